@@ -1,0 +1,32 @@
+/* Command-line pieces shared by aurora-backup-agent and aurora-backupctl. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "agent-config.h"
+#include "build-config.h"
+
+const char *cli_config_path(const char *arg)
+{
+        return arg ? arg : DEFAULT_CONFIG_FILE;
+}
+
+int cli_check_config(const char *path, FILE *out, FILE *err)
+{
+        _cleanup_(agent_config_freep) struct agent_config *c = NULL;
+        struct config_diags diags = {};
+        int r;
+
+        r = config_load(path, &c, &diags);
+        if (r < 0) {
+                config_diags_print(&diags, err);
+                if (diags.n == 0)
+                        fprintf(err, "%s: %s\n", path, strerror(-r));
+                config_diags_clear(&diags);
+                return EXIT_FAILED;
+        }
+        config_diags_clear(&diags);
+        fprintf(out, "OK: %zu %s\n", c->n_policies, c->n_policies == 1 ? "policy" : "policies");
+        return EXIT_OK;
+}

@@ -1,0 +1,172 @@
+/* The validated agent configuration: what config_load() produces and everything else reads.
+ * All durations are seconds; all windows are UTC minutes of the day. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/* "hh24:mi-hh24:mi" in UTC. end < start means the window wraps midnight. */
+struct window {
+        int start_min; /* 0..1439 */
+        int end_min;   /* 0..1439 */
+};
+
+enum schedule_kind {
+        SCHEDULE_DAILY,
+        SCHEDULE_WEEKLY,   /* weekday */
+        SCHEDULE_MONTHLY,  /* mday, or last */
+        SCHEDULE_INTERVAL, /* "every:6h": slots every interval_sec, aligned to the window start */
+};
+
+struct schedule {
+        enum schedule_kind kind;
+        int weekday;           /* 0 = Sunday .. 6 = Saturday, for SCHEDULE_WEEKLY */
+        int mday;              /* 1..28, or SCHEDULE_MDAY_LAST, for SCHEDULE_MONTHLY */
+        int64_t interval_sec;  /* for SCHEDULE_INTERVAL; at least one hour */
+};
+#define SCHEDULE_MDAY_LAST (-1)
+
+/* Restic-style retention. A count of 0 and a duration of 0 mean "rule not set". */
+struct retention {
+        unsigned keep_last;
+        unsigned daily;
+        unsigned weekly;
+        unsigned monthly;
+        unsigned yearly;
+        int64_t keep_within_sec; /* measured back from the newest available snapshot */
+        int64_t max_age_sec;     /* anything older is expired */
+        unsigned min_keep;       /* floor: never fewer available snapshots than this */
+};
+
+struct tag {
+        char *key;
+        char *value;
+};
+
+struct copy_target {
+        char *region;
+        char *kms_key;   /* NULL: keep the source's key (same-account, same-region key semantics) */
+        bool copy_tags;
+        struct retention retention;
+        unsigned line;
+};
+
+struct share_spec {
+        char **accounts; /* 12-digit account ids; empty: no sharing */
+        char *kms_key;   /* customer-managed key to re-encrypt AWS-managed-key snapshots before sharing */
+};
+
+struct export_spec {
+        bool enabled;
+        char *bucket;
+        char *prefix;
+        char *iam_role;
+        char *kms_key;
+        struct schedule every;
+};
+
+struct restore_test_spec {
+        bool enabled;
+        struct schedule every;
+        char *instance_class;
+        unsigned keep_minutes;
+        char *probe_command;
+};
+
+struct assume_role_spec {
+        char *role_arn;    /* NULL: the agent's own credentials */
+        char *external_id;
+};
+
+struct policy {
+        char *name;
+        char *file;      /* where the policy was defined, for messages */
+        unsigned line;
+
+        char **clusters;        /* globs on cluster identifiers (fnmatch) */
+        struct tag *match_tags; /* every tag must match */
+        size_t n_match_tags;
+        char *region;           /* NULL: agent.region */
+
+        struct schedule every;
+        bool window_from_cluster; /* use the cluster's PreferredBackupWindow */
+        struct window window;     /* when !window_from_cluster */
+
+        struct retention retention;
+
+        unsigned quota_limit;   /* manual, non-AWS-Backup cluster snapshots per region */
+        unsigned quota_reserve; /* kept free for humans and other tools */
+
+        bool aws_backup_manage;
+        struct retention aws_backup_retention;
+
+        struct copy_target *copies;
+        size_t n_copies;
+        struct share_spec share;
+        struct export_spec export_;
+        struct restore_test_spec restore_test;
+        struct assume_role_spec assume_role;
+};
+
+struct agent_settings {
+        char *region;                 /* NULL: from the environment or instance metadata */
+        char *state_directory;        /* NULL: $STATE_DIRECTORY, else the build default */
+        int64_t reconcile_interval_sec;
+        bool dry_run;
+        char *snapshot_prefix;
+        char *ca_bundle;              /* NULL: the system's trust store */
+        int64_t connect_timeout_sec;
+        int64_t request_timeout_sec;
+        char *prometheus_textfile;    /* NULL: none */
+        unsigned shard_index;         /* shard = "i/n": this agent handles policies hashing to i (1-based) */
+        unsigned shard_count;         /* 0: no sharding */
+};
+
+struct agent_config {
+        char *path; /* the main file */
+        struct agent_settings agent;
+        struct policy *policies;
+        size_t n_policies;
+};
+
+/* One validation error: where, which setting, what is wrong and what would be valid. */
+struct config_diag {
+        char *file;
+        unsigned line;   /* 0 when the setting is absent (a missing required setting) */
+        char *setting;   /* e.g. "policies.[1].retention.daily" */
+        char *message;
+};
+
+struct config_diags {
+        struct config_diag *items;
+        size_t n;
+};
+
+/* Load the main file and policies.d/ (*.conf, name order) beside it, into a fresh config built from
+ * defaults. On any error returns -EINVAL, leaves *ret untouched and fills `diags` with every error found.
+ * I/O errors on the main file return a negative errno (and a diag). Never contacts AWS. */
+int config_load(const char *path, struct agent_config **ret, struct config_diags *diags);
+
+struct agent_config *agent_config_free(struct agent_config *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct agent_config *, agent_config_free);
+
+void config_diags_clear(struct config_diags *d);
+/* "file:line: setting: message", one per line. */
+void config_diags_print(const struct config_diags *d, FILE *f);
+
+/* Defaults that the planner and the agent also rely on. */
+#define CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC (15 * 60)
+#define CONFIG_DEFAULT_SNAPSHOT_PREFIX "aba"
+#define CONFIG_DEFAULT_QUOTA_LIMIT 100
+#define CONFIG_DEFAULT_QUOTA_RESERVE 5
+#define CONFIG_MIN_WINDOW_MINUTES 30
+
+/* Tags the agent writes on what it owns. */
+#define TAG_MANAGED_BY "aurora-backup:managed-by"
+#define TAG_MANAGED_BY_VALUE "aurora-backup-agent"
+#define TAG_POLICY "aurora-backup:policy"
+#define TAG_SLOT "aurora-backup:slot"
+#define TAG_HOLD "aurora-backup:hold"

@@ -1,0 +1,28 @@
+/* String vectors. */
+#include "strv.h"
+#include "test-suite.h"
+
+START_TEST(strv_extend_copy_and_compare)
+{
+        _cleanup_strv_free_ char **a = NULL;
+        ck_assert_int_eq(strv_extend(&a, "one"), 0);
+        ck_assert_int_eq(strv_extend(&a, "two"), 0);
+        ck_assert_uint_eq(strv_length(a), 2);
+        ck_assert(strv_contains(a, "two"));
+        ck_assert(!strv_contains(a, "three"));
+        _cleanup_strv_free_ char **b = strv_copy(a);
+        ck_assert(strv_equal(a, b));
+        ck_assert_int_eq(strv_extend(&b, "three"), 0);
+        ck_assert(!strv_equal(a, b));
+        ck_assert_uint_eq(strv_length(NULL), 0);
+}
+END_TEST
+
+TEST_SUITE(strv_suite)
+{
+        Suite *s = suite_create("strv");
+        TCase *tc = tcase_create("strv");
+        tcase_add_test(tc, strv_extend_copy_and_compare);
+        suite_add_tcase(s, tc);
+        return s;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install what building, testing and the demo need on Debian 12, and only what is missing.
+set -eu
+
+packages="meson ninja-build pkg-config gcc libc6-dev python3 python3-pip
+libsystemd-dev libcurl4-openssl-dev libssl-dev libconfig-dev libsqlite3-dev libxml2-dev libjson-c-dev
+check systemd groff-base man-db sqlite3 util-linux"
+
+missing=""
+for p in $packages; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+                missing="$missing $p"
+        fi
+done
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+fi
+
+if [ -n "$missing" ]; then
+        echo "setup-deps: installing:$missing"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The local AWS world is moto, in-process; boto3 drives its own test suite.
+if ! python3 -c 'import moto, flask, boto3' 2>/dev/null; then
+        echo "setup-deps: installing moto[server] and boto3 with pip"
+        python3 -m pip install --quiet 'moto[server]' boto3 ||
+                python3 -m pip install --quiet --break-system-packages 'moto[server]' boto3
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Sum meson's testlog.json files into one line: 'N passed, N failed, N skipped'."""
+import json
+import sys
+
+PASSED = {"OK", "EXPECTEDFAIL"}
+SKIPPED = {"SKIP"}
+
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [l for l in f if l.strip()]
+    except OSError as e:
+        print(f"summarize-tests: {path}: {e}", file=sys.stderr)
+        failed += 1
+        continue
+    for line in lines:
+        result = json.loads(line).get("result")
+        if result in PASSED:
+            passed += 1
+        elif result in SKIPPED:
+            skipped += 1
+        else:
+            failed += 1
+
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed or passed == 0 else 0)

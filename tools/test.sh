@@ -1,0 +1,27 @@
+#!/bin/sh
+# The whole test suite, as CI runs it: install what is missing, then build and test twice, once
+# normally and once under ASan+UBSan, and print one line "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+tools/setup-deps.sh || exit 1
+
+rc=0
+run_build() {
+        dir=$1
+        shift
+        if [ -f "$dir/build.ninja" ]; then
+                meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
+        else
+                meson setup "$dir" "$@" >/dev/null || return 1
+        fi
+        ninja -C "$dir" || return 1
+        # The log of a previous run must not be counted again.
+        rm -f "$dir/meson-logs/testlog.json"
+        meson test -C "$dir" --print-errorlogs --num-processes 2 --timeout-multiplier "${TIMEOUT_MULTIPLIER:-1}"
+}
+
+run_build build || rc=1
+TIMEOUT_MULTIPLIER=3 run_build build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || rc=1
+
+python3 tools/summarize-tests.py build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json || rc=1
+exit $rc
