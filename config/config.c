@@ -84,6 +84,7 @@ static int read_file(struct conf_ctx *ctx, const char *path, const char *include
                 ctx->n_errors++;
                 if (config_diags_add(ctx->diags, path, 0, NULL, "cannot read: %s", strerror(-r)) < 0)
                         ctx->oom = -ENOMEM;
+                config_destroy(cfg);
                 return r;
         }
         ctx->n_errors++;
@@ -94,6 +95,7 @@ static int read_file(struct conf_ctx *ctx, const char *path, const char *include
                 "in double quotes)",
                 config_error_text(cfg) ? config_error_text(cfg) : "syntax error") < 0)
                 ctx->oom = -ENOMEM;
+        config_destroy(cfg);
         return -EINVAL;
 }
 
