@@ -100,6 +100,12 @@ static size_t edit_distance(const char *a, const char *b)
 
 void conf_check_members(struct conf_ctx *ctx, const struct conf_node *group, const char *const *known)
 {
+        conf_check_members_skip(ctx, group, known, NULL);
+}
+
+void conf_check_members_skip(struct conf_ctx *ctx, const struct conf_node *group, const char *const *known,
+                             const char *skip)
+{
         unsigned n = conf_length(group);
 
         for (unsigned i = 0; i < n; i++) {
@@ -111,7 +117,7 @@ void conf_check_members(struct conf_ctx *ctx, const struct conf_node *group, con
 
                 conf_elem(group, i, &m);
                 name = conf_name(&m);
-                if (!name)
+                if (!name || streq_ptr(name, skip))
                         continue;
                 for (const char *const *k = known; *k; k++) {
                         size_t d;

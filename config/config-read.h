@@ -35,6 +35,9 @@ _printf_(4, 5) void conf_error_missing(struct conf_ctx *ctx, const struct conf_n
 /* Report every member of `group` whose name is not in `known` (NULL-terminated), suggesting the
  * closest known name. */
 void conf_check_members(struct conf_ctx *ctx, const struct conf_node *group, const char *const *known);
+/* The same, leaving out `skip`, which the caller reports in its own words. */
+void conf_check_members_skip(struct conf_ctx *ctx, const struct conf_node *group, const char *const *known,
+                             const char *skip);
 
 bool conf_member(const struct conf_node *group, const char *key, struct conf_node *ret);
 unsigned conf_length(const struct conf_node *n);

@@ -120,13 +120,14 @@ static const char *const partitions[] = {
 
 int arn_parse(const char *s, struct arn *ret)
 {
+        struct arn a;
         char *fields[5], *p;
         size_t n = 0;
 
         if (!s || strlen(s) > ARN_MAX)
                 return -EINVAL;
-        strcpy(ret->buf, s);
-        p = ret->buf;
+        strcpy(a.buf, s);
+        p = a.buf;
         if (!startswith(p, "arn:"))
                 return -EINVAL;
         p += 4;
@@ -159,11 +160,13 @@ int arn_parse(const char *s, struct arn *ret)
                 if ((unsigned char)*c <= ' ' || *c == 0x7f)
                         return -EINVAL;
 
-        ret->partition = fields[0];
-        ret->service = fields[1];
-        ret->region = fields[2];
-        ret->account = fields[3];
-        ret->resource = fields[4];
+        /* The fields point into the buffer, so they move with it. */
+        memcpy(ret->buf, a.buf, sizeof(a.buf));
+        ret->partition = ret->buf + (fields[0] - a.buf);
+        ret->service = ret->buf + (fields[1] - a.buf);
+        ret->region = ret->buf + (fields[2] - a.buf);
+        ret->account = ret->buf + (fields[3] - a.buf);
+        ret->resource = ret->buf + (fields[4] - a.buf);
         return 0;
 }
 

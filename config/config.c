@@ -207,8 +207,7 @@ static int load_policies_dir(struct conf_ctx *ctx, const char *main_path, struct
                                    "agent settings belong in the main file %s; a policies.d file holds only "
                                    "policies = ( ... );",
                                    main_path);
-                else
-                        conf_check_members(ctx, &root, policy_file_keys);
+                conf_check_members_skip(ctx, &root, policy_file_keys, "agent");
                 r = parse_policies(ctx, &root, c);
         }
         for (int i = 0; i < n; i++)

@@ -100,9 +100,10 @@ START_TEST(arn_parse_refuses_what_is_not_an_arn)
             "arn:aws:rds:eu-west-1:123456789012:db x",
             "ARN:aws:iam::123456789012:role/x",
         };
-        struct arn a;
+        struct arn a = {.partition = "untouched"};
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 ck_assert_msg(arn_parse(bad[i], &a) == -EINVAL, "accepted \"%s\"", bad[i]);
+        ck_assert_str_eq(a.partition, "untouched");
 }
 END_TEST
 
