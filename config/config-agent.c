@@ -116,8 +116,11 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
         if (conf_get_string(ctx, g, "region", &s, &n) > 0) {
                 if (!region_name_is_valid(s))
                         conf_error(ctx, &n,
-                                   "\"%s\" is not an AWS region name: expected one such as \"eu-west-1\"",
-                                   s);
+                                   "\"%s\" is not an AWS region name: expected one such as \"eu-west-1\"%s",
+                                   s,
+                                   availability_zone_is_valid(s)
+                                       ? " (that is an availability zone; drop the letter)"
+                                       : "");
                 else
                         set_string(ctx, s, &a->region);
         }

@@ -136,10 +136,7 @@ static void parse_region(struct conf_ctx *ctx, const struct conf_node *group, ch
         if (!region_name_is_valid(s)) {
                 conf_error(
                     ctx, &n, "\"%s\" is not an AWS region name: expected one such as \"eu-west-1\"%s", s,
-                    region_partition(s) == NULL && strlen(s) > 1 && s[strlen(s) - 1] >= 'a' &&
-                            s[strlen(s) - 1] <= 'z' && s[strlen(s) - 2] >= '0' && s[strlen(s) - 2] <= '9'
-                        ? " (that looks like an availability zone)"
-                        : "");
+                    availability_zone_is_valid(s) ? " (that is an availability zone; drop the letter)" : "");
                 return;
         }
         dup_into(ctx, s, ret);

@@ -99,6 +99,18 @@ bool region_name_is_valid(const char *s)
         return region_split(s) != NULL;
 }
 
+bool availability_zone_is_valid(const char *s)
+{
+        char region[32];
+        size_t l = s ? strlen(s) : 0;
+
+        if (l < 2 || l >= sizeof(region) || !is_lower(s[l - 1]))
+                return false;
+        memcpy(region, s, l - 1);
+        region[l - 1] = '\0';
+        return region_name_is_valid(region);
+}
+
 const char *region_partition(const char *region)
 {
         return region_split(region);

@@ -19,6 +19,8 @@ struct arn {
 
 /* "eu-west-1", "us-gov-west-1", "cn-north-1", "ap-southeast-7". */
 bool region_name_is_valid(const char *s);
+/* A region followed by one lowercase letter ("us-east-1a"): said in messages, never accepted. */
+bool availability_zone_is_valid(const char *s);
 /* The partition a region belongs to ("aws", "aws-cn", "aws-us-gov", ...); NULL if not a region. */
 const char *region_partition(const char *region);
 /* Exactly 12 decimal digits. */

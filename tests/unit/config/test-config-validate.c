@@ -56,6 +56,17 @@ START_TEST(region_partition_follows_the_region)
 }
 END_TEST
 
+START_TEST(availability_zone_is_a_region_and_one_letter)
+{
+        ck_assert(availability_zone_is_valid("us-east-1a"));
+        ck_assert(availability_zone_is_valid("eu-west-1c"));
+        ck_assert(!availability_zone_is_valid("us-east-1"));
+        ck_assert(!availability_zone_is_valid("us-east-1ab"));
+        ck_assert(!availability_zone_is_valid("a"));
+        ck_assert(!availability_zone_is_valid(NULL));
+}
+END_TEST
+
 START_TEST(account_id_is_exactly_twelve_digits)
 {
         ck_assert(account_id_is_valid("123456789012"));
@@ -272,6 +283,7 @@ TEST_SUITE(config_validate_suite)
         tcase_add_test(tc, region_accepts_real_region_names);
         tcase_add_test(tc, region_refuses_names_that_are_not_regions);
         tcase_add_test(tc, region_partition_follows_the_region);
+        tcase_add_test(tc, availability_zone_is_a_region_and_one_letter);
         tcase_add_test(tc, account_id_is_exactly_twelve_digits);
         tcase_add_test(tc, arn_parse_splits_the_six_fields);
         tcase_add_test(tc, arn_parse_refuses_what_is_not_an_arn);
