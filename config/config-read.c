@@ -1,13 +1,118 @@
-/* Reading libconfig settings with type, range and schema checks that turn into diags. */
+/* The wrapper around libconfig: reading files (with our caps and refusals) and settings (with type,
+ * range and schema checks), each problem turned into a diag. */
 #include "config-read.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config-diag.h"
 #include "timespec.h"
+
+void conf_destroyp(config_t **c)
+{
+        if (*c)
+                config_destroy(*c);
+}
+
+int conf_file_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *msg)
+{
+        ctx->n_errors++;
+        if (config_diags_add(ctx->diags, file, line, NULL, "%s", msg) < 0)
+                ctx->oom = -ENOMEM;
+        return -EINVAL;
+}
+
+/* libconfig 1.5 follows "@include" itself, and exits the whole process when the included path is a
+ * directory (flex's fatal error). policies.d/ covers what includes would, so they are refused here,
+ * before libconfig sees the text. The pattern is libconfig's own, ^[ \t]*@include[ \t]+", applied to
+ * every line (also inside comments and strings, which only makes it stricter). */
+static int check_no_include(struct conf_ctx *ctx, const char *path, const char *text)
+{
+        unsigned line = 1;
+        int r = 0;
+
+        for (const char *l = text; l && *l; line++) {
+                const char *p = l + strspn(l, " \t");
+                if (startswith(p, "@include")) {
+                        p += strlen("@include");
+                        size_t ws = strspn(p, " \t");
+                        if (ws > 0 && p[ws] == '"')
+                                r = conf_file_error(
+                                    ctx, path, line,
+                                    "@include is not supported: put policies in policies.d/*.conf "
+                                    "beside the main file");
+                }
+                l = strchr(l, '\n');
+                if (l)
+                        l++;
+        }
+        return r;
+}
+
+int conf_read_file(struct conf_ctx *ctx, const char *path, config_t *cfg)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+        size_t n;
+        int r;
+
+        f = fopen(path, "re");
+        if (!f || fstat(fileno(f), &st) < 0) {
+                r = negative_errno();
+                ctx->n_errors++;
+                if (config_diags_add(ctx->diags, path, 0, NULL, "cannot read: %s", strerror(-r)) < 0)
+                        ctx->oom = -ENOMEM;
+                return r;
+        }
+        if (!S_ISREG(st.st_mode))
+                return conf_file_error(ctx, path, 0, "not a regular file");
+
+        /* Read one byte past the cap to notice a file larger than it (or one that grew since fstat). */
+        text = malloc(CONFIG_FILE_SIZE_MAX + 2);
+        if (!text) {
+                ctx->oom = -ENOMEM;
+                return -ENOMEM;
+        }
+        n = fread(text, 1, CONFIG_FILE_SIZE_MAX + 1, f);
+        if (ferror(f)) {
+                r = -EIO;
+                ctx->n_errors++;
+                if (config_diags_add(ctx->diags, path, 0, NULL, "cannot read: %s", strerror(-r)) < 0)
+                        ctx->oom = -ENOMEM;
+                return r;
+        }
+        if (n > CONFIG_FILE_SIZE_MAX) {
+                conf_file_error(ctx, path, 0, "larger than 1 MiB; is this the right file?");
+                return -EFBIG;
+        }
+        text[n] = '\0';
+        if (memchr(text, '\0', n)) {
+                unsigned line = 1;
+                for (const char *c = text; *c; c++)
+                        line += *c == '\n';
+                return conf_file_error(ctx, path, line, "contains a NUL byte: not a text file");
+        }
+        if (check_no_include(ctx, path, text) < 0)
+                return -EINVAL;
+
+        config_init(cfg);
+        if (config_read_string(cfg, text) == CONFIG_TRUE)
+                return 0;
+
+        ctx->n_errors++;
+        if (config_diags_add(
+                ctx->diags, path, (unsigned)MAX(config_error_line(cfg), 0), NULL,
+                "%s (libconfig syntax: name = value; groups { }, arrays [ ], lists ( ), strings "
+                "in double quotes)",
+                config_error_text(cfg) ? config_error_text(cfg) : "syntax error") < 0)
+                ctx->oom = -ENOMEM;
+        config_destroy(cfg);
+        return -EINVAL;
+}
 
 void conf_root(const config_t *c, struct conf_node *ret)
 {

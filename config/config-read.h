@@ -23,6 +23,18 @@ struct conf_node {
         char path[CONF_PATH_MAX];
 };
 
+/* Files are at most this large: a config is written by people. */
+#define CONFIG_FILE_SIZE_MAX (1024 * 1024)
+
+/* Read and parse one file into `cfg` (which the caller then destroys). The text is read once and
+ * parsed from memory, so what is checked is what is parsed; "@include" and NUL bytes are refused.
+ * Syntax errors become a diag with libconfig's line and return -EINVAL (cfg not initialized); I/O
+ * errors return the negative errno, with a diag. */
+int conf_read_file(struct conf_ctx *ctx, const char *path, config_t *cfg);
+void conf_destroyp(config_t **c);
+/* Record an error about a whole file (line 0) or a line of it, with no setting. Returns -EINVAL. */
+int conf_file_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *msg);
+
 void conf_root(const config_t *c, struct conf_node *ret);
 unsigned conf_line(const struct conf_node *n);
 const char *conf_file(const struct conf_ctx *ctx, const struct conf_node *n);

@@ -2,12 +2,10 @@
  * only when nothing was wrong. Cross-policy rules (names, selectors, quotas) live here. */
 #include <dirent.h>
 #include <errno.h>
-#include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "agent-config.h"
 #include "config-agent.h"
@@ -17,18 +15,11 @@
 #include "strv.h"
 
 /* Caps on external input: a config is written by people, so these are generous. */
-#define CONFIG_FILE_SIZE_MAX (1024 * 1024)
 #define CONFIG_POLICY_FILES_MAX 1000
 #define CONFIG_POLICIES_MAX 10000
 
 static const char *const main_keys[] = {"agent", "policies", NULL};
 static const char *const policy_file_keys[] = {"policies", NULL};
-
-static void config_destroyp(config_t **c)
-{
-        if (*c)
-                config_destroy(*c);
-}
 
 struct agent_config *agent_config_free(struct agent_config *c)
 {
@@ -41,106 +32,6 @@ struct agent_config *agent_config_free(struct agent_config *c)
         free(c->policies);
         free(c);
         return NULL;
-}
-
-static int add_line_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *msg)
-{
-        ctx->n_errors++;
-        if (config_diags_add(ctx->diags, file, line, NULL, "%s", msg) < 0)
-                ctx->oom = -ENOMEM;
-        return -EINVAL;
-}
-
-/* libconfig 1.5 follows "@include" itself, and exits the whole process when the included path is a
- * directory (flex's fatal error). policies.d/ covers what includes would, so they are refused here,
- * before libconfig sees the text. The pattern is libconfig's own, ^[ \t]*@include[ \t]+", applied to
- * every line (also inside comments and strings, which only makes it stricter). */
-static int check_no_include(struct conf_ctx *ctx, const char *path, const char *text)
-{
-        unsigned line = 1;
-        int r = 0;
-
-        for (const char *l = text; l && *l; line++) {
-                const char *p = l + strspn(l, " \t");
-                if (startswith(p, "@include")) {
-                        p += strlen("@include");
-                        size_t ws = strspn(p, " \t");
-                        if (ws > 0 && p[ws] == '"')
-                                r = add_line_error(
-                                    ctx, path, line,
-                                    "@include is not supported: put policies in policies.d/*.conf "
-                                    "beside the main file");
-                }
-                l = strchr(l, '\n');
-                if (l)
-                        l++;
-        }
-        return r;
-}
-
-/* Read one libconfig file into `cfg`. The text is read once and parsed from memory, so what is
- * checked is what is parsed. Syntax errors become a diag with libconfig's line; I/O errors return
- * the errno (with a diag). */
-static int read_file(struct conf_ctx *ctx, const char *path, config_t *cfg)
-{
-        _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *text = NULL;
-        struct stat st;
-        size_t n;
-        int r;
-
-        f = fopen(path, "re");
-        if (!f || fstat(fileno(f), &st) < 0) {
-                r = negative_errno();
-                ctx->n_errors++;
-                if (config_diags_add(ctx->diags, path, 0, NULL, "cannot read: %s", strerror(-r)) < 0)
-                        ctx->oom = -ENOMEM;
-                return r;
-        }
-        if (!S_ISREG(st.st_mode))
-                return add_line_error(ctx, path, 0, "not a regular file");
-
-        /* Read one byte past the cap to notice a file larger than it (or one that grew since fstat). */
-        text = malloc(CONFIG_FILE_SIZE_MAX + 2);
-        if (!text) {
-                ctx->oom = -ENOMEM;
-                return -ENOMEM;
-        }
-        n = fread(text, 1, CONFIG_FILE_SIZE_MAX + 1, f);
-        if (ferror(f)) {
-                r = -EIO;
-                ctx->n_errors++;
-                if (config_diags_add(ctx->diags, path, 0, NULL, "cannot read: %s", strerror(-r)) < 0)
-                        ctx->oom = -ENOMEM;
-                return r;
-        }
-        if (n > CONFIG_FILE_SIZE_MAX) {
-                add_line_error(ctx, path, 0, "larger than 1 MiB; is this the right file?");
-                return -EFBIG;
-        }
-        text[n] = '\0';
-        if (memchr(text, '\0', n)) {
-                unsigned line = 1;
-                for (const char *c = text; *c; c++)
-                        line += *c == '\n';
-                return add_line_error(ctx, path, line, "contains a NUL byte: not a text file");
-        }
-        if (check_no_include(ctx, path, text) < 0)
-                return -EINVAL;
-
-        config_init(cfg);
-        if (config_read_string(cfg, text) == CONFIG_TRUE)
-                return 0;
-
-        ctx->n_errors++;
-        if (config_diags_add(
-                ctx->diags, path, (unsigned)MAX(config_error_line(cfg), 0), NULL,
-                "%s (libconfig syntax: name = value; groups { }, arrays [ ], lists ( ), strings "
-                "in double quotes)",
-                config_error_text(cfg) ? config_error_text(cfg) : "syntax error") < 0)
-                ctx->oom = -ENOMEM;
-        config_destroy(cfg);
-        return -EINVAL;
 }
 
 static int policies_append(struct agent_config *c, struct policy **p)
@@ -224,12 +115,12 @@ static int load_policies_dir(struct conf_ctx *ctx, const char *main_path, struct
                 return 0;
         }
         if (n > CONFIG_POLICY_FILES_MAX)
-                add_line_error(ctx, dir, 0, "more than 1000 *.conf files; only the first 1000 were read");
+                conf_file_error(ctx, dir, 0, "more than 1000 *.conf files; only the first 1000 were read");
 
         for (int i = 0; i < n; i++) {
                 _cleanup_free_ char *path = NULL;
-                config_t cfg_storage, *cfg = NULL;
-                _cleanup_(config_destroyp) config_t *cfg_cleanup = NULL;
+                config_t cfg_storage;
+                _cleanup_(conf_destroyp) config_t *cfg = NULL;
                 struct conf_node root, agent;
 
                 if (i >= CONFIG_POLICY_FILES_MAX || r < 0)
@@ -239,12 +130,12 @@ static int load_policies_dir(struct conf_ctx *ctx, const char *main_path, struct
                         r = -ENOMEM;
                         continue;
                 }
-                if (read_file(ctx, path, &cfg_storage) < 0) {
+                if (conf_read_file(ctx, path, &cfg_storage) < 0) {
                         if (ctx->oom)
                                 r = ctx->oom;
                         continue;
                 }
-                cfg = cfg_cleanup = &cfg_storage;
+                cfg = &cfg_storage;
                 /* libconfig knows no file name when parsing from memory: settings take this one */
                 ctx->file = path;
                 conf_root(cfg, &root);
@@ -346,7 +237,7 @@ static void check_policies(struct conf_ctx *ctx, const struct agent_config *c)
 int config_load(const char *path, struct agent_config **ret, struct config_diags *diags)
 {
         _cleanup_(agent_config_freep) struct agent_config *c = NULL;
-        _cleanup_(config_destroyp) config_t *cfg = NULL;
+        _cleanup_(conf_destroyp) config_t *cfg = NULL;
         struct conf_ctx ctx = {.diags = diags, .file = path};
         config_t cfg_storage;
         int r;
@@ -364,7 +255,7 @@ int config_load(const char *path, struct agent_config **ret, struct config_diags
         if (r < 0)
                 return r;
 
-        r = read_file(&ctx, path, &cfg_storage);
+        r = conf_read_file(&ctx, path, &cfg_storage);
         if (r < 0 && r != -EINVAL)
                 return ctx.oom ? ctx.oom : r; /* no main file: nothing else is worth reading */
         if (r >= 0) {
