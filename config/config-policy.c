@@ -185,7 +185,7 @@ static void parse_selector(struct conf_ctx *ctx, const struct conf_node *pn, str
                 bool group = conf_is_group(&tags);
                 bool empty = len == 0;
 
-                if (!group && !config_setting_is_list(tags.s)) {
+                if (!group && !conf_is_list(&tags)) {
                         conf_error(ctx, &tags,
                                    "expected a group { key = \"value\"; ... } or a list ( [ \"key\", "
                                    "\"value\" ], ... ), got %s",
@@ -255,7 +255,7 @@ static void parse_selector(struct conf_ctx *ctx, const struct conf_node *pn, str
                         p->n_match_tags++;
                         have_tags = true;
                 }
-                if (empty && (group || config_setting_is_list(tags.s)) && !have_globs)
+                if (empty && (group || conf_is_list(&tags)) && !have_globs)
                         conf_error(ctx, &tags,
                                    "empty: name at least one tag, or select clusters with clusters");
         }

@@ -287,6 +287,11 @@ bool conf_is_group(const struct conf_node *n)
         return config_setting_is_group(n->s);
 }
 
+bool conf_is_list(const struct conf_node *n)
+{
+        return config_setting_is_list(n->s);
+}
+
 bool conf_is_string_seq(const struct conf_node *n)
 {
         return config_setting_is_array(n->s) || config_setting_is_list(n->s);
@@ -342,7 +347,7 @@ int conf_get_list(struct conf_ctx *ctx, const struct conf_node *group, const cha
 
         if (!conf_member(group, key, &m))
                 return 0;
-        if (!config_setting_is_list(m.s)) {
+        if (!conf_is_list(&m)) {
                 conf_error(ctx, &m, "expected a list ( { ... }, ... ), got %s", conf_type_name(&m));
                 return -EINVAL;
         }

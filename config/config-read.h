@@ -57,6 +57,7 @@ void conf_elem(const struct conf_node *aggregate, unsigned i, struct conf_node *
 /* The member's own name (groups), or NULL for list and array elements. */
 const char *conf_name(const struct conf_node *n);
 bool conf_is_group(const struct conf_node *n);
+bool conf_is_list(const struct conf_node *n);
 bool conf_is_string_seq(const struct conf_node *n); /* array or list */
 /* The string value of a string setting, else NULL. */
 const char *conf_string(const struct conf_node *n);
