@@ -3,6 +3,7 @@
 #include "config-read.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,14 +55,16 @@ static int check_no_include(struct conf_ctx *ctx, const char *path, const char *
 
 int conf_read_file(struct conf_ctx *ctx, const char *path, config_t *cfg)
 {
+        _cleanup_close_ int fd = -1;
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *text = NULL;
         struct stat st;
         size_t n;
         int r;
 
-        f = fopen(path, "re");
-        if (!f || fstat(fileno(f), &st) < 0) {
+        /* O_NONBLOCK: a FIFO named *.conf must not hang the agent; it is refused below. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0 || fstat(fd, &st) < 0) {
                 r = negative_errno();
                 ctx->n_errors++;
                 if (config_diags_add(ctx->diags, path, 0, NULL, "cannot read: %s", strerror(-r)) < 0)
@@ -70,6 +73,12 @@ int conf_read_file(struct conf_ctx *ctx, const char *path, config_t *cfg)
         }
         if (!S_ISREG(st.st_mode))
                 return conf_file_error(ctx, path, 0, "not a regular file");
+        f = fdopen(fd, "r");
+        if (!f) {
+                ctx->oom = -ENOMEM;
+                return -ENOMEM;
+        }
+        TAKE_FD(fd);
 
         /* Read one byte past the cap to notice a file larger than it (or one that grew since fstat). */
         text = malloc(CONFIG_FILE_SIZE_MAX + 2);
