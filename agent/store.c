@@ -278,9 +278,12 @@ static int store_fail(struct store *s, int rc)
         return r < 0 ? r : -EIO;
 }
 
+/* Why the last store_open() failed: the store it was building is gone by the time the caller logs. */
+static char open_error[sizeof(((struct store *)NULL)->error)];
+
 const char *store_last_error(const struct store *s)
 {
-        return s ? s->error : "";
+        return s ? s->error : open_error;
 }
 
 /* ---- Statements: prepared once per connection, reset after each use. ---- */
@@ -489,9 +492,17 @@ static int store_pragma_text(struct store *s, const char *sql, char *buf, size_t
         return 0;
 }
 
-int store_open_version(const char *dir, int version, struct store **ret)
+static void store_close_on_open_failure(struct store **s)
 {
-        _cleanup_store_close_ struct store *s = NULL;
+        if (!*s)
+                return;
+        memcpy(open_error, (*s)->error, sizeof(open_error));
+        store_close(*s);
+}
+
+static int store_open_internal(const char *dir, int version, struct store **ret)
+{
+        _cleanup_(store_close_on_open_failure) struct store *s = NULL;
         _cleanup_free_ char *path = NULL;
         char mode[16];
         struct stat st;
@@ -499,10 +510,15 @@ int store_open_version(const char *dir, int version, struct store **ret)
 
         if (!dir || !ret || version < 1 || version > STORE_SCHEMA_VERSION)
                 return -EINVAL;
-        if (stat(dir, &st) < 0)
-                return negative_errno();
-        if (!S_ISDIR(st.st_mode))
+        if (stat(dir, &st) < 0) {
+                r = negative_errno();
+                snprintf(open_error, sizeof(open_error), "state directory %s: %s", dir, strerror(-r));
+                return r;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                snprintf(open_error, sizeof(open_error), "state directory %s is not a directory", dir);
                 return -ENOTDIR;
+        }
         if (asprintf(&path, "%s/" STORE_FILE_NAME, dir) < 0)
                 return -ENOMEM;
 
@@ -536,6 +552,19 @@ int store_open_version(const char *dir, int version, struct store **ret)
                 return r;
 
         *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int store_open_version(const char *dir, int version, struct store **ret)
+{
+        struct store *s = NULL;
+        int r;
+
+        open_error[0] = '\0';
+        r = store_open_internal(dir, version, &s);
+        if (r < 0)
+                return r;
+        *ret = s;
         return 0;
 }
 

@@ -17,14 +17,15 @@ struct store;
 /* Open (creating if needed) `<dir>/state.db` and migrate it to STORE_SCHEMA_VERSION. The directory
  * must exist. -EPROTO: the file was written by a newer agent; -EBADMSG: not a database or corrupt. */
 int store_open(const char *dir, struct store **ret);
-/* Same, but migrate only up to `version` (1..STORE_SCHEMA_VERSION): for migration tests and tools. */
+/* Same, but migrate only up to `version` (1..STORE_SCHEMA_VERSION): for migration tests and tools. A
+ * store left below STORE_SCHEMA_VERSION supports only store_schema_version() and store_close(). */
 int store_open_version(const char *dir, int version, struct store **ret);
 struct store *store_close(struct store *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close);
 #define _cleanup_store_close_ _cleanup_(store_closep)
 
-/* The sqlite message behind the last failed call on `s` (for the caller's log), or "". Never secret:
- * the store holds nothing secret. */
+/* The sqlite message behind the last failed call on `s` (for the caller's log), or "". With s == NULL:
+ * why the last store_open() failed. Never secret: the store holds nothing secret. */
 const char *store_last_error(const struct store *s);
 /* The schema version of the open file (>= 1), or a negative errno. */
 int store_schema_version(struct store *s);
