@@ -116,10 +116,12 @@ static bool stderr_is_journal_stream(void)
 
 enum journal_sink journal_sink_resolve(void)
 {
+        /* sd_journal_sendv() drops events silently when the socket is missing: check for it first. */
         switch (sink_choice) {
-        case JOURNAL_SINK_JOURNAL:
         case JOURNAL_SINK_STDERR:
-                return sink_choice;
+                return JOURNAL_SINK_STDERR;
+        case JOURNAL_SINK_JOURNAL:
+                return access(JOURNAL_SOCKET, F_OK) == 0 ? JOURNAL_SINK_JOURNAL : JOURNAL_SINK_STDERR;
         default:
                 if (stderr_is_journal_stream() && access(JOURNAL_SOCKET, F_OK) == 0)
                         return JOURNAL_SINK_JOURNAL;
@@ -356,8 +358,9 @@ int journal_event(enum journal_event kind, const struct event_fields *f, const c
                 return -ENOMEM;
         }
 
-        if (journal_sink_resolve() == JOURNAL_SINK_JOURNAL)
-                return send_journal(info, f, message);
+        /* If journald refuses (socket gone, datagram too big), the event still goes out as a line. */
+        if (journal_sink_resolve() == JOURNAL_SINK_JOURNAL && send_journal(info, f, message) >= 0)
+                return 0;
 
         r = journal_format_line(kind, f, message, &line);
         if (r < 0)

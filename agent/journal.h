@@ -65,7 +65,7 @@ int journal_event_priority(enum journal_event kind);           /* LOG_INFO, LOG_
 enum journal_sink {
         JOURNAL_SINK_AUTO,    /* journald iff stderr is the journal stream ($JOURNAL_STREAM) and the socket
                                  exists */
-        JOURNAL_SINK_JOURNAL, /* always sd_journal_sendv() */
+        JOURNAL_SINK_JOURNAL, /* journald whenever its socket exists, whatever stderr is */
         JOURNAL_SINK_STDERR,  /* always one line on the stderr stream */
 };
 /* Choose where events go (default AUTO). */
@@ -75,8 +75,9 @@ enum journal_sink journal_sink_resolve(void);
 /* The stream of the stderr sink (default stderr; NULL restores it). Tests pass a memstream. */
 void journal_set_stream(FILE *f);
 
-/* Send one event. The message is formatted with printf semantics. Returns 0, or a negative errno if
- * the sink refused it (the caller has nowhere better to report that, so it usually ignores it). */
+/* Send one event. The message is formatted with printf semantics. When journald refuses it, the line
+ * goes to the stderr stream instead. Returns 0, or a negative errno if neither took it (the caller has
+ * nowhere better to report that, so it usually ignores it). */
 int journal_event(enum journal_event kind, const struct event_fields *f, const char *fmt, ...)
     _printf_(3, 4);
 

@@ -72,6 +72,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
     [STMT_LEDGER_LIST] = "SELECT " LEDGER_COLUMNS " FROM ledger "
                          "WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR cluster = ?2) "
                          "AND (?3 IS NULL OR state = ?3) AND created_at >= ?4 "
+                         "AND (?6 IS NULL OR snapshot = ?6) AND (?7 IS NULL OR kind = ?7) "
                          "ORDER BY id DESC LIMIT ?5",
     [STMT_WINDOW_RECORD] = "INSERT INTO window_history (" WINDOW_COLUMNS ") "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
@@ -832,7 +833,8 @@ int store_ledger_list(struct store *s, const struct ledger_filter *f, struct led
 
         if (!s || !f || !ret || !ret_n)
                 return -EINVAL;
-        if (f->state >= 0 && !ledger_state_to_string(f->state))
+        if ((f->state >= 0 && !ledger_state_to_string(f->state)) ||
+            (f->kind >= 0 && !ledger_kind_to_string(f->kind)))
                 return -EINVAL;
         r = store_stmt(s, STMT_LEDGER_LIST, &st);
         if (r < 0)
@@ -842,6 +844,8 @@ int store_ledger_list(struct store *s, const struct ledger_filter *f, struct led
         bind_text(st, 3, f->state >= 0 ? ledger_state_to_string(f->state) : NULL);
         sqlite3_bind_int64(st, 4, f->since);
         sqlite3_bind_int64(st, 5, sql_limit(f->limit));
+        bind_text(st, 6, f->snapshot);
+        bind_text(st, 7, f->kind >= 0 ? ledger_kind_to_string(f->kind) : NULL);
         return ledger_collect(s, st, ret, ret_n);
 }
 

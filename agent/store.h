@@ -108,13 +108,15 @@ int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret);
 int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n);
 
 struct ledger_filter {
-        const char *policy;  /* NULL: any */
-        const char *cluster; /* NULL: any */
-        int state;           /* an enum ledger_state, or -1: any */
-        int64_t since;       /* created_at >= since; 0: any */
-        size_t limit;        /* 0: no limit */
+        const char *policy;   /* NULL: any */
+        const char *cluster;  /* NULL: any */
+        const char *snapshot; /* NULL: any */
+        int kind;             /* an enum ledger_kind, or -1: any */
+        int state;            /* an enum ledger_state, or -1: any */
+        int64_t since;        /* created_at >= since; 0: any */
+        size_t limit;         /* 0: no limit */
 };
-#define LEDGER_FILTER_ALL ((struct ledger_filter){.state = -1})
+#define LEDGER_FILTER_ALL ((struct ledger_filter){.kind = -1, .state = -1})
 /* Matching rows, newest first (for `aurora-backupctl history`). */
 int store_ledger_list(struct store *s, const struct ledger_filter *f, struct ledger_entry **ret,
                       size_t *ret_n);

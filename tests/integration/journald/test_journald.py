@@ -136,6 +136,22 @@ def main():
                   f"stderr line lacks fields: {line!r}")
             check(("code=InvalidDBClusterStateFault" in line) == ev["aws"], f"stderr line code: {line!r}")
 
+        # 4. The journal sink forced where no journald listens (a namespace with an empty /run): the
+        #    events are not lost, they come out on stderr.
+        run = uuid.uuid4().hex
+        manifest = os.path.join(tmp, f"manifest-{run}")
+        proc = subprocess.run(["unshare", "-m", "--propagation", "private", "--", "sh", "-c",
+                               'mount -t tmpfs tmpfs /run && exec "$@"', "sh",
+                               os.path.abspath(sender), "--sink", "journal", "--run", run,
+                               "--manifest", manifest],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        resolved, sent = read_manifest(manifest)
+        check(resolved == "stderr", "no journald: the journal sink did not fall back to stderr")
+        check(proc.returncode == 0, f"no journald: journald-send exited {proc.returncode}: {proc.stdout}")
+        lines = proc.stderr.splitlines()
+        check(len(lines) == len(sent), f"no journald: {len(lines)} stderr lines for {len(sent)} events")
+        check(journal.entries(AURORA_RUN=run) == [], "no journald: entries appeared in the private journal")
+
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -372,6 +372,28 @@ START_TEST(ledger_list_filters_newest_first)
         ck_assert_int_eq(list[1].id, ids[4]);
         list = ledger_entries_free(list, n);
 
+        /* What a restart asks: any row of this kind for this snapshot? */
+        struct ledger_intent del = {.kind = LEDGER_DELETE_RDS, .cluster = "db-a", .snapshot = "aba-old"};
+        int64_t del_id;
+        ck_assert_int_eq(store_ledger_begin(s, &del, T0 + 1000, &del_id), 0);
+        f = LEDGER_FILTER_ALL;
+        f.snapshot = "aba-old";
+        ck_assert_int_eq(store_ledger_list(s, &f, &list, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(list[0].id, del_id);
+        list = ledger_entries_free(list, n);
+        f = LEDGER_FILTER_ALL;
+        f.kind = LEDGER_CREATE;
+        f.cluster = "db-a";
+        ck_assert_int_eq(store_ledger_list(s, &f, &list, &n), 0);
+        ck_assert_uint_eq(n, 3);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_int_eq(list[i].kind, LEDGER_CREATE);
+        list = ledger_entries_free(list, n);
+
+        f = LEDGER_FILTER_ALL;
+        f.kind = _LEDGER_KIND_MAX;
+        ck_assert_int_eq(store_ledger_list(s, &f, &list, &n), -EINVAL);
         f = LEDGER_FILTER_ALL;
         f.state = _LEDGER_STATE_MAX;
         ck_assert_int_eq(store_ledger_list(s, &f, &list, &n), -EINVAL);
