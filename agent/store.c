@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "store-migrate.h"
@@ -501,7 +502,7 @@ static void store_close_on_open_failure(struct store **s)
         store_close(*s);
 }
 
-static int store_open_internal(const char *dir, int version, struct store **ret)
+static int store_open_internal(const char *dir, int version, bool read_only, struct store **ret)
 {
         _cleanup_(store_close_on_open_failure) struct store *s = NULL;
         _cleanup_free_ char *path = NULL;
@@ -526,14 +527,40 @@ static int store_open_internal(const char *dir, int version, struct store **ret)
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+        if (read_only && access(path, F_OK) < 0) {
+                /* sqlite would only say "unable to open database file". */
+                r = negative_errno();
+                snprintf(open_error, sizeof(open_error), "%s: %s", path, strerror(-r));
+                return r;
+        }
+        rc =
+            sqlite3_open_v2(path, &s->db,
+                            (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                                SQLITE_OPEN_NOMUTEX,
+                            NULL);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
         sqlite3_extended_result_codes(s->db, 1);
         rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
         if (rc != SQLITE_OK)
                 return store_fail(s, rc);
+
+        if (read_only) {
+                /* A reader never migrates: the file must be what this build's queries expect. */
+                r = read_version(s, &s->version);
+                if (r < 0)
+                        return r;
+                if (s->version != STORE_SCHEMA_VERSION) {
+                        store_set_error(s, "state.db has schema version %d, this program reads %d%s",
+                                        s->version, STORE_SCHEMA_VERSION,
+                                        s->version < STORE_SCHEMA_VERSION
+                                            ? " (start the agent once to migrate it)"
+                                            : "");
+                        return -EPROTO;
+                }
+                *ret = TAKE_PTR(s);
+                return 0;
+        }
 
         /* WAL lets `aurora-backupctl` read while the agent writes; synchronous=FULL makes each committed
          * intent durable before the AWS call it announces, even across a power loss. */
@@ -562,7 +589,20 @@ int store_open_version(const char *dir, int version, struct store **ret)
         int r;
 
         open_error[0] = '\0';
-        r = store_open_internal(dir, version, &s);
+        r = store_open_internal(dir, version, false, &s);
+        if (r < 0)
+                return r;
+        *ret = s;
+        return 0;
+}
+
+int store_open_read_only(const char *dir, struct store **ret)
+{
+        struct store *s = NULL;
+        int r;
+
+        open_error[0] = '\0';
+        r = store_open_internal(dir, STORE_SCHEMA_VERSION, true, &s);
         if (r < 0)
                 return r;
         *ret = s;

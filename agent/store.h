@@ -20,6 +20,9 @@ int store_open(const char *dir, struct store **ret);
 /* Same, but migrate only up to `version` (1..STORE_SCHEMA_VERSION): for migration tests and tools. A
  * store left below STORE_SCHEMA_VERSION supports only store_schema_version() and store_close(). */
 int store_open_version(const char *dir, int version, struct store **ret);
+/* For readers such as `aurora-backupctl status`: never creates, migrates or writes (writes fail with
+ * -EROFS). -ENOENT: no state yet; -EPROTO: the file is not at STORE_SCHEMA_VERSION. */
+int store_open_read_only(const char *dir, struct store **ret);
 struct store *store_close(struct store *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close);
 #define _cleanup_store_close_ _cleanup_(store_closep)

@@ -128,6 +128,44 @@ START_TEST(store_open_refuses_a_newer_schema)
 }
 END_TEST
 
+START_TEST(store_read_only_reads_what_the_writer_committed)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *w = NULL, *ro = NULL;
+        struct store *s = NULL;
+        struct ledger_entry *list = NULL;
+        size_t n;
+        int64_t id, cycle;
+
+        test_tmp_dir(dir, sizeof(dir));
+        ck_assert_int_eq(store_open_read_only(dir, &s), -ENOENT); /* never creates */
+        ck_assert_ptr_null(s);
+
+        w = open_store(dir);
+        ck_assert_int_eq(store_ledger_begin(w, &create_intent, T0, &id), 0);
+        ck_assert_int_eq(store_open_read_only(dir, &ro), 0);
+        ck_assert_int_eq(store_ledger_open_intents(ro, &list, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(list[0].id, id);
+        ledger_entries_free(list, n);
+        ck_assert_int_eq(store_cycle_begin(ro, false, T0, &cycle), -EROFS);
+        ck_assert_str_ne(store_last_error(ro), "");
+}
+END_TEST
+
+START_TEST(store_read_only_refuses_an_unmigrated_file)
+{
+        char dir[PATH_MAX];
+        struct store *s = NULL;
+
+        ck_assert_int_eq(store_open_version(test_tmp_dir(dir, sizeof(dir)), 1, &s), 0);
+        s = store_close(s);
+        ck_assert_int_eq(store_open_read_only(dir, &s), -EPROTO);
+        ck_assert_ptr_null(s);
+        ck_assert_ptr_nonnull(strstr(store_last_error(NULL), "migrate"));
+}
+END_TEST
+
 START_TEST(store_reopen_after_close_keeps_every_table)
 {
         char dir[PATH_MAX];
@@ -831,6 +869,8 @@ TEST_SUITE(store_suite)
         tcase_add_test(tc, store_open_rejects_a_file_that_is_not_a_database);
         tcase_add_test(tc, store_open_refuses_a_newer_schema);
         tcase_add_test(tc, store_reopen_after_close_keeps_every_table);
+        tcase_add_test(tc, store_read_only_reads_what_the_writer_committed);
+        tcase_add_test(tc, store_read_only_refuses_an_unmigrated_file);
         tcase_add_test(tc, ledger_begin_then_finish_records_every_field);
         tcase_add_test(tc, ledger_optional_fields_may_be_absent);
         tcase_add_test(tc, ledger_finish_refuses_a_second_outcome_and_unknown_rows);
