@@ -249,7 +249,7 @@ void conf_check_members_skip(struct conf_ctx *ctx, const struct conf_node *group
                 }
                 if (found)
                         continue;
-                if (best && best_d <= 2)
+                if (best && (best_d <= 2 || (best_d == 3 && strlen(name) >= 6)))
                         conf_error(ctx, &m, "unknown setting \"%s\" (did you mean \"%s\"?); valid here: %s",
                                    name, best, valid);
                 else

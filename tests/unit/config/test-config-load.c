@@ -463,6 +463,23 @@ START_TEST(directory_named_like_a_policy_file_is_an_error)
 }
 END_TEST
 
+START_TEST(unknown_setting_without_a_close_name_gets_no_suggestion)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policy = ();\nbananas = 1;\n");
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 2);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "did you mean \"policies\""));
+        ck_assert_ptr_null(strstr(d.items[1].message, "did you mean"));
+        ck_assert_ptr_nonnull(strstr(d.items[1].message, "valid here: agent, policies"));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
 START_TEST(fifo_in_policies_d_is_refused_without_blocking)
 {
         char *dir = scratch_new();
@@ -521,6 +538,7 @@ TEST_SUITE(config_load_suite)
         tcase_add_test(tc, include_of_a_directory_is_refused_without_reaching_libconfig);
         tcase_add_test(tc, file_with_a_nul_byte_is_refused);
         tcase_add_test(tc, directory_named_like_a_policy_file_is_an_error);
+        tcase_add_test(tc, unknown_setting_without_a_close_name_gets_no_suggestion);
         tcase_add_test(tc, fifo_in_policies_d_is_refused_without_blocking);
         tcase_add_test(tc, unknown_setting_suggests_the_closest_name);
         suite_add_tcase(s, tc);
