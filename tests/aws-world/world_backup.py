@@ -195,7 +195,10 @@ class BackupState:
             if p.region == region:
                 counts[p.vault_name] = counts.get(p.vault_name, 0) + 1
         for name, vault in backup_backends[ACCOUNT][region].vaults.items():
+            # moto lists num_of_recovery_points; its DescribeBackupVault serializer reads
+            # number_of_recovery_points.
             vault.num_of_recovery_points = counts.get(name, 0)
+            vault.number_of_recovery_points = counts.get(name, 0)
 
     def add_point(self, region, vault_name, cluster, snapshot_id, **kw):
         self.ensure_vault(region, vault_name)

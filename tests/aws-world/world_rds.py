@@ -5,6 +5,7 @@ MaxRecords/Marker paging, SnapshotType per snapshot, and the refusal to delete B
 snapshots through RDS.  Installed once per process by install(); the quota limit lives in STATE.
 """
 
+import operator
 import threading
 
 from moto.rds import models as rds_models
@@ -87,7 +88,8 @@ def _page_args(params):
 
 
 def _paginate(items, key, max_records, marker):
-    """Items sorted by key; the marker is the key of the last item returned."""
+    """Items sorted by key; the marker is the key of the last item returned (stable when
+    items are deleted between pages, as the agent does while it pages)."""
     items = sorted(items, key=key)
     if marker:
         items = [i for i in items if key(i) > marker]
@@ -169,8 +171,9 @@ def describe_db_cluster_snapshots(self):
     if "engine" in filters:
         wanted = set(filters["engine"])
         snaps = [s for s in snaps if s.engine in wanted]
+    # _db_cluster_snapshot_identifier: the property costs a call per snapshot per page.
     page, next_marker = _paginate(
-        snaps, lambda s: s.db_cluster_snapshot_identifier, max_records, marker
+        snaps, operator.attrgetter("_db_cluster_snapshot_identifier"), max_records, marker
     )
     result = {"DBClusterSnapshots": page}
     if next_marker:
