@@ -294,7 +294,7 @@ class Admin:
         role_name = body.get("role", "world-admin-role")
         if role_name not in [r.name for r in iam.roles.values()]:
             trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Effect": "Allow", "Principal": {"AWS": "*"},
                 "Action": "sts:AssumeRole"}]})
             role = iam.create_role(role_name=role_name, assume_role_policy_document=trust,
                                    path="/", permissions_boundary=None, description="world",

@@ -396,7 +396,7 @@ class WorldServer:
         self.thread = None
 
     def start(self):
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="aws-world",
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,), name="aws-world",
                                        daemon=True)
         self.thread.start()
 
