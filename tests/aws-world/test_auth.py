@@ -2,18 +2,16 @@
 and a raw SigV4 client that signs like the C agent (double-encoded Backup ARN paths)."""
 
 import json
-import os
+import re
 import unittest
+import urllib.error
 import urllib.parse
+import urllib.request
 
 from botocore.exceptions import ClientError
 
 import rawsig
 from world_testlib import DUMMY, WorldTestCase, cluster_arn
-
-SUITE = os.path.join(os.environ.get("SHARED_DIR", os.path.join(os.path.dirname(
-    os.path.abspath(__file__)), "..", "..", "..", "shared")), "aws-sig-v4-test-suite")
-
 
 class RawSignerTest(unittest.TestCase):
     """The raw signer itself must match AWS's published known answer."""
@@ -39,6 +37,7 @@ class AuthOnTest(WorldTestCase):
         super().setUp()
         self.creds = self.admin.credentials()
         self.admin.seed(clusters=[{"id": "db1"}])
+        self.admin.clear_requests()
 
     def test_issued_credentials_are_accepted_by_rds_and_backup(self):
         self.client("rds", self.creds).describe_db_clusters()
@@ -76,6 +75,32 @@ class AuthOnTest(WorldTestCase):
         with self.assertRaises(ClientError) as ctx:
             self.client("rds", forged).describe_db_clusters()
         self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+
+    def test_unsigned_web_identity_call_issues_accepted_session_credentials(self):
+        body = urllib.parse.urlencode({
+            "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
+            "RoleArn": self.creds["RoleArn"], "RoleSessionName": "web",
+            "WebIdentityToken": "token-from-file"}).encode()
+        req = urllib.request.Request(self.world.url + "/", data=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=30) as resp:
+            out = resp.read().decode()
+        session = {k: re.search(f"<{k}>(.*?)</{k}>", out).group(1)
+                   for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}
+        self.client("rds", session).describe_db_clusters()
+        self.assertEqual(self.admin.requests()[0]["service"], "sts")
+
+    def test_unsigned_rds_call_is_missing_authentication_token(self):
+        req = urllib.request.Request(
+            self.world.url + "/", data=b"Action=DescribeDBClusters&Version=2014-10-31",
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with self.assertRaises(urllib.error.HTTPError) as ctx:
+            opener.open(req, timeout=30)
+        self.assertEqual(ctx.exception.code, 403)
+        self.assertIn(b"<Code>MissingAuthenticationToken</Code>", ctx.exception.read())
+        ctx.exception.close()
 
     def test_admin_endpoints_need_no_signature(self):
         self.assertTrue(self.admin.health()["auth"])

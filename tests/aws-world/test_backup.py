@@ -224,7 +224,8 @@ class BackupApiTest(WorldTestCase):
         with self.assertRaises(ClientError) as ctx:
             self.backup.delete_recovery_point(
                 BackupVaultName="vault-a",
-                RecoveryPointArn="arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-x")
+                RecoveryPointArn=("arn:aws:rds:us-east-1:123456789012:cluster-snapshot:"
+                                  "awsbackup:job-x"))
         self.assertAwsError(ctx, "ResourceNotFoundException", 400)
 
     def test_rds_refuses_to_delete_awsbackup_snapshot(self):
@@ -268,6 +269,11 @@ class BackupApiTest(WorldTestCase):
         self.backup.put_backup_vault_lock_configuration(BackupVaultName="vault-a",
                                                         MinRetentionDays=7)
         snap_id = job["RecoveryPointArn"].split(":cluster-snapshot:")[1]
+        with self.assertRaises(ClientError) as ctx:
+            self.backup.delete_recovery_point(BackupVaultName="vault-a",
+                                              RecoveryPointArn=job["RecoveryPointArn"])
+        self.assertAwsError(ctx, "InvalidRequestException", 400)
+        self.assertTrue(self.backup.describe_backup_vault(BackupVaultName="vault-a")["Locked"])
         self.admin.backdate(snap_id, age_days=8)
         self.backup.delete_recovery_point(BackupVaultName="vault-a",
                                           RecoveryPointArn=job["RecoveryPointArn"])

@@ -26,7 +26,8 @@ class FaultTest(WorldTestCase):
         self.assertEqual(statuses, [400, 200])
 
     def test_rds_throttle_is_throttling_400_xml(self):
-        self.admin.add_faults({"kind": "throttle", "service": "rds", "action": "DescribeDBClusters"})
+        self.admin.add_faults({"kind": "throttle", "service": "rds",
+                               "action": "DescribeDBClusters"})
         with self.assertRaises(ClientError) as ctx:
             self.client("rds").describe_db_clusters()
         self.assertAwsError(ctx, "Throttling", 400)

@@ -15,16 +15,22 @@ class RdsWorldTest(WorldTestCase):
         super().setUp()
         self.rds = self.client("rds")
 
+    def create(self, snapshot_id, cluster="db1"):
+        return self.rds.create_db_cluster_snapshot(DBClusterIdentifier=cluster,
+                                                   DBClusterSnapshotIdentifier=snapshot_id)
+
+    def snapshots(self, **kw):
+        return self.rds.describe_db_cluster_snapshots(**kw)["DBClusterSnapshots"]
+
     # quota
 
     def test_manual_snapshots_over_quota_fail_with_snapshot_quota_exceeded(self):
         self.admin.seed(clusters=[{"id": "db1"}])
         self.admin.quota(limit=2)
-        self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1", DBClusterSnapshotIdentifier="m1")
-        self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1", DBClusterSnapshotIdentifier="m2")
+        self.create("m1")
+        self.create("m2")
         with self.assertRaises(ClientError) as ctx:
-            self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1",
-                                                DBClusterSnapshotIdentifier="m3")
+            self.create("m3")
         self.assertAwsError(ctx, "SnapshotQuotaExceeded", 400)
         with self.assertRaises(ClientError) as ctx:
             self.rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="m1",
@@ -44,10 +50,9 @@ class RdsWorldTest(WorldTestCase):
         self.assertEqual(counts["awsbackup"], 3)
         self.assertEqual(counts["automated"], 3)
         self.assertEqual(counts["continuous"], 1)
-        self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1", DBClusterSnapshotIdentifier="m1")
+        self.create("m1")
         with self.assertRaises(ClientError) as ctx:
-            self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1",
-                                                DBClusterSnapshotIdentifier="m2")
+            self.create("m2")
         self.assertAwsError(ctx, "SnapshotQuotaExceeded", 400)
 
     def test_default_quota_is_100_and_existing_identifier_is_already_exists(self):
@@ -55,20 +60,18 @@ class RdsWorldTest(WorldTestCase):
         self.admin.seed(clusters=[{"id": "db1"}], snapshots=[
             {"cluster": "db1", "origin": "agent", "id": f"s{i}"} for i in range(100)])
         with self.assertRaises(ClientError) as ctx:
-            self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1",
-                                                DBClusterSnapshotIdentifier="s5")
+            self.create("s5")
         self.assertAwsError(ctx, "DBClusterSnapshotAlreadyExistsFault", 400)
         with self.assertRaises(ClientError) as ctx:
-            self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1",
-                                                DBClusterSnapshotIdentifier="s100")
+            self.create("s100")
         self.assertAwsError(ctx, "SnapshotQuotaExceeded", 400)
 
     def test_deleting_frees_quota(self):
         self.admin.seed(clusters=[{"id": "db1"}])
         self.admin.quota(limit=1)
-        self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1", DBClusterSnapshotIdentifier="m1")
+        self.create("m1")
         self.rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="m1")
-        self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1", DBClusterSnapshotIdentifier="m2")
+        self.create("m2")
 
     # deletes RDS refuses
 
@@ -99,15 +102,14 @@ class RdsWorldTest(WorldTestCase):
         cluster = self.rds.describe_db_clusters(DBClusterIdentifier="db1")["DBClusters"][0]
         self.assertEqual(cluster["Status"], "backing-up")
         with self.assertRaises(ClientError) as ctx:
-            self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1",
-                                                DBClusterSnapshotIdentifier="m1")
+            self.create("m1")
         self.assertAwsError(ctx, "InvalidDBClusterStateFault", 400)
 
     def test_seeded_cluster_carries_window_encryption_and_tags(self):
-        self.admin.seed(clusters=[{"id": "db1", "backup_window": "23:45-00:15", "encrypted": True,
-                                   "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/k1",
-                                   "tags": {"env": "prod"}, "engine": "aurora-mysql",
-                                   "retention": 7}])
+        self.admin.seed(clusters=[{
+            "id": "db1", "backup_window": "23:45-00:15", "encrypted": True,
+            "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/k1",
+            "tags": {"env": "prod"}, "engine": "aurora-mysql", "retention": 7}])
         c = self.rds.describe_db_clusters(DBClusterIdentifier="db1")["DBClusters"][0]
         self.assertEqual(c["PreferredBackupWindow"], "23:45-00:15")
         self.assertTrue(c["StorageEncrypted"])
@@ -121,14 +123,15 @@ class RdsWorldTest(WorldTestCase):
 
     def test_snapshot_types_and_tags_by_origin(self):
         self.admin.seed(clusters=[{"id": "db1"}], snapshots=[
-            {"cluster": "db1", "origin": "agent", "id": "aba-db1-1", "tags": {"aurora-backup:policy": "p"}},
+            {"cluster": "db1", "origin": "agent", "id": "aba-db1-1",
+             "tags": {"aurora-backup:policy": "p"}},
             {"cluster": "db1", "origin": "foreign", "id": "hand-made"},
             {"cluster": "db1", "origin": "automated", "created": "2026-02-03T04:05:00Z"},
             {"cluster": "db1", "origin": "awsbackup", "vault": "v", "type": "manual"},
             {"cluster": "db1", "origin": "awsbackup", "vault": "v", "type": "awsbackup"},
             {"cluster": "db1", "origin": "continuous", "vault": "v"}])
-        snaps = {s["DBClusterSnapshotIdentifier"]: s for s in
-                 self.rds.describe_db_cluster_snapshots(DBClusterIdentifier="db1")["DBClusterSnapshots"]}
+        snaps = {s["DBClusterSnapshotIdentifier"]: s
+                 for s in self.snapshots(DBClusterIdentifier="db1")}
         self.assertEqual(len(snaps), 6)
         self.assertEqual(snaps["rds:db1-2026-02-03-04-05"]["SnapshotType"], "automated")
         self.assertEqual(snaps["hand-made"]["SnapshotType"], "manual")
@@ -136,28 +139,32 @@ class RdsWorldTest(WorldTestCase):
         agent_tags = {t["Key"]: t["Value"] for t in snaps["aba-db1-1"]["TagList"]}
         self.assertEqual(agent_tags, {"aurora-backup:policy": "p",
                                       "aurora-backup:managed-by": "aurora-backup-agent"})
-        backup_types = sorted(s["SnapshotType"] for k, s in snaps.items() if k.startswith("awsbackup:"))
+        backup_types = sorted(s["SnapshotType"] for k, s in snaps.items()
+                              if k.startswith("awsbackup:"))
         self.assertEqual(backup_types, ["awsbackup", "manual"])
-        only_auto = self.rds.describe_db_cluster_snapshots(SnapshotType="automated")
-        self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in only_auto["DBClusterSnapshots"]],
+        only_auto = self.snapshots(SnapshotType="automated")
+        self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in only_auto],
                          ["rds:db1-2026-02-03-04-05"])
 
     def test_backdate_sets_snapshot_create_time(self):
         self.admin.seed(clusters=[{"id": "db1"}])
-        self.rds.create_db_cluster_snapshot(DBClusterIdentifier="db1", DBClusterSnapshotIdentifier="m1")
+        self.create("m1")
         self.admin.backdate("m1", created="2025-12-31T23:59:00Z")
-        s = self.rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="m1")["DBClusterSnapshots"][0]
-        self.assertEqual(s["SnapshotCreateTime"], datetime.datetime(2025, 12, 31, 23, 59, tzinfo=UTC))
+        s = self.snapshots(DBClusterSnapshotIdentifier="m1")[0]
+        self.assertEqual(s["SnapshotCreateTime"],
+                         datetime.datetime(2025, 12, 31, 23, 59, tzinfo=UTC))
         self.admin.backdate("m1", age_days=40)
-        s = self.rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="m1")["DBClusterSnapshots"][0]
-        self.assertGreater(datetime.datetime.now(UTC) - s["SnapshotCreateTime"], datetime.timedelta(days=39))
+        s = self.snapshots(DBClusterSnapshotIdentifier="m1")[0]
+        self.assertGreater(datetime.datetime.now(UTC) - s["SnapshotCreateTime"],
+                           datetime.timedelta(days=39))
 
     def test_describe_by_identifier_and_by_cluster_arn(self):
         self.admin.seed(clusters=[{"id": "db1"}, {"id": "db2"}], snapshots=[
-            {"cluster": "db1", "origin": "foreign", "id": "a"}, {"cluster": "db2", "origin": "foreign", "id": "b"}])
-        by_arn = self.rds.describe_db_cluster_snapshots(
+            {"cluster": "db1", "origin": "foreign", "id": "a"},
+            {"cluster": "db2", "origin": "foreign", "id": "b"}])
+        by_arn = self.snapshots(
             DBClusterIdentifier="arn:aws:rds:us-east-1:123456789012:cluster:db2")
-        self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in by_arn["DBClusterSnapshots"]], ["b"])
+        self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in by_arn], ["b"])
         with self.assertRaises(ClientError) as ctx:
             self.rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="zzz")
         self.assertAwsError(ctx, "DBClusterSnapshotNotFoundFault", 404)

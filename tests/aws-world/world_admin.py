@@ -6,7 +6,6 @@ import datetime
 import json
 import secrets
 
-from moto.backup.models import backup_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 from moto.rds.models import DBCluster, DBClusterSnapshot, rds_backends
@@ -160,7 +159,8 @@ class Admin:
             sid = sid or f"awsbackup:job-{secrets.token_hex(4)}-{secrets.token_hex(2)}-" \
                          f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(6)}"
         elif origin == "continuous":
-            sid = sid or f"continuous:cluster-{cluster.db_cluster_identifier}-{secrets.token_hex(4)}"
+            sid = sid or (f"continuous:cluster-{cluster.db_cluster_identifier}-"
+                          f"{secrets.token_hex(4)}")
         else:
             raise AdminError(f"unknown snapshot origin {origin!r}")
         if not sid:

@@ -60,7 +60,8 @@ class RecoveryPoint:
         self.snapshot_id = snapshot_id
         self.arn = f"arn:aws:rds:{region}:{ACCOUNT}:cluster-snapshot:{snapshot_id}"
         self.job_id = job_id
-        self.iam_role_arn = iam_role_arn or f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole"
+        self.iam_role_arn = iam_role_arn or (
+            f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole")
         self.lifecycle = lifecycle or {}
         self.tags = tags or {}
         self.status = "COMPLETED"

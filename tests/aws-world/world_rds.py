@@ -148,7 +148,9 @@ def describe_db_cluster_snapshots(self):
             "Cannot specify both DBClusterIdentifier and DBClusterSnapshotIdentifier"
         )
     if snap_type in ("shared", "public"):
-        snaps = list(self.backend.get_shared_db_cluster_snapshots()) if snap_type == "shared" else []
+        snaps = []
+        if snap_type == "shared":
+            snaps = list(self.backend.get_shared_db_cluster_snapshots())
     else:
         snaps = list(self.backend.cluster_snapshots.values())
         if snap_type:
@@ -163,7 +165,8 @@ def describe_db_cluster_snapshots(self):
         wanted = {_strip_arn(v, "cluster").lower() for v in filters["db-cluster-id"]}
         snaps = [s for s in snaps if s.db_cluster_identifier.lower() in wanted]
     if "db-cluster-snapshot-id" in filters:
-        wanted = {_strip_arn(v, "cluster-snapshot").lower() for v in filters["db-cluster-snapshot-id"]}
+        wanted = {_strip_arn(v, "cluster-snapshot").lower()
+                  for v in filters["db-cluster-snapshot-id"]}
         snaps = [s for s in snaps if s.db_cluster_snapshot_identifier in wanted]
     if "snapshot-type" in filters:
         wanted = set(filters["snapshot-type"])

@@ -5,7 +5,6 @@ moto keeps its state in module-level backends, so there is one world per process
 as subprocesses (serve.py, or aws_world.World(subprocess=True)).
 """
 
-import datetime
 import io
 import json
 import random
@@ -50,6 +49,8 @@ XMLNS = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
 }
 # moto's Backup vault operations, named for the request log.
+# STS calls that AWS accepts unsigned (the caller has no credentials yet).
+UNSIGNED_STS_ACTIONS = ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
 MOTO_BACKUP_OPS = [
     ("GET", "/backup-vaults/", "ListBackupVaults"),
     ("PUT", "/backup-vaults/*/vault-lock", "PutBackupVaultLockConfiguration"),
@@ -185,13 +186,21 @@ class WorldApp:
             return [body]
 
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
+        if length:
+            body = environ["wsgi.input"].read(length)
+        elif environ.get("wsgi.input_terminated"):  # chunked request body
+            body = environ["wsgi.input"].read()
+        else:
+            body = b""
+        environ["CONTENT_LENGTH"] = str(len(body))
         environ["wsgi.input"] = io.BytesIO(body)
         service, region = _scope(environ)
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or path
         method = environ.get("REQUEST_METHOD", "GET")
         backup_route = BackupState.match(method, raw_uri) if service == "backup" else None
         action = self._action(environ, service, method, raw_uri, body, backup_route)
+        if service is None and action in UNSIGNED_STS_ACTIONS:
+            service = "sts"
         entry = {"time": time.time(), "service": service, "action": action, "method": method,
                  "path": raw_uri.split("?", 1)[0], "status": None, "fault": None}
         with self.lock:
@@ -211,7 +220,8 @@ class WorldApp:
                 elif kind == "500":
                     code, status, message = "InternalFailure", 500, "Internal failure (injected)"
                 else:
-                    code, status, message = "ServiceUnavailable", 503, "Service unavailable (injected)"
+                    code, status = "ServiceUnavailable", 503
+                    message = "Service unavailable (injected)"
                 status, headers, out = error_response(service, code, message, status, request_id)
                 entry["status"] = status
                 start_response(_status_line(status), headers)
@@ -223,7 +233,7 @@ class WorldApp:
 
         with self.lock:
             status, headers, out = self._dispatch(environ, service, region, method, raw_uri,
-                                                  body, backup_route, request_id)
+                                                  body, backup_route, request_id, action)
         entry["status"] = status
         if fault is not None and fault["kind"] == "cut":
             start_response(_status_line(status), headers)
@@ -254,18 +264,26 @@ class WorldApp:
         return None
 
     def _dispatch(self, environ, service, region, method, raw_uri, body, backup_route,
-                  request_id):
+                  request_id, action=None):
         if backup_route is not None:
             return self._backup(environ, region, method, raw_uri, body, backup_route, request_id)
         if service == "backup":
             self.backup.refresh_vault_counts(region)
+        signed = "HTTP_AUTHORIZATION" in environ
+        if self.auth and not signed and not (service == "sts" and action in UNSIGNED_STS_ACTIONS):
+            return error_response(service or "rds", "MissingAuthenticationToken",
+                                  "Request is missing Authentication Token", 403, request_id)
         captured = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"] = int(status.split(" ", 1)[0])
             captured["headers"] = list(headers)
 
+        unsigned_allowed = self.auth and not signed
         try:
+            if unsigned_allowed:
+                # Under the world lock, so no other request sees auth switched off.
+                moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
             chunks = self.moto(environ, capture)
             out = b"".join(chunks)
             if hasattr(chunks, "close"):
@@ -273,6 +291,9 @@ class WorldApp:
         except Exception as e:  # moto bug: answer like AWS would, keep serving
             traceback.print_exc(file=sys.stderr)
             return error_response(service or "rds", "InternalFailure", str(e), 500, request_id)
+        finally:
+            if unsigned_allowed:
+                self.set_auth(True)
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(out))))
         return captured["status"], headers, out
@@ -396,8 +417,9 @@ class WorldServer:
         self.thread = None
 
     def start(self):
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,), name="aws-world",
-                                       daemon=True)
+        # A short poll interval makes shutdown (SIGTERM, World.stop) quick.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,),
+                                       name="aws-world", daemon=True)
         self.thread.start()
 
     def stop(self):
