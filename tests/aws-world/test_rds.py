@@ -172,6 +172,31 @@ class RdsWorldTest(WorldTestCase):
             self.rds.describe_db_clusters(DBClusterIdentifier="zzz")
         self.assertAwsError(ctx, "DBClusterNotFoundFault", 404)
 
+    def test_fast_snapshot_xml_parses_like_motos_serializer(self):
+        import world_rds
+
+        self.admin.seed(
+            clusters=[{"id": "db1", "encrypted": True, "created": "2025-01-01T00:00:00Z"},
+                      {"id": "db2", "engine": "aurora-mysql", "created": "2025-01-02T00:00:00Z"}],
+            snapshots=[{"cluster": "db1", "origin": "agent", "id": "a1",
+                        "created": "2026-01-01T01:02:03Z", "tags": {"k": "v & <w>"}},
+                       {"cluster": "db2", "origin": "foreign", "id": "f1",
+                        "created": "2026-01-02T00:00:00Z", "status": "creating"},
+                       {"cluster": "db1", "origin": "automated", "created": "2026-01-03T00:00:00Z"},
+                       {"cluster": "db2", "origin": "awsbackup", "vault": "v", "type": "awsbackup",
+                        "created": "2026-01-04T00:00:00Z"}])
+        self.assertTrue(world_rds.STATE.fast_snapshot_xml)
+        fast = self.snapshots(MaxRecords=20)
+        world_rds.STATE.fast_snapshot_xml = False
+        try:
+            slow = self.snapshots(MaxRecords=20)
+        finally:
+            world_rds.STATE.fast_snapshot_xml = True
+        for s in fast:
+            # The world adds what AWS sends and moto leaves out.
+            self.assertTrue(s.pop("DbClusterResourceId").startswith("cluster-"))
+        self.assertEqual(fast, slow)
+
     # paging
 
     def test_describe_db_clusters_pages_with_marker(self):

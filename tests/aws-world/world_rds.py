@@ -7,6 +7,8 @@ snapshots through RDS.  Installed once per process by install(); the quota limit
 
 import operator
 import threading
+import uuid
+from xml.sax.saxutils import escape as xml_escape
 
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
@@ -22,6 +24,7 @@ from moto.rds.exceptions import (
 from moto.core.responses import ActionResult
 
 DEFAULT_QUOTA = 100
+RDS_XMLNS = "http://rds.amazonaws.com/doc/2014-10-31/"
 BACKUP_PREFIXES = ("awsbackup:", "continuous:")
 
 
@@ -30,6 +33,9 @@ class _State:
 
     def __init__(self):
         self.quota_limit = DEFAULT_QUOTA
+        # DescribeDBClusterSnapshots pages rendered here rather than by moto's generic
+        # serializer, which costs ~80 ms per 100 snapshots (16 s for a 20000-snapshot fleet).
+        self.fast_snapshot_xml = True
         self.lock = threading.RLock()
 
     def reset(self):
@@ -178,10 +184,68 @@ def describe_db_cluster_snapshots(self):
     page, next_marker = _paginate(
         snaps, operator.attrgetter("_db_cluster_snapshot_identifier"), max_records, marker
     )
+    if STATE.fast_snapshot_xml:
+        return snapshots_xml(page, next_marker), {"status": 200, "Content-Type": "text/xml"}
     result = {"DBClusterSnapshots": page}
     if next_marker:
         result["Marker"] = next_marker
     return ActionResult(result)
+
+
+def _x(text):
+    return xml_escape(str(text))
+
+
+def _ts(dt):
+    # AWS's form: 2022-10-12T17:42:48.271Z
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def snapshot_xml(s):
+    parts = [
+        f"<DBClusterSnapshotIdentifier>{_x(s._db_cluster_snapshot_identifier)}"
+        f"</DBClusterSnapshotIdentifier>",
+        f"<DBClusterIdentifier>{_x(s.db_cluster_identifier)}</DBClusterIdentifier>",
+        f"<SnapshotCreateTime>{_ts(s.created)}</SnapshotCreateTime>",
+        f"<Engine>{_x(s.engine)}</Engine>",
+        f"<AllocatedStorage>{int(s.allocated_storage or 0)}</AllocatedStorage>",
+        f"<Status>{_x(s.status)}</Status>",
+    ]
+    if s.port:
+        parts.append(f"<Port>{int(s.port)}</Port>")
+    parts.append(f"<ClusterCreateTime>{_ts(s.cluster_create_time)}</ClusterCreateTime>")
+    if s.master_username:
+        parts.append(f"<MasterUsername>{_x(s.master_username)}</MasterUsername>")
+    parts += [
+        f"<EngineVersion>{_x(s.engine_version)}</EngineVersion>",
+        f"<SnapshotType>{_x(s.snapshot_type)}</SnapshotType>",
+        f"<PercentProgress>{int(s.percent_progress)}</PercentProgress>",
+        f"<StorageEncrypted>{'true' if s.storage_encrypted else 'false'}</StorageEncrypted>",
+    ]
+    if s.kms_key_id:
+        parts.append(f"<KmsKeyId>{_x(s.kms_key_id)}</KmsKeyId>")
+    parts.append(f"<DBClusterSnapshotArn>{_x(s.arn)}</DBClusterSnapshotArn>")
+    if s.tags:
+        parts.append("<TagList>" + "".join(
+            f"<Tag><Key>{_x(t['Key'])}</Key><Value>{_x(t.get('Value', ''))}</Value></Tag>"
+            for t in s.tags) + "</TagList>")
+    else:
+        parts.append("<TagList/>")
+    parts.append(
+        f"<DbClusterResourceId>{_x(s.cluster.db_cluster_resource_id)}</DbClusterResourceId>")
+    return "<DBClusterSnapshot>" + "".join(parts) + "</DBClusterSnapshot>"
+
+
+def snapshots_xml(page, marker):
+    body = "".join(snapshot_xml(s) for s in page)
+    marker_xml = f"<Marker>{_x(marker)}</Marker>" if marker else ""
+    return (
+        f'<DescribeDBClusterSnapshotsResponse xmlns="{RDS_XMLNS}">'
+        f"<DescribeDBClusterSnapshotsResult><DBClusterSnapshots>{body}</DBClusterSnapshots>"
+        f"{marker_xml}</DescribeDBClusterSnapshotsResult>"
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        f"</DescribeDBClusterSnapshotsResponse>"
+    )
 
 
 def create_db_cluster_snapshot(self):
