@@ -5,13 +5,14 @@ vault lock, the EXPIRED trap, faults, the request log and credentials.  See READ
 import datetime
 import json
 import secrets
+import time
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 from moto.rds.models import DBCluster, DBClusterSnapshot, rds_backends
 
 import world_rds
-from world_backup import parse_time
+from world_time import parse_time, utcnow
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
 AGENT_TAGS = [{"Key": "aurora-backup:managed-by", "Value": "aurora-backup-agent"}]
@@ -152,7 +153,7 @@ class Admin:
             pass
         elif origin == "automated":
             snap_type = "automated"
-            stamp = (created or datetime.datetime.utcnow()).strftime("%Y-%m-%d-%H-%M")
+            stamp = (created or utcnow()).strftime("%Y-%m-%d-%H-%M")
             sid = sid or f"rds:{cluster.db_cluster_identifier}-{stamp}"
         elif origin == "awsbackup":
             snap_type = self._snapshot_type(spec.get("type", self.world.backup.snapshot_type))
@@ -192,10 +193,10 @@ class Admin:
         if "created" in body:
             snap.created = parse_time(body["created"])
         elif "age_seconds" in body:
-            snap.created = datetime.datetime.utcnow() - datetime.timedelta(
+            snap.created = utcnow() - datetime.timedelta(
                 seconds=float(body["age_seconds"]))
         elif "age_days" in body:
-            snap.created = datetime.datetime.utcnow() - datetime.timedelta(
+            snap.created = utcnow() - datetime.timedelta(
                 days=float(body["age_days"]))
         else:
             raise AdminError("give created, age_seconds or age_days")
@@ -240,7 +241,7 @@ class Admin:
             vault.min_retention_days = int(body["min_retention_days"])
             if body.get("max_retention_days") is not None:
                 vault.max_retention_days = int(body["max_retention_days"])
-            vault.lock_date = datetime.datetime.utcnow().timestamp()
+            vault.lock_date = time.time()
         return {"vault": vault.backup_vault_name, "locked": vault.locked,
                 "min_retention_days": vault.min_retention_days,
                 "max_retention_days": vault.max_retention_days}

@@ -6,7 +6,6 @@ Vault create/describe/list/lock stay with moto's backup backend.
 """
 
 import base64
-import datetime
 import json
 import re
 import time
@@ -17,8 +16,9 @@ from moto.backup.models import backup_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
+from world_time import epoch, parse_time, utcnow
+
 ACCOUNT = DEFAULT_ACCOUNT_ID
-VAULT_NAME_RE = re.compile(r"^[a-zA-Z0-9\-_]{2,50}$")
 CLUSTER_ARN_RE = re.compile(r"^arn:aws:rds:([a-z0-9-]+):(\d{12}):cluster:(.+)$")
 
 
@@ -28,27 +28,6 @@ class BackupError(Exception):
         self.code = code
         self.message = message
         self.status = status
-
-
-def _epoch(dt):
-    return dt.replace(tzinfo=datetime.timezone.utc).timestamp()
-
-
-def parse_time(value):
-    """ISO 8601 (with or without Z/fraction) or epoch seconds -> naive UTC datetime."""
-    if isinstance(value, (int, float)):
-        return datetime.datetime.utcfromtimestamp(value)
-    text = str(value).strip()
-    try:
-        return datetime.datetime.utcfromtimestamp(float(text))
-    except ValueError:
-        pass
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    dt = datetime.datetime.fromisoformat(text)
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return dt
 
 
 class RecoveryPoint:
@@ -73,11 +52,11 @@ class RecoveryPoint:
 
     def creation(self):
         snap = self.snapshot()
-        return snap.created if snap is not None else datetime.datetime.utcnow()
+        return snap.created if snap is not None else utcnow()
 
     def _common(self):
         snap = self.snapshot()
-        created = _epoch(self.creation())
+        created = epoch(self.creation())
         d = {
             "RecoveryPointArn": self.arn,
             "CreationDate": created,
@@ -289,7 +268,7 @@ class BackupState:
 
     @staticmethod
     def _page(points, max_results, after):
-        keyed = sorted(((_epoch(p.creation()), p.arn), p) for p in points)
+        keyed = sorted(((epoch(p.creation()), p.arn), p) for p in points)
         if after is not None:
             keyed = [(k, p) for k, p in keyed if k > after]
         page = keyed[:max_results]
@@ -351,7 +330,7 @@ class BackupState:
     def op_DeleteRecoveryPoint(self, labels, region, q, data):
         vault, point = self._point_in_vault(region, labels[0], labels[1])
         if vault.min_retention_days:
-            age_days = (datetime.datetime.utcnow() - point.creation()).total_seconds() / 86400
+            age_days = (utcnow() - point.creation()).total_seconds() / 86400
             if age_days < vault.min_retention_days:
                 raise BackupError(
                     "InvalidRequestException",

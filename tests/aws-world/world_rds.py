@@ -6,7 +6,6 @@ snapshots through RDS.  Installed once per process by install(); the quota limit
 """
 
 import operator
-import threading
 import uuid
 from xml.sax.saxutils import escape as xml_escape
 
@@ -36,7 +35,6 @@ class _State:
         # DescribeDBClusterSnapshots pages rendered here rather than by moto's generic
         # serializer, which costs ~80 ms per 100 snapshots (16 s for a 20000-snapshot fleet).
         self.fast_snapshot_xml = True
-        self.lock = threading.RLock()
 
     def reset(self):
         self.quota_limit = DEFAULT_QUOTA

@@ -14,6 +14,7 @@ import threading
 import time
 import traceback
 import uuid
+from http import HTTPStatus
 from urllib.parse import parse_qs
 
 from moto import settings as moto_settings
@@ -369,8 +370,6 @@ def _glob(pattern, path):
 
 
 def _status_line(status):
-    from http import HTTPStatus
-
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
