@@ -146,6 +146,31 @@ class AuthOnTest(WorldTestCase):
             creds=self.creds, service="backup")
         self.assertEqual(status, 200, out)
 
+    def test_raw_backup_start_job_and_paging_with_next_token(self):
+        self.client("backup", self.creds).create_backup_vault(BackupVaultName="v1")
+        for _ in range(3):
+            body = json.dumps({"BackupVaultName": "v1", "ResourceArn": cluster_arn("db1"),
+                               "IamRoleArn": "arn:aws:iam::123456789012:role/r"}).encode()
+            status, _, out = rawsig.request("PUT", f"{self.world.url}/backup-jobs", body,
+                                            creds=self.creds, service="backup",
+                                            headers={"Content-Type": "application/json"})
+            self.assertEqual(status, 200, out)
+        res = urllib.parse.quote(cluster_arn("db1"), safe="")
+        seen, token = [], None
+        while True:
+            query = "maxResults=1" + (f"&nextToken={urllib.parse.quote(token, safe='')}"
+                                      if token else "")
+            status, _, out = rawsig.request(
+                "GET", f"{self.world.url}/resources/{res}/recovery-points/?{query}",
+                creds=self.creds, service="backup")
+            self.assertEqual(status, 200, out)
+            page = json.loads(out)
+            seen += [p["RecoveryPointArn"] for p in page["RecoveryPoints"]]
+            token = page.get("NextToken")
+            if not token:
+                break
+        self.assertEqual(len(set(seen)), 3)
+
     def test_raw_backup_single_encoded_canonical_uri_is_refused(self):
         # A signer that forgets the second encoding (curl < 8.14) must fail as it does on AWS.
         res = urllib.parse.quote(cluster_arn("db1"), safe="")

@@ -167,6 +167,10 @@ class BackupApiTest(WorldTestCase):
             self.backup.list_recovery_points_by_backup_vault(BackupVaultName="vault-a",
                                                              NextToken="!!not-a-token")
         self.assertAwsError(ctx, "InvalidParameterValueException", 400)
+        with self.assertRaises(ClientError) as ctx:  # valid base64, wrong content
+            self.backup.list_recovery_points_by_backup_vault(BackupVaultName="vault-a",
+                                                             NextToken="ImFiYyI=")
+        self.assertAwsError(ctx, "InvalidParameterValueException", 400)
 
     def test_list_by_vault_filters_and_pages(self):
         self.backup.create_backup_vault(BackupVaultName="vault-b")

@@ -261,9 +261,13 @@ class BackupState:
         after = None
         if token:
             try:
-                after = tuple(json.loads(base64.urlsafe_b64decode(token.encode()).decode()))
+                after = json.loads(base64.b64decode(token.encode(), validate=True).decode())
             except (ValueError, UnicodeDecodeError):
+                after = None
+            if not (isinstance(after, list) and len(after) == 2
+                    and isinstance(after[0], (int, float)) and isinstance(after[1], str)):
                 raise BackupError("InvalidParameterValueException", "Invalid NextToken")
+            after = tuple(after)
         return max_results, after
 
     @staticmethod
@@ -273,8 +277,9 @@ class BackupState:
             keyed = [(k, p) for k, p in keyed if k > after]
         page = keyed[:max_results]
         token = None
+        # Standard base64 ('+', '/', '='), so clients must encode the token in the query string.
         if len(keyed) > max_results:
-            token = base64.urlsafe_b64encode(json.dumps(list(page[-1][0])).encode()).decode()
+            token = base64.b64encode(json.dumps(list(page[-1][0])).encode()).decode()
         return [p for _, p in page], token
 
     def op_ListRecoveryPointsByResource(self, labels, region, q, data):
