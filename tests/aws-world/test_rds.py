@@ -66,6 +66,25 @@ class RdsWorldTest(WorldTestCase):
             self.create("s100")
         self.assertAwsError(ctx, "SnapshotQuotaExceeded", 400)
 
+    def test_quota_is_per_region(self):
+        self.admin.seed(clusters=[{"id": "db1"}],
+                        snapshots=[{"cluster": "db1", "origin": "agent", "id": "s1"}])
+        self.admin.quota(limit=1)
+        west = self.client("rds", region_name="us-west-2")
+        key = self.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]["Arn"]
+        west.copy_db_cluster_snapshot(
+            SourceDBClusterSnapshotIdentifier=(
+                "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:s1"),
+            TargetDBClusterSnapshotIdentifier="s1-copy", KmsKeyId=key)
+        regions = self.admin.quota()["regions"]
+        self.assertEqual((regions["us-east-1"]["counted"], regions["us-west-2"]["counted"]), (1, 1))
+        with self.assertRaises(ClientError) as ctx:
+            west.copy_db_cluster_snapshot(
+                SourceDBClusterSnapshotIdentifier=(
+                    "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:s1"),
+                TargetDBClusterSnapshotIdentifier="s1-copy2", KmsKeyId=key)
+        self.assertAwsError(ctx, "SnapshotQuotaExceeded", 400)
+
     def test_deleting_frees_quota(self):
         self.admin.seed(clusters=[{"id": "db1"}])
         self.admin.quota(limit=1)

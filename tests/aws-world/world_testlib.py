@@ -55,11 +55,11 @@ class WorldTestCase(unittest.TestCase):
     def setUp(self):
         self.admin.reset()
 
-    def client(self, service, creds=None, retries=1, **config):
+    def client(self, service, creds=None, retries=1, region_name=REGION, **config):
         creds = creds or DUMMY
         cfg = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": retries},
                                      **config)
-        return boto3.client(service, endpoint_url=self.world.url, region_name=REGION,
+        return boto3.client(service, endpoint_url=self.world.url, region_name=region_name,
                             aws_access_key_id=creds["AccessKeyId"],
                             aws_secret_access_key=creds["SecretAccessKey"],
                             aws_session_token=creds.get("SessionToken"), config=cfg)
