@@ -50,21 +50,23 @@ void backup_job_done(struct backup_job *j);
 int backup_list_recovery_points_by_resource(struct aws_client *c, const char *resource_arn,
                                             struct backup_recovery_point_list *ret, struct aws_error *e);
 /* resource_arn may be NULL (whole vault). */
-int backup_list_recovery_points_by_vault(struct aws_client *c, const char *vault_name, const char *resource_arn,
-                                         struct backup_recovery_point_list *ret, struct aws_error *e);
-int backup_describe_recovery_point(struct aws_client *c, const char *vault_name, const char *recovery_point_arn,
-                                   struct backup_recovery_point *ret, struct aws_error *e);
+int backup_list_recovery_points_by_vault(struct aws_client *c, const char *vault_name,
+                                         const char *resource_arn, struct backup_recovery_point_list *ret,
+                                         struct aws_error *e);
+int backup_describe_recovery_point(struct aws_client *c, const char *vault_name,
+                                   const char *recovery_point_arn, struct backup_recovery_point *ret,
+                                   struct aws_error *e);
 /* A 200 does not prove deletion (without permissions the point only goes EXPIRED): confirm with
  * backup_describe_recovery_point. */
-int backup_delete_recovery_point(struct aws_client *c, const char *vault_name, const char *recovery_point_arn,
-                                 struct aws_error *e);
+int backup_delete_recovery_point(struct aws_client *c, const char *vault_name,
+                                 const char *recovery_point_arn, struct aws_error *e);
 
 struct backup_job_params {
         const char *vault_name;
         const char *resource_arn;
         const char *iam_role_arn;
         const char *idempotency_token; /* NULL: none */
-        unsigned start_window_minutes;  /* 0: service default */
+        unsigned start_window_minutes; /* 0: service default */
         unsigned complete_window_minutes;
         unsigned delete_after_days; /* 0: none */
 };

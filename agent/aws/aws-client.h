@@ -18,8 +18,8 @@ enum aws_service {
 };
 
 struct aws_client_options {
-        const char *region;    /* NULL: AWS_REGION, AWS_DEFAULT_REGION, profile region, IMDS */
-        const char *ca_bundle; /* NULL: the system default */
+        const char *region;          /* NULL: AWS_REGION, AWS_DEFAULT_REGION, profile region, IMDS */
+        const char *ca_bundle;       /* NULL: the system default */
         unsigned connect_timeout_ms; /* 0: 5000 */
         unsigned total_timeout_ms;   /* 0: 60000 */
         unsigned max_attempts;       /* 0: 3 (counts the first try) */
@@ -29,7 +29,7 @@ struct aws_client_options {
         const char *role_session_name; /* NULL: "aurora-backup-agent" */
         /* Injectable for tests; NULL means the real thing. */
         void (*sleep_ms)(uint64_t ms, void *userdata);
-        int64_t (*now)(void *userdata);  /* UTC epoch seconds */
+        int64_t (*now)(void *userdata);   /* UTC epoch seconds */
         double (*random)(void *userdata); /* uniform in [0, 1) for backoff jitter */
         /* Called when a credentials refresh failed but the previous, still valid credentials stay in use. */
         void (*credentials_refresh_failed)(const struct aws_error *e, void *userdata);
@@ -70,7 +70,8 @@ int64_t aws_client_clock_offset(const struct aws_client *c);
  * aws_credentials_done. */
 int aws_client_credentials(struct aws_client *c, struct aws_credentials *ret, struct aws_error *e);
 
-/* Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else https://{svc}.{region}.amazonaws.com
+/* Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else
+ * https://{svc}.{region}.amazonaws.com
  * (".amazonaws.com.cn" for cn- regions). Plain http is accepted only for loopback hosts. Returns a
  * malloc'ed URL without a trailing slash. */
 int aws_endpoint_resolve(enum aws_service svc, const char *region, char **ret, struct aws_error *e);
@@ -79,9 +80,9 @@ const char *aws_service_signing_name(enum aws_service svc);
 /* ---- Low level: one signed request with retries. Used by the service modules. ---- */
 
 enum aws_signing {
-        AWS_SIGN_CLIENT = 0,  /* the client's cached credentials */
-        AWS_SIGN_EXPLICIT,    /* `credentials` below */
-        AWS_SIGN_NONE,        /* unsigned (AssumeRoleWithWebIdentity) */
+        AWS_SIGN_CLIENT = 0, /* the client's cached credentials */
+        AWS_SIGN_EXPLICIT,   /* `credentials` below */
+        AWS_SIGN_NONE,       /* unsigned (AssumeRoleWithWebIdentity) */
 };
 
 enum aws_protocol {
@@ -101,8 +102,8 @@ struct aws_request {
         size_t body_len;
         enum aws_signing signing;
         const struct aws_credentials *credentials; /* for AWS_SIGN_EXPLICIT */
-        const char *region; /* NULL: the client's */
-        const char *endpoint; /* NULL: resolved for service/region */
+        const char *region;                        /* NULL: the client's */
+        const char *endpoint;                      /* NULL: resolved for service/region */
 };
 
 #define AWS_MAX_HEADERS 64

@@ -14,7 +14,8 @@ struct aws_credentials {
         char *secret_access_key;
         char *session_token; /* NULL: long-term keys */
         int64_t expiration;  /* UTC epoch seconds; 0: does not expire */
-        const char *source;  /* static string: "env", "web-identity", "profile", "assume-role", "container", "imds" */
+        const char *
+            source; /* static string: "env", "web-identity", "profile", "assume-role", "container", "imds" */
 };
 
 /* Wipe and free the strings; the struct itself is reset. Accepts NULL. */
@@ -27,14 +28,18 @@ int aws_credentials_copy(const struct aws_credentials *src, struct aws_credentia
 /* Resolve credentials through the standard chain, without the cache. The client supplies the clock,
  * transport and STS endpoint. Returns 0 or a negative errno with `e` filled (kind CREDENTIALS when no
  * provider had any). */
-int aws_credentials_resolve_chain(struct aws_client *client, struct aws_credentials *ret, struct aws_error *e);
+int aws_credentials_resolve_chain(struct aws_client *client, struct aws_credentials *ret,
+                                  struct aws_error *e);
 
 /* Individual providers (exposed for tests). Each returns 1 if it produced credentials, 0 if it does
  * not apply (its settings are absent), or a negative errno with `e` filled if it applies and failed. */
 int aws_credentials_from_env(struct aws_credentials *ret, struct aws_error *e);
-int aws_credentials_from_web_identity(struct aws_client *client, struct aws_credentials *ret, struct aws_error *e);
-int aws_credentials_from_profile(struct aws_client *client, struct aws_credentials *ret, struct aws_error *e);
-int aws_credentials_from_container(struct aws_client *client, struct aws_credentials *ret, struct aws_error *e);
+int aws_credentials_from_web_identity(struct aws_client *client, struct aws_credentials *ret,
+                                      struct aws_error *e);
+int aws_credentials_from_profile(struct aws_client *client, struct aws_credentials *ret,
+                                 struct aws_error *e);
+int aws_credentials_from_container(struct aws_client *client, struct aws_credentials *ret,
+                                   struct aws_error *e);
 int aws_credentials_from_imds(struct aws_client *client, struct aws_credentials *ret, struct aws_error *e);
 
 /* Shared config/credentials files: value of `key` in profile `profile` (config: "[profile X]" or

@@ -34,9 +34,10 @@ struct aws_error {
 };
 
 void aws_error_clear(struct aws_error *e);
-/* Set kind/code/message (printf-style); returns `r` (a negative errno) so callers can `return aws_error_set(...)`. */
-int aws_error_set(struct aws_error *e, int r, enum aws_error_kind kind, const char *code, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
+/* Set kind/code/message (printf-style); returns `r` (a negative errno) so callers can `return
+ * aws_error_set(...)`. */
+int aws_error_set(struct aws_error *e, int r, enum aws_error_kind kind, const char *code, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
 const char *aws_error_kind_to_string(enum aws_error_kind kind);
 /* One line for logs: "DBClusterNotFoundFault (HTTP 404): message [request id …]". */
 const char *aws_error_to_string(const struct aws_error *e, char *buf, size_t size);
@@ -44,9 +45,10 @@ const char *aws_error_to_string(const struct aws_error *e, char *buf, size_t siz
 /* Replace every occurrence of each non-empty string of `secrets` (NULL-terminated) by "[redacted]". */
 void aws_error_scrub(struct aws_error *e, const char *const *secrets);
 
-/* Parse an RDS/STS Query error body: <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>
- * (also <Response><Errors><Error> as EC2-style services send it). Fills code/message/request id and the
- * service kind; returns 0, or -EBADMSG if the body is not such a document (e then names the HTTP status). */
+/* Parse an RDS/STS Query error body:
+ * <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse> (also
+ * <Response><Errors><Error> as EC2-style services send it). Fills code/message/request id and the service
+ * kind; returns 0, or -EBADMSG if the body is not such a document (e then names the HTTP status). */
 int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body, size_t len);
 /* Parse a REST-JSON error: type from the x-amzn-ErrorType header value (may be NULL), cut at ':' and after
  * the last '#'; else the body's __type/code/Code. Message from message/Message. */

@@ -29,5 +29,6 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
 
 /* Split an http(s) URL. Returns 0 with malloc'ed scheme/host (no brackets)/authority ("host[:port]"),
  * and the path ("" if none), or -EINVAL. */
-int aws_url_split(const char *url, char **ret_scheme, char **ret_host, char **ret_authority, char **ret_path);
+int aws_url_split(const char *url, char **ret_scheme, char **ret_host, char **ret_authority,
+                  char **ret_path);
 bool aws_host_is_loopback(const char *host);

@@ -36,8 +36,8 @@ struct rds_db_cluster {
         int64_t cluster_create_time; /* UTC epoch seconds, 0 if absent */
         int64_t earliest_restorable_time;
         int64_t latest_restorable_time;
-        char **members;     /* DBInstanceIdentifier of each member (strv) */
-        char *writer;       /* the member with IsClusterWriter=true, NULL if none */
+        char **members; /* DBInstanceIdentifier of each member (strv) */
+        char *writer;   /* the member with IsClusterWriter=true, NULL if none */
         struct aws_tag *tags;
         size_t n_tags;
 };
@@ -90,10 +90,10 @@ struct rds_snapshot_attributes {
         char **restore_accounts; /* values of the "restore" attribute (account ids or "all") */
 };
 
-#define DEFINE_RDS_LIST(name, type)                                                                          \
-        struct name {                                                                                        \
-                type *items;                                                                                 \
-                size_t n;                                                                                    \
+#define DEFINE_RDS_LIST(name, type)                                                                         \
+        struct name {                                                                                       \
+                type *items;                                                                                \
+                size_t n;                                                                                   \
         }
 DEFINE_RDS_LIST(rds_db_cluster_list, struct rds_db_cluster);
 DEFINE_RDS_LIST(rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot);
@@ -144,15 +144,16 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
 /* ---- Snapshots ---- */
 
 int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_identifier,
-                                   const char *snapshot_identifier, const struct aws_tag *tags, size_t n_tags,
-                                   struct rds_db_cluster_snapshot *ret, struct aws_error *e);
+                                   const char *snapshot_identifier, const struct aws_tag *tags,
+                                   size_t n_tags, struct rds_db_cluster_snapshot *ret, struct aws_error *e);
 /* Refuses awsbackup:/continuous: identifiers (and their ARNs) with -EPERM and kind REFUSED, code
  * "AwsBackupManagedSnapshot", before any I/O. */
 int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_identifier,
                                    struct rds_db_cluster_snapshot *ret, struct aws_error *e);
 
 struct rds_copy_params {
-        const char *source_snapshot; /* identifier, or the ARN when the source is in another region/account */
+        const char
+            *source_snapshot; /* identifier, or the ARN when the source is in another region/account */
         const char *target_identifier;
         const char *kms_key_id; /* destination-region key; NULL: none */
         bool copy_tags;
@@ -178,11 +179,11 @@ struct rds_export_params {
         const char *s3_bucket;
         const char *iam_role_arn;
         const char *kms_key_id;
-        const char *s3_prefix;     /* NULL: none */
+        const char *s3_prefix;    /* NULL: none */
         char *const *export_only; /* NULL: everything */
 };
-int rds_start_export_task(struct aws_client *c, const struct rds_export_params *p, struct rds_export_task *ret,
-                          struct aws_error *e);
+int rds_start_export_task(struct aws_client *c, const struct rds_export_params *p,
+                          struct rds_export_task *ret, struct aws_error *e);
 /* identifier or source_arn may be NULL (both NULL: all tasks). */
 int rds_describe_export_tasks(struct aws_client *c, const char *identifier, const char *source_arn,
                               struct rds_export_task_list *ret, struct aws_error *e);
@@ -192,11 +193,11 @@ int rds_cancel_export_task(struct aws_client *c, const char *identifier, struct 
 /* ---- Restore drills ---- */
 
 struct rds_restore_params {
-        const char *cluster_identifier; /* the new cluster */
-        const char *snapshot_identifier;        /* FromSnapshot: name or ARN */
-        const char *source_cluster_identifier;  /* ToPointInTime */
-        int64_t restore_time;                   /* ToPointInTime: 0 = UseLatestRestorableTime */
-        const char *engine;                     /* FromSnapshot: required */
+        const char *cluster_identifier;        /* the new cluster */
+        const char *snapshot_identifier;       /* FromSnapshot: name or ARN */
+        const char *source_cluster_identifier; /* ToPointInTime */
+        int64_t restore_time;                  /* ToPointInTime: 0 = UseLatestRestorableTime */
+        const char *engine;                    /* FromSnapshot: required */
         const char *engine_version;
         const char *db_subnet_group_name;
         char *const *vpc_security_group_ids;
@@ -223,10 +224,10 @@ int rds_create_db_instance(struct aws_client *c, const struct rds_instance_param
                            struct rds_db_instance *ret, struct aws_error *e);
 /* SkipFinalSnapshot=true. delete_automated_backups=false is needed for clusters with an
  * AwsBackupRecoveryPointArn. */
-int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier, bool delete_automated_backups,
-                          struct rds_db_cluster *ret, struct aws_error *e);
-int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier, struct rds_db_instance *ret,
-                           struct aws_error *e);
+int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
+                          bool delete_automated_backups, struct rds_db_cluster *ret, struct aws_error *e);
+int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier,
+                           struct rds_db_instance *ret, struct aws_error *e);
 
 int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, const struct aws_tag *tags,
                              size_t n_tags, struct aws_error *e);

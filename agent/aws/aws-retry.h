@@ -22,5 +22,6 @@ void aws_retry_quota_init(struct aws_retry_quota *q);
 unsigned aws_retry_quota_acquire(struct aws_retry_quota *q, bool timeout_or_connection_error);
 /* After a success: refund `last_retry_cost` (0 if the call needed no retry: +1). Capped at capacity. */
 void aws_retry_quota_release(struct aws_retry_quota *q, unsigned last_retry_cost);
-/* Delay before attempt number `attempt` (2 = first retry): r * min(base * 2^(attempt-2), 20 s), r in [0,1). */
+/* Delay before attempt number `attempt` (2 = first retry): r * min(base * 2^(attempt-2), 20 s), r in [0,1).
+ */
 uint64_t aws_retry_backoff_ms(unsigned attempt, double r);

@@ -48,8 +48,8 @@ void aws_sigv4_result_done(struct aws_sigv4_result *r);
 int aws_sigv4_sign(const struct aws_sigv4_request *req, const struct aws_sigv4_params *params,
                    struct aws_sigv4_result *ret);
 
-/* "20150830T123600Z" (needs 17 bytes). */
-#define AWS_SIGV4_DATE_MAX 17
+/* "20150830T123600Z" (16 characters). */
+#define AWS_SIGV4_DATE_MAX 32
 const char *aws_sigv4_format_date(int64_t t, char buf[static AWS_SIGV4_DATE_MAX]);
 
 /* Percent-encode `len` bytes keeping only A-Za-z0-9-._~ (and '/' if keep_slash), upper-case hex. */
