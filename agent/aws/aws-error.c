@@ -275,7 +275,8 @@ void aws_error_classify(struct aws_error *e)
         case AWS_ERROR_TRANSPORT:
         case AWS_ERROR_TIMEOUT:
                 /* An oversized response will be oversized again. */
-                e->retryable = !streq(e->code, "ResponseTooLarge");
+                e->retryable = !streq(e->code, "ResponseTooLarge") && !streq(e->code, "TLSError") &&
+                               !streq(e->code, "OutOfMemory");
                 break;
         case AWS_ERROR_SERVICE:
                 e->throttling = aws_error_code_is_throttling(e->code) || e->http_status == 429;
