@@ -71,9 +71,8 @@ class Backend:
             self.url = f"http://{host}:{port}"
 
     def enable_auth(self):
-        """Turn signature checking on (after the IAM principals exist)."""
-        if self.world:
-            return
+        """Turn signature checking on (after the IAM principals exist). The world is moto in this
+        process, so the same switch applies to it."""
         from moto import settings
         from moto.core.authorization import ActionAuthenticatorMixin
 
