@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "macro.h"
 
@@ -23,9 +24,9 @@ enum schedule_kind {
 
 struct schedule {
         enum schedule_kind kind;
-        int weekday;           /* 0 = Sunday .. 6 = Saturday, for SCHEDULE_WEEKLY */
-        int mday;              /* 1..28, or SCHEDULE_MDAY_LAST, for SCHEDULE_MONTHLY */
-        int64_t interval_sec;  /* for SCHEDULE_INTERVAL; at least one hour */
+        int weekday;          /* 0 = Sunday .. 6 = Saturday, for SCHEDULE_WEEKLY */
+        int mday;             /* 1..28, or SCHEDULE_MDAY_LAST, for SCHEDULE_MONTHLY */
+        int64_t interval_sec; /* for SCHEDULE_INTERVAL; at least one hour */
 };
 #define SCHEDULE_MDAY_LAST (-1)
 
@@ -48,7 +49,7 @@ struct tag {
 
 struct copy_target {
         char *region;
-        char *kms_key;   /* NULL: keep the source's key (same-account, same-region key semantics) */
+        char *kms_key; /* NULL: keep the source's key (same-account, same-region key semantics) */
         bool copy_tags;
         struct retention retention;
         unsigned line;
@@ -77,19 +78,20 @@ struct restore_test_spec {
 };
 
 struct assume_role_spec {
-        char *role_arn;    /* NULL: the agent's own credentials */
+        char *role_arn; /* NULL: the agent's own credentials */
         char *external_id;
 };
 
 struct policy {
         char *name;
-        char *file;      /* where the policy was defined, for messages */
+        char *file; /* where the policy was defined, for messages */
         unsigned line;
+        unsigned index; /* within its file: the N of "policies.[N]" in messages */
 
         char **clusters;        /* globs on cluster identifiers (fnmatch) */
         struct tag *match_tags; /* every tag must match */
         size_t n_match_tags;
-        char *region;           /* NULL: agent.region */
+        char *region; /* NULL: agent.region */
 
         struct schedule every;
         bool window_from_cluster; /* use the cluster's PreferredBackupWindow */
@@ -109,20 +111,25 @@ struct policy {
         struct export_spec export_;
         struct restore_test_spec restore_test;
         struct assume_role_spec assume_role;
+
+        /* `aurora-backupctl check`: the newest available snapshot older than these is WARNING / CRITICAL.
+         * Defaults: 1.5 and 2.5 schedule periods (schedule_period_sec()). */
+        int64_t check_warning_sec;
+        int64_t check_critical_sec;
 };
 
 struct agent_settings {
-        char *region;                 /* NULL: from the environment or instance metadata */
-        char *state_directory;        /* NULL: $STATE_DIRECTORY, else the build default */
+        char *region;          /* NULL: from the environment or instance metadata */
+        char *state_directory; /* NULL: $STATE_DIRECTORY, else the build default */
         int64_t reconcile_interval_sec;
         bool dry_run;
         char *snapshot_prefix;
-        char *ca_bundle;              /* NULL: the system's trust store */
+        char *ca_bundle; /* NULL: the system's trust store */
         int64_t connect_timeout_sec;
         int64_t request_timeout_sec;
-        char *prometheus_textfile;    /* NULL: none */
-        unsigned shard_index;         /* shard = "i/n": this agent handles policies hashing to i (1-based) */
-        unsigned shard_count;         /* 0: no sharding */
+        char *prometheus_textfile; /* NULL: none */
+        unsigned shard_index;      /* shard = "i/n": this agent handles policies hashing to i (1-based) */
+        unsigned shard_count;      /* 0: no sharding */
 };
 
 struct agent_config {
@@ -135,8 +142,8 @@ struct agent_config {
 /* One validation error: where, which setting, what is wrong and what would be valid. */
 struct config_diag {
         char *file;
-        unsigned line;   /* 0 when the setting is absent (a missing required setting) */
-        char *setting;   /* e.g. "policies.[1].retention.daily" */
+        unsigned line; /* 0 when the setting is absent (a missing required setting) */
+        char *setting; /* e.g. "policies.[1].retention.daily" */
         char *message;
 };
 
@@ -163,6 +170,12 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 #define CONFIG_DEFAULT_QUOTA_LIMIT 100
 #define CONFIG_DEFAULT_QUOTA_RESERVE 5
 #define CONFIG_MIN_WINDOW_MINUTES 30
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT_SEC 10
+#define CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC 60
+#define CONFIG_DEFAULT_RESTORE_TEST_KEEP_MINUTES 30
+#define CONFIG_DEFAULT_EXPORT_EVERY "monthly:1"
+#define CONFIG_DEFAULT_RESTORE_TEST_EVERY "monthly:1"
+#define CONFIG_POLICIES_DIR "policies.d"
 
 /* Tags the agent writes on what it owns. */
 #define TAG_MANAGED_BY "aurora-backup:managed-by"

@@ -1,0 +1,372 @@
+/* Structured operator events (see journal.h): sd_journal_sendv() when stderr is the journal, else one
+ * line on stderr. The MESSAGE_IDs below are a stable interface: never change one, add a new kind. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "macro.h"
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* Caps, so that a caller's runaway list cannot build an unbounded datagram. */
+#define JOURNAL_MAX_EXTRA 32
+#define JOURNAL_MAX_KEY 64
+
+struct event_info {
+        const char *name;
+        const char *message_id;
+        int priority;
+};
+
+/* Generated with `systemd-id128 new`; explained in systemd/aurora-backup-agent.catalog. */
+static const struct event_info events[_EVENT_MAX] = {
+    [EVENT_SNAPSHOT_STARTED] = {"snapshot-started", "c05b4915ff8e43ed92e467f7c0c8a888", LOG_INFO},
+    [EVENT_SNAPSHOT_CREATED] = {"snapshot-created", "a284b4db24254fd0a8213c00e533003a", LOG_INFO},
+    [EVENT_SNAPSHOT_FAILED] = {"snapshot-failed", "cfb58672828246168c18df0769d9bdff", LOG_ERR},
+    [EVENT_SNAPSHOT_DELETED] = {"snapshot-deleted", "3211b58fe18d4381a5f4ab09d8126500", LOG_INFO},
+    [EVENT_BACKUP_DELETED] = {"backup-deleted", "a779ef70548e4ecf9836855f138f5488", LOG_INFO},
+    [EVENT_DELETE_FAILED] = {"delete-failed", "28982eb1590f46728759840db38f7845", LOG_ERR},
+    [EVENT_RETENTION_VERDICT] = {"retention-verdict", "ef58716e1a2c4d9dab917e2507f2319c", LOG_INFO},
+    [EVENT_WINDOW_MISSED] = {"window-missed", "8ccf96fc2d0840bb9edbd43e8eae7e6f", LOG_WARNING},
+    [EVENT_QUOTA_EXHAUSTED] = {"quota-exhausted", "e4e0e5b7f1dd4790940c7da6d4a2072e", LOG_WARNING},
+    [EVENT_API_ERROR] = {"api-error", "7bdd5ba66c7c49148ea4e94df3ab2f40", LOG_ERR},
+    [EVENT_CONFIG_RELOADED] = {"config-reloaded", "7beb80e05a23437d83ef2ed4ec4e1ef7", LOG_INFO},
+    [EVENT_CONFIG_REJECTED] = {"config-rejected", "01d4ec8bd16c40318a8a3034b63cee62", LOG_ERR},
+    [EVENT_CYCLE_SUMMARY] = {"cycle-summary", "84ed7c4d2f58407aad3a8b520c1d432d", LOG_INFO},
+    [EVENT_BACKUP_DELETE_EXPIRED] = {"backup-delete-expired", "112ca76a04a64a1fa7d943b4aa39fb51", LOG_ERR},
+    [EVENT_BACKUP_VAULT_LOCKED] = {"backup-vault-locked", "37e7aef129504f739f611704c55e7f6d", LOG_WARNING},
+    [EVENT_COPY_STARTED] = {"copy-started", "bc39a82e43b447dc9094aa154915cf2f", LOG_INFO},
+    [EVENT_COPY_COMPLETED] = {"copy-completed", "be787e4204734fc18f67969a4096b72c", LOG_INFO},
+    [EVENT_COPY_FAILED] = {"copy-failed", "01293e90078043589f5d5b7006e3ed08", LOG_ERR},
+    [EVENT_SHARE_STARTED] = {"share-started", "b27d20a28a8c4b03ae19ebaa2e126c9a", LOG_INFO},
+    [EVENT_SHARE_COMPLETED] = {"share-completed", "e792b05c73604bf2945a61cf2543e99e", LOG_INFO},
+    [EVENT_SHARE_FAILED] = {"share-failed", "214960cf62fe440fa5f343f8f298dfdb", LOG_ERR},
+    [EVENT_EXPORT_STARTED] = {"export-started", "9346796091ac455f9be78cb6a777f057", LOG_INFO},
+    [EVENT_EXPORT_COMPLETED] = {"export-completed", "07c2e34ba60d49aebd8b712976242b77", LOG_INFO},
+    [EVENT_EXPORT_FAILED] = {"export-failed", "72a0d62dc7114c2d8f4490a79c76ba88", LOG_ERR},
+    [EVENT_RESTORE_STARTED] = {"restore-started", "2331f250115a48ab9dfe45bbfeaf874c", LOG_INFO},
+    [EVENT_RESTORE_COMPLETED] = {"restore-completed", "0985b0ee15264b5493bcaeb8eb5311a7", LOG_INFO},
+    [EVENT_RESTORE_FAILED] = {"restore-failed", "7eb653919383413fb919e934afceb0e0", LOG_ERR},
+};
+
+static enum journal_sink sink_choice = JOURNAL_SINK_AUTO;
+static FILE *sink_stream;
+
+static const struct event_info *event_info(enum journal_event kind)
+{
+        if ((unsigned)kind >= _EVENT_MAX)
+                return NULL;
+        return &events[kind];
+}
+
+const char *journal_event_name(enum journal_event kind)
+{
+        const struct event_info *e = event_info(kind);
+        return e ? e->name : NULL;
+}
+
+const char *journal_event_message_id(enum journal_event kind)
+{
+        const struct event_info *e = event_info(kind);
+        return e ? e->message_id : NULL;
+}
+
+int journal_event_priority(enum journal_event kind)
+{
+        const struct event_info *e = event_info(kind);
+        return e ? e->priority : -EINVAL;
+}
+
+void journal_set_sink(enum journal_sink sink)
+{
+        sink_choice = sink;
+}
+
+void journal_set_stream(FILE *f)
+{
+        sink_stream = f;
+}
+
+/* systemd sets $JOURNAL_STREAM to "dev:ino" of the stream it connected to stdout/stderr; stderr is the
+ * journal only while it is still that very stream (not redirected by a shell or a test). */
+static bool stderr_is_journal_stream(void)
+{
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        char tail;
+
+        if (isempty(e))
+                return false;
+        if (sscanf(e, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+enum journal_sink journal_sink_resolve(void)
+{
+        /* sd_journal_sendv() drops events silently when the socket is missing: check for it first. */
+        switch (sink_choice) {
+        case JOURNAL_SINK_STDERR:
+                return JOURNAL_SINK_STDERR;
+        case JOURNAL_SINK_JOURNAL:
+                return access(JOURNAL_SOCKET, F_OK) == 0 ? JOURNAL_SINK_JOURNAL : JOURNAL_SINK_STDERR;
+        default:
+                if (stderr_is_journal_stream() && access(JOURNAL_SOCKET, F_OK) == 0)
+                        return JOURNAL_SINK_JOURNAL;
+                return JOURNAL_SINK_STDERR;
+        }
+}
+
+/* Keys a caller's extras must not shadow: the typed fields and journald's own. */
+static const char *const reserved_keys[] = {
+    "MESSAGE",        "MESSAGE_ID",     "PRIORITY",        "SYSLOG_IDENTIFIER", "AURORA_EVENT",
+    "AURORA_POLICY",  "AURORA_CLUSTER", "AURORA_SNAPSHOT", "AURORA_ACTION",     "AURORA_REASON",
+    "AWS_ERROR_CODE", "AWS_REQUEST_ID", "AURORA_REGION",   "AURORA_TARGET",     "AURORA_DURATION_SEC",
+};
+
+/* Length of the key of a valid "KEY=value" extra, or 0 if it is not one. */
+static size_t extra_key_length(const char *kv)
+{
+        const char *eq = strchr(kv, '=');
+        size_t n;
+
+        if (!eq)
+                return 0;
+        n = (size_t)(eq - kv);
+        if (n == 0 || n > JOURNAL_MAX_KEY || kv[0] == '_' || isdigit((unsigned char)kv[0]))
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (!(isupper((unsigned char)kv[i]) || isdigit((unsigned char)kv[i]) || kv[i] == '_'))
+                        return 0;
+        for (size_t i = 0; i < ELEMENTSOF(reserved_keys); i++)
+                if (strlen(reserved_keys[i]) == n && strneq(reserved_keys[i], kv, n))
+                        return 0;
+        return n;
+}
+
+struct field_list {
+        char *items[16 + JOURNAL_MAX_EXTRA];
+        size_t n;
+};
+
+static void field_list_done(struct field_list *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i]);
+        l->n = 0;
+}
+
+static int field_add(struct field_list *l, const char *key, const char *value)
+{
+        char *s;
+
+        if (!value)
+                return 0;
+        if (l->n >= ELEMENTSOF(l->items))
+                return -E2BIG;
+        if (asprintf(&s, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        l->items[l->n++] = s;
+        return 0;
+}
+
+static int send_journal(const struct event_info *info, const struct event_fields *f, const char *message)
+{
+        _cleanup_(field_list_done) struct field_list l = {};
+        struct iovec iov[ELEMENTSOF(l.items)];
+        char prio[4], duration[32];
+        size_t n_extra = 0;
+        int r;
+
+        snprintf(prio, sizeof(prio), "%d", info->priority);
+        if ((r = field_add(&l, "MESSAGE", message)) < 0 ||
+            (r = field_add(&l, "MESSAGE_ID", info->message_id)) < 0 ||
+            (r = field_add(&l, "PRIORITY", prio)) < 0 ||
+            (r = field_add(&l, "SYSLOG_IDENTIFIER", program_invocation_short_name)) < 0 ||
+            (r = field_add(&l, "AURORA_EVENT", info->name)) < 0 ||
+            (r = field_add(&l, "AURORA_POLICY", f->policy)) < 0 ||
+            (r = field_add(&l, "AURORA_CLUSTER", f->cluster)) < 0 ||
+            (r = field_add(&l, "AURORA_SNAPSHOT", f->snapshot)) < 0 ||
+            (r = field_add(&l, "AURORA_ACTION", f->action)) < 0 ||
+            (r = field_add(&l, "AURORA_REASON", f->reason)) < 0 ||
+            (r = field_add(&l, "AWS_ERROR_CODE", f->error_code)) < 0 ||
+            (r = field_add(&l, "AWS_REQUEST_ID", f->request_id)) < 0 ||
+            (r = field_add(&l, "AURORA_REGION", f->region)) < 0 ||
+            (r = field_add(&l, "AURORA_TARGET", f->target)) < 0)
+                return r;
+        if (f->has_duration) {
+                snprintf(duration, sizeof(duration), "%" PRId64, f->duration_sec);
+                r = field_add(&l, "AURORA_DURATION_SEC", duration);
+                if (r < 0)
+                        return r;
+        }
+        for (const char *const *e = f->extra; e && *e && n_extra < JOURNAL_MAX_EXTRA; e++) {
+                char *s;
+
+                if (extra_key_length(*e) == 0)
+                        continue;
+                s = strdup(*e);
+                if (!s)
+                        return -ENOMEM;
+                l.items[l.n++] = s;
+                n_extra++;
+        }
+
+        for (size_t i = 0; i < l.n; i++)
+                iov[i] = (struct iovec){.iov_base = l.items[i], .iov_len = strlen(l.items[i])};
+        return sd_journal_sendv(iov, (int)l.n);
+}
+
+static const char *level_name(int priority)
+{
+        if (priority <= LOG_ERR)
+                return "error";
+        if (priority == LOG_WARNING)
+                return "warning";
+        if (priority == LOG_NOTICE)
+                return "notice";
+        return "info";
+}
+
+/* Append to a memstream the value as one token: bare if plain, else quoted with \" and \\ escaped.
+ * Control characters become spaces so that the event stays one line. */
+static void put_value(FILE *out, const char *v)
+{
+        bool quote = *v == '\0';
+
+        for (const char *p = v; *p && !quote; p++)
+                if (isspace((unsigned char)*p) || *p == '"' || *p == '[' || *p == ']' || *p == '=' ||
+                    *p == '\\' || iscntrl((unsigned char)*p))
+                        quote = true;
+        if (!quote) {
+                fputs(v, out);
+                return;
+        }
+        fputc('"', out);
+        for (const char *p = v; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fputc('\\', out);
+                fputc(iscntrl((unsigned char)*p) ? ' ' : *p, out);
+        }
+        fputc('"', out);
+}
+
+static void put_field(FILE *out, bool *first, const char *key, const char *value)
+{
+        if (!value)
+                return;
+        fputs(*first ? " [" : " ", out);
+        *first = false;
+        fprintf(out, "%s=", key);
+        put_value(out, value);
+}
+
+int journal_format_line(enum journal_event kind, const struct event_fields *f, const char *message,
+                        char **ret)
+{
+        static const struct event_fields none = {};
+        const struct event_info *info = event_info(kind);
+        _cleanup_fclose_ FILE *out = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, n_extra = 0;
+        bool first = true;
+        char duration[32];
+
+        if (!info || !message || !ret)
+                return -EINVAL;
+        if (!f)
+                f = &none;
+        out = open_memstream(&buf, &size);
+        if (!out)
+                return -ENOMEM;
+
+        fprintf(out, "%s: ", level_name(info->priority));
+        for (const char *p = message; *p; p++)
+                fputc(iscntrl((unsigned char)*p) ? ' ' : *p, out);
+        put_field(out, &first, "policy", f->policy);
+        put_field(out, &first, "cluster", f->cluster);
+        put_field(out, &first, "snapshot", f->snapshot);
+        put_field(out, &first, "action", f->action);
+        put_field(out, &first, "reason", f->reason);
+        put_field(out, &first, "region", f->region);
+        put_field(out, &first, "target", f->target);
+        if (f->has_duration) {
+                snprintf(duration, sizeof(duration), "%" PRId64 "s", f->duration_sec);
+                put_field(out, &first, "duration", duration);
+        }
+        for (const char *const *e = f->extra; e && *e && n_extra < JOURNAL_MAX_EXTRA; e++) {
+                size_t n = extra_key_length(*e);
+                const char *key = *e, *prefix = "AURORA_";
+                char lower[JOURNAL_MAX_KEY + 1];
+                size_t j = 0;
+
+                if (n == 0)
+                        continue;
+                n_extra++;
+                if (n > strlen(prefix) && strneq(key, prefix, strlen(prefix))) {
+                        key += strlen(prefix);
+                        n -= strlen(prefix);
+                }
+                for (size_t i = 0; i < n; i++)
+                        lower[j++] = key[i] == '_' ? '-' : (char)tolower((unsigned char)key[i]);
+                lower[j] = '\0';
+                put_field(out, &first, lower, key + n + 1);
+        }
+        put_field(out, &first, "code", f->error_code);
+        put_field(out, &first, "request-id", f->request_id);
+        if (!first)
+                fputc(']', out);
+
+        if (fflush(out) != 0 || ferror(out))
+                return -ENOMEM;
+        fclose(TAKE_PTR(out));
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int journal_event(enum journal_event kind, const struct event_fields *f, const char *fmt, ...)
+{
+        static const struct event_fields none = {};
+        const struct event_info *info = event_info(kind);
+        _cleanup_free_ char *message = NULL, *line = NULL;
+        FILE *out;
+        va_list ap;
+        int r;
+
+        if (!info || !fmt)
+                return -EINVAL;
+        if (!f)
+                f = &none;
+
+        va_start(ap, fmt);
+        r = vasprintf(&message, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                message = NULL;
+                return -ENOMEM;
+        }
+
+        /* If journald refuses (socket gone, datagram too big), the event still goes out as a line. */
+        if (journal_sink_resolve() == JOURNAL_SINK_JOURNAL && send_journal(info, f, message) >= 0)
+                return 0;
+
+        r = journal_format_line(kind, f, message, &line);
+        if (r < 0)
+                return r;
+        out = sink_stream ? sink_stream : stderr;
+        if (fprintf(out, "%s\n", line) < 0 || fflush(out) != 0)
+                return -EIO;
+        return 0;
+}

@@ -1,0 +1,6 @@
+/* The schema of state.db as an ordered list of forward migrations; store.c applies them, one
+ * transaction each. Internal to the store. */
+#pragma once
+
+/* The SQL that takes the schema from `version - 1` to `version` (1..STORE_SCHEMA_VERSION), or NULL. */
+const char *store_migration_sql(int version);

@@ -1,0 +1,254 @@
+/* The agent's persistent state in `<state dir>/state.db` (sqlite3, WAL): the action ledger, window
+ * history, last observed inventory, cycle history, AWS Backup vault cache and "reported once" markers. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/* The schema this build writes; store_open() migrates older files forward to it. */
+#define STORE_SCHEMA_VERSION 3
+#define STORE_FILE_NAME "state.db"
+
+struct store;
+
+/* Open (creating if needed) `<dir>/state.db` and migrate it to STORE_SCHEMA_VERSION. The directory
+ * must exist. -EPROTO: the file was written by a newer agent; -EBADMSG: not a database or corrupt. */
+int store_open(const char *dir, struct store **ret);
+/* Same, but migrate only up to `version` (1..STORE_SCHEMA_VERSION): for migration tests and tools. A
+ * store left below STORE_SCHEMA_VERSION supports only store_schema_version() and store_close(). */
+int store_open_version(const char *dir, int version, struct store **ret);
+/* For readers such as `aurora-backupctl status`: never creates, migrates or writes (writes fail with
+ * -EROFS). -ENOENT: no state yet; -EPROTO: the file is not at STORE_SCHEMA_VERSION. */
+int store_open_read_only(const char *dir, struct store **ret);
+struct store *store_close(struct store *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct store *, store_close);
+#define _cleanup_store_close_ _cleanup_(store_closep)
+
+/* The sqlite message behind the last failed call on `s` (for the caller's log), or "". With s == NULL:
+ * why the last store_open() failed. Never secret: the store holds nothing secret. */
+const char *store_last_error(const struct store *s);
+/* The schema version of the open file (>= 1), or a negative errno. */
+int store_schema_version(struct store *s);
+
+/* ---- The ledger: one row per mutating AWS call, written before the call is made. ---- */
+
+enum ledger_kind {
+        LEDGER_CREATE,           /* CreateDBClusterSnapshot */
+        LEDGER_DELETE_RDS,       /* DeleteDBClusterSnapshot */
+        LEDGER_DELETE_BACKUP,    /* AWS Backup DeleteRecoveryPoint */
+        LEDGER_COPY,             /* CopyDBClusterSnapshot; target = destination region */
+        LEDGER_SHARE,            /* ModifyDBClusterSnapshotAttribute; target = account ids */
+        LEDGER_EXPORT,           /* StartExportTask; target = bucket */
+        LEDGER_CANCEL_EXPORT,    /* CancelExportTask */
+        LEDGER_RESTORE,          /* RestoreDBClusterFromSnapshot / ToPointInTime */
+        LEDGER_RESTORE_INSTANCE, /* CreateDBInstance for a restored cluster */
+        LEDGER_TEARDOWN,         /* DeleteDBInstance / DeleteDBCluster of a restore drill */
+        _LEDGER_KIND_MAX,
+};
+const char *ledger_kind_to_string(enum ledger_kind k);
+/* -EINVAL for an unknown name. */
+int ledger_kind_from_string(const char *s);
+
+enum ledger_state {
+        LEDGER_INTENT,    /* written, call not known to have finished */
+        LEDGER_DONE,      /* AWS accepted the call (or its effect was found to exist) */
+        LEDGER_FAILED,    /* AWS refused it, or it could not be made */
+        LEDGER_ABANDONED, /* an intent found open after a crash and not retried (e.g. window over) */
+        _LEDGER_STATE_MAX,
+};
+const char *ledger_state_to_string(enum ledger_state st);
+int ledger_state_from_string(const char *s);
+
+/* What the caller knows before the call. Strings may be NULL (not applicable). */
+struct ledger_intent {
+        int64_t cycle_id; /* 0: outside a cycle (e.g. aurora-backupctl run-now) */
+        enum ledger_kind kind;
+        const char *policy;
+        const char *cluster;
+        const char *snapshot; /* the identifier acted on or created */
+        const char *region;
+        const char *target; /* copy: destination region; share: accounts; export: bucket */
+        int64_t slot_start; /* the scheduled slot a create belongs to; 0: none */
+};
+
+/* A ledger row read back. Owns its strings; free with ledger_entry_done() / ledger_entries_free(). */
+struct ledger_entry {
+        int64_t id;
+        int64_t cycle_id; /* 0: none */
+        enum ledger_kind kind;
+        enum ledger_state state;
+        char *policy;
+        char *cluster;
+        char *snapshot;
+        char *region;
+        char *target;
+        int64_t slot_start;
+        char *request_id;
+        char *error_code;
+        char *error_message;
+        int64_t created_at;
+        int64_t updated_at;
+        unsigned attempts;
+};
+void ledger_entry_done(struct ledger_entry *e);
+struct ledger_entry *ledger_entries_free(struct ledger_entry *e, size_t n);
+
+/* Write an intent row (state intent, attempts 1) and commit it before returning: call this before
+ * the AWS call it describes. `cycle_id` must name an existing cycle (or be 0). */
+int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id);
+/* A retry of an open intent: attempts + 1, error fields cleared, committed before the new call.
+ * -ENOENT: no such row; -EALREADY: the row is no longer an intent. */
+int store_ledger_retry(struct store *s, int64_t id, int64_t now);
+/* Record the outcome (LEDGER_DONE, LEDGER_FAILED or LEDGER_ABANDONED) of an intent. Any string may be
+ * NULL. -ENOENT: no such row; -EALREADY: already finished; -EINVAL: outcome is LEDGER_INTENT. */
+int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, const char *request_id,
+                        const char *error_code, const char *error_message, int64_t now);
+int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret);
+/* Every row still in state intent, oldest first: what the previous run left in flight. */
+int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n);
+
+struct ledger_filter {
+        const char *policy;   /* NULL: any */
+        const char *cluster;  /* NULL: any */
+        const char *snapshot; /* NULL: any */
+        int kind;             /* an enum ledger_kind, or -1: any */
+        int state;            /* an enum ledger_state, or -1: any */
+        int64_t since;        /* created_at >= since; 0: any */
+        size_t limit;         /* 0: no limit */
+};
+#define LEDGER_FILTER_ALL ((struct ledger_filter){.kind = -1, .state = -1})
+/* Matching rows, newest first (for `aurora-backupctl history`). */
+int store_ledger_list(struct store *s, const struct ledger_filter *f, struct ledger_entry **ret,
+                      size_t *ret_n);
+
+/* ---- Window history: what became of each cluster's scheduled slot. ---- */
+
+enum window_outcome {
+        WINDOW_TAKEN,
+        WINDOW_MISSED,
+        WINDOW_QUOTA_EXHAUSTED,
+        _WINDOW_OUTCOME_MAX,
+};
+const char *window_outcome_to_string(enum window_outcome o);
+int window_outcome_from_string(const char *s);
+
+struct window_record {
+        char *policy;
+        char *cluster;
+        int64_t slot_start;
+        enum window_outcome outcome;
+        char *snapshot; /* NULL unless taken */
+        bool reported;  /* its journal event was sent */
+        int64_t recorded_at;
+};
+void window_record_done(struct window_record *w);
+struct window_record *window_records_free(struct window_record *w, size_t n);
+
+/* Insert or update the record of (cluster, slot_start). Changing the outcome clears `reported` unless
+ * the new record says it was reported. Strings are copied. */
+int store_window_record(struct store *s, const char *policy, const char *cluster, int64_t slot_start,
+                        enum window_outcome outcome, const char *snapshot, bool reported, int64_t now);
+/* -ENOENT: nothing recorded for that slot. */
+int store_window_lookup(struct store *s, const char *cluster, int64_t slot_start, struct window_record *ret);
+int store_window_mark_reported(struct store *s, const char *cluster, int64_t slot_start);
+/* Records of `cluster` (NULL: all) with slot_start >= since, newest slot first; limit 0: all. */
+int store_window_list(struct store *s, const char *cluster, int64_t since, size_t limit,
+                      struct window_record **ret, size_t *ret_n);
+/* The newest slot of `cluster` with outcome taken; -ENOENT if none (for status and freshness checks). */
+int store_window_last_taken(struct store *s, const char *cluster, struct window_record *ret);
+
+/* ---- The last observed inventory, per region, replaced whole after each observe step. ---- */
+
+enum snapshot_origin {
+        ORIGIN_AGENT,                 /* manual, carries the agent's ownership tag */
+        ORIGIN_MANUAL,                /* manual, made by someone else */
+        ORIGIN_AUTOMATED,             /* rds:... */
+        ORIGIN_AWS_BACKUP,            /* awsbackup:job-... */
+        ORIGIN_AWS_BACKUP_CONTINUOUS, /* continuous:cluster-... */
+        _ORIGIN_MAX,
+};
+const char *snapshot_origin_to_string(enum snapshot_origin o);
+int snapshot_origin_from_string(const char *s);
+
+struct inventory_cluster {
+        char *identifier;
+        char *status;
+        char *arn;
+        char *preferred_window; /* "hh24:mi-hh24:mi" or NULL */
+        unsigned backup_retention_days;
+        char *policy; /* the policy that selected it, NULL: none */
+};
+
+struct inventory_snapshot {
+        char *identifier;
+        char *cluster;
+        enum snapshot_origin origin;
+        char *status;
+        int64_t create_time; /* SnapshotCreateTime, 0 while unknown */
+        unsigned allocated_gib;
+        bool encrypted;
+        uint64_t tags_digest; /* stable hash of the tags, to notice tag changes cheaply */
+};
+
+void inventory_cluster_done(struct inventory_cluster *c);
+struct inventory_cluster *inventory_clusters_free(struct inventory_cluster *c, size_t n);
+void inventory_snapshot_done(struct inventory_snapshot *sn);
+struct inventory_snapshot *inventory_snapshots_free(struct inventory_snapshot *sn, size_t n);
+
+/* Replace everything stored for `region` with these lists, in one transaction: readers see either
+ * the old inventory or the new one. */
+int store_inventory_replace(struct store *s, const char *region, const struct inventory_cluster *clusters,
+                            size_t n_clusters, const struct inventory_snapshot *snapshots,
+                            size_t n_snapshots, int64_t now);
+/* The stored inventory of `region` (NULL: all regions), ordered by identifier. `ret_observed_at`
+ * (may be NULL) gets the newest observation time, 0 if nothing is stored. */
+int store_inventory_load(struct store *s, const char *region, struct inventory_cluster **ret_clusters,
+                         size_t *ret_n_clusters, struct inventory_snapshot **ret_snapshots,
+                         size_t *ret_n_snapshots, int64_t *ret_observed_at);
+
+/* ---- Cycle history. ---- */
+
+struct cycle_counts {
+        unsigned planned;
+        unsigned succeeded;
+        unsigned failed;
+        unsigned created;
+        unsigned deleted;
+        unsigned missed;
+        unsigned api_calls;
+};
+
+struct cycle_record {
+        int64_t id;
+        int64_t started_at;
+        int64_t finished_at; /* 0: never finished (crash, kill) */
+        bool dry_run;
+        struct cycle_counts counts;
+        int exit_status; /* meaningful only when finished_at != 0 */
+};
+
+int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_id);
+/* -ENOENT: no such cycle; -EALREADY: already finished. */
+int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,
+                       int64_t now);
+int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret);
+/* Newest first; limit 0: all. Plain structs: free the array with free(). */
+int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n);
+
+/* ---- AWS Backup vault cache: which vault holds a resource's recovery points. ---- */
+
+/* -ENOENT: not cached. */
+int store_vault_cache_get(struct store *s, const char *resource_arn, char **ret_vault);
+int store_vault_cache_put(struct store *s, const char *resource_arn, const char *vault, int64_t now);
+/* Forget a stale entry (e.g. the vault no longer has the point); 0 even if there was none. */
+int store_vault_cache_forget(struct store *s, const char *resource_arn);
+
+/* ---- "Reported once" markers: conditions reported to the journal once, not every cycle. ---- */
+
+/* 1 if `key` was not marked before (it is marked now: report it), 0 if it was (stay quiet). */
+int store_reported_once(struct store *s, const char *key, int64_t now);
+/* Clear a marker when its condition went away, so that a recurrence is reported again. */
+int store_reported_forget(struct store *s, const char *key);

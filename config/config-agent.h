@@ -1,0 +1,15 @@
+/* The "agent" group of the main file to struct agent_settings. */
+#pragma once
+
+#include "agent-config.h"
+#include "config-read.h"
+
+#define SHARD_COUNT_MAX 1024
+
+/* Set the defaults of every agent setting (allocates snapshot_prefix). Returns 0 or -ENOMEM. */
+int config_agent_defaults(struct agent_settings *a);
+/* Parse `group` (the "agent" setting) over the defaults in `a`. Errors go to ctx. */
+void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *group, struct agent_settings *a);
+void agent_settings_done(struct agent_settings *a);
+/* "i/n" with 1 <= i <= n <= SHARD_COUNT_MAX. Returns 0 or -EINVAL. */
+int shard_parse(const char *s, unsigned *ret_index, unsigned *ret_count);

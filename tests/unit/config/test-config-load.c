@@ -1,0 +1,546 @@
+/* config_load(): defaults, values, policies.d, and how errors are reported. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent-config.h"
+#include "config-policy.h"
+#include "config-test-util.h"
+#include "strv.h"
+#include "test-suite.h"
+#include "time-util.h"
+
+#define MINIMAL_POLICY "{ name = \"p\"; clusters = [ \"p-*\" ]; retention = { daily = 7; }; }"
+
+static struct agent_config *load_ok(const char *path)
+{
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+        int r = config_load(path, &c, &d);
+        if (r < 0) {
+                config_diags_print(&d, stderr);
+                ck_abort_msg("config_load(%s) = %d", path, r);
+        }
+        ck_assert_uint_eq(d.n, 0);
+        config_diags_clear(&d);
+        return c;
+}
+
+static char *data_path(const char *rel)
+{
+        char *p = NULL;
+        ck_assert_int_ge(asprintf(&p, "%s/config/%s", test_data_dir(), rel), 0);
+        return p;
+}
+
+START_TEST(minimal_example_gets_the_documented_defaults)
+{
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(CONFIG_EXAMPLES_DIR "/minimal.conf");
+        const struct policy *p;
+
+        ck_assert_str_eq(c->path, CONFIG_EXAMPLES_DIR "/minimal.conf");
+        ck_assert_str_eq(c->agent.region, "eu-west-1");
+        ck_assert_ptr_null(c->agent.state_directory);
+        ck_assert_int_eq(c->agent.reconcile_interval_sec, CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC);
+        ck_assert(!c->agent.dry_run);
+        ck_assert_str_eq(c->agent.snapshot_prefix, CONFIG_DEFAULT_SNAPSHOT_PREFIX);
+        ck_assert_ptr_null(c->agent.ca_bundle);
+        ck_assert_int_eq(c->agent.connect_timeout_sec, CONFIG_DEFAULT_CONNECT_TIMEOUT_SEC);
+        ck_assert_int_eq(c->agent.request_timeout_sec, CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC);
+        ck_assert_ptr_null(c->agent.prometheus_textfile);
+        ck_assert_uint_eq(c->agent.shard_count, 0);
+
+        ck_assert_uint_eq(c->n_policies, 1);
+        p = &c->policies[0];
+        ck_assert_str_eq(p->name, "prod");
+        ck_assert_str_eq(p->file, CONFIG_EXAMPLES_DIR "/minimal.conf");
+        ck_assert_uint_gt(p->line, 0);
+        ck_assert_ptr_null(p->region);
+        ck_assert_int_eq(p->every.kind, SCHEDULE_DAILY);
+        ck_assert(p->window_from_cluster);
+        ck_assert_uint_eq(p->quota_limit, CONFIG_DEFAULT_QUOTA_LIMIT);
+        ck_assert_uint_eq(p->quota_reserve, CONFIG_DEFAULT_QUOTA_RESERVE);
+        ck_assert_uint_eq(p->retention.daily, 7);
+        ck_assert_uint_eq(p->retention.weekly, 4);
+        ck_assert_uint_eq(p->retention.min_keep, 3);
+        ck_assert_uint_eq(p->retention.keep_last, 0);
+        ck_assert_int_eq(p->retention.max_age_sec, 0);
+        ck_assert(!p->aws_backup_manage);
+        ck_assert_uint_eq(p->n_copies, 0);
+        ck_assert_ptr_null(p->share.accounts);
+        ck_assert(!p->export_.enabled);
+        ck_assert(!p->restore_test.enabled);
+        ck_assert_ptr_null(p->assume_role.role_arn);
+        ck_assert_int_eq(p->check_warning_sec, 36 * SEC_PER_HOUR);
+        ck_assert_int_eq(p->check_critical_sec, 60 * SEC_PER_HOUR);
+}
+END_TEST
+
+START_TEST(full_example_sets_every_field)
+{
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(CONFIG_EXAMPLES_DIR "/full.conf");
+        const struct policy *p, *q;
+
+        ck_assert_str_eq(c->agent.state_directory, "/var/lib/aurora-backup");
+        ck_assert_str_eq(c->agent.ca_bundle, "/etc/ssl/certs/ca-certificates.crt");
+        ck_assert_str_eq(c->agent.prometheus_textfile,
+                         "/var/lib/prometheus/node-exporter/aurora-backup.prom");
+        ck_assert_uint_eq(c->agent.shard_index, 1);
+        ck_assert_uint_eq(c->agent.shard_count, 1);
+
+        ck_assert_uint_eq(c->n_policies, 2);
+        p = &c->policies[0];
+        ck_assert_uint_eq(strv_length(p->clusters), 2);
+        ck_assert_str_eq(p->clusters[1], "billing-[ab]");
+        ck_assert_uint_eq(p->n_match_tags, 2);
+        ck_assert_str_eq(p->match_tags[0].key, "env");
+        ck_assert_str_eq(p->match_tags[0].value, "production");
+        ck_assert_str_eq(p->region, "eu-west-1");
+        ck_assert(!p->window_from_cluster);
+        ck_assert_int_eq(p->window.start_min, 120);
+        ck_assert_int_eq(p->window.end_min, 180);
+        ck_assert_uint_eq(p->retention.keep_last, 7);
+        ck_assert_uint_eq(p->retention.yearly, 3);
+        ck_assert_int_eq(p->retention.keep_within_sec, 2 * SEC_PER_DAY);
+        ck_assert_int_eq(p->retention.max_age_sec, 400 * SEC_PER_DAY);
+        ck_assert(p->aws_backup_manage);
+        ck_assert_int_eq(p->aws_backup_retention.max_age_sec, 35 * SEC_PER_DAY);
+        ck_assert_uint_eq(p->aws_backup_retention.keep_last, 2);
+        ck_assert_uint_eq(p->n_copies, 1);
+        ck_assert_str_eq(p->copies[0].region, "us-west-2");
+        ck_assert_ptr_nonnull(strstr(p->copies[0].kms_key, ":us-west-2:"));
+        ck_assert(p->copies[0].copy_tags);
+        ck_assert_uint_eq(p->copies[0].retention.daily, 7);
+        ck_assert_uint_eq(p->copies[0].retention.monthly, 0);
+        ck_assert_str_eq(p->share.accounts[0], "210987654321");
+        ck_assert_ptr_nonnull(p->share.kms_key);
+        ck_assert(p->export_.enabled);
+        ck_assert_str_eq(p->export_.bucket, "prod-exports");
+        ck_assert_str_eq(p->export_.prefix, "aurora/");
+        ck_assert_str_eq(p->export_.iam_role, "arn:aws:iam::123456789012:role/rds-s3-export");
+        ck_assert_int_eq(p->export_.every.kind, SCHEDULE_MONTHLY);
+        ck_assert_int_eq(p->export_.every.mday, 1);
+        ck_assert(p->restore_test.enabled);
+        ck_assert_int_eq(p->restore_test.every.mday, 15);
+        ck_assert_str_eq(p->restore_test.instance_class, "db.r6g.large");
+        ck_assert_uint_eq(p->restore_test.keep_minutes, 30);
+        ck_assert_ptr_nonnull(p->restore_test.probe_command);
+        ck_assert_str_eq(p->assume_role.external_id, "aurora-backup-prod");
+        ck_assert_int_eq(p->check_warning_sec, 36 * SEC_PER_HOUR);
+
+        q = &c->policies[1];
+        ck_assert_uint_eq(q->index, 1);
+        ck_assert_ptr_null(q->clusters);
+        ck_assert_str_eq(q->match_tags[0].key, "aws:cloudformation:stack-name");
+        ck_assert_int_eq(q->every.kind, SCHEDULE_INTERVAL);
+        ck_assert_int_eq(q->every.interval_sec, 6 * SEC_PER_HOUR);
+        ck_assert_int_eq(q->window.start_min, 23 * 60 + 30);
+        ck_assert_int_eq(q->window.end_min, 30);
+        /* thresholds follow the schedule: 1.5 and 2.5 intervals */
+        ck_assert_int_eq(q->check_warning_sec, 9 * SEC_PER_HOUR);
+        ck_assert_int_eq(q->check_critical_sec, 15 * SEC_PER_HOUR);
+}
+END_TEST
+
+START_TEST(policies_d_files_follow_the_main_file_in_name_order)
+{
+        _cleanup_free_ char *path = data_path("good/layout/agent.conf");
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(path);
+        static const char *const names[] = {"main", "analytics", "billing", "billing-archive"};
+        static const unsigned indexes[] = {0, 0, 0, 1};
+
+        ck_assert_uint_eq(c->n_policies, ELEMENTSOF(names));
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                ck_assert_str_eq(c->policies[i].name, names[i]);
+                ck_assert_uint_eq(c->policies[i].index, indexes[i]);
+        }
+        ck_assert_ptr_nonnull(strstr(c->policies[1].file, "/policies.d/10-analytics.conf"));
+        ck_assert_ptr_nonnull(strstr(c->policies[3].file, "/policies.d/20-billing.conf"));
+        ck_assert_uint_eq(c->agent.shard_index, 2);
+        ck_assert_uint_eq(c->agent.shard_count, 4);
+}
+END_TEST
+
+START_TEST(hidden_and_non_conf_files_in_policies_d_are_not_read)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policies = ( " MINIMAL_POLICY " );\n");
+        free(scratch_write(dir, "policies.d/.editing.conf", "not libconfig at all"));
+        free(scratch_write(dir, "policies.d/old.conf.bak", "not libconfig at all"));
+        free(scratch_write(dir, "policies.d/notes.txt", "not libconfig at all"));
+        struct agent_config *c = load_ok(main);
+        ck_assert_uint_eq(c->n_policies, 1);
+        agent_config_free(c);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(missing_main_file_returns_enoent_and_names_the_file)
+{
+        struct agent_config *c = (struct agent_config *)0x1;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load("/nonexistent/aba/agent.conf", &c, &d), -ENOENT);
+        ck_assert_ptr_eq(c, (struct agent_config *)0x1);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_str_eq(d.items[0].file, "/nonexistent/aba/agent.conf");
+        ck_assert_uint_eq(d.items[0].line, 0);
+        config_diags_clear(&d);
+        ck_assert_uint_eq(d.n, 0);
+        ck_assert_ptr_null(d.items);
+}
+END_TEST
+
+START_TEST(invalid_config_leaves_the_output_untouched)
+{
+        _cleanup_free_ char *path = data_path("bad/range-negative-count.conf");
+        struct agent_config *c = (struct agent_config *)0x1;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(path, &c, &d), -EINVAL);
+        ck_assert_ptr_eq(c, (struct agent_config *)0x1);
+        ck_assert_uint_eq(d.n, 1);
+        config_diags_clear(&d);
+}
+END_TEST
+
+START_TEST(syntax_error_carries_libconfigs_file_and_line)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main =
+            scratch_write(dir, "agent.conf", "agent: {\n  region = \"eu-west-1\";\n  x = ;\n};\n");
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_str_eq(d.items[0].file, main);
+        ck_assert_uint_eq(d.items[0].line, 3);
+        ck_assert_ptr_null(d.items[0].setting);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "syntax error"));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(one_pass_reports_every_error_in_file_order)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
+                                                  "agent: { reconcile_interval = \"15x\"; };\n"  /* 1 */
+                                                  "policies = (\n"                               /* 2 */
+                                                  "  { name = \"a\";\n"                          /* 3 */
+                                                  "    clusters = [ \"a-*\" ];\n"                /* 4 */
+                                                  "    retention = { daily = -1; };\n"           /* 5 */
+                                                  "    schedule = { every = \"hourly\"; }; },\n" /* 6 */
+                                                  "  { name = \"a\";\n"                          /* 7 */
+                                                  "    clusters = [ \"b-*\" ];\n"                /* 8 */
+                                                  "    retention = { daily = 1; };\n"            /* 9 */
+                                                  "    retenion = { }; }\n"                      /* 10 */
+                                                  ");\n");
+        static const struct {
+                unsigned line;
+                const char *setting;
+        } want[] = {
+            {1, "agent.reconcile_interval"},    {5, "policies.[0].retention.daily"},
+            {6, "policies.[0].schedule.every"}, {7, "policies.[1].name"},
+            {10, "policies.[1].retenion"},
+        };
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                ck_assert_uint_eq(d.items[i].line, want[i].line);
+                ck_assert_str_eq(d.items[i].setting, want[i].setting);
+        }
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(policies_d_is_checked_even_when_the_main_file_does_not_parse)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "agent: {\n");
+        free(scratch_write(
+            dir, "policies.d/10-a.conf",
+            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = -2; }; } );\n"));
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 2);
+        ck_assert_str_eq(d.items[0].file, main);
+        ck_assert_ptr_nonnull(strstr(d.items[1].file, "policies.d/10-a.conf"));
+        ck_assert_str_eq(d.items[1].setting, "policies.[0].retention.daily");
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(duplicate_name_across_files_is_reported_on_the_later_file)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policies = ( " MINIMAL_POLICY " );\n");
+        _cleanup_free_ char *second = scratch_write(
+            dir, "policies.d/20-p.conf",
+            "policies = (\n  { name = \"p\"; clusters = [ \"q-*\" ]; retention = { daily = 7; }; }\n);\n");
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_str_eq(d.items[0].file, second);
+        ck_assert_uint_eq(d.items[0].line, 2);
+        ck_assert_str_eq(d.items[0].setting, "policies.[0].name");
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, main));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(diags_print_as_file_line_setting_message)
+{
+        struct config_diags d = {
+            .n = 3,
+            .items =
+                (struct config_diag[]){
+                    {.file = (char *)"a.conf",
+                     .line = 7,
+                     .setting = (char *)"policies.[0].retention.daily",
+                     .message = (char *)"bad"},
+                    {.file = (char *)"a.conf",
+                     .line = 2,
+                     .setting = NULL,
+                     .message = (char *)"syntax error"},
+                    {.file = (char *)"b.conf", .line = 0, .setting = NULL, .message = (char *)"cannot read"},
+                },
+        };
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        ck_assert_ptr_nonnull(f);
+        config_diags_print(&d, f);
+        fclose(f);
+        ck_assert_str_eq(buf, "a.conf:7: policies.[0].retention.daily: bad\n"
+                              "a.conf:2: syntax error\n"
+                              "b.conf: cannot read\n");
+        free(buf);
+}
+END_TEST
+
+START_TEST(copy_without_retention_keeps_what_the_policy_keeps)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
+                                                  "agent: { region = \"eu-west-1\"; };\n"
+                                                  "policies = ( { name = \"p\"; clusters = [ \"p-*\" ];\n"
+                                                  "  retention = { daily = 9; weekly = 3; };\n"
+                                                  "  copy = ( { region = \"us-east-1\"; }, { region = "
+                                                  "\"us-west-2\"; retention = { monthly = 2; }; } );\n"
+                                                  "} );\n");
+        struct agent_config *c = load_ok(main);
+        const struct policy *p = &c->policies[0];
+
+        ck_assert_uint_eq(p->n_copies, 2);
+        ck_assert_uint_eq(p->copies[0].retention.daily, 9);
+        ck_assert_uint_eq(p->copies[0].retention.weekly, 3);
+        ck_assert(p->copies[0].copy_tags);
+        ck_assert_ptr_null(p->copies[0].kms_key);
+        ck_assert_uint_eq(p->copies[1].retention.daily, 0);
+        ck_assert_uint_eq(p->copies[1].retention.monthly, 2);
+        ck_assert_uint_eq(p->copies[1].line, 4);
+        agent_config_free(c);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(include_directive_is_refused_at_its_line)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main =
+            scratch_write(dir, "agent.conf", "# settings\n  @include \"agent-settings.inc\"\n");
+        free(scratch_write(dir, "agent-settings.inc", "agent: { region = \"sa-east-1\"; };\n"));
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_str_eq(d.items[0].file, main);
+        ck_assert_uint_eq(d.items[0].line, 2);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "policies.d"));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(include_of_a_directory_is_refused_without_reaching_libconfig)
+{
+        /* libconfig 1.5 would exit the process on this one. */
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "@include \"policies.d\"\n");
+        free(scratch_write(dir, "policies.d/README", "x"));
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_uint_eq(d.items[0].line, 1);
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(file_with_a_nul_byte_is_refused)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
+        FILE *f = fopen(main, "we");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite("agent: {};\n\0policies = ();\n", 1, 26, f), 26);
+        fclose(f);
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_uint_eq(d.items[0].line, 2);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "NUL"));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(empty_file_is_a_valid_config_with_no_policies)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "# nothing yet\n");
+        struct agent_config *c = load_ok(main);
+        ck_assert_uint_eq(c->n_policies, 0);
+        ck_assert_str_eq(c->agent.snapshot_prefix, "aba");
+        agent_config_free(c);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(policy_region_falls_back_to_the_agent_region)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
+                                                  "agent: { region = \"eu-west-1\"; };\n"
+                                                  "policies = ( " MINIMAL_POLICY ",\n"
+                                                  "  { name = \"q\"; clusters = [ \"p-*\" ]; region = "
+                                                  "\"eu-north-1\"; retention = { daily = 7; }; } );\n");
+        struct agent_config *c = load_ok(main);
+        ck_assert_str_eq(policy_region(&c->policies[0], &c->agent), "eu-west-1");
+        ck_assert_str_eq(policy_region(&c->policies[1], &c->agent), "eu-north-1");
+        agent_config_free(c);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(directory_named_like_a_policy_file_is_an_error)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
+        _cleanup_free_ char *sub = NULL;
+        free(scratch_write(dir, "policies.d/README", "x"));
+        ck_assert_int_ge(asprintf(&sub, "%s/policies.d/10-dir.conf", dir), 0);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_str_eq(d.items[0].file, sub);
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(unknown_setting_without_a_close_name_gets_no_suggestion)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policy = ();\nbananas = 1;\n");
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 2);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "did you mean \"policies\""));
+        ck_assert_ptr_null(strstr(d.items[1].message, "did you mean"));
+        ck_assert_ptr_nonnull(strstr(d.items[1].message, "valid here: agent, policies"));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(fifo_in_policies_d_is_refused_without_blocking)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
+        _cleanup_free_ char *fifo = NULL;
+        free(scratch_write(dir, "policies.d/README", "x"));
+        ck_assert_int_ge(asprintf(&fifo, "%s/policies.d/10-fifo.conf", dir), 0);
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_str_eq(d.items[0].file, fifo);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "not a regular file"));
+        config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(unknown_setting_suggests_the_closest_name)
+{
+        _cleanup_free_ char *path = data_path("bad/unknown-policy-setting.conf");
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(path, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_ptr_nonnull(strstr(d.items[0].message, "did you mean \"retention\""));
+        config_diags_clear(&d);
+}
+END_TEST
+
+TEST_SUITE(config_load_suite)
+{
+        Suite *s = suite_create("config-load");
+        TCase *tc = tcase_create("values");
+        tcase_add_test(tc, minimal_example_gets_the_documented_defaults);
+        tcase_add_test(tc, full_example_sets_every_field);
+        tcase_add_test(tc, policies_d_files_follow_the_main_file_in_name_order);
+        tcase_add_test(tc, hidden_and_non_conf_files_in_policies_d_are_not_read);
+        tcase_add_test(tc, copy_without_retention_keeps_what_the_policy_keeps);
+        tcase_add_test(tc, empty_file_is_a_valid_config_with_no_policies);
+        tcase_add_test(tc, policy_region_falls_back_to_the_agent_region);
+        suite_add_tcase(s, tc);
+
+        tc = tcase_create("errors");
+        tcase_add_test(tc, missing_main_file_returns_enoent_and_names_the_file);
+        tcase_add_test(tc, invalid_config_leaves_the_output_untouched);
+        tcase_add_test(tc, syntax_error_carries_libconfigs_file_and_line);
+        tcase_add_test(tc, one_pass_reports_every_error_in_file_order);
+        tcase_add_test(tc, policies_d_is_checked_even_when_the_main_file_does_not_parse);
+        tcase_add_test(tc, duplicate_name_across_files_is_reported_on_the_later_file);
+        tcase_add_test(tc, diags_print_as_file_line_setting_message);
+        tcase_add_test(tc, include_directive_is_refused_at_its_line);
+        tcase_add_test(tc, include_of_a_directory_is_refused_without_reaching_libconfig);
+        tcase_add_test(tc, file_with_a_nul_byte_is_refused);
+        tcase_add_test(tc, directory_named_like_a_policy_file_is_an_error);
+        tcase_add_test(tc, unknown_setting_without_a_close_name_gets_no_suggestion);
+        tcase_add_test(tc, fifo_in_policies_d_is_refused_without_blocking);
+        tcase_add_test(tc, unknown_setting_suggests_the_closest_name);
+        suite_add_tcase(s, tc);
+        return s;
+}
