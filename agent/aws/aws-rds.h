@@ -15,8 +15,9 @@ struct aws_tag {
 };
 
 /* Caps on what a response may carry (beyond them the response is rejected as malformed). */
-#define RDS_MAX_ITEMS_PER_PAGE 1000 /* AWS sends at most MaxRecords (100); this only bounds a broken peer   \
-                                     */
+#define RDS_MAX_ITEMS_PER_PAGE                                                                              \
+        1000 /* AWS sends at most MaxRecords (100); this only bounds a broken peer                          \
+              */
 #define RDS_MAX_TAGS 50
 #define RDS_MAX_LIST 1000000 /* total items a paged Describe may collect */
 #define RDS_MAX_MEMBERS 64

@@ -26,11 +26,22 @@ static void offline_env(void)
         setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
         setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
         setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
-        const char *unset[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                               "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
-                               "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                               "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ENDPOINT_URL_RDS", "AWS_ENDPOINT_URL_BACKUP",
-                               "AWS_CREDENTIAL_EXPIRATION", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"};
+        const char *unset[] = {"AWS_ACCESS_KEY_ID",
+                               "AWS_SECRET_ACCESS_KEY",
+                               "AWS_SESSION_TOKEN",
+                               "AWS_SECURITY_TOKEN",
+                               "AWS_PROFILE",
+                               "AWS_DEFAULT_PROFILE",
+                               "AWS_REGION",
+                               "AWS_DEFAULT_REGION",
+                               "AWS_WEB_IDENTITY_TOKEN_FILE",
+                               "AWS_ROLE_ARN",
+                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                               "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                               "AWS_ENDPOINT_URL_RDS",
+                               "AWS_ENDPOINT_URL_BACKUP",
+                               "AWS_CREDENTIAL_EXPIRATION",
+                               "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"};
         for (size_t i = 0; i < ELEMENTSOF(unset); i++)
                 unsetenv(unset[i]);
 }
@@ -109,7 +120,8 @@ START_TEST(region_from_options_env_and_profile)
         unsetenv("AWS_REGION");
         unsetenv("AWS_DEFAULT_REGION");
         char path[4096];
-        write_file("config", "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path, sizeof(path));
+        write_file("config", "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path,
+                   sizeof(path));
         setenv("AWS_CONFIG_FILE", path, 1);
         setenv("AWS_PROFILE", "other", 1);
         ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
@@ -170,10 +182,11 @@ START_TEST(profile_static_keys_from_credentials_file)
 {
         offline_env();
         char path[4096];
-        write_file("credentials",
-                   "# comment\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n"
-                   "[ops]\naws_access_key_id=AKIDOPS\naws_secret_access_key =  ops-secret  \n",
-                   path, sizeof(path));
+        write_file(
+            "credentials",
+            "# comment\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n"
+            "[ops]\naws_access_key_id=AKIDOPS\naws_secret_access_key =  ops-secret  \n",
+            path, sizeof(path));
         setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
         struct aws_credentials cr = {};
         struct aws_error e = {};
@@ -222,8 +235,8 @@ START_TEST(cache_refreshes_early_and_keeps_old_credentials_on_failure)
         setenv("AWS_SECRET_ACCESS_KEY", "first-secret-value", 1);
         setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(t0 + 3600, exp), 1);
         fake_now = t0;
-        struct aws_client_options o = {.region = "us-east-1", .now = fake_clock,
-                                       .credentials_refresh_failed = on_refresh_failed};
+        struct aws_client_options o = {
+            .region = "us-east-1", .now = fake_clock, .credentials_refresh_failed = on_refresh_failed};
         struct aws_client *c = NULL;
         struct aws_error e = {};
         struct aws_credentials cr = {};

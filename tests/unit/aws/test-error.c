@@ -50,10 +50,11 @@ START_TEST(json_error_type_comes_from_header)
 {
         struct aws_error e;
         const char *body = "{\"Code\":\"ERROR_9101\",\"Message\":\"Recovery point not found\"}";
-        ck_assert_int_eq(aws_error_parse_json(&e, 400,
-                                              "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.backup/",
-                                              "req-9", body, strlen(body)),
-                         0);
+        ck_assert_int_eq(
+            aws_error_parse_json(
+                &e, 400, "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.backup/",
+                "req-9", body, strlen(body)),
+            0);
         ck_assert_str_eq(e.code, "ResourceNotFoundException");
         ck_assert_str_eq(e.message, "Recovery point not found");
         ck_assert_str_eq(e.request_id, "req-9");
@@ -64,7 +65,8 @@ END_TEST
 START_TEST(json_error_type_falls_back_to_body)
 {
         struct aws_error e;
-        const char *body = "{\"__type\":\"com.amazonaws.backup#ThrottlingException\",\"message\":\"slow down\"}";
+        const char *body =
+            "{\"__type\":\"com.amazonaws.backup#ThrottlingException\",\"message\":\"slow down\"}";
         ck_assert_int_eq(aws_error_parse_json(&e, 400, NULL, NULL, body, strlen(body)), 0);
         ck_assert_str_eq(e.code, "ThrottlingException");
         ck_assert_str_eq(e.message, "slow down");
@@ -107,7 +109,8 @@ START_TEST(scrub_removes_secrets_even_when_cut)
 {
         struct aws_error e = {};
         const char *secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-        aws_error_set(&e, -EIO, AWS_ERROR_SERVICE, "SignatureDoesNotMatch", "canonical had %s inside", secret);
+        aws_error_set(&e, -EIO, AWS_ERROR_SERVICE, "SignatureDoesNotMatch", "canonical had %s inside",
+                      secret);
         const char *list[] = {secret, NULL};
         aws_error_scrub(&e, list);
         ck_assert_ptr_null(strstr(e.message, secret));
@@ -128,7 +131,8 @@ START_TEST(to_string_names_code_status_and_request_id)
         strcpy(e.message, "not found");
         strcpy(e.request_id, "r-1");
         char buf[256];
-        ck_assert_str_eq(aws_error_to_string(&e, buf, sizeof(buf)), "DBClusterNotFoundFault (HTTP 404): not found [request id r-1]");
+        ck_assert_str_eq(aws_error_to_string(&e, buf, sizeof(buf)),
+                         "DBClusterNotFoundFault (HTTP 404): not found [request id r-1]");
 }
 END_TEST
 

@@ -72,14 +72,17 @@ END_TEST
 START_TEST(too_many_tags_is_rejected)
 {
         char xml[16384];
-        int o = snprintf(xml, sizeof(xml), "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
-                                           "<DBClusterSnapshots><DBClusterSnapshot><DBClusterSnapshotIdentifier>a"
-                                           "</DBClusterSnapshotIdentifier><DBClusterIdentifier>c</DBClusterIdentifier>"
-                                           "<Status>available</Status><TagList>");
+        int o = snprintf(xml, sizeof(xml),
+                         "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
+                         "<DBClusterSnapshots><DBClusterSnapshot><DBClusterSnapshotIdentifier>a"
+                         "</DBClusterSnapshotIdentifier><DBClusterIdentifier>c</DBClusterIdentifier>"
+                         "<Status>available</Status><TagList>");
         for (int i = 0; i < RDS_MAX_TAGS + 1; i++)
-                o += snprintf(xml + o, sizeof(xml) - (size_t)o, "<Tag><Key>k%d</Key><Value>v</Value></Tag>", i);
-        o += snprintf(xml + o, sizeof(xml) - (size_t)o, "</TagList></DBClusterSnapshot></DBClusterSnapshots>"
-                                                      "</DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>");
+                o += snprintf(xml + o, sizeof(xml) - (size_t)o, "<Tag><Key>k%d</Key><Value>v</Value></Tag>",
+                              i);
+        o += snprintf(xml + o, sizeof(xml) - (size_t)o,
+                      "</TagList></DBClusterSnapshot></DBClusterSnapshots>"
+                      "</DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>");
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, (size_t)o, &l, NULL, &e), -EBADMSG);
@@ -88,11 +91,12 @@ END_TEST
 
 START_TEST(external_entities_are_not_expanded)
 {
-        const char *xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                          "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-                          "<DBClusterSnapshot><DBClusterSnapshotIdentifier>&x;</DBClusterSnapshotIdentifier>"
-                          "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-                          "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>";
+        const char *xml =
+            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
+            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>&x;</DBClusterSnapshotIdentifier>"
+            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
+            "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>";
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         int r = rds_parse_db_cluster_snapshots(xml, strlen(xml), &l, NULL, &e);
@@ -162,8 +166,9 @@ START_TEST(backup_recovery_points_page)
         ck_assert(rds_snapshot_id_is_aws_backup(l.items[0].arn));
         backup_recovery_point_list_done(&l);
         ck_assert_int_eq(backup_parse_recovery_points(json, n - 10, &l, &next, &e), -EBADMSG);
-        ck_assert_int_eq(backup_parse_recovery_points("{\"RecoveryPoints\":[{\"Status\":\"X\"}]}", 35, &l, NULL, &e),
-                         -EBADMSG);
+        ck_assert_int_eq(
+            backup_parse_recovery_points("{\"RecoveryPoints\":[{\"Status\":\"X\"}]}", 35, &l, NULL, &e),
+            -EBADMSG);
 }
 END_TEST
 
@@ -185,9 +190,10 @@ END_TEST
 START_TEST(backup_path_encodes_arn_labels)
 {
         _cleanup_free_ char *p = backup_recovery_point_path(
-                "agent-vault", "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1/x");
-        ck_assert_str_eq(p, "/backup-vaults/agent-vault/recovery-points/"
-                            "arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1%2Fx");
+            "agent-vault", "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1/x");
+        ck_assert_str_eq(
+            p, "/backup-vaults/agent-vault/recovery-points/"
+               "arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1%2Fx");
 }
 END_TEST
 

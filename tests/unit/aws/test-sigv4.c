@@ -8,20 +8,22 @@
 #include "test-suite.h"
 
 static const struct aws_sigv4_params params = {
-        .access_key_id = "AKIDEXAMPLE",
-        .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        .region = "us-east-1",
-        .service = "service",
-        .time = 1440938160,
+    .access_key_id = "AKIDEXAMPLE",
+    .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    .region = "us-east-1",
+    .service = "service",
+    .time = 1440938160,
 };
 
 START_TEST(canonical_uri_double_encodes_arn_path_labels)
 {
         _cleanup_free_ char *u = aws_sigv4_canonical_uri(
-                "/backup-vaults/v1/recovery-points/arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1",
-                "backup");
+            "/backup-vaults/v1/recovery-points/"
+            "arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1",
+            "backup");
         ck_assert_str_eq(u, "/backup-vaults/v1/recovery-points/"
-                            "arn%253Aaws%253Ards%253Aus-east-1%253A123456789012%253Acluster-snapshot%253Aawsbackup%253Ajob-1");
+                            "arn%253Aaws%253Ards%253Aus-east-1%253A123456789012%253Acluster-snapshot%"
+                            "253Aawsbackup%253Ajob-1");
 }
 END_TEST
 
@@ -34,8 +36,10 @@ END_TEST
 
 START_TEST(canonical_uri_normalises_dots_and_slashes)
 {
-        _cleanup_free_ char *a = aws_sigv4_canonical_uri("", "rds"), *b = aws_sigv4_canonical_uri("/a/./b/../c/", "rds"),
-                            *c = aws_sigv4_canonical_uri("/../..", "rds"), *d = aws_sigv4_canonical_uri("/a b~", "rds");
+        _cleanup_free_ char *a = aws_sigv4_canonical_uri("", "rds"),
+                            *b = aws_sigv4_canonical_uri("/a/./b/../c/", "rds"),
+                            *c = aws_sigv4_canonical_uri("/../..", "rds"),
+                            *d = aws_sigv4_canonical_uri("/a b~", "rds");
         ck_assert_str_eq(a, "/");
         ck_assert_str_eq(b, "/a/c/");
         ck_assert_str_eq(c, "/");
@@ -45,7 +49,8 @@ END_TEST
 
 START_TEST(canonical_query_sorts_by_key_then_value_and_reencodes)
 {
-        _cleanup_free_ char *q = aws_sigv4_canonical_query("b=2&a=z&a=y&c&d=%2f&e=a+b&f=x%20y&maxResults=1000");
+        _cleanup_free_ char *q =
+            aws_sigv4_canonical_query("b=2&a=z&a=y&c&d=%2f&e=a+b&f=x%20y&maxResults=1000");
         ck_assert_str_eq(q, "a=y&a=z&b=2&c=&d=%2F&e=a%2Bb&f=x%20y&maxResults=1000");
 }
 END_TEST
@@ -68,7 +73,8 @@ END_TEST
 
 START_TEST(get_vanilla_known_answer)
 {
-        struct aws_sigv4_header h[] = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}};
+        struct aws_sigv4_header h[] = {{"Host", "example.amazonaws.com"},
+                                       {"X-Amz-Date", "20150830T123600Z"}};
         struct aws_sigv4_request r = {.method = "GET", .path = "/", .headers = h, .n_headers = 2};
         struct aws_sigv4_result res = {};
         ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), 0);
@@ -104,8 +110,12 @@ START_TEST(session_token_is_a_signed_header)
         struct aws_sigv4_params p = params;
         p.session_token = "TOKEN";
         p.service = "rds";
-        struct aws_sigv4_request r = {.method = "POST", .path = "/", .headers = h, .n_headers = 4,
-                                      .payload = "Action=DescribeDBClusters&Version=2014-10-31", .payload_len = 44};
+        struct aws_sigv4_request r = {.method = "POST",
+                                      .path = "/",
+                                      .headers = h,
+                                      .n_headers = 4,
+                                      .payload = "Action=DescribeDBClusters&Version=2014-10-31",
+                                      .payload_len = 44};
         struct aws_sigv4_result res = {};
         ck_assert_int_eq(aws_sigv4_sign(&r, &p, &res), 0);
         ck_assert_str_eq(res.signed_headers, "content-type;host;x-amz-date;x-amz-security-token");
@@ -128,7 +138,8 @@ START_TEST(too_many_headers_is_rejected)
         struct aws_sigv4_header h[65];
         for (size_t i = 0; i < ELEMENTSOF(h); i++)
                 h[i] = (struct aws_sigv4_header){"X-A", "b"};
-        struct aws_sigv4_request r = {.method = "GET", .path = "/", .headers = h, .n_headers = ELEMENTSOF(h)};
+        struct aws_sigv4_request r = {
+            .method = "GET", .path = "/", .headers = h, .n_headers = ELEMENTSOF(h)};
         struct aws_sigv4_result res = {};
         ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), -EINVAL);
         ck_assert_ptr_null(res.authorization);
