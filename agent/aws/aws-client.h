@@ -36,6 +36,9 @@ struct aws_client_options {
         void *userdata;
 };
 
+/* One client per thread: it owns one reused curl handle, a credentials cache and a retry quota, and
+ * takes no locks. Calls block for at most (attempts x total timeout + backoff); pass `sleep_ms` to
+ * run the backoff elsewhere (tests pass a no-op). */
 struct aws_client;
 
 struct aws_client_stats {

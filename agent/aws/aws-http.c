@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,9 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
 finish:
         aws_buf_done(&t.body);
         aws_response_done(&resp);
+        /* curl copied the header lines, session token included: wipe the copies too. */
+        for (struct curl_slist *l = list; l; l = l->next)
+                OPENSSL_cleanse(l->data, strlen(l->data));
         curl_slist_free_all(list);
         /* Drop the reference to our (soon freed) header list from the reusable handle. */
         curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, NULL);
