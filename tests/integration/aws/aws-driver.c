@@ -50,7 +50,8 @@ static int new_client(struct aws_client **ret, const char *role_arn, const char 
             .role_arn = role_arn,
             .external_id = external_id,
             .credentials_refresh_failed = refresh_failed,
-            .total_timeout_ms = 20000,
+            .total_timeout_ms =
+                getenv("DRIVER_TIMEOUT_MS") ? (unsigned)atoi(getenv("DRIVER_TIMEOUT_MS")) : 20000,
         };
         if (aws_client_new(&o, ret, &e) < 0)
                 return fail("client", &e);
@@ -322,6 +323,26 @@ static int cmd_backup_ops(struct aws_client *c, char **args)
         return 0;
 }
 
+/* Keep calling under a 5xx storm until the retry quota cannot pay for a retry any more. */
+static int cmd_quota(struct aws_client *c, char **args)
+{
+        for (unsigned i = 1; i <= 200; i++) {
+                struct aws_error e = {};
+                struct rds_db_cluster_list l = {};
+                if (rds_describe_db_clusters(c, NULL, &l, &e) >= 0) {
+                        rds_db_cluster_list_done(&l);
+                        return printf("unexpected success\n"), 1;
+                }
+                if (e.attempts == 1) {
+                        printf("exhausted_at=%u quota_message=%d\n", i,
+                               strstr(e.message, "retry quota exhausted") != NULL);
+                        print_stats(c);
+                        return 0;
+                }
+        }
+        return printf("quota never ran out\n"), 1;
+}
+
 int main(int argc, char **argv)
 {
         static const struct {
@@ -337,6 +358,7 @@ int main(int argc, char **argv)
             {"sts", cmd_sts, 1},
             {"bucket-region", cmd_bucket_region, 1},
             {"backup-ops", cmd_backup_ops, 3},
+            {"quota", cmd_quota, 0},
         };
         if (argc < 2) {
                 fprintf(stderr, "usage: aws-driver COMMAND [ARGS]\n");

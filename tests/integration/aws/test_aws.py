@@ -139,6 +139,9 @@ class Proxy:
                     return self.reply(int(fault), b"<ErrorResponse><Error><Code>ServiceUnavailable</Code>"
                                       b"<Message>storm</Message></Error><RequestId>req-storm</RequestId>"
                                       b"</ErrorResponse>")
+                if fault == "hang":  # longer than the driver's total timeout
+                    time.sleep(1.5)
+                    return self.reply(500, b"")
                 if fault == "skew":  # the server's clock is an hour ahead of ours
                     future = email.utils.formatdate(time.time() + 3600, usegmt=True)
                     self.date_time_string = lambda *a: future
@@ -498,6 +501,21 @@ def main():
         out, f = h.run(h.base_env(proxy.url, user), "inventory", expect=1)
         assert f["status"] == "503" and f["attempts"] == "3" and f["retryable"] == "1", out
         assert f["code"] == "ServiceUnavailable" and len(proxy.log) == 3, out
+        proxy.reset()
+
+    @test("the retry quota runs dry after 500/10 fully retried calls and then stops retrying")
+    def _():
+        proxy.reset(storm="500")
+        out, f = h.run(h.base_env(proxy.url, user), "quota")
+        assert f["exhausted_at"] == "51" and f["quota_message"] == "1", out
+        assert f["retries"] == "100", out
+        proxy.reset()
+
+    @test("timeouts are retried and end in a timeout error")
+    def _():
+        proxy.reset(storm="hang")
+        out, f = h.run(h.base_env(proxy.url, user, DRIVER_TIMEOUT_MS="300"), "inventory", expect=1)
+        assert f["kind"] == "timeout" and f["attempts"] == "3" and f["retryable"] == "1", out
         proxy.reset()
 
     @test("a cut body is a parse error and nothing crashes")
