@@ -118,6 +118,7 @@ class Proxy:
 
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive
 
             def log_message(self, *a):
                 pass
@@ -211,6 +212,7 @@ class Metadata:
 
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive
 
             def log_message(self, *a):
                 pass
@@ -360,9 +362,10 @@ def main():
 
     def test(name):
         def wrap(fn):
+            t0 = time.monotonic()
             try:
                 fn()
-                results.append((name, "ok", ""))
+                results.append((name, "ok", f"({time.monotonic() - t0:.1f}s)"))
             except Skip as s:
                 results.append((name, "skip", str(s)))
             except Exception:
@@ -584,7 +587,7 @@ def main():
     backend.stop()
     failed = 0
     for name, status, detail in results:
-        print(f"{status:4} {name}")
+        print(f"{status:4} {name} {detail if status != 'FAIL' else ''}")
         if status == "FAIL":
             failed += 1
             print(detail)
