@@ -153,6 +153,10 @@ bool rds_snapshot_id_is_aws_backup(const char *id)
                 return false;
         /* An ARN: look at the resource part after "cluster-snapshot:" or "snapshot:". */
         if (startswith(id, "arn:")) {
+                /* A Backup recovery-point ARN (arn:aws:backup:…:recovery-point:…) is Backup's by definition.
+                 */
+                if (strstr(id, ":recovery-point:"))
+                        return true;
                 const char *p = strstr(id, ":cluster-snapshot:");
                 if (p)
                         id = p + strlen(":cluster-snapshot:");

@@ -142,7 +142,8 @@ START_TEST(delete_refuses_aws_backup_snapshots_before_any_io)
         const char *ids[] = {"awsbackup:job-7f1c1e2a-0000-4000-8000-000000000001",
                              "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1",
                              "continuous:cluster-abc",
-                             "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:continuous:cluster-abc"};
+                             "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:continuous:cluster-abc",
+                             "arn:aws:backup:us-east-1:123456789012:recovery-point:continuous:cluster-abc"};
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 struct rds_db_cluster_snapshot s = {};
                 ck_assert_int_eq(rds_delete_db_cluster_snapshot(c, ids[i], &s, &e), -EPERM);
