@@ -13,12 +13,30 @@
 #include "test-suite.h"
 #include "time-util.h"
 
-static char tmpdir[] = "/tmp/aws-unit-XXXXXX";
+static char tmpdir[64];
+
+static void remove_tmpdir(void)
+{
+        const char *names[] = {"config", "credentials"};
+        char p[128];
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
+                (void)unlink(p);
+        }
+        (void)rmdir(tmpdir);
+}
 
 /* A clean, offline environment: no files, no metadata service, an endpoint nothing listens on. */
 static void offline_env(void)
 {
+        static bool registered;
+        if (tmpdir[0]) /* CK_FORK=no: the previous test's directory */
+                remove_tmpdir();
+        snprintf(tmpdir, sizeof(tmpdir), "/tmp/aws-unit-XXXXXX");
         ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        if (!registered)
+                atexit(remove_tmpdir);
+        registered = true;
         char p[4096];
         snprintf(p, sizeof(p), "%s/none", tmpdir);
         setenv("HOME", tmpdir, 1);
