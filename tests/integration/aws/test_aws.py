@@ -157,6 +157,8 @@ class Proxy:
                 rh = {k: v for k, v in resp.getheaders()
                       if k.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server")}
                 conn.close()
+                if fault == "noregion":  # an S3 that does not say x-amz-bucket-region on HEAD
+                    rh = {k: v for k, v in rh.items() if k.lower() != "x-amz-bucket-region"}
                 if fault == "cut":  # a body cut in half, honestly framed: the XML does not parse
                     return self.reply(resp.status, data[: len(data) // 2], rh)
                 if fault == "short":  # the connection drops before the announced length
@@ -348,6 +350,7 @@ def main():
         n_snaps += 1
     s3 = client("s3", url, region="eu-west-1")
     s3.create_bucket(Bucket="exports-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    client("s3", url).create_bucket(Bucket="exports-us")
     kms_key = client("kms", url).create_key()["KeyMetadata"]["Arn"]
 
     backend.enable_auth()
@@ -480,6 +483,13 @@ def main():
     def _():
         out, f = h.run(h.base_env(url, user), "bucket-region", "exports-eu")
         assert f["bucket_region"] == "eu-west-1", out
+        # Without the HEAD header: GetBucketLocation (empty LocationConstraint means us-east-1).
+        for bucket, region in (("exports-eu", "eu-west-1"), ("exports-us", "us-east-1")):
+            proxy.reset(["noregion"])
+            out, f = h.run(h.base_env(proxy.url, user), "bucket-region", bucket)
+            assert f["bucket_region"] == region, out
+            assert [e["method"] for e in proxy.log] == ["HEAD", "GET"], proxy.log
+        proxy.reset()
 
     @test("awsbackup: snapshots are refused before any request")
     def _():
