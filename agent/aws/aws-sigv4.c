@@ -66,31 +66,24 @@ int aws_sha256_hex(const void *data, size_t len, char out[static 65])
         return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MAC *, EVP_MAC_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MAC_CTX *, EVP_MAC_CTX_free);
+
 static int hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, unsigned char out[32])
 {
-        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-        EVP_MAC_CTX *ctx = NULL;
-        int r = -EIO;
-        size_t outl = 0;
+        _cleanup_(EVP_MAC_freep) EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+        _cleanup_(EVP_MAC_CTX_freep) EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
         char digest[] = "SHA256";
         OSSL_PARAM params[] = {
             OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
             OSSL_PARAM_construct_end(),
         };
+        size_t outl = 0;
 
-        if (!mac)
-                return -EIO;
-        ctx = EVP_MAC_CTX_new(mac);
-        if (!ctx)
-                goto finish;
-        if (EVP_MAC_init(ctx, key, key_len, params) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
+        if (!ctx || EVP_MAC_init(ctx, key, key_len, params) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
             EVP_MAC_final(ctx, out, &outl, 32) != 1 || outl != 32)
-                goto finish;
-        r = 0;
-finish:
-        EVP_MAC_CTX_free(ctx);
-        EVP_MAC_free(mac);
-        return r;
+                return -EIO;
+        return 0;
 }
 
 /* Remove ".", ".." and empty segments; keep a trailing slash. */
