@@ -197,6 +197,41 @@ START_TEST(backup_path_encodes_arn_labels)
 }
 END_TEST
 
+/* Every prefix of a recorded response (a body cut anywhere) parses or fails cleanly; ASan/LSan watch. */
+START_TEST(every_truncation_fails_cleanly)
+{
+        size_t n;
+        _cleanup_free_ char *snaps = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
+        for (size_t len = 0; len < n; len++) {
+                struct rds_db_cluster_snapshot_list l = {};
+                char *marker = NULL;
+                struct aws_error e = {};
+                if (rds_parse_db_cluster_snapshots(snaps, len, &l, &marker, &e) >= 0) {
+                        rds_db_cluster_snapshot_list_done(&l);
+                        free(marker);
+                } else
+                        ck_assert_ptr_null(l.items);
+        }
+        _cleanup_free_ char *clusters = read_aws_data("describe-db-clusters.xml", &n);
+        for (size_t len = 0; len < n; len++) {
+                struct rds_db_cluster_list l = {};
+                struct aws_error e = {};
+                if (rds_parse_db_clusters(clusters, len, &l, NULL, &e) >= 0)
+                        rds_db_cluster_list_done(&l);
+        }
+        _cleanup_free_ char *points = read_aws_data("list-recovery-points-by-resource.json", &n);
+        size_t closing = (size_t)(strrchr(points, '}') - points);
+        for (size_t len = 0; len <= closing; len++) {
+                struct backup_recovery_point_list l = {};
+                char *next = NULL;
+                struct aws_error e = {};
+                /* A JSON prefix is never a complete object except the whole document. */
+                ck_assert_int_lt(backup_parse_recovery_points(points, len, &l, &next, &e), 0);
+                ck_assert_ptr_null(l.items);
+        }
+}
+END_TEST
+
 TEST_SUITE(aws_parse)
 {
         Suite *s = suite_create("aws-parse");
@@ -211,6 +246,7 @@ TEST_SUITE(aws_parse)
         tcase_add_test(tc, backup_recovery_points_page);
         tcase_add_test(tc, backup_recovery_point_expired_with_lifecycle);
         tcase_add_test(tc, backup_path_encodes_arn_labels);
+        tcase_add_test(tc, every_truncation_fails_cleanly);
         suite_add_tcase(s, tc);
         return s;
 }
