@@ -1,0 +1,623 @@
+/* The AWS client: region and endpoint resolution, the credentials cache, and aws_client_send(), which
+ * signs, sends and retries one request in the SDK "standard" mode (with clock-skew correction). */
+#include "aws-client.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws-buf.h"
+#include "aws-http.h"
+#include "aws-internal.h"
+#include "aws-retry.h"
+#include "aws-sigv4.h"
+#include "aws-sts.h"
+#include "aws-xml.h"
+#include "build-config.h"
+#include "macro.h"
+#include "strv.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 5000
+#define DEFAULT_TOTAL_TIMEOUT_MS 60000
+#define CLOCK_SKEW_MIN_SEC 60 /* smaller differences are not worth a re-signed retry */
+
+struct aws_client {
+        struct aws_client_options opts;
+        char *region;
+        char *ca_bundle;
+        char *role_arn;
+        char *external_id;
+        char *role_session_name;
+        struct aws_http *http;
+        struct aws_http *meta_http; /* short timeouts for instance/container metadata */
+        struct aws_retry_quota quota;
+        int64_t clock_offset;
+        struct aws_credentials creds;
+        bool have_creds;
+        struct aws_client_stats stats;
+};
+
+static const char *const service_names[_AWS_SERVICE_MAX] = {
+    [AWS_SERVICE_RDS] = "rds",
+    [AWS_SERVICE_BACKUP] = "backup",
+    [AWS_SERVICE_STS] = "sts",
+    [AWS_SERVICE_S3] = "s3",
+};
+
+const char *aws_service_signing_name(enum aws_service svc)
+{
+        return (unsigned)svc < _AWS_SERVICE_MAX ? service_names[svc] : NULL;
+}
+
+static bool region_is_valid(const char *r)
+{
+        size_t l = strlen(r);
+        if (l == 0 || l > 32)
+                return false;
+        for (const char *p = r; *p; p++)
+                if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-'))
+                        return false;
+        return true;
+}
+
+int aws_endpoint_resolve(enum aws_service svc, const char *region, char **ret, struct aws_error *e)
+{
+        const char *name = aws_service_signing_name(svc);
+        char var[64];
+        const char *url = NULL;
+        _cleanup_free_ char *owned = NULL;
+
+        if (!name)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
+        const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+        if (!ignore || strcasecmp(ignore, "true") != 0) {
+                snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", name);
+                for (char *p = var; *p; p++)
+                        *p = (char)toupper((unsigned char)*p);
+                url = getenv(var);
+                if (isempty(url))
+                        url = getenv("AWS_ENDPOINT_URL");
+                if (isempty(url))
+                        url = NULL;
+        }
+        if (!url) {
+                if (!region || !region_is_valid(region))
+                        return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidRegion",
+                                             "no valid region to build the %s endpoint", name);
+                if (asprintf(&owned, "https://%s.%s.amazonaws.com%s", name, region,
+                             startswith(region, "cn-") ? ".cn" : "") < 0)
+                        return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+                *ret = TAKE_PTR(owned);
+                return 0;
+        }
+
+        _cleanup_free_ char *scheme = NULL, *host = NULL, *authority = NULL, *path = NULL;
+        if (aws_url_split(url, &scheme, &host, &authority, &path) < 0)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidEndpoint",
+                                     "endpoint URL for %s is not a valid http(s) URL", name);
+        /* Plain http only where nothing can be intercepted: the loopback interface. */
+        if (streq(scheme, "http") && !aws_host_is_loopback(host))
+                return aws_error_set(
+                    e, -EPROTO, AWS_ERROR_INVALID, "InsecureEndpoint",
+                    "endpoint %s for %s must use https (plain http is allowed only on loopback)", authority,
+                    name);
+        size_t pl = strlen(path);
+        while (pl > 0 && path[pl - 1] == '/')
+                path[--pl] = '\0';
+        if (asprintf(&owned, "%s://%s%s", scheme, authority, path) < 0)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+        *ret = TAKE_PTR(owned);
+        return 0;
+}
+
+static void default_sleep(uint64_t ms, void *userdata)
+{
+        struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+static int64_t default_now(void *userdata)
+{
+        return (int64_t)time(NULL);
+}
+
+static double default_random(void *userdata)
+{
+        uint64_t v = 0;
+        if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+                return 0.5;
+        return (double)(v >> 11) / (double)(UINT64_C(1) << 53);
+}
+
+static int dup_opt(const char *s, char **ret)
+{
+        if (!s) {
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int client_alloc(const struct aws_client_options *opts, struct aws_client **ret)
+{
+        struct aws_client *c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->opts = *opts;
+        if (dup_opt(opts->ca_bundle, &c->ca_bundle) < 0 || dup_opt(opts->role_arn, &c->role_arn) < 0 ||
+            dup_opt(opts->external_id, &c->external_id) < 0 ||
+            dup_opt(opts->role_session_name ?: "aurora-backup-agent", &c->role_session_name) < 0) {
+                aws_client_free(c);
+                return -ENOMEM;
+        }
+        c->opts.region = NULL;
+        c->opts.ca_bundle = c->ca_bundle;
+        c->opts.role_arn = c->role_arn;
+        c->opts.external_id = c->external_id;
+        c->opts.role_session_name = c->role_session_name;
+        if (!c->opts.connect_timeout_ms)
+                c->opts.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+        if (!c->opts.total_timeout_ms)
+                c->opts.total_timeout_ms = DEFAULT_TOTAL_TIMEOUT_MS;
+        if (!c->opts.max_attempts)
+                c->opts.max_attempts = AWS_RETRY_MAX_ATTEMPTS;
+        if (!c->opts.sleep_ms)
+                c->opts.sleep_ms = default_sleep;
+        if (!c->opts.now)
+                c->opts.now = default_now;
+        if (!c->opts.random)
+                c->opts.random = default_random;
+        aws_retry_quota_init(&c->quota);
+        struct aws_http_options ho = {
+            .ca_bundle = c->ca_bundle,
+            .connect_timeout_ms = c->opts.connect_timeout_ms,
+            .total_timeout_ms = c->opts.total_timeout_ms,
+        };
+        int r = aws_http_new(&ho, &c->http);
+        /* botocore uses 1-2 s for metadata services: off EC2/ECS they must fail fast. */
+        struct aws_http_options mo = {.connect_timeout_ms = 1000, .total_timeout_ms = 2000};
+        if (r >= 0)
+                r = aws_http_new(&mo, &c->meta_http);
+        if (r < 0) {
+                aws_client_free(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+static int resolve_region(struct aws_client *c, const char *explicit_region, struct aws_error *e)
+{
+        _cleanup_free_ char *region = NULL;
+        const char *env;
+        int r;
+
+        if (!isempty(explicit_region))
+                region = strdup(explicit_region);
+        else if (!isempty(env = getenv("AWS_REGION")))
+                region = strdup(env);
+        else if (!isempty(env = getenv("AWS_DEFAULT_REGION")))
+                region = strdup(env);
+        else {
+                r = aws_profile_get(aws_profile_name(), "region", &region);
+                if (r < 0)
+                        return aws_error_set(e, r, AWS_ERROR_INVALID, "ProfileError",
+                                             "could not read the AWS config file");
+                if (r == 0) {
+                        r = aws_imds_region(c, &region, e);
+                        if (r < 0)
+                                return aws_error_set(
+                                    e, -ENXIO, AWS_ERROR_INVALID, "NoRegion",
+                                    "no region configured (config, AWS_REGION, AWS_DEFAULT_REGION, "
+                                    "profile) and none from instance metadata");
+                }
+        }
+        if (!region)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+        if (!region_is_valid(region))
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidRegion",
+                                     "invalid region name '%.40s'", region);
+        c->region = TAKE_PTR(region);
+        return 0;
+}
+
+int aws_client_new(const struct aws_client_options *opts, struct aws_client **ret, struct aws_error *e)
+{
+        struct aws_client *c = NULL;
+        struct aws_client_options none = {};
+        aws_error_clear(e);
+        int r = client_alloc(opts ?: &none, &c);
+        if (r < 0)
+                return aws_error_set(e, r, AWS_ERROR_INVALID, "ClientInit",
+                                     "could not set up the HTTP client");
+        r = resolve_region(c, opts ? opts->region : NULL, e);
+        if (r < 0) {
+                aws_client_free(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+int aws_client_new_for_region(const struct aws_client *c, const char *region, struct aws_client **ret,
+                              struct aws_error *e)
+{
+        struct aws_client_options o = c->opts;
+        o.region = region;
+        return aws_client_new(&o, ret, e);
+}
+
+struct aws_client *aws_client_free(struct aws_client *c)
+{
+        if (!c)
+                return NULL;
+        aws_http_free(c->http);
+        aws_http_free(c->meta_http);
+        aws_credentials_done(&c->creds);
+        free(c->region);
+        free(c->ca_bundle);
+        free(c->role_arn);
+        free(c->external_id);
+        free(c->role_session_name);
+        free(c);
+        return NULL;
+}
+
+const char *aws_client_region(const struct aws_client *c)
+{
+        return c->region;
+}
+
+const struct aws_client_stats *aws_client_stats(const struct aws_client *c)
+{
+        return &c->stats;
+}
+
+int64_t aws_client_now(const struct aws_client *c)
+{
+        return c->opts.now(c->opts.userdata);
+}
+
+int64_t aws_client_clock_offset(const struct aws_client *c)
+{
+        return c->clock_offset;
+}
+
+static bool creds_fresh(const struct aws_credentials *cr, int64_t now)
+{
+        return cr->expiration == 0 || now < cr->expiration - AWS_CREDENTIALS_REFRESH_BEFORE_SEC;
+}
+
+static int fetch_credentials(struct aws_client *c, struct aws_credentials *ret, struct aws_error *e)
+{
+        struct aws_credentials base = {};
+        int r = aws_credentials_resolve_chain(c, &base, e);
+        if (r < 0)
+                return r;
+        if (!c->role_arn) {
+                *ret = base;
+                return 0;
+        }
+        /* Per-policy role: the chain's credentials assume it. */
+        r = sts_assume_role(c, &base, c->role_arn, c->external_id, c->role_session_name, 0, ret, e);
+        aws_credentials_done(&base);
+        return r;
+}
+
+int aws_client_credentials(struct aws_client *c, struct aws_credentials *ret, struct aws_error *e)
+{
+        int64_t now = aws_client_now(c);
+        if (!c->have_creds || !creds_fresh(&c->creds, now)) {
+                struct aws_credentials fresh = {};
+                struct aws_error fe = {};
+                int r = fetch_credentials(c, &fresh, &fe);
+                c->stats.credential_refreshes++;
+                if (r >= 0) {
+                        aws_credentials_done(&c->creds);
+                        c->creds = fresh;
+                        c->have_creds = true;
+                } else if (c->have_creds && (c->creds.expiration == 0 || now < c->creds.expiration)) {
+                        /* Keep working with what we have until it really expires, and say so. */
+                        if (c->opts.credentials_refresh_failed)
+                                c->opts.credentials_refresh_failed(&fe, c->opts.userdata);
+                } else {
+                        if (e)
+                                *e = fe;
+                        return r;
+                }
+        }
+        int r = aws_credentials_copy(&c->creds, ret);
+        if (r < 0)
+                return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "OutOfMemory", "out of memory");
+        return 0;
+}
+
+int aws_client_http_raw(struct aws_client *c, const char *method, const char *url, char *const *headers,
+                        const char *body, size_t body_len, struct aws_response *ret, struct aws_error *e)
+{
+        return aws_http_perform(c->meta_http, method, url, headers, body, body_len, ret, e);
+}
+
+static void header_add(char **list, size_t *n, size_t cap, struct aws_sigv4_header *sh, size_t *nsh,
+                       const char *name, const char *value, bool *oom)
+{
+        char *line = NULL;
+        if (*n >= cap || asprintf(&line, "%s: %s", name, value) < 0) {
+                *oom = true;
+                return;
+        }
+        list[(*n)++] = line;
+        list[*n] = NULL;
+        if (sh)
+                sh[(*nsh)++] = (struct aws_sigv4_header){name, value};
+}
+
+static int send_once(struct aws_client *c, const struct aws_request *req,
+                     const struct aws_credentials *creds, const char *region, const char *endpoint,
+                     struct aws_response *ret, struct aws_error *e)
+{
+        const char *svc = aws_service_signing_name(req->service);
+        _cleanup_free_ char *scheme = NULL, *host = NULL, *authority = NULL, *base_path = NULL, *path = NULL,
+                            *url = NULL;
+        char *lines[16] = {};
+        struct aws_sigv4_header sh[16];
+        size_t nl = 0, nsh = 0;
+        bool oom = false;
+        char date[AWS_SIGV4_DATE_MAX], payload_hash[65];
+        struct aws_sigv4_result sig = {};
+        int r;
+
+        if (aws_url_split(endpoint, &scheme, &host, &authority, &base_path) < 0)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidEndpoint",
+                                     "invalid endpoint URL");
+        if (asprintf(&path, "%s%s", base_path, req->path ?: "/") < 0 ||
+            asprintf(&url, "%s://%s%s%s%s", scheme, authority, path, isempty(req->query) ? "" : "?",
+                     req->query ?: "") < 0) {
+                path = url = NULL;
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
+        }
+
+        int64_t now = aws_client_now(c) + c->clock_offset;
+        aws_sigv4_format_date(now, date);
+        header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Host", authority, &oom);
+        header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Date", date, &oom);
+        if (req->content_type)
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Content-Type", req->content_type,
+                           &oom);
+        if (creds && creds->session_token)
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Security-Token",
+                           creds->session_token, &oom);
+        if (req->service == AWS_SERVICE_S3) {
+                /* S3 wants the payload hash as a header too. */
+                if ((r = aws_sha256_hex(req->body ?: "", req->body_len, payload_hash)) < 0)
+                        goto finish;
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Content-SHA256", payload_hash,
+                           &oom);
+        }
+        if (oom) {
+                r = aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
+                goto finish;
+        }
+        if (creds) {
+                struct aws_sigv4_request sr = {
+                    .method = req->method,
+                    .path = path,
+                    .query = req->query,
+                    .headers = sh,
+                    .n_headers = nsh,
+                    .payload = req->body,
+                    .payload_len = req->body_len,
+                };
+                struct aws_sigv4_params sp = {
+                    .access_key_id = creds->access_key_id,
+                    .secret_access_key = creds->secret_access_key,
+                    .session_token = creds->session_token,
+                    .region = region,
+                    .service = svc,
+                    .time = now,
+                };
+                r = aws_sigv4_sign(&sr, &sp, &sig);
+                if (r < 0) {
+                        r = aws_error_set(e, r, AWS_ERROR_INVALID, "SigningError",
+                                          "could not sign the request");
+                        goto finish;
+                }
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, NULL, NULL, "Authorization", sig.authorization,
+                           &oom);
+        }
+        header_add(lines, &nl, ELEMENTSOF(lines) - 1, NULL, NULL, "User-Agent",
+                   "aurora-backup-agent/" PACKAGE_VERSION, &oom);
+        if (oom) {
+                r = aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
+                goto finish;
+        }
+        c->stats.attempts[req->service]++;
+        r = aws_http_perform(c->http, req->method, url, lines, req->body, req->body_len, ret, e);
+finish:
+        aws_sigv4_result_done(&sig);
+        for (size_t i = 0; i < nl; i++)
+                free_erase(lines[i]); /* the token line is a secret */
+        return r;
+}
+
+static void parse_service_error(const struct aws_request *req, const struct aws_response *resp,
+                                struct aws_error *e)
+{
+        const char *rid =
+            aws_response_header(resp, "x-amzn-requestid") ?: aws_response_header(resp, "x-amz-request-id");
+        if (req->protocol == AWS_PROTOCOL_REST_JSON)
+                (void)aws_error_parse_json(e, resp->status, aws_response_header(resp, "x-amzn-errortype"),
+                                           rid, resp->body, resp->body_len);
+        else {
+                (void)aws_error_parse_xml(e, resp->status, resp->body, resp->body_len);
+                if (isempty(e->request_id) && rid)
+                        snprintf(e->request_id, sizeof(e->request_id), "%s", rid);
+        }
+}
+
+int aws_client_send(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
+                    struct aws_error *e)
+{
+        struct aws_credentials creds = {};
+        _cleanup_free_ char *endpoint = NULL;
+        const char *region = req->region ?: c->region;
+        unsigned attempt = 0, last_cost = 0;
+        bool skew_retried = false;
+        int r;
+
+        aws_error_clear(e);
+        if ((unsigned)req->service >= _AWS_SERVICE_MAX)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
+        if (req->endpoint)
+                endpoint = strdup(req->endpoint);
+        else if ((r = aws_endpoint_resolve(req->service, region, &endpoint, e)) < 0)
+                return r;
+        if (!endpoint)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+        c->stats.calls[req->service]++;
+
+        for (;;) {
+                struct aws_response resp = {};
+                const struct aws_credentials *use = NULL;
+                attempt++;
+                aws_error_clear(e);
+                if (req->signing == AWS_SIGN_CLIENT) {
+                        aws_credentials_done(&creds);
+                        r = aws_client_credentials(c, &creds, e);
+                        if (r < 0)
+                                goto done;
+                        use = &creds;
+                } else if (req->signing == AWS_SIGN_EXPLICIT)
+                        use = req->credentials;
+
+                r = send_once(c, req, use, region, endpoint, &resp, e);
+                if (r >= 0) {
+                        bool ok = (resp.status >= 200 && resp.status < 300) ||
+                                  (streq(req->method, "HEAD") && resp.status < 500 && resp.status != 429);
+                        if (ok) {
+                                aws_retry_quota_release(&c->quota, last_cost);
+                                *ret = resp;
+                                r = 0;
+                                goto done;
+                        }
+                        parse_service_error(req, &resp, e);
+                        r = resp.status == 404 ? -ENOENT : resp.status == 403 ? -EACCES : -EREMOTEIO;
+                        if (aws_error_code_is_clock_skew(e->code) && !skew_retried) {
+                                const char *date = aws_response_header(&resp, "date");
+                                time_t server = date ? curl_getdate(date, NULL) : -1;
+                                int64_t offset = server > 0 ? (int64_t)server - aws_client_now(c) : 0;
+                                if (server > 0 && llabs(offset - c->clock_offset) >= CLOCK_SKEW_MIN_SEC) {
+                                        /* Our clock is off: sign with the server's time, once. */
+                                        c->clock_offset = offset;
+                                        skew_retried = true;
+                                        attempt--;
+                                        aws_response_done(&resp);
+                                        c->stats.retries++;
+                                        continue;
+                                }
+                        }
+                }
+                aws_response_done(&resp);
+                if (!e->retryable || attempt >= c->opts.max_attempts)
+                        goto done;
+                unsigned cost = aws_retry_quota_acquire(&c->quota, e->kind == AWS_ERROR_TIMEOUT ||
+                                                                       e->kind == AWS_ERROR_TRANSPORT);
+                if (cost == 0) {
+                        size_t l = strlen(e->message);
+                        snprintf(e->message + l, sizeof(e->message) - l, " (retry quota exhausted)");
+                        goto done;
+                }
+                last_cost = cost;
+                c->stats.retries++;
+                c->opts.sleep_ms(aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata)),
+                                 c->opts.userdata);
+        }
+done:
+        if (r < 0) {
+                e->attempts = attempt;
+                const struct aws_credentials *sc =
+                    req->signing == AWS_SIGN_EXPLICIT ? req->credentials : &creds;
+                const char *secrets[] = {sc ? sc->secret_access_key : NULL, sc ? sc->session_token : NULL,
+                                         c->creds.secret_access_key, c->creds.session_token, NULL};
+                /* Compact the list: a NULL ends it. */
+                const char *list[5];
+                size_t k = 0;
+                for (size_t i = 0; i < 4; i++)
+                        if (secrets[i])
+                                list[k++] = secrets[i];
+                list[k] = NULL;
+                aws_error_scrub(e, list);
+        }
+        aws_credentials_done(&creds);
+        return r;
+}
+
+int aws_query_call(struct aws_client *c, enum aws_service svc, const char *action, const char *version,
+                   const char *params, enum aws_signing signing, const struct aws_credentials *creds,
+                   struct _xmlDoc **ret_doc, struct aws_error *e)
+{
+        struct aws_buf body = {.secret = true}; /* may carry a web identity token */
+        struct aws_response resp = {};
+        xmlDoc *doc = NULL;
+        int r;
+
+        aws_buf_param(&body, "Action", action);
+        aws_buf_param(&body, "Version", version);
+        if (!isempty(params)) {
+                aws_buf_putc(&body, '&');
+                aws_buf_puts(&body, params);
+        }
+        if (body.oom) {
+                aws_buf_done(&body);
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+        }
+        struct aws_request req = {
+            .service = svc,
+            .protocol = AWS_PROTOCOL_QUERY,
+            .method = "POST",
+            .path = "/",
+            .content_type = "application/x-www-form-urlencoded; charset=utf-8",
+            .body = body.data,
+            .body_len = body.len,
+            .signing = signing,
+            .credentials = creds,
+        };
+        r = aws_client_send(c, &req, &resp, e);
+        aws_buf_done(&body);
+        if (r < 0)
+                return r;
+        r = aws_xml_parse(resp.body, resp.body_len, &doc, e);
+        if (r >= 0 && !aws_query_result(doc, action)) {
+                /* Add/RemoveTags answer with no Result: only the Response root is required. */
+                xmlNode *root = xmlDocGetRootElement(doc);
+                char want[128];
+                snprintf(want, sizeof(want), "%sResponse", action);
+                if (!root->name || !streq((const char *)root->name, want)) {
+                        xmlFreeDoc(doc);
+                        r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                          "%s: response has no %s element", action, want);
+                }
+        }
+        if (r < 0)
+                e->http_status = resp.status;
+        else
+                *ret_doc = doc;
+        if (svc == AWS_SERVICE_STS && resp.body)
+                OPENSSL_cleanse(resp.body, resp.body_len); /* may hold credentials */
+        aws_response_done(&resp);
+        return r;
+}
+
+xmlNode *aws_query_result(xmlDoc *doc, const char *action)
+{
+        char name[128];
+        snprintf(name, sizeof(name), "%sResult", action);
+        return aws_xml_child(xmlDocGetRootElement(doc), name);
+}

@@ -1,0 +1,1008 @@
+/* Amazon RDS Query API (2014-10-31) operations for Aurora clusters, snapshots, exports, restores and
+ * instances: request building, Marker paging, and libxml2 parsing into the typed structs. */
+#include "aws-rds.h"
+
+#include <errno.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws-buf.h"
+#include "aws-internal.h"
+#include "aws-xml.h"
+#include "macro.h"
+#include "strv.h"
+#include "time-util.h"
+
+#define RDS_VERSION "2014-10-31"
+#define RDS_PAGE_SIZE "100"
+
+/* ---- freeing ---- */
+
+void aws_tags_free(struct aws_tag *tags, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(tags[i].key);
+                free(tags[i].value);
+        }
+        free(tags);
+}
+
+const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (streq(tags[i].key, key))
+                        return tags[i].value;
+        return NULL;
+}
+
+void rds_db_cluster_done(struct rds_db_cluster *c)
+{
+        if (!c)
+                return;
+        free(c->identifier);
+        free(c->arn);
+        free(c->resource_id);
+        free(c->status);
+        free(c->engine);
+        free(c->engine_version);
+        free(c->kms_key_id);
+        free(c->preferred_backup_window);
+        free(c->aws_backup_recovery_point_arn);
+        strv_free(c->members);
+        free(c->writer);
+        aws_tags_free(c->tags, c->n_tags);
+        *c = (struct rds_db_cluster){};
+}
+
+void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
+{
+        if (!s)
+                return;
+        free(s->identifier);
+        free(s->arn);
+        free(s->cluster_identifier);
+        free(s->status);
+        free(s->snapshot_type);
+        free(s->engine);
+        free(s->engine_version);
+        free(s->kms_key_id);
+        free(s->source_arn);
+        free(s->resource_id);
+        aws_tags_free(s->tags, s->n_tags);
+        *s = (struct rds_db_cluster_snapshot){};
+}
+
+void rds_db_instance_done(struct rds_db_instance *i)
+{
+        if (!i)
+                return;
+        free(i->identifier);
+        free(i->arn);
+        free(i->cluster_identifier);
+        free(i->status);
+        free(i->instance_class);
+        free(i->engine);
+        *i = (struct rds_db_instance){};
+}
+
+void rds_export_task_done(struct rds_export_task *t)
+{
+        if (!t)
+                return;
+        free(t->identifier);
+        free(t->source_arn);
+        free(t->status);
+        free(t->s3_bucket);
+        free(t->s3_prefix);
+        free(t->kms_key_id);
+        free(t->iam_role_arn);
+        free(t->failure_cause);
+        free(t->warning_message);
+        *t = (struct rds_export_task){};
+}
+
+void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
+{
+        if (!a)
+                return;
+        free(a->snapshot_identifier);
+        strv_free(a->restore_accounts);
+        *a = (struct rds_snapshot_attributes){};
+}
+
+#define DEFINE_LIST_DONE(fn, list_type, item_done)                                                          \
+        void fn(struct list_type *l)                                                                        \
+        {                                                                                                   \
+                if (!l)                                                                                     \
+                        return;                                                                             \
+                for (size_t i = 0; i < l->n; i++)                                                           \
+                        item_done(&l->items[i]);                                                            \
+                free(l->items);                                                                             \
+                l->items = NULL;                                                                            \
+                l->n = 0;                                                                                   \
+        }
+DEFINE_LIST_DONE(rds_db_cluster_list_done, rds_db_cluster_list, rds_db_cluster_done)
+DEFINE_LIST_DONE(rds_db_cluster_snapshot_list_done, rds_db_cluster_snapshot_list,
+                 rds_db_cluster_snapshot_done)
+DEFINE_LIST_DONE(rds_db_instance_list_done, rds_db_instance_list, rds_db_instance_done)
+DEFINE_LIST_DONE(rds_export_task_list_done, rds_export_task_list, rds_export_task_done)
+
+/* Grow an array by one slot and return it zeroed, or NULL (out of memory or at `max`). The capacity is
+ * implied by the count: 8, then the next power of two, so the list structs need no capacity field. */
+static void *array_push(void **items, size_t *n, size_t size, size_t max)
+{
+        if (*n >= max)
+                return NULL;
+        if (*n == 0 || (*n >= 8 && (*n & (*n - 1)) == 0)) {
+                size_t cap = *n == 0 ? 8 : *n * 2;
+                void *p = reallocarray(*items, cap, size);
+                if (!p)
+                        return NULL;
+                *items = p;
+        }
+        char *slot = (char *)*items + *n * size;
+        memset(slot, 0, size);
+        (*n)++;
+        return slot;
+}
+
+bool rds_snapshot_id_is_aws_backup(const char *id)
+{
+        if (!id)
+                return false;
+        /* An ARN: look at the resource part after "cluster-snapshot:" or "snapshot:". */
+        if (startswith(id, "arn:")) {
+                /* A Backup recovery-point ARN (arn:aws:backup:…:recovery-point:…) is Backup's by definition.
+                 */
+                if (strstr(id, ":recovery-point:"))
+                        return true;
+                const char *p = strstr(id, ":cluster-snapshot:");
+                if (p)
+                        id = p + strlen(":cluster-snapshot:");
+                else if ((p = strstr(id, ":snapshot:")))
+                        id = p + strlen(":snapshot:");
+        }
+        return startswith(id, "awsbackup:") || startswith(id, "continuous:");
+}
+
+/* ---- parsing ---- */
+
+static int parse_error(struct aws_error *e, const char *what)
+{
+        return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse", "%s", what);
+}
+
+static int parse_tags(xmlNode *parent, struct aws_tag **ret, size_t *ret_n)
+{
+        xmlNode *list = aws_xml_child(parent, "TagList");
+        struct aws_tag *tags = NULL;
+        size_t n = 0;
+        AWS_XML_FOREACH(t, list, "Tag")
+        {
+                struct aws_tag *slot = array_push((void **)&tags, &n, sizeof(*tags), RDS_MAX_TAGS);
+                if (!slot || aws_xml_child_text(t, "Key", &slot->key) < 0 ||
+                    aws_xml_child_text(t, "Value", &slot->value) < 0 || !slot->key) {
+                        aws_tags_free(tags, n);
+                        return -EBADMSG;
+                }
+                if (!slot->value && !(slot->value = strdup(""))) {
+                        aws_tags_free(tags, n);
+                        return -ENOMEM;
+                }
+        }
+        *ret = tags;
+        *ret_n = n;
+        return 0;
+}
+
+static int parse_cluster(xmlNode *n, struct rds_db_cluster *ret)
+{
+        struct rds_db_cluster c = {};
+        int r = 0;
+        if ((r = aws_xml_child_text(n, "DBClusterIdentifier", &c.identifier)) < 0 ||
+            (r = aws_xml_child_text(n, "DBClusterArn", &c.arn)) < 0 ||
+            (r = aws_xml_child_text(n, "DbClusterResourceId", &c.resource_id)) < 0 ||
+            (r = aws_xml_child_text(n, "Status", &c.status)) < 0 ||
+            (r = aws_xml_child_text(n, "Engine", &c.engine)) < 0 ||
+            (r = aws_xml_child_text(n, "EngineVersion", &c.engine_version)) < 0 ||
+            (r = aws_xml_child_text(n, "KmsKeyId", &c.kms_key_id)) < 0 ||
+            (r = aws_xml_child_text(n, "PreferredBackupWindow", &c.preferred_backup_window)) < 0 ||
+            (r = aws_xml_child_text(n, "AwsBackupRecoveryPointArn", &c.aws_backup_recovery_point_arn)) < 0 ||
+            (r = aws_xml_child_uint(n, "BackupRetentionPeriod", &c.backup_retention_period)) < 0 ||
+            (r = aws_xml_child_bool(n, "StorageEncrypted", &c.storage_encrypted)) < 0 ||
+            (r = aws_xml_child_bool(n, "DeletionProtection", &c.deletion_protection)) < 0 ||
+            (r = aws_xml_child_time(n, "ClusterCreateTime", &c.cluster_create_time)) < 0 ||
+            (r = aws_xml_child_time(n, "EarliestRestorableTime", &c.earliest_restorable_time)) < 0 ||
+            (r = aws_xml_child_time(n, "LatestRestorableTime", &c.latest_restorable_time)) < 0 ||
+            (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
+                goto fail;
+        size_t nm = 0;
+        AWS_XML_FOREACH(m, aws_xml_child(n, "DBClusterMembers"), "DBClusterMember")
+        {
+                _cleanup_free_ char *id = NULL;
+                bool writer = false;
+                if (++nm > RDS_MAX_MEMBERS || (r = aws_xml_child_text(m, "DBInstanceIdentifier", &id)) < 0 ||
+                    (r = aws_xml_child_bool(m, "IsClusterWriter", &writer)) < 0 || !id) {
+                        r = -EBADMSG;
+                        goto fail;
+                }
+                if (writer && !c.writer && !(c.writer = strdup(id))) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if ((r = strv_extend(&c.members, id)) < 0)
+                        goto fail;
+        }
+        if (isempty(c.identifier) || isempty(c.status)) {
+                r = -EBADMSG;
+                goto fail;
+        }
+        *ret = c;
+        return 0;
+fail:
+        rds_db_cluster_done(&c);
+        return r;
+}
+
+static int parse_snapshot(xmlNode *n, struct rds_db_cluster_snapshot *ret)
+{
+        struct rds_db_cluster_snapshot s = {};
+        int r;
+        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &s.identifier)) < 0 ||
+            (r = aws_xml_child_text(n, "DBClusterSnapshotArn", &s.arn)) < 0 ||
+            (r = aws_xml_child_text(n, "DBClusterIdentifier", &s.cluster_identifier)) < 0 ||
+            (r = aws_xml_child_text(n, "Status", &s.status)) < 0 ||
+            (r = aws_xml_child_text(n, "SnapshotType", &s.snapshot_type)) < 0 ||
+            (r = aws_xml_child_text(n, "Engine", &s.engine)) < 0 ||
+            (r = aws_xml_child_text(n, "EngineVersion", &s.engine_version)) < 0 ||
+            (r = aws_xml_child_text(n, "KmsKeyId", &s.kms_key_id)) < 0 ||
+            (r = aws_xml_child_text(n, "SourceDBClusterSnapshotArn", &s.source_arn)) < 0 ||
+            (r = aws_xml_child_text(n, "DbClusterResourceId", &s.resource_id)) < 0 ||
+            (r = aws_xml_child_time(n, "SnapshotCreateTime", &s.create_time)) < 0 ||
+            (r = aws_xml_child_time(n, "ClusterCreateTime", &s.cluster_create_time)) < 0 ||
+            (r = aws_xml_child_bool(n, "StorageEncrypted", &s.storage_encrypted)) < 0 ||
+            (r = aws_xml_child_uint(n, "AllocatedStorage", &s.allocated_storage)) < 0 ||
+            (r = aws_xml_child_uint(n, "PercentProgress", &s.percent_progress)) < 0 ||
+            (r = parse_tags(n, &s.tags, &s.n_tags)) < 0)
+                goto fail;
+        if (isempty(s.identifier) || isempty(s.status) || isempty(s.cluster_identifier)) {
+                r = -EBADMSG;
+                goto fail;
+        }
+        *ret = s;
+        return 0;
+fail:
+        rds_db_cluster_snapshot_done(&s);
+        return r;
+}
+
+static int parse_instance(xmlNode *n, struct rds_db_instance *ret)
+{
+        struct rds_db_instance i = {};
+        int r;
+        if ((r = aws_xml_child_text(n, "DBInstanceIdentifier", &i.identifier)) < 0 ||
+            (r = aws_xml_child_text(n, "DBInstanceArn", &i.arn)) < 0 ||
+            (r = aws_xml_child_text(n, "DBClusterIdentifier", &i.cluster_identifier)) < 0 ||
+            (r = aws_xml_child_text(n, "DBInstanceStatus", &i.status)) < 0 ||
+            (r = aws_xml_child_text(n, "DBInstanceClass", &i.instance_class)) < 0 ||
+            (r = aws_xml_child_text(n, "Engine", &i.engine)) < 0)
+                goto fail;
+        if (isempty(i.identifier)) {
+                r = -EBADMSG;
+                goto fail;
+        }
+        *ret = i;
+        return 0;
+fail:
+        rds_db_instance_done(&i);
+        return r;
+}
+
+static int parse_export_task(xmlNode *n, struct rds_export_task *ret)
+{
+        struct rds_export_task t = {};
+        int r;
+        if ((r = aws_xml_child_text(n, "ExportTaskIdentifier", &t.identifier)) < 0 ||
+            (r = aws_xml_child_text(n, "SourceArn", &t.source_arn)) < 0 ||
+            (r = aws_xml_child_text(n, "Status", &t.status)) < 0 ||
+            (r = aws_xml_child_text(n, "S3Bucket", &t.s3_bucket)) < 0 ||
+            (r = aws_xml_child_text(n, "S3Prefix", &t.s3_prefix)) < 0 ||
+            (r = aws_xml_child_text(n, "KmsKeyId", &t.kms_key_id)) < 0 ||
+            (r = aws_xml_child_text(n, "IamRoleArn", &t.iam_role_arn)) < 0 ||
+            (r = aws_xml_child_text(n, "FailureCause", &t.failure_cause)) < 0 ||
+            (r = aws_xml_child_text(n, "WarningMessage", &t.warning_message)) < 0 ||
+            (r = aws_xml_child_uint(n, "PercentProgress", &t.percent_progress)) < 0 ||
+            (r = aws_xml_child_time(n, "SnapshotTime", &t.snapshot_time)) < 0 ||
+            (r = aws_xml_child_time(n, "TaskStartTime", &t.task_start_time)) < 0 ||
+            (r = aws_xml_child_time(n, "TaskEndTime", &t.task_end_time)) < 0)
+                goto fail;
+        if (isempty(t.identifier) || isempty(t.status)) {
+                r = -EBADMSG;
+                goto fail;
+        }
+        *ret = t;
+        return 0;
+fail:
+        rds_export_task_done(&t);
+        return r;
+}
+
+static int parse_attributes(xmlNode *result, struct rds_snapshot_attributes *ret)
+{
+        struct rds_snapshot_attributes a = {};
+        xmlNode *n = aws_xml_child(result, "DBClusterSnapshotAttributesResult");
+        int r;
+        if (!n)
+                return -EBADMSG;
+        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &a.snapshot_identifier)) < 0)
+                goto fail;
+        AWS_XML_FOREACH(attr, aws_xml_child(n, "DBClusterSnapshotAttributes"), "DBClusterSnapshotAttribute")
+        {
+                _cleanup_free_ char *name = NULL;
+                if ((r = aws_xml_child_text(attr, "AttributeName", &name)) < 0)
+                        goto fail;
+                if (!name || !streq(name, "restore"))
+                        continue;
+                size_t count = 0;
+                AWS_XML_FOREACH(v, aws_xml_child(attr, "AttributeValues"), "AttributeValue")
+                {
+                        _cleanup_free_ char *val = NULL;
+                        if (++count > RDS_MAX_LIST || (r = aws_xml_text(v, &val)) < 0) {
+                                r = r < 0 ? r : -EBADMSG;
+                                goto fail;
+                        }
+                        if ((r = strv_extend(&a.restore_accounts, val)) < 0)
+                                goto fail;
+                }
+        }
+        if (!a.snapshot_identifier) {
+                r = -EBADMSG;
+                goto fail;
+        }
+        *ret = a;
+        return 0;
+fail:
+        rds_snapshot_attributes_done(&a);
+        return r;
+}
+
+/* One page of a Describe result: items under `list_name`/`item_name`, and the Marker. */
+#define DEFINE_PAGE_PARSER(fn, list_type, item_type, parse_item, list_name, item_name, what)                \
+        static int fn(xmlNode *result, struct list_type *out, char **ret_marker, struct aws_error *e)       \
+        {                                                                                                   \
+                _cleanup_free_ char *marker = NULL;                                                         \
+                size_t count = 0;                                                                           \
+                int r;                                                                                      \
+                if (!result)                                                                                \
+                        return parse_error(e, what ": response has no Result element");                     \
+                AWS_XML_FOREACH(item, aws_xml_child(result, list_name), item_name)                          \
+                {                                                                                           \
+                        item_type *slot;                                                                    \
+                        if (++count > RDS_MAX_ITEMS_PER_PAGE)                                               \
+                                return parse_error(e, what ": too many items in one page");                 \
+                        slot = array_push((void **)&out->items, &out->n, sizeof(item_type), RDS_MAX_LIST);  \
+                        if (!slot)                                                                          \
+                                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "TooManyItems",           \
+                                                     what ": out of memory or over %d items",               \
+                                                     RDS_MAX_LIST);                                         \
+                        r = parse_item(item, slot);                                                         \
+                        if (r < 0) {                                                                        \
+                                out->n--;                                                                   \
+                                return r == -ENOMEM                                                         \
+                                           ? aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory",            \
+                                                           "out of memory")                                 \
+                                           : parse_error(e, what ": an item lacks required fields");        \
+                        }                                                                                   \
+                }                                                                                           \
+                if ((r = aws_xml_child_text(result, "Marker", &marker)) < 0)                                \
+                        return parse_error(e, what ": bad Marker");                                         \
+                if (ret_marker) {                                                                           \
+                        free(*ret_marker);                                                                  \
+                        *ret_marker = isempty(marker) ? NULL : TAKE_PTR(marker);                            \
+                }                                                                                           \
+                return 0;                                                                                   \
+        }
+
+DEFINE_PAGE_PARSER(page_clusters, rds_db_cluster_list, struct rds_db_cluster, parse_cluster, "DBClusters",
+                   "DBCluster", "DescribeDBClusters")
+DEFINE_PAGE_PARSER(page_snapshots, rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot,
+                   parse_snapshot, "DBClusterSnapshots", "DBClusterSnapshot", "DescribeDBClusterSnapshots")
+DEFINE_PAGE_PARSER(page_instances, rds_db_instance_list, struct rds_db_instance, parse_instance,
+                   "DBInstances", "DBInstance", "DescribeDBInstances")
+DEFINE_PAGE_PARSER(page_exports, rds_export_task_list, struct rds_export_task, parse_export_task,
+                   "ExportTasks", "ExportTask", "DescribeExportTasks")
+
+int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,
+                          struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_db_cluster_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        r = page_clusters(aws_query_result(doc, "DescribeDBClusters"), &l, &marker, e);
+        if (r < 0) {
+                rds_db_cluster_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        if (ret_marker)
+                *ret_marker = TAKE_PTR(marker);
+        return 0;
+}
+
+int rds_parse_db_cluster_snapshots(const char *xml, size_t len, struct rds_db_cluster_snapshot_list *ret,
+                                   char **ret_marker, struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_db_cluster_snapshot_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        r = page_snapshots(aws_query_result(doc, "DescribeDBClusterSnapshots"), &l, &marker, e);
+        if (r < 0) {
+                rds_db_cluster_snapshot_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        if (ret_marker)
+                *ret_marker = TAKE_PTR(marker);
+        return 0;
+}
+
+/* The one item of a mutating call's Result (e.g. <CreateDBClusterSnapshotResult><DBClusterSnapshot>). */
+static xmlNode *single_item(xmlDoc *doc, const char *action, const char *item)
+{
+        return aws_xml_child(aws_query_result(doc, action), item);
+}
+
+int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds_db_cluster_snapshot *ret,
+                                         struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        xmlNode *root = xmlDocGetRootElement(doc);
+        xmlNode *n = NULL;
+        for (xmlNode *c = root->children; c && !n; c = c->next)
+                n = aws_xml_child(c, "DBClusterSnapshot");
+        if (!n || parse_snapshot(n, ret) < 0)
+                return parse_error(e, "response lacks a complete DBClusterSnapshot");
+        return 0;
+}
+
+/* ---- request building ---- */
+
+static void add_tags(struct aws_buf *b, const struct aws_tag *tags, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                char key[64];
+                snprintf(key, sizeof(key), "Tags.Tag.%zu.Key", i + 1);
+                aws_buf_param(b, key, tags[i].key);
+                snprintf(key, sizeof(key), "Tags.Tag.%zu.Value", i + 1);
+                aws_buf_param(b, key, tags[i].value ?: "");
+        }
+}
+
+static void add_list(struct aws_buf *b, const char *prefix, char *const *values)
+{
+        size_t i = 0;
+        STRV_FOREACH (v, values) {
+                char key[128];
+                snprintf(key, sizeof(key), "%s.%zu", prefix, ++i);
+                aws_buf_param(b, key, *v);
+        }
+}
+
+static int buf_take(struct aws_buf *b, char **ret, struct aws_error *e)
+{
+        *ret = aws_buf_steal(b);
+        if (!*ret)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+        return 0;
+}
+
+static int rds_call(struct aws_client *c, const char *action, struct aws_buf *params, xmlDoc **ret_doc,
+                    struct aws_error *e)
+{
+        _cleanup_free_ char *p = NULL;
+        int r = buf_take(params, &p, e);
+        if (r < 0)
+                return r;
+        return aws_query_call(c, AWS_SERVICE_RDS, action, RDS_VERSION, p, AWS_SIGN_CLIENT, NULL, ret_doc, e);
+}
+
+static int need(struct aws_error *e, const char *action, const char *name, const char *value)
+{
+        if (isempty(value))
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter", "%s needs %s",
+                                     action, name);
+        return 0;
+}
+
+/* ---- Describe ---- */
+
+int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifier,
+                             struct rds_db_cluster_list *ret, struct aws_error *e)
+{
+        struct rds_db_cluster_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r;
+        aws_error_clear(e);
+        do {
+                struct aws_buf p = {};
+                _cleanup_xml_ xmlDoc *doc = NULL;
+                if (cluster_identifier)
+                        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
+                aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
+                if (marker)
+                        aws_buf_param(&p, "Marker", marker);
+                if ((r = rds_call(c, "DescribeDBClusters", &p, &doc, e)) < 0 ||
+                    (r = page_clusters(aws_query_result(doc, "DescribeDBClusters"), &l, &marker, e)) < 0) {
+                        rds_db_cluster_list_done(&l);
+                        return r;
+                }
+        } while (marker);
+        *ret = l;
+        return 0;
+}
+
+int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct rds_snapshot_filter *f,
+                                              int (*cb)(struct rds_db_cluster_snapshot *s, void *userdata),
+                                              void *userdata, struct aws_error *e)
+{
+        static const struct rds_snapshot_filter none = {};
+        _cleanup_free_ char *marker = NULL;
+        int r;
+        if (!f)
+                f = &none;
+        aws_error_clear(e);
+        do {
+                struct aws_buf p = {};
+                _cleanup_xml_ xmlDoc *doc = NULL;
+                struct rds_db_cluster_snapshot_list page = {};
+                if (f->cluster_identifier)
+                        aws_buf_param(&p, "DBClusterIdentifier", f->cluster_identifier);
+                if (f->snapshot_identifier)
+                        aws_buf_param(&p, "DBClusterSnapshotIdentifier", f->snapshot_identifier);
+                if (f->snapshot_type)
+                        aws_buf_param(&p, "SnapshotType", f->snapshot_type);
+                if (f->include_shared)
+                        aws_buf_param(&p, "IncludeShared", "true");
+                aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
+                if (marker)
+                        aws_buf_param(&p, "Marker", marker);
+                if ((r = rds_call(c, "DescribeDBClusterSnapshots", &p, &doc, e)) < 0)
+                        return r;
+                r = page_snapshots(aws_query_result(doc, "DescribeDBClusterSnapshots"), &page, &marker, e);
+                for (size_t i = 0; r >= 0 && i < page.n; i++) {
+                        r = cb(&page.items[i], userdata);
+                        if (r < 0)
+                                aws_error_set(e, r, AWS_ERROR_INVALID, "Aborted",
+                                              "snapshot callback stopped the listing");
+                }
+                rds_db_cluster_snapshot_list_done(&page);
+                if (r < 0)
+                        return r;
+        } while (marker);
+        return 0;
+}
+
+static int collect_snapshot(struct rds_db_cluster_snapshot *s, void *userdata)
+{
+        struct rds_db_cluster_snapshot_list *l = userdata;
+        struct rds_db_cluster_snapshot *slot =
+            array_push((void **)&l->items, &l->n, sizeof(*slot), RDS_MAX_LIST);
+        if (!slot)
+                return -ENOMEM;
+        *slot = *s; /* steal every field */
+        *s = (struct rds_db_cluster_snapshot){};
+        return 0;
+}
+
+int rds_describe_db_cluster_snapshots(struct aws_client *c, const struct rds_snapshot_filter *f,
+                                      struct rds_db_cluster_snapshot_list *ret, struct aws_error *e)
+{
+        struct rds_db_cluster_snapshot_list l = {};
+        int r = rds_describe_db_cluster_snapshots_foreach(c, f, collect_snapshot, &l, e);
+        if (r < 0) {
+                rds_db_cluster_snapshot_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        return 0;
+}
+
+int rds_describe_db_instances(struct aws_client *c, const char *instance_identifier,
+                              const char *cluster_identifier, struct rds_db_instance_list *ret,
+                              struct aws_error *e)
+{
+        struct rds_db_instance_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r;
+        aws_error_clear(e);
+        do {
+                struct aws_buf p = {};
+                _cleanup_xml_ xmlDoc *doc = NULL;
+                if (instance_identifier)
+                        aws_buf_param(&p, "DBInstanceIdentifier", instance_identifier);
+                if (cluster_identifier) {
+                        aws_buf_param(&p, "Filters.Filter.1.Name", "db-cluster-id");
+                        aws_buf_param(&p, "Filters.Filter.1.Values.Value.1", cluster_identifier);
+                }
+                aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
+                if (marker)
+                        aws_buf_param(&p, "Marker", marker);
+                if ((r = rds_call(c, "DescribeDBInstances", &p, &doc, e)) < 0 ||
+                    (r = page_instances(aws_query_result(doc, "DescribeDBInstances"), &l, &marker, e)) < 0) {
+                        rds_db_instance_list_done(&l);
+                        return r;
+                }
+        } while (marker);
+        *ret = l;
+        return 0;
+}
+
+/* ---- single-item calls ---- */
+
+static int snapshot_call(struct aws_client *c, const char *action, struct aws_buf *p,
+                         struct rds_db_cluster_snapshot *ret, struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_db_cluster_snapshot s = {};
+        int r = rds_call(c, action, p, &doc, e);
+        if (r < 0)
+                return r;
+        xmlNode *n = single_item(doc, action, "DBClusterSnapshot");
+        if (!n || (r = parse_snapshot(n, &s)) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks a complete DBClusterSnapshot", action);
+        if (ret)
+                *ret = s;
+        else
+                rds_db_cluster_snapshot_done(&s);
+        return 0;
+}
+
+static int cluster_call(struct aws_client *c, const char *action, struct aws_buf *p,
+                        struct rds_db_cluster *ret, struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_db_cluster cl = {};
+        int r = rds_call(c, action, p, &doc, e);
+        if (r < 0)
+                return r;
+        xmlNode *n = single_item(doc, action, "DBCluster");
+        if (!n || (r = parse_cluster(n, &cl)) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks a complete DBCluster", action);
+        if (ret)
+                *ret = cl;
+        else
+                rds_db_cluster_done(&cl);
+        return 0;
+}
+
+static int instance_call(struct aws_client *c, const char *action, struct aws_buf *p,
+                         struct rds_db_instance *ret, struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_db_instance in = {};
+        int r = rds_call(c, action, p, &doc, e);
+        if (r < 0)
+                return r;
+        xmlNode *n = single_item(doc, action, "DBInstance");
+        if (!n || (r = parse_instance(n, &in)) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks a complete DBInstance", action);
+        if (ret)
+                *ret = in;
+        else
+                rds_db_instance_done(&in);
+        return 0;
+}
+
+static int export_call(struct aws_client *c, const char *action, struct aws_buf *p,
+                       struct rds_export_task *ret, struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_export_task t = {};
+        int r = rds_call(c, action, p, &doc, e);
+        if (r < 0)
+                return r;
+        /* ExportTask fields sit directly in the Result. */
+        xmlNode *n = aws_query_result(doc, action);
+        if (!n || (r = parse_export_task(n, &t)) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks ExportTaskIdentifier/Status", action);
+        if (ret)
+                *ret = t;
+        else
+                rds_export_task_done(&t);
+        return 0;
+}
+
+int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_identifier,
+                                   const char *snapshot_identifier, const struct aws_tag *tags,
+                                   size_t n_tags, struct rds_db_cluster_snapshot *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "CreateDBClusterSnapshot", "a cluster identifier", cluster_identifier)) < 0 ||
+            (r = need(e, "CreateDBClusterSnapshot", "a snapshot identifier", snapshot_identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
+        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
+        add_tags(&p, tags, n_tags);
+        return snapshot_call(c, "CreateDBClusterSnapshot", &p, ret, e);
+}
+
+int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_identifier,
+                                   struct rds_db_cluster_snapshot *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "DeleteDBClusterSnapshot", "a snapshot identifier", snapshot_identifier)) < 0)
+                return r;
+        /* Invariant: AWS Backup recovery points are deleted only through AWS Backup. Checked here, in
+         * code, so that no caller can get it wrong. */
+        if (rds_snapshot_id_is_aws_backup(snapshot_identifier))
+                return aws_error_set(e, -EPERM, AWS_ERROR_REFUSED, "AwsBackupManagedSnapshot",
+                                     "refusing to delete %.200s through RDS: AWS Backup recovery points "
+                                     "(awsbackup:, continuous:) are deleted only through AWS Backup",
+                                     snapshot_identifier);
+        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
+        return snapshot_call(c, "DeleteDBClusterSnapshot", &p, ret, e);
+}
+
+int rds_copy_db_cluster_snapshot(struct aws_client *c, const struct rds_copy_params *cp,
+                                 struct rds_db_cluster_snapshot *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "CopyDBClusterSnapshot", "a source snapshot", cp->source_snapshot)) < 0 ||
+            (r = need(e, "CopyDBClusterSnapshot", "a target identifier", cp->target_identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "SourceDBClusterSnapshotIdentifier", cp->source_snapshot);
+        aws_buf_param(&p, "TargetDBClusterSnapshotIdentifier", cp->target_identifier);
+        if (cp->kms_key_id)
+                aws_buf_param(&p, "KmsKeyId", cp->kms_key_id);
+        if (cp->copy_tags)
+                aws_buf_param(&p, "CopyTags", "true");
+        add_tags(&p, cp->tags, cp->n_tags);
+        return snapshot_call(c, "CopyDBClusterSnapshot", &p, ret, e);
+}
+
+static int attributes_call(struct aws_client *c, const char *action, struct aws_buf *p,
+                           struct rds_snapshot_attributes *ret, struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_snapshot_attributes a = {};
+        int r = rds_call(c, action, p, &doc, e);
+        if (r < 0)
+                return r;
+        if ((r = parse_attributes(aws_query_result(doc, action), &a)) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks DBClusterSnapshotAttributesResult", action);
+        if (ret)
+                *ret = a;
+        else
+                rds_snapshot_attributes_done(&a);
+        return 0;
+}
+
+int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *snapshot_identifier,
+                                             char *const *add, char *const *remove,
+                                             struct rds_snapshot_attributes *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "ModifyDBClusterSnapshotAttribute", "a snapshot identifier", snapshot_identifier)) <
+            0)
+                return r;
+        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
+        aws_buf_param(&p, "AttributeName", "restore");
+        add_list(&p, "ValuesToAdd.AttributeValue", add);
+        add_list(&p, "ValuesToRemove.AttributeValue", remove);
+        return attributes_call(c, "ModifyDBClusterSnapshotAttribute", &p, ret, e);
+}
+
+int rds_describe_db_cluster_snapshot_attributes(struct aws_client *c, const char *snapshot_identifier,
+                                                struct rds_snapshot_attributes *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "DescribeDBClusterSnapshotAttributes", "a snapshot identifier",
+                      snapshot_identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
+        return attributes_call(c, "DescribeDBClusterSnapshotAttributes", &p, ret, e);
+}
+
+int rds_start_export_task(struct aws_client *c, const struct rds_export_params *ep,
+                          struct rds_export_task *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "StartExportTask", "an identifier", ep->identifier)) < 0 ||
+            (r = need(e, "StartExportTask", "a source ARN", ep->source_arn)) < 0 ||
+            (r = need(e, "StartExportTask", "an S3 bucket", ep->s3_bucket)) < 0 ||
+            (r = need(e, "StartExportTask", "an IAM role ARN", ep->iam_role_arn)) < 0 ||
+            (r = need(e, "StartExportTask", "a KMS key", ep->kms_key_id)) < 0)
+                return r;
+        aws_buf_param(&p, "ExportTaskIdentifier", ep->identifier);
+        aws_buf_param(&p, "SourceArn", ep->source_arn);
+        aws_buf_param(&p, "S3BucketName", ep->s3_bucket);
+        aws_buf_param(&p, "IamRoleArn", ep->iam_role_arn);
+        aws_buf_param(&p, "KmsKeyId", ep->kms_key_id);
+        if (ep->s3_prefix)
+                aws_buf_param(&p, "S3Prefix", ep->s3_prefix);
+        add_list(&p, "ExportOnly.member", ep->export_only);
+        return export_call(c, "StartExportTask", &p, ret, e);
+}
+
+int rds_describe_export_tasks(struct aws_client *c, const char *identifier, const char *source_arn,
+                              struct rds_export_task_list *ret, struct aws_error *e)
+{
+        struct rds_export_task_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r;
+        aws_error_clear(e);
+        do {
+                struct aws_buf p = {};
+                _cleanup_xml_ xmlDoc *doc = NULL;
+                if (identifier)
+                        aws_buf_param(&p, "ExportTaskIdentifier", identifier);
+                if (source_arn)
+                        aws_buf_param(&p, "SourceArn", source_arn);
+                aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
+                if (marker)
+                        aws_buf_param(&p, "Marker", marker);
+                if ((r = rds_call(c, "DescribeExportTasks", &p, &doc, e)) < 0 ||
+                    (r = page_exports(aws_query_result(doc, "DescribeExportTasks"), &l, &marker, e)) < 0) {
+                        rds_export_task_list_done(&l);
+                        return r;
+                }
+        } while (marker);
+        *ret = l;
+        return 0;
+}
+
+int rds_cancel_export_task(struct aws_client *c, const char *identifier, struct rds_export_task *ret,
+                           struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "CancelExportTask", "an identifier", identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "ExportTaskIdentifier", identifier);
+        return export_call(c, "CancelExportTask", &p, ret, e);
+}
+
+static void add_restore_common(struct aws_buf *p, const struct rds_restore_params *rp)
+{
+        aws_buf_param(p, "DBClusterIdentifier", rp->cluster_identifier);
+        if (rp->engine_version)
+                aws_buf_param(p, "EngineVersion", rp->engine_version);
+        if (rp->db_subnet_group_name)
+                aws_buf_param(p, "DBSubnetGroupName", rp->db_subnet_group_name);
+        add_list(p, "VpcSecurityGroupIds.VpcSecurityGroupId", rp->vpc_security_group_ids);
+        if (rp->kms_key_id)
+                aws_buf_param(p, "KmsKeyId", rp->kms_key_id);
+        aws_buf_param(p, "DeletionProtection", rp->deletion_protection ? "true" : "false");
+        add_tags(p, rp->tags, rp->n_tags);
+}
+
+int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_restore_params *rp,
+                                         struct rds_db_cluster *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "RestoreDBClusterFromSnapshot", "a cluster identifier", rp->cluster_identifier)) <
+                0 ||
+            (r = need(e, "RestoreDBClusterFromSnapshot", "a snapshot identifier", rp->snapshot_identifier)) <
+                0 ||
+            (r = need(e, "RestoreDBClusterFromSnapshot", "an engine", rp->engine)) < 0)
+                return r;
+        aws_buf_param(&p, "SnapshotIdentifier", rp->snapshot_identifier);
+        aws_buf_param(&p, "Engine", rp->engine);
+        add_restore_common(&p, rp);
+        return cluster_call(c, "RestoreDBClusterFromSnapshot", &p, ret, e);
+}
+
+int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct rds_restore_params *rp,
+                                            struct rds_db_cluster *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "RestoreDBClusterToPointInTime", "a cluster identifier", rp->cluster_identifier)) <
+                0 ||
+            (r = need(e, "RestoreDBClusterToPointInTime", "a source cluster",
+                      rp->source_cluster_identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "SourceDBClusterIdentifier", rp->source_cluster_identifier);
+        if (rp->restore_time > 0) {
+                char t[TIME_ISO8601_MAX];
+                aws_buf_param(&p, "RestoreToTime", time_format_iso8601(rp->restore_time, t));
+        } else
+                aws_buf_param(&p, "UseLatestRestorableTime", "true");
+        add_restore_common(&p, rp);
+        return cluster_call(c, "RestoreDBClusterToPointInTime", &p, ret, e);
+}
+
+int rds_create_db_instance(struct aws_client *c, const struct rds_instance_params *ip,
+                           struct rds_db_instance *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "CreateDBInstance", "an instance identifier", ip->instance_identifier)) < 0 ||
+            (r = need(e, "CreateDBInstance", "an instance class", ip->instance_class)) < 0 ||
+            (r = need(e, "CreateDBInstance", "an engine", ip->engine)) < 0)
+                return r;
+        aws_buf_param(&p, "DBInstanceIdentifier", ip->instance_identifier);
+        aws_buf_param(&p, "DBInstanceClass", ip->instance_class);
+        aws_buf_param(&p, "Engine", ip->engine);
+        if (ip->cluster_identifier)
+                aws_buf_param(&p, "DBClusterIdentifier", ip->cluster_identifier);
+        aws_buf_param(&p, "PubliclyAccessible", ip->publicly_accessible ? "true" : "false");
+        add_tags(&p, ip->tags, ip->n_tags);
+        return instance_call(c, "CreateDBInstance", &p, ret, e);
+}
+
+int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
+                          bool delete_automated_backups, struct rds_db_cluster *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "DeleteDBCluster", "a cluster identifier", cluster_identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
+        aws_buf_param(&p, "SkipFinalSnapshot", "true");
+        aws_buf_param(&p, "DeleteAutomatedBackups", delete_automated_backups ? "true" : "false");
+        return cluster_call(c, "DeleteDBCluster", &p, ret, e);
+}
+
+int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier,
+                           struct rds_db_instance *ret, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "DeleteDBInstance", "an instance identifier", instance_identifier)) < 0)
+                return r;
+        aws_buf_param(&p, "DBInstanceIdentifier", instance_identifier);
+        aws_buf_param(&p, "SkipFinalSnapshot", "true");
+        return instance_call(c, "DeleteDBInstance", &p, ret, e);
+}
+
+int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, const struct aws_tag *tags,
+                             size_t n_tags, struct aws_error *e)
+{
+        struct aws_buf p = {};
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        int r;
+        aws_error_clear(e);
+        if ((r = need(e, "AddTagsToResource", "a resource ARN", resource_arn)) < 0)
+                return r;
+        if (n_tags == 0)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
+                                     "AddTagsToResource needs tags");
+        aws_buf_param(&p, "ResourceName", resource_arn);
+        add_tags(&p, tags, n_tags);
+        return rds_call(c, "AddTagsToResource", &p, &doc, e);
+}

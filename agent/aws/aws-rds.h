@@ -1,0 +1,244 @@
+/* Typed Amazon RDS (Aurora) operations over the Query API, version 2014-10-31. Describe calls follow
+ * every Marker page; tags come from the Describe responses (no per-snapshot ListTagsForResource). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws-client.h"
+#include "aws-error.h"
+
+struct aws_tag {
+        char *key;
+        char *value;
+};
+
+/* Caps on what a response may carry (beyond them the response is rejected as malformed). */
+#define RDS_MAX_ITEMS_PER_PAGE                                                                              \
+        1000 /* AWS sends at most MaxRecords (100); this only bounds a broken peer                          \
+              */
+#define RDS_MAX_TAGS 50
+#define RDS_MAX_LIST 1000000 /* total items a paged Describe may collect */
+#define RDS_MAX_MEMBERS 64
+
+struct rds_db_cluster {
+        char *identifier;
+        char *arn;
+        char *resource_id;
+        char *status;
+        char *engine;
+        char *engine_version;
+        char *kms_key_id;
+        char *preferred_backup_window; /* "hh24:mi-hh24:mi" UTC, NULL if absent */
+        char *aws_backup_recovery_point_arn;
+        unsigned backup_retention_period;
+        bool storage_encrypted;
+        bool deletion_protection;
+        int64_t cluster_create_time; /* UTC epoch seconds, 0 if absent */
+        int64_t earliest_restorable_time;
+        int64_t latest_restorable_time;
+        char **members; /* DBInstanceIdentifier of each member (strv) */
+        char *writer;   /* the member with IsClusterWriter=true, NULL if none */
+        struct aws_tag *tags;
+        size_t n_tags;
+};
+
+struct rds_db_cluster_snapshot {
+        char *identifier;
+        char *arn;
+        char *cluster_identifier;
+        char *status;
+        char *snapshot_type; /* automated, manual, shared, public, awsbackup */
+        char *engine;
+        char *engine_version;
+        char *kms_key_id;
+        char *source_arn; /* SourceDBClusterSnapshotArn for copies */
+        char *resource_id;
+        int64_t create_time;         /* SnapshotCreateTime; 0 while creating and absent */
+        int64_t cluster_create_time; /* 0 if absent */
+        bool storage_encrypted;
+        unsigned allocated_storage; /* GiB */
+        unsigned percent_progress;
+        struct aws_tag *tags;
+        size_t n_tags;
+};
+
+struct rds_db_instance {
+        char *identifier;
+        char *arn;
+        char *cluster_identifier;
+        char *status; /* DBInstanceStatus */
+        char *instance_class;
+        char *engine;
+};
+
+struct rds_export_task {
+        char *identifier;
+        char *source_arn;
+        char *status; /* STARTING, IN_PROGRESS, COMPLETE, FAILED, CANCELING, CANCELED */
+        char *s3_bucket;
+        char *s3_prefix;
+        char *kms_key_id;
+        char *iam_role_arn;
+        char *failure_cause;
+        char *warning_message;
+        unsigned percent_progress;
+        int64_t snapshot_time, task_start_time, task_end_time;
+};
+
+struct rds_snapshot_attributes {
+        char *snapshot_identifier;
+        char **restore_accounts; /* values of the "restore" attribute (account ids or "all") */
+};
+
+#define DEFINE_RDS_LIST(name, type)                                                                         \
+        struct name {                                                                                       \
+                type *items;                                                                                \
+                size_t n;                                                                                   \
+        }
+DEFINE_RDS_LIST(rds_db_cluster_list, struct rds_db_cluster);
+DEFINE_RDS_LIST(rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot);
+DEFINE_RDS_LIST(rds_db_instance_list, struct rds_db_instance);
+DEFINE_RDS_LIST(rds_export_task_list, struct rds_export_task);
+
+void rds_db_cluster_done(struct rds_db_cluster *c);
+void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s);
+void rds_db_instance_done(struct rds_db_instance *i);
+void rds_export_task_done(struct rds_export_task *t);
+void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a);
+void rds_db_cluster_list_done(struct rds_db_cluster_list *l);
+void rds_db_cluster_snapshot_list_done(struct rds_db_cluster_snapshot_list *l);
+void rds_db_instance_list_done(struct rds_db_instance_list *l);
+void rds_export_task_list_done(struct rds_export_task_list *l);
+void aws_tags_free(struct aws_tag *tags, size_t n);
+/* Value of tag `key`, NULL if absent. */
+const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key);
+
+/* AWS Backup (awsbackup:) and continuous (continuous:) recovery points are RDS snapshots that only
+ * AWS Backup may delete. */
+bool rds_snapshot_id_is_aws_backup(const char *identifier_or_arn);
+
+/* ---- Describe (all pages, MaxRecords=100) ---- */
+
+/* cluster_identifier: one cluster (id or ARN), NULL for every cluster in the region. */
+int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifier,
+                             struct rds_db_cluster_list *ret, struct aws_error *e);
+
+struct rds_snapshot_filter {
+        const char *cluster_identifier;  /* NULL: region-wide */
+        const char *snapshot_identifier; /* NULL: all */
+        const char *snapshot_type;       /* NULL: AWS default (automated + manual) */
+        bool include_shared;
+};
+int rds_describe_db_cluster_snapshots(struct aws_client *c, const struct rds_snapshot_filter *f,
+                                      struct rds_db_cluster_snapshot_list *ret, struct aws_error *e);
+/* Streaming variant: `cb` sees each snapshot (it may steal fields by setting them to NULL) and returns
+ * >= 0 to go on or a negative errno to stop (returned as is). */
+int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct rds_snapshot_filter *f,
+                                              int (*cb)(struct rds_db_cluster_snapshot *s, void *userdata),
+                                              void *userdata, struct aws_error *e);
+
+int rds_describe_db_instances(struct aws_client *c, const char *instance_identifier,
+                              const char *cluster_identifier, struct rds_db_instance_list *ret,
+                              struct aws_error *e);
+
+/* ---- Snapshots ---- */
+
+int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_identifier,
+                                   const char *snapshot_identifier, const struct aws_tag *tags,
+                                   size_t n_tags, struct rds_db_cluster_snapshot *ret, struct aws_error *e);
+/* Refuses awsbackup:/continuous: identifiers (and their ARNs) with -EPERM and kind REFUSED, code
+ * "AwsBackupManagedSnapshot", before any I/O. */
+int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_identifier,
+                                   struct rds_db_cluster_snapshot *ret, struct aws_error *e);
+
+struct rds_copy_params {
+        const char
+            *source_snapshot; /* identifier, or the ARN when the source is in another region/account */
+        const char *target_identifier;
+        const char *kms_key_id; /* destination-region key; NULL: none */
+        bool copy_tags;
+        const struct aws_tag *tags;
+        size_t n_tags;
+};
+/* `c` is a client for the destination region. */
+int rds_copy_db_cluster_snapshot(struct aws_client *c, const struct rds_copy_params *p,
+                                 struct rds_db_cluster_snapshot *ret, struct aws_error *e);
+
+/* AttributeName=restore; add/remove are NULL-terminated account-id lists (or NULL). */
+int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *snapshot_identifier,
+                                             char *const *add, char *const *remove,
+                                             struct rds_snapshot_attributes *ret, struct aws_error *e);
+int rds_describe_db_cluster_snapshot_attributes(struct aws_client *c, const char *snapshot_identifier,
+                                                struct rds_snapshot_attributes *ret, struct aws_error *e);
+
+/* ---- Export to S3 ---- */
+
+struct rds_export_params {
+        const char *identifier;
+        const char *source_arn;
+        const char *s3_bucket;
+        const char *iam_role_arn;
+        const char *kms_key_id;
+        const char *s3_prefix;    /* NULL: none */
+        char *const *export_only; /* NULL: everything */
+};
+int rds_start_export_task(struct aws_client *c, const struct rds_export_params *p,
+                          struct rds_export_task *ret, struct aws_error *e);
+/* identifier or source_arn may be NULL (both NULL: all tasks). */
+int rds_describe_export_tasks(struct aws_client *c, const char *identifier, const char *source_arn,
+                              struct rds_export_task_list *ret, struct aws_error *e);
+int rds_cancel_export_task(struct aws_client *c, const char *identifier, struct rds_export_task *ret,
+                           struct aws_error *e);
+
+/* ---- Restore drills ---- */
+
+struct rds_restore_params {
+        const char *cluster_identifier;        /* the new cluster */
+        const char *snapshot_identifier;       /* FromSnapshot: name or ARN */
+        const char *source_cluster_identifier; /* ToPointInTime */
+        int64_t restore_time;                  /* ToPointInTime: 0 = UseLatestRestorableTime */
+        const char *engine;                    /* FromSnapshot: required */
+        const char *engine_version;
+        const char *db_subnet_group_name;
+        char *const *vpc_security_group_ids;
+        const char *kms_key_id;
+        bool deletion_protection;
+        const struct aws_tag *tags;
+        size_t n_tags;
+};
+int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_restore_params *p,
+                                         struct rds_db_cluster *ret, struct aws_error *e);
+int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct rds_restore_params *p,
+                                            struct rds_db_cluster *ret, struct aws_error *e);
+
+struct rds_instance_params {
+        const char *instance_identifier;
+        const char *instance_class;
+        const char *engine;
+        const char *cluster_identifier;
+        bool publicly_accessible;
+        const struct aws_tag *tags;
+        size_t n_tags;
+};
+int rds_create_db_instance(struct aws_client *c, const struct rds_instance_params *p,
+                           struct rds_db_instance *ret, struct aws_error *e);
+/* SkipFinalSnapshot=true. delete_automated_backups=false is needed for clusters with an
+ * AwsBackupRecoveryPointArn. */
+int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
+                          bool delete_automated_backups, struct rds_db_cluster *ret, struct aws_error *e);
+int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier,
+                           struct rds_db_instance *ret, struct aws_error *e);
+
+int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, const struct aws_tag *tags,
+                             size_t n_tags, struct aws_error *e);
+
+/* ---- Parsers (exposed for unit tests on recorded responses) ---- */
+int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,
+                          struct aws_error *e);
+int rds_parse_db_cluster_snapshots(const char *xml, size_t len, struct rds_db_cluster_snapshot_list *ret,
+                                   char **ret_marker, struct aws_error *e);
+/* Result of Create/Delete/CopyDBClusterSnapshot: one DBClusterSnapshot under {op}Result. */
+int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds_db_cluster_snapshot *ret,
+                                         struct aws_error *e);

@@ -1,0 +1,316 @@
+/* The client without a network: endpoint and region resolution, the awsbackup:/continuous: refusal
+ * (before any I/O), the credentials providers that read only the environment and files, and the
+ * credentials cache keeping old credentials when a refresh fails. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws-client.h"
+#include "aws-rds.h"
+#include "macro.h"
+#include "test-suite.h"
+#include "time-util.h"
+
+static char tmpdir[64];
+
+static void remove_tmpdir(void)
+{
+        const char *names[] = {"config", "credentials"};
+        char p[128];
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
+                (void)unlink(p);
+        }
+        (void)rmdir(tmpdir);
+}
+
+/* A clean, offline environment: no files, no metadata service, an endpoint nothing listens on. */
+static void offline_env(void)
+{
+        static bool registered;
+        if (tmpdir[0]) /* CK_FORK=no: the previous test's directory */
+                remove_tmpdir();
+        snprintf(tmpdir, sizeof(tmpdir), "/tmp/aws-unit-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        if (!registered)
+                atexit(remove_tmpdir);
+        registered = true;
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/none", tmpdir);
+        setenv("HOME", tmpdir, 1);
+        setenv("AWS_CONFIG_FILE", p, 1);
+        setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+        setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
+        const char *unset[] = {"AWS_ACCESS_KEY_ID",
+                               "AWS_SECRET_ACCESS_KEY",
+                               "AWS_SESSION_TOKEN",
+                               "AWS_SECURITY_TOKEN",
+                               "AWS_PROFILE",
+                               "AWS_DEFAULT_PROFILE",
+                               "AWS_REGION",
+                               "AWS_DEFAULT_REGION",
+                               "AWS_WEB_IDENTITY_TOKEN_FILE",
+                               "AWS_ROLE_ARN",
+                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                               "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                               "AWS_ENDPOINT_URL_RDS",
+                               "AWS_ENDPOINT_URL_BACKUP",
+                               "AWS_CREDENTIAL_EXPIRATION",
+                               "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"};
+        for (size_t i = 0; i < ELEMENTSOF(unset); i++)
+                unsetenv(unset[i]);
+}
+
+static void write_file(const char *name, const char *content, char *path, size_t size)
+{
+        snprintf(path, size, "%s/%s", tmpdir, name);
+        FILE *f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs(content, f);
+        fclose(f);
+}
+
+START_TEST(endpoint_default_and_china)
+{
+        offline_env();
+        unsetenv("AWS_ENDPOINT_URL");
+        struct aws_error e = {};
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "eu-west-1", &a, &e), 0);
+        ck_assert_str_eq(a, "https://rds.eu-west-1.amazonaws.com");
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_BACKUP, "cn-north-1", &b, &e), 0);
+        ck_assert_str_eq(b, "https://backup.cn-north-1.amazonaws.com.cn");
+        ck_assert_int_lt(aws_endpoint_resolve(AWS_SERVICE_STS, "evil.example.com/", &c, &e), 0);
+        ck_assert_int_eq(e.kind, AWS_ERROR_INVALID);
+}
+END_TEST
+
+START_TEST(endpoint_service_variable_wins_over_global)
+{
+        offline_env();
+        setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
+        setenv("AWS_ENDPOINT_URL_RDS", "http://localhost:6000", 1);
+        struct aws_error e = {};
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), 0);
+        ck_assert_str_eq(a, "http://localhost:6000");
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_STS, "us-east-1", &b, &e), 0);
+        ck_assert_str_eq(b, "http://127.0.0.1:5000");
+}
+END_TEST
+
+START_TEST(plain_http_is_refused_off_loopback)
+{
+        offline_env();
+        setenv("AWS_ENDPOINT_URL", "http://rds.example.com", 1);
+        struct aws_error e = {};
+        _cleanup_free_ char *a = NULL;
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), -EPROTO);
+        ck_assert_str_eq(e.code, "InsecureEndpoint");
+        setenv("AWS_ENDPOINT_URL", "https://rds.example.com", 1);
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), 0);
+        ck_assert_str_eq(a, "https://rds.example.com");
+}
+END_TEST
+
+START_TEST(region_from_options_env_and_profile)
+{
+        offline_env();
+        struct aws_error e = {};
+        struct aws_client *c = NULL;
+        ck_assert_int_eq(aws_client_new(NULL, &c, &e), -ENXIO);
+        ck_assert_str_eq(e.code, "NoRegion");
+        setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
+        ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
+        ck_assert_str_eq(aws_client_region(c), "eu-central-1");
+        c = aws_client_free(c);
+        setenv("AWS_REGION", "eu-west-3", 1);
+        ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
+        ck_assert_str_eq(aws_client_region(c), "eu-west-3");
+        c = aws_client_free(c);
+        struct aws_client_options o = {.region = "ap-south-1"};
+        ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
+        ck_assert_str_eq(aws_client_region(c), "ap-south-1");
+        c = aws_client_free(c);
+        unsetenv("AWS_REGION");
+        unsetenv("AWS_DEFAULT_REGION");
+        char path[4096];
+        write_file("config", "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path,
+                   sizeof(path));
+        setenv("AWS_CONFIG_FILE", path, 1);
+        setenv("AWS_PROFILE", "other", 1);
+        ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
+        ck_assert_str_eq(aws_client_region(c), "sa-east-1");
+        aws_client_free(c);
+}
+END_TEST
+
+START_TEST(delete_refuses_aws_backup_snapshots_before_any_io)
+{
+        offline_env();
+        setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+        setenv("AWS_SECRET_ACCESS_KEY", "secret-secret-secret", 1);
+        struct aws_client_options o = {.region = "us-east-1"};
+        struct aws_client *c = NULL;
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
+        const char *ids[] = {"awsbackup:job-7f1c1e2a-0000-4000-8000-000000000001",
+                             "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1",
+                             "continuous:cluster-abc",
+                             "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:continuous:cluster-abc",
+                             "arn:aws:backup:us-east-1:123456789012:recovery-point:continuous:cluster-abc"};
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                struct rds_db_cluster_snapshot s = {};
+                ck_assert_int_eq(rds_delete_db_cluster_snapshot(c, ids[i], &s, &e), -EPERM);
+                ck_assert_int_eq(e.kind, AWS_ERROR_REFUSED);
+                ck_assert_str_eq(e.code, "AwsBackupManagedSnapshot");
+                ck_assert(!e.retryable);
+                ck_assert_ptr_null(s.identifier);
+        }
+        /* Nothing was sent, not even a credentials lookup. */
+        ck_assert_uint_eq(aws_client_stats(c)->calls[AWS_SERVICE_RDS], 0);
+        ck_assert_uint_eq(aws_client_stats(c)->attempts[AWS_SERVICE_RDS], 0);
+        ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 0);
+        ck_assert(!rds_snapshot_id_is_aws_backup("aba-prod-awsbackup-1"));
+        ck_assert(!rds_snapshot_id_is_aws_backup("rds:prod-2019-06-20-09-16"));
+        aws_client_free(c);
+}
+END_TEST
+
+START_TEST(env_credentials_need_both_keys)
+{
+        offline_env();
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_from_env(&cr, &e), 0);
+        setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+        ck_assert_int_eq(aws_credentials_from_env(&cr, &e), -EINVAL);
+        setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-value-123", 1);
+        setenv("AWS_SESSION_TOKEN", "token-value-123", 1);
+        ck_assert_int_eq(aws_credentials_from_env(&cr, &e), 1);
+        ck_assert_str_eq(cr.session_token, "token-value-123");
+        ck_assert_str_eq(cr.source, "env");
+        aws_credentials_done(&cr);
+}
+END_TEST
+
+START_TEST(profile_static_keys_from_credentials_file)
+{
+        offline_env();
+        char path[4096];
+        write_file(
+            "credentials",
+            "# comment\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n"
+            "[ops]\naws_access_key_id=AKIDOPS\naws_secret_access_key =  ops-secret  \n",
+            path, sizeof(path));
+        setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), 1);
+        ck_assert_str_eq(cr.access_key_id, "AKIDDEFAULT");
+        aws_credentials_done(&cr);
+        setenv("AWS_PROFILE", "ops", 1);
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), 1);
+        ck_assert_str_eq(cr.secret_access_key, "ops-secret");
+        aws_credentials_done(&cr);
+        setenv("AWS_PROFILE", "missing", 1);
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), 0);
+}
+END_TEST
+
+START_TEST(container_uri_must_be_loopback_or_https)
+{
+        offline_env();
+        setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds", 1);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_from_container(NULL, &cr, &e), -EPERM);
+        ck_assert_str_eq(e.code, "InvalidContainerUri");
+}
+END_TEST
+
+static int64_t fake_now;
+static unsigned refresh_failures;
+
+static int64_t fake_clock(void *userdata)
+{
+        return fake_now;
+}
+
+static void on_refresh_failed(const struct aws_error *e, void *userdata)
+{
+        refresh_failures++;
+}
+
+START_TEST(cache_refreshes_early_and_keeps_old_credentials_on_failure)
+{
+        offline_env();
+        int64_t t0 = time_from_civil(2026, 11, 24, 9, 0, 0);
+        char exp[TIME_ISO8601_MAX];
+        setenv("AWS_ACCESS_KEY_ID", "AKIDFIRST", 1);
+        setenv("AWS_SECRET_ACCESS_KEY", "first-secret-value", 1);
+        setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(t0 + 3600, exp), 1);
+        fake_now = t0;
+        struct aws_client_options o = {
+            .region = "us-east-1", .now = fake_clock, .credentials_refresh_failed = on_refresh_failed};
+        struct aws_client *c = NULL;
+        struct aws_error e = {};
+        struct aws_credentials cr = {};
+        ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "AKIDFIRST");
+        aws_credentials_done(&cr);
+        ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 1);
+
+        /* Well before expiry: served from the cache. */
+        setenv("AWS_ACCESS_KEY_ID", "AKIDSECOND", 1);
+        fake_now = t0 + 1800;
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "AKIDFIRST");
+        aws_credentials_done(&cr);
+
+        /* Within 5 minutes of expiry: refreshed. */
+        fake_now = t0 + 3600 - 300;
+        setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(t0 + 7200, exp), 1);
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "AKIDSECOND");
+        aws_credentials_done(&cr);
+
+        /* The refresh fails: the old ones stay while valid, and the failure is reported. */
+        unsetenv("AWS_ACCESS_KEY_ID");
+        unsetenv("AWS_SECRET_ACCESS_KEY");
+        fake_now = t0 + 7200 - 120;
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "AKIDSECOND");
+        ck_assert_uint_eq(refresh_failures, 1);
+        aws_credentials_done(&cr);
+
+        /* Expired and still no refresh: an error naming the problem, without the secret. */
+        fake_now = t0 + 7200 + 1;
+        ck_assert_int_lt(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_int_eq(e.kind, AWS_ERROR_CREDENTIALS);
+        ck_assert_str_eq(e.code, "NoCredentials");
+        ck_assert_ptr_null(strstr(e.message, "first-secret-value"));
+        aws_client_free(c);
+}
+END_TEST
+
+TEST_SUITE(aws_client)
+{
+        Suite *s = suite_create("aws-client");
+        TCase *tc = tcase_create("offline");
+        tcase_add_test(tc, endpoint_default_and_china);
+        tcase_add_test(tc, endpoint_service_variable_wins_over_global);
+        tcase_add_test(tc, plain_http_is_refused_off_loopback);
+        tcase_add_test(tc, region_from_options_env_and_profile);
+        tcase_add_test(tc, delete_refuses_aws_backup_snapshots_before_any_io);
+        tcase_add_test(tc, env_credentials_need_both_keys);
+        tcase_add_test(tc, profile_static_keys_from_credentials_file);
+        tcase_add_test(tc, container_uri_must_be_loopback_or_https);
+        tcase_add_test(tc, cache_refreshes_early_and_keeps_old_credentials_on_failure);
+        suite_add_tcase(s, tc);
+        return s;
+}

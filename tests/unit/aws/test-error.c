@@ -1,0 +1,153 @@
+/* Error parsing (Query/XML and REST-JSON), classification for the standard retry mode, and scrubbing
+ * of secrets from messages. */
+#include <check.h>
+#include <string.h>
+
+#include "aws-error.h"
+#include "aws-test-data.h"
+#include "macro.h"
+#include "test-suite.h"
+
+START_TEST(rds_error_response_is_parsed)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("error-rds-not-found.xml", &n);
+        struct aws_error e;
+        ck_assert_int_eq(aws_error_parse_xml(&e, 404, xml, n), 0);
+        ck_assert_int_eq(e.kind, AWS_ERROR_SERVICE);
+        ck_assert_int_eq(e.http_status, 404);
+        ck_assert_str_eq(e.code, "DBClusterSnapshotNotFoundFault");
+        ck_assert_str_eq(e.message, "DBClusterSnapshot aba-prod-a-x not found.");
+        ck_assert_str_eq(e.request_id, "5e6f7a8b-0000-4000-8000-000000000001");
+        ck_assert(!e.retryable);
+}
+END_TEST
+
+START_TEST(throttling_is_retryable)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("error-throttling.xml", &n);
+        struct aws_error e;
+        ck_assert_int_eq(aws_error_parse_xml(&e, 400, xml, n), 0);
+        ck_assert_str_eq(e.code, "Throttling");
+        ck_assert(e.throttling);
+        ck_assert(e.retryable);
+}
+END_TEST
+
+START_TEST(non_xml_body_falls_back_to_http_status)
+{
+        struct aws_error e;
+        ck_assert_int_eq(aws_error_parse_xml(&e, 503, "<html>Service Unavailable", 25), -EBADMSG);
+        ck_assert_str_eq(e.code, "HTTP503");
+        ck_assert(e.retryable);
+        ck_assert_int_eq(aws_error_parse_xml(&e, 403, "", 0), -EBADMSG);
+        ck_assert(!e.retryable);
+}
+END_TEST
+
+START_TEST(json_error_type_comes_from_header)
+{
+        struct aws_error e;
+        const char *body = "{\"Code\":\"ERROR_9101\",\"Message\":\"Recovery point not found\"}";
+        ck_assert_int_eq(
+            aws_error_parse_json(
+                &e, 400, "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.backup/",
+                "req-9", body, strlen(body)),
+            0);
+        ck_assert_str_eq(e.code, "ResourceNotFoundException");
+        ck_assert_str_eq(e.message, "Recovery point not found");
+        ck_assert_str_eq(e.request_id, "req-9");
+        ck_assert(!e.retryable);
+}
+END_TEST
+
+START_TEST(json_error_type_falls_back_to_body)
+{
+        struct aws_error e;
+        const char *body =
+            "{\"__type\":\"com.amazonaws.backup#ThrottlingException\",\"message\":\"slow down\"}";
+        ck_assert_int_eq(aws_error_parse_json(&e, 400, NULL, NULL, body, strlen(body)), 0);
+        ck_assert_str_eq(e.code, "ThrottlingException");
+        ck_assert_str_eq(e.message, "slow down");
+        ck_assert(e.throttling && e.retryable);
+        ck_assert_int_eq(aws_error_parse_json(&e, 500, NULL, NULL, "{\"trunc", 7), -EBADMSG);
+        ck_assert(e.retryable);
+}
+END_TEST
+
+START_TEST(classification_follows_standard_mode)
+{
+        struct aws_error e = {.kind = AWS_ERROR_SERVICE, .http_status = 400};
+        strcpy(e.code, "InvalidResourceStateException");
+        aws_error_classify(&e);
+        ck_assert(!e.retryable);
+        strcpy(e.code, "RequestTimeout");
+        aws_error_classify(&e);
+        ck_assert(e.retryable && !e.throttling);
+        e.http_status = 502;
+        strcpy(e.code, "Whatever");
+        aws_error_classify(&e);
+        ck_assert(e.retryable);
+        e = (struct aws_error){.kind = AWS_ERROR_TIMEOUT};
+        aws_error_classify(&e);
+        ck_assert(e.retryable);
+        e = (struct aws_error){.kind = AWS_ERROR_TRANSPORT};
+        strcpy(e.code, "TLSError");
+        aws_error_classify(&e);
+        ck_assert(!e.retryable);
+        e = (struct aws_error){.kind = AWS_ERROR_REFUSED};
+        aws_error_classify(&e);
+        ck_assert(!e.retryable);
+        ck_assert(aws_error_code_is_clock_skew("RequestTimeTooSkewed"));
+        ck_assert(aws_error_code_is_clock_skew("SignatureDoesNotMatch"));
+        ck_assert(!aws_error_code_is_clock_skew("AccessDenied"));
+}
+END_TEST
+
+START_TEST(scrub_removes_secrets_even_when_cut)
+{
+        struct aws_error e = {};
+        const char *secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        aws_error_set(&e, -EIO, AWS_ERROR_SERVICE, "SignatureDoesNotMatch", "canonical had %s inside",
+                      secret);
+        const char *list[] = {secret, NULL};
+        aws_error_scrub(&e, list);
+        ck_assert_ptr_null(strstr(e.message, secret));
+        ck_assert_ptr_nonnull(strstr(e.message, "[redacted]"));
+        /* A message truncated in the middle of the secret loses the prefix too. */
+        memset(e.message, 'x', sizeof(e.message));
+        memcpy(e.message + sizeof(e.message) - 21, secret, 20);
+        e.message[sizeof(e.message) - 1] = '\0';
+        aws_error_scrub(&e, list);
+        ck_assert_ptr_null(strstr(e.message, "wJalrXUtnFEMI"));
+}
+END_TEST
+
+START_TEST(to_string_names_code_status_and_request_id)
+{
+        struct aws_error e = {.kind = AWS_ERROR_SERVICE, .http_status = 404};
+        strcpy(e.code, "DBClusterNotFoundFault");
+        strcpy(e.message, "not found");
+        strcpy(e.request_id, "r-1");
+        char buf[256];
+        ck_assert_str_eq(aws_error_to_string(&e, buf, sizeof(buf)),
+                         "DBClusterNotFoundFault (HTTP 404): not found [request id r-1]");
+}
+END_TEST
+
+TEST_SUITE(aws_error)
+{
+        Suite *s = suite_create("aws-error");
+        TCase *tc = tcase_create("parse");
+        tcase_add_test(tc, rds_error_response_is_parsed);
+        tcase_add_test(tc, throttling_is_retryable);
+        tcase_add_test(tc, non_xml_body_falls_back_to_http_status);
+        tcase_add_test(tc, json_error_type_comes_from_header);
+        tcase_add_test(tc, json_error_type_falls_back_to_body);
+        tcase_add_test(tc, classification_follows_standard_mode);
+        tcase_add_test(tc, scrub_removes_secrets_even_when_cut);
+        tcase_add_test(tc, to_string_names_code_status_and_request_id);
+        suite_add_tcase(s, tc);
+        return s;
+}

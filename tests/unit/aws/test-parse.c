@@ -1,0 +1,252 @@
+/* Parsing recorded RDS, STS and Backup responses: fields, tags, markers, unknown elements ignored,
+ * missing required elements and broken documents rejected. */
+#include <check.h>
+#include <string.h>
+
+#include "aws-backup.h"
+#include "aws-rds.h"
+#include "aws-sts.h"
+#include "aws-test-data.h"
+#include "macro.h"
+#include "strv.h"
+#include "test-suite.h"
+#include "time-util.h"
+
+START_TEST(snapshots_page_with_tags_and_marker)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
+        struct rds_db_cluster_snapshot_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        struct aws_error e = {};
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &l, &marker, &e), 0);
+        ck_assert_uint_eq(l.n, 2);
+        ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
+        struct rds_db_cluster_snapshot *s = &l.items[0];
+        ck_assert_str_eq(s->identifier, "aba-prod-a-20221012t0735z");
+        ck_assert_str_eq(s->cluster_identifier, "prod-a");
+        ck_assert_str_eq(s->status, "available");
+        ck_assert_str_eq(s->snapshot_type, "manual");
+        ck_assert_int_eq(s->create_time, time_from_civil(2022, 10, 12, 17, 42, 48));
+        ck_assert(s->storage_encrypted);
+        ck_assert_uint_eq(s->allocated_storage, 120);
+        ck_assert_str_eq(s->kms_key_id, "arn:aws:kms:us-east-1:123456789012:key/1111-2222");
+        ck_assert_uint_eq(s->n_tags, 3);
+        ck_assert_str_eq(aws_tags_get(s->tags, s->n_tags, "aurora-backup:policy"), "prod");
+        ck_assert_str_eq(aws_tags_get(s->tags, s->n_tags, "empty"), "");
+        /* An AWS Backup snapshot still creating: no SnapshotCreateTime yet. */
+        ck_assert_int_eq(l.items[1].create_time, 0);
+        ck_assert_str_eq(l.items[1].status, "creating");
+        ck_assert(rds_snapshot_id_is_aws_backup(l.items[1].identifier));
+        ck_assert(rds_snapshot_id_is_aws_backup(l.items[1].arn));
+        ck_assert_uint_eq(l.items[1].n_tags, 0);
+        rds_db_cluster_snapshot_list_done(&l);
+}
+END_TEST
+
+START_TEST(snapshot_without_status_is_rejected)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-missing-status.xml", &n);
+        struct rds_db_cluster_snapshot_list l = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &l, NULL, &e), -EBADMSG);
+        ck_assert_int_eq(e.kind, AWS_ERROR_PARSE);
+        ck_assert_ptr_null(l.items);
+}
+END_TEST
+
+START_TEST(cut_document_is_a_parse_error)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
+        struct rds_db_cluster_snapshot_list l = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n / 2, &l, NULL, &e), -EBADMSG);
+        ck_assert_int_eq(e.kind, AWS_ERROR_PARSE);
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots("", 0, &l, NULL, &e), -EBADMSG);
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots("<Other/>", 8, &l, NULL, &e), -EBADMSG);
+}
+END_TEST
+
+START_TEST(too_many_tags_is_rejected)
+{
+        char xml[16384];
+        int o = snprintf(xml, sizeof(xml),
+                         "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
+                         "<DBClusterSnapshots><DBClusterSnapshot><DBClusterSnapshotIdentifier>a"
+                         "</DBClusterSnapshotIdentifier><DBClusterIdentifier>c</DBClusterIdentifier>"
+                         "<Status>available</Status><TagList>");
+        for (int i = 0; i < RDS_MAX_TAGS + 1; i++)
+                o += snprintf(xml + o, sizeof(xml) - (size_t)o, "<Tag><Key>k%d</Key><Value>v</Value></Tag>",
+                              i);
+        o += snprintf(xml + o, sizeof(xml) - (size_t)o,
+                      "</TagList></DBClusterSnapshot></DBClusterSnapshots>"
+                      "</DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>");
+        struct rds_db_cluster_snapshot_list l = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, (size_t)o, &l, NULL, &e), -EBADMSG);
+}
+END_TEST
+
+START_TEST(external_entities_are_not_expanded)
+{
+        const char *xml =
+            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
+            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>&x;</DBClusterSnapshotIdentifier>"
+            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
+            "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>";
+        struct rds_db_cluster_snapshot_list l = {};
+        struct aws_error e = {};
+        int r = rds_parse_db_cluster_snapshots(xml, strlen(xml), &l, NULL, &e);
+        if (r == 0) {
+                ck_assert_ptr_null(strstr(l.items[0].identifier, "root:"));
+                rds_db_cluster_snapshot_list_done(&l);
+        }
+}
+END_TEST
+
+START_TEST(clusters_with_members_window_and_times)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("describe-db-clusters.xml", &n);
+        struct rds_db_cluster_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        struct aws_error e = {};
+        ck_assert_int_eq(rds_parse_db_clusters(xml, n, &l, &marker, &e), 0);
+        ck_assert_ptr_null(marker);
+        ck_assert_uint_eq(l.n, 1);
+        struct rds_db_cluster *c = &l.items[0];
+        ck_assert_str_eq(c->identifier, "prod-a");
+        ck_assert_str_eq(c->preferred_backup_window, "07:35-08:05");
+        ck_assert_uint_eq(c->backup_retention_period, 7);
+        ck_assert_str_eq(c->writer, "prod-a-2");
+        ck_assert_uint_eq(strv_length(c->members), 2);
+        ck_assert(c->deletion_protection && c->storage_encrypted);
+        ck_assert_int_eq(c->earliest_restorable_time, time_from_civil(2022, 10, 5, 7, 40, 0));
+        ck_assert_int_eq(c->latest_restorable_time, time_from_civil(2022, 10, 12, 17, 40, 0));
+        ck_assert_str_eq(aws_tags_get(c->tags, c->n_tags, "env"), "production");
+        ck_assert_ptr_nonnull(c->aws_backup_recovery_point_arn);
+        rds_db_cluster_list_done(&l);
+}
+END_TEST
+
+START_TEST(sts_credentials)
+{
+        size_t n;
+        _cleanup_free_ char *xml = read_aws_data("sts-assume-role.xml", &n);
+        struct aws_credentials c = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(sts_parse_credentials(xml, n, &c, &e), 0);
+        ck_assert_str_eq(c.access_key_id, "ASIAIOSFODNN7EXAMPLE");
+        ck_assert_str_eq(c.session_token, "IQoJb3JpZ2luX2VjEXAMPLETOKENFORTESTSONLY==");
+        ck_assert_int_eq(c.expiration, time_from_civil(2026, 11, 24, 10, 0, 0));
+        aws_credentials_done(&c);
+        ck_assert_ptr_null(c.secret_access_key);
+        ck_assert_int_eq(sts_parse_credentials("<AssumeRoleResponse/>", 21, &c, &e), -EBADMSG);
+}
+END_TEST
+
+START_TEST(backup_recovery_points_page)
+{
+        size_t n;
+        _cleanup_free_ char *json = read_aws_data("list-recovery-points-by-resource.json", &n);
+        struct backup_recovery_point_list l = {};
+        _cleanup_free_ char *next = NULL;
+        struct aws_error e = {};
+        ck_assert_int_eq(backup_parse_recovery_points(json, n, &l, &next, &e), 0);
+        ck_assert_str_eq(next, "token-page-2");
+        ck_assert_uint_eq(l.n, 2);
+        ck_assert_str_eq(l.items[0].status, "COMPLETED");
+        ck_assert_str_eq(l.items[0].backup_vault_name, "agent-vault");
+        ck_assert_int_eq(l.items[0].creation_date, 1665596568);
+        ck_assert_int_eq(l.items[0].backup_size_bytes, 1073741824);
+        ck_assert_ptr_null(l.items[0].resource_arn);
+        ck_assert(rds_snapshot_id_is_aws_backup(l.items[0].arn));
+        backup_recovery_point_list_done(&l);
+        ck_assert_int_eq(backup_parse_recovery_points(json, n - 10, &l, &next, &e), -EBADMSG);
+        ck_assert_int_eq(
+            backup_parse_recovery_points("{\"RecoveryPoints\":[{\"Status\":\"X\"}]}", 35, &l, NULL, &e),
+            -EBADMSG);
+}
+END_TEST
+
+START_TEST(backup_recovery_point_expired_with_lifecycle)
+{
+        size_t n;
+        _cleanup_free_ char *json = read_aws_data("describe-recovery-point.json", &n);
+        struct backup_recovery_point p = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(backup_parse_recovery_point(json, n, &p, &e), 0);
+        ck_assert_str_eq(p.status, "EXPIRED");
+        ck_assert_uint_eq(p.delete_after_days, 35);
+        ck_assert_int_eq(p.completion_date, 1665597000);
+        ck_assert_str_eq(p.resource_arn, "arn:aws:rds:us-east-1:123456789012:cluster:prod-a");
+        backup_recovery_point_done(&p);
+}
+END_TEST
+
+START_TEST(backup_path_encodes_arn_labels)
+{
+        _cleanup_free_ char *p = backup_recovery_point_path(
+            "agent-vault", "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1/x");
+        ck_assert_str_eq(
+            p, "/backup-vaults/agent-vault/recovery-points/"
+               "arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1%2Fx");
+}
+END_TEST
+
+/* Every prefix of a recorded response (a body cut anywhere) parses or fails cleanly; ASan/LSan watch. */
+START_TEST(every_truncation_fails_cleanly)
+{
+        size_t n;
+        _cleanup_free_ char *snaps = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
+        for (size_t len = 0; len < n; len++) {
+                struct rds_db_cluster_snapshot_list l = {};
+                char *marker = NULL;
+                struct aws_error e = {};
+                if (rds_parse_db_cluster_snapshots(snaps, len, &l, &marker, &e) >= 0) {
+                        rds_db_cluster_snapshot_list_done(&l);
+                        free(marker);
+                } else
+                        ck_assert_ptr_null(l.items);
+        }
+        _cleanup_free_ char *clusters = read_aws_data("describe-db-clusters.xml", &n);
+        for (size_t len = 0; len < n; len++) {
+                struct rds_db_cluster_list l = {};
+                struct aws_error e = {};
+                if (rds_parse_db_clusters(clusters, len, &l, NULL, &e) >= 0)
+                        rds_db_cluster_list_done(&l);
+        }
+        _cleanup_free_ char *points = read_aws_data("list-recovery-points-by-resource.json", &n);
+        size_t closing = (size_t)(strrchr(points, '}') - points);
+        for (size_t len = 0; len <= closing; len++) {
+                struct backup_recovery_point_list l = {};
+                char *next = NULL;
+                struct aws_error e = {};
+                /* A JSON prefix is never a complete object except the whole document. */
+                ck_assert_int_lt(backup_parse_recovery_points(points, len, &l, &next, &e), 0);
+                ck_assert_ptr_null(l.items);
+        }
+}
+END_TEST
+
+TEST_SUITE(aws_parse)
+{
+        Suite *s = suite_create("aws-parse");
+        TCase *tc = tcase_create("recorded");
+        tcase_add_test(tc, snapshots_page_with_tags_and_marker);
+        tcase_add_test(tc, snapshot_without_status_is_rejected);
+        tcase_add_test(tc, cut_document_is_a_parse_error);
+        tcase_add_test(tc, too_many_tags_is_rejected);
+        tcase_add_test(tc, external_entities_are_not_expanded);
+        tcase_add_test(tc, clusters_with_members_window_and_times);
+        tcase_add_test(tc, sts_credentials);
+        tcase_add_test(tc, backup_recovery_points_page);
+        tcase_add_test(tc, backup_recovery_point_expired_with_lifecycle);
+        tcase_add_test(tc, backup_path_encodes_arn_labels);
+        tcase_add_test(tc, every_truncation_fails_cleanly);
+        suite_add_tcase(s, tc);
+        return s;
+}

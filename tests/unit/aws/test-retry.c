@@ -1,0 +1,81 @@
+/* The standard retry mode's arithmetic: full-jitter backoff capped at 20 s and the retry quota. */
+#include <check.h>
+
+#include "aws-retry.h"
+#include "test-suite.h"
+
+START_TEST(first_attempt_is_never_delayed)
+{
+        ck_assert_uint_eq(aws_retry_backoff_ms(1, 0.9), 0);
+}
+END_TEST
+
+START_TEST(backoff_doubles_with_full_jitter)
+{
+        ck_assert_uint_eq(aws_retry_backoff_ms(2, 0.5), 500);
+        ck_assert_uint_eq(aws_retry_backoff_ms(3, 0.5), 1000);
+        ck_assert_uint_eq(aws_retry_backoff_ms(4, 0.5), 2000);
+        ck_assert_uint_eq(aws_retry_backoff_ms(2, 0.0), 0);
+}
+END_TEST
+
+START_TEST(backoff_is_capped_at_20_seconds)
+{
+        ck_assert_uint_le(aws_retry_backoff_ms(7, 0.999999), 20000);
+        ck_assert_uint_eq(aws_retry_backoff_ms(40, 0.5), 10000);
+        ck_assert_uint_lt(aws_retry_backoff_ms(1000, 1.5), 20000);
+}
+END_TEST
+
+START_TEST(quota_pays_100_retries_then_stops)
+{
+        struct aws_retry_quota q;
+        aws_retry_quota_init(&q);
+        unsigned n = 0;
+        while (aws_retry_quota_acquire(&q, false) == AWS_RETRY_COST)
+                n++;
+        ck_assert_uint_eq(n, 100);
+        ck_assert_uint_eq(q.available, 0);
+}
+END_TEST
+
+START_TEST(timeouts_cost_10)
+{
+        struct aws_retry_quota q;
+        aws_retry_quota_init(&q);
+        ck_assert_uint_eq(aws_retry_quota_acquire(&q, true), 10);
+        ck_assert_uint_eq(q.available, 490);
+        q.available = 7;
+        ck_assert_uint_eq(aws_retry_quota_acquire(&q, true), 0);
+        ck_assert_uint_eq(q.available, 7);
+}
+END_TEST
+
+START_TEST(success_refunds_and_caps)
+{
+        struct aws_retry_quota q;
+        aws_retry_quota_init(&q);
+        ck_assert_uint_eq(aws_retry_quota_acquire(&q, false), 5);
+        aws_retry_quota_release(&q, 5);
+        ck_assert_uint_eq(q.available, 500);
+        aws_retry_quota_release(&q, 0);
+        ck_assert_uint_eq(q.available, 500);
+        q.available = 100;
+        aws_retry_quota_release(&q, 0);
+        ck_assert_uint_eq(q.available, 101);
+}
+END_TEST
+
+TEST_SUITE(aws_retry)
+{
+        Suite *s = suite_create("aws-retry");
+        TCase *tc = tcase_create("standard");
+        tcase_add_test(tc, first_attempt_is_never_delayed);
+        tcase_add_test(tc, backoff_doubles_with_full_jitter);
+        tcase_add_test(tc, backoff_is_capped_at_20_seconds);
+        tcase_add_test(tc, quota_pays_100_retries_then_stops);
+        tcase_add_test(tc, timeouts_cost_10);
+        tcase_add_test(tc, success_refunds_and_caps);
+        suite_add_tcase(s, tc);
+        return s;
+}
