@@ -186,6 +186,18 @@ class Ctl(unittest.TestCase):
         with open(db, "rb") as f:
             self.assertEqual(f.read(), before)
 
+    def test_reads_while_a_writer_holds_the_lock(self):
+        """The daemon may be mid-transaction: WAL readers must not wait for it or fail."""
+        import sqlite3
+        self.fixture("fresh")
+        db = sqlite3.connect(os.path.join(self.state, "state.db"), isolation_level=None)
+        self.addCleanup(db.close)
+        db.execute("BEGIN EXCLUSIVE")  # in WAL mode: holds the write lock, readers continue
+        self.assertEqual(self.ctl("check").returncode, 0)
+        self.assertEqual(self.ctl("status").returncode, 0)
+        self.assertEqual(self.ctl("history").returncode, 0)
+        db.execute("ROLLBACK")
+
     # ---- history ----
     def test_history_text(self):
         self.fixture("fresh")
