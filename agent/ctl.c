@@ -1,42 +1,113 @@
-/* aurora-backupctl: the operator's view of the agent. */
+/* aurora-backupctl: the operator's view of the agent (argument parsing and dispatch only). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "build-config.h"
 #include "cli.h"
+#include "ctl-check.h"
+#include "ctl-history.h"
+#include "ctl-status.h"
 
 static void help(FILE *f)
 {
         fprintf(f,
-                "Usage: aurora-backupctl [OPTIONS] COMMAND\n"
+                "Usage: aurora-backupctl [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
                 "\n"
                 "Commands:\n"
+                "  status              policies, clusters, snapshots, quota, last cycle, open intents\n"
+                "  history             the action ledger and the window history, newest first\n"
+                "      --cluster ID        only this cluster\n"
+                "      --policy NAME       only this policy\n"
+                "      --since WHEN        ISO 8601 UTC time, or a duration back from now (2d, 6h)\n"
+                "      --limit N           at most N rows of each list\n"
+                "  check               monitoring-plugin check of snapshot freshness (exit 0/1/2/3)\n"
                 "  check-config        validate the configuration without contacting AWS\n"
                 "\n"
                 "Options:\n"
                 "  -c, --config FILE   configuration file (default: %s)\n"
+                "      --state-dir DIR state directory (default: agent.state_directory, $STATE_DIRECTORY,\n"
+                "                      else /var/lib/aurora-backup)\n"
+                "      --json          machine-readable output\n"
                 "  -h, --help          show this help\n"
                 "      --version       show the version\n",
                 DEFAULT_CONFIG_FILE);
 }
 
+static int parse_limit(const char *s, size_t *ret)
+{
+        char *end;
+        if (!s || !*s || *s == '-')
+                return -1;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (*end)
+                return -1;
+        *ret = (size_t)v;
+        return 0;
+}
+
 int main(int argc, char *argv[])
 {
-        enum { ARG_VERSION = 0x100 };
+        enum { ARG_VERSION = 0x100, ARG_STATE_DIR, ARG_JSON, ARG_CLUSTER, ARG_POLICY, ARG_SINCE, ARG_LIMIT };
         static const struct option options[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, ARG_VERSION},
-                {},
+            {"config", required_argument, NULL, 'c'},
+            {"state-dir", required_argument, NULL, ARG_STATE_DIR},
+            {"json", no_argument, NULL, ARG_JSON},
+            {"cluster", required_argument, NULL, ARG_CLUSTER},
+            {"policy", required_argument, NULL, ARG_POLICY},
+            {"since", required_argument, NULL, ARG_SINCE},
+            {"limit", required_argument, NULL, ARG_LIMIT},
+            {"help", no_argument, NULL, 'h'},
+            {"version", no_argument, NULL, ARG_VERSION},
+            {},
         };
-        const char *config = NULL;
+        struct ctl_options o = {};
+        struct ctl_history_args h = {};
+        bool history_opts = false;
+        const char *verb = NULL;
         int c;
 
-        while ((c = getopt_long(argc, argv, "+c:h", options, NULL)) >= 0) {
+        /* Options may come before or after the command; the first non-option is the command. */
+        while (optind < argc) {
+                c = getopt_long(argc, argv, "-c:h", options, NULL);
+                if (c < 0)
+                        break;
                 switch (c) {
+                case 1:
+                        if (verb) {
+                                fprintf(stderr, "aurora-backupctl: unexpected argument '%s'\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        verb = optarg;
+                        break;
                 case 'c':
-                        config = optarg;
+                        o.config = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                        o.state_dir = optarg;
+                        break;
+                case ARG_JSON:
+                        o.json = true;
+                        break;
+                case ARG_CLUSTER:
+                        h.cluster = optarg;
+                        history_opts = true;
+                        break;
+                case ARG_POLICY:
+                        h.policy = optarg;
+                        history_opts = true;
+                        break;
+                case ARG_SINCE:
+                        h.since = optarg;
+                        history_opts = true;
+                        break;
+                case ARG_LIMIT:
+                        if (parse_limit(optarg, &h.limit) < 0) {
+                                fprintf(stderr, "aurora-backupctl: --limit '%s': not a number\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        history_opts = true;
                         break;
                 case 'h':
                         help(stdout);
@@ -49,13 +120,25 @@ int main(int argc, char *argv[])
                         return EXIT_USAGE;
                 }
         }
-        if (optind >= argc) {
+        if (!verb) {
                 help(stderr);
                 return EXIT_USAGE;
         }
-        const char *verb = argv[optind];
-        if (strcmp(verb, "check-config") == 0 && optind + 1 == argc)
-                return cli_check_config(cli_config_path(config), stdout, stderr);
+        if (history_opts && strcmp(verb, "history") != 0) {
+                fprintf(
+                    stderr,
+                    "aurora-backupctl: --cluster, --policy, --since and --limit apply to history only\n");
+                return EXIT_USAGE;
+        }
+
+        if (strcmp(verb, "status") == 0)
+                return ctl_status(&o, stdout, stderr);
+        if (strcmp(verb, "history") == 0)
+                return ctl_history(&o, &h, stdout, stderr);
+        if (strcmp(verb, "check") == 0)
+                return ctl_check(&o, stdout, stderr);
+        if (strcmp(verb, "check-config") == 0)
+                return cli_check_config(cli_config_path(o.config), stdout, stderr);
 
         fprintf(stderr, "aurora-backupctl: unknown command '%s'\n", verb);
         return EXIT_USAGE;

@@ -1,0 +1,258 @@
+/* aurora-backupctl check: monitoring-plugin verdict on snapshot freshness and agent health. */
+#include "ctl-check.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl-output.h"
+#include "timespec.h"
+
+const char *ctl_check_status_to_string(enum ctl_check_status s)
+{
+        switch (s) {
+        case CHECK_OK:
+                return "OK";
+        case CHECK_WARNING:
+                return "WARNING";
+        case CHECK_CRITICAL:
+                return "CRITICAL";
+        case CHECK_UNKNOWN:
+        default:
+                return "UNKNOWN";
+        }
+}
+
+static int check_rank(enum ctl_check_status s)
+{
+        static const int rank[] = {
+            [CHECK_OK] = 0, [CHECK_UNKNOWN] = 1, [CHECK_WARNING] = 2, [CHECK_CRITICAL] = 3};
+        return (unsigned)s < sizeof(rank) / sizeof(rank[0]) ? rank[s] : 1;
+}
+
+enum ctl_check_status ctl_check_worse(enum ctl_check_status a, enum ctl_check_status b)
+{
+        return check_rank(a) >= check_rank(b) ? a : b;
+}
+
+void ctl_check_thresholds(const struct policy *p, int64_t *ret_warning, int64_t *ret_critical)
+{
+        int64_t period = schedule_period_sec(&p->every);
+        *ret_warning = p->check_warning_sec > 0 ? p->check_warning_sec : period * 3 / 2;
+        *ret_critical = p->check_critical_sec > 0 ? p->check_critical_sec : period * 5 / 2;
+}
+
+enum ctl_check_status ctl_check_freshness(int64_t now, int64_t newest, int64_t warning, int64_t critical)
+{
+        if (newest == 0)
+                return CHECK_CRITICAL;
+        int64_t age = now > newest ? now - newest : 0;
+        if (age > critical)
+                return CHECK_CRITICAL;
+        if (age > warning)
+                return CHECK_WARNING;
+        return CHECK_OK;
+}
+
+bool ctl_check_state_stale(int64_t now, int64_t last_activity, int64_t reconcile_interval_sec)
+{
+        if (reconcile_interval_sec <= 0)
+                reconcile_interval_sec = CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC;
+        return last_activity == 0 || now - last_activity > 2 * reconcile_interval_sec;
+}
+
+struct check_cluster {
+        const char *cluster;
+        const char *policy;
+        int64_t newest;
+        enum ctl_check_status status;
+};
+
+static const struct policy *find_policy(const struct agent_config *c, const char *name)
+{
+        for (size_t i = 0; name && i < c->n_policies; i++)
+                if (strcmp(c->policies[i].name, name) == 0)
+                        return &c->policies[i];
+        return NULL;
+}
+
+static int check_unknown(const struct ctl_options *o, FILE *out, const char *why)
+{
+        if (o->json) {
+                _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
+                if (j && ctl_json_add_string(j, "status", "UNKNOWN") >= 0 &&
+                    ctl_json_add_int(j, "exit_code", CHECK_UNKNOWN) >= 0 &&
+                    ctl_json_add_string(j, "message", why) >= 0)
+                        ctl_json_print(out, j);
+        } else
+                fprintf(out, "AURORA-BACKUP UNKNOWN - %s\n", why);
+        return CHECK_UNKNOWN;
+}
+
+int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
+{
+        _cleanup_(ctl_context_done) struct ctl_context ctx = {};
+        struct inventory_cluster *clusters = NULL;
+        struct inventory_snapshot *snaps = NULL;
+        struct cycle_record *cycles = NULL;
+        _cleanup_free_ struct check_cluster *cc = NULL;
+        size_t n_clusters = 0, n_snaps = 0, n_cycles = 0, n_cc = 0;
+        int64_t observed_at = 0;
+        int r;
+
+        r = ctl_context_open(o, &ctx, err);
+        if (r < 0)
+                return check_unknown(o, out,
+                                     r == -EINVAL ? "configuration unreadable or invalid"
+                                                  : "state missing or unreadable");
+
+        r = store_inventory_load(ctx.store, NULL, &clusters, &n_clusters, &snaps, &n_snaps, &observed_at);
+        if (r >= 0)
+                r = store_cycle_list(ctx.store, 1, &cycles, &n_cycles);
+        if (r < 0) {
+                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
+                        store_last_error(ctx.store));
+                inventory_clusters_free(clusters, n_clusters);
+                inventory_snapshots_free(snaps, n_snaps);
+                return check_unknown(o, out, "state unreadable");
+        }
+
+        cc = calloc(n_clusters ? n_clusters : 1, sizeof(*cc));
+        if (!cc) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        unsigned counts[4] = {};
+        enum ctl_check_status verdict = CHECK_OK;
+        for (size_t i = 0; i < n_clusters; i++) {
+                const struct policy *p = find_policy(ctx.config, clusters[i].policy);
+                if (!p)
+                        continue; /* not selected by any policy of this config */
+                int64_t warning, critical, newest = 0;
+                ctl_check_thresholds(p, &warning, &critical);
+                for (size_t k = 0; k < n_snaps; k++)
+                        if (snaps[k].origin == ORIGIN_AGENT &&
+                            strcmp(snaps[k].cluster, clusters[i].identifier) == 0 && snaps[k].status &&
+                            strcmp(snaps[k].status, "available") == 0 && snaps[k].create_time > newest)
+                                newest = snaps[k].create_time;
+                enum ctl_check_status st = ctl_check_freshness(ctx.now, newest, warning, critical);
+                cc[n_cc++] = (struct check_cluster){clusters[i].identifier, p->name, newest, st};
+                counts[st]++;
+                verdict = ctl_check_worse(verdict, st);
+        }
+
+        int64_t last_activity = observed_at;
+        bool last_failed = false;
+        if (n_cycles > 0) {
+                last_activity = MAX(last_activity, MAX(cycles[0].started_at, cycles[0].finished_at));
+                last_failed = cycles[0].finished_at != 0 && cycles[0].exit_status != 0;
+        }
+        bool stale = ctl_check_state_stale(ctx.now, last_activity, ctx.config->agent.reconcile_interval_sec);
+        if (stale || last_failed)
+                verdict = ctl_check_worse(verdict, CHECK_WARNING);
+        int64_t state_age = last_activity ? MAX(ctx.now - last_activity, 0) : -1;
+
+        /* The summary names the worst clusters first, at most three, so the line stays readable. */
+        char summary[512];
+        FILE *m = fmemopen(summary, sizeof(summary), "w");
+        if (!m) {
+                r = -errno;
+                goto finish;
+        }
+        if (n_cc == 0)
+                fprintf(m, "no clusters selected");
+        else if (counts[CHECK_CRITICAL] + counts[CHECK_WARNING] == 0)
+                fprintf(m, "%zu cluster%s fresh", n_cc, n_cc == 1 ? "" : "s");
+        else {
+                fprintf(m, "%u critical, %u warning of %zu clusters", counts[CHECK_CRITICAL],
+                        counts[CHECK_WARNING], n_cc);
+                unsigned shown = 0;
+                for (int pass = CHECK_CRITICAL; pass >= CHECK_WARNING; pass--)
+                        for (size_t i = 0; i < n_cc && shown < 3; i++) {
+                                if ((int)cc[i].status != pass)
+                                        continue;
+                                char age[CTL_AGE_MAX];
+                                fprintf(m, "%s %s (%s)", shown == 0 ? ":" : ",", cc[i].cluster,
+                                        cc[i].newest ? ctl_format_age(ctx.now, cc[i].newest, age)
+                                                     : "no snapshot");
+                                shown++;
+                        }
+        }
+        if (stale) {
+                char age[CTL_AGE_MAX];
+                fprintf(m, "; agent not running? state %s old", ctl_format_age(ctx.now, last_activity, age));
+        }
+        if (last_failed)
+                fprintf(m, "; last cycle failed (exit %d)", cycles[0].exit_status);
+        fclose(m);
+        summary[sizeof(summary) - 1] = 0;
+
+        if (o->json) {
+                _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
+                struct json_object *arr = json_object_new_array();
+                if (!j || !arr || ctl_json_add(j, "clusters", arr) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                r = 0;
+                if (r == 0)
+                        r = ctl_json_add_string(j, "status", ctl_check_status_to_string(verdict));
+                if (r == 0)
+                        r = ctl_json_add_int(j, "exit_code", verdict);
+                if (r == 0)
+                        r = ctl_json_add_string(j, "message", summary);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "fresh", counts[CHECK_OK]);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "warning", counts[CHECK_WARNING]);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "critical", counts[CHECK_CRITICAL]);
+                if (r == 0)
+                        r = ctl_json_add_bool(j, "state_stale", stale);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "state_age_sec", state_age);
+                if (r == 0)
+                        r = ctl_json_add_bool(j, "last_cycle_failed", last_failed);
+                for (size_t i = 0; r == 0 && i < n_cc; i++) {
+                        struct json_object *e = json_object_new_object();
+                        if (!e || json_object_array_add(arr, e) < 0) {
+                                json_object_put(e);
+                                r = -ENOMEM;
+                                break;
+                        }
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "cluster", cc[i].cluster);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "policy", cc[i].policy);
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "newest_snapshot", cc[i].newest);
+                        if (r == 0)
+                                r = ctl_json_add_int(e, "age_sec",
+                                                     cc[i].newest ? MAX(ctx.now - cc[i].newest, 0) : -1);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "status",
+                                                        ctl_check_status_to_string(cc[i].status));
+                }
+                if (r == 0)
+                        r = ctl_json_print(out, j);
+        } else {
+                fprintf(
+                    out,
+                    "AURORA-BACKUP %s - %s | clusters=%zu fresh=%u warning=%u critical=%u state_age=%llds "
+                    "last_cycle_failed=%d\n",
+                    ctl_check_status_to_string(verdict), summary, n_cc, counts[CHECK_OK],
+                    counts[CHECK_WARNING], counts[CHECK_CRITICAL], (long long)state_age,
+                    last_failed ? 1 : 0);
+                r = 0;
+        }
+
+finish:
+        inventory_clusters_free(clusters, n_clusters);
+        inventory_snapshots_free(snaps, n_snaps);
+        free(cycles);
+        if (r < 0) {
+                fprintf(err, "check: %s\n", strerror(-r));
+                return CHECK_UNKNOWN;
+        }
+        return verdict;
+}

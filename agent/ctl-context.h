@@ -1,0 +1,35 @@
+/* aurora-backupctl: what every read-only command needs: the options, the config and the state store. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "agent-config.h"
+#include "store.h"
+
+#define CTL_DEFAULT_STATE_DIR "/var/lib/aurora-backup"
+
+struct ctl_options {
+        const char *config;    /* NULL: the build default */
+        const char *state_dir; /* NULL: agent.state_directory, $STATE_DIRECTORY, CTL_DEFAULT_STATE_DIR */
+        bool json;
+};
+
+struct ctl_context {
+        struct agent_config *config;
+        struct store *store;
+        const char *state_dir; /* borrowed from the options, the config or the environment */
+        int64_t now;
+};
+
+/* The state directory: --state-dir, else agent.state_directory, else $STATE_DIRECTORY, else the default. */
+const char *ctl_state_dir(const char *arg, const struct agent_config *c);
+
+/* Load the config and open the store read-only. On failure prints why on `err` (config diagnostics,
+ * or the store error) and returns -EINVAL (config) or the store's negative errno. */
+int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE *err);
+void ctl_context_done(struct ctl_context *c);
+
+/* `--since`: an ISO 8601 UTC time, or a duration ("2d", "6h") counted back from `now`. -EINVAL. */
+int ctl_parse_since(const char *s, int64_t now, int64_t *ret);

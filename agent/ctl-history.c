@@ -1,0 +1,163 @@
+/* aurora-backupctl history: the action ledger and the window history, newest first. */
+#include "ctl-history.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ctl-output.h"
+
+static const char *dash(const char *s)
+{
+        return s && *s ? s : "-";
+}
+
+static int history_json(FILE *out, const struct ledger_entry *l, size_t n_l, const struct window_record *w,
+                        size_t n_w)
+{
+        _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
+        struct json_object *ledger = json_object_new_array(), *windows = json_object_new_array();
+        int r = 0;
+
+        if (!j || ctl_json_add(j, "ledger", ledger) < 0 || ctl_json_add(j, "windows", windows) < 0 ||
+            !ledger || !windows)
+                return -ENOMEM;
+        for (size_t i = 0; r == 0 && i < n_l; i++) {
+                struct json_object *e = ctl_json_array_add_object(ledger);
+                if (!e)
+                        return -ENOMEM;
+                r = ctl_json_add_int(e, "id", l[i].id);
+                if (r == 0)
+                        r = ctl_json_add_time(e, "time", l[i].created_at);
+                if (r == 0)
+                        r = ctl_json_add_time(e, "updated", l[i].updated_at);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "kind", ledger_kind_to_string(l[i].kind));
+                if (r == 0)
+                        r = ctl_json_add_string(e, "state", ledger_state_to_string(l[i].state));
+                if (r == 0)
+                        r = ctl_json_add_string(e, "policy", l[i].policy);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "cluster", l[i].cluster);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "snapshot", l[i].snapshot);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "region", l[i].region);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "target", l[i].target);
+                if (r == 0)
+                        r = ctl_json_add_time(e, "slot", l[i].slot_start);
+                if (r == 0)
+                        r = ctl_json_add_int(e, "attempts", l[i].attempts);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "request_id", l[i].request_id);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "error_code", l[i].error_code);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "error_message", l[i].error_message);
+        }
+        for (size_t i = 0; r == 0 && i < n_w; i++) {
+                struct json_object *e = ctl_json_array_add_object(windows);
+                if (!e)
+                        return -ENOMEM;
+                r = ctl_json_add_time(e, "slot", w[i].slot_start);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "policy", w[i].policy);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "cluster", w[i].cluster);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "outcome", window_outcome_to_string(w[i].outcome));
+                if (r == 0)
+                        r = ctl_json_add_string(e, "snapshot", w[i].snapshot);
+                if (r == 0)
+                        r = ctl_json_add_time(e, "recorded", w[i].recorded_at);
+        }
+        return r < 0 ? r : ctl_json_print(out, j);
+}
+
+static void history_text(FILE *out, const struct ledger_entry *l, size_t n_l, const struct window_record *w,
+                         size_t n_w)
+{
+        char t[TIME_ISO8601_MAX];
+
+        fprintf(out, "Ledger (%zu):\n", n_l);
+        if (n_l > 0)
+                fprintf(out, "  %-20s %-16s %-9s %-12s %-24s %-40s %s\n", "TIME", "KIND", "STATE", "POLICY",
+                        "CLUSTER", "SNAPSHOT", "REQUEST-ID");
+        for (size_t i = 0; i < n_l; i++) {
+                fprintf(out, "  %-20s %-16s %-9s %-12s %-24s %-40s %s\n",
+                        ctl_format_time(l[i].created_at, t), ledger_kind_to_string(l[i].kind),
+                        ledger_state_to_string(l[i].state), dash(l[i].policy), dash(l[i].cluster),
+                        dash(l[i].snapshot), dash(l[i].request_id));
+                if (l[i].error_code || l[i].error_message)
+                        fprintf(out, "    error: %s: %s\n", dash(l[i].error_code), dash(l[i].error_message));
+        }
+        fprintf(out, "\nWindows (%zu):\n", n_w);
+        if (n_w > 0)
+                fprintf(out, "  %-20s %-16s %-12s %-24s %s\n", "SLOT", "OUTCOME", "POLICY", "CLUSTER",
+                        "SNAPSHOT");
+        for (size_t i = 0; i < n_w; i++)
+                fprintf(out, "  %-20s %-16s %-12s %-24s %s\n", ctl_format_time(w[i].slot_start, t),
+                        window_outcome_to_string(w[i].outcome), dash(w[i].policy), dash(w[i].cluster),
+                        dash(w[i].snapshot));
+}
+
+int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, FILE *out, FILE *err)
+{
+        _cleanup_(ctl_context_done) struct ctl_context ctx = {};
+        struct ledger_entry *l = NULL;
+        struct window_record *w = NULL;
+        size_t n_l = 0, n_w = 0;
+        int64_t since = 0;
+        int r;
+
+        r = ctl_context_open(o, &ctx, err);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        if (a->since && ctl_parse_since(a->since, ctx.now, &since) < 0) {
+                fprintf(err, "aurora-backupctl: --since '%s': not an ISO 8601 time or a duration\n",
+                        a->since);
+                return EXIT_USAGE;
+        }
+
+        struct ledger_filter f = LEDGER_FILTER_ALL;
+        f.policy = a->policy;
+        f.cluster = a->cluster;
+        f.since = since;
+        f.limit = a->limit;
+        r = store_ledger_list(ctx.store, &f, &l, &n_l);
+        if (r >= 0)
+                /* The window history has no policy filter in the store; filter here, so list all first. */
+                r = store_window_list(ctx.store, a->cluster, since, a->policy ? 0 : a->limit, &w, &n_w);
+        if (r < 0) {
+                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
+                        store_last_error(ctx.store));
+                ledger_entries_free(l, n_l);
+                return EXIT_FAILED;
+        }
+        if (a->policy) {
+                size_t k = 0;
+                for (size_t i = 0; i < n_w; i++) {
+                        if ((!w[i].policy || strcmp(w[i].policy, a->policy) != 0) ||
+                            (a->limit > 0 && k >= a->limit)) {
+                                window_record_done(&w[i]);
+                                continue;
+                        }
+                        w[k++] = w[i];
+                }
+                n_w = k;
+        }
+
+        if (o->json)
+                r = history_json(out, l, n_l, w, n_w);
+        else
+                history_text(out, l, n_l, w, n_w);
+        ledger_entries_free(l, n_l);
+        window_records_free(w, n_w);
+        if (r < 0) {
+                fprintf(err, "history: %s\n", strerror(-r));
+                return EXIT_FAILED;
+        }
+        return EXIT_OK;
+}

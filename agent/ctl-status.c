@@ -1,0 +1,369 @@
+/* aurora-backupctl status: per policy and cluster, what the agent last observed and did. */
+#include "ctl-status.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ctl-output.h"
+#include "timespec.h"
+
+struct origin_stats {
+        unsigned count;
+        int64_t oldest, newest;
+        uint64_t gib;
+};
+
+static void stats_add(struct origin_stats *s, const struct inventory_snapshot *sn)
+{
+        s->count++;
+        s->gib += sn->allocated_gib;
+        if (sn->create_time != 0) {
+                if (s->oldest == 0 || sn->create_time < s->oldest)
+                        s->oldest = sn->create_time;
+                if (sn->create_time > s->newest)
+                        s->newest = sn->create_time;
+        }
+}
+
+static int stats_json(struct json_object *obj, const char *key, const struct origin_stats *s)
+{
+        struct json_object *e = json_object_new_object();
+        int r = ctl_json_add(obj, key, e);
+        if (r < 0 || !e)
+                return -ENOMEM;
+        r = ctl_json_add_int(e, "count", s->count);
+        if (r == 0)
+                r = ctl_json_add_time(e, "oldest", s->oldest);
+        if (r == 0)
+                r = ctl_json_add_time(e, "newest", s->newest);
+        if (r == 0)
+                r = ctl_json_add_int(e, "allocated_gib", (int64_t)s->gib);
+        return r;
+}
+
+static const char *policy_region(const struct ctl_context *ctx, const struct policy *p)
+{
+        return p->region ? p->region : ctx->config->agent.region;
+}
+
+/* One cluster: its line(s) of text, or its JSON object. */
+static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
+                          const struct policy *p, const struct inventory_cluster *c,
+                          const struct inventory_snapshot *snaps, size_t n_snaps, struct json_object *arr,
+                          uint64_t *policy_gib)
+{
+        struct origin_stats st[_ORIGIN_MAX] = {};
+        _cleanup_(window_record_done) struct window_record last = {};
+        struct window_record *missed = NULL;
+        size_t n_missed = 0;
+        char win[16], t1[TIME_ISO8601_MAX], a1[CTL_AGE_MAX];
+        int r;
+
+        for (size_t k = 0; k < n_snaps; k++)
+                if (snaps[k].cluster && strcmp(snaps[k].cluster, c->identifier) == 0)
+                        stats_add(&st[snaps[k].origin], &snaps[k]);
+        for (int k = 0; k < _ORIGIN_MAX; k++)
+                *policy_gib += st[k].gib;
+
+        const char *window = c->preferred_window;
+        if (!p->window_from_cluster)
+                window = window_format(&p->window, win, sizeof(win));
+
+        r = store_window_last_taken(ctx->store, c->identifier, &last);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        r = store_window_list(ctx->store, c->identifier, ctx->now - CTL_STATUS_MISSED_SEC, 0, &missed,
+                              &n_missed);
+        if (r < 0)
+                return r;
+        /* Keep only the windows that were not taken. */
+        size_t m = 0;
+        for (size_t i = 0; i < n_missed; i++) {
+                if (missed[i].outcome == WINDOW_TAKEN) {
+                        window_record_done(&missed[i]);
+                        continue;
+                }
+                missed[m++] = missed[i];
+        }
+        n_missed = m;
+
+        if (o->json) {
+                struct json_object *e = ctl_json_array_add_object(arr), *ma = json_object_new_array();
+                r = e ? ctl_json_add(e, "missed_windows", ma) : -ENOMEM;
+                if (r == 0 && !ma)
+                        r = -ENOMEM;
+                if (r == 0)
+                        r = ctl_json_add_string(e, "cluster", c->identifier);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "status", c->status);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "window", window);
+                if (r == 0)
+                        r = ctl_json_add_int(e, "backup_retention_days", c->backup_retention_days);
+                if (r == 0)
+                        r = stats_json(e, "agent", &st[ORIGIN_AGENT]);
+                if (r == 0)
+                        r = stats_json(e, "manual", &st[ORIGIN_MANUAL]);
+                if (r == 0)
+                        r = stats_json(e, "automated", &st[ORIGIN_AUTOMATED]);
+                if (r == 0)
+                        r = stats_json(e, "aws_backup", &st[ORIGIN_AWS_BACKUP]);
+                if (r == 0)
+                        r = stats_json(e, "aws_backup_continuous", &st[ORIGIN_AWS_BACKUP_CONTINUOUS]);
+                if (r == 0)
+                        r = ctl_json_add_time(e, "last_taken_slot", last.slot_start);
+                if (r == 0)
+                        r = ctl_json_add_string(e, "last_taken_snapshot", last.snapshot);
+                if (r == 0)
+                        r = ctl_json_add_int(e, "last_taken_age_sec",
+                                             last.slot_start ? MAX(ctx->now - last.slot_start, 0) : -1);
+                for (size_t i = 0; r == 0 && i < n_missed; i++) {
+                        struct json_object *w = ctl_json_array_add_object(ma);
+                        r = w ? ctl_json_add_time(w, "slot", missed[i].slot_start) : -ENOMEM;
+                        if (r == 0)
+                                r = ctl_json_add_string(w, "outcome",
+                                                        window_outcome_to_string(missed[i].outcome));
+                }
+        } else {
+                fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
+                        c->status ? c->status : "-", window ? window : "-", c->backup_retention_days);
+                static const char *const labels[_ORIGIN_MAX] = {[ORIGIN_AGENT] = "agent",
+                                                                [ORIGIN_MANUAL] = "manual",
+                                                                [ORIGIN_AUTOMATED] = "automated",
+                                                                [ORIGIN_AWS_BACKUP] = "aws-backup",
+                                                                [ORIGIN_AWS_BACKUP_CONTINUOUS] =
+                                                                    "aws-backup-continuous"};
+                for (int k = 0; k < _ORIGIN_MAX; k++) {
+                        if (st[k].count == 0 && k != ORIGIN_AGENT)
+                                continue;
+                        char t2[TIME_ISO8601_MAX];
+                        fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", labels[k],
+                                st[k].count, ctl_format_time(st[k].oldest, t1),
+                                ctl_format_time(st[k].newest, t2), (unsigned long long)st[k].gib);
+                }
+                fprintf(out, "    last taken slot: %s (%s ago)%s%s\n", ctl_format_time(last.slot_start, t1),
+                        ctl_format_age(ctx->now, last.slot_start, a1), last.snapshot ? " " : "",
+                        last.snapshot ? last.snapshot : "");
+                for (size_t i = 0; i < n_missed; i++)
+                        fprintf(out, "    %s: %s\n", window_outcome_to_string(missed[i].outcome),
+                                ctl_format_time(missed[i].slot_start, t1));
+        }
+        window_records_free(missed, n_missed);
+        return r;
+}
+
+static int status_quota(const struct ctl_context *ctx, const struct policy *p,
+                        const struct inventory_snapshot *snaps, size_t n_snaps, unsigned *ret_used,
+                        unsigned *ret_cap)
+{
+        unsigned used = 0;
+        for (size_t k = 0; k < n_snaps; k++)
+                if (snaps[k].origin == ORIGIN_AGENT || snaps[k].origin == ORIGIN_MANUAL)
+                        used++;
+        *ret_used = used;
+        *ret_cap = p->quota_limit > p->quota_reserve ? p->quota_limit - p->quota_reserve : 0;
+        (void)ctx;
+        return 0;
+}
+
+static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
+                         const struct policy *p, struct json_object *parr)
+{
+        struct inventory_cluster *clusters = NULL;
+        struct inventory_snapshot *snaps = NULL;
+        size_t n_clusters = 0, n_snaps = 0;
+        const char *region = policy_region(ctx, p);
+        struct json_object *pj = NULL, *carr = NULL;
+        uint64_t gib = 0;
+        unsigned used, cap, n_sel = 0;
+        int r;
+
+        /* Quota is per region: load that region's whole inventory, not just this policy's clusters. */
+        r = store_inventory_load(ctx->store, region, &clusters, &n_clusters, &snaps, &n_snaps, NULL);
+        if (r < 0)
+                return r;
+        status_quota(ctx, p, snaps, n_snaps, &used, &cap);
+
+        if (o->json) {
+                pj = ctl_json_array_add_object(parr);
+                carr = json_object_new_array();
+                r = pj ? ctl_json_add(pj, "clusters", carr) : -ENOMEM;
+                if (r == 0 && !carr)
+                        r = -ENOMEM;
+                if (r == 0)
+                        r = ctl_json_add_string(pj, "policy", p->name);
+                if (r == 0)
+                        r = ctl_json_add_string(pj, "region", region);
+        } else {
+                char sched[32];
+                fprintf(out, "Policy %s (%s, region %s)\n", p->name,
+                        schedule_format(&p->every, sched, sizeof(sched)), region ? region : "-");
+        }
+        for (size_t i = 0; r == 0 && i < n_clusters; i++) {
+                if (!clusters[i].policy || strcmp(clusters[i].policy, p->name) != 0)
+                        continue;
+                n_sel++;
+                r = status_cluster(ctx, o, out, p, &clusters[i], snaps, n_snaps, carr, &gib);
+        }
+        if (r == 0) {
+                if (o->json) {
+                        struct json_object *q = json_object_new_object();
+                        r = ctl_json_add(pj, "quota", q);
+                        if (r == 0 && !q)
+                                r = -ENOMEM;
+                        if (r == 0)
+                                r = ctl_json_add_int(q, "used", used);
+                        if (r == 0)
+                                r = ctl_json_add_int(q, "limit", p->quota_limit);
+                        if (r == 0)
+                                r = ctl_json_add_int(q, "reserve", p->quota_reserve);
+                        if (r == 0)
+                                r = ctl_json_add_int(q, "available", cap > used ? cap - used : 0);
+                        if (r == 0)
+                                r = ctl_json_add_int(pj, "allocated_gib", (int64_t)gib);
+                } else {
+                        if (n_sel == 0)
+                                fprintf(out, "  (no clusters selected in the last inventory)\n");
+                        fprintf(out, "  allocated storage: %llu GiB\n", (unsigned long long)gib);
+                        fprintf(out,
+                                "  quota (region %s): %u of %u manual snapshots (limit %u - reserve %u)\n",
+                                region ? region : "-", used, cap, p->quota_limit, p->quota_reserve);
+                }
+        }
+        inventory_clusters_free(clusters, n_clusters);
+        inventory_snapshots_free(snaps, n_snaps);
+        return r;
+}
+
+static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
+                        struct json_object *j)
+{
+        struct cycle_record *cycles = NULL;
+        struct ledger_entry *open = NULL;
+        size_t n_cycles = 0, n_open = 0;
+        char t[TIME_ISO8601_MAX], a[CTL_AGE_MAX];
+        int r;
+
+        r = store_cycle_list(ctx->store, 1, &cycles, &n_cycles);
+        if (r >= 0)
+                r = store_ledger_open_intents(ctx->store, &open, &n_open);
+        if (r < 0) {
+                free(cycles);
+                return r;
+        }
+        const struct cycle_record *c = n_cycles > 0 ? &cycles[0] : NULL;
+        const char *ended = !c                    ? "none"
+                            : c->finished_at == 0 ? "unfinished"
+                            : c->exit_status == 0 ? "ok"
+                                                  : "failed";
+        r = 0;
+        if (o->json) {
+                struct json_object *cj = c ? json_object_new_object() : NULL, *oa = json_object_new_array();
+                r = ctl_json_add(j, "last_cycle", cj);
+                if (r == 0)
+                        r = ctl_json_add(j, "open_intents", oa);
+                if (r == 0 && (!oa || (c && !cj)))
+                        r = -ENOMEM;
+                if (r == 0 && c) {
+                        r = ctl_json_add_int(cj, "id", c->id);
+                        if (r == 0)
+                                r = ctl_json_add_time(cj, "started", c->started_at);
+                        if (r == 0)
+                                r = ctl_json_add_time(cj, "finished", c->finished_at);
+                        if (r == 0)
+                                r = ctl_json_add_string(cj, "result", ended);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "exit_status", c->exit_status);
+                        if (r == 0)
+                                r = ctl_json_add_bool(cj, "dry_run", c->dry_run);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "planned", c->counts.planned);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "succeeded", c->counts.succeeded);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "failed", c->counts.failed);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "created", c->counts.created);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "deleted", c->counts.deleted);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "missed", c->counts.missed);
+                        if (r == 0)
+                                r = ctl_json_add_int(cj, "api_calls", c->counts.api_calls);
+                }
+                for (size_t i = 0; r == 0 && i < n_open; i++) {
+                        struct json_object *e = ctl_json_array_add_object(oa);
+                        r = e ? ctl_json_add_int(e, "id", open[i].id) : -ENOMEM;
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "time", open[i].created_at);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "kind", ledger_kind_to_string(open[i].kind));
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "cluster", open[i].cluster);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "snapshot", open[i].snapshot);
+                        if (r == 0)
+                                r = ctl_json_add_int(e, "attempts", open[i].attempts);
+                }
+        } else {
+                fprintf(out, "Agent (state %s)\n", ctx->state_dir);
+                if (c)
+                        fprintf(out,
+                                "  last cycle: %s (%s ago), %s%s: planned %u, succeeded %u, failed %u, "
+                                "created %u, "
+                                "deleted %u, missed %u, %u API calls\n",
+                                ctl_format_time(c->started_at, t),
+                                ctl_format_age(ctx->now, c->started_at, a), ended,
+                                c->dry_run ? " (dry run)" : "", c->counts.planned, c->counts.succeeded,
+                                c->counts.failed, c->counts.created, c->counts.deleted, c->counts.missed,
+                                c->counts.api_calls);
+                else
+                        fprintf(out, "  last cycle: none\n");
+                fprintf(out, "  open intents: %zu\n", n_open);
+                for (size_t i = 0; i < n_open; i++)
+                        fprintf(out, "    %s %s %s %s (attempts %u)\n",
+                                ctl_format_time(open[i].created_at, t), ledger_kind_to_string(open[i].kind),
+                                open[i].cluster ? open[i].cluster : "-",
+                                open[i].snapshot ? open[i].snapshot : "-", open[i].attempts);
+        }
+        free(cycles);
+        ledger_entries_free(open, n_open);
+        return r;
+}
+
+int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
+{
+        _cleanup_(ctl_context_done) struct ctl_context ctx = {};
+        _cleanup_(json_object_putp) struct json_object *j = NULL;
+        struct json_object *parr = NULL;
+        int r;
+
+        r = ctl_context_open(o, &ctx, err);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+        if (o->json) {
+                j = json_object_new_object();
+                parr = json_object_new_array();
+                if (!j || ctl_json_add(j, "policies", parr) < 0 || !parr) {
+                        fprintf(err, "status: %s\n", strerror(ENOMEM));
+                        return EXIT_FAILED;
+                }
+                if (ctl_json_add_time(j, "now", ctx.now) < 0)
+                        return EXIT_FAILED;
+        }
+        r = status_agent(&ctx, o, out, j);
+        for (size_t i = 0; r >= 0 && i < ctx.config->n_policies; i++) {
+                if (!o->json)
+                        fputc('\n', out);
+                r = status_policy(&ctx, o, out, &ctx.config->policies[i], parr);
+        }
+        if (r >= 0 && o->json)
+                r = ctl_json_print(out, j);
+        if (r < 0) {
+                fprintf(err, "status: %s (%s)\n", strerror(-r), store_last_error(ctx.store));
+                return EXIT_FAILED;
+        }
+        return EXIT_OK;
+}
