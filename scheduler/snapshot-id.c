@@ -90,3 +90,66 @@ int plan_snapshot_identifier(const char *prefix, const char *cluster, int64_t sl
         memcpy(buf, out, strlen(out) + 1);
         return 0;
 }
+
+const char *snapshot_origin_to_string(enum snapshot_origin o)
+{
+        static const char *const names[_ORIGIN_MAX] = {
+            [ORIGIN_AUTOMATED] = "automated",
+            [ORIGIN_AWS_BACKUP] = "aws-backup",
+            [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
+            [ORIGIN_AGENT] = "agent",
+            [ORIGIN_FOREIGN_MANUAL] = "foreign-manual",
+        };
+        return (unsigned)o < _ORIGIN_MAX ? names[o] : "unknown";
+}
+
+bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s)
+{
+        if (!s->encrypted)
+                return false;
+        return s->kms_key_aws_managed || isempty(s->kms_key_id) || strstr(s->kms_key_id, "alias/aws/rds");
+}
+
+bool snapshot_share_needs_copy(const struct observed_snapshot *s)
+{
+        enum snapshot_origin o = snapshot_classify(s);
+        return o == ORIGIN_AUTOMATED || o == ORIGIN_AWS_BACKUP || o == ORIGIN_AWS_BACKUP_CONTINUOUS ||
+               snapshot_uses_aws_managed_key(s);
+}
+
+bool plan_identifier_is_valid(const char *s, size_t maxlen)
+{
+        size_t n = s ? strlen(s) : 0;
+        if (n == 0 || n > maxlen || n > 63 || !isalpha((unsigned char)s[0]) || s[n - 1] == '-' ||
+            strstr(s, "--"))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+                        return false;
+        return true;
+}
+
+int plan_identifier_with_suffix(const char *base, const char *suffix, size_t maxlen,
+                                char buf[static PLAN_SNAPSHOT_ID_MAX])
+{
+        char out[PLAN_SNAPSHOT_ID_MAX * 2];
+        if (!base || !suffix || maxlen > 63 || !plan_identifier_is_valid(base, 63))
+                return -EINVAL;
+        size_t nb = strlen(base), ns = strlen(suffix);
+        if (ns == 0 || ns + 11 > maxlen)
+                return -EINVAL;
+        if (nb + 1 + ns <= maxlen)
+                snprintf(out, sizeof out, "%s-%s", base, suffix);
+        else {
+                /* Keep the head of base, then the hash of all of it, so shortened names stay distinct. */
+                size_t keep = maxlen - ns - 1 - 8 - 1;
+                while (keep > 0 && base[keep - 1] == '-')
+                        keep--;
+                snprintf(out, sizeof out, "%.*s-%08" PRIx32 "-%s", (int)keep, base,
+                         (uint32_t)hash_fnv1a64(base), suffix);
+        }
+        if (!plan_identifier_is_valid(out, maxlen))
+                return -EINVAL;
+        memcpy(buf, out, strlen(out) + 1);
+        return 0;
+}
