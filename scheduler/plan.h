@@ -1,0 +1,279 @@
+/* The pure planner's public interface: observed world + validated config + now -> plan.
+ * No I/O, no clock, no AWS calls; the same input always gives byte-identical plan_format() text.
+ *
+ * What the planner relies on (the contract with the agent):
+ *
+ * Ownership and groups. A cluster belongs to the first policy (config order) whose region, globs
+ * (fnmatch on the identifier; no globs = every cluster) and match_tags (all must match) select it.
+ * Its snapshots fall into retention groups, each judged on its own:
+ *   - primary:    agent snapshots of the cluster in the policy region without PLAN_TAG_COPY;
+ *   - copy:       agent snapshots of the cluster in a copy target's region with
+ *                 PLAN_TAG_COPY = "copy:<source region>" (the target's retention; the first target
+ *                 in a region owns that region);
+ *   - share-copy: agent snapshots in the policy region with PLAN_TAG_COPY = "share" (policy retention);
+ *   - aws-backup: `awsbackup:` snapshots of the cluster, only when aws_backup_manage
+ *                 (aws_backup_retention), deleted only through AWS Backup.
+ * Everything else is never deleted: automated, continuous, foreign-manual, agent snapshots of clusters
+ * no policy selects, and agent copies whose target is no longer configured.
+ *
+ * Slots. A window [open, close) opens on each day the schedule selects at window.start_min (UTC) and
+ * lasts (end - start) mod 24h minutes (a zero length means 24 h); wrapping midnight is allowed. The slot
+ * starts at open + offset, offset = fnv1a64(cluster) mod (length/2) whole minutes. SCHEDULE_INTERVAL:
+ * windows open at start_min + k * interval_sec (k integer, counted from the epoch) and last
+ * min(window length, interval). A slot is done when, in the policy region, the cluster has a snapshot
+ * whose identifier is the slot's deterministic identifier (any status, any origin), or an agent
+ * snapshot without PLAN_TAG_COPY whose TAG_SLOT equals the slot start in ISO 8601
+ * ("2026-11-24T02:15:00Z"). An open ledger create for that identifier means in flight (poll, no
+ * second create). A closed slot that is not done gives one `missed` event, only for the most recent
+ * closed slot, only when the window history has no entry for it, and only once the agent has a record
+ * for the cluster (a history entry or an agent snapshot of it): a cluster's first slot is ahead of it.
+ *
+ * Retention (per group; time = SnapshotCreateTime; only `available` snapshots with a known time take
+ * part in the keep rules; all arithmetic in UTC):
+ *   - keep_last N keeps the N newest. daily/weekly/monthly/yearly N keep the newest snapshot of each
+ *     of the N most recent days / ISO weeks / months / years that have one (restic semantics).
+ *     keep_within D keeps those created at or after (newest available - D).
+ *   - max_age A: a snapshot older than A (now - time > A) is expired: keep rules do not save it.
+ *   - No keep rule set but max_age set: every snapshot not older than max_age is kept (`unexpired`).
+ *     No rule at all: everything is kept (`no-rule`).
+ *   - Then, whatever the rules say: a snapshot carrying TAG_HOLD (any value) is kept; one that is not
+ *     `available` (creating, copying, deleting, ...) or has no known time is left alone; the newest
+ *     available one is kept; and if fewer than min_keep available snapshots remain kept, the newest
+ *     otherwise-deleted ones are kept (`min_keep`) until min_keep are, or none is left.
+ *
+ * Quota (per region): manual non-AWS-Backup cluster snapshots (origin agent or foreign-manual, any
+ * status) are counted, plus open ledger creates/copies not yet observed, minus this cycle's planned
+ * deletions (all deletions are planned first). A create or copy into a region happens only if the
+ * count after it stays <= quota_limit - quota_reserve of the policy asking; otherwise a
+ * `quota-exhausted` event. Quota never causes a deletion.
+ *
+ * Wake-up. next_wakeup is the earliest of: the next slot start of each selected cluster, a retry time
+ * inside an open window for a cluster that is not available (60 s, 120 s, then 300 s after the slot
+ * start, never past the window close), the window close of an open slot not yet done, now + 60 s when
+ * anything is in progress (poll), and the next export period. The daemon also caps it by its reconcile
+ * interval. PLAN_NO_WAKEUP when nothing is scheduled.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "agent-config.h"
+
+/* Written by the agent on copies it makes: "copy:<source region>" or "share". */
+#define PLAN_TAG_COPY "aurora-backup:copy"
+#define PLAN_POLL_INTERVAL_SEC 60
+#define PLAN_CROSS_REGION_COPY_LIMIT 5
+#define PLAN_NO_WAKEUP INT64_MAX
+#define PLAN_TIME_UNKNOWN INT64_MIN /* create time not known yet (snapshot still creating) */
+
+/* ---- The observed world (filled by the agent from Describe calls; the planner only reads it). ---- */
+
+struct observed_cluster {
+        const char *identifier;
+        const char *arn;
+        const char *region;
+        const char *status;        /* "available", "backing-up", ... */
+        bool has_preferred_window; /* PreferredBackupWindow present and parsed */
+        struct window preferred_window;
+        bool storage_encrypted;
+        const char *kms_key_id; /* NULL: unencrypted */
+        const struct tag *tags;
+        size_t n_tags;
+        int backup_retention_period; /* days; reported, never changed */
+};
+
+struct observed_snapshot {
+        const char *identifier;
+        const char *arn;
+        const char *cluster_identifier;
+        const char *region;
+        const char *status;        /* "available", "creating", "copying", ... */
+        const char *snapshot_type; /* "manual", "automated", "awsbackup", ... */
+        int64_t create_time;       /* UTC seconds, or PLAN_TIME_UNKNOWN */
+        bool encrypted;
+        const char *kms_key_id;
+        bool kms_key_aws_managed; /* the agent knows the key is AWS-managed (KeyManager=AWS) */
+        const struct tag *tags;
+        size_t n_tags;
+        int64_t allocated_storage_gib;
+        const char *source_arn;             /* for copies: SourceDBClusterSnapshotArn; else NULL */
+        const char *const *shared_accounts; /* NULL-terminated "restore" attribute values; may be NULL */
+};
+
+struct observed_export {
+        const char *identifier; /* ExportTaskIdentifier */
+        const char *source_arn;
+        const char *status; /* STARTING, IN_PROGRESS, COMPLETE, CANCELING, CANCELED, FAILED */
+};
+
+enum action_kind {
+        ACTION_DELETE_RDS,
+        ACTION_DELETE_BACKUP,
+        ACTION_CREATE,
+        ACTION_COPY,
+        ACTION_SHARE,
+        ACTION_EXPORT,
+        ACTION_POLL,
+        ACTION_WAIT,            /* retry-at: cluster not available, or the cross-region copy limit */
+        ACTION_MISSED,          /* event: a slot's window closed with no snapshot */
+        ACTION_QUOTA_EXHAUSTED, /* event: no room for a create or copy */
+        ACTION_REFUSED,         /* event: a configured step cannot be done (says why) */
+        _ACTION_KIND_MAX,
+};
+
+const char *action_kind_to_string(enum action_kind k);
+
+/* The ledger's open (started, not yet confirmed) actions, and the window history. */
+struct ledger_action {
+        enum action_kind kind;
+        const char *cluster_identifier;
+        const char *snapshot_identifier; /* for exports: the export task identifier */
+        int64_t slot_start;
+        const char *region;        /* where the action runs (a copy's destination) */
+        const char *source_region; /* copies: the source region; else NULL */
+};
+
+struct window_history_entry {
+        const char *cluster_identifier;
+        int64_t slot_start;
+        bool taken; /* false: missed, already reported */
+};
+
+struct plan_input {
+        const struct agent_config *config;
+        const char *default_region; /* for policies without a region and no agent.region; may be NULL */
+        const struct observed_cluster *clusters;
+        size_t n_clusters;
+        const struct observed_snapshot *snapshots;
+        size_t n_snapshots;
+        const struct observed_export *exports;
+        size_t n_exports;
+        const struct ledger_action *ledger;
+        size_t n_ledger;
+        const struct window_history_entry *history;
+        size_t n_history;
+        int64_t now;
+};
+
+enum snapshot_origin {
+        ORIGIN_AUTOMATED,
+        ORIGIN_AWS_BACKUP,
+        ORIGIN_AWS_BACKUP_CONTINUOUS,
+        ORIGIN_AGENT,
+        ORIGIN_FOREIGN_MANUAL,
+        _ORIGIN_MAX,
+};
+
+enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
+const char *snapshot_origin_to_string(enum snapshot_origin o);
+/* Whether sharing `s` needs a copy first: automated and AWS Backup snapshots must be copied to a manual
+ * one; snapshots under the AWS-managed RDS key (no key, alias/aws/rds, or kms_key_aws_managed) must be
+ * re-encrypted with a customer key. */
+bool snapshot_share_needs_copy(const struct observed_snapshot *s);
+bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s);
+
+/* Why a snapshot is kept, as a bit set. */
+enum keep_reason {
+        KEEP_LAST = 1u << 0,
+        KEEP_DAILY = 1u << 1,
+        KEEP_WEEKLY = 1u << 2,
+        KEEP_MONTHLY = 1u << 3,
+        KEEP_YEARLY = 1u << 4,
+        KEEP_WITHIN = 1u << 5,
+        KEEP_UNEXPIRED = 1u << 6, /* only max_age set, and not older than it */
+        KEEP_NO_RULE = 1u << 7,   /* no retention rule at all */
+        KEEP_HOLD = 1u << 8,
+        KEEP_NEWEST = 1u << 9,
+        KEEP_NOT_AVAILABLE = 1u << 10, /* creating, copying, deleting, ... or no known time */
+        KEEP_MIN = 1u << 11,
+        KEEP_ORIGIN = 1u << 12,     /* never deletable because of its origin */
+        KEEP_UNMANAGED = 1u << 13,  /* no policy manages it (cluster not selected, target removed) */
+        KEEP_BACKUP_OFF = 1u << 14, /* aws-backup snapshot and aws_backup.manage is off */
+};
+
+enum delete_reason {
+        DELETE_NONE,
+        DELETE_MAX_AGE,  /* older than max_age */
+        DELETE_NOT_KEPT, /* no keep rule selects it */
+};
+
+/* Which retention group judged a snapshot. */
+enum verdict_group {
+        GROUP_NONE,
+        GROUP_PRIMARY,
+        GROUP_COPY,
+        GROUP_SHARE_COPY,
+        GROUP_AWS_BACKUP,
+};
+
+struct plan_action {
+        enum action_kind kind;
+        const char *policy;
+        const char *cluster;
+        const char *region;          /* where it runs (a copy's destination) */
+        const char *snapshot;        /* created, deleted, polled, copied to, shared, exported */
+        const char *source_snapshot; /* copies and exports: the source; NULL otherwise */
+        const char *source_region;   /* copies */
+        const char *kms_key;         /* copies and exports; NULL: keep the source key */
+        const char *status;          /* polls: the observed status */
+        int64_t slot_start;          /* creates, missed; else 0 */
+        int64_t retry_at;            /* waits: when to try again; else 0 */
+        const char *rule;            /* the rule that caused it, in words */
+        const struct tag *tags;      /* creates and copies: tags the agent writes */
+        size_t n_tags;
+        const char *const *accounts; /* shares: accounts to add (NULL-terminated) */
+};
+
+struct snapshot_verdict {
+        const char *snapshot;
+        const char *region;
+        const char *cluster;
+        int64_t create_time;
+        const char *status;
+        enum snapshot_origin origin;
+        enum verdict_group group;
+        const char *policy; /* the policy whose rules judged it; NULL if none */
+        bool deleted;
+        unsigned keep; /* enum keep_reason bits; 0 when deleted */
+        enum delete_reason why;
+};
+
+struct plan_arena;
+
+/* All strings and arrays of a plan live in its arena: the plan does not borrow from the input. */
+struct plan {
+        int64_t now;
+        struct plan_action *actions; /* deletions, then creations, copies, shares, exports, then the rest */
+        size_t n_actions;
+        struct snapshot_verdict *verdicts; /* sorted by region, cluster, newest first, identifier */
+        size_t n_verdicts;
+        int64_t next_wakeup;
+        struct plan_arena *arena;
+};
+
+/* Plans one cycle. Returns 0 and a new plan in *ret, or -ENOMEM / -EINVAL (ret untouched). */
+int plan_build(const struct plan_input *in, struct plan **ret);
+struct plan *plan_free(struct plan *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct plan *, plan_free);
+
+/* Deterministic text, used by `aurora-backupctl plan` and the journal. */
+int plan_format(const struct plan *p, FILE *f);
+/* The same text in a new NUL-terminated string. */
+int plan_format_string(const struct plan *p, char **ret);
+/* One action, one line (no newline), for the journal. */
+int plan_action_format(const struct plan_action *a, char **ret);
+
+/* Deterministic snapshot identifier "<prefix>-<cluster>-<yyyymmddthhmm>" (slot start, UTC), a valid
+ * RDS identifier: <= 63 characters of letters, digits and hyphens, starting with a letter, no "--",
+ * no trailing hyphen. Other characters become hyphens, upper case becomes lower case; a long cluster
+ * name is shortened and given an 8-hex-digit hash of the full name. */
+#define PLAN_SNAPSHOT_ID_MAX 64
+int plan_snapshot_identifier(const char *prefix, const char *cluster, int64_t slot_start,
+                             char buf[static PLAN_SNAPSHOT_ID_MAX]);
+/* `base` + "-" + `suffix`, shortened with a hash of `base` to fit in maxlen (<= 63) characters. */
+int plan_identifier_with_suffix(const char *base, const char *suffix, size_t maxlen,
+                                char buf[static PLAN_SNAPSHOT_ID_MAX]);
+bool plan_identifier_is_valid(const char *s, size_t maxlen);

@@ -1,0 +1,155 @@
+/* Deterministic snapshot identifiers and origin classification: the parts of the planner that
+ * make invariants 1, 2 and 5 hold (who owns a snapshot; one identifier per cluster and slot). */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hash.h"
+#include "macro.h"
+#include "plan.h"
+#include "time-util.h"
+
+static const char *tag_get(const struct tag *tags, size_t n, const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (tags[i].key && streq(tags[i].key, key))
+                        return tags[i].value;
+        return NULL;
+}
+
+enum snapshot_origin snapshot_classify(const struct observed_snapshot *s)
+{
+        const char *id = s->identifier ? s->identifier : "";
+        /* Name prefixes win over SnapshotType: AWS Backup snapshots may say "manual". */
+        if (startswith(id, "awsbackup:"))
+                return ORIGIN_AWS_BACKUP;
+        if (startswith(id, "continuous:"))
+                return ORIGIN_AWS_BACKUP_CONTINUOUS;
+        if (startswith(id, "rds:") || (s->snapshot_type && streq(s->snapshot_type, "automated")))
+                return ORIGIN_AUTOMATED;
+        const char *v = tag_get(s->tags, s->n_tags, TAG_MANAGED_BY);
+        if (v && streq(v, TAG_MANAGED_BY_VALUE))
+                return ORIGIN_AGENT;
+        return ORIGIN_FOREIGN_MANUAL;
+}
+
+/* Lower-case letters/digits; any other run of characters becomes one hyphen. */
+static size_t sanitize(const char *in, char *out, size_t cap)
+{
+        size_t n = 0;
+        for (const char *p = in; *p && n + 1 < cap; p++) {
+                unsigned char c = (unsigned char)*p;
+                if (isalnum(c))
+                        out[n++] = (char)tolower(c);
+                else if (n > 0 && out[n - 1] != '-')
+                        out[n++] = '-';
+        }
+        while (n > 0 && out[n - 1] == '-')
+                n--;
+        out[n] = '\0';
+        return n;
+}
+
+int plan_snapshot_identifier(const char *prefix, const char *cluster, int64_t slot_start,
+                             char buf[static PLAN_SNAPSHOT_ID_MAX])
+{
+        char p[PLAN_SNAPSHOT_ID_MAX], c[256], stamp[16], out[512];
+        int y, mo, d, h, mi;
+
+        if (!prefix || !cluster)
+                return -EINVAL;
+        size_t np = sanitize(prefix, p, 20); /* prefix is short by design; cap keeps room for the rest */
+        if (np == 0 || !isalpha((unsigned char)p[0]))
+                return -EINVAL;
+        size_t nc = sanitize(cluster, c, sizeof c);
+        if (nc == 0)
+                return -EINVAL;
+        time_to_civil(slot_start, &y, &mo, &d, &h, &mi, NULL, NULL);
+        if (y < 1000 || y > 9999)
+                return -EINVAL;
+        snprintf(stamp, sizeof stamp, "%04d%02d%02dt%02d%02d", y, mo, d, h, mi);
+
+        /* prefix '-' cluster '-' stamp(13) <= 63 */
+        size_t room = 63 - np - 1 - 1 - strlen(stamp);
+        if (nc > room) {
+                /* Shorten and append an 8-hex-digit hash of the full original name, so two long
+                 * names sharing a beginning stay distinct. */
+                char suffix[10];
+                snprintf(suffix, sizeof suffix, "%08" PRIx32, (uint32_t)hash_fnv1a64(cluster));
+                size_t keep = room - 1 - 8;
+                c[keep] = '\0';
+                while (keep > 0 && c[keep - 1] == '-')
+                        c[--keep] = '\0';
+                snprintf(c + keep, sizeof c - keep, "%s%s", keep > 0 ? "-" : "", suffix);
+        }
+        int r = snprintf(out, sizeof out, "%s-%s-%s", p, c, stamp);
+        if (r < 0 || r >= PLAN_SNAPSHOT_ID_MAX)
+                return -EINVAL;
+        memcpy(buf, out, strlen(out) + 1);
+        return 0;
+}
+
+const char *snapshot_origin_to_string(enum snapshot_origin o)
+{
+        static const char *const names[_ORIGIN_MAX] = {
+            [ORIGIN_AUTOMATED] = "automated",
+            [ORIGIN_AWS_BACKUP] = "aws-backup",
+            [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
+            [ORIGIN_AGENT] = "agent",
+            [ORIGIN_FOREIGN_MANUAL] = "foreign-manual",
+        };
+        return (unsigned)o < _ORIGIN_MAX ? names[o] : "unknown";
+}
+
+bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s)
+{
+        if (!s->encrypted)
+                return false;
+        return s->kms_key_aws_managed || isempty(s->kms_key_id) || strstr(s->kms_key_id, "alias/aws/rds");
+}
+
+bool snapshot_share_needs_copy(const struct observed_snapshot *s)
+{
+        enum snapshot_origin o = snapshot_classify(s);
+        return o == ORIGIN_AUTOMATED || o == ORIGIN_AWS_BACKUP || o == ORIGIN_AWS_BACKUP_CONTINUOUS ||
+               snapshot_uses_aws_managed_key(s);
+}
+
+bool plan_identifier_is_valid(const char *s, size_t maxlen)
+{
+        size_t n = s ? strlen(s) : 0;
+        if (n == 0 || n > maxlen || n > 63 || !isalpha((unsigned char)s[0]) || s[n - 1] == '-' ||
+            strstr(s, "--"))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+                        return false;
+        return true;
+}
+
+int plan_identifier_with_suffix(const char *base, const char *suffix, size_t maxlen,
+                                char buf[static PLAN_SNAPSHOT_ID_MAX])
+{
+        char out[PLAN_SNAPSHOT_ID_MAX * 2];
+        if (!base || !suffix || maxlen > 63 || !plan_identifier_is_valid(base, 63))
+                return -EINVAL;
+        size_t nb = strlen(base), ns = strlen(suffix);
+        if (ns == 0 || ns + 11 > maxlen)
+                return -EINVAL;
+        if (nb + 1 + ns <= maxlen)
+                snprintf(out, sizeof out, "%s-%s", base, suffix);
+        else {
+                /* Keep the head of base, then the hash of all of it, so shortened names stay distinct. */
+                size_t keep = maxlen - ns - 1 - 8 - 1;
+                while (keep > 0 && base[keep - 1] == '-')
+                        keep--;
+                snprintf(out, sizeof out, "%.*s-%08" PRIx32 "-%s", (int)keep, base,
+                         (uint32_t)hash_fnv1a64(base), suffix);
+        }
+        if (!plan_identifier_is_valid(out, maxlen))
+                return -EINVAL;
+        memcpy(buf, out, strlen(out) + 1);
+        return 0;
+}
