@@ -343,6 +343,8 @@ def main():
         rds.create_db_cluster(DBClusterIdentifier=c, Engine="aurora-postgresql", MasterUsername="admin",
                               MasterUserPassword="password123", PreferredBackupWindow="07:35-08:05",
                               BackupRetentionPeriod=7)
+    if backend.kind == "aws_world":
+        backend.world.admin.quota(limit=1000)  # 230 manual snapshots: above AWS's default of 100
     n_snaps = 0
     for i in range(230):
         rds.create_db_cluster_snapshot(DBClusterIdentifier=clusters[i % 3], DBClusterSnapshotIdentifier=f"s-{i:04d}",
