@@ -167,6 +167,11 @@ enum snapshot_origin {
         _ORIGIN_MAX,
 };
 
+/* Whether policy `p`, working in `region` (its own, the agent's or the environment's), selects cluster
+ * `c`: same region, one of its globs matches (no globs: every cluster), and every match tag matches.
+ * The planner gives a cluster to the first policy, in config order, that selects it. */
+bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c);
+
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
 const char *snapshot_origin_to_string(enum snapshot_origin o);
 /* Whether sharing `s` needs a copy first: automated and AWS Backup snapshots must be copied to a manual
