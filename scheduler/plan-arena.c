@@ -8,7 +8,9 @@
 #include "hash.h"
 #include "plan-arena.h"
 
-#define ARENA_BLOCK (256 * 1024)
+/* Blocks double from 4 KiB to 1 MiB: a small plan costs one small allocation, a fleet's plan few. */
+#define ARENA_BLOCK_MIN (4 * 1024)
+#define ARENA_BLOCK_MAX (1024 * 1024)
 #define ARENA_ALIGN 16
 
 struct arena_block {
@@ -21,6 +23,7 @@ struct plan_arena {
         struct arena_block *blocks;
         const char **interned; /* open addressing; size a power of two */
         size_t n_interned, cap_interned;
+        size_t next_block;
         bool failed;
 };
 
@@ -54,7 +57,11 @@ void *plan_arena_alloc(struct plan_arena *a, size_t size)
                 size = ARENA_ALIGN;
         struct arena_block *b = a->blocks;
         if (!b || b->size - b->used < size) {
-                size_t bs = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+                if (a->next_block == 0)
+                        a->next_block = ARENA_BLOCK_MIN;
+                size_t bs = size > a->next_block / 4 ? size : a->next_block;
+                if (bs == a->next_block && a->next_block < ARENA_BLOCK_MAX)
+                        a->next_block *= 2;
                 struct arena_block *n = malloc(sizeof *n + bs);
                 if (!n) {
                         a->failed = true;

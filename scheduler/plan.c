@@ -684,7 +684,8 @@ static int observe(struct builder *b)
 
 static int finish(struct builder *b, struct plan *p)
 {
-        qsort(b->actions, b->n_actions, sizeof *b->actions, action_cmp);
+        if (b->n_actions > 0)
+                qsort(b->actions, b->n_actions, sizeof *b->actions, action_cmp);
         p->actions = plan_arena_alloc(b->arena, (b->n_actions + 1) * sizeof *p->actions);
         if (!p->actions)
                 return -ENOMEM;
