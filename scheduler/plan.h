@@ -270,6 +270,12 @@ int plan_format(const struct plan *p, FILE *f);
 int plan_format_string(const struct plan *p, char **ret);
 /* One action, one line (no newline), for the journal. */
 int plan_action_format(const struct plan_action *a, char **ret);
+/* One verdict, one line (no newline): "keep ..." or "delete ...". */
+int plan_verdict_format(const struct snapshot_verdict *v, char **ret);
+/* Names used in the text: "delete-rds", "max-age", "primary", "newest", ... */
+const char *delete_reason_to_string(enum delete_reason r);
+const char *verdict_group_to_string(enum verdict_group g);
+const char *keep_reason_to_string(enum keep_reason r); /* one bit */
 
 /* Deterministic snapshot identifier "<prefix>-<cluster>-<yyyymmddthhmm>" (slot start, UTC), a valid
  * RDS identifier: <= 63 characters of letters, digits and hyphens, starting with a letter, no "--",

@@ -15,7 +15,8 @@ bool plan_policy_selects(const struct policy *p, const char *region, const struc
 {
         bool glob_ok;
 
-        if (!c->identifier || !streq_ptr(region, c->region))
+        /* No region known at all: the policy covers whatever region the agent observed. */
+        if (!c->identifier || (region && !streq_ptr(region, c->region)))
                 return false;
         glob_ok = !p->clusters || !p->clusters[0];
         for (char *const *g = p->clusters; g && *g && !glob_ok; g++)
