@@ -219,7 +219,7 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
                 c->succeeded++;
                 c->created++;
                 f.request_id = e.request_id[0] ? e.request_id : NULL;
-                journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s for slot %s", exists ? "Found" : "Started",
+                journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (%s)", exists ? "Found" : "Started",
                               act->snapshot, act->cluster, act->rule);
                 if (available)
                         journal_event(EVENT_SNAPSHOT_CREATED,
