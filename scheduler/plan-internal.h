@@ -91,6 +91,10 @@ void plan_slots(struct builder *b, const struct cluster_plan *cp);
 void plan_copies(struct builder *b, const struct cluster_plan *cp);
 void plan_shares(struct builder *b, const struct cluster_plan *cp);
 void plan_exports(struct builder *b, const struct cluster_plan *cp);
+/* Before the copies: cross-region copies already in flight (observed copying, or in the ledger). */
+void plan_count_copies_in_flight(struct builder *b);
+/* With the polls: exports in progress of agent snapshots. */
+void plan_export_polls(struct builder *b);
 
 /* "daily", "weekly:sun", "monthly:1", "monthly:last", "every:3600s". */
 const char *plan_schedule_describe(const struct schedule *s, char buf[static 32]);

@@ -735,6 +735,7 @@ int plan_build(const struct plan_input *in, struct plan **ret)
                 quota_count(&b);
                 for (size_t i = 0; i < b.n_clusters; i++)
                         plan_slots(&b, &b.clusters[i]);
+                plan_count_copies_in_flight(&b);
                 for (size_t i = 0; i < b.n_clusters; i++)
                         plan_copies(&b, &b.clusters[i]);
                 for (size_t i = 0; i < b.n_clusters; i++)
@@ -742,6 +743,7 @@ int plan_build(const struct plan_input *in, struct plan **ret)
                 for (size_t i = 0; i < b.n_clusters; i++)
                         plan_exports(&b, &b.clusters[i]);
                 plan_polls(&b);
+                plan_export_polls(&b);
                 r = b.error;
         }
         if (r >= 0)
