@@ -452,9 +452,10 @@ static void check_world(struct world *w, uint64_t seed)
                 for (int group = 0; group < 3; group++) {
                         /* 0: primary, 1: AWS Backup, 2: copies in the copy target's region. */
                         const char *region = group == 2 ? REGION2 : WORLD_REGION;
-                        const struct retention *r = group == 0   ? &pol->retention
-                                                    : group == 1 ? &pol->aws_backup_retention
-                                                                 : &pol->copies[0].retention;
+                        const struct retention *r = group == 0          ? &pol->retention
+                                                    : group == 1        ? &pol->aws_backup_retention
+                                                    : pol->n_copies > 0 ? &pol->copies[0].retention
+                                                                        : NULL;
                         const enum verdict_group want = group == 0   ? GROUP_PRIMARY
                                                         : group == 1 ? GROUP_AWS_BACKUP
                                                                      : GROUP_COPY;
