@@ -30,7 +30,7 @@ void plan_count_copies_in_flight(struct builder *b)
                 const struct ledger_action *l = &b->in->ledger[i];
                 if (l->kind == ACTION_COPY && l->source_region && l->region &&
                     !streq(l->source_region, l->region) &&
-                    !plan_snap_find(b, l->region, l->snapshot_identifier))
+                    !plan_snap_find(b, l->region, l->cluster_identifier, l->snapshot_identifier))
                         b->cross_region_copies++;
         }
 }
@@ -83,14 +83,11 @@ static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, co
 static bool copy_exists(const struct builder *b, const char *region, const char *cluster, const char *id,
                         const struct snap *src)
 {
-        if (plan_snap_find(b, region, id))
-                return true;
-        if (!src->s->arn)
-                return false;
         size_t lo, hi;
         plan_snap_range(b, region, cluster, &lo, &hi);
         for (size_t i = lo; i < hi; i++)
-                if (streq_ptr(b->snaps[i].s->source_arn, src->s->arn))
+                if (streq(b->snaps[i].s->identifier, id) ||
+                    (src->s->arn && streq_ptr(b->snaps[i].s->source_arn, src->s->arn)))
                         return true;
         return false;
 }
@@ -202,7 +199,7 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
                 if (plan_identifier_with_suffix(src->s->identifier, "share", 63, id) < 0)
                         return refuse(b, cp, cp->region, src->s->identifier,
                                       "no valid identifier for the copy to share");
-                target = plan_snap_find(b, cp->region, id);
+                target = plan_snap_find(b, cp->region, cp->c->identifier, id);
                 if (!target) {
                         if (plan_ledger_open(b, ACTION_COPY, cp->region, id))
                                 return;

@@ -15,19 +15,18 @@ static const struct window *cluster_window(const struct cluster_plan *cp)
         return cp->c->has_preferred_window ? &cp->c->preferred_window : NULL;
 }
 
-/* Done: the deterministic identifier exists in the policy region (any status, any origin), or an agent
- * snapshot of the cluster that is not a copy says it was taken for this slot. */
+/* Done: the cluster has a snapshot in the policy region under the deterministic identifier (any status,
+ * any origin), or an agent snapshot that is not a copy says it was taken for this slot. */
 static bool slot_done(const struct builder *b, const struct cluster_plan *cp, const char *id, int64_t start)
 {
-        if (plan_snap_find(b, cp->region, id))
-                return true;
         char iso[TIME_ISO8601_MAX];
         time_format_iso8601(start, iso);
         size_t lo, hi;
         plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
         for (size_t i = lo; i < hi; i++) {
                 const struct snap *sn = &b->snaps[i];
-                if (sn->origin == ORIGIN_AGENT && !sn->copy_tag && sn->slot_tag && streq(sn->slot_tag, iso))
+                if (streq(sn->s->identifier, id) || (sn->origin == ORIGIN_AGENT && !sn->copy_tag &&
+                                                     sn->slot_tag && streq(sn->slot_tag, iso)))
                         return true;
         }
         return false;
