@@ -57,7 +57,11 @@ static const char *memo_copy(struct builder *b, struct str_memo *m, const char *
 void plan_add_action(struct builder *b, const struct plan_action *a)
 {
         if (b->n_actions == b->cap_actions) {
-                size_t cap = b->cap_actions ? b->cap_actions + b->cap_actions / 2 : 64;
+                /* Room for a deletion of every snapshot and a few actions per cluster up front: pages
+                 * never written cost no memory, and the vector is not copied as it grows. */
+                size_t cap = b->cap_actions ? b->cap_actions * 2
+                                            : b->in->n_snapshots + 8 * b->in->n_clusters + b->in->n_ledger +
+                                                  b->in->n_exports + 64;
                 struct plan_action *n = realloc(b->actions, cap * sizeof *n);
                 if (!n)
                         return fail(b, -ENOMEM);
@@ -186,7 +190,11 @@ static struct quota_region *quota_region(struct builder *b, const char *region)
                 b->quota = n;
                 b->cap_quota = cap;
         }
-        b->quota[b->n_quota] = (struct quota_region){.region = region};
+        /* The plan's shared copy, so that actions' regions compare by pointer. */
+        const char *copy = plan_arena_intern(b->arena, region);
+        if (!copy)
+                return NULL;
+        b->quota[b->n_quota] = (struct quota_region){.region = copy};
         return &b->quota[b->n_quota++];
 }
 
@@ -209,15 +217,14 @@ bool plan_quota_take(struct builder *b, const char *region, const struct policy 
 static void quota_count(struct builder *b)
 {
         struct quota_region *q = NULL;
-        for (size_t i = 0; i < b->n_snaps; i++) {
-                const struct snap *sn = &b->snaps[i];
-                if (sn->origin != ORIGIN_AGENT && sn->origin != ORIGIN_FOREIGN_MANUAL)
-                        continue;
-                if (!q || !streq(q->region, plan_str(sn->s->region)))
-                        q = quota_region(b, sn->s->region);
-                if (!q)
-                        return;
-                q->count++;
+        for (size_t k = 0; k < b->n_pairs; k++) {
+                const struct snap_pair *pair = &b->pairs[k];
+                int64_t n = 0;
+                for (size_t i = pair->lo; i < pair->hi; i++)
+                        n += b->snaps[i].origin == ORIGIN_AGENT ||
+                             b->snaps[i].origin == ORIGIN_FOREIGN_MANUAL;
+                if (n > 0 && (q = quota_region(b, pair->region)))
+                        q->count += n;
         }
         for (size_t i = 0; i < b->in->n_ledger; i++) {
                 const struct ledger_action *l = &b->in->ledger[i];
@@ -226,9 +233,17 @@ static void quota_count(struct builder *b)
                     (q = quota_region(b, l->region)))
                         q->count++;
         }
-        for (size_t i = 0; i < b->n_actions; i++)
-                if (b->actions[i].kind == ACTION_DELETE_RDS && (q = quota_region(b, b->actions[i].region)))
+        q = NULL;
+        for (size_t i = 0; i < b->n_actions; i++) {
+                const struct plan_action *a = &b->actions[i];
+                if (a->kind != ACTION_DELETE_RDS)
+                        continue;
+                /* Region names in actions are the plan's shared copies: equal names, equal pointers. */
+                if (!q || q->region != plan_str(a->region))
+                        q = quota_region(b, a->region);
+                if (q)
                         q->count--;
+        }
 }
 
 /* ---- descriptions for rule texts ---- */
@@ -425,7 +440,7 @@ static void plan_polls(struct builder *b)
 {
         for (size_t i = 0; i < b->n_snaps; i++) {
                 const struct snap *sn = &b->snaps[i];
-                if (sn->origin != ORIGIN_AGENT || !status_in_progress(sn->s->status))
+                if (sn->origin != ORIGIN_AGENT || sn->available || !status_in_progress(sn->s->status))
                         continue;
                 plan_add_action(b, &(struct plan_action){
                                        .kind = ACTION_POLL,
@@ -549,7 +564,7 @@ static void snap_scan_tags(struct snap *sn)
         const char *managed_by = NULL;
         for (size_t i = 0; i < s->n_tags; i++) {
                 const char *k = s->tags[i].key, *v = s->tags[i].value ? s->tags[i].value : "";
-                if (!k || strncmp(k, prefix, sizeof prefix - 1) != 0)
+                if (!k || k[0] != 'a' || strncmp(k, prefix, sizeof prefix - 1) != 0)
                         continue;
                 /* The first occurrence of a key wins, as plan_tag_get() reads it. */
                 if (streq(k, TAG_MANAGED_BY)) {
