@@ -174,6 +174,9 @@ enum snapshot_origin {
 bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c);
 
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
+/* The same, given the value of the snapshot's TAG_MANAGED_BY tag (NULL: none), for callers that have
+ * already read its tags. */
+enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s, const char *managed_by);
 const char *snapshot_origin_to_string(enum snapshot_origin o);
 /* Whether sharing `s` needs a copy first: automated and AWS Backup snapshots must be copied to a manual
  * one; snapshots under the AWS-managed RDS key (no key, alias/aws/rds, or kms_key_aws_managed) must be
