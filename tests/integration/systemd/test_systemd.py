@@ -114,27 +114,35 @@ policies = (
 
 
 class Sandbox:
+    """The booted sandbox. Teardown is done by a reaper in its own session that runs stop.sh once this
+    process closes the reaper's stdin, or dies: meson's timeout SIGKILLs the test's process group half a
+    second after SIGTERM, too soon to stop a manager, and the reaper is outside that group."""
+
     def __init__(self, workdir):
         self.w = workdir
         self.pid = None
+        self.reaper = None
 
     def boot(self):
+        with open(os.path.join(self.w, "reaper.log"), "w") as log:
+            self.reaper = subprocess.Popen(
+                ["sh", "-c", 'cat >/dev/null; exec "$0" "$1"', os.path.join(SANDBOX, "stop.sh"), self.w],
+                stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         p = subprocess.run([os.path.join(SANDBOX, "start.sh"), self.w], capture_output=True, text=True,
                            timeout=120)
         fields = p.stdout.split()
-        if os.path.exists(os.path.join(self.w, "sd.pid")):
-            self.pid = open(os.path.join(self.w, "sd.pid")).read().strip() or None
         if p.returncode != 0 or len(fields) != 2 or fields[1] not in ("running", "degraded"):
             raise Failed(f"sandbox did not boot: {p.stdout.strip()!r} {p.stderr.strip()!r}\n"
                          + self.file("unshare.log") + self.file("console.log"))
         self.pid = fields[0]
 
     def teardown(self):
-        if not os.path.exists(os.path.join(self.w, "cg")):
+        if self.reaper is None:
             return
-        p = subprocess.run([os.path.join(SANDBOX, "stop.sh"), self.w], capture_output=True, text=True,
-                           timeout=120)
-        print("# teardown:", (p.stdout + p.stderr).strip().replace("\n", "; "))
+        self.reaper.stdin.close()
+        self.reaper.wait(timeout=120)
+        self.reaper = None
+        print("# teardown:", self.file("reaper.log").split("\n", 1)[-1].strip().replace("\n", "; "))
 
     def file(self, name):
         try:
