@@ -202,11 +202,9 @@ def wait_for(what, predicate, timeout=WAIT_SEC):
 
 class Test:
     def __init__(self, args, world, sandbox, event_ids):
-        self.a = args
         self.world = world
         self.sb = sandbox
         self.ids = event_ids  # name -> MESSAGE_ID
-        self.names = {v: k for k, v in event_ids.items()}
         self.n = 0
         import boto3
         self.rds = boto3.client("rds", endpoint_url=world.url, region_name=REGION,
