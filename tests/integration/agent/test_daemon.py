@@ -86,7 +86,10 @@ class Daemon(AgentTestCase):
         d.wait_event("cycle-summary", count=1)
         d.notify.wait_for("STATUS=")
         status = [m for m in d.notify.messages if m.startswith("STATUS=")]
-        self.assertTrue(any("cluster" in m for m in status), status)
+        summaries = [m for m in status if "1 cluster" in m]
+        self.assertTrue(summaries, status)
+        self.assertIn("quota ", summaries[-1])
+        self.assertIn("Next slot ", summaries[-1])
 
     def test_bad_config_at_start_exits_2(self):
         _, _, broken_ab = self.configs()

