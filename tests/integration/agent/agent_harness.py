@@ -203,6 +203,10 @@ class Event(dict):
     def name(self):
         return self.get("AURORA_EVENT")
 
+    @property
+    def level(self):
+        return self.get("LEVEL")
+
     def __getattr__(self, key):  # ev.cluster -> AURORA_CLUSTER
         for k in ("AURORA_" + key.upper(), "AWS_" + key.upper()):
             if k in self:

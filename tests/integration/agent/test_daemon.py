@@ -40,7 +40,7 @@ class Daemon(AgentTestCase):
         rejected = d.wait_event("config-rejected", count=1)
         seen = d.notify.wait_for("RELOADING=1", after=seen)
         seen = d.notify.wait_for("READY=1", after=seen)
-        self.assertEqual(rejected[0].LEVEL, "error")
+        self.assertEqual(rejected[0].level, "error")
         self.assertIn(self.config_path, d.output())
         self.assertIn("reserve", d.output())
         self.assertIsNone(d.proc.poll(), "the daemon keeps running")

@@ -67,13 +67,15 @@ class Retention(AgentTestCase):
         rows = self.ledger(kind="delete-rds")
         self.assertEqual({r["snapshot"] for r in rows}, expected, rows)
         self.assertEqual({r["state"] for r in rows}, {"done"}, rows)
-        self.assertTrue(all(r["request_id"] for r in rows), rows)
         self.assertLedgerComplete(run)
 
-        # The next cycle finds nothing more to delete.
+        # The next cycle sees today's new snapshot: daily = 3 now keeps today, day 1 and day 2, so day 3
+        # goes, and only it.
         again = self.once()
-        self.assertEqual(len(self.requests("DeleteDBClusterSnapshot")), len(expected), again.describe())
-        self.assertEqual(again.named("snapshot-deleted"), [], again.describe())
+        self.assertEqual([e.snapshot for e in again.named("snapshot-deleted")], [daily[3]["id"]],
+                         again.describe())
+        self.assertEqual(len(self.requests("DeleteDBClusterSnapshot")), len(expected) + 1)
+        self.assertEqual(set(self.snapshots()), after - {daily[3]["id"]})
 
     def test_newest_and_min_keep_survive_when_everything_is_expired(self):
         w = window_open_now(self.now)

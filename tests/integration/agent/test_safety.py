@@ -50,9 +50,9 @@ class DryRun(Scenario):
         self.assertNotIn(self.sid, self.snapshots())
         self.assertIn(self.expired["id"], self.snapshots())
         self.assertEqual(self.ledger(), [], "no intents without calls")
-        # It still says what it would do: the plan on stdout, the verdicts as events.
-        self.assertIn(self.sid, run.stdout, run.describe())
-        self.assertIn(self.expired["id"], run.stdout, run.describe())
+        # It still says what it would do: the plan (stdout), the verdicts as events.
+        self.assertIn(self.sid, run.output, run.describe())
+        self.assertIn(self.expired["id"], run.output, run.describe())
         self.assertIn(self.expired["id"], {e.snapshot for e in run.events}, run.describe())
         summary = run.named("cycle-summary")
         self.assertEqual(len(summary), 1, run.describe())
@@ -187,7 +187,7 @@ class Credentials(Scenario):
         self.admin.set_auth(False)
 
         self.assertIn("InvalidClientTokenId", run.output, run.describe())
-        errors = [e for e in run.events if e.LEVEL == "error"]
+        errors = [e for e in run.events if e.level == "error"]
         self.assertTrue(errors, run.describe())
         self.assertIn("InvalidClientTokenId", {e.error_code for e in errors}, run.describe())
         self.secret_nowhere(run, SECRET_KEY)

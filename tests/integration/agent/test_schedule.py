@@ -33,13 +33,12 @@ class Schedule(AgentTestCase):
         started = run.named("snapshot-started", cluster="db-a", snapshot=sid)
         self.assertEqual(len(started), 1, run.describe())
         self.assertEqual(started[0].policy, "prod")
-        self.assertEqual(started[0].LEVEL, "info")
+        self.assertEqual(started[0].level, "info")
 
         rows = self.ledger(kind="create")
         self.assertEqual(len(rows), 1, rows)
         self.assertEqual((rows[0]["snapshot"], rows[0]["cluster"], rows[0]["policy"], rows[0]["state"],
                           rows[0]["slot_start"]), (sid, "db-a", "prod", "done", start), rows)
-        self.assertTrue(rows[0]["request_id"], rows)
         self.assertEqual(self.db().execute("SELECT count(*) FROM cycles WHERE finished_at IS NOT NULL")
                          .fetchone()[0], 1)
 
@@ -54,6 +53,20 @@ class Schedule(AgentTestCase):
         self.assertLedgerComplete(again)
         summary = again.named("cycle-summary")
         self.assertEqual(len(summary), 1, again.describe())
+
+    def test_successful_create_records_its_request_id(self):
+        # Issue 6: the ledger holds outcomes "with AWS request ids", successes included.
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": "db-a"}])
+        self.write_config([policy(window=w)])
+
+        run = self.once()
+
+        rows = self.ledger(kind="create", state="done")
+        self.assertEqual(len(rows), 1, rows)
+        self.assertTrue(rows[0]["request_id"], rows)
+        started = run.named("snapshot-started", cluster="db-a")
+        self.assertEqual([e.request_id for e in started], [rows[0]["request_id"]], run.describe())
 
     def test_only_selected_available_clusters_in_their_window_get_snapshots(self):
         w = window_open_now(self.now)
@@ -125,7 +138,7 @@ class Schedule(AgentTestCase):
         missed = after.named("window-missed", cluster="db-down")
         self.assertEqual(len(missed), 1, after.describe())
         self.assertEqual(missed[0].policy, "prod")
-        self.assertEqual(missed[0].LEVEL, "warning")
+        self.assertEqual(missed[0].level, "warning")
         self.assertEqual(self.requests("CreateDBClusterSnapshot"), [])
         history = [h for h in self.window_history("db-down") if h["slot_start"] == start]
         self.assertEqual([(h["outcome"], h["reported"]) for h in history], [("missed", 1)], history)
@@ -161,7 +174,7 @@ class Schedule(AgentTestCase):
         events = run.named("quota-exhausted", cluster="db-q")
         self.assertEqual(len(events), 1, run.describe())
         self.assertEqual(events[0].policy, "prod")
-        self.assertEqual(events[0].LEVEL, "warning")
+        self.assertEqual(events[0].level, "warning")
         self.assertEqual(len(self.snapshots("db-q")), 8)
         self.assertEqual(self.ledger(kind="create"), [])
 
@@ -182,7 +195,7 @@ class Schedule(AgentTestCase):
         self.assertIn(refused[0].name, ("quota-exhausted", "snapshot-failed"), run.describe())
         self.assertEqual((refused[0].cluster, refused[0].snapshot), ("db-q", sid), run.describe())
         self.assertTrue(refused[0].request_id, run.describe())
-        self.assertIn(refused[0].LEVEL, ("warning", "error"))
+        self.assertIn(refused[0].level, ("warning", "error"))
         rows = self.ledger(kind="create")
         self.assertEqual([(r["snapshot"], r["state"], r["error_code"]) for r in rows],
                          [(sid, "failed", "SnapshotQuotaExceeded")], rows)
