@@ -497,13 +497,19 @@ class Daemon:
         try:
             return self.proc.wait(timeout=timeout)
         finally:
-            self._reader.join(timeout=5)
-            self.notify.close()
+            self._close()
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._close()
+
+    def _close(self):
+        self._reader.join(timeout=5)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()
         self.notify.close()
 
 
