@@ -27,6 +27,8 @@ SKIP = 77
 SRC = os.environ.get("ABA_SOURCE_ROOT",
                      os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 BUILD = os.environ.get("ABA_BUILD_ROOT", os.path.join(SRC, "build"))
+# The source tree of the agent under test (its event table and catalog); the same tree under meson.
+AGENT_SRC = os.environ.get("AGENT_TEST_SOURCE_ROOT", SRC)
 AGENT = os.environ.get("AURORA_BACKUP_AGENT", os.path.join(BUILD, "agent", "aurora-backup-agent"))
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -300,6 +302,24 @@ def journal_entry_event(entry):
     return ev
 
 
+PRIORITIES = {"LOG_ERR": "3", "LOG_WARNING": "4", "LOG_NOTICE": "5", "LOG_INFO": "6"}
+
+
+def event_table():
+    """{name: (MESSAGE_ID, PRIORITY)} as agent/journal.c defines them."""
+    with open(os.path.join(AGENT_SRC, "agent", "journal.c")) as f:
+        text = f.read()
+    table = {}
+    for name, mid, prio in re.findall(r'\{"([a-z-]+)", "([0-9a-f]{32})", (LOG_[A-Z]+)\}', text):
+        table[name] = (mid, PRIORITIES[prio])
+    return table
+
+
+def catalog_ids():
+    with open(os.path.join(AGENT_SRC, "systemd", "aurora-backup-agent.catalog")) as f:
+        return set(re.findall(r"^-- ([0-9a-f]{32})\s*$", f.read(), re.M))
+
+
 # ---------------------------------------------------------------- runs
 
 
@@ -518,6 +538,8 @@ class AgentTestCase(unittest.TestCase):
 
     world = None
     journal = None
+    events_table = None
+    catalog = None
 
     def setUp(self):
         self.admin = self.world.admin
@@ -563,8 +585,26 @@ class AgentTestCase(unittest.TestCase):
                            capture_output=True, text=True, timeout=RUN_TIMEOUT)
         events, lines = self.journal.collect(cursor, p.stderr)
         run = Run(p.returncode, p.stdout, p.stderr, events, lines)
+        self.assertEventsWellFormed(run)
         self.runs.append(run)
         return run
+
+    def assertEventsWellFormed(self, run):
+        """Every event is a known kind with its MESSAGE_ID (explained in the catalog), PRIORITY and
+        identifier in the journal; its level on stderr."""
+        table = type(self).events_table
+        if table is None:
+            table = type(self).events_table = event_table()
+            type(self).catalog = catalog_ids()
+        for e in run.events:
+            self.assertIn(e.name, table, f"unknown event {e}\n" + run.describe())
+            mid, prio = table[e.name]
+            self.assertEqual(e.level, LEVELS[prio], f"level of {e}")
+            if self.journal.mode == "journal":
+                self.assertEqual(e.get("MESSAGE_ID"), mid, f"MESSAGE_ID of {e}")
+                self.assertEqual(str(e.get("PRIORITY")), prio, f"PRIORITY of {e}")
+                self.assertEqual(e.get("SYSLOG_IDENTIFIER"), IDENTIFIER, e)
+                self.assertIn(mid, type(self).catalog, f"{e.name}: MESSAGE_ID {mid} not in the catalog")
 
     def once(self, *args, expect=0, **kw):
         run = self.run_agent("--once", *args, **kw)
