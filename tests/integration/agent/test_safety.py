@@ -6,10 +6,13 @@ a clear error and no secret anywhere."""
 import glob
 import os
 import signal
+import sqlite3
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (ACCESS_KEY, DAY, SECRET_KEY, AgentTestCase, agent_snapshot, iso,  # noqa: E402
+from agent_harness import (ACCESS_KEY, AGENT, DAY, SECRET_KEY, AgentTestCase, agent_snapshot, iso,  # noqa: E402
                            main, policy, snapshot_id, window_open_now)
 
 CRASH_POINTS = ("before-intent", "after-intent", "after-call")
@@ -128,6 +131,56 @@ class Crash(Scenario):
         self.assertLedgerComplete(run)
         rows = self.ledger(kind="create")
         self.assertEqual([(r["snapshot"], r["state"]) for r in rows], [(self.sid, "abandoned")], rows)
+
+
+class TwoAgents(Scenario):
+    def test_two_agents_with_the_same_config_create_the_slot_once(self):
+        # Two hosts, same policies, separate state: the deterministic identifier makes the second
+        # create an AlreadyExists, which counts as done.
+        self.scenario(expired=False)
+        other_state = os.path.join(self.tmp, "state-2")
+        os.mkdir(other_state)
+        other_config = os.path.join(self.tmp, "agent-2.conf")
+        with open(self.config_path) as f, open(other_config, "w") as g:
+            g.write(f.read().replace(self.state_dir, other_state))
+        env = self.env(now=self.now)
+        procs = [subprocess.Popen([AGENT, "--once", "--config", c], env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for c in (self.config_path, other_config)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        self.assertEqual([p.returncode for p in procs], [0, 0], outs)
+
+        self.assertEqual(len([r for r in self.requests("CreateDBClusterSnapshot") if r["status"] == 200]), 1)
+        slot = [sid for sid, s in self.snapshots("db-a").items()
+                if self.tags(s).get("aurora-backup:slot") == iso(self.start)]
+        self.assertEqual(slot, [self.sid])
+        for state in (self.state_dir, other_state):
+            con = sqlite3.connect(f"file:{os.path.join(state, 'state.db')}?mode=ro", uri=True)
+            rows = con.execute("SELECT snapshot, state FROM ledger WHERE kind = 'create'").fetchall()
+            con.close()
+            self.assertEqual(rows, [(self.sid, "done")], state)
+
+
+class Drain(Scenario):
+    def test_sigterm_during_a_call_finishes_and_records_it_then_exits_0(self):
+        self.scenario(expired=False)
+        # The create takes a few seconds in the world; SIGTERM arrives while it is in flight.
+        self.admin.add_faults({"kind": "delay", "service": "rds", "action": "CreateDBClusterSnapshot",
+                               "delay_ms": 3000, "count": 1})
+        d = self.daemon(env=self.env(now=self.now))
+        d.notify.wait_for("READY=1")
+        deadline = time.monotonic() + 60
+        while not self.requests("CreateDBClusterSnapshot"):
+            self.assertLess(time.monotonic(), deadline, "the daemon never sent its create\n" + d.output())
+            time.sleep(0.05)
+        d.signal(signal.SIGTERM)
+
+        self.assertEqual(d.stop(), 0, d.output())
+        self.assertEqual(self.requests("CreateDBClusterSnapshot")[0]["status"], 200)
+        self.assertIn(self.sid, self.snapshots("db-a"))
+        self.assertLedgerComplete()
+        self.assertEqual([(r["snapshot"], r["state"]) for r in self.ledger(kind="create")],
+                         [(self.sid, "done")])
 
 
 class Faults(Scenario):

@@ -68,6 +68,33 @@ class Schedule(AgentTestCase):
         started = run.named("snapshot-started", cluster="db-a")
         self.assertEqual([e.request_id for e in started], [rows[0]["request_id"]], run.describe())
 
+    def test_creating_snapshot_is_polled_until_available_and_reported_with_its_duration(self):
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": "db-a"}])
+        self.write_config([policy(window=w)])
+        _, start, _ = w.slot("db-a", self.now)
+        sid = snapshot_id("db-a", start)
+        # The create went out and the agent died before recording the answer; the snapshot is still
+        # being made when the agent comes back.
+        crashed = self.once(crash_at="after-call", expect=None)
+        self.assertNotEqual(crashed.returncode, 0, crashed.describe())
+        self.admin.set_snapshot_status(sid, "creating")
+
+        polling = self.once(now=self.now + 60)
+        self.assertEqual(polling.named("snapshot-created"), [], polling.describe())
+        self.assertEqual(len(self.requests("CreateDBClusterSnapshot")), 1, polling.describe())
+        self.assertLedgerComplete(polling)
+
+        self.admin.set_snapshot_status(sid, "available")
+        done = self.once(now=self.now + 120)
+        created = done.named("snapshot-created", snapshot=sid)
+        self.assertEqual(len(created), 1, done.describe())
+        self.assertIsNotNone(created[0].duration_sec, done.describe())
+        self.assertEqual(len(self.requests("CreateDBClusterSnapshot")), 1)
+
+        again = self.once(now=self.now + 180)
+        self.assertEqual(again.named("snapshot-created"), [], "reported once\n" + again.describe())
+
     def test_only_selected_available_clusters_in_their_window_get_snapshots(self):
         w = window_open_now(self.now)
         later = window_open_now(self.now + 6 * 3600)  # opens in ~5 hours
