@@ -512,12 +512,15 @@ class Daemon:
         self.proc.send_signal(sig)
 
     def stop(self, timeout=RUN_TIMEOUT):
+        """SIGTERM, wait, and return the exit status (after checking for sanitizer reports)."""
         if self.proc.poll() is None:
             self.proc.terminate()
         try:
-            return self.proc.wait(timeout=timeout)
+            status = self.proc.wait(timeout=timeout)
         finally:
             self._close()
+        self.h.assertNoSanitizerReport(self.output())
+        return status
 
     def kill(self):
         if self.proc.poll() is None:
@@ -586,8 +589,16 @@ class AgentTestCase(unittest.TestCase):
         events, lines = self.journal.collect(cursor, p.stderr)
         run = Run(p.returncode, p.stdout, p.stderr, events, lines)
         self.assertEventsWellFormed(run)
+        self.assertNoSanitizerReport(run.output)
         self.runs.append(run)
         return run
+
+    def assertNoSanitizerReport(self, text):
+        """Under ASan/UBSan (meson -Db_sanitize=...), a report fails the test even where the exit status
+        would not show it (UBSan keeps running)."""
+        markers = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+        reports = [line for line in text.splitlines() if any(m in line for m in markers)]
+        self.assertEqual(reports, [], "sanitizer report from the agent")
 
     def assertEventsWellFormed(self, run):
         """Every event is a known kind with its MESSAGE_ID (explained in the catalog), PRIORITY and
