@@ -167,6 +167,11 @@ enum snapshot_origin {
         _ORIGIN_MAX,
 };
 
+/* Whether policy `p`, working in `region` (its own, the agent's or the environment's), selects cluster
+ * `c`: same region, one of its globs matches (no globs: every cluster), and every match tag matches.
+ * The planner gives a cluster to the first policy, in config order, that selects it. */
+bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c);
+
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
 const char *snapshot_origin_to_string(enum snapshot_origin o);
 /* Whether sharing `s` needs a copy first: automated and AWS Backup snapshots must be copied to a manual
@@ -265,6 +270,12 @@ int plan_format(const struct plan *p, FILE *f);
 int plan_format_string(const struct plan *p, char **ret);
 /* One action, one line (no newline), for the journal. */
 int plan_action_format(const struct plan_action *a, char **ret);
+/* One verdict, one line (no newline): "keep ..." or "delete ...". */
+int plan_verdict_format(const struct snapshot_verdict *v, char **ret);
+/* Names used in the text: "delete-rds", "max-age", "primary", "newest", ... */
+const char *delete_reason_to_string(enum delete_reason r);
+const char *verdict_group_to_string(enum verdict_group g);
+const char *keep_reason_to_string(enum keep_reason r); /* one bit */
 
 /* Deterministic snapshot identifier "<prefix>-<cluster>-<yyyymmddthhmm>" (slot start, UTC), a valid
  * RDS identifier: <= 63 characters of letters, digits and hyphens, starting with a letter, no "--",

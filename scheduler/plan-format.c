@@ -1,0 +1,256 @@
+/* The plan as text: one line per action (in plan order), then one line per verdict (in verdict order).
+ * Lines are "word key=value ..."; a value with a space, quote, backslash or '=' is double-quoted with
+ * backslash escapes, an absent field is left out. Nothing depends on the locale or the clock. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "time-util.h"
+
+const char *action_kind_to_string(enum action_kind k)
+{
+        static const char *const names[_ACTION_KIND_MAX] = {
+            [ACTION_DELETE_RDS] = "delete-rds",
+            [ACTION_DELETE_BACKUP] = "delete-backup",
+            [ACTION_CREATE] = "create",
+            [ACTION_COPY] = "copy",
+            [ACTION_SHARE] = "share",
+            [ACTION_EXPORT] = "export",
+            [ACTION_POLL] = "poll",
+            [ACTION_WAIT] = "wait",
+            [ACTION_MISSED] = "missed",
+            [ACTION_QUOTA_EXHAUSTED] = "quota-exhausted",
+            [ACTION_REFUSED] = "refused",
+        };
+        return (unsigned)k < _ACTION_KIND_MAX ? names[k] : "unknown";
+}
+
+const char *delete_reason_to_string(enum delete_reason r)
+{
+        switch (r) {
+        case DELETE_NONE:
+                return "none";
+        case DELETE_MAX_AGE:
+                return "max-age";
+        case DELETE_NOT_KEPT:
+                return "not-kept";
+        }
+        return "unknown";
+}
+
+const char *verdict_group_to_string(enum verdict_group g)
+{
+        switch (g) {
+        case GROUP_NONE:
+                return "none";
+        case GROUP_PRIMARY:
+                return "primary";
+        case GROUP_COPY:
+                return "copy";
+        case GROUP_SHARE_COPY:
+                return "share-copy";
+        case GROUP_AWS_BACKUP:
+                return "aws-backup";
+        }
+        return "unknown";
+}
+
+const char *keep_reason_to_string(enum keep_reason r)
+{
+        switch (r) {
+        case KEEP_LAST:
+                return "keep-last";
+        case KEEP_DAILY:
+                return "daily";
+        case KEEP_WEEKLY:
+                return "weekly";
+        case KEEP_MONTHLY:
+                return "monthly";
+        case KEEP_YEARLY:
+                return "yearly";
+        case KEEP_WITHIN:
+                return "keep-within";
+        case KEEP_UNEXPIRED:
+                return "unexpired";
+        case KEEP_NO_RULE:
+                return "no-rule";
+        case KEEP_HOLD:
+                return "hold";
+        case KEEP_NEWEST:
+                return "newest";
+        case KEEP_NOT_AVAILABLE:
+                return "not-available";
+        case KEEP_MIN:
+                return "min-keep";
+        case KEEP_ORIGIN:
+                return "origin";
+        case KEEP_UNMANAGED:
+                return "unmanaged";
+        case KEEP_BACKUP_OFF:
+                return "aws-backup-not-managed";
+        }
+        return "unknown";
+}
+
+static bool needs_quotes(const char *v)
+{
+        if (*v == '\0')
+                return true;
+        for (const char *p = v; *p; p++)
+                if (*p == ' ' || *p == '"' || *p == '\\' || *p == '=' || (unsigned char)*p < 0x20)
+                        return true;
+        return false;
+}
+
+static void put_field(FILE *f, const char *key, const char *v)
+{
+        if (!v)
+                return;
+        fprintf(f, " %s=", key);
+        if (!needs_quotes(v)) {
+                fputs(v, f);
+                return;
+        }
+        fputc('"', f);
+        for (const char *p = v; *p; p++) {
+                unsigned char c = (unsigned char)*p;
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (c == '\n')
+                        fputs("\\n", f);
+                else if (c < 0x20)
+                        fprintf(f, "\\x%02x", c);
+                else
+                        fputc(c, f);
+        }
+        fputc('"', f);
+}
+
+static void put_time(FILE *f, const char *key, int64_t t)
+{
+        char buf[TIME_ISO8601_MAX];
+        put_field(f, key, t == PLAN_TIME_UNKNOWN ? "unknown" : time_format_iso8601(t, buf));
+}
+
+static void action_write(const struct plan_action *a, FILE *f)
+{
+        fputs(action_kind_to_string(a->kind), f);
+        put_field(f, "policy", a->policy);
+        put_field(f, "region", a->region);
+        put_field(f, "cluster", a->cluster);
+        put_field(f, "snapshot", a->snapshot);
+        put_field(f, "source-region", a->source_region);
+        put_field(f, "source", a->source_snapshot);
+        put_field(f, "kms-key", a->kms_key);
+        put_field(f, "status", a->status);
+        if (a->slot_start != 0)
+                put_time(f, "slot", a->slot_start);
+        if (a->retry_at != 0)
+                put_time(f, "retry-at", a->retry_at);
+        if (a->accounts) {
+                fputs(" accounts=", f);
+                for (size_t i = 0; a->accounts[i]; i++)
+                        fprintf(f, "%s%s", i > 0 ? "," : "", a->accounts[i]);
+        }
+        put_field(f, "rule", a->rule);
+}
+
+static void verdict_write(const struct snapshot_verdict *v, FILE *f)
+{
+        fputs(v->deleted ? "delete" : "keep", f);
+        put_field(f, "region", v->region);
+        put_field(f, "cluster", v->cluster);
+        put_field(f, "snapshot", v->snapshot);
+        put_time(f, "created", v->create_time);
+        put_field(f, "status", v->status);
+        put_field(f, "origin", snapshot_origin_to_string(v->origin));
+        put_field(f, "group", verdict_group_to_string(v->group));
+        put_field(f, "policy", v->policy);
+        if (v->deleted) {
+                put_field(f, "why", delete_reason_to_string(v->why));
+                return;
+        }
+        fputs(" by=", f);
+        bool first = true;
+        for (unsigned bit = 1; bit <= KEEP_BACKUP_OFF; bit <<= 1)
+                if (v->keep & bit) {
+                        fprintf(f, "%s%s", first ? "" : ",", keep_reason_to_string((enum keep_reason)bit));
+                        first = false;
+                }
+        if (first)
+                fputs("none", f);
+}
+
+int plan_format(const struct plan *p, FILE *f)
+{
+        if (!p || !f)
+                return -EINVAL;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                action_write(&p->actions[i], f);
+                fputc('\n', f);
+        }
+        for (size_t i = 0; i < p->n_verdicts; i++) {
+                verdict_write(&p->verdicts[i], f);
+                fputc('\n', f);
+        }
+        return ferror(f) ? -EIO : 0;
+}
+
+/* Runs `write` into a memory stream and hands out the text. */
+static int to_string(void (*write)(const void *, FILE *), const void *x, bool strip_newline, char **ret)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        write(x, f);
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad) {
+                free(buf);
+                return -ENOMEM;
+        }
+        if (strip_newline && size > 0 && buf[size - 1] == '\n')
+                buf[size - 1] = '\0';
+        *ret = buf;
+        return 0;
+}
+
+static void write_plan(const void *x, FILE *f)
+{
+        (void)plan_format(x, f);
+}
+
+static void write_action(const void *x, FILE *f)
+{
+        action_write(x, f);
+}
+
+static void write_verdict(const void *x, FILE *f)
+{
+        verdict_write(x, f);
+}
+
+int plan_format_string(const struct plan *p, char **ret)
+{
+        if (!p || !ret)
+                return -EINVAL;
+        return to_string(write_plan, p, false, ret);
+}
+
+int plan_action_format(const struct plan_action *a, char **ret)
+{
+        if (!a || !ret)
+                return -EINVAL;
+        return to_string(write_action, a, false, ret);
+}
+
+int plan_verdict_format(const struct snapshot_verdict *v, char **ret)
+{
+        if (!v || !ret)
+                return -EINVAL;
+        return to_string(write_verdict, v, false, ret);
+}

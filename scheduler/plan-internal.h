@@ -1,0 +1,100 @@
+/* Shared between the planner's files: the state of one plan_build() call. Not part of the API. */
+#pragma once
+
+#include "plan-arena.h"
+#include "plan.h"
+#include "retention.h"
+
+struct snap {
+        const struct observed_snapshot *s;
+        enum snapshot_origin origin;
+        const char *copy_tag; /* PLAN_TAG_COPY value, or NULL */
+        const char *slot_tag; /* TAG_SLOT value, or NULL */
+        bool hold;
+        bool available; /* status "available" and a known create time */
+        bool claimed;   /* judged by a retention group already */
+};
+
+struct cluster_plan {
+        const struct observed_cluster *c;
+        const struct policy *p;
+        const char *region; /* the policy's region, which is the cluster's */
+};
+
+struct quota_region {
+        const char *region;
+        int64_t count;
+};
+
+struct action_entry {
+        struct plan_action a;
+        size_t seq;
+};
+
+struct builder {
+        const struct plan_input *in;
+        struct plan_arena *arena;
+        const char *prefix;
+
+        struct snap *snaps; /* sorted by region, cluster, newest first, identifier: the verdict order */
+        size_t n_snaps;
+        struct snapshot_verdict *verdicts; /* parallel to snaps */
+        size_t *id_table;                  /* (region, identifier) -> index + 1, open addressing */
+        size_t id_cap;
+
+        struct cluster_plan *clusters; /* selected clusters, sorted by region, identifier */
+        size_t n_clusters;
+        const struct window_history_entry **history; /* sorted by cluster, slot start */
+        size_t n_history;
+
+        struct action_entry *actions;
+        size_t n_actions, cap_actions;
+        struct quota_region *quota;
+        size_t n_quota, cap_quota;
+        unsigned cross_region_copies; /* in flight or planned this cycle */
+
+        struct retention_item *items; /* scratch, n_snaps long */
+        size_t *item_index;
+
+        int64_t wakeup;
+        int error; /* first allocation failure */
+};
+
+const char *plan_tag_get(const struct tag *tags, size_t n, const char *key);
+const char *plan_str(const char *s); /* NULL as "" */
+
+/* Deep-copies the action into the plan (strings, tags, accounts). */
+void plan_add_action(struct builder *b, const struct plan_action *a);
+void plan_wake(struct builder *b, int64_t t);
+/* Snapshots of (region, cluster) as [*lo, *hi) in b->snaps. */
+void plan_snap_range(const struct builder *b, const char *region, const char *cluster, size_t *lo,
+                     size_t *hi);
+/* The snapshot (region, identifier), or NULL. */
+const struct snap *plan_snap_find(const struct builder *b, const char *region, const char *identifier);
+/* An open ledger action of this kind for this identifier (and region, when both say one). */
+bool plan_ledger_open(const struct builder *b, enum action_kind kind, const char *region,
+                      const char *identifier);
+bool plan_history_has(const struct builder *b, const char *cluster, int64_t slot_start);
+bool plan_history_has_cluster(const struct builder *b, const char *cluster);
+/* Takes room for one more snapshot in `region` under the policy's quota; false if there is none. */
+bool plan_quota_take(struct builder *b, const char *region, const struct policy *p);
+int64_t plan_quota_count(struct builder *b, const char *region);
+/* The newest available snapshot of a group: agent origin in (region, cluster) with this copy tag. */
+const struct snap *plan_group_newest(const struct builder *b, const char *region, const char *cluster,
+                                     const char *copy_tag);
+
+/* When to try a create again for a cluster that is not available. */
+int64_t plan_retry_at(int64_t slot_start, int64_t close, int64_t now);
+
+/* The passes, in order. */
+void plan_slots(struct builder *b, const struct cluster_plan *cp);
+void plan_copies(struct builder *b, const struct cluster_plan *cp);
+void plan_shares(struct builder *b, const struct cluster_plan *cp);
+void plan_exports(struct builder *b, const struct cluster_plan *cp);
+
+/* "daily", "weekly:sun", "monthly:1", "monthly:last", "every:3600s". */
+const char *plan_schedule_describe(const struct schedule *s, char buf[static 32]);
+/* "02:00-03:00". */
+const char *plan_window_describe(const struct window *w, char buf[static 16]);
+/* "400d", "36h", "90m" or "45s". */
+const char *plan_duration_describe(int64_t sec, char buf[static 32]);

@@ -1,0 +1,212 @@
+/* Scheduled snapshots: for each selected cluster, the slot whose window is open (create now, retry
+ * later, or nothing because it is done or in flight), the most recent closed slot (one `missed`
+ * event), and the next slot start as a wake-up. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "plan-internal.h"
+#include "slot.h"
+#include "time-util.h"
+
+static const struct window *cluster_window(const struct cluster_plan *cp)
+{
+        if (!cp->p->window_from_cluster)
+                return &cp->p->window;
+        return cp->c->has_preferred_window ? &cp->c->preferred_window : NULL;
+}
+
+/* Done: the deterministic identifier exists in the policy region (any status, any origin), or an agent
+ * snapshot of the cluster that is not a copy says it was taken for this slot. */
+static bool slot_done(const struct builder *b, const struct cluster_plan *cp, const char *id, int64_t start)
+{
+        if (plan_snap_find(b, cp->region, id))
+                return true;
+        char iso[TIME_ISO8601_MAX];
+        time_format_iso8601(start, iso);
+        size_t lo, hi;
+        plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+                const struct snap *sn = &b->snaps[i];
+                if (sn->origin == ORIGIN_AGENT && !sn->copy_tag && sn->slot_tag && streq(sn->slot_tag, iso))
+                        return true;
+        }
+        return false;
+}
+
+/* The agent has seen this cluster before: a window history entry or an agent snapshot of it. */
+static bool cluster_has_record(const struct builder *b, const struct cluster_plan *cp)
+{
+        if (plan_history_has_cluster(b, cp->c->identifier))
+                return true;
+        size_t lo, hi;
+        plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
+        for (size_t i = lo; i < hi; i++)
+                if (b->snaps[i].origin == ORIGIN_AGENT)
+                        return true;
+        for (size_t t = 0; t < cp->p->n_copies; t++) {
+                plan_snap_range(b, cp->p->copies[t].region, cp->c->identifier, &lo, &hi);
+                for (size_t i = lo; i < hi; i++)
+                        if (b->snaps[i].origin == ORIGIN_AGENT)
+                                return true;
+        }
+        return false;
+}
+
+/* Retries 60 s, 120 s and 300 s after the slot start, then every 300 s; never past the close. */
+int64_t plan_retry_at(int64_t slot_start, int64_t close, int64_t now)
+{
+        static const int64_t steps[] = {60, 120, 300};
+        int64_t t = 0;
+        for (size_t i = 0; i < ELEMENTSOF(steps) && t <= now; i++)
+                t = slot_start + steps[i];
+        if (t <= now)
+                t = slot_start + 300 + ((now - slot_start - 300) / 300 + 1) * 300;
+        return t < close ? t : close;
+}
+
+static void describe(const struct cluster_plan *cp, const struct window *w, char out[static 96])
+{
+        char sb[32], wb[16];
+        snprintf(out, 96, "schedule %s, window %s%s", plan_schedule_describe(&cp->p->every, sb),
+                 plan_window_describe(w, wb), cp->p->window_from_cluster ? " (cluster)" : "");
+}
+
+static void open_slot(struct builder *b, const struct cluster_plan *cp, const struct window *w,
+                      const struct slot *sl)
+{
+        const int64_t now = b->in->now;
+        char id[PLAN_SNAPSHOT_ID_MAX], iso[TIME_ISO8601_MAX], what[96];
+
+        if (plan_snapshot_identifier(b->prefix, cp->c->identifier, sl->start, id) < 0) {
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_REFUSED,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .slot_start = sl->start,
+                                       .rule = "no valid snapshot identifier from the prefix and cluster",
+                                   });
+                return;
+        }
+        if (slot_done(b, cp, id, sl->start))
+                return;
+        plan_wake(b, sl->close);
+        if (plan_ledger_open(b, ACTION_CREATE, cp->region, id))
+                return; /* in flight: polled, never created twice */
+        if (now < sl->start) {
+                plan_wake(b, sl->start);
+                return;
+        }
+        describe(cp, w, what);
+        if (!streq_ptr(cp->c->status, "available")) {
+                int64_t t = plan_retry_at(sl->start, sl->close, now);
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_WAIT,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .snapshot = id,
+                                       .status = cp->c->status ?: "unknown",
+                                       .slot_start = sl->start,
+                                       .retry_at = t,
+                                       .rule = plan_arena_printf(
+                                           b->arena, "cluster not available in its window (%s)", what),
+                                   });
+                plan_wake(b, t);
+                return;
+        }
+        if (!plan_quota_take(b, cp->region, cp->p)) {
+                plan_add_action(
+                    b, &(struct plan_action){
+                           .kind = ACTION_QUOTA_EXHAUSTED,
+                           .policy = cp->p->name,
+                           .cluster = cp->c->identifier,
+                           .region = cp->region,
+                           .snapshot = id,
+                           .slot_start = sl->start,
+                           .rule = plan_arena_printf(
+                               b->arena,
+                               "%" PRId64 " manual snapshots after this cycle's deletions, "
+                               "limit %u - reserve %u",
+                               plan_quota_count(b, cp->region), cp->p->quota_limit, cp->p->quota_reserve),
+                       });
+                return;
+        }
+        time_format_iso8601(sl->start, iso);
+        const struct tag tags[] = {
+            {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
+            {(char *)TAG_POLICY, cp->p->name},
+            {(char *)TAG_SLOT, iso},
+        };
+        plan_add_action(b, &(struct plan_action){
+                               .kind = ACTION_CREATE,
+                               .policy = cp->p->name,
+                               .cluster = cp->c->identifier,
+                               .region = cp->region,
+                               .snapshot = id,
+                               .slot_start = sl->start,
+                               .rule = plan_arena_printf(b->arena, "slot %s of %s", iso, what),
+                               .tags = tags,
+                               .n_tags = ELEMENTSOF(tags),
+                           });
+        plan_wake(b, now + PLAN_POLL_INTERVAL_SEC);
+}
+
+static void closed_slot(struct builder *b, const struct cluster_plan *cp, const struct window *w,
+                        const struct slot *sl)
+{
+        char id[PLAN_SNAPSHOT_ID_MAX], what[96];
+        if (plan_snapshot_identifier(b->prefix, cp->c->identifier, sl->start, id) < 0 ||
+            slot_done(b, cp, id, sl->start) || plan_ledger_open(b, ACTION_CREATE, cp->region, id) ||
+            plan_history_has(b, cp->c->identifier, sl->start) || !cluster_has_record(b, cp))
+                return;
+        describe(cp, w, what);
+        plan_add_action(b,
+                        &(struct plan_action){
+                            .kind = ACTION_MISSED,
+                            .policy = cp->p->name,
+                            .cluster = cp->c->identifier,
+                            .region = cp->region,
+                            .snapshot = id,
+                            .status = cp->c->status,
+                            .slot_start = sl->start,
+                            .rule = plan_arena_printf(b->arena, "window closed with no snapshot (%s)", what),
+                        });
+}
+
+void plan_slots(struct builder *b, const struct cluster_plan *cp)
+{
+        const int64_t now = b->in->now;
+        const struct window *w = cluster_window(cp);
+        struct slot cur, prev, next;
+
+        if (!w) {
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_REFUSED,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .rule = "the policy uses the cluster's backup window and the cluster "
+                                               "reports none",
+                                   });
+                return;
+        }
+        if (slot_latest(&cp->p->every, w, cp->c->identifier, now, &cur) < 0 ||
+            slot_next(&cp->p->every, w, cp->c->identifier, now, &next) < 0) {
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_REFUSED,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .rule = "invalid schedule or window",
+                                   });
+                return;
+        }
+        if (now < cur.close) {
+                open_slot(b, cp, w, &cur);
+                if (slot_latest(&cp->p->every, w, cp->c->identifier, cur.open - 1, &prev) >= 0)
+                        closed_slot(b, cp, w, &prev);
+        } else
+                closed_slot(b, cp, w, &cur);
+        plan_wake(b, next.start);
+}

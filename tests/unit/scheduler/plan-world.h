@@ -1,0 +1,160 @@
+/* A small observed world for planner tests: one policy "prod" in eu-west-1 (daily, 02:00-03:00 UTC,
+ * quota 100 - 5, no retention rule), clusters and snapshots added by helpers. Everything is static
+ * storage inside the struct, so a test needs no cleanup beyond plan_free(). */
+#pragma once
+
+#include <string.h>
+
+#include "plan.h"
+#include "slot.h"
+#include "test-suite.h"
+#include "time-util.h"
+
+#define WORLD_MAX_SNAPS 512
+#define WORLD_REGION "eu-west-1"
+
+struct world {
+        struct agent_config cfg;
+        struct policy pol[4];
+        struct observed_cluster clusters[8];
+        struct tag cluster_tags[8][2];
+        struct observed_snapshot snaps[WORLD_MAX_SNAPS];
+        struct tag snap_tags[WORLD_MAX_SNAPS][6];
+        char snap_ids[WORLD_MAX_SNAPS][64];
+        struct ledger_action ledger[8];
+        struct window_history_entry history[8];
+        struct observed_export exports[8];
+        struct plan_input in;
+};
+
+static inline void world_init(struct world *w, int64_t now)
+{
+        memset(w, 0, sizeof *w);
+        w->cfg.agent.region = (char *)WORLD_REGION;
+        w->cfg.agent.snapshot_prefix = (char *)"aba";
+        w->cfg.policies = w->pol;
+        w->cfg.n_policies = 1;
+        w->pol[0] = (struct policy){
+            .name = (char *)"prod",
+            .every = {.kind = SCHEDULE_DAILY},
+            .window = {.start_min = 120, .end_min = 180},
+            .quota_limit = 100,
+            .quota_reserve = 5,
+        };
+        w->in = (struct plan_input){
+            .config = &w->cfg,
+            .clusters = w->clusters,
+            .snapshots = w->snaps,
+            .ledger = w->ledger,
+            .history = w->history,
+            .exports = w->exports,
+            .now = now,
+        };
+}
+
+static inline struct observed_cluster *world_cluster(struct world *w, const char *id, const char *status)
+{
+        struct observed_cluster *c = &w->clusters[w->in.n_clusters++];
+        *c = (struct observed_cluster){.identifier = id,
+                                       .region = WORLD_REGION,
+                                       .status = status,
+                                       .arn = id,
+                                       .storage_encrypted = true};
+        return c;
+}
+
+/* A snapshot with the given origin-defining shape; `agent` adds the ownership tags. */
+static inline struct observed_snapshot *world_snap_full(struct world *w, const char *region,
+                                                        const char *cluster, const char *id, int64_t t,
+                                                        const char *status, const char *type, bool agent)
+{
+        size_t i = w->in.n_snapshots++;
+        if (i >= WORLD_MAX_SNAPS)
+                ck_abort_msg("world full");
+        struct observed_snapshot *s = &w->snaps[i];
+        if (!id) {
+                snprintf(w->snap_ids[i], sizeof w->snap_ids[i], "s-%s-%zu", cluster, i);
+                id = w->snap_ids[i];
+        }
+        *s = (struct observed_snapshot){
+            .identifier = id,
+            .arn = id,
+            .cluster_identifier = cluster,
+            .region = region,
+            .status = status,
+            .snapshot_type = type,
+            .create_time = t,
+            .encrypted = true,
+            .kms_key_id = "arn:aws:kms:eu-west-1:111122223333:key/customer",
+            .tags = w->snap_tags[i],
+        };
+        if (agent) {
+                w->snap_tags[i][s->n_tags++] =
+                    (struct tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
+                w->snap_tags[i][s->n_tags++] = (struct tag){(char *)TAG_POLICY, (char *)"prod"};
+        }
+        return s;
+}
+
+static inline struct observed_snapshot *world_snap(struct world *w, const char *cluster, int64_t t)
+{
+        return world_snap_full(w, WORLD_REGION, cluster, NULL, t, "available", "manual", true);
+}
+
+static inline void world_snap_tag(struct world *w, struct observed_snapshot *s, const char *k, const char *v)
+{
+        size_t i = (size_t)(s - w->snaps);
+        if (s->n_tags >= 6)
+                ck_abort_msg("too many tags");
+        w->snap_tags[i][s->n_tags++] = (struct tag){(char *)k, (char *)v};
+}
+
+static inline struct plan *world_plan(struct world *w)
+{
+        struct plan *p = NULL;
+        int r = plan_build(&w->in, &p);
+        if (r < 0 || !p)
+                ck_abort_msg("plan_build: %d", r);
+        return p;
+}
+
+static inline const struct snapshot_verdict *plan_verdict_of(const struct plan *p, const char *id)
+{
+        for (size_t i = 0; i < p->n_verdicts; i++)
+                if (strcmp(p->verdicts[i].snapshot, id) == 0)
+                        return &p->verdicts[i];
+        ck_abort_msg("no verdict for %s", id);
+        return NULL;
+}
+
+static inline size_t plan_count(const struct plan *p, enum action_kind k)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_actions; i++)
+                n += p->actions[i].kind == k;
+        return n;
+}
+
+static inline const struct plan_action *plan_find(const struct plan *p, enum action_kind k)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].kind == k)
+                        return &p->actions[i];
+        return NULL;
+}
+
+static inline const char *plan_action_tag(const struct plan_action *a, const char *key)
+{
+        for (size_t i = 0; i < a->n_tags; i++)
+                if (strcmp(a->tags[i].key, key) == 0)
+                        return a->tags[i].value;
+        return NULL;
+}
+
+/* The slot of `cluster` under policy 0 whose window opened last at or before t. */
+static inline struct slot world_slot(struct world *w, const char *cluster, int64_t t)
+{
+        struct slot s;
+        ck_assert_int_eq(slot_latest(&w->pol[0].every, &w->pol[0].window, cluster, t, &s), 0);
+        return s;
+}

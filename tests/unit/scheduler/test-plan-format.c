@@ -1,0 +1,142 @@
+/* The plan as text: stable lines, actions then verdicts, the same bytes for the same world. */
+#include <stdlib.h>
+
+#include "plan-world.h"
+
+#define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
+
+static void small_world(struct world *w)
+{
+        world_init(w, T(2026, 11, 24, 2, 59));
+        w->pol[0].window = (struct window){.start_min = 120, .end_min = 180};
+        w->pol[0].retention = (struct retention){.keep_last = 2, .max_age_sec = 30 * SEC_PER_DAY};
+        world_cluster(w, "b", "available");
+        world_cluster(w, "a", "backing-up");
+        world_snap_full(w, WORLD_REGION, "a", "aba-a-old", T(2026, 1, 1, 2, 5), "available", "manual", true);
+        world_snap_full(w, WORLD_REGION, "a", "aba-a-new", T(2026, 11, 23, 2, 5), "available", "manual",
+                        true);
+        world_snap_full(w, WORLD_REGION, "a", "aba-a-mid", T(2026, 11, 22, 2, 5), "available", "manual",
+                        true);
+        world_snap_full(w, WORLD_REGION, "a", "by hand", T(2026, 1, 1, 2, 5), "available", "manual", false);
+        world_snap_full(w, WORLD_REGION, "b", "rds:b-1", T(2026, 11, 23, 2, 5), "available", "automated",
+                        false);
+}
+
+START_TEST(format_lists_actions_then_verdicts_in_order)
+{
+        struct world w;
+        small_world(&w);
+        struct plan *p = world_plan(&w);
+        char *text = NULL;
+        ck_assert_int_eq(plan_format_string(p, &text), 0);
+        /* The whole text, as `aurora-backupctl plan` will print it. */
+        const char *want = "delete-rds policy=prod region=eu-west-1 cluster=a snapshot=aba-a-old "
+                           "rule=\"retention: older than max_age=30d\"\n";
+        ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "got:\n%s", text);
+        ck_assert_ptr_nonnull(
+            strstr(text, "\ncreate policy=prod region=eu-west-1 cluster=b snapshot=aba-b-"));
+        ck_assert_ptr_nonnull(strstr(text, "\nwait policy=prod region=eu-west-1 cluster=a snapshot=aba-a-"));
+        ck_assert_ptr_nonnull(strstr(text, "\nkeep region=eu-west-1 cluster=a snapshot=aba-a-new "
+                                           "created=2026-11-23T02:05:00Z status=available origin=agent "
+                                           "group=primary policy=prod by=keep-last,newest\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\nkeep region=eu-west-1 cluster=a snapshot=\"by hand\" "
+                                           "created=2026-01-01T02:05:00Z status=available "
+                                           "origin=foreign-manual group=none by=origin\n"));
+        ck_assert_ptr_nonnull(strstr(text, "\ndelete region=eu-west-1 cluster=a snapshot=aba-a-old "
+                                           "created=2026-01-01T02:05:00Z status=available origin=agent "
+                                           "group=primary policy=prod why=max-age\n"));
+        /* One line per action and per verdict. */
+        size_t lines = 0;
+        for (const char *c = text; *c; c++)
+                lines += *c == '\n';
+        ck_assert_uint_eq(lines, p->n_actions + p->n_verdicts);
+        /* Verdicts: region, cluster, newest first. */
+        ck_assert_str_eq(p->verdicts[0].snapshot, "aba-a-new");
+        ck_assert_str_eq(p->verdicts[p->n_verdicts - 1].snapshot, "rds:b-1");
+        free(text);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(format_is_byte_identical_for_the_same_world_in_any_order)
+{
+        struct world w;
+        small_world(&w);
+        struct plan *p = world_plan(&w);
+        char *a = NULL, *b = NULL, *c = NULL;
+        ck_assert_int_eq(plan_format_string(p, &a), 0);
+        plan_free(p);
+        p = world_plan(&w);
+        ck_assert_int_eq(plan_format_string(p, &b), 0);
+        plan_free(p);
+        ck_assert_str_eq(a, b);
+
+        /* Reverse the input arrays. */
+        for (size_t i = 0; i < w.in.n_snapshots / 2; i++) {
+                struct observed_snapshot t = w.snaps[i];
+                w.snaps[i] = w.snaps[w.in.n_snapshots - 1 - i];
+                w.snaps[w.in.n_snapshots - 1 - i] = t;
+        }
+        struct observed_cluster t = w.clusters[0];
+        w.clusters[0] = w.clusters[1];
+        w.clusters[1] = t;
+        p = world_plan(&w);
+        ck_assert_int_eq(plan_format_string(p, &c), 0);
+        plan_free(p);
+        ck_assert_str_eq(a, c);
+        free(a);
+        free(b);
+        free(c);
+}
+END_TEST
+
+START_TEST(format_action_is_one_line_without_newline)
+{
+        struct world w;
+        small_world(&w);
+        struct plan *p = world_plan(&w);
+        const struct plan_action *a = plan_find(p, ACTION_WAIT);
+        ck_assert_ptr_nonnull(a);
+        char *line = NULL;
+        ck_assert_int_eq(plan_action_format(a, &line), 0);
+        ck_assert_ptr_null(strchr(line, '\n'));
+        ck_assert(strncmp(line, "wait policy=prod region=eu-west-1 cluster=a ", 44) == 0);
+        ck_assert_ptr_nonnull(strstr(line, " status=backing-up slot=2026-11-24T02:"));
+        ck_assert_ptr_nonnull(strstr(line, " retry-at=2026-11-24T0"));
+        free(line);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_owns_its_strings)
+{
+        struct world w;
+        small_world(&w);
+        char names[2][16] = {"b", "a"};
+        w.clusters[0].identifier = names[0];
+        w.clusters[1].identifier = names[1];
+        struct plan *p = world_plan(&w);
+        char *before = NULL, *after = NULL;
+        ck_assert_int_eq(plan_format_string(p, &before), 0);
+        /* Scribble over the input: the plan does not borrow from it. */
+        memset(names, 'x', sizeof names);
+        memset(w.snap_ids, 'x', sizeof w.snap_ids);
+        ck_assert_int_eq(plan_format_string(p, &after), 0);
+        ck_assert_str_eq(before, after);
+        free(before);
+        free(after);
+        plan_free(p);
+}
+END_TEST
+
+TEST_SUITE(plan_format_suite)
+{
+        Suite *s = suite_create("plan-format");
+        TCase *tc = tcase_create("plan-format");
+        tcase_add_test(tc, format_lists_actions_then_verdicts_in_order);
+        tcase_add_test(tc, format_is_byte_identical_for_the_same_world_in_any_order);
+        tcase_add_test(tc, format_action_is_one_line_without_newline);
+        tcase_add_test(tc, plan_owns_its_strings);
+        suite_add_tcase(s, tc);
+        return s;
+}

@@ -1,0 +1,656 @@
+/* Property test: thousands of random worlds (seeded, so every run sees the same ones), each planned and
+ * checked against invariants 1 to 5 of DESIGN.md section 4, and its retention verdicts compared with a
+ * deliberately simple O(n^2) reference written here from DESIGN.md section 5 and plan.h. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "plan-world.h"
+
+#define N_WORLDS 10000
+#define REGION2 "us-east-1"
+#define YEAR (365 * SEC_PER_DAY)
+
+/* splitmix64: small, fast, and the same everywhere. */
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+        uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+        return z ^ (z >> 31);
+}
+static int64_t rnd_range(int64_t lo, int64_t hi) /* [lo, hi] */
+{
+        return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
+}
+static bool chance(int percent)
+{
+        return (int)(rnd() % 100) < percent;
+}
+
+static const char *const cluster_names[] = {"c0", "c1", "c2", "xother"};
+static const char *const statuses[] = {"creating", "copying", "deleting", "failed"};
+
+static struct retention random_retention(void)
+{
+        struct retention r = {0};
+        if (chance(40))
+                r.keep_last = (unsigned)rnd_range(1, 10);
+        if (chance(40))
+                r.daily = (unsigned)rnd_range(1, 14);
+        if (chance(30))
+                r.weekly = (unsigned)rnd_range(1, 8);
+        if (chance(30))
+                r.monthly = (unsigned)rnd_range(1, 12);
+        if (chance(20))
+                r.yearly = (unsigned)rnd_range(1, 3);
+        if (chance(20))
+                r.keep_within_sec = rnd_range(1, 60) * SEC_PER_DAY;
+        if (chance(50))
+                r.max_age_sec = rnd_range(1, 800) * SEC_PER_DAY;
+        if (chance(50))
+                r.min_keep = (unsigned)rnd_range(0, 6);
+        return r;
+}
+
+static struct schedule random_schedule(void)
+{
+        switch (rnd() % 4) {
+        case 0:
+                return (struct schedule){.kind = SCHEDULE_DAILY};
+        case 1:
+                return (struct schedule){.kind = SCHEDULE_WEEKLY, .weekday = (int)rnd_range(0, 6)};
+        case 2:
+                return (struct schedule){.kind = SCHEDULE_MONTHLY,
+                                         .mday = chance(30) ? SCHEDULE_MDAY_LAST : (int)rnd_range(1, 28)};
+        default:
+                return (struct schedule){.kind = SCHEDULE_INTERVAL, .interval_sec = rnd_range(1, 12) * 3600};
+        }
+}
+
+static void random_world(struct world *w, uint64_t seed)
+{
+        rng_state = seed;
+        int64_t now =
+            rnd_range(time_from_civil(2024, 1, 1, 0, 0, 0), time_from_civil(2028, 12, 31, 0, 0, 0));
+        if (chance(50))
+                now -= now % SEC_PER_HOUR;
+        world_init(w, now);
+        static char *globs[] = {(char *)"c*", NULL};
+        struct policy *p = &w->pol[0];
+        p->clusters = globs;
+        p->every = random_schedule();
+        int start = (int)rnd_range(0, 1439);
+        int len = (int)rnd_range(30, 1440);
+        p->window = (struct window){.start_min = start, .end_min = (start + len) % 1440};
+        p->retention = random_retention();
+        p->aws_backup_manage = chance(50);
+        p->aws_backup_retention = random_retention();
+        p->quota_limit = (unsigned)rnd_range(0, 80);
+        p->quota_reserve = (unsigned)rnd_range(0, 10);
+
+        int n_clusters = (int)rnd_range(1, 4);
+        for (int i = 0; i < n_clusters; i++)
+                world_cluster(w, cluster_names[i], chance(80) ? "available" : "backing-up");
+
+        /* Some snapshots share a second, to exercise ties. */
+        int n_snaps = (int)rnd_range(0, 60);
+        int64_t last_t = now;
+        for (int i = 0; i < n_snaps; i++) {
+                const char *cluster = cluster_names[rnd() % 4];
+                /* Often on a grid of whole days or hours back from now, so that boundaries (exactly
+                 * max_age old, exactly keep_within from the newest, midnight) are hit, not only
+                 * approached. */
+                int64_t t = chance(10)   ? last_t
+                            : chance(35) ? now - rnd_range(0, 3 * 365) * SEC_PER_DAY
+                            : chance(50) ? now - rnd_range(0, 3 * 365 * 24) * SEC_PER_HOUR
+                                         : now - rnd_range(0, 3 * YEAR);
+                last_t = t;
+                int kind = (int)(rnd() % 100);
+                const char *region = chance(10) ? REGION2 : WORLD_REGION;
+                struct observed_snapshot *s;
+                if (kind < 60)
+                        s = world_snap_full(w, region, cluster, NULL, t, "available", "manual", true);
+                else if (kind < 70)
+                        s = world_snap_full(w, region, cluster, NULL, t, "available", "manual", false);
+                else if (kind < 78) {
+                        s = world_snap_full(w, region, cluster, NULL, t, "available", "automated",
+                                            chance(20));
+                        if (chance(50)) {
+                                size_t k = (size_t)(s - w->snaps);
+                                snprintf(w->snap_ids[k], sizeof w->snap_ids[k], "rds:%s-%zu", cluster, k);
+                        }
+                } else if (kind < 93) {
+                        s = world_snap_full(w, region, cluster, NULL, t, "available",
+                                            chance(50) ? "manual" : "awsbackup", chance(20));
+                        size_t k = (size_t)(s - w->snaps);
+                        snprintf(w->snap_ids[k], sizeof w->snap_ids[k], "awsbackup:job-%zu", k);
+                } else {
+                        s = world_snap_full(w, region, cluster, NULL, t, "available", "awsbackup", false);
+                        size_t k = (size_t)(s - w->snaps);
+                        snprintf(w->snap_ids[k], sizeof w->snap_ids[k], "continuous:cluster-%zu", k);
+                }
+                if (chance(12)) {
+                        s->status = statuses[rnd() % 4];
+                        if (chance(50))
+                                s->create_time = PLAN_TIME_UNKNOWN;
+                }
+                if (chance(5))
+                        world_snap_tag(w, s, TAG_HOLD, "yes");
+        }
+        if (chance(10)) {
+                w->ledger[w->in.n_ledger++] =
+                    (struct ledger_action){.kind = ACTION_CREATE,
+                                           .cluster_identifier = "c0",
+                                           .snapshot_identifier = "aba-c0-inflight",
+                                           .region = WORLD_REGION};
+        }
+        if (chance(30))
+                w->history[w->in.n_history++] = (struct window_history_entry){
+                    .cluster_identifier = cluster_names[rnd() % 3], .slot_start = now - 400 * SEC_PER_DAY};
+}
+
+/* ---- the reference: DESIGN.md section 5 read literally, by brute force ---- */
+
+static bool ref_is_agent(const struct observed_snapshot *s)
+{
+        if (strncmp(s->identifier, "awsbackup:", 10) == 0 ||
+            strncmp(s->identifier, "continuous:", 11) == 0 || strncmp(s->identifier, "rds:", 4) == 0 ||
+            strcmp(s->snapshot_type, "automated") == 0)
+                return false;
+        for (size_t i = 0; i < s->n_tags; i++)
+                if (strcmp(s->tags[i].key, TAG_MANAGED_BY) == 0 &&
+                    strcmp(s->tags[i].value, TAG_MANAGED_BY_VALUE) == 0)
+                        return true;
+        return false;
+}
+
+static bool ref_is_backup(const struct observed_snapshot *s)
+{
+        return strncmp(s->identifier, "awsbackup:", 10) == 0;
+}
+
+static bool ref_held(const struct observed_snapshot *s)
+{
+        for (size_t i = 0; i < s->n_tags; i++)
+                if (strcmp(s->tags[i].key, TAG_HOLD) == 0)
+                        return true;
+        return false;
+}
+
+static bool ref_takes_part(const struct observed_snapshot *s)
+{
+        return strcmp(s->status, "available") == 0 && s->create_time != PLAN_TIME_UNKNOWN;
+}
+
+/* x is newer than y: later, or the same second and a smaller identifier. */
+static bool ref_newer(const struct observed_snapshot *x, const struct observed_snapshot *y)
+{
+        return x->create_time > y->create_time ||
+               (x->create_time == y->create_time && strcmp(x->identifier, y->identifier) < 0);
+}
+
+/* Period keys straight from the C library: ISO week-year and week through strftime %G%V. */
+static int64_t ref_key(int rule, int64_t t)
+{
+        time_t tt = (time_t)t;
+        struct tm tm;
+        char buf[16];
+        gmtime_r(&tt, &tm);
+        switch (rule) {
+        case 0:
+                return t >= 0 ? t / SEC_PER_DAY : -((-t + SEC_PER_DAY - 1) / SEC_PER_DAY);
+        case 1:
+                strftime(buf, sizeof buf, "%G%V", &tm);
+                return atoll(buf);
+        case 2:
+                return (int64_t)tm.tm_year * 12 + tm.tm_mon;
+        default:
+                return tm.tm_year;
+        }
+}
+
+struct ref_verdict {
+        bool deleted;
+        unsigned keep;
+        enum delete_reason why;
+};
+
+static void ref_retention(const struct retention *r, int64_t now, const struct observed_snapshot **g,
+                          size_t n, struct ref_verdict *out)
+{
+        const unsigned period_bits[4] = {KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, KEEP_YEARLY};
+        const unsigned period_n[4] = {r->daily, r->weekly, r->monthly, r->yearly};
+        bool keep_rule =
+            r->keep_last || r->daily || r->weekly || r->monthly || r->yearly || r->keep_within_sec;
+        bool any_rule = keep_rule || r->max_age_sec;
+        int64_t newest_time = INT64_MIN;
+        for (size_t j = 0; j < n; j++)
+                if (ref_takes_part(g[j]) && g[j]->create_time > newest_time)
+                        newest_time = g[j]->create_time;
+
+        /* first_of[k][i]: g[i] is the newest of its period under rule k. */
+        bool first_of[4][WORLD_MAX_SNAPS];
+        for (int k = 0; k < 4; k++)
+                for (size_t i = 0; i < n; i++) {
+                        first_of[k][i] = ref_takes_part(g[i]);
+                        for (size_t j = 0; j < n && first_of[k][i]; j++)
+                                if (ref_takes_part(g[j]) && ref_newer(g[j], g[i]) &&
+                                    ref_key(k, g[j]->create_time) == ref_key(k, g[i]->create_time))
+                                        first_of[k][i] = false;
+                }
+
+        for (size_t i = 0; i < n; i++) {
+                const struct observed_snapshot *s = g[i];
+                unsigned keep = 0;
+                bool expired = false;
+                if (!ref_takes_part(s))
+                        keep = KEEP_NOT_AVAILABLE;
+                else {
+                        size_t newer = 0;
+                        for (size_t j = 0; j < n; j++)
+                                newer += ref_takes_part(g[j]) && ref_newer(g[j], s);
+                        expired = r->max_age_sec && now - s->create_time > r->max_age_sec;
+                        if (!any_rule)
+                                keep = KEEP_NO_RULE;
+                        else if (!keep_rule)
+                                keep = expired ? 0 : KEEP_UNEXPIRED;
+                        else if (!expired) {
+                                if (newer < r->keep_last)
+                                        keep |= KEEP_LAST;
+                                for (int k = 0; k < 4; k++) {
+                                        if (!period_n[k] || !first_of[k][i])
+                                                continue;
+                                        size_t periods_newer = 0;
+                                        for (size_t j = 0; j < n; j++)
+                                                periods_newer += first_of[k][j] && ref_newer(g[j], s);
+                                        if (periods_newer < period_n[k])
+                                                keep |= period_bits[k];
+                                }
+                                if (r->keep_within_sec && s->create_time >= newest_time - r->keep_within_sec)
+                                        keep |= KEEP_WITHIN;
+                        }
+                        if (newer == 0)
+                                keep |= KEEP_NEWEST;
+                }
+                if (ref_held(s))
+                        keep |= KEEP_HOLD;
+                out[i] = (struct ref_verdict){.deleted = keep == 0, .keep = keep};
+                if (keep == 0)
+                        out[i].why = expired ? DELETE_MAX_AGE : DELETE_NOT_KEPT;
+        }
+
+        /* The floor, by counting: a deleted one comes back if fewer than the shortfall of deleted ones
+         * are newer than it. */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++)
+                kept += ref_takes_part(g[i]) && !out[i].deleted;
+        if (kept >= r->min_keep)
+                return;
+        size_t shortfall = r->min_keep - kept;
+        bool back[WORLD_MAX_SNAPS] = {false};
+        for (size_t i = 0; i < n; i++) {
+                if (!out[i].deleted)
+                        continue;
+                size_t newer_deleted = 0;
+                for (size_t j = 0; j < n; j++)
+                        newer_deleted += out[j].deleted && ref_newer(g[j], g[i]);
+                back[i] = newer_deleted < shortfall;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (back[i])
+                        out[i] = (struct ref_verdict){.keep = KEEP_MIN};
+}
+
+/* ---- the checks ---- */
+
+static const struct observed_snapshot *find_snap(const struct world *w, const char *region, const char *id)
+{
+        for (size_t i = 0; i < w->in.n_snapshots; i++)
+                if (strcmp(w->snaps[i].identifier, id) == 0 && strcmp(w->snaps[i].region, region) == 0)
+                        return &w->snaps[i];
+        return NULL;
+}
+
+static bool cluster_selected(const struct world *w, const char *cluster)
+{
+        for (size_t i = 0; i < w->in.n_clusters; i++)
+                if (strcmp(w->clusters[i].identifier, cluster) == 0)
+                        return cluster[0] == 'c';
+        return false;
+}
+
+/* Check writes a progress record for every ck_assert; millions of them would dominate the run, so
+ * the checks below call into Check only when they fail. */
+static uint64_t cur_seed;
+#define CHECK_MSG(cond, ...)                                                                                \
+        do {                                                                                                \
+                if (!(cond))                                                                                \
+                        ck_abort_msg(__VA_ARGS__);                                                          \
+        } while (0)
+#define CHECK(cond) CHECK_MSG(cond, "seed %llu: %s", (unsigned long long)cur_seed, #cond)
+#define CHECK_INT(a, op, b)                                                                                 \
+        CHECK_MSG((int64_t)(a)op(int64_t)(b), "seed %llu: %s %s %s (%lld, %lld)",                           \
+                  (unsigned long long)cur_seed, #a, #op, #b, (long long)(a), (long long)(b))
+#define CHECK_INT_EQ(a, b) CHECK_INT(a, ==, b)
+#define CHECK_INT_LE(a, b) CHECK_INT(a, <=, b)
+#define CHECK_INT_LT(a, b) CHECK_INT(a, <, b)
+#define CHECK_INT_GE(a, b) CHECK_INT(a, >=, b)
+#define CHECK_INT_GT(a, b) CHECK_INT(a, >, b)
+#define CHECK_UINT_EQ(a, b) CHECK_INT(a, ==, b)
+#define CHECK_UINT_GE(a, b) CHECK_INT(a, >=, b)
+#define CHECK_STR_EQ(a, b) CHECK(strcmp((a), (b)) == 0)
+#define CHECK_STR_NE(a, b) CHECK(strcmp((a), (b)) != 0)
+#define CHECK_PTR_NONNULL(p) CHECK((p) != NULL)
+#define CHECK_PTR_NULL(p) CHECK((p) == NULL)
+
+/* How often each situation came up, so that a generator gone dull fails the test instead of passing it. */
+static struct {
+        size_t delete_rds, delete_backup, max_age, not_kept, min_keep, hold, newest_saved, create, exhausted,
+            wait, missed, replayed;
+} seen;
+
+static void count_seen(const struct plan *p, bool replayed)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                switch (p->actions[i].kind) {
+                case ACTION_DELETE_RDS:
+                        seen.delete_rds++;
+                        break;
+                case ACTION_DELETE_BACKUP:
+                        seen.delete_backup++;
+                        break;
+                case ACTION_CREATE:
+                        seen.create++;
+                        break;
+                case ACTION_QUOTA_EXHAUSTED:
+                        seen.exhausted++;
+                        break;
+                case ACTION_WAIT:
+                        seen.wait++;
+                        break;
+                case ACTION_MISSED:
+                        seen.missed++;
+                        break;
+                default:
+                        break;
+                }
+        for (size_t i = 0; i < p->n_verdicts; i++) {
+                const struct snapshot_verdict *v = &p->verdicts[i];
+                seen.max_age += v->why == DELETE_MAX_AGE;
+                seen.not_kept += v->why == DELETE_NOT_KEPT;
+                seen.min_keep += (v->keep & KEEP_MIN) != 0;
+                seen.hold += v->keep == KEEP_HOLD;
+                seen.newest_saved += v->keep == KEEP_NEWEST;
+        }
+        seen.replayed += replayed;
+}
+
+static void check_world(struct world *w, uint64_t seed)
+{
+        cur_seed = seed;
+        struct plan *p = world_plan(w);
+        const struct policy *pol = &w->pol[0];
+
+        /* Every observed snapshot has exactly one verdict; deleted verdicts and delete actions agree. */
+        CHECK_UINT_EQ(p->n_verdicts, w->in.n_snapshots);
+        size_t n_deleted = 0, n_delete_actions = 0;
+        for (size_t i = 0; i < p->n_verdicts; i++)
+                n_deleted += p->verdicts[i].deleted;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *a = &p->actions[i];
+                if (a->kind != ACTION_DELETE_RDS && a->kind != ACTION_DELETE_BACKUP)
+                        continue;
+                n_delete_actions++;
+                const struct observed_snapshot *s = find_snap(w, a->region, a->snapshot);
+                CHECK_PTR_NONNULL(s);
+                /* 1: never automated, never without our tag, never creating (only available ones). */
+                CHECK_STR_EQ(s->status, "available");
+                CHECK_STR_NE(s->snapshot_type, "automated");
+                if (a->kind == ACTION_DELETE_RDS) {
+                        CHECK_MSG(ref_is_agent(s), "seed %llu: RDS delete of %s", (unsigned long long)seed,
+                                  s->identifier);
+                        /* 2: never an awsbackup: identifier through RDS. */
+                        CHECK(strncmp(s->identifier, "awsbackup:", 10) != 0);
+                } else {
+                        /* 2: AWS Backup snapshots only through Backup, only when the policy opts in. */
+                        CHECK(ref_is_backup(s));
+                        CHECK(pol->aws_backup_manage);
+                }
+                CHECK(plan_verdict_of(p, s->identifier)->deleted);
+                CHECK(!ref_held(s));
+        }
+        CHECK_UINT_EQ(n_deleted, n_delete_actions);
+
+        /* Retention against the reference, group by group; everything else is kept for its origin. */
+        for (size_t c = 0; c < 4; c++) {
+                const char *cluster = cluster_names[c];
+                for (int group = 0; group < 2; group++) {
+                        const struct observed_snapshot *g[WORLD_MAX_SNAPS];
+                        struct ref_verdict ref[WORLD_MAX_SNAPS];
+                        size_t n = 0;
+                        for (size_t i = 0; i < w->in.n_snapshots; i++) {
+                                const struct observed_snapshot *s = &w->snaps[i];
+                                if (strcmp(s->cluster_identifier, cluster) != 0 ||
+                                    strcmp(s->region, WORLD_REGION) != 0)
+                                        continue;
+                                if (group == 0 ? ref_is_agent(s) : ref_is_backup(s))
+                                        g[n++] = s;
+                        }
+                        bool judged = cluster_selected(w, cluster) && (group == 0 || pol->aws_backup_manage);
+                        if (!judged) {
+                                for (size_t i = 0; i < n; i++) {
+                                        const struct snapshot_verdict *v =
+                                            plan_verdict_of(p, g[i]->identifier);
+                                        CHECK(!v->deleted);
+                                        CHECK_INT_EQ(v->group, GROUP_NONE);
+                                        CHECK(v->keep == KEEP_UNMANAGED || v->keep == KEEP_BACKUP_OFF);
+                                }
+                                continue;
+                        }
+                        ref_retention(group == 0 ? &pol->retention : &pol->aws_backup_retention, w->in.now,
+                                      g, n, ref);
+                        size_t available = 0, kept = 0;
+                        for (size_t i = 0; i < n; i++) {
+                                const struct snapshot_verdict *v = plan_verdict_of(p, g[i]->identifier);
+                                CHECK_MSG(v->deleted == ref[i].deleted && v->keep == ref[i].keep &&
+                                              v->why == ref[i].why,
+                                          "seed %llu: %s: plan deleted=%d keep=%#x why=%d, reference "
+                                          "deleted=%d keep=%#x why=%d",
+                                          (unsigned long long)seed, g[i]->identifier, v->deleted, v->keep,
+                                          v->why, ref[i].deleted, ref[i].keep, ref[i].why);
+                                CHECK_INT_EQ(v->group, group == 0 ? GROUP_PRIMARY : GROUP_AWS_BACKUP);
+                                if (ref_takes_part(g[i])) {
+                                        available++;
+                                        kept += !v->deleted;
+                                        /* 3: the newest available one is never deleted. */
+                                        bool newest = true;
+                                        for (size_t j = 0; j < n; j++)
+                                                if (ref_takes_part(g[j]) && ref_newer(g[j], g[i]))
+                                                        newest = false;
+                                        CHECK(!newest || !v->deleted);
+                                } else
+                                        CHECK(!v->deleted);
+                        }
+                        /* 3: never fewer than min_keep available ones (or all there are). */
+                        unsigned min_keep =
+                            group == 0 ? pol->retention.min_keep : pol->aws_backup_retention.min_keep;
+                        CHECK_UINT_GE(kept, available < min_keep ? available : min_keep);
+                }
+        }
+        for (size_t i = 0; i < w->in.n_snapshots; i++) {
+                const struct observed_snapshot *s = &w->snaps[i];
+                if (!ref_is_agent(s) && !ref_is_backup(s)) {
+                        const struct snapshot_verdict *v = plan_verdict_of(p, s->identifier);
+                        CHECK(!v->deleted);
+                        CHECK_UINT_EQ(v->keep & KEEP_ORIGIN, KEEP_ORIGIN);
+                }
+        }
+
+        /* 4: quota. Manual non-AWS-Backup snapshots in the region, plus unobserved ledger creates. */
+        int64_t count = 0,
+                room = pol->quota_limit > pol->quota_reserve ? pol->quota_limit - pol->quota_reserve : 0;
+        for (size_t i = 0; i < w->in.n_snapshots; i++) {
+                const struct observed_snapshot *s = &w->snaps[i];
+                bool manual = strncmp(s->identifier, "awsbackup:", 10) != 0 &&
+                              strncmp(s->identifier, "continuous:", 11) != 0 &&
+                              strncmp(s->identifier, "rds:", 4) != 0 &&
+                              strcmp(s->snapshot_type, "automated") != 0;
+                count += manual && strcmp(s->region, WORLD_REGION) == 0;
+        }
+        for (size_t i = 0; i < w->in.n_ledger; i++)
+                count += !find_snap(w, WORLD_REGION, w->ledger[i].snapshot_identifier);
+        size_t creates = 0, exhausted = 0;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *a = &p->actions[i];
+                count -= a->kind == ACTION_DELETE_RDS && strcmp(a->region, WORLD_REGION) == 0;
+                creates += a->kind == ACTION_CREATE;
+                exhausted += a->kind == ACTION_QUOTA_EXHAUSTED;
+        }
+        if (creates > 0)
+                CHECK_INT_LE(count + (int64_t)creates, room);
+        if (exhausted > 0)
+                CHECK_INT_GT(count + (int64_t)creates + 1, room);
+
+        /* 5: at most one create per cluster, for the open slot, under its deterministic identifier, and
+         * none when that slot already has a snapshot. */
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *a = &p->actions[i];
+                if (a->kind != ACTION_CREATE)
+                        continue;
+                for (size_t j = i + 1; j < p->n_actions; j++)
+                        CHECK(p->actions[j].kind != ACTION_CREATE ||
+                              strcmp(p->actions[j].cluster, a->cluster));
+                CHECK(cluster_selected(w, a->cluster));
+                struct slot sl;
+                CHECK_INT_EQ(slot_latest(&pol->every, &pol->window, a->cluster, w->in.now, &sl), 0);
+                CHECK_INT_EQ(a->slot_start, sl.start);
+                CHECK_INT_LE(sl.start, w->in.now);
+                CHECK_INT_LT(w->in.now, sl.close);
+                char id[PLAN_SNAPSHOT_ID_MAX];
+                CHECK_INT_EQ(plan_snapshot_identifier("aba", a->cluster, sl.start, id), 0);
+                CHECK_STR_EQ(a->snapshot, id);
+                CHECK_PTR_NULL(find_snap(w, WORLD_REGION, id));
+        }
+        CHECK_INT_GE(p->next_wakeup, w->in.now);
+
+        /* 5, replayed: once the creates are observed (as creating), or only known to the ledger (a crash
+         * before the next Describe), planning again at the same instant creates nothing more. */
+        if (creates > 0) {
+                struct world replay = *w, ledger = *w;
+                replay.in.config = &replay.cfg;
+                replay.cfg.policies = replay.pol;
+                replay.in.clusters = replay.clusters;
+                replay.in.snapshots = replay.snaps;
+                replay.in.ledger = replay.ledger;
+                replay.in.history = replay.history;
+                ledger.in.config = &ledger.cfg;
+                ledger.cfg.policies = ledger.pol;
+                ledger.in.clusters = ledger.clusters;
+                ledger.in.snapshots = ledger.snaps;
+                ledger.in.history = ledger.history;
+                ledger.in.ledger = ledger.ledger;
+                for (size_t i = 0; i < p->n_actions; i++) {
+                        const struct plan_action *a = &p->actions[i];
+                        if (a->kind != ACTION_CREATE)
+                                continue;
+                        world_snap_full(&replay, a->region, a->cluster, a->snapshot, PLAN_TIME_UNKNOWN,
+                                        "creating", "manual", true);
+                        ledger.ledger[ledger.in.n_ledger++] = (struct ledger_action){
+                            .kind = ACTION_CREATE,
+                            .cluster_identifier = a->cluster,
+                            .snapshot_identifier = a->snapshot,
+                            .slot_start = a->slot_start,
+                            .region = a->region,
+                        };
+                }
+                count_seen(p, true);
+                struct plan *again = world_plan(&replay);
+                CHECK_UINT_EQ(plan_count(again, ACTION_CREATE), 0);
+                plan_free(again);
+                again = world_plan(&ledger);
+                CHECK_UINT_EQ(plan_count(again, ACTION_CREATE), 0);
+                plan_free(again);
+        }
+        if (creates == 0)
+                count_seen(p, false);
+        plan_free(p);
+}
+
+START_TEST(property_random_worlds_keep_the_invariants_and_match_the_reference)
+{
+        static struct world w;
+        for (uint64_t seed = 1; seed <= N_WORLDS; seed++) {
+                random_world(&w, seed);
+                check_world(&w, seed);
+        }
+        ck_assert_uint_gt(seen.delete_rds, 1000);
+        ck_assert_uint_gt(seen.delete_backup, 500);
+        ck_assert_uint_gt(seen.max_age, 1000);
+        ck_assert_uint_gt(seen.not_kept, 1000);
+        ck_assert_uint_gt(seen.min_keep, 100);
+        ck_assert_uint_gt(seen.hold, 100);
+        ck_assert_uint_gt(seen.newest_saved, 100);
+        ck_assert_uint_gt(seen.create, 100);
+        ck_assert_uint_gt(seen.exhausted, 100);
+        ck_assert_uint_gt(seen.wait, 20);
+        ck_assert_uint_gt(seen.missed, 100);
+        ck_assert_uint_gt(seen.replayed, 100);
+}
+END_TEST
+
+static void shuffle(void *base, size_t n, size_t size)
+{
+        unsigned char tmp[sizeof(struct observed_snapshot)];
+        ck_assert_uint_le(size, sizeof tmp);
+        for (size_t i = n; i > 1; i--) {
+                size_t j = rnd() % i;
+                unsigned char *a = (unsigned char *)base + (i - 1) * size,
+                              *b = (unsigned char *)base + j * size;
+                memcpy(tmp, a, size);
+                memcpy(a, b, size);
+                memcpy(b, tmp, size);
+        }
+}
+
+START_TEST(property_plan_text_is_byte_identical_for_shuffled_input)
+{
+        static struct world w;
+        for (uint64_t seed = 1; seed <= 500; seed++) {
+                random_world(&w, seed * 7919);
+                struct plan *p = world_plan(&w);
+                char *a = NULL, *b = NULL, *c = NULL;
+                ck_assert_int_eq(plan_format_string(p, &a), 0);
+                plan_free(p);
+                p = world_plan(&w);
+                ck_assert_int_eq(plan_format_string(p, &b), 0);
+                plan_free(p);
+                ck_assert_str_eq(a, b);
+
+                shuffle(w.snaps, w.in.n_snapshots, sizeof w.snaps[0]);
+                shuffle(w.clusters, w.in.n_clusters, sizeof w.clusters[0]);
+                shuffle(w.ledger, w.in.n_ledger, sizeof w.ledger[0]);
+                shuffle(w.history, w.in.n_history, sizeof w.history[0]);
+                p = world_plan(&w);
+                ck_assert_int_eq(plan_format_string(p, &c), 0);
+                plan_free(p);
+                ck_assert_msg(strcmp(a, c) == 0, "seed %llu:\n%s\n--- shuffled ---\n%s",
+                              (unsigned long long)seed * 7919, a, c);
+                free(a);
+                free(b);
+                free(c);
+        }
+}
+END_TEST
+
+TEST_SUITE(plan_property_suite)
+{
+        Suite *s = suite_create("plan-property");
+        TCase *tc = tcase_create("plan-property");
+        /* Thousands of worlds: a generous limit for slow (sanitizer) builds; not a timing assertion. */
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, property_random_worlds_keep_the_invariants_and_match_the_reference);
+        tcase_add_test(tc, property_plan_text_is_byte_identical_for_shuffled_input);
+        suite_add_tcase(s, tc);
+        return s;
+}

@@ -1,0 +1,451 @@
+/* Retention, ownership and quota, through plan_build(): verdicts for every snapshot, deletions only of
+ * what the agent owns, and creations only within quota. */
+#include "plan-world.h"
+
+#define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
+#define DAY SEC_PER_DAY
+
+/* Noon is outside the 02:00-03:00 window, so only retention speaks. */
+static int64_t noon(int y, int mo, int d)
+{
+        return T(y, mo, d, 12, 0);
+}
+
+static void assert_kept(const struct plan *p, const char *id, unsigned bits)
+{
+        const struct snapshot_verdict *v = plan_verdict_of(p, id);
+        ck_assert_msg(!v->deleted, "%s deleted", id);
+        ck_assert_msg((v->keep & bits) == bits, "%s keep %#x, wanted %#x", id, v->keep, bits);
+}
+
+static void assert_deleted(const struct plan *p, const char *id, enum delete_reason why)
+{
+        const struct snapshot_verdict *v = plan_verdict_of(p, id);
+        ck_assert_msg(v->deleted, "%s kept (%#x)", id, v->keep);
+        ck_assert_int_eq(v->why, why);
+        ck_assert_uint_eq(v->keep, 0);
+        bool found = false;
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].snapshot && strcmp(p->actions[i].snapshot, id) == 0) {
+                        ck_assert(p->actions[i].kind == ACTION_DELETE_RDS ||
+                                  p->actions[i].kind == ACTION_DELETE_BACKUP);
+                        found = true;
+                }
+        ck_assert_msg(found, "no delete action for %s", id);
+}
+
+START_TEST(retention_zero_snapshots_plans_nothing)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 3, .max_age_sec = 10 * DAY};
+        world_cluster(&w, "c", "available");
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(p->n_verdicts, 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_one_expired_snapshot_is_kept_as_newest)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.max_age_sec = 10 * DAY};
+        world_cluster(&w, "c", "available");
+        struct observed_snapshot *s = world_snap(&w, "c", noon(2025, 1, 1));
+        struct plan *p = world_plan(&w);
+        assert_kept(p, s->identifier, KEEP_NEWEST);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_keeps_newest_and_floor_when_all_expired)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.daily = 30, .max_age_sec = 30 * DAY, .min_keep = 3};
+        world_cluster(&w, "c", "available");
+        const char *ids[10];
+        for (int i = 0; i < 10; i++)
+                ids[i] = world_snap(&w, "c", noon(2026, 11, 24) - (100 + i) * DAY)->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, ids[0], KEEP_NEWEST);
+        assert_kept(p, ids[1], KEEP_MIN);
+        assert_kept(p, ids[2], KEEP_MIN);
+        for (int i = 3; i < 10; i++)
+                assert_deleted(p, ids[i], DELETE_MAX_AGE);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 7);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_keep_last_keeps_the_n_newest_of_many)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 3};
+        world_cluster(&w, "c", "available");
+        const char *ids[20];
+        for (int i = 0; i < 20; i++)
+                ids[i] = world_snap(&w, "c", noon(2026, 11, 24) - i * 3600)->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, ids[0], KEEP_LAST | KEEP_NEWEST);
+        assert_kept(p, ids[2], KEEP_LAST);
+        for (int i = 3; i < 20; i++)
+                assert_deleted(p, ids[i], DELETE_NOT_KEPT);
+        /* Verdicts are sorted newest first. */
+        for (size_t i = 1; i < p->n_verdicts; i++)
+                ck_assert_int_ge(p->verdicts[i - 1].create_time, p->verdicts[i].create_time);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.daily = 2};
+        world_cluster(&w, "c", "available");
+        /* Nov 23 has two; Nov 22 has none; Nov 21 has one; Nov 20 has one. */
+        const char *a = world_snap(&w, "c", T(2026, 11, 23, 23, 0))->identifier;
+        const char *b = world_snap(&w, "c", T(2026, 11, 23, 1, 0))->identifier;
+        const char *c = world_snap(&w, "c", T(2026, 11, 21, 2, 0))->identifier;
+        const char *d = world_snap(&w, "c", T(2026, 11, 20, 2, 0))->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, a, KEEP_DAILY | KEEP_NEWEST);
+        assert_deleted(p, b, DELETE_NOT_KEPT);
+        assert_kept(p, c, KEEP_DAILY); /* the days that have one, not calendar days back from now */
+        assert_deleted(p, d, DELETE_NOT_KEPT);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_weekly_uses_iso_week_53)
+{
+        struct world w;
+        world_init(&w, noon(2021, 1, 20));
+        w.pol[0].retention = (struct retention){.weekly = 2};
+        world_cluster(&w, "c", "available");
+        const char *w1 = world_snap(&w, "c", noon(2021, 1, 4))->identifier;      /* 2021-W01 */
+        const char *sun = world_snap(&w, "c", noon(2021, 1, 3))->identifier;     /* 2020-W53 */
+        const char *dec31 = world_snap(&w, "c", noon(2020, 12, 31))->identifier; /* 2020-W53 */
+        const char *w52 = world_snap(&w, "c", noon(2020, 12, 27))->identifier;   /* 2020-W52 */
+        struct plan *p = world_plan(&w);
+        assert_kept(p, w1, KEEP_WEEKLY);
+        assert_kept(p, sun, KEEP_WEEKLY);
+        assert_deleted(p, dec31, DELETE_NOT_KEPT);
+        assert_deleted(p, w52, DELETE_NOT_KEPT);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_monthly_month_ends_and_leap_day)
+{
+        struct world w;
+        world_init(&w, noon(2024, 4, 15));
+        w.pol[0].retention = (struct retention){.monthly = 3, .yearly = 1};
+        world_cluster(&w, "c", "available");
+        const char *mar1 = world_snap(&w, "c", T(2024, 3, 1, 0, 0))->identifier;
+        const char *feb29 = world_snap(&w, "c", T(2024, 2, 29, 23, 59))->identifier;
+        const char *feb28 = world_snap(&w, "c", T(2024, 2, 28, 23, 59))->identifier;
+        const char *jan31 = world_snap(&w, "c", T(2024, 1, 31, 23, 59))->identifier;
+        const char *dec31 = world_snap(&w, "c", T(2023, 12, 31, 23, 59))->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, mar1, KEEP_MONTHLY | KEEP_YEARLY | KEEP_NEWEST);
+        assert_kept(p, feb29, KEEP_MONTHLY);
+        assert_deleted(p, feb28, DELETE_NOT_KEPT);
+        assert_kept(p, jan31, KEEP_MONTHLY);
+        assert_deleted(p, dec31, DELETE_NOT_KEPT); /* yearly = 1 keeps only 2024's newest */
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_yearly_keeps_newest_of_each_year)
+{
+        struct world w;
+        world_init(&w, noon(2026, 6, 1));
+        w.pol[0].retention = (struct retention){.yearly = 2};
+        world_cluster(&w, "c", "available");
+        const char *a = world_snap(&w, "c", T(2026, 1, 1, 0, 0))->identifier;
+        const char *b = world_snap(&w, "c", T(2025, 12, 31, 23, 59))->identifier;
+        const char *c = world_snap(&w, "c", T(2025, 1, 1, 0, 0))->identifier;
+        const char *d = world_snap(&w, "c", T(2024, 12, 31, 0, 0))->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, a, KEEP_YEARLY);
+        assert_kept(p, b, KEEP_YEARLY);
+        assert_deleted(p, c, DELETE_NOT_KEPT);
+        assert_deleted(p, d, DELETE_NOT_KEPT);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_keep_within_is_measured_from_newest_not_now)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_within_sec = 7 * DAY};
+        world_cluster(&w, "c", "available");
+        /* Backups failed for 60 days: what is kept does not erode. */
+        int64_t newest = noon(2026, 11, 24) - 60 * DAY;
+        const char *a = world_snap(&w, "c", newest)->identifier;
+        const char *b = world_snap(&w, "c", newest - 7 * DAY)->identifier;
+        const char *c = world_snap(&w, "c", newest - 7 * DAY - 1)->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, a, KEEP_WITHIN | KEEP_NEWEST);
+        assert_kept(p, b, KEEP_WITHIN);
+        assert_deleted(p, c, DELETE_NOT_KEPT);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.max_age_sec = 10 * DAY};
+        world_cluster(&w, "c", "available");
+        const char *a = world_snap(&w, "c", noon(2026, 11, 24) - 1 * DAY)->identifier;
+        const char *b = world_snap(&w, "c", noon(2026, 11, 24) - 10 * DAY)->identifier;
+        const char *c = world_snap(&w, "c", noon(2026, 11, 24) - 10 * DAY - 1)->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, a, KEEP_UNEXPIRED | KEEP_NEWEST);
+        assert_kept(p, b, KEEP_UNEXPIRED); /* exactly max_age old is not older than it */
+        assert_deleted(p, c, DELETE_MAX_AGE);
+        plan_free(p);
+
+        w.pol[0].retention = (struct retention){0};
+        p = world_plan(&w);
+        assert_kept(p, c, KEEP_NO_RULE);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_hold_tag_is_never_deleted)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
+        world_cluster(&w, "c", "available");
+        world_snap(&w, "c", noon(2026, 11, 24) - 3600);
+        struct observed_snapshot *held = world_snap(&w, "c", noon(2020, 1, 1));
+        world_snap_tag(&w, held, TAG_HOLD, "");
+        struct observed_snapshot *old = world_snap(&w, "c", noon(2020, 1, 2));
+        struct plan *p = world_plan(&w);
+        assert_kept(p, held->identifier, KEEP_HOLD);
+        assert_deleted(p, old->identifier, DELETE_MAX_AGE);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_creating_snapshots_are_left_alone)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
+        world_cluster(&w, "c", "available");
+        const char *newest = world_snap(&w, "c", noon(2026, 11, 24) - 60)->identifier;
+        struct observed_snapshot *creating = world_snap_full(&w, WORLD_REGION, "c", "creating-one",
+                                                             PLAN_TIME_UNKNOWN, "creating", "manual", true);
+        struct observed_snapshot *copying = world_snap_full(&w, WORLD_REGION, "c", "old-copying",
+                                                            noon(2020, 1, 1), "copying", "manual", true);
+        struct plan *p = world_plan(&w);
+        assert_kept(p, newest, KEEP_NEWEST | KEEP_LAST);
+        assert_kept(p, creating->identifier, KEEP_NOT_AVAILABLE);
+        assert_kept(p, copying->identifier, KEEP_NOT_AVAILABLE);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_POLL), 2);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(ownership_never_deletes_automated_foreign_or_continuous)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
+        w.pol[0].aws_backup_manage = true;
+        w.pol[0].aws_backup_retention = (struct retention){.max_age_sec = 1000 * DAY};
+        world_cluster(&w, "c", "available");
+        const char *mine = world_snap(&w, "c", noon(2026, 11, 24))->identifier;
+        const char *auto1 = world_snap_full(&w, WORLD_REGION, "c", "rds:c-2020-01-01", noon(2020, 1, 1),
+                                            "available", "automated", false)
+                                ->identifier;
+        /* The ownership tag does not make an automated or continuous snapshot ours. */
+        const char *auto2 = world_snap_full(&w, WORLD_REGION, "c", "auto-typed", noon(2020, 1, 2),
+                                            "available", "automated", true)
+                                ->identifier;
+        const char *cont = world_snap_full(&w, WORLD_REGION, "c", "continuous:cluster-c", noon(2020, 1, 3),
+                                           "available", "awsbackup", true)
+                               ->identifier;
+        const char *foreign =
+            world_snap_full(&w, WORLD_REGION, "c", "by-hand", noon(2020, 1, 4), "available", "manual", false)
+                ->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, mine, KEEP_NEWEST);
+        assert_kept(p, auto1, KEEP_ORIGIN);
+        assert_kept(p, auto2, KEEP_ORIGIN);
+        assert_kept(p, cont, KEEP_ORIGIN);
+        assert_kept(p, foreign, KEEP_ORIGIN);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 0);
+        ck_assert_int_eq(plan_verdict_of(p, cont)->origin, ORIGIN_AWS_BACKUP_CONTINUOUS);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(ownership_awsbackup_deleted_only_through_backup_and_only_when_managed)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].aws_backup_retention = (struct retention){.max_age_sec = 35 * DAY};
+        world_cluster(&w, "c", "available");
+        const char *new_manual = world_snap_full(&w, WORLD_REGION, "c", "awsbackup:job-new",
+                                                 noon(2026, 11, 20), "available", "manual", false)
+                                     ->identifier;
+        const char *old_manual = world_snap_full(&w, WORLD_REGION, "c", "awsbackup:job-old-manual",
+                                                 noon(2026, 1, 1), "available", "manual", false)
+                                     ->identifier;
+        /* Tagged as ours, still AWS Backup's: the prefix wins. */
+        const char *old_backup = world_snap_full(&w, WORLD_REGION, "c", "awsbackup:job-old-typed",
+                                                 noon(2026, 1, 2), "available", "awsbackup", true)
+                                     ->identifier;
+
+        struct plan *p = world_plan(&w); /* manage is off */
+        assert_kept(p, old_manual, KEEP_BACKUP_OFF);
+        assert_kept(p, old_backup, KEEP_BACKUP_OFF);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP) + plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+
+        w.pol[0].aws_backup_manage = true;
+        p = world_plan(&w);
+        assert_kept(p, new_manual, KEEP_NEWEST);
+        assert_deleted(p, old_manual, DELETE_MAX_AGE);
+        assert_deleted(p, old_backup, DELETE_MAX_AGE);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 2);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_int_eq(plan_verdict_of(p, old_manual)->group, GROUP_AWS_BACKUP);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(ownership_agent_snapshots_of_unselected_clusters_are_unmanaged)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1};
+        world_snap(&w, "gone", noon(2026, 11, 1));
+        const char *old = world_snap(&w, "gone", noon(2026, 10, 1))->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, old, KEEP_UNMANAGED);
+        ck_assert_ptr_null(plan_verdict_of(p, old)->policy);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+}
+END_TEST
+
+/* Quota: limit 10, reserve 2: creations only while the count stays <= 8. */
+static void quota_world(struct world *w, int manual, int expired)
+{
+        world_init(w, 0);
+        w->pol[0].quota_limit = 10;
+        w->pol[0].quota_reserve = 2;
+        w->pol[0].retention = (struct retention){.max_age_sec = 30 * DAY};
+        world_cluster(w, "c", "available");
+        struct slot sl = world_slot(w, "c", T(2026, 11, 24, 2, 59));
+        w->in.now = sl.start;
+        for (int i = 0; i < manual; i++)
+                world_snap(w, "c", sl.start - (i + 1) * DAY - (i < manual - expired ? 0 : 100 * DAY));
+        /* Never counted: automated and AWS Backup. */
+        world_snap_full(w, WORLD_REGION, "c", "rds:c-1", sl.start - DAY, "available", "automated", false);
+        world_snap_full(w, WORLD_REGION, "c", "awsbackup:job-1", sl.start - DAY, "available", "manual",
+                        false);
+}
+
+START_TEST(quota_create_allowed_exactly_at_the_edge)
+{
+        struct world w;
+        quota_world(&w, 7, 0); /* 7 + 1 = 8 = 10 - 2 */
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
+{
+        struct world w;
+        quota_world(&w, 8, 0);
+        /* A foreign manual snapshot counts too. */
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+
+        quota_world(&w, 7, 0);
+        world_snap_full(&w, WORLD_REGION, "other", "by-hand", 1, "available", "manual", false);
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(quota_counts_this_cycles_deletions_first)
+{
+        struct world w;
+        quota_world(&w, 9, 2); /* 9 - 2 expired + 1 = 8 */
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 2);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        /* Deletions come before creations. */
+        ck_assert_int_eq(p->actions[0].kind, ACTION_DELETE_RDS);
+        ck_assert_int_eq(p->actions[2].kind, ACTION_CREATE);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(quota_counts_open_ledger_creates_not_yet_observed)
+{
+        struct world w;
+        quota_world(&w, 7, 0);
+        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
+                                                           .cluster_identifier = "x",
+                                                           .snapshot_identifier = "aba-x-20261124t0200",
+                                                           .region = WORLD_REGION};
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
+        plan_free(p);
+}
+END_TEST
+
+TEST_SUITE(plan_retention_suite)
+{
+        Suite *s = suite_create("plan-retention");
+        TCase *tc = tcase_create("plan-retention");
+        tcase_add_test(tc, retention_zero_snapshots_plans_nothing);
+        tcase_add_test(tc, retention_one_expired_snapshot_is_kept_as_newest);
+        tcase_add_test(tc, retention_keeps_newest_and_floor_when_all_expired);
+        tcase_add_test(tc, retention_keep_last_keeps_the_n_newest_of_many);
+        tcase_add_test(tc, retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one);
+        tcase_add_test(tc, retention_weekly_uses_iso_week_53);
+        tcase_add_test(tc, retention_monthly_month_ends_and_leap_day);
+        tcase_add_test(tc, retention_yearly_keeps_newest_of_each_year);
+        tcase_add_test(tc, retention_keep_within_is_measured_from_newest_not_now);
+        tcase_add_test(tc, retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all);
+        tcase_add_test(tc, retention_hold_tag_is_never_deleted);
+        tcase_add_test(tc, retention_creating_snapshots_are_left_alone);
+        tcase_add_test(tc, ownership_never_deletes_automated_foreign_or_continuous);
+        tcase_add_test(tc, ownership_awsbackup_deleted_only_through_backup_and_only_when_managed);
+        tcase_add_test(tc, ownership_agent_snapshots_of_unselected_clusters_are_unmanaged);
+        tcase_add_test(tc, quota_create_allowed_exactly_at_the_edge);
+        tcase_add_test(tc, quota_exhausted_one_past_the_edge_deletes_nothing_unexpired);
+        tcase_add_test(tc, quota_counts_this_cycles_deletions_first);
+        tcase_add_test(tc, quota_counts_open_ledger_creates_not_yet_observed);
+        suite_add_tcase(s, tc);
+        return s;
+}

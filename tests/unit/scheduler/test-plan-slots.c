@@ -1,0 +1,361 @@
+/* Slots: create now, retry, in flight, done, missed, wake-up, identifiers and tags on creates. */
+#include "plan-world.h"
+
+#define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
+
+START_TEST(plan_creates_in_open_window_with_deterministic_id_and_tags)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 2, 45));
+        world_cluster(&w, "prod-db", "available");
+        struct slot sl = world_slot(&w, "prod-db", w.in.now);
+        struct plan *p = world_plan(&w);
+
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        const struct plan_action *a = plan_find(p, ACTION_CREATE);
+        char id[PLAN_SNAPSHOT_ID_MAX], iso[TIME_ISO8601_MAX];
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", sl.start, id), 0);
+        ck_assert_str_eq(a->snapshot, id);
+        ck_assert_str_eq(a->region, WORLD_REGION);
+        ck_assert_str_eq(a->policy, "prod");
+        ck_assert_int_eq(a->slot_start, sl.start);
+        ck_assert_str_eq(plan_action_tag(a, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
+        ck_assert_str_eq(plan_action_tag(a, TAG_POLICY), "prod");
+        ck_assert_str_eq(plan_action_tag(a, TAG_SLOT), time_format_iso8601(sl.start, iso));
+        ck_assert_ptr_nonnull(a->rule);
+        /* In progress after the create: look again in a minute. */
+        ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_waits_for_the_slot_start_inside_the_window)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 2, 0));
+        world_cluster(&w, "c", "available");
+        struct slot sl = world_slot(&w, "c", w.in.now);
+        if (sl.start == sl.open) /* offset 0 for this name: look one second before the window instead */
+                w.in.now = sl.open - 1;
+        else
+                w.in.now = sl.start - 1;
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(p->n_actions, 0);
+        ck_assert_int_eq(p->next_wakeup, sl.start);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_retries_inside_the_window_when_cluster_not_available)
+{
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "backing-up");
+        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        w.in.now = sl.start + 10;
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        const struct plan_action *a = plan_find(p, ACTION_WAIT);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_int_eq(a->retry_at, sl.start + 60);
+        ck_assert_str_eq(a->status, "backing-up");
+        ck_assert_int_eq(p->next_wakeup, sl.start + 60);
+        plan_free(p);
+
+        /* Later retries back off, and never go past the window close. */
+        w.in.now = sl.start + 150;
+        p = world_plan(&w);
+        ck_assert_int_eq(plan_find(p, ACTION_WAIT)->retry_at, sl.start + 300);
+        plan_free(p);
+        w.in.now = sl.close - 5;
+        p = world_plan(&w);
+        ck_assert_int_eq(plan_find(p, ACTION_WAIT)->retry_at, sl.close);
+        ck_assert_int_le(p->next_wakeup, sl.close);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_polls_a_creating_snapshot_and_never_creates_twice)
+{
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "available");
+        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        w.in.now = sl.start + 120;
+        char id[PLAN_SNAPSHOT_ID_MAX];
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
+        world_snap_full(&w, WORLD_REGION, "c", id, PLAN_TIME_UNKNOWN, "creating", "manual", true);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        const struct plan_action *a = plan_find(p, ACTION_POLL);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->snapshot, id);
+        ck_assert_str_eq(a->status, "creating");
+        ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
+        /* A creating snapshot is left alone by retention. */
+        const struct snapshot_verdict *v = plan_verdict_of(p, id);
+        ck_assert(!v->deleted);
+        ck_assert(v->keep & KEEP_NOT_AVAILABLE);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_open_ledger_create_is_in_flight_not_created_again)
+{
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "available");
+        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        w.in.now = sl.start + 60;
+        char id[PLAN_SNAPSHOT_ID_MAX];
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
+        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
+                                                           .cluster_identifier = "c",
+                                                           .snapshot_identifier = id,
+                                                           .slot_start = sl.start,
+                                                           .region = WORLD_REGION};
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
+        ck_assert_str_eq(plan_find(p, ACTION_POLL)->snapshot, id);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
+{
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "available");
+        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        w.in.now = sl.start + 60;
+        char iso[TIME_ISO8601_MAX];
+        struct observed_snapshot *s = world_snap(&w, "c", sl.start + 5);
+        world_snap_tag(&w, s, TAG_SLOT, time_format_iso8601(sl.start, iso));
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        /* Nothing left for this slot: the next wake-up is tomorrow's slot. */
+        struct slot next;
+        ck_assert_int_eq(slot_next(&w.pol[0].every, &w.pol[0].window, "c", w.in.now, &next), 0);
+        ck_assert_int_eq(p->next_wakeup, next.start);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
+{
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "available");
+        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        w.in.now = sl.start + 60;
+        char id[PLAN_SNAPSHOT_ID_MAX];
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
+        /* Someone else (no ownership tag) already holds the name: AlreadyExists would answer; done. */
+        world_snap_full(&w, WORLD_REGION, "c", id, sl.start + 1, "available", "manual", false);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_window_wrapping_midnight_creates_after_midnight)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 25, 0, 20));
+        w.pol[0].window = (struct window){.start_min = 23 * 60 + 30, .end_min = 30};
+        world_cluster(&w, "night", "available");
+        struct plan *p = world_plan(&w);
+        const struct plan_action *a = plan_find(p, ACTION_CREATE);
+        ck_assert_ptr_nonnull(a);
+        /* The slot belongs to the window that opened on the 24th at 23:30. */
+        ck_assert_int_ge(a->slot_start, T(2026, 11, 24, 23, 30));
+        ck_assert_int_lt(a->slot_start, T(2026, 11, 25, 0, 0));
+        ck_assert_ptr_nonnull(strstr(a->snapshot, "aba-night-20261124t23"));
+        plan_free(p);
+
+        /* At 00:30 that window has closed. */
+        w.in.now = T(2026, 11, 25, 0, 30);
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_missed_once_for_most_recent_closed_slot)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 12, 0));
+        world_cluster(&w, "c", "available");
+        world_snap(&w, "c", T(2026, 11, 20, 2, 10)); /* the agent knows this cluster */
+        struct slot sl = world_slot(&w, "c", w.in.now);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
+        ck_assert_int_eq(plan_find(p, ACTION_MISSED)->slot_start, sl.start);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        plan_free(p);
+
+        /* Reported once: the history entry says so. */
+        w.history[w.in.n_history++] =
+            (struct window_history_entry){.cluster_identifier = "c", .slot_start = sl.start, .taken = false};
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 12, 0));
+        world_cluster(&w, "fresh", "available");
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
+        struct slot next;
+        ck_assert_int_eq(slot_next(&w.pol[0].every, &w.pol[0].window, "fresh", w.in.now, &next), 0);
+        ck_assert_int_eq(p->next_wakeup, next.start);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
+{
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "available");
+        w.history[w.in.n_history++] = (struct window_history_entry){
+            .cluster_identifier = "c", .slot_start = T(2026, 11, 1, 2, 0), .taken = true};
+        struct slot today = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        struct slot yesterday = world_slot(&w, "c", T(2026, 11, 23, 2, 59));
+        w.in.now = today.start;
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
+        ck_assert_int_eq(plan_find(p, ACTION_MISSED)->slot_start, yesterday.start);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_monthly_last_schedule_creates_on_leap_day)
+{
+        struct world w;
+        world_init(&w, T(2028, 2, 29, 2, 59));
+        w.pol[0].every = (struct schedule){.kind = SCHEDULE_MONTHLY, .mday = SCHEDULE_MDAY_LAST};
+        world_cluster(&w, "c", "available");
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_CREATE)->snapshot, "20280229t02"));
+        /* The next slot is the end of March. */
+        ck_assert_int_le(p->next_wakeup, T(2028, 3, 31, 3, 0));
+        plan_free(p);
+
+        w.in.now = T(2028, 2, 28, 2, 59);
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        ck_assert_int_ge(p->next_wakeup, T(2028, 2, 29, 2, 0));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_cluster_window_from_preferred_backup_window)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 5, 59));
+        w.pol[0].window_from_cluster = true;
+        struct observed_cluster *c = world_cluster(&w, "c", "available");
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        plan_free(p);
+
+        c->has_preferred_window = true;
+        c->preferred_window = (struct window){.start_min = 5 * 60, .end_min = 6 * 60};
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_policy_selection_first_match_by_region_glob_and_tags)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 2, 59));
+        char *globs[] = {(char *)"prod-*", NULL};
+        struct tag env = {(char *)"env", (char *)"production"};
+        w.pol[0].clusters = globs;
+        w.pol[0].match_tags = &env;
+        w.pol[0].n_match_tags = 1;
+        w.pol[1] = w.pol[0];
+        w.pol[1].name = (char *)"catch-all";
+        w.pol[1].clusters = NULL;
+        w.pol[1].match_tags = NULL;
+        w.pol[1].n_match_tags = 0;
+        w.pol[2] = w.pol[1];
+        w.pol[2].name = (char *)"elsewhere";
+        w.pol[2].region = (char *)"us-east-1";
+        w.cfg.n_policies = 3;
+        struct observed_cluster *a = world_cluster(&w, "prod-a", "available");
+        a->tags = &env;
+        a->n_tags = 1;
+        world_cluster(&w, "prod-b", "available"); /* no tag: the catch-all */
+        world_cluster(&w, "dev-c", "available");  /* catch-all too */
+        struct observed_cluster *far = world_cluster(&w, "prod-far", "available");
+        far->region = "ap-south-1"; /* no policy in that region */
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 3);
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *x = &p->actions[i];
+                if (x->kind != ACTION_CREATE)
+                        continue;
+                ck_assert_str_eq(x->policy, strcmp(x->cluster, "prod-a") == 0 ? "prod" : "catch-all");
+                ck_assert_str_ne(x->cluster, "prod-far");
+        }
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(plan_build_rejects_missing_config)
+{
+        struct plan_input in = {.now = 1};
+        struct plan *p = (struct plan *)0x1;
+        ck_assert_int_eq(plan_build(&in, &p), -EINVAL);
+        ck_assert_ptr_eq(p, (struct plan *)0x1);
+        ck_assert_int_eq(plan_build(NULL, &p), -EINVAL);
+}
+END_TEST
+
+START_TEST(plan_nothing_selected_has_no_wakeup)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 2, 59));
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(p->n_actions, 0);
+        ck_assert_uint_eq(p->n_verdicts, 0);
+        ck_assert_int_eq(p->next_wakeup, PLAN_NO_WAKEUP);
+        plan_free(p);
+}
+END_TEST
+
+TEST_SUITE(plan_slots_suite)
+{
+        Suite *s = suite_create("plan-slots");
+        TCase *tc = tcase_create("plan-slots");
+        tcase_add_test(tc, plan_creates_in_open_window_with_deterministic_id_and_tags);
+        tcase_add_test(tc, plan_waits_for_the_slot_start_inside_the_window);
+        tcase_add_test(tc, plan_retries_inside_the_window_when_cluster_not_available);
+        tcase_add_test(tc, plan_polls_a_creating_snapshot_and_never_creates_twice);
+        tcase_add_test(tc, plan_open_ledger_create_is_in_flight_not_created_again);
+        tcase_add_test(tc, plan_slot_done_by_slot_tag_of_an_agent_snapshot);
+        tcase_add_test(tc, plan_slot_done_by_any_snapshot_with_the_identifier);
+        tcase_add_test(tc, plan_window_wrapping_midnight_creates_after_midnight);
+        tcase_add_test(tc, plan_missed_once_for_most_recent_closed_slot);
+        tcase_add_test(tc, plan_first_slot_of_a_new_cluster_is_not_missed);
+        tcase_add_test(tc, plan_missed_previous_slot_reported_while_next_window_is_open);
+        tcase_add_test(tc, plan_monthly_last_schedule_creates_on_leap_day);
+        tcase_add_test(tc, plan_cluster_window_from_preferred_backup_window);
+        tcase_add_test(tc, plan_policy_selection_first_match_by_region_glob_and_tags);
+        tcase_add_test(tc, plan_build_rejects_missing_config);
+        tcase_add_test(tc, plan_nothing_selected_has_no_wakeup);
+        suite_add_tcase(s, tc);
+        return s;
+}
