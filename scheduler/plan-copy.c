@@ -320,11 +320,37 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
 }
 
 /* Exports in progress of agent snapshots are looked at again in a minute. */
+static int export_cmp(const void *x, const void *y)
+{
+        const struct observed_export *a = *(const struct observed_export *const *)x;
+        const struct observed_export *c = *(const struct observed_export *const *)y;
+        int r;
+        if ((r = strcmp(plan_str(a->identifier), plan_str(c->identifier))) != 0 ||
+            (r = strcmp(plan_str(a->source_arn), plan_str(c->source_arn))) != 0)
+                return r;
+        return strcmp(plan_str(a->status), plan_str(c->status));
+}
+
 void plan_export_polls(struct builder *b)
 {
+        /* Exports come in any order: poll in the order of their identifiers. */
+        size_t n = 0;
+        _cleanup_free_ const struct observed_export **active = calloc(b->in->n_exports + 1, sizeof *active);
+        if (!active) {
+                if (b->error == 0)
+                        b->error = -ENOMEM;
+                return;
+        }
         for (size_t i = 0; i < b->in->n_exports; i++) {
                 const struct observed_export *x = &b->in->exports[i];
-                if (!export_active(x->status) || !x->identifier || !x->source_arn)
+                if (export_active(x->status) && x->identifier && x->source_arn)
+                        active[n++] = x;
+        }
+        if (n > 1)
+                qsort(active, n, sizeof *active, export_cmp);
+        for (size_t i = 0; i < n; i++) {
+                const struct observed_export *x = active[i];
+                if (i > 0 && export_cmp(&active[i - 1], &active[i]) == 0)
                         continue;
                 const struct snap *owner = NULL;
                 for (size_t j = 0; j < b->n_snaps && !owner; j++)

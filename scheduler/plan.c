@@ -436,6 +436,21 @@ static bool status_in_progress(const char *status)
         return status && (streq(status, "creating") || streq(status, "copying"));
 }
 
+static int ledger_cmp(const void *x, const void *y)
+{
+        const struct ledger_action *a = *(const struct ledger_action *const *)x;
+        const struct ledger_action *c = *(const struct ledger_action *const *)y;
+        int r;
+        if ((r = strcmp(plan_str(a->region), plan_str(c->region))) != 0 ||
+            (r = strcmp(plan_str(a->cluster_identifier), plan_str(c->cluster_identifier))) != 0 ||
+            (r = strcmp(plan_str(a->snapshot_identifier), plan_str(c->snapshot_identifier))) != 0 ||
+            (r = strcmp(plan_str(a->source_region), plan_str(c->source_region))) != 0)
+                return r;
+        if (a->kind != c->kind)
+                return a->kind < c->kind ? -1 : 1;
+        return a->slot_start < c->slot_start ? -1 : a->slot_start > c->slot_start;
+}
+
 static void plan_polls(struct builder *b)
 {
         for (size_t i = 0; i < b->n_snaps; i++) {
@@ -454,9 +469,18 @@ static void plan_polls(struct builder *b)
                 plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
         }
 
+        /* The ledger comes in any order: poll in the order of what it names, once per entry. */
+        _cleanup_free_ const struct ledger_action **open = calloc(b->in->n_ledger + 1, sizeof *open);
+        if (!open)
+                return fail(b, -ENOMEM);
+        for (size_t i = 0; i < b->in->n_ledger; i++)
+                open[i] = &b->in->ledger[i];
+        if (b->in->n_ledger > 1)
+                qsort(open, b->in->n_ledger, sizeof *open, ledger_cmp);
         for (size_t i = 0; i < b->in->n_ledger; i++) {
-                const struct ledger_action *l = &b->in->ledger[i];
+                const struct ledger_action *l = open[i];
                 if ((l->kind != ACTION_CREATE && l->kind != ACTION_COPY) ||
+                    (i > 0 && ledger_cmp(&open[i - 1], &open[i]) == 0) ||
                     plan_snap_find(b, l->region, l->cluster_identifier, l->snapshot_identifier))
                         continue;
                 plan_add_action(b, &(struct plan_action){
