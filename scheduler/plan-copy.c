@@ -256,12 +256,6 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
 
 /* ---- exports ---- */
 
-static bool export_active(const char *status)
-{
-        return status &&
-               (streq(status, "STARTING") || streq(status, "IN_PROGRESS") || streq(status, "CANCELING"));
-}
-
 static bool export_counts(const char *status)
 {
         /* A failed or cancelled task does not export the snapshot; a new period tries again. */
@@ -317,58 +311,4 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
                                              time_format_iso8601(cur.start, base)),
                });
         plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
-}
-
-/* Exports in progress of agent snapshots are looked at again in a minute. */
-static int export_cmp(const void *x, const void *y)
-{
-        const struct observed_export *a = *(const struct observed_export *const *)x;
-        const struct observed_export *c = *(const struct observed_export *const *)y;
-        int r;
-        if ((r = strcmp(plan_str(a->identifier), plan_str(c->identifier))) != 0 ||
-            (r = strcmp(plan_str(a->source_arn), plan_str(c->source_arn))) != 0)
-                return r;
-        return strcmp(plan_str(a->status), plan_str(c->status));
-}
-
-void plan_export_polls(struct builder *b)
-{
-        /* Exports come in any order: poll in the order of their identifiers. */
-        size_t n = 0;
-        _cleanup_free_ const struct observed_export **active = calloc(b->in->n_exports + 1, sizeof *active);
-        if (!active) {
-                if (b->error == 0)
-                        b->error = -ENOMEM;
-                return;
-        }
-        for (size_t i = 0; i < b->in->n_exports; i++) {
-                const struct observed_export *x = &b->in->exports[i];
-                if (export_active(x->status) && x->identifier && x->source_arn)
-                        active[n++] = x;
-        }
-        if (n > 1)
-                qsort(active, n, sizeof *active, export_cmp);
-        for (size_t i = 0; i < n; i++) {
-                const struct observed_export *x = active[i];
-                if (i > 0 && export_cmp(&active[i - 1], &active[i]) == 0)
-                        continue;
-                const struct snap *owner = NULL;
-                for (size_t j = 0; j < b->n_snaps && !owner; j++)
-                        if (b->snaps[j].origin == ORIGIN_AGENT &&
-                            streq_ptr(b->snaps[j].s->arn, x->source_arn))
-                                owner = &b->snaps[j];
-                if (!owner)
-                        continue;
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_POLL,
-                                       .policy = b->verdicts[owner - b->snaps].policy,
-                                       .cluster = owner->s->cluster_identifier,
-                                       .region = owner->s->region,
-                                       .snapshot = x->identifier,
-                                       .source_snapshot = owner->s->identifier,
-                                       .status = x->status,
-                                       .rule = "export in progress",
-                                   });
-                plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
-        }
 }

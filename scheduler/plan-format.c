@@ -225,7 +225,7 @@ int plan_format(const struct plan *p, FILE *f)
 }
 
 /* Runs `write` into a memory stream and hands out the text. */
-static int to_string(void (*write)(const void *, FILE *), const void *x, bool strip_newline, char **ret)
+static int to_string(void (*write)(const void *, FILE *), const void *x, char **ret)
 {
         char *buf = NULL;
         size_t size = 0;
@@ -238,8 +238,6 @@ static int to_string(void (*write)(const void *, FILE *), const void *x, bool st
                 free(buf);
                 return -ENOMEM;
         }
-        if (strip_newline && size > 0 && buf[size - 1] == '\n')
-                buf[size - 1] = '\0';
         *ret = buf;
         return 0;
 }
@@ -263,19 +261,19 @@ int plan_format_string(const struct plan *p, char **ret)
 {
         if (!p || !ret)
                 return -EINVAL;
-        return to_string(write_plan, p, false, ret);
+        return to_string(write_plan, p, ret);
 }
 
 int plan_action_format(const struct plan_action *a, char **ret)
 {
         if (!a || !ret)
                 return -EINVAL;
-        return to_string(write_action, a, false, ret);
+        return to_string(write_action, a, ret);
 }
 
 int plan_verdict_format(const struct snapshot_verdict *v, char **ret)
 {
         if (!v || !ret)
                 return -EINVAL;
-        return to_string(write_verdict, v, false, ret);
+        return to_string(write_verdict, v, ret);
 }
