@@ -54,7 +54,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                           const struct inventory_snapshot *snaps, size_t n_snaps, struct json_object *arr,
                           uint64_t *policy_gib)
 {
-        struct origin_stats st[_ORIGIN_MAX] = {};
+        struct origin_stats st[_INVENTORY_ORIGIN_MAX] = {};
         _cleanup_(window_record_done) struct window_record last = {};
         struct window_record *missed = NULL;
         size_t n_missed = 0;
@@ -64,7 +64,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         for (size_t k = 0; k < n_snaps; k++)
                 if (snaps[k].cluster && strcmp(snaps[k].cluster, c->identifier) == 0)
                         stats_add(&st[snaps[k].origin], &snaps[k]);
-        for (int k = 0; k < _ORIGIN_MAX; k++)
+        for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++)
                 *policy_gib += st[k].gib;
 
         const char *window = c->preferred_window;
@@ -103,15 +103,15 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 if (r == 0)
                         r = ctl_json_add_int(e, "backup_retention_days", c->backup_retention_days);
                 if (r == 0)
-                        r = stats_json(e, "agent", &st[ORIGIN_AGENT]);
+                        r = stats_json(e, "agent", &st[INVENTORY_ORIGIN_AGENT]);
                 if (r == 0)
-                        r = stats_json(e, "manual", &st[ORIGIN_MANUAL]);
+                        r = stats_json(e, "manual", &st[INVENTORY_ORIGIN_MANUAL]);
                 if (r == 0)
-                        r = stats_json(e, "automated", &st[ORIGIN_AUTOMATED]);
+                        r = stats_json(e, "automated", &st[INVENTORY_ORIGIN_AUTOMATED]);
                 if (r == 0)
-                        r = stats_json(e, "aws_backup", &st[ORIGIN_AWS_BACKUP]);
+                        r = stats_json(e, "aws_backup", &st[INVENTORY_ORIGIN_AWS_BACKUP]);
                 if (r == 0)
-                        r = stats_json(e, "aws_backup_continuous", &st[ORIGIN_AWS_BACKUP_CONTINUOUS]);
+                        r = stats_json(e, "aws_backup_continuous", &st[INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS]);
                 if (r == 0)
                         r = ctl_json_add_time(e, "last_taken_slot", last.slot_start);
                 if (r == 0)
@@ -129,14 +129,14 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         } else {
                 fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
                         c->status ? c->status : "-", window ? window : "-", c->backup_retention_days);
-                static const char *const labels[_ORIGIN_MAX] = {[ORIGIN_AGENT] = "agent",
-                                                                [ORIGIN_MANUAL] = "manual",
-                                                                [ORIGIN_AUTOMATED] = "automated",
-                                                                [ORIGIN_AWS_BACKUP] = "aws-backup",
-                                                                [ORIGIN_AWS_BACKUP_CONTINUOUS] =
+                static const char *const labels[_INVENTORY_ORIGIN_MAX] = {[INVENTORY_ORIGIN_AGENT] = "agent",
+                                                                [INVENTORY_ORIGIN_MANUAL] = "manual",
+                                                                [INVENTORY_ORIGIN_AUTOMATED] = "automated",
+                                                                [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
+                                                                [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] =
                                                                     "aws-backup-continuous"};
-                for (int k = 0; k < _ORIGIN_MAX; k++) {
-                        if (st[k].count == 0 && k != ORIGIN_AGENT)
+                for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++) {
+                        if (st[k].count == 0 && k != INVENTORY_ORIGIN_AGENT)
                                 continue;
                         char t2[TIME_ISO8601_MAX];
                         fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", labels[k],
@@ -160,7 +160,7 @@ static int status_quota(const struct ctl_context *ctx, const struct policy *p,
 {
         unsigned used = 0;
         for (size_t k = 0; k < n_snaps; k++)
-                if (snaps[k].origin == ORIGIN_AGENT || snaps[k].origin == ORIGIN_MANUAL)
+                if (snaps[k].origin == INVENTORY_ORIGIN_AGENT || snaps[k].origin == INVENTORY_ORIGIN_MANUAL)
                         used++;
         *ret_used = used;
         *ret_cap = p->quota_limit > p->quota_reserve ? p->quota_limit - p->quota_reserve : 0;

@@ -56,6 +56,8 @@ static const struct event_info events[_EVENT_MAX] = {
     [EVENT_RESTORE_STARTED] = {"restore-started", "2331f250115a48ab9dfe45bbfeaf874c", LOG_INFO},
     [EVENT_RESTORE_COMPLETED] = {"restore-completed", "0985b0ee15264b5493bcaeb8eb5311a7", LOG_INFO},
     [EVENT_RESTORE_FAILED] = {"restore-failed", "7eb653919383413fb919e934afceb0e0", LOG_ERR},
+    [EVENT_SNAPSHOT_DEFERRED] = {"snapshot-deferred", "3fba1d10fcbe4964b791949856e5c47c", LOG_NOTICE},
+    [EVENT_ACTION_REFUSED] = {"action-refused", "0fe4cb6e140f45ecbcb92e4f4c3404ff", LOG_WARNING},
 };
 
 static enum journal_sink sink_choice = JOURNAL_SINK_AUTO;

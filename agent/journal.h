@@ -36,6 +36,8 @@ enum journal_event {
         EVENT_RESTORE_STARTED,
         EVENT_RESTORE_COMPLETED,
         EVENT_RESTORE_FAILED,
+        EVENT_SNAPSHOT_DEFERRED, /* in the window, but the cluster is not available: retry planned */
+        EVENT_ACTION_REFUSED,    /* a configured step cannot be done safely (says why) */
         _EVENT_MAX,
 };
 

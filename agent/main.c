@@ -3,8 +3,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "agent.h"
 #include "build-config.h"
 #include "cli.h"
+#include "journal.h"
+#include "loop.h"
 
 static void help(FILE *f)
 {
@@ -22,6 +25,27 @@ static void help(FILE *f)
                 DEFAULT_CONFIG_FILE);
 }
 
+static int run(const char *config, bool once, bool dry_run)
+{
+        _cleanup_(agent_freep) struct agent *a = NULL;
+        struct cycle_result res = {};
+        int r;
+
+        r = agent_new(&(struct agent_options){.config_path = config, .dry_run = dry_run, .daemon = !once}, &a);
+        if (r == -EINVAL)
+                return EXIT_USAGE; /* the config's errors were printed with file:line */
+        if (r < 0)
+                return EXIT_FAILED;
+
+        if (!once)
+                return agent_loop_run(a) < 0 ? EXIT_FAILED : EXIT_OK;
+
+        r = agent_cycle(a, &res);
+        if (r < 0)
+                return EXIT_FAILED;
+        return res.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
 int main(int argc, char *argv[])
 {
         enum { ARG_CHECK_CONFIG = 0x100, ARG_ONCE, ARG_DRY_RUN, ARG_VERSION };
@@ -35,7 +59,7 @@ int main(int argc, char *argv[])
                 {},
         };
         const char *config = NULL;
-        bool check_config = false;
+        bool check_config = false, once = false, dry_run = false;
         int c;
 
         while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0) {
@@ -47,7 +71,10 @@ int main(int argc, char *argv[])
                         check_config = true;
                         break;
                 case ARG_ONCE:
+                        once = true;
+                        break;
                 case ARG_DRY_RUN:
+                        dry_run = true;
                         break;
                 case 'h':
                         help(stdout);
@@ -68,6 +95,5 @@ int main(int argc, char *argv[])
         if (check_config)
                 return cli_check_config(cli_config_path(config), stdout, stderr);
 
-        fprintf(stderr, "aurora-backup-agent: the reconcile loop is not built yet; only --check-config works\n");
-        return EXIT_USAGE;
+        return run(cli_config_path(config), once, dry_run);
 }

@@ -48,6 +48,7 @@ enum stmt_id {
         STMT_VAULT_FORGET,
         STMT_MARK_ONCE,
         STMT_MARK_FORGET,
+        STMT_MARK_CHECK,
         _STMT_MAX,
 };
 
@@ -122,6 +123,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
     [STMT_VAULT_FORGET] = "DELETE FROM vault_cache WHERE resource_arn = ?1",
     [STMT_MARK_ONCE] = "INSERT OR IGNORE INTO reported_markers (key, first_at) VALUES (?1, ?2)",
     [STMT_MARK_FORGET] = "DELETE FROM reported_markers WHERE key = ?1",
+    [STMT_MARK_CHECK] = "SELECT 1 FROM reported_markers WHERE key = ?1",
 };
 
 struct store {
@@ -157,12 +159,12 @@ static const char *const window_outcome_table[_WINDOW_OUTCOME_MAX] = {
     [WINDOW_QUOTA_EXHAUSTED] = "quota-exhausted",
 };
 
-static const char *const origin_table[_ORIGIN_MAX] = {
-    [ORIGIN_AGENT] = "agent",
-    [ORIGIN_MANUAL] = "manual",
-    [ORIGIN_AUTOMATED] = "automated",
-    [ORIGIN_AWS_BACKUP] = "aws-backup",
-    [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
+static const char *const origin_table[_INVENTORY_ORIGIN_MAX] = {
+    [INVENTORY_ORIGIN_AGENT] = "agent",
+    [INVENTORY_ORIGIN_MANUAL] = "manual",
+    [INVENTORY_ORIGIN_AUTOMATED] = "automated",
+    [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
+    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
 };
 
 static int table_lookup(const char *const *table, size_t n, const char *s)
@@ -207,12 +209,12 @@ int window_outcome_from_string(const char *s)
         return table_lookup(window_outcome_table, ELEMENTSOF(window_outcome_table), s);
 }
 
-const char *snapshot_origin_to_string(enum snapshot_origin o)
+const char *inventory_origin_to_string(enum inventory_origin o)
 {
         return TABLE_TO_STRING(origin_table, o);
 }
 
-int snapshot_origin_from_string(const char *s)
+int inventory_origin_from_string(const char *s)
 {
         return table_lookup(origin_table, ELEMENTSOF(origin_table), s);
 }
@@ -1145,12 +1147,12 @@ static int inventory_write(struct store *s, const char *region, const struct inv
         for (size_t i = 0; i < n_snapshots; i++) {
                 const struct inventory_snapshot *sn = &snapshots[i];
 
-                if (!sn->identifier || !snapshot_origin_to_string(sn->origin))
+                if (!sn->identifier || !inventory_origin_to_string(sn->origin))
                         return -EINVAL;
                 bind_text(st, 1, region);
                 bind_text(st, 2, sn->identifier);
                 bind_text(st, 3, sn->cluster);
-                bind_text(st, 4, snapshot_origin_to_string(sn->origin));
+                bind_text(st, 4, inventory_origin_to_string(sn->origin));
                 bind_text(st, 5, sn->status);
                 sqlite3_bind_int64(st, 6, sn->create_time);
                 sqlite3_bind_int64(st, 7, sn->allocated_gib);
@@ -1255,7 +1257,7 @@ static int inventory_read_snapshots(struct store *s, const char *region, struct 
                 if (r < 0)
                         goto fail;
                 sn = &list[n++];
-                o = snapshot_origin_from_string((const char *)sqlite3_column_text(st, 2));
+                o = inventory_origin_from_string((const char *)sqlite3_column_text(st, 2));
                 if (o < 0) {
                         store_set_error(s, "inventory snapshot has unknown origin '%s'",
                                         strna((const char *)sqlite3_column_text(st, 2)));
@@ -1557,4 +1559,23 @@ int store_reported_forget(struct store *s, const char *key)
                 return r;
         bind_text(st, 1, key);
         return step_done(s, st);
+}
+
+int store_reported_check(struct store *s, const char *key)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !key)
+                return -EINVAL;
+        r = store_stmt(s, STMT_MARK_CHECK, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, key);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+                return 1;
+        if (r == SQLITE_DONE)
+                return 0;
+        return store_fail(s, r);
 }

@@ -162,16 +162,16 @@ int store_window_last_taken(struct store *s, const char *cluster, struct window_
 
 /* ---- The last observed inventory, per region, replaced whole after each observe step. ---- */
 
-enum snapshot_origin {
-        ORIGIN_AGENT,                 /* manual, carries the agent's ownership tag */
-        ORIGIN_MANUAL,                /* manual, made by someone else */
-        ORIGIN_AUTOMATED,             /* rds:... */
-        ORIGIN_AWS_BACKUP,            /* awsbackup:job-... */
-        ORIGIN_AWS_BACKUP_CONTINUOUS, /* continuous:cluster-... */
-        _ORIGIN_MAX,
+enum inventory_origin {
+        INVENTORY_ORIGIN_AGENT,                 /* manual, carries the agent's ownership tag */
+        INVENTORY_ORIGIN_MANUAL,                /* manual, made by someone else */
+        INVENTORY_ORIGIN_AUTOMATED,             /* rds:... */
+        INVENTORY_ORIGIN_AWS_BACKUP,            /* awsbackup:job-... */
+        INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS, /* continuous:cluster-... */
+        _INVENTORY_ORIGIN_MAX,
 };
-const char *snapshot_origin_to_string(enum snapshot_origin o);
-int snapshot_origin_from_string(const char *s);
+const char *inventory_origin_to_string(enum inventory_origin o);
+int inventory_origin_from_string(const char *s);
 
 struct inventory_cluster {
         char *identifier;
@@ -185,7 +185,7 @@ struct inventory_cluster {
 struct inventory_snapshot {
         char *identifier;
         char *cluster;
-        enum snapshot_origin origin;
+        enum inventory_origin origin;
         char *status;
         int64_t create_time; /* SnapshotCreateTime, 0 while unknown */
         unsigned allocated_gib;
@@ -250,5 +250,7 @@ int store_vault_cache_forget(struct store *s, const char *resource_arn);
 
 /* 1 if `key` was not marked before (it is marked now: report it), 0 if it was (stay quiet). */
 int store_reported_once(struct store *s, const char *key, int64_t now);
+/* 1 if `key` is marked, 0 if not; never marks. */
+int store_reported_check(struct store *s, const char *key);
 /* Clear a marker when its condition went away, so that a recurrence is reported again. */
 int store_reported_forget(struct store *s, const char *key);

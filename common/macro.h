@@ -51,6 +51,18 @@ static inline void freep(void *p)
 }
 #define _cleanup_free_ _cleanup_(freep)
 
+/* free() that returns NULL, for `p = mfree(p);`. */
+static inline void *mfree(void *p)
+{
+        free(p);
+        return NULL;
+}
+
+static inline const char *strempty(const char *s)
+{
+        return s ? s : "";
+}
+
 static inline void fclosep(FILE **f)
 {
         if (*f)

@@ -267,10 +267,11 @@ bool plan_history_has(const struct builder *b, const char *cluster, int64_t slot
                b->history[i]->slot_start == slot_start;
 }
 
-bool plan_history_has_cluster(const struct builder *b, const char *cluster)
+bool plan_history_has_before(const struct builder *b, const char *cluster, int64_t before)
 {
-        size_t i = history_lower_bound(b, cluster, INT64_MIN);
-        return i < b->n_history && streq(plan_str(b->history[i]->cluster_identifier), cluster);
+        size_t i = history_lower_bound(b, cluster, INT64_MIN); /* the cluster's earliest entry */
+        return i < b->n_history && streq(plan_str(b->history[i]->cluster_identifier), cluster) &&
+               b->history[i]->slot_start < before;
 }
 
 const struct snap *plan_group_newest(const struct builder *b, const char *region, const char *cluster,

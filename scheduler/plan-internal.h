@@ -89,7 +89,8 @@ const struct snap *plan_snap_find(const struct builder *b, const char *region, c
 bool plan_ledger_open(const struct builder *b, enum action_kind kind, const char *region,
                       const char *identifier);
 bool plan_history_has(const struct builder *b, const char *cluster, int64_t slot_start);
-bool plan_history_has_cluster(const struct builder *b, const char *cluster);
+/* The cluster has a window history entry for a slot before `before`. */
+bool plan_history_has_before(const struct builder *b, const char *cluster, int64_t before);
 /* Counts what is observed and in the ledger, minus the deletions planned so far (plan-quota.c). */
 void plan_quota_count_observed(struct builder *b);
 /* Takes room for one more snapshot in `region` under the policy's quota; false if there is none. */

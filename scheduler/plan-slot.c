@@ -45,22 +45,33 @@ static bool slot_done(const struct builder *b, const struct cluster_plan *cp, co
         return false;
 }
 
-/* The agent has seen this cluster before: a window history entry or an agent snapshot of it. */
-static bool cluster_has_record(const struct builder *b, const struct cluster_plan *cp)
+static bool agent_snapshot_before(const struct builder *b, const char *region, const char *cluster,
+                                  int64_t before)
 {
-        if (plan_history_has_cluster(b, cp->c->identifier))
-                return true;
         size_t lo, hi;
-        plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
-        for (size_t i = lo; i < hi; i++)
-                if (b->snaps[i].origin == ORIGIN_AGENT)
+        plan_snap_range(b, region, cluster, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+                const struct observed_snapshot *s = b->snaps[i].s;
+                if (b->snaps[i].origin == ORIGIN_AGENT && s->create_time != PLAN_TIME_UNKNOWN &&
+                    s->create_time < before)
                         return true;
-        for (size_t t = 0; t < cp->p->n_copies; t++) {
-                plan_snap_range(b, cp->p->copies[t].region, cp->c->identifier, &lo, &hi);
-                for (size_t i = lo; i < hi; i++)
-                        if (b->snaps[i].origin == ORIGIN_AGENT)
-                                return true;
         }
+        return false;
+}
+
+/* The agent was looking after this cluster before `slot_start`: a window history entry of an earlier
+ * slot, or an agent snapshot created earlier. Slots before the agent's first record are not missed,
+ * they are simply before its time (a first start, a new policy, a cluster that just appeared). */
+static bool cluster_has_record_before(const struct builder *b, const struct cluster_plan *cp,
+                                      int64_t slot_start)
+{
+        if (plan_history_has_before(b, cp->c->identifier, slot_start))
+                return true;
+        if (agent_snapshot_before(b, cp->region, cp->c->identifier, slot_start))
+                return true;
+        for (size_t t = 0; t < cp->p->n_copies; t++)
+                if (agent_snapshot_before(b, cp->p->copies[t].region, cp->c->identifier, slot_start))
+                        return true;
         return false;
 }
 
@@ -170,7 +181,8 @@ static void closed_slot(struct builder *b, const struct cluster_plan *cp, const 
         char id[PLAN_SNAPSHOT_ID_MAX], what[96];
         if (plan_snapshot_identifier(b->prefix, cp->c->identifier, sl->start, id) < 0 ||
             slot_done(b, cp, id, sl) || plan_ledger_open(b, ACTION_CREATE, cp->region, id) ||
-            plan_history_has(b, cp->c->identifier, sl->start) || !cluster_has_record(b, cp))
+            plan_history_has(b, cp->c->identifier, sl->start) ||
+            !cluster_has_record_before(b, cp, sl->start))
                 return;
         describe(cp, w, what);
         plan_add_action(b,

@@ -26,7 +26,8 @@
  * ("2026-11-24T02:15:00Z"). An open ledger create for that identifier means in flight (poll, no
  * second create). A closed slot that is not done gives one `missed` event, only for the most recent
  * closed slot, only when the window history has no entry for it, and only once the agent has a record
- * for the cluster (a history entry or an agent snapshot of it): a cluster's first slot is ahead of it.
+ * for the cluster from before that slot (a history entry of an earlier slot, or an agent snapshot created
+ * earlier): slots before the agent's first record are not missed, they are before its time.
  *
  * Retention (per group; time = SnapshotCreateTime; only `available` snapshots with a known time take
  * part in the keep rules; all arithmetic in UTC):
@@ -166,6 +167,11 @@ enum snapshot_origin {
         ORIGIN_FOREIGN_MANUAL,
         _ORIGIN_MAX,
 };
+
+/* Whether policy `p`, working in `region` (its own, the agent's or the environment's), selects cluster
+ * `c`: same region, one of its globs matches (no globs: every cluster), and every match tag matches.
+ * The planner gives a cluster to the first policy, in config order, that selects it. */
+bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c);
 
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
 /* The same, given the value of the snapshot's TAG_MANAGED_BY tag (NULL: none), for callers that have

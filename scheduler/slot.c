@@ -5,11 +5,12 @@
 #include "hash.h"
 #include "slot.h"
 #include "time-util.h"
+#include "timespec.h"
 
-int window_length_min(const struct window *w)
+int window_span_min(const struct window *w)
 {
-        int l = ((w->end_min - w->start_min) % 1440 + 1440) % 1440;
-        return l == 0 ? 1440 : l;
+        int l = window_length_min(w);
+        return l == 0 ? 1440 : l; /* a window that ends where it starts lasts all day */
 }
 
 bool schedule_selects_day(const struct schedule *s, int64_t day)

@@ -13,7 +13,7 @@ struct slot {
 };
 
 /* Window length in minutes: (end - start) mod 1440, 0 meaning the whole day. */
-int window_length_min(const struct window *w);
+int window_span_min(const struct window *w);
 /* Whether the schedule selects this day (days since the epoch, UTC). Intervals select every day. */
 bool schedule_selects_day(const struct schedule *s, int64_t day);
 /* The latest slot whose window opened at or before t. Returns 0, or -EINVAL for a bad schedule. */

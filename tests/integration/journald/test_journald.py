@@ -129,7 +129,7 @@ def main():
         lines = proc.stderr.splitlines()
         check(len(lines) == len(sent), f"{len(lines)} stderr lines for {len(sent)} events")
         for line, ev in zip(lines, sent):
-            level = {3: "error", 4: "warning", 6: "info"}[ev["priority"]]
+            level = {3: "error", 4: "warning", 5: "notice", 6: "info"}[ev["priority"]]
             check(line.startswith(f"{level}: Event {ev['event']} for {ev['cluster']} ["),
                   f"stderr line {line!r}")
             check(f"cluster={ev['cluster']}" in line and f"snapshot={ev['snapshot']}" in line,

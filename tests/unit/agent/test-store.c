@@ -466,8 +466,8 @@ START_TEST(enum_names_round_trip)
                 ck_assert_int_eq(ledger_state_from_string(ledger_state_to_string(k)), k);
         for (int k = 0; k < _WINDOW_OUTCOME_MAX; k++)
                 ck_assert_int_eq(window_outcome_from_string(window_outcome_to_string(k)), k);
-        for (int k = 0; k < _ORIGIN_MAX; k++)
-                ck_assert_int_eq(snapshot_origin_from_string(snapshot_origin_to_string(k)), k);
+        for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++)
+                ck_assert_int_eq(inventory_origin_from_string(inventory_origin_to_string(k)), k);
         ck_assert_str_eq(ledger_kind_to_string(LEDGER_DELETE_BACKUP), "delete-backup");
         ck_assert_str_eq(window_outcome_to_string(WINDOW_QUOTA_EXHAUSTED), "quota-exhausted");
         ck_assert_ptr_null(ledger_kind_to_string(_LEDGER_KIND_MAX));
@@ -575,7 +575,7 @@ static const struct inventory_cluster clusters_eu[] = {
 static const struct inventory_snapshot snapshots_eu[] = {
     {.identifier = "aba-db-a-2023-11-14t2200z",
      .cluster = "db-a",
-     .origin = ORIGIN_AGENT,
+     .origin = INVENTORY_ORIGIN_AGENT,
      .status = "available",
      .create_time = T0,
      .allocated_gib = 42,
@@ -583,9 +583,9 @@ static const struct inventory_snapshot snapshots_eu[] = {
      .tags_digest = UINT64_C(0xcbf29ce484222325)},
     {.identifier = "awsbackup:job-0f1e2d",
      .cluster = "db-a",
-     .origin = ORIGIN_AWS_BACKUP,
+     .origin = INVENTORY_ORIGIN_AWS_BACKUP,
      .status = "available"},
-    {.identifier = "rds:db-a-2023-11-14-03-10", .cluster = "db-a", .origin = ORIGIN_AUTOMATED},
+    {.identifier = "rds:db-a-2023-11-14-03-10", .cluster = "db-a", .origin = INVENTORY_ORIGIN_AUTOMATED},
 };
 
 START_TEST(inventory_replace_then_load_round_trips)
@@ -619,14 +619,14 @@ START_TEST(inventory_replace_then_load_round_trips)
         ck_assert_ptr_null(c[1].policy);
         ck_assert_uint_eq(ns, 3);
         ck_assert_str_eq(sn[0].identifier, "aba-db-a-2023-11-14t2200z");
-        ck_assert_int_eq(sn[0].origin, ORIGIN_AGENT);
+        ck_assert_int_eq(sn[0].origin, INVENTORY_ORIGIN_AGENT);
         ck_assert_int_eq(sn[0].create_time, T0);
         ck_assert_uint_eq(sn[0].allocated_gib, 42);
         ck_assert(sn[0].encrypted);
         ck_assert(sn[0].tags_digest == UINT64_C(0xcbf29ce484222325)); /* high bit survives */
         ck_assert_str_eq(sn[1].identifier, "awsbackup:job-0f1e2d");
-        ck_assert_int_eq(sn[1].origin, ORIGIN_AWS_BACKUP);
-        ck_assert_int_eq(sn[2].origin, ORIGIN_AUTOMATED);
+        ck_assert_int_eq(sn[1].origin, INVENTORY_ORIGIN_AWS_BACKUP);
+        ck_assert_int_eq(sn[2].origin, INVENTORY_ORIGIN_AUTOMATED);
         ck_assert_ptr_null(sn[2].status);
         inventory_clusters_free(c, nc);
         inventory_snapshots_free(sn, ns);
@@ -643,8 +643,8 @@ START_TEST(inventory_replace_is_per_region_and_whole)
         int64_t observed;
         const struct inventory_cluster us[] = {{.identifier = "db-us", .status = "available"}};
         const struct inventory_snapshot bad[] = {
-            {.identifier = "ok", .origin = ORIGIN_MANUAL},
-            {.identifier = NULL, .origin = ORIGIN_MANUAL},
+            {.identifier = "ok", .origin = INVENTORY_ORIGIN_MANUAL},
+            {.identifier = NULL, .origin = INVENTORY_ORIGIN_MANUAL},
         };
 
         s = open_store(test_tmp_dir(dir, sizeof(dir)));

@@ -8,7 +8,7 @@ START_TEST(slot_window_wrapping_midnight_closes_next_day)
         struct schedule s = {.kind = SCHEDULE_DAILY};
         struct window w = {.start_min = 23 * 60 + 30, .end_min = 30};
         struct slot sl;
-        ck_assert_int_eq(window_length_min(&w), 60);
+        ck_assert_int_eq(window_span_min(&w), 60);
         /* 00:10 on the 25th belongs to the window that opened 23:30 on the 24th. */
         ck_assert_int_eq(slot_latest(&s, &w, "c", time_from_civil(2026, 11, 25, 0, 10, 0), &sl), 0);
         ck_assert_int_eq(sl.open, time_from_civil(2026, 11, 24, 23, 30, 0));

@@ -1,0 +1,582 @@
+/* The act step. Every mutating call is preceded by a committed ledger intent (so that a crash at any
+ * point is recovered from the ledger, see recover.c) and followed by its outcome. Dry-run makes no
+ * mutating call and writes no intent. */
+#include "act.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws-rds.h"
+#include "backup-delete.h"
+#include "journal.h"
+#include "notify.h"
+#include "store.h"
+#include "time-util.h"
+
+#define ERR_SNAPSHOT_EXISTS "DBClusterSnapshotAlreadyExistsFault"
+#define ERR_SNAPSHOT_NOT_FOUND "DBClusterSnapshotNotFoundFault"
+#define ERR_QUOTA "SnapshotQuotaExceeded"
+
+void act_error_fields(const struct aws_error *e, struct event_fields *f)
+{
+        f->error_code = e->code[0] ? e->code : aws_error_kind_to_string(e->kind);
+        f->request_id = e->request_id[0] ? e->request_id : NULL;
+}
+
+const struct policy *act_find_policy(const struct agent *a, const char *name)
+{
+        for (size_t i = 0; i < a->config->n_policies; i++)
+                if (streq_ptr(a->config->policies[i].name, name))
+                        return &a->config->policies[i];
+        return NULL;
+}
+
+struct event_fields act_fields(const struct plan_action *act, const char *verb)
+{
+        return (struct event_fields){
+            .policy = act->policy,
+            .cluster = act->cluster,
+            .snapshot = act->snapshot,
+            .region = act->region,
+            .action = verb,
+            .reason = act->rule,
+        };
+}
+
+/* The intent, committed before the call; the crash hook brackets it. */
+int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, const struct plan_action *act,
+                        const char *region, const char *target, int64_t *ret_id)
+{
+        int r;
+
+        agent_crash_point(a, CRASH_BEFORE_INTENT);
+        r = store_ledger_begin(a->store,
+                               &(struct ledger_intent){.cycle_id = cycle_id,
+                                                       .kind = kind,
+                                                       .policy = act->policy,
+                                                       .cluster = act->cluster,
+                                                       .snapshot = act->snapshot,
+                                                       .region = region,
+                                                       .target = target,
+                                                       .slot_start = act->slot_start},
+                               agent_now(a), ret_id);
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot record intent in %s: %s (%s); not acting\n",
+                        a->state_directory, store_last_error(a->store), strerror(-r));
+                return r;
+        }
+        agent_crash_point(a, CRASH_AFTER_INTENT);
+        return 0;
+}
+
+int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e)
+{
+        int r;
+
+        agent_crash_point(a, CRASH_AFTER_CALL);
+        r = store_ledger_finish(a->store, id, ok ? LEDGER_DONE : LEDGER_FAILED,
+                                e && e->request_id[0] ? e->request_id : NULL, !ok && e && e->code[0] ? e->code : NULL,
+                                !ok && e && e->message[0] ? e->message : NULL, agent_now(a));
+        if (r < 0)
+                fprintf(stderr, "aurora-backup-agent: cannot record outcome of ledger row %" PRIi64 ": %s (%s)\n", id,
+                        store_last_error(a->store), strerror(-r));
+        return r;
+}
+
+static int client_for(struct agent *a, const struct plan_action *act, const char *region, struct aws_client **ret,
+                      struct aws_error *e)
+{
+        return agent_client_get(a, region, act_find_policy(a, act->policy), ret, e);
+}
+
+static void report_client_error(const struct plan_action *act, enum journal_event kind, const char *verb,
+                                const struct aws_error *e)
+{
+        struct event_fields f = act_fields(act, verb);
+        char buf[1024];
+
+        act_error_fields(e, &f);
+        journal_event(kind, &f, "Cannot %s %s: no AWS client: %s", verb, strempty(act->snapshot),
+                      aws_error_to_string(e, buf, sizeof(buf)));
+}
+
+/* Belt and braces: the planner already decided; this refuses anything that is not plainly ours. */
+static const char *rds_delete_refusal(const struct observation *o, const struct plan_action *act)
+{
+        const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
+
+        if (!s)
+                return "not observed this cycle";
+        if (rds_snapshot_id_is_aws_backup(s->identifier))
+                return "AWS Backup snapshots are deleted only through AWS Backup";
+        if (snapshot_classify(s) != ORIGIN_AGENT)
+                return "not owned by the agent";
+        if (!streq_ptr(s->status, "available"))
+                return "not available";
+        return NULL;
+}
+
+static int act_delete_rds(struct agent *a, const struct plan_action *act, const struct observation *o,
+                          int64_t cycle_id, struct act_counts *c)
+{
+        struct event_fields f = act_fields(act, "delete");
+        struct aws_error e = {};
+        struct aws_client *client;
+        const char *refusal;
+        int64_t id;
+        int r;
+
+        refusal = rds_delete_refusal(o, act);
+        if (refusal) {
+                f.reason = refusal;
+                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s: %s", act->snapshot, refusal);
+                c->failed++;
+                return 0;
+        }
+        journal_event(EVENT_RETENTION_VERDICT, &f, "%s %s: %s", agent_dry_run(a) ? "Would delete" : "Deleting",
+                      act->snapshot, act->rule);
+        if (agent_dry_run(a))
+                return 0;
+
+        r = client_for(a, act, act->region, &client, &e);
+        if (r < 0) {
+                report_client_error(act, EVENT_DELETE_FAILED, "delete", &e);
+                c->failed++;
+                return 0;
+        }
+        r = act_intent_begin(a, cycle_id, LEDGER_DELETE_RDS, act, act->region, NULL, &id);
+        if (r < 0)
+                return r;
+        r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
+        bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        if (r < 0)
+                return r;
+        if (ok) {
+                c->succeeded++;
+                c->deleted++;
+                journal_event(EVENT_SNAPSHOT_DELETED, &f, "Deleted %s (%s)", act->snapshot, act->rule);
+        } else {
+                char buf[1024];
+                c->failed++;
+                act_error_fields(&e, &f);
+                journal_event(EVENT_DELETE_FAILED, &f, "Deleting %s failed: %s", act->snapshot,
+                              aws_error_to_string(&e, buf, sizeof(buf)));
+                agent_set_last_error(a, "delete %s: %s", act->snapshot, e.code);
+        }
+        return 0;
+}
+
+static int tags_to_aws(const struct plan_action *act, struct aws_tag **ret)
+{
+        struct aws_tag *t = calloc(act->n_tags ? act->n_tags : 1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < act->n_tags; i++)
+                t[i] = (struct aws_tag){act->tags[i].key, act->tags[i].value};
+        *ret = t;
+        return 0;
+}
+
+static int act_create(struct agent *a, const struct plan_action *act, int64_t cycle_id, struct act_counts *c)
+{
+        struct event_fields f = act_fields(act, "create");
+        _cleanup_free_ struct aws_tag *tags = NULL;
+        struct rds_db_cluster_snapshot snap = {};
+        struct aws_error e = {};
+        struct aws_client *client;
+        int64_t id, now = agent_now(a);
+        int r;
+
+        if (agent_dry_run(a))
+                return 0;
+        r = tags_to_aws(act, &tags);
+        if (r < 0)
+                return r;
+        r = client_for(a, act, act->region, &client, &e);
+        if (r < 0) {
+                report_client_error(act, EVENT_SNAPSHOT_FAILED, "create", &e);
+                c->failed++;
+                return 0;
+        }
+        r = act_intent_begin(a, cycle_id, LEDGER_CREATE, act, act->region, NULL, &id);
+        if (r < 0)
+                return r;
+        r = rds_create_db_cluster_snapshot(client, act->cluster, act->snapshot, tags, act->n_tags, &snap, &e);
+        /* The identifier is deterministic: "already exists" means this slot's snapshot was made (by an
+         * earlier attempt whose answer was lost, or by a second agent). */
+        bool exists = r < 0 && streq(e.code, ERR_SNAPSHOT_EXISTS);
+        bool ok = r >= 0 || exists;
+        int k = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        if (k < 0) {
+                rds_db_cluster_snapshot_done(&snap);
+                return k;
+        }
+        if (ok) {
+                bool available = streq_ptr(snap.status, "available");
+                c->succeeded++;
+                c->created++;
+                f.request_id = e.request_id[0] ? e.request_id : NULL;
+                journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (%s)", exists ? "Found" : "Started",
+                              act->snapshot, act->cluster, act->rule);
+                if (available)
+                        journal_event(EVENT_SNAPSHOT_CREATED,
+                                      &(struct event_fields){.policy = act->policy,
+                                                             .cluster = act->cluster,
+                                                             .snapshot = act->snapshot,
+                                                             .region = act->region,
+                                                             .action = "create",
+                                                             .has_duration = true,
+                                                             .duration_sec = 0},
+                                      "Snapshot %s of cluster %s is available", act->snapshot, act->cluster);
+                k = store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_TAKEN,
+                                        act->snapshot, available, now);
+        } else if (streq(e.code, ERR_QUOTA)) {
+                c->failed++;
+                act_error_fields(&e, &f);
+                f.reason = "quota";
+                journal_event(EVENT_QUOTA_EXHAUSTED, &f,
+                              "RDS refused snapshot %s: the region's manual snapshot quota is exhausted (%s)",
+                              act->snapshot, e.message);
+                k = store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_QUOTA_EXHAUSTED,
+                                        NULL, true, now);
+        } else {
+                char buf[1024];
+                c->failed++;
+                act_error_fields(&e, &f);
+                journal_event(EVENT_SNAPSHOT_FAILED, &f, "Creating %s failed: %s", act->snapshot,
+                              aws_error_to_string(&e, buf, sizeof(buf)));
+                agent_set_last_error(a, "create %s: %s", act->snapshot, e.code);
+                k = 0;
+        }
+        rds_db_cluster_snapshot_done(&snap);
+        return k;
+}
+
+static int act_copy(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
+                    struct act_counts *c)
+{
+        struct event_fields f = act_fields(act, "copy");
+        _cleanup_free_ struct aws_tag *tags = NULL;
+        const struct observed_snapshot *src;
+        const struct policy *p = act_find_policy(a, act->policy);
+        struct aws_error e = {};
+        struct aws_client *client;
+        bool copy_tags = false;
+        int64_t id;
+        int r;
+
+        f.target = act->region;
+        if (agent_dry_run(a))
+                return 0;
+        src = observation_find_snapshot(o, act->source_region ? act->source_region : act->region, act->source_snapshot);
+        if (!src || !src->arn) {
+                f.reason = "source not observed";
+                journal_event(EVENT_COPY_FAILED, &f, "Cannot copy %s: its source %s was not observed", act->snapshot,
+                              strempty(act->source_snapshot));
+                c->failed++;
+                return 0;
+        }
+        for (size_t i = 0; p && i < p->n_copies; i++)
+                if (streq_ptr(p->copies[i].region, act->region))
+                        copy_tags = p->copies[i].copy_tags;
+        r = tags_to_aws(act, &tags);
+        if (r < 0)
+                return r;
+        r = client_for(a, act, act->region, &client, &e);
+        if (r < 0) {
+                report_client_error(act, EVENT_COPY_FAILED, "copy", &e);
+                c->failed++;
+                return 0;
+        }
+        r = act_intent_begin(a, cycle_id, LEDGER_COPY, act, act->source_region ? act->source_region : act->region,
+                         act->region, &id);
+        if (r < 0)
+                return r;
+        bool cross = act->source_region && !streq(act->source_region, act->region);
+        r = rds_copy_db_cluster_snapshot(client,
+                                         &(struct rds_copy_params){.source_snapshot = cross ? src->arn : src->identifier,
+                                                                   .target_identifier = act->snapshot,
+                                                                   .kms_key_id = act->kms_key,
+                                                                   .copy_tags = copy_tags,
+                                                                   .tags = tags,
+                                                                   .n_tags = act->n_tags},
+                                         NULL, &e);
+        bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_EXISTS);
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        if (r < 0)
+                return r;
+        if (ok) {
+                c->succeeded++;
+                journal_event(EVENT_COPY_STARTED, &f, "Copying %s to %s in %s (%s)", act->source_snapshot, act->snapshot,
+                              act->region, act->rule);
+        } else {
+                char buf[1024];
+                c->failed++;
+                act_error_fields(&e, &f);
+                journal_event(EVENT_COPY_FAILED, &f, "Copying %s to %s failed: %s", act->source_snapshot, act->region,
+                              aws_error_to_string(&e, buf, sizeof(buf)));
+                agent_set_last_error(a, "copy %s: %s", act->snapshot, e.code);
+        }
+        return 0;
+}
+
+static int act_share(struct agent *a, const struct plan_action *act, int64_t cycle_id, struct act_counts *c)
+{
+        struct event_fields f = act_fields(act, "share");
+        _cleanup_free_ char *accounts = NULL;
+        struct aws_error e = {};
+        struct aws_client *client;
+        size_t len = 0;
+        int64_t id;
+        int r;
+
+        for (const char *const *acc = act->accounts; acc && *acc; acc++)
+                len += strlen(*acc) + 1;
+        accounts = calloc(1, len + 1);
+        if (!accounts)
+                return -ENOMEM;
+        for (const char *const *acc = act->accounts; acc && *acc; acc++) {
+                if (*accounts)
+                        strcat(accounts, ",");
+                strcat(accounts, *acc);
+        }
+        f.target = accounts;
+        if (agent_dry_run(a))
+                return 0;
+        r = client_for(a, act, act->region, &client, &e);
+        if (r < 0) {
+                report_client_error(act, EVENT_SHARE_FAILED, "share", &e);
+                c->failed++;
+                return 0;
+        }
+        r = act_intent_begin(a, cycle_id, LEDGER_SHARE, act, act->region, accounts, &id);
+        if (r < 0)
+                return r;
+        r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts, NULL, NULL, &e);
+        bool ok = r >= 0;
+        r = act_intent_finish(a, id, ok, ok ? NULL : &e);
+        if (r < 0)
+                return r;
+        if (ok) {
+                c->succeeded++;
+                journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
+        } else {
+                char buf[1024];
+                c->failed++;
+                act_error_fields(&e, &f);
+                journal_event(EVENT_SHARE_FAILED, &f, "Sharing %s with %s failed: %s", act->snapshot, accounts,
+                              aws_error_to_string(&e, buf, sizeof(buf)));
+                agent_set_last_error(a, "share %s: %s", act->snapshot, e.code);
+        }
+        return 0;
+}
+
+static int act_export(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
+                      struct act_counts *c)
+{
+        struct event_fields f = act_fields(act, "export");
+        const struct policy *p = act_find_policy(a, act->policy);
+        const struct observed_snapshot *src;
+        struct aws_error e = {};
+        struct aws_client *client;
+        int64_t id;
+        int r;
+
+        if (!p || !p->export_.enabled)
+                return 0;
+        f.target = p->export_.bucket;
+        if (agent_dry_run(a))
+                return 0;
+        src = observation_find_snapshot(o, act->region, act->source_snapshot);
+        if (!src || !src->arn) {
+                f.reason = "source not observed";
+                journal_event(EVENT_EXPORT_FAILED, &f, "Cannot export %s: not observed", strempty(act->source_snapshot));
+                c->failed++;
+                return 0;
+        }
+        r = client_for(a, act, act->region, &client, &e);
+        if (r < 0) {
+                report_client_error(act, EVENT_EXPORT_FAILED, "export", &e);
+                c->failed++;
+                return 0;
+        }
+        r = act_intent_begin(a, cycle_id, LEDGER_EXPORT, act, act->region, p->export_.bucket, &id);
+        if (r < 0)
+                return r;
+        r = rds_start_export_task(client,
+                                  &(struct rds_export_params){.identifier = act->snapshot,
+                                                              .source_arn = src->arn,
+                                                              .s3_bucket = p->export_.bucket,
+                                                              .iam_role_arn = p->export_.iam_role,
+                                                              .kms_key_id = act->kms_key ? act->kms_key : p->export_.kms_key,
+                                                              .s3_prefix = p->export_.prefix},
+                                  NULL, &e);
+        bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") || streq(e.code, "ExportTaskAlreadyExists");
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        if (r < 0)
+                return r;
+        if (ok) {
+                c->succeeded++;
+                journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s to s3://%s/%s as %s", act->source_snapshot,
+                              p->export_.bucket, strempty(p->export_.prefix), act->snapshot);
+        } else {
+                char buf[1024];
+                c->failed++;
+                act_error_fields(&e, &f);
+                journal_event(EVENT_EXPORT_FAILED, &f, "Exporting %s failed: %s", act->source_snapshot,
+                              aws_error_to_string(&e, buf, sizeof(buf)));
+                agent_set_last_error(a, "export %s: %s", act->snapshot, e.code);
+        }
+        return 0;
+}
+
+/* Report a condition once per (kind, key): e.g. a deferral once per slot, a refusal once per snapshot. */
+static int report_once(struct agent *a, const char *kind, const struct plan_action *act, int64_t extra)
+{
+        _cleanup_free_ char *key = NULL;
+        if (asprintf(&key, "%s:%s:%s:%s:%" PRIi64, kind, strempty(act->region), strempty(act->cluster),
+                     strempty(act->snapshot), extra) < 0)
+                return -ENOMEM;
+        if (agent_dry_run(a))
+                return store_reported_check(a->store, key) == 0;
+        return store_reported_once(a->store, key, agent_now(a));
+}
+
+static int act_missed(struct agent *a, const struct plan_action *act, struct act_counts *c)
+{
+        struct event_fields f = act_fields(act, "missed");
+        char slot[TIME_ISO8601_MAX];
+
+        c->missed++;
+        journal_event(EVENT_WINDOW_MISSED, &f, "Backup window of cluster %s closed without a snapshot for slot %s (%s)",
+                      act->cluster, time_format_iso8601(act->slot_start, slot), act->rule);
+        if (agent_dry_run(a))
+                return 0;
+        return store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_MISSED, NULL, true,
+                                   agent_now(a));
+}
+
+static int act_quota_exhausted(struct agent *a, const struct plan_action *act)
+{
+        struct event_fields f = act_fields(act, act->slot_start ? "create" : "copy");
+        struct window_record w = {};
+        int r;
+
+        if (act->slot_start > 0) {
+                r = store_window_lookup(a->store, act->cluster, act->slot_start, &w);
+                bool known = r >= 0 && w.outcome == WINDOW_QUOTA_EXHAUSTED;
+                window_record_done(&w);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (known)
+                        return 0;
+        } else {
+                r = report_once(a, "quota", act, 0);
+                if (r <= 0)
+                        return r;
+        }
+        journal_event(EVENT_QUOTA_EXHAUSTED, &f, "No room for %s in %s: %s", strempty(act->snapshot),
+                      strempty(act->region), act->rule);
+        if (agent_dry_run(a) || act->slot_start <= 0)
+                return 0;
+        return store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_QUOTA_EXHAUSTED, NULL,
+                                   true, agent_now(a));
+}
+
+static int act_wait(struct agent *a, const struct plan_action *act)
+{
+        struct event_fields f = act_fields(act, "retry");
+        char at[TIME_ISO8601_MAX];
+        int r;
+
+        r = report_once(a, "deferred", act, act->slot_start);
+        if (r <= 0)
+                return r;
+        f.reason = act->status ? act->status : act->rule;
+        journal_event(EVENT_SNAPSHOT_DEFERRED, &f, "Not creating %s now (%s); retry at %s", strempty(act->snapshot),
+                      act->rule, time_format_iso8601(act->retry_at, at));
+        return 0;
+}
+
+static int act_refused(struct agent *a, const struct plan_action *act)
+{
+        struct event_fields f = act_fields(act, "refuse");
+        int r = report_once(a, "refused", act, 0);
+        if (r <= 0)
+                return r;
+        journal_event(EVENT_ACTION_REFUSED, &f, "Not acting on %s: %s", strempty(act->snapshot), act->rule);
+        return 0;
+}
+
+static bool is_mutating(enum action_kind k)
+{
+        switch (k) {
+        case ACTION_DELETE_RDS:
+        case ACTION_DELETE_BACKUP:
+        case ACTION_CREATE:
+        case ACTION_COPY:
+        case ACTION_SHARE:
+        case ACTION_EXPORT:
+                return true;
+        default:
+                return false;
+        }
+}
+
+int act_plan(struct agent *a, const struct plan *p, const struct observation *o, int64_t cycle_id,
+             struct act_counts *c)
+{
+        int r = 0;
+
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *act = &p->actions[i];
+
+                if (agent_should_stop(a))
+                        break;
+                switch (act->kind) {
+                case ACTION_DELETE_RDS:
+                        r = act_delete_rds(a, act, o, cycle_id, c);
+                        break;
+                case ACTION_DELETE_BACKUP:
+                        r = backup_delete_act(a, act, o, cycle_id, c);
+                        break;
+                case ACTION_CREATE:
+                        r = act_create(a, act, cycle_id, c);
+                        break;
+                case ACTION_COPY:
+                        r = act_copy(a, act, o, cycle_id, c);
+                        break;
+                case ACTION_SHARE:
+                        r = act_share(a, act, cycle_id, c);
+                        break;
+                case ACTION_EXPORT:
+                        r = act_export(a, act, o, cycle_id, c);
+                        break;
+                case ACTION_MISSED:
+                        r = act_missed(a, act, c);
+                        break;
+                case ACTION_QUOTA_EXHAUSTED:
+                        r = act_quota_exhausted(a, act);
+                        break;
+                case ACTION_WAIT:
+                        r = act_wait(a, act);
+                        break;
+                case ACTION_REFUSED:
+                        r = act_refused(a, act);
+                        break;
+                case ACTION_POLL:
+                default:
+                        r = 0; /* observed this cycle; the next wake-up polls again */
+                        break;
+                }
+                if (r < 0)
+                        return r;
+                if (r == 0 && is_mutating(act->kind))
+                        c->planned++; /* 1: skipped on purpose (e.g. a point behind a vault lock) */
+                notify_watchdog();
+        }
+        return 0;
+}

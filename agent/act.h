@@ -1,0 +1,38 @@
+/* The act step: each planned action, with a ledger intent committed before every mutating call and its
+ * outcome after, and one journal event per outcome. */
+#pragma once
+
+#include <stdint.h>
+
+#include "agent-internal.h"
+#include "observe.h"
+#include "journal.h"
+#include "plan.h"
+#include "store.h"
+
+struct act_counts {
+        unsigned planned; /* mutating actions attempted (or, in dry-run, that would be) */
+        unsigned succeeded;
+        unsigned failed;
+        unsigned created;
+        unsigned deleted;
+        unsigned missed;
+        unsigned backup_deleted;
+};
+
+/* Runs the plan in order. Stops early (between actions) when agent_should_stop(). Returns 0, or a
+ * negative errno if the state store failed (the cycle cannot record what it does, so it stops). */
+int act_plan(struct agent *a, const struct plan *p, const struct observation *o, int64_t cycle_id,
+             struct act_counts *c);
+
+/* Shared with backup-delete.c. */
+const struct policy *act_find_policy(const struct agent *a, const char *name);
+struct event_fields act_fields(const struct plan_action *act, const char *verb);
+/* Commit the intent of `act` before its call (the test crash hook brackets it). */
+int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, const struct plan_action *act,
+                     const char *region, const char *target, int64_t *ret_id);
+/* Record the outcome; `e` (may be NULL) gives the request id, and on failure the code and message. */
+int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e);
+
+/* Event fields for an AWS error: its code (or its kind when AWS sent none) and request id. */
+void act_error_fields(const struct aws_error *e, struct event_fields *f);

@@ -1,0 +1,61 @@
+/* What the agent's cycle modules (observe, recover, act, report) share. Not a public interface. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent-config.h"
+#include "agent.h"
+#include "aws-error.h"
+
+struct aws_client;
+struct store;
+
+struct agent_client {
+        char *region;
+        char *role_arn; /* NULL: the agent's own credentials */
+        struct aws_client *client;
+};
+
+/* Where the test-only crash hook (AURORA_BACKUP_TEST_CRASH_AT) may fire: around the first mutating call. */
+enum crash_point {
+        CRASH_NEVER,
+        CRASH_BEFORE_INTENT,
+        CRASH_AFTER_INTENT,
+        CRASH_AFTER_CALL,
+};
+
+struct agent {
+        struct agent_options opts;
+        char *config_path;
+        struct agent_config *config;
+        char *state_directory;
+        struct store *store;
+
+        struct agent_client *clients;
+        size_t n_clients;
+        char *default_region; /* resolved from the environment once, for policies without a region */
+
+        bool has_test_now;
+        int64_t test_now;
+        enum crash_point crash_at;
+
+        bool (*stop_check)(void *userdata);
+        void *stop_userdata;
+
+        char *last_error; /* for sd_notify STATUS; never secret */
+};
+
+bool agent_dry_run(const struct agent *a);
+/* The client for (region, the policy's assume_role); created on first use. NULL region: the default
+ * region. Returns 0, or a negative errno with `e` filled. */
+int agent_client_get(struct agent *a, const char *region, const struct policy *p, struct aws_client **ret,
+                     struct aws_error *e);
+/* The region of a policy, falling back to the environment's. May be NULL if none could be resolved. */
+const char *agent_policy_region(struct agent *a, const struct policy *p);
+void agent_set_last_error(struct agent *a, const char *fmt, ...) _printf_(2, 3);
+/* Fires the crash hook if it is armed for `point` (raises SIGKILL: the process dies as under kill -9). */
+void agent_crash_point(const struct agent *a, enum crash_point point);
+bool agent_should_stop(const struct agent *a);
+/* Total logical AWS calls made by every client so far. */
+uint64_t agent_api_calls(const struct agent *a);

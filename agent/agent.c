@@ -1,0 +1,326 @@
+/* The agent object: config, state store, AWS clients per (region, role), the clock, and reload. */
+#include "agent.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "agent-internal.h"
+#include "aws-client.h"
+#include "build-config.h"
+#include "config-policy.h"
+#include "journal.h"
+#include "store.h"
+#include "time-util.h"
+
+static int parse_test_now(const char *s, int64_t *ret)
+{
+        char *end;
+        long long v;
+
+        if (time_parse_iso8601(s, ret) >= 0)
+                return 0;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || end == s || *end != '\0' || v < 0)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static enum crash_point parse_crash_point(const char *s)
+{
+        if (!s)
+                return CRASH_NEVER;
+        if (streq(s, "before-intent"))
+                return CRASH_BEFORE_INTENT;
+        if (streq(s, "after-intent"))
+                return CRASH_AFTER_INTENT;
+        if (streq(s, "after-call"))
+                return CRASH_AFTER_CALL;
+        return CRASH_NEVER;
+}
+
+/* agent.state_directory, else the first entry of $STATE_DIRECTORY (systemd may list several), else the
+ * build default. */
+static int resolve_state_directory(const struct agent_config *c, char **ret)
+{
+        const char *env = getenv("STATE_DIRECTORY");
+        char *d;
+
+        if (c->agent.state_directory)
+                d = strdup(c->agent.state_directory);
+        else if (env && *env)
+                d = strndup(env, strcspn(env, ":"));
+        else
+                d = strdup(DEFAULT_STATE_DIRECTORY);
+        if (!d)
+                return -ENOMEM;
+        *ret = d;
+        return 0;
+}
+
+static int load_config(const char *path, struct agent_config **ret, struct config_diags *diags)
+{
+        int r = config_load(path, ret, diags);
+        if (r < 0 && diags->n == 0) {
+                /* config_load always explains itself, but never leave the operator without a line. */
+                fprintf(stderr, "%s: %s\n", path, strerror(-r));
+        }
+        return r;
+}
+
+int agent_new(const struct agent_options *opts, struct agent **ret)
+{
+        _cleanup_(agent_freep) struct agent *a = NULL;
+        struct config_diags diags = {};
+        const char *now_env;
+        int r;
+
+        a = calloc(1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        a->opts = *opts;
+        a->config_path = strdup(opts->config_path);
+        if (!a->config_path)
+                return -ENOMEM;
+
+        r = load_config(a->config_path, &a->config, &diags);
+        if (r < 0) {
+                config_diags_print(&diags, stderr);
+                config_diags_clear(&diags);
+                return -EINVAL;
+        }
+        config_diags_clear(&diags);
+
+        now_env = getenv("AURORA_BACKUP_TEST_NOW");
+        if (now_env && *now_env) {
+                if (parse_test_now(now_env, &a->test_now) < 0) {
+                        fprintf(stderr, "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
+                                        "nor ISO 8601\n",
+                                now_env);
+                        return -EINVAL;
+                }
+                a->has_test_now = true;
+        }
+        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+
+        r = resolve_state_directory(a->config, &a->state_directory);
+        if (r < 0)
+                return r;
+        if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
+                r = negative_errno();
+                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n", a->state_directory,
+                        strerror(-r));
+                return r;
+        }
+        r = store_open(a->state_directory, &a->store);
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n", a->state_directory,
+                        store_last_error(NULL), strerror(-r));
+                return r;
+        }
+
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+static void clients_free(struct agent *a)
+{
+        for (size_t i = 0; i < a->n_clients; i++) {
+                free(a->clients[i].region);
+                free(a->clients[i].role_arn);
+                aws_client_free(a->clients[i].client);
+        }
+        a->clients = mfree(a->clients);
+        a->n_clients = 0;
+}
+
+struct agent *agent_free(struct agent *a)
+{
+        if (!a)
+                return NULL;
+        clients_free(a);
+        store_close(a->store);
+        agent_config_free(a->config);
+        free(a->config_path);
+        free(a->state_directory);
+        free(a->default_region);
+        free(a->last_error);
+        free(a);
+        return NULL;
+}
+
+int agent_reload(struct agent *a)
+{
+        _cleanup_(agent_config_freep) struct agent_config *c = NULL;
+        struct config_diags diags = {};
+        int r;
+
+        r = config_load(a->config_path, &c, &diags);
+        if (r < 0) {
+                /* Keep the running config. Every error goes to the journal, one event each. */
+                if (diags.n == 0)
+                        journal_event(EVENT_CONFIG_REJECTED, &(struct event_fields){.reason = strerror(-r)},
+                                      "Configuration %s rejected (%s); the running configuration stays",
+                                      a->config_path, strerror(-r));
+                for (size_t i = 0; i < diags.n; i++) {
+                        const struct config_diag *d = &diags.items[i];
+                        char where[64];
+                        snprintf(where, sizeof(where), "%u", d->line);
+                        journal_event(EVENT_CONFIG_REJECTED,
+                                      &(struct event_fields){.reason = d->message, .target = d->setting},
+                                      "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
+                                      d->file, where, d->setting ? d->setting : "", d->message);
+                }
+                config_diags_clear(&diags);
+                agent_set_last_error(a, "configuration reload rejected");
+                return -EINVAL;
+        }
+        config_diags_clear(&diags);
+
+        /* Policies may now use other regions or roles: start from fresh clients. */
+        clients_free(a);
+        agent_config_free(a->config);
+        a->config = TAKE_PTR(c);
+        if (a->config->agent.state_directory && !streq(a->config->agent.state_directory, a->state_directory))
+                journal_event(EVENT_CONFIG_RELOADED, &(struct event_fields){.reason = "state_directory"},
+                              "agent.state_directory changed to %s; it takes effect at the next restart",
+                              a->config->agent.state_directory);
+        journal_event(EVENT_CONFIG_RELOADED, NULL, "Configuration %s reloaded: %zu %s", a->config_path,
+                      a->config->n_policies, a->config->n_policies == 1 ? "policy" : "policies");
+        return 0;
+}
+
+int64_t agent_now(const struct agent *a)
+{
+        if (a->has_test_now)
+                return a->test_now;
+        return (int64_t)time(NULL);
+}
+
+const struct agent_config *agent_config(const struct agent *a)
+{
+        return a->config;
+}
+
+bool agent_dry_run(const struct agent *a)
+{
+        return a->opts.dry_run || a->config->agent.dry_run;
+}
+
+void agent_set_stop_check(struct agent *a, bool (*check)(void *userdata), void *userdata)
+{
+        a->stop_check = check;
+        a->stop_userdata = userdata;
+}
+
+bool agent_should_stop(const struct agent *a)
+{
+        return a->stop_check && a->stop_check(a->stop_userdata);
+}
+
+void agent_set_last_error(struct agent *a, const char *fmt, ...)
+{
+        va_list ap;
+        char *s = NULL;
+
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        free(a->last_error);
+        a->last_error = s;
+}
+
+void agent_crash_point(const struct agent *a, enum crash_point point)
+{
+        if (a->crash_at != CRASH_NEVER && a->crash_at == point)
+                raise(SIGKILL);
+}
+
+static int client_options(const struct agent *a, const char *region, const char *role_arn,
+                          const char *external_id, struct aws_client_options *ret)
+{
+        *ret = (struct aws_client_options){
+            .region = region,
+            .ca_bundle = a->config->agent.ca_bundle,
+            .connect_timeout_ms = (unsigned)(a->config->agent.connect_timeout_sec * 1000),
+            .total_timeout_ms = (unsigned)(a->config->agent.request_timeout_sec * 1000),
+            .role_arn = role_arn,
+            .external_id = external_id,
+        };
+        return 0;
+}
+
+const char *agent_policy_region(struct agent *a, const struct policy *p)
+{
+        const char *r = policy_region(p, &a->config->agent);
+        struct aws_client *c;
+        struct aws_error e = {};
+
+        if (r)
+                return r;
+        if (a->default_region)
+                return a->default_region;
+        /* From the environment, the profile or instance metadata, once. */
+        if (agent_client_get(a, NULL, NULL, &c, &e) < 0)
+                return NULL;
+        a->default_region = strdup(aws_client_region(c));
+        return a->default_region;
+}
+
+int agent_client_get(struct agent *a, const char *region, const struct policy *p, struct aws_client **ret,
+                     struct aws_error *e)
+{
+        const char *role = p ? p->assume_role.role_arn : NULL;
+        struct aws_client_options o;
+        struct aws_client *c = NULL;
+        int r;
+
+        for (size_t i = 0; i < a->n_clients; i++)
+                if (streq_ptr(a->clients[i].region, region) && streq_ptr(a->clients[i].role_arn, role)) {
+                        *ret = a->clients[i].client;
+                        return 0;
+                }
+
+        client_options(a, region, role, p ? p->assume_role.external_id : NULL, &o);
+        r = aws_client_new(&o, &c, e);
+        if (r < 0)
+                return r;
+
+        struct agent_client *n = realloc(a->clients, (a->n_clients + 1) * sizeof(*n));
+        if (!n) {
+                aws_client_free(c);
+                return -ENOMEM;
+        }
+        a->clients = n;
+        n[a->n_clients] = (struct agent_client){
+            .region = region ? strdup(region) : NULL,
+            .role_arn = role ? strdup(role) : NULL,
+            .client = c,
+        };
+        if ((region && !n[a->n_clients].region) || (role && !n[a->n_clients].role_arn)) {
+                free(n[a->n_clients].region);
+                free(n[a->n_clients].role_arn);
+                aws_client_free(c);
+                return -ENOMEM;
+        }
+        a->n_clients++;
+        *ret = c;
+        return 0;
+}
+
+uint64_t agent_api_calls(const struct agent *a)
+{
+        uint64_t n = 0;
+        for (size_t i = 0; i < a->n_clients; i++) {
+                const struct aws_client_stats *st = aws_client_stats(a->clients[i].client);
+                for (size_t k = 0; k < _AWS_SERVICE_MAX; k++)
+                        n += st->calls[k];
+        }
+        return n;
+}

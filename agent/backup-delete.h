@@ -1,0 +1,18 @@
+/* Deleting AWS Backup recovery points (awsbackup: snapshots) through the AWS Backup API, never RDS:
+ * find the vault (cached in state), DeleteRecoveryPoint, then confirm. */
+#pragma once
+
+#include <stdint.h>
+
+#include "act.h"
+
+/* One ACTION_DELETE_BACKUP. The point is deleted when the snapshot is gone or the recovery point is
+ * DELETING afterwards. EXPIRED after a 200 (missing permissions) is a failure with a hint; a locked
+ * vault's refusal is reported once per point and not retried every cycle; InvalidResourceState is
+ * retried on a later cycle. Returns 0 (outcomes are counted in `c`) or a negative errno from the store. */
+int backup_delete_act(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
+                      struct act_counts *c);
+
+/* "arn:aws:rds:R:A:cluster:<cluster>" derived from a cluster snapshot ARN, for clusters no longer
+ * observed. NULL if `snapshot_arn` is not an RDS cluster snapshot ARN. */
+char *backup_cluster_arn_from_snapshot(const char *snapshot_arn, const char *cluster);

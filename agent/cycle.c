@@ -1,0 +1,200 @@
+/* One reconcile cycle: observe -> recover open intents -> plan -> act -> report. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "agent-internal.h"
+#include "observe.h"
+#include "plan.h"
+#include "recover.h"
+#include "report.h"
+#include "store.h"
+#include "time-util.h"
+
+/* How far back the planner needs the window history (monthly schedules, plus margin). */
+#define HISTORY_LOOKBACK_SEC (62 * SEC_PER_DAY)
+
+static int ledger_action_kind(enum ledger_kind k)
+{
+        switch (k) {
+        case LEDGER_CREATE:
+                return ACTION_CREATE;
+        case LEDGER_DELETE_RDS:
+                return ACTION_DELETE_RDS;
+        case LEDGER_DELETE_BACKUP:
+                return ACTION_DELETE_BACKUP;
+        case LEDGER_COPY:
+                return ACTION_COPY;
+        case LEDGER_SHARE:
+                return ACTION_SHARE;
+        case LEDGER_EXPORT:
+                return ACTION_EXPORT;
+        default:
+                return -1;
+        }
+}
+
+struct plan_state {
+        struct ledger_entry *open;
+        size_t n_open;
+        struct window_record *history;
+        size_t n_history;
+        struct ledger_action *ledger;
+        size_t n_ledger;
+        struct window_history_entry *entries;
+};
+
+static void plan_state_done(struct plan_state *s)
+{
+        ledger_entries_free(s->open, s->n_open);
+        window_records_free(s->history, s->n_history);
+        free(s->ledger);
+        free(s->entries);
+        *s = (struct plan_state){};
+}
+
+static int plan_state_load(struct agent *a, int64_t now, struct plan_state *s)
+{
+        int r;
+
+        r = store_ledger_open_intents(a->store, &s->open, &s->n_open);
+        if (r < 0)
+                return r;
+        r = store_window_list(a->store, NULL, now - HISTORY_LOOKBACK_SEC, 0, &s->history, &s->n_history);
+        if (r < 0)
+                return r;
+        s->ledger = calloc(s->n_open + 1, sizeof(*s->ledger));
+        s->entries = calloc(s->n_history + 1, sizeof(*s->entries));
+        if (!s->ledger || !s->entries)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_open; i++) {
+                const struct ledger_entry *e = &s->open[i];
+                int k = ledger_action_kind(e->kind);
+                if (k < 0)
+                        continue;
+                bool copy = e->kind == LEDGER_COPY;
+                s->ledger[s->n_ledger++] = (struct ledger_action){
+                    .kind = (enum action_kind)k,
+                    .cluster_identifier = e->cluster,
+                    .snapshot_identifier = e->snapshot,
+                    .slot_start = e->slot_start,
+                    .region = copy && e->target ? e->target : e->region,
+                    .source_region = copy ? e->region : NULL,
+                };
+        }
+        for (size_t i = 0; i < s->n_history; i++)
+                s->entries[i] = (struct window_history_entry){
+                    .cluster_identifier = s->history[i].cluster,
+                    .slot_start = s->history[i].slot_start,
+                    .taken = s->history[i].outcome == WINDOW_TAKEN,
+                };
+        return 0;
+}
+
+/* In dry-run, the plan itself is the report: print it where the operator is looking. */
+static void print_plan(const struct plan *p)
+{
+        printf("Plan (dry run: nothing is changed):\n");
+        (void)plan_format(p, stdout);
+        fflush(stdout);
+}
+
+int agent_cycle(struct agent *a, struct cycle_result *ret)
+{
+        struct observation o = {};
+        struct plan_state ps = {};
+        _cleanup_(plan_freep) struct plan *p = NULL;
+        struct act_counts c = {};
+        int64_t started = agent_now(a), cycle_id = 0;
+        uint64_t calls0 = agent_api_calls(a);
+        unsigned observe_failures;
+        int r;
+
+        r = store_cycle_begin(a->store, agent_dry_run(a), started, &cycle_id);
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot record the cycle in %s: %s\n", a->state_directory,
+                        store_last_error(a->store));
+                return r;
+        }
+
+        r = observe(a, &o);
+        if (r < 0)
+                goto finish;
+        observe_failures = report_observe_errors(a, &o);
+
+        r = report_inventory(a, &o, started);
+        if (r < 0)
+                goto finish;
+        if (!agent_dry_run(a)) {
+                r = recover_open_intents(a, &o, started);
+                if (r < 0)
+                        goto finish;
+        }
+        r = report_completions(a, &o, started);
+        if (r < 0)
+                goto finish;
+
+        r = plan_state_load(a, started, &ps);
+        if (r < 0)
+                goto finish;
+        struct plan_input in = {
+            .config = a->config,
+            .default_region = a->default_region,
+            .clusters = o.clusters,
+            .n_clusters = o.n_clusters,
+            .snapshots = o.snapshots,
+            .n_snapshots = o.n_snapshots,
+            .exports = o.exports,
+            .n_exports = o.n_exports,
+            .ledger = ps.ledger,
+            .n_ledger = ps.n_ledger,
+            .history = ps.entries,
+            .n_history = ps.n_history,
+            .now = started,
+        };
+        r = plan_build(&in, &p);
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: planning failed: %s\n", strerror(-r));
+                goto finish;
+        }
+        if (agent_dry_run(a))
+                print_plan(p);
+
+        r = act_plan(a, p, &o, cycle_id, &c);
+        if (r < 0)
+                goto finish;
+        c.failed += observe_failures;
+
+        report_cycle(a, p, &o, &c, (unsigned)(agent_api_calls(a) - calls0), started, agent_now(a));
+
+finish:
+        if (r < 0) {
+                agent_set_last_error(a, "cycle failed: %s", strerror(-r));
+                c.failed++;
+        }
+        struct cycle_counts counts = {
+            .planned = c.planned,
+            .succeeded = c.succeeded,
+            .failed = c.failed,
+            .created = c.created,
+            .deleted = c.deleted + c.backup_deleted,
+            .missed = c.missed,
+            .api_calls = (unsigned)(agent_api_calls(a) - calls0),
+        };
+        int k = store_cycle_finish(a->store, cycle_id, &counts, c.failed ? 1 : 0, agent_now(a));
+        if (k < 0)
+                fprintf(stderr, "aurora-backup-agent: cannot record the end of cycle %" PRIi64 ": %s\n", cycle_id,
+                        store_last_error(a->store));
+        *ret = (struct cycle_result){
+            .planned = c.planned,
+            .succeeded = c.succeeded,
+            .failed = c.failed,
+            .next_wakeup = p ? p->next_wakeup : PLAN_NO_WAKEUP,
+            .stopped = agent_should_stop(a),
+        };
+        plan_state_done(&ps);
+        observation_done(&o);
+        return r == -ENOMEM ? r : 0;
+}

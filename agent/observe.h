@@ -1,0 +1,48 @@
+/* The observe step: paged DescribeDBClusters and DescribeDBClusterSnapshots (and export tasks where a
+ * policy exports) in every region the config uses, turned into the planner's input arrays. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "agent-internal.h"
+#include "aws-error.h"
+#include "aws-rds.h"
+#include "plan.h"
+
+struct observed_region {
+        char *region;
+        const struct policy *policy; /* the first policy that asked for this (region, role) */
+        bool ok;                     /* every Describe call succeeded */
+        struct aws_error error;      /* when !ok */
+        struct rds_db_cluster_list clusters;
+        struct rds_db_cluster_snapshot_list snapshots;
+        struct rds_export_task_list exports;
+};
+
+struct observation {
+        struct observed_region *regions;
+        size_t n_regions;
+
+        /* The planner's view (borrowing strings from the regions' lists). */
+        struct observed_cluster *clusters;
+        size_t n_clusters;
+        struct observed_snapshot *snapshots; /* sorted by region, identifier */
+        size_t n_snapshots;
+        struct observed_export *exports;
+        size_t n_exports;
+        struct tag *tag_pool;
+};
+
+/* Observes every region. A region whose calls fail is marked !ok (reported once as an api-error event
+ * by the caller) and contributes nothing; the rest go on. Returns 0 or -ENOMEM. */
+int observe(struct agent *a, struct observation *ret);
+void observation_done(struct observation *o);
+
+/* Lookups in the planner's view; NULL when not observed. */
+const struct observed_snapshot *observation_find_snapshot(const struct observation *o, const char *region,
+                                                          const char *identifier);
+const struct observed_cluster *observation_find_cluster(const struct observation *o, const char *region,
+                                                        const char *identifier);
+/* Whether the region was observed successfully (recovery only judges intents there). */
+bool observation_region_ok(const struct observation *o, const char *region);

@@ -1,0 +1,87 @@
+/* Crash recovery: close the ledger's open intents from what the observe step saw. */
+#include "recover.h"
+
+#include <string.h>
+
+#include <stdio.h>
+#include "store.h"
+
+static bool export_exists(const struct observation *o, const char *identifier)
+{
+        for (size_t i = 0; i < o->n_exports; i++)
+                if (streq_ptr(o->exports[i].identifier, identifier))
+                        return true;
+        return false;
+}
+
+/* The region where the intent's effect would show. */
+static const char *effect_region(const struct ledger_entry *e)
+{
+        if (e->kind == LEDGER_COPY && e->target)
+                return e->target; /* a copy lands in its destination region */
+        return e->region;
+}
+
+int recover_open_intents(struct agent *a, const struct observation *o, int64_t now)
+{
+        struct ledger_entry *open = NULL;
+        size_t n = 0;
+        int r, closed = 0;
+
+        r = store_ledger_open_intents(a->store, &open, &n);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < n; i++) {
+                const struct ledger_entry *e = &open[i];
+                const char *region = effect_region(e);
+                enum ledger_state outcome;
+                const char *why;
+
+                if (!region || !observation_region_ok(o, region))
+                        continue;
+                bool exists = e->snapshot && observation_find_snapshot(o, region, e->snapshot);
+
+                switch (e->kind) {
+                case LEDGER_CREATE:
+                case LEDGER_COPY:
+                        outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
+                        why = exists ? "found after restart" : "not found after restart";
+                        break;
+                case LEDGER_DELETE_RDS:
+                case LEDGER_DELETE_BACKUP:
+                        outcome = exists ? LEDGER_ABANDONED : LEDGER_DONE;
+                        why = exists ? "still present after restart" : "gone after restart";
+                        break;
+                case LEDGER_EXPORT:
+                        exists = export_exists(o, e->snapshot);
+                        outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
+                        why = exists ? "export task found after restart" : "export task not found after restart";
+                        break;
+                default:
+                        outcome = LEDGER_ABANDONED;
+                        why = "interrupted; replanned";
+                        break;
+                }
+
+                r = store_ledger_finish(a->store, e->id, outcome, NULL, outcome == LEDGER_DONE ? NULL : "Interrupted",
+                                        why, now);
+                if (r < 0 && r != -EALREADY)
+                        goto out;
+                if (e->kind == LEDGER_CREATE && outcome == LEDGER_DONE && e->cluster && e->slot_start > 0) {
+                        r = store_window_record(a->store, e->policy, e->cluster, e->slot_start, WINDOW_TAKEN,
+                                                e->snapshot, false, now);
+                        if (r < 0)
+                                goto out;
+                }
+                /* Not an operator event of its own: the ledger row is the record; this line explains it. */
+                fprintf(stderr, "aurora-backup-agent: interrupted %s of %s (cluster %s) from an earlier run: %s; marked %s\n",
+                        ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster), why,
+                        ledger_state_to_string(outcome));
+                closed++;
+        }
+        r = closed;
+out:
+        ledger_entries_free(open, n);
+        return r;
+}

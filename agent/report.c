@@ -1,0 +1,284 @@
+/* The report step. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "journal.h"
+#include "notify.h"
+#include "store.h"
+#include "time-util.h"
+
+static enum inventory_origin inventory_origin(enum snapshot_origin o)
+{
+        switch (o) {
+        case ORIGIN_AGENT:
+                return INVENTORY_ORIGIN_AGENT;
+        case ORIGIN_AUTOMATED:
+                return INVENTORY_ORIGIN_AUTOMATED;
+        case ORIGIN_AWS_BACKUP:
+                return INVENTORY_ORIGIN_AWS_BACKUP;
+        case ORIGIN_AWS_BACKUP_CONTINUOUS:
+                return INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS;
+        default:
+                return INVENTORY_ORIGIN_MANUAL;
+        }
+}
+
+static uint64_t tags_digest(const struct tag *t, size_t n)
+{
+        uint64_t h = 0;
+        for (size_t i = 0; i < n; i++) {
+                h ^= hash_fnv1a64(strempty(t[i].key)) * 31 + hash_fnv1a64(strempty(t[i].value));
+        }
+        return h;
+}
+
+/* The policy (first match, as the planner selects) of a cluster, for the stored inventory. */
+static const char *cluster_policy(struct agent *a, const struct observed_cluster *c)
+{
+        for (size_t i = 0; i < a->config->n_policies; i++) {
+                const struct policy *p = &a->config->policies[i];
+                if (plan_policy_selects(p, agent_policy_region(a, p), c))
+                        return p->name;
+        }
+        return NULL;
+}
+
+int report_inventory(struct agent *a, const struct observation *o, int64_t now)
+{
+        int r = 0;
+
+        for (size_t i = 0; i < o->n_regions; i++) {
+                const struct observed_region *reg = &o->regions[i];
+                size_t nc = 0, ns = 0;
+
+                if (!reg->ok)
+                        continue;
+                bool seen = false;
+                for (size_t k = 0; k < i; k++)
+                        if (o->regions[k].ok && streq(o->regions[k].region, reg->region))
+                                seen = true;
+                if (seen)
+                        continue; /* another role's view of the same region: stored once */
+
+                _cleanup_free_ struct inventory_cluster *ic = calloc(o->n_clusters + 1, sizeof(*ic));
+                _cleanup_free_ struct inventory_snapshot *is = calloc(o->n_snapshots + 1, sizeof(*is));
+                if (!ic || !is)
+                        return -ENOMEM;
+                for (size_t k = 0; k < o->n_clusters; k++) {
+                        const struct observed_cluster *c = &o->clusters[k];
+                        const struct rds_db_cluster *raw = NULL;
+                        if (!streq(c->region, reg->region))
+                                continue;
+                        for (size_t m = 0; m < reg->clusters.n; m++)
+                                if (streq_ptr(reg->clusters.items[m].identifier, c->identifier))
+                                        raw = &reg->clusters.items[m];
+                        ic[nc++] = (struct inventory_cluster){
+                            .identifier = (char *)c->identifier,
+                            .status = (char *)c->status,
+                            .arn = (char *)c->arn,
+                            .preferred_window = raw ? raw->preferred_backup_window : NULL,
+                            .backup_retention_days = (unsigned)c->backup_retention_period,
+                            .policy = (char *)cluster_policy(a, c),
+                        };
+                }
+                for (size_t k = 0; k < o->n_snapshots; k++) {
+                        const struct observed_snapshot *s = &o->snapshots[k];
+                        if (!streq(s->region, reg->region))
+                                continue;
+                        is[ns++] = (struct inventory_snapshot){
+                            .identifier = (char *)s->identifier,
+                            .cluster = (char *)s->cluster_identifier,
+                            .origin = inventory_origin(snapshot_classify(s)),
+                            .status = (char *)s->status,
+                            .create_time = s->create_time == PLAN_TIME_UNKNOWN ? 0 : s->create_time,
+                            .allocated_gib = (unsigned)s->allocated_storage_gib,
+                            .encrypted = s->encrypted,
+                            .tags_digest = tags_digest(s->tags, s->n_tags),
+                        };
+                }
+                r = store_inventory_replace(a->store, reg->region, ic, nc, is, ns, now);
+                if (r < 0) {
+                        fprintf(stderr, "aurora-backup-agent: cannot store the inventory of %s: %s\n", reg->region,
+                                store_last_error(a->store));
+                        return r;
+                }
+        }
+        return 0;
+}
+
+static const char *tag_value(const struct observed_snapshot *s, const char *key)
+{
+        for (size_t i = 0; i < s->n_tags; i++)
+                if (streq_ptr(s->tags[i].key, key))
+                        return s->tags[i].value;
+        return NULL;
+}
+
+int report_completions(struct agent *a, const struct observation *o, int64_t now)
+{
+        for (size_t i = 0; i < o->n_snapshots; i++) {
+                const struct observed_snapshot *s = &o->snapshots[i];
+                struct window_record w = {};
+                const char *slot_tag;
+                int64_t slot;
+                int r;
+
+                if (snapshot_classify(s) != ORIGIN_AGENT)
+                        continue;
+                bool available = streq_ptr(s->status, "available");
+                bool failed = streq_ptr(s->status, "failed");
+                if (!available && !failed)
+                        continue;
+                slot_tag = tag_value(s, TAG_SLOT);
+                if (!slot_tag || time_parse_iso8601(slot_tag, &slot) < 0)
+                        continue;
+                if (now - slot > 40 * SEC_PER_DAY)
+                        continue; /* long settled; keeps the cycle's store lookups bounded */
+                r = store_window_lookup(a->store, s->cluster_identifier, slot, &w);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                bool pending = w.outcome == WINDOW_TAKEN && !w.reported && streq_ptr(w.snapshot, s->identifier);
+                struct event_fields f = {.policy = w.policy,
+                                         .cluster = s->cluster_identifier,
+                                         .snapshot = s->identifier,
+                                         .region = s->region,
+                                         .action = "create"};
+                if (pending && available) {
+                        f.has_duration = s->create_time != PLAN_TIME_UNKNOWN;
+                        f.duration_sec = s->create_time != PLAN_TIME_UNKNOWN && now > s->create_time ?
+                                             now - s->create_time :
+                                             0;
+                        journal_event(EVENT_SNAPSHOT_CREATED, &f, "Snapshot %s of cluster %s is available",
+                                      s->identifier, s->cluster_identifier);
+                } else if (pending) {
+                        f.reason = "failed";
+                        journal_event(EVENT_SNAPSHOT_FAILED, &f, "Snapshot %s of cluster %s failed", s->identifier,
+                                      s->cluster_identifier);
+                }
+                if (pending && !agent_dry_run(a))
+                        r = store_window_mark_reported(a->store, s->cluster_identifier, slot);
+                window_record_done(&w);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+unsigned report_observe_errors(struct agent *a, const struct observation *o)
+{
+        unsigned n = 0;
+
+        for (size_t i = 0; i < o->n_regions; i++) {
+                const struct observed_region *r = &o->regions[i];
+                struct event_fields f = {.region = r->region, .action = "observe"};
+                char buf[1024];
+
+                if (r->ok)
+                        continue;
+                n++;
+                act_error_fields(&r->error, &f);
+                journal_event(EVENT_API_ERROR, &f, "Cannot observe region %s: %s", r->region,
+                              aws_error_to_string(&r->error, buf, sizeof(buf)));
+                agent_set_last_error(a, "observe %s: %s", r->region, f.error_code);
+        }
+        return n;
+}
+
+struct backup_summary {
+        unsigned count;
+        int64_t oldest, newest;
+};
+
+static void backup_summary(const struct observation *o, struct backup_summary *b)
+{
+        *b = (struct backup_summary){};
+        for (size_t i = 0; i < o->n_snapshots; i++) {
+                const struct observed_snapshot *s = &o->snapshots[i];
+                enum snapshot_origin origin = snapshot_classify(s);
+                if (origin != ORIGIN_AWS_BACKUP && origin != ORIGIN_AWS_BACKUP_CONTINUOUS)
+                        continue;
+                b->count++;
+                if (s->create_time == PLAN_TIME_UNKNOWN)
+                        continue;
+                if (b->oldest == 0 || s->create_time < b->oldest)
+                        b->oldest = s->create_time;
+                if (s->create_time > b->newest)
+                        b->newest = s->create_time;
+        }
+}
+
+/* The region's manual non-AWS-Backup count (as the quota counts) for the STATUS line. */
+static unsigned quota_used(const struct observation *o, const char *region)
+{
+        unsigned n = 0;
+        for (size_t i = 0; i < o->n_snapshots; i++) {
+                enum snapshot_origin origin = snapshot_classify(&o->snapshots[i]);
+                if (streq(o->snapshots[i].region, region) &&
+                    (origin == ORIGIN_AGENT || origin == ORIGIN_FOREIGN_MANUAL))
+                        n++;
+        }
+        return n;
+}
+
+void report_cycle(struct agent *a, const struct plan *p, const struct observation *o, const struct act_counts *c,
+                  unsigned api_calls, int64_t started, int64_t now)
+{
+        struct backup_summary b;
+        char oldest[TIME_ISO8601_MAX] = "-", newest[TIME_ISO8601_MAX] = "-";
+        char x[12][64];
+        unsigned clusters = 0;
+
+        backup_summary(o, &b);
+        if (b.oldest)
+                time_format_iso8601(b.oldest, oldest);
+        if (b.newest)
+                time_format_iso8601(b.newest, newest);
+        for (size_t i = 0; i < o->n_clusters; i++)
+                if (cluster_policy(a, &o->clusters[i]))
+                        clusters++;
+
+        snprintf(x[0], sizeof(x[0]), "AURORA_PLANNED=%u", c->planned);
+        snprintf(x[1], sizeof(x[1]), "AURORA_SUCCEEDED=%u", c->succeeded);
+        snprintf(x[2], sizeof(x[2]), "AURORA_FAILED=%u", c->failed);
+        snprintf(x[3], sizeof(x[3]), "AURORA_CREATED=%u", c->created);
+        snprintf(x[4], sizeof(x[4]), "AURORA_DELETED=%u", c->deleted + c->backup_deleted);
+        snprintf(x[5], sizeof(x[5]), "AURORA_MISSED=%u", c->missed);
+        snprintf(x[6], sizeof(x[6]), "AURORA_API_CALLS=%u", api_calls);
+        snprintf(x[7], sizeof(x[7]), "AURORA_CLUSTERS=%u", clusters);
+        snprintf(x[8], sizeof(x[8]), "AURORA_AWS_BACKUP_SNAPSHOTS=%u", b.count);
+        snprintf(x[9], sizeof(x[9]), "AURORA_AWS_BACKUP_OLDEST=%s", oldest);
+        snprintf(x[10], sizeof(x[10]), "AURORA_AWS_BACKUP_NEWEST=%s", newest);
+        snprintf(x[11], sizeof(x[11]), "AURORA_DRY_RUN=%d", agent_dry_run(a));
+        const char *extra[] = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], NULL};
+
+        journal_event(EVENT_CYCLE_SUMMARY, &(struct event_fields){.action = "cycle", .has_duration = true,
+                                                                  .duration_sec = now - started, .extra = extra},
+                      "Cycle%s: %u clusters, %u planned, %u succeeded, %u failed, %u created, %u deleted "
+                      "(%u through AWS Backup), %u missed, %u API calls; AWS Backup snapshots: %u (oldest %s, newest %s)",
+                      agent_dry_run(a) ? " (dry run)" : "", clusters, c->planned, c->succeeded, c->failed, c->created,
+                      c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest);
+
+        /* STATUS=: the next wake-up, the clusters, the fullest region's quota and the last error. */
+        struct notify_summary ns = {.clusters = clusters, .last_error = a->last_error};
+        if (p && p->next_wakeup != PLAN_NO_WAKEUP)
+                ns.next_slot = p->next_wakeup;
+        for (size_t i = 0; i < a->config->n_policies; i++) {
+                const struct policy *pol = &a->config->policies[i];
+                const char *region = agent_policy_region(a, pol);
+                if (!region)
+                        continue;
+                unsigned used = quota_used(o, region);
+                if (!ns.quota_limit || used > ns.quota_used) {
+                        ns.quota_used = used;
+                        ns.quota_limit = pol->quota_limit - pol->quota_reserve;
+                }
+        }
+        (void)notify_status_summary(&ns);
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""bench/cycle: one `aurora-backup-agent --once` cycle over N clusters x M snapshots in the local AWS world.
+
+Reports the AWS calls the agent made (from the world's request log) against what they must be (the
+Describe pages plus the actions), the wall time, the agent's peak RSS, and, with --idle SECONDS, the
+daemon's CPU time and wake-ups (context switches) over that long with nothing due.
+
+    meson compile -C build bench-cycle            # N=1000, M=20, idle 60 s
+    python3 bench/cycle/run.py build/agent/aurora-backup-agent 1000 20 --idle 60
+"""
+
+import argparse
+import datetime
+import math
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+REGION = "us-east-1"
+
+
+def proc_stats(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    switches = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                switches += int(line.split()[1])
+    return cpu, switches
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("agent")
+    ap.add_argument("clusters", type=int, nargs="?", default=1000)
+    ap.add_argument("snapshots", type=int, nargs="?", default=20)
+    ap.add_argument("--idle", type=int, default=0, help="also measure the idle daemon for this many seconds")
+    args = ap.parse_args()
+    src = os.environ.get("MESON_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+    sys.path.insert(0, os.path.join(src, "tests", "aws-world"))
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from aws_world import World
+
+    n, m = args.clusters, args.snapshots
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    # Windows far from now: the cycle plans no create, so its calls are the pages (and any deletions).
+    start = (now + datetime.timedelta(hours=6)).strftime("%H:00")
+    end = (now + datetime.timedelta(hours=7)).strftime("%H:00")
+    with World() as w:
+        w.admin.quota(limit=n * m + 1000)
+        clusters = [{"id": f"bench-{i:05d}", "backup_window": f"{start}-{end}"} for i in range(n)]
+        snaps = []
+        for i in range(n):
+            for k in range(m):
+                created = now - datetime.timedelta(days=k + 1)
+                snaps.append({"cluster": f"bench-{i:05d}", "origin": "agent", "id": f"aba-bench-{i:05d}-{k:03d}",
+                              "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              "tags": {"aurora-backup:policy": "bench"}})
+        t0 = time.monotonic()
+        w.admin.seed(region=REGION, clusters=clusters, snapshots=snaps)
+        print(f"seeded {n} clusters x {m} snapshots in {time.monotonic() - t0:.1f} s")
+
+        d = tempfile.mkdtemp(prefix="bench-cycle-")
+        cfg = os.path.join(d, "agent.conf")
+        with open(cfg, "w") as f:
+            f.write(f'agent: {{ region = "{REGION}"; state_directory = "{d}/state"; }};\n'
+                    'policies = ( { name = "bench"; clusters = [ "bench-*" ];\n'
+                    '  schedule = { every = "daily"; window = "cluster"; };\n'
+                    f'  retention = {{ keep_last = {m}; }}; quota = {{ limit = {n * m + 1000}; reserve = 5; }}; }} );\n')
+        env = dict(os.environ, AWS_ENDPOINT_URL=w.url, AWS_ACCESS_KEY_ID="AKIDBENCH", AWS_SECRET_ACCESS_KEY="bench-secret",
+                   AWS_REGION=REGION)
+        w.admin.clear_requests()
+        t0 = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        p = subprocess.run([args.agent, "--config", cfg, "--once"], env=env, capture_output=True, text=True)
+        wall = time.monotonic() - t0
+        rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        reqs = w.admin.requests()["requests"]
+        describes = sum(1 for r in reqs if r["action"] and r["action"].startswith("Describe"))
+        mutating = len(reqs) - describes
+        cluster_pages = math.ceil(n / 100)
+        snap_pages = math.ceil(n * m / 100) + 1  # default listing + the (empty) awsbackup listing
+        print(f"exit status {p.returncode}")
+        if p.returncode != 0:
+            print(p.stderr[-2000:])
+        print(f"AWS calls: {len(reqs)} (Describe pages {describes}, expected {cluster_pages + snap_pages}; "
+              f"actions {mutating})")
+        print(f"wall time: {wall:.2f} s")
+        print(f"agent peak RSS: {max(rss_kib, before) / 1024:.1f} MiB (target < 16 MiB)")
+
+        if args.idle:
+            # The daemon with nothing due: it should sleep on its one timer.
+            proc = subprocess.Popen([args.agent, "--config", cfg], env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(5)  # its first cycle
+            cpu0, sw0 = proc_stats(proc.pid)
+            time.sleep(args.idle)
+            cpu1, sw1 = proc_stats(proc.pid)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+            print(f"idle daemon over {args.idle} s: CPU {cpu1 - cpu0:.3f} s, context switches {sw1 - sw0}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+/* Which policy selects a cluster: the first, in config order, whose region, globs and tags match. */
+#include <fnmatch.h>
+
+#include "plan.h"
+
+static const char *cluster_tag(const struct observed_cluster *c, const char *key)
+{
+        for (size_t i = 0; i < c->n_tags; i++)
+                if (c->tags[i].key && streq(c->tags[i].key, key))
+                        return c->tags[i].value ? c->tags[i].value : "";
+        return NULL;
+}
+
+bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c)
+{
+        bool glob_ok;
+
+        /* No region known at all: the policy covers whatever region the agent observed. */
+        if (!c->identifier || (region && !streq_ptr(region, c->region)))
+                return false;
+        glob_ok = !p->clusters || !p->clusters[0];
+        for (char *const *g = p->clusters; g && *g && !glob_ok; g++)
+                glob_ok = fnmatch(*g, c->identifier, 0) == 0;
+        if (!glob_ok)
+                return false;
+        for (size_t i = 0; i < p->n_match_tags; i++) {
+                const char *v = cluster_tag(c, p->match_tags[i].key);
+                if (!v || !streq_ptr(v, p->match_tags[i].value))
+                        return false;
+        }
+        return true;
+}
