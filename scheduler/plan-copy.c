@@ -256,12 +256,6 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
 
 /* ---- exports ---- */
 
-static bool export_active(const char *status)
-{
-        return status &&
-               (streq(status, "STARTING") || streq(status, "IN_PROGRESS") || streq(status, "CANCELING"));
-}
-
 static bool export_counts(const char *status)
 {
         /* A failed or cancelled task does not export the snapshot; a new period tries again. */
@@ -317,32 +311,4 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
                                              time_format_iso8601(cur.start, base)),
                });
         plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
-}
-
-/* Exports in progress of agent snapshots are looked at again in a minute. */
-void plan_export_polls(struct builder *b)
-{
-        for (size_t i = 0; i < b->in->n_exports; i++) {
-                const struct observed_export *x = &b->in->exports[i];
-                if (!export_active(x->status) || !x->identifier || !x->source_arn)
-                        continue;
-                const struct snap *owner = NULL;
-                for (size_t j = 0; j < b->n_snaps && !owner; j++)
-                        if (b->snaps[j].origin == ORIGIN_AGENT &&
-                            streq_ptr(b->snaps[j].s->arn, x->source_arn))
-                                owner = &b->snaps[j];
-                if (!owner)
-                        continue;
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_POLL,
-                                       .policy = b->verdicts[owner - b->snaps].policy,
-                                       .cluster = owner->s->cluster_identifier,
-                                       .region = owner->s->region,
-                                       .snapshot = x->identifier,
-                                       .source_snapshot = owner->s->identifier,
-                                       .status = x->status,
-                                       .rule = "export in progress",
-                                   });
-                plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
-        }
 }

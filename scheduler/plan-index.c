@@ -221,3 +221,77 @@ void plan_index_free(struct builder *b)
         free(b->pairs);
         free(b->pair_table);
 }
+
+bool plan_ledger_open(const struct builder *b, enum action_kind kind, const char *region,
+                      const char *identifier)
+{
+        for (size_t i = 0; i < b->in->n_ledger; i++) {
+                const struct ledger_action *l = &b->in->ledger[i];
+                if (l->kind == kind && streq_ptr(l->snapshot_identifier, identifier) &&
+                    (!l->region || !region || streq(l->region, region)))
+                        return true;
+        }
+        return false;
+}
+
+static int history_cmp(const void *x, const void *y)
+{
+        const struct window_history_entry *a = *(const struct window_history_entry *const *)x;
+        const struct window_history_entry *c = *(const struct window_history_entry *const *)y;
+        int r = strcmp(plan_str(a->cluster_identifier), plan_str(c->cluster_identifier));
+        if (r != 0)
+                return r;
+        return a->slot_start < c->slot_start ? -1 : a->slot_start > c->slot_start;
+}
+
+/* The first history entry at or after (cluster, slot_start). */
+static size_t history_lower_bound(const struct builder *b, const char *cluster, int64_t slot_start)
+{
+        size_t l = 0, h = b->n_history;
+        while (l < h) {
+                size_t m = l + (h - l) / 2;
+                const struct window_history_entry *e = b->history[m];
+                int r = strcmp(plan_str(e->cluster_identifier), cluster);
+                if (r < 0 || (r == 0 && e->slot_start < slot_start))
+                        l = m + 1;
+                else
+                        h = m;
+        }
+        return l;
+}
+
+bool plan_history_has(const struct builder *b, const char *cluster, int64_t slot_start)
+{
+        size_t i = history_lower_bound(b, cluster, slot_start);
+        return i < b->n_history && streq(plan_str(b->history[i]->cluster_identifier), cluster) &&
+               b->history[i]->slot_start == slot_start;
+}
+
+bool plan_history_has_before(const struct builder *b, const char *cluster, int64_t before)
+{
+        size_t i = history_lower_bound(b, cluster, INT64_MIN); /* the cluster's earliest entry */
+        return i < b->n_history && streq(plan_str(b->history[i]->cluster_identifier), cluster) &&
+               b->history[i]->slot_start < before;
+}
+
+const struct snap *plan_group_newest(const struct builder *b, const char *region, const char *cluster,
+                                     const char *copy_tag)
+{
+        size_t lo, hi;
+        plan_snap_range(b, region, cluster, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+                const struct snap *sn = &b->snaps[i];
+                if (sn->origin == ORIGIN_AGENT && sn->available && streq_ptr(sn->copy_tag, copy_tag))
+                        return sn;
+        }
+        return NULL;
+}
+
+void plan_history_index(struct builder *b)
+{
+        for (size_t i = 0; i < b->in->n_history; i++)
+                b->history[i] = &b->in->history[i];
+        b->n_history = b->in->n_history;
+        if (b->n_history > 1)
+                qsort(b->history, b->n_history, sizeof *b->history, history_cmp);
+}

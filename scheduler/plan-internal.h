@@ -91,6 +91,8 @@ bool plan_ledger_open(const struct builder *b, enum action_kind kind, const char
 bool plan_history_has(const struct builder *b, const char *cluster, int64_t slot_start);
 /* The cluster has a window history entry for a slot before `before`. */
 bool plan_history_has_before(const struct builder *b, const char *cluster, int64_t before);
+/* Counts what is observed and in the ledger, minus the deletions planned so far (plan-quota.c). */
+void plan_quota_count_observed(struct builder *b);
 /* Takes room for one more snapshot in `region` under the policy's quota; false if there is none. */
 bool plan_quota_take(struct builder *b, const char *region, const struct policy *p);
 int64_t plan_quota_count(struct builder *b, const char *region);
@@ -104,14 +106,18 @@ int64_t plan_retry_at(int64_t slot_start, int64_t close, int64_t now);
 /* Sorts the observed snapshots into b->snaps and builds the lookups (plan-index.c). */
 int plan_index_build(struct builder *b);
 void plan_index_free(struct builder *b);
+/* Sorts the window history into b->history (already allocated) for the lookups below. */
+void plan_history_index(struct builder *b);
 
 /* The passes, in order. */
+void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp);
 void plan_slots(struct builder *b, const struct cluster_plan *cp);
 void plan_copies(struct builder *b, const struct cluster_plan *cp);
 void plan_shares(struct builder *b, const struct cluster_plan *cp);
 void plan_exports(struct builder *b, const struct cluster_plan *cp);
 /* Before the copies: cross-region copies already in flight (observed copying, or in the ledger). */
 void plan_count_copies_in_flight(struct builder *b);
+void plan_polls(struct builder *b);
 /* With the polls: exports in progress of agent snapshots. */
 void plan_export_polls(struct builder *b);
 

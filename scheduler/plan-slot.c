@@ -45,7 +45,8 @@ static bool slot_done(const struct builder *b, const struct cluster_plan *cp, co
         return false;
 }
 
-static bool agent_snapshot_before(const struct builder *b, const char *region, const char *cluster, int64_t before)
+static bool agent_snapshot_before(const struct builder *b, const char *region, const char *cluster,
+                                  int64_t before)
 {
         size_t lo, hi;
         plan_snap_range(b, region, cluster, &lo, &hi);
@@ -61,7 +62,8 @@ static bool agent_snapshot_before(const struct builder *b, const char *region, c
 /* The agent was looking after this cluster before `slot_start`: a window history entry of an earlier
  * slot, or an agent snapshot created earlier. Slots before the agent's first record are not missed,
  * they are simply before its time (a first start, a new policy, a cluster that just appeared). */
-static bool cluster_has_record_before(const struct builder *b, const struct cluster_plan *cp, int64_t slot_start)
+static bool cluster_has_record_before(const struct builder *b, const struct cluster_plan *cp,
+                                      int64_t slot_start)
 {
         if (plan_history_has_before(b, cp->c->identifier, slot_start))
                 return true;
@@ -179,7 +181,8 @@ static void closed_slot(struct builder *b, const struct cluster_plan *cp, const 
         char id[PLAN_SNAPSHOT_ID_MAX], what[96];
         if (plan_snapshot_identifier(b->prefix, cp->c->identifier, sl->start, id) < 0 ||
             slot_done(b, cp, id, sl) || plan_ledger_open(b, ACTION_CREATE, cp->region, id) ||
-            plan_history_has(b, cp->c->identifier, sl->start) || !cluster_has_record_before(b, cp, sl->start))
+            plan_history_has(b, cp->c->identifier, sl->start) ||
+            !cluster_has_record_before(b, cp, sl->start))
                 return;
         describe(cp, w, what);
         plan_add_action(b,
