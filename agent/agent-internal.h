@@ -57,5 +57,9 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...) _printf_(2, 3);
 /* Fires the crash hook if it is armed for `point` (raises SIGKILL: the process dies as under kill -9). */
 void agent_crash_point(const struct agent *a, enum crash_point point);
 bool agent_should_stop(const struct agent *a);
+/* The policy that manages cluster `c` here (the first that selects it, if it is in this agent's shard),
+ * or NULL. */
+struct observed_cluster;
+const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c);
 /* Total logical AWS calls made by every client so far. */
 uint64_t agent_api_calls(const struct agent *a);

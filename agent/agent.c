@@ -13,6 +13,7 @@
 #include "build-config.h"
 #include "config-policy.h"
 #include "journal.h"
+#include "plan.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -63,6 +64,17 @@ static int resolve_state_directory(const struct agent_config *c, char **ret)
         return 0;
 }
 
+/* Settings parsed and validated but not acted on by this version: say so, rather than pretend. */
+static void warn_unimplemented(const struct agent_config *c)
+{
+        for (size_t i = 0; i < c->n_policies; i++)
+                if (c->policies[i].restore_test.enabled)
+                        fprintf(stderr,
+                                "aurora-backup-agent: policy %s: restore_test is configured, but this version does not "
+                                "run restore drills yet; the setting is ignored\n",
+                                c->policies[i].name);
+}
+
 static int load_config(const char *path, struct agent_config **ret, struct config_diags *diags)
 {
         int r = config_load(path, ret, diags);
@@ -95,6 +107,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                 return -EINVAL;
         }
         config_diags_clear(&diags);
+        warn_unimplemented(a->config);
 
         now_env = getenv("AURORA_BACKUP_TEST_NOW");
         if (now_env && *now_env) {
@@ -186,6 +199,7 @@ int agent_reload(struct agent *a)
         clients_free(a);
         agent_config_free(a->config);
         a->config = TAKE_PTR(c);
+        warn_unimplemented(a->config);
         if (a->config->agent.state_directory && !streq(a->config->agent.state_directory, a->state_directory))
                 journal_event(EVENT_CONFIG_RELOADED, &(struct event_fields){.reason = "state_directory"},
                               "agent.state_directory changed to %s; it takes effect at the next restart",
@@ -323,4 +337,14 @@ uint64_t agent_api_calls(const struct agent *a)
                         n += st->calls[k];
         }
         return n;
+}
+
+const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c)
+{
+        for (size_t i = 0; i < a->config->n_policies; i++) {
+                const struct policy *p = &a->config->policies[i];
+                if (plan_policy_selects(p, agent_policy_region(a, p), c))
+                        return plan_policy_in_shard(&a->config->agent, p) ? p->name : NULL;
+        }
+        return NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "hash.h"
 #include "journal.h"
+#include "metrics.h"
 #include "notify.h"
 #include "store.h"
 #include "time-util.h"
@@ -38,16 +39,6 @@ static uint64_t tags_digest(const struct tag *t, size_t n)
 }
 
 /* The policy (first match, as the planner selects) of a cluster, for the stored inventory. */
-static const char *cluster_policy(struct agent *a, const struct observed_cluster *c)
-{
-        for (size_t i = 0; i < a->config->n_policies; i++) {
-                const struct policy *p = &a->config->policies[i];
-                if (plan_policy_selects(p, agent_policy_region(a, p), c))
-                        return p->name;
-        }
-        return NULL;
-}
-
 int report_inventory(struct agent *a, const struct observation *o, int64_t now)
 {
         int r = 0;
@@ -83,7 +74,7 @@ int report_inventory(struct agent *a, const struct observation *o, int64_t now)
                             .arn = (char *)c->arn,
                             .preferred_window = raw ? raw->preferred_backup_window : NULL,
                             .backup_retention_days = (unsigned)c->backup_retention_period,
-                            .policy = (char *)cluster_policy(a, c),
+                            .policy = (char *)agent_cluster_policy(a, c),
                         };
                 }
                 for (size_t k = 0; k < o->n_snapshots; k++) {
@@ -194,10 +185,30 @@ unsigned report_observe_errors(struct agent *a, const struct observation *o)
 struct backup_summary {
         unsigned count;
         int64_t oldest, newest;
+        char vaults[256]; /* the vaults known (from the state's vault cache) to hold them, comma-separated */
 };
 
-static void backup_summary(const struct observation *o, struct backup_summary *b)
+static void add_vault(struct backup_summary *b, const char *vault)
 {
+        size_t len = strlen(b->vaults), n = strlen(vault);
+        const char *p = b->vaults;
+
+        while ((p = strstr(p, vault))) { /* already listed? */
+                if ((p == b->vaults || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+                        return;
+                p += n;
+        }
+        if (len + n + 2 > sizeof(b->vaults))
+                return; /* the journal line stays short; the state has the rest */
+        if (len)
+                b->vaults[len++] = ',';
+        memcpy(b->vaults + len, vault, n + 1);
+}
+
+static void backup_summary(struct agent *a, const struct observation *o, struct backup_summary *b)
+{
+        const char *last_cluster = NULL;
+
         *b = (struct backup_summary){};
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 const struct observed_snapshot *s = &o->snapshots[i];
@@ -205,6 +216,13 @@ static void backup_summary(const struct observation *o, struct backup_summary *b
                 if (origin != ORIGIN_AWS_BACKUP && origin != ORIGIN_AWS_BACKUP_CONTINUOUS)
                         continue;
                 b->count++;
+                if (!streq_ptr(last_cluster, s->cluster_identifier)) {
+                        const struct observed_cluster *c = observation_find_cluster(o, s->region, s->cluster_identifier);
+                        _cleanup_free_ char *vault = NULL;
+                        last_cluster = s->cluster_identifier;
+                        if (c && c->arn && store_vault_cache_get(a->store, c->arn, &vault) >= 0)
+                                add_vault(b, vault);
+                }
                 if (s->create_time == PLAN_TIME_UNKNOWN)
                         continue;
                 if (b->oldest == 0 || s->create_time < b->oldest)
@@ -232,16 +250,16 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
 {
         struct backup_summary b;
         char oldest[TIME_ISO8601_MAX] = "-", newest[TIME_ISO8601_MAX] = "-";
-        char x[12][64];
+        char x[13][320];
         unsigned clusters = 0;
 
-        backup_summary(o, &b);
+        backup_summary(a, o, &b);
         if (b.oldest)
                 time_format_iso8601(b.oldest, oldest);
         if (b.newest)
                 time_format_iso8601(b.newest, newest);
         for (size_t i = 0; i < o->n_clusters; i++)
-                if (cluster_policy(a, &o->clusters[i]))
+                if (agent_cluster_policy(a, &o->clusters[i]))
                         clusters++;
 
         snprintf(x[0], sizeof(x[0]), "AURORA_PLANNED=%u", c->planned);
@@ -256,14 +274,17 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
         snprintf(x[9], sizeof(x[9]), "AURORA_AWS_BACKUP_OLDEST=%s", oldest);
         snprintf(x[10], sizeof(x[10]), "AURORA_AWS_BACKUP_NEWEST=%s", newest);
         snprintf(x[11], sizeof(x[11]), "AURORA_DRY_RUN=%d", agent_dry_run(a));
-        const char *extra[] = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], NULL};
+        snprintf(x[12], sizeof(x[12]), "AURORA_AWS_BACKUP_VAULTS=%s", b.vaults[0] ? b.vaults : "-");
+        const char *extra[] = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], NULL};
 
         journal_event(EVENT_CYCLE_SUMMARY, &(struct event_fields){.action = "cycle", .has_duration = true,
                                                                   .duration_sec = now - started, .extra = extra},
                       "Cycle%s: %u clusters, %u planned, %u succeeded, %u failed, %u created, %u deleted "
-                      "(%u through AWS Backup), %u missed, %u API calls; AWS Backup snapshots: %u (oldest %s, newest %s)",
+                      "(%u through AWS Backup), %u missed, %u API calls; AWS Backup snapshots: %u (oldest %s, newest %s, "
+                      "vaults %s)",
                       agent_dry_run(a) ? " (dry run)" : "", clusters, c->planned, c->succeeded, c->failed, c->created,
-                      c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest);
+                      c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest,
+                      b.vaults[0] ? b.vaults : "not yet known");
 
         /* STATUS=: the next wake-up, the clusters, the fullest region's quota and the last error. */
         struct notify_summary ns = {.clusters = clusters, .last_error = a->last_error};
@@ -281,4 +302,11 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                 }
         }
         (void)notify_status_summary(&ns);
+
+        if (a->config->agent.prometheus_textfile) {
+                int r = metrics_write(a, a->config->agent.prometheus_textfile, o, c, now);
+                if (r < 0)
+                        fprintf(stderr, "aurora-backup-agent: cannot write %s: %s\n", a->config->agent.prometheus_textfile,
+                                strerror(-r));
+        }
 }

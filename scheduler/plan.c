@@ -167,6 +167,8 @@ static int select_clusters(struct builder *b)
                         const struct policy *p = &in->config->policies[k];
                         if (!policy_selects(b, p, c))
                                 continue;
+                        if (!plan_policy_in_shard(&in->config->agent, p))
+                                break; /* another agent's shard: unmanaged here */
                         b->clusters[b->n_clusters++] = (struct cluster_plan){
                             .c = c, .p = p, .region = policy_region(b, p) ?: plan_str(c->region)};
                         break;

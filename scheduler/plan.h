@@ -172,6 +172,10 @@ enum snapshot_origin {
  * `c`: same region, one of its globs matches (no globs: every cluster), and every match tag matches.
  * The planner gives a cluster to the first policy, in config order, that selects it. */
 bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c);
+/* agent.shard "i/n": this agent handles the policies whose name hashes (FNV-1a 64, mod n) to i - 1. A
+ * cluster whose policy belongs to another shard is left to that shard's agent: this one plans nothing
+ * for it and deletes none of its snapshots. Always true without sharding. */
+bool plan_policy_in_shard(const struct agent_settings *agent, const struct policy *p);
 
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
 /* The same, given the value of the snapshot's TAG_MANAGED_BY tag (NULL: none), for callers that have

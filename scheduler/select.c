@@ -1,6 +1,7 @@
 /* Which policy selects a cluster: the first, in config order, whose region, globs and tags match. */
 #include <fnmatch.h>
 
+#include "hash.h"
 #include "plan.h"
 
 static const char *cluster_tag(const struct observed_cluster *c, const char *key)
@@ -29,4 +30,11 @@ bool plan_policy_selects(const struct policy *p, const char *region, const struc
                         return false;
         }
         return true;
+}
+
+bool plan_policy_in_shard(const struct agent_settings *agent, const struct policy *p)
+{
+        if (agent->shard_count == 0)
+                return true;
+        return hash_fnv1a64(p->name ? p->name : "") % agent->shard_count == agent->shard_index - 1;
 }

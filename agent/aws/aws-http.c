@@ -1,5 +1,6 @@
 /* libcurl transport for the AWS client: one easy handle per client (connections are reused across
  * requests), TLS verification always on, timeouts, capped response headers and body. */
+#include <arpa/inet.h>
 #include "aws-http.h"
 
 #include <ctype.h>
@@ -270,7 +271,12 @@ finish:
 
 bool aws_host_is_loopback(const char *host)
 {
-        return streq(host, "localhost") || streq(host, "::1") || startswith(host, "127.");
+        struct in_addr a4;
+
+        if (streq(host, "localhost") || streq(host, "::1") || streq(host, "[::1]"))
+                return true;
+        /* A numeric 127.0.0.0/8 address only: "127.example.com" is a name anyone can register. */
+        return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 int aws_url_split(const char *url, char **ret_scheme, char **ret_host, char **ret_authority, char **ret_path)

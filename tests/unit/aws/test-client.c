@@ -110,9 +110,20 @@ START_TEST(plain_http_is_refused_off_loopback)
         _cleanup_free_ char *a = NULL;
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), -EPROTO);
         ck_assert_str_eq(e.code, "InsecureEndpoint");
+        /* A name that merely starts like a loopback address is a name, not loopback. */
+        setenv("AWS_ENDPOINT_URL", "http://127.0.0.1.example.com", 1);
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), -EPROTO);
+        setenv("AWS_ENDPOINT_URL", "http://127.example.com:8080", 1);
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), -EPROTO);
         setenv("AWS_ENDPOINT_URL", "https://rds.example.com", 1);
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), 0);
         ck_assert_str_eq(a, "https://rds.example.com");
+        a = mfree(a);
+        setenv("AWS_ENDPOINT_URL", "http://[::1]:5000", 1);
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), 0);
+        a = mfree(a);
+        setenv("AWS_ENDPOINT_URL", "http://127.1.2.3:5000", 1);
+        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), 0);
 }
 END_TEST
 

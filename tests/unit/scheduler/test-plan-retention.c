@@ -1,5 +1,6 @@
 /* Retention, ownership and quota, through plan_build(): verdicts for every snapshot, deletions only of
  * what the agent owns, and creations only within quota. */
+#include "hash.h"
 #include "plan-world.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
@@ -423,6 +424,35 @@ START_TEST(quota_counts_open_ledger_creates_not_yet_observed)
 }
 END_TEST
 
+START_TEST(shard_other_agents_policy_leaves_its_clusters_alone)
+{
+        struct world w;
+        world_init(&w, time_from_civil(2026, 11, 24, 2, 59, 0));
+        w.pol[0].retention.keep_last = 1;
+        world_cluster(&w, "c", "available");
+        world_snap(&w, "c", time_from_civil(2026, 11, 20, 2, 10, 0));
+        world_snap(&w, "c", time_from_civil(2026, 11, 21, 2, 10, 0));
+
+        /* Which of two shards "prod" falls in, by the documented hash. */
+        unsigned mine = (unsigned)(hash_fnv1a64("prod") % 2) + 1;
+        w.cfg.agent.shard_count = 2;
+        w.cfg.agent.shard_index = mine == 1 ? 2 : 1; /* the other shard */
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(p->n_actions, 0); /* no create, no delete: the other agent's cluster */
+        for (size_t i = 0; i < p->n_verdicts; i++) {
+                ck_assert(!p->verdicts[i].deleted);
+                ck_assert(p->verdicts[i].keep & KEEP_UNMANAGED);
+        }
+        plan_free(p);
+
+        w.cfg.agent.shard_index = mine;
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
+        plan_free(p);
+}
+END_TEST
+
 TEST_SUITE(plan_retention_suite)
 {
         Suite *s = suite_create("plan-retention");
@@ -446,6 +476,7 @@ TEST_SUITE(plan_retention_suite)
         tcase_add_test(tc, quota_exhausted_one_past_the_edge_deletes_nothing_unexpired);
         tcase_add_test(tc, quota_counts_this_cycles_deletions_first);
         tcase_add_test(tc, quota_counts_open_ledger_creates_not_yet_observed);
+        tcase_add_test(tc, shard_other_agents_policy_leaves_its_clusters_alone);
         suite_add_tcase(s, tc);
         return s;
 }
