@@ -43,7 +43,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 c->planned, c->succeeded, c->failed, c->created, c->deleted + c->backup_deleted, c->missed);
 
         fprintf(f, "# HELP aurora_backup_newest_snapshot_timestamp_seconds Creation time of the newest available "
-                   "agent snapshot of each managed cluster (0: none).\n"
+                   "agent snapshot of each managed cluster, as observed at the start of the last cycle (0: none).\n"
                    "# TYPE aurora_backup_newest_snapshot_timestamp_seconds gauge\n");
         for (size_t i = 0; i < o->n_clusters; i++) {
                 const struct observed_cluster *cl = &o->clusters[i];

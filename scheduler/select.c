@@ -32,9 +32,22 @@ bool plan_policy_selects(const struct policy *p, const char *region, const struc
         return true;
 }
 
+unsigned plan_policy_shard(const char *name, unsigned n)
+{
+        /* FNV-1a's low bits follow the bytes' low bits (its "mod 2" is the parity of the name), so mix
+         * it with murmur3's 64-bit finaliser before taking the remainder. */
+        uint64_t h = hash_fnv1a64(name ? name : "");
+        h ^= h >> 33;
+        h *= UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 33;
+        h *= UINT64_C(0xc4ceb9fe1a85ec53);
+        h ^= h >> 33;
+        return n ? (unsigned)(h % n) + 1 : 1;
+}
+
 bool plan_policy_in_shard(const struct agent_settings *agent, const struct policy *p)
 {
         if (agent->shard_count == 0)
                 return true;
-        return hash_fnv1a64(p->name ? p->name : "") % agent->shard_count == agent->shard_index - 1;
+        return plan_policy_shard(p->name, agent->shard_count) == agent->shard_index;
 }

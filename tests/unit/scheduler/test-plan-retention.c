@@ -434,7 +434,9 @@ START_TEST(shard_other_agents_policy_leaves_its_clusters_alone)
         world_snap(&w, "c", time_from_civil(2026, 11, 21, 2, 10, 0));
 
         /* Which of two shards "prod" falls in, by the documented hash. */
-        unsigned mine = (unsigned)(hash_fnv1a64("prod") % 2) + 1;
+        unsigned mine = plan_policy_shard("prod", 2);
+        ck_assert_uint_ge(mine, 1);
+        ck_assert_uint_le(mine, 2);
         w.cfg.agent.shard_count = 2;
         w.cfg.agent.shard_index = mine == 1 ? 2 : 1; /* the other shard */
         struct plan *p = world_plan(&w);
