@@ -71,13 +71,15 @@ int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, c
         return 0;
 }
 
-int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e)
+int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e, const char *request_id)
 {
         int r;
 
         agent_crash_point(a, CRASH_AFTER_CALL);
+        if (e && e->request_id[0])
+                request_id = e->request_id;
         r = store_ledger_finish(a->store, id, ok ? LEDGER_DONE : LEDGER_FAILED,
-                                e && e->request_id[0] ? e->request_id : NULL, !ok && e && e->code[0] ? e->code : NULL,
+                                request_id && *request_id ? request_id : NULL, !ok && e && e->code[0] ? e->code : NULL,
                                 !ok && e && e->message[0] ? e->message : NULL, agent_now(a));
         if (r < 0)
                 fprintf(stderr, "aurora-backup-agent: cannot record outcome of ledger row %" PRIi64 ": %s (%s)\n", id,
@@ -151,12 +153,13 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
                 return r;
         r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
                 c->deleted++;
+                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_SNAPSHOT_DELETED, &f, "Deleted %s (%s)", act->snapshot, act->rule);
         } else {
                 char buf[1024];
@@ -209,7 +212,7 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
          * earlier attempt whose answer was lost, or by a second agent). */
         bool exists = r < 0 && streq(e.code, ERR_SNAPSHOT_EXISTS);
         bool ok = r >= 0 || exists;
-        int k = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        int k = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (k < 0) {
                 rds_db_cluster_snapshot_done(&snap);
                 return k;
@@ -218,7 +221,7 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
                 bool available = streq_ptr(snap.status, "available");
                 c->succeeded++;
                 c->created++;
-                f.request_id = e.request_id[0] ? e.request_id : NULL;
+                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (%s)", exists ? "Found" : "Started",
                               act->snapshot, act->cluster, act->rule);
                 if (available)
@@ -305,11 +308,12 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
                                                                    .n_tags = act->n_tags},
                                          NULL, &e);
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_EXISTS);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
+                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_COPY_STARTED, &f, "Copying %s to %s in %s (%s)", act->source_snapshot, act->snapshot,
                               act->region, act->rule);
         } else {
@@ -357,11 +361,12 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
                 return r;
         r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts, NULL, NULL, &e);
         bool ok = r >= 0;
-        r = act_intent_finish(a, id, ok, ok ? NULL : &e);
+        r = act_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
+                f.request_id = aws_client_last_request_id(client);
                 journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
         } else {
                 char buf[1024];
@@ -415,11 +420,12 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
                                                               .s3_prefix = p->export_.prefix},
                                   NULL, &e);
         bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") || streq(e.code, "ExportTaskAlreadyExists");
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e);
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
+                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s to s3://%s/%s as %s", act->source_snapshot,
                               p->export_.bucket, strempty(p->export_.prefix), act->snapshot);
         } else {

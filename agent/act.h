@@ -31,8 +31,9 @@ struct event_fields act_fields(const struct plan_action *act, const char *verb);
 /* Commit the intent of `act` before its call (the test crash hook brackets it). */
 int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, const struct plan_action *act,
                      const char *region, const char *target, int64_t *ret_id);
-/* Record the outcome; `e` (may be NULL) gives the request id, and on failure the code and message. */
-int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e);
+/* Record the outcome; `e` (may be NULL) gives the request id, and on failure the code and message; else
+ * `request_id` (the successful call's, may be NULL) is recorded. */
+int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e, const char *request_id);
 
 /* Event fields for an AWS error: its code (or its kind when AWS sent none) and request id. */
 void act_error_fields(const struct aws_error *e, struct event_fields *f);

@@ -145,6 +145,9 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         if (r < 0)
                 return r;
         r = backup_delete_recovery_point(client, vault, s->arn, &e);
+        char delete_rid[AWS_ERROR_REQUEST_ID_MAX] = "";
+        if (r >= 0)
+                snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
         if (r < 0 && streq(e.code, ERR_NOT_FOUND)) {
                 /* The cached vault is stale (the point moved or the cache is old): look again, once. */
                 (void)store_vault_cache_forget(a->store, cluster_arn);
@@ -154,13 +157,15 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 if (r >= 0) {
                         aws_error_clear(&e);
                         r = backup_delete_recovery_point(client, vault, s->arn, &e);
+                        if (r >= 0)
+                                snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
                 } else if (r != -ENOENT)
                         e = e2;
                 else
                         r = -ENOENT; /* not in any vault: the point is gone already */
         }
         if (r == -ENOENT) {
-                r = act_intent_finish(a, id, true, NULL);
+                r = act_intent_finish(a, id, true, NULL, delete_rid);
                 if (r < 0)
                         return r;
                 c->succeeded++;
@@ -169,7 +174,7 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 return 0;
         }
         if (r < 0) {
-                int k = act_intent_finish(a, id, false, &e);
+                int k = act_intent_finish(a, id, false, &e, NULL);
                 if (k < 0)
                         return k;
                 c->failed++;
@@ -194,12 +199,13 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         bool deleting = r >= 0 && streq_ptr(point.status, "DELETING");
         bool expired = r >= 0 && streq_ptr(point.status, "EXPIRED");
         if (gone || deleting) {
-                r = act_intent_finish(a, id, true, NULL);
+                r = act_intent_finish(a, id, true, NULL, delete_rid);
                 backup_recovery_point_done(&point);
                 if (r < 0)
                         return r;
                 c->succeeded++;
                 c->backup_deleted++;
+                f.request_id = delete_rid[0] ? delete_rid : NULL;
                 journal_event(EVENT_BACKUP_DELETED, &f, "Deleted AWS Backup snapshot %s from vault %s (%s)",
                               act->snapshot, vault, act->rule);
                 return 0;
@@ -214,7 +220,7 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         else
                 fail = e;
         backup_recovery_point_done(&point);
-        r = act_intent_finish(a, id, false, &fail);
+        r = act_intent_finish(a, id, false, &fail, delete_rid);
         if (r < 0)
                 return r;
         c->failed++;

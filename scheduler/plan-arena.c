@@ -1,5 +1,6 @@
 /* A bump allocator with a string intern table: a plan of 100,000 verdicts is a few large blocks and
  * one copy of each region, cluster and status name, freed by one call. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ struct plan_arena {
         const char **interned; /* open addressing; size a power of two */
         size_t n_interned, cap_interned;
         size_t next_block;
+        void **adopted;
+        size_t n_adopted;
         bool failed;
 };
 
@@ -40,9 +43,22 @@ struct plan_arena *plan_arena_free(struct plan_arena *a)
                 next = b->next;
                 free(b);
         }
+        for (size_t i = 0; i < a->n_adopted; i++)
+                free(a->adopted[i]);
+        free(a->adopted);
         free(a->interned);
         free(a);
         return NULL;
+}
+
+int plan_arena_adopt(struct plan_arena *a, void *p)
+{
+        void **n = realloc(a->adopted, (a->n_adopted + 1) * sizeof *n);
+        if (!n)
+                return -ENOMEM;
+        a->adopted = n;
+        a->adopted[a->n_adopted++] = p;
+        return 0;
 }
 
 bool plan_arena_failed(const struct plan_arena *a)
@@ -50,13 +66,16 @@ bool plan_arena_failed(const struct plan_arena *a)
         return a->failed;
 }
 
-void *plan_arena_alloc(struct plan_arena *a, size_t size)
+/* `align` is 1 for strings, ARENA_ALIGN for everything else. */
+static void *arena_take(struct plan_arena *a, size_t size, size_t align)
 {
-        size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-        if (size == 0)
-                size = ARENA_ALIGN;
         struct arena_block *b = a->blocks;
-        if (!b || b->size - b->used < size) {
+        if (size == 0)
+                size = 1;
+        if (b)
+                b->used = (b->used + align - 1) & ~(align - 1);
+        if (!b || b->used > b->size || b->size - b->used < size) {
+                size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
                 if (a->next_block == 0)
                         a->next_block = ARENA_BLOCK_MIN;
                 size_t bs = size > a->next_block / 4 ? size : a->next_block;
@@ -81,7 +100,19 @@ void *plan_arena_alloc(struct plan_arena *a, size_t size)
         }
         void *p = b->data + b->used;
         b->used += size;
-        memset(p, 0, size);
+        return p;
+}
+
+void *plan_arena_alloc_raw(struct plan_arena *a, size_t size)
+{
+        return arena_take(a, size, ARENA_ALIGN);
+}
+
+void *plan_arena_alloc(struct plan_arena *a, size_t size)
+{
+        void *p = plan_arena_alloc_raw(a, size);
+        if (p)
+                memset(p, 0, size);
         return p;
 }
 
@@ -90,10 +121,20 @@ char *plan_arena_strdup(struct plan_arena *a, const char *s)
         if (!s)
                 return NULL;
         size_t n = strlen(s) + 1;
-        char *p = plan_arena_alloc(a, n);
+        char *p = arena_take(a, n, 1);
         if (p)
                 memcpy(p, s, n);
         return p;
+}
+
+/* See plan-index.c: FNV-1a's low bits need a final mix before they pick a slot. */
+static size_t slot_of(const char *s, size_t cap)
+{
+        uint64_t h = hash_fnv1a64(s);
+        h ^= h >> 33;
+        h *= UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 33;
+        return (size_t)h & (cap - 1);
 }
 
 static bool intern_grow(struct plan_arena *a)
@@ -104,7 +145,7 @@ static bool intern_grow(struct plan_arena *a)
                 return false;
         for (size_t i = 0; i < a->cap_interned; i++)
                 if (a->interned[i]) {
-                        size_t j = hash_fnv1a64(a->interned[i]) & (cap - 1);
+                        size_t j = slot_of(a->interned[i], cap);
                         while (t[j])
                                 j = (j + 1) & (cap - 1);
                         t[j] = a->interned[i];
@@ -123,7 +164,7 @@ const char *plan_arena_intern(struct plan_arena *a, const char *s)
                 a->failed = true;
                 return NULL;
         }
-        size_t j = hash_fnv1a64(s) & (a->cap_interned - 1);
+        size_t j = slot_of(s, a->cap_interned);
         for (; a->interned[j]; j = (j + 1) & (a->cap_interned - 1))
                 if (streq(a->interned[j], s))
                         return a->interned[j];
@@ -145,7 +186,7 @@ char *plan_arena_printf(struct plan_arena *a, const char *fmt, ...)
                 a->failed = true;
                 return NULL;
         }
-        char *p = plan_arena_alloc(a, (size_t)n + 1);
+        char *p = arena_take(a, (size_t)n + 1, 1);
         if (!p)
                 return NULL;
         va_start(ap, fmt);

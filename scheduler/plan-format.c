@@ -105,11 +105,14 @@ static bool needs_quotes(const char *v)
         return false;
 }
 
+/* A plan of 100,000 verdicts is a few MB of text: plain fputs/fputc, no format parsing per field. */
 static void put_field(FILE *f, const char *key, const char *v)
 {
         if (!v)
                 return;
-        fprintf(f, " %s=", key);
+        fputc(' ', f);
+        fputs(key, f);
+        fputc('=', f);
         if (!needs_quotes(v)) {
                 fputs(v, f);
                 return;
@@ -129,10 +132,30 @@ static void put_field(FILE *f, const char *key, const char *v)
         fputc('"', f);
 }
 
+static void put_digits(char *p, int v, int n)
+{
+        for (int i = n - 1; i >= 0; i--, v /= 10)
+                p[i] = (char)('0' + v % 10);
+}
+
+/* time_format_iso8601() without snprintf, for years 0..9999 (others go through it). */
 static void put_time(FILE *f, const char *key, int64_t t)
 {
         char buf[TIME_ISO8601_MAX];
-        put_field(f, key, t == PLAN_TIME_UNKNOWN ? "unknown" : time_format_iso8601(t, buf));
+        int y, mo, d, h, mi, s;
+        if (t == PLAN_TIME_UNKNOWN)
+                return put_field(f, key, "unknown");
+        time_to_civil(t, &y, &mo, &d, &h, &mi, &s, NULL);
+        if (y < 0 || y > 9999)
+                return put_field(f, key, time_format_iso8601(t, buf));
+        memcpy(buf, "0000-00-00T00:00:00Z", 21);
+        put_digits(buf, y, 4);
+        put_digits(buf + 5, mo, 2);
+        put_digits(buf + 8, d, 2);
+        put_digits(buf + 11, h, 2);
+        put_digits(buf + 14, mi, 2);
+        put_digits(buf + 17, s, 2);
+        put_field(f, key, buf);
 }
 
 static void action_write(const struct plan_action *a, FILE *f)
@@ -177,7 +200,9 @@ static void verdict_write(const struct snapshot_verdict *v, FILE *f)
         bool first = true;
         for (unsigned bit = 1; bit <= KEEP_BACKUP_OFF; bit <<= 1)
                 if (v->keep & bit) {
-                        fprintf(f, "%s%s", first ? "" : ",", keep_reason_to_string((enum keep_reason)bit));
+                        if (!first)
+                                fputc(',', f);
+                        fputs(keep_reason_to_string((enum keep_reason)bit), f);
                         first = false;
                 }
         if (first)
@@ -200,7 +225,7 @@ int plan_format(const struct plan *p, FILE *f)
 }
 
 /* Runs `write` into a memory stream and hands out the text. */
-static int to_string(void (*write)(const void *, FILE *), const void *x, bool strip_newline, char **ret)
+static int to_string(void (*write)(const void *, FILE *), const void *x, char **ret)
 {
         char *buf = NULL;
         size_t size = 0;
@@ -213,8 +238,6 @@ static int to_string(void (*write)(const void *, FILE *), const void *x, bool st
                 free(buf);
                 return -ENOMEM;
         }
-        if (strip_newline && size > 0 && buf[size - 1] == '\n')
-                buf[size - 1] = '\0';
         *ret = buf;
         return 0;
 }
@@ -238,19 +261,19 @@ int plan_format_string(const struct plan *p, char **ret)
 {
         if (!p || !ret)
                 return -EINVAL;
-        return to_string(write_plan, p, false, ret);
+        return to_string(write_plan, p, ret);
 }
 
 int plan_action_format(const struct plan_action *a, char **ret)
 {
         if (!a || !ret)
                 return -EINVAL;
-        return to_string(write_action, a, false, ret);
+        return to_string(write_action, a, ret);
 }
 
 int plan_verdict_format(const struct snapshot_verdict *v, char **ret)
 {
         if (!v || !ret)
                 return -EINVAL;
-        return to_string(write_verdict, v, false, ret);
+        return to_string(write_verdict, v, ret);
 }

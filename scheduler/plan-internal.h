@@ -26,9 +26,18 @@ struct quota_region {
         int64_t count;
 };
 
-struct action_entry {
-        struct plan_action a;
-        size_t seq;
+/* One (region, cluster) of the observed snapshots: its run [lo, hi) in the sorted snapshots. */
+struct snap_pair {
+        const char *region, *cluster;         /* the input's strings ("" for NULL) */
+        const char *region_out, *cluster_out; /* their copies in the plan */
+        uint64_t hash;
+        size_t lo, hi;
+};
+
+/* A one-entry memo for strings copied into the plan: consecutive actions repeat their policy,
+ * region, cluster and rule, and the plan keeps one copy. */
+struct str_memo {
+        const char *out;
 };
 
 struct builder {
@@ -39,16 +48,20 @@ struct builder {
         struct snap *snaps; /* sorted by region, cluster, newest first, identifier: the verdict order */
         size_t n_snaps;
         struct snapshot_verdict *verdicts; /* parallel to snaps */
-        size_t *id_table;                  /* (region, identifier) -> index + 1, open addressing */
-        size_t id_cap;
+        struct snap_pair *pairs;           /* sorted by region, cluster */
+        size_t n_pairs, cap_pairs;
+        size_t *pair_table; /* (region, cluster) -> pair index + 1, open addressing */
+        size_t pair_cap;
 
         struct cluster_plan *clusters; /* selected clusters, sorted by region, identifier */
         size_t n_clusters;
         const struct window_history_entry **history; /* sorted by cluster, slot start */
         size_t n_history;
 
-        struct action_entry *actions;
+        struct plan_action *actions; /* in the order they were planned; sorted by kind at the end */
         size_t n_actions, cap_actions;
+        struct str_memo memo_policy, memo_region, memo_cluster, memo_source_region, memo_kms, memo_status,
+            memo_rule;
         struct quota_region *quota;
         size_t n_quota, cap_quota;
         unsigned cross_region_copies; /* in flight or planned this cycle */
@@ -69,13 +82,17 @@ void plan_wake(struct builder *b, int64_t t);
 /* Snapshots of (region, cluster) as [*lo, *hi) in b->snaps. */
 void plan_snap_range(const struct builder *b, const char *region, const char *cluster, size_t *lo,
                      size_t *hi);
-/* The snapshot (region, identifier), or NULL. */
-const struct snap *plan_snap_find(const struct builder *b, const char *region, const char *identifier);
+/* The snapshot `identifier` of `cluster` in `region`, or NULL. A NULL cluster searches the region. */
+const struct snap *plan_snap_find(const struct builder *b, const char *region, const char *cluster,
+                                  const char *identifier);
 /* An open ledger action of this kind for this identifier (and region, when both say one). */
 bool plan_ledger_open(const struct builder *b, enum action_kind kind, const char *region,
                       const char *identifier);
 bool plan_history_has(const struct builder *b, const char *cluster, int64_t slot_start);
-bool plan_history_has_cluster(const struct builder *b, const char *cluster);
+/* The cluster has a window history entry for a slot before `before`. */
+bool plan_history_has_before(const struct builder *b, const char *cluster, int64_t before);
+/* Counts what is observed and in the ledger, minus the deletions planned so far (plan-quota.c). */
+void plan_quota_count_observed(struct builder *b);
 /* Takes room for one more snapshot in `region` under the policy's quota; false if there is none. */
 bool plan_quota_take(struct builder *b, const char *region, const struct policy *p);
 int64_t plan_quota_count(struct builder *b, const char *region);
@@ -86,11 +103,23 @@ const struct snap *plan_group_newest(const struct builder *b, const char *region
 /* When to try a create again for a cluster that is not available. */
 int64_t plan_retry_at(int64_t slot_start, int64_t close, int64_t now);
 
+/* Sorts the observed snapshots into b->snaps and builds the lookups (plan-index.c). */
+int plan_index_build(struct builder *b);
+void plan_index_free(struct builder *b);
+/* Sorts the window history into b->history (already allocated) for the lookups below. */
+void plan_history_index(struct builder *b);
+
 /* The passes, in order. */
+void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp);
 void plan_slots(struct builder *b, const struct cluster_plan *cp);
 void plan_copies(struct builder *b, const struct cluster_plan *cp);
 void plan_shares(struct builder *b, const struct cluster_plan *cp);
 void plan_exports(struct builder *b, const struct cluster_plan *cp);
+/* Before the copies: cross-region copies already in flight (observed copying, or in the ledger). */
+void plan_count_copies_in_flight(struct builder *b);
+void plan_polls(struct builder *b);
+/* With the polls: exports in progress of agent snapshots. */
+void plan_export_polls(struct builder *b);
 
 /* "daily", "weekly:sun", "monthly:1", "monthly:last", "every:3600s". */
 const char *plan_schedule_describe(const struct schedule *s, char buf[static 32]);

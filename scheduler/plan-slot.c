@@ -15,40 +15,63 @@ static const struct window *cluster_window(const struct cluster_plan *cp)
         return cp->c->has_preferred_window ? &cp->c->preferred_window : NULL;
 }
 
-/* Done: the deterministic identifier exists in the policy region (any status, any origin), or an agent
- * snapshot of the cluster that is not a copy says it was taken for this slot. */
-static bool slot_done(const struct builder *b, const struct cluster_plan *cp, const char *id, int64_t start)
+/* Done: the cluster has a snapshot in the policy region under the deterministic identifier (any status,
+ * any origin), or an agent snapshot that is not a copy says it was taken for this slot. Such a snapshot
+ * was created after its window opened (a day of slack for clocks that disagree) or has no time yet:
+ * the run is newest first with unknown times last, so only its two ends are looked at. */
+static bool snap_is_slot(const struct snap *sn, const char *id, const char *iso)
 {
-        if (plan_snap_find(b, cp->region, id))
-                return true;
+        return streq(sn->s->identifier, id) ||
+               (sn->origin == ORIGIN_AGENT && !sn->copy_tag && sn->slot_tag && streq(sn->slot_tag, iso));
+}
+
+static bool slot_done(const struct builder *b, const struct cluster_plan *cp, const char *id,
+                      const struct slot *sl)
+{
         char iso[TIME_ISO8601_MAX];
-        time_format_iso8601(start, iso);
-        size_t lo, hi;
+        time_format_iso8601(sl->start, iso);
+        size_t lo, hi, i;
         plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
-        for (size_t i = lo; i < hi; i++) {
+        for (i = lo; i < hi; i++) {
                 const struct snap *sn = &b->snaps[i];
-                if (sn->origin == ORIGIN_AGENT && !sn->copy_tag && sn->slot_tag && streq(sn->slot_tag, iso))
+                if (sn->s->create_time != PLAN_TIME_UNKNOWN && sn->s->create_time < sl->open - SEC_PER_DAY)
+                        break;
+                if (snap_is_slot(sn, id, iso))
+                        return true;
+        }
+        for (size_t j = hi; j > i && b->snaps[j - 1].s->create_time == PLAN_TIME_UNKNOWN; j--)
+                if (snap_is_slot(&b->snaps[j - 1], id, iso))
+                        return true;
+        return false;
+}
+
+static bool agent_snapshot_before(const struct builder *b, const char *region, const char *cluster,
+                                  int64_t before)
+{
+        size_t lo, hi;
+        plan_snap_range(b, region, cluster, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+                const struct observed_snapshot *s = b->snaps[i].s;
+                if (b->snaps[i].origin == ORIGIN_AGENT && s->create_time != PLAN_TIME_UNKNOWN &&
+                    s->create_time < before)
                         return true;
         }
         return false;
 }
 
-/* The agent has seen this cluster before: a window history entry or an agent snapshot of it. */
-static bool cluster_has_record(const struct builder *b, const struct cluster_plan *cp)
+/* The agent was looking after this cluster before `slot_start`: a window history entry of an earlier
+ * slot, or an agent snapshot created earlier. Slots before the agent's first record are not missed,
+ * they are simply before its time (a first start, a new policy, a cluster that just appeared). */
+static bool cluster_has_record_before(const struct builder *b, const struct cluster_plan *cp,
+                                      int64_t slot_start)
 {
-        if (plan_history_has_cluster(b, cp->c->identifier))
+        if (plan_history_has_before(b, cp->c->identifier, slot_start))
                 return true;
-        size_t lo, hi;
-        plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
-        for (size_t i = lo; i < hi; i++)
-                if (b->snaps[i].origin == ORIGIN_AGENT)
+        if (agent_snapshot_before(b, cp->region, cp->c->identifier, slot_start))
+                return true;
+        for (size_t t = 0; t < cp->p->n_copies; t++)
+                if (agent_snapshot_before(b, cp->p->copies[t].region, cp->c->identifier, slot_start))
                         return true;
-        for (size_t t = 0; t < cp->p->n_copies; t++) {
-                plan_snap_range(b, cp->p->copies[t].region, cp->c->identifier, &lo, &hi);
-                for (size_t i = lo; i < hi; i++)
-                        if (b->snaps[i].origin == ORIGIN_AGENT)
-                                return true;
-        }
         return false;
 }
 
@@ -88,7 +111,7 @@ static void open_slot(struct builder *b, const struct cluster_plan *cp, const st
                                    });
                 return;
         }
-        if (slot_done(b, cp, id, sl->start))
+        if (slot_done(b, cp, id, sl))
                 return;
         plan_wake(b, sl->close);
         if (plan_ledger_open(b, ACTION_CREATE, cp->region, id))
@@ -157,8 +180,9 @@ static void closed_slot(struct builder *b, const struct cluster_plan *cp, const 
 {
         char id[PLAN_SNAPSHOT_ID_MAX], what[96];
         if (plan_snapshot_identifier(b->prefix, cp->c->identifier, sl->start, id) < 0 ||
-            slot_done(b, cp, id, sl->start) || plan_ledger_open(b, ACTION_CREATE, cp->region, id) ||
-            plan_history_has(b, cp->c->identifier, sl->start) || !cluster_has_record(b, cp))
+            slot_done(b, cp, id, sl) || plan_ledger_open(b, ACTION_CREATE, cp->region, id) ||
+            plan_history_has(b, cp->c->identifier, sl->start) ||
+            !cluster_has_record_before(b, cp, sl->start))
                 return;
         describe(cp, w, what);
         plan_add_action(b,

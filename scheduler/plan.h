@@ -26,7 +26,8 @@
  * ("2026-11-24T02:15:00Z"). An open ledger create for that identifier means in flight (poll, no
  * second create). A closed slot that is not done gives one `missed` event, only for the most recent
  * closed slot, only when the window history has no entry for it, and only once the agent has a record
- * for the cluster (a history entry or an agent snapshot of it): a cluster's first slot is ahead of it.
+ * for the cluster from before that slot (a history entry of an earlier slot, or an agent snapshot created
+ * earlier): slots before the agent's first record are not missed, they are before its time.
  *
  * Retention (per group; time = SnapshotCreateTime; only `available` snapshots with a known time take
  * part in the keep rules; all arithmetic in UTC):
@@ -173,6 +174,9 @@ enum snapshot_origin {
 bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c);
 
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
+/* The same, given the value of the snapshot's TAG_MANAGED_BY tag (NULL: none), for callers that have
+ * already read its tags. */
+enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s, const char *managed_by);
 const char *snapshot_origin_to_string(enum snapshot_origin o);
 /* Whether sharing `s` needs a copy first: automated and AWS Backup snapshots must be copied to a manual
  * one; snapshots under the AWS-managed RDS key (no key, alias/aws/rds, or kms_key_aws_managed) must be

@@ -30,6 +30,36 @@ static void period_step(struct period_rule *p, int64_t key, unsigned *keep)
         }
 }
 
+/* The calendar is only consulted when a snapshot leaves the week or month of the one before it: a group
+ * of daily snapshots costs a civil-date conversion per week and per month, not per snapshot. */
+struct period_memo {
+        int64_t first_day, end_day; /* [first_day, end_day) has key `key`; empty at first */
+        int64_t key;
+};
+
+static int64_t week_key(struct period_memo *m, int64_t day)
+{
+        if (day < m->first_day || day >= m->end_day) {
+                int64_t monday = day - ((day + 3) % 7 + 7) % 7; /* 1970-01-01 was a Thursday */
+                m->first_day = monday;
+                m->end_day = monday + 7;
+                m->key = iso_week_key(day * SEC_PER_DAY);
+        }
+        return m->key;
+}
+
+static int64_t month_key(struct period_memo *m, int64_t day)
+{
+        if (day < m->first_day || day >= m->end_day) {
+                int y, mo, d;
+                time_to_civil(day * SEC_PER_DAY, &y, &mo, &d, NULL, NULL, NULL, NULL);
+                m->first_day = day - (d - 1);
+                m->end_day = m->first_day + time_days_in_month(y, mo);
+                m->key = (int64_t)y * 12 + (mo - 1);
+        }
+        return m->key;
+}
+
 static bool takes_part(const struct retention_item *it)
 {
         return it->available && it->time != PLAN_TIME_UNKNOWN;
@@ -43,6 +73,7 @@ void retention_apply(const struct retention *r, int64_t now, struct retention_it
         struct period_rule weekly = {.limit = r->weekly, .bit = KEEP_WEEKLY};
         struct period_rule monthly = {.limit = r->monthly, .bit = KEEP_MONTHLY};
         struct period_rule yearly = {.limit = r->yearly, .bit = KEEP_YEARLY};
+        struct period_memo weeks = {0, 0, 0}, months = {0, 0, 0};
         size_t rank = 0, kept = 0;
         int64_t newest = 0;
 
@@ -65,15 +96,15 @@ void retention_apply(const struct retention *r, int64_t now, struct retention_it
                         else {
                                 if (rank < r->keep_last)
                                         keep |= KEEP_LAST;
+                                int64_t day = floor_div(it->time, SEC_PER_DAY);
                                 if (daily.limit > 0)
-                                        period_step(&daily, floor_div(it->time, SEC_PER_DAY), &keep);
+                                        period_step(&daily, day, &keep);
                                 if (weekly.limit > 0)
-                                        period_step(&weekly, iso_week_key(it->time), &keep);
+                                        period_step(&weekly, week_key(&weeks, day), &keep);
                                 if (monthly.limit > 0 || yearly.limit > 0) {
-                                        int y, m;
-                                        time_to_civil(it->time, &y, &m, NULL, NULL, NULL, NULL, NULL);
-                                        period_step(&monthly, (int64_t)y * 12 + m, &keep);
-                                        period_step(&yearly, y, &keep);
+                                        int64_t m = month_key(&months, day);
+                                        period_step(&monthly, m, &keep);
+                                        period_step(&yearly, floor_div(m, 12), &keep);
                                 }
                                 if (r->keep_within_sec > 0 && it->time >= newest - r->keep_within_sec)
                                         keep |= KEEP_WITHIN;

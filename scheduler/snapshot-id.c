@@ -19,20 +19,29 @@ static const char *tag_get(const struct tag *tags, size_t n, const char *key)
         return NULL;
 }
 
-enum snapshot_origin snapshot_classify(const struct observed_snapshot *s)
+enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s, const char *managed_by)
 {
         const char *id = s->identifier ? s->identifier : "";
-        /* Name prefixes win over SnapshotType: AWS Backup snapshots may say "manual". */
-        if (startswith(id, "awsbackup:"))
-                return ORIGIN_AWS_BACKUP;
-        if (startswith(id, "continuous:"))
-                return ORIGIN_AWS_BACKUP_CONTINUOUS;
-        if (startswith(id, "rds:") || (s->snapshot_type && streq(s->snapshot_type, "automated")))
+        /* Name prefixes win over SnapshotType: AWS Backup snapshots may say "manual". Each of them has a
+         * colon, which a manual snapshot's identifier cannot have. */
+        if (strchr(id, ':')) {
+                if (startswith(id, "awsbackup:"))
+                        return ORIGIN_AWS_BACKUP;
+                if (startswith(id, "continuous:"))
+                        return ORIGIN_AWS_BACKUP_CONTINUOUS;
+                if (startswith(id, "rds:"))
+                        return ORIGIN_AUTOMATED;
+        }
+        if (s->snapshot_type && streq(s->snapshot_type, "automated"))
                 return ORIGIN_AUTOMATED;
-        const char *v = tag_get(s->tags, s->n_tags, TAG_MANAGED_BY);
-        if (v && streq(v, TAG_MANAGED_BY_VALUE))
+        if (managed_by && streq(managed_by, TAG_MANAGED_BY_VALUE))
                 return ORIGIN_AGENT;
         return ORIGIN_FOREIGN_MANUAL;
+}
+
+enum snapshot_origin snapshot_classify(const struct observed_snapshot *s)
+{
+        return snapshot_classify_by_tag(s, tag_get(s->tags, s->n_tags, TAG_MANAGED_BY));
 }
 
 /* Lower-case letters/digits; any other run of characters becomes one hyphen. */

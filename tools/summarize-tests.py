@@ -15,8 +15,13 @@ for path in sys.argv[1:]:
         print(f"summarize-tests: {path}: {e}", file=sys.stderr)
         failed += 1
         continue
-    for line in lines:
-        result = json.loads(line).get("result")
+    for n, line in enumerate(lines, 1):
+        try:
+            result = json.loads(line).get("result")
+        except ValueError:
+            # A torn line (two meson runs writing one log) is a result we cannot vouch for.
+            print(f"summarize-tests: {path}:{n}: not a JSON result line; counted as failed", file=sys.stderr)
+            result = None
         if result in PASSED:
             passed += 1
         elif result in SKIPPED:

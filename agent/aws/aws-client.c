@@ -40,6 +40,7 @@ struct aws_client {
         struct aws_credentials creds;
         bool have_creds;
         struct aws_client_stats stats;
+        char last_request_id[AWS_ERROR_REQUEST_ID_MAX]; /* of the last successful call */
 };
 
 static const char *const service_names[_AWS_SERVICE_MAX] = {
@@ -462,6 +463,31 @@ static void parse_service_error(const struct aws_request *req, const struct aws_
         }
 }
 
+/* The request id of a successful answer: the header, else the Query API's <RequestId> element. */
+static void remember_request_id(struct aws_client *c, const struct aws_response *resp)
+{
+        const char *rid =
+            aws_response_header(resp, "x-amzn-requestid") ?: aws_response_header(resp, "x-amz-request-id");
+        const char *b, *end;
+
+        c->last_request_id[0] = '\0';
+        if (rid) {
+                snprintf(c->last_request_id, sizeof(c->last_request_id), "%s", rid);
+                return;
+        }
+        if (!resp->body || !(b = strstr(resp->body, "<RequestId>")))
+                return;
+        b += strlen("<RequestId>");
+        end = strstr(b, "</RequestId>");
+        if (end && (size_t)(end - b) < sizeof(c->last_request_id))
+                snprintf(c->last_request_id, sizeof(c->last_request_id), "%.*s", (int)(end - b), b);
+}
+
+const char *aws_client_last_request_id(const struct aws_client *c)
+{
+        return c->last_request_id;
+}
+
 int aws_client_send(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
                     struct aws_error *e)
 {
@@ -502,6 +528,7 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
                         bool ok = (resp.status >= 200 && resp.status < 300) ||
                                   (streq(req->method, "HEAD") && resp.status < 500 && resp.status != 429);
                         if (ok) {
+                                remember_request_id(c, &resp);
                                 aws_retry_quota_release(&c->quota, last_cost);
                                 *ret = resp;
                                 r = 0;

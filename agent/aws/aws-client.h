@@ -64,6 +64,8 @@ static inline void aws_client_freep(struct aws_client **c)
 const char *aws_client_region(const struct aws_client *c);
 const struct aws_client_stats *aws_client_stats(const struct aws_client *c);
 int64_t aws_client_now(const struct aws_client *c);
+/* The AWS request id of the last call that succeeded on `c` ("" if it had none), for the ledger. */
+const char *aws_client_last_request_id(const struct aws_client *c);
 /* The clock offset learnt from server Date headers after a skew error (seconds, server - local). */
 int64_t aws_client_clock_offset(const struct aws_client *c);
 

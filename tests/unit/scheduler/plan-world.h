@@ -151,6 +151,21 @@ static inline const char *plan_action_tag(const struct plan_action *a, const cha
         return NULL;
 }
 
+/* Two plan texts are the same; on failure, says where they first differ (a whole plan is too long for
+ * a Check message). */
+static inline void assert_same_text(const char *a, const char *b)
+{
+        size_t line = 1, i = 0;
+        for (; a[i] && a[i] == b[i]; i++)
+                line += a[i] == '\n';
+        if (a[i] == b[i])
+                return;
+        size_t start = i;
+        while (start > 0 && a[start - 1] != '\n')
+                start--;
+        ck_abort_msg("texts differ at line %zu:\n< %.200s\n> %.200s", line, a + start, b + start);
+}
+
 /* The slot of `cluster` under policy 0 whose window opened last at or before t. */
 static inline struct slot world_slot(struct world *w, const char *cluster, int64_t t)
 {

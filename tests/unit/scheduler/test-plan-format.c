@@ -69,7 +69,7 @@ START_TEST(format_is_byte_identical_for_the_same_world_in_any_order)
         p = world_plan(&w);
         ck_assert_int_eq(plan_format_string(p, &b), 0);
         plan_free(p);
-        ck_assert_str_eq(a, b);
+        assert_same_text(a, b);
 
         /* Reverse the input arrays. */
         for (size_t i = 0; i < w.in.n_snapshots / 2; i++) {
@@ -83,10 +83,80 @@ START_TEST(format_is_byte_identical_for_the_same_world_in_any_order)
         p = world_plan(&w);
         ck_assert_int_eq(plan_format_string(p, &c), 0);
         plan_free(p);
-        ck_assert_str_eq(a, c);
+        assert_same_text(a, c);
         free(a);
         free(b);
         free(c);
+}
+END_TEST
+
+START_TEST(format_is_byte_identical_with_ledger_exports_and_history_in_any_order)
+{
+        static struct world w, r;
+        static struct copy_target west = {.region = (char *)"us-west-2",
+                                          .kms_key = (char *)"arn:aws:kms:us-west-2:111122223333:key/w"};
+        static char *accounts[] = {(char *)"111111111111", NULL};
+        world_init(&w, T(2026, 11, 24, 2, 59));
+        w.pol[0].retention = (struct retention){.keep_last = 2};
+        w.pol[0].copies = &west;
+        w.pol[0].n_copies = 1;
+        w.pol[0].share.accounts = accounts;
+        w.pol[0].export_ = (struct export_spec){.enabled = true, .every = {.kind = SCHEDULE_DAILY}};
+        const char *names[] = {"c", "a", "d", "b"};
+        const struct observed_snapshot *s[4];
+        for (int i = 0; i < 4; i++) {
+                world_cluster(&w, names[i], i == 2 ? "backing-up" : "available");
+                world_snap(&w, names[i], T(2026, 11, 22, 2, 10));
+                s[i] = world_snap(&w, names[i], T(2026, 11, 23, 2, 10));
+                w.history[w.in.n_history++] = (struct window_history_entry){
+                    .cluster_identifier = names[i], .slot_start = T(2026, 11, 20, 2, 0), .taken = true};
+        }
+        static const char *const ids[] = {"aba-c-x", "aba-a-x", "aba-d-x"};
+        for (int i = 0; i < 3; i++) {
+                w.ledger[w.in.n_ledger++] =
+                    (struct ledger_action){.kind = i == 1 ? ACTION_COPY : ACTION_CREATE,
+                                           .cluster_identifier = names[i],
+                                           .snapshot_identifier = ids[i],
+                                           .region = i == 1 ? "us-west-2" : WORLD_REGION,
+                                           .source_region = i == 1 ? WORLD_REGION : NULL};
+                w.exports[w.in.n_exports++] =
+                    (struct observed_export){.identifier = ids[i],
+                                             .source_arn = s[i]->arn,
+                                             .status = i == 2 ? "STARTING" : "IN_PROGRESS"};
+        }
+        struct plan *p = world_plan(&w);
+        char *a = NULL, *b = NULL;
+        ck_assert_int_eq(plan_format_string(p, &a), 0);
+        /* Every kind of thing this world has to say is in it. */
+        ck_assert_uint_eq(plan_count(p, ACTION_POLL), 6);
+        ck_assert_uint_gt(plan_count(p, ACTION_COPY), 0);
+        ck_assert_uint_gt(plan_count(p, ACTION_SHARE), 0);
+        plan_free(p);
+
+        r = w;
+        r.in.config = &r.cfg;
+        r.cfg.policies = r.pol;
+        r.in.clusters = r.clusters;
+        r.in.snapshots = r.snaps;
+        r.in.ledger = r.ledger;
+        r.in.history = r.history;
+        r.in.exports = r.exports;
+        for (size_t i = 0; i < r.in.n_clusters; i++)
+                r.clusters[i] = w.clusters[r.in.n_clusters - 1 - i];
+        for (size_t i = 0; i < r.in.n_snapshots; i++)
+                r.snaps[i] = w.snaps[r.in.n_snapshots - 1 - i];
+        for (size_t i = 0; i < r.in.n_ledger; i++)
+                r.ledger[i] = w.ledger[r.in.n_ledger - 1 - i];
+        for (size_t i = 0; i < r.in.n_history; i++)
+                r.history[i] = w.history[r.in.n_history - 1 - i];
+        for (size_t i = 0; i < r.in.n_exports; i++)
+                r.exports[i] = w.exports[r.in.n_exports - 1 - i];
+        p = world_plan(&r);
+        ck_assert_int_eq(plan_format_string(p, &b), 0);
+        plan_free(p);
+        assert_same_text(a, b);
+        free(a);
+        free(b);
 }
 END_TEST
 
@@ -135,6 +205,7 @@ TEST_SUITE(plan_format_suite)
         TCase *tc = tcase_create("plan-format");
         tcase_add_test(tc, format_lists_actions_then_verdicts_in_order);
         tcase_add_test(tc, format_is_byte_identical_for_the_same_world_in_any_order);
+        tcase_add_test(tc, format_is_byte_identical_with_ledger_exports_and_history_in_any_order);
         tcase_add_test(tc, format_action_is_one_line_without_newline);
         tcase_add_test(tc, plan_owns_its_strings);
         suite_add_tcase(s, tc);

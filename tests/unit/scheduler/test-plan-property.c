@@ -86,6 +86,14 @@ static void random_world(struct world *w, uint64_t seed)
         p->retention = random_retention();
         p->aws_backup_manage = chance(50);
         p->aws_backup_retention = random_retention();
+        static struct copy_target target;
+        if (chance(30)) {
+                target = (struct copy_target){.region = (char *)REGION2,
+                                              .kms_key = (char *)"arn:aws:kms:us-east-1:111122223333:key/k",
+                                              .retention = random_retention()};
+                p->copies = &target;
+                p->n_copies = 1;
+        }
         p->quota_limit = (unsigned)rnd_range(0, 80);
         p->quota_reserve = (unsigned)rnd_range(0, 10);
 
@@ -109,9 +117,13 @@ static void random_world(struct world *w, uint64_t seed)
                 int kind = (int)(rnd() % 100);
                 const char *region = chance(10) ? REGION2 : WORLD_REGION;
                 struct observed_snapshot *s;
-                if (kind < 60)
+                if (kind < 60) {
                         s = world_snap_full(w, region, cluster, NULL, t, "available", "manual", true);
-                else if (kind < 70)
+                        /* Copies made by an agent: mostly from this policy's region, some from elsewhere. */
+                        if (strcmp(region, REGION2) == 0 && chance(80))
+                                world_snap_tag(w, s, PLAN_TAG_COPY,
+                                               chance(85) ? "copy:" WORLD_REGION : "copy:ap-south-1");
+                } else if (kind < 70)
                         s = world_snap_full(w, region, cluster, NULL, t, "available", "manual", false);
                 else if (kind < 78) {
                         s = world_snap_full(w, region, cluster, NULL, t, "available", "automated",
@@ -138,13 +150,14 @@ static void random_world(struct world *w, uint64_t seed)
                 if (chance(5))
                         world_snap_tag(w, s, TAG_HOLD, "yes");
         }
-        if (chance(10)) {
-                w->ledger[w->in.n_ledger++] =
-                    (struct ledger_action){.kind = ACTION_CREATE,
-                                           .cluster_identifier = "c0",
-                                           .snapshot_identifier = "aba-c0-inflight",
-                                           .region = WORLD_REGION};
-        }
+        static const char *const inflight[] = {"aba-c0-inflight", "aba-c1-inflight", "aba-c2-inflight"};
+        for (size_t i = 0; i < 3; i++)
+                if (chance(8))
+                        w->ledger[w->in.n_ledger++] =
+                            (struct ledger_action){.kind = ACTION_CREATE,
+                                                   .cluster_identifier = cluster_names[i],
+                                                   .snapshot_identifier = inflight[i],
+                                                   .region = WORLD_REGION};
         if (chance(30))
                 w->history[w->in.n_history++] = (struct window_history_entry){
                     .cluster_identifier = cluster_names[rnd() % 3], .slot_start = now - 400 * SEC_PER_DAY};
@@ -168,6 +181,14 @@ static bool ref_is_agent(const struct observed_snapshot *s)
 static bool ref_is_backup(const struct observed_snapshot *s)
 {
         return strncmp(s->identifier, "awsbackup:", 10) == 0;
+}
+
+static const char *ref_copy_tag(const struct observed_snapshot *s)
+{
+        for (size_t i = 0; i < s->n_tags; i++)
+                if (strcmp(s->tags[i].key, PLAN_TAG_COPY) == 0)
+                        return s->tags[i].value;
+        return NULL;
 }
 
 static bool ref_held(const struct observed_snapshot *s)
@@ -347,7 +368,7 @@ static uint64_t cur_seed;
 /* How often each situation came up, so that a generator gone dull fails the test instead of passing it. */
 static struct {
         size_t delete_rds, delete_backup, max_age, not_kept, min_keep, hold, newest_saved, create, exhausted,
-            wait, missed, replayed;
+            wait, missed, replayed, copy, copy_judged;
 } seen;
 
 static void count_seen(const struct plan *p, bool replayed)
@@ -362,6 +383,9 @@ static void count_seen(const struct plan *p, bool replayed)
                         break;
                 case ACTION_CREATE:
                         seen.create++;
+                        break;
+                case ACTION_COPY:
+                        seen.copy++;
                         break;
                 case ACTION_QUOTA_EXHAUSTED:
                         seen.exhausted++;
@@ -382,6 +406,7 @@ static void count_seen(const struct plan *p, bool replayed)
                 seen.min_keep += (v->keep & KEEP_MIN) != 0;
                 seen.hold += v->keep == KEEP_HOLD;
                 seen.newest_saved += v->keep == KEEP_NEWEST;
+                seen.copy_judged += v->group == GROUP_COPY;
         }
         seen.replayed += replayed;
 }
@@ -425,19 +450,34 @@ static void check_world(struct world *w, uint64_t seed)
         /* Retention against the reference, group by group; everything else is kept for its origin. */
         for (size_t c = 0; c < 4; c++) {
                 const char *cluster = cluster_names[c];
-                for (int group = 0; group < 2; group++) {
+                for (int group = 0; group < 3; group++) {
+                        /* 0: primary, 1: AWS Backup, 2: copies in the copy target's region. */
+                        const char *region = group == 2 ? REGION2 : WORLD_REGION;
+                        const struct retention *r = group == 0          ? &pol->retention
+                                                    : group == 1        ? &pol->aws_backup_retention
+                                                    : pol->n_copies > 0 ? &pol->copies[0].retention
+                                                                        : NULL;
+                        const enum verdict_group want = group == 0   ? GROUP_PRIMARY
+                                                        : group == 1 ? GROUP_AWS_BACKUP
+                                                                     : GROUP_COPY;
                         const struct observed_snapshot *g[WORLD_MAX_SNAPS];
                         struct ref_verdict ref[WORLD_MAX_SNAPS];
                         size_t n = 0;
                         for (size_t i = 0; i < w->in.n_snapshots; i++) {
                                 const struct observed_snapshot *s = &w->snaps[i];
                                 if (strcmp(s->cluster_identifier, cluster) != 0 ||
-                                    strcmp(s->region, WORLD_REGION) != 0)
+                                    strcmp(s->region, region) != 0)
                                         continue;
-                                if (group == 0 ? ref_is_agent(s) : ref_is_backup(s))
+                                const char *tag = ref_copy_tag(s);
+                                if (group == 0 ? ref_is_agent(s) && !tag
+                                    : group == 1
+                                        ? ref_is_backup(s)
+                                        : ref_is_agent(s) && tag && strcmp(tag, "copy:" WORLD_REGION) == 0)
                                         g[n++] = s;
                         }
-                        bool judged = cluster_selected(w, cluster) && (group == 0 || pol->aws_backup_manage);
+                        bool judged = cluster_selected(w, cluster) &&
+                                      (group == 0 || (group == 1 && pol->aws_backup_manage) ||
+                                       (group == 2 && pol->n_copies > 0));
                         if (!judged) {
                                 for (size_t i = 0; i < n; i++) {
                                         const struct snapshot_verdict *v =
@@ -448,8 +488,7 @@ static void check_world(struct world *w, uint64_t seed)
                                 }
                                 continue;
                         }
-                        ref_retention(group == 0 ? &pol->retention : &pol->aws_backup_retention, w->in.now,
-                                      g, n, ref);
+                        ref_retention(r, w->in.now, g, n, ref);
                         size_t available = 0, kept = 0;
                         for (size_t i = 0; i < n; i++) {
                                 const struct snapshot_verdict *v = plan_verdict_of(p, g[i]->identifier);
@@ -459,7 +498,7 @@ static void check_world(struct world *w, uint64_t seed)
                                           "deleted=%d keep=%#x why=%d",
                                           (unsigned long long)seed, g[i]->identifier, v->deleted, v->keep,
                                           v->why, ref[i].deleted, ref[i].keep, ref[i].why);
-                                CHECK_INT_EQ(v->group, group == 0 ? GROUP_PRIMARY : GROUP_AWS_BACKUP);
+                                CHECK_INT_EQ(v->group, want);
                                 if (ref_takes_part(g[i])) {
                                         available++;
                                         kept += !v->deleted;
@@ -473,44 +512,62 @@ static void check_world(struct world *w, uint64_t seed)
                                         CHECK(!v->deleted);
                         }
                         /* 3: never fewer than min_keep available ones (or all there are). */
-                        unsigned min_keep =
-                            group == 0 ? pol->retention.min_keep : pol->aws_backup_retention.min_keep;
-                        CHECK_UINT_GE(kept, available < min_keep ? available : min_keep);
+                        CHECK_UINT_GE(kept, available < r->min_keep ? available : r->min_keep);
                 }
         }
         for (size_t i = 0; i < w->in.n_snapshots; i++) {
                 const struct observed_snapshot *s = &w->snaps[i];
+                const struct snapshot_verdict *v = plan_verdict_of(p, s->identifier);
                 if (!ref_is_agent(s) && !ref_is_backup(s)) {
-                        const struct snapshot_verdict *v = plan_verdict_of(p, s->identifier);
                         CHECK(!v->deleted);
                         CHECK_UINT_EQ(v->keep & KEEP_ORIGIN, KEEP_ORIGIN);
                 }
+                /* Agent snapshots outside every group (a copy from a region we do not copy from, an
+                 * untagged snapshot in another region) are nobody's to delete. */
+                const char *tag = ref_copy_tag(s);
+                if (ref_is_agent(s) &&
+                    ((strcmp(s->region, WORLD_REGION) == 0 && tag) ||
+                     (strcmp(s->region, REGION2) == 0 && (!tag || strcmp(tag, "copy:" WORLD_REGION) != 0))))
+                        CHECK(!v->deleted && v->keep == KEEP_UNMANAGED);
         }
 
-        /* 4: quota. Manual non-AWS-Backup snapshots in the region, plus unobserved ledger creates. */
-        int64_t count = 0,
-                room = pol->quota_limit > pol->quota_reserve ? pol->quota_limit - pol->quota_reserve : 0;
-        for (size_t i = 0; i < w->in.n_snapshots; i++) {
-                const struct observed_snapshot *s = &w->snaps[i];
-                bool manual = strncmp(s->identifier, "awsbackup:", 10) != 0 &&
-                              strncmp(s->identifier, "continuous:", 11) != 0 &&
-                              strncmp(s->identifier, "rds:", 4) != 0 &&
-                              strcmp(s->snapshot_type, "automated") != 0;
-                count += manual && strcmp(s->region, WORLD_REGION) == 0;
+        /* 4: quota, per region. Manual non-AWS-Backup snapshots, plus unobserved ledger creates, minus
+         * this cycle's deletions, plus this cycle's creates and copies into the region. */
+        size_t creates = 0;
+        int64_t room = pol->quota_limit > pol->quota_reserve ? pol->quota_limit - pol->quota_reserve : 0;
+        static const char *const regions[] = {WORLD_REGION, REGION2};
+        for (size_t k = 0; k < 2; k++) {
+                const char *region = regions[k];
+                int64_t count = 0, added = 0;
+                size_t exhausted = 0;
+                for (size_t i = 0; i < w->in.n_snapshots; i++) {
+                        const struct observed_snapshot *s = &w->snaps[i];
+                        bool manual = strncmp(s->identifier, "awsbackup:", 10) != 0 &&
+                                      strncmp(s->identifier, "continuous:", 11) != 0 &&
+                                      strncmp(s->identifier, "rds:", 4) != 0 &&
+                                      strcmp(s->snapshot_type, "automated") != 0;
+                        count += manual && strcmp(s->region, region) == 0;
+                }
+                for (size_t i = 0; i < w->in.n_ledger; i++)
+                        count += strcmp(w->ledger[i].region, region) == 0 &&
+                                 !find_snap(w, region, w->ledger[i].snapshot_identifier);
+                for (size_t i = 0; i < p->n_actions; i++) {
+                        const struct plan_action *a = &p->actions[i];
+                        if (!a->region || strcmp(a->region, region) != 0)
+                                continue;
+                        count -= a->kind == ACTION_DELETE_RDS;
+                        added += a->kind == ACTION_CREATE || a->kind == ACTION_COPY;
+                        exhausted += a->kind == ACTION_QUOTA_EXHAUSTED;
+                        creates += a->kind == ACTION_CREATE;
+                        /* A copy is never made twice. */
+                        if (a->kind == ACTION_COPY)
+                                CHECK_PTR_NULL(find_snap(w, region, a->snapshot));
+                }
+                if (added > 0)
+                        CHECK_INT_LE(count + added, room);
+                if (exhausted > 0)
+                        CHECK_INT_GT(count + added + 1, room);
         }
-        for (size_t i = 0; i < w->in.n_ledger; i++)
-                count += !find_snap(w, WORLD_REGION, w->ledger[i].snapshot_identifier);
-        size_t creates = 0, exhausted = 0;
-        for (size_t i = 0; i < p->n_actions; i++) {
-                const struct plan_action *a = &p->actions[i];
-                count -= a->kind == ACTION_DELETE_RDS && strcmp(a->region, WORLD_REGION) == 0;
-                creates += a->kind == ACTION_CREATE;
-                exhausted += a->kind == ACTION_QUOTA_EXHAUSTED;
-        }
-        if (creates > 0)
-                CHECK_INT_LE(count + (int64_t)creates, room);
-        if (exhausted > 0)
-                CHECK_INT_GT(count + (int64_t)creates + 1, room);
 
         /* 5: at most one create per cluster, for the open slot, under its deterministic identifier, and
          * none when that slot already has a snapshot. */
@@ -596,6 +653,8 @@ START_TEST(property_random_worlds_keep_the_invariants_and_match_the_reference)
         ck_assert_uint_gt(seen.wait, 20);
         ck_assert_uint_gt(seen.missed, 100);
         ck_assert_uint_gt(seen.replayed, 100);
+        ck_assert_uint_gt(seen.copy, 100);
+        ck_assert_uint_gt(seen.copy_judged, 1000);
 }
 END_TEST
 
@@ -625,7 +684,7 @@ START_TEST(property_plan_text_is_byte_identical_for_shuffled_input)
                 p = world_plan(&w);
                 ck_assert_int_eq(plan_format_string(p, &b), 0);
                 plan_free(p);
-                ck_assert_str_eq(a, b);
+                assert_same_text(a, b);
 
                 shuffle(w.snaps, w.in.n_snapshots, sizeof w.snaps[0]);
                 shuffle(w.clusters, w.in.n_clusters, sizeof w.clusters[0]);
@@ -634,8 +693,7 @@ START_TEST(property_plan_text_is_byte_identical_for_shuffled_input)
                 p = world_plan(&w);
                 ck_assert_int_eq(plan_format_string(p, &c), 0);
                 plan_free(p);
-                ck_assert_msg(strcmp(a, c) == 0, "seed %llu:\n%s\n--- shuffled ---\n%s",
-                              (unsigned long long)seed * 7919, a, c);
+                assert_same_text(a, c);
                 free(a);
                 free(b);
                 free(c);

@@ -218,6 +218,30 @@ START_TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
 }
 END_TEST
 
+START_TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
+{
+        /* The agent's first snapshot of the cluster was taken today (in the open window): yesterday's
+         * slot is before the agent's time, not a missed window. */
+        struct world w;
+        world_init(&w, 0);
+        world_cluster(&w, "c", "available");
+        struct slot today = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
+        w.in.now = today.start + 120;
+        world_snap(&w, "c", today.start + 5);
+        w.history[w.in.n_history++] =
+            (struct window_history_entry){.cluster_identifier = "c", .slot_start = today.start, .taken = true};
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
+        plan_free(p);
+
+        /* With a snapshot from the day before yesterday, yesterday's empty slot is missed. */
+        world_snap(&w, "c", T(2026, 11, 22, 2, 10));
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
+        plan_free(p);
+}
+END_TEST
+
 START_TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
 {
         struct world w;
@@ -351,6 +375,7 @@ TEST_SUITE(plan_slots_suite)
         tcase_add_test(tc, plan_missed_once_for_most_recent_closed_slot);
         tcase_add_test(tc, plan_first_slot_of_a_new_cluster_is_not_missed);
         tcase_add_test(tc, plan_missed_previous_slot_reported_while_next_window_is_open);
+        tcase_add_test(tc, plan_slot_before_the_agents_first_snapshot_is_not_missed);
         tcase_add_test(tc, plan_monthly_last_schedule_creates_on_leap_day);
         tcase_add_test(tc, plan_cluster_window_from_preferred_backup_window);
         tcase_add_test(tc, plan_policy_selection_first_match_by_region_glob_and_tags);

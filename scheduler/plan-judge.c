@@ -1,0 +1,146 @@
+/* Retention groups (plan.h): which of a selected cluster's snapshots each group judges, with which
+ * rules, and the deletions that follow; retention.c decides, this file says for whom. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan-internal.h"
+#include "time-util.h"
+
+static const char *retention_describe(struct builder *b, const struct retention *r)
+{
+        char out[256] = "", d[32];
+        size_t n = 0;
+#define APPEND(...) n += (size_t)snprintf(out + n, sizeof out - n, __VA_ARGS__)
+        if (r->keep_last)
+                APPEND(" keep_last=%u", r->keep_last);
+        if (r->daily)
+                APPEND(" daily=%u", r->daily);
+        if (r->weekly)
+                APPEND(" weekly=%u", r->weekly);
+        if (r->monthly)
+                APPEND(" monthly=%u", r->monthly);
+        if (r->yearly)
+                APPEND(" yearly=%u", r->yearly);
+        if (r->keep_within_sec > 0)
+                APPEND(" keep_within=%s", plan_duration_describe(r->keep_within_sec, d));
+        if (r->max_age_sec > 0)
+                APPEND(" max_age=%s", plan_duration_describe(r->max_age_sec, d));
+        if (r->min_keep)
+                APPEND(" min_keep=%u", r->min_keep);
+#undef APPEND
+        return plan_arena_intern(b->arena, n > 0 ? out + 1 : "none");
+}
+
+static bool in_group(const struct snap *sn, enum verdict_group g, const char *copy_tag)
+{
+        if (sn->claimed)
+                return false;
+        switch (g) {
+        case GROUP_PRIMARY:
+                return sn->origin == ORIGIN_AGENT && !sn->copy_tag;
+        case GROUP_COPY:
+        case GROUP_SHARE_COPY:
+                return sn->origin == ORIGIN_AGENT && streq_ptr(sn->copy_tag, copy_tag);
+        case GROUP_AWS_BACKUP:
+                return sn->origin == ORIGIN_AWS_BACKUP;
+        case GROUP_NONE:
+                break;
+        }
+        return false;
+}
+
+static const char *const group_rule_names[] = {
+    [GROUP_NONE] = "none",
+    [GROUP_PRIMARY] = "retention",
+    [GROUP_COPY] = "copy retention",
+    [GROUP_SHARE_COPY] = "share-copy retention",
+    [GROUP_AWS_BACKUP] = "aws_backup retention",
+};
+
+static void judge_group(struct builder *b, const struct cluster_plan *cp, const char *region,
+                        enum verdict_group g, const char *copy_tag, const struct retention *r)
+{
+        size_t lo, hi, n = 0;
+        plan_snap_range(b, region, cp->c->identifier, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+                struct snap *sn = &b->snaps[i];
+                if (!in_group(sn, g, copy_tag))
+                        continue;
+                sn->claimed = true;
+                b->item_index[n] = i;
+                b->items[n++] = (struct retention_item){
+                    .time = sn->s->create_time, .available = sn->available, .hold = sn->hold};
+        }
+        if (n == 0)
+                return;
+        retention_apply(r, b->in->now, b->items, n);
+
+        const char *policy = plan_arena_intern(b->arena, cp->p->name);
+        const char *rule_max_age = NULL, *rule_not_kept = NULL;
+        for (size_t k = 0; k < n; k++) {
+                struct snapshot_verdict *v = &b->verdicts[b->item_index[k]];
+                const struct retention_item *it = &b->items[k];
+                v->group = g;
+                v->policy = policy;
+                v->deleted = it->deleted;
+                v->keep = it->keep;
+                v->why = it->why;
+                if (!it->deleted)
+                        continue;
+                /* One text per group and reason, written once. */
+                char d[32];
+                const char *rule;
+                if (it->why == DELETE_MAX_AGE)
+                        rule = rule_max_age
+                                   ?: (rule_max_age = plan_arena_printf(
+                                           b->arena, "%s: older than max_age=%s", group_rule_names[g],
+                                           plan_duration_describe(r->max_age_sec, d)));
+                else
+                        rule = rule_not_kept
+                                   ?: (rule_not_kept =
+                                           plan_arena_printf(b->arena, "%s: kept by no rule of %s",
+                                                             group_rule_names[g], retention_describe(b, r)));
+                const struct observed_snapshot *s = b->snaps[b->item_index[k]].s;
+                plan_add_action(b,
+                                &(struct plan_action){
+                                    .kind = g == GROUP_AWS_BACKUP ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS,
+                                    .policy = cp->p->name,
+                                    .cluster = cp->c->identifier,
+                                    .region = s->region,
+                                    .snapshot = s->identifier,
+                                    .rule = rule,
+                                });
+        }
+}
+
+void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp)
+{
+        const struct policy *p = cp->p;
+
+        judge_group(b, cp, cp->region, GROUP_PRIMARY, NULL, &p->retention);
+        judge_group(b, cp, cp->region, GROUP_SHARE_COPY, "share", &p->retention);
+        if (p->aws_backup_manage)
+                judge_group(b, cp, cp->region, GROUP_AWS_BACKUP, NULL, &p->aws_backup_retention);
+        else {
+                size_t lo, hi;
+                plan_snap_range(b, cp->region, cp->c->identifier, &lo, &hi);
+                for (size_t i = lo; i < hi; i++)
+                        if (b->snaps[i].origin == ORIGIN_AWS_BACKUP)
+                                b->verdicts[i].keep = KEEP_BACKUP_OFF;
+        }
+        for (size_t t = 0; t < p->n_copies; t++) {
+                const struct copy_target *ct = &p->copies[t];
+                bool first = true;
+                for (size_t u = 0; u < t; u++)
+                        if (streq_ptr(p->copies[u].region, ct->region))
+                                first = false;
+                if (!first || !ct->region)
+                        continue;
+                char tag[128];
+                snprintf(tag, sizeof tag, "copy:%s", cp->region);
+                judge_group(b, cp, ct->region, GROUP_COPY, tag, &ct->retention);
+        }
+}

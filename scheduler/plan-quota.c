@@ -1,0 +1,83 @@
+/* Quota, per region (plan.h): the manual non-AWS-Backup snapshots observed, plus creates and copies the
+ * ledger started and nobody has observed yet, minus this cycle's deletions; each create or copy then
+ * takes room under the asking policy's limit - reserve, or does not happen. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan-internal.h"
+#include "time-util.h"
+
+static struct quota_region *quota_region(struct builder *b, const char *region)
+{
+        region = plan_str(region);
+        for (size_t i = 0; i < b->n_quota; i++)
+                if (streq(b->quota[i].region, region))
+                        return &b->quota[i];
+        if (b->n_quota == b->cap_quota) {
+                size_t cap = b->cap_quota ? b->cap_quota * 2 : 8;
+                struct quota_region *n = realloc(b->quota, cap * sizeof *n);
+                if (!n) {
+                        b->error = b->error ?: -ENOMEM;
+                        return NULL;
+                }
+                b->quota = n;
+                b->cap_quota = cap;
+        }
+        /* The plan's shared copy, so that actions' regions compare by pointer. */
+        const char *copy = plan_arena_intern(b->arena, region);
+        if (!copy)
+                return NULL;
+        b->quota[b->n_quota] = (struct quota_region){.region = copy};
+        return &b->quota[b->n_quota++];
+}
+
+int64_t plan_quota_count(struct builder *b, const char *region)
+{
+        struct quota_region *q = quota_region(b, region);
+        return q ? q->count : 0;
+}
+
+bool plan_quota_take(struct builder *b, const char *region, const struct policy *p)
+{
+        struct quota_region *q = quota_region(b, region);
+        int64_t room = p->quota_limit > p->quota_reserve ? (int64_t)p->quota_limit - p->quota_reserve : 0;
+        if (!q || q->count + 1 > room)
+                return false;
+        q->count++;
+        return true;
+}
+
+void plan_quota_count_observed(struct builder *b)
+{
+        struct quota_region *q = NULL;
+        for (size_t k = 0; k < b->n_pairs; k++) {
+                const struct snap_pair *pair = &b->pairs[k];
+                int64_t n = 0;
+                for (size_t i = pair->lo; i < pair->hi; i++)
+                        n += b->snaps[i].origin == ORIGIN_AGENT ||
+                             b->snaps[i].origin == ORIGIN_FOREIGN_MANUAL;
+                if (n > 0 && (q = quota_region(b, pair->region)))
+                        q->count += n;
+        }
+        for (size_t i = 0; i < b->in->n_ledger; i++) {
+                const struct ledger_action *l = &b->in->ledger[i];
+                if ((l->kind == ACTION_CREATE || l->kind == ACTION_COPY) &&
+                    !plan_snap_find(b, l->region, l->cluster_identifier, l->snapshot_identifier) &&
+                    (q = quota_region(b, l->region)))
+                        q->count++;
+        }
+        q = NULL;
+        for (size_t i = 0; i < b->n_actions; i++) {
+                const struct plan_action *a = &b->actions[i];
+                if (a->kind != ACTION_DELETE_RDS)
+                        continue;
+                /* Region names in actions are the plan's shared copies: equal names, equal pointers. */
+                if (!q || q->region != plan_str(a->region))
+                        q = quota_region(b, a->region);
+                if (q)
+                        q->count--;
+        }
+}

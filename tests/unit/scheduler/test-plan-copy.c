@@ -1,0 +1,345 @@
+/* Copies to other regions, shares with other accounts and exports to S3. */
+#include "plan-world.h"
+
+#define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
+#define WEST "us-west-2"
+#define WEST_KEY "arn:aws:kms:us-west-2:111122223333:key/west"
+#define SHARE_KEY "arn:aws:kms:eu-west-1:111122223333:key/share"
+
+static struct copy_target west = {.region = (char *)WEST, .kms_key = (char *)WEST_KEY, .copy_tags = true};
+
+/* Noon, outside the 02:00-03:00 window: no create competes with what is tested. */
+static struct observed_snapshot *copy_world(struct world *w)
+{
+        world_init(w, T(2026, 11, 24, 12, 0));
+        west.retention = (struct retention){.keep_last = 2};
+        w->pol[0].copies = &west;
+        w->pol[0].n_copies = 1;
+        world_cluster(w, "c", "available");
+        world_snap(w, "c", T(2026, 11, 22, 2, 10));
+        struct observed_snapshot *s = world_snap(w, "c", T(2026, 11, 23, 2, 10));
+        world_snap_tag(w, s, TAG_SLOT, "2026-11-23T02:10:00Z");
+        return s;
+}
+
+START_TEST(copy_newest_snapshot_to_the_target_region_with_tags)
+{
+        struct world w;
+        struct observed_snapshot *src = copy_world(&w);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
+        const struct plan_action *a = plan_find(p, ACTION_COPY);
+        ck_assert_str_eq(a->region, WEST);
+        ck_assert_str_eq(a->source_region, WORLD_REGION);
+        ck_assert_str_eq(a->source_snapshot, src->identifier);
+        ck_assert_str_eq(a->snapshot, src->identifier); /* names are per region */
+        ck_assert_str_eq(a->kms_key, WEST_KEY);
+        ck_assert_str_eq(plan_action_tag(a, PLAN_TAG_COPY), "copy:" WORLD_REGION);
+        ck_assert_str_eq(plan_action_tag(a, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
+        ck_assert_str_eq(plan_action_tag(a, TAG_SLOT), "2026-11-23T02:10:00Z");
+        ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_not_repeated_when_done_or_in_flight)
+{
+        struct world w;
+        struct observed_snapshot *src = copy_world(&w);
+        /* Observed in the target under its name. */
+        world_snap_full(&w, WEST, "c", src->identifier, PLAN_TIME_UNKNOWN, "copying", "manual", true);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
+        plan_free(p);
+
+        /* Observed by its source ARN under another name. */
+        src = copy_world(&w);
+        struct observed_snapshot *c =
+            world_snap_full(&w, WEST, "c", "renamed", T(2026, 11, 23, 3, 0), "available", "manual", true);
+        c->source_arn = src->arn;
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        plan_free(p);
+
+        /* Started and not yet observed: the ledger says so. */
+        src = copy_world(&w);
+        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_COPY,
+                                                           .cluster_identifier = "c",
+                                                           .snapshot_identifier = src->identifier,
+                                                           .region = WEST,
+                                                           .source_region = WORLD_REGION};
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_retention_applies_per_target_region)
+{
+        struct world w;
+        copy_world(&w);
+        const char *ids[4];
+        for (int i = 0; i < 4; i++) {
+                struct observed_snapshot *s = world_snap_full(
+                    &w, WEST, "c", NULL, T(2026, 11, 20 - i, 2, 10), "available", "manual", true);
+                world_snap_tag(&w, s, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+                ids[i] = s->identifier;
+        }
+        /* A copy from a region this policy does not copy from is not ours to judge. */
+        struct observed_snapshot *stray =
+            world_snap_full(&w, WEST, "c", "stray", T(2026, 1, 1, 0, 0), "available", "manual", true);
+        world_snap_tag(&w, stray, PLAN_TAG_COPY, "copy:ap-south-1");
+        struct plan *p = world_plan(&w);
+        ck_assert(!plan_verdict_of(p, ids[0])->deleted);
+        ck_assert(!plan_verdict_of(p, ids[1])->deleted);
+        ck_assert(plan_verdict_of(p, ids[2])->deleted);
+        ck_assert(plan_verdict_of(p, ids[3])->deleted);
+        ck_assert_int_eq(plan_verdict_of(p, ids[3])->group, GROUP_COPY);
+        ck_assert_uint_eq(plan_verdict_of(p, "stray")->keep, KEEP_UNMANAGED);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 2);
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (p->actions[i].kind == ACTION_DELETE_RDS)
+                        ck_assert_str_eq(p->actions[i].region, WEST);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_waits_at_the_cross_region_copy_limit)
+{
+        struct world w;
+        copy_world(&w);
+        for (int i = 0; i < PLAN_CROSS_REGION_COPY_LIMIT; i++) {
+                struct observed_snapshot *s =
+                    world_snap_full(&w, WEST, "other", NULL, PLAN_TIME_UNKNOWN, "copying", "manual", true);
+                world_snap_tag(&w, s, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+        }
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        const struct plan_action *a = plan_find(p, ACTION_WAIT);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->region, WEST);
+        ck_assert_int_eq(a->retry_at, w.in.now + PLAN_POLL_INTERVAL_SEC);
+        plan_free(p);
+
+        /* One fewer in flight: the copy starts. */
+        w.in.n_snapshots--;
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_refused_when_keys_do_not_allow_it)
+{
+        struct world w;
+        struct observed_snapshot *src = copy_world(&w);
+        src->encrypted = false;
+        src->kms_key_id = NULL;
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "unencrypted"));
+        plan_free(p);
+
+        src = copy_world(&w);
+        west.kms_key = NULL;
+        p = world_plan(&w);
+        west.kms_key = (char *)WEST_KEY;
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "kms_key"));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_needs_quota_in_the_target_region)
+{
+        struct world w;
+        copy_world(&w);
+        w.pol[0].quota_limit = 3;
+        w.pol[0].quota_reserve = 0;
+        for (int i = 0; i < 3; i++)
+                world_snap_full(&w, WEST, "someone", NULL, T(2026, 1, 1, 0, 0), "available", "manual",
+                                false);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
+        ck_assert_str_eq(plan_find(p, ACTION_QUOTA_EXHAUSTED)->region, WEST);
+        plan_free(p);
+}
+END_TEST
+
+/* ---- shares ---- */
+
+static char *accounts[] = {(char *)"111111111111", (char *)"222222222222", NULL};
+
+static struct observed_snapshot *share_world(struct world *w)
+{
+        world_init(w, T(2026, 11, 24, 12, 0));
+        w->pol[0].share.accounts = accounts;
+        world_cluster(w, "c", "available");
+        world_snap(w, "c", T(2026, 11, 22, 2, 10));
+        return world_snap(w, "c", T(2026, 11, 23, 2, 10));
+}
+
+START_TEST(share_newest_with_accounts_not_yet_shared)
+{
+        struct world w;
+        struct observed_snapshot *s = share_world(&w);
+        static const char *const one[] = {"222222222222", NULL};
+        s->shared_accounts = one;
+        struct plan *p = world_plan(&w);
+        const struct plan_action *a = plan_find(p, ACTION_SHARE);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->snapshot, s->identifier);
+        ck_assert_str_eq(a->accounts[0], "111111111111");
+        ck_assert_ptr_null(a->accounts[1]);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        plan_free(p);
+
+        static const char *const both[] = {"111111111111", "222222222222", NULL};
+        s->shared_accounts = both;
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_SHARE), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(share_copies_first_under_the_aws_managed_key)
+{
+        struct world w;
+        struct observed_snapshot *s = share_world(&w);
+        s->kms_key_id = "arn:aws:kms:eu-west-1:111122223333:alias/aws/rds";
+        w.pol[0].share.kms_key = (char *)SHARE_KEY;
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_SHARE), 0);
+        const struct plan_action *a = plan_find(p, ACTION_COPY);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->region, WORLD_REGION);
+        ck_assert_str_eq(a->source_snapshot, s->identifier);
+        ck_assert_str_eq(a->kms_key, SHARE_KEY);
+        ck_assert_str_eq(plan_action_tag(a, PLAN_TAG_COPY), "share");
+        ck_assert(plan_identifier_is_valid(a->snapshot, 63));
+        char copy_id[PLAN_SNAPSHOT_ID_MAX];
+        snprintf(copy_id, sizeof copy_id, "%s", a->snapshot);
+        plan_free(p);
+
+        /* The copy exists: it is shared, and judged as a share copy. */
+        struct observed_snapshot *c = world_snap_full(&w, WORLD_REGION, "c", copy_id, T(2026, 11, 23, 3, 0),
+                                                      "available", "manual", true);
+        world_snap_tag(&w, c, PLAN_TAG_COPY, "share");
+        c->kms_key_id = SHARE_KEY;
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        a = plan_find(p, ACTION_SHARE);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->snapshot, copy_id);
+        ck_assert_int_eq(plan_verdict_of(p, copy_id)->group, GROUP_SHARE_COPY);
+        /* The share copy is not the cluster's newest primary snapshot. */
+        ck_assert(plan_verdict_of(p, s->identifier)->keep & KEEP_NEWEST);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(share_refused_without_a_key_for_the_aws_managed_key)
+{
+        struct world w;
+        struct observed_snapshot *s = share_world(&w);
+        s->kms_key_aws_managed = true;
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_SHARE) + plan_count(p, ACTION_COPY), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "share.kms_key"));
+        plan_free(p);
+}
+END_TEST
+
+/* ---- exports ---- */
+
+static struct observed_snapshot *export_world(struct world *w)
+{
+        world_init(w, T(2026, 12, 2, 12, 0));
+        w->pol[0].export_ = (struct export_spec){.enabled = true,
+                                                 .bucket = (char *)"exports",
+                                                 .iam_role = (char *)"arn:aws:iam::111122223333:role/export",
+                                                 .kms_key = (char *)SHARE_KEY,
+                                                 .every = {.kind = SCHEDULE_MONTHLY, .mday = 1}};
+        world_cluster(w, "c", "available");
+        world_snap(w, "c", T(2026, 11, 30, 2, 10));
+        return world_snap(w, "c", T(2026, 12, 1, 2, 10));
+}
+
+START_TEST(export_newest_snapshot_once_per_period)
+{
+        struct world w;
+        struct observed_snapshot *s = export_world(&w);
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 1);
+        const struct plan_action *a = plan_find(p, ACTION_EXPORT);
+        ck_assert_str_eq(a->source_snapshot, s->identifier);
+        ck_assert_str_eq(a->kms_key, SHARE_KEY);
+        ck_assert(plan_identifier_is_valid(a->snapshot, 60));
+        ck_assert_ptr_nonnull(strstr(a->snapshot, "aba-c-20261201t"));
+        ck_assert_int_ge(a->slot_start, T(2026, 12, 1, 0, 0));
+        ck_assert_int_lt(a->slot_start, T(2026, 12, 1, 12, 0));
+        char task[PLAN_SNAPSHOT_ID_MAX];
+        snprintf(task, sizeof task, "%s", a->snapshot);
+        plan_free(p);
+
+        /* This period's task exists, even for an older snapshot: nothing more this period. */
+        w.exports[w.in.n_exports++] =
+            (struct observed_export){.identifier = task, .source_arn = "older", .status = "COMPLETE"};
+        world_snap(&w, "c", T(2026, 12, 2, 2, 10));
+        /* No snapshot schedule to wake for (the cluster reports no window): the next export period's
+         * start is the wake-up. */
+        w.pol[0].window_from_cluster = true;
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 0);
+        ck_assert_int_le(p->next_wakeup, T(2027, 1, 1, 12, 0));
+        ck_assert_int_ge(p->next_wakeup, T(2027, 1, 1, 0, 0));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
+{
+        struct world w;
+        struct observed_snapshot *s = export_world(&w);
+        w.exports[w.in.n_exports++] = (struct observed_export){
+            .identifier = "manual-export", .source_arn = s->arn, .status = "IN_PROGRESS"};
+        struct plan *p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 0);
+        const struct plan_action *a = plan_find(p, ACTION_POLL);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->snapshot, "manual-export");
+        ck_assert_str_eq(a->status, "IN_PROGRESS");
+        ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
+        plan_free(p);
+
+        /* A failed export of the snapshot does not count as exported. */
+        w.exports[0].status = "FAILED";
+        p = world_plan(&w);
+        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 1);
+        plan_free(p);
+}
+END_TEST
+
+TEST_SUITE(plan_copy_suite)
+{
+        Suite *s = suite_create("plan-copy");
+        TCase *tc = tcase_create("plan-copy");
+        tcase_add_test(tc, copy_newest_snapshot_to_the_target_region_with_tags);
+        tcase_add_test(tc, copy_not_repeated_when_done_or_in_flight);
+        tcase_add_test(tc, copy_retention_applies_per_target_region);
+        tcase_add_test(tc, copy_waits_at_the_cross_region_copy_limit);
+        tcase_add_test(tc, copy_refused_when_keys_do_not_allow_it);
+        tcase_add_test(tc, copy_needs_quota_in_the_target_region);
+        tcase_add_test(tc, share_newest_with_accounts_not_yet_shared);
+        tcase_add_test(tc, share_copies_first_under_the_aws_managed_key);
+        tcase_add_test(tc, share_refused_without_a_key_for_the_aws_managed_key);
+        tcase_add_test(tc, export_newest_snapshot_once_per_period);
+        tcase_add_test(tc, export_skipped_when_the_newest_is_exported_and_polled_while_running);
+        suite_add_tcase(s, tc);
+        return s;
+}
