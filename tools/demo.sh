@@ -152,6 +152,7 @@ show "Snapshot created (orders-db, reports-db: inside their window, tagged as th
         '^info: (Started|Snapshot .* is available)'
 show "Retry planned (billing-db is 'modifying', so no snapshot now):" '^notice: Not creating '
 show "Expired snapshots deleted, with the rule that expired them:" '^info: Deleted '
+echo
 echo "The AWS calls the agent made (the world's request log):"
 python3 - "$url" <<'EOF'
 import collections, json, sys, urllib.request

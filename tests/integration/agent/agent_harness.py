@@ -8,7 +8,6 @@ run one, else from the agent's stderr lines (journal_format_line in agent/journa
 AGENT_TEST_EVENTS=stderr forces the second way, AGENT_TEST_EVENTS=journal requires the first.
 """
 
-import calendar
 import contextlib
 import datetime
 import json
@@ -692,10 +691,6 @@ class AgentTestCase(unittest.TestCase):
     def assertNoMutatingCalls(self, run=None):
         self.assertEqual(self.mutating_requests(), [],
                          "mutating requests" + ("\n" + run.describe() if run else ""))
-
-
-def epoch(text):
-    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def main():

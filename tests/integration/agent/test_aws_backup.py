@@ -3,12 +3,14 @@
 deleted only through AWS Backup DeleteRecoveryPoint, only with aws_backup.manage; a locked vault and the
 EXPIRED answer are each reported; dry-run touches nothing."""
 
+import json
 import os
+import sqlite3
 import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (DAY, AgentTestCase, main, policy, snapshot_id,  # noqa: E402
+from agent_harness import (DAY, AgentTestCase, iso, main, policy, snapshot_id,  # noqa: E402
                            window_open_now)
 
 LIMIT = 20
@@ -37,13 +39,16 @@ class AwsBackup(AgentTestCase):
         self.old = set(ids[len(YOUNG_DAYS):len(YOUNG_DAYS) + len(OLD_DAYS)])
         self.continuous = [s for s in seeded["snapshots"] if s.startswith("continuous:")]
         self.admin.quota(LIMIT)
+        self.world_at_quota_config(manage)
+        _, start, _ = self.w.slot("db-k", self.now)
+        self.sid = snapshot_id("db-k", start)
+
+    def world_at_quota_config(self, manage):
         p = policy(clusters=["db-k"], window=self.w, retention={"daily": 30, "min_keep": 1},
                    quota={"limit": LIMIT, "reserve": 0})
         if manage:
             p["aws_backup"] = {"manage": True, "max_age": "35d"}
         self.write_config([p])
-        _, start, _ = self.w.slot("db-k", self.now)
-        self.sid = snapshot_id("db-k", start)
 
     def point_path_requests(self, snapshot_ids):
         """DeleteRecoveryPoint requests whose path names one of these snapshots' ARNs."""
@@ -94,6 +99,43 @@ class AwsBackup(AgentTestCase):
 
         again = self.once()
         self.assertEqual(len(self.requests("DeleteRecoveryPoint")), len(self.old), again.describe())
+
+    def test_stale_vault_cache_is_refreshed_when_the_point_is_not_found(self):
+        self.world_at_quota(manage=False)
+        self.once()  # creates state.db
+        cluster_arn = "arn:aws:rds:us-east-1:123456789012:cluster:db-k"
+        path = os.path.join(self.state_dir, "state.db")
+        con = sqlite3.connect(path)
+        con.execute("INSERT OR REPLACE INTO vault_cache (resource_arn, vault, updated_at) VALUES (?, ?, ?)",
+                    (cluster_arn, "vault-that-moved", self.now))
+        con.commit()
+        con.close()
+        self.world_at_quota_config(manage=True)
+
+        run = self.once()
+
+        self.assertEqual(self.backup_snapshots(), self.young | set(self.continuous), run.describe())
+        vault = self.db().execute("SELECT vault FROM vault_cache WHERE resource_arn = ?",
+                                  (cluster_arn,)).fetchall()
+        self.assertEqual([v[0] for v in vault], ["Default"])
+        stale = [r for r in self.requests("DeleteRecoveryPoint")
+                 if r["path"].startswith("/backup-vaults/vault-that-moved/")]
+        self.assertEqual([r["status"] for r in stale], [400], "one try in the stale vault, then a refresh")
+        self.assertEqual(self.requests("DeleteDBClusterSnapshot"), [])
+
+    def test_cycle_summary_shows_backup_snapshots_separately(self):
+        self.world_at_quota(manage=False)
+
+        run = self.once()
+
+        summary = run.named("cycle-summary")
+        self.assertEqual(len(summary), 1, run.describe())
+        s = summary[0]
+        self.assertEqual(s.get("AURORA_AWS_BACKUP_SNAPSHOTS"), "31", s)  # 30 + the continuous point
+        self.assertEqual(s.get("AURORA_AWS_BACKUP_OLDEST"), iso(self.now - 300 * DAY), s)
+        self.assertEqual(s.get("AURORA_AWS_BACKUP_NEWEST"), iso(self.now - 1 * DAY), s)
+        # Issue 7: "count, oldest, newest and vaults".
+        self.assertIn("Default", json.dumps(s), "the summary names the vaults\n" + run.describe())
 
     def test_backup_snapshot_newer_than_retention_is_kept(self):
         self.world_at_quota(extra_snapshots=[

@@ -278,6 +278,16 @@ class Credentials(Scenario):
         self.secret_nowhere(run, creds["SecretAccessKey"])
         self.assertNoMutatingCalls(run)
 
+    def test_no_credentials_at_all_exits_1_with_a_clear_error(self):
+        self.scenario()
+        env = self.env(now=self.now)
+        del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]  # and instance metadata is disabled
+        run = self.run_agent("--once", env=env)
+
+        self.assertEqual(run.returncode, 1, run.describe())
+        self.assertIn("credential", run.output.lower(), run.describe())
+        self.assertEqual(self.admin.requests(), [], "nothing unsigned was sent")
+
     def test_issued_credentials_work_with_signature_checking(self):
         self.scenario()
         self.admin.set_auth(True)
