@@ -502,7 +502,7 @@ static int act_wait(struct agent *a, const struct plan_action *act)
         if (r <= 0)
                 return r;
         f.reason = act->status ? act->status : act->rule;
-        journal_event(EVENT_SNAPSHOT_DEFERRED, &f, "Not creating %s now (%s); retry at %s", strempty(act->snapshot),
+        journal_event(EVENT_SNAPSHOT_DEFERRED, &f, "Not creating %s now: %s; retry at %s", strempty(act->snapshot),
                       act->rule, time_format_iso8601(act->retry_at, at));
         return 0;
 }

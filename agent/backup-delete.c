@@ -62,6 +62,39 @@ static int find_vault(struct agent *a, struct aws_client *c, const char *cluster
         return r;
 }
 
+int backup_known_vault(struct agent *a, const struct policy *p, const char *region, const char *cluster_arn,
+                       char **ret)
+{
+        struct backup_recovery_point_list l = {};
+        struct aws_error e = {};
+        struct aws_client *c;
+        int r;
+
+        r = store_vault_cache_get(a->store, cluster_arn, ret);
+        if (r != -ENOENT)
+                return r;
+        r = agent_client_get(a, region, p, &c, &e);
+        if (r >= 0)
+                r = backup_list_recovery_points_by_resource(c, cluster_arn, &l, &e);
+        if (r < 0) {
+                /* Only the summary is poorer for it: say why once per cycle, do not fail the cycle. */
+                char buf[512];
+                fprintf(stderr, "aurora-backup-agent: cannot list the AWS Backup recovery points of %s: %s\n",
+                        cluster_arn, aws_error_to_string(&e, buf, sizeof(buf)));
+                return r == -ENOMEM ? r : -ENOENT;
+        }
+        r = -ENOENT;
+        for (size_t i = 0; i < l.n && r == -ENOENT; i++)
+                if (l.items[i].backup_vault_name) {
+                        *ret = strdup(l.items[i].backup_vault_name);
+                        r = *ret ? 0 : -ENOMEM;
+                }
+        backup_recovery_point_list_done(&l);
+        if (r == 0)
+                (void)store_vault_cache_put(a->store, cluster_arn, *ret, agent_now(a));
+        return r;
+}
+
 static bool is_vault_lock_refusal(const struct aws_error *e)
 {
         return streq(e->code, ERR_INVALID_REQUEST) && (strstr(e->message, "lock") || strstr(e->message, "retention"));

@@ -13,6 +13,12 @@
 int backup_delete_act(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
                       struct act_counts *c);
 
+/* The vault holding the recovery points of a cluster: from the state's cache, else from
+ * ListRecoveryPointsByResource (then cached). -ENOENT when none is known (or listing failed: reported on
+ * stderr). Used by the cycle summary. */
+int backup_known_vault(struct agent *a, const struct policy *p, const char *region, const char *cluster_arn,
+                       char **ret);
+
 /* "arn:aws:rds:R:A:cluster:<cluster>" derived from a cluster snapshot ARN, for clusters no longer
  * observed. NULL if `snapshot_arn` is not an RDS cluster snapshot ARN. */
 char *backup_cluster_arn_from_snapshot(const char *snapshot_arn, const char *cluster);

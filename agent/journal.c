@@ -328,8 +328,8 @@ int journal_format_line(enum journal_event kind, const struct event_fields *f, c
         }
         put_field(out, &first, "code", f->error_code);
         put_field(out, &first, "request-id", f->request_id);
-        if (!first)
-                fputc(']', out);
+        put_field(out, &first, "event", info->name); /* the kind, as AURORA_EVENT: lets tools match lines */
+        fputc(']', out);
 
         if (fflush(out) != 0 || ferror(out))
                 return -ENOMEM;

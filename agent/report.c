@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "backup-delete.h"
 #include "journal.h"
 #include "metrics.h"
 #include "notify.h"
@@ -219,8 +220,10 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
                 if (!streq_ptr(last_cluster, s->cluster_identifier)) {
                         const struct observed_cluster *c = observation_find_cluster(o, s->region, s->cluster_identifier);
                         _cleanup_free_ char *vault = NULL;
+                        const char *policy = c ? agent_cluster_policy(a, c) : NULL;
                         last_cluster = s->cluster_identifier;
-                        if (c && c->arn && store_vault_cache_get(a->store, c->arn, &vault) >= 0)
+                        if (policy && c->arn &&
+                            backup_known_vault(a, act_find_policy(a, policy), s->region, c->arn, &vault) >= 0)
                                 add_vault(b, vault);
                 }
                 if (s->create_time == PLAN_TIME_UNKNOWN)

@@ -256,43 +256,8 @@ def parse_stderr_line(line):
             break
         start = i + 1
     ev["MESSAGE"] = message
-    if "AURORA_EVENT" not in ev:
-        kind = stderr_event_kind(level, message)
-        if kind:
-            ev["AURORA_EVENT"] = kind
-    return ev
-
-
-# The stderr line carries no event name (journal_format_line writes level, message and fields only), so
-# in stderr mode the kind is recognised from the level and the start of the message, as agent/*.c word
-# them. The journal mode needs none of this: there every event has AURORA_EVENT and MESSAGE_ID.
-STDERR_KINDS = [
-    ("snapshot-started", "info", r"(Started|Found) \S+ of cluster "),
-    ("snapshot-created", "info", r"Snapshot \S+ of cluster \S+ is available"),
-    ("snapshot-failed", "error", r"(Creating \S+ failed|Snapshot \S+ of cluster \S+ failed|Cannot create )"),
-    ("backup-deleted", "info", r"(Deleted AWS Backup snapshot |AWS Backup snapshot \S+ is already gone)"),
-    ("snapshot-deleted", "info", r"Deleted "),
-    ("retention-verdict", "info", r"(Deleting|Would delete) "),
-    ("backup-delete-expired", "error", r"AWS Backup accepted the deletion "),
-    ("backup-vault-locked", "warning", r"AWS Backup refused to delete "),
-    ("delete-failed", "error", r"(Deleting .* failed|Cannot delete |Cannot find the AWS Backup vault |"
-                               r"AWS Backup cannot delete |Could not confirm the deletion )"),
-    ("window-missed", "warning", r"Backup window of cluster "),
-    ("quota-exhausted", "warning", r"(No room for |RDS refused snapshot )"),
-    ("snapshot-deferred", "notice", r"Not creating "),
-    ("action-refused", "warning", r"(Refused to |Not acting on )"),
-    ("api-error", "error", r"Cannot observe region "),
-    ("config-rejected", "error", r"Configuration .*rejected"),
-    ("config-reloaded", "info", r"(Configuration \S+ reloaded|agent\.state_directory changed)"),
-    ("cycle-summary", "info", r"Cycle[ :(]"),
-]
-
-
-def stderr_event_kind(level, message):
-    for name, lvl, pattern in STDERR_KINDS:
-        if lvl == level and re.match(pattern, message):
-            return name
-    return None
+    # journal_format_line ends every event line with event=<kind>: a line without it is not an event.
+    return ev if "AURORA_EVENT" in ev else None
 
 
 def journal_entry_event(entry):
