@@ -35,6 +35,7 @@ struct agent {
         struct agent_client *clients;
         size_t n_clients;
         char *default_region; /* resolved from the environment once, for policies without a region */
+        bool default_region_tried; /* resolution was attempted (and failed if default_region is NULL) */
 
         bool has_test_now;
         int64_t test_now;

@@ -197,6 +197,8 @@ int agent_reload(struct agent *a)
 
         /* Policies may now use other regions or roles: start from fresh clients. */
         clients_free(a);
+        a->default_region = mfree(a->default_region);
+        a->default_region_tried = false;
         agent_config_free(a->config);
         a->config = TAKE_PTR(c);
         warn_unimplemented(a->config);
@@ -278,9 +280,10 @@ const char *agent_policy_region(struct agent *a, const struct policy *p)
 
         if (r)
                 return r;
-        if (a->default_region)
+        if (a->default_region || a->default_region_tried)
                 return a->default_region;
-        /* From the environment, the profile or instance metadata, once. */
+        /* From the environment, the profile or instance metadata, once (until a reload). */
+        a->default_region_tried = true;
         if (agent_client_get(a, NULL, NULL, &c, &e) < 0)
                 return NULL;
         a->default_region = strdup(aws_client_region(c));

@@ -3,6 +3,7 @@
  * classified whatever type RDS reports. Tags come with the Describe responses. */
 #include "observe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,8 +201,15 @@ int observe(struct agent *a, struct observation *ret)
         for (size_t i = 0; i < a->config->n_policies; i++) {
                 const struct policy *p = &a->config->policies[i];
                 const char *region = agent_policy_region(a, p);
-                if (!region)
-                        continue; /* reported by agent_policy_region's caller: no region at all */
+                if (!region) {
+                        /* Nothing to observe for it: the report step says so. */
+                        o.policies_without_region++;
+                        fprintf(stderr,
+                                "aurora-backup-agent: policy %s has no region: set its region, agent.region or "
+                                "AWS_REGION\n",
+                                p->name);
+                        continue;
+                }
                 r = regions_add(&o, region, p);
                 if (r < 0)
                         goto fail;

@@ -32,6 +32,7 @@ struct observation {
         struct observed_export *exports;
         size_t n_exports;
         struct tag *tag_pool;
+        unsigned policies_without_region; /* no region from the policy, agent.region or the environment */
 };
 
 /* Observes every region. A region whose calls fail is marked !ok (reported once as an api-error event

@@ -165,7 +165,7 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
 
 unsigned report_observe_errors(struct agent *a, const struct observation *o)
 {
-        unsigned n = 0;
+        unsigned n = o->policies_without_region;
 
         for (size_t i = 0; i < o->n_regions; i++) {
                 const struct observed_region *r = &o->regions[i];
