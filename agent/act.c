@@ -517,6 +517,22 @@ static int act_refused(struct agent *a, const struct plan_action *act)
         return 0;
 }
 
+void act_counts_done(struct act_counts *c)
+{
+        c->changes = mfree(c->changes);
+        c->n_changes = 0;
+}
+
+static int record_change(struct act_counts *c, const struct plan_action *act)
+{
+        const struct plan_action **n = realloc(c->changes, (c->n_changes + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        c->changes = n;
+        c->changes[c->n_changes++] = act;
+        return 0;
+}
+
 static bool is_mutating(enum action_kind k)
 {
         switch (k) {
@@ -542,6 +558,12 @@ int act_plan(struct agent *a, const struct plan *p, const struct observation *o,
 
                 if (agent_should_stop(a))
                         break;
+                unsigned succeeded_before = c->succeeded;
+                if (is_mutating(act->kind) && !observation_region_ok(o, act->region)) {
+                        /* Its region could not be observed this cycle (already reported as an API error):
+                         * its quota and contents are unknown, so nothing is done there. */
+                        continue;
+                }
                 switch (act->kind) {
                 case ACTION_DELETE_RDS:
                         r = act_delete_rds(a, act, o, cycle_id, c);
@@ -582,6 +604,13 @@ int act_plan(struct agent *a, const struct plan *p, const struct observation *o,
                         return r;
                 if (r == 0 && is_mutating(act->kind))
                         c->planned++; /* 1: skipped on purpose (e.g. a point behind a vault lock) */
+                if (c->succeeded > succeeded_before &&
+                    (act->kind == ACTION_CREATE || act->kind == ACTION_COPY || act->kind == ACTION_DELETE_RDS ||
+                     act->kind == ACTION_DELETE_BACKUP)) {
+                        r = record_change(c, act);
+                        if (r < 0)
+                                return r;
+                }
                 notify_watchdog();
         }
         return 0;

@@ -18,7 +18,13 @@ struct act_counts {
         unsigned deleted;
         unsigned missed;
         unsigned backup_deleted;
+        /* The plan's actions that changed the inventory (successful creates, copies and deletions), for
+         * the stored inventory; they point into the plan. Freed by act_counts_done(). */
+        const struct plan_action **changes;
+        size_t n_changes;
 };
+
+void act_counts_done(struct act_counts *c);
 
 /* Runs the plan in order. Stops early (between actions) when agent_should_stop(). Returns 0, or a
  * negative errno if the state store failed (the cycle cannot record what it does, so it stops). */

@@ -124,9 +124,6 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 goto finish;
         observe_failures = report_observe_errors(a, &o);
 
-        r = report_inventory(a, &o, started);
-        if (r < 0)
-                goto finish;
         if (!agent_dry_run(a)) {
                 r = recover_open_intents(a, &o, started);
                 if (r < 0)
@@ -165,6 +162,9 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         r = act_plan(a, p, &o, cycle_id, &c);
         if (r < 0)
                 goto finish;
+        r = report_inventory(a, &o, &c, agent_now(a));
+        if (r < 0)
+                goto finish;
         c.failed += observe_failures;
 
         report_cycle(a, p, &o, &c, (unsigned)(agent_api_calls(a) - calls0), started, agent_now(a));
@@ -194,6 +194,7 @@ finish:
             .next_wakeup = p ? p->next_wakeup : PLAN_NO_WAKEUP,
             .stopped = agent_should_stop(a),
         };
+        act_counts_done(&c);
         plan_state_done(&ps);
         observation_done(&o);
         return r == -ENOMEM ? r : 0;

@@ -40,9 +40,35 @@ static uint64_t tags_digest(const struct tag *t, size_t n)
 }
 
 /* The policy (first match, as the planner selects) of a cluster, for the stored inventory. */
-int report_inventory(struct agent *a, const struct observation *o, int64_t now)
+static int change_cmp(const void *x, const void *y)
 {
+        const struct plan_action *a = *(const struct plan_action *const *)x, *b = *(const struct plan_action *const *)y;
+        int c = strcmp(strempty(a->region), strempty(b->region));
+        return c ? c : strcmp(strempty(a->snapshot), strempty(b->snapshot));
+}
+
+static bool deleted_this_cycle(const struct plan_action *const *deleted, size_t n, const struct observed_snapshot *s)
+{
+        struct plan_action key = {.region = s->region, .snapshot = s->identifier};
+        const struct plan_action *k = &key;
+        return n > 0 && bsearch(&k, deleted, n, sizeof(*deleted), change_cmp);
+}
+
+int report_inventory(struct agent *a, const struct observation *o, const struct act_counts *counts, int64_t now)
+{
+        _cleanup_free_ const struct plan_action **deleted = calloc(counts->n_changes + 1, sizeof(*deleted));
+        size_t n_deleted = 0, n_created = 0;
         int r = 0;
+
+        if (!deleted)
+                return -ENOMEM;
+        for (size_t i = 0; i < counts->n_changes; i++) {
+                if (counts->changes[i]->kind == ACTION_DELETE_RDS || counts->changes[i]->kind == ACTION_DELETE_BACKUP)
+                        deleted[n_deleted++] = counts->changes[i];
+                else
+                        n_created++;
+        }
+        qsort(deleted, n_deleted, sizeof(*deleted), change_cmp);
 
         for (size_t i = 0; i < o->n_regions; i++) {
                 const struct observed_region *reg = &o->regions[i];
@@ -58,7 +84,7 @@ int report_inventory(struct agent *a, const struct observation *o, int64_t now)
                         continue; /* another role's view of the same region: stored once */
 
                 _cleanup_free_ struct inventory_cluster *ic = calloc(o->n_clusters + 1, sizeof(*ic));
-                _cleanup_free_ struct inventory_snapshot *is = calloc(o->n_snapshots + 1, sizeof(*is));
+                _cleanup_free_ struct inventory_snapshot *is = calloc(o->n_snapshots + n_created + 1, sizeof(*is));
                 if (!ic || !is)
                         return -ENOMEM;
                 for (size_t k = 0; k < o->n_clusters; k++) {
@@ -80,7 +106,7 @@ int report_inventory(struct agent *a, const struct observation *o, int64_t now)
                 }
                 for (size_t k = 0; k < o->n_snapshots; k++) {
                         const struct observed_snapshot *s = &o->snapshots[k];
-                        if (!streq(s->region, reg->region))
+                        if (!streq(s->region, reg->region) || deleted_this_cycle(deleted, n_deleted, s))
                                 continue;
                         is[ns++] = (struct inventory_snapshot){
                             .identifier = (char *)s->identifier,
@@ -91,6 +117,18 @@ int report_inventory(struct agent *a, const struct observation *o, int64_t now)
                             .allocated_gib = (unsigned)s->allocated_storage_gib,
                             .encrypted = s->encrypted,
                             .tags_digest = tags_digest(s->tags, s->n_tags),
+                        };
+                }
+                for (size_t k = 0; k < counts->n_changes; k++) {
+                        const struct plan_action *act = counts->changes[k];
+                        if ((act->kind != ACTION_CREATE && act->kind != ACTION_COPY) || !streq_ptr(act->region, reg->region) ||
+                            observation_find_snapshot(o, act->region, act->snapshot))
+                                continue;
+                        is[ns++] = (struct inventory_snapshot){
+                            .identifier = (char *)act->snapshot,
+                            .cluster = (char *)act->cluster,
+                            .origin = INVENTORY_ORIGIN_AGENT,
+                            .status = (char *)"creating",
                         };
                 }
                 r = store_inventory_replace(a->store, reg->region, ic, nc, is, ns, now);

@@ -8,8 +8,9 @@
 #include "observe.h"
 #include "plan.h"
 
-/* Replace the stored inventory of each region observed successfully. */
-int report_inventory(struct agent *a, const struct observation *o, int64_t now);
+/* Replace the stored inventory of each region observed successfully: what was observed, as this
+ * cycle's successful actions left it (deleted snapshots gone, created and copied ones `creating`). */
+int report_inventory(struct agent *a, const struct observation *o, const struct act_counts *c, int64_t now);
 /* snapshot-created (with its duration) or snapshot-failed for the agent's slot snapshots whose window
  * record says taken but not yet reported. */
 int report_completions(struct agent *a, const struct observation *o, int64_t now);
