@@ -141,6 +141,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
         return 0;
 }
 
+
 static const char *tag_value(const struct observed_snapshot *s, const char *key)
 {
         for (size_t i = 0; i < s->n_tags; i++)
@@ -149,8 +150,76 @@ static const char *tag_value(const struct observed_snapshot *s, const char *key)
         return NULL;
 }
 
+/* Once per key (a marker in the state); in dry-run only looked at, never set. 1: report it now. */
+static int first_time(struct agent *a, const char *kind, const char *region, const char *id, int64_t now)
+{
+        _cleanup_free_ char *key = NULL;
+        if (asprintf(&key, "%s:%s:%s", kind, strempty(region), id) < 0)
+                return -ENOMEM;
+        if (agent_dry_run(a))
+                return store_reported_check(a->store, key) == 0;
+        return store_reported_once(a->store, key, now);
+}
+
+/* copy-completed / copy-failed for the agent's copies (PLAN_TAG_COPY) that settled recently. */
+static int report_copy(struct agent *a, const struct observed_snapshot *s, int64_t now)
+{
+        bool available = streq_ptr(s->status, "available"), failed = streq_ptr(s->status, "failed");
+        struct event_fields f = {.cluster = s->cluster_identifier,
+                                 .snapshot = s->identifier,
+                                 .region = s->region,
+                                 .action = "copy",
+                                 .target = s->region};
+        int r;
+
+        if ((!available && !failed) || s->create_time == PLAN_TIME_UNKNOWN || now - s->create_time > 7 * SEC_PER_DAY)
+                return 0;
+        r = first_time(a, "copy-settled", s->region, s->identifier, now);
+        if (r <= 0)
+                return r;
+        f.policy = tag_value(s, TAG_POLICY);
+        if (available)
+                journal_event(EVENT_COPY_COMPLETED, &f, "Copy %s in %s is available", s->identifier, s->region);
+        else
+                journal_event(EVENT_COPY_FAILED, &f, "Copy %s in %s failed", s->identifier, s->region);
+        return 0;
+}
+
+/* export-completed / export-failed for the agent's export tasks (named with its prefix) that ended. */
+static int report_exports(struct agent *a, const struct observation *o, int64_t now)
+{
+        const char *prefix = a->config->agent.snapshot_prefix ? a->config->agent.snapshot_prefix
+                                                              : CONFIG_DEFAULT_SNAPSHOT_PREFIX;
+        size_t pl = strlen(prefix);
+
+        for (size_t i = 0; i < o->n_exports; i++) {
+                const struct observed_export *e = &o->exports[i];
+                bool complete = streq_ptr(e->status, "COMPLETE");
+                bool failed = streq_ptr(e->status, "FAILED") || streq_ptr(e->status, "CANCELED");
+                int r;
+
+                if ((!complete && !failed) || !e->identifier || strncmp(e->identifier, prefix, pl) != 0 ||
+                    e->identifier[pl] != '-')
+                        continue;
+                r = first_time(a, "export-settled", NULL, e->identifier, now);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                struct event_fields f = {.snapshot = e->identifier, .action = "export", .reason = e->status};
+                if (complete)
+                        journal_event(EVENT_EXPORT_COMPLETED, &f, "Export %s is complete", e->identifier);
+                else
+                        journal_event(EVENT_EXPORT_FAILED, &f, "Export %s ended %s", e->identifier, e->status);
+        }
+        return 0;
+}
+
 int report_completions(struct agent *a, const struct observation *o, int64_t now)
 {
+        int k = report_exports(a, o, now);
+        if (k < 0)
+                return k;
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 const struct observed_snapshot *s = &o->snapshots[i];
                 struct window_record w = {};
@@ -160,6 +229,12 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
 
                 if (snapshot_classify(s) != ORIGIN_AGENT)
                         continue;
+                if (tag_value(s, PLAN_TAG_COPY)) {
+                        r = report_copy(a, s, now);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
                 bool available = streq_ptr(s->status, "available");
                 bool failed = streq_ptr(s->status, "failed");
                 if (!available && !failed)

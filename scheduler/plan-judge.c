@@ -60,6 +60,50 @@ static const char *const group_rule_names[] = {
     [GROUP_AWS_BACKUP] = "aws_backup retention",
 };
 
+struct copy_order {
+        struct retention_item item;
+        size_t index;
+        const char *identifier;
+};
+
+static int copy_order_cmp(const void *x, const void *y)
+{
+        const struct copy_order *a = x, *c = y;
+        if (a->item.time != c->item.time)
+                return a->item.time > c->item.time ? -1 : 1; /* newest first */
+        return strcmp(a->identifier, c->identifier);
+}
+
+/* A copy is as old as the backup it copies: judge copies by their source's slot (TAG_SLOT, which copies
+ * carry) rather than by when the copy was made, so that copying older snapshots later, or several in
+ * the same second, never makes retention delete the copy of the newest backup (and copy it again next
+ * cycle). Re-sorts the group newest first by that time. */
+static void copy_times_from_slots(struct builder *b, size_t n)
+{
+        bool changed = false;
+        for (size_t k = 0; k < n; k++) {
+                const struct snap *sn = &b->snaps[b->item_index[k]];
+                int64_t slot;
+                if (b->items[k].available && sn->slot_tag && time_parse_iso8601(sn->slot_tag, &slot) >= 0 &&
+                    slot != b->items[k].time) {
+                        b->items[k].time = slot;
+                        changed = true;
+                }
+        }
+        if (!changed)
+                return;
+        _cleanup_free_ struct copy_order *o = calloc(n, sizeof *o);
+        if (!o)
+                return; /* keep the create-time order: still a valid, if less apt, judgement */
+        for (size_t k = 0; k < n; k++)
+                o[k] = (struct copy_order){b->items[k], b->item_index[k], b->snaps[b->item_index[k]].s->identifier};
+        qsort(o, n, sizeof *o, copy_order_cmp);
+        for (size_t k = 0; k < n; k++) {
+                b->items[k] = o[k].item;
+                b->item_index[k] = o[k].index;
+        }
+}
+
 static void judge_group(struct builder *b, const struct cluster_plan *cp, const char *region,
                         enum verdict_group g, const char *copy_tag, const struct retention *r)
 {
@@ -76,6 +120,8 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
         }
         if (n == 0)
                 return;
+        if (g == GROUP_COPY || g == GROUP_SHARE_COPY)
+                copy_times_from_slots(b, n);
         retention_apply(r, b->in->now, b->items, n);
 
         const char *policy = plan_arena_intern(b->arena, cp->p->name);

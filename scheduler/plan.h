@@ -29,8 +29,9 @@
  * for the cluster from before that slot (a history entry of an earlier slot, or an agent snapshot created
  * earlier): slots before the agent's first record are not missed, they are before its time.
  *
- * Retention (per group; time = SnapshotCreateTime; only `available` snapshots with a known time take
- * part in the keep rules; all arithmetic in UTC):
+ * Retention (per group; time = SnapshotCreateTime, except that copies (copy and share-copy groups) are
+ * as old as the slot they copy, their TAG_SLOT, when they carry one; only `available` snapshots with a
+ * known time take part in the keep rules; all arithmetic in UTC):
  *   - keep_last N keeps the N newest. daily/weekly/monthly/yearly N keep the newest snapshot of each
  *     of the N most recent days / ISO weeks / months / years that have one (restic semantics).
  *     keep_within D keeps those created at or after (newest available - D).

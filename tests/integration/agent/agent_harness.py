@@ -167,6 +167,8 @@ def _value(v, indent):
         return str(v)
     if isinstance(v, str):
         return json.dumps(v)
+    if isinstance(v, (list, tuple)) and any(isinstance(x, dict) for x in v):
+        return "( " + ", ".join(_value(x, indent) for x in v) + " )"  # groups go in a list
     if isinstance(v, (list, tuple)):
         return "[ " + ", ".join(_value(x, indent) for x in v) + " ]"
     if isinstance(v, dict):

@@ -106,6 +106,30 @@ START_TEST(copy_retention_applies_per_target_region)
 }
 END_TEST
 
+START_TEST(copy_retention_judges_copies_by_their_source_slot)
+{
+        /* Two copies made in the same second, the older backup's copy listed first: by create time they
+         * tie; by the slots they copy, the copy of the 23rd is the newest and must be the one kept. */
+        struct world w;
+        copy_world(&w);
+        west.retention = (struct retention){.daily = 1};
+        struct observed_snapshot *old_copy =
+            world_snap_full(&w, WEST, "c", "copy-of-22", T(2026, 11, 24, 11, 0), "available", "manual", true);
+        world_snap_tag(&w, old_copy, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+        world_snap_tag(&w, old_copy, TAG_SLOT, "2026-11-22T02:10:00Z");
+        struct observed_snapshot *new_copy =
+            world_snap_full(&w, WEST, "c", "copy-of-23", T(2026, 11, 24, 11, 0), "available", "manual", true);
+        world_snap_tag(&w, new_copy, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+        world_snap_tag(&w, new_copy, TAG_SLOT, "2026-11-23T02:10:00Z");
+        struct plan *p = world_plan(&w);
+        ck_assert(!plan_verdict_of(p, "copy-of-23")->deleted);
+        ck_assert(plan_verdict_of(p, "copy-of-22")->deleted);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
+        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, "copy-of-22");
+        plan_free(p);
+}
+END_TEST
+
 START_TEST(copy_waits_at_the_cross_region_copy_limit)
 {
         struct world w;
@@ -332,6 +356,7 @@ TEST_SUITE(plan_copy_suite)
         tcase_add_test(tc, copy_newest_snapshot_to_the_target_region_with_tags);
         tcase_add_test(tc, copy_not_repeated_when_done_or_in_flight);
         tcase_add_test(tc, copy_retention_applies_per_target_region);
+        tcase_add_test(tc, copy_retention_judges_copies_by_their_source_slot);
         tcase_add_test(tc, copy_waits_at_the_cross_region_copy_limit);
         tcase_add_test(tc, copy_refused_when_keys_do_not_allow_it);
         tcase_add_test(tc, copy_needs_quota_in_the_target_region);
