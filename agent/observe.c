@@ -34,38 +34,141 @@ static int regions_add(struct observation *o, const char *region, const struct p
         return (int)o->n_regions++;
 }
 
-static int snapshot_cmp_id(const void *a, const void *b)
+/* ---- Snapshots, kept compact: each Describe page is turned into planner views as it streams in,
+ * stealing only the strings the planner and the agent read; frequent values (statuses, types, the
+ * agent's own tag keys) point to constants instead of a copy per snapshot. ---- */
+
+static const char *const common_strings[] = {
+        "available", "creating", "copying", "deleting", "failed", "manual", "automated", "awsbackup",
+        TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE, TAG_POLICY, TAG_SLOT, TAG_HOLD, PLAN_TAG_COPY,
+};
+
+static bool is_common(const char *p)
 {
-        const struct rds_db_cluster_snapshot *x = a, *y = b;
-        return strcmp(x->identifier ? x->identifier : "", y->identifier ? y->identifier : "");
+        for (size_t i = 0; i < ELEMENTSOF(common_strings); i++)
+                if (p == common_strings[i])
+                        return true;
+        return false;
 }
 
-/* Append `more` to `l` (taking its items), then sort by identifier and drop duplicates. */
-static int snapshots_merge(struct rds_db_cluster_snapshot_list *l, struct rds_db_cluster_snapshot_list *more)
+/* Takes ownership of `p`: returns the shared constant equal to it (freeing `p`), or `p` itself. */
+static char *intern(char *p)
 {
-        if (more->n > 0) {
-                struct rds_db_cluster_snapshot *n = realloc(l->items, (l->n + more->n) * sizeof(*n));
+        if (!p)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(common_strings); i++)
+                if (streq(p, common_strings[i])) {
+                        free(p);
+                        return (char *)common_strings[i];
+                }
+        return p;
+}
+
+static void free_owned(const char *p)
+{
+        if (p && !is_common(p))
+                free((char *)p);
+}
+
+static void snapshot_view_done(struct observed_snapshot *v)
+{
+        free_owned(v->identifier);
+        free_owned(v->arn);
+        free_owned(v->cluster_identifier);
+        free_owned(v->status);
+        free_owned(v->snapshot_type);
+        free_owned(v->kms_key_id);
+        free_owned(v->source_arn);
+        for (size_t i = 0; i < v->n_tags; i++) {
+                free_owned(v->tags[i].key);
+                free_owned(v->tags[i].value);
+        }
+        free((struct tag *)v->tags);
+        *v = (struct observed_snapshot){};
+}
+
+struct snapshot_sink {
+        struct observation *o;
+        const char *region; /* the observed_region's string, which outlives the views */
+        size_t cap;
+};
+
+static int collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
+{
+        struct snapshot_sink *k = userdata;
+        struct observation *o = k->o;
+        struct tag *tags = NULL;
+
+        if (!s->identifier || !s->cluster_identifier)
+                return 0; /* a malformed entry would confuse every lookup: drop it */
+        if (o->n_snapshots == k->cap) {
+                size_t cap = k->cap ? k->cap * 3 / 2 : 256;
+                struct observed_snapshot *n = realloc(o->snapshots, cap * sizeof(*n));
                 if (!n)
                         return -ENOMEM;
-                l->items = n;
-                memcpy(l->items + l->n, more->items, more->n * sizeof(*n));
-                l->n += more->n;
-                free(more->items);
-                *more = (struct rds_db_cluster_snapshot_list){};
+                o->snapshots = n;
+                k->cap = cap;
         }
-        if (l->n == 0)
-                return 0;
-        qsort(l->items, l->n, sizeof(*l->items), snapshot_cmp_id);
-        size_t w = 1;
-        for (size_t i = 1; i < l->n; i++) {
-                if (streq_ptr(l->items[i].identifier, l->items[w - 1].identifier)) {
-                        rds_db_cluster_snapshot_done(&l->items[i]);
+        if (s->n_tags > 0) {
+                tags = calloc(s->n_tags, sizeof(*tags));
+                if (!tags)
+                        return -ENOMEM;
+                for (size_t i = 0; i < s->n_tags; i++) {
+                        tags[i] = (struct tag){intern(s->tags[i].key), intern(s->tags[i].value)};
+                        s->tags[i] = (struct aws_tag){};
+                }
+        }
+        o->snapshots[o->n_snapshots++] = (struct observed_snapshot){
+            .identifier = TAKE_PTR(s->identifier),
+            .arn = TAKE_PTR(s->arn),
+            .cluster_identifier = TAKE_PTR(s->cluster_identifier),
+            .region = k->region,
+            .status = intern(TAKE_PTR(s->status)),
+            .snapshot_type = intern(TAKE_PTR(s->snapshot_type)),
+            .create_time = s->create_time > 0 ? s->create_time : PLAN_TIME_UNKNOWN,
+            .encrypted = s->storage_encrypted,
+            .kms_key_id = TAKE_PTR(s->kms_key_id),
+            .tags = tags,
+            .n_tags = s->n_tags,
+            .allocated_storage_gib = s->allocated_storage,
+            .source_arn = TAKE_PTR(s->source_arn),
+        };
+        return 0;
+}
+
+static int view_cmp(const void *a, const void *b)
+{
+        const struct observed_snapshot *x = a, *y = b;
+        int c = strcmp(x->region, y->region);
+        return c ? c : strcmp(x->identifier, y->identifier);
+}
+
+/* Sort the views from `from` on and drop duplicates (a snapshot listed by both the default and the
+ * awsbackup listing). */
+static void views_sort_unique(struct observation *o, size_t from)
+{
+        size_t n = o->n_snapshots - from, w;
+        struct observed_snapshot *v = o->snapshots + from;
+
+        if (n == 0)
+                return;
+        qsort(v, n, sizeof(*v), view_cmp);
+        w = 1;
+        for (size_t i = 1; i < n; i++) {
+                if (view_cmp(&v[i], &v[w - 1]) == 0) {
+                        snapshot_view_done(&v[i]);
                         continue;
                 }
-                l->items[w++] = l->items[i];
+                v[w++] = v[i];
         }
-        l->n = w;
-        return 0;
+        o->n_snapshots = from + w;
+}
+
+/* Drop the views from `from` on (a region whose listing failed contributes nothing). */
+static void views_truncate(struct observation *o, size_t from)
+{
+        while (o->n_snapshots > from)
+                snapshot_view_done(&o->snapshots[--o->n_snapshots]);
 }
 
 static bool region_exports(const struct agent *a, const char *region)
@@ -78,8 +181,9 @@ static bool region_exports(const struct agent *a, const char *region)
         return false;
 }
 
-static int observe_region(struct agent *a, struct observed_region *r)
+static int observe_region(struct agent *a, struct observation *o, struct observed_region *r, size_t *cap)
 {
+        struct snapshot_sink sink = {.o = o, .region = r->region, .cap = *cap};
         struct aws_client *c;
         int k;
 
@@ -89,15 +193,12 @@ static int observe_region(struct agent *a, struct observed_region *r)
         k = rds_describe_db_clusters(c, NULL, &r->clusters, &r->error);
         if (k < 0)
                 return k;
-        k = rds_describe_db_cluster_snapshots(c, &(struct rds_snapshot_filter){}, &r->snapshots, &r->error);
-        if (k < 0)
-                return k;
-        struct rds_db_cluster_snapshot_list backup = {};
-        k = rds_describe_db_cluster_snapshots(c, &(struct rds_snapshot_filter){.snapshot_type = "awsbackup"},
-                                              &backup, &r->error);
+        k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, collect_view, &sink,
+                                                      &r->error);
         if (k >= 0)
-                k = snapshots_merge(&r->snapshots, &backup);
-        rds_db_cluster_snapshot_list_done(&backup);
+                k = rds_describe_db_cluster_snapshots_foreach(
+                    c, &(struct rds_snapshot_filter){.snapshot_type = "awsbackup"}, collect_view, &sink, &r->error);
+        *cap = sink.cap;
         if (k < 0)
                 return k;
         if (region_exports(a, r->region)) {
@@ -108,27 +209,24 @@ static int observe_region(struct agent *a, struct observed_region *r)
         return 0;
 }
 
+/* The cluster and export views (the snapshot views are built while streaming). */
 static int build_views(struct observation *o)
 {
-        size_t nc = 0, ns = 0, ne = 0, nt = 0;
+        size_t nc = 0, ne = 0, nt = 0;
 
         for (size_t i = 0; i < o->n_regions; i++) {
                 const struct observed_region *r = &o->regions[i];
                 if (!r->ok)
                         continue;
                 nc += r->clusters.n;
-                ns += r->snapshots.n;
                 ne += r->exports.n;
                 for (size_t j = 0; j < r->clusters.n; j++)
                         nt += r->clusters.items[j].n_tags;
-                for (size_t j = 0; j < r->snapshots.n; j++)
-                        nt += r->snapshots.items[j].n_tags;
         }
         o->clusters = calloc(nc ? nc : 1, sizeof(*o->clusters));
-        o->snapshots = calloc(ns ? ns : 1, sizeof(*o->snapshots));
         o->exports = calloc(ne ? ne : 1, sizeof(*o->exports));
         o->tag_pool = calloc(nt ? nt : 1, sizeof(*o->tag_pool));
-        if (!o->clusters || !o->snapshots || !o->exports || !o->tag_pool)
+        if (!o->clusters || !o->exports || !o->tag_pool)
                 return -ENOMEM;
 
         struct tag *t = o->tag_pool;
@@ -156,27 +254,6 @@ static int build_views(struct observation *o)
                         for (size_t k = 0; k < c->n_tags; k++)
                                 *t++ = (struct tag){c->tags[k].key, c->tags[k].value};
                 }
-                for (size_t j = 0; j < r->snapshots.n; j++) {
-                        const struct rds_db_cluster_snapshot *s = &r->snapshots.items[j];
-                        struct observed_snapshot *v = &o->snapshots[o->n_snapshots++];
-                        *v = (struct observed_snapshot){
-                            .identifier = s->identifier,
-                            .arn = s->arn,
-                            .cluster_identifier = s->cluster_identifier,
-                            .region = r->region,
-                            .status = s->status,
-                            .snapshot_type = s->snapshot_type,
-                            .create_time = s->create_time > 0 ? s->create_time : PLAN_TIME_UNKNOWN,
-                            .encrypted = s->storage_encrypted,
-                            .kms_key_id = s->kms_key_id,
-                            .tags = t,
-                            .n_tags = s->n_tags,
-                            .allocated_storage_gib = s->allocated_storage,
-                            .source_arn = s->source_arn,
-                        };
-                        for (size_t k = 0; k < s->n_tags; k++)
-                                *t++ = (struct tag){s->tags[k].key, s->tags[k].value};
-                }
                 for (size_t j = 0; j < r->exports.n; j++) {
                         const struct rds_export_task *e = &r->exports.items[j];
                         o->exports[o->n_exports++] = (struct observed_export){
@@ -184,13 +261,6 @@ static int build_views(struct observation *o)
                 }
         }
         return 0;
-}
-
-static int view_cmp(const void *a, const void *b)
-{
-        const struct observed_snapshot *x = a, *y = b;
-        int c = strcmp(x->region, y->region);
-        return c ? c : strcmp(x->identifier ? x->identifier : "", y->identifier ? y->identifier : "");
 }
 
 int observe(struct agent *a, struct observation *ret)
@@ -220,29 +290,33 @@ int observe(struct agent *a, struct observation *ret)
                 }
         }
 
+        size_t cap = 0;
         for (size_t i = 0; i < o.n_regions; i++) {
                 struct observed_region *reg = &o.regions[i];
-                r = observe_region(a, reg);
+                size_t from = o.n_snapshots;
+                /* Another role's view of the same region: observed separately, listed once. */
+                bool seen = false;
+                for (size_t k = 0; k < i; k++)
+                        seen |= o.regions[k].ok && streq(o.regions[k].region, reg->region);
+                r = observe_region(a, &o, reg, &cap);
                 if (r == -ENOMEM)
                         goto fail;
                 reg->ok = r >= 0;
+                if (!reg->ok || seen)
+                        views_truncate(&o, from);
                 if (!reg->ok) {
                         rds_db_cluster_list_done(&reg->clusters);
-                        rds_db_cluster_snapshot_list_done(&reg->snapshots);
                         rds_export_task_list_done(&reg->exports);
-                }
+                } else
+                        views_sort_unique(&o, from);
         }
 
         r = build_views(&o);
         if (r < 0)
                 goto fail;
-        for (size_t i = 0; i < o.n_snapshots; i++)
-                if (!o.snapshots[i].identifier || !o.snapshots[i].cluster_identifier) {
-                        /* A malformed entry would confuse every lookup: drop it. */
-                        o.snapshots[i] = o.snapshots[--o.n_snapshots];
-                        i--;
-                }
-        qsort(o.snapshots, o.n_snapshots, sizeof(*o.snapshots), view_cmp);
+        /* Regions were appended one after the other: one sort by (region, identifier) for lookups. */
+        if (o.n_snapshots > 1)
+                qsort(o.snapshots, o.n_snapshots, sizeof(*o.snapshots), view_cmp);
         *ret = o;
         return 0;
 fail:
@@ -252,10 +326,11 @@ fail:
 
 void observation_done(struct observation *o)
 {
+        for (size_t i = 0; i < o->n_snapshots; i++)
+                snapshot_view_done(&o->snapshots[i]);
         for (size_t i = 0; i < o->n_regions; i++) {
                 free(o->regions[i].region);
                 rds_db_cluster_list_done(&o->regions[i].clusters);
-                rds_db_cluster_snapshot_list_done(&o->regions[i].snapshots);
                 rds_export_task_list_done(&o->regions[i].exports);
         }
         free(o->regions);

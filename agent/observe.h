@@ -16,8 +16,7 @@ struct observed_region {
         bool ok;                     /* every Describe call succeeded */
         struct aws_error error;      /* when !ok */
         struct rds_db_cluster_list clusters;
-        struct rds_db_cluster_snapshot_list snapshots;
-        struct rds_export_task_list exports;
+        struct rds_export_task_list exports; /* (snapshots go straight into the observation's views) */
 };
 
 struct observation {
@@ -27,7 +26,7 @@ struct observation {
         /* The planner's view (borrowing strings from the regions' lists). */
         struct observed_cluster *clusters;
         size_t n_clusters;
-        struct observed_snapshot *snapshots; /* sorted by region, identifier */
+        struct observed_snapshot *snapshots; /* sorted by region, identifier; owns its strings and tags */
         size_t n_snapshots;
         struct observed_export *exports;
         size_t n_exports;
