@@ -47,12 +47,14 @@ static enum crash_point parse_crash_point(const char *s)
 
 /* agent.state_directory, else the first entry of $STATE_DIRECTORY (systemd may list several), else the
  * build default. */
-static int resolve_state_directory(const struct agent_config *c, char **ret)
+static int resolve_state_directory(const struct agent_options *o, const struct agent_config *c, char **ret)
 {
         const char *env = getenv("STATE_DIRECTORY");
         char *d;
 
-        if (c->agent.state_directory)
+        if (o->state_directory)
+                d = strdup(o->state_directory);
+        else if (c->agent.state_directory)
                 d = strdup(c->agent.state_directory);
         else if (env && *env)
                 d = strndup(env, strcspn(env, ":"));
@@ -96,6 +98,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         if (!a)
                 return -ENOMEM;
         a->opts = *opts;
+        a->opts.state_directory = NULL; /* copied below, not borrowed */
         a->config_path = strdup(opts->config_path);
         if (!a->config_path)
                 return -ENOMEM;
@@ -121,9 +124,20 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
 
-        r = resolve_state_directory(a->config, &a->state_directory);
+        r = resolve_state_directory(opts, a->config, &a->state_directory);
         if (r < 0)
                 return r;
+        if (opts->read_only) {
+                /* No state yet is fine: the plan then knows no open intent and no window history. */
+                r = store_open_read_only(a->state_directory, &a->store);
+                if (r < 0 && r != -ENOENT) {
+                        fprintf(stderr, "aurora-backup-agent: cannot read the state in %s: %s (%s)\n",
+                                a->state_directory, store_last_error(NULL), strerror(-r));
+                        return r;
+                }
+                *ret = TAKE_PTR(a);
+                return 0;
+        }
         if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
                 r = negative_errno();
                 fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n", a->state_directory,

@@ -16,6 +16,8 @@ struct agent_options {
         const char *config_path;
         bool dry_run;  /* --dry-run; agent.dry_run in the config also turns it on */
         bool daemon;   /* sd_notify STATUS and the watchdog are used */
+        bool read_only; /* `aurora-backupctl plan`: open the state read-only (or not at all), write nothing */
+        const char *state_directory; /* overrides agent.state_directory and $STATE_DIRECTORY; may be NULL */
 };
 
 /* What one cycle did, for the exit status of --once and the daemon's next timer. */
@@ -40,6 +42,12 @@ int agent_reload(struct agent *a);
 /* One full cycle. Returns 0 with *ret filled (failed actions are counted, not returned), or a negative
  * errno when the cycle could not run at all (state store broken). */
 int agent_cycle(struct agent *a, struct cycle_result *ret);
+
+/* Observe and plan, nothing else: no intent, no call that changes AWS, no write to the state (the
+ * ledger's open intents and the window history are read when the state exists). *ret_failures counts
+ * the regions (and policies) that could not be observed. For `aurora-backupctl plan`. */
+struct plan;
+int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures);
 
 /* The agent's idea of now: the wall clock, or AURORA_BACKUP_TEST_NOW (tests only). */
 int64_t agent_now(const struct agent *a);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "ctl-check.h"
 #include "ctl-history.h"
+#include "ctl-plan.h"
 #include "ctl-status.h"
 
 static void help(FILE *f)
@@ -23,6 +24,8 @@ static void help(FILE *f)
                 "      --since WHEN        ISO 8601 UTC time, or a duration back from now (2d, 6h)\n"
                 "      --limit N           at most N rows of each list\n"
                 "  check               monitoring-plugin check of snapshot freshness (exit 0/1/2/3)\n"
+                "  plan                what the agent would do now and why each snapshot is kept or\n"
+                "                      deleted (reads AWS, changes nothing)\n"
                 "  check-config        validate the configuration without contacting AWS\n"
                 "\n"
                 "Options:\n"
@@ -137,6 +140,8 @@ int main(int argc, char *argv[])
                 return ctl_history(&o, &h, stdout, stderr);
         if (strcmp(verb, "check") == 0)
                 return ctl_check(&o, stdout, stderr);
+        if (strcmp(verb, "plan") == 0)
+                return ctl_plan(&o, stdout, stderr);
         if (strcmp(verb, "check-config") == 0)
                 return cli_check_config(cli_config_path(o.config), stdout, stderr);
 

@@ -59,6 +59,12 @@ static int plan_state_load(struct agent *a, int64_t now, struct plan_state *s)
 {
         int r;
 
+        if (!a->store) { /* read-only planning before the agent ever ran: nothing open, no history */
+                s->ledger = calloc(1, sizeof(*s->ledger));
+                s->entries = calloc(1, sizeof(*s->entries));
+                return s->ledger && s->entries ? 0 : -ENOMEM;
+        }
+
         r = store_ledger_open_intents(a->store, &s->open, &s->n_open);
         if (r < 0)
                 return r;
@@ -101,6 +107,47 @@ static void print_plan(const struct plan *p)
         fflush(stdout);
 }
 
+static struct plan_input plan_input_of(const struct agent *a, const struct observation *o,
+                                       const struct plan_state *ps, int64_t now)
+{
+        return (struct plan_input){
+            .config = a->config,
+            .default_region = a->default_region,
+            .clusters = o->clusters,
+            .n_clusters = o->n_clusters,
+            .snapshots = o->snapshots,
+            .n_snapshots = o->n_snapshots,
+            .exports = o->exports,
+            .n_exports = o->n_exports,
+            .ledger = ps->ledger,
+            .n_ledger = ps->n_ledger,
+            .history = ps->entries,
+            .n_history = ps->n_history,
+            .now = now,
+        };
+}
+
+int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures)
+{
+        struct observation o = {};
+        struct plan_state ps = {};
+        int64_t now = agent_now(a);
+        int r;
+
+        r = observe(a, &o);
+        if (r < 0)
+                return r;
+        *ret_failures = report_observe_errors(a, &o);
+        r = plan_state_load(a, now, &ps);
+        if (r >= 0) {
+                struct plan_input in = plan_input_of(a, &o, &ps, now);
+                r = plan_build(&in, ret);
+        }
+        plan_state_done(&ps);
+        observation_done(&o);
+        return r;
+}
+
 int agent_cycle(struct agent *a, struct cycle_result *ret)
 {
         struct observation o = {};
@@ -112,6 +159,8 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         unsigned observe_failures;
         int r;
 
+        if (a->opts.read_only || !a->store)
+                return -EROFS;
         r = store_cycle_begin(a->store, agent_dry_run(a), started, &cycle_id);
         if (r < 0) {
                 fprintf(stderr, "aurora-backup-agent: cannot record the cycle in %s: %s\n", a->state_directory,
@@ -136,21 +185,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         r = plan_state_load(a, started, &ps);
         if (r < 0)
                 goto finish;
-        struct plan_input in = {
-            .config = a->config,
-            .default_region = a->default_region,
-            .clusters = o.clusters,
-            .n_clusters = o.n_clusters,
-            .snapshots = o.snapshots,
-            .n_snapshots = o.n_snapshots,
-            .exports = o.exports,
-            .n_exports = o.n_exports,
-            .ledger = ps.ledger,
-            .n_ledger = ps.n_ledger,
-            .history = ps.entries,
-            .n_history = ps.n_history,
-            .now = started,
-        };
+        struct plan_input in = plan_input_of(a, &o, &ps, started);
         r = plan_build(&in, &p);
         if (r < 0) {
                 fprintf(stderr, "aurora-backup-agent: planning failed: %s\n", strerror(-r));

@@ -29,6 +29,7 @@ BUILD = os.environ.get("ABA_BUILD_ROOT", os.path.join(SRC, "build"))
 # The source tree of the agent under test (its event table and catalog); the same tree under meson.
 AGENT_SRC = os.environ.get("AGENT_TEST_SOURCE_ROOT", SRC)
 AGENT = os.environ.get("AURORA_BACKUP_AGENT", os.path.join(BUILD, "agent", "aurora-backup-agent"))
+CTL = os.environ.get("AURORA_BACKUPCTL", os.path.join(BUILD, "agent", "aurora-backupctl"))
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 PREFIX = "aba"

@@ -6,8 +6,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (DAY, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
+from agent_harness import (CTL, DAY, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
                            snapshot_id, window_open_now)
+import subprocess  # noqa: E402
 
 
 class Retention(AgentTestCase):
@@ -103,6 +104,39 @@ class Retention(AgentTestCase):
         self.assertIn(only["id"], self.snapshots("db-1"), run.describe())
         self.assertEqual(self.requests("DeleteDBClusterSnapshot"), [])
         self.assertEqual(run.named("snapshot-deleted"), [])
+
+    def test_backupctl_plan_explains_every_snapshot_and_changes_nothing(self):
+        w = window_open_now(self.now)
+        daily, keepers = self.inventory(w)
+        self.seed(clusters=[{"id": "db-r"}, {"id": "legacy-1"}],
+                  snapshots=list(daily.values()) + list(keepers.values()))
+        self.write_config([policy(clusters=["db-*"], window=w,
+                                  retention={"daily": 3, "max_age": "30d", "min_keep": 2})])
+        self.admin.clear_requests()
+        p = subprocess.run([CTL, "plan", "--config", self.config_path], env=self.env(now=self.now),
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNoSanitizerReport(p.stderr)
+        lines = p.stdout.splitlines()
+        verdicts = {}
+        for line in lines:
+            fields = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+            if line.split()[0] in ("keep", "delete"):
+                verdicts[fields["snapshot"]] = (line.split()[0], fields.get("why") or fields.get("by"))
+        expected = {daily[d]["id"] for d in (4, 5, 6, 20, 40)}
+        self.assertEqual({k for k, v in verdicts.items() if v[0] == "delete"}, expected, p.stdout)
+        self.assertEqual(verdicts[daily[40]["id"]][1], "max-age")
+        self.assertEqual(verdicts[keepers["held"]["id"]][0], "keep")
+        self.assertIn("hold", verdicts[keepers["held"]["id"]][1])
+        self.assertEqual(len([ln for ln in lines if ln.startswith("delete-rds ")]), len(expected), p.stdout)
+        self.assertEqual(len([ln for ln in lines if ln.startswith("create ")]), 1, p.stdout)
+        # Read-only: Describe calls only, and no state written.
+        self.assertEqual(self.mutating_requests(), [])
+        self.assertFalse(os.path.exists(os.path.join(self.state_dir, "state.db")))
+        # The same plan, byte for byte, when asked again.
+        again = subprocess.run([CTL, "plan", "--config", self.config_path], env=self.env(now=self.now),
+                               capture_output=True, text=True, timeout=120)
+        self.assertEqual(again.stdout, p.stdout)
 
 
 def events_by(events):
