@@ -446,9 +446,7 @@ static int report_once(struct agent *a, const char *kind, const struct plan_acti
         if (asprintf(&key, "%s:%s:%s:%s:%" PRIi64, kind, strempty(act->region), strempty(act->cluster),
                      strempty(act->snapshot), extra) < 0)
                 return -ENOMEM;
-        if (agent_dry_run(a))
-                return store_reported_check(a->store, key) == 0;
-        return store_reported_once(a->store, key, agent_now(a));
+        return agent_report_once(a, key);
 }
 
 static int act_missed(struct agent *a, const struct plan_action *act, struct act_counts *c)

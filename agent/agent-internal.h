@@ -58,6 +58,9 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...) _printf_(2, 3);
 /* Fires the crash hook if it is armed for `point` (raises SIGKILL: the process dies as under kill -9). */
 void agent_crash_point(const struct agent *a, enum crash_point point);
 bool agent_should_stop(const struct agent *a);
+/* Conditions reported once, not every cycle: 1 when `key` was not reported before (it is remembered
+ * now, except in dry-run, which writes nothing), 0 when it was, or a negative errno. */
+int agent_report_once(struct agent *a, const char *key);
 /* The policy that manages cluster `c` here (the first that selects it, if it is in this agent's shard),
  * or NULL. */
 struct observed_cluster;

@@ -365,3 +365,14 @@ const char *agent_cluster_policy(struct agent *a, const struct observed_cluster 
         }
         return NULL;
 }
+
+int agent_report_once(struct agent *a, const char *key)
+{
+        int r;
+
+        if (agent_dry_run(a)) {
+                r = store_reported_check(a->store, key);
+                return r < 0 ? r : r == 0;
+        }
+        return store_reported_once(a->store, key, agent_now(a));
+}

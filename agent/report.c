@@ -151,14 +151,12 @@ static const char *tag_value(const struct observed_snapshot *s, const char *key)
 }
 
 /* Once per key (a marker in the state); in dry-run only looked at, never set. 1: report it now. */
-static int first_time(struct agent *a, const char *kind, const char *region, const char *id, int64_t now)
+static int first_time(struct agent *a, const char *kind, const char *region, const char *id)
 {
         _cleanup_free_ char *key = NULL;
         if (asprintf(&key, "%s:%s:%s", kind, strempty(region), id) < 0)
                 return -ENOMEM;
-        if (agent_dry_run(a))
-                return store_reported_check(a->store, key) == 0;
-        return store_reported_once(a->store, key, now);
+        return agent_report_once(a, key);
 }
 
 /* copy-completed / copy-failed for the agent's copies (PLAN_TAG_COPY) that settled recently. */
@@ -174,7 +172,7 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
 
         if ((!available && !failed) || s->create_time == PLAN_TIME_UNKNOWN || now - s->create_time > 7 * SEC_PER_DAY)
                 return 0;
-        r = first_time(a, "copy-settled", s->region, s->identifier, now);
+        r = first_time(a, "copy-settled", s->region, s->identifier);
         if (r <= 0)
                 return r;
         f.policy = tag_value(s, TAG_POLICY);
@@ -201,7 +199,7 @@ static int report_exports(struct agent *a, const struct observation *o, int64_t 
                 if ((!complete && !failed) || !e->identifier || strncmp(e->identifier, prefix, pl) != 0 ||
                     e->identifier[pl] != '-')
                         continue;
-                r = first_time(a, "export-settled", NULL, e->identifier, now);
+                r = first_time(a, "export-settled", NULL, e->identifier);
                 if (r < 0)
                         return r;
                 if (r == 0)
