@@ -31,8 +31,8 @@ char *backup_cluster_arn_from_snapshot(const char *snapshot_arn, const char *clu
         return ret;
 }
 
-/* The vault holding `point_arn`, from the cache or from ListRecoveryPointsByResource. -ENOENT: no vault
- * lists it. */
+/* The vault holding `point_arn` (NULL: any point of the cluster), from the cache or from
+ * ListRecoveryPointsByResource (then cached). -ENOENT: no vault lists it. */
 static int find_vault(struct agent *a, struct aws_client *c, const char *cluster_arn, const char *point_arn,
                       bool use_cache, char **ret, struct aws_error *e)
 {
@@ -41,8 +41,6 @@ static int find_vault(struct agent *a, struct aws_client *c, const char *cluster
 
         if (use_cache) {
                 r = store_vault_cache_get(a->store, cluster_arn, ret);
-                if (r >= 0)
-                        return 0;
                 if (r != -ENOENT)
                         return r;
         }
@@ -51,7 +49,7 @@ static int find_vault(struct agent *a, struct aws_client *c, const char *cluster
                 return r;
         r = -ENOENT;
         for (size_t i = 0; i < l.n; i++)
-                if (streq_ptr(l.items[i].arn, point_arn) && l.items[i].backup_vault_name) {
+                if ((!point_arn || streq_ptr(l.items[i].arn, point_arn)) && l.items[i].backup_vault_name) {
                         *ret = strdup(l.items[i].backup_vault_name);
                         r = *ret ? 0 : -ENOMEM;
                         break;
@@ -65,9 +63,8 @@ static int find_vault(struct agent *a, struct aws_client *c, const char *cluster
 int backup_known_vault(struct agent *a, const struct policy *p, const char *region, const char *cluster_arn,
                        char **ret)
 {
-        struct backup_recovery_point_list l = {};
         struct aws_error e = {};
-        struct aws_client *c;
+        struct aws_client *c = NULL;
         int r;
 
         r = store_vault_cache_get(a->store, cluster_arn, ret);
@@ -75,23 +72,14 @@ int backup_known_vault(struct agent *a, const struct policy *p, const char *regi
                 return r;
         r = agent_client_get(a, region, p, &c, &e);
         if (r >= 0)
-                r = backup_list_recovery_points_by_resource(c, cluster_arn, &l, &e);
-        if (r < 0) {
-                /* Only the summary is poorer for it: say why once per cycle, do not fail the cycle. */
+                r = find_vault(a, c, cluster_arn, NULL, false, ret, &e);
+        if (r < 0 && r != -ENOENT && r != -ENOMEM) {
+                /* Only the summary is poorer for it: say why, do not fail the cycle. */
                 char buf[512];
                 fprintf(stderr, "aurora-backup-agent: cannot list the AWS Backup recovery points of %s: %s\n",
                         cluster_arn, aws_error_to_string(&e, buf, sizeof(buf)));
-                return r == -ENOMEM ? r : -ENOENT;
+                return -ENOENT;
         }
-        r = -ENOENT;
-        for (size_t i = 0; i < l.n && r == -ENOENT; i++)
-                if (l.items[i].backup_vault_name) {
-                        *ret = strdup(l.items[i].backup_vault_name);
-                        r = *ret ? 0 : -ENOMEM;
-                }
-        backup_recovery_point_list_done(&l);
-        if (r == 0)
-                (void)store_vault_cache_put(a->store, cluster_arn, *ret, agent_now(a));
         return r;
 }
 
