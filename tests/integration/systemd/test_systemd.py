@@ -438,12 +438,22 @@ class Test:
         self.sb.run("systemctl", "stop", UNIT)
 
 
+def under_private_dir(path):
+    real = os.path.realpath(path)
+    return any(real == bad or real.startswith(bad + "/") for bad in ("/tmp", "/var/tmp", "/run"))
+
+
 def prepare_workdir(args, world_url):
     w = os.path.abspath(args.workdir)
-    real = os.path.realpath(w)
-    for bad in ("/tmp", "/var/tmp"):
-        if real == bad or real.startswith(bad + "/"):
-            raise Failed(f"workdir {real} is under {bad}: the sandbox's manager gets a private {bad}")
+    if under_private_dir(w):
+        # A checkout under /tmp (the sandbox's manager gets a private /tmp): work from a directory of
+        # our own outside it instead; everything the sandbox needs is copied into the workdir anyway.
+        w = os.path.join("/var/cache", f"aurora-backup-sandbox.{os.getpid()}")
+        args.workdir_is_ours = True
+        print(f"# the build directory is under a directory the sandbox makes private; working in {w}",
+              flush=True)
+    if under_private_dir(w):
+        raise Failed(f"workdir {w} is under /tmp, /var/tmp or /run: the sandbox's manager gets private ones")
     if os.path.exists(w):
         shutil.rmtree(w)
     os.makedirs(w)
@@ -537,6 +547,8 @@ def main():
         if sandbox:
             sandbox.teardown()
         world.stop()
+        if getattr(args, "workdir_is_ours", False) and sandbox and sandbox.reaper is None:
+            shutil.rmtree(sandbox.w, ignore_errors=True)  # the sandbox is down: nothing uses it now
     return rc
 
 
