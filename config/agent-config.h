@@ -183,3 +183,5 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 #define TAG_POLICY "aurora-backup:policy"
 #define TAG_SLOT "aurora-backup:slot"
 #define TAG_HOLD "aurora-backup:hold"
+/* On a restore drill's cluster: the cluster it was restored from. The planner never manages it. */
+#define TAG_RESTORE_TEST "aurora-backup:restore-test"

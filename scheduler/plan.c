@@ -119,26 +119,8 @@ static const char *policy_region(const struct builder *b, const struct policy *p
 
 static bool policy_selects(const struct builder *b, const struct policy *p, const struct observed_cluster *c)
 {
-        const char *region = policy_region(b, p);
-        /* Nowhere to say which region: the policy covers the region the agent observes. */
-        if (region && !streq(region, plan_str(c->region)))
-                return false;
-        if (p->clusters && p->clusters[0]) {
-                bool any = false;
-                STRV_FOREACH (g, p->clusters)
-                        if (fnmatch(*g, c->identifier, 0) == 0) {
-                                any = true;
-                                break;
-                        }
-                if (!any)
-                        return false;
-        }
-        for (size_t i = 0; i < p->n_match_tags; i++) {
-                const char *v = plan_tag_get(c->tags, c->n_tags, p->match_tags[i].key);
-                if (!v || !streq(v, plan_str(p->match_tags[i].value)))
-                        return false;
-        }
-        return true;
+        /* One definition of "selects" (scheduler/select.c), shared with the agent's own lookups. */
+        return plan_policy_selects(p, policy_region(b, p), c);
 }
 
 static int cluster_cmp(const void *x, const void *y)

@@ -19,6 +19,9 @@ bool plan_policy_selects(const struct policy *p, const char *region, const struc
         /* No region known at all: the policy covers whatever region the agent observed. */
         if (!c->identifier || (region && !streq_ptr(region, c->region)))
                 return false;
+        /* A restore drill's cluster is temporary and torn down by the drill: no policy manages it. */
+        if (cluster_tag(c, TAG_RESTORE_TEST))
+                return false;
         glob_ok = !p->clusters || !p->clusters[0];
         for (char *const *g = p->clusters; g && *g && !glob_ok; g++)
                 glob_ok = fnmatch(*g, c->identifier, 0) == 0;
