@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "recover.h"
 #include "report.h"
+#include "restore-drill.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -195,6 +196,9 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 print_plan(p);
 
         r = act_plan(a, p, &o, cycle_id, &c);
+        if (r < 0)
+                goto finish;
+        r = restore_drills_run(a, &o, cycle_id, &c);
         if (r < 0)
                 goto finish;
         r = report_inventory(a, &o, &c, agent_now(a));

@@ -123,7 +123,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
     [STMT_VAULT_FORGET] = "DELETE FROM vault_cache WHERE resource_arn = ?1",
     [STMT_MARK_ONCE] = "INSERT OR IGNORE INTO reported_markers (key, first_at) VALUES (?1, ?2)",
     [STMT_MARK_FORGET] = "DELETE FROM reported_markers WHERE key = ?1",
-    [STMT_MARK_CHECK] = "SELECT 1 FROM reported_markers WHERE key = ?1",
+    [STMT_MARK_CHECK] = "SELECT first_at FROM reported_markers WHERE key = ?1",
 };
 
 struct store {
@@ -1561,7 +1561,7 @@ int store_reported_forget(struct store *s, const char *key)
         return step_done(s, st);
 }
 
-int store_reported_check(struct store *s, const char *key)
+int store_reported_at(struct store *s, const char *key, int64_t *ret)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r;
@@ -1573,9 +1573,17 @@ int store_reported_check(struct store *s, const char *key)
                 return r;
         bind_text(st, 1, key);
         r = sqlite3_step(st);
-        if (r == SQLITE_ROW)
+        if (r == SQLITE_ROW) {
+                if (ret)
+                        *ret = sqlite3_column_int64(st, 0);
                 return 1;
+        }
         if (r == SQLITE_DONE)
                 return 0;
         return store_fail(s, r);
+}
+
+int store_reported_check(struct store *s, const char *key)
+{
+        return store_reported_at(s, key, NULL);
 }

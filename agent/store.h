@@ -252,5 +252,7 @@ int store_vault_cache_forget(struct store *s, const char *resource_arn);
 int store_reported_once(struct store *s, const char *key, int64_t now);
 /* 1 if `key` is marked, 0 if not; never marks. */
 int store_reported_check(struct store *s, const char *key);
+/* Like store_reported_check(), and when marked, *ret (if not NULL) is when it was first marked. */
+int store_reported_at(struct store *s, const char *key, int64_t *ret);
 /* Clear a marker when its condition went away, so that a recurrence is reported again. */
 int store_reported_forget(struct store *s, const char *key);

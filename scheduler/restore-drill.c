@@ -1,6 +1,6 @@
 /* Restore drills: the period a drill is due in, and the deterministic names of its cluster and
  * instance. Pure. */
-#include "restore-drill.h"
+#include "plan.h"
 
 #include <ctype.h>
 #include <errno.h>

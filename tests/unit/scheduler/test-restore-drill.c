@@ -1,7 +1,6 @@
 /* Restore drills: the period a drill is due in, the drill cluster's name, what may be torn down, and
  * the planner leaving drill clusters alone. */
 #include "plan-world.h"
-#include "restore-drill.h"
 
 START_TEST(drill_period_monthly_starts_at_midnight_of_the_day)
 {
