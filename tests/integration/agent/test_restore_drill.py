@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Restore drills (policy restore_test) over several cycles with the clock moved forward: the newest
+agent snapshot restored to a tagged temporary cluster, its primary instance created, the time to
+restore reported once the instance is the writer, both torn down after keep_minutes; every mutating
+call behind a ledger row. Clusters that only look like drills are never deleted, dry-run changes
+nothing, and no policy snapshots the drill cluster even when its globs match it."""
+
+import datetime
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from agent_harness import DAY, PREFIX, AgentTestCase, agent_snapshot, main, policy, window_open_now  # noqa: E402
+
+DRILL_MUTATIONS = ("RestoreDBClusterFromSnapshot", "CreateDBInstance", "DeleteDBInstance", "DeleteDBCluster")
+
+
+def drill_id(cluster, t):
+    """The drill cluster of `cluster` for the daily period containing t."""
+    day = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y%m%d")
+    return f"{PREFIX}-rt-{cluster}-{day}"
+
+
+class RestoreDrill(AgentTestCase):
+    def setup_world(self, keep_minutes=30, extra_clusters=(), globs=("*",)):
+        w = window_open_now(self.now)
+        prev = agent_snapshot("db-a", w, self.now - DAY)
+        self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}] + list(extra_clusters), snapshots=[prev])
+        # The globs match the drill's cluster, and the window is open all along.
+        self.write_config([policy(clusters=list(globs), window=w,
+                                  restore_test={"every": "daily", "instance_class": "db.r6g.large",
+                                                "keep_minutes": keep_minutes})])
+        return prev
+
+    def clusters(self):
+        return {c["DBClusterIdentifier"]: c for c in self.rds().describe_db_clusters()["DBClusters"]}
+
+    def instances(self):
+        return {i["DBInstanceIdentifier"]: i for i in self.rds().describe_db_instances()["DBInstances"]}
+
+    def count(self, action):
+        return len(self.requests(action))
+
+    def test_drill_restores_completes_and_tears_down(self):
+        lookalikes = [
+            # Named like a drill, without the agent's tags.
+            {"id": drill_id("db-a", self.now - 40 * DAY)},
+            # The drill tag but not the managed-by tag.
+            {"id": drill_id("db-a", self.now - 41 * DAY), "tags": {"aurora-backup:restore-test": "db-a"}},
+            # Both tags, but not the drill prefix.
+            {"id": "other-rt-db-a-20200101",
+             "tags": {"aurora-backup:restore-test": "db-a", "aurora-backup:managed-by": "aurora-backup-agent"}},
+        ]
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        # The policy's globs match today's drill cluster (not the lookalikes: a cluster without the tags
+        # is an ordinary cluster, which a policy matching it would manage and drill in turn).
+        prev = self.setup_world(keep_minutes=30, extra_clusters=lookalikes, globs=("db-*", drill))
+        instance = drill + "-1"
+
+        # Cycle 1: the restore, with its intent first and the drill's tags.
+        run = self.once(now=t0)
+        started = run.named("restore-started", cluster="db-a")
+        self.assertEqual(len(started), 1, run.describe())
+        self.assertEqual(started[0].snapshot, prev["id"], "the newest available agent snapshot is restored")
+        self.assertEqual(started[0].target, drill)
+        self.assertTrue(started[0].request_id, started[0])
+        rows = self.ledger(kind="restore")
+        self.assertEqual([(r["state"], r["cluster"], r["snapshot"], r["target"]) for r in rows],
+                         [("done", "db-a", drill, prev["id"])], rows)
+        restored = self.clusters()[drill]
+        tags = {t["Key"]: t["Value"] for t in restored.get("TagList", [])}
+        self.assertEqual(tags.get("aurora-backup:managed-by"), "aurora-backup-agent", tags)
+        self.assertEqual(tags.get("aurora-backup:restore-test"), "db-a", tags)
+        self.assertEqual(tags.get("aurora-backup:policy"), "prod", tags)
+        self.assertEqual(restored["Engine"], "aurora-postgresql")
+        self.assertEqual(self.count("CreateDBInstance"), 0, "no instance before the cluster is observed")
+        self.assertLedgerComplete(run)
+
+        # Cycle 2: the restored cluster is available without an instance: the primary is created.
+        run = self.once(now=t0 + 60)
+        self.assertEqual(self.count("CreateDBInstance"), 1, run.describe())
+        self.assertEqual(self.instances()[instance]["DBInstanceClass"], "db.r6g.large")
+        self.assertEqual(self.instances()[instance]["DBClusterIdentifier"], drill)
+        rows = self.ledger(kind="restore-instance")
+        self.assertEqual([(r["state"], r["snapshot"], r["target"]) for r in rows], [("done", instance, drill)], rows)
+        self.assertEqual(run.named("restore-completed"), [], run.describe())
+
+        # Cycle 3: the instance is the writer: completed, with the time since the restore call.
+        run = self.once(now=t0 + 120)
+        done = run.named("restore-completed", cluster="db-a")
+        self.assertEqual(len(done), 1, run.describe())
+        self.assertEqual(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"), "120", done[0])
+        self.assertEqual(done[0].snapshot, prev["id"])
+        self.assertEqual(done[0].target, drill)
+        self.assertEqual(self.count("CreateDBInstance"), 1, "no second instance")
+
+        # Within keep_minutes nothing is deleted, and completion is reported once.
+        run = self.once(now=t0 + 120 + 29 * 60)
+        self.assertEqual(run.named("restore-completed"), [], run.describe())
+        self.assertEqual(self.count("DeleteDBInstance") + self.count("DeleteDBCluster"), 0, run.describe())
+
+        # keep_minutes after completion: the instance goes, then (next cycle) the cluster.
+        run = self.once(now=t0 + 120 + 30 * 60)
+        self.assertEqual(self.count("DeleteDBInstance"), 1, run.describe())
+        self.assertNotIn(instance, self.instances())
+        run = self.once(now=t0 + 120 + 31 * 60)
+        self.assertEqual(self.count("DeleteDBCluster"), 1, run.describe())
+        self.assertNotIn(drill, self.clusters())
+        rows = self.ledger(kind="teardown")
+        self.assertEqual([(r["state"], r["snapshot"], r["target"]) for r in rows],
+                         [("done", instance, drill), ("done", drill, drill)], rows)
+
+        # Later in the same period: no second drill. Nothing left open, nothing failed.
+        run = self.once(now=t0 + 120 + 40 * 60)
+        self.assertEqual(self.count("RestoreDBClusterFromSnapshot"), 1, run.describe())
+        self.assertLedgerComplete(run)
+        for r in self.runs:
+            self.assertEqual(r.named("restore-failed"), [], r.describe())
+            self.assertEqual(r.named("action-refused"), [], r.describe())
+
+        # The lookalikes are all still there, and none was ever the subject of a drill step.
+        left = self.clusters()
+        for c in lookalikes:
+            self.assertIn(c["id"], left)
+        # The drill cluster was never snapshotted, though the policy's globs match it and its window was
+        # open: the planner does not manage a cluster tagged aurora-backup:restore-test.
+        # (AWS's own automated snapshot of the restored cluster, "rds:...", is not the agent's.)
+        self.assertEqual([s for s in self.snapshots().values() if s["DBClusterIdentifier"] == drill
+                          and not s["DBClusterSnapshotIdentifier"].startswith("rds:")], [])
+        self.assertTrue([s for s in self.snapshots().values() if s["DBClusterIdentifier"] == "db-a"
+                         and s["DBClusterSnapshotIdentifier"] != prev["id"]],
+                        "the source cluster itself is still snapshotted in its window")
+
+        # The next period's drill starts again.
+        run = self.once(now=t0 + DAY)
+        started = run.named("restore-started", cluster="db-a")
+        self.assertEqual([e.target for e in started], [drill_id("db-a", t0 + DAY)], run.describe())
+
+    def test_keep_minutes_zero_tears_down_right_after_completion(self):
+        self.setup_world(keep_minutes=0)
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        for i in range(3):
+            self.once(now=t0 + 60 * i)
+        self.assertEqual(len(self.runs[2].named("restore-completed")), 1, self.runs[2].describe())
+        self.assertEqual(self.count("DeleteDBInstance"), 1, self.runs[2].describe())
+        run = self.once(now=t0 + 180)
+        self.assertEqual(self.count("DeleteDBCluster"), 1, run.describe())
+        self.assertNotIn(drill, self.clusters())
+        self.assertLedgerComplete(run)
+
+    def test_dry_run_makes_no_mutating_call(self):
+        self.setup_world()
+        t0 = self.now
+        self.admin.clear_requests()
+        run = self.once("--dry-run", now=t0)
+        self.assertIn("would restore", run.output, run.describe())
+        self.assertNoMutatingCalls(run)
+
+        # With a drill in progress (made by a real cycle), dry-run still changes nothing.
+        self.once(now=t0)
+        self.admin.clear_requests()
+        run = self.once("--dry-run", now=t0 + 60)
+        self.assertIn("would create instance", run.output, run.describe())
+        self.assertNoMutatingCalls(run)
+        self.assertEqual(self.ledger(kind="restore-instance"), [])
+
+    def test_a_drill_needs_an_agent_snapshot(self):
+        self.seed(clusters=[{"id": "db-a"}])
+        w = window_open_now(self.now)
+        self.write_config([policy(clusters=["db-a"], window=w.text.replace(w.text, "cluster"),
+                                  restore_test={"every": "daily", "instance_class": "db.r6g.large"})])
+        run = self.once(now=self.now, expect=None)
+        failed = run.named("restore-failed", cluster="db-a")
+        self.assertEqual(len(failed), 1, run.describe())
+        self.assertIn("no available snapshot", failed[0].reason)
+        self.assertEqual(self.count("RestoreDBClusterFromSnapshot"), 0)
+        run = self.once(now=self.now + 60, expect=None)
+        self.assertEqual(run.named("restore-failed"), [], "reported once per period")
+
+
+if __name__ == "__main__":
+    main()
