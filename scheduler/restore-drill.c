@@ -75,10 +75,12 @@ int restore_drill_cluster_identifier(const char *snapshot_prefix, const char *cl
                 size_t keep = 63 - strlen(date) - 1 - 8 - 1;
                 while (keep > 0 && base[keep - 1] == '-')
                         keep--;
-                snprintf(buf, PLAN_SNAPSHOT_ID_MAX, "%.*s-%08" PRIx32 "-%s", (int)keep, base,
-                         (uint32_t)hash_fnv1a64(base), date);
+                r = snprintf(buf, PLAN_SNAPSHOT_ID_MAX, "%.*s-%08" PRIx32 "-%s", (int)keep, base,
+                             (uint32_t)hash_fnv1a64(base), date);
         } else
-                snprintf(buf, PLAN_SNAPSHOT_ID_MAX, "%s-%s", base, date);
+                r = snprintf(buf, PLAN_SNAPSHOT_ID_MAX, "%s-%s", base, date);
+        if (r < 0 || r >= PLAN_SNAPSHOT_ID_MAX)
+                return -EINVAL;
         return plan_identifier_is_valid(buf, 63) ? 0 : -EINVAL;
 }
 
