@@ -104,6 +104,37 @@ static void report_client_error(const struct plan_action *act, enum journal_even
                       aws_error_to_string(e, buf, sizeof(buf)));
 }
 
+/* The client for the action's region, then its intent. 1: started (call AWS now); 0: no client (reported
+ * and counted as failed); negative: the intent could not be recorded (the cycle stops). */
+static int act_start(struct agent *a, const struct plan_action *act, int64_t cycle_id, enum journal_event fail_kind,
+                     const char *verb, enum ledger_kind kind, const char *ledger_region, const char *target,
+                     struct act_counts *c, struct aws_client **ret_client, int64_t *ret_id)
+{
+        struct aws_error e = {};
+        int r;
+
+        r = client_for(a, act, act->region, ret_client, &e);
+        if (r < 0) {
+                report_client_error(act, fail_kind, verb, &e);
+                c->failed++;
+                return 0;
+        }
+        r = act_intent_begin(a, cycle_id, kind, act, ledger_region, target, ret_id);
+        return r < 0 ? r : 1;
+}
+
+/* "<what> <object> failed: <AWS error>", counted, and remembered for STATUS=. */
+static void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,
+                       struct act_counts *c, const char *what, const char *object)
+{
+        char buf[1024];
+
+        c->failed++;
+        act_error_fields(e, f);
+        journal_event(kind, f, "%s %s failed: %s", what, strempty(object), aws_error_to_string(e, buf, sizeof(buf)));
+        agent_set_last_error(a, "%s %s: %s", what, strempty(object), f->error_code);
+}
+
 /* Belt and braces: the planner already decided; this refuses anything that is not plainly ours. */
 static const char *rds_delete_refusal(const struct observation *o, const struct plan_action *act)
 {
@@ -142,14 +173,9 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
         if (agent_dry_run(a))
                 return 0;
 
-        r = client_for(a, act, act->region, &client, &e);
-        if (r < 0) {
-                report_client_error(act, EVENT_DELETE_FAILED, "delete", &e);
-                c->failed++;
-                return 0;
-        }
-        r = act_intent_begin(a, cycle_id, LEDGER_DELETE_RDS, act, act->region, NULL, &id);
-        if (r < 0)
+        r = act_start(a, act, cycle_id, EVENT_DELETE_FAILED, "delete", LEDGER_DELETE_RDS, act->region, NULL, c,
+                      &client, &id);
+        if (r <= 0)
                 return r;
         r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
@@ -162,12 +188,7 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
                 f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_SNAPSHOT_DELETED, &f, "Deleted %s (%s)", act->snapshot, act->rule);
         } else {
-                char buf[1024];
-                c->failed++;
-                act_error_fields(&e, &f);
-                journal_event(EVENT_DELETE_FAILED, &f, "Deleting %s failed: %s", act->snapshot,
-                              aws_error_to_string(&e, buf, sizeof(buf)));
-                agent_set_last_error(a, "delete %s: %s", act->snapshot, e.code);
+                act_failed(a, EVENT_DELETE_FAILED, &f, &e, c, "Deleting", act->snapshot);
         }
         return 0;
 }
@@ -198,14 +219,9 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
         r = tags_to_aws(act, &tags);
         if (r < 0)
                 return r;
-        r = client_for(a, act, act->region, &client, &e);
-        if (r < 0) {
-                report_client_error(act, EVENT_SNAPSHOT_FAILED, "create", &e);
-                c->failed++;
-                return 0;
-        }
-        r = act_intent_begin(a, cycle_id, LEDGER_CREATE, act, act->region, NULL, &id);
-        if (r < 0)
+        r = act_start(a, act, cycle_id, EVENT_SNAPSHOT_FAILED, "create", LEDGER_CREATE, act->region, NULL, c, &client,
+                      &id);
+        if (r <= 0)
                 return r;
         r = rds_create_db_cluster_snapshot(client, act->cluster, act->snapshot, tags, act->n_tags, &snap, &e);
         /* The identifier is deterministic: "already exists" means this slot's snapshot was made (by an
@@ -246,12 +262,7 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
                 k = store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_QUOTA_EXHAUSTED,
                                         NULL, true, now);
         } else {
-                char buf[1024];
-                c->failed++;
-                act_error_fields(&e, &f);
-                journal_event(EVENT_SNAPSHOT_FAILED, &f, "Creating %s failed: %s", act->snapshot,
-                              aws_error_to_string(&e, buf, sizeof(buf)));
-                agent_set_last_error(a, "create %s: %s", act->snapshot, e.code);
+                act_failed(a, EVENT_SNAPSHOT_FAILED, &f, &e, c, "Creating", act->snapshot);
                 k = 0;
         }
         rds_db_cluster_snapshot_done(&snap);
@@ -288,15 +299,9 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
         r = tags_to_aws(act, &tags);
         if (r < 0)
                 return r;
-        r = client_for(a, act, act->region, &client, &e);
-        if (r < 0) {
-                report_client_error(act, EVENT_COPY_FAILED, "copy", &e);
-                c->failed++;
-                return 0;
-        }
-        r = act_intent_begin(a, cycle_id, LEDGER_COPY, act, act->source_region ? act->source_region : act->region,
-                         act->region, &id);
-        if (r < 0)
+        r = act_start(a, act, cycle_id, EVENT_COPY_FAILED, "copy", LEDGER_COPY,
+                      act->source_region ? act->source_region : act->region, act->region, c, &client, &id);
+        if (r <= 0)
                 return r;
         bool cross = act->source_region && !streq(act->source_region, act->region);
         r = rds_copy_db_cluster_snapshot(client,
@@ -317,12 +322,7 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
                 journal_event(EVENT_COPY_STARTED, &f, "Copying %s to %s in %s (%s)", act->source_snapshot, act->snapshot,
                               act->region, act->rule);
         } else {
-                char buf[1024];
-                c->failed++;
-                act_error_fields(&e, &f);
-                journal_event(EVENT_COPY_FAILED, &f, "Copying %s to %s failed: %s", act->source_snapshot, act->region,
-                              aws_error_to_string(&e, buf, sizeof(buf)));
-                agent_set_last_error(a, "copy %s: %s", act->snapshot, e.code);
+                act_failed(a, EVENT_COPY_FAILED, &f, &e, c, "Copying", act->source_snapshot);
         }
         return 0;
 }
@@ -350,14 +350,9 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         f.target = accounts;
         if (agent_dry_run(a))
                 return 0;
-        r = client_for(a, act, act->region, &client, &e);
-        if (r < 0) {
-                report_client_error(act, EVENT_SHARE_FAILED, "share", &e);
-                c->failed++;
-                return 0;
-        }
-        r = act_intent_begin(a, cycle_id, LEDGER_SHARE, act, act->region, accounts, &id);
-        if (r < 0)
+        r = act_start(a, act, cycle_id, EVENT_SHARE_FAILED, "share", LEDGER_SHARE, act->region, accounts, c, &client,
+                      &id);
+        if (r <= 0)
                 return r;
         r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts, NULL, NULL, &e);
         bool ok = r >= 0;
@@ -369,12 +364,7 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
                 f.request_id = aws_client_last_request_id(client);
                 journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
         } else {
-                char buf[1024];
-                c->failed++;
-                act_error_fields(&e, &f);
-                journal_event(EVENT_SHARE_FAILED, &f, "Sharing %s with %s failed: %s", act->snapshot, accounts,
-                              aws_error_to_string(&e, buf, sizeof(buf)));
-                agent_set_last_error(a, "share %s: %s", act->snapshot, e.code);
+                act_failed(a, EVENT_SHARE_FAILED, &f, &e, c, "Sharing", act->snapshot);
         }
         return 0;
 }
@@ -402,14 +392,9 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
                 c->failed++;
                 return 0;
         }
-        r = client_for(a, act, act->region, &client, &e);
-        if (r < 0) {
-                report_client_error(act, EVENT_EXPORT_FAILED, "export", &e);
-                c->failed++;
-                return 0;
-        }
-        r = act_intent_begin(a, cycle_id, LEDGER_EXPORT, act, act->region, p->export_.bucket, &id);
-        if (r < 0)
+        r = act_start(a, act, cycle_id, EVENT_EXPORT_FAILED, "export", LEDGER_EXPORT, act->region, p->export_.bucket, c,
+                      &client, &id);
+        if (r <= 0)
                 return r;
         r = rds_start_export_task(client,
                                   &(struct rds_export_params){.identifier = act->snapshot,
@@ -429,12 +414,7 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
                 journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s to s3://%s/%s as %s", act->source_snapshot,
                               p->export_.bucket, strempty(p->export_.prefix), act->snapshot);
         } else {
-                char buf[1024];
-                c->failed++;
-                act_error_fields(&e, &f);
-                journal_event(EVENT_EXPORT_FAILED, &f, "Exporting %s failed: %s", act->source_snapshot,
-                              aws_error_to_string(&e, buf, sizeof(buf)));
-                agent_set_last_error(a, "export %s: %s", act->snapshot, e.code);
+                act_failed(a, EVENT_EXPORT_FAILED, &f, &e, c, "Exporting", act->source_snapshot);
         }
         return 0;
 }

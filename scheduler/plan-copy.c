@@ -48,6 +48,29 @@ static size_t copy_tags(const struct cluster_plan *cp, const struct snap *src, c
         return n;
 }
 
+/* One copy of `src` into `region` as `id`, tagged with the copy `kind` ("copy:<source region>" or
+ * "share"); polled from the next minute on. */
+static void add_copy(struct builder *b, const struct cluster_plan *cp, const struct snap *src, const char *region,
+                     const char *id, const char *kind, const char *kms_key, const char *rule)
+{
+        struct tag tags[4];
+        size_t n = copy_tags(cp, src, kind, tags);
+        plan_add_action(b, &(struct plan_action){
+                               .kind = ACTION_COPY,
+                               .policy = cp->p->name,
+                               .cluster = cp->c->identifier,
+                               .region = region,
+                               .snapshot = id,
+                               .source_snapshot = src->s->identifier,
+                               .source_region = cp->region,
+                               .kms_key = kms_key,
+                               .rule = rule,
+                               .tags = tags,
+                               .n_tags = n,
+                           });
+        plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
+}
+
 static void refuse(struct builder *b, const struct cluster_plan *cp, const char *region,
                    const char *snapshot, const char *why)
 {
@@ -132,26 +155,11 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
         if (!plan_quota_take(b, t->region, cp->p))
                 return quota_exhausted(b, cp, t->region, id, "copy");
 
-        struct tag tags[4];
         snprintf(kind, sizeof kind, "copy:%s", cp->region);
-        size_t n = copy_tags(cp, src, kind, tags);
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_COPY,
-                               .policy = cp->p->name,
-                               .cluster = cp->c->identifier,
-                               .region = t->region,
-                               .snapshot = id,
-                               .source_snapshot = src->s->identifier,
-                               .source_region = cp->region,
-                               .kms_key = t->kms_key,
-                               .rule = plan_arena_printf(
-                                   b->arena, "copy target %s: newest snapshot not copied yet", t->region),
-                               .tags = tags,
-                               .n_tags = n,
-                           });
+        add_copy(b, cp, src, t->region, id, kind, t->kms_key,
+                 plan_arena_printf(b->arena, "copy target %s: newest snapshot not copied yet", t->region));
         if (cross)
                 b->cross_region_copies++;
-        plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
 }
 
 void plan_copies(struct builder *b, const struct cluster_plan *cp)
@@ -205,23 +213,9 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
                                 return;
                         if (!plan_quota_take(b, cp->region, cp->p))
                                 return quota_exhausted(b, cp, cp->region, id, "copy to share");
-                        struct tag tags[4];
-                        size_t n = copy_tags(cp, src, "share", tags);
-                        plan_add_action(b, &(struct plan_action){
-                                               .kind = ACTION_COPY,
-                                               .policy = cp->p->name,
-                                               .cluster = cp->c->identifier,
-                                               .region = cp->region,
-                                               .snapshot = id,
-                                               .source_snapshot = src->s->identifier,
-                                               .source_region = cp->region,
-                                               .kms_key = sh->kms_key,
-                                               .rule = "share: the newest snapshot must be copied to a "
-                                                       "customer-managed key before it can be shared",
-                                               .tags = tags,
-                                               .n_tags = n,
-                                           });
-                        plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
+                        add_copy(b, cp, src, cp->region, id, "share", sh->kms_key,
+                                 "share: the newest snapshot must be copied to a customer-managed key before it "
+                                 "can be shared");
                         return;
                 }
                 if (!target->available)

@@ -1,0 +1,90 @@
+/* The act step's own safety belt: whatever a plan says, the agent refuses to delete through RDS anything
+ * it did not observe as its own available snapshot, and through AWS Backup anything that is not an AWS
+ * Backup snapshot of a policy that manages them. Refusals happen before any AWS client or ledger row. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "act.h"
+#include "agent-internal.h"
+#include "journal.h"
+#include "observe.h"
+#include "store.h"
+#include "test-helpers.h"
+#include "test-suite.h"
+
+#define REGION "eu-west-1"
+
+static struct tag ours[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE}, {(char *)TAG_POLICY, (char *)"prod"}};
+
+START_TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
+{
+        char dir[PATH_MAX];
+        struct policy pol = {.name = (char *)"prod", .aws_backup_manage = true};
+        struct agent_config cfg = {.policies = &pol, .n_policies = 1};
+        struct agent a = {.config = &cfg};
+        struct observed_region regions[] = {{.region = (char *)REGION, .ok = true}};
+        /* Sorted by identifier, as observe() leaves them. */
+        struct observed_snapshot snaps[] = {
+            {.identifier = "aba-creating", .cluster_identifier = "db", .region = REGION, .status = "creating",
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 2},
+            {.identifier = "aba-mine", .cluster_identifier = "db", .region = REGION, .status = "available",
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 2},
+            {.identifier = "awsbackup:job-1", .cluster_identifier = "db", .region = REGION, .status = "available",
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 2},
+            {.identifier = "before-upgrade", .cluster_identifier = "db", .region = REGION, .status = "available",
+             .snapshot_type = "manual", .create_time = 1},
+            {.identifier = "rds:db-2026-11-01-02-00", .cluster_identifier = "db", .region = REGION,
+             .status = "available", .snapshot_type = "automated", .create_time = 1, .tags = ours, .n_tags = 2},
+        };
+        struct observation o = {.regions = regions, .n_regions = 1, .snapshots = snaps, .n_snapshots = 5};
+        struct plan_action actions[] = {
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "aba-creating", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "awsbackup:job-1", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "before-upgrade", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "rds:db-2026-11-01-02-00", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "not-observed", .rule = "bug"},
+            {.kind = ACTION_DELETE_BACKUP, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "aba-mine", .rule = "bug"},
+            {.kind = ACTION_DELETE_BACKUP, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "before-upgrade", .rule = "bug"},
+        };
+        struct plan p = {.actions = actions, .n_actions = ELEMENTSOF(actions)};
+        struct act_counts c = {};
+        struct ledger_entry *rows = NULL;
+        size_t n_rows = 0;
+        char *out = NULL;
+        size_t out_len = 0;
+        FILE *f = open_memstream(&out, &out_len);
+
+        ck_assert_int_eq(store_open(test_tmp_dir(dir, sizeof(dir)), &a.store), 0);
+        journal_set_sink(JOURNAL_SINK_STDERR);
+        journal_set_stream(f);
+        ck_assert_int_eq(act_plan(&a, &p, &o, 0, &c), 0);
+        journal_set_stream(NULL);
+        fclose(f);
+
+        ck_assert_uint_eq(c.failed, ELEMENTSOF(actions));
+        ck_assert_uint_eq(c.succeeded, 0);
+        ck_assert_uint_eq(c.deleted + c.backup_deleted, 0);
+        ck_assert_uint_eq(a.n_clients, 0); /* refused before any AWS client existed */
+        ck_assert_int_eq(store_ledger_list(a.store, &LEDGER_FILTER_ALL, &rows, &n_rows), 0);
+        ck_assert_uint_eq(n_rows, 0); /* and before any intent */
+        size_t refusals = 0;
+        for (const char *l = out; (l = strstr(l, "event=action-refused")); l++)
+                refusals++;
+        ck_assert_uint_eq(refusals, ELEMENTSOF(actions));
+        ledger_entries_free(rows, n_rows);
+        act_counts_done(&c);
+        free(out);
+        store_close(a.store);
+}
+END_TEST
+
+TEST_SUITE(agent_act_suite)
+{
+        Suite *s = suite_create("act");
+        TCase *tc = tcase_create("act");
+        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
+        tcase_add_test(tc, act_refuses_deletions_of_what_is_not_plainly_ours);
+        suite_add_tcase(s, tc);
+        return s;
+}
