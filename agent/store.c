@@ -630,7 +630,7 @@ struct store *store_close(struct store *s)
 
 int store_schema_version(struct store *s)
 {
-        int r, v;
+        int r, v = 0;
 
         if (!s)
                 return -EINVAL;

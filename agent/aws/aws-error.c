@@ -111,9 +111,7 @@ static void set_http_fallback(struct aws_error *e, long http_status)
 {
         e->kind = AWS_ERROR_SERVICE;
         e->http_status = http_status;
-        char code[32];
-        snprintf(code, sizeof(code), "HTTP%ld", http_status);
-        copy_field(e->code, sizeof(e->code), code);
+        snprintf(e->code, sizeof(e->code), "HTTP%ld", http_status);
         snprintf(e->message, sizeof(e->message), "unexpected HTTP status %ld without an AWS error body",
                  http_status);
         aws_error_classify(e);
