@@ -66,17 +66,6 @@ static int resolve_state_directory(const struct agent_options *o, const struct a
         return 0;
 }
 
-/* Settings parsed and validated but not acted on by this version: say so, rather than pretend. */
-static void warn_unimplemented(const struct agent_config *c)
-{
-        for (size_t i = 0; i < c->n_policies; i++)
-                if (c->policies[i].restore_test.enabled && c->policies[i].restore_test.probe_command)
-                        fprintf(stderr,
-                                "aurora-backup-agent: policy %s: restore_test.probe_command is not run by this "
-                                "version; a drill completes when its instance is the writer\n",
-                                c->policies[i].name);
-}
-
 static int load_config(const char *path, struct agent_config **ret, struct config_diags *diags)
 {
         int r = config_load(path, ret, diags);
@@ -110,7 +99,6 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                 return -EINVAL;
         }
         config_diags_clear(&diags);
-        warn_unimplemented(a->config);
 
         now_env = getenv("AURORA_BACKUP_TEST_NOW");
         if (now_env && *now_env) {
@@ -215,7 +203,6 @@ int agent_reload(struct agent *a)
         a->default_region_tried = false;
         agent_config_free(a->config);
         a->config = TAKE_PTR(c);
-        warn_unimplemented(a->config);
         if (a->config->agent.state_directory && !streq(a->config->agent.state_directory, a->state_directory))
                 journal_event(EVENT_CONFIG_RELOADED, &(struct event_fields){.reason = "state_directory"},
                               "agent.state_directory changed to %s; it takes effect at the next restart",

@@ -4,6 +4,7 @@
 #include "restore-drill.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,12 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "plan.h"
+#include "restore-probe.h"
 #include "store.h"
 #include "time-util.h"
+
+/* How long a probe may take before it is killed and the drill counts as failed. */
+#define RESTORE_PROBE_TIMEOUT_SEC 600
 
 #define ERR_CLUSTER_EXISTS "DBClusterAlreadyExistsFault"
 #define ERR_INSTANCE_EXISTS "DBInstanceAlreadyExists"
@@ -388,15 +393,46 @@ static int drill_step(const struct drill *d, const struct observed_cluster *dc)
                 r = ledger_last(d, LEDGER_RESTORE, dc->identifier, LEDGER_DONE, &restore);
                 if (r < 0)
                         return r;
+                bool have_restore = r > 0;
+                int probe = 0;
+                if (d->p->restore_test.probe_command && !agent_dry_run(d->a)) {
+                        probe = restore_probe_run(d->p->restore_test.probe_command,
+                                                  &(struct restore_probe_env){
+                                                      .cluster = dc->identifier,
+                                                      .instance = instance->identifier,
+                                                      .endpoint = rc->endpoint,
+                                                      .port = rc->port,
+                                                      .engine = rc->engine,
+                                                      .source = d->source->identifier,
+                                                      .snapshot = restore.target,
+                                                      .region = d->region,
+                                                  },
+                                                  RESTORE_PROBE_TIMEOUT_SEC);
+                        now = agent_now(d->a); /* the probe is part of the time to restore */
+                }
                 struct event_fields f = drill_fields(d, "restore", restore.target, dc->identifier);
-                f.has_duration = r > 0;
-                f.duration_sec = r > 0 ? now - restore.created_at : 0;
+                f.has_duration = have_restore;
+                f.duration_sec = have_restore ? now - restore.created_at : 0;
                 if (!agent_dry_run(d->a)) {
+                        /* Settled either way: the drill cluster stays keep_minutes (to look at a failure too). */
                         r = store_reported_once(d->a->store, key, now);
                         if (r < 0) {
                                 ledger_entry_done(&restore);
                                 return r;
                         }
+                }
+                if (probe != 0) {
+                        char why[96];
+                        if (probe < 0)
+                                snprintf(why, sizeof(why), "probe_command could not be started (%s)", strerror(-probe));
+                        else if (probe == 128 + SIGKILL)
+                                snprintf(why, sizeof(why), "probe_command killed (timeout %ds, or SIGKILL)",
+                                         RESTORE_PROBE_TIMEOUT_SEC);
+                        else
+                                snprintf(why, sizeof(why), "probe_command exited %d", probe);
+                        report_failure(d, "probe", restore.target, dc->identifier, why, NULL);
+                        ledger_entry_done(&restore);
+                        return 0;
                 }
                 journal_event(EVENT_RESTORE_COMPLETED, &f,
                               "Restore drill of cluster %s: %s restored to %s, instance %s is the writer after %" PRIi64

@@ -48,6 +48,7 @@ void rds_db_cluster_done(struct rds_db_cluster *c)
         free(c->engine_version);
         free(c->kms_key_id);
         free(c->preferred_backup_window);
+        free(c->endpoint);
         free(c->aws_backup_recovery_point_arn);
         strv_free(c->members);
         free(c->writer);
@@ -208,6 +209,8 @@ static int parse_cluster(xmlNode *n, struct rds_db_cluster *ret)
             (r = aws_xml_child_text(n, "EngineVersion", &c.engine_version)) < 0 ||
             (r = aws_xml_child_text(n, "KmsKeyId", &c.kms_key_id)) < 0 ||
             (r = aws_xml_child_text(n, "PreferredBackupWindow", &c.preferred_backup_window)) < 0 ||
+            (r = aws_xml_child_text(n, "Endpoint", &c.endpoint)) < 0 ||
+            (r = aws_xml_child_uint(n, "Port", &c.port)) < 0 ||
             (r = aws_xml_child_text(n, "AwsBackupRecoveryPointArn", &c.aws_backup_recovery_point_arn)) < 0 ||
             (r = aws_xml_child_uint(n, "BackupRetentionPeriod", &c.backup_retention_period)) < 0 ||
             (r = aws_xml_child_bool(n, "StorageEncrypted", &c.storage_encrypted)) < 0 ||

@@ -31,6 +31,8 @@ struct rds_db_cluster {
         char *engine_version;
         char *kms_key_id;
         char *preferred_backup_window; /* "hh24:mi-hh24:mi" UTC, NULL if absent */
+        char *endpoint;                /* the writer endpoint's host name, NULL if absent */
+        unsigned port;                 /* 0 if absent */
         char *aws_backup_recovery_point_arn;
         unsigned backup_retention_period;
         bool storage_encrypted;

@@ -22,14 +22,15 @@ def drill_id(cluster, t):
 
 
 class RestoreDrill(AgentTestCase):
-    def setup_world(self, keep_minutes=30, extra_clusters=(), globs=("*",)):
+    def setup_world(self, keep_minutes=30, extra_clusters=(), globs=("*",), probe=None):
         w = window_open_now(self.now)
         prev = agent_snapshot("db-a", w, self.now - DAY)
         self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}] + list(extra_clusters), snapshots=[prev])
         # The globs match the drill's cluster, and the window is open all along.
-        self.write_config([policy(clusters=list(globs), window=w,
-                                  restore_test={"every": "daily", "instance_class": "db.r6g.large",
-                                                "keep_minutes": keep_minutes})])
+        drill = {"every": "daily", "instance_class": "db.r6g.large", "keep_minutes": keep_minutes}
+        if probe:
+            drill["probe_command"] = probe
+        self.write_config([policy(clusters=list(globs), window=w, restore_test=drill)])
         return prev
 
     def clusters(self):
@@ -149,6 +150,41 @@ class RestoreDrill(AgentTestCase):
         self.assertEqual(self.count("DeleteDBCluster"), 1, run.describe())
         self.assertNotIn(drill, self.clusters())
         self.assertLedgerComplete(run)
+
+    def test_probe_sees_the_restored_cluster_and_gates_completion(self):
+        out = os.path.join(self.tmp, "probe.env")
+        self.setup_world(keep_minutes=0, probe=f"env | grep -E '^AURORA_(RESTORE|SOURCE)_' | sort > {out}")
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        for i in range(3):
+            self.once(now=t0 + 60 * i)
+        self.assertEqual(len(self.runs[2].named("restore-completed")), 1, self.runs[2].describe())
+        with open(out) as f:
+            seen = dict(line.rstrip("\n").split("=", 1) for line in f)
+        self.assertEqual(seen["AURORA_RESTORE_CLUSTER"], drill)
+        self.assertEqual(seen["AURORA_RESTORE_INSTANCE"], drill + "-1")
+        self.assertEqual(seen["AURORA_SOURCE_CLUSTER"], "db-a")
+        self.assertEqual(seen["AURORA_RESTORE_ENGINE"], "aurora-postgresql")
+        self.assertTrue(seen.get("AURORA_SOURCE_SNAPSHOT", "").startswith(PREFIX + "-db-a-"), seen)
+        self.assertIn("AURORA_RESTORE_ENDPOINT", seen)
+
+    def test_failing_probe_is_a_failed_drill_then_torn_down(self):
+        self.setup_world(keep_minutes=0, probe="echo probe says no >&2; exit 3")
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        for i in range(3):
+            self.once(now=t0 + 60 * i, expect=None)
+        run = self.runs[2]
+        self.assertEqual(run.returncode, 1, run.describe())
+        self.assertEqual(run.named("restore-completed"), [], run.describe())
+        failed = run.named("restore-failed")
+        self.assertEqual(len(failed), 1, run.describe())
+        self.assertIn("probe_command exited 3", failed[0].reason)
+        self.assertIn("probe says no", run.output)
+        for i in range(3, 5):
+            self.once(now=t0 + 60 * i)
+        self.assertNotIn(drill, self.clusters())
+        self.assertLedgerComplete()
 
     def test_dry_run_makes_no_mutating_call(self):
         self.setup_world()

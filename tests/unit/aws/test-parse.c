@@ -120,6 +120,8 @@ START_TEST(clusters_with_members_window_and_times)
         struct rds_db_cluster *c = &l.items[0];
         ck_assert_str_eq(c->identifier, "prod-a");
         ck_assert_str_eq(c->preferred_backup_window, "07:35-08:05");
+        ck_assert_str_eq(c->endpoint, "prod-a.cluster-xyz.us-east-1.rds.amazonaws.com");
+        ck_assert_uint_eq(c->port, 5432);
         ck_assert_uint_eq(c->backup_retention_period, 7);
         ck_assert_str_eq(c->writer, "prod-a-2");
         ck_assert_uint_eq(strv_length(c->members), 2);
