@@ -71,12 +71,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                    "# TYPE aurora_backup_snapshots gauge\n");
         for (size_t r = 0; r < o->n_regions; r++) {
                 unsigned n[_ORIGIN_MAX] = {};
-                bool dup = false;
-                if (!o->regions[r].ok)
-                        continue;
-                for (size_t k = 0; k < r; k++)
-                        dup |= o->regions[k].ok && streq(o->regions[k].region, o->regions[r].region);
-                if (dup)
+                if (!o->regions[r].ok || o->regions[r].repeat)
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++)
                         if (streq(o->snapshots[k].region, o->regions[r].region))

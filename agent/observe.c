@@ -236,6 +236,8 @@ static int build_views(struct observation *o)
                         continue;
                 for (size_t j = 0; j < r->clusters.n; j++) {
                         const struct rds_db_cluster *c = &r->clusters.items[j];
+                        if (r->repeat && observation_find_cluster(o, r->region, c->identifier))
+                                continue; /* the same cluster seen through another role */
                         struct observed_cluster *v = &o->clusters[o->n_clusters++];
                         *v = (struct observed_cluster){
                             .identifier = c->identifier,
@@ -295,28 +297,25 @@ int observe(struct agent *a, struct observation *ret)
                 struct observed_region *reg = &o.regions[i];
                 size_t from = o.n_snapshots;
                 /* Another role's view of the same region: observed separately, listed once. */
-                bool seen = false;
                 for (size_t k = 0; k < i; k++)
-                        seen |= o.regions[k].ok && streq(o.regions[k].region, reg->region);
+                        reg->repeat |= o.regions[k].ok && streq(o.regions[k].region, reg->region);
                 r = observe_region(a, &o, reg, &cap);
                 if (r == -ENOMEM)
                         goto fail;
                 reg->ok = r >= 0;
-                if (!reg->ok || seen)
-                        views_truncate(&o, from);
                 if (!reg->ok) {
+                        views_truncate(&o, from);
                         rds_db_cluster_list_done(&reg->clusters);
                         rds_export_task_list_done(&reg->exports);
-                } else
-                        views_sort_unique(&o, from);
+                }
         }
 
         r = build_views(&o);
         if (r < 0)
                 goto fail;
-        /* Regions were appended one after the other: one sort by (region, identifier) for lookups. */
-        if (o.n_snapshots > 1)
-                qsort(o.snapshots, o.n_snapshots, sizeof(*o.snapshots), view_cmp);
+        /* One sort by (region, identifier) for lookups, dropping what two listings both returned (the default
+         * and the awsbackup one, or two roles into the same account). */
+        views_sort_unique(&o, 0);
         *ret = o;
         return 0;
 fail:
@@ -356,6 +355,19 @@ const struct observed_cluster *observation_find_cluster(const struct observation
         for (size_t i = 0; i < o->n_clusters; i++)
                 if (streq_ptr(o->clusters[i].region, region) && streq_ptr(o->clusters[i].identifier, identifier))
                         return &o->clusters[i];
+        return NULL;
+}
+
+const struct rds_db_cluster *observation_find_rds_cluster(const struct observation *o, const char *region,
+                                                          const char *identifier)
+{
+        for (size_t i = 0; i < o->n_regions; i++) {
+                if (!streq_ptr(o->regions[i].region, region))
+                        continue;
+                for (size_t j = 0; j < o->regions[i].clusters.n; j++)
+                        if (streq_ptr(o->regions[i].clusters.items[j].identifier, identifier))
+                                return &o->regions[i].clusters.items[j];
+        }
         return NULL;
 }
 

@@ -14,6 +14,8 @@ struct observed_region {
         char *region;
         const struct policy *policy; /* the first policy that asked for this (region, role) */
         bool ok;                     /* every Describe call succeeded */
+        bool repeat;                 /* an earlier entry (another role) observes this region too: the views
+                                        hold both, merged; per-region summaries use the first */
         struct aws_error error;      /* when !ok */
         struct rds_db_cluster_list clusters;
         struct rds_export_task_list exports; /* (snapshots go straight into the observation's views) */
@@ -44,5 +46,9 @@ const struct observed_snapshot *observation_find_snapshot(const struct observati
                                                           const char *identifier);
 const struct observed_cluster *observation_find_cluster(const struct observation *o, const char *region,
                                                         const char *identifier);
+/* The full Describe record of a cluster (engine, writer, endpoint, window), which the planner's view
+ * leaves out; NULL when not observed. */
+const struct rds_db_cluster *observation_find_rds_cluster(const struct observation *o, const char *region,
+                                                          const char *identifier);
 /* Whether the region was observed successfully (recovery only judges intents there). */
 bool observation_region_ok(const struct observation *o, const char *region);

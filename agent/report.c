@@ -74,14 +74,8 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                 const struct observed_region *reg = &o->regions[i];
                 size_t nc = 0, ns = 0;
 
-                if (!reg->ok)
-                        continue;
-                bool seen = false;
-                for (size_t k = 0; k < i; k++)
-                        if (o->regions[k].ok && streq(o->regions[k].region, reg->region))
-                                seen = true;
-                if (seen)
-                        continue; /* another role's view of the same region: stored once */
+                if (!reg->ok || reg->repeat)
+                        continue; /* (a repeat is another role's view of a region stored once) */
 
                 _cleanup_free_ struct inventory_cluster *ic = calloc(o->n_clusters + 1, sizeof(*ic));
                 _cleanup_free_ struct inventory_snapshot *is = calloc(o->n_snapshots + n_created + 1, sizeof(*is));
@@ -89,12 +83,9 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                         return -ENOMEM;
                 for (size_t k = 0; k < o->n_clusters; k++) {
                         const struct observed_cluster *c = &o->clusters[k];
-                        const struct rds_db_cluster *raw = NULL;
                         if (!streq(c->region, reg->region))
                                 continue;
-                        for (size_t m = 0; m < reg->clusters.n; m++)
-                                if (streq_ptr(reg->clusters.items[m].identifier, c->identifier))
-                                        raw = &reg->clusters.items[m];
+                        const struct rds_db_cluster *raw = observation_find_rds_cluster(o, reg->region, c->identifier);
                         ic[nc++] = (struct inventory_cluster){
                             .identifier = (char *)c->identifier,
                             .status = (char *)c->status,
@@ -142,14 +133,6 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
 }
 
 
-static const char *tag_value(const struct observed_snapshot *s, const char *key)
-{
-        for (size_t i = 0; i < s->n_tags; i++)
-                if (streq_ptr(s->tags[i].key, key))
-                        return s->tags[i].value;
-        return NULL;
-}
-
 /* Once per key (a marker in the state); in dry-run only looked at, never set. 1: report it now. */
 static int first_time(struct agent *a, const char *kind, const char *region, const char *id)
 {
@@ -175,7 +158,7 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
         r = first_time(a, "copy-settled", s->region, s->identifier);
         if (r <= 0)
                 return r;
-        f.policy = tag_value(s, TAG_POLICY);
+        f.policy = plan_tag_get(s->tags, s->n_tags, TAG_POLICY);
         if (available)
                 journal_event(EVENT_COPY_COMPLETED, &f, "Copy %s in %s is available", s->identifier, s->region);
         else
@@ -227,7 +210,7 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
 
                 if (snapshot_classify(s) != ORIGIN_AGENT)
                         continue;
-                if (tag_value(s, PLAN_TAG_COPY)) {
+                if (plan_tag_get(s->tags, s->n_tags, PLAN_TAG_COPY)) {
                         r = report_copy(a, s, now);
                         if (r < 0)
                                 return r;
@@ -237,7 +220,7 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
                 bool failed = streq_ptr(s->status, "failed");
                 if (!available && !failed)
                         continue;
-                slot_tag = tag_value(s, TAG_SLOT);
+                slot_tag = plan_tag_get(s->tags, s->n_tags, TAG_SLOT);
                 if (!slot_tag || time_parse_iso8601(slot_tag, &slot) < 0)
                         continue;
                 if (now - slot > 40 * SEC_PER_DAY)
@@ -351,9 +334,8 @@ static unsigned quota_used(const struct observation *o, const char *region)
 {
         unsigned n = 0;
         for (size_t i = 0; i < o->n_snapshots; i++) {
-                enum snapshot_origin origin = snapshot_classify(&o->snapshots[i]);
                 if (streq(o->snapshots[i].region, region) &&
-                    (origin == ORIGIN_AGENT || origin == ORIGIN_FOREIGN_MANUAL))
+                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i])))
                         n++;
         }
         return n;

@@ -34,28 +34,6 @@ struct drill {
         struct act_counts *c;
 };
 
-static const char *cluster_tag(const struct observed_cluster *c, const char *key)
-{
-        for (size_t i = 0; i < c->n_tags; i++)
-                if (streq_ptr(c->tags[i].key, key))
-                        return c->tags[i].value ? c->tags[i].value : "";
-        return NULL;
-}
-
-/* The full Describe record of a cluster (engine, writer), which the planner's view leaves out. */
-static const struct rds_db_cluster *find_rds_cluster(const struct observation *o, const char *region,
-                                                     const char *identifier)
-{
-        for (size_t i = 0; i < o->n_regions; i++) {
-                if (!streq_ptr(o->regions[i].region, region))
-                        continue;
-                for (size_t j = 0; j < o->regions[i].clusters.n; j++)
-                        if (streq_ptr(o->regions[i].clusters.items[j].identifier, identifier))
-                                return &o->regions[i].clusters.items[j];
-        }
-        return NULL;
-}
-
 static const struct observed_snapshot *newest_agent_snapshot(const struct drill *d)
 {
         const struct observed_snapshot *best = NULL;
@@ -154,7 +132,7 @@ static int client_for(const struct drill *d, struct aws_client **ret, const char
 static int drill_start(const struct drill *d, const char *drill_id)
 {
         const struct observed_snapshot *snap = newest_agent_snapshot(d);
-        const struct rds_db_cluster *src = find_rds_cluster(d->o, d->region, d->source->identifier);
+        const struct rds_db_cluster *src = observation_find_rds_cluster(d->o, d->region, d->source->identifier);
         struct rds_db_cluster out = {};
         struct aws_error e = {};
         struct aws_client *client;
@@ -221,7 +199,7 @@ static int drill_create_instance(const struct drill *d, const struct observed_cl
         struct rds_db_instance out = {};
         struct aws_error e = {};
         struct aws_client *client;
-        const struct rds_db_cluster *rc = find_rds_cluster(d->o, d->region, dc->identifier);
+        const struct rds_db_cluster *rc = observation_find_rds_cluster(d->o, d->region, dc->identifier);
         int64_t id;
         int r;
 
@@ -271,7 +249,7 @@ static const char *teardown_refusal(const struct drill *d, const struct observed
 {
         if (!restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, dc))
                 return "not a restore drill cluster of this agent (tags or name)";
-        if (!streq_ptr(cluster_tag(dc, TAG_RESTORE_TEST), d->source->identifier))
+        if (!streq_ptr(plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST), d->source->identifier))
                 return "a drill of another cluster";
         if (streq_ptr(dc->identifier, d->source->identifier))
                 return "the source cluster itself";
@@ -385,7 +363,7 @@ static int drill_step(const struct drill *d, const struct observed_cluster *dc)
                         return 0; /* restoring */
                 if (!instance)
                         return drill_create_instance(d, dc, instance_id);
-                const struct rds_db_cluster *rc = find_rds_cluster(d->o, d->region, dc->identifier);
+                const struct rds_db_cluster *rc = observation_find_rds_cluster(d->o, d->region, dc->identifier);
                 if (!streq_ptr(instance->status, "available") || !rc || !streq_ptr(rc->writer, instance->identifier))
                         return 0; /* the instance is being created (a reader until it is the writer) */
 
@@ -451,7 +429,7 @@ static bool drill_of(const struct drill *d, const struct observed_cluster *c)
 {
         return streq_ptr(c->region, d->region) &&
                restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, c) &&
-               streq_ptr(cluster_tag(c, TAG_RESTORE_TEST), d->source->identifier);
+               streq_ptr(plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST), d->source->identifier);
 }
 
 static int drill_run_source(struct drill *d)

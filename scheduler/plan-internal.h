@@ -73,7 +73,6 @@ struct builder {
         int error; /* first allocation failure */
 };
 
-const char *plan_tag_get(const struct tag *tags, size_t n, const char *key);
 const char *plan_str(const char *s); /* NULL as "" */
 
 /* Deep-copies the action into the plan (strings, tags, accounts). */

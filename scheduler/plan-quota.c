@@ -57,8 +57,7 @@ void plan_quota_count_observed(struct builder *b)
                 const struct snap_pair *pair = &b->pairs[k];
                 int64_t n = 0;
                 for (size_t i = pair->lo; i < pair->hi; i++)
-                        n += b->snaps[i].origin == ORIGIN_AGENT ||
-                             b->snaps[i].origin == ORIGIN_FOREIGN_MANUAL;
+                        n += snapshot_origin_counts_toward_quota(b->snaps[i].origin);
                 if (n > 0 && (q = quota_region(b, pair->region)))
                         q->count += n;
         }

@@ -169,6 +169,9 @@ enum snapshot_origin {
         _ORIGIN_MAX,
 };
 
+/* The value of tag `key` ("" when it has none), or NULL when absent; the first occurrence wins. */
+const char *plan_tag_get(const struct tag *tags, size_t n, const char *key);
+
 /* Whether policy `p`, working in `region` (its own, the agent's or the environment's), selects cluster
  * `c`: same region, one of its globs matches (no globs: every cluster), and every match tag matches.
  * The planner gives a cluster to the first policy, in config order, that selects it. */
@@ -181,6 +184,9 @@ unsigned plan_policy_shard(const char *name, unsigned n);
 bool plan_policy_in_shard(const struct agent_settings *agent, const struct policy *p);
 
 enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
+/* The regional manual-snapshot quota counts the agent's and foreign manual snapshots: not automated,
+ * AWS Backup or continuous ones. */
+bool snapshot_origin_counts_toward_quota(enum snapshot_origin o);
 /* The same, given the value of the snapshot's TAG_MANAGED_BY tag (NULL: none), for callers that have
  * already read its tags. */
 enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s, const char *managed_by);

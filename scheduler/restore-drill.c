@@ -92,18 +92,11 @@ int restore_drill_instance_identifier(const char *drill_cluster, char buf[static
 bool restore_drill_cluster_is_ours(const char *snapshot_prefix, const struct observed_cluster *c)
 {
         char prefix[PLAN_SNAPSHOT_ID_MAX];
-        const char *managed = NULL, *drill = NULL;
 
         if (!c || !c->identifier || restore_drill_prefix(snapshot_prefix, prefix) < 0)
                 return false;
-        for (size_t i = 0; i < c->n_tags; i++) {
-                if (!c->tags[i].key)
-                        continue;
-                if (streq(c->tags[i].key, TAG_MANAGED_BY))
-                        managed = c->tags[i].value;
-                else if (streq(c->tags[i].key, TAG_RESTORE_TEST))
-                        drill = c->tags[i].value;
-        }
+        const char *managed = plan_tag_get(c->tags, c->n_tags, TAG_MANAGED_BY);
+        const char *drill = plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST);
         return streq_ptr(managed, TAG_MANAGED_BY_VALUE) && !isempty(drill) && startswith(c->identifier, prefix) &&
                c->identifier[strlen(prefix)] != '\0';
 }

@@ -4,14 +4,6 @@
 #include "hash.h"
 #include "plan.h"
 
-static const char *cluster_tag(const struct observed_cluster *c, const char *key)
-{
-        for (size_t i = 0; i < c->n_tags; i++)
-                if (c->tags[i].key && streq(c->tags[i].key, key))
-                        return c->tags[i].value ? c->tags[i].value : "";
-        return NULL;
-}
-
 bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c)
 {
         bool glob_ok;
@@ -20,7 +12,7 @@ bool plan_policy_selects(const struct policy *p, const char *region, const struc
         if (!c->identifier || (region && !streq_ptr(region, c->region)))
                 return false;
         /* A restore drill's cluster is temporary and torn down by the drill: no policy manages it. */
-        if (cluster_tag(c, TAG_RESTORE_TEST))
+        if (plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST))
                 return false;
         glob_ok = !p->clusters || !p->clusters[0];
         for (char *const *g = p->clusters; g && *g && !glob_ok; g++)
@@ -28,7 +20,7 @@ bool plan_policy_selects(const struct policy *p, const char *region, const struc
         if (!glob_ok)
                 return false;
         for (size_t i = 0; i < p->n_match_tags; i++) {
-                const char *v = cluster_tag(c, p->match_tags[i].key);
+                const char *v = plan_tag_get(c->tags, c->n_tags, p->match_tags[i].key);
                 if (!v || !streq_ptr(v, p->match_tags[i].value))
                         return false;
         }

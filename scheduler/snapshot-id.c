@@ -100,6 +100,11 @@ int plan_snapshot_identifier(const char *prefix, const char *cluster, int64_t sl
         return 0;
 }
 
+bool snapshot_origin_counts_toward_quota(enum snapshot_origin o)
+{
+        return o == ORIGIN_AGENT || o == ORIGIN_FOREIGN_MANUAL;
+}
+
 const char *snapshot_origin_to_string(enum snapshot_origin o)
 {
         static const char *const names[_ORIGIN_MAX] = {

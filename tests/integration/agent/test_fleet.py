@@ -55,6 +55,22 @@ class Fleet(AgentTestCase):
         creates = self.requests("CreateDBClusterSnapshot")
         self.assertEqual(len(creates), len(names), creates)
 
+    def test_two_roles_in_one_region_are_observed_once_each(self):
+        # One policy with the agent's own credentials, one through STS AssumeRole, both in us-east-1 (the
+        # world is one account, as two roles into the same account would be).
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": "db-own"}, {"id": "db-role"}])
+        self.write_config([policy(name="own", clusters=["db-own"], window=w),
+                           policy(name="assumed", clusters=["db-role"], window=w,
+                                  assume_role={"role_arn": "arn:aws:iam::123456789012:role/backup"})])
+        run = self.once()
+        self.assertEqual(len(self.requests("AssumeRole")), 1, run.describe())
+        self.assertEqual(sorted(e.cluster for e in run.named("snapshot-started")), ["db-own", "db-role"])
+        (summary,) = run.named("cycle-summary")
+        self.assertEqual(summary.get("AURORA_CLUSTERS"), "2", run.describe())  # not counted once per role
+        self.assertEqual(len(self.requests("CreateDBClusterSnapshot")), 2)
+        self.assertLedgerComplete(run)
+
     def test_prometheus_textfile_after_each_cycle(self):
         w = window_open_now(self.now)
         prev = agent_snapshot("db-m", w, self.now - 2 * DAY)
