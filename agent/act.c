@@ -135,8 +135,9 @@ static void act_failed(struct agent *a, enum journal_event kind, struct event_fi
         agent_set_last_error(a, "%s %s: %s", what, strempty(object), f->error_code);
 }
 
-/* Belt and braces: the planner already decided; this refuses anything that is not plainly ours. */
-static const char *rds_delete_refusal(const struct observation *o, const struct plan_action *act)
+/* Belt and braces: the planner already decided; this refuses anything that is not plainly ours, and ours
+ * for the policy that asks (invariant 1). */
+static const char *rds_delete_refusal(const struct agent *a, const struct observation *o, const struct plan_action *act)
 {
         const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
 
@@ -144,8 +145,10 @@ static const char *rds_delete_refusal(const struct observation *o, const struct 
                 return "not observed this cycle";
         if (rds_snapshot_id_is_aws_backup(s->identifier))
                 return "AWS Backup snapshots are deleted only through AWS Backup";
-        if (snapshot_classify(s) != ORIGIN_AGENT)
-                return "not owned by the agent";
+        if (snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AGENT)
+                return "not owned by the agent (its name, managed-by tag and slot tag must all agree)";
+        if (!act->policy || !streq_ptr(plan_tag_get(s->tags, s->n_tags, TAG_POLICY), act->policy))
+                return "tagged for another policy";
         if (!streq_ptr(s->status, "available"))
                 return "not available";
         return NULL;
@@ -161,7 +164,7 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
         int64_t id;
         int r;
 
-        refusal = rds_delete_refusal(o, act);
+        refusal = rds_delete_refusal(a, o, act);
         if (refusal) {
                 f.reason = refusal;
                 journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s: %s", act->snapshot, refusal);

@@ -65,5 +65,7 @@ int agent_report_once(struct agent *a, const char *key);
  * or NULL. */
 struct observed_cluster;
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c);
+/* agent.snapshot_prefix, or its default: what the agent's own identifiers start with. */
+const char *agent_snapshot_prefix(const struct agent *a);
 /* Total logical AWS calls made by every client so far. */
 uint64_t agent_api_calls(const struct agent *a);

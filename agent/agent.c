@@ -343,6 +343,11 @@ uint64_t agent_api_calls(const struct agent *a)
         return n;
 }
 
+const char *agent_snapshot_prefix(const struct agent *a)
+{
+        return a->config->agent.snapshot_prefix ?: CONFIG_DEFAULT_SNAPSHOT_PREFIX;
+}
+
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c)
 {
         for (size_t i = 0; i < a->config->n_policies; i++) {

@@ -118,7 +118,7 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         int r;
 
         /* Only AWS Backup snapshots of a policy that manages them. */
-        if (!s || !s->arn || snapshot_classify(s) != ORIGIN_AWS_BACKUP || !p || !p->aws_backup_manage) {
+        if (!s || !s->arn || snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AWS_BACKUP || !p || !p->aws_backup_manage) {
                 f.reason = !s ? "not observed this cycle" : "not an AWS Backup snapshot this policy manages";
                 journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s through AWS Backup: %s", act->snapshot,
                               f.reason);

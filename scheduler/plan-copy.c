@@ -198,7 +198,7 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
                 return;
 
         const struct snap *target = src;
-        if (snapshot_share_needs_copy(src->s)) {
+        if (snapshot_share_needs_copy(src->s, b->prefix)) {
                 char id[PLAN_SNAPSHOT_ID_MAX];
                 if (snapshot_uses_aws_managed_key(src->s) && !sh->kms_key)
                         return refuse(b, cp, cp->region, src->s->identifier,
