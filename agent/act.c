@@ -76,6 +76,8 @@ int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_err
         int r;
 
         agent_crash_point(a, CRASH_AFTER_CALL);
+        /* aws_client_last_request_id() is cleared by each call, so a failed call never lends an earlier
+         * call's id. */
         if (e && e->request_id[0])
                 request_id = e->request_id;
         r = store_ledger_finish(a->store, id, ok ? LEDGER_DONE : LEDGER_FAILED,
@@ -121,6 +123,23 @@ static int act_start(struct agent *a, const struct plan_action *act, int64_t cyc
         }
         r = act_intent_begin(a, cycle_id, kind, act, ledger_region, target, ret_id);
         return r < 0 ? r : 1;
+}
+
+bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f, const char *what,
+                         const char *object, struct act_counts *c)
+{
+        char buf[1024];
+
+        if (!aws_error_outcome_unknown(e))
+                return false;
+        c->unconfirmed++;
+        act_error_fields(e, f);
+        journal_event(EVENT_ACTION_UNCONFIRMED, f,
+                      "%s %s: the answer was lost (%s); the call may have taken effect, the next cycle settles it "
+                      "from what AWS shows",
+                      what, strempty(object), aws_error_to_string(e, buf, sizeof(buf)));
+        agent_set_last_error(a, "%s %s: outcome unknown (%s)", what, strempty(object), f->error_code);
+        return true;
 }
 
 /* "<what> <object> failed: <AWS error>", counted, and remembered for STATUS=. */
@@ -181,6 +200,8 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
         if (r <= 0)
                 return r;
         r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting", act->snapshot, c))
+                return 0;
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
@@ -227,6 +248,10 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
         if (r <= 0)
                 return r;
         r = rds_create_db_cluster_snapshot(client, act->cluster, act->snapshot, tags, act->n_tags, &snap, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Creating", act->snapshot, c)) {
+                rds_db_cluster_snapshot_done(&snap);
+                return 0;
+        }
         /* The identifier is deterministic: "already exists" means this slot's snapshot was made (by an
          * earlier attempt whose answer was lost, or by a second agent). */
         bool exists = r < 0 && streq(e.code, ERR_SNAPSHOT_EXISTS);
@@ -315,6 +340,8 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
                                                                    .tags = tags,
                                                                    .n_tags = act->n_tags},
                                          NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Copying to", act->snapshot, c))
+                return 0;
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_EXISTS);
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
@@ -358,6 +385,8 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         if (r <= 0)
                 return r;
         r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts, NULL, NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Sharing", act->snapshot, c))
+                return 0;
         bool ok = r >= 0;
         r = act_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
@@ -407,6 +436,8 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
                                                               .kms_key_id = act->kms_key ? act->kms_key : p->export_.kms_key,
                                                               .s3_prefix = p->export_.prefix},
                                   NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Exporting to", act->snapshot, c))
+                return 0;
         bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") || streq(e.code, "ExportTaskAlreadyExists");
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)

@@ -166,6 +166,8 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         if (r < 0)
                 return r;
         r = backup_delete_recovery_point(client, vault, s->arn, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting AWS Backup snapshot", act->snapshot, c))
+                return 0;
         char delete_rid[AWS_ERROR_REQUEST_ID_MAX] = "";
         if (r >= 0)
                 snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
@@ -178,6 +180,8 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 if (r >= 0) {
                         aws_error_clear(&e);
                         r = backup_delete_recovery_point(client, vault, s->arn, &e);
+                        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting AWS Backup snapshot", act->snapshot, c))
+                                return 0;
                         if (r >= 0)
                                 snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
                 } else if (r != -ENOENT)

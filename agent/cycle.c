@@ -229,7 +229,7 @@ finish:
         *ret = (struct cycle_result){
             .planned = c.planned,
             .succeeded = c.succeeded,
-            .failed = c.failed,
+            .failed = c.failed + c.unconfirmed, /* --once: not every action is known to have succeeded */
             .next_wakeup = p ? p->next_wakeup : PLAN_NO_WAKEUP,
             .stopped = agent_should_stop(a),
         };

@@ -205,6 +205,13 @@ static int drill_start(const struct drill *d, const char *drill_id)
                                                      .n_tags = ELEMENTSOF(tags),
                                                  },
                                                  &out, &e);
+        if (r < 0) {
+                struct event_fields f = drill_fields(d, "restore", snap->identifier, drill_id);
+                if (act_outcome_unknown(d->a, &e, &f, "Restoring drill cluster", drill_id, d->c)) {
+                        rds_db_cluster_done(&out);
+                        return 0;
+                }
+        }
         bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
         rds_db_cluster_done(&out);
         r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
@@ -263,6 +270,13 @@ static int drill_create_instance(const struct drill *d, const struct observed_cl
                                        .n_tags = ELEMENTSOF(tags),
                                    },
                                    &out, &e);
+        if (r < 0) {
+                struct event_fields f = drill_fields(d, "restore", NULL, dc->identifier);
+                if (act_outcome_unknown(d->a, &e, &f, "Creating drill instance", instance_id, d->c)) {
+                        rds_db_instance_done(&out);
+                        return 0;
+                }
+        }
         bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
         rds_db_instance_done(&out);
         r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
@@ -328,6 +342,11 @@ static int drill_teardown(const struct drill *d, const struct observed_cluster *
                 struct rds_db_cluster out = {};
                 r = rds_delete_db_cluster(client, dc->identifier, true, &out, &e);
                 rds_db_cluster_done(&out);
+        }
+        if (r < 0) {
+                struct event_fields f = drill_fields(d, "teardown", NULL, dc->identifier);
+                if (act_outcome_unknown(d->a, &e, &f, "Deleting drill", resource, d->c))
+                        return 0;
         }
         bool ok = r >= 0 || streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND);
         r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));

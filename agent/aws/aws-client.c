@@ -499,6 +499,7 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         int r;
 
         aws_error_clear(e);
+        c->last_request_id[0] = '\0'; /* a failed call must not carry the previous call's id */
         if ((unsigned)req->service >= _AWS_SERVICE_MAX)
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
         if (req->endpoint)
