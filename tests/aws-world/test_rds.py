@@ -178,6 +178,15 @@ class RdsWorldTest(WorldTestCase):
         self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in only_auto],
                          ["rds:db1-2026-02-03-04-05"])
 
+    def test_awsbackup_snapshot_type_is_not_a_cluster_snapshot_type(self):
+        self.admin.seed(clusters=[{"id": "db1"}],
+                        snapshots=[{"cluster": "db1", "origin": "awsbackup", "vault": "v", "type": "awsbackup"}])
+        with self.assertRaises(ClientError) as ctx:
+            self.snapshots(SnapshotType="awsbackup")
+        self.assertAwsError(ctx, "InvalidParameterValue", 400)
+        # The plain listing shows AWS Backup's snapshots.
+        self.assertEqual([s["DBClusterSnapshotIdentifier"][:10] for s in self.snapshots()], ["awsbackup:"])
+
     def test_backdate_sets_snapshot_create_time(self):
         self.admin.seed(clusters=[{"id": "db1"}])
         self.create("m1")

@@ -153,6 +153,9 @@ def describe_db_cluster_snapshots(self):
         raise InvalidParameterCombination(
             "Cannot specify both DBClusterIdentifier and DBClusterSnapshotIdentifier"
         )
+    if snap_type and snap_type not in ("automated", "manual", "shared", "public"):
+        # The values the API documents for cluster snapshots ("awsbackup" is for DB instance snapshots).
+        raise InvalidParameterValue(f"Invalid snapshot type: {snap_type}")
     if snap_type in ("shared", "public"):
         snaps = []
         if snap_type == "shared":
