@@ -12,6 +12,7 @@
 #include "backup-delete.h"
 #include "journal.h"
 #include "notify.h"
+#include "share-facts.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -394,6 +395,7 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         if (ok) {
                 c->succeeded++;
                 f.request_id = aws_client_last_request_id(client);
+                share_facts_shared(a, act->region, act->snapshot, act->accounts);
                 journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
         } else {
                 act_failed(a, EVENT_SHARE_FAILED, &f, &e, c, "Sharing", act->snapshot);

@@ -45,6 +45,8 @@ struct agent {
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */
+
+        struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
 };
 
 bool agent_dry_run(const struct agent *a);

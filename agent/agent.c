@@ -14,6 +14,7 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "plan.h"
+#include "share-facts.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -165,6 +166,7 @@ struct agent *agent_free(struct agent *a)
         free(a->state_directory);
         free(a->default_region);
         free(a->last_error);
+        share_facts_free(a);
         free(a);
         return NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "agent-internal.h"
 #include "aws-rds.h"
+#include "strv.h"
 #include "timespec.h"
 
 static const char *role_of(const struct policy *p)
@@ -80,6 +81,7 @@ static void snapshot_view_done(struct observed_snapshot *v)
         free_owned(v->snapshot_type);
         free_owned(v->kms_key_id);
         free_owned(v->source_arn);
+        strv_free((char **)v->shared_accounts); /* share-facts.c's copy, when it filled one */
         for (size_t i = 0; i < v->n_tags; i++) {
                 free_owned(v->tags[i].key);
                 free_owned(v->tags[i].value);

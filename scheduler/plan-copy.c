@@ -172,6 +172,13 @@ void plan_copies(struct builder *b, const struct cluster_plan *cp)
                         first = !streq_ptr(cp->p->copies[j].region, t->region);
                 if (!first)
                         continue;
+                /* Known from the cluster alone: said at the first plan, before any snapshot exists. */
+                if (!cp->c->storage_encrypted && t->kms_key) {
+                        refuse(b, cp, t->region, NULL,
+                               "the cluster is not encrypted, and an unencrypted snapshot cannot be encrypted by "
+                               "copying it: drop the copy's kms_key");
+                        continue;
+                }
                 if (!src && !(src = plan_group_newest(b, cp->region, cp->c->identifier, NULL)))
                         return;
                 copy_to_target(b, cp, t, src);

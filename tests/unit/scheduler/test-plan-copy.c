@@ -175,6 +175,23 @@ START_TEST(copy_waits_at_the_cross_region_copy_limit)
 }
 END_TEST
 
+START_TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 12, 0));
+        w.pol[0].copies = &west;
+        w.pol[0].n_copies = 1;
+        world_cluster(&w, "c", "available")->storage_encrypted = false;
+        struct plan *p = world_plan(&w); /* no snapshot yet */
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        const struct plan_action *a = plan_find(p, ACTION_REFUSED);
+        ck_assert_str_eq(a->region, WEST);
+        ck_assert_ptr_nonnull(strstr(a->rule, "not encrypted"));
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+        plan_free(p);
+}
+END_TEST
+
 START_TEST(copy_refused_when_keys_do_not_allow_it)
 {
         struct world w;
@@ -379,6 +396,7 @@ TEST_SUITE(plan_copy_suite)
         tcase_add_test(tc, copy_retention_judges_copies_by_their_source_slot);
         tcase_add_test(tc, copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again);
         tcase_add_test(tc, copy_waits_at_the_cross_region_copy_limit);
+        tcase_add_test(tc, copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot);
         tcase_add_test(tc, copy_refused_when_keys_do_not_allow_it);
         tcase_add_test(tc, copy_needs_quota_in_the_target_region);
         tcase_add_test(tc, share_newest_with_accounts_not_yet_shared);
