@@ -125,6 +125,8 @@ static struct plan_input plan_input_of(const struct agent *a, const struct obser
             .n_ledger = ps->n_ledger,
             .history = ps->entries,
             .n_history = ps->n_history,
+            .account_quotas = o->account_quotas,
+            .n_account_quotas = o->n_account_quotas,
             .now = now,
         };
 }

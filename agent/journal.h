@@ -39,6 +39,7 @@ enum journal_event {
         EVENT_SNAPSHOT_DEFERRED, /* in the window, but the cluster is not available: retry planned */
         EVENT_ACTION_REFUSED,    /* a configured step cannot be done safely (says why) */
         EVENT_ACTION_UNCONFIRMED, /* a mutating call's answer was lost: settled by the next cycle */
+        EVENT_QUOTA_MISMATCH,     /* the account's snapshot quota disagrees with the config or the agent's count */
         _EVENT_MAX,
 };
 

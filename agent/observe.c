@@ -195,6 +195,13 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
         k = rds_describe_db_clusters(c, NULL, &r->clusters, &r->error);
         if (k < 0)
                 return k;
+        if (!r->repeat) {
+                k = rds_describe_account_quota(c, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &r->quota_used, &r->quota_max,
+                                               &r->quota_error);
+                if (k == -ENOMEM)
+                        return k;
+                r->quota_known = k >= 0;
+        }
         k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, collect_view, &sink,
                                                       &r->error);
         *cap = sink.cap;
@@ -225,8 +232,16 @@ static int build_views(struct observation *o)
         o->clusters = calloc(nc ? nc : 1, sizeof(*o->clusters));
         o->exports = calloc(ne ? ne : 1, sizeof(*o->exports));
         o->tag_pool = calloc(nt ? nt : 1, sizeof(*o->tag_pool));
-        if (!o->clusters || !o->exports || !o->tag_pool)
+        o->account_quotas = calloc(o->n_regions + 1, sizeof(*o->account_quotas));
+        if (!o->clusters || !o->exports || !o->tag_pool || !o->account_quotas)
                 return -ENOMEM;
+        for (size_t i = 0; i < o->n_regions; i++)
+                if (o->regions[i].ok && o->regions[i].quota_known)
+                        o->account_quotas[o->n_account_quotas++] = (struct account_quota){
+                            .region = o->regions[i].region,
+                            .max = o->regions[i].quota_max,
+                            .used = o->regions[i].quota_used,
+                        };
 
         struct tag *t = o->tag_pool;
         for (size_t i = 0; i < o->n_regions; i++) {
@@ -336,6 +351,7 @@ void observation_done(struct observation *o)
         free(o->snapshots);
         free(o->exports);
         free(o->tag_pool);
+        free(o->account_quotas);
         *o = (struct observation){};
 }
 
@@ -380,4 +396,10 @@ bool observation_region_ok(const struct observation *o, const char *region)
                         any = true;
                 }
         return any;
+}
+
+int64_t observation_quota_limit(const struct observation *o, const struct policy *p, const char *region)
+{
+        struct plan_input in = {.account_quotas = o->account_quotas, .n_account_quotas = o->n_account_quotas};
+        return plan_quota_limit(&in, p, region);
 }

@@ -340,6 +340,64 @@ static unsigned quota_used(const struct agent *a, const struct observation *o, c
         return n;
 }
 
+/* The account's quota per region: stored for `status`, and what disagrees with it reported once. */
+static void report_account_quotas(struct agent *a, const struct observation *o, int64_t now)
+{
+        for (size_t i = 0; i < o->n_regions; i++) {
+                const struct observed_region *r = &o->regions[i];
+                struct event_fields f = {.region = r->region, .action = "quota"};
+                _cleanup_free_ char *key = NULL;
+                char buf[1024];
+
+                if (!r->ok || r->repeat)
+                        continue;
+                if (!r->quota_known) {
+                        if (asprintf(&key, "quota-unknown:%s:%s", r->region, r->quota_error.code) >= 0 &&
+                            agent_report_once(a, key) > 0) {
+                                act_error_fields(&r->quota_error, &f);
+                                journal_event(EVENT_API_ERROR, &f,
+                                              "Cannot read the account's snapshot quota in %s (policies without "
+                                              "quota.limit assume %d): %s",
+                                              r->region, CONFIG_DEFAULT_QUOTA_LIMIT,
+                                              aws_error_to_string(&r->quota_error, buf, sizeof(buf)));
+                        }
+                        continue;
+                }
+                unsigned counted = quota_used(a, o, r->region);
+                if (a->store)
+                        (void)store_account_quota_put(a->store, r->region,
+                                                      &(struct account_quota_record){.max = r->quota_max,
+                                                                                     .used = r->quota_used,
+                                                                                     .counted = counted,
+                                                                                     .observed_at = now});
+                if (r->quota_used != (int64_t)counted &&
+                    asprintf(&key, "quota-used:%s:%" PRId64 ":%u", r->region, r->quota_used, counted) >= 0 &&
+                    agent_report_once(a, key) > 0)
+                        journal_event(EVENT_QUOTA_MISMATCH, &f,
+                                      "AWS counts %" PRId64 " manual cluster snapshots in %s, the agent %u (of a "
+                                      "limit of %" PRId64 "): some are out of the agent's sight",
+                                      r->quota_used, r->region, counted, r->quota_max);
+                key = mfree(key);
+                for (size_t k = 0; k < a->config->n_policies; k++) {
+                        const struct policy *p = &a->config->policies[k];
+                        if (p->quota_limit == 0 || p->quota_limit <= r->quota_max ||
+                            !streq_ptr(agent_policy_region(a, p), r->region))
+                                continue;
+                        if (asprintf(&key, "quota-above:%s:%s:%u:%" PRId64, p->name, r->region, p->quota_limit,
+                                     r->quota_max) < 0)
+                                return;
+                        if (agent_report_once(a, key) > 0) {
+                                f.policy = p->name;
+                                journal_event(EVENT_QUOTA_MISMATCH, &f,
+                                              "quota.limit %u of policy %s is above the account's manual cluster "
+                                              "snapshot quota in %s (%" PRId64 "): AWS refuses creates past it",
+                                              p->quota_limit, p->name, r->region, r->quota_max);
+                        }
+                        key = mfree(key);
+                }
+        }
+}
+
 void report_cycle(struct agent *a, const struct plan *p, const struct observation *o, const struct act_counts *c,
                   unsigned api_calls, int64_t started, int64_t now)
 {
@@ -381,6 +439,8 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                       c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest,
                       b.vaults[0] ? b.vaults : "not yet known");
 
+        report_account_quotas(a, o, now);
+
         /* STATUS=: the next wake-up, the clusters, the fullest region's quota and the last error. */
         struct notify_summary ns = {.clusters = clusters, .last_error = a->last_error};
         if (p && p->next_wakeup != PLAN_NO_WAKEUP)
@@ -391,9 +451,10 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                 if (!region)
                         continue;
                 unsigned used = quota_used(a, o, region);
+                int64_t limit = observation_quota_limit(o, pol, region);
                 if (!ns.quota_limit || used > ns.quota_used) {
                         ns.quota_used = used;
-                        ns.quota_limit = pol->quota_limit - pol->quota_reserve;
+                        ns.quota_limit = limit > pol->quota_reserve ? (unsigned)(limit - pol->quota_reserve) : 0;
                 }
         }
         (void)notify_status_summary(&ns);

@@ -99,7 +99,7 @@ struct policy {
 
         struct retention retention;
 
-        unsigned quota_limit;   /* manual, non-AWS-Backup cluster snapshots per region */
+        unsigned quota_limit;   /* manual, non-AWS-Backup cluster snapshots per region; 0: the account's */
         unsigned quota_reserve; /* kept free for humans and other tools */
 
         bool aws_backup_manage;
@@ -167,6 +167,8 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 /* Defaults that the planner and the agent also rely on. */
 #define CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC (15 * 60)
 #define CONFIG_DEFAULT_SNAPSHOT_PREFIX "aba"
+/* The limit assumed when quota.limit is unset and the account's (DescribeAccountAttributes) is unknown:
+ * AWS's default ManualClusterSnapshots quota. */
 #define CONFIG_DEFAULT_QUOTA_LIMIT 100
 #define CONFIG_DEFAULT_QUOTA_RESERVE 5
 #define CONFIG_MIN_WINDOW_MINUTES 30

@@ -325,7 +325,7 @@ static void parse_quota(struct conf_ctx *ctx, const struct conf_node *pn, struct
         rr = conf_get_uint(ctx, &g, "reserve", 0, QUOTA_LIMIT_MAX, &reserve);
         if (rl < 0 || rr < 0)
                 return;
-        if (reserve >= limit) {
+        if (limit > 0 && reserve >= limit) {
                 if (!conf_member(&g, "reserve", &rn))
                         conf_member(&g, "limit", &rn);
                 conf_error(
@@ -628,7 +628,7 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
         dup_into(ctx, conf_file(ctx, pn), &p->file);
         p->every = (struct schedule){.kind = SCHEDULE_DAILY};
         p->window_from_cluster = true;
-        p->quota_limit = CONFIG_DEFAULT_QUOTA_LIMIT;
+        p->quota_limit = 0; /* the account's, from DescribeAccountAttributes */
         p->quota_reserve = CONFIG_DEFAULT_QUOTA_RESERVE;
         p->restore_test.keep_minutes = CONFIG_DEFAULT_RESTORE_TEST_KEEP_MINUTES;
         schedule_parse(CONFIG_DEFAULT_EXPORT_EVERY, &p->export_.every);
@@ -669,7 +669,7 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
                     "weekly, monthly, yearly, keep_within or max_age");
 
         parse_quota(ctx, pn, p);
-        if (r > 0 && p->retention.min_keep > p->quota_limit - p->quota_reserve &&
+        if (r > 0 && p->quota_limit > 0 && p->retention.min_keep > p->quota_limit - p->quota_reserve &&
             conf_member(&rg, "min_keep", &n))
                 conf_error(ctx, &n,
                            "min_keep (%u) exceeds what the quota leaves (limit %u - reserve %u = %u)",

@@ -94,11 +94,8 @@ static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, co
                             .cluster = cp->c->identifier,
                             .region = region,
                             .snapshot = snapshot,
-                            .rule = plan_arena_printf(b->arena,
-                                                      "%s: %" PRId64 " manual snapshots after this cycle's "
-                                                      "deletions, limit %u - reserve %u",
-                                                      what, plan_quota_count(b, region), cp->p->quota_limit,
-                                                      cp->p->quota_reserve),
+                            .rule = plan_arena_printf(b->arena, "%s: %s", what,
+                                                      plan_quota_describe(b, region, cp->p)),
                         });
 }
 

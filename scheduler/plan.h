@@ -49,7 +49,9 @@
  * Quota (per region): manual non-AWS-Backup cluster snapshots (origin agent or foreign-manual, any
  * status) are counted, plus open ledger creates/copies not yet observed, minus this cycle's planned
  * deletions (all deletions are planned first). A create or copy into a region happens only if the
- * count after it stays <= quota_limit - quota_reserve of the policy asking; otherwise a
+ * count after it stays <= limit - quota_reserve of the policy asking, where the limit is the policy's
+ * quota_limit when set, else the account's ManualClusterSnapshots Max for the region (account_quotas), else
+ * CONFIG_DEFAULT_QUOTA_LIMIT (plan_quota_limit); otherwise a
  * `quota-exhausted` event. Quota never causes a deletion.
  *
  * Wake-up. next_wakeup is the earliest of: the next slot start of each selected cluster, a retry time
@@ -147,6 +149,14 @@ struct window_history_entry {
         bool taken; /* false: missed, already reported */
 };
 
+/* The account's manual cluster snapshot quota in a region (DescribeAccountAttributes,
+ * ManualClusterSnapshots). */
+struct account_quota {
+        const char *region;
+        int64_t max;
+        int64_t used;
+};
+
 struct plan_input {
         const struct agent_config *config;
         const char *default_region; /* for policies without a region and no agent.region; may be NULL */
@@ -160,6 +170,8 @@ struct plan_input {
         size_t n_ledger;
         const struct window_history_entry *history;
         size_t n_history;
+        const struct account_quota *account_quotas; /* may be NULL: none known */
+        size_t n_account_quotas;
         int64_t now;
 };
 
@@ -300,6 +312,9 @@ struct plan {
         int64_t next_wakeup;
         struct plan_arena *arena;
 };
+
+/* The manual snapshot limit policy `p` works under in `region` (see Quota above). */
+int64_t plan_quota_limit(const struct plan_input *in, const struct policy *p, const char *region);
 
 /* Plans one cycle. Returns 0 and a new plan in *ret, or -ENOMEM / -EINVAL (ret untouched). */
 int plan_build(const struct plan_input *in, struct plan **ret);

@@ -1009,3 +1009,67 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
         add_tags(&p, tags, n_tags);
         return rds_call(c, "AddTagsToResource", &p, &doc, e);
 }
+
+/* ---- Account quotas ---- */
+
+static int quota_value(xmlNode *q, const char *name, int64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        char *end;
+        if (aws_xml_child_text(q, name, &s) < 0 || isempty(s))
+                return -EBADMSG;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno != 0 || *end || v < 0)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static int find_account_quota(xmlNode *result, const char *name, int64_t *ret_used, int64_t *ret_max,
+                              struct aws_error *e)
+{
+        xmlNode *list = aws_xml_child(result, "AccountQuotas");
+        if (!result || !list)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "DescribeAccountAttributes: response lacks AccountQuotas");
+        for (xmlNode *q = aws_xml_child(list, "AccountQuota"); q; q = aws_xml_next(q, "AccountQuota")) {
+                _cleanup_free_ char *n = NULL;
+                int64_t used, max;
+                if (aws_xml_child_text(q, "AccountQuotaName", &n) < 0 || !streq_ptr(n, name))
+                        continue;
+                if (quota_value(q, "Used", &used) < 0 || quota_value(q, "Max", &max) < 0)
+                        return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                             "DescribeAccountAttributes: quota %s lacks a valid Used or Max", name);
+                *ret_used = used;
+                *ret_max = max;
+                return 0;
+        }
+        return aws_error_set(e, -ENOENT, AWS_ERROR_PARSE, "QuotaNotFound",
+                             "DescribeAccountAttributes: no quota named %s", name);
+}
+
+int rds_parse_account_quota(const char *xml, size_t len, const char *name, int64_t *ret_used, int64_t *ret_max,
+                            struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        return find_account_quota(aws_query_result(doc, "DescribeAccountAttributes"), name, ret_used, ret_max, e);
+}
+
+int rds_describe_account_quota(struct aws_client *c, const char *name, int64_t *ret_used, int64_t *ret_max,
+                               struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct aws_buf p = {};
+        int r;
+
+        aws_error_clear(e);
+        if ((r = need(e, "DescribeAccountAttributes", "a quota name", name)) < 0)
+                return r;
+        if ((r = rds_call(c, "DescribeAccountAttributes", &p, &doc, e)) < 0)
+                return r;
+        return find_account_quota(aws_query_result(doc, "DescribeAccountAttributes"), name, ret_used, ret_max, e);
+}

@@ -178,6 +178,14 @@ class RdsWorldTest(WorldTestCase):
         self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in only_auto],
                          ["rds:db1-2026-02-03-04-05"])
 
+    def test_account_attributes_give_the_manual_cluster_snapshot_quota(self):
+        self.admin.seed(clusters=[{"id": "db1"}], snapshots=[
+            {"cluster": "db1", "origin": "foreign", "id": "m1"},
+            {"cluster": "db1", "origin": "awsbackup", "vault": "v"}])
+        self.admin.quota(limit=9)
+        quotas = {q["AccountQuotaName"]: q for q in self.rds.describe_account_attributes()["AccountQuotas"]}
+        self.assertEqual((quotas["ManualClusterSnapshots"]["Used"], quotas["ManualClusterSnapshots"]["Max"]), (1, 9))
+
     def test_awsbackup_snapshot_type_is_not_a_cluster_snapshot_type(self):
         self.admin.seed(clusters=[{"id": "db1"}],
                         snapshots=[{"cluster": "db1", "origin": "awsbackup", "vault": "v", "type": "awsbackup"}])

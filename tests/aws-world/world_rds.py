@@ -295,6 +295,27 @@ def delete_db_cluster_snapshot(self):
     return _ORIGINAL["delete_db_cluster_snapshot"](self)
 
 
+def describe_account_attributes(self):
+    """DescribeAccountAttributes, which moto lacks: the account's RDS quotas, ManualClusterSnapshots
+    (Max: the world's quota limit; Used: what AWS's rule counts) among them, as the API documents."""
+    backend = self.backend
+    used = quota_counts(backend)["counted"]
+    quotas = [
+        ("DBClusters", len(backend.clusters), 40),
+        ("DBInstances", len(backend.databases), 40),
+        ("ManualClusterSnapshots", used, STATE.quota_limit),
+        ("ManualSnapshots", 0, 100),
+    ]
+    body = "".join(f"<AccountQuota><AccountQuotaName>{name}</AccountQuotaName><Used>{u}</Used><Max>{m}</Max>"
+                   f"</AccountQuota>" for name, u, m in quotas)
+    return (
+        f'<DescribeAccountAttributesResponse xmlns="{RDS_XMLNS}">'
+        f"<DescribeAccountAttributesResult><AccountQuotas>{body}</AccountQuotas></DescribeAccountAttributesResult>"
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        f"</DescribeAccountAttributesResponse>"
+    ), {"status": 200, "Content-Type": "text/xml"}
+
+
 class DBClusterAlreadyExistsFault(RDSClientError):
     def __init__(self, cluster_id):
         super().__init__("DBClusterAlreadyExistsFault", f"DB Cluster {cluster_id} already exists")
@@ -323,6 +344,7 @@ def install():
                  "restore_db_cluster_to_point_in_time"):
         _ORIGINAL[name] = getattr(resp, name)
     resp.restore_db_cluster_from_snapshot = _restore_checked("restore_db_cluster_from_snapshot")
+    resp.describe_account_attributes = describe_account_attributes
     resp.restore_db_cluster_to_point_in_time = _restore_checked("restore_db_cluster_to_point_in_time")
     resp.describe_db_clusters = describe_db_clusters
     resp.describe_db_cluster_snapshots = describe_db_cluster_snapshots

@@ -25,6 +25,7 @@ struct world {
         struct ledger_action ledger[8];
         struct window_history_entry history[8];
         struct observed_export exports[8];
+        struct account_quota quotas[2];
         struct plan_input in;
 };
 
@@ -49,6 +50,7 @@ static inline void world_init(struct world *w, int64_t now)
             .ledger = w->ledger,
             .history = w->history,
             .exports = w->exports,
+            .account_quotas = w->quotas,
             .now = now,
         };
 }

@@ -94,7 +94,14 @@ static void random_world(struct world *w, uint64_t seed)
                 p->copies = &target;
                 p->n_copies = 1;
         }
+        /* 0: the account's limit, given for some regions (and CONFIG_DEFAULT_QUOTA_LIMIT for the others). */
         p->quota_limit = (unsigned)rnd_range(0, 80);
+        if (chance(50))
+                w->quotas[w->in.n_account_quotas++] =
+                    (struct account_quota){.region = WORLD_REGION, .max = rnd_range(0, 80), .used = 0};
+        if (chance(30))
+                w->quotas[w->in.n_account_quotas++] =
+                    (struct account_quota){.region = REGION2, .max = rnd_range(0, 80), .used = 0};
         p->quota_reserve = (unsigned)rnd_range(0, 10);
 
         int n_clusters = (int)rnd_range(1, 4);
@@ -545,10 +552,18 @@ static void check_world(struct world *w, uint64_t seed)
         /* 4: quota, per region. Manual non-AWS-Backup snapshots, plus unobserved ledger creates, minus
          * this cycle's deletions, plus this cycle's creates and copies into the region. */
         size_t creates = 0;
-        int64_t room = pol->quota_limit > pol->quota_reserve ? pol->quota_limit - pol->quota_reserve : 0;
         static const char *const regions[] = {WORLD_REGION, REGION2};
         for (size_t k = 0; k < 2; k++) {
                 const char *region = regions[k];
+                int64_t limit = pol->quota_limit;
+                for (size_t q = 0; q < w->in.n_account_quotas && limit == 0; q++)
+                        if (strcmp(w->quotas[q].region, region) == 0)
+                                limit = w->quotas[q].max;
+                if (limit == 0 && pol->quota_limit == 0 &&
+                    !(w->in.n_account_quotas > 0 && strcmp(w->quotas[0].region, region) == 0) &&
+                    !(w->in.n_account_quotas > 1 && strcmp(w->quotas[1].region, region) == 0))
+                        limit = CONFIG_DEFAULT_QUOTA_LIMIT;
+                int64_t room = limit > pol->quota_reserve ? limit - pol->quota_reserve : 0;
                 int64_t count = 0, added = 0;
                 size_t exhausted = 0;
                 for (size_t i = 0; i < w->in.n_snapshots; i++) {
