@@ -1,7 +1,7 @@
 /* libcurl transport for the AWS client: one easy handle per client (connections are reused across
  * requests), TLS verification always on, timeouts, capped response headers and body. */
-#include <arpa/inet.h>
 #include "aws-http.h"
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -183,6 +183,18 @@ static int map_curl_error(CURLcode cc, bool too_large, struct aws_error *e)
         }
 }
 
+/* Whether the URL's host is a loopback address (as aws_host_is_loopback decides). */
+static bool url_is_loopback(const char *url)
+{
+        CURLU *u = curl_url();
+        char *host = NULL;
+        bool r = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+                 curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && aws_host_is_loopback(host);
+        curl_free(host);
+        curl_url_cleanup(u);
+        return r;
+}
+
 int aws_http_perform(struct aws_http *h, const char *method, const char *url, char *const *headers,
                      const char *body, size_t body_len, struct aws_response *ret, struct aws_error *e)
 {
@@ -220,6 +232,10 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
         curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)h->connect_timeout_ms);
         curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)h->total_timeout_ms);
         curl_easy_setopt(h->easy, CURLOPT_FOLLOWLOCATION, 0L);
+        /* Loopback is reached directly whatever http_proxy/HTTPS_PROXY/ALL_PROXY say: a proxy would see
+         * the Authorization header, and plain http is allowed there only because nothing is in between. */
+        if (url_is_loopback(url))
+                curl_easy_setopt(h->easy, CURLOPT_PROXY, "");
         curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, list);
         curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, write_cb);
         curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, &t);

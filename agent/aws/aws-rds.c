@@ -9,6 +9,7 @@
 
 #include "aws-buf.h"
 #include "aws-internal.h"
+#include "aws-paging.h"
 #include "aws-xml.h"
 #include "macro.h"
 #include "strv.h"
@@ -534,6 +535,7 @@ int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifie
 {
         struct rds_db_cluster_list l = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeDBClusters", "Marker");
         int r;
         aws_error_clear(e);
         do {
@@ -549,7 +551,11 @@ int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifie
                         rds_db_cluster_list_done(&l);
                         return r;
                 }
-        } while (marker);
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        if (r < 0) {
+                rds_db_cluster_list_done(&l);
+                return r;
+        }
         *ret = l;
         return 0;
 }
@@ -560,6 +566,7 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
 {
         static const struct rds_snapshot_filter none = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeDBClusterSnapshots", "Marker");
         int r;
         if (!f)
                 f = &none;
@@ -591,8 +598,8 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
                 rds_db_cluster_snapshot_list_done(&page);
                 if (r < 0)
                         return r;
-        } while (marker);
-        return 0;
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        return r;
 }
 
 static int collect_snapshot(struct rds_db_cluster_snapshot *s, void *userdata)
@@ -626,6 +633,7 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
 {
         struct rds_db_instance_list l = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeDBInstances", "Marker");
         int r;
         aws_error_clear(e);
         do {
@@ -645,7 +653,11 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
                         rds_db_instance_list_done(&l);
                         return r;
                 }
-        } while (marker);
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        if (r < 0) {
+                rds_db_instance_list_done(&l);
+                return r;
+        }
         *ret = l;
         return 0;
 }
@@ -859,6 +871,7 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
 {
         struct rds_export_task_list l = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeExportTasks", "Marker");
         int r;
         aws_error_clear(e);
         do {
@@ -876,7 +889,11 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
                         rds_export_task_list_done(&l);
                         return r;
                 }
-        } while (marker);
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        if (r < 0) {
+                rds_export_task_list_done(&l);
+                return r;
+        }
         *ret = l;
         return 0;
 }
