@@ -39,6 +39,8 @@ struct agent {
 
         bool has_test_now;
         int64_t test_now;
+        unsigned test_clock_rate;        /* AURORA_BACKUP_TEST_CLOCK_RATE (tests only); 0: fixed test clock */
+        uint64_t test_clock_origin_usec; /* CLOCK_MONOTONIC when the test clock started */
         enum crash_point crash_at;
 
         bool (*stop_check)(void *userdata);
@@ -47,9 +49,14 @@ struct agent {
         char *last_error; /* for sd_notify STATUS; never secret */
 
         struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
+        struct inventory *inventory;     /* inventory.c: the world between cycles (daemon) */
+        bool inventory_refresh;          /* observe in full at the next wake-up */
+        char **pending_looks;            /* region, cluster, region, cluster, ...: look at these next time */
 };
 
 bool agent_dry_run(const struct agent *a);
+/* A span of the agent's clock as real time (shorter under a fast test clock). */
+uint64_t agent_real_usec(const struct agent *a, uint64_t usec);
 /* The client for (region, the policy's assume_role); created on first use. NULL region: the default
  * region. Returns 0, or a negative errno with `e` filled. */
 int agent_client_get(struct agent *a, const char *region, const struct policy *p, struct aws_client **ret,

@@ -14,7 +14,9 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "plan.h"
+#include "inventory.h"
 #include "share-facts.h"
+#include "strv.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -110,6 +112,23 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                         return -EINVAL;
                 }
                 a->has_test_now = true;
+                /* With a rate, the test clock runs from TEST_NOW that many times faster than real time, and
+                 * the daemon's timers with it (a day of wake-ups in minutes, for tests and benchmarks). */
+                const char *rate = getenv("AURORA_BACKUP_TEST_CLOCK_RATE");
+                if (rate && *rate) {
+                        char *end;
+                        long v = strtol(rate, &end, 10);
+                        if (*end || v < 1 || v > 10000) {
+                                fprintf(stderr, "aurora-backup-agent: AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not "
+                                                "an integer from 1 to 10000\n",
+                                        rate);
+                                return -EINVAL;
+                        }
+                        a->test_clock_rate = (unsigned)v;
+                        struct timespec ts;
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        a->test_clock_origin_usec = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+                }
         }
         a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
 
@@ -167,6 +186,8 @@ struct agent *agent_free(struct agent *a)
         free(a->default_region);
         free(a->last_error);
         share_facts_free(a);
+        inventory_free(a);
+        strv_free(a->pending_looks);
         free(a);
         return NULL;
 }
@@ -203,6 +224,9 @@ int agent_reload(struct agent *a)
         clients_free(a);
         a->default_region = mfree(a->default_region);
         a->default_region_tried = false;
+        /* The inventory points into the old config (its policies) and may miss new regions: observe anew. */
+        inventory_free(a);
+        a->inventory_refresh = true;
         agent_config_free(a->config);
         a->config = TAKE_PTR(c);
         if (a->config->agent.state_directory && !streq(a->config->agent.state_directory, a->state_directory))
@@ -216,9 +240,21 @@ int agent_reload(struct agent *a)
 
 int64_t agent_now(const struct agent *a)
 {
+        if (a->has_test_now && a->test_clock_rate > 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                uint64_t elapsed = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000 -
+                                   a->test_clock_origin_usec;
+                return a->test_now + (int64_t)(elapsed * a->test_clock_rate / 1000000ULL);
+        }
         if (a->has_test_now)
                 return a->test_now;
         return (int64_t)time(NULL);
+}
+
+uint64_t agent_real_usec(const struct agent *a, uint64_t usec)
+{
+        return a->test_clock_rate > 1 ? usec / a->test_clock_rate : usec;
 }
 
 const struct agent_config *agent_config(const struct agent *a)

@@ -3,6 +3,7 @@
  * no "awsbackup" type, so none is asked for). AWS Backup recovery points are recognised by their
  * identifiers, whatever type RDS reports. Tags come with the Describe responses. */
 #include "observe.h"
+#include "observe-internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static void free_owned(const char *p)
                 free((char *)p);
 }
 
-static void snapshot_view_done(struct observed_snapshot *v)
+void observe_view_done(struct observed_snapshot *v)
 {
         free_owned(v->identifier);
         free_owned(v->arn);
@@ -90,13 +91,7 @@ static void snapshot_view_done(struct observed_snapshot *v)
         *v = (struct observed_snapshot){};
 }
 
-struct snapshot_sink {
-        struct observation *o;
-        const char *region; /* the observed_region's string, which outlives the views */
-        size_t cap;
-};
-
-static int collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
+int observe_collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
 {
         struct snapshot_sink *k = userdata;
         struct observation *o = k->o;
@@ -104,8 +99,10 @@ static int collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
 
         if (!s->identifier || !s->cluster_identifier)
                 return 0; /* a malformed entry would confuse every lookup: drop it */
+        if (k->cap == 0)
+                k->cap = o->n_snapshots;
         if (o->n_snapshots == k->cap) {
-                size_t cap = k->cap ? k->cap * 3 / 2 : 256;
+                size_t cap = k->cap > 256 ? k->cap * 3 / 2 : k->cap + 256;
                 struct observed_snapshot *n = realloc(o->snapshots, cap * sizeof(*n));
                 if (!n)
                         return -ENOMEM;
@@ -158,7 +155,7 @@ static void views_sort_unique(struct observation *o, size_t from)
         w = 1;
         for (size_t i = 1; i < n; i++) {
                 if (view_cmp(&v[i], &v[w - 1]) == 0) {
-                        snapshot_view_done(&v[i]);
+                        observe_view_done(&v[i]);
                         continue;
                 }
                 v[w++] = v[i];
@@ -170,7 +167,7 @@ static void views_sort_unique(struct observation *o, size_t from)
 static void views_truncate(struct observation *o, size_t from)
 {
         while (o->n_snapshots > from)
-                snapshot_view_done(&o->snapshots[--o->n_snapshots]);
+                observe_view_done(&o->snapshots[--o->n_snapshots]);
 }
 
 static bool region_exports(const struct agent *a, const char *region)
@@ -202,7 +199,7 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
                         return k;
                 r->quota_known = k >= 0;
         }
-        k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, collect_view, &sink,
+        k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, observe_collect_view, &sink,
                                                       &r->error);
         *cap = sink.cap;
         if (k < 0)
@@ -218,6 +215,15 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
 /* The cluster and export views (the snapshot views are built while streaming). */
 static int build_views(struct observation *o)
 {
+        free(o->clusters);
+        free(o->exports);
+        free(o->tag_pool);
+        free(o->account_quotas);
+        o->clusters = NULL;
+        o->exports = NULL;
+        o->tag_pool = NULL;
+        o->account_quotas = NULL;
+        o->n_clusters = o->n_exports = o->n_account_quotas = 0;
         size_t nc = 0, ne = 0, nt = 0;
 
         for (size_t i = 0; i < o->n_regions; i++) {
@@ -337,10 +343,20 @@ fail:
         return r;
 }
 
+void observe_views_sort(struct observation *o)
+{
+        views_sort_unique(o, 0);
+}
+
+int observe_views_rebuild(struct observation *o)
+{
+        return build_views(o);
+}
+
 void observation_done(struct observation *o)
 {
         for (size_t i = 0; i < o->n_snapshots; i++)
-                snapshot_view_done(&o->snapshots[i]);
+                observe_view_done(&o->snapshots[i]);
         for (size_t i = 0; i < o->n_regions; i++) {
                 free(o->regions[i].region);
                 rds_db_cluster_list_done(&o->regions[i].clusters);

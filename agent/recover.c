@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <stdio.h>
+#include "inventory.h"
 #include "store.h"
 
 static bool export_exists(const struct observation *o, const char *identifier)
@@ -22,7 +23,8 @@ static const char *effect_region(const struct ledger_entry *e)
         return e->region;
 }
 
-int recover_open_intents(struct agent *a, const struct observation *o, int64_t now)
+int recover_open_intents(struct agent *a, const struct observation *o, const struct inventory_looks *looks,
+                         int64_t now)
 {
         struct ledger_entry *open = NULL;
         size_t n = 0;
@@ -40,6 +42,8 @@ int recover_open_intents(struct agent *a, const struct observation *o, int64_t n
 
                 if (!region || !observation_region_ok(o, region))
                         continue;
+                if (looks && !(e->cluster && inventory_looked(looks, region, e->cluster)))
+                        continue; /* not looked at this wake-up: settled when it is */
                 bool exists = e->snapshot && observation_find_snapshot(o, region, e->snapshot);
 
                 switch (e->kind) {

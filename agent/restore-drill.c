@@ -12,6 +12,7 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "plan.h"
+#include "inventory.h"
 #include "restore-probe.h"
 #include "store.h"
 #include "time-util.h"
@@ -230,6 +231,7 @@ static int drill_start(const struct drill *d, const char *drill_id)
         f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f, "Restore drill: restoring %s of cluster %s to %s",
                       snap->identifier, d->source->identifier, drill_id);
+        inventory_look_later(d->a, d->region, drill_id);
         return 0;
 }
 

@@ -122,6 +122,7 @@ struct agent_settings {
         char *region;          /* NULL: from the environment or instance metadata */
         char *state_directory; /* NULL: $STATE_DIRECTORY, else the build default */
         int64_t reconcile_interval_sec;
+        int64_t inventory_interval_sec; /* full inventory refresh; targeted looks in between */
         bool dry_run;
         char *snapshot_prefix;
         char *ca_bundle; /* NULL: the system's trust store */
@@ -166,6 +167,7 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 
 /* Defaults that the planner and the agent also rely on. */
 #define CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC (15 * 60)
+#define CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC (60 * 60)
 #define CONFIG_DEFAULT_SNAPSHOT_PREFIX "aba"
 /* The limit assumed when quota.limit is unset and the account's (DescribeAccountAttributes) is unknown:
  * AWS's default ManualClusterSnapshots quota. */
