@@ -1,12 +1,14 @@
 /* The agent object: config, state store, AWS clients per (region, role), the clock, and reload. */
 #include "agent.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent-internal.h"
 #include "aws-client.h"
@@ -14,9 +16,11 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "plan.h"
+#include "state-lock.h"
 #include "store.h"
 #include "time-util.h"
 
+#if ENABLE_TEST_HOOKS
 static int parse_test_now(const char *s, int64_t *ret)
 {
         char *end;
@@ -44,6 +48,31 @@ static enum crash_point parse_crash_point(const char *s)
                 return CRASH_AFTER_CALL;
         return CRASH_NEVER;
 }
+
+/* The test-only hooks (meson -Dtest_hooks=true): a fixed clock and a crash at a chosen point. */
+static int test_hooks_init(struct agent *a)
+{
+        const char *now_env = getenv("AURORA_BACKUP_TEST_NOW");
+
+        if (now_env && *now_env) {
+                if (parse_test_now(now_env, &a->test_now) < 0) {
+                        fprintf(stderr,
+                                "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
+                                "nor ISO 8601\n",
+                                now_env);
+                        return -EINVAL;
+                }
+                a->has_test_now = true;
+        }
+        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+        return 0;
+}
+#else
+static int test_hooks_init(struct agent *a)
+{
+        return 0; /* release builds have no hooks: the environment cannot change the clock */
+}
+#endif
 
 /* agent.state_directory, else the first entry of $STATE_DIRECTORY (systemd may list several), else the
  * build default. */
@@ -80,12 +109,13 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
 {
         _cleanup_(agent_freep) struct agent *a = NULL;
         struct config_diags diags = {};
-        const char *now_env;
+        pid_t holder = 0;
         int r;
 
         a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
+        a->lock_fd = -1;
         a->opts = *opts;
         a->opts.state_directory = NULL; /* copied below, not borrowed */
         a->config_path = strdup(opts->config_path);
@@ -100,17 +130,9 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         config_diags_clear(&diags);
 
-        now_env = getenv("AURORA_BACKUP_TEST_NOW");
-        if (now_env && *now_env) {
-                if (parse_test_now(now_env, &a->test_now) < 0) {
-                        fprintf(stderr, "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
-                                        "nor ISO 8601\n",
-                                now_env);
-                        return -EINVAL;
-                }
-                a->has_test_now = true;
-        }
-        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+        r = test_hooks_init(a);
+        if (r < 0)
+                return r;
 
         r = resolve_state_directory(opts, a->config, &a->state_directory);
         if (r < 0)
@@ -128,14 +150,34 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n", a->state_directory,
-                        strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n",
+                        a->state_directory, strerror(-r));
+                return r;
+        }
+        /* Before the store is touched: a second agent's recovery would settle the first one's intents. */
+        r = state_lock_acquire(a->state_directory, &a->lock_fd, &holder);
+        if (r == -EBUSY) {
+                if (holder > 0)
+                        fprintf(stderr,
+                                "aurora-backup-agent: state directory %s is in use by aurora-backup-agent "
+                                "PID %" PRIiMAX "\n",
+                                a->state_directory, (intmax_t)holder);
+                else
+                        fprintf(stderr,
+                                "aurora-backup-agent: state directory %s is in use by another "
+                                "aurora-backup-agent\n",
+                                a->state_directory);
+                return r;
+        }
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot lock state directory %s: %s\n",
+                        a->state_directory, strerror(-r));
                 return r;
         }
         r = store_open(a->state_directory, &a->store);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n", a->state_directory,
-                        store_last_error(NULL), strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n",
+                        a->state_directory, store_last_error(NULL), strerror(-r));
                 return r;
         }
 
@@ -160,6 +202,8 @@ struct agent *agent_free(struct agent *a)
                 return NULL;
         clients_free(a);
         store_close(a->store);
+        if (a->lock_fd >= 0)
+                close(a->lock_fd); /* releases the lock, after the store is closed */
         agent_config_free(a->config);
         free(a->config_path);
         free(a->state_directory);
@@ -186,10 +230,11 @@ int agent_reload(struct agent *a)
                         const struct config_diag *d = &diags.items[i];
                         char where[64];
                         snprintf(where, sizeof(where), "%u", d->line);
-                        journal_event(EVENT_CONFIG_REJECTED,
-                                      &(struct event_fields){.reason = d->message, .target = d->setting},
-                                      "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
-                                      d->file, where, d->setting ? d->setting : "", d->message);
+                        journal_event(
+                            EVENT_CONFIG_REJECTED,
+                            &(struct event_fields){.reason = d->message, .target = d->setting},
+                            "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
+                            d->file, where, d->setting ? d->setting : "", d->message);
                 }
                 config_diags_clear(&diags);
                 agent_set_last_error(a, "configuration reload rejected");
@@ -255,8 +300,10 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...)
 
 void agent_crash_point(const struct agent *a, enum crash_point point)
 {
+#if ENABLE_TEST_HOOKS
         if (a->crash_at != CRASH_NEVER && a->crash_at == point)
                 raise(SIGKILL);
+#endif
 }
 
 static int client_options(const struct agent *a, const char *region, const char *role_arn,
