@@ -105,6 +105,25 @@ static int load_config(const char *path, struct agent_config **ret, struct confi
         return r;
 }
 
+/* config_warnings() as config-warning events (stderr lines in the foreground), at start and reload. */
+static void report_config_warnings(const struct agent_config *c)
+{
+        struct config_diags w = {};
+
+        if (config_warnings(c, &w) < 0)
+                journal_event(EVENT_CONFIG_WARNING, &(struct event_fields){.reason = strerror(ENOMEM)},
+                              "Configuration %s could not be checked for unsafe file modes: %s", c->path,
+                              strerror(ENOMEM));
+        for (size_t i = 0; i < w.n; i++) {
+                const struct config_diag *d = &w.items[i];
+                journal_event(EVENT_CONFIG_WARNING,
+                              &(struct event_fields){.reason = d->message, .target = d->setting},
+                              "Configuration warning: %s:%u: %s: %s", d->file, d->line, strempty(d->setting),
+                              d->message);
+        }
+        config_diags_clear(&w);
+}
+
 int agent_new(const struct agent_options *opts, struct agent **ret)
 {
         _cleanup_(agent_freep) struct agent *a = NULL;
@@ -180,6 +199,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                         a->state_directory, store_last_error(NULL), strerror(-r));
                 return r;
         }
+        report_config_warnings(a->config);
 
         *ret = TAKE_PTR(a);
         return 0;
@@ -254,6 +274,7 @@ int agent_reload(struct agent *a)
                               a->config->agent.state_directory);
         journal_event(EVENT_CONFIG_RELOADED, NULL, "Configuration %s reloaded: %zu %s", a->config_path,
                       a->config->n_policies, a->config->n_policies == 1 ? "policy" : "policies");
+        report_config_warnings(a->config);
         return 0;
 }
 

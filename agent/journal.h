@@ -38,6 +38,7 @@ enum journal_event {
         EVENT_RESTORE_FAILED,
         EVENT_SNAPSHOT_DEFERRED, /* in the window, but the cluster is not available: retry planned */
         EVENT_ACTION_REFUSED,    /* a configured step cannot be done safely (says why) */
+        EVENT_CONFIG_WARNING,    /* a valid configuration with something unsafe about it (config_warnings) */
         _EVENT_MAX,
 };
 

@@ -217,6 +217,20 @@ echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {o
         self.assertTrue("aurora-backup-agent".startswith(agent_comm), f"the group leader's parent is {agent_comm}")
         self.assertNotEqual(pgid, agent_pgid, "the probe has its own process group")
 
+    def test_group_writable_config_holding_a_probe_is_warned_at_start(self):
+        self.setup_world(probe="true")
+        os.chmod(self.config_path, 0o664)
+        run = self.once("--dry-run")
+        warned = run.named("config-warning")
+        self.assertEqual(len(warned), 1, run.describe())
+        self.assertEqual(warned[0].target, "policies.[0].restore_test.probe_command")
+        self.assertIn(self.config_path, warned[0].get("MESSAGE"))
+        self.assertIn("mode 0664", warned[0].reason)
+        self.assertEqual(warned[0].level, "warning")
+
+        os.chmod(self.config_path, 0o644)
+        self.assertEqual(self.once("--dry-run").named("config-warning"), [])
+
     def test_failing_probe_is_a_failed_drill_then_torn_down(self):
         self.setup_world(keep_minutes=0, probe="echo probe says no >&2; exit 3")
         t0 = self.now
