@@ -53,7 +53,7 @@ static char *read_file(const char *path)
         char *buf = calloc(1, 65536);
         ck_assert_ptr_nonnull(f);
         ck_assert_ptr_nonnull(buf);
-        (void)fread(buf, 1, 65535, f);
+        ck_assert_uint_lt(fread(buf, 1, 65535, f), 65535);
         fclose(f);
         return buf;
 }
