@@ -47,6 +47,8 @@ struct agent {
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */
+
+        struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
 };
 
 bool agent_dry_run(const struct agent *a);
@@ -67,5 +69,7 @@ int agent_report_once(struct agent *a, const char *key);
  * or NULL. */
 struct observed_cluster;
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c);
+/* agent.snapshot_prefix, or its default: what the agent's own identifiers start with. */
+const char *agent_snapshot_prefix(const struct agent *a);
 /* Total logical AWS calls made by every client so far. */
 uint64_t agent_api_calls(const struct agent *a);

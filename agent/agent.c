@@ -16,6 +16,7 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "plan.h"
+#include "share-facts.h"
 #include "state-lock.h"
 #include "store.h"
 #include "time-util.h"
@@ -229,6 +230,7 @@ struct agent *agent_free(struct agent *a)
         free(a->state_directory);
         free(a->default_region);
         free(a->last_error);
+        share_facts_free(a);
         free(a);
         return NULL;
 }
@@ -409,6 +411,11 @@ uint64_t agent_api_calls(const struct agent *a)
                         n += st->calls[k];
         }
         return n;
+}
+
+const char *agent_snapshot_prefix(const struct agent *a)
+{
+        return a->config->agent.snapshot_prefix ?: CONFIG_DEFAULT_SNAPSHOT_PREFIX;
 }
 
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c)

@@ -11,6 +11,7 @@
 #include "recover.h"
 #include "report.h"
 #include "restore-drill.h"
+#include "share-facts.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -128,6 +129,32 @@ static struct plan_input plan_input_of(const struct agent *a, const struct obser
         };
 }
 
+/* Plans; when the plan would share snapshots, learns what sharing them needs (share-facts.h) and plans
+ * again with it, at most a few times (a share may move to a re-encrypted copy, which has facts too). */
+static int plan_with_facts(struct agent *a, struct observation *o, const struct plan_state *ps, int64_t now,
+                           struct plan **ret)
+{
+        struct plan_input in = plan_input_of(a, o, ps, now);
+        struct plan *p = NULL;
+        int r;
+
+        for (int round = 0;; round++) {
+                r = plan_build(&in, &p);
+                if (r < 0 || round == 2)
+                        break;
+                r = share_facts_fill(a, o, p);
+                if (r <= 0)
+                        break;
+                p = plan_free(p);
+        }
+        if (r < 0) {
+                plan_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
 int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures)
 {
         struct observation o = {};
@@ -140,10 +167,8 @@ int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures)
                 return r;
         *ret_failures = report_observe_errors(a, &o);
         r = plan_state_load(a, now, &ps);
-        if (r >= 0) {
-                struct plan_input in = plan_input_of(a, &o, &ps, now);
-                r = plan_build(&in, ret);
-        }
+        if (r >= 0)
+                r = plan_with_facts(a, &o, &ps, now, ret);
         plan_state_done(&ps);
         observation_done(&o);
         return r;
@@ -186,8 +211,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         r = plan_state_load(a, started, &ps);
         if (r < 0)
                 goto finish;
-        struct plan_input in = plan_input_of(a, &o, &ps, started);
-        r = plan_build(&in, &p);
+        r = plan_with_facts(a, &o, &ps, started, &p);
         if (r < 0) {
                 fprintf(stderr, "aurora-backup-agent: planning failed: %s\n", strerror(-r));
                 goto finish;
@@ -229,7 +253,7 @@ finish:
         *ret = (struct cycle_result){
             .planned = c.planned,
             .succeeded = c.succeeded,
-            .failed = c.failed,
+            .failed = c.failed + c.unconfirmed, /* --once: not every action is known to have succeeded */
             .next_wakeup = p ? p->next_wakeup : PLAN_NO_WAKEUP,
             .stopped = agent_should_stop(a),
         };

@@ -1,6 +1,7 @@
-/* The observe step. Snapshots come from two paged region-wide calls: the default listing (automated and
- * manual) and SnapshotType=awsbackup, merged by identifier, so that AWS Backup recovery points are
- * classified whatever type RDS reports. Tags come with the Describe responses. */
+/* The observe step. Snapshots come from one paged region-wide listing (no SnapshotType: automated and
+ * manual, which is how AWS Backup's Aurora snapshots are listed; for cluster snapshots the API documents
+ * no "awsbackup" type, so none is asked for). AWS Backup recovery points are recognised by their
+ * identifiers, whatever type RDS reports. Tags come with the Describe responses. */
 #include "observe.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "agent-internal.h"
 #include "aws-rds.h"
+#include "strv.h"
 #include "timespec.h"
 
 static const char *role_of(const struct policy *p)
@@ -79,6 +81,7 @@ static void snapshot_view_done(struct observed_snapshot *v)
         free_owned(v->snapshot_type);
         free_owned(v->kms_key_id);
         free_owned(v->source_arn);
+        strv_free((char **)v->shared_accounts); /* share-facts.c's copy, when it filled one */
         for (size_t i = 0; i < v->n_tags; i++) {
                 free_owned(v->tags[i].key);
                 free_owned(v->tags[i].value);
@@ -143,8 +146,7 @@ static int view_cmp(const void *a, const void *b)
         return c ? c : strcmp(x->identifier, y->identifier);
 }
 
-/* Sort the views from `from` on and drop duplicates (a snapshot listed by both the default and the
- * awsbackup listing). */
+/* Sort the views from `from` on and drop duplicates (one region observed through two roles). */
 static void views_sort_unique(struct observation *o, size_t from)
 {
         size_t n = o->n_snapshots - from, w;
@@ -195,9 +197,6 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
                 return k;
         k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, collect_view, &sink,
                                                       &r->error);
-        if (k >= 0)
-                k = rds_describe_db_cluster_snapshots_foreach(
-                    c, &(struct rds_snapshot_filter){.snapshot_type = "awsbackup"}, collect_view, &sink, &r->error);
         *cap = sink.cap;
         if (k < 0)
                 return k;

@@ -46,21 +46,22 @@ int recover_open_intents(struct agent *a, const struct observation *o, int64_t n
                 case LEDGER_CREATE:
                 case LEDGER_COPY:
                         outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
-                        why = exists ? "found after restart" : "not found after restart";
+                        why = exists ? "found: the call took effect" : "not found: the call did not take effect";
                         break;
                 case LEDGER_DELETE_RDS:
                 case LEDGER_DELETE_BACKUP:
                         outcome = exists ? LEDGER_ABANDONED : LEDGER_DONE;
-                        why = exists ? "still present after restart" : "gone after restart";
+                        why = exists ? "still present: the call did not take effect" : "gone: the call took effect";
                         break;
                 case LEDGER_EXPORT:
                         exists = export_exists(o, e->snapshot);
                         outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
-                        why = exists ? "export task found after restart" : "export task not found after restart";
+                        why = exists ? "export task found: the call took effect"
+                                     : "export task not found: the call did not take effect";
                         break;
                 default:
                         outcome = LEDGER_ABANDONED;
-                        why = "interrupted; replanned";
+                        why = "outcome unknown; replanned";
                         break;
                 }
 
@@ -75,7 +76,7 @@ int recover_open_intents(struct agent *a, const struct observation *o, int64_t n
                                 goto out;
                 }
                 /* Not an operator event of its own: the ledger row is the record; this line explains it. */
-                fprintf(stderr, "aurora-backup-agent: interrupted %s of %s (cluster %s) from an earlier run: %s; marked %s\n",
+                fprintf(stderr, "aurora-backup-agent: unsettled %s of %s (cluster %s) from an earlier cycle or run: %s; marked %s\n",
                         ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster), why,
                         ledger_state_to_string(outcome));
                 closed++;

@@ -102,7 +102,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                         is[ns++] = (struct inventory_snapshot){
                             .identifier = (char *)s->identifier,
                             .cluster = (char *)s->cluster_identifier,
-                            .origin = inventory_origin(snapshot_classify(s)),
+                            .origin = inventory_origin(snapshot_classify(s, agent_snapshot_prefix(a))),
                             .status = (char *)s->status,
                             .create_time = s->create_time == PLAN_TIME_UNKNOWN ? 0 : s->create_time,
                             .allocated_gib = (unsigned)s->allocated_storage_gib,
@@ -169,8 +169,7 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
 /* export-completed / export-failed for the agent's export tasks (named with its prefix) that ended. */
 static int report_exports(struct agent *a, const struct observation *o, int64_t now)
 {
-        const char *prefix = a->config->agent.snapshot_prefix ? a->config->agent.snapshot_prefix
-                                                              : CONFIG_DEFAULT_SNAPSHOT_PREFIX;
+        const char *prefix = agent_snapshot_prefix(a);
         size_t pl = strlen(prefix);
 
         for (size_t i = 0; i < o->n_exports; i++) {
@@ -208,7 +207,7 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
                 int64_t slot;
                 int r;
 
-                if (snapshot_classify(s) != ORIGIN_AGENT)
+                if (snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AGENT)
                         continue;
                 if (plan_tag_get(s->tags, s->n_tags, PLAN_TAG_COPY)) {
                         r = report_copy(a, s, now);
@@ -307,7 +306,7 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
         *b = (struct backup_summary){};
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 const struct observed_snapshot *s = &o->snapshots[i];
-                enum snapshot_origin origin = snapshot_classify(s);
+                enum snapshot_origin origin = snapshot_classify(s, agent_snapshot_prefix(a));
                 if (origin != ORIGIN_AWS_BACKUP && origin != ORIGIN_AWS_BACKUP_CONTINUOUS)
                         continue;
                 b->count++;
@@ -330,12 +329,12 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
 }
 
 /* The region's manual non-AWS-Backup count (as the quota counts) for the STATUS line. */
-static unsigned quota_used(const struct observation *o, const char *region)
+static unsigned quota_used(const struct agent *a, const struct observation *o, const char *region)
 {
         unsigned n = 0;
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 if (streq(o->snapshots[i].region, region) &&
-                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i])))
+                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i], agent_snapshot_prefix(a))))
                         n++;
         }
         return n;
@@ -391,7 +390,7 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                 const char *region = agent_policy_region(a, pol);
                 if (!region)
                         continue;
-                unsigned used = quota_used(o, region);
+                unsigned used = quota_used(a, o, region);
                 if (!ns.quota_limit || used > ns.quota_used) {
                         ns.quota_used = used;
                         ns.quota_limit = pol->quota_limit - pol->quota_reserve;

@@ -8,8 +8,10 @@
 struct snap {
         const struct observed_snapshot *s;
         enum snapshot_origin origin;
-        const char *copy_tag; /* PLAN_TAG_COPY value, or NULL */
-        const char *slot_tag; /* TAG_SLOT value, or NULL */
+        const char *copy_tag;   /* PLAN_TAG_COPY value, or NULL */
+        const char *slot_tag;   /* TAG_SLOT value, or NULL */
+        const char *policy_tag; /* TAG_POLICY value, or NULL */
+        bool other_policy;      /* an agent snapshot tagged for no policy, or another than its cluster's */
         bool hold;
         bool available; /* status "available" and a known create time */
         bool claimed;   /* judged by a retention group already */

@@ -48,6 +48,7 @@ static const char *const service_names[_AWS_SERVICE_MAX] = {
     [AWS_SERVICE_BACKUP] = "backup",
     [AWS_SERVICE_STS] = "sts",
     [AWS_SERVICE_S3] = "s3",
+    [AWS_SERVICE_KMS] = "kms",
 };
 
 const char *aws_service_signing_name(enum aws_service svc)
@@ -392,6 +393,8 @@ static int send_once(struct aws_client *c, const struct aws_request *req,
         if (req->content_type)
                 header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Content-Type", req->content_type,
                            &oom);
+        if (req->target)
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Target", req->target, &oom);
         if (creds && creds->session_token)
                 header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Security-Token",
                            creds->session_token, &oom);
@@ -453,7 +456,7 @@ static void parse_service_error(const struct aws_request *req, const struct aws_
 {
         const char *rid =
             aws_response_header(resp, "x-amzn-requestid") ?: aws_response_header(resp, "x-amz-request-id");
-        if (req->protocol == AWS_PROTOCOL_REST_JSON)
+        if (req->protocol == AWS_PROTOCOL_REST_JSON || req->protocol == AWS_PROTOCOL_JSON)
                 (void)aws_error_parse_json(e, resp->status, aws_response_header(resp, "x-amzn-errortype"),
                                            rid, resp->body, resp->body_len);
         else {
@@ -499,6 +502,7 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         int r;
 
         aws_error_clear(e);
+        c->last_request_id[0] = '\0'; /* a failed call must not carry the previous call's id */
         if ((unsigned)req->service >= _AWS_SERVICE_MAX)
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
         if (req->endpoint)

@@ -1,5 +1,5 @@
 /* The AWS client: options, region and endpoint resolution, cached credentials, and one signed call with
- * the SDK "standard" retries. Service modules (aws-rds, aws-backup, aws-sts, aws-s3) build on it. */
+ * the SDK "standard" retries. Service modules (aws-rds, aws-backup, aws-sts, aws-s3, aws-kms) build on it. */
 #pragma once
 
 #include <stdbool.h>
@@ -14,6 +14,7 @@ enum aws_service {
         AWS_SERVICE_BACKUP,
         AWS_SERVICE_STS,
         AWS_SERVICE_S3,
+        AWS_SERVICE_KMS,
         _AWS_SERVICE_MAX,
 };
 
@@ -94,6 +95,7 @@ enum aws_protocol {
         AWS_PROTOCOL_QUERY, /* errors in XML ErrorResponse */
         AWS_PROTOCOL_REST_JSON,
         AWS_PROTOCOL_REST_XML, /* S3 */
+        AWS_PROTOCOL_JSON,     /* JSON 1.1 with X-Amz-Target (KMS); errors as REST-JSON's */
 };
 
 struct aws_request {
@@ -103,6 +105,7 @@ struct aws_request {
         const char *path;         /* wire path, already encoded; NULL: "/" */
         const char *query;        /* wire query without '?', may be NULL */
         const char *content_type; /* NULL: none */
+        const char *target;       /* X-Amz-Target (JSON protocol), signed; NULL: none */
         const char *body;
         size_t body_len;
         enum aws_signing signing;

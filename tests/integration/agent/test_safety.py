@@ -265,6 +265,29 @@ class Faults(Scenario):
         self.assertEqual(runs[-1].returncode, 0, "\n".join(r.describe() for r in runs))
         self.assertConverged(runs[-1])
 
+    def test_lost_answer_is_an_open_intent_settled_as_done_not_a_failure(self):
+        # Every attempt's answer is cut (the first one made the snapshot): the outcome is unknown, so the
+        # ledger keeps the intent open with no borrowed request id and the journal says unconfirmed, not
+        # failed; the next cycle finds the snapshot and settles the intent as done.
+        self.scenario(expired=False)
+        self.admin.add_faults({"kind": "cut", "service": "rds", "action": "CreateDBClusterSnapshot",
+                               "count": 3})
+        first = self.once(expect=1)
+        self.assertIn(self.sid, self.snapshots("db-a"), first.describe())
+        self.assertEqual(first.named("snapshot-failed"), [], first.describe())
+        unconfirmed = first.named("action-unconfirmed", snapshot=self.sid)
+        self.assertEqual(len(unconfirmed), 1, first.describe())
+        rows = self.ledger(kind="create")
+        self.assertEqual([(r["snapshot"], r["state"], r["request_id"]) for r in rows], [(self.sid, "intent", None)],
+                         rows)
+
+        self.admin.clear_faults()
+        second = self.once()
+        rows = self.ledger(kind="create")
+        self.assertEqual([(r["snapshot"], r["state"]) for r in rows], [(self.sid, "done")], rows)
+        self.assertConverged(second)
+        self.assertEqual([h["outcome"] for h in self.window_history("db-a")], ["taken"], self.window_history("db-a"))
+
     def test_persistent_5xx_fails_the_cycle_then_recovers(self):
         self.scenario(expired=False)
         self.admin.add_faults({"kind": "503", "service": "rds", "action": "CreateDBClusterSnapshot",
