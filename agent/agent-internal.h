@@ -30,13 +30,15 @@ struct agent {
         char *config_path;
         struct agent_config *config;
         char *state_directory;
+        int lock_fd; /* the state directory's lock (state-lock.h); -1 when read-only */
         struct store *store;
 
         struct agent_client *clients;
         size_t n_clients;
-        char *default_region; /* resolved from the environment once, for policies without a region */
+        char *default_region;      /* resolved from the environment once, for policies without a region */
         bool default_region_tried; /* resolution was attempted (and failed if default_region is NULL) */
 
+        /* Test-only hooks; never set unless built with -Dtest_hooks=true. */
         bool has_test_now;
         int64_t test_now;
         unsigned test_clock_rate;        /* AURORA_BACKUP_TEST_CLOCK_RATE (tests only); 0: fixed test clock */

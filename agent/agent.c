@@ -1,12 +1,14 @@
 /* The agent object: config, state store, AWS clients per (region, role), the clock, and reload. */
 #include "agent.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent-internal.h"
 #include "aws-client.h"
@@ -16,10 +18,12 @@
 #include "plan.h"
 #include "inventory.h"
 #include "share-facts.h"
+#include "state-lock.h"
 #include "strv.h"
 #include "store.h"
 #include "time-util.h"
 
+#if ENABLE_TEST_HOOKS
 static int parse_test_now(const char *s, int64_t *ret)
 {
         char *end;
@@ -47,6 +51,49 @@ static enum crash_point parse_crash_point(const char *s)
                 return CRASH_AFTER_CALL;
         return CRASH_NEVER;
 }
+
+/* The test-only hooks (meson -Dtest_hooks=true): a fixed clock and a crash at a chosen point. */
+static int test_hooks_init(struct agent *a)
+{
+        const char *now_env = getenv("AURORA_BACKUP_TEST_NOW");
+
+        if (now_env && *now_env) {
+                if (parse_test_now(now_env, &a->test_now) < 0) {
+                        fprintf(stderr,
+                                "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
+                                "nor ISO 8601\n",
+                                now_env);
+                        return -EINVAL;
+                }
+                a->has_test_now = true;
+                /* With a rate, the test clock runs from TEST_NOW that many times faster than real time, and
+                 * the daemon's timers with it (a day of wake-ups in minutes, for tests and benchmarks). */
+                const char *rate = getenv("AURORA_BACKUP_TEST_CLOCK_RATE");
+                if (rate && *rate) {
+                        char *end;
+                        long v = strtol(rate, &end, 10);
+                        if (*end || v < 1 || v > 10000) {
+                                fprintf(stderr,
+                                        "aurora-backup-agent: AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not an integer "
+                                        "from 1 to 10000\n",
+                                        rate);
+                                return -EINVAL;
+                        }
+                        a->test_clock_rate = (unsigned)v;
+                        struct timespec ts;
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        a->test_clock_origin_usec = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+                }
+        }
+        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+        return 0;
+}
+#else
+static int test_hooks_init(struct agent *a)
+{
+        return 0; /* release builds have no hooks: the environment cannot change the clock */
+}
+#endif
 
 /* agent.state_directory, else the first entry of $STATE_DIRECTORY (systemd may list several), else the
  * build default. */
@@ -79,16 +126,36 @@ static int load_config(const char *path, struct agent_config **ret, struct confi
         return r;
 }
 
+/* config_warnings() as config-warning events (stderr lines in the foreground), at start and reload. */
+static void report_config_warnings(const struct agent_config *c)
+{
+        struct config_diags w = {};
+
+        if (config_warnings(c, &w) < 0)
+                journal_event(EVENT_CONFIG_WARNING, &(struct event_fields){.reason = strerror(ENOMEM)},
+                              "Configuration %s could not be checked for unsafe file modes: %s", c->path,
+                              strerror(ENOMEM));
+        for (size_t i = 0; i < w.n; i++) {
+                const struct config_diag *d = &w.items[i];
+                journal_event(EVENT_CONFIG_WARNING,
+                              &(struct event_fields){.reason = d->message, .target = d->setting},
+                              "Configuration warning: %s:%u: %s: %s", d->file, d->line, strempty(d->setting),
+                              d->message);
+        }
+        config_diags_clear(&w);
+}
+
 int agent_new(const struct agent_options *opts, struct agent **ret)
 {
         _cleanup_(agent_freep) struct agent *a = NULL;
         struct config_diags diags = {};
-        const char *now_env;
+        pid_t holder = 0;
         int r;
 
         a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
+        a->lock_fd = -1;
         a->opts = *opts;
         a->opts.state_directory = NULL; /* copied below, not borrowed */
         a->config_path = strdup(opts->config_path);
@@ -103,34 +170,9 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         config_diags_clear(&diags);
 
-        now_env = getenv("AURORA_BACKUP_TEST_NOW");
-        if (now_env && *now_env) {
-                if (parse_test_now(now_env, &a->test_now) < 0) {
-                        fprintf(stderr, "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
-                                        "nor ISO 8601\n",
-                                now_env);
-                        return -EINVAL;
-                }
-                a->has_test_now = true;
-                /* With a rate, the test clock runs from TEST_NOW that many times faster than real time, and
-                 * the daemon's timers with it (a day of wake-ups in minutes, for tests and benchmarks). */
-                const char *rate = getenv("AURORA_BACKUP_TEST_CLOCK_RATE");
-                if (rate && *rate) {
-                        char *end;
-                        long v = strtol(rate, &end, 10);
-                        if (*end || v < 1 || v > 10000) {
-                                fprintf(stderr, "aurora-backup-agent: AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not "
-                                                "an integer from 1 to 10000\n",
-                                        rate);
-                                return -EINVAL;
-                        }
-                        a->test_clock_rate = (unsigned)v;
-                        struct timespec ts;
-                        clock_gettime(CLOCK_MONOTONIC, &ts);
-                        a->test_clock_origin_usec = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-                }
-        }
-        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+        r = test_hooks_init(a);
+        if (r < 0)
+                return r;
 
         r = resolve_state_directory(opts, a->config, &a->state_directory);
         if (r < 0)
@@ -148,16 +190,37 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n", a->state_directory,
-                        strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n",
+                        a->state_directory, strerror(-r));
+                return r;
+        }
+        /* Before the store is touched: a second agent's recovery would settle the first one's intents. */
+        r = state_lock_acquire(a->state_directory, &a->lock_fd, &holder);
+        if (r == -EBUSY) {
+                if (holder > 0)
+                        fprintf(stderr,
+                                "aurora-backup-agent: state directory %s is in use by aurora-backup-agent "
+                                "PID %" PRIiMAX "\n",
+                                a->state_directory, (intmax_t)holder);
+                else
+                        fprintf(stderr,
+                                "aurora-backup-agent: state directory %s is in use by another "
+                                "aurora-backup-agent\n",
+                                a->state_directory);
+                return r;
+        }
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot lock state directory %s: %s\n",
+                        a->state_directory, strerror(-r));
                 return r;
         }
         r = store_open(a->state_directory, &a->store);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n", a->state_directory,
-                        store_last_error(NULL), strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n",
+                        a->state_directory, store_last_error(NULL), strerror(-r));
                 return r;
         }
+        report_config_warnings(a->config);
 
         *ret = TAKE_PTR(a);
         return 0;
@@ -180,6 +243,8 @@ struct agent *agent_free(struct agent *a)
                 return NULL;
         clients_free(a);
         store_close(a->store);
+        if (a->lock_fd >= 0)
+                close(a->lock_fd); /* releases the lock, after the store is closed */
         agent_config_free(a->config);
         free(a->config_path);
         free(a->state_directory);
@@ -209,10 +274,11 @@ int agent_reload(struct agent *a)
                         const struct config_diag *d = &diags.items[i];
                         char where[64];
                         snprintf(where, sizeof(where), "%u", d->line);
-                        journal_event(EVENT_CONFIG_REJECTED,
-                                      &(struct event_fields){.reason = d->message, .target = d->setting},
-                                      "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
-                                      d->file, where, d->setting ? d->setting : "", d->message);
+                        journal_event(
+                            EVENT_CONFIG_REJECTED,
+                            &(struct event_fields){.reason = d->message, .target = d->setting},
+                            "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
+                            d->file, where, d->setting ? d->setting : "", d->message);
                 }
                 config_diags_clear(&diags);
                 agent_set_last_error(a, "configuration reload rejected");
@@ -235,6 +301,7 @@ int agent_reload(struct agent *a)
                               a->config->agent.state_directory);
         journal_event(EVENT_CONFIG_RELOADED, NULL, "Configuration %s reloaded: %zu %s", a->config_path,
                       a->config->n_policies, a->config->n_policies == 1 ? "policy" : "policies");
+        report_config_warnings(a->config);
         return 0;
 }
 
@@ -293,8 +360,10 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...)
 
 void agent_crash_point(const struct agent *a, enum crash_point point)
 {
+#if ENABLE_TEST_HOOKS
         if (a->crash_at != CRASH_NEVER && a->crash_at == point)
                 raise(SIGKILL);
+#endif
 }
 
 static int client_options(const struct agent *a, const char *region, const char *role_arn,

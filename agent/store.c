@@ -1,6 +1,7 @@
 /* sqlite3 state of the agent (see store.h). The only file that talks to sqlite: its result codes become
  * negative errno here, and its message is kept for the caller's log (store_last_error). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -540,6 +541,17 @@ static int store_open_internal(const char *dir, int version, bool read_only, str
                 r = negative_errno();
                 snprintf(open_error, sizeof(open_error), "%s: %s", path, strerror(-r));
                 return r;
+        }
+        if (!read_only) {
+                /* sqlite would create the file 0644 & ~umask; its -wal and -shm files copy the database's
+                 * mode. Create it 0600 first (an empty file is an empty database). */
+                int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+                if (fd < 0) {
+                        r = negative_errno();
+                        store_set_error(s, "%s: %s", path, strerror(-r));
+                        return r;
+                }
+                close(fd);
         }
         rc =
             sqlite3_open_v2(path, &s->db,

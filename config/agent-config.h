@@ -75,6 +75,7 @@ struct restore_test_spec {
         char *instance_class;
         unsigned keep_minutes;
         char *probe_command;
+        unsigned probe_command_line; /* in the policy's file, for messages */
 };
 
 struct assume_role_spec {
@@ -160,6 +161,12 @@ int config_load(const char *path, struct agent_config **ret, struct config_diags
 
 struct agent_config *agent_config_free(struct agent_config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct agent_config *, agent_config_free);
+
+/* Warnings about a loaded config that do not make it invalid (config-warn.c): each file holding a
+ * probe_command, a command the agent runs as itself, that group or others may write. `ret` gets one
+ * diag per such file (file, probe_command's line, setting path, the file's mode). Never fails but for
+ * -ENOMEM; a file that cannot be examined any more is left out. */
+int config_warnings(const struct agent_config *c, struct config_diags *ret);
 
 void config_diags_clear(struct config_diags *d);
 /* "file:line: setting: message", one per line. */

@@ -568,8 +568,10 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
         if (conf_get_string(ctx, &g, "probe_command", &s, &n) > 0) {
                 if (isempty(s) || strlen(s) > 4096)
                         conf_error(ctx, &n, "expected a command line of 1..4096 characters");
-                else
+                else {
                         dup_into(ctx, s, &p->restore_test.probe_command);
+                        p->restore_test.probe_command_line = conf_line(&n);
+                }
         }
 }
 
