@@ -263,6 +263,8 @@ int agent_reload(struct agent *a)
         struct config_diags diags = {};
         int r;
 
+        /* A reload also means "look again": whatever the file says, the next wake-up observes in full. */
+        a->inventory_refresh = true;
         r = config_load(a->config_path, &c, &diags);
         if (r < 0) {
                 /* Keep the running config. Every error goes to the journal, one event each. */
