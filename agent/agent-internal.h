@@ -49,6 +49,9 @@ struct agent {
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */
+        uint64_t watchdog_usec;        /* WatchdogSec of the service (daemon), 0: none */
+        uint64_t watchdog_pinged_usec; /* CLOCK_MONOTONIC of the last WATCHDOG=1 sent from a call in flight */
+        uint64_t stop_seen_usec;       /* CLOCK_MONOTONIC when a call in flight first saw the stop */
 
         struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
         struct inventory *inventory;     /* inventory.c: the world between cycles (daemon) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "build-config.h"
 #include "config-policy.h"
 #include "journal.h"
+#include "notify.h"
 #include "plan.h"
 #include "inventory.h"
 #include "share-facts.h"
@@ -157,6 +159,8 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                 return -ENOMEM;
         a->lock_fd = -1;
         a->opts = *opts;
+        if (opts->daemon && sd_watchdog_enabled(0, &a->watchdog_usec) <= 0)
+                a->watchdog_usec = 0;
         a->opts.state_directory = NULL; /* copied below, not borrowed */
         a->config_path = strdup(opts->config_path);
         if (!a->config_path)
@@ -368,10 +372,35 @@ void agent_crash_point(const struct agent *a, enum crash_point point)
 #endif
 }
 
+/* While an AWS call is in flight (the cycle still runs inside one timer callback): the service manager's
+ * watchdog keeps hearing from the agent (every quarter of WatchdogSec), and after a stop the call in flight
+ * has STOP_GRACE_USEC to finish before it is abandoned (its intent, if any, is settled by the next start's
+ * recovery); no retry starts after a stop. */
+#define STOP_GRACE_USEC (3500 * 1000ULL)
+static int client_progress(void *userdata)
+{
+        struct agent *a = userdata;
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t now = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+        if (a->watchdog_usec > 0 && now - a->watchdog_pinged_usec >= a->watchdog_usec / 4) {
+                (void)notify_watchdog();
+                a->watchdog_pinged_usec = now;
+        }
+        if (!agent_should_stop(a))
+                return AWS_PROGRESS_CONTINUE;
+        if (a->stop_seen_usec == 0)
+                a->stop_seen_usec = now;
+        return now - a->stop_seen_usec >= STOP_GRACE_USEC ? AWS_PROGRESS_ABANDON : AWS_PROGRESS_STOPPING;
+}
+
 static int client_options(const struct agent *a, const char *region, const char *role_arn,
                           const char *external_id, struct aws_client_options *ret)
 {
         *ret = (struct aws_client_options){
+            .progress = client_progress,
+            .userdata = (void *)a,
             .region = region,
             .ca_bundle = a->config->agent.ca_bundle,
             .connect_timeout_ms = (unsigned)(a->config->agent.connect_timeout_sec * 1000),

@@ -260,7 +260,7 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
         for (size_t k = 0; k < n_regions; k++) {
                 _cleanup_strv_free_ char **before = agreement_ids(o, regions[k], cluster);
                 struct snapshot_sink sink = {.o = o, .region = regions[k]};
-                size_t keep = o->n_snapshots;
+                size_t keep = o->n_snapshots, incomplete_before = o->n_incomplete;
 
                 if (!before)
                         return -ENOMEM;
@@ -290,6 +290,18 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                         return -ENOMEM;
                 if (!strv_equal(before, after))
                         a->inventory_refresh = true; /* someone else made or deleted snapshots */
+                /* What could not be read before and was read now is no longer incomplete. */
+                size_t w = 0;
+                for (size_t i = 0; i < o->n_incomplete; i++) {
+                        struct observed_incomplete *x = &o->incomplete[i];
+                        if (i < incomplete_before && x->region == regions[k] && streq_ptr(x->cluster, cluster)) {
+                                free(x->cluster);
+                                free(x->snapshot);
+                                continue;
+                        }
+                        o->incomplete[w++] = *x;
+                }
+                o->n_incomplete = w;
                 r = looks_add(looks, regions[k], cluster);
                 if (r < 0)
                         return r;

@@ -97,8 +97,18 @@ int observe_collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
         struct observation *o = k->o;
         struct tag *tags = NULL;
 
-        if (!s->identifier || !s->cluster_identifier)
-                return 0; /* a malformed entry would confuse every lookup: drop it */
+        if (s->malformed || !s->identifier || !s->cluster_identifier) {
+                /* Left out of the views (it would confuse every lookup), remembered so that its cluster
+                 * deletes nothing while it cannot be read. */
+                struct observed_incomplete *n = realloc(o->incomplete, (o->n_incomplete + 1) * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                o->incomplete = n;
+                n[o->n_incomplete] = (struct observed_incomplete){
+                    .region = k->region, .cluster = TAKE_PTR(s->cluster_identifier), .snapshot = TAKE_PTR(s->identifier)};
+                o->n_incomplete++;
+                return 0;
+        }
         if (k->cap == 0)
                 k->cap = o->n_snapshots;
         if (o->n_snapshots == k->cap) {
@@ -273,6 +283,7 @@ static int build_views(struct observation *o)
                         if (c->preferred_backup_window &&
                             window_parse(c->preferred_backup_window, &v->preferred_window) >= 0)
                                 v->has_preferred_window = true;
+                        v->snapshots_incomplete = observation_incomplete(o, r->region, c->identifier);
                         for (size_t k = 0; k < c->n_tags; k++)
                                 *t++ = (struct tag){c->tags[k].key, c->tags[k].value};
                 }
@@ -368,6 +379,11 @@ void observation_done(struct observation *o)
         free(o->exports);
         free(o->tag_pool);
         free(o->account_quotas);
+        for (size_t i = 0; i < o->n_incomplete; i++) {
+                free(o->incomplete[i].cluster);
+                free(o->incomplete[i].snapshot);
+        }
+        free(o->incomplete);
         *o = (struct observation){};
 }
 
@@ -418,4 +434,13 @@ int64_t observation_quota_limit(const struct observation *o, const struct policy
 {
         struct plan_input in = {.account_quotas = o->account_quotas, .n_account_quotas = o->n_account_quotas};
         return plan_quota_limit(&in, p, region);
+}
+
+bool observation_incomplete(const struct observation *o, const char *region, const char *cluster)
+{
+        for (size_t i = 0; i < o->n_incomplete; i++)
+                if (streq_ptr(o->incomplete[i].region, region) &&
+                    (!o->incomplete[i].cluster || streq_ptr(o->incomplete[i].cluster, cluster)))
+                        return true;
+        return false;
 }

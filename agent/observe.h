@@ -40,6 +40,14 @@ struct observation {
         struct tag *tag_pool;
         struct account_quota *account_quotas; /* one per region whose quota is known */
         size_t n_account_quotas;
+        /* Snapshots that could not be read (malformed items, left out): their (region, cluster); a NULL
+         * cluster (not even that could be read) makes every cluster of the region incomplete. */
+        struct observed_incomplete {
+                const char *region; /* the region's string */
+                char *cluster;
+                char *snapshot; /* may be NULL */
+        } *incomplete;
+        size_t n_incomplete;
         unsigned policies_without_region; /* no region from the policy, agent.region or the environment */
 };
 
@@ -47,6 +55,9 @@ struct observation {
  * by the caller) and contributes nothing; the rest go on. Returns 0 or -ENOMEM. */
 int observe(struct agent *a, struct observation *ret);
 void observation_done(struct observation *o);
+
+/* Whether a snapshot of (region, cluster) could not be read. */
+bool observation_incomplete(const struct observation *o, const char *region, const char *cluster);
 
 /* Lookups in the planner's view; NULL when not observed. */
 const struct observed_snapshot *observation_find_snapshot(const struct observation *o, const char *region,

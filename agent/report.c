@@ -256,6 +256,39 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
         return 0;
 }
 
+/* Items of a region's listings that could not be read and were left out, reported once each. */
+static void report_unreadable(struct agent *a, const struct observation *o, const struct observed_region *r)
+{
+        _cleanup_free_ char *key = NULL;
+
+        if (r->clusters.skipped > 0 && !r->repeat &&
+            asprintf(&key, "unreadable-clusters:%s:%zu", r->region, r->clusters.skipped) >= 0 &&
+            agent_report_once(a, key) > 0)
+                journal_event(EVENT_API_ERROR,
+                              &(struct event_fields){.region = r->region, .action = "observe",
+                                                     .error_code = "MalformedItem"},
+                              "%zu cluster record(s) in %s could not be read and were left out: nothing is planned "
+                              "for them (their snapshots are kept) until they can",
+                              r->clusters.skipped, r->region);
+        for (size_t i = 0; i < o->n_incomplete; i++) {
+                const struct observed_incomplete *x = &o->incomplete[i];
+                if (x->region != r->region)
+                        continue;
+                key = mfree(key);
+                if (asprintf(&key, "unreadable-snapshot:%s:%s:%s", r->region, strna(x->cluster), strna(x->snapshot)) <
+                        0 ||
+                    agent_report_once(a, key) <= 0)
+                        continue;
+                journal_event(EVENT_API_ERROR,
+                              &(struct event_fields){.region = r->region, .cluster = x->cluster, .snapshot = x->snapshot,
+                                                     .action = "observe", .error_code = "MalformedItem"},
+                              "Snapshot %s of cluster %s in %s could not be read (a bad field in the Describe answer): "
+                              "left out, and %s deletes nothing until it can be read",
+                              strna(x->snapshot), strna(x->cluster), r->region,
+                              x->cluster ? "its cluster" : "no cluster of the region");
+        }
+}
+
 unsigned report_observe_errors(struct agent *a, const struct observation *o)
 {
         unsigned n = o->policies_without_region;
@@ -265,8 +298,10 @@ unsigned report_observe_errors(struct agent *a, const struct observation *o)
                 struct event_fields f = {.region = r->region, .action = "observe"};
                 char buf[1024];
 
-                if (r->ok)
+                if (r->ok) {
+                        report_unreadable(a, o, r);
                         continue;
+                }
                 n++;
                 act_error_fields(&r->error, &f);
                 journal_event(EVENT_API_ERROR, &f, "Cannot observe region %s: %s", r->region,

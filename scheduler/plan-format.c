@@ -93,6 +93,8 @@ const char *keep_reason_to_string(enum keep_reason r)
                 return "aws-backup-not-managed";
         case KEEP_OTHER_POLICY:
                 return "other-policy";
+        case KEEP_INCOMPLETE:
+                return "incomplete";
         }
         return "unknown";
 }

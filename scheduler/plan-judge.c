@@ -123,6 +123,15 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
         if (g == GROUP_COPY || g == GROUP_SHARE_COPY)
                 copy_times_from_slots(b, n);
         retention_apply(r, b->in->now, b->items, n);
+        if (cp->c->snapshots_incomplete)
+                /* Retention over a partial view could delete what the unread snapshot makes unnecessary to
+                 * keep, or keep too few: it decides nothing until every snapshot can be read. */
+                for (size_t k = 0; k < n; k++)
+                        if (b->items[k].deleted) {
+                                b->items[k].deleted = false;
+                                b->items[k].why = DELETE_NONE;
+                                b->items[k].keep = KEEP_INCOMPLETE;
+                        }
 
         const char *policy = plan_arena_intern(b->arena, cp->p->name);
         const char *rule_max_age = NULL, *rule_not_kept = NULL;
@@ -216,6 +225,16 @@ static void keep_other_policies(struct builder *b, const struct cluster_plan *cp
 void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp)
 {
         const struct policy *p = cp->p;
+
+        if (cp->c->snapshots_incomplete)
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_REFUSED,
+                                       .policy = p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .rule = "a snapshot of this cluster could not be read (malformed in the "
+                                               "Describe answer): no deletion for it until every one can",
+                                   });
 
         keep_other_policies(b, cp, cp->region);
         for (size_t t = 0; t < p->n_copies; t++)

@@ -90,6 +90,7 @@ struct observed_cluster {
         const struct tag *tags;
         size_t n_tags;
         int backup_retention_period; /* days; reported, never changed */
+        bool snapshots_incomplete;   /* a snapshot of it could not be read: it deletes nothing (fail closed) */
 };
 
 struct observed_snapshot {
@@ -250,7 +251,8 @@ enum keep_reason {
         KEEP_UNMANAGED = 1u << 13,    /* no policy manages it (cluster not selected, target removed) */
         KEEP_BACKUP_OFF = 1u << 14,   /* aws-backup snapshot and aws_backup.manage is off */
         KEEP_OTHER_POLICY = 1u << 15, /* the agent's, tagged for no policy or another than its cluster's */
-        _KEEP_REASON_LAST = KEEP_OTHER_POLICY,
+        KEEP_INCOMPLETE = 1u << 16,   /* its cluster's snapshots could not all be read: nothing deleted */
+        _KEEP_REASON_LAST = KEEP_INCOMPLETE,
 };
 
 enum delete_reason {

@@ -181,6 +181,8 @@ static int client_alloc(const struct aws_client_options *opts, struct aws_client
             .ca_bundle = c->ca_bundle,
             .connect_timeout_ms = c->opts.connect_timeout_ms,
             .total_timeout_ms = c->opts.total_timeout_ms,
+            .progress = c->opts.progress,
+            .userdata = c->opts.userdata,
         };
         int r = aws_http_new(&ho, &c->http);
         /* botocore uses 1-2 s for metadata services: off EC2/ECS they must fail fast. */
@@ -556,7 +558,7 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
                         }
                 }
                 aws_response_done(&resp);
-                if (!e->retryable || attempt >= c->opts.max_attempts)
+                if (!e->retryable || attempt >= c->opts.max_attempts || streq(e->code, "Cancelled"))
                         goto done;
                 unsigned cost = aws_retry_quota_acquire(&c->quota, e->kind == AWS_ERROR_TIMEOUT ||
                                                                        e->kind == AWS_ERROR_TRANSPORT);
@@ -567,8 +569,16 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
                 }
                 last_cost = cost;
                 c->stats.retries++;
-                c->opts.sleep_ms(aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata)),
-                                 c->opts.userdata);
+                uint64_t backoff = aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata));
+                /* In slices, so that the progress hook runs (watchdog, stop) while waiting to retry. */
+                for (uint64_t slept = 0; slept < backoff; slept += 250) {
+                        c->opts.sleep_ms(MIN(backoff - slept, (uint64_t)250), c->opts.userdata);
+                        if (c->opts.progress && c->opts.progress(c->opts.userdata) != 0) {
+                                r = aws_error_set(e, -ECANCELED, AWS_ERROR_TRANSPORT, "Cancelled",
+                                                  "the call was abandoned (the agent is stopping)");
+                                goto done;
+                        }
+                }
         }
 done:
         if (r < 0) {

@@ -9,6 +9,12 @@
 #include "aws-credentials.h"
 #include "aws-error.h"
 
+enum {
+        AWS_PROGRESS_CONTINUE = 0,
+        AWS_PROGRESS_STOPPING = 1,
+        AWS_PROGRESS_ABANDON = 2,
+};
+
 enum aws_service {
         AWS_SERVICE_RDS,
         AWS_SERVICE_BACKUP,
@@ -32,6 +38,12 @@ struct aws_client_options {
         void (*sleep_ms)(uint64_t ms, void *userdata);
         int64_t (*now)(void *userdata);   /* UTC epoch seconds */
         double (*random)(void *userdata); /* uniform in [0, 1) for backoff jitter */
+        /* Called about once a second while a request is in flight and between retries (the backoff is
+         * slept in slices): AWS_PROGRESS_CONTINUE; AWS_PROGRESS_STOPPING (the transfer in flight may finish,
+         * no retry starts); AWS_PROGRESS_ABANDON (the transfer is abandoned too). A stopped call fails with
+         * code "Cancelled" (outcome unknown). For the daemon's watchdog and SIGTERM while the cycle still runs
+         * synchronously. NULL: none. */
+        int (*progress)(void *userdata);
         /* Called when a credentials refresh failed but the previous, still valid credentials stay in use. */
         void (*credentials_refresh_failed)(const struct aws_error *e, void *userdata);
         void *userdata;

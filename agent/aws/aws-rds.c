@@ -372,7 +372,28 @@ fail:
 }
 
 /* One page of a Describe result: items under `list_name`/`item_name`, and the Marker. */
-#define DEFINE_PAGE_PARSER(fn, list_type, item_type, parse_item, list_name, item_name, what)                \
+/* What is left of an item that could not be read: NULL (leave it out, counted in `skipped`), or, for
+ * snapshots, its names marked malformed (see aws-rds.h). */
+static int salvage_none(xmlNode *item, void *slot)
+{
+        (void)item;
+        (void)slot;
+        return -EBADMSG;
+}
+
+static int salvage_snapshot(xmlNode *item, void *slot)
+{
+        struct rds_db_cluster_snapshot *s = slot;
+        *s = (struct rds_db_cluster_snapshot){.malformed = true};
+        if (aws_xml_child_text(item, "DBClusterSnapshotIdentifier", &s->identifier) == -ENOMEM ||
+            aws_xml_child_text(item, "DBClusterIdentifier", &s->cluster_identifier) == -ENOMEM) {
+                rds_db_cluster_snapshot_done(s);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+#define DEFINE_PAGE_PARSER(fn, list_type, item_type, parse_item, salvage, list_name, item_name, what)       \
         static int fn(xmlNode *result, struct list_type *out, char **ret_marker, struct aws_error *e)       \
         {                                                                                                   \
                 _cleanup_free_ char *marker = NULL;                                                         \
@@ -391,12 +412,16 @@ fail:
                                                      what ": out of memory or over %d items",               \
                                                      RDS_MAX_LIST);                                         \
                         r = parse_item(item, slot);                                                         \
+                        if (r == -EBADMSG) /* one bad item must not blind the listing */                    \
+                                r = salvage(item, slot);                                                    \
+                        if (r == -EBADMSG) {                                                                \
+                                out->n--;                                                                   \
+                                out->skipped++;                                                             \
+                                continue;                                                                   \
+                        }                                                                                   \
                         if (r < 0) {                                                                        \
                                 out->n--;                                                                   \
-                                return r == -ENOMEM                                                         \
-                                           ? aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory",            \
-                                                           "out of memory")                                 \
-                                           : parse_error(e, what ": an item lacks required fields");        \
+                                return aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");   \
                         }                                                                                   \
                 }                                                                                           \
                 if ((r = aws_xml_child_text(result, "Marker", &marker)) < 0)                                \
@@ -408,13 +433,13 @@ fail:
                 return 0;                                                                                   \
         }
 
-DEFINE_PAGE_PARSER(page_clusters, rds_db_cluster_list, struct rds_db_cluster, parse_cluster, "DBClusters",
-                   "DBCluster", "DescribeDBClusters")
-DEFINE_PAGE_PARSER(page_snapshots, rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot,
-                   parse_snapshot, "DBClusterSnapshots", "DBClusterSnapshot", "DescribeDBClusterSnapshots")
-DEFINE_PAGE_PARSER(page_instances, rds_db_instance_list, struct rds_db_instance, parse_instance,
+DEFINE_PAGE_PARSER(page_clusters, rds_db_cluster_list, struct rds_db_cluster, parse_cluster, salvage_none,
+                   "DBClusters", "DBCluster", "DescribeDBClusters")
+DEFINE_PAGE_PARSER(page_snapshots, rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot, parse_snapshot,
+                   salvage_snapshot, "DBClusterSnapshots", "DBClusterSnapshot", "DescribeDBClusterSnapshots")
+DEFINE_PAGE_PARSER(page_instances, rds_db_instance_list, struct rds_db_instance, parse_instance, salvage_none,
                    "DBInstances", "DBInstance", "DescribeDBInstances")
-DEFINE_PAGE_PARSER(page_exports, rds_export_task_list, struct rds_export_task, parse_export_task,
+DEFINE_PAGE_PARSER(page_exports, rds_export_task_list, struct rds_export_task, parse_export_task, salvage_none,
                    "ExportTasks", "ExportTask", "DescribeExportTasks")
 
 int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,

@@ -64,6 +64,10 @@ struct rds_db_cluster_snapshot {
         unsigned percent_progress;
         struct aws_tag *tags;
         size_t n_tags;
+        /* An item that could not be read (a bad timestamp or number, a missing field): only identifier and
+         * cluster_identifier are set, as far as they could be read. The listing goes on without it; the
+         * caller must treat what it knows of that cluster as incomplete. */
+        bool malformed;
 };
 
 struct rds_db_instance {
@@ -98,6 +102,7 @@ struct rds_snapshot_attributes {
         struct name {                                                                                       \
                 type *items;                                                                                \
                 size_t n;                                                                                   \
+                size_t skipped; /* items that could not be read and were left out (clusters) */            \
         }
 DEFINE_RDS_LIST(rds_db_cluster_list, struct rds_db_cluster);
 DEFINE_RDS_LIST(rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot);

@@ -373,6 +373,23 @@ START_TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_rep
 }
 END_TEST
 
+START_TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        world_cluster(&w, "c", "available")->snapshots_incomplete = true;
+        world_snap(&w, "c", noon(2026, 11, 23));
+        const char *old = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY)->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, old, KEEP_INCOMPLETE);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "could not be read"));
+        plan_free(p);
+}
+END_TEST
+
 START_TEST(ownership_awsbackup_deleted_only_through_backup_and_only_when_managed)
 {
         struct world w;
@@ -551,6 +568,7 @@ TEST_SUITE(plan_retention_suite)
         tcase_add_test(tc, ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable);
         tcase_add_test(tc, ownership_copy_made_with_copy_tags_is_never_deleted);
         tcase_add_test(tc, ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported);
+        tcase_add_test(tc, retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot);
         tcase_add_test(tc, ownership_awsbackup_deleted_only_through_backup_and_only_when_managed);
         tcase_add_test(tc, ownership_agent_snapshots_of_unselected_clusters_are_unmanaged);
         tcase_add_test(tc, quota_create_allowed_exactly_at_the_edge);
