@@ -187,6 +187,19 @@ static void remove_views(struct observation *o, const char *region, const char *
         o->n_snapshots = w;
 }
 
+/* The views of (region, cluster or identifier) among the first `keep` give way to the fresh ones appended
+ * after them by a listing; the views are sorted again. */
+static void replace_views(struct observation *o, size_t keep, const char *region, const char *cluster,
+                          const char *identifier)
+{
+        struct observation old = {.snapshots = o->snapshots, .n_snapshots = keep};
+        remove_views(&old, region, cluster, identifier);
+        size_t removed = keep - old.n_snapshots;
+        memmove(o->snapshots + old.n_snapshots, o->snapshots + keep, (o->n_snapshots - keep) * sizeof(*o->snapshots));
+        o->n_snapshots -= removed;
+        observe_views_sort(o);
+}
+
 /* The cluster's record in its region, replaced by `fresh` (taken), or removed when `fresh` is NULL. */
 static int replace_cluster(struct observed_region *r, const char *cluster, struct rds_db_cluster *fresh)
 {
@@ -277,14 +290,7 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                         report_look_error(a, "the snapshots of cluster", regions[k], cluster, &e);
                         return 0; /* not looked at: not acted on */
                 }
-                /* Drop the old views of the cluster there (the fresh ones were appended after them). */
-                struct observation old = {.snapshots = o->snapshots, .n_snapshots = keep};
-                remove_views(&old, regions[k], cluster, NULL);
-                size_t removed = keep - old.n_snapshots;
-                memmove(o->snapshots + old.n_snapshots, o->snapshots + keep,
-                        (o->n_snapshots - keep) * sizeof(*o->snapshots));
-                o->n_snapshots -= removed;
-                observe_views_sort(o);
+                replace_views(o, keep, regions[k], cluster, NULL);
                 _cleanup_strv_free_ char **after = agreement_ids(o, regions[k], cluster);
                 if (!after)
                         return -ENOMEM;
@@ -335,12 +341,7 @@ static int look_snapshot(struct agent *a, struct observation *o, const char *reg
                 report_look_error(a, "snapshot", region, identifier, &e);
                 return 0;
         }
-        struct observation old = {.snapshots = o->snapshots, .n_snapshots = keep};
-        remove_views(&old, reg->region, NULL, identifier);
-        size_t removed = keep - old.n_snapshots;
-        memmove(o->snapshots + old.n_snapshots, o->snapshots + keep, (o->n_snapshots - keep) * sizeof(*o->snapshots));
-        o->n_snapshots -= removed;
-        observe_views_sort(o);
+        replace_views(o, keep, reg->region, NULL, identifier);
         return 0;
 }
 

@@ -32,14 +32,6 @@ REGION = "us-east-1"
 FULL = ("DescribeDBClusters", "DescribeDBClusterSnapshots", "DescribeAccountAttributes", "DescribeExportTasks")
 
 
-def fnv1a64(s):
-    h = 0xCBF29CE484222325
-    for b in s.encode():
-        h ^= b
-        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
 def is_full(r):
     p = r.get("params") or {}
     return r["action"] in FULL and not any(p.get(k) for k in ("DBClusterIdentifier", "DBClusterSnapshotIdentifier",
@@ -89,10 +81,12 @@ def main():
     args = ap.parse_args()
     src = os.environ.get("MESON_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
     sys.path.insert(0, os.path.join(src, "tests", "aws-world"))
+    sys.path.insert(0, os.path.join(src, "tests", "integration", "agent"))
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from aws_world import World
+    from agent_harness import fnv1a64  # the slot offsets, as scheduler/slot.c computes them
 
     n, m = args.clusters, args.snapshots
     now = int(time.time())
