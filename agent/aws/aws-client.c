@@ -570,10 +570,12 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
                 last_cost = cost;
                 c->stats.retries++;
                 uint64_t backoff = aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata));
-                /* In slices, so that the progress hook runs (watchdog, stop) while waiting to retry. */
-                for (uint64_t slept = 0; slept < backoff; slept += 250) {
+                if (!c->opts.progress)
+                        c->opts.sleep_ms(backoff, c->opts.userdata);
+                /* With a progress hook, in slices, so that it runs (watchdog, stop) while waiting to retry. */
+                for (uint64_t slept = 0; c->opts.progress && slept < backoff; slept += 250) {
                         c->opts.sleep_ms(MIN(backoff - slept, (uint64_t)250), c->opts.userdata);
-                        if (c->opts.progress && c->opts.progress(c->opts.userdata) != 0) {
+                        if (c->opts.progress(c->opts.userdata) != AWS_PROGRESS_CONTINUE) {
                                 r = aws_error_set(e, -ECANCELED, AWS_ERROR_TRANSPORT, "Cancelled",
                                                   "the call was abandoned (the agent is stopping)");
                                 goto done;
