@@ -570,6 +570,7 @@ int act_plan(struct agent *a, const struct plan *p, const struct observation *o,
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct plan_action *act = &p->actions[i];
 
+                agent_watchdog_ping(a);
                 if (agent_should_stop(a))
                         break;
                 unsigned succeeded_before = c->succeeded;

@@ -52,6 +52,7 @@ struct agent {
         uint64_t watchdog_usec;        /* WatchdogSec of the service (daemon), 0: none */
         uint64_t watchdog_pinged_usec; /* CLOCK_MONOTONIC of the last WATCHDOG=1 sent from a call in flight */
         uint64_t stop_seen_usec;       /* CLOCK_MONOTONIC when a call in flight first saw the stop */
+        int64_t inventory_stored_at;   /* when report_inventory last wrote the stored inventory */
 
         struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
         struct inventory *inventory;     /* inventory.c: the world between cycles (daemon) */
@@ -60,6 +61,9 @@ struct agent {
 };
 
 bool agent_dry_run(const struct agent *a);
+/* WATCHDOG=1 if a quarter of WatchdogSec passed since the last one: called between the steps of a cycle
+ * and while AWS calls are in flight, as long as the cycle runs inside one timer callback. */
+void agent_watchdog_ping(struct agent *a);
 /* A span of the agent's clock as real time (shorter under a fast test clock). */
 uint64_t agent_real_usec(const struct agent *a, uint64_t usec);
 /* The client for (region, the policy's assume_role); created on first use. NULL region: the default

@@ -377,17 +377,28 @@ void agent_crash_point(const struct agent *a, enum crash_point point)
  * has STOP_GRACE_USEC to finish before it is abandoned (its intent, if any, is settled by the next start's
  * recovery); no retry starts after a stop. */
 #define STOP_GRACE_USEC (3500 * 1000ULL)
-static int client_progress(void *userdata)
+static uint64_t monotonic_usec(void)
 {
-        struct agent *a = userdata;
         struct timespec ts;
-
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        uint64_t now = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void agent_watchdog_ping(struct agent *a)
+{
+        uint64_t now = monotonic_usec();
         if (a->watchdog_usec > 0 && now - a->watchdog_pinged_usec >= a->watchdog_usec / 4) {
                 (void)notify_watchdog();
                 a->watchdog_pinged_usec = now;
         }
+}
+
+static int client_progress(void *userdata)
+{
+        struct agent *a = userdata;
+        uint64_t now = monotonic_usec();
+
+        agent_watchdog_ping(a);
         if (!agent_should_stop(a))
                 return AWS_PROGRESS_CONTINUE;
         if (a->stop_seen_usec == 0)

@@ -251,6 +251,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 if (r < 0)
                         goto finish;
         }
+        agent_watchdog_ping(a);
         r = report_completions(a, &o, started);
         if (r < 0)
                 goto finish;
@@ -268,15 +269,23 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         if (!full)
                 keep_looked_actions(p, &looks);
 
+        agent_watchdog_ping(a);
         r = act_plan(a, p, &o, cycle_id, &c);
         if (r < 0)
                 goto finish;
         r = restore_drills_run(a, &o, cycle_id, &c);
         if (r < 0)
                 goto finish;
-        r = report_inventory(a, &o, &c, agent_now(a));
-        if (r < 0)
-                goto finish;
+        agent_watchdog_ping(a);
+        /* The stored inventory (for `status`) is rewritten whole: at each full observation, and between
+         * them at most once a minute (a region of 20,000 snapshots is a second of sqlite). */
+        if (full || agent_now(a) - a->inventory_stored_at >= 60) {
+                r = report_inventory(a, &o, &c, agent_now(a));
+                if (r < 0)
+                        goto finish;
+                a->inventory_stored_at = agent_now(a);
+                agent_watchdog_ping(a);
+        }
         c.failed += observe_failures;
 
         report_cycle(a, p, &o, &c, (unsigned)(agent_api_calls(a) - calls0), started, agent_now(a));
