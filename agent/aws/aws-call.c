@@ -29,7 +29,7 @@ struct aws_call {
         enum call_state state;
 
         struct aws_request req; /* points into the copies below */
-        char *method, *path, *query, *content_type, *body, *region, *endpoint;
+        char *method, *path, *query, *content_type, *target, *body, *region, *endpoint;
         struct aws_credentials credentials;
 
         bool begun;
@@ -165,6 +165,7 @@ static void call_drop_request(struct aws_call *call)
         call->path = mfree(call->path);
         call->query = mfree(call->query);
         call->content_type = mfree(call->content_type);
+        call->target = mfree(call->target);
         call->region = mfree(call->region);
         call->endpoint = mfree(call->endpoint);
         aws_credentials_done(&call->credentials);
@@ -179,6 +180,7 @@ static int call_copy_request(struct aws_call *call, const struct aws_request *re
         call->req.path = call->path = dup_or_null(req->path, &oom);
         call->req.query = call->query = dup_or_null(req->query, &oom);
         call->req.content_type = call->content_type = dup_or_null(req->content_type, &oom);
+        call->req.target = call->target = dup_or_null(req->target, &oom);
         call->req.region = call->region = dup_or_null(req->region, &oom);
         call->req.endpoint = call->endpoint = dup_or_null(req->endpoint, &oom);
         if (req->body) {
