@@ -317,7 +317,9 @@ static void start_queued(struct aws_async *a)
                         call = next;
                         continue;
                 }
-                if (call_start(a, call) < 0) {
+                int r = call_start(a, call);
+                if (r < 0) {
+                        call->result = r;
                         call_move(a, call, CALL_FAILED, false);
                         kick(a);
                 }
@@ -338,7 +340,7 @@ static int on_kick(sd_event_source *s, void *userdata)
                 struct aws_call *call = a->failed.head;
                 if (a->failed.n > 1 || a->queue.head)
                         kick(a); /* the rest on the next iteration: one callback per dispatch */
-                call_complete(a, call, call->result < 0 ? call->result : -EIO);
+                call_complete(a, call, call->result);
         }
         return 0;
 }
