@@ -8,6 +8,7 @@
 #include <string.h>
 #include <systemd/sd-event.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aws-call.h"
 #include "aws-client.h"
@@ -767,6 +768,70 @@ START_TEST(a_sink_that_refuses_ends_the_call)
 }
 END_TEST
 
+/* ---- credentials refreshed for an async call: synchronous, but bounded ---- */
+
+static void sts_unavailable(const struct test_http_request *req, struct test_http_reply *reply,
+                            void *userdata)
+{
+        reply->status = 503;
+        reply->body = unavailable_body;
+        reply->delay_ms = *(unsigned *)userdata;
+}
+
+static void web_identity_env(char *path, size_t size)
+{
+        snprintf(path, size, "/tmp/aws-async-token-XXXXXX");
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, "header.payload.signature", 24), 24);
+        close(fd);
+        unsetenv("AWS_ACCESS_KEY_ID");
+        unsetenv("AWS_SECRET_ACCESS_KEY");
+        setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path, 1);
+        setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/backup", 1);
+}
+
+START_TEST(a_credentials_refresh_for_an_async_call_makes_one_sts_attempt)
+{
+        struct fixture f;
+        struct outcome o = {};
+        struct aws_request req = describe(NULL);
+        unsigned delay_ms = 0;
+        char token[64];
+
+        fixture_start(&f, sts_unavailable, &delay_ms, NULL);
+        web_identity_env(token, sizeof(token));
+        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
+        run_until(&f, one_done, &o);
+        ck_assert_int_lt(o.r, 0);
+        /* One STS attempt and no backoff (the blocking path makes three); no RDS request without keys. */
+        ck_assert_uint_eq(test_http_server_requests(f.server), 1);
+        ck_assert_uint_eq(f.sleeps, 0);
+        unlink(token);
+        fixture_stop(&f);
+}
+END_TEST
+
+START_TEST(a_slow_sts_holds_an_async_call_for_4_seconds_at_most)
+{
+        struct fixture f;
+        struct outcome o = {};
+        struct aws_request req = describe(NULL);
+        unsigned delay_ms = 30 * 1000; /* the client's own timeout is 60 s; the bounded refresh's 4 s */
+        char token[64];
+
+        fixture_start(&f, sts_unavailable, &delay_ms, NULL);
+        web_identity_env(token, sizeof(token));
+        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
+        run_until(&f, one_done, &o);
+        ck_assert_int_lt(o.r, 0);
+        ck_assert_int_eq(o.e.kind, AWS_ERROR_TIMEOUT);
+        ck_assert_uint_eq(test_http_server_requests(f.server), 1);
+        unlink(token);
+        fixture_stop(&f);
+}
+END_TEST
+
 /* ---- the API's edges ---- */
 
 START_TEST(an_invalid_endpoint_is_reported_from_the_loop_not_from_send)
@@ -825,6 +890,8 @@ TEST_SUITE(aws_async_suite)
         tcase_add_test(tc, an_error_body_is_parsed_not_streamed);
         tcase_add_test(tc, a_retried_stream_tells_the_sink_to_start_over);
         tcase_add_test(tc, a_sink_that_refuses_ends_the_call);
+        tcase_add_test(tc, a_credentials_refresh_for_an_async_call_makes_one_sts_attempt);
+        tcase_add_test(tc, a_slow_sts_holds_an_async_call_for_4_seconds_at_most);
         tcase_add_test(tc, an_invalid_endpoint_is_reported_from_the_loop_not_from_send);
         tcase_add_test(tc, a_client_without_an_event_loop_refuses_async_calls);
         suite_add_tcase(s, tc);
