@@ -32,8 +32,9 @@
  *
  * Rules. Callbacks run from the event loop, never from inside aws_client_send_async(); the one
  * exception is aws_call_cancel()/aws_client_cancel_all(), which call back before they return. A client
- * must not be freed from a callback that aws_client_cancel_all() runs. Freeing a client drops its
- * pending calls without calling them back (cancel first to get the callbacks). */
+ * must not be freed from a callback that aws_client_cancel_all() runs, and a sink must not cancel (curl
+ * cannot drop a transfer from inside its own write callback: return an error instead). Freeing a
+ * client drops its pending calls without calling them back (cancel first to get the callbacks). */
 #pragma once
 
 #include <stdbool.h>
