@@ -75,9 +75,10 @@ static void dispatch_finished(struct aws_multi *m)
                         continue;
                 CURL *easy = msg->easy_handle; /* msg dies with the removal below */
                 CURLcode result = msg->data.result;
-                struct multi_transfer *t = NULL;
-                if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t) != CURLE_OK || !t)
+                char *private = NULL;
+                if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, &private) != CURLE_OK || !private)
                         continue;
+                struct multi_transfer *t = (struct multi_transfer *)(void *)private;
                 (void)curl_multi_remove_handle(m->curl, easy);
                 LIST_UNLINK(m->transfers, t);
                 m->n_running--;
