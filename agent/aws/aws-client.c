@@ -35,6 +35,11 @@ struct aws_client {
         char *role_session_name;
         struct aws_http *http;
         struct aws_http *meta_http; /* short timeouts for instance/container metadata */
+        /* While > 0 a credentials refresh runs for the asynchronous path: its STS calls get short
+         * timeouts and one attempt, so that the event loop is never held long (aws-call.c). */
+        unsigned bounded_refresh;
+        struct aws_http *refresh_http;
+        struct aws_async *async; /* aws-call.c; NULL until aws_client_attach_multi */
         struct aws_retry_quota quota;
         int64_t clock_offset;
         struct aws_credentials creds;
@@ -189,6 +194,13 @@ static int client_alloc(const struct aws_client_options *opts, struct aws_client
         struct aws_http_options mo = {.connect_timeout_ms = 1000, .total_timeout_ms = 2000};
         if (r >= 0)
                 r = aws_http_new(&mo, &c->meta_http);
+        struct aws_http_options so = {.ca_bundle = c->ca_bundle,
+                                      .connect_timeout_ms = AWS_BOUNDED_REFRESH_CONNECT_MS,
+                                      .total_timeout_ms = AWS_BOUNDED_REFRESH_TOTAL_MS,
+                                      .progress = c->opts.progress,
+                                      .userdata = c->opts.userdata};
+        if (r >= 0)
+                r = aws_http_new(&so, &c->refresh_http);
         if (r < 0) {
                 aws_client_free(c);
                 return r;
@@ -262,8 +274,10 @@ struct aws_client *aws_client_free(struct aws_client *c)
 {
         if (!c)
                 return NULL;
+        aws_async_free(c->async); /* first: its calls use the client */
         aws_http_free(c->http);
         aws_http_free(c->meta_http);
+        aws_http_free(c->refresh_http);
         aws_credentials_done(&c->creds);
         free(c->region);
         free(c->ca_bundle);
@@ -292,6 +306,21 @@ int64_t aws_client_now(const struct aws_client *c)
 int64_t aws_client_clock_offset(const struct aws_client *c)
 {
         return c->clock_offset;
+}
+
+const struct aws_client_options *aws_client_options(const struct aws_client *c)
+{
+        return &c->opts;
+}
+
+struct aws_async *aws_client_async(const struct aws_client *c)
+{
+        return c->async;
+}
+
+void aws_client_set_async(struct aws_client *c, struct aws_async *a)
+{
+        c->async = a;
 }
 
 static bool creds_fresh(const struct aws_credentials *cr, int64_t now)
@@ -363,9 +392,18 @@ static void header_add(char **list, size_t *n, size_t cap, struct aws_sigv4_head
                 sh[(*nsh)++] = (struct aws_sigv4_header){name, value};
 }
 
-static int send_once(struct aws_client *c, const struct aws_request *req,
-                     const struct aws_credentials *creds, const char *region, const char *endpoint,
-                     struct aws_response *ret, struct aws_error *e)
+void aws_attempt_done(struct aws_attempt *a)
+{
+        for (size_t i = 0; i < a->n_headers; i++)
+                free_erase(a->headers[i]); /* the token line is a secret */
+        free(a->url);
+        *a = (struct aws_attempt){};
+}
+
+/* Sign one attempt: the URL and the header lines (Authorization included) for the transport. */
+static int build_attempt(struct aws_client *c, const struct aws_request *req,
+                         const struct aws_credentials *creds, const char *region, const char *endpoint,
+                         struct aws_attempt *ret, struct aws_error *e)
 {
         const char *svc = aws_service_signing_name(req->service);
         _cleanup_free_ char *scheme = NULL, *host = NULL, *authority = NULL, *base_path = NULL, *path = NULL,
@@ -445,7 +483,12 @@ static int send_once(struct aws_client *c, const struct aws_request *req,
                 goto finish;
         }
         c->stats.attempts[req->service]++;
-        r = aws_http_perform(c->http, req->method, url, lines, req->body, req->body_len, ret, e);
+        _Static_assert(sizeof(lines) == sizeof(ret->headers), "attempt header capacity");
+        memcpy(ret->headers, lines, sizeof(lines));
+        ret->n_headers = nl;
+        ret->url = TAKE_PTR(url);
+        nl = 0;
+        r = 0;
 finish:
         aws_sigv4_result_done(&sig);
         for (size_t i = 0; i < nl; i++)
@@ -493,100 +536,108 @@ const char *aws_client_last_request_id(const struct aws_client *c)
         return c->last_request_id;
 }
 
-int aws_client_send(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
-                    struct aws_error *e)
+int aws_send_begin(struct aws_client *c, const struct aws_request *req, struct aws_send *s,
+                   struct aws_error *e)
 {
-        struct aws_credentials creds = {};
-        _cleanup_free_ char *endpoint = NULL;
-        const char *region = req->region ?: c->region;
-        unsigned attempt = 0, last_cost = 0;
-        bool skew_retried = false;
         int r;
 
         aws_error_clear(e);
-        c->last_request_id[0] = '\0'; /* a failed call must not carry the previous call's id */
+        *s = (struct aws_send){
+            .req = req,
+            .region = req->region ?: c->region,
+            .max_attempts = c->bounded_refresh > 0 ? 1 : c->opts.max_attempts,
+        };
         if ((unsigned)req->service >= _AWS_SERVICE_MAX)
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
         if (req->endpoint)
-                endpoint = strdup(req->endpoint);
-        else if ((r = aws_endpoint_resolve(req->service, region, &endpoint, e)) < 0)
+                s->endpoint = strdup(req->endpoint);
+        else if ((r = aws_endpoint_resolve(req->service, s->region, &s->endpoint, e)) < 0)
                 return r;
-        if (!endpoint)
+        if (!s->endpoint)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
         c->stats.calls[req->service]++;
+        return 0;
+}
 
-        for (;;) {
-                struct aws_response resp = {};
-                const struct aws_credentials *use = NULL;
-                attempt++;
-                aws_error_clear(e);
-                if (req->signing == AWS_SIGN_CLIENT) {
-                        aws_credentials_done(&creds);
-                        r = aws_client_credentials(c, &creds, e);
-                        if (r < 0)
-                                goto done;
-                        use = &creds;
-                } else if (req->signing == AWS_SIGN_EXPLICIT)
-                        use = req->credentials;
+int aws_send_prepare(struct aws_client *c, struct aws_send *s, struct aws_attempt *ret, struct aws_error *e)
+{
+        const struct aws_request *req = s->req;
+        const struct aws_credentials *use = NULL;
+        int r;
 
-                r = send_once(c, req, use, region, endpoint, &resp, e);
-                if (r >= 0) {
-                        bool ok = (resp.status >= 200 && resp.status < 300) ||
-                                  (streq(req->method, "HEAD") && resp.status < 500 && resp.status != 429);
-                        if (ok) {
-                                remember_request_id(c, &resp);
-                                aws_retry_quota_release(&c->quota, last_cost);
-                                *ret = resp;
-                                r = 0;
-                                goto done;
-                        }
-                        parse_service_error(req, &resp, e);
-                        r = resp.status == 404 ? -ENOENT : resp.status == 403 ? -EACCES : -EREMOTEIO;
-                        if (aws_error_code_is_clock_skew(e->code) && !skew_retried) {
-                                const char *date = aws_response_header(&resp, "date");
-                                time_t server = date ? curl_getdate(date, NULL) : -1;
-                                int64_t offset = server > 0 ? (int64_t)server - aws_client_now(c) : 0;
-                                if (server > 0 && llabs(offset - c->clock_offset) >= CLOCK_SKEW_MIN_SEC) {
-                                        /* Our clock is off: sign with the server's time, once. */
-                                        c->clock_offset = offset;
-                                        skew_retried = true;
-                                        attempt--;
-                                        aws_response_done(&resp);
-                                        c->stats.retries++;
-                                        continue;
-                                }
-                        }
+        s->attempt++;
+        aws_error_clear(e);
+        if (req->signing == AWS_SIGN_CLIENT) {
+                aws_credentials_done(&s->creds);
+                if (s->bounded_refresh)
+                        c->bounded_refresh++;
+                r = aws_client_credentials(c, &s->creds, e);
+                if (s->bounded_refresh)
+                        c->bounded_refresh--;
+                if (r < 0)
+                        return r;
+                use = &s->creds;
+        } else if (req->signing == AWS_SIGN_EXPLICIT)
+                use = req->credentials;
+        return build_attempt(c, req, use, s->region, s->endpoint, ret, e);
+}
+
+int aws_send_judge(struct aws_client *c, struct aws_send *s, int r, struct aws_response *resp,
+                   struct aws_response *ret, struct aws_error *e, uint64_t *ret_delay_ms)
+{
+        const struct aws_request *req = s->req;
+
+        if (r >= 0) {
+                bool ok = (resp->status >= 200 && resp->status < 300) ||
+                          (streq(req->method, "HEAD") && resp->status < 500 && resp->status != 429);
+                if (ok) {
+                        remember_request_id(c, resp);
+                        aws_retry_quota_release(&c->quota, s->last_cost);
+                        *ret = *resp;
+                        *resp = (struct aws_response){};
+                        return 0;
                 }
-                aws_response_done(&resp);
-                if (!e->retryable || attempt >= c->opts.max_attempts || streq(e->code, "Cancelled"))
-                        goto done;
-                unsigned cost = aws_retry_quota_acquire(&c->quota, e->kind == AWS_ERROR_TIMEOUT ||
-                                                                       e->kind == AWS_ERROR_TRANSPORT);
-                if (cost == 0) {
-                        size_t l = strlen(e->message);
-                        snprintf(e->message + l, sizeof(e->message) - l, " (retry quota exhausted)");
-                        goto done;
-                }
-                last_cost = cost;
-                c->stats.retries++;
-                uint64_t backoff = aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata));
-                if (!c->opts.progress)
-                        c->opts.sleep_ms(backoff, c->opts.userdata);
-                /* With a progress hook, in slices, so that it runs (watchdog, stop) while waiting to retry. */
-                for (uint64_t slept = 0; c->opts.progress && slept < backoff; slept += 250) {
-                        c->opts.sleep_ms(MIN(backoff - slept, (uint64_t)250), c->opts.userdata);
-                        if (c->opts.progress(c->opts.userdata) != AWS_PROGRESS_CONTINUE) {
-                                r = aws_error_set(e, -ECANCELED, AWS_ERROR_TRANSPORT, "Cancelled",
-                                                  "the call was abandoned (the agent is stopping)");
-                                goto done;
+                parse_service_error(req, resp, e);
+                r = resp->status == 404 ? -ENOENT : resp->status == 403 ? -EACCES : -EREMOTEIO;
+                if (aws_error_code_is_clock_skew(e->code) && !s->skew_retried) {
+                        const char *date = aws_response_header(resp, "date");
+                        time_t server = date ? curl_getdate(date, NULL) : -1;
+                        int64_t offset = server > 0 ? (int64_t)server - aws_client_now(c) : 0;
+                        if (server > 0 && llabs(offset - c->clock_offset) >= CLOCK_SKEW_MIN_SEC) {
+                                /* Our clock is off: sign with the server's time, once. */
+                                c->clock_offset = offset;
+                                s->skew_retried = true;
+                                s->attempt--;
+                                aws_response_done(resp);
+                                c->stats.retries++;
+                                return AWS_SEND_RETRY;
                         }
                 }
         }
-done:
+        aws_response_done(resp);
+        /* "Cancelled": the progress hook abandoned the call (the agent is stopping). */
+        if (!e->retryable || s->attempt >= s->max_attempts || streq(e->code, "Cancelled"))
+                return r;
+        unsigned cost = aws_retry_quota_acquire(&c->quota, e->kind == AWS_ERROR_TIMEOUT ||
+                                                               e->kind == AWS_ERROR_TRANSPORT);
+        if (cost == 0) {
+                size_t l = strlen(e->message);
+                snprintf(e->message + l, sizeof(e->message) - l, " (retry quota exhausted)");
+                return r;
+        }
+        s->last_cost = cost;
+        c->stats.retries++;
+        *ret_delay_ms = aws_retry_backoff_ms(s->attempt + 1, c->opts.random(c->opts.userdata));
+        return AWS_SEND_BACKOFF;
+}
+
+void aws_send_end(struct aws_client *c, struct aws_send *s, int r, struct aws_error *e)
+{
         if (r < 0) {
-                e->attempts = attempt;
+                e->attempts = s->attempt;
+                const struct aws_request *req = s->req;
                 const struct aws_credentials *sc =
-                    req->signing == AWS_SIGN_EXPLICIT ? req->credentials : &creds;
+                    req->signing == AWS_SIGN_EXPLICIT ? req->credentials : &s->creds;
                 const char *secrets[] = {sc ? sc->secret_access_key : NULL, sc ? sc->session_token : NULL,
                                          c->creds.secret_access_key, c->creds.session_token, NULL};
                 /* Compact the list: a NULL ends it. */
@@ -598,7 +649,55 @@ done:
                 list[k] = NULL;
                 aws_error_scrub(e, list);
         }
-        aws_credentials_done(&creds);
+        aws_credentials_done(&s->creds);
+        s->endpoint = mfree(s->endpoint);
+}
+
+/* The blocking backoff. With a progress hook, in slices, so that it runs (watchdog, stop) while waiting
+ * to retry. Returns 0, or -ECANCELED when the hook says stop. */
+static int sleep_backoff(struct aws_client *c, uint64_t backoff, struct aws_error *e)
+{
+        if (!c->opts.progress) {
+                c->opts.sleep_ms(backoff, c->opts.userdata);
+                return 0;
+        }
+        for (uint64_t slept = 0; slept < backoff; slept += 250) {
+                c->opts.sleep_ms(MIN(backoff - slept, (uint64_t)250), c->opts.userdata);
+                if (c->opts.progress(c->opts.userdata) != AWS_PROGRESS_CONTINUE)
+                        return aws_error_set(e, -ECANCELED, AWS_ERROR_TRANSPORT, "Cancelled",
+                                             "the call was abandoned (the agent is stopping)");
+        }
+        return 0;
+}
+
+/* The blocking path, kept for aurora-backupctl and for the cycle until it runs on aws-call.c: a private
+ * event loop per call would buy nothing there, and this one reuses its connection across calls. It
+ * shares every step but the wait with aws_client_send_async, so both sign, classify and retry alike. */
+int aws_client_send(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
+                    struct aws_error *e)
+{
+        struct aws_send s;
+        uint64_t delay_ms = 0;
+        int r;
+
+        c->last_request_id[0] = '\0'; /* a failed call must not carry the previous call's id */
+        r = aws_send_begin(c, req, &s, e);
+        while (r >= 0) {
+                struct aws_attempt a = {};
+                struct aws_response resp = {};
+                r = aws_send_prepare(c, &s, &a, e);
+                if (r < 0)
+                        break;
+                r = aws_http_perform(c->bounded_refresh > 0 ? c->refresh_http : c->http, req->method, a.url,
+                                     a.headers, req->body, req->body_len, &resp, e);
+                aws_attempt_done(&a);
+                r = aws_send_judge(c, &s, r, &resp, ret, e, &delay_ms);
+                if (r == AWS_SEND_BACKOFF)
+                        r = sleep_backoff(c, delay_ms, e);
+                else if (r != AWS_SEND_RETRY)
+                        break;
+        }
+        aws_send_end(c, &s, r, e);
         return r;
 }
 

@@ -84,19 +84,31 @@ const char *aws_response_header(const struct aws_response *r, const char *lower_
         return NULL;
 }
 
-struct transfer {
-        struct aws_buf body;
-        struct aws_response *resp;
-        bool too_large;
-};
+/* Only an answer goes to a sink: an error body is kept whole for aws_error_parse_*. */
+static bool body_goes_to_sink(const struct aws_http_transfer *t)
+{
+        long status = 0;
+        return t->sink && curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK &&
+               status >= 200 && status < 300;
+}
 
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-        struct transfer *t = userdata;
+        struct aws_http_transfer *t = userdata;
         size_t n = size * nmemb;
-        if (t->body.len + n > AWS_HTTP_MAX_BODY) {
+        if (t->received + n > AWS_HTTP_MAX_BODY) {
                 t->too_large = true;
                 return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+        }
+        t->received += n;
+        if (body_goes_to_sink(t)) {
+                int r = t->sink(ptr, n, t->sink_userdata);
+                if (r < 0) {
+                        t->sink_error = r;
+                        return 0;
+                }
+                t->sunk += n;
+                return n;
         }
         aws_buf_append(&t->body, ptr, n);
         return t->body.oom ? 0 : n;
@@ -111,9 +123,17 @@ static void drop_headers(struct aws_response *r)
         r->n_headers = 0;
 }
 
+/* curl copied the header lines, session token included: wipe the copies too. */
+static void wipe_header_list(struct curl_slist *list)
+{
+        for (struct curl_slist *l = list; l; l = l->next)
+                OPENSSL_cleanse(l->data, strlen(l->data));
+        curl_slist_free_all(list);
+}
+
 static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-        struct transfer *t = userdata;
+        struct aws_http_transfer *t = userdata;
         size_t n = size * nmemb;
         if (n > AWS_HTTP_MAX_HEADER_LINE) {
                 t->too_large = true;
@@ -216,9 +236,22 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
                      const char *body, size_t body_len, struct aws_response *ret, struct aws_error *e)
 {
         struct aws_response resp = {};
-        struct transfer t = {.resp = &resp};
+        struct aws_http_transfer t = {.resp = &resp};
+        int r;
+
+        r = aws_http_transfer_setup(h, &t, method, url, headers, body, body_len, e);
+        if (r >= 0)
+                r = aws_http_transfer_finish(&t, curl_easy_perform(h->easy), ret, e);
+        aws_http_transfer_done(&t);
+        aws_response_done(&resp);
+        return r;
+}
+
+int aws_http_transfer_setup(struct aws_http *h, struct aws_http_transfer *t, const char *method,
+                            const char *url, char *const *headers, const char *body, size_t body_len,
+                            struct aws_error *e)
+{
         struct curl_slist *list = NULL;
-        CURLcode cc;
         int r;
 
         /* reset keeps the connection cache: that is what gives us reuse. */
@@ -260,9 +293,9 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
                 curl_easy_setopt(h->easy, CURLOPT_PROXY, "");
         curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, list);
         curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, write_cb);
-        curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, t);
         curl_easy_setopt(h->easy, CURLOPT_HEADERFUNCTION, header_cb);
-        curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, &t);
+        curl_easy_setopt(h->easy, CURLOPT_HEADERDATA, t);
         if (streq(method, "HEAD"))
                 curl_easy_setopt(h->easy, CURLOPT_NOBODY, 1L);
         else if (body || !streq(method, "GET")) {
@@ -274,37 +307,50 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
                         curl_easy_setopt(h->easy, CURLOPT_CUSTOMREQUEST, method);
         }
 
-        cc = curl_easy_perform(h->easy);
-        if (cc != CURLE_OK) {
-                r = map_curl_error(cc, t.too_large, e);
-                goto finish;
-        }
-        long status = 0;
-        curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
-        resp.status = status;
-        if (t.body.oom) {
-                r = aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
-                goto finish;
-        }
-        resp.body_len = t.body.len;
-        resp.body = aws_buf_steal(&t.body);
-        if (!resp.body) {
-                r = aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
-                goto finish;
-        }
-        *ret = resp;
-        resp = (struct aws_response){};
-        r = 0;
+        t->easy = h->easy;
+        t->headers = list;
+        return 0;
 finish:
-        aws_buf_done(&t.body);
-        aws_response_done(&resp);
-        /* curl copied the header lines, session token included: wipe the copies too. */
-        for (struct curl_slist *l = list; l; l = l->next)
-                OPENSSL_cleanse(l->data, strlen(l->data));
-        curl_slist_free_all(list);
-        /* Drop the reference to our (soon freed) header list from the reusable handle. */
-        curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, NULL);
+        wipe_header_list(list);
         return r;
+}
+
+int aws_http_transfer_finish(struct aws_http_transfer *t, int curl_code, struct aws_response *ret,
+                             struct aws_error *e)
+{
+        if (t->sink_error < 0)
+                return aws_error_set(e, t->sink_error, AWS_ERROR_PARSE, "BodySinkFailed",
+                                     "the response body was refused by its reader: %s",
+                                     strerror(-t->sink_error));
+        if ((CURLcode)curl_code != CURLE_OK)
+                return map_curl_error((CURLcode)curl_code, t->too_large, e);
+        long status = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        t->resp->status = status;
+        if (t->body.oom)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
+        t->resp->body_len = t->body.len;
+        t->resp->body = aws_buf_steal(&t->body);
+        if (!t->resp->body)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_TRANSPORT, "OutOfMemory", "out of memory");
+        *ret = *t->resp;
+        *t->resp = (struct aws_response){};
+        return 0;
+}
+
+void aws_http_transfer_done(struct aws_http_transfer *t)
+{
+        aws_buf_done(&t->body);
+        wipe_header_list(t->headers);
+        t->headers = NULL;
+        /* Drop the reference to our (now freed) header list from the reusable handle. */
+        if (t->easy)
+                curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
+}
+
+CURL *aws_http_easy(struct aws_http *h)
+{
+        return h->easy;
 }
 
 bool aws_host_is_loopback(const char *host)

@@ -1,0 +1,138 @@
+/* The asynchronous path wipes secrets before freeing them too: its copies of explicit credentials, the
+ * per-attempt credentials, the signed header lines (X-Amz-Security-Token) and curl's copies of them.
+ * Linked with -Wl,--wrap=free like test-wipe.c: every free() of the agent's own code passes a scanner
+ * (libcurl's, libsystemd's and OpenSSL's frees do not). */
+#include <check.h>
+#include <malloc.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+
+#include "aws-call.h"
+#include "aws-client.h"
+#include "aws-multi.h"
+#include "http-test-server.h"
+#include "macro.h"
+#include "test-suite.h"
+
+#define SECRET "async-wipe-SECRET-0123456789abcdefghijklmn"
+#define TOKEN "async-wipe-TOKEN-FwoGZXIvYXdzEJr//////////wEaDOm0123456789"
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+static volatile bool watching;
+static volatile unsigned freed_blocks, blocks_with_secret;
+
+void __wrap_free(void *p)
+{
+        if (watching && p) {
+                size_t n = malloc_usable_size(p);
+                freed_blocks++;
+                if (memmem(p, n, SECRET, strlen(SECRET)) || memmem(p, n, TOKEN, strlen(TOKEN)))
+                        blocks_with_secret++;
+        }
+        __real_free(p);
+}
+
+static void reply(const struct test_http_request *req, struct test_http_reply *rp, void *userdata)
+{
+        /* The second request never gets an answer: it is cancelled in flight. */
+        rp->delay_ms = req->seq == 1 ? 60 * 1000 : 0;
+        rp->body = "<DescribeDBClustersResponse><DescribeDBClustersResult/></DescribeDBClustersResponse>";
+}
+
+static void on_done(struct aws_call *call, int r, struct aws_response *resp, const struct aws_error *e,
+                    void *userdata)
+{
+        (*(unsigned *)userdata)++;
+}
+
+static void run_until_done(sd_event *event, unsigned *done, unsigned want)
+{
+        for (unsigned i = 0; *done < want && i < 200; i++)
+                ck_assert_int_ge(sd_event_run(event, 100 * 1000), 0);
+        ck_assert_uint_eq(*done, want);
+}
+
+static bool server_got_two(struct test_http_server *s)
+{
+        return test_http_server_requests(s) >= 2;
+}
+
+START_TEST(async_calls_wipe_keys_and_tokens_before_free)
+{
+        struct test_http_server *server = NULL;
+        sd_event *event = NULL;
+        struct aws_multi *multi = NULL;
+        struct aws_client *client = NULL;
+        struct aws_error e = {};
+        struct aws_call *in_flight = NULL;
+        unsigned done = 0;
+        char url[64];
+        static const char body[] = "Action=DescribeDBClusters&Version=2014-10-31";
+        const struct aws_credentials explicit = {
+            .access_key_id = (char *)"AKIDEXPLICIT",
+            .secret_access_key = (char *)SECRET,
+            .session_token = (char *)TOKEN,
+        };
+        struct aws_request req = {
+            .service = AWS_SERVICE_RDS,
+            .protocol = AWS_PROTOCOL_QUERY,
+            .method = "POST",
+            .content_type = "application/x-www-form-urlencoded",
+            .body = body,
+            .body_len = sizeof(body) - 1,
+        };
+
+        ck_assert_int_eq(test_http_server_start(reply, NULL, &server), 0);
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u", test_http_server_port(server));
+        setenv("AWS_ENDPOINT_URL", url, 1);
+        setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+        setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+        setenv("AWS_SESSION_TOKEN", TOKEN, 1);
+        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+        setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
+        setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
+
+        freed_blocks = blocks_with_secret = 0;
+        watching = true;
+        ck_assert_int_ge(sd_event_new(&event), 0);
+        ck_assert_int_eq(aws_multi_new(event, &multi), 0);
+        struct aws_client_options o = {.region = "us-east-1"};
+        ck_assert_int_eq(aws_client_new(&o, &client, &e), 0);
+        ck_assert_int_eq(aws_client_attach_multi(client, multi, NULL), 0);
+
+        /* The client's credentials, answered; then explicit ones, cancelled in flight. */
+        ck_assert_int_eq(aws_client_send_async(client, &req, NULL, on_done, &done, NULL), 0);
+        run_until_done(event, &done, 1);
+        req.signing = AWS_SIGN_EXPLICIT;
+        req.credentials = &explicit;
+        ck_assert_int_eq(aws_client_send_async(client, &req, NULL, on_done, &done, &in_flight), 0);
+        for (unsigned i = 0; !server_got_two(server) && i < 200; i++)
+                ck_assert_int_ge(sd_event_run(event, 100 * 1000), 0);
+        ck_assert_int_eq(aws_call_cancel(in_flight), 1);
+        ck_assert_uint_eq(done, 2);
+        aws_call_unref(in_flight);
+
+        aws_client_free(client);
+        aws_multi_unref(multi);
+        sd_event_unref(event);
+        watching = false;
+        test_http_server_stop(server);
+
+        ck_assert_uint_gt(freed_blocks, 0);
+        ck_assert_uint_eq(blocks_with_secret, 0);
+}
+END_TEST
+
+TEST_SUITE(aws_async_wipe_suite)
+{
+        Suite *s = suite_create("aws-async-wipe");
+        TCase *tc = tcase_create("wipe");
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, async_calls_wipe_keys_and_tokens_before_free);
+        suite_add_tcase(s, tc);
+        return s;
+}
