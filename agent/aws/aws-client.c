@@ -681,6 +681,10 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         int r;
 
         c->last_request_id[0] = '\0'; /* a failed call must not carry the previous call's id */
+        /* After a stop, no new call goes out (the one in flight may still finish: see progress). */
+        if (c->opts.progress && c->opts.progress(c->opts.userdata) != AWS_PROGRESS_CONTINUE)
+                return aws_error_set(e, -ECANCELED, AWS_ERROR_REFUSED, "Cancelled",
+                                     "not sent: the agent is stopping");
         r = aws_send_begin(c, req, &s, e);
         while (r >= 0) {
                 struct aws_attempt a = {};
