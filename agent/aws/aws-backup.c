@@ -423,11 +423,24 @@ fail:
         return r;
 }
 
+int backup_parse_backup_job(const char *json, size_t len, const char *action, struct backup_job *ret,
+                            struct aws_error *e)
+{
+        _cleanup_json_ json_object *root = NULL;
+        int r = parse_json(json, len, &root, e);
+        if (r < 0)
+                return r;
+        if ((r = parse_job(root, ret)) < 0)
+                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s response lacks BackupJobId", action);
+        return 0;
+}
+
 int backup_start_backup_job(struct aws_client *c, const struct backup_job_params *p, struct backup_job *ret,
                             struct aws_error *e)
 {
         struct aws_response resp = {};
-        _cleanup_json_ json_object *body = json_object_new_object(), *root = NULL;
+        _cleanup_json_ json_object *body = json_object_new_object();
         aws_error_clear(e);
         if (!vault_name_valid(p->vault_name) || isempty(p->resource_arn) || isempty(p->iam_role_arn))
                 return aws_error_set(
@@ -458,14 +471,9 @@ int backup_start_backup_job(struct aws_client *c, const struct backup_job_params
         int r = backup_send(c, "PUT", "/backup-jobs", NULL, s, &resp, e);
         if (r < 0)
                 return r;
-        r = parse_json(resp.body, resp.body_len, &root, e);
+        r = backup_parse_backup_job(resp.body, resp.body_len, "StartBackupJob", ret, e);
         aws_response_done(&resp);
-        if (r < 0)
-                return r;
-        if ((r = parse_job(root, ret)) < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "StartBackupJob response lacks BackupJobId");
-        return 0;
+        return r;
 }
 
 int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct backup_job *ret,
@@ -473,7 +481,6 @@ int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct 
 {
         struct aws_response resp = {};
         struct aws_buf b = {};
-        _cleanup_json_ json_object *root = NULL;
         aws_error_clear(e);
         if (isempty(job_id))
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
@@ -486,12 +493,7 @@ int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct 
         int r = backup_send(c, "GET", path, NULL, NULL, &resp, e);
         if (r < 0)
                 return r;
-        r = parse_json(resp.body, resp.body_len, &root, e);
+        r = backup_parse_backup_job(resp.body, resp.body_len, "DescribeBackupJob", ret, e);
         aws_response_done(&resp);
-        if (r < 0)
-                return r;
-        if ((r = parse_job(root, ret)) < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "DescribeBackupJob response lacks BackupJobId");
-        return 0;
+        return r;
 }
