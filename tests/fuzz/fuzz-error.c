@@ -2,6 +2,7 @@
  * without the x-amzn-ErrorType and request id headers, then formatting and scrubbing of the result.
  * An input is an HTTP response ("HTTP/1.1 400 ...", headers, blank line, body) or a bare body (HTTP 400). */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,11 +19,13 @@ struct response {
         long status;
         char error_type[HEADER_VALUE_MAX];
         char request_id[HEADER_VALUE_MAX];
+        bool has_error_type, has_request_id;
         const char *body;
         size_t body_len;
 };
 
-/* One header line into `r` if it is one of the two the client reads (as curl hands them over: trimmed). */
+/* One header line into `r` if it is one of the two the client reads (as aws-http.c keeps them: trimmed;
+ * the first of a name is the one aws_response_header() answers). */
 static void take_header(struct response *r, const char *line, size_t len)
 {
         const char *colon = memchr(line, ':', len);
@@ -30,11 +33,15 @@ static void take_header(struct response *r, const char *line, size_t len)
         if (!colon)
                 return;
         size_t nl = (size_t)(colon - line);
-        if (nl == strlen("x-amzn-ErrorType") && strncasecmp(line, "x-amzn-ErrorType", nl) == 0)
+        if (nl == strlen("x-amzn-ErrorType") && strncasecmp(line, "x-amzn-ErrorType", nl) == 0 &&
+            !r->has_error_type) {
                 dst = r->error_type;
-        else if (nl == strlen("x-amzn-RequestId") && strncasecmp(line, "x-amzn-RequestId", nl) == 0)
+                r->has_error_type = true;
+        } else if (nl == strlen("x-amzn-RequestId") && strncasecmp(line, "x-amzn-RequestId", nl) == 0 &&
+                   !r->has_request_id) {
                 dst = r->request_id;
-        else
+                r->has_request_id = true;
+        } else
                 return;
         const char *v = colon + 1, *end = line + len;
         while (v < end && (*v == ' ' || *v == '\t'))
@@ -112,9 +119,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(aws_error_parse_xml(&e, resp.status, resp.body, resp.body_len), &e, resp.status);
         check(aws_error_parse_json(&e, resp.status, NULL, NULL, resp.body, resp.body_len), &e, resp.status);
         /* An absent header is NULL, as aws_response_header() answers. */
-        if (resp.error_type[0] || resp.request_id[0])
-                check(aws_error_parse_json(&e, resp.status, resp.error_type[0] ? resp.error_type : NULL,
-                                           resp.request_id[0] ? resp.request_id : NULL, resp.body,
+        if (resp.has_error_type || resp.has_request_id)
+                check(aws_error_parse_json(&e, resp.status, resp.has_error_type ? resp.error_type : NULL,
+                                           resp.has_request_id ? resp.request_id : NULL, resp.body,
                                            resp.body_len),
                       &e, resp.status);
         return 0;
