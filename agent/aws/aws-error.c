@@ -200,7 +200,9 @@ int aws_error_parse_json(struct aws_error *e, long http_status, const char *erro
         const char *type = error_type_header;
         if (isempty(type))
                 type = json_str(root, "__type") ?: json_str(root, "code") ?: json_str(root, "Code");
-        if (isempty(type)) {
+        if (!isempty(type))
+                clean_type(type, e->code, sizeof(e->code));
+        if (isempty(e->code)) { /* no type, or one that names none (":x", "ns#") */
                 set_http_fallback(e, http_status);
                 copy_field(e->request_id, sizeof(e->request_id), request_id_header);
                 json_object_put(root);
@@ -208,7 +210,6 @@ int aws_error_parse_json(struct aws_error *e, long http_status, const char *erro
         }
         e->kind = AWS_ERROR_SERVICE;
         e->http_status = http_status;
-        clean_type(type, e->code, sizeof(e->code));
         copy_field(e->message, sizeof(e->message), json_str(root, "message") ?: json_str(root, "Message"));
         copy_field(e->request_id, sizeof(e->request_id), request_id_header);
         json_object_put(root);
