@@ -8,7 +8,8 @@
 #   FUZZ_TARGETS="rds error" tools/fuzz.sh 600
 #
 # Other settings: FUZZ_BUILD_JOBS (ninja -j, default 2), FUZZ_SCRATCH (where the corpora and inputs go,
-# default /dev/shm or $TMPDIR), FUZZ_TIMEOUT (seconds one input may take before it counts as a hang, 10).
+# default /dev/shm or $TMPDIR; FUZZ_KEEP=1 keeps it), FUZZ_TIMEOUT (seconds one input may take before it
+# counts as a hang, 10).
 set -u
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -87,5 +88,9 @@ if [ $crashed -gt 0 ]; then
         echo "fuzz.sh: copy each input to tests/fuzz/regressions/TARGET/ with its fix and a unit test"
         exit 1
 fi
-rm -rf "$scratch"
-echo "fuzz.sh: $n targets, no crash"
+if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+        echo "fuzz.sh: $n targets, no crash; corpora and logs kept in $scratch"
+else
+        rm -rf "$scratch"
+        echo "fuzz.sh: $n targets, no crash"
+fi
