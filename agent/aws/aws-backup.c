@@ -406,9 +406,11 @@ static int parse_job(json_object *o, struct backup_job *ret)
                 goto fail;
         /* PercentDone is a string in the model ("12.5"). */
         if (json_object_object_get_ex(o, "PercentDone", &v)) {
-                if (json_object_is_type(v, json_type_string))
-                        pct = (int64_t)strtod(json_object_get_string(v), NULL);
-                else if ((r = get_int(o, "PercentDone", &pct)) < 0)
+                if (json_object_is_type(v, json_type_string)) {
+                        /* Checked before the cast: a double beyond int64, or NaN, is undefined there. */
+                        double d = strtod(json_object_get_string(v), NULL);
+                        pct = d >= 0 && d <= 100 ? (int64_t)d : 0;
+                } else if ((r = get_int(o, "PercentDone", &pct)) < 0)
                         goto fail;
         }
         j.percent_done = pct >= 0 && pct <= 100 ? (unsigned)pct : 0;
