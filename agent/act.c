@@ -12,6 +12,7 @@
 #include "backup-delete.h"
 #include "journal.h"
 #include "notify.h"
+#include "share-facts.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -76,6 +77,8 @@ int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_err
         int r;
 
         agent_crash_point(a, CRASH_AFTER_CALL);
+        /* aws_client_last_request_id() is cleared by each call, so a failed call never lends an earlier
+         * call's id. */
         if (e && e->request_id[0])
                 request_id = e->request_id;
         r = store_ledger_finish(a->store, id, ok ? LEDGER_DONE : LEDGER_FAILED,
@@ -123,6 +126,23 @@ static int act_start(struct agent *a, const struct plan_action *act, int64_t cyc
         return r < 0 ? r : 1;
 }
 
+bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f, const char *what,
+                         const char *object, struct act_counts *c)
+{
+        char buf[1024];
+
+        if (!aws_error_outcome_unknown(e))
+                return false;
+        c->unconfirmed++;
+        act_error_fields(e, f);
+        journal_event(EVENT_ACTION_UNCONFIRMED, f,
+                      "%s %s: the answer was lost (%s); the call may have taken effect, the next cycle settles it "
+                      "from what AWS shows",
+                      what, strempty(object), aws_error_to_string(e, buf, sizeof(buf)));
+        agent_set_last_error(a, "%s %s: outcome unknown (%s)", what, strempty(object), f->error_code);
+        return true;
+}
+
 /* "<what> <object> failed: <AWS error>", counted, and remembered for STATUS=. */
 static void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,
                        struct act_counts *c, const char *what, const char *object)
@@ -135,8 +155,9 @@ static void act_failed(struct agent *a, enum journal_event kind, struct event_fi
         agent_set_last_error(a, "%s %s: %s", what, strempty(object), f->error_code);
 }
 
-/* Belt and braces: the planner already decided; this refuses anything that is not plainly ours. */
-static const char *rds_delete_refusal(const struct observation *o, const struct plan_action *act)
+/* Belt and braces: the planner already decided; this refuses anything that is not plainly ours, and ours
+ * for the policy that asks (invariant 1). */
+static const char *rds_delete_refusal(const struct agent *a, const struct observation *o, const struct plan_action *act)
 {
         const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
 
@@ -144,8 +165,10 @@ static const char *rds_delete_refusal(const struct observation *o, const struct 
                 return "not observed this cycle";
         if (rds_snapshot_id_is_aws_backup(s->identifier))
                 return "AWS Backup snapshots are deleted only through AWS Backup";
-        if (snapshot_classify(s) != ORIGIN_AGENT)
-                return "not owned by the agent";
+        if (snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AGENT)
+                return "not owned by the agent (its name, managed-by tag and slot tag must all agree)";
+        if (!act->policy || !streq_ptr(plan_tag_get(s->tags, s->n_tags, TAG_POLICY), act->policy))
+                return "tagged for another policy";
         if (!streq_ptr(s->status, "available"))
                 return "not available";
         return NULL;
@@ -161,7 +184,7 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
         int64_t id;
         int r;
 
-        refusal = rds_delete_refusal(o, act);
+        refusal = rds_delete_refusal(a, o, act);
         if (refusal) {
                 f.reason = refusal;
                 journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s: %s", act->snapshot, refusal);
@@ -178,6 +201,8 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
         if (r <= 0)
                 return r;
         r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting", act->snapshot, c))
+                return 0;
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
@@ -224,6 +249,10 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
         if (r <= 0)
                 return r;
         r = rds_create_db_cluster_snapshot(client, act->cluster, act->snapshot, tags, act->n_tags, &snap, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Creating", act->snapshot, c)) {
+                rds_db_cluster_snapshot_done(&snap);
+                return 0;
+        }
         /* The identifier is deterministic: "already exists" means this slot's snapshot was made (by an
          * earlier attempt whose answer was lost, or by a second agent). */
         bool exists = r < 0 && streq(e.code, ERR_SNAPSHOT_EXISTS);
@@ -312,6 +341,8 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
                                                                    .tags = tags,
                                                                    .n_tags = act->n_tags},
                                          NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Copying to", act->snapshot, c))
+                return 0;
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_EXISTS);
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
@@ -355,6 +386,8 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         if (r <= 0)
                 return r;
         r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts, NULL, NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Sharing", act->snapshot, c))
+                return 0;
         bool ok = r >= 0;
         r = act_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
@@ -362,6 +395,7 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         if (ok) {
                 c->succeeded++;
                 f.request_id = aws_client_last_request_id(client);
+                share_facts_shared(a, act->region, act->snapshot, act->accounts);
                 journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
         } else {
                 act_failed(a, EVENT_SHARE_FAILED, &f, &e, c, "Sharing", act->snapshot);
@@ -404,6 +438,8 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
                                                               .kms_key_id = act->kms_key ? act->kms_key : p->export_.kms_key,
                                                               .s3_prefix = p->export_.prefix},
                                   NULL, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Exporting to", act->snapshot, c))
+                return 0;
         bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") || streq(e.code, "ExportTaskAlreadyExists");
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)

@@ -18,6 +18,7 @@ struct act_counts {
         unsigned deleted;
         unsigned missed;
         unsigned backup_deleted;
+        unsigned unconfirmed; /* calls whose answer was lost: intents left open for the next cycle */
         /* The plan's actions that changed the inventory (successful creates, copies and deletions), for
          * the stored inventory; they point into the plan. Freed by act_counts_done(). */
         const struct plan_action **changes;
@@ -40,6 +41,12 @@ int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, c
 /* Record the outcome; `e` (may be NULL) gives the request id, and on failure the code and message; else
  * `request_id` (the successful call's, may be NULL) is recorded. */
 int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e, const char *request_id);
+
+/* When the answer to a mutating call was lost (aws_error_outcome_unknown), the intent stays open for the
+ * next cycle's recovery to settle from what AWS shows: reports an action-unconfirmed event ("<what>
+ * <object>: ..."), counts it and returns true; else returns false and does nothing. */
+bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f, const char *what,
+                         const char *object, struct act_counts *c);
 
 /* Event fields for an AWS error: its code (or its kind when AWS sent none) and request id. */
 void act_error_fields(const struct aws_error *e, struct event_fields *f);

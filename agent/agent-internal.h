@@ -30,24 +30,38 @@ struct agent {
         char *config_path;
         struct agent_config *config;
         char *state_directory;
+        int lock_fd; /* the state directory's lock (state-lock.h); -1 when read-only */
         struct store *store;
 
         struct agent_client *clients;
         size_t n_clients;
-        char *default_region; /* resolved from the environment once, for policies without a region */
+        char *default_region;      /* resolved from the environment once, for policies without a region */
         bool default_region_tried; /* resolution was attempted (and failed if default_region is NULL) */
 
+        /* Test-only hooks; never set unless built with -Dtest_hooks=true. */
         bool has_test_now;
         int64_t test_now;
+        unsigned test_clock_rate;        /* AURORA_BACKUP_TEST_CLOCK_RATE (tests only); 0: fixed test clock */
+        uint64_t test_clock_origin_usec; /* CLOCK_MONOTONIC when the test clock started */
         enum crash_point crash_at;
 
         bool (*stop_check)(void *userdata);
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */
+        uint64_t watchdog_usec;        /* WatchdogSec of the service (daemon), 0: none */
+        uint64_t watchdog_pinged_usec; /* CLOCK_MONOTONIC of the last WATCHDOG=1 sent from a call in flight */
+        uint64_t stop_seen_usec;       /* CLOCK_MONOTONIC when a call in flight first saw the stop */
+
+        struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
+        struct inventory *inventory;     /* inventory.c: the world between cycles (daemon) */
+        bool inventory_refresh;          /* observe in full at the next wake-up */
+        char **pending_looks;            /* region, cluster, region, cluster, ...: look at these next time */
 };
 
 bool agent_dry_run(const struct agent *a);
+/* A span of the agent's clock as real time (shorter under a fast test clock). */
+uint64_t agent_real_usec(const struct agent *a, uint64_t usec);
 /* The client for (region, the policy's assume_role); created on first use. NULL region: the default
  * region. Returns 0, or a negative errno with `e` filled. */
 int agent_client_get(struct agent *a, const char *region, const struct policy *p, struct aws_client **ret,
@@ -65,5 +79,7 @@ int agent_report_once(struct agent *a, const char *key);
  * or NULL. */
 struct observed_cluster;
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c);
+/* agent.snapshot_prefix, or its default: what the agent's own identifiers start with. */
+const char *agent_snapshot_prefix(const struct agent *a);
 /* Total logical AWS calls made by every client so far. */
 uint64_t agent_api_calls(const struct agent *a);

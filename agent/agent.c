@@ -1,22 +1,31 @@
 /* The agent object: config, state store, AWS clients per (region, role), the clock, and reload. */
 #include "agent.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent-internal.h"
 #include "aws-client.h"
 #include "build-config.h"
 #include "config-policy.h"
 #include "journal.h"
+#include "notify.h"
 #include "plan.h"
+#include "inventory.h"
+#include "share-facts.h"
+#include "state-lock.h"
+#include "strv.h"
 #include "store.h"
 #include "time-util.h"
 
+#if ENABLE_TEST_HOOKS
 static int parse_test_now(const char *s, int64_t *ret)
 {
         char *end;
@@ -44,6 +53,49 @@ static enum crash_point parse_crash_point(const char *s)
                 return CRASH_AFTER_CALL;
         return CRASH_NEVER;
 }
+
+/* The test-only hooks (meson -Dtest_hooks=true): a fixed clock and a crash at a chosen point. */
+static int test_hooks_init(struct agent *a)
+{
+        const char *now_env = getenv("AURORA_BACKUP_TEST_NOW");
+
+        if (now_env && *now_env) {
+                if (parse_test_now(now_env, &a->test_now) < 0) {
+                        fprintf(stderr,
+                                "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
+                                "nor ISO 8601\n",
+                                now_env);
+                        return -EINVAL;
+                }
+                a->has_test_now = true;
+                /* With a rate, the test clock runs from TEST_NOW that many times faster than real time, and
+                 * the daemon's timers with it (a day of wake-ups in minutes, for tests and benchmarks). */
+                const char *rate = getenv("AURORA_BACKUP_TEST_CLOCK_RATE");
+                if (rate && *rate) {
+                        char *end;
+                        long v = strtol(rate, &end, 10);
+                        if (*end || v < 1 || v > 10000) {
+                                fprintf(stderr,
+                                        "aurora-backup-agent: AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not an integer "
+                                        "from 1 to 10000\n",
+                                        rate);
+                                return -EINVAL;
+                        }
+                        a->test_clock_rate = (unsigned)v;
+                        struct timespec ts;
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        a->test_clock_origin_usec = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+                }
+        }
+        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+        return 0;
+}
+#else
+static int test_hooks_init(struct agent *a)
+{
+        return 0; /* release builds have no hooks: the environment cannot change the clock */
+}
+#endif
 
 /* agent.state_directory, else the first entry of $STATE_DIRECTORY (systemd may list several), else the
  * build default. */
@@ -76,17 +128,39 @@ static int load_config(const char *path, struct agent_config **ret, struct confi
         return r;
 }
 
+/* config_warnings() as config-warning events (stderr lines in the foreground), at start and reload. */
+static void report_config_warnings(const struct agent_config *c)
+{
+        struct config_diags w = {};
+
+        if (config_warnings(c, &w) < 0)
+                journal_event(EVENT_CONFIG_WARNING, &(struct event_fields){.reason = strerror(ENOMEM)},
+                              "Configuration %s could not be checked for unsafe file modes: %s", c->path,
+                              strerror(ENOMEM));
+        for (size_t i = 0; i < w.n; i++) {
+                const struct config_diag *d = &w.items[i];
+                journal_event(EVENT_CONFIG_WARNING,
+                              &(struct event_fields){.reason = d->message, .target = d->setting},
+                              "Configuration warning: %s:%u: %s: %s", d->file, d->line, strempty(d->setting),
+                              d->message);
+        }
+        config_diags_clear(&w);
+}
+
 int agent_new(const struct agent_options *opts, struct agent **ret)
 {
         _cleanup_(agent_freep) struct agent *a = NULL;
         struct config_diags diags = {};
-        const char *now_env;
+        pid_t holder = 0;
         int r;
 
         a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
+        a->lock_fd = -1;
         a->opts = *opts;
+        if (opts->daemon && sd_watchdog_enabled(0, &a->watchdog_usec) <= 0)
+                a->watchdog_usec = 0;
         a->opts.state_directory = NULL; /* copied below, not borrowed */
         a->config_path = strdup(opts->config_path);
         if (!a->config_path)
@@ -100,17 +174,9 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         config_diags_clear(&diags);
 
-        now_env = getenv("AURORA_BACKUP_TEST_NOW");
-        if (now_env && *now_env) {
-                if (parse_test_now(now_env, &a->test_now) < 0) {
-                        fprintf(stderr, "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
-                                        "nor ISO 8601\n",
-                                now_env);
-                        return -EINVAL;
-                }
-                a->has_test_now = true;
-        }
-        a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
+        r = test_hooks_init(a);
+        if (r < 0)
+                return r;
 
         r = resolve_state_directory(opts, a->config, &a->state_directory);
         if (r < 0)
@@ -128,16 +194,37 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n", a->state_directory,
-                        strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n",
+                        a->state_directory, strerror(-r));
+                return r;
+        }
+        /* Before the store is touched: a second agent's recovery would settle the first one's intents. */
+        r = state_lock_acquire(a->state_directory, &a->lock_fd, &holder);
+        if (r == -EBUSY) {
+                if (holder > 0)
+                        fprintf(stderr,
+                                "aurora-backup-agent: state directory %s is in use by aurora-backup-agent "
+                                "PID %" PRIiMAX "\n",
+                                a->state_directory, (intmax_t)holder);
+                else
+                        fprintf(stderr,
+                                "aurora-backup-agent: state directory %s is in use by another "
+                                "aurora-backup-agent\n",
+                                a->state_directory);
+                return r;
+        }
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot lock state directory %s: %s\n",
+                        a->state_directory, strerror(-r));
                 return r;
         }
         r = store_open(a->state_directory, &a->store);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n", a->state_directory,
-                        store_last_error(NULL), strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n",
+                        a->state_directory, store_last_error(NULL), strerror(-r));
                 return r;
         }
+        report_config_warnings(a->config);
 
         *ret = TAKE_PTR(a);
         return 0;
@@ -160,11 +247,16 @@ struct agent *agent_free(struct agent *a)
                 return NULL;
         clients_free(a);
         store_close(a->store);
+        if (a->lock_fd >= 0)
+                close(a->lock_fd); /* releases the lock, after the store is closed */
         agent_config_free(a->config);
         free(a->config_path);
         free(a->state_directory);
         free(a->default_region);
         free(a->last_error);
+        share_facts_free(a);
+        inventory_free(a);
+        strv_free(a->pending_looks);
         free(a);
         return NULL;
 }
@@ -175,6 +267,8 @@ int agent_reload(struct agent *a)
         struct config_diags diags = {};
         int r;
 
+        /* A reload also means "look again": whatever the file says, the next wake-up observes in full. */
+        a->inventory_refresh = true;
         r = config_load(a->config_path, &c, &diags);
         if (r < 0) {
                 /* Keep the running config. Every error goes to the journal, one event each. */
@@ -186,10 +280,11 @@ int agent_reload(struct agent *a)
                         const struct config_diag *d = &diags.items[i];
                         char where[64];
                         snprintf(where, sizeof(where), "%u", d->line);
-                        journal_event(EVENT_CONFIG_REJECTED,
-                                      &(struct event_fields){.reason = d->message, .target = d->setting},
-                                      "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
-                                      d->file, where, d->setting ? d->setting : "", d->message);
+                        journal_event(
+                            EVENT_CONFIG_REJECTED,
+                            &(struct event_fields){.reason = d->message, .target = d->setting},
+                            "Configuration rejected, the running configuration stays: %s:%s: %s: %s",
+                            d->file, where, d->setting ? d->setting : "", d->message);
                 }
                 config_diags_clear(&diags);
                 agent_set_last_error(a, "configuration reload rejected");
@@ -201,6 +296,9 @@ int agent_reload(struct agent *a)
         clients_free(a);
         a->default_region = mfree(a->default_region);
         a->default_region_tried = false;
+        /* The inventory points into the old config (its policies) and may miss new regions: observe anew. */
+        inventory_free(a);
+        a->inventory_refresh = true;
         agent_config_free(a->config);
         a->config = TAKE_PTR(c);
         if (a->config->agent.state_directory && !streq(a->config->agent.state_directory, a->state_directory))
@@ -209,14 +307,27 @@ int agent_reload(struct agent *a)
                               a->config->agent.state_directory);
         journal_event(EVENT_CONFIG_RELOADED, NULL, "Configuration %s reloaded: %zu %s", a->config_path,
                       a->config->n_policies, a->config->n_policies == 1 ? "policy" : "policies");
+        report_config_warnings(a->config);
         return 0;
 }
 
 int64_t agent_now(const struct agent *a)
 {
+        if (a->has_test_now && a->test_clock_rate > 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                uint64_t elapsed = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000 -
+                                   a->test_clock_origin_usec;
+                return a->test_now + (int64_t)(elapsed * a->test_clock_rate / 1000000ULL);
+        }
         if (a->has_test_now)
                 return a->test_now;
         return (int64_t)time(NULL);
+}
+
+uint64_t agent_real_usec(const struct agent *a, uint64_t usec)
+{
+        return a->test_clock_rate > 1 ? usec / a->test_clock_rate : usec;
 }
 
 const struct agent_config *agent_config(const struct agent *a)
@@ -255,14 +366,41 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...)
 
 void agent_crash_point(const struct agent *a, enum crash_point point)
 {
+#if ENABLE_TEST_HOOKS
         if (a->crash_at != CRASH_NEVER && a->crash_at == point)
                 raise(SIGKILL);
+#endif
+}
+
+/* While an AWS call is in flight (the cycle still runs inside one timer callback): the service manager's
+ * watchdog keeps hearing from the agent (every quarter of WatchdogSec), and after a stop the call in flight
+ * has STOP_GRACE_USEC to finish before it is abandoned (its intent, if any, is settled by the next start's
+ * recovery); no retry starts after a stop. */
+#define STOP_GRACE_USEC (3500 * 1000ULL)
+static int client_progress(void *userdata)
+{
+        struct agent *a = userdata;
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t now = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+        if (a->watchdog_usec > 0 && now - a->watchdog_pinged_usec >= a->watchdog_usec / 4) {
+                (void)notify_watchdog();
+                a->watchdog_pinged_usec = now;
+        }
+        if (!agent_should_stop(a))
+                return AWS_PROGRESS_CONTINUE;
+        if (a->stop_seen_usec == 0)
+                a->stop_seen_usec = now;
+        return now - a->stop_seen_usec >= STOP_GRACE_USEC ? AWS_PROGRESS_ABANDON : AWS_PROGRESS_STOPPING;
 }
 
 static int client_options(const struct agent *a, const char *region, const char *role_arn,
                           const char *external_id, struct aws_client_options *ret)
 {
         *ret = (struct aws_client_options){
+            .progress = client_progress,
+            .userdata = (void *)a,
             .region = region,
             .ca_bundle = a->config->agent.ca_bundle,
             .connect_timeout_ms = (unsigned)(a->config->agent.connect_timeout_sec * 1000),
@@ -341,6 +479,11 @@ uint64_t agent_api_calls(const struct agent *a)
                         n += st->calls[k];
         }
         return n;
+}
+
+const char *agent_snapshot_prefix(const struct agent *a)
+{
+        return a->config->agent.snapshot_prefix ?: CONFIG_DEFAULT_SNAPSHOT_PREFIX;
 }
 
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c)

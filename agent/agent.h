@@ -49,7 +49,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret);
 struct plan;
 int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures);
 
-/* The agent's idea of now: the wall clock, or AURORA_BACKUP_TEST_NOW (tests only). */
+/* The agent's idea of now: the wall clock, or AURORA_BACKUP_TEST_NOW (builds with -Dtest_hooks=true). */
 int64_t agent_now(const struct agent *a);
 const struct agent_config *agent_config(const struct agent *a);
 /* Installed by the loop: returns true when the agent should stop after the action in flight. */

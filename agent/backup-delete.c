@@ -118,7 +118,7 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         int r;
 
         /* Only AWS Backup snapshots of a policy that manages them. */
-        if (!s || !s->arn || snapshot_classify(s) != ORIGIN_AWS_BACKUP || !p || !p->aws_backup_manage) {
+        if (!s || !s->arn || snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AWS_BACKUP || !p || !p->aws_backup_manage) {
                 f.reason = !s ? "not observed this cycle" : "not an AWS Backup snapshot this policy manages";
                 journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s through AWS Backup: %s", act->snapshot,
                               f.reason);
@@ -166,6 +166,8 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         if (r < 0)
                 return r;
         r = backup_delete_recovery_point(client, vault, s->arn, &e);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting AWS Backup snapshot", act->snapshot, c))
+                return 0;
         char delete_rid[AWS_ERROR_REQUEST_ID_MAX] = "";
         if (r >= 0)
                 snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
@@ -178,6 +180,8 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 if (r >= 0) {
                         aws_error_clear(&e);
                         r = backup_delete_recovery_point(client, vault, s->arn, &e);
+                        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting AWS Backup snapshot", act->snapshot, c))
+                                return 0;
                         if (r >= 0)
                                 snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
                 } else if (r != -ENOENT)

@@ -28,5 +28,13 @@ int cli_check_config(const char *path, FILE *out, FILE *err)
         }
         config_diags_clear(&diags);
         fprintf(out, "OK: %zu %s\n", c->n_policies, c->n_policies == 1 ? "policy" : "policies");
+        /* Valid but unsafe: said, and still OK. */
+        r = config_warnings(c, &diags);
+        if (r < 0)
+                fprintf(err, "warning: %s: cannot check the files' modes: %s\n", path, strerror(-r));
+        for (size_t i = 0; i < diags.n; i++)
+                fprintf(err, "warning: %s:%u: %s: %s\n", diags.items[i].file, diags.items[i].line,
+                        strempty(diags.items[i].setting), diags.items[i].message);
+        config_diags_clear(&diags);
         return EXIT_OK;
 }

@@ -154,18 +154,24 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         return r;
 }
 
-static int status_quota(const struct ctl_context *ctx, const struct policy *p,
-                        const struct inventory_snapshot *snaps, size_t n_snaps, unsigned *ret_used,
-                        unsigned *ret_cap)
+struct status_quota {
+        unsigned used;           /* as the agent counts, from the stored inventory */
+        int64_t limit;           /* quota.limit, else the account's, else the default */
+        bool account_known;      /* the account's quota was observed */
+        struct account_quota_record account;
+};
+
+static void status_quota(const struct ctl_context *ctx, const struct policy *p, const char *region,
+                         const struct inventory_snapshot *snaps, size_t n_snaps, struct status_quota *ret)
 {
-        unsigned used = 0;
+        *ret = (struct status_quota){};
         for (size_t k = 0; k < n_snaps; k++)
                 if (snaps[k].origin == INVENTORY_ORIGIN_AGENT || snaps[k].origin == INVENTORY_ORIGIN_MANUAL)
-                        used++;
-        *ret_used = used;
-        *ret_cap = p->quota_limit > p->quota_reserve ? p->quota_limit - p->quota_reserve : 0;
-        (void)ctx;
-        return 0;
+                        ret->used++;
+        ret->account_known = region && store_account_quota_get(ctx->store, region, &ret->account) >= 0;
+        ret->limit = p->quota_limit > 0        ? p->quota_limit
+                     : ret->account_known ? ret->account.max
+                                          : CONFIG_DEFAULT_QUOTA_LIMIT;
 }
 
 static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
@@ -177,6 +183,7 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
         const char *region = policy_region(ctx, p);
         struct json_object *pj = NULL, *carr = NULL;
         uint64_t gib = 0;
+        struct status_quota q;
         unsigned used, cap, n_sel = 0;
         int r;
 
@@ -184,7 +191,9 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
         r = store_inventory_load(ctx->store, region, &clusters, &n_clusters, &snaps, &n_snaps, NULL);
         if (r < 0)
                 return r;
-        status_quota(ctx, p, snaps, n_snaps, &used, &cap);
+        status_quota(ctx, p, region, snaps, n_snaps, &q);
+        used = q.used;
+        cap = q.limit > p->quota_reserve ? (unsigned)(q.limit - p->quota_reserve) : 0;
 
         if (o->json) {
                 pj = ctl_json_array_add_object(parr);
@@ -209,18 +218,37 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
         }
         if (r == 0) {
                 if (o->json) {
-                        struct json_object *q = json_object_new_object();
-                        r = ctl_json_add(pj, "quota", q);
-                        if (r == 0 && !q)
+                        struct json_object *qj = json_object_new_object();
+                        r = ctl_json_add(pj, "quota", qj);
+                        if (r == 0 && !qj)
                                 r = -ENOMEM;
                         if (r == 0)
-                                r = ctl_json_add_int(q, "used", used);
+                                r = ctl_json_add_int(qj, "used", used);
                         if (r == 0)
-                                r = ctl_json_add_int(q, "limit", p->quota_limit);
+                                r = ctl_json_add_int(qj, "limit", q.limit);
                         if (r == 0)
-                                r = ctl_json_add_int(q, "reserve", p->quota_reserve);
+                                r = ctl_json_add_string(qj, "limit_source",
+                                                        p->quota_limit > 0 ? "config"
+                                                        : q.account_known ? "account"
+                                                                          : "default");
                         if (r == 0)
-                                r = ctl_json_add_int(q, "available", cap > used ? cap - used : 0);
+                                r = ctl_json_add_int(qj, "reserve", p->quota_reserve);
+                        if (r == 0)
+                                r = ctl_json_add_int(qj, "available", cap > used ? cap - used : 0);
+                        if (r == 0 && q.account_known) {
+                                struct json_object *aj = json_object_new_object();
+                                r = ctl_json_add(qj, "account", aj);
+                                if (r == 0 && !aj)
+                                        r = -ENOMEM;
+                                if (r == 0)
+                                        r = ctl_json_add_int(aj, "max", q.account.max);
+                                if (r == 0)
+                                        r = ctl_json_add_int(aj, "used", q.account.used);
+                                if (r == 0)
+                                        r = ctl_json_add_int(aj, "counted_by_agent", q.account.counted);
+                                if (r == 0)
+                                        r = ctl_json_add_int(aj, "observed_at", q.account.observed_at);
+                        }
                         if (r == 0)
                                 r = ctl_json_add_int(pj, "allocated_gib", (int64_t)gib);
                 } else {
@@ -228,8 +256,19 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
                                 fprintf(out, "  (no clusters selected in the last inventory)\n");
                         fprintf(out, "  allocated storage: %llu GiB\n", (unsigned long long)gib);
                         fprintf(out,
-                                "  quota (region %s): %u of %u manual snapshots (limit %u - reserve %u)\n",
-                                region ? region : "-", used, cap, p->quota_limit, p->quota_reserve);
+                                "  quota (region %s): %u of %u manual snapshots (limit %" PRId64
+                                "%s - reserve %u)\n",
+                                region ? region : "-", used, cap, q.limit,
+                                p->quota_limit > 0   ? ""
+                                : q.account_known ? " from the account"
+                                                  : " assumed: the account's is not known yet",
+                                p->quota_reserve);
+                        if (q.account_known && q.account.used != q.account.counted)
+                                fprintf(out, "  AWS counts %" PRId64 " manual snapshots there, the agent %" PRId64 "\n",
+                                        q.account.used, q.account.counted);
+                        if (q.account_known && p->quota_limit > q.account.max)
+                                fprintf(out, "  quota.limit %u is above the account's %" PRId64 "\n", p->quota_limit,
+                                        q.account.max);
                 }
         }
         inventory_clusters_free(clusters, n_clusters);

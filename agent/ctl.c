@@ -10,6 +10,7 @@
 #include "ctl-history.h"
 #include "ctl-plan.h"
 #include "ctl-status.h"
+#include "harden.h"
 
 static void help(FILE *f)
 {
@@ -69,7 +70,12 @@ int main(int argc, char *argv[])
         struct ctl_history_args h = {};
         bool history_opts = false;
         const char *verb = NULL;
-        int c;
+        int c, r;
+
+        /* `plan` holds AWS credentials: no core dump may keep them. */
+        r = harden_process();
+        if (r < 0)
+                fprintf(stderr, "aurora-backupctl: cannot disable core dumps: %s, ignoring\n", strerror(-r));
 
         /* Options may come before or after the command; the first non-option is the command. */
         while (optind < argc) {

@@ -1,4 +1,9 @@
-/* One reconcile cycle: observe -> recover open intents -> plan -> act -> report. */
+/* One reconcile cycle: observe -> recover open intents -> plan -> act -> report.
+ *
+ * Observe is a full inventory (every region's clusters and snapshots) at the first cycle, after a reload,
+ * every agent.inventory_interval and when a targeted look disagreed with the inventory; in between, the
+ * daemon keeps the inventory (inventory.h) and a wake-up plans on it, looks again only at the clusters and
+ * snapshots that plan concerns, plans again on what it saw and acts only there. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +15,9 @@
 #include "plan.h"
 #include "recover.h"
 #include "report.h"
+#include "inventory.h"
 #include "restore-drill.h"
+#include "share-facts.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -124,8 +131,36 @@ static struct plan_input plan_input_of(const struct agent *a, const struct obser
             .n_ledger = ps->n_ledger,
             .history = ps->entries,
             .n_history = ps->n_history,
+            .account_quotas = o->account_quotas,
+            .n_account_quotas = o->n_account_quotas,
             .now = now,
         };
+}
+
+/* Plans; when the plan would share snapshots, learns what sharing them needs (share-facts.h) and plans
+ * again with it, at most a few times (a share may move to a re-encrypted copy, which has facts too). */
+static int plan_with_facts(struct agent *a, struct observation *o, const struct plan_state *ps, int64_t now,
+                           struct plan **ret)
+{
+        struct plan_input in = plan_input_of(a, o, ps, now);
+        struct plan *p = NULL;
+        int r;
+
+        for (int round = 0;; round++) {
+                r = plan_build(&in, &p);
+                if (r < 0 || round == 2)
+                        break;
+                r = share_facts_fill(a, o, p);
+                if (r <= 0)
+                        break;
+                p = plan_free(p);
+        }
+        if (r < 0) {
+                plan_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
 }
 
 int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures)
@@ -140,13 +175,41 @@ int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures)
                 return r;
         *ret_failures = report_observe_errors(a, &o);
         r = plan_state_load(a, now, &ps);
-        if (r >= 0) {
-                struct plan_input in = plan_input_of(a, &o, &ps, now);
-                r = plan_build(&in, ret);
-        }
+        if (r >= 0)
+                r = plan_with_facts(a, &o, &ps, now, ret);
         plan_state_done(&ps);
         observation_done(&o);
         return r;
+}
+
+/* A wake-up between full refreshes: plans on the kept inventory, then looks again at what that plan
+ * concerns (inventory_look). */
+static int targeted_look(struct agent *a, struct observation *o, int64_t now, struct inventory_looks *ret)
+{
+        struct plan_state ps = {};
+        struct plan *stale = NULL;
+        int r;
+
+        r = plan_state_load(a, now, &ps);
+        if (r >= 0) {
+                struct plan_input in = plan_input_of(a, o, &ps, now);
+                r = plan_build(&in, &stale);
+        }
+        if (r >= 0)
+                r = inventory_look(a, o, stale, ps.open, ps.n_open, ret);
+        plan_free(stale);
+        plan_state_done(&ps);
+        return r;
+}
+
+/* Acts only where the wake-up looked: retention runs on a fresh view of a cluster, never a stale one. */
+static void keep_looked_actions(struct plan *p, const struct inventory_looks *looks)
+{
+        size_t w = 0;
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (inventory_action_looked(looks, &p->actions[i]))
+                        p->actions[w++] = p->actions[i];
+        p->n_actions = w;
 }
 
 int agent_cycle(struct agent *a, struct cycle_result *ret)
@@ -155,9 +218,12 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         struct plan_state ps = {};
         _cleanup_(plan_freep) struct plan *p = NULL;
         struct act_counts c = {};
+        struct inventory_looks looks = {};
         int64_t started = agent_now(a), cycle_id = 0;
         uint64_t calls0 = agent_api_calls(a);
-        unsigned observe_failures;
+        unsigned observe_failures = 0;
+        /* Only the daemon keeps an inventory between cycles; --once observes in full. */
+        bool keep = a->opts.daemon, full = true;
         int r;
 
         if (a->opts.read_only || !a->store)
@@ -169,13 +235,19 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 return r;
         }
 
-        r = observe(a, &o);
+        if (keep && !inventory_refresh_due(a, started) && inventory_take(a, &o)) {
+                full = false;
+                r = targeted_look(a, &o, started, &looks);
+        } else {
+                r = observe(a, &o);
+                if (r >= 0)
+                        observe_failures = report_observe_errors(a, &o);
+        }
         if (r < 0)
                 goto finish;
-        observe_failures = report_observe_errors(a, &o);
 
         if (!agent_dry_run(a)) {
-                r = recover_open_intents(a, &o, started);
+                r = recover_open_intents(a, &o, full ? NULL : &looks, started);
                 if (r < 0)
                         goto finish;
         }
@@ -186,14 +258,15 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         r = plan_state_load(a, started, &ps);
         if (r < 0)
                 goto finish;
-        struct plan_input in = plan_input_of(a, &o, &ps, started);
-        r = plan_build(&in, &p);
+        r = plan_with_facts(a, &o, &ps, started, &p);
         if (r < 0) {
                 fprintf(stderr, "aurora-backup-agent: planning failed: %s\n", strerror(-r));
                 goto finish;
         }
         if (agent_dry_run(a))
                 print_plan(p);
+        if (!full)
+                keep_looked_actions(p, &looks);
 
         r = act_plan(a, p, &o, cycle_id, &c);
         if (r < 0)
@@ -229,10 +302,21 @@ finish:
         *ret = (struct cycle_result){
             .planned = c.planned,
             .succeeded = c.succeeded,
-            .failed = c.failed,
+            .failed = c.failed + c.unconfirmed, /* --once: not every action is known to have succeeded */
             .next_wakeup = p ? p->next_wakeup : PLAN_NO_WAKEUP,
             .stopped = agent_should_stop(a),
         };
+        /* The daemon keeps what it saw, with its own changes, for the next wake-up. */
+        if (keep && r >= 0 && o.regions && inventory_apply(a, &o, &c) >= 0)
+                inventory_keep(a, &o, full, started);
+        else if (keep)
+                inventory_free(a); /* nothing trustworthy to keep: the next wake-up refreshes in full */
+        if (keep && a->inventory) {
+                int64_t refresh = inventory_next_refresh(a);
+                if (refresh < ret->next_wakeup)
+                        ret->next_wakeup = refresh;
+        }
+        inventory_looks_done(&looks);
         act_counts_done(&c);
         plan_state_done(&ps);
         observation_done(&o);

@@ -58,6 +58,9 @@ static const struct event_info events[_EVENT_MAX] = {
     [EVENT_RESTORE_FAILED] = {"restore-failed", "7eb653919383413fb919e934afceb0e0", LOG_ERR},
     [EVENT_SNAPSHOT_DEFERRED] = {"snapshot-deferred", "3fba1d10fcbe4964b791949856e5c47c", LOG_NOTICE},
     [EVENT_ACTION_REFUSED] = {"action-refused", "0fe4cb6e140f45ecbcb92e4f4c3404ff", LOG_WARNING},
+    [EVENT_ACTION_UNCONFIRMED] = {"action-unconfirmed", "ceeed8dbb85b44949791459dcd88e654", LOG_WARNING},
+    [EVENT_QUOTA_MISMATCH] = {"quota-mismatch", "ee61bf5fea5942dea5a72dd973f142f6", LOG_WARNING},
+    [EVENT_CONFIG_WARNING] = {"config-warning", "7f92324f13ec4d4db23cf472e8d0f95f", LOG_WARNING},
 };
 
 static enum journal_sink sink_choice = JOURNAL_SINK_AUTO;

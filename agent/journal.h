@@ -36,8 +36,11 @@ enum journal_event {
         EVENT_RESTORE_STARTED,
         EVENT_RESTORE_COMPLETED,
         EVENT_RESTORE_FAILED,
-        EVENT_SNAPSHOT_DEFERRED, /* in the window, but the cluster is not available: retry planned */
-        EVENT_ACTION_REFUSED,    /* a configured step cannot be done safely (says why) */
+        EVENT_SNAPSHOT_DEFERRED,  /* in the window, but the cluster is not available: retry planned */
+        EVENT_ACTION_REFUSED,     /* a configured step cannot be done safely (says why) */
+        EVENT_ACTION_UNCONFIRMED, /* a mutating call's answer was lost: settled by the next cycle */
+        EVENT_QUOTA_MISMATCH,     /* the account's snapshot quota disagrees with the config or the agent's count */
+        EVENT_CONFIG_WARNING, /* a valid configuration with something unsafe about it (config_warnings) */
         _EVENT_MAX,
 };
 

@@ -42,8 +42,8 @@ static uint64_t next_delay_usec(const struct agent *a, int64_t next_wakeup)
         if (next_wakeup != PLAN_NO_WAKEUP && next_wakeup - now < interval)
                 delay = next_wakeup - now;
         if (delay < 1)
-                return MIN_DELAY_USEC;
-        return (uint64_t)delay * 1000000ULL;
+                return agent_real_usec(a, MIN_DELAY_USEC);
+        return agent_real_usec(a, (uint64_t)delay * 1000000ULL);
 }
 
 static int arm(struct loop *l, uint64_t delay_usec)

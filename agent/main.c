@@ -2,10 +2,12 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "agent.h"
 #include "build-config.h"
 #include "cli.h"
+#include "harden.h"
 #include "journal.h"
 #include "loop.h"
 
@@ -31,7 +33,8 @@ static int run(const char *config, bool once, bool dry_run)
         struct cycle_result res = {};
         int r;
 
-        r = agent_new(&(struct agent_options){.config_path = config, .dry_run = dry_run, .daemon = !once}, &a);
+        r = agent_new(&(struct agent_options){.config_path = config, .dry_run = dry_run, .daemon = !once},
+                      &a);
         if (r == -EINVAL)
                 return EXIT_USAGE; /* the config's errors were printed with file:line */
         if (r < 0)
@@ -50,17 +53,23 @@ int main(int argc, char *argv[])
 {
         enum { ARG_CHECK_CONFIG = 0x100, ARG_ONCE, ARG_DRY_RUN, ARG_VERSION };
         static const struct option options[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"check-config", no_argument, NULL, ARG_CHECK_CONFIG},
-                {"once", no_argument, NULL, ARG_ONCE},
-                {"dry-run", no_argument, NULL, ARG_DRY_RUN},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, ARG_VERSION},
-                {},
+            {"config", required_argument, NULL, 'c'},
+            {"check-config", no_argument, NULL, ARG_CHECK_CONFIG},
+            {"once", no_argument, NULL, ARG_ONCE},
+            {"dry-run", no_argument, NULL, ARG_DRY_RUN},
+            {"help", no_argument, NULL, 'h'},
+            {"version", no_argument, NULL, ARG_VERSION},
+            {},
         };
         const char *config = NULL;
         bool check_config = false, once = false, dry_run = false;
-        int c;
+        int c, r;
+
+        /* Before anything holds a secret. */
+        r = harden_process();
+        if (r < 0)
+                fprintf(stderr, "aurora-backup-agent: cannot disable core dumps: %s, ignoring\n",
+                        strerror(-r));
 
         while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0) {
                 switch (c) {

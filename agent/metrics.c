@@ -54,7 +54,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 for (size_t k = 0; k < o->n_snapshots; k++) {
                         const struct observed_snapshot *s = &o->snapshots[k];
                         if (streq_ptr(s->region, cl->region) && streq_ptr(s->cluster_identifier, cl->identifier) &&
-                            snapshot_classify(s) == ORIGIN_AGENT && streq_ptr(s->status, "available") &&
+                            snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT && streq_ptr(s->status, "available") &&
                             s->create_time != PLAN_TIME_UNKNOWN && s->create_time > newest)
                                 newest = s->create_time;
                 }
@@ -75,7 +75,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++)
                         if (streq(o->snapshots[k].region, o->regions[r].region))
-                                n[snapshot_classify(&o->snapshots[k])]++;
+                                n[snapshot_classify(&o->snapshots[k], agent_snapshot_prefix(a))]++;
                 for (int k = 0; k < _ORIGIN_MAX; k++) {
                         fputs("aurora_backup_snapshots{region=\"", f);
                         put_label(f, o->regions[r].region);

@@ -1,7 +1,9 @@
-/* The observe step. Snapshots come from two paged region-wide calls: the default listing (automated and
- * manual) and SnapshotType=awsbackup, merged by identifier, so that AWS Backup recovery points are
- * classified whatever type RDS reports. Tags come with the Describe responses. */
+/* The observe step. Snapshots come from one paged region-wide listing (no SnapshotType: automated and
+ * manual, which is how AWS Backup's Aurora snapshots are listed; for cluster snapshots the API documents
+ * no "awsbackup" type, so none is asked for). AWS Backup recovery points are recognised by their
+ * identifiers, whatever type RDS reports. Tags come with the Describe responses. */
 #include "observe.h"
+#include "observe-internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "agent-internal.h"
 #include "aws-rds.h"
+#include "strv.h"
 #include "timespec.h"
 
 static const char *role_of(const struct policy *p)
@@ -70,7 +73,7 @@ static void free_owned(const char *p)
                 free((char *)p);
 }
 
-static void snapshot_view_done(struct observed_snapshot *v)
+void observe_view_done(struct observed_snapshot *v)
 {
         free_owned(v->identifier);
         free_owned(v->arn);
@@ -79,6 +82,7 @@ static void snapshot_view_done(struct observed_snapshot *v)
         free_owned(v->snapshot_type);
         free_owned(v->kms_key_id);
         free_owned(v->source_arn);
+        strv_free((char **)v->shared_accounts); /* share-facts.c's copy, when it filled one */
         for (size_t i = 0; i < v->n_tags; i++) {
                 free_owned(v->tags[i].key);
                 free_owned(v->tags[i].value);
@@ -87,22 +91,28 @@ static void snapshot_view_done(struct observed_snapshot *v)
         *v = (struct observed_snapshot){};
 }
 
-struct snapshot_sink {
-        struct observation *o;
-        const char *region; /* the observed_region's string, which outlives the views */
-        size_t cap;
-};
-
-static int collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
+int observe_collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
 {
         struct snapshot_sink *k = userdata;
         struct observation *o = k->o;
         struct tag *tags = NULL;
 
-        if (!s->identifier || !s->cluster_identifier)
-                return 0; /* a malformed entry would confuse every lookup: drop it */
+        if (s->malformed || !s->identifier || !s->cluster_identifier) {
+                /* Left out of the views (it would confuse every lookup), remembered so that its cluster
+                 * deletes nothing while it cannot be read. */
+                struct observed_incomplete *n = realloc(o->incomplete, (o->n_incomplete + 1) * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                o->incomplete = n;
+                n[o->n_incomplete] = (struct observed_incomplete){
+                    .region = k->region, .cluster = TAKE_PTR(s->cluster_identifier), .snapshot = TAKE_PTR(s->identifier)};
+                o->n_incomplete++;
+                return 0;
+        }
+        if (k->cap == 0)
+                k->cap = o->n_snapshots;
         if (o->n_snapshots == k->cap) {
-                size_t cap = k->cap ? k->cap * 3 / 2 : 256;
+                size_t cap = k->cap > 256 ? k->cap * 3 / 2 : k->cap + 256;
                 struct observed_snapshot *n = realloc(o->snapshots, cap * sizeof(*n));
                 if (!n)
                         return -ENOMEM;
@@ -143,8 +153,7 @@ static int view_cmp(const void *a, const void *b)
         return c ? c : strcmp(x->identifier, y->identifier);
 }
 
-/* Sort the views from `from` on and drop duplicates (a snapshot listed by both the default and the
- * awsbackup listing). */
+/* Sort the views from `from` on and drop duplicates (one region observed through two roles). */
 static void views_sort_unique(struct observation *o, size_t from)
 {
         size_t n = o->n_snapshots - from, w;
@@ -156,7 +165,7 @@ static void views_sort_unique(struct observation *o, size_t from)
         w = 1;
         for (size_t i = 1; i < n; i++) {
                 if (view_cmp(&v[i], &v[w - 1]) == 0) {
-                        snapshot_view_done(&v[i]);
+                        observe_view_done(&v[i]);
                         continue;
                 }
                 v[w++] = v[i];
@@ -168,7 +177,7 @@ static void views_sort_unique(struct observation *o, size_t from)
 static void views_truncate(struct observation *o, size_t from)
 {
         while (o->n_snapshots > from)
-                snapshot_view_done(&o->snapshots[--o->n_snapshots]);
+                observe_view_done(&o->snapshots[--o->n_snapshots]);
 }
 
 static bool region_exports(const struct agent *a, const char *region)
@@ -193,11 +202,15 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
         k = rds_describe_db_clusters(c, NULL, &r->clusters, &r->error);
         if (k < 0)
                 return k;
-        k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, collect_view, &sink,
+        if (!r->repeat) {
+                k = rds_describe_account_quota(c, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &r->quota_used, &r->quota_max,
+                                               &r->quota_error);
+                if (k == -ENOMEM)
+                        return k;
+                r->quota_known = k >= 0;
+        }
+        k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, observe_collect_view, &sink,
                                                       &r->error);
-        if (k >= 0)
-                k = rds_describe_db_cluster_snapshots_foreach(
-                    c, &(struct rds_snapshot_filter){.snapshot_type = "awsbackup"}, collect_view, &sink, &r->error);
         *cap = sink.cap;
         if (k < 0)
                 return k;
@@ -212,6 +225,15 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
 /* The cluster and export views (the snapshot views are built while streaming). */
 static int build_views(struct observation *o)
 {
+        free(o->clusters);
+        free(o->exports);
+        free(o->tag_pool);
+        free(o->account_quotas);
+        o->clusters = NULL;
+        o->exports = NULL;
+        o->tag_pool = NULL;
+        o->account_quotas = NULL;
+        o->n_clusters = o->n_exports = o->n_account_quotas = 0;
         size_t nc = 0, ne = 0, nt = 0;
 
         for (size_t i = 0; i < o->n_regions; i++) {
@@ -226,8 +248,16 @@ static int build_views(struct observation *o)
         o->clusters = calloc(nc ? nc : 1, sizeof(*o->clusters));
         o->exports = calloc(ne ? ne : 1, sizeof(*o->exports));
         o->tag_pool = calloc(nt ? nt : 1, sizeof(*o->tag_pool));
-        if (!o->clusters || !o->exports || !o->tag_pool)
+        o->account_quotas = calloc(o->n_regions + 1, sizeof(*o->account_quotas));
+        if (!o->clusters || !o->exports || !o->tag_pool || !o->account_quotas)
                 return -ENOMEM;
+        for (size_t i = 0; i < o->n_regions; i++)
+                if (o->regions[i].ok && o->regions[i].quota_known)
+                        o->account_quotas[o->n_account_quotas++] = (struct account_quota){
+                            .region = o->regions[i].region,
+                            .max = o->regions[i].quota_max,
+                            .used = o->regions[i].quota_used,
+                        };
 
         struct tag *t = o->tag_pool;
         for (size_t i = 0; i < o->n_regions; i++) {
@@ -253,6 +283,7 @@ static int build_views(struct observation *o)
                         if (c->preferred_backup_window &&
                             window_parse(c->preferred_backup_window, &v->preferred_window) >= 0)
                                 v->has_preferred_window = true;
+                        v->snapshots_incomplete = observation_incomplete(o, r->region, c->identifier);
                         for (size_t k = 0; k < c->n_tags; k++)
                                 *t++ = (struct tag){c->tags[k].key, c->tags[k].value};
                 }
@@ -323,10 +354,20 @@ fail:
         return r;
 }
 
+void observe_views_sort(struct observation *o)
+{
+        views_sort_unique(o, 0);
+}
+
+int observe_views_rebuild(struct observation *o)
+{
+        return build_views(o);
+}
+
 void observation_done(struct observation *o)
 {
         for (size_t i = 0; i < o->n_snapshots; i++)
-                snapshot_view_done(&o->snapshots[i]);
+                observe_view_done(&o->snapshots[i]);
         for (size_t i = 0; i < o->n_regions; i++) {
                 free(o->regions[i].region);
                 rds_db_cluster_list_done(&o->regions[i].clusters);
@@ -337,6 +378,12 @@ void observation_done(struct observation *o)
         free(o->snapshots);
         free(o->exports);
         free(o->tag_pool);
+        free(o->account_quotas);
+        for (size_t i = 0; i < o->n_incomplete; i++) {
+                free(o->incomplete[i].cluster);
+                free(o->incomplete[i].snapshot);
+        }
+        free(o->incomplete);
         *o = (struct observation){};
 }
 
@@ -381,4 +428,19 @@ bool observation_region_ok(const struct observation *o, const char *region)
                         any = true;
                 }
         return any;
+}
+
+int64_t observation_quota_limit(const struct observation *o, const struct policy *p, const char *region)
+{
+        struct plan_input in = {.account_quotas = o->account_quotas, .n_account_quotas = o->n_account_quotas};
+        return plan_quota_limit(&in, p, region);
+}
+
+bool observation_incomplete(const struct observation *o, const char *region, const char *cluster)
+{
+        for (size_t i = 0; i < o->n_incomplete; i++)
+                if (streq_ptr(o->incomplete[i].region, region) &&
+                    (!o->incomplete[i].cluster || streq_ptr(o->incomplete[i].cluster, cluster)))
+                        return true;
+        return false;
 }

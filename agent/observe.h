@@ -19,6 +19,11 @@ struct observed_region {
         struct aws_error error;      /* when !ok */
         struct rds_db_cluster_list clusters;
         struct rds_export_task_list exports; /* (snapshots go straight into the observation's views) */
+        /* The account's ManualClusterSnapshots quota (DescribeAccountAttributes); unknown when the call
+         * failed (quota_error), which does not make the region fail. */
+        bool quota_known;
+        int64_t quota_used, quota_max;
+        struct aws_error quota_error;
 };
 
 struct observation {
@@ -33,6 +38,16 @@ struct observation {
         struct observed_export *exports;
         size_t n_exports;
         struct tag *tag_pool;
+        struct account_quota *account_quotas; /* one per region whose quota is known */
+        size_t n_account_quotas;
+        /* Snapshots that could not be read (malformed items, left out): their (region, cluster); a NULL
+         * cluster (not even that could be read) makes every cluster of the region incomplete. */
+        struct observed_incomplete {
+                const char *region; /* the region's string */
+                char *cluster;
+                char *snapshot; /* may be NULL */
+        } *incomplete;
+        size_t n_incomplete;
         unsigned policies_without_region; /* no region from the policy, agent.region or the environment */
 };
 
@@ -40,6 +55,9 @@ struct observation {
  * by the caller) and contributes nothing; the rest go on. Returns 0 or -ENOMEM. */
 int observe(struct agent *a, struct observation *ret);
 void observation_done(struct observation *o);
+
+/* Whether a snapshot of (region, cluster) could not be read. */
+bool observation_incomplete(const struct observation *o, const char *region, const char *cluster);
 
 /* Lookups in the planner's view; NULL when not observed. */
 const struct observed_snapshot *observation_find_snapshot(const struct observation *o, const char *region,
@@ -50,5 +68,8 @@ const struct observed_cluster *observation_find_cluster(const struct observation
  * leaves out; NULL when not observed. */
 const struct rds_db_cluster *observation_find_rds_cluster(const struct observation *o, const char *region,
                                                           const char *identifier);
+/* The manual snapshot limit of policy `p` in `region`: quota.limit, else the account's (observed), else
+ * CONFIG_DEFAULT_QUOTA_LIMIT (plan_quota_limit). */
+int64_t observation_quota_limit(const struct observation *o, const struct policy *p, const char *region);
 /* Whether the region was observed successfully (recovery only judges intents there). */
 bool observation_region_ok(const struct observation *o, const char *region);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <stdio.h>
+#include "inventory.h"
 #include "store.h"
 
 static bool export_exists(const struct observation *o, const char *identifier)
@@ -22,7 +23,8 @@ static const char *effect_region(const struct ledger_entry *e)
         return e->region;
 }
 
-int recover_open_intents(struct agent *a, const struct observation *o, int64_t now)
+int recover_open_intents(struct agent *a, const struct observation *o, const struct inventory_looks *looks,
+                         int64_t now)
 {
         struct ledger_entry *open = NULL;
         size_t n = 0;
@@ -40,27 +42,30 @@ int recover_open_intents(struct agent *a, const struct observation *o, int64_t n
 
                 if (!region || !observation_region_ok(o, region))
                         continue;
+                if (looks && !(e->cluster && inventory_looked(looks, region, e->cluster)))
+                        continue; /* not looked at this wake-up: settled when it is */
                 bool exists = e->snapshot && observation_find_snapshot(o, region, e->snapshot);
 
                 switch (e->kind) {
                 case LEDGER_CREATE:
                 case LEDGER_COPY:
                         outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
-                        why = exists ? "found after restart" : "not found after restart";
+                        why = exists ? "found: the call took effect" : "not found: the call did not take effect";
                         break;
                 case LEDGER_DELETE_RDS:
                 case LEDGER_DELETE_BACKUP:
                         outcome = exists ? LEDGER_ABANDONED : LEDGER_DONE;
-                        why = exists ? "still present after restart" : "gone after restart";
+                        why = exists ? "still present: the call did not take effect" : "gone: the call took effect";
                         break;
                 case LEDGER_EXPORT:
                         exists = export_exists(o, e->snapshot);
                         outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
-                        why = exists ? "export task found after restart" : "export task not found after restart";
+                        why = exists ? "export task found: the call took effect"
+                                     : "export task not found: the call did not take effect";
                         break;
                 default:
                         outcome = LEDGER_ABANDONED;
-                        why = "interrupted; replanned";
+                        why = "outcome unknown; replanned";
                         break;
                 }
 
@@ -75,7 +80,7 @@ int recover_open_intents(struct agent *a, const struct observation *o, int64_t n
                                 goto out;
                 }
                 /* Not an operator event of its own: the ledger row is the record; this line explains it. */
-                fprintf(stderr, "aurora-backup-agent: interrupted %s of %s (cluster %s) from an earlier run: %s; marked %s\n",
+                fprintf(stderr, "aurora-backup-agent: unsettled %s of %s (cluster %s) from an earlier cycle or run: %s; marked %s\n",
                         ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster), why,
                         ledger_state_to_string(outcome));
                 closed++;

@@ -15,4 +15,7 @@
  *   anything else:  abandoned (the planner decides again).
  * Intents in regions that could not be observed stay open. Returns the number of intents closed, or a
  * negative errno from the store. */
-int recover_open_intents(struct agent *a, const struct observation *o, int64_t now);
+struct inventory_looks;
+/* `looks`: between full refreshes, only intents about what this wake-up looked at are settled (NULL: all). */
+int recover_open_intents(struct agent *a, const struct observation *o, const struct inventory_looks *looks,
+                         int64_t now);

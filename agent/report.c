@@ -102,7 +102,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                         is[ns++] = (struct inventory_snapshot){
                             .identifier = (char *)s->identifier,
                             .cluster = (char *)s->cluster_identifier,
-                            .origin = inventory_origin(snapshot_classify(s)),
+                            .origin = inventory_origin(snapshot_classify(s, agent_snapshot_prefix(a))),
                             .status = (char *)s->status,
                             .create_time = s->create_time == PLAN_TIME_UNKNOWN ? 0 : s->create_time,
                             .allocated_gib = (unsigned)s->allocated_storage_gib,
@@ -169,8 +169,7 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
 /* export-completed / export-failed for the agent's export tasks (named with its prefix) that ended. */
 static int report_exports(struct agent *a, const struct observation *o, int64_t now)
 {
-        const char *prefix = a->config->agent.snapshot_prefix ? a->config->agent.snapshot_prefix
-                                                              : CONFIG_DEFAULT_SNAPSHOT_PREFIX;
+        const char *prefix = agent_snapshot_prefix(a);
         size_t pl = strlen(prefix);
 
         for (size_t i = 0; i < o->n_exports; i++) {
@@ -208,7 +207,7 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
                 int64_t slot;
                 int r;
 
-                if (snapshot_classify(s) != ORIGIN_AGENT)
+                if (snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AGENT)
                         continue;
                 if (plan_tag_get(s->tags, s->n_tags, PLAN_TAG_COPY)) {
                         r = report_copy(a, s, now);
@@ -257,6 +256,39 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
         return 0;
 }
 
+/* Items of a region's listings that could not be read and were left out, reported once each. */
+static void report_unreadable(struct agent *a, const struct observation *o, const struct observed_region *r)
+{
+        _cleanup_free_ char *key = NULL;
+
+        if (r->clusters.skipped > 0 && !r->repeat &&
+            asprintf(&key, "unreadable-clusters:%s:%zu", r->region, r->clusters.skipped) >= 0 &&
+            agent_report_once(a, key) > 0)
+                journal_event(EVENT_API_ERROR,
+                              &(struct event_fields){.region = r->region, .action = "observe",
+                                                     .error_code = "MalformedItem"},
+                              "%zu cluster record(s) in %s could not be read and were left out: nothing is planned "
+                              "for them (their snapshots are kept) until they can",
+                              r->clusters.skipped, r->region);
+        for (size_t i = 0; i < o->n_incomplete; i++) {
+                const struct observed_incomplete *x = &o->incomplete[i];
+                if (x->region != r->region)
+                        continue;
+                key = mfree(key);
+                if (asprintf(&key, "unreadable-snapshot:%s:%s:%s", r->region, strna(x->cluster), strna(x->snapshot)) <
+                        0 ||
+                    agent_report_once(a, key) <= 0)
+                        continue;
+                journal_event(EVENT_API_ERROR,
+                              &(struct event_fields){.region = r->region, .cluster = x->cluster, .snapshot = x->snapshot,
+                                                     .action = "observe", .error_code = "MalformedItem"},
+                              "Snapshot %s of cluster %s in %s could not be read (a bad field in the Describe answer): "
+                              "left out, and %s deletes nothing until it can be read",
+                              strna(x->snapshot), strna(x->cluster), r->region,
+                              x->cluster ? "its cluster" : "no cluster of the region");
+        }
+}
+
 unsigned report_observe_errors(struct agent *a, const struct observation *o)
 {
         unsigned n = o->policies_without_region;
@@ -266,8 +298,10 @@ unsigned report_observe_errors(struct agent *a, const struct observation *o)
                 struct event_fields f = {.region = r->region, .action = "observe"};
                 char buf[1024];
 
-                if (r->ok)
+                if (r->ok) {
+                        report_unreadable(a, o, r);
                         continue;
+                }
                 n++;
                 act_error_fields(&r->error, &f);
                 journal_event(EVENT_API_ERROR, &f, "Cannot observe region %s: %s", r->region,
@@ -307,7 +341,7 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
         *b = (struct backup_summary){};
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 const struct observed_snapshot *s = &o->snapshots[i];
-                enum snapshot_origin origin = snapshot_classify(s);
+                enum snapshot_origin origin = snapshot_classify(s, agent_snapshot_prefix(a));
                 if (origin != ORIGIN_AWS_BACKUP && origin != ORIGIN_AWS_BACKUP_CONTINUOUS)
                         continue;
                 b->count++;
@@ -330,15 +364,73 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
 }
 
 /* The region's manual non-AWS-Backup count (as the quota counts) for the STATUS line. */
-static unsigned quota_used(const struct observation *o, const char *region)
+static unsigned quota_used(const struct agent *a, const struct observation *o, const char *region)
 {
         unsigned n = 0;
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 if (streq(o->snapshots[i].region, region) &&
-                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i])))
+                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i], agent_snapshot_prefix(a))))
                         n++;
         }
         return n;
+}
+
+/* The account's quota per region: stored for `status`, and what disagrees with it reported once. */
+static void report_account_quotas(struct agent *a, const struct observation *o, int64_t now)
+{
+        for (size_t i = 0; i < o->n_regions; i++) {
+                const struct observed_region *r = &o->regions[i];
+                struct event_fields f = {.region = r->region, .action = "quota"};
+                _cleanup_free_ char *key = NULL;
+                char buf[1024];
+
+                if (!r->ok || r->repeat)
+                        continue;
+                if (!r->quota_known) {
+                        if (asprintf(&key, "quota-unknown:%s:%s", r->region, r->quota_error.code) >= 0 &&
+                            agent_report_once(a, key) > 0) {
+                                act_error_fields(&r->quota_error, &f);
+                                journal_event(EVENT_API_ERROR, &f,
+                                              "Cannot read the account's snapshot quota in %s (policies without "
+                                              "quota.limit assume %d): %s",
+                                              r->region, CONFIG_DEFAULT_QUOTA_LIMIT,
+                                              aws_error_to_string(&r->quota_error, buf, sizeof(buf)));
+                        }
+                        continue;
+                }
+                unsigned counted = quota_used(a, o, r->region);
+                if (a->store)
+                        (void)store_account_quota_put(a->store, r->region,
+                                                      &(struct account_quota_record){.max = r->quota_max,
+                                                                                     .used = r->quota_used,
+                                                                                     .counted = counted,
+                                                                                     .observed_at = now});
+                if (r->quota_used != (int64_t)counted &&
+                    asprintf(&key, "quota-used:%s:%" PRId64 ":%u", r->region, r->quota_used, counted) >= 0 &&
+                    agent_report_once(a, key) > 0)
+                        journal_event(EVENT_QUOTA_MISMATCH, &f,
+                                      "AWS counts %" PRId64 " manual cluster snapshots in %s, the agent %u (of a "
+                                      "limit of %" PRId64 "): some are out of the agent's sight",
+                                      r->quota_used, r->region, counted, r->quota_max);
+                key = mfree(key);
+                for (size_t k = 0; k < a->config->n_policies; k++) {
+                        const struct policy *p = &a->config->policies[k];
+                        if (p->quota_limit == 0 || p->quota_limit <= r->quota_max ||
+                            !streq_ptr(agent_policy_region(a, p), r->region))
+                                continue;
+                        if (asprintf(&key, "quota-above:%s:%s:%u:%" PRId64, p->name, r->region, p->quota_limit,
+                                     r->quota_max) < 0)
+                                return;
+                        if (agent_report_once(a, key) > 0) {
+                                f.policy = p->name;
+                                journal_event(EVENT_QUOTA_MISMATCH, &f,
+                                              "quota.limit %u of policy %s is above the account's manual cluster "
+                                              "snapshot quota in %s (%" PRId64 "): AWS refuses creates past it",
+                                              p->quota_limit, p->name, r->region, r->quota_max);
+                        }
+                        key = mfree(key);
+                }
+        }
 }
 
 void report_cycle(struct agent *a, const struct plan *p, const struct observation *o, const struct act_counts *c,
@@ -382,6 +474,8 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                       c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest,
                       b.vaults[0] ? b.vaults : "not yet known");
 
+        report_account_quotas(a, o, now);
+
         /* STATUS=: the next wake-up, the clusters, the fullest region's quota and the last error. */
         struct notify_summary ns = {.clusters = clusters, .last_error = a->last_error};
         if (p && p->next_wakeup != PLAN_NO_WAKEUP)
@@ -391,10 +485,11 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                 const char *region = agent_policy_region(a, pol);
                 if (!region)
                         continue;
-                unsigned used = quota_used(o, region);
+                unsigned used = quota_used(a, o, region);
+                int64_t limit = observation_quota_limit(o, pol, region);
                 if (!ns.quota_limit || used > ns.quota_used) {
                         ns.quota_used = used;
-                        ns.quota_limit = pol->quota_limit - pol->quota_reserve;
+                        ns.quota_limit = limit > pol->quota_reserve ? (unsigned)(limit - pol->quota_reserve) : 0;
                 }
         }
         (void)notify_status_summary(&ns);

@@ -12,6 +12,7 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "plan.h"
+#include "inventory.h"
 #include "restore-probe.h"
 #include "store.h"
 #include "time-util.h"
@@ -40,7 +41,7 @@ static const struct observed_snapshot *newest_agent_snapshot(const struct drill 
         for (size_t i = 0; i < d->o->n_snapshots; i++) {
                 const struct observed_snapshot *s = &d->o->snapshots[i];
                 if (!streq_ptr(s->region, d->region) || !streq_ptr(s->cluster_identifier, d->source->identifier) ||
-                    !streq_ptr(s->status, "available") || snapshot_classify(s) != ORIGIN_AGENT ||
+                    !streq_ptr(s->status, "available") || snapshot_classify(s, agent_snapshot_prefix(d->a)) != ORIGIN_AGENT ||
                     s->create_time == PLAN_TIME_UNKNOWN)
                         continue;
                 if (!best || s->create_time > best->create_time ||
@@ -74,6 +75,30 @@ static int ledger_last(const struct drill *d, enum ledger_kind kind, const char 
         }
         ledger_entries_free(rows, n);
         return n > 0;
+}
+
+/* Whether the ledger holds the agent's own restore of drill cluster `drill_id` from this source (any outcome
+ * but a refusal by AWS: an intent whose answer was lost, or that a crash left abandoned, may have made it).
+ * 1: yes; 0: no; negative: the ledger could not be read. */
+static int ledger_has_restore(const struct drill *d, const char *drill_id)
+{
+        struct ledger_entry *rows = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_ledger_list(d->a->store,
+                              &(struct ledger_filter){.cluster = d->source->identifier,
+                                                      .snapshot = drill_id,
+                                                      .kind = LEDGER_RESTORE,
+                                                      .state = -1},
+                              &rows, &n);
+        if (r < 0)
+                return r;
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+                found = rows[i].state != LEDGER_FAILED && streq_ptr(rows[i].snapshot, drill_id);
+        ledger_entries_free(rows, n);
+        return found;
 }
 
 static struct event_fields drill_fields(const struct drill *d, const char *action, const char *snapshot,
@@ -164,6 +189,10 @@ static int drill_start(const struct drill *d, const char *drill_id)
             {(char *)TAG_RESTORE_TEST, (char *)d->source->identifier},
             {(char *)TAG_POLICY, d->p->name},
         };
+        /* "Already exists" is this restore only if an earlier attempt of the agent's may have made it. */
+        int earlier = ledger_has_restore(d, drill_id);
+        if (earlier < 0)
+                return earlier;
         r = intent_begin(d, LEDGER_RESTORE, drill_id, snap->identifier, &id);
         if (r < 0)
                 return r;
@@ -177,13 +206,24 @@ static int drill_start(const struct drill *d, const char *drill_id)
                                                      .n_tags = ELEMENTSOF(tags),
                                                  },
                                                  &out, &e);
-        bool ok = r >= 0 || streq(e.code, ERR_CLUSTER_EXISTS);
+        if (r < 0) {
+                struct event_fields f = drill_fields(d, "restore", snap->identifier, drill_id);
+                if (act_outcome_unknown(d->a, &e, &f, "Restoring drill cluster", drill_id, d->c)) {
+                        rds_db_cluster_done(&out);
+                        return 0;
+                }
+        }
+        bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
         rds_db_cluster_done(&out);
         r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
-                report_failure(d, "restore", snap->identifier, drill_id, "RestoreDBClusterFromSnapshot failed", &e);
+                report_failure(d, "restore", snap->identifier, drill_id,
+                               streq(e.code, ERR_CLUSTER_EXISTS)
+                                   ? "a cluster of the drill's name exists and is not the agent's: not touched"
+                                   : "RestoreDBClusterFromSnapshot failed",
+                               &e);
                 return 0;
         }
         d->c->succeeded++;
@@ -191,6 +231,7 @@ static int drill_start(const struct drill *d, const char *drill_id)
         f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f, "Restore drill: restoring %s of cluster %s to %s",
                       snap->identifier, d->source->identifier, drill_id);
+        inventory_look_later(d->a, d->region, drill_id);
         return 0;
 }
 
@@ -231,6 +272,13 @@ static int drill_create_instance(const struct drill *d, const struct observed_cl
                                        .n_tags = ELEMENTSOF(tags),
                                    },
                                    &out, &e);
+        if (r < 0) {
+                struct event_fields f = drill_fields(d, "restore", NULL, dc->identifier);
+                if (act_outcome_unknown(d->a, &e, &f, "Creating drill instance", instance_id, d->c)) {
+                        rds_db_instance_done(&out);
+                        return 0;
+                }
+        }
         bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
         rds_db_instance_done(&out);
         r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
@@ -249,6 +297,8 @@ static const char *teardown_refusal(const struct drill *d, const struct observed
 {
         if (!restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, dc))
                 return "not a restore drill cluster of this agent (tags or name)";
+        if (ledger_has_restore(d, dc->identifier) != 1)
+                return "no restore of it in the agent's ledger";
         if (!streq_ptr(plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST), d->source->identifier))
                 return "a drill of another cluster";
         if (streq_ptr(dc->identifier, d->source->identifier))
@@ -294,6 +344,11 @@ static int drill_teardown(const struct drill *d, const struct observed_cluster *
                 struct rds_db_cluster out = {};
                 r = rds_delete_db_cluster(client, dc->identifier, true, &out, &e);
                 rds_db_cluster_done(&out);
+        }
+        if (r < 0) {
+                struct event_fields f = drill_fields(d, "teardown", NULL, dc->identifier);
+                if (act_outcome_unknown(d->a, &e, &f, "Deleting drill", resource, d->c))
+                        return 0;
         }
         bool ok = r >= 0 || streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND);
         r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
@@ -425,11 +480,33 @@ static int drill_step(const struct drill *d, const struct observed_cluster *dc)
         return drill_teardown(d, dc, instance);
 }
 
-static bool drill_of(const struct drill *d, const struct observed_cluster *c)
+/* A drill of this source: named and tagged as the agent's drills are, and restored by this agent (its
+ * ledger has the restore). One that only looks like a drill is left alone, reported once. 1: a drill;
+ * 0: not; negative: error. */
+static int drill_of(const struct drill *d, const struct observed_cluster *c)
 {
-        return streq_ptr(c->region, d->region) &&
-               restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, c) &&
-               streq_ptr(plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST), d->source->identifier);
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        if (!streq_ptr(c->region, d->region) ||
+            !restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, c) ||
+            !streq_ptr(plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST), d->source->identifier))
+                return 0;
+        r = ledger_has_restore(d, c->identifier);
+        if (r != 0)
+                return r;
+        if (asprintf(&key, "restore-test:lookalike:%s:%s", d->region, c->identifier) < 0)
+                return -ENOMEM;
+        r = agent_report_once(d->a, key);
+        if (r > 0) {
+                struct event_fields f = drill_fields(d, "teardown", NULL, c->identifier);
+                f.reason = "no restore of it in the agent's ledger";
+                journal_event(EVENT_ACTION_REFUSED, &f,
+                              "Cluster %s looks like a restore drill of %s but the agent's ledger has no restore of "
+                              "it: not probed, not deleted",
+                              c->identifier, d->source->identifier);
+        }
+        return r < 0 ? r : 0;
 }
 
 static int drill_run_source(struct drill *d)
@@ -441,7 +518,10 @@ static int drill_run_source(struct drill *d)
 
         for (size_t i = 0; i < d->o->n_clusters; i++) {
                 const struct observed_cluster *dc = &d->o->clusters[i];
-                if (!drill_of(d, dc))
+                r = drill_of(d, dc);
+                if (r < 0)
+                        return r;
+                if (r == 0)
                         continue;
                 live = true;
                 r = drill_step(d, dc);

@@ -1,4 +1,6 @@
-/* Running restore_test.probe_command. */
+/* Running restore_test.probe_command. The probe is a stranger to the agent's secrets: it gets a clean
+ * environment (no AWS credentials), no descriptor but 0-2 (no AWS connection, no state file), and its
+ * own process group, killed whole at the timeout and whatever it leaves behind when it exits. */
 #include "restore-probe.h"
 
 #include <errno.h>
@@ -6,6 +8,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,48 +17,121 @@
 #include "macro.h"
 #include "notify.h"
 
-static void set_env(const char *key, const char *value)
+/* PATH when the agent has none (systemd always sets one). */
+#define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* PATH, HOME, LANG and the eight AURORA_* variables, with room to spare. */
+#define PROBE_ENV_MAX 16
+/* Where close_range(2) is refused (an old kernel, a seccomp filter), descriptors up to this are closed. */
+#define PROBE_FD_SCAN_MAX 65536
+
+struct probe_env {
+        char *items[PROBE_ENV_MAX + 1]; /* NULL-terminated */
+        size_t n;
+};
+
+static void probe_env_done(struct probe_env *e)
 {
-        if (value)
-                setenv(key, value, 1);
-        else
-                unsetenv(key);
+        for (size_t i = 0; i < e->n; i++)
+                free(e->items[i]);
+        e->n = 0;
+}
+
+static int probe_env_add(struct probe_env *e, const char *key, const char *value)
+{
+        if (!value)
+                return 0;
+        if (e->n >= PROBE_ENV_MAX)
+                return -E2BIG;
+        if (asprintf(&e->items[e->n], "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        e->items[++e->n] = NULL;
+        return 0;
+}
+
+/* Built before fork(): the child only calls async-signal-safe functions. */
+static int probe_env_build(const struct restore_probe_env *env, struct probe_env *ret)
+{
+        char port[16];
+        int r = 0;
+
+        snprintf(port, sizeof(port), "%u", env->port);
+        ret->items[0] = NULL;
+        if ((r = probe_env_add(ret, "PATH", getenv("PATH") ?: PROBE_DEFAULT_PATH)) < 0 ||
+            (r = probe_env_add(ret, "HOME", getenv("HOME"))) < 0 ||
+            (r = probe_env_add(ret, "LANG", getenv("LANG"))) < 0 ||
+            (r = probe_env_add(ret, "AURORA_RESTORE_CLUSTER", env->cluster)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_RESTORE_INSTANCE", env->instance)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_RESTORE_ENDPOINT", env->endpoint)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_RESTORE_PORT", env->port ? port : NULL)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_RESTORE_ENGINE", env->engine)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_SOURCE_CLUSTER", env->source)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_SOURCE_SNAPSHOT", env->snapshot)) < 0 ||
+            (r = probe_env_add(ret, "AURORA_REGION", env->region)) < 0)
+                probe_env_done(ret);
+        return r;
+}
+
+/* In the child: every descriptor above stderr goes (curl's sockets, state.db, the state lock). */
+static void close_from_3(void)
+{
+        struct rlimit rl;
+        int max = PROBE_FD_SCAN_MAX;
+
+#ifdef SYS_close_range
+        if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+                return;
+#endif
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max)
+                max = (int)rl.rlim_cur;
+        for (int fd = 3; fd < max; fd++)
+                (void)close(fd);
+}
+
+static _Noreturn void probe_exec(const char *command, char *const envp[])
+{
+        sigset_t none;
+        int null;
+
+        /* Its own process group, so that a timeout kills all it started (the parent sets it too). */
+        (void)setpgid(0, 0);
+        null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null > STDIN_FILENO)
+                (void)dup2(null, STDIN_FILENO);
+        else if (null == STDIN_FILENO)
+                (void)fcntl(null, F_SETFD, 0);
+        close_from_3();
+        /* The daemon blocks signals for sd-event and ignores some: the probe starts with defaults. */
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)signal(sig, SIG_DFL);
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+        execve("/bin/sh", (char *const[]){(char *)"sh", (char *)"-c", (char *)command, NULL}, envp);
+        _exit(127);
 }
 
 int restore_probe_run(const char *command, const struct restore_probe_env *env, int64_t timeout_sec)
 {
+        struct probe_env penv = {};
         struct timespec start, now;
-        int status;
+        int status, r;
         pid_t pid;
 
+        r = probe_env_build(env, &penv);
+        if (r < 0)
+                return r;
         clock_gettime(CLOCK_MONOTONIC, &start);
         pid = fork();
-        if (pid < 0)
-                return negative_errno();
-        if (pid == 0) {
-                char port[16];
-                int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-                /* The probe gets its own process group, so that a timeout kills all it started. */
-                (void)setpgid(0, 0);
-                if (null >= 0)
-                        (void)dup2(null, STDIN_FILENO);
-                set_env("AURORA_RESTORE_CLUSTER", env->cluster);
-                set_env("AURORA_RESTORE_INSTANCE", env->instance);
-                set_env("AURORA_RESTORE_ENDPOINT", env->endpoint);
-                snprintf(port, sizeof(port), "%u", env->port);
-                set_env("AURORA_RESTORE_PORT", env->port ? port : NULL);
-                set_env("AURORA_RESTORE_ENGINE", env->engine);
-                set_env("AURORA_SOURCE_CLUSTER", env->source);
-                set_env("AURORA_SOURCE_SNAPSHOT", env->snapshot);
-                set_env("AURORA_REGION", env->region);
-                /* The daemon blocks these for sd-event; the probe starts with a clean mask. */
-                sigset_t none;
-                sigemptyset(&none);
-                (void)sigprocmask(SIG_SETMASK, &none, NULL);
-                execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-                _exit(127);
+        if (pid < 0) {
+                r = negative_errno();
+                probe_env_done(&penv);
+                return r;
         }
+        if (pid == 0)
+                probe_exec(command, penv.items);
+        probe_env_done(&penv);
+        /* Also here: the group must exist before a timeout can kill it, whichever process runs first. */
+        (void)setpgid(pid, pid);
 
         for (;;) {
                 pid_t w = waitpid(pid, &status, WNOHANG);
@@ -73,6 +150,9 @@ int restore_probe_run(const char *command, const struct restore_probe_env *env, 
                 (void)notify_watchdog(); /* a slow probe is not a wedged agent */
                 (void)usleep(100 * 1000);
         }
+        /* What the probe left running in its group goes too. Its number cannot have been reused: a
+         * process group keeps its ID allocated while any member lives (ESRCH when none does). */
+        (void)kill(-pid, SIGKILL);
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);

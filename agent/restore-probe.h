@@ -14,8 +14,11 @@ struct restore_probe_env {
         const char *region;   /* AURORA_REGION */
 };
 
-/* Runs `command` with /bin/sh -c, its stdout and stderr going where the agent's go (the journal), the
- * agent's environment plus the variables above, and stdin from /dev/null. Pings the watchdog while it
- * waits; kills the probe (SIGKILL to its process group) after `timeout_sec`. Returns the exit status
- * (0..255), 128 + signal number when it was killed, or a negative errno when it could not be started. */
+/* Runs `command` with /bin/sh -c in its own process group, with stdin from /dev/null, its stdout and
+ * stderr going where the agent's go (the journal), no other descriptor, and an environment of only PATH,
+ * HOME and LANG (the agent's; PATH defaults to the standard one) plus the variables above: never the
+ * agent's AWS credentials. Pings the watchdog while it waits; kills the probe's whole process group
+ * (SIGKILL) after `timeout_sec`, and whatever is left in it once the probe exits. Returns the exit
+ * status (0..255), 128 + signal number when it was killed, or a negative errno when it could not be
+ * started. */
 int restore_probe_run(const char *command, const struct restore_probe_env *env, int64_t timeout_sec);

@@ -104,6 +104,16 @@ static const char *const migrations[] = {
           "        key TEXT PRIMARY KEY,\n"
           "        first_at INTEGER NOT NULL\n"
           ");\n",
+
+    /* v4: the account's manual cluster snapshot quota per region (DescribeAccountAttributes), with the
+     * agent's own count of what that quota counts, as last observed, for `aurora-backupctl status`. */
+    [4] = "CREATE TABLE account_quotas (\n"
+          "        region TEXT PRIMARY KEY,\n"
+          "        max INTEGER NOT NULL,\n"
+          "        used INTEGER NOT NULL,\n"
+          "        counted INTEGER NOT NULL,\n"
+          "        observed_at INTEGER NOT NULL\n"
+          ");\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,

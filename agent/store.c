@@ -1,6 +1,7 @@
 /* sqlite3 state of the agent (see store.h). The only file that talks to sqlite: its result codes become
  * negative errno here, and its message is kept for the caller's log (store_last_error). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -49,6 +50,8 @@ enum stmt_id {
         STMT_MARK_ONCE,
         STMT_MARK_FORGET,
         STMT_MARK_CHECK,
+        STMT_QUOTA_PUT,
+        STMT_QUOTA_GET,
         _STMT_MAX,
 };
 
@@ -121,6 +124,10 @@ static const char *const stmt_sql[_STMT_MAX] = {
                        "ON CONFLICT (resource_arn) DO UPDATE SET vault = excluded.vault, "
                        "updated_at = excluded.updated_at",
     [STMT_VAULT_FORGET] = "DELETE FROM vault_cache WHERE resource_arn = ?1",
+    [STMT_QUOTA_PUT] = "INSERT INTO account_quotas (region, max, used, counted, observed_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                       "ON CONFLICT (region) DO UPDATE SET max = excluded.max, used = excluded.used, "
+                       "counted = excluded.counted, observed_at = excluded.observed_at",
+    [STMT_QUOTA_GET] = "SELECT max, used, counted, observed_at FROM account_quotas WHERE region = ?1",
     [STMT_MARK_ONCE] = "INSERT OR IGNORE INTO reported_markers (key, first_at) VALUES (?1, ?2)",
     [STMT_MARK_FORGET] = "DELETE FROM reported_markers WHERE key = ?1",
     [STMT_MARK_CHECK] = "SELECT first_at FROM reported_markers WHERE key = ?1",
@@ -534,6 +541,17 @@ static int store_open_internal(const char *dir, int version, bool read_only, str
                 r = negative_errno();
                 snprintf(open_error, sizeof(open_error), "%s: %s", path, strerror(-r));
                 return r;
+        }
+        if (!read_only) {
+                /* sqlite would create the file 0644 & ~umask; its -wal and -shm files copy the database's
+                 * mode. Create it 0600 first (an empty file is an empty database). */
+                int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+                if (fd < 0) {
+                        r = negative_errno();
+                        store_set_error(s, "%s: %s", path, strerror(-r));
+                        return r;
+                }
+                close(fd);
         }
         rc =
             sqlite3_open_v2(path, &s->db,
@@ -1511,6 +1529,49 @@ int store_vault_cache_put(struct store *s, const char *resource_arn, const char 
         bind_text(st, 2, vault);
         sqlite3_bind_int64(st, 3, now);
         return step_done(s, st);
+}
+
+int store_account_quota_put(struct store *s, const char *region, const struct account_quota_record *q)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !region || !q)
+                return -EINVAL;
+        r = store_stmt(s, STMT_QUOTA_PUT, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, region);
+        sqlite3_bind_int64(st, 2, q->max);
+        sqlite3_bind_int64(st, 3, q->used);
+        sqlite3_bind_int64(st, 4, q->counted);
+        sqlite3_bind_int64(st, 5, q->observed_at);
+        return step_done(s, st);
+}
+
+int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s || !region || !ret)
+                return -EINVAL;
+        r = store_stmt(s, STMT_QUOTA_GET, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, region);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        *ret = (struct account_quota_record){
+            .max = sqlite3_column_int64(st, 0),
+            .used = sqlite3_column_int64(st, 1),
+            .counted = sqlite3_column_int64(st, 2),
+            .observed_at = sqlite3_column_int64(st, 3),
+        };
+        return 0;
 }
 
 int store_vault_cache_forget(struct store *s, const char *resource_arn)

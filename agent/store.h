@@ -9,7 +9,7 @@
 #include "macro.h"
 
 /* The schema this build writes; store_open() migrates older files forward to it. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_FILE_NAME "state.db"
 
 struct store;
@@ -245,6 +245,18 @@ int store_vault_cache_get(struct store *s, const char *resource_arn, char **ret_
 int store_vault_cache_put(struct store *s, const char *resource_arn, const char *vault, int64_t now);
 /* Forget a stale entry (e.g. the vault no longer has the point); 0 even if there was none. */
 int store_vault_cache_forget(struct store *s, const char *resource_arn);
+
+/* ---- The account's manual cluster snapshot quota, per region, as last observed. ---- */
+
+struct account_quota_record {
+        int64_t max;         /* ManualClusterSnapshots Max */
+        int64_t used;        /* ManualClusterSnapshots Used, as AWS counts */
+        int64_t counted;     /* what the agent counted that the quota counts */
+        int64_t observed_at;
+};
+int store_account_quota_put(struct store *s, const char *region, const struct account_quota_record *q);
+/* -ENOENT: never observed. */
+int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret);
 
 /* ---- "Reported once" markers: conditions reported to the journal once, not every cycle. ---- */
 

@@ -75,6 +75,7 @@ struct restore_test_spec {
         char *instance_class;
         unsigned keep_minutes;
         char *probe_command;
+        unsigned probe_command_line; /* in the policy's file, for messages */
 };
 
 struct assume_role_spec {
@@ -99,7 +100,7 @@ struct policy {
 
         struct retention retention;
 
-        unsigned quota_limit;   /* manual, non-AWS-Backup cluster snapshots per region */
+        unsigned quota_limit;   /* manual, non-AWS-Backup cluster snapshots per region; 0: the account's */
         unsigned quota_reserve; /* kept free for humans and other tools */
 
         bool aws_backup_manage;
@@ -122,6 +123,7 @@ struct agent_settings {
         char *region;          /* NULL: from the environment or instance metadata */
         char *state_directory; /* NULL: $STATE_DIRECTORY, else the build default */
         int64_t reconcile_interval_sec;
+        int64_t inventory_interval_sec; /* full inventory refresh; targeted looks in between */
         bool dry_run;
         char *snapshot_prefix;
         char *ca_bundle; /* NULL: the system's trust store */
@@ -160,13 +162,22 @@ int config_load(const char *path, struct agent_config **ret, struct config_diags
 struct agent_config *agent_config_free(struct agent_config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct agent_config *, agent_config_free);
 
+/* Warnings about a loaded config that do not make it invalid (config-warn.c): each file holding a
+ * probe_command, a command the agent runs as itself, that group or others may write. `ret` gets one
+ * diag per such file (file, probe_command's line, setting path, the file's mode). Never fails but for
+ * -ENOMEM; a file that cannot be examined any more is left out. */
+int config_warnings(const struct agent_config *c, struct config_diags *ret);
+
 void config_diags_clear(struct config_diags *d);
 /* "file:line: setting: message", one per line. */
 void config_diags_print(const struct config_diags *d, FILE *f);
 
 /* Defaults that the planner and the agent also rely on. */
 #define CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC (15 * 60)
+#define CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC (60 * 60)
 #define CONFIG_DEFAULT_SNAPSHOT_PREFIX "aba"
+/* The limit assumed when quota.limit is unset and the account's (DescribeAccountAttributes) is unknown:
+ * AWS's default ManualClusterSnapshots quota. */
 #define CONFIG_DEFAULT_QUOTA_LIMIT 100
 #define CONFIG_DEFAULT_QUOTA_RESERVE 5
 #define CONFIG_MIN_WINDOW_MINUTES 30

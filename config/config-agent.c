@@ -13,6 +13,7 @@ static const char *const agent_keys[] = {
     "region",
     "state_directory",
     "reconcile_interval",
+    "inventory_interval",
     "dry_run",
     "snapshot_prefix",
     "ca_bundle",
@@ -30,6 +31,7 @@ int config_agent_defaults(struct agent_settings *a)
                 return -ENOMEM;
         *a = (struct agent_settings){
             .reconcile_interval_sec = CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC,
+            .inventory_interval_sec = CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC,
             .snapshot_prefix = prefix,
             .connect_timeout_sec = CONFIG_DEFAULT_CONNECT_TIMEOUT_SEC,
             .request_timeout_sec = CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC,
@@ -127,6 +129,8 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
         parse_path(ctx, g, "state_directory", NULL, &a->state_directory);
         conf_get_duration(ctx, g, "reconcile_interval", SEC_PER_MINUTE, SEC_PER_DAY,
                           &a->reconcile_interval_sec);
+        conf_get_duration(ctx, g, "inventory_interval", 10 * SEC_PER_MINUTE, SEC_PER_DAY,
+                          &a->inventory_interval_sec);
         conf_get_bool(ctx, g, "dry_run", &a->dry_run);
 
         if (conf_get_string(ctx, g, "snapshot_prefix", &s, &n) > 0) {

@@ -325,7 +325,7 @@ static void parse_quota(struct conf_ctx *ctx, const struct conf_node *pn, struct
         rr = conf_get_uint(ctx, &g, "reserve", 0, QUOTA_LIMIT_MAX, &reserve);
         if (rl < 0 || rr < 0)
                 return;
-        if (reserve >= limit) {
+        if (limit > 0 && reserve >= limit) {
                 if (!conf_member(&g, "reserve", &rn))
                         conf_member(&g, "limit", &rn);
                 conf_error(
@@ -568,8 +568,10 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
         if (conf_get_string(ctx, &g, "probe_command", &s, &n) > 0) {
                 if (isempty(s) || strlen(s) > 4096)
                         conf_error(ctx, &n, "expected a command line of 1..4096 characters");
-                else
+                else {
                         dup_into(ctx, s, &p->restore_test.probe_command);
+                        p->restore_test.probe_command_line = conf_line(&n);
+                }
         }
 }
 
@@ -628,7 +630,7 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
         dup_into(ctx, conf_file(ctx, pn), &p->file);
         p->every = (struct schedule){.kind = SCHEDULE_DAILY};
         p->window_from_cluster = true;
-        p->quota_limit = CONFIG_DEFAULT_QUOTA_LIMIT;
+        p->quota_limit = 0; /* the account's, from DescribeAccountAttributes */
         p->quota_reserve = CONFIG_DEFAULT_QUOTA_RESERVE;
         p->restore_test.keep_minutes = CONFIG_DEFAULT_RESTORE_TEST_KEEP_MINUTES;
         schedule_parse(CONFIG_DEFAULT_EXPORT_EVERY, &p->export_.every);
@@ -669,7 +671,7 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
                     "weekly, monthly, yearly, keep_within or max_age");
 
         parse_quota(ctx, pn, p);
-        if (r > 0 && p->retention.min_keep > p->quota_limit - p->quota_reserve &&
+        if (r > 0 && p->quota_limit > 0 && p->retention.min_keep > p->quota_limit - p->quota_reserve &&
             conf_member(&rg, "min_keep", &n))
                 conf_error(ctx, &n,
                            "min_keep (%u) exceeds what the quota leaves (limit %u - reserve %u = %u)",

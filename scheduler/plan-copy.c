@@ -94,11 +94,8 @@ static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, co
                             .cluster = cp->c->identifier,
                             .region = region,
                             .snapshot = snapshot,
-                            .rule = plan_arena_printf(b->arena,
-                                                      "%s: %" PRId64 " manual snapshots after this cycle's "
-                                                      "deletions, limit %u - reserve %u",
-                                                      what, plan_quota_count(b, region), cp->p->quota_limit,
-                                                      cp->p->quota_reserve),
+                            .rule = plan_arena_printf(b->arena, "%s: %s", what,
+                                                      plan_quota_describe(b, region, cp->p)),
                         });
 }
 
@@ -172,6 +169,13 @@ void plan_copies(struct builder *b, const struct cluster_plan *cp)
                         first = !streq_ptr(cp->p->copies[j].region, t->region);
                 if (!first)
                         continue;
+                /* Known from the cluster alone: said at the first plan, before any snapshot exists. */
+                if (!cp->c->storage_encrypted && t->kms_key) {
+                        refuse(b, cp, t->region, NULL,
+                               "the cluster is not encrypted, and an unencrypted snapshot cannot be encrypted by "
+                               "copying it: drop the copy's kms_key");
+                        continue;
+                }
                 if (!src && !(src = plan_group_newest(b, cp->region, cp->c->identifier, NULL)))
                         return;
                 copy_to_target(b, cp, t, src);
@@ -198,7 +202,7 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
                 return;
 
         const struct snap *target = src;
-        if (snapshot_share_needs_copy(src->s)) {
+        if (snapshot_share_needs_copy(src->s, b->prefix)) {
                 char id[PLAN_SNAPSHOT_ID_MAX];
                 if (snapshot_uses_aws_managed_key(src->s) && !sh->kms_key)
                         return refuse(b, cp, cp->region, src->s->identifier,

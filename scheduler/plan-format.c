@@ -91,6 +91,10 @@ const char *keep_reason_to_string(enum keep_reason r)
                 return "unmanaged";
         case KEEP_BACKUP_OFF:
                 return "aws-backup-not-managed";
+        case KEEP_OTHER_POLICY:
+                return "other-policy";
+        case KEEP_INCOMPLETE:
+                return "incomplete";
         }
         return "unknown";
 }
@@ -198,7 +202,7 @@ static void verdict_write(const struct snapshot_verdict *v, FILE *f)
         }
         fputs(" by=", f);
         bool first = true;
-        for (unsigned bit = 1; bit <= KEEP_BACKUP_OFF; bit <<= 1)
+        for (unsigned bit = 1; bit <= _KEEP_REASON_LAST; bit <<= 1)
                 if (v->keep & bit) {
                         if (!first)
                                 fputc(',', f);

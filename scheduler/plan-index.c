@@ -281,7 +281,8 @@ const struct snap *plan_group_newest(const struct builder *b, const char *region
         plan_snap_range(b, region, cluster, &lo, &hi);
         for (size_t i = lo; i < hi; i++) {
                 const struct snap *sn = &b->snaps[i];
-                if (sn->origin == ORIGIN_AGENT && sn->available && streq_ptr(sn->copy_tag, copy_tag))
+                if (sn->origin == ORIGIN_AGENT && !sn->other_policy && sn->available &&
+                    streq_ptr(sn->copy_tag, copy_tag))
                         return sn;
         }
         return NULL;

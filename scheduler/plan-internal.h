@@ -8,8 +8,10 @@
 struct snap {
         const struct observed_snapshot *s;
         enum snapshot_origin origin;
-        const char *copy_tag; /* PLAN_TAG_COPY value, or NULL */
-        const char *slot_tag; /* TAG_SLOT value, or NULL */
+        const char *copy_tag;   /* PLAN_TAG_COPY value, or NULL */
+        const char *slot_tag;   /* TAG_SLOT value, or NULL */
+        const char *policy_tag; /* TAG_POLICY value, or NULL */
+        bool other_policy;      /* an agent snapshot tagged for no policy, or another than its cluster's */
         bool hold;
         bool available; /* status "available" and a known create time */
         bool claimed;   /* judged by a retention group already */
@@ -95,6 +97,8 @@ void plan_quota_count_observed(struct builder *b);
 /* Takes room for one more snapshot in `region` under the policy's quota; false if there is none. */
 bool plan_quota_take(struct builder *b, const char *region, const struct policy *p);
 int64_t plan_quota_count(struct builder *b, const char *region);
+/* "<n> manual snapshots after this cycle's deletions, limit <l> - reserve <r>", in the plan's arena. */
+const char *plan_quota_describe(struct builder *b, const char *region, const struct policy *p);
 /* The newest available snapshot of a group: agent origin in (region, cluster) with this copy tag. */
 const struct snap *plan_group_newest(const struct builder *b, const char *region, const char *cluster,
                                      const char *copy_tag);

@@ -123,6 +123,15 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
         if (g == GROUP_COPY || g == GROUP_SHARE_COPY)
                 copy_times_from_slots(b, n);
         retention_apply(r, b->in->now, b->items, n);
+        if (cp->c->snapshots_incomplete)
+                /* Retention over a partial view could delete what the unread snapshot makes unnecessary to
+                 * keep, or keep too few: it decides nothing until every snapshot can be read. */
+                for (size_t k = 0; k < n; k++)
+                        if (b->items[k].deleted) {
+                                b->items[k].deleted = false;
+                                b->items[k].why = DELETE_NONE;
+                                b->items[k].keep = KEEP_INCOMPLETE;
+                        }
 
         const char *policy = plan_arena_intern(b->arena, cp->p->name);
         const char *rule_max_age = NULL, *rule_not_kept = NULL;
@@ -162,9 +171,75 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
         }
 }
 
+static bool policy_configured(const struct builder *b, const char *name)
+{
+        for (size_t i = 0; i < b->in->config->n_policies; i++)
+                if (streq_ptr(b->in->config->policies[i].name, name))
+                        return true;
+        return false;
+}
+
+/* The agent's snapshots of this cluster in `region` whose policy tag names no configured policy, or
+ * another policy than the one that selects the cluster, are no group's to judge: kept, never deleted, and
+ * reported (a renamed policy, or another agent's configuration, must be sorted out by a person). */
+static void keep_other_policies(struct builder *b, const struct cluster_plan *cp, const char *region)
+{
+        char own_copy[128];
+        size_t lo, hi;
+        bool home = streq(region, cp->region);
+
+        /* Elsewhere, only copies from this cluster's region are this cluster's (a cluster of the same name
+         * in that region has its own plan). */
+        snprintf(own_copy, sizeof own_copy, "copy:%s", cp->region);
+        plan_snap_range(b, region, cp->c->identifier, &lo, &hi);
+        for (size_t i = lo; i < hi; i++) {
+                struct snap *sn = &b->snaps[i];
+                if (sn->claimed || sn->origin != ORIGIN_AGENT || streq_ptr(sn->policy_tag, cp->p->name))
+                        continue;
+                if (!streq_ptr(sn->copy_tag, own_copy) &&
+                    !(home && (!sn->copy_tag || streq(sn->copy_tag, "share"))))
+                        continue;
+                sn->claimed = sn->other_policy = true;
+                b->verdicts[i].keep = KEEP_OTHER_POLICY;
+                const char *why =
+                    !sn->policy_tag
+                        ? plan_arena_printf(b->arena, "the agent's snapshot has no %s tag; cluster %s is selected by "
+                                                      "policy %s: kept, never deleted",
+                                            TAG_POLICY, cp->c->identifier, cp->p->name)
+                    : policy_configured(b, sn->policy_tag)
+                        ? plan_arena_printf(b->arena, "tagged %s=%s, but cluster %s is selected by policy %s: kept, never deleted",
+                                            TAG_POLICY, sn->policy_tag, cp->c->identifier, cp->p->name)
+                        : plan_arena_printf(b->arena, "tagged %s=%s, which names no configured policy: kept, never deleted",
+                                            TAG_POLICY, sn->policy_tag);
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_REFUSED,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = sn->s->region,
+                                       .snapshot = sn->s->identifier,
+                                       .rule = why,
+                                   });
+        }
+}
+
 void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp)
 {
         const struct policy *p = cp->p;
+
+        if (cp->c->snapshots_incomplete)
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_REFUSED,
+                                       .policy = p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .rule = "a snapshot of this cluster could not be read (malformed in the "
+                                               "Describe answer): no deletion for it until every one can",
+                                   });
+
+        keep_other_policies(b, cp, cp->region);
+        for (size_t t = 0; t < p->n_copies; t++)
+                if (p->copies[t].region && !streq(p->copies[t].region, cp->region))
+                        keep_other_policies(b, cp, p->copies[t].region);
 
         judge_group(b, cp, cp->region, GROUP_PRIMARY, NULL, &p->retention);
         judge_group(b, cp, cp->region, GROUP_SHARE_COPY, "share", &p->retention);

@@ -40,10 +40,29 @@ int64_t plan_quota_count(struct builder *b, const char *region)
         return q ? q->count : 0;
 }
 
+int64_t plan_quota_limit(const struct plan_input *in, const struct policy *p, const char *region)
+{
+        if (p->quota_limit > 0)
+                return p->quota_limit;
+        for (size_t i = 0; i < in->n_account_quotas; i++)
+                if (streq_ptr(in->account_quotas[i].region, region) && in->account_quotas[i].max >= 0)
+                        return in->account_quotas[i].max;
+        return CONFIG_DEFAULT_QUOTA_LIMIT;
+}
+
+const char *plan_quota_describe(struct builder *b, const char *region, const struct policy *p)
+{
+        return plan_arena_printf(b->arena, "%" PRId64 " manual snapshots after this cycle's deletions, limit %" PRId64
+                                           "%s - reserve %u",
+                                 plan_quota_count(b, region), plan_quota_limit(b->in, p, region),
+                                 p->quota_limit > 0 ? "" : " (the account's)", p->quota_reserve);
+}
+
 bool plan_quota_take(struct builder *b, const char *region, const struct policy *p)
 {
         struct quota_region *q = quota_region(b, region);
-        int64_t room = p->quota_limit > p->quota_reserve ? (int64_t)p->quota_limit - p->quota_reserve : 0;
+        int64_t limit = plan_quota_limit(b->in, p, region);
+        int64_t room = limit > p->quota_reserve ? limit - p->quota_reserve : 0;
         if (!q || q->count + 1 > room)
                 return false;
         q->count++;

@@ -147,11 +147,7 @@ static void open_slot(struct builder *b, const struct cluster_plan *cp, const st
                            .region = cp->region,
                            .snapshot = id,
                            .slot_start = sl->start,
-                           .rule = plan_arena_printf(
-                               b->arena,
-                               "%" PRId64 " manual snapshots after this cycle's deletions, "
-                               "limit %u - reserve %u",
-                               plan_quota_count(b, cp->region), cp->p->quota_limit, cp->p->quota_reserve),
+                           .rule = plan_quota_describe(b, cp->region, cp->p),
                        });
                 return;
         }

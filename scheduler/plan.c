@@ -172,30 +172,16 @@ static void builder_done(struct builder *b)
         free(b->item_index);
 }
 
-/* The tags the planner reads, in one pass: all of ours share the "aurora-backup:" prefix. */
-static void snap_scan_tags(struct snap *sn)
+/* The tags the planner reads, in one pass, and the origin they give with the identifier. */
+static void snap_scan_tags(const struct builder *b, struct snap *sn)
 {
-        static const char prefix[] = "aurora-backup:";
-        const struct observed_snapshot *s = sn->s;
-        const char *managed_by = NULL;
-        for (size_t i = 0; i < s->n_tags; i++) {
-                const char *k = s->tags[i].key, *v = s->tags[i].value ? s->tags[i].value : "";
-                if (!k || k[0] != 'a' || strncmp(k, prefix, sizeof prefix - 1) != 0)
-                        continue;
-                /* The first occurrence of a key wins, as plan_tag_get() reads it. */
-                if (streq(k, TAG_MANAGED_BY)) {
-                        if (!managed_by)
-                                managed_by = v;
-                } else if (streq(k, PLAN_TAG_COPY)) {
-                        if (!sn->copy_tag)
-                                sn->copy_tag = v;
-                } else if (streq(k, TAG_SLOT)) {
-                        if (!sn->slot_tag)
-                                sn->slot_tag = v;
-                } else if (streq(k, TAG_HOLD))
-                        sn->hold = true;
-        }
-        sn->origin = snapshot_classify_by_tag(s, managed_by);
+        struct snapshot_agent_tags t;
+        snapshot_agent_tags_read(sn->s, &t);
+        sn->copy_tag = t.copy;
+        sn->slot_tag = t.slot;
+        sn->policy_tag = t.policy;
+        sn->hold = t.hold;
+        sn->origin = snapshot_origin_of(sn->s, &t, b->prefix);
 }
 
 static int observe(struct builder *b)
@@ -223,7 +209,7 @@ static int observe(struct builder *b)
                 for (size_t i = pair->lo; i < pair->hi; i++) {
                         struct snap *sn = &b->snaps[i];
                         const struct observed_snapshot *s = sn->s;
-                        snap_scan_tags(sn);
+                        snap_scan_tags(b, sn);
                         sn->available = s->status && streq(s->status, "available") &&
                                         s->create_time != PLAN_TIME_UNKNOWN;
                         b->verdicts[i] = (struct snapshot_verdict){

@@ -13,6 +13,9 @@
  *   - share-copy: agent snapshots in the policy region with PLAN_TAG_COPY = "share" (policy retention);
  *   - aws-backup: `awsbackup:` snapshots of the cluster, only when aws_backup_manage
  *                 (aws_backup_retention), deleted only through AWS Backup.
+ * "Agent snapshots" are those of origin ORIGIN_AGENT (snapshot_origin_of: name, managed-by tag and slot
+ * tag agree) whose TAG_POLICY names the policy that selects the cluster; one naming another or no
+ * configured policy is kept (KEEP_OTHER_POLICY) with an ACTION_REFUSED that says so.
  * Everything else is never deleted: automated, continuous, foreign-manual, agent snapshots of clusters
  * no policy selects, and agent copies whose target is no longer configured.
  *
@@ -46,7 +49,9 @@
  * Quota (per region): manual non-AWS-Backup cluster snapshots (origin agent or foreign-manual, any
  * status) are counted, plus open ledger creates/copies not yet observed, minus this cycle's planned
  * deletions (all deletions are planned first). A create or copy into a region happens only if the
- * count after it stays <= quota_limit - quota_reserve of the policy asking; otherwise a
+ * count after it stays <= limit - quota_reserve of the policy asking, where the limit is the policy's
+ * quota_limit when set, else the account's ManualClusterSnapshots Max for the region (account_quotas), else
+ * CONFIG_DEFAULT_QUOTA_LIMIT (plan_quota_limit); otherwise a
  * `quota-exhausted` event. Quota never causes a deletion.
  *
  * Wake-up. next_wakeup is the earliest of: the next slot start of each selected cluster, a retry time
@@ -85,6 +90,7 @@ struct observed_cluster {
         const struct tag *tags;
         size_t n_tags;
         int backup_retention_period; /* days; reported, never changed */
+        bool snapshots_incomplete;   /* a snapshot of it could not be read: it deletes nothing (fail closed) */
 };
 
 struct observed_snapshot {
@@ -144,6 +150,14 @@ struct window_history_entry {
         bool taken; /* false: missed, already reported */
 };
 
+/* The account's manual cluster snapshot quota in a region (DescribeAccountAttributes,
+ * ManualClusterSnapshots). */
+struct account_quota {
+        const char *region;
+        int64_t max;
+        int64_t used;
+};
+
 struct plan_input {
         const struct agent_config *config;
         const char *default_region; /* for policies without a region and no agent.region; may be NULL */
@@ -157,6 +171,8 @@ struct plan_input {
         size_t n_ledger;
         const struct window_history_entry *history;
         size_t n_history;
+        const struct account_quota *account_quotas; /* may be NULL: none known */
+        size_t n_account_quotas;
         int64_t now;
 };
 
@@ -183,18 +199,38 @@ unsigned plan_policy_shard(const char *name, unsigned n);
  * for it and deletes none of its snapshots. Always true without sharding. */
 bool plan_policy_in_shard(const struct agent_settings *agent, const struct policy *p);
 
-enum snapshot_origin snapshot_classify(const struct observed_snapshot *s);
+/* The agent's own tags on a snapshot, read in one pass; the first occurrence of a key wins. */
+struct snapshot_agent_tags {
+        const char *managed_by; /* TAG_MANAGED_BY, or NULL */
+        const char *policy;     /* TAG_POLICY, or NULL */
+        const char *slot;       /* TAG_SLOT, or NULL */
+        const char *copy;       /* PLAN_TAG_COPY, or NULL */
+        bool hold;              /* TAG_HOLD present (any value) */
+};
+void snapshot_agent_tags_read(const struct observed_snapshot *s, struct snapshot_agent_tags *ret);
+
+/* Whether `identifier` is the name the agent gives a snapshot of `cluster` for the slot `slot_tag` names
+ * (ISO 8601 exactly as the agent writes it, "2026-11-24T02:15:00Z"), as the kind of copy `copy_tag` says:
+ * no copy tag: plan_snapshot_identifier(prefix, cluster, slot); "copy:<region>": the same (a copy in
+ * another region) or that + "-copy" (same region); "share": that + "-share". */
+bool snapshot_identifier_is_agents(const char *prefix, const char *cluster, const char *identifier,
+                                   const char *slot_tag, const char *copy_tag);
+
+/* Where a snapshot comes from. Identifier prefixes first (awsbackup:, continuous:, rds:), then
+ * SnapshotType automated; ORIGIN_AGENT needs all of: TAG_MANAGED_BY = TAG_MANAGED_BY_VALUE, a slot tag,
+ * and an identifier that agrees with both (snapshot_identifier_is_agents, with agent.snapshot_prefix).
+ * Anything else is foreign. Which policy owns an agent snapshot (TAG_POLICY) is the planner's question. */
+enum snapshot_origin snapshot_origin_of(const struct observed_snapshot *s,
+                                        const struct snapshot_agent_tags *t, const char *prefix);
+enum snapshot_origin snapshot_classify(const struct observed_snapshot *s, const char *prefix);
 /* The regional manual-snapshot quota counts the agent's and foreign manual snapshots: not automated,
  * AWS Backup or continuous ones. */
 bool snapshot_origin_counts_toward_quota(enum snapshot_origin o);
-/* The same, given the value of the snapshot's TAG_MANAGED_BY tag (NULL: none), for callers that have
- * already read its tags. */
-enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s, const char *managed_by);
 const char *snapshot_origin_to_string(enum snapshot_origin o);
 /* Whether sharing `s` needs a copy first: automated and AWS Backup snapshots must be copied to a manual
  * one; snapshots under the AWS-managed RDS key (no key, alias/aws/rds, or kms_key_aws_managed) must be
  * re-encrypted with a customer key. */
-bool snapshot_share_needs_copy(const struct observed_snapshot *s);
+bool snapshot_share_needs_copy(const struct observed_snapshot *s, const char *prefix);
 bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s);
 
 /* Why a snapshot is kept, as a bit set. */
@@ -211,9 +247,12 @@ enum keep_reason {
         KEEP_NEWEST = 1u << 9,
         KEEP_NOT_AVAILABLE = 1u << 10, /* creating, copying, deleting, ... or no known time */
         KEEP_MIN = 1u << 11,
-        KEEP_ORIGIN = 1u << 12,     /* never deletable because of its origin */
-        KEEP_UNMANAGED = 1u << 13,  /* no policy manages it (cluster not selected, target removed) */
-        KEEP_BACKUP_OFF = 1u << 14, /* aws-backup snapshot and aws_backup.manage is off */
+        KEEP_ORIGIN = 1u << 12,       /* never deletable because of its origin */
+        KEEP_UNMANAGED = 1u << 13,    /* no policy manages it (cluster not selected, target removed) */
+        KEEP_BACKUP_OFF = 1u << 14,   /* aws-backup snapshot and aws_backup.manage is off */
+        KEEP_OTHER_POLICY = 1u << 15, /* the agent's, tagged for no policy or another than its cluster's */
+        KEEP_INCOMPLETE = 1u << 16,   /* its cluster's snapshots could not all be read: nothing deleted */
+        _KEEP_REASON_LAST = KEEP_INCOMPLETE,
 };
 
 enum delete_reason {
@@ -275,6 +314,9 @@ struct plan {
         int64_t next_wakeup;
         struct plan_arena *arena;
 };
+
+/* The manual snapshot limit policy `p` works under in `region` (see Quota above). */
+int64_t plan_quota_limit(const struct plan_input *in, const struct policy *p, const char *region);
 
 /* Plans one cycle. Returns 0 and a new plan in *ret, or -ENOMEM / -EINVAL (ret untouched). */
 int plan_build(const struct plan_input *in, struct plan **ret);

@@ -11,15 +11,58 @@
 #include "plan.h"
 #include "time-util.h"
 
-static const char *tag_get(const struct tag *tags, size_t n, const char *key)
+void snapshot_agent_tags_read(const struct observed_snapshot *s, struct snapshot_agent_tags *ret)
 {
-        for (size_t i = 0; i < n; i++)
-                if (tags[i].key && streq(tags[i].key, key))
-                        return tags[i].value;
-        return NULL;
+        static const char prefix[] = "aurora-backup:";
+        struct snapshot_agent_tags t = {};
+
+        for (size_t i = 0; i < s->n_tags; i++) {
+                const char *k = s->tags[i].key, *v = s->tags[i].value ? s->tags[i].value : "";
+                if (!k || k[0] != 'a' || strncmp(k, prefix, sizeof prefix - 1) != 0)
+                        continue;
+                /* The first occurrence of a key wins, as plan_tag_get() reads it. */
+                if (streq(k, TAG_MANAGED_BY))
+                        t.managed_by = t.managed_by ?: v;
+                else if (streq(k, TAG_POLICY))
+                        t.policy = t.policy ?: v;
+                else if (streq(k, TAG_SLOT))
+                        t.slot = t.slot ?: v;
+                else if (streq(k, PLAN_TAG_COPY))
+                        t.copy = t.copy ?: v;
+                else if (streq(k, TAG_HOLD))
+                        t.hold = true;
+        }
+        *ret = t;
 }
 
-enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s, const char *managed_by)
+bool snapshot_identifier_is_agents(const char *prefix, const char *cluster, const char *identifier,
+                                   const char *slot_tag, const char *copy_tag)
+{
+        char stamp[TIME_ISO8601_MAX], base[PLAN_SNAPSHOT_ID_MAX], suffixed[PLAN_SNAPSHOT_ID_MAX];
+        int64_t slot;
+
+        if (!prefix || !cluster || !identifier || !slot_tag)
+                return false;
+        /* The slot tag must be exactly what the agent writes, so that it names one slot only. */
+        if (time_parse_iso8601(slot_tag, &slot) < 0 || !streq(time_format_iso8601(slot, stamp), slot_tag))
+                return false;
+        if (plan_snapshot_identifier(prefix, cluster, slot, base) < 0)
+                return false;
+        if (!copy_tag)
+                return streq(identifier, base);
+        if (startswith(copy_tag, "copy:"))
+                /* A copy to another region keeps the name; one in the same region gets "-copy". */
+                return streq(identifier, base) ||
+                       (plan_identifier_with_suffix(base, "copy", 63, suffixed) >= 0 &&
+                        streq(identifier, suffixed));
+        if (streq(copy_tag, "share"))
+                return plan_identifier_with_suffix(base, "share", 63, suffixed) >= 0 &&
+                       streq(identifier, suffixed);
+        return false;
+}
+
+enum snapshot_origin snapshot_origin_of(const struct observed_snapshot *s,
+                                        const struct snapshot_agent_tags *t, const char *prefix)
 {
         const char *id = s->identifier ? s->identifier : "";
         /* Name prefixes win over SnapshotType: AWS Backup snapshots may say "manual". Each of them has a
@@ -34,14 +77,19 @@ enum snapshot_origin snapshot_classify_by_tag(const struct observed_snapshot *s,
         }
         if (s->snapshot_type && streq(s->snapshot_type, "automated"))
                 return ORIGIN_AUTOMATED;
-        if (managed_by && streq(managed_by, TAG_MANAGED_BY_VALUE))
+        /* Invariant 1: a tag alone is easy to copy (CopyTags) or to forge; the agent's own snapshot also has
+         * the name the agent gives a snapshot of its cluster for the slot its slot tag names. */
+        if (t->managed_by && streq(t->managed_by, TAG_MANAGED_BY_VALUE) &&
+            snapshot_identifier_is_agents(prefix, s->cluster_identifier, id, t->slot, t->copy))
                 return ORIGIN_AGENT;
         return ORIGIN_FOREIGN_MANUAL;
 }
 
-enum snapshot_origin snapshot_classify(const struct observed_snapshot *s)
+enum snapshot_origin snapshot_classify(const struct observed_snapshot *s, const char *prefix)
 {
-        return snapshot_classify_by_tag(s, tag_get(s->tags, s->n_tags, TAG_MANAGED_BY));
+        struct snapshot_agent_tags t;
+        snapshot_agent_tags_read(s, &t);
+        return snapshot_origin_of(s, &t, prefix);
 }
 
 /* Lower-case letters/digits; any other run of characters becomes one hyphen. */
@@ -124,9 +172,9 @@ bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s)
         return s->kms_key_aws_managed || isempty(s->kms_key_id) || strstr(s->kms_key_id, "alias/aws/rds");
 }
 
-bool snapshot_share_needs_copy(const struct observed_snapshot *s)
+bool snapshot_share_needs_copy(const struct observed_snapshot *s, const char *prefix)
 {
-        enum snapshot_origin o = snapshot_classify(s);
+        enum snapshot_origin o = snapshot_classify(s, prefix);
         return o == ORIGIN_AUTOMATED || o == ORIGIN_AWS_BACKUP || o == ORIGIN_AWS_BACKUP_CONTINUOUS ||
                snapshot_uses_aws_managed_key(s);
 }

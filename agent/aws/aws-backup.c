@@ -10,6 +10,7 @@
 
 #include "aws-buf.h"
 #include "aws-internal.h"
+#include "aws-paging.h"
 #include "macro.h"
 #include "time-util.h"
 
@@ -279,11 +280,12 @@ static bool vault_name_valid(const char *v)
         return true;
 }
 
-static int list_points(struct aws_client *c, const char *path, const char *extra_query,
-                       struct backup_recovery_point_list *ret, struct aws_error *e)
+static int list_points(struct aws_client *c, const char *operation, const char *path,
+                       const char *extra_query, struct backup_recovery_point_list *ret, struct aws_error *e)
 {
         struct backup_recovery_point_list l = {};
         _cleanup_free_ char *next = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT(operation, "NextToken");
         int r;
         do {
                 struct aws_buf q = {};
@@ -308,7 +310,9 @@ static int list_points(struct aws_client *c, const char *path, const char *extra
                 aws_response_done(&resp);
                 if (r < 0 || (r = parse_points_obj(root, &l, &next, e)) < 0)
                         goto fail;
-        } while (next);
+        } while ((r = aws_paging_next(&pg, next, e)) > 0);
+        if (r < 0)
+                goto fail;
         *ret = l;
         return 0;
 fail:
@@ -330,7 +334,7 @@ int backup_list_recovery_points_by_resource(struct aws_client *c, const char *re
         _cleanup_free_ char *path = aws_buf_steal(&b);
         if (!path)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        return list_points(c, path, NULL, ret, e);
+        return list_points(c, "ListRecoveryPointsByResource", path, NULL, ret, e);
 }
 
 int backup_list_recovery_points_by_vault(struct aws_client *c, const char *vault_name,
@@ -351,7 +355,7 @@ int backup_list_recovery_points_by_vault(struct aws_client *c, const char *vault
         _cleanup_free_ char *query = resource_arn ? aws_buf_steal(&q) : NULL;
         if (!path || (resource_arn && !query))
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        return list_points(c, path, query, ret, e);
+        return list_points(c, "ListRecoveryPointsByBackupVault", path, query, ret, e);
 }
 
 int backup_describe_recovery_point(struct aws_client *c, const char *vault_name,

@@ -48,6 +48,7 @@ static const char *const service_names[_AWS_SERVICE_MAX] = {
     [AWS_SERVICE_BACKUP] = "backup",
     [AWS_SERVICE_STS] = "sts",
     [AWS_SERVICE_S3] = "s3",
+    [AWS_SERVICE_KMS] = "kms",
 };
 
 const char *aws_service_signing_name(enum aws_service svc)
@@ -180,6 +181,8 @@ static int client_alloc(const struct aws_client_options *opts, struct aws_client
             .ca_bundle = c->ca_bundle,
             .connect_timeout_ms = c->opts.connect_timeout_ms,
             .total_timeout_ms = c->opts.total_timeout_ms,
+            .progress = c->opts.progress,
+            .userdata = c->opts.userdata,
         };
         int r = aws_http_new(&ho, &c->http);
         /* botocore uses 1-2 s for metadata services: off EC2/ECS they must fail fast. */
@@ -392,6 +395,8 @@ static int send_once(struct aws_client *c, const struct aws_request *req,
         if (req->content_type)
                 header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Content-Type", req->content_type,
                            &oom);
+        if (req->target)
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Target", req->target, &oom);
         if (creds && creds->session_token)
                 header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Security-Token",
                            creds->session_token, &oom);
@@ -453,7 +458,7 @@ static void parse_service_error(const struct aws_request *req, const struct aws_
 {
         const char *rid =
             aws_response_header(resp, "x-amzn-requestid") ?: aws_response_header(resp, "x-amz-request-id");
-        if (req->protocol == AWS_PROTOCOL_REST_JSON)
+        if (req->protocol == AWS_PROTOCOL_REST_JSON || req->protocol == AWS_PROTOCOL_JSON)
                 (void)aws_error_parse_json(e, resp->status, aws_response_header(resp, "x-amzn-errortype"),
                                            rid, resp->body, resp->body_len);
         else {
@@ -499,6 +504,7 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         int r;
 
         aws_error_clear(e);
+        c->last_request_id[0] = '\0'; /* a failed call must not carry the previous call's id */
         if ((unsigned)req->service >= _AWS_SERVICE_MAX)
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
         if (req->endpoint)
@@ -552,7 +558,7 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
                         }
                 }
                 aws_response_done(&resp);
-                if (!e->retryable || attempt >= c->opts.max_attempts)
+                if (!e->retryable || attempt >= c->opts.max_attempts || streq(e->code, "Cancelled"))
                         goto done;
                 unsigned cost = aws_retry_quota_acquire(&c->quota, e->kind == AWS_ERROR_TIMEOUT ||
                                                                        e->kind == AWS_ERROR_TRANSPORT);
@@ -563,8 +569,18 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
                 }
                 last_cost = cost;
                 c->stats.retries++;
-                c->opts.sleep_ms(aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata)),
-                                 c->opts.userdata);
+                uint64_t backoff = aws_retry_backoff_ms(attempt + 1, c->opts.random(c->opts.userdata));
+                if (!c->opts.progress)
+                        c->opts.sleep_ms(backoff, c->opts.userdata);
+                /* With a progress hook, in slices, so that it runs (watchdog, stop) while waiting to retry. */
+                for (uint64_t slept = 0; c->opts.progress && slept < backoff; slept += 250) {
+                        c->opts.sleep_ms(MIN(backoff - slept, (uint64_t)250), c->opts.userdata);
+                        if (c->opts.progress(c->opts.userdata) != AWS_PROGRESS_CONTINUE) {
+                                r = aws_error_set(e, -ECANCELED, AWS_ERROR_TRANSPORT, "Cancelled",
+                                                  "the call was abandoned (the agent is stopping)");
+                                goto done;
+                        }
+                }
         }
 done:
         if (r < 0) {

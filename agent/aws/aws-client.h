@@ -1,5 +1,5 @@
 /* The AWS client: options, region and endpoint resolution, cached credentials, and one signed call with
- * the SDK "standard" retries. Service modules (aws-rds, aws-backup, aws-sts, aws-s3) build on it. */
+ * the SDK "standard" retries. Service modules (aws-rds, aws-backup, aws-sts, aws-s3, aws-kms) build on it. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,11 +9,18 @@
 #include "aws-credentials.h"
 #include "aws-error.h"
 
+enum {
+        AWS_PROGRESS_CONTINUE = 0,
+        AWS_PROGRESS_STOPPING = 1,
+        AWS_PROGRESS_ABANDON = 2,
+};
+
 enum aws_service {
         AWS_SERVICE_RDS,
         AWS_SERVICE_BACKUP,
         AWS_SERVICE_STS,
         AWS_SERVICE_S3,
+        AWS_SERVICE_KMS,
         _AWS_SERVICE_MAX,
 };
 
@@ -31,6 +38,12 @@ struct aws_client_options {
         void (*sleep_ms)(uint64_t ms, void *userdata);
         int64_t (*now)(void *userdata);   /* UTC epoch seconds */
         double (*random)(void *userdata); /* uniform in [0, 1) for backoff jitter */
+        /* Called about once a second while a request is in flight and between retries (the backoff is
+         * slept in slices): AWS_PROGRESS_CONTINUE; AWS_PROGRESS_STOPPING (the transfer in flight may finish,
+         * no retry starts); AWS_PROGRESS_ABANDON (the transfer is abandoned too). A stopped call fails with
+         * code "Cancelled" (outcome unknown). For the daemon's watchdog and SIGTERM while the cycle still runs
+         * synchronously. NULL: none. */
+        int (*progress)(void *userdata);
         /* Called when a credentials refresh failed but the previous, still valid credentials stay in use. */
         void (*credentials_refresh_failed)(const struct aws_error *e, void *userdata);
         void *userdata;
@@ -94,6 +107,7 @@ enum aws_protocol {
         AWS_PROTOCOL_QUERY, /* errors in XML ErrorResponse */
         AWS_PROTOCOL_REST_JSON,
         AWS_PROTOCOL_REST_XML, /* S3 */
+        AWS_PROTOCOL_JSON,     /* JSON 1.1 with X-Amz-Target (KMS); errors as REST-JSON's */
 };
 
 struct aws_request {
@@ -103,6 +117,7 @@ struct aws_request {
         const char *path;         /* wire path, already encoded; NULL: "/" */
         const char *query;        /* wire query without '?', may be NULL */
         const char *content_type; /* NULL: none */
+        const char *target;       /* X-Amz-Target (JSON protocol), signed; NULL: none */
         const char *body;
         size_t body_len;
         enum aws_signing signing;

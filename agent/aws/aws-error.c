@@ -293,3 +293,11 @@ void aws_error_classify(struct aws_error *e)
                 break;
         }
 }
+
+bool aws_error_outcome_unknown(const struct aws_error *e)
+{
+        if (!e)
+                return false;
+        return e->kind == AWS_ERROR_TRANSPORT || e->kind == AWS_ERROR_TIMEOUT ||
+               (e->kind == AWS_ERROR_PARSE && e->http_status >= 200 && e->http_status < 300);
+}

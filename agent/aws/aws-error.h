@@ -61,3 +61,8 @@ bool aws_error_code_is_transient(const char *code);
 bool aws_error_code_is_clock_skew(const char *code);
 /* Set e->throttling and e->retryable from the kind, HTTP status and code. */
 void aws_error_classify(struct aws_error *e);
+
+/* Whether the request may have reached AWS and taken effect although no answer says so: the connection
+ * was cut or timed out, or a 2xx answer could not be read. A mutating call that fails so has an unknown
+ * outcome, to be settled from what AWS shows later, never recorded as failed. */
+bool aws_error_outcome_unknown(const struct aws_error *e);

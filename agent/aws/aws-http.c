@@ -1,7 +1,7 @@
 /* libcurl transport for the AWS client: one easy handle per client (connections are reused across
  * requests), TLS verification always on, timeouts, capped response headers and body. */
-#include <arpa/inet.h>
 #include "aws-http.h"
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -19,6 +19,8 @@ struct aws_http {
         char *ca_bundle;
         unsigned connect_timeout_ms;
         unsigned total_timeout_ms;
+        int (*progress)(void *userdata);
+        void *userdata;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -41,6 +43,8 @@ int aws_http_new(const struct aws_http_options *o, struct aws_http **ret)
         h->ca_bundle = o->ca_bundle ? strdup(o->ca_bundle) : NULL;
         h->connect_timeout_ms = o->connect_timeout_ms;
         h->total_timeout_ms = o->total_timeout_ms;
+        h->progress = o->progress;
+        h->userdata = o->userdata;
         if (!h->easy || (o->ca_bundle && !h->ca_bundle)) {
                 aws_http_free(h);
                 return -ENOMEM;
@@ -149,6 +153,9 @@ static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 static int map_curl_error(CURLcode cc, bool too_large, struct aws_error *e)
 {
+        if (cc == CURLE_ABORTED_BY_CALLBACK)
+                return aws_error_set(e, -ECANCELED, AWS_ERROR_TRANSPORT, "Cancelled",
+                                     "the call was abandoned (the agent is stopping)");
         if (too_large)
                 return aws_error_set(e, -EFBIG, AWS_ERROR_TRANSPORT, "ResponseTooLarge",
                                      "response exceeds the size caps (body %u bytes, %d headers)",
@@ -181,6 +188,28 @@ static int map_curl_error(CURLcode cc, bool too_large, struct aws_error *e)
                 return aws_error_set(e, -ECONNRESET, AWS_ERROR_TRANSPORT, "ConnectionError", "%s",
                                      curl_easy_strerror(cc));
         }
+}
+
+/* Whether the URL's host is a loopback address (as aws_host_is_loopback decides). */
+static bool url_is_loopback(const char *url)
+{
+        CURLU *u = curl_url();
+        char *host = NULL;
+        bool r = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+                 curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && aws_host_is_loopback(host);
+        curl_free(host);
+        curl_url_cleanup(u);
+        return r;
+}
+
+static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+        struct aws_http *h = userdata;
+        (void)dltotal;
+        (void)dlnow;
+        (void)ultotal;
+        (void)ulnow;
+        return h->progress(h->userdata) == AWS_PROGRESS_ABANDON;
 }
 
 int aws_http_perform(struct aws_http *h, const char *method, const char *url, char *const *headers,
@@ -220,6 +249,15 @@ int aws_http_perform(struct aws_http *h, const char *method, const char *url, ch
         curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)h->connect_timeout_ms);
         curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)h->total_timeout_ms);
         curl_easy_setopt(h->easy, CURLOPT_FOLLOWLOCATION, 0L);
+        if (h->progress) {
+                curl_easy_setopt(h->easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+                curl_easy_setopt(h->easy, CURLOPT_XFERINFODATA, h);
+                curl_easy_setopt(h->easy, CURLOPT_NOPROGRESS, 0L);
+        }
+        /* Loopback is reached directly whatever http_proxy/HTTPS_PROXY/ALL_PROXY say: a proxy would see
+         * the Authorization header, and plain http is allowed there only because nothing is in between. */
+        if (url_is_loopback(url))
+                curl_easy_setopt(h->easy, CURLOPT_PROXY, "");
         curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, list);
         curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, write_cb);
         curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, &t);

@@ -17,6 +17,10 @@ struct aws_http_options {
         const char *ca_bundle;
         unsigned connect_timeout_ms;
         unsigned total_timeout_ms;
+        /* Called about once a second while a transfer runs; AWS_PROGRESS_ABANDON aborts it (error code
+         * "Cancelled", kind TRANSPORT: its outcome is unknown). NULL: none. */
+        int (*progress)(void *userdata);
+        void *userdata;
 };
 
 int aws_http_new(const struct aws_http_options *o, struct aws_http **ret);

@@ -9,6 +9,7 @@
 
 #include "aws-buf.h"
 #include "aws-internal.h"
+#include "aws-paging.h"
 #include "aws-xml.h"
 #include "macro.h"
 #include "strv.h"
@@ -371,7 +372,28 @@ fail:
 }
 
 /* One page of a Describe result: items under `list_name`/`item_name`, and the Marker. */
-#define DEFINE_PAGE_PARSER(fn, list_type, item_type, parse_item, list_name, item_name, what)                \
+/* What is left of an item that could not be read: NULL (leave it out, counted in `skipped`), or, for
+ * snapshots, its names marked malformed (see aws-rds.h). */
+static int salvage_none(xmlNode *item, void *slot)
+{
+        (void)item;
+        (void)slot;
+        return -EBADMSG;
+}
+
+static int salvage_snapshot(xmlNode *item, void *slot)
+{
+        struct rds_db_cluster_snapshot *s = slot;
+        *s = (struct rds_db_cluster_snapshot){.malformed = true};
+        if (aws_xml_child_text(item, "DBClusterSnapshotIdentifier", &s->identifier) == -ENOMEM ||
+            aws_xml_child_text(item, "DBClusterIdentifier", &s->cluster_identifier) == -ENOMEM) {
+                rds_db_cluster_snapshot_done(s);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+#define DEFINE_PAGE_PARSER(fn, list_type, item_type, parse_item, salvage, list_name, item_name, what)       \
         static int fn(xmlNode *result, struct list_type *out, char **ret_marker, struct aws_error *e)       \
         {                                                                                                   \
                 _cleanup_free_ char *marker = NULL;                                                         \
@@ -390,12 +412,16 @@ fail:
                                                      what ": out of memory or over %d items",               \
                                                      RDS_MAX_LIST);                                         \
                         r = parse_item(item, slot);                                                         \
+                        if (r == -EBADMSG) /* one bad item must not blind the listing */                    \
+                                r = salvage(item, slot);                                                    \
+                        if (r == -EBADMSG) {                                                                \
+                                out->n--;                                                                   \
+                                out->skipped++;                                                             \
+                                continue;                                                                   \
+                        }                                                                                   \
                         if (r < 0) {                                                                        \
                                 out->n--;                                                                   \
-                                return r == -ENOMEM                                                         \
-                                           ? aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory",            \
-                                                           "out of memory")                                 \
-                                           : parse_error(e, what ": an item lacks required fields");        \
+                                return aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");   \
                         }                                                                                   \
                 }                                                                                           \
                 if ((r = aws_xml_child_text(result, "Marker", &marker)) < 0)                                \
@@ -407,13 +433,13 @@ fail:
                 return 0;                                                                                   \
         }
 
-DEFINE_PAGE_PARSER(page_clusters, rds_db_cluster_list, struct rds_db_cluster, parse_cluster, "DBClusters",
-                   "DBCluster", "DescribeDBClusters")
-DEFINE_PAGE_PARSER(page_snapshots, rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot,
-                   parse_snapshot, "DBClusterSnapshots", "DBClusterSnapshot", "DescribeDBClusterSnapshots")
-DEFINE_PAGE_PARSER(page_instances, rds_db_instance_list, struct rds_db_instance, parse_instance,
+DEFINE_PAGE_PARSER(page_clusters, rds_db_cluster_list, struct rds_db_cluster, parse_cluster, salvage_none,
+                   "DBClusters", "DBCluster", "DescribeDBClusters")
+DEFINE_PAGE_PARSER(page_snapshots, rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot, parse_snapshot,
+                   salvage_snapshot, "DBClusterSnapshots", "DBClusterSnapshot", "DescribeDBClusterSnapshots")
+DEFINE_PAGE_PARSER(page_instances, rds_db_instance_list, struct rds_db_instance, parse_instance, salvage_none,
                    "DBInstances", "DBInstance", "DescribeDBInstances")
-DEFINE_PAGE_PARSER(page_exports, rds_export_task_list, struct rds_export_task, parse_export_task,
+DEFINE_PAGE_PARSER(page_exports, rds_export_task_list, struct rds_export_task, parse_export_task, salvage_none,
                    "ExportTasks", "ExportTask", "DescribeExportTasks")
 
 int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,
@@ -639,6 +665,7 @@ int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifie
 {
         struct rds_db_cluster_list l = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeDBClusters", "Marker");
         int r;
         aws_error_clear(e);
         do {
@@ -654,7 +681,11 @@ int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifie
                         rds_db_cluster_list_done(&l);
                         return r;
                 }
-        } while (marker);
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        if (r < 0) {
+                rds_db_cluster_list_done(&l);
+                return r;
+        }
         *ret = l;
         return 0;
 }
@@ -665,6 +696,7 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
 {
         static const struct rds_snapshot_filter none = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeDBClusterSnapshots", "Marker");
         int r;
         if (!f)
                 f = &none;
@@ -696,8 +728,8 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
                 rds_db_cluster_snapshot_list_done(&page);
                 if (r < 0)
                         return r;
-        } while (marker);
-        return 0;
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        return r;
 }
 
 static int collect_snapshot(struct rds_db_cluster_snapshot *s, void *userdata)
@@ -731,6 +763,7 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
 {
         struct rds_db_instance_list l = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeDBInstances", "Marker");
         int r;
         aws_error_clear(e);
         do {
@@ -750,7 +783,11 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
                         rds_db_instance_list_done(&l);
                         return r;
                 }
-        } while (marker);
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        if (r < 0) {
+                rds_db_instance_list_done(&l);
+                return r;
+        }
         *ret = l;
         return 0;
 }
@@ -954,6 +991,7 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
 {
         struct rds_export_task_list l = {};
         _cleanup_free_ char *marker = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT("DescribeExportTasks", "Marker");
         int r;
         aws_error_clear(e);
         do {
@@ -971,7 +1009,11 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
                         rds_export_task_list_done(&l);
                         return r;
                 }
-        } while (marker);
+        } while ((r = aws_paging_next(&pg, marker, e)) > 0);
+        if (r < 0) {
+                rds_export_task_list_done(&l);
+                return r;
+        }
         *ret = l;
         return 0;
 }
@@ -1103,4 +1145,68 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
         aws_buf_param(&p, "ResourceName", resource_arn);
         add_tags(&p, tags, n_tags);
         return rds_call(c, "AddTagsToResource", &p, &doc, e);
+}
+
+/* ---- Account quotas ---- */
+
+static int quota_value(xmlNode *q, const char *name, int64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        char *end;
+        if (aws_xml_child_text(q, name, &s) < 0 || isempty(s))
+                return -EBADMSG;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno != 0 || *end || v < 0)
+                return -EBADMSG;
+        *ret = v;
+        return 0;
+}
+
+static int find_account_quota(xmlNode *result, const char *name, int64_t *ret_used, int64_t *ret_max,
+                              struct aws_error *e)
+{
+        xmlNode *list = aws_xml_child(result, "AccountQuotas");
+        if (!result || !list)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "DescribeAccountAttributes: response lacks AccountQuotas");
+        for (xmlNode *q = aws_xml_child(list, "AccountQuota"); q; q = aws_xml_next(q, "AccountQuota")) {
+                _cleanup_free_ char *n = NULL;
+                int64_t used, max;
+                if (aws_xml_child_text(q, "AccountQuotaName", &n) < 0 || !streq_ptr(n, name))
+                        continue;
+                if (quota_value(q, "Used", &used) < 0 || quota_value(q, "Max", &max) < 0)
+                        return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                             "DescribeAccountAttributes: quota %s lacks a valid Used or Max", name);
+                *ret_used = used;
+                *ret_max = max;
+                return 0;
+        }
+        return aws_error_set(e, -ENOENT, AWS_ERROR_PARSE, "QuotaNotFound",
+                             "DescribeAccountAttributes: no quota named %s", name);
+}
+
+int rds_parse_account_quota(const char *xml, size_t len, const char *name, int64_t *ret_used, int64_t *ret_max,
+                            struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        return find_account_quota(aws_query_result(doc, "DescribeAccountAttributes"), name, ret_used, ret_max, e);
+}
+
+int rds_describe_account_quota(struct aws_client *c, const char *name, int64_t *ret_used, int64_t *ret_max,
+                               struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct aws_buf p = {};
+        int r;
+
+        aws_error_clear(e);
+        if ((r = need(e, "DescribeAccountAttributes", "a quota name", name)) < 0)
+                return r;
+        if ((r = rds_call(c, "DescribeAccountAttributes", &p, &doc, e)) < 0)
+                return r;
+        return find_account_quota(aws_query_result(doc, "DescribeAccountAttributes"), name, ret_used, ret_max, e);
 }

@@ -25,17 +25,33 @@ void sts_caller_identity_done(struct sts_caller_identity *id)
         *id = (struct sts_caller_identity){};
 }
 
+/* The parsed response holds the secret key and the session token too: wipe its text before the document
+ * is freed. Strings in the document's dictionary are short and shared, never a secret: left alone. */
+static void wipe_text(const xmlDoc *doc, xmlNode *n)
+{
+        for (; n; n = n->next) {
+                if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
+                    !(doc && doc->dict && xmlDictOwns(doc->dict, n->content)))
+                        OPENSSL_cleanse(n->content, strlen((const char *)n->content));
+                wipe_text(doc, n->children);
+        }
+}
+
 static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, struct aws_error *e)
 {
         xmlNode *cn = aws_xml_child(result, "Credentials");
         _cleanup_free_ char *akid = NULL;
         _cleanup_erase_ char *secret = NULL, *token = NULL;
         int64_t exp = 0;
+        int r = 0;
         if (!cn || aws_xml_child_text(cn, "AccessKeyId", &akid) < 0 ||
             aws_xml_child_text(cn, "SecretAccessKey", &secret) < 0 ||
             aws_xml_child_text(cn, "SessionToken", &token) < 0 ||
-            aws_xml_child_time(cn, "Expiration", &exp) < 0 || isempty(akid) || isempty(secret) ||
-            isempty(token))
+            aws_xml_child_time(cn, "Expiration", &exp) < 0)
+                r = -EBADMSG;
+        if (cn)
+                wipe_text(cn->doc, cn->children);
+        if (r < 0 || isempty(akid) || isempty(secret) || isempty(token))
                 return aws_error_set(
                     e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                     "STS response lacks Credentials/{AccessKeyId,SecretAccessKey,SessionToken}");

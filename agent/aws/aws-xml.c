@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlversion.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +14,105 @@
 #include "macro.h"
 #include "time-util.h"
 
+/* What the SAX hooks saw; the parser context's _private points here. */
+struct parse_guard {
+        bool dtd;
+        bool too_many_nodes;
+        size_t nodes;
+};
+
+/* Called as soon as "<!DOCTYPE name ..." has been read, before its internal subset: no entity is ever
+ * declared, so none can be expanded, and no external subset is ever looked at. */
+static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+        xmlParserCtxt *ctxt = ctx;
+        struct parse_guard *g = ctxt->_private;
+        g->dtd = true;
+        xmlStopParser(ctxt);
+}
+
+/* Tree nodes are what costs memory (some 130 bytes each, against 4 bytes for "<a/>"): count them. */
+static bool count_node(xmlParserCtxt *ctxt, size_t n)
+{
+        struct parse_guard *g = ctxt->_private;
+        g->nodes += n;
+        if (g->nodes <= AWS_XML_MAX_NODES)
+                return true;
+        g->too_many_nodes = true;
+        xmlStopParser(ctxt);
+        return false;
+}
+
+static void count_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                          int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                          const xmlChar **attributes)
+{
+        if (count_node(ctx, 1 + (size_t)nb_attributes + (size_t)nb_namespaces))
+                xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                                      nb_defaulted, attributes);
+}
+
+/* Text that follows text is appended to the same node; any other text makes a new one. */
+static void count_text(void *ctx, const xmlChar *ch, int len)
+{
+        xmlParserCtxt *ctxt = ctx;
+        bool appends = ctxt->node && ctxt->node->last && ctxt->node->last->type == XML_TEXT_NODE;
+        if (appends || count_node(ctxt, 1))
+                xmlSAX2Characters(ctx, ch, len);
+}
+
+static void count_cdata(void *ctx, const xmlChar *value, int len)
+{
+        if (count_node(ctx, 1))
+                xmlSAX2CDataBlock(ctx, value, len);
+}
+
+static void parser_ctxt_freep(xmlParserCtxt **c)
+{
+        if (*c)
+                xmlFreeParserCtxt(*c);
+}
+
 int aws_xml_parse(const char *buf, size_t len, xmlDoc **ret, struct aws_error *e)
 {
+        _cleanup_(parser_ctxt_freep) xmlParserCtxt *ctxt = NULL;
+        struct parse_guard g = {};
+        /* Never XML_PARSE_NOENT (substitute entities) nor XML_PARSE_DTDLOAD/DTDATTR/DTDVALID. */
+        int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS;
+#if LIBXML_VERSION >= 21300
+        options |= XML_PARSE_NO_XXE;
+#endif
+
         if (!buf || len == 0 || len > INT32_MAX)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "empty or oversized XML response");
-        xmlDoc *d =
-            xmlReadMemory(buf, (int)len, "response.xml", NULL,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
-        if (!d || !xmlDocGetRootElement(d)) {
-                if (d)
-                        xmlFreeDoc(d);
+        ctxt = xmlCreateMemoryParserCtxt(buf, (int)len);
+        if (!ctxt)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
+        xmlCtxtUseOptions(ctxt, options);
+        /* The context has its own copy of the SAX2 tree builder's handlers: change a few of them. */
+        ctxt->sax->internalSubset = refuse_dtd;
+        ctxt->sax->externalSubset = refuse_dtd;
+        ctxt->sax->startElementNs = count_element;
+        ctxt->sax->characters = count_text;
+        ctxt->sax->cdataBlock = count_cdata;
+        /* Comments and processing instructions would be nodes too; AWS's answers have none worth keeping. */
+        ctxt->sax->comment = NULL;
+        ctxt->sax->processingInstruction = NULL;
+        ctxt->_private = &g;
+
+        (void)xmlParseDocument(ctxt);
+        _cleanup_xml_ xmlDoc *d = TAKE_PTR(ctxt->myDoc);
+        if (g.dtd)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "response has a DTD (<!DOCTYPE>): refused, AWS never sends one");
+        if (g.too_many_nodes)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "response has more than %u XML nodes", AWS_XML_MAX_NODES);
+        if (!ctxt->wellFormed || !d || !xmlDocGetRootElement(d))
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "response is not well-formed XML");
-        }
-        *ret = d;
+        *ret = TAKE_PTR(d);
         return 0;
 }
 

@@ -108,6 +108,19 @@ class RdsWorldTest(WorldTestCase):
             self.rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=out["snapshots"][0])
         self.assertAwsError(ctx, "InvalidDBClusterSnapshotStateFault", 400)
 
+    def test_restore_to_an_existing_cluster_name_is_already_exists(self):
+        self.admin.seed(clusters=[{"id": "db1"}, {"id": "taken"}])
+        self.create("s1")
+        with self.assertRaises(ClientError) as ctx:
+            self.rds.restore_db_cluster_from_snapshot(DBClusterIdentifier="taken", SnapshotIdentifier="s1",
+                                                      Engine="aurora-postgresql")
+        self.assertAwsError(ctx, "DBClusterAlreadyExistsFault", 400)
+        with self.assertRaises(ClientError) as ctx:
+            self.rds.restore_db_cluster_to_point_in_time(DBClusterIdentifier="taken",
+                                                         SourceDBClusterIdentifier="db1",
+                                                         UseLatestRestorableTime=True)
+        self.assertAwsError(ctx, "DBClusterAlreadyExistsFault", 400)
+
     def test_unknown_snapshot_delete_is_not_found(self):
         with self.assertRaises(ClientError) as ctx:
             self.rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="nope")
@@ -164,6 +177,23 @@ class RdsWorldTest(WorldTestCase):
         only_auto = self.snapshots(SnapshotType="automated")
         self.assertEqual([s["DBClusterSnapshotIdentifier"] for s in only_auto],
                          ["rds:db1-2026-02-03-04-05"])
+
+    def test_account_attributes_give_the_manual_cluster_snapshot_quota(self):
+        self.admin.seed(clusters=[{"id": "db1"}], snapshots=[
+            {"cluster": "db1", "origin": "foreign", "id": "m1"},
+            {"cluster": "db1", "origin": "awsbackup", "vault": "v"}])
+        self.admin.quota(limit=9)
+        quotas = {q["AccountQuotaName"]: q for q in self.rds.describe_account_attributes()["AccountQuotas"]}
+        self.assertEqual((quotas["ManualClusterSnapshots"]["Used"], quotas["ManualClusterSnapshots"]["Max"]), (1, 9))
+
+    def test_awsbackup_snapshot_type_is_not_a_cluster_snapshot_type(self):
+        self.admin.seed(clusters=[{"id": "db1"}],
+                        snapshots=[{"cluster": "db1", "origin": "awsbackup", "vault": "v", "type": "awsbackup"}])
+        with self.assertRaises(ClientError) as ctx:
+            self.snapshots(SnapshotType="awsbackup")
+        self.assertAwsError(ctx, "InvalidParameterValue", 400)
+        # The plain listing shows AWS Backup's snapshots.
+        self.assertEqual([s["DBClusterSnapshotIdentifier"][:10] for s in self.snapshots()], ["awsbackup:"])
 
     def test_backdate_sets_snapshot_create_time(self):
         self.admin.seed(clusters=[{"id": "db1"}])

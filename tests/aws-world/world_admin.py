@@ -9,12 +9,22 @@ import time
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
+from moto.kms.models import kms_backends
 from moto.rds.models import DBCluster, DBClusterSnapshot, rds_backends
 
 import world_rds
 from world_time import parse_time, utcnow
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
+
+
+def aws_managed_rds_key(region):
+    """The ARN of the region's AWS-managed RDS key (alias/aws/rds), which moto makes on first use as a
+    customer key: KeyManager AWS, as AWS has it. RDS reports snapshots under it by key ARN."""
+    kms = kms_backends[ACCOUNT][region]
+    key = kms.keys[kms.get_key_id_from_alias("alias/aws/rds")]
+    key.key_manager = "AWS"
+    return key.arn
 AGENT_TAGS = [{"Key": "aurora-backup:managed-by", "Value": "aurora-backup-agent"}]
 ADMIN_POLICY = json.dumps({"Version": "2012-10-17",
                            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -124,8 +134,7 @@ class Admin:
             kwargs["kms_key_id"] = spec["kms_key_id"]
             kwargs["storage_encrypted"] = True
         elif kwargs["storage_encrypted"]:
-            kwargs["kms_key_id"] = (f"arn:aws:kms:{rds.region_name}:{ACCOUNT}:key/"
-                                    f"aws-rds-default-{secrets.token_hex(8)}")
+            kwargs["kms_key_id"] = aws_managed_rds_key(rds.region_name)
         if spec.get("allocated_storage"):
             kwargs["allocated_storage"] = int(spec["allocated_storage"])
         # Built directly (no CreateDBCluster): seeds are exact, so no implicit automated snapshot.

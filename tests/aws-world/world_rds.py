@@ -1,8 +1,9 @@
 """RDS behaviour that moto lacks or gets wrong, patched into moto's RDS responder.
 
 AWS's manual cluster snapshot quota (AWS Backup, continuous and automated snapshots do not count),
-MaxRecords/Marker paging, SnapshotType per snapshot, and the refusal to delete Backup-managed
-snapshots through RDS.  Installed once per process by install(); the quota limit lives in STATE.
+MaxRecords/Marker paging, SnapshotType per snapshot, the refusal to delete Backup-managed
+snapshots through RDS, and DBClusterAlreadyExistsFault for a restore to a name that is taken (moto
+replaces the existing cluster).  Installed once per process by install(); the quota limit lives in STATE.
 """
 
 import operator
@@ -12,6 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
 from moto.rds.exceptions import (
+    RDSClientError,
     DBClusterNotFoundError,
     DBClusterSnapshotNotFoundError,
     InvalidDBClusterSnapshotStateFault,
@@ -151,6 +153,9 @@ def describe_db_cluster_snapshots(self):
         raise InvalidParameterCombination(
             "Cannot specify both DBClusterIdentifier and DBClusterSnapshotIdentifier"
         )
+    if snap_type and snap_type not in ("automated", "manual", "shared", "public"):
+        # The values the API documents for cluster snapshots ("awsbackup" is for DB instance snapshots).
+        raise InvalidParameterValue(f"Invalid snapshot type: {snap_type}")
     if snap_type in ("shared", "public"):
         snaps = []
         if snap_type == "shared":
@@ -290,6 +295,41 @@ def delete_db_cluster_snapshot(self):
     return _ORIGINAL["delete_db_cluster_snapshot"](self)
 
 
+def describe_account_attributes(self):
+    """DescribeAccountAttributes, which moto lacks: the account's RDS quotas, ManualClusterSnapshots
+    (Max: the world's quota limit; Used: what AWS's rule counts) among them, as the API documents."""
+    backend = self.backend
+    used = quota_counts(backend)["counted"]
+    quotas = [
+        ("DBClusters", len(backend.clusters), 40),
+        ("DBInstances", len(backend.databases), 40),
+        ("ManualClusterSnapshots", used, STATE.quota_limit),
+        ("ManualSnapshots", 0, 100),
+    ]
+    body = "".join(f"<AccountQuota><AccountQuotaName>{name}</AccountQuotaName><Used>{u}</Used><Max>{m}</Max>"
+                   f"</AccountQuota>" for name, u, m in quotas)
+    return (
+        f'<DescribeAccountAttributesResponse xmlns="{RDS_XMLNS}">'
+        f"<DescribeAccountAttributesResult><AccountQuotas>{body}</AccountQuotas></DescribeAccountAttributesResult>"
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        f"</DescribeAccountAttributesResponse>"
+    ), {"status": 200, "Content-Type": "text/xml"}
+
+
+class DBClusterAlreadyExistsFault(RDSClientError):
+    def __init__(self, cluster_id):
+        super().__init__("DBClusterAlreadyExistsFault", f"DB Cluster {cluster_id} already exists")
+
+
+def _restore_checked(name):
+    def restore(self):
+        cluster_id = self.params.get("DBClusterIdentifier", "")
+        if cluster_id in self.backend.clusters:
+            raise DBClusterAlreadyExistsFault(cluster_id)
+        return _ORIGINAL[name](self)
+    return restore
+
+
 _ORIGINAL = {}
 
 
@@ -300,8 +340,12 @@ def install():
         return
     resp = rds_responses.RDSResponse
     for name in ("create_db_cluster_snapshot", "copy_db_cluster_snapshot",
-                 "delete_db_cluster_snapshot"):
+                 "delete_db_cluster_snapshot", "restore_db_cluster_from_snapshot",
+                 "restore_db_cluster_to_point_in_time"):
         _ORIGINAL[name] = getattr(resp, name)
+    resp.restore_db_cluster_from_snapshot = _restore_checked("restore_db_cluster_from_snapshot")
+    resp.describe_account_attributes = describe_account_attributes
+    resp.restore_db_cluster_to_point_in_time = _restore_checked("restore_db_cluster_to_point_in_time")
     resp.describe_db_clusters = describe_db_clusters
     resp.describe_db_cluster_snapshots = describe_db_cluster_snapshots
     resp.create_db_cluster_snapshot = create_db_cluster_snapshot

@@ -7,7 +7,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import DAY, REGION, AgentTestCase, agent_snapshot, main, policy, window_open_now  # noqa: E402
+from agent_harness import (DAY, REGION, AgentTestCase, Window, agent_snapshot, main, policy,  # noqa: E402
+                           window_open_now)
 
 OTHER = "us-west-2"
 ACCOUNT_B = "210987654321"
@@ -78,6 +79,47 @@ class CopyShareExport(AgentTestCase):
         self.assertEqual(values, [[ACCOUNT_B]], attrs)
         rows = self.ledger(kind="share")
         self.assertEqual([(r["state"], r["target"]) for r in rows], [("done", ACCOUNT_B)], rows)
+
+    def test_share_settles_after_one_call(self):
+        """Outside the window (nothing new to share): one share, then the attribute read back says it is
+        done, and later cycles neither call ModifyDBClusterSnapshotAttribute nor report a share again."""
+        w = Window(self.now + 6 * 3600, 60)
+        snap = agent_snapshot("db-s", w, self.now)
+        self.seed(clusters=[{"id": "db-s"}], snapshots=[snap])
+        self.write_config([policy(clusters=["db-s"], window=w, share={"accounts": [ACCOUNT_B]})])
+        runs = [self.once(now=self.now + 60 * i) for i in range(3)]
+        self.assertEqual([len(r.named("share-completed")) for r in runs], [1, 0, 0], [r.describe() for r in runs])
+        self.assertEqual(len(self.requests("ModifyDBClusterSnapshotAttribute")), 1)
+        self.assertEqual([r["state"] for r in self.ledger(kind="share")], ["done"])
+
+    def test_snapshot_under_the_aws_managed_key_is_copied_before_it_is_shared(self):
+        """RDS names the default key by its ARN: KMS DescribeKey (KeyManager AWS) tells, and the snapshot is
+        re-encrypted to share.kms_key by a copy, which is what gets shared; the original never is."""
+        w = Window(self.now + 6 * 3600, 60)
+        snap = agent_snapshot("db-k", w, self.now)
+        self.seed(clusters=[{"id": "db-k", "encrypted": True}], snapshots=[snap])
+        import boto3
+
+        share_key = boto3.client("kms", endpoint_url=self.world.url, region_name=REGION, aws_access_key_id="AKIDHARNESS",
+                                 aws_secret_access_key="harness").create_key()["KeyMetadata"]["Arn"]
+        self.write_config([policy(clusters=["db-k"], window=w,
+                                  share={"accounts": [ACCOUNT_B], "kms_key": share_key})])
+        first = self.once()
+        self.assertTrue(self.requests("DescribeKey"), first.describe())
+        self.assertEqual(self.requests("ModifyDBClusterSnapshotAttribute"), [], first.describe())
+        copies = first.named("copy-started")
+        self.assertEqual(len(copies), 1, first.describe())
+        copy_id = copies[0].snapshot
+        self.assertEqual(copy_id, snap["id"] + "-share")
+        for i in range(1, 4):
+            self.once(now=self.now + 60 * i)
+        shares = self.requests("ModifyDBClusterSnapshotAttribute")
+        self.assertEqual(len(shares), 1, shares)
+        self.assertEqual([r["target"] for r in self.ledger(kind="share")], [ACCOUNT_B])
+        self.assertEqual([r["snapshot"] for r in self.ledger(kind="share")], [copy_id])
+        # A key's manager is asked once per process: the first run knows one key, each later run two (the
+        # original's and the copy's).
+        self.assertLessEqual(len(self.requests("DescribeKey")), 1 + 2 * 3)
 
     def test_export_once_per_period_then_completed(self):
         import boto3

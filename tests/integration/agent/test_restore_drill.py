@@ -10,7 +10,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import DAY, PREFIX, AgentTestCase, agent_snapshot, main, policy, window_open_now  # noqa: E402
+from agent_harness import (DAY, PREFIX, SECRET_KEY, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
+                           window_open_now)
 
 DRILL_MUTATIONS = ("RestoreDBClusterFromSnapshot", "CreateDBInstance", "DeleteDBInstance", "DeleteDBCluster")
 
@@ -167,6 +168,68 @@ class RestoreDrill(AgentTestCase):
         self.assertEqual(seen["AURORA_RESTORE_ENGINE"], "aurora-postgresql")
         self.assertTrue(seen.get("AURORA_SOURCE_SNAPSHOT", "").startswith(PREFIX + "-db-a-"), seen)
         self.assertIn("AURORA_RESTORE_ENDPOINT", seen)
+
+    def test_probe_gets_no_credentials_no_descriptors_and_its_own_process_group(self):
+        # Issue 13: the probe is a stranger. The agent holds credentials (a session token too), its
+        # AWS connection and state.db open while the probe runs.
+        out = os.path.join(self.tmp, "probe")
+        os.mkdir(out)
+        script = os.path.join(self.tmp, "probe.sh")
+        with open(script, "w") as f:
+            f.write(f"""#!/bin/sh
+env > {out}/env
+ls -l /proc/self/fd > {out}/fds
+pg=$(cut -d' ' -f5 /proc/$$/stat)
+agent=$(cut -d' ' -f4 /proc/$pg/stat)
+echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {out}/pgid
+""")
+        os.chmod(script, 0o755)
+        self.setup_world(keep_minutes=0, probe=script)
+        token = "probe-test-SESSION-TOKEN-0123456789"
+        for i in range(3):
+            self.once(now=self.now + 60 * i, env=self.env(now=self.now + 60 * i, AWS_SESSION_TOKEN=token))
+        self.assertEqual(len(self.runs[2].named("restore-completed")), 1, self.runs[2].describe())
+
+        with open(os.path.join(out, "env")) as f:
+            env_text = f.read()
+        self.assertNotIn(SECRET_KEY, env_text)
+        self.assertNotIn(token, env_text)
+        names = {line.split("=", 1)[0] for line in env_text.splitlines() if "=" in line}
+        self.assertEqual({n for n in names if n.startswith("AWS_")}, set(), env_text)
+        allowed = {"PATH", "HOME", "LANG", "PWD", "OLDPWD", "SHLVL", "_"}
+        self.assertEqual({n for n in names if n not in allowed and not n.startswith("AURORA_")}, set(), env_text)
+        self.assertIn("AURORA_RESTORE_CLUSTER", names)
+
+        with open(os.path.join(out, "fds")) as f:
+            fds = [line for line in f.read().splitlines() if " -> " in line]
+        inherited = []
+        for line in fds:
+            left, target = line.split(" -> ", 1)
+            fd = int(left.split()[-1])
+            # 0-2, and ls's own handle on the directory it lists.
+            if fd > 2 and not (target.startswith("/proc/") and target.endswith("/fd")):
+                inherited.append(line)
+        self.assertEqual(inherited, [], "descriptors the probe inherited from the agent")
+
+        # The probe's group is led by the process the agent forked (its parent), not the agent's group.
+        with open(os.path.join(out, "pgid")) as f:
+            pgid, agent, agent_pgid, agent_comm = f.read().split()
+        self.assertTrue("aurora-backup-agent".startswith(agent_comm), f"the group leader's parent is {agent_comm}")
+        self.assertNotEqual(pgid, agent_pgid, "the probe has its own process group")
+
+    def test_group_writable_config_holding_a_probe_is_warned_at_start(self):
+        self.setup_world(probe="true")
+        os.chmod(self.config_path, 0o664)
+        run = self.once("--dry-run")
+        warned = run.named("config-warning")
+        self.assertEqual(len(warned), 1, run.describe())
+        self.assertEqual(warned[0].target, "policies.[0].restore_test.probe_command")
+        self.assertIn(self.config_path, warned[0].get("MESSAGE"))
+        self.assertIn("mode 0664", warned[0].reason)
+        self.assertEqual(warned[0].level, "warning")
+
+        os.chmod(self.config_path, 0o644)
+        self.assertEqual(self.once("--dry-run").named("config-warning"), [])
 
     def test_failing_probe_is_a_failed_drill_then_torn_down(self):
         self.setup_world(keep_minutes=0, probe="echo probe says no >&2; exit 3")

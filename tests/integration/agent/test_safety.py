@@ -12,8 +12,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (ACCESS_KEY, AGENT, DAY, SECRET_KEY, AgentTestCase, agent_snapshot, iso,  # noqa: E402
-                           main, policy, snapshot_id, window_open_now)
+from agent_harness import (ACCESS_KEY, AGENT, CTL, DAY, SECRET_KEY, AgentTestCase, agent_snapshot,  # noqa: E402
+                           iso, main, policy, snapshot_id, window_open_now)
 
 CRASH_POINTS = ("before-intent", "after-intent", "after-call")
 
@@ -135,7 +135,8 @@ class Crash(Scenario):
 
 class TwoAgents(Scenario):
     def test_two_agents_with_the_same_config_create_the_slot_once(self):
-        # Two hosts, same policies, separate state. The world holds the first create for a few seconds
+        # Two hosts, same policies, separate state (one state is refused to a second agent: see
+        # OneAgentPerState). The world holds the first create for a few seconds
         # and the second agent starts while it is in flight, so it too sees no snapshot and sends its
         # own create: the deterministic identifier makes that an AlreadyExists, which counts as done.
         self.scenario(expired=False)
@@ -175,6 +176,44 @@ class TwoAgents(Scenario):
         # The second agent either raced (its create answered AlreadyExists: done) or, if the first
         # create landed before it looked, found the slot done and sent nothing.
         self.assertEqual(ledgers[1], [(self.sid, "done")] if len(creates) == 2 else [], (ledgers, creates))
+
+
+class OneAgentPerState(Scenario):
+    def test_second_agent_on_the_same_state_exits_1_naming_the_holder_and_ctl_still_reads(self):
+        # Issue 13: two agents on one state corrupt each other's cycles (the second one's recovery
+        # settles the first one's in-flight intents). The daemon holds the state; a --once is refused.
+        self.scenario(expired=False)
+        old_umask = os.umask(0o022)  # the daemon inherits it: its files must be 0600 all the same
+        self.addCleanup(os.umask, old_umask)
+        d = self.daemon(env=self.env(now=self.now))
+        d.notify.wait_for("READY=1")
+        d.wait_event("cycle-summary", count=1)
+        with open(os.path.join(self.state_dir, ".lock")) as f:
+            holder = int(f.read().strip())
+        self.assertTrue(os.readlink(f"/proc/{holder}/exe").endswith("aurora-backup-agent"), holder)
+        for name in (".lock", "state.db", "state.db-wal", "state.db-shm"):
+            mode = os.stat(os.path.join(self.state_dir, name)).st_mode & 0o7777
+            self.assertEqual(mode, 0o600, f"{name} has mode {mode:04o} under umask 022")
+        self.admin.clear_requests()
+        ledger_before = self.ledger()
+
+        second = self.once(expect=1)
+
+        self.assertIn(f"state directory {self.state_dir} is in use by aurora-backup-agent PID {holder}",
+                      second.output, second.describe())
+        self.assertEqual(self.requests(), [], "the refused agent made no AWS call")
+        self.assertEqual(self.ledger(), ledger_before, "the refused agent wrote nothing")
+        self.assertEqual(second.named("cycle-summary"), [], second.describe())
+        # The read-only commands take no lock.
+        for verb, ok in (("status", (0,)), ("history", (0,)), ("check", (0, 1, 2)), ("plan", (0,))):
+            p = subprocess.run([CTL, verb, "--config", self.config_path], env=self.env(now=self.now),
+                               capture_output=True, text=True, timeout=120)
+            self.assertIn(p.returncode, ok, f"aurora-backupctl {verb}: {p.stdout}{p.stderr}")
+            self.assertNoSanitizerReport(p.stderr)
+        self.assertEqual(d.stop(), 0, d.output())
+
+        # Once the daemon is gone, the state is free again.
+        self.once()
 
 
 class Drain(Scenario):
@@ -225,6 +264,29 @@ class Faults(Scenario):
             runs.append(self.once(expect=None))
         self.assertEqual(runs[-1].returncode, 0, "\n".join(r.describe() for r in runs))
         self.assertConverged(runs[-1])
+
+    def test_lost_answer_is_an_open_intent_settled_as_done_not_a_failure(self):
+        # Every attempt's answer is cut (the first one made the snapshot): the outcome is unknown, so the
+        # ledger keeps the intent open with no borrowed request id and the journal says unconfirmed, not
+        # failed; the next cycle finds the snapshot and settles the intent as done.
+        self.scenario(expired=False)
+        self.admin.add_faults({"kind": "cut", "service": "rds", "action": "CreateDBClusterSnapshot",
+                               "count": 3})
+        first = self.once(expect=1)
+        self.assertIn(self.sid, self.snapshots("db-a"), first.describe())
+        self.assertEqual(first.named("snapshot-failed"), [], first.describe())
+        unconfirmed = first.named("action-unconfirmed", snapshot=self.sid)
+        self.assertEqual(len(unconfirmed), 1, first.describe())
+        rows = self.ledger(kind="create")
+        self.assertEqual([(r["snapshot"], r["state"], r["request_id"]) for r in rows], [(self.sid, "intent", None)],
+                         rows)
+
+        self.admin.clear_faults()
+        second = self.once()
+        rows = self.ledger(kind="create")
+        self.assertEqual([(r["snapshot"], r["state"]) for r in rows], [(self.sid, "done")], rows)
+        self.assertConverged(second)
+        self.assertEqual([h["outcome"] for h in self.window_history("db-a")], ["taken"], self.window_history("db-a"))
 
     def test_persistent_5xx_fails_the_cycle_then_recovers(self):
         self.scenario(expired=False)

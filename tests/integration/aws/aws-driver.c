@@ -323,6 +323,18 @@ static int cmd_backup_ops(struct aws_client *c, char **args)
         return 0;
 }
 
+/* One listing of a vault's recovery points, every page. args: vault */
+static int cmd_points(struct aws_client *c, char **args)
+{
+        struct aws_error e = {};
+        struct backup_recovery_point_list l = {};
+        CHECK("ListRecoveryPointsByBackupVault",
+              backup_list_recovery_points_by_vault(c, args[0], NULL, &l, &e));
+        printf("points=%zu\n", l.n);
+        backup_recovery_point_list_done(&l);
+        return 0;
+}
+
 /* Keep calling under a 5xx storm until the retry quota cannot pay for a retry any more. */
 static int cmd_quota(struct aws_client *c, char **args)
 {
@@ -359,6 +371,7 @@ int main(int argc, char **argv)
             {"bucket-region", cmd_bucket_region, 1},
             {"backup-ops", cmd_backup_ops, 3},
             {"quota", cmd_quota, 0},
+            {"points", cmd_points, 1},
         };
         if (argc < 2) {
                 fprintf(stderr, "usage: aws-driver COMMAND [ARGS]\n");

@@ -4,13 +4,17 @@
 Bad cases (tests/data/config/bad/*.conf, and bad/*/agent.conf layouts with a policies.d) must exit 1 and
 print exactly the errors their "# expect: [FILE:]LINE SETTING" lines declare (SETTING "-" for none,
 line 0 for a whole-file error), each as "FILE:LINE: SETTING: ...". Good cases and the shipped examples
-must exit 0 with "OK: N policies". A missing file exits 1; a bad command line exits 2.
+must exit 0 with "OK: N policies". A missing file exits 1; a bad command line exits 2. A valid file
+holding a probe_command that group or others may write still exits 0 with "OK", and warns on stderr
+with the file, the line, the setting and the mode.
 """
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 EXPECT = re.compile(r'^#\s*expect:\s*(?:(\S+):)?(\d+)\s+(\S+)\s*$')
 EXPECT_OK = re.compile(r'^#\s*expect-ok:\s*(\d+)\s*$')
@@ -140,6 +144,26 @@ def main():
             check_good(agent, f, n)
     for name, n in EXAMPLES.items():
         check_good(agent, os.path.join(examples, name), n)
+
+    # probe_command is a command the agent runs: its file writable by group or others is warned about.
+    with tempfile.TemporaryDirectory(prefix='aba-check-config-') as tmp:
+        conf = os.path.join(tmp, 'agent.conf')
+        shutil.copy(os.path.join(examples, 'full.conf'), conf)
+        with open(conf, encoding='utf-8') as fh:
+            line = next(i for i, l in enumerate(fh, 1) if 'probe_command' in l)
+        for mode, warned in ((0o664, 'its group'), (0o646, 'others'), (0o666, 'group and others'),
+                             (0o644, None), (0o600, None)):
+            checks += 1
+            os.chmod(conf, mode)
+            p = run(agent, '--check-config', '--config', conf)
+            want = (f'warning: {conf}:{line}: policies.[0].restore_test.probe_command: the file holds a command '
+                    f'the agent runs, and is writable by {warned} (mode {mode:04o})')
+            if p.returncode != 0 or p.stdout != f'OK: {EXAMPLES["full.conf"]} policies\n':
+                fail(f'probe file mode {mode:04o}', f'exit {p.returncode}, stdout {p.stdout!r}', p.stderr)
+            elif warned and not p.stderr.startswith(want):
+                fail(f'probe file mode {mode:04o}', f'no warning "{want}..."', p.stderr)
+            elif not warned and p.stderr:
+                fail(f'probe file mode {mode:04o}', 'a warning for a file only its owner may write', p.stderr)
 
     # A file that is not there: exit 1, and the message names it.
     checks += 1

@@ -155,7 +155,7 @@ class Ctl(unittest.TestCase):
         self.assertEqual([i["snapshot"] for i in j["open_intents"]], ["aba-prod-b-2"])
         (pol,) = j["policies"]
         self.assertEqual(pol["policy"], "prod")
-        self.assertEqual(pol["quota"], {"used": 6, "limit": 20, "reserve": 5, "available": 9})
+        self.assertEqual(pol["quota"], {"used": 6, "limit": 20, "limit_source": "config", "reserve": 5, "available": 9})
         self.assertEqual(pol["allocated_gib"], 10 + 10 + 20 + 10 + 10 + 10 + 0 + 5 + 0)
         a = {c["cluster"]: c for c in pol["clusters"]}
         self.assertEqual(a["prod-a"]["backup_retention_days"], 7)

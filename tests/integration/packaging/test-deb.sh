@@ -33,6 +33,10 @@ if [ -f "$src/config/examples/full.conf" ] || [ -f "$src/config/examples/minimal
   dpkg-deb -e "$deb" "$w/ctl" && grep -qx /etc/aurora-backup/agent.conf "$w/ctl/conffiles" ||
     { echo "FAIL: agent.conf is not a conffile"; rc=1; }
 fi
+# Packages are built without -Dtest_hooks: no test-only hook may be in the programs.
+dpkg-deb -x "$deb" "$w/root" || exit 1
+if grep -l -a -e AURORA_BACKUP_TEST_NOW -e AURORA_BACKUP_TEST_CRASH_AT "$w/root/usr/sbin/aurora-backup-agent" \
+  "$w/root/usr/bin/aurora-backupctl"; then echo "FAIL: test hooks in the packaged programs"; rc=1; fi
 # The unit must be wired by dh_installsystemd (postinst/prerm/postrm snippets).
 dpkg-deb -e "$deb" "$w/ctl2" && grep -q deb-systemd-helper "$w/ctl2/postinst" ||
   { echo "FAIL: no dh_installsystemd snippet in postinst"; rc=1; }

@@ -25,5 +25,9 @@ done
 for s in postinstall preuninstall postuninstall; do
   printf '%s\n' "$scripts" | grep -q "^$s scriptlet" || { echo "FAIL: no $s scriptlet"; rc=1; }
 done
+# Packages are built without -Dtest_hooks: no test-only hook may be in the programs.
+mkdir -p "$w/root" && rpm2archive - <"$rpm" | tar -C "$w/root" -xzf - || exit 1
+if grep -l -a -e AURORA_BACKUP_TEST_NOW -e AURORA_BACKUP_TEST_CRASH_AT "$w/root/usr/sbin/aurora-backup-agent" \
+  "$w/root/usr/bin/aurora-backupctl"; then echo "FAIL: test hooks in the packaged programs"; rc=1; fi
 [ $rc -eq 0 ] && echo "rpm ok:$with"
 exit $rc

@@ -275,11 +275,17 @@ class Test:
             raise Failed(f"sandbox not applied: {st}")
         for prop, want in (("ProtectSystem", "strict"), ("ProtectHome", "yes"), ("PrivateTmp", "yes"),
                            ("PrivateDevices", "yes"), ("ProtectProc", "invisible"), ("UMask", "0077"),
-                           ("StateDirectory", "aurora-backup"), ("ConfigurationDirectory", "aurora-backup")):
+                           ("StateDirectory", "aurora-backup"), ("ConfigurationDirectory", "aurora-backup"),
+                           ("LimitCORE", "0")):
             if self.sb.show(prop) != want:
                 raise Failed(f"{prop}={self.sb.show(prop)}, the shipped unit says {want}")
         self.ok(f"runs as dynamic user {uid[0]} with NoNewPrivs, seccomp filter, no capabilities, "
                 "ProtectSystem=strict and the rest of the unit's sandbox")
+        # PR_SET_DUMPABLE 0: the kernel then shows the process's /proc files as root's, not its user's.
+        owner = self.sb.run("stat", "-c", "%u", f"/proc/{pid}/status").stdout.strip()
+        if owner != "0":
+            raise Failed(f"/proc/{pid}/status is owned by {owner}, not root: the agent is dumpable")
+        self.ok("no core dumps: LimitCORE=0, and the agent made itself non-dumpable (/proc/PID owned by root)")
         self.uid = uid[0]
         return pid
 
@@ -405,10 +411,10 @@ class Test:
     def watchdog(self, window):
         # The file on disk is still the broken one: put the valid config back before starting again.
         self.sb.write("/etc/aurora-backup/agent.conf", config_text(window, ["sd-*"], 14), 0o644)
-        # A short WatchdogSec= and a quick restart, in a second drop-in; LimitCORE=0 because the
-        # watchdog's SIGABRT would otherwise try to dump core.
+        # A short WatchdogSec= and a quick restart, in a second drop-in (the shipped LimitCORE=0 keeps the
+        # watchdog's SIGABRT from dumping core).
         self.sb.run("sh", "-c", "cat > /run/work/units/aurora-backup-agent.service.d/60-watchdog.conf",
-                    input="[Service]\nWatchdogSec=3s\nRestartSec=1s\nLimitCORE=0\n")
+                    input="[Service]\nWatchdogSec=3s\nRestartSec=1s\n")
         self.sb.run("systemctl", "daemon-reload")
         restarts = int(self.sb.show("NRestarts"))
         self.sb.run("systemctl", "start", UNIT)

@@ -15,7 +15,12 @@
 
 #define REGION "eu-west-1"
 
-static struct tag ours[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE}, {(char *)TAG_POLICY, (char *)"prod"}};
+static struct tag ours[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
+                            {(char *)TAG_POLICY, (char *)"prod"},
+                            {(char *)TAG_SLOT, (char *)"2026-11-01T02:00:00Z"}};
+static struct tag other_policy[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
+                                    {(char *)TAG_POLICY, (char *)"staging"},
+                                    {(char *)TAG_SLOT, (char *)"2026-11-02T02:00:00Z"}};
 
 START_TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
 {
@@ -26,20 +31,28 @@ START_TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
         struct observed_region regions[] = {{.region = (char *)REGION, .ok = true}};
         /* Sorted by identifier, as observe() leaves them. */
         struct observed_snapshot snaps[] = {
-            {.identifier = "aba-creating", .cluster_identifier = "db", .region = REGION, .status = "creating",
-             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 2},
+            {.identifier = "aba-db-20261101t0200", .cluster_identifier = "db", .region = REGION, .status = "creating",
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 3},
+            {.identifier = "aba-db-20261102t0200", .cluster_identifier = "db", .region = REGION, .status = "available",
+             .snapshot_type = "manual", .create_time = 1, .tags = other_policy, .n_tags = 3},
             {.identifier = "aba-mine", .cluster_identifier = "db", .region = REGION, .status = "available",
-             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 2},
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 3},
             {.identifier = "awsbackup:job-1", .cluster_identifier = "db", .region = REGION, .status = "available",
-             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 2},
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 3},
             {.identifier = "before-upgrade", .cluster_identifier = "db", .region = REGION, .status = "available",
              .snapshot_type = "manual", .create_time = 1},
+            /* An operator's copy made with CopyTags: every tag of the agent's, a name it never gives. */
+            {.identifier = "db-keep-forever-copy", .cluster_identifier = "db", .region = REGION, .status = "available",
+             .snapshot_type = "manual", .create_time = 1, .tags = ours, .n_tags = 3},
             {.identifier = "rds:db-2026-11-01-02-00", .cluster_identifier = "db", .region = REGION,
-             .status = "available", .snapshot_type = "automated", .create_time = 1, .tags = ours, .n_tags = 2},
+             .status = "available", .snapshot_type = "automated", .create_time = 1, .tags = ours, .n_tags = 3},
         };
-        struct observation o = {.regions = regions, .n_regions = 1, .snapshots = snaps, .n_snapshots = 5};
+        struct observation o = {.regions = regions, .n_regions = 1, .snapshots = snaps, .n_snapshots = ELEMENTSOF(snaps)};
         struct plan_action actions[] = {
-            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "aba-creating", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "aba-db-20261101t0200", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "aba-db-20261102t0200", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "aba-mine", .rule = "bug"},
+            {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "db-keep-forever-copy", .rule = "bug"},
             {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "awsbackup:job-1", .rule = "bug"},
             {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "before-upgrade", .rule = "bug"},
             {.kind = ACTION_DELETE_RDS, .policy = "prod", .cluster = "db", .region = REGION, .snapshot = "rds:db-2026-11-01-02-00", .rule = "bug"},

@@ -65,7 +65,7 @@ START_TEST(recover_closes_each_open_intent_from_the_observed_world)
         int64_t copy = begin(a.store, LEDGER_COPY, "copy-landed", "eu-west-1", "us-west-2");
         int64_t unobserved = begin(a.store, LEDGER_CREATE, "elsewhere", "us-east-1", NULL);
 
-        ck_assert_int_eq(recover_open_intents(&a, &o, T0 + 60), 6);
+        ck_assert_int_eq(recover_open_intents(&a, &o, NULL, T0 + 60), 6);
 
         ck_assert_int_eq(state_of(a.store, created), LEDGER_DONE);
         ck_assert_int_eq(state_of(a.store, lost), LEDGER_ABANDONED);
@@ -83,7 +83,7 @@ START_TEST(recover_closes_each_open_intent_from_the_observed_world)
         window_record_done(&w);
 
         /* Running it again changes nothing: only the unobserved intent is open. */
-        ck_assert_int_eq(recover_open_intents(&a, &o, T0 + 120), 0);
+        ck_assert_int_eq(recover_open_intents(&a, &o, NULL, T0 + 120), 0);
         ck_assert_int_eq(state_of(a.store, unobserved), LEDGER_INTENT);
         store_close(a.store);
 }

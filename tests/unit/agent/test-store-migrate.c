@@ -43,6 +43,7 @@ static const char *const rows_of_version[STORE_SCHEMA_VERSION + 1] = {
           "  1700000200);"
           "INSERT INTO vault_cache VALUES ('arn:aws:rds:eu-west-1:123456789012:cluster:db-a', 'Default', 1);"
           "INSERT INTO reported_markers VALUES ('vault-locked:rp-1', 1700000000);",
+    [4] = "INSERT INTO account_quotas VALUES ('eu-west-1', 9, 4, 5, 1700000300);",
 };
 
 static void exec_raw(const char *dir, const char *sql)
@@ -133,10 +134,22 @@ static void check_v3_rows(struct store *s)
         ck_assert_int_eq(store_reported_once(s, "vault-locked:rp-1", T0), 0);
 }
 
+static void check_v4_rows(struct store *s)
+{
+        struct account_quota_record q = {};
+
+        ck_assert_int_eq(store_account_quota_get(s, "eu-west-1", &q), 0);
+        ck_assert_int_eq(q.max, 9);
+        ck_assert_int_eq(q.used, 4);
+        ck_assert_int_eq(q.counted, 5);
+        ck_assert_int_eq(store_account_quota_get(s, "us-east-1", &q), -ENOENT);
+}
+
 static void (*const check_rows_of_version[STORE_SCHEMA_VERSION + 1])(struct store *s) = {
     [1] = check_v1_rows,
     [2] = check_v2_rows,
     [3] = check_v3_rows,
+    [4] = check_v4_rows,
 };
 
 /* _i: the version the file was left at before the current agent opens it. */

@@ -67,6 +67,26 @@ START_TEST(store_open_creates_wal_database_at_latest_version)
 }
 END_TEST
 
+START_TEST(store_files_are_0600_under_umask_022)
+{
+        char dir[PATH_MAX], path[PATH_MAX + 16];
+        _cleanup_store_close_ struct store *s = NULL;
+        const char *names[] = {"state.db", "state.db-wal", "state.db-shm"};
+        struct stat st;
+
+        umask(022);
+        s = open_store(test_tmp_dir(dir, sizeof(dir)));
+        /* A write makes sure the WAL exists while the store is open. */
+        ck_assert_int_eq(store_reported_once(s, "mode-test", T0), 1);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+                ck_assert_msg(stat(path, &st) == 0, "%s: %s", path, strerror(errno));
+                ck_assert_msg((st.st_mode & 07777) == 0600, "%s has mode %04o", names[i],
+                              (unsigned)(st.st_mode & 07777));
+        }
+}
+END_TEST
+
 START_TEST(store_open_fails_on_missing_or_non_directory)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -865,6 +885,7 @@ TEST_SUITE(store_suite)
 
         tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
         tcase_add_test(tc, store_open_creates_wal_database_at_latest_version);
+        tcase_add_test(tc, store_files_are_0600_under_umask_022);
         tcase_add_test(tc, store_open_fails_on_missing_or_non_directory);
         tcase_add_test(tc, store_open_rejects_a_file_that_is_not_a_database);
         tcase_add_test(tc, store_open_refuses_a_newer_schema);

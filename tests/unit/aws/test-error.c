@@ -46,6 +46,18 @@ START_TEST(non_xml_body_falls_back_to_http_status)
 }
 END_TEST
 
+START_TEST(error_body_with_a_dtd_falls_back_to_http_status)
+{
+        /* The entity would put its text in Code: the body is refused whole instead. */
+        const char *xml = "<!DOCTYPE e [<!ENTITY c \"Throttling\">]><ErrorResponse><Error><Code>&c;</Code>"
+                          "</Error><RequestId>r-1</RequestId></ErrorResponse>";
+        struct aws_error e;
+        ck_assert_int_eq(aws_error_parse_xml(&e, 500, xml, strlen(xml)), -EBADMSG);
+        ck_assert_str_eq(e.code, "HTTP500");
+        ck_assert_str_eq(e.request_id, "");
+}
+END_TEST
+
 START_TEST(json_error_type_comes_from_header)
 {
         struct aws_error e;
@@ -174,6 +186,7 @@ TEST_SUITE(aws_error)
         tcase_add_test(tc, rds_error_response_is_parsed);
         tcase_add_test(tc, throttling_is_retryable);
         tcase_add_test(tc, non_xml_body_falls_back_to_http_status);
+        tcase_add_test(tc, error_body_with_a_dtd_falls_back_to_http_status);
         tcase_add_test(tc, json_error_type_comes_from_header);
         tcase_add_test(tc, json_error_type_falls_back_to_body);
         tcase_add_test(tc, json_error_code_stays_on_one_line);

@@ -60,7 +60,7 @@ START_TEST(minimal_example_gets_the_documented_defaults)
         ck_assert_ptr_null(p->region);
         ck_assert_int_eq(p->every.kind, SCHEDULE_DAILY);
         ck_assert(p->window_from_cluster);
-        ck_assert_uint_eq(p->quota_limit, CONFIG_DEFAULT_QUOTA_LIMIT);
+        ck_assert_uint_eq(p->quota_limit, 0); /* the account's */
         ck_assert_uint_eq(p->quota_reserve, CONFIG_DEFAULT_QUOTA_RESERVE);
         ck_assert_uint_eq(p->retention.daily, 7);
         ck_assert_uint_eq(p->retention.weekly, 4);

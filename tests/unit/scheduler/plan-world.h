@@ -21,9 +21,11 @@ struct world {
         struct observed_snapshot snaps[WORLD_MAX_SNAPS];
         struct tag snap_tags[WORLD_MAX_SNAPS][6];
         char snap_ids[WORLD_MAX_SNAPS][64];
+        char snap_slots[WORLD_MAX_SNAPS][TIME_ISO8601_MAX];
         struct ledger_action ledger[8];
         struct window_history_entry history[8];
         struct observed_export exports[8];
+        struct account_quota quotas[2];
         struct plan_input in;
 };
 
@@ -48,6 +50,7 @@ static inline void world_init(struct world *w, int64_t now)
             .ledger = w->ledger,
             .history = w->history,
             .exports = w->exports,
+            .account_quotas = w->quotas,
             .now = now,
         };
 }
@@ -63,7 +66,9 @@ static inline struct observed_cluster *world_cluster(struct world *w, const char
         return c;
 }
 
-/* A snapshot with the given origin-defining shape; `agent` adds the ownership tags. */
+/* A snapshot with the given origin-defining shape; `agent` adds the ownership tags: managed-by, policy
+ * "prod" and, when `id` is NULL, the slot tag of the minute `t` falls in, with the identifier the agent
+ * gives that slot (an agent snapshot with an explicit `id` is one that only carries the agent's tags). */
 static inline struct observed_snapshot *world_snap_full(struct world *w, const char *region,
                                                         const char *cluster, const char *id, int64_t t,
                                                         const char *status, const char *type, bool agent)
@@ -72,7 +77,22 @@ static inline struct observed_snapshot *world_snap_full(struct world *w, const c
         if (i >= WORLD_MAX_SNAPS)
                 ck_abort_msg("world full");
         struct observed_snapshot *s = &w->snaps[i];
-        if (!id) {
+        bool slot_named = agent && !id && t != PLAN_TIME_UNKNOWN;
+        if (slot_named) {
+                int64_t slot = t - t % 60;
+                if (plan_snapshot_identifier("aba", cluster, slot, w->snap_ids[i]) < 0)
+                        ck_abort_msg("no identifier for %s", cluster);
+                time_format_iso8601(slot, w->snap_slots[i]);
+                id = w->snap_ids[i];
+                /* A region holds one snapshot of a name: a second one of the same minute is a lookalike
+                 * (the agent's tags, another name), which the planner must not take for the agent's. */
+                for (size_t k = 0; k < i; k++)
+                        if (strcmp(w->snaps[k].identifier, id) == 0 &&
+                            strcmp(w->snaps[k].region, region) == 0) {
+                                snprintf(w->snap_ids[i], sizeof w->snap_ids[i], "s-%s-%zu", cluster, i);
+                                break;
+                        }
+        } else if (!id) {
                 snprintf(w->snap_ids[i], sizeof w->snap_ids[i], "s-%s-%zu", cluster, i);
                 id = w->snap_ids[i];
         }
@@ -92,7 +112,35 @@ static inline struct observed_snapshot *world_snap_full(struct world *w, const c
                 w->snap_tags[i][s->n_tags++] =
                     (struct tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
                 w->snap_tags[i][s->n_tags++] = (struct tag){(char *)TAG_POLICY, (char *)"prod"};
+                if (slot_named)
+                        w->snap_tags[i][s->n_tags++] = (struct tag){(char *)TAG_SLOT, w->snap_slots[i]};
         }
+        return s;
+}
+
+/* The agent's snapshot of `cluster` for `slot` in `region`, created at `t` (or PLAN_TIME_UNKNOWN), named
+ * and tagged as the agent names and tags it: `copy_tag` NULL for the slot's own snapshot, else the copy's
+ * kind ("copy:<region>" or "share") with the name's `suffix` (NULL: none, "copy", "share"). */
+static inline struct observed_snapshot *world_agent_snap(struct world *w, const char *region,
+                                                         const char *cluster, int64_t slot, int64_t t,
+                                                         const char *status, const char *copy_tag,
+                                                         const char *suffix)
+{
+        size_t i = w->in.n_snapshots;
+        char base[PLAN_SNAPSHOT_ID_MAX];
+        if (i >= WORLD_MAX_SNAPS || plan_snapshot_identifier("aba", cluster, slot, base) < 0)
+                ck_abort_msg("no room or no identifier for %s", cluster);
+        if (suffix) {
+                if (plan_identifier_with_suffix(base, suffix, 63, w->snap_ids[i]) < 0)
+                        ck_abort_msg("no identifier for a %s of %s", suffix, base);
+        } else
+                snprintf(w->snap_ids[i], sizeof w->snap_ids[i], "%s", base);
+        time_format_iso8601(slot, w->snap_slots[i]);
+        struct observed_snapshot *s =
+            world_snap_full(w, region, cluster, w->snap_ids[i], t, status, "manual", true);
+        w->snap_tags[i][s->n_tags++] = (struct tag){(char *)TAG_SLOT, w->snap_slots[i]};
+        if (copy_tag)
+                w->snap_tags[i][s->n_tags++] = (struct tag){(char *)PLAN_TAG_COPY, (char *)copy_tag};
         return s;
 }
 
@@ -124,6 +172,18 @@ static inline const struct snapshot_verdict *plan_verdict_of(const struct plan *
                 if (strcmp(p->verdicts[i].snapshot, id) == 0)
                         return &p->verdicts[i];
         ck_abort_msg("no verdict for %s", id);
+        return NULL;
+}
+
+/* The verdict of snapshot `s` (names repeat across regions: a copy to another region keeps its name). */
+static inline const struct snapshot_verdict *plan_verdict_for(const struct plan *p,
+                                                              const struct observed_snapshot *s)
+{
+        for (size_t i = 0; i < p->n_verdicts; i++)
+                if (strcmp(p->verdicts[i].snapshot, s->identifier) == 0 && p->verdicts[i].region &&
+                    strcmp(p->verdicts[i].region, s->region) == 0)
+                        return &p->verdicts[i];
+        ck_abort_msg("no verdict for %s in %s", s->identifier, s->region);
         return NULL;
 }
 

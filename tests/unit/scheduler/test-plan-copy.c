@@ -47,7 +47,7 @@ START_TEST(copy_not_repeated_when_done_or_in_flight)
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
         /* Observed in the target under its name. */
-        world_snap_full(&w, WEST, "c", src->identifier, PLAN_TIME_UNKNOWN, "copying", "manual", true);
+        world_agent_snap(&w, WEST, "c", T(2026, 11, 23, 2, 10), PLAN_TIME_UNKNOWN, "copying", "copy:" WORLD_REGION, NULL);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
@@ -80,24 +80,23 @@ START_TEST(copy_retention_applies_per_target_region)
 {
         struct world w;
         copy_world(&w);
-        const char *ids[4];
+        const struct observed_snapshot *ids[4];
         for (int i = 0; i < 4; i++) {
                 struct observed_snapshot *s = world_snap_full(
                     &w, WEST, "c", NULL, T(2026, 11, 20 - i, 2, 10), "available", "manual", true);
                 world_snap_tag(&w, s, PLAN_TAG_COPY, "copy:" WORLD_REGION);
-                ids[i] = s->identifier;
+                ids[i] = s;
         }
         /* A copy from a region this policy does not copy from is not ours to judge. */
-        struct observed_snapshot *stray =
-            world_snap_full(&w, WEST, "c", "stray", T(2026, 1, 1, 0, 0), "available", "manual", true);
-        world_snap_tag(&w, stray, PLAN_TAG_COPY, "copy:ap-south-1");
+        struct observed_snapshot *stray = world_agent_snap(&w, WEST, "c", T(2026, 1, 1, 0, 0), T(2026, 1, 1, 0, 0),
+                                                           "available", "copy:ap-south-1", NULL);
         struct plan *p = world_plan(&w);
-        ck_assert(!plan_verdict_of(p, ids[0])->deleted);
-        ck_assert(!plan_verdict_of(p, ids[1])->deleted);
-        ck_assert(plan_verdict_of(p, ids[2])->deleted);
-        ck_assert(plan_verdict_of(p, ids[3])->deleted);
-        ck_assert_int_eq(plan_verdict_of(p, ids[3])->group, GROUP_COPY);
-        ck_assert_uint_eq(plan_verdict_of(p, "stray")->keep, KEEP_UNMANAGED);
+        ck_assert(!plan_verdict_for(p, ids[0])->deleted);
+        ck_assert(!plan_verdict_for(p, ids[1])->deleted);
+        ck_assert(plan_verdict_for(p, ids[2])->deleted);
+        ck_assert(plan_verdict_for(p, ids[3])->deleted);
+        ck_assert_int_eq(plan_verdict_for(p, ids[3])->group, GROUP_COPY);
+        ck_assert_uint_eq(plan_verdict_for(p, stray)->keep, KEEP_UNMANAGED);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 2);
         for (size_t i = 0; i < p->n_actions; i++)
                 if (p->actions[i].kind == ACTION_DELETE_RDS)
@@ -113,20 +112,42 @@ START_TEST(copy_retention_judges_copies_by_their_source_slot)
         struct world w;
         copy_world(&w);
         west.retention = (struct retention){.daily = 1};
-        struct observed_snapshot *old_copy =
-            world_snap_full(&w, WEST, "c", "copy-of-22", T(2026, 11, 24, 11, 0), "available", "manual", true);
-        world_snap_tag(&w, old_copy, PLAN_TAG_COPY, "copy:" WORLD_REGION);
-        world_snap_tag(&w, old_copy, TAG_SLOT, "2026-11-22T02:10:00Z");
-        struct observed_snapshot *new_copy =
-            world_snap_full(&w, WEST, "c", "copy-of-23", T(2026, 11, 24, 11, 0), "available", "manual", true);
-        world_snap_tag(&w, new_copy, PLAN_TAG_COPY, "copy:" WORLD_REGION);
-        world_snap_tag(&w, new_copy, TAG_SLOT, "2026-11-23T02:10:00Z");
+        struct observed_snapshot *old_copy = world_agent_snap(&w, WEST, "c", T(2026, 11, 22, 2, 10),
+                                                              T(2026, 11, 24, 11, 0), "available", "copy:" WORLD_REGION, NULL);
+        struct observed_snapshot *new_copy = world_agent_snap(&w, WEST, "c", T(2026, 11, 23, 2, 10),
+                                                              T(2026, 11, 24, 11, 0), "available", "copy:" WORLD_REGION, NULL);
         struct plan *p = world_plan(&w);
-        ck_assert(!plan_verdict_of(p, "copy-of-23")->deleted);
-        ck_assert(plan_verdict_of(p, "copy-of-22")->deleted);
+        ck_assert(!plan_verdict_for(p, new_copy)->deleted);
+        ck_assert(plan_verdict_for(p, old_copy)->deleted);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, "copy-of-22");
+        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, old_copy->identifier);
         plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again)
+{
+        /* A copy in the target region under the source's name, from before copies carried a slot tag: it is
+         * not provably the agent's, so copy retention never deletes it, and it counts as the copy (by its
+         * source ARN), so the newest snapshot is not copied again. Twice, as two cycles would. */
+        struct world w;
+        struct observed_snapshot *src = copy_world(&w);
+        west.retention = (struct retention){.keep_last = 1, .max_age_sec = SEC_PER_DAY};
+        struct observed_snapshot *old = world_snap_full(&w, WEST, "c", "aba-c-20200101t0210", T(2020, 1, 1, 2, 10),
+                                                        "available", "manual", true);
+        world_snap_tag(&w, old, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+        struct observed_snapshot *untagged =
+            world_snap_full(&w, WEST, "c", src->identifier, T(2026, 11, 23, 3, 0), "available", "manual", true);
+        world_snap_tag(&w, untagged, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+        untagged->source_arn = src->arn;
+        for (int cycle = 0; cycle < 2; cycle++) {
+                struct plan *p = world_plan(&w);
+                ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
+                ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+                ck_assert(!plan_verdict_for(p, untagged)->deleted);
+                ck_assert(!plan_verdict_for(p, old)->deleted);
+                plan_free(p);
+        }
 }
 END_TEST
 
@@ -135,9 +156,8 @@ START_TEST(copy_waits_at_the_cross_region_copy_limit)
         struct world w;
         copy_world(&w);
         for (int i = 0; i < PLAN_CROSS_REGION_COPY_LIMIT; i++) {
-                struct observed_snapshot *s =
-                    world_snap_full(&w, WEST, "other", NULL, PLAN_TIME_UNKNOWN, "copying", "manual", true);
-                world_snap_tag(&w, s, PLAN_TAG_COPY, "copy:" WORLD_REGION);
+                world_agent_snap(&w, WEST, "other", T(2026, 11, 23, 2, i), PLAN_TIME_UNKNOWN, "copying",
+                                 "copy:" WORLD_REGION, NULL);
         }
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
@@ -151,6 +171,23 @@ START_TEST(copy_waits_at_the_cross_region_copy_limit)
         w.in.n_snapshots--;
         p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
+{
+        struct world w;
+        world_init(&w, T(2026, 11, 24, 12, 0));
+        w.pol[0].copies = &west;
+        w.pol[0].n_copies = 1;
+        world_cluster(&w, "c", "available")->storage_encrypted = false;
+        struct plan *p = world_plan(&w); /* no snapshot yet */
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        const struct plan_action *a = plan_find(p, ACTION_REFUSED);
+        ck_assert_str_eq(a->region, WEST);
+        ck_assert_ptr_nonnull(strstr(a->rule, "not encrypted"));
+        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
         plan_free(p);
 }
 END_TEST
@@ -250,9 +287,9 @@ START_TEST(share_copies_first_under_the_aws_managed_key)
         plan_free(p);
 
         /* The copy exists: it is shared, and judged as a share copy. */
-        struct observed_snapshot *c = world_snap_full(&w, WORLD_REGION, "c", copy_id, T(2026, 11, 23, 3, 0),
-                                                      "available", "manual", true);
-        world_snap_tag(&w, c, PLAN_TAG_COPY, "share");
+        struct observed_snapshot *c = world_agent_snap(&w, WORLD_REGION, "c", T(2026, 11, 23, 2, 10),
+                                                       T(2026, 11, 23, 3, 0), "available", "share", "share");
+        ck_assert_str_eq(c->identifier, copy_id);
         c->kms_key_id = SHARE_KEY;
         p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
@@ -261,7 +298,7 @@ START_TEST(share_copies_first_under_the_aws_managed_key)
         ck_assert_str_eq(a->snapshot, copy_id);
         ck_assert_int_eq(plan_verdict_of(p, copy_id)->group, GROUP_SHARE_COPY);
         /* The share copy is not the cluster's newest primary snapshot. */
-        ck_assert(plan_verdict_of(p, s->identifier)->keep & KEEP_NEWEST);
+        ck_assert(plan_verdict_for(p, s)->keep & KEEP_NEWEST);
         plan_free(p);
 }
 END_TEST
@@ -357,7 +394,9 @@ TEST_SUITE(plan_copy_suite)
         tcase_add_test(tc, copy_not_repeated_when_done_or_in_flight);
         tcase_add_test(tc, copy_retention_applies_per_target_region);
         tcase_add_test(tc, copy_retention_judges_copies_by_their_source_slot);
+        tcase_add_test(tc, copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again);
         tcase_add_test(tc, copy_waits_at_the_cross_region_copy_limit);
+        tcase_add_test(tc, copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot);
         tcase_add_test(tc, copy_refused_when_keys_do_not_allow_it);
         tcase_add_test(tc, copy_needs_quota_in_the_target_region);
         tcase_add_test(tc, share_newest_with_accounts_not_yet_shared);

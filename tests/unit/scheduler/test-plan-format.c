@@ -12,11 +12,9 @@ static void small_world(struct world *w)
         w->pol[0].retention = (struct retention){.keep_last = 2, .max_age_sec = 30 * SEC_PER_DAY};
         world_cluster(w, "b", "available");
         world_cluster(w, "a", "backing-up");
-        world_snap_full(w, WORLD_REGION, "a", "aba-a-old", T(2026, 1, 1, 2, 5), "available", "manual", true);
-        world_snap_full(w, WORLD_REGION, "a", "aba-a-new", T(2026, 11, 23, 2, 5), "available", "manual",
-                        true);
-        world_snap_full(w, WORLD_REGION, "a", "aba-a-mid", T(2026, 11, 22, 2, 5), "available", "manual",
-                        true);
+        world_snap_full(w, WORLD_REGION, "a", NULL, T(2026, 1, 1, 2, 5), "available", "manual", true);
+        world_snap_full(w, WORLD_REGION, "a", NULL, T(2026, 11, 23, 2, 5), "available", "manual", true);
+        world_snap_full(w, WORLD_REGION, "a", NULL, T(2026, 11, 22, 2, 5), "available", "manual", true);
         world_snap_full(w, WORLD_REGION, "a", "by hand", T(2026, 1, 1, 2, 5), "available", "manual", false);
         world_snap_full(w, WORLD_REGION, "b", "rds:b-1", T(2026, 11, 23, 2, 5), "available", "automated",
                         false);
@@ -30,28 +28,29 @@ START_TEST(format_lists_actions_then_verdicts_in_order)
         char *text = NULL;
         ck_assert_int_eq(plan_format_string(p, &text), 0);
         /* The whole text, as `aurora-backupctl plan` will print it. */
-        const char *want = "delete-rds policy=prod region=eu-west-1 cluster=a snapshot=aba-a-old "
+        const char *want = "delete-rds policy=prod region=eu-west-1 cluster=a snapshot=aba-a-20260101t0205 "
                            "rule=\"retention: older than max_age=30d\"\n";
         ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "got:\n%s", text);
         ck_assert_ptr_nonnull(
             strstr(text, "\ncreate policy=prod region=eu-west-1 cluster=b snapshot=aba-b-"));
         ck_assert_ptr_nonnull(strstr(text, "\nwait policy=prod region=eu-west-1 cluster=a snapshot=aba-a-"));
-        ck_assert_ptr_nonnull(strstr(text, "\nkeep region=eu-west-1 cluster=a snapshot=aba-a-new "
+        ck_assert_ptr_nonnull(strstr(text, "\nkeep region=eu-west-1 cluster=a snapshot=aba-a-20261123t0205 "
                                            "created=2026-11-23T02:05:00Z status=available origin=agent "
                                            "group=primary policy=prod by=keep-last,newest\n"));
         ck_assert_ptr_nonnull(strstr(text, "\nkeep region=eu-west-1 cluster=a snapshot=\"by hand\" "
                                            "created=2026-01-01T02:05:00Z status=available "
                                            "origin=foreign-manual group=none by=origin\n"));
-        ck_assert_ptr_nonnull(strstr(text, "\ndelete region=eu-west-1 cluster=a snapshot=aba-a-old "
-                                           "created=2026-01-01T02:05:00Z status=available origin=agent "
-                                           "group=primary policy=prod why=max-age\n"));
+        ck_assert_ptr_nonnull(strstr(text,
+                                     "\ndelete region=eu-west-1 cluster=a snapshot=aba-a-20260101t0205 "
+                                     "created=2026-01-01T02:05:00Z status=available origin=agent "
+                                     "group=primary policy=prod why=max-age\n"));
         /* One line per action and per verdict. */
         size_t lines = 0;
         for (const char *c = text; *c; c++)
                 lines += *c == '\n';
         ck_assert_uint_eq(lines, p->n_actions + p->n_verdicts);
         /* Verdicts: region, cluster, newest first. */
-        ck_assert_str_eq(p->verdicts[0].snapshot, "aba-a-new");
+        ck_assert_str_eq(p->verdicts[0].snapshot, "aba-a-20261123t0205");
         ck_assert_str_eq(p->verdicts[p->n_verdicts - 1].snapshot, "rds:b-1");
         free(text);
         plan_free(p);

@@ -94,7 +94,14 @@ static void random_world(struct world *w, uint64_t seed)
                 p->copies = &target;
                 p->n_copies = 1;
         }
+        /* 0: the account's limit, given for some regions (and CONFIG_DEFAULT_QUOTA_LIMIT for the others). */
         p->quota_limit = (unsigned)rnd_range(0, 80);
+        if (chance(50))
+                w->quotas[w->in.n_account_quotas++] =
+                    (struct account_quota){.region = WORLD_REGION, .max = rnd_range(0, 80), .used = 0};
+        if (chance(30))
+                w->quotas[w->in.n_account_quotas++] =
+                    (struct account_quota){.region = REGION2, .max = rnd_range(0, 80), .used = 0};
         p->quota_reserve = (unsigned)rnd_range(0, 10);
 
         int n_clusters = (int)rnd_range(1, 4);
@@ -165,17 +172,29 @@ static void random_world(struct world *w, uint64_t seed)
 
 /* ---- the reference: DESIGN.md section 5 read literally, by brute force ---- */
 
+static const char *ref_tag(const struct observed_snapshot *s, const char *key)
+{
+        for (size_t i = 0; i < s->n_tags; i++)
+                if (strcmp(s->tags[i].key, key) == 0)
+                        return s->tags[i].value;
+        return NULL;
+}
+
+/* Invariant 1 read literally: the managed-by tag, and a name "aba-<cluster>-<yyyymmdd>t<hhmm>" whose
+ * stamp is the slot tag's "yyyy-mm-ddThh:mm:00Z" (the generator's cluster names are short and plain, and
+ * its copies keep their source's name in the other region). */
 static bool ref_is_agent(const struct observed_snapshot *s)
 {
+        const char *managed = ref_tag(s, TAG_MANAGED_BY), *slot = ref_tag(s, TAG_SLOT);
+        char want[128];
         if (strncmp(s->identifier, "awsbackup:", 10) == 0 ||
             strncmp(s->identifier, "continuous:", 11) == 0 || strncmp(s->identifier, "rds:", 4) == 0 ||
-            strcmp(s->snapshot_type, "automated") == 0)
+            strcmp(s->snapshot_type, "automated") == 0 || !managed ||
+            strcmp(managed, TAG_MANAGED_BY_VALUE) != 0 || !slot || strlen(slot) != 20)
                 return false;
-        for (size_t i = 0; i < s->n_tags; i++)
-                if (strcmp(s->tags[i].key, TAG_MANAGED_BY) == 0 &&
-                    strcmp(s->tags[i].value, TAG_MANAGED_BY_VALUE) == 0)
-                        return true;
-        return false;
+        snprintf(want, sizeof want, "aba-%s-%.4s%.2s%.2st%.2s%.2s", s->cluster_identifier, slot, slot + 5,
+                 slot + 8, slot + 11, slot + 14);
+        return strcmp(s->identifier, want) == 0 && strcmp(slot + 16, ":00Z") == 0;
 }
 
 static bool ref_is_backup(const struct observed_snapshot *s)
@@ -442,7 +461,7 @@ static void check_world(struct world *w, uint64_t seed)
                         CHECK(ref_is_backup(s));
                         CHECK(pol->aws_backup_manage);
                 }
-                CHECK(plan_verdict_of(p, s->identifier)->deleted);
+                CHECK(plan_verdict_for(p, s)->deleted);
                 CHECK(!ref_held(s));
         }
         CHECK_UINT_EQ(n_deleted, n_delete_actions);
@@ -480,8 +499,7 @@ static void check_world(struct world *w, uint64_t seed)
                                        (group == 2 && pol->n_copies > 0));
                         if (!judged) {
                                 for (size_t i = 0; i < n; i++) {
-                                        const struct snapshot_verdict *v =
-                                            plan_verdict_of(p, g[i]->identifier);
+                                        const struct snapshot_verdict *v = plan_verdict_for(p, g[i]);
                                         CHECK(!v->deleted);
                                         CHECK_INT_EQ(v->group, GROUP_NONE);
                                         CHECK(v->keep == KEEP_UNMANAGED || v->keep == KEEP_BACKUP_OFF);
@@ -491,7 +509,7 @@ static void check_world(struct world *w, uint64_t seed)
                         ref_retention(r, w->in.now, g, n, ref);
                         size_t available = 0, kept = 0;
                         for (size_t i = 0; i < n; i++) {
-                                const struct snapshot_verdict *v = plan_verdict_of(p, g[i]->identifier);
+                                const struct snapshot_verdict *v = plan_verdict_for(p, g[i]);
                                 CHECK_MSG(v->deleted == ref[i].deleted && v->keep == ref[i].keep &&
                                               v->why == ref[i].why,
                                           "seed %llu: %s: plan deleted=%d keep=%#x why=%d, reference "
@@ -517,7 +535,7 @@ static void check_world(struct world *w, uint64_t seed)
         }
         for (size_t i = 0; i < w->in.n_snapshots; i++) {
                 const struct observed_snapshot *s = &w->snaps[i];
-                const struct snapshot_verdict *v = plan_verdict_of(p, s->identifier);
+                const struct snapshot_verdict *v = plan_verdict_for(p, s);
                 if (!ref_is_agent(s) && !ref_is_backup(s)) {
                         CHECK(!v->deleted);
                         CHECK_UINT_EQ(v->keep & KEEP_ORIGIN, KEEP_ORIGIN);
@@ -534,10 +552,18 @@ static void check_world(struct world *w, uint64_t seed)
         /* 4: quota, per region. Manual non-AWS-Backup snapshots, plus unobserved ledger creates, minus
          * this cycle's deletions, plus this cycle's creates and copies into the region. */
         size_t creates = 0;
-        int64_t room = pol->quota_limit > pol->quota_reserve ? pol->quota_limit - pol->quota_reserve : 0;
         static const char *const regions[] = {WORLD_REGION, REGION2};
         for (size_t k = 0; k < 2; k++) {
                 const char *region = regions[k];
+                int64_t limit = pol->quota_limit;
+                for (size_t q = 0; q < w->in.n_account_quotas && limit == 0; q++)
+                        if (strcmp(w->quotas[q].region, region) == 0)
+                                limit = w->quotas[q].max;
+                if (limit == 0 && pol->quota_limit == 0 &&
+                    !(w->in.n_account_quotas > 0 && strcmp(w->quotas[0].region, region) == 0) &&
+                    !(w->in.n_account_quotas > 1 && strcmp(w->quotas[1].region, region) == 0))
+                        limit = CONFIG_DEFAULT_QUOTA_LIMIT;
+                int64_t room = limit > pol->quota_reserve ? limit - pol->quota_reserve : 0;
                 int64_t count = 0, added = 0;
                 size_t exhausted = 0;
                 for (size_t i = 0; i < w->in.n_snapshots; i++) {
@@ -611,8 +637,9 @@ static void check_world(struct world *w, uint64_t seed)
                         const struct plan_action *a = &p->actions[i];
                         if (a->kind != ACTION_CREATE)
                                 continue;
-                        world_snap_full(&replay, a->region, a->cluster, a->snapshot, PLAN_TIME_UNKNOWN,
-                                        "creating", "manual", true);
+                        world_agent_snap(&replay, a->region, a->cluster, a->slot_start, PLAN_TIME_UNKNOWN,
+                                         "creating", NULL, NULL);
+                        CHECK(streq(replay.snaps[replay.in.n_snapshots - 1].identifier, a->snapshot));
                         ledger.ledger[ledger.in.n_ledger++] = (struct ledger_action){
                             .kind = ACTION_CREATE,
                             .cluster_identifier = a->cluster,

@@ -248,10 +248,10 @@ START_TEST(retention_creating_snapshots_are_left_alone)
         w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
         world_cluster(&w, "c", "available");
         const char *newest = world_snap(&w, "c", noon(2026, 11, 24) - 60)->identifier;
-        struct observed_snapshot *creating = world_snap_full(&w, WORLD_REGION, "c", "creating-one",
-                                                             PLAN_TIME_UNKNOWN, "creating", "manual", true);
-        struct observed_snapshot *copying = world_snap_full(&w, WORLD_REGION, "c", "old-copying",
-                                                            noon(2020, 1, 1), "copying", "manual", true);
+        struct observed_snapshot *creating = world_agent_snap(
+            &w, WORLD_REGION, "c", noon(2026, 11, 24) - 3600, PLAN_TIME_UNKNOWN, "creating", NULL, NULL);
+        struct observed_snapshot *copying = world_agent_snap(&w, WORLD_REGION, "c", noon(2020, 1, 1),
+                                                             noon(2020, 1, 1), "copying", NULL, NULL);
         struct plan *p = world_plan(&w);
         assert_kept(p, newest, KEEP_NEWEST | KEEP_LAST);
         assert_kept(p, creating->identifier, KEEP_NOT_AVAILABLE);
@@ -293,6 +293,99 @@ START_TEST(ownership_never_deletes_automated_foreign_or_continuous)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 0);
         ck_assert_int_eq(plan_verdict_of(p, cont)->origin, ORIGIN_AWS_BACKUP_CONTINUOUS);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable)
+{
+        /* A DBA's 200-day-old snapshot carrying the agent's managed-by and policy tags, no slot tag. */
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        world_cluster(&w, "db-00", "available");
+        world_snap(&w, "db-00", noon(2026, 11, 23));
+        struct observed_snapshot *forged =
+            world_snap_full(&w, WORLD_REGION, "db-00", "db-00-compliance-hold-2026",
+                            noon(2026, 11, 24) - 200 * DAY, "available", "manual", true);
+        struct plan *p = world_plan(&w);
+        assert_kept(p, forged->identifier, KEEP_ORIGIN);
+        ck_assert_int_eq(plan_verdict_of(p, forged->identifier)->origin, ORIGIN_FOREIGN_MANUAL);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
+{
+        /* An operator's CopyDBClusterSnapshot of the agent's snapshot with CopyTags=true: every tag of the
+         * agent's (slot included), under a name the agent never gives. */
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        world_cluster(&w, "db-00", "available");
+        world_snap(&w, "db-00", noon(2026, 11, 23));
+        struct observed_snapshot *src = world_snap(&w, "db-00", noon(2026, 11, 24) - 100 * DAY);
+        struct observed_snapshot *copy =
+            world_snap_full(&w, WORLD_REGION, "db-00", "db-00-keep-forever-copy",
+                            noon(2026, 11, 24) - 90 * DAY, "available", "manual", true);
+        world_snap_tag(&w, copy, TAG_SLOT, plan_tag_get(src->tags, src->n_tags, TAG_SLOT));
+        struct plan *p = world_plan(&w);
+        assert_kept(p, copy->identifier, KEEP_ORIGIN);
+        assert_deleted(p, src->identifier, DELETE_MAX_AGE); /* the agent's own original is */
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
+        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, src->identifier);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        w.pol[1] = (struct policy){.name = (char *)"staging", .clusters = NULL};
+        w.cfg.n_policies = 2;
+        world_cluster(&w, "c", "available");
+        world_snap(&w, "c", noon(2026, 11, 23));
+        struct observed_snapshot *other = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY);
+        struct observed_snapshot *gone = world_snap(&w, "c", noon(2026, 11, 24) - 101 * DAY);
+        /* world_snap tags "prod"; the first occurrence of a key wins, so retag by rewriting the value. */
+        ((struct tag *)other->tags)[1].value = (char *)"staging";
+        ((struct tag *)gone->tags)[1].value = (char *)"renamed-long-ago";
+        struct plan *p = world_plan(&w);
+        assert_kept(p, other->identifier, KEEP_OTHER_POLICY);
+        assert_kept(p, gone->identifier, KEEP_OTHER_POLICY);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 2);
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *a = &p->actions[i];
+                if (a->kind != ACTION_REFUSED)
+                        continue;
+                if (streq(a->snapshot, other->identifier))
+                        ck_assert_ptr_nonnull(strstr(a->rule,
+                                                     "aurora-backup:policy=staging, but cluster c is "
+                                                     "selected by policy prod: kept, never deleted"));
+                else
+                        ck_assert_ptr_nonnull(strstr(a->rule, "names no configured policy"));
+        }
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
+{
+        struct world w;
+        world_init(&w, noon(2026, 11, 24));
+        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        world_cluster(&w, "c", "available")->snapshots_incomplete = true;
+        world_snap(&w, "c", noon(2026, 11, 23));
+        const char *old = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY)->identifier;
+        struct plan *p = world_plan(&w);
+        assert_kept(p, old, KEEP_INCOMPLETE);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
+        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "could not be read"));
         plan_free(p);
 }
 END_TEST
@@ -472,6 +565,10 @@ TEST_SUITE(plan_retention_suite)
         tcase_add_test(tc, retention_hold_tag_is_never_deleted);
         tcase_add_test(tc, retention_creating_snapshots_are_left_alone);
         tcase_add_test(tc, ownership_never_deletes_automated_foreign_or_continuous);
+        tcase_add_test(tc, ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable);
+        tcase_add_test(tc, ownership_copy_made_with_copy_tags_is_never_deleted);
+        tcase_add_test(tc, ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported);
+        tcase_add_test(tc, retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot);
         tcase_add_test(tc, ownership_awsbackup_deleted_only_through_backup_and_only_when_managed);
         tcase_add_test(tc, ownership_agent_snapshots_of_unselected_clusters_are_unmanaged);
         tcase_add_test(tc, quota_create_allowed_exactly_at_the_edge);

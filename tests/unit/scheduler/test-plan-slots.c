@@ -84,7 +84,7 @@ START_TEST(plan_polls_a_creating_snapshot_and_never_creates_twice)
         w.in.now = sl.start + 120;
         char id[PLAN_SNAPSHOT_ID_MAX];
         ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
-        world_snap_full(&w, WORLD_REGION, "c", id, PLAN_TIME_UNKNOWN, "creating", "manual", true);
+        world_agent_snap(&w, WORLD_REGION, "c", sl.start, PLAN_TIME_UNKNOWN, "creating", NULL, NULL);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         const struct plan_action *a = plan_find(p, ACTION_POLL);

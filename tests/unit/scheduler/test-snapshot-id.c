@@ -46,19 +46,110 @@ END_TEST
 START_TEST(classify_awsbackup_prefix_wins_over_snapshot_type)
 {
         struct observed_snapshot s = {.identifier = "awsbackup:job-1", .snapshot_type = "manual"};
-        ck_assert_int_eq(snapshot_classify(&s), ORIGIN_AWS_BACKUP);
+        ck_assert_int_eq(snapshot_classify(&s, "aba"), ORIGIN_AWS_BACKUP);
         s.snapshot_type = "awsbackup";
-        ck_assert_int_eq(snapshot_classify(&s), ORIGIN_AWS_BACKUP);
+        ck_assert_int_eq(snapshot_classify(&s, "aba"), ORIGIN_AWS_BACKUP);
         s.identifier = "continuous:cluster-x";
-        ck_assert_int_eq(snapshot_classify(&s), ORIGIN_AWS_BACKUP_CONTINUOUS);
+        ck_assert_int_eq(snapshot_classify(&s, "aba"), ORIGIN_AWS_BACKUP_CONTINUOUS);
         s.identifier = "rds:prod-2026";
-        ck_assert_int_eq(snapshot_classify(&s), ORIGIN_AUTOMATED);
-        struct tag t = {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
-        struct observed_snapshot a = {
-            .identifier = "aba-x-20260101t0000", .snapshot_type = "manual", .tags = &t, .n_tags = 1};
-        ck_assert_int_eq(snapshot_classify(&a), ORIGIN_AGENT);
-        a.n_tags = 0;
-        ck_assert_int_eq(snapshot_classify(&a), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(snapshot_classify(&s, "aba"), ORIGIN_AUTOMATED);
+}
+END_TEST
+
+/* The agent's own snapshot: its name, the managed-by tag and a slot tag that agrees with the name. */
+static struct observed_snapshot owned(struct tag t[static 4], const char *id, const char *slot)
+{
+        t[0] = (struct tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
+        t[1] = (struct tag){(char *)TAG_SLOT, (char *)slot};
+        return (struct observed_snapshot){
+            .identifier = id, .cluster_identifier = "x", .snapshot_type = "manual", .tags = t, .n_tags = 2};
+}
+
+START_TEST(snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents)
+{
+        struct tag t[4];
+        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT);
+}
+END_TEST
+
+START_TEST(managed_by_tag_alone_does_not_make_a_snapshot_the_agents)
+{
+        struct tag t[4];
+        struct observed_snapshot a = owned(t, "db-00-compliance-hold-2026", "2026-01-01T02:15:00Z");
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        a.n_tags = 1; /* the managed-by tag only */
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+}
+END_TEST
+
+START_TEST(copy_with_copied_tags_under_another_name_is_not_the_agents)
+{
+        struct tag t[4];
+        /* An operator's CopyDBClusterSnapshot with CopyTags=true: every tag of the agent's, another name. */
+        struct observed_snapshot a = owned(t, "db-00-keep-forever-copy", "2026-01-01T02:15:00Z");
+        a.cluster_identifier = "db-00";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+}
+END_TEST
+
+START_TEST(slot_tag_disagreeing_with_the_name_is_not_the_agents)
+{
+        struct tag t[4];
+        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-02T02:15:00Z");
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        /* The same instant, written otherwise than the agent writes it. */
+        a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00.000Z");
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        a = owned(t, "aba-x-20260101t0215", "");
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        a.n_tags = 1; /* no slot tag */
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+}
+END_TEST
+
+START_TEST(name_of_another_cluster_or_prefix_is_not_the_agents)
+{
+        struct tag t[4];
+        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
+        a.cluster_identifier = "y";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        a.cluster_identifier = "x";
+        ck_assert_int_eq(snapshot_classify(&a, "zz"), ORIGIN_FOREIGN_MANUAL);
+}
+END_TEST
+
+START_TEST(copies_are_the_agents_only_under_their_copy_names)
+{
+        struct tag t[4];
+        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
+        t[2] = (struct tag){(char *)PLAN_TAG_COPY, (char *)"copy:eu-west-1"};
+        a.n_tags = 3;
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT); /* in another region: same name */
+        a.identifier = "aba-x-20260101t0215-copy";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT); /* same region */
+        a.identifier = "aba-x-20260101t0215-share";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        t[2].value = (char *)"share";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT);
+        a.identifier = "aba-x-20260101t0215";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        t[2].value = (char *)"something-else";
+        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+}
+END_TEST
+
+START_TEST(shortened_names_are_recognised)
+{
+        const char *cluster = "a-very-long-cluster-name-that-goes-on-and-on-and-on-forever-number-one";
+        char id[PLAN_SNAPSHOT_ID_MAX], copy[PLAN_SNAPSHOT_ID_MAX];
+        int64_t slot = time_from_civil(2026, 1, 1, 2, 15, 0);
+        ck_assert_int_eq(plan_snapshot_identifier("aba", cluster, slot, id), 0);
+        ck_assert_int_eq(plan_identifier_with_suffix(id, "copy", 63, copy), 0);
+        ck_assert(snapshot_identifier_is_agents("aba", cluster, id, "2026-01-01T02:15:00Z", NULL));
+        ck_assert(
+            snapshot_identifier_is_agents("aba", cluster, copy, "2026-01-01T02:15:00Z", "copy:eu-west-1"));
+        ck_assert(!snapshot_identifier_is_agents("aba", cluster, copy, "2026-01-01T02:15:00Z", NULL));
 }
 END_TEST
 
@@ -69,6 +160,13 @@ TEST_SUITE(snapshot_id_suite)
         tcase_add_test(tc, identifier_is_prefix_cluster_slot);
         tcase_add_test(tc, identifier_shortens_long_names_with_hash_suffix);
         tcase_add_test(tc, classify_awsbackup_prefix_wins_over_snapshot_type);
+        tcase_add_test(tc, snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents);
+        tcase_add_test(tc, managed_by_tag_alone_does_not_make_a_snapshot_the_agents);
+        tcase_add_test(tc, copy_with_copied_tags_under_another_name_is_not_the_agents);
+        tcase_add_test(tc, slot_tag_disagreeing_with_the_name_is_not_the_agents);
+        tcase_add_test(tc, name_of_another_cluster_or_prefix_is_not_the_agents);
+        tcase_add_test(tc, copies_are_the_agents_only_under_their_copy_names);
+        tcase_add_test(tc, shortened_names_are_recognised);
         suite_add_tcase(s, tc);
         return s;
 }

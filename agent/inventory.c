@@ -1,0 +1,558 @@
+/* The inventory between cycles (inventory.h): keeping it, looking again at what a wake-up concerns, and
+ * applying the agent's own changes. */
+#include "inventory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws-rds.h"
+#include "config-policy.h"
+#include "journal.h"
+#include "observe-internal.h"
+#include "strv.h"
+
+#define ERR_CLUSTER_NOT_FOUND "DBClusterNotFoundFault"
+#define ERR_SNAPSHOT_NOT_FOUND "DBClusterSnapshotNotFoundFault"
+
+struct inventory {
+        struct observation o;
+        int64_t full_at; /* when it was last observed in full */
+};
+
+/* ---- keeping it ---- */
+
+bool inventory_refresh_due(const struct agent *a, int64_t now)
+{
+        const struct inventory *inv = a->inventory;
+        return !inv || a->inventory_refresh || now - inv->full_at >= a->config->agent.inventory_interval_sec ||
+               now < inv->full_at; /* the clock went back */
+}
+
+int64_t inventory_next_refresh(const struct agent *a)
+{
+        const struct inventory *inv = a->inventory;
+        if (!inv)
+                return PLAN_NO_WAKEUP;
+        if (a->inventory_refresh)
+                return 0;
+        return inv->full_at + a->config->agent.inventory_interval_sec;
+}
+
+void inventory_keep(struct agent *a, struct observation *o, bool full, int64_t now)
+{
+        struct inventory *inv = a->inventory;
+        if (!inv && !(inv = calloc(1, sizeof(*inv)))) {
+                observation_done(o); /* no memory to keep it: the next wake-up refreshes in full */
+                return;
+        }
+        observation_done(&inv->o);
+        inv->o = *o;
+        *o = (struct observation){};
+        if (full) {
+                inv->full_at = now;
+                a->inventory_refresh = false;
+        }
+        a->inventory = inv;
+}
+
+bool inventory_take(struct agent *a, struct observation *ret)
+{
+        struct inventory *inv = a->inventory;
+        if (!inv || !inv->o.regions)
+                return false;
+        *ret = inv->o;
+        inv->o = (struct observation){};
+        return true;
+}
+
+void inventory_free(struct agent *a)
+{
+        struct inventory *inv = a->inventory;
+        if (!inv)
+                return;
+        observation_done(&inv->o);
+        free(inv);
+        a->inventory = NULL;
+}
+
+/* ---- what was looked at ---- */
+
+void inventory_looks_done(struct inventory_looks *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                free((char *)l->items[i].cluster);
+        free(l->items);
+        *l = (struct inventory_looks){};
+}
+
+bool inventory_looked(const struct inventory_looks *l, const char *region, const char *cluster)
+{
+        for (size_t i = 0; i < l->n; i++)
+                if (streq_ptr(l->items[i].region, region) && streq_ptr(l->items[i].cluster, cluster))
+                        return true;
+        return false;
+}
+
+bool inventory_action_looked(const struct inventory_looks *l, const struct plan_action *act)
+{
+        switch (act->kind) {
+        case ACTION_REFUSED:
+        case ACTION_POLL:
+                return true;
+        case ACTION_COPY:
+                return inventory_looked(l, act->source_region ?: act->region, act->cluster) &&
+                       inventory_looked(l, act->region, act->cluster);
+        default:
+                return inventory_looked(l, act->region, act->cluster);
+        }
+}
+
+static int looks_add(struct inventory_looks *l, const char *region, const char *cluster)
+{
+        if (inventory_looked(l, region, cluster))
+                return 0;
+        struct inventory_look *n = realloc(l->items, (l->n + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        l->items = n;
+        l->items[l->n] = (struct inventory_look){.region = region, .cluster = strdup(cluster)};
+        if (!l->items[l->n].cluster)
+                return -ENOMEM;
+        l->n++;
+        return 0;
+}
+
+/* ---- looking ---- */
+
+static struct observed_region *region_of(struct observation *o, const char *region, const struct policy *p)
+{
+        const char *role = p ? p->assume_role.role_arn : NULL;
+        struct observed_region *any = NULL;
+        for (size_t i = 0; i < o->n_regions; i++) {
+                struct observed_region *r = &o->regions[i];
+                if (!r->ok || !streq(r->region, region))
+                        continue;
+                if (streq_ptr(r->policy ? r->policy->assume_role.role_arn : NULL, role))
+                        return r;
+                any = any ?: r;
+        }
+        return any;
+}
+
+static void report_look_error(struct agent *a, const char *what, const char *region, const char *object,
+                              const struct aws_error *e)
+{
+        struct event_fields f = {.region = region, .cluster = object, .action = "observe"};
+        char buf[1024];
+
+        act_error_fields(e, &f);
+        journal_event(EVENT_API_ERROR, &f, "Cannot look at %s %s in %s (not acted on this time): %s", what, object,
+                      region, aws_error_to_string(e, buf, sizeof(buf)));
+        agent_set_last_error(a, "look %s %s: %s", what, object, f.error_code);
+}
+
+/* Manual snapshots that someone other than AWS's schedules makes or deletes: the ones whose appearance or
+ * disappearance means the inventory missed something. */
+static bool counts_for_agreement(const struct observed_snapshot *s)
+{
+        const char *id = s->identifier ? s->identifier : "";
+        return !strchr(id, ':') && !streq_ptr(s->snapshot_type, "automated") && !streq_ptr(s->status, "deleting");
+}
+
+static char **agreement_ids(const struct observation *o, const char *region, const char *cluster)
+{
+        char **ids = calloc(1, sizeof(char *));
+        for (size_t i = 0; ids && i < o->n_snapshots; i++) {
+                const struct observed_snapshot *s = &o->snapshots[i];
+                if (streq(s->region, region) && streq_ptr(s->cluster_identifier, cluster) && counts_for_agreement(s) &&
+                    strv_extend(&ids, s->identifier) < 0)
+                        ids = strv_free(ids);
+        }
+        return ids;
+}
+
+static void remove_views(struct observation *o, const char *region, const char *cluster, const char *identifier)
+{
+        size_t w = 0;
+        for (size_t i = 0; i < o->n_snapshots; i++) {
+                struct observed_snapshot *s = &o->snapshots[i];
+                bool match = streq(s->region, region) && (!cluster || streq_ptr(s->cluster_identifier, cluster)) &&
+                             (!identifier || streq_ptr(s->identifier, identifier));
+                if (match)
+                        observe_view_done(s);
+                else
+                        o->snapshots[w++] = *s;
+        }
+        o->n_snapshots = w;
+}
+
+/* The views of (region, cluster or identifier) among the first `keep` give way to the fresh ones appended
+ * after them by a listing; the views are sorted again. */
+static void replace_views(struct observation *o, size_t keep, const char *region, const char *cluster,
+                          const char *identifier)
+{
+        struct observation old = {.snapshots = o->snapshots, .n_snapshots = keep};
+        remove_views(&old, region, cluster, identifier);
+        size_t removed = keep - old.n_snapshots;
+        memmove(o->snapshots + old.n_snapshots, o->snapshots + keep, (o->n_snapshots - keep) * sizeof(*o->snapshots));
+        o->n_snapshots -= removed;
+        observe_views_sort(o);
+}
+
+/* The cluster's record in its region, replaced by `fresh` (taken), or removed when `fresh` is NULL. */
+static int replace_cluster(struct observed_region *r, const char *cluster, struct rds_db_cluster *fresh)
+{
+        struct rds_db_cluster_list *l = &r->clusters;
+        for (size_t i = 0; i < l->n; i++) {
+                if (!streq_ptr(l->items[i].identifier, cluster))
+                        continue;
+                rds_db_cluster_done(&l->items[i]);
+                if (fresh)
+                        l->items[i] = *fresh;
+                else
+                        l->items[i] = l->items[--l->n];
+                return 0;
+        }
+        if (!fresh)
+                return 0;
+        struct rds_db_cluster *n = realloc(l->items, (l->n + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        l->items = n;
+        l->items[l->n++] = *fresh;
+        return 0;
+}
+
+/* One cluster: its record, and its snapshots in its region and each copy region of its policy. */
+static int look_cluster(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+                        const char *cluster, bool snapshots, struct inventory_looks *looks)
+{
+        struct observed_region *home = region_of(o, region, p);
+        struct rds_db_cluster_list fresh = {};
+        struct aws_client *c;
+        struct aws_error e = {};
+        int r;
+
+        if (!home)
+                return 0; /* a region the last refresh could not observe: the next refresh will */
+        r = agent_client_get(a, region, p, &c, &e);
+        if (r >= 0)
+                r = rds_describe_db_clusters(c, cluster, &fresh, &e);
+        if (r < 0 && streq(e.code, ERR_CLUSTER_NOT_FOUND)) {
+                bool drill = false;
+                for (size_t i = 0; i < home->clusters.n; i++)
+                        if (streq_ptr(home->clusters.items[i].identifier, cluster))
+                                drill = aws_tags_get(home->clusters.items[i].tags, home->clusters.items[i].n_tags,
+                                                     TAG_RESTORE_TEST) != NULL;
+                r = replace_cluster(home, cluster, NULL);
+                if (!drill) /* a cluster went away since the last refresh: others may have */
+                        a->inventory_refresh = true;
+        } else if (r < 0) {
+                report_look_error(a, "cluster", region, cluster, &e);
+                return r == -ENOMEM ? r : 0;
+        } else if (fresh.n == 1) {
+                r = replace_cluster(home, cluster, &fresh.items[0]);
+                free(fresh.items);
+                fresh = (struct rds_db_cluster_list){};
+        } else
+                rds_db_cluster_list_done(&fresh);
+        if (r < 0)
+                return r;
+        if (!snapshots)
+                return 0;
+
+        const char *regions[1 + POLICY_COPIES_MAX];
+        size_t n_regions = 0;
+        regions[n_regions++] = home->region;
+        for (size_t k = 0; p && k < p->n_copies && n_regions < ELEMENTSOF(regions); k++) {
+                struct observed_region *cr = region_of(o, p->copies[k].region, p);
+                if (cr && !streq(cr->region, home->region))
+                        regions[n_regions++] = cr->region;
+        }
+        for (size_t k = 0; k < n_regions; k++) {
+                _cleanup_strv_free_ char **before = agreement_ids(o, regions[k], cluster);
+                struct snapshot_sink sink = {.o = o, .region = regions[k]};
+                size_t keep = o->n_snapshots, incomplete_before = o->n_incomplete;
+
+                if (!before)
+                        return -ENOMEM;
+                r = agent_client_get(a, regions[k], p, &c, &e);
+                if (r >= 0)
+                        r = rds_describe_db_cluster_snapshots_foreach(
+                            c, &(struct rds_snapshot_filter){.cluster_identifier = cluster}, observe_collect_view,
+                            &sink, &e);
+                if (r < 0) {
+                        while (o->n_snapshots > keep)
+                                observe_view_done(&o->snapshots[--o->n_snapshots]);
+                        if (r == -ENOMEM)
+                                return r;
+                        report_look_error(a, "the snapshots of cluster", regions[k], cluster, &e);
+                        return 0; /* not looked at: not acted on */
+                }
+                replace_views(o, keep, regions[k], cluster, NULL);
+                _cleanup_strv_free_ char **after = agreement_ids(o, regions[k], cluster);
+                if (!after)
+                        return -ENOMEM;
+                if (!strv_equal(before, after))
+                        a->inventory_refresh = true; /* someone else made or deleted snapshots */
+                /* What could not be read before and was read now is no longer incomplete. */
+                size_t w = 0;
+                for (size_t i = 0; i < o->n_incomplete; i++) {
+                        struct observed_incomplete *x = &o->incomplete[i];
+                        if (i < incomplete_before && x->region == regions[k] && streq_ptr(x->cluster, cluster)) {
+                                free(x->cluster);
+                                free(x->snapshot);
+                                continue;
+                        }
+                        o->incomplete[w++] = *x;
+                }
+                o->n_incomplete = w;
+                r = looks_add(looks, regions[k], cluster);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* One snapshot being polled (created, copied). */
+static int look_snapshot(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+                         const char *identifier)
+{
+        struct observed_region *reg = region_of(o, region, p);
+        struct aws_client *c;
+        struct aws_error e = {};
+        size_t keep = o->n_snapshots;
+        int r;
+
+        if (!reg)
+                return 0;
+        struct snapshot_sink sink = {.o = o, .region = reg->region};
+        r = agent_client_get(a, region, p, &c, &e);
+        if (r >= 0)
+                r = rds_describe_db_cluster_snapshots_foreach(
+                    c, &(struct rds_snapshot_filter){.snapshot_identifier = identifier}, observe_collect_view, &sink,
+                    &e);
+        if (r < 0 && !streq(e.code, ERR_SNAPSHOT_NOT_FOUND)) {
+                while (o->n_snapshots > keep)
+                        observe_view_done(&o->snapshots[--o->n_snapshots]);
+                if (r == -ENOMEM)
+                        return r;
+                report_look_error(a, "snapshot", region, identifier, &e);
+                return 0;
+        }
+        replace_views(o, keep, reg->region, NULL, identifier);
+        return 0;
+}
+
+/* One export task being polled. */
+static int look_export(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+                       const char *identifier)
+{
+        struct observed_region *reg = region_of(o, region, p);
+        struct rds_export_task_list fresh = {};
+        struct aws_client *c;
+        struct aws_error e = {};
+        int r;
+
+        if (!reg)
+                return 0;
+        r = agent_client_get(a, region, p, &c, &e);
+        if (r >= 0)
+                r = rds_describe_export_tasks(c, identifier, NULL, &fresh, &e);
+        if (r < 0) {
+                if (r != -ENOMEM)
+                        report_look_error(a, "export task", region, identifier, &e);
+                return r == -ENOMEM ? r : 0;
+        }
+        struct rds_export_task_list *l = &reg->exports;
+        for (size_t i = 0; i < fresh.n; i++) {
+                bool replaced = false;
+                for (size_t k = 0; k < l->n && !replaced; k++)
+                        if (streq_ptr(l->items[k].identifier, fresh.items[i].identifier)) {
+                                rds_export_task_done(&l->items[k]);
+                                l->items[k] = fresh.items[i];
+                                fresh.items[i] = (struct rds_export_task){};
+                                replaced = true;
+                        }
+        }
+        rds_export_task_list_done(&fresh);
+        return observe_views_rebuild(o);
+}
+
+static bool is_export(const struct observation *o, const char *identifier)
+{
+        for (size_t i = 0; i < o->n_exports; i++)
+                if (streq_ptr(o->exports[i].identifier, identifier))
+                        return true;
+        return false;
+}
+
+struct look_target {
+        const char *region;
+        const struct policy *policy;
+        char *cluster;
+        bool snapshots;
+};
+
+static int targets_add(struct look_target **t, size_t *n, const char *region, const struct policy *p,
+                       const char *cluster, bool snapshots)
+{
+        if (!region || !cluster)
+                return 0;
+        for (size_t i = 0; i < *n; i++)
+                if (streq((*t)[i].region, region) && streq((*t)[i].cluster, cluster)) {
+                        (*t)[i].snapshots |= snapshots;
+                        return 0;
+                }
+        struct look_target *x = realloc(*t, (*n + 1) * sizeof(*x));
+        if (!x)
+                return -ENOMEM;
+        *t = x;
+        x[*n] = (struct look_target){.region = region, .policy = p, .cluster = strdup(cluster), .snapshots = snapshots};
+        if (!x[*n].cluster)
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+int inventory_look(struct agent *a, struct observation *o, const struct plan *p, const struct ledger_entry *open,
+                   size_t n_open, struct inventory_looks *ret)
+{
+        struct look_target *t = NULL;
+        struct inventory_looks looks = {};
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < p->n_actions; i++) {
+                const struct plan_action *act = &p->actions[i];
+                const struct policy *pol = act_find_policy(a, act->policy);
+                const char *home = pol ? agent_policy_region(a, pol) : act->region;
+                switch (act->kind) {
+                case ACTION_REFUSED:
+                        break;
+                case ACTION_POLL:
+                        if (is_export(o, act->snapshot))
+                                r = look_export(a, o, act->region, pol, act->snapshot);
+                        else
+                                r = look_snapshot(a, o, act->region, pol, act->snapshot);
+                        break;
+                default:
+                        r = targets_add(&t, &n, home, pol, act->cluster, true);
+                        break;
+                }
+        }
+        /* Intents left open (a lost answer): recovery settles them from a fresh look. */
+        for (size_t i = 0; r >= 0 && i < n_open; i++) {
+                const struct policy *pol = act_find_policy(a, open[i].policy);
+                r = targets_add(&t, &n, pol ? agent_policy_region(a, pol) : open[i].region, pol, open[i].cluster, true);
+        }
+        /* Restore drill clusters in progress: their status drives the drill's next step. */
+        for (size_t i = 0; r >= 0 && i < o->n_clusters; i++) {
+                const struct observed_cluster *c = &o->clusters[i];
+                if (plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST))
+                        r = targets_add(&t, &n, c->region, NULL, c->identifier, false);
+        }
+        for (size_t i = 0; r >= 0 && a->pending_looks && a->pending_looks[i]; i += 2)
+                r = targets_add(&t, &n, a->pending_looks[i], NULL, a->pending_looks[i + 1], false);
+
+        bool clusters_changed = false;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (agent_should_stop(a))
+                        break;
+                /* The region string must be the observation's, which outlives this call. */
+                struct observed_region *reg = region_of(o, t[i].region, t[i].policy);
+                if (!reg)
+                        continue;
+                r = look_cluster(a, o, reg->region, t[i].policy, t[i].cluster, t[i].snapshots, &looks);
+                clusters_changed = true;
+        }
+        for (size_t i = 0; i < n; i++)
+                free(t[i].cluster);
+        free(t);
+        if (r >= 0 && clusters_changed)
+                r = observe_views_rebuild(o);
+        if (r >= 0)
+                a->pending_looks = strv_free(a->pending_looks);
+        if (r < 0) {
+                inventory_looks_done(&looks);
+                return r;
+        }
+        *ret = looks;
+        return 0;
+}
+
+void inventory_look_later(struct agent *a, const char *region, const char *cluster)
+{
+        if (!region || !cluster || strv_extend(&a->pending_looks, region) < 0 ||
+            strv_extend(&a->pending_looks, cluster) < 0) {
+                /* Could not remember it: look at everything next time instead. */
+                a->pending_looks = strv_free(a->pending_looks);
+                a->inventory_refresh = true;
+        }
+}
+
+/* ---- the agent's own changes ---- */
+
+static int add_view(struct observation *o, const struct plan_action *act)
+{
+        const char *region = NULL;
+        for (size_t i = 0; i < o->n_regions && !region; i++)
+                if (o->regions[i].ok && streq(o->regions[i].region, act->region))
+                        region = o->regions[i].region;
+        if (!region || observation_find_snapshot(o, region, act->snapshot))
+                return 0;
+        struct observed_snapshot *n = realloc(o->snapshots, (o->n_snapshots + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        o->snapshots = n;
+        struct tag *tags = calloc(act->n_tags + 1, sizeof(*tags));
+        struct observed_snapshot v = {
+            .identifier = strdup(act->snapshot),
+            .cluster_identifier = strdup(act->cluster),
+            .region = region,
+            .status = strdup("creating"),
+            .snapshot_type = strdup("manual"),
+            .create_time = PLAN_TIME_UNKNOWN,
+            .tags = tags,
+        };
+        bool oom = !tags || !v.identifier || !v.cluster_identifier || !v.status || !v.snapshot_type;
+        for (size_t i = 0; !oom && i < act->n_tags; i++) {
+                tags[i] = (struct tag){strdup(act->tags[i].key), strdup(act->tags[i].value ?: "")};
+                v.n_tags++;
+                oom = !tags[i].key || !tags[i].value;
+        }
+        if (oom) {
+                observe_view_done(&v);
+                return -ENOMEM;
+        }
+        o->snapshots[o->n_snapshots++] = v;
+        return 0;
+}
+
+int inventory_apply(struct agent *a, struct observation *o, const struct act_counts *c)
+{
+        int r = 0;
+        (void)a;
+        for (size_t i = 0; r >= 0 && i < c->n_changes; i++) {
+                const struct plan_action *act = c->changes[i];
+                switch (act->kind) {
+                case ACTION_CREATE:
+                case ACTION_COPY:
+                        r = add_view(o, act);
+                        break;
+                case ACTION_DELETE_RDS:
+                case ACTION_DELETE_BACKUP: {
+                        const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
+                        if (s)
+                                remove_views(o, s->region, NULL, act->snapshot);
+                        break;
+                }
+                default:
+                        break;
+                }
+        }
+        if (r >= 0)
+                observe_views_sort(o);
+        return r;
+}

@@ -1,0 +1,28 @@
+/* Process hardening: after harden_process() no core dump can hold the credentials. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "harden.h"
+#include "test-suite.h"
+
+START_TEST(hardened_process_is_not_dumpable_and_has_no_core_limit)
+{
+        struct rlimit rl;
+
+        ck_assert_int_eq(harden_process(), 0);
+        ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+        ck_assert_int_eq(getrlimit(RLIMIT_CORE, &rl), 0);
+        ck_assert_uint_eq(rl.rlim_cur, 0);
+}
+END_TEST
+
+TEST_SUITE(harden_suite)
+{
+        Suite *s = suite_create("harden");
+        TCase *tc = tcase_create("harden");
+
+        /* Each test runs in its own forked process (CK_FORK): the hardening does not leak out. */
+        tcase_add_test(tc, hardened_process_is_not_dumpable_and_has_no_core_limit);
+        suite_add_tcase(s, tc);
+        return s;
+}

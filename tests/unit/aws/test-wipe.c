@@ -1,0 +1,136 @@
+/* Secrets are wiped before their memory is freed: this executable is linked with -Wl,--wrap=free, so
+ * every free() made by the agent's own code (not by libxml2, libcurl or OpenSSL) passes a scanner that
+ * counts freed blocks still holding the secret key or the session token. */
+#include <check.h>
+#include <malloc.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "aws-credentials.h"
+#include "aws-sigv4.h"
+#include "aws-sts.h"
+#include "macro.h"
+#include "test-suite.h"
+
+#define SECRET "wipe-test-SECRET-0123456789abcdefghijklmn"
+#define TOKEN "wipe-test-TOKEN-FwoGZXIvYXdzEJr//////////wEaDOm0123456789"
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+
+/* volatile: the compiler knows free() touches no global of ours and would drop or cache these. */
+static volatile bool watching;
+static volatile unsigned freed_blocks, blocks_with_secret;
+
+void __wrap_free(void *p)
+{
+        if (watching && p) {
+                size_t n = malloc_usable_size(p);
+                freed_blocks++;
+                if (memmem(p, n, SECRET, strlen(SECRET)) || memmem(p, n, TOKEN, strlen(TOKEN)))
+                        blocks_with_secret++;
+        }
+        __real_free(p);
+}
+
+static void watch(void)
+{
+        freed_blocks = blocks_with_secret = 0;
+        watching = true;
+}
+
+static void unwatch(void)
+{
+        watching = false;
+}
+
+START_TEST(scanner_sees_a_secret_freed_without_wiping)
+{
+        char *volatile s = strdup("before " SECRET " after"); /* volatile: not elided with the free */
+        ck_assert_ptr_nonnull(s);
+        watch();
+        free(s);
+        unwatch();
+        ck_assert_uint_eq(freed_blocks, 1);
+        ck_assert_uint_eq(blocks_with_secret, 1);
+}
+END_TEST
+
+START_TEST(credentials_done_wipes_secret_and_token_before_free)
+{
+        struct aws_credentials src = {.access_key_id = (char *)"AKIDWIPETEST",
+                                      .secret_access_key = (char *)SECRET,
+                                      .session_token = (char *)TOKEN,
+                                      .source = "env"};
+        struct aws_credentials c = {};
+        ck_assert_int_eq(aws_credentials_copy(&src, &c), 0);
+        watch();
+        aws_credentials_done(&c);
+        unwatch();
+        ck_assert_uint_eq(freed_blocks, 3);
+        ck_assert_uint_eq(blocks_with_secret, 0);
+        ck_assert_ptr_null(c.secret_access_key);
+        ck_assert_ptr_null(c.session_token);
+}
+END_TEST
+
+START_TEST(sigv4_signing_frees_no_copy_of_secret_or_token)
+{
+        struct aws_sigv4_header h[] = {{"Host", "rds.us-east-1.amazonaws.com"},
+                                       {"X-Amz-Date", "20150830T123600Z"},
+                                       {"X-Amz-Security-Token", TOKEN}};
+        struct aws_sigv4_params p = {.access_key_id = "AKIDWIPETEST",
+                                     .secret_access_key = SECRET,
+                                     .session_token = TOKEN,
+                                     .region = "us-east-1",
+                                     .service = "rds",
+                                     .time = 1440938160};
+        struct aws_sigv4_request r = {.method = "POST",
+                                      .path = "/",
+                                      .headers = h,
+                                      .n_headers = ELEMENTSOF(h),
+                                      .payload = "Action=DescribeDBClusters",
+                                      .payload_len = 25};
+        struct aws_sigv4_result res = {};
+        watch();
+        ck_assert_int_eq(aws_sigv4_sign(&r, &p, &res), 0);
+        aws_sigv4_result_done(&res);
+        unwatch();
+        ck_assert_uint_gt(freed_blocks, 0);
+        ck_assert_uint_eq(blocks_with_secret, 0);
+}
+END_TEST
+
+START_TEST(sts_credentials_parsing_frees_no_copy_of_secret_or_token)
+{
+        static const char xml[] =
+            "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+            "<Credentials><AccessKeyId>ASIAWIPETEST</AccessKeyId><SecretAccessKey>" SECRET
+            "</SecretAccessKey>"
+            "<SessionToken>" TOKEN
+            "</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>"
+            "</AssumeRoleResult></AssumeRoleResponse>";
+        struct aws_credentials c = {};
+        struct aws_error e = {};
+        watch();
+        ck_assert_int_eq(sts_parse_credentials(xml, sizeof(xml) - 1, &c, &e), 0);
+        ck_assert_str_eq(c.secret_access_key, SECRET);
+        ck_assert_str_eq(c.session_token, TOKEN);
+        aws_credentials_done(&c);
+        unwatch();
+        ck_assert_uint_gt(freed_blocks, 0);
+        ck_assert_uint_eq(blocks_with_secret, 0);
+}
+END_TEST
+
+TEST_SUITE(aws_wipe)
+{
+        Suite *s = suite_create("aws-wipe");
+        TCase *tc = tcase_create("wipe");
+        tcase_add_test(tc, scanner_sees_a_secret_freed_without_wiping);
+        tcase_add_test(tc, credentials_done_wipes_secret_and_token_before_free);
+        tcase_add_test(tc, sigv4_signing_frees_no_copy_of_secret_or_token);
+        tcase_add_test(tc, sts_credentials_parsing_frees_no_copy_of_secret_or_token);
+        suite_add_tcase(s, tc);
+        return s;
+}

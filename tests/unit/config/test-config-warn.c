@@ -1,0 +1,116 @@
+/* config_warnings(): a valid config whose probe_command sits in a file that group or others may write
+ * is warned about, naming the file, probe_command's line, the setting and the mode. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent-config.h"
+#include "config-test-util.h"
+#include "test-suite.h"
+
+#define PROBE_POLICY(name)                                                                                  \
+        "{ name = \"" name "\"; clusters = [ \"" name "-*\" ]; retention = { daily = 7; };\n"               \
+        "  restore_test = { every = \"monthly:15\"; instance_class = \"db.r6g.large\";\n"                   \
+        "    probe_command = \"/usr/local/bin/probe\"; }; }"
+#define PLAIN_POLICY(name)                                                                                  \
+        "{ name = \"" name "\"; clusters = [ \"" name "-*\" ]; retention = { daily = 7; }; }"
+
+static struct agent_config *load(const char *path)
+{
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+        int r = config_load(path, &c, &d);
+        if (r < 0) {
+                config_diags_print(&d, stderr);
+                ck_abort_msg("config_load(%s) = %d", path, r);
+        }
+        config_diags_clear(&d);
+        return c;
+}
+
+START_TEST(group_writable_probe_file_is_warned_with_file_line_setting_and_mode)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main =
+            scratch_write(dir, "agent.conf", "policies = ( " PROBE_POLICY("p") " );\n");
+        struct config_diags w = {};
+
+        ck_assert_int_eq(chmod(main, 0664), 0);
+        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
+        ck_assert_int_eq(config_warnings(c, &w), 0);
+        ck_assert_uint_eq(w.n, 1);
+        ck_assert_str_eq(w.items[0].file, main);
+        ck_assert_uint_eq(w.items[0].line, 3);
+        ck_assert_str_eq(w.items[0].setting, "policies.[0].restore_test.probe_command");
+        ck_assert_ptr_nonnull(strstr(w.items[0].message, "writable by its group (mode 0664)"));
+        config_diags_clear(&w);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(policies_d_file_with_a_probe_is_warned_under_its_own_name)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main =
+            scratch_write(dir, "agent.conf", "policies = ( " PLAIN_POLICY("a") " );\n");
+        _cleanup_free_ char *pd = scratch_write(
+            dir, "policies.d/10-b.conf", "policies = ( " PLAIN_POLICY("c") ", " PROBE_POLICY("b") " );\n");
+        struct config_diags w = {};
+
+        ck_assert_int_eq(chmod(main, 0666), 0); /* no probe_command here: nothing to say */
+        ck_assert_int_eq(chmod(pd, 0646), 0);
+        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
+        ck_assert_int_eq(config_warnings(c, &w), 0);
+        ck_assert_uint_eq(w.n, 1);
+        ck_assert_str_eq(w.items[0].file, pd);
+        ck_assert_str_eq(w.items[0].setting, "policies.[1].restore_test.probe_command");
+        ck_assert_ptr_nonnull(strstr(w.items[0].message, "writable by others (mode 0646)"));
+        config_diags_clear(&w);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(probe_file_writable_by_its_owner_only_is_not_warned)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(
+            dir, "agent.conf", "policies = ( " PROBE_POLICY("p") ", " PROBE_POLICY("q") " );\n");
+        struct config_diags w = {};
+
+        ck_assert_int_eq(chmod(main, 0644), 0);
+        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
+        ck_assert_int_eq(config_warnings(c, &w), 0);
+        ck_assert_uint_eq(w.n, 0);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(two_probes_in_one_writable_file_are_one_warning)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(
+            dir, "agent.conf", "policies = ( " PROBE_POLICY("p") ", " PROBE_POLICY("q") " );\n");
+        struct config_diags w = {};
+
+        ck_assert_int_eq(chmod(main, 0666), 0);
+        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
+        ck_assert_int_eq(config_warnings(c, &w), 0);
+        ck_assert_uint_eq(w.n, 1);
+        ck_assert_ptr_nonnull(strstr(w.items[0].message, "writable by group and others (mode 0666)"));
+        config_diags_clear(&w);
+        scratch_remove(dir);
+}
+END_TEST
+
+TEST_SUITE(config_warn_suite)
+{
+        Suite *s = suite_create("config-warn");
+        TCase *tc = tcase_create("probe-file-mode");
+        tcase_add_test(tc, group_writable_probe_file_is_warned_with_file_line_setting_and_mode);
+        tcase_add_test(tc, policies_d_file_with_a_probe_is_warned_under_its_own_name);
+        tcase_add_test(tc, probe_file_writable_by_its_owner_only_is_not_warned);
+        tcase_add_test(tc, two_probes_in_one_writable_file_are_one_warning);
+        suite_add_tcase(s, tc);
+        return s;
+}
