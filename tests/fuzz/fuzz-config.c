@@ -85,6 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(c && diags.n == 0);
                 for (size_t i = 0; i < c->n_policies; i++)
                         FUZZ_CHECK(!isempty(c->policies[i].name) && c->policies[i].file);
+                /* The files are written 0600: no probe_command warning is due. */
+                struct config_diags warnings = {};
+                FUZZ_CHECK(config_warnings(c, &warnings) == 0 && warnings.n == 0);
+                config_diags_clear(&warnings);
                 agent_config_free(c);
         } else {
                 FUZZ_CHECK(!c && (diags.n > 0 || r == -ENOMEM));

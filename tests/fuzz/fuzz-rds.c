@@ -19,6 +19,7 @@ enum kind {
         INSTANCE,
         EXPORT,
         ATTRIBUTES,
+        ACCOUNT_QUOTA,
         N_KINDS,
 };
 
@@ -42,6 +43,7 @@ static const struct {
     {"CancelExportTask", EXPORT},
     {"ModifyDBClusterSnapshotAttribute", ATTRIBUTES},
     {"DescribeDBClusterSnapshotAttributes", ATTRIBUTES},
+    {"DescribeAccountAttributes", ACCOUNT_QUOTA},
 };
 
 /* The local name of the first element, without "Response": a cheap look, not a parse. */
@@ -72,7 +74,7 @@ static void root_action(const uint8_t *data, size_t size, char *buf, size_t bufs
 /* What every parser promises: a result with its required fields, or an error saying so. */
 static void check_error(int r, const struct aws_error *e)
 {
-        FUZZ_CHECK(r == -EBADMSG || r == -ENOMEM);
+        FUZZ_CHECK(r == -EBADMSG || r == -ENOMEM || r == -ENOENT);
         FUZZ_CHECK(e->kind == AWS_ERROR_PARSE && !isempty(e->code));
 }
 
@@ -94,6 +96,11 @@ static void check_cluster(const struct rds_db_cluster *c)
 
 static void check_snapshot(const struct rds_db_cluster_snapshot *s)
 {
+        if (s->malformed) {
+                /* An item that could not be read keeps its names only. */
+                FUZZ_CHECK(!s->status && !s->arn && !s->tags && s->n_tags == 0);
+                return;
+        }
         FUZZ_CHECK(!isempty(s->identifier) && !isempty(s->status) && !isempty(s->cluster_identifier));
         (void)rds_snapshot_id_is_aws_backup(s->identifier);
         (void)rds_snapshot_id_is_aws_backup(s->arn);
@@ -125,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_clusters(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_cluster(&l.items[i]);
                 rds_db_cluster_list_done(&l);
@@ -135,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_cluster_snapshots(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_snapshot(&l.items[i]);
                 rds_db_cluster_snapshot_list_done(&l);
@@ -145,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_instances(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier));
                 rds_db_instance_list_done(&l);
@@ -155,6 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_export_tasks(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier) && !isempty(l.items[i].status));
                 rds_export_task_list_done(&l);
@@ -198,6 +209,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 else
                         FUZZ_CHECK(!isempty(t.identifier) && !isempty(t.status));
                 rds_export_task_done(&t);
+                break;
+        }
+        case ACCOUNT_QUOTA: {
+                int64_t used = -1, max = -1;
+                r = rds_parse_account_quota(xml, size, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &used, &max, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        FUZZ_CHECK(used >= 0 && max >= 0);
                 break;
         }
         case ATTRIBUTES:

@@ -85,6 +85,7 @@ def main():
         # RDS: every response the agent parses.
         r.rds_ok("describe-db-clusters.xml", "DescribeDBClusters", MaxRecords="100")
         r.rds_ok("describe-db-cluster-snapshots.xml", "DescribeDBClusterSnapshots", MaxRecords="100")
+        r.rds_ok("describe-account-attributes.xml", "DescribeAccountAttributes")
         r.rds_ok("create-db-cluster-snapshot.xml", "CreateDBClusterSnapshot",
                  DBClusterIdentifier="orders-db", DBClusterSnapshotIdentifier="aba-orders-db-20260104t0735z",
                  **{"Tags.Tag.1.Key": "aurora-backup:managed-by", "Tags.Tag.1.Value": "aurora-backup-agent"})
