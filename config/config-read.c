@@ -140,8 +140,8 @@ const char *conf_file(const struct conf_ctx *ctx, const struct conf_node *n)
         return f ? f : ctx->file;
 }
 
-static void conf_verror(struct conf_ctx *ctx, const char *file, unsigned line, const char *path,
-                        const char *fmt, va_list ap)
+_printf_(5, 0) static void conf_verror(struct conf_ctx *ctx, const char *file, unsigned line,
+                                       const char *path, const char *fmt, va_list ap)
 {
         _cleanup_free_ char *msg = NULL;
 

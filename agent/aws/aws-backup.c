@@ -410,9 +410,11 @@ static int parse_job(json_object *o, struct backup_job *ret)
                 goto fail;
         /* PercentDone is a string in the model ("12.5"). */
         if (json_object_object_get_ex(o, "PercentDone", &v)) {
-                if (json_object_is_type(v, json_type_string))
-                        pct = (int64_t)strtod(json_object_get_string(v), NULL);
-                else if ((r = get_int(o, "PercentDone", &pct)) < 0)
+                if (json_object_is_type(v, json_type_string)) {
+                        /* Checked before the cast: a double beyond int64, or NaN, is undefined there. */
+                        double d = strtod(json_object_get_string(v), NULL);
+                        pct = d >= 0 && d <= 100 ? (int64_t)d : 0;
+                } else if ((r = get_int(o, "PercentDone", &pct)) < 0)
                         goto fail;
         }
         j.percent_done = pct >= 0 && pct <= 100 ? (unsigned)pct : 0;
@@ -427,11 +429,24 @@ fail:
         return r;
 }
 
+int backup_parse_backup_job(const char *json, size_t len, const char *action, struct backup_job *ret,
+                            struct aws_error *e)
+{
+        _cleanup_json_ json_object *root = NULL;
+        int r = parse_json(json, len, &root, e);
+        if (r < 0)
+                return r;
+        if ((r = parse_job(root, ret)) < 0)
+                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s response lacks BackupJobId", action);
+        return 0;
+}
+
 int backup_start_backup_job(struct aws_client *c, const struct backup_job_params *p, struct backup_job *ret,
                             struct aws_error *e)
 {
         struct aws_response resp = {};
-        _cleanup_json_ json_object *body = json_object_new_object(), *root = NULL;
+        _cleanup_json_ json_object *body = json_object_new_object();
         aws_error_clear(e);
         if (!vault_name_valid(p->vault_name) || isempty(p->resource_arn) || isempty(p->iam_role_arn))
                 return aws_error_set(
@@ -462,14 +477,9 @@ int backup_start_backup_job(struct aws_client *c, const struct backup_job_params
         int r = backup_send(c, "PUT", "/backup-jobs", NULL, s, &resp, e);
         if (r < 0)
                 return r;
-        r = parse_json(resp.body, resp.body_len, &root, e);
+        r = backup_parse_backup_job(resp.body, resp.body_len, "StartBackupJob", ret, e);
         aws_response_done(&resp);
-        if (r < 0)
-                return r;
-        if ((r = parse_job(root, ret)) < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "StartBackupJob response lacks BackupJobId");
-        return 0;
+        return r;
 }
 
 int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct backup_job *ret,
@@ -477,7 +487,6 @@ int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct 
 {
         struct aws_response resp = {};
         struct aws_buf b = {};
-        _cleanup_json_ json_object *root = NULL;
         aws_error_clear(e);
         if (isempty(job_id))
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
@@ -490,12 +499,7 @@ int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct 
         int r = backup_send(c, "GET", path, NULL, NULL, &resp, e);
         if (r < 0)
                 return r;
-        r = parse_json(resp.body, resp.body_len, &root, e);
+        r = backup_parse_backup_job(resp.body, resp.body_len, "DescribeBackupJob", ret, e);
         aws_response_done(&resp);
-        if (r < 0)
-                return r;
-        if ((r = parse_job(root, ret)) < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "DescribeBackupJob response lacks BackupJobId");
-        return 0;
+        return r;
 }

@@ -80,5 +80,8 @@ int backup_parse_recovery_points(const char *json, size_t len, struct backup_rec
                                  char **ret_next_token, struct aws_error *e);
 int backup_parse_recovery_point(const char *json, size_t len, struct backup_recovery_point *ret,
                                 struct aws_error *e);
+/* StartBackupJob and DescribeBackupJob answers; `action` names the call in the error. */
+int backup_parse_backup_job(const char *json, size_t len, const char *action, struct backup_job *ret,
+                            struct aws_error *e);
 /* "/backup-vaults/{vault}/recovery-points/{arn}" with each label encoded (':' -> %3A, '/' -> %2F). */
 char *backup_recovery_point_path(const char *vault_name, const char *recovery_point_arn);

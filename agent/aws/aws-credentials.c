@@ -178,25 +178,11 @@ static char *trim(char *s)
         return s;
 }
 
-/* INI lookup in one file. Returns 1 with value, 0 if absent (or no file), negative errno. */
-static int ini_get(bool config, const char *profile, const char *key, char **ret)
+int aws_profile_ini_get(char *text, bool config, const char *profile, const char *key, char **ret)
 {
-        _cleanup_free_ char *path = NULL;
-        _cleanup_erase_ char *data = NULL;
-        int r = profile_file_path(config, &path);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-        r = read_small_file(path, PROFILE_FILE_MAX, &data);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
-
         bool in_section = false;
         char *save = NULL;
-        for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 if (isspace((unsigned char)line[0]))
                         continue; /* nested sub-section values (e.g. "s3 =\n  addressing_style = ...") */
                 char *l = trim(line);
@@ -232,6 +218,24 @@ static int ini_get(bool config, const char *profile, const char *key, char **ret
                 return 1;
         }
         return 0;
+}
+
+/* INI lookup in one file. Returns 1 with value, 0 if absent (or no file), negative errno. */
+static int ini_get(bool config, const char *profile, const char *key, char **ret)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_erase_ char *data = NULL;
+        int r = profile_file_path(config, &path);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        r = read_small_file(path, PROFILE_FILE_MAX, &data);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        return aws_profile_ini_get(data, config, profile, key, ret);
 }
 
 int aws_profile_get(const char *profile, const char *key, char **ret)

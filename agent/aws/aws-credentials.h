@@ -45,6 +45,9 @@ int aws_credentials_from_imds(struct aws_client *client, struct aws_credentials 
 /* Shared config/credentials files: value of `key` in profile `profile` (config: "[profile X]" or
  * "[default]"; credentials: "[X]"). Returns 1 and a malloc'ed value, 0 if absent, negative errno. */
 int aws_profile_get(const char *profile, const char *key, char **ret);
+/* The same lookup in the text of one such file (config: true for ~/.aws/config), NUL-terminated; the
+ * text is cut into lines in place. */
+int aws_profile_ini_get(char *text, bool config, const char *profile, const char *key, char **ret);
 /* AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default". */
 const char *aws_profile_name(void);
 

@@ -17,6 +17,14 @@ void aws_error_clear(struct aws_error *e)
                 *e = (struct aws_error){};
 }
 
+/* Keep errors on one line: they end up in logs and journal fields. */
+static void one_line(char *s)
+{
+        for (char *p = s; *p; p++)
+                if (*p == '\n' || *p == '\r' || *p == '\t')
+                        *p = ' ';
+}
+
 static void copy_field(char *dst, size_t size, const char *src)
 {
         if (!src)
@@ -24,10 +32,7 @@ static void copy_field(char *dst, size_t size, const char *src)
         size_t l = strnlen(src, size - 1);
         memcpy(dst, src, l);
         dst[l] = '\0';
-        /* Keep errors on one line: they end up in logs and journal fields. */
-        for (char *p = dst; *p; p++)
-                if (*p == '\n' || *p == '\r' || *p == '\t')
-                        *p = ' ';
+        one_line(dst);
 }
 
 int aws_error_set(struct aws_error *e, int r, enum aws_error_kind kind, const char *code, const char *fmt,
@@ -173,6 +178,7 @@ static void clean_type(const char *in, char *out, size_t size)
                 l = size - 1;
         memcpy(out, start, l);
         out[l] = '\0';
+        one_line(out);
 }
 
 int aws_error_parse_json(struct aws_error *e, long http_status, const char *error_type_header,
@@ -194,7 +200,9 @@ int aws_error_parse_json(struct aws_error *e, long http_status, const char *erro
         const char *type = error_type_header;
         if (isempty(type))
                 type = json_str(root, "__type") ?: json_str(root, "code") ?: json_str(root, "Code");
-        if (isempty(type)) {
+        if (!isempty(type))
+                clean_type(type, e->code, sizeof(e->code));
+        if (isempty(e->code)) { /* no type, or one that names none (":x", "ns#") */
                 set_http_fallback(e, http_status);
                 copy_field(e->request_id, sizeof(e->request_id), request_id_header);
                 json_object_put(root);
@@ -202,7 +210,6 @@ int aws_error_parse_json(struct aws_error *e, long http_status, const char *erro
         }
         e->kind = AWS_ERROR_SERVICE;
         e->http_status = http_status;
-        clean_type(type, e->code, sizeof(e->code));
         copy_field(e->message, sizeof(e->message), json_str(root, "message") ?: json_str(root, "Message"));
         copy_field(e->request_id, sizeof(e->request_id), request_id_header);
         json_object_put(root);

@@ -482,11 +482,116 @@ int rds_parse_db_cluster_snapshots(const char *xml, size_t len, struct rds_db_cl
         return 0;
 }
 
+int rds_parse_db_instances(const char *xml, size_t len, struct rds_db_instance_list *ret, char **ret_marker,
+                           struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_db_instance_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        r = page_instances(aws_query_result(doc, "DescribeDBInstances"), &l, &marker, e);
+        if (r < 0) {
+                rds_db_instance_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        if (ret_marker)
+                *ret_marker = TAKE_PTR(marker);
+        return 0;
+}
+
+int rds_parse_export_tasks(const char *xml, size_t len, struct rds_export_task_list *ret, char **ret_marker,
+                           struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        struct rds_export_task_list l = {};
+        _cleanup_free_ char *marker = NULL;
+        int r = aws_xml_parse(xml, len, &doc, e);
+        if (r < 0)
+                return r;
+        r = page_exports(aws_query_result(doc, "DescribeExportTasks"), &l, &marker, e);
+        if (r < 0) {
+                rds_export_task_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        if (ret_marker)
+                *ret_marker = TAKE_PTR(marker);
+        return 0;
+}
+
 /* The one item of a mutating call's Result (e.g. <CreateDBClusterSnapshotResult><DBClusterSnapshot>). */
 static xmlNode *single_item(xmlDoc *doc, const char *action, const char *item)
 {
         return aws_xml_child(aws_query_result(doc, action), item);
 }
+
+/* The typed result of one call's response document: shared by the calls below and by the
+ * rds_parse_*_result() entry points, which take the response body. */
+static int snapshot_from_doc(xmlDoc *doc, const char *action, struct rds_db_cluster_snapshot *ret,
+                             struct aws_error *e)
+{
+        xmlNode *n = single_item(doc, action, "DBClusterSnapshot");
+        if (!n || parse_snapshot(n, ret) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks a complete DBClusterSnapshot", action);
+        return 0;
+}
+
+static int cluster_from_doc(xmlDoc *doc, const char *action, struct rds_db_cluster *ret, struct aws_error *e)
+{
+        xmlNode *n = single_item(doc, action, "DBCluster");
+        if (!n || parse_cluster(n, ret) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks a complete DBCluster", action);
+        return 0;
+}
+
+static int instance_from_doc(xmlDoc *doc, const char *action, struct rds_db_instance *ret,
+                             struct aws_error *e)
+{
+        xmlNode *n = single_item(doc, action, "DBInstance");
+        if (!n || parse_instance(n, ret) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks a complete DBInstance", action);
+        return 0;
+}
+
+static int export_task_from_doc(xmlDoc *doc, const char *action, struct rds_export_task *ret,
+                                struct aws_error *e)
+{
+        /* ExportTask fields sit directly in the Result. */
+        xmlNode *n = aws_query_result(doc, action);
+        if (!n || parse_export_task(n, ret) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks ExportTaskIdentifier/Status", action);
+        return 0;
+}
+
+static int attributes_from_doc(xmlDoc *doc, const char *action, struct rds_snapshot_attributes *ret,
+                               struct aws_error *e)
+{
+        if (parse_attributes(aws_query_result(doc, action), ret) < 0)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: response lacks DBClusterSnapshotAttributesResult", action);
+        return 0;
+}
+
+#define DEFINE_RESULT_PARSER(fn, type, from_doc)                                                            \
+        int fn(const char *xml, size_t len, const char *action, type *ret, struct aws_error *e)             \
+        {                                                                                                   \
+                _cleanup_xml_ xmlDoc *doc = NULL;                                                           \
+                int r = aws_xml_parse(xml, len, &doc, e);                                                   \
+                if (r < 0)                                                                                  \
+                        return r;                                                                           \
+                return from_doc(doc, action, ret, e);                                                       \
+        }
+DEFINE_RESULT_PARSER(rds_parse_db_cluster_result, struct rds_db_cluster, cluster_from_doc)
+DEFINE_RESULT_PARSER(rds_parse_db_instance_result, struct rds_db_instance, instance_from_doc)
+DEFINE_RESULT_PARSER(rds_parse_export_task_result, struct rds_export_task, export_task_from_doc)
+DEFINE_RESULT_PARSER(rds_parse_snapshot_attributes, struct rds_snapshot_attributes, attributes_from_doc)
 
 int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds_db_cluster_snapshot *ret,
                                          struct aws_error *e)
@@ -697,10 +802,8 @@ static int snapshot_call(struct aws_client *c, const char *action, struct aws_bu
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *n = single_item(doc, action, "DBClusterSnapshot");
-        if (!n || (r = parse_snapshot(n, &s)) < 0)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s: response lacks a complete DBClusterSnapshot", action);
+        if ((r = snapshot_from_doc(doc, action, &s, e)) < 0)
+                return r;
         if (ret)
                 *ret = s;
         else
@@ -716,10 +819,8 @@ static int cluster_call(struct aws_client *c, const char *action, struct aws_buf
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *n = single_item(doc, action, "DBCluster");
-        if (!n || (r = parse_cluster(n, &cl)) < 0)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s: response lacks a complete DBCluster", action);
+        if ((r = cluster_from_doc(doc, action, &cl, e)) < 0)
+                return r;
         if (ret)
                 *ret = cl;
         else
@@ -735,10 +836,8 @@ static int instance_call(struct aws_client *c, const char *action, struct aws_bu
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *n = single_item(doc, action, "DBInstance");
-        if (!n || (r = parse_instance(n, &in)) < 0)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s: response lacks a complete DBInstance", action);
+        if ((r = instance_from_doc(doc, action, &in, e)) < 0)
+                return r;
         if (ret)
                 *ret = in;
         else
@@ -754,11 +853,8 @@ static int export_call(struct aws_client *c, const char *action, struct aws_buf 
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
                 return r;
-        /* ExportTask fields sit directly in the Result. */
-        xmlNode *n = aws_query_result(doc, action);
-        if (!n || (r = parse_export_task(n, &t)) < 0)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s: response lacks ExportTaskIdentifier/Status", action);
+        if ((r = export_task_from_doc(doc, action, &t, e)) < 0)
+                return r;
         if (ret)
                 *ret = t;
         else
@@ -828,9 +924,8 @@ static int attributes_call(struct aws_client *c, const char *action, struct aws_
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
                 return r;
-        if ((r = parse_attributes(aws_query_result(doc, action), &a)) < 0)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s: response lacks DBClusterSnapshotAttributesResult", action);
+        if ((r = attributes_from_doc(doc, action, &a, e)) < 0)
+                return r;
         if (ret)
                 *ret = a;
         else

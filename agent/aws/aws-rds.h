@@ -257,3 +257,19 @@ int rds_parse_db_cluster_snapshots(const char *xml, size_t len, struct rds_db_cl
 /* Result of Create/Delete/CopyDBClusterSnapshot: one DBClusterSnapshot under {op}Result. */
 int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds_db_cluster_snapshot *ret,
                                          struct aws_error *e);
+int rds_parse_db_instances(const char *xml, size_t len, struct rds_db_instance_list *ret, char **ret_marker,
+                           struct aws_error *e);
+int rds_parse_export_tasks(const char *xml, size_t len, struct rds_export_task_list *ret, char **ret_marker,
+                           struct aws_error *e);
+/* The response body of `action`, parsed as the call itself parses it: one DBCluster under {action}Result
+ * (RestoreDBClusterFromSnapshot, RestoreDBClusterToPointInTime, DeleteDBCluster), one DBInstance
+ * (CreateDBInstance, DeleteDBInstance), the export task's fields (StartExportTask, CancelExportTask),
+ * the "restore" attribute (Modify/DescribeDBClusterSnapshotAttributes). */
+int rds_parse_db_cluster_result(const char *xml, size_t len, const char *action, struct rds_db_cluster *ret,
+                                struct aws_error *e);
+int rds_parse_db_instance_result(const char *xml, size_t len, const char *action,
+                                 struct rds_db_instance *ret, struct aws_error *e);
+int rds_parse_export_task_result(const char *xml, size_t len, const char *action,
+                                 struct rds_export_task *ret, struct aws_error *e);
+int rds_parse_snapshot_attributes(const char *xml, size_t len, const char *action,
+                                  struct rds_snapshot_attributes *ret, struct aws_error *e);

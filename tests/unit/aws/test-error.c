@@ -88,6 +88,37 @@ START_TEST(json_error_type_falls_back_to_body)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz-error (tests/fuzz/regressions/error/): the code taken from x-amzn-ErrorType or
+ * __type kept its CR/LF, so a peer could break a log line or a journal field. */
+START_TEST(json_error_code_stays_on_one_line)
+{
+        struct aws_error e;
+        const char *body = "{\"__type\": \"ThrottlingException\", \"Message\": \"Rate exceeded\"}";
+        ck_assert_int_eq(aws_error_parse_json(&e, 400, "ThrottlingException\r\x01", "bc4e8c07-7051-4898",
+                                              body, strlen(body)),
+                         0);
+        ck_assert_str_eq(e.code, "ThrottlingException \x01");
+        body = "{\"__type\":\"com.amazonaws.backup#Forged\\nAURORA_ACTION=delete\",\"message\":\"m\"}";
+        ck_assert_int_eq(aws_error_parse_json(&e, 400, NULL, NULL, body, strlen(body)), 0);
+        ck_assert_str_eq(e.code, "Forged AURORA_ACTION=delete");
+}
+END_TEST
+
+/* Found by tests/fuzz/fuzz-error: a type that cuts down to nothing gave a service error without a code. */
+START_TEST(json_error_type_naming_no_code_falls_back_to_http_status)
+{
+        struct aws_error e;
+        const char *body = "{\"__type\": \"ThrottlingException\", \"Message\": \"Rate exceeded\"}";
+        ck_assert_int_eq(aws_error_parse_json(&e, 400, ":=hrottling", "r-1", body, strlen(body)), -EBADMSG);
+        ck_assert_str_eq(e.code, "HTTP400");
+        ck_assert_str_eq(e.request_id, "r-1");
+        body = "{\"__type\": \"com.amazonaws.backup#\", \"message\": \"m\"}";
+        ck_assert_int_eq(aws_error_parse_json(&e, 503, NULL, NULL, body, strlen(body)), -EBADMSG);
+        ck_assert_str_eq(e.code, "HTTP503");
+        ck_assert(e.retryable);
+}
+END_TEST
+
 START_TEST(classification_follows_standard_mode)
 {
         struct aws_error e = {.kind = AWS_ERROR_SERVICE, .http_status = 400};
@@ -158,6 +189,8 @@ TEST_SUITE(aws_error)
         tcase_add_test(tc, error_body_with_a_dtd_falls_back_to_http_status);
         tcase_add_test(tc, json_error_type_comes_from_header);
         tcase_add_test(tc, json_error_type_falls_back_to_body);
+        tcase_add_test(tc, json_error_code_stays_on_one_line);
+        tcase_add_test(tc, json_error_type_naming_no_code_falls_back_to_http_status);
         tcase_add_test(tc, classification_follows_standard_mode);
         tcase_add_test(tc, scrub_removes_secrets_even_when_cut);
         tcase_add_test(tc, to_string_names_code_status_and_request_id);

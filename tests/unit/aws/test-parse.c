@@ -239,6 +239,33 @@ START_TEST(backup_recovery_point_expired_with_lifecycle)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz-backup: a PercentDone string beyond int64 or NaN was cast from double unchecked
+ * (undefined; clang's UBSan reports it, gcc's -fsanitize=undefined does not check float casts). */
+START_TEST(backup_job_percent_done_out_of_range_is_zero)
+{
+        static const char *const bodies[] = {
+            "{\"BackupJobId\":\"j-1\",\"PercentDone\":\"92233720368547758071$k0tru\"}",
+            "{\"BackupJobId\":\"j-1\",\"PercentDone\":\"nan\"}",
+            "{\"BackupJobId\":\"j-1\",\"PercentDone\":\"-1e300\"}",
+            "{\"BackupJobId\":\"j-1\",\"PercentDone\":\"100.5\"}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bodies); i++) {
+                struct backup_job j = {};
+                struct aws_error e = {};
+                ck_assert_int_eq(
+                    backup_parse_backup_job(bodies[i], strlen(bodies[i]), "DescribeBackupJob", &j, &e), 0);
+                ck_assert_uint_eq(j.percent_done, 0);
+                backup_job_done(&j);
+        }
+        struct backup_job j = {};
+        struct aws_error e = {};
+        const char *body = "{\"BackupJobId\":\"j-1\",\"PercentDone\":\"12.5\"}";
+        ck_assert_int_eq(backup_parse_backup_job(body, strlen(body), "DescribeBackupJob", &j, &e), 0);
+        ck_assert_uint_eq(j.percent_done, 12);
+        backup_job_done(&j);
+}
+END_TEST
+
 START_TEST(backup_path_encodes_arn_labels)
 {
         _cleanup_free_ char *p = backup_recovery_point_path(
@@ -299,6 +326,7 @@ TEST_SUITE(aws_parse)
         tcase_add_test(tc, sts_credentials);
         tcase_add_test(tc, backup_recovery_points_page);
         tcase_add_test(tc, backup_recovery_point_expired_with_lifecycle);
+        tcase_add_test(tc, backup_job_percent_done_out_of_range_is_zero);
         tcase_add_test(tc, backup_path_encodes_arn_labels);
         tcase_add_test(tc, every_truncation_fails_cleanly);
         suite_add_tcase(s, tc);

@@ -1,0 +1,238 @@
+/* Fuzz target: the RDS Query API response parsers (agent/aws/aws-rds.c). Each input goes to the parser of
+ * the action its root element names (<{Action}Response>), as the client would route it; any other root
+ * goes to one of them, chosen by the input's size. */
+#include <ctype.h>
+#include <string.h>
+
+#include "aws-rds.h"
+#include "fuzz.h"
+#include "macro.h"
+#include "strv.h"
+
+enum kind {
+        CLUSTERS,
+        SNAPSHOTS,
+        INSTANCES,
+        EXPORTS,
+        SNAPSHOT,
+        CLUSTER,
+        INSTANCE,
+        EXPORT,
+        ATTRIBUTES,
+        ACCOUNT_QUOTA,
+        N_KINDS,
+};
+
+static const struct {
+        const char *action;
+        enum kind kind;
+} actions[] = {
+    {"DescribeDBClusters", CLUSTERS},
+    {"DescribeDBClusterSnapshots", SNAPSHOTS},
+    {"DescribeDBInstances", INSTANCES},
+    {"DescribeExportTasks", EXPORTS},
+    {"CreateDBClusterSnapshot", SNAPSHOT},
+    {"DeleteDBClusterSnapshot", SNAPSHOT},
+    {"CopyDBClusterSnapshot", SNAPSHOT},
+    {"RestoreDBClusterFromSnapshot", CLUSTER},
+    {"RestoreDBClusterToPointInTime", CLUSTER},
+    {"DeleteDBCluster", CLUSTER},
+    {"CreateDBInstance", INSTANCE},
+    {"DeleteDBInstance", INSTANCE},
+    {"StartExportTask", EXPORT},
+    {"CancelExportTask", EXPORT},
+    {"ModifyDBClusterSnapshotAttribute", ATTRIBUTES},
+    {"DescribeDBClusterSnapshotAttributes", ATTRIBUTES},
+    {"DescribeAccountAttributes", ACCOUNT_QUOTA},
+};
+
+/* The local name of the first element, without "Response": a cheap look, not a parse. */
+static void root_action(const uint8_t *data, size_t size, char *buf, size_t bufsize)
+{
+        size_t i = 0, n = 0;
+
+        buf[0] = '\0';
+        for (;;) {
+                const uint8_t *lt = memchr(data + i, '<', size - i);
+                if (!lt)
+                        return;
+                i = (size_t)(lt - data) + 1;
+                if (i < size && data[i] != '?' && data[i] != '!')
+                        break;
+        }
+        for (; i < size && n + 1 < bufsize && (isalnum(data[i]) || data[i] == ':' || data[i] == '_'); i++)
+                buf[n++] = (char)data[i];
+        buf[n] = '\0';
+        char *colon = strrchr(buf, ':');
+        if (colon)
+                memmove(buf, colon + 1, strlen(colon + 1) + 1);
+        n = strlen(buf);
+        if (n > strlen("Response") && streq(buf + n - strlen("Response"), "Response"))
+                buf[n - strlen("Response")] = '\0';
+}
+
+/* What every parser promises: a result with its required fields, or an error saying so. */
+static void check_error(int r, const struct aws_error *e)
+{
+        FUZZ_CHECK(r == -EBADMSG || r == -ENOMEM || r == -ENOENT);
+        FUZZ_CHECK(e->kind == AWS_ERROR_PARSE && !isempty(e->code));
+}
+
+static void check_tags(const struct aws_tag *tags, size_t n)
+{
+        FUZZ_CHECK(n <= RDS_MAX_TAGS);
+        for (size_t i = 0; i < n; i++)
+                FUZZ_CHECK(tags[i].key && tags[i].value);
+        (void)aws_tags_get(tags, n, "aurora-backup:slot");
+}
+
+static void check_cluster(const struct rds_db_cluster *c)
+{
+        FUZZ_CHECK(!isempty(c->identifier) && !isempty(c->status));
+        FUZZ_CHECK(strv_length(c->members) <= RDS_MAX_MEMBERS);
+        FUZZ_CHECK(!c->writer || strv_contains(c->members, c->writer));
+        check_tags(c->tags, c->n_tags);
+}
+
+static void check_snapshot(const struct rds_db_cluster_snapshot *s)
+{
+        if (s->malformed) {
+                /* An item that could not be read keeps its names only. */
+                FUZZ_CHECK(!s->status && !s->arn && !s->tags && s->n_tags == 0);
+                return;
+        }
+        FUZZ_CHECK(!isempty(s->identifier) && !isempty(s->status) && !isempty(s->cluster_identifier));
+        (void)rds_snapshot_id_is_aws_backup(s->identifier);
+        (void)rds_snapshot_id_is_aws_backup(s->arn);
+        check_tags(s->tags, s->n_tags);
+}
+
+static void check_marker(const char *marker)
+{
+        FUZZ_CHECK(!marker || marker[0] != '\0');
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        const char *xml = (const char *)data;
+        struct aws_error e = {};
+        char *marker = NULL;
+        char action[128];
+        enum kind kind = (enum kind)(size % N_KINDS);
+        int r;
+
+        root_action(data, size, action, sizeof(action));
+        for (size_t i = 0; i < ELEMENTSOF(actions); i++)
+                if (streq(action, actions[i].action))
+                        kind = actions[i].kind;
+
+        switch (kind) {
+        case CLUSTERS: {
+                struct rds_db_cluster_list l = {};
+                r = rds_parse_db_clusters(xml, size, &l, &marker, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                for (size_t i = 0; r >= 0 && i < l.n; i++)
+                        check_cluster(&l.items[i]);
+                rds_db_cluster_list_done(&l);
+                break;
+        }
+        case SNAPSHOTS: {
+                struct rds_db_cluster_snapshot_list l = {};
+                r = rds_parse_db_cluster_snapshots(xml, size, &l, &marker, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                for (size_t i = 0; r >= 0 && i < l.n; i++)
+                        check_snapshot(&l.items[i]);
+                rds_db_cluster_snapshot_list_done(&l);
+                break;
+        }
+        case INSTANCES: {
+                struct rds_db_instance_list l = {};
+                r = rds_parse_db_instances(xml, size, &l, &marker, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                for (size_t i = 0; r >= 0 && i < l.n; i++)
+                        FUZZ_CHECK(!isempty(l.items[i].identifier));
+                rds_db_instance_list_done(&l);
+                break;
+        }
+        case EXPORTS: {
+                struct rds_export_task_list l = {};
+                r = rds_parse_export_tasks(xml, size, &l, &marker, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                for (size_t i = 0; r >= 0 && i < l.n; i++)
+                        FUZZ_CHECK(!isempty(l.items[i].identifier) && !isempty(l.items[i].status));
+                rds_export_task_list_done(&l);
+                break;
+        }
+        case SNAPSHOT: {
+                struct rds_db_cluster_snapshot s = {};
+                r = rds_parse_db_cluster_snapshot_result(xml, size, &s, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        check_snapshot(&s);
+                rds_db_cluster_snapshot_done(&s);
+                break;
+        }
+        case CLUSTER: {
+                struct rds_db_cluster c = {};
+                r = rds_parse_db_cluster_result(xml, size, action, &c, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        check_cluster(&c);
+                rds_db_cluster_done(&c);
+                break;
+        }
+        case INSTANCE: {
+                struct rds_db_instance in = {};
+                r = rds_parse_db_instance_result(xml, size, action, &in, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        FUZZ_CHECK(!isempty(in.identifier));
+                rds_db_instance_done(&in);
+                break;
+        }
+        case EXPORT: {
+                struct rds_export_task t = {};
+                r = rds_parse_export_task_result(xml, size, action, &t, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        FUZZ_CHECK(!isempty(t.identifier) && !isempty(t.status));
+                rds_export_task_done(&t);
+                break;
+        }
+        case ACCOUNT_QUOTA: {
+                int64_t used = -1, max = -1;
+                r = rds_parse_account_quota(xml, size, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &used, &max, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        FUZZ_CHECK(used >= 0 && max >= 0);
+                break;
+        }
+        case ATTRIBUTES:
+        default: {
+                struct rds_snapshot_attributes a = {};
+                r = rds_parse_snapshot_attributes(xml, size, action, &a, &e);
+                if (r < 0)
+                        check_error(r, &e);
+                else
+                        FUZZ_CHECK(a.snapshot_identifier);
+                rds_snapshot_attributes_done(&a);
+                break;
+        }
+        }
+        check_marker(marker);
+        free(marker);
+        return 0;
+}
