@@ -1,5 +1,5 @@
-/* struct aws_error: filling, formatting, scrubbing secrets, parsing Query/XML and REST-JSON error
- * responses, and the "standard" retry classification of error codes. */
+/* struct aws_error: filling, formatting, scrubbing secrets, parsing REST-JSON error responses (Query/XML
+ * ones are parsed next to the XML code, aws-xml.c), and the "standard" retry classification of codes. */
 #include "aws-error.h"
 
 #include <errno.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aws-xml.h"
 #include "macro.h"
 
 void aws_error_clear(struct aws_error *e)
@@ -122,31 +121,10 @@ static void set_http_fallback(struct aws_error *e, long http_status)
         aws_error_classify(e);
 }
 
-int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body, size_t len)
+int aws_error_set_service(struct aws_error *e, long http_status, const char *code, const char *message,
+                          const char *request_id)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        struct aws_error ignore;
         aws_error_clear(e);
-        if (aws_xml_parse(body, len, &doc, &ignore) < 0) {
-                set_http_fallback(e, http_status);
-                return -EBADMSG;
-        }
-        xmlNode *root = xmlDocGetRootElement(doc);
-        xmlNode *err = aws_xml_child(root, "Error");
-        if (!err)
-                err = aws_xml_path(root, "Errors", "Error", NULL);
-        if (!err && root->name && streq((const char *)root->name, "Error"))
-                err = root; /* S3 REST-XML */
-        _cleanup_free_ char *code = NULL, *msg = NULL, *rid = NULL;
-        if (err) {
-                (void)aws_xml_child_text(err, "Code", &code);
-                (void)aws_xml_child_text(err, "Message", &msg);
-                (void)aws_xml_child_text(err, "RequestId", &rid);
-        }
-        if (!rid)
-                (void)aws_xml_child_text(root, "RequestId", &rid);
-        if (!rid)
-                (void)aws_xml_child_text(root, "RequestID", &rid);
         if (isempty(code)) {
                 set_http_fallback(e, http_status);
                 return -EBADMSG;
@@ -154,8 +132,8 @@ int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body,
         e->kind = AWS_ERROR_SERVICE;
         e->http_status = http_status;
         copy_field(e->code, sizeof(e->code), code);
-        copy_field(e->message, sizeof(e->message), msg);
-        copy_field(e->request_id, sizeof(e->request_id), rid);
+        copy_field(e->message, sizeof(e->message), message);
+        copy_field(e->request_id, sizeof(e->request_id), request_id);
         aws_error_classify(e);
         return 0;
 }

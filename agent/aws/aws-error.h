@@ -45,11 +45,10 @@ const char *aws_error_to_string(const struct aws_error *e, char *buf, size_t siz
 /* Replace every occurrence of each non-empty string of `secrets` (NULL-terminated) by "[redacted]". */
 void aws_error_scrub(struct aws_error *e, const char *const *secrets);
 
-/* Parse an RDS/STS Query error body:
- * <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse> (also
- * <Response><Errors><Error> as EC2-style services send it). Fills code/message/request id and the service
- * kind; returns 0, or -EBADMSG if the body is not such a document (e then names the HTTP status). */
-int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body, size_t len);
+/* An error AWS answered: kind SERVICE, the code, message and request id (each kept on one line), classified.
+ * A NULL or empty code gives "HTTP<status>" and -EBADMSG; else 0. For the body parsers. */
+int aws_error_set_service(struct aws_error *e, long http_status, const char *code, const char *message,
+                          const char *request_id);
 /* Parse a REST-JSON error: type from the x-amzn-ErrorType header value (may be NULL), cut at ':' and after
  * the last '#'; else the body's __type/code/Code. Message from message/Message. */
 int aws_error_parse_json(struct aws_error *e, long http_status, const char *error_type_header,

@@ -239,3 +239,29 @@ int aws_xml_child_time(xmlNode *parent, const char *name, int64_t *ret)
         *ret = t;
         return 0;
 }
+
+int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body, size_t len)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_free_ char *code = NULL, *msg = NULL, *rid = NULL;
+        struct aws_error ignore;
+
+        if (aws_xml_parse(body, len, &doc, &ignore) < 0)
+                return aws_error_set_service(e, http_status, NULL, NULL, NULL);
+        xmlNode *root = xmlDocGetRootElement(doc);
+        xmlNode *err = aws_xml_child(root, "Error");
+        if (!err)
+                err = aws_xml_path(root, "Errors", "Error", NULL);
+        if (!err && root->name && streq((const char *)root->name, "Error"))
+                err = root; /* S3 REST-XML */
+        if (err) {
+                (void)aws_xml_child_text(err, "Code", &code);
+                (void)aws_xml_child_text(err, "Message", &msg);
+                (void)aws_xml_child_text(err, "RequestId", &rid);
+        }
+        if (!rid)
+                (void)aws_xml_child_text(root, "RequestId", &rid);
+        if (!rid)
+                (void)aws_xml_child_text(root, "RequestID", &rid);
+        return aws_error_set_service(e, http_status, code, msg, rid);
+}

@@ -19,6 +19,13 @@
  * AWS_XML_MAX_NODES nodes. Comments and processing instructions are dropped. Returns 0, -EBADMSG (e: PARSE,
  * the message says why) or -ENOMEM. */
 int aws_xml_parse(const char *buf, size_t len, xmlDoc **ret, struct aws_error *e);
+
+/* Parse an RDS/STS Query error body:
+ * <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse> (also
+ * <Response><Errors><Error> as EC2-style services send it, and S3's <Error>). Fills code/message/request
+ * id and the service kind; returns 0, or -EBADMSG if the body is not such a document (e then names the
+ * HTTP status). */
+int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body, size_t len);
 static inline void aws_xml_freep(xmlDoc **d)
 {
         if (*d)

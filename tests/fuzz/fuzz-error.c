@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "aws-error.h"
+#include "aws-xml.h"
 #include "fuzz.h"
 #include "macro.h"
 

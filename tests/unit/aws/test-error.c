@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aws-error.h"
+#include "aws-xml.h"
 #include "aws-test-data.h"
 #include "macro.h"
 #include "test-suite.h"
