@@ -99,6 +99,7 @@ bool inventory_action_looked(const struct inventory_looks *l, const struct plan_
         switch (act->kind) {
         case ACTION_REFUSED:
         case ACTION_POLL:
+        case ACTION_QUOTA_EXHAUSTED: /* a report on the region's count, which the inventory keeps */
                 return true;
         case ACTION_COPY:
                 return inventory_looked(l, act->source_region ?: act->region, act->cluster) &&
@@ -430,6 +431,11 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const char *home = pol ? agent_policy_region(a, pol) : act->region;
                 switch (act->kind) {
                 case ACTION_REFUSED:
+                        break;
+                case ACTION_QUOTA_EXHAUSTED:
+                        /* Nothing to do there while the quota is full: no look (with hundreds of clusters
+                         * due, a look each would be hundreds of calls per wake-up). The plan turns it into a
+                         * create once deletions free room, and that is looked at. */
                         break;
                 case ACTION_POLL:
                         if (is_export(o, act->snapshot))
