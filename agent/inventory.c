@@ -18,14 +18,24 @@
 struct inventory {
         struct observation o;
         int64_t full_at; /* when it was last observed in full */
+        bool partial;    /* a region could not be observed then: try again at the reconcile interval */
 };
+
+/* How long until the next full refresh is due, from the last one. */
+static int64_t refresh_after(const struct agent *a, const struct inventory *inv)
+{
+        int64_t interval = a->config->agent.inventory_interval_sec;
+        if (inv->partial && a->config->agent.reconcile_interval_sec < interval)
+                interval = a->config->agent.reconcile_interval_sec;
+        return interval;
+}
 
 /* ---- keeping it ---- */
 
 bool inventory_refresh_due(const struct agent *a, int64_t now)
 {
         const struct inventory *inv = a->inventory;
-        return !inv || a->inventory_refresh || now - inv->full_at >= a->config->agent.inventory_interval_sec ||
+        return !inv || a->inventory_refresh || now - inv->full_at >= refresh_after(a, inv) ||
                now < inv->full_at; /* the clock went back */
 }
 
@@ -36,7 +46,7 @@ int64_t inventory_next_refresh(const struct agent *a)
                 return PLAN_NO_WAKEUP;
         if (a->inventory_refresh)
                 return 0;
-        return inv->full_at + a->config->agent.inventory_interval_sec;
+        return inv->full_at + refresh_after(a, inv);
 }
 
 void inventory_keep(struct agent *a, struct observation *o, bool full, int64_t now)
@@ -52,6 +62,9 @@ void inventory_keep(struct agent *a, struct observation *o, bool full, int64_t n
         if (full) {
                 inv->full_at = now;
                 a->inventory_refresh = false;
+                inv->partial = false;
+                for (size_t i = 0; i < inv->o.n_regions; i++)
+                        inv->partial |= !inv->o.regions[i].ok;
         }
         a->inventory = inv;
 }
