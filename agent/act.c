@@ -571,7 +571,7 @@ int act_plan(struct agent *a, const struct plan *p, const struct observation *o,
                 const struct plan_action *act = &p->actions[i];
 
                 agent_watchdog_ping(a);
-                if (agent_should_stop(a))
+                if (agent_winding_down(a))
                         break;
                 unsigned succeeded_before = c->succeeded;
                 if (is_mutating(act->kind) && !observation_region_ok(o, act->region)) {

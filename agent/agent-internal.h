@@ -9,7 +9,9 @@
 #include "aws-error.h"
 
 struct aws_client;
+struct aws_multi;
 struct store;
+typedef struct sd_event sd_event;
 
 struct agent_client {
         char *region;
@@ -35,6 +37,7 @@ struct agent {
 
         struct agent_client *clients;
         size_t n_clients;
+        struct aws_multi *multi; /* the loop's: AWS calls from tasks run there (NULL: they block) */
         char *default_region;      /* resolved from the environment once, for policies without a region */
         bool default_region_tried; /* resolution was attempted (and failed if default_region is NULL) */
 
@@ -46,6 +49,7 @@ struct agent {
         enum crash_point crash_at;
 
         bool (*stop_check)(void *userdata);
+        bool (*wind_down_check)(void *userdata);
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */
@@ -70,12 +74,21 @@ uint64_t agent_real_usec(const struct agent *a, uint64_t usec);
  * region. Returns 0, or a negative errno with `e` filled. */
 int agent_client_get(struct agent *a, const char *region, const struct policy *p, struct aws_client **ret,
                      struct aws_error *e);
+/* From now on, AWS calls made from a task (task.h) on `event` suspend it instead of blocking. Returns 0
+ * or a negative errno. */
+int agent_attach_event(struct agent *a, sd_event *event);
+/* Frees the clients (their calls go without callbacks) and the loop's multi handle. */
+void agent_detach_event(struct agent *a);
+/* SIGTERM: every AWS call pending on the loop calls back now with "Cancelled". Returns how many. */
+unsigned agent_cancel_calls(struct agent *a);
 /* The region of a policy, falling back to the environment's. May be NULL if none could be resolved. */
 const char *agent_policy_region(struct agent *a, const struct policy *p);
 void agent_set_last_error(struct agent *a, const char *fmt, ...) _printf_(2, 3);
 /* Fires the crash hook if it is armed for `point` (raises SIGKILL: the process dies as under kill -9). */
 void agent_crash_point(const struct agent *a, enum crash_point point);
 bool agent_should_stop(const struct agent *a);
+/* Stopping, or a reload waits for the cycle to end: start no further action (the one under way ends). */
+bool agent_winding_down(const struct agent *a);
 /* Conditions reported once, not every cycle: 1 when `key` was not reported before (it is remembered
  * now, except in dry-run, which writes nothing), 0 when it was, or a negative errno. */
 int agent_report_once(struct agent *a, const char *key);

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "agent-internal.h"
+#include "aws-call.h"
 #include "aws-client.h"
+#include "aws-multi.h"
 #include "build-config.h"
 #include "config-policy.h"
 #include "journal.h"
@@ -23,6 +25,7 @@
 #include "state-lock.h"
 #include "strv.h"
 #include "store.h"
+#include "task.h"
 #include "time-util.h"
 
 #if ENABLE_TEST_HOOKS
@@ -246,6 +249,7 @@ struct agent *agent_free(struct agent *a)
         if (!a)
                 return NULL;
         clients_free(a);
+        agent_detach_event(a);
         store_close(a->store);
         if (a->lock_fd >= 0)
                 close(a->lock_fd); /* releases the lock, after the store is closed */
@@ -340,15 +344,22 @@ bool agent_dry_run(const struct agent *a)
         return a->opts.dry_run || a->config->agent.dry_run;
 }
 
-void agent_set_stop_check(struct agent *a, bool (*check)(void *userdata), void *userdata)
+void agent_set_stop_check(struct agent *a, bool (*stop)(void *userdata), bool (*wind_down)(void *userdata),
+                          void *userdata)
 {
-        a->stop_check = check;
+        a->stop_check = stop;
+        a->wind_down_check = wind_down;
         a->stop_userdata = userdata;
 }
 
 bool agent_should_stop(const struct agent *a)
 {
         return a->stop_check && a->stop_check(a->stop_userdata);
+}
+
+bool agent_winding_down(const struct agent *a)
+{
+        return a->wind_down_check ? a->wind_down_check(a->stop_userdata) : agent_should_stop(a);
 }
 
 void agent_set_last_error(struct agent *a, const char *fmt, ...)
@@ -440,6 +451,71 @@ const char *agent_policy_region(struct agent *a, const struct policy *p)
         return a->default_region;
 }
 
+/* AWS calls made from a task suspend it (aws_client_send() through this waiter); elsewhere they block. */
+static void *waiter_current(void *userdata)
+{
+        (void)userdata;
+        return task_current();
+}
+
+static void waiter_suspend(void *context)
+{
+        (void)context;
+        task_suspend();
+}
+
+static void waiter_wake(void *context)
+{
+        task_wake(context);
+}
+
+static const struct aws_waiter task_waiter = {
+    .current = waiter_current,
+    .suspend = waiter_suspend,
+    .wake = waiter_wake,
+};
+
+static int client_attach(struct agent *a, struct aws_client *c)
+{
+        struct aws_async_options o = {
+            .max_in_flight = a->config->agent.max_concurrent_calls,
+            .waiter = &task_waiter,
+        };
+        return aws_client_attach_multi(c, a->multi, &o);
+}
+
+int agent_attach_event(struct agent *a, sd_event *event)
+{
+        int r;
+
+        if (a->multi)
+                return -EBUSY;
+        r = aws_multi_new(event, &a->multi);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < a->n_clients; i++) {
+                r = client_attach(a, a->clients[i].client);
+                if (r < 0 && r != -EBUSY)
+                        return r;
+        }
+        return 0;
+}
+
+void agent_detach_event(struct agent *a)
+{
+        /* The clients' asynchronous halves hold the multi: they go with the clients. */
+        clients_free(a);
+        a->multi = aws_multi_unref(a->multi);
+}
+
+unsigned agent_cancel_calls(struct agent *a)
+{
+        unsigned n = 0;
+        for (size_t i = 0; i < a->n_clients; i++)
+                n += aws_client_cancel_all(a->clients[i].client);
+        return n;
+}
+
 int agent_client_get(struct agent *a, const char *region, const struct policy *p, struct aws_client **ret,
                      struct aws_error *e)
 {
@@ -458,6 +534,14 @@ int agent_client_get(struct agent *a, const char *region, const struct policy *p
         r = aws_client_new(&o, &c, e);
         if (r < 0)
                 return r;
+        if (a->multi) {
+                r = client_attach(a, c);
+                if (r < 0) {
+                        aws_client_free(c);
+                        return aws_error_set(e, r, AWS_ERROR_INVALID, "InternalError",
+                                             "cannot run AWS calls on the event loop: %s", strerror(-r));
+                }
+        }
 
         struct agent_client *n = realloc(a->clients, (a->n_clients + 1) * sizeof(*n));
         if (!n) {

@@ -53,4 +53,5 @@ int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures);
 int64_t agent_now(const struct agent *a);
 const struct agent_config *agent_config(const struct agent *a);
 /* Installed by the loop: returns true when the agent should stop after the action in flight. */
-void agent_set_stop_check(struct agent *a, bool (*check)(void *userdata), void *userdata);
+void agent_set_stop_check(struct agent *a, bool (*stop)(void *userdata), bool (*wind_down)(void *userdata),
+                          void *userdata);

@@ -477,7 +477,7 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
 
         bool clusters_changed = false;
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                if (agent_should_stop(a))
+                if (agent_winding_down(a))
                         break;
                 /* The region string must be the observation's, which outlives this call. */
                 struct observed_region *reg = region_of(o, t[i].region, t[i].policy);

@@ -1,6 +1,12 @@
-/* The daemon loop. A cycle runs inside the timer callback; SIGTERM/SIGINT arriving meanwhile are
- * blocked (sd-event receives them through a signalfd), and the cycle checks for them between actions,
- * so the call in flight finishes and is recorded before the agent stops. */
+/* The daemon loop. A one-shot CLOCK_BOOTTIME timer starts each cycle as a task (task.h): the cycle reads
+ * as straight code, and every AWS call it makes suspends it while the loop goes on serving the watchdog,
+ * SIGTERM and SIGHUP. Its calls run on a curl multi handle driven by this loop (aws-multi.h).
+ *
+ * SIGTERM during a cycle: no new call goes out, the calls in flight have STOP_GRACE_USEC to answer
+ * (their outcome is then recorded), after which they are cancelled (an intent left open is settled by
+ * the next start's recovery: never a lost record), and the loop ends when the cycle has wound down, or
+ * after STOP_HARD_USEC whatever it does. SIGHUP during a cycle: the cycle starts no further action, and
+ * the reload is applied as soon as it has ended. */
 #include "loop.h"
 
 #include <signal.h>
@@ -12,14 +18,24 @@
 #include "agent-internal.h"
 #include "notify.h"
 #include "plan.h"
+#include "task.h"
 
 #define MIN_DELAY_USEC (1000000ULL) /* never spin: at least a second between cycles */
+#define STOP_GRACE_USEC (3000000ULL)
+#define STOP_HARD_USEC (4500000ULL)
 
 struct loop {
         struct agent *agent;
         sd_event *event;
         sd_event_source *timer;
+        sd_event_source *stop_timer;
+        bool in_cycle;
         bool stopping;
+        bool calls_cancelled;
+        bool reload_pending;
+        bool once;
+        int once_result;
+        struct cycle_result res;
 };
 
 static bool stop_pending(void *userdata)
@@ -29,9 +45,15 @@ static bool stop_pending(void *userdata)
 
         if (l->stopping)
                 return true;
-        if (sigpending(&pending) < 0)
+        if (l->once || sigpending(&pending) < 0)
                 return false;
         return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
+}
+
+static bool wind_down_pending(void *userdata)
+{
+        struct loop *l = userdata;
+        return l->reload_pending || stop_pending(l);
 }
 
 /* Seconds from now until the next cycle: the planner's wake-up, capped by the reconcile interval. */
@@ -60,37 +82,113 @@ static int arm(struct loop *l, uint64_t delay_usec)
         return sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
 }
 
+static void reload(struct loop *l)
+{
+        l->reload_pending = false;
+        (void)notify_reloading();
+        if (agent_reload(l->agent) >= 0)
+                (void)arm(l, 0); /* a new config may change what is due: plan now */
+        (void)notify_ready();
+}
+
+static void cycle_run(void *userdata)
+{
+        struct loop *l = userdata;
+        int r;
+
+        l->res = (struct cycle_result){};
+        r = agent_cycle(l->agent, &l->res);
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cycle could not run: %s\n", strerror(-r));
+                l->res.next_wakeup = PLAN_NO_WAKEUP;
+                l->once_result = r;
+        }
+}
+
+static void cycle_done(void *userdata)
+{
+        struct loop *l = userdata;
+        int r;
+
+        l->in_cycle = false;
+        if (l->once || l->stopping) {
+                (void)sd_event_exit(l->event, 0);
+                return;
+        }
+        if (l->reload_pending) {
+                reload(l);
+                return;
+        }
+        r = arm(l, next_delay_usec(l->agent, l->res.next_wakeup));
+        if (r < 0)
+                (void)sd_event_exit(l->event, r);
+}
+
+static int cycle_start(struct loop *l)
+{
+        int r = task_spawn(l->event, cycle_run, cycle_done, l, NULL);
+        if (r < 0)
+                return r;
+        l->in_cycle = true;
+        return 0;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct loop *l = userdata;
-        struct cycle_result res = {};
         int r;
 
         (void)s;
         (void)usec;
-        r = agent_cycle(l->agent, &res);
-        if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cycle could not run: %s\n", strerror(-r));
-                res.next_wakeup = PLAN_NO_WAKEUP;
-        }
-        if (res.stopped || stop_pending(l)) {
-                /* Let the signal source see it: the loop exits from there. */
+        if (l->in_cycle || l->stopping)
                 return 0;
+        r = cycle_start(l);
+        if (r < 0) {
+                fprintf(stderr, "aurora-backup-agent: cannot start a cycle: %s\n", strerror(-r));
+                r = arm(l, next_delay_usec(l->agent, PLAN_NO_WAKEUP));
+                if (r < 0)
+                        return sd_event_exit(l->event, r);
         }
-        r = arm(l, next_delay_usec(l->agent, res.next_wakeup));
-        if (r < 0)
-                return sd_event_exit(l->event, r);
         return 0;
+}
+
+/* Stopping, step two: what is still in flight is abandoned (the ledger's recovery settles it); step
+ * three: the loop ends even if the cycle could not wind down. */
+static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct loop *l = userdata;
+
+        if (!l->in_cycle || l->calls_cancelled)
+                return sd_event_exit(l->event, 0);
+        l->calls_cancelled = true;
+        (void)agent_cancel_calls(l->agent);
+        if (sd_event_source_set_time(s, usec + (STOP_HARD_USEC - STOP_GRACE_USEC)) >= 0 &&
+            sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) >= 0)
+                return 0;
+        return sd_event_exit(l->event, 0);
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
         struct loop *l = userdata;
+        uint64_t now;
+        int r;
+
         (void)s;
         (void)si;
+        if (l->stopping)
+                return 0;
         l->stopping = true;
         (void)notify_stopping();
-        return sd_event_exit(l->event, 0);
+        if (!l->in_cycle)
+                return sd_event_exit(l->event, 0);
+        r = sd_event_now(l->event, CLOCK_BOOTTIME, &now);
+        if (r >= 0)
+                r = sd_event_add_time(l->event, &l->stop_timer, CLOCK_BOOTTIME, now + STOP_GRACE_USEC, 0, on_stop_timer,
+                                      l);
+        if (r < 0)
+                return sd_event_exit(l->event, 0);
+        return 0;
 }
 
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -98,11 +196,24 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         struct loop *l = userdata;
         (void)s;
         (void)si;
-        (void)notify_reloading();
-        if (agent_reload(l->agent) >= 0)
-                (void)arm(l, 0); /* a new config may change what is due: plan now */
-        (void)notify_ready();
+        if (l->stopping)
+                return 0;
+        if (l->in_cycle) {
+                /* The cycle's config stays until it has ended: it starts no further action meanwhile. */
+                l->reload_pending = true;
+                return 0;
+        }
+        reload(l);
         return 0;
+}
+
+static void loop_done(struct loop *l)
+{
+        agent_set_stop_check(l->agent, NULL, NULL, NULL);
+        agent_detach_event(l->agent);
+        sd_event_source_disable_unref(l->stop_timer);
+        sd_event_source_disable_unref(l->timer);
+        sd_event_unref(l->event);
 }
 
 int agent_loop_run(struct agent *a)
@@ -118,10 +229,12 @@ int agent_loop_run(struct agent *a)
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
 
-        r = sd_event_default(&l.event);
+        r = sd_event_new(&l.event);
         if (r < 0)
                 return r;
-        r = sd_event_add_signal(l.event, NULL, SIGTERM, on_stop, &l);
+        r = agent_attach_event(a, l.event);
+        if (r >= 0)
+                r = sd_event_add_signal(l.event, NULL, SIGTERM, on_stop, &l);
         if (r >= 0)
                 r = sd_event_add_signal(l.event, NULL, SIGINT, on_stop, &l);
         if (r >= 0)
@@ -137,7 +250,7 @@ int agent_loop_run(struct agent *a)
                 fprintf(stderr, "aurora-backup-agent: cannot set up the event loop: %s\n", strerror(-r));
                 goto out;
         }
-        agent_set_stop_check(a, stop_pending, &l);
+        agent_set_stop_check(a, stop_pending, wind_down_pending, &l);
 
         (void)notify_ready();
         (void)notify_status("Starting the first cycle");
@@ -145,8 +258,29 @@ int agent_loop_run(struct agent *a)
         if (r < 0)
                 fprintf(stderr, "aurora-backup-agent: event loop failed: %s\n", strerror(-r));
 out:
-        agent_set_stop_check(a, NULL, NULL);
-        sd_event_source_unref(l.timer);
-        sd_event_unref(l.event);
+        loop_done(&l);
         return r < 0 ? r : 0;
+}
+
+int agent_loop_run_once(struct agent *a, struct cycle_result *ret)
+{
+        struct loop l = {.agent = a, .once = true};
+        int r;
+
+        r = sd_event_new(&l.event);
+        if (r < 0)
+                return r;
+        r = agent_attach_event(a, l.event);
+        if (r >= 0)
+                r = cycle_start(&l);
+        if (r >= 0)
+                r = sd_event_loop(l.event);
+        if (r >= 0 && l.in_cycle)
+                r = -EIO; /* the loop ended with the cycle suspended */
+        if (r >= 0)
+                r = l.once_result;
+        if (r >= 0)
+                *ret = l.res;
+        loop_done(&l);
+        return r;
 }

@@ -43,7 +43,7 @@ static int run(const char *config, bool once, bool dry_run)
         if (!once)
                 return agent_loop_run(a) < 0 ? EXIT_FAILED : EXIT_OK;
 
-        r = agent_cycle(a, &res);
+        r = agent_loop_run_once(a, &res);
         if (r < 0)
                 return EXIT_FAILED;
         return res.failed > 0 ? EXIT_FAILED : EXIT_OK;

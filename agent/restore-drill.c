@@ -568,7 +568,7 @@ int restore_drills_run(struct agent *a, const struct observation *o, int64_t cyc
                         continue;
                 for (size_t i = 0; i < o->n_clusters; i++) {
                         const struct observed_cluster *src = &o->clusters[i];
-                        if (agent_should_stop(a))
+                        if (agent_winding_down(a))
                                 return 0;
                         if (!streq_ptr(src->region, region) || !streq_ptr(agent_cluster_policy(a, src), p->name))
                                 continue;

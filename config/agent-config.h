@@ -124,6 +124,7 @@ struct agent_settings {
         char *state_directory; /* NULL: $STATE_DIRECTORY, else the build default */
         int64_t reconcile_interval_sec;
         int64_t inventory_interval_sec; /* full inventory refresh; targeted looks in between */
+        unsigned max_concurrent_calls;  /* AWS calls in flight per region, and clusters acted on at once */
         bool dry_run;
         char *snapshot_prefix;
         char *ca_bundle; /* NULL: the system's trust store */
@@ -175,6 +176,9 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 /* Defaults that the planner and the agent also rely on. */
 #define CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC (15 * 60)
 #define CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC (60 * 60)
+/* The account's RDS request rate is shared with every other tool: a few at a time is plenty. */
+#define CONFIG_DEFAULT_MAX_CONCURRENT_CALLS 4
+#define CONFIG_MAX_CONCURRENT_CALLS 16
 #define CONFIG_DEFAULT_SNAPSHOT_PREFIX "aba"
 /* The limit assumed when quota.limit is unset and the account's (DescribeAccountAttributes) is unknown:
  * AWS's default ManualClusterSnapshots quota. */

@@ -14,6 +14,7 @@ static const char *const agent_keys[] = {
     "state_directory",
     "reconcile_interval",
     "inventory_interval",
+    "max_concurrent_calls",
     "dry_run",
     "snapshot_prefix",
     "ca_bundle",
@@ -32,6 +33,7 @@ int config_agent_defaults(struct agent_settings *a)
         *a = (struct agent_settings){
             .reconcile_interval_sec = CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC,
             .inventory_interval_sec = CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC,
+            .max_concurrent_calls = CONFIG_DEFAULT_MAX_CONCURRENT_CALLS,
             .snapshot_prefix = prefix,
             .connect_timeout_sec = CONFIG_DEFAULT_CONNECT_TIMEOUT_SEC,
             .request_timeout_sec = CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC,
@@ -131,6 +133,7 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                           &a->reconcile_interval_sec);
         conf_get_duration(ctx, g, "inventory_interval", 10 * SEC_PER_MINUTE, SEC_PER_DAY,
                           &a->inventory_interval_sec);
+        conf_get_uint(ctx, g, "max_concurrent_calls", 1, CONFIG_MAX_CONCURRENT_CALLS, &a->max_concurrent_calls);
         conf_get_bool(ctx, g, "dry_run", &a->dry_run);
 
         if (conf_get_string(ctx, g, "snapshot_prefix", &s, &n) > 0) {

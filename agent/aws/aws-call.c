@@ -64,6 +64,7 @@ struct aws_async {
         unsigned max_in_flight, n_in_flight;
         struct call_list queue, active, failed;
         struct aws_rate_limiter limiters[_AWS_SERVICE_MAX];
+        struct aws_waiter waiter;
 };
 
 static void list_push_tail(struct call_list *l, struct aws_call *call)
@@ -438,6 +439,8 @@ int aws_client_attach_multi(struct aws_client *c, struct aws_multi *m, const str
         uint64_t now = now_usec(a);
         for (size_t i = 0; i < _AWS_SERVICE_MAX; i++)
                 aws_rate_init(&a->limiters[i], o ? o->max_rate : 0, o ? o->min_rate : 0, now);
+        if (o && o->waiter)
+                a->waiter = *o->waiter;
         aws_client_set_async(c, a);
         return 0;
 }
@@ -584,4 +587,51 @@ int aws_client_async_stats(const struct aws_client *c, struct aws_async_stats *r
         }
         *ret = st;
         return 0;
+}
+
+/* ---- aws_client_send() in a suspendable context ---- */
+
+struct suspended_send {
+        const struct aws_waiter *waiter;
+        void *context;
+        bool done;
+        int result;
+        struct aws_response *ret;
+        struct aws_error *e;
+};
+
+static void on_suspended_answer(struct aws_call *call, int r, struct aws_response *resp, const struct aws_error *e,
+                                void *userdata)
+{
+        struct suspended_send *w = userdata;
+
+        (void)call;
+        w->result = r;
+        if (r >= 0) {
+                *w->ret = *resp;
+                *resp = (struct aws_response){};
+        } else
+                *w->e = *e;
+        w->done = true;
+        w->waiter->wake(w->context);
+}
+
+int aws_async_send_suspending(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
+                              struct aws_error *e)
+{
+        struct aws_async *a = aws_client_async(c);
+        struct suspended_send w = {.ret = ret, .e = e, .waiter = a ? &a->waiter : NULL};
+        _cleanup_(aws_call_unrefp) struct aws_call *call = NULL;
+        int r;
+
+        if (!a || !a->waiter.current || !(w.context = a->waiter.current(a->waiter.userdata)))
+                return AWS_SEND_BLOCKING;
+        r = aws_client_send_async(c, req, NULL, on_suspended_answer, &w, &call);
+        if (r < 0)
+                return aws_error_set(e, r, AWS_ERROR_INVALID, "NotSent", "the call could not be queued");
+        while (!w.done)
+                a->waiter.suspend(w.context);
+        /* Other calls of this client may have answered meanwhile: the caller reads this call's id. */
+        aws_client_set_last_request_id(c, w.result >= 0 ? call->request_id : "");
+        return w.result;
 }

@@ -46,8 +46,20 @@
 #define AWS_ASYNC_DEFAULT_MAX_IN_FLIGHT 4
 #define AWS_ASYNC_MAX_IN_FLIGHT 64
 
+/* How aws_client_send() waits without blocking: when `current` names a context that can be suspended (a
+ * task of the agent's loop), the call is sent with aws_client_send_async() and `suspend` is called until
+ * the answer has come (the answer's callback calls `wake`). Outside such a context (`current` returns
+ * NULL), aws_client_send() blocks as it always did. The AWS layer knows nothing more of the contexts. */
+struct aws_waiter {
+        void *(*current)(void *userdata);
+        void (*suspend)(void *context);
+        void (*wake)(void *context);
+        void *userdata;
+};
+
 struct aws_async_options {
         unsigned max_in_flight; /* 0: AWS_ASYNC_DEFAULT_MAX_IN_FLIGHT; at most AWS_ASYNC_MAX_IN_FLIGHT */
+        const struct aws_waiter *waiter; /* copied; NULL: aws_client_send() always blocks */
         double max_rate;        /* requests per second per service; 0: AWS_RATE_DEFAULT_MAX */
         double min_rate;        /* the floor throttling can push the rate to; 0: AWS_RATE_DEFAULT_MIN */
 };

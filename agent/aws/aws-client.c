@@ -531,6 +531,11 @@ static void remember_request_id(struct aws_client *c, const struct aws_response 
                 snprintf(c->last_request_id, sizeof(c->last_request_id), "%.*s", (int)(end - b), b);
 }
 
+void aws_client_set_last_request_id(struct aws_client *c, const char *request_id)
+{
+        snprintf(c->last_request_id, sizeof(c->last_request_id), "%s", request_id ?: "");
+}
+
 const char *aws_client_last_request_id(const struct aws_client *c)
 {
         return c->last_request_id;
@@ -685,6 +690,10 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         if (c->opts.progress && c->opts.progress(c->opts.userdata) != AWS_PROGRESS_CONTINUE)
                 return aws_error_set(e, -ECANCELED, AWS_ERROR_REFUSED, "Cancelled",
                                      "not sent: the agent is stopping");
+        /* In one of the agent's tasks: the loop goes on while the answer comes. */
+        r = aws_async_send_suspending(c, req, ret, e);
+        if (r != AWS_SEND_BLOCKING)
+                return r;
         r = aws_send_begin(c, req, &s, e);
         while (r >= 0) {
                 struct aws_attempt a = {};

@@ -69,3 +69,9 @@ struct aws_async;
 struct aws_async *aws_client_async(const struct aws_client *c);
 void aws_client_set_async(struct aws_client *c, struct aws_async *a);
 void aws_async_free(struct aws_async *a);
+/* aws_client_send() from a context its waiter can suspend: sends asynchronously and suspends until the
+ * answer. Returns AWS_SEND_BLOCKING (> 0) when there is no such context (the caller then blocks). */
+#define AWS_SEND_BLOCKING 1
+int aws_async_send_suspending(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
+                              struct aws_error *e);
+void aws_client_set_last_request_id(struct aws_client *c, const char *request_id);
