@@ -11,6 +11,7 @@
 #include "aws-rds.h"
 #include "backup-delete.h"
 #include "journal.h"
+#include "task.h"
 #include "notify.h"
 #include "share-facts.h"
 #include "store.h"
@@ -562,70 +563,134 @@ static bool is_mutating(enum action_kind k)
         }
 }
 
+/* One action. Returns 0 when done or failed (reported), 1 when skipped on purpose (e.g. a point behind a
+ * vault lock), or a negative errno when the cycle cannot go on (no memory, the state store failed). */
+static int act_one(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
+                   struct act_counts *c)
+{
+        unsigned succeeded_before = c->succeeded;
+        int r;
+
+        if (is_mutating(act->kind) && !observation_region_ok(o, act->region)) {
+                /* Its region could not be observed this cycle (already reported as an API error): its quota
+                 * and contents are unknown, so nothing is done there. */
+                return 0;
+        }
+        switch (act->kind) {
+        case ACTION_DELETE_RDS:
+                r = act_delete_rds(a, act, o, cycle_id, c);
+                break;
+        case ACTION_DELETE_BACKUP:
+                r = backup_delete_act(a, act, o, cycle_id, c);
+                break;
+        case ACTION_CREATE:
+                r = act_create(a, act, cycle_id, c);
+                break;
+        case ACTION_COPY:
+                r = act_copy(a, act, o, cycle_id, c);
+                break;
+        case ACTION_SHARE:
+                r = act_share(a, act, cycle_id, c);
+                break;
+        case ACTION_EXPORT:
+                r = act_export(a, act, o, cycle_id, c);
+                break;
+        case ACTION_MISSED:
+                r = act_missed(a, act, c);
+                break;
+        case ACTION_QUOTA_EXHAUSTED:
+                r = act_quota_exhausted(a, act);
+                break;
+        case ACTION_WAIT:
+                r = act_wait(a, act);
+                break;
+        case ACTION_REFUSED:
+                r = act_refused(a, act);
+                break;
+        case ACTION_POLL:
+        default:
+                r = 0; /* observed this cycle; the next wake-up polls again */
+                break;
+        }
+        if (r < 0)
+                return r;
+        if (r == 0 && is_mutating(act->kind))
+                c->planned++;
+        if (c->succeeded > succeeded_before &&
+            (act->kind == ACTION_CREATE || act->kind == ACTION_COPY || act->kind == ACTION_DELETE_RDS ||
+             act->kind == ACTION_DELETE_BACKUP)) {
+                r = record_change(c, act);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The actions of one kind, by cluster: a lane is one cluster's actions, run in plan order. */
+struct act_phase {
+        struct agent *a;
+        const struct plan *p;
+        const struct observation *o;
+        int64_t cycle_id;
+        struct act_counts *c;
+        size_t from, to;   /* the phase: p->actions[from..to) */
+        size_t *lane_of;   /* per action of the phase: its lane's first action (index into p->actions) */
+        size_t *lanes;     /* the first action of each lane */
+        size_t n_lanes;
+        int result;
+};
+
+static bool same_lane(const struct plan_action *x, const struct plan_action *y)
+{
+        return streq_ptr(x->region, y->region) && streq_ptr(x->cluster, y->cluster);
+}
+
+static void act_lane(size_t lane, void *userdata)
+{
+        struct act_phase *ph = userdata;
+        size_t first = ph->lanes[lane];
+
+        for (size_t i = first; i < ph->to; i++) {
+                if (ph->lane_of[i - ph->from] != first)
+                        continue;
+                if (ph->result < 0 || agent_winding_down(ph->a))
+                        return;
+                int r = act_one(ph->a, &ph->p->actions[i], ph->o, ph->cycle_id, ph->c);
+                if (r < 0 && ph->result >= 0)
+                        ph->result = r;
+        }
+}
+
+/* Deletions before creations (the plan's order by kind: quota freed before it is spent); within a kind,
+ * different clusters at once (agent.max_concurrent_calls), each cluster's actions one after another. */
 int act_plan(struct agent *a, const struct plan *p, const struct observation *o, int64_t cycle_id,
              struct act_counts *c)
 {
-        int r = 0;
-
-        for (size_t i = 0; i < p->n_actions; i++) {
-                const struct plan_action *act = &p->actions[i];
-
-                agent_watchdog_ping(a);
+        for (size_t from = 0, to; from < p->n_actions; from = to) {
+                for (to = from + 1; to < p->n_actions && p->actions[to].kind == p->actions[from].kind; to++)
+                        ;
                 if (agent_winding_down(a))
                         break;
-                unsigned succeeded_before = c->succeeded;
-                if (is_mutating(act->kind) && !observation_region_ok(o, act->region)) {
-                        /* Its region could not be observed this cycle (already reported as an API error):
-                         * its quota and contents are unknown, so nothing is done there. */
-                        continue;
+                agent_watchdog_ping(a);
+                _cleanup_free_ size_t *lane_of = calloc(to - from, sizeof(*lane_of));
+                _cleanup_free_ size_t *lanes = calloc(to - from, sizeof(*lanes));
+                if (!lane_of || !lanes)
+                        return -ENOMEM;
+                struct act_phase ph = {.a = a, .p = p, .o = o, .cycle_id = cycle_id, .c = c, .from = from, .to = to,
+                                       .lane_of = lane_of, .lanes = lanes};
+                /* Quadratic in the actions of one kind per cluster count: a few hundred at most per wake-up. */
+                for (size_t i = from; i < to; i++) {
+                        size_t k = 0;
+                        while (k < ph.n_lanes && !same_lane(&p->actions[lanes[k]], &p->actions[i]))
+                                k++;
+                        if (k == ph.n_lanes)
+                                lanes[ph.n_lanes++] = i;
+                        lane_of[i - from] = lanes[k];
                 }
-                switch (act->kind) {
-                case ACTION_DELETE_RDS:
-                        r = act_delete_rds(a, act, o, cycle_id, c);
-                        break;
-                case ACTION_DELETE_BACKUP:
-                        r = backup_delete_act(a, act, o, cycle_id, c);
-                        break;
-                case ACTION_CREATE:
-                        r = act_create(a, act, cycle_id, c);
-                        break;
-                case ACTION_COPY:
-                        r = act_copy(a, act, o, cycle_id, c);
-                        break;
-                case ACTION_SHARE:
-                        r = act_share(a, act, cycle_id, c);
-                        break;
-                case ACTION_EXPORT:
-                        r = act_export(a, act, o, cycle_id, c);
-                        break;
-                case ACTION_MISSED:
-                        r = act_missed(a, act, c);
-                        break;
-                case ACTION_QUOTA_EXHAUSTED:
-                        r = act_quota_exhausted(a, act);
-                        break;
-                case ACTION_WAIT:
-                        r = act_wait(a, act);
-                        break;
-                case ACTION_REFUSED:
-                        r = act_refused(a, act);
-                        break;
-                case ACTION_POLL:
-                default:
-                        r = 0; /* observed this cycle; the next wake-up polls again */
-                        break;
-                }
-                if (r < 0)
-                        return r;
-                if (r == 0 && is_mutating(act->kind))
-                        c->planned++; /* 1: skipped on purpose (e.g. a point behind a vault lock) */
-                if (c->succeeded > succeeded_before &&
-                    (act->kind == ACTION_CREATE || act->kind == ACTION_COPY || act->kind == ACTION_DELETE_RDS ||
-                     act->kind == ACTION_DELETE_BACKUP)) {
-                        r = record_change(c, act);
-                        if (r < 0)
-                                return r;
-                }
+                unsigned width = is_mutating(p->actions[from].kind) ? a->config->agent.max_concurrent_calls : 1;
+                task_for_each(ph.n_lanes, width, act_lane, &ph);
+                if (ph.result < 0)
+                        return ph.result;
                 notify_watchdog();
         }
         return 0;

@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "observe-internal.h"
 #include "strv.h"
+#include "task.h"
 
 #define ERR_CLUSTER_NOT_FOUND "DBClusterNotFoundFault"
 #define ERR_SNAPSHOT_NOT_FOUND "DBClusterSnapshotNotFoundFault"
@@ -285,24 +286,33 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                         regions[n_regions++] = cr->region;
         }
         for (size_t k = 0; k < n_regions; k++) {
-                _cleanup_strv_free_ char **before = agreement_ids(o, regions[k], cluster);
-                struct snapshot_sink sink = {.o = o, .region = regions[k]};
-                size_t keep = o->n_snapshots, incomplete_before = o->n_incomplete;
+                /* Listed into a part of its own: other clusters' looks run meanwhile and change `o`;
+                 * nothing below holds a pointer into it across the call. */
+                struct observation part = {};
+                struct snapshot_sink sink = {.o = &part, .region = regions[k]};
 
-                if (!before)
-                        return -ENOMEM;
                 r = agent_client_get(a, regions[k], p, &c, &e);
                 if (r >= 0)
                         r = rds_describe_db_cluster_snapshots_foreach(
                             c, &(struct rds_snapshot_filter){.cluster_identifier = cluster}, observe_collect_view,
                             &sink, &e);
                 if (r < 0) {
-                        while (o->n_snapshots > keep)
-                                observe_view_done(&o->snapshots[--o->n_snapshots]);
+                        observation_done(&part);
                         if (r == -ENOMEM)
                                 return r;
                         report_look_error(a, "the snapshots of cluster", regions[k], cluster, &e);
                         return 0; /* not looked at: not acted on */
+                }
+                _cleanup_strv_free_ char **before = agreement_ids(o, regions[k], cluster);
+                size_t keep = o->n_snapshots, incomplete_before = o->n_incomplete;
+                if (!before) {
+                        observation_done(&part);
+                        return -ENOMEM;
+                }
+                r = observe_parts_merge(o, &part);
+                if (r < 0) {
+                        observation_done(&part);
+                        return r;
                 }
                 replace_views(o, keep, regions[k], cluster, NULL);
                 _cleanup_strv_free_ char **after = agreement_ids(o, regions[k], cluster);
@@ -430,6 +440,32 @@ static int targets_add(struct look_target **t, size_t *n, const char *region, co
         return 0;
 }
 
+struct look_job {
+        struct agent *a;
+        struct observation *o;
+        const struct look_target *targets;
+        struct inventory_looks *looks;
+        bool looked;
+        int result; /* the first failure (-ENOMEM): the others are not looked at */
+};
+
+static void look_one(size_t i, void *userdata)
+{
+        struct look_job *j = userdata;
+        const struct look_target *t = &j->targets[i];
+
+        if (j->result < 0 || agent_winding_down(j->a))
+                return;
+        /* The region string must be the observation's, which outlives this call. */
+        struct observed_region *reg = region_of(j->o, t->region, t->policy);
+        if (!reg)
+                return;
+        j->looked = true;
+        int r = look_cluster(j->a, j->o, reg->region, t->policy, t->cluster, t->snapshots, j->looks);
+        if (r < 0 && j->result >= 0)
+                j->result = r;
+}
+
 int inventory_look(struct agent *a, struct observation *o, const struct plan *p, const struct ledger_entry *open,
                    size_t n_open, struct inventory_looks *ret)
 {
@@ -475,17 +511,13 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
         for (size_t i = 0; r >= 0 && a->pending_looks && a->pending_looks[i]; i += 2)
                 r = targets_add(&t, &n, a->pending_looks[i], NULL, a->pending_looks[i + 1], false);
 
-        bool clusters_changed = false;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                if (agent_winding_down(a))
-                        break;
-                /* The region string must be the observation's, which outlives this call. */
-                struct observed_region *reg = region_of(o, t[i].region, t[i].policy);
-                if (!reg)
-                        continue;
-                r = look_cluster(a, o, reg->region, t[i].policy, t[i].cluster, t[i].snapshots, &looks);
-                clusters_changed = true;
-        }
+        struct look_job job = {.a = a, .o = o, .targets = t, .looks = &looks};
+        if (r >= 0)
+                /* A few clusters at once: each look's calls wait under the region's cap on calls in flight. */
+                task_for_each(n, a->config->agent.max_concurrent_calls, look_one, &job);
+        if (r >= 0)
+                r = job.result;
+        bool clusters_changed = job.looked;
         for (size_t i = 0; i < n; i++)
                 free(t[i].cluster);
         free(t);

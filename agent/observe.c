@@ -12,6 +12,7 @@
 #include "agent-internal.h"
 #include "aws-rds.h"
 #include "strv.h"
+#include "task.h"
 #include "timespec.h"
 
 static const char *role_of(const struct policy *p)
@@ -173,13 +174,6 @@ static void views_sort_unique(struct observation *o, size_t from)
         o->n_snapshots = from + w;
 }
 
-/* Drop the views from `from` on (a region whose listing failed contributes nothing). */
-static void views_truncate(struct observation *o, size_t from)
-{
-        while (o->n_snapshots > from)
-                observe_view_done(&o->snapshots[--o->n_snapshots]);
-}
-
 static bool region_exports(const struct agent *a, const char *region)
 {
         for (size_t i = 0; i < a->config->n_policies; i++) {
@@ -190,9 +184,11 @@ static bool region_exports(const struct agent *a, const char *region)
         return false;
 }
 
-static int observe_region(struct agent *a, struct observation *o, struct observed_region *r, size_t *cap)
+/* One region's listings, into `part` (its own, so that regions observed at the same time never share an
+ * array): the caller merges the parts in region order. */
+static int observe_region(struct agent *a, struct observed_region *r, struct observation *part)
 {
-        struct snapshot_sink sink = {.o = o, .region = r->region, .cap = *cap};
+        struct snapshot_sink sink = {.o = part, .region = r->region};
         struct aws_client *c;
         int k;
 
@@ -211,7 +207,6 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
         }
         k = rds_describe_db_cluster_snapshots_foreach(c, &(struct rds_snapshot_filter){}, observe_collect_view, &sink,
                                                       &r->error);
-        *cap = sink.cap;
         if (k < 0)
                 return k;
         if (region_exports(a, r->region)) {
@@ -220,6 +215,44 @@ static int observe_region(struct agent *a, struct observation *o, struct observe
                         return k;
         }
         return 0;
+}
+
+int observe_parts_merge(struct observation *o, struct observation *part)
+{
+        if (part->n_snapshots > 0) {
+                struct observed_snapshot *n = realloc(o->snapshots, (o->n_snapshots + part->n_snapshots) * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                memcpy(n + o->n_snapshots, part->snapshots, part->n_snapshots * sizeof(*n));
+                o->snapshots = n;
+                o->n_snapshots += part->n_snapshots;
+                part->n_snapshots = 0;
+        }
+        if (part->n_incomplete > 0) {
+                struct observed_incomplete *n =
+                    realloc(o->incomplete, (o->n_incomplete + part->n_incomplete) * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                memcpy(n + o->n_incomplete, part->incomplete, part->n_incomplete * sizeof(*n));
+                o->incomplete = n;
+                o->n_incomplete += part->n_incomplete;
+                part->n_incomplete = 0;
+        }
+        observation_done(part);
+        return 0;
+}
+
+struct observe_job {
+        struct agent *a;
+        struct observation *o;
+        struct observation *parts;
+        int *results;
+};
+
+static void observe_one_region(size_t i, void *userdata)
+{
+        struct observe_job *j = userdata;
+        j->results[i] = observe_region(j->a, &j->o->regions[i], &j->parts[i]);
 }
 
 /* The cluster and export views (the snapshot views are built while streaming). */
@@ -299,6 +332,8 @@ static int build_views(struct observation *o)
 int observe(struct agent *a, struct observation *ret)
 {
         struct observation o = {};
+        struct observation *parts = NULL;
+        int *results = NULL;
         int r;
 
         for (size_t i = 0; i < a->config->n_policies; i++) {
@@ -323,23 +358,36 @@ int observe(struct agent *a, struct observation *ret)
                 }
         }
 
-        size_t cap = 0;
+        /* Another role's view of the same region: observed separately, listed once. */
+        for (size_t i = 0; i < o.n_regions; i++)
+                for (size_t k = 0; k < i; k++)
+                        o.regions[i].repeat |= streq(o.regions[k].region, o.regions[i].region);
+
+        /* Every region at once (in a task; one after another elsewhere), each into its own part. */
+        parts = calloc(o.n_regions + 1, sizeof(*parts));
+        results = calloc(o.n_regions + 1, sizeof(*results));
+        if (!parts || !results) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        task_for_each(o.n_regions, TASK_FOR_EACH_MAX_WIDTH, observe_one_region,
+                      &(struct observe_job){.a = a, .o = &o, .parts = parts, .results = results});
+        r = 0;
         for (size_t i = 0; i < o.n_regions; i++) {
                 struct observed_region *reg = &o.regions[i];
-                size_t from = o.n_snapshots;
-                /* Another role's view of the same region: observed separately, listed once. */
-                for (size_t k = 0; k < i; k++)
-                        reg->repeat |= o.regions[k].ok && streq(o.regions[k].region, reg->region);
-                r = observe_region(a, &o, reg, &cap);
-                if (r == -ENOMEM)
-                        goto fail;
-                reg->ok = r >= 0;
-                if (!reg->ok) {
-                        views_truncate(&o, from);
+                if (results[i] == -ENOMEM)
+                        r = -ENOMEM;
+                reg->ok = results[i] >= 0;
+                if (reg->ok && r >= 0)
+                        r = observe_parts_merge(&o, &parts[i]);
+                else {
+                        observation_done(&parts[i]);
                         rds_db_cluster_list_done(&reg->clusters);
                         rds_export_task_list_done(&reg->exports);
                 }
         }
+        if (r < 0)
+                goto fail;
 
         r = build_views(&o);
         if (r < 0)
@@ -348,8 +396,12 @@ int observe(struct agent *a, struct observation *ret)
          * and the awsbackup one, or two roles into the same account). */
         views_sort_unique(&o, 0);
         *ret = o;
+        free(parts);
+        free(results);
         return 0;
 fail:
+        free(parts);
+        free(results);
         observation_done(&o);
         return r;
 }
