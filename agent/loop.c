@@ -226,6 +226,7 @@ int agent_loop_run(struct agent *a)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGCHLD); /* restore probes are child sources */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
 
@@ -265,8 +266,13 @@ out:
 int agent_loop_run_once(struct agent *a, struct cycle_result *ret)
 {
         struct loop l = {.agent = a, .once = true};
+        sigset_t mask;
         int r;
 
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD); /* restore probes are child sources */
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
         r = sd_event_new(&l.event);
         if (r < 0)
                 return r;

@@ -11,11 +11,13 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <systemd/sd-event.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "notify.h"
+#include "task.h"
 
 /* PATH when the agent has none (systemd always sets one). */
 #define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -110,17 +112,109 @@ static _Noreturn void probe_exec(const char *command, char *const envp[])
         _exit(127);
 }
 
+/* Kills the probe's group and reaps it: the timeout. */
+static int probe_kill(pid_t pid, int *status)
+{
+        (void)kill(-pid, SIGKILL);
+        (void)kill(pid, SIGKILL);
+        while (waitpid(pid, status, 0) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        return 0;
+}
+
+/* Outside the loop (aurora-backupctl): polls, pinging the watchdog. */
+static int probe_wait_blocking(pid_t pid, int64_t timeout_sec, int *status)
+{
+        struct timespec start, now;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                pid_t w = waitpid(pid, status, WNOHANG);
+                if (w == pid)
+                        return 0;
+                if (w < 0 && errno != EINTR)
+                        return negative_errno();
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec - start.tv_sec >= timeout_sec) {
+                        int r = probe_kill(pid, status);
+                        return r < 0 ? r : 0;
+                }
+                (void)notify_watchdog(); /* a slow probe is not a wedged agent */
+                (void)usleep(100 * 1000);
+        }
+}
+
+struct probe_wait {
+        struct task *task;
+        bool exited, timed_out;
+        int status;
+};
+
+static int on_probe_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        struct probe_wait *w = userdata;
+
+        (void)s;
+        w->exited = true;
+        if (si->si_code == CLD_EXITED)
+                w->status = W_EXITCODE(si->si_status, 0);
+        else
+                w->status = si->si_status & 0x7f; /* killed or dumped: WIFSIGNALED, WTERMSIG */
+        task_wake(w->task);
+        return 0; /* sd-event reaps it */
+}
+
+static int on_probe_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct probe_wait *w = userdata;
+        (void)s;
+        (void)usec;
+        w->timed_out = true;
+        task_wake(w->task);
+        return 0;
+}
+
+/* In the daemon: a child source and a timer, the task suspended in between; the loop runs on. */
+static int probe_wait_task(pid_t pid, int64_t timeout_sec, int *status)
+{
+        struct probe_wait w = {.task = task_current()};
+        sd_event *e = task_event();
+        sd_event_source *child = NULL, *timer = NULL;
+        uint64_t now;
+        int r;
+
+        r = sd_event_add_child(e, &child, pid, WEXITED, on_probe_exit, &w);
+        if (r >= 0)
+                r = sd_event_now(e, CLOCK_BOOTTIME, &now);
+        if (r >= 0)
+                r = sd_event_add_time(e, &timer, CLOCK_BOOTTIME, now + (uint64_t)timeout_sec * 1000000ULL, 0,
+                                      on_probe_timeout, &w);
+        if (r < 0) {
+                /* Not watched: it must not outlive the drill. */
+                sd_event_source_disable_unref(child);
+                (void)probe_kill(pid, status);
+                return r;
+        }
+        while (!w.exited && !w.timed_out)
+                task_suspend();
+        sd_event_source_disable_unref(timer);
+        sd_event_source_disable_unref(child);
+        if (!w.exited)
+                return probe_kill(pid, status);
+        *status = w.status;
+        return 0;
+}
+
 int restore_probe_run(const char *command, const struct restore_probe_env *env, int64_t timeout_sec)
 {
         struct probe_env penv = {};
-        struct timespec start, now;
-        int status, r;
+        int status = 0, r;
         pid_t pid;
 
         r = probe_env_build(env, &penv);
         if (r < 0)
                 return r;
-        clock_gettime(CLOCK_MONOTONIC, &start);
         pid = fork();
         if (pid < 0) {
                 r = negative_errno();
@@ -133,23 +227,9 @@ int restore_probe_run(const char *command, const struct restore_probe_env *env, 
         /* Also here: the group must exist before a timeout can kill it, whichever process runs first. */
         (void)setpgid(pid, pid);
 
-        for (;;) {
-                pid_t w = waitpid(pid, &status, WNOHANG);
-                if (w == pid)
-                        break;
-                if (w < 0 && errno != EINTR)
-                        return negative_errno();
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                if (now.tv_sec - start.tv_sec >= timeout_sec) {
-                        (void)kill(-pid, SIGKILL);
-                        (void)kill(pid, SIGKILL);
-                        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                                ;
-                        return 128 + SIGKILL;
-                }
-                (void)notify_watchdog(); /* a slow probe is not a wedged agent */
-                (void)usleep(100 * 1000);
-        }
+        r = task_current() ? probe_wait_task(pid, timeout_sec, &status) : probe_wait_blocking(pid, timeout_sec, &status);
+        if (r < 0)
+                return r;
         /* What the probe left running in its group goes too. Its number cannot have been reused: a
          * process group keeps its ID allocated while any member lives (ESRCH when none does). */
         (void)kill(-pid, SIGKILL);
