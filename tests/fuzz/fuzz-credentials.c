@@ -4,7 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "aws-credentials.h"
+#include "aws-profile.h"
 #include "fuzz.h"
 #include "macro.h"
 
