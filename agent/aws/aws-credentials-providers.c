@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws-credentials-process.h"
 #include "aws-http.h"
 #include "aws-profile.h"
 #include "macro.h"
@@ -96,100 +97,125 @@ int aws_credentials_from_web_identity(const struct aws_credentials_context *ctx,
         return web_identity(ctx, file, role, getenv("AWS_ROLE_SESSION_NAME"), ret, e);
 }
 
+/* The credentials a profile holds itself: static keys (which win, as in the AWS CLI), else its
+ * credential_process. 1, 0 if it has neither, or a negative errno. */
+static int profile_own_creds(const struct aws_credentials_context *ctx, const char *profile,
+                             struct aws_credentials *ret, struct aws_error *e)
+{
+        _cleanup_free_ char *akid = NULL, *process = NULL;
+        _cleanup_erase_ char *secret = NULL, *token = NULL;
+        int r;
+
+        if ((r = aws_profile_get(profile, "aws_access_key_id", &akid)) < 0 ||
+            (r = aws_profile_get(profile, "aws_secret_access_key", &secret)) < 0 ||
+            (r = aws_profile_get(profile, "aws_session_token", &token)) < 0 ||
+            (r = aws_profile_get(profile, "credential_process", &process)) < 0)
+                return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "ProfileError",
+                                     "cannot read the AWS shared config/credentials files");
+        if (akid || secret) {
+                if (!akid || !secret)
+                        return aws_error_set(
+                            e, -EINVAL, AWS_ERROR_CREDENTIALS, "IncompleteCredentials",
+                            "profile %s has only one of aws_access_key_id and aws_secret_access_key",
+                            profile);
+                if (set_creds(ret, akid, secret, token, 0, "profile") < 0)
+                        return aws_error_set(e, -ENOMEM, AWS_ERROR_CREDENTIALS, "OutOfMemory",
+                                             "out of memory");
+                return 1;
+        }
+        if (!isempty(process))
+                return aws_credentials_process_run(process, ctx ? ctx->process_timeout_ms : 0, ret, e);
+        return 0;
+}
+
+/* credential_source: where a role profile's source credentials come from when it names no
+ * source_profile. 1 or a negative errno (a source that has nothing is an error: the profile asked for it).
+ */
+static int credential_source_creds(const struct aws_credentials_context *ctx, const char *profile,
+                                   const char *source, struct aws_credentials *ret, struct aws_error *e)
+{
+        int r;
+
+        if (streq(source, "Environment"))
+                r = aws_credentials_from_env(ret, e);
+        else if (streq(source, "Ec2InstanceMetadata"))
+                r = aws_credentials_from_imds(ctx, ret, e);
+        else if (streq(source, "EcsContainer"))
+                r = aws_credentials_from_container(ctx, ret, e);
+        else
+                return aws_error_set(e, -EINVAL, AWS_ERROR_CREDENTIALS, "InvalidCredentialSource",
+                                     "profile %s: credential_source %.40s is not one of Environment, "
+                                     "Ec2InstanceMetadata, EcsContainer",
+                                     profile, source);
+        if (r == 0)
+                return aws_error_set(e, -ENOKEY, AWS_ERROR_CREDENTIALS, "NoCredentials",
+                                     "profile %s: credential_source %s has no credentials (%s)", profile,
+                                     source,
+                                     streq(source, "Environment")    ? "AWS_ACCESS_KEY_ID is not set"
+                                     : streq(source, "EcsContainer") ? "no container credentials URI is set"
+                                                                     : "instance metadata is disabled");
+        return r;
+}
+
 static int profile_creds(const struct aws_credentials_context *ctx, const char *profile, unsigned depth,
                          struct aws_credentials *ret, struct aws_error *e)
 {
-        _cleanup_free_ char *role_arn = NULL, *source = NULL, *external_id = NULL, *session = NULL,
-                            *token_file = NULL, *akid = NULL;
-        _cleanup_erase_ char *secret = NULL, *token = NULL;
+        _cleanup_free_ char *role_arn = NULL, *source = NULL, *credential_source = NULL, *external_id = NULL,
+                            *session = NULL, *token_file = NULL;
+        struct aws_credentials base = {};
         int r;
 
         if (depth > PROFILE_MAX_DEPTH)
                 return aws_error_set(e, -ELOOP, AWS_ERROR_CREDENTIALS, "ProfileLoop",
                                      "source_profile chain from profile %s is too deep", profile);
-        if ((r = aws_profile_get(profile, "role_arn", &role_arn)) < 0 ||
-            (r = aws_profile_get(profile, "aws_access_key_id", &akid)) < 0 ||
-            (r = aws_profile_get(profile, "aws_secret_access_key", &secret)) < 0 ||
-            (r = aws_profile_get(profile, "aws_session_token", &token)) < 0)
+        if ((r = aws_profile_get(profile, "role_arn", &role_arn)) < 0)
                 return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "ProfileError",
                                      "cannot read the AWS shared config/credentials files");
+        if (!role_arn)
+                return profile_own_creds(ctx, profile, ret, e);
 
-        if (role_arn && depth == 0) {
-                if ((r = aws_profile_get(profile, "source_profile", &source)) < 0 ||
-                    (r = aws_profile_get(profile, "external_id", &external_id)) < 0 ||
-                    (r = aws_profile_get(profile, "role_session_name", &session)) < 0 ||
-                    (r = aws_profile_get(profile, "web_identity_token_file", &token_file)) < 0)
-                        return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "ProfileError",
-                                             "cannot read the AWS shared config/credentials files");
-                if (token_file)
-                        return web_identity(ctx, token_file, role_arn, session, ret, e);
-                if (!source)
-                        return aws_error_set(
-                            e, -EOPNOTSUPP, AWS_ERROR_CREDENTIALS, "UnsupportedProfile",
-                            "profile %s has role_arn without source_profile (credential_source "
-                            "is not supported)",
-                            profile);
-                struct aws_credentials base = {};
-                /* A source profile that names itself uses its own static keys. */
-                if (streq(source, profile)) {
-                        r = 0;
-                        if (akid && secret) {
-                                if (set_creds(&base, akid, secret, token, 0, "profile") < 0)
-                                        return aws_error_set(e, -ENOMEM, AWS_ERROR_CREDENTIALS,
-                                                             "OutOfMemory", "out of memory");
-                                r = 1;
-                        }
-                } else
-                        r = profile_creds(ctx, source, depth + 1, &base, e);
-                if (r == 0)
-                        return aws_error_set(e, -ENOENT, AWS_ERROR_CREDENTIALS, "ProfileError",
-                                             "source_profile %s of profile %s has no credentials", source,
-                                             profile);
-                if (r < 0)
-                        return r;
-                char name[64] = "";
-                if (!session) {
-                        snprintf(name, sizeof(name), "aurora-backup-agent-%lld",
-                                 (long long)ctx->now(ctx->now_userdata));
-                }
-                r = sts_assume_role(&ctx->sts, &base, role_arn, external_id, session ?: name, 0, ret, e);
-                aws_credentials_done(&base);
-                if (r < 0)
-                        return r;
-                ret->source = "assume-role";
-                return 1;
-        }
-        if (role_arn && depth > 0) {
-                /* A role-assuming source profile: assume its role first, then ours (chained roles). */
-                struct aws_credentials base = {};
-                if ((r = aws_profile_get(profile, "source_profile", &source)) < 0)
-                        return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "ProfileError",
-                                             "cannot read profile");
-                if (!source || streq(source, profile)) {
-                        if (!akid || !secret)
-                                return 0;
-                        if (set_creds(&base, akid, secret, token, 0, "profile") < 0)
-                                return aws_error_set(e, -ENOMEM, AWS_ERROR_CREDENTIALS, "OutOfMemory",
-                                                     "out of memory");
-                        r = 1;
-                } else
-                        r = profile_creds(ctx, source, depth + 1, &base, e);
-                if (r <= 0)
-                        return r;
-                (void)aws_profile_get(profile, "external_id", &external_id);
-                r = sts_assume_role(&ctx->sts, &base, role_arn, external_id, "aurora-backup-agent-chain", 0,
-                                    ret, e);
-                aws_credentials_done(&base);
-                return r < 0 ? r : 1;
-        }
-        if (!akid && !secret)
+        if ((r = aws_profile_get(profile, "source_profile", &source)) < 0 ||
+            (r = aws_profile_get(profile, "credential_source", &credential_source)) < 0 ||
+            (r = aws_profile_get(profile, "external_id", &external_id)) < 0 ||
+            (r = aws_profile_get(profile, "role_session_name", &session)) < 0 ||
+            (r = aws_profile_get(profile, "web_identity_token_file", &token_file)) < 0)
+                return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "ProfileError",
+                                     "cannot read the AWS shared config/credentials files");
+        if (token_file && depth == 0)
+                return web_identity(ctx, token_file, role_arn, session, ret, e);
+        if (source && credential_source)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_CREDENTIALS, "InvalidProfile",
+                                     "profile %s has both source_profile and credential_source", profile);
+        if (credential_source)
+                r = credential_source_creds(ctx, profile, credential_source, &base, e);
+        else if (!source && depth == 0)
+                return aws_error_set(e, -EINVAL, AWS_ERROR_CREDENTIALS, "InvalidProfile",
+                                     "profile %s has role_arn without source_profile or credential_source",
+                                     profile);
+        else if (!source || streq(source, profile))
+                /* A source profile that names itself (or, down a chain, names none) uses its own keys. */
+                r = profile_own_creds(ctx, profile, &base, e);
+        else
+                r = profile_creds(ctx, source, depth + 1, &base, e);
+        if (r == 0 && depth > 0)
                 return 0;
-        if (!akid || !secret)
-                return aws_error_set(
-                    e, -EINVAL, AWS_ERROR_CREDENTIALS, "IncompleteCredentials",
-                    "profile %s has only one of aws_access_key_id and aws_secret_access_key", profile);
-        if (set_creds(ret, akid, secret, token, 0, "profile") < 0)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_CREDENTIALS, "OutOfMemory", "out of memory");
+        if (r == 0)
+                return aws_error_set(e, -ENOENT, AWS_ERROR_CREDENTIALS, "ProfileError",
+                                     "source_profile %s of profile %s has no credentials", source, profile);
+        if (r < 0)
+                return r;
+
+        /* Down a chain of roles the intermediate sessions get a fixed name. */
+        char name[64] = "aurora-backup-agent-chain";
+        if (depth == 0 && !session)
+                snprintf(name, sizeof(name), "aurora-backup-agent-%lld",
+                         (long long)ctx->now(ctx->now_userdata));
+        r = sts_assume_role(&ctx->sts, &base, role_arn, external_id, depth == 0 && session ? session : name,
+                            0, ret, e);
+        aws_credentials_done(&base);
+        if (r < 0)
+                return r;
+        ret->source = "assume-role";
         return 1;
 }
 
@@ -468,6 +494,16 @@ int aws_imds_region(const struct aws_credentials_context *ctx, char **ret, struc
         return 0;
 }
 
+/* The profile in use assumes a role with credential_source = Environment: the environment's keys are that
+ * role's source, and taking them directly (the chain's first provider) would act as the wrong principal. */
+static bool profile_sources_environment(void)
+{
+        _cleanup_free_ char *role_arn = NULL, *source = NULL;
+        const char *profile = aws_profile_name();
+        return aws_profile_get(profile, "role_arn", &role_arn) > 0 &&
+               aws_profile_get(profile, "credential_source", &source) > 0 && streq(source, "Environment");
+}
+
 struct chain {
         struct aws_credentials_provider iface; /* first: the client holds a pointer to it */
         struct aws_credentials_context ctx;
@@ -487,7 +523,7 @@ static int chain_resolve(struct aws_credentials_provider *p, struct aws_credenti
             {"instance metadata", aws_credentials_from_imds},
         };
         const struct chain *ch = (const struct chain *)p;
-        int r = aws_credentials_from_env(ret, e);
+        int r = profile_sources_environment() ? 0 : aws_credentials_from_env(ret, e);
         if (r != 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(providers); i++) {

@@ -17,10 +17,13 @@ struct aws_credentials_context {
         struct aws_sts_sender sts;      /* web identity and role profiles */
         int64_t (*now)(void *userdata); /* UTC epoch seconds, for session names */
         void *now_userdata;
+        unsigned process_timeout_ms; /* credential_process; 0: AWS_CREDENTIALS_PROCESS_TIMEOUT_MS */
 };
 
-/* The standard chain: env -> web identity -> shared files/profile incl. assume role -> ECS container ->
- * EC2 IMDSv2. The first provider that applies wins; one that applies and fails ends the chain (falling
+/* The standard chain: env -> web identity -> shared files/profile (static keys, credential_process, or
+ * role_arn with source_profile or credential_source) -> ECS container -> EC2 IMDSv2. The environment is
+ * skipped when the profile in use assumes a role with credential_source = Environment (its keys are that
+ * role's source). The first provider that applies wins; one that applies and fails ends the chain (falling
  * through to another identity would act as the wrong principal). `ctx` is copied; what it points to
  * must outlive the chain. When nothing applies, resolving fails with code NoCredentials. */
 int aws_credentials_chain_new(const struct aws_credentials_context *ctx,
