@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "aws-buf.h"
-#include "aws-internal.h"
+#include "aws-client-internal.h"
 #include "aws-paging.h"
 #include "macro.h"
 #include "time-util.h"

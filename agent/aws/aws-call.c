@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "aws-http.h"
-#include "aws-internal.h"
+#include "aws-client-internal.h"
 #include "aws-rate.h"
 #include "macro.h"
 

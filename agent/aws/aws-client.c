@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "aws-buf.h"
+#include "aws-client-internal.h"
+#include "aws-credentials-providers.h"
 #include "aws-http.h"
-#include "aws-internal.h"
+#include "aws-profile.h"
 #include "aws-retry.h"
 #include "aws-sigv4.h"
 #include "aws-sts.h"
@@ -42,11 +44,19 @@ struct aws_client {
         struct aws_async *async; /* aws-call.c; NULL until aws_client_attach_multi */
         struct aws_retry_quota quota;
         int64_t clock_offset;
+        /* What the credential providers and STS get from the client (its metadata transport, its clock,
+         * its STS sender), and the standard chain built on it: the client sees only the interface. */
+        struct aws_credentials_context cctx;
+        struct aws_credentials_provider *provider;
         struct aws_credentials creds;
         bool have_creds;
         struct aws_client_stats stats;
         char last_request_id[AWS_ERROR_REQUEST_ID_MAX]; /* of the last successful call */
 };
+
+static int client_sts_send(void *userdata, const char *form, size_t form_len, enum aws_sts_auth auth,
+                           const struct aws_credentials *creds, struct aws_response *ret,
+                           struct aws_error *e);
 
 static const char *const service_names[_AWS_SERVICE_MAX] = {
     [AWS_SERVICE_RDS] = "rds",
@@ -201,6 +211,14 @@ static int client_alloc(const struct aws_client_options *opts, struct aws_client
                                       .userdata = c->opts.userdata};
         if (r >= 0)
                 r = aws_http_new(&so, &c->refresh_http);
+        c->cctx = (struct aws_credentials_context){
+            .metadata_http = c->meta_http,
+            .sts = {.send = client_sts_send, .userdata = c},
+            .now = c->opts.now,
+            .now_userdata = c->opts.userdata,
+        };
+        if (r >= 0)
+                r = aws_credentials_chain_new(&c->cctx, &c->provider);
         if (r < 0) {
                 aws_client_free(c);
                 return r;
@@ -227,7 +245,7 @@ static int resolve_region(struct aws_client *c, const char *explicit_region, str
                         return aws_error_set(e, r, AWS_ERROR_INVALID, "ProfileError",
                                              "could not read the AWS config file");
                 if (r == 0) {
-                        r = aws_imds_region(c, &region, e);
+                        r = aws_imds_region(&c->cctx, &region, e);
                         if (r < 0)
                                 return aws_error_set(
                                     e, -ENXIO, AWS_ERROR_INVALID, "NoRegion",
@@ -278,6 +296,7 @@ struct aws_client *aws_client_free(struct aws_client *c)
         aws_http_free(c->http);
         aws_http_free(c->meta_http);
         aws_http_free(c->refresh_http);
+        aws_credentials_provider_free(c->provider);
         aws_credentials_done(&c->creds);
         free(c->region);
         free(c->ca_bundle);
@@ -313,6 +332,11 @@ const struct aws_client_options *aws_client_options(const struct aws_client *c)
         return &c->opts;
 }
 
+const struct aws_sts_sender *aws_client_sts(const struct aws_client *c)
+{
+        return &c->cctx.sts;
+}
+
 struct aws_async *aws_client_async(const struct aws_client *c)
 {
         return c->async;
@@ -331,15 +355,19 @@ static bool creds_fresh(const struct aws_credentials *cr, int64_t now)
 static int fetch_credentials(struct aws_client *c, struct aws_credentials *ret, struct aws_error *e)
 {
         struct aws_credentials base = {};
-        int r = aws_credentials_resolve_chain(c, &base, e);
+        int r = aws_credentials_provider_resolve(c->provider, &base, e);
         if (r < 0)
                 return r;
+        if (r == 0)
+                return aws_error_set(e, -ENOKEY, AWS_ERROR_CREDENTIALS, "NoCredentials",
+                                     "no AWS credentials found (%s)", c->provider->name);
         if (!c->role_arn) {
                 *ret = base;
                 return 0;
         }
         /* Per-policy role: the chain's credentials assume it. */
-        r = sts_assume_role(c, &base, c->role_arn, c->external_id, c->role_session_name, 0, ret, e);
+        r = sts_assume_role(&c->cctx.sts, &base, c->role_arn, c->external_id, c->role_session_name, 0, ret,
+                            e);
         aws_credentials_done(&base);
         return r;
 }
@@ -370,12 +398,6 @@ int aws_client_credentials(struct aws_client *c, struct aws_credentials *ret, st
         if (r < 0)
                 return aws_error_set(e, r, AWS_ERROR_CREDENTIALS, "OutOfMemory", "out of memory");
         return 0;
-}
-
-int aws_client_http_raw(struct aws_client *c, const char *method, const char *url, char *const *headers,
-                        const char *body, size_t body_len, struct aws_response *ret, struct aws_error *e)
-{
-        return aws_http_perform(c->meta_http, method, url, headers, body, body_len, ret, e);
 }
 
 static void header_add(char **list, size_t *n, size_t cap, struct aws_sigv4_header *sh, size_t *nsh,
@@ -712,6 +734,28 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         }
         aws_send_end(c, &s, r, e);
         return r;
+}
+
+/* aws_sts_sender.send for this client (aws-sts.h): STS requests get the client's endpoint resolution,
+ * signing, retries and caps like any other call. */
+static int client_sts_send(void *userdata, const char *form, size_t form_len, enum aws_sts_auth auth,
+                           const struct aws_credentials *creds, struct aws_response *ret,
+                           struct aws_error *e)
+{
+        struct aws_request req = {
+            .service = AWS_SERVICE_STS,
+            .protocol = AWS_PROTOCOL_QUERY,
+            .method = "POST",
+            .path = "/",
+            .content_type = "application/x-www-form-urlencoded; charset=utf-8",
+            .body = form,
+            .body_len = form_len,
+            .signing = auth == AWS_STS_AUTH_NONE       ? AWS_SIGN_NONE
+                       : auth == AWS_STS_AUTH_EXPLICIT ? AWS_SIGN_EXPLICIT
+                                                       : AWS_SIGN_CLIENT,
+            .credentials = creds,
+        };
+        return aws_client_send(userdata, &req, ret, e);
 }
 
 int aws_query_call(struct aws_client *c, enum aws_service svc, const char *action, const char *version,

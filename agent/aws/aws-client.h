@@ -1,5 +1,6 @@
 /* The AWS client: options, region and endpoint resolution, cached credentials, and one signed call with
- * the SDK "standard" retries. Service modules (aws-rds, aws-backup, aws-sts, aws-s3, aws-kms) build on it. */
+ * the SDK "standard" retries. Service modules (aws-rds, aws-backup, aws-s3, aws-kms) build on it; STS
+ * sits below it and reaches AWS through the sender it gets from aws_client_sts(). */
 #pragma once
 
 #include <stdbool.h>
@@ -8,12 +9,7 @@
 
 #include "aws-credentials.h"
 #include "aws-error.h"
-
-enum {
-        AWS_PROGRESS_CONTINUE = 0,
-        AWS_PROGRESS_STOPPING = 1,
-        AWS_PROGRESS_ABANDON = 2,
-};
+#include "aws-response.h"
 
 enum aws_service {
         AWS_SERVICE_RDS,
@@ -88,6 +84,11 @@ int64_t aws_client_clock_offset(const struct aws_client *c);
  * aws_credentials_done. */
 int aws_client_credentials(struct aws_client *c, struct aws_credentials *ret, struct aws_error *e);
 
+/* The sender through which STS calls (aws-sts.h) go out on this client: its endpoint resolution,
+ * signing, retries and caps. Valid as long as the client. */
+struct aws_sts_sender;
+const struct aws_sts_sender *aws_client_sts(const struct aws_client *c);
+
 /* Endpoint for a service: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else
  * https://{svc}.{region}.amazonaws.com
  * (".amazonaws.com.cn" for cn- regions). Plain http is accepted only for loopback hosts. Returns a
@@ -125,22 +126,6 @@ struct aws_request {
         const char *region;                        /* NULL: the client's */
         const char *endpoint;                      /* NULL: resolved for service/region */
 };
-
-#define AWS_MAX_HEADERS 64
-
-struct aws_response {
-        long status;
-        char *body; /* NUL-terminated, body_len bytes */
-        size_t body_len;
-        size_t n_headers;
-        struct {
-                char *name; /* lower-case */
-                char *value;
-        } headers[AWS_MAX_HEADERS];
-};
-
-void aws_response_done(struct aws_response *r);
-const char *aws_response_header(const struct aws_response *r, const char *lower_name);
 
 /* Sign and send with retries. A 2xx (or 3xx for HEAD) answer returns 0 and fills `ret`; an AWS error
  * returns a negative errno with `e` filled (kind SERVICE, code from the body or header). */

@@ -64,26 +64,6 @@ struct aws_http *aws_http_free(struct aws_http *h)
         return NULL;
 }
 
-void aws_response_done(struct aws_response *r)
-{
-        if (!r)
-                return;
-        free(r->body);
-        for (size_t i = 0; i < r->n_headers; i++) {
-                free(r->headers[i].name);
-                free(r->headers[i].value);
-        }
-        *r = (struct aws_response){};
-}
-
-const char *aws_response_header(const struct aws_response *r, const char *lower_name)
-{
-        for (size_t i = 0; i < r->n_headers; i++)
-                if (streq(r->headers[i].name, lower_name))
-                        return r->headers[i].value;
-        return NULL;
-}
-
 /* Only an answer goes to a sink: an error body is kept whole for aws_error_parse_*. */
 static bool body_goes_to_sink(const struct aws_http_transfer *t)
 {

@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 #include "aws-buf.h"
-#include "aws-client.h"
 #include "aws-error.h"
+#include "aws-response.h"
 
 #define AWS_HTTP_MAX_BODY (16u * 1024 * 1024)
 #define AWS_HTTP_MAX_HEADER_LINE 8192

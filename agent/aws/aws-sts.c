@@ -1,15 +1,15 @@
 /* AWS STS over the Query API: AssumeRole (signed), AssumeRoleWithWebIdentity (unsigned) and
- * GetCallerIdentity. */
+ * GetCallerIdentity, sent through the owner's aws_sts_sender. */
 #include "aws-sts.h"
 
 #include <errno.h>
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws-buf.h"
-#include "aws-internal.h"
 #include "aws-xml.h"
 #include "macro.h"
 
@@ -77,19 +77,70 @@ int sts_parse_credentials(const char *xml, size_t len, struct aws_credentials *r
         return parse_credentials_node(result, ret, e);
 }
 
-static int assume(struct aws_client *c, const char *action, const char *params, enum aws_signing signing,
-                  const struct aws_credentials *source, struct aws_credentials *ret, struct aws_error *e)
+/* One STS call: the form built here, sent by the owner, the answer parsed here (as aws_query_call does
+ * for the other Query services). `*ret_result` is the <{action}Result> element, NULL if an answer has
+ * only its Response root. The answer's text is wiped before it is freed: it holds credentials. */
+static int sts_call(const struct aws_sts_sender *s, const char *action, const char *params,
+                    enum aws_sts_auth auth, const struct aws_credentials *creds, xmlDoc **ret_doc,
+                    xmlNode **ret_result, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        int r = aws_query_call(c, AWS_SERVICE_STS, action, STS_VERSION, params, signing, source, &doc, e);
+        struct aws_buf form = {.secret = true}; /* may carry a web identity token */
+        struct aws_response resp = {};
+        xmlDoc *doc = NULL;
+        char name[128];
+        int r;
+
+        aws_buf_param(&form, "Action", action);
+        aws_buf_param(&form, "Version", STS_VERSION);
+        if (!isempty(params)) {
+                aws_buf_putc(&form, '&');
+                aws_buf_puts(&form, params);
+        }
+        if (form.oom) {
+                aws_buf_done(&form);
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+        }
+        r = s->send(s->userdata, form.data, form.len, auth, creds, &resp, e);
+        aws_buf_done(&form);
         if (r < 0)
                 return r;
-        return parse_credentials_node(aws_query_result(doc, action), ret, e);
+        r = aws_xml_parse(resp.body, resp.body_len, &doc, e);
+        if (r >= 0) {
+                xmlNode *root = xmlDocGetRootElement(doc);
+                snprintf(name, sizeof(name), "%sResult", action);
+                *ret_result = aws_xml_child(root, name);
+                snprintf(name, sizeof(name), "%sResponse", action);
+                if (!*ret_result && (!root->name || !streq((const char *)root->name, name))) {
+                        xmlFreeDoc(doc);
+                        r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                          "%s: response has no %s element", action, name);
+                }
+        }
+        if (r < 0)
+                e->http_status = resp.status;
+        else
+                *ret_doc = doc;
+        if (resp.body)
+                OPENSSL_cleanse(resp.body, resp.body_len);
+        aws_response_done(&resp);
+        return r;
 }
 
-int sts_assume_role(struct aws_client *c, const struct aws_credentials *source, const char *role_arn,
-                    const char *external_id, const char *session_name, unsigned duration_sec,
-                    struct aws_credentials *ret, struct aws_error *e)
+static int assume(const struct aws_sts_sender *s, const char *action, const char *params,
+                  enum aws_sts_auth auth, const struct aws_credentials *source, struct aws_credentials *ret,
+                  struct aws_error *e)
+{
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        xmlNode *result = NULL;
+        int r = sts_call(s, action, params, auth, source, &doc, &result, e);
+        if (r < 0)
+                return r;
+        return parse_credentials_node(result, ret, e);
+}
+
+int sts_assume_role(const struct aws_sts_sender *s, const struct aws_credentials *source,
+                    const char *role_arn, const char *external_id, const char *session_name,
+                    unsigned duration_sec, struct aws_credentials *ret, struct aws_error *e)
 {
         struct aws_buf p = {};
         if (isempty(role_arn) || isempty(session_name))
@@ -104,15 +155,16 @@ int sts_assume_role(struct aws_client *c, const struct aws_credentials *source, 
         _cleanup_free_ char *params = aws_buf_steal(&p);
         if (!params)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        int r =
-            assume(c, "AssumeRole", params, source ? AWS_SIGN_EXPLICIT : AWS_SIGN_CLIENT, source, ret, e);
+        int r = assume(s, "AssumeRole", params, source ? AWS_STS_AUTH_EXPLICIT : AWS_STS_AUTH_OWNER, source,
+                       ret, e);
         if (r >= 0)
                 ret->source = "assume-role";
         return r;
 }
 
-int sts_assume_role_with_web_identity(struct aws_client *c, const char *role_arn, const char *session_name,
-                                      const char *token, struct aws_credentials *ret, struct aws_error *e)
+int sts_assume_role_with_web_identity(const struct aws_sts_sender *s, const char *role_arn,
+                                      const char *session_name, const char *token,
+                                      struct aws_credentials *ret, struct aws_error *e)
 {
         struct aws_buf p = {.secret = true};
         if (isempty(role_arn) || isempty(session_name) || isempty(token))
@@ -125,7 +177,7 @@ int sts_assume_role_with_web_identity(struct aws_client *c, const char *role_arn
         char *params = aws_buf_steal(&p);
         if (!params)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        int r = assume(c, "AssumeRoleWithWebIdentity", params, AWS_SIGN_NONE, NULL, ret, e);
+        int r = assume(s, "AssumeRoleWithWebIdentity", params, AWS_STS_AUTH_NONE, NULL, ret, e);
         const char *secrets[] = {token, NULL};
         aws_error_scrub(e, secrets);
         free_erase(params);
@@ -134,14 +186,14 @@ int sts_assume_role_with_web_identity(struct aws_client *c, const char *role_arn
         return r;
 }
 
-int sts_get_caller_identity(struct aws_client *c, struct sts_caller_identity *ret, struct aws_error *e)
+int sts_get_caller_identity(const struct aws_sts_sender *s, struct sts_caller_identity *ret,
+                            struct aws_error *e)
 {
         _cleanup_xml_ xmlDoc *doc = NULL;
-        int r = aws_query_call(c, AWS_SERVICE_STS, "GetCallerIdentity", STS_VERSION, "", AWS_SIGN_CLIENT,
-                               NULL, &doc, e);
+        xmlNode *res = NULL;
+        int r = sts_call(s, "GetCallerIdentity", "", AWS_STS_AUTH_OWNER, NULL, &doc, &res, e);
         if (r < 0)
                 return r;
-        xmlNode *res = aws_query_result(doc, "GetCallerIdentity");
         struct sts_caller_identity id = {};
         if (!res || aws_xml_child_text(res, "Account", &id.account) < 0 ||
             aws_xml_child_text(res, "Arn", &id.arn) < 0 ||

@@ -1,10 +1,10 @@
 /* Fuzz target: the shared credentials/config file parser (aws_profile_ini_get() in
- * agent/aws/aws-credentials.c). Each input is read as ~/.aws/credentials and as ~/.aws/config, for the
+ * agent/aws/aws-profile.c). Each input is read as ~/.aws/credentials and as ~/.aws/config, for the
  * keys the provider chain asks, in profile "default" and in the profile its first section names. */
 #include <ctype.h>
 #include <string.h>
 
-#include "aws-credentials.h"
+#include "aws-profile.h"
 #include "fuzz.h"
 #include "macro.h"
 

@@ -243,7 +243,7 @@ static int cmd_whoami(struct aws_client *c, char **args)
         struct aws_error e = {};
         struct sts_caller_identity id = {};
         struct aws_credentials cr = {};
-        CHECK("GetCallerIdentity", sts_get_caller_identity(c, &id, &e));
+        CHECK("GetCallerIdentity", sts_get_caller_identity(aws_client_sts(c), &id, &e));
         if (aws_client_credentials(c, &cr, &e) < 0)
                 return fail("credentials", &e);
         printf("account=%s arn=%s source=%s temporary=%d\n", id.account, id.arn, cr.source,
@@ -258,7 +258,8 @@ static int cmd_sts(struct aws_client *c, char **args)
 {
         struct aws_error e = {};
         struct aws_credentials cr = {};
-        CHECK("AssumeRole", sts_assume_role(c, NULL, args[0], "ext-1", "drv-session", 900, &cr, &e));
+        CHECK("AssumeRole",
+              sts_assume_role(aws_client_sts(c), NULL, args[0], "ext-1", "drv-session", 900, &cr, &e));
         printf("assumed_akid_prefix=%.4s expires=%d\n", cr.access_key_id, cr.expiration > 0);
         aws_credentials_done(&cr);
         if (args[1]) {
@@ -267,8 +268,8 @@ static int cmd_sts(struct aws_client *c, char **args)
                 if (!f || !fgets(tok, sizeof(tok), f))
                         return printf("cannot read token file\n"), 1;
                 tok[strcspn(tok, "\n")] = '\0';
-                CHECK("AssumeRoleWithWebIdentity",
-                      sts_assume_role_with_web_identity(c, args[0], "drv-web", tok, &cr, &e));
+                CHECK("AssumeRoleWithWebIdentity", sts_assume_role_with_web_identity(
+                                                       aws_client_sts(c), args[0], "drv-web", tok, &cr, &e));
                 printf("web_akid_prefix=%.4s\n", cr.access_key_id);
                 aws_credentials_done(&cr);
         }

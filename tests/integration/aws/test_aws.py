@@ -459,6 +459,75 @@ def main():
                                   AWS_PROFILE="ops"), "whoami")
         assert f["source"] == "assume-role" and "assumed-role/backup-role" in f["arn"], out
 
+    helper_src = os.path.join(SRC, "tests", "data", "aws", "fake-credential-process")
+    h.secrets.append("STDERR-SECRET-MARKER-0123456789")  # the helper writes it to stderr in every mode
+
+    def process_profile(name, mode, *args, role=None, source=None):
+        """A config file whose profile `name` runs the helper (copied to a path with a space, quoted as
+        the AWS CLI documents) or assumes `role` from `source`."""
+        d = os.path.join(h.tmp.name, "cred helper")
+        os.makedirs(d, exist_ok=True)
+        helper = os.path.join(d, "fake-credential-process")
+        if not os.path.exists(helper):
+            with open(helper_src) as src, open(helper, "w") as dst:
+                dst.write(src.read())
+            os.chmod(helper, 0o755)
+        cfg = os.path.join(h.tmp.name, f"config-{name}")
+        with open(cfg, "w") as fh:
+            fh.write(f"[profile {name}]\nregion = {REGION}\n")
+            if mode:
+                fh.write(f'credential_process = "{helper}" {mode} {" ".join(args)}\n')
+            if role:
+                fh.write(f"role_arn = {role}\ncredential_source = {source}\n")
+        return {"AWS_CONFIG_FILE": cfg, "AWS_PROFILE": name}
+
+    @test("credential_process: the helper's session credentials sign calls the world accepts")
+    def _():
+        answer = os.path.join(h.tmp.name, "process-answer.json")
+        with open(answer, "w") as fh:
+            json.dump({"Version": 1, "AccessKeyId": role_creds["AccessKeyId"],
+                       "SecretAccessKey": role_creds["SecretAccessKey"],
+                       "SessionToken": role_creds["SessionToken"], "Expiration": role_creds["Expiration"]}, fh)
+        out, f = h.run(h.base_env(url, None, **process_profile("proc", "ok", answer)), "whoami")
+        assert f["source"] == "process" and f["temporary"] == "1", out
+        assert "assumed-role/backup-role" in f["arn"], out
+        h.run(h.base_env(url, None, **process_profile("proc", "ok", answer)), "inventory")
+
+    @test("credential_process: garbage, a non-zero exit and a missing helper are clear errors")
+    def _():
+        out, f = h.run(h.base_env(url, None, **process_profile("garbage", "garbage")), "whoami", expect=1)
+        assert f["kind"] == "credentials" and f["code"] == "CredentialProcessOutput", out
+        assert "GARBAGE-SECRET" not in out, out
+        out, f = h.run(h.base_env(url, None, **process_profile("fail", "fail", "--token", "arg-secret-0123")),
+                       "whoami", expect=1)
+        assert f["kind"] == "credentials" and f["code"] == "CredentialProcessFailed", out
+        assert "exited with status 3" in out and "arg-secret-0123" not in out, out
+        cfg = os.path.join(h.tmp.name, "config-missing")
+        with open(cfg, "w") as fh:
+            fh.write("[default]\ncredential_process = /nonexistent/helper\n")
+        out, f = h.run(h.base_env(url, None, AWS_CONFIG_FILE=cfg), "whoami", expect=1)
+        assert f["code"] == "CredentialProcessFailed" and "cannot be run" in out, out
+
+    @test("credential_source = Environment: the environment's keys assume the profile's role")
+    def _():
+        # The environment's keys are the role's source, not the identity: the call is made as the role.
+        out, f = h.run(h.base_env(url, user, **process_profile("envrole", None, role=role_arn,
+                                                               source="Environment")), "whoami")
+        assert f["source"] == "assume-role" and "assumed-role/backup-role" in f["arn"], out
+
+    @test("credential_source = EcsContainer and Ec2InstanceMetadata assume the profile's role")
+    def _():
+        out, f = h.run(h.base_env(url, None, AWS_CONTAINER_CREDENTIALS_FULL_URI=md.url + "/container-creds",
+                                  AWS_CONTAINER_AUTHORIZATION_TOKEN=Metadata.CONTAINER_TOKEN,
+                                  **process_profile("ecsrole", None, role=role_arn, source="EcsContainer")),
+                       "whoami")
+        assert f["source"] == "assume-role" and "assumed-role/backup-role" in f["arn"], out
+        env = h.base_env(url, None, AWS_EC2_METADATA_SERVICE_ENDPOINT=md.url,
+                         **process_profile("imdsrole", None, role=role_arn, source="Ec2InstanceMetadata"))
+        del env["AWS_EC2_METADATA_DISABLED"]
+        out, f = h.run(env, "whoami")
+        assert f["source"] == "assume-role" and "assumed-role/backup-role" in f["arn"], out
+
     @test("ECS container credentials from a loopback endpoint")
     def _():
         out, f = h.run(h.base_env(url, None, AWS_CONTAINER_CREDENTIALS_FULL_URI=md.url + "/container-creds",

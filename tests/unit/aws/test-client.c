@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "aws-client.h"
+#include "aws-credentials-providers.h"
 #include "aws-rds.h"
 #include "macro.h"
 #include "test-suite.h"

@@ -1,0 +1,410 @@
+/* credential_process and credential_source without a network: the command is split as the AWS CLI
+ * splits it, the answer is parsed strictly, a helper that prints garbage, fails, hangs or floods is a
+ * clear error that never shows its output or its stderr, and the client runs it again before the
+ * credentials expire. The helper is tests/data/aws/fake-credential-process. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws-client.h"
+#include "aws-credentials-process.h"
+#include "aws-credentials-providers.h"
+#include "macro.h"
+#include "strv.h"
+#include "test-suite.h"
+#include "time-util.h"
+
+#define STDERR_MARKER "STDERR-SECRET-MARKER-0123456789"
+
+static char tmpdir[64];
+static char helper[4096];
+
+static void remove_tmpdir(void)
+{
+        const char *names[] = {"config", "answer.json", "pid"};
+        char p[128];
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
+                (void)unlink(p);
+        }
+        (void)rmdir(tmpdir);
+}
+
+static void offline_env(void)
+{
+        static bool registered;
+        if (tmpdir[0])
+                remove_tmpdir();
+        snprintf(tmpdir, sizeof(tmpdir), "/tmp/aws-process-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        if (!registered)
+                atexit(remove_tmpdir);
+        registered = true;
+        snprintf(helper, sizeof(helper), "%s/aws/fake-credential-process", test_data_dir());
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/none", tmpdir);
+        setenv("HOME", tmpdir, 1);
+        setenv("AWS_CONFIG_FILE", p, 1);
+        setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
+        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+        setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
+        const char *unset[] = {"AWS_ACCESS_KEY_ID",
+                               "AWS_SECRET_ACCESS_KEY",
+                               "AWS_SESSION_TOKEN",
+                               "AWS_SECURITY_TOKEN",
+                               "AWS_PROFILE",
+                               "AWS_DEFAULT_PROFILE",
+                               "AWS_WEB_IDENTITY_TOKEN_FILE",
+                               "AWS_ROLE_ARN",
+                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                               "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                               "AWS_CREDENTIAL_EXPIRATION"};
+        for (size_t i = 0; i < ELEMENTSOF(unset); i++)
+                unsetenv(unset[i]);
+}
+
+static void write_file(const char *name, const char *content, char *path, size_t size)
+{
+        snprintf(path, size, "%s/%s", tmpdir, name);
+        FILE *f = fopen(path, "we");
+        ck_assert_ptr_nonnull(f);
+        fputs(content, f);
+        fclose(f);
+}
+
+/* A config file whose default profile runs the helper in `mode` with `arg`. */
+static void config_with_process(const char *mode, const char *arg)
+{
+        char cfg[16384], path[4096];
+        snprintf(cfg, sizeof(cfg), "[default]\nregion = us-east-1\ncredential_process = %s %s %s\n", helper,
+                 mode, arg ?: "");
+        write_file("config", cfg, path, sizeof(path));
+        setenv("AWS_CONFIG_FILE", path, 1);
+}
+
+static void assert_split(const char *command, const char *const *want)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        ck_assert_int_eq(aws_credentials_process_split(command, &argv), 0);
+        size_t n = 0;
+        for (; want[n]; n++) {
+                ck_assert_ptr_nonnull(argv[n]);
+                ck_assert_str_eq(argv[n], want[n]);
+        }
+        ck_assert_ptr_null(argv[n]);
+}
+
+START_TEST(split_follows_the_aws_cli_quoting_without_a_shell)
+{
+        assert_split("/opt/bin/awscreds-custom --username helen",
+                     (const char *[]){"/opt/bin/awscreds-custom", "--username", "helen", NULL});
+        assert_split("  \"/opt/my tools/helper\"   --name \"a value\"\t--x=\"1 2\" ",
+                     (const char *[]){"/opt/my tools/helper", "--name", "a value", "--x=1 2", NULL});
+        /* Single quotes are literal; in double quotes only \" and \\ are escapes; nothing is expanded. */
+        assert_split("h '$HOME \\n' \"a\\\"b\\\\c\\n\" ~ *.pem x\\ y",
+                     (const char *[]){"h", "$HOME \\n", "a\"b\\c\\n", "~", "*.pem", "x y", NULL});
+        assert_split("h ; rm -rf / | cat", (const char *[]){"h", ";", "rm", "-rf", "/", "|", "cat", NULL});
+        char **argv = NULL;
+        ck_assert_int_eq(aws_credentials_process_split("h \"unterminated", &argv), -EINVAL);
+        ck_assert_int_eq(aws_credentials_process_split("h 'unterminated", &argv), -EINVAL);
+        ck_assert_int_eq(aws_credentials_process_split("h trailing\\", &argv), -EINVAL);
+        ck_assert_int_eq(aws_credentials_process_split("   ", &argv), -EINVAL);
+        ck_assert_ptr_null(argv);
+}
+END_TEST
+
+START_TEST(parse_takes_version_1_with_optional_token_and_expiration)
+{
+        const char *full =
+            "{\"Version\": 1, \"AccessKeyId\": \"ASIAPROCESS\", \"SecretAccessKey\": \"proc-secret\", "
+            "\"SessionToken\": \"proc-token\", \"Expiration\": \"2026-11-24T10:00:00.123Z\"}";
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_process_parse(full, strlen(full), &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "ASIAPROCESS");
+        ck_assert_str_eq(cr.session_token, "proc-token");
+        ck_assert_str_eq(cr.source, "process");
+        ck_assert_int_eq(cr.expiration, time_from_civil(2026, 11, 24, 10, 0, 0));
+        aws_credentials_done(&cr);
+
+        const char *longterm = "{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"s\"}";
+        ck_assert_int_eq(aws_credentials_process_parse(longterm, strlen(longterm), &cr, &e), 0);
+        ck_assert_ptr_null(cr.session_token);
+        ck_assert_int_eq(cr.expiration, 0);
+        aws_credentials_done(&cr);
+}
+END_TEST
+
+START_TEST(parse_refuses_other_versions_and_missing_keys_without_quoting_them)
+{
+        const char *bad[] = {
+            "{\"Version\": 2, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}",
+            "{\"Version\": \"1\", \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}",
+            "{\"Version\": 1, \"SecretAccessKey\": \"bad-secret-0123\"}",
+            "{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\", "
+            "\"Expiration\": \"tomorrow\"}",
+            "[\"bad-secret-0123\"]",
+            "bad-secret-0123",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct aws_credentials cr = {};
+                struct aws_error e = {};
+                ck_assert_int_eq(aws_credentials_process_parse(bad[i], strlen(bad[i]), &cr, &e), -EBADMSG);
+                ck_assert_str_eq(e.code, "CredentialProcessOutput");
+                ck_assert_int_eq(e.kind, AWS_ERROR_CREDENTIALS);
+                ck_assert_ptr_null(strstr(e.message, "bad-secret-0123"));
+                ck_assert_ptr_null(cr.access_key_id);
+        }
+}
+END_TEST
+
+START_TEST(profile_credential_process_gives_the_helpers_credentials)
+{
+        offline_env();
+        char answer[4096];
+        write_file(
+            "answer.json",
+            "{\"Version\": 1, \"AccessKeyId\": \"ASIAFROMHELPER\", \"SecretAccessKey\": \"helper-secret\", "
+            "\"SessionToken\": \"helper-token\", \"Expiration\": \"2030-01-01T00:00:00Z\"}\n",
+            answer, sizeof(answer));
+        config_with_process("ok", answer);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), 1);
+        ck_assert_str_eq(cr.access_key_id, "ASIAFROMHELPER");
+        ck_assert_str_eq(cr.source, "process");
+        ck_assert_int_eq(cr.expiration, time_from_civil(2030, 1, 1, 0, 0, 0));
+        aws_credentials_done(&cr);
+}
+END_TEST
+
+START_TEST(quoted_arguments_reach_the_helper_as_single_words)
+{
+        offline_env();
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "%s args \"two words\" plain 'single quoted'", helper);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_process_run(cmd, 0, &cr, &e), 1);
+        ck_assert_str_eq(cr.access_key_id, "3:two words|plain|single quoted|");
+        aws_credentials_done(&cr);
+}
+END_TEST
+
+START_TEST(helper_printing_garbage_is_a_clear_error_that_does_not_quote_it)
+{
+        offline_env();
+        config_with_process("garbage", NULL);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EBADMSG);
+        ck_assert_str_eq(e.code, "CredentialProcessOutput");
+        ck_assert_ptr_nonnull(strstr(e.message, "not a JSON object"));
+        ck_assert_ptr_null(strstr(e.message, "GARBAGE-SECRET"));
+        ck_assert_ptr_null(strstr(e.message, STDERR_MARKER));
+}
+END_TEST
+
+START_TEST(helper_exiting_non_zero_names_the_status_never_its_stderr)
+{
+        offline_env();
+        config_with_process("fail", "--password hunter2-0123456789");
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EIO);
+        ck_assert_str_eq(e.code, "CredentialProcessFailed");
+        ck_assert_int_eq(e.kind, AWS_ERROR_CREDENTIALS);
+        ck_assert_ptr_nonnull(strstr(e.message, "exited with status 3"));
+        ck_assert_ptr_nonnull(strstr(e.message, helper));
+        ck_assert_ptr_null(strstr(e.message, STDERR_MARKER));
+        ck_assert_ptr_null(strstr(e.message, "hunter2")); /* arguments may be secrets too */
+}
+END_TEST
+
+START_TEST(missing_helper_is_a_clear_error)
+{
+        offline_env();
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_process_run("/nonexistent/credential-helper --x", 0, &cr, &e),
+                         -ENOENT);
+        ck_assert_str_eq(e.code, "CredentialProcessFailed");
+        ck_assert_ptr_nonnull(strstr(e.message, "/nonexistent/credential-helper cannot be run"));
+}
+END_TEST
+
+static bool process_is_gone(pid_t pid)
+{
+        char path[64], stat[512] = "";
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return true;
+        bool zombie = fgets(stat, sizeof(stat), f) && strstr(stat, ") Z ");
+        fclose(f);
+        return zombie;
+}
+
+START_TEST(hanging_helper_and_its_children_are_killed_at_the_timeout)
+{
+        offline_env();
+        char cmd[16384], pidfile[4096];
+        snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
+        snprintf(cmd, sizeof(cmd), "%s hang %s", helper, pidfile);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ck_assert_int_eq(aws_credentials_process_run(cmd, 300, &cr, &e), -ETIME);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ck_assert_str_eq(e.code, "CredentialProcessTimeout");
+        ck_assert_ptr_nonnull(strstr(e.message, "did not finish within 300 ms"));
+        ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 5);
+        FILE *f = fopen(pidfile, "re");
+        ck_assert_ptr_nonnull(f);
+        int child = 0;
+        ck_assert_int_eq(fscanf(f, "%d", &child), 1);
+        fclose(f);
+        /* The grandchild was in the helper's process group: killed too (at most a zombie until reaped). */
+        for (int i = 0; i < 100 && !process_is_gone(child); i++)
+                nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+        ck_assert(process_is_gone(child));
+}
+END_TEST
+
+START_TEST(helper_flooding_stdout_is_cut_off)
+{
+        offline_env();
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "%s big", helper);
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        ck_assert_int_eq(aws_credentials_process_run(cmd, 0, &cr, &e), -EFBIG);
+        ck_assert_str_eq(e.code, "CredentialProcessOutput");
+}
+END_TEST
+
+static int64_t fake_now;
+
+static int64_t fake_clock(void *userdata)
+{
+        return fake_now;
+}
+
+START_TEST(client_runs_the_helper_again_before_expiration)
+{
+        offline_env();
+        int64_t t0 = time_from_civil(2026, 11, 24, 9, 0, 0);
+        char answer[4096], json[512], exp[TIME_ISO8601_MAX];
+        snprintf(json, sizeof(json),
+                 "{\"Version\": 1, \"AccessKeyId\": \"ASIAFIRST\", \"SecretAccessKey\": \"s1\", "
+                 "\"SessionToken\": \"t1\", \"Expiration\": \"%s\"}",
+                 time_format_iso8601(t0 + 3600, exp));
+        write_file("answer.json", json, answer, sizeof(answer));
+        config_with_process("ok", answer);
+        fake_now = t0;
+        struct aws_client_options o = {.region = "us-east-1", .now = fake_clock};
+        struct aws_client *c = NULL;
+        struct aws_error e = {};
+        struct aws_credentials cr = {};
+        ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "ASIAFIRST");
+        ck_assert_str_eq(cr.source, "process");
+        aws_credentials_done(&cr);
+
+        /* Half way: the cache answers, the helper is not run. */
+        snprintf(json, sizeof(json),
+                 "{\"Version\": 1, \"AccessKeyId\": \"ASIASECOND\", \"SecretAccessKey\": \"s2\", "
+                 "\"SessionToken\": \"t2\", \"Expiration\": \"%s\"}",
+                 time_format_iso8601(t0 + 7200, exp));
+        write_file("answer.json", json, answer, sizeof(answer));
+        fake_now = t0 + 1800;
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "ASIAFIRST");
+        aws_credentials_done(&cr);
+        ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 1);
+
+        /* Five minutes before Expiration: run again. */
+        fake_now = t0 + 3600 - 300;
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, "ASIASECOND");
+        aws_credentials_done(&cr);
+        ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 2);
+        aws_client_free(c);
+}
+END_TEST
+
+static void config_text(const char *text)
+{
+        char path[4096];
+        write_file("config", text, path, sizeof(path));
+        setenv("AWS_CONFIG_FILE", path, 1);
+}
+
+START_TEST(credential_source_must_be_one_of_the_three_and_not_with_source_profile)
+{
+        offline_env();
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        config_text(
+            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Ec2Metadata\n");
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EINVAL);
+        ck_assert_str_eq(e.code, "InvalidCredentialSource");
+        config_text(
+            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Environment\n"
+            "source_profile = base\n[profile base]\naws_access_key_id = A\naws_secret_access_key = B\n");
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EINVAL);
+        ck_assert_str_eq(e.code, "InvalidProfile");
+        config_text("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\n");
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(e.message, "without source_profile or credential_source"));
+}
+END_TEST
+
+START_TEST(credential_source_with_nothing_there_says_what_is_missing)
+{
+        offline_env();
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+        config_text(
+            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Environment\n");
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -ENOKEY);
+        ck_assert_ptr_nonnull(strstr(e.message, "AWS_ACCESS_KEY_ID is not set"));
+        config_text("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = "
+                    "Ec2InstanceMetadata\n");
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -ENOKEY);
+        ck_assert_ptr_nonnull(strstr(e.message, "instance metadata is disabled"));
+        config_text(
+            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = EcsContainer\n");
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -ENOKEY);
+        ck_assert_ptr_nonnull(strstr(e.message, "no container credentials URI"));
+}
+END_TEST
+
+TEST_SUITE(aws_credentials_process)
+{
+        Suite *s = suite_create("aws-credentials-process");
+        TCase *tc = tcase_create("process");
+        tcase_set_timeout(tc, 30);
+        tcase_add_test(tc, split_follows_the_aws_cli_quoting_without_a_shell);
+        tcase_add_test(tc, parse_takes_version_1_with_optional_token_and_expiration);
+        tcase_add_test(tc, parse_refuses_other_versions_and_missing_keys_without_quoting_them);
+        tcase_add_test(tc, profile_credential_process_gives_the_helpers_credentials);
+        tcase_add_test(tc, quoted_arguments_reach_the_helper_as_single_words);
+        tcase_add_test(tc, helper_printing_garbage_is_a_clear_error_that_does_not_quote_it);
+        tcase_add_test(tc, helper_exiting_non_zero_names_the_status_never_its_stderr);
+        tcase_add_test(tc, missing_helper_is_a_clear_error);
+        tcase_add_test(tc, hanging_helper_and_its_children_are_killed_at_the_timeout);
+        tcase_add_test(tc, helper_flooding_stdout_is_cut_off);
+        tcase_add_test(tc, client_runs_the_helper_again_before_expiration);
+        tcase_add_test(tc, credential_source_must_be_one_of_the_three_and_not_with_source_profile);
+        tcase_add_test(tc, credential_source_with_nothing_there_says_what_is_missing);
+        suite_add_tcase(s, tc);
+        return s;
+}
