@@ -443,6 +443,47 @@ class Test:
         self.ok("after the restart: still one snapshot per cluster for this slot")
         self.sb.run("systemctl", "stop", UNIT)
 
+    def slow_world(self):
+        """Every RDS answer 2.5 s late, WatchdogSec=3s still in force: a full inventory takes several
+        watchdog periods, the loop keeps pinging, and systemctl stop in the middle of it is quick."""
+        self.world.admin.add_faults({"kind": "delay", "service": "rds", "delay_ms": 2500, "probability": 1.0})
+        restarts = int(self.sb.show("NRestarts"))
+        cur = self.sb.cursor()
+        self.sb.run("systemctl", "start", UNIT)
+        pid = self.main_pid()
+        # A full inventory is at least four RDS calls in a row (clusters, quota, snapshots, then the
+        # targeted looks): over 10 s of answers 2.5 s late, with a 3 s watchdog.
+        wait_for("a cycle under a slow world", lambda: self.events("cycle-summary", after=cur, pid=pid), timeout=120)
+        log = [str(field(e, "MESSAGE")) for e in self.sb.journal(cur)]
+        if any("Watchdog timeout" in m for m in log) or int(self.sb.show("NRestarts")) != restarts:
+            raise Failed(f"the watchdog fired while AWS was slow: {log[-20:]}")
+        pings = sum("WATCHDOG=1" in m for m in self.notifications(pid, cur))
+        if pings < 4:
+            raise Failed(f"only {pings} WATCHDOG=1 pings during a cycle of slow calls")
+        self.ok(f"every RDS answer 2.5 s late, WatchdogSec=3s: a cycle completed, {pings} WATCHDOG=1 pings, "
+                "no watchdog timeout")
+        # Stop in the middle of the next full inventory: a reload brings one at once.
+        self.world.admin.clear_requests()
+        self.sb.run("systemctl", "reload", UNIT)
+        wait_for("an RDS request of the reloaded agent", lambda: self.world.admin.requests())
+        time.sleep(0.5)
+        started = time.monotonic()
+        self.sb.run("systemctl", "stop", UNIT)
+        took = time.monotonic() - started
+        if took >= 5.0 or self.sb.show("ActiveState") != "inactive":
+            raise Failed(f"systemctl stop during slow calls took {took:.1f} s ({self.sb.show('ActiveState')})")
+        exits = [(field(e, "EXIT_CODE"), field(e, "EXIT_STATUS")) for e in self.sb.journal(cur)
+                 if field(e, "MESSAGE_ID") == SD_MESSAGE_UNIT_PROCESS_EXIT and "Main process exited" in
+                 str(field(e, "MESSAGE"))]
+        if exits[-1:] != [("exited", "0")]:
+            raise Failed(f"the agent did not exit with status 0 when stopped mid-inventory: {exits}")
+        self.world.admin.clear_faults()
+        time.sleep(3.0)  # the world answers the call that was in flight: nothing new may follow it
+        after = [r["action"] for r in self.world.admin.requests()]
+        if len(after) > 2:
+            raise Failed(f"calls went out after SIGTERM: {after}")
+        self.ok(f"systemctl stop in the middle of a slow inventory: exited 0 in {took:.1f} s")
+
 
 def under_private_dir(path):
     real = os.path.realpath(path)
@@ -537,6 +578,7 @@ def main():
         t.journal_fields(pid)
         t.stop(pid)
         t.watchdog(window)
+        t.slow_world()
         print(f"1..{t.n}")
         rc = 0
     except Failed as e:
