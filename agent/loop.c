@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "agent-internal.h"
+#include "control.h"
 #include "notify.h"
 #include "plan.h"
 
@@ -138,6 +139,7 @@ int agent_loop_run(struct agent *a)
                 goto out;
         }
         agent_set_stop_check(a, stop_pending, &l);
+        (void)control_server_attach(l.event, a); /* failure logged; the agent runs on without the socket */
 
         (void)notify_ready();
         (void)notify_status("Starting the first cycle");
@@ -145,6 +147,7 @@ int agent_loop_run(struct agent *a)
         if (r < 0)
                 fprintf(stderr, "aurora-backup-agent: event loop failed: %s\n", strerror(-r));
 out:
+        control_server_detach(a);
         agent_set_stop_check(a, NULL, NULL);
         sd_event_source_unref(l.timer);
         sd_event_unref(l.event);

@@ -132,6 +132,8 @@ struct agent_settings {
         char *prometheus_textfile; /* NULL: none */
         unsigned shard_index;      /* shard = "i/n": this agent handles policies hashing to i (1-based) */
         unsigned shard_count;      /* 0: no sharding */
+        char *control_socket;      /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
+        char *control_group;       /* besides root, members of this group may use it */
 };
 
 struct agent_config {
@@ -187,6 +189,10 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 #define CONFIG_DEFAULT_EXPORT_EVERY "monthly:1"
 #define CONFIG_DEFAULT_RESTORE_TEST_EVERY "monthly:1"
 #define CONFIG_POLICIES_DIR "policies.d"
+#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/aurora-backup/control"
+#define CONFIG_DEFAULT_CONTROL_GROUP "aurora-backup"
+/* sizeof(struct sockaddr_un.sun_path) - 1 */
+#define CONFIG_CONTROL_SOCKET_MAX 107
 
 /* Tags the agent writes on what it owns. */
 #define TAG_MANAGED_BY "aurora-backup:managed-by"
