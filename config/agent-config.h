@@ -117,6 +117,9 @@ struct policy {
          * Defaults: 1.5 and 2.5 schedule periods (schedule_period_sec()). */
         int64_t check_warning_sec;
         int64_t check_critical_sec;
+        /* The cluster's newest restorable point (newest available snapshot of any origin, or its
+         * LatestRestorableTime) older than this is WARNING. 0 (unset): check_warning_sec. */
+        int64_t check_rpo_warning_sec;
 };
 
 struct agent_settings {
