@@ -582,7 +582,9 @@ int control_client_call(const char *path, const char *command, struct json_objec
         size_t len;
         const char *s = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN, &len);
         r = s && len <= CONTROL_REQUEST_MAX ? 0 : -E2BIG;
-        if (r == 0 && send(fd, s, len, MSG_NOSIGNAL) < 0)
+        /* A refused caller's socket is closed by the agent right after its reply: the send fails, and the
+         * reply waiting in the queue says why. */
+        if (r == 0 && send(fd, s, len, MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET)
                 r = -errno;
         json_object_put(req);
         if (r < 0)
