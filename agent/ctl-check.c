@@ -71,6 +71,12 @@ struct check_cluster {
         bool rpo_late; /* the newest restorable point is older than the policy's rpo warning */
 };
 
+/* The restorable point is worth naming when it is late and is not simply the agent's newest snapshot. */
+static bool rpo_news(const struct check_cluster *c)
+{
+        return c->rpo_late && c->rpo.newest_point != c->newest;
+}
+
 static const struct policy *find_policy(const struct agent_config *c, const char *name)
 {
         for (size_t i = 0; name && i < c->n_policies; i++)
@@ -184,8 +190,8 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                                 fprintf(m, "%s %s (%s%s%s)", shown == 0 ? ":" : ",", cc[i].cluster,
                                         cc[i].newest ? ctl_format_age(ctx.now, cc[i].newest, age)
                                                      : "no snapshot",
-                                        cc[i].rpo_late ? ", newest restorable point " : "",
-                                        !cc[i].rpo_late           ? ""
+                                        rpo_news(&cc[i]) ? ", newest restorable point " : "",
+                                        !rpo_news(&cc[i])         ? ""
                                         : cc[i].rpo.newest_point ? ctl_format_age(ctx.now, cc[i].rpo.newest_point, rage)
                                                                  : "none");
                                 shown++;
