@@ -62,6 +62,7 @@ struct agent {
         struct inventory *inventory;     /* inventory.c: the world between cycles (daemon) */
         bool inventory_refresh;          /* observe in full at the next wake-up */
         char **pending_looks;            /* region, cluster, region, cluster, ...: look at these next time */
+        struct control_server *control;  /* control.c: the control socket (daemon), NULL: none */
 };
 
 bool agent_dry_run(const struct agent *a);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl-output.h"
+#include "ctl-status.h"
 #include "timespec.h"
 
 const char *ctl_check_status_to_string(enum ctl_check_status s)
@@ -66,7 +67,15 @@ struct check_cluster {
         const char *policy;
         int64_t newest;
         enum ctl_check_status status;
+        struct ctl_rpo rpo;
+        bool rpo_late; /* the newest restorable point is older than the policy's rpo warning */
 };
+
+/* The restorable point is worth naming when it is late and is not simply the agent's newest snapshot. */
+static bool rpo_news(const struct check_cluster *c)
+{
+        return c->rpo_late && c->rpo.newest_point != c->newest;
+}
 
 static const struct policy *find_policy(const struct agent_config *c, const char *name)
 {
@@ -136,7 +145,13 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                             strcmp(snaps[k].status, "available") == 0 && snaps[k].create_time > newest)
                                 newest = snaps[k].create_time;
                 enum ctl_check_status st = ctl_check_freshness(ctx.now, newest, warning, critical);
-                cc[n_cc++] = (struct check_cluster){clusters[i].identifier, p->name, newest, st};
+                struct ctl_rpo rpo;
+                ctl_rpo_compute(&clusters[i], snaps, n_snaps, &rpo);
+                int64_t rpo_warning = p->check_rpo_warning_sec > 0 ? p->check_rpo_warning_sec : warning;
+                bool rpo_late = rpo.newest_point == 0 || ctx.now - rpo.newest_point > rpo_warning;
+                if (rpo_late)
+                        st = ctl_check_worse(st, CHECK_WARNING);
+                cc[n_cc++] = (struct check_cluster){clusters[i].identifier, p->name, newest, st, rpo, rpo_late};
                 counts[st]++;
                 verdict = ctl_check_worse(verdict, st);
         }
@@ -171,10 +186,14 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         for (size_t i = 0; i < n_cc && shown < 3; i++) {
                                 if ((int)cc[i].status != pass)
                                         continue;
-                                char age[CTL_AGE_MAX];
-                                fprintf(m, "%s %s (%s)", shown == 0 ? ":" : ",", cc[i].cluster,
+                                char age[CTL_AGE_MAX], rage[CTL_AGE_MAX];
+                                fprintf(m, "%s %s (%s%s%s)", shown == 0 ? ":" : ",", cc[i].cluster,
                                         cc[i].newest ? ctl_format_age(ctx.now, cc[i].newest, age)
-                                                     : "no snapshot");
+                                                     : "no snapshot",
+                                        rpo_news(&cc[i]) ? ", newest restorable point " : "",
+                                        !rpo_news(&cc[i])         ? ""
+                                        : cc[i].rpo.newest_point ? ctl_format_age(ctx.now, cc[i].rpo.newest_point, rage)
+                                                                 : "none");
                                 shown++;
                         }
         }
@@ -232,6 +251,14 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         if (r == 0)
                                 r = ctl_json_add_string(e, "status",
                                                         ctl_check_status_to_string(cc[i].status));
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "newest_restorable_point", cc[i].rpo.newest_point);
+                        if (r == 0)
+                                r = ctl_json_add_int(e, "rpo_age_sec",
+                                                     cc[i].rpo.newest_point ? MAX(ctx.now - cc[i].rpo.newest_point, 0)
+                                                                            : -1);
+                        if (r == 0)
+                                r = ctl_json_add_bool(e, "rpo_late", cc[i].rpo_late);
                 }
                 if (r == 0)
                         r = ctl_json_print(out, j);

@@ -43,6 +43,51 @@ static int stats_json(struct json_object *obj, const char *key, const struct ori
         return r;
 }
 
+void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_snapshot *snaps, size_t n_snaps,
+                     struct ctl_rpo *ret)
+{
+        struct ctl_rpo r = {.earliest_restorable = c->earliest_restorable_time,
+                            .latest_restorable = c->latest_restorable_time};
+
+        for (size_t k = 0; k < n_snaps; k++) {
+                const struct inventory_snapshot *sn = &snaps[k];
+                if (!sn->cluster || strcmp(sn->cluster, c->identifier) != 0 || !sn->status ||
+                    strcmp(sn->status, "available") != 0 || sn->create_time <= r.newest_snapshot)
+                        continue;
+                r.newest_snapshot = sn->create_time;
+                r.newest_snapshot_id = sn->identifier;
+                r.newest_snapshot_origin = sn->origin;
+        }
+        r.newest_point = MAX(r.newest_snapshot, r.latest_restorable);
+        *ret = r;
+}
+
+static int rpo_json(struct json_object *e, int64_t now, const struct ctl_rpo *rpo, unsigned retention_days)
+{
+        struct json_object *j = json_object_new_object();
+        int r = ctl_json_add(e, "rpo", j);
+        if (r < 0 || !j)
+                return -ENOMEM;
+        r = ctl_json_add_time(j, "newest_point", rpo->newest_point);
+        if (r == 0)
+                r = ctl_json_add_int(j, "age_sec", rpo->newest_point ? MAX(now - rpo->newest_point, 0) : -1);
+        if (r == 0)
+                r = ctl_json_add_time(j, "newest_snapshot", rpo->newest_snapshot);
+        if (r == 0)
+                r = ctl_json_add_string(j, "newest_snapshot_id", rpo->newest_snapshot_id);
+        if (r == 0)
+                r = ctl_json_add_string(j, "newest_snapshot_origin",
+                                        rpo->newest_snapshot_id ? inventory_origin_to_string(rpo->newest_snapshot_origin)
+                                                                : NULL);
+        if (r == 0)
+                r = ctl_json_add_time(j, "latest_restorable_time", rpo->latest_restorable);
+        if (r == 0)
+                r = ctl_json_add_time(j, "earliest_restorable_time", rpo->earliest_restorable);
+        if (r == 0)
+                r = ctl_json_add_int(j, "backup_retention_days", retention_days);
+        return r;
+}
+
 static const char *policy_region(const struct ctl_context *ctx, const struct policy *p)
 {
         return p->region ? p->region : ctx->config->agent.region;
@@ -61,9 +106,11 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         char win[16], t1[TIME_ISO8601_MAX], a1[CTL_AGE_MAX];
         int r;
 
+        struct ctl_rpo rpo;
         for (size_t k = 0; k < n_snaps; k++)
                 if (snaps[k].cluster && strcmp(snaps[k].cluster, c->identifier) == 0)
                         stats_add(&st[snaps[k].origin], &snaps[k]);
+        ctl_rpo_compute(c, snaps, n_snaps, &rpo);
         for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++)
                 *policy_gib += st[k].gib;
 
@@ -113,6 +160,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 if (r == 0)
                         r = stats_json(e, "aws_backup_continuous", &st[INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS]);
                 if (r == 0)
+                        r = rpo_json(e, ctx->now, &rpo, c->backup_retention_days);
+                if (r == 0)
                         r = ctl_json_add_time(e, "last_taken_slot", last.slot_start);
                 if (r == 0)
                         r = ctl_json_add_string(e, "last_taken_snapshot", last.snapshot);
@@ -143,6 +192,15 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                                 st[k].count, ctl_format_time(st[k].oldest, t1),
                                 ctl_format_time(st[k].newest, t2), (unsigned long long)st[k].gib);
                 }
+                char t3[TIME_ISO8601_MAX], t4[TIME_ISO8601_MAX];
+                fprintf(out, "    newest restorable point: %s (%s ago); newest snapshot %s%s%s%s, latest restorable "
+                             "time %s, automated retention %ud\n",
+                        ctl_format_time(rpo.newest_point, t1), ctl_format_age(ctx->now, rpo.newest_point, a1),
+                        rpo.newest_snapshot_id ? rpo.newest_snapshot_id : "-",
+                        rpo.newest_snapshot_id ? " (" : "",
+                        rpo.newest_snapshot_id ? ctl_format_time(rpo.newest_snapshot, t3) : "",
+                        rpo.newest_snapshot_id ? ")" : "", ctl_format_time(rpo.latest_restorable, t4),
+                        c->backup_retention_days);
                 fprintf(out, "    last taken slot: %s (%s ago)%s%s\n", ctl_format_time(last.slot_start, t1),
                         ctl_format_age(ctx->now, last.slot_start, a1), last.snapshot ? " " : "",
                         last.snapshot ? last.snapshot : "");

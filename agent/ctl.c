@@ -7,6 +7,7 @@
 #include "build-config.h"
 #include "cli.h"
 #include "ctl-check.h"
+#include "ctl-control.h"
 #include "ctl-history.h"
 #include "ctl-plan.h"
 #include "ctl-status.h"
@@ -28,6 +29,19 @@ static void help(FILE *f)
                 "  plan                what the agent would do now and why each snapshot is kept or\n"
                 "                      deleted (reads AWS, changes nothing)\n"
                 "  check-config        validate the configuration without contacting AWS\n"
+                "\n"
+                "Commands carried out by the running agent (over its control socket):\n"
+                "  snapshot CLUSTER    one snapshot now, under the policy that selects the cluster\n"
+                "  hold SNAPSHOT       set the aurora-backup:hold tag: retention never deletes it\n"
+                "  release SNAPSHOT    clear the aurora-backup:hold tag\n"
+                "  export (--snapshot ID | --cluster ID)\n"
+                "                      export snapshot or cluster data to the policy's S3 bucket\n"
+                "  cancel-export TASK  cancel an export task (exported data stays in S3)\n"
+                "  delete SNAPSHOT     delete one of the agent's snapshots (AWS Backup's through AWS Backup)\n"
+                "  restore --snapshot ID --new-cluster NAME [--instance-class CLASS] [--no-wait]\n"
+                "  restore --cluster ID (--time ISO8601 | --latest) --new-cluster NAME [...]\n"
+                "                      validate and record a restore (not executed by this version)\n"
+                "      --socket PATH       the agent's control socket (default: agent.control_socket)\n"
                 "\n"
                 "Options:\n"
                 "  -c, --config FILE   configuration file (default: %s)\n"
@@ -53,7 +67,22 @@ static int parse_limit(const char *s, size_t *ret)
 
 int main(int argc, char *argv[])
 {
-        enum { ARG_VERSION = 0x100, ARG_STATE_DIR, ARG_JSON, ARG_CLUSTER, ARG_POLICY, ARG_SINCE, ARG_LIMIT };
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_STATE_DIR,
+                ARG_JSON,
+                ARG_CLUSTER,
+                ARG_POLICY,
+                ARG_SINCE,
+                ARG_LIMIT,
+                ARG_SNAPSHOT,
+                ARG_NEW_CLUSTER,
+                ARG_TIME,
+                ARG_LATEST,
+                ARG_INSTANCE_CLASS,
+                ARG_NO_WAIT,
+                ARG_SOCKET,
+        };
         static const struct option options[] = {
             {"config", required_argument, NULL, 'c'},
             {"state-dir", required_argument, NULL, ARG_STATE_DIR},
@@ -62,12 +91,20 @@ int main(int argc, char *argv[])
             {"policy", required_argument, NULL, ARG_POLICY},
             {"since", required_argument, NULL, ARG_SINCE},
             {"limit", required_argument, NULL, ARG_LIMIT},
+            {"snapshot", required_argument, NULL, ARG_SNAPSHOT},
+            {"new-cluster", required_argument, NULL, ARG_NEW_CLUSTER},
+            {"time", required_argument, NULL, ARG_TIME},
+            {"latest", no_argument, NULL, ARG_LATEST},
+            {"instance-class", required_argument, NULL, ARG_INSTANCE_CLASS},
+            {"no-wait", no_argument, NULL, ARG_NO_WAIT},
+            {"socket", required_argument, NULL, ARG_SOCKET},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, ARG_VERSION},
             {},
         };
         struct ctl_options o = {};
         struct ctl_history_args h = {};
+        struct ctl_control_args ca = {};
         bool history_opts = false;
         const char *verb = NULL;
         int c, r;
@@ -84,11 +121,14 @@ int main(int argc, char *argv[])
                         break;
                 switch (c) {
                 case 1:
-                        if (verb) {
+                        if (!verb)
+                                verb = optarg;
+                        else if (!ca.target && ctl_control_command(verb))
+                                ca.target = optarg;
+                        else {
                                 fprintf(stderr, "aurora-backupctl: unexpected argument '%s'\n", optarg);
                                 return EXIT_USAGE;
                         }
-                        verb = optarg;
                         break;
                 case 'c':
                         o.config = optarg;
@@ -100,8 +140,28 @@ int main(int argc, char *argv[])
                         o.json = true;
                         break;
                 case ARG_CLUSTER:
-                        h.cluster = optarg;
-                        history_opts = true;
+                        h.cluster = ca.cluster = optarg; /* history, export, restore */
+                        break;
+                case ARG_SNAPSHOT:
+                        ca.snapshot = optarg;
+                        break;
+                case ARG_NEW_CLUSTER:
+                        ca.new_cluster = optarg;
+                        break;
+                case ARG_TIME:
+                        ca.time = optarg;
+                        break;
+                case ARG_LATEST:
+                        ca.latest = true;
+                        break;
+                case ARG_INSTANCE_CLASS:
+                        ca.instance_class = optarg;
+                        break;
+                case ARG_NO_WAIT:
+                        ca.no_wait = true;
+                        break;
+                case ARG_SOCKET:
+                        ca.socket = optarg;
                         break;
                 case ARG_POLICY:
                         h.policy = optarg;
@@ -134,9 +194,17 @@ int main(int argc, char *argv[])
                 return EXIT_USAGE;
         }
         if (history_opts && strcmp(verb, "history") != 0) {
-                fprintf(
-                    stderr,
-                    "aurora-backupctl: --cluster, --policy, --since and --limit apply to history only\n");
+                fprintf(stderr, "aurora-backupctl: --policy, --since and --limit apply to history only\n");
+                return EXIT_USAGE;
+        }
+        if (h.cluster && !streq(verb, "history") && !streq(verb, "export") && !streq(verb, "restore")) {
+                fprintf(stderr, "aurora-backupctl: --cluster applies to history, export and restore only\n");
+                return EXIT_USAGE;
+        }
+        if (ctl_control_command(verb))
+                return ctl_control(&o, verb, &ca, stdout, stderr);
+        if (ca.snapshot || ca.new_cluster || ca.time || ca.latest || ca.instance_class || ca.no_wait || ca.socket) {
+                fprintf(stderr, "aurora-backupctl: %s takes none of the control commands' options\n", verb);
                 return EXIT_USAGE;
         }
 

@@ -61,6 +61,10 @@ static const struct event_info events[_EVENT_MAX] = {
     [EVENT_ACTION_UNCONFIRMED] = {"action-unconfirmed", "ceeed8dbb85b44949791459dcd88e654", LOG_WARNING},
     [EVENT_QUOTA_MISMATCH] = {"quota-mismatch", "ee61bf5fea5942dea5a72dd973f142f6", LOG_WARNING},
     [EVENT_CONFIG_WARNING] = {"config-warning", "7f92324f13ec4d4db23cf472e8d0f95f", LOG_WARNING},
+    [EVENT_CONTROL_REFUSED] = {"control-refused", "4569119d26e0407e859cdbc3f0fd806e", LOG_WARNING},
+    [EVENT_HOLD_CHANGED] = {"hold-changed", "fe7294a25208410caf4bc0756886aca8", LOG_NOTICE},
+    [EVENT_EXPORT_CANCELED] = {"export-canceled", "7a1c81c1c5a64421b023c0a22ba17472", LOG_NOTICE},
+    [EVENT_RESTORE_REQUESTED] = {"restore-requested", "f27023a4bf00441386ae2b98f88ea2a0", LOG_NOTICE},
 };
 
 static enum journal_sink sink_choice = JOURNAL_SINK_AUTO;

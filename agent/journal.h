@@ -41,6 +41,10 @@ enum journal_event {
         EVENT_ACTION_UNCONFIRMED, /* a mutating call's answer was lost: settled by the next cycle */
         EVENT_QUOTA_MISMATCH,     /* the account's snapshot quota disagrees with the config or the agent's count */
         EVENT_CONFIG_WARNING, /* a valid configuration with something unsafe about it (config_warnings) */
+        EVENT_CONTROL_REFUSED,   /* a control socket caller without permission */
+        EVENT_HOLD_CHANGED,      /* aurora-backup:hold set or cleared on a snapshot (aurora-backupctl) */
+        EVENT_EXPORT_CANCELED,   /* CancelExportTask accepted; exported objects stay */
+        EVENT_RESTORE_REQUESTED, /* an operator restore validated and recorded */
         _EVENT_MAX,
 };
 

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "agent-internal.h"
+#include "control.h"
 #include "notify.h"
 #include "plan.h"
 #include "task.h"
@@ -252,6 +253,7 @@ int agent_loop_run(struct agent *a)
                 goto out;
         }
         agent_set_stop_check(a, stop_pending, wind_down_pending, &l);
+        (void)control_server_attach(l.event, a); /* failure logged; the agent runs on without the socket */
 
         (void)notify_ready();
         (void)notify_status("Starting the first cycle");
@@ -259,6 +261,7 @@ int agent_loop_run(struct agent *a)
         if (r < 0)
                 fprintf(stderr, "aurora-backup-agent: event loop failed: %s\n", strerror(-r));
 out:
+        control_server_detach(a);
         loop_done(&l);
         return r < 0 ? r : 0;
 }

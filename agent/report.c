@@ -93,6 +93,8 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                             .preferred_window = raw ? raw->preferred_backup_window : NULL,
                             .backup_retention_days = (unsigned)c->backup_retention_period,
                             .policy = (char *)agent_cluster_policy(a, c),
+                            .earliest_restorable_time = raw ? raw->earliest_restorable_time : 0,
+                            .latest_restorable_time = raw ? raw->latest_restorable_time : 0,
                         };
                 }
                 for (size_t k = 0; k < o->n_snapshots; k++) {

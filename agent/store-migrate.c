@@ -114,6 +114,31 @@ static const char *const migrations[] = {
           "        counted INTEGER NOT NULL,\n"
           "        observed_at INTEGER NOT NULL\n"
           ");\n",
+
+    /* v5 (issue 12): each cluster's restorable range as last observed (RPO in status and check), and the
+     * operators' restore requests (aurora-backupctl restore), recorded once validated. At most one open
+     * request per new cluster name. */
+    [5] = "ALTER TABLE inventory_clusters ADD COLUMN earliest_restorable_time INTEGER NOT NULL DEFAULT 0;\n"
+          "ALTER TABLE inventory_clusters ADD COLUMN latest_restorable_time INTEGER NOT NULL DEFAULT 0;\n"
+          "CREATE TABLE restore_requests (\n"
+          "        id INTEGER PRIMARY KEY,\n"
+          "        kind TEXT NOT NULL CHECK (kind IN ('snapshot', 'point-in-time')),\n"
+          "        source TEXT NOT NULL,\n"
+          "        region TEXT,\n"
+          "        restore_time INTEGER NOT NULL DEFAULT 0,\n"
+          "        use_latest INTEGER NOT NULL DEFAULT 0,\n"
+          "        new_cluster TEXT NOT NULL,\n"
+          "        instance_class TEXT,\n"
+          "        wait INTEGER NOT NULL DEFAULT 1,\n"
+          "        state TEXT NOT NULL DEFAULT 'recorded'\n"
+          "                CHECK (state IN ('recorded', 'started', 'done', 'failed', 'canceled')),\n"
+          "        requested_by INTEGER,\n"
+          "        message TEXT,\n"
+          "        created_at INTEGER NOT NULL,\n"
+          "        updated_at INTEGER NOT NULL\n"
+          ");\n"
+          "CREATE UNIQUE INDEX restore_requests_open ON restore_requests(new_cluster)\n"
+          "        WHERE state IN ('recorded', 'started');\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,

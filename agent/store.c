@@ -98,13 +98,14 @@ static const char *const stmt_sql[_STMT_MAX] = {
     [STMT_INV_DEL_CLUSTERS] = "DELETE FROM inventory_clusters WHERE region = ?1",
     [STMT_INV_DEL_SNAPSHOTS] = "DELETE FROM inventory_snapshots WHERE region = ?1",
     [STMT_INV_ADD_CLUSTER] = "INSERT INTO inventory_clusters (region, identifier, status, arn, "
-                             "preferred_window, backup_retention_days, policy, observed_at) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                             "preferred_window, backup_retention_days, policy, observed_at, "
+                             "earliest_restorable_time, latest_restorable_time) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [STMT_INV_ADD_SNAPSHOT] = "INSERT INTO inventory_snapshots (region, identifier, cluster, origin, "
                               "status, create_time, allocated_gib, encrypted, tags_digest, observed_at) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [STMT_INV_CLUSTERS] = "SELECT identifier, status, arn, preferred_window, backup_retention_days, policy "
-                          "FROM inventory_clusters WHERE (?1 IS NULL OR region = ?1) "
+    [STMT_INV_CLUSTERS] = "SELECT identifier, status, arn, preferred_window, backup_retention_days, policy, "
+                          "earliest_restorable_time, latest_restorable_time FROM inventory_clusters WHERE (?1 IS NULL OR region = ?1) "
                           "ORDER BY identifier, region",
     [STMT_INV_SNAPSHOTS] = "SELECT identifier, cluster, origin, status, create_time, allocated_gib, "
                            "encrypted, tags_digest FROM inventory_snapshots "
@@ -151,6 +152,7 @@ static const char *const ledger_kind_table[_LEDGER_KIND_MAX] = {
     [LEDGER_RESTORE] = "restore",
     [LEDGER_RESTORE_INSTANCE] = "restore-instance",
     [LEDGER_TEARDOWN] = "teardown",
+    [LEDGER_TAG] = "tag",
 };
 
 static const char *const ledger_state_table[_LEDGER_STATE_MAX] = {
@@ -1153,6 +1155,8 @@ static int inventory_write(struct store *s, const char *region, const struct inv
                 sqlite3_bind_int64(st, 6, c->backup_retention_days);
                 bind_text(st, 7, c->policy);
                 sqlite3_bind_int64(st, 8, now);
+                sqlite3_bind_int64(st, 9, c->earliest_restorable_time);
+                sqlite3_bind_int64(st, 10, c->latest_restorable_time);
                 r = step_done(s, st);
                 stmt_resetp(&st);
                 if (r < 0)
@@ -1234,6 +1238,8 @@ static int inventory_read_clusters(struct store *s, const char *region, struct i
                         goto fail;
                 c = &list[n++];
                 c->backup_retention_days = (unsigned)sqlite3_column_int64(st, 4);
+                c->earliest_restorable_time = sqlite3_column_int64(st, 6);
+                c->latest_restorable_time = sqlite3_column_int64(st, 7);
                 if (column_strdup(st, 0, &c->identifier) < 0 || column_strdup(st, 1, &c->status) < 0 ||
                     column_strdup(st, 2, &c->arn) < 0 || column_strdup(st, 3, &c->preferred_window) < 0 ||
                     column_strdup(st, 5, &c->policy) < 0) {
@@ -1647,4 +1653,174 @@ int store_reported_at(struct store *s, const char *key, int64_t *ret)
 int store_reported_check(struct store *s, const char *key)
 {
         return store_reported_at(s, key, NULL);
+}
+
+/* ---- Operators' restore requests ---- */
+
+#define RESTORE_COLUMNS                                                                                     \
+        "id, kind, source, region, restore_time, use_latest, new_cluster, instance_class, wait, state, "   \
+        "requested_by, message, created_at, updated_at"
+
+static const char *const restore_kind_table[_RESTORE_REQUEST_KIND_MAX] = {
+    [RESTORE_FROM_SNAPSHOT] = "snapshot",
+    [RESTORE_TO_POINT_IN_TIME] = "point-in-time",
+};
+
+const char *restore_request_kind_to_string(enum restore_request_kind k)
+{
+        return TABLE_TO_STRING(restore_kind_table, k);
+}
+
+void restore_request_done(struct restore_request *r)
+{
+        if (!r)
+                return;
+        free(r->source);
+        free(r->region);
+        free(r->new_cluster);
+        free(r->instance_class);
+        free(r->state);
+        free(r->message);
+        memset(r, 0, sizeof(*r));
+}
+
+struct restore_request *restore_requests_free(struct restore_request *r, size_t n)
+{
+        for (size_t i = 0; r && i < n; i++)
+                restore_request_done(&r[i]);
+        free(r);
+        return NULL;
+}
+
+/* These run once per operator request: prepared per call, not kept with the cycle's statements. */
+static int restore_prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
+{
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+        return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
+static void finalizep(sqlite3_stmt **st)
+{
+        if (*st)
+                sqlite3_finalize(*st);
+}
+
+static int restore_row(sqlite3_stmt *st, struct restore_request *ret)
+{
+        struct restore_request q = {
+            .id = sqlite3_column_int64(st, 0),
+            .kind = streq_ptr((const char *)sqlite3_column_text(st, 1), "point-in-time") ? RESTORE_TO_POINT_IN_TIME
+                                                                                           : RESTORE_FROM_SNAPSHOT,
+            .restore_time = sqlite3_column_int64(st, 4),
+            .use_latest = sqlite3_column_int64(st, 5) != 0,
+            .wait = sqlite3_column_int64(st, 8) != 0,
+            .requested_by = sqlite3_column_int64(st, 10),
+            .created_at = sqlite3_column_int64(st, 12),
+            .updated_at = sqlite3_column_int64(st, 13),
+        };
+        if (column_strdup(st, 2, &q.source) < 0 || column_strdup(st, 3, &q.region) < 0 ||
+            column_strdup(st, 6, &q.new_cluster) < 0 || column_strdup(st, 7, &q.instance_class) < 0 ||
+            column_strdup(st, 9, &q.state) < 0 || column_strdup(st, 11, &q.message) < 0) {
+                restore_request_done(&q);
+                return -ENOMEM;
+        }
+        *ret = q;
+        return 0;
+}
+
+int store_restore_request_add(struct store *s, const struct restore_request *in, int64_t now, int64_t *ret_id)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s || !in || !in->source || !in->new_cluster || !restore_request_kind_to_string(in->kind))
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "INSERT INTO restore_requests (kind, source, region, restore_time, use_latest, "
+                            "new_cluster, instance_class, wait, state, requested_by, message, created_at, "
+                            "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'recorded', ?9, ?10, ?11, ?11)",
+                            &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, restore_request_kind_to_string(in->kind));
+        bind_text(st, 2, in->source);
+        bind_text(st, 3, in->region);
+        sqlite3_bind_int64(st, 4, in->restore_time);
+        sqlite3_bind_int(st, 5, in->use_latest);
+        bind_text(st, 6, in->new_cluster);
+        bind_text(st, 7, in->instance_class);
+        sqlite3_bind_int(st, 8, in->wait);
+        sqlite3_bind_int64(st, 9, in->requested_by);
+        bind_text(st, 10, in->message);
+        sqlite3_bind_int64(st, 11, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT) {
+                store_set_error(s, "an open restore request already names %s", in->new_cluster);
+                return -EEXIST;
+        }
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        if (ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s || !new_cluster || !ret)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
+                            "AND state IN ('recorded', 'started')",
+                            &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, new_cluster);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        return restore_row(st, ret);
+}
+
+int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        struct restore_request *list = NULL;
+        size_t n = 0, allocated = 0;
+        int r, rc;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "SELECT " RESTORE_COLUMNS " FROM restore_requests "
+                            "WHERE state IN ('recorded', 'started') ORDER BY id",
+                            &st);
+        if (r < 0)
+                return r;
+        for (;;) {
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        r = store_fail(s, rc);
+                        goto fail;
+                }
+                r = grow((void **)&list, &allocated, n, sizeof(*list));
+                if (r >= 0)
+                        r = restore_row(st, &list[n]);
+                if (r < 0)
+                        goto fail;
+                n++;
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+fail:
+        restore_requests_free(list, n);
+        return r;
 }

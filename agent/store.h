@@ -9,7 +9,7 @@
 #include "macro.h"
 
 /* The schema this build writes; store_open() migrates older files forward to it. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_FILE_NAME "state.db"
 
 struct store;
@@ -46,6 +46,7 @@ enum ledger_kind {
         LEDGER_RESTORE,          /* RestoreDBClusterFromSnapshot / ToPointInTime */
         LEDGER_RESTORE_INSTANCE, /* CreateDBInstance for a restored cluster */
         LEDGER_TEARDOWN,         /* DeleteDBInstance / DeleteDBCluster of a restore drill */
+        LEDGER_TAG,              /* Add/RemoveTagsFromResource (hold, release); target = "+key" / "-key" */
         _LEDGER_KIND_MAX,
 };
 const char *ledger_kind_to_string(enum ledger_kind k);
@@ -180,6 +181,8 @@ struct inventory_cluster {
         char *preferred_window; /* "hh24:mi-hh24:mi" or NULL */
         unsigned backup_retention_days;
         char *policy; /* the policy that selected it, NULL: none */
+        int64_t earliest_restorable_time; /* UTC seconds, 0: unknown */
+        int64_t latest_restorable_time;   /* UTC seconds, 0: unknown */
 };
 
 struct inventory_snapshot {
@@ -268,3 +271,39 @@ int store_reported_check(struct store *s, const char *key);
 int store_reported_at(struct store *s, const char *key, int64_t *ret);
 /* Clear a marker when its condition went away, so that a recurrence is reported again. */
 int store_reported_forget(struct store *s, const char *key);
+
+/* ---- Operators' restore requests (aurora-backupctl restore), recorded once validated. ---- */
+
+enum restore_request_kind {
+        RESTORE_FROM_SNAPSHOT,
+        RESTORE_TO_POINT_IN_TIME,
+        _RESTORE_REQUEST_KIND_MAX,
+};
+const char *restore_request_kind_to_string(enum restore_request_kind k);
+
+struct restore_request {
+        int64_t id;
+        enum restore_request_kind kind;
+        char *source; /* the snapshot (identifier or ARN), or the source cluster */
+        char *region;
+        int64_t restore_time; /* point in time: UTC seconds; 0 with use_latest */
+        bool use_latest;
+        char *new_cluster;
+        char *instance_class; /* NULL: the source cluster's writer's */
+        bool wait;
+        char *state; /* recorded, started, done, failed, canceled */
+        int64_t requested_by; /* uid */
+        char *message;
+        int64_t created_at;
+        int64_t updated_at;
+};
+void restore_request_done(struct restore_request *r);
+struct restore_request *restore_requests_free(struct restore_request *r, size_t n);
+
+/* Record a validated request (state recorded); strings are copied. -EEXIST: an open request (recorded or
+ * started) already names that new cluster. */
+int store_restore_request_add(struct store *s, const struct restore_request *in, int64_t now, int64_t *ret_id);
+/* The open request naming `new_cluster`; -ENOENT if none. */
+int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret);
+/* Open requests (recorded or started), oldest first. */
+int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n);

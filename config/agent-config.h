@@ -117,6 +117,9 @@ struct policy {
          * Defaults: 1.5 and 2.5 schedule periods (schedule_period_sec()). */
         int64_t check_warning_sec;
         int64_t check_critical_sec;
+        /* The cluster's newest restorable point (newest available snapshot of any origin, or its
+         * LatestRestorableTime) older than this is WARNING. 0 (unset): check_warning_sec. */
+        int64_t check_rpo_warning_sec;
 };
 
 struct agent_settings {
@@ -133,6 +136,8 @@ struct agent_settings {
         char *prometheus_textfile; /* NULL: none */
         unsigned shard_index;      /* shard = "i/n": this agent handles policies hashing to i (1-based) */
         unsigned shard_count;      /* 0: no sharding */
+        char *control_socket;      /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
+        char *control_group;       /* besides root, members of this group may use it */
 };
 
 struct agent_config {
@@ -191,6 +196,10 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 #define CONFIG_DEFAULT_EXPORT_EVERY "monthly:1"
 #define CONFIG_DEFAULT_RESTORE_TEST_EVERY "monthly:1"
 #define CONFIG_POLICIES_DIR "policies.d"
+#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/aurora-backup/control"
+#define CONFIG_DEFAULT_CONTROL_GROUP "aurora-backup"
+/* sizeof(struct sockaddr_un.sun_path) - 1 */
+#define CONFIG_CONTROL_SOCKET_MAX 107
 
 /* Tags the agent writes on what it owns. */
 #define TAG_MANAGED_BY "aurora-backup:managed-by"

@@ -22,14 +22,22 @@ static const char *const agent_keys[] = {
     "request_timeout",
     "prometheus_textfile",
     "shard",
+    "control_socket",
+    "control_group",
     NULL,
 };
 
 int config_agent_defaults(struct agent_settings *a)
 {
         char *prefix = strdup(CONFIG_DEFAULT_SNAPSHOT_PREFIX);
-        if (!prefix)
+        char *sock = strdup(CONFIG_DEFAULT_CONTROL_SOCKET);
+        char *group = strdup(CONFIG_DEFAULT_CONTROL_GROUP);
+        if (!prefix || !sock || !group) {
+                free(prefix);
+                free(sock);
+                free(group);
                 return -ENOMEM;
+        }
         *a = (struct agent_settings){
             .reconcile_interval_sec = CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC,
             .inventory_interval_sec = CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC,
@@ -37,6 +45,8 @@ int config_agent_defaults(struct agent_settings *a)
             .snapshot_prefix = prefix,
             .connect_timeout_sec = CONFIG_DEFAULT_CONNECT_TIMEOUT_SEC,
             .request_timeout_sec = CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC,
+            .control_socket = sock,
+            .control_group = group,
         };
         return 0;
 }
@@ -50,7 +60,24 @@ void agent_settings_done(struct agent_settings *a)
         free(a->snapshot_prefix);
         free(a->ca_bundle);
         free(a->prometheus_textfile);
+        free(a->control_socket);
+        free(a->control_group);
         *a = (struct agent_settings){};
+}
+
+/* A POSIX portable user/group name, as useradd and systemd-sysusers accept it. */
+bool group_name_is_valid(const char *s)
+{
+        size_t n = s ? strlen(s) : 0;
+        if (n == 0 || n > 31 || s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '-' || c == '.'))
+                        return false;
+        }
+        return true;
 }
 
 int shard_parse(const char *s, unsigned *ret_index, unsigned *ret_count)
@@ -160,6 +187,25 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                            duration_format(a->connect_timeout_sec, y, sizeof(y)));
         }
         parse_path(ctx, g, "prometheus_textfile", ".prom", &a->prometheus_textfile);
+
+        if (conf_get_string(ctx, g, "control_socket", &s, &n) > 0) {
+                if (!absolute_path_is_valid(s))
+                        conf_error(ctx, &n, "\"%s\" is not an absolute path: expected one starting with '/'", s);
+                else if (strlen(s) > CONFIG_CONTROL_SOCKET_MAX)
+                        conf_error(ctx, &n, "\"%s\" is %zu characters long: an AF_UNIX socket path has at most %d",
+                                   s, strlen(s), CONFIG_CONTROL_SOCKET_MAX);
+                else
+                        set_string(ctx, s, &a->control_socket);
+        }
+        if (conf_get_string(ctx, g, "control_group", &s, &n) > 0) {
+                if (!group_name_is_valid(s))
+                        conf_error(ctx, &n,
+                                   "\"%s\" is not a group name: expected 1..31 letters, digits, '_', '-' or '.', "
+                                   "not starting with a digit or '-', such as \"aurora-backup\"",
+                                   s);
+                else
+                        set_string(ctx, s, &a->control_group);
+        }
 
         if (conf_get_string(ctx, g, "shard", &s, &n) > 0 &&
             shard_parse(s, &a->shard_index, &a->shard_count) < 0)

@@ -28,7 +28,7 @@ static const char *const export_keys[] = {"bucket", "prefix", "iam_role", "kms_k
 static const char *const restore_test_keys[] = {"every", "instance_class", "keep_minutes", "probe_command",
                                                 NULL};
 static const char *const assume_role_keys[] = {"role_arn", "external_id", NULL};
-static const char *const check_keys[] = {"warning", "critical", NULL};
+static const char *const check_keys[] = {"warning", "critical", "rpo_warning", NULL};
 
 /* Shortest and longest ages a retention rule may name. */
 #define RETENTION_DURATION_MIN SEC_PER_HOUR
@@ -617,6 +617,9 @@ static void parse_check(struct conf_ctx *ctx, const struct conf_node *pn, struct
                            duration_format(p->check_warning_sec, a, sizeof(a)),
                            duration_format(p->check_critical_sec, b, sizeof(b)));
         }
+        /* The newest restorable point (any snapshot, or LatestRestorableTime) older than this: a warning.
+         * Unset: the freshness warning above. */
+        conf_get_duration(ctx, &g, "rpo_warning", 5 * SEC_PER_MINUTE, DURATION_MAX_SEC, &p->check_rpo_warning_sec);
 }
 
 int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const struct agent_settings *agent,

@@ -1210,3 +1210,24 @@ int rds_describe_account_quota(struct aws_client *c, const char *name, int64_t *
                 return r;
         return find_account_quota(aws_query_result(doc, "DescribeAccountAttributes"), name, ret_used, ret_max, e);
 }
+
+/* ---- Untagging (aurora-backupctl release) ---- */
+
+int rds_remove_tags_from_resource(struct aws_client *c, const char *resource_arn, char *const *keys,
+                                  struct aws_error *e)
+{
+        struct aws_buf p = {};
+        _cleanup_xml_ xmlDoc *doc = NULL;
+        int r;
+
+        aws_error_clear(e);
+        if ((r = need(e, "RemoveTagsFromResource", "a resource ARN", resource_arn)) < 0)
+                return r;
+        if (!keys || !keys[0])
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
+                                     "RemoveTagsFromResource needs tag keys");
+        aws_buf_param(&p, "ResourceName", resource_arn);
+        /* KeyList has no member locationName: TagKeys.member.N (botocore's rds 2014-10-31 model). */
+        add_list(&p, "TagKeys.member", keys);
+        return rds_call(c, "RemoveTagsFromResource", &p, &doc, e);
+}

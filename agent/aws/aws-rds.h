@@ -248,6 +248,9 @@ int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier
 
 int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, const struct aws_tag *tags,
                              size_t n_tags, struct aws_error *e);
+/* `keys`: NULL-terminated tag keys to remove (at least one). */
+int rds_remove_tags_from_resource(struct aws_client *c, const char *resource_arn, char *const *keys,
+                                  struct aws_error *e);
 
 /* ---- Parsers (exposed for unit tests on recorded responses) ---- */
 int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,

@@ -76,6 +76,10 @@ class WorldAdmin:
         return self.call("set-snapshot-status", {"snapshot": snapshot, "status": status,
                                                  "region": region})
 
+    def set_export_status(self, task, status, region="us-east-1"):
+        """An export task's status as DescribeExportTasks shows it (moto completes tasks at once)."""
+        return self.call("set-export-status", {"task": task, "status": status, "region": region})
+
     def quota(self, limit=None):
         return self.call("quota", {} if limit is None else {"limit": limit})
 

@@ -227,6 +227,14 @@ class Admin:
         snap.status = body["status"]
         return {"snapshot": snap.db_cluster_snapshot_identifier, "status": snap.status}
 
+    def do_set_export_status(self, method, body):
+        rds = self._rds(body)
+        task = rds.export_tasks.get(body["task"])
+        if task is None:
+            raise AdminError(f"export task {body['task']} not found", 404)
+        task.status = body["status"]
+        return {"task": body["task"], "status": task.status}
+
     def do_quota(self, method, body):
         if "limit" in body:
             limit = int(body["limit"])

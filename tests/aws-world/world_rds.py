@@ -11,6 +11,7 @@ import uuid
 from xml.sax.saxutils import escape as xml_escape
 
 from moto.rds import models as rds_models
+from moto.rds import exceptions as rds_exceptions
 from moto.rds import responses as rds_responses
 from moto.rds.exceptions import (
     RDSClientError,
@@ -333,6 +334,24 @@ def _restore_checked(name):
 _ORIGINAL = {}
 
 
+def start_export_task(self, kwargs):
+    """StartExportTask with a DB cluster's ARN as source (exporting DB cluster data), which moto lacks: the
+    task is made from the cluster, which must exist and be available; snapshot sources go to moto."""
+    source_arn = kwargs.get("source_arn") or ""
+    parts = source_arn.split(":")
+    if len(parts) >= 7 and parts[5] == "cluster":
+        cluster = self.clusters.get(parts[6])
+        if cluster is None:
+            raise rds_exceptions.DBClusterNotFoundError(parts[6])
+        task_id = kwargs.get("export_task_identifier")
+        if task_id in self.export_tasks:
+            raise rds_exceptions.ExportTaskAlreadyExistsError(task_id)
+        task = rds_models.ExportTask(self, cluster, kwargs)
+        self.export_tasks[task_id] = task
+        return task
+    return _ORIGINAL["start_export_task"](self, kwargs)
+
+
 def install():
     """Patch moto's RDS responder and backend once per process."""
     global _installed
@@ -351,6 +370,8 @@ def install():
     resp.create_db_cluster_snapshot = create_db_cluster_snapshot
     resp.copy_db_cluster_snapshot = copy_db_cluster_snapshot
     resp.delete_db_cluster_snapshot = delete_db_cluster_snapshot
+    _ORIGINAL["start_export_task"] = rds_models.RDSBackend.start_export_task
+    rds_models.RDSBackend.start_export_task = start_export_task
     # moto's own counter counts every cluster snapshot; AWS's rule above replaces it.
     rds_models.RDSBackend.SNAPSHOT_QUOTA = 10**9
     _installed = True

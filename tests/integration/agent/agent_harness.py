@@ -201,7 +201,9 @@ def policy(name="prod", clusters=("db-*",), window=None, every="daily", retentio
 
 
 def config_text(state_dir, policies, **agent):
-    a = {"region": REGION, "state_directory": state_dir, "snapshot_prefix": PREFIX}
+    a = {"region": REGION, "state_directory": state_dir, "snapshot_prefix": PREFIX,
+         # A daemon's control socket beside its state, never the host's /run/aurora-backup/control.
+         "control_socket": os.path.join(os.path.dirname(state_dir), "control")}
     a.update(agent)
     groups = ",\n  ".join(_value(p, 1) for p in policies)
     return f"agent: {_value(a, 0)};\n\npolicies = (\n  {groups}\n);\n"

@@ -241,8 +241,10 @@ class Ctl(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         for word in ("status", "history", "check", "check-config", "--json", "--state-dir"):
             self.assertIn(word, p.stdout)
-        for word in ("run-now", "restore", "export"):
-            self.assertNotIn(word, p.stdout)
+        # The control commands (issue 12) are listed; run-now does not exist.
+        for word in ("snapshot CLUSTER", "restore --snapshot", "export", "cancel-export", "--socket"):
+            self.assertIn(word, p.stdout)
+        self.assertNotIn("run-now", p.stdout)
         p = subprocess.run([ARGS.ctl, "--version"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0)
         self.assertTrue(p.stdout.startswith("aurora-backupctl "))

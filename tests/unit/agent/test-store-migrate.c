@@ -44,6 +44,11 @@ static const char *const rows_of_version[STORE_SCHEMA_VERSION + 1] = {
           "INSERT INTO vault_cache VALUES ('arn:aws:rds:eu-west-1:123456789012:cluster:db-a', 'Default', 1);"
           "INSERT INTO reported_markers VALUES ('vault-locked:rp-1', 1700000000);",
     [4] = "INSERT INTO account_quotas VALUES ('eu-west-1', 9, 4, 5, 1700000300);",
+    [5] = "UPDATE inventory_clusters SET earliest_restorable_time = 1699000000, "
+          "  latest_restorable_time = 1700000000 WHERE identifier = 'db-a';"
+          "INSERT INTO restore_requests (id, kind, source, region, restore_time, use_latest, new_cluster, "
+          "  state, requested_by, created_at, updated_at) VALUES (3, 'point-in-time', 'db-a', 'eu-west-1', "
+          "  1699500000, 0, 'db-a-restored', 'recorded', 0, 1700000400, 1700000400);",
 };
 
 static void exec_raw(const char *dir, const char *sql)
@@ -145,11 +150,39 @@ static void check_v4_rows(struct store *s)
         ck_assert_int_eq(store_account_quota_get(s, "us-east-1", &q), -ENOENT);
 }
 
+static void check_v5_rows(struct store *s)
+{
+        struct inventory_cluster *c = NULL;
+        struct inventory_snapshot *sn = NULL;
+        struct restore_request q = {};
+        size_t nc = 0, ns = 0;
+
+        ck_assert_int_eq(store_inventory_load(s, "eu-west-1", &c, &nc, &sn, &ns, NULL), 0);
+        ck_assert_uint_eq(nc, 1);
+        ck_assert_int_eq(c[0].earliest_restorable_time, 1699000000);
+        ck_assert_int_eq(c[0].latest_restorable_time, 1700000000);
+        inventory_clusters_free(c, nc);
+        inventory_snapshots_free(sn, ns);
+        ck_assert_int_eq(store_restore_request_find_open(s, "db-a-restored", &q), 0);
+        ck_assert_int_eq(q.id, 3);
+        ck_assert_int_eq(q.kind, RESTORE_TO_POINT_IN_TIME);
+        ck_assert_int_eq(q.restore_time, 1699500000);
+        restore_request_done(&q);
+        /* One open request per new cluster name. */
+        ck_assert_int_eq(store_restore_request_add(s,
+                                                   &(struct restore_request){.kind = RESTORE_FROM_SNAPSHOT,
+                                                                             .source = (char *)"snap",
+                                                                             .new_cluster = (char *)"db-a-restored"},
+                                                   T0, NULL),
+                         -EEXIST);
+}
+
 static void (*const check_rows_of_version[STORE_SCHEMA_VERSION + 1])(struct store *s) = {
     [1] = check_v1_rows,
     [2] = check_v2_rows,
     [3] = check_v3_rows,
     [4] = check_v4_rows,
+    [5] = check_v5_rows,
 };
 
 /* _i: the version the file was left at before the current agent opens it. */

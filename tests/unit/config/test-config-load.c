@@ -51,6 +51,8 @@ START_TEST(minimal_example_gets_the_documented_defaults)
         ck_assert_int_eq(c->agent.request_timeout_sec, CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC);
         ck_assert_ptr_null(c->agent.prometheus_textfile);
         ck_assert_uint_eq(c->agent.shard_count, 0);
+        ck_assert_str_eq(c->agent.control_socket, CONFIG_DEFAULT_CONTROL_SOCKET);
+        ck_assert_str_eq(c->agent.control_group, CONFIG_DEFAULT_CONTROL_GROUP);
 
         ck_assert_uint_eq(c->n_policies, 1);
         p = &c->policies[0];
@@ -221,6 +223,47 @@ START_TEST(syntax_error_carries_libconfigs_file_and_line)
         ck_assert_ptr_null(d.items[0].setting);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "syntax error"));
         config_diags_clear(&d);
+        scratch_remove(dir);
+}
+END_TEST
+
+START_TEST(control_socket_and_group_are_checked_at_their_lines)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(
+            dir, "agent.conf",
+            "agent: {\n"                                                                          /* 1 */
+            "  control_socket = \"run/control\";\n"                                               /* 2 */
+            "  control_group = \"1ops\";\n"                                                       /* 3 */
+            "};\n"
+            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
+            "  check = { rpo_warning = \"1m\"; }; } );\n");                                     /* 6 */
+        _cleanup_free_ char *good = scratch_write(
+            dir, "good.conf",
+            "agent: { control_socket = \"/run/aba/ctl\"; control_group = \"backup-ops\"; };\n"
+            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
+            "  check = { rpo_warning = \"30m\"; }; } );\n");
+        static const struct {
+                unsigned line;
+                const char *setting;
+        } want[] = {
+            {2, "agent.control_socket"}, {3, "agent.control_group"}, {6, "policies.[0].check.rpo_warning"}};
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                ck_assert_uint_eq(d.items[i].line, want[i].line);
+                ck_assert_str_eq(d.items[i].setting, want[i].setting);
+        }
+        config_diags_clear(&d);
+
+        ck_assert_int_eq(config_load(good, &c, &d), 0);
+        ck_assert_str_eq(c->agent.control_socket, "/run/aba/ctl");
+        ck_assert_str_eq(c->agent.control_group, "backup-ops");
+        ck_assert_int_eq(c->policies[0].check_rpo_warning_sec, 30 * 60);
+        agent_config_free(c);
         scratch_remove(dir);
 }
 END_TEST
@@ -541,6 +584,7 @@ TEST_SUITE(config_load_suite)
         tcase_add_test(tc, unknown_setting_without_a_close_name_gets_no_suggestion);
         tcase_add_test(tc, fifo_in_policies_d_is_refused_without_blocking);
         tcase_add_test(tc, unknown_setting_suggests_the_closest_name);
+        tcase_add_test(tc, control_socket_and_group_are_checked_at_their_lines);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -1,0 +1,229 @@
+/* Control commands' lookups: a cluster, a snapshot, in the regions the agent's policies use; targeted
+ * Describe calls only (never a region-wide listing for one request). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control-internal.h"
+
+void control_cluster_done(struct control_cluster *c)
+{
+        if (!c)
+                return;
+        rds_db_cluster_list_done(&c->list);
+        *c = (struct control_cluster){};
+}
+
+void control_snapshot_done(struct control_snapshot *s)
+{
+        if (!s)
+                return;
+        rds_db_cluster_snapshot_list_done(&s->list);
+        free(s->tags);
+        *s = (struct control_snapshot){};
+}
+
+int control_reply_request_id(struct control_reply *reply, const char *request_id)
+{
+        if (isempty(request_id))
+                return 0;
+        return control_reply_add_string(reply, "aws_request_id", request_id);
+}
+
+int control_reply_aws_error(struct control_reply *reply, const struct aws_error *e, const char *fmt, ...)
+{
+        _cleanup_free_ char *what = NULL;
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&what, fmt, ap) < 0)
+                what = NULL;
+        va_end(ap);
+        control_reply_set(reply, CONTROL_FAILED, "%s: %s", strempty(what), aws_error_to_string(e, buf, sizeof(buf)));
+        if (e->code[0] && control_reply_add_string(reply, "aws_error_code", e->code) < 0)
+                return -ENOMEM;
+        return control_reply_request_id(reply, e->request_id);
+}
+
+const char *control_origin_words(enum snapshot_origin o)
+{
+        switch (o) {
+        case ORIGIN_AUTOMATED:
+                return "an automated snapshot (RDS deletes it at the end of the backup retention period)";
+        case ORIGIN_AWS_BACKUP:
+                return "an AWS Backup snapshot";
+        case ORIGIN_AWS_BACKUP_CONTINUOUS:
+                return "AWS Backup's continuous backup of the cluster (deleting it would stop continuous backup)";
+        case ORIGIN_AGENT:
+                return "the agent's own snapshot";
+        case ORIGIN_FOREIGN_MANUAL:
+        default:
+                return "not the agent's own (its name, managed-by tag and slot tag must all agree)";
+        }
+}
+
+/* The i-th distinct (region, role) the config's policies use, and the first policy using it. */
+static bool region_at(struct agent *a, size_t i, const char **ret_region, const struct policy **ret_policy)
+{
+        for (; i < a->config->n_policies; i++) {
+                const struct policy *p = &a->config->policies[i];
+                const char *region = agent_policy_region(a, p);
+                bool seen = false;
+                if (!region)
+                        continue;
+                for (size_t k = 0; k < i && !seen; k++) {
+                        const struct policy *q = &a->config->policies[k];
+                        seen = streq_ptr(agent_policy_region(a, q), region) &&
+                               streq_ptr(q->assume_role.role_arn, p->assume_role.role_arn);
+                }
+                if (seen)
+                        continue;
+                *ret_region = region;
+                *ret_policy = p;
+                return true;
+        }
+        return false;
+}
+
+static const struct policy *selecting_policy(struct agent *a, const char *region, const struct rds_db_cluster *c,
+                                             struct tag *tags)
+{
+        for (size_t k = 0; k < c->n_tags; k++)
+                tags[k] = (struct tag){c->tags[k].key, c->tags[k].value};
+        struct observed_cluster v = {
+            .identifier = c->identifier, .arn = c->arn, .region = region, .status = c->status, .tags = tags,
+            .n_tags = c->n_tags};
+        for (size_t i = 0; i < a->config->n_policies; i++) {
+                const struct policy *p = &a->config->policies[i];
+                if (plan_policy_selects(p, agent_policy_region(a, p), &v))
+                        return plan_policy_in_shard(&a->config->agent, p) ? p : NULL;
+        }
+        return NULL;
+}
+
+int control_find_cluster(struct agent *a, const char *identifier, struct control_cluster *ret,
+                         struct control_reply *reply)
+{
+        const struct policy *p;
+        const char *region;
+        int r;
+
+        for (size_t i = 0; region_at(a, i, &region, &p); i++) {
+                struct rds_db_cluster_list list = {};
+                struct aws_error e = {};
+                struct aws_client *client;
+
+                /* region_at skips repeats: move i to the policy it returned. */
+                i = (size_t)(p - a->config->policies);
+                r = agent_client_get(a, region, p, &client, &e);
+                if (r >= 0)
+                        r = rds_describe_db_clusters(client, identifier, &list, &e);
+                if (r < 0 && streq(e.code, "DBClusterNotFoundFault"))
+                        continue;
+                if (r < 0) {
+                        (void)control_reply_aws_error(reply, &e, "cannot look for cluster %s in %s", identifier,
+                                                      region);
+                        return r;
+                }
+                if (list.n == 0) {
+                        rds_db_cluster_list_done(&list);
+                        continue;
+                }
+                _cleanup_free_ struct tag *tags = calloc(list.items[0].n_tags + 1, sizeof(*tags));
+                if (!tags) {
+                        rds_db_cluster_list_done(&list);
+                        return -ENOMEM;
+                }
+                *ret = (struct control_cluster){.region = region, .client = client, .list = list};
+                ret->cluster = &ret->list.items[0];
+                ret->policy = selecting_policy(a, region, ret->cluster, tags);
+                return 0;
+        }
+        control_reply_set(reply, CONTROL_FAILED, "cluster %s not found in the regions the policies use", identifier);
+        return -ENOENT;
+}
+
+/* "arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:ID" -> REGION (in buf), or NULL. */
+static const char *arn_region(const char *arn, char *buf, size_t size)
+{
+        const char *p = startswith(arn, "arn:");
+        if (!p)
+                return NULL;
+        p = strchr(p, ':'); /* after the partition */
+        if (!p || !startswith(p + 1, "rds:"))
+                return NULL;
+        p += 5;
+        const char *end = strchr(p, ':');
+        if (!end || end == p || (size_t)(end - p) >= size)
+                return NULL;
+        memcpy(buf, p, (size_t)(end - p));
+        buf[end - p] = '\0';
+        return buf;
+}
+
+int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret, struct control_reply *reply)
+{
+        char arn_buf[64];
+        const char *only = arn_region(id, arn_buf, sizeof arn_buf);
+        const struct policy *p;
+        const char *region;
+        int r;
+
+        for (size_t i = 0; region_at(a, i, &region, &p); i++) {
+                struct rds_db_cluster_snapshot_list list = {};
+                struct aws_error e = {};
+                struct aws_client *client;
+
+                i = (size_t)(p - a->config->policies);
+                if (only && !streq(only, region))
+                        continue;
+                r = agent_client_get(a, region, p, &client, &e);
+                if (r >= 0)
+                        r = rds_describe_db_cluster_snapshots(
+                            client,
+                            &(struct rds_snapshot_filter){.snapshot_identifier = id, .include_shared = only != NULL},
+                            &list, &e);
+                if (r < 0 && streq(e.code, "DBClusterSnapshotNotFoundFault"))
+                        continue;
+                if (r < 0) {
+                        (void)control_reply_aws_error(reply, &e, "cannot look for snapshot %s in %s", id, region);
+                        return r;
+                }
+                if (list.n == 0 || list.items[0].malformed) {
+                        rds_db_cluster_snapshot_list_done(&list);
+                        continue;
+                }
+                const struct rds_db_cluster_snapshot *s = &list.items[0];
+                struct tag *tags = calloc(s->n_tags + 1, sizeof(*tags));
+                if (!tags) {
+                        rds_db_cluster_snapshot_list_done(&list);
+                        return -ENOMEM;
+                }
+                for (size_t k = 0; k < s->n_tags; k++)
+                        tags[k] = (struct tag){s->tags[k].key, s->tags[k].value};
+                *ret = (struct control_snapshot){.region = region, .policy = p, .client = client, .list = list,
+                                                 .tags = tags};
+                ret->snapshot = &ret->list.items[0];
+                s = ret->snapshot;
+                ret->view = (struct observed_snapshot){
+                    .identifier = s->identifier,
+                    .arn = s->arn,
+                    .cluster_identifier = s->cluster_identifier,
+                    .region = region,
+                    .status = s->status,
+                    .snapshot_type = s->snapshot_type,
+                    .create_time = s->create_time ? s->create_time : PLAN_TIME_UNKNOWN,
+                    .encrypted = s->storage_encrypted,
+                    .kms_key_id = s->kms_key_id,
+                    .tags = tags,
+                    .n_tags = s->n_tags,
+                    .allocated_storage_gib = s->allocated_storage,
+                    .source_arn = s->source_arn,
+                };
+                return 0;
+        }
+        control_reply_set(reply, CONTROL_FAILED, "snapshot %s not found in the regions the policies use", id);
+        return -ENOENT;
+}

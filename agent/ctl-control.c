@@ -1,0 +1,190 @@
+/* aurora-backupctl snapshot / hold / release / export / cancel-export / delete / restore: argument checks
+ * here, the work in the running agent (control-*.c), one request and one reply over the control socket. */
+#include "ctl-control.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "control.h"
+#include "ctl-output.h"
+#include "time-util.h"
+
+#define CTL_CONTROL_TIMEOUT_USEC (300ULL * 1000000ULL) /* the agent answers after its AWS calls */
+
+static const char *const verbs[] = {"snapshot", "hold", "release", "export", "cancel-export", "delete", "restore", "ping"};
+
+bool ctl_control_command(const char *verb)
+{
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq_ptr(verb, verbs[i]))
+                        return true;
+        return false;
+}
+
+/* The socket to use: --socket, else the config's agent.control_socket; an unreadable config (an operator
+ * who may use the socket need not read the config) falls back to the default path. */
+static int socket_path(const struct ctl_options *o, const struct ctl_control_args *args, char **ret, FILE *err)
+{
+        _cleanup_(agent_config_freep) struct agent_config *cfg = NULL;
+        struct config_diags diags = {};
+        const char *path = cli_config_path(o->config);
+        int r;
+
+        if (args->socket) {
+                *ret = strdup(args->socket);
+                return *ret ? 0 : -ENOMEM;
+        }
+        r = config_load(path, &cfg, &diags);
+        if (r == -EACCES || r == -ENOENT) {
+                config_diags_clear(&diags);
+                *ret = strdup(CONFIG_DEFAULT_CONTROL_SOCKET);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (r < 0) {
+                config_diags_print(&diags, err);
+                if (diags.n == 0)
+                        fprintf(err, "%s: %s\n", path, strerror(-r));
+                config_diags_clear(&diags);
+                return -EINVAL;
+        }
+        config_diags_clear(&diags);
+        *ret = strdup(cfg->agent.control_socket ? cfg->agent.control_socket : CONFIG_DEFAULT_CONTROL_SOCKET);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int add(struct json_object *args, const char *key, const char *value)
+{
+        if (!value)
+                return 0;
+        return ctl_json_add_string(args, key, value);
+}
+
+/* The request's "args", or a usage message and -EINVAL. */
+static int build_args(const char *verb, const struct ctl_control_args *a, struct json_object *j, FILE *err)
+{
+        bool restore = streq(verb, "restore"), export = streq(verb, "export");
+        int r = 0;
+
+        if ((a->new_cluster || a->time || a->latest || a->instance_class || a->no_wait) && !restore) {
+                fprintf(err, "aurora-backupctl: --new-cluster, --time, --latest, --instance-class and --no-wait apply "
+                             "to restore only\n");
+                return -EINVAL;
+        }
+        if ((a->snapshot || a->cluster) && !restore && !export) {
+                fprintf(err, "aurora-backupctl: %s takes its object as an argument, not --snapshot/--cluster\n", verb);
+                return -EINVAL;
+        }
+        if (restore || export) {
+                if (a->target) {
+                        fprintf(err, "aurora-backupctl: %s: unexpected argument '%s'\n", verb, a->target);
+                        return -EINVAL;
+                }
+                if (!!a->snapshot == !!a->cluster) {
+                        fprintf(err, "aurora-backupctl: %s: give either --snapshot ID or --cluster ID\n", verb);
+                        return -EINVAL;
+                }
+        }
+        if (restore) {
+                if (!a->new_cluster) {
+                        fprintf(err, "aurora-backupctl: restore: --new-cluster NAME is required\n");
+                        return -EINVAL;
+                }
+                if (a->snapshot && (a->time || a->latest)) {
+                        fprintf(err, "aurora-backupctl: restore --snapshot: --time and --latest are for --cluster\n");
+                        return -EINVAL;
+                }
+                if (a->cluster && !!a->time == a->latest) {
+                        fprintf(err, "aurora-backupctl: restore --cluster: give either --time ISO8601 or --latest\n");
+                        return -EINVAL;
+                }
+                int64_t t;
+                if (a->time && time_parse_iso8601(a->time, &t) < 0) {
+                        fprintf(err, "aurora-backupctl: --time '%s': not an ISO 8601 UTC time such as "
+                                     "2026-11-24T02:15:00Z\n",
+                                a->time);
+                        return -EINVAL;
+                }
+        }
+        if (restore || export) {
+                r = add(j, "snapshot", a->snapshot);
+                if (r >= 0)
+                        r = add(j, "cluster", a->cluster);
+                if (r >= 0)
+                        r = add(j, "new_cluster", a->new_cluster);
+                if (r >= 0)
+                        r = add(j, "time", a->time);
+                if (r >= 0)
+                        r = add(j, "instance_class", a->instance_class);
+                if (r >= 0 && a->latest)
+                        r = ctl_json_add_bool(j, "latest", 1);
+                if (r >= 0 && a->no_wait)
+                        r = ctl_json_add_bool(j, "no_wait", 1);
+                return r;
+        }
+        if (streq(verb, "ping"))
+                return 0;
+        if (!a->target) {
+                fprintf(err, "aurora-backupctl: %s: which %s?\n", verb,
+                        streq(verb, "snapshot") ? "cluster" : streq(verb, "cancel-export") ? "export task" : "snapshot");
+                return -EINVAL;
+        }
+        const char *key = streq(verb, "snapshot") ? "cluster" : streq(verb, "cancel-export") ? "task" : "snapshot";
+        return add(j, key, a->target);
+}
+
+int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_control_args *args, FILE *out,
+                FILE *err)
+{
+        _cleanup_(json_object_putp) struct json_object *j = json_object_new_object(), *reply = NULL;
+        _cleanup_free_ char *path = NULL;
+        struct json_object *v;
+        int r;
+
+        if (!j)
+                return EXIT_FAILED;
+        r = build_args(verb, args, j, err);
+        if (r == -EINVAL)
+                return EXIT_USAGE;
+        if (r < 0)
+                return EXIT_FAILED;
+        r = socket_path(o, args, &path, err);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+
+        r = control_client_call(path, verb, j, CTL_CONTROL_TIMEOUT_USEC, &reply);
+        if (r == -ENOENT || r == -ECONNREFUSED) {
+                fprintf(err, "aurora-backupctl: no agent is running: nothing listens on %s (is aurora-backup-agent "
+                             "started?)\n",
+                        path);
+                return EXIT_FAILED;
+        }
+        if (r == -EACCES || r == -EPERM) {
+                fprintf(err, "aurora-backupctl: permission denied on %s: run as root or as a member of the agent's "
+                             "control group (agent.control_group)\n",
+                        path);
+                return EXIT_FAILED;
+        }
+        if (r == -ETIMEDOUT) {
+                fprintf(err, "aurora-backupctl: no answer from the agent within %llu s; it goes on with the request: "
+                             "see aurora-backupctl history\n",
+                        CTL_CONTROL_TIMEOUT_USEC / 1000000ULL);
+                return EXIT_FAILED;
+        }
+        if (r < 0) {
+                fprintf(err, "aurora-backupctl: talking to the agent on %s failed: %s\n", path, strerror(-r));
+                return EXIT_FAILED;
+        }
+        int status = json_object_object_get_ex(reply, "status", &v) ? json_object_get_int(v) : EXIT_FAILED;
+        const char *message = json_object_object_get_ex(reply, "message", &v) ? json_object_get_string(v) : "";
+        if (status < 0 || status > EXIT_USAGE)
+                status = EXIT_FAILED;
+        if (o->json)
+                (void)ctl_json_print(out, reply);
+        else if (status == EXIT_OK)
+                fprintf(out, "%s\n", message);
+        else
+                fprintf(err, "aurora-backupctl: %s\n", message);
+        return status;
+}
