@@ -333,8 +333,10 @@ class Test:
         self.sb.write("/etc/aurora-backup/agent.conf", config_text(window, ["sd-*"], 14), 0o644)
         self.sb.run("systemctl", "reload", UNIT)
         ev = wait_for("config-reloaded", lambda: self.events("config-reloaded", after=cur, pid=pid))
+        # READY=1 after RELOADING=1 (STATUS= updates of the next cycle may follow it).
         wait_for("RELOADING=1 then READY=1",
-                 lambda: (lambda n: any("RELOADING=1" in m for m in n) and "READY=1" in n[-1])(
+                 lambda: (lambda n: any("RELOADING=1" in m for m in n) and any(
+                     "READY=1" in m for m in n[[i for i, m in enumerate(n) if "RELOADING=1" in m][0] + 1:]))(
                      self.notifications(pid, cur)))
         if self.sb.show("ActiveState") != "active" or self.main_pid() != pid:
             raise Failed(f"after reload: {self.sb.show('ActiveState')}, MainPID {self.sb.show('MainPID')} (was {pid})")
