@@ -50,6 +50,8 @@ struct agent {
 
         bool (*stop_check)(void *userdata);
         bool (*wind_down_check)(void *userdata);
+        void (*on_jobs_done)(void *userdata); /* the loop's: the last job ended (a reload may wait for it) */
+        unsigned jobs;                        /* operator requests (control socket) being carried out */
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */
@@ -88,6 +90,10 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...) _printf_(2, 3);
 /* Fires the crash hook if it is armed for `point` (raises SIGKILL: the process dies as under kill -9). */
 void agent_crash_point(const struct agent *a, enum crash_point point);
 bool agent_should_stop(const struct agent *a);
+/* An operator request runs in a task of its own, beside the cycle: a reload waits for it to end (the
+ * config it reads must stay), and so does a stop, for a few seconds. */
+void agent_job_begin(struct agent *a);
+void agent_job_end(struct agent *a);
 /* Stopping, or a reload waits for the cycle to end: start no further action (the one under way ends). */
 bool agent_winding_down(const struct agent *a);
 /* Conditions reported once, not every cycle: 1 when `key` was not reported before (it is remembered

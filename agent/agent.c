@@ -357,6 +357,19 @@ bool agent_should_stop(const struct agent *a)
         return a->stop_check && a->stop_check(a->stop_userdata);
 }
 
+void agent_job_begin(struct agent *a)
+{
+        a->jobs++;
+}
+
+void agent_job_end(struct agent *a)
+{
+        if (a->jobs > 0)
+                a->jobs--;
+        if (a->jobs == 0 && a->on_jobs_done)
+                a->on_jobs_done(a->stop_userdata);
+}
+
 bool agent_winding_down(const struct agent *a)
 {
         return a->wind_down_check ? a->wind_down_check(a->stop_userdata) : agent_should_stop(a);

@@ -20,6 +20,7 @@
 
 #include "agent-internal.h"
 #include "journal.h"
+#include "task.h"
 
 #define CONTROL_MAX_GROUPS 256
 
@@ -36,6 +37,17 @@ struct control_conn {
         pid_t pid;
         sd_event_source *io;
         sd_event_source *timer;
+        struct control_job *job; /* the request being carried out (its task), NULL: none */
+        bool refused;            /* not allowed: its request is read, answered with a refusal, and it is closed */
+};
+
+/* One request, carried out in a task of its own (task.h): its AWS calls leave the loop free. */
+struct control_job {
+        struct control_conn *conn; /* NULL once the connection went away: the reply is dropped */
+        struct agent *agent;
+        struct json_object *request;
+        struct control_request q;
+        struct control_reply reply;
 };
 
 struct control_server {
@@ -194,6 +206,8 @@ static void conn_free(struct control_conn *c)
 {
         if (!c)
                 return;
+        if (c->job)
+                c->job->conn = NULL; /* the request runs to its end; nobody hears the answer */
         for (size_t i = 0; i < CONTROL_MAX_CONNECTIONS; i++)
                 if (c->server->conns[i] == c)
                         c->server->conns[i] = NULL;
@@ -249,6 +263,31 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+static void job_run(void *userdata)
+{
+        struct control_job *job = userdata;
+        (void)control_dispatch(job->agent, &job->q, &job->reply);
+}
+
+static void job_done(void *userdata)
+{
+        struct control_job *job = userdata;
+        struct control_conn *c = job->conn;
+        struct agent *a = job->agent;
+
+        if (c) {
+                c->job = NULL;
+                /* Ready for the next request of this connection. */
+                if (send_reply(c->fd, &job->reply) < 0 || sd_event_source_set_enabled(c->io, SD_EVENT_ON) < 0 ||
+                    arm_idle(c) < 0)
+                        conn_free(c);
+        }
+        control_reply_done(&job->reply);
+        json_object_put(job->request);
+        free(job);
+        agent_job_end(a);
+}
+
 static int handle_message(struct control_conn *c, const char *buf, size_t len)
 {
         struct control_reply reply = {};
@@ -267,18 +306,54 @@ static int handle_message(struct control_conn *c, const char *buf, size_t len)
         if (!j || !complete || !json_object_is_type(j, json_type_object) ||
             !json_object_object_get_ex(j, "command", &cmd) || !json_object_is_type(cmd, json_type_string)) {
                 control_reply_set(&reply, CONTROL_USAGE, "malformed request: expected one JSON object with a \"command\"");
-        } else {
-                if (json_object_object_get_ex(j, "args", &args) && !json_object_is_type(args, json_type_object))
-                        args = NULL;
-                struct control_request q = {
-                    .command = json_object_get_string(cmd), .args = args, .uid = c->uid, .pid = c->pid};
-                (void)control_dispatch(c->server->agent, &q, &reply);
+                r = send_reply(c->fd, &reply);
+                control_reply_done(&reply);
+                if (j)
+                        json_object_put(j);
+                return r < 0 ? r : arm_idle(c);
         }
-        r = send_reply(c->fd, &reply);
-        control_reply_done(&reply);
-        if (j)
+        if (json_object_object_get_ex(j, "args", &args) && !json_object_is_type(args, json_type_object))
+                args = NULL;
+
+        struct control_job *job = calloc(1, sizeof(*job));
+        if (!job) {
                 json_object_put(j);
-        return r;
+                return -ENOMEM;
+        }
+        *job = (struct control_job){
+            .conn = c,
+            .agent = c->server->agent,
+            .request = j,
+            .q = {.command = json_object_get_string(cmd), .args = args, .uid = c->uid, .pid = c->pid},
+        };
+        /* One request at a time per connection: the next is read once this one is answered. */
+        r = sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = task_spawn(c->server->event, job_run, job_done, job, NULL);
+        if (r < 0) {
+                json_object_put(j);
+                free(job);
+                return r;
+        }
+        c->job = job;
+        agent_job_begin(job->agent);
+        return 0;
+}
+
+/* The refusal is the answer to the caller's request, once read: closing a connection with its request
+ * unread would reset it, and the caller would see "connection reset" instead of the reason. */
+static void refuse_reply(const struct control_conn *c)
+{
+        const char *group = c->server->agent->config->agent.control_group;
+        struct control_reply reply = {};
+
+        control_reply_set(&reply, CONTROL_FAILED,
+                          "permission denied: uid %u is not root and not a member of group %s (agent.control_group)",
+                          (unsigned)c->uid, strempty(group));
+        (void)send_reply(c->fd, &reply);
+        control_reply_done(&reply);
 }
 
 static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -313,22 +388,21 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 return 0;
         }
         buf[n] = '\0';
-        if (handle_message(c, buf, (size_t)n) < 0 || arm_idle(c) < 0)
+        if (c->refused) {
+                refuse_reply(c);
+                conn_free(c);
+                return 0;
+        }
+        if (handle_message(c, buf, (size_t)n) < 0)
                 conn_free(c);
         return 0;
 }
 
-static void refuse(int fd, uid_t uid, pid_t pid, const struct control_server *srv)
+static void refuse_log(uid_t uid, pid_t pid, const struct control_server *srv)
 {
         const char *group = srv->agent->config->agent.control_group;
-        struct control_reply reply = {};
         char extra[64];
 
-        control_reply_set(&reply, CONTROL_FAILED,
-                          "permission denied: uid %u is not root and not a member of group %s (agent.control_group)",
-                          (unsigned)uid, strempty(group));
-        (void)send_reply(fd, &reply);
-        control_reply_done(&reply);
         snprintf(extra, sizeof extra, "AURORA_PEER_UID=%u", (unsigned)uid);
         char pidf[64];
         snprintf(pidf, sizeof pidf, "AURORA_PEER_PID=%d", (int)pid);
@@ -360,11 +434,9 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         }
         if (peer_groups(cfd, groups, &n_groups) < 0)
                 n_groups = 0;
-        if (!control_peer_allowed(cred.uid, cred.gid, groups, n_groups, geteuid(), srv->gid, srv->have_gid)) {
-                refuse(cfd, cred.uid, cred.pid, srv);
-                close(cfd);
-                return 0;
-        }
+        bool refused = !control_peer_allowed(cred.uid, cred.gid, groups, n_groups, geteuid(), srv->gid, srv->have_gid);
+        if (refused)
+                refuse_log(cred.uid, cred.pid, srv);
         size_t slot = CONTROL_MAX_CONNECTIONS;
         for (size_t i = 0; i < CONTROL_MAX_CONNECTIONS; i++)
                 if (!srv->conns[i]) {
@@ -385,7 +457,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 close(cfd);
                 return 0;
         }
-        *c = (struct control_conn){.server = srv, .fd = cfd, .uid = cred.uid, .pid = cred.pid};
+        *c = (struct control_conn){.server = srv, .fd = cfd, .uid = cred.uid, .pid = cred.pid, .refused = refused};
         srv->conns[slot] = c;
         r = sd_event_add_io(srv->event, &c->io, cfd, EPOLLIN, on_conn, c);
         if (r >= 0)

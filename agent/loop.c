@@ -83,6 +83,12 @@ static int arm(struct loop *l, uint64_t delay_usec)
         return sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);
 }
 
+/* A cycle or an operator request is under way: the config must stay, and a stop waits a little. */
+static bool busy(const struct loop *l)
+{
+        return l->in_cycle || l->agent->jobs > 0;
+}
+
 static void reload(struct loop *l)
 {
         l->reload_pending = false;
@@ -106,17 +112,35 @@ static void cycle_run(void *userdata)
         }
 }
 
+/* The last operator request ended. */
+static void jobs_done(void *userdata)
+{
+        struct loop *l = userdata;
+
+        if (busy(l))
+                return;
+        if (l->stopping)
+                (void)sd_event_exit(l->event, 0);
+        else if (l->reload_pending)
+                reload(l);
+}
+
 static void cycle_done(void *userdata)
 {
         struct loop *l = userdata;
         int r;
 
         l->in_cycle = false;
-        if (l->once || l->stopping) {
+        if (l->once) {
                 (void)sd_event_exit(l->event, 0);
                 return;
         }
-        if (l->reload_pending) {
+        if (l->stopping) {
+                if (!busy(l))
+                        (void)sd_event_exit(l->event, 0);
+                return;
+        }
+        if (l->reload_pending && !busy(l)) {
                 reload(l);
                 return;
         }
@@ -141,8 +165,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
         (void)s;
         (void)usec;
-        if (l->in_cycle || l->stopping)
-                return 0;
+        if (l->in_cycle || l->stopping || l->reload_pending)
+                return 0; /* the reload, once the operator's request has ended, starts the next cycle */
         r = cycle_start(l);
         if (r < 0) {
                 fprintf(stderr, "aurora-backup-agent: cannot start a cycle: %s\n", strerror(-r));
@@ -159,7 +183,7 @@ static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct loop *l = userdata;
 
-        if (!l->in_cycle || l->calls_cancelled)
+        if (!busy(l) || l->calls_cancelled)
                 return sd_event_exit(l->event, 0);
         l->calls_cancelled = true;
         (void)agent_cancel_calls(l->agent);
@@ -181,7 +205,7 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
                 return 0;
         l->stopping = true;
         (void)notify_stopping();
-        if (!l->in_cycle)
+        if (!busy(l))
                 return sd_event_exit(l->event, 0);
         r = sd_event_now(l->event, CLOCK_BOOTTIME, &now);
         if (r >= 0)
@@ -199,8 +223,9 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         (void)si;
         if (l->stopping)
                 return 0;
-        if (l->in_cycle) {
-                /* The cycle's config stays until it has ended: it starts no further action meanwhile. */
+        if (busy(l)) {
+                /* The config stays until the cycle (and any operator request) has ended: the cycle starts
+                 * no further action meanwhile. */
                 l->reload_pending = true;
                 return 0;
         }
@@ -210,6 +235,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static void loop_done(struct loop *l)
 {
+        l->agent->on_jobs_done = NULL;
         agent_set_stop_check(l->agent, NULL, NULL, NULL);
         agent_detach_event(l->agent);
         sd_event_source_disable_unref(l->stop_timer);
@@ -253,6 +279,7 @@ int agent_loop_run(struct agent *a)
                 goto out;
         }
         agent_set_stop_check(a, stop_pending, wind_down_pending, &l);
+        a->on_jobs_done = jobs_done;
         (void)control_server_attach(l.event, a); /* failure logged; the agent runs on without the socket */
 
         (void)notify_ready();
