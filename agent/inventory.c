@@ -115,6 +115,15 @@ bool inventory_action_looked(const struct inventory_looks *l, const struct plan_
         case ACTION_POLL:
         case ACTION_QUOTA_EXHAUSTED: /* a report on the region's count, which the inventory keeps */
                 return true;
+        case ACTION_DRILL_INSTANCE:
+        case ACTION_DRILL_PROBE:
+        case ACTION_DRILL_TEARDOWN:
+        case ACTION_DRILL_WAIT:
+        case ACTION_DRILL_FAILED:
+                /* Decided on the drill cluster's record, looked at every wake-up while it exists (below), and
+                 * its instances, looked at by restore_drills_observe(). A restore is about the source
+                 * cluster's snapshots: looked at like any other action. */
+                return true;
         case ACTION_COPY:
                 return inventory_looked(l, act->source_region ?: act->region, act->cluster) &&
                        inventory_looked(l, act->region, act->cluster);
@@ -480,7 +489,12 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const char *home = pol ? agent_policy_region(a, pol) : act->region;
                 switch (act->kind) {
                 case ACTION_REFUSED:
-                        break;
+                case ACTION_DRILL_INSTANCE:
+                case ACTION_DRILL_PROBE:
+                case ACTION_DRILL_TEARDOWN:
+                case ACTION_DRILL_WAIT:
+                case ACTION_DRILL_FAILED:
+                        break; /* drill clusters: looked at below */
                 case ACTION_QUOTA_EXHAUSTED:
                         /* Nothing to do there while the quota is full: no look (with hundreds of clusters
                          * due, a look each would be hundreds of calls per wake-up). The plan turns it into a
