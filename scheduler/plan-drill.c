@@ -152,6 +152,13 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
         const struct drill_record *probe =
             record_find(b, ACTION_DRILL_PROBE, region, source, dc->identifier, true, SETTLED);
 
+        if (instance && !instance->status) {
+                /* The agent could not look at the drill's instances: no step on a guess. */
+                add(d, ACTION_DRILL_WAIT, dc->identifier, instance->identifier, "unknown",
+                    "the drill's instances could not be looked at");
+                return poll_soon(d);
+        }
+
         if (probe) {
                 /* Settled either way: the cluster stays keep_minutes (to look at a failure too). */
                 int64_t teardown_at = probe->finished_at + (int64_t)p->restore_test.keep_minutes * SEC_PER_MINUTE;
