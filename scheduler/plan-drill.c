@@ -315,8 +315,8 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                 return poll_soon(&d);
         }
 
-        char every[32];
-        plan_schedule_describe(&p->restore_test.every, every);
+        char buf[32];
+        const char *every = plan_schedule_describe(&p->restore_test.every, buf);
         if (p->restore_test.source == RESTORE_SOURCE_POINT_IN_TIME) {
                 add(&d, ACTION_DRILL_RESTORE, drill_id, drill_id, NULL,
                     describe(b, "restore_test every %s, source point-in-time: restore %s to its latest restorable time",
