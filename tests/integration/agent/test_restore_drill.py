@@ -346,5 +346,28 @@ echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {o
         self.assertIn("rule=", lines[0])
         self.assertNoMutatingCalls()
 
+    def test_daemon_drill_advances_as_soon_as_aws_is_done(self):
+        """The daemon, reconcile_interval 15m, its clock 10x: once the restore is made, the plan wakes every
+        10 s while the drill is in progress and looks only at the drill, so an instant restore (the local
+        world's) is reported after two short polls, not after a reconcile interval."""
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}],
+                  snapshots=[agent_snapshot("db-a", w, self.now - DAY)])
+        self.write_config([policy(clusters=["db-a"], window=w,
+                                  restore_test={"every": "daily", "instance_class": "db.r6g.large",
+                                                "keep_minutes": 0})],
+                          reconcile_interval="15m")
+        d = self.daemon(env=self.env(now=self.now, AURORA_BACKUP_TEST_CLOCK_RATE="10"))
+        done = d.wait_event("restore-completed", count=1, timeout=120)
+        d.wait_event("cycle-summary", count=len(d.wait_event("cycle-summary", count=1)) + 1)
+        d.stop()
+        took = int(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"))
+        self.assertLessEqual(took, 2 * 10 + 5, f"time to restore {took}s: the agent's polling, not AWS's")
+        full = [r for r in self.requests("DescribeDBClusters") if not r["params"].get("DBClusterIdentifier")]
+        self.assertEqual(len(full), 1, "the drill's wake-ups are targeted: one full inventory")
+        looks = {r["params"].get("DBClusterIdentifier") for r in self.requests("DescribeDBClusters")} - {None}
+        self.assertLessEqual(looks, {"db-a", drill_id("db-a", self.now)}, looks)
+        self.assertGreaterEqual(len(self.requests("DescribeDBInstances")), 2, "the drill's instance is looked at")
+
 if __name__ == "__main__":
     main()
