@@ -369,5 +369,28 @@ echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {o
         self.assertLessEqual(looks, {"db-a", drill_id("db-a", self.now)}, looks)
         self.assertGreaterEqual(len(self.requests("DescribeDBInstances")), 2, "the drill's instance is looked at")
 
+    def test_drill_interrupted_by_a_crash_continues_after_the_restart(self):
+        """SIGKILL right after CreateDBInstance (its answer never recorded): the restarted agent settles the
+        intent, finds the instance, and the drill goes on from there; nothing is created twice."""
+        self.setup_world(keep_minutes=0)
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        self.once(now=t0)
+        self.assertEqual(len(self.ledger(kind="restore")), 1)
+        run = self.once(now=t0 + 10, crash_at="after-call", expect=None)
+        self.assertNotEqual(run.returncode, 0, run.describe())
+        self.assertEqual(self.count("CreateDBInstance"), 1, run.describe())
+        self.assertEqual([r["state"] for r in self.ledger(kind="restore-instance")], ["intent"])
+
+        run = self.once(now=t0 + 20)
+        done = run.named("restore-completed", cluster="db-a")
+        self.assertEqual(len(done), 1, run.describe())
+        self.assertEqual(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"), "20", done[0])
+        self.assertEqual(self.count("CreateDBInstance"), 1, "the instance is not created twice")
+        self.assertEqual(self.count("RestoreDBClusterFromSnapshot"), 1, "nor the cluster restored twice")
+        run = self.once(now=t0 + 30)
+        self.assertNotIn(drill, self.clusters(), run.describe())
+        self.assertLedgerComplete(run)
+
 if __name__ == "__main__":
     main()
