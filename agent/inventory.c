@@ -10,6 +10,7 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "observe-internal.h"
+#include "restore-drill.h"
 #include "strv.h"
 #include "task.h"
 
@@ -516,10 +517,11 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const struct policy *pol = act_find_policy(a, open[i].policy);
                 r = targets_add(&t, &n, pol ? agent_policy_region(a, pol) : open[i].region, pol, open[i].cluster, true);
         }
-        /* Restore drill clusters in progress: their status drives the drill's next step. */
+        /* The agent's restore drills in progress: their status drives the drill's next step. (A cluster that
+         * only looks like a drill is not looked at: the full refreshes see it.) */
         for (size_t i = 0; r >= 0 && i < o->n_clusters; i++) {
                 const struct observed_cluster *c = &o->clusters[i];
-                if (plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST))
+                if (restore_drill_known(a, o, c))
                         r = targets_add(&t, &n, c->region, NULL, c->identifier, false);
         }
         for (size_t i = 0; r >= 0 && a->pending_looks && a->pending_looks[i]; i += 2)

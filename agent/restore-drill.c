@@ -132,6 +132,12 @@ static bool records_own(const struct observation *o, const char *region, const c
         return false;
 }
 
+bool restore_drill_known(const struct agent *a, const struct observation *o, const struct observed_cluster *dc)
+{
+        return restore_drill_cluster_is_ours(agent_snapshot_prefix(a), dc) &&
+               records_own(o, dc->region, plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST), dc->identifier);
+}
+
 static int instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
                         const char *status)
 {
@@ -206,14 +212,14 @@ int restore_drills_observe(struct agent *a, struct observation *o)
                 const struct observed_cluster *dc = &o->clusters[i];
                 if (agent_winding_down(a))
                         break;
-                if (!restore_drill_cluster_is_ours(agent_snapshot_prefix(a), dc))
+                if (!restore_drill_known(a, o, dc))
                         continue;
                 const char *source_id = plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST);
                 const struct observed_cluster *source = observation_find_cluster(o, dc->region, source_id);
                 const char *policy = source ? agent_cluster_policy(a, source) : NULL;
                 const struct policy *p = policy ? act_find_policy(a, policy) : NULL;
                 /* Only the agent's own drills, of clusters it drills: a lookalike is not even looked at. */
-                if (!p || !p->restore_test.enabled || !records_own(o, dc->region, source_id, dc->identifier))
+                if (!p || !p->restore_test.enabled)
                         continue;
                 r = observe_drill(a, o, dc, p);
                 if (r < 0)

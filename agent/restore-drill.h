@@ -3,6 +3,7 @@
  * the drill actions of a plan, each mutating call preceded by its ledger intent; dry-run makes none. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "act.h"
@@ -15,6 +16,10 @@
  * observation (a full inventory, or the targeted DescribeDBClusters of inventory_look()). Replaces what
  * an earlier call left. Returns 0, or a negative errno (the store or memory failed). */
 int restore_drills_observe(struct agent *a, struct observation *o);
+
+/* Whether `dc` is one of the agent's own drills as the drill records in `o` know them (those of the last
+ * restore_drills_observe()): named and tagged as its drills, and restored by it. */
+bool restore_drill_known(const struct agent *a, const struct observation *o, const struct observed_cluster *dc);
 
 /* The executors of the plan's drill actions, called from act_plan(). Each returns 0 (outcomes are events,
  * counted in `c`) or a negative errno if the state store failed. */
