@@ -365,8 +365,10 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         rds_db_cluster_done(&out);
         if (r < 0) {
                 struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
-                if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c))
+                if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
+                        inventory_look_later(a, act->region, drill); /* recovery settles it from what it finds */
                         return 0;
+                }
         }
         bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
         r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
