@@ -32,7 +32,7 @@
 /* ---- observation ---- */
 
 static const enum ledger_kind drill_kinds[] = {LEDGER_RESTORE, LEDGER_RESTORE_INSTANCE, LEDGER_PROBE,
-                                                LEDGER_TEARDOWN};
+                                               LEDGER_TEARDOWN};
 
 static enum action_kind drill_action_of(enum ledger_kind k)
 {
@@ -85,9 +85,10 @@ static int load_records(struct agent *a, struct observation *o)
         for (size_t k = 0; k < ELEMENTSOF(drill_kinds); k++) {
                 struct ledger_entry *rows = NULL;
                 size_t n = 0;
-                r = store_ledger_list(a->store,
-                                      &(struct ledger_filter){.kind = (int)drill_kinds[k], .state = -1, .since = since},
-                                      &rows, &n);
+                r = store_ledger_list(
+                    a->store,
+                    &(struct ledger_filter){.kind = (int)drill_kinds[k], .state = -1, .since = since}, &rows,
+                    &n);
                 if (r < 0)
                         return r;
                 struct ledger_entry *all = realloc(o->drill_rows, (o->n_drill_rows + n + 1) * sizeof(*all));
@@ -114,13 +115,14 @@ static int load_records(struct agent *a, struct observation *o)
                     .target = e->target,
                     .started_at = e->created_at,
                     .finished_at = e->state == LEDGER_INTENT ? 0 : e->updated_at,
-               };
+                };
         }
         return 0;
 }
 
 /* The agent's own restore of drill cluster `drill` from `source` (any outcome but a refusal by AWS). */
-static bool records_own(const struct observation *o, const char *region, const char *source, const char *drill)
+static bool records_own(const struct observation *o, const char *region, const char *source,
+                        const char *drill)
 {
         for (size_t i = 0; i < o->n_drill_records; i++) {
                 const struct drill_record *r = &o->drill_records[i];
@@ -132,10 +134,12 @@ static bool records_own(const struct observation *o, const char *region, const c
         return false;
 }
 
-bool restore_drill_known(const struct agent *a, const struct observation *o, const struct observed_cluster *dc)
+bool restore_drill_known(const struct agent *a, const struct observation *o,
+                         const struct observed_cluster *dc)
 {
         return restore_drill_cluster_is_ours(agent_snapshot_prefix(a), dc) &&
-               records_own(o, dc->region, plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST), dc->identifier);
+               records_own(o, dc->region, plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST),
+                           dc->identifier);
 }
 
 static int instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
@@ -180,8 +184,8 @@ static int observe_drill(struct agent *a, struct observation *o, const struct ob
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                struct event_fields f = {.policy = p->name, .region = dc->region, .target = dc->identifier,
-                                         .action = "observe"};
+                struct event_fields f = {
+                    .policy = p->name, .region = dc->region, .target = dc->identifier, .action = "observe"};
                 char buf[1024];
                 act_error_fields(&e, &f);
                 journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restore drill %s: %s",
@@ -230,7 +234,8 @@ int restore_drills_observe(struct agent *a, struct observation *o)
 
 /* ---- acting ---- */
 
-static struct event_fields drill_fields(const struct plan_action *act, const char *verb, const char *snapshot)
+static struct event_fields drill_fields(const struct plan_action *act, const char *verb,
+                                        const char *snapshot)
 {
         return (struct event_fields){
             .policy = act->policy,
@@ -242,8 +247,9 @@ static struct event_fields drill_fields(const struct plan_action *act, const cha
         };
 }
 
-static void report_failure(struct agent *a, const struct plan_action *act, const char *verb, const char *snapshot,
-                           const char *reason, const struct aws_error *e, struct act_counts *c)
+static void report_failure(struct agent *a, const struct plan_action *act, const char *verb,
+                           const char *snapshot, const char *reason, const struct aws_error *e,
+                           struct act_counts *c)
 {
         struct event_fields f = drill_fields(act, verb, snapshot);
         char buf[1024];
@@ -252,15 +258,17 @@ static void report_failure(struct agent *a, const struct plan_action *act, const
         if (e)
                 act_error_fields(e, &f);
         journal_event(EVENT_RESTORE_FAILED, &f, "Restore drill of cluster %s (%s): %s%s%s", act->cluster,
-                      strempty(act->target), reason, e ? ": " : "", e ? aws_error_to_string(e, buf, sizeof(buf)) : "");
-        agent_set_last_error(a, "restore drill %s: %s", strempty(act->target), e && e->code[0] ? e->code : reason);
+                      strempty(act->target), reason, e ? ": " : "",
+                      e ? aws_error_to_string(e, buf, sizeof(buf)) : "");
+        agent_set_last_error(a, "restore drill %s: %s", strempty(act->target),
+                             e && e->code[0] ? e->code : reason);
         c->failed++;
 }
 
 /* One mutating call (or the probe), bracketed by its ledger row: `resource` is what is created, probed or
  * deleted; `target` the drill cluster (for the restore: what it is restored from). */
-static int intent_begin(struct agent *a, const struct plan_action *act, int64_t cycle_id, enum ledger_kind kind,
-                        const char *resource, const char *target, int64_t *ret_id)
+static int intent_begin(struct agent *a, const struct plan_action *act, int64_t cycle_id,
+                        enum ledger_kind kind, const char *resource, const char *target, int64_t *ret_id)
 {
         struct plan_action row = {
             .policy = act->policy,
@@ -271,7 +279,8 @@ static int intent_begin(struct agent *a, const struct plan_action *act, int64_t 
         return act_intent_begin(a, cycle_id, kind, &row, act->region, target, ret_id);
 }
 
-static int client_for(struct agent *a, const struct plan_action *act, struct aws_client **ret, struct act_counts *c)
+static int client_for(struct agent *a, const struct plan_action *act, struct aws_client **ret,
+                      struct act_counts *c)
 {
         struct aws_error e = {};
         if (agent_client_get(a, act->region, act_find_policy(a, act->policy), ret, &e) < 0) {
@@ -289,12 +298,11 @@ static int ledger_has_restore(struct agent *a, const struct plan_action *act, co
         size_t n = 0;
         int r;
 
-        r = store_ledger_list(a->store,
-                              &(struct ledger_filter){.cluster = act->cluster,
-                                                      .snapshot = drill,
-                                                      .kind = LEDGER_RESTORE,
-                                                      .state = -1},
-                              &rows, &n);
+        r = store_ledger_list(
+            a->store,
+            &(struct ledger_filter){
+                .cluster = act->cluster, .snapshot = drill, .kind = LEDGER_RESTORE, .state = -1},
+            &rows, &n);
         if (r < 0)
                 return r;
         bool found = false;
@@ -321,18 +329,19 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
                 return 0;
         const struct rds_db_cluster *src = observation_find_rds_cluster(o, act->region, act->cluster);
         if (!pit && (!src || !src->engine)) {
-                report_failure(a, act, "restore", act->source_snapshot, "the source cluster's engine is unknown",
-                               NULL, c);
+                report_failure(a, act, "restore", act->source_snapshot,
+                               "the source cluster's engine is unknown", NULL, c);
                 return 0;
         }
         if (agent_dry_run(a)) {
                 if (pit)
-                        printf("Restore drill (dry run): would restore cluster %s to its latest restorable time as "
+                        printf("Restore drill (dry run): would restore cluster %s to its latest restorable "
+                               "time as "
                                "%s\n",
                                act->cluster, drill);
                 else
-                        printf("Restore drill (dry run): would restore %s of cluster %s to %s\n", act->source_snapshot,
-                               act->cluster, drill);
+                        printf("Restore drill (dry run): would restore %s of cluster %s to %s\n",
+                               act->source_snapshot, act->cluster, drill);
                 return 0;
         }
         if (client_for(a, act, &client, c) < 0)
@@ -347,8 +356,8 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         int earlier = ledger_has_restore(a, act, drill);
         if (earlier < 0)
                 return earlier;
-        r = intent_begin(a, act, cycle_id, LEDGER_RESTORE, drill, pit ? PLAN_DRILL_POINT_IN_TIME : act->source_snapshot,
-                         &id);
+        r = intent_begin(a, act, cycle_id, LEDGER_RESTORE, drill,
+                         pit ? PLAN_DRILL_POINT_IN_TIME : act->source_snapshot, &id);
         if (r < 0)
                 return r;
         const struct rds_restore_params params = {
@@ -366,7 +375,8 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         if (r < 0) {
                 struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
                 if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
-                        inventory_look_later(a, act->region, drill); /* recovery settles it from what it finds */
+                        inventory_look_later(a, act->region,
+                                             drill); /* recovery settles it from what it finds */
                         return 0;
                 }
         }
@@ -375,11 +385,13 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         if (r < 0)
                 return r;
         if (!ok) {
-                report_failure(a, act, "restore", act->source_snapshot,
-                               streq(e.code, ERR_CLUSTER_EXISTS)
-                                   ? "a cluster of the drill's name exists and is not the agent's: not touched"
-                                   : pit ? "RestoreDBClusterToPointInTime failed" : "RestoreDBClusterFromSnapshot failed",
-                               &e, c);
+                report_failure(
+                    a, act, "restore", act->source_snapshot,
+                    streq(e.code, ERR_CLUSTER_EXISTS)
+                        ? "a cluster of the drill's name exists and is not the agent's: not touched"
+                    : pit ? "RestoreDBClusterToPointInTime failed"
+                          : "RestoreDBClusterFromSnapshot failed",
+                    &e, c);
                 return 0;
         }
         c->succeeded++;
@@ -387,8 +399,8 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         if (pit)
                 journal_event(EVENT_RESTORE_STARTED, &f,
-                              "Restore drill: restoring cluster %s to its latest restorable time as %s", act->cluster,
-                              drill);
+                              "Restore drill: restoring cluster %s to its latest restorable time as %s",
+                              act->cluster, drill);
         else
                 journal_event(EVENT_RESTORE_STARTED, &f, "Restore drill: restoring %s of cluster %s to %s",
                               act->source_snapshot, act->cluster, drill);
@@ -396,8 +408,8 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         return 0;
 }
 
-int restore_drill_create_instance(struct agent *a, const struct plan_action *act, const struct observation *o,
-                                  int64_t cycle_id, struct act_counts *c)
+int restore_drill_create_instance(struct agent *a, const struct plan_action *act,
+                                  const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
         const struct policy *p = act_find_policy(a, act->policy);
         struct rds_db_instance out = {};
@@ -409,7 +421,8 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
         if (!p || !act->target || !act->snapshot)
                 return 0;
         if (agent_dry_run(a)) {
-                printf("Restore drill (dry run): would create instance %s in %s\n", act->snapshot, act->target);
+                printf("Restore drill (dry run): would create instance %s in %s\n", act->snapshot,
+                       act->target);
                 return 0;
         }
         const struct rds_db_cluster *rc = observation_find_rds_cluster(o, act->region, act->target);
@@ -472,8 +485,8 @@ int restore_drill_probe(struct agent *a, const struct plan_action *act, const st
                 return 0;
         }
         const struct rds_db_cluster *rc = observation_find_rds_cluster(o, act->region, act->target);
-        /* The probe's outcome settles the drill: recorded like a call, so that a restart neither loses it nor
-         * reports it twice. */
+        /* The probe's outcome settles the drill: recorded like a call, so that a restart neither loses it
+         * nor reports it twice. */
         r = intent_begin(a, act, cycle_id, LEDGER_PROBE, act->snapshot, act->target, &id);
         if (r < 0)
                 return r;
@@ -496,7 +509,8 @@ int restore_drill_probe(struct agent *a, const struct plan_action *act, const st
         if (probe < 0)
                 snprintf(why, sizeof(why), "probe_command could not be started (%s)", strerror(-probe));
         else if (probe == 128 + SIGKILL)
-                snprintf(why, sizeof(why), "probe_command killed (timeout %ds, or SIGKILL)", RESTORE_PROBE_TIMEOUT_SEC);
+                snprintf(why, sizeof(why), "probe_command killed (timeout %ds, or SIGKILL)",
+                         RESTORE_PROBE_TIMEOUT_SEC);
         else if (probe != 0)
                 snprintf(why, sizeof(why), "probe_command exited %d", probe);
         struct aws_error failed = {};
@@ -515,16 +529,18 @@ int restore_drill_probe(struct agent *a, const struct plan_action *act, const st
         struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
         f.has_duration = act->since > 0;
         f.duration_sec = act->since > 0 ? now - act->since : 0;
-        journal_event(EVENT_RESTORE_COMPLETED, &f,
-                      "Restore drill of cluster %s: %s restored to %s, instance %s is the writer after %" PRIi64
-                      "s; teardown in %u min",
-                      act->cluster, act->source_snapshot ? act->source_snapshot : "the latest restorable time",
-                      act->target, act->snapshot, f.duration_sec, p->restore_test.keep_minutes);
+        journal_event(
+            EVENT_RESTORE_COMPLETED, &f,
+            "Restore drill of cluster %s: %s restored to %s, instance %s is the writer after %" PRIi64
+            "s; teardown in %u min",
+            act->cluster, act->source_snapshot ? act->source_snapshot : "the latest restorable time",
+            act->target, act->snapshot, f.duration_sec, p->restore_test.keep_minutes);
         return 0;
 }
 
 /* Belt and braces: only a cluster that is plainly a drill of the agent's is ever deleted. */
-static const char *teardown_refusal(struct agent *a, const struct plan_action *act, const struct observation *o)
+static const char *teardown_refusal(struct agent *a, const struct plan_action *act,
+                                    const struct observation *o)
 {
         const struct observed_cluster *dc = observation_find_cluster(o, act->region, act->target);
         if (!dc)
@@ -565,13 +581,14 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
         if (refusal) {
                 struct event_fields f = drill_fields(act, "teardown", NULL);
                 f.reason = refusal;
-                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s %s: %s", instance ? "instance" : "cluster",
-                              act->snapshot, refusal);
+                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s %s: %s",
+                              instance ? "instance" : "cluster", act->snapshot, refusal);
                 c->failed++;
                 return 0;
         }
         if (agent_dry_run(a)) {
-                printf("Restore drill (dry run): would delete %s %s\n", instance ? "instance" : "cluster", act->snapshot);
+                printf("Restore drill (dry run): would delete %s %s\n", instance ? "instance" : "cluster",
+                       act->snapshot);
                 return 0;
         }
         if (client_for(a, act, &client, c) < 0)
@@ -599,7 +616,9 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
                 return r;
         if (!ok) {
                 report_failure(a, act, "teardown", NULL,
-                               instance ? "teardown failed: DeleteDBInstance" : "teardown failed: DeleteDBCluster", &e, c);
+                               instance ? "teardown failed: DeleteDBInstance"
+                                        : "teardown failed: DeleteDBCluster",
+                               &e, c);
                 return 0;
         }
         c->succeeded++;

@@ -52,15 +52,16 @@ static bool record_newer(const struct drill_record *a, const struct drill_record
 
 /* The newest record of `kind` about source cluster `source` in `region` whose resource (key_is_target:
  * target) is `key`, among the states in `states` (a bit per enum drill_record_state); NULL if none. */
-static const struct drill_record *record_find(const struct builder *b, enum action_kind kind, const char *region,
-                                              const char *source, const char *key, bool key_is_target,
-                                              unsigned states)
+static const struct drill_record *record_find(const struct builder *b, enum action_kind kind,
+                                              const char *region, const char *source, const char *key,
+                                              bool key_is_target, unsigned states)
 {
         const struct drill_record *best = NULL;
         for (size_t i = 0; i < b->in->n_drill_records; i++) {
                 const struct drill_record *r = &b->in->drill_records[i];
-                if (r->kind != kind || !(states & (1u << r->state)) || !streq_ptr(r->source_cluster, source) ||
-                    !streq_ptr(r->region, region) || !streq_ptr(key_is_target ? r->target : r->resource, key))
+                if (r->kind != kind || !(states & (1u << r->state)) ||
+                    !streq_ptr(r->source_cluster, source) || !streq_ptr(r->region, region) ||
+                    !streq_ptr(key_is_target ? r->target : r->resource, key))
                         continue;
                 if (record_newer(r, best))
                         best = r;
@@ -74,8 +75,8 @@ static const struct drill_record *record_find(const struct builder *b, enum acti
 
 /* The agent's own restore of `drill` from `source` (any outcome but a refusal by AWS: an intent whose answer
  * was lost, or that a crash left abandoned, may have made it); NULL if the ledger has none. */
-static const struct drill_record *owned_restore(const struct builder *b, const char *region, const char *source,
-                                                const char *drill)
+static const struct drill_record *owned_restore(const struct builder *b, const char *region,
+                                                const char *source, const char *drill)
 {
         return record_find(b, ACTION_DRILL_RESTORE, region, source, drill, false, NOT_FAILED);
 }
@@ -91,19 +92,21 @@ static const struct snap *newest_agent_snapshot(const struct drill_ctx *d)
                 if (sn->origin != ORIGIN_AGENT || !sn->available)
                         continue;
                 if (!best || sn->s->create_time > best->s->create_time ||
-                    (sn->s->create_time == best->s->create_time && strcmp(sn->s->identifier, best->s->identifier) > 0))
+                    (sn->s->create_time == best->s->create_time &&
+                     strcmp(sn->s->identifier, best->s->identifier) > 0))
                         best = sn;
         }
         return best;
 }
 
-static const struct observed_instance *drill_instance(const struct builder *b, const char *region, const char *drill,
-                                                      const char *instance_id)
+static const struct observed_instance *drill_instance(const struct builder *b, const char *region,
+                                                      const char *drill, const char *instance_id)
 {
         const struct observed_instance *any = NULL;
         for (size_t i = 0; i < b->in->n_instances; i++) {
                 const struct observed_instance *x = &b->in->instances[i];
-                if (!streq_ptr(x->region, region) || !streq_ptr(x->cluster_identifier, drill) || !x->identifier)
+                if (!streq_ptr(x->region, region) || !streq_ptr(x->cluster_identifier, drill) ||
+                    !x->identifier)
                         continue;
                 if (streq(x->identifier, instance_id))
                         return x;
@@ -125,7 +128,8 @@ static void teardown(const struct drill_ctx *d, const struct observed_cluster *d
         struct builder *b = d->b;
         if (instance && streq_ptr(instance->status, "deleting"))
                 add(d, ACTION_DRILL_WAIT, dc->identifier, instance->identifier, instance->status,
-                    describe(b, "teardown: instance %s is being deleted; then the cluster", instance->identifier));
+                    describe(b, "teardown: instance %s is being deleted; then the cluster",
+                             instance->identifier));
         else if (instance)
                 add(d, ACTION_DRILL_TEARDOWN, dc->identifier, instance->identifier, instance->status,
                     describe(b, "%s: delete instance %s, then the cluster", why, instance->identifier));
@@ -139,7 +143,8 @@ static void teardown(const struct drill_ctx *d, const struct observed_cluster *d
 }
 
 /* One step of a drill whose cluster exists and is the agent's. */
-static void drill_step(const struct drill_ctx *d, const struct observed_cluster *dc, const struct drill_record *restore)
+static void drill_step(const struct drill_ctx *d, const struct observed_cluster *dc,
+                       const struct drill_record *restore)
 {
         struct builder *b = d->b;
         const struct policy *p = d->cp->p;
@@ -161,28 +166,31 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
 
         if (probe) {
                 /* Settled either way: the cluster stays keep_minutes (to look at a failure too). */
-                int64_t teardown_at = probe->finished_at + (int64_t)p->restore_test.keep_minutes * SEC_PER_MINUTE;
+                int64_t teardown_at =
+                    probe->finished_at + (int64_t)p->restore_test.keep_minutes * SEC_PER_MINUTE;
                 char at[TIME_ISO8601_MAX];
                 if (b->in->now < teardown_at) {
-                        plan_add_action(b, &(struct plan_action){
-                                               .kind = ACTION_DRILL_WAIT,
-                                               .policy = p->name,
-                                               .cluster = source,
-                                               .region = region,
-                                               .target = dc->identifier,
-                                               .snapshot = dc->identifier,
-                                               .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
-                                               .retry_at = teardown_at,
-                                               .rule = describe(b, "drill %s at %s; kept keep_minutes=%u",
-                                                                probe->state == DRILL_RECORD_DONE ? "completed"
-                                                                                                  : "failed",
-                                                                time_format_iso8601(probe->finished_at, at),
-                                                                p->restore_test.keep_minutes),
-                                           });
+                        plan_add_action(
+                            b,
+                            &(struct plan_action){
+                                .kind = ACTION_DRILL_WAIT,
+                                .policy = p->name,
+                                .cluster = source,
+                                .region = region,
+                                .target = dc->identifier,
+                                .snapshot = dc->identifier,
+                                .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                .retry_at = teardown_at,
+                                .rule = describe(b, "drill %s at %s; kept keep_minutes=%u",
+                                                 probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                                 time_format_iso8601(probe->finished_at, at),
+                                                 p->restore_test.keep_minutes),
+                            });
                         plan_wake(b, teardown_at);
                         return;
                 }
-                return teardown(d, dc, instance, describe(b, "kept keep_minutes=%u", p->restore_test.keep_minutes));
+                return teardown(d, dc, instance,
+                                describe(b, "kept keep_minutes=%u", p->restore_test.keep_minutes));
         }
 
         if (!instance && record_find(b, ACTION_DRILL_INSTANCE, region, source, dc->identifier, true,
@@ -190,7 +198,8 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                 return teardown(d, dc, NULL, "the primary instance could not be created: the drill failed");
         if (!streq_ptr(dc->status, "available")) {
                 add(d, ACTION_DRILL_WAIT, dc->identifier, dc->identifier, dc->status,
-                    describe(b, "restoring: the cluster is %s", dc->status ? dc->status : "not yet observed"));
+                    describe(b, "restoring: the cluster is %s",
+                             dc->status ? dc->status : "not yet observed"));
                 return poll_soon(d);
         }
         if (!instance) {
@@ -206,8 +215,9 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                         return poll_soon(d);
                 }
                 add(d, ACTION_DRILL_INSTANCE, dc->identifier, instance_id, dc->status,
-                    describe(b, "the restored cluster is available without an instance: create its primary "
-                                "(writer), class %s",
+                    describe(b,
+                             "the restored cluster is available without an instance: create its primary "
+                             "(writer), class %s",
                              strempty(p->restore_test.instance_class)));
                 return poll_soon(d);
         }
@@ -219,26 +229,27 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                                    instance->status ? instance->status : "not known"));
                 return poll_soon(d);
         }
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_DRILL_PROBE,
-                               .policy = p->name,
-                               .cluster = source,
-                               .region = region,
-                               .target = dc->identifier,
-                               .snapshot = instance->identifier,
-                               .source_snapshot = streq_ptr(restore->target, PLAN_DRILL_POINT_IN_TIME)
-                                                      ? NULL
-                                                      : restore->target,
-                               .status = "writer",
-                               .since = restore->started_at,
-                               .rule = p->restore_test.probe_command
-                                           ? "the instance is the writer: run probe_command, then record the time "
-                                             "to restore"
-                                           : "the instance is the writer: record the time to restore",
-                           });
+        plan_add_action(
+            b, &(struct plan_action){
+                   .kind = ACTION_DRILL_PROBE,
+                   .policy = p->name,
+                   .cluster = source,
+                   .region = region,
+                   .target = dc->identifier,
+                   .snapshot = instance->identifier,
+                   .source_snapshot =
+                       streq_ptr(restore->target, PLAN_DRILL_POINT_IN_TIME) ? NULL : restore->target,
+                   .status = "writer",
+                   .since = restore->started_at,
+                   .rule = p->restore_test.probe_command
+                               ? "the instance is the writer: run probe_command, then record the time "
+                                 "to restore"
+                               : "the instance is the writer: record the time to restore",
+               });
         poll_soon(d);
         if (p->restore_test.keep_minutes == 0)
-                /* Nothing to keep: the teardown follows the probe in the same plan (the probe runs first). */
+                /* Nothing to keep: the teardown follows the probe in the same plan (the probe runs first).
+                 */
                 teardown(d, dc, instance, "kept keep_minutes=0");
 }
 
@@ -284,13 +295,15 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
 
         size_t n = drill_lookalikes(&d, found, ELEMENTSOF(found));
         for (size_t i = 0; i < n; i++) {
-                const struct drill_record *restore = owned_restore(b, cp->region, source, found[i]->identifier);
+                const struct drill_record *restore =
+                    owned_restore(b, cp->region, source, found[i]->identifier);
                 if (!restore) {
                         add(&d, ACTION_REFUSED, found[i]->identifier, NULL, found[i]->status,
-                            describe(b,
-                                     "cluster %s looks like a restore drill of %s but the agent's ledger has no "
-                                     "restore of it: not probed, not deleted",
-                                     found[i]->identifier, source));
+                            describe(
+                                b,
+                                "cluster %s looks like a restore drill of %s but the agent's ledger has no "
+                                "restore of it: not probed, not deleted",
+                                found[i]->identifier, source));
                         continue;
                 }
                 live = true;
@@ -306,12 +319,13 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
 
         /* This period's drill was made (or refused by AWS) already: the next is due next period. An intent
          * left open by a crash whose cluster did not appear is retried once recovery settles it. */
-        const struct drill_record *last = record_find(b, ACTION_DRILL_RESTORE, cp->region, source, drill_id, false,
-                                                      ANY_STATE);
+        const struct drill_record *last =
+            record_find(b, ACTION_DRILL_RESTORE, cp->region, source, drill_id, false, ANY_STATE);
         if (last && (last->state == DRILL_RECORD_DONE || last->state == DRILL_RECORD_FAILED))
                 return;
         if (last && last->state == DRILL_RECORD_OPEN) {
-                add(&d, ACTION_DRILL_WAIT, drill_id, drill_id, "not-yet-observed", "restore started, not yet observed");
+                add(&d, ACTION_DRILL_WAIT, drill_id, drill_id, "not-yet-observed",
+                    "restore started, not yet observed");
                 return poll_soon(&d);
         }
 
@@ -319,7 +333,9 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
         const char *every = plan_schedule_describe(&p->restore_test.every, buf);
         if (p->restore_test.source == RESTORE_SOURCE_POINT_IN_TIME) {
                 add(&d, ACTION_DRILL_RESTORE, drill_id, drill_id, NULL,
-                    describe(b, "restore_test every %s, source point-in-time: restore %s to its latest restorable time",
+                    describe(b,
+                             "restore_test every %s, source point-in-time: restore %s to its latest "
+                             "restorable time",
                              every, source));
                 return poll_soon(&d);
         }
@@ -330,17 +346,18 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                           : "the source cluster's engine is unknown");
                 return;
         }
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_DRILL_RESTORE,
-                               .policy = p->name,
-                               .cluster = source,
-                               .region = cp->region,
-                               .target = drill_id,
-                               .snapshot = drill_id,
-                               .source_snapshot = snap->s->identifier,
-                               .rule = describe(b, "restore_test every %s: restore the newest available agent snapshot",
-                                                every),
-                           });
+        plan_add_action(
+            b, &(struct plan_action){
+                   .kind = ACTION_DRILL_RESTORE,
+                   .policy = p->name,
+                   .cluster = source,
+                   .region = cp->region,
+                   .target = drill_id,
+                   .snapshot = drill_id,
+                   .source_snapshot = snap->s->identifier,
+                   .rule = describe(b, "restore_test every %s: restore the newest available agent snapshot",
+                                    every),
+               });
         poll_soon(&d);
 }
 

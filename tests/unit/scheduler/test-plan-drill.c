@@ -1,5 +1,6 @@
 /* Restore drills in the plan: each step as a plan action with its reason, the short poll while a drill is in
- * progress, clusters that only look like drills, and a drill that continues from the ledger after a restart. */
+ * progress, clusters that only look like drills, and a drill that continues from the ledger after a restart.
+ */
 #include "plan-world.h"
 
 #define NOW (time_from_civil(2026, 11, 24, 10, 0, 0))
@@ -305,12 +306,12 @@ START_TEST(drill_lookalike_is_refused_and_never_touched)
         drill_instance(&d, "aba-rt-db-a-20261123-1", yesterday->identifier, "available");
         /* Another: its only restore was refused by AWS (the name was someone else's). */
         drill_cluster(&d, "aba-rt-db-a-20261122", "available");
-        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_FAILED, "aba-rt-db-a-20261122", d.newest->identifier,
-                     NOW - 2 * SEC_PER_DAY, NOW - 2 * SEC_PER_DAY);
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_FAILED, "aba-rt-db-a-20261122",
+                     d.newest->identifier, NOW - 2 * SEC_PER_DAY, NOW - 2 * SEC_PER_DAY);
         /* And one whose restore is recorded from another cluster. */
         drill_cluster(&d, "aba-rt-db-a-20261121", "available");
-        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_DONE, "aba-rt-db-a-20261121", "x", NOW - 3 * SEC_PER_DAY,
-                     NOW - 3 * SEC_PER_DAY);
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_DONE, "aba-rt-db-a-20261121", "x",
+                     NOW - 3 * SEC_PER_DAY, NOW - 3 * SEC_PER_DAY);
         d.records[d.w.in.n_drill_records - 1].source_cluster = "db-b";
         struct plan *p = world_plan(&d.w);
 
@@ -337,15 +338,16 @@ START_TEST(drill_continues_from_the_ledger_after_a_restart)
         drill_world_init(&d, NOW);
         /* A crash after the restore's intent: recovery settled it as abandoned, and the cluster exists. */
         drill_cluster(&d, DRILL, "available");
-        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_ABANDONED, DRILL, d.newest->identifier, NOW - 300,
-                     NOW - 200);
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_ABANDONED, DRILL, d.newest->identifier,
+                     NOW - 300, NOW - 200);
         struct plan *p = world_plan(&d.w);
         ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_INSTANCE)->snapshot, INSTANCE);
         plan_free(p);
 
         /* Its instance's creation was abandoned too and no instance shows: created again (the executor takes
          * "already exists" as done). */
-        drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_ABANDONED, INSTANCE, DRILL, NOW - 100, NOW - 50);
+        drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_ABANDONED, INSTANCE, DRILL, NOW - 100,
+                     NOW - 50);
         p = world_plan(&d.w);
         ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_INSTANCE)->snapshot, INSTANCE);
         plan_free(p);
@@ -363,7 +365,8 @@ START_TEST(drill_restore_in_flight_or_done_is_not_made_twice)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
-        /* An intent still open (its answer not known yet), the cluster not observed: wait, no second call. */
+        /* An intent still open (its answer not known yet), the cluster not observed: wait, no second call.
+         */
         drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_OPEN, DRILL, d.newest->identifier, NOW - 5, 0);
         struct plan *p = world_plan(&d.w);
         ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_WAIT)->status, "not-yet-observed");
