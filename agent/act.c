@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "task.h"
 #include "notify.h"
+#include "restore-drill.h"
 #include "share-facts.h"
 #include "store.h"
 #include "time-util.h"
@@ -525,10 +526,20 @@ static int act_wait(struct agent *a, const struct plan_action *act)
 static int act_refused(struct agent *a, const struct plan_action *act)
 {
         struct event_fields f = act_fields(act, "refuse");
-        int r = report_once(a, "refused", act, 0);
+        _cleanup_free_ char *key = NULL;
+        int r;
+
+        f.target = act->target;
+        if (act->target) { /* a cluster that looks like a restore drill */
+                if (asprintf(&key, "refused:%s:%s:%s", strempty(act->region), strempty(act->cluster), act->target) < 0)
+                        return -ENOMEM;
+                r = agent_report_once(a, key);
+        } else
+                r = report_once(a, "refused", act, 0);
         if (r <= 0)
                 return r;
-        journal_event(EVENT_ACTION_REFUSED, &f, "Not acting on %s: %s", strempty(act->snapshot), act->rule);
+        journal_event(EVENT_ACTION_REFUSED, &f, "Not acting on %s: %s", strempty(act->snapshot ?: act->target),
+                      act->rule);
         return 0;
 }
 
@@ -557,6 +568,9 @@ static bool is_mutating(enum action_kind k)
         case ACTION_COPY:
         case ACTION_SHARE:
         case ACTION_EXPORT:
+        case ACTION_DRILL_RESTORE:
+        case ACTION_DRILL_INSTANCE:
+        case ACTION_DRILL_TEARDOWN:
                 return true;
         default:
                 return false;
@@ -607,6 +621,22 @@ static int act_one(struct agent *a, const struct plan_action *act, const struct 
         case ACTION_REFUSED:
                 r = act_refused(a, act);
                 break;
+        case ACTION_DRILL_RESTORE:
+                r = restore_drill_restore(a, act, o, cycle_id, c);
+                break;
+        case ACTION_DRILL_INSTANCE:
+                r = restore_drill_create_instance(a, act, o, cycle_id, c);
+                break;
+        case ACTION_DRILL_PROBE:
+                r = restore_drill_probe(a, act, o, cycle_id, c);
+                break;
+        case ACTION_DRILL_TEARDOWN:
+                r = restore_drill_teardown(a, act, o, cycle_id, c);
+                break;
+        case ACTION_DRILL_FAILED:
+                r = restore_drill_failed(a, act, c);
+                break;
+        case ACTION_DRILL_WAIT:
         case ACTION_POLL:
         default:
                 r = 0; /* observed this cycle; the next wake-up polls again */

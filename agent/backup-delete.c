@@ -11,6 +11,7 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "store.h"
+#include "strv.h"
 
 #define ERR_NOT_FOUND "ResourceNotFoundException"
 #define ERR_INVALID_REQUEST "InvalidRequestException"
@@ -60,27 +61,51 @@ static int find_vault(struct agent *a, struct aws_client *c, const char *cluster
         return r;
 }
 
-int backup_known_vault(struct agent *a, const struct policy *p, const char *region, const char *cluster_arn,
-                       char **ret)
+int backup_known_vault(struct agent *a, const char *cluster_arn, char **ret)
 {
-        struct aws_error e = {};
-        struct aws_client *c = NULL;
+        if (!a->store || !cluster_arn)
+                return -ENOENT;
+        return store_vault_cache_get(a->store, cluster_arn, ret);
+}
+
+int backup_vaults_observe(struct agent *a, const struct observation *o)
+{
+        _cleanup_strv_free_ char **seen = NULL;
         int r;
 
-        r = store_vault_cache_get(a->store, cluster_arn, ret);
-        if (r != -ENOENT)
-                return r;
-        r = agent_client_get(a, region, p, &c, &e);
-        if (r >= 0)
-                r = find_vault(a, c, cluster_arn, NULL, false, ret, &e);
-        if (r < 0 && r != -ENOENT && r != -ENOMEM) {
-                /* Only the summary is poorer for it: say why, do not fail the cycle. */
-                char buf[512];
-                fprintf(stderr, "aurora-backup-agent: cannot list the AWS Backup recovery points of %s: %s\n",
-                        cluster_arn, aws_error_to_string(&e, buf, sizeof(buf)));
-                return -ENOENT;
+        if (!a->store || a->opts.read_only)
+                return 0;
+        for (size_t i = 0; i < o->n_snapshots; i++) {
+                const struct observed_snapshot *s = &o->snapshots[i];
+                enum snapshot_origin origin = snapshot_classify(s, agent_snapshot_prefix(a));
+                _cleanup_free_ char *vault = NULL;
+                struct aws_error e = {};
+                struct aws_client *c = NULL;
+
+                if (origin != ORIGIN_AWS_BACKUP && origin != ORIGIN_AWS_BACKUP_CONTINUOUS)
+                        continue;
+                const struct observed_cluster *cl = observation_find_cluster(o, s->region, s->cluster_identifier);
+                const char *policy = cl ? agent_cluster_policy(a, cl) : NULL;
+                if (!policy || !cl->arn || strv_contains(seen, cl->arn))
+                        continue;
+                if (strv_extend(&seen, cl->arn) < 0)
+                        return -ENOMEM;
+                r = store_vault_cache_get(a->store, cl->arn, &vault);
+                if (r != -ENOENT)
+                        continue; /* known (or the store failed: only the summary is poorer for it) */
+                r = agent_client_get(a, s->region, act_find_policy(a, policy), &c, &e);
+                if (r >= 0)
+                        r = find_vault(a, c, cl->arn, NULL, false, &vault, &e);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 && r != -ENOENT) {
+                        /* Only the summary is poorer for it: say why, do not fail the cycle. */
+                        char buf[512];
+                        fprintf(stderr, "aurora-backup-agent: cannot list the AWS Backup recovery points of %s: %s\n",
+                                cl->arn, aws_error_to_string(&e, buf, sizeof(buf)));
+                }
         }
-        return r;
+        return 0;
 }
 
 static bool is_vault_lock_refusal(const struct aws_error *e)

@@ -13,11 +13,14 @@
 int backup_delete_act(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
                       struct act_counts *c);
 
-/* The vault holding the recovery points of a cluster: from the state's cache, else from
- * ListRecoveryPointsByResource (then cached). -ENOENT when none is known (or listing failed: reported on
- * stderr). Used by the cycle summary. */
-int backup_known_vault(struct agent *a, const struct policy *p, const char *region, const char *cluster_arn,
-                       char **ret);
+/* The vault holding the recovery points of a cluster, as the state's cache knows it (no AWS call: the
+ * cycle summary uses it). -ENOENT when none is known. */
+int backup_known_vault(struct agent *a, const char *cluster_arn, char **ret);
+
+/* Part of a full observation: for each cluster a policy selects that has AWS Backup snapshots and whose
+ * vault the cache does not know, ListRecoveryPointsByResource once, and the vault cached (a failure is said
+ * on stderr and tried again at the next full observation). Nothing in read-only runs. 0 or -ENOMEM. */
+int backup_vaults_observe(struct agent *a, const struct observation *o);
 
 /* "arn:aws:rds:R:A:cluster:<cluster>" derived from a cluster snapshot ARN, for clusters no longer
  * observed. NULL if `snapshot_arn` is not an RDS cluster snapshot ARN. */

@@ -133,6 +133,10 @@ static struct plan_input plan_input_of(const struct agent *a, const struct obser
             .n_history = ps->n_history,
             .account_quotas = o->account_quotas,
             .n_account_quotas = o->n_account_quotas,
+            .instances = o->instances,
+            .n_instances = o->n_instances,
+            .drill_records = o->drill_records,
+            .n_drill_records = o->n_drill_records,
             .now = now,
         };
 }
@@ -174,7 +178,9 @@ int agent_plan(struct agent *a, struct plan **ret, unsigned *ret_failures)
         if (r < 0)
                 return r;
         *ret_failures = report_observe_errors(a, &o);
-        r = plan_state_load(a, now, &ps);
+        r = restore_drills_observe(a, &o);
+        if (r >= 0)
+                r = plan_state_load(a, now, &ps);
         if (r >= 0)
                 r = plan_with_facts(a, &o, &ps, now, ret);
         plan_state_done(&ps);
@@ -256,6 +262,9 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         if (r < 0)
                 goto finish;
 
+        r = restore_drills_observe(a, &o);
+        if (r < 0)
+                goto finish;
         r = plan_state_load(a, started, &ps);
         if (r < 0)
                 goto finish;
@@ -271,9 +280,6 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
 
         agent_watchdog_ping(a);
         r = act_plan(a, p, &o, cycle_id, &c);
-        if (r < 0)
-                goto finish;
-        r = restore_drills_run(a, &o, cycle_id, &c);
         if (r < 0)
                 goto finish;
         agent_watchdog_ping(a);

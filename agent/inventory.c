@@ -10,6 +10,7 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "observe-internal.h"
+#include "restore-drill.h"
 #include "strv.h"
 #include "task.h"
 
@@ -114,6 +115,15 @@ bool inventory_action_looked(const struct inventory_looks *l, const struct plan_
         case ACTION_REFUSED:
         case ACTION_POLL:
         case ACTION_QUOTA_EXHAUSTED: /* a report on the region's count, which the inventory keeps */
+                return true;
+        case ACTION_DRILL_INSTANCE:
+        case ACTION_DRILL_PROBE:
+        case ACTION_DRILL_TEARDOWN:
+        case ACTION_DRILL_WAIT:
+        case ACTION_DRILL_FAILED:
+                /* Decided on the drill cluster's record, looked at every wake-up while it exists (below), and
+                 * its instances, looked at by restore_drills_observe(). A restore is about the source
+                 * cluster's snapshots: looked at like any other action. */
                 return true;
         case ACTION_COPY:
                 return inventory_looked(l, act->source_region ?: act->region, act->cluster) &&
@@ -480,7 +490,12 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const char *home = pol ? agent_policy_region(a, pol) : act->region;
                 switch (act->kind) {
                 case ACTION_REFUSED:
-                        break;
+                case ACTION_DRILL_INSTANCE:
+                case ACTION_DRILL_PROBE:
+                case ACTION_DRILL_TEARDOWN:
+                case ACTION_DRILL_WAIT:
+                case ACTION_DRILL_FAILED:
+                        break; /* drill clusters: looked at below */
                 case ACTION_QUOTA_EXHAUSTED:
                         /* Nothing to do there while the quota is full: no look (with hundreds of clusters
                          * due, a look each would be hundreds of calls per wake-up). The plan turns it into a
@@ -502,10 +517,11 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const struct policy *pol = act_find_policy(a, open[i].policy);
                 r = targets_add(&t, &n, pol ? agent_policy_region(a, pol) : open[i].region, pol, open[i].cluster, true);
         }
-        /* Restore drill clusters in progress: their status drives the drill's next step. */
+        /* The agent's restore drills in progress: their status drives the drill's next step. (A cluster that
+         * only looks like a drill is not looked at: the full refreshes see it.) */
         for (size_t i = 0; r >= 0 && i < o->n_clusters; i++) {
                 const struct observed_cluster *c = &o->clusters[i];
-                if (plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST))
+                if (restore_drill_known(a, o, c))
                         r = targets_add(&t, &n, c->region, NULL, c->identifier, false);
         }
         for (size_t i = 0; r >= 0 && a->pending_looks && a->pending_looks[i]; i += 2)

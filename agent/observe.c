@@ -11,6 +11,8 @@
 
 #include "agent-internal.h"
 #include "aws-rds.h"
+#include "backup-delete.h"
+#include "store.h"
 #include "strv.h"
 #include "task.h"
 #include "timespec.h"
@@ -312,6 +314,8 @@ static int build_views(struct observation *o)
                             .tags = t,
                             .n_tags = c->n_tags,
                             .backup_retention_period = (int)c->backup_retention_period,
+                            .engine = c->engine,
+                            .writer = c->writer,
                         };
                         if (c->preferred_backup_window &&
                             window_parse(c->preferred_backup_window, &v->preferred_window) >= 0)
@@ -395,6 +399,10 @@ int observe(struct agent *a, struct observation *ret)
         /* One sort by (region, identifier) for lookups, dropping what two listings both returned (the default
          * and the awsbackup one, or two roles into the same account). */
         views_sort_unique(&o, 0);
+        /* The vaults of AWS Backup snapshots (for the cycle summary) are learned here, never by the report. */
+        r = backup_vaults_observe(a, &o);
+        if (r < 0)
+                goto fail;
         *ret = o;
         free(parts);
         free(results);
@@ -436,6 +444,14 @@ void observation_done(struct observation *o)
                 free(o->incomplete[i].snapshot);
         }
         free(o->incomplete);
+        for (size_t i = 0; i < o->n_instances; i++) {
+                free((char *)o->instances[i].identifier);
+                free((char *)o->instances[i].cluster_identifier);
+                free((char *)o->instances[i].status);
+        }
+        free(o->instances);
+        free(o->drill_records);
+        ledger_entries_free(o->drill_rows, o->n_drill_rows);
         *o = (struct observation){};
 }
 

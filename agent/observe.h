@@ -49,6 +49,16 @@ struct observation {
         } *incomplete;
         size_t n_incomplete;
         unsigned policies_without_region; /* no region from the policy, agent.region or the environment */
+
+        /* Restore drills (restore_drills_observe(), before each plan): the instances of the agent's drill
+         * clusters (own their strings), and the ledger's drill rows as the planner reads them (borrowing
+         * from drill_rows). */
+        struct observed_instance *instances;
+        size_t n_instances;
+        struct drill_record *drill_records;
+        size_t n_drill_records;
+        struct ledger_entry *drill_rows;
+        size_t n_drill_rows;
 };
 
 /* Observes every region. A region whose calls fail is marked !ok (reported once as an api-error event

@@ -63,6 +63,13 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                         why = exists ? "export task found: the call took effect"
                                      : "export task not found: the call did not take effect";
                         break;
+                case LEDGER_RESTORE:
+                        /* A restore drill's cluster (its name in the row's snapshot column). */
+                        exists = e->snapshot && observation_find_cluster(o, region, e->snapshot);
+                        outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
+                        why = exists ? "cluster found: the call took effect"
+                                     : "cluster not found: the call did not take effect";
+                        break;
                 default:
                         outcome = LEDGER_ABANDONED;
                         why = "outcome unknown; replanned";

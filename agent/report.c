@@ -353,7 +353,7 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
                         const char *policy = c ? agent_cluster_policy(a, c) : NULL;
                         last_cluster = s->cluster_identifier;
                         if (policy && c->arn &&
-                            backup_known_vault(a, act_find_policy(a, policy), s->region, c->arn, &vault) >= 0)
+                            backup_known_vault(a, c->arn, &vault) >= 0)
                                 add_vault(b, vault);
                 }
                 if (s->create_time == PLAN_TIME_UNKNOWN)

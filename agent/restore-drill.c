@@ -1,6 +1,6 @@
-/* Restore drills: one step of each drill per cycle (see restore-drill.h). The state is what AWS shows
- * (the drill cluster, found by its tags, and its instance) plus the ledger (whether this period's
- * restore was made, and when) and a reported-once marker (when the drill completed). */
+/* Restore drills, the agent's side: before each plan, the targeted observation of the agent's drill
+ * clusters (their instances) and the ledger's drill rows; then the executor of the planner's drill
+ * actions, one function per action kind (scheduler/plan-drill.c decides). */
 #include "restore-drill.h"
 
 #include <inttypes.h>
@@ -10,574 +10,634 @@
 #include <string.h>
 
 #include "aws-rds.h"
+#include "inventory.h"
 #include "journal.h"
 #include "plan.h"
-#include "inventory.h"
 #include "restore-probe.h"
 #include "store.h"
 #include "time-util.h"
 
 /* How long a probe may take before it is killed and the drill counts as failed. */
 #define RESTORE_PROBE_TIMEOUT_SEC 600
+/* How far back the planner reads the ledger's drill rows: the longest drill period (monthly) and margin. A
+ * drill cluster whose restore is older than this is no longer known as the agent's: it is left alone and
+ * reported, never deleted. */
+#define DRILL_LEDGER_LOOKBACK_SEC (62 * SEC_PER_DAY)
 
 #define ERR_CLUSTER_EXISTS "DBClusterAlreadyExistsFault"
 #define ERR_INSTANCE_EXISTS "DBInstanceAlreadyExists"
 #define ERR_CLUSTER_NOT_FOUND "DBClusterNotFoundFault"
 #define ERR_INSTANCE_NOT_FOUND "DBInstanceNotFound"
 
-struct drill {
-        struct agent *a;
-        const struct observation *o;
-        const struct policy *p;
-        const char *region;
-        const struct observed_cluster *source;
-        int64_t cycle_id;
-        struct act_counts *c;
-};
+/* ---- observation ---- */
 
-static const struct observed_snapshot *newest_agent_snapshot(const struct drill *d)
+static const enum ledger_kind drill_kinds[] = {LEDGER_RESTORE, LEDGER_RESTORE_INSTANCE, LEDGER_PROBE,
+                                               LEDGER_TEARDOWN};
+
+static enum action_kind drill_action_of(enum ledger_kind k)
 {
-        const struct observed_snapshot *best = NULL;
-        for (size_t i = 0; i < d->o->n_snapshots; i++) {
-                const struct observed_snapshot *s = &d->o->snapshots[i];
-                if (!streq_ptr(s->region, d->region) || !streq_ptr(s->cluster_identifier, d->source->identifier) ||
-                    !streq_ptr(s->status, "available") || snapshot_classify(s, agent_snapshot_prefix(d->a)) != ORIGIN_AGENT ||
-                    s->create_time == PLAN_TIME_UNKNOWN)
+        switch (k) {
+        case LEDGER_RESTORE:
+                return ACTION_DRILL_RESTORE;
+        case LEDGER_RESTORE_INSTANCE:
+                return ACTION_DRILL_INSTANCE;
+        case LEDGER_PROBE:
+                return ACTION_DRILL_PROBE;
+        default:
+                return ACTION_DRILL_TEARDOWN;
+        }
+}
+
+static enum drill_record_state drill_state_of(enum ledger_state s)
+{
+        switch (s) {
+        case LEDGER_INTENT:
+                return DRILL_RECORD_OPEN;
+        case LEDGER_DONE:
+                return DRILL_RECORD_DONE;
+        case LEDGER_FAILED:
+                return DRILL_RECORD_FAILED;
+        default:
+                return DRILL_RECORD_ABANDONED;
+        }
+}
+
+static void drills_forget(struct observation *o)
+{
+        for (size_t i = 0; i < o->n_instances; i++) {
+                free((char *)o->instances[i].identifier);
+                free((char *)o->instances[i].cluster_identifier);
+                free((char *)o->instances[i].status);
+        }
+        o->instances = mfree(o->instances);
+        o->n_instances = 0;
+        o->drill_records = mfree(o->drill_records);
+        o->n_drill_records = 0;
+        o->drill_rows = ledger_entries_free(o->drill_rows, o->n_drill_rows);
+        o->n_drill_rows = 0;
+}
+
+static int load_records(struct agent *a, struct observation *o)
+{
+        int64_t since = agent_now(a) - DRILL_LEDGER_LOOKBACK_SEC;
+        int r;
+
+        for (size_t k = 0; k < ELEMENTSOF(drill_kinds); k++) {
+                struct ledger_entry *rows = NULL;
+                size_t n = 0;
+                r = store_ledger_list(
+                    a->store,
+                    &(struct ledger_filter){.kind = (int)drill_kinds[k], .state = -1, .since = since}, &rows,
+                    &n);
+                if (r < 0)
+                        return r;
+                struct ledger_entry *all = realloc(o->drill_rows, (o->n_drill_rows + n + 1) * sizeof(*all));
+                if (!all) {
+                        ledger_entries_free(rows, n);
+                        return -ENOMEM;
+                }
+                memcpy(all + o->n_drill_rows, rows, n * sizeof(*rows));
+                free(rows);
+                o->drill_rows = all;
+                o->n_drill_rows += n;
+        }
+        o->drill_records = calloc(o->n_drill_rows + 1, sizeof(*o->drill_records));
+        if (!o->drill_records)
+                return -ENOMEM;
+        for (size_t i = 0; i < o->n_drill_rows; i++) {
+                const struct ledger_entry *e = &o->drill_rows[i];
+                o->drill_records[o->n_drill_records++] = (struct drill_record){
+                    .kind = drill_action_of(e->kind),
+                    .state = drill_state_of(e->state),
+                    .source_cluster = e->cluster,
+                    .region = e->region,
+                    .resource = e->snapshot,
+                    .target = e->target,
+                    .started_at = e->created_at,
+                    .finished_at = e->state == LEDGER_INTENT ? 0 : e->updated_at,
+                };
+        }
+        return 0;
+}
+
+/* The agent's own restore of drill cluster `drill` from `source` (any outcome but a refusal by AWS). */
+static bool records_own(const struct observation *o, const char *region, const char *source,
+                        const char *drill)
+{
+        for (size_t i = 0; i < o->n_drill_records; i++) {
+                const struct drill_record *r = &o->drill_records[i];
+                if (r->kind == ACTION_DRILL_RESTORE && r->state != DRILL_RECORD_FAILED &&
+                    streq_ptr(r->source_cluster, source) && streq_ptr(r->region, region) &&
+                    streq_ptr(r->resource, drill))
+                        return true;
+        }
+        return false;
+}
+
+bool restore_drill_known(const struct agent *a, const struct observation *o,
+                         const struct observed_cluster *dc)
+{
+        return restore_drill_cluster_is_ours(agent_snapshot_prefix(a), dc) &&
+               records_own(o, dc->region, plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST),
+                           dc->identifier);
+}
+
+static int instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
+                        const char *status)
+{
+        struct observed_instance *n = realloc(o->instances, (o->n_instances + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        o->instances = n;
+        struct observed_instance x = {
+            .identifier = strdup(id),
+            .cluster_identifier = strdup(cluster),
+            .region = region,
+            .status = status ? strdup(status) : NULL,
+        };
+        if (!x.identifier || !x.cluster_identifier || (status && !x.status)) {
+                free((char *)x.identifier);
+                free((char *)x.cluster_identifier);
+                free((char *)x.status);
+                return -ENOMEM;
+        }
+        o->instances[o->n_instances++] = x;
+        return 0;
+}
+
+/* The instances of one drill cluster, by DescribeDBInstances filtered on it. When they cannot be read, an
+ * instance of unknown status stands for them: the planner then waits instead of acting on a guess. */
+static int observe_drill(struct agent *a, struct observation *o, const struct observed_cluster *dc,
+                         const struct policy *p)
+{
+        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
+        char instance_id[PLAN_SNAPSHOT_ID_MAX];
+        struct aws_error e = {};
+        struct aws_client *client;
+        int r;
+
+        if (restore_drill_instance_identifier(dc->identifier, instance_id) < 0)
+                return 0;
+        r = agent_client_get(a, dc->region, p, &client, &e);
+        if (r >= 0)
+                r = rds_describe_db_instances(client, NULL, dc->identifier, &l, &e);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                struct event_fields f = {
+                    .policy = p->name, .region = dc->region, .target = dc->identifier, .action = "observe"};
+                char buf[1024];
+                act_error_fields(&e, &f);
+                journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restore drill %s: %s",
+                              dc->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
+                return instance_add(o, dc->region, instance_id, dc->identifier, NULL);
+        }
+        for (size_t i = 0; i < l.n; i++)
+                if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, dc->identifier)) {
+                        r = instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
+                                         l.items[i].status ?: "unknown");
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+int restore_drills_observe(struct agent *a, struct observation *o)
+{
+        int r;
+
+        drills_forget(o);
+        if (!a->store)
+                return 0; /* read-only planning before the agent ever ran: no drill of its own */
+        r = load_records(a, o);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < o->n_clusters; i++) {
+                const struct observed_cluster *dc = &o->clusters[i];
+                if (agent_winding_down(a))
+                        break;
+                if (!restore_drill_known(a, o, dc))
                         continue;
-                if (!best || s->create_time > best->create_time ||
-                    (s->create_time == best->create_time && strcmp(s->identifier, best->identifier) > 0))
-                        best = s;
+                const char *source_id = plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST);
+                const struct observed_cluster *source = observation_find_cluster(o, dc->region, source_id);
+                const char *policy = source ? agent_cluster_policy(a, source) : NULL;
+                const struct policy *p = policy ? act_find_policy(a, policy) : NULL;
+                /* Only the agent's own drills, of clusters it drills: a lookalike is not even looked at. */
+                if (!p || !p->restore_test.enabled)
+                        continue;
+                r = observe_drill(a, o, dc, p);
+                if (r < 0)
+                        return r;
         }
-        return best;
+        return 0;
 }
 
-/* The newest ledger row of `kind` about `resource` of this source cluster; 0 and *ret zeroed if none. */
-static int ledger_last(const struct drill *d, enum ledger_kind kind, const char *resource, int state,
-                       struct ledger_entry *ret)
-{
-        struct ledger_entry *rows = NULL;
-        size_t n = 0;
-        int r;
+/* ---- acting ---- */
 
-        *ret = (struct ledger_entry){};
-        r = store_ledger_list(d->a->store,
-                              &(struct ledger_filter){.cluster = d->source->identifier,
-                                                      .snapshot = resource,
-                                                      .kind = (int)kind,
-                                                      .state = state,
-                                                      .limit = 1},
-                              &rows, &n);
-        if (r < 0)
-                return r;
-        if (n > 0) {
-                *ret = rows[0];
-                rows[0] = (struct ledger_entry){};
-        }
-        ledger_entries_free(rows, n);
-        return n > 0;
-}
-
-/* Whether the ledger holds the agent's own restore of drill cluster `drill_id` from this source (any outcome
- * but a refusal by AWS: an intent whose answer was lost, or that a crash left abandoned, may have made it).
- * 1: yes; 0: no; negative: the ledger could not be read. */
-static int ledger_has_restore(const struct drill *d, const char *drill_id)
-{
-        struct ledger_entry *rows = NULL;
-        size_t n = 0;
-        int r;
-
-        r = store_ledger_list(d->a->store,
-                              &(struct ledger_filter){.cluster = d->source->identifier,
-                                                      .snapshot = drill_id,
-                                                      .kind = LEDGER_RESTORE,
-                                                      .state = -1},
-                              &rows, &n);
-        if (r < 0)
-                return r;
-        bool found = false;
-        for (size_t i = 0; i < n && !found; i++)
-                found = rows[i].state != LEDGER_FAILED && streq_ptr(rows[i].snapshot, drill_id);
-        ledger_entries_free(rows, n);
-        return found;
-}
-
-static struct event_fields drill_fields(const struct drill *d, const char *action, const char *snapshot,
-                                        const char *target)
+static struct event_fields drill_fields(const struct plan_action *act, const char *verb,
+                                        const char *snapshot)
 {
         return (struct event_fields){
-            .policy = d->p->name,
-            .cluster = d->source->identifier,
+            .policy = act->policy,
+            .cluster = act->cluster,
             .snapshot = snapshot,
-            .region = d->region,
-            .target = target,
-            .action = action,
+            .region = act->region,
+            .target = act->target,
+            .action = verb,
         };
 }
 
-static void report_failure(const struct drill *d, const char *action, const char *snapshot, const char *target,
-                           const char *reason, const struct aws_error *e)
+static void report_failure(struct agent *a, const struct plan_action *act, const char *verb,
+                           const char *snapshot, const char *reason, const struct aws_error *e,
+                           struct act_counts *c)
 {
-        struct event_fields f = drill_fields(d, action, snapshot, target);
+        struct event_fields f = drill_fields(act, verb, snapshot);
         char buf[1024];
 
         f.reason = reason;
         if (e)
                 act_error_fields(e, &f);
-        journal_event(EVENT_RESTORE_FAILED, &f, "Restore drill of cluster %s (%s): %s%s%s", d->source->identifier,
-                      strempty(target), reason, e ? ": " : "", e ? aws_error_to_string(e, buf, sizeof(buf)) : "");
-        agent_set_last_error(d->a, "restore drill %s: %s", strempty(target), e && e->code[0] ? e->code : reason);
-        d->c->failed++;
+        journal_event(EVENT_RESTORE_FAILED, &f, "Restore drill of cluster %s (%s): %s%s%s", act->cluster,
+                      strempty(act->target), reason, e ? ": " : "",
+                      e ? aws_error_to_string(e, buf, sizeof(buf)) : "");
+        agent_set_last_error(a, "restore drill %s: %s", strempty(act->target),
+                             e && e->code[0] ? e->code : reason);
+        c->failed++;
 }
 
-/* One mutating call, bracketed by its ledger row: `resource` is what is created or deleted, `target` the
- * drill cluster (or, for the restore, the snapshot restored from). */
-static int intent_begin(const struct drill *d, enum ledger_kind kind, const char *resource, const char *target,
-                        int64_t *ret_id)
+/* One mutating call (or the probe), bracketed by its ledger row: `resource` is what is created, probed or
+ * deleted; `target` the drill cluster (for the restore: what it is restored from). */
+static int intent_begin(struct agent *a, const struct plan_action *act, int64_t cycle_id,
+                        enum ledger_kind kind, const char *resource, const char *target, int64_t *ret_id)
 {
-        struct plan_action act = {
-            .policy = d->p->name,
-            .cluster = d->source->identifier,
+        struct plan_action row = {
+            .policy = act->policy,
+            .cluster = act->cluster,
             .snapshot = resource,
-            .region = d->region,
+            .region = act->region,
         };
-        d->c->planned++;
-        return act_intent_begin(d->a, d->cycle_id, kind, &act, d->region, target, ret_id);
+        return act_intent_begin(a, cycle_id, kind, &row, act->region, target, ret_id);
 }
 
-static int client_for(const struct drill *d, struct aws_client **ret, const char *target)
+static int client_for(struct agent *a, const struct plan_action *act, struct aws_client **ret,
+                      struct act_counts *c)
 {
         struct aws_error e = {};
-        if (agent_client_get(d->a, d->region, d->p, ret, &e) < 0) {
-                report_failure(d, "restore", NULL, target, "no AWS client", &e);
+        if (agent_client_get(a, act->region, act_find_policy(a, act->policy), ret, &e) < 0) {
+                report_failure(a, act, "restore", NULL, "no AWS client", &e, c);
                 return -1;
         }
         return 0;
 }
 
-static int drill_start(const struct drill *d, const char *drill_id)
+/* Whether the ledger holds the agent's own restore of drill cluster `drill` from the action's cluster (any
+ * outcome but a refusal by AWS). 1: yes; 0: no; negative: the ledger could not be read. */
+static int ledger_has_restore(struct agent *a, const struct plan_action *act, const char *drill)
 {
-        const struct observed_snapshot *snap = newest_agent_snapshot(d);
-        const struct rds_db_cluster *src = observation_find_rds_cluster(d->o, d->region, d->source->identifier);
+        struct ledger_entry *rows = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_ledger_list(
+            a->store,
+            &(struct ledger_filter){
+                .cluster = act->cluster, .snapshot = drill, .kind = LEDGER_RESTORE, .state = -1},
+            &rows, &n);
+        if (r < 0)
+                return r;
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+                found = rows[i].state != LEDGER_FAILED && streq_ptr(rows[i].snapshot, drill) &&
+                        streq_ptr(rows[i].region, act->region);
+        ledger_entries_free(rows, n);
+        return found;
+}
+
+int restore_drill_restore(struct agent *a, const struct plan_action *act, const struct observation *o,
+                          int64_t cycle_id, struct act_counts *c)
+{
+        const struct policy *p = act_find_policy(a, act->policy);
+        const bool pit = !act->source_snapshot;
+        const char *drill = act->snapshot;
         struct rds_db_cluster out = {};
         struct aws_error e = {};
         struct aws_client *client;
         int64_t id;
         int r;
 
-        if (!snap || !src || !src->engine) {
-                _cleanup_free_ char *key = NULL;
-                if (asprintf(&key, "restore-test:nothing:%s:%s", d->region, drill_id) < 0)
-                        return -ENOMEM;
-                r = agent_report_once(d->a, key);
-                if (r > 0)
-                        report_failure(d, "restore", NULL, drill_id,
-                                       !snap ? "no available snapshot made by the agent to restore"
-                                             : "the source cluster's engine is unknown",
-                                       NULL);
-                return r < 0 ? r : 0;
-        }
-        if (agent_dry_run(d->a)) {
-                printf("Restore drill (dry run): would restore %s of cluster %s to %s\n", snap->identifier,
-                       d->source->identifier, drill_id);
+        if (!p || !drill)
+                return 0;
+        const struct rds_db_cluster *src = observation_find_rds_cluster(o, act->region, act->cluster);
+        if (!pit && (!src || !src->engine)) {
+                report_failure(a, act, "restore", act->source_snapshot,
+                               "the source cluster's engine is unknown", NULL, c);
                 return 0;
         }
-        if (client_for(d, &client, drill_id) < 0)
+        if (agent_dry_run(a)) {
+                if (pit)
+                        printf("Restore drill (dry run): would restore cluster %s to its latest restorable "
+                               "time as "
+                               "%s\n",
+                               act->cluster, drill);
+                else
+                        printf("Restore drill (dry run): would restore %s of cluster %s to %s\n",
+                               act->source_snapshot, act->cluster, drill);
+                return 0;
+        }
+        if (client_for(a, act, &client, c) < 0)
                 return 0;
 
         const struct aws_tag tags[] = {
             {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
-            {(char *)TAG_RESTORE_TEST, (char *)d->source->identifier},
-            {(char *)TAG_POLICY, d->p->name},
+            {(char *)TAG_RESTORE_TEST, (char *)act->cluster},
+            {(char *)TAG_POLICY, p->name},
         };
         /* "Already exists" is this restore only if an earlier attempt of the agent's may have made it. */
-        int earlier = ledger_has_restore(d, drill_id);
+        int earlier = ledger_has_restore(a, act, drill);
         if (earlier < 0)
                 return earlier;
-        r = intent_begin(d, LEDGER_RESTORE, drill_id, snap->identifier, &id);
+        r = intent_begin(a, act, cycle_id, LEDGER_RESTORE, drill,
+                         pit ? PLAN_DRILL_POINT_IN_TIME : act->source_snapshot, &id);
         if (r < 0)
                 return r;
-        r = rds_restore_db_cluster_from_snapshot(client,
-                                                 &(struct rds_restore_params){
-                                                     .cluster_identifier = drill_id,
-                                                     .snapshot_identifier = snap->identifier,
-                                                     .engine = src->engine,
-                                                     .kms_key_id = NULL,
-                                                     .tags = tags,
-                                                     .n_tags = ELEMENTSOF(tags),
-                                                 },
-                                                 &out, &e);
+        const struct rds_restore_params params = {
+            .cluster_identifier = drill,
+            .snapshot_identifier = act->source_snapshot,
+            .source_cluster_identifier = act->cluster,
+            .restore_time = 0, /* point-in-time: UseLatestRestorableTime */
+            .engine = src ? src->engine : NULL,
+            .tags = tags,
+            .n_tags = ELEMENTSOF(tags),
+        };
+        r = pit ? rds_restore_db_cluster_to_point_in_time(client, &params, &out, &e)
+                : rds_restore_db_cluster_from_snapshot(client, &params, &out, &e);
+        rds_db_cluster_done(&out);
         if (r < 0) {
-                struct event_fields f = drill_fields(d, "restore", snap->identifier, drill_id);
-                if (act_outcome_unknown(d->a, &e, &f, "Restoring drill cluster", drill_id, d->c)) {
-                        rds_db_cluster_done(&out);
+                struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
+                if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
+                        inventory_look_later(a, act->region,
+                                             drill); /* recovery settles it from what it finds */
                         return 0;
                 }
         }
         bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
-        rds_db_cluster_done(&out);
-        r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
-                report_failure(d, "restore", snap->identifier, drill_id,
-                               streq(e.code, ERR_CLUSTER_EXISTS)
-                                   ? "a cluster of the drill's name exists and is not the agent's: not touched"
-                                   : "RestoreDBClusterFromSnapshot failed",
-                               &e);
+                report_failure(
+                    a, act, "restore", act->source_snapshot,
+                    streq(e.code, ERR_CLUSTER_EXISTS)
+                        ? "a cluster of the drill's name exists and is not the agent's: not touched"
+                    : pit ? "RestoreDBClusterToPointInTime failed"
+                          : "RestoreDBClusterFromSnapshot failed",
+                    &e, c);
                 return 0;
         }
-        d->c->succeeded++;
-        struct event_fields f = drill_fields(d, "restore", snap->identifier, drill_id);
+        c->succeeded++;
+        struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
         f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
-        journal_event(EVENT_RESTORE_STARTED, &f, "Restore drill: restoring %s of cluster %s to %s",
-                      snap->identifier, d->source->identifier, drill_id);
-        inventory_look_later(d->a, d->region, drill_id);
+        if (pit)
+                journal_event(EVENT_RESTORE_STARTED, &f,
+                              "Restore drill: restoring cluster %s to its latest restorable time as %s",
+                              act->cluster, drill);
+        else
+                journal_event(EVENT_RESTORE_STARTED, &f, "Restore drill: restoring %s of cluster %s to %s",
+                              act->source_snapshot, act->cluster, drill);
+        inventory_look_later(a, act->region, drill);
         return 0;
 }
 
-static int drill_create_instance(const struct drill *d, const struct observed_cluster *dc, const char *instance_id)
+int restore_drill_create_instance(struct agent *a, const struct plan_action *act,
+                                  const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
+        const struct policy *p = act_find_policy(a, act->policy);
         struct rds_db_instance out = {};
         struct aws_error e = {};
         struct aws_client *client;
-        const struct rds_db_cluster *rc = observation_find_rds_cluster(d->o, d->region, dc->identifier);
         int64_t id;
         int r;
 
-        if (agent_dry_run(d->a)) {
-                printf("Restore drill (dry run): would create instance %s in %s\n", instance_id, dc->identifier);
+        if (!p || !act->target || !act->snapshot)
+                return 0;
+        if (agent_dry_run(a)) {
+                printf("Restore drill (dry run): would create instance %s in %s\n", act->snapshot,
+                       act->target);
                 return 0;
         }
+        const struct rds_db_cluster *rc = observation_find_rds_cluster(o, act->region, act->target);
         if (!rc || !rc->engine) {
-                report_failure(d, "restore", NULL, dc->identifier, "the restored cluster's engine is unknown", NULL);
+                report_failure(a, act, "restore", NULL, "the restored cluster's engine is unknown", NULL, c);
                 return 0;
         }
-        if (client_for(d, &client, dc->identifier) < 0)
+        if (client_for(a, act, &client, c) < 0)
                 return 0;
         const struct aws_tag tags[] = {
             {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
-            {(char *)TAG_RESTORE_TEST, (char *)d->source->identifier},
-            {(char *)TAG_POLICY, d->p->name},
+            {(char *)TAG_RESTORE_TEST, (char *)act->cluster},
+            {(char *)TAG_POLICY, p->name},
         };
-        r = intent_begin(d, LEDGER_RESTORE_INSTANCE, instance_id, dc->identifier, &id);
+        r = intent_begin(a, act, cycle_id, LEDGER_RESTORE_INSTANCE, act->snapshot, act->target, &id);
         if (r < 0)
                 return r;
+        /* The API creates no instance on a restore: the primary is created with the cluster's identifier and
+         * shows as a reader until it becomes the writer. */
         r = rds_create_db_instance(client,
                                    &(struct rds_instance_params){
-                                       .instance_identifier = instance_id,
-                                       .instance_class = d->p->restore_test.instance_class,
+                                       .instance_identifier = act->snapshot,
+                                       .instance_class = p->restore_test.instance_class,
                                        .engine = rc->engine,
-                                       .cluster_identifier = dc->identifier,
+                                       .cluster_identifier = act->target,
                                        .tags = tags,
                                        .n_tags = ELEMENTSOF(tags),
                                    },
                                    &out, &e);
+        rds_db_instance_done(&out);
         if (r < 0) {
-                struct event_fields f = drill_fields(d, "restore", NULL, dc->identifier);
-                if (act_outcome_unknown(d->a, &e, &f, "Creating drill instance", instance_id, d->c)) {
-                        rds_db_instance_done(&out);
+                struct event_fields f = drill_fields(act, "restore", NULL);
+                if (act_outcome_unknown(a, &e, &f, "Creating drill instance", act->snapshot, c))
                         return 0;
-                }
         }
         bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        rds_db_instance_done(&out);
-        r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
-                report_failure(d, "restore", NULL, dc->identifier, "CreateDBInstance failed", &e);
+                report_failure(a, act, "restore", NULL, "CreateDBInstance failed", &e, c);
                 return 0;
         }
-        d->c->succeeded++;
+        c->succeeded++;
+        return 0;
+}
+
+int restore_drill_probe(struct agent *a, const struct plan_action *act, const struct observation *o,
+                        int64_t cycle_id, struct act_counts *c)
+{
+        const struct policy *p = act_find_policy(a, act->policy);
+        int64_t id, now;
+        int r, probe = 0;
+
+        if (!p || !act->target || !act->snapshot)
+                return 0;
+        if (agent_dry_run(a)) {
+                printf("Restore drill (dry run): would %srecord the time to restore of %s\n",
+                       p->restore_test.probe_command ? "run probe_command, then " : "", act->target);
+                return 0;
+        }
+        const struct rds_db_cluster *rc = observation_find_rds_cluster(o, act->region, act->target);
+        /* The probe's outcome settles the drill: recorded like a call, so that a restart neither loses it
+         * nor reports it twice. */
+        r = intent_begin(a, act, cycle_id, LEDGER_PROBE, act->snapshot, act->target, &id);
+        if (r < 0)
+                return r;
+        if (p->restore_test.probe_command)
+                probe = restore_probe_run(p->restore_test.probe_command,
+                                          &(struct restore_probe_env){
+                                              .cluster = act->target,
+                                              .instance = act->snapshot,
+                                              .endpoint = rc ? rc->endpoint : NULL,
+                                              .port = rc ? rc->port : 0,
+                                              .engine = rc ? rc->engine : NULL,
+                                              .source = act->cluster,
+                                              .snapshot = act->source_snapshot,
+                                              .region = act->region,
+                                          },
+                                          RESTORE_PROBE_TIMEOUT_SEC);
+        now = agent_now(a); /* the probe is part of the time to restore */
+
+        char why[96] = "";
+        if (probe < 0)
+                snprintf(why, sizeof(why), "probe_command could not be started (%s)", strerror(-probe));
+        else if (probe == 128 + SIGKILL)
+                snprintf(why, sizeof(why), "probe_command killed (timeout %ds, or SIGKILL)",
+                         RESTORE_PROBE_TIMEOUT_SEC);
+        else if (probe != 0)
+                snprintf(why, sizeof(why), "probe_command exited %d", probe);
+        struct aws_error failed = {};
+        if (probe != 0) {
+                snprintf(failed.code, sizeof(failed.code), "ProbeFailed");
+                snprintf(failed.message, sizeof(failed.message), "%s", why);
+        }
+        r = act_intent_finish(a, id, probe == 0, probe == 0 ? NULL : &failed, NULL);
+        if (r < 0)
+                return r;
+        if (probe != 0) {
+                report_failure(a, act, "probe", act->source_snapshot, why, NULL, c);
+                return 0;
+        }
+        c->succeeded++;
+        struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
+        f.has_duration = act->since > 0;
+        f.duration_sec = act->since > 0 ? now - act->since : 0;
+        journal_event(
+            EVENT_RESTORE_COMPLETED, &f,
+            "Restore drill of cluster %s: %s restored to %s, instance %s is the writer after %" PRIi64
+            "s; teardown in %u min",
+            act->cluster, act->source_snapshot ? act->source_snapshot : "the latest restorable time",
+            act->target, act->snapshot, f.duration_sec, p->restore_test.keep_minutes);
         return 0;
 }
 
 /* Belt and braces: only a cluster that is plainly a drill of the agent's is ever deleted. */
-static const char *teardown_refusal(const struct drill *d, const struct observed_cluster *dc)
+static const char *teardown_refusal(struct agent *a, const struct plan_action *act,
+                                    const struct observation *o)
 {
-        if (!restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, dc))
+        const struct observed_cluster *dc = observation_find_cluster(o, act->region, act->target);
+        if (!dc)
+                return "not observed";
+        if (!restore_drill_cluster_is_ours(agent_snapshot_prefix(a), dc))
                 return "not a restore drill cluster of this agent (tags or name)";
-        if (ledger_has_restore(d, dc->identifier) != 1)
+        if (ledger_has_restore(a, act, dc->identifier) != 1)
                 return "no restore of it in the agent's ledger";
-        if (!streq_ptr(plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST), d->source->identifier))
+        if (!streq_ptr(plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST), act->cluster))
                 return "a drill of another cluster";
-        if (streq_ptr(dc->identifier, d->source->identifier))
+        if (streq_ptr(dc->identifier, act->cluster))
                 return "the source cluster itself";
+        if (!streq(act->snapshot, act->target)) {
+                bool member = false;
+                for (size_t i = 0; i < o->n_instances && !member; i++)
+                        member = streq_ptr(o->instances[i].identifier, act->snapshot) &&
+                                 streq_ptr(o->instances[i].cluster_identifier, dc->identifier);
+                if (!member)
+                        return "not an instance of the drill cluster";
+        }
         return NULL;
 }
 
-/* DeleteDBInstance first; DeleteDBCluster once the instance is gone (AWS refuses to delete a cluster
- * that still has instances), so a teardown takes two cycles or more. */
-static int drill_teardown(const struct drill *d, const struct observed_cluster *dc,
-                          const struct rds_db_instance *instance)
+/* DeleteDBInstance first; DeleteDBCluster once the instance is gone (AWS refuses to delete a cluster that
+ * still has instances): the plan asks for one, then the other. */
+int restore_drill_teardown(struct agent *a, const struct plan_action *act, const struct observation *o,
+                           int64_t cycle_id, struct act_counts *c)
 {
-        const char *refusal = teardown_refusal(d, dc);
         struct aws_error e = {};
         struct aws_client *client;
-        const char *resource = instance ? instance->identifier : dc->identifier;
         int64_t id;
         int r;
 
+        if (!act->target || !act->snapshot)
+                return 0;
+        const bool instance = !streq(act->snapshot, act->target);
+        const char *refusal = teardown_refusal(a, act, o);
         if (refusal) {
-                struct event_fields f = drill_fields(d, "teardown", NULL, dc->identifier);
+                struct event_fields f = drill_fields(act, "teardown", NULL);
                 f.reason = refusal;
-                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete cluster %s: %s", dc->identifier, refusal);
-                d->c->failed++;
+                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s %s: %s",
+                              instance ? "instance" : "cluster", act->snapshot, refusal);
+                c->failed++;
                 return 0;
         }
-        if (instance ? streq_ptr(instance->status, "deleting") : streq_ptr(dc->status, "deleting"))
-                return 0; /* under way */
-        if (agent_dry_run(d->a)) {
-                printf("Restore drill (dry run): would delete %s %s\n", instance ? "instance" : "cluster", resource);
+        if (agent_dry_run(a)) {
+                printf("Restore drill (dry run): would delete %s %s\n", instance ? "instance" : "cluster",
+                       act->snapshot);
                 return 0;
         }
-        if (client_for(d, &client, dc->identifier) < 0)
+        if (client_for(a, act, &client, c) < 0)
                 return 0;
-        r = intent_begin(d, LEDGER_TEARDOWN, resource, dc->identifier, &id);
+        r = intent_begin(a, act, cycle_id, LEDGER_TEARDOWN, act->snapshot, act->target, &id);
         if (r < 0)
                 return r;
         if (instance) {
                 struct rds_db_instance out = {};
-                r = rds_delete_db_instance(client, instance->identifier, &out, &e);
+                r = rds_delete_db_instance(client, act->snapshot, &out, &e);
                 rds_db_instance_done(&out);
         } else {
                 struct rds_db_cluster out = {};
-                r = rds_delete_db_cluster(client, dc->identifier, true, &out, &e);
+                r = rds_delete_db_cluster(client, act->target, true, &out, &e);
                 rds_db_cluster_done(&out);
         }
         if (r < 0) {
-                struct event_fields f = drill_fields(d, "teardown", NULL, dc->identifier);
-                if (act_outcome_unknown(d->a, &e, &f, "Deleting drill", resource, d->c))
+                struct event_fields f = drill_fields(act, "teardown", NULL);
+                if (act_outcome_unknown(a, &e, &f, "Deleting drill", act->snapshot, c))
                         return 0;
         }
         bool ok = r >= 0 || streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND);
-        r = act_intent_finish(d->a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
-                report_failure(d, "teardown", NULL, dc->identifier,
-                               instance ? "teardown failed: DeleteDBInstance" : "teardown failed: DeleteDBCluster", &e);
+                report_failure(a, act, "teardown", NULL,
+                               instance ? "teardown failed: DeleteDBInstance"
+                                        : "teardown failed: DeleteDBCluster",
+                               &e, c);
                 return 0;
         }
-        d->c->succeeded++;
-        fprintf(stderr, "aurora-backup-agent: restore drill %s: deleting %s %s\n", dc->identifier,
-                instance ? "instance" : "cluster", resource);
+        c->succeeded++;
+        inventory_look_later(a, act->region, act->target);
+        fprintf(stderr, "aurora-backup-agent: restore drill %s: deleting %s %s\n", act->target,
+                instance ? "instance" : "cluster", act->snapshot);
         return 0;
 }
 
-static int completed_key(const struct drill *d, const char *drill_id, char **ret)
-{
-        return asprintf(ret, "restore-test:completed:%s:%s", d->region, drill_id) < 0 ? -ENOMEM : 0;
-}
-
-/* One step of a drill whose cluster exists. */
-static int drill_step(const struct drill *d, const struct observed_cluster *dc)
-{
-        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list instances = {};
-        _cleanup_free_ char *key = NULL;
-        char instance_id[PLAN_SNAPSHOT_ID_MAX];
-        const struct rds_db_instance *instance = NULL;
-        struct aws_error e = {};
-        struct aws_client *client;
-        int64_t now = agent_now(d->a), completed_at = 0;
-        int r;
-
-        r = restore_drill_instance_identifier(dc->identifier, instance_id);
-        if (r < 0)
-                return 0;
-        if (client_for(d, &client, dc->identifier) < 0)
-                return 0;
-        /* Only while a drill exists: a cycle without one makes no call of its own. */
-        r = rds_describe_db_instances(client, NULL, dc->identifier, &instances, &e);
-        if (r < 0) {
-                report_failure(d, "restore", NULL, dc->identifier, "DescribeDBInstances failed", &e);
-                return 0;
-        }
-        for (size_t i = 0; i < instances.n; i++)
-                if (streq_ptr(instances.items[i].cluster_identifier, dc->identifier) &&
-                    (!instance || streq_ptr(instances.items[i].identifier, instance_id)))
-                        instance = &instances.items[i];
-
-        r = completed_key(d, dc->identifier, &key);
-        if (r < 0)
-                return r;
-        r = store_reported_at(d->a->store, key, &completed_at);
-        if (r < 0)
-                return r;
-        bool completed = r > 0;
-
-        if (!completed) {
-                struct ledger_entry failed = {};
-                r = ledger_last(d, LEDGER_RESTORE_INSTANCE, instance_id, LEDGER_FAILED, &failed);
-                ledger_entry_done(&failed);
-                if (r < 0)
-                        return r;
-                if (r > 0 && !instance)
-                        return drill_teardown(d, dc, NULL); /* the drill failed: do not leave it billed */
-                if (!streq_ptr(dc->status, "available"))
-                        return 0; /* restoring */
-                if (!instance)
-                        return drill_create_instance(d, dc, instance_id);
-                const struct rds_db_cluster *rc = observation_find_rds_cluster(d->o, d->region, dc->identifier);
-                if (!streq_ptr(instance->status, "available") || !rc || !streq_ptr(rc->writer, instance->identifier))
-                        return 0; /* the instance is being created (a reader until it is the writer) */
-
-                struct ledger_entry restore = {};
-                r = ledger_last(d, LEDGER_RESTORE, dc->identifier, LEDGER_DONE, &restore);
-                if (r < 0)
-                        return r;
-                bool have_restore = r > 0;
-                int probe = 0;
-                if (d->p->restore_test.probe_command && !agent_dry_run(d->a)) {
-                        probe = restore_probe_run(d->p->restore_test.probe_command,
-                                                  &(struct restore_probe_env){
-                                                      .cluster = dc->identifier,
-                                                      .instance = instance->identifier,
-                                                      .endpoint = rc->endpoint,
-                                                      .port = rc->port,
-                                                      .engine = rc->engine,
-                                                      .source = d->source->identifier,
-                                                      .snapshot = restore.target,
-                                                      .region = d->region,
-                                                  },
-                                                  RESTORE_PROBE_TIMEOUT_SEC);
-                        now = agent_now(d->a); /* the probe is part of the time to restore */
-                }
-                struct event_fields f = drill_fields(d, "restore", restore.target, dc->identifier);
-                f.has_duration = have_restore;
-                f.duration_sec = have_restore ? now - restore.created_at : 0;
-                if (!agent_dry_run(d->a)) {
-                        /* Settled either way: the drill cluster stays keep_minutes (to look at a failure too). */
-                        r = store_reported_once(d->a->store, key, now);
-                        if (r < 0) {
-                                ledger_entry_done(&restore);
-                                return r;
-                        }
-                }
-                if (probe != 0) {
-                        char why[96];
-                        if (probe < 0)
-                                snprintf(why, sizeof(why), "probe_command could not be started (%s)", strerror(-probe));
-                        else if (probe == 128 + SIGKILL)
-                                snprintf(why, sizeof(why), "probe_command killed (timeout %ds, or SIGKILL)",
-                                         RESTORE_PROBE_TIMEOUT_SEC);
-                        else
-                                snprintf(why, sizeof(why), "probe_command exited %d", probe);
-                        report_failure(d, "probe", restore.target, dc->identifier, why, NULL);
-                        ledger_entry_done(&restore);
-                        return 0;
-                }
-                journal_event(EVENT_RESTORE_COMPLETED, &f,
-                              "Restore drill of cluster %s: %s restored to %s, instance %s is the writer after %" PRIi64
-                              "s; teardown in %u min",
-                              d->source->identifier, strempty(restore.target), dc->identifier, instance->identifier,
-                              f.duration_sec, d->p->restore_test.keep_minutes);
-                ledger_entry_done(&restore);
-                completed_at = now;
-        }
-        if (now < completed_at + (int64_t)d->p->restore_test.keep_minutes * SEC_PER_MINUTE)
-                return 0;
-        return drill_teardown(d, dc, instance);
-}
-
-/* A drill of this source: named and tagged as the agent's drills are, and restored by this agent (its
- * ledger has the restore). One that only looks like a drill is left alone, reported once. 1: a drill;
- * 0: not; negative: error. */
-static int drill_of(const struct drill *d, const struct observed_cluster *c)
+int restore_drill_failed(struct agent *a, const struct plan_action *act, struct act_counts *c)
 {
         _cleanup_free_ char *key = NULL;
         int r;
 
-        if (!streq_ptr(c->region, d->region) ||
-            !restore_drill_cluster_is_ours(d->a->config->agent.snapshot_prefix, c) ||
-            !streq_ptr(plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST), d->source->identifier))
-                return 0;
-        r = ledger_has_restore(d, c->identifier);
-        if (r != 0)
-                return r;
-        if (asprintf(&key, "restore-test:lookalike:%s:%s", d->region, c->identifier) < 0)
+        /* Once per drill (its cluster's name holds the period). */
+        if (asprintf(&key, "restore-test:nothing:%s:%s", strempty(act->region), strempty(act->target)) < 0)
                 return -ENOMEM;
-        r = agent_report_once(d->a, key);
-        if (r > 0) {
-                struct event_fields f = drill_fields(d, "teardown", NULL, c->identifier);
-                f.reason = "no restore of it in the agent's ledger";
-                journal_event(EVENT_ACTION_REFUSED, &f,
-                              "Cluster %s looks like a restore drill of %s but the agent's ledger has no restore of "
-                              "it: not probed, not deleted",
-                              c->identifier, d->source->identifier);
-        }
+        r = agent_report_once(a, key);
+        if (r > 0)
+                report_failure(a, act, "restore", NULL, act->rule, NULL, c);
         return r < 0 ? r : 0;
-}
-
-static int drill_run_source(struct drill *d)
-{
-        char drill_id[PLAN_SNAPSHOT_ID_MAX];
-        int64_t start, end;
-        bool live = false;
-        int r;
-
-        for (size_t i = 0; i < d->o->n_clusters; i++) {
-                const struct observed_cluster *dc = &d->o->clusters[i];
-                r = drill_of(d, dc);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                live = true;
-                r = drill_step(d, dc);
-                if (r < 0)
-                        return r;
-        }
-        if (live)
-                return 0; /* one drill of a cluster at a time */
-
-        r = restore_drill_period(&d->p->restore_test.every, agent_now(d->a), &start, &end);
-        if (r < 0)
-                return 0; /* config validation rejects bad schedules */
-        r = restore_drill_cluster_identifier(d->a->config->agent.snapshot_prefix, d->source->identifier, start,
-                                             drill_id);
-        if (r < 0)
-                return 0;
-        /* This period's drill was made (or refused by AWS) already: the next is due next period. An intent
-         * left open by a crash whose cluster did not appear is retried. */
-        struct ledger_entry row = {};
-        r = ledger_last(d, LEDGER_RESTORE, drill_id, -1, &row);
-        bool done = r > 0 && (row.state == LEDGER_DONE || row.state == LEDGER_FAILED);
-        ledger_entry_done(&row);
-        if (r < 0)
-                return r;
-        if (done)
-                return 0;
-        return drill_start(d, drill_id);
-}
-
-int restore_drills_run(struct agent *a, const struct observation *o, int64_t cycle_id, struct act_counts *c)
-{
-        int r;
-
-        if (!a->store)
-                return 0;
-        for (size_t k = 0; k < a->config->n_policies; k++) {
-                const struct policy *p = &a->config->policies[k];
-                const char *region;
-
-                if (!p->restore_test.enabled || !plan_policy_in_shard(&a->config->agent, p))
-                        continue;
-                region = agent_policy_region(a, p);
-                if (!region || !observation_region_ok(o, region))
-                        continue;
-                for (size_t i = 0; i < o->n_clusters; i++) {
-                        const struct observed_cluster *src = &o->clusters[i];
-                        if (agent_winding_down(a))
-                                return 0;
-                        if (!streq_ptr(src->region, region) || !streq_ptr(agent_cluster_policy(a, src), p->name))
-                                continue;
-                        struct drill d = {
-                            .a = a, .o = o, .p = p, .region = region, .source = src, .cycle_id = cycle_id, .c = c};
-                        r = drill_run_source(&d);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        return 0;
 }

@@ -1,15 +1,35 @@
-/* Restore drills (policy restore_test), one step per cycle, driven by what the cycle observed and the
- * ledger: restore the newest agent snapshot to a temporary cluster, create its primary instance, report
- * the measured time to restore once the instance is the writer, and after keep_minutes tear both down.
- * Every mutating call is preceded by its ledger intent; dry-run makes none. */
+/* Restore drills (policy restore_test), the agent's side. The planner decides each step
+ * (scheduler/plan-drill.c); this file looks at what those decisions need before each plan and carries out
+ * the drill actions of a plan, each mutating call preceded by its ledger intent; dry-run makes none. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "act.h"
 #include "agent-internal.h"
 #include "observe.h"
 
-/* Returns 0, or a negative errno if the state store failed. AWS failures are reported as
- * restore-failed events and counted in `c`. */
-int restore_drills_run(struct agent *a, const struct observation *o, int64_t cycle_id, struct act_counts *c);
+/* Before planning (after recovery): the ledger's drill rows into o->drill_records, and the instances of
+ * each drill cluster that is the agent's own (DescribeDBInstances with the cluster's identifier: one call a
+ * drill in progress, none without one) into o->instances. The drill clusters themselves are in the
+ * observation (a full inventory, or the targeted DescribeDBClusters of inventory_look()). Replaces what
+ * an earlier call left. Returns 0, or a negative errno (the store or memory failed). */
+int restore_drills_observe(struct agent *a, struct observation *o);
+
+/* Whether `dc` is one of the agent's own drills as the drill records in `o` know them (those of the last
+ * restore_drills_observe()): named and tagged as its drills, and restored by it. */
+bool restore_drill_known(const struct agent *a, const struct observation *o, const struct observed_cluster *dc);
+
+/* The executors of the plan's drill actions, called from act_plan(). Each returns 0 (outcomes are events,
+ * counted in `c`) or a negative errno if the state store failed. */
+int restore_drill_restore(struct agent *a, const struct plan_action *act, const struct observation *o,
+                          int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_RESTORE */
+int restore_drill_create_instance(struct agent *a, const struct plan_action *act, const struct observation *o,
+                                  int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_INSTANCE */
+int restore_drill_probe(struct agent *a, const struct plan_action *act, const struct observation *o,
+                        int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_PROBE */
+int restore_drill_teardown(struct agent *a, const struct plan_action *act, const struct observation *o,
+                           int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_TEARDOWN */
+int restore_drill_failed(struct agent *a, const struct plan_action *act,
+                         struct act_counts *c); /* ACTION_DRILL_FAILED: reported once per drill */

@@ -153,6 +153,7 @@ static const char *const ledger_kind_table[_LEDGER_KIND_MAX] = {
     [LEDGER_RESTORE_INSTANCE] = "restore-instance",
     [LEDGER_TEARDOWN] = "teardown",
     [LEDGER_TAG] = "tag",
+    [LEDGER_PROBE] = "probe",
 };
 
 static const char *const ledger_state_table[_LEDGER_STATE_MAX] = {

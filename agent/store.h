@@ -47,6 +47,7 @@ enum ledger_kind {
         LEDGER_RESTORE_INSTANCE, /* CreateDBInstance for a restored cluster */
         LEDGER_TEARDOWN,         /* DeleteDBInstance / DeleteDBCluster of a restore drill */
         LEDGER_TAG,              /* Add/RemoveTagsFromResource (hold, release); target = "+key" / "-key" */
+        LEDGER_PROBE,            /* a restore drill's probe (no AWS call): its outcome settles the drill */
         _LEDGER_KIND_MAX,
 };
 const char *ledger_kind_to_string(enum ledger_kind k);

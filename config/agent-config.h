@@ -69,8 +69,15 @@ struct export_spec {
         struct schedule every;
 };
 
+/* restore_test.source: what a drill restores. */
+enum restore_source {
+        RESTORE_SOURCE_SNAPSHOT,      /* "snapshot": the newest available agent snapshot (default) */
+        RESTORE_SOURCE_POINT_IN_TIME, /* "point-in-time": the cluster at its latest restorable time */
+};
+
 struct restore_test_spec {
         bool enabled;
+        enum restore_source source;
         struct schedule every;
         char *instance_class;
         unsigned keep_minutes;

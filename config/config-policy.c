@@ -25,7 +25,7 @@ static const char *const aws_backup_keys[] = {"manage", RETENTION_KEYS, NULL};
 static const char *const copy_keys[] = {"region", "kms_key", "copy_tags", "retention", NULL};
 static const char *const share_keys[] = {"accounts", "kms_key", NULL};
 static const char *const export_keys[] = {"bucket", "prefix", "iam_role", "kms_key", "every", NULL};
-static const char *const restore_test_keys[] = {"every", "instance_class", "keep_minutes", "probe_command",
+static const char *const restore_test_keys[] = {"every", "source", "instance_class", "keep_minutes", "probe_command",
                                                 NULL};
 static const char *const assume_role_keys[] = {"role_arn", "external_id", NULL};
 static const char *const check_keys[] = {"warning", "critical", "rpo_warning", NULL};
@@ -549,6 +549,17 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
         p->restore_test.enabled = true;
         conf_check_members(ctx, &g, restore_test_keys);
         conf_get_schedule(ctx, &g, "every", &p->restore_test.every);
+        if (conf_get_string(ctx, &g, "source", &s, &n) > 0) {
+                if (streq(s, "snapshot"))
+                        p->restore_test.source = RESTORE_SOURCE_SNAPSHOT;
+                else if (streq(s, "point-in-time"))
+                        p->restore_test.source = RESTORE_SOURCE_POINT_IN_TIME;
+                else
+                        conf_error(ctx, &n,
+                                   "\"%s\" is not a restore source: expected \"snapshot\" (the newest agent "
+                                   "snapshot) or \"point-in-time\" (the cluster's latest restorable time)",
+                                   s);
+        }
         int r = conf_get_string(ctx, &g, "instance_class", &s, &n);
         if (r == 0)
                 conf_error_missing(ctx, &g, "instance_class",

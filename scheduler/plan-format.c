@@ -24,6 +24,12 @@ const char *action_kind_to_string(enum action_kind k)
             [ACTION_MISSED] = "missed",
             [ACTION_QUOTA_EXHAUSTED] = "quota-exhausted",
             [ACTION_REFUSED] = "refused",
+            [ACTION_DRILL_RESTORE] = "drill-restore",
+            [ACTION_DRILL_INSTANCE] = "drill-instance",
+            [ACTION_DRILL_PROBE] = "drill-probe",
+            [ACTION_DRILL_TEARDOWN] = "drill-teardown",
+            [ACTION_DRILL_WAIT] = "drill-wait",
+            [ACTION_DRILL_FAILED] = "drill-failed",
         };
         return (unsigned)k < _ACTION_KIND_MAX ? names[k] : "unknown";
 }
@@ -169,6 +175,7 @@ static void action_write(const struct plan_action *a, FILE *f)
         put_field(f, "region", a->region);
         put_field(f, "cluster", a->cluster);
         put_field(f, "snapshot", a->snapshot);
+        put_field(f, "drill", a->target);
         put_field(f, "source-region", a->source_region);
         put_field(f, "source", a->source_snapshot);
         put_field(f, "kms-key", a->kms_key);
@@ -177,6 +184,8 @@ static void action_write(const struct plan_action *a, FILE *f)
                 put_time(f, "slot", a->slot_start);
         if (a->retry_at != 0)
                 put_time(f, "retry-at", a->retry_at);
+        if (a->since != 0)
+                put_time(f, "restore-started", a->since);
         if (a->accounts) {
                 fputs(" accounts=", f);
                 for (size_t i = 0; a->accounts[i]; i++)

@@ -123,6 +123,8 @@ void plan_count_copies_in_flight(struct builder *b);
 void plan_polls(struct builder *b);
 /* With the polls: exports in progress of agent snapshots. */
 void plan_export_polls(struct builder *b);
+/* Last: the next step of each restore drill (plan-drill.c). */
+void plan_drills(struct builder *b);
 
 /* "daily", "weekly:sun", "monthly:1", "monthly:last", "every:3600s". */
 const char *plan_schedule_describe(const struct schedule *s, char buf[static 32]);

@@ -1,7 +1,7 @@
 /* plan_build(): the observed world, the config and `now` in; actions, verdicts and the next wake-up out.
  * The passes run in a fixed order so that every deletion is known before quota is spent on creations:
  * retention (verdicts and deletions) -> quota counts -> slots (creations) -> copies, shares, exports
- * -> polls. Inputs are sorted first, so the order of the input arrays never changes the plan. */
+ * -> polls -> restore drills. Inputs are sorted first, so the order of the input arrays never changes the plan. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -78,6 +78,7 @@ void plan_add_action(struct builder *b, const struct plan_action *a)
         c.kms_key = memo_copy(b, &b->memo_kms, a->kms_key, true);
         c.status = memo_copy(b, &b->memo_status, a->status, true);
         c.rule = memo_copy(b, &b->memo_rule, a->rule, false);
+        c.target = plan_arena_strdup(b->arena, a->target);
         c.tags = NULL;
         c.n_tags = 0;
         if (a->n_tags > 0) {
@@ -284,6 +285,7 @@ int plan_build(const struct plan_input *in, struct plan **ret)
         if (!in || !in->config || !ret || (in->n_clusters > 0 && !in->clusters) ||
             (in->n_snapshots > 0 && !in->snapshots) || (in->n_exports > 0 && !in->exports) ||
             (in->n_ledger > 0 && !in->ledger) || (in->n_history > 0 && !in->history) ||
+            (in->n_instances > 0 && !in->instances) || (in->n_drill_records > 0 && !in->drill_records) ||
             (in->config->n_policies > 0 && !in->config->policies))
                 return -EINVAL;
         for (size_t i = 0; i < in->n_clusters; i++)
@@ -324,6 +326,7 @@ int plan_build(const struct plan_input *in, struct plan **ret)
                         plan_exports(&b, &b.clusters[i]);
                 plan_polls(&b);
                 plan_export_polls(&b);
+                plan_drills(&b);
                 r = b.error;
         }
         if (r >= 0)

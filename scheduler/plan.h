@@ -59,6 +59,21 @@
  * start, never past the window close), the window close of an open slot not yet done, now + 60 s when
  * anything is in progress (poll), and the next export period. The daemon also caps it by its reconcile
  * interval. PLAN_NO_WAKEUP when nothing is scheduled.
+ *
+ * Restore drills (policy restore_test; plan-drill.c). A drill is a sequence of plan actions, one step per
+ * plan, each decided from what AWS shows (the drill cluster and its instances) and the ledger's drill rows
+ * (drill_records): ACTION_DRILL_RESTORE (the period's drill cluster, from the newest available agent
+ * snapshot or, with restore_test.source "point-in-time", from the cluster's latest restorable time) ->
+ * ACTION_DRILL_INSTANCE (the cluster is available and has no instance: create its primary) ->
+ * ACTION_DRILL_PROBE (the instance is available and the cluster's writer: run probe_command, record the
+ * time to restore) -> keep_minutes -> ACTION_DRILL_TEARDOWN (the instance, then the cluster). While AWS
+ * works on a step the plan says so (ACTION_DRILL_WAIT, with the status) and wakes in PLAN_DRILL_POLL_SEC.
+ * Ownership: a cluster is a drill only when it is named and tagged as the agent's drills
+ * (restore_drill_cluster_is_ours), its TAG_RESTORE_TEST names the source cluster, and a drill record of
+ * kind ACTION_DRILL_RESTORE that did not fail names that exact cluster; one that only looks like a drill
+ * gets an ACTION_REFUSED and is never probed, given an instance or torn down. One drill per source cluster
+ * at a time; one per period of restore_test.every (a restore record that is done or failed settles it,
+ * and the plan wakes at the next period).
  */
 #pragma once
 
@@ -72,6 +87,9 @@
 /* Written by the agent on copies it makes: "copy:<source region>" or "share". */
 #define PLAN_TAG_COPY "aurora-backup:copy"
 #define PLAN_POLL_INTERVAL_SEC 60
+/* While a restore drill is in progress the plan wakes this soon: the time to restore it measures is AWS's,
+ * not the agent's polling. */
+#define PLAN_DRILL_POLL_SEC 10
 #define PLAN_CROSS_REGION_COPY_LIMIT 5
 #define PLAN_NO_WAKEUP INT64_MAX
 #define PLAN_TIME_UNKNOWN INT64_MIN /* create time not known yet (snapshot still creating) */
@@ -91,6 +109,16 @@ struct observed_cluster {
         size_t n_tags;
         int backup_retention_period; /* days; reported, never changed */
         bool snapshots_incomplete;   /* a snapshot of it could not be read: it deletes nothing (fail closed) */
+        const char *engine;          /* NULL: unknown */
+        const char *writer;          /* the member instance that is the cluster's writer; NULL: none */
+};
+
+/* An instance of a restore drill's cluster (the agent looks only at those). */
+struct observed_instance {
+        const char *identifier;
+        const char *cluster_identifier;
+        const char *region;
+        const char *status; /* DBInstanceStatus: "creating", "available", "deleting", ... */
 };
 
 struct observed_snapshot {
@@ -129,6 +157,13 @@ enum action_kind {
         ACTION_MISSED,          /* event: a slot's window closed with no snapshot */
         ACTION_QUOTA_EXHAUSTED, /* event: no room for a create or copy */
         ACTION_REFUSED,         /* event: a configured step cannot be done (says why) */
+        /* Restore drills, in the order a plan runs them (see the top of this file). */
+        ACTION_DRILL_RESTORE,  /* RestoreDBClusterFromSnapshot or RestoreDBClusterToPointInTime */
+        ACTION_DRILL_INSTANCE, /* CreateDBInstance in the drill cluster: its primary (writer) */
+        ACTION_DRILL_PROBE,    /* the instance is the writer: probe_command, then the time to restore */
+        ACTION_DRILL_TEARDOWN, /* DeleteDBInstance, or DeleteDBCluster once no instance is left */
+        ACTION_DRILL_WAIT,     /* AWS is working on a step, or the drill is kept keep_minutes */
+        ACTION_DRILL_FAILED,   /* event: the period's drill cannot be made (says why) */
         _ACTION_KIND_MAX,
 };
 
@@ -143,6 +178,30 @@ struct ledger_action {
         const char *region;        /* where the action runs (a copy's destination) */
         const char *source_region; /* copies: the source region; else NULL */
 };
+
+/* The state of a ledger row, as the planner reads the drill records. */
+enum drill_record_state {
+        DRILL_RECORD_OPEN, /* intent written, outcome not known yet */
+        DRILL_RECORD_DONE,
+        DRILL_RECORD_FAILED,
+        DRILL_RECORD_ABANDONED, /* left open by a crash or a lost answer, and settled as not known to be done */
+};
+
+/* A ledger row of a restore drill step, whatever its state. */
+struct drill_record {
+        enum action_kind kind; /* ACTION_DRILL_RESTORE, _INSTANCE, _PROBE or _TEARDOWN */
+        enum drill_record_state state;
+        const char *source_cluster; /* the cluster drilled */
+        const char *region;
+        const char *resource; /* restore: the drill cluster; instance, probe: the instance; teardown: the
+                                 instance or the cluster deleted */
+        const char *target;   /* restore: the snapshot restored from, or PLAN_DRILL_POINT_IN_TIME; others:
+                                 the drill cluster */
+        int64_t started_at;   /* when the intent was written */
+        int64_t finished_at;  /* when the outcome was recorded; 0 while open */
+};
+/* The restore record's target of a point-in-time drill. */
+#define PLAN_DRILL_POINT_IN_TIME "point-in-time"
 
 struct window_history_entry {
         const char *cluster_identifier;
@@ -173,6 +232,10 @@ struct plan_input {
         size_t n_history;
         const struct account_quota *account_quotas; /* may be NULL: none known */
         size_t n_account_quotas;
+        const struct observed_instance *instances; /* of restore drill clusters; may be NULL */
+        size_t n_instances;
+        const struct drill_record *drill_records; /* the ledger's drill rows; may be NULL */
+        size_t n_drill_records;
         int64_t now;
 };
 
@@ -286,6 +349,9 @@ struct plan_action {
         const struct tag *tags;      /* creates and copies: tags the agent writes */
         size_t n_tags;
         const char *const *accounts; /* shares: accounts to add (NULL-terminated) */
+        const char *target;          /* drills: the drill cluster; refusals of a drill lookalike: it */
+        int64_t since;               /* drill probes: when the restore was started (the time to restore
+                                        runs from it); else 0 */
 };
 
 struct snapshot_verdict {

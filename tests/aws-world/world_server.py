@@ -245,7 +245,8 @@ class WorldApp:
 
     # What a request names, for tests that count targeted calls (never a secret: identifiers only).
     LOGGED_PARAMS = ("DBClusterIdentifier", "DBClusterSnapshotIdentifier", "ExportTaskIdentifier", "Marker",
-                     "SnapshotType")
+                     "SnapshotType", "DBInstanceIdentifier", "SourceDBClusterIdentifier", "UseLatestRestorableTime",
+                     "RestoreToTime", "SnapshotIdentifier")
 
     @classmethod
     def _logged_params(cls, environ, body):

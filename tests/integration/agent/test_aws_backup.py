@@ -137,6 +137,13 @@ class AwsBackup(AgentTestCase):
         # Issue 7: "count, oldest, newest and vaults".
         self.assertIn("Default", json.dumps(s), "the summary names the vaults\n" + run.describe())
 
+        # The vault is learned by the observation and kept in the state: the report makes no AWS call, and a
+        # later cycle asks AWS Backup nothing to name it again.
+        self.admin.clear_requests()
+        run = self.once()
+        self.assertEqual(self.requests(service="backup"), [], run.describe())
+        self.assertIn("Default", json.dumps(run.named("cycle-summary")[0]), run.describe())
+
     def test_backup_snapshot_newer_than_retention_is_kept(self):
         self.world_at_quota(extra_snapshots=[
             {"cluster": "db-k", "origin": "awsbackup", "id": "awsbackup:job-inside-34d",

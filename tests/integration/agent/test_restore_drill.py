@@ -7,10 +7,11 @@ nothing, and no policy snapshots the drill cluster even when its globs match it.
 
 import datetime
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (DAY, PREFIX, SECRET_KEY, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
+from agent_harness import (CTL, DAY, PREFIX, SECRET_KEY, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
                            window_open_now)
 
 DRILL_MUTATIONS = ("RestoreDBClusterFromSnapshot", "CreateDBInstance", "DeleteDBInstance", "DeleteDBCluster")
@@ -278,6 +279,118 @@ echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {o
         run = self.once(now=self.now + 60, expect=None)
         self.assertEqual(run.named("restore-failed"), [], "reported once per period")
 
+
+    def test_point_in_time_drill_restores_the_cluster_and_its_writer(self):
+        """restore_test.source = "point-in-time": RestoreDBClusterToPointInTime from the cluster itself with
+        UseLatestRestorableTime (no snapshot needed), then the primary instance with the drill cluster's
+        identifier, the time to restore once it is the writer, and the teardown."""
+        self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}])
+        drill_cfg = {"every": "daily", "instance_class": "db.r6g.large", "keep_minutes": 0,
+                     "source": "point-in-time"}
+        self.write_config([policy(clusters=["db-a"], window=None, restore_test=drill_cfg)])
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        instance = drill + "-1"
+
+        run = self.once(now=t0)
+        pitr = self.requests("RestoreDBClusterToPointInTime")
+        self.assertEqual(len(pitr), 1, run.describe())
+        params = pitr[0]["params"]
+        self.assertEqual(params.get("DBClusterIdentifier"), drill, params)
+        self.assertEqual(params.get("SourceDBClusterIdentifier"), "db-a", params)
+        self.assertEqual(params.get("UseLatestRestorableTime"), "true", params)
+        self.assertNotIn("RestoreToTime", params, "UseLatestRestorableTime and RestoreToTime exclude each other")
+        self.assertEqual(self.count("RestoreDBClusterFromSnapshot"), 0, run.describe())
+        started = run.named("restore-started", cluster="db-a")
+        self.assertEqual([e.target for e in started], [drill], run.describe())
+        rows = self.ledger(kind="restore")
+        self.assertEqual([(r["state"], r["snapshot"], r["target"]) for r in rows],
+                         [("done", drill, "point-in-time")], rows)
+        tags = {t["Key"]: t["Value"] for t in self.clusters()[drill].get("TagList", [])}
+        self.assertEqual(tags.get("aurora-backup:restore-test"), "db-a", tags)
+
+        # The restored cluster is available: its primary instance, created with the drill cluster's identifier.
+        run = self.once(now=t0 + 10)
+        created = self.requests("CreateDBInstance")
+        self.assertEqual(len(created), 1, run.describe())
+        self.assertEqual(created[0]["params"].get("DBClusterIdentifier"), drill, created[0])
+        self.assertEqual(self.instances()[instance]["DBClusterIdentifier"], drill)
+
+        # The writer: completed, timed from the restore call (two 10 s polls).
+        run = self.once(now=t0 + 20)
+        done = run.named("restore-completed", cluster="db-a")
+        self.assertEqual(len(done), 1, run.describe())
+        self.assertEqual(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"), "20", done[0])
+        self.assertEqual(done[0].target, drill)
+        rows = self.ledger(kind="probe")
+        self.assertEqual([(r["state"], r["snapshot"], r["target"]) for r in rows], [("done", instance, drill)], rows)
+        self.assertEqual(self.count("DeleteDBInstance"), 1, "keep_minutes 0: the instance goes at once")
+
+        run = self.once(now=t0 + 30)
+        self.assertEqual(self.count("DeleteDBCluster"), 1, run.describe())
+        self.assertNotIn(drill, self.clusters())
+        self.assertIn("db-a", self.clusters(), "the source cluster is never touched")
+        self.assertLedgerComplete(run)
+        for r in self.runs:
+            self.assertEqual(r.named("restore-failed"), [], r.describe())
+
+    def test_plan_shows_the_drill_step_and_its_reason(self):
+        prev = self.setup_world()
+        p = subprocess.run([CTL, "plan", "--config", self.config_path], env=self.env(now=self.now),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        lines = [line for line in p.stdout.splitlines() if line.startswith("drill-restore ")]
+        self.assertEqual(len(lines), 1, p.stdout)
+        self.assertIn("source=" + prev["id"], lines[0])
+        self.assertIn("drill=" + drill_id("db-a", self.now), lines[0])
+        self.assertIn("rule=", lines[0])
+        self.assertNoMutatingCalls()
+
+    def test_daemon_drill_advances_as_soon_as_aws_is_done(self):
+        """The daemon, reconcile_interval 15m, its clock 10x: once the restore is made, the plan wakes every
+        10 s while the drill is in progress and looks only at the drill, so an instant restore (the local
+        world's) is reported after two short polls, not after a reconcile interval."""
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}],
+                  snapshots=[agent_snapshot("db-a", w, self.now - DAY)])
+        self.write_config([policy(clusters=["db-a"], window=w,
+                                  restore_test={"every": "daily", "instance_class": "db.r6g.large",
+                                                "keep_minutes": 0})],
+                          reconcile_interval="15m")
+        d = self.daemon(env=self.env(now=self.now, AURORA_BACKUP_TEST_CLOCK_RATE="10"))
+        done = d.wait_event("restore-completed", count=1, timeout=120)
+        d.wait_event("cycle-summary", count=len(d.wait_event("cycle-summary", count=1)) + 1)
+        d.stop()
+        took = int(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"))
+        self.assertLessEqual(took, 2 * 10 + 5, f"time to restore {took}s: the agent's polling, not AWS's")
+        full = [r for r in self.requests("DescribeDBClusters") if not r["params"].get("DBClusterIdentifier")]
+        self.assertEqual(len(full), 1, "the drill's wake-ups are targeted: one full inventory")
+        looks = {r["params"].get("DBClusterIdentifier") for r in self.requests("DescribeDBClusters")} - {None}
+        self.assertLessEqual(looks, {"db-a", drill_id("db-a", self.now)}, looks)
+        self.assertGreaterEqual(len(self.requests("DescribeDBInstances")), 2, "the drill's instance is looked at")
+
+    def test_drill_interrupted_by_a_crash_continues_after_the_restart(self):
+        """SIGKILL right after CreateDBInstance (its answer never recorded): the restarted agent settles the
+        intent, finds the instance, and the drill goes on from there; nothing is created twice."""
+        self.setup_world(keep_minutes=0)
+        t0 = self.now
+        drill = drill_id("db-a", t0)
+        self.once(now=t0)
+        self.assertEqual(len(self.ledger(kind="restore")), 1)
+        run = self.once(now=t0 + 10, crash_at="after-call", expect=None)
+        self.assertNotEqual(run.returncode, 0, run.describe())
+        self.assertEqual(self.count("CreateDBInstance"), 1, run.describe())
+        self.assertEqual([r["state"] for r in self.ledger(kind="restore-instance")], ["intent"])
+
+        run = self.once(now=t0 + 20)
+        done = run.named("restore-completed", cluster="db-a")
+        self.assertEqual(len(done), 1, run.describe())
+        self.assertEqual(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"), "20", done[0])
+        self.assertEqual(self.count("CreateDBInstance"), 1, "the instance is not created twice")
+        self.assertEqual(self.count("RestoreDBClusterFromSnapshot"), 1, "nor the cluster restored twice")
+        run = self.once(now=t0 + 30)
+        self.assertNotIn(drill, self.clusters(), run.describe())
+        self.assertLedgerComplete(run)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,444 @@
+/* Restore drills in the plan: each step as a plan action with its reason, the short poll while a drill is in
+ * progress, clusters that only look like drills, and a drill that continues from the ledger after a restart.
+ */
+#include "plan-world.h"
+
+#define NOW (time_from_civil(2026, 11, 24, 10, 0, 0))
+#define DRILL "aba-rt-db-a-20261124"
+#define INSTANCE "aba-rt-db-a-20261124-1"
+
+struct drill_world {
+        struct world w;
+        struct tag drill_tags[2];
+        struct observed_instance instances[4];
+        struct drill_record records[8];
+        const struct observed_snapshot *newest;
+};
+
+/* "prod" drills db-a daily (keep_minutes 30); db-a has two agent snapshots. */
+static void drill_world_init(struct drill_world *d, int64_t now)
+{
+        world_init(&d->w, now);
+        d->w.pol[0].restore_test = (struct restore_test_spec){
+            .enabled = true,
+            .every = {.kind = SCHEDULE_DAILY},
+            .instance_class = (char *)"db.r6g.large",
+            .keep_minutes = 30,
+        };
+        world_cluster(&d->w, "db-a", "available")->engine = "aurora-postgresql";
+        world_snap(&d->w, "db-a", now - 2 * SEC_PER_DAY);
+        d->newest = world_snap(&d->w, "db-a", now - SEC_PER_DAY);
+        d->drill_tags[0] = (struct tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
+        d->drill_tags[1] = (struct tag){(char *)TAG_RESTORE_TEST, (char *)"db-a"};
+        d->w.in.instances = d->instances;
+        d->w.in.drill_records = d->records;
+}
+
+static struct observed_cluster *drill_cluster(struct drill_world *d, const char *id, const char *status)
+{
+        struct observed_cluster *c = world_cluster(&d->w, id, status);
+        c->tags = d->drill_tags;
+        c->n_tags = 2;
+        c->engine = "aurora-postgresql";
+        return c;
+}
+
+static void drill_instance(struct drill_world *d, const char *id, const char *cluster, const char *status)
+{
+        d->instances[d->w.in.n_instances++] = (struct observed_instance){
+            .identifier = id, .cluster_identifier = cluster, .region = WORLD_REGION, .status = status};
+}
+
+static void drill_record(struct drill_world *d, enum action_kind kind, enum drill_record_state state,
+                         const char *resource, const char *target, int64_t started, int64_t finished)
+{
+        d->records[d->w.in.n_drill_records++] = (struct drill_record){
+            .kind = kind,
+            .state = state,
+            .source_cluster = "db-a",
+            .region = WORLD_REGION,
+            .resource = resource,
+            .target = target,
+            .started_at = started,
+            .finished_at = state == DRILL_RECORD_OPEN ? 0 : finished,
+        };
+}
+
+/* The drill restored an hour ago (restore done, from the newest snapshot). */
+static void restored(struct drill_world *d, const char *status)
+{
+        drill_cluster(d, DRILL, status);
+        drill_record(d, ACTION_DRILL_RESTORE, DRILL_RECORD_DONE, DRILL, d->newest->identifier, NOW - 3600,
+                     NOW - 3600);
+}
+
+static size_t drill_actions(const struct plan *p)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_actions; i++)
+                n += p->actions[i].kind >= ACTION_DRILL_RESTORE;
+        return n;
+}
+
+static const struct plan_action *only_drill_action(const struct plan *p, enum action_kind k)
+{
+        ck_assert_uint_eq(drill_actions(p), 1);
+        const struct plan_action *a = plan_find(p, k);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_str_eq(a->policy, "prod");
+        ck_assert_str_eq(a->cluster, "db-a");
+        ck_assert_str_eq(a->region, WORLD_REGION);
+        ck_assert_ptr_nonnull(a->rule);
+        return a;
+}
+
+START_TEST(drill_restores_the_newest_agent_snapshot_and_polls_soon)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_RESTORE);
+        ck_assert_str_eq(a->snapshot, DRILL);
+        ck_assert_str_eq(a->target, DRILL);
+        ck_assert_str_eq(a->source_snapshot, d.newest->identifier);
+        ck_assert_ptr_nonnull(strstr(a->rule, "newest available agent snapshot"));
+        ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_point_in_time_restores_the_cluster_itself)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        d.w.pol[0].restore_test.source = RESTORE_SOURCE_POINT_IN_TIME;
+        d.w.in.n_snapshots = 0; /* no snapshot needed */
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_RESTORE);
+        ck_assert_str_eq(a->snapshot, DRILL);
+        ck_assert_ptr_null(a->source_snapshot);
+        ck_assert_ptr_nonnull(strstr(a->rule, "point-in-time"));
+        ck_assert_ptr_nonnull(strstr(a->rule, "latest restorable time"));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_without_an_agent_snapshot_fails_and_says_why)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        d.w.in.n_snapshots = 0;
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_FAILED);
+        ck_assert_str_eq(a->target, DRILL);
+        ck_assert_str_eq(a->rule, "no available snapshot made by the agent to restore");
+        /* Nothing in progress: the next drill is next period. */
+        ck_assert_int_eq(p->next_wakeup <= NOW + PLAN_DRILL_POLL_SEC, false);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_waits_while_the_cluster_restores)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "creating");
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_WAIT);
+        ck_assert_str_eq(a->status, "creating");
+        ck_assert_str_eq(a->target, DRILL);
+        ck_assert_ptr_nonnull(strstr(a->rule, "restoring"));
+        ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_creates_the_primary_instance_once_the_cluster_is_available)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_INSTANCE);
+        ck_assert_str_eq(a->snapshot, INSTANCE);
+        ck_assert_str_eq(a->target, DRILL);
+        ck_assert_ptr_nonnull(strstr(a->rule, "primary (writer)"));
+        ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_waits_until_the_instance_is_the_writer)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        drill_instance(&d, INSTANCE, DRILL, "creating");
+        drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_DONE, INSTANCE, DRILL, NOW - 600, NOW - 600);
+        struct plan *p = world_plan(&d.w);
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_WAIT);
+        ck_assert_str_eq(a->status, "creating");
+        ck_assert_ptr_nonnull(strstr(a->rule, "a reader until it is the writer"));
+        ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+
+        /* Available, but the cluster does not name it its writer yet. */
+        d.instances[0].status = "available";
+        p = world_plan(&d.w);
+        a = only_drill_action(p, ACTION_DRILL_WAIT);
+        ck_assert_ptr_nonnull(strstr(a->rule, "not yet the cluster's writer"));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_probes_the_writer_with_the_restore_start)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        d.w.clusters[1].writer = INSTANCE;
+        drill_instance(&d, INSTANCE, DRILL, "available");
+        drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_DONE, INSTANCE, DRILL, NOW - 600, NOW - 600);
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_PROBE);
+        ck_assert_str_eq(a->snapshot, INSTANCE);
+        ck_assert_str_eq(a->target, DRILL);
+        ck_assert_str_eq(a->source_snapshot, d.newest->identifier);
+        ck_assert_int_eq(a->since, NOW - 3600);
+        ck_assert_ptr_nonnull(strstr(a->rule, "writer"));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_is_kept_keep_minutes_then_torn_down_instance_first)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        d.w.clusters[1].writer = INSTANCE;
+        drill_instance(&d, INSTANCE, DRILL, "available");
+        drill_record(&d, ACTION_DRILL_PROBE, DRILL_RECORD_DONE, INSTANCE, DRILL, NOW - 60, NOW - 60);
+        struct plan *p = world_plan(&d.w);
+
+        /* Kept: no poll while nothing happens, the wake-up is the teardown time. */
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_WAIT);
+        ck_assert_str_eq(a->status, "completed");
+        ck_assert_int_eq(a->retry_at, NOW - 60 + 30 * 60);
+        ck_assert_int_eq(p->next_wakeup, NOW - 60 + 30 * 60);
+        plan_free(p);
+
+        d.w.in.now = NOW - 60 + 30 * 60;
+        p = world_plan(&d.w);
+        a = only_drill_action(p, ACTION_DRILL_TEARDOWN);
+        ck_assert_str_eq(a->snapshot, INSTANCE);
+        ck_assert_str_eq(a->target, DRILL);
+        ck_assert_int_eq(p->next_wakeup, d.w.in.now + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+
+        d.instances[0].status = "deleting";
+        p = world_plan(&d.w);
+        a = only_drill_action(p, ACTION_DRILL_WAIT);
+        ck_assert_str_eq(a->status, "deleting");
+        plan_free(p);
+
+        d.w.in.n_instances = 0; /* the instance is gone: the cluster goes */
+        p = world_plan(&d.w);
+        a = only_drill_action(p, ACTION_DRILL_TEARDOWN);
+        ck_assert_str_eq(a->snapshot, DRILL);
+        ck_assert_str_eq(a->target, DRILL);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_keep_minutes_zero_tears_down_right_after_the_probe)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        d.w.pol[0].restore_test.keep_minutes = 0;
+        restored(&d, "available");
+        d.w.clusters[1].writer = INSTANCE;
+        drill_instance(&d, INSTANCE, DRILL, "available");
+        struct plan *p = world_plan(&d.w);
+
+        ck_assert_uint_eq(drill_actions(p), 2);
+        size_t probe = SIZE_MAX, teardown = SIZE_MAX;
+        for (size_t i = 0; i < p->n_actions; i++) {
+                if (p->actions[i].kind == ACTION_DRILL_PROBE)
+                        probe = i;
+                if (p->actions[i].kind == ACTION_DRILL_TEARDOWN)
+                        teardown = i;
+        }
+        ck_assert_uint_lt(probe, teardown);
+        ck_assert_uint_ne(teardown, SIZE_MAX);
+        ck_assert_str_eq(p->actions[teardown].snapshot, INSTANCE);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_whose_instance_could_not_be_created_is_torn_down)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_FAILED, INSTANCE, DRILL, NOW - 60, NOW - 60);
+        struct plan *p = world_plan(&d.w);
+
+        const struct plan_action *a = only_drill_action(p, ACTION_DRILL_TEARDOWN);
+        ck_assert_str_eq(a->snapshot, DRILL);
+        ck_assert_ptr_nonnull(strstr(a->rule, "could not be created"));
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_lookalike_is_refused_and_never_touched)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        /* Yesterday's name, the agent's tags, available and with a writer: but no restore in the ledger. */
+        struct observed_cluster *yesterday = drill_cluster(&d, "aba-rt-db-a-20261123", "available");
+        yesterday->writer = "aba-rt-db-a-20261123-1";
+        drill_instance(&d, "aba-rt-db-a-20261123-1", yesterday->identifier, "available");
+        /* Another: its only restore was refused by AWS (the name was someone else's). */
+        drill_cluster(&d, "aba-rt-db-a-20261122", "available");
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_FAILED, "aba-rt-db-a-20261122",
+                     d.newest->identifier, NOW - 2 * SEC_PER_DAY, NOW - 2 * SEC_PER_DAY);
+        /* And one whose restore is recorded from another cluster. */
+        drill_cluster(&d, "aba-rt-db-a-20261121", "available");
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_DONE, "aba-rt-db-a-20261121", "x",
+                     NOW - 3 * SEC_PER_DAY, NOW - 3 * SEC_PER_DAY);
+        d.records[d.w.in.n_drill_records - 1].source_cluster = "db-b";
+        struct plan *p = world_plan(&d.w);
+
+        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 3);
+        for (size_t i = 0; i < p->n_actions; i++) {
+                const struct plan_action *a = &p->actions[i];
+                if (a->kind == ACTION_REFUSED) {
+                        ck_assert(startswith(a->target, "aba-rt-db-a-202611"));
+                        ck_assert_ptr_nonnull(strstr(a->rule, "ledger has no restore"));
+                        continue;
+                }
+                /* Nothing else about them: today's drill is planned as if they were not there. */
+                ck_assert_msg(!a->target || streq(a->target, DRILL), "action %s on %s",
+                              action_kind_to_string(a->kind), a->target);
+        }
+        ck_assert_uint_eq(plan_count(p, ACTION_DRILL_RESTORE), 1);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_continues_from_the_ledger_after_a_restart)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        /* A crash after the restore's intent: recovery settled it as abandoned, and the cluster exists. */
+        drill_cluster(&d, DRILL, "available");
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_ABANDONED, DRILL, d.newest->identifier,
+                     NOW - 300, NOW - 200);
+        struct plan *p = world_plan(&d.w);
+        ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_INSTANCE)->snapshot, INSTANCE);
+        plan_free(p);
+
+        /* Its instance's creation was abandoned too and no instance shows: created again (the executor takes
+         * "already exists" as done). */
+        drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_ABANDONED, INSTANCE, DRILL, NOW - 100,
+                     NOW - 50);
+        p = world_plan(&d.w);
+        ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_INSTANCE)->snapshot, INSTANCE);
+        plan_free(p);
+
+        /* The instance is the writer: the probe's time to restore runs from the first restore attempt. */
+        d.w.clusters[1].writer = INSTANCE;
+        drill_instance(&d, INSTANCE, DRILL, "available");
+        p = world_plan(&d.w);
+        ck_assert_int_eq(only_drill_action(p, ACTION_DRILL_PROBE)->since, NOW - 300);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_restore_in_flight_or_done_is_not_made_twice)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        /* An intent still open (its answer not known yet), the cluster not observed: wait, no second call.
+         */
+        drill_record(&d, ACTION_DRILL_RESTORE, DRILL_RECORD_OPEN, DRILL, d.newest->identifier, NOW - 5, 0);
+        struct plan *p = world_plan(&d.w);
+        ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_WAIT)->status, "not-yet-observed");
+        ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+
+        /* Done and torn down since: nothing until the next period, and the plan wakes for it. */
+        d.records[0].state = DRILL_RECORD_DONE;
+        d.records[0].finished_at = NOW - 5;
+        p = world_plan(&d.w);
+        ck_assert_uint_eq(drill_actions(p), 0);
+        ck_assert_int_le(p->next_wakeup, time_from_civil(2026, 11, 25, 0, 0, 0));
+        ck_assert_int_gt(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
+        plan_free(p);
+
+        d.w.in.now = time_from_civil(2026, 11, 25, 0, 0, 0);
+        p = world_plan(&d.w);
+        ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_RESTORE)->snapshot, "aba-rt-db-a-20261125");
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_with_unknown_instances_waits)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        drill_instance(&d, INSTANCE, DRILL, NULL); /* the agent could not look */
+        struct plan *p = world_plan(&d.w);
+        only_drill_action(p, ACTION_DRILL_WAIT);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(drill_actions_are_in_the_plan_text)
+{
+        static struct drill_world d;
+        drill_world_init(&d, NOW);
+        restored(&d, "available");
+        d.w.clusters[1].writer = INSTANCE;
+        drill_instance(&d, INSTANCE, DRILL, "available");
+        struct plan *p = world_plan(&d.w);
+        char *text = NULL;
+        ck_assert_int_eq(plan_format_string(p, &text), 0);
+        ck_assert_msg(strstr(text, "drill-probe policy=prod region=eu-west-1 cluster=db-a snapshot=" INSTANCE
+                                   " drill=" DRILL " source="),
+                      "%s", text);
+        ck_assert_msg(strstr(text, "restore-started=2026-11-24T09:00:00Z"), "%s", text);
+        free(text);
+        plan_free(p);
+}
+END_TEST
+
+TEST_SUITE(plan_drill_suite)
+{
+        Suite *s = suite_create("plan-drill");
+        TCase *tc = tcase_create("plan-drill");
+        tcase_add_test(tc, drill_restores_the_newest_agent_snapshot_and_polls_soon);
+        tcase_add_test(tc, drill_point_in_time_restores_the_cluster_itself);
+        tcase_add_test(tc, drill_without_an_agent_snapshot_fails_and_says_why);
+        tcase_add_test(tc, drill_waits_while_the_cluster_restores);
+        tcase_add_test(tc, drill_creates_the_primary_instance_once_the_cluster_is_available);
+        tcase_add_test(tc, drill_waits_until_the_instance_is_the_writer);
+        tcase_add_test(tc, drill_probes_the_writer_with_the_restore_start);
+        tcase_add_test(tc, drill_is_kept_keep_minutes_then_torn_down_instance_first);
+        tcase_add_test(tc, drill_keep_minutes_zero_tears_down_right_after_the_probe);
+        tcase_add_test(tc, drill_whose_instance_could_not_be_created_is_torn_down);
+        tcase_add_test(tc, drill_lookalike_is_refused_and_never_touched);
+        tcase_add_test(tc, drill_continues_from_the_ledger_after_a_restart);
+        tcase_add_test(tc, drill_restore_in_flight_or_done_is_not_made_twice);
+        tcase_add_test(tc, drill_with_unknown_instances_waits);
+        tcase_add_test(tc, drill_actions_are_in_the_plan_text);
+        suite_add_tcase(s, tc);
+        return s;
+}
