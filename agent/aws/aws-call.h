@@ -23,12 +23,12 @@
  *   under the 16 MiB cap; when an attempt that fed the sink is retried, the sink first receives
  *   (NULL, 0), meaning "start over".
  *
- * How the cycle will use it. One aws_multi per sd_event; each region's client is attached to it once.
- * A wake-up issues its calls (Describe pages of several regions at once, a few mutating calls under
- * the cap) and returns to the loop; each callback advances that region's state machine and issues the
- * next call (the next page with the Marker, the create after the targeted look). The loop keeps
- * serving the watchdog, SIGHUP and SIGTERM meanwhile; on SIGTERM the cycle calls
- * aws_client_cancel_all() and records every TRANSPORT/"Cancelled" answer as outcome unknown.
+ * How the agent uses it. One aws_multi per sd_event; each client is attached to it once, with a waiter
+ * (struct aws_waiter below): the cycle runs in a task (agent/task.h), and its aws_client_send() calls
+ * become an asynchronous call plus "suspend the task until the answer". Regions are observed by tasks
+ * of their own, actions of different clusters run a few at a time. The loop keeps serving the
+ * watchdog, SIGHUP and SIGTERM meanwhile; on SIGTERM, after a grace period, the loop calls
+ * aws_client_cancel_all() and the cycle records every TRANSPORT/"Cancelled" answer as outcome unknown.
  *
  * Rules. Callbacks run from the event loop, never from inside aws_client_send_async(); the one
  * exception is aws_call_cancel()/aws_client_cancel_all(), which call back before they return. A client
