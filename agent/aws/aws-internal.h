@@ -8,14 +8,19 @@
  * is a NULL-terminated list of "Name: value" lines. Returns 0 with any HTTP status. */
 int aws_client_http_raw(struct aws_client *c, const char *method, const char *url, char *const *headers,
                         const char *body, size_t body_len, struct aws_response *ret, struct aws_error *e);
-/* Query API call (RDS, STS): POST Action=...&Version=...&params, with the standard retries. `params` is an
- * already encoded "k=v&k=v" string (may be empty). Returns 0 with the parsed XML document. */
-struct _xmlDoc;
+/* Query API call (RDS, STS; aws-query.c): POST Action=...&Version=...&params, with the standard retries.
+ * `params` is an already encoded "k=v&k=v" string (may be empty). aws_query_send returns 0 with the raw 2xx
+ * answer (for a streaming parser); aws_query_call returns 0 with the parsed document, which has an
+ * {action}Result or at least an {action}Response root. */
+struct aws_xml_node;
+int aws_query_send(struct aws_client *c, enum aws_service svc, const char *action, const char *version,
+                   const char *params, enum aws_signing signing, const struct aws_credentials *creds,
+                   struct aws_response *ret, struct aws_error *e);
 int aws_query_call(struct aws_client *c, enum aws_service svc, const char *action, const char *version,
                    const char *params, enum aws_signing signing, const struct aws_credentials *creds,
-                   struct _xmlDoc **ret_doc, struct aws_error *e);
+                   struct aws_xml_node **ret_doc, struct aws_error *e);
 /* The <{action}Result> element of a Query response, or NULL. */
-struct _xmlNode *aws_query_result(struct _xmlDoc *doc, const char *action);
+struct aws_xml_node *aws_query_result(const struct aws_xml_node *doc, const char *action);
 
 /* ---- One call's way through the "standard" retries, step by step. aws_client_send (blocking) and
  * aws_client_send_async (aws-call.c) are both made of these, so that they resolve, sign, classify,

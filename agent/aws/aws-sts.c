@@ -3,7 +3,6 @@
 #include "aws-sts.h"
 
 #include <errno.h>
-#include <libxml/tree.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +24,10 @@ void sts_caller_identity_done(struct sts_caller_identity *id)
         *id = (struct sts_caller_identity){};
 }
 
-/* The parsed response holds the secret key and the session token too: wipe its text before the document
- * is freed. Strings in the document's dictionary are short and shared, never a secret: left alone. */
-static void wipe_text(const xmlDoc *doc, xmlNode *n)
+/* The tree wipes its text when it is freed (aws-xml.h): the secret key and token leave no copy behind. */
+static int parse_credentials_node(const struct aws_xml_node *result, struct aws_credentials *ret, struct aws_error *e)
 {
-        for (; n; n = n->next) {
-                if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
-                    !(doc && doc->dict && xmlDictOwns(doc->dict, n->content)))
-                        OPENSSL_cleanse(n->content, strlen((const char *)n->content));
-                wipe_text(doc, n->children);
-        }
-}
-
-static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, struct aws_error *e)
-{
-        xmlNode *cn = aws_xml_child(result, "Credentials");
+        struct aws_xml_node *cn = aws_xml_child(result, "Credentials");
         _cleanup_free_ char *akid = NULL;
         _cleanup_erase_ char *secret = NULL, *token = NULL;
         int64_t exp = 0;
@@ -49,8 +37,6 @@ static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, 
             aws_xml_child_text(cn, "SessionToken", &token) < 0 ||
             aws_xml_child_time(cn, "Expiration", &exp) < 0)
                 r = -EBADMSG;
-        if (cn)
-                wipe_text(cn->doc, cn->children);
         if (r < 0 || isempty(akid) || isempty(secret) || isempty(token))
                 return aws_error_set(
                     e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
@@ -67,20 +53,19 @@ static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, 
 
 int sts_parse_credentials(const char *xml, size_t len, struct aws_credentials *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r = aws_xml_parse(xml, len, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *root = xmlDocGetRootElement(doc);
-        xmlNode *result = aws_xml_child(root, "AssumeRoleResult")
-                              ?: aws_xml_child(root, "AssumeRoleWithWebIdentityResult");
+        struct aws_xml_node *result =
+            aws_xml_child(doc, "AssumeRoleResult") ?: aws_xml_child(doc, "AssumeRoleWithWebIdentityResult");
         return parse_credentials_node(result, ret, e);
 }
 
 static int assume(struct aws_client *c, const char *action, const char *params, enum aws_signing signing,
                   const struct aws_credentials *source, struct aws_credentials *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r = aws_query_call(c, AWS_SERVICE_STS, action, STS_VERSION, params, signing, source, &doc, e);
         if (r < 0)
                 return r;
@@ -136,12 +121,12 @@ int sts_assume_role_with_web_identity(struct aws_client *c, const char *role_arn
 
 int sts_get_caller_identity(struct aws_client *c, struct sts_caller_identity *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r = aws_query_call(c, AWS_SERVICE_STS, "GetCallerIdentity", STS_VERSION, "", AWS_SIGN_CLIENT,
                                NULL, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *res = aws_query_result(doc, "GetCallerIdentity");
+        struct aws_xml_node *res = aws_query_result(doc, "GetCallerIdentity");
         struct sts_caller_identity id = {};
         if (!res || aws_xml_child_text(res, "Account", &id.account) < 0 ||
             aws_xml_child_text(res, "Arn", &id.arn) < 0 ||
