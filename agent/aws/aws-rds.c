@@ -435,27 +435,36 @@ static void export_task_slot_done(void *slot)
 }
 
 static const struct page_kind page_clusters = {
-    "DescribeDBClusters",         {"DescribeDBClustersResult", "DBClusters", "DBCluster"},
-    sizeof(struct rds_db_cluster), parse_cluster_slot,
-    salvage_none,                 cluster_slot_done,
+    .action = "DescribeDBClusters",
+    .path = {"DescribeDBClustersResult", "DBClusters", "DBCluster", NULL},
+    .item_size = sizeof(struct rds_db_cluster),
+    .parse_item = parse_cluster_slot,
+    .salvage = salvage_none,
+    .item_done = cluster_slot_done,
 };
 static const struct page_kind page_snapshots = {
-    "DescribeDBClusterSnapshots",
-    {"DescribeDBClusterSnapshotsResult", "DBClusterSnapshots", "DBClusterSnapshot"},
-    sizeof(struct rds_db_cluster_snapshot),
-    parse_snapshot_slot,
-    salvage_snapshot,
-    snapshot_slot_done,
+    .action = "DescribeDBClusterSnapshots",
+    .path = {"DescribeDBClusterSnapshotsResult", "DBClusterSnapshots", "DBClusterSnapshot", NULL},
+    .item_size = sizeof(struct rds_db_cluster_snapshot),
+    .parse_item = parse_snapshot_slot,
+    .salvage = salvage_snapshot,
+    .item_done = snapshot_slot_done,
 };
 static const struct page_kind page_instances = {
-    "DescribeDBInstances",          {"DescribeDBInstancesResult", "DBInstances", "DBInstance"},
-    sizeof(struct rds_db_instance), parse_instance_slot,
-    salvage_none,                   instance_slot_done,
+    .action = "DescribeDBInstances",
+    .path = {"DescribeDBInstancesResult", "DBInstances", "DBInstance", NULL},
+    .item_size = sizeof(struct rds_db_instance),
+    .parse_item = parse_instance_slot,
+    .salvage = salvage_none,
+    .item_done = instance_slot_done,
 };
 static const struct page_kind page_exports = {
-    "DescribeExportTasks",          {"DescribeExportTasksResult", "ExportTasks", "ExportTask"},
-    sizeof(struct rds_export_task), parse_export_task_slot,
-    salvage_none,                   export_task_slot_done,
+    .action = "DescribeExportTasks",
+    .path = {"DescribeExportTasksResult", "ExportTasks", "ExportTask", NULL},
+    .item_size = sizeof(struct rds_export_task),
+    .parse_item = parse_export_task_slot,
+    .salvage = salvage_none,
+    .item_done = export_task_slot_done,
 };
 
 struct rds_page_parser {
@@ -509,7 +518,8 @@ static int page_item(struct aws_xml_node *item, void *userdata, struct aws_error
         return 0;
 }
 
-static struct rds_page_parser *page_parser_new(const struct page_kind *k, void **items, size_t *n, size_t *skipped)
+static struct rds_page_parser *page_parser_new(const struct page_kind *k, void **items, size_t *n,
+                                               size_t *skipped)
 {
         struct rds_page_parser *p = calloc(1, sizeof(*p));
         if (!p)
@@ -530,7 +540,8 @@ static struct rds_page_parser *page_parser_new(const struct page_kind *k, void *
                 return page_parser_new(&kind, (void **)&l->items, &l->n, &l->skipped);                      \
         }
 DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_clusters, rds_db_cluster_list, page_clusters)
-DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list, page_snapshots)
+DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list,
+                       page_snapshots)
 DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_instances, rds_db_instance_list, page_instances)
 DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_export_tasks, rds_export_task_list, page_exports)
 
@@ -611,7 +622,8 @@ static int parse_page(const struct page_kind *k, const char *xml, size_t len, vo
 
         if (!p)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
-        if ((r = rds_page_parser_feed(p, xml, len, e)) < 0 || (r = rds_page_parser_finish(p, &marker, e)) < 0)
+        if ((r = rds_page_parser_feed(p, xml, len, e)) < 0 ||
+            (r = rds_page_parser_finish(p, &marker, e)) < 0)
                 return r;
         if (ret_marker)
                 *ret_marker = TAKE_PTR(marker);
@@ -631,21 +643,22 @@ static int parse_page(const struct page_kind *k, const char *xml, size_t len, vo
                 return 0;                                                                                   \
         }
 DEFINE_PARSE_LIST(rds_parse_db_clusters, rds_db_cluster_list, rds_db_cluster_list_done, page_clusters)
-DEFINE_PARSE_LIST(rds_parse_db_cluster_snapshots, rds_db_cluster_snapshot_list, rds_db_cluster_snapshot_list_done,
-                  page_snapshots)
+DEFINE_PARSE_LIST(rds_parse_db_cluster_snapshots, rds_db_cluster_snapshot_list,
+                  rds_db_cluster_snapshot_list_done, page_snapshots)
 DEFINE_PARSE_LIST(rds_parse_db_instances, rds_db_instance_list, rds_db_instance_list_done, page_instances)
 DEFINE_PARSE_LIST(rds_parse_export_tasks, rds_export_task_list, rds_export_task_list_done, page_exports)
 
 /* The one item of a mutating call's Result (e.g. <CreateDBClusterSnapshotResult><DBClusterSnapshot>). */
-static const struct aws_xml_node *single_item(const struct aws_xml_node *doc, const char *action, const char *item)
+static const struct aws_xml_node *single_item(const struct aws_xml_node *doc, const char *action,
+                                              const char *item)
 {
         return aws_xml_child(aws_query_result(doc, action), item);
 }
 
 /* The typed result of one call's response document: shared by the calls below and by the
  * rds_parse_*_result() entry points, which take the response body. */
-static int snapshot_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_db_cluster_snapshot *ret,
-                             struct aws_error *e)
+static int snapshot_from_doc(const struct aws_xml_node *doc, const char *action,
+                             struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
         const struct aws_xml_node *n = single_item(doc, action, "DBClusterSnapshot");
         if (!n || parse_snapshot(n, ret) < 0)
@@ -654,7 +667,8 @@ static int snapshot_from_doc(const struct aws_xml_node *doc, const char *action,
         return 0;
 }
 
-static int cluster_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_db_cluster *ret, struct aws_error *e)
+static int cluster_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_db_cluster *ret,
+                            struct aws_error *e)
 {
         const struct aws_xml_node *n = single_item(doc, action, "DBCluster");
         if (!n || parse_cluster(n, ret) < 0)
@@ -673,8 +687,8 @@ static int instance_from_doc(const struct aws_xml_node *doc, const char *action,
         return 0;
 }
 
-static int export_task_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_export_task *ret,
-                                struct aws_error *e)
+static int export_task_from_doc(const struct aws_xml_node *doc, const char *action,
+                                struct rds_export_task *ret, struct aws_error *e)
 {
         /* ExportTask fields sit directly in the Result. */
         const struct aws_xml_node *n = aws_query_result(doc, action);
@@ -684,8 +698,8 @@ static int export_task_from_doc(const struct aws_xml_node *doc, const char *acti
         return 0;
 }
 
-static int attributes_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_snapshot_attributes *ret,
-                               struct aws_error *e)
+static int attributes_from_doc(const struct aws_xml_node *doc, const char *action,
+                               struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
         if (parse_attributes(aws_query_result(doc, action), ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
@@ -696,7 +710,7 @@ static int attributes_from_doc(const struct aws_xml_node *doc, const char *actio
 #define DEFINE_RESULT_PARSER(fn, type, from_doc)                                                            \
         int fn(const char *xml, size_t len, const char *action, type *ret, struct aws_error *e)             \
         {                                                                                                   \
-                _cleanup_xml_ struct aws_xml_node *doc = NULL;                                                           \
+                _cleanup_xml_ struct aws_xml_node *doc = NULL;                                              \
                 int r = aws_xml_parse(xml, len, &doc, e);                                                   \
                 if (r < 0)                                                                                  \
                         return r;                                                                           \
@@ -753,8 +767,8 @@ static int buf_take(struct aws_buf *b, char **ret, struct aws_error *e)
         return 0;
 }
 
-static int rds_call(struct aws_client *c, const char *action, struct aws_buf *params, struct aws_xml_node **ret_doc,
-                    struct aws_error *e)
+static int rds_call(struct aws_client *c, const char *action, struct aws_buf *params,
+                    struct aws_xml_node **ret_doc, struct aws_error *e)
 {
         _cleanup_free_ char *p = NULL;
         int r = buf_take(params, &p, e);
@@ -808,7 +822,8 @@ int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifie
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = page_call(c, &page_clusters, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) < 0) {
+                if ((r = page_call(c, &page_clusters, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) <
+                    0) {
                         rds_db_cluster_list_done(&l);
                         return r;
                 }
@@ -846,7 +861,8 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                r = page_call(c, &page_snapshots, &p, (void **)&page.items, &page.n, &page.skipped, &marker, e);
+                r = page_call(c, &page_snapshots, &p, (void **)&page.items, &page.n, &page.skipped, &marker,
+                              e);
                 for (size_t i = 0; r >= 0 && i < page.n; i++) {
                         r = cb(&page.items[i], userdata);
                         if (r < 0)
@@ -905,7 +921,8 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = page_call(c, &page_instances, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) < 0) {
+                if ((r = page_call(c, &page_instances, &p, (void **)&l.items, &l.n, &l.skipped, &marker,
+                                   e)) < 0) {
                         rds_db_instance_list_done(&l);
                         return r;
                 }
@@ -1129,7 +1146,8 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = page_call(c, &page_exports, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) < 0) {
+                if ((r = page_call(c, &page_exports, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) <
+                    0) {
                         rds_export_task_list_done(&l);
                         return r;
                 }
@@ -1287,14 +1305,15 @@ static int quota_value(const struct aws_xml_node *q, const char *name, int64_t *
         return 0;
 }
 
-static int find_account_quota(const struct aws_xml_node *result, const char *name, int64_t *ret_used, int64_t *ret_max,
-                              struct aws_error *e)
+static int find_account_quota(const struct aws_xml_node *result, const char *name, int64_t *ret_used,
+                              int64_t *ret_max, struct aws_error *e)
 {
         const struct aws_xml_node *list = aws_xml_child(result, "AccountQuotas");
         if (!result || !list)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "DescribeAccountAttributes: response lacks AccountQuotas");
-        for (const struct aws_xml_node *q = aws_xml_child(list, "AccountQuota"); q; q = aws_xml_next(q, "AccountQuota")) {
+        for (const struct aws_xml_node *q = aws_xml_child(list, "AccountQuota"); q;
+             q = aws_xml_next(q, "AccountQuota")) {
                 _cleanup_free_ char *n = NULL;
                 int64_t used, max;
                 if (aws_xml_child_text(q, "AccountQuotaName", &n) < 0 || !streq_ptr(n, name))

@@ -25,7 +25,8 @@ void sts_caller_identity_done(struct sts_caller_identity *id)
 }
 
 /* The tree wipes its text when it is freed (aws-xml.h): the secret key and token leave no copy behind. */
-static int parse_credentials_node(const struct aws_xml_node *result, struct aws_credentials *ret, struct aws_error *e)
+static int parse_credentials_node(const struct aws_xml_node *result, struct aws_credentials *ret,
+                                  struct aws_error *e)
 {
         struct aws_xml_node *cn = aws_xml_child(result, "Credentials");
         _cleanup_free_ char *akid = NULL;

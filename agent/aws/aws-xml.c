@@ -13,10 +13,10 @@
 #include "time-util.h"
 
 enum {
-        NODE_COUNTED = 1 << 0,   /* text: counted toward the cap (not a blank between elements) */
-        NODE_TOO_LONG = 1 << 1,  /* text: over AWS_XML_MAX_TEXT, the rest was dropped */
-        NODE_CDATA = 1 << 2,     /* text: a CDATA section, never merged with what follows */
-        NODE_ON_PATH = 1 << 3,   /* element: on the streamed items' path */
+        NODE_COUNTED = 1 << 0,    /* text: counted toward the cap (not a blank between elements) */
+        NODE_TOO_LONG = 1 << 1,   /* text: over AWS_XML_MAX_TEXT, the rest was dropped */
+        NODE_CDATA = 1 << 2,      /* text: a CDATA section, never merged with what follows */
+        NODE_ON_PATH = 1 << 3,    /* element: on the streamed items' path */
         NODE_PATH_TAKEN = 1 << 4, /* element on the path: its child on the path was seen already */
 };
 
@@ -145,8 +145,8 @@ static void fail(struct aws_xml_parser *p, int r, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        p->r = aws_error_set(&p->err, r, AWS_ERROR_PARSE, r == -ENOMEM ? "OutOfMemory" : "MalformedResponse", "%s",
-                             msg);
+        p->r = aws_error_set(&p->err, r, AWS_ERROR_PARSE, r == -ENOMEM ? "OutOfMemory" : "MalformedResponse",
+                             "%s", msg);
         if (p->xp)
                 XML_StopParser(p->xp, XML_FALSE); /* harmless outside XML_Parse: it is never called again */
 }
@@ -162,16 +162,17 @@ static bool count(struct aws_xml_parser *p, size_t n)
 
 /* Called as soon as "<!DOCTYPE name" has been read, before its internal subset: no entity is ever declared,
  * so none can be expanded, and no external subset is ever looked at. */
-static void XMLCALL on_doctype(void *userdata, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
-                               int has_internal_subset)
+static void XMLCALL on_doctype(void *userdata, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal_subset)
 {
         fail(userdata, -EBADMSG, "response has a DTD (<!DOCTYPE>): refused, AWS never sends one");
 }
 
 /* Unreachable while a DOCTYPE stops the parse; kept so that an entity declaration can never be honoured. */
-static void XMLCALL on_entity(void *userdata, const XML_Char *name, int is_parameter_entity, const XML_Char *value,
-                              int value_length, const XML_Char *base, const XML_Char *system_id,
-                              const XML_Char *public_id, const XML_Char *notation_name)
+static void XMLCALL on_entity(void *userdata, const XML_Char *name, int is_parameter_entity,
+                              const XML_Char *value, int value_length, const XML_Char *base,
+                              const XML_Char *system_id, const XML_Char *public_id,
+                              const XML_Char *notation_name)
 {
         fail(userdata, -EBADMSG, "response has a DTD (<!DOCTYPE>): refused, AWS never sends one");
 }
@@ -355,7 +356,8 @@ static int parser_start(struct aws_xml_parser *p)
         XML_SetElementHandler(p->xp, on_start, on_end);
         XML_SetCharacterDataHandler(p->xp, on_text);
         XML_SetCdataSectionHandler(p->xp, on_cdata_start, on_cdata_end);
-        /* No comment or processing instruction handler: they are dropped, AWS's answers have none to keep. */
+        /* No comment or processing instruction handler: they are dropped, AWS's answers have none to keep.
+         */
         return 0;
 }
 

@@ -99,7 +99,7 @@ struct aws_xml_node *aws_xml_path(const struct aws_xml_node *from, ...) __attrib
 /* Next element sibling named `name` after `n`. */
 struct aws_xml_node *aws_xml_next(const struct aws_xml_node *n, const char *name);
 #define AWS_XML_FOREACH(child, parent, name)                                                                \
-        for (struct aws_xml_node *child = aws_xml_child((parent), (name)); child;                          \
+        for (struct aws_xml_node *child = aws_xml_child((parent), (name)); child;                           \
              child = aws_xml_next(child, (name)))
 
 /* Text of an element (all the text under it, in document order): 0 and a malloc'ed string (maybe empty),
@@ -107,6 +107,6 @@ struct aws_xml_node *aws_xml_next(const struct aws_xml_node *n, const char *name
 int aws_xml_text(const struct aws_xml_node *n, char **ret);
 /* Optional child text: sets *ret (NULL if absent). Returns 0 or negative errno. */
 int aws_xml_child_text(const struct aws_xml_node *parent, const char *name, char **ret);
-int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool *ret);     /* absent: false */
+int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool *ret); /* absent: false */
 int aws_xml_child_uint(const struct aws_xml_node *parent, const char *name, unsigned *ret); /* absent: 0 */
 int aws_xml_child_time(const struct aws_xml_node *parent, const char *name, int64_t *ret);  /* absent: 0 */

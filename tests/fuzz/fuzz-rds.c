@@ -123,7 +123,8 @@ static void cuts(const uint8_t *data, size_t size, size_t ret[2])
 }
 
 /* Feed the body to a page parser in three chunks; returns its result, `marker` set as finish sets it. */
-static int stream(struct rds_page_parser *p, const uint8_t *data, size_t size, char **marker, struct aws_error *e)
+static int stream(struct rds_page_parser *p, const uint8_t *data, size_t size, char **marker,
+                  struct aws_error *e)
 {
         size_t c[2];
         int r;
@@ -166,9 +167,9 @@ static bool same_cluster(const struct rds_db_cluster *a, const struct rds_db_clu
 
 static bool same_snapshot(const struct rds_db_cluster_snapshot *a, const struct rds_db_cluster_snapshot *b)
 {
-        return streq_ptr(a->identifier, b->identifier) && streq_ptr(a->cluster_identifier, b->cluster_identifier) &&
-               streq_ptr(a->status, b->status) && a->malformed == b->malformed && a->create_time == b->create_time &&
-               a->n_tags == b->n_tags;
+        return streq_ptr(a->identifier, b->identifier) &&
+               streq_ptr(a->cluster_identifier, b->cluster_identifier) && streq_ptr(a->status, b->status) &&
+               a->malformed == b->malformed && a->create_time == b->create_time && a->n_tags == b->n_tags;
 }
 
 static bool same_instance(const struct rds_db_instance *a, const struct rds_db_instance *b)
@@ -202,8 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_clusters(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_db_clusters, rds_db_cluster_list, rds_db_cluster_list_done, l, r,
-                               marker, same_cluster);
+                CHECK_STREAMED(rds_page_parser_new_db_clusters, rds_db_cluster_list,
+                               rds_db_cluster_list_done, l, r, marker, same_cluster);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_cluster(&l.items[i]);
@@ -228,8 +229,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_instances(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_db_instances, rds_db_instance_list, rds_db_instance_list_done, l,
-                               r, marker, same_instance);
+                CHECK_STREAMED(rds_page_parser_new_db_instances, rds_db_instance_list,
+                               rds_db_instance_list_done, l, r, marker, same_instance);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier));
@@ -241,8 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_export_tasks(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_export_tasks, rds_export_task_list, rds_export_task_list_done, l,
-                               r, marker, same_export);
+                CHECK_STREAMED(rds_page_parser_new_export_tasks, rds_export_task_list,
+                               rds_export_task_list_done, l, r, marker, same_export);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier) && !isempty(l.items[i].status));

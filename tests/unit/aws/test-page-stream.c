@@ -30,7 +30,8 @@ static int stream_snapshots(const char *xml, size_t len, const size_t *cuts, siz
         return r;
 }
 
-static void assert_same_snapshot(const struct rds_db_cluster_snapshot *a, const struct rds_db_cluster_snapshot *b)
+static void assert_same_snapshot(const struct rds_db_cluster_snapshot *a,
+                                 const struct rds_db_cluster_snapshot *b)
 {
         ck_assert_str_eq(a->identifier, b->identifier);
         ck_assert_str_eq(a->arn, b->arn);
@@ -115,7 +116,8 @@ START_TEST(clusters_page_split_anywhere_reads_the_same)
                 for (size_t i = 0; i < l.n; i++) {
                         ck_assert_str_eq(l.items[i].identifier, whole.items[i].identifier);
                         ck_assert_pstr_eq(l.items[i].writer, whole.items[i].writer);
-                        ck_assert_pstr_eq(l.items[i].preferred_backup_window, whole.items[i].preferred_backup_window);
+                        ck_assert_pstr_eq(l.items[i].preferred_backup_window,
+                                          whole.items[i].preferred_backup_window);
                         ck_assert_uint_eq(l.items[i].n_tags, whole.items[i].n_tags);
                 }
                 rds_db_cluster_list_done(&l);
@@ -171,13 +173,14 @@ END_TEST
 /* A page of `n` minimal snapshots. */
 static char *snapshot_page(size_t n, size_t *ret_len)
 {
-        static const char head[] = "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
-                                   "<DBClusterSnapshots>",
-                          item[] = "<DBClusterSnapshot><DBClusterSnapshotIdentifier>s</DBClusterSnapshotIdentifier>"
-                                   "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"
-                                   "</DBClusterSnapshot>",
-                          tail[] = "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
-                                   "</DescribeDBClusterSnapshotsResponse>";
+        static const char
+            head[] = "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
+                     "<DBClusterSnapshots>",
+            item[] = "<DBClusterSnapshot><DBClusterSnapshotIdentifier>s</DBClusterSnapshotIdentifier>"
+                     "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"
+                     "</DBClusterSnapshot>",
+            tail[] = "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
+                     "</DescribeDBClusterSnapshotsResponse>";
         size_t len = strlen(head) + n * strlen(item) + strlen(tail);
         char *b = malloc(len + 1), *w = b;
         ck_assert_ptr_nonnull(b);
@@ -250,7 +253,8 @@ START_TEST(bad_items_are_flagged_or_skipped_while_streaming)
             "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>"
             "<DBCluster><DBClusterIdentifier>bad</DBClusterIdentifier><Status>available</Status>"
             "<StorageEncrypted>maybe</StorageEncrypted></DBCluster>"
-            "<DBCluster><DBClusterIdentifier>good</DBClusterIdentifier><Status>available</Status></DBCluster>"
+            "<DBCluster><DBClusterIdentifier>good</DBClusterIdentifier><Status>available</Status></"
+            "DBCluster>"
             "</DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>";
         struct rds_db_cluster_snapshot_list s = {};
         struct rds_db_cluster_list c = {};
