@@ -476,7 +476,21 @@ struct rds_page_parser {
         size_t n0, skipped0;
         size_t count; /* items seen in this page, read or not */
         bool kept;    /* finished well: the page's items stay in the list */
+        /* What the sink received and has not passed on yet (see rds_page_parser_sink). */
+        char *pending;
+        size_t pending_len, pending_cap;
 };
+
+/* expat before 2.6 (Debian 12 has 2.5) tokenizes a token that spans two feeds again from its start at each
+ * feed (CVE-2023-52425): a 16 MiB start tag sent in curl's 16 KiB chunks would cost seconds of CPU in the
+ * event loop. The sink passes the body on in slices of at least this much, which bounds the rescans to 64.
+ */
+#define PAGE_SINK_SLICE (256u * 1024)
+
+static void pending_clear(struct rds_page_parser *p)
+{
+        p->pending_len = 0;
+}
 
 /* Drop what this page added to the list. */
 static void page_truncate(struct rds_page_parser *p)
@@ -552,6 +566,7 @@ struct rds_page_parser *rds_page_parser_free(struct rds_page_parser *p)
         if (!p->kept)
                 page_truncate(p);
         aws_xml_parser_free(p->xml);
+        free(p->pending);
         free(p);
         return NULL;
 }
@@ -564,14 +579,34 @@ int rds_page_parser_feed(struct rds_page_parser *p, const void *data, size_t len
         return r;
 }
 
+static int pending_flush(struct rds_page_parser *p, struct aws_error *e)
+{
+        int r = 0;
+        if (p->pending_len > 0)
+                r = rds_page_parser_feed(p, p->pending, p->pending_len, e);
+        pending_clear(p);
+        return r;
+}
+
 int rds_page_parser_sink(const void *data, size_t len, void *userdata)
 {
         struct rds_page_parser *p = userdata;
         if (!data && len == 0) { /* a retry starts over */
+                pending_clear(p);
                 page_truncate(p);
                 return aws_xml_parser_reset(p->xml);
         }
-        return rds_page_parser_feed(p, data, len, NULL);
+        if (p->pending_len + len > p->pending_cap) {
+                size_t cap = MAX(MIN(2 * p->pending_cap, (size_t)PAGE_SINK_SLICE), p->pending_len + len);
+                char *b = realloc(p->pending, MAX(cap, (size_t)4096));
+                if (!b)
+                        return -ENOMEM;
+                p->pending = b;
+                p->pending_cap = MAX(cap, (size_t)4096);
+        }
+        memcpy(p->pending + p->pending_len, data, len);
+        p->pending_len += len;
+        return p->pending_len >= PAGE_SINK_SLICE ? pending_flush(p, NULL) : 0;
 }
 
 int rds_page_parser_finish(struct rds_page_parser *p, char **ret_marker, struct aws_error *e)
@@ -581,7 +616,9 @@ int rds_page_parser_finish(struct rds_page_parser *p, char **ret_marker, struct 
         const struct aws_xml_node *result;
         int r;
 
-        r = aws_xml_parser_finish(p->xml, &doc, e);
+        r = pending_flush(p, e);
+        if (r >= 0)
+                r = aws_xml_parser_finish(p->xml, &doc, e);
         if (r < 0)
                 goto fail;
         result = aws_query_result(doc, p->kind->action);

@@ -263,7 +263,9 @@ struct rds_page_parser *rds_page_parser_new_export_tasks(struct rds_export_task_
 struct rds_page_parser *rds_page_parser_free(struct rds_page_parser *p);
 /* The next bytes of the body, split anywhere. 0, or the page's error (then every time after). */
 int rds_page_parser_feed(struct rds_page_parser *p, const void *data, size_t len, struct aws_error *e);
-/* An aws_body_sink (aws-call.h) over rds_page_parser_feed; (NULL, 0) starts the page over. */
+/* An aws_body_sink (aws-call.h) over rds_page_parser_feed; (NULL, 0) starts the page over. It passes the
+ * body on in slices of 256 KiB (a typical page, 100 items, is parsed at finish): expat before 2.6 would
+ * otherwise tokenize a long token again at every small chunk. A failure shows at rds_page_parser_finish. */
 int rds_page_parser_sink(const void *data, size_t len, void *userdata);
 /* End of the body: 0 and the Marker (NULL on the last page; *ret_marker is freed first), or the page's
  * error: -EBADMSG (PARSE: a DTD, a cap, not well-formed, no Result, too many items), -ENOMEM. */

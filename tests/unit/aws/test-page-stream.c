@@ -170,8 +170,8 @@ START_TEST(nesting_past_the_depth_cap_is_refused)
 }
 END_TEST
 
-/* A page of `n` minimal snapshots. */
-static char *snapshot_page(size_t n, size_t *ret_len)
+/* A page of `n` minimal snapshots, each followed by `pad` blanks (no node: whitespace between elements). */
+static char *snapshot_page(size_t n, size_t pad, size_t *ret_len)
 {
         static const char
             head[] = "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
@@ -181,12 +181,15 @@ static char *snapshot_page(size_t n, size_t *ret_len)
                      "</DBClusterSnapshot>",
             tail[] = "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
                      "</DescribeDBClusterSnapshotsResponse>";
-        size_t len = strlen(head) + n * strlen(item) + strlen(tail);
+        size_t len = strlen(head) + n * (strlen(item) + pad) + strlen(tail);
         char *b = malloc(len + 1), *w = b;
         ck_assert_ptr_nonnull(b);
         w = stpcpy(w, head);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 w = stpcpy(w, item);
+                memset(w, '\n', pad);
+                w += pad;
+        }
         stpcpy(w, tail);
         *ret_len = len;
         return b;
@@ -205,8 +208,8 @@ START_TEST(streamed_items_still_count_toward_the_node_cap)
         static const char *const path[] = {"DescribeDBClusterSnapshotsResult", "DBClusterSnapshots",
                                            "DBClusterSnapshot", NULL};
         size_t under_len, over_len, items = 0;
-        _cleanup_free_ char *under = snapshot_page(AWS_XML_MAX_NODES / 7 - 1, &under_len),
-                            *over = snapshot_page(AWS_XML_MAX_NODES / 7 + 1, &over_len);
+        _cleanup_free_ char *under = snapshot_page(AWS_XML_MAX_NODES / 7 - 1, 0, &under_len),
+                            *over = snapshot_page(AWS_XML_MAX_NODES / 7 + 1, 0, &over_len);
         _cleanup_xml_parser_ struct aws_xml_parser *p = aws_xml_parser_new(path, count_item, &items);
         _cleanup_xml_ struct aws_xml_node *rest = NULL;
         struct aws_error e = {};
@@ -229,7 +232,7 @@ END_TEST
 START_TEST(more_items_than_a_page_holds_fail_the_page)
 {
         size_t len;
-        _cleanup_free_ char *xml = snapshot_page(RDS_MAX_ITEMS_PER_PAGE + 1, &len);
+        _cleanup_free_ char *xml = snapshot_page(RDS_MAX_ITEMS_PER_PAGE + 1, 0, &len);
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(stream_snapshots(xml, len, NULL, 0, &l, NULL, &e), -EBADMSG);
@@ -312,22 +315,44 @@ END_TEST
 
 START_TEST(sink_restart_forgets_the_first_attempt)
 {
-        size_t n;
+        size_t n, big_len;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
+        /* Over the sink's 256 KiB slice, so that items are read before the body is complete. */
+        _cleanup_free_ char *big = snapshot_page(RDS_MAX_ITEMS_PER_PAGE, 200, &big_len);
         struct rds_db_cluster_snapshot_list l = {};
         _cleanup_free_ char *marker = NULL;
         struct aws_error e = {};
         struct rds_page_parser *p = rds_page_parser_new_db_cluster_snapshots(&l);
-        ck_assert_int_eq(rds_page_parser_sink(xml, n - 40, p), 0);
-        ck_assert_uint_eq(l.n, 2);
+
+        ck_assert_uint_gt(big_len, 300 * 1024);
+        ck_assert_int_eq(rds_page_parser_sink(big, 300 * 1024, p), 0);
+        ck_assert_uint_gt(l.n, 0);
         ck_assert_int_eq(rds_page_parser_sink(NULL, 0, p), 0); /* the transfer is retried */
         ck_assert_uint_eq(l.n, 0);
+        ck_assert_int_eq(rds_page_parser_sink(xml, n - 40, p), 0);
+        ck_assert_int_eq(rds_page_parser_sink(NULL, 0, p), 0); /* and again, before a slice was parsed */
         ck_assert_int_eq(rds_page_parser_sink(xml, 10, p), 0);
         ck_assert_int_eq(rds_page_parser_sink(xml + 10, n - 10, p), 0);
         ck_assert_int_eq(rds_page_parser_finish(p, &marker, &e), 0);
         rds_page_parser_free(p);
         ck_assert_uint_eq(l.n, 2);
         ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
+        rds_db_cluster_snapshot_list_done(&l);
+}
+END_TEST
+
+START_TEST(sink_in_small_chunks_reads_as_the_whole_page)
+{
+        size_t len;
+        _cleanup_free_ char *xml = snapshot_page(RDS_MAX_ITEMS_PER_PAGE, 200, &len);
+        struct rds_db_cluster_snapshot_list l = {};
+        struct aws_error e = {};
+        struct rds_page_parser *p = rds_page_parser_new_db_cluster_snapshots(&l);
+        for (size_t off = 0; off < len; off += 16384)
+                ck_assert_int_eq(rds_page_parser_sink(xml + off, MIN((size_t)16384, len - off), p), 0);
+        ck_assert_int_eq(rds_page_parser_finish(p, NULL, &e), 0);
+        rds_page_parser_free(p);
+        ck_assert_uint_eq(l.n, RDS_MAX_ITEMS_PER_PAGE);
         rds_db_cluster_snapshot_list_done(&l);
 }
 END_TEST
@@ -372,6 +397,7 @@ TEST_SUITE(aws_page_stream)
         tcase_add_test(tc, bad_items_are_flagged_or_skipped_while_streaming);
         tcase_add_test(tc, failed_page_leaves_the_list_as_it_was);
         tcase_add_test(tc, sink_restart_forgets_the_first_attempt);
+        tcase_add_test(tc, sink_in_small_chunks_reads_as_the_whole_page);
         tcase_add_test(tc, only_the_first_result_and_list_are_read);
         suite_add_tcase(s, tc);
         return s;
