@@ -5,16 +5,6 @@
 #include "aws-client.h"
 #include "aws-credentials.h"
 
-/* Query API call (RDS; STS sends through aws_client_sts()): POST Action=...&Version=...&params, with the
- * standard retries. `params` is an already encoded "k=v&k=v" string (may be empty). Returns 0 with the
- * parsed XML document. */
-struct _xmlDoc;
-int aws_query_call(struct aws_client *c, enum aws_service svc, const char *action, const char *version,
-                   const char *params, enum aws_signing signing, const struct aws_credentials *creds,
-                   struct _xmlDoc **ret_doc, struct aws_error *e);
-/* The <{action}Result> element of a Query response, or NULL. */
-struct _xmlNode *aws_query_result(struct _xmlDoc *doc, const char *action);
-
 /* ---- One call's way through the "standard" retries, step by step. aws_client_send (blocking) and
  * aws_client_send_async (aws-call.c) are both made of these, so that they resolve, sign, classify,
  * retry and scrub identically and differ only in how they wait. ---- */

@@ -1,14 +1,14 @@
 /* Amazon RDS Query API (2014-10-31) operations for Aurora clusters, snapshots, exports, restores and
- * instances: request building, Marker paging, and libxml2 parsing into the typed structs. */
+ * instances: request building, Marker paging, and parsing into the typed structs (Describe pages item by
+ * item as they are read, aws-xml.h). */
 #include "aws-rds.h"
 
 #include <errno.h>
-#include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws-buf.h"
-#include "aws-internal.h"
+#include "aws-query.h"
 #include "aws-paging.h"
 #include "aws-xml.h"
 #include "macro.h"
@@ -175,9 +175,9 @@ static int parse_error(struct aws_error *e, const char *what)
         return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse", "%s", what);
 }
 
-static int parse_tags(xmlNode *parent, struct aws_tag **ret, size_t *ret_n)
+static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, size_t *ret_n)
 {
-        xmlNode *list = aws_xml_child(parent, "TagList");
+        const struct aws_xml_node *list = aws_xml_child(parent, "TagList");
         struct aws_tag *tags = NULL;
         size_t n = 0;
         AWS_XML_FOREACH(t, list, "Tag")
@@ -198,7 +198,7 @@ static int parse_tags(xmlNode *parent, struct aws_tag **ret, size_t *ret_n)
         return 0;
 }
 
-static int parse_cluster(xmlNode *n, struct rds_db_cluster *ret)
+static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *ret)
 {
         struct rds_db_cluster c = {};
         int r = 0;
@@ -249,7 +249,7 @@ fail:
         return r;
 }
 
-static int parse_snapshot(xmlNode *n, struct rds_db_cluster_snapshot *ret)
+static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_snapshot *ret)
 {
         struct rds_db_cluster_snapshot s = {};
         int r;
@@ -281,7 +281,7 @@ fail:
         return r;
 }
 
-static int parse_instance(xmlNode *n, struct rds_db_instance *ret)
+static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *ret)
 {
         struct rds_db_instance i = {};
         int r;
@@ -303,7 +303,7 @@ fail:
         return r;
 }
 
-static int parse_export_task(xmlNode *n, struct rds_export_task *ret)
+static int parse_export_task(const struct aws_xml_node *n, struct rds_export_task *ret)
 {
         struct rds_export_task t = {};
         int r;
@@ -332,10 +332,10 @@ fail:
         return r;
 }
 
-static int parse_attributes(xmlNode *result, struct rds_snapshot_attributes *ret)
+static int parse_attributes(const struct aws_xml_node *result, struct rds_snapshot_attributes *ret)
 {
         struct rds_snapshot_attributes a = {};
-        xmlNode *n = aws_xml_child(result, "DBClusterSnapshotAttributesResult");
+        const struct aws_xml_node *n = aws_xml_child(result, "DBClusterSnapshotAttributesResult");
         int r;
         if (!n)
                 return -EBADMSG;
@@ -371,17 +371,14 @@ fail:
         return r;
 }
 
-/* One page of a Describe result: items under `list_name`/`item_name`, and the Marker. */
-/* What is left of an item that could not be read: NULL (leave it out, counted in `skipped`), or, for
+/* What is left of an item that could not be read: nothing (leave it out, counted in `skipped`), or, for
  * snapshots, its names marked malformed (see aws-rds.h). */
-static int salvage_none(xmlNode *item, void *slot)
+static int salvage_none(const struct aws_xml_node *item, void *slot)
 {
-        (void)item;
-        (void)slot;
         return -EBADMSG;
 }
 
-static int salvage_snapshot(xmlNode *item, void *slot)
+static int salvage_snapshot(const struct aws_xml_node *item, void *slot)
 {
         struct rds_db_cluster_snapshot *s = slot;
         *s = (struct rds_db_cluster_snapshot){.malformed = true};
@@ -393,185 +390,353 @@ static int salvage_snapshot(xmlNode *item, void *slot)
         return 0;
 }
 
-#define DEFINE_PAGE_PARSER(fn, list_type, item_type, parse_item, salvage, list_name, item_name, what)       \
-        static int fn(xmlNode *result, struct list_type *out, char **ret_marker, struct aws_error *e)       \
+/* ---- Describe pages, parsed item by item as the body arrives ---- */
+
+struct page_kind {
+        const char *action;
+        const char *path[4]; /* {action}Result, the list, the item */
+        size_t item_size;
+        int (*parse_item)(const struct aws_xml_node *item, void *slot);
+        int (*salvage)(const struct aws_xml_node *item, void *slot);
+        void (*item_done)(void *slot);
+};
+
+static int parse_cluster_slot(const struct aws_xml_node *n, void *slot)
+{
+        return parse_cluster(n, slot);
+}
+static int parse_snapshot_slot(const struct aws_xml_node *n, void *slot)
+{
+        return parse_snapshot(n, slot);
+}
+static int parse_instance_slot(const struct aws_xml_node *n, void *slot)
+{
+        return parse_instance(n, slot);
+}
+static int parse_export_task_slot(const struct aws_xml_node *n, void *slot)
+{
+        return parse_export_task(n, slot);
+}
+static void cluster_slot_done(void *slot)
+{
+        rds_db_cluster_done(slot);
+}
+static void snapshot_slot_done(void *slot)
+{
+        rds_db_cluster_snapshot_done(slot);
+}
+static void instance_slot_done(void *slot)
+{
+        rds_db_instance_done(slot);
+}
+static void export_task_slot_done(void *slot)
+{
+        rds_export_task_done(slot);
+}
+
+static const struct page_kind page_clusters = {
+    .action = "DescribeDBClusters",
+    .path = {"DescribeDBClustersResult", "DBClusters", "DBCluster", NULL},
+    .item_size = sizeof(struct rds_db_cluster),
+    .parse_item = parse_cluster_slot,
+    .salvage = salvage_none,
+    .item_done = cluster_slot_done,
+};
+static const struct page_kind page_snapshots = {
+    .action = "DescribeDBClusterSnapshots",
+    .path = {"DescribeDBClusterSnapshotsResult", "DBClusterSnapshots", "DBClusterSnapshot", NULL},
+    .item_size = sizeof(struct rds_db_cluster_snapshot),
+    .parse_item = parse_snapshot_slot,
+    .salvage = salvage_snapshot,
+    .item_done = snapshot_slot_done,
+};
+static const struct page_kind page_instances = {
+    .action = "DescribeDBInstances",
+    .path = {"DescribeDBInstancesResult", "DBInstances", "DBInstance", NULL},
+    .item_size = sizeof(struct rds_db_instance),
+    .parse_item = parse_instance_slot,
+    .salvage = salvage_none,
+    .item_done = instance_slot_done,
+};
+static const struct page_kind page_exports = {
+    .action = "DescribeExportTasks",
+    .path = {"DescribeExportTasksResult", "ExportTasks", "ExportTask", NULL},
+    .item_size = sizeof(struct rds_export_task),
+    .parse_item = parse_export_task_slot,
+    .salvage = salvage_none,
+    .item_done = export_task_slot_done,
+};
+
+struct rds_page_parser {
+        const struct page_kind *kind;
+        struct aws_xml_parser *xml;
+        /* The caller's list (items, n, skipped), and what it held before this page. */
+        void **items;
+        size_t *n, *skipped;
+        size_t n0, skipped0;
+        size_t count; /* items seen in this page, read or not */
+        bool kept;    /* finished well: the page's items stay in the list */
+        /* What the sink received and has not passed on yet (see rds_page_parser_sink). */
+        char *pending;
+        size_t pending_len, pending_cap;
+};
+
+/* expat before 2.6 (Debian 12 has 2.5) tokenizes a token that spans two feeds again from its start at each
+ * feed (CVE-2023-52425): a 16 MiB start tag sent in curl's 16 KiB chunks would cost seconds of CPU in the
+ * event loop. The sink passes the body on in slices of at least this much, which bounds the rescans to 64.
+ */
+#define PAGE_SINK_SLICE (256u * 1024)
+
+static void pending_clear(struct rds_page_parser *p)
+{
+        p->pending_len = 0;
+}
+
+/* Drop what this page added to the list. */
+static void page_truncate(struct rds_page_parser *p)
+{
+        while (*p->n > p->n0) {
+                (*p->n)--;
+                p->kind->item_done((char *)*p->items + *p->n * p->kind->item_size);
+        }
+        *p->skipped = p->skipped0;
+        p->count = 0;
+}
+
+static int page_item(struct aws_xml_node *item, void *userdata, struct aws_error *e)
+{
+        struct rds_page_parser *p = userdata;
+        const struct page_kind *k = p->kind;
+        void *slot;
+        int r;
+
+        if (++p->count > RDS_MAX_ITEMS_PER_PAGE)
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s: too many items in one page", k->action);
+        slot = array_push(p->items, p->n, k->item_size, RDS_MAX_LIST);
+        if (!slot)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "TooManyItems",
+                                     "%s: out of memory or over %d items", k->action, RDS_MAX_LIST);
+        r = k->parse_item(item, slot);
+        if (r == -EBADMSG) /* one bad item must not blind the listing */
+                r = k->salvage(item, slot);
+        if (r == -EBADMSG) {
+                (*p->n)--;
+                (*p->skipped)++;
+                return 0;
+        }
+        if (r < 0) {
+                (*p->n)--;
+                return aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
+        }
+        return 0;
+}
+
+static struct rds_page_parser *page_parser_new(const struct page_kind *k, void **items, size_t *n,
+                                               size_t *skipped)
+{
+        struct rds_page_parser *p = calloc(1, sizeof(*p));
+        if (!p)
+                return NULL;
+        *p = (struct rds_page_parser){
+            .kind = k, .items = items, .n = n, .skipped = skipped, .n0 = *n, .skipped0 = *skipped};
+        p->xml = aws_xml_parser_new(k->path, page_item, p);
+        if (!p->xml) {
+                free(p);
+                return NULL;
+        }
+        return p;
+}
+
+#define DEFINE_PAGE_PARSER_NEW(fn, list_type, kind)                                                         \
+        struct rds_page_parser *fn(struct list_type *l)                                                     \
         {                                                                                                   \
-                _cleanup_free_ char *marker = NULL;                                                         \
-                size_t count = 0;                                                                           \
-                int r;                                                                                      \
-                if (!result)                                                                                \
-                        return parse_error(e, what ": response has no Result element");                     \
-                AWS_XML_FOREACH(item, aws_xml_child(result, list_name), item_name)                          \
-                {                                                                                           \
-                        item_type *slot;                                                                    \
-                        if (++count > RDS_MAX_ITEMS_PER_PAGE)                                               \
-                                return parse_error(e, what ": too many items in one page");                 \
-                        slot = array_push((void **)&out->items, &out->n, sizeof(item_type), RDS_MAX_LIST);  \
-                        if (!slot)                                                                          \
-                                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "TooManyItems",           \
-                                                     what ": out of memory or over %d items",               \
-                                                     RDS_MAX_LIST);                                         \
-                        r = parse_item(item, slot);                                                         \
-                        if (r == -EBADMSG) /* one bad item must not blind the listing */                    \
-                                r = salvage(item, slot);                                                    \
-                        if (r == -EBADMSG) {                                                                \
-                                out->n--;                                                                   \
-                                out->skipped++;                                                             \
-                                continue;                                                                   \
-                        }                                                                                   \
-                        if (r < 0) {                                                                        \
-                                out->n--;                                                                   \
-                                return aws_error_set(e, r, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");   \
-                        }                                                                                   \
+                return page_parser_new(&kind, (void **)&l->items, &l->n, &l->skipped);                      \
+        }
+DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_clusters, rds_db_cluster_list, page_clusters)
+DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list,
+                       page_snapshots)
+DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_db_instances, rds_db_instance_list, page_instances)
+DEFINE_PAGE_PARSER_NEW(rds_page_parser_new_export_tasks, rds_export_task_list, page_exports)
+
+struct rds_page_parser *rds_page_parser_free(struct rds_page_parser *p)
+{
+        if (!p)
+                return NULL;
+        if (!p->kept)
+                page_truncate(p);
+        aws_xml_parser_free(p->xml);
+        free(p->pending);
+        free(p);
+        return NULL;
+}
+
+int rds_page_parser_feed(struct rds_page_parser *p, const void *data, size_t len, struct aws_error *e)
+{
+        int r = aws_xml_parser_feed(p->xml, data, len, e);
+        if (r < 0)
+                page_truncate(p);
+        return r;
+}
+
+static int pending_flush(struct rds_page_parser *p, struct aws_error *e)
+{
+        int r = 0;
+        if (p->pending_len > 0)
+                r = rds_page_parser_feed(p, p->pending, p->pending_len, e);
+        pending_clear(p);
+        return r;
+}
+
+int rds_page_parser_sink(const void *data, size_t len, void *userdata)
+{
+        struct rds_page_parser *p = userdata;
+        if (!data && len == 0) { /* a retry starts over */
+                pending_clear(p);
+                page_truncate(p);
+                return aws_xml_parser_reset(p->xml);
+        }
+        if (p->pending_len + len > p->pending_cap) {
+                size_t cap = MAX(MIN(2 * p->pending_cap, (size_t)PAGE_SINK_SLICE), p->pending_len + len);
+                char *b = realloc(p->pending, MAX(cap, (size_t)4096));
+                if (!b)
+                        return -ENOMEM;
+                p->pending = b;
+                p->pending_cap = MAX(cap, (size_t)4096);
+        }
+        memcpy(p->pending + p->pending_len, data, len);
+        p->pending_len += len;
+        return p->pending_len >= PAGE_SINK_SLICE ? pending_flush(p, NULL) : 0;
+}
+
+int rds_page_parser_finish(struct rds_page_parser *p, char **ret_marker, struct aws_error *e)
+{
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
+        _cleanup_free_ char *marker = NULL;
+        const struct aws_xml_node *result;
+        int r;
+
+        r = pending_flush(p, e);
+        if (r >= 0)
+                r = aws_xml_parser_finish(p->xml, &doc, e);
+        if (r < 0)
+                goto fail;
+        result = aws_query_result(doc, p->kind->action);
+        if (!result) {
+                r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                  "%s: response has no Result element", p->kind->action);
+                goto fail;
+        }
+        if (aws_xml_child_text(result, "Marker", &marker) < 0) {
+                r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse", "%s: bad Marker",
+                                  p->kind->action);
+                goto fail;
+        }
+        if (ret_marker) {
+                free(*ret_marker);
+                *ret_marker = isempty(marker) ? NULL : TAKE_PTR(marker);
+        }
+        p->kept = true;
+        return 0;
+fail:
+        page_truncate(p);
+        return r;
+}
+
+static void page_parser_freep(struct rds_page_parser **p)
+{
+        rds_page_parser_free(*p);
+}
+#define _cleanup_page_parser_ _cleanup_(page_parser_freep)
+
+/* One whole page from memory, into `items`/`n`/`skipped` (emptied on failure). */
+static int parse_page(const struct page_kind *k, const char *xml, size_t len, void **items, size_t *n,
+                      size_t *skipped, char **ret_marker, struct aws_error *e)
+{
+        _cleanup_page_parser_ struct rds_page_parser *p = page_parser_new(k, items, n, skipped);
+        _cleanup_free_ char *marker = NULL;
+        int r;
+
+        if (!p)
+                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
+        if ((r = rds_page_parser_feed(p, xml, len, e)) < 0 ||
+            (r = rds_page_parser_finish(p, &marker, e)) < 0)
+                return r;
+        if (ret_marker)
+                *ret_marker = TAKE_PTR(marker);
+        return 0;
+}
+
+#define DEFINE_PARSE_LIST(fn, list_type, list_done, kind)                                                   \
+        int fn(const char *xml, size_t len, struct list_type *ret, char **ret_marker, struct aws_error *e)  \
+        {                                                                                                   \
+                struct list_type l = {};                                                                    \
+                int r = parse_page(&kind, xml, len, (void **)&l.items, &l.n, &l.skipped, ret_marker, e);    \
+                if (r < 0) {                                                                                \
+                        list_done(&l);                                                                      \
+                        return r;                                                                           \
                 }                                                                                           \
-                if ((r = aws_xml_child_text(result, "Marker", &marker)) < 0)                                \
-                        return parse_error(e, what ": bad Marker");                                         \
-                if (ret_marker) {                                                                           \
-                        free(*ret_marker);                                                                  \
-                        *ret_marker = isempty(marker) ? NULL : TAKE_PTR(marker);                            \
-                }                                                                                           \
+                *ret = l;                                                                                   \
                 return 0;                                                                                   \
         }
-
-DEFINE_PAGE_PARSER(page_clusters, rds_db_cluster_list, struct rds_db_cluster, parse_cluster, salvage_none,
-                   "DBClusters", "DBCluster", "DescribeDBClusters")
-DEFINE_PAGE_PARSER(page_snapshots, rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot, parse_snapshot,
-                   salvage_snapshot, "DBClusterSnapshots", "DBClusterSnapshot", "DescribeDBClusterSnapshots")
-DEFINE_PAGE_PARSER(page_instances, rds_db_instance_list, struct rds_db_instance, parse_instance, salvage_none,
-                   "DBInstances", "DBInstance", "DescribeDBInstances")
-DEFINE_PAGE_PARSER(page_exports, rds_export_task_list, struct rds_export_task, parse_export_task, salvage_none,
-                   "ExportTasks", "ExportTask", "DescribeExportTasks")
-
-int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,
-                          struct aws_error *e)
-{
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        struct rds_db_cluster_list l = {};
-        _cleanup_free_ char *marker = NULL;
-        int r = aws_xml_parse(xml, len, &doc, e);
-        if (r < 0)
-                return r;
-        r = page_clusters(aws_query_result(doc, "DescribeDBClusters"), &l, &marker, e);
-        if (r < 0) {
-                rds_db_cluster_list_done(&l);
-                return r;
-        }
-        *ret = l;
-        if (ret_marker)
-                *ret_marker = TAKE_PTR(marker);
-        return 0;
-}
-
-int rds_parse_db_cluster_snapshots(const char *xml, size_t len, struct rds_db_cluster_snapshot_list *ret,
-                                   char **ret_marker, struct aws_error *e)
-{
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        struct rds_db_cluster_snapshot_list l = {};
-        _cleanup_free_ char *marker = NULL;
-        int r = aws_xml_parse(xml, len, &doc, e);
-        if (r < 0)
-                return r;
-        r = page_snapshots(aws_query_result(doc, "DescribeDBClusterSnapshots"), &l, &marker, e);
-        if (r < 0) {
-                rds_db_cluster_snapshot_list_done(&l);
-                return r;
-        }
-        *ret = l;
-        if (ret_marker)
-                *ret_marker = TAKE_PTR(marker);
-        return 0;
-}
-
-int rds_parse_db_instances(const char *xml, size_t len, struct rds_db_instance_list *ret, char **ret_marker,
-                           struct aws_error *e)
-{
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        struct rds_db_instance_list l = {};
-        _cleanup_free_ char *marker = NULL;
-        int r = aws_xml_parse(xml, len, &doc, e);
-        if (r < 0)
-                return r;
-        r = page_instances(aws_query_result(doc, "DescribeDBInstances"), &l, &marker, e);
-        if (r < 0) {
-                rds_db_instance_list_done(&l);
-                return r;
-        }
-        *ret = l;
-        if (ret_marker)
-                *ret_marker = TAKE_PTR(marker);
-        return 0;
-}
-
-int rds_parse_export_tasks(const char *xml, size_t len, struct rds_export_task_list *ret, char **ret_marker,
-                           struct aws_error *e)
-{
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        struct rds_export_task_list l = {};
-        _cleanup_free_ char *marker = NULL;
-        int r = aws_xml_parse(xml, len, &doc, e);
-        if (r < 0)
-                return r;
-        r = page_exports(aws_query_result(doc, "DescribeExportTasks"), &l, &marker, e);
-        if (r < 0) {
-                rds_export_task_list_done(&l);
-                return r;
-        }
-        *ret = l;
-        if (ret_marker)
-                *ret_marker = TAKE_PTR(marker);
-        return 0;
-}
+DEFINE_PARSE_LIST(rds_parse_db_clusters, rds_db_cluster_list, rds_db_cluster_list_done, page_clusters)
+DEFINE_PARSE_LIST(rds_parse_db_cluster_snapshots, rds_db_cluster_snapshot_list,
+                  rds_db_cluster_snapshot_list_done, page_snapshots)
+DEFINE_PARSE_LIST(rds_parse_db_instances, rds_db_instance_list, rds_db_instance_list_done, page_instances)
+DEFINE_PARSE_LIST(rds_parse_export_tasks, rds_export_task_list, rds_export_task_list_done, page_exports)
 
 /* The one item of a mutating call's Result (e.g. <CreateDBClusterSnapshotResult><DBClusterSnapshot>). */
-static xmlNode *single_item(xmlDoc *doc, const char *action, const char *item)
+static const struct aws_xml_node *single_item(const struct aws_xml_node *doc, const char *action,
+                                              const char *item)
 {
         return aws_xml_child(aws_query_result(doc, action), item);
 }
 
 /* The typed result of one call's response document: shared by the calls below and by the
  * rds_parse_*_result() entry points, which take the response body. */
-static int snapshot_from_doc(xmlDoc *doc, const char *action, struct rds_db_cluster_snapshot *ret,
-                             struct aws_error *e)
+static int snapshot_from_doc(const struct aws_xml_node *doc, const char *action,
+                             struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        xmlNode *n = single_item(doc, action, "DBClusterSnapshot");
+        const struct aws_xml_node *n = single_item(doc, action, "DBClusterSnapshot");
         if (!n || parse_snapshot(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: response lacks a complete DBClusterSnapshot", action);
         return 0;
 }
 
-static int cluster_from_doc(xmlDoc *doc, const char *action, struct rds_db_cluster *ret, struct aws_error *e)
+static int cluster_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_db_cluster *ret,
+                            struct aws_error *e)
 {
-        xmlNode *n = single_item(doc, action, "DBCluster");
+        const struct aws_xml_node *n = single_item(doc, action, "DBCluster");
         if (!n || parse_cluster(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: response lacks a complete DBCluster", action);
         return 0;
 }
 
-static int instance_from_doc(xmlDoc *doc, const char *action, struct rds_db_instance *ret,
+static int instance_from_doc(const struct aws_xml_node *doc, const char *action, struct rds_db_instance *ret,
                              struct aws_error *e)
 {
-        xmlNode *n = single_item(doc, action, "DBInstance");
+        const struct aws_xml_node *n = single_item(doc, action, "DBInstance");
         if (!n || parse_instance(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: response lacks a complete DBInstance", action);
         return 0;
 }
 
-static int export_task_from_doc(xmlDoc *doc, const char *action, struct rds_export_task *ret,
-                                struct aws_error *e)
+static int export_task_from_doc(const struct aws_xml_node *doc, const char *action,
+                                struct rds_export_task *ret, struct aws_error *e)
 {
         /* ExportTask fields sit directly in the Result. */
-        xmlNode *n = aws_query_result(doc, action);
+        const struct aws_xml_node *n = aws_query_result(doc, action);
         if (!n || parse_export_task(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: response lacks ExportTaskIdentifier/Status", action);
         return 0;
 }
 
-static int attributes_from_doc(xmlDoc *doc, const char *action, struct rds_snapshot_attributes *ret,
-                               struct aws_error *e)
+static int attributes_from_doc(const struct aws_xml_node *doc, const char *action,
+                               struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
         if (parse_attributes(aws_query_result(doc, action), ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
@@ -582,7 +747,7 @@ static int attributes_from_doc(xmlDoc *doc, const char *action, struct rds_snaps
 #define DEFINE_RESULT_PARSER(fn, type, from_doc)                                                            \
         int fn(const char *xml, size_t len, const char *action, type *ret, struct aws_error *e)             \
         {                                                                                                   \
-                _cleanup_xml_ xmlDoc *doc = NULL;                                                           \
+                _cleanup_xml_ struct aws_xml_node *doc = NULL;                                              \
                 int r = aws_xml_parse(xml, len, &doc, e);                                                   \
                 if (r < 0)                                                                                  \
                         return r;                                                                           \
@@ -596,13 +761,12 @@ DEFINE_RESULT_PARSER(rds_parse_snapshot_attributes, struct rds_snapshot_attribut
 int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds_db_cluster_snapshot *ret,
                                          struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r = aws_xml_parse(xml, len, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *root = xmlDocGetRootElement(doc);
-        xmlNode *n = NULL;
-        for (xmlNode *c = root->children; c && !n; c = c->next)
+        const struct aws_xml_node *n = NULL;
+        for (const struct aws_xml_node *c = doc->children; c && !n; c = c->next)
                 n = aws_xml_child(c, "DBClusterSnapshot");
         if (!n || parse_snapshot(n, ret) < 0)
                 return parse_error(e, "response lacks a complete DBClusterSnapshot");
@@ -640,14 +804,34 @@ static int buf_take(struct aws_buf *b, char **ret, struct aws_error *e)
         return 0;
 }
 
-static int rds_call(struct aws_client *c, const char *action, struct aws_buf *params, xmlDoc **ret_doc,
-                    struct aws_error *e)
+static int rds_call(struct aws_client *c, const char *action, struct aws_buf *params,
+                    struct aws_xml_node **ret_doc, struct aws_error *e)
 {
         _cleanup_free_ char *p = NULL;
         int r = buf_take(params, &p, e);
         if (r < 0)
                 return r;
         return aws_query_call(c, AWS_SERVICE_RDS, action, RDS_VERSION, p, AWS_SIGN_CLIENT, NULL, ret_doc, e);
+}
+
+/* One Describe page through the blocking client, into the list (left as it was on failure). The client has
+ * the body whole already; what streaming saves here is the page's tree: only one item exists as one. */
+static int page_call(struct aws_client *c, const struct page_kind *k, struct aws_buf *params, void **items,
+                     size_t *n, size_t *skipped, char **marker, struct aws_error *e)
+{
+        _cleanup_free_ char *q = NULL;
+        struct aws_response resp = {};
+        int r = buf_take(params, &q, e);
+        if (r < 0)
+                return r;
+        r = aws_query_send(c, AWS_SERVICE_RDS, k->action, RDS_VERSION, q, AWS_SIGN_CLIENT, NULL, &resp, e);
+        if (r < 0)
+                return r;
+        r = parse_page(k, resp.body, resp.body_len, items, n, skipped, marker, e);
+        if (r < 0)
+                e->http_status = resp.status;
+        aws_response_done(&resp);
+        return r;
 }
 
 static int need(struct aws_error *e, const char *action, const char *name, const char *value)
@@ -670,14 +854,13 @@ int rds_describe_db_clusters(struct aws_client *c, const char *cluster_identifie
         aws_error_clear(e);
         do {
                 struct aws_buf p = {};
-                _cleanup_xml_ xmlDoc *doc = NULL;
                 if (cluster_identifier)
                         aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = rds_call(c, "DescribeDBClusters", &p, &doc, e)) < 0 ||
-                    (r = page_clusters(aws_query_result(doc, "DescribeDBClusters"), &l, &marker, e)) < 0) {
+                if ((r = page_call(c, &page_clusters, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) <
+                    0) {
                         rds_db_cluster_list_done(&l);
                         return r;
                 }
@@ -703,7 +886,6 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
         aws_error_clear(e);
         do {
                 struct aws_buf p = {};
-                _cleanup_xml_ xmlDoc *doc = NULL;
                 struct rds_db_cluster_snapshot_list page = {};
                 if (f->cluster_identifier)
                         aws_buf_param(&p, "DBClusterIdentifier", f->cluster_identifier);
@@ -716,9 +898,8 @@ int rds_describe_db_cluster_snapshots_foreach(struct aws_client *c, const struct
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = rds_call(c, "DescribeDBClusterSnapshots", &p, &doc, e)) < 0)
-                        return r;
-                r = page_snapshots(aws_query_result(doc, "DescribeDBClusterSnapshots"), &page, &marker, e);
+                r = page_call(c, &page_snapshots, &p, (void **)&page.items, &page.n, &page.skipped, &marker,
+                              e);
                 for (size_t i = 0; r >= 0 && i < page.n; i++) {
                         r = cb(&page.items[i], userdata);
                         if (r < 0)
@@ -768,7 +949,6 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
         aws_error_clear(e);
         do {
                 struct aws_buf p = {};
-                _cleanup_xml_ xmlDoc *doc = NULL;
                 if (instance_identifier)
                         aws_buf_param(&p, "DBInstanceIdentifier", instance_identifier);
                 if (cluster_identifier) {
@@ -778,8 +958,8 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = rds_call(c, "DescribeDBInstances", &p, &doc, e)) < 0 ||
-                    (r = page_instances(aws_query_result(doc, "DescribeDBInstances"), &l, &marker, e)) < 0) {
+                if ((r = page_call(c, &page_instances, &p, (void **)&l.items, &l.n, &l.skipped, &marker,
+                                   e)) < 0) {
                         rds_db_instance_list_done(&l);
                         return r;
                 }
@@ -797,7 +977,7 @@ int rds_describe_db_instances(struct aws_client *c, const char *instance_identif
 static int snapshot_call(struct aws_client *c, const char *action, struct aws_buf *p,
                          struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         struct rds_db_cluster_snapshot s = {};
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
@@ -814,7 +994,7 @@ static int snapshot_call(struct aws_client *c, const char *action, struct aws_bu
 static int cluster_call(struct aws_client *c, const char *action, struct aws_buf *p,
                         struct rds_db_cluster *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         struct rds_db_cluster cl = {};
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
@@ -831,7 +1011,7 @@ static int cluster_call(struct aws_client *c, const char *action, struct aws_buf
 static int instance_call(struct aws_client *c, const char *action, struct aws_buf *p,
                          struct rds_db_instance *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         struct rds_db_instance in = {};
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
@@ -848,7 +1028,7 @@ static int instance_call(struct aws_client *c, const char *action, struct aws_bu
 static int export_call(struct aws_client *c, const char *action, struct aws_buf *p,
                        struct rds_export_task *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         struct rds_export_task t = {};
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
@@ -919,7 +1099,7 @@ int rds_copy_db_cluster_snapshot(struct aws_client *c, const struct rds_copy_par
 static int attributes_call(struct aws_client *c, const char *action, struct aws_buf *p,
                            struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         struct rds_snapshot_attributes a = {};
         int r = rds_call(c, action, p, &doc, e);
         if (r < 0)
@@ -996,7 +1176,6 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
         aws_error_clear(e);
         do {
                 struct aws_buf p = {};
-                _cleanup_xml_ xmlDoc *doc = NULL;
                 if (identifier)
                         aws_buf_param(&p, "ExportTaskIdentifier", identifier);
                 if (source_arn)
@@ -1004,8 +1183,8 @@ int rds_describe_export_tasks(struct aws_client *c, const char *identifier, cons
                 aws_buf_param(&p, "MaxRecords", RDS_PAGE_SIZE);
                 if (marker)
                         aws_buf_param(&p, "Marker", marker);
-                if ((r = rds_call(c, "DescribeExportTasks", &p, &doc, e)) < 0 ||
-                    (r = page_exports(aws_query_result(doc, "DescribeExportTasks"), &l, &marker, e)) < 0) {
+                if ((r = page_call(c, &page_exports, &p, (void **)&l.items, &l.n, &l.skipped, &marker, e)) <
+                    0) {
                         rds_export_task_list_done(&l);
                         return r;
                 }
@@ -1134,7 +1313,7 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
                              size_t n_tags, struct aws_error *e)
 {
         struct aws_buf p = {};
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r;
         aws_error_clear(e);
         if ((r = need(e, "AddTagsToResource", "a resource ARN", resource_arn)) < 0)
@@ -1149,7 +1328,7 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
 
 /* ---- Account quotas ---- */
 
-static int quota_value(xmlNode *q, const char *name, int64_t *ret)
+static int quota_value(const struct aws_xml_node *q, const char *name, int64_t *ret)
 {
         _cleanup_free_ char *s = NULL;
         char *end;
@@ -1163,14 +1342,15 @@ static int quota_value(xmlNode *q, const char *name, int64_t *ret)
         return 0;
 }
 
-static int find_account_quota(xmlNode *result, const char *name, int64_t *ret_used, int64_t *ret_max,
-                              struct aws_error *e)
+static int find_account_quota(const struct aws_xml_node *result, const char *name, int64_t *ret_used,
+                              int64_t *ret_max, struct aws_error *e)
 {
-        xmlNode *list = aws_xml_child(result, "AccountQuotas");
+        const struct aws_xml_node *list = aws_xml_child(result, "AccountQuotas");
         if (!result || !list)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "DescribeAccountAttributes: response lacks AccountQuotas");
-        for (xmlNode *q = aws_xml_child(list, "AccountQuota"); q; q = aws_xml_next(q, "AccountQuota")) {
+        for (const struct aws_xml_node *q = aws_xml_child(list, "AccountQuota"); q;
+             q = aws_xml_next(q, "AccountQuota")) {
                 _cleanup_free_ char *n = NULL;
                 int64_t used, max;
                 if (aws_xml_child_text(q, "AccountQuotaName", &n) < 0 || !streq_ptr(n, name))
@@ -1189,7 +1369,7 @@ static int find_account_quota(xmlNode *result, const char *name, int64_t *ret_us
 int rds_parse_account_quota(const char *xml, size_t len, const char *name, int64_t *ret_used, int64_t *ret_max,
                             struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r = aws_xml_parse(xml, len, &doc, e);
         if (r < 0)
                 return r;
@@ -1199,7 +1379,7 @@ int rds_parse_account_quota(const char *xml, size_t len, const char *name, int64
 int rds_describe_account_quota(struct aws_client *c, const char *name, int64_t *ret_used, int64_t *ret_max,
                                struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         struct aws_buf p = {};
         int r;
 
@@ -1217,7 +1397,7 @@ int rds_remove_tags_from_resource(struct aws_client *c, const char *resource_arn
                                   struct aws_error *e)
 {
         struct aws_buf p = {};
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r;
 
         aws_error_clear(e);

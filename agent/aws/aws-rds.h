@@ -252,6 +252,28 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
 int rds_remove_tags_from_resource(struct aws_client *c, const char *resource_arn, char *const *keys,
                                   struct aws_error *e);
 
+/* ---- Describe pages parsed as they arrive ----
+ * A page parser appends a page's items to a list while the body streams in: each item exists as a tree only
+ * from its start tag to its end tag, then it is read into the list (or skipped and counted, or kept as a
+ * malformed snapshot) and freed. The page's items stay in the list only if rds_page_parser_finish()
+ * succeeds; a failure or a free before it leaves the list as it was. The list must not be touched in
+ * between. */
+struct rds_page_parser;
+struct rds_page_parser *rds_page_parser_new_db_clusters(struct rds_db_cluster_list *l);
+struct rds_page_parser *rds_page_parser_new_db_cluster_snapshots(struct rds_db_cluster_snapshot_list *l);
+struct rds_page_parser *rds_page_parser_new_db_instances(struct rds_db_instance_list *l);
+struct rds_page_parser *rds_page_parser_new_export_tasks(struct rds_export_task_list *l);
+struct rds_page_parser *rds_page_parser_free(struct rds_page_parser *p);
+/* The next bytes of the body, split anywhere. 0, or the page's error (then every time after). */
+int rds_page_parser_feed(struct rds_page_parser *p, const void *data, size_t len, struct aws_error *e);
+/* An aws_body_sink (aws-call.h) over rds_page_parser_feed; (NULL, 0) starts the page over. It passes the
+ * body on in slices of 256 KiB (a typical page, 100 items, is parsed at finish): expat before 2.6 would
+ * otherwise tokenize a long token again at every small chunk. A failure shows at rds_page_parser_finish. */
+int rds_page_parser_sink(const void *data, size_t len, void *userdata);
+/* End of the body: 0 and the Marker (NULL on the last page; *ret_marker is freed first), or the page's
+ * error: -EBADMSG (PARSE: a DTD, a cap, not well-formed, no Result, too many items), -ENOMEM. */
+int rds_page_parser_finish(struct rds_page_parser *p, char **ret_marker, struct aws_error *e);
+
 /* ---- Parsers (exposed for unit tests on recorded responses) ---- */
 int rds_parse_db_clusters(const char *xml, size_t len, struct rds_db_cluster_list *ret, char **ret_marker,
                           struct aws_error *e);

@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,15 +71,13 @@ int s3_bucket_region(struct aws_client *c, const char *bucket, char **ret, struc
         r = aws_client_send(c, &get, &resp, e);
         if (r < 0)
                 return r;
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         char *loc = NULL;
         r = aws_xml_parse(resp.body, resp.body_len, &doc, e);
         aws_response_done(&resp);
         if (r < 0)
                 return r;
-        xmlNode *root = xmlDocGetRootElement(doc);
-        if (!root->name || !streq((const char *)root->name, "LocationConstraint") ||
-            aws_xml_text(root, &loc) < 0)
+        if (!aws_xml_is_named(doc, "LocationConstraint") || aws_xml_text(doc, &loc) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "GetBucketLocation response lacks LocationConstraint");
         if (isempty(loc)) {

@@ -3,7 +3,6 @@
 #include "aws-sts.h"
 
 #include <errno.h>
-#include <libxml/tree.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,21 +24,11 @@ void sts_caller_identity_done(struct sts_caller_identity *id)
         *id = (struct sts_caller_identity){};
 }
 
-/* The parsed response holds the secret key and the session token too: wipe its text before the document
- * is freed. Strings in the document's dictionary are short and shared, never a secret: left alone. */
-static void wipe_text(const xmlDoc *doc, xmlNode *n)
+/* The tree wipes its text when it is freed (aws-xml.h): the secret key and token leave no copy behind. */
+static int parse_credentials_node(const struct aws_xml_node *result, struct aws_credentials *ret,
+                                  struct aws_error *e)
 {
-        for (; n; n = n->next) {
-                if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
-                    !(doc && doc->dict && xmlDictOwns(doc->dict, n->content)))
-                        OPENSSL_cleanse(n->content, strlen((const char *)n->content));
-                wipe_text(doc, n->children);
-        }
-}
-
-static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, struct aws_error *e)
-{
-        xmlNode *cn = aws_xml_child(result, "Credentials");
+        struct aws_xml_node *cn = aws_xml_child(result, "Credentials");
         _cleanup_free_ char *akid = NULL;
         _cleanup_erase_ char *secret = NULL, *token = NULL;
         int64_t exp = 0;
@@ -49,8 +38,6 @@ static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, 
             aws_xml_child_text(cn, "SessionToken", &token) < 0 ||
             aws_xml_child_time(cn, "Expiration", &exp) < 0)
                 r = -EBADMSG;
-        if (cn)
-                wipe_text(cn->doc, cn->children);
         if (r < 0 || isempty(akid) || isempty(secret) || isempty(token))
                 return aws_error_set(
                     e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
@@ -67,13 +54,12 @@ static int parse_credentials_node(xmlNode *result, struct aws_credentials *ret, 
 
 int sts_parse_credentials(const char *xml, size_t len, struct aws_credentials *ret, struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
         int r = aws_xml_parse(xml, len, &doc, e);
         if (r < 0)
                 return r;
-        xmlNode *root = xmlDocGetRootElement(doc);
-        xmlNode *result = aws_xml_child(root, "AssumeRoleResult")
-                              ?: aws_xml_child(root, "AssumeRoleWithWebIdentityResult");
+        struct aws_xml_node *result =
+            aws_xml_child(doc, "AssumeRoleResult") ?: aws_xml_child(doc, "AssumeRoleWithWebIdentityResult");
         return parse_credentials_node(result, ret, e);
 }
 
@@ -81,12 +67,12 @@ int sts_parse_credentials(const char *xml, size_t len, struct aws_credentials *r
  * for the other Query services). `*ret_result` is the <{action}Result> element, NULL if an answer has
  * only its Response root. The answer's text is wiped before it is freed: it holds credentials. */
 static int sts_call(const struct aws_sts_sender *s, const char *action, const char *params,
-                    enum aws_sts_auth auth, const struct aws_credentials *creds, xmlDoc **ret_doc,
-                    xmlNode **ret_result, struct aws_error *e)
+                    enum aws_sts_auth auth, const struct aws_credentials *creds,
+                    struct aws_xml_node **ret_doc, struct aws_xml_node **ret_result, struct aws_error *e)
 {
         struct aws_buf form = {.secret = true}; /* may carry a web identity token */
         struct aws_response resp = {};
-        xmlDoc *doc = NULL;
+        struct aws_xml_node *doc = NULL;
         char name[128];
         int r;
 
@@ -106,12 +92,11 @@ static int sts_call(const struct aws_sts_sender *s, const char *action, const ch
                 return r;
         r = aws_xml_parse(resp.body, resp.body_len, &doc, e);
         if (r >= 0) {
-                xmlNode *root = xmlDocGetRootElement(doc);
                 snprintf(name, sizeof(name), "%sResult", action);
-                *ret_result = aws_xml_child(root, name);
+                *ret_result = aws_xml_child(doc, name);
                 snprintf(name, sizeof(name), "%sResponse", action);
-                if (!*ret_result && (!root->name || !streq((const char *)root->name, name))) {
-                        xmlFreeDoc(doc);
+                if (!*ret_result && !aws_xml_is_named(doc, name)) {
+                        doc = aws_xml_free(doc);
                         r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                           "%s: response has no %s element", action, name);
                 }
@@ -130,8 +115,8 @@ static int assume(const struct aws_sts_sender *s, const char *action, const char
                   enum aws_sts_auth auth, const struct aws_credentials *source, struct aws_credentials *ret,
                   struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        xmlNode *result = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
+        struct aws_xml_node *result = NULL;
         int r = sts_call(s, action, params, auth, source, &doc, &result, e);
         if (r < 0)
                 return r;
@@ -189,8 +174,8 @@ int sts_assume_role_with_web_identity(const struct aws_sts_sender *s, const char
 int sts_get_caller_identity(const struct aws_sts_sender *s, struct sts_caller_identity *ret,
                             struct aws_error *e)
 {
-        _cleanup_xml_ xmlDoc *doc = NULL;
-        xmlNode *res = NULL;
+        _cleanup_xml_ struct aws_xml_node *doc = NULL;
+        struct aws_xml_node *res = NULL;
         int r = sts_call(s, "GetCallerIdentity", "", AWS_STS_AUTH_OWNER, NULL, &doc, &res, e);
         if (r < 0)
                 return r;

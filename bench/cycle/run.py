@@ -103,6 +103,13 @@ def main():
               f"actions {mutating})")
         print(f"wall time: {wall:.2f} s")
         print(f"agent peak RSS: {rss_kib / 1024:.1f} MiB (issue 11 target: <= 24 MiB)")
+        # The same binary doing nothing: what its libraries alone cost (loading, relocations, constructors).
+        base = subprocess.run([args.peak_rss, args.agent, "--version"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True).stderr
+        base_lines = [line for line in base.splitlines() if line.startswith("peak-rss-kib ")]
+        if base_lines:
+            base_kib = int(base_lines[-1].split()[1])
+            print(f"  of which the libraries alone (agent --version): {base_kib / 1024:.1f} MiB")
 
         if args.idle:
             # The daemon with nothing due: it should sleep on its one timer.

@@ -1,6 +1,7 @@
 /* Fuzz target: the RDS Query API response parsers (agent/aws/aws-rds.c). Each input goes to the parser of
  * the action its root element names (<{Action}Response>), as the client would route it; any other root
- * goes to one of them, chosen by the input's size. */
+ * goes to one of them, chosen by the input's size. A Describe page is also streamed in three chunks cut
+ * where the input says, and must read exactly as the whole body does. */
 #include <ctype.h>
 #include <string.h>
 
@@ -112,6 +113,76 @@ static void check_marker(const char *marker)
         FUZZ_CHECK(!marker || marker[0] != '\0');
 }
 
+/* Two cut points taken from the input itself, so that the fuzzer explores them. */
+static void cuts(const uint8_t *data, size_t size, size_t ret[2])
+{
+        size_t a = size ? (data[0] * 257u + data[size - 1]) % (size + 1) : 0,
+               b = size ? (data[size / 2] * 131u) % (size + 1) : 0;
+        ret[0] = MIN(a, b);
+        ret[1] = MAX(a, b);
+}
+
+/* Feed the body to a page parser in three chunks; returns its result, `marker` set as finish sets it. */
+static int stream(struct rds_page_parser *p, const uint8_t *data, size_t size, char **marker,
+                  struct aws_error *e)
+{
+        size_t c[2];
+        int r;
+        cuts(data, size, c);
+        FUZZ_CHECK(p);
+        if ((r = rds_page_parser_feed(p, data, c[0], e)) >= 0 &&
+            (r = rds_page_parser_feed(p, data + c[0], c[1] - c[0], e)) >= 0 &&
+            (r = rds_page_parser_feed(p, data + c[1], size - c[1], e)) >= 0)
+                r = rds_page_parser_finish(p, marker, e);
+        rds_page_parser_free(p);
+        return r;
+}
+
+static void check_same_outcome(int r, int rs, const char *marker, const char *ms, size_t n, size_t ns,
+                               size_t skipped, size_t skipped_s)
+{
+        FUZZ_CHECK(r == rs);
+        FUZZ_CHECK(streq_ptr(marker, ms));
+        FUZZ_CHECK(n == ns && skipped == skipped_s);
+}
+
+#define CHECK_STREAMED(new_fn, list_type, list_done, l, r, marker, same_item)                               \
+        do {                                                                                                \
+                struct list_type ls = {};                                                                   \
+                struct aws_error es = {};                                                                   \
+                char *ms = NULL;                                                                            \
+                int rs = stream(new_fn(&ls), data, size, &ms, &es);                                         \
+                check_same_outcome(r, rs, marker, ms, l.n, ls.n, l.skipped, ls.skipped);                    \
+                for (size_t i = 0; i < l.n; i++)                                                            \
+                        FUZZ_CHECK(same_item(&l.items[i], &ls.items[i]));                                   \
+                list_done(&ls);                                                                             \
+                free(ms);                                                                                   \
+        } while (0)
+
+static bool same_cluster(const struct rds_db_cluster *a, const struct rds_db_cluster *b)
+{
+        return streq(a->identifier, b->identifier) && streq(a->status, b->status) &&
+               streq_ptr(a->writer, b->writer) && a->n_tags == b->n_tags && a->port == b->port;
+}
+
+static bool same_snapshot(const struct rds_db_cluster_snapshot *a, const struct rds_db_cluster_snapshot *b)
+{
+        return streq_ptr(a->identifier, b->identifier) &&
+               streq_ptr(a->cluster_identifier, b->cluster_identifier) && streq_ptr(a->status, b->status) &&
+               a->malformed == b->malformed && a->create_time == b->create_time && a->n_tags == b->n_tags;
+}
+
+static bool same_instance(const struct rds_db_instance *a, const struct rds_db_instance *b)
+{
+        return streq(a->identifier, b->identifier) && streq_ptr(a->status, b->status);
+}
+
+static bool same_export(const struct rds_export_task *a, const struct rds_export_task *b)
+{
+        return streq(a->identifier, b->identifier) && streq(a->status, b->status) &&
+               a->percent_progress == b->percent_progress;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         const char *xml = (const char *)data;
@@ -132,6 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_clusters(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                CHECK_STREAMED(rds_page_parser_new_db_clusters, rds_db_cluster_list,
+                               rds_db_cluster_list_done, l, r, marker, same_cluster);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_cluster(&l.items[i]);
@@ -143,6 +216,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_cluster_snapshots(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                CHECK_STREAMED(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list,
+                               rds_db_cluster_snapshot_list_done, l, r, marker, same_snapshot);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_snapshot(&l.items[i]);
@@ -154,6 +229,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_db_instances(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                CHECK_STREAMED(rds_page_parser_new_db_instances, rds_db_instance_list,
+                               rds_db_instance_list_done, l, r, marker, same_instance);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier));
@@ -165,6 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r = rds_parse_export_tasks(xml, size, &l, &marker, &e);
                 if (r < 0)
                         check_error(r, &e);
+                CHECK_STREAMED(rds_page_parser_new_export_tasks, rds_export_task_list,
+                               rds_export_task_list_done, l, r, marker, same_export);
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier) && !isempty(l.items[i].status));

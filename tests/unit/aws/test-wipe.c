@@ -1,6 +1,7 @@
 /* Secrets are wiped before their memory is freed: this executable is linked with -Wl,--wrap=free, so
- * every free() made by the agent's own code (not by libxml2, libcurl or OpenSSL) passes a scanner that
- * counts freed blocks still holding the secret key or the session token. */
+ * every free() made by the agent's own code (not by libcurl or OpenSSL; expat's, since its memory goes
+ * through aws-xml.c's wiping allocator) passes a scanner that counts freed blocks still holding the secret
+ * key or the session token. */
 #include <check.h>
 #include <malloc.h>
 #include <stdbool.h>
