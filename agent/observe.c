@@ -11,6 +11,7 @@
 
 #include "agent-internal.h"
 #include "aws-rds.h"
+#include "intern.h"
 #include "backup-delete.h"
 #include "store.h"
 #include "strv.h"
@@ -54,7 +55,7 @@ static bool is_common(const char *p)
         for (size_t i = 0; i < ELEMENTSOF(common_strings); i++)
                 if (p == common_strings[i])
                         return true;
-        return false;
+        return str_interned(p);
 }
 
 /* Takes ownership of `p`: returns the shared constant equal to it (freeing `p`), or `p` itself. */
@@ -68,6 +69,19 @@ static char *intern(char *p)
                         return (char *)common_strings[i];
                 }
         return p;
+}
+
+/* Takes ownership of `p`: a value many snapshots share (their cluster, their KMS key, a policy name) is
+ * kept once in the process's pool (intern.h); `p` itself when the pool has no room. */
+static char *pooled(char *p)
+{
+        const char *q;
+
+        p = intern(p);
+        if (!p || is_common(p) || !(q = str_intern(p)))
+                return p;
+        free(p);
+        return (char *)q;
 }
 
 static void free_owned(const char *p)
@@ -127,20 +141,24 @@ int observe_collect_view(struct rds_db_cluster_snapshot *s, void *userdata)
                 if (!tags)
                         return -ENOMEM;
                 for (size_t i = 0; i < s->n_tags; i++) {
-                        tags[i] = (struct tag){intern(s->tags[i].key), intern(s->tags[i].value)};
+                        /* Keys repeat everywhere, and so does the policy's name; other values may be unique
+                         * to a snapshot (the slot, an operator's note) and would only grow the pool. */
+                        char *key = pooled(s->tags[i].key);
+                        char *value = streq_ptr(key, TAG_POLICY) ? pooled(s->tags[i].value) : intern(s->tags[i].value);
+                        tags[i] = (struct tag){key, value};
                         s->tags[i] = (struct aws_tag){};
                 }
         }
         o->snapshots[o->n_snapshots++] = (struct observed_snapshot){
             .identifier = TAKE_PTR(s->identifier),
             .arn = TAKE_PTR(s->arn),
-            .cluster_identifier = TAKE_PTR(s->cluster_identifier),
+            .cluster_identifier = pooled(TAKE_PTR(s->cluster_identifier)),
             .region = k->region,
             .status = intern(TAKE_PTR(s->status)),
             .snapshot_type = intern(TAKE_PTR(s->snapshot_type)),
             .create_time = s->create_time > 0 ? s->create_time : PLAN_TIME_UNKNOWN,
             .encrypted = s->storage_encrypted,
-            .kms_key_id = TAKE_PTR(s->kms_key_id),
+            .kms_key_id = pooled(TAKE_PTR(s->kms_key_id)),
             .tags = tags,
             .n_tags = s->n_tags,
             .allocated_storage_gib = s->allocated_storage,
