@@ -96,7 +96,8 @@ static int load_records(struct agent *a, struct observation *o)
                         ledger_entries_free(rows, n);
                         return -ENOMEM;
                 }
-                memcpy(all + o->n_drill_rows, rows, n * sizeof(*rows));
+                if (n > 0) /* rows may be NULL then */
+                        memcpy(all + o->n_drill_rows, rows, n * sizeof(*rows));
                 free(rows);
                 o->drill_rows = all;
                 o->n_drill_rows += n;
