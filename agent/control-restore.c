@@ -70,9 +70,9 @@ static int continued(struct agent *a, struct control_reply *reply, const struct 
         if (is_open)
                 a->cycle_soon = true;
         control_reply_set(reply, CONTROL_OK,
-                          is_open ? "Restore request %" PRIi64 " into new cluster %s is under way (%s): continuing"
+                          is_open ? "Restore request %" PRIi64 " into new cluster %s is under way: continuing (%s)"
                                   : "Restore request %" PRIi64 " into new cluster %s is done already (%s)",
-                          open.id, in->new_cluster, strna(open.message));
+                          open.id, in->new_cluster, open.message ? open.message : "not started yet");
         r = reply_request(reply, &open);
         return r < 0 ? r : 1;
 }
