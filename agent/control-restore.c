@@ -44,8 +44,8 @@ static bool same_request(const struct restore_request *a, const struct restore_r
                (a->use_latest || a->restore_time == b->restore_time);
 }
 
-/* A request naming `in->new_cluster` that is open (or done) already: the same one is continued (re-running the
- * command after an interruption), another is refused. 1: answered; 0: none, go on. */
+/* A request naming `in->new_cluster` that is open (or done) already: the same one is continued (re-running
+ * the command after an interruption), another is refused. 1: answered; 0: none, go on. */
 static int continued(struct agent *a, struct control_reply *reply, const struct restore_request *in)
 {
         _cleanup_(restore_request_done) struct restore_request open = {};
@@ -62,15 +62,17 @@ static int continued(struct agent *a, struct control_reply *reply, const struct 
         if (!same_request(&open, in)) {
                 if (!is_open)
                         return 0; /* the cluster check refuses the name */
-                control_reply_set(reply, CONTROL_FAILED,
-                                  "refused: restore request %" PRIi64 " (%s %s) already names new cluster %s", open.id,
-                                  restore_request_kind_to_string(open.kind), strna(open.source), in->new_cluster);
+                control_reply_set(
+                    reply, CONTROL_FAILED,
+                    "refused: restore request %" PRIi64 " (%s %s) already names new cluster %s", open.id,
+                    restore_request_kind_to_string(open.kind), strna(open.source), in->new_cluster);
                 return 1;
         }
         if (is_open)
                 a->cycle_soon = true;
         control_reply_set(reply, CONTROL_OK,
-                          is_open ? "Restore request %" PRIi64 " into new cluster %s is under way: continuing (%s)"
+                          is_open ? "Restore request %" PRIi64
+                                    " into new cluster %s is under way: continuing (%s)"
                                   : "Restore request %" PRIi64 " into new cluster %s is done already (%s)",
                           open.id, in->new_cluster, open.message ? open.message : "not started yet");
         r = reply_request(reply, &open);
@@ -87,23 +89,25 @@ static int check_new_cluster(struct agent *a, const char *name, struct control_r
 
         *ret_ok = false;
         if (!plan_identifier_is_valid(name, 63)) {
-                control_reply_set(reply, CONTROL_USAGE,
-                                  "--new-cluster '%s' is not a valid cluster identifier: 1..63 letters, digits and "
-                                  "single hyphens, starting with a letter, not ending with a hyphen",
-                                  name);
+                control_reply_set(
+                    reply, CONTROL_USAGE,
+                    "--new-cluster '%s' is not a valid cluster identifier: 1..63 letters, digits and "
+                    "single hyphens, starting with a letter, not ending with a hyphen",
+                    name);
                 return 0;
         }
         if (restore_drill_prefix(agent_snapshot_prefix(a), drills) >= 0 && startswith(name, drills)) {
-                control_reply_set(reply, CONTROL_USAGE,
-                                  "--new-cluster '%s': names starting with %s are the agent's restore drills", name,
-                                  drills);
+                control_reply_set(
+                    reply, CONTROL_USAGE,
+                    "--new-cluster '%s': names starting with %s are the agent's restore drills", name,
+                    drills);
                 return 0;
         }
         r = control_find_cluster(a, name, &c, &ignored);
         control_reply_done(&ignored);
         if (r >= 0) {
-                control_reply_set(reply, CONTROL_FAILED, "refused: a cluster named %s already exists in %s", name,
-                                  c.region);
+                control_reply_set(reply, CONTROL_FAILED, "refused: a cluster named %s already exists in %s",
+                                  name, c.region);
                 return 0;
         }
         if (r != -ENOENT) {
@@ -133,12 +137,14 @@ static int writer_class(struct aws_client *client, const char *cluster, const st
                         return *ret ? 0 : -ENOMEM;
                 }
         }
-        control_reply_set(reply, CONTROL_USAGE,
-                          "cannot tell the instance class of %s%s%s: give --instance-class CLASS for the new "
-                          "cluster's primary instance",
-                          cluster ? "the writer of cluster " : "the source cluster's writer (the snapshot's cluster is "
-                                                               "not found)",
-                          cluster ? cluster : "", writer || !cluster ? "" : " (it has no writer)");
+        control_reply_set(
+            reply, CONTROL_USAGE,
+            "cannot tell the instance class of %s%s%s: give --instance-class CLASS for the new "
+            "cluster's primary instance",
+            cluster ? "the writer of cluster "
+                    : "the source cluster's writer (the snapshot's cluster is "
+                      "not found)",
+            cluster ? cluster : "", writer || !cluster ? "" : " (it has no writer)");
         return -ENOENT;
 }
 
@@ -150,27 +156,32 @@ static int accept_request(struct agent *a, const struct control_request *q, stru
 
         r = store_restore_request_add(a->store, in, agent_now(a), &id);
         if (r == -EEXIST)
-                return control_reply_set(reply, CONTROL_FAILED, "refused: an open restore request already names %s",
+                return control_reply_set(reply, CONTROL_FAILED,
+                                         "refused: an open restore request already names %s",
                                          in->new_cluster);
         if (r < 0)
                 return r;
         in->id = id;
         struct event_fields f = {.cluster = in->kind == RESTORE_TO_POINT_IN_TIME ? in->source : NULL,
                                  .snapshot = in->kind == RESTORE_FROM_SNAPSHOT ? in->source : NULL,
-                                 .region = in->region, .target = in->new_cluster, .action = "restore"};
+                                 .region = in->region,
+                                 .target = in->new_cluster,
+                                 .action = "restore"};
         journal_event(EVENT_RESTORE_REQUESTED, &f,
-                      "Restore request %" PRIi64 " accepted: %s into new cluster %s, primary instance class %s "
+                      "Restore request %" PRIi64
+                      " accepted: %s into new cluster %s, primary instance class %s "
                       "(aurora-backupctl, uid %u)",
                       id, describe, in->new_cluster, in->instance_class, (unsigned)q->uid);
         a->cycle_soon = true; /* the loop plans at once, not at its next wake-up */
         control_reply_set(reply, CONTROL_OK,
-                          "Restore request %" PRIi64 " accepted: %s into new cluster %s (primary instance class %s)",
+                          "Restore request %" PRIi64
+                          " accepted: %s into new cluster %s (primary instance class %s)",
                           id, describe, in->new_cluster, in->instance_class);
         return reply_request(reply, in);
 }
 
-static int restore_from_snapshot(struct agent *a, const struct control_request *q, struct control_reply *reply,
-                                 const char *snapshot, const char *new_cluster)
+static int restore_from_snapshot(struct agent *a, const struct control_request *q,
+                                 struct control_reply *reply, const char *snapshot, const char *new_cluster)
 {
         _cleanup_(control_snapshot_done) struct control_snapshot s = {};
         _cleanup_free_ char *describe = NULL, *class = NULL;
@@ -191,8 +202,8 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
         if (!streq_ptr(s.snapshot->status, "available"))
-                return control_reply_set(reply, CONTROL_FAILED, "refused: snapshot %s is %s, not available", snapshot,
-                                         strna(s.snapshot->status));
+                return control_reply_set(reply, CONTROL_FAILED, "refused: snapshot %s is %s, not available",
+                                         snapshot, strna(s.snapshot->status));
         r = check_new_cluster(a, new_cluster, reply, &ok);
         if (r < 0 || !ok)
                 return r;
@@ -204,11 +215,13 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
                 if (cluster) {
                         r = rds_describe_db_clusters(s.client, cluster, &l, &e);
                         if (r < 0 && r != -ENOMEM && !streq(e.code, ERR_CLUSTER_NOT_FOUND))
-                                return control_reply_aws_error(reply, &e, "cannot look at cluster %s", cluster);
+                                return control_reply_aws_error(reply, &e, "cannot look at cluster %s",
+                                                               cluster);
                         if (r == -ENOMEM)
                                 return r;
                 }
-                r = writer_class(s.client, l.n > 0 ? cluster : NULL, l.n > 0 ? &l.items[0] : NULL, reply, &class);
+                r = writer_class(s.client, l.n > 0 ? cluster : NULL, l.n > 0 ? &l.items[0] : NULL, reply,
+                                 &class);
                 if (r < 0)
                         return r == -ENOMEM ? r : 0;
                 instance_class = class;
@@ -233,10 +246,12 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
         int r;
 
         if (!!when == latest)
-                return control_reply_set(reply, CONTROL_USAGE, "restore --cluster: give either --time ISO8601 or --latest");
-        if (when && time_parse_iso8601(when, &at) < 0)
                 return control_reply_set(reply, CONTROL_USAGE,
-                                         "--time '%s' is not an ISO 8601 UTC time such as 2026-11-24T02:15:00Z", when);
+                                         "restore --cluster: give either --time ISO8601 or --latest");
+        if (when && time_parse_iso8601(when, &at) < 0)
+                return control_reply_set(
+                    reply, CONTROL_USAGE,
+                    "--time '%s' is not an ISO 8601 UTC time such as 2026-11-24T02:15:00Z", when);
         struct restore_request in = {
             .kind = RESTORE_TO_POINT_IN_TIME,
             .source = (char *)cluster,
@@ -254,15 +269,17 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
                 return r == -ENOMEM ? r : 0;
         int64_t earliest = c.cluster->earliest_restorable_time, last = c.cluster->latest_restorable_time;
         if (earliest == 0 || last == 0)
-                return control_reply_set(reply, CONTROL_FAILED,
-                                         "refused: cluster %s has no restorable range (no EarliestRestorableTime / "
-                                         "LatestRestorableTime in DescribeDBClusters)",
-                                         cluster);
+                return control_reply_set(
+                    reply, CONTROL_FAILED,
+                    "refused: cluster %s has no restorable range (no EarliestRestorableTime / "
+                    "LatestRestorableTime in DescribeDBClusters)",
+                    cluster);
         if (when && (at < earliest || at > last))
-                return control_reply_set(reply, CONTROL_FAILED,
-                                         "refused: %s is outside the restorable range of cluster %s: %s .. %s",
-                                         time_format_iso8601(at, t0), cluster, time_format_iso8601(earliest, t1),
-                                         time_format_iso8601(last, t2));
+                return control_reply_set(
+                    reply, CONTROL_FAILED,
+                    "refused: %s is outside the restorable range of cluster %s: %s .. %s",
+                    time_format_iso8601(at, t0), cluster, time_format_iso8601(earliest, t1),
+                    time_format_iso8601(last, t2));
         r = check_new_cluster(a, new_cluster, reply, &ok);
         if (r < 0 || !ok)
                 return r;
@@ -283,13 +300,15 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
 
 int control_handle_restore(struct agent *a, const struct control_request *q, struct control_reply *reply)
 {
-        const char *snapshot = control_arg_string(q, "snapshot"), *cluster = control_arg_string(q, "cluster");
+        const char *snapshot = control_arg_string(q, "snapshot"),
+                   *cluster = control_arg_string(q, "cluster");
         const char *new_cluster = control_arg_string(q, "new_cluster");
 
         if (isempty(new_cluster))
                 return control_reply_set(reply, CONTROL_USAGE, "restore: --new-cluster NAME is required");
         if (isempty(snapshot) == isempty(cluster))
-                return control_reply_set(reply, CONTROL_USAGE, "restore: give either --snapshot ID or --cluster ID");
+                return control_reply_set(reply, CONTROL_USAGE,
+                                         "restore: give either --snapshot ID or --cluster ID");
         if (snapshot)
                 return restore_from_snapshot(a, q, reply, snapshot, new_cluster);
         return restore_to_time(a, q, reply, cluster, new_cluster);
@@ -297,7 +316,8 @@ int control_handle_restore(struct agent *a, const struct control_request *q, str
 
 /* Where a request stands, from its row (the agent's wake-ups write its phase); once done, the new cluster's
  * writer endpoint and port from one DescribeDBClusters. */
-int control_handle_restore_status(struct agent *a, const struct control_request *q, struct control_reply *reply)
+int control_handle_restore_status(struct agent *a, const struct control_request *q,
+                                  struct control_reply *reply)
 {
         _cleanup_(restore_request_done) struct restore_request rq = {};
         const char *new_cluster = control_arg_string(q, "new_cluster");
@@ -308,14 +328,16 @@ int control_handle_restore_status(struct agent *a, const struct control_request 
                 return control_reply_set(reply, CONTROL_USAGE, "restore-status: which new cluster?");
         r = store_restore_request_find_latest(a->store, new_cluster, &rq);
         if (r == -ENOENT)
-                return control_reply_set(reply, CONTROL_FAILED, "no restore request names new cluster %s", new_cluster);
+                return control_reply_set(reply, CONTROL_FAILED, "no restore request names new cluster %s",
+                                         new_cluster);
         if (r < 0)
                 return r;
-        bool done = streq_ptr(rq.state, "done"), failed = streq_ptr(rq.state, "failed") ||
-                                                         streq_ptr(rq.state, "canceled");
+        bool done = streq_ptr(rq.state, "done"),
+             failed = streq_ptr(rq.state, "failed") || streq_ptr(rq.state, "canceled");
         int64_t elapsed = (done || failed ? rq.updated_at : now) - rq.created_at;
-        control_reply_set(reply, failed ? CONTROL_FAILED : CONTROL_OK, "restore request %" PRIi64 " %s: %s", rq.id,
-                          strna(rq.state), rq.message ? rq.message : "waiting for the agent's next wake-up");
+        control_reply_set(reply, failed ? CONTROL_FAILED : CONTROL_OK, "restore request %" PRIi64 " %s: %s",
+                          rq.id, strna(rq.state),
+                          rq.message ? rq.message : "waiting for the agent's next wake-up");
         r = reply_request(reply, &rq);
         if (r >= 0)
                 r = control_reply_add_string(reply, "phase", rq.message);

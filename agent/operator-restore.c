@@ -39,8 +39,8 @@ static const char *region_string(const struct observation *o, const char *region
         return region;
 }
 
-/* The instances of a new cluster that AWS shows available; an instance of unknown status stands for them when
- * they cannot be read (the planner then waits). */
+/* The instances of a new cluster that AWS shows available; an instance of unknown status stands for them
+ * when they cannot be read (the planner then waits). */
 static int observe_instances(struct agent *a, struct observation *o, const struct observed_cluster *c)
 {
         _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
@@ -146,7 +146,8 @@ static int set_state(struct agent *a, int64_t id, const char *state, const char 
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                fprintf(stderr, "aurora-backup-agent: cannot record the state of restore request %" PRIi64 ": %s\n",
+                fprintf(stderr,
+                        "aurora-backup-agent: cannot record the state of restore request %" PRIi64 ": %s\n",
                         id, store_last_error(a->store));
         return r;
 }
@@ -162,10 +163,11 @@ static int fail_request(struct agent *a, const struct restore_order *ord, const 
         f.reason = why;
         if (e)
                 act_error_fields(e, &f);
-        if (asprintf(&message, "%s%s%s", why, e ? ": " : "", e ? aws_error_to_string(e, buf, sizeof(buf)) : "") < 0)
+        if (asprintf(&message, "%s%s%s", why, e ? ": " : "",
+                     e ? aws_error_to_string(e, buf, sizeof(buf)) : "") < 0)
                 return -ENOMEM;
-        journal_event(EVENT_RESTORE_FAILED, &f, "Restore request %" PRIi64 " into new cluster %s failed: %s", ord->id,
-                      ord->new_cluster, message);
+        journal_event(EVENT_RESTORE_FAILED, &f, "Restore request %" PRIi64 " into new cluster %s failed: %s",
+                      ord->id, ord->new_cluster, message);
         agent_set_last_error(a, "restore request %" PRIi64 ": %s", ord->id, e && e->code[0] ? e->code : why);
         c->failed++;
         return set_state(a, ord->id, "failed", message);
@@ -180,8 +182,9 @@ static void report_transient(struct agent *a, const struct restore_order *ord, c
         char buf[1024];
 
         act_error_fields(e, &f);
-        journal_event(EVENT_API_ERROR, &f, "Restore request %" PRIi64 ": %s (tried again at the next wake-up): %s",
-                      ord->id, what, aws_error_to_string(e, buf, sizeof(buf)));
+        journal_event(EVENT_API_ERROR, &f,
+                      "Restore request %" PRIi64 ": %s (tried again at the next wake-up): %s", ord->id, what,
+                      aws_error_to_string(e, buf, sizeof(buf)));
         c->failed++;
 }
 
@@ -278,8 +281,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         if (!ord)
                 return 0;
         if (agent_dry_run(a)) {
-                printf("Restore request %" PRIi64 " (dry run): would restore %s into new cluster %s\n", ord->id,
-                       ord->source, ord->new_cluster);
+                printf("Restore request %" PRIi64 " (dry run): would restore %s into new cluster %s\n",
+                       ord->id, ord->source, ord->new_cluster);
                 return 0;
         }
         if (plan_restored_from(ord, from) < 0)
@@ -291,7 +294,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                 return r;
 
         snprintf(request, sizeof(request), "%" PRIi64, ord->id);
-        /* Where it came from, and the request that owns it; no managed-by tag: the agent never deletes it. */
+        /* Where it came from, and the request that owns it; no managed-by tag: the agent never deletes it.
+         */
         const struct aws_tag tags[] = {
             {(char *)TAG_RESTORED_FROM, from},
             {(char *)TAG_RESTORE_REQUEST, request},
@@ -316,8 +320,10 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
             .enable_iam_database_authentication = sc && sc->iam_database_authentication,
             .copy_tags_to_snapshot = sc && sc->copy_tags_to_snapshot,
         };
-        struct plan_action row = {
-            .cluster = ord->new_cluster, .snapshot = ord->new_cluster, .region = ord->region, .slot_start = ord->id};
+        struct plan_action row = {.cluster = ord->new_cluster,
+                                  .snapshot = ord->new_cluster,
+                                  .region = ord->region,
+                                  .slot_start = ord->id};
         r = act_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, from, &id);
         if (r < 0)
                 return r;
@@ -328,7 +334,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                                : rds_restore_db_cluster_from_snapshot(client, &params, &out, &e);
         _cleanup_free_ char *status = out.status ? strdup(out.status) : NULL;
         rds_db_cluster_done(&out);
-        const char *op = ord->point_in_time ? "RestoreDBClusterToPointInTime" : "RestoreDBClusterFromSnapshot";
+        const char *op =
+            ord->point_in_time ? "RestoreDBClusterToPointInTime" : "RestoreDBClusterFromSnapshot";
         if (r < 0) {
                 struct event_fields f = order_fields(ord, "restore");
                 if (act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
@@ -351,8 +358,9 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         c->succeeded++;
         struct event_fields f = order_fields(ord, "restore");
         f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
-        journal_event(EVENT_RESTORE_STARTED, &f, "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)",
-                      ord->id, from, ord->new_cluster, op);
+        journal_event(EVENT_RESTORE_STARTED, &f,
+                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, from,
+                      ord->new_cluster, op);
         inventory_look_later(a, ord->region, ord->new_cluster);
         _cleanup_free_ char *phase = NULL;
         if (asprintf(&phase, "cluster %s", status ? status : "creating") < 0)
@@ -360,8 +368,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         return set_state(a, ord->id, NULL, phase);
 }
 
-int operator_restore_create_instance(struct agent *a, const struct plan_action *act, const struct observation *o,
-                                     int64_t cycle_id, struct act_counts *c)
+int operator_restore_create_instance(struct agent *a, const struct plan_action *act,
+                                     const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
         const struct restore_order *ord = order_of(o, act->request);
         char from[PLAN_RESTORED_FROM_MAX], request[24];
@@ -380,7 +388,8 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
         }
         const struct rds_db_cluster *rc = observation_find_rds_cluster(o, act->region, ord->new_cluster);
         if (!rc || !rc->engine)
-                return fail_request(a, ord, "create-instance", "the restored cluster's engine is unknown", NULL, c);
+                return fail_request(a, ord, "create-instance", "the restored cluster's engine is unknown",
+                                    NULL, c);
         if (plan_restored_from(ord, from) < 0)
                 return 0;
         if (client_for(a, ord, &client, c) < 0)
@@ -390,9 +399,12 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
             {(char *)TAG_RESTORED_FROM, from},
             {(char *)TAG_RESTORE_REQUEST, request},
         };
-        struct plan_action row = {
-            .cluster = ord->new_cluster, .snapshot = act->snapshot, .region = ord->region, .slot_start = ord->id};
-        r = act_intent_begin(a, cycle_id, LEDGER_OPERATOR_INSTANCE, &row, ord->region, ord->new_cluster, &id);
+        struct plan_action row = {.cluster = ord->new_cluster,
+                                  .snapshot = act->snapshot,
+                                  .region = ord->region,
+                                  .slot_start = ord->id};
+        r = act_intent_begin(a, cycle_id, LEDGER_OPERATOR_INSTANCE, &row, ord->region, ord->new_cluster,
+                             &id);
         if (r < 0)
                 return r;
         /* The API creates no instance on a restore: the primary is created with the cluster's identifier and
@@ -418,13 +430,14 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
         if (r < 0)
                 return r;
         if (!ok)
-                return fail_request(a, ord, "create-instance", "CreateDBInstance (the primary instance)", &e, c);
+                return fail_request(a, ord, "create-instance", "CreateDBInstance (the primary instance)", &e,
+                                    c);
         c->succeeded++;
         struct event_fields f = order_fields(ord, "create-instance");
         f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f,
-                      "Restore request %" PRIi64 ": creating primary instance %s (%s) in new cluster %s", ord->id,
-                      act->snapshot, ord->instance_class, ord->new_cluster);
+                      "Restore request %" PRIi64 ": creating primary instance %s (%s) in new cluster %s",
+                      ord->id, act->snapshot, ord->instance_class, ord->new_cluster);
         _cleanup_free_ char *phase = NULL;
         if (asprintf(&phase, "instance %s creating", act->snapshot) < 0)
                 return -ENOMEM;
@@ -440,7 +453,8 @@ int operator_restore_completed(struct agent *a, const struct plan_action *act, c
                                struct act_counts *c)
 {
         const struct restore_order *ord = order_of(o, act->request);
-        const struct rds_db_cluster *rc = ord ? observation_find_rds_cluster(o, act->region, ord->new_cluster) : NULL;
+        const struct rds_db_cluster *rc =
+            ord ? observation_find_rds_cluster(o, act->region, ord->new_cluster) : NULL;
         int r;
 
         (void)c;
@@ -462,8 +476,10 @@ int operator_restore_completed(struct agent *a, const struct plan_action *act, c
 
 int operator_restore_failed(struct agent *a, const struct plan_action *act, struct act_counts *c)
 {
-        const struct restore_order ord = {
-            .id = act->request, .source = act->source_snapshot, .region = act->region, .new_cluster = act->cluster};
+        const struct restore_order ord = {.id = act->request,
+                                          .source = act->source_snapshot,
+                                          .region = act->region,
+                                          .new_cluster = act->cluster};
         if (agent_dry_run(a))
                 return 0;
         return fail_request(a, &ord, "restore", act->rule, NULL, c);

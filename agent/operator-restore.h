@@ -26,11 +26,12 @@ const struct policy *operator_restore_policy(struct agent *a, const char *region
 /* The executors, called from act_one(). Each returns 0 (outcomes are events and request states) or a
  * negative errno when the state store failed. */
 int operator_restore_call(struct agent *a, const struct plan_action *act, const struct observation *o,
-                            int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_CLUSTER */
-int operator_restore_create_instance(struct agent *a, const struct plan_action *act, const struct observation *o,
-                                    int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_INSTANCE */
+                          int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_CLUSTER */
+int operator_restore_create_instance(struct agent *a, const struct plan_action *act,
+                                     const struct observation *o, int64_t cycle_id,
+                                     struct act_counts *c);                    /* ACTION_RESTORE_INSTANCE */
 int operator_restore_progress(struct agent *a, const struct plan_action *act); /* ACTION_RESTORE_WAIT */
 int operator_restore_completed(struct agent *a, const struct plan_action *act, const struct observation *o,
-                         struct act_counts *c); /* ACTION_RESTORE_DONE */
+                               struct act_counts *c); /* ACTION_RESTORE_DONE */
 int operator_restore_failed(struct agent *a, const struct plan_action *act,
-                           struct act_counts *c); /* ACTION_RESTORE_FAILED */
+                            struct act_counts *c); /* ACTION_RESTORE_FAILED */

@@ -28,7 +28,8 @@ int plan_restored_from(const struct restore_order *o, char buf[static PLAN_RESTO
         else if (o->use_latest)
                 n = snprintf(buf, PLAN_RESTORED_FROM_MAX, "%s@latest", o->source);
         else
-                n = snprintf(buf, PLAN_RESTORED_FROM_MAX, "%s@%s", o->source, time_format_iso8601(o->restore_time, t));
+                n = snprintf(buf, PLAN_RESTORED_FROM_MAX, "%s@%s", o->source,
+                             time_format_iso8601(o->restore_time, t));
         return n < 0 ? -EINVAL : n >= PLAN_RESTORED_FROM_MAX ? -ENAMETOOLONG : 0;
 }
 
@@ -70,13 +71,14 @@ static void step(const struct order_ctx *x, enum action_kind kind, const char *r
 }
 
 /* The newest ledger row of this request (started since it was made) of `kind` about `resource`. */
-static const struct drill_record *record(const struct order_ctx *x, enum action_kind kind, const char *resource)
+static const struct drill_record *record(const struct order_ctx *x, enum action_kind kind,
+                                         const char *resource)
 {
         const struct drill_record *best = NULL;
         for (size_t i = 0; i < x->b->in->n_drill_records; i++) {
                 const struct drill_record *r = &x->b->in->drill_records[i];
-                if (r->kind != kind || r->started_at < x->o->requested_at || !streq_ptr(r->region, x->o->region) ||
-                    !streq_ptr(r->resource, resource))
+                if (r->kind != kind || r->started_at < x->o->requested_at ||
+                    !streq_ptr(r->region, x->o->region) || !streq_ptr(r->resource, resource))
                         continue;
                 if (!best || r->started_at > best->started_at ||
                     (r->started_at == best->started_at && r->finished_at > best->finished_at))
@@ -85,7 +87,8 @@ static const struct drill_record *record(const struct order_ctx *x, enum action_
         return best;
 }
 
-static const struct observed_cluster *find_cluster(const struct builder *b, const char *region, const char *id)
+static const struct observed_cluster *find_cluster(const struct builder *b, const char *region,
+                                                   const char *id)
 {
         for (size_t i = 0; i < b->in->n_clusters; i++) {
                 const struct observed_cluster *c = &b->in->clusters[i];
@@ -101,8 +104,8 @@ static const struct observed_instance *find_instance(const struct order_ctx *x)
         const struct observed_instance *any = NULL;
         for (size_t i = 0; i < x->b->in->n_instances; i++) {
                 const struct observed_instance *n = &x->b->in->instances[i];
-                if (!streq_ptr(n->region, x->o->region) || !streq_ptr(n->cluster_identifier, x->o->new_cluster) ||
-                    !n->identifier)
+                if (!streq_ptr(n->region, x->o->region) ||
+                    !streq_ptr(n->cluster_identifier, x->o->new_cluster) || !n->identifier)
                         continue;
                 if (streq(n->identifier, x->instance))
                         return n;
@@ -127,11 +130,12 @@ static void before_cluster(const struct order_ctx *x)
                 return step(x, ACTION_RESTORE_FAILED, o->new_cluster, "failed", "AWS refused the restore");
         if (r && r->state == DRILL_RECORD_DONE) {
                 if (b->in->now - r->finished_at > PLAN_RESTORE_UNSEEN_SEC)
-                        return step(x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
-                                    describe(b,
-                                             "AWS accepted the restore at %s, but cluster %s has not been seen "
-                                             "since",
-                                             time_format_iso8601(r->finished_at, t), o->new_cluster));
+                        return step(
+                            x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
+                            describe(b,
+                                     "AWS accepted the restore at %s, but cluster %s has not been seen "
+                                     "since",
+                                     time_format_iso8601(r->finished_at, t), o->new_cluster));
                 return step(x, ACTION_RESTORE_WAIT, o->new_cluster, "cluster creating",
                             "AWS accepted the restore; the cluster is not shown yet");
         }
@@ -140,8 +144,8 @@ static void before_cluster(const struct order_ctx *x)
             !o->point_in_time
                 ? describe(b, "restore snapshot %s into new cluster %s", o->source, o->new_cluster)
             : o->use_latest
-                ? describe(b, "restore cluster %s to its latest restorable time into new cluster %s", o->source,
-                           o->new_cluster)
+                ? describe(b, "restore cluster %s to its latest restorable time into new cluster %s",
+                           o->source, o->new_cluster)
                 : describe(b, "restore cluster %s to %s into new cluster %s", o->source,
                            time_format_iso8601(o->restore_time, t), o->new_cluster);
         step(x, ACTION_RESTORE_CLUSTER, o->new_cluster, "restore requested", rule);
@@ -152,7 +156,8 @@ static void restore_one(struct builder *b, const struct restore_order *o)
         struct order_ctx x = {.b = b, .o = o};
         char id[24];
 
-        if (!o->new_cluster || !o->region || plan_restore_instance_identifier(o->new_cluster, x.instance) < 0)
+        if (!o->new_cluster || !o->region ||
+            plan_restore_instance_identifier(o->new_cluster, x.instance) < 0)
                 return;
         const struct observed_cluster *c = find_cluster(b, o->region, o->new_cluster);
         if (!c)
@@ -160,11 +165,12 @@ static void restore_one(struct builder *b, const struct restore_order *o)
 
         snprintf(id, sizeof id, "%" PRIi64, o->id);
         if (!streq_ptr(plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_REQUEST), id))
-                return step(&x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
-                            describe(b,
-                                     "a cluster named %s exists that this request did not make (no %s=%s tag): "
-                                     "not touched",
-                                     o->new_cluster, TAG_RESTORE_REQUEST, id));
+                return step(
+                    &x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
+                    describe(b,
+                             "a cluster named %s exists that this request did not make (no %s=%s tag): "
+                             "not touched",
+                             o->new_cluster, TAG_RESTORE_REQUEST, id));
         if (!streq_ptr(c->status, "available"))
                 return step(&x, ACTION_RESTORE_WAIT, o->new_cluster,
                             describe(b, "cluster %s", c->status ? c->status : "not yet observed"),
@@ -188,23 +194,27 @@ static void restore_one(struct builder *b, const struct restore_order *o)
                                     "AWS accepted CreateDBInstance; the instance is not shown yet");
                 if (!c->engine || !o->instance_class)
                         return step(&x, ACTION_RESTORE_FAILED, x.instance, "failed",
-                                    !c->engine ? "the restored cluster's engine is unknown: no instance can be "
-                                                 "created"
-                                               : "no instance class known for the primary instance");
-                return step(&x, ACTION_RESTORE_INSTANCE, x.instance, phase,
-                            describe(b,
-                                     "the restored cluster is available without an instance: create its primary "
-                                     "(writer), class %s",
-                                     o->instance_class));
+                                    !c->engine
+                                        ? "the restored cluster's engine is unknown: no instance can be "
+                                          "created"
+                                        : "no instance class known for the primary instance");
+                return step(
+                    &x, ACTION_RESTORE_INSTANCE, x.instance, phase,
+                    describe(b,
+                             "the restored cluster is available without an instance: create its primary "
+                             "(writer), class %s",
+                             o->instance_class));
         }
         if (!streq_ptr(n->status, "available"))
-                return step(&x, ACTION_RESTORE_WAIT, n->identifier, describe(b, "instance %s %s", n->identifier, n->status),
+                return step(&x, ACTION_RESTORE_WAIT, n->identifier,
+                            describe(b, "instance %s %s", n->identifier, n->status),
                             "the instance is being made (a reader until it is the writer)");
         if (!streq_ptr(c->writer, n->identifier))
                 return step(&x, ACTION_RESTORE_WAIT, n->identifier,
                             describe(b, "instance %s available, not yet the writer", n->identifier),
                             "the instance is available but not yet the cluster's writer");
-        step(&x, ACTION_RESTORE_DONE, n->identifier, describe(b, "instance %s available, writer", n->identifier),
+        step(&x, ACTION_RESTORE_DONE, n->identifier,
+             describe(b, "instance %s available, writer", n->identifier),
              "the primary instance is available and the cluster's writer: restored");
 }
 
