@@ -230,9 +230,11 @@ static int parse_cluster(xmlNode *n, struct rds_db_cluster *ret)
             (r = aws_xml_child_bool(n, "CopyTagsToSnapshot", &c.copy_tags_to_snapshot)) < 0 ||
             (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
                 goto fail;
-        xmlNode *sv2 = aws_xml_child(n, "ServerlessV2ScalingConfiguration");
-        if (sv2 && ((r = aws_xml_child_text(sv2, "MinCapacity", &c.serverless_v2_min_capacity)) < 0 ||
-                    (r = aws_xml_child_text(sv2, "MaxCapacity", &c.serverless_v2_max_capacity)) < 0))
+        /* (No local for the node: its type differs between the XML back-ends; a NULL parent reads as absent.) */
+        if ((r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MinCapacity",
+                                    &c.serverless_v2_min_capacity)) < 0 ||
+            (r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MaxCapacity",
+                                    &c.serverless_v2_max_capacity)) < 0)
                 goto fail;
         size_t ng = 0;
         AWS_XML_FOREACH(g, aws_xml_child(n, "VpcSecurityGroups"), "VpcSecurityGroupMembership")
