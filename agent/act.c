@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "task.h"
 #include "notify.h"
+#include "operator-restore.h"
 #include "restore-drill.h"
 #include "share-facts.h"
 #include "store.h"
@@ -571,6 +572,8 @@ static bool is_mutating(enum action_kind k)
         case ACTION_DRILL_RESTORE:
         case ACTION_DRILL_INSTANCE:
         case ACTION_DRILL_TEARDOWN:
+        case ACTION_RESTORE_CLUSTER:
+        case ACTION_RESTORE_INSTANCE:
                 return true;
         default:
                 return false;
@@ -635,6 +638,21 @@ static int act_one(struct agent *a, const struct plan_action *act, const struct 
                 break;
         case ACTION_DRILL_FAILED:
                 r = restore_drill_failed(a, act, c);
+                break;
+        case ACTION_RESTORE_CLUSTER:
+                r = operator_restore_call(a, act, o, cycle_id, c);
+                break;
+        case ACTION_RESTORE_INSTANCE:
+                r = operator_restore_create_instance(a, act, o, cycle_id, c);
+                break;
+        case ACTION_RESTORE_WAIT:
+                r = operator_restore_progress(a, act);
+                break;
+        case ACTION_RESTORE_DONE:
+                r = operator_restore_completed(a, act, o, c);
+                break;
+        case ACTION_RESTORE_FAILED:
+                r = operator_restore_failed(a, act, c);
                 break;
         case ACTION_DRILL_WAIT:
         case ACTION_POLL:

@@ -52,6 +52,7 @@ struct agent {
         bool (*wind_down_check)(void *userdata);
         void (*on_jobs_done)(void *userdata); /* the loop's: the last job ended (a reload may wait for it) */
         unsigned jobs;                        /* operator requests (control socket) being carried out */
+        bool cycle_soon; /* an operator request wants a cycle now (a restore accepted): the loop arms at once */
         void *stop_userdata;
 
         char *last_error; /* for sd_notify STATUS; never secret */

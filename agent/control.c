@@ -152,6 +152,7 @@ static const struct {
     {"export", control_handle_export},
     {"cancel-export", control_handle_cancel_export},
     {"restore", control_handle_restore},
+    {"restore-status", control_handle_restore_status},
 };
 
 int control_dispatch(struct agent *a, const struct control_request *q, struct control_reply *reply)

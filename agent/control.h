@@ -61,6 +61,7 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
 int control_handle_export(struct agent *a, const struct control_request *q, struct control_reply *reply);
 int control_handle_cancel_export(struct agent *a, const struct control_request *q, struct control_reply *reply);
 int control_handle_restore(struct agent *a, const struct control_request *q, struct control_reply *reply);
+int control_handle_restore_status(struct agent *a, const struct control_request *q, struct control_reply *reply);
 int control_handle_ping(struct agent *a, const struct control_request *q, struct control_reply *reply);
 
 /* The one entry point of every request: looks the command up and calls its handler. */

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
+#include <time.h>
 
 #include "cli.h"
 #include "control.h"
@@ -13,7 +15,8 @@
 
 #define CTL_CONTROL_TIMEOUT_USEC (300ULL * 1000000ULL) /* the agent answers after its AWS calls */
 
-static const char *const verbs[] = {"snapshot", "hold", "release", "export", "cancel-export", "delete", "restore", "ping"};
+static const char *const verbs[] = {"snapshot", "hold",    "release", "export",
+                                    "cancel-export", "delete", "restore", "ping"};
 
 bool ctl_control_command(const char *verb)
 {
@@ -22,6 +25,8 @@ bool ctl_control_command(const char *verb)
                         return true;
         return false;
 }
+
+#define CTL_RESTORE_POLL_NSEC (1000000000L) /* how often a waiting restore asks the agent where it stands */
 
 /* The socket to use: --socket, else the config's agent.control_socket; an unreadable config (an operator
  * who may use the socket need not read the config) falls back to the default path. */
@@ -134,6 +139,92 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
         return add(j, key, a->target);
 }
 
+/* Why a call to the agent failed, for the operator. */
+static int call_failed(int r, const char *path, FILE *err)
+{
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                fprintf(err, "aurora-backupctl: no agent is running: nothing listens on %s (is aurora-backup-agent "
+                             "started?)\n",
+                        path);
+        else if (r == -EACCES || r == -EPERM)
+                fprintf(err, "aurora-backupctl: permission denied on %s: run as root or as a member of the agent's "
+                             "control group (agent.control_group)\n",
+                        path);
+        else if (r == -ETIMEDOUT)
+                fprintf(err, "aurora-backupctl: no answer from the agent within %llu s; it goes on with the request: "
+                             "see aurora-backupctl history\n",
+                        CTL_CONTROL_TIMEOUT_USEC / 1000000ULL);
+        else
+                fprintf(err, "aurora-backupctl: talking to the agent on %s failed: %s\n", path, strerror(-r));
+        return EXIT_FAILED;
+}
+
+static const char *reply_string(struct json_object *reply, const char *key)
+{
+        struct json_object *v;
+        return json_object_object_get_ex(reply, key, &v) && json_object_is_type(v, json_type_string)
+                   ? json_object_get_string(v)
+                   : NULL;
+}
+
+static int64_t reply_int(struct json_object *reply, const char *key)
+{
+        struct json_object *v;
+        return json_object_object_get_ex(reply, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+/* The restore is accepted: ask the agent where it stands every second, one line per change of phase, until
+ * it is done or failed. Interrupting this stops the waiting, not the restore (the agent carries it out). */
+static int restore_wait(const struct ctl_options *o, const char *path, const char *new_cluster,
+                        const char *accepted, FILE *out, FILE *err)
+{
+        _cleanup_free_ char *last = NULL;
+        int r;
+
+        if (!o->json) {
+                fprintf(out, "%s\n", accepted);
+                fprintf(out, "Waiting for the primary instance to be the writer (interrupting this does not stop the "
+                             "restore: aurora-backupctl status shows it)\n");
+                fflush(out);
+        }
+        for (;;) {
+                _cleanup_(json_object_putp) struct json_object *args = json_object_new_object(), *reply = NULL;
+                if (!args || ctl_json_add_string(args, "new_cluster", new_cluster) < 0)
+                        return EXIT_FAILED;
+                r = control_client_call(path, "restore-status", args, CTL_CONTROL_TIMEOUT_USEC, &reply);
+                if (r < 0)
+                        return call_failed(r, path, err);
+                const char *state = reply_string(reply, "state"), *phase = reply_string(reply, "phase");
+                int64_t elapsed = reply_int(reply, "elapsed_sec");
+                bool done = streq_ptr(state, "done");
+                bool over = done || !state || (!streq(state, "recorded") && !streq(state, "started"));
+                if (!o->json && phase && !streq_ptr(phase, last)) {
+                        fprintf(out, "%5" PRIi64 "s  %s\n", elapsed, phase);
+                        fflush(out);
+                        free(last);
+                        last = strdup(phase);
+                }
+                if (over && o->json) {
+                        (void)ctl_json_print(out, reply);
+                        return done ? EXIT_OK : EXIT_FAILED;
+                }
+                if (done) {
+                        const char *endpoint = reply_string(reply, "endpoint");
+                        fprintf(out,
+                                "Restored: new cluster %s, writer %s, endpoint %s port %" PRIi64
+                                ", time to restore %" PRIi64 "s\n",
+                                new_cluster, strna(reply_string(reply, "writer")), endpoint ? endpoint : "(not known)",
+                                reply_int(reply, "port"), reply_int(reply, "time_to_restore_sec"));
+                        return EXIT_OK;
+                }
+                if (over) {
+                        fprintf(err, "aurora-backupctl: %s\n", strna(reply_string(reply, "message")));
+                        return EXIT_FAILED;
+                }
+                (void)nanosleep(&(struct timespec){.tv_nsec = CTL_RESTORE_POLL_NSEC - 1}, NULL);
+        }
+}
+
 int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_control_args *args, FILE *out,
                 FILE *err)
 {
@@ -154,32 +245,14 @@ int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
 
         r = control_client_call(path, verb, j, CTL_CONTROL_TIMEOUT_USEC, &reply);
-        if (r == -ENOENT || r == -ECONNREFUSED) {
-                fprintf(err, "aurora-backupctl: no agent is running: nothing listens on %s (is aurora-backup-agent "
-                             "started?)\n",
-                        path);
-                return EXIT_FAILED;
-        }
-        if (r == -EACCES || r == -EPERM) {
-                fprintf(err, "aurora-backupctl: permission denied on %s: run as root or as a member of the agent's "
-                             "control group (agent.control_group)\n",
-                        path);
-                return EXIT_FAILED;
-        }
-        if (r == -ETIMEDOUT) {
-                fprintf(err, "aurora-backupctl: no answer from the agent within %llu s; it goes on with the request: "
-                             "see aurora-backupctl history\n",
-                        CTL_CONTROL_TIMEOUT_USEC / 1000000ULL);
-                return EXIT_FAILED;
-        }
-        if (r < 0) {
-                fprintf(err, "aurora-backupctl: talking to the agent on %s failed: %s\n", path, strerror(-r));
-                return EXIT_FAILED;
-        }
+        if (r < 0)
+                return call_failed(r, path, err);
         int status = json_object_object_get_ex(reply, "status", &v) ? json_object_get_int(v) : EXIT_FAILED;
         const char *message = json_object_object_get_ex(reply, "message", &v) ? json_object_get_string(v) : "";
         if (status < 0 || status > EXIT_USAGE)
                 status = EXIT_FAILED;
+        if (status == EXIT_OK && streq(verb, "restore") && !args->no_wait)
+                return restore_wait(o, path, args->new_cluster, message, out, err);
         if (o->json)
                 (void)ctl_json_print(out, reply);
         else if (status == EXIT_OK)

@@ -2,6 +2,7 @@
 #include "ctl-status.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -430,6 +431,75 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
         return r;
 }
 
+/* Operators' restores: those in progress, then the last few settled (aurora-backupctl restore). */
+#define STATUS_RESTORES_SETTLED 5
+
+static int status_restores(struct ctl_context *ctx, const struct ctl_options *o, FILE *out, struct json_object *j)
+{
+        struct restore_request *q = NULL;
+        size_t n = 0;
+        char t[TIME_ISO8601_MAX], t2[TIME_ISO8601_MAX];
+        int r;
+
+        r = store_restore_requests_recent(ctx->store, STATUS_RESTORES_SETTLED, &q, &n);
+        if (r < 0)
+                return r;
+        if (o->json) {
+                struct json_object *arr = json_object_new_array();
+                r = ctl_json_add(j, "restores", arr);
+                if (r == 0 && !arr)
+                        r = -ENOMEM;
+                for (size_t i = 0; r == 0 && i < n; i++) {
+                        bool open = streq_ptr(q[i].state, "recorded") || streq_ptr(q[i].state, "started");
+                        struct json_object *e = ctl_json_array_add_object(arr);
+                        r = e ? ctl_json_add_int(e, "id", q[i].id) : -ENOMEM;
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "state", q[i].state);
+                        if (r == 0)
+                                r = ctl_json_add_bool(e, "in_progress", open);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "kind", restore_request_kind_to_string(q[i].kind));
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "source", q[i].source);
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "restore_time", q[i].use_latest ? 0 : q[i].restore_time);
+                        if (r == 0)
+                                r = ctl_json_add_bool(e, "latest", q[i].use_latest);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "new_cluster", q[i].new_cluster);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "region", q[i].region);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "instance_class", q[i].instance_class);
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "phase", q[i].message);
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "requested", q[i].created_at);
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "updated", q[i].updated_at);
+                        if (r == 0)
+                                r = ctl_json_add_int(e, "elapsed_sec",
+                                                     MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0));
+                }
+        } else {
+                fprintf(out, "  restores: %s\n", n == 0 ? "none" : "");
+                for (size_t i = 0; i < n; i++) {
+                        bool open = streq_ptr(q[i].state, "recorded") || streq_ptr(q[i].state, "started");
+                        int64_t elapsed = MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0);
+                        fprintf(out, "    #%" PRIi64 " %s %s from %s%s%s (%s, %s %" PRIi64 "s): %s\n", q[i].id,
+                                q[i].new_cluster, open ? "in progress" : strna(q[i].state), strna(q[i].source),
+                                q[i].kind == RESTORE_TO_POINT_IN_TIME ? (q[i].use_latest ? "@latest" : "@") : "",
+                                q[i].kind == RESTORE_TO_POINT_IN_TIME && !q[i].use_latest
+                                    ? ctl_format_time(q[i].restore_time, t)
+                                    : "",
+                                ctl_format_time(q[i].created_at, t2), open ? "for" : "took", elapsed,
+                                q[i].message ? q[i].message : "waiting for the agent");
+                }
+        }
+        restore_requests_free(q, n);
+        return r;
+}
+
 int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
 {
         _cleanup_(ctl_context_done) struct ctl_context ctx = {};
@@ -451,6 +521,8 @@ int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
                         return EXIT_FAILED;
         }
         r = status_agent(&ctx, o, out, j);
+        if (r >= 0)
+                r = status_restores(&ctx, o, out, j);
         for (size_t i = 0; r >= 0 && i < ctx.config->n_policies; i++) {
                 if (!o->json)
                         fputc('\n', out);

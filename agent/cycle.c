@@ -137,6 +137,8 @@ static struct plan_input plan_input_of(const struct agent *a, const struct obser
             .n_instances = o->n_instances,
             .drill_records = o->drill_records,
             .n_drill_records = o->n_drill_records,
+            .restore_orders = o->restore_orders,
+            .n_restore_orders = o->n_restore_orders,
             .now = now,
         };
 }

@@ -10,7 +10,9 @@
 #include "config-policy.h"
 #include "journal.h"
 #include "observe-internal.h"
+#include "operator-restore.h"
 #include "restore-drill.h"
+#include "store.h"
 #include "strv.h"
 #include "task.h"
 
@@ -121,7 +123,12 @@ bool inventory_action_looked(const struct inventory_looks *l, const struct plan_
         case ACTION_DRILL_TEARDOWN:
         case ACTION_DRILL_WAIT:
         case ACTION_DRILL_FAILED:
-                /* Decided on the drill cluster's record, looked at every wake-up while it exists (below), and
+        case ACTION_RESTORE_CLUSTER:
+        case ACTION_RESTORE_INSTANCE:
+        case ACTION_RESTORE_WAIT:
+        case ACTION_RESTORE_DONE:
+        case ACTION_RESTORE_FAILED:
+                /* Decided on the drill cluster's record (an operator's new cluster's), looked at every wake-up while it exists (below), and
                  * its instances, looked at by restore_drills_observe(). A restore is about the source
                  * cluster's snapshots: looked at like any other action. */
                 return true;
@@ -265,13 +272,17 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
         if (r >= 0)
                 r = rds_describe_db_clusters(c, cluster, &fresh, &e);
         if (r < 0 && streq(e.code, ERR_CLUSTER_NOT_FOUND)) {
-                bool drill = false;
+                bool known = false, drill = false;
                 for (size_t i = 0; i < home->clusters.n; i++)
-                        if (streq_ptr(home->clusters.items[i].identifier, cluster))
+                        if (streq_ptr(home->clusters.items[i].identifier, cluster)) {
+                                known = true;
                                 drill = aws_tags_get(home->clusters.items[i].tags, home->clusters.items[i].n_tags,
                                                      TAG_RESTORE_TEST) != NULL;
+                        }
                 r = replace_cluster(home, cluster, NULL);
-                if (!drill) /* a cluster went away since the last refresh: others may have */
+                /* A cluster went away since the last refresh: others may have. (One that was never there,
+                 * such as an operator's new cluster before its restore, says nothing of the others.) */
+                if (known && !drill)
                         a->inventory_refresh = true;
         } else if (r < 0) {
                 report_look_error(a, "cluster", region, cluster, &e);
@@ -495,7 +506,12 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 case ACTION_DRILL_TEARDOWN:
                 case ACTION_DRILL_WAIT:
                 case ACTION_DRILL_FAILED:
-                        break; /* drill clusters: looked at below */
+                case ACTION_RESTORE_CLUSTER:
+                case ACTION_RESTORE_INSTANCE:
+                case ACTION_RESTORE_WAIT:
+                case ACTION_RESTORE_DONE:
+                case ACTION_RESTORE_FAILED:
+                        break; /* drill clusters and operators' new clusters: looked at below */
                 case ACTION_QUOTA_EXHAUSTED:
                         /* Nothing to do there while the quota is full: no look (with hundreds of clusters
                          * due, a look each would be hundreds of calls per wake-up). The plan turns it into a
@@ -523,6 +539,23 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const struct observed_cluster *c = &o->clusters[i];
                 if (restore_drill_known(a, o, c))
                         r = targets_add(&t, &n, c->region, NULL, c->identifier, false);
+        }
+        /* Operators' open restore requests: their new cluster, every wake-up until they are settled (read from
+         * the store: one accepted since the last plan is looked at too). */
+        if (r >= 0 && a->store) {
+                struct restore_request *q = NULL;
+                size_t n_q = 0;
+                r = store_restore_requests_open(a->store, &q, &n_q);
+                for (size_t i = 0; r >= 0 && i < n_q; i++) {
+                        const char *region = NULL;
+                        for (size_t k = 0; k < o->n_regions && !region; k++)
+                                if (streq_ptr(o->regions[k].region, q[i].region))
+                                        region = o->regions[k].region;
+                        if (region)
+                                r = targets_add(&t, &n, region, operator_restore_policy(a, region),
+                                                q[i].new_cluster, false);
+                }
+                restore_requests_free(q, n_q);
         }
         for (size_t i = 0; r >= 0 && a->pending_looks && a->pending_looks[i]; i += 2)
                 r = targets_add(&t, &n, a->pending_looks[i], NULL, a->pending_looks[i + 1], false);

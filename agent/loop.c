@@ -123,6 +123,8 @@ static void jobs_done(void *userdata)
                 (void)sd_event_exit(l->event, 0);
         else if (l->reload_pending)
                 reload(l);
+        else if (l->agent->cycle_soon)
+                (void)arm(l, 0);
 }
 
 static void cycle_done(void *userdata)
@@ -144,7 +146,7 @@ static void cycle_done(void *userdata)
                 reload(l);
                 return;
         }
-        r = arm(l, next_delay_usec(l->agent, l->res.next_wakeup));
+        r = arm(l, l->agent->cycle_soon ? 0 : next_delay_usec(l->agent, l->res.next_wakeup));
         if (r < 0)
                 (void)sd_event_exit(l->event, r);
 }
@@ -155,6 +157,7 @@ static int cycle_start(struct loop *l)
         if (r < 0)
                 return r;
         l->in_cycle = true;
+        l->agent->cycle_soon = false;
         return 0;
 }
 

@@ -470,6 +470,8 @@ void observation_done(struct observation *o)
         free(o->instances);
         free(o->drill_records);
         ledger_entries_free(o->drill_rows, o->n_drill_rows);
+        restore_requests_free(o->restore_rows, o->n_restore_rows);
+        free(o->restore_orders);
         *o = (struct observation){};
 }
 

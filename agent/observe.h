@@ -10,6 +10,8 @@
 #include "aws-rds.h"
 #include "plan.h"
 
+struct restore_request;
+
 struct observed_region {
         char *region;
         const struct policy *policy; /* the first policy that asked for this (region, role) */
@@ -59,6 +61,14 @@ struct observation {
         size_t n_drill_records;
         struct ledger_entry *drill_rows;
         size_t n_drill_rows;
+
+        /* Operators' open restore requests (operator_restores_observe(), with the drills): the rows, and
+         * the planner's view of them (borrowing from the rows). Their ledger rows are among drill_records,
+         * the instances of their new clusters among instances. */
+        struct restore_request *restore_rows;
+        size_t n_restore_rows;
+        struct restore_order *restore_orders;
+        size_t n_restore_orders;
 };
 
 /* Observes every region. A region whose calls fail is marked !ok (reported once as an api-error event

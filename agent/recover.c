@@ -64,7 +64,9 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                                      : "export task not found: the call did not take effect";
                         break;
                 case LEDGER_RESTORE:
-                        /* A restore drill's cluster (its name in the row's snapshot column). */
+                case LEDGER_OPERATOR_RESTORE:
+                        /* The restored cluster (a drill's, or an operator's new cluster): its name is in the
+                         * row's snapshot column. */
                         exists = e->snapshot && observation_find_cluster(o, region, e->snapshot);
                         outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
                         why = exists ? "cluster found: the call took effect"

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "plan.h"
 #include "restore-probe.h"
+#include "operator-restore.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -31,8 +32,9 @@
 
 /* ---- observation ---- */
 
-static const enum ledger_kind drill_kinds[] = {LEDGER_RESTORE, LEDGER_RESTORE_INSTANCE, LEDGER_PROBE,
-                                               LEDGER_TEARDOWN};
+/* With the operators' restores' rows: the planner tells them apart by kind. */
+static const enum ledger_kind drill_kinds[] = {LEDGER_RESTORE,  LEDGER_RESTORE_INSTANCE,  LEDGER_PROBE,
+                                               LEDGER_TEARDOWN, LEDGER_OPERATOR_RESTORE, LEDGER_OPERATOR_INSTANCE};
 
 static enum action_kind drill_action_of(enum ledger_kind k)
 {
@@ -43,6 +45,10 @@ static enum action_kind drill_action_of(enum ledger_kind k)
                 return ACTION_DRILL_INSTANCE;
         case LEDGER_PROBE:
                 return ACTION_DRILL_PROBE;
+        case LEDGER_OPERATOR_RESTORE:
+                return ACTION_RESTORE_CLUSTER;
+        case LEDGER_OPERATOR_INSTANCE:
+                return ACTION_RESTORE_INSTANCE;
         default:
                 return ACTION_DRILL_TEARDOWN;
         }
@@ -143,8 +149,8 @@ bool restore_drill_known(const struct agent *a, const struct observation *o,
                            dc->identifier);
 }
 
-static int instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
-                        const char *status)
+int restore_drill_instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
+                               const char *status)
 {
         struct observed_instance *n = realloc(o->instances, (o->n_instances + 1) * sizeof(*n));
         if (!n)
@@ -191,11 +197,11 @@ static int observe_drill(struct agent *a, struct observation *o, const struct ob
                 act_error_fields(&e, &f);
                 journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restore drill %s: %s",
                               dc->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return instance_add(o, dc->region, instance_id, dc->identifier, NULL);
+                return restore_drill_instance_add(o, dc->region, instance_id, dc->identifier, NULL);
         }
         for (size_t i = 0; i < l.n; i++)
                 if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, dc->identifier)) {
-                        r = instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
+                        r = restore_drill_instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
                                          l.items[i].status ?: "unknown");
                         if (r < 0)
                                 return r;
@@ -230,7 +236,7 @@ int restore_drills_observe(struct agent *a, struct observation *o)
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return operator_restores_observe(a, o);
 }
 
 /* ---- acting ---- */

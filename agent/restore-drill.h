@@ -14,8 +14,13 @@
  * each drill cluster that is the agent's own (DescribeDBInstances with the cluster's identifier: one call a
  * drill in progress, none without one) into o->instances. The drill clusters themselves are in the
  * observation (a full inventory, or the targeted DescribeDBClusters of inventory_look()). Replaces what
- * an earlier call left. Returns 0, or a negative errno (the store or memory failed). */
+ * an earlier call left. Then the operators' restore requests (operator_restores_observe()). Returns 0, or a
+ * negative errno (the store or memory failed). */
 int restore_drills_observe(struct agent *a, struct observation *o);
+
+/* An instance into o->instances (strings copied; `region` must outlive o). 0 or -ENOMEM. */
+int restore_drill_instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
+                               const char *status);
 
 /* Whether `dc` is one of the agent's own drills as the drill records in `o` know them (those of the last
  * restore_drills_observe()): named and tagged as its drills, and restored by it. */

@@ -154,6 +154,8 @@ static const char *const ledger_kind_table[_LEDGER_KIND_MAX] = {
     [LEDGER_TEARDOWN] = "teardown",
     [LEDGER_TAG] = "tag",
     [LEDGER_PROBE] = "probe",
+    [LEDGER_OPERATOR_RESTORE] = "operator-restore",
+    [LEDGER_OPERATOR_INSTANCE] = "operator-instance",
 };
 
 static const char *const ledger_state_table[_LEDGER_STATE_MAX] = {
@@ -1826,4 +1828,126 @@ int store_restore_requests_open(struct store *s, struct restore_request **ret, s
 fail:
         restore_requests_free(list, n);
         return r;
+}
+
+/* The statement's rows appended to (*list, *n). */
+static int restore_rows(struct store *s, sqlite3_stmt *st, struct restore_request **list, size_t *n,
+                        size_t *allocated)
+{
+        int r, rc;
+
+        for (;;) {
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        return 0;
+                if (rc != SQLITE_ROW)
+                        return store_fail(s, rc);
+                r = grow((void **)list, allocated, *n, sizeof(**list));
+                if (r >= 0)
+                        r = restore_row(st, &(*list)[*n]);
+                if (r < 0)
+                        return r;
+                (*n)++;
+        }
+}
+
+int store_restore_requests_recent(struct store *s, size_t limit, struct restore_request **ret, size_t *ret_n)
+{
+        _cleanup_(finalizep) sqlite3_stmt *open = NULL, *settled = NULL;
+        struct restore_request *list = NULL;
+        size_t n = 0, allocated = 0;
+        int r;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "SELECT " RESTORE_COLUMNS " FROM restore_requests "
+                            "WHERE state IN ('recorded', 'started') ORDER BY id DESC",
+                            &open);
+        if (r >= 0)
+                r = restore_prepare(s,
+                                    "SELECT " RESTORE_COLUMNS " FROM restore_requests "
+                                    "WHERE state NOT IN ('recorded', 'started') ORDER BY id DESC LIMIT ?1",
+                                    &settled);
+        if (r >= 0) {
+                sqlite3_bind_int64(settled, 1, (int64_t)limit);
+                r = restore_rows(s, open, &list, &n, &allocated);
+        }
+        if (r >= 0)
+                r = restore_rows(s, settled, &list, &n, &allocated);
+        if (r < 0) {
+                restore_requests_free(list, n);
+                return r;
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+static int restore_request_one(struct store *s, const char *sql, int64_t id, const char *text,
+                               struct restore_request *ret)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s || !ret)
+                return -EINVAL;
+        r = restore_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        if (text)
+                bind_text(st, 1, text);
+        else
+                sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        return restore_row(st, ret);
+}
+
+int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret)
+{
+        return restore_request_one(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1", id, NULL,
+                                   ret);
+}
+
+int store_restore_request_find_latest(struct store *s, const char *new_cluster, struct restore_request *ret)
+{
+        if (!new_cluster)
+                return -EINVAL;
+        return restore_request_one(
+            s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 ORDER BY id DESC LIMIT 1", 0,
+            new_cluster, ret);
+}
+
+int store_restore_request_update(struct store *s, int64_t id, const char *state, const char *message, int64_t now)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "UPDATE restore_requests SET state = coalesce(?2, state), message = coalesce(?3, message), "
+                            "updated_at = ?4 WHERE id = ?1 AND (state IS NOT coalesce(?2, state) OR "
+                            "message IS NOT coalesce(?3, message))",
+                            &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, state);
+        bind_text(st, 3, message);
+        sqlite3_bind_int64(st, 4, now);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_fail(s, rc);
+        if (sqlite3_changes(s->db) == 0) {
+                struct restore_request q = {};
+                r = store_restore_request_get(s, id, &q);
+                restore_request_done(&q);
+                return r < 0 ? r : 0;
+        }
+        return 0;
 }

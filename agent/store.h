@@ -48,6 +48,10 @@ enum ledger_kind {
         LEDGER_TEARDOWN,         /* DeleteDBInstance / DeleteDBCluster of a restore drill */
         LEDGER_TAG,              /* Add/RemoveTagsFromResource (hold, release); target = "+key" / "-key" */
         LEDGER_PROBE,            /* a restore drill's probe (no AWS call): its outcome settles the drill */
+        /* An operator's restore (aurora-backupctl restore): cluster = snapshot = the new cluster (the
+         * instance for the instance row), target = what it is restored from, slot_start = the request's id. */
+        LEDGER_OPERATOR_RESTORE,  /* RestoreDBClusterFromSnapshot / ToPointInTime into the new cluster */
+        LEDGER_OPERATOR_INSTANCE, /* CreateDBInstance: the new cluster's primary (writer) */
         _LEDGER_KIND_MAX,
 };
 const char *ledger_kind_to_string(enum ledger_kind k);
@@ -308,3 +312,13 @@ int store_restore_request_add(struct store *s, const struct restore_request *in,
 int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret);
 /* Open requests (recorded or started), oldest first. */
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n);
+/* The open requests, then the `limit` newest settled (done, failed, canceled) ones, newest first. */
+int store_restore_requests_recent(struct store *s, size_t limit, struct restore_request **ret, size_t *ret_n);
+/* -ENOENT: no such request. */
+int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret);
+/* The newest request naming `new_cluster`, whatever its state; -ENOENT if none. */
+int store_restore_request_find_latest(struct store *s, const char *new_cluster, struct restore_request *ret);
+/* A new state ("started", "done", "failed", "canceled"; NULL: unchanged) and message (NULL: unchanged).
+ * Nothing is written when neither changes. -ENOENT: no such request. */
+int store_restore_request_update(struct store *s, int64_t id, const char *state, const char *message,
+                                 int64_t now);

@@ -216,3 +216,8 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 #define TAG_HOLD "aurora-backup:hold"
 /* On a restore drill's cluster: the cluster it was restored from. The planner never manages it. */
 #define TAG_RESTORE_TEST "aurora-backup:restore-test"
+/* On a cluster restored for an operator (aurora-backupctl restore): where it came from (a snapshot, or
+ * "<cluster>@<time>" / "<cluster>@latest"), and the request that made it. Never with TAG_MANAGED_BY or
+ * TAG_RESTORE_TEST: such a cluster is the operator's, never a drill, never deleted by the agent. */
+#define TAG_RESTORED_FROM "aurora-backup:restored-from"
+#define TAG_RESTORE_REQUEST "aurora-backup:restore-request"

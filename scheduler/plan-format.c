@@ -30,6 +30,11 @@ const char *action_kind_to_string(enum action_kind k)
             [ACTION_DRILL_TEARDOWN] = "drill-teardown",
             [ACTION_DRILL_WAIT] = "drill-wait",
             [ACTION_DRILL_FAILED] = "drill-failed",
+            [ACTION_RESTORE_CLUSTER] = "restore",
+            [ACTION_RESTORE_INSTANCE] = "restore-instance",
+            [ACTION_RESTORE_WAIT] = "restore-wait",
+            [ACTION_RESTORE_DONE] = "restore-done",
+            [ACTION_RESTORE_FAILED] = "restore-failed",
         };
         return (unsigned)k < _ACTION_KIND_MAX ? names[k] : "unknown";
 }
@@ -185,7 +190,9 @@ static void action_write(const struct plan_action *a, FILE *f)
         if (a->retry_at != 0)
                 put_time(f, "retry-at", a->retry_at);
         if (a->since != 0)
-                put_time(f, "restore-started", a->since);
+                put_time(f, a->request ? "requested" : "restore-started", a->since);
+        if (a->request != 0)
+                fprintf(f, " request=%" PRIi64, a->request);
         if (a->accounts) {
                 fputs(" accounts=", f);
                 for (size_t i = 0; a->accounts[i]; i++)

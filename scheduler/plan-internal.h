@@ -125,6 +125,8 @@ void plan_polls(struct builder *b);
 void plan_export_polls(struct builder *b);
 /* Last: the next step of each restore drill (plan-drill.c). */
 void plan_drills(struct builder *b);
+/* Then the next step of each operator's restore request (plan-restore.c). */
+void plan_restores(struct builder *b);
 
 /* "daily", "weekly:sun", "monthly:1", "monthly:last", "every:3600s". */
 const char *plan_schedule_describe(const struct schedule *s, char buf[static 32]);

@@ -327,6 +327,7 @@ int plan_build(const struct plan_input *in, struct plan **ret)
                 plan_polls(&b);
                 plan_export_polls(&b);
                 plan_drills(&b);
+                plan_restores(&b);
                 r = b.error;
         }
         if (r >= 0)

@@ -74,6 +74,15 @@
  * gets an ACTION_REFUSED and is never probed, given an instance or torn down. One drill per source cluster
  * at a time; one per period of restore_test.every (a restore record that is done or failed settles it,
  * and the plan wakes at the next period).
+ *
+ * Operators' restores (restore_orders; plan-restore.c). Each open request gets one step per plan, from the
+ * new cluster and its instances as AWS shows them and the request's ledger rows: ACTION_RESTORE_CLUSTER (no
+ * cluster of that name, no restore of this request in flight or done) -> ACTION_RESTORE_INSTANCE (the cluster
+ * is available and has no instance) -> ACTION_RESTORE_DONE (the instance "<new>-1" is available and the
+ * cluster's writer); ACTION_RESTORE_WAIT while AWS works (its status names the phase, for ctl), waking in
+ * PLAN_DRILL_POLL_SEC; ACTION_RESTORE_FAILED when it cannot go on (a cluster of that name that this request
+ * did not make: TAG_RESTORE_REQUEST must name the request; a call AWS refused; an accepted restore never
+ * seen). The new cluster is the operator's: nothing here ever deletes it.
  */
 #pragma once
 
@@ -164,6 +173,12 @@ enum action_kind {
         ACTION_DRILL_TEARDOWN, /* DeleteDBInstance, or DeleteDBCluster once no instance is left */
         ACTION_DRILL_WAIT,     /* AWS is working on a step, or the drill is kept keep_minutes */
         ACTION_DRILL_FAILED,   /* event: the period's drill cannot be made (says why) */
+        /* Operators' restores (aurora-backupctl restore; plan-restore.c), in the order a plan runs them. */
+        ACTION_RESTORE_CLUSTER,  /* RestoreDBClusterFromSnapshot or RestoreDBClusterToPointInTime */
+        ACTION_RESTORE_INSTANCE, /* CreateDBInstance in the new cluster: its primary (writer) */
+        ACTION_RESTORE_WAIT,     /* AWS is working on a step: the phase is recorded for ctl */
+        ACTION_RESTORE_DONE,     /* the instance is available and the writer: the request is done */
+        ACTION_RESTORE_FAILED,   /* the request cannot go on (says why): it is failed */
         _ACTION_KIND_MAX,
 };
 
@@ -203,6 +218,24 @@ struct drill_record {
 /* The restore record's target of a point-in-time drill. */
 #define PLAN_DRILL_POINT_IN_TIME "point-in-time"
 
+/* An operator's open restore request (aurora-backupctl restore) as the planner reads it. Its ledger rows
+ * come as drill_records of kind ACTION_RESTORE_CLUSTER / ACTION_RESTORE_INSTANCE (resource: the new cluster /
+ * the instance; started_at >= requested_at: this request's); the new cluster is among `clusters` once AWS
+ * shows it, its instances among `instances`. */
+struct restore_order {
+        int64_t id;
+        bool point_in_time;
+        const char *source; /* the snapshot (identifier or ARN), or the source cluster */
+        const char *region;
+        int64_t restore_time; /* point in time; 0 with use_latest */
+        bool use_latest;
+        const char *new_cluster;
+        const char *instance_class; /* resolved when the request was accepted; NULL: unknown */
+        int64_t requested_at;
+};
+/* How long a restore that AWS accepted may stay unseen before the request fails. */
+#define PLAN_RESTORE_UNSEEN_SEC (15 * 60)
+
 struct window_history_entry {
         const char *cluster_identifier;
         int64_t slot_start;
@@ -236,6 +269,8 @@ struct plan_input {
         size_t n_instances;
         const struct drill_record *drill_records; /* the ledger's drill rows; may be NULL */
         size_t n_drill_records;
+        const struct restore_order *restore_orders; /* operators' open restore requests; may be NULL */
+        size_t n_restore_orders;
         int64_t now;
 };
 
@@ -351,7 +386,8 @@ struct plan_action {
         const char *const *accounts; /* shares: accounts to add (NULL-terminated) */
         const char *target;          /* drills: the drill cluster; refusals of a drill lookalike: it */
         int64_t since;               /* drill probes: when the restore was started (the time to restore
-                                        runs from it); else 0 */
+                                        runs from it); operators' restores: when it was requested; else 0 */
+        int64_t request;             /* operators' restores: the request's id; else 0 */
 };
 
 struct snapshot_verdict {
@@ -413,6 +449,13 @@ int plan_snapshot_identifier(const char *prefix, const char *cluster, int64_t sl
 int plan_identifier_with_suffix(const char *base, const char *suffix, size_t maxlen,
                                 char buf[static PLAN_SNAPSHOT_ID_MAX]);
 bool plan_identifier_is_valid(const char *s, size_t maxlen);
+
+/* The primary instance of an operator's restored cluster: "<new cluster>-1" (shortened likewise). */
+int plan_restore_instance_identifier(const char *new_cluster, char buf[static PLAN_SNAPSHOT_ID_MAX]);
+/* The value of TAG_RESTORED_FROM for a request: the snapshot, "<cluster>@<ISO time>" or "<cluster>@latest".
+ * Returns 0, or -EINVAL / -ENAMETOOLONG (AWS takes 256 characters). */
+#define PLAN_RESTORED_FROM_MAX 257
+int plan_restored_from(const struct restore_order *o, char buf[static PLAN_RESTORED_FROM_MAX]);
 
 /* ---- Restore drills (policy restore_test): when one is due and what its cluster is called. ---- */
 

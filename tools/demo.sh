@@ -4,6 +4,8 @@
 #   orders-db   available, its backup window open now          -> a snapshot is created
 #   billing-db  'modifying', its window open now               -> no snapshot; a retry is planned
 #   reports-db  recent dailies plus snapshots 45-90 days old   -> the expired ones are deleted, with why
+# Then the agent runs as a daemon for one operator restore (aurora-backupctl restore through its control
+# socket): reports-db's newest snapshot into a new cluster, its primary instance, until it is the writer.
 # Nothing leaves this machine; everything is removed at the end.
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,7 +17,12 @@ agent=build/agent/aurora-backup-agent
 ctl=build/agent/aurora-backupctl
 work=$(mktemp -d "${TMPDIR:-/tmp}/aurora-demo.XXXXXX")
 world_pid=""
+daemon_pid=""
 cleanup() {
+        if [ -n "$daemon_pid" ]; then
+                kill "$daemon_pid" 2>/dev/null || true
+                wait "$daemon_pid" 2>/dev/null || true
+        fi
         if [ -n "$world_pid" ]; then
                 kill "$world_pid" 2>/dev/null || true
                 wait "$world_pid" 2>/dev/null || true
@@ -100,6 +107,8 @@ snapshots.append({"cluster": "reports-db", "origin": "foreign", "id": "reports-d
                   "created": now - 120 * DAY})
 snapshots.append({"cluster": "reports-db", "origin": "automated", "created": now - 1 * DAY})
 seeded = post("seed", {"clusters": clusters, "snapshots": snapshots})
+with open(os.path.join(work, "restore-from"), "w") as f:
+    f.write(agent_snapshot("reports-db", 1)["id"])
 post("requests/clear", {})
 
 print(f"backup window of all three clusters (UTC): {window}")
@@ -116,6 +125,8 @@ with open(os.path.join(work, "agent.conf"), "w") as f:
   region = "us-east-1";
   state_directory = "{work}/state";
   snapshot_prefix = "aba";
+  control_socket = "{work}/control";   # aurora-backupctl's mutating commands go through it
+  control_group = "nogroup";
 }};
 
 policies = (
@@ -184,7 +195,30 @@ echo
 echo "The ledger (every mutating call, recorded before it was made):"
 "$ctl" -c "$work/agent.conf" history --limit 10 2>&1 | sed 's/^/  /' || true
 
-section "5. Where to look in the journal (when it runs as aurora-backup-agent.service)"
+section "5. An operator's restore: the agent as a daemon, aurora-backupctl restore through its socket"
+"$agent" --config "$work/agent.conf" 2>"$work/daemon.log" &
+daemon_pid=$!
+tries=0
+until "$ctl" -c "$work/agent.conf" ping >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 60 ]; then
+                echo "demo: the daemon did not answer on its control socket:" >&2
+                cat "$work/daemon.log" >&2
+                exit 1
+        fi
+        sleep 0.5
+done
+from=$(cat "$work/restore-from")
+echo "\$ aurora-backupctl restore --snapshot $from --new-cluster reports-db-restored --instance-class db.r6g.large"
+"$ctl" -c "$work/agent.conf" restore --snapshot "$from" --new-cluster reports-db-restored \
+        --instance-class db.r6g.large 2>&1 | sed 's/^/  /'
+echo "The restore's ledger rows (each mutating call recorded before it was made):"
+"$ctl" -c "$work/agent.conf" history --limit 2 2>&1 | sed 's/^/  /' || true
+kill "$daemon_pid"
+wait "$daemon_pid" 2>/dev/null || true
+daemon_pid=""
+
+section "6. Where to look in the journal (when it runs as aurora-backup-agent.service)"
 cat <<'EOF'
   journalctl -u aurora-backup-agent                          every event, one line each
   journalctl -x -u aurora-backup-agent                       ... explained by the catalog (MESSAGE_ID)
@@ -194,7 +228,7 @@ cat <<'EOF'
   systemctl status aurora-backup-agent                       next slot, clusters, quota use, last error
 EOF
 
-section "6. Stopping the world"
+section "7. Stopping the world"
 kill "$world_pid"
 wait "$world_pid" 2>/dev/null || true
 world_pid=""

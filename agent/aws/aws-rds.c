@@ -54,6 +54,11 @@ void rds_db_cluster_done(struct rds_db_cluster *c)
         strv_free(c->members);
         free(c->writer);
         aws_tags_free(c->tags, c->n_tags);
+        free(c->db_subnet_group);
+        strv_free(c->vpc_security_group_ids);
+        free(c->db_cluster_parameter_group);
+        free(c->serverless_v2_min_capacity);
+        free(c->serverless_v2_max_capacity);
         *c = (struct rds_db_cluster){};
 }
 
@@ -219,8 +224,29 @@ static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *re
             (r = aws_xml_child_time(n, "ClusterCreateTime", &c.cluster_create_time)) < 0 ||
             (r = aws_xml_child_time(n, "EarliestRestorableTime", &c.earliest_restorable_time)) < 0 ||
             (r = aws_xml_child_time(n, "LatestRestorableTime", &c.latest_restorable_time)) < 0 ||
+            (r = aws_xml_child_text(n, "DBSubnetGroup", &c.db_subnet_group)) < 0 ||
+            (r = aws_xml_child_text(n, "DBClusterParameterGroup", &c.db_cluster_parameter_group)) < 0 ||
+            (r = aws_xml_child_bool(n, "IAMDatabaseAuthenticationEnabled", &c.iam_database_authentication)) < 0 ||
+            (r = aws_xml_child_bool(n, "CopyTagsToSnapshot", &c.copy_tags_to_snapshot)) < 0 ||
             (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
                 goto fail;
+        /* (No local for the node: its type differs between the XML back-ends; a NULL parent reads as absent.) */
+        if ((r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MinCapacity",
+                                    &c.serverless_v2_min_capacity)) < 0 ||
+            (r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MaxCapacity",
+                                    &c.serverless_v2_max_capacity)) < 0)
+                goto fail;
+        size_t ng = 0;
+        AWS_XML_FOREACH(g, aws_xml_child(n, "VpcSecurityGroups"), "VpcSecurityGroupMembership")
+        {
+                _cleanup_free_ char *id = NULL;
+                if (++ng > RDS_MAX_MEMBERS || (r = aws_xml_child_text(g, "VpcSecurityGroupId", &id)) < 0) {
+                        r = r < 0 ? r : -EBADMSG;
+                        goto fail;
+                }
+                if (id && (r = strv_extend(&c.vpc_security_group_ids, id)) < 0)
+                        goto fail;
+        }
         size_t nm = 0;
         AWS_XML_FOREACH(m, aws_xml_child(n, "DBClusterMembers"), "DBClusterMember")
         {
@@ -1212,8 +1238,21 @@ int rds_cancel_export_task(struct aws_client *c, const char *identifier, struct 
 static void add_restore_common(struct aws_buf *p, const struct rds_restore_params *rp)
 {
         aws_buf_param(p, "DBClusterIdentifier", rp->cluster_identifier);
-        if (rp->engine_version)
-                aws_buf_param(p, "EngineVersion", rp->engine_version);
+        if (rp->port > 0) {
+                char port[16];
+                snprintf(port, sizeof(port), "%u", rp->port);
+                aws_buf_param(p, "Port", port);
+        }
+        if (rp->db_cluster_parameter_group_name)
+                aws_buf_param(p, "DBClusterParameterGroupName", rp->db_cluster_parameter_group_name);
+        if (rp->serverless_v2_min_capacity && rp->serverless_v2_max_capacity) {
+                aws_buf_param(p, "ServerlessV2ScalingConfiguration.MinCapacity", rp->serverless_v2_min_capacity);
+                aws_buf_param(p, "ServerlessV2ScalingConfiguration.MaxCapacity", rp->serverless_v2_max_capacity);
+        }
+        if (rp->enable_iam_database_authentication)
+                aws_buf_param(p, "EnableIAMDatabaseAuthentication", "true");
+        if (rp->copy_tags_to_snapshot)
+                aws_buf_param(p, "CopyTagsToSnapshot", "true");
         if (rp->db_subnet_group_name)
                 aws_buf_param(p, "DBSubnetGroupName", rp->db_subnet_group_name);
         add_list(p, "VpcSecurityGroupIds.VpcSecurityGroupId", rp->vpc_security_group_ids);
@@ -1237,6 +1276,8 @@ int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_
                 return r;
         aws_buf_param(&p, "SnapshotIdentifier", rp->snapshot_identifier);
         aws_buf_param(&p, "Engine", rp->engine);
+        if (rp->engine_version)
+                aws_buf_param(&p, "EngineVersion", rp->engine_version);
         add_restore_common(&p, rp);
         return cluster_call(c, "RestoreDBClusterFromSnapshot", &p, ret, e);
 }

@@ -44,6 +44,14 @@ struct rds_db_cluster {
         char *writer;   /* the member with IsClusterWriter=true, NULL if none */
         struct aws_tag *tags;
         size_t n_tags;
+        /* The settings a restore copies from its source cluster (NULL / false when absent). */
+        char *db_subnet_group;
+        char **vpc_security_group_ids; /* strv */
+        char *db_cluster_parameter_group;
+        char *serverless_v2_min_capacity; /* ServerlessV2ScalingConfiguration, as AWS wrote the numbers */
+        char *serverless_v2_max_capacity;
+        bool iam_database_authentication;
+        bool copy_tags_to_snapshot;
 };
 
 struct rds_db_cluster_snapshot {
@@ -222,7 +230,15 @@ struct rds_restore_params {
         bool deletion_protection;
         const struct aws_tag *tags;
         size_t n_tags;
+        /* Operators' restores copy these from the source cluster (0 / NULL / false: AWS's default). */
+        unsigned port;
+        const char *db_cluster_parameter_group_name;
+        const char *serverless_v2_min_capacity; /* both or neither */
+        const char *serverless_v2_max_capacity;
+        bool enable_iam_database_authentication;
+        bool copy_tags_to_snapshot;
 };
+/* EngineVersion is sent only with FromSnapshot (ToPointInTime has no such member: the source's version). */
 int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_restore_params *p,
                                          struct rds_db_cluster *ret, struct aws_error *e);
 int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct rds_restore_params *p,

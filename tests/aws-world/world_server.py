@@ -246,7 +246,10 @@ class WorldApp:
     # What a request names, for tests that count targeted calls (never a secret: identifiers only).
     LOGGED_PARAMS = ("DBClusterIdentifier", "DBClusterSnapshotIdentifier", "ExportTaskIdentifier", "Marker",
                      "SnapshotType", "DBInstanceIdentifier", "SourceDBClusterIdentifier", "UseLatestRestorableTime",
-                     "RestoreToTime", "SnapshotIdentifier")
+                     "RestoreToTime", "SnapshotIdentifier", "DBInstanceClass", "Engine", "EngineVersion", "Port",
+                     "DBClusterParameterGroupName", "DBSubnetGroupName", "EnableIAMDatabaseAuthentication",
+                     "CopyTagsToSnapshot", "ServerlessV2ScalingConfiguration.MinCapacity",
+                     "ServerlessV2ScalingConfiguration.MaxCapacity")
 
     @classmethod
     def _logged_params(cls, environ, body):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Issue 12, the control socket: aurora-backupctl's mutating commands carried out by the running agent
 (snapshot, hold/release, export of both kinds, cancel-export, delete through the safety belt, restore
-validation and recording), callers refused by credentials, no agent -> exit 1, refused commands make no
+validation and acceptance; their execution is test_restore.py), callers refused by credentials, no agent -> exit 1, refused commands make no
 mutating call, and the RPO in `status --json`. The daemon runs on the real clock."""
 
 import json
@@ -195,7 +195,7 @@ class Control(AgentTestCase):
 
     # ---- restore
 
-    def test_restore_validated_and_recorded_not_executed(self):
+    def test_restore_validated_then_accepted(self):
         snap = agent_snapshot("db-a", window_open_now(self.now), self.now - DAY)
         self.start(seed_clusters=("db-a", "db-taken"), snapshots=[snap])
         p = self.ctl("restore", "--snapshot", "nope", "--new-cluster", "db-new", expect=1)
@@ -208,20 +208,20 @@ class Control(AgentTestCase):
         self.assertRegex(p.stderr, r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \.\. \d{4}")
         p = self.ctl("restore", "--cluster", "nope", "--latest", "--new-cluster", "db-new", expect=1)
         self.assertIn("not found", p.stderr)
+        # db-a has no instance: the primary's class cannot default to its writer's.
+        p = self.ctl("restore", "--cluster", "db-a", "--latest", "--new-cluster", "db-pitr", expect=2)
+        self.assertIn("--instance-class", p.stderr)
         self.assertNoMutating("refused restores make no call")
+        self.assertEqual(list(self.db().execute("SELECT * FROM restore_requests")), [])
 
-        p = self.ctl("--json", "restore", "--cluster", "db-a", "--latest", "--new-cluster", "db-pitr", expect=1)
+        p = self.ctl("--json", "restore", "--cluster", "db-a", "--latest", "--new-cluster", "db-pitr",
+                     "--instance-class", "db.r6g.large", "--no-wait", expect=0)
         reply = json.loads(p.stdout)
-        self.assertEqual(reply["state"], "recorded")
-        self.assertIn("Not executed", reply["message"])
-        p = self.ctl("restore", "--snapshot", snap["id"], "--new-cluster", "db-snap", expect=1)
-        self.assertIn("recorded", p.stderr)
+        self.assertEqual((reply["state"], reply["instance_class"]), ("recorded", "db.r6g.large"))
         rows = [dict(r) for r in self.db().execute("SELECT * FROM restore_requests ORDER BY id")]
-        self.assertEqual([(r["kind"], r["source"], r["new_cluster"], r["state"]) for r in rows],
-                         [("point-in-time", "db-a", "db-pitr", "recorded"),
-                          ("snapshot", snap["id"], "db-snap", "recorded")])
-        self.assertNoMutating("recording a restore makes no call")
-        self.d.wait_event("restore-requested", count=2)
+        self.assertEqual([(r["kind"], r["source"], r["new_cluster"]) for r in rows],
+                         [("point-in-time", "db-a", "db-pitr")])
+        self.d.wait_event("restore-requested", count=1)
 
     # ---- RPO
 
