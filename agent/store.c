@@ -2224,3 +2224,20 @@ int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_
         *ret_n = n;
         return 0;
 }
+
+int store_cycle_first_started(struct store *s, int64_t *ret)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s || !ret)
+                return -EINVAL;
+        r = restore_prepare(s, "SELECT MIN(started_at) FROM cycles", &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        *ret = sqlite3_column_int64(st, 0); /* NULL (no cycle) reads as 0 */
+        return 0;
+}

@@ -239,6 +239,8 @@ int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_i
 int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,
                        int64_t now);
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret);
+/* When the first recorded cycle started (0: none): how long this state has been looking after things. */
+int store_cycle_first_started(struct store *s, int64_t *ret);
 /* Newest first; limit 0: all. Plain structs: free the array with free(). */
 int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n);
 
