@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "build-config.h"
 #include "cli.h"
 #include "ctl-output.h"
 #include "time-util.h"
@@ -62,6 +63,17 @@ int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE 
             .state_dir = dir,
             .now = (int64_t)time(NULL),
         };
+#if ENABLE_TEST_HOOKS
+        /* Test builds only: the same fixed clock as the agent's, so that ages in status and check are
+         * testable (epoch seconds). */
+        const char *test_now = getenv("AURORA_BACKUP_TEST_NOW");
+        if (test_now && *test_now) {
+                char *end;
+                long long v = strtoll(test_now, &end, 10);
+                if (*end == '\0' && v > 0)
+                        ret->now = v;
+        }
+#endif
         return 0;
 }
 
