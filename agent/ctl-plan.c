@@ -94,7 +94,8 @@ static int verdict_json(struct json_object *e, const struct snapshot_verdict *v)
         if (r == 0)
                 r = ctl_json_add_string(e, "cluster", v->cluster);
         if (r == 0)
-                r = ctl_json_add_time(e, "created", v->create_time == PLAN_TIME_UNKNOWN ? 0 : v->create_time);
+                r = ctl_json_add_time(e, "created",
+                                      v->create_time == PLAN_TIME_UNKNOWN ? 0 : v->create_time);
         if (r == 0)
                 r = ctl_json_add_string(e, "status", v->status);
         if (r == 0)
@@ -112,7 +113,8 @@ static int verdict_json(struct json_object *e, const struct snapshot_verdict *v)
                 r = rules ? ctl_json_add(e, "kept_by", rules) : -ENOMEM;
                 for (unsigned bit = 1; r == 0 && bit <= _KEEP_REASON_LAST; bit <<= 1)
                         if (v->keep & bit &&
-                            json_object_array_add(rules, json_object_new_string(keep_reason_to_string(bit))) < 0)
+                            json_object_array_add(rules,
+                                                  json_object_new_string(keep_reason_to_string(bit))) < 0)
                                 r = -ENOMEM;
         }
         return r;
@@ -156,7 +158,8 @@ static int plan_json(FILE *out, const struct plan *p, unsigned failures)
                 return -ENOMEM;
         r = ctl_json_add_time(j, "now", p->now);
         if (r == 0)
-                r = ctl_json_add_time(j, "next_wakeup", p->next_wakeup == PLAN_NO_WAKEUP ? 0 : p->next_wakeup);
+                r = ctl_json_add_time(j, "next_wakeup",
+                                      p->next_wakeup == PLAN_NO_WAKEUP ? 0 : p->next_wakeup);
         if (r == 0)
                 r = ctl_json_add_int(j, "regions_not_observed", failures);
         for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
@@ -222,8 +225,8 @@ int ctl_plan(const struct ctl_options *o, const struct ctl_plan_args *f, FILE *o
                 return EXIT_FAILED;
         }
         if (failures > 0) {
-                fprintf(err, "aurora-backupctl: %u region%s could not be observed; the plan leaves %s out\n", failures,
-                        failures == 1 ? "" : "s", failures == 1 ? "it" : "them");
+                fprintf(err, "aurora-backupctl: %u region%s could not be observed; the plan leaves %s out\n",
+                        failures, failures == 1 ? "" : "s", failures == 1 ? "it" : "them");
                 return EXIT_FAILED;
         }
         return EXIT_OK;

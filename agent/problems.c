@@ -33,9 +33,9 @@ static char *strdup_or_null(const char *s)
 }
 
 /* Adds a current problem; strings are copied. */
-static int raise_problem(struct problem_scan *s, enum problem_kind kind, const char *policy, const char *cluster,
-                         const char *snapshot, const char *region, const char *action, const char *code,
-                         const char *message, const char *request_id)
+static int raise_problem(struct problem_scan *s, enum problem_kind kind, const char *policy,
+                         const char *cluster, const char *snapshot, const char *region, const char *action,
+                         const char *code, const char *message, const char *request_id)
 {
         if (s->n_current == s->cap_current) {
                 size_t cap = s->cap_current ? 2 * s->cap_current : 16;
@@ -56,9 +56,9 @@ static int raise_problem(struct problem_scan *s, enum problem_kind kind, const c
             .error_message = strdup_or_null(message),
             .request_id = strdup_or_null(request_id),
         };
-        if ((policy && !p.policy) || (cluster && !p.cluster) || (snapshot && !p.snapshot) || (region && !p.region) ||
-            (action && !p.action) || (code && !p.error_code) || (message && !p.error_message) ||
-            (request_id && !p.request_id)) {
+        if ((policy && !p.policy) || (cluster && !p.cluster) || (snapshot && !p.snapshot) ||
+            (region && !p.region) || (action && !p.action) || (code && !p.error_code) ||
+            (message && !p.error_message) || (request_id && !p.request_id)) {
                 problem_done(&p);
                 return -ENOMEM;
         }
@@ -85,7 +85,8 @@ static bool has_key(char *const *list, size_t n, const char *a, const char *b)
 {
         size_t la = strlen(strempty(a));
         for (size_t i = 0; i < n; i++)
-                if (strncmp(list[i], strempty(a), la) == 0 && list[i][la] == '\t' && streq(list[i] + la + 1, strempty(b)))
+                if (strncmp(list[i], strempty(a), la) == 0 && list[i][la] == '\t' &&
+                    streq(list[i] + la + 1, strempty(b)))
                         return true;
         return false;
 }
@@ -119,7 +120,8 @@ static int action_ledger_kind(enum action_kind k)
         }
 }
 
-int problems_scan_plan(struct agent *a, const struct plan *p, const struct observation *o, struct problem_scan *s)
+int problems_scan_plan(struct agent *a, const struct plan *p, const struct observation *o,
+                       struct problem_scan *s)
 {
         int r = 0;
 
@@ -129,7 +131,8 @@ int problems_scan_plan(struct agent *a, const struct plan *p, const struct obser
                         continue;
                 r = raise_problem(s, PROBLEM_REGION_UNOBSERVED, NULL, NULL, NULL, reg->region, NULL,
                                   reg->error.code[0] ? reg->error.code : NULL,
-                                  reg->error.message[0] ? reg->error.message : "the region could not be observed",
+                                  reg->error.message[0] ? reg->error.message
+                                                        : "the region could not be observed",
                                   reg->error.request_id[0] ? reg->error.request_id : NULL);
         }
 
@@ -137,18 +140,20 @@ int problems_scan_plan(struct agent *a, const struct plan *p, const struct obser
                 const struct policy *pol = &a->config->policies[i];
                 const char *region = agent_policy_region(a, pol);
                 bool selects = false;
-                if (!region || !observation_region_ok(o, region) || !plan_policy_in_shard(&a->config->agent, pol))
+                if (!region || !observation_region_ok(o, region) ||
+                    !plan_policy_in_shard(&a->config->agent, pol))
                         continue;
                 for (size_t k = 0; !selects && k < o->n_clusters; k++)
                         selects = streq_ptr(agent_cluster_policy(a, &o->clusters[k]), pol->name);
                 if (!selects) {
                         _cleanup_free_ char *msg = NULL;
-                        if (asprintf(&msg, "policy %s selects no cluster in %s (its clusters and match_tags match "
-                                           "none, or an earlier policy takes them)",
+                        if (asprintf(&msg,
+                                     "policy %s selects no cluster in %s (its clusters and match_tags match "
+                                     "none, or an earlier policy takes them)",
                                      pol->name, region) < 0)
                                 return -ENOMEM;
-                        r = raise_problem(s, PROBLEM_POLICY_EMPTY, pol->name, NULL, NULL, region, NULL, NULL, msg,
-                                          NULL);
+                        r = raise_problem(s, PROBLEM_POLICY_EMPTY, pol->name, NULL, NULL, region, NULL, NULL,
+                                          msg, NULL);
                 }
         }
 
@@ -162,27 +167,28 @@ int problems_scan_plan(struct agent *a, const struct plan *p, const struct obser
                 switch (act->kind) {
                 case ACTION_REFUSED:
                         r = raise_problem(s, PROBLEM_ACTION_REFUSED, act->policy, act->cluster,
-                                          act->snapshot ? act->snapshot : act->target, act->region, NULL, "Refused",
-                                          act->rule, NULL);
+                                          act->snapshot ? act->snapshot : act->target, act->region, NULL,
+                                          "Refused", act->rule, NULL);
                         break;
                 case ACTION_QUOTA_EXHAUSTED:
-                        r = raise_problem(s, PROBLEM_QUOTA_EXHAUSTED, act->policy, NULL, NULL, act->region, NULL,
-                                          "QuotaExhausted", act->rule, NULL);
+                        r = raise_problem(s, PROBLEM_QUOTA_EXHAUSTED, act->policy, NULL, NULL, act->region,
+                                          NULL, "QuotaExhausted", act->rule, NULL);
                         break;
                 case ACTION_MISSED:
-                        r = raise_problem(s, PROBLEM_MISSED_WINDOW, act->policy, act->cluster, NULL, act->region,
-                                          NULL, "WindowMissed", act->rule, NULL);
+                        r = raise_problem(s, PROBLEM_MISSED_WINDOW, act->policy, act->cluster, NULL,
+                                          act->region, NULL, "WindowMissed", act->rule, NULL);
                         break;
                 case ACTION_DRILL_FAILED:
-                        r = raise_problem(s, PROBLEM_DRILL_FAILED, act->policy, act->cluster, NULL, act->region,
-                                          NULL, "DrillFailed", act->rule, NULL);
+                        r = raise_problem(s, PROBLEM_DRILL_FAILED, act->policy, act->cluster, NULL,
+                                          act->region, NULL, "DrillFailed", act->rule, NULL);
                         break;
                 default:
                         break;
                 }
         }
         for (size_t i = 0; r >= 0 && i < p->n_next_slots; i++)
-                r = push_key(&s->selected, &s->n_selected, p->next_slots[i].region, p->next_slots[i].cluster);
+                r = push_key(&s->selected, &s->n_selected, p->next_slots[i].region,
+                             p->next_slots[i].cluster);
         return r;
 }
 
@@ -193,7 +199,8 @@ int64_t problems_quota_count(struct agent *a, const struct observation *o, const
 
         for (size_t i = 0; i < o->n_snapshots; i++)
                 if (streq_ptr(o->snapshots[i].region, region) &&
-                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i], agent_snapshot_prefix(a))))
+                    snapshot_origin_counts_toward_quota(
+                        snapshot_classify(&o->snapshots[i], agent_snapshot_prefix(a))))
                         n++;
         for (size_t i = 0; c && i < c->n_changes; i++) {
                 const struct plan_action *act = c->changes[i];
@@ -223,14 +230,15 @@ static int raise_from_ledger(struct problem_scan *s, const struct ledger_entry *
                 if (e->state != LEDGER_FAILED)
                         continue;
                 if (drill_kind(e->kind))
-                        r = raise_problem(s, PROBLEM_DRILL_FAILED, e->policy, e->cluster, NULL, e->region, NULL,
-                                          e->error_code, e->error_message, e->request_id);
+                        r = raise_problem(s, PROBLEM_DRILL_FAILED, e->policy, e->cluster, NULL, e->region,
+                                          NULL, e->error_code, e->error_message, e->request_id);
                 else
                         r = raise_problem(s,
                                           e->kind == LEDGER_DELETE_BACKUP ? PROBLEM_BACKUP_UNDELETABLE
                                                                           : PROBLEM_ACTION_FAILED,
-                                          e->policy, e->cluster, e->snapshot, e->region, ledger_kind_to_string(e->kind),
-                                          e->error_code, e->error_message, e->request_id);
+                                          e->policy, e->cluster, e->snapshot, e->region,
+                                          ledger_kind_to_string(e->kind), e->error_code, e->error_message,
+                                          e->request_id);
         }
         return r;
 }
@@ -327,11 +335,13 @@ static bool problem_cleared(const struct problem *p, void *userdata)
                 break;
         case PROBLEM_ACTION_FAILED:
         case PROBLEM_BACKUP_UNDELETABLE:
-                cleared = done_this_cycle(x, p) || !has_key(x->s->planned, x->s->n_planned, p->action, p->snapshot);
+                cleared = done_this_cycle(x, p) ||
+                          !has_key(x->s->planned, x->s->n_planned, p->action, p->snapshot);
                 break;
         case PROBLEM_DRILL_FAILED: {
                 const struct policy *pol = find_policy(x->a, p->policy);
-                cleared = !pol || !pol->restore_test.enabled || !still_selected(x, p) || drill_succeeded_since(x, p);
+                cleared = !pol || !pol->restore_test.enabled || !still_selected(x, p) ||
+                          drill_succeeded_since(x, p);
                 break;
         }
         case PROBLEM_MISSED_WINDOW:
@@ -348,13 +358,16 @@ static bool problem_cleared(const struct problem *p, void *userdata)
                 char since[TIME_ISO8601_MAX];
                 x->resolved++;
                 journal_event(EVENT_PROBLEM_RESOLVED,
-                              &(struct event_fields){.policy = p->policy, .cluster = p->cluster,
-                                                     .snapshot = p->snapshot, .region = p->region,
-                                                     .action = p->action, .reason = problem_kind_to_string(p->kind)},
+                              &(struct event_fields){.policy = p->policy,
+                                                     .cluster = p->cluster,
+                                                     .snapshot = p->snapshot,
+                                                     .region = p->region,
+                                                     .action = p->action,
+                                                     .reason = problem_kind_to_string(p->kind)},
                               "Problem cleared: %s%s%s%s%s (open since %s, seen %u time%s)",
-                              problem_kind_to_string(p->kind), p->cluster ? " of " : "", strempty(p->cluster),
-                              p->snapshot ? " " : "", strempty(p->snapshot), time_format_iso8601(p->first_seen, since),
-                              p->count, p->count == 1 ? "" : "s");
+                              problem_kind_to_string(p->kind), p->cluster ? " of " : "",
+                              strempty(p->cluster), p->snapshot ? " " : "", strempty(p->snapshot),
+                              time_format_iso8601(p->first_seen, since), p->count, p->count == 1 ? "" : "s");
         }
         return cleared;
 }
@@ -383,8 +396,8 @@ static int store_next_slots(struct agent *a, const struct plan *p, int64_t now)
         return store_next_slots_replace(a->store, rec, p->n_next_slots, now);
 }
 
-int problems_update(struct agent *a, struct problem_scan *s, const struct plan *p, const struct observation *o,
-                    const struct act_counts *c, int64_t started)
+int problems_update(struct agent *a, struct problem_scan *s, const struct plan *p,
+                    const struct observation *o, const struct act_counts *c, int64_t started)
 {
         struct ledger_entry *rows = NULL;
         struct problem *open = NULL;
@@ -400,7 +413,8 @@ int problems_update(struct agent *a, struct problem_scan *s, const struct plan *
         if (r >= 0)
                 r = raise_from_ledger(s, rows, n_rows);
         if (r >= 0) {
-                struct resolve_ctx x = {.a = a, .s = s, .o = o, .c = c, .cycle_rows = rows, .n_cycle_rows = n_rows};
+                struct resolve_ctx x = {
+                    .a = a, .s = s, .o = o, .c = c, .cycle_rows = rows, .n_cycle_rows = n_rows};
                 r = store_problems_update(a->store, s->current, s->n_current, problem_cleared, &x, now,
                                           PROBLEM_KEEP_RESOLVED_SEC);
         }
@@ -414,8 +428,8 @@ int problems_update(struct agent *a, struct problem_scan *s, const struct plan *
         problems_free(open, n_open);
         ledger_entries_free(rows, n_rows);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot record problems in %s: %s (%s)\n", a->state_directory,
-                        store_last_error(a->store), strerror(-r));
+                fprintf(stderr, "aurora-backup-agent: cannot record problems in %s: %s (%s)\n",
+                        a->state_directory, store_last_error(a->store), strerror(-r));
                 return r;
         }
         return quota;

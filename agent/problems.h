@@ -22,13 +22,14 @@ struct problem_scan {
 
 void problem_scan_done(struct problem_scan *s);
 /* Reads the plan (before keep_looked_actions) and the observation. */
-int problems_scan_plan(struct agent *a, const struct plan *p, const struct observation *o, struct problem_scan *s);
+int problems_scan_plan(struct agent *a, const struct plan *p, const struct observation *o,
+                       struct problem_scan *s);
 /* After the act step: adds this cycle's failed ledger rows (those created at or after `started`), raises
  * what is current and resolves what cleared (one "problem-resolved" event each), and stores the plan's
  * next slots. Returns the number of open quota-exhausted problems (`--once` fails on them), or a
  * negative errno. Writes nothing in dry-run (returns 0). */
-int problems_update(struct agent *a, struct problem_scan *s, const struct plan *p, const struct observation *o,
-                    const struct act_counts *c, int64_t started);
+int problems_update(struct agent *a, struct problem_scan *s, const struct plan *p,
+                    const struct observation *o, const struct act_counts *c, int64_t started);
 
 /* Manual cluster snapshots that the quota counts in `region` after this cycle's successful deletions and
  * creations (the observation is from before them). */

@@ -979,9 +979,14 @@ START_TEST(ledger_counts_only_settled_rows)
         size_t n = 0;
         int64_t a, b, x;
 
-        ck_assert_int_eq(store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_CREATE, .snapshot = "s1"}, 1, &a), 0);
-        ck_assert_int_eq(store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_CREATE, .snapshot = "s2"}, 1, &b), 0);
-        ck_assert_int_eq(store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_COPY, .snapshot = "s3"}, 1, &x), 0);
+        ck_assert_int_eq(
+            store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_CREATE, .snapshot = "s1"}, 1, &a),
+            0);
+        ck_assert_int_eq(
+            store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_CREATE, .snapshot = "s2"}, 1, &b),
+            0);
+        ck_assert_int_eq(
+            store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_COPY, .snapshot = "s3"}, 1, &x), 0);
         ck_assert_int_eq(store_ledger_finish(s, a, LEDGER_DONE, NULL, NULL, NULL, 2), 0);
         ck_assert_int_eq(store_ledger_finish(s, b, LEDGER_FAILED, NULL, "E", NULL, 2), 0);
         ck_assert_int_eq(store_ledger_counts(s, &c, &n), 0);
@@ -999,10 +1004,18 @@ START_TEST(next_slots_replace_whole)
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *s = open_store(test_tmp_dir(dir, sizeof(dir)));
         struct next_slot_record r[] = {
-            {.policy = (char *)"prod", .cluster = (char *)"db-b", .region = (char *)"eu-west-1", .slot_start = 20,
-             .state = (char *)"scheduled", .window = (char *)"02:00-03:00"},
-            {.policy = (char *)"prod", .cluster = (char *)"db-a", .region = (char *)"eu-west-1", .slot_start = 10,
-             .state = (char *)"retry", .retry_at = 70},
+            {.policy = (char *)"prod",
+             .cluster = (char *)"db-b",
+             .region = (char *)"eu-west-1",
+             .slot_start = 20,
+             .state = (char *)"scheduled",
+             .window = (char *)"02:00-03:00"},
+            {.policy = (char *)"prod",
+             .cluster = (char *)"db-a",
+             .region = (char *)"eu-west-1",
+             .slot_start = 10,
+             .state = (char *)"retry",
+             .retry_at = 70},
         };
         struct next_slot_record *l = NULL;
         size_t n = 0;
