@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl-output.h"
+#include "plan.h"
 #include "ctl-status.h"
 #include "timespec.h"
 
@@ -69,7 +70,37 @@ struct check_cluster {
         enum ctl_check_status status;
         struct ctl_rpo rpo;
         bool rpo_late; /* the newest restorable point is older than the policy's rpo warning */
+        bool pending;  /* no snapshot yet, and its first slot has not come (or is under way) */
 };
+
+/* A cluster with no snapshot is pending, not late, while the agent is new to it: no window of it was
+ * missed or refused for want of quota, and the state is younger than the critical threshold (so a
+ * cluster that never gets a snapshot still turns critical). */
+static bool cluster_pending(struct ctl_context *ctx, const char *cluster, int64_t first_cycle, int64_t critical)
+{
+        struct window_record *w = NULL;
+        size_t n = 0;
+        bool pending = first_cycle == 0 || ctx->now - first_cycle <= critical;
+
+        if (pending && store_window_list(ctx->store, cluster, 0, 0, &w, &n) >= 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (w[i].outcome != WINDOW_TAKEN)
+                                pending = false;
+                window_records_free(w, n);
+        }
+        return pending;
+}
+
+/* An unresolved problem: quota exhausted is critical at once, a policy selecting nothing is a warning,
+ * any other is a warning until it is older than agent.problem_critical. */
+static enum ctl_check_status problem_status(const struct problem *p, int64_t now, int64_t critical)
+{
+        if (p->kind == PROBLEM_QUOTA_EXHAUSTED)
+                return CHECK_CRITICAL;
+        if (p->kind == PROBLEM_POLICY_EMPTY)
+                return CHECK_WARNING;
+        return now - p->first_seen > critical ? CHECK_CRITICAL : CHECK_WARNING;
+}
 
 /* The restorable point is worth naming when it is late and is not simply the agent's newest snapshot. */
 static bool rpo_news(const struct check_cluster *c)
@@ -104,9 +135,10 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         struct inventory_cluster *clusters = NULL;
         struct inventory_snapshot *snaps = NULL;
         struct cycle_record *cycles = NULL;
+        struct problem *problems = NULL;
         _cleanup_free_ struct check_cluster *cc = NULL;
-        size_t n_clusters = 0, n_snaps = 0, n_cycles = 0, n_cc = 0;
-        int64_t observed_at = 0;
+        size_t n_clusters = 0, n_snaps = 0, n_cycles = 0, n_cc = 0, n_problems = 0;
+        int64_t observed_at = 0, first_cycle = 0;
         int r;
 
         r = ctl_context_open(o, &ctx, err);
@@ -118,11 +150,17 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         r = store_inventory_load(ctx.store, NULL, &clusters, &n_clusters, &snaps, &n_snaps, &observed_at);
         if (r >= 0)
                 r = store_cycle_list(ctx.store, 1, &cycles, &n_cycles);
+        if (r >= 0)
+                r = store_cycle_first_started(ctx.store, &first_cycle);
+        if (r >= 0)
+                r = store_problems_list(ctx.store, 0, &problems, &n_problems);
         if (r < 0) {
                 fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
                         store_last_error(ctx.store));
                 inventory_clusters_free(clusters, n_clusters);
                 inventory_snapshots_free(snaps, n_snaps);
+                free(cycles);
+                problems_free(problems, n_problems);
                 return check_unknown(o, out, "state unreadable");
         }
 
@@ -131,7 +169,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 r = -ENOMEM;
                 goto finish;
         }
-        unsigned counts[4] = {};
+        unsigned counts[4] = {}, pending = 0;
         enum ctl_check_status verdict = CHECK_OK;
         for (size_t i = 0; i < n_clusters; i++) {
                 const struct policy *p = find_policy(ctx.config, clusters[i].policy);
@@ -149,10 +187,17 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 ctl_rpo_compute(&clusters[i], snaps, n_snaps, &rpo);
                 int64_t rpo_warning = p->check_rpo_warning_sec > 0 ? p->check_rpo_warning_sec : warning;
                 bool rpo_late = rpo.newest_point == 0 || ctx.now - rpo.newest_point > rpo_warning;
-                if (rpo_late)
+                bool is_pending = newest == 0 && cluster_pending(&ctx, clusters[i].identifier, first_cycle, critical);
+                if (is_pending) {
+                        st = CHECK_OK;
+                        rpo_late = false;
+                        pending++;
+                } else if (rpo_late)
                         st = ctl_check_worse(st, CHECK_WARNING);
-                cc[n_cc++] = (struct check_cluster){clusters[i].identifier, p->name, newest, st, rpo, rpo_late};
-                counts[st]++;
+                cc[n_cc++] = (struct check_cluster){clusters[i].identifier, p->name, newest, st, rpo, rpo_late,
+                                                    is_pending};
+                if (!is_pending)
+                        counts[st]++;
                 verdict = ctl_check_worse(verdict, st);
         }
 
@@ -165,6 +210,37 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         bool stale = ctl_check_state_stale(ctx.now, last_activity, ctx.config->agent.reconcile_interval_sec);
         if (stale || last_failed)
                 verdict = ctl_check_worse(verdict, CHECK_WARNING);
+
+        /* Policies that select nothing (from the stored inventory, whatever the problems say). */
+        unsigned empty_policies = 0;
+        const char *empty_name = NULL;
+        for (size_t k = 0; k < ctx.config->n_policies; k++) {
+                const struct policy *p = &ctx.config->policies[k];
+                bool any = false;
+                if (!plan_policy_in_shard(&ctx.config->agent, p))
+                        continue;
+                for (size_t i = 0; !any && i < n_cc; i++)
+                        any = strcmp(cc[i].policy, p->name) == 0;
+                if (!any) {
+                        empty_policies++;
+                        empty_name = empty_name ? empty_name : p->name;
+                }
+        }
+        if (empty_policies > 0)
+                verdict = ctl_check_worse(verdict, CHECK_WARNING);
+        unsigned problem_counts[4] = {}, quota_exhausted = 0;
+        int64_t problem_critical = ctx.config->agent.problem_critical_sec > 0 ? ctx.config->agent.problem_critical_sec
+                                                                              : CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC;
+        for (size_t i = 0; i < n_problems; i++) {
+                enum ctl_check_status ps = problem_status(&problems[i], ctx.now, problem_critical);
+                if (problems[i].kind == PROBLEM_POLICY_EMPTY)
+                        continue; /* counted above, from the inventory */
+                problem_counts[ps]++;
+                if (problems[i].kind == PROBLEM_QUOTA_EXHAUSTED)
+                        quota_exhausted++;
+                verdict = ctl_check_worse(verdict, ps);
+        }
+        unsigned n_open_problems = problem_counts[CHECK_WARNING] + problem_counts[CHECK_CRITICAL];
         int64_t state_age = last_activity ? MAX(ctx.now - last_activity, 0) : -1;
 
         /* The summary names the worst clusters first, at most three, so the line stays readable. */
@@ -177,7 +253,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         if (n_cc == 0)
                 fprintf(m, "no clusters selected");
         else if (counts[CHECK_CRITICAL] + counts[CHECK_WARNING] == 0)
-                fprintf(m, "%zu cluster%s fresh", n_cc, n_cc == 1 ? "" : "s");
+                fprintf(m, "%zu cluster%s fresh", n_cc - pending, n_cc - pending == 1 ? "" : "s");
         else {
                 fprintf(m, "%u critical, %u warning of %zu clusters", counts[CHECK_CRITICAL],
                         counts[CHECK_WARNING], n_cc);
@@ -196,6 +272,26 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                                                                  : "none");
                                 shown++;
                         }
+        }
+        if (pending)
+                fprintf(m, "; %u pending (first slot not yet come)", pending);
+        if (empty_policies == 1)
+                fprintf(m, "; policy %s selects no cluster", empty_name);
+        else if (empty_policies > 1)
+                fprintf(m, "; %u policies select no cluster", empty_policies);
+        if (quota_exhausted)
+                fprintf(m, "; quota exhausted (%u)", quota_exhausted);
+        if (n_open_problems) {
+                const struct problem *oldest = NULL;
+                for (size_t i = 0; i < n_problems && !oldest; i++)
+                        if (problems[i].kind != PROBLEM_POLICY_EMPTY)
+                                oldest = &problems[i];
+                char age[CTL_AGE_MAX];
+                fprintf(m, "; %u unresolved problem%s (oldest %s %s%s%s, %s)", n_open_problems,
+                        n_open_problems == 1 ? "" : "s", problem_kind_to_string(oldest->kind),
+                        oldest->cluster ? oldest->cluster : oldest->region ? oldest->region : "",
+                        oldest->snapshot ? " " : "", oldest->snapshot ? oldest->snapshot : "",
+                        ctl_format_age(ctx.now, oldest->first_seen, age));
         }
         if (stale) {
                 char age[CTL_AGE_MAX];
@@ -232,6 +328,28 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         r = ctl_json_add_int(j, "state_age_sec", state_age);
                 if (r == 0)
                         r = ctl_json_add_bool(j, "last_cycle_failed", last_failed);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "pending", pending);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "policies_selecting_nothing", empty_policies);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "problems", n_open_problems);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "problems_critical", problem_counts[CHECK_CRITICAL]);
+                if (r == 0)
+                        r = ctl_json_add_bool(j, "quota_exhausted", quota_exhausted > 0);
+                if (r == 0)
+                        r = ctl_json_add_int(j, "problem_critical_sec", problem_critical);
+                struct json_object *pa = r == 0 ? json_object_new_array() : NULL;
+                if (r == 0)
+                        r = pa ? ctl_json_add(j, "problem_list", pa) : -ENOMEM;
+                for (size_t i = 0; r == 0 && i < n_problems; i++) {
+                        struct json_object *e = ctl_json_array_add_object(pa);
+                        r = e ? ctl_problem_json(e, ctx.now, &problems[i]) : -ENOMEM;
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "status", ctl_check_status_to_string(problem_status(
+                                                                         &problems[i], ctx.now, problem_critical)));
+                }
                 for (size_t i = 0; r == 0 && i < n_cc; i++) {
                         struct json_object *e = json_object_new_object();
                         if (!e || json_object_array_add(arr, e) < 0) {
@@ -249,8 +367,12 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                                 r = ctl_json_add_int(e, "age_sec",
                                                      cc[i].newest ? MAX(ctx.now - cc[i].newest, 0) : -1);
                         if (r == 0)
-                                r = ctl_json_add_string(e, "status",
-                                                        ctl_check_status_to_string(cc[i].status));
+                                r = ctl_json_add_string(e, "status", cc[i].pending ? "PENDING"
+                                                                     : ctl_check_status_to_string(cc[i].status));
+                        if (r == 0)
+                                r = ctl_json_add_bool(e, "pending", cc[i].pending);
+                        if (r == 0)
+                                r = ctl_next_slot_json(e, "next_slot", ctl_next_slot(&ctx, NULL, cc[i].cluster));
                         if (r == 0)
                                 r = ctl_json_add_time(e, "newest_restorable_point", cc[i].rpo.newest_point);
                         if (r == 0)
@@ -265,11 +387,11 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         } else {
                 fprintf(
                     out,
-                    "AURORA-BACKUP %s - %s | clusters=%zu fresh=%u warning=%u critical=%u state_age=%llds "
-                    "last_cycle_failed=%d\n",
+                    "AURORA-BACKUP %s - %s | clusters=%zu fresh=%u warning=%u critical=%u pending=%u "
+                    "problems=%u empty_policies=%u state_age=%llds last_cycle_failed=%d\n",
                     ctl_check_status_to_string(verdict), summary, n_cc, counts[CHECK_OK],
-                    counts[CHECK_WARNING], counts[CHECK_CRITICAL], (long long)state_age,
-                    last_failed ? 1 : 0);
+                    counts[CHECK_WARNING], counts[CHECK_CRITICAL], pending, n_open_problems, empty_policies,
+                    (long long)state_age, last_failed ? 1 : 0);
                 r = 0;
         }
 
@@ -277,6 +399,7 @@ finish:
         inventory_clusters_free(clusters, n_clusters);
         inventory_snapshots_free(snaps, n_snaps);
         free(cycles);
+        problems_free(problems, n_problems);
         if (r < 0) {
                 fprintf(err, "check: %s\n", strerror(-r));
                 return CHECK_UNKNOWN;

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "build-config.h"
 #include "cli.h"
+#include "ctl-output.h"
 #include "time-util.h"
 #include "timespec.h"
 
@@ -61,11 +63,23 @@ int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE 
             .state_dir = dir,
             .now = (int64_t)time(NULL),
         };
+#if ENABLE_TEST_HOOKS
+        /* Test builds only: the same fixed clock as the agent's, so that ages in status and check are
+         * testable (epoch seconds). */
+        const char *test_now = getenv("AURORA_BACKUP_TEST_NOW");
+        if (test_now && *test_now) {
+                char *end;
+                long long v = strtoll(test_now, &end, 10);
+                if (*end == '\0' && v > 0)
+                        ret->now = v;
+        }
+#endif
         return 0;
 }
 
 void ctl_context_done(struct ctl_context *c)
 {
+        c->next_slots = next_slot_records_free(c->next_slots, c->n_next_slots);
         c->store = store_close(c->store);
         c->config = agent_config_free(c->config);
 }
@@ -82,4 +96,105 @@ int ctl_parse_since(const char *s, int64_t now, int64_t *ret)
                 return 0;
         }
         return -EINVAL;
+}
+
+const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *region, const char *cluster)
+{
+        if (!c->next_slots_loaded) {
+                c->next_slots_loaded = true;
+                if (store_next_slots_load(c->store, &c->next_slots, &c->n_next_slots) < 0)
+                        c->n_next_slots = 0;
+        }
+        for (size_t i = 0; cluster && i < c->n_next_slots; i++)
+                if (streq(c->next_slots[i].cluster, cluster) && (!region || streq_ptr(c->next_slots[i].region, region)))
+                        return &c->next_slots[i];
+        return NULL;
+}
+
+int ctl_problem_json(struct json_object *e, int64_t now, const struct problem *p)
+{
+        int r = ctl_json_add_string(e, "kind", problem_kind_to_string(p->kind));
+        if (r == 0)
+                r = ctl_json_add_string(e, "policy", p->policy);
+        if (r == 0)
+                r = ctl_json_add_string(e, "cluster", p->cluster);
+        if (r == 0)
+                r = ctl_json_add_string(e, "snapshot", p->snapshot);
+        if (r == 0)
+                r = ctl_json_add_string(e, "region", p->region);
+        if (r == 0)
+                r = ctl_json_add_string(e, "action", p->action);
+        if (r == 0)
+                r = ctl_json_add_time(e, "since", p->first_seen);
+        if (r == 0)
+                r = ctl_json_add_int(e, "age_sec", MAX(now - p->first_seen, 0));
+        if (r == 0)
+                r = ctl_json_add_time(e, "last_seen", p->last_seen);
+        if (r == 0)
+                r = ctl_json_add_int(e, "count", p->count);
+        if (r == 0)
+                r = ctl_json_add_string(e, "error_code", p->error_code);
+        if (r == 0)
+                r = ctl_json_add_string(e, "error_message", p->error_message);
+        if (r == 0)
+                r = ctl_json_add_string(e, "request_id", p->request_id);
+        if (r == 0 && p->resolved_at)
+                r = ctl_json_add_time(e, "resolved", p->resolved_at);
+        return r;
+}
+
+void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p)
+{
+        char t[TIME_ISO8601_MAX], a[CTL_AGE_MAX];
+        fprintf(out, "%s%s", indent, problem_kind_to_string(p->kind));
+        if (p->action)
+                fprintf(out, " %s", p->action);
+        if (p->policy)
+                fprintf(out, " policy %s", p->policy);
+        if (p->cluster)
+                fprintf(out, " cluster %s", p->cluster);
+        if (p->snapshot)
+                fprintf(out, " %s", p->snapshot);
+        if (p->region)
+                fprintf(out, " in %s", p->region);
+        fprintf(out, ": since %s (%s), seen %u time%s", ctl_format_time(p->first_seen, t),
+                ctl_format_age(now, p->first_seen, a), p->count, p->count == 1 ? "" : "s");
+        if (p->resolved_at)
+                fprintf(out, ", resolved %s", ctl_format_time(p->resolved_at, t));
+        fputc('\n', out);
+        if (p->error_code || p->error_message || p->request_id)
+                fprintf(out, "%s  last error: %s%s%s%s%s%s\n", indent, p->error_code ? p->error_code : "-",
+                        p->error_message ? ": " : "", p->error_message ? p->error_message : "",
+                        p->request_id ? " (request id " : "", p->request_id ? p->request_id : "",
+                        p->request_id ? ")" : "");
+}
+
+int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n)
+{
+        if (!n)
+                return ctl_json_add(obj, key, NULL);
+        struct json_object *e = json_object_new_object();
+        int r = ctl_json_add(obj, key, e);
+        if (r < 0)
+                return r;
+        if (!e)
+                return -ENOMEM;
+        r = ctl_json_add_time(e, "slot", n->slot_start);
+        if (r == 0)
+                r = ctl_json_add_time(e, "window_open", n->window_open);
+        if (r == 0)
+                r = ctl_json_add_time(e, "window_close", n->window_close);
+        if (r == 0)
+                r = ctl_json_add_string(e, "window", n->window);
+        if (r == 0)
+                r = ctl_json_add_string(e, "window_from", n->window_from_cluster ? "cluster" : "policy");
+        if (r == 0)
+                r = ctl_json_add_string(e, "schedule", n->schedule);
+        if (r == 0)
+                r = ctl_json_add_string(e, "then", n->state);
+        if (r == 0 && n->retry_at)
+                r = ctl_json_add_time(e, "retry", n->retry_at);
+        if (r == 0)
+                r = ctl_json_add_time(e, "planned", n->planned_at);
+        return r;
 }

@@ -21,7 +21,18 @@ struct ctl_context {
         struct store *store;
         const char *state_dir; /* borrowed from the options, the config or the environment */
         int64_t now;
+        struct next_slot_record *next_slots; /* loaded by ctl_next_slot() on first use */
+        size_t n_next_slots;
+        bool next_slots_loaded;
 };
+
+/* The next slot the agent's last plan gave `cluster` (in `region`, NULL: any), or NULL. */
+const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *region, const char *cluster);
+/* The open problems, one line per problem, and as JSON objects: shared by status and check. */
+struct json_object;
+int ctl_problem_json(struct json_object *obj, int64_t now, const struct problem *p);
+void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p);
+int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n);
 
 /* The state directory: --state-dir, else agent.state_directory, else $STATE_DIRECTORY, else the default. */
 const char *ctl_state_dir(const char *arg, const struct agent_config *c);

@@ -14,15 +14,20 @@ static const char *dash(const char *s)
 }
 
 static int history_json(FILE *out, const struct ledger_entry *l, size_t n_l, const struct window_record *w,
-                        size_t n_w)
+                        size_t n_w, const struct problem *pr, size_t n_pr, int64_t now)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-        struct json_object *ledger = json_object_new_array(), *windows = json_object_new_array();
+        struct json_object *ledger = json_object_new_array(), *windows = json_object_new_array(),
+                           *problems = json_object_new_array();
         int r = 0;
 
         if (!j || ctl_json_add(j, "ledger", ledger) < 0 || ctl_json_add(j, "windows", windows) < 0 ||
-            !ledger || !windows)
+            ctl_json_add(j, "problems", problems) < 0 || !ledger || !windows || !problems)
                 return -ENOMEM;
+        for (size_t i = 0; r == 0 && i < n_pr; i++) {
+                struct json_object *e = ctl_json_array_add_object(problems);
+                r = e ? ctl_problem_json(e, now, &pr[i]) : -ENOMEM;
+        }
         for (size_t i = 0; r == 0 && i < n_l; i++) {
                 struct json_object *e = ctl_json_array_add_object(ledger);
                 if (!e)
@@ -77,9 +82,10 @@ static int history_json(FILE *out, const struct ledger_entry *l, size_t n_l, con
 }
 
 static void history_text(FILE *out, const struct ledger_entry *l, size_t n_l, const struct window_record *w,
-                         size_t n_w)
+                         size_t n_w, const struct problem *pr, size_t n_pr, int64_t now)
 {
         char t[TIME_ISO8601_MAX];
+
 
         fprintf(out, "Ledger (%zu):\n", n_l);
         if (n_l > 0)
@@ -101,6 +107,10 @@ static void history_text(FILE *out, const struct ledger_entry *l, size_t n_l, co
                 fprintf(out, "  %-20s %-16s %-12s %-24s %s\n", ctl_format_time(w[i].slot_start, t),
                         window_outcome_to_string(w[i].outcome), dash(w[i].policy), dash(w[i].cluster),
                         dash(w[i].snapshot));
+        fprintf(out, "\nProblems (%zu: failed and refused actions, drills, windows, quota, regions; open first):\n",
+                n_pr);
+        for (size_t i = 0; i < n_pr; i++)
+                ctl_problem_text(out, "  ", now, &pr[i]);
 }
 
 int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, FILE *out, FILE *err)
@@ -108,7 +118,8 @@ int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, F
         _cleanup_(ctl_context_done) struct ctl_context ctx = {};
         struct ledger_entry *l = NULL;
         struct window_record *w = NULL;
-        size_t n_l = 0, n_w = 0;
+        struct problem *pr = NULL;
+        size_t n_l = 0, n_w = 0, n_pr = 0;
         int64_t since = 0;
         int r;
 
@@ -136,6 +147,30 @@ int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, F
                 ledger_entries_free(l, n_l);
                 return EXIT_FAILED;
         }
+        /* Problems: open ones, and those resolved in the period (default: the last 30 days). */
+        if (r >= 0)
+                r = store_problems_list(ctx.store, since ? since : ctx.now - 30 * 86400, &pr, &n_pr);
+        if (r < 0) {
+                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
+                        store_last_error(ctx.store));
+                ledger_entries_free(l, n_l);
+                window_records_free(w, n_w);
+                return EXIT_FAILED;
+        }
+        {
+                size_t k = 0;
+                for (size_t i = 0; i < n_pr; i++) {
+                        bool keep = (!a->policy || streq_ptr(pr[i].policy, a->policy)) &&
+                                    (!a->cluster || streq_ptr(pr[i].cluster, a->cluster)) &&
+                                    (pr[i].resolved_at == 0 || pr[i].last_seen >= since);
+                        if (!keep) {
+                                problem_done(&pr[i]);
+                                continue;
+                        }
+                        pr[k++] = pr[i];
+                }
+                n_pr = k;
+        }
         if (a->policy) {
                 size_t k = 0;
                 for (size_t i = 0; i < n_w; i++) {
@@ -150,9 +185,10 @@ int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, F
         }
 
         if (o->json)
-                r = history_json(out, l, n_l, w, n_w);
+                r = history_json(out, l, n_l, w, n_w, pr, n_pr, ctx.now);
         else
-                history_text(out, l, n_l, w, n_w);
+                history_text(out, l, n_l, w, n_w, pr, n_pr, ctx.now);
+        problems_free(pr, n_pr);
         ledger_entries_free(l, n_l);
         window_records_free(w, n_w);
         if (r < 0) {

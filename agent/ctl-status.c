@@ -169,6 +169,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 if (r == 0)
                         r = ctl_json_add_int(e, "last_taken_age_sec",
                                              last.slot_start ? MAX(ctx->now - last.slot_start, 0) : -1);
+                if (r == 0)
+                        r = ctl_next_slot_json(e, "next_slot", ctl_next_slot(ctx, policy_region(ctx, p), c->identifier));
                 for (size_t i = 0; r == 0 && i < n_missed; i++) {
                         struct json_object *w = ctl_json_array_add_object(ma);
                         r = w ? ctl_json_add_time(w, "slot", missed[i].slot_start) : -ENOMEM;
@@ -205,6 +207,24 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 fprintf(out, "    last taken slot: %s (%s ago)%s%s\n", ctl_format_time(last.slot_start, t1),
                         ctl_format_age(ctx->now, last.slot_start, a1), last.snapshot ? " " : "",
                         last.snapshot ? last.snapshot : "");
+                const struct next_slot_record *ns = ctl_next_slot(ctx, policy_region(ctx, p), c->identifier);
+                if (ns) {
+                        char t5[TIME_ISO8601_MAX], t6[TIME_ISO8601_MAX];
+                        fprintf(out, "    next slot: %s (window %s %s, %s to %s, %s): %s\n",
+                                ctl_format_time(ns->slot_start, t1), ns->window ? ns->window : "-",
+                                ns->window_from_cluster ? "of the cluster" : "of the policy",
+                                ctl_format_time(ns->window_open, t3), ctl_format_time(ns->window_close, t5),
+                                ns->schedule ? ns->schedule : "-",
+                                streq(ns->state, "scheduled")         ? "create then"
+                                : streq(ns->state, "create-now")      ? "being created"
+                                : streq(ns->state, "in-flight")       ? "created, waiting for it to be available"
+                                : streq(ns->state, "retry")           ? "cluster not available, retried"
+                                : streq(ns->state, "quota-exhausted") ? "no room under the quota"
+                                                                      : ns->state);
+                        if (ns->retry_at)
+                                fprintf(out, "      retry at %s\n", ctl_format_time(ns->retry_at, t6));
+                } else
+                        fprintf(out, "    next slot: not known yet (the agent has not planned this cluster)\n");
                 for (size_t i = 0; i < n_missed; i++)
                         fprintf(out, "    %s: %s\n", window_outcome_to_string(missed[i].outcome),
                                 ctl_format_time(missed[i].slot_start, t1));
@@ -340,15 +360,19 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
 {
         struct cycle_record *cycles = NULL;
         struct ledger_entry *open = NULL;
-        size_t n_cycles = 0, n_open = 0;
+        struct problem *problems = NULL;
+        size_t n_cycles = 0, n_open = 0, n_problems = 0;
         char t[TIME_ISO8601_MAX], a[CTL_AGE_MAX];
         int r;
 
         r = store_cycle_list(ctx->store, 1, &cycles, &n_cycles);
         if (r >= 0)
                 r = store_ledger_open_intents(ctx->store, &open, &n_open);
+        if (r >= 0)
+                r = store_problems_list(ctx->store, 0, &problems, &n_problems);
         if (r < 0) {
                 free(cycles);
+                ledger_entries_free(open, n_open);
                 return r;
         }
         const struct cycle_record *c = n_cycles > 0 ? &cycles[0] : NULL;
@@ -391,6 +415,13 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
                         if (r == 0)
                                 r = ctl_json_add_int(cj, "api_calls", c->counts.api_calls);
                 }
+                struct json_object *pa = r == 0 ? json_object_new_array() : NULL;
+                if (r == 0)
+                        r = pa ? ctl_json_add(j, "problems", pa) : -ENOMEM;
+                for (size_t i = 0; r == 0 && i < n_problems; i++) {
+                        struct json_object *e = ctl_json_array_add_object(pa);
+                        r = e ? ctl_problem_json(e, ctx->now, &problems[i]) : -ENOMEM;
+                }
                 for (size_t i = 0; r == 0 && i < n_open; i++) {
                         struct json_object *e = ctl_json_array_add_object(oa);
                         r = e ? ctl_json_add_int(e, "id", open[i].id) : -ENOMEM;
@@ -419,6 +450,9 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
                                 c->counts.api_calls);
                 else
                         fprintf(out, "  last cycle: none\n");
+                fprintf(out, "  problems: %zu%s\n", n_problems, n_problems ? " (unresolved, oldest first)" : "");
+                for (size_t i = 0; i < n_problems; i++)
+                        ctl_problem_text(out, "    ", ctx->now, &problems[i]);
                 fprintf(out, "  open intents: %zu\n", n_open);
                 for (size_t i = 0; i < n_open; i++)
                         fprintf(out, "    %s %s %s %s (attempts %u)\n",
@@ -428,6 +462,7 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
         }
         free(cycles);
         ledger_entries_free(open, n_open);
+        problems_free(problems, n_problems);
         return r;
 }
 

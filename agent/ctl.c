@@ -26,8 +26,11 @@ static void help(FILE *f)
                 "      --since WHEN        ISO 8601 UTC time, or a duration back from now (2d, 6h)\n"
                 "      --limit N           at most N rows of each list\n"
                 "  check               monitoring-plugin check of snapshot freshness (exit 0/1/2/3)\n"
-                "  plan                what the agent would do now and why each snapshot is kept or\n"
-                "                      deleted (reads AWS, changes nothing)\n"
+                "  plan                what the agent would do now, why each snapshot is kept or\n"
+                "                      deleted, and each cluster's next slot (reads AWS, changes nothing)\n"
+                "      --cluster ID        only this cluster\n"
+                "      --policy NAME       only this policy\n"
+                "      --all               also snapshots of clusters no policy selects\n"
                 "  check-config        validate the configuration without contacting AWS\n"
                 "\n"
                 "Commands carried out by the running agent (over its control socket):\n"
@@ -83,6 +86,7 @@ int main(int argc, char *argv[])
                 ARG_INSTANCE_CLASS,
                 ARG_NO_WAIT,
                 ARG_SOCKET,
+                ARG_ALL,
         };
         static const struct option options[] = {
             {"config", required_argument, NULL, 'c'},
@@ -99,14 +103,16 @@ int main(int argc, char *argv[])
             {"instance-class", required_argument, NULL, ARG_INSTANCE_CLASS},
             {"no-wait", no_argument, NULL, ARG_NO_WAIT},
             {"socket", required_argument, NULL, ARG_SOCKET},
+            {"all", no_argument, NULL, ARG_ALL},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, ARG_VERSION},
             {},
         };
         struct ctl_options o = {};
         struct ctl_history_args h = {};
+        struct ctl_plan_args pa = {};
         struct ctl_control_args ca = {};
-        bool history_opts = false;
+        bool history_opts = false, policy_opt = false;
         const char *verb = NULL;
         int c, r;
 
@@ -140,8 +146,11 @@ int main(int argc, char *argv[])
                 case ARG_JSON:
                         o.json = true;
                         break;
+                case ARG_ALL:
+                        pa.all = true;
+                        break;
                 case ARG_CLUSTER:
-                        h.cluster = ca.cluster = optarg; /* history, export, restore */
+                        h.cluster = ca.cluster = pa.cluster = optarg; /* history, plan, export, restore */
                         break;
                 case ARG_SNAPSHOT:
                         ca.snapshot = optarg;
@@ -165,8 +174,8 @@ int main(int argc, char *argv[])
                         ca.socket = optarg;
                         break;
                 case ARG_POLICY:
-                        h.policy = optarg;
-                        history_opts = true;
+                        h.policy = pa.policy = optarg;
+                        policy_opt = true;
                         break;
                 case ARG_SINCE:
                         h.since = optarg;
@@ -195,11 +204,20 @@ int main(int argc, char *argv[])
                 return EXIT_USAGE;
         }
         if (history_opts && strcmp(verb, "history") != 0) {
-                fprintf(stderr, "aurora-backupctl: --policy, --since and --limit apply to history only\n");
+                fprintf(stderr, "aurora-backupctl: --since and --limit apply to history only\n");
                 return EXIT_USAGE;
         }
-        if (h.cluster && !streq(verb, "history") && !streq(verb, "export") && !streq(verb, "restore")) {
-                fprintf(stderr, "aurora-backupctl: --cluster applies to history, export and restore only\n");
+        if (policy_opt && !streq(verb, "history") && !streq(verb, "plan")) {
+                fprintf(stderr, "aurora-backupctl: --policy applies to history and plan only\n");
+                return EXIT_USAGE;
+        }
+        if (pa.all && !streq(verb, "plan")) {
+                fprintf(stderr, "aurora-backupctl: --all applies to plan only\n");
+                return EXIT_USAGE;
+        }
+        if (h.cluster && !streq(verb, "history") && !streq(verb, "plan") && !streq(verb, "export") &&
+            !streq(verb, "restore")) {
+                fprintf(stderr, "aurora-backupctl: --cluster applies to history, plan, export and restore only\n");
                 return EXIT_USAGE;
         }
         if (ctl_control_command(verb))
@@ -216,7 +234,7 @@ int main(int argc, char *argv[])
         if (strcmp(verb, "check") == 0)
                 return ctl_check(&o, stdout, stderr);
         if (strcmp(verb, "plan") == 0)
-                return ctl_plan(&o, stdout, stderr);
+                return ctl_plan(&o, &pa, stdout, stderr);
         if (strcmp(verb, "check-config") == 0)
                 return cli_check_config(cli_config_path(o.config), stdout, stderr);
 

@@ -13,6 +13,7 @@
 #include "agent-internal.h"
 #include "observe.h"
 #include "plan.h"
+#include "problems.h"
 #include "recover.h"
 #include "report.h"
 #include "inventory.h"
@@ -112,6 +113,7 @@ static void print_plan(const struct plan *p)
 {
         printf("Plan (dry run: nothing is changed):\n");
         (void)plan_format(p, stdout);
+        (void)plan_format_next_slots(p, stdout);
         fflush(stdout);
 }
 
@@ -227,6 +229,8 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         _cleanup_(plan_freep) struct plan *p = NULL;
         struct act_counts c = {};
         struct inventory_looks looks = {};
+        struct problem_scan scan = {};
+        int quota_exhausted = 0;
         int64_t started = agent_now(a), cycle_id = 0;
         uint64_t calls0 = agent_api_calls(a);
         unsigned observe_failures = 0;
@@ -277,6 +281,9 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         }
         if (agent_dry_run(a))
                 print_plan(p);
+        r = problems_scan_plan(a, p, &o, &scan); /* the whole plan, before a wake-up narrows it */
+        if (r < 0)
+                goto finish;
         if (!full)
                 keep_looked_actions(p, &looks);
 
@@ -295,6 +302,11 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 agent_watchdog_ping(a);
         }
         c.failed += observe_failures;
+        quota_exhausted = problems_update(a, &scan, p, &o, &c, started);
+        if (quota_exhausted < 0) {
+                r = quota_exhausted;
+                goto finish;
+        }
 
         report_cycle(a, p, &o, &c, (unsigned)(agent_api_calls(a) - calls0), started, agent_now(a));
 
@@ -319,7 +331,8 @@ finish:
         *ret = (struct cycle_result){
             .planned = c.planned,
             .succeeded = c.succeeded,
-            .failed = c.failed + c.unconfirmed, /* --once: not every action is known to have succeeded */
+            /* --once: not every action is known to have succeeded, or the quota leaves no room */
+            .failed = c.failed + c.unconfirmed + (quota_exhausted > 0 ? (unsigned)quota_exhausted : 0),
             .next_wakeup = p ? p->next_wakeup : PLAN_NO_WAKEUP,
             .stopped = agent_should_stop(a),
         };
@@ -334,6 +347,7 @@ finish:
                         ret->next_wakeup = refresh;
         }
         inventory_looks_done(&looks);
+        problem_scan_done(&scan);
         act_counts_done(&c);
         plan_state_done(&ps);
         observation_done(&o);

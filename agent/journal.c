@@ -65,6 +65,8 @@ static const struct event_info events[_EVENT_MAX] = {
     [EVENT_HOLD_CHANGED] = {"hold-changed", "fe7294a25208410caf4bc0756886aca8", LOG_NOTICE},
     [EVENT_EXPORT_CANCELED] = {"export-canceled", "7a1c81c1c5a64421b023c0a22ba17472", LOG_NOTICE},
     [EVENT_RESTORE_REQUESTED] = {"restore-requested", "f27023a4bf00441386ae2b98f88ea2a0", LOG_NOTICE},
+    [EVENT_METRICS_FAILED] = {"metrics-failed", "9d3c5be1f0a54e6c8a7e2b4f61d0c5a3", LOG_ERR},
+    [EVENT_PROBLEM_RESOLVED] = {"problem-resolved", "4b8e1f7a2c6d4e0f9a3b5c7d1e2f6a80", LOG_NOTICE},
 };
 
 static enum journal_sink sink_choice = JOURNAL_SINK_AUTO;

@@ -45,6 +45,8 @@ enum journal_event {
         EVENT_HOLD_CHANGED,      /* aurora-backup:hold set or cleared on a snapshot (aurora-backupctl) */
         EVENT_EXPORT_CANCELED,   /* CancelExportTask accepted; exported objects stay */
         EVENT_RESTORE_REQUESTED, /* an operator restore validated and recorded */
+        EVENT_METRICS_FAILED,    /* the Prometheus textfile could not be written (says where and why) */
+        EVENT_PROBLEM_RESOLVED,  /* a problem kept in the state cleared (issue 14) */
         _EVENT_MAX,
 };
 

@@ -1,5 +1,7 @@
 /* The Prometheus textfile. Metric names follow the Prometheus conventions (base units, _seconds,
- * _total only for counters); every series is written each cycle, so a vanished cluster disappears. */
+ * _total only for counters); every series is written each cycle, so a vanished cluster disappears.
+ * Counters come from the ledger (settled rows never change), so they survive restarts and only grow.
+ * The list of names is in man/aurora-backup-agent.8 and packaging/monitoring/ (tested against it). */
 #include "metrics.h"
 
 #include <fcntl.h>
@@ -10,6 +12,8 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "problems.h"
+#include "store.h"
 
 /* Label values escaped as the text format wants (\\, \" and \n). */
 static void put_label(FILE *f, const char *v)
@@ -23,6 +27,137 @@ static void put_label(FILE *f, const char *v)
                 }
                 fputc(*v, f);
         }
+}
+
+static bool deleted(const struct act_counts *c, const struct observed_snapshot *s)
+{
+        for (size_t i = 0; i < c->n_changes; i++)
+                if ((c->changes[i]->kind == ACTION_DELETE_RDS || c->changes[i]->kind == ACTION_DELETE_BACKUP) &&
+                    streq_ptr(c->changes[i]->region, s->region) && streq_ptr(c->changes[i]->snapshot, s->identifier))
+                        return true;
+        return false;
+}
+
+static void put_labels2(FILE *f, const char *name, const char *k1, const char *v1, const char *k2, const char *v2)
+{
+        fprintf(f, "%s{%s=\"", name, k1);
+        put_label(f, v1);
+        if (k2) {
+                fprintf(f, "\",%s=\"", k2);
+                put_label(f, v2);
+        }
+        fputs("\"} ", f);
+}
+
+/* The counters and the gauges kept in the state: actions, problems, next slots, drills. */
+static void write_state_metrics(struct agent *a, FILE *f)
+{
+        struct ledger_count *lc = NULL;
+        struct problem *pr = NULL;
+        struct next_slot_record *ns = NULL;
+        struct ledger_entry *probes = NULL, *restores = NULL;
+        size_t n_lc = 0, n_pr = 0, n_ns = 0, n_probes = 0, n_restores = 0;
+
+        if (!a->store)
+                return;
+        fprintf(f, "# HELP aurora_backup_actions_total Mutating actions settled since the state was created, by "
+                   "ledger kind and outcome (done, failed, abandoned).\n"
+                   "# TYPE aurora_backup_actions_total counter\n");
+        if (store_ledger_counts(a->store, &lc, &n_lc) >= 0)
+                for (int k = 0; k < _LEDGER_KIND_MAX; k++)
+                        for (int st = LEDGER_DONE; st < _LEDGER_STATE_MAX; st++) {
+                                uint64_t n = 0;
+                                for (size_t i = 0; i < n_lc; i++)
+                                        if ((int)lc[i].kind == k && (int)lc[i].state == st)
+                                                n = lc[i].count;
+                                put_labels2(f, "aurora_backup_actions_total", "kind", ledger_kind_to_string(k),
+                                            "outcome", ledger_state_to_string(st));
+                                fprintf(f, "%llu\n", (unsigned long long)n);
+                        }
+        free(lc);
+
+        fprintf(f, "# HELP aurora_backup_problems Unresolved problems kept in the state, by kind.\n"
+                   "# TYPE aurora_backup_problems gauge\n");
+        if (store_problems_list(a->store, 0, &pr, &n_pr) >= 0)
+                for (int k = 0; k < _PROBLEM_KIND_MAX; k++) {
+                        unsigned n = 0;
+                        for (size_t i = 0; i < n_pr; i++)
+                                n += (int)pr[i].kind == k;
+                        put_labels2(f, "aurora_backup_problems", "kind", problem_kind_to_string(k), NULL, NULL);
+                        fprintf(f, "%u\n", n);
+                }
+        fprintf(f, "# HELP aurora_backup_problem_oldest_timestamp_seconds When the oldest unresolved problem of each "
+                   "kind was first seen (absent: none).\n"
+                   "# TYPE aurora_backup_problem_oldest_timestamp_seconds gauge\n");
+        for (int k = 0; k < _PROBLEM_KIND_MAX; k++) {
+                int64_t oldest = 0;
+                for (size_t i = 0; i < n_pr; i++)
+                        if ((int)pr[i].kind == k && (oldest == 0 || pr[i].first_seen < oldest))
+                                oldest = pr[i].first_seen;
+                if (oldest) {
+                        put_labels2(f, "aurora_backup_problem_oldest_timestamp_seconds", "kind",
+                                    problem_kind_to_string(k), NULL, NULL);
+                        fprintf(f, "%lld\n", (long long)oldest);
+                }
+        }
+        problems_free(pr, n_pr);
+
+        fprintf(f, "# HELP aurora_backup_next_slot_timestamp_seconds When each selected cluster's next (or open) "
+                   "scheduled slot starts.\n"
+                   "# TYPE aurora_backup_next_slot_timestamp_seconds gauge\n");
+        if (store_next_slots_load(a->store, &ns, &n_ns) >= 0)
+                for (size_t i = 0; i < n_ns; i++) {
+                        put_labels2(f, "aurora_backup_next_slot_timestamp_seconds", "policy", ns[i].policy, "cluster",
+                                    ns[i].cluster);
+                        fprintf(f, "%lld\n", (long long)ns[i].slot_start);
+                }
+        next_slot_records_free(ns, n_ns);
+
+        /* Restore drills: the newest successful probe of each cluster (the probe settles a drill), and the
+         * time to restore it measured: from its restore call to the probe's end. */
+        struct ledger_filter pf = LEDGER_FILTER_ALL;
+        pf.kind = LEDGER_PROBE;
+        pf.state = LEDGER_DONE;
+        pf.limit = 1000;
+        struct ledger_filter rf = LEDGER_FILTER_ALL;
+        rf.kind = LEDGER_RESTORE;
+        rf.limit = 1000;
+        if (store_ledger_list(a->store, &pf, &probes, &n_probes) < 0 ||
+            store_ledger_list(a->store, &rf, &restores, &n_restores) < 0)
+                n_probes = 0;
+        fprintf(f, "# HELP aurora_backup_restore_drill_last_success_timestamp_seconds When the newest successful "
+                   "restore drill of each cluster ended.\n"
+                   "# TYPE aurora_backup_restore_drill_last_success_timestamp_seconds gauge\n");
+        for (size_t i = 0; i < n_probes; i++) {
+                bool newer = false; /* rows are newest first: only the first of each cluster */
+                for (size_t k = 0; k < i && !newer; k++)
+                        newer = streq_ptr(probes[k].cluster, probes[i].cluster);
+                if (newer || !probes[i].cluster)
+                        continue;
+                put_labels2(f, "aurora_backup_restore_drill_last_success_timestamp_seconds", "cluster",
+                            probes[i].cluster, NULL, NULL);
+                fprintf(f, "%lld\n", (long long)probes[i].updated_at);
+        }
+        fprintf(f, "# HELP aurora_backup_restore_drill_duration_seconds Time to restore measured by the newest "
+                   "successful drill of each cluster (restore call to a writer that passed the probe).\n"
+                   "# TYPE aurora_backup_restore_drill_duration_seconds gauge\n");
+        for (size_t i = 0; i < n_probes; i++) {
+                bool newer = false;
+                for (size_t k = 0; k < i && !newer; k++)
+                        newer = streq_ptr(probes[k].cluster, probes[i].cluster);
+                if (newer || !probes[i].cluster)
+                        continue;
+                for (size_t k = 0; k < n_restores; k++)
+                        if (streq_ptr(restores[k].cluster, probes[i].cluster) &&
+                            restores[k].created_at <= probes[i].created_at) {
+                                put_labels2(f, "aurora_backup_restore_drill_duration_seconds", "cluster",
+                                            probes[i].cluster, NULL, NULL);
+                                fprintf(f, "%lld\n", (long long)(probes[i].updated_at - restores[k].created_at));
+                                break;
+                        }
+        }
+        ledger_entries_free(probes, n_probes);
+        ledger_entries_free(restores, n_restores);
 }
 
 static void write_metrics(struct agent *a, FILE *f, const struct observation *o, const struct act_counts *c,
@@ -41,6 +176,74 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                    "aurora_backup_cycle_actions{outcome=\"deleted\"} %u\n"
                    "aurora_backup_cycle_actions{outcome=\"missed\"} %u\n",
                 c->planned, c->succeeded, c->failed, c->created, c->deleted + c->backup_deleted, c->missed);
+
+        write_state_metrics(a, f);
+
+        fprintf(f, "# HELP aurora_backup_last_snapshot_timestamp_seconds Creation time of the newest available "
+                   "snapshot the agent made of each selected cluster (0: none yet).\n"
+                   "# TYPE aurora_backup_last_snapshot_timestamp_seconds gauge\n");
+        for (size_t i = 0; i < o->n_clusters; i++) {
+                const struct observed_cluster *cl = &o->clusters[i];
+                const char *policy = agent_cluster_policy(a, cl);
+                int64_t newest = 0;
+                if (!policy)
+                        continue;
+                for (size_t k = 0; k < o->n_snapshots; k++) {
+                        const struct observed_snapshot *s = &o->snapshots[k];
+                        if (streq_ptr(s->region, cl->region) && streq_ptr(s->cluster_identifier, cl->identifier) &&
+                            snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
+                            streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
+                            s->create_time > newest && !deleted(c, s))
+                                newest = s->create_time;
+                }
+                put_labels2(f, "aurora_backup_last_snapshot_timestamp_seconds", "policy", policy, "cluster",
+                            cl->identifier);
+                fprintf(f, "%lld\n", (long long)newest);
+        }
+
+        fprintf(f, "# HELP aurora_backup_manual_snapshots Manual cluster snapshots the quota counts in each region, "
+                   "after the last cycle's deletions and creations.\n"
+                   "# TYPE aurora_backup_manual_snapshots gauge\n");
+        for (size_t r = 0; r < o->n_regions; r++) {
+                if (!o->regions[r].ok || o->regions[r].repeat)
+                        continue;
+                put_labels2(f, "aurora_backup_manual_snapshots", "region", o->regions[r].region, NULL, NULL);
+                fprintf(f, "%lld\n", (long long)problems_quota_count(a, o, c, o->regions[r].region));
+        }
+        fprintf(f, "# HELP aurora_backup_quota_limit The manual cluster snapshot limit the agent works under in each "
+                   "region (the account's ManualClusterSnapshots, else the first policy's quota.limit or the "
+                   "default).\n"
+                   "# TYPE aurora_backup_quota_limit gauge\n");
+        for (size_t r = 0; r < o->n_regions; r++) {
+                const struct observed_region *reg = &o->regions[r];
+                if (!reg->ok || reg->repeat)
+                        continue;
+                int64_t limit = reg->quota_known ? reg->quota_max : CONFIG_DEFAULT_QUOTA_LIMIT;
+                for (size_t k = 0; !reg->quota_known && k < a->config->n_policies; k++)
+                        if (streq_ptr(agent_policy_region(a, &a->config->policies[k]), reg->region)) {
+                                limit = observation_quota_limit(o, &a->config->policies[k], reg->region);
+                                break;
+                        }
+                put_labels2(f, "aurora_backup_quota_limit", "region", reg->region, NULL, NULL);
+                fprintf(f, "%lld\n", (long long)limit);
+        }
+
+        fprintf(f, "# HELP aurora_backup_export_progress_ratio Progress of the agent's export tasks not yet ended "
+                   "(0 to 1).\n"
+                   "# TYPE aurora_backup_export_progress_ratio gauge\n");
+        for (size_t r = 0; r < o->n_regions; r++) {
+                const char *prefix = agent_snapshot_prefix(a);
+                for (size_t k = 0; o->regions[r].ok && k < o->regions[r].exports.n; k++) {
+                        const struct rds_export_task *e = &o->regions[r].exports.items[k];
+                        if (!e->identifier || strncmp(e->identifier, prefix, strlen(prefix)) != 0)
+                                continue;
+                        bool done = streq_ptr(e->status, "COMPLETE");
+                        if (!done && !streq_ptr(e->status, "STARTING") && !streq_ptr(e->status, "IN_PROGRESS"))
+                                continue;
+                        put_labels2(f, "aurora_backup_export_progress_ratio", "task", e->identifier, NULL, NULL);
+                        fprintf(f, "%.2f\n", done ? 1.0 : e->percent_progress / 100.0);
+                }
+        }
 
         fprintf(f, "# HELP aurora_backup_newest_snapshot_timestamp_seconds Creation time of the newest available "
                    "agent snapshot of each managed cluster, as observed at the start of the last cycle (0: none).\n"
@@ -67,14 +270,15 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 fprintf(f, "\"} %lld\n", (long long)newest);
         }
 
-        fprintf(f, "# HELP aurora_backup_snapshots Cluster snapshots observed, by region and origin.\n"
+        fprintf(f, "# HELP aurora_backup_snapshots Cluster snapshots, by region and origin, after the last cycle's "
+                   "deletions.\n"
                    "# TYPE aurora_backup_snapshots gauge\n");
         for (size_t r = 0; r < o->n_regions; r++) {
                 unsigned n[_ORIGIN_MAX] = {};
                 if (!o->regions[r].ok || o->regions[r].repeat)
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++)
-                        if (streq(o->snapshots[k].region, o->regions[r].region))
+                        if (streq(o->snapshots[k].region, o->regions[r].region) && !deleted(c, &o->snapshots[k]))
                                 n[snapshot_classify(&o->snapshots[k], agent_snapshot_prefix(a))]++;
                 for (int k = 0; k < _ORIGIN_MAX; k++) {
                         fputs("aurora_backup_snapshots{region=\"", f);

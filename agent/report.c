@@ -497,9 +497,25 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
         (void)notify_status_summary(&ns);
 
         if (a->config->agent.prometheus_textfile) {
-                int r = metrics_write(a, a->config->agent.prometheus_textfile, o, c, now);
-                if (r < 0)
-                        fprintf(stderr, "aurora-backup-agent: cannot write %s: %s\n", a->config->agent.prometheus_textfile,
-                                strerror(-r));
+                const char *path = a->config->agent.prometheus_textfile;
+                _cleanup_free_ char *key = NULL;
+                int r = metrics_write(a, path, o, c, now);
+                if (asprintf(&key, "metrics-failed:%s", path) < 0)
+                        return;
+                if (r >= 0) {
+                        if (a->store && !agent_dry_run(a))
+                                (void)store_reported_forget(a->store, key);
+                } else if (agent_report_once(a, key) > 0) {
+                        /* Once until it works again: a missing directory would otherwise fill the journal. */
+                        char why[256];
+                        snprintf(why, sizeof(why), "%s%s", strerror(-r),
+                                 r == -ENOENT ? " (its directory does not exist: node_exporter's "
+                                                "--collector.textfile.directory?)"
+                                              : "");
+                        journal_event(EVENT_METRICS_FAILED,
+                                      &(struct event_fields){.action = "metrics", .target = path, .reason = why},
+                                      "Cannot write the Prometheus textfile %s: %s; metrics go stale until it can",
+                                      path, why);
+                }
         }
 }

@@ -139,6 +139,45 @@ static const char *const migrations[] = {
           ");\n"
           "CREATE UNIQUE INDEX restore_requests_open ON restore_requests(new_cluster)\n"
           "        WHERE state IN ('recorded', 'started');\n",
+
+    /* v6 (issue 14): problems are state, not only events. One row per problem, open (resolved_at NULL)
+     * until its condition clears, then kept (resolved) for `history`; at most one open row per key. Key
+     * columns hold '' rather than NULL so that the unique index sees equal keys as equal. And each
+     * selected cluster's next slot as the last plan saw it (status, check, metrics). */
+    [6] = "CREATE TABLE problems (\n"
+          "        id INTEGER PRIMARY KEY,\n"
+          "        kind TEXT NOT NULL,\n"
+          "        policy TEXT NOT NULL DEFAULT '',\n"
+          "        cluster TEXT NOT NULL DEFAULT '',\n"
+          "        snapshot TEXT NOT NULL DEFAULT '',\n"
+          "        region TEXT NOT NULL DEFAULT '',\n"
+          "        action TEXT NOT NULL DEFAULT '',\n"
+          "        first_seen INTEGER NOT NULL,\n"
+          "        last_seen INTEGER NOT NULL,\n"
+          "        count INTEGER NOT NULL DEFAULT 1,\n"
+          "        error_code TEXT,\n"
+          "        error_message TEXT,\n"
+          "        request_id TEXT,\n"
+          "        resolved_at INTEGER\n"
+          ");\n"
+          "CREATE UNIQUE INDEX problems_open ON problems(kind, policy, cluster, snapshot, region, action)\n"
+          "        WHERE resolved_at IS NULL;\n"
+          "CREATE INDEX problems_resolved ON problems(resolved_at) WHERE resolved_at IS NOT NULL;\n"
+          "CREATE TABLE next_slots (\n"
+          "        region TEXT NOT NULL,\n"
+          "        cluster TEXT NOT NULL,\n"
+          "        policy TEXT NOT NULL,\n"
+          "        window_open INTEGER NOT NULL,\n"
+          "        slot_start INTEGER NOT NULL,\n"
+          "        window_close INTEGER NOT NULL,\n"
+          "        retry_at INTEGER NOT NULL DEFAULT 0,\n"
+          "        state TEXT NOT NULL,\n"
+          "        schedule TEXT,\n"
+          "        window TEXT,\n"
+          "        window_from_cluster INTEGER NOT NULL DEFAULT 0,\n"
+          "        planned_at INTEGER NOT NULL,\n"
+          "        PRIMARY KEY (region, cluster)\n"
+          ");\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,

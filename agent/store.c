@@ -1951,3 +1951,419 @@ int store_restore_request_update(struct store *s, int64_t id, const char *state,
         }
         return 0;
 }
+
+/* ---- Problems (issue 14). Per call statements, like the restore requests: a cycle runs these once. ---- */
+
+static const char *const problem_kind_table[_PROBLEM_KIND_MAX] = {
+    [PROBLEM_ACTION_FAILED] = "action-failed",
+    [PROBLEM_ACTION_REFUSED] = "action-refused",
+    [PROBLEM_DRILL_FAILED] = "drill-failed",
+    [PROBLEM_MISSED_WINDOW] = "missed-window",
+    [PROBLEM_QUOTA_EXHAUSTED] = "quota-exhausted",
+    [PROBLEM_BACKUP_UNDELETABLE] = "backup-undeletable",
+    [PROBLEM_POLICY_EMPTY] = "policy-selects-nothing",
+    [PROBLEM_REGION_UNOBSERVED] = "region-unobserved",
+};
+
+const char *problem_kind_to_string(enum problem_kind k)
+{
+        return (unsigned)k < _PROBLEM_KIND_MAX ? problem_kind_table[k] : NULL;
+}
+
+int problem_kind_from_string(const char *s)
+{
+        return table_lookup(problem_kind_table, _PROBLEM_KIND_MAX, s);
+}
+
+void problem_done(struct problem *p)
+{
+        if (!p)
+                return;
+        free(p->policy);
+        free(p->cluster);
+        free(p->snapshot);
+        free(p->region);
+        free(p->action);
+        free(p->error_code);
+        free(p->error_message);
+        free(p->request_id);
+        memset(p, 0, sizeof(*p));
+}
+
+struct problem *problems_free(struct problem *p, size_t n)
+{
+        for (size_t i = 0; p && i < n; i++)
+                problem_done(&p[i]);
+        free(p);
+        return NULL;
+}
+
+#define PROBLEM_COLUMNS                                                                                     \
+        "id, kind, policy, cluster, snapshot, region, action, first_seen, last_seen, count, error_code, "   \
+        "error_message, request_id, resolved_at"
+
+/* A key column: '' in the table is NULL in the struct. */
+static int column_key(sqlite3_stmt *st, int col, char **ret)
+{
+        const unsigned char *t = sqlite3_column_text(st, col);
+        if (!t || !*t) {
+                *ret = NULL;
+                return 0;
+        }
+        return column_strdup(st, col, ret);
+}
+
+static int problem_row(struct store *s, sqlite3_stmt *st, struct problem *ret)
+{
+        struct problem p = {
+            .id = sqlite3_column_int64(st, 0),
+            .first_seen = sqlite3_column_int64(st, 7),
+            .last_seen = sqlite3_column_int64(st, 8),
+            .count = (unsigned)sqlite3_column_int64(st, 9),
+            .resolved_at = sqlite3_column_int64(st, 13),
+        };
+        int k = problem_kind_from_string((const char *)sqlite3_column_text(st, 1));
+        if (k < 0) {
+                store_set_error(s, "problem row %" PRId64 " has unknown kind '%s'", p.id,
+                                strna((const char *)sqlite3_column_text(st, 1)));
+                return -EBADMSG;
+        }
+        p.kind = k;
+        if (column_key(st, 2, &p.policy) < 0 || column_key(st, 3, &p.cluster) < 0 ||
+            column_key(st, 4, &p.snapshot) < 0 || column_key(st, 5, &p.region) < 0 ||
+            column_key(st, 6, &p.action) < 0 || column_strdup(st, 10, &p.error_code) < 0 ||
+            column_strdup(st, 11, &p.error_message) < 0 || column_strdup(st, 12, &p.request_id) < 0) {
+                problem_done(&p);
+                return -ENOMEM;
+        }
+        *ret = p;
+        return 0;
+}
+
+static int problems_collect(struct store *s, sqlite3_stmt *st, struct problem **ret, size_t *ret_n)
+{
+        struct problem *list = NULL;
+        size_t n = 0, allocated = 0;
+        int r, rc;
+
+        for (;;) {
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        r = store_fail(s, rc);
+                        goto fail;
+                }
+                r = grow((void **)&list, &allocated, n, sizeof(*list));
+                if (r >= 0)
+                        r = problem_row(s, st, &list[n]);
+                if (r < 0)
+                        goto fail;
+                n++;
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+fail:
+        problems_free(list, n);
+        return r;
+}
+
+int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
+                            "OR (?1 > 0 AND resolved_at >= ?1) "
+                            "ORDER BY resolved_at IS NOT NULL, first_seen, id",
+                            &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, resolved_since);
+        return problems_collect(s, st, ret, ret_n);
+}
+
+static bool problem_same_key(const struct problem *a, const struct problem *b)
+{
+        return a->kind == b->kind && streq(strempty(a->policy), strempty(b->policy)) &&
+               streq(strempty(a->cluster), strempty(b->cluster)) &&
+               streq(strempty(a->snapshot), strempty(b->snapshot)) &&
+               streq(strempty(a->region), strempty(b->region)) &&
+               streq(strempty(a->action), strempty(b->action));
+}
+
+static int problems_write(struct store *s, const struct problem *current, size_t n_current,
+                          problem_resolved_fn resolved, void *userdata, int64_t now, int64_t keep_sec)
+{
+        _cleanup_(finalizep) sqlite3_stmt *raise = NULL, *resolve = NULL, *forget = NULL, *open = NULL;
+        struct problem *list = NULL;
+        size_t n = 0;
+        int r;
+
+        r = restore_prepare(s,
+                            "INSERT INTO problems (kind, policy, cluster, snapshot, region, action, first_seen, "
+                            "last_seen, count, error_code, error_message, request_id) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1, ?8, ?9, ?10) "
+                            "ON CONFLICT (kind, policy, cluster, snapshot, region, action) WHERE resolved_at IS NULL "
+                            "DO UPDATE SET last_seen = excluded.last_seen, count = count + 1, "
+                            
+                            "error_code = COALESCE(excluded.error_code, error_code), "
+                            "error_message = CASE WHEN excluded.error_code IS NULL AND excluded.error_message "
+                            "IS NULL THEN error_message ELSE excluded.error_message END, "
+                            "request_id = CASE WHEN excluded.error_code IS NULL AND excluded.error_message "
+                            "IS NULL THEN request_id ELSE excluded.request_id END",
+                            &raise);
+        if (r >= 0)
+                r = restore_prepare(s, "UPDATE problems SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
+                                    &resolve);
+        if (r >= 0)
+                r = restore_prepare(s, "DELETE FROM problems WHERE resolved_at IS NOT NULL AND resolved_at < ?1",
+                                    &forget);
+        if (r >= 0)
+                r = restore_prepare(s,
+                                    "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
+                                    "ORDER BY first_seen, id",
+                                    &open);
+        if (r < 0)
+                return r;
+        r = problems_collect(s, open, &list, &n);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; r >= 0 && i < n_current; i++) {
+                const struct problem *p = &current[i];
+                if (!problem_kind_to_string(p->kind)) {
+                        r = -EINVAL;
+                        break;
+                }
+                bind_text(raise, 1, problem_kind_to_string(p->kind));
+                bind_text(raise, 2, strempty(p->policy));
+                bind_text(raise, 3, strempty(p->cluster));
+                bind_text(raise, 4, strempty(p->snapshot));
+                bind_text(raise, 5, strempty(p->region));
+                bind_text(raise, 6, strempty(p->action));
+                sqlite3_bind_int64(raise, 7, now);
+                bind_text(raise, 8, p->error_code);
+                bind_text(raise, 9, p->error_message);
+                bind_text(raise, 10, p->request_id);
+                r = step_done(s, raise);
+                sqlite3_reset(raise);
+                sqlite3_clear_bindings(raise);
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                bool seen = false;
+                for (size_t k = 0; !seen && k < n_current; k++)
+                        seen = problem_same_key(&list[i], &current[k]);
+                if (seen || !resolved || !resolved(&list[i], userdata))
+                        continue;
+                sqlite3_bind_int64(resolve, 1, list[i].id);
+                sqlite3_bind_int64(resolve, 2, now);
+                r = step_done(s, resolve);
+                sqlite3_reset(resolve);
+        }
+        if (r >= 0 && keep_sec > 0) {
+                sqlite3_bind_int64(forget, 1, now - keep_sec);
+                r = step_done(s, forget);
+        }
+        problems_free(list, n);
+        return r;
+}
+
+int store_problems_update(struct store *s, const struct problem *current, size_t n_current,
+                          problem_resolved_fn resolved, void *userdata, int64_t now, int64_t keep_sec)
+{
+        int r;
+
+        if (!s || (n_current > 0 && !current))
+                return -EINVAL;
+        r = exec_sql(s, "BEGIN IMMEDIATE");
+        if (r < 0)
+                return r;
+        r = problems_write(s, current, n_current, resolved, userdata, now, keep_sec);
+        if (r >= 0)
+                r = exec_sql(s, "COMMIT");
+        if (r < 0) {
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                return r;
+        }
+        return 0;
+}
+
+/* ---- Next slots. ---- */
+
+struct next_slot_record *next_slot_records_free(struct next_slot_record *r, size_t n)
+{
+        for (size_t i = 0; r && i < n; i++) {
+                free(r[i].policy);
+                free(r[i].cluster);
+                free(r[i].region);
+                free(r[i].state);
+                free(r[i].schedule);
+                free(r[i].window);
+        }
+        free(r);
+        return NULL;
+}
+
+static int next_slots_write(struct store *s, const struct next_slot_record *rec, size_t n, int64_t now)
+{
+        _cleanup_(finalizep) sqlite3_stmt *add = NULL;
+        int r;
+
+        r = exec_sql(s, "DELETE FROM next_slots");
+        if (r >= 0)
+                r = restore_prepare(s,
+                                    "INSERT OR REPLACE INTO next_slots (region, cluster, policy, window_open, "
+                                    "slot_start, window_close, retry_at, state, schedule, window, "
+                                    "window_from_cluster, planned_at) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                    &add);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (!rec[i].cluster || !rec[i].policy || !rec[i].state)
+                        return -EINVAL;
+                bind_text(add, 1, strempty(rec[i].region));
+                bind_text(add, 2, rec[i].cluster);
+                bind_text(add, 3, rec[i].policy);
+                sqlite3_bind_int64(add, 4, rec[i].window_open);
+                sqlite3_bind_int64(add, 5, rec[i].slot_start);
+                sqlite3_bind_int64(add, 6, rec[i].window_close);
+                sqlite3_bind_int64(add, 7, rec[i].retry_at);
+                bind_text(add, 8, rec[i].state);
+                bind_text(add, 9, rec[i].schedule);
+                bind_text(add, 10, rec[i].window);
+                sqlite3_bind_int(add, 11, rec[i].window_from_cluster);
+                sqlite3_bind_int64(add, 12, now);
+                r = step_done(s, add);
+                sqlite3_reset(add);
+                sqlite3_clear_bindings(add);
+        }
+        return r;
+}
+
+int store_next_slots_replace(struct store *s, const struct next_slot_record *rec, size_t n, int64_t now)
+{
+        int r;
+
+        if (!s || (n > 0 && !rec))
+                return -EINVAL;
+        r = exec_sql(s, "BEGIN IMMEDIATE");
+        if (r < 0)
+                return r;
+        r = next_slots_write(s, rec, n, now);
+        if (r >= 0)
+                r = exec_sql(s, "COMMIT");
+        if (r < 0) {
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                return r;
+        }
+        return 0;
+}
+
+int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        struct next_slot_record *list = NULL;
+        size_t n = 0, allocated = 0;
+        int r, rc;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "SELECT region, cluster, policy, window_open, slot_start, window_close, retry_at, "
+                            "state, schedule, window, window_from_cluster, planned_at FROM next_slots "
+                            "ORDER BY region, cluster",
+                            &st);
+        if (r < 0)
+                return r;
+        for (;;) {
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        r = store_fail(s, rc);
+                        goto fail;
+                }
+                r = grow((void **)&list, &allocated, n, sizeof(*list));
+                if (r < 0)
+                        goto fail;
+                struct next_slot_record *x = &list[n++];
+                x->window_open = sqlite3_column_int64(st, 3);
+                x->slot_start = sqlite3_column_int64(st, 4);
+                x->window_close = sqlite3_column_int64(st, 5);
+                x->retry_at = sqlite3_column_int64(st, 6);
+                x->window_from_cluster = sqlite3_column_int(st, 10) != 0;
+                x->planned_at = sqlite3_column_int64(st, 11);
+                if (column_strdup(st, 0, &x->region) < 0 || column_strdup(st, 1, &x->cluster) < 0 ||
+                    column_strdup(st, 2, &x->policy) < 0 || column_strdup(st, 7, &x->state) < 0 ||
+                    column_strdup(st, 8, &x->schedule) < 0 || column_strdup(st, 9, &x->window) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+fail:
+        next_slot_records_free(list, n);
+        return r;
+}
+
+int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        struct ledger_count *list = NULL;
+        size_t n = 0, allocated = 0;
+        int r, rc;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = restore_prepare(s,
+                            "SELECT kind, state, COUNT(*) FROM ledger WHERE state != 'intent' "
+                            "GROUP BY kind, state ORDER BY kind, state",
+                            &st);
+        if (r < 0)
+                return r;
+        for (;;) {
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_DONE)
+                        break;
+                if (rc != SQLITE_ROW) {
+                        free(list);
+                        return store_fail(s, rc);
+                }
+                int k = ledger_kind_from_string((const char *)sqlite3_column_text(st, 0));
+                int state = ledger_state_from_string((const char *)sqlite3_column_text(st, 1));
+                if (k < 0 || state < 0)
+                        continue; /* a kind this build does not know: not exported */
+                r = grow((void **)&list, &allocated, n, sizeof(*list));
+                if (r < 0) {
+                        free(list);
+                        return r;
+                }
+                list[n++] = (struct ledger_count){k, state, (uint64_t)sqlite3_column_int64(st, 2)};
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+int store_cycle_first_started(struct store *s, int64_t *ret)
+{
+        _cleanup_(finalizep) sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        if (!s || !ret)
+                return -EINVAL;
+        r = restore_prepare(s, "SELECT MIN(started_at) FROM cycles", &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        *ret = sqlite3_column_int64(st, 0); /* NULL (no cycle) reads as 0 */
+        return 0;
+}

@@ -9,7 +9,7 @@
 #include "macro.h"
 
 /* The schema this build writes; store_open() migrates older files forward to it. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_FILE_NAME "state.db"
 
 struct store;
@@ -243,6 +243,8 @@ int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_i
 int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,
                        int64_t now);
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret);
+/* When the first recorded cycle started (0: none): how long this state has been looking after things. */
+int store_cycle_first_started(struct store *s, int64_t *ret);
 /* Newest first; limit 0: all. Plain structs: free the array with free(). */
 int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n);
 
@@ -322,3 +324,82 @@ int store_restore_request_find_latest(struct store *s, const char *new_cluster, 
  * Nothing is written when neither changes. -ENOENT: no such request. */
 int store_restore_request_update(struct store *s, int64_t id, const char *state, const char *message,
                                  int64_t now);
+
+/* ---- Problems (issue 14): conditions kept until they clear, not only reported once. ---- */
+
+enum problem_kind {
+        PROBLEM_ACTION_FAILED,      /* a mutating call failed; clears when it succeeds or is no longer planned */
+        PROBLEM_ACTION_REFUSED,     /* the plan refuses a configured step; clears when no longer refused */
+        PROBLEM_DRILL_FAILED,       /* a restore drill failed; clears with the next successful drill */
+        PROBLEM_MISSED_WINDOW,      /* a slot's window closed with no snapshot; clears when a slot is taken */
+        PROBLEM_QUOTA_EXHAUSTED,    /* no room for a create under the quota; clears when there is room */
+        PROBLEM_BACKUP_UNDELETABLE, /* an AWS Backup point that cannot be deleted (vault lock, EXPIRED) */
+        PROBLEM_POLICY_EMPTY,       /* a policy that selects no cluster; clears when it selects one */
+        PROBLEM_REGION_UNOBSERVED,  /* a region that could not be observed; clears at the next observation */
+        _PROBLEM_KIND_MAX,
+};
+const char *problem_kind_to_string(enum problem_kind k);
+int problem_kind_from_string(const char *s);
+
+/* The key is (kind, policy, cluster, snapshot, region, action); a NULL key string means "not applicable". */
+struct problem {
+        int64_t id;
+        enum problem_kind kind;
+        char *policy;
+        char *cluster;
+        char *snapshot;
+        char *region;
+        char *action; /* the ledger kind of a failed action ("delete-backup"), or NULL */
+        int64_t first_seen;
+        int64_t last_seen;
+        unsigned count; /* cycles (or attempts) that saw it */
+        char *error_code;
+        char *error_message;
+        char *request_id;
+        int64_t resolved_at; /* 0 while open */
+};
+void problem_done(struct problem *p);
+struct problem *problems_free(struct problem *p, size_t n);
+
+/* Decides, for an open problem that this cycle did not see, whether it is resolved now. */
+typedef bool (*problem_resolved_fn)(const struct problem *open, void *userdata);
+
+/* In one transaction: each of `current` is raised (a new open row, or the open row of its key gets
+ * last_seen = now, count + 1 and, when `current` has one, its error), and each open problem not in
+ * `current` for which `resolved` says so is resolved at `now`. Resolved rows older than `keep_sec`
+ * are forgotten. */
+int store_problems_update(struct store *s, const struct problem *current, size_t n_current,
+                          problem_resolved_fn resolved, void *userdata, int64_t now, int64_t keep_sec);
+/* Open problems (resolved_at 0) oldest first; with `resolved_since` > 0 also those resolved since then. */
+int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n);
+
+/* ---- Each selected cluster's next slot, as the last plan saw it (replaced whole each cycle). ---- */
+
+struct next_slot_record {
+        char *policy;
+        char *cluster;
+        char *region;
+        int64_t window_open;
+        int64_t slot_start;
+        int64_t window_close;
+        int64_t retry_at;
+        char *state; /* next_slot_state_to_string() */
+        char *schedule;
+        char *window;
+        bool window_from_cluster;
+        int64_t planned_at;
+};
+struct next_slot_record *next_slot_records_free(struct next_slot_record *r, size_t n);
+int store_next_slots_replace(struct store *s, const struct next_slot_record *r, size_t n, int64_t now);
+/* Ordered by region, cluster. */
+int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n);
+
+/* ---- Settled ledger rows counted by (kind, state): settled rows never change, so the counts only grow
+ * (the metrics' aurora_backup_actions_total). ---- */
+
+struct ledger_count {
+        enum ledger_kind kind;
+        enum ledger_state state;
+        uint64_t count;
+};
+int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n);

@@ -145,6 +145,7 @@ struct agent_settings {
         unsigned shard_count;      /* 0: no sharding */
         char *control_socket;      /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
         char *control_group;       /* besides root, members of this group may use it */
+        int64_t problem_critical_sec; /* check: an unresolved problem older than this is CRITICAL */
 };
 
 struct agent_config {
@@ -188,6 +189,7 @@ void config_diags_print(const struct config_diags *d, FILE *f);
 /* Defaults that the planner and the agent also rely on. */
 #define CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC (15 * 60)
 #define CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC (60 * 60)
+#define CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC (24 * 60 * 60)
 /* The account's RDS request rate is shared with every other tool: a few at a time is plenty. */
 #define CONFIG_DEFAULT_MAX_CONCURRENT_CALLS 4
 #define CONFIG_MAX_CONCURRENT_CALLS 16

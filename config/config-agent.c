@@ -24,6 +24,7 @@ static const char *const agent_keys[] = {
     "shard",
     "control_socket",
     "control_group",
+    "problem_critical",
     NULL,
 };
 
@@ -47,6 +48,7 @@ int config_agent_defaults(struct agent_settings *a)
             .request_timeout_sec = CONFIG_DEFAULT_REQUEST_TIMEOUT_SEC,
             .control_socket = sock,
             .control_group = group,
+            .problem_critical_sec = CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC,
         };
         return 0;
 }
@@ -160,6 +162,8 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                           &a->reconcile_interval_sec);
         conf_get_duration(ctx, g, "inventory_interval", 10 * SEC_PER_MINUTE, SEC_PER_DAY,
                           &a->inventory_interval_sec);
+        /* `aurora-backupctl check`: an unresolved problem older than this is CRITICAL (younger: WARNING). */
+        conf_get_duration(ctx, g, "problem_critical", 5 * SEC_PER_MINUTE, 90 * SEC_PER_DAY, &a->problem_critical_sec);
         conf_get_uint(ctx, g, "max_concurrent_calls", 1, CONFIG_MAX_CONCURRENT_CALLS, &a->max_concurrent_calls);
         conf_get_bool(ctx, g, "dry_run", &a->dry_run);
 

@@ -244,6 +244,34 @@ int plan_format(const struct plan *p, FILE *f)
         return ferror(f) ? -EIO : 0;
 }
 
+void plan_next_slot_write(const struct plan_next_slot *n, FILE *f)
+{
+        fputs("next-slot", f);
+        put_field(f, "policy", n->policy);
+        put_field(f, "region", n->region);
+        put_field(f, "cluster", n->cluster);
+        put_time(f, "slot", n->slot_start);
+        put_field(f, "window", n->window);
+        put_field(f, "window-from", n->window_from_cluster ? "cluster" : "policy");
+        put_time(f, "open", n->window_open);
+        put_time(f, "close", n->window_close);
+        put_field(f, "schedule", n->schedule);
+        put_field(f, "then", next_slot_state_to_string(n->state));
+        if (n->state == NEXT_SLOT_RETRY)
+                put_time(f, "retry", n->retry_at);
+}
+
+int plan_format_next_slots(const struct plan *p, FILE *f)
+{
+        if (!p || !f)
+                return -EINVAL;
+        for (size_t i = 0; i < p->n_next_slots; i++) {
+                plan_next_slot_write(&p->next_slots[i], f);
+                fputc('\n', f);
+        }
+        return ferror(f) ? -EIO : 0;
+}
+
 /* Runs `write` into a memory stream and hands out the text. */
 static int to_string(void (*write)(const void *, FILE *), const void *x, char **ret)
 {

@@ -64,6 +64,8 @@ struct builder {
         size_t n_actions, cap_actions;
         struct str_memo memo_policy, memo_region, memo_cluster, memo_source_region, memo_kms, memo_status,
             memo_rule;
+        struct plan_next_slot *next_slots;
+        size_t n_next_slots, cap_next_slots;
         struct quota_region *quota;
         size_t n_quota, cap_quota;
         unsigned cross_region_copies; /* in flight or planned this cycle */
@@ -80,6 +82,8 @@ const char *plan_str(const char *s); /* NULL as "" */
 /* Deep-copies the action into the plan (strings, tags, accounts). */
 void plan_add_action(struct builder *b, const struct plan_action *a);
 void plan_wake(struct builder *b, int64_t t);
+/* Records a selected cluster's next slot (strings copied into the plan). */
+void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n);
 /* Snapshots of (region, cluster) as [*lo, *hi) in b->snaps. */
 void plan_snap_range(const struct builder *b, const char *region, const char *cluster, size_t *lo,
                      size_t *hi);

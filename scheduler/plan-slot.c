@@ -94,8 +94,10 @@ static void describe(const struct cluster_plan *cp, const struct window *w, char
                  plan_window_describe(w, wb), cp->p->window_from_cluster ? " (cluster)" : "");
 }
 
-static void open_slot(struct builder *b, const struct cluster_plan *cp, const struct window *w,
-                      const struct slot *sl)
+/* Plans the open slot; returns what becomes of it (a next_slot_state), or -1 when it needs nothing more
+ * (done) or cannot be planned (refused). *ret_retry gets the retry time of NEXT_SLOT_RETRY. */
+static int open_slot(struct builder *b, const struct cluster_plan *cp, const struct window *w,
+                     const struct slot *sl, int64_t *ret_retry)
 {
         const int64_t now = b->in->now;
         char id[PLAN_SNAPSHOT_ID_MAX], iso[TIME_ISO8601_MAX], what[96];
@@ -109,16 +111,16 @@ static void open_slot(struct builder *b, const struct cluster_plan *cp, const st
                                        .slot_start = sl->start,
                                        .rule = "no valid snapshot identifier from the prefix and cluster",
                                    });
-                return;
+                return -1;
         }
         if (slot_done(b, cp, id, sl))
-                return;
+                return -1;
         plan_wake(b, sl->close);
         if (plan_ledger_open(b, ACTION_CREATE, cp->region, id))
-                return; /* in flight: polled, never created twice */
+                return NEXT_SLOT_IN_FLIGHT; /* polled, never created twice */
         if (now < sl->start) {
                 plan_wake(b, sl->start);
-                return;
+                return NEXT_SLOT_SCHEDULED;
         }
         describe(cp, w, what);
         if (!streq_ptr(cp->c->status, "available")) {
@@ -136,7 +138,8 @@ static void open_slot(struct builder *b, const struct cluster_plan *cp, const st
                                            b->arena, "cluster not available in its window (%s)", what),
                                    });
                 plan_wake(b, t);
-                return;
+                *ret_retry = t;
+                return NEXT_SLOT_RETRY;
         }
         if (!plan_quota_take(b, cp->region, cp->p)) {
                 plan_add_action(
@@ -149,7 +152,7 @@ static void open_slot(struct builder *b, const struct cluster_plan *cp, const st
                            .slot_start = sl->start,
                            .rule = plan_quota_describe(b, cp->region, cp->p),
                        });
-                return;
+                return NEXT_SLOT_QUOTA_EXHAUSTED;
         }
         time_format_iso8601(sl->start, iso);
         const struct tag tags[] = {
@@ -169,6 +172,7 @@ static void open_slot(struct builder *b, const struct cluster_plan *cp, const st
                                .n_tags = ELEMENTSOF(tags),
                            });
         plan_wake(b, now + PLAN_POLL_INTERVAL_SEC);
+        return NEXT_SLOT_CREATE_NOW;
 }
 
 static void closed_slot(struct builder *b, const struct cluster_plan *cp, const struct window *w,
@@ -222,11 +226,29 @@ void plan_slots(struct builder *b, const struct cluster_plan *cp)
                                    });
                 return;
         }
+        int state = -1;
+        int64_t retry = 0;
         if (now < cur.close) {
-                open_slot(b, cp, w, &cur);
+                state = open_slot(b, cp, w, &cur, &retry);
                 if (slot_latest(&cp->p->every, w, cp->c->identifier, cur.open - 1, &prev) >= 0)
                         closed_slot(b, cp, w, &prev);
         } else
                 closed_slot(b, cp, w, &cur);
         plan_wake(b, next.start);
+
+        char sb[32], wb[16];
+        const struct slot *shown = state >= 0 ? &cur : &next;
+        plan_add_next_slot(b, &(struct plan_next_slot){
+                                  .policy = cp->p->name,
+                                  .cluster = cp->c->identifier,
+                                  .region = cp->region,
+                                  .window_open = shown->open,
+                                  .slot_start = shown->start,
+                                  .window_close = shown->close,
+                                  .retry_at = retry,
+                                  .state = state >= 0 ? (enum next_slot_state)state : NEXT_SLOT_SCHEDULED,
+                                  .schedule = plan_schedule_describe(&cp->p->every, sb),
+                                  .window = plan_window_describe(w, wb),
+                                  .window_from_cluster = cp->p->window_from_cluster,
+                              });
 }

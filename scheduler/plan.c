@@ -54,6 +54,37 @@ static const char *memo_copy(struct builder *b, struct str_memo *m, const char *
         return c;
 }
 
+const char *next_slot_state_to_string(enum next_slot_state s)
+{
+        static const char *const names[_NEXT_SLOT_STATE_MAX] = {
+            [NEXT_SLOT_SCHEDULED] = "scheduled",
+            [NEXT_SLOT_CREATE_NOW] = "create-now",
+            [NEXT_SLOT_IN_FLIGHT] = "in-flight",
+            [NEXT_SLOT_RETRY] = "retry",
+            [NEXT_SLOT_QUOTA_EXHAUSTED] = "quota-exhausted",
+        };
+        return (unsigned)s < _NEXT_SLOT_STATE_MAX ? names[s] : NULL;
+}
+
+void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
+{
+        if (b->n_next_slots == b->cap_next_slots) {
+                size_t cap = b->cap_next_slots ? b->cap_next_slots * 2 : b->n_clusters + 1;
+                struct plan_next_slot *x = realloc(b->next_slots, cap * sizeof *x);
+                if (!x)
+                        return fail(b, -ENOMEM);
+                b->next_slots = x;
+                b->cap_next_slots = cap;
+        }
+        struct plan_next_slot c = *n;
+        c.policy = memo_copy(b, &b->memo_policy, n->policy, true);
+        c.cluster = memo_copy(b, &b->memo_cluster, n->cluster, true);
+        c.region = memo_copy(b, &b->memo_region, n->region, true);
+        c.schedule = plan_arena_strdup(b->arena, n->schedule);
+        c.window = plan_arena_strdup(b->arena, n->window);
+        b->next_slots[b->n_next_slots++] = c;
+}
+
 void plan_add_action(struct builder *b, const struct plan_action *a)
 {
         if (b->n_actions == b->cap_actions) {
@@ -168,6 +199,7 @@ static void builder_done(struct builder *b)
         free(b->clusters);
         free(b->history);
         free(b->actions);
+        free(b->next_slots);
         free(b->quota);
         free(b->items);
         free(b->item_index);
@@ -275,6 +307,12 @@ static int finish(struct builder *b, struct plan *p)
         p->n_actions = b->n_actions;
         p->verdicts = b->verdicts;
         p->n_verdicts = b->n_snaps;
+        if (b->n_next_slots > 0) {
+                if (plan_arena_adopt(b->arena, b->next_slots) < 0)
+                        return -ENOMEM;
+                p->next_slots = TAKE_PTR(b->next_slots);
+                p->n_next_slots = b->n_next_slots;
+        }
         p->now = b->in->now;
         p->next_wakeup = b->wakeup;
         return plan_arena_failed(b->arena) ? -ENOMEM : 0;

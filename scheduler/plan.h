@@ -404,6 +404,32 @@ struct snapshot_verdict {
         enum delete_reason why;
 };
 
+/* What a selected cluster's next scheduled snapshot is, for status, plan and the metrics. The slot
+ * shown is the one whose window is open now and not yet done, else the next one. */
+enum next_slot_state {
+        NEXT_SLOT_SCHEDULED,       /* the slot start has not come yet: a create then */
+        NEXT_SLOT_CREATE_NOW,      /* the slot has started: this plan creates it */
+        NEXT_SLOT_IN_FLIGHT,       /* created, not yet known to be done: polled */
+        NEXT_SLOT_RETRY,           /* the cluster is not available: tried again at retry_at */
+        NEXT_SLOT_QUOTA_EXHAUSTED, /* no room under the quota: nothing is created */
+        _NEXT_SLOT_STATE_MAX,
+};
+const char *next_slot_state_to_string(enum next_slot_state s);
+
+struct plan_next_slot {
+        const char *policy;
+        const char *cluster;
+        const char *region;
+        int64_t window_open;
+        int64_t slot_start; /* window_open + the cluster's offset (see Slots above) */
+        int64_t window_close;
+        int64_t retry_at; /* NEXT_SLOT_RETRY: the next try; else 0 */
+        enum next_slot_state state;
+        const char *schedule; /* "daily", "weekly:sun", ... */
+        const char *window;   /* "02:00-03:00" */
+        bool window_from_cluster;
+};
+
 struct plan_arena;
 
 /* All strings and arrays of a plan live in its arena: the plan does not borrow from the input. */
@@ -413,6 +439,9 @@ struct plan {
         size_t n_actions;
         struct snapshot_verdict *verdicts; /* sorted by region, cluster, newest first, identifier */
         size_t n_verdicts;
+        struct plan_next_slot *next_slots; /* one per selected cluster with a valid window, sorted like
+                                              the selected clusters (region, identifier) */
+        size_t n_next_slots;
         int64_t next_wakeup;
         struct plan_arena *arena;
 };
@@ -429,6 +458,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct plan *, plan_free);
 int plan_format(const struct plan *p, FILE *f);
 /* The same text in a new NUL-terminated string. */
 int plan_format_string(const struct plan *p, char **ret);
+/* One "next-slot policy=... cluster=... slot=... window=... then=..." line per plan->next_slots, after
+ * plan_format()'s text in `aurora-backupctl plan` and a dry run. */
+int plan_format_next_slots(const struct plan *p, FILE *f);
+void plan_next_slot_write(const struct plan_next_slot *n, FILE *f);
 /* One action, one line (no newline), for the journal. */
 int plan_action_format(const struct plan_action *a, char **ret);
 /* One verdict, one line (no newline): "keep ..." or "delete ...". */

@@ -878,6 +878,163 @@ START_TEST(ledger_intent_survives_sigkill_after_begin)
 }
 END_TEST
 
+static bool resolve_all(const struct problem *p, void *userdata)
+{
+        (void)p;
+        (void)userdata;
+        return true;
+}
+
+static bool resolve_none(const struct problem *p, void *userdata)
+{
+        (void)p;
+        (void)userdata;
+        return false;
+}
+
+START_TEST(problem_raised_again_counts_and_keeps_first_seen)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *s = open_store(test_tmp_dir(dir, sizeof(dir)));
+        struct problem cur = {.kind = PROBLEM_ACTION_FAILED,
+                              .policy = (char *)"prod",
+                              .cluster = (char *)"db-a",
+                              .snapshot = (char *)"aba-db-a-1",
+                              .region = (char *)"eu-west-1",
+                              .action = (char *)"delete-rds",
+                              .error_code = (char *)"Throttling",
+                              .error_message = (char *)"slow down",
+                              .request_id = (char *)"req-1"};
+        struct problem *l = NULL;
+        size_t n = 0;
+
+        ck_assert_int_eq(store_problems_update(s, &cur, 1, resolve_none, NULL, 1000, 0), 0);
+        cur.error_code = (char *)"InvalidDBClusterSnapshotStateFault";
+        cur.request_id = (char *)"req-2";
+        ck_assert_int_eq(store_problems_update(s, &cur, 1, resolve_none, NULL, 2000, 0), 0);
+        ck_assert_int_eq(store_problems_list(s, 0, &l, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(l[0].first_seen, 1000);
+        ck_assert_int_eq(l[0].last_seen, 2000);
+        ck_assert_uint_eq(l[0].count, 2);
+        ck_assert_str_eq(l[0].error_code, "InvalidDBClusterSnapshotStateFault");
+        ck_assert_str_eq(l[0].request_id, "req-2");
+        ck_assert_str_eq(l[0].region, "eu-west-1");
+        ck_assert_int_eq(l[0].resolved_at, 0);
+        problems_free(l, n);
+}
+END_TEST
+
+START_TEST(problem_not_seen_is_resolved_only_when_the_rule_says_so)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *s = open_store(test_tmp_dir(dir, sizeof(dir)));
+        struct problem cur[] = {
+            {.kind = PROBLEM_POLICY_EMPTY, .policy = (char *)"empty", .region = (char *)"eu-west-1"},
+            {.kind = PROBLEM_ACTION_FAILED, .snapshot = (char *)"x", .action = (char *)"copy"},
+            {.kind = PROBLEM_ACTION_FAILED, .snapshot = (char *)"x", .action = (char *)"share"},
+        };
+        struct problem *l = NULL;
+        size_t n = 0;
+
+        ck_assert_int_eq(store_problems_update(s, cur, 3, resolve_none, NULL, 1000, 0), 0);
+        ck_assert_int_eq(store_problems_list(s, 0, &l, &n), 0);
+        ck_assert_uint_eq(n, 3); /* the action is part of the key */
+        l = problems_free(l, n);
+        ck_assert_int_eq(store_problems_update(s, NULL, 0, resolve_none, NULL, 2000, 0), 0);
+        ck_assert_int_eq(store_problems_list(s, 0, &l, &n), 0);
+        ck_assert_uint_eq(n, 3);
+        l = problems_free(l, n);
+        ck_assert_int_eq(store_problems_update(s, &cur[0], 1, resolve_all, NULL, 3000, 0), 0);
+        ck_assert_int_eq(store_problems_list(s, 0, &l, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(l[0].kind, PROBLEM_POLICY_EMPTY);
+        l = problems_free(l, n);
+        /* Resolved rows stay for history, open first. */
+        ck_assert_int_eq(store_problems_list(s, 1, &l, &n), 0);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_int_eq(l[0].resolved_at, 0);
+        ck_assert_int_eq(l[1].resolved_at, 3000);
+        l = problems_free(l, n);
+        /* A recurrence after resolution is a new problem with its own first_seen. */
+        ck_assert_int_eq(store_problems_update(s, &cur[1], 1, resolve_none, NULL, 4000, 0), 0);
+        ck_assert_int_eq(store_problems_list(s, 0, &l, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_int_eq(l[1].first_seen, 4000);
+        ck_assert_uint_eq(l[1].count, 1);
+        l = problems_free(l, n);
+        /* Resolved rows older than keep_sec are forgotten. */
+        ck_assert_int_eq(store_problems_update(s, NULL, 0, resolve_none, NULL, 5000, 1000), 0);
+        ck_assert_int_eq(store_problems_list(s, 1, &l, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        problems_free(l, n);
+}
+END_TEST
+
+START_TEST(ledger_counts_only_settled_rows)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *s = open_store(test_tmp_dir(dir, sizeof(dir)));
+        struct ledger_count *c = NULL;
+        size_t n = 0;
+        int64_t a, b, x;
+
+        ck_assert_int_eq(
+            store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_CREATE, .snapshot = "s1"}, 1, &a),
+            0);
+        ck_assert_int_eq(
+            store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_CREATE, .snapshot = "s2"}, 1, &b),
+            0);
+        ck_assert_int_eq(
+            store_ledger_begin(s, &(struct ledger_intent){.kind = LEDGER_COPY, .snapshot = "s3"}, 1, &x), 0);
+        ck_assert_int_eq(store_ledger_finish(s, a, LEDGER_DONE, NULL, NULL, NULL, 2), 0);
+        ck_assert_int_eq(store_ledger_finish(s, b, LEDGER_FAILED, NULL, "E", NULL, 2), 0);
+        ck_assert_int_eq(store_ledger_counts(s, &c, &n), 0);
+        ck_assert_uint_eq(n, 2); /* the open copy is not counted */
+        ck_assert_int_eq(c[0].kind, LEDGER_CREATE);
+        ck_assert_int_eq(c[0].state, LEDGER_DONE);
+        ck_assert_uint_eq(c[0].count, 1);
+        ck_assert_int_eq(c[1].state, LEDGER_FAILED);
+        free(c);
+}
+END_TEST
+
+START_TEST(next_slots_replace_whole)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *s = open_store(test_tmp_dir(dir, sizeof(dir)));
+        struct next_slot_record r[] = {
+            {.policy = (char *)"prod",
+             .cluster = (char *)"db-b",
+             .region = (char *)"eu-west-1",
+             .slot_start = 20,
+             .state = (char *)"scheduled",
+             .window = (char *)"02:00-03:00"},
+            {.policy = (char *)"prod",
+             .cluster = (char *)"db-a",
+             .region = (char *)"eu-west-1",
+             .slot_start = 10,
+             .state = (char *)"retry",
+             .retry_at = 70},
+        };
+        struct next_slot_record *l = NULL;
+        size_t n = 0;
+
+        ck_assert_int_eq(store_next_slots_replace(s, r, 2, 5), 0);
+        ck_assert_int_eq(store_next_slots_load(s, &l, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_str_eq(l[0].cluster, "db-a");
+        ck_assert_int_eq(l[0].retry_at, 70);
+        ck_assert_int_eq(l[0].planned_at, 5);
+        ck_assert_str_eq(l[1].window, "02:00-03:00");
+        l = next_slot_records_free(l, n);
+        ck_assert_int_eq(store_next_slots_replace(s, &r[0], 1, 6), 0);
+        ck_assert_int_eq(store_next_slots_load(s, &l, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        next_slot_records_free(l, n);
+}
+END_TEST
+
 TEST_SUITE(store_suite)
 {
         Suite *s = suite_create("store");
@@ -909,6 +1066,10 @@ TEST_SUITE(store_suite)
         tcase_add_test(tc, reported_once_is_true_only_the_first_time);
         tcase_add_test(tc, two_connections_see_each_others_commits);
         tcase_add_test(tc, ledger_intent_survives_sigkill_after_begin);
+        tcase_add_test(tc, problem_raised_again_counts_and_keeps_first_seen);
+        tcase_add_test(tc, problem_not_seen_is_resolved_only_when_the_rule_says_so);
+        tcase_add_test(tc, ledger_counts_only_settled_rows);
+        tcase_add_test(tc, next_slots_replace_whole);
         suite_add_tcase(s, tc);
         return s;
 }
