@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "log.h"
 #include "agent-internal.h"
 #include "observe.h"
 #include "plan.h"
@@ -236,7 +237,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 return -EROFS;
         r = store_cycle_begin(a->store, agent_dry_run(a), started, &cycle_id);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot record the cycle in %s: %s\n", a->state_directory,
+                log_error("cannot record the cycle in %s: %s", a->state_directory,
                         store_last_error(a->store));
                 return r;
         }
@@ -270,7 +271,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 goto finish;
         r = plan_with_facts(a, &o, &ps, started, &p);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: planning failed: %s\n", strerror(-r));
+                log_error("planning failed: %s", strerror(-r));
                 goto finish;
         }
         if (agent_dry_run(a))
@@ -312,7 +313,7 @@ finish:
         };
         int k = store_cycle_finish(a->store, cycle_id, &counts, c.failed ? 1 : 0, agent_now(a));
         if (k < 0)
-                fprintf(stderr, "aurora-backup-agent: cannot record the end of cycle %" PRIi64 ": %s\n", cycle_id,
+                log_error("cannot record the end of cycle %" PRIi64 ": %s", cycle_id,
                         store_last_error(a->store));
         *ret = (struct cycle_result){
             .planned = c.planned,

@@ -15,6 +15,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "log.h"
 #include "agent-internal.h"
 #include "control.h"
 #include "notify.h"
@@ -106,7 +107,7 @@ static void cycle_run(void *userdata)
         l->res = (struct cycle_result){};
         r = agent_cycle(l->agent, &l->res);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cycle could not run: %s\n", strerror(-r));
+                log_error("cycle could not run: %s", strerror(-r));
                 l->res.next_wakeup = PLAN_NO_WAKEUP;
                 l->once_result = r;
         }
@@ -169,7 +170,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
                 return 0; /* the reload, once the operator's request has ended, starts the next cycle */
         r = cycle_start(l);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot start a cycle: %s\n", strerror(-r));
+                log_error("cannot start a cycle: %s", strerror(-r));
                 r = arm(l, next_delay_usec(l->agent, PLAN_NO_WAKEUP));
                 if (r < 0)
                         return sd_event_exit(l->event, r);
@@ -275,7 +276,7 @@ int agent_loop_run(struct agent *a)
         if (r >= 0)
                 r = sd_event_set_watchdog(l.event, true);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot set up the event loop: %s\n", strerror(-r));
+                log_error("cannot set up the event loop: %s", strerror(-r));
                 goto out;
         }
         agent_set_stop_check(a, stop_pending, wind_down_pending, &l);
@@ -286,7 +287,7 @@ int agent_loop_run(struct agent *a)
         (void)notify_status("Starting the first cycle");
         r = sd_event_loop(l.event);
         if (r < 0)
-                fprintf(stderr, "aurora-backup-agent: event loop failed: %s\n", strerror(-r));
+                log_error("event loop failed: %s", strerror(-r));
 out:
         control_server_detach(a);
         loop_done(&l);

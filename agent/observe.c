@@ -3,6 +3,7 @@
  * no "awsbackup" type, so none is asked for). AWS Backup recovery points are recognised by their
  * identifiers, whatever type RDS reports. Tags come with the Describe responses. */
 #include "observe.h"
+#include "log.h"
 #include "observe-internal.h"
 
 #include <stdio.h>
@@ -346,9 +347,8 @@ int observe(struct agent *a, struct observation *ret)
                 if (!region) {
                         /* Nothing to observe for it: the report step says so. */
                         o.policies_without_region++;
-                        fprintf(stderr,
-                                "aurora-backup-agent: policy %s has no region: set its region, agent.region or "
-                                "AWS_REGION\n",
+                        log_error("policy %s has no region: set its region, agent.region or "
+                                "AWS_REGION",
                                 p->name);
                         continue;
                 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "hash.h"
 #include "backup-delete.h"
 #include "journal.h"
@@ -126,7 +127,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                 }
                 r = store_inventory_replace(a->store, reg->region, ic, nc, is, ns, now);
                 if (r < 0) {
-                        fprintf(stderr, "aurora-backup-agent: cannot store the inventory of %s: %s\n", reg->region,
+                        log_error("cannot store the inventory of %s: %s", reg->region,
                                 store_last_error(a->store));
                         return r;
                 }
@@ -499,7 +500,7 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
         if (a->config->agent.prometheus_textfile) {
                 int r = metrics_write(a, a->config->agent.prometheus_textfile, o, c, now);
                 if (r < 0)
-                        fprintf(stderr, "aurora-backup-agent: cannot write %s: %s\n", a->config->agent.prometheus_textfile,
+                        log_error("cannot write %s: %s", a->config->agent.prometheus_textfile,
                                 strerror(-r));
         }
 }

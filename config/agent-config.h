@@ -145,6 +145,7 @@ struct agent_settings {
         unsigned shard_count;      /* 0: no sharding */
         char *control_socket;      /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
         char *control_group;       /* besides root, members of this group may use it */
+        char *sns_topic; /* NULL: no notifications; else a standard topic's ARN (agent/notifier.c) */
 };
 
 struct agent_config {
