@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "aws-rds.h"
 #include "backup-delete.h"
 #include "journal.h"
+#include "log.h"
 #include "task.h"
 #include "notify.h"
 #include "restore-drill.h"

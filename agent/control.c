@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "agent-internal.h"
 #include "journal.h"
+#include "log.h"
 #include "task.h"
 
 #define CONTROL_MAX_GROUPS 256

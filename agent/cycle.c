@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "act.h"
-#include "log.h"
 #include "agent-internal.h"
+#include "log.h"
 #include "observe.h"
 #include "plan.h"
 #include "recover.h"

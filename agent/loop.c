@@ -15,9 +15,10 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
-#include "log.h"
 #include "agent-internal.h"
 #include "control.h"
+#include "log.h"
+#include "notifier.h"
 #include "notify.h"
 #include "plan.h"
 #include "task.h"
@@ -120,7 +121,7 @@ static void jobs_done(void *userdata)
 
         if (busy(l))
                 return;
-        if (l->stopping)
+        if (l->stopping || l->once) /* --once waits for its notifications */
                 (void)sd_event_exit(l->event, 0);
         else if (l->reload_pending)
                 reload(l);
@@ -133,7 +134,8 @@ static void cycle_done(void *userdata)
 
         l->in_cycle = false;
         if (l->once) {
-                (void)sd_event_exit(l->event, 0);
+                if (!busy(l)) /* else jobs_done ends it, once the notifications are published */
+                        (void)sd_event_exit(l->event, 0);
                 return;
         }
         if (l->stopping) {
@@ -236,6 +238,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static void loop_done(struct loop *l)
 {
+        notifier_detach(l->agent);
         l->agent->on_jobs_done = NULL;
         agent_set_stop_check(l->agent, NULL, NULL, NULL);
         agent_detach_event(l->agent);
@@ -262,6 +265,8 @@ int agent_loop_run(struct agent *a)
         if (r < 0)
                 return r;
         r = agent_attach_event(a, l.event);
+        if (r >= 0)
+                r = notifier_attach(a, l.event);
         if (r >= 0)
                 r = sd_event_add_signal(l.event, NULL, SIGTERM, on_stop, &l);
         if (r >= 0)
@@ -309,7 +314,11 @@ int agent_loop_run_once(struct agent *a, struct cycle_result *ret)
                 return r;
         r = agent_attach_event(a, l.event);
         if (r >= 0)
+                r = notifier_attach(a, l.event);
+        if (r >= 0) {
+                a->on_jobs_done = jobs_done;
                 r = cycle_start(&l);
+        }
         if (r >= 0)
                 r = sd_event_loop(l.event);
         if (r >= 0 && l.in_cycle)

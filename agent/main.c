@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
 #include "agent.h"
 #include "build-config.h"
 #include "cli.h"
 #include "harden.h"
 #include "journal.h"
+#include "log.h"
 #include "loop.h"
 
 static void help(FILE *f)

@@ -3,7 +3,6 @@
  * no "awsbackup" type, so none is asked for). AWS Backup recovery points are recognised by their
  * identifiers, whatever type RDS reports. Tags come with the Describe responses. */
 #include "observe.h"
-#include "log.h"
 #include "observe-internal.h"
 
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include "agent-internal.h"
 #include "aws-rds.h"
 #include "backup-delete.h"
+#include "log.h"
 #include "store.h"
 #include "strv.h"
 #include "task.h"

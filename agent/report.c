@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "hash.h"
 #include "backup-delete.h"
 #include "journal.h"
+#include "log.h"
 #include "metrics.h"
 #include "notify.h"
 #include "store.h"
