@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "backup-cost.h"
 #include "agent-internal.h"
 #include "log.h"
 #include "observe.h"
@@ -292,6 +293,12 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                         goto finish;
                 a->inventory_stored_at = agent_now(a);
                 agent_watchdog_ping(a);
+        }
+        /* Backup storage from CloudWatch: one GetMetricData per region (per 250 clusters) per full inventory. */
+        if (full) {
+                r = backup_cost_observe(a, &o, agent_now(a));
+                if (r < 0)
+                        goto finish;
         }
         c.failed += observe_failures;
 
