@@ -285,6 +285,7 @@ struct agent *agent_free(struct agent *a)
         share_facts_free(a);
         inventory_free(a);
         strv_free(a->pending_looks);
+        strv_free(a->export_progress);
         free(a);
         return NULL;
 }

@@ -328,7 +328,10 @@ static int build_views(struct observation *o)
                 for (size_t j = 0; j < r->exports.n; j++) {
                         const struct rds_export_task *e = &r->exports.items[j];
                         o->exports[o->n_exports++] = (struct observed_export){
-                            .identifier = e->identifier, .source_arn = e->source_arn, .status = e->status};
+                            .identifier = e->identifier,
+                            .source_arn = e->source_arn,
+                            .status = e->status,
+                            .percent = e->percent_progress};
                 }
         }
         return 0;
