@@ -70,7 +70,7 @@ static const struct event_info events[_EVENT_MAX] = {
     [EVENT_RESTORE_INSTANCE_CREATED] = {"restore-instance-created", "e48a35de85f24b9cabacf4a3683e33e0", LOG_INFO},
     [EVENT_RESTORE_TEARDOWN] = {"restore-teardown", "fb335d0803874689aa52112c6f91425c", LOG_INFO},
     [EVENT_INTENT_SETTLED] = {"intent-settled", "ee2a0faa6fa346aab25c54cd6e9d4b93", LOG_WARNING},
-    [EVENT_NOTIFICATION_FAILED] = {"notification-failed", "ae4fae8c93d6480ab6d07a1859308dc3", LOG_WARNING},
+    [EVENT_NOTIFICATION_FAILED] = {"notification-failed", "ae4fae8c93d6480ab6d07a1859308dc3", LOG_ERR},
     [EVENT_NOTIFICATIONS_DROPPED] = {"notifications-dropped", "d7af3d510caa4f10abaa9f86ddc8920b", LOG_WARNING},
 };
 
