@@ -11,6 +11,7 @@
 #include "aws-rds.h"
 #include "backup-delete.h"
 #include "journal.h"
+#include "log.h"
 #include "task.h"
 #include "notify.h"
 #include "operator-restore.h"
@@ -67,7 +68,7 @@ int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, c
                                                        .slot_start = act->slot_start},
                                agent_now(a), ret_id);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot record intent in %s: %s (%s); not acting\n",
+                log_error("cannot record intent in %s: %s (%s); not acting\n",
                         a->state_directory, store_last_error(a->store), strerror(-r));
                 return r;
         }
@@ -88,7 +89,7 @@ int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_err
                                 request_id && *request_id ? request_id : NULL, !ok && e && e->code[0] ? e->code : NULL,
                                 !ok && e && e->message[0] ? e->message : NULL, agent_now(a));
         if (r < 0)
-                fprintf(stderr, "aurora-backup-agent: cannot record outcome of ledger row %" PRIi64 ": %s (%s)\n", id,
+                log_error("cannot record outcome of ledger row %" PRIi64 ": %s (%s)", id,
                         store_last_error(a->store), strerror(-r));
         return r;
 }

@@ -66,6 +66,8 @@ struct agent {
         bool inventory_refresh;          /* observe in full at the next wake-up */
         char **pending_looks;            /* region, cluster, region, cluster, ...: look at these next time */
         struct control_server *control;  /* control.c: the control socket (daemon), NULL: none */
+        char **export_progress;          /* report.c: "task\tSTATUS\tpercent" last reported per export */
+        struct notifier *notifier;       /* notifier.c: SNS notifications (daemon, --once), NULL: none */
 };
 
 bool agent_dry_run(const struct agent *a);

@@ -18,6 +18,7 @@
 #include "build-config.h"
 #include "config-policy.h"
 #include "journal.h"
+#include "log.h"
 #include "notify.h"
 #include "plan.h"
 #include "inventory.h"
@@ -64,9 +65,8 @@ static int test_hooks_init(struct agent *a)
 
         if (now_env && *now_env) {
                 if (parse_test_now(now_env, &a->test_now) < 0) {
-                        fprintf(stderr,
-                                "aurora-backup-agent: AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
-                                "nor ISO 8601\n",
+                        log_error("AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
+                                "nor ISO 8601",
                                 now_env);
                         return -EINVAL;
                 }
@@ -78,9 +78,8 @@ static int test_hooks_init(struct agent *a)
                         char *end;
                         long v = strtol(rate, &end, 10);
                         if (*end || v < 1 || v > 10000) {
-                                fprintf(stderr,
-                                        "aurora-backup-agent: AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not an integer "
-                                        "from 1 to 10000\n",
+                                log_error("AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not an integer "
+                                        "from 1 to 10000",
                                         rate);
                                 return -EINVAL;
                         }
@@ -121,12 +120,39 @@ static int resolve_state_directory(const struct agent_options *o, const struct a
         return 0;
 }
 
+/* Config errors, one line each (file:line: setting: message), each with its priority on the journal
+ * stream. */
+static void print_config_errors(const struct config_diags *d)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        char prefix[8];
+        FILE *f;
+
+        if (!*log_priority_prefix(LOG_ERR, prefix) || !(f = open_memstream(&buf, &size))) {
+                config_diags_print(d, stderr);
+                return;
+        }
+        config_diags_print(d, f);
+        if (fclose(f) != 0 || !buf) {
+                config_diags_print(d, stderr);
+                return;
+        }
+        for (char *line = buf, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                fprintf(stderr, "%s%s\n", prefix, line);
+        }
+        fflush(stderr);
+}
+
 static int load_config(const char *path, struct agent_config **ret, struct config_diags *diags)
 {
         int r = config_load(path, ret, diags);
         if (r < 0 && diags->n == 0) {
                 /* config_load always explains itself, but never leave the operator without a line. */
-                fprintf(stderr, "%s: %s\n", path, strerror(-r));
+                log_error("%s: %s", path, strerror(-r));
         }
         return r;
 }
@@ -171,7 +197,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
 
         r = load_config(a->config_path, &a->config, &diags);
         if (r < 0) {
-                config_diags_print(&diags, stderr);
+                print_config_errors(&diags);
                 config_diags_clear(&diags);
                 return -EINVAL;
         }
@@ -188,7 +214,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                 /* No state yet is fine: the plan then knows no open intent and no window history. */
                 r = store_open_read_only(a->state_directory, &a->store);
                 if (r < 0 && r != -ENOENT) {
-                        fprintf(stderr, "aurora-backup-agent: cannot read the state in %s: %s (%s)\n",
+                        log_error("cannot read the state in %s: %s (%s)",
                                 a->state_directory, store_last_error(NULL), strerror(-r));
                         return r;
                 }
@@ -197,7 +223,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                fprintf(stderr, "aurora-backup-agent: cannot create state directory %s: %s\n",
+                log_error("cannot create state directory %s: %s",
                         a->state_directory, strerror(-r));
                 return r;
         }
@@ -205,25 +231,23 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         r = state_lock_acquire(a->state_directory, &a->lock_fd, &holder);
         if (r == -EBUSY) {
                 if (holder > 0)
-                        fprintf(stderr,
-                                "aurora-backup-agent: state directory %s is in use by aurora-backup-agent "
-                                "PID %" PRIiMAX "\n",
+                        log_error("state directory %s is in use by aurora-backup-agent "
+                                "PID %" PRIiMAX "",
                                 a->state_directory, (intmax_t)holder);
                 else
-                        fprintf(stderr,
-                                "aurora-backup-agent: state directory %s is in use by another "
-                                "aurora-backup-agent\n",
+                        log_error("state directory %s is in use by another "
+                                "aurora-backup-agent",
                                 a->state_directory);
                 return r;
         }
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot lock state directory %s: %s\n",
+                log_error("cannot lock state directory %s: %s",
                         a->state_directory, strerror(-r));
                 return r;
         }
         r = store_open(a->state_directory, &a->store);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot open state in %s: %s (%s)\n",
+                log_error("cannot open state in %s: %s (%s)",
                         a->state_directory, store_last_error(NULL), strerror(-r));
                 return r;
         }
@@ -261,6 +285,7 @@ struct agent *agent_free(struct agent *a)
         share_facts_free(a);
         inventory_free(a);
         strv_free(a->pending_looks);
+        strv_free(a->export_progress);
         free(a);
         return NULL;
 }
@@ -584,7 +609,8 @@ uint64_t agent_api_calls(const struct agent *a)
         for (size_t i = 0; i < a->n_clients; i++) {
                 const struct aws_client_stats *st = aws_client_stats(a->clients[i].client);
                 for (size_t k = 0; k < _AWS_SERVICE_MAX; k++)
-                        n += st->calls[k];
+                        if (k != AWS_SERVICE_SNS) /* notifications are published beside the cycle, not by it */
+                                n += st->calls[k];
         }
         return n;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws-backup.h"
+#include "act.h"
 #include "aws-rds.h"
 #include "journal.h"
 #include "store.h"
@@ -100,9 +101,14 @@ int backup_vaults_observe(struct agent *a, const struct observation *o)
                         return r;
                 if (r < 0 && r != -ENOENT) {
                         /* Only the summary is poorer for it: say why, do not fail the cycle. */
+                        struct event_fields f = {.policy = policy,
+                                                 .cluster = cl->identifier,
+                                                 .region = s->region,
+                                                 .action = "list-recovery-points"};
                         char buf[512];
-                        fprintf(stderr, "aurora-backup-agent: cannot list the AWS Backup recovery points of %s: %s\n",
-                                cl->arn, aws_error_to_string(&e, buf, sizeof(buf)));
+                        act_error_fields(&e, &f);
+                        journal_event(EVENT_API_ERROR, &f, "Cannot list the AWS Backup recovery points of %s: %s",
+                                      cl->arn, aws_error_to_string(&e, buf, sizeof(buf)));
                 }
         }
         return 0;

@@ -20,6 +20,7 @@
 
 #include "agent-internal.h"
 #include "journal.h"
+#include "log.h"
 #include "task.h"
 
 #define CONTROL_MAX_GROUPS 256
@@ -531,22 +532,20 @@ int control_server_attach(sd_event *event, struct agent *a)
                         srv->gid = g->gr_gid;
                         srv->have_gid = true;
                 } else
-                        fprintf(stderr,
-                                "aurora-backup-agent: control group %s does not exist: only root may use the control "
-                                "socket, ignoring\n",
+                        log_warning("control group %s does not exist: only root may use the control "
+                                "socket, ignoring",
                                 cfg->control_group);
         }
 
         if (lstat(srv->path, &st) >= 0) {
                 if (!S_ISSOCK(st.st_mode)) {
-                        fprintf(stderr, "aurora-backup-agent: %s exists and is not a socket; no control socket\n",
+                        log_error("%s exists and is not a socket; no control socket",
                                 srv->path);
                         server_free(srv);
                         return -EEXIST;
                 }
                 if (socket_in_use(&sa, salen)) {
-                        fprintf(stderr,
-                                "aurora-backup-agent: another agent serves the control socket %s; none here\n",
+                        log_error("another agent serves the control socket %s; none here",
                                 srv->path);
                         server_free(srv);
                         return -EADDRINUSE;
@@ -565,9 +564,8 @@ int control_server_attach(sd_event *event, struct agent *a)
         if (r < 0)
                 goto fail;
         if (srv->have_gid && chown(srv->path, (uid_t)-1, srv->gid) < 0)
-                fprintf(stderr,
-                        "aurora-backup-agent: cannot give %s to group %s: %s; only root and the agent's user may "
-                        "connect, ignoring\n",
+                log_warning("cannot give %s to group %s: %s; only root and the agent's user may "
+                        "connect, ignoring",
                         srv->path, cfg->control_group, strerror(errno));
         if (chmod(srv->path, 0660) < 0) {
                 r = -errno;
@@ -583,7 +581,7 @@ int control_server_attach(sd_event *event, struct agent *a)
         a->control = srv;
         return 0;
 fail:
-        fprintf(stderr, "aurora-backup-agent: cannot listen on the control socket %s: %s\n", srv->path, strerror(-r));
+        log_error("cannot listen on the control socket %s: %s", srv->path, strerror(-r));
         if (srv->fd >= 0) {
                 close(srv->fd);
                 srv->fd = -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup-cost.h"
 #include "cli.h"
 #include "ctl-output.h"
 #include "timespec.h"
@@ -535,6 +536,68 @@ static int status_restores(struct ctl_context *ctx, const struct ctl_options *o,
         return r;
 }
 
+/* Backup storage per cluster, from CloudWatch (backup-cost.h): its own section, read from the file the agent
+ * keeps beside state.db. */
+static void format_bytes(double b, char buf[static 32])
+{
+        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        size_t u = 0;
+        while (b >= 1024 && u + 1 < ELEMENTSOF(units)) {
+                b /= 1024;
+                u++;
+        }
+        snprintf(buf, 32, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+}
+
+static int status_backup_storage(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
+                                 struct json_object *j)
+{
+        struct backup_cost *c = NULL;
+        size_t n = 0;
+        int r;
+
+        r = backup_cost_load(ctx->state_dir, &c, &n);
+        if (r < 0)
+                n = 0; /* unreadable: shown as none, status goes on */
+        if (o->json) {
+                struct json_object *arr = json_object_new_array();
+                r = ctl_json_add(j, "backup_storage", arr);
+                if (r == 0 && !arr)
+                        r = -ENOMEM;
+                for (size_t i = 0; r == 0 && i < n; i++) {
+                        struct json_object *e = ctl_json_array_add_object(arr);
+                        r = e ? ctl_json_add_string(e, "region", c[i].region) : -ENOMEM;
+                        if (r == 0)
+                                r = ctl_json_add_string(e, "cluster", c[i].cluster);
+                        if (r == 0)
+                                r = ctl_json_add(e, "total_backup_storage_billed_bytes",
+                                                 c[i].has_billed ? json_object_new_double(c[i].billed_bytes) : NULL);
+                        if (r == 0)
+                                r = ctl_json_add(e, "snapshot_storage_used_bytes",
+                                                 c[i].has_snapshot ? json_object_new_double(c[i].snapshot_bytes) : NULL);
+                        if (r == 0)
+                                r = ctl_json_add_time(e, "observed", c[i].observed_at);
+                }
+        } else {
+                char t[TIME_ISO8601_MAX], billed[32], snap[32];
+                fprintf(out, "\nBackup storage (CloudWatch AWS/RDS, at the last full inventory)\n");
+                if (n == 0)
+                        fprintf(out, "  none read yet\n");
+                for (size_t i = 0; i < n; i++) {
+                        if (c[i].has_billed)
+                                format_bytes(c[i].billed_bytes, billed);
+                        if (c[i].has_snapshot)
+                                format_bytes(c[i].snapshot_bytes, snap);
+                        fprintf(out, "  %s %s: backup storage billed %s, snapshot storage %s (%s)\n", c[i].region,
+                                c[i].cluster, c[i].has_billed ? billed : "no data",
+                                c[i].has_snapshot ? snap : "no data", ctl_format_time(c[i].observed_at, t));
+                }
+                r = 0;
+        }
+        backup_costs_free(c, n);
+        return r;
+}
+
 int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
 {
         _cleanup_(ctl_context_done) struct ctl_context ctx = {};
@@ -563,6 +626,8 @@ int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
                         fputc('\n', out);
                 r = status_policy(&ctx, o, out, &ctx.config->policies[i], parr);
         }
+        if (r >= 0)
+                r = status_backup_storage(&ctx, o, out, j);
         if (r >= 0 && o->json)
                 r = ctl_json_print(out, j);
         if (r < 0) {

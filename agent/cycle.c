@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "act.h"
+#include "backup-cost.h"
 #include "agent-internal.h"
+#include "log.h"
 #include "observe.h"
 #include "plan.h"
 #include "problems.h"
@@ -242,7 +244,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 return -EROFS;
         r = store_cycle_begin(a->store, agent_dry_run(a), started, &cycle_id);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot record the cycle in %s: %s\n", a->state_directory,
+                log_error("cannot record the cycle in %s: %s", a->state_directory,
                         store_last_error(a->store));
                 return r;
         }
@@ -276,7 +278,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 goto finish;
         r = plan_with_facts(a, &o, &ps, started, &p);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: planning failed: %s\n", strerror(-r));
+                log_error("planning failed: %s", strerror(-r));
                 goto finish;
         }
         if (agent_dry_run(a))
@@ -300,6 +302,12 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                         goto finish;
                 a->inventory_stored_at = agent_now(a);
                 agent_watchdog_ping(a);
+        }
+        /* Backup storage from CloudWatch: one GetMetricData per region (per 250 clusters) per full inventory. */
+        if (full) {
+                r = backup_cost_observe(a, &o, agent_now(a));
+                if (r < 0)
+                        goto finish;
         }
         c.failed += observe_failures;
         quota_exhausted = problems_update(a, &scan, p, &o, &c, started);
@@ -326,7 +334,7 @@ finish:
         };
         int k = store_cycle_finish(a->store, cycle_id, &counts, c.failed ? 1 : 0, agent_now(a));
         if (k < 0)
-                fprintf(stderr, "aurora-backup-agent: cannot record the end of cycle %" PRIi64 ": %s\n", cycle_id,
+                log_error("cannot record the end of cycle %" PRIi64 ": %s", cycle_id,
                         store_last_error(a->store));
         *ret = (struct cycle_result){
             .planned = c.planned,

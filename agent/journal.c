@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "log.h"
 #include "macro.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -67,10 +68,24 @@ static const struct event_info events[_EVENT_MAX] = {
     [EVENT_RESTORE_REQUESTED] = {"restore-requested", "f27023a4bf00441386ae2b98f88ea2a0", LOG_NOTICE},
     [EVENT_METRICS_FAILED] = {"metrics-failed", "9d3c5be1f0a54e6c8a7e2b4f61d0c5a3", LOG_ERR},
     [EVENT_PROBLEM_RESOLVED] = {"problem-resolved", "4b8e1f7a2c6d4e0f9a3b5c7d1e2f6a80", LOG_NOTICE},
+    [EVENT_EXPORT_PROGRESS] = {"export-progress", "4a68aa6517494321b2acd20f5ddfb0f6", LOG_INFO},
+    [EVENT_RESTORE_INSTANCE_CREATED] = {"restore-instance-created", "e48a35de85f24b9cabacf4a3683e33e0", LOG_INFO},
+    [EVENT_RESTORE_TEARDOWN] = {"restore-teardown", "fb335d0803874689aa52112c6f91425c", LOG_INFO},
+    [EVENT_INTENT_SETTLED] = {"intent-settled", "ee2a0faa6fa346aab25c54cd6e9d4b93", LOG_WARNING},
+    [EVENT_NOTIFICATION_FAILED] = {"notification-failed", "ae4fae8c93d6480ab6d07a1859308dc3", LOG_ERR},
+    [EVENT_NOTIFICATIONS_DROPPED] = {"notifications-dropped", "d7af3d510caa4f10abaa9f86ddc8920b", LOG_WARNING},
 };
 
 static enum journal_sink sink_choice = JOURNAL_SINK_AUTO;
 static FILE *sink_stream;
+static journal_observer_fn observer;
+static void *observer_userdata;
+
+void journal_set_observer(journal_observer_fn fn, void *userdata)
+{
+        observer = fn;
+        observer_userdata = userdata;
+}
 
 static const struct event_info *event_info(enum journal_event kind)
 {
@@ -107,24 +122,6 @@ void journal_set_stream(FILE *f)
         sink_stream = f;
 }
 
-/* systemd sets $JOURNAL_STREAM to "dev:ino" of the stream it connected to stdout/stderr; stderr is the
- * journal only while it is still that very stream (not redirected by a shell or a test). */
-static bool stderr_is_journal_stream(void)
-{
-        const char *e = getenv("JOURNAL_STREAM");
-        unsigned long long dev, ino;
-        struct stat st;
-        char tail;
-
-        if (isempty(e))
-                return false;
-        if (sscanf(e, "%llu:%llu%c", &dev, &ino, &tail) != 2)
-                return false;
-        if (fstat(STDERR_FILENO, &st) < 0)
-                return false;
-        return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
-}
-
 enum journal_sink journal_sink_resolve(void)
 {
         /* sd_journal_sendv() drops events silently when the socket is missing: check for it first. */
@@ -134,7 +131,7 @@ enum journal_sink journal_sink_resolve(void)
         case JOURNAL_SINK_JOURNAL:
                 return access(JOURNAL_SOCKET, F_OK) == 0 ? JOURNAL_SINK_JOURNAL : JOURNAL_SINK_STDERR;
         default:
-                if (stderr_is_journal_stream() && access(JOURNAL_SOCKET, F_OK) == 0)
+                if (log_stderr_is_journal() && access(JOURNAL_SOCKET, F_OK) == 0)
                         return JOURNAL_SINK_JOURNAL;
                 return JOURNAL_SINK_STDERR;
         }
@@ -352,6 +349,7 @@ int journal_event(enum journal_event kind, const struct event_fields *f, const c
         static const struct event_fields none = {};
         const struct event_info *info = event_info(kind);
         _cleanup_free_ char *message = NULL, *line = NULL;
+        char prefix[8] = "";
         FILE *out;
         va_list ap;
         int r;
@@ -369,6 +367,15 @@ int journal_event(enum journal_event kind, const struct event_fields *f, const c
                 return -ENOMEM;
         }
 
+        if (observer) {
+                static bool observing = false; /* an event from inside the observer is not observed */
+                if (!observing) {
+                        observing = true;
+                        observer(kind, info->priority, f, message, observer_userdata);
+                        observing = false;
+                }
+        }
+
         /* If journald refuses (socket gone, datagram too big), the event still goes out as a line. */
         if (journal_sink_resolve() == JOURNAL_SINK_JOURNAL && send_journal(info, f, message) >= 0)
                 return 0;
@@ -377,7 +384,10 @@ int journal_event(enum journal_event kind, const struct event_fields *f, const c
         if (r < 0)
                 return r;
         out = sink_stream ? sink_stream : stderr;
-        if (fprintf(out, "%s\n", line) < 0 || fflush(out) != 0)
+        /* On the journal stream (journald refused the datagram) the line keeps its priority. */
+        if (out == stderr)
+                log_priority_prefix(info->priority, prefix);
+        if (fprintf(out, "%s%s\n", prefix, line) < 0 || fflush(out) != 0)
                 return -EIO;
         return 0;
 }

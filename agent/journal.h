@@ -47,6 +47,12 @@ enum journal_event {
         EVENT_RESTORE_REQUESTED, /* an operator restore validated and recorded */
         EVENT_METRICS_FAILED,    /* the Prometheus textfile could not be written (says where and why) */
         EVENT_PROBLEM_RESOLVED,  /* a problem kept in the state cleared (issue 14) */
+        EVENT_EXPORT_PROGRESS,            /* an export task's status or percent changed (STARTING, IN_PROGRESS) */
+        EVENT_RESTORE_INSTANCE_CREATED,   /* a drill's primary instance was created (CreateDBInstance) */
+        EVENT_RESTORE_TEARDOWN,           /* a drill's instance or cluster is being deleted */
+        EVENT_INTENT_SETTLED,             /* recovery closed an intent an earlier run left open */
+        EVENT_NOTIFICATION_FAILED,        /* SNS Publish of a notification failed (never published itself) */
+        EVENT_NOTIFICATIONS_DROPPED,      /* the notification queue was full: the oldest were dropped */
         _EVENT_MAX,
 };
 
@@ -91,6 +97,13 @@ void journal_set_stream(FILE *f);
  * nowhere better to report that, so it usually ignores it). */
 int journal_event(enum journal_event kind, const struct event_fields *f, const char *fmt, ...)
     _printf_(3, 4);
+
+/* Called by journal_event() for every event, with the formatted message, before it is sent: the
+ * notifier (notifier.h) queues what it publishes. It must not block, call AWS, or emit events itself (an
+ * event emitted from inside it is not observed). NULL removes it. */
+typedef void (*journal_observer_fn)(enum journal_event kind, int priority, const struct event_fields *f,
+                                    const char *message, void *userdata);
+void journal_set_observer(journal_observer_fn fn, void *userdata);
 
 /* Format the stderr line of an event into `buf` (used by the stderr sink; exposed for tests). */
 int journal_format_line(enum journal_event kind, const struct event_fields *f, const char *message,

@@ -17,6 +17,8 @@
 
 #include "agent-internal.h"
 #include "control.h"
+#include "log.h"
+#include "notifier.h"
 #include "notify.h"
 #include "plan.h"
 #include "task.h"
@@ -106,7 +108,7 @@ static void cycle_run(void *userdata)
         l->res = (struct cycle_result){};
         r = agent_cycle(l->agent, &l->res);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cycle could not run: %s\n", strerror(-r));
+                log_error("cycle could not run: %s", strerror(-r));
                 l->res.next_wakeup = PLAN_NO_WAKEUP;
                 l->once_result = r;
         }
@@ -119,7 +121,7 @@ static void jobs_done(void *userdata)
 
         if (busy(l))
                 return;
-        if (l->stopping)
+        if (l->stopping || l->once) /* --once waits for its notifications */
                 (void)sd_event_exit(l->event, 0);
         else if (l->reload_pending)
                 reload(l);
@@ -134,7 +136,8 @@ static void cycle_done(void *userdata)
 
         l->in_cycle = false;
         if (l->once) {
-                (void)sd_event_exit(l->event, 0);
+                if (!busy(l)) /* else jobs_done ends it, once the notifications are published */
+                        (void)sd_event_exit(l->event, 0);
                 return;
         }
         if (l->stopping) {
@@ -172,7 +175,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
                 return 0; /* the reload, once the operator's request has ended, starts the next cycle */
         r = cycle_start(l);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot start a cycle: %s\n", strerror(-r));
+                log_error("cannot start a cycle: %s", strerror(-r));
                 r = arm(l, next_delay_usec(l->agent, PLAN_NO_WAKEUP));
                 if (r < 0)
                         return sd_event_exit(l->event, r);
@@ -238,6 +241,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static void loop_done(struct loop *l)
 {
+        notifier_detach(l->agent);
         l->agent->on_jobs_done = NULL;
         agent_set_stop_check(l->agent, NULL, NULL, NULL);
         agent_detach_event(l->agent);
@@ -265,6 +269,8 @@ int agent_loop_run(struct agent *a)
                 return r;
         r = agent_attach_event(a, l.event);
         if (r >= 0)
+                r = notifier_attach(a, l.event);
+        if (r >= 0)
                 r = sd_event_add_signal(l.event, NULL, SIGTERM, on_stop, &l);
         if (r >= 0)
                 r = sd_event_add_signal(l.event, NULL, SIGINT, on_stop, &l);
@@ -278,7 +284,7 @@ int agent_loop_run(struct agent *a)
         if (r >= 0)
                 r = sd_event_set_watchdog(l.event, true);
         if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot set up the event loop: %s\n", strerror(-r));
+                log_error("cannot set up the event loop: %s", strerror(-r));
                 goto out;
         }
         agent_set_stop_check(a, stop_pending, wind_down_pending, &l);
@@ -289,7 +295,7 @@ int agent_loop_run(struct agent *a)
         (void)notify_status("Starting the first cycle");
         r = sd_event_loop(l.event);
         if (r < 0)
-                fprintf(stderr, "aurora-backup-agent: event loop failed: %s\n", strerror(-r));
+                log_error("event loop failed: %s", strerror(-r));
 out:
         control_server_detach(a);
         loop_done(&l);
@@ -311,7 +317,12 @@ int agent_loop_run_once(struct agent *a, struct cycle_result *ret)
                 return r;
         r = agent_attach_event(a, l.event);
         if (r >= 0)
+                r = notifier_attach(a, l.event);
+        if (r >= 0) {
+                agent_set_stop_check(a, stop_pending, wind_down_pending, &l); /* jobs_done's userdata */
+                a->on_jobs_done = jobs_done;
                 r = cycle_start(&l);
+        }
         if (r >= 0)
                 r = sd_event_loop(l.event);
         if (r >= 0 && l.in_cycle)

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "harden.h"
 #include "journal.h"
+#include "log.h"
 #include "loop.h"
 
 static void help(FILE *f)
@@ -68,7 +69,7 @@ int main(int argc, char *argv[])
         /* Before anything holds a secret. */
         r = harden_process();
         if (r < 0)
-                fprintf(stderr, "aurora-backup-agent: cannot disable core dumps: %s, ignoring\n",
+                log_warning("cannot disable core dumps: %s, ignoring",
                         strerror(-r));
 
         while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0) {
@@ -97,7 +98,7 @@ int main(int argc, char *argv[])
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "aurora-backup-agent: unexpected argument '%s'\n", argv[optind]);
+                log_error("unexpected argument '%s'", argv[optind]);
                 return EXIT_USAGE;
         }
 

@@ -13,6 +13,7 @@
 #include "aws-rds.h"
 #include "intern.h"
 #include "backup-delete.h"
+#include "log.h"
 #include "store.h"
 #include "strv.h"
 #include "task.h"
@@ -345,7 +346,10 @@ static int build_views(struct observation *o)
                 for (size_t j = 0; j < r->exports.n; j++) {
                         const struct rds_export_task *e = &r->exports.items[j];
                         o->exports[o->n_exports++] = (struct observed_export){
-                            .identifier = e->identifier, .source_arn = e->source_arn, .status = e->status};
+                            .identifier = e->identifier,
+                            .source_arn = e->source_arn,
+                            .status = e->status,
+                            .percent = e->percent_progress};
                 }
         }
         return 0;
@@ -364,9 +368,8 @@ int observe(struct agent *a, struct observation *ret)
                 if (!region) {
                         /* Nothing to observe for it: the report step says so. */
                         o.policies_without_region++;
-                        fprintf(stderr,
-                                "aurora-backup-agent: policy %s has no region: set its region, agent.region or "
-                                "AWS_REGION\n",
+                        log_error("policy %s has no region: set its region, agent.region or "
+                                "AWS_REGION",
                                 p->name);
                         continue;
                 }

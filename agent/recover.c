@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "inventory.h"
+#include "journal.h"
 #include "store.h"
 
 static bool export_exists(const struct observation *o, const char *identifier)
@@ -88,10 +89,17 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                         if (r < 0)
                                 goto out;
                 }
-                /* Not an operator event of its own: the ledger row is the record; this line explains it. */
-                fprintf(stderr, "aurora-backup-agent: unsettled %s of %s (cluster %s) from an earlier cycle or run: %s; marked %s\n",
-                        ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster), why,
-                        ledger_state_to_string(outcome));
+                /* An event, so that the crash it explains is found by kind (and the ledger row says the same). */
+                journal_event(EVENT_INTENT_SETTLED,
+                              &(struct event_fields){.policy = e->policy,
+                                                     .cluster = e->cluster,
+                                                     .snapshot = e->snapshot,
+                                                     .region = e->region,
+                                                     .action = ledger_kind_to_string(e->kind),
+                                                     .reason = why},
+                              "Unsettled %s of %s (cluster %s) from an earlier cycle or run: %s; marked %s",
+                              ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster), why,
+                              ledger_state_to_string(outcome));
                 closed++;
         }
         r = closed;

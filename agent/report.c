@@ -9,9 +9,11 @@
 #include "hash.h"
 #include "backup-delete.h"
 #include "journal.h"
+#include "log.h"
 #include "metrics.h"
 #include "notify.h"
 #include "store.h"
+#include "strv.h"
 #include "time-util.h"
 
 static enum inventory_origin inventory_origin(enum snapshot_origin o)
@@ -126,7 +128,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                 }
                 r = store_inventory_replace(a->store, reg->region, ic, nc, is, ns, now);
                 if (r < 0) {
-                        fprintf(stderr, "aurora-backup-agent: cannot store the inventory of %s: %s\n", reg->region,
+                        log_error("cannot store the inventory of %s: %s", reg->region,
                                 store_last_error(a->store));
                         return r;
                 }
@@ -144,7 +146,26 @@ static int first_time(struct agent *a, const char *kind, const char *region, con
         return agent_report_once(a, key);
 }
 
-/* copy-completed / copy-failed for the agent's copies (PLAN_TAG_COPY) that settled recently. */
+/* Whether the ledger holds the agent's own `kind` action on `snapshot` (a copy's or export task's identifier):
+ * completions are reported only for those, never for lookalikes made by another agent or policy. */
+static int own_action(struct agent *a, enum ledger_kind kind, const char *snapshot)
+{
+        struct ledger_filter f = LEDGER_FILTER_ALL;
+        struct ledger_entry *e = NULL;
+        size_t n = 0;
+        int r;
+
+        f.snapshot = snapshot;
+        f.kind = (int)kind;
+        f.limit = 1;
+        r = store_ledger_list(a->store, &f, &e, &n);
+        if (r < 0)
+                return r;
+        ledger_entries_free(e, n);
+        return n > 0;
+}
+
+/* copy-completed / copy-failed for the agent's copies (PLAN_TAG_COPY, in its ledger) that settled recently. */
 static int report_copy(struct agent *a, const struct observed_snapshot *s, int64_t now)
 {
         bool available = streq_ptr(s->status, "available"), failed = streq_ptr(s->status, "failed");
@@ -160,6 +181,9 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
         r = first_time(a, "copy-settled", s->region, s->identifier);
         if (r <= 0)
                 return r;
+        r = own_action(a, LEDGER_COPY, s->identifier);
+        if (r <= 0)
+                return r;
         f.policy = plan_tag_get(s->tags, s->n_tags, TAG_POLICY);
         if (available)
                 journal_event(EVENT_COPY_COMPLETED, &f, "Copy %s in %s is available", s->identifier, s->region);
@@ -168,7 +192,62 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
         return 0;
 }
 
-/* export-completed / export-failed for the agent's export tasks (named with its prefix) that ended. */
+/* The entry of `id` in the last reported export progress, or NULL. */
+static char **progress_find(char **l, const char *id)
+{
+        size_t n = strlen(id);
+        for (char **p = l; p && *p; p++)
+                if (strneq(*p, id, n) && (*p)[n] == '\t')
+                        return p;
+        return NULL;
+}
+
+/* export-progress when an export task of the agent's changed status or percent since it was last reported
+ * (by this process: a restart reports the current state once more). */
+static int report_export_progress(struct agent *a, const struct observed_export *e)
+{
+        _cleanup_free_ char *entry = NULL;
+        char percent[32], status[64], pct[32];
+        char **old = progress_find(a->export_progress, e->identifier);
+        bool ended = streq_ptr(e->status, "COMPLETE") || streq_ptr(e->status, "FAILED") ||
+                     streq_ptr(e->status, "CANCELED");
+
+        if (ended) {
+                if (old) { /* forget it: the settled event says the rest */
+                        free(*old);
+                        for (char **p = old; *p; p++)
+                                p[0] = p[1];
+                }
+                return 0;
+        }
+        snprintf(pct, sizeof(pct), "%u", e->percent);
+        if (asprintf(&entry, "%s\t%s\t%s", e->identifier, strempty(e->status), pct) < 0)
+                return -ENOMEM;
+        if (old && streq(*old, entry))
+                return 0;
+        snprintf(status, sizeof(status), "AURORA_EXPORT_STATUS=%s", strempty(e->status));
+        snprintf(percent, sizeof(percent), "AURORA_PERCENT=%u", e->percent);
+        struct event_fields f = {.snapshot = e->identifier,
+                                 .action = "export",
+                                 .reason = e->status,
+                                 .extra = (const char *const[]){status, percent, NULL}};
+        if (streq_ptr(e->status, "IN_PROGRESS"))
+                journal_event(EVENT_EXPORT_PROGRESS, &f, "Export %s is in progress: %u%%", e->identifier, e->percent);
+        else
+                journal_event(EVENT_EXPORT_PROGRESS, &f, "Export %s is %s", e->identifier, strempty(e->status));
+        if (old) {
+                free(*old);
+                *old = TAKE_PTR(entry);
+                return 0;
+        }
+        if (strv_push(&a->export_progress, entry) < 0)
+                return -ENOMEM;
+        entry = NULL;
+        return 0;
+}
+
+/* export-progress, then export-completed / export-failed, for the agent's export tasks (named with its
+ * prefix and in its ledger). */
 static int report_exports(struct agent *a, const struct observation *o, int64_t now)
 {
         const char *prefix = agent_snapshot_prefix(a);
@@ -180,15 +259,34 @@ static int report_exports(struct agent *a, const struct observation *o, int64_t 
                 bool failed = streq_ptr(e->status, "FAILED") || streq_ptr(e->status, "CANCELED");
                 int r;
 
-                if ((!complete && !failed) || !e->identifier || strncmp(e->identifier, prefix, pl) != 0 ||
-                    e->identifier[pl] != '-')
+                if (!e->identifier || strncmp(e->identifier, prefix, pl) != 0 || e->identifier[pl] != '-')
                         continue;
+                if (!complete && !failed) {
+                        r = own_action(a, LEDGER_EXPORT, e->identifier);
+                        if (r > 0)
+                                r = report_export_progress(a, e);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                (void)report_export_progress(a, e);
                 r = first_time(a, "export-settled", NULL, e->identifier);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         continue;
-                struct event_fields f = {.snapshot = e->identifier, .action = "export", .reason = e->status};
+                r = own_action(a, LEDGER_EXPORT, e->identifier);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                char status[64], percent[32];
+                snprintf(status, sizeof(status), "AURORA_EXPORT_STATUS=%s", e->status);
+                snprintf(percent, sizeof(percent), "AURORA_PERCENT=%u", e->percent);
+                struct event_fields f = {.snapshot = e->identifier,
+                                         .action = "export",
+                                         .reason = e->status,
+                                         .extra = (const char *const[]){status, percent, NULL}};
                 if (complete)
                         journal_event(EVENT_EXPORT_COMPLETED, &f, "Export %s is complete", e->identifier);
                 else

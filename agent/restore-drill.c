@@ -474,6 +474,10 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
                 return 0;
         }
         c->succeeded++;
+        struct event_fields f = drill_fields(act, "instance", NULL);
+        f.reason = streq(e.code, ERR_INSTANCE_EXISTS) ? "already exists" : "created";
+        journal_event(EVENT_RESTORE_INSTANCE_CREATED, &f, "Restore drill %s: creating instance %s (%s)", act->target,
+                      act->snapshot, p->restore_test.instance_class ? p->restore_test.instance_class : "");
         return 0;
 }
 
@@ -630,8 +634,9 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
         }
         c->succeeded++;
         inventory_look_later(a, act->region, act->target);
-        fprintf(stderr, "aurora-backup-agent: restore drill %s: deleting %s %s\n", act->target,
-                instance ? "instance" : "cluster", act->snapshot);
+        struct event_fields tf = drill_fields(act, "teardown", NULL);
+        journal_event(EVENT_RESTORE_TEARDOWN, &tf, "Restore drill %s: deleting %s %s", act->target,
+                      instance ? "instance" : "cluster", act->snapshot);
         return 0;
 }
 

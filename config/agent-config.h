@@ -146,6 +146,7 @@ struct agent_settings {
         char *control_socket;      /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
         char *control_group;       /* besides root, members of this group may use it */
         int64_t problem_critical_sec; /* check: an unresolved problem older than this is CRITICAL */
+        char *sns_topic; /* NULL: no notifications; else a standard topic's ARN (agent/notifier.c) */
 };
 
 struct agent_config {

@@ -25,6 +25,7 @@ static const char *const agent_keys[] = {
     "control_socket",
     "control_group",
     "problem_critical",
+    "sns_topic",
     NULL,
 };
 
@@ -64,6 +65,7 @@ void agent_settings_done(struct agent_settings *a)
         free(a->prometheus_textfile);
         free(a->control_socket);
         free(a->control_group);
+        free(a->sns_topic);
         *a = (struct agent_settings){};
 }
 
@@ -209,6 +211,18 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                                    s);
                 else
                         set_string(ctx, s, &a->control_group);
+        }
+
+        if (conf_get_string(ctx, g, "sns_topic", &s, &n) > 0) {
+                char region[32];
+                if (!sns_topic_arn_is_valid(s, region))
+                        conf_error(ctx, &n,
+                                   "\"%s\" is not an SNS topic ARN: expected \"arn:aws:sns:REGION:ACCOUNT:NAME\" "
+                                   "(a standard topic: 1..256 letters, digits, '-' or '_'; the partition the "
+                                   "region's, e.g. arn:aws-cn:sns:cn-north-1:...)",
+                                   s);
+                else
+                        set_string(ctx, s, &a->sns_topic);
         }
 
         if (conf_get_string(ctx, g, "shard", &s, &n) > 0 &&

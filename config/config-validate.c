@@ -227,6 +227,26 @@ bool kms_key_arn_is_valid(const char *s, char region[static 32])
         return true;
 }
 
+bool sns_topic_arn_is_valid(const char *s, char region[static 32])
+{
+        const char *partition;
+        struct arn a;
+        size_t l;
+
+        if (arn_parse(s, &a) < 0)
+                return false;
+        if (!streq(a.service, "sns") || isempty(a.region) || !account_id_is_valid(a.account))
+                return false;
+        partition = region_partition(a.region);
+        if (!partition || !streq(partition, a.partition))
+                return false;
+        l = strlen(a.resource);
+        if (l < 1 || l > 256 || !all_chars_in(a.resource, "_-", true))
+                return false;
+        snprintf(region, 32, "%s", a.region);
+        return true;
+}
+
 bool s3_bucket_name_is_valid(const char *s)
 {
         size_t l;

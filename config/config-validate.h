@@ -32,6 +32,10 @@ int arn_parse(const char *s, struct arn *ret);
 bool iam_role_arn_is_valid(const char *s);
 /* arn:PARTITION:kms:REGION:ACCOUNT:key/ID or alias/NAME. On success stores the key's region. */
 bool kms_key_arn_is_valid(const char *s, char region[static 32]);
+/* arn:PARTITION:sns:REGION:ACCOUNT:NAME, a standard topic (1..256 letters, digits, '-' and '_'; FIFO topics,
+ * which need a message group on every Publish, are refused), the partition the region's. On success
+ * stores the topic's region (where Publish goes). */
+bool sns_topic_arn_is_valid(const char *s, char region[static 32]);
 /* S3 bucket naming rules (3..63 lowercase letters, digits, dots, hyphens; not an IP address). */
 bool s3_bucket_name_is_valid(const char *s);
 /* Object key prefix: at most 512 printable characters, not starting with '/'. */

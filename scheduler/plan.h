@@ -152,6 +152,7 @@ struct observed_export {
         const char *identifier; /* ExportTaskIdentifier */
         const char *source_arn;
         const char *status; /* STARTING, IN_PROGRESS, COMPLETE, CANCELING, CANCELED, FAILED */
+        unsigned percent;   /* PercentProgress */
 };
 
 enum action_kind {

@@ -64,6 +64,13 @@ static const char *const service_names[_AWS_SERVICE_MAX] = {
     [AWS_SERVICE_STS] = "sts",
     [AWS_SERVICE_S3] = "s3",
     [AWS_SERVICE_KMS] = "kms",
+    [AWS_SERVICE_SNS] = "sns",
+    [AWS_SERVICE_CLOUDWATCH] = "monitoring",
+};
+
+/* The SDKs' service ids, for AWS_ENDPOINT_URL_<ID>, where they differ from the signing name. */
+static const char *const service_env_ids[_AWS_SERVICE_MAX] = {
+    [AWS_SERVICE_CLOUDWATCH] = "CLOUDWATCH",
 };
 
 const char *aws_service_signing_name(enum aws_service svc)
@@ -93,7 +100,7 @@ int aws_endpoint_resolve(enum aws_service svc, const char *region, char **ret, s
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
         const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
         if (!ignore || strcasecmp(ignore, "true") != 0) {
-                snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", name);
+                snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", service_env_ids[svc] ? service_env_ids[svc] : name);
                 for (char *p = var; *p; p++)
                         *p = (char)toupper((unsigned char)*p);
                 url = getenv(var);

@@ -17,6 +17,8 @@ enum aws_service {
         AWS_SERVICE_STS,
         AWS_SERVICE_S3,
         AWS_SERVICE_KMS,
+        AWS_SERVICE_SNS,
+        AWS_SERVICE_CLOUDWATCH, /* signing name and host "monitoring", AWS_ENDPOINT_URL_CLOUDWATCH */
         _AWS_SERVICE_MAX,
 };
 

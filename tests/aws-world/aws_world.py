@@ -76,9 +76,13 @@ class WorldAdmin:
         return self.call("set-snapshot-status", {"snapshot": snapshot, "status": status,
                                                  "region": region})
 
-    def set_export_status(self, task, status, region="us-east-1"):
-        """An export task's status as DescribeExportTasks shows it (moto completes tasks at once)."""
-        return self.call("set-export-status", {"task": task, "status": status, "region": region})
+    def set_export_status(self, task, status, region="us-east-1", percent=None):
+        """An export task's status (and PercentProgress) as DescribeExportTasks shows it (moto completes
+        tasks at once)."""
+        body = {"task": task, "status": status, "region": region}
+        if percent is not None:
+            body["percent"] = percent
+        return self.call("set-export-status", body)
 
     def quota(self, limit=None):
         return self.call("quota", {} if limit is None else {"limit": limit})

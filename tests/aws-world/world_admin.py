@@ -233,6 +233,8 @@ class Admin:
         if task is None:
             raise AdminError(f"export task {body['task']} not found", 404)
         task.status = body["status"]
+        if "percent" in body:
+            task.percent_progress = int(body["percent"])  # DescribeExportTasks' PercentProgress
         return {"task": body["task"], "status": task.status}
 
     def do_quota(self, method, body):

@@ -249,14 +249,25 @@ class WorldApp:
                      "RestoreToTime", "SnapshotIdentifier", "DBInstanceClass", "Engine", "EngineVersion", "Port",
                      "DBClusterParameterGroupName", "DBSubnetGroupName", "EnableIAMDatabaseAuthentication",
                      "CopyTagsToSnapshot", "ServerlessV2ScalingConfiguration.MinCapacity",
-                     "ServerlessV2ScalingConfiguration.MaxCapacity")
+                     "ServerlessV2ScalingConfiguration.MaxCapacity", "TopicArn", "Subject")
 
     @classmethod
     def _logged_params(cls, environ, body):
         if not body or not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
             return {}
         fields = parse_qs(body.decode("utf-8", "replace"))
-        return {k: fields[k][0] for k in cls.LOGGED_PARAMS if k in fields}
+        out = {k: fields[k][0] for k in cls.LOGGED_PARAMS if k in fields}
+        # SNS Publish: the message attributes by name (String values; events' fields, never secrets).
+        attrs = {}
+        for k, v in fields.items():
+            if k.startswith("MessageAttributes.entry.") and k.endswith(".Name"):
+                n = k[len("MessageAttributes.entry."):-len(".Name")]
+                attrs[v[0]] = fields.get(f"MessageAttributes.entry.{n}.Value.StringValue", [""])[0]
+        if attrs:
+            out["MessageAttributes"] = attrs
+        if "Message" in fields and out.get("TopicArn"):
+            out["Message"] = fields["Message"][0]
+        return out
 
     def _action(self, environ, service, method, raw_uri, body, backup_route):
         if backup_route:

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "notifier.h"
 #include "test-suite.h"
 
 START_TEST(every_event_has_a_unique_name_and_message_id)
@@ -29,6 +30,21 @@ START_TEST(every_event_has_a_unique_name_and_message_id)
         ck_assert_ptr_null(journal_event_message_id(_EVENT_MAX));
         ck_assert_ptr_null(journal_event_name(-1));
         ck_assert_int_eq(journal_event_priority(_EVENT_MAX), -EINVAL);
+}
+END_TEST
+
+START_TEST(notifications_are_warnings_or_worse_and_drill_results_never_about_themselves)
+{
+        ck_assert(notifier_wants(EVENT_SNAPSHOT_FAILED));
+        ck_assert(notifier_wants(EVENT_WINDOW_MISSED));
+        ck_assert(notifier_wants(EVENT_RESTORE_COMPLETED));
+        ck_assert(notifier_wants(EVENT_RESTORE_FAILED));
+        ck_assert(!notifier_wants(EVENT_SNAPSHOT_CREATED));
+        ck_assert(!notifier_wants(EVENT_SNAPSHOT_DEFERRED)); /* notice */
+        ck_assert(!notifier_wants(EVENT_RESTORE_STARTED));
+        ck_assert(!notifier_wants(EVENT_EXPORT_PROGRESS));
+        ck_assert(!notifier_wants(EVENT_NOTIFICATION_FAILED));
+        ck_assert(!notifier_wants(EVENT_NOTIFICATIONS_DROPPED));
 }
 END_TEST
 
@@ -256,6 +272,7 @@ TEST_SUITE(journal_suite)
 
         tcase_add_test(tc, every_event_has_a_unique_name_and_message_id);
         tcase_add_test(tc, priorities_fit_the_event);
+        tcase_add_test(tc, notifications_are_warnings_or_worse_and_drill_results_never_about_themselves);
         tcase_add_test(tc, line_has_level_message_and_set_fields_only);
         tcase_add_test(tc, line_without_fields_names_only_the_event);
         tcase_add_test(tc, line_quotes_values_and_stays_one_line);

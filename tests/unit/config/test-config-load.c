@@ -268,6 +268,35 @@ START_TEST(control_socket_and_group_are_checked_at_their_lines)
 }
 END_TEST
 
+START_TEST(sns_topic_is_checked_at_its_line)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(
+            dir, "agent.conf",
+            "agent: {\n"                                                              /* 1 */
+            "  sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts.fifo\";\n"     /* 2 */
+            "};\n"
+            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n");
+        _cleanup_free_ char *good = scratch_write(
+            dir, "good.conf",
+            "agent: { sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts\"; };\n"
+            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n");
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+
+        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
+        ck_assert_uint_eq(d.n, 1);
+        ck_assert_uint_eq(d.items[0].line, 2);
+        ck_assert_str_eq(d.items[0].setting, "agent.sns_topic");
+        config_diags_clear(&d);
+
+        ck_assert_int_eq(config_load(good, &c, &d), 0);
+        ck_assert_str_eq(c->agent.sns_topic, "arn:aws:sns:eu-west-1:123456789012:alerts");
+        agent_config_free(c);
+        scratch_remove(dir);
+}
+END_TEST
+
 START_TEST(one_pass_reports_every_error_in_file_order)
 {
         char *dir = scratch_new();
@@ -585,6 +614,7 @@ TEST_SUITE(config_load_suite)
         tcase_add_test(tc, fifo_in_policies_d_is_refused_without_blocking);
         tcase_add_test(tc, unknown_setting_suggests_the_closest_name);
         tcase_add_test(tc, control_socket_and_group_are_checked_at_their_lines);
+        tcase_add_test(tc, sns_topic_is_checked_at_its_line);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -174,6 +174,25 @@ START_TEST(kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases)
 }
 END_TEST
 
+START_TEST(sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region)
+{
+        char region[32] = "untouched";
+        ck_assert(!sns_topic_arn_is_valid("aurora-alerts", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns::123456789012:alerts", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sqs:eu-west-1:123456789012:alerts", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:1234:alerts", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:alerts.fifo", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:a/b", region));
+        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:cn-north-1:123456789012:alerts", region));
+        ck_assert_str_eq(region, "untouched");
+        ck_assert(sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:aurora_backup-alerts", region));
+        ck_assert_str_eq(region, "eu-west-1");
+        ck_assert(sns_topic_arn_is_valid("arn:aws-cn:sns:cn-north-1:123456789012:alerts", region));
+        ck_assert_str_eq(region, "cn-north-1");
+}
+END_TEST
+
 START_TEST(s3_bucket_name_follows_the_naming_rules)
 {
         ck_assert(s3_bucket_name_is_valid("prod-exports"));
@@ -300,6 +319,7 @@ TEST_SUITE(config_validate_suite)
         tcase_add_test(tc, policy_name_instance_class_and_external_id_shapes);
         tcase_add_test(tc, shard_parses_index_over_count);
         tcase_add_test(tc, absolute_paths_and_tags);
+        tcase_add_test(tc, sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region);
         suite_add_tcase(s, tc);
         return s;
 }
