@@ -15,6 +15,7 @@
 #include "macro.h"
 #include "store-migrate.h"
 #include "store.h"
+#include "array.h"
 
 /* Long enough for another agent's migration or inventory replace, short enough to notice a hang. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -375,21 +376,7 @@ static int column_strdup(sqlite3_stmt *st, int col, char **ret)
 /* Make room for one more element in a growing array. */
 static int grow(void **array, size_t *allocated, size_t n, size_t size)
 {
-        size_t want;
-        void *p;
-
-        if (n < *allocated)
-                return 0;
-        want = *allocated ? *allocated * 2 : 16;
-        if (want > SIZE_MAX / size)
-                return -ENOMEM;
-        p = realloc(*array, want * size);
-        if (!p)
-                return -ENOMEM;
-        memset((char *)p + *allocated * size, 0, (want - *allocated) * size);
-        *array = p;
-        *allocated = want;
-        return 0;
+        return array_grow(array, allocated, n, size);
 }
 
 /* ---- Open, migrate, close. ---- */

@@ -1,0 +1,28 @@
+/* Growing arrays (array.h). */
+#include "array.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int array_grow(void **array, size_t *allocated, size_t n, size_t size)
+{
+        size_t want;
+        void *p;
+
+        if (n < *allocated)
+                return 0;
+        want = *allocated ? *allocated * 2 : 16;
+        if (want <= n)
+                want = n + 1;
+        if (size == 0 || want > SIZE_MAX / size)
+                return -ENOMEM;
+        p = realloc(*array, want * size);
+        if (!p)
+                return -ENOMEM;
+        memset((char *)p + *allocated * size, 0, (want - *allocated) * size);
+        *array = p;
+        *allocated = want;
+        return 0;
+}
