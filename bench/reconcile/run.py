@@ -29,7 +29,7 @@ import threading
 import time
 
 REGION = "us-east-1"
-FULL = ("DescribeDBClusters", "DescribeDBClusterSnapshots", "DescribeAccountAttributes", "DescribeExportTasks")
+FULL = ("DescribeDBClusters", "DescribeDBClusterSnapshots", "DescribeAccountAttributes", "DescribeExportTasks", "GetMetricData")
 
 
 def is_full(r):

@@ -14,11 +14,11 @@ from agent_harness import DAY, AgentTestCase, Window, agent_snapshot, main, poli
 
 RATE = 120
 CLUSTERS = [f"db-{i:02d}" for i in range(8)]
-FULL = ("DescribeDBClusters", "DescribeDBClusterSnapshots", "DescribeAccountAttributes", "DescribeExportTasks")
+FULL = ("DescribeDBClusters", "DescribeDBClusterSnapshots", "DescribeAccountAttributes", "DescribeExportTasks", "GetMetricData")
 
 
 def is_full_inventory_call(r):
-    """A region-wide Describe (no identifier): part of a full inventory."""
+    """A region-wide Describe (no identifier), or the backup storage figures: part of a full inventory."""
     p = r.get("params") or {}
     return r["action"] in FULL and not p.get("DBClusterIdentifier") and not p.get("DBClusterSnapshotIdentifier") \
         and not p.get("ExportTaskIdentifier")
@@ -55,7 +55,8 @@ class Inventory(AgentTestCase):
         requests = self.requests()
         full = [r for r in requests if is_full_inventory_call(r)]
         self.assertEqual(sorted({r["action"] for r in full}),
-                         ["DescribeAccountAttributes", "DescribeDBClusterSnapshots", "DescribeDBClusters"])
+                         ["DescribeAccountAttributes", "DescribeDBClusterSnapshots", "DescribeDBClusters",
+                          "GetMetricData"])  # the backup storage figures: one call per region per full inventory
         self.assertEqual(len([r for r in full if r["action"] == "DescribeDBClusters"]), 1, "one full inventory")
         created = [r for r in requests if r["action"] == "CreateDBClusterSnapshot" and r["status"] == 200]
         self.assertEqual(len(created), len(CLUSTERS), "one snapshot per cluster and slot")
