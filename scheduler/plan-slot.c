@@ -1,11 +1,17 @@
 /* Scheduled snapshots: for each selected cluster, the slot whose window is open (create now, retry
  * later, or nothing because it is done or in flight), the most recent closed slot (one `missed`
  * event), and the next slot start as a wake-up. */
+#include "plan-slot.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-describe.h"
+#include "plan-index.h"
+#include "plan-quota.h"
 #include "slot.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 static const struct window *cluster_window(const struct cluster_plan *cp)
@@ -142,16 +148,15 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
                 return NEXT_SLOT_RETRY;
         }
         if (!plan_quota_take(b, cp->region, cp->p)) {
-                plan_add_action(
-                    b, &(struct plan_action){
-                           .kind = ACTION_QUOTA_EXHAUSTED,
-                           .policy = cp->p->name,
-                           .cluster = cp->c->identifier,
-                           .region = cp->region,
-                           .snapshot = id,
-                           .slot_start = sl->start,
-                           .rule = plan_quota_describe(b, cp->region, cp->p),
-                       });
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_QUOTA_EXHAUSTED,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .snapshot = id,
+                                       .slot_start = sl->start,
+                                       .rule = plan_quota_describe(b, cp->region, cp->p),
+                                   });
                 return NEXT_SLOT_QUOTA_EXHAUSTED;
         }
         time_format_iso8601(sl->start, iso);

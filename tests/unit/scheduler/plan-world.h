@@ -7,6 +7,7 @@
 
 #include "plan.h"
 #include "slot.h"
+#include "snapshot-id.h"
 #include "test-suite.h"
 #include "time-util.h"
 

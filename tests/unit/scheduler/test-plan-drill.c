@@ -1,6 +1,7 @@
 /* Restore drills in the plan: each step as a plan action with its reason, the short poll while a drill is in
  * progress, clusters that only look like drills, and a drill that continues from the ledger after a restart.
  */
+#include "plan-format.h"
 #include "plan-world.h"
 
 #define NOW (time_from_civil(2026, 11, 24, 10, 0, 0))

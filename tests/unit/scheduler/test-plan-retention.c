@@ -2,6 +2,7 @@
  * what the agent owns, and creations only within quota. */
 #include "hash.h"
 #include "plan-world.h"
+#include "select.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 #define DAY SEC_PER_DAY

@@ -1,5 +1,6 @@
 /* Slots: create now, retry, in flight, done, missed, wake-up, identifiers and tags on creates. */
 #include "plan-world.h"
+#include "snapshot-id.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
@@ -228,8 +229,8 @@ START_TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
         struct slot today = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
         w.in.now = today.start + 120;
         world_snap(&w, "c", today.start + 5);
-        w.history[w.in.n_history++] =
-            (struct window_history_entry){.cluster_identifier = "c", .slot_start = today.start, .taken = true};
+        w.history[w.in.n_history++] = (struct window_history_entry){
+            .cluster_identifier = "c", .slot_start = today.start, .taken = true};
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
         plan_free(p);
