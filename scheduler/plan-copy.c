@@ -132,6 +132,18 @@ static bool copy_exists(const struct builder *b, const char *region, const char 
         return false;
 }
 
+/* Seed rule: an unencrypted snapshot cannot be encrypted by copying it. */
+static bool copy_would_encrypt_unencrypted(const struct observed_snapshot *src, const struct copy_target *t)
+{
+        return !src->encrypted && t->kms_key;
+}
+
+/* Seed rule: at most PLAN_CROSS_REGION_COPY_LIMIT cross-region copies in flight per account. */
+static bool cross_region_copy_limit_reached(const struct builder *b)
+{
+        return b->cross_region_copies >= PLAN_CROSS_REGION_COPY_LIMIT;
+}
+
 static void copy_to_target(struct builder *b, const struct cluster_plan *cp, const struct copy_target *t,
                            const struct snap *src)
 {
@@ -145,7 +157,7 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
         if (copy_exists(b, t->region, cp->c->identifier, id, src) ||
             plan_ledger_open(b, ACTION_COPY, t->region, id))
                 return; /* done, or in flight (polled) */
-        if (!src->s->encrypted && t->kms_key)
+        if (copy_would_encrypt_unencrypted(src->s, t))
                 return refuse(
                     b, cp, t->region, id,
                     "an unencrypted snapshot cannot be encrypted by copying it: drop the copy's kms_key");
@@ -153,7 +165,7 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
                 return refuse(b, cp, t->region, id,
                               "an encrypted snapshot copied to another region needs the copy's kms_key "
                               "(a key in the destination region)");
-        if (cross && b->cross_region_copies >= PLAN_CROSS_REGION_COPY_LIMIT) {
+        if (cross && cross_region_copy_limit_reached(b)) {
                 int64_t t_retry = b->in->now + PLAN_POLL_INTERVAL_SEC;
                 plan_add_action(b, &(struct plan_action){
                                        .kind = ACTION_WAIT,

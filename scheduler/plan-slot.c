@@ -82,6 +82,12 @@ static bool cluster_has_record_before(const struct builder *b, const struct clus
 }
 
 /* Retries 60 s, 120 s and 300 s after the slot start, then every 300 s; never past the close. */
+/* Seed rule: a cluster must be `available` to take a snapshot (else retry inside the window). */
+static bool cluster_can_snapshot(const struct observed_cluster *c)
+{
+        return streq_ptr(c->status, "available");
+}
+
 int64_t plan_retry_at(int64_t slot_start, int64_t close, int64_t now)
 {
         static const int64_t steps[] = {60, 120, 300};
@@ -129,7 +135,7 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
                 return NEXT_SLOT_SCHEDULED;
         }
         describe(cp, w, what);
-        if (!streq_ptr(cp->c->status, "available")) {
+        if (!cluster_can_snapshot(cp->c)) {
                 int64_t t = plan_retry_at(sl->start, sl->close, now);
                 plan_add_action(b, &(struct plan_action){
                                        .kind = ACTION_WAIT,
