@@ -185,7 +185,7 @@ START_TEST(retention_keep_within_is_measured_from_newest_not_now)
 }
 END_TEST
 
-START_TEST(retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all)
+START_TEST(retention_max_age_only_keeps_unexpired)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
@@ -197,10 +197,17 @@ START_TEST(retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all)
         assert_kept(p, b, KEEP_UNEXPIRED); /* exactly max_age old is not older than it */
         assert_deleted(p, c, DELETE_MAX_AGE);
         plan_free(p);
+}
+END_TEST
 
-        w.pol[0].retention = (struct retention){0};
-        p = world_plan(&w);
-        assert_kept(p, c, KEEP_NO_RULE);
+START_TEST(retention_no_rule_keeps_all)
+{
+        struct world w;
+        world_retention(&w, noon(2026, 11, 24), (struct retention){0});
+        world_snap_id(&w, noon(2026, 11, 24) - 1 * DAY);
+        const char *old = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
+        struct plan *p = world_plan(&w);
+        assert_kept(p, old, KEEP_NO_RULE);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
@@ -539,7 +546,8 @@ TEST_SUITE(plan_retention_suite)
         tcase_add_test(tc, retention_monthly_month_ends_and_leap_day);
         tcase_add_test(tc, retention_yearly_keeps_newest_of_each_year);
         tcase_add_test(tc, retention_keep_within_is_measured_from_newest_not_now);
-        tcase_add_test(tc, retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all);
+        tcase_add_test(tc, retention_max_age_only_keeps_unexpired);
+        tcase_add_test(tc, retention_no_rule_keeps_all);
         tcase_add_test(tc, retention_hold_tag_is_never_deleted);
         tcase_add_test(tc, retention_creating_snapshots_are_left_alone);
         tcase_add_test(tc, ownership_never_deletes_automated_foreign_or_continuous);
