@@ -12,11 +12,13 @@
 #include "backup-delete.h"
 #include "journal.h"
 #include "log.h"
+#include "snapshot-id.h"
 #include "task.h"
 #include "notify.h"
 #include "operator-restore.h"
 #include "restore-drill.h"
 #include "share-facts.h"
+#include "snapshot-origin.h"
 #include "store.h"
 #include "time-util.h"
 
@@ -167,7 +169,7 @@ static const char *rds_delete_refusal(const struct agent *a, const struct observ
 
         if (!s)
                 return "not observed this cycle";
-        if (rds_snapshot_id_is_aws_backup(s->identifier))
+        if (snapshot_id_deleted_only_through_backup(s->identifier))
                 return "AWS Backup snapshots are deleted only through AWS Backup";
         if (snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AGENT)
                 return "not owned by the agent (its name, managed-by tag and slot tag must all agree)";

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "plan.h"
 #include "inventory.h"
+#include "select.h"
 #include "share-facts.h"
 #include "state-lock.h"
 #include "strv.h"

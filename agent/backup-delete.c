@@ -11,6 +11,8 @@
 #include "act.h"
 #include "aws-rds.h"
 #include "journal.h"
+#include "snapshot-id.h"
+#include "snapshot-origin.h"
 #include "store.h"
 #include "strv.h"
 
@@ -83,7 +85,7 @@ int backup_vaults_observe(struct agent *a, const struct observation *o)
                 struct aws_error e = {};
                 struct aws_client *c = NULL;
 
-                if (origin != ORIGIN_AWS_BACKUP && origin != ORIGIN_AWS_BACKUP_CONTINUOUS)
+                if (!snapshot_origin_deleted_only_through_backup(origin))
                         continue;
                 const struct observed_cluster *cl = observation_find_cluster(o, s->region, s->cluster_identifier);
                 const char *policy = cl ? agent_cluster_policy(a, cl) : NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "control-internal.h"
+#include "select.h"
 
 void control_cluster_done(struct control_cluster *c)
 {

@@ -9,6 +9,7 @@
 #include "control-internal.h"
 #include "hash.h"
 #include "journal.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
 

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "control-internal.h"
+#include "drill-id.h"
 #include "journal.h"
+#include "plan-restore.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
 

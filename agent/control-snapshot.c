@@ -8,6 +8,8 @@
 #include "control-internal.h"
 #include "inventory.h"
 #include "journal.h"
+#include "select.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
 

@@ -8,6 +8,7 @@
 #include "ctl-output.h"
 #include "plan.h"
 #include "ctl-status.h"
+#include "select.h"
 #include "timespec.h"
 
 const char *ctl_check_status_to_string(enum ctl_check_status s)

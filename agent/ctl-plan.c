@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "ctl-output.h"
+#include "plan-format.h"
 #include "plan.h"
 #include "time-util.h"
 

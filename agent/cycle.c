@@ -14,6 +14,7 @@
 #include "agent-internal.h"
 #include "log.h"
 #include "observe.h"
+#include "plan-format.h"
 #include "plan.h"
 #include "problems.h"
 #include "recover.h"

@@ -13,6 +13,7 @@
 
 #include "plan.h"
 #include "problems.h"
+#include "snapshot-id.h"
 #include "store.h"
 
 /* Label values escaped as the text format wants (\\, \" and \n). */

@@ -14,6 +14,8 @@
 #include "intern.h"
 #include "backup-delete.h"
 #include "log.h"
+#include "plan-quota.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "strv.h"
 #include "task.h"

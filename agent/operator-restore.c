@@ -10,8 +10,10 @@
 #include "aws-rds.h"
 #include "inventory.h"
 #include "journal.h"
+#include "plan-restore.h"
 #include "plan.h"
 #include "restore-drill.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
 

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "journal.h"
+#include "select.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "strv.h"
 #include "time-util.h"

@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "aws-rds.h"
+#include "drill-id.h"
 #include "inventory.h"
 #include "journal.h"
 #include "plan.h"
 #include "restore-probe.h"
 #include "operator-restore.h"
+#include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
 

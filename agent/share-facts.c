@@ -10,6 +10,7 @@
 #include "aws-kms.h"
 #include "aws-rds.h"
 #include "journal.h"
+#include "plan-copy.h"
 #include "strv.h"
 
 struct key_fact {

@@ -2,18 +2,38 @@
  * it with other accounts (through a re-encrypted copy when the key or origin forbids sharing it
  * directly), and one export to S3 per export period. Each step is planned once per cycle from what is
  * observed: done, in flight (ledger or an in-progress snapshot/export: polled), or to do now. */
+#include "plan-copy.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-describe.h"
+#include "plan-index.h"
+#include "plan-quota.h"
 #include "slot.h"
+#include "snapshot-id.h"
 #include "strv.h"
 #include "time-util.h"
 
 static bool in_progress(const char *status)
 {
         return status && (streq(status, "creating") || streq(status, "copying"));
+}
+
+bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s)
+{
+        if (!s->encrypted)
+                return false;
+        return s->kms_key_aws_managed || isempty(s->kms_key_id) || strstr(s->kms_key_id, "alias/aws/rds");
+}
+
+bool snapshot_share_needs_copy(const struct observed_snapshot *s, const char *prefix)
+{
+        enum snapshot_origin o = snapshot_classify(s, prefix);
+        return o == ORIGIN_AUTOMATED || o == ORIGIN_AWS_BACKUP || o == ORIGIN_AWS_BACKUP_CONTINUOUS ||
+               snapshot_uses_aws_managed_key(s);
 }
 
 void plan_count_copies_in_flight(struct builder *b)
@@ -50,8 +70,9 @@ static size_t copy_tags(const struct cluster_plan *cp, const struct snap *src, c
 
 /* One copy of `src` into `region` as `id`, tagged with the copy `kind` ("copy:<source region>" or
  * "share"); polled from the next minute on. */
-static void add_copy(struct builder *b, const struct cluster_plan *cp, const struct snap *src, const char *region,
-                     const char *id, const char *kind, const char *kms_key, const char *rule)
+static void add_copy(struct builder *b, const struct cluster_plan *cp, const struct snap *src,
+                     const char *region, const char *id, const char *kind, const char *kms_key,
+                     const char *rule)
 {
         struct tag tags[4];
         size_t n = copy_tags(cp, src, kind, tags);
@@ -87,16 +108,15 @@ static void refuse(struct builder *b, const struct cluster_plan *cp, const char 
 static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, const char *region,
                             const char *snapshot, const char *what)
 {
-        plan_add_action(b,
-                        &(struct plan_action){
-                            .kind = ACTION_QUOTA_EXHAUSTED,
-                            .policy = cp->p->name,
-                            .cluster = cp->c->identifier,
-                            .region = region,
-                            .snapshot = snapshot,
-                            .rule = plan_arena_printf(b->arena, "%s: %s", what,
-                                                      plan_quota_describe(b, region, cp->p)),
-                        });
+        plan_add_action(b, &(struct plan_action){
+                               .kind = ACTION_QUOTA_EXHAUSTED,
+                               .policy = cp->p->name,
+                               .cluster = cp->c->identifier,
+                               .region = region,
+                               .snapshot = snapshot,
+                               .rule = plan_arena_printf(b->arena, "%s: %s", what,
+                                                         plan_quota_describe(b, region, cp->p)),
+                           });
 }
 
 /* Whether `region` already has the copy (by name, or by its source ARN). */
@@ -112,6 +132,18 @@ static bool copy_exists(const struct builder *b, const char *region, const char 
         return false;
 }
 
+/* Seed rule: an unencrypted snapshot cannot be encrypted by copying it. */
+static bool copy_would_encrypt_unencrypted(const struct observed_snapshot *src, const struct copy_target *t)
+{
+        return !src->encrypted && t->kms_key;
+}
+
+/* Seed rule: at most PLAN_CROSS_REGION_COPY_LIMIT cross-region copies in flight per account. */
+static bool cross_region_copy_limit_reached(const struct builder *b)
+{
+        return b->cross_region_copies >= PLAN_CROSS_REGION_COPY_LIMIT;
+}
+
 static void copy_to_target(struct builder *b, const struct cluster_plan *cp, const struct copy_target *t,
                            const struct snap *src)
 {
@@ -125,7 +157,7 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
         if (copy_exists(b, t->region, cp->c->identifier, id, src) ||
             plan_ledger_open(b, ACTION_COPY, t->region, id))
                 return; /* done, or in flight (polled) */
-        if (!src->s->encrypted && t->kms_key)
+        if (copy_would_encrypt_unencrypted(src->s, t))
                 return refuse(
                     b, cp, t->region, id,
                     "an unencrypted snapshot cannot be encrypted by copying it: drop the copy's kms_key");
@@ -133,7 +165,7 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
                 return refuse(b, cp, t->region, id,
                               "an encrypted snapshot copied to another region needs the copy's kms_key "
                               "(a key in the destination region)");
-        if (cross && b->cross_region_copies >= PLAN_CROSS_REGION_COPY_LIMIT) {
+        if (cross && cross_region_copy_limit_reached(b)) {
                 int64_t t_retry = b->in->now + PLAN_POLL_INTERVAL_SEC;
                 plan_add_action(b, &(struct plan_action){
                                        .kind = ACTION_WAIT,
@@ -172,7 +204,8 @@ void plan_copies(struct builder *b, const struct cluster_plan *cp)
                 /* Known from the cluster alone: said at the first plan, before any snapshot exists. */
                 if (!cp->c->storage_encrypted && t->kms_key) {
                         refuse(b, cp, t->region, NULL,
-                               "the cluster is not encrypted, and an unencrypted snapshot cannot be encrypted by "
+                               "the cluster is not encrypted, and an unencrypted snapshot cannot be "
+                               "encrypted by "
                                "copying it: drop the copy's kms_key");
                         continue;
                 }
@@ -217,9 +250,10 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
                                 return;
                         if (!plan_quota_take(b, cp->region, cp->p))
                                 return quota_exhausted(b, cp, cp->region, id, "copy to share");
-                        add_copy(b, cp, src, cp->region, id, "share", sh->kms_key,
-                                 "share: the newest snapshot must be copied to a customer-managed key before it "
-                                 "can be shared");
+                        add_copy(
+                            b, cp, src, cp->region, id, "share", sh->kms_key,
+                            "share: the newest snapshot must be copied to a customer-managed key before it "
+                            "can be shared");
                         return;
                 }
                 if (!target->available)

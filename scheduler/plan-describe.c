@@ -1,12 +1,13 @@
 /* Short texts for the rules that plan actions carry: schedules, windows and durations as the config
  * writes them. */
+#include "plan-describe.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan-internal.h"
 #include "time-util.h"
 
 const char *plan_schedule_describe(const struct schedule *s, char buf[static 32])

@@ -1,5 +1,7 @@
 /* Restore drills in the plan (see plan.h): for each selected cluster whose policy drills, the next step of
  * its drill, decided from the drill cluster and instance AWS shows and the ledger's drill records. */
+#include "plan-drill.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -7,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan-internal.h"
+#include "drill-id.h"
+#include "plan-builder.h"
+#include "plan-describe.h"
+#include "plan-index.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 struct drill_ctx {

@@ -2,12 +2,14 @@
  * first within a run, with hash lookups by (region, cluster) and by (region, identifier). Sorting is a
  * bucket pass over the (region, cluster) pairs and a small sort per run, so 100,000 snapshots cost
  * O(S log(S/C)) and almost no string comparisons. */
+#include "plan-index.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
-#include "plan-internal.h"
+#include "plan-builder.h"
 
 /* FNV-1a mixes upwards only: its low bits, which pick a table slot, barely change between identifiers
  * that differ in a few characters. A final avalanche (MurmurHash3's fmix64) spreads them. */

@@ -1,12 +1,16 @@
 /* Retention groups (plan.h): which of a selected cluster's snapshots each group judges, with which
  * rules, and the deletions that follow; retention.c decides, this file says for whom. */
+#include "plan-judge.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-describe.h"
+#include "plan-index.h"
 #include "time-util.h"
 
 static const char *retention_describe(struct builder *b, const struct retention *r)
@@ -96,7 +100,8 @@ static void copy_times_from_slots(struct builder *b, size_t n)
         if (!o)
                 return; /* keep the create-time order: still a valid, if less apt, judgement */
         for (size_t k = 0; k < n; k++)
-                o[k] = (struct copy_order){b->items[k], b->item_index[k], b->snaps[b->item_index[k]].s->identifier};
+                o[k] = (struct copy_order){b->items[k], b->item_index[k],
+                                           b->snaps[b->item_index[k]].s->identifier};
         qsort(o, n, sizeof *o, copy_order_cmp);
         for (size_t k = 0; k < n; k++) {
                 b->items[k] = o[k].item;
@@ -158,16 +163,18 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
                                    ?: (rule_not_kept =
                                            plan_arena_printf(b->arena, "%s: kept by no rule of %s",
                                                              group_rule_names[g], retention_describe(b, r)));
-                const struct observed_snapshot *s = b->snaps[b->item_index[k]].s;
-                plan_add_action(b,
-                                &(struct plan_action){
-                                    .kind = g == GROUP_AWS_BACKUP ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS,
-                                    .policy = cp->p->name,
-                                    .cluster = cp->c->identifier,
-                                    .region = s->region,
-                                    .snapshot = s->identifier,
-                                    .rule = rule,
-                                });
+                const struct snap *sn = &b->snaps[b->item_index[k]];
+                const struct observed_snapshot *s = sn->s;
+                /* Seed rule: AWS Backup's snapshots are deleted only through AWS Backup. */
+                bool through_backup = snapshot_origin_deleted_only_through_backup(sn->origin);
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = through_backup ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = s->region,
+                                       .snapshot = s->identifier,
+                                       .rule = rule,
+                                   });
         }
 }
 
@@ -203,14 +210,19 @@ static void keep_other_policies(struct builder *b, const struct cluster_plan *cp
                 b->verdicts[i].keep = KEEP_OTHER_POLICY;
                 const char *why =
                     !sn->policy_tag
-                        ? plan_arena_printf(b->arena, "the agent's snapshot has no %s tag; cluster %s is selected by "
-                                                      "policy %s: kept, never deleted",
+                        ? plan_arena_printf(b->arena,
+                                            "the agent's snapshot has no %s tag; cluster %s is selected by "
+                                            "policy %s: kept, never deleted",
                                             TAG_POLICY, cp->c->identifier, cp->p->name)
                     : policy_configured(b, sn->policy_tag)
-                        ? plan_arena_printf(b->arena, "tagged %s=%s, but cluster %s is selected by policy %s: kept, never deleted",
-                                            TAG_POLICY, sn->policy_tag, cp->c->identifier, cp->p->name)
-                        : plan_arena_printf(b->arena, "tagged %s=%s, which names no configured policy: kept, never deleted",
-                                            TAG_POLICY, sn->policy_tag);
+                        ? plan_arena_printf(
+                              b->arena,
+                              "tagged %s=%s, but cluster %s is selected by policy %s: kept, never deleted",
+                              TAG_POLICY, sn->policy_tag, cp->c->identifier, cp->p->name)
+                        : plan_arena_printf(
+                              b->arena,
+                              "tagged %s=%s, which names no configured policy: kept, never deleted",
+                              TAG_POLICY, sn->policy_tag);
                 plan_add_action(b, &(struct plan_action){
                                        .kind = ACTION_REFUSED,
                                        .policy = cp->p->name,
@@ -227,14 +239,15 @@ void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp)
         const struct policy *p = cp->p;
 
         if (cp->c->snapshots_incomplete)
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_REFUSED,
-                                       .policy = p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = cp->region,
-                                       .rule = "a snapshot of this cluster could not be read (malformed in the "
-                                               "Describe answer): no deletion for it until every one can",
-                                   });
+                plan_add_action(b,
+                                &(struct plan_action){
+                                    .kind = ACTION_REFUSED,
+                                    .policy = p->name,
+                                    .cluster = cp->c->identifier,
+                                    .region = cp->region,
+                                    .rule = "a snapshot of this cluster could not be read (malformed in the "
+                                            "Describe answer): no deletion for it until every one can",
+                                });
 
         keep_other_policies(b, cp, cp->region);
         for (size_t t = 0; t < p->n_copies; t++)

@@ -1,13 +1,17 @@
 /* Polls: whatever the agent started and is still in progress is looked at again in
  * PLAN_POLL_INTERVAL_SEC: snapshots creating or copying, ledger creates and copies not yet observed,
  * and exports of agent snapshots still running. Inputs come in any order; polls follow what they name. */
+#include "plan-poll.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-index.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 static bool status_in_progress(const char *status)

@@ -1,13 +1,16 @@
 /* Quota, per region (plan.h): the manual non-AWS-Backup snapshots observed, plus creates and copies the
  * ledger started and nobody has observed yet, minus this cycle's deletions; each create or copy then
  * takes room under the asking policy's limit - reserve, or does not happen. */
+#include "plan-quota.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-index.h"
 #include "time-util.h"
 
 static struct quota_region *quota_region(struct builder *b, const char *region)
@@ -52,18 +55,25 @@ int64_t plan_quota_limit(const struct plan_input *in, const struct policy *p, co
 
 const char *plan_quota_describe(struct builder *b, const char *region, const struct policy *p)
 {
-        return plan_arena_printf(b->arena, "%" PRId64 " manual snapshots after this cycle's deletions, limit %" PRId64
-                                           "%s - reserve %u",
+        return plan_arena_printf(b->arena,
+                                 "%" PRId64 " manual snapshots after this cycle's deletions, limit %" PRId64
+                                 "%s - reserve %u",
                                  plan_quota_count(b, region), plan_quota_limit(b->in, p, region),
                                  p->quota_limit > 0 ? "" : " (the account's)", p->quota_reserve);
+}
+
+int64_t quota_room_after_retention(struct builder *b, const char *region, const struct policy *p)
+{
+        int64_t limit = plan_quota_limit(b->in, p, region);
+        int64_t room = limit > p->quota_reserve ? limit - p->quota_reserve : 0;
+        /* plan_quota_count_observed() already took away retention's deletions: quota frees no more. */
+        return room - plan_quota_count(b, region);
 }
 
 bool plan_quota_take(struct builder *b, const char *region, const struct policy *p)
 {
         struct quota_region *q = quota_region(b, region);
-        int64_t limit = plan_quota_limit(b->in, p, region);
-        int64_t room = limit > p->quota_reserve ? limit - p->quota_reserve : 0;
-        if (!q || q->count + 1 > room)
+        if (!q || quota_room_after_retention(b, region, p) < 1)
                 return false;
         q->count++;
         return true;

@@ -2,13 +2,17 @@
  * next step, decided from the new cluster and its instances as AWS shows them and the request's ledger rows.
  * The API creates no instance on a restore: the primary is created with the cluster's identifier, and the
  * request is done once that instance is available and the cluster's writer. */
+#include "plan-restore.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-index.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 int plan_restore_instance_identifier(const char *new_cluster, char buf[static PLAN_SNAPSHOT_ID_MAX])

@@ -1,11 +1,17 @@
 /* Scheduled snapshots: for each selected cluster, the slot whose window is open (create now, retry
  * later, or nothing because it is done or in flight), the most recent closed slot (one `missed`
  * event), and the next slot start as a wake-up. */
+#include "plan-slot.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-describe.h"
+#include "plan-index.h"
+#include "plan-quota.h"
 #include "slot.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 static const struct window *cluster_window(const struct cluster_plan *cp)
@@ -76,6 +82,12 @@ static bool cluster_has_record_before(const struct builder *b, const struct clus
 }
 
 /* Retries 60 s, 120 s and 300 s after the slot start, then every 300 s; never past the close. */
+/* Seed rule: a cluster must be `available` to take a snapshot (else retry inside the window). */
+static bool cluster_can_snapshot(const struct observed_cluster *c)
+{
+        return streq_ptr(c->status, "available");
+}
+
 int64_t plan_retry_at(int64_t slot_start, int64_t close, int64_t now)
 {
         static const int64_t steps[] = {60, 120, 300};
@@ -123,7 +135,7 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
                 return NEXT_SLOT_SCHEDULED;
         }
         describe(cp, w, what);
-        if (!streq_ptr(cp->c->status, "available")) {
+        if (!cluster_can_snapshot(cp->c)) {
                 int64_t t = plan_retry_at(sl->start, sl->close, now);
                 plan_add_action(b, &(struct plan_action){
                                        .kind = ACTION_WAIT,
@@ -142,16 +154,15 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
                 return NEXT_SLOT_RETRY;
         }
         if (!plan_quota_take(b, cp->region, cp->p)) {
-                plan_add_action(
-                    b, &(struct plan_action){
-                           .kind = ACTION_QUOTA_EXHAUSTED,
-                           .policy = cp->p->name,
-                           .cluster = cp->c->identifier,
-                           .region = cp->region,
-                           .snapshot = id,
-                           .slot_start = sl->start,
-                           .rule = plan_quota_describe(b, cp->region, cp->p),
-                       });
+                plan_add_action(b, &(struct plan_action){
+                                       .kind = ACTION_QUOTA_EXHAUSTED,
+                                       .policy = cp->p->name,
+                                       .cluster = cp->c->identifier,
+                                       .region = cp->region,
+                                       .snapshot = id,
+                                       .slot_start = sl->start,
+                                       .rule = plan_quota_describe(b, cp->region, cp->p),
+                                   });
                 return NEXT_SLOT_QUOTA_EXHAUSTED;
         }
         time_format_iso8601(sl->start, iso);

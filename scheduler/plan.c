@@ -1,7 +1,10 @@
 /* plan_build(): the observed world, the config and `now` in; actions, verdicts and the next wake-up out.
  * The passes run in a fixed order so that every deletion is known before quota is spent on creations:
  * retention (verdicts and deletions) -> quota counts -> slots (creations) -> copies, shares, exports
- * -> polls -> restore drills. Inputs are sorted first, so the order of the input arrays never changes the plan. */
+ * -> polls -> restore drills. Inputs are sorted first, so the order of the input arrays never changes the
+ * plan. */
+#include "plan.h"
+
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -9,134 +12,20 @@
 #include <string.h>
 
 #include "hash.h"
-#include "plan-internal.h"
+#include "plan-builder.h"
+#include "plan-copy.h"
+#include "plan-drill.h"
+#include "plan-index.h"
+#include "plan-judge.h"
+#include "plan-poll.h"
+#include "plan-quota.h"
+#include "plan-restore.h"
+#include "plan-slot.h"
+#include "select.h"
 #include "slot.h"
+#include "snapshot-id.h"
 #include "strv.h"
 #include "time-util.h"
-
-const char *plan_str(const char *s)
-{
-        return s ? s : "";
-}
-
-const char *plan_tag_get(const struct tag *tags, size_t n, const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (tags[i].key && streq(tags[i].key, key))
-                        return tags[i].value ? tags[i].value : "";
-        return NULL;
-}
-
-void plan_wake(struct builder *b, int64_t t)
-{
-        if (t < b->wakeup)
-                b->wakeup = t;
-}
-
-static void fail(struct builder *b, int r)
-{
-        if (b->error == 0)
-                b->error = r;
-}
-
-/* ---- actions ---- */
-
-/* The plan's copy of `s`, shared with the previous action's when they are equal. */
-static const char *memo_copy(struct builder *b, struct str_memo *m, const char *s, bool intern)
-{
-        if (!s)
-                return NULL;
-        if (m->out && streq(m->out, s))
-                return m->out;
-        const char *c = intern ? plan_arena_intern(b->arena, s) : plan_arena_strdup(b->arena, s);
-        if (c)
-                m->out = c;
-        return c;
-}
-
-const char *next_slot_state_to_string(enum next_slot_state s)
-{
-        static const char *const names[_NEXT_SLOT_STATE_MAX] = {
-            [NEXT_SLOT_SCHEDULED] = "scheduled",
-            [NEXT_SLOT_CREATE_NOW] = "create-now",
-            [NEXT_SLOT_IN_FLIGHT] = "in-flight",
-            [NEXT_SLOT_RETRY] = "retry",
-            [NEXT_SLOT_QUOTA_EXHAUSTED] = "quota-exhausted",
-        };
-        return (unsigned)s < _NEXT_SLOT_STATE_MAX ? names[s] : NULL;
-}
-
-void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
-{
-        if (b->n_next_slots == b->cap_next_slots) {
-                size_t cap = b->cap_next_slots ? b->cap_next_slots * 2 : b->n_clusters + 1;
-                struct plan_next_slot *x = realloc(b->next_slots, cap * sizeof *x);
-                if (!x)
-                        return fail(b, -ENOMEM);
-                b->next_slots = x;
-                b->cap_next_slots = cap;
-        }
-        struct plan_next_slot c = *n;
-        c.policy = memo_copy(b, &b->memo_policy, n->policy, true);
-        c.cluster = memo_copy(b, &b->memo_cluster, n->cluster, true);
-        c.region = memo_copy(b, &b->memo_region, n->region, true);
-        c.schedule = plan_arena_strdup(b->arena, n->schedule);
-        c.window = plan_arena_strdup(b->arena, n->window);
-        b->next_slots[b->n_next_slots++] = c;
-}
-
-void plan_add_action(struct builder *b, const struct plan_action *a)
-{
-        if (b->n_actions == b->cap_actions) {
-                /* Room for a deletion of every snapshot and a few actions per cluster up front: pages
-                 * never written cost no memory, and the vector is not copied as it grows. */
-                size_t cap = b->cap_actions ? b->cap_actions * 2
-                                            : b->in->n_snapshots + 8 * b->in->n_clusters + b->in->n_ledger +
-                                                  b->in->n_exports + 64;
-                struct plan_action *n = realloc(b->actions, cap * sizeof *n);
-                if (!n)
-                        return fail(b, -ENOMEM);
-                b->actions = n;
-                b->cap_actions = cap;
-        }
-        struct plan_action c = *a;
-        c.policy = memo_copy(b, &b->memo_policy, a->policy, true);
-        c.cluster = memo_copy(b, &b->memo_cluster, a->cluster, true);
-        c.region = memo_copy(b, &b->memo_region, a->region, true);
-        c.snapshot = plan_arena_strdup(b->arena, a->snapshot);
-        c.source_snapshot = plan_arena_strdup(b->arena, a->source_snapshot);
-        c.source_region = memo_copy(b, &b->memo_source_region, a->source_region, true);
-        c.kms_key = memo_copy(b, &b->memo_kms, a->kms_key, true);
-        c.status = memo_copy(b, &b->memo_status, a->status, true);
-        c.rule = memo_copy(b, &b->memo_rule, a->rule, false);
-        c.target = plan_arena_strdup(b->arena, a->target);
-        c.tags = NULL;
-        c.n_tags = 0;
-        if (a->n_tags > 0) {
-                struct tag *t = plan_arena_alloc(b->arena, a->n_tags * sizeof *t);
-                if (t) {
-                        for (size_t i = 0; i < a->n_tags; i++) {
-                                t[i].key = (char *)plan_arena_intern(b->arena, a->tags[i].key);
-                                t[i].value = plan_arena_strdup(b->arena, a->tags[i].value);
-                        }
-                        c.tags = t;
-                        c.n_tags = a->n_tags;
-                }
-        }
-        c.accounts = NULL;
-        if (a->accounts) {
-                size_t n = 0;
-                while (a->accounts[n])
-                        n++;
-                const char **l = plan_arena_alloc(b->arena, (n + 1) * sizeof *l);
-                if (l) {
-                        for (size_t i = 0; i < n; i++)
-                                l[i] = plan_arena_intern(b->arena, a->accounts[i]);
-                        c.accounts = l;
-                }
-        }
-        b->actions[b->n_actions++] = c;
-}
 
 /* ---- policies ---- */
 
@@ -217,7 +106,7 @@ static void snap_scan_tags(const struct builder *b, struct snap *sn)
         sn->origin = snapshot_origin_of(sn->s, &t, b->prefix);
 }
 
-static int observe(struct builder *b)
+static int read_world(struct builder *b)
 {
         const struct plan_input *in = b->in;
         b->history = calloc(in->n_history + 1, sizeof *b->history);
@@ -250,7 +139,7 @@ static int observe(struct builder *b)
                             .region = s->region ? pair->region_out : NULL,
                             .cluster = s->cluster_identifier ? pair->cluster_out : NULL,
                             .create_time = s->create_time,
-                            .status = memo_copy(b, &status, s->status, true),
+                            .status = plan_memo_copy(b, &status, s->status, true),
                             .origin = sn->origin,
                             .group = GROUP_NONE,
                             .keep = sn->origin == ORIGIN_AGENT || sn->origin == ORIGIN_AWS_BACKUP
@@ -346,7 +235,7 @@ int plan_build(const struct plan_input *in, struct plan **ret)
             .prefix = in->config->agent.snapshot_prefix ?: CONFIG_DEFAULT_SNAPSHOT_PREFIX,
             .wakeup = PLAN_NO_WAKEUP,
         };
-        int r = observe(&b);
+        int r = read_world(&b);
         if (r >= 0)
                 r = select_clusters(&b);
         if (r >= 0) {

@@ -2,6 +2,8 @@
  * have one. Walking the group newest first, a period's key changes exactly when a new period starts,
  * so each rule is one comparison per snapshot. max_age only removes, the overrides only add. */
 #include "retention.h"
+
+#include "plan-input.h"
 #include "slot.h"
 #include "time-util.h"
 

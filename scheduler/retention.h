@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "agent-config.h"
-#include "plan.h"
+#include "plan-verdict.h"
 
 struct retention_item {
         /* in */

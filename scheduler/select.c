@@ -1,8 +1,9 @@
 /* Which policy selects a cluster: the first, in config order, whose region, globs and tags match. */
+#include "select.h"
+
 #include <fnmatch.h>
 
 #include "hash.h"
-#include "plan.h"
 
 bool plan_policy_selects(const struct policy *p, const char *region, const struct observed_cluster *c)
 {

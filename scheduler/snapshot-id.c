@@ -1,5 +1,6 @@
 /* Deterministic snapshot identifiers and origin classification: the parts of the planner that
- * make invariants 1, 2 and 5 hold (who owns a snapshot; one identifier per cluster and slot). */
+ * make invariants 1 and 5 hold (who owns a snapshot; one identifier per cluster and slot). Invariant 2
+ * (awsbackup: only through AWS Backup) is the shared classifier's, common/snapshot-origin.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -8,7 +9,7 @@
 
 #include "hash.h"
 #include "macro.h"
-#include "plan.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 void snapshot_agent_tags_read(const struct observed_snapshot *s, struct snapshot_agent_tags *ret)
@@ -65,16 +66,10 @@ enum snapshot_origin snapshot_origin_of(const struct observed_snapshot *s,
                                         const struct snapshot_agent_tags *t, const char *prefix)
 {
         const char *id = s->identifier ? s->identifier : "";
-        /* Name prefixes win over SnapshotType: AWS Backup snapshots may say "manual". Each of them has a
-         * colon, which a manual snapshot's identifier cannot have. */
-        if (strchr(id, ':')) {
-                if (startswith(id, "awsbackup:"))
-                        return ORIGIN_AWS_BACKUP;
-                if (startswith(id, "continuous:"))
-                        return ORIGIN_AWS_BACKUP_CONTINUOUS;
-                if (startswith(id, "rds:"))
-                        return ORIGIN_AUTOMATED;
-        }
+        /* Name prefixes win over SnapshotType: AWS Backup snapshots may say "manual". */
+        enum snapshot_origin by_name = snapshot_origin_of_identifier(id);
+        if (by_name != ORIGIN_FOREIGN_MANUAL)
+                return by_name;
         if (s->snapshot_type && streq(s->snapshot_type, "automated"))
                 return ORIGIN_AUTOMATED;
         /* Invariant 1: a tag alone is easy to copy (CopyTags) or to forge; the agent's own snapshot also has
@@ -146,37 +141,6 @@ int plan_snapshot_identifier(const char *prefix, const char *cluster, int64_t sl
                 return -EINVAL;
         memcpy(buf, out, strlen(out) + 1);
         return 0;
-}
-
-bool snapshot_origin_counts_toward_quota(enum snapshot_origin o)
-{
-        return o == ORIGIN_AGENT || o == ORIGIN_FOREIGN_MANUAL;
-}
-
-const char *snapshot_origin_to_string(enum snapshot_origin o)
-{
-        static const char *const names[_ORIGIN_MAX] = {
-            [ORIGIN_AUTOMATED] = "automated",
-            [ORIGIN_AWS_BACKUP] = "aws-backup",
-            [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
-            [ORIGIN_AGENT] = "agent",
-            [ORIGIN_FOREIGN_MANUAL] = "foreign-manual",
-        };
-        return (unsigned)o < _ORIGIN_MAX ? names[o] : "unknown";
-}
-
-bool snapshot_uses_aws_managed_key(const struct observed_snapshot *s)
-{
-        if (!s->encrypted)
-                return false;
-        return s->kms_key_aws_managed || isempty(s->kms_key_id) || strstr(s->kms_key_id, "alias/aws/rds");
-}
-
-bool snapshot_share_needs_copy(const struct observed_snapshot *s, const char *prefix)
-{
-        enum snapshot_origin o = snapshot_classify(s, prefix);
-        return o == ORIGIN_AUTOMATED || o == ORIGIN_AWS_BACKUP || o == ORIGIN_AWS_BACKUP_CONTINUOUS ||
-               snapshot_uses_aws_managed_key(s);
 }
 
 bool plan_identifier_is_valid(const char *s, size_t maxlen)

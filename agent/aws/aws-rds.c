@@ -12,6 +12,7 @@
 #include "aws-paging.h"
 #include "aws-xml.h"
 #include "macro.h"
+#include "snapshot-origin.h"
 #include "strv.h"
 #include "time-util.h"
 
@@ -152,25 +153,6 @@ static void *array_push(void **items, size_t *n, size_t size, size_t max)
         memset(slot, 0, size);
         (*n)++;
         return slot;
-}
-
-bool rds_snapshot_id_is_aws_backup(const char *id)
-{
-        if (!id)
-                return false;
-        /* An ARN: look at the resource part after "cluster-snapshot:" or "snapshot:". */
-        if (startswith(id, "arn:")) {
-                /* A Backup recovery-point ARN (arn:aws:backup:…:recovery-point:…) is Backup's by definition.
-                 */
-                if (strstr(id, ":recovery-point:"))
-                        return true;
-                const char *p = strstr(id, ":cluster-snapshot:");
-                if (p)
-                        id = p + strlen(":cluster-snapshot:");
-                else if ((p = strstr(id, ":snapshot:")))
-                        id = p + strlen(":snapshot:");
-        }
-        return startswith(id, "awsbackup:") || startswith(id, "continuous:");
 }
 
 /* ---- parsing ---- */
@@ -1094,7 +1076,7 @@ int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_id
                 return r;
         /* Invariant: AWS Backup recovery points are deleted only through AWS Backup. Checked here, in
          * code, so that no caller can get it wrong. */
-        if (rds_snapshot_id_is_aws_backup(snapshot_identifier))
+        if (snapshot_id_deleted_only_through_backup(snapshot_identifier))
                 return aws_error_set(e, -EPERM, AWS_ERROR_REFUSED, "AwsBackupManagedSnapshot",
                                      "refusing to delete %.200s through RDS: AWS Backup recovery points "
                                      "(awsbackup:, continuous:) are deleted only through AWS Backup",

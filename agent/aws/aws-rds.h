@@ -130,10 +130,6 @@ void aws_tags_free(struct aws_tag *tags, size_t n);
 /* Value of tag `key`, NULL if absent. */
 const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key);
 
-/* AWS Backup (awsbackup:) and continuous (continuous:) recovery points are RDS snapshots that only
- * AWS Backup may delete. */
-bool rds_snapshot_id_is_aws_backup(const char *identifier_or_arn);
-
 /* ---- Describe (all pages, MaxRecords=100) ---- */
 
 /* cluster_identifier: one cluster (id or ARN), NULL for every cluster in the region. */

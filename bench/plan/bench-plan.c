@@ -10,7 +10,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "plan-format.h"
 #include "plan.h"
+#include "snapshot-id.h"
 #include "time-util.h"
 
 struct world {

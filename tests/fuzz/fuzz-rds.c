@@ -8,6 +8,7 @@
 #include "aws-rds.h"
 #include "fuzz.h"
 #include "macro.h"
+#include "snapshot-origin.h"
 #include "strv.h"
 
 enum kind {
@@ -103,8 +104,8 @@ static void check_snapshot(const struct rds_db_cluster_snapshot *s)
                 return;
         }
         FUZZ_CHECK(!isempty(s->identifier) && !isempty(s->status) && !isempty(s->cluster_identifier));
-        (void)rds_snapshot_id_is_aws_backup(s->identifier);
-        (void)rds_snapshot_id_is_aws_backup(s->arn);
+        (void)snapshot_id_deleted_only_through_backup(s->identifier);
+        (void)snapshot_id_deleted_only_through_backup(s->arn);
         check_tags(s->tags, s->n_tags);
 }
 

@@ -11,6 +11,7 @@
 #include "aws-credentials-providers.h"
 #include "aws-rds.h"
 #include "macro.h"
+#include "snapshot-origin.h"
 #include "test-suite.h"
 #include "time-util.h"
 
@@ -186,8 +187,8 @@ START_TEST(delete_refuses_aws_backup_snapshots_before_any_io)
         ck_assert_uint_eq(aws_client_stats(c)->calls[AWS_SERVICE_RDS], 0);
         ck_assert_uint_eq(aws_client_stats(c)->attempts[AWS_SERVICE_RDS], 0);
         ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 0);
-        ck_assert(!rds_snapshot_id_is_aws_backup("aba-prod-awsbackup-1"));
-        ck_assert(!rds_snapshot_id_is_aws_backup("rds:prod-2019-06-20-09-16"));
+        ck_assert(!snapshot_id_deleted_only_through_backup("aba-prod-awsbackup-1"));
+        ck_assert(!snapshot_id_deleted_only_through_backup("rds:prod-2019-06-20-09-16"));
         aws_client_free(c);
 }
 END_TEST

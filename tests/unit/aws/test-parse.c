@@ -8,6 +8,7 @@
 #include "aws-sts.h"
 #include "aws-test-data.h"
 #include "macro.h"
+#include "snapshot-origin.h"
 #include "strv.h"
 #include "test-suite.h"
 #include "time-util.h"
@@ -37,8 +38,8 @@ START_TEST(snapshots_page_with_tags_and_marker)
         /* An AWS Backup snapshot still creating: no SnapshotCreateTime yet. */
         ck_assert_int_eq(l.items[1].create_time, 0);
         ck_assert_str_eq(l.items[1].status, "creating");
-        ck_assert(rds_snapshot_id_is_aws_backup(l.items[1].identifier));
-        ck_assert(rds_snapshot_id_is_aws_backup(l.items[1].arn));
+        ck_assert(snapshot_id_deleted_only_through_backup(l.items[1].identifier));
+        ck_assert(snapshot_id_deleted_only_through_backup(l.items[1].arn));
         ck_assert_uint_eq(l.items[1].n_tags, 0);
         rds_db_cluster_snapshot_list_done(&l);
 }
@@ -215,7 +216,7 @@ START_TEST(backup_recovery_points_page)
         ck_assert_int_eq(l.items[0].creation_date, 1665596568);
         ck_assert_int_eq(l.items[0].backup_size_bytes, 1073741824);
         ck_assert_ptr_null(l.items[0].resource_arn);
-        ck_assert(rds_snapshot_id_is_aws_backup(l.items[0].arn));
+        ck_assert(snapshot_id_deleted_only_through_backup(l.items[0].arn));
         backup_recovery_point_list_done(&l);
         ck_assert_int_eq(backup_parse_recovery_points(json, n - 10, &l, &next, &e), -EBADMSG);
         ck_assert_int_eq(

@@ -7,6 +7,7 @@
 
 #include "plan.h"
 #include "slot.h"
+#include "snapshot-id.h"
 #include "test-suite.h"
 #include "time-util.h"
 
@@ -26,6 +27,8 @@ struct world {
         struct window_history_entry history[8];
         struct observed_export exports[8];
         struct account_quota quotas[2];
+        char slot_ids[8][PLAN_SNAPSHOT_ID_MAX];
+        size_t n_slot_ids;
         struct plan_input in;
 };
 
@@ -232,4 +235,40 @@ static inline struct slot world_slot(struct world *w, const char *cluster, int64
         struct slot s;
         ck_assert_int_eq(slot_latest(&w->pol[0].every, &w->pol[0].window, cluster, t, &s), 0);
         return s;
+}
+
+/* A world whose one cluster `cluster` (status `status`) is `after` seconds past the start of its slot in
+ * the 2026-11-24 window; returns that slot. */
+static inline struct slot world_at_slot(struct world *w, const char *cluster, const char *status,
+                                        int64_t after)
+{
+        world_init(w, 0);
+        world_cluster(w, cluster, status);
+        struct slot sl = world_slot(w, cluster, time_from_civil(2026, 11, 24, 2, 59, 0));
+        w->in.now = sl.start + after;
+        return sl;
+}
+
+/* The identifier the agent gives the snapshot of `cluster` for the slot starting at `slot_start`. */
+static inline const char *world_slot_id(struct world *w, const char *cluster, int64_t slot_start)
+{
+        if (w->n_slot_ids >= 8)
+                ck_abort_msg("too many slot identifiers");
+        char *id = w->slot_ids[w->n_slot_ids++];
+        ck_assert_int_eq(plan_snapshot_identifier("aba", cluster, slot_start, id), 0);
+        return id;
+}
+
+/* A world at `now` whose policy "prod" has retention `r` and one available cluster "c". */
+static inline void world_retention(struct world *w, int64_t now, struct retention r)
+{
+        world_init(w, now);
+        w->pol[0].retention = r;
+        world_cluster(w, "c", "available");
+}
+
+/* The identifier of a new agent snapshot of cluster "c" created at `t`. */
+static inline const char *world_snap_id(struct world *w, int64_t t)
+{
+        return world_snap(w, "c", t)->identifier;
 }

@@ -1,5 +1,6 @@
 /* Copies to other regions, shares with other accounts and exports to S3. */
 #include "plan-world.h"
+#include "snapshot-id.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 #define WEST "us-west-2"
@@ -47,7 +48,8 @@ START_TEST(copy_not_repeated_when_done_or_in_flight)
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
         /* Observed in the target under its name. */
-        world_agent_snap(&w, WEST, "c", T(2026, 11, 23, 2, 10), PLAN_TIME_UNKNOWN, "copying", "copy:" WORLD_REGION, NULL);
+        world_agent_snap(&w, WEST, "c", T(2026, 11, 23, 2, 10), PLAN_TIME_UNKNOWN, "copying",
+                         "copy:" WORLD_REGION, NULL);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
@@ -88,8 +90,8 @@ START_TEST(copy_retention_applies_per_target_region)
                 ids[i] = s;
         }
         /* A copy from a region this policy does not copy from is not ours to judge. */
-        struct observed_snapshot *stray = world_agent_snap(&w, WEST, "c", T(2026, 1, 1, 0, 0), T(2026, 1, 1, 0, 0),
-                                                           "available", "copy:ap-south-1", NULL);
+        struct observed_snapshot *stray = world_agent_snap(
+            &w, WEST, "c", T(2026, 1, 1, 0, 0), T(2026, 1, 1, 0, 0), "available", "copy:ap-south-1", NULL);
         struct plan *p = world_plan(&w);
         ck_assert(!plan_verdict_for(p, ids[0])->deleted);
         ck_assert(!plan_verdict_for(p, ids[1])->deleted);
@@ -112,10 +114,12 @@ START_TEST(copy_retention_judges_copies_by_their_source_slot)
         struct world w;
         copy_world(&w);
         west.retention = (struct retention){.daily = 1};
-        struct observed_snapshot *old_copy = world_agent_snap(&w, WEST, "c", T(2026, 11, 22, 2, 10),
-                                                              T(2026, 11, 24, 11, 0), "available", "copy:" WORLD_REGION, NULL);
-        struct observed_snapshot *new_copy = world_agent_snap(&w, WEST, "c", T(2026, 11, 23, 2, 10),
-                                                              T(2026, 11, 24, 11, 0), "available", "copy:" WORLD_REGION, NULL);
+        struct observed_snapshot *old_copy =
+            world_agent_snap(&w, WEST, "c", T(2026, 11, 22, 2, 10), T(2026, 11, 24, 11, 0), "available",
+                             "copy:" WORLD_REGION, NULL);
+        struct observed_snapshot *new_copy =
+            world_agent_snap(&w, WEST, "c", T(2026, 11, 23, 2, 10), T(2026, 11, 24, 11, 0), "available",
+                             "copy:" WORLD_REGION, NULL);
         struct plan *p = world_plan(&w);
         ck_assert(!plan_verdict_for(p, new_copy)->deleted);
         ck_assert(plan_verdict_for(p, old_copy)->deleted);
@@ -133,11 +137,11 @@ START_TEST(copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again)
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
         west.retention = (struct retention){.keep_last = 1, .max_age_sec = SEC_PER_DAY};
-        struct observed_snapshot *old = world_snap_full(&w, WEST, "c", "aba-c-20200101t0210", T(2020, 1, 1, 2, 10),
-                                                        "available", "manual", true);
+        struct observed_snapshot *old = world_snap_full(&w, WEST, "c", "aba-c-20200101t0210",
+                                                        T(2020, 1, 1, 2, 10), "available", "manual", true);
         world_snap_tag(&w, old, PLAN_TAG_COPY, "copy:" WORLD_REGION);
-        struct observed_snapshot *untagged =
-            world_snap_full(&w, WEST, "c", src->identifier, T(2026, 11, 23, 3, 0), "available", "manual", true);
+        struct observed_snapshot *untagged = world_snap_full(
+            &w, WEST, "c", src->identifier, T(2026, 11, 23, 3, 0), "available", "manual", true);
         world_snap_tag(&w, untagged, PLAN_TAG_COPY, "copy:" WORLD_REGION);
         untagged->source_arn = src->arn;
         for (int cycle = 0; cycle < 2; cycle++) {

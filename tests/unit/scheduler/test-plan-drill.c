@@ -1,6 +1,7 @@
 /* Restore drills in the plan: each step as a plan action with its reason, the short poll while a drill is in
  * progress, clusters that only look like drills, and a drill that continues from the ledger after a restart.
  */
+#include "plan-format.h"
 #include "plan-world.h"
 
 #define NOW (time_from_civil(2026, 11, 24, 10, 0, 0))
@@ -70,6 +71,14 @@ static void restored(struct drill_world *d, const char *status)
         drill_cluster(d, DRILL, status);
         drill_record(d, ACTION_DRILL_RESTORE, DRILL_RECORD_DONE, DRILL, d->newest->identifier, NOW - 3600,
                      NOW - 3600);
+}
+
+/* The drill is restored and its instance is available and the cluster's writer. */
+static void restored_with_writer(struct drill_world *d)
+{
+        restored(d, "available");
+        d->w.clusters[1].writer = INSTANCE;
+        drill_instance(d, INSTANCE, DRILL, "available");
 }
 
 static size_t drill_actions(const struct plan *p)
@@ -200,9 +209,7 @@ START_TEST(drill_probes_the_writer_with_the_restore_start)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
-        restored(&d, "available");
-        d.w.clusters[1].writer = INSTANCE;
-        drill_instance(&d, INSTANCE, DRILL, "available");
+        restored_with_writer(&d);
         drill_record(&d, ACTION_DRILL_INSTANCE, DRILL_RECORD_DONE, INSTANCE, DRILL, NOW - 600, NOW - 600);
         struct plan *p = world_plan(&d.w);
 
@@ -220,9 +227,7 @@ START_TEST(drill_is_kept_keep_minutes_then_torn_down_instance_first)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
-        restored(&d, "available");
-        d.w.clusters[1].writer = INSTANCE;
-        drill_instance(&d, INSTANCE, DRILL, "available");
+        restored_with_writer(&d);
         drill_record(&d, ACTION_DRILL_PROBE, DRILL_RECORD_DONE, INSTANCE, DRILL, NOW - 60, NOW - 60);
         struct plan *p = world_plan(&d.w);
 
@@ -261,9 +266,7 @@ START_TEST(drill_keep_minutes_zero_tears_down_right_after_the_probe)
         static struct drill_world d;
         drill_world_init(&d, NOW);
         d.w.pol[0].restore_test.keep_minutes = 0;
-        restored(&d, "available");
-        d.w.clusters[1].writer = INSTANCE;
-        drill_instance(&d, INSTANCE, DRILL, "available");
+        restored_with_writer(&d);
         struct plan *p = world_plan(&d.w);
 
         ck_assert_uint_eq(drill_actions(p), 2);
@@ -405,9 +408,7 @@ START_TEST(drill_actions_are_in_the_plan_text)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
-        restored(&d, "available");
-        d.w.clusters[1].writer = INSTANCE;
-        drill_instance(&d, INSTANCE, DRILL, "available");
+        restored_with_writer(&d);
         struct plan *p = world_plan(&d.w);
         char *text = NULL;
         ck_assert_int_eq(plan_format_string(p, &text), 0);

@@ -1,6 +1,7 @@
 /* The plan as text: stable lines, actions then verdicts, the same bytes for the same world. */
 #include <stdlib.h>
 
+#include "plan-format.h"
 #include "plan-world.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)

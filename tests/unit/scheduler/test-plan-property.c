@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "plan-format.h"
 #include "plan-world.h"
+#include "snapshot-id.h"
 
 #define N_WORLDS 10000
 #define REGION2 "us-east-1"

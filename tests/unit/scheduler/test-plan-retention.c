@@ -2,6 +2,7 @@
  * what the agent owns, and creations only within quota. */
 #include "hash.h"
 #include "plan-world.h"
+#include "select.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 #define DAY SEC_PER_DAY
@@ -38,9 +39,7 @@ static void assert_deleted(const struct plan *p, const char *id, enum delete_rea
 START_TEST(retention_zero_snapshots_plans_nothing)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 3, .max_age_sec = 10 * DAY};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 3, .max_age_sec = 10 * DAY});
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(p->n_verdicts, 0);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
@@ -51,9 +50,7 @@ END_TEST
 START_TEST(retention_one_expired_snapshot_is_kept_as_newest)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.max_age_sec = 10 * DAY};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
         struct observed_snapshot *s = world_snap(&w, "c", noon(2025, 1, 1));
         struct plan *p = world_plan(&w);
         assert_kept(p, s->identifier, KEEP_NEWEST);
@@ -65,12 +62,11 @@ END_TEST
 START_TEST(retention_keeps_newest_and_floor_when_all_expired)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.daily = 30, .max_age_sec = 30 * DAY, .min_keep = 3};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24),
+                        (struct retention){.daily = 30, .max_age_sec = 30 * DAY, .min_keep = 3});
         const char *ids[10];
         for (int i = 0; i < 10; i++)
-                ids[i] = world_snap(&w, "c", noon(2026, 11, 24) - (100 + i) * DAY)->identifier;
+                ids[i] = world_snap_id(&w, noon(2026, 11, 24) - (100 + i) * DAY);
         struct plan *p = world_plan(&w);
         assert_kept(p, ids[0], KEEP_NEWEST);
         assert_kept(p, ids[1], KEEP_MIN);
@@ -85,12 +81,10 @@ END_TEST
 START_TEST(retention_keep_last_keeps_the_n_newest_of_many)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 3};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 3});
         const char *ids[20];
         for (int i = 0; i < 20; i++)
-                ids[i] = world_snap(&w, "c", noon(2026, 11, 24) - i * 3600)->identifier;
+                ids[i] = world_snap_id(&w, noon(2026, 11, 24) - i * 3600);
         struct plan *p = world_plan(&w);
         assert_kept(p, ids[0], KEEP_LAST | KEEP_NEWEST);
         assert_kept(p, ids[2], KEEP_LAST);
@@ -106,14 +100,12 @@ END_TEST
 START_TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.daily = 2};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.daily = 2});
         /* Nov 23 has two; Nov 22 has none; Nov 21 has one; Nov 20 has one. */
-        const char *a = world_snap(&w, "c", T(2026, 11, 23, 23, 0))->identifier;
-        const char *b = world_snap(&w, "c", T(2026, 11, 23, 1, 0))->identifier;
-        const char *c = world_snap(&w, "c", T(2026, 11, 21, 2, 0))->identifier;
-        const char *d = world_snap(&w, "c", T(2026, 11, 20, 2, 0))->identifier;
+        const char *a = world_snap_id(&w, T(2026, 11, 23, 23, 0));
+        const char *b = world_snap_id(&w, T(2026, 11, 23, 1, 0));
+        const char *c = world_snap_id(&w, T(2026, 11, 21, 2, 0));
+        const char *d = world_snap_id(&w, T(2026, 11, 20, 2, 0));
         struct plan *p = world_plan(&w);
         assert_kept(p, a, KEEP_DAILY | KEEP_NEWEST);
         assert_deleted(p, b, DELETE_NOT_KEPT);
@@ -126,13 +118,11 @@ END_TEST
 START_TEST(retention_weekly_uses_iso_week_53)
 {
         struct world w;
-        world_init(&w, noon(2021, 1, 20));
-        w.pol[0].retention = (struct retention){.weekly = 2};
-        world_cluster(&w, "c", "available");
-        const char *w1 = world_snap(&w, "c", noon(2021, 1, 4))->identifier;      /* 2021-W01 */
-        const char *sun = world_snap(&w, "c", noon(2021, 1, 3))->identifier;     /* 2020-W53 */
-        const char *dec31 = world_snap(&w, "c", noon(2020, 12, 31))->identifier; /* 2020-W53 */
-        const char *w52 = world_snap(&w, "c", noon(2020, 12, 27))->identifier;   /* 2020-W52 */
+        world_retention(&w, noon(2021, 1, 20), (struct retention){.weekly = 2});
+        const char *w1 = world_snap_id(&w, noon(2021, 1, 4));      /* 2021-W01 */
+        const char *sun = world_snap_id(&w, noon(2021, 1, 3));     /* 2020-W53 */
+        const char *dec31 = world_snap_id(&w, noon(2020, 12, 31)); /* 2020-W53 */
+        const char *w52 = world_snap_id(&w, noon(2020, 12, 27));   /* 2020-W52 */
         struct plan *p = world_plan(&w);
         assert_kept(p, w1, KEEP_WEEKLY);
         assert_kept(p, sun, KEEP_WEEKLY);
@@ -145,14 +135,12 @@ END_TEST
 START_TEST(retention_monthly_month_ends_and_leap_day)
 {
         struct world w;
-        world_init(&w, noon(2024, 4, 15));
-        w.pol[0].retention = (struct retention){.monthly = 3, .yearly = 1};
-        world_cluster(&w, "c", "available");
-        const char *mar1 = world_snap(&w, "c", T(2024, 3, 1, 0, 0))->identifier;
-        const char *feb29 = world_snap(&w, "c", T(2024, 2, 29, 23, 59))->identifier;
-        const char *feb28 = world_snap(&w, "c", T(2024, 2, 28, 23, 59))->identifier;
-        const char *jan31 = world_snap(&w, "c", T(2024, 1, 31, 23, 59))->identifier;
-        const char *dec31 = world_snap(&w, "c", T(2023, 12, 31, 23, 59))->identifier;
+        world_retention(&w, noon(2024, 4, 15), (struct retention){.monthly = 3, .yearly = 1});
+        const char *mar1 = world_snap_id(&w, T(2024, 3, 1, 0, 0));
+        const char *feb29 = world_snap_id(&w, T(2024, 2, 29, 23, 59));
+        const char *feb28 = world_snap_id(&w, T(2024, 2, 28, 23, 59));
+        const char *jan31 = world_snap_id(&w, T(2024, 1, 31, 23, 59));
+        const char *dec31 = world_snap_id(&w, T(2023, 12, 31, 23, 59));
         struct plan *p = world_plan(&w);
         assert_kept(p, mar1, KEEP_MONTHLY | KEEP_YEARLY | KEEP_NEWEST);
         assert_kept(p, feb29, KEEP_MONTHLY);
@@ -166,13 +154,11 @@ END_TEST
 START_TEST(retention_yearly_keeps_newest_of_each_year)
 {
         struct world w;
-        world_init(&w, noon(2026, 6, 1));
-        w.pol[0].retention = (struct retention){.yearly = 2};
-        world_cluster(&w, "c", "available");
-        const char *a = world_snap(&w, "c", T(2026, 1, 1, 0, 0))->identifier;
-        const char *b = world_snap(&w, "c", T(2025, 12, 31, 23, 59))->identifier;
-        const char *c = world_snap(&w, "c", T(2025, 1, 1, 0, 0))->identifier;
-        const char *d = world_snap(&w, "c", T(2024, 12, 31, 0, 0))->identifier;
+        world_retention(&w, noon(2026, 6, 1), (struct retention){.yearly = 2});
+        const char *a = world_snap_id(&w, T(2026, 1, 1, 0, 0));
+        const char *b = world_snap_id(&w, T(2025, 12, 31, 23, 59));
+        const char *c = world_snap_id(&w, T(2025, 1, 1, 0, 0));
+        const char *d = world_snap_id(&w, T(2024, 12, 31, 0, 0));
         struct plan *p = world_plan(&w);
         assert_kept(p, a, KEEP_YEARLY);
         assert_kept(p, b, KEEP_YEARLY);
@@ -185,14 +171,12 @@ END_TEST
 START_TEST(retention_keep_within_is_measured_from_newest_not_now)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_within_sec = 7 * DAY};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_within_sec = 7 * DAY});
         /* Backups failed for 60 days: what is kept does not erode. */
         int64_t newest = noon(2026, 11, 24) - 60 * DAY;
-        const char *a = world_snap(&w, "c", newest)->identifier;
-        const char *b = world_snap(&w, "c", newest - 7 * DAY)->identifier;
-        const char *c = world_snap(&w, "c", newest - 7 * DAY - 1)->identifier;
+        const char *a = world_snap_id(&w, newest);
+        const char *b = world_snap_id(&w, newest - 7 * DAY);
+        const char *c = world_snap_id(&w, newest - 7 * DAY - 1);
         struct plan *p = world_plan(&w);
         assert_kept(p, a, KEEP_WITHIN | KEEP_NEWEST);
         assert_kept(p, b, KEEP_WITHIN);
@@ -201,24 +185,29 @@ START_TEST(retention_keep_within_is_measured_from_newest_not_now)
 }
 END_TEST
 
-START_TEST(retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all)
+START_TEST(retention_max_age_only_keeps_unexpired)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.max_age_sec = 10 * DAY};
-        world_cluster(&w, "c", "available");
-        const char *a = world_snap(&w, "c", noon(2026, 11, 24) - 1 * DAY)->identifier;
-        const char *b = world_snap(&w, "c", noon(2026, 11, 24) - 10 * DAY)->identifier;
-        const char *c = world_snap(&w, "c", noon(2026, 11, 24) - 10 * DAY - 1)->identifier;
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
+        const char *a = world_snap_id(&w, noon(2026, 11, 24) - 1 * DAY);
+        const char *b = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY);
+        const char *c = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
         struct plan *p = world_plan(&w);
         assert_kept(p, a, KEEP_UNEXPIRED | KEEP_NEWEST);
         assert_kept(p, b, KEEP_UNEXPIRED); /* exactly max_age old is not older than it */
         assert_deleted(p, c, DELETE_MAX_AGE);
         plan_free(p);
+}
+END_TEST
 
-        w.pol[0].retention = (struct retention){0};
-        p = world_plan(&w);
-        assert_kept(p, c, KEEP_NO_RULE);
+START_TEST(retention_no_rule_keeps_all)
+{
+        struct world w;
+        world_retention(&w, noon(2026, 11, 24), (struct retention){0});
+        world_snap_id(&w, noon(2026, 11, 24) - 1 * DAY);
+        const char *old = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
+        struct plan *p = world_plan(&w);
+        assert_kept(p, old, KEEP_NO_RULE);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
@@ -227,9 +216,7 @@ END_TEST
 START_TEST(retention_hold_tag_is_never_deleted)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
-        world_cluster(&w, "c", "available");
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = DAY});
         world_snap(&w, "c", noon(2026, 11, 24) - 3600);
         struct observed_snapshot *held = world_snap(&w, "c", noon(2020, 1, 1));
         world_snap_tag(&w, held, TAG_HOLD, "");
@@ -244,10 +231,8 @@ END_TEST
 START_TEST(retention_creating_snapshots_are_left_alone)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
-        world_cluster(&w, "c", "available");
-        const char *newest = world_snap(&w, "c", noon(2026, 11, 24) - 60)->identifier;
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = DAY});
+        const char *newest = world_snap_id(&w, noon(2026, 11, 24) - 60);
         struct observed_snapshot *creating = world_agent_snap(
             &w, WORLD_REGION, "c", noon(2026, 11, 24) - 3600, PLAN_TIME_UNKNOWN, "creating", NULL, NULL);
         struct observed_snapshot *copying = world_agent_snap(&w, WORLD_REGION, "c", noon(2020, 1, 1),
@@ -270,7 +255,7 @@ START_TEST(ownership_never_deletes_automated_foreign_or_continuous)
         w.pol[0].aws_backup_manage = true;
         w.pol[0].aws_backup_retention = (struct retention){.max_age_sec = 1000 * DAY};
         world_cluster(&w, "c", "available");
-        const char *mine = world_snap(&w, "c", noon(2026, 11, 24))->identifier;
+        const char *mine = world_snap_id(&w, noon(2026, 11, 24));
         const char *auto1 = world_snap_full(&w, WORLD_REGION, "c", "rds:c-2020-01-01", noon(2020, 1, 1),
                                             "available", "automated", false)
                                 ->identifier;
@@ -380,7 +365,7 @@ START_TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
         w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
         world_cluster(&w, "c", "available")->snapshots_incomplete = true;
         world_snap(&w, "c", noon(2026, 11, 23));
-        const char *old = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY)->identifier;
+        const char *old = world_snap_id(&w, noon(2026, 11, 24) - 100 * DAY);
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_INCOMPLETE);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
@@ -561,7 +546,8 @@ TEST_SUITE(plan_retention_suite)
         tcase_add_test(tc, retention_monthly_month_ends_and_leap_day);
         tcase_add_test(tc, retention_yearly_keeps_newest_of_each_year);
         tcase_add_test(tc, retention_keep_within_is_measured_from_newest_not_now);
-        tcase_add_test(tc, retention_max_age_only_keeps_unexpired_and_no_rule_keeps_all);
+        tcase_add_test(tc, retention_max_age_only_keeps_unexpired);
+        tcase_add_test(tc, retention_no_rule_keeps_all);
         tcase_add_test(tc, retention_hold_tag_is_never_deleted);
         tcase_add_test(tc, retention_creating_snapshots_are_left_alone);
         tcase_add_test(tc, ownership_never_deletes_automated_foreign_or_continuous);

@@ -1,5 +1,6 @@
 /* Slots: create now, retry, in flight, done, missed, wake-up, identifiers and tags on creates. */
 #include "plan-world.h"
+#include "snapshot-id.h"
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
@@ -49,10 +50,7 @@ END_TEST
 START_TEST(plan_retries_inside_the_window_when_cluster_not_available)
 {
         struct world w;
-        world_init(&w, 0);
-        world_cluster(&w, "c", "backing-up");
-        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
-        w.in.now = sl.start + 10;
+        struct slot sl = world_at_slot(&w, "c", "backing-up", 10);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         const struct plan_action *a = plan_find(p, ACTION_WAIT);
@@ -78,12 +76,8 @@ END_TEST
 START_TEST(plan_polls_a_creating_snapshot_and_never_creates_twice)
 {
         struct world w;
-        world_init(&w, 0);
-        world_cluster(&w, "c", "available");
-        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
-        w.in.now = sl.start + 120;
-        char id[PLAN_SNAPSHOT_ID_MAX];
-        ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
+        struct slot sl = world_at_slot(&w, "c", "available", 120);
+        const char *id = world_slot_id(&w, "c", sl.start);
         world_agent_snap(&w, WORLD_REGION, "c", sl.start, PLAN_TIME_UNKNOWN, "creating", NULL, NULL);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
@@ -103,12 +97,8 @@ END_TEST
 START_TEST(plan_open_ledger_create_is_in_flight_not_created_again)
 {
         struct world w;
-        world_init(&w, 0);
-        world_cluster(&w, "c", "available");
-        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
-        w.in.now = sl.start + 60;
-        char id[PLAN_SNAPSHOT_ID_MAX];
-        ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
+        struct slot sl = world_at_slot(&w, "c", "available", 60);
+        const char *id = world_slot_id(&w, "c", sl.start);
         w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
                                                            .cluster_identifier = "c",
                                                            .snapshot_identifier = id,
@@ -125,10 +115,7 @@ END_TEST
 START_TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
 {
         struct world w;
-        world_init(&w, 0);
-        world_cluster(&w, "c", "available");
-        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
-        w.in.now = sl.start + 60;
+        struct slot sl = world_at_slot(&w, "c", "available", 60);
         char iso[TIME_ISO8601_MAX];
         struct observed_snapshot *s = world_snap(&w, "c", sl.start + 5);
         world_snap_tag(&w, s, TAG_SLOT, time_format_iso8601(sl.start, iso));
@@ -145,12 +132,8 @@ END_TEST
 START_TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
 {
         struct world w;
-        world_init(&w, 0);
-        world_cluster(&w, "c", "available");
-        struct slot sl = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
-        w.in.now = sl.start + 60;
-        char id[PLAN_SNAPSHOT_ID_MAX];
-        ck_assert_int_eq(plan_snapshot_identifier("aba", "c", sl.start, id), 0);
+        struct slot sl = world_at_slot(&w, "c", "available", 60);
+        const char *id = world_slot_id(&w, "c", sl.start);
         /* Someone else (no ownership tag) already holds the name: AlreadyExists would answer; done. */
         world_snap_full(&w, WORLD_REGION, "c", id, sl.start + 1, "available", "manual", false);
         struct plan *p = world_plan(&w);
@@ -223,13 +206,10 @@ START_TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
         /* The agent's first snapshot of the cluster was taken today (in the open window): yesterday's
          * slot is before the agent's time, not a missed window. */
         struct world w;
-        world_init(&w, 0);
-        world_cluster(&w, "c", "available");
-        struct slot today = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
-        w.in.now = today.start + 120;
+        struct slot today = world_at_slot(&w, "c", "available", 120);
         world_snap(&w, "c", today.start + 5);
-        w.history[w.in.n_history++] =
-            (struct window_history_entry){.cluster_identifier = "c", .slot_start = today.start, .taken = true};
+        w.history[w.in.n_history++] = (struct window_history_entry){
+            .cluster_identifier = "c", .slot_start = today.start, .taken = true};
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
         plan_free(p);

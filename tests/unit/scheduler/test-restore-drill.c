@@ -1,6 +1,9 @@
 /* Restore drills: the period a drill is due in, the drill cluster's name, what may be torn down, and
  * the planner leaving drill clusters alone. */
+#include "drill-id.h"
 #include "plan-world.h"
+#include "select.h"
+#include "snapshot-id.h"
 
 START_TEST(drill_period_monthly_starts_at_midnight_of_the_day)
 {
@@ -25,13 +28,16 @@ START_TEST(drill_period_weekly_daily_and_interval)
         int64_t start, end;
 
         /* 2026-11-24 is a Tuesday: the period began Sunday the 22nd. */
-        ck_assert_int_eq(restore_drill_period(&weekly, time_from_civil(2026, 11, 24, 10, 0, 0), &start, &end), 0);
+        ck_assert_int_eq(
+            restore_drill_period(&weekly, time_from_civil(2026, 11, 24, 10, 0, 0), &start, &end), 0);
         ck_assert_int_eq(start, time_from_civil(2026, 11, 22, 0, 0, 0));
         ck_assert_int_eq(end, time_from_civil(2026, 11, 29, 0, 0, 0));
-        ck_assert_int_eq(restore_drill_period(&daily, time_from_civil(2026, 11, 24, 23, 59, 59), &start, &end), 0);
+        ck_assert_int_eq(
+            restore_drill_period(&daily, time_from_civil(2026, 11, 24, 23, 59, 59), &start, &end), 0);
         ck_assert_int_eq(start, time_from_civil(2026, 11, 24, 0, 0, 0));
         ck_assert_int_eq(end, time_from_civil(2026, 11, 25, 0, 0, 0));
-        ck_assert_int_eq(restore_drill_period(&every6h, time_from_civil(2026, 11, 24, 13, 0, 0), &start, &end), 0);
+        ck_assert_int_eq(
+            restore_drill_period(&every6h, time_from_civil(2026, 11, 24, 13, 0, 0), &start, &end), 0);
         ck_assert_int_eq(start, time_from_civil(2026, 11, 24, 12, 0, 0));
         ck_assert_int_eq(end, time_from_civil(2026, 11, 24, 18, 0, 0));
 }
@@ -88,7 +94,8 @@ END_TEST
 
 static struct observed_cluster drill_cluster(const char *id, const struct tag *tags, size_t n)
 {
-        return (struct observed_cluster){.identifier = id, .region = WORLD_REGION, .tags = tags, .n_tags = n};
+        return (struct observed_cluster){
+            .identifier = id, .region = WORLD_REGION, .tags = tags, .n_tags = n};
 }
 
 START_TEST(drill_teardown_needs_both_tags_and_the_prefix)
@@ -141,8 +148,9 @@ START_TEST(planner_never_manages_a_drill_cluster)
         struct plan *p = world_plan(&w);
         bool created_source = false;
         for (size_t i = 0; i < p->n_actions; i++) {
-                ck_assert_msg(!streq_ptr(p->actions[i].cluster, drill->identifier), "action %zu (kind %d, %s) on the drill cluster",
-                              i, (int)p->actions[i].kind, p->actions[i].rule);
+                ck_assert_msg(!streq_ptr(p->actions[i].cluster, drill->identifier),
+                              "action %zu (kind %d, %s) on the drill cluster", i, (int)p->actions[i].kind,
+                              p->actions[i].rule);
                 if (p->actions[i].kind == ACTION_CREATE && streq_ptr(p->actions[i].cluster, "db-a"))
                         created_source = true;
         }

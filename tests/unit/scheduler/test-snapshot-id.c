@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "snapshot-id.h"
 #include "test-suite.h"
 #include "time-util.h"
 

@@ -1,6 +1,7 @@
 /* Restore drills: the period a drill is due in, and the deterministic names of its cluster and
  * instance. Pure. */
-#include "plan.h"
+
+#include "drill-id.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -97,6 +98,6 @@ bool restore_drill_cluster_is_ours(const char *snapshot_prefix, const struct obs
                 return false;
         const char *managed = plan_tag_get(c->tags, c->n_tags, TAG_MANAGED_BY);
         const char *drill = plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_TEST);
-        return streq_ptr(managed, TAG_MANAGED_BY_VALUE) && !isempty(drill) && startswith(c->identifier, prefix) &&
-               c->identifier[strlen(prefix)] != '\0';
+        return streq_ptr(managed, TAG_MANAGED_BY_VALUE) && !isempty(drill) &&
+               startswith(c->identifier, prefix) && c->identifier[strlen(prefix)] != '\0';
 }

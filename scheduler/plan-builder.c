@@ -1,0 +1,109 @@
+/* Adding to the plan being built: actions and next slots deep-copied into its arena, wake-ups. */
+#include "plan-builder.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+const char *plan_str(const char *s)
+{
+        return s ? s : "";
+}
+
+void plan_wake(struct builder *b, int64_t t)
+{
+        if (t < b->wakeup)
+                b->wakeup = t;
+}
+
+void plan_fail(struct builder *b, int r)
+{
+        if (b->error == 0)
+                b->error = r;
+}
+
+const char *plan_memo_copy(struct builder *b, struct str_memo *m, const char *s, bool intern)
+{
+        if (!s)
+                return NULL;
+        if (m->out && streq(m->out, s))
+                return m->out;
+        const char *c = intern ? plan_arena_intern(b->arena, s) : plan_arena_strdup(b->arena, s);
+        if (c)
+                m->out = c;
+        return c;
+}
+
+void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
+{
+        if (b->n_next_slots == b->cap_next_slots) {
+                size_t cap = b->cap_next_slots ? b->cap_next_slots * 2 : b->n_clusters + 1;
+                struct plan_next_slot *x = realloc(b->next_slots, cap * sizeof *x);
+                if (!x)
+                        return plan_fail(b, -ENOMEM);
+                b->next_slots = x;
+                b->cap_next_slots = cap;
+        }
+        struct plan_next_slot c = *n;
+        c.policy = plan_memo_copy(b, &b->memo_policy, n->policy, true);
+        c.cluster = plan_memo_copy(b, &b->memo_cluster, n->cluster, true);
+        c.region = plan_memo_copy(b, &b->memo_region, n->region, true);
+        c.schedule = plan_arena_strdup(b->arena, n->schedule);
+        c.window = plan_arena_strdup(b->arena, n->window);
+        b->next_slots[b->n_next_slots++] = c;
+}
+
+void plan_add_action(struct builder *b, const struct plan_action *a)
+{
+        if (b->n_actions == b->cap_actions) {
+                /* Room for a deletion of every snapshot and a few actions per cluster up front: pages
+                 * never written cost no memory, and the vector is not copied as it grows. */
+                size_t cap = b->cap_actions ? b->cap_actions * 2
+                                            : b->in->n_snapshots + 8 * b->in->n_clusters + b->in->n_ledger +
+                                                  b->in->n_exports + 64;
+                struct plan_action *n = realloc(b->actions, cap * sizeof *n);
+                if (!n)
+                        return plan_fail(b, -ENOMEM);
+                b->actions = n;
+                b->cap_actions = cap;
+        }
+        struct plan_action c = *a;
+        c.policy = plan_memo_copy(b, &b->memo_policy, a->policy, true);
+        c.cluster = plan_memo_copy(b, &b->memo_cluster, a->cluster, true);
+        c.region = plan_memo_copy(b, &b->memo_region, a->region, true);
+        c.snapshot = plan_arena_strdup(b->arena, a->snapshot);
+        c.source_snapshot = plan_arena_strdup(b->arena, a->source_snapshot);
+        c.source_region = plan_memo_copy(b, &b->memo_source_region, a->source_region, true);
+        c.kms_key = plan_memo_copy(b, &b->memo_kms, a->kms_key, true);
+        c.status = plan_memo_copy(b, &b->memo_status, a->status, true);
+        c.rule = plan_memo_copy(b, &b->memo_rule, a->rule, false);
+        c.target = plan_arena_strdup(b->arena, a->target);
+        c.tags = NULL;
+        c.n_tags = 0;
+        if (a->n_tags > 0) {
+                struct tag *t = plan_arena_alloc(b->arena, a->n_tags * sizeof *t);
+                if (t) {
+                        for (size_t i = 0; i < a->n_tags; i++) {
+                                t[i].key = (char *)plan_arena_intern(b->arena, a->tags[i].key);
+                                t[i].value = plan_arena_strdup(b->arena, a->tags[i].value);
+                        }
+                        c.tags = t;
+                        c.n_tags = a->n_tags;
+                }
+        }
+        c.accounts = NULL;
+        if (a->accounts) {
+                size_t n = 0;
+                while (a->accounts[n])
+                        n++;
+                const char **l = plan_arena_alloc(b->arena, (n + 1) * sizeof *l);
+                if (l) {
+                        for (size_t i = 0; i < n; i++)
+                                l[i] = plan_arena_intern(b->arena, a->accounts[i]);
+                        c.accounts = l;
+                }
+        }
+        b->actions[b->n_actions++] = c;
+}
