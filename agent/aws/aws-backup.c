@@ -3,13 +3,14 @@
 #include "aws-backup.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "aws-buf.h"
 #include "aws-client-internal.h"
+#include "aws-json.h"
 #include "aws-paging.h"
 #include "macro.h"
 #include "time-util.h"
@@ -53,33 +54,6 @@ void backup_job_done(struct backup_job *j)
         free(j->resource_arn);
         free(j->backup_vault_name);
         *j = (struct backup_job){};
-}
-
-static void json_putp(json_object **o)
-{
-        if (*o)
-                json_object_put(*o);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_putp)))
-
-static int parse_json(const char *s, size_t len, json_object **ret, struct aws_error *e)
-{
-        if (!s || len == 0 || len > INT32_MAX)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "empty JSON response");
-        json_tokener *tok = json_tokener_new();
-        if (!tok)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
-        json_object *o = json_tokener_parse_ex(tok, s, (int)len);
-        enum json_tokener_error err = json_tokener_get_error(tok);
-        json_tokener_free(tok);
-        if (!o || err != json_tokener_success || !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "response is not a complete JSON object");
-        }
-        *ret = o;
-        return 0;
 }
 
 /* Optional string member: NULL if absent; -EBADMSG if of another type or too long. */
@@ -181,11 +155,9 @@ static int parse_points_obj(json_object *root, struct backup_recovery_point_list
         if (n > BACKUP_MAX_PAGE || l->n + n > BACKUP_MAX_LIST)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "TooManyItems",
                                      "too many recovery points");
-        struct backup_recovery_point *items = reallocarray(l->items, l->n + n + 1, sizeof(*items));
-        if (!items)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
-        l->items = items;
         for (size_t i = 0; i < n; i++) {
+                if (ARRAY_GROW(l->items, l->allocated, l->n) < 0)
+                        return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
                 int r = parse_point(json_object_array_get_idx(arr, i), &l->items[l->n]);
                 if (r < 0)
                         return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
@@ -199,199 +171,6 @@ static int parse_points_obj(json_object *root, struct backup_recovery_point_list
                 *ret_next = isempty(next) ? NULL : TAKE_PTR(next);
         }
         return 0;
-}
-
-int backup_parse_recovery_points(const char *json, size_t len, struct backup_recovery_point_list *ret,
-                                 char **ret_next_token, struct aws_error *e)
-{
-        _cleanup_json_ json_object *root = NULL;
-        struct backup_recovery_point_list l = {};
-        char *next = NULL;
-        int r = parse_json(json, len, &root, e);
-        if (r < 0)
-                return r;
-        if ((r = parse_points_obj(root, &l, &next, e)) < 0) {
-                backup_recovery_point_list_done(&l);
-                free(next);
-                return r;
-        }
-        *ret = l;
-        if (ret_next_token)
-                *ret_next_token = next;
-        else
-                free(next);
-        return 0;
-}
-
-int backup_parse_recovery_point(const char *json, size_t len, struct backup_recovery_point *ret,
-                                struct aws_error *e)
-{
-        _cleanup_json_ json_object *root = NULL;
-        int r = parse_json(json, len, &root, e);
-        if (r < 0)
-                return r;
-        if ((r = parse_point(root, ret)) < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "DescribeRecoveryPoint response lacks RecoveryPointArn/Status");
-        return 0;
-}
-
-/* Path labels keep only unreserved characters: ARNs become arn%3Aaws%3Ards... */
-static void path_label(struct aws_buf *b, const char *s)
-{
-        aws_buf_encode(b, s, strlen(s), false);
-}
-
-char *backup_recovery_point_path(const char *vault_name, const char *recovery_point_arn)
-{
-        struct aws_buf b = {};
-        aws_buf_puts(&b, "/backup-vaults/");
-        path_label(&b, vault_name);
-        aws_buf_puts(&b, "/recovery-points/");
-        path_label(&b, recovery_point_arn);
-        return aws_buf_steal(&b);
-}
-
-static int backup_send(struct aws_client *c, const char *method, const char *path, const char *query,
-                       const char *body, struct aws_response *ret, struct aws_error *e)
-{
-        struct aws_request req = {
-            .service = AWS_SERVICE_BACKUP,
-            .protocol = AWS_PROTOCOL_REST_JSON,
-            .method = method,
-            .path = path,
-            .query = query,
-            .content_type = body ? "application/json" : NULL,
-            .body = body,
-            .body_len = body ? strlen(body) : 0,
-        };
-        return aws_client_send(c, &req, ret, e);
-}
-
-static bool vault_name_valid(const char *v)
-{
-        size_t l = v ? strlen(v) : 0;
-        if (l < 2 || l > 50)
-                return false;
-        for (const char *p = v; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      *p == '-' || *p == '_'))
-                        return false;
-        return true;
-}
-
-static int list_points(struct aws_client *c, const char *operation, const char *path,
-                       const char *extra_query, struct backup_recovery_point_list *ret, struct aws_error *e)
-{
-        struct backup_recovery_point_list l = {};
-        _cleanup_free_ char *next = NULL;
-        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT(operation, "NextToken");
-        int r;
-        do {
-                struct aws_buf q = {};
-                struct aws_response resp = {};
-                _cleanup_free_ char *query = NULL;
-                _cleanup_json_ json_object *root = NULL;
-                aws_buf_param(&q, "maxResults", BACKUP_PAGE_SIZE);
-                if (next)
-                        aws_buf_param(&q, "nextToken", next);
-                if (extra_query) {
-                        aws_buf_putc(&q, '&');
-                        aws_buf_puts(&q, extra_query);
-                }
-                query = aws_buf_steal(&q);
-                if (!query) {
-                        r = aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-                        goto fail;
-                }
-                if ((r = backup_send(c, "GET", path, query, NULL, &resp, e)) < 0)
-                        goto fail;
-                r = parse_json(resp.body, resp.body_len, &root, e);
-                aws_response_done(&resp);
-                if (r < 0 || (r = parse_points_obj(root, &l, &next, e)) < 0)
-                        goto fail;
-        } while ((r = aws_paging_next(&pg, next, e)) > 0);
-        if (r < 0)
-                goto fail;
-        *ret = l;
-        return 0;
-fail:
-        backup_recovery_point_list_done(&l);
-        return r;
-}
-
-int backup_list_recovery_points_by_resource(struct aws_client *c, const char *resource_arn,
-                                            struct backup_recovery_point_list *ret, struct aws_error *e)
-{
-        struct aws_buf b = {};
-        aws_error_clear(e);
-        if (isempty(resource_arn))
-                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
-                                     "a resource ARN is needed");
-        aws_buf_puts(&b, "/resources/");
-        path_label(&b, resource_arn);
-        aws_buf_puts(&b, "/recovery-points/");
-        _cleanup_free_ char *path = aws_buf_steal(&b);
-        if (!path)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        return list_points(c, "ListRecoveryPointsByResource", path, NULL, ret, e);
-}
-
-int backup_list_recovery_points_by_vault(struct aws_client *c, const char *vault_name,
-                                         const char *resource_arn, struct backup_recovery_point_list *ret,
-                                         struct aws_error *e)
-{
-        struct aws_buf b = {}, q = {};
-        aws_error_clear(e);
-        if (!vault_name_valid(vault_name))
-                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
-                                     "invalid backup vault name");
-        aws_buf_puts(&b, "/backup-vaults/");
-        path_label(&b, vault_name);
-        aws_buf_puts(&b, "/recovery-points/");
-        _cleanup_free_ char *path = aws_buf_steal(&b);
-        if (resource_arn)
-                aws_buf_param(&q, "resourceArn", resource_arn);
-        _cleanup_free_ char *query = resource_arn ? aws_buf_steal(&q) : NULL;
-        if (!path || (resource_arn && !query))
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        return list_points(c, "ListRecoveryPointsByBackupVault", path, query, ret, e);
-}
-
-int backup_describe_recovery_point(struct aws_client *c, const char *vault_name,
-                                   const char *recovery_point_arn, struct backup_recovery_point *ret,
-                                   struct aws_error *e)
-{
-        struct aws_response resp = {};
-        aws_error_clear(e);
-        if (!vault_name_valid(vault_name) || isempty(recovery_point_arn))
-                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
-                                     "invalid backup vault name or recovery point ARN");
-        _cleanup_free_ char *path = backup_recovery_point_path(vault_name, recovery_point_arn);
-        if (!path)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        int r = backup_send(c, "GET", path, NULL, NULL, &resp, e);
-        if (r < 0)
-                return r;
-        r = backup_parse_recovery_point(resp.body, resp.body_len, ret, e);
-        aws_response_done(&resp);
-        return r;
-}
-
-int backup_delete_recovery_point(struct aws_client *c, const char *vault_name,
-                                 const char *recovery_point_arn, struct aws_error *e)
-{
-        struct aws_response resp = {};
-        aws_error_clear(e);
-        if (!vault_name_valid(vault_name) || isempty(recovery_point_arn))
-                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
-                                     "invalid backup vault name or recovery point ARN");
-        _cleanup_free_ char *path = backup_recovery_point_path(vault_name, recovery_point_arn);
-        if (!path)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        int r = backup_send(c, "DELETE", path, NULL, NULL, &resp, e);
-        aws_response_done(&resp);
-        return r;
 }
 
 static int parse_job(json_object *o, struct backup_job *ret)
@@ -429,23 +208,247 @@ fail:
         return r;
 }
 
-int backup_parse_backup_job(const char *json, size_t len, const char *action, struct backup_job *ret,
-                            struct aws_error *e)
+/* ---- reading answers ---- */
+
+/* What one answer is read into: `action` names it in errors. */
+typedef int (*backup_reader)(json_object *root, const char *action, void *ret, struct aws_error *e);
+
+struct points_page {
+        struct backup_recovery_point_list *list; /* appended to */
+        char **next;                             /* freed and replaced */
+};
+
+static int read_points_page(json_object *root, const char *action, void *ret, struct aws_error *e)
 {
-        _cleanup_json_ json_object *root = NULL;
-        int r = parse_json(json, len, &root, e);
+        struct points_page *pg = ret;
+        return parse_points_obj(root, pg->list, pg->next, e);
+}
+
+static int read_point(json_object *root, const char *action, void *ret, struct aws_error *e)
+{
+        int r = parse_point(root, ret);
         if (r < 0)
-                return r;
-        if ((r = parse_job(root, ret)) < 0)
+                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "%s response lacks RecoveryPointArn/Status", action);
+        return 0;
+}
+
+static int read_job(json_object *root, const char *action, void *ret, struct aws_error *e)
+{
+        int r = parse_job(root, ret);
+        if (r < 0)
                 return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s response lacks BackupJobId", action);
         return 0;
 }
 
+static int read_body(const char *json, size_t len, backup_reader read, const char *action, void *ret,
+                     struct aws_error *e)
+{
+        _cleanup_json_ json_object *root = NULL;
+        int r = aws_json_parse(json, len, &root, e);
+        if (r < 0)
+                return r;
+        return read(root, action, ret, e);
+}
+
+int backup_parse_recovery_points(const char *json, size_t len, struct backup_recovery_point_list *ret,
+                                 char **ret_next_token, struct aws_error *e)
+{
+        struct backup_recovery_point_list l = {};
+        _cleanup_free_ char *next = NULL;
+        int r = read_body(json, len, read_points_page, "ListRecoveryPoints",
+                          &(struct points_page){&l, &next}, e);
+        if (r < 0) {
+                backup_recovery_point_list_done(&l);
+                return r;
+        }
+        *ret = l;
+        if (ret_next_token)
+                *ret_next_token = TAKE_PTR(next);
+        return 0;
+}
+
+int backup_parse_recovery_point(const char *json, size_t len, struct backup_recovery_point *ret,
+                                struct aws_error *e)
+{
+        return read_body(json, len, read_point, "DescribeRecoveryPoint", ret, e);
+}
+
+int backup_parse_backup_job(const char *json, size_t len, const char *action, struct backup_job *ret,
+                            struct aws_error *e)
+{
+        return read_body(json, len, read_job, action, ret, e);
+}
+
+/* ---- requests ---- */
+
+static int out_of_memory(struct aws_error *e)
+{
+        return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+}
+
+/* "{prefix}{label}{middle}{label2}" (middle and label2 may be NULL). Path labels keep only unreserved
+ * characters: ARNs become arn%3Aaws%3Ards... NULL when out of memory. */
+static char *rest_path(const char *prefix, const char *label, const char *middle, const char *label2)
+{
+        struct aws_buf b = {};
+        aws_buf_puts(&b, prefix);
+        aws_buf_encode(&b, label, strlen(label), false);
+        if (middle)
+                aws_buf_puts(&b, middle);
+        if (label2)
+                aws_buf_encode(&b, label2, strlen(label2), false);
+        return aws_buf_steal(&b);
+}
+
+char *backup_recovery_point_path(const char *vault_name, const char *recovery_point_arn)
+{
+        return rest_path("/backup-vaults/", vault_name, "/recovery-points/", recovery_point_arn);
+}
+
+/* One request; a 2xx answer is read by `read` into `ret` (no `read`: the body is not looked at). */
+static int backup_call(struct aws_client *c, const char *method, const char *path, const char *query,
+                       const char *body, backup_reader read, const char *action, void *ret,
+                       struct aws_error *e)
+{
+        struct aws_response resp = {};
+        struct aws_request req = {
+            .service = AWS_SERVICE_BACKUP,
+            .protocol = AWS_PROTOCOL_REST_JSON,
+            .method = method,
+            .path = path,
+            .query = query,
+            .content_type = body ? "application/json" : NULL,
+            .body = body,
+            .body_len = body ? strlen(body) : 0,
+        };
+        int r = aws_client_send(c, &req, &resp, e);
+        if (r >= 0 && read)
+                r = read_body(resp.body, resp.body_len, read, action, ret, e);
+        aws_response_done(&resp);
+        return r;
+}
+
+static bool vault_name_valid(const char *v)
+{
+        size_t l = v ? strlen(v) : 0;
+        if (l < 2 || l > 50)
+                return false;
+        for (const char *p = v; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == '-' || *p == '_'))
+                        return false;
+        return true;
+}
+
+/* ---- recovery points ---- */
+
+static int list_points(struct aws_client *c, const char *operation, const char *path,
+                       const char *extra_query, struct backup_recovery_point_list *ret, struct aws_error *e)
+{
+        struct backup_recovery_point_list l = {};
+        _cleanup_free_ char *next = NULL;
+        _cleanup_paging_ struct aws_paging pg = AWS_PAGING_INIT(operation, "NextToken");
+        int r;
+        do {
+                struct aws_buf q = {};
+                _cleanup_free_ char *query = NULL;
+                aws_buf_param(&q, "maxResults", BACKUP_PAGE_SIZE);
+                if (next)
+                        aws_buf_param(&q, "nextToken", next);
+                if (extra_query) {
+                        aws_buf_putc(&q, '&');
+                        aws_buf_puts(&q, extra_query);
+                }
+                query = aws_buf_steal(&q);
+                if (!query) {
+                        r = out_of_memory(e);
+                        goto fail;
+                }
+                if ((r = backup_call(c, "GET", path, query, NULL, read_points_page, operation,
+                                     &(struct points_page){&l, &next}, e)) < 0)
+                        goto fail;
+        } while ((r = aws_paging_next(&pg, next, e)) > 0);
+        if (r < 0)
+                goto fail;
+        *ret = l;
+        return 0;
+fail:
+        backup_recovery_point_list_done(&l);
+        return r;
+}
+
+int backup_list_recovery_points_by_resource(struct aws_client *c, const char *resource_arn,
+                                            struct backup_recovery_point_list *ret, struct aws_error *e)
+{
+        aws_error_clear(e);
+        if (isempty(resource_arn))
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
+                                     "a resource ARN is needed");
+        _cleanup_free_ char *path = rest_path("/resources/", resource_arn, "/recovery-points/", NULL);
+        if (!path)
+                return out_of_memory(e);
+        return list_points(c, "ListRecoveryPointsByResource", path, NULL, ret, e);
+}
+
+int backup_list_recovery_points_by_vault(struct aws_client *c, const char *vault_name,
+                                         const char *resource_arn, struct backup_recovery_point_list *ret,
+                                         struct aws_error *e)
+{
+        struct aws_buf q = {};
+        aws_error_clear(e);
+        if (!vault_name_valid(vault_name))
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
+                                     "invalid backup vault name");
+        _cleanup_free_ char *path = rest_path("/backup-vaults/", vault_name, "/recovery-points/", NULL);
+        if (resource_arn)
+                aws_buf_param(&q, "resourceArn", resource_arn);
+        _cleanup_free_ char *query = resource_arn ? aws_buf_steal(&q) : NULL;
+        if (!path || (resource_arn && !query))
+                return out_of_memory(e);
+        return list_points(c, "ListRecoveryPointsByBackupVault", path, query, ret, e);
+}
+
+/* The path of one recovery point, after checking both names. */
+static int recovery_point_path(const char *vault_name, const char *recovery_point_arn, char **ret,
+                               struct aws_error *e)
+{
+        if (!vault_name_valid(vault_name) || isempty(recovery_point_arn))
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
+                                     "invalid backup vault name or recovery point ARN");
+        *ret = backup_recovery_point_path(vault_name, recovery_point_arn);
+        return *ret ? 0 : out_of_memory(e);
+}
+
+int backup_describe_recovery_point(struct aws_client *c, const char *vault_name,
+                                   const char *recovery_point_arn, struct backup_recovery_point *ret,
+                                   struct aws_error *e)
+{
+        _cleanup_free_ char *path = NULL;
+        aws_error_clear(e);
+        int r = recovery_point_path(vault_name, recovery_point_arn, &path, e);
+        if (r < 0)
+                return r;
+        return backup_call(c, "GET", path, NULL, NULL, read_point, "DescribeRecoveryPoint", ret, e);
+}
+
+int backup_delete_recovery_point(struct aws_client *c, const char *vault_name,
+                                 const char *recovery_point_arn, struct aws_error *e)
+{
+        _cleanup_free_ char *path = NULL;
+        aws_error_clear(e);
+        int r = recovery_point_path(vault_name, recovery_point_arn, &path, e);
+        if (r < 0)
+                return r;
+        return backup_call(c, "DELETE", path, NULL, NULL, NULL, "DeleteRecoveryPoint", NULL, e);
+}
+
+/* ---- backup jobs ---- */
+
 int backup_start_backup_job(struct aws_client *c, const struct backup_job_params *p, struct backup_job *ret,
                             struct aws_error *e)
 {
-        struct aws_response resp = {};
         _cleanup_json_ json_object *body = json_object_new_object();
         aws_error_clear(e);
         if (!vault_name_valid(p->vault_name) || isempty(p->resource_arn) || isempty(p->iam_role_arn))
@@ -453,7 +456,7 @@ int backup_start_backup_job(struct aws_client *c, const struct backup_job_params
                     e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
                     "StartBackupJob needs a valid vault name, resource ARN and IAM role ARN");
         if (!body)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+                return out_of_memory(e);
         json_object_object_add(body, "BackupVaultName", json_object_new_string(p->vault_name));
         json_object_object_add(body, "ResourceArn", json_object_new_string(p->resource_arn));
         json_object_object_add(body, "IamRoleArn", json_object_new_string(p->iam_role_arn));
@@ -473,33 +476,19 @@ int backup_start_backup_job(struct aws_client *c, const struct backup_job_params
         }
         const char *s = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
         if (!s)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        int r = backup_send(c, "PUT", "/backup-jobs", NULL, s, &resp, e);
-        if (r < 0)
-                return r;
-        r = backup_parse_backup_job(resp.body, resp.body_len, "StartBackupJob", ret, e);
-        aws_response_done(&resp);
-        return r;
+                return out_of_memory(e);
+        return backup_call(c, "PUT", "/backup-jobs", NULL, s, read_job, "StartBackupJob", ret, e);
 }
 
 int backup_describe_backup_job(struct aws_client *c, const char *job_id, struct backup_job *ret,
                                struct aws_error *e)
 {
-        struct aws_response resp = {};
-        struct aws_buf b = {};
         aws_error_clear(e);
         if (isempty(job_id))
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
                                      "a backup job id is needed");
-        aws_buf_puts(&b, "/backup-jobs/");
-        path_label(&b, job_id);
-        _cleanup_free_ char *path = aws_buf_steal(&b);
+        _cleanup_free_ char *path = rest_path("/backup-jobs/", job_id, NULL, NULL);
         if (!path)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        int r = backup_send(c, "GET", path, NULL, NULL, &resp, e);
-        if (r < 0)
-                return r;
-        r = backup_parse_backup_job(resp.body, resp.body_len, "DescribeBackupJob", ret, e);
-        aws_response_done(&resp);
-        return r;
+                return out_of_memory(e);
+        return backup_call(c, "GET", path, NULL, NULL, read_job, "DescribeBackupJob", ret, e);
 }

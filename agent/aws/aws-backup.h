@@ -28,6 +28,7 @@ struct backup_recovery_point {
 struct backup_recovery_point_list {
         struct backup_recovery_point *items;
         size_t n;
+        size_t allocated; /* room in items (array_grow) */
 };
 
 struct backup_job {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "aws-buf.h"
 #include "aws-client-internal.h"
 #include "aws-query.h"
@@ -31,12 +32,12 @@ static bool query_id_is_valid(const char *id)
                 return false;
         for (size_t i = 0; i < l; i++) {
                 char c = id[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_'))
                         return false;
         }
         return true;
 }
-
 
 int cloudwatch_get_metric_data_params(const struct cloudwatch_query *q, size_t n, int64_t start, int64_t end,
                                       char **ret)
@@ -80,7 +81,8 @@ int cloudwatch_get_metric_data_params(const struct cloudwatch_query *q, size_t n
         return *ret ? 0 : -ENOMEM;
 }
 
-int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloudwatch_result **ret, size_t *ret_n, struct aws_error *e)
+int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloudwatch_result **ret,
+                                 size_t *ret_n, struct aws_error *e)
 {
         struct cloudwatch_result *out = NULL;
         size_t n = 0, cap = 0;
@@ -88,7 +90,8 @@ int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloud
         int r = 0;
 
         if (!result)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse", "GetMetricData: no result");
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "GetMetricData: no result");
         AWS_XML_FOREACH(m, list, "member")
         {
                 struct cloudwatch_result it = {};
@@ -105,7 +108,8 @@ int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloud
                 r = aws_xml_child_text(m, "Id", &it.id);
                 if (r < 0 || !it.id) {
                         free(it.id);
-                        r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse", "GetMetricData: result without Id");
+                        r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                          "GetMetricData: result without Id");
                         break;
                 }
                 /* Values and Timestamps pair up by position; the newest wins whatever the order. */
@@ -130,16 +134,10 @@ int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloud
                                 it.timestamp = newest = t;
                         }
                 }
-                if (n == cap) {
-                        size_t c2 = cap ? cap * 2 : 16;
-                        struct cloudwatch_result *p = realloc(out, c2 * sizeof(*out));
-                        if (!p) {
-                                free(it.id);
-                                r = aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-                                break;
-                        }
-                        out = p;
-                        cap = c2;
+                if (ARRAY_GROW(out, cap, n) < 0) {
+                        free(it.id);
+                        r = aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
+                        break;
                 }
                 out[n++] = it;
         }
@@ -152,8 +150,9 @@ int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloud
         return 0;
 }
 
-int cloudwatch_get_metric_data(struct aws_client *c, const struct cloudwatch_query *q, size_t n, int64_t start,
-                               int64_t end, struct cloudwatch_result **ret, size_t *ret_n, struct aws_error *e)
+int cloudwatch_get_metric_data(struct aws_client *c, const struct cloudwatch_query *q, size_t n,
+                               int64_t start, int64_t end, struct cloudwatch_result **ret, size_t *ret_n,
+                               struct aws_error *e)
 {
         _cleanup_free_ char *params = NULL;
         struct aws_xml_node *doc = NULL;
@@ -161,10 +160,11 @@ int cloudwatch_get_metric_data(struct aws_client *c, const struct cloudwatch_que
 
         r = cloudwatch_get_metric_data_params(q, n, start, end, &params);
         if (r < 0)
-                return aws_error_set(e, r, AWS_ERROR_INVALID, r == -ENOMEM ? "OutOfMemory" : "InvalidParameterValue",
+                return aws_error_set(e, r, AWS_ERROR_INVALID,
+                                     r == -ENOMEM ? "OutOfMemory" : "InvalidParameterValue",
                                      "cannot build the GetMetricData request");
-        r = aws_query_call(c, AWS_SERVICE_CLOUDWATCH, "GetMetricData", CLOUDWATCH_VERSION, params, AWS_SIGN_CLIENT,
-                           NULL, &doc, e);
+        r = aws_query_call(c, AWS_SERVICE_CLOUDWATCH, "GetMetricData", CLOUDWATCH_VERSION, params,
+                           AWS_SIGN_CLIENT, NULL, &doc, e);
         if (r < 0)
                 return r;
         r = cloudwatch_parse_metric_data(aws_query_result(doc, "GetMetricData"), ret, ret_n, e);

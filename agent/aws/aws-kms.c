@@ -2,10 +2,10 @@
 #include "aws-kms.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "aws-json.h"
 #include "macro.h"
 
 /* A key ARN's region: arn:aws:kms:<region>:<account>:key/<id>. NULL for anything else. */
@@ -21,30 +21,21 @@ static char *key_arn_region(const char *key_id)
 
 int kms_parse_key_manager(const char *body, size_t len, enum kms_key_manager *ret, struct aws_error *e)
 {
+        _cleanup_json_ json_object *o = NULL;
         json_object *meta, *manager;
-
-        if (!body || len == 0 || len > INT32_MAX)
-                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse", "empty DescribeKey response");
-        json_tokener *tok = json_tokener_new();
-        if (!tok)
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "OutOfMemory", "out of memory");
-        json_object *o = json_tokener_parse_ex(tok, body, (int)len);
-        bool complete = json_tokener_get_error(tok) == json_tokener_success;
-        json_tokener_free(tok);
-        int r = 0;
-        if (!o || !complete || !json_object_object_get_ex(o, "KeyMetadata", &meta) ||
+        int r = aws_json_parse(body, len, &o, e);
+        if (r < 0)
+                return r;
+        if (!json_object_object_get_ex(o, "KeyMetadata", &meta) ||
             !json_object_object_get_ex(meta, "KeyManager", &manager) ||
             !json_object_is_type(manager, json_type_string))
-                r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                  "DescribeKey response lacks KeyMetadata.KeyManager");
-        else {
-                const char *m = json_object_get_string(manager);
-                *ret = streq(m, "AWS") ? KMS_KEY_MANAGER_AWS
-                       : streq(m, "CUSTOMER") ? KMS_KEY_MANAGER_CUSTOMER
-                                              : KMS_KEY_MANAGER_UNKNOWN;
-        }
-        json_object_put(o);
-        return r;
+                return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
+                                     "DescribeKey response lacks KeyMetadata.KeyManager");
+        const char *m = json_object_get_string(manager);
+        *ret = streq(m, "AWS")        ? KMS_KEY_MANAGER_AWS
+               : streq(m, "CUSTOMER") ? KMS_KEY_MANAGER_CUSTOMER
+                                      : KMS_KEY_MANAGER_UNKNOWN;
+        return 0;
 }
 
 int kms_describe_key_manager(struct aws_client *c, const char *key_id, enum kms_key_manager *ret,
@@ -55,7 +46,8 @@ int kms_describe_key_manager(struct aws_client *c, const char *key_id, enum kms_
         int r;
 
         if (isempty(key_id) || strlen(key_id) > 2048)
-                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue", "invalid KMS key id");
+                return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidParameterValue",
+                                     "invalid KMS key id");
         json_object *body = json_object_new_object();
         if (!body || json_object_object_add(body, "KeyId", json_object_new_string(key_id)) < 0) {
                 json_object_put(body);

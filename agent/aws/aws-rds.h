@@ -110,7 +110,8 @@ struct rds_snapshot_attributes {
         struct name {                                                                                       \
                 type *items;                                                                                \
                 size_t n;                                                                                   \
-                size_t skipped; /* items that could not be read and were left out (clusters) */            \
+                size_t allocated; /* room in items (array_grow) */                                          \
+                size_t skipped;   /* items that could not be read and were left out (clusters) */           \
         }
 DEFINE_RDS_LIST(rds_db_cluster_list, struct rds_db_cluster);
 DEFINE_RDS_LIST(rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot);
@@ -181,14 +182,14 @@ int rds_copy_db_cluster_snapshot(struct aws_client *c, const struct rds_copy_par
 int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *snapshot_identifier,
                                              char *const *add, char *const *remove,
                                              struct rds_snapshot_attributes *ret, struct aws_error *e);
-/* DescribeAccountAttributes: the account's RDS quota `name` in the client's region ("ManualClusterSnapshots":
- * manual cluster snapshots, AWS Backup's not counted). 0 with *ret_used and *ret_max, -ENOENT when the answer
- * has no such quota, or another negative errno with `e` filled. */
+/* DescribeAccountAttributes: the account's RDS quota `name` in the client's region
+ * ("ManualClusterSnapshots": manual cluster snapshots, AWS Backup's not counted). 0 with *ret_used and
+ * *ret_max, -ENOENT when the answer has no such quota, or another negative errno with `e` filled. */
 #define RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS "ManualClusterSnapshots"
 int rds_describe_account_quota(struct aws_client *c, const char *name, int64_t *ret_used, int64_t *ret_max,
                                struct aws_error *e);
-int rds_parse_account_quota(const char *xml, size_t len, const char *name, int64_t *ret_used, int64_t *ret_max,
-                            struct aws_error *e);
+int rds_parse_account_quota(const char *xml, size_t len, const char *name, int64_t *ret_used,
+                            int64_t *ret_max, struct aws_error *e);
 int rds_describe_db_cluster_snapshot_attributes(struct aws_client *c, const char *snapshot_identifier,
                                                 struct rds_snapshot_attributes *ret, struct aws_error *e);
 

@@ -3,7 +3,6 @@
  * Linked with -Wl,--wrap=free like test-wipe.c: every free() of the agent's own code passes a scanner
  * (libcurl's, libsystemd's and OpenSSL's frees do not). */
 #include <check.h>
-#include <malloc.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +14,10 @@
 #include "http-test-server.h"
 #include "macro.h"
 #include "test-suite.h"
+#include "wipe-scanner.h"
 
 #define SECRET "async-wipe-SECRET-0123456789abcdefghijklmn"
 #define TOKEN "async-wipe-TOKEN-FwoGZXIvYXdzEJr//////////wEaDOm0123456789"
-
-void __real_free(void *p);
-void __wrap_free(void *p);
-
-static volatile bool watching;
-static volatile unsigned freed_blocks, blocks_with_secret;
-
-void __wrap_free(void *p)
-{
-        if (watching && p) {
-                size_t n = malloc_usable_size(p);
-                freed_blocks++;
-                if (memmem(p, n, SECRET, strlen(SECRET)) || memmem(p, n, TOKEN, strlen(TOKEN)))
-                        blocks_with_secret++;
-        }
-        __real_free(p);
-}
 
 static void reply(const struct test_http_request *req, struct test_http_reply *rp, void *userdata)
 {
@@ -96,8 +79,7 @@ START_TEST(async_calls_wipe_keys_and_tokens_before_free)
         setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
         setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
 
-        freed_blocks = blocks_with_secret = 0;
-        watching = true;
+        wipe_watch(SECRET, TOKEN);
         ck_assert_int_ge(sd_event_new(&event), 0);
         ck_assert_int_eq(aws_multi_new(event, &multi), 0);
         struct aws_client_options o = {.region = "us-east-1"};
@@ -119,11 +101,11 @@ START_TEST(async_calls_wipe_keys_and_tokens_before_free)
         aws_client_free(client);
         aws_multi_unref(multi);
         sd_event_unref(event);
-        watching = false;
+        wipe_unwatch();
         test_http_server_stop(server);
 
-        ck_assert_uint_gt(freed_blocks, 0);
-        ck_assert_uint_eq(blocks_with_secret, 0);
+        ck_assert_uint_gt(wipe_freed_blocks(), 0);
+        ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
 }
 END_TEST
 

@@ -194,6 +194,24 @@ static struct aws_request describe(const char *query)
         };
 }
 
+/* One DescribeDBClusters call (with `co`, may be NULL), and the loop run until it has answered. */
+static void call_and_wait(struct fixture *f, const struct aws_call_options *co, struct outcome *o)
+{
+        struct aws_request req = describe(NULL);
+        ck_assert_int_eq(aws_client_send_async(f->client, &req, co, on_outcome, o, NULL), 0);
+        run_until(f, one_done, o);
+}
+
+/* One DescribeDBClusters call per outcome, all queued before the loop runs. */
+static void send_each(struct fixture *f, struct outcomes *os)
+{
+        for (size_t i = 0; i < os->n; i++) {
+                struct aws_request req = describe(NULL);
+                ck_assert_int_eq(aws_client_send_async(f->client, &req, NULL, on_outcome, &os->o[i], NULL),
+                                 0);
+        }
+}
+
 /* ---- a timer that proves the loop keeps turning ---- */
 
 struct ticker {
@@ -257,10 +275,7 @@ START_TEST(twenty_slow_calls_complete_while_a_50ms_timer_keeps_firing)
 
         fixture_start(&f, reply_slowly, &delay_ms, &ao);
         ticker_start(&f, &t);
-        for (size_t i = 0; i < ELEMENTSOF(o); i++) {
-                struct aws_request req = describe(NULL);
-                ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o[i], NULL), 0);
-        }
+        send_each(&f, &os);
         run_until(&f, all_done, &os);
         for (size_t i = 0; i < ELEMENTSOF(o); i++) {
                 ck_assert_int_eq(o[i].r, 0);
@@ -296,13 +311,11 @@ START_TEST(service_unavailable_is_retried_after_a_backoff_timer_not_a_sleep)
         struct fixture f;
         struct ticker t;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
 
         random_value = 0.5; /* backoff before attempt 2: 0.5 x 1 s */
         fixture_start(&f, unavailable_then_ok, NULL, NULL);
         ticker_start(&f, &t);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, NULL, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert_int_eq(o.status, 200);
         ck_assert_uint_eq(test_http_server_requests(f.server), 2);
@@ -346,12 +359,10 @@ START_TEST(clock_skew_is_re_signed_once_with_the_servers_time)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         struct test_http_request first, second;
 
         fixture_start(&f, skewed_then_ok, NULL, NULL);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, NULL, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert(test_http_server_request(f.server, 0, &first));
         ck_assert(test_http_server_request(f.server, 1, &second));
@@ -478,13 +489,11 @@ START_TEST(throttling_lowers_the_rate_and_successes_restore_it)
         struct fixture f;
         struct aws_async_stats st;
         struct aws_async_options ao = {.max_rate = 10, .min_rate = 0.5};
-        struct aws_request req = describe(NULL);
         struct outcome o = {};
 
         random_value = 0; /* no backoff delay: the limiter alone paces the retries */
         fixture_start(&f, throttle_twice, NULL, &ao);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, NULL, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert_uint_eq(test_http_server_requests(f.server), 3);
         ck_assert_int_eq(aws_client_async_stats(f.client, &st), 0);
@@ -495,8 +504,7 @@ START_TEST(throttling_lowers_the_rate_and_successes_restore_it)
 
         for (unsigned i = 0; i < AWS_RATE_RECOVERY_STEPS; i++) {
                 struct outcome next = {};
-                ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &next, NULL), 0);
-                run_until(&f, one_done, &next);
+                call_and_wait(&f, NULL, &next);
                 ck_assert_int_eq(next.r, 0);
         }
         ck_assert_int_eq(aws_client_async_stats(f.client, &st), 0);
@@ -584,10 +592,7 @@ START_TEST(no_more_than_the_cap_are_in_flight)
 
         fixture_start(&f, reply_slowly, &delay_ms, &ao);
         ticker_start(&f, &t);
-        for (size_t i = 0; i < ELEMENTSOF(o); i++) {
-                struct aws_request req = describe(NULL);
-                ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o[i], NULL), 0);
-        }
+        send_each(&f, &os);
         /* Nothing starts inside aws_client_send_async: the loop does it. */
         ck_assert_int_eq(aws_client_async_stats(f.client, &st), 0);
         ck_assert_uint_eq(st.queued, 6);
@@ -645,7 +650,6 @@ START_TEST(a_streamed_answer_reaches_the_sink_in_chunks)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         char got[sizeof(stream_body)];
         struct collected c = {.data = got};
         struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
@@ -653,8 +657,7 @@ START_TEST(a_streamed_answer_reaches_the_sink_in_chunks)
         for (size_t i = 0; i < sizeof(stream_body); i++)
                 stream_body[i] = (char)('a' + i / 1000);
         fixture_start(&f, reply_in_chunks, NULL, NULL);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, &co, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, &co, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert_int_eq(o.status, 200);
         ck_assert_uint_eq(o.body_len, 0); /* it all went to the sink */
@@ -676,13 +679,11 @@ START_TEST(a_streamed_answer_over_16_mib_is_refused)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         struct collected c = {};
         struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
 
         fixture_start(&f, reply_too_large, NULL, NULL);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, &co, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, &co, &o);
         ck_assert_int_eq(o.r, -EFBIG);
         ck_assert_str_eq(o.e.code, "ResponseTooLarge");
         ck_assert_uint_le(c.len, 16u * 1024 * 1024);
@@ -701,13 +702,11 @@ START_TEST(an_error_body_is_parsed_not_streamed)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         struct collected c = {};
         struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
 
         fixture_start(&f, reply_invalid, NULL, NULL);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, &co, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, &co, &o);
         ck_assert_int_eq(o.r, -EREMOTEIO);
         ck_assert_int_eq(o.e.kind, AWS_ERROR_SERVICE);
         ck_assert_str_eq(o.e.code, "InvalidParameterValue");
@@ -730,7 +729,6 @@ START_TEST(a_retried_stream_tells_the_sink_to_start_over)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         char got[sizeof(stream_body)];
         struct collected c = {.data = got};
         struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
@@ -738,8 +736,7 @@ START_TEST(a_retried_stream_tells_the_sink_to_start_over)
         memset(stream_body, 'z', sizeof(stream_body));
         random_value = 0;
         fixture_start(&f, cut_then_whole, NULL, NULL);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, &co, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, &co, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert_uint_eq(test_http_server_requests(f.server), 2);
         ck_assert_uint_eq(c.resets, 1);
@@ -753,14 +750,12 @@ START_TEST(a_sink_that_refuses_ends_the_call)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         struct collected c = {.refuse = -EBADMSG};
         struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
         unsigned delay_ms = 0;
 
         fixture_start(&f, reply_slowly, &delay_ms, NULL);
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, &co, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, &co, &o);
         ck_assert_int_eq(o.r, -EBADMSG);
         ck_assert_str_eq(o.e.code, "BodySinkFailed");
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);
@@ -795,14 +790,12 @@ START_TEST(a_credentials_refresh_for_an_async_call_makes_one_sts_attempt)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         unsigned delay_ms = 0;
         char token[64];
 
         fixture_start(&f, sts_unavailable, &delay_ms, NULL);
         web_identity_env(token, sizeof(token));
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, NULL, &o);
         ck_assert_int_lt(o.r, 0);
         /* One STS attempt and no backoff (the blocking path makes three); no RDS request without keys. */
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);
@@ -816,14 +809,12 @@ START_TEST(a_slow_sts_holds_an_async_call_for_4_seconds_at_most)
 {
         struct fixture f;
         struct outcome o = {};
-        struct aws_request req = describe(NULL);
         unsigned delay_ms = 30 * 1000; /* the client's own timeout is 60 s; the bounded refresh's 4 s */
         char token[64];
 
         fixture_start(&f, sts_unavailable, &delay_ms, NULL);
         web_identity_env(token, sizeof(token));
-        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &o, NULL), 0);
-        run_until(&f, one_done, &o);
+        call_and_wait(&f, NULL, &o);
         ck_assert_int_lt(o.r, 0);
         ck_assert_int_eq(o.e.kind, AWS_ERROR_TIMEOUT);
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);

@@ -75,16 +75,34 @@ static void write_file(const char *name, const char *content, char *path, size_t
         fclose(f);
 }
 
-START_TEST(endpoint_default_and_china)
+START_TEST(endpoint_default_is_the_regional_amazonaws_host)
 {
         offline_env();
         unsetenv("AWS_ENDPOINT_URL");
         struct aws_error e = {};
-        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+        _cleanup_free_ char *a = NULL;
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "eu-west-1", &a, &e), 0);
         ck_assert_str_eq(a, "https://rds.eu-west-1.amazonaws.com");
+}
+END_TEST
+
+START_TEST(endpoint_in_china_ends_in_amazonaws_com_cn)
+{
+        offline_env();
+        unsetenv("AWS_ENDPOINT_URL");
+        struct aws_error e = {};
+        _cleanup_free_ char *b = NULL;
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_BACKUP, "cn-north-1", &b, &e), 0);
         ck_assert_str_eq(b, "https://backup.cn-north-1.amazonaws.com.cn");
+}
+END_TEST
+
+START_TEST(endpoint_refuses_a_region_that_is_not_a_name)
+{
+        offline_env();
+        unsetenv("AWS_ENDPOINT_URL");
+        struct aws_error e = {};
+        _cleanup_free_ char *c = NULL;
         ck_assert_int_lt(aws_endpoint_resolve(AWS_SERVICE_STS, "evil.example.com/", &c, &e), 0);
         ck_assert_int_eq(e.kind, AWS_ERROR_INVALID);
 }
@@ -315,7 +333,9 @@ TEST_SUITE(aws_client)
 {
         Suite *s = suite_create("aws-client");
         TCase *tc = tcase_create("offline");
-        tcase_add_test(tc, endpoint_default_and_china);
+        tcase_add_test(tc, endpoint_default_is_the_regional_amazonaws_host);
+        tcase_add_test(tc, endpoint_in_china_ends_in_amazonaws_com_cn);
+        tcase_add_test(tc, endpoint_refuses_a_region_that_is_not_a_name);
         tcase_add_test(tc, endpoint_service_variable_wins_over_global);
         tcase_add_test(tc, plain_http_is_refused_off_loopback);
         tcase_add_test(tc, region_from_options_env_and_profile);

@@ -61,17 +61,19 @@ START_TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
 }
 END_TEST
 
-#define SNAPSHOT_XML(id, created)                                                                            \
+#define SNAPSHOT_XML(id, created)                                                                           \
         "<DBClusterSnapshot><DBClusterSnapshotIdentifier>" id "</DBClusterSnapshotIdentifier>"              \
         "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"                            \
         "<SnapshotCreateTime>" created "</SnapshotCreateTime></DBClusterSnapshot>"
 
 START_TEST(one_bad_timestamp_spares_the_rest_of_the_page)
 {
-        const char *xml = "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-                          SNAPSHOT_XML("bad", "yesterday") SNAPSHOT_XML("good", "2026-11-24T02:17:05.123Z")
-                          "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
-                          "</DescribeDBClusterSnapshotsResponse>";
+        const char *xml =
+            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><"
+            "DBClusterSnapshots>" SNAPSHOT_XML("bad", "yesterday") SNAPSHOT_XML(
+                "good",
+                "2026-11-24T02:17:05.123Z") "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
+                                            "</DescribeDBClusterSnapshotsResponse>";
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, strlen(xml), &l, NULL, &e), 0);
@@ -88,11 +90,12 @@ END_TEST
 
 START_TEST(cluster_that_cannot_be_read_is_left_out_and_counted)
 {
-        const char *xml = "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>"
-                          "<DBCluster><DBClusterIdentifier>bad</DBClusterIdentifier><Status>available</Status>"
-                          "<Port>not-a-number</Port></DBCluster>"
-                          "<DBCluster><DBClusterIdentifier>good</DBClusterIdentifier><Status>available</Status>"
-                          "</DBCluster></DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>";
+        const char *xml =
+            "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>"
+            "<DBCluster><DBClusterIdentifier>bad</DBClusterIdentifier><Status>available</Status>"
+            "<Port>not-a-number</Port></DBCluster>"
+            "<DBCluster><DBClusterIdentifier>good</DBClusterIdentifier><Status>available</Status>"
+            "</DBCluster></DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>";
         struct rds_db_cluster_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(rds_parse_db_clusters(xml, strlen(xml), &l, NULL, &e), 0);
@@ -277,37 +280,73 @@ START_TEST(backup_path_encodes_arn_labels)
 }
 END_TEST
 
-/* Every prefix of a recorded response (a body cut anywhere) parses or fails cleanly; ASan/LSan watch. */
+/* The end of a recorded document: a body cut at or after it is still the whole document. */
+static size_t document_end(const char *body, char last)
+{
+        return (size_t)(strrchr(body, last) - body) + 1;
+}
+
+static void assert_cut_is_a_parse_error(int r, const void *items, const char *marker,
+                                        const struct aws_error *e, size_t len)
+{
+        ck_assert_msg(r == -EBADMSG, "cut at %zu: %d, not -EBADMSG", len, r);
+        ck_assert_int_eq(e->kind, AWS_ERROR_PARSE);
+        ck_assert_ptr_null(items);
+        ck_assert_ptr_null(marker);
+}
+
+/* Every prefix of a recorded response (a body cut anywhere) is refused as a parse error, leaving nothing
+ * behind, unless it still holds the whole document (only trailing whitespace was cut): then it reads as the
+ * whole body does. ASan/LSan watch the failures. */
 START_TEST(every_truncation_fails_cleanly)
 {
         size_t n;
         _cleanup_free_ char *snaps = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
-        for (size_t len = 0; len < n; len++) {
+        for (size_t len = 0, end = document_end(snaps, '>'); len < n; len++) {
                 struct rds_db_cluster_snapshot_list l = {};
-                char *marker = NULL;
+                _cleanup_free_ char *marker = NULL;
                 struct aws_error e = {};
-                if (rds_parse_db_cluster_snapshots(snaps, len, &l, &marker, &e) >= 0) {
-                        rds_db_cluster_snapshot_list_done(&l);
-                        free(marker);
-                } else
-                        ck_assert_ptr_null(l.items);
+                int r = rds_parse_db_cluster_snapshots(snaps, len, &l, &marker, &e);
+                if (len < end) {
+                        assert_cut_is_a_parse_error(r, l.items, marker, &e, len);
+                        continue;
+                }
+                ck_assert_int_eq(r, 0);
+                ck_assert_uint_eq(l.n, 2);
+                ck_assert_str_eq(l.items[0].identifier, "aba-prod-a-20221012t0735z");
+                ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
+                rds_db_cluster_snapshot_list_done(&l);
         }
         _cleanup_free_ char *clusters = read_aws_data("describe-db-clusters.xml", &n);
-        for (size_t len = 0; len < n; len++) {
+        for (size_t len = 0, end = document_end(clusters, '>'); len < n; len++) {
                 struct rds_db_cluster_list l = {};
+                _cleanup_free_ char *marker = NULL;
                 struct aws_error e = {};
-                if (rds_parse_db_clusters(clusters, len, &l, NULL, &e) >= 0)
-                        rds_db_cluster_list_done(&l);
+                int r = rds_parse_db_clusters(clusters, len, &l, &marker, &e);
+                if (len < end) {
+                        assert_cut_is_a_parse_error(r, l.items, marker, &e, len);
+                        continue;
+                }
+                ck_assert_int_eq(r, 0);
+                ck_assert_uint_eq(l.n, 1);
+                ck_assert_str_eq(l.items[0].identifier, "prod-a");
+                ck_assert_ptr_null(marker);
+                rds_db_cluster_list_done(&l);
         }
         _cleanup_free_ char *points = read_aws_data("list-recovery-points-by-resource.json", &n);
-        size_t closing = (size_t)(strrchr(points, '}') - points);
-        for (size_t len = 0; len <= closing; len++) {
+        for (size_t len = 0, end = document_end(points, '}'); len < n; len++) {
                 struct backup_recovery_point_list l = {};
-                char *next = NULL;
+                _cleanup_free_ char *next = NULL;
                 struct aws_error e = {};
-                /* A JSON prefix is never a complete object except the whole document. */
-                ck_assert_int_lt(backup_parse_recovery_points(points, len, &l, &next, &e), 0);
-                ck_assert_ptr_null(l.items);
+                int r = backup_parse_recovery_points(points, len, &l, &next, &e);
+                if (len < end) {
+                        assert_cut_is_a_parse_error(r, l.items, next, &e, len);
+                        continue;
+                }
+                ck_assert_int_eq(r, 0);
+                ck_assert_uint_eq(l.n, 2);
+                ck_assert_str_eq(next, "token-page-2");
+                backup_recovery_point_list_done(&l);
         }
 }
 END_TEST

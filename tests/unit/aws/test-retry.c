@@ -51,13 +51,20 @@ START_TEST(timeouts_cost_10)
 }
 END_TEST
 
-START_TEST(success_refunds_and_caps)
+START_TEST(success_refunds_what_its_retry_took)
 {
         struct aws_retry_quota q;
         aws_retry_quota_init(&q);
         ck_assert_uint_eq(aws_retry_quota_acquire(&q, false), 5);
         aws_retry_quota_release(&q, 5);
         ck_assert_uint_eq(q.available, 500);
+}
+END_TEST
+
+START_TEST(first_try_success_adds_one_up_to_the_cap)
+{
+        struct aws_retry_quota q;
+        aws_retry_quota_init(&q);
         aws_retry_quota_release(&q, 0);
         ck_assert_uint_eq(q.available, 500);
         q.available = 100;
@@ -75,7 +82,8 @@ TEST_SUITE(aws_retry)
         tcase_add_test(tc, backoff_is_capped_at_20_seconds);
         tcase_add_test(tc, quota_pays_100_retries_then_stops);
         tcase_add_test(tc, timeouts_cost_10);
-        tcase_add_test(tc, success_refunds_and_caps);
+        tcase_add_test(tc, success_refunds_what_its_retry_took);
+        tcase_add_test(tc, first_try_success_adds_one_up_to_the_cap);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -3,7 +3,6 @@
  * through aws-xml.c's wiping allocator) passes a scanner that counts freed blocks still holding the secret
  * key or the session token. */
 #include <check.h>
-#include <malloc.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -12,37 +11,14 @@
 #include "aws-sts.h"
 #include "macro.h"
 #include "test-suite.h"
+#include "wipe-scanner.h"
 
 #define SECRET "wipe-test-SECRET-0123456789abcdefghijklmn"
 #define TOKEN "wipe-test-TOKEN-FwoGZXIvYXdzEJr//////////wEaDOm0123456789"
 
-void __real_free(void *p);
-void __wrap_free(void *p);
-
-/* volatile: the compiler knows free() touches no global of ours and would drop or cache these. */
-static volatile bool watching;
-static volatile unsigned freed_blocks, blocks_with_secret;
-
-void __wrap_free(void *p)
-{
-        if (watching && p) {
-                size_t n = malloc_usable_size(p);
-                freed_blocks++;
-                if (memmem(p, n, SECRET, strlen(SECRET)) || memmem(p, n, TOKEN, strlen(TOKEN)))
-                        blocks_with_secret++;
-        }
-        __real_free(p);
-}
-
 static void watch(void)
 {
-        freed_blocks = blocks_with_secret = 0;
-        watching = true;
-}
-
-static void unwatch(void)
-{
-        watching = false;
+        wipe_watch(SECRET, TOKEN);
 }
 
 START_TEST(scanner_sees_a_secret_freed_without_wiping)
@@ -51,9 +27,9 @@ START_TEST(scanner_sees_a_secret_freed_without_wiping)
         ck_assert_ptr_nonnull(s);
         watch();
         free(s);
-        unwatch();
-        ck_assert_uint_eq(freed_blocks, 1);
-        ck_assert_uint_eq(blocks_with_secret, 1);
+        wipe_unwatch();
+        ck_assert_uint_eq(wipe_freed_blocks(), 1);
+        ck_assert_uint_eq(wipe_blocks_with_secret(), 1);
 }
 END_TEST
 
@@ -67,9 +43,9 @@ START_TEST(credentials_done_wipes_secret_and_token_before_free)
         ck_assert_int_eq(aws_credentials_copy(&src, &c), 0);
         watch();
         aws_credentials_done(&c);
-        unwatch();
-        ck_assert_uint_eq(freed_blocks, 3);
-        ck_assert_uint_eq(blocks_with_secret, 0);
+        wipe_unwatch();
+        ck_assert_uint_eq(wipe_freed_blocks(), 3);
+        ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
         ck_assert_ptr_null(c.secret_access_key);
         ck_assert_ptr_null(c.session_token);
 }
@@ -96,9 +72,9 @@ START_TEST(sigv4_signing_frees_no_copy_of_secret_or_token)
         watch();
         ck_assert_int_eq(aws_sigv4_sign(&r, &p, &res), 0);
         aws_sigv4_result_done(&res);
-        unwatch();
-        ck_assert_uint_gt(freed_blocks, 0);
-        ck_assert_uint_eq(blocks_with_secret, 0);
+        wipe_unwatch();
+        ck_assert_uint_gt(wipe_freed_blocks(), 0);
+        ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
 }
 END_TEST
 
@@ -118,9 +94,9 @@ START_TEST(sts_credentials_parsing_frees_no_copy_of_secret_or_token)
         ck_assert_str_eq(c.secret_access_key, SECRET);
         ck_assert_str_eq(c.session_token, TOKEN);
         aws_credentials_done(&c);
-        unwatch();
-        ck_assert_uint_gt(freed_blocks, 0);
-        ck_assert_uint_eq(blocks_with_secret, 0);
+        wipe_unwatch();
+        ck_assert_uint_gt(wipe_freed_blocks(), 0);
+        ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
 }
 END_TEST
 
