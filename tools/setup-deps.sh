@@ -35,6 +35,7 @@ if ! command -v promtool >/dev/null 2>&1; then
                 $sudo chmod 755 /usr/sbin/policy-rc.d
                 guard=1
         fi
+        [ -n "$missing" ] || $sudo apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null ||
                 echo "setup-deps: prometheus could not be installed: the promtool test will be skipped"
         if [ -n "$guard" ]; then
