@@ -121,6 +121,15 @@ struct store_rows {
         void (*done)(void *element);
 };
 
+/* DEFINE_STORE_ROWS(rows, type, read, done): `static const struct store_rows rows` for elements of `type`,
+ * read by `read` and freed by `done(type *)`. */
+#define DEFINE_STORE_ROWS(rows, type, read_fn, done_fn)                                                     \
+        static void rows##_done(void *element)                                                              \
+        {                                                                                                   \
+                done_fn(element);                                                                           \
+        }                                                                                                   \
+        static const struct store_rows rows = {.size = sizeof(type), .read = read_fn, .done = rows##_done}
+
 /* The rows of `st`, each read by rows->read into an array grown with array_grow(). `ret` is a pointer to
  * the element pointer (e.g. struct ledger_entry **). On failure the rows read so far are freed through
  * rows->done, and *ret, *ret_n are untouched. An empty result is (NULL, 0). */

@@ -88,25 +88,20 @@ static int inventory_write(struct store *s, const char *region, const struct inv
                            size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,
                            int64_t now)
 {
+        static const enum stmt_id deletes[] = {STMT_INV_DEL_CLUSTERS, STMT_INV_DEL_SNAPSHOTS};
         sqlite3_stmt *st = NULL;
         int r;
 
-        r = store_stmt(s, inventory_sql, STMT_INV_DEL_CLUSTERS, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        r = store_step_done(s, st);
-        store_stmt_resetp(&st);
-        if (r < 0)
-                return r;
-        r = store_stmt(s, inventory_sql, STMT_INV_DEL_SNAPSHOTS, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        r = store_step_done(s, st);
-        store_stmt_resetp(&st);
-        if (r < 0)
-                return r;
+        for (size_t i = 0; i < ELEMENTSOF(deletes); i++) {
+                r = store_stmt(s, inventory_sql, deletes[i], &st);
+                if (r < 0)
+                        return r;
+                bind_text(st, 1, region);
+                r = store_step_done(s, st);
+                store_stmt_resetp(&st);
+                if (r < 0)
+                        return r;
+        }
 
         r = store_stmt(s, inventory_sql, STMT_INV_ADD_CLUSTER, &st);
         if (r < 0)
@@ -193,16 +188,7 @@ static int inventory_cluster_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
-static void inventory_cluster_done_element(void *c)
-{
-        inventory_cluster_done(c);
-}
-
-static const struct store_rows cluster_rows = {
-    .size = sizeof(struct inventory_cluster),
-    .read = inventory_cluster_read,
-    .done = inventory_cluster_done_element,
-};
+DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, inventory_cluster_read, inventory_cluster_done);
 
 static int inventory_snapshot_read(struct store *s, sqlite3_stmt *st, void *ret)
 {
@@ -230,16 +216,8 @@ static int inventory_snapshot_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
-static void inventory_snapshot_done_element(void *sn)
-{
-        inventory_snapshot_done(sn);
-}
-
-static const struct store_rows snapshot_rows = {
-    .size = sizeof(struct inventory_snapshot),
-    .read = inventory_snapshot_read,
-    .done = inventory_snapshot_done_element,
-};
+DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, inventory_snapshot_read,
+                  inventory_snapshot_done);
 
 /* The rows of the query `id` for `region` (NULL: all). */
 static int inventory_read(struct store *s, enum stmt_id id, const char *region,

@@ -129,16 +129,7 @@ static int ledger_entry_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
-static void ledger_entry_done_element(void *e)
-{
-        ledger_entry_done(e);
-}
-
-static const struct store_rows ledger_rows = {
-    .size = sizeof(struct ledger_entry),
-    .read = ledger_entry_read,
-    .done = ledger_entry_done_element,
-};
+DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_entry_read, ledger_entry_done);
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {
@@ -196,6 +187,18 @@ static int ledger_not_open(struct store *s, int64_t id)
         return -EALREADY;
 }
 
+/* Run an UPDATE ... WHERE id = ?1 AND state = 'intent'; -ENOENT or -EALREADY when it changed nothing. */
+static int ledger_update_open(struct store *s, sqlite3_stmt *st, int64_t id)
+{
+        int r = store_step_done(s, st);
+
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0)
+                return ledger_not_open(s, id);
+        return 0;
+}
+
 int store_ledger_retry(struct store *s, int64_t id, int64_t now)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
@@ -208,12 +211,7 @@ int store_ledger_retry(struct store *s, int64_t id, int64_t now)
                 return r;
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int64(st, 2, now);
-        r = store_step_done(s, st);
-        if (r < 0)
-                return r;
-        if (sqlite3_changes(s->db) == 0)
-                return ledger_not_open(s, id);
-        return 0;
+        return ledger_update_open(s, st, id);
 }
 
 int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, const char *request_id,
@@ -233,12 +231,7 @@ int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, 
         bind_text(st, 4, error_code);
         bind_text(st, 5, error_message);
         sqlite3_bind_int64(st, 6, now);
-        r = store_step_done(s, st);
-        if (r < 0)
-                return r;
-        if (sqlite3_changes(s->db) == 0)
-                return ledger_not_open(s, id);
-        return 0;
+        return ledger_update_open(s, st, id);
 }
 
 int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret)

@@ -5,10 +5,8 @@
 
 #include "store-internal.h"
 
-static void next_slot_record_done(void *element)
+static void next_slot_record_done(struct next_slot_record *x)
 {
-        struct next_slot_record *x = element;
-
         free(x->policy);
         free(x->cluster);
         free(x->region);
@@ -94,13 +92,10 @@ static int next_slot_record_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
+DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_record_read, next_slot_record_done);
+
 int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n)
 {
-        static const struct store_rows next_slot_rows = {
-            .size = sizeof(struct next_slot_record),
-            .read = next_slot_record_read,
-            .done = next_slot_record_done,
-        };
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         int r;
 

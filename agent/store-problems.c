@@ -90,16 +90,7 @@ static int problem_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
-static void problem_done_element(void *p)
-{
-        problem_done(p);
-}
-
-static const struct store_rows problem_rows = {
-    .size = sizeof(struct problem),
-    .read = problem_read,
-    .done = problem_done_element,
-};
+DEFINE_STORE_ROWS(problem_rows, struct problem, problem_read, problem_done);
 
 int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n)
 {

@@ -68,16 +68,7 @@ static int restore_request_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
-static void restore_request_done_element(void *q)
-{
-        restore_request_done(q);
-}
-
-static const struct store_rows restore_rows = {
-    .size = sizeof(struct restore_request),
-    .read = restore_request_read,
-    .done = restore_request_done_element,
-};
+DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_request_read, restore_request_done);
 
 int store_restore_request_add(struct store *s, const struct restore_request *in, int64_t now,
                               int64_t *ret_id)

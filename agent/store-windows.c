@@ -86,16 +86,7 @@ static int window_record_read(struct store *s, sqlite3_stmt *st, void *ret)
         return 0;
 }
 
-static void window_record_done_element(void *w)
-{
-        window_record_done(w);
-}
-
-static const struct store_rows window_rows = {
-    .size = sizeof(struct window_record),
-    .read = window_record_read,
-    .done = window_record_done_element,
-};
+DEFINE_STORE_ROWS(window_rows, struct window_record, window_record_read, window_record_done);
 
 int store_window_record(struct store *s, const char *policy, const char *cluster, int64_t slot_start,
                         enum window_outcome outcome, const char *snapshot, bool reported, int64_t now)

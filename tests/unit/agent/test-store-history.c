@@ -28,13 +28,19 @@ START_TEST(window_lookup_of_an_unrecorded_slot_is_enoent)
 }
 END_TEST
 
+/* db-a's slot T0 had no room under the quota, and that was reported. */
+static void window_quota_exhausted_and_reported(void)
+{
+        ck_assert_int_eq(
+            store_window_record(store, "prod", "db-a", T0, WINDOW_QUOTA_EXHAUSTED, NULL, false, T0), 0);
+        ck_assert_int_eq(store_window_mark_reported(store, "db-a", T0), 0);
+}
+
 START_TEST(window_record_then_lookup_returns_every_field)
 {
         struct window_record w;
 
-        ck_assert_int_eq(
-            store_window_record(store, "prod", "db-a", T0, WINDOW_QUOTA_EXHAUSTED, NULL, false, T0), 0);
-        ck_assert_int_eq(store_window_mark_reported(store, "db-a", T0), 0);
+        window_quota_exhausted_and_reported();
         w = window_lookup("db-a", T0);
         ck_assert_str_eq(w.policy, "prod");
         ck_assert_str_eq(w.cluster, "db-a");
@@ -51,9 +57,7 @@ START_TEST(window_record_of_the_same_outcome_stays_reported)
 {
         struct window_record w;
 
-        ck_assert_int_eq(
-            store_window_record(store, "prod", "db-a", T0, WINDOW_QUOTA_EXHAUSTED, NULL, false, T0), 0);
-        ck_assert_int_eq(store_window_mark_reported(store, "db-a", T0), 0);
+        window_quota_exhausted_and_reported();
         /* Same outcome again: still reported, nothing to repeat. */
         ck_assert_int_eq(
             store_window_record(store, "prod", "db-a", T0, WINDOW_QUOTA_EXHAUSTED, NULL, false, T0 + 60), 0);
@@ -68,9 +72,7 @@ START_TEST(window_record_of_a_new_outcome_is_news_again)
 {
         struct window_record w;
 
-        ck_assert_int_eq(
-            store_window_record(store, "prod", "db-a", T0, WINDOW_QUOTA_EXHAUSTED, NULL, false, T0), 0);
-        ck_assert_int_eq(store_window_mark_reported(store, "db-a", T0), 0);
+        window_quota_exhausted_and_reported();
         /* Quota freed later in the window: the slot is taken, and that is news again. */
         ck_assert_int_eq(
             store_window_record(store, "prod", "db-a", T0, WINDOW_TAKEN, "aba-db-a-x", false, T0 + 120), 0);

@@ -223,55 +223,49 @@ static void ledger_six_rows(int64_t ids[static 6])
             store_ledger_finish(store, ids[4], LEDGER_FAILED, NULL, "Throttling", NULL, T0 + 999), 0);
 }
 
-/* The ids store_ledger_list() returns for `f`, newest first, in ids[]; returns how many. */
-static size_t ledger_list_ids(const struct ledger_filter *f, int64_t *ids, size_t max)
+/* store_ledger_list() for `f` returns exactly the rows `want`, in that order. */
+static void ledger_list_expect(const struct ledger_filter *f, const int64_t *want, size_t n_want)
 {
         struct ledger_entry *list = NULL;
         size_t n;
 
         ck_assert_int_eq(store_ledger_list(store, f, &list, &n), 0);
-        ck_assert_uint_le(n, max);
+        ck_assert_uint_eq(n, n_want);
         for (size_t i = 0; i < n; i++)
-                ids[i] = list[i].id;
+                ck_assert_int_eq(list[i].id, want[i]);
         ledger_entries_free(list, n);
-        return n;
 }
 
 START_TEST(ledger_list_without_a_filter_is_every_row_newest_first)
 {
-        int64_t ids[6], got[8];
+        int64_t ids[6];
 
         ledger_six_rows(ids);
-        ck_assert_uint_eq(ledger_list_ids(&LEDGER_FILTER_ALL, got, 8), 6);
-        for (size_t i = 0; i < 6; i++)
-                ck_assert_int_eq(got[i], ids[5 - i]);
+        ledger_list_expect(&LEDGER_FILTER_ALL, (int64_t[]){ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]},
+                           6);
 }
 END_TEST
 
 START_TEST(ledger_list_filters_by_policy)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
-        int64_t ids[6], got[8];
+        int64_t ids[6];
 
         ledger_six_rows(ids);
         f.policy = "prod";
-        ck_assert_uint_eq(ledger_list_ids(&f, got, 8), 3);
-        ck_assert_int_eq(got[0], ids[4]);
-        ck_assert_int_eq(got[1], ids[2]);
-        ck_assert_int_eq(got[2], ids[0]);
+        ledger_list_expect(&f, (int64_t[]){ids[4], ids[2], ids[0]}, 3);
 }
 END_TEST
 
 START_TEST(ledger_list_filters_combine)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
-        int64_t ids[6], got[8];
+        int64_t ids[6];
 
         ledger_six_rows(ids);
         f.policy = "prod";
         f.cluster = "db-b";
-        ck_assert_uint_eq(ledger_list_ids(&f, got, 8), 1);
-        ck_assert_int_eq(got[0], ids[4]);
+        ledger_list_expect(&f, (int64_t[]){ids[4]}, 1);
 }
 END_TEST
 
@@ -295,45 +289,41 @@ END_TEST
 START_TEST(ledger_list_since_with_a_limit_keeps_the_newest)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
-        int64_t ids[6], got[8];
+        int64_t ids[6];
 
         ledger_six_rows(ids);
         f.since = T0 + 200;
         f.limit = 2;
-        ck_assert_uint_eq(ledger_list_ids(&f, got, 8), 2);
-        ck_assert_int_eq(got[0], ids[5]);
-        ck_assert_int_eq(got[1], ids[4]);
+        ledger_list_expect(&f, (int64_t[]){ids[5], ids[4]}, 2);
 }
 END_TEST
 
+/* What a restart asks: any row of this kind for this snapshot? */
+static const struct ledger_intent delete_old = {
+    .kind = LEDGER_DELETE_RDS, .cluster = "db-a", .snapshot = "aba-old"};
+
 START_TEST(ledger_list_filters_by_snapshot)
 {
-        /* What a restart asks: any row of this kind for this snapshot? */
-        struct ledger_intent del = {.kind = LEDGER_DELETE_RDS, .cluster = "db-a", .snapshot = "aba-old"};
         struct ledger_filter f = LEDGER_FILTER_ALL;
-        int64_t ids[6], got[8], del_id;
+        int64_t ids[6], del_id;
 
         ledger_six_rows(ids);
-        del_id = ledger_begin(&del, T0 + 1000);
+        del_id = ledger_begin(&delete_old, T0 + 1000);
         f.snapshot = "aba-old";
-        ck_assert_uint_eq(ledger_list_ids(&f, got, 8), 1);
-        ck_assert_int_eq(got[0], del_id);
+        ledger_list_expect(&f, (int64_t[]){del_id}, 1);
 }
 END_TEST
 
 START_TEST(ledger_list_filters_by_kind)
 {
-        struct ledger_intent del = {.kind = LEDGER_DELETE_RDS, .cluster = "db-a", .snapshot = "aba-old"};
         struct ledger_filter f = LEDGER_FILTER_ALL;
-        int64_t ids[6], got[8];
+        int64_t ids[6];
 
         ledger_six_rows(ids);
-        ledger_begin(&del, T0 + 1000);
+        ledger_begin(&delete_old, T0 + 1000);
         f.kind = LEDGER_CREATE;
         f.cluster = "db-a";
-        ck_assert_uint_eq(ledger_list_ids(&f, got, 8), 3);
-        for (size_t i = 0; i < 3; i++)
-                ck_assert_int_eq(got[i], ids[2 - i]);
+        ledger_list_expect(&f, (int64_t[]){ids[2], ids[1], ids[0]}, 3);
 }
 END_TEST
 

@@ -37,6 +37,12 @@ static struct problem *problems_list(int64_t resolved_since, size_t n_expected)
         return l;
 }
 
+static void problems_update(const struct problem *current, size_t n_current, problem_resolved_fn resolved,
+                            int64_t now, int64_t keep_sec)
+{
+        ck_assert_int_eq(store_problems_update(store, current, n_current, resolved, NULL, now, keep_sec), 0);
+}
+
 START_TEST(problem_raised_again_counts_and_keeps_first_seen)
 {
         struct problem cur = {.kind = PROBLEM_ACTION_FAILED,
@@ -50,10 +56,10 @@ START_TEST(problem_raised_again_counts_and_keeps_first_seen)
                               .request_id = (char *)"req-1"};
         struct problem *l;
 
-        ck_assert_int_eq(store_problems_update(store, &cur, 1, resolve_none, NULL, 1000, 0), 0);
+        problems_update(&cur, 1, resolve_none, 1000, 0);
         cur.error_code = (char *)"InvalidDBClusterSnapshotStateFault";
         cur.request_id = (char *)"req-2";
-        ck_assert_int_eq(store_problems_update(store, &cur, 1, resolve_none, NULL, 2000, 0), 0);
+        problems_update(&cur, 1, resolve_none, 2000, 0);
         l = problems_list(0, 1);
         ck_assert_int_eq(l[0].first_seen, 1000);
         ck_assert_int_eq(l[0].last_seen, 2000);
@@ -73,17 +79,24 @@ static struct problem three_problems[] = {
     {.kind = PROBLEM_ACTION_FAILED, .snapshot = (char *)"x", .action = (char *)"share"},
 };
 
+/* The three raised at 1000; at 3000 only the empty policy is seen, and the rule resolves the others. */
+static void three_problems_then_the_empty_policy_alone(void)
+{
+        problems_update(three_problems, 3, resolve_none, 1000, 0);
+        problems_update(&three_problems[0], 1, resolve_all, 3000, 0);
+}
+
 START_TEST(problem_key_includes_the_action)
 {
-        ck_assert_int_eq(store_problems_update(store, three_problems, 3, resolve_none, NULL, 1000, 0), 0);
+        problems_update(three_problems, 3, resolve_none, 1000, 0);
         problems_free(problems_list(0, 3), 3);
 }
 END_TEST
 
 START_TEST(problem_not_seen_stays_open_when_the_rule_says_so)
 {
-        ck_assert_int_eq(store_problems_update(store, three_problems, 3, resolve_none, NULL, 1000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, NULL, 0, resolve_none, NULL, 2000, 0), 0);
+        problems_update(three_problems, 3, resolve_none, 1000, 0);
+        problems_update(NULL, 0, resolve_none, 2000, 0);
         problems_free(problems_list(0, 3), 3);
 }
 END_TEST
@@ -92,8 +105,7 @@ START_TEST(problem_not_seen_is_resolved_when_the_rule_says_so)
 {
         struct problem *l;
 
-        ck_assert_int_eq(store_problems_update(store, three_problems, 3, resolve_none, NULL, 1000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, &three_problems[0], 1, resolve_all, NULL, 3000, 0), 0);
+        three_problems_then_the_empty_policy_alone();
         l = problems_list(0, 1);
         ck_assert_int_eq(l[0].kind, PROBLEM_POLICY_EMPTY);
         problems_free(l, 1);
@@ -104,8 +116,7 @@ START_TEST(problem_list_keeps_resolved_rows_after_the_open_ones)
 {
         struct problem *l;
 
-        ck_assert_int_eq(store_problems_update(store, three_problems, 3, resolve_none, NULL, 1000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, &three_problems[0], 1, resolve_all, NULL, 3000, 0), 0);
+        three_problems_then_the_empty_policy_alone();
         l = problems_list(1, 3);
         ck_assert_int_eq(l[0].resolved_at, 0);
         ck_assert_int_eq(l[1].resolved_at, 3000);
@@ -118,10 +129,8 @@ START_TEST(problem_recurring_after_resolution_is_a_new_problem)
 {
         struct problem *l;
 
-        ck_assert_int_eq(store_problems_update(store, three_problems, 3, resolve_none, NULL, 1000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, &three_problems[0], 1, resolve_all, NULL, 3000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, &three_problems[1], 1, resolve_none, NULL, 4000, 0),
-                         0);
+        three_problems_then_the_empty_policy_alone();
+        problems_update(&three_problems[1], 1, resolve_none, 4000, 0);
         l = problems_list(0, 2);
         ck_assert_int_eq(l[1].first_seen, 4000);
         ck_assert_uint_eq(l[1].count, 1);
@@ -131,11 +140,9 @@ END_TEST
 
 START_TEST(problem_resolved_longer_than_keep_sec_is_forgotten)
 {
-        ck_assert_int_eq(store_problems_update(store, three_problems, 3, resolve_none, NULL, 1000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, &three_problems[0], 1, resolve_all, NULL, 3000, 0), 0);
-        ck_assert_int_eq(store_problems_update(store, &three_problems[1], 1, resolve_none, NULL, 4000, 0),
-                         0);
-        ck_assert_int_eq(store_problems_update(store, NULL, 0, resolve_none, NULL, 5000, 1000), 0);
+        three_problems_then_the_empty_policy_alone();
+        problems_update(&three_problems[1], 1, resolve_none, 4000, 0);
+        problems_update(NULL, 0, resolve_none, 5000, 1000);
         problems_free(problems_list(1, 2), 2);
 }
 END_TEST
