@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -60,6 +61,29 @@ struct store {
 /* The index of `s` in `table` (n entries), or -EINVAL. */
 int store_table_lookup(const char *const *table, size_t n, const char *s);
 #define TABLE_TO_STRING(table, i) ((unsigned)(i) < ELEMENTSOF(table) ? table[i] : NULL)
+
+/* DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, table): ledger_kind_to_string() (NULL when out of
+ * range) and ledger_kind_from_string() (-EINVAL when unknown) over `table`. */
+#define DEFINE_STORE_NAMES(name, type, table)                                                               \
+        const char *name##_to_string(type i)                                                                \
+        {                                                                                                   \
+                return TABLE_TO_STRING(table, i);                                                           \
+        }                                                                                                   \
+        int name##_from_string(const char *s)                                                               \
+        {                                                                                                   \
+                return store_table_lookup(table, ELEMENTSOF(table), s);                                     \
+        }
+
+/* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done): frees an array of
+ * n elements and what each owns; accepts NULL, returns NULL. */
+#define DEFINE_STORE_ARRAY_FREE(name, type, done_fn)                                                        \
+        type *name(type *array, size_t n)                                                                   \
+        {                                                                                                   \
+                for (size_t i = 0; array && i < n; i++)                                                     \
+                        done_fn(&array[i]);                                                                 \
+                free(array);                                                                                \
+                return NULL;                                                                                \
+        }
 
 /* ---- Errors: sqlite's result codes become negative errno here and nowhere else. ---- */
 

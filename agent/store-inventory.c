@@ -36,15 +36,7 @@ static const char *const origin_table[_INVENTORY_ORIGIN_MAX] = {
     [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
 };
 
-const char *inventory_origin_to_string(enum inventory_origin o)
-{
-        return TABLE_TO_STRING(origin_table, o);
-}
-
-int inventory_origin_from_string(const char *s)
-{
-        return store_table_lookup(origin_table, ELEMENTSOF(origin_table), s);
-}
+DEFINE_STORE_NAMES(inventory_origin, enum inventory_origin, origin_table)
 
 void inventory_cluster_done(struct inventory_cluster *c)
 {
@@ -58,13 +50,7 @@ void inventory_cluster_done(struct inventory_cluster *c)
         memset(c, 0, sizeof(*c));
 }
 
-struct inventory_cluster *inventory_clusters_free(struct inventory_cluster *c, size_t n)
-{
-        for (size_t i = 0; c && i < n; i++)
-                inventory_cluster_done(&c[i]);
-        free(c);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, inventory_cluster_done)
 
 void inventory_snapshot_done(struct inventory_snapshot *sn)
 {
@@ -76,13 +62,7 @@ void inventory_snapshot_done(struct inventory_snapshot *sn)
         memset(sn, 0, sizeof(*sn));
 }
 
-struct inventory_snapshot *inventory_snapshots_free(struct inventory_snapshot *sn, size_t n)
-{
-        for (size_t i = 0; sn && i < n; i++)
-                inventory_snapshot_done(&sn[i]);
-        free(sn);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, inventory_snapshot_done)
 
 static int inventory_write(struct store *s, const char *region, const struct inventory_cluster *clusters,
                            size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,

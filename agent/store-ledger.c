@@ -53,25 +53,9 @@ static const char *const ledger_state_table[_LEDGER_STATE_MAX] = {
     [LEDGER_ABANDONED] = "abandoned",
 };
 
-const char *ledger_kind_to_string(enum ledger_kind k)
-{
-        return TABLE_TO_STRING(ledger_kind_table, k);
-}
+DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
 
-int ledger_kind_from_string(const char *s)
-{
-        return store_table_lookup(ledger_kind_table, ELEMENTSOF(ledger_kind_table), s);
-}
-
-const char *ledger_state_to_string(enum ledger_state st)
-{
-        return TABLE_TO_STRING(ledger_state_table, st);
-}
-
-int ledger_state_from_string(const char *s)
-{
-        return store_table_lookup(ledger_state_table, ELEMENTSOF(ledger_state_table), s);
-}
+DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
 
 void ledger_entry_done(struct ledger_entry *e)
 {
@@ -88,13 +72,7 @@ void ledger_entry_done(struct ledger_entry *e)
         memset(e, 0, sizeof(*e));
 }
 
-struct ledger_entry *ledger_entries_free(struct ledger_entry *e, size_t n)
-{
-        for (size_t i = 0; e && i < n; i++)
-                ledger_entry_done(&e[i]);
-        free(e);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done)
 
 static int ledger_entry_read(struct store *s, sqlite3_stmt *st, void *ret)
 {

@@ -15,13 +15,7 @@ static void next_slot_record_done(struct next_slot_record *x)
         free(x->window);
 }
 
-struct next_slot_record *next_slot_records_free(struct next_slot_record *r, size_t n)
-{
-        for (size_t i = 0; r && i < n; i++)
-                next_slot_record_done(&r[i]);
-        free(r);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(next_slot_records_free, struct next_slot_record, next_slot_record_done)
 
 static int next_slots_write(struct store *s, const struct next_slot_record *rec, size_t n, int64_t now)
 {

@@ -19,15 +19,7 @@ static const char *const problem_kind_table[_PROBLEM_KIND_MAX] = {
     [PROBLEM_POLICY_EMPTY] = "policy-selects-nothing", [PROBLEM_REGION_UNOBSERVED] = "region-unobserved",
 };
 
-const char *problem_kind_to_string(enum problem_kind k)
-{
-        return (unsigned)k < _PROBLEM_KIND_MAX ? problem_kind_table[k] : NULL;
-}
-
-int problem_kind_from_string(const char *s)
-{
-        return store_table_lookup(problem_kind_table, _PROBLEM_KIND_MAX, s);
-}
+DEFINE_STORE_NAMES(problem_kind, enum problem_kind, problem_kind_table)
 
 void problem_done(struct problem *p)
 {
@@ -44,13 +36,7 @@ void problem_done(struct problem *p)
         memset(p, 0, sizeof(*p));
 }
 
-struct problem *problems_free(struct problem *p, size_t n)
-{
-        for (size_t i = 0; p && i < n; i++)
-                problem_done(&p[i]);
-        free(p);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_done)
 
 /* A key column: '' in the table is NULL in the struct. */
 static int column_key(sqlite3_stmt *st, int col, char **ret)

@@ -34,13 +34,7 @@ void restore_request_done(struct restore_request *r)
         memset(r, 0, sizeof(*r));
 }
 
-struct restore_request *restore_requests_free(struct restore_request *r, size_t n)
-{
-        for (size_t i = 0; r && i < n; i++)
-                restore_request_done(&r[i]);
-        free(r);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_request_done)
 
 static int restore_request_read(struct store *s, sqlite3_stmt *st, void *ret)
 {

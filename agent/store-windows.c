@@ -33,15 +33,7 @@ static const char *const window_outcome_table[_WINDOW_OUTCOME_MAX] = {
     [WINDOW_QUOTA_EXHAUSTED] = "quota-exhausted",
 };
 
-const char *window_outcome_to_string(enum window_outcome o)
-{
-        return TABLE_TO_STRING(window_outcome_table, o);
-}
-
-int window_outcome_from_string(const char *s)
-{
-        return store_table_lookup(window_outcome_table, ELEMENTSOF(window_outcome_table), s);
-}
+DEFINE_STORE_NAMES(window_outcome, enum window_outcome, window_outcome_table)
 
 void window_record_done(struct window_record *w)
 {
@@ -53,13 +45,7 @@ void window_record_done(struct window_record *w)
         memset(w, 0, sizeof(*w));
 }
 
-struct window_record *window_records_free(struct window_record *w, size_t n)
-{
-        for (size_t i = 0; w && i < n; i++)
-                window_record_done(&w[i]);
-        free(w);
-        return NULL;
-}
+DEFINE_STORE_ARRAY_FREE(window_records_free, struct window_record, window_record_done)
 
 static int window_record_read(struct store *s, sqlite3_stmt *st, void *ret)
 {
