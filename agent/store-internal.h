@@ -1,0 +1,167 @@
+/* What the store's files (store.c, store-*.c) share: the connection, sqlite errors as negative errno,
+ * statements, transactions and the one row collector. Internal to the store: nothing else talks to sqlite.
+ */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "store.h"
+
+/* The statements kept prepared for the life of a connection: those a cycle runs again and again. Each
+ * concern's SQL is in its own file, in a table indexed by these ids (see store_stmt()). */
+enum stmt_id {
+        STMT_LEDGER_BEGIN,
+        STMT_LEDGER_RETRY,
+        STMT_LEDGER_FINISH,
+        STMT_LEDGER_STATE,
+        STMT_LEDGER_GET,
+        STMT_LEDGER_OPEN,
+        STMT_LEDGER_LIST,
+        STMT_WINDOW_RECORD,
+        STMT_WINDOW_LOOKUP,
+        STMT_WINDOW_MARK,
+        STMT_WINDOW_LIST,
+        STMT_WINDOW_LAST_TAKEN,
+        STMT_INV_DEL_CLUSTERS,
+        STMT_INV_DEL_SNAPSHOTS,
+        STMT_INV_ADD_CLUSTER,
+        STMT_INV_ADD_SNAPSHOT,
+        STMT_INV_CLUSTERS,
+        STMT_INV_SNAPSHOTS,
+        STMT_INV_OBSERVED,
+        STMT_CYCLE_BEGIN,
+        STMT_CYCLE_FINISH,
+        STMT_CYCLE_EXISTS,
+        STMT_CYCLE_GET,
+        STMT_CYCLE_LIST,
+        STMT_VAULT_GET,
+        STMT_VAULT_PUT,
+        STMT_VAULT_FORGET,
+        STMT_MARK_ONCE,
+        STMT_MARK_FORGET,
+        STMT_MARK_CHECK,
+        STMT_QUOTA_PUT,
+        STMT_QUOTA_GET,
+        _STMT_MAX,
+};
+
+struct store {
+        sqlite3 *db;
+        int version;
+        sqlite3_stmt *stmts[_STMT_MAX];
+        char error[512];
+};
+
+/* ---- Enum names: each concern keeps a table of names indexed by its enum. ---- */
+
+/* The index of `s` in `table` (n entries), or -EINVAL. */
+int store_table_lookup(const char *const *table, size_t n, const char *s);
+#define TABLE_TO_STRING(table, i) ((unsigned)(i) < ELEMENTSOF(table) ? table[i] : NULL)
+
+/* DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, table): ledger_kind_to_string() (NULL when out of
+ * range) and ledger_kind_from_string() (-EINVAL when unknown) over `table`. */
+#define DEFINE_STORE_NAMES(name, type, table)                                                               \
+        const char *name##_to_string(type i)                                                                \
+        {                                                                                                   \
+                return TABLE_TO_STRING(table, i);                                                           \
+        }                                                                                                   \
+        int name##_from_string(const char *s)                                                               \
+        {                                                                                                   \
+                return store_table_lookup(table, ELEMENTSOF(table), s);                                     \
+        }
+
+/* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done): frees an array of
+ * n elements and what each owns; accepts NULL, returns NULL. */
+#define DEFINE_STORE_ARRAY_FREE(name, type, done_fn)                                                        \
+        type *name(type *array, size_t n)                                                                   \
+        {                                                                                                   \
+                for (size_t i = 0; array && i < n; i++)                                                     \
+                        done_fn(&array[i]);                                                                 \
+                free(array);                                                                                \
+                return NULL;                                                                                \
+        }
+
+/* ---- Errors: sqlite's result codes become negative errno here and nowhere else. ---- */
+
+void store_set_error(struct store *s, const char *fmt, ...) _printf_(2, 3);
+/* Record sqlite's message for `rc` and return the matching negative errno. */
+int store_fail(struct store *s, int rc);
+
+/* ---- Statements. ---- */
+
+/* The statement `id`, prepared from sql[id] the first time and kept; reset it after use (_cleanup_reset_).
+ */
+int store_stmt(struct store *s, const char *const *sql, enum stmt_id id, sqlite3_stmt **ret);
+/* A statement prepared for one call, for what runs once per cycle or per operator request: finalize it
+ * after use (_cleanup_finalize_). */
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **ret);
+
+void store_stmt_resetp(sqlite3_stmt **st);
+#define _cleanup_reset_ _cleanup_(store_stmt_resetp)
+void store_stmt_finalizep(sqlite3_stmt **st);
+#define _cleanup_finalize_ _cleanup_(store_stmt_finalizep)
+
+/* Run SQL text that returns no row (transaction control, pragmas, a fixed DELETE). */
+int store_exec(struct store *s, const char *sql);
+/* Run a statement that returns no row. */
+int store_step_done(struct store *s, sqlite3_stmt *st);
+/* Step a query: 1 when a row is ready, 0 when there are no more, or a negative errno. */
+int store_step_row(struct store *s, sqlite3_stmt *st);
+
+/* End the transaction begun before the work whose result is `r`: commit when r >= 0, else (or when the
+ * commit fails) roll back. Returns 0 or the first error. */
+int store_commit_or_rollback(struct store *s, int r);
+
+static inline int bind_text(sqlite3_stmt *st, int idx, const char *v)
+{
+        return v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, idx);
+}
+
+/* LIMIT for a size_t where 0 means "no limit". */
+static inline int64_t sql_limit(size_t limit)
+{
+        return limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit;
+}
+
+/* A column as a fresh string (NULL for SQL NULL). */
+int column_strdup(sqlite3_stmt *st, int col, char **ret);
+
+/* ---- Reading rows. ---- */
+
+/* A reader's result for a row it leaves out (e.g. a name this build does not know). */
+#define STORE_ROW_SKIP 1
+
+/* How rows of one query become elements of an array. */
+struct store_rows {
+        size_t size; /* of an element */
+        /* Fill *element from the current row of `st`: 0, STORE_ROW_SKIP, or a negative errno (with
+         * store_set_error() for a row it cannot read). *element is untouched unless it returns 0. */
+        int (*read)(struct store *s, sqlite3_stmt *st, void *element);
+        /* Free what an element owns (not the element); NULL when elements own nothing. */
+        void (*done)(void *element);
+};
+
+/* DEFINE_STORE_ROWS(rows, type, read, done): `static const struct store_rows rows` for elements of `type`,
+ * read by `read` and freed by `done(type *)`. */
+#define DEFINE_STORE_ROWS(rows, type, read_fn, done_fn)                                                     \
+        static void rows##_done(void *element)                                                              \
+        {                                                                                                   \
+                done_fn(element);                                                                           \
+        }                                                                                                   \
+        static const struct store_rows rows = {.size = sizeof(type), .read = read_fn, .done = rows##_done}
+
+/* The rows of `st`, each read by rows->read into an array grown with array_grow(). `ret` is a pointer to
+ * the element pointer (e.g. struct ledger_entry **). On failure the rows read so far are freed through
+ * rows->done, and *ret, *ret_n are untouched. An empty result is (NULL, 0). */
+int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret,
+                  size_t *ret_n);
+/* Same, with the rows of each statement of `sts` in turn, in one array. */
+int store_collect_many(struct store *s, sqlite3_stmt *const *sts, size_t n_sts,
+                       const struct store_rows *rows, void *ret, size_t *ret_n);
+/* The one row of `st` read by `read` into *ret; -ENOENT when there is none. */
+int store_read_one(struct store *s, sqlite3_stmt *st,
+                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret);

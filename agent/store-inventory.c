@@ -1,0 +1,269 @@
+/* The last observed inventory in state.db (see store.h): each region's clusters and snapshots, replaced
+ * whole after each observe step, read back in one transaction. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-internal.h"
+
+static const char *const inventory_sql[_STMT_MAX] = {
+    [STMT_INV_DEL_CLUSTERS] = "DELETE FROM inventory_clusters WHERE region = ?1",
+    [STMT_INV_DEL_SNAPSHOTS] = "DELETE FROM inventory_snapshots WHERE region = ?1",
+    [STMT_INV_ADD_CLUSTER] = "INSERT INTO inventory_clusters (region, identifier, status, arn, "
+                             "preferred_window, backup_retention_days, policy, observed_at, "
+                             "earliest_restorable_time, latest_restorable_time) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [STMT_INV_ADD_SNAPSHOT] = "INSERT INTO inventory_snapshots (region, identifier, cluster, origin, "
+                              "status, create_time, allocated_gib, encrypted, tags_digest, observed_at) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [STMT_INV_CLUSTERS] = "SELECT identifier, status, arn, preferred_window, backup_retention_days, policy, "
+                          "earliest_restorable_time, latest_restorable_time FROM inventory_clusters WHERE "
+                          "(?1 IS NULL OR region = ?1) "
+                          "ORDER BY identifier, region",
+    [STMT_INV_SNAPSHOTS] = "SELECT identifier, cluster, origin, status, create_time, allocated_gib, "
+                           "encrypted, tags_digest FROM inventory_snapshots "
+                           "WHERE (?1 IS NULL OR region = ?1) ORDER BY identifier, region",
+    [STMT_INV_OBSERVED] = "SELECT MAX(observed_at) FROM (SELECT observed_at FROM inventory_clusters "
+                          "WHERE (?1 IS NULL OR region = ?1) UNION ALL SELECT observed_at "
+                          "FROM inventory_snapshots WHERE (?1 IS NULL OR region = ?1))",
+};
+
+static const char *const origin_table[_INVENTORY_ORIGIN_MAX] = {
+    [INVENTORY_ORIGIN_AGENT] = "agent",
+    [INVENTORY_ORIGIN_MANUAL] = "manual",
+    [INVENTORY_ORIGIN_AUTOMATED] = "automated",
+    [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
+    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
+};
+
+DEFINE_STORE_NAMES(inventory_origin, enum inventory_origin, origin_table)
+
+void inventory_cluster_done(struct inventory_cluster *c)
+{
+        if (!c)
+                return;
+        free(c->identifier);
+        free(c->status);
+        free(c->arn);
+        free(c->preferred_window);
+        free(c->policy);
+        memset(c, 0, sizeof(*c));
+}
+
+DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, inventory_cluster_done)
+
+void inventory_snapshot_done(struct inventory_snapshot *sn)
+{
+        if (!sn)
+                return;
+        free(sn->identifier);
+        free(sn->cluster);
+        free(sn->status);
+        memset(sn, 0, sizeof(*sn));
+}
+
+DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, inventory_snapshot_done)
+
+static int inventory_write(struct store *s, const char *region, const struct inventory_cluster *clusters,
+                           size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,
+                           int64_t now)
+{
+        static const enum stmt_id deletes[] = {STMT_INV_DEL_CLUSTERS, STMT_INV_DEL_SNAPSHOTS};
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(deletes); i++) {
+                r = store_stmt(s, inventory_sql, deletes[i], &st);
+                if (r < 0)
+                        return r;
+                bind_text(st, 1, region);
+                r = store_step_done(s, st);
+                store_stmt_resetp(&st);
+                if (r < 0)
+                        return r;
+        }
+
+        r = store_stmt(s, inventory_sql, STMT_INV_ADD_CLUSTER, &st);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_clusters; i++) {
+                const struct inventory_cluster *c = &clusters[i];
+
+                if (!c->identifier)
+                        return -EINVAL;
+                bind_text(st, 1, region);
+                bind_text(st, 2, c->identifier);
+                bind_text(st, 3, c->status);
+                bind_text(st, 4, c->arn);
+                bind_text(st, 5, c->preferred_window);
+                sqlite3_bind_int64(st, 6, c->backup_retention_days);
+                bind_text(st, 7, c->policy);
+                sqlite3_bind_int64(st, 8, now);
+                sqlite3_bind_int64(st, 9, c->earliest_restorable_time);
+                sqlite3_bind_int64(st, 10, c->latest_restorable_time);
+                r = store_step_done(s, st);
+                store_stmt_resetp(&st);
+                if (r < 0)
+                        return r;
+        }
+
+        r = store_stmt(s, inventory_sql, STMT_INV_ADD_SNAPSHOT, &st);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_snapshots; i++) {
+                const struct inventory_snapshot *sn = &snapshots[i];
+
+                if (!sn->identifier || !inventory_origin_to_string(sn->origin))
+                        return -EINVAL;
+                bind_text(st, 1, region);
+                bind_text(st, 2, sn->identifier);
+                bind_text(st, 3, sn->cluster);
+                bind_text(st, 4, inventory_origin_to_string(sn->origin));
+                bind_text(st, 5, sn->status);
+                sqlite3_bind_int64(st, 6, sn->create_time);
+                sqlite3_bind_int64(st, 7, sn->allocated_gib);
+                sqlite3_bind_int(st, 8, sn->encrypted);
+                /* sqlite integers are signed: store the digest's bits, read them back the same way. */
+                sqlite3_bind_int64(st, 9, (int64_t)sn->tags_digest);
+                sqlite3_bind_int64(st, 10, now);
+                r = store_step_done(s, st);
+                store_stmt_resetp(&st);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int store_inventory_replace(struct store *s, const char *region, const struct inventory_cluster *clusters,
+                            size_t n_clusters, const struct inventory_snapshot *snapshots,
+                            size_t n_snapshots, int64_t now)
+{
+        int r;
+
+        if (!s || !region || (n_clusters > 0 && !clusters) || (n_snapshots > 0 && !snapshots))
+                return -EINVAL;
+        r = store_exec(s, "BEGIN IMMEDIATE");
+        if (r < 0)
+                return r;
+        return store_commit_or_rollback(
+            s, inventory_write(s, region, clusters, n_clusters, snapshots, n_snapshots, now));
+}
+
+static int inventory_cluster_read(struct store *s, sqlite3_stmt *st, void *ret)
+{
+        struct inventory_cluster c = {
+            .backup_retention_days = (unsigned)sqlite3_column_int64(st, 4),
+            .earliest_restorable_time = sqlite3_column_int64(st, 6),
+            .latest_restorable_time = sqlite3_column_int64(st, 7),
+        };
+
+        (void)s;
+        if (column_strdup(st, 0, &c.identifier) < 0 || column_strdup(st, 1, &c.status) < 0 ||
+            column_strdup(st, 2, &c.arn) < 0 || column_strdup(st, 3, &c.preferred_window) < 0 ||
+            column_strdup(st, 5, &c.policy) < 0) {
+                inventory_cluster_done(&c);
+                return -ENOMEM;
+        }
+        *(struct inventory_cluster *)ret = c;
+        return 0;
+}
+
+DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, inventory_cluster_read, inventory_cluster_done);
+
+static int inventory_snapshot_read(struct store *s, sqlite3_stmt *st, void *ret)
+{
+        struct inventory_snapshot sn = {
+            .create_time = sqlite3_column_int64(st, 4),
+            .allocated_gib = (unsigned)sqlite3_column_int64(st, 5),
+            .encrypted = sqlite3_column_int(st, 6) != 0,
+            .tags_digest = (uint64_t)sqlite3_column_int64(st, 7),
+        };
+        int o;
+
+        o = inventory_origin_from_string((const char *)sqlite3_column_text(st, 2));
+        if (o < 0) {
+                store_set_error(s, "inventory snapshot has unknown origin '%s'",
+                                strna((const char *)sqlite3_column_text(st, 2)));
+                return -EBADMSG;
+        }
+        sn.origin = o;
+        if (column_strdup(st, 0, &sn.identifier) < 0 || column_strdup(st, 1, &sn.cluster) < 0 ||
+            column_strdup(st, 3, &sn.status) < 0) {
+                inventory_snapshot_done(&sn);
+                return -ENOMEM;
+        }
+        *(struct inventory_snapshot *)ret = sn;
+        return 0;
+}
+
+DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, inventory_snapshot_read,
+                  inventory_snapshot_done);
+
+/* The rows of the query `id` for `region` (NULL: all). */
+static int inventory_read(struct store *s, enum stmt_id id, const char *region,
+                          const struct store_rows *rows, void *ret, size_t *ret_n)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = store_stmt(s, inventory_sql, id, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, region);
+        return store_collect(s, st, rows, ret, ret_n);
+}
+
+static int inventory_observed_at(struct store *s, const char *region, int64_t *ret)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = store_stmt(s, inventory_sql, STMT_INV_OBSERVED, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, region);
+        r = store_step_row(s, st);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return store_fail(s, SQLITE_DONE);
+        *ret = sqlite3_column_int64(st, 0);
+        return 0;
+}
+
+int store_inventory_load(struct store *s, const char *region, struct inventory_cluster **ret_clusters,
+                         size_t *ret_n_clusters, struct inventory_snapshot **ret_snapshots,
+                         size_t *ret_n_snapshots, int64_t *ret_observed_at)
+{
+        struct inventory_cluster *clusters = NULL;
+        struct inventory_snapshot *snapshots = NULL;
+        size_t n_clusters = 0, n_snapshots = 0;
+        int64_t observed = 0;
+        int r;
+
+        if (!s || !ret_clusters || !ret_n_clusters || !ret_snapshots || !ret_n_snapshots)
+                return -EINVAL;
+        /* One read transaction, so that the two lists come from the same replace. */
+        r = store_exec(s, "BEGIN");
+        if (r < 0)
+                return r;
+        r = inventory_read(s, STMT_INV_CLUSTERS, region, &cluster_rows, &clusters, &n_clusters);
+        if (r >= 0)
+                r = inventory_read(s, STMT_INV_SNAPSHOTS, region, &snapshot_rows, &snapshots, &n_snapshots);
+        if (r >= 0 && ret_observed_at)
+                r = inventory_observed_at(s, region, &observed);
+        r = store_commit_or_rollback(s, r);
+        if (r < 0) {
+                inventory_clusters_free(clusters, n_clusters);
+                inventory_snapshots_free(snapshots, n_snapshots);
+                return r;
+        }
+
+        *ret_clusters = clusters;
+        *ret_n_clusters = n_clusters;
+        *ret_snapshots = snapshots;
+        *ret_n_snapshots = n_snapshots;
+        if (ret_observed_at)
+                *ret_observed_at = observed;
+        return 0;
+}

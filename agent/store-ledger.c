@@ -1,0 +1,297 @@
+/* The action ledger in state.db (see store.h): one row per mutating AWS call, written and committed
+ * before the call, finished with its outcome, listed for recovery, history and metrics. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-internal.h"
+
+#define LEDGER_COLUMNS                                                                                      \
+        "id, cycle_id, kind, state, policy, cluster, snapshot, region, target, slot_start, request_id, "    \
+        "error_code, error_message, created_at, updated_at, attempts"
+
+static const char *const ledger_sql[_STMT_MAX] = {
+    [STMT_LEDGER_BEGIN] = "INSERT INTO ledger (cycle_id, kind, policy, cluster, snapshot, region, target, "
+                          "slot_start, state, created_at, updated_at, attempts) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'intent', ?9, ?9, 1)",
+    [STMT_LEDGER_RETRY] = "UPDATE ledger SET attempts = attempts + 1, updated_at = ?2, request_id = NULL, "
+                          "error_code = NULL, error_message = NULL WHERE id = ?1 AND state = 'intent'",
+    [STMT_LEDGER_FINISH] = "UPDATE ledger SET state = ?2, request_id = ?3, error_code = ?4, "
+                           "error_message = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'intent'",
+    [STMT_LEDGER_STATE] = "SELECT state FROM ledger WHERE id = ?1",
+    [STMT_LEDGER_GET] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE id = ?1",
+    [STMT_LEDGER_OPEN] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE state = 'intent' ORDER BY id",
+    [STMT_LEDGER_LIST] = "SELECT " LEDGER_COLUMNS " FROM ledger "
+                         "WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR cluster = ?2) "
+                         "AND (?3 IS NULL OR state = ?3) AND created_at >= ?4 "
+                         "AND (?6 IS NULL OR snapshot = ?6) AND (?7 IS NULL OR kind = ?7) "
+                         "ORDER BY id DESC LIMIT ?5",
+};
+
+static const char *const ledger_kind_table[_LEDGER_KIND_MAX] = {
+    [LEDGER_CREATE] = "create",
+    [LEDGER_DELETE_RDS] = "delete-rds",
+    [LEDGER_DELETE_BACKUP] = "delete-backup",
+    [LEDGER_COPY] = "copy",
+    [LEDGER_SHARE] = "share",
+    [LEDGER_EXPORT] = "export",
+    [LEDGER_CANCEL_EXPORT] = "cancel-export",
+    [LEDGER_RESTORE] = "restore",
+    [LEDGER_RESTORE_INSTANCE] = "restore-instance",
+    [LEDGER_TEARDOWN] = "teardown",
+    [LEDGER_TAG] = "tag",
+    [LEDGER_PROBE] = "probe",
+    [LEDGER_OPERATOR_RESTORE] = "operator-restore",
+    [LEDGER_OPERATOR_INSTANCE] = "operator-instance",
+};
+
+static const char *const ledger_state_table[_LEDGER_STATE_MAX] = {
+    [LEDGER_INTENT] = "intent",
+    [LEDGER_DONE] = "done",
+    [LEDGER_FAILED] = "failed",
+    [LEDGER_ABANDONED] = "abandoned",
+};
+
+DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
+
+DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
+
+void ledger_entry_done(struct ledger_entry *e)
+{
+        if (!e)
+                return;
+        free(e->policy);
+        free(e->cluster);
+        free(e->snapshot);
+        free(e->region);
+        free(e->target);
+        free(e->request_id);
+        free(e->error_code);
+        free(e->error_message);
+        memset(e, 0, sizeof(*e));
+}
+
+DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done)
+
+static int ledger_entry_read(struct store *s, sqlite3_stmt *st, void *ret)
+{
+        struct ledger_entry e = {
+            .id = sqlite3_column_int64(st, 0),
+            .cycle_id = sqlite3_column_int64(st, 1),
+            .slot_start = sqlite3_column_int64(st, 9),
+            .created_at = sqlite3_column_int64(st, 13),
+            .updated_at = sqlite3_column_int64(st, 14),
+            .attempts = (unsigned)sqlite3_column_int64(st, 15),
+        };
+        int kind, state;
+
+        kind = ledger_kind_from_string((const char *)sqlite3_column_text(st, 2));
+        state = ledger_state_from_string((const char *)sqlite3_column_text(st, 3));
+        if (kind < 0 || state < 0) {
+                store_set_error(s, "ledger row %" PRId64 " has unknown kind '%s' or state '%s'", e.id,
+                                strna((const char *)sqlite3_column_text(st, 2)),
+                                strna((const char *)sqlite3_column_text(st, 3)));
+                return -EBADMSG;
+        }
+        e.kind = kind;
+        e.state = state;
+        if (column_strdup(st, 4, &e.policy) < 0 || column_strdup(st, 5, &e.cluster) < 0 ||
+            column_strdup(st, 6, &e.snapshot) < 0 || column_strdup(st, 7, &e.region) < 0 ||
+            column_strdup(st, 8, &e.target) < 0 || column_strdup(st, 10, &e.request_id) < 0 ||
+            column_strdup(st, 11, &e.error_code) < 0 || column_strdup(st, 12, &e.error_message) < 0) {
+                ledger_entry_done(&e);
+                return -ENOMEM;
+        }
+        *(struct ledger_entry *)ret = e;
+        return 0;
+}
+
+DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_entry_read, ledger_entry_done);
+
+int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !in || !ledger_kind_to_string(in->kind))
+                return -EINVAL;
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_BEGIN, &st);
+        if (r < 0)
+                return r;
+        if (in->cycle_id > 0)
+                sqlite3_bind_int64(st, 1, in->cycle_id);
+        else
+                sqlite3_bind_null(st, 1);
+        bind_text(st, 2, ledger_kind_to_string(in->kind));
+        bind_text(st, 3, in->policy);
+        bind_text(st, 4, in->cluster);
+        bind_text(st, 5, in->snapshot);
+        bind_text(st, 6, in->region);
+        bind_text(st, 7, in->target);
+        if (in->slot_start != 0)
+                sqlite3_bind_int64(st, 8, in->slot_start);
+        else
+                sqlite3_bind_null(st, 8);
+        sqlite3_bind_int64(st, 9, now);
+        /* Autocommit: the row is durable once sqlite3_step returns SQLITE_DONE. */
+        r = store_step_done(s, st);
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+/* After an UPDATE ... WHERE state = 'intent' changed nothing: tell "no row" from "not open". */
+static int ledger_not_open(struct store *s, int64_t id)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int rc, r;
+
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_STATE, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+                store_set_error(s, "no ledger row %" PRId64, id);
+                return -ENOENT;
+        }
+        if (rc != SQLITE_ROW)
+                return store_fail(s, rc);
+        store_set_error(s, "ledger row %" PRId64 " is already %s", id,
+                        strna((const char *)sqlite3_column_text(st, 0)));
+        return -EALREADY;
+}
+
+/* Run an UPDATE ... WHERE id = ?1 AND state = 'intent'; -ENOENT or -EALREADY when it changed nothing. */
+static int ledger_update_open(struct store *s, sqlite3_stmt *st, int64_t id)
+{
+        int r = store_step_done(s, st);
+
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0)
+                return ledger_not_open(s, id);
+        return 0;
+}
+
+int store_ledger_retry(struct store *s, int64_t id, int64_t now)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_RETRY, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, now);
+        return ledger_update_open(s, st, id);
+}
+
+int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, const char *request_id,
+                        const char *error_code, const char *error_message, int64_t now)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || outcome == LEDGER_INTENT || !ledger_state_to_string(outcome))
+                return -EINVAL;
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_FINISH, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, ledger_state_to_string(outcome));
+        bind_text(st, 3, request_id);
+        bind_text(st, 4, error_code);
+        bind_text(st, 5, error_message);
+        sqlite3_bind_int64(st, 6, now);
+        return ledger_update_open(s, st, id);
+}
+
+int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !ret)
+                return -EINVAL;
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_GET, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        return store_read_one(s, st, ledger_entry_read, ret);
+}
+
+int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_OPEN, &st);
+        if (r < 0)
+                return r;
+        return store_collect(s, st, &ledger_rows, ret, ret_n);
+}
+
+int store_ledger_list(struct store *s, const struct ledger_filter *f, struct ledger_entry **ret,
+                      size_t *ret_n)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !f || !ret || !ret_n)
+                return -EINVAL;
+        if ((f->state >= 0 && !ledger_state_to_string(f->state)) ||
+            (f->kind >= 0 && !ledger_kind_to_string(f->kind)))
+                return -EINVAL;
+        r = store_stmt(s, ledger_sql, STMT_LEDGER_LIST, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, f->policy);
+        bind_text(st, 2, f->cluster);
+        bind_text(st, 3, f->state >= 0 ? ledger_state_to_string(f->state) : NULL);
+        sqlite3_bind_int64(st, 4, f->since);
+        sqlite3_bind_int64(st, 5, sql_limit(f->limit));
+        bind_text(st, 6, f->snapshot);
+        bind_text(st, 7, f->kind >= 0 ? ledger_kind_to_string(f->kind) : NULL);
+        return store_collect(s, st, &ledger_rows, ret, ret_n);
+}
+
+/* ---- Settled rows counted by (kind, state), for the metrics. ---- */
+
+static int ledger_count_read(struct store *s, sqlite3_stmt *st, void *ret)
+{
+        int kind = ledger_kind_from_string((const char *)sqlite3_column_text(st, 0));
+        int state = ledger_state_from_string((const char *)sqlite3_column_text(st, 1));
+
+        (void)s;
+        if (kind < 0 || state < 0)
+                return STORE_ROW_SKIP; /* a kind this build does not know: not exported */
+        *(struct ledger_count *)ret =
+            (struct ledger_count){kind, state, (uint64_t)sqlite3_column_int64(st, 2)};
+        return 0;
+}
+
+int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n)
+{
+        static const struct store_rows count_rows = {.size = sizeof(struct ledger_count),
+                                                     .read = ledger_count_read};
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !ret || !ret_n)
+                return -EINVAL;
+        r = store_prepare(s,
+                          "SELECT kind, state, COUNT(*) FROM ledger WHERE state != 'intent' "
+                          "GROUP BY kind, state ORDER BY kind, state",
+                          &st);
+        if (r < 0)
+                return r;
+        return store_collect(s, st, &count_rows, ret, ret_n);
+}

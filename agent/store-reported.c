@@ -1,0 +1,65 @@
+/* "Reported once" markers in state.db (see store.h): a condition is reported to the journal the first time
+ * it is seen, not every cycle, until its marker is forgotten. */
+#include <errno.h>
+
+#include "store-internal.h"
+
+static const char *const reported_sql[_STMT_MAX] = {
+    [STMT_MARK_ONCE] = "INSERT OR IGNORE INTO reported_markers (key, first_at) VALUES (?1, ?2)",
+    [STMT_MARK_FORGET] = "DELETE FROM reported_markers WHERE key = ?1",
+    [STMT_MARK_CHECK] = "SELECT first_at FROM reported_markers WHERE key = ?1",
+};
+
+int store_reported_once(struct store *s, const char *key, int64_t now)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !key)
+                return -EINVAL;
+        r = store_stmt(s, reported_sql, STMT_MARK_ONCE, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, key);
+        sqlite3_bind_int64(st, 2, now);
+        r = store_step_done(s, st);
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int store_reported_forget(struct store *s, const char *key)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !key)
+                return -EINVAL;
+        r = store_stmt(s, reported_sql, STMT_MARK_FORGET, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, key);
+        return store_step_done(s, st);
+}
+
+int store_reported_at(struct store *s, const char *key, int64_t *ret)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !key)
+                return -EINVAL;
+        r = store_stmt(s, reported_sql, STMT_MARK_CHECK, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, key);
+        r = store_step_row(s, st);
+        if (r > 0 && ret)
+                *ret = sqlite3_column_int64(st, 0);
+        return r;
+}
+
+int store_reported_check(struct store *s, const char *key)
+{
+        return store_reported_at(s, key, NULL);
+}

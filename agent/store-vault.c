@@ -1,0 +1,63 @@
+/* The AWS Backup vault cache in state.db (see store.h): which vault holds a resource's recovery points, so
+ * that a delete need not search every vault again. */
+#include <errno.h>
+
+#include "store-internal.h"
+
+static const char *const vault_sql[_STMT_MAX] = {
+    [STMT_VAULT_GET] = "SELECT vault FROM vault_cache WHERE resource_arn = ?1",
+    [STMT_VAULT_PUT] = "INSERT INTO vault_cache (resource_arn, vault, updated_at) VALUES (?1, ?2, ?3) "
+                       "ON CONFLICT (resource_arn) DO UPDATE SET vault = excluded.vault, "
+                       "updated_at = excluded.updated_at",
+    [STMT_VAULT_FORGET] = "DELETE FROM vault_cache WHERE resource_arn = ?1",
+};
+
+static int vault_read(struct store *s, sqlite3_stmt *st, void *ret)
+{
+        (void)s;
+        return column_strdup(st, 0, ret);
+}
+
+int store_vault_cache_get(struct store *s, const char *resource_arn, char **ret_vault)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !resource_arn || !ret_vault)
+                return -EINVAL;
+        r = store_stmt(s, vault_sql, STMT_VAULT_GET, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, resource_arn);
+        return store_read_one(s, st, vault_read, ret_vault);
+}
+
+int store_vault_cache_put(struct store *s, const char *resource_arn, const char *vault, int64_t now)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !resource_arn || !vault)
+                return -EINVAL;
+        r = store_stmt(s, vault_sql, STMT_VAULT_PUT, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, resource_arn);
+        bind_text(st, 2, vault);
+        sqlite3_bind_int64(st, 3, now);
+        return store_step_done(s, st);
+}
+
+int store_vault_cache_forget(struct store *s, const char *resource_arn)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !resource_arn)
+                return -EINVAL;
+        r = store_stmt(s, vault_sql, STMT_VAULT_FORGET, &st);
+        if (r < 0)
+                return r;
+        bind_text(st, 1, resource_arn);
+        return store_step_done(s, st);
+}
