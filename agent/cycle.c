@@ -10,15 +10,15 @@
 #include <string.h>
 
 #include "act.h"
-#include "backup-cost.h"
 #include "agent-internal.h"
+#include "backup-cost.h"
+#include "inventory.h"
 #include "log.h"
 #include "observe.h"
 #include "plan.h"
 #include "problems.h"
 #include "recover.h"
 #include "report.h"
-#include "inventory.h"
 #include "restore-drill.h"
 #include "share-facts.h"
 #include "store.h"
@@ -245,7 +245,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         r = store_cycle_begin(a->store, agent_dry_run(a), started, &cycle_id);
         if (r < 0) {
                 log_error("cannot record the cycle in %s: %s", a->state_directory,
-                        store_last_error(a->store));
+                          store_last_error(a->store));
                 return r;
         }
 
@@ -303,7 +303,8 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 a->inventory_stored_at = agent_now(a);
                 agent_watchdog_ping(a);
         }
-        /* Backup storage from CloudWatch: one GetMetricData per region (per 250 clusters) per full inventory. */
+        /* Backup storage from CloudWatch: one GetMetricData per region (per 250 clusters) per full
+         * inventory. */
         if (full) {
                 r = backup_cost_observe(a, &o, agent_now(a));
                 if (r < 0)
@@ -335,7 +336,7 @@ finish:
         int k = store_cycle_finish(a->store, cycle_id, &counts, c.failed ? 1 : 0, agent_now(a));
         if (k < 0)
                 log_error("cannot record the end of cycle %" PRIi64 ": %s", cycle_id,
-                        store_last_error(a->store));
+                          store_last_error(a->store));
         *ret = (struct cycle_result){
             .planned = c.planned,
             .succeeded = c.succeeded,
@@ -348,7 +349,8 @@ finish:
         if (keep && r >= 0 && o.regions && inventory_apply(a, &o, &c) >= 0)
                 inventory_keep(a, &o, full, started);
         else if (keep)
-                inventory_free(a); /* nothing trustworthy to keep: the next wake-up refreshes in full */
+                agent_inventory_drop(
+                    a); /* nothing trustworthy to keep: the next wake-up refreshes in full */
         if (keep && a->inventory) {
                 int64_t refresh = inventory_next_refresh(a);
                 if (refresh < ret->next_wakeup)
