@@ -11,95 +11,26 @@
 #include "aws-rds.h"
 #include "backup-delete.h"
 #include "journal.h"
+#include "ledger-intent.h"
 #include "log.h"
-#include "snapshot-id.h"
-#include "task.h"
 #include "notify.h"
 #include "operator-restore.h"
 #include "restore-drill.h"
-#include "share-facts.h"
+#include "share-cache.h"
+#include "snapshot-id.h"
 #include "snapshot-origin.h"
 #include "store.h"
+#include "task.h"
 #include "time-util.h"
 
 #define ERR_SNAPSHOT_EXISTS "DBClusterSnapshotAlreadyExistsFault"
 #define ERR_SNAPSHOT_NOT_FOUND "DBClusterSnapshotNotFoundFault"
 #define ERR_QUOTA "SnapshotQuotaExceeded"
 
-void act_error_fields(const struct aws_error *e, struct event_fields *f)
+static int client_for(struct agent *a, const struct plan_action *act, const char *region,
+                      struct aws_client **ret, struct aws_error *e)
 {
-        f->error_code = e->code[0] ? e->code : aws_error_kind_to_string(e->kind);
-        f->request_id = e->request_id[0] ? e->request_id : NULL;
-}
-
-const struct policy *act_find_policy(const struct agent *a, const char *name)
-{
-        for (size_t i = 0; i < a->config->n_policies; i++)
-                if (streq_ptr(a->config->policies[i].name, name))
-                        return &a->config->policies[i];
-        return NULL;
-}
-
-struct event_fields act_fields(const struct plan_action *act, const char *verb)
-{
-        return (struct event_fields){
-            .policy = act->policy,
-            .cluster = act->cluster,
-            .snapshot = act->snapshot,
-            .region = act->region,
-            .action = verb,
-            .reason = act->rule,
-        };
-}
-
-/* The intent, committed before the call; the crash hook brackets it. */
-int act_intent_begin(struct agent *a, int64_t cycle_id, enum ledger_kind kind, const struct plan_action *act,
-                        const char *region, const char *target, int64_t *ret_id)
-{
-        int r;
-
-        agent_crash_point(a, CRASH_BEFORE_INTENT);
-        r = store_ledger_begin(a->store,
-                               &(struct ledger_intent){.cycle_id = cycle_id,
-                                                       .kind = kind,
-                                                       .policy = act->policy,
-                                                       .cluster = act->cluster,
-                                                       .snapshot = act->snapshot,
-                                                       .region = region,
-                                                       .target = target,
-                                                       .slot_start = act->slot_start},
-                               agent_now(a), ret_id);
-        if (r < 0) {
-                log_error("cannot record intent in %s: %s (%s); not acting\n",
-                        a->state_directory, store_last_error(a->store), strerror(-r));
-                return r;
-        }
-        agent_crash_point(a, CRASH_AFTER_INTENT);
-        return 0;
-}
-
-int act_intent_finish(struct agent *a, int64_t id, bool ok, const struct aws_error *e, const char *request_id)
-{
-        int r;
-
-        agent_crash_point(a, CRASH_AFTER_CALL);
-        /* aws_client_last_request_id() is cleared by each call, so a failed call never lends an earlier
-         * call's id. */
-        if (e && e->request_id[0])
-                request_id = e->request_id;
-        r = store_ledger_finish(a->store, id, ok ? LEDGER_DONE : LEDGER_FAILED,
-                                request_id && *request_id ? request_id : NULL, !ok && e && e->code[0] ? e->code : NULL,
-                                !ok && e && e->message[0] ? e->message : NULL, agent_now(a));
-        if (r < 0)
-                log_error("cannot record outcome of ledger row %" PRIi64 ": %s (%s)", id,
-                        store_last_error(a->store), strerror(-r));
-        return r;
-}
-
-static int client_for(struct agent *a, const struct plan_action *act, const char *region, struct aws_client **ret,
-                      struct aws_error *e)
-{
-        return agent_client_get(a, region, act_find_policy(a, act->policy), ret, e);
+        return agent_client_get(a, region, agent_find_policy(a, act->policy), ret, e);
 }
 
 static void report_client_error(const struct plan_action *act, enum journal_event kind, const char *verb,
@@ -115,9 +46,10 @@ static void report_client_error(const struct plan_action *act, enum journal_even
 
 /* The client for the action's region, then its intent. 1: started (call AWS now); 0: no client (reported
  * and counted as failed); negative: the intent could not be recorded (the cycle stops). */
-static int act_start(struct agent *a, const struct plan_action *act, int64_t cycle_id, enum journal_event fail_kind,
-                     const char *verb, enum ledger_kind kind, const char *ledger_region, const char *target,
-                     struct act_counts *c, struct aws_client **ret_client, int64_t *ret_id)
+static int act_start(struct agent *a, const struct plan_action *act, int64_t cycle_id,
+                     enum journal_event fail_kind, const char *verb, enum ledger_kind kind,
+                     const char *ledger_region, const char *target, struct act_counts *c,
+                     struct aws_client **ret_client, int64_t *ret_id)
 {
         struct aws_error e = {};
         int r;
@@ -128,42 +60,14 @@ static int act_start(struct agent *a, const struct plan_action *act, int64_t cyc
                 c->failed++;
                 return 0;
         }
-        r = act_intent_begin(a, cycle_id, kind, act, ledger_region, target, ret_id);
+        r = ledger_intent_begin(a, cycle_id, kind, act, ledger_region, target, ret_id);
         return r < 0 ? r : 1;
-}
-
-bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f, const char *what,
-                         const char *object, struct act_counts *c)
-{
-        char buf[1024];
-
-        if (!aws_error_outcome_unknown(e))
-                return false;
-        c->unconfirmed++;
-        act_error_fields(e, f);
-        journal_event(EVENT_ACTION_UNCONFIRMED, f,
-                      "%s %s: the answer was lost (%s); the call may have taken effect, the next cycle settles it "
-                      "from what AWS shows",
-                      what, strempty(object), aws_error_to_string(e, buf, sizeof(buf)));
-        agent_set_last_error(a, "%s %s: outcome unknown (%s)", what, strempty(object), f->error_code);
-        return true;
-}
-
-/* "<what> <object> failed: <AWS error>", counted, and remembered for STATUS=. */
-static void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,
-                       struct act_counts *c, const char *what, const char *object)
-{
-        char buf[1024];
-
-        c->failed++;
-        act_error_fields(e, f);
-        journal_event(kind, f, "%s %s failed: %s", what, strempty(object), aws_error_to_string(e, buf, sizeof(buf)));
-        agent_set_last_error(a, "%s %s: %s", what, strempty(object), f->error_code);
 }
 
 /* Belt and braces: the planner already decided; this refuses anything that is not plainly ours, and ours
  * for the policy that asks (invariant 1). */
-static const char *rds_delete_refusal(const struct agent *a, const struct observation *o, const struct plan_action *act)
+static const char *rds_delete_refusal(const struct agent *a, const struct observation *o,
+                                      const struct plan_action *act)
 {
         const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
 
@@ -197,20 +101,20 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
                 c->failed++;
                 return 0;
         }
-        journal_event(EVENT_RETENTION_VERDICT, &f, "%s %s: %s", agent_dry_run(a) ? "Would delete" : "Deleting",
-                      act->snapshot, act->rule);
+        journal_event(EVENT_RETENTION_VERDICT, &f, "%s %s: %s",
+                      agent_dry_run(a) ? "Would delete" : "Deleting", act->snapshot, act->rule);
         if (agent_dry_run(a))
                 return 0;
 
-        r = act_start(a, act, cycle_id, EVENT_DELETE_FAILED, "delete", LEDGER_DELETE_RDS, act->region, NULL, c,
-                      &client, &id);
+        r = act_start(a, act, cycle_id, EVENT_DELETE_FAILED, "delete", LEDGER_DELETE_RDS, act->region, NULL,
+                      c, &client, &id);
         if (r <= 0)
                 return r;
         r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting", act->snapshot, c))
                 return 0;
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
@@ -235,7 +139,8 @@ static int tags_to_aws(const struct plan_action *act, struct aws_tag **ret)
         return 0;
 }
 
-static int act_create(struct agent *a, const struct plan_action *act, int64_t cycle_id, struct act_counts *c)
+static int act_create(struct agent *a, const struct plan_action *act, const struct observation *o,
+                      int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "create");
         _cleanup_free_ struct aws_tag *tags = NULL;
@@ -250,11 +155,12 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
         r = tags_to_aws(act, &tags);
         if (r < 0)
                 return r;
-        r = act_start(a, act, cycle_id, EVENT_SNAPSHOT_FAILED, "create", LEDGER_CREATE, act->region, NULL, c, &client,
-                      &id);
+        r = act_start(a, act, cycle_id, EVENT_SNAPSHOT_FAILED, "create", LEDGER_CREATE, act->region, NULL, c,
+                      &client, &id);
         if (r <= 0)
                 return r;
-        r = rds_create_db_cluster_snapshot(client, act->cluster, act->snapshot, tags, act->n_tags, &snap, &e);
+        r = rds_create_db_cluster_snapshot(client, act->cluster, act->snapshot, tags, act->n_tags, &snap,
+                                           &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Creating", act->snapshot, c)) {
                 rds_db_cluster_snapshot_done(&snap);
                 return 0;
@@ -263,7 +169,7 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
          * earlier attempt whose answer was lost, or by a second agent). */
         bool exists = r < 0 && streq(e.code, ERR_SNAPSHOT_EXISTS);
         bool ok = r >= 0 || exists;
-        int k = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        int k = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (k < 0) {
                 rds_db_cluster_snapshot_done(&snap);
                 return k;
@@ -273,8 +179,8 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
                 c->succeeded++;
                 c->created++;
                 f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
-                journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (%s)", exists ? "Found" : "Started",
-                              act->snapshot, act->cluster, act->rule);
+                journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (%s)",
+                              exists ? "Found" : "Started", act->snapshot, act->cluster, act->rule);
                 if (available)
                         journal_event(EVENT_SNAPSHOT_CREATED,
                                       &(struct event_fields){.policy = act->policy,
@@ -291,11 +197,12 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
                 c->failed++;
                 act_error_fields(&e, &f);
                 f.reason = "quota";
-                journal_event(EVENT_QUOTA_EXHAUSTED, &f,
-                              "RDS refused snapshot %s: the region's manual snapshot quota is exhausted (%s)",
-                              act->snapshot, e.message);
-                k = store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_QUOTA_EXHAUSTED,
-                                        NULL, true, now);
+                journal_event(
+                    EVENT_QUOTA_EXHAUSTED, &f,
+                    "RDS refused snapshot %s: the region's manual snapshot quota is exhausted (%s)",
+                    act->snapshot, e.message);
+                k = store_window_record(a->store, act->policy, act->cluster, act->slot_start,
+                                        WINDOW_QUOTA_EXHAUSTED, NULL, true, now);
         } else {
                 act_failed(a, EVENT_SNAPSHOT_FAILED, &f, &e, c, "Creating", act->snapshot);
                 k = 0;
@@ -304,13 +211,13 @@ static int act_create(struct agent *a, const struct plan_action *act, int64_t cy
         return k;
 }
 
-static int act_copy(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
-                    struct act_counts *c)
+static int act_copy(struct agent *a, const struct plan_action *act, const struct observation *o,
+                    int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "copy");
         _cleanup_free_ struct aws_tag *tags = NULL;
         const struct observed_snapshot *src;
-        const struct policy *p = act_find_policy(a, act->policy);
+        const struct policy *p = agent_find_policy(a, act->policy);
         struct aws_error e = {};
         struct aws_client *client;
         bool copy_tags = false;
@@ -320,11 +227,12 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
         f.target = act->region;
         if (agent_dry_run(a))
                 return 0;
-        src = observation_find_snapshot(o, act->source_region ? act->source_region : act->region, act->source_snapshot);
+        src = observation_find_snapshot(o, act->source_region ? act->source_region : act->region,
+                                        act->source_snapshot);
         if (!src || !src->arn) {
                 f.reason = "source not observed";
-                journal_event(EVENT_COPY_FAILED, &f, "Cannot copy %s: its source %s was not observed", act->snapshot,
-                              strempty(act->source_snapshot));
+                journal_event(EVENT_COPY_FAILED, &f, "Cannot copy %s: its source %s was not observed",
+                              act->snapshot, strempty(act->source_snapshot));
                 c->failed++;
                 return 0;
         }
@@ -339,32 +247,34 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
         if (r <= 0)
                 return r;
         bool cross = act->source_region && !streq(act->source_region, act->region);
-        r = rds_copy_db_cluster_snapshot(client,
-                                         &(struct rds_copy_params){.source_snapshot = cross ? src->arn : src->identifier,
-                                                                   .target_identifier = act->snapshot,
-                                                                   .kms_key_id = act->kms_key,
-                                                                   .copy_tags = copy_tags,
-                                                                   .tags = tags,
-                                                                   .n_tags = act->n_tags},
-                                         NULL, &e);
+        r = rds_copy_db_cluster_snapshot(
+            client,
+            &(struct rds_copy_params){.source_snapshot = cross ? src->arn : src->identifier,
+                                      .target_identifier = act->snapshot,
+                                      .kms_key_id = act->kms_key,
+                                      .copy_tags = copy_tags,
+                                      .tags = tags,
+                                      .n_tags = act->n_tags},
+            NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Copying to", act->snapshot, c))
                 return 0;
         bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_EXISTS);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
                 f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
-                journal_event(EVENT_COPY_STARTED, &f, "Copying %s to %s in %s (%s)", act->source_snapshot, act->snapshot,
-                              act->region, act->rule);
+                journal_event(EVENT_COPY_STARTED, &f, "Copying %s to %s in %s (%s)", act->source_snapshot,
+                              act->snapshot, act->region, act->rule);
         } else {
                 act_failed(a, EVENT_COPY_FAILED, &f, &e, c, "Copying", act->source_snapshot);
         }
         return 0;
 }
 
-static int act_share(struct agent *a, const struct plan_action *act, int64_t cycle_id, struct act_counts *c)
+static int act_share(struct agent *a, const struct plan_action *act, const struct observation *o,
+                     int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "share");
         _cleanup_free_ char *accounts = NULL;
@@ -387,21 +297,22 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         f.target = accounts;
         if (agent_dry_run(a))
                 return 0;
-        r = act_start(a, act, cycle_id, EVENT_SHARE_FAILED, "share", LEDGER_SHARE, act->region, accounts, c, &client,
-                      &id);
+        r = act_start(a, act, cycle_id, EVENT_SHARE_FAILED, "share", LEDGER_SHARE, act->region, accounts, c,
+                      &client, &id);
         if (r <= 0)
                 return r;
-        r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts, NULL, NULL, &e);
+        r = rds_modify_db_cluster_snapshot_attribute(client, act->snapshot, (char *const *)act->accounts,
+                                                     NULL, NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Sharing", act->snapshot, c))
                 return 0;
         bool ok = r >= 0;
-        r = act_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
                 f.request_id = aws_client_last_request_id(client);
-                share_facts_shared(a, act->region, act->snapshot, act->accounts);
+                share_cache_shared(a->share_facts, act->region, act->snapshot, act->accounts);
                 journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
         } else {
                 act_failed(a, EVENT_SHARE_FAILED, &f, &e, c, "Sharing", act->snapshot);
@@ -409,11 +320,11 @@ static int act_share(struct agent *a, const struct plan_action *act, int64_t cyc
         return 0;
 }
 
-static int act_export(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
-                      struct act_counts *c)
+static int act_export(struct agent *a, const struct plan_action *act, const struct observation *o,
+                      int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "export");
-        const struct policy *p = act_find_policy(a, act->policy);
+        const struct policy *p = agent_find_policy(a, act->policy);
         const struct observed_snapshot *src;
         struct aws_error e = {};
         struct aws_client *client;
@@ -428,33 +339,37 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
         src = observation_find_snapshot(o, act->region, act->source_snapshot);
         if (!src || !src->arn) {
                 f.reason = "source not observed";
-                journal_event(EVENT_EXPORT_FAILED, &f, "Cannot export %s: not observed", strempty(act->source_snapshot));
+                journal_event(EVENT_EXPORT_FAILED, &f, "Cannot export %s: not observed",
+                              strempty(act->source_snapshot));
                 c->failed++;
                 return 0;
         }
-        r = act_start(a, act, cycle_id, EVENT_EXPORT_FAILED, "export", LEDGER_EXPORT, act->region, p->export_.bucket, c,
-                      &client, &id);
+        r = act_start(a, act, cycle_id, EVENT_EXPORT_FAILED, "export", LEDGER_EXPORT, act->region,
+                      p->export_.bucket, c, &client, &id);
         if (r <= 0)
                 return r;
-        r = rds_start_export_task(client,
-                                  &(struct rds_export_params){.identifier = act->snapshot,
-                                                              .source_arn = src->arn,
-                                                              .s3_bucket = p->export_.bucket,
-                                                              .iam_role_arn = p->export_.iam_role,
-                                                              .kms_key_id = act->kms_key ? act->kms_key : p->export_.kms_key,
-                                                              .s3_prefix = p->export_.prefix},
-                                  NULL, &e);
+        r = rds_start_export_task(
+            client,
+            &(struct rds_export_params){.identifier = act->snapshot,
+                                        .source_arn = src->arn,
+                                        .s3_bucket = p->export_.bucket,
+                                        .iam_role_arn = p->export_.iam_role,
+                                        .kms_key_id = act->kms_key ? act->kms_key : p->export_.kms_key,
+                                        .s3_prefix = p->export_.prefix},
+            NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Exporting to", act->snapshot, c))
                 return 0;
-        bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") || streq(e.code, "ExportTaskAlreadyExists");
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") ||
+                  streq(e.code, "ExportTaskAlreadyExists");
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (ok) {
                 c->succeeded++;
                 f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
-                journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s to s3://%s/%s as %s", act->source_snapshot,
-                              p->export_.bucket, strempty(p->export_.prefix), act->snapshot);
+                journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s to s3://%s/%s as %s",
+                              act->source_snapshot, p->export_.bucket, strempty(p->export_.prefix),
+                              act->snapshot);
         } else {
                 act_failed(a, EVENT_EXPORT_FAILED, &f, &e, c, "Exporting", act->source_snapshot);
         }
@@ -471,21 +386,24 @@ static int report_once(struct agent *a, const char *kind, const struct plan_acti
         return agent_report_once(a, key);
 }
 
-static int act_missed(struct agent *a, const struct plan_action *act, struct act_counts *c)
+static int act_missed(struct agent *a, const struct plan_action *act, const struct observation *o,
+                      int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "missed");
         char slot[TIME_ISO8601_MAX];
 
         c->missed++;
-        journal_event(EVENT_WINDOW_MISSED, &f, "Backup window of cluster %s closed without a snapshot for slot %s (%s)",
-                      act->cluster, time_format_iso8601(act->slot_start, slot), act->rule);
+        journal_event(EVENT_WINDOW_MISSED, &f,
+                      "Backup window of cluster %s closed without a snapshot for slot %s (%s)", act->cluster,
+                      time_format_iso8601(act->slot_start, slot), act->rule);
         if (agent_dry_run(a))
                 return 0;
-        return store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_MISSED, NULL, true,
-                                   agent_now(a));
+        return store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_MISSED, NULL,
+                                   true, agent_now(a));
 }
 
-static int act_quota_exhausted(struct agent *a, const struct plan_action *act)
+static int act_quota_exhausted(struct agent *a, const struct plan_action *act, const struct observation *o,
+                               int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, act->slot_start ? "create" : "copy");
         struct window_record w = {};
@@ -508,11 +426,12 @@ static int act_quota_exhausted(struct agent *a, const struct plan_action *act)
                       strempty(act->region), act->rule);
         if (agent_dry_run(a) || act->slot_start <= 0)
                 return 0;
-        return store_window_record(a->store, act->policy, act->cluster, act->slot_start, WINDOW_QUOTA_EXHAUSTED, NULL,
-                                   true, agent_now(a));
+        return store_window_record(a->store, act->policy, act->cluster, act->slot_start,
+                                   WINDOW_QUOTA_EXHAUSTED, NULL, true, agent_now(a));
 }
 
-static int act_wait(struct agent *a, const struct plan_action *act)
+static int act_wait(struct agent *a, const struct plan_action *act, const struct observation *o,
+                    int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "retry");
         char at[TIME_ISO8601_MAX];
@@ -522,12 +441,13 @@ static int act_wait(struct agent *a, const struct plan_action *act)
         if (r <= 0)
                 return r;
         f.reason = act->status ? act->status : act->rule;
-        journal_event(EVENT_SNAPSHOT_DEFERRED, &f, "Not creating %s now: %s; retry at %s", strempty(act->snapshot),
-                      act->rule, time_format_iso8601(act->retry_at, at));
+        journal_event(EVENT_SNAPSHOT_DEFERRED, &f, "Not creating %s now: %s; retry at %s",
+                      strempty(act->snapshot), act->rule, time_format_iso8601(act->retry_at, at));
         return 0;
 }
 
-static int act_refused(struct agent *a, const struct plan_action *act)
+static int act_refused(struct agent *a, const struct plan_action *act, const struct observation *o,
+                       int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "refuse");
         _cleanup_free_ char *key = NULL;
@@ -535,145 +455,83 @@ static int act_refused(struct agent *a, const struct plan_action *act)
 
         f.target = act->target;
         if (act->target) { /* a cluster that looks like a restore drill */
-                if (asprintf(&key, "refused:%s:%s:%s", strempty(act->region), strempty(act->cluster), act->target) < 0)
+                if (asprintf(&key, "refused:%s:%s:%s", strempty(act->region), strempty(act->cluster),
+                             act->target) < 0)
                         return -ENOMEM;
                 r = agent_report_once(a, key);
         } else
                 r = report_once(a, "refused", act, 0);
         if (r <= 0)
                 return r;
-        journal_event(EVENT_ACTION_REFUSED, &f, "Not acting on %s: %s", strempty(act->snapshot ?: act->target),
-                      act->rule);
+        journal_event(EVENT_ACTION_REFUSED, &f, "Not acting on %s: %s",
+                      strempty(act->snapshot ?: act->target), act->rule);
         return 0;
 }
 
-void act_counts_done(struct act_counts *c)
+typedef int (*act_handler_t)(struct agent *a, const struct plan_action *act, const struct observation *o,
+                             int64_t cycle_id, struct act_counts *c);
+
+/* What the act step does with each kind of action. A handler returns 0 when done or failed (reported), 1
+ * when skipped on purpose (e.g. a point behind a vault lock), or a negative errno when the cycle cannot go
+ * on (no memory, the state store failed). */
+struct act_kind {
+        act_handler_t run;      /* NULL: nothing to do (observed this cycle; the next wake-up polls again) */
+        bool mutating;          /* a call that changes AWS: only in a region observed this cycle, counted as
+                                   planned, and run for several clusters at once */
+        bool changes_inventory; /* a success changes the kept inventory (act_counts.changes) */
+};
+
+static const struct act_kind act_kinds[_ACTION_KIND_MAX] = {
+    [ACTION_DELETE_RDS] = {act_delete_rds, .mutating = true, .changes_inventory = true},
+    [ACTION_DELETE_BACKUP] = {backup_delete_act, .mutating = true, .changes_inventory = true},
+    [ACTION_CREATE] = {act_create, .mutating = true, .changes_inventory = true},
+    [ACTION_COPY] = {act_copy, .mutating = true, .changes_inventory = true},
+    [ACTION_SHARE] = {act_share, .mutating = true},
+    [ACTION_EXPORT] = {act_export, .mutating = true},
+    [ACTION_POLL] = {NULL},
+    [ACTION_WAIT] = {act_wait},
+    [ACTION_MISSED] = {act_missed},
+    [ACTION_QUOTA_EXHAUSTED] = {act_quota_exhausted},
+    [ACTION_REFUSED] = {act_refused},
+    [ACTION_DRILL_RESTORE] = {restore_drill_restore, .mutating = true},
+    [ACTION_DRILL_INSTANCE] = {restore_drill_create_instance, .mutating = true},
+    [ACTION_DRILL_PROBE] = {restore_drill_probe},
+    [ACTION_DRILL_TEARDOWN] = {restore_drill_teardown, .mutating = true},
+    [ACTION_DRILL_WAIT] = {NULL},
+    [ACTION_DRILL_FAILED] = {restore_drill_failed},
+    [ACTION_RESTORE_CLUSTER] = {operator_restore_call, .mutating = true},
+    [ACTION_RESTORE_INSTANCE] = {operator_restore_create_instance, .mutating = true},
+    [ACTION_RESTORE_WAIT] = {operator_restore_progress},
+    [ACTION_RESTORE_DONE] = {operator_restore_completed},
+    [ACTION_RESTORE_FAILED] = {operator_restore_failed},
+};
+
+static const struct act_kind *act_kind(enum action_kind k)
 {
-        c->changes = mfree(c->changes);
-        c->n_changes = 0;
+        static const struct act_kind none = {};
+        return (unsigned)k < ELEMENTSOF(act_kinds) ? &act_kinds[k] : &none;
 }
 
-static int record_change(struct act_counts *c, const struct plan_action *act)
+static int act_one(struct agent *a, const struct plan_action *act, const struct observation *o,
+                   int64_t cycle_id, struct act_counts *c)
 {
-        const struct plan_action **n = realloc(c->changes, (c->n_changes + 1) * sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        c->changes = n;
-        c->changes[c->n_changes++] = act;
-        return 0;
-}
-
-static bool is_mutating(enum action_kind k)
-{
-        switch (k) {
-        case ACTION_DELETE_RDS:
-        case ACTION_DELETE_BACKUP:
-        case ACTION_CREATE:
-        case ACTION_COPY:
-        case ACTION_SHARE:
-        case ACTION_EXPORT:
-        case ACTION_DRILL_RESTORE:
-        case ACTION_DRILL_INSTANCE:
-        case ACTION_DRILL_TEARDOWN:
-        case ACTION_RESTORE_CLUSTER:
-        case ACTION_RESTORE_INSTANCE:
-                return true;
-        default:
-                return false;
-        }
-}
-
-/* One action. Returns 0 when done or failed (reported), 1 when skipped on purpose (e.g. a point behind a
- * vault lock), or a negative errno when the cycle cannot go on (no memory, the state store failed). */
-static int act_one(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
-                   struct act_counts *c)
-{
+        const struct act_kind *k = act_kind(act->kind);
         unsigned succeeded_before = c->succeeded;
-        int r;
+        int r = 0;
 
-        if (is_mutating(act->kind) && !observation_region_ok(o, act->region)) {
+        if (k->mutating && !observation_region_ok(o, act->region)) {
                 /* Its region could not be observed this cycle (already reported as an API error): its quota
                  * and contents are unknown, so nothing is done there. */
                 return 0;
         }
-        switch (act->kind) {
-        case ACTION_DELETE_RDS:
-                r = act_delete_rds(a, act, o, cycle_id, c);
-                break;
-        case ACTION_DELETE_BACKUP:
-                r = backup_delete_act(a, act, o, cycle_id, c);
-                break;
-        case ACTION_CREATE:
-                r = act_create(a, act, cycle_id, c);
-                break;
-        case ACTION_COPY:
-                r = act_copy(a, act, o, cycle_id, c);
-                break;
-        case ACTION_SHARE:
-                r = act_share(a, act, cycle_id, c);
-                break;
-        case ACTION_EXPORT:
-                r = act_export(a, act, o, cycle_id, c);
-                break;
-        case ACTION_MISSED:
-                r = act_missed(a, act, c);
-                break;
-        case ACTION_QUOTA_EXHAUSTED:
-                r = act_quota_exhausted(a, act);
-                break;
-        case ACTION_WAIT:
-                r = act_wait(a, act);
-                break;
-        case ACTION_REFUSED:
-                r = act_refused(a, act);
-                break;
-        case ACTION_DRILL_RESTORE:
-                r = restore_drill_restore(a, act, o, cycle_id, c);
-                break;
-        case ACTION_DRILL_INSTANCE:
-                r = restore_drill_create_instance(a, act, o, cycle_id, c);
-                break;
-        case ACTION_DRILL_PROBE:
-                r = restore_drill_probe(a, act, o, cycle_id, c);
-                break;
-        case ACTION_DRILL_TEARDOWN:
-                r = restore_drill_teardown(a, act, o, cycle_id, c);
-                break;
-        case ACTION_DRILL_FAILED:
-                r = restore_drill_failed(a, act, c);
-                break;
-        case ACTION_RESTORE_CLUSTER:
-                r = operator_restore_call(a, act, o, cycle_id, c);
-                break;
-        case ACTION_RESTORE_INSTANCE:
-                r = operator_restore_create_instance(a, act, o, cycle_id, c);
-                break;
-        case ACTION_RESTORE_WAIT:
-                r = operator_restore_progress(a, act);
-                break;
-        case ACTION_RESTORE_DONE:
-                r = operator_restore_completed(a, act, o, c);
-                break;
-        case ACTION_RESTORE_FAILED:
-                r = operator_restore_failed(a, act, c);
-                break;
-        case ACTION_DRILL_WAIT:
-        case ACTION_POLL:
-        default:
-                r = 0; /* observed this cycle; the next wake-up polls again */
-                break;
-        }
+        if (k->run)
+                r = k->run(a, act, o, cycle_id, c);
         if (r < 0)
                 return r;
-        if (r == 0 && is_mutating(act->kind))
+        if (r == 0 && k->mutating)
                 c->planned++;
-        if (c->succeeded > succeeded_before &&
-            (act->kind == ACTION_CREATE || act->kind == ACTION_COPY || act->kind == ACTION_DELETE_RDS ||
-             act->kind == ACTION_DELETE_BACKUP)) {
-                r = record_change(c, act);
-                if (r < 0)
-                        return r;
-        }
+        if (c->succeeded > succeeded_before && k->changes_inventory)
+                return act_counts_record_change(c, act);
         return 0;
 }
 
@@ -684,9 +542,9 @@ struct act_phase {
         const struct observation *o;
         int64_t cycle_id;
         struct act_counts *c;
-        size_t from, to;   /* the phase: p->actions[from..to) */
-        size_t *lane_of;   /* per action of the phase: its lane's first action (index into p->actions) */
-        size_t *lanes;     /* the first action of each lane */
+        size_t from, to; /* the phase: p->actions[from..to) */
+        size_t *lane_of; /* per action of the phase: its lane's first action (index into p->actions) */
+        size_t *lanes;   /* the first action of each lane */
         size_t n_lanes;
         int result;
 };
@@ -727,9 +585,17 @@ int act_plan(struct agent *a, const struct plan *p, const struct observation *o,
                 _cleanup_free_ size_t *lanes = calloc(to - from, sizeof(*lanes));
                 if (!lane_of || !lanes)
                         return -ENOMEM;
-                struct act_phase ph = {.a = a, .p = p, .o = o, .cycle_id = cycle_id, .c = c, .from = from, .to = to,
-                                       .lane_of = lane_of, .lanes = lanes};
-                /* Quadratic in the actions of one kind per cluster count: a few hundred at most per wake-up. */
+                struct act_phase ph = {.a = a,
+                                       .p = p,
+                                       .o = o,
+                                       .cycle_id = cycle_id,
+                                       .c = c,
+                                       .from = from,
+                                       .to = to,
+                                       .lane_of = lane_of,
+                                       .lanes = lanes};
+                /* Quadratic in the actions of one kind per cluster count: a few hundred at most per wake-up.
+                 */
                 for (size_t i = from; i < to; i++) {
                         size_t k = 0;
                         while (k < ph.n_lanes && !same_lane(&p->actions[lanes[k]], &p->actions[i]))
@@ -738,7 +604,8 @@ int act_plan(struct agent *a, const struct plan *p, const struct observation *o,
                                 lanes[ph.n_lanes++] = i;
                         lane_of[i - from] = lanes[k];
                 }
-                unsigned width = is_mutating(p->actions[from].kind) ? a->config->agent.max_concurrent_calls : 1;
+                unsigned width =
+                    act_kind(p->actions[from].kind)->mutating ? a->config->agent.max_concurrent_calls : 1;
                 task_for_each(ph.n_lanes, width, act_lane, &ph);
                 if (ph.result < 0)
                         return ph.result;

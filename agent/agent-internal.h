@@ -37,14 +37,14 @@ struct agent {
 
         struct agent_client *clients;
         size_t n_clients;
-        struct aws_multi *multi; /* the loop's: AWS calls from tasks run there (NULL: they block) */
+        struct aws_multi *multi;   /* the loop's: AWS calls from tasks run there (NULL: they block) */
         char *default_region;      /* resolved from the environment once, for policies without a region */
         bool default_region_tried; /* resolution was attempted (and failed if default_region is NULL) */
 
         /* Test-only hooks; never set unless built with -Dtest_hooks=true. */
         bool has_test_now;
         int64_t test_now;
-        unsigned test_clock_rate;        /* AURORA_BACKUP_TEST_CLOCK_RATE (tests only); 0: fixed test clock */
+        unsigned test_clock_rate; /* AURORA_BACKUP_TEST_CLOCK_RATE (tests only); 0: fixed test clock */
         uint64_t test_clock_origin_usec; /* CLOCK_MONOTONIC when the test clock started */
         enum crash_point crash_at;
 
@@ -52,17 +52,21 @@ struct agent {
         bool (*wind_down_check)(void *userdata);
         void (*on_jobs_done)(void *userdata); /* the loop's: the last job ended (a reload may wait for it) */
         unsigned jobs;                        /* operator requests (control socket) being carried out */
-        bool cycle_soon; /* an operator request wants a cycle now (a restore accepted): the loop arms at once */
+        bool cycle_soon; /* an operator request wants a cycle now (a restore accepted): the loop arms at once
+                          */
         void *stop_userdata;
 
-        char *last_error; /* for sd_notify STATUS; never secret */
-        uint64_t watchdog_usec;        /* WatchdogSec of the service (daemon), 0: none */
-        uint64_t watchdog_pinged_usec; /* CLOCK_MONOTONIC of the last WATCHDOG=1 sent from a call in flight */
-        uint64_t stop_seen_usec;       /* CLOCK_MONOTONIC when a call in flight first saw the stop */
-        int64_t inventory_stored_at;   /* when report_inventory last wrote the stored inventory */
+        char *last_error;       /* for sd_notify STATUS; never secret */
+        uint64_t watchdog_usec; /* WatchdogSec of the service (daemon), 0: none */
+        uint64_t
+            watchdog_pinged_usec;    /* CLOCK_MONOTONIC of the last WATCHDOG=1 sent from a call in flight */
+        uint64_t stop_seen_usec;     /* CLOCK_MONOTONIC when a call in flight first saw the stop */
+        int64_t inventory_stored_at; /* when report_inventory last wrote the stored inventory */
 
-        struct share_facts *share_facts; /* share-facts.c: what is known of snapshots to share */
-        struct inventory *inventory;     /* inventory.c: the world between cycles (daemon) */
+        struct share_cache *share_facts; /* share-facts.c: what is known of snapshots to share */
+        struct observation *inventory;   /* inventory.c: the world between cycles (daemon), NULL: none yet */
+        int64_t inventory_full_at;       /* when it was last observed in full */
+        bool inventory_partial;          /* a region could not be observed then: try again sooner */
         bool inventory_refresh;          /* observe in full at the next wake-up */
         char **pending_looks;            /* region, cluster, region, cluster, ...: look at these next time */
         struct control_server *control;  /* control.c: the control socket (daemon), NULL: none */
@@ -106,6 +110,13 @@ int agent_report_once(struct agent *a, const char *key);
  * or NULL. */
 struct observed_cluster;
 const char *agent_cluster_policy(struct agent *a, const struct observed_cluster *c);
+/* The policy named `name` in the running config, or NULL. */
+const struct policy *agent_find_policy(const struct agent *a, const char *name);
+/* A cluster the agent changed outside the plan's actions (a restore drill's cluster, an operator's
+ * snapshot): looked at on the next targeted wake-up (inventory.c). */
+void agent_look_later(struct agent *a, const char *region, const char *cluster);
+/* Drop the kept inventory (inventory.c): the next wake-up observes in full. */
+void agent_inventory_drop(struct agent *a);
 /* agent.snapshot_prefix, or its default: what the agent's own identifiers start with. */
 const char *agent_snapshot_prefix(const struct agent *a);
 /* Total logical AWS calls made by every client so far. */

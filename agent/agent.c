@@ -20,13 +20,13 @@
 #include "journal.h"
 #include "log.h"
 #include "notify.h"
+#include "observation.h"
 #include "plan.h"
-#include "inventory.h"
 #include "select.h"
-#include "share-facts.h"
+#include "share-cache.h"
 #include "state-lock.h"
-#include "strv.h"
 #include "store.h"
+#include "strv.h"
 #include "task.h"
 #include "time-util.h"
 
@@ -67,8 +67,8 @@ static int test_hooks_init(struct agent *a)
         if (now_env && *now_env) {
                 if (parse_test_now(now_env, &a->test_now) < 0) {
                         log_error("AURORA_BACKUP_TEST_NOW='%s' is neither epoch seconds "
-                                "nor ISO 8601",
-                                now_env);
+                                  "nor ISO 8601",
+                                  now_env);
                         return -EINVAL;
                 }
                 a->has_test_now = true;
@@ -80,14 +80,15 @@ static int test_hooks_init(struct agent *a)
                         long v = strtol(rate, &end, 10);
                         if (*end || v < 1 || v > 10000) {
                                 log_error("AURORA_BACKUP_TEST_CLOCK_RATE='%s' is not an integer "
-                                        "from 1 to 10000",
-                                        rate);
+                                          "from 1 to 10000",
+                                          rate);
                                 return -EINVAL;
                         }
                         a->test_clock_rate = (unsigned)v;
                         struct timespec ts;
                         clock_gettime(CLOCK_MONOTONIC, &ts);
-                        a->test_clock_origin_usec = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+                        a->test_clock_origin_usec =
+                            (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
                 }
         }
         a->crash_at = parse_crash_point(getenv("AURORA_BACKUP_TEST_CRASH_AT"));
@@ -215,8 +216,8 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
                 /* No state yet is fine: the plan then knows no open intent and no window history. */
                 r = store_open_read_only(a->state_directory, &a->store);
                 if (r < 0 && r != -ENOENT) {
-                        log_error("cannot read the state in %s: %s (%s)",
-                                a->state_directory, store_last_error(NULL), strerror(-r));
+                        log_error("cannot read the state in %s: %s (%s)", a->state_directory,
+                                  store_last_error(NULL), strerror(-r));
                         return r;
                 }
                 *ret = TAKE_PTR(a);
@@ -224,8 +225,7 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         }
         if (mkdir(a->state_directory, 0700) < 0 && errno != EEXIST) {
                 r = negative_errno();
-                log_error("cannot create state directory %s: %s",
-                        a->state_directory, strerror(-r));
+                log_error("cannot create state directory %s: %s", a->state_directory, strerror(-r));
                 return r;
         }
         /* Before the store is touched: a second agent's recovery would settle the first one's intents. */
@@ -233,23 +233,22 @@ int agent_new(const struct agent_options *opts, struct agent **ret)
         if (r == -EBUSY) {
                 if (holder > 0)
                         log_error("state directory %s is in use by aurora-backup-agent "
-                                "PID %" PRIiMAX "",
-                                a->state_directory, (intmax_t)holder);
+                                  "PID %" PRIiMAX "",
+                                  a->state_directory, (intmax_t)holder);
                 else
                         log_error("state directory %s is in use by another "
-                                "aurora-backup-agent",
-                                a->state_directory);
+                                  "aurora-backup-agent",
+                                  a->state_directory);
                 return r;
         }
         if (r < 0) {
-                log_error("cannot lock state directory %s: %s",
-                        a->state_directory, strerror(-r));
+                log_error("cannot lock state directory %s: %s", a->state_directory, strerror(-r));
                 return r;
         }
         r = store_open(a->state_directory, &a->store);
         if (r < 0) {
-                log_error("cannot open state in %s: %s (%s)",
-                        a->state_directory, store_last_error(NULL), strerror(-r));
+                log_error("cannot open state in %s: %s (%s)", a->state_directory, store_last_error(NULL),
+                          strerror(-r));
                 return r;
         }
         report_config_warnings(a->config);
@@ -283,8 +282,8 @@ struct agent *agent_free(struct agent *a)
         free(a->state_directory);
         free(a->default_region);
         free(a->last_error);
-        share_facts_free(a);
-        inventory_free(a);
+        a->share_facts = share_cache_free(a->share_facts);
+        agent_inventory_drop(a);
         strv_free(a->pending_looks);
         strv_free(a->export_progress);
         free(a);
@@ -327,7 +326,7 @@ int agent_reload(struct agent *a)
         a->default_region = mfree(a->default_region);
         a->default_region_tried = false;
         /* The inventory points into the old config (its policies) and may miss new regions: observe anew. */
-        inventory_free(a);
+        agent_inventory_drop(a);
         a->inventory_refresh = true;
         agent_config_free(a->config);
         a->config = TAKE_PTR(c);
@@ -610,7 +609,8 @@ uint64_t agent_api_calls(const struct agent *a)
         for (size_t i = 0; i < a->n_clients; i++) {
                 const struct aws_client_stats *st = aws_client_stats(a->clients[i].client);
                 for (size_t k = 0; k < _AWS_SERVICE_MAX; k++)
-                        if (k != AWS_SERVICE_SNS) /* notifications are published beside the cycle, not by it */
+                        if (k !=
+                            AWS_SERVICE_SNS) /* notifications are published beside the cycle, not by it */
                                 n += st->calls[k];
         }
         return n;
@@ -640,4 +640,32 @@ int agent_report_once(struct agent *a, const char *key)
                 return r < 0 ? r : r == 0;
         }
         return store_reported_once(a->store, key, agent_now(a));
+}
+
+const struct policy *agent_find_policy(const struct agent *a, const char *name)
+{
+        for (size_t i = 0; i < a->config->n_policies; i++)
+                if (streq_ptr(a->config->policies[i].name, name))
+                        return &a->config->policies[i];
+        return NULL;
+}
+
+void agent_look_later(struct agent *a, const char *region, const char *cluster)
+{
+        if (!region || !cluster || strv_extend(&a->pending_looks, region) < 0 ||
+            strv_extend(&a->pending_looks, cluster) < 0) {
+                /* Could not remember it: look at everything next time instead. */
+                a->pending_looks = strv_free(a->pending_looks);
+                a->inventory_refresh = true;
+        }
+}
+
+void agent_inventory_drop(struct agent *a)
+{
+        if (!a->inventory)
+                return;
+        observation_done(a->inventory);
+        a->inventory = mfree(a->inventory);
+        a->inventory_full_at = 0;
+        a->inventory_partial = false;
 }

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "act.h"
+#include "act-outcome.h"
 #include "agent-internal.h"
 #include "aws-cloudwatch.h"
 #include "journal.h"
 #include "log.h"
-#include "observe.h"
+#include "observation.h"
 #include "strv.h"
 
 #define BACKUP_COST_MAX_FILE (16U * 1024U * 1024U)
@@ -68,7 +68,8 @@ int backup_cost_load(const char *state_dir, struct backup_cost **ret, size_t *re
                 return -EFBIG;
         buf[len] = '\0';
         root = json_tokener_parse(buf);
-        if (!root || !json_object_object_get_ex(root, "clusters", &list) || !json_object_is_type(list, json_type_array)) {
+        if (!root || !json_object_object_get_ex(root, "clusters", &list) ||
+            !json_object_is_type(list, json_type_array)) {
                 json_object_put(root);
                 return -EBADMSG;
         }
@@ -189,7 +190,8 @@ static int observe_region(struct agent *a, const struct observation *o, const st
                 return 0;
         r = agent_client_get(a, reg->region, reg->policy, &client, &e);
         for (size_t from = 0; r >= 0 && from < n_sel; from += BACKUP_COST_CLUSTERS_PER_CALL) {
-                size_t batch = n_sel - from < BACKUP_COST_CLUSTERS_PER_CALL ? n_sel - from : BACKUP_COST_CLUSTERS_PER_CALL;
+                size_t batch = n_sel - from < BACKUP_COST_CLUSTERS_PER_CALL ? n_sel - from
+                                                                            : BACKUP_COST_CLUSTERS_PER_CALL;
                 struct cloudwatch_query q[2 * BACKUP_COST_CLUSTERS_PER_CALL];
                 char ids[2 * BACKUP_COST_CLUSTERS_PER_CALL][16];
                 struct cloudwatch_result *res = NULL;
@@ -208,8 +210,8 @@ static int observe_region(struct agent *a, const struct observation *o, const st
                                     .period_sec = BACKUP_COST_PERIOD_SEC,
                                 };
                         }
-                r = cloudwatch_get_metric_data(client, q, 2 * batch, now - BACKUP_COST_LOOKBACK_SEC, now, &res,
-                                               &n_res, &e);
+                r = cloudwatch_get_metric_data(client, q, 2 * batch, now - BACKUP_COST_LOOKBACK_SEC, now,
+                                               &res, &n_res, &e);
                 if (r < 0)
                         break;
                 for (size_t i = 0; i < batch; i++) {
@@ -256,10 +258,11 @@ static int observe_region(struct agent *a, const struct observation *o, const st
                         struct event_fields f = {.region = reg->region, .action = "backup-storage"};
                         char buf[512];
                         act_error_fields(&e, &f);
-                        journal_event(EVENT_API_ERROR, &f,
-                                      "Cannot read the backup storage metrics of %s from CloudWatch: %s; status shows "
-                                      "the last figures read",
-                                      reg->region, aws_error_to_string(&e, buf, sizeof(buf)));
+                        journal_event(
+                            EVENT_API_ERROR, &f,
+                            "Cannot read the backup storage metrics of %s from CloudWatch: %s; status shows "
+                            "the last figures read",
+                            reg->region, aws_error_to_string(&e, buf, sizeof(buf)));
                 }
                 return -EAGAIN; /* the region keeps its previous figures */
         }
@@ -288,7 +291,8 @@ int backup_cost_observe(struct agent *a, const struct observation *o, int64_t no
                 }
                 agent_watchdog_ping(a);
         }
-        /* Regions not observed in full this time (failed, or CloudWatch refused) keep what was read before. */
+        /* Regions not observed in full this time (failed, or CloudWatch refused) keep what was read before.
+         */
         if (backup_cost_load(a->state_directory, &old, &n_old) >= 0)
                 for (size_t i = 0; i < n_old; i++) {
                         bool observed = false;

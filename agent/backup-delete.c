@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act-outcome.h"
 #include "aws-backup.h"
-#include "act.h"
 #include "aws-rds.h"
 #include "journal.h"
+#include "ledger-intent.h"
 #include "snapshot-id.h"
 #include "snapshot-origin.h"
 #include "store.h"
@@ -87,7 +88,8 @@ int backup_vaults_observe(struct agent *a, const struct observation *o)
 
                 if (!snapshot_origin_deleted_only_through_backup(origin))
                         continue;
-                const struct observed_cluster *cl = observation_find_cluster(o, s->region, s->cluster_identifier);
+                const struct observed_cluster *cl =
+                    observation_find_cluster(o, s->region, s->cluster_identifier);
                 const char *policy = cl ? agent_cluster_policy(a, cl) : NULL;
                 if (!policy || !cl->arn || strv_contains(seen, cl->arn))
                         continue;
@@ -96,7 +98,7 @@ int backup_vaults_observe(struct agent *a, const struct observation *o)
                 r = store_vault_cache_get(a->store, cl->arn, &vault);
                 if (r != -ENOENT)
                         continue; /* known (or the store failed: only the summary is poorer for it) */
-                r = agent_client_get(a, s->region, act_find_policy(a, policy), &c, &e);
+                r = agent_client_get(a, s->region, agent_find_policy(a, policy), &c, &e);
                 if (r >= 0)
                         r = find_vault(a, c, cl->arn, NULL, false, &vault, &e);
                 if (r == -ENOMEM)
@@ -109,8 +111,9 @@ int backup_vaults_observe(struct agent *a, const struct observation *o)
                                                  .action = "list-recovery-points"};
                         char buf[512];
                         act_error_fields(&e, &f);
-                        journal_event(EVENT_API_ERROR, &f, "Cannot list the AWS Backup recovery points of %s: %s",
-                                      cl->arn, aws_error_to_string(&e, buf, sizeof(buf)));
+                        journal_event(EVENT_API_ERROR, &f,
+                                      "Cannot list the AWS Backup recovery points of %s: %s", cl->arn,
+                                      aws_error_to_string(&e, buf, sizeof(buf)));
                 }
         }
         return 0;
@@ -118,7 +121,8 @@ int backup_vaults_observe(struct agent *a, const struct observation *o)
 
 static bool is_vault_lock_refusal(const struct aws_error *e)
 {
-        return streq(e->code, ERR_INVALID_REQUEST) && (strstr(e->message, "lock") || strstr(e->message, "retention"));
+        return streq(e->code, ERR_INVALID_REQUEST) &&
+               (strstr(e->message, "lock") || strstr(e->message, "retention"));
 }
 
 static int blocked_key(const char *arn, char **ret)
@@ -127,19 +131,20 @@ static int blocked_key(const char *arn, char **ret)
 }
 
 /* "<what> <snapshot><after>: <error>" */
-static void failed_event(enum journal_event kind, struct event_fields *f, const struct aws_error *e, const char *what,
-                         const char *snapshot, const char *after)
+static void failed_event(enum journal_event kind, struct event_fields *f, const struct aws_error *e,
+                         const char *what, const char *snapshot, const char *after)
 {
         char buf[1024];
         act_error_fields(e, f);
-        journal_event(kind, f, "%s %s%s: %s", what, snapshot, after, aws_error_to_string(e, buf, sizeof(buf)));
+        journal_event(kind, f, "%s %s%s: %s", what, snapshot, after,
+                      aws_error_to_string(e, buf, sizeof(buf)));
 }
 
-int backup_delete_act(struct agent *a, const struct plan_action *act, const struct observation *o, int64_t cycle_id,
-                      struct act_counts *c)
+int backup_delete_act(struct agent *a, const struct plan_action *act, const struct observation *o,
+                      int64_t cycle_id, struct act_counts *c)
 {
         struct event_fields f = act_fields(act, "delete");
-        const struct policy *p = act_find_policy(a, act->policy);
+        const struct policy *p = agent_find_policy(a, act->policy);
         const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
         const struct observed_cluster *cl = observation_find_cluster(o, act->region, act->cluster);
         _cleanup_free_ char *key = NULL, *cluster_arn_owned = NULL, *vault = NULL;
@@ -151,10 +156,11 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         int r;
 
         /* Only AWS Backup snapshots of a policy that manages them. */
-        if (!s || !s->arn || snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AWS_BACKUP || !p || !p->aws_backup_manage) {
+        if (!s || !s->arn || snapshot_classify(s, agent_snapshot_prefix(a)) != ORIGIN_AWS_BACKUP || !p ||
+            !p->aws_backup_manage) {
                 f.reason = !s ? "not observed this cycle" : "not an AWS Backup snapshot this policy manages";
-                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s through AWS Backup: %s", act->snapshot,
-                              f.reason);
+                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s through AWS Backup: %s",
+                              act->snapshot, f.reason);
                 c->failed++;
                 return 0;
         }
@@ -184,18 +190,20 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 r = find_vault(a, client, cluster_arn, s->arn, true, &vault, &e);
         if (r == -ENOENT) {
                 f.reason = "no vault lists the recovery point";
-                journal_event(EVENT_DELETE_FAILED, &f, "Cannot delete %s: no AWS Backup vault lists it for %s",
-                              act->snapshot, cluster_arn);
+                journal_event(EVENT_DELETE_FAILED, &f,
+                              "Cannot delete %s: no AWS Backup vault lists it for %s", act->snapshot,
+                              cluster_arn);
                 c->failed++;
                 return 0;
         }
         if (r < 0) {
-                failed_event(EVENT_DELETE_FAILED, &f, &e, "Cannot find the AWS Backup vault of", act->snapshot, "");
+                failed_event(EVENT_DELETE_FAILED, &f, &e, "Cannot find the AWS Backup vault of",
+                             act->snapshot, "");
                 c->failed++;
                 return r == -ENOMEM ? r : 0;
         }
 
-        r = act_intent_begin(a, cycle_id, LEDGER_DELETE_BACKUP, act, act->region, vault, &id);
+        r = ledger_intent_begin(a, cycle_id, LEDGER_DELETE_BACKUP, act, act->region, vault, &id);
         if (r < 0)
                 return r;
         r = backup_delete_recovery_point(client, vault, s->arn, &e);
@@ -213,39 +221,43 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 if (r >= 0) {
                         aws_error_clear(&e);
                         r = backup_delete_recovery_point(client, vault, s->arn, &e);
-                        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting AWS Backup snapshot", act->snapshot, c))
+                        if (r < 0 &&
+                            act_outcome_unknown(a, &e, &f, "Deleting AWS Backup snapshot", act->snapshot, c))
                                 return 0;
                         if (r >= 0)
-                                snprintf(delete_rid, sizeof(delete_rid), "%s", aws_client_last_request_id(client));
+                                snprintf(delete_rid, sizeof(delete_rid), "%s",
+                                         aws_client_last_request_id(client));
                 } else if (r != -ENOENT)
                         e = e2;
                 else
                         r = -ENOENT; /* not in any vault: the point is gone already */
         }
         if (r == -ENOENT) {
-                r = act_intent_finish(a, id, true, NULL, delete_rid);
+                r = ledger_intent_finish(a, id, true, NULL, delete_rid);
                 if (r < 0)
                         return r;
                 c->succeeded++;
                 c->backup_deleted++;
-                journal_event(EVENT_BACKUP_DELETED, &f, "AWS Backup snapshot %s is already gone", act->snapshot);
+                journal_event(EVENT_BACKUP_DELETED, &f, "AWS Backup snapshot %s is already gone",
+                              act->snapshot);
                 return 0;
         }
         if (r < 0) {
-                int k = act_intent_finish(a, id, false, &e, NULL);
+                int k = ledger_intent_finish(a, id, false, &e, NULL);
                 if (k < 0)
                         return k;
                 c->failed++;
                 if (is_vault_lock_refusal(&e)) {
                         if (store_reported_once(a->store, key, agent_now(a)) > 0)
-                                failed_event(EVENT_BACKUP_VAULT_LOCKED, &f, &e, "AWS Backup refused to delete",
-                                             act->snapshot, " because its vault is locked (not retried)");
+                                failed_event(EVENT_BACKUP_VAULT_LOCKED, &f, &e,
+                                             "AWS Backup refused to delete", act->snapshot,
+                                             " because its vault is locked (not retried)");
                 } else if (streq(e.code, ERR_INVALID_STATE))
                         failed_event(EVENT_DELETE_FAILED, &f, &e, "AWS Backup cannot delete", act->snapshot,
                                      " in its current state (retrying on a later cycle)");
                 else
-                        failed_event(EVENT_DELETE_FAILED, &f, &e, "Deleting AWS Backup snapshot", act->snapshot,
-                                     " failed");
+                        failed_event(EVENT_DELETE_FAILED, &f, &e, "Deleting AWS Backup snapshot",
+                                     act->snapshot, " failed");
                 agent_set_last_error(a, "delete %s: %s", act->snapshot, e.code);
                 return 0;
         }
@@ -257,7 +269,7 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         bool deleting = r >= 0 && streq_ptr(point.status, "DELETING");
         bool expired = r >= 0 && streq_ptr(point.status, "EXPIRED");
         if (gone || deleting) {
-                r = act_intent_finish(a, id, true, NULL, delete_rid);
+                r = ledger_intent_finish(a, id, true, NULL, delete_rid);
                 backup_recovery_point_done(&point);
                 if (r < 0)
                         return r;
@@ -271,14 +283,16 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
         struct aws_error fail = {};
         if (expired)
                 aws_error_set(&fail, -EPERM, AWS_ERROR_SERVICE, "RecoveryPointExpired",
-                              "the recovery point is EXPIRED, not deleted: %s", strempty(point.status_message));
+                              "the recovery point is EXPIRED, not deleted: %s",
+                              strempty(point.status_message));
         else if (r >= 0)
                 aws_error_set(&fail, -EIO, AWS_ERROR_SERVICE, "RecoveryPointNotDeleted",
-                              "the recovery point is still %s after DeleteRecoveryPoint", strempty(point.status));
+                              "the recovery point is still %s after DeleteRecoveryPoint",
+                              strempty(point.status));
         else
                 fail = e;
         backup_recovery_point_done(&point);
-        r = act_intent_finish(a, id, false, &fail, delete_rid);
+        r = ledger_intent_finish(a, id, false, &fail, delete_rid);
         if (r < 0)
                 return r;
         c->failed++;
@@ -286,16 +300,17 @@ int backup_delete_act(struct agent *a, const struct plan_action *act, const stru
                 if (store_reported_once(a->store, key, agent_now(a)) > 0) {
                         f.reason = "EXPIRED: missing permissions";
                         f.error_code = fail.code;
-                        journal_event(EVENT_BACKUP_DELETE_EXPIRED, &f,
-                                      "AWS Backup accepted the deletion of %s but the recovery point is only EXPIRED: "
-                                      "the agent's role likely lacks rds:DeleteDBClusterSnapshot on the resource "
-                                      "(AWS Backup deletes with the caller's permissions); grant it and delete the "
-                                      "point, or delete it in the AWS Backup console",
-                                      act->snapshot);
+                        journal_event(
+                            EVENT_BACKUP_DELETE_EXPIRED, &f,
+                            "AWS Backup accepted the deletion of %s but the recovery point is only EXPIRED: "
+                            "the agent's role likely lacks rds:DeleteDBClusterSnapshot on the resource "
+                            "(AWS Backup deletes with the caller's permissions); grant it and delete the "
+                            "point, or delete it in the AWS Backup console",
+                            act->snapshot);
                 }
         } else
-                failed_event(EVENT_DELETE_FAILED, &f, &fail, "Could not confirm the deletion of", act->snapshot,
-                             "");
+                failed_event(EVENT_DELETE_FAILED, &f, &fail, "Could not confirm the deletion of",
+                             act->snapshot, "");
         agent_set_last_error(a, "delete %s: %s", act->snapshot, fail.code);
         return 0;
 }

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "act.h"
+#include "act-outcome.h"
 #include "control-internal.h"
 #include "hash.h"
 #include "journal.h"
+#include "ledger-intent.h"
+#include "observation.h"
 #include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
@@ -16,7 +18,8 @@
 #define EXPORT_ID_MAX 60 /* ExportTaskIdentifier */
 
 /* "<prefix>-exp-<source>-<yyyymmddthhmm>", shortened with a hash of the source to fit 60 characters. */
-static int export_identifier(struct agent *a, const char *source, int64_t at, char buf[static PLAN_SNAPSHOT_ID_MAX])
+static int export_identifier(struct agent *a, const char *source, int64_t at,
+                             char buf[static PLAN_SNAPSHOT_ID_MAX])
 {
         char prefix[32], hashed[16];
         int r;
@@ -40,7 +43,8 @@ static const char *export_refusal(const struct policy *p)
 
 int control_handle_export(struct agent *a, const struct control_request *q, struct control_reply *reply)
 {
-        const char *snapshot = control_arg_string(q, "snapshot"), *cluster = control_arg_string(q, "cluster");
+        const char *snapshot = control_arg_string(q, "snapshot"),
+                   *cluster = control_arg_string(q, "cluster");
         _cleanup_(control_snapshot_done) struct control_snapshot s = {};
         _cleanup_(control_cluster_done) struct control_cluster c = {};
         const struct policy *p = NULL;
@@ -52,20 +56,23 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         int r;
 
         if (isempty(snapshot) == isempty(cluster))
-                return control_reply_set(reply, CONTROL_USAGE, "export: give either --snapshot ID or --cluster ID");
+                return control_reply_set(reply, CONTROL_USAGE,
+                                         "export: give either --snapshot ID or --cluster ID");
         if (snapshot) {
                 r = control_find_snapshot(a, snapshot, &s, reply);
                 if (r < 0)
                         return r == -ENOMEM ? r : 0;
                 if (!streq_ptr(s.snapshot->status, "available"))
-                        return control_reply_set(reply, CONTROL_FAILED, "refused: snapshot %s is %s, not available",
-                                                 snapshot, strna(s.snapshot->status));
-                /* The policy that selects its cluster; a cluster gone since falls back to the snapshot's tag. */
+                        return control_reply_set(reply, CONTROL_FAILED,
+                                                 "refused: snapshot %s is %s, not available", snapshot,
+                                                 strna(s.snapshot->status));
+                /* The policy that selects its cluster; a cluster gone since falls back to the snapshot's
+                 * tag. */
                 struct control_reply ignored = {};
                 if (control_find_cluster(a, s.snapshot->cluster_identifier, &c, &ignored) >= 0 && c.policy)
                         p = c.policy;
                 else
-                        p = act_find_policy(a, plan_tag_get(s.view.tags, s.view.n_tags, TAG_POLICY));
+                        p = agent_find_policy(a, plan_tag_get(s.view.tags, s.view.n_tags, TAG_POLICY));
                 control_reply_done(&ignored);
                 source_arn = s.snapshot->arn;
                 source_name = s.snapshot->identifier;
@@ -87,19 +94,25 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         if (!refusal && agent_dry_run(a))
                 refusal = "the agent runs in dry-run mode";
         if (refusal)
-                return control_reply_set(reply, CONTROL_FAILED, "refused to export %s: %s", source_name, refusal);
+                return control_reply_set(reply, CONTROL_FAILED, "refused to export %s: %s", source_name,
+                                         refusal);
 
         r = export_identifier(a, source_name, agent_now(a) / 60 * 60, task);
         if (r < 0)
-                return control_reply_set(reply, CONTROL_FAILED, "no valid export task identifier for %s", source_name);
+                return control_reply_set(reply, CONTROL_FAILED, "no valid export task identifier for %s",
+                                         source_name);
         r = agent_client_get(a, region, p, &client, &e);
         if (r < 0)
                 return control_reply_aws_error(reply, &e, "no AWS client for %s", region);
-        struct plan_action act = {.kind = ACTION_EXPORT, .policy = p->name, .cluster = cluster_id, .region = region,
-                                  .snapshot = task, .source_snapshot = source_name,
+        struct plan_action act = {.kind = ACTION_EXPORT,
+                                  .policy = p->name,
+                                  .cluster = cluster_id,
+                                  .region = region,
+                                  .snapshot = task,
+                                  .source_snapshot = source_name,
                                   .rule = snapshot ? "aurora-backupctl export --snapshot"
                                                    : "aurora-backupctl export --cluster"};
-        r = act_intent_begin(a, 0, LEDGER_EXPORT, &act, region, p->export_.bucket, &ledger_id);
+        r = ledger_intent_begin(a, 0, LEDGER_EXPORT, &act, region, p->export_.bucket, &ledger_id);
         if (r < 0)
                 return r;
         r = rds_start_export_task(client,
@@ -112,11 +125,12 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
                                   NULL, &e);
         const char *rid = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         if (r < 0 && aws_error_outcome_unknown(&e))
-                return control_reply_aws_error(reply, &e,
-                                               "the answer to StartExportTask %s was lost; the next cycle settles "
-                                               "whether it started",
-                                               task);
-        int k = act_intent_finish(a, ledger_id, r >= 0, r >= 0 ? NULL : &e, rid);
+                return control_reply_aws_error(
+                    reply, &e,
+                    "the answer to StartExportTask %s was lost; the next cycle settles "
+                    "whether it started",
+                    task);
+        int k = ledger_intent_finish(a, ledger_id, r >= 0, r >= 0 ? NULL : &e, rid);
         if (k < 0)
                 return k;
         struct event_fields f = act_fields(&act, "export");
@@ -129,15 +143,15 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
                               aws_error_to_string(&e, buf, sizeof(buf)));
                 return control_reply_aws_error(reply, &e, "exporting %s failed", source_name);
         }
-        journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s %s to s3://%s/%s as %s (aurora-backupctl, uid %u)",
-                      snapshot ? "snapshot" : "cluster", source_name, p->export_.bucket, strempty(p->export_.prefix),
-                      task, (unsigned)q->uid);
-        control_reply_set(reply, CONTROL_OK, "Started export task %s: %s %s to s3://%s/%s%s%s/", task,
-                          snapshot ? "snapshot" : "cluster", source_name, p->export_.bucket,
-                          strempty(p->export_.prefix),
-                          isempty(p->export_.prefix) || p->export_.prefix[strlen(p->export_.prefix) - 1] == '/' ? ""
-                                                                                                               : "/",
-                          task);
+        journal_event(EVENT_EXPORT_STARTED, &f,
+                      "Exporting %s %s to s3://%s/%s as %s (aurora-backupctl, uid %u)",
+                      snapshot ? "snapshot" : "cluster", source_name, p->export_.bucket,
+                      strempty(p->export_.prefix), task, (unsigned)q->uid);
+        control_reply_set(
+            reply, CONTROL_OK, "Started export task %s: %s %s to s3://%s/%s%s%s/", task,
+            snapshot ? "snapshot" : "cluster", source_name, p->export_.bucket, strempty(p->export_.prefix),
+            isempty(p->export_.prefix) || p->export_.prefix[strlen(p->export_.prefix) - 1] == '/' ? "" : "/",
+            task);
         r = control_reply_add_string(reply, "export_task", task);
         if (r >= 0)
                 r = control_reply_add_string(reply, "bucket", p->export_.bucket);
@@ -146,7 +160,8 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         return r;
 }
 
-int control_handle_cancel_export(struct agent *a, const struct control_request *q, struct control_reply *reply)
+int control_handle_cancel_export(struct agent *a, const struct control_request *q,
+                                 struct control_reply *reply)
 {
         const char *task = control_arg_string(q, "task");
         struct rds_export_task_list list = {};
@@ -166,9 +181,11 @@ int control_handle_cancel_export(struct agent *a, const struct control_request *
                 if (!rg || agent_client_get(a, rg, c, &client, &e) < 0)
                         continue;
                 r = rds_describe_export_tasks(client, task, NULL, &list, &e);
-                if (r < 0 && !streq(e.code, "ExportTaskNotFoundFault") && !streq(e.code, "ExportTaskNotFound")) {
+                if (r < 0 && !streq(e.code, "ExportTaskNotFoundFault") &&
+                    !streq(e.code, "ExportTaskNotFound")) {
                         rds_export_task_list_done(&list);
-                        return control_reply_aws_error(reply, &e, "cannot look for export task %s in %s", task, rg);
+                        return control_reply_aws_error(reply, &e, "cannot look for export task %s in %s",
+                                                       task, rg);
                 }
                 if (list.n > 0) {
                         p = c;
@@ -177,15 +194,16 @@ int control_handle_cancel_export(struct agent *a, const struct control_request *
         }
         if (list.n == 0) {
                 rds_export_task_list_done(&list);
-                return control_reply_set(reply, CONTROL_FAILED, "export task %s not found in the regions the policies use",
-                                         task);
+                return control_reply_set(reply, CONTROL_FAILED,
+                                         "export task %s not found in the regions the policies use", task);
         }
         _cleanup_free_ char *bucket = list.items[0].s3_bucket ? strdup(list.items[0].s3_bucket) : NULL;
         _cleanup_free_ char *prefix = list.items[0].s3_prefix ? strdup(list.items[0].s3_prefix) : NULL;
         _cleanup_free_ char *status = list.items[0].status ? strdup(list.items[0].status) : NULL;
         rds_export_task_list_done(&list);
         if (!streq_ptr(status, "STARTING") && !streq_ptr(status, "IN_PROGRESS"))
-                return control_reply_set(reply, CONTROL_FAILED, "refused: export task %s is %s: only a STARTING or "
+                return control_reply_set(reply, CONTROL_FAILED,
+                                         "refused: export task %s is %s: only a STARTING or "
                                          "IN_PROGRESS task can be canceled",
                                          task, strna(status));
         if (agent_dry_run(a))
@@ -194,16 +212,17 @@ int control_handle_cancel_export(struct agent *a, const struct control_request *
         /* Where the task writes: s3://bucket/prefix/task/ (the export's own folder under the prefix). */
         _cleanup_free_ char *where = NULL;
         bool slash = isempty(prefix) || prefix[strlen(prefix) - 1] == '/';
-        if (asprintf(&where, "s3://%s/%s%s%s/", strempty(bucket), strempty(prefix), slash ? "" : "/", task) < 0)
+        if (asprintf(&where, "s3://%s/%s%s%s/", strempty(bucket), strempty(prefix), slash ? "" : "/", task) <
+            0)
                 return -ENOMEM;
-        struct plan_action act = {.policy = p->name, .region = region, .snapshot = task,
-                                  .rule = "aurora-backupctl cancel-export"};
-        r = act_intent_begin(a, 0, LEDGER_CANCEL_EXPORT, &act, region, bucket, &ledger_id);
+        struct plan_action act = {
+            .policy = p->name, .region = region, .snapshot = task, .rule = "aurora-backupctl cancel-export"};
+        r = ledger_intent_begin(a, 0, LEDGER_CANCEL_EXPORT, &act, region, bucket, &ledger_id);
         if (r < 0)
                 return r;
         r = rds_cancel_export_task(client, task, &done, &e);
         const char *rid = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
-        int k = act_intent_finish(a, ledger_id, r >= 0, r >= 0 ? NULL : &e, rid);
+        int k = ledger_intent_finish(a, ledger_id, r >= 0, r >= 0 ? NULL : &e, rid);
         rds_export_task_done(&done);
         if (k < 0)
                 return k;
@@ -213,9 +232,10 @@ int control_handle_cancel_export(struct agent *a, const struct control_request *
         f.reason = NULL;
         f.target = where;
         f.request_id = rid && *rid ? rid : NULL;
-        journal_event(EVENT_EXPORT_CANCELED, &f,
-                      "Canceled export task %s (aurora-backupctl, uid %u); data already exported stays in %s",
-                      task, (unsigned)q->uid, where);
+        journal_event(
+            EVENT_EXPORT_CANCELED, &f,
+            "Canceled export task %s (aurora-backupctl, uid %u); data already exported stays in %s", task,
+            (unsigned)q->uid, where);
         control_reply_set(reply, CONTROL_OK,
                           "Canceling export task %s. Canceling does not remove the data already exported: "
                           "delete what was written under %s yourself",

@@ -6,8 +6,9 @@
 
 #include "act.h"
 #include "control-internal.h"
-#include "inventory.h"
 #include "journal.h"
+#include "ledger-intent.h"
+#include "observation.h"
 #include "select.h"
 #include "snapshot-id.h"
 #include "store.h"
@@ -35,7 +36,8 @@ static int quota_room(struct agent *a, const struct policy *p, struct aws_client
                         return r;
                 used = 0;
                 for (size_t i = 0; i < nsn; i++)
-                        if (sn[i].origin == INVENTORY_ORIGIN_AGENT || sn[i].origin == INVENTORY_ORIGIN_MANUAL)
+                        if (sn[i].origin == INVENTORY_ORIGIN_AGENT ||
+                            sn[i].origin == INVENTORY_ORIGIN_MANUAL)
                                 used++;
                 inventory_clusters_free(cl, ncl);
                 inventory_snapshots_free(sn, nsn);
@@ -64,15 +66,16 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
         if (!c.policy)
-                return control_reply_set(reply, CONTROL_FAILED,
-                                         "refused: no policy of this agent selects cluster %s (region %s)%s", id,
-                                         c.region,
-                                         a->config->agent.shard_count ? ", or its policy is in another shard" : "");
+                return control_reply_set(
+                    reply, CONTROL_FAILED,
+                    "refused: no policy of this agent selects cluster %s (region %s)%s", id, c.region,
+                    a->config->agent.shard_count ? ", or its policy is in another shard" : "");
         if (!streq_ptr(c.cluster->status, "available"))
-                return control_reply_set(reply, CONTROL_FAILED,
-                                         "refused: cluster %s is %s, not available: a snapshot needs an available "
-                                         "cluster",
-                                         id, strna(c.cluster->status));
+                return control_reply_set(
+                    reply, CONTROL_FAILED,
+                    "refused: cluster %s is %s, not available: a snapshot needs an available "
+                    "cluster",
+                    id, strna(c.cluster->status));
         if (agent_dry_run(a))
                 return control_reply_set(reply, CONTROL_FAILED, "refused: the agent runs in dry-run mode");
         r = agent_client_get(a, c.region, c.policy, &client, &e);
@@ -83,7 +86,8 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
                 return r;
         if (used + 1 > cap)
                 return control_reply_set(reply, CONTROL_FAILED,
-                                         "refused: no room in %s: %" PRIi64 " manual snapshots of at most %" PRIi64
+                                         "refused: no room in %s: %" PRIi64
+                                         " manual snapshots of at most %" PRIi64
                                          " (quota.limit - quota.reserve of policy %s)",
                                          c.region, used, cap, c.policy->name);
 
@@ -91,17 +95,22 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
         int64_t at = now / 60 * 60;
         r = plan_snapshot_identifier(agent_snapshot_prefix(a), id, at, sid);
         if (r < 0)
-                return control_reply_set(reply, CONTROL_FAILED, "refused: no valid snapshot identifier for %s", id);
+                return control_reply_set(reply, CONTROL_FAILED,
+                                         "refused: no valid snapshot identifier for %s", id);
         time_format_iso8601(at, slot);
         const struct aws_tag tags[] = {
             {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
             {(char *)TAG_POLICY, c.policy->name},
             {(char *)TAG_SLOT, slot},
         };
-        struct plan_action act = {.kind = ACTION_CREATE, .policy = c.policy->name, .cluster = id,
-                                  .region = c.region, .snapshot = sid, .rule = "aurora-backupctl snapshot"};
+        struct plan_action act = {.kind = ACTION_CREATE,
+                                  .policy = c.policy->name,
+                                  .cluster = id,
+                                  .region = c.region,
+                                  .snapshot = sid,
+                                  .rule = "aurora-backupctl snapshot"};
         /* slot_start 0 in the ledger: an operator's snapshot fills no scheduled slot. */
-        r = act_intent_begin(a, 0, LEDGER_CREATE, &act, c.region, NULL, &ledger_id);
+        r = ledger_intent_begin(a, 0, LEDGER_CREATE, &act, c.region, NULL, &ledger_id);
         if (r < 0)
                 return r;
         r = rds_create_db_cluster_snapshot(client, id, sid, tags, ELEMENTSOF(tags), &snap, &e);
@@ -110,13 +119,14 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
         const char *rid = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         if (r < 0 && aws_error_outcome_unknown(&e)) {
                 rds_db_cluster_snapshot_done(&snap);
-                inventory_look_later(a, c.region, id);
-                return control_reply_aws_error(reply, &e,
-                                               "the answer to CreateDBClusterSnapshot %s was lost; the next cycle "
-                                               "settles whether it was made",
-                                               sid);
+                agent_look_later(a, c.region, id);
+                return control_reply_aws_error(
+                    reply, &e,
+                    "the answer to CreateDBClusterSnapshot %s was lost; the next cycle "
+                    "settles whether it was made",
+                    sid);
         }
-        r = act_intent_finish(a, ledger_id, ok, ok ? NULL : &e, rid);
+        r = ledger_intent_finish(a, ledger_id, ok, ok ? NULL : &e, rid);
         if (r < 0) {
                 rds_db_cluster_snapshot_done(&snap);
                 return r;
@@ -124,9 +134,10 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
         struct event_fields f = act_fields(&act, "create");
         f.request_id = rid && *rid ? rid : NULL;
         if (ok) {
-                journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (aurora-backupctl snapshot, uid %u)",
+                journal_event(EVENT_SNAPSHOT_STARTED, &f,
+                              "%s %s of cluster %s (aurora-backupctl snapshot, uid %u)",
                               exists ? "Found" : "Started", sid, id, (unsigned)q->uid);
-                inventory_look_later(a, c.region, id);
+                agent_look_later(a, c.region, id);
                 control_reply_set(reply, CONTROL_OK, "%s snapshot %s of cluster %s (policy %s, region %s)%s",
                                   exists ? "Found" : "Started", sid, id, c.policy->name, c.region,
                                   exists ? ": it was already taken this minute" : "");
@@ -172,9 +183,12 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
                 return control_reply_set(reply, CONTROL_FAILED, "refused: the agent runs in dry-run mode");
 
         struct plan_action act = {.policy = plan_tag_get(s.view.tags, s.view.n_tags, TAG_POLICY),
-                                  .cluster = s.snapshot->cluster_identifier, .region = s.region,
-                                  .snapshot = s.snapshot->identifier, .rule = hold ? "hold" : "release"};
-        r = act_intent_begin(a, 0, LEDGER_TAG, &act, s.region, hold ? "+" TAG_HOLD : "-" TAG_HOLD, &ledger_id);
+                                  .cluster = s.snapshot->cluster_identifier,
+                                  .region = s.region,
+                                  .snapshot = s.snapshot->identifier,
+                                  .rule = hold ? "hold" : "release"};
+        r = ledger_intent_begin(a, 0, LEDGER_TAG, &act, s.region, hold ? "+" TAG_HOLD : "-" TAG_HOLD,
+                                &ledger_id);
         if (r < 0)
                 return r;
         if (hold) {
@@ -187,7 +201,7 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
                 r = rds_remove_tags_from_resource(s.client, s.snapshot->arn, keys, &e);
         }
         const char *rid = e.request_id[0] ? e.request_id : aws_client_last_request_id(s.client);
-        int k = act_intent_finish(a, ledger_id, r >= 0, r >= 0 ? NULL : &e, rid);
+        int k = ledger_intent_finish(a, ledger_id, r >= 0, r >= 0 ? NULL : &e, rid);
         if (k < 0)
                 return k;
         if (r < 0)
@@ -195,10 +209,11 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
         struct event_fields f = act_fields(&act, verb);
         f.reason = NULL;
         f.request_id = rid && *rid ? rid : NULL;
-        journal_event(EVENT_HOLD_CHANGED, &f, "%s %s (aurora-backupctl %s, uid %u)", hold ? "Held" : "Released",
-                      s.snapshot->identifier, verb, (unsigned)q->uid);
-        inventory_look_later(a, s.region, s.snapshot->cluster_identifier);
-        control_reply_set(reply, CONTROL_OK, "%s %s: retention %s", hold ? "Held" : "Released", s.snapshot->identifier,
+        journal_event(EVENT_HOLD_CHANGED, &f, "%s %s (aurora-backupctl %s, uid %u)",
+                      hold ? "Held" : "Released", s.snapshot->identifier, verb, (unsigned)q->uid);
+        agent_look_later(a, s.region, s.snapshot->cluster_identifier);
+        control_reply_set(reply, CONTROL_OK, "%s %s: retention %s", hold ? "Held" : "Released",
+                          s.snapshot->identifier,
                           hold ? "will not delete it until it is released"
                                : "judges it by its policy again from the next cycle");
         r = control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
@@ -230,8 +245,9 @@ static int group_refusal(struct agent *a, const struct control_snapshot *s, cons
         int r;
 
         r = rds_describe_db_cluster_snapshots(
-            s->client, &(struct rds_snapshot_filter){.cluster_identifier = s->snapshot->cluster_identifier,
-                                                     .snapshot_type = "manual"},
+            s->client,
+            &(struct rds_snapshot_filter){.cluster_identifier = s->snapshot->cluster_identifier,
+                                          .snapshot_type = "manual"},
             &list, &e);
         if (r < 0) {
                 *ret_refusal = "its cluster's other snapshots could not be listed";
@@ -251,15 +267,19 @@ static int group_refusal(struct agent *a, const struct control_snapshot *s, cons
                 }
                 for (size_t k = 0; k < o->n_tags; k++)
                         tags[k] = (struct tag){o->tags[k].key, o->tags[k].value};
-                struct observed_snapshot v = {.identifier = o->identifier, .cluster_identifier = o->cluster_identifier,
-                                              .snapshot_type = o->snapshot_type, .tags = tags, .n_tags = o->n_tags};
+                struct observed_snapshot v = {.identifier = o->identifier,
+                                              .cluster_identifier = o->cluster_identifier,
+                                              .snapshot_type = o->snapshot_type,
+                                              .tags = tags,
+                                              .n_tags = o->n_tags};
                 if (snapshot_classify(&v, agent_snapshot_prefix(a)) != ORIGIN_AGENT ||
                     !streq_ptr(plan_tag_get(tags, o->n_tags, TAG_POLICY), p->name) ||
                     !streq_ptr(plan_tag_get(tags, o->n_tags, PLAN_TAG_COPY), copy) ||
                     !streq_ptr(o->status, "available"))
                         continue;
                 available++;
-                if (!streq_ptr(o->identifier, s->snapshot->identifier) && o->create_time > s->snapshot->create_time)
+                if (!streq_ptr(o->identifier, s->snapshot->identifier) &&
+                    o->create_time > s->snapshot->create_time)
                         newer = true;
         }
         rds_db_cluster_snapshot_list_done(&list);
@@ -274,14 +294,16 @@ static int group_refusal(struct agent *a, const struct control_snapshot *s, cons
         return 0;
 }
 
-static const char *delete_refusal(struct agent *a, const struct control_snapshot *s, const struct policy **ret_policy)
+static const char *delete_refusal(struct agent *a, const struct control_snapshot *s,
+                                  const struct policy **ret_policy)
 {
         enum snapshot_origin o = snapshot_classify(&s->view, agent_snapshot_prefix(a));
         const char *policy_tag = plan_tag_get(s->view.tags, s->view.n_tags, TAG_POLICY);
         const struct policy *p = NULL;
 
         if (o == ORIGIN_AWS_BACKUP) {
-                /* Deleted only through AWS Backup, and only for a policy that manages the cluster's points. */
+                /* Deleted only through AWS Backup, and only for a policy that manages the cluster's points.
+                 */
                 for (size_t i = 0; i < a->config->n_policies && !p; i++) {
                         const struct policy *c = &a->config->policies[i];
                         if (streq_ptr(agent_policy_region(a, c), s->region) && c->aws_backup_manage &&
@@ -296,7 +318,7 @@ static const char *delete_refusal(struct agent *a, const struct control_snapshot
         }
         if (o != ORIGIN_AGENT)
                 return control_origin_words(o);
-        p = act_find_policy(a, policy_tag);
+        p = agent_find_policy(a, policy_tag);
         if (!p)
                 return "tagged for a policy this agent does not have";
         if (!plan_policy_in_shard(&a->config->agent, p))
@@ -334,22 +356,34 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
         if (!refusal && agent_dry_run(a))
                 refusal = "the agent runs in dry-run mode";
         if (refusal) {
-                struct event_fields f = {.cluster = s.snapshot->cluster_identifier, .snapshot = s.snapshot->identifier,
-                                         .region = s.region, .action = "delete", .reason = refusal};
-                journal_event(EVENT_ACTION_REFUSED, &f, "Refused to delete %s (aurora-backupctl delete, uid %u): %s",
+                struct event_fields f = {.cluster = s.snapshot->cluster_identifier,
+                                         .snapshot = s.snapshot->identifier,
+                                         .region = s.region,
+                                         .action = "delete",
+                                         .reason = refusal};
+                journal_event(EVENT_ACTION_REFUSED, &f,
+                              "Refused to delete %s (aurora-backupctl delete, uid %u): %s",
                               s.snapshot->identifier, (unsigned)q->uid, refusal);
-                return control_reply_set(reply, CONTROL_FAILED, "refused to delete %s: %s", s.snapshot->identifier,
-                                         refusal);
+                return control_reply_set(reply, CONTROL_FAILED, "refused to delete %s: %s",
+                                         s.snapshot->identifier, refusal);
         }
 
-        /* Through the act step itself: the same belt (act.c's refusals, AWS Backup's path), ledger and events. */
+        /* Through the act step itself: the same belt (act.c's refusals, AWS Backup's path), ledger and
+         * events. */
         struct observed_region region = {.region = (char *)s.region, .ok = true};
         struct observed_cluster cl = {.identifier = s.snapshot->cluster_identifier, .region = s.region};
-        struct observation o = {.regions = &region, .n_regions = 1, .clusters = &cl, .n_clusters = 1,
-                                .snapshots = &s.view, .n_snapshots = 1};
-        struct plan_action act = {.kind = backup ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS, .policy = p->name,
-                                  .cluster = s.snapshot->cluster_identifier, .region = s.region,
-                                  .snapshot = s.snapshot->identifier, .rule = "aurora-backupctl delete"};
+        struct observation o = {.regions = &region,
+                                .n_regions = 1,
+                                .clusters = &cl,
+                                .n_clusters = 1,
+                                .snapshots = &s.view,
+                                .n_snapshots = 1};
+        struct plan_action act = {.kind = backup ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS,
+                                  .policy = p->name,
+                                  .cluster = s.snapshot->cluster_identifier,
+                                  .region = s.region,
+                                  .snapshot = s.snapshot->identifier,
+                                  .rule = "aurora-backupctl delete"};
         struct plan plan = {.now = agent_now(a), .actions = &act, .n_actions = 1};
         int64_t since = agent_now(a);
         r = act_plan(a, &plan, &o, 0, &counts);
@@ -366,18 +400,20 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
         if (r < 0)
                 return r;
         const struct ledger_entry *row = rows.n > 0 ? &rows.items[0] : NULL;
-        inventory_look_later(a, s.region, s.snapshot->cluster_identifier);
+        agent_look_later(a, s.region, s.snapshot->cluster_identifier);
         if (counts.succeeded > 0 && row && row->state == LEDGER_DONE) {
                 control_reply_set(reply, CONTROL_OK, "Deleted %s%s", s.snapshot->identifier,
                                   backup ? " through AWS Backup" : "");
         } else if (counts.unconfirmed > 0) {
-                control_reply_set(reply, CONTROL_FAILED,
-                                  "the answer to deleting %s was lost; the next cycle settles whether it is gone",
-                                  s.snapshot->identifier);
+                control_reply_set(
+                    reply, CONTROL_FAILED,
+                    "the answer to deleting %s was lost; the next cycle settles whether it is gone",
+                    s.snapshot->identifier);
         } else {
-                control_reply_set(reply, CONTROL_FAILED, "deleting %s failed%s%s%s%s", s.snapshot->identifier,
-                                  row && row->error_code ? ": " : "", row ? strempty(row->error_code) : "",
-                                  row && row->error_message ? ": " : "", row ? strempty(row->error_message) : "");
+                control_reply_set(
+                    reply, CONTROL_FAILED, "deleting %s failed%s%s%s%s", s.snapshot->identifier,
+                    row && row->error_code ? ": " : "", row ? strempty(row->error_code) : "",
+                    row && row->error_message ? ": " : "", row ? strempty(row->error_message) : "");
         }
         r = control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
         if (r >= 0 && row)

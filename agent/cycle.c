@@ -10,16 +10,17 @@
 #include <string.h>
 
 #include "act.h"
-#include "backup-cost.h"
 #include "agent-internal.h"
+#include "backup-cost.h"
+#include "inventory.h"
 #include "log.h"
 #include "observe.h"
 #include "plan-format.h"
+#include "plan-state.h"
 #include "plan.h"
 #include "problems.h"
 #include "recover.h"
 #include "report.h"
-#include "inventory.h"
 #include "restore-drill.h"
 #include "share-facts.h"
 #include "store.h"
@@ -28,87 +29,24 @@
 /* How far back the planner needs the window history (monthly schedules, plus margin). */
 #define HISTORY_LOOKBACK_SEC (62 * SEC_PER_DAY)
 
-static int ledger_action_kind(enum ledger_kind k)
-{
-        switch (k) {
-        case LEDGER_CREATE:
-                return ACTION_CREATE;
-        case LEDGER_DELETE_RDS:
-                return ACTION_DELETE_RDS;
-        case LEDGER_DELETE_BACKUP:
-                return ACTION_DELETE_BACKUP;
-        case LEDGER_COPY:
-                return ACTION_COPY;
-        case LEDGER_SHARE:
-                return ACTION_SHARE;
-        case LEDGER_EXPORT:
-                return ACTION_EXPORT;
-        default:
-                return -1;
-        }
-}
-
-struct plan_state {
-        struct ledger_entry *open;
-        size_t n_open;
-        struct window_record *history;
-        size_t n_history;
-        struct ledger_action *ledger;
-        size_t n_ledger;
-        struct window_history_entry *entries;
-};
-
-static void plan_state_done(struct plan_state *s)
-{
-        ledger_entries_free(s->open, s->n_open);
-        window_records_free(s->history, s->n_history);
-        free(s->ledger);
-        free(s->entries);
-        *s = (struct plan_state){};
-}
-
 static int plan_state_load(struct agent *a, int64_t now, struct plan_state *s)
 {
+        struct ledger_entry *open = NULL;
+        struct window_record *history = NULL;
+        size_t n_open = 0, n_history = 0;
         int r;
 
-        if (!a->store) { /* read-only planning before the agent ever ran: nothing open, no history */
-                s->ledger = calloc(1, sizeof(*s->ledger));
-                s->entries = calloc(1, sizeof(*s->entries));
-                return s->ledger && s->entries ? 0 : -ENOMEM;
+        if (a->store) { /* else read-only planning before the agent ever ran: nothing open, no history */
+                r = store_ledger_open_intents(a->store, &open, &n_open);
+                if (r < 0)
+                        return r;
+                r = store_window_list(a->store, NULL, now - HISTORY_LOOKBACK_SEC, 0, &history, &n_history);
+                if (r < 0) {
+                        ledger_entries_free(open, n_open);
+                        return r;
+                }
         }
-
-        r = store_ledger_open_intents(a->store, &s->open, &s->n_open);
-        if (r < 0)
-                return r;
-        r = store_window_list(a->store, NULL, now - HISTORY_LOOKBACK_SEC, 0, &s->history, &s->n_history);
-        if (r < 0)
-                return r;
-        s->ledger = calloc(s->n_open + 1, sizeof(*s->ledger));
-        s->entries = calloc(s->n_history + 1, sizeof(*s->entries));
-        if (!s->ledger || !s->entries)
-                return -ENOMEM;
-        for (size_t i = 0; i < s->n_open; i++) {
-                const struct ledger_entry *e = &s->open[i];
-                int k = ledger_action_kind(e->kind);
-                if (k < 0)
-                        continue;
-                bool copy = e->kind == LEDGER_COPY;
-                s->ledger[s->n_ledger++] = (struct ledger_action){
-                    .kind = (enum action_kind)k,
-                    .cluster_identifier = e->cluster,
-                    .snapshot_identifier = e->snapshot,
-                    .slot_start = e->slot_start,
-                    .region = copy && e->target ? e->target : e->region,
-                    .source_region = copy ? e->region : NULL,
-                };
-        }
-        for (size_t i = 0; i < s->n_history; i++)
-                s->entries[i] = (struct window_history_entry){
-                    .cluster_identifier = s->history[i].cluster,
-                    .slot_start = s->history[i].slot_start,
-                    .taken = s->history[i].outcome == WINDOW_TAKEN,
-                };
-        return 0;
+        return plan_state_from_rows(s, open, n_open, history, n_history);
 }
 
 /* In dry-run, the plan itself is the report: print it where the operator is looking. */
@@ -120,40 +58,12 @@ static void print_plan(const struct plan *p)
         fflush(stdout);
 }
 
-static struct plan_input plan_input_of(const struct agent *a, const struct observation *o,
-                                       const struct plan_state *ps, int64_t now)
-{
-        return (struct plan_input){
-            .config = a->config,
-            .default_region = a->default_region,
-            .clusters = o->clusters,
-            .n_clusters = o->n_clusters,
-            .snapshots = o->snapshots,
-            .n_snapshots = o->n_snapshots,
-            .exports = o->exports,
-            .n_exports = o->n_exports,
-            .ledger = ps->ledger,
-            .n_ledger = ps->n_ledger,
-            .history = ps->entries,
-            .n_history = ps->n_history,
-            .account_quotas = o->account_quotas,
-            .n_account_quotas = o->n_account_quotas,
-            .instances = o->instances,
-            .n_instances = o->n_instances,
-            .drill_records = o->drill_records,
-            .n_drill_records = o->n_drill_records,
-            .restore_orders = o->restore_orders,
-            .n_restore_orders = o->n_restore_orders,
-            .now = now,
-        };
-}
-
 /* Plans; when the plan would share snapshots, learns what sharing them needs (share-facts.h) and plans
  * again with it, at most a few times (a share may move to a re-encrypted copy, which has facts too). */
 static int plan_with_facts(struct agent *a, struct observation *o, const struct plan_state *ps, int64_t now,
                            struct plan **ret)
 {
-        struct plan_input in = plan_input_of(a, o, ps, now);
+        struct plan_input in = plan_state_input(ps, a->config, a->default_region, o, now);
         struct plan *p = NULL;
         int r;
 
@@ -205,7 +115,7 @@ static int targeted_look(struct agent *a, struct observation *o, int64_t now, st
 
         r = plan_state_load(a, now, &ps);
         if (r >= 0) {
-                struct plan_input in = plan_input_of(a, o, &ps, now);
+                struct plan_input in = plan_state_input(&ps, a->config, a->default_region, o, now);
                 r = plan_build(&in, &stale);
         }
         if (r >= 0)
@@ -246,7 +156,7 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
         r = store_cycle_begin(a->store, agent_dry_run(a), started, &cycle_id);
         if (r < 0) {
                 log_error("cannot record the cycle in %s: %s", a->state_directory,
-                        store_last_error(a->store));
+                          store_last_error(a->store));
                 return r;
         }
 
@@ -304,7 +214,8 @@ int agent_cycle(struct agent *a, struct cycle_result *ret)
                 a->inventory_stored_at = agent_now(a);
                 agent_watchdog_ping(a);
         }
-        /* Backup storage from CloudWatch: one GetMetricData per region (per 250 clusters) per full inventory. */
+        /* Backup storage from CloudWatch: one GetMetricData per region (per 250 clusters) per full
+         * inventory. */
         if (full) {
                 r = backup_cost_observe(a, &o, agent_now(a));
                 if (r < 0)
@@ -336,7 +247,7 @@ finish:
         int k = store_cycle_finish(a->store, cycle_id, &counts, c.failed ? 1 : 0, agent_now(a));
         if (k < 0)
                 log_error("cannot record the end of cycle %" PRIi64 ": %s", cycle_id,
-                        store_last_error(a->store));
+                          store_last_error(a->store));
         *ret = (struct cycle_result){
             .planned = c.planned,
             .succeeded = c.succeeded,
@@ -349,7 +260,8 @@ finish:
         if (keep && r >= 0 && o.regions && inventory_apply(a, &o, &c) >= 0)
                 inventory_keep(a, &o, full, started);
         else if (keep)
-                inventory_free(a); /* nothing trustworthy to keep: the next wake-up refreshes in full */
+                agent_inventory_drop(
+                    a); /* nothing trustworthy to keep: the next wake-up refreshes in full */
         if (keep && a->inventory) {
                 int64_t refresh = inventory_next_refresh(a);
                 if (refresh < ret->next_wakeup)

@@ -9,7 +9,7 @@
 #include "aws-rds.h"
 #include "config-policy.h"
 #include "journal.h"
-#include "observe-internal.h"
+#include "observation.h"
 #include "operator-restore.h"
 #include "restore-drill.h"
 #include "store.h"
@@ -19,17 +19,11 @@
 #define ERR_CLUSTER_NOT_FOUND "DBClusterNotFoundFault"
 #define ERR_SNAPSHOT_NOT_FOUND "DBClusterSnapshotNotFoundFault"
 
-struct inventory {
-        struct observation o;
-        int64_t full_at; /* when it was last observed in full */
-        bool partial;    /* a region could not be observed then: try again at the reconcile interval */
-};
-
 /* How long until the next full refresh is due, from the last one. */
-static int64_t refresh_after(const struct agent *a, const struct inventory *inv)
+static int64_t refresh_after(const struct agent *a)
 {
         int64_t interval = a->config->agent.inventory_interval_sec;
-        if (inv->partial && a->config->agent.reconcile_interval_sec < interval)
+        if (a->inventory_partial && a->config->agent.reconcile_interval_sec < interval)
                 interval = a->config->agent.reconcile_interval_sec;
         return interval;
 }
@@ -38,59 +32,47 @@ static int64_t refresh_after(const struct agent *a, const struct inventory *inv)
 
 bool inventory_refresh_due(const struct agent *a, int64_t now)
 {
-        const struct inventory *inv = a->inventory;
-        return !inv || a->inventory_refresh || now - inv->full_at >= refresh_after(a, inv) ||
-               now < inv->full_at; /* the clock went back */
+        return !a->inventory || a->inventory_refresh || now - a->inventory_full_at >= refresh_after(a) ||
+               now < a->inventory_full_at; /* the clock went back */
 }
 
 int64_t inventory_next_refresh(const struct agent *a)
 {
-        const struct inventory *inv = a->inventory;
-        if (!inv)
+        if (!a->inventory)
                 return PLAN_NO_WAKEUP;
         if (a->inventory_refresh)
                 return 0;
-        return inv->full_at + refresh_after(a, inv);
+        return a->inventory_full_at + refresh_after(a);
 }
 
 void inventory_keep(struct agent *a, struct observation *o, bool full, int64_t now)
 {
-        struct inventory *inv = a->inventory;
+        struct observation *inv = a->inventory;
         if (!inv && !(inv = calloc(1, sizeof(*inv)))) {
                 observation_done(o); /* no memory to keep it: the next wake-up refreshes in full */
                 return;
         }
-        observation_done(&inv->o);
-        inv->o = *o;
+        observation_done(inv);
+        *inv = *o;
         *o = (struct observation){};
         if (full) {
-                inv->full_at = now;
+                a->inventory_full_at = now;
                 a->inventory_refresh = false;
-                inv->partial = false;
-                for (size_t i = 0; i < inv->o.n_regions; i++)
-                        inv->partial |= !inv->o.regions[i].ok;
+                a->inventory_partial = false;
+                for (size_t i = 0; i < inv->n_regions; i++)
+                        a->inventory_partial |= !inv->regions[i].ok;
         }
         a->inventory = inv;
 }
 
 bool inventory_take(struct agent *a, struct observation *ret)
 {
-        struct inventory *inv = a->inventory;
-        if (!inv || !inv->o.regions)
+        struct observation *inv = a->inventory;
+        if (!inv || !inv->regions)
                 return false;
-        *ret = inv->o;
-        inv->o = (struct observation){};
+        *ret = *inv;
+        *inv = (struct observation){};
         return true;
-}
-
-void inventory_free(struct agent *a)
-{
-        struct inventory *inv = a->inventory;
-        if (!inv)
-                return;
-        observation_done(&inv->o);
-        free(inv);
-        a->inventory = NULL;
 }
 
 /* ---- what was looked at ---- */
@@ -128,9 +110,9 @@ bool inventory_action_looked(const struct inventory_looks *l, const struct plan_
         case ACTION_RESTORE_WAIT:
         case ACTION_RESTORE_DONE:
         case ACTION_RESTORE_FAILED:
-                /* Decided on the drill cluster's record (an operator's new cluster's), looked at every wake-up while it exists (below), and
-                 * its instances, looked at by restore_drills_observe(). A restore is about the source
-                 * cluster's snapshots: looked at like any other action. */
+                /* Decided on the drill cluster's record (an operator's new cluster's), looked at every
+                 * wake-up while it exists (below), and its instances, looked at by restore_drills_observe().
+                 * A restore is about the source cluster's snapshots: looked at like any other action. */
                 return true;
         case ACTION_COPY:
                 return inventory_looked(l, act->source_region ?: act->region, act->cluster) &&
@@ -179,8 +161,8 @@ static void report_look_error(struct agent *a, const char *what, const char *reg
         char buf[1024];
 
         act_error_fields(e, &f);
-        journal_event(EVENT_API_ERROR, &f, "Cannot look at %s %s in %s (not acted on this time): %s", what, object,
-                      region, aws_error_to_string(e, buf, sizeof(buf)));
+        journal_event(EVENT_API_ERROR, &f, "Cannot look at %s %s in %s (not acted on this time): %s", what,
+                      object, region, aws_error_to_string(e, buf, sizeof(buf)));
         agent_set_last_error(a, "look %s %s: %s", what, object, f.error_code);
 }
 
@@ -189,7 +171,8 @@ static void report_look_error(struct agent *a, const char *what, const char *reg
 static bool counts_for_agreement(const struct observed_snapshot *s)
 {
         const char *id = s->identifier ? s->identifier : "";
-        return !strchr(id, ':') && !streq_ptr(s->snapshot_type, "automated") && !streq_ptr(s->status, "deleting");
+        return !strchr(id, ':') && !streq_ptr(s->snapshot_type, "automated") &&
+               !streq_ptr(s->status, "deleting");
 }
 
 static char **agreement_ids(const struct observation *o, const char *region, const char *cluster)
@@ -197,22 +180,24 @@ static char **agreement_ids(const struct observation *o, const char *region, con
         char **ids = calloc(1, sizeof(char *));
         for (size_t i = 0; ids && i < o->n_snapshots; i++) {
                 const struct observed_snapshot *s = &o->snapshots[i];
-                if (streq(s->region, region) && streq_ptr(s->cluster_identifier, cluster) && counts_for_agreement(s) &&
-                    strv_extend(&ids, s->identifier) < 0)
+                if (streq(s->region, region) && streq_ptr(s->cluster_identifier, cluster) &&
+                    counts_for_agreement(s) && strv_extend(&ids, s->identifier) < 0)
                         ids = strv_free(ids);
         }
         return ids;
 }
 
-static void remove_views(struct observation *o, const char *region, const char *cluster, const char *identifier)
+static void remove_views(struct observation *o, const char *region, const char *cluster,
+                         const char *identifier)
 {
         size_t w = 0;
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 struct observed_snapshot *s = &o->snapshots[i];
-                bool match = streq(s->region, region) && (!cluster || streq_ptr(s->cluster_identifier, cluster)) &&
+                bool match = streq(s->region, region) &&
+                             (!cluster || streq_ptr(s->cluster_identifier, cluster)) &&
                              (!identifier || streq_ptr(s->identifier, identifier));
                 if (match)
-                        observe_view_done(s);
+                        observation_view_done(s);
                 else
                         o->snapshots[w++] = *s;
         }
@@ -227,9 +212,10 @@ static void replace_views(struct observation *o, size_t keep, const char *region
         struct observation old = {.snapshots = o->snapshots, .n_snapshots = keep};
         remove_views(&old, region, cluster, identifier);
         size_t removed = keep - old.n_snapshots;
-        memmove(o->snapshots + old.n_snapshots, o->snapshots + keep, (o->n_snapshots - keep) * sizeof(*o->snapshots));
+        memmove(o->snapshots + old.n_snapshots, o->snapshots + keep,
+                (o->n_snapshots - keep) * sizeof(*o->snapshots));
         o->n_snapshots -= removed;
-        observe_views_sort(o);
+        observation_sort_views(o, 0);
 }
 
 /* The cluster's record in its region, replaced by `fresh` (taken), or removed when `fresh` is NULL. */
@@ -276,8 +262,9 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                 for (size_t i = 0; i < home->clusters.n; i++)
                         if (streq_ptr(home->clusters.items[i].identifier, cluster)) {
                                 known = true;
-                                drill = aws_tags_get(home->clusters.items[i].tags, home->clusters.items[i].n_tags,
-                                                     TAG_RESTORE_TEST) != NULL;
+                                drill =
+                                    aws_tags_get(home->clusters.items[i].tags,
+                                                 home->clusters.items[i].n_tags, TAG_RESTORE_TEST) != NULL;
                         }
                 r = replace_cluster(home, cluster, NULL);
                 /* A cluster went away since the last refresh: others may have. (One that was never there,
@@ -315,8 +302,8 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                 r = agent_client_get(a, regions[k], p, &c, &e);
                 if (r >= 0)
                         r = rds_describe_db_cluster_snapshots_foreach(
-                            c, &(struct rds_snapshot_filter){.cluster_identifier = cluster}, observe_collect_view,
-                            &sink, &e);
+                            c, &(struct rds_snapshot_filter){.cluster_identifier = cluster},
+                            observation_collect_view, &sink, &e);
                 if (r < 0) {
                         observation_done(&part);
                         if (r == -ENOMEM)
@@ -330,7 +317,7 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                         observation_done(&part);
                         return -ENOMEM;
                 }
-                r = observe_parts_merge(o, &part);
+                r = observation_merge_part(o, &part);
                 if (r < 0) {
                         observation_done(&part);
                         return r;
@@ -345,7 +332,8 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                 size_t w = 0;
                 for (size_t i = 0; i < o->n_incomplete; i++) {
                         struct observed_incomplete *x = &o->incomplete[i];
-                        if (i < incomplete_before && x->region == regions[k] && streq_ptr(x->cluster, cluster)) {
+                        if (i < incomplete_before && x->region == regions[k] &&
+                            streq_ptr(x->cluster, cluster)) {
                                 free(x->cluster);
                                 free(x->snapshot);
                                 continue;
@@ -376,11 +364,11 @@ static int look_snapshot(struct agent *a, struct observation *o, const char *reg
         r = agent_client_get(a, region, p, &c, &e);
         if (r >= 0)
                 r = rds_describe_db_cluster_snapshots_foreach(
-                    c, &(struct rds_snapshot_filter){.snapshot_identifier = identifier}, observe_collect_view, &sink,
-                    &e);
+                    c, &(struct rds_snapshot_filter){.snapshot_identifier = identifier},
+                    observation_collect_view, &sink, &e);
         if (r < 0 && !streq(e.code, ERR_SNAPSHOT_NOT_FOUND)) {
                 while (o->n_snapshots > keep)
-                        observe_view_done(&o->snapshots[--o->n_snapshots]);
+                        observation_view_done(&o->snapshots[--o->n_snapshots]);
                 if (r == -ENOMEM)
                         return r;
                 report_look_error(a, "snapshot", region, identifier, &e);
@@ -422,7 +410,7 @@ static int look_export(struct agent *a, struct observation *o, const char *regio
                         }
         }
         rds_export_task_list_done(&fresh);
-        return observe_views_rebuild(o);
+        return observation_rebuild_views(o);
 }
 
 static bool is_export(const struct observation *o, const char *identifier)
@@ -454,7 +442,8 @@ static int targets_add(struct look_target **t, size_t *n, const char *region, co
         if (!x)
                 return -ENOMEM;
         *t = x;
-        x[*n] = (struct look_target){.region = region, .policy = p, .cluster = strdup(cluster), .snapshots = snapshots};
+        x[*n] = (struct look_target){
+            .region = region, .policy = p, .cluster = strdup(cluster), .snapshots = snapshots};
         if (!x[*n].cluster)
                 return -ENOMEM;
         (*n)++;
@@ -487,8 +476,8 @@ static void look_one(size_t i, void *userdata)
                 j->result = r;
 }
 
-int inventory_look(struct agent *a, struct observation *o, const struct plan *p, const struct ledger_entry *open,
-                   size_t n_open, struct inventory_looks *ret)
+int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
+                   const struct ledger_entry *open, size_t n_open, struct inventory_looks *ret)
 {
         struct look_target *t = NULL;
         struct inventory_looks looks = {};
@@ -497,7 +486,7 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
 
         for (size_t i = 0; r >= 0 && i < p->n_actions; i++) {
                 const struct plan_action *act = &p->actions[i];
-                const struct policy *pol = act_find_policy(a, act->policy);
+                const struct policy *pol = agent_find_policy(a, act->policy);
                 const char *home = pol ? agent_policy_region(a, pol) : act->region;
                 switch (act->kind) {
                 case ACTION_REFUSED:
@@ -530,8 +519,9 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
         }
         /* Intents left open (a lost answer): recovery settles them from a fresh look. */
         for (size_t i = 0; r >= 0 && i < n_open; i++) {
-                const struct policy *pol = act_find_policy(a, open[i].policy);
-                r = targets_add(&t, &n, pol ? agent_policy_region(a, pol) : open[i].region, pol, open[i].cluster, true);
+                const struct policy *pol = agent_find_policy(a, open[i].policy);
+                r = targets_add(&t, &n, pol ? agent_policy_region(a, pol) : open[i].region, pol,
+                                open[i].cluster, true);
         }
         /* The agent's restore drills in progress: their status drives the drill's next step. (A cluster that
          * only looks like a drill is not looked at: the full refreshes see it.) */
@@ -540,8 +530,8 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 if (restore_drill_known(a, o, c))
                         r = targets_add(&t, &n, c->region, NULL, c->identifier, false);
         }
-        /* Operators' open restore requests: their new cluster, every wake-up until they are settled (read from
-         * the store: one accepted since the last plan is looked at too). */
+        /* Operators' open restore requests: their new cluster, every wake-up until they are settled (read
+         * from the store: one accepted since the last plan is looked at too). */
         if (r >= 0 && a->store) {
                 struct restore_request *q = NULL;
                 size_t n_q = 0;
@@ -562,7 +552,8 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
 
         struct look_job job = {.a = a, .o = o, .targets = t, .looks = &looks};
         if (r >= 0)
-                /* A few clusters at once: each look's calls wait under the region's cap on calls in flight. */
+                /* A few clusters at once: each look's calls wait under the region's cap on calls in flight.
+                 */
                 task_for_each(n, a->config->agent.max_concurrent_calls, look_one, &job);
         if (r >= 0)
                 r = job.result;
@@ -571,7 +562,7 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 free(t[i].cluster);
         free(t);
         if (r >= 0 && clusters_changed)
-                r = observe_views_rebuild(o);
+                r = observation_rebuild_views(o);
         if (r >= 0)
                 a->pending_looks = strv_free(a->pending_looks);
         if (r < 0) {
@@ -580,16 +571,6 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
         }
         *ret = looks;
         return 0;
-}
-
-void inventory_look_later(struct agent *a, const char *region, const char *cluster)
-{
-        if (!region || !cluster || strv_extend(&a->pending_looks, region) < 0 ||
-            strv_extend(&a->pending_looks, cluster) < 0) {
-                /* Could not remember it: look at everything next time instead. */
-                a->pending_looks = strv_free(a->pending_looks);
-                a->inventory_refresh = true;
-        }
 }
 
 /* ---- the agent's own changes ---- */
@@ -623,7 +604,7 @@ static int add_view(struct observation *o, const struct plan_action *act)
                 oom = !tags[i].key || !tags[i].value;
         }
         if (oom) {
-                observe_view_done(&v);
+                observation_view_done(&v);
                 return -ENOMEM;
         }
         o->snapshots[o->n_snapshots++] = v;
@@ -643,7 +624,8 @@ int inventory_apply(struct agent *a, struct observation *o, const struct act_cou
                         break;
                 case ACTION_DELETE_RDS:
                 case ACTION_DELETE_BACKUP: {
-                        const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
+                        const struct observed_snapshot *s =
+                            observation_find_snapshot(o, act->region, act->snapshot);
                         if (s)
                                 remove_views(o, s->region, NULL, act->snapshot);
                         break;
@@ -653,6 +635,6 @@ int inventory_apply(struct agent *a, struct observation *o, const struct act_cou
                 }
         }
         if (r >= 0)
-                observe_views_sort(o);
+                observation_sort_views(o, 0);
         return r;
 }

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "act.h"
+#include "act-outcome.h"
 #include "agent-internal.h"
-#include "observe.h"
+#include "observation.h"
 #include "plan.h"
 #include "store.h"
 
@@ -22,7 +22,7 @@ struct inventory_looks {
         struct inventory_look {
                 const char *region;  /* the observation's region string */
                 const char *cluster; /* owned */
-        } *items;
+        } * items;
         size_t n;
 };
 void inventory_looks_done(struct inventory_looks *l);
@@ -39,19 +39,14 @@ int64_t inventory_next_refresh(const struct agent *a);
 
 /* Looks again at what stale plan `p` and the open ledger intents concern, updating `o`. Returns 0 (a
  * look that failed is reported and that cluster is not acted on), or -ENOMEM. */
-int inventory_look(struct agent *a, struct observation *o, const struct plan *p, const struct ledger_entry *open,
-                   size_t n_open, struct inventory_looks *ret);
+int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
+                   const struct ledger_entry *open, size_t n_open, struct inventory_looks *ret);
 
 /* The agent's own successful changes of this cycle, applied to `o` so that the next wake-up's plan knows
  * them without looking: created and copied snapshots (as "creating"), deleted ones removed. */
 int inventory_apply(struct agent *a, struct observation *o, const struct act_counts *c);
 
-/* A cluster the agent changed outside the plan's actions (a restore drill's cluster): looked at on the next
- * targeted wake-up. */
-void inventory_look_later(struct agent *a, const char *region, const char *cluster);
-
 /* Keep `o` as the agent's inventory (taking it), or drop it. */
 void inventory_keep(struct agent *a, struct observation *o, bool full, int64_t now);
 /* Take the kept inventory out of the agent (into *ret); false if there is none. */
 bool inventory_take(struct agent *a, struct observation *ret);
-void inventory_free(struct agent *a);

@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#include "act.h"
-#include "observe.h"
+#include "act-outcome.h"
+#include "observation.h"
 
 /* Returns 0 or a negative errno (the caller reports it; the cycle's outcome does not depend on it). */
 int metrics_write(struct agent *a, const char *path, const struct observation *o, const struct act_counts *c,

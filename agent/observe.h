@@ -2,94 +2,9 @@
  * policy exports) in every region the config uses, turned into the planner's input arrays. */
 #pragma once
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "agent-internal.h"
-#include "aws-error.h"
-#include "aws-rds.h"
-#include "plan.h"
-
-struct restore_request;
-
-struct observed_region {
-        char *region;
-        const struct policy *policy; /* the first policy that asked for this (region, role) */
-        bool ok;                     /* every Describe call succeeded */
-        bool repeat;                 /* an earlier entry (another role) observes this region too: the views
-                                        hold both, merged; per-region summaries use the first */
-        struct aws_error error;      /* when !ok */
-        struct rds_db_cluster_list clusters;
-        struct rds_export_task_list exports; /* (snapshots go straight into the observation's views) */
-        /* The account's ManualClusterSnapshots quota (DescribeAccountAttributes); unknown when the call
-         * failed (quota_error), which does not make the region fail. */
-        bool quota_known;
-        int64_t quota_used, quota_max;
-        struct aws_error quota_error;
-};
-
-struct observation {
-        struct observed_region *regions;
-        size_t n_regions;
-
-        /* The planner's view (borrowing strings from the regions' lists). */
-        struct observed_cluster *clusters;
-        size_t n_clusters;
-        struct observed_snapshot *snapshots; /* sorted by region, identifier; owns its strings and tags */
-        size_t n_snapshots;
-        struct observed_export *exports;
-        size_t n_exports;
-        struct tag *tag_pool;
-        struct account_quota *account_quotas; /* one per region whose quota is known */
-        size_t n_account_quotas;
-        /* Snapshots that could not be read (malformed items, left out): their (region, cluster); a NULL
-         * cluster (not even that could be read) makes every cluster of the region incomplete. */
-        struct observed_incomplete {
-                const char *region; /* the region's string */
-                char *cluster;
-                char *snapshot; /* may be NULL */
-        } *incomplete;
-        size_t n_incomplete;
-        unsigned policies_without_region; /* no region from the policy, agent.region or the environment */
-
-        /* Restore drills (restore_drills_observe(), before each plan): the instances of the agent's drill
-         * clusters (own their strings), and the ledger's drill rows as the planner reads them (borrowing
-         * from drill_rows). */
-        struct observed_instance *instances;
-        size_t n_instances;
-        struct drill_record *drill_records;
-        size_t n_drill_records;
-        struct ledger_entry *drill_rows;
-        size_t n_drill_rows;
-
-        /* Operators' open restore requests (operator_restores_observe(), with the drills): the rows, and
-         * the planner's view of them (borrowing from the rows). Their ledger rows are among drill_records,
-         * the instances of their new clusters among instances. */
-        struct restore_request *restore_rows;
-        size_t n_restore_rows;
-        struct restore_order *restore_orders;
-        size_t n_restore_orders;
-};
+#include "observation.h"
 
 /* Observes every region. A region whose calls fail is marked !ok (reported once as an api-error event
  * by the caller) and contributes nothing; the rest go on. Returns 0 or -ENOMEM. */
 int observe(struct agent *a, struct observation *ret);
-void observation_done(struct observation *o);
-
-/* Whether a snapshot of (region, cluster) could not be read. */
-bool observation_incomplete(const struct observation *o, const char *region, const char *cluster);
-
-/* Lookups in the planner's view; NULL when not observed. */
-const struct observed_snapshot *observation_find_snapshot(const struct observation *o, const char *region,
-                                                          const char *identifier);
-const struct observed_cluster *observation_find_cluster(const struct observation *o, const char *region,
-                                                        const char *identifier);
-/* The full Describe record of a cluster (engine, writer, endpoint, window), which the planner's view
- * leaves out; NULL when not observed. */
-const struct rds_db_cluster *observation_find_rds_cluster(const struct observation *o, const char *region,
-                                                          const char *identifier);
-/* The manual snapshot limit of policy `p` in `region`: quota.limit, else the account's (observed), else
- * CONFIG_DEFAULT_QUOTA_LIMIT (plan_quota_limit). */
-int64_t observation_quota_limit(const struct observation *o, const struct policy *p, const char *region);
-/* Whether the region was observed successfully (recovery only judges intents there). */
-bool observation_region_ok(const struct observation *o, const char *region);

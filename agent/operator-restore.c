@@ -8,11 +8,10 @@
 #include <string.h>
 
 #include "aws-rds.h"
-#include "inventory.h"
 #include "journal.h"
+#include "ledger-intent.h"
 #include "plan-restore.h"
 #include "plan.h"
-#include "restore-drill.h"
 #include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
@@ -64,12 +63,12 @@ static int observe_instances(struct agent *a, struct observation *o, const struc
                 act_error_fields(&e, &f);
                 journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restored cluster %s: %s",
                               c->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return restore_drill_instance_add(o, c->region, instance_id, c->identifier, NULL);
+                return observation_instance_add(o, c->region, instance_id, c->identifier, NULL);
         }
         for (size_t i = 0; i < l.n; i++)
                 if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, c->identifier)) {
-                        r = restore_drill_instance_add(o, c->region, l.items[i].identifier, c->identifier,
-                                                       l.items[i].status ?: "unknown");
+                        r = observation_instance_add(o, c->region, l.items[i].identifier, c->identifier,
+                                                     l.items[i].status ?: "unknown");
                         if (r < 0)
                                 return r;
                 }
@@ -326,7 +325,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                                   .snapshot = ord->new_cluster,
                                   .region = ord->region,
                                   .slot_start = ord->id};
-        r = act_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, from, &id);
+        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, from, &id);
         if (r < 0)
                 return r;
         r = set_state(a, ord->id, "started", "restore requested");
@@ -341,18 +340,18 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         if (r < 0) {
                 struct event_fields f = order_fields(ord, "restore");
                 if (act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
-                        inventory_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
+                        agent_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
                         return 0;
                 }
         }
         bool ok = r >= 0;
-        r = act_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok && streq(e.code, ERR_CLUSTER_EXISTS)) {
                 /* Made by an earlier attempt whose answer was lost, or by someone else: its tags tell, next
                  * wake-up. */
-                inventory_look_later(a, ord->region, ord->new_cluster);
+                agent_look_later(a, ord->region, ord->new_cluster);
                 return set_state(a, ord->id, NULL, "cluster exists; looking whether this request made it");
         }
         if (!ok)
@@ -363,7 +362,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         journal_event(EVENT_RESTORE_STARTED, &f,
                       "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, from,
                       ord->new_cluster, op);
-        inventory_look_later(a, ord->region, ord->new_cluster);
+        agent_look_later(a, ord->region, ord->new_cluster);
         _cleanup_free_ char *phase = NULL;
         if (asprintf(&phase, "cluster %s", status ? status : "creating") < 0)
                 return -ENOMEM;
@@ -405,8 +404,8 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                   .snapshot = act->snapshot,
                                   .region = ord->region,
                                   .slot_start = ord->id};
-        r = act_intent_begin(a, cycle_id, LEDGER_OPERATOR_INSTANCE, &row, ord->region, ord->new_cluster,
-                             &id);
+        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_INSTANCE, &row, ord->region, ord->new_cluster,
+                                &id);
         if (r < 0)
                 return r;
         /* The API creates no instance on a restore: the primary is created with the cluster's identifier and
@@ -428,7 +427,7 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                         return 0;
         }
         bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok)
@@ -446,13 +445,14 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
         return set_state(a, ord->id, NULL, phase);
 }
 
-int operator_restore_progress(struct agent *a, const struct plan_action *act)
+int operator_restore_progress(struct agent *a, const struct plan_action *act, const struct observation *o,
+                              int64_t cycle_id, struct act_counts *c)
 {
         return set_state(a, act->request, "started", act->status);
 }
 
 int operator_restore_completed(struct agent *a, const struct plan_action *act, const struct observation *o,
-                               struct act_counts *c)
+                               int64_t cycle_id, struct act_counts *c)
 {
         const struct restore_order *ord = order_of(o, act->request);
         const struct rds_db_cluster *rc =
@@ -476,7 +476,8 @@ int operator_restore_completed(struct agent *a, const struct plan_action *act, c
         return 0;
 }
 
-int operator_restore_failed(struct agent *a, const struct plan_action *act, struct act_counts *c)
+int operator_restore_failed(struct agent *a, const struct plan_action *act, const struct observation *o,
+                            int64_t cycle_id, struct act_counts *c)
 {
         const struct restore_order ord = {.id = act->request,
                                           .source = act->source_snapshot,

@@ -8,9 +8,9 @@
 
 #include <stdint.h>
 
-#include "act.h"
+#include "act-outcome.h"
 #include "agent-internal.h"
-#include "observe.h"
+#include "observation.h"
 
 /* How many settled requests `status` shows. */
 #define OPERATOR_RESTORES_SHOWN 5
@@ -29,9 +29,10 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                           int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_CLUSTER */
 int operator_restore_create_instance(struct agent *a, const struct plan_action *act,
                                      const struct observation *o, int64_t cycle_id,
-                                     struct act_counts *c);                    /* ACTION_RESTORE_INSTANCE */
-int operator_restore_progress(struct agent *a, const struct plan_action *act); /* ACTION_RESTORE_WAIT */
+                                     struct act_counts *c); /* ACTION_RESTORE_INSTANCE */
+int operator_restore_progress(struct agent *a, const struct plan_action *act, const struct observation *o,
+                              int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_WAIT */
 int operator_restore_completed(struct agent *a, const struct plan_action *act, const struct observation *o,
-                               struct act_counts *c); /* ACTION_RESTORE_DONE */
-int operator_restore_failed(struct agent *a, const struct plan_action *act,
-                            struct act_counts *c); /* ACTION_RESTORE_FAILED */
+                               int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_DONE */
+int operator_restore_failed(struct agent *a, const struct plan_action *act, const struct observation *o,
+                            int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_FAILED */

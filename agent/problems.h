@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "act.h"
-#include "observe.h"
+#include "act-outcome.h"
+#include "observation.h"
 #include "plan.h"
 
 /* What the full plan says, taken before a wake-up narrows the plan to what it looked at. */

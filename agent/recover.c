@@ -3,10 +3,10 @@
 
 #include <string.h>
 
-#include <stdio.h>
 #include "inventory.h"
 #include "journal.h"
 #include "store.h"
+#include <stdio.h>
 
 static bool export_exists(const struct observation *o, const char *identifier)
 {
@@ -51,12 +51,14 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                 case LEDGER_CREATE:
                 case LEDGER_COPY:
                         outcome = exists ? LEDGER_DONE : LEDGER_ABANDONED;
-                        why = exists ? "found: the call took effect" : "not found: the call did not take effect";
+                        why = exists ? "found: the call took effect"
+                                     : "not found: the call did not take effect";
                         break;
                 case LEDGER_DELETE_RDS:
                 case LEDGER_DELETE_BACKUP:
                         outcome = exists ? LEDGER_ABANDONED : LEDGER_DONE;
-                        why = exists ? "still present: the call did not take effect" : "gone: the call took effect";
+                        why = exists ? "still present: the call did not take effect"
+                                     : "gone: the call took effect";
                         break;
                 case LEDGER_EXPORT:
                         exists = export_exists(o, e->snapshot);
@@ -79,8 +81,8 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                         break;
                 }
 
-                r = store_ledger_finish(a->store, e->id, outcome, NULL, outcome == LEDGER_DONE ? NULL : "Interrupted",
-                                        why, now);
+                r = store_ledger_finish(a->store, e->id, outcome, NULL,
+                                        outcome == LEDGER_DONE ? NULL : "Interrupted", why, now);
                 if (r < 0 && r != -EALREADY)
                         goto out;
                 if (e->kind == LEDGER_CREATE && outcome == LEDGER_DONE && e->cluster && e->slot_start > 0) {
@@ -89,7 +91,8 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                         if (r < 0)
                                 goto out;
                 }
-                /* An event, so that the crash it explains is found by kind (and the ledger row says the same). */
+                /* An event, so that the crash it explains is found by kind (and the ledger row says the
+                 * same). */
                 journal_event(EVENT_INTENT_SETTLED,
                               &(struct event_fields){.policy = e->policy,
                                                      .cluster = e->cluster,
@@ -98,8 +101,8 @@ int recover_open_intents(struct agent *a, const struct observation *o, const str
                                                      .action = ledger_kind_to_string(e->kind),
                                                      .reason = why},
                               "Unsettled %s of %s (cluster %s) from an earlier cycle or run: %s; marked %s",
-                              ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster), why,
-                              ledger_state_to_string(outcome));
+                              ledger_kind_to_string(e->kind), strempty(e->snapshot), strempty(e->cluster),
+                              why, ledger_state_to_string(outcome));
                 closed++;
         }
         r = closed;

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "agent-internal.h"
-#include "observe.h"
+#include "observation.h"
 
 /* For every open intent in a region observed successfully:
  *   create / copy:  the snapshot exists (any status) -> done; it does not -> abandoned (the planner
@@ -16,6 +16,7 @@
  * Intents in regions that could not be observed stay open. Returns the number of intents closed, or a
  * negative errno from the store. */
 struct inventory_looks;
-/* `looks`: between full refreshes, only intents about what this wake-up looked at are settled (NULL: all). */
+/* `looks`: between full refreshes, only intents about what this wake-up looked at are settled (NULL: all).
+ */
 int recover_open_intents(struct agent *a, const struct observation *o, const struct inventory_looks *looks,
                          int64_t now);

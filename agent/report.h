@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#include "act.h"
-#include "observe.h"
+#include "act-outcome.h"
+#include "observation.h"
 #include "plan.h"
 
 /* Replace the stored inventory of each region observed successfully: what was observed, as this
@@ -17,5 +17,5 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
 /* api-error events for regions that could not be observed; returns how many. */
 unsigned report_observe_errors(struct agent *a, const struct observation *o);
 /* The cycle-summary event and the STATUS= line. */
-void report_cycle(struct agent *a, const struct plan *p, const struct observation *o, const struct act_counts *c,
-                  unsigned api_calls, int64_t started, int64_t now);
+void report_cycle(struct agent *a, const struct plan *p, const struct observation *o,
+                  const struct act_counts *c, unsigned api_calls, int64_t started, int64_t now);

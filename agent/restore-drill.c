@@ -11,11 +11,11 @@
 
 #include "aws-rds.h"
 #include "drill-id.h"
-#include "inventory.h"
 #include "journal.h"
+#include "ledger-intent.h"
+#include "operator-restore.h"
 #include "plan.h"
 #include "restore-probe.h"
-#include "operator-restore.h"
 #include "snapshot-id.h"
 #include "store.h"
 #include "time-util.h"
@@ -35,8 +35,9 @@
 /* ---- observation ---- */
 
 /* With the operators' restores' rows: the planner tells them apart by kind. */
-static const enum ledger_kind drill_kinds[] = {LEDGER_RESTORE,  LEDGER_RESTORE_INSTANCE,  LEDGER_PROBE,
-                                               LEDGER_TEARDOWN, LEDGER_OPERATOR_RESTORE, LEDGER_OPERATOR_INSTANCE};
+static const enum ledger_kind drill_kinds[] = {
+    LEDGER_RESTORE,  LEDGER_RESTORE_INSTANCE, LEDGER_PROBE,
+    LEDGER_TEARDOWN, LEDGER_OPERATOR_RESTORE, LEDGER_OPERATOR_INSTANCE};
 
 static enum action_kind drill_action_of(enum ledger_kind k)
 {
@@ -151,29 +152,6 @@ bool restore_drill_known(const struct agent *a, const struct observation *o,
                            dc->identifier);
 }
 
-int restore_drill_instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
-                               const char *status)
-{
-        struct observed_instance *n = realloc(o->instances, (o->n_instances + 1) * sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        o->instances = n;
-        struct observed_instance x = {
-            .identifier = strdup(id),
-            .cluster_identifier = strdup(cluster),
-            .region = region,
-            .status = status ? strdup(status) : NULL,
-        };
-        if (!x.identifier || !x.cluster_identifier || (status && !x.status)) {
-                free((char *)x.identifier);
-                free((char *)x.cluster_identifier);
-                free((char *)x.status);
-                return -ENOMEM;
-        }
-        o->instances[o->n_instances++] = x;
-        return 0;
-}
-
 /* The instances of one drill cluster, by DescribeDBInstances filtered on it. When they cannot be read, an
  * instance of unknown status stands for them: the planner then waits instead of acting on a guess. */
 static int observe_drill(struct agent *a, struct observation *o, const struct observed_cluster *dc,
@@ -199,12 +177,12 @@ static int observe_drill(struct agent *a, struct observation *o, const struct ob
                 act_error_fields(&e, &f);
                 journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restore drill %s: %s",
                               dc->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return restore_drill_instance_add(o, dc->region, instance_id, dc->identifier, NULL);
+                return observation_instance_add(o, dc->region, instance_id, dc->identifier, NULL);
         }
         for (size_t i = 0; i < l.n; i++)
                 if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, dc->identifier)) {
-                        r = restore_drill_instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
-                                         l.items[i].status ?: "unknown");
+                        r = observation_instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
+                                                     l.items[i].status ?: "unknown");
                         if (r < 0)
                                 return r;
                 }
@@ -230,7 +208,7 @@ int restore_drills_observe(struct agent *a, struct observation *o)
                 const char *source_id = plan_tag_get(dc->tags, dc->n_tags, TAG_RESTORE_TEST);
                 const struct observed_cluster *source = observation_find_cluster(o, dc->region, source_id);
                 const char *policy = source ? agent_cluster_policy(a, source) : NULL;
-                const struct policy *p = policy ? act_find_policy(a, policy) : NULL;
+                const struct policy *p = policy ? agent_find_policy(a, policy) : NULL;
                 /* Only the agent's own drills, of clusters it drills: a lookalike is not even looked at. */
                 if (!p || !p->restore_test.enabled)
                         continue;
@@ -285,14 +263,14 @@ static int intent_begin(struct agent *a, const struct plan_action *act, int64_t 
             .snapshot = resource,
             .region = act->region,
         };
-        return act_intent_begin(a, cycle_id, kind, &row, act->region, target, ret_id);
+        return ledger_intent_begin(a, cycle_id, kind, &row, act->region, target, ret_id);
 }
 
 static int client_for(struct agent *a, const struct plan_action *act, struct aws_client **ret,
                       struct act_counts *c)
 {
         struct aws_error e = {};
-        if (agent_client_get(a, act->region, act_find_policy(a, act->policy), ret, &e) < 0) {
+        if (agent_client_get(a, act->region, agent_find_policy(a, act->policy), ret, &e) < 0) {
                 report_failure(a, act, "restore", NULL, "no AWS client", &e, c);
                 return -1;
         }
@@ -325,7 +303,7 @@ static int ledger_has_restore(struct agent *a, const struct plan_action *act, co
 int restore_drill_restore(struct agent *a, const struct plan_action *act, const struct observation *o,
                           int64_t cycle_id, struct act_counts *c)
 {
-        const struct policy *p = act_find_policy(a, act->policy);
+        const struct policy *p = agent_find_policy(a, act->policy);
         const bool pit = !act->source_snapshot;
         const char *drill = act->snapshot;
         struct rds_db_cluster out = {};
@@ -384,13 +362,12 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         if (r < 0) {
                 struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
                 if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
-                        inventory_look_later(a, act->region,
-                                             drill); /* recovery settles it from what it finds */
+                        agent_look_later(a, act->region, drill); /* recovery settles it from what it finds */
                         return 0;
                 }
         }
         bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
@@ -413,14 +390,14 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         else
                 journal_event(EVENT_RESTORE_STARTED, &f, "Restore drill: restoring %s of cluster %s to %s",
                               act->source_snapshot, act->cluster, drill);
-        inventory_look_later(a, act->region, drill);
+        agent_look_later(a, act->region, drill);
         return 0;
 }
 
 int restore_drill_create_instance(struct agent *a, const struct plan_action *act,
                                   const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
-        const struct policy *p = act_find_policy(a, act->policy);
+        const struct policy *p = agent_find_policy(a, act->policy);
         struct rds_db_instance out = {};
         struct aws_error e = {};
         struct aws_client *client;
@@ -468,7 +445,7 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
                         return 0;
         }
         bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
@@ -478,15 +455,16 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
         c->succeeded++;
         struct event_fields f = drill_fields(act, "instance", NULL);
         f.reason = streq(e.code, ERR_INSTANCE_EXISTS) ? "already exists" : "created";
-        journal_event(EVENT_RESTORE_INSTANCE_CREATED, &f, "Restore drill %s: creating instance %s (%s)", act->target,
-                      act->snapshot, p->restore_test.instance_class ? p->restore_test.instance_class : "");
+        journal_event(EVENT_RESTORE_INSTANCE_CREATED, &f, "Restore drill %s: creating instance %s (%s)",
+                      act->target, act->snapshot,
+                      p->restore_test.instance_class ? p->restore_test.instance_class : "");
         return 0;
 }
 
 int restore_drill_probe(struct agent *a, const struct plan_action *act, const struct observation *o,
                         int64_t cycle_id, struct act_counts *c)
 {
-        const struct policy *p = act_find_policy(a, act->policy);
+        const struct policy *p = agent_find_policy(a, act->policy);
         int64_t id, now;
         int r, probe = 0;
 
@@ -531,7 +509,7 @@ int restore_drill_probe(struct agent *a, const struct plan_action *act, const st
                 snprintf(failed.code, sizeof(failed.code), "ProbeFailed");
                 snprintf(failed.message, sizeof(failed.message), "%s", why);
         }
-        r = act_intent_finish(a, id, probe == 0, probe == 0 ? NULL : &failed, NULL);
+        r = ledger_intent_finish(a, id, probe == 0, probe == 0 ? NULL : &failed, NULL);
         if (r < 0)
                 return r;
         if (probe != 0) {
@@ -624,7 +602,7 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
                         return 0;
         }
         bool ok = r >= 0 || streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND);
-        r = act_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
         if (r < 0)
                 return r;
         if (!ok) {
@@ -635,14 +613,15 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
                 return 0;
         }
         c->succeeded++;
-        inventory_look_later(a, act->region, act->target);
+        agent_look_later(a, act->region, act->target);
         struct event_fields tf = drill_fields(act, "teardown", NULL);
         journal_event(EVENT_RESTORE_TEARDOWN, &tf, "Restore drill %s: deleting %s %s", act->target,
                       instance ? "instance" : "cluster", act->snapshot);
         return 0;
 }
 
-int restore_drill_failed(struct agent *a, const struct plan_action *act, struct act_counts *c)
+int restore_drill_failed(struct agent *a, const struct plan_action *act, const struct observation *o,
+                         int64_t cycle_id, struct act_counts *c)
 {
         _cleanup_free_ char *key = NULL;
         int r;

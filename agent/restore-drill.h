@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "act.h"
+#include "act-outcome.h"
 #include "agent-internal.h"
-#include "observe.h"
+#include "observation.h"
 
 /* Before planning (after recovery): the ledger's drill rows into o->drill_records, and the instances of
  * each drill cluster that is the agent's own (DescribeDBInstances with the cluster's identifier: one call a
@@ -18,23 +18,22 @@
  * negative errno (the store or memory failed). */
 int restore_drills_observe(struct agent *a, struct observation *o);
 
-/* An instance into o->instances (strings copied; `region` must outlive o). 0 or -ENOMEM. */
-int restore_drill_instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
-                               const char *status);
-
 /* Whether `dc` is one of the agent's own drills as the drill records in `o` know them (those of the last
  * restore_drills_observe()): named and tagged as its drills, and restored by it. */
-bool restore_drill_known(const struct agent *a, const struct observation *o, const struct observed_cluster *dc);
+bool restore_drill_known(const struct agent *a, const struct observation *o,
+                         const struct observed_cluster *dc);
 
 /* The executors of the plan's drill actions, called from act_plan(). Each returns 0 (outcomes are events,
  * counted in `c`) or a negative errno if the state store failed. */
 int restore_drill_restore(struct agent *a, const struct plan_action *act, const struct observation *o,
                           int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_RESTORE */
-int restore_drill_create_instance(struct agent *a, const struct plan_action *act, const struct observation *o,
-                                  int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_INSTANCE */
+int restore_drill_create_instance(struct agent *a, const struct plan_action *act,
+                                  const struct observation *o, int64_t cycle_id,
+                                  struct act_counts *c); /* ACTION_DRILL_INSTANCE */
 int restore_drill_probe(struct agent *a, const struct plan_action *act, const struct observation *o,
                         int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_PROBE */
 int restore_drill_teardown(struct agent *a, const struct plan_action *act, const struct observation *o,
                            int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_TEARDOWN */
-int restore_drill_failed(struct agent *a, const struct plan_action *act,
+int restore_drill_failed(struct agent *a, const struct plan_action *act, const struct observation *o,
+                         int64_t cycle_id,
                          struct act_counts *c); /* ACTION_DRILL_FAILED: reported once per drill */

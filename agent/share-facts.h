@@ -5,7 +5,7 @@
 #pragma once
 
 #include "agent-internal.h"
-#include "observe.h"
+#include "observation.h"
 #include "plan.h"
 
 /* How long what the agent learnt of a snapshot's "restore" attribute is trusted before it is read again
@@ -18,8 +18,3 @@
  * or -ENOMEM. AWS errors are reported as api-error events once and leave the fact unknown (the planner
  * then shares as before). */
 int share_facts_fill(struct agent *a, struct observation *o, const struct plan *p);
-
-/* After a successful share: the snapshot is now shared with `accounts` too. */
-void share_facts_shared(struct agent *a, const char *region, const char *snapshot, const char *const *accounts);
-
-void share_facts_free(struct agent *a);

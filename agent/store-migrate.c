@@ -3,7 +3,6 @@
 #include <stddef.h>
 
 #include "store-migrate.h"
-#include "store.h"
 
 static const char *const migrations[] = {
     /* v1: the ledger of mutating calls and the cycles they belong to. The ledger is written before

@@ -7,9 +7,7 @@
 #include <stdint.h>
 
 #include "macro.h"
-
-/* The schema this build writes; store_open() migrates older files forward to it. */
-#define STORE_SCHEMA_VERSION 6
+#include "store-migrate.h" /* STORE_SCHEMA_VERSION */
 #define STORE_FILE_NAME "state.db"
 
 struct store;

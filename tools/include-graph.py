@@ -2,7 +2,7 @@
 """Include cycles between the modules of a C source tree (issue 11 item 6: a layer is a DAG).
 
 A module is a file pair `foo.c`/`foo.h`; a header `foo-internal.h` is `foo`'s private header and belongs
-to module `foo` (systemd's convention, used here by agent-internal.h and observe-internal.h). Module A
+to module `foo` (systemd's convention, used here by agent-internal.h and control-internal.h). Module A
 depends on module B when any file of A has `#include "b.h"` (quoted includes only; a name is looked up
 in the including file's directory, then in the other scanned directories, and ignored if not found:
 build-config.h, system headers). A file including its own module's header is not an edge.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Starts the local AWS world (tests/aws-world, else moto with RDS paging), seeds N clusters x M cluster
-snapshots straight into its in-process RDS backend, and runs bench-aws-calls against it with signatures
-checked off (the benchmark measures the inventory, not moto's IAM)."""
+snapshots straight into its in-process RDS backend, and runs aws-calls-bench (the bench-aws-calls target)
+against it with signatures checked off (the benchmark measures the inventory, not moto's IAM)."""
 
 import os
 import subprocess

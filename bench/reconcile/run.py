@@ -174,6 +174,23 @@ def main():
         if lat:
             print(f"slot start to CreateDBClusterSnapshot (real seconds): p50 {percentile(lat, 0.5):.2f}, "
                   f"p95 {percentile(lat, 0.95):.2f}, max {max(lat):.2f} over {len(lat)} slots")
+            # Where the time goes: from the slot's start to the targeted look at its cluster (the wake-up),
+            # and from that look to the create (the look, the plan, the intent).
+            wake, work = [], []
+            for r in creates:
+                c = (r.get("params") or {}).get("DBClusterIdentifier")
+                if c not in slot or slot[c] <= now:
+                    continue
+                start = real0 + (slot[c] - now) / args.rate
+                looks = [q["time"] for q in reqs if q["action"] == "DescribeDBClusters" and
+                         (q.get("params") or {}).get("DBClusterIdentifier") == c and start - 1 <= q["time"] <= r["time"]]
+                if looks:
+                    wake.append(looks[0] - start)
+                    work.append(r["time"] - looks[0])
+            if wake:
+                print(f"  of which slot start to its targeted look: p50 {percentile(wake, 0.5):.2f}, p95 "
+                      f"{percentile(wake, 0.95):.2f}; look to create: p50 {percentile(work, 0.5):.2f}, p95 "
+                      f"{percentile(work, 0.95):.2f}")
         pings = notify.pings
         if len(pings) >= 2:
             gaps = [b - a for a, b in zip(pings, pings[1:])]

@@ -28,6 +28,16 @@ static struct agent_config *load_ok(const char *path)
         return c;
 }
 
+/* config_load() rejects `path` with `n` diagnostics, returned in *d. */
+static void load_rejected(const char *path, size_t n, struct config_diags *d)
+{
+        struct agent_config *c = NULL;
+
+        ck_assert_int_eq(config_load(path, &c, d), -EINVAL);
+        ck_assert_ptr_null(c);
+        ck_assert_uint_eq(d->n, n);
+}
+
 static char *data_path(const char *rel)
 {
         char *p = NULL;
@@ -213,11 +223,9 @@ START_TEST(syntax_error_carries_libconfigs_file_and_line)
         char *dir = scratch_new();
         _cleanup_free_ char *main =
             scratch_write(dir, "agent.conf", "agent: {\n  region = \"eu-west-1\";\n  x = ;\n};\n");
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_str_eq(d.items[0].file, main);
         ck_assert_uint_eq(d.items[0].line, 3);
         ck_assert_ptr_null(d.items[0].setting);
@@ -232,12 +240,12 @@ START_TEST(control_socket_and_group_are_checked_at_their_lines)
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
             dir, "agent.conf",
-            "agent: {\n"                                                                          /* 1 */
-            "  control_socket = \"run/control\";\n"                                               /* 2 */
-            "  control_group = \"1ops\";\n"                                                       /* 3 */
+            "agent: {\n"                            /* 1 */
+            "  control_socket = \"run/control\";\n" /* 2 */
+            "  control_group = \"1ops\";\n"         /* 3 */
             "};\n"
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
-            "  check = { rpo_warning = \"1m\"; }; } );\n");                                     /* 6 */
+            "  check = { rpo_warning = \"1m\"; }; } );\n"); /* 6 */
         _cleanup_free_ char *good = scratch_write(
             dir, "good.conf",
             "agent: { control_socket = \"/run/aba/ctl\"; control_group = \"backup-ops\"; };\n"
@@ -273,8 +281,8 @@ START_TEST(sns_topic_is_checked_at_its_line)
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
             dir, "agent.conf",
-            "agent: {\n"                                                              /* 1 */
-            "  sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts.fifo\";\n"     /* 2 */
+            "agent: {\n"                                                          /* 1 */
+            "  sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts.fifo\";\n" /* 2 */
             "};\n"
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n");
         _cleanup_free_ char *good = scratch_write(
@@ -341,11 +349,9 @@ START_TEST(policies_d_is_checked_even_when_the_main_file_does_not_parse)
         free(scratch_write(
             dir, "policies.d/10-a.conf",
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = -2; }; } );\n"));
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 2);
+        load_rejected(main, 2, &d);
         ck_assert_str_eq(d.items[0].file, main);
         ck_assert_ptr_nonnull(strstr(d.items[1].file, "policies.d/10-a.conf"));
         ck_assert_str_eq(d.items[1].setting, "policies.[0].retention.daily");
@@ -361,11 +367,9 @@ START_TEST(duplicate_name_across_files_is_reported_on_the_later_file)
         _cleanup_free_ char *second = scratch_write(
             dir, "policies.d/20-p.conf",
             "policies = (\n  { name = \"p\"; clusters = [ \"q-*\" ]; retention = { daily = 7; }; }\n);\n");
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_str_eq(d.items[0].file, second);
         ck_assert_uint_eq(d.items[0].line, 2);
         ck_assert_str_eq(d.items[0].setting, "policies.[0].name");
@@ -438,11 +442,9 @@ START_TEST(include_directive_is_refused_at_its_line)
         _cleanup_free_ char *main =
             scratch_write(dir, "agent.conf", "# settings\n  @include \"agent-settings.inc\"\n");
         free(scratch_write(dir, "agent-settings.inc", "agent: { region = \"sa-east-1\"; };\n"));
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_str_eq(d.items[0].file, main);
         ck_assert_uint_eq(d.items[0].line, 2);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "policies.d"));
@@ -457,11 +459,9 @@ START_TEST(include_of_a_directory_is_refused_without_reaching_libconfig)
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "@include \"policies.d\"\n");
         free(scratch_write(dir, "policies.d/README", "x"));
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_uint_eq(d.items[0].line, 1);
         config_diags_clear(&d);
         scratch_remove(dir);
@@ -476,11 +476,9 @@ START_TEST(file_with_a_nul_byte_is_refused)
         ck_assert_ptr_nonnull(f);
         ck_assert_uint_eq(fwrite("agent: {};\n\0policies = ();\n", 1, 26, f), 26);
         fclose(f);
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_uint_eq(d.items[0].line, 2);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "NUL"));
         config_diags_clear(&d);
@@ -524,11 +522,9 @@ START_TEST(directory_named_like_a_policy_file_is_an_error)
         free(scratch_write(dir, "policies.d/README", "x"));
         ck_assert_int_ge(asprintf(&sub, "%s/policies.d/10-dir.conf", dir), 0);
         ck_assert_int_eq(mkdir(sub, 0755), 0);
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_str_eq(d.items[0].file, sub);
         config_diags_clear(&d);
         scratch_remove(dir);
@@ -539,11 +535,9 @@ START_TEST(unknown_setting_without_a_close_name_gets_no_suggestion)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policy = ();\nbananas = 1;\n");
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 2);
+        load_rejected(main, 2, &d);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "did you mean \"policies\""));
         ck_assert_ptr_null(strstr(d.items[1].message, "did you mean"));
         ck_assert_ptr_nonnull(strstr(d.items[1].message, "valid here: agent, policies"));
@@ -560,11 +554,9 @@ START_TEST(fifo_in_policies_d_is_refused_without_blocking)
         free(scratch_write(dir, "policies.d/README", "x"));
         ck_assert_int_ge(asprintf(&fifo, "%s/policies.d/10-fifo.conf", dir), 0);
         ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(main, 1, &d);
         ck_assert_str_eq(d.items[0].file, fifo);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "not a regular file"));
         config_diags_clear(&d);
@@ -575,11 +567,9 @@ END_TEST
 START_TEST(unknown_setting_suggests_the_closest_name)
 {
         _cleanup_free_ char *path = data_path("bad/unknown-policy-setting.conf");
-        struct agent_config *c = NULL;
         struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(path, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
+        load_rejected(path, 1, &d);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "did you mean \"retention\""));
         config_diags_clear(&d);
 }

@@ -1,0 +1,44 @@
+/* How the act step's executors (act.c, backup-delete.c, restore-drill.c, operator-restore.c) count an
+ * action's outcome and report it as a journal event. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "agent-internal.h"
+#include "aws-error.h"
+#include "journal.h"
+#include "plan.h"
+
+struct act_counts {
+        unsigned planned; /* mutating actions attempted (or, in dry-run, that would be) */
+        unsigned succeeded;
+        unsigned failed;
+        unsigned created;
+        unsigned deleted;
+        unsigned missed;
+        unsigned backup_deleted;
+        unsigned unconfirmed; /* calls whose answer was lost: intents left open for the next cycle */
+        /* The plan's actions that changed the inventory (successful creates, copies and deletions), for
+         * the stored inventory; they point into the plan. Freed by act_counts_done(). */
+        const struct plan_action **changes;
+        size_t n_changes, allocated_changes;
+};
+
+void act_counts_done(struct act_counts *c);
+/* `act` changed the inventory. 0 or -ENOMEM. */
+int act_counts_record_change(struct act_counts *c, const struct plan_action *act);
+
+/* The event fields every event about `act` carries, its action named `verb`. */
+struct event_fields act_fields(const struct plan_action *act, const char *verb);
+/* Event fields for an AWS error: its code (or its kind when AWS sent none) and request id. */
+void act_error_fields(const struct aws_error *e, struct event_fields *f);
+
+/* When the answer to a mutating call was lost (aws_error_outcome_unknown), the intent stays open for the
+ * next cycle's recovery to settle from what AWS shows: reports an action-unconfirmed event ("<what>
+ * <object>: ..."), counts it and returns true; else returns false and does nothing. */
+bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f,
+                         const char *what, const char *object, struct act_counts *c);
+/* "<what> <object> failed: <AWS error>" as event `kind`, counted as failed, and remembered for STATUS=. */
+void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,
+                struct act_counts *c, const char *what, const char *object);
