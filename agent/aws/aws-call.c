@@ -438,7 +438,7 @@ int aws_client_attach_multi(struct aws_client *c, struct aws_multi *m, const str
         (void)sd_event_source_set_description(a->rate_timer, "aws-call-rate");
         uint64_t now = now_usec(a);
         for (size_t i = 0; i < _AWS_SERVICE_MAX; i++)
-                aws_rate_init(&a->limiters[i], o ? o->max_rate : 0, o ? o->min_rate : 0, now);
+                aws_rate_init(&a->limiters[i], o ? o->max_rate : 0, o ? o->min_rate : 0, o ? o->burst : 0, now);
         if (o && o->waiter)
                 a->waiter = *o->waiter;
         aws_client_set_async(c, a);

@@ -3,7 +3,8 @@
 
 static double capacity(const struct aws_rate_limiter *l)
 {
-        return l->rate > 1.0 ? l->rate : 1.0;
+        double c = l->burst * l->rate / l->max_rate;
+        return c > 1.0 ? c : 1.0;
 }
 
 static void refill(struct aws_rate_limiter *l, uint64_t now_usec)
@@ -15,7 +16,7 @@ static void refill(struct aws_rate_limiter *l, uint64_t now_usec)
                 l->tokens = capacity(l);
 }
 
-void aws_rate_init(struct aws_rate_limiter *l, double max_rate, double min_rate, uint64_t now_usec)
+void aws_rate_init(struct aws_rate_limiter *l, double max_rate, double min_rate, double burst, uint64_t now_usec)
 {
         if (!(max_rate > 0))
                 max_rate = AWS_RATE_DEFAULT_MAX;
@@ -23,7 +24,9 @@ void aws_rate_init(struct aws_rate_limiter *l, double max_rate, double min_rate,
                 min_rate = AWS_RATE_DEFAULT_MIN;
         if (min_rate > max_rate)
                 min_rate = max_rate;
-        *l = (struct aws_rate_limiter){.rate = max_rate, .min_rate = min_rate, .max_rate = max_rate};
+        if (!(burst >= 1))
+                burst = AWS_RATE_DEFAULT_BURST;
+        *l = (struct aws_rate_limiter){.rate = max_rate, .min_rate = min_rate, .max_rate = max_rate, .burst = burst};
         l->tokens = capacity(l);
         l->last_usec = now_usec;
 }

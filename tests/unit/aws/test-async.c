@@ -519,7 +519,7 @@ START_TEST(rate_limiter_makes_a_call_wait_for_its_token)
         uint64_t t0 = 1000000;
         struct aws_rate_limiter l;
 
-        aws_rate_init(&l, 2, 0.5, t0);
+        aws_rate_init(&l, 2, 0.5, 2, t0);
         ck_assert_uint_eq(aws_rate_acquire(&l, t0), 0);
         ck_assert_uint_eq(aws_rate_acquire(&l, t0), 0); /* a burst of one second's worth */
         ck_assert_uint_eq(aws_rate_acquire(&l, t0), 500000);
@@ -528,11 +528,35 @@ START_TEST(rate_limiter_makes_a_call_wait_for_its_token)
 }
 END_TEST
 
+START_TEST(rate_limiter_default_allows_a_burst_of_a_hundred_then_ten_a_second)
+{
+        struct aws_rate_limiter l;
+
+        aws_rate_init(&l, 0, 0, 0, 0);
+        for (unsigned i = 0; i < 100; i++)
+                ck_assert_uint_eq(aws_rate_acquire(&l, 0), 0);
+        ck_assert_uint_eq(aws_rate_acquire(&l, 0), 100000); /* 10 a second: the next in 0.1 s */
+}
+END_TEST
+
+START_TEST(rate_limiter_burst_shrinks_with_the_rate)
+{
+        struct aws_rate_limiter l;
+        unsigned n = 0;
+
+        aws_rate_init(&l, 10, 0.5, 100, 0);
+        aws_rate_on_throttle(&l, 0); /* 7 a second: a burst of 70 */
+        while (aws_rate_acquire(&l, 0) == 0)
+                n++;
+        ck_assert_uint_eq(n, 70);
+}
+END_TEST
+
 START_TEST(rate_limiter_stays_between_its_floor_and_its_ceiling)
 {
         struct aws_rate_limiter l;
 
-        aws_rate_init(&l, 20, 0.5, 0);
+        aws_rate_init(&l, 20, 0.5, 20, 0);
         for (unsigned i = 0; i < 100; i++)
                 aws_rate_on_throttle(&l, 0);
         ck_assert_double_eq_tol(l.rate, 0.5, 1e-9);
@@ -874,6 +898,8 @@ TEST_SUITE(aws_async_suite)
         tcase_add_test(tc, throttling_lowers_the_rate_and_successes_restore_it);
         tcase_add_test(tc, rate_limiter_makes_a_call_wait_for_its_token);
         tcase_add_test(tc, rate_limiter_stays_between_its_floor_and_its_ceiling);
+        tcase_add_test(tc, rate_limiter_default_allows_a_burst_of_a_hundred_then_ten_a_second);
+        tcase_add_test(tc, rate_limiter_burst_shrinks_with_the_rate);
         tcase_add_test(tc, calls_beyond_the_cap_wait_and_start_in_fifo_order);
         tcase_add_test(tc, no_more_than_the_cap_are_in_flight);
         tcase_add_test(tc, a_streamed_answer_reaches_the_sink_in_chunks);
