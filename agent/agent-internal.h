@@ -89,8 +89,9 @@ int agent_client_get(struct agent *a, const char *region, const struct policy *p
 int agent_attach_event(struct agent *a, sd_event *event);
 /* Frees the clients (their calls go without callbacks) and the loop's multi handle. */
 void agent_detach_event(struct agent *a);
-/* SIGTERM: every AWS call pending on the loop calls back now with "Cancelled". Returns how many. */
-unsigned agent_cancel_calls(struct agent *a);
+/* SIGTERM: the AWS calls pending on the loop call back now with "Cancelled": those not on the wire, or
+ * with `in_flight_too` every one. Returns how many. */
+unsigned agent_cancel_calls(struct agent *a, bool in_flight_too);
 /* The region of a policy, falling back to the environment's. May be NULL if none could be resolved. */
 const char *agent_policy_region(struct agent *a, const struct policy *p);
 void agent_set_last_error(struct agent *a, const char *fmt, ...) _printf_(2, 3);

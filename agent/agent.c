@@ -546,11 +546,12 @@ void agent_detach_event(struct agent *a)
         a->multi = aws_multi_unref(a->multi);
 }
 
-unsigned agent_cancel_calls(struct agent *a)
+unsigned agent_cancel_calls(struct agent *a, bool in_flight_too)
 {
         unsigned n = 0;
         for (size_t i = 0; i < a->n_clients; i++)
-                n += aws_client_cancel_all(a->clients[i].client);
+                n += in_flight_too ? aws_client_cancel_all(a->clients[i].client)
+                                   : aws_client_cancel_waiting(a->clients[i].client);
         return n;
 }
 

@@ -192,7 +192,7 @@ static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata)
         if (!busy(l) || l->calls_cancelled)
                 return sd_event_exit(l->event, 0);
         l->calls_cancelled = true;
-        (void)agent_cancel_calls(l->agent);
+        (void)agent_cancel_calls(l->agent, true);
         if (sd_event_source_set_time(s, usec + (STOP_HARD_USEC - STOP_GRACE_USEC)) >= 0 &&
             sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) >= 0)
                 return 0;
@@ -213,6 +213,9 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
         (void)notify_stopping();
         if (!busy(l))
                 return sd_event_exit(l->event, 0);
+        /* Nothing more goes out: what waits for a slot, a token or a retry is cancelled now (never sent, or
+         * settled by recovery), what is on the wire has the grace period to answer. */
+        (void)agent_cancel_calls(l->agent, false);
         r = sd_event_now(l->event, CLOCK_BOOTTIME, &now);
         if (r >= 0)
                 r = sd_event_add_time(l->event, &l->stop_timer, CLOCK_BOOTTIME, now + STOP_GRACE_USEC, 0, on_stop_timer,

@@ -541,6 +541,25 @@ unsigned aws_client_cancel_all(struct aws_client *c)
         return n;
 }
 
+unsigned aws_client_cancel_waiting(struct aws_client *c)
+{
+        struct aws_async *a = c ? aws_client_async(c) : NULL;
+        unsigned n = 0;
+
+        for (bool again = true; a && again;) {
+                again = false;
+                struct aws_call *call = a->queue.head ?: a->failed.head;
+                for (struct aws_call *x = a->active.head; !call && x; x = x->next)
+                        if (x->state == CALL_BACKOFF)
+                                call = x;
+                if (call) {
+                        n += (unsigned)aws_call_cancel(call);
+                        again = true;
+                }
+        }
+        return n;
+}
+
 struct aws_call *aws_call_ref(struct aws_call *call)
 {
         if (call)

@@ -98,6 +98,9 @@ int aws_client_send_async(struct aws_client *c, const struct aws_request *req,
 int aws_call_cancel(struct aws_call *call);
 /* Cancel every pending call of the client (SIGTERM). Returns how many were cancelled. */
 unsigned aws_client_cancel_all(struct aws_client *c);
+/* Cancel the calls that are not on the wire: queued for a slot or a token, or waiting to retry (the start
+ * of a stop: what is in flight may still answer). Returns how many were cancelled. */
+unsigned aws_client_cancel_waiting(struct aws_client *c);
 
 struct aws_call *aws_call_ref(struct aws_call *call);
 struct aws_call *aws_call_unref(struct aws_call *call);

@@ -448,6 +448,35 @@ START_TEST(cancelling_a_queued_call_reports_that_it_was_never_sent)
 }
 END_TEST
 
+START_TEST(cancel_waiting_spares_the_call_on_the_wire)
+{
+        struct fixture f;
+        struct outcome first = {}, queued[2] = {};
+        struct aws_request req = describe(NULL);
+        struct aws_async_options ao = {.max_in_flight = 1};
+
+        fixture_start(&f, never_answer, NULL, &ao);
+        ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &first, NULL), 0);
+        for (size_t i = 0; i < ELEMENTSOF(queued); i++)
+                ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &queued[i], NULL), 0);
+        run_until(&f, server_saw_one, f.server);
+
+        /* The start of a stop: what never left is cancelled, never sent... */
+        ck_assert_uint_eq(aws_client_cancel_waiting(f.client), 2);
+        for (size_t i = 0; i < ELEMENTSOF(queued); i++) {
+                ck_assert_int_eq(queued[i].r, -ECANCELED);
+                ck_assert_int_eq(queued[i].e.kind, AWS_ERROR_REFUSED);
+                ck_assert(!aws_error_outcome_unknown(&queued[i].e));
+        }
+        /* ...and the call on the wire is still waiting for its answer. */
+        ck_assert(!first.done);
+        ck_assert_uint_eq(aws_client_cancel_all(f.client), 1);
+        ck_assert(aws_error_outcome_unknown(&first.e));
+        ck_assert_uint_eq(test_http_server_requests(f.server), 1);
+        fixture_stop(&f);
+}
+END_TEST
+
 START_TEST(freeing_the_client_drops_pending_calls_without_calling_back)
 {
         struct fixture f;
@@ -894,6 +923,7 @@ TEST_SUITE(aws_async_suite)
         tcase_add_test(tc, clock_skew_is_re_signed_once_with_the_servers_time);
         tcase_add_test(tc, cancelling_a_call_in_flight_calls_back_at_once_and_closes_its_connection);
         tcase_add_test(tc, cancelling_a_queued_call_reports_that_it_was_never_sent);
+        tcase_add_test(tc, cancel_waiting_spares_the_call_on_the_wire);
         tcase_add_test(tc, freeing_the_client_drops_pending_calls_without_calling_back);
         tcase_add_test(tc, throttling_lowers_the_rate_and_successes_restore_it);
         tcase_add_test(tc, rate_limiter_makes_a_call_wait_for_its_token);
