@@ -32,6 +32,7 @@ struct loop {
         sd_event *event;
         sd_event_source *timer;
         sd_event_source *stop_timer;
+        sd_event_source *watchdog;
         bool in_cycle;
         bool stopping;
         bool calls_cancelled;
@@ -218,8 +219,8 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
         (void)agent_cancel_calls(l->agent, false);
         r = sd_event_now(l->event, CLOCK_BOOTTIME, &now);
         if (r >= 0)
-                r = sd_event_add_time(l->event, &l->stop_timer, CLOCK_BOOTTIME, now + STOP_GRACE_USEC, 0, on_stop_timer,
-                                      l);
+                r = sd_event_add_time(l->event, &l->stop_timer, CLOCK_BOOTTIME, now + STOP_GRACE_USEC, 0,
+                                      on_stop_timer, l);
         if (r < 0)
                 return sd_event_exit(l->event, 0);
         return 0;
@@ -242,6 +243,35 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* WATCHDOG=1 every quarter of WatchdogSec, from the loop itself: a wedged loop stops the pings, and a
+ * live one is never silent for more than about a quarter (sd-event's own watchdog pings only between
+ * one half and three quarters of the period). */
+static int on_watchdog(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct loop *l = userdata;
+
+        (void)notify_watchdog();
+        l->agent->watchdog_pinged_usec = usec; /* agent_watchdog_ping() counts from here */
+        if (sd_event_source_set_time(s, usec + l->agent->watchdog_usec / 4) < 0 ||
+            sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+                return sd_event_exit(l->event, -EIO);
+        return 0;
+}
+
+static int watchdog_start(struct loop *l)
+{
+        uint64_t now;
+        int r;
+
+        if (l->agent->watchdog_usec == 0)
+                return 0;
+        r = sd_event_now(l->event, CLOCK_MONOTONIC, &now);
+        if (r < 0)
+                return r;
+        return sd_event_add_time(l->event, &l->watchdog, CLOCK_MONOTONIC, now + l->agent->watchdog_usec / 4,
+                                 l->agent->watchdog_usec / 40, on_watchdog, l);
+}
+
 static void loop_done(struct loop *l)
 {
         notifier_detach(l->agent);
@@ -249,6 +279,7 @@ static void loop_done(struct loop *l)
         agent_set_stop_check(l->agent, NULL, NULL, NULL);
         agent_detach_event(l->agent);
         sd_event_source_disable_unref(l->stop_timer);
+        sd_event_source_disable_unref(l->watchdog);
         sd_event_source_disable_unref(l->timer);
         sd_event_unref(l->event);
 }
@@ -283,9 +314,8 @@ int agent_loop_run(struct agent *a)
                 r = sd_event_add_time(l.event, &l.timer, CLOCK_BOOTTIME, 0, 0, on_timer, &l);
         if (r >= 0)
                 r = sd_event_source_set_enabled(l.timer, SD_EVENT_ONESHOT);
-        /* WATCHDOG=1 at half of WatchdogSec, from the loop itself: a wedged loop stops the pings. */
         if (r >= 0)
-                r = sd_event_set_watchdog(l.event, true);
+                r = watchdog_start(&l);
         if (r < 0) {
                 log_error("cannot set up the event loop: %s", strerror(-r));
                 goto out;

@@ -132,6 +132,7 @@ def main():
         w.admin.clear_requests()
         log = os.path.join(d, "daemon.log")
         real0 = time.time()
+        real0_mono = time.monotonic()
         with open(log, "w") as errf:
             proc = subprocess.Popen([args.agent, "--config", cfg], env=env, stdout=subprocess.DEVNULL, stderr=errf)
         run_real = args.term_after or args.minutes * 60 / args.rate
@@ -195,8 +196,9 @@ def main():
         if len(pings) >= 2:
             gaps = [b - a for a, b in zip(pings, pings[1:])]
             gaps.append(t_term - pings[-1])
-            print(f"watchdog: {len(pings)} WATCHDOG=1, longest silence {max(gaps):.1f} s "
-                  f"(WatchdogSec {args.watchdog_sec} s: half is {args.watchdog_sec / 2:.1f} s)")
+            at = (pings + [t_term])[gaps.index(max(gaps))] - real0_mono
+            print(f"watchdog: {len(pings)} WATCHDOG=1, longest silence {max(gaps):.1f} s from {at:.1f} s after the "
+                  f"start (WatchdogSec {args.watchdog_sec} s: half is {args.watchdog_sec / 2:.1f} s)")
         else:
             print(f"watchdog: {len(pings)} WATCHDOG=1 pings")
         print(f"SIGTERM to exit: {stop_sec:.2f} s ({len(reqs) - calls_before_term} AWS calls sent after it)")
