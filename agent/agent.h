@@ -14,17 +14,18 @@ struct store;
 
 struct agent_options {
         const char *config_path;
-        bool dry_run;  /* --dry-run; agent.dry_run in the config also turns it on */
-        bool daemon;   /* sd_notify STATUS and the watchdog are used */
-        bool read_only; /* `aurora-backupctl plan`: open the state read-only (or not at all), write nothing */
+        bool dry_run; /* --dry-run; agent.dry_run in the config also turns it on */
+        bool daemon;  /* sd_notify STATUS and the watchdog are used */
+        bool
+            read_only; /* `aurora-backupctl plan`: open the state read-only (or not at all), write nothing */
         const char *state_directory; /* overrides agent.state_directory and $STATE_DIRECTORY; may be NULL */
 };
 
 /* What one cycle did, for the exit status of --once and the daemon's next timer. */
 struct cycle_result {
-        unsigned planned;   /* mutating actions planned */
+        unsigned planned; /* mutating actions planned */
         unsigned succeeded;
-        unsigned failed;    /* failed mutating actions, plus observations that failed */
+        unsigned failed;     /* failed mutating actions, plus observations that failed */
         int64_t next_wakeup; /* UTC seconds; PLAN_NO_WAKEUP when nothing is scheduled */
         bool stopped;        /* a stop was requested between actions */
 };

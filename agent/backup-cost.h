@@ -12,7 +12,7 @@ struct agent;
 struct observation;
 
 #define BACKUP_COST_FILE "backup-storage.json"
-#define BACKUP_COST_CLUSTERS_PER_CALL 250 /* x 2 metrics = CloudWatch's 500 queries per call */
+#define BACKUP_COST_CLUSTERS_PER_CALL 250        /* x 2 metrics = CloudWatch's 500 queries per call */
 #define BACKUP_COST_LOOKBACK_SEC (2 * 24 * 3600) /* Aurora publishes these about once a day or less */
 #define BACKUP_COST_PERIOD_SEC 3600
 

@@ -42,7 +42,8 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
         if (vasprintf(&what, fmt, ap) < 0)
                 what = NULL;
         va_end(ap);
-        control_reply_set(reply, CONTROL_FAILED, "%s: %s", strempty(what), aws_error_to_string(e, buf, sizeof(buf)));
+        control_reply_set(reply, CONTROL_FAILED, "%s: %s", strempty(what),
+                          aws_error_to_string(e, buf, sizeof(buf)));
         if (e->code[0] && control_reply_add_string(reply, "aws_error_code", e->code) < 0)
                 return -ENOMEM;
         return control_reply_request_id(reply, e->request_id);
@@ -56,7 +57,8 @@ const char *control_origin_words(enum snapshot_origin o)
         case ORIGIN_AWS_BACKUP:
                 return "an AWS Backup snapshot";
         case ORIGIN_AWS_BACKUP_CONTINUOUS:
-                return "AWS Backup's continuous backup of the cluster (deleting it would stop continuous backup)";
+                return "AWS Backup's continuous backup of the cluster (deleting it would stop continuous "
+                       "backup)";
         case ORIGIN_AGENT:
                 return "the agent's own snapshot";
         case ORIGIN_FOREIGN_MANUAL:
@@ -88,14 +90,17 @@ static bool region_at(struct agent *a, size_t i, const char **ret_region, const 
         return false;
 }
 
-static const struct policy *selecting_policy(struct agent *a, const char *region, const struct rds_db_cluster *c,
-                                             struct tag *tags)
+static const struct policy *selecting_policy(struct agent *a, const char *region,
+                                             const struct rds_db_cluster *c, struct tag *tags)
 {
         for (size_t k = 0; k < c->n_tags; k++)
                 tags[k] = (struct tag){c->tags[k].key, c->tags[k].value};
-        struct observed_cluster v = {
-            .identifier = c->identifier, .arn = c->arn, .region = region, .status = c->status, .tags = tags,
-            .n_tags = c->n_tags};
+        struct observed_cluster v = {.identifier = c->identifier,
+                                     .arn = c->arn,
+                                     .region = region,
+                                     .status = c->status,
+                                     .tags = tags,
+                                     .n_tags = c->n_tags};
         for (size_t i = 0; i < a->config->n_policies; i++) {
                 const struct policy *p = &a->config->policies[i];
                 if (plan_policy_selects(p, agent_policy_region(a, p), &v))
@@ -124,8 +129,8 @@ int control_find_cluster(struct agent *a, const char *identifier, struct control
                 if (r < 0 && streq(e.code, "DBClusterNotFoundFault"))
                         continue;
                 if (r < 0) {
-                        (void)control_reply_aws_error(reply, &e, "cannot look for cluster %s in %s", identifier,
-                                                      region);
+                        (void)control_reply_aws_error(reply, &e, "cannot look for cluster %s in %s",
+                                                      identifier, region);
                         return r;
                 }
                 if (list.n == 0) {
@@ -142,7 +147,8 @@ int control_find_cluster(struct agent *a, const char *identifier, struct control
                 ret->policy = selecting_policy(a, region, ret->cluster, tags);
                 return 0;
         }
-        control_reply_set(reply, CONTROL_FAILED, "cluster %s not found in the regions the policies use", identifier);
+        control_reply_set(reply, CONTROL_FAILED, "cluster %s not found in the regions the policies use",
+                          identifier);
         return -ENOENT;
 }
 
@@ -164,7 +170,8 @@ static const char *arn_region(const char *arn, char *buf, size_t size)
         return buf;
 }
 
-int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret, struct control_reply *reply)
+int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret,
+                          struct control_reply *reply)
 {
         char arn_buf[64];
         const char *only = arn_region(id, arn_buf, sizeof arn_buf);
@@ -184,12 +191,14 @@ int control_find_snapshot(struct agent *a, const char *id, struct control_snapsh
                 if (r >= 0)
                         r = rds_describe_db_cluster_snapshots(
                             client,
-                            &(struct rds_snapshot_filter){.snapshot_identifier = id, .include_shared = only != NULL},
+                            &(struct rds_snapshot_filter){.snapshot_identifier = id,
+                                                          .include_shared = only != NULL},
                             &list, &e);
                 if (r < 0 && streq(e.code, "DBClusterSnapshotNotFoundFault"))
                         continue;
                 if (r < 0) {
-                        (void)control_reply_aws_error(reply, &e, "cannot look for snapshot %s in %s", id, region);
+                        (void)control_reply_aws_error(reply, &e, "cannot look for snapshot %s in %s", id,
+                                                      region);
                         return r;
                 }
                 if (list.n == 0 || list.items[0].malformed) {
@@ -204,8 +213,8 @@ int control_find_snapshot(struct agent *a, const char *id, struct control_snapsh
                 }
                 for (size_t k = 0; k < s->n_tags; k++)
                         tags[k] = (struct tag){s->tags[k].key, s->tags[k].value};
-                *ret = (struct control_snapshot){.region = region, .policy = p, .client = client, .list = list,
-                                                 .tags = tags};
+                *ret = (struct control_snapshot){
+                    .region = region, .policy = p, .client = client, .list = list, .tags = tags};
                 ret->snapshot = &ret->list.items[0];
                 s = ret->snapshot;
                 ret->view = (struct observed_snapshot){
@@ -225,6 +234,7 @@ int control_find_snapshot(struct agent *a, const char *id, struct control_snapsh
                 };
                 return 0;
         }
-        control_reply_set(reply, CONTROL_FAILED, "snapshot %s not found in the regions the policies use", id);
+        control_reply_set(reply, CONTROL_FAILED, "snapshot %s not found in the regions the policies use",
+                          id);
         return -ENOENT;
 }

@@ -25,7 +25,7 @@ struct control_snapshot {
         struct aws_client *client;
         const struct rds_db_cluster_snapshot *snapshot; /* points into list */
         struct rds_db_cluster_snapshot_list list;
-        struct tag *tags; /* snapshot's tags as the planner's struct tag (borrowed strings) */
+        struct tag *tags;              /* snapshot's tags as the planner's struct tag (borrowed strings) */
         struct observed_snapshot view; /* the planner's view of it (borrows from the above) */
 };
 void control_snapshot_done(struct control_snapshot *s);
@@ -35,7 +35,8 @@ void control_snapshot_done(struct control_snapshot *s);
 int control_find_cluster(struct agent *a, const char *identifier, struct control_cluster *ret,
                          struct control_reply *reply);
 /* `id` is a snapshot identifier or ARN (then only the ARN's region is asked). */
-int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret, struct control_reply *reply);
+int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret,
+                          struct control_reply *reply);
 
 /* The reply for an AWS error: "<what>: <error>", CONTROL_FAILED, with aws_error_code / aws_request_id. */
 int control_reply_aws_error(struct control_reply *reply, const struct aws_error *e, const char *fmt, ...)

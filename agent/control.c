@@ -39,7 +39,7 @@ struct control_conn {
         sd_event_source *io;
         sd_event_source *timer;
         struct control_job *job; /* the request being carried out (its task), NULL: none */
-        bool refused;            /* not allowed: its request is read, answered with a refusal, and it is closed */
+        bool refused; /* not allowed: its request is read, answered with a refusal, and it is closed */
 };
 
 /* One request, carried out in a task of its own (task.h): its AWS calls leave the loop free. */
@@ -119,7 +119,8 @@ int control_reply_add_int(struct control_reply *r, const char *key, int64_t valu
 const char *control_arg_string(const struct control_request *q, const char *key)
 {
         struct json_object *v;
-        if (!q->args || !json_object_object_get_ex(q->args, key, &v) || !json_object_is_type(v, json_type_string))
+        if (!q->args || !json_object_object_get_ex(q->args, key, &v) ||
+            !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
 }
@@ -137,7 +138,8 @@ bool control_arg_bool(const struct control_request *q, const char *key)
 int control_handle_ping(struct agent *a, const struct control_request *q, struct control_reply *reply)
 {
         (void)q;
-        control_reply_set(reply, CONTROL_OK, "aurora-backup-agent is running (state %s)", a->state_directory);
+        control_reply_set(reply, CONTROL_OK, "aurora-backup-agent is running (state %s)",
+                          a->state_directory);
         return control_reply_add_int(reply, "pid", getpid());
 }
 
@@ -165,7 +167,8 @@ int control_dispatch(struct agent *a, const struct control_request *q, struct co
                         continue;
                 r = commands[i].handle(a, q, reply);
                 if (r < 0 && !reply->message)
-                        control_reply_set(reply, CONTROL_FAILED, "%s: the agent failed: %s", q->command, strerror(-r));
+                        control_reply_set(reply, CONTROL_FAILED, "%s: the agent failed: %s", q->command,
+                                          strerror(-r));
                 else if (r < 0)
                         reply->status = CONTROL_FAILED;
                 return r;
@@ -222,12 +225,13 @@ static void conn_free(struct control_conn *c)
 
 static int send_reply(int fd, const struct control_reply *reply)
 {
-        _cleanup_(json_object_putp_ctl) struct json_object *j = reply->data ? json_object_get(reply->data)
-                                                                            : json_object_new_object();
+        _cleanup_(json_object_putp_ctl) struct json_object *j =
+            reply->data ? json_object_get(reply->data) : json_object_new_object();
         if (!j)
                 return -ENOMEM;
         if (json_object_object_add(j, "status", json_object_new_int(reply->status)) < 0 ||
-            json_object_object_add(j, "message", json_object_new_string(reply->message ? reply->message : "")) < 0)
+            json_object_object_add(j, "message",
+                                   json_object_new_string(reply->message ? reply->message : "")) < 0)
                 return -ENOMEM;
         size_t len;
         const char *s = json_object_to_json_string_length(j, JSON_C_TO_STRING_PLAIN, &len);
@@ -280,8 +284,8 @@ static void job_done(void *userdata)
         if (c) {
                 c->job = NULL;
                 /* Ready for the next request of this connection. */
-                if (send_reply(c->fd, &job->reply) < 0 || sd_event_source_set_enabled(c->io, SD_EVENT_ON) < 0 ||
-                    arm_idle(c) < 0)
+                if (send_reply(c->fd, &job->reply) < 0 ||
+                    sd_event_source_set_enabled(c->io, SD_EVENT_ON) < 0 || arm_idle(c) < 0)
                         conn_free(c);
         }
         control_reply_done(&job->reply);
@@ -307,7 +311,8 @@ static int handle_message(struct control_conn *c, const char *buf, size_t len)
 
         if (!j || !complete || !json_object_is_type(j, json_type_object) ||
             !json_object_object_get_ex(j, "command", &cmd) || !json_object_is_type(cmd, json_type_string)) {
-                control_reply_set(&reply, CONTROL_USAGE, "malformed request: expected one JSON object with a \"command\"");
+                control_reply_set(&reply, CONTROL_USAGE,
+                                  "malformed request: expected one JSON object with a \"command\"");
                 r = send_reply(c->fd, &reply);
                 control_reply_done(&reply);
                 if (j)
@@ -351,9 +356,10 @@ static void refuse_reply(const struct control_conn *c)
         const char *group = c->server->agent->config->agent.control_group;
         struct control_reply reply = {};
 
-        control_reply_set(&reply, CONTROL_FAILED,
-                          "permission denied: uid %u is not root and not a member of group %s (agent.control_group)",
-                          (unsigned)c->uid, strempty(group));
+        control_reply_set(
+            &reply, CONTROL_FAILED,
+            "permission denied: uid %u is not root and not a member of group %s (agent.control_group)",
+            (unsigned)c->uid, strempty(group));
         (void)send_reply(c->fd, &reply);
         control_reply_done(&reply);
 }
@@ -383,7 +389,8 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         }
         if ((size_t)n > CONTROL_REQUEST_MAX) {
                 struct control_reply reply = {};
-                control_reply_set(&reply, CONTROL_USAGE, "request too large: at most %d bytes", CONTROL_REQUEST_MAX);
+                control_reply_set(&reply, CONTROL_USAGE, "request too large: at most %d bytes",
+                                  CONTROL_REQUEST_MAX);
                 (void)send_reply(fd, &reply);
                 control_reply_done(&reply);
                 conn_free(c);
@@ -409,11 +416,12 @@ static void refuse_log(uid_t uid, pid_t pid, const struct control_server *srv)
         char pidf[64];
         snprintf(pidf, sizeof pidf, "AURORA_PEER_PID=%d", (int)pid);
         const char *const fields[] = {extra, pidf, NULL};
-        journal_event(EVENT_CONTROL_REFUSED,
-                      &(struct event_fields){.action = "control", .reason = "not root, not in the control group",
-                                             .extra = fields},
-                      "Refused a control connection from uid %u (pid %d): not root and not a member of group %s",
-                      (unsigned)uid, (int)pid, strempty(group));
+        journal_event(
+            EVENT_CONTROL_REFUSED,
+            &(struct event_fields){
+                .action = "control", .reason = "not root, not in the control group", .extra = fields},
+            "Refused a control connection from uid %u (pid %d): not root and not a member of group %s",
+            (unsigned)uid, (int)pid, strempty(group));
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -436,7 +444,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         }
         if (peer_groups(cfd, groups, &n_groups) < 0)
                 n_groups = 0;
-        bool refused = !control_peer_allowed(cred.uid, cred.gid, groups, n_groups, geteuid(), srv->gid, srv->have_gid);
+        bool refused =
+            !control_peer_allowed(cred.uid, cred.gid, groups, n_groups, geteuid(), srv->gid, srv->have_gid);
         if (refused)
                 refuse_log(cred.uid, cred.pid, srv);
         size_t slot = CONTROL_MAX_CONNECTIONS;
@@ -459,7 +468,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 close(cfd);
                 return 0;
         }
-        *c = (struct control_conn){.server = srv, .fd = cfd, .uid = cred.uid, .pid = cred.pid, .refused = refused};
+        *c = (struct control_conn){
+            .server = srv, .fd = cfd, .uid = cred.uid, .pid = cred.pid, .refused = refused};
         srv->conns[slot] = c;
         r = sd_event_add_io(srv->event, &c->io, cfd, EPOLLIN, on_conn, c);
         if (r >= 0)
@@ -533,20 +543,18 @@ int control_server_attach(sd_event *event, struct agent *a)
                         srv->have_gid = true;
                 } else
                         log_warning("control group %s does not exist: only root may use the control "
-                                "socket, ignoring",
-                                cfg->control_group);
+                                    "socket, ignoring",
+                                    cfg->control_group);
         }
 
         if (lstat(srv->path, &st) >= 0) {
                 if (!S_ISSOCK(st.st_mode)) {
-                        log_error("%s exists and is not a socket; no control socket",
-                                srv->path);
+                        log_error("%s exists and is not a socket; no control socket", srv->path);
                         server_free(srv);
                         return -EEXIST;
                 }
                 if (socket_in_use(&sa, salen)) {
-                        log_error("another agent serves the control socket %s; none here",
-                                srv->path);
+                        log_error("another agent serves the control socket %s; none here", srv->path);
                         server_free(srv);
                         return -EADDRINUSE;
                 }
@@ -565,8 +573,8 @@ int control_server_attach(sd_event *event, struct agent *a)
                 goto fail;
         if (srv->have_gid && chown(srv->path, (uid_t)-1, srv->gid) < 0)
                 log_warning("cannot give %s to group %s: %s; only root and the agent's user may "
-                        "connect, ignoring",
-                        srv->path, cfg->control_group, strerror(errno));
+                            "connect, ignoring",
+                            srv->path, cfg->control_group, strerror(errno));
         if (chmod(srv->path, 0660) < 0) {
                 r = -errno;
                 goto fail;
@@ -624,8 +632,8 @@ static int wait_fd(int fd, short events, uint64_t deadline)
         }
 }
 
-int control_client_call(const char *path, const char *command, struct json_object *args, uint64_t timeout_usec,
-                        struct json_object **ret_reply)
+int control_client_call(const char *path, const char *command, struct json_object *args,
+                        uint64_t timeout_usec, struct json_object **ret_reply)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_close_ int fd = -1;
@@ -640,8 +648,8 @@ int control_client_call(const char *path, const char *command, struct json_objec
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        if (connect(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1)) <
-            0)
+        if (connect(fd, (struct sockaddr *)&sa,
+                    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1)) < 0)
                 return -errno;
 
         struct json_object *req = json_object_new_object();
@@ -677,7 +685,8 @@ int control_client_call(const char *path, const char *command, struct json_objec
         buf[n] = '\0';
         struct json_object *j = json_tokener_parse(buf);
         struct json_object *st;
-        if (!j || !json_object_is_type(j, json_type_object) || !json_object_object_get_ex(j, "status", &st)) {
+        if (!j || !json_object_is_type(j, json_type_object) ||
+            !json_object_object_get_ex(j, "status", &st)) {
                 if (j)
                         json_object_put(j);
                 return -EBADMSG;

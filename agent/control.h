@@ -14,8 +14,8 @@
 
 struct agent;
 
-#define CONTROL_REQUEST_MAX (64 * 1024)   /* bytes of one request; a bigger one is refused */
-#define CONTROL_REPLY_MAX (256 * 1024)    /* bytes of one reply */
+#define CONTROL_REQUEST_MAX (64 * 1024)                /* bytes of one request; a bigger one is refused */
+#define CONTROL_REPLY_MAX (256 * 1024)                 /* bytes of one reply */
 #define CONTROL_IDLE_TIMEOUT_USEC (10ULL * 1000000ULL) /* a connection that sends nothing is closed */
 #define CONTROL_MAX_CONNECTIONS 16
 #define CONTROL_PROTOCOL_VERSION 1
@@ -23,8 +23,8 @@ struct agent;
 /* Exit statuses the reply carries for aurora-backupctl (cli.h's EXIT_*). */
 enum {
         CONTROL_OK = 0,
-        CONTROL_FAILED = 1,  /* refused, or AWS said no */
-        CONTROL_USAGE = 2,   /* a malformed request */
+        CONTROL_FAILED = 1, /* refused, or AWS said no */
+        CONTROL_USAGE = 2,  /* a malformed request */
 };
 
 struct control_request {
@@ -35,8 +35,8 @@ struct control_request {
 };
 
 struct control_reply {
-        int status;          /* CONTROL_OK, CONTROL_FAILED, CONTROL_USAGE */
-        char *message;       /* for the operator, one or more lines */
+        int status;               /* CONTROL_OK, CONTROL_FAILED, CONTROL_USAGE */
+        char *message;            /* for the operator, one or more lines */
         struct json_object *data; /* extra fields for --json (owned), NULL: none */
 };
 
@@ -59,9 +59,11 @@ int control_handle_hold(struct agent *a, const struct control_request *q, struct
 int control_handle_release(struct agent *a, const struct control_request *q, struct control_reply *reply);
 int control_handle_delete(struct agent *a, const struct control_request *q, struct control_reply *reply);
 int control_handle_export(struct agent *a, const struct control_request *q, struct control_reply *reply);
-int control_handle_cancel_export(struct agent *a, const struct control_request *q, struct control_reply *reply);
+int control_handle_cancel_export(struct agent *a, const struct control_request *q,
+                                 struct control_reply *reply);
 int control_handle_restore(struct agent *a, const struct control_request *q, struct control_reply *reply);
-int control_handle_restore_status(struct agent *a, const struct control_request *q, struct control_reply *reply);
+int control_handle_restore_status(struct agent *a, const struct control_request *q,
+                                  struct control_reply *reply);
 int control_handle_ping(struct agent *a, const struct control_request *q, struct control_reply *reply);
 
 /* The one entry point of every request: looks the command up and calls its handler. */
@@ -85,5 +87,5 @@ void control_server_detach(struct agent *a);
  * (*ret_reply owns a JSON object with at least "status" and "message"). -ENOENT / -ECONNREFUSED: no agent
  * listens there; -EACCES: the socket's permissions refuse this user; -ETIMEDOUT: no answer within
  * `timeout_usec`; -EBADMSG: not a reply. */
-int control_client_call(const char *path, const char *command, struct json_object *args, uint64_t timeout_usec,
-                        struct json_object **ret_reply);
+int control_client_call(const char *path, const char *command, struct json_object *args,
+                        uint64_t timeout_usec, struct json_object **ret_reply);

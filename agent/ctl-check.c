@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "ctl-output.h"
-#include "plan.h"
 #include "ctl-status.h"
+#include "plan.h"
 #include "select.h"
 #include "timespec.h"
 
@@ -77,7 +77,8 @@ struct check_cluster {
 /* A cluster with no snapshot is pending, not late, while the agent is new to it: no window of it was
  * missed or refused for want of quota, and the state is younger than the critical threshold (so a
  * cluster that never gets a snapshot still turns critical). */
-static bool cluster_pending(struct ctl_context *ctx, const char *cluster, int64_t first_cycle, int64_t critical)
+static bool cluster_pending(struct ctl_context *ctx, const char *cluster, int64_t first_cycle,
+                            int64_t critical)
 {
         struct window_record *w = NULL;
         size_t n = 0;
@@ -188,15 +189,16 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 ctl_rpo_compute(&clusters[i], snaps, n_snaps, &rpo);
                 int64_t rpo_warning = p->check_rpo_warning_sec > 0 ? p->check_rpo_warning_sec : warning;
                 bool rpo_late = rpo.newest_point == 0 || ctx.now - rpo.newest_point > rpo_warning;
-                bool is_pending = newest == 0 && cluster_pending(&ctx, clusters[i].identifier, first_cycle, critical);
+                bool is_pending =
+                    newest == 0 && cluster_pending(&ctx, clusters[i].identifier, first_cycle, critical);
                 if (is_pending) {
                         st = CHECK_OK;
                         rpo_late = false;
                         pending++;
                 } else if (rpo_late)
                         st = ctl_check_worse(st, CHECK_WARNING);
-                cc[n_cc++] = (struct check_cluster){clusters[i].identifier, p->name, newest, st, rpo, rpo_late,
-                                                    is_pending};
+                cc[n_cc++] = (struct check_cluster){
+                    clusters[i].identifier, p->name, newest, st, rpo, rpo_late, is_pending};
                 if (!is_pending)
                         counts[st]++;
                 verdict = ctl_check_worse(verdict, st);
@@ -230,8 +232,9 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         if (empty_policies > 0)
                 verdict = ctl_check_worse(verdict, CHECK_WARNING);
         unsigned problem_counts[4] = {}, quota_exhausted = 0;
-        int64_t problem_critical = ctx.config->agent.problem_critical_sec > 0 ? ctx.config->agent.problem_critical_sec
-                                                                              : CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC;
+        int64_t problem_critical = ctx.config->agent.problem_critical_sec > 0
+                                       ? ctx.config->agent.problem_critical_sec
+                                       : CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC;
         for (size_t i = 0; i < n_problems; i++) {
                 enum ctl_check_status ps = problem_status(&problems[i], ctx.now, problem_critical);
                 if (problems[i].kind == PROBLEM_POLICY_EMPTY)
@@ -268,9 +271,10 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                                         cc[i].newest ? ctl_format_age(ctx.now, cc[i].newest, age)
                                                      : "no snapshot",
                                         rpo_news(&cc[i]) ? ", newest restorable point " : "",
-                                        !rpo_news(&cc[i])         ? ""
-                                        : cc[i].rpo.newest_point ? ctl_format_age(ctx.now, cc[i].rpo.newest_point, rage)
-                                                                 : "none");
+                                        !rpo_news(&cc[i]) ? ""
+                                        : cc[i].rpo.newest_point
+                                            ? ctl_format_age(ctx.now, cc[i].rpo.newest_point, rage)
+                                            : "none");
                                 shown++;
                         }
         }
@@ -290,7 +294,9 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 char age[CTL_AGE_MAX];
                 fprintf(m, "; %u unresolved problem%s (oldest %s %s%s%s, %s)", n_open_problems,
                         n_open_problems == 1 ? "" : "s", problem_kind_to_string(oldest->kind),
-                        oldest->cluster ? oldest->cluster : oldest->region ? oldest->region : "",
+                        oldest->cluster  ? oldest->cluster
+                        : oldest->region ? oldest->region
+                                         : "",
                         oldest->snapshot ? " " : "", oldest->snapshot ? oldest->snapshot : "",
                         ctl_format_age(ctx.now, oldest->first_seen, age));
         }
@@ -348,8 +354,9 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         struct json_object *e = ctl_json_array_add_object(pa);
                         r = e ? ctl_problem_json(e, ctx.now, &problems[i]) : -ENOMEM;
                         if (r == 0)
-                                r = ctl_json_add_string(e, "status", ctl_check_status_to_string(problem_status(
-                                                                         &problems[i], ctx.now, problem_critical)));
+                                r = ctl_json_add_string(e, "status",
+                                                        ctl_check_status_to_string(problem_status(
+                                                            &problems[i], ctx.now, problem_critical)));
                 }
                 for (size_t i = 0; r == 0 && i < n_cc; i++) {
                         struct json_object *e = json_object_new_object();
@@ -368,31 +375,32 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                                 r = ctl_json_add_int(e, "age_sec",
                                                      cc[i].newest ? MAX(ctx.now - cc[i].newest, 0) : -1);
                         if (r == 0)
-                                r = ctl_json_add_string(e, "status", cc[i].pending ? "PENDING"
-                                                                     : ctl_check_status_to_string(cc[i].status));
+                                r = ctl_json_add_string(
+                                    e, "status",
+                                    cc[i].pending ? "PENDING" : ctl_check_status_to_string(cc[i].status));
                         if (r == 0)
                                 r = ctl_json_add_bool(e, "pending", cc[i].pending);
                         if (r == 0)
-                                r = ctl_next_slot_json(e, "next_slot", ctl_next_slot(&ctx, NULL, cc[i].cluster));
+                                r = ctl_next_slot_json(e, "next_slot",
+                                                       ctl_next_slot(&ctx, NULL, cc[i].cluster));
                         if (r == 0)
                                 r = ctl_json_add_time(e, "newest_restorable_point", cc[i].rpo.newest_point);
                         if (r == 0)
-                                r = ctl_json_add_int(e, "rpo_age_sec",
-                                                     cc[i].rpo.newest_point ? MAX(ctx.now - cc[i].rpo.newest_point, 0)
-                                                                            : -1);
+                                r = ctl_json_add_int(
+                                    e, "rpo_age_sec",
+                                    cc[i].rpo.newest_point ? MAX(ctx.now - cc[i].rpo.newest_point, 0) : -1);
                         if (r == 0)
                                 r = ctl_json_add_bool(e, "rpo_late", cc[i].rpo_late);
                 }
                 if (r == 0)
                         r = ctl_json_print(out, j);
         } else {
-                fprintf(
-                    out,
-                    "AURORA-BACKUP %s - %s | clusters=%zu fresh=%u warning=%u critical=%u pending=%u "
-                    "problems=%u empty_policies=%u state_age=%llds last_cycle_failed=%d\n",
-                    ctl_check_status_to_string(verdict), summary, n_cc, counts[CHECK_OK],
-                    counts[CHECK_WARNING], counts[CHECK_CRITICAL], pending, n_open_problems, empty_policies,
-                    (long long)state_age, last_failed ? 1 : 0);
+                fprintf(out,
+                        "AURORA-BACKUP %s - %s | clusters=%zu fresh=%u warning=%u critical=%u pending=%u "
+                        "problems=%u empty_policies=%u state_age=%llds last_cycle_failed=%d\n",
+                        ctl_check_status_to_string(verdict), summary, n_cc, counts[CHECK_OK],
+                        counts[CHECK_WARNING], counts[CHECK_CRITICAL], pending, n_open_problems,
+                        empty_policies, (long long)state_age, last_failed ? 1 : 0);
                 r = 0;
         }
 

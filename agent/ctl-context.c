@@ -106,7 +106,8 @@ const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *
                         c->n_next_slots = 0;
         }
         for (size_t i = 0; cluster && i < c->n_next_slots; i++)
-                if (streq(c->next_slots[i].cluster, cluster) && (!region || streq_ptr(c->next_slots[i].region, region)))
+                if (streq(c->next_slots[i].cluster, cluster) &&
+                    (!region || streq_ptr(c->next_slots[i].region, region)))
                         return &c->next_slots[i];
         return NULL;
 }

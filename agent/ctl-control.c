@@ -3,9 +3,9 @@
 #include "ctl-control.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <inttypes.h>
 #include <time.h>
 
 #include "cli.h"
@@ -15,7 +15,7 @@
 
 #define CTL_CONTROL_TIMEOUT_USEC (300ULL * 1000000ULL) /* the agent answers after its AWS calls */
 
-static const char *const verbs[] = {"snapshot", "hold",    "release", "export",
+static const char *const verbs[] = {"snapshot",      "hold",   "release", "export",
                                     "cancel-export", "delete", "restore", "ping"};
 
 bool ctl_control_command(const char *verb)
@@ -26,11 +26,14 @@ bool ctl_control_command(const char *verb)
         return false;
 }
 
-#define CTL_RESTORE_POLL_NSEC (1000000000L) /* how often a waiting restore asks the agent where it stands */
+#define CTL_RESTORE_POLL_NSEC                                                                               \
+        (1000000000L) /* how often a waiting restore asks the agent where it stands                         \
+                       */
 
 /* The socket to use: --socket, else the config's agent.control_socket; an unreadable config (an operator
  * who may use the socket need not read the config) falls back to the default path. */
-static int socket_path(const struct ctl_options *o, const struct ctl_control_args *args, char **ret, FILE *err)
+static int socket_path(const struct ctl_options *o, const struct ctl_control_args *args, char **ret,
+                       FILE *err)
 {
         _cleanup_(agent_config_freep) struct agent_config *cfg = NULL;
         struct config_diags diags = {};
@@ -73,12 +76,15 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
         int r = 0;
 
         if ((a->new_cluster || a->time || a->latest || a->instance_class || a->no_wait) && !restore) {
-                fprintf(err, "aurora-backupctl: --new-cluster, --time, --latest, --instance-class and --no-wait apply "
+                fprintf(err, "aurora-backupctl: --new-cluster, --time, --latest, --instance-class and "
+                             "--no-wait apply "
                              "to restore only\n");
                 return -EINVAL;
         }
         if ((a->snapshot || a->cluster) && !restore && !export) {
-                fprintf(err, "aurora-backupctl: %s takes its object as an argument, not --snapshot/--cluster\n", verb);
+                fprintf(err,
+                        "aurora-backupctl: %s takes its object as an argument, not --snapshot/--cluster\n",
+                        verb);
                 return -EINVAL;
         }
         if (restore || export) {
@@ -87,7 +93,8 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
                         return -EINVAL;
                 }
                 if (!!a->snapshot == !!a->cluster) {
-                        fprintf(err, "aurora-backupctl: %s: give either --snapshot ID or --cluster ID\n", verb);
+                        fprintf(err, "aurora-backupctl: %s: give either --snapshot ID or --cluster ID\n",
+                                verb);
                         return -EINVAL;
                 }
         }
@@ -97,17 +104,22 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
                         return -EINVAL;
                 }
                 if (a->snapshot && (a->time || a->latest)) {
-                        fprintf(err, "aurora-backupctl: restore --snapshot: --time and --latest are for --cluster\n");
+                        fprintf(
+                            err,
+                            "aurora-backupctl: restore --snapshot: --time and --latest are for --cluster\n");
                         return -EINVAL;
                 }
                 if (a->cluster && !!a->time == a->latest) {
-                        fprintf(err, "aurora-backupctl: restore --cluster: give either --time ISO8601 or --latest\n");
+                        fprintf(
+                            err,
+                            "aurora-backupctl: restore --cluster: give either --time ISO8601 or --latest\n");
                         return -EINVAL;
                 }
                 int64_t t;
                 if (a->time && time_parse_iso8601(a->time, &t) < 0) {
-                        fprintf(err, "aurora-backupctl: --time '%s': not an ISO 8601 UTC time such as "
-                                     "2026-11-24T02:15:00Z\n",
+                        fprintf(err,
+                                "aurora-backupctl: --time '%s': not an ISO 8601 UTC time such as "
+                                "2026-11-24T02:15:00Z\n",
                                 a->time);
                         return -EINVAL;
                 }
@@ -132,10 +144,14 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
                 return 0;
         if (!a->target) {
                 fprintf(err, "aurora-backupctl: %s: which %s?\n", verb,
-                        streq(verb, "snapshot") ? "cluster" : streq(verb, "cancel-export") ? "export task" : "snapshot");
+                        streq(verb, "snapshot")        ? "cluster"
+                        : streq(verb, "cancel-export") ? "export task"
+                                                       : "snapshot");
                 return -EINVAL;
         }
-        const char *key = streq(verb, "snapshot") ? "cluster" : streq(verb, "cancel-export") ? "task" : "snapshot";
+        const char *key = streq(verb, "snapshot")        ? "cluster"
+                          : streq(verb, "cancel-export") ? "task"
+                                                         : "snapshot";
         return add(j, key, a->target);
 }
 
@@ -143,19 +159,26 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
 static int call_failed(int r, const char *path, FILE *err)
 {
         if (r == -ENOENT || r == -ECONNREFUSED)
-                fprintf(err, "aurora-backupctl: no agent is running: nothing listens on %s (is aurora-backup-agent "
-                             "started?)\n",
-                        path);
+                fprintf(
+                    err,
+                    "aurora-backupctl: no agent is running: nothing listens on %s (is aurora-backup-agent "
+                    "started?)\n",
+                    path);
         else if (r == -EACCES || r == -EPERM)
-                fprintf(err, "aurora-backupctl: permission denied on %s: run as root or as a member of the agent's "
-                             "control group (agent.control_group)\n",
-                        path);
+                fprintf(
+                    err,
+                    "aurora-backupctl: permission denied on %s: run as root or as a member of the agent's "
+                    "control group (agent.control_group)\n",
+                    path);
         else if (r == -ETIMEDOUT)
-                fprintf(err, "aurora-backupctl: no answer from the agent within %llu s; it goes on with the request: "
-                             "see aurora-backupctl history\n",
-                        CTL_CONTROL_TIMEOUT_USEC / 1000000ULL);
+                fprintf(
+                    err,
+                    "aurora-backupctl: no answer from the agent within %llu s; it goes on with the request: "
+                    "see aurora-backupctl history\n",
+                    CTL_CONTROL_TIMEOUT_USEC / 1000000ULL);
         else
-                fprintf(err, "aurora-backupctl: talking to the agent on %s failed: %s\n", path, strerror(-r));
+                fprintf(err, "aurora-backupctl: talking to the agent on %s failed: %s\n", path,
+                        strerror(-r));
         return EXIT_FAILED;
 }
 
@@ -183,12 +206,15 @@ static int restore_wait(const struct ctl_options *o, const char *path, const cha
 
         if (!o->json) {
                 fprintf(out, "%s\n", accepted);
-                fprintf(out, "Waiting for the primary instance to be the writer (interrupting this does not stop the "
-                             "restore: aurora-backupctl status shows it)\n");
+                fprintf(
+                    out,
+                    "Waiting for the primary instance to be the writer (interrupting this does not stop the "
+                    "restore: aurora-backupctl status shows it)\n");
                 fflush(out);
         }
         for (;;) {
-                _cleanup_(json_object_putp) struct json_object *args = json_object_new_object(), *reply = NULL;
+                _cleanup_(json_object_putp) struct json_object *args = json_object_new_object(),
+                                                               *reply = NULL;
                 if (!args || ctl_json_add_string(args, "new_cluster", new_cluster) < 0)
                         return EXIT_FAILED;
                 r = control_client_call(path, "restore-status", args, CTL_CONTROL_TIMEOUT_USEC, &reply);
@@ -213,8 +239,9 @@ static int restore_wait(const struct ctl_options *o, const char *path, const cha
                         fprintf(out,
                                 "Restored: new cluster %s, writer %s, endpoint %s port %" PRIi64
                                 ", time to restore %" PRIi64 "s\n",
-                                new_cluster, strna(reply_string(reply, "writer")), endpoint ? endpoint : "(not known)",
-                                reply_int(reply, "port"), reply_int(reply, "time_to_restore_sec"));
+                                new_cluster, strna(reply_string(reply, "writer")),
+                                endpoint ? endpoint : "(not known)", reply_int(reply, "port"),
+                                reply_int(reply, "time_to_restore_sec"));
                         return EXIT_OK;
                 }
                 if (over) {
@@ -225,8 +252,8 @@ static int restore_wait(const struct ctl_options *o, const char *path, const cha
         }
 }
 
-int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_control_args *args, FILE *out,
-                FILE *err)
+int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_control_args *args,
+                FILE *out, FILE *err)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object(), *reply = NULL;
         _cleanup_free_ char *path = NULL;
@@ -248,7 +275,8 @@ int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_
         if (r < 0)
                 return call_failed(r, path, err);
         int status = json_object_object_get_ex(reply, "status", &v) ? json_object_get_int(v) : EXIT_FAILED;
-        const char *message = json_object_object_get_ex(reply, "message", &v) ? json_object_get_string(v) : "";
+        const char *message =
+            json_object_object_get_ex(reply, "message", &v) ? json_object_get_string(v) : "";
         if (status < 0 || status > EXIT_USAGE)
                 status = EXIT_FAILED;
         if (status == EXIT_OK && streq(verb, "restore") && !args->no_wait)

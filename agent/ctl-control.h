@@ -24,5 +24,5 @@ bool ctl_control_command(const char *verb);
 /* Check the arguments, send the request, print the reply (or the JSON reply with --json); returns the exit
  * status: the agent's answer (0 done, 1 refused or failed), 1 when no agent runs or the socket refuses this
  * user, 2 for a bad command line. */
-int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_control_args *args, FILE *out,
-                FILE *err);
+int ctl_control(const struct ctl_options *o, const char *verb, const struct ctl_control_args *args,
+                FILE *out, FILE *err);

@@ -86,7 +86,6 @@ static void history_text(FILE *out, const struct ledger_entry *l, size_t n_l, co
 {
         char t[TIME_ISO8601_MAX];
 
-
         fprintf(out, "Ledger (%zu):\n", n_l);
         if (n_l > 0)
                 fprintf(out, "  %-20s %-16s %-9s %-12s %-24s %-40s %s\n", "TIME", "KIND", "STATE", "POLICY",
@@ -107,8 +106,10 @@ static void history_text(FILE *out, const struct ledger_entry *l, size_t n_l, co
                 fprintf(out, "  %-20s %-16s %-12s %-24s %s\n", ctl_format_time(w[i].slot_start, t),
                         window_outcome_to_string(w[i].outcome), dash(w[i].policy), dash(w[i].cluster),
                         dash(w[i].snapshot));
-        fprintf(out, "\nProblems (%zu: failed and refused actions, drills, windows, quota, regions; open first):\n",
-                n_pr);
+        fprintf(
+            out,
+            "\nProblems (%zu: failed and refused actions, drills, windows, quota, regions; open first):\n",
+            n_pr);
         for (size_t i = 0; i < n_pr; i++)
                 ctl_problem_text(out, "  ", now, &pr[i]);
 }

@@ -45,8 +45,8 @@ static int stats_json(struct json_object *obj, const char *key, const struct ori
         return r;
 }
 
-void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_snapshot *snaps, size_t n_snaps,
-                     struct ctl_rpo *ret)
+void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_snapshot *snaps,
+                     size_t n_snaps, struct ctl_rpo *ret)
 {
         struct ctl_rpo r = {.earliest_restorable = c->earliest_restorable_time,
                             .latest_restorable = c->latest_restorable_time};
@@ -79,8 +79,9 @@ static int rpo_json(struct json_object *e, int64_t now, const struct ctl_rpo *rp
                 r = ctl_json_add_string(j, "newest_snapshot_id", rpo->newest_snapshot_id);
         if (r == 0)
                 r = ctl_json_add_string(j, "newest_snapshot_origin",
-                                        rpo->newest_snapshot_id ? inventory_origin_to_string(rpo->newest_snapshot_origin)
-                                                                : NULL);
+                                        rpo->newest_snapshot_id
+                                            ? inventory_origin_to_string(rpo->newest_snapshot_origin)
+                                            : NULL);
         if (r == 0)
                 r = ctl_json_add_time(j, "latest_restorable_time", rpo->latest_restorable);
         if (r == 0)
@@ -160,7 +161,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 if (r == 0)
                         r = stats_json(e, "aws_backup", &st[INVENTORY_ORIGIN_AWS_BACKUP]);
                 if (r == 0)
-                        r = stats_json(e, "aws_backup_continuous", &st[INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS]);
+                        r = stats_json(e, "aws_backup_continuous",
+                                       &st[INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS]);
                 if (r == 0)
                         r = rpo_json(e, ctx->now, &rpo, c->backup_retention_days);
                 if (r == 0)
@@ -171,7 +173,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                         r = ctl_json_add_int(e, "last_taken_age_sec",
                                              last.slot_start ? MAX(ctx->now - last.slot_start, 0) : -1);
                 if (r == 0)
-                        r = ctl_next_slot_json(e, "next_slot", ctl_next_slot(ctx, policy_region(ctx, p), c->identifier));
+                        r = ctl_next_slot_json(e, "next_slot",
+                                               ctl_next_slot(ctx, policy_region(ctx, p), c->identifier));
                 for (size_t i = 0; r == 0 && i < n_missed; i++) {
                         struct json_object *w = ctl_json_array_add_object(ma);
                         r = w ? ctl_json_add_time(w, "slot", missed[i].slot_start) : -ENOMEM;
@@ -182,12 +185,12 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         } else {
                 fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
                         c->status ? c->status : "-", window ? window : "-", c->backup_retention_days);
-                static const char *const labels[_INVENTORY_ORIGIN_MAX] = {[INVENTORY_ORIGIN_AGENT] = "agent",
-                                                                [INVENTORY_ORIGIN_MANUAL] = "manual",
-                                                                [INVENTORY_ORIGIN_AUTOMATED] = "automated",
-                                                                [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
-                                                                [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] =
-                                                                    "aws-backup-continuous"};
+                static const char *const labels[_INVENTORY_ORIGIN_MAX] = {
+                    [INVENTORY_ORIGIN_AGENT] = "agent",
+                    [INVENTORY_ORIGIN_MANUAL] = "manual",
+                    [INVENTORY_ORIGIN_AUTOMATED] = "automated",
+                    [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
+                    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous"};
                 for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++) {
                         if (st[k].count == 0 && k != INVENTORY_ORIGIN_AGENT)
                                 continue;
@@ -197,14 +200,16 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                                 ctl_format_time(st[k].newest, t2), (unsigned long long)st[k].gib);
                 }
                 char t3[TIME_ISO8601_MAX], t4[TIME_ISO8601_MAX];
-                fprintf(out, "    newest restorable point: %s (%s ago); newest snapshot %s%s%s%s, latest restorable "
-                             "time %s, automated retention %ud\n",
-                        ctl_format_time(rpo.newest_point, t1), ctl_format_age(ctx->now, rpo.newest_point, a1),
-                        rpo.newest_snapshot_id ? rpo.newest_snapshot_id : "-",
-                        rpo.newest_snapshot_id ? " (" : "",
-                        rpo.newest_snapshot_id ? ctl_format_time(rpo.newest_snapshot, t3) : "",
-                        rpo.newest_snapshot_id ? ")" : "", ctl_format_time(rpo.latest_restorable, t4),
-                        c->backup_retention_days);
+                fprintf(
+                    out,
+                    "    newest restorable point: %s (%s ago); newest snapshot %s%s%s%s, latest restorable "
+                    "time %s, automated retention %ud\n",
+                    ctl_format_time(rpo.newest_point, t1), ctl_format_age(ctx->now, rpo.newest_point, a1),
+                    rpo.newest_snapshot_id ? rpo.newest_snapshot_id : "-",
+                    rpo.newest_snapshot_id ? " (" : "",
+                    rpo.newest_snapshot_id ? ctl_format_time(rpo.newest_snapshot, t3) : "",
+                    rpo.newest_snapshot_id ? ")" : "", ctl_format_time(rpo.latest_restorable, t4),
+                    c->backup_retention_days);
                 fprintf(out, "    last taken slot: %s (%s ago)%s%s\n", ctl_format_time(last.slot_start, t1),
                         ctl_format_age(ctx->now, last.slot_start, a1), last.snapshot ? " " : "",
                         last.snapshot ? last.snapshot : "");
@@ -216,16 +221,17 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                                 ns->window_from_cluster ? "of the cluster" : "of the policy",
                                 ctl_format_time(ns->window_open, t3), ctl_format_time(ns->window_close, t5),
                                 ns->schedule ? ns->schedule : "-",
-                                streq(ns->state, "scheduled")         ? "create then"
-                                : streq(ns->state, "create-now")      ? "being created"
-                                : streq(ns->state, "in-flight")       ? "created, waiting for it to be available"
-                                : streq(ns->state, "retry")           ? "cluster not available, retried"
+                                streq(ns->state, "scheduled")    ? "create then"
+                                : streq(ns->state, "create-now") ? "being created"
+                                : streq(ns->state, "in-flight")  ? "created, waiting for it to be available"
+                                : streq(ns->state, "retry")      ? "cluster not available, retried"
                                 : streq(ns->state, "quota-exhausted") ? "no room under the quota"
                                                                       : ns->state);
                         if (ns->retry_at)
                                 fprintf(out, "      retry at %s\n", ctl_format_time(ns->retry_at, t6));
                 } else
-                        fprintf(out, "    next slot: not known yet (the agent has not planned this cluster)\n");
+                        fprintf(out,
+                                "    next slot: not known yet (the agent has not planned this cluster)\n");
                 for (size_t i = 0; i < n_missed; i++)
                         fprintf(out, "    %s: %s\n", window_outcome_to_string(missed[i].outcome),
                                 ctl_format_time(missed[i].slot_start, t1));
@@ -235,9 +241,9 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
 }
 
 struct status_quota {
-        unsigned used;           /* as the agent counts, from the stored inventory */
-        int64_t limit;           /* quota.limit, else the account's, else the default */
-        bool account_known;      /* the account's quota was observed */
+        unsigned used;      /* as the agent counts, from the stored inventory */
+        int64_t limit;      /* quota.limit, else the account's, else the default */
+        bool account_known; /* the account's quota was observed */
         struct account_quota_record account;
 };
 
@@ -249,7 +255,7 @@ static void status_quota(const struct ctl_context *ctx, const struct policy *p, 
                 if (snaps[k].origin == INVENTORY_ORIGIN_AGENT || snaps[k].origin == INVENTORY_ORIGIN_MANUAL)
                         ret->used++;
         ret->account_known = region && store_account_quota_get(ctx->store, region, &ret->account) >= 0;
-        ret->limit = p->quota_limit > 0        ? p->quota_limit
+        ret->limit = p->quota_limit > 0   ? p->quota_limit
                      : ret->account_known ? ret->account.max
                                           : CONFIG_DEFAULT_QUOTA_LIMIT;
 }
@@ -309,8 +315,8 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
                         if (r == 0)
                                 r = ctl_json_add_string(qj, "limit_source",
                                                         p->quota_limit > 0 ? "config"
-                                                        : q.account_known ? "account"
-                                                                          : "default");
+                                                        : q.account_known  ? "account"
+                                                                           : "default");
                         if (r == 0)
                                 r = ctl_json_add_int(qj, "reserve", p->quota_reserve);
                         if (r == 0)
@@ -339,16 +345,18 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
                                 "  quota (region %s): %u of %u manual snapshots (limit %" PRId64
                                 "%s - reserve %u)\n",
                                 region ? region : "-", used, cap, q.limit,
-                                p->quota_limit > 0   ? ""
-                                : q.account_known ? " from the account"
-                                                  : " assumed: the account's is not known yet",
+                                p->quota_limit > 0 ? ""
+                                : q.account_known  ? " from the account"
+                                                   : " assumed: the account's is not known yet",
                                 p->quota_reserve);
                         if (q.account_known && q.account.used != q.account.counted)
-                                fprintf(out, "  AWS counts %" PRId64 " manual snapshots there, the agent %" PRId64 "\n",
+                                fprintf(out,
+                                        "  AWS counts %" PRId64 " manual snapshots there, the agent %" PRId64
+                                        "\n",
                                         q.account.used, q.account.counted);
                         if (q.account_known && p->quota_limit > q.account.max)
-                                fprintf(out, "  quota.limit %u is above the account's %" PRId64 "\n", p->quota_limit,
-                                        q.account.max);
+                                fprintf(out, "  quota.limit %u is above the account's %" PRId64 "\n",
+                                        p->quota_limit, q.account.max);
                 }
         }
         inventory_clusters_free(clusters, n_clusters);
@@ -451,7 +459,8 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
                                 c->counts.api_calls);
                 else
                         fprintf(out, "  last cycle: none\n");
-                fprintf(out, "  problems: %zu%s\n", n_problems, n_problems ? " (unresolved, oldest first)" : "");
+                fprintf(out, "  problems: %zu%s\n", n_problems,
+                        n_problems ? " (unresolved, oldest first)" : "");
                 for (size_t i = 0; i < n_problems; i++)
                         ctl_problem_text(out, "    ", ctx->now, &problems[i]);
                 fprintf(out, "  open intents: %zu\n", n_open);
@@ -470,7 +479,8 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
 /* Operators' restores: those in progress, then the last few settled (aurora-backupctl restore). */
 #define STATUS_RESTORES_SETTLED 5
 
-static int status_restores(struct ctl_context *ctx, const struct ctl_options *o, FILE *out, struct json_object *j)
+static int status_restores(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
+                           struct json_object *j)
 {
         struct restore_request *q = NULL;
         size_t n = 0;
@@ -494,11 +504,13 @@ static int status_restores(struct ctl_context *ctx, const struct ctl_options *o,
                         if (r == 0)
                                 r = ctl_json_add_bool(e, "in_progress", open);
                         if (r == 0)
-                                r = ctl_json_add_string(e, "kind", restore_request_kind_to_string(q[i].kind));
+                                r = ctl_json_add_string(e, "kind",
+                                                        restore_request_kind_to_string(q[i].kind));
                         if (r == 0)
                                 r = ctl_json_add_string(e, "source", q[i].source);
                         if (r == 0)
-                                r = ctl_json_add_time(e, "restore_time", q[i].use_latest ? 0 : q[i].restore_time);
+                                r = ctl_json_add_time(e, "restore_time",
+                                                      q[i].use_latest ? 0 : q[i].restore_time);
                         if (r == 0)
                                 r = ctl_json_add_bool(e, "latest", q[i].use_latest);
                         if (r == 0)
@@ -514,22 +526,24 @@ static int status_restores(struct ctl_context *ctx, const struct ctl_options *o,
                         if (r == 0)
                                 r = ctl_json_add_time(e, "updated", q[i].updated_at);
                         if (r == 0)
-                                r = ctl_json_add_int(e, "elapsed_sec",
-                                                     MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0));
+                                r = ctl_json_add_int(
+                                    e, "elapsed_sec",
+                                    MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0));
                 }
         } else {
                 fprintf(out, "  restores: %s\n", n == 0 ? "none" : "");
                 for (size_t i = 0; i < n; i++) {
                         bool open = streq_ptr(q[i].state, "recorded") || streq_ptr(q[i].state, "started");
                         int64_t elapsed = MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0);
-                        fprintf(out, "    #%" PRIi64 " %s %s from %s%s%s (%s, %s %" PRIi64 "s): %s\n", q[i].id,
-                                q[i].new_cluster, open ? "in progress" : strna(q[i].state), strna(q[i].source),
-                                q[i].kind == RESTORE_TO_POINT_IN_TIME ? (q[i].use_latest ? "@latest" : "@") : "",
-                                q[i].kind == RESTORE_TO_POINT_IN_TIME && !q[i].use_latest
-                                    ? ctl_format_time(q[i].restore_time, t)
-                                    : "",
-                                ctl_format_time(q[i].created_at, t2), open ? "for" : "took", elapsed,
-                                q[i].message ? q[i].message : "waiting for the agent");
+                        fprintf(
+                            out, "    #%" PRIi64 " %s %s from %s%s%s (%s, %s %" PRIi64 "s): %s\n", q[i].id,
+                            q[i].new_cluster, open ? "in progress" : strna(q[i].state), strna(q[i].source),
+                            q[i].kind == RESTORE_TO_POINT_IN_TIME ? (q[i].use_latest ? "@latest" : "@") : "",
+                            q[i].kind == RESTORE_TO_POINT_IN_TIME && !q[i].use_latest
+                                ? ctl_format_time(q[i].restore_time, t)
+                                : "",
+                            ctl_format_time(q[i].created_at, t2), open ? "for" : "took", elapsed,
+                            q[i].message ? q[i].message : "waiting for the agent");
                 }
         }
         restore_requests_free(q, n);
@@ -571,10 +585,12 @@ static int status_backup_storage(struct ctl_context *ctx, const struct ctl_optio
                                 r = ctl_json_add_string(e, "cluster", c[i].cluster);
                         if (r == 0)
                                 r = ctl_json_add(e, "total_backup_storage_billed_bytes",
-                                                 c[i].has_billed ? json_object_new_double(c[i].billed_bytes) : NULL);
+                                                 c[i].has_billed ? json_object_new_double(c[i].billed_bytes)
+                                                                 : NULL);
                         if (r == 0)
-                                r = ctl_json_add(e, "snapshot_storage_used_bytes",
-                                                 c[i].has_snapshot ? json_object_new_double(c[i].snapshot_bytes) : NULL);
+                                r = ctl_json_add(
+                                    e, "snapshot_storage_used_bytes",
+                                    c[i].has_snapshot ? json_object_new_double(c[i].snapshot_bytes) : NULL);
                         if (r == 0)
                                 r = ctl_json_add_time(e, "observed", c[i].observed_at);
                 }
@@ -588,8 +604,8 @@ static int status_backup_storage(struct ctl_context *ctx, const struct ctl_optio
                                 format_bytes(c[i].billed_bytes, billed);
                         if (c[i].has_snapshot)
                                 format_bytes(c[i].snapshot_bytes, snap);
-                        fprintf(out, "  %s %s: backup storage billed %s, snapshot storage %s (%s)\n", c[i].region,
-                                c[i].cluster, c[i].has_billed ? billed : "no data",
+                        fprintf(out, "  %s %s: backup storage billed %s, snapshot storage %s (%s)\n",
+                                c[i].region, c[i].cluster, c[i].has_billed ? billed : "no data",
                                 c[i].has_snapshot ? snap : "no data", ctl_format_time(c[i].observed_at, t));
                 }
                 r = 0;

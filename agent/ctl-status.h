@@ -18,8 +18,8 @@ struct ctl_rpo {
         int64_t latest_restorable;
         int64_t newest_point;
 };
-void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_snapshot *snaps, size_t n_snaps,
-                     struct ctl_rpo *ret);
+void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_snapshot *snaps,
+                     size_t n_snaps, struct ctl_rpo *ret);
 
 /* Print the status; returns an exit code (0, 1 on a store error, 2 on a config error). */
 int ctl_status(const struct ctl_options *o, FILE *out, FILE *err);

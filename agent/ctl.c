@@ -15,46 +15,47 @@
 
 static void help(FILE *f)
 {
-        fprintf(f,
-                "Usage: aurora-backupctl [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
-                "\n"
-                "Commands:\n"
-                "  status              policies, clusters, snapshots, quota, last cycle, open intents\n"
-                "  history             the action ledger and the window history, newest first\n"
-                "      --cluster ID        only this cluster\n"
-                "      --policy NAME       only this policy\n"
-                "      --since WHEN        ISO 8601 UTC time, or a duration back from now (2d, 6h)\n"
-                "      --limit N           at most N rows of each list\n"
-                "  check               monitoring-plugin check of snapshot freshness (exit 0/1/2/3)\n"
-                "  plan                what the agent would do now, why each snapshot is kept or\n"
-                "                      deleted, and each cluster's next slot (reads AWS, changes nothing)\n"
-                "      --cluster ID        only this cluster\n"
-                "      --policy NAME       only this policy\n"
-                "      --all               also snapshots of clusters no policy selects\n"
-                "  check-config        validate the configuration without contacting AWS\n"
-                "\n"
-                "Commands carried out by the running agent (over its control socket):\n"
-                "  snapshot CLUSTER    one snapshot now, under the policy that selects the cluster\n"
-                "  hold SNAPSHOT       set the aurora-backup:hold tag: retention never deletes it\n"
-                "  release SNAPSHOT    clear the aurora-backup:hold tag\n"
-                "  export (--snapshot ID | --cluster ID)\n"
-                "                      export snapshot or cluster data to the policy's S3 bucket\n"
-                "  cancel-export TASK  cancel an export task (exported data stays in S3)\n"
-                "  delete SNAPSHOT     delete one of the agent's snapshots (AWS Backup's through AWS Backup)\n"
-                "  restore --snapshot ID --new-cluster NAME [--instance-class CLASS] [--no-wait]\n"
-                "  restore --cluster ID (--time ISO8601 | --latest) --new-cluster NAME [...]\n"
-                "                      restore into a new cluster, create its primary instance and wait\n"
-                "                      until it is the writer (--no-wait: return once accepted)\n"
-                "      --socket PATH       the agent's control socket (default: agent.control_socket)\n"
-                "\n"
-                "Options:\n"
-                "  -c, --config FILE   configuration file (default: %s)\n"
-                "      --state-dir DIR state directory (default: agent.state_directory, $STATE_DIRECTORY,\n"
-                "                      else /var/lib/aurora-backup)\n"
-                "      --json          machine-readable output\n"
-                "  -h, --help          show this help\n"
-                "      --version       show the version\n",
-                DEFAULT_CONFIG_FILE);
+        fprintf(
+            f,
+            "Usage: aurora-backupctl [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
+            "\n"
+            "Commands:\n"
+            "  status              policies, clusters, snapshots, quota, last cycle, open intents\n"
+            "  history             the action ledger and the window history, newest first\n"
+            "      --cluster ID        only this cluster\n"
+            "      --policy NAME       only this policy\n"
+            "      --since WHEN        ISO 8601 UTC time, or a duration back from now (2d, 6h)\n"
+            "      --limit N           at most N rows of each list\n"
+            "  check               monitoring-plugin check of snapshot freshness (exit 0/1/2/3)\n"
+            "  plan                what the agent would do now, why each snapshot is kept or\n"
+            "                      deleted, and each cluster's next slot (reads AWS, changes nothing)\n"
+            "      --cluster ID        only this cluster\n"
+            "      --policy NAME       only this policy\n"
+            "      --all               also snapshots of clusters no policy selects\n"
+            "  check-config        validate the configuration without contacting AWS\n"
+            "\n"
+            "Commands carried out by the running agent (over its control socket):\n"
+            "  snapshot CLUSTER    one snapshot now, under the policy that selects the cluster\n"
+            "  hold SNAPSHOT       set the aurora-backup:hold tag: retention never deletes it\n"
+            "  release SNAPSHOT    clear the aurora-backup:hold tag\n"
+            "  export (--snapshot ID | --cluster ID)\n"
+            "                      export snapshot or cluster data to the policy's S3 bucket\n"
+            "  cancel-export TASK  cancel an export task (exported data stays in S3)\n"
+            "  delete SNAPSHOT     delete one of the agent's snapshots (AWS Backup's through AWS Backup)\n"
+            "  restore --snapshot ID --new-cluster NAME [--instance-class CLASS] [--no-wait]\n"
+            "  restore --cluster ID (--time ISO8601 | --latest) --new-cluster NAME [...]\n"
+            "                      restore into a new cluster, create its primary instance and wait\n"
+            "                      until it is the writer (--no-wait: return once accepted)\n"
+            "      --socket PATH       the agent's control socket (default: agent.control_socket)\n"
+            "\n"
+            "Options:\n"
+            "  -c, --config FILE   configuration file (default: %s)\n"
+            "      --state-dir DIR state directory (default: agent.state_directory, $STATE_DIRECTORY,\n"
+            "                      else /var/lib/aurora-backup)\n"
+            "      --json          machine-readable output\n"
+            "  -h, --help          show this help\n"
+            "      --version       show the version\n",
+            DEFAULT_CONFIG_FILE);
 }
 
 static int parse_limit(const char *s, size_t *ret)
@@ -217,12 +218,14 @@ int main(int argc, char *argv[])
         }
         if (h.cluster && !streq(verb, "history") && !streq(verb, "plan") && !streq(verb, "export") &&
             !streq(verb, "restore")) {
-                fprintf(stderr, "aurora-backupctl: --cluster applies to history, plan, export and restore only\n");
+                fprintf(stderr,
+                        "aurora-backupctl: --cluster applies to history, plan, export and restore only\n");
                 return EXIT_USAGE;
         }
         if (ctl_control_command(verb))
                 return ctl_control(&o, verb, &ca, stdout, stderr);
-        if (ca.snapshot || ca.new_cluster || ca.time || ca.latest || ca.instance_class || ca.no_wait || ca.socket) {
+        if (ca.snapshot || ca.new_cluster || ca.time || ca.latest || ca.instance_class || ca.no_wait ||
+            ca.socket) {
                 fprintf(stderr, "aurora-backupctl: %s takes none of the control commands' options\n", verb);
                 return EXIT_USAGE;
         }

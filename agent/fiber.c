@@ -72,8 +72,8 @@ int fiber_new(fiber_fn fn, void *userdata, size_t stack_size, struct fiber **ret
         if (!f)
                 return -ENOMEM;
         f->map_size = stack_size + (size_t)page;
-        f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-                      -1, 0);
+        f->map = mmap(NULL, f->map_size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
         if (f->map == MAP_FAILED) {
                 free(f);
                 return -ENOMEM;

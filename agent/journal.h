@@ -39,20 +39,21 @@ enum journal_event {
         EVENT_SNAPSHOT_DEFERRED,  /* in the window, but the cluster is not available: retry planned */
         EVENT_ACTION_REFUSED,     /* a configured step cannot be done safely (says why) */
         EVENT_ACTION_UNCONFIRMED, /* a mutating call's answer was lost: settled by the next cycle */
-        EVENT_QUOTA_MISMATCH,     /* the account's snapshot quota disagrees with the config or the agent's count */
-        EVENT_CONFIG_WARNING, /* a valid configuration with something unsafe about it (config_warnings) */
-        EVENT_CONTROL_REFUSED,   /* a control socket caller without permission */
-        EVENT_HOLD_CHANGED,      /* aurora-backup:hold set or cleared on a snapshot (aurora-backupctl) */
-        EVENT_EXPORT_CANCELED,   /* CancelExportTask accepted; exported objects stay */
+        EVENT_QUOTA_MISMATCH,  /* the account's snapshot quota disagrees with the config or the agent's count
+                                */
+        EVENT_CONFIG_WARNING,  /* a valid configuration with something unsafe about it (config_warnings) */
+        EVENT_CONTROL_REFUSED, /* a control socket caller without permission */
+        EVENT_HOLD_CHANGED,    /* aurora-backup:hold set or cleared on a snapshot (aurora-backupctl) */
+        EVENT_EXPORT_CANCELED, /* CancelExportTask accepted; exported objects stay */
         EVENT_RESTORE_REQUESTED, /* an operator restore validated and recorded */
         EVENT_METRICS_FAILED,    /* the Prometheus textfile could not be written (says where and why) */
         EVENT_PROBLEM_RESOLVED,  /* a problem kept in the state cleared (issue 14) */
-        EVENT_EXPORT_PROGRESS,            /* an export task's status or percent changed (STARTING, IN_PROGRESS) */
-        EVENT_RESTORE_INSTANCE_CREATED,   /* a drill's primary instance was created (CreateDBInstance) */
-        EVENT_RESTORE_TEARDOWN,           /* a drill's instance or cluster is being deleted */
-        EVENT_INTENT_SETTLED,             /* recovery closed an intent an earlier run left open */
-        EVENT_NOTIFICATION_FAILED,        /* SNS Publish of a notification failed (never published itself) */
-        EVENT_NOTIFICATIONS_DROPPED,      /* the notification queue was full: the oldest were dropped */
+        EVENT_EXPORT_PROGRESS,   /* an export task's status or percent changed (STARTING, IN_PROGRESS) */
+        EVENT_RESTORE_INSTANCE_CREATED, /* a drill's primary instance was created (CreateDBInstance) */
+        EVENT_RESTORE_TEARDOWN,         /* a drill's instance or cluster is being deleted */
+        EVENT_INTENT_SETTLED,           /* recovery closed an intent an earlier run left open */
+        EVENT_NOTIFICATION_FAILED,      /* SNS Publish of a notification failed (never published itself) */
+        EVENT_NOTIFICATIONS_DROPPED,    /* the notification queue was full: the oldest were dropped */
         _EVENT_MAX,
 };
 

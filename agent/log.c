@@ -54,7 +54,8 @@ static void log_va(int priority, const char *fmt, va_list ap)
         for (char *p = msg; *p; p++)
                 if (iscntrl((unsigned char)*p))
                         *p = ' ';
-        fprintf(out, "%s%s: %s\n", log_priority_prefix(priority, prefix), program_invocation_short_name, msg);
+        fprintf(out, "%s%s: %s\n", log_priority_prefix(priority, prefix), program_invocation_short_name,
+                msg);
         fflush(out);
 }
 

@@ -69,8 +69,7 @@ int main(int argc, char *argv[])
         /* Before anything holds a secret. */
         r = harden_process();
         if (r < 0)
-                log_warning("cannot disable core dumps: %s, ignoring",
-                        strerror(-r));
+                log_warning("cannot disable core dumps: %s, ignoring", strerror(-r));
 
         while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0) {
                 switch (c) {

@@ -33,13 +33,16 @@ static void put_label(FILE *f, const char *v)
 static bool deleted(const struct act_counts *c, const struct observed_snapshot *s)
 {
         for (size_t i = 0; i < c->n_changes; i++)
-                if ((c->changes[i]->kind == ACTION_DELETE_RDS || c->changes[i]->kind == ACTION_DELETE_BACKUP) &&
-                    streq_ptr(c->changes[i]->region, s->region) && streq_ptr(c->changes[i]->snapshot, s->identifier))
+                if ((c->changes[i]->kind == ACTION_DELETE_RDS ||
+                     c->changes[i]->kind == ACTION_DELETE_BACKUP) &&
+                    streq_ptr(c->changes[i]->region, s->region) &&
+                    streq_ptr(c->changes[i]->snapshot, s->identifier))
                         return true;
         return false;
 }
 
-static void put_labels2(FILE *f, const char *name, const char *k1, const char *v1, const char *k2, const char *v2)
+static void put_labels2(FILE *f, const char *name, const char *k1, const char *v1, const char *k2,
+                        const char *v2)
 {
         fprintf(f, "%s{%s=\"", name, k1);
         put_label(f, v1);
@@ -61,9 +64,10 @@ static void write_state_metrics(struct agent *a, FILE *f)
 
         if (!a->store)
                 return;
-        fprintf(f, "# HELP aurora_backup_actions_total Mutating actions settled since the state was created, by "
-                   "ledger kind and outcome (done, failed, abandoned).\n"
-                   "# TYPE aurora_backup_actions_total counter\n");
+        fprintf(
+            f, "# HELP aurora_backup_actions_total Mutating actions settled since the state was created, by "
+               "ledger kind and outcome (done, failed, abandoned).\n"
+               "# TYPE aurora_backup_actions_total counter\n");
         if (store_ledger_counts(a->store, &lc, &n_lc) >= 0)
                 for (int k = 0; k < _LEDGER_KIND_MAX; k++)
                         for (int st = LEDGER_DONE; st < _LEDGER_STATE_MAX; st++) {
@@ -71,8 +75,8 @@ static void write_state_metrics(struct agent *a, FILE *f)
                                 for (size_t i = 0; i < n_lc; i++)
                                         if ((int)lc[i].kind == k && (int)lc[i].state == st)
                                                 n = lc[i].count;
-                                put_labels2(f, "aurora_backup_actions_total", "kind", ledger_kind_to_string(k),
-                                            "outcome", ledger_state_to_string(st));
+                                put_labels2(f, "aurora_backup_actions_total", "kind",
+                                            ledger_kind_to_string(k), "outcome", ledger_state_to_string(st));
                                 fprintf(f, "%llu\n", (unsigned long long)n);
                         }
         free(lc);
@@ -84,10 +88,12 @@ static void write_state_metrics(struct agent *a, FILE *f)
                         unsigned n = 0;
                         for (size_t i = 0; i < n_pr; i++)
                                 n += (int)pr[i].kind == k;
-                        put_labels2(f, "aurora_backup_problems", "kind", problem_kind_to_string(k), NULL, NULL);
+                        put_labels2(f, "aurora_backup_problems", "kind", problem_kind_to_string(k), NULL,
+                                    NULL);
                         fprintf(f, "%u\n", n);
                 }
-        fprintf(f, "# HELP aurora_backup_problem_oldest_timestamp_seconds When the oldest unresolved problem of each "
+        fprintf(f, "# HELP aurora_backup_problem_oldest_timestamp_seconds When the oldest unresolved "
+                   "problem of each "
                    "kind was first seen (absent: none).\n"
                    "# TYPE aurora_backup_problem_oldest_timestamp_seconds gauge\n");
         for (int k = 0; k < _PROBLEM_KIND_MAX; k++) {
@@ -103,13 +109,15 @@ static void write_state_metrics(struct agent *a, FILE *f)
         }
         problems_free(pr, n_pr);
 
-        fprintf(f, "# HELP aurora_backup_next_slot_timestamp_seconds When each selected cluster's next (or open) "
-                   "scheduled slot starts.\n"
-                   "# TYPE aurora_backup_next_slot_timestamp_seconds gauge\n");
+        fprintf(
+            f,
+            "# HELP aurora_backup_next_slot_timestamp_seconds When each selected cluster's next (or open) "
+            "scheduled slot starts.\n"
+            "# TYPE aurora_backup_next_slot_timestamp_seconds gauge\n");
         if (store_next_slots_load(a->store, &ns, &n_ns) >= 0)
                 for (size_t i = 0; i < n_ns; i++) {
-                        put_labels2(f, "aurora_backup_next_slot_timestamp_seconds", "policy", ns[i].policy, "cluster",
-                                    ns[i].cluster);
+                        put_labels2(f, "aurora_backup_next_slot_timestamp_seconds", "policy", ns[i].policy,
+                                    "cluster", ns[i].cluster);
                         fprintf(f, "%lld\n", (long long)ns[i].slot_start);
                 }
         next_slot_records_free(ns, n_ns);
@@ -126,9 +134,11 @@ static void write_state_metrics(struct agent *a, FILE *f)
         if (store_ledger_list(a->store, &pf, &probes, &n_probes) < 0 ||
             store_ledger_list(a->store, &rf, &restores, &n_restores) < 0)
                 n_probes = 0;
-        fprintf(f, "# HELP aurora_backup_restore_drill_last_success_timestamp_seconds When the newest successful "
-                   "restore drill of each cluster ended.\n"
-                   "# TYPE aurora_backup_restore_drill_last_success_timestamp_seconds gauge\n");
+        fprintf(
+            f,
+            "# HELP aurora_backup_restore_drill_last_success_timestamp_seconds When the newest successful "
+            "restore drill of each cluster ended.\n"
+            "# TYPE aurora_backup_restore_drill_last_success_timestamp_seconds gauge\n");
         for (size_t i = 0; i < n_probes; i++) {
                 bool newer = false; /* rows are newest first: only the first of each cluster */
                 for (size_t k = 0; k < i && !newer; k++)
@@ -139,9 +149,10 @@ static void write_state_metrics(struct agent *a, FILE *f)
                             probes[i].cluster, NULL, NULL);
                 fprintf(f, "%lld\n", (long long)probes[i].updated_at);
         }
-        fprintf(f, "# HELP aurora_backup_restore_drill_duration_seconds Time to restore measured by the newest "
-                   "successful drill of each cluster (restore call to a writer that passed the probe).\n"
-                   "# TYPE aurora_backup_restore_drill_duration_seconds gauge\n");
+        fprintf(f,
+                "# HELP aurora_backup_restore_drill_duration_seconds Time to restore measured by the newest "
+                "successful drill of each cluster (restore call to a writer that passed the probe).\n"
+                "# TYPE aurora_backup_restore_drill_duration_seconds gauge\n");
         for (size_t i = 0; i < n_probes; i++) {
                 bool newer = false;
                 for (size_t k = 0; k < i && !newer; k++)
@@ -153,7 +164,8 @@ static void write_state_metrics(struct agent *a, FILE *f)
                             restores[k].created_at <= probes[i].created_at) {
                                 put_labels2(f, "aurora_backup_restore_drill_duration_seconds", "cluster",
                                             probes[i].cluster, NULL, NULL);
-                                fprintf(f, "%lld\n", (long long)(probes[i].updated_at - restores[k].created_at));
+                                fprintf(f, "%lld\n",
+                                        (long long)(probes[i].updated_at - restores[k].created_at));
                                 break;
                         }
         }
@@ -164,25 +176,28 @@ static void write_state_metrics(struct agent *a, FILE *f)
 static void write_metrics(struct agent *a, FILE *f, const struct observation *o, const struct act_counts *c,
                           int64_t now)
 {
-        fprintf(f, "# HELP aurora_backup_cycle_end_timestamp_seconds When the last cycle ended.\n"
-                   "# TYPE aurora_backup_cycle_end_timestamp_seconds gauge\n"
-                   "aurora_backup_cycle_end_timestamp_seconds %lld\n",
+        fprintf(f,
+                "# HELP aurora_backup_cycle_end_timestamp_seconds When the last cycle ended.\n"
+                "# TYPE aurora_backup_cycle_end_timestamp_seconds gauge\n"
+                "aurora_backup_cycle_end_timestamp_seconds %lld\n",
                 (long long)now);
-        fprintf(f, "# HELP aurora_backup_cycle_actions Mutating actions of the last cycle, by outcome.\n"
-                   "# TYPE aurora_backup_cycle_actions gauge\n"
-                   "aurora_backup_cycle_actions{outcome=\"planned\"} %u\n"
-                   "aurora_backup_cycle_actions{outcome=\"succeeded\"} %u\n"
-                   "aurora_backup_cycle_actions{outcome=\"failed\"} %u\n"
-                   "aurora_backup_cycle_actions{outcome=\"created\"} %u\n"
-                   "aurora_backup_cycle_actions{outcome=\"deleted\"} %u\n"
-                   "aurora_backup_cycle_actions{outcome=\"missed\"} %u\n",
+        fprintf(f,
+                "# HELP aurora_backup_cycle_actions Mutating actions of the last cycle, by outcome.\n"
+                "# TYPE aurora_backup_cycle_actions gauge\n"
+                "aurora_backup_cycle_actions{outcome=\"planned\"} %u\n"
+                "aurora_backup_cycle_actions{outcome=\"succeeded\"} %u\n"
+                "aurora_backup_cycle_actions{outcome=\"failed\"} %u\n"
+                "aurora_backup_cycle_actions{outcome=\"created\"} %u\n"
+                "aurora_backup_cycle_actions{outcome=\"deleted\"} %u\n"
+                "aurora_backup_cycle_actions{outcome=\"missed\"} %u\n",
                 c->planned, c->succeeded, c->failed, c->created, c->deleted + c->backup_deleted, c->missed);
 
         write_state_metrics(a, f);
 
-        fprintf(f, "# HELP aurora_backup_last_snapshot_timestamp_seconds Creation time of the newest available "
-                   "snapshot the agent made of each selected cluster (0: none yet).\n"
-                   "# TYPE aurora_backup_last_snapshot_timestamp_seconds gauge\n");
+        fprintf(f,
+                "# HELP aurora_backup_last_snapshot_timestamp_seconds Creation time of the newest available "
+                "snapshot the agent made of each selected cluster (0: none yet).\n"
+                "# TYPE aurora_backup_last_snapshot_timestamp_seconds gauge\n");
         for (size_t i = 0; i < o->n_clusters; i++) {
                 const struct observed_cluster *cl = &o->clusters[i];
                 const char *policy = agent_cluster_policy(a, cl);
@@ -191,7 +206,8 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++) {
                         const struct observed_snapshot *s = &o->snapshots[k];
-                        if (streq_ptr(s->region, cl->region) && streq_ptr(s->cluster_identifier, cl->identifier) &&
+                        if (streq_ptr(s->region, cl->region) &&
+                            streq_ptr(s->cluster_identifier, cl->identifier) &&
                             snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
                             streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
                             s->create_time > newest && !deleted(c, s))
@@ -202,7 +218,8 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 fprintf(f, "%lld\n", (long long)newest);
         }
 
-        fprintf(f, "# HELP aurora_backup_manual_snapshots Manual cluster snapshots the quota counts in each region, "
+        fprintf(f, "# HELP aurora_backup_manual_snapshots Manual cluster snapshots the quota counts in each "
+                   "region, "
                    "after the last cycle's deletions and creations.\n"
                    "# TYPE aurora_backup_manual_snapshots gauge\n");
         for (size_t r = 0; r < o->n_regions; r++) {
@@ -211,10 +228,12 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 put_labels2(f, "aurora_backup_manual_snapshots", "region", o->regions[r].region, NULL, NULL);
                 fprintf(f, "%lld\n", (long long)problems_quota_count(a, o, c, o->regions[r].region));
         }
-        fprintf(f, "# HELP aurora_backup_quota_limit The manual cluster snapshot limit the agent works under in each "
-                   "region (the account's ManualClusterSnapshots, else the first policy's quota.limit or the "
-                   "default).\n"
-                   "# TYPE aurora_backup_quota_limit gauge\n");
+        fprintf(f,
+                "# HELP aurora_backup_quota_limit The manual cluster snapshot limit the agent works under "
+                "in each "
+                "region (the account's ManualClusterSnapshots, else the first policy's quota.limit or the "
+                "default).\n"
+                "# TYPE aurora_backup_quota_limit gauge\n");
         for (size_t r = 0; r < o->n_regions; r++) {
                 const struct observed_region *reg = &o->regions[r];
                 if (!reg->ok || reg->repeat)
@@ -229,9 +248,11 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 fprintf(f, "%lld\n", (long long)limit);
         }
 
-        fprintf(f, "# HELP aurora_backup_export_progress_ratio Progress of the agent's export tasks not yet ended "
-                   "(0 to 1).\n"
-                   "# TYPE aurora_backup_export_progress_ratio gauge\n");
+        fprintf(
+            f,
+            "# HELP aurora_backup_export_progress_ratio Progress of the agent's export tasks not yet ended "
+            "(0 to 1).\n"
+            "# TYPE aurora_backup_export_progress_ratio gauge\n");
         for (size_t r = 0; r < o->n_regions; r++) {
                 const char *prefix = agent_snapshot_prefix(a);
                 for (size_t k = 0; o->regions[r].ok && k < o->regions[r].exports.n; k++) {
@@ -239,16 +260,20 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                         if (!e->identifier || strncmp(e->identifier, prefix, strlen(prefix)) != 0)
                                 continue;
                         bool done = streq_ptr(e->status, "COMPLETE");
-                        if (!done && !streq_ptr(e->status, "STARTING") && !streq_ptr(e->status, "IN_PROGRESS"))
+                        if (!done && !streq_ptr(e->status, "STARTING") &&
+                            !streq_ptr(e->status, "IN_PROGRESS"))
                                 continue;
-                        put_labels2(f, "aurora_backup_export_progress_ratio", "task", e->identifier, NULL, NULL);
+                        put_labels2(f, "aurora_backup_export_progress_ratio", "task", e->identifier, NULL,
+                                    NULL);
                         fprintf(f, "%.2f\n", done ? 1.0 : e->percent_progress / 100.0);
                 }
         }
 
-        fprintf(f, "# HELP aurora_backup_newest_snapshot_timestamp_seconds Creation time of the newest available "
-                   "agent snapshot of each managed cluster, as observed at the start of the last cycle (0: none).\n"
-                   "# TYPE aurora_backup_newest_snapshot_timestamp_seconds gauge\n");
+        fprintf(
+            f,
+            "# HELP aurora_backup_newest_snapshot_timestamp_seconds Creation time of the newest available "
+            "agent snapshot of each managed cluster, as observed at the start of the last cycle (0: none).\n"
+            "# TYPE aurora_backup_newest_snapshot_timestamp_seconds gauge\n");
         for (size_t i = 0; i < o->n_clusters; i++) {
                 const struct observed_cluster *cl = &o->clusters[i];
                 const char *policy = agent_cluster_policy(a, cl);
@@ -257,9 +282,11 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++) {
                         const struct observed_snapshot *s = &o->snapshots[k];
-                        if (streq_ptr(s->region, cl->region) && streq_ptr(s->cluster_identifier, cl->identifier) &&
-                            snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT && streq_ptr(s->status, "available") &&
-                            s->create_time != PLAN_TIME_UNKNOWN && s->create_time > newest)
+                        if (streq_ptr(s->region, cl->region) &&
+                            streq_ptr(s->cluster_identifier, cl->identifier) &&
+                            snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
+                            streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
+                            s->create_time > newest)
                                 newest = s->create_time;
                 }
                 fputs("aurora_backup_newest_snapshot_timestamp_seconds{cluster=\"", f);
@@ -271,15 +298,18 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 fprintf(f, "\"} %lld\n", (long long)newest);
         }
 
-        fprintf(f, "# HELP aurora_backup_snapshots Cluster snapshots, by region and origin, after the last cycle's "
-                   "deletions.\n"
-                   "# TYPE aurora_backup_snapshots gauge\n");
+        fprintf(
+            f,
+            "# HELP aurora_backup_snapshots Cluster snapshots, by region and origin, after the last cycle's "
+            "deletions.\n"
+            "# TYPE aurora_backup_snapshots gauge\n");
         for (size_t r = 0; r < o->n_regions; r++) {
                 unsigned n[_ORIGIN_MAX] = {};
                 if (!o->regions[r].ok || o->regions[r].repeat)
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++)
-                        if (streq(o->snapshots[k].region, o->regions[r].region) && !deleted(c, &o->snapshots[k]))
+                        if (streq(o->snapshots[k].region, o->regions[r].region) &&
+                            !deleted(c, &o->snapshots[k]))
                                 n[snapshot_classify(&o->snapshots[k], agent_snapshot_prefix(a))]++;
                 for (int k = 0; k < _ORIGIN_MAX; k++) {
                         fputs("aurora_backup_snapshots{region=\"", f);

@@ -79,8 +79,8 @@ static void job_release(struct notifier *n)
         agent_job_end(n->agent); /* may end the loop (a stop, or --once) */
 }
 
-static void on_event(enum journal_event kind, int priority, const struct event_fields *f, const char *message,
-                     void *userdata)
+static void on_event(enum journal_event kind, int priority, const struct event_fields *f,
+                     const char *message, void *userdata)
 {
         struct notifier *n = userdata;
         struct notification it = {.kind = kind};
@@ -92,8 +92,16 @@ static void on_event(enum journal_event kind, int priority, const struct event_f
         if (!f)
                 f = &(const struct event_fields){};
         const char *values[SNS_MAX_ATTRIBUTES] = {
-            journal_event_name(kind), priority_word(priority), f->policy, f->cluster, f->snapshot,
-            f->region, f->action, f->target, f->error_code, f->request_id,
+            journal_event_name(kind),
+            priority_word(priority),
+            f->policy,
+            f->cluster,
+            f->snapshot,
+            f->region,
+            f->action,
+            f->target,
+            f->error_code,
+            f->request_id,
         };
         who = f->cluster ? f->cluster : f->policy ? f->policy : f->snapshot;
         if (journal_format_line(kind, f, message, &it.message) < 0 ||
@@ -138,11 +146,12 @@ static void report_dropped(struct notifier *n, const char *why)
         if (n->dropped == 0)
                 return;
         snprintf(count, sizeof(count), "AURORA_DROPPED=%u", n->dropped);
-        journal_event(EVENT_NOTIFICATIONS_DROPPED,
-                      &(struct event_fields){.target = n->agent->config ? n->agent->config->agent.sns_topic : NULL,
-                                             .reason = why,
-                                             .extra = (const char *const[]){count, NULL}},
-                      "%u notification(s) dropped unpublished: %s", n->dropped, why);
+        journal_event(
+            EVENT_NOTIFICATIONS_DROPPED,
+            &(struct event_fields){.target = n->agent->config ? n->agent->config->agent.sns_topic : NULL,
+                                   .reason = why,
+                                   .extra = (const char *const[]){count, NULL}},
+            "%u notification(s) dropped unpublished: %s", n->dropped, why);
         n->dropped = 0;
 }
 
@@ -167,8 +176,8 @@ static int publish(struct notifier *n, const struct notification *it)
                 return 0;
         if (streq(e.code, "Cancelled"))
                 return r; /* stopping: the drain says what it drops */
-        struct event_fields f = {.region = region, .target = topic, .action = "publish",
-                                 .reason = journal_event_name(it->kind)};
+        struct event_fields f = {
+            .region = region, .target = topic, .action = "publish", .reason = journal_event_name(it->kind)};
         f.error_code = e.code[0] ? e.code : NULL;
         f.request_id = e.request_id[0] ? e.request_id : NULL;
         journal_event(EVENT_NOTIFICATION_FAILED, &f, "Cannot publish the %s notification to %s: %s",
@@ -191,8 +200,9 @@ static void drain(void *userdata)
                                 notification_done(&it);
                                 n->dropped++;
                         }
-                        report_dropped(n, failures >= NOTIFIER_MAX_FAILURES ? "SNS refused or could not be reached"
-                                                                           : "the agent is stopping");
+                        report_dropped(n, failures >= NOTIFIER_MAX_FAILURES
+                                              ? "SNS refused or could not be reached"
+                                              : "the agent is stopping");
                         break;
                 }
                 report_dropped(n, "the queue was full");

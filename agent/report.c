@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "backup-delete.h"
+#include "hash.h"
 #include "journal.h"
 #include "log.h"
 #include "metrics.h"
@@ -45,19 +45,22 @@ static uint64_t tags_digest(const struct tag *t, size_t n)
 /* The policy (first match, as the planner selects) of a cluster, for the stored inventory. */
 static int change_cmp(const void *x, const void *y)
 {
-        const struct plan_action *a = *(const struct plan_action *const *)x, *b = *(const struct plan_action *const *)y;
+        const struct plan_action *a = *(const struct plan_action *const *)x,
+                                 *b = *(const struct plan_action *const *)y;
         int c = strcmp(strempty(a->region), strempty(b->region));
         return c ? c : strcmp(strempty(a->snapshot), strempty(b->snapshot));
 }
 
-static bool deleted_this_cycle(const struct plan_action *const *deleted, size_t n, const struct observed_snapshot *s)
+static bool deleted_this_cycle(const struct plan_action *const *deleted, size_t n,
+                               const struct observed_snapshot *s)
 {
         struct plan_action key = {.region = s->region, .snapshot = s->identifier};
         const struct plan_action *k = &key;
         return n > 0 && bsearch(&k, deleted, n, sizeof(*deleted), change_cmp);
 }
 
-int report_inventory(struct agent *a, const struct observation *o, const struct act_counts *counts, int64_t now)
+int report_inventory(struct agent *a, const struct observation *o, const struct act_counts *counts,
+                     int64_t now)
 {
         _cleanup_free_ const struct plan_action **deleted = calloc(counts->n_changes + 1, sizeof(*deleted));
         size_t n_deleted = 0, n_created = 0;
@@ -66,7 +69,8 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
         if (!deleted)
                 return -ENOMEM;
         for (size_t i = 0; i < counts->n_changes; i++) {
-                if (counts->changes[i]->kind == ACTION_DELETE_RDS || counts->changes[i]->kind == ACTION_DELETE_BACKUP)
+                if (counts->changes[i]->kind == ACTION_DELETE_RDS ||
+                    counts->changes[i]->kind == ACTION_DELETE_BACKUP)
                         deleted[n_deleted++] = counts->changes[i];
                 else
                         n_created++;
@@ -81,14 +85,16 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                         continue; /* (a repeat is another role's view of a region stored once) */
 
                 _cleanup_free_ struct inventory_cluster *ic = calloc(o->n_clusters + 1, sizeof(*ic));
-                _cleanup_free_ struct inventory_snapshot *is = calloc(o->n_snapshots + n_created + 1, sizeof(*is));
+                _cleanup_free_ struct inventory_snapshot *is =
+                    calloc(o->n_snapshots + n_created + 1, sizeof(*is));
                 if (!ic || !is)
                         return -ENOMEM;
                 for (size_t k = 0; k < o->n_clusters; k++) {
                         const struct observed_cluster *c = &o->clusters[k];
                         if (!streq(c->region, reg->region))
                                 continue;
-                        const struct rds_db_cluster *raw = observation_find_rds_cluster(o, reg->region, c->identifier);
+                        const struct rds_db_cluster *raw =
+                            observation_find_rds_cluster(o, reg->region, c->identifier);
                         ic[nc++] = (struct inventory_cluster){
                             .identifier = (char *)c->identifier,
                             .status = (char *)c->status,
@@ -117,7 +123,8 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                 }
                 for (size_t k = 0; k < counts->n_changes; k++) {
                         const struct plan_action *act = counts->changes[k];
-                        if ((act->kind != ACTION_CREATE && act->kind != ACTION_COPY) || !streq_ptr(act->region, reg->region) ||
+                        if ((act->kind != ACTION_CREATE && act->kind != ACTION_COPY) ||
+                            !streq_ptr(act->region, reg->region) ||
                             observation_find_snapshot(o, act->region, act->snapshot))
                                 continue;
                         is[ns++] = (struct inventory_snapshot){
@@ -130,13 +137,12 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                 r = store_inventory_replace(a->store, reg->region, ic, nc, is, ns, now);
                 if (r < 0) {
                         log_error("cannot store the inventory of %s: %s", reg->region,
-                                store_last_error(a->store));
+                                  store_last_error(a->store));
                         return r;
                 }
         }
         return 0;
 }
-
 
 /* Once per key (a marker in the state); in dry-run only looked at, never set. 1: report it now. */
 static int first_time(struct agent *a, const char *kind, const char *region, const char *id)
@@ -147,8 +153,9 @@ static int first_time(struct agent *a, const char *kind, const char *region, con
         return agent_report_once(a, key);
 }
 
-/* Whether the ledger holds the agent's own `kind` action on `snapshot` (a copy's or export task's identifier):
- * completions are reported only for those, never for lookalikes made by another agent or policy. */
+/* Whether the ledger holds the agent's own `kind` action on `snapshot` (a copy's or export task's
+ * identifier): completions are reported only for those, never for lookalikes made by another agent or
+ * policy. */
 static int own_action(struct agent *a, enum ledger_kind kind, const char *snapshot)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
@@ -166,7 +173,8 @@ static int own_action(struct agent *a, enum ledger_kind kind, const char *snapsh
         return n > 0;
 }
 
-/* copy-completed / copy-failed for the agent's copies (PLAN_TAG_COPY, in its ledger) that settled recently. */
+/* copy-completed / copy-failed for the agent's copies (PLAN_TAG_COPY, in its ledger) that settled recently.
+ */
 static int report_copy(struct agent *a, const struct observed_snapshot *s, int64_t now)
 {
         bool available = streq_ptr(s->status, "available"), failed = streq_ptr(s->status, "failed");
@@ -177,7 +185,8 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
                                  .target = s->region};
         int r;
 
-        if ((!available && !failed) || s->create_time == PLAN_TIME_UNKNOWN || now - s->create_time > 7 * SEC_PER_DAY)
+        if ((!available && !failed) || s->create_time == PLAN_TIME_UNKNOWN ||
+            now - s->create_time > 7 * SEC_PER_DAY)
                 return 0;
         r = first_time(a, "copy-settled", s->region, s->identifier);
         if (r <= 0)
@@ -187,7 +196,8 @@ static int report_copy(struct agent *a, const struct observed_snapshot *s, int64
                 return r;
         f.policy = plan_tag_get(s->tags, s->n_tags, TAG_POLICY);
         if (available)
-                journal_event(EVENT_COPY_COMPLETED, &f, "Copy %s in %s is available", s->identifier, s->region);
+                journal_event(EVENT_COPY_COMPLETED, &f, "Copy %s in %s is available", s->identifier,
+                              s->region);
         else
                 journal_event(EVENT_COPY_FAILED, &f, "Copy %s in %s failed", s->identifier, s->region);
         return 0;
@@ -233,9 +243,11 @@ static int report_export_progress(struct agent *a, const struct observed_export 
                                  .reason = e->status,
                                  .extra = (const char *const[]){status, percent, NULL}};
         if (streq_ptr(e->status, "IN_PROGRESS"))
-                journal_event(EVENT_EXPORT_PROGRESS, &f, "Export %s is in progress: %u%%", e->identifier, e->percent);
+                journal_event(EVENT_EXPORT_PROGRESS, &f, "Export %s is in progress: %u%%", e->identifier,
+                              e->percent);
         else
-                journal_event(EVENT_EXPORT_PROGRESS, &f, "Export %s is %s", e->identifier, strempty(e->status));
+                journal_event(EVENT_EXPORT_PROGRESS, &f, "Export %s is %s", e->identifier,
+                              strempty(e->status));
         if (old) {
                 free(*old);
                 *old = TAKE_PTR(entry);
@@ -291,7 +303,8 @@ static int report_exports(struct agent *a, const struct observation *o, int64_t 
                 if (complete)
                         journal_event(EVENT_EXPORT_COMPLETED, &f, "Export %s is complete", e->identifier);
                 else
-                        journal_event(EVENT_EXPORT_FAILED, &f, "Export %s ended %s", e->identifier, e->status);
+                        journal_event(EVENT_EXPORT_FAILED, &f, "Export %s ended %s", e->identifier,
+                                      e->status);
         }
         return 0;
 }
@@ -330,7 +343,8 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
                         continue;
                 if (r < 0)
                         return r;
-                bool pending = w.outcome == WINDOW_TAKEN && !w.reported && streq_ptr(w.snapshot, s->identifier);
+                bool pending =
+                    w.outcome == WINDOW_TAKEN && !w.reported && streq_ptr(w.snapshot, s->identifier);
                 struct event_fields f = {.policy = w.policy,
                                          .cluster = s->cluster_identifier,
                                          .snapshot = s->identifier,
@@ -338,15 +352,15 @@ int report_completions(struct agent *a, const struct observation *o, int64_t now
                                          .action = "create"};
                 if (pending && available) {
                         f.has_duration = s->create_time != PLAN_TIME_UNKNOWN;
-                        f.duration_sec = s->create_time != PLAN_TIME_UNKNOWN && now > s->create_time ?
-                                             now - s->create_time :
-                                             0;
+                        f.duration_sec = s->create_time != PLAN_TIME_UNKNOWN && now > s->create_time
+                                             ? now - s->create_time
+                                             : 0;
                         journal_event(EVENT_SNAPSHOT_CREATED, &f, "Snapshot %s of cluster %s is available",
                                       s->identifier, s->cluster_identifier);
                 } else if (pending) {
                         f.reason = "failed";
-                        journal_event(EVENT_SNAPSHOT_FAILED, &f, "Snapshot %s of cluster %s failed", s->identifier,
-                                      s->cluster_identifier);
+                        journal_event(EVENT_SNAPSHOT_FAILED, &f, "Snapshot %s of cluster %s failed",
+                                      s->identifier, s->cluster_identifier);
                 }
                 if (pending && !agent_dry_run(a))
                         r = store_window_mark_reported(a->store, s->cluster_identifier, slot);
@@ -365,25 +379,30 @@ static void report_unreadable(struct agent *a, const struct observation *o, cons
         if (r->clusters.skipped > 0 && !r->repeat &&
             asprintf(&key, "unreadable-clusters:%s:%zu", r->region, r->clusters.skipped) >= 0 &&
             agent_report_once(a, key) > 0)
-                journal_event(EVENT_API_ERROR,
-                              &(struct event_fields){.region = r->region, .action = "observe",
-                                                     .error_code = "MalformedItem"},
-                              "%zu cluster record(s) in %s could not be read and were left out: nothing is planned "
-                              "for them (their snapshots are kept) until they can",
-                              r->clusters.skipped, r->region);
+                journal_event(
+                    EVENT_API_ERROR,
+                    &(struct event_fields){
+                        .region = r->region, .action = "observe", .error_code = "MalformedItem"},
+                    "%zu cluster record(s) in %s could not be read and were left out: nothing is planned "
+                    "for them (their snapshots are kept) until they can",
+                    r->clusters.skipped, r->region);
         for (size_t i = 0; i < o->n_incomplete; i++) {
                 const struct observed_incomplete *x = &o->incomplete[i];
                 if (x->region != r->region)
                         continue;
                 key = mfree(key);
-                if (asprintf(&key, "unreadable-snapshot:%s:%s:%s", r->region, strna(x->cluster), strna(x->snapshot)) <
-                        0 ||
+                if (asprintf(&key, "unreadable-snapshot:%s:%s:%s", r->region, strna(x->cluster),
+                             strna(x->snapshot)) < 0 ||
                     agent_report_once(a, key) <= 0)
                         continue;
                 journal_event(EVENT_API_ERROR,
-                              &(struct event_fields){.region = r->region, .cluster = x->cluster, .snapshot = x->snapshot,
-                                                     .action = "observe", .error_code = "MalformedItem"},
-                              "Snapshot %s of cluster %s in %s could not be read (a bad field in the Describe answer): "
+                              &(struct event_fields){.region = r->region,
+                                                     .cluster = x->cluster,
+                                                     .snapshot = x->snapshot,
+                                                     .action = "observe",
+                                                     .error_code = "MalformedItem"},
+                              "Snapshot %s of cluster %s in %s could not be read (a bad field in the "
+                              "Describe answer): "
                               "left out, and %s deletes nothing until it can be read",
                               strna(x->snapshot), strna(x->cluster), r->region,
                               x->cluster ? "its cluster" : "no cluster of the region");
@@ -447,12 +466,12 @@ static void backup_summary(struct agent *a, const struct observation *o, struct 
                         continue;
                 b->count++;
                 if (!streq_ptr(last_cluster, s->cluster_identifier)) {
-                        const struct observed_cluster *c = observation_find_cluster(o, s->region, s->cluster_identifier);
+                        const struct observed_cluster *c =
+                            observation_find_cluster(o, s->region, s->cluster_identifier);
                         _cleanup_free_ char *vault = NULL;
                         const char *policy = c ? agent_cluster_policy(a, c) : NULL;
                         last_cluster = s->cluster_identifier;
-                        if (policy && c->arn &&
-                            backup_known_vault(a, c->arn, &vault) >= 0)
+                        if (policy && c->arn && backup_known_vault(a, c->arn, &vault) >= 0)
                                 add_vault(b, vault);
                 }
                 if (s->create_time == PLAN_TIME_UNKNOWN)
@@ -470,7 +489,8 @@ static unsigned quota_used(const struct agent *a, const struct observation *o, c
         unsigned n = 0;
         for (size_t i = 0; i < o->n_snapshots; i++) {
                 if (streq(o->snapshots[i].region, region) &&
-                    snapshot_origin_counts_toward_quota(snapshot_classify(&o->snapshots[i], agent_snapshot_prefix(a))))
+                    snapshot_origin_counts_toward_quota(
+                        snapshot_classify(&o->snapshots[i], agent_snapshot_prefix(a))))
                         n++;
         }
         return n;
@@ -491,11 +511,12 @@ static void report_account_quotas(struct agent *a, const struct observation *o, 
                         if (asprintf(&key, "quota-unknown:%s:%s", r->region, r->quota_error.code) >= 0 &&
                             agent_report_once(a, key) > 0) {
                                 act_error_fields(&r->quota_error, &f);
-                                journal_event(EVENT_API_ERROR, &f,
-                                              "Cannot read the account's snapshot quota in %s (policies without "
-                                              "quota.limit assume %d): %s",
-                                              r->region, CONFIG_DEFAULT_QUOTA_LIMIT,
-                                              aws_error_to_string(&r->quota_error, buf, sizeof(buf)));
+                                journal_event(
+                                    EVENT_API_ERROR, &f,
+                                    "Cannot read the account's snapshot quota in %s (policies without "
+                                    "quota.limit assume %d): %s",
+                                    r->region, CONFIG_DEFAULT_QUOTA_LIMIT,
+                                    aws_error_to_string(&r->quota_error, buf, sizeof(buf)));
                         }
                         continue;
                 }
@@ -510,7 +531,8 @@ static void report_account_quotas(struct agent *a, const struct observation *o, 
                     asprintf(&key, "quota-used:%s:%" PRId64 ":%u", r->region, r->quota_used, counted) >= 0 &&
                     agent_report_once(a, key) > 0)
                         journal_event(EVENT_QUOTA_MISMATCH, &f,
-                                      "AWS counts %" PRId64 " manual cluster snapshots in %s, the agent %u (of a "
+                                      "AWS counts %" PRId64
+                                      " manual cluster snapshots in %s, the agent %u (of a "
                                       "limit of %" PRId64 "): some are out of the agent's sight",
                                       r->quota_used, r->region, counted, r->quota_max);
                 key = mfree(key);
@@ -519,23 +541,24 @@ static void report_account_quotas(struct agent *a, const struct observation *o, 
                         if (p->quota_limit == 0 || p->quota_limit <= r->quota_max ||
                             !streq_ptr(agent_policy_region(a, p), r->region))
                                 continue;
-                        if (asprintf(&key, "quota-above:%s:%s:%u:%" PRId64, p->name, r->region, p->quota_limit,
-                                     r->quota_max) < 0)
+                        if (asprintf(&key, "quota-above:%s:%s:%u:%" PRId64, p->name, r->region,
+                                     p->quota_limit, r->quota_max) < 0)
                                 return;
                         if (agent_report_once(a, key) > 0) {
                                 f.policy = p->name;
-                                journal_event(EVENT_QUOTA_MISMATCH, &f,
-                                              "quota.limit %u of policy %s is above the account's manual cluster "
-                                              "snapshot quota in %s (%" PRId64 "): AWS refuses creates past it",
-                                              p->quota_limit, p->name, r->region, r->quota_max);
+                                journal_event(
+                                    EVENT_QUOTA_MISMATCH, &f,
+                                    "quota.limit %u of policy %s is above the account's manual cluster "
+                                    "snapshot quota in %s (%" PRId64 "): AWS refuses creates past it",
+                                    p->quota_limit, p->name, r->region, r->quota_max);
                         }
                         key = mfree(key);
                 }
         }
 }
 
-void report_cycle(struct agent *a, const struct plan *p, const struct observation *o, const struct act_counts *c,
-                  unsigned api_calls, int64_t started, int64_t now)
+void report_cycle(struct agent *a, const struct plan *p, const struct observation *o,
+                  const struct act_counts *c, unsigned api_calls, int64_t started, int64_t now)
 {
         struct backup_summary b;
         char oldest[TIME_ISO8601_MAX] = "-", newest[TIME_ISO8601_MAX] = "-";
@@ -564,16 +587,20 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
         snprintf(x[10], sizeof(x[10]), "AURORA_AWS_BACKUP_NEWEST=%s", newest);
         snprintf(x[11], sizeof(x[11]), "AURORA_DRY_RUN=%d", agent_dry_run(a));
         snprintf(x[12], sizeof(x[12]), "AURORA_AWS_BACKUP_VAULTS=%s", b.vaults[0] ? b.vaults : "-");
-        const char *extra[] = {x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], NULL};
+        const char *extra[] = {x[0], x[1], x[2], x[3],  x[4],  x[5],  x[6],
+                               x[7], x[8], x[9], x[10], x[11], x[12], NULL};
 
-        journal_event(EVENT_CYCLE_SUMMARY, &(struct event_fields){.action = "cycle", .has_duration = true,
-                                                                  .duration_sec = now - started, .extra = extra},
-                      "Cycle%s: %u clusters, %u planned, %u succeeded, %u failed, %u created, %u deleted "
-                      "(%u through AWS Backup), %u missed, %u API calls; AWS Backup snapshots: %u (oldest %s, newest %s, "
-                      "vaults %s)",
-                      agent_dry_run(a) ? " (dry run)" : "", clusters, c->planned, c->succeeded, c->failed, c->created,
-                      c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest,
-                      b.vaults[0] ? b.vaults : "not yet known");
+        journal_event(
+            EVENT_CYCLE_SUMMARY,
+            &(struct event_fields){
+                .action = "cycle", .has_duration = true, .duration_sec = now - started, .extra = extra},
+            "Cycle%s: %u clusters, %u planned, %u succeeded, %u failed, %u created, %u deleted "
+            "(%u through AWS Backup), %u missed, %u API calls; AWS Backup snapshots: %u (oldest %s, newest "
+            "%s, "
+            "vaults %s)",
+            agent_dry_run(a) ? " (dry run)" : "", clusters, c->planned, c->succeeded, c->failed, c->created,
+            c->deleted + c->backup_deleted, c->backup_deleted, c->missed, api_calls, b.count, oldest, newest,
+            b.vaults[0] ? b.vaults : "not yet known");
 
         report_account_quotas(a, o, now);
 
@@ -590,7 +617,8 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                 int64_t limit = observation_quota_limit(o, pol, region);
                 if (!ns.quota_limit || used > ns.quota_used) {
                         ns.quota_used = used;
-                        ns.quota_limit = limit > pol->quota_reserve ? (unsigned)(limit - pol->quota_reserve) : 0;
+                        ns.quota_limit =
+                            limit > pol->quota_reserve ? (unsigned)(limit - pol->quota_reserve) : 0;
                 }
         }
         (void)notify_status_summary(&ns);
@@ -605,16 +633,18 @@ void report_cycle(struct agent *a, const struct plan *p, const struct observatio
                         if (a->store && !agent_dry_run(a))
                                 (void)store_reported_forget(a->store, key);
                 } else if (agent_report_once(a, key) > 0) {
-                        /* Once until it works again: a missing directory would otherwise fill the journal. */
+                        /* Once until it works again: a missing directory would otherwise fill the journal.
+                         */
                         char why[256];
                         snprintf(why, sizeof(why), "%s%s", strerror(-r),
                                  r == -ENOENT ? " (its directory does not exist: node_exporter's "
                                                 "--collector.textfile.directory?)"
                                               : "");
-                        journal_event(EVENT_METRICS_FAILED,
-                                      &(struct event_fields){.action = "metrics", .target = path, .reason = why},
-                                      "Cannot write the Prometheus textfile %s: %s; metrics go stale until it can",
-                                      path, why);
+                        journal_event(
+                            EVENT_METRICS_FAILED,
+                            &(struct event_fields){.action = "metrics", .target = path, .reason = why},
+                            "Cannot write the Prometheus textfile %s: %s; metrics go stale until it can",
+                            path, why);
                 }
         }
 }

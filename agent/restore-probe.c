@@ -227,7 +227,8 @@ int restore_probe_run(const char *command, const struct restore_probe_env *env, 
         /* Also here: the group must exist before a timeout can kill it, whichever process runs first. */
         (void)setpgid(pid, pid);
 
-        r = task_current() ? probe_wait_task(pid, timeout_sec, &status) : probe_wait_blocking(pid, timeout_sec, &status);
+        r = task_current() ? probe_wait_task(pid, timeout_sec, &status)
+                           : probe_wait_blocking(pid, timeout_sec, &status);
         if (r < 0)
                 return r;
         /* What the probe left running in its group goes too. Its number cannot have been reused: a

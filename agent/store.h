@@ -47,7 +47,8 @@ enum ledger_kind {
         LEDGER_TAG,              /* Add/RemoveTagsFromResource (hold, release); target = "+key" / "-key" */
         LEDGER_PROBE,            /* a restore drill's probe (no AWS call): its outcome settles the drill */
         /* An operator's restore (aurora-backupctl restore): cluster = snapshot = the new cluster (the
-         * instance for the instance row), target = what it is restored from, slot_start = the request's id. */
+         * instance for the instance row), target = what it is restored from, slot_start = the request's id.
+         */
         LEDGER_OPERATOR_RESTORE,  /* RestoreDBClusterFromSnapshot / ToPointInTime into the new cluster */
         LEDGER_OPERATOR_INSTANCE, /* CreateDBInstance: the new cluster's primary (writer) */
         _LEDGER_KIND_MAX,
@@ -183,7 +184,7 @@ struct inventory_cluster {
         char *arn;
         char *preferred_window; /* "hh24:mi-hh24:mi" or NULL */
         unsigned backup_retention_days;
-        char *policy; /* the policy that selected it, NULL: none */
+        char *policy;                     /* the policy that selected it, NULL: none */
         int64_t earliest_restorable_time; /* UTC seconds, 0: unknown */
         int64_t latest_restorable_time;   /* UTC seconds, 0: unknown */
 };
@@ -257,9 +258,9 @@ int store_vault_cache_forget(struct store *s, const char *resource_arn);
 /* ---- The account's manual cluster snapshot quota, per region, as last observed. ---- */
 
 struct account_quota_record {
-        int64_t max;         /* ManualClusterSnapshots Max */
-        int64_t used;        /* ManualClusterSnapshots Used, as AWS counts */
-        int64_t counted;     /* what the agent counted that the quota counts */
+        int64_t max;     /* ManualClusterSnapshots Max */
+        int64_t used;    /* ManualClusterSnapshots Used, as AWS counts */
+        int64_t counted; /* what the agent counted that the quota counts */
         int64_t observed_at;
 };
 int store_account_quota_put(struct store *s, const char *region, const struct account_quota_record *q);
@@ -296,7 +297,7 @@ struct restore_request {
         char *new_cluster;
         char *instance_class; /* NULL: the source cluster's writer's */
         bool wait;
-        char *state; /* recorded, started, done, failed, canceled */
+        char *state;          /* recorded, started, done, failed, canceled */
         int64_t requested_by; /* uid */
         char *message;
         int64_t created_at;
@@ -307,13 +308,15 @@ struct restore_request *restore_requests_free(struct restore_request *r, size_t 
 
 /* Record a validated request (state recorded); strings are copied. -EEXIST: an open request (recorded or
  * started) already names that new cluster. */
-int store_restore_request_add(struct store *s, const struct restore_request *in, int64_t now, int64_t *ret_id);
+int store_restore_request_add(struct store *s, const struct restore_request *in, int64_t now,
+                              int64_t *ret_id);
 /* The open request naming `new_cluster`; -ENOENT if none. */
 int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret);
 /* Open requests (recorded or started), oldest first. */
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n);
 /* The open requests, then the `limit` newest settled (done, failed, canceled) ones, newest first. */
-int store_restore_requests_recent(struct store *s, size_t limit, struct restore_request **ret, size_t *ret_n);
+int store_restore_requests_recent(struct store *s, size_t limit, struct restore_request **ret,
+                                  size_t *ret_n);
 /* -ENOENT: no such request. */
 int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret);
 /* The newest request naming `new_cluster`, whatever its state; -ENOENT if none. */
@@ -326,10 +329,10 @@ int store_restore_request_update(struct store *s, int64_t id, const char *state,
 /* ---- Problems (issue 14): conditions kept until they clear, not only reported once. ---- */
 
 enum problem_kind {
-        PROBLEM_ACTION_FAILED,      /* a mutating call failed; clears when it succeeds or is no longer planned */
-        PROBLEM_ACTION_REFUSED,     /* the plan refuses a configured step; clears when no longer refused */
-        PROBLEM_DRILL_FAILED,       /* a restore drill failed; clears with the next successful drill */
-        PROBLEM_MISSED_WINDOW,      /* a slot's window closed with no snapshot; clears when a slot is taken */
+        PROBLEM_ACTION_FAILED,  /* a mutating call failed; clears when it succeeds or is no longer planned */
+        PROBLEM_ACTION_REFUSED, /* the plan refuses a configured step; clears when no longer refused */
+        PROBLEM_DRILL_FAILED,   /* a restore drill failed; clears with the next successful drill */
+        PROBLEM_MISSED_WINDOW,  /* a slot's window closed with no snapshot; clears when a slot is taken */
         PROBLEM_QUOTA_EXHAUSTED,    /* no room for a create under the quota; clears when there is room */
         PROBLEM_BACKUP_UNDELETABLE, /* an AWS Backup point that cannot be deleted (vault lock, EXPIRED) */
         PROBLEM_POLICY_EMPTY,       /* a policy that selects no cluster; clears when it selects one */

@@ -72,7 +72,8 @@ int task_spawn(sd_event *event, task_fn fn, task_done_fn done, void *userdata, s
         t = calloc(1, sizeof(*t));
         if (!t)
                 return -ENOMEM;
-        *t = (struct task){.event = sd_event_ref(event), .fn = fn, .done = done, .userdata = userdata, .joinable = !!ret};
+        *t = (struct task){
+            .event = sd_event_ref(event), .fn = fn, .done = done, .userdata = userdata, .joinable = !!ret};
         r = fiber_new(run, t, 0, &t->fiber);
         if (r >= 0)
                 r = sd_event_add_defer(event, &t->wake, on_wake, t);
@@ -146,7 +147,8 @@ int task_sleep(uint64_t usec)
         int r;
 
         if (!current) {
-                struct timespec ts = {.tv_sec = (time_t)(usec / 1000000ULL), .tv_nsec = (long)(usec % 1000000ULL) * 1000};
+                struct timespec ts = {.tv_sec = (time_t)(usec / 1000000ULL),
+                                      .tv_nsec = (long)(usec % 1000000ULL) * 1000};
                 while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                         ;
                 return 0;

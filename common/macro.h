@@ -23,26 +23,26 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Hand ownership out of a cleanup-scoped variable. */
-#define TAKE_PTR(p)                                                                                          \
-        ({                                                                                                   \
-                __typeof__(p) _ptr_ = (p);                                                                   \
-                (p) = NULL;                                                                                  \
-                _ptr_;                                                                                       \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _ptr_ = (p);                                                                  \
+                (p) = NULL;                                                                                 \
+                _ptr_;                                                                                      \
         })
 
-#define TAKE_FD(fd)                                                                                          \
-        ({                                                                                                   \
-                int _fd_ = (fd);                                                                             \
-                (fd) = -1;                                                                                   \
-                _fd_;                                                                                        \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd_ = (fd);                                                                            \
+                (fd) = -1;                                                                                  \
+                _fd_;                                                                                       \
         })
 
 /* Define a cleanup function `name##p` for a pointer type freed by `func`. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                              \
-        static inline void func##p(type *p)                                                                  \
-        {                                                                                                    \
-                if (*p)                                                                                      \
-                        func(*p);                                                                            \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
+        static inline void func##p(type *p)                                                                 \
+        {                                                                                                   \
+                if (*p)                                                                                     \
+                        func(*p);                                                                           \
         }
 
 static inline void freep(void *p)

@@ -39,7 +39,8 @@ int64_t time_from_civil(int year, int month, int day, int hour, int minute, int 
                second;
 }
 
-void time_to_civil(int64_t t, int *year, int *month, int *day, int *hour, int *minute, int *second, int *wday)
+void time_to_civil(int64_t t, int *year, int *month, int *day, int *hour, int *minute, int *second,
+                   int *wday)
 {
         int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
         int64_t rem = t - days * 86400;

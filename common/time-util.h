@@ -18,5 +18,6 @@ const char *time_format_iso8601(int64_t t, char buf[static TIME_ISO8601_MAX]);
 /* timegm() without the environment: civil UTC date to epoch seconds. */
 int64_t time_from_civil(int year, int month, int day, int hour, int minute, int second);
 /* Epoch seconds to civil UTC parts. `wday` is 0 for Sunday. Any pointer may be NULL. */
-void time_to_civil(int64_t t, int *year, int *month, int *day, int *hour, int *minute, int *second, int *wday);
+void time_to_civil(int64_t t, int *year, int *month, int *day, int *hour, int *minute, int *second,
+                   int *wday);
 int time_days_in_month(int year, int month);

@@ -140,11 +140,11 @@ struct agent_settings {
         char *ca_bundle; /* NULL: the system's trust store */
         int64_t connect_timeout_sec;
         int64_t request_timeout_sec;
-        char *prometheus_textfile; /* NULL: none */
-        unsigned shard_index;      /* shard = "i/n": this agent handles policies hashing to i (1-based) */
-        unsigned shard_count;      /* 0: no sharding */
-        char *control_socket;      /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
-        char *control_group;       /* besides root, members of this group may use it */
+        char *prometheus_textfile;    /* NULL: none */
+        unsigned shard_index;         /* shard = "i/n": this agent handles policies hashing to i (1-based) */
+        unsigned shard_count;         /* 0: no sharding */
+        char *control_socket;         /* aurora-backupctl's AF_UNIX socket (agent/control.c) */
+        char *control_group;          /* besides root, members of this group may use it */
         int64_t problem_critical_sec; /* check: an unresolved problem older than this is CRITICAL */
         char *sns_topic; /* NULL: no notifications; else a standard topic's ARN (agent/notifier.c) */
 };

@@ -77,8 +77,8 @@ bool group_name_is_valid(const char *s)
                 return false;
         for (size_t i = 0; i < n; i++) {
                 char c = s[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '-' || c == '.'))
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.'))
                         return false;
         }
         return true;
@@ -165,8 +165,10 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
         conf_get_duration(ctx, g, "inventory_interval", 10 * SEC_PER_MINUTE, SEC_PER_DAY,
                           &a->inventory_interval_sec);
         /* `aurora-backupctl check`: an unresolved problem older than this is CRITICAL (younger: WARNING). */
-        conf_get_duration(ctx, g, "problem_critical", 5 * SEC_PER_MINUTE, 90 * SEC_PER_DAY, &a->problem_critical_sec);
-        conf_get_uint(ctx, g, "max_concurrent_calls", 1, CONFIG_MAX_CONCURRENT_CALLS, &a->max_concurrent_calls);
+        conf_get_duration(ctx, g, "problem_critical", 5 * SEC_PER_MINUTE, 90 * SEC_PER_DAY,
+                          &a->problem_critical_sec);
+        conf_get_uint(ctx, g, "max_concurrent_calls", 1, CONFIG_MAX_CONCURRENT_CALLS,
+                      &a->max_concurrent_calls);
         conf_get_bool(ctx, g, "dry_run", &a->dry_run);
 
         if (conf_get_string(ctx, g, "snapshot_prefix", &s, &n) > 0) {
@@ -196,19 +198,22 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
 
         if (conf_get_string(ctx, g, "control_socket", &s, &n) > 0) {
                 if (!absolute_path_is_valid(s))
-                        conf_error(ctx, &n, "\"%s\" is not an absolute path: expected one starting with '/'", s);
+                        conf_error(ctx, &n, "\"%s\" is not an absolute path: expected one starting with '/'",
+                                   s);
                 else if (strlen(s) > CONFIG_CONTROL_SOCKET_MAX)
-                        conf_error(ctx, &n, "\"%s\" is %zu characters long: an AF_UNIX socket path has at most %d",
-                                   s, strlen(s), CONFIG_CONTROL_SOCKET_MAX);
+                        conf_error(ctx, &n,
+                                   "\"%s\" is %zu characters long: an AF_UNIX socket path has at most %d", s,
+                                   strlen(s), CONFIG_CONTROL_SOCKET_MAX);
                 else
                         set_string(ctx, s, &a->control_socket);
         }
         if (conf_get_string(ctx, g, "control_group", &s, &n) > 0) {
                 if (!group_name_is_valid(s))
-                        conf_error(ctx, &n,
-                                   "\"%s\" is not a group name: expected 1..31 letters, digits, '_', '-' or '.', "
-                                   "not starting with a digit or '-', such as \"aurora-backup\"",
-                                   s);
+                        conf_error(
+                            ctx, &n,
+                            "\"%s\" is not a group name: expected 1..31 letters, digits, '_', '-' or '.', "
+                            "not starting with a digit or '-', such as \"aurora-backup\"",
+                            s);
                 else
                         set_string(ctx, s, &a->control_group);
         }
@@ -216,11 +221,12 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
         if (conf_get_string(ctx, g, "sns_topic", &s, &n) > 0) {
                 char region[32];
                 if (!sns_topic_arn_is_valid(s, region))
-                        conf_error(ctx, &n,
-                                   "\"%s\" is not an SNS topic ARN: expected \"arn:aws:sns:REGION:ACCOUNT:NAME\" "
-                                   "(a standard topic: 1..256 letters, digits, '-' or '_'; the partition the "
-                                   "region's, e.g. arn:aws-cn:sns:cn-north-1:...)",
-                                   s);
+                        conf_error(
+                            ctx, &n,
+                            "\"%s\" is not an SNS topic ARN: expected \"arn:aws:sns:REGION:ACCOUNT:NAME\" "
+                            "(a standard topic: 1..256 letters, digits, '-' or '_'; the partition the "
+                            "region's, e.g. arn:aws-cn:sns:cn-north-1:...)",
+                            s);
                 else
                         set_string(ctx, s, &a->sns_topic);
         }

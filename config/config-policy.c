@@ -25,8 +25,8 @@ static const char *const aws_backup_keys[] = {"manage", RETENTION_KEYS, NULL};
 static const char *const copy_keys[] = {"region", "kms_key", "copy_tags", "retention", NULL};
 static const char *const share_keys[] = {"accounts", "kms_key", NULL};
 static const char *const export_keys[] = {"bucket", "prefix", "iam_role", "kms_key", "every", NULL};
-static const char *const restore_test_keys[] = {"every", "source", "instance_class", "keep_minutes", "probe_command",
-                                                NULL};
+static const char *const restore_test_keys[] = {"every",        "source",        "instance_class",
+                                                "keep_minutes", "probe_command", NULL};
 static const char *const assume_role_keys[] = {"role_arn", "external_id", NULL};
 static const char *const check_keys[] = {"warning", "critical", "rpo_warning", NULL};
 
@@ -630,7 +630,8 @@ static void parse_check(struct conf_ctx *ctx, const struct conf_node *pn, struct
         }
         /* The newest restorable point (any snapshot, or LatestRestorableTime) older than this: a warning.
          * Unset: the freshness warning above. */
-        conf_get_duration(ctx, &g, "rpo_warning", 5 * SEC_PER_MINUTE, DURATION_MAX_SEC, &p->check_rpo_warning_sec);
+        conf_get_duration(ctx, &g, "rpo_warning", 5 * SEC_PER_MINUTE, DURATION_MAX_SEC,
+                          &p->check_rpo_warning_sec);
 }
 
 int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const struct agent_settings *agent,

@@ -4,7 +4,7 @@ set -eu
 
 packages="meson ninja-build pkg-config gcc libc6-dev python3 python3-pip
 libsystemd-dev libcurl4-openssl-dev libssl-dev libconfig-dev libsqlite3-dev libexpat1-dev libjson-c-dev
-check systemd groff-base man-db sqlite3 util-linux
+check clang-format systemd groff-base man-db sqlite3 util-linux
 debhelper dpkg-dev lintian rpm"
 
 missing=""

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws-http.h"
 #include "aws-client-internal.h"
+#include "aws-http.h"
 #include "aws-rate.h"
 #include "macro.h"
 
@@ -438,7 +438,8 @@ int aws_client_attach_multi(struct aws_client *c, struct aws_multi *m, const str
         (void)sd_event_source_set_description(a->rate_timer, "aws-call-rate");
         uint64_t now = now_usec(a);
         for (size_t i = 0; i < _AWS_SERVICE_MAX; i++)
-                aws_rate_init(&a->limiters[i], o ? o->max_rate : 0, o ? o->min_rate : 0, o ? o->burst : 0, now);
+                aws_rate_init(&a->limiters[i], o ? o->max_rate : 0, o ? o->min_rate : 0, o ? o->burst : 0,
+                              now);
         if (o && o->waiter)
                 a->waiter = *o->waiter;
         aws_client_set_async(c, a);
@@ -619,8 +620,8 @@ struct suspended_send {
         struct aws_error *e;
 };
 
-static void on_suspended_answer(struct aws_call *call, int r, struct aws_response *resp, const struct aws_error *e,
-                                void *userdata)
+static void on_suspended_answer(struct aws_call *call, int r, struct aws_response *resp,
+                                const struct aws_error *e, void *userdata)
 {
         struct suspended_send *w = userdata;
 

@@ -60,9 +60,9 @@ struct aws_waiter {
 struct aws_async_options {
         unsigned max_in_flight; /* 0: AWS_ASYNC_DEFAULT_MAX_IN_FLIGHT; at most AWS_ASYNC_MAX_IN_FLIGHT */
         const struct aws_waiter *waiter; /* copied; NULL: aws_client_send() always blocks */
-        double max_rate;        /* requests per second per service; 0: AWS_RATE_DEFAULT_MAX */
-        double min_rate;        /* the floor throttling can push the rate to; 0: AWS_RATE_DEFAULT_MIN */
-        double burst;           /* the largest burst at max_rate; 0: AWS_RATE_DEFAULT_BURST */
+        double max_rate;                 /* requests per second per service; 0: AWS_RATE_DEFAULT_MAX */
+        double min_rate; /* the floor throttling can push the rate to; 0: AWS_RATE_DEFAULT_MIN */
+        double burst;    /* the largest burst at max_rate; 0: AWS_RATE_DEFAULT_BURST */
 };
 
 /* Run this client's asynchronous calls on `m` (a reference is taken). Once per client; a client made by

@@ -100,7 +100,8 @@ int aws_endpoint_resolve(enum aws_service svc, const char *region, char **ret, s
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "InvalidService", "unknown service");
         const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
         if (!ignore || strcasecmp(ignore, "true") != 0) {
-                snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", service_env_ids[svc] ? service_env_ids[svc] : name);
+                snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s",
+                         service_env_ids[svc] ? service_env_ids[svc] : name);
                 for (char *p = var; *p; p++)
                         *p = (char)toupper((unsigned char)*p);
                 url = getenv(var);

@@ -39,8 +39,8 @@ struct aws_client_options {
         /* Called about once a second while a request is in flight and between retries (the backoff is
          * slept in slices): AWS_PROGRESS_CONTINUE; AWS_PROGRESS_STOPPING (the transfer in flight may finish,
          * no retry starts); AWS_PROGRESS_ABANDON (the transfer is abandoned too). A stopped call fails with
-         * code "Cancelled" (outcome unknown). For the daemon's watchdog and SIGTERM while the cycle still runs
-         * synchronously. NULL: none. */
+         * code "Cancelled" (outcome unknown). For the daemon's watchdog and SIGTERM while the cycle still
+         * runs synchronously. NULL: none. */
         int (*progress)(void *userdata);
         /* Called when a credentials refresh failed but the previous, still valid credentials stay in use. */
         void (*credentials_refresh_failed)(const struct aws_error *e, void *userdata);

@@ -18,7 +18,7 @@ struct cloudwatch_query {
         const char *metric;
         const char *dimension_name;
         const char *dimension_value;
-        const char *stat;   /* "Average", "Maximum", ... */
+        const char *stat;    /* "Average", "Maximum", ... */
         unsigned period_sec; /* a multiple of 60 */
 };
 
@@ -38,9 +38,10 @@ int cloudwatch_get_metric_data_params(const struct cloudwatch_query *q, size_t n
 
 /* One GetMetricData call: the newest value of each query that has one (results in any order; the call's
  * first page only: with one value wanted per query it holds them). */
-int cloudwatch_get_metric_data(struct aws_client *c, const struct cloudwatch_query *q, size_t n, int64_t start,
-                               int64_t end, struct cloudwatch_result **ret, size_t *ret_n, struct aws_error *e);
+int cloudwatch_get_metric_data(struct aws_client *c, const struct cloudwatch_query *q, size_t n,
+                               int64_t start, int64_t end, struct cloudwatch_result **ret, size_t *ret_n,
+                               struct aws_error *e);
 /* The results of a GetMetricDataResult element (exposed for tests). */
 struct aws_xml_node;
-int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloudwatch_result **ret, size_t *ret_n,
-                                 struct aws_error *e);
+int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloudwatch_result **ret,
+                                 size_t *ret_n, struct aws_error *e);

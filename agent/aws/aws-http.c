@@ -202,7 +202,8 @@ static bool url_is_loopback(const char *url)
         return r;
 }
 
-static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+static int xferinfo_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
 {
         struct aws_http *h = userdata;
         (void)dltotal;

@@ -16,7 +16,8 @@ static void refill(struct aws_rate_limiter *l, uint64_t now_usec)
                 l->tokens = capacity(l);
 }
 
-void aws_rate_init(struct aws_rate_limiter *l, double max_rate, double min_rate, double burst, uint64_t now_usec)
+void aws_rate_init(struct aws_rate_limiter *l, double max_rate, double min_rate, double burst,
+                   uint64_t now_usec)
 {
         if (!(max_rate > 0))
                 max_rate = AWS_RATE_DEFAULT_MAX;
@@ -26,7 +27,8 @@ void aws_rate_init(struct aws_rate_limiter *l, double max_rate, double min_rate,
                 min_rate = max_rate;
         if (!(burst >= 1))
                 burst = AWS_RATE_DEFAULT_BURST;
-        *l = (struct aws_rate_limiter){.rate = max_rate, .min_rate = min_rate, .max_rate = max_rate, .burst = burst};
+        *l = (struct aws_rate_limiter){
+            .rate = max_rate, .min_rate = min_rate, .max_rate = max_rate, .burst = burst};
         l->tokens = capacity(l);
         l->last_usec = now_usec;
 }

@@ -25,8 +25,8 @@ bool sns_attribute_name_is_valid(const char *name)
                 return false;
         for (size_t i = 0; i < l; i++) {
                 char c = name[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '-' || c == '.'))
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.'))
                         return false;
                 if (c == '.' && name[i + 1] == '.')
                         return false;
@@ -90,7 +90,8 @@ int sns_publish_params(const char *topic_arn, const char *subject, const char *m
 }
 
 int sns_publish(struct aws_client *c, const char *topic_arn, const char *subject, const char *message,
-                const struct sns_attribute *attrs, size_t n_attrs, char **ret_message_id, struct aws_error *e)
+                const struct sns_attribute *attrs, size_t n_attrs, char **ret_message_id,
+                struct aws_error *e)
 {
         _cleanup_free_ char *params = NULL;
         struct aws_xml_node *doc = NULL;
@@ -98,12 +99,15 @@ int sns_publish(struct aws_client *c, const char *topic_arn, const char *subject
 
         r = sns_publish_params(topic_arn, subject, message, attrs, n_attrs, &params);
         if (r < 0)
-                return aws_error_set(e, r, AWS_ERROR_INVALID, r == -ENOMEM ? "OutOfMemory" : "InvalidParameterValue",
+                return aws_error_set(e, r, AWS_ERROR_INVALID,
+                                     r == -ENOMEM ? "OutOfMemory" : "InvalidParameterValue",
                                      "cannot build the Publish request");
-        r = aws_query_call(c, AWS_SERVICE_SNS, "Publish", SNS_VERSION, params, AWS_SIGN_CLIENT, NULL, &doc, e);
+        r = aws_query_call(c, AWS_SERVICE_SNS, "Publish", SNS_VERSION, params, AWS_SIGN_CLIENT, NULL, &doc,
+                           e);
         if (r < 0)
                 return r;
-        if (ret_message_id && aws_xml_child_text(aws_query_result(doc, "Publish"), "MessageId", ret_message_id) < 0)
+        if (ret_message_id &&
+            aws_xml_child_text(aws_query_result(doc, "Publish"), "MessageId", ret_message_id) < 0)
                 *ret_message_id = NULL;
         aws_xml_free(doc);
         return 0;

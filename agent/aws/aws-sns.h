@@ -7,15 +7,18 @@
 
 #include "aws-client.h"
 
-#define SNS_MAX_ATTRIBUTES 10          /* message attributes per Publish (SQS raw delivery's limit) */
-#define SNS_MAX_ATTRIBUTE_NAME 256     /* A-Z a-z 0-9 _ - . ; not AWS./Amazon.; no leading/trailing/double '.' */
-#define SNS_MAX_ATTRIBUTE_VALUE 1024   /* our cap per value (SNS counts them in the 256 KiB message size) */
-#define SNS_MAX_SUBJECT 100            /* ASCII, no control characters */
-#define SNS_MAX_MESSAGE (64U * 1024U)  /* our cap; SNS allows 256 KiB including the attributes */
+#define SNS_MAX_ATTRIBUTES 10 /* message attributes per Publish (SQS raw delivery's limit) */
+#define SNS_MAX_ATTRIBUTE_NAME                                                                              \
+        256 /* A-Z a-z 0-9 _ - . ; not AWS./Amazon.; no leading/trailing/double '.'                         \
+             */
+#define SNS_MAX_ATTRIBUTE_VALUE 1024  /* our cap per value (SNS counts them in the 256 KiB message size) */
+#define SNS_MAX_SUBJECT 100           /* ASCII, no control characters */
+#define SNS_MAX_MESSAGE (64U * 1024U) /* our cap; SNS allows 256 KiB including the attributes */
 
 struct sns_attribute {
         const char *name;
-        const char *value; /* DataType String; NULL or "" leaves the attribute out (SNS refuses empty values) */
+        const char
+            *value; /* DataType String; NULL or "" leaves the attribute out (SNS refuses empty values) */
 };
 
 /* Whether `name` is a valid message attribute name. */
@@ -32,4 +35,5 @@ int sns_publish_params(const char *topic_arn, const char *subject, const char *m
 /* Publish through `c` (whose region must be the topic's). Returns 0, or a negative errno with `e`
  * filled. `ret_message_id` (may be NULL) gets the MessageId. */
 int sns_publish(struct aws_client *c, const char *topic_arn, const char *subject, const char *message,
-                const struct sns_attribute *attrs, size_t n_attrs, char **ret_message_id, struct aws_error *e);
+                const struct sns_attribute *attrs, size_t n_attrs, char **ret_message_id,
+                struct aws_error *e);

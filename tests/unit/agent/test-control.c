@@ -12,7 +12,7 @@ START_TEST(control_peer_allowed_is_root_own_user_or_group_member)
 
         ck_assert(control_peer_allowed(0, 0, NULL, 0, 999, 4242, true));
         ck_assert(control_peer_allowed(999, 999, NULL, 0, 999, 4242, true));
-        ck_assert(control_peer_allowed(1000, 4242, NULL, 0, 999, 4242, true)); /* primary group */
+        ck_assert(control_peer_allowed(1000, 4242, NULL, 0, 999, 4242, true));   /* primary group */
         ck_assert(control_peer_allowed(1000, 1000, groups, 2, 999, 4242, true)); /* supplementary */
         ck_assert(!control_peer_allowed(1000, 1000, groups, 1, 999, 4242, true));
         /* No such group on this host: only root and the agent's user. */

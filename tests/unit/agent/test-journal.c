@@ -116,8 +116,10 @@ START_TEST(line_quotes_values_and_stays_one_line)
         };
 
         ck_assert_int_eq(journal_format_line(EVENT_WINDOW_MISSED, &f, "Window of db-a\nmissed", &line), 0);
-        ck_assert_str_eq(line, "warning: Window of db-a missed [cluster=db-a action=keep "
-                               "reason=\"kept by \\\"daily\\\" rule day 3\" region=\"\" duration=0s event=window-missed]");
+        ck_assert_str_eq(
+            line,
+            "warning: Window of db-a missed [cluster=db-a action=keep "
+            "reason=\"kept by \\\"daily\\\" rule day 3\" region=\"\" duration=0s event=window-missed]");
         ck_assert_ptr_null(strchr(line, '\n'));
 }
 END_TEST
@@ -132,7 +134,8 @@ START_TEST(line_includes_valid_extras_and_drops_invalid_ones)
         const struct event_fields f = {.extra = extra};
 
         ck_assert_int_eq(journal_format_line(EVENT_CYCLE_SUMMARY, &f, "Cycle finished", &line), 0);
-        ck_assert_str_eq(line, "info: Cycle finished [created=3 api-calls=17 quota-used=95 event=cycle-summary]");
+        ck_assert_str_eq(line,
+                         "info: Cycle finished [created=3 api-calls=17 quota-used=95 event=cycle-summary]");
 }
 END_TEST
 

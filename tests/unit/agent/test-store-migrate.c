@@ -49,12 +49,14 @@ static const char *const rows_of_version[STORE_SCHEMA_VERSION + 1] = {
           "INSERT INTO restore_requests (id, kind, source, region, restore_time, use_latest, new_cluster, "
           "  state, requested_by, created_at, updated_at) VALUES (3, 'point-in-time', 'db-a', 'eu-west-1', "
           "  1699500000, 0, 'db-a-restored', 'recorded', 0, 1700000400, 1700000400);",
-    [6] = "INSERT INTO problems (id, kind, policy, cluster, snapshot, region, action, first_seen, last_seen, "
-          "  count, error_code, error_message) VALUES (5, 'action-failed', 'prod', 'db-a', 'aba-db-a-old', "
-          "  'eu-west-1', 'delete-rds', 1700000500, 1700000600, 2, 'InvalidDBClusterSnapshotStateFault', 'busy');"
-          "INSERT INTO next_slots (region, cluster, policy, window_open, slot_start, window_close, state, "
-          "  schedule, window, window_from_cluster, planned_at) VALUES ('eu-west-1', 'db-a', 'prod', "
-          "  1700006400, 1700007000, 1700010000, 'scheduled', 'daily', '22:00-23:00', 1, 1700000600);",
+    [6] =
+        "INSERT INTO problems (id, kind, policy, cluster, snapshot, region, action, first_seen, last_seen, "
+        "  count, error_code, error_message) VALUES (5, 'action-failed', 'prod', 'db-a', 'aba-db-a-old', "
+        "  'eu-west-1', 'delete-rds', 1700000500, 1700000600, 2, 'InvalidDBClusterSnapshotStateFault', "
+        "'busy');"
+        "INSERT INTO next_slots (region, cluster, policy, window_open, slot_start, window_close, state, "
+        "  schedule, window, window_from_cluster, planned_at) VALUES ('eu-west-1', 'db-a', 'prod', "
+        "  1700006400, 1700007000, 1700010000, 'scheduled', 'daily', '22:00-23:00', 1, 1700000600);",
 };
 
 static void exec_raw(const char *dir, const char *sql)
@@ -175,12 +177,13 @@ static void check_v5_rows(struct store *s)
         ck_assert_int_eq(q.restore_time, 1699500000);
         restore_request_done(&q);
         /* One open request per new cluster name. */
-        ck_assert_int_eq(store_restore_request_add(s,
-                                                   &(struct restore_request){.kind = RESTORE_FROM_SNAPSHOT,
-                                                                             .source = (char *)"snap",
-                                                                             .new_cluster = (char *)"db-a-restored"},
-                                                   T0, NULL),
-                         -EEXIST);
+        ck_assert_int_eq(
+            store_restore_request_add(s,
+                                      &(struct restore_request){.kind = RESTORE_FROM_SNAPSHOT,
+                                                                .source = (char *)"snap",
+                                                                .new_cluster = (char *)"db-a-restored"},
+                                      T0, NULL),
+            -EEXIST);
 }
 
 static void check_v6_rows(struct store *s)
@@ -204,12 +207,8 @@ static void check_v6_rows(struct store *s)
 }
 
 static void (*const check_rows_of_version[STORE_SCHEMA_VERSION + 1])(struct store *s) = {
-    [1] = check_v1_rows,
-    [2] = check_v2_rows,
-    [3] = check_v3_rows,
-    [4] = check_v4_rows,
-    [5] = check_v5_rows,
-    [6] = check_v6_rows,
+    [1] = check_v1_rows, [2] = check_v2_rows, [3] = check_v3_rows,
+    [4] = check_v4_rows, [5] = check_v5_rows, [6] = check_v6_rows,
 };
 
 /* _i: the version the file was left at before the current agent opens it. */

@@ -263,7 +263,8 @@ static void probe_on_a_loop(struct probe_run *p)
         ck_assert_int_eq(sigprocmask(SIG_BLOCK, &mask, NULL), 0);
         ck_assert_int_eq(sd_event_new(&p->event), 0);
         ck_assert_int_ge(sd_event_now(p->event, CLOCK_BOOTTIME, &now), 0);
-        ck_assert_int_eq(sd_event_add_time(p->event, &tick, CLOCK_BOOTTIME, now + 20000, 0, on_probe_tick, p), 0);
+        ck_assert_int_eq(
+            sd_event_add_time(p->event, &tick, CLOCK_BOOTTIME, now + 20000, 0, on_probe_tick, p), 0);
         ck_assert_int_eq(sd_event_source_set_enabled(tick, SD_EVENT_ON), 0);
         ck_assert_int_eq(task_spawn(p->event, run_probe, probe_done, p, NULL), 0);
         ck_assert_int_eq(sd_event_loop(p->event), 0);

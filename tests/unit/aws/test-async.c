@@ -458,7 +458,8 @@ START_TEST(cancel_waiting_spares_the_call_on_the_wire)
         fixture_start(&f, never_answer, NULL, &ao);
         ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &first, NULL), 0);
         for (size_t i = 0; i < ELEMENTSOF(queued); i++)
-                ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &queued[i], NULL), 0);
+                ck_assert_int_eq(aws_client_send_async(f.client, &req, NULL, on_outcome, &queued[i], NULL),
+                                 0);
         run_until(&f, server_saw_one, f.server);
 
         /* The start of a stop: what never left is cancelled, never sent... */

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "aws-error.h"
-#include "aws-xml.h"
 #include "aws-test-data.h"
+#include "aws-xml.h"
 #include "macro.h"
 #include "test-suite.h"
 

@@ -17,7 +17,8 @@ START_TEST(describe_key_aws_managed_key_is_aws)
 {
         int r;
         enum kms_key_manager m =
-            parse("{\"KeyMetadata\":{\"AWSAccountId\":\"111122223333\",\"KeyId\":\"1234abcd-12ab-34cd-56ef-1234567890ab\","
+            parse("{\"KeyMetadata\":{\"AWSAccountId\":\"111122223333\",\"KeyId\":\"1234abcd-12ab-34cd-56ef-"
+                  "1234567890ab\","
                   "\"Arn\":\"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\","
                   "\"KeyManager\":\"AWS\",\"KeyState\":\"Enabled\",\"Origin\":\"AWS_KMS\"}}",
                   &r);
@@ -29,7 +30,8 @@ END_TEST
 START_TEST(describe_key_customer_key_is_customer)
 {
         int r;
-        ck_assert_int_eq(parse("{\"KeyMetadata\":{\"KeyManager\":\"CUSTOMER\"}}", &r), KMS_KEY_MANAGER_CUSTOMER);
+        ck_assert_int_eq(parse("{\"KeyMetadata\":{\"KeyManager\":\"CUSTOMER\"}}", &r),
+                         KMS_KEY_MANAGER_CUSTOMER);
         ck_assert_int_eq(r, 0);
 }
 END_TEST

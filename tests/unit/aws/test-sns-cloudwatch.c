@@ -13,7 +13,10 @@
 START_TEST(sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject)
 {
         struct sns_attribute a[16] = {
-            {"AWS.reserved", "x"}, {"a..b", "x"}, {"EMPTY", ""}, {"NONE", NULL},
+            {"AWS.reserved", "x"},
+            {"a..b", "x"},
+            {"EMPTY", ""},
+            {"NONE", NULL},
         };
         char names[16][8];
         char *p = NULL;
@@ -35,7 +38,8 @@ START_TEST(sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject)
         ck_assert_ptr_null(strstr(p, "K14"));
         ck_assert_ptr_null(strstr(p, "AWS.reserved"));
         free(p);
-        ck_assert_int_eq(sns_publish_params("arn:aws:sns:us-east-1:123456789012:t", NULL, "", a, 0, &p), -EINVAL);
+        ck_assert_int_eq(sns_publish_params("arn:aws:sns:us-east-1:123456789012:t", NULL, "", a, 0, &p),
+                         -EINVAL);
         ck_assert(!sns_attribute_name_is_valid(".a"));
         ck_assert(!sns_attribute_name_is_valid("amazon.x"));
         ck_assert(sns_attribute_name_is_valid("AURORA_EVENT"));
@@ -56,10 +60,12 @@ START_TEST(get_metric_data_names_each_query_and_refuses_more_than_500)
         ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, 1, 0, 86400, &p), 0);
         ck_assert_ptr_nonnull(strstr(p, "MetricDataQueries.member.1.Id=b0"));
         ck_assert_ptr_nonnull(strstr(p, "MetricDataQueries.member.1.MetricStat.Metric.Namespace=AWS%2FRDS"));
-        ck_assert_ptr_nonnull(strstr(p, "MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value=db-a"));
+        ck_assert_ptr_nonnull(
+            strstr(p, "MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value=db-a"));
         ck_assert_ptr_nonnull(strstr(p, "StartTime=1970-01-01T00%3A00%3A00Z"));
         free(p);
-        ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, CLOUDWATCH_MAX_QUERIES + 1, 0, 1, &p), -EINVAL);
+        ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, CLOUDWATCH_MAX_QUERIES + 1, 0, 1, &p),
+                         -EINVAL);
         q.id = "B0";
         ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, 1, 0, 86400, &p), -EINVAL);
 }
@@ -68,10 +74,12 @@ END_TEST
 START_TEST(get_metric_data_answer_gives_the_newest_value_of_each_query)
 {
         static const char xml[] =
-            "<GetMetricDataResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><GetMetricDataResult>"
+            "<GetMetricDataResponse "
+            "xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><GetMetricDataResult>"
             "<MetricDataResults>"
             "<member><Id>b0</Id><StatusCode>Complete</StatusCode>"
-            "<Timestamps><member>2026-01-01T00:00:00Z</member><member>2026-01-01T01:00:00Z</member></Timestamps>"
+            "<Timestamps><member>2026-01-01T00:00:00Z</member><member>2026-01-01T01:00:00Z</member></"
+            "Timestamps>"
             "<Values><member>1.0</member><member>5368709120.0</member></Values></member>"
             "<member><Id>s0</Id><StatusCode>Complete</StatusCode><Timestamps/><Values/></member>"
             "</MetricDataResults></GetMetricDataResult>"
