@@ -290,7 +290,7 @@ def event_table():
     with open(os.path.join(AGENT_SRC, "agent", "journal.c")) as f:
         text = f.read()
     table = {}
-    for name, mid, prio in re.findall(r'\{"([a-z-]+)", "([0-9a-f]{32})", (LOG_[A-Z]+)\}', text):
+    for name, mid, prio in re.findall(r'\{"([a-z-]+)",\s*"([0-9a-f]{32})",\s*(LOG_[A-Z]+)\}', text):
         table[name] = (mid, PRIORITIES[prio])
     return table
 
