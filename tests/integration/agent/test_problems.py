@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import CTL, DAY, AgentTestCase, Window, main, policy, window_open_now  # noqa: E402
+from agent_harness import (CTL, DAY, REGION, AgentTestCase, Window, agent_snapshot, main, policy,  # noqa: E402
+                           window_open_now)
 
 # ---------------------------------------------------------------- a strict text-format parser
 
@@ -90,6 +91,40 @@ class Problems(AgentTestCase):
     def config(self, policies, **agent):
         self.prom = os.path.join(self.tmp, "aurora-backup.prom")
         self.write_config(policies, prometheus_textfile=self.prom, **agent)
+
+    def problem_gauge(self, kind):
+        return series(self.metrics(), "aurora_backup_problems", kind=kind)[
+            ("aurora_backup_problems", (("kind", kind),))]
+
+    def assertOpen(self, kind, now, count=None, **fields):
+        """One open problem of `kind` in `status --json` (with these fields), counted by `check` (its
+        exit code and its text) and in the metrics textfile; returns it."""
+        [p] = self.problems(kind, now=now)
+        for k, v in fields.items():
+            self.assertEqual(p[k], v, p)
+        if count is not None:
+            self.assertEqual(p["count"], count, p)
+        self.assertTrue(p["since"] and p["error_message"], p)
+        chk = self.check(now=now)
+        self.assertIn(chk["status"], ("WARNING", "CRITICAL"), chk)
+        self.assertGreaterEqual(chk["problems"], 1, chk)
+        self.assertIn(kind, [q["kind"] for q in chk["problem_list"]], chk)
+        text = self.ctl("check", now=now, expect=None)
+        self.assertIn(text.returncode, (1, 2), text.stdout)
+        self.assertRegex(text.stdout, rf"\d+ unresolved problems? \(oldest ", text.stdout)
+        self.assertIn(kind, self.ctl("status", now=now).stdout)
+        self.assertEqual(self.problem_gauge(kind), 1.0)
+        return p
+
+    def assertCleared(self, kind, run, now):
+        """No open problem of `kind` any more: one problem-resolved event for it in `run`, 0 in the
+        metrics, and the resolved row in `history --json`."""
+        self.assertEqual(self.problems(kind, now=now), [], run.describe())
+        self.assertEqual(len(run.named("problem-resolved", reason=kind)), 1, run.describe())
+        self.assertNotIn(kind, [q["kind"] for q in self.check(now=now)["problem_list"]])
+        self.assertEqual(self.problem_gauge(kind), 0.0)
+        hist = json.loads(self.ctl("history", "--json", now=now).stdout)
+        self.assertIn(kind, [p["kind"] for p in hist["problems"] if p["resolved"]], hist["problems"])
 
     # ---- a policy selecting nothing
     def test_policy_selecting_nothing_warns_until_it_selects_a_cluster(self):
@@ -234,6 +269,137 @@ class Problems(AgentTestCase):
         self.admin.quota(limit=10)
         self.once(now=self.now + 1200)
         self.assertEqual(self.problems("quota-exhausted", now=self.now + 1200), [])
+
+    # ---- a failed drill
+    def test_failed_drill_stays_until_the_next_drill_succeeds(self):
+        t0 = self.now
+        w = window_open_now(t0)
+        self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}],
+                  snapshots=[agent_snapshot("db-a", w, t0 - DAY)])
+
+        def drill_config(probe):
+            self.config([policy(clusters=["db-a"], window=w,
+                                restore_test={"every": "daily", "instance_class": "db.r6g.large",
+                                              "keep_minutes": 0, "probe_command": probe})])
+
+        drill_config("echo probe says no >&2; exit 3")
+        for i in range(3):  # restore, instance, probe (fails)
+            self.once(now=t0 + 60 * i, expect=None)
+        self.assertEqual(len(self.runs[-1].named("restore-failed")), 1, self.runs[-1].describe())
+        first = self.assertOpen("drill-failed", t0 + 120, cluster="db-a")
+        for i in (3, 4):  # the teardown, and a cycle with no drill at all: the problem stays
+            self.once(now=t0 + 60 * i, expect=None)
+            p = self.assertOpen("drill-failed", t0 + 60 * i, cluster="db-a")
+            self.assertEqual(p["since"], first["since"], "first seen is kept")
+        # The next period's drill passes: cleared.
+        drill_config("true")
+        for i in range(3):
+            run = self.once(now=t0 + DAY + 60 * i)
+            if i < 2:
+                self.assertOpen("drill-failed", t0 + DAY + 60 * i)
+        self.assertEqual(len(run.named("restore-completed")), 1, run.describe())
+        self.assertCleared("drill-failed", run, t0 + DAY + 120)
+
+    # ---- a missed window
+    def test_missed_window_stays_until_a_later_slot_is_taken(self):
+        w = window_open_now(self.now)
+        _, _, close = w.slot("db-down", self.now)
+        self.seed(clusters=[{"id": "db-down", "status": "modifying"}],
+                  snapshots=[agent_snapshot("db-down", w, self.now - DAY)])
+        self.config([policy(window=w)])
+        self.once()
+        self.assertEqual(self.problems("missed-window"), [], "not missed while the window is open")
+        run = self.once(now=close + 5 * 60)
+        self.assertEqual(len(run.named("window-missed")), 1, run.describe())
+        first = self.assertOpen("missed-window", close + 5 * 60, cluster="db-down", policy="prod")
+        self.once(now=close + 20 * 60)  # reported once, kept as a problem
+        p = self.assertOpen("missed-window", close + 20 * 60, cluster="db-down")
+        self.assertEqual(p["since"], first["since"])
+        # The cluster is back, and the next day's slot is taken: cleared.
+        self.admin.set_cluster_status("db-down", "available")
+        t = self.now + DAY
+        run = self.once(now=t)
+        if not run.named("problem-resolved", reason="missed-window"):
+            run = self.once(now=t + 120)  # the slot counts as taken once its snapshot is seen
+            t += 120
+        self.assertTrue(run.named("snapshot-created", cluster="db-down") or
+                        self.runs[-2].named("snapshot-created", cluster="db-down"), run.describe())
+        self.assertCleared("missed-window", run, t)
+
+    # ---- a refused action
+    def test_refused_action_stays_while_it_is_refused(self):
+        w = window_open_now(self.now)
+        recent = agent_snapshot("db-00", w, self.now - DAY)
+        other = agent_snapshot("db-00", w, self.now - 100 * DAY, policy_name="staging")
+        self.seed(clusters=[{"id": "db-00"}, {"id": "stage-1"}], snapshots=[recent, other])
+        self.config([policy(window=w, retention={"max_age": "30d", "min_keep": 0}),
+                     policy(name="staging", clusters=["stage-*"], window=w)])
+        run = self.once()
+        self.assertEqual(len(run.named("action-refused", snapshot=other["id"])), 1, run.describe())
+        first = self.assertOpen("action-refused", self.now, cluster="db-00", snapshot=other["id"])
+        for k in (1, 2):  # the refusal is reported once; the problem stays
+            run = self.once(now=self.now + 600 * k)
+            self.assertEqual(run.named("action-refused", snapshot=other["id"]), [], run.describe())
+            p = self.assertOpen("action-refused", self.now + 600 * k, snapshot=other["id"])
+            self.assertEqual((p["since"], p["count"]), (first["since"], k + 1), p)
+        # A person sorts it out (the snapshot is deleted by hand): no longer refused, cleared.
+        self.rds().delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=other["id"])
+        run = self.once(now=self.now + 1800)
+        self.assertCleared("action-refused", run, self.now + 1800)
+
+    # ---- an AWS Backup point that cannot be deleted
+    def test_undeletable_backup_point_stays_until_it_is_gone(self):
+        w = window_open_now(self.now)
+        seeded = self.seed(clusters=[{"id": "db-k"}],
+                           snapshots=[{"cluster": "db-k", "origin": "awsbackup", "created": self.now - d * DAY,
+                                       "vault": "Default"} for d in (1, 40)])
+        old = [s for s in seeded["snapshots"] if s.startswith("awsbackup:")][1]
+        self.admin.expire_trap(old)
+        p = policy(clusters=["db-k"], window=w, retention={"daily": 30, "min_keep": 1})
+        p["aws_backup"] = {"manage": True, "max_age": "35d"}
+        self.config([p])
+        run = self.once(expect=1)
+        self.assertEqual([e.snapshot for e in run.named("backup-delete-expired")], [old], run.describe())
+        first = self.assertOpen("backup-undeletable", self.now, snapshot=old, action="delete-backup",
+                                error_code="RecoveryPointExpired")
+        for k in (1, 2):  # not retried every cycle, and still there: the problem stays
+            self.once(now=self.now + 600 * k)
+            q = self.assertOpen("backup-undeletable", self.now + 600 * k, snapshot=old)
+            self.assertEqual(q["since"], first["since"])
+        self.assertEqual(len(self.requests("DeleteRecoveryPoint")), 1)
+        # Someone with the permission deletes the point: cleared.
+        self.admin.expire_trap(old, enabled=False)
+        [point] = [rp for rp in self.admin.recovery_points() if rp["SnapshotId"] == old]
+        self.backup().delete_recovery_point(BackupVaultName=point["BackupVaultName"],
+                                            RecoveryPointArn=point["RecoveryPointArn"])
+        self.assertNotIn(old, self.snapshots("db-k"))
+        run = self.once(now=self.now + 1800)
+        self.assertCleared("backup-undeletable", run, self.now + 1800)
+
+    def backup(self):
+        import boto3
+        return boto3.client("backup", endpoint_url=self.world.url, region_name=REGION,
+                            aws_access_key_id="AKIDHARNESS", aws_secret_access_key="harness")
+
+    # ---- history
+    def test_history_shows_failed_and_refused_rows(self):
+        w = window_open_now(self.now)
+        other = agent_snapshot("db-a", w, self.now - 100 * DAY, policy_name="staging")
+        self.seed(clusters=[{"id": "db-a"}, {"id": "stage-1"}], snapshots=[other])
+        self.config([policy(window=w, retention={"max_age": "30d", "min_keep": 0}),
+                     policy(name="staging", clusters=["stage-*"], window=w)])
+        self.admin.add_faults({"kind": "500", "service": "rds", "action": "CreateDBClusterSnapshot",
+                               "probability": 1})
+        self.once(expect=None)
+        hist = json.loads(self.ctl("history", "--json").stdout)
+        failed = [r for r in hist["ledger"] if (r["kind"], r["state"], r["policy"]) == ("create", "failed", "prod")]
+        self.assertEqual([(r["cluster"], r["error_code"]) for r in failed], [("db-a", "InternalFailure")], hist)
+        refused = [p for p in hist["problems"] if p["kind"] == "action-refused"]
+        self.assertEqual([p["snapshot"] for p in refused], [other["id"]], hist["problems"])
+        text = self.ctl("history").stdout
+        self.assertRegex(text, r"(?m)^  \S+ +create +failed +prod +db-a ", text)
+        self.assertRegex(text, r"(?m)^    error: InternalFailure: ", text)
+        self.assertRegex(text, rf"(?m)^  action-refused policy prod cluster db-a {re.escape(other['id'])} ", text)
 
 
 def _iso(t):
