@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backup-cost.h"
 #include "cli.h"
 #include "ctl-output.h"
 #include "timespec.h"
@@ -550,8 +549,7 @@ static int status_restores(struct ctl_context *ctx, const struct ctl_options *o,
         return r;
 }
 
-/* Backup storage per cluster, from CloudWatch (backup-cost.h): its own section, read from the file the agent
- * keeps beside state.db. */
+/* Backup storage per cluster, from CloudWatch (backup-cost.h): its own section, read from state.db. */
 static void format_bytes(double b, char buf[static 32])
 {
         static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
@@ -566,11 +564,11 @@ static void format_bytes(double b, char buf[static 32])
 static int status_backup_storage(struct ctl_context *ctx, const struct ctl_options *o, FILE *out,
                                  struct json_object *j)
 {
-        struct backup_cost *c = NULL;
+        struct backup_storage_record *c = NULL;
         size_t n = 0;
         int r;
 
-        r = backup_cost_load(ctx->state_dir, &c, &n);
+        r = store_backup_storage_load(ctx->store, &c, &n);
         if (r < 0)
                 n = 0; /* unreadable: shown as none, status goes on */
         if (o->json) {
@@ -610,7 +608,7 @@ static int status_backup_storage(struct ctl_context *ctx, const struct ctl_optio
                 }
                 r = 0;
         }
-        backup_costs_free(c, n);
+        backup_storage_records_free(c, n);
         return r;
 }
 

@@ -177,6 +177,18 @@ static const char *const migrations[] = {
           "        planned_at INTEGER NOT NULL,\n"
           "        PRIMARY KEY (region, cluster)\n"
           ");\n",
+
+    /* v7 (issue 14): each selected cluster's backup storage from CloudWatch, as last read (status). Until
+     * v6 the agent kept these in backup-storage.json beside state.db; that file is not read any more, and
+     * the next full inventory fills the table. NULL: CloudWatch had no data point. */
+    [7] = "CREATE TABLE backup_storage (\n"
+          "        region TEXT NOT NULL,\n"
+          "        cluster TEXT NOT NULL,\n"
+          "        billed_bytes REAL,\n"
+          "        snapshot_bytes REAL,\n"
+          "        observed_at INTEGER NOT NULL,\n"
+          "        PRIMARY KEY (region, cluster)\n"
+          ");\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION + 1,

@@ -395,6 +395,25 @@ int store_next_slots_replace(struct store *s, const struct next_slot_record *r, 
 /* Ordered by region, cluster. */
 int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n);
 
+/* ---- Backup storage per cluster from CloudWatch (AWS/RDS), as last read at a full inventory. ---- */
+
+struct backup_storage_record {
+        char *region;
+        char *cluster;
+        bool has_billed;
+        double billed_bytes; /* TotalBackupStorageBilled */
+        bool has_snapshot;
+        double snapshot_bytes; /* SnapshotStorageUsed */
+        int64_t observed_at;   /* when the agent read them */
+};
+struct backup_storage_record *backup_storage_records_free(struct backup_storage_record *r, size_t n);
+/* The figures of `regions` become `r` (every record's region must be one of them), in one transaction; the
+ * other regions keep what they had (a region that could not be read shows its last figures). */
+int store_backup_storage_replace(struct store *s, char *const *regions, size_t n_regions,
+                                 const struct backup_storage_record *r, size_t n);
+/* Ordered by region, cluster. */
+int store_backup_storage_load(struct store *s, struct backup_storage_record **ret, size_t *ret_n);
+
 /* ---- Settled ledger rows counted by (kind, state): settled rows never change, so the counts only grow
  * (the metrics' aurora_backup_actions_total). ---- */
 

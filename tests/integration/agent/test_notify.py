@@ -121,6 +121,10 @@ class BackupStorage(AgentTestCase):
         text = subprocess.run([CTL, "--config", self.config_path, "status"], env=env, capture_output=True,
                               text=True, timeout=60).stdout
         self.assertIn("backup storage billed 5.0 GiB, snapshot storage 3.0 GiB", text)
+        # Kept in state.db (schema v7), no file beside it.
+        stored = {r["cluster"]: r["billed_bytes"] for r in self.db().execute("SELECT * FROM backup_storage")}
+        self.assertEqual(stored, {"db-a": 5 * 2**30, "db-b": 2**20})
+        self.assertFalse(os.path.exists(os.path.join(self.state_dir, "backup-storage.json")))
 
 
 class Priorities(AgentTestCase):

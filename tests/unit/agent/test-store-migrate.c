@@ -57,6 +57,8 @@ static const char *const rows_of_version[STORE_SCHEMA_VERSION + 1] = {
         "INSERT INTO next_slots (region, cluster, policy, window_open, slot_start, window_close, state, "
         "  schedule, window, window_from_cluster, planned_at) VALUES ('eu-west-1', 'db-a', 'prod', "
         "  1700006400, 1700007000, 1700010000, 'scheduled', 'daily', '22:00-23:00', 1, 1700000600);",
+    [7] = "INSERT INTO backup_storage (region, cluster, billed_bytes, snapshot_bytes, observed_at) VALUES "
+          "  ('eu-west-1', 'db-a', 1073741824.0, NULL, 1700000700);",
 };
 
 static void exec_raw(const char *dir, const char *sql)
@@ -206,9 +208,25 @@ static void check_v6_rows(struct store *s)
         next_slot_records_free(ns, nn);
 }
 
+static void check_v7_rows(struct store *s)
+{
+        struct backup_storage_record *b = NULL;
+        size_t n = 0;
+
+        ck_assert_int_eq(store_backup_storage_load(s, &b, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(b[0].region, "eu-west-1");
+        ck_assert_str_eq(b[0].cluster, "db-a");
+        ck_assert(b[0].has_billed);
+        ck_assert(b[0].billed_bytes == 1073741824.0);
+        ck_assert(!b[0].has_snapshot);
+        ck_assert_int_eq(b[0].observed_at, 1700000700);
+        backup_storage_records_free(b, n);
+}
+
 static void (*const check_rows_of_version[STORE_SCHEMA_VERSION + 1])(struct store *s) = {
-    [1] = check_v1_rows, [2] = check_v2_rows, [3] = check_v3_rows,
-    [4] = check_v4_rows, [5] = check_v5_rows, [6] = check_v6_rows,
+    [1] = check_v1_rows, [2] = check_v2_rows, [3] = check_v3_rows, [4] = check_v4_rows,
+    [5] = check_v5_rows, [6] = check_v6_rows, [7] = check_v7_rows,
 };
 
 /* _i: the version the file was left at before the current agent opens it. */
@@ -252,6 +270,43 @@ START_TEST(migrate_v1_carries_created_slots_into_window_history)
         window_record_done(&w);
         /* The open intent of db-b says nothing yet about its slot. */
         ck_assert_int_eq(store_window_lookup(s, "db-b", 1700000900, &w), -ENOENT);
+}
+END_TEST
+
+/* The figures were in backup-storage.json until v6: a v6 file migrates to an empty table that the next full
+ * inventory fills, and the other tables are untouched. */
+START_TEST(migrate_v6_to_v7_starts_backup_storage_empty)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *s = NULL;
+        struct backup_storage_record *b = NULL;
+        size_t n = 7;
+        char *regions[] = {(char *)"eu-west-1"};
+
+        ck_assert_int_eq(store_open_version(test_tmp_dir(dir, sizeof(dir)), 6, &s), 0);
+        s = store_close(s);
+        for (int v = 1; v <= 6; v++)
+                exec_raw(dir, rows_of_version[v]);
+        ck_assert_int_eq(store_open(dir, &s), 0);
+        ck_assert_int_eq(store_schema_version(s), 7);
+        ck_assert_int_eq(store_backup_storage_load(s, &b, &n), 0);
+        ck_assert_ptr_null(b);
+        ck_assert_uint_eq(n, 0);
+        check_v6_rows(s);
+
+        ck_assert_int_eq(
+            store_backup_storage_replace(s, regions, 1,
+                                         &(struct backup_storage_record){.region = regions[0],
+                                                                         .cluster = (char *)"db-a",
+                                                                         .has_snapshot = true,
+                                                                         .snapshot_bytes = 512.0,
+                                                                         .observed_at = T0},
+                                         1),
+            0);
+        ck_assert_int_eq(store_backup_storage_load(s, &b, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert(!b[0].has_billed && b[0].has_snapshot && b[0].snapshot_bytes == 512.0);
+        backup_storage_records_free(b, n);
 }
 END_TEST
 
@@ -305,6 +360,7 @@ TEST_SUITE(store_migrate_suite)
         tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
         tcase_add_loop_test(tc, migrate_from_every_version_keeps_rows, 1, STORE_SCHEMA_VERSION + 1);
         tcase_add_test(tc, migrate_v1_carries_created_slots_into_window_history);
+        tcase_add_test(tc, migrate_v6_to_v7_starts_backup_storage_empty);
         tcase_add_test(tc, migrate_failure_rolls_back_to_the_old_version);
         tcase_add_test(tc, open_version_never_downgrades);
         suite_add_tcase(s, tc);

@@ -311,6 +311,51 @@ START_TEST(ledger_intent_survives_sigkill_after_begin)
 }
 END_TEST
 
+static struct backup_storage_record figures(const char *region, const char *cluster, double billed,
+                                            int64_t at)
+{
+        return (struct backup_storage_record){.region = (char *)region,
+                                              .cluster = (char *)cluster,
+                                              .has_billed = true,
+                                              .billed_bytes = billed,
+                                              .observed_at = at};
+}
+
+/* A region read again loses the clusters it no longer has; a region not read keeps its last figures. */
+START_TEST(backup_storage_replaces_only_the_regions_read)
+{
+        char dir[PATH_MAX];
+        _cleanup_store_close_ struct store *s = test_store_open(test_tmp_dir(dir, sizeof(dir)));
+        struct backup_storage_record *b = NULL;
+        size_t n = 0;
+        char *both[] = {(char *)"us-east-1", (char *)"eu-west-1"}, *east[] = {(char *)"us-east-1"};
+        struct backup_storage_record first[] = {
+            figures("us-east-1", "db-b", 1.0, T0),
+            figures("us-east-1", "db-a", 2.0, T0),
+            figures("eu-west-1", "db-c", 3.0, T0),
+        };
+        struct backup_storage_record second[] = {figures("us-east-1", "db-a", 20.0, T0 + 60)};
+
+        ck_assert_int_eq(store_backup_storage_replace(s, both, 2, first, 3), 0);
+        ck_assert_int_eq(store_backup_storage_replace(s, east, 1, second, 1), 0);
+        ck_assert_int_eq(store_backup_storage_load(s, &b, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_str_eq(b[0].region, "eu-west-1");
+        ck_assert(b[0].billed_bytes == 3.0);
+        ck_assert_int_eq(b[0].observed_at, T0);
+        ck_assert_str_eq(b[1].cluster, "db-a");
+        ck_assert(b[1].billed_bytes == 20.0 && !b[1].has_snapshot);
+        ck_assert_int_eq(b[1].observed_at, T0 + 60);
+        backup_storage_records_free(b, n);
+
+        /* A record of a region not being replaced is refused, and nothing changes. */
+        ck_assert_int_eq(store_backup_storage_replace(s, east, 1, first, 3), -EINVAL);
+        ck_assert_int_eq(store_backup_storage_load(s, &b, &n), 0);
+        ck_assert_uint_eq(n, 2);
+        backup_storage_records_free(b, n);
+}
+END_TEST
+
 TEST_SUITE(store_suite)
 {
         Suite *suite = suite_create("store");
@@ -330,6 +375,7 @@ TEST_SUITE(store_suite)
         tcase_add_test(tc, store_reopen_after_close_keeps_every_table);
         tcase_add_test(tc, two_connections_see_each_others_commits);
         tcase_add_test(tc, ledger_intent_survives_sigkill_after_begin);
+        tcase_add_test(tc, backup_storage_replaces_only_the_regions_read);
         suite_add_tcase(suite, tc);
         return suite;
 }
