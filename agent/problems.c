@@ -301,13 +301,23 @@ static bool drill_succeeded_since(const struct resolve_ctx *x, const struct prob
         return ok;
 }
 
+/* A slot later than every missed one is taken. When it was recorded says nothing: a restart settles an
+ * interrupted create of an earlier slot as taken in the same cycle that reports a later one missed. */
 static bool slot_taken_since(const struct resolve_ctx *x, const struct problem *p)
 {
-        struct window_record w = {};
-        if (!p->cluster || store_window_last_taken(x->a->store, p->cluster, &w) < 0)
+        struct window_record taken = {}, *later = NULL;
+        size_t n_later = 0;
+        bool ok;
+
+        if (!p->cluster || store_window_last_taken(x->a->store, p->cluster, &taken) < 0)
                 return false;
-        bool ok = w.recorded_at >= p->first_seen;
-        window_record_done(&w);
+        ok = taken.recorded_at >= p->first_seen &&
+             store_window_list(x->a->store, p->cluster, taken.slot_start, 0, &later, &n_later) >= 0;
+        for (size_t i = 0; ok && i < n_later; i++)
+                if (later[i].outcome == WINDOW_MISSED && later[i].slot_start > taken.slot_start)
+                        ok = false;
+        window_records_free(later, n_later);
+        window_record_done(&taken);
         return ok;
 }
 

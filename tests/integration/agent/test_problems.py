@@ -326,6 +326,25 @@ class Problems(AgentTestCase):
                         self.runs[-2].named("snapshot-created", cluster="db-down"), run.describe())
         self.assertCleared("missed-window", run, t)
 
+    def test_missed_window_is_not_cleared_by_an_earlier_slot_recorded_late(self):
+        # The agent dies right after today's create call and comes back after tomorrow's window has closed
+        # with the cluster busy: at the restart it settles today's slot as taken (recorded now) and reports
+        # tomorrow's as missed. Today's slot is not later than the missed one: the problem stays.
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": "db-a"}], snapshots=[agent_snapshot("db-a", w, self.now - DAY)])
+        self.config([policy(window=w)])
+        crashed = self.once(crash_at="after-call", expect=None)
+        self.assertNotEqual(crashed.returncode, 0, crashed.describe())
+        self.admin.set_cluster_status("db-a", "modifying")
+        _, _, close = w.slot("db-a", self.now + DAY)
+        run = self.once(now=close + 5 * 60)
+        self.assertEqual(len(run.named("window-missed", cluster="db-a")), 1, run.describe())
+        first = self.assertOpen("missed-window", close + 5 * 60, cluster="db-a")
+        run = self.once(now=close + 15 * 60)
+        self.assertEqual(run.named("problem-resolved"), [], run.describe())
+        p = self.assertOpen("missed-window", close + 15 * 60, cluster="db-a")
+        self.assertEqual(p["since"], first["since"])
+
     # ---- a refused action
     def test_refused_action_stays_while_it_is_refused(self):
         w = window_open_now(self.now)
