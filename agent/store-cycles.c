@@ -22,17 +22,11 @@ static const char *const cycle_sql[_STMT_MAX] = {
 
 int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_id)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r;
 
         if (!s)
                 return -EINVAL;
-        r = store_stmt(s, cycle_sql, STMT_CYCLE_BEGIN, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, now);
-        sqlite3_bind_int(st, 2, dry_run);
-        r = store_step_done(s, st);
+        r = store_run(s, cycle_sql, STMT_CYCLE_BEGIN, ARG_INT(now), ARG_INT(dry_run));
         if (r < 0)
                 return r;
         if (ret_id)
@@ -43,26 +37,14 @@ int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_i
 int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,
                        int64_t now)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
         sqlite3_stmt *ex = NULL;
         int r, rc;
 
         if (!s || !c)
                 return -EINVAL;
-        r = store_stmt(s, cycle_sql, STMT_CYCLE_FINISH, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, now);
-        sqlite3_bind_int64(st, 3, c->planned);
-        sqlite3_bind_int64(st, 4, c->succeeded);
-        sqlite3_bind_int64(st, 5, c->failed);
-        sqlite3_bind_int64(st, 6, c->created);
-        sqlite3_bind_int64(st, 7, c->deleted);
-        sqlite3_bind_int64(st, 8, c->missed);
-        sqlite3_bind_int64(st, 9, c->api_calls);
-        sqlite3_bind_int(st, 10, exit_status);
-        r = store_step_done(s, st);
+        r = store_run(s, cycle_sql, STMT_CYCLE_FINISH, ARG_INT(id), ARG_INT(now), ARG_INT(c->planned),
+                      ARG_INT(c->succeeded), ARG_INT(c->failed), ARG_INT(c->created), ARG_INT(c->deleted),
+                      ARG_INT(c->missed), ARG_INT(c->api_calls), ARG_INT(exit_status));
         if (r < 0)
                 return r;
         if (sqlite3_changes(s->db) > 0)
@@ -107,32 +89,19 @@ static int cycle_record_read(struct store *s, sqlite3_stmt *st, void *ret)
 
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret)
                 return -EINVAL;
-        r = store_stmt(s, cycle_sql, STMT_CYCLE_GET, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, id);
-        return store_read_one(s, st, cycle_record_read, ret);
+        return store_get(s, cycle_sql, STMT_CYCLE_GET, cycle_record_read, ret, ARG_INT(id));
 }
 
 int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n)
 {
         static const struct store_rows cycle_rows = {.size = sizeof(struct cycle_record),
                                                      .read = cycle_record_read};
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
 
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_stmt(s, cycle_sql, STMT_CYCLE_LIST, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, sql_limit(limit));
-        return store_collect(s, st, &cycle_rows, ret, ret_n);
+        return store_list(s, cycle_sql, STMT_CYCLE_LIST, &cycle_rows, ret, ret_n, ARG_INT(sql_limit(limit)));
 }
 
 int store_cycle_first_started(struct store *s, int64_t *ret)

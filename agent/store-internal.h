@@ -165,3 +165,47 @@ int store_collect_many(struct store *s, sqlite3_stmt *const *sts, size_t n_sts,
 /* The one row of `st` read by `read` into *ret; -ENOENT when there is none. */
 int store_read_one(struct store *s, sqlite3_stmt *st,
                    int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret);
+
+/* ---- One statement: prepare, bind, step, reset or finalize. ---- */
+
+/* A statement's parameter: an integer, text (NULL binds SQL NULL) or SQL NULL. Built with ARG_INT(),
+ * ARG_TEXT(), ARG_NULL; a list of them with STORE_ARGS(a, b, ...) binds ?1, ?2, ... in order. */
+struct store_arg {
+        enum { STORE_ARG_INT, STORE_ARG_TEXT, STORE_ARG_NULL } kind;
+        int64_t i;
+        const char *text;
+};
+#define ARG_INT(v) ((struct store_arg){.kind = STORE_ARG_INT, .i = (v)})
+#define ARG_TEXT(v) ((struct store_arg){.kind = STORE_ARG_TEXT, .text = (v)})
+#define ARG_NULL ((struct store_arg){.kind = STORE_ARG_NULL})
+#define STORE_ARGS(...)                                                                                     \
+        (const struct store_arg[]){__VA_ARGS__}, ELEMENTSOF(((const struct store_arg[]){__VA_ARGS__}))
+
+void store_bind(sqlite3_stmt *st, const struct store_arg *args, size_t n);
+
+/* The kept statement sql[id] run once with `args`, then reset: a statement that returns no row (0, or a
+ * negative errno); sqlite3_changes() and sqlite3_last_insert_rowid() tell what it did. */
+int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_arg *args,
+                   size_t n);
+#define store_run(s, sql, id, ...) store_run_args(s, sql, id, STORE_ARGS(__VA_ARGS__))
+/* The one row of the kept statement sql[id] with `args`, read by `read` into *ret; -ENOENT when none. */
+int store_get_args(struct store *s, const char *const *sql, enum stmt_id id,
+                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
+                   const struct store_arg *args, size_t n);
+#define store_get(s, sql, id, read, ret, ...) store_get_args(s, sql, id, read, ret, STORE_ARGS(__VA_ARGS__))
+/* The rows of the kept statement sql[id] with `args`, as store_collect(). */
+int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_rows *rows,
+                    void *ret, size_t *ret_n, const struct store_arg *args, size_t n);
+#define store_list(s, sql, id, rows, ret, ret_n, ...)                                                       \
+        store_list_args(s, sql, id, rows, ret, ret_n, STORE_ARGS(__VA_ARGS__))
+/* Same as store_get() and store_list(), for SQL text prepared for this one call (what runs once per cycle
+ * or per operator request). */
+int store_get_once_args(struct store *s, const char *sql,
+                        int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
+                        const struct store_arg *args, size_t n);
+#define store_get_once(s, sql, read, ret, ...)                                                              \
+        store_get_once_args(s, sql, read, ret, STORE_ARGS(__VA_ARGS__))
+int store_list_once_args(struct store *s, const char *sql, const struct store_rows *rows, void *ret,
+                         size_t *ret_n, const struct store_arg *args, size_t n);
+#define store_list_once(s, sql, rows, ret, ret_n, ...)                                                      \
+        store_list_once_args(s, sql, rows, ret, ret_n, STORE_ARGS(__VA_ARGS__))

@@ -68,70 +68,35 @@ static int inventory_write(struct store *s, const char *region, const struct inv
                            size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,
                            int64_t now)
 {
-        static const enum stmt_id deletes[] = {STMT_INV_DEL_CLUSTERS, STMT_INV_DEL_SNAPSHOTS};
-        sqlite3_stmt *st = NULL;
         int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(deletes); i++) {
-                r = store_stmt(s, inventory_sql, deletes[i], &st);
-                if (r < 0)
-                        return r;
-                bind_text(st, 1, region);
-                r = store_step_done(s, st);
-                store_stmt_resetp(&st);
-                if (r < 0)
-                        return r;
-        }
-
-        r = store_stmt(s, inventory_sql, STMT_INV_ADD_CLUSTER, &st);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n_clusters; i++) {
+        r = store_run(s, inventory_sql, STMT_INV_DEL_CLUSTERS, ARG_TEXT(region));
+        if (r >= 0)
+                r = store_run(s, inventory_sql, STMT_INV_DEL_SNAPSHOTS, ARG_TEXT(region));
+        for (size_t i = 0; r >= 0 && i < n_clusters; i++) {
                 const struct inventory_cluster *c = &clusters[i];
 
                 if (!c->identifier)
                         return -EINVAL;
-                bind_text(st, 1, region);
-                bind_text(st, 2, c->identifier);
-                bind_text(st, 3, c->status);
-                bind_text(st, 4, c->arn);
-                bind_text(st, 5, c->preferred_window);
-                sqlite3_bind_int64(st, 6, c->backup_retention_days);
-                bind_text(st, 7, c->policy);
-                sqlite3_bind_int64(st, 8, now);
-                sqlite3_bind_int64(st, 9, c->earliest_restorable_time);
-                sqlite3_bind_int64(st, 10, c->latest_restorable_time);
-                r = store_step_done(s, st);
-                store_stmt_resetp(&st);
-                if (r < 0)
-                        return r;
+                r = store_run(s, inventory_sql, STMT_INV_ADD_CLUSTER, ARG_TEXT(region),
+                              ARG_TEXT(c->identifier), ARG_TEXT(c->status), ARG_TEXT(c->arn),
+                              ARG_TEXT(c->preferred_window), ARG_INT(c->backup_retention_days),
+                              ARG_TEXT(c->policy), ARG_INT(now), ARG_INT(c->earliest_restorable_time),
+                              ARG_INT(c->latest_restorable_time));
         }
-
-        r = store_stmt(s, inventory_sql, STMT_INV_ADD_SNAPSHOT, &st);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n_snapshots; i++) {
+        for (size_t i = 0; r >= 0 && i < n_snapshots; i++) {
                 const struct inventory_snapshot *sn = &snapshots[i];
 
                 if (!sn->identifier || !inventory_origin_to_string(sn->origin))
                         return -EINVAL;
-                bind_text(st, 1, region);
-                bind_text(st, 2, sn->identifier);
-                bind_text(st, 3, sn->cluster);
-                bind_text(st, 4, inventory_origin_to_string(sn->origin));
-                bind_text(st, 5, sn->status);
-                sqlite3_bind_int64(st, 6, sn->create_time);
-                sqlite3_bind_int64(st, 7, sn->allocated_gib);
-                sqlite3_bind_int(st, 8, sn->encrypted);
                 /* sqlite integers are signed: store the digest's bits, read them back the same way. */
-                sqlite3_bind_int64(st, 9, (int64_t)sn->tags_digest);
-                sqlite3_bind_int64(st, 10, now);
-                r = store_step_done(s, st);
-                store_stmt_resetp(&st);
-                if (r < 0)
-                        return r;
+                r = store_run(s, inventory_sql, STMT_INV_ADD_SNAPSHOT, ARG_TEXT(region),
+                              ARG_TEXT(sn->identifier), ARG_TEXT(sn->cluster),
+                              ARG_TEXT(inventory_origin_to_string(sn->origin)), ARG_TEXT(sn->status),
+                              ARG_INT(sn->create_time), ARG_INT(sn->allocated_gib), ARG_INT(sn->encrypted),
+                              ARG_INT((int64_t)sn->tags_digest), ARG_INT(now));
         }
-        return 0;
+        return r;
 }
 
 int store_inventory_replace(struct store *s, const char *region, const struct inventory_cluster *clusters,
@@ -199,20 +164,6 @@ static int inventory_snapshot_read(struct store *s, sqlite3_stmt *st, void *ret)
 DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, inventory_snapshot_read,
                   inventory_snapshot_done);
 
-/* The rows of the query `id` for `region` (NULL: all). */
-static int inventory_read(struct store *s, enum stmt_id id, const char *region,
-                          const struct store_rows *rows, void *ret, size_t *ret_n)
-{
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
-        r = store_stmt(s, inventory_sql, id, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        return store_collect(s, st, rows, ret, ret_n);
-}
-
 static int inventory_observed_at(struct store *s, const char *region, int64_t *ret)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
@@ -247,9 +198,11 @@ int store_inventory_load(struct store *s, const char *region, struct inventory_c
         r = store_exec(s, "BEGIN");
         if (r < 0)
                 return r;
-        r = inventory_read(s, STMT_INV_CLUSTERS, region, &cluster_rows, &clusters, &n_clusters);
+        r = store_list(s, inventory_sql, STMT_INV_CLUSTERS, &cluster_rows, &clusters, &n_clusters,
+                       ARG_TEXT(region));
         if (r >= 0)
-                r = inventory_read(s, STMT_INV_SNAPSHOTS, region, &snapshot_rows, &snapshots, &n_snapshots);
+                r = store_list(s, inventory_sql, STMT_INV_SNAPSHOTS, &snapshot_rows, &snapshots,
+                               &n_snapshots, ARG_TEXT(region));
         if (r >= 0 && ret_observed_at)
                 r = inventory_observed_at(s, region, &observed);
         r = store_commit_or_rollback(s, r);

@@ -111,31 +111,15 @@ DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_entry_read, ledger_en
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r;
 
         if (!s || !in || !ledger_kind_to_string(in->kind))
                 return -EINVAL;
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_BEGIN, &st);
-        if (r < 0)
-                return r;
-        if (in->cycle_id > 0)
-                sqlite3_bind_int64(st, 1, in->cycle_id);
-        else
-                sqlite3_bind_null(st, 1);
-        bind_text(st, 2, ledger_kind_to_string(in->kind));
-        bind_text(st, 3, in->policy);
-        bind_text(st, 4, in->cluster);
-        bind_text(st, 5, in->snapshot);
-        bind_text(st, 6, in->region);
-        bind_text(st, 7, in->target);
-        if (in->slot_start != 0)
-                sqlite3_bind_int64(st, 8, in->slot_start);
-        else
-                sqlite3_bind_null(st, 8);
-        sqlite3_bind_int64(st, 9, now);
         /* Autocommit: the row is durable once sqlite3_step returns SQLITE_DONE. */
-        r = store_step_done(s, st);
+        r = store_run(s, ledger_sql, STMT_LEDGER_BEGIN, in->cycle_id > 0 ? ARG_INT(in->cycle_id) : ARG_NULL,
+                      ARG_TEXT(ledger_kind_to_string(in->kind)), ARG_TEXT(in->policy), ARG_TEXT(in->cluster),
+                      ARG_TEXT(in->snapshot), ARG_TEXT(in->region), ARG_TEXT(in->target),
+                      in->slot_start != 0 ? ARG_INT(in->slot_start) : ARG_NULL, ARG_INT(now));
         if (r < 0)
                 return r;
         if (ret_id)
@@ -165,10 +149,12 @@ static int ledger_not_open(struct store *s, int64_t id)
         return -EALREADY;
 }
 
-/* Run an UPDATE ... WHERE id = ?1 AND state = 'intent'; -ENOENT or -EALREADY when it changed nothing. */
-static int ledger_update_open(struct store *s, sqlite3_stmt *st, int64_t id)
+/* Run the UPDATE ... WHERE id = ?1 AND state = 'intent' `stmt` with `args` (the first is the id);
+ * -ENOENT or -EALREADY when it changed nothing. */
+static int ledger_update_open(struct store *s, enum stmt_id stmt, int64_t id, const struct store_arg *args,
+                              size_t n)
 {
-        int r = store_step_done(s, st);
+        int r = store_run_args(s, ledger_sql, stmt, args, n);
 
         if (r < 0)
                 return r;
@@ -179,88 +165,49 @@ static int ledger_update_open(struct store *s, sqlite3_stmt *st, int64_t id)
 
 int store_ledger_retry(struct store *s, int64_t id, int64_t now)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s)
                 return -EINVAL;
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_RETRY, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, now);
-        return ledger_update_open(s, st, id);
+        return ledger_update_open(s, STMT_LEDGER_RETRY, id, STORE_ARGS(ARG_INT(id), ARG_INT(now)));
 }
 
 int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, const char *request_id,
                         const char *error_code, const char *error_message, int64_t now)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || outcome == LEDGER_INTENT || !ledger_state_to_string(outcome))
                 return -EINVAL;
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_FINISH, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, ledger_state_to_string(outcome));
-        bind_text(st, 3, request_id);
-        bind_text(st, 4, error_code);
-        bind_text(st, 5, error_message);
-        sqlite3_bind_int64(st, 6, now);
-        return ledger_update_open(s, st, id);
+        return ledger_update_open(s, STMT_LEDGER_FINISH, id,
+                                  STORE_ARGS(ARG_INT(id), ARG_TEXT(ledger_state_to_string(outcome)),
+                                             ARG_TEXT(request_id), ARG_TEXT(error_code),
+                                             ARG_TEXT(error_message), ARG_INT(now)));
 }
 
 int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret)
                 return -EINVAL;
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_GET, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, id);
-        return store_read_one(s, st, ledger_entry_read, ret);
+        return store_get(s, ledger_sql, STMT_LEDGER_GET, ledger_entry_read, ret, ARG_INT(id));
 }
 
 int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_OPEN, &st);
-        if (r < 0)
-                return r;
-        return store_collect(s, st, &ledger_rows, ret, ret_n);
+        return store_list_args(s, ledger_sql, STMT_LEDGER_OPEN, &ledger_rows, ret, ret_n, NULL, 0);
 }
 
 int store_ledger_list(struct store *s, const struct ledger_filter *f, struct ledger_entry **ret,
                       size_t *ret_n)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !f || !ret || !ret_n)
                 return -EINVAL;
         if ((f->state >= 0 && !ledger_state_to_string(f->state)) ||
             (f->kind >= 0 && !ledger_kind_to_string(f->kind)))
                 return -EINVAL;
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_LIST, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, f->policy);
-        bind_text(st, 2, f->cluster);
-        bind_text(st, 3, f->state >= 0 ? ledger_state_to_string(f->state) : NULL);
-        sqlite3_bind_int64(st, 4, f->since);
-        sqlite3_bind_int64(st, 5, sql_limit(f->limit));
-        bind_text(st, 6, f->snapshot);
-        bind_text(st, 7, f->kind >= 0 ? ledger_kind_to_string(f->kind) : NULL);
-        return store_collect(s, st, &ledger_rows, ret, ret_n);
+        return store_list(s, ledger_sql, STMT_LEDGER_LIST, &ledger_rows, ret, ret_n, ARG_TEXT(f->policy),
+                          ARG_TEXT(f->cluster),
+                          ARG_TEXT(f->state >= 0 ? ledger_state_to_string(f->state) : NULL),
+                          ARG_INT(f->since), ARG_INT(sql_limit(f->limit)), ARG_TEXT(f->snapshot),
+                          ARG_TEXT(f->kind >= 0 ? ledger_kind_to_string(f->kind) : NULL));
 }
 
 /* ---- Settled rows counted by (kind, state), for the metrics. ---- */
@@ -282,16 +229,11 @@ int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_
 {
         static const struct store_rows count_rows = {.size = sizeof(struct ledger_count),
                                                      .read = ledger_count_read};
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
 
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT kind, state, COUNT(*) FROM ledger WHERE state != 'intent' "
-                          "GROUP BY kind, state ORDER BY kind, state",
-                          &st);
-        if (r < 0)
-                return r;
-        return store_collect(s, st, &count_rows, ret, ret_n);
+        return store_list_once_args(s,
+                                    "SELECT kind, state, COUNT(*) FROM ledger WHERE state != 'intent' "
+                                    "GROUP BY kind, state ORDER BY kind, state",
+                                    &count_rows, ret, ret_n, NULL, 0);
 }

@@ -90,17 +90,11 @@ DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_record_read
 
 int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT region, cluster, policy, window_open, slot_start, window_close, retry_at, "
-                          "state, schedule, window, window_from_cluster, planned_at FROM next_slots "
-                          "ORDER BY region, cluster",
-                          &st);
-        if (r < 0)
-                return r;
-        return store_collect(s, st, &next_slot_rows, ret, ret_n);
+        return store_list_once_args(s,
+                                    "SELECT region, cluster, policy, window_open, slot_start, window_close, "
+                                    "retry_at, state, schedule, window, window_from_cluster, planned_at "
+                                    "FROM next_slots ORDER BY region, cluster",
+                                    &next_slot_rows, ret, ret_n, NULL, 0);
 }

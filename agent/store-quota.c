@@ -13,20 +13,10 @@ static const char *const quota_sql[_STMT_MAX] = {
 
 int store_account_quota_put(struct store *s, const char *region, const struct account_quota_record *q)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !region || !q)
                 return -EINVAL;
-        r = store_stmt(s, quota_sql, STMT_QUOTA_PUT, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        sqlite3_bind_int64(st, 2, q->max);
-        sqlite3_bind_int64(st, 3, q->used);
-        sqlite3_bind_int64(st, 4, q->counted);
-        sqlite3_bind_int64(st, 5, q->observed_at);
-        return store_step_done(s, st);
+        return store_run(s, quota_sql, STMT_QUOTA_PUT, ARG_TEXT(region), ARG_INT(q->max), ARG_INT(q->used),
+                         ARG_INT(q->counted), ARG_INT(q->observed_at));
 }
 
 static int quota_read(struct store *s, sqlite3_stmt *st, void *ret)
@@ -43,14 +33,7 @@ static int quota_read(struct store *s, sqlite3_stmt *st, void *ret)
 
 int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !region || !ret)
                 return -EINVAL;
-        r = store_stmt(s, quota_sql, STMT_QUOTA_GET, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        return store_read_one(s, st, quota_read, ret);
+        return store_get(s, quota_sql, STMT_QUOTA_GET, quota_read, ret, ARG_TEXT(region));
 }

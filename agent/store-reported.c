@@ -12,17 +12,11 @@ static const char *const reported_sql[_STMT_MAX] = {
 
 int store_reported_once(struct store *s, const char *key, int64_t now)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r;
 
         if (!s || !key)
                 return -EINVAL;
-        r = store_stmt(s, reported_sql, STMT_MARK_ONCE, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, key);
-        sqlite3_bind_int64(st, 2, now);
-        r = store_step_done(s, st);
+        r = store_run(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
         if (r < 0)
                 return r;
         return sqlite3_changes(s->db) > 0 ? 1 : 0;
@@ -30,16 +24,9 @@ int store_reported_once(struct store *s, const char *key, int64_t now)
 
 int store_reported_forget(struct store *s, const char *key)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !key)
                 return -EINVAL;
-        r = store_stmt(s, reported_sql, STMT_MARK_FORGET, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, key);
-        return store_step_done(s, st);
+        return store_run(s, reported_sql, STMT_MARK_FORGET, ARG_TEXT(key));
 }
 
 int store_reported_at(struct store *s, const char *key, int64_t *ret)

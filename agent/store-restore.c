@@ -105,35 +105,22 @@ int store_restore_request_add(struct store *s, const struct restore_request *in,
 
 int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !new_cluster || !ret)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
-                          "AND state IN ('recorded', 'started')",
-                          &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, new_cluster);
-        return store_read_one(s, st, restore_request_read, ret);
+        return store_get_once(s,
+                              "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
+                              "AND state IN ('recorded', 'started')",
+                              restore_request_read, ret, ARG_TEXT(new_cluster));
 }
 
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT " RESTORE_COLUMNS " FROM restore_requests "
-                          "WHERE state IN ('recorded', 'started') ORDER BY id",
-                          &st);
-        if (r < 0)
-                return r;
-        return store_collect(s, st, &restore_rows, ret, ret_n);
+        return store_list_once_args(s,
+                                    "SELECT " RESTORE_COLUMNS " FROM restore_requests "
+                                    "WHERE state IN ('recorded', 'started') ORDER BY id",
+                                    &restore_rows, ret, ret_n, NULL, 0);
 }
 
 int store_restore_requests_recent(struct store *s, size_t limit, struct restore_request **ret, size_t *ret_n)
@@ -159,38 +146,22 @@ int store_restore_requests_recent(struct store *s, size_t limit, struct restore_
         return store_collect_many(s, (sqlite3_stmt *const[]){open, settled}, 2, &restore_rows, ret, ret_n);
 }
 
-static int restore_request_one(struct store *s, const char *sql, int64_t id, const char *text,
-                               struct restore_request *ret)
-{
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
-
-        if (!s || !ret)
-                return -EINVAL;
-        r = store_prepare(s, sql, &st);
-        if (r < 0)
-                return r;
-        if (text)
-                bind_text(st, 1, text);
-        else
-                sqlite3_bind_int64(st, 1, id);
-        return store_read_one(s, st, restore_request_read, ret);
-}
-
 int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret)
 {
-        return restore_request_one(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1", id,
-                                   NULL, ret);
+        if (!s || !ret)
+                return -EINVAL;
+        return store_get_once(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1",
+                              restore_request_read, ret, ARG_INT(id));
 }
 
 int store_restore_request_find_latest(struct store *s, const char *new_cluster, struct restore_request *ret)
 {
-        if (!new_cluster)
+        if (!s || !new_cluster || !ret)
                 return -EINVAL;
-        return restore_request_one(s,
-                                   "SELECT " RESTORE_COLUMNS
-                                   " FROM restore_requests WHERE new_cluster = ?1 ORDER BY id DESC LIMIT 1",
-                                   0, new_cluster, ret);
+        return store_get_once(s,
+                              "SELECT " RESTORE_COLUMNS
+                              " FROM restore_requests WHERE new_cluster = ?1 ORDER BY id DESC LIMIT 1",
+                              restore_request_read, ret, ARG_TEXT(new_cluster));
 }
 
 int store_restore_request_update(struct store *s, int64_t id, const char *state, const char *message,

@@ -20,44 +20,22 @@ static int vault_read(struct store *s, sqlite3_stmt *st, void *ret)
 
 int store_vault_cache_get(struct store *s, const char *resource_arn, char **ret_vault)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !resource_arn || !ret_vault)
                 return -EINVAL;
-        r = store_stmt(s, vault_sql, STMT_VAULT_GET, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, resource_arn);
-        return store_read_one(s, st, vault_read, ret_vault);
+        return store_get(s, vault_sql, STMT_VAULT_GET, vault_read, ret_vault, ARG_TEXT(resource_arn));
 }
 
 int store_vault_cache_put(struct store *s, const char *resource_arn, const char *vault, int64_t now)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !resource_arn || !vault)
                 return -EINVAL;
-        r = store_stmt(s, vault_sql, STMT_VAULT_PUT, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, resource_arn);
-        bind_text(st, 2, vault);
-        sqlite3_bind_int64(st, 3, now);
-        return store_step_done(s, st);
+        return store_run(s, vault_sql, STMT_VAULT_PUT, ARG_TEXT(resource_arn), ARG_TEXT(vault),
+                         ARG_INT(now));
 }
 
 int store_vault_cache_forget(struct store *s, const char *resource_arn)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !resource_arn)
                 return -EINVAL;
-        r = store_stmt(s, vault_sql, STMT_VAULT_FORGET, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, resource_arn);
-        return store_step_done(s, st);
+        return store_run(s, vault_sql, STMT_VAULT_FORGET, ARG_TEXT(resource_arn));
 }

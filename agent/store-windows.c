@@ -77,66 +77,35 @@ DEFINE_STORE_ROWS(window_rows, struct window_record, window_record_read, window_
 int store_window_record(struct store *s, const char *policy, const char *cluster, int64_t slot_start,
                         enum window_outcome outcome, const char *snapshot, bool reported, int64_t now)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !policy || !cluster || !window_outcome_to_string(outcome))
                 return -EINVAL;
-        r = store_stmt(s, window_sql, STMT_WINDOW_RECORD, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, policy);
-        bind_text(st, 2, cluster);
-        sqlite3_bind_int64(st, 3, slot_start);
-        bind_text(st, 4, window_outcome_to_string(outcome));
-        bind_text(st, 5, snapshot);
-        sqlite3_bind_int(st, 6, reported);
-        sqlite3_bind_int64(st, 7, now);
-        return store_step_done(s, st);
+        return store_run(s, window_sql, STMT_WINDOW_RECORD, ARG_TEXT(policy), ARG_TEXT(cluster),
+                         ARG_INT(slot_start), ARG_TEXT(window_outcome_to_string(outcome)),
+                         ARG_TEXT(snapshot), ARG_INT(reported), ARG_INT(now));
 }
 
 int store_window_lookup(struct store *s, const char *cluster, int64_t slot_start, struct window_record *ret)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !cluster || !ret)
                 return -EINVAL;
-        r = store_stmt(s, window_sql, STMT_WINDOW_LOOKUP, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, cluster);
-        sqlite3_bind_int64(st, 2, slot_start);
-        return store_read_one(s, st, window_record_read, ret);
+        return store_get(s, window_sql, STMT_WINDOW_LOOKUP, window_record_read, ret, ARG_TEXT(cluster),
+                         ARG_INT(slot_start));
 }
 
 int store_window_last_taken(struct store *s, const char *cluster, struct window_record *ret)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !cluster || !ret)
                 return -EINVAL;
-        r = store_stmt(s, window_sql, STMT_WINDOW_LAST_TAKEN, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, cluster);
-        return store_read_one(s, st, window_record_read, ret);
+        return store_get(s, window_sql, STMT_WINDOW_LAST_TAKEN, window_record_read, ret, ARG_TEXT(cluster));
 }
 
 int store_window_mark_reported(struct store *s, const char *cluster, int64_t slot_start)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r;
 
         if (!s || !cluster)
                 return -EINVAL;
-        r = store_stmt(s, window_sql, STMT_WINDOW_MARK, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, cluster);
-        sqlite3_bind_int64(st, 2, slot_start);
-        r = store_step_done(s, st);
+        r = store_run(s, window_sql, STMT_WINDOW_MARK, ARG_TEXT(cluster), ARG_INT(slot_start));
         if (r < 0)
                 return r;
         return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
@@ -145,16 +114,8 @@ int store_window_mark_reported(struct store *s, const char *cluster, int64_t slo
 int store_window_list(struct store *s, const char *cluster, int64_t since, size_t limit,
                       struct window_record **ret, size_t *ret_n)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_stmt(s, window_sql, STMT_WINDOW_LIST, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, cluster);
-        sqlite3_bind_int64(st, 2, since);
-        sqlite3_bind_int64(st, 3, sql_limit(limit));
-        return store_collect(s, st, &window_rows, ret, ret_n);
+        return store_list(s, window_sql, STMT_WINDOW_LIST, &window_rows, ret, ret_n, ARG_TEXT(cluster),
+                          ARG_INT(since), ARG_INT(sql_limit(limit)));
 }

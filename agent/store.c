@@ -254,6 +254,96 @@ int store_read_one(struct store *s, sqlite3_stmt *st,
         return read(s, st, ret);
 }
 
+/* ---- One statement. ---- */
+
+void store_bind(sqlite3_stmt *st, const struct store_arg *args, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                int idx = (int)i + 1;
+
+                switch (args[i].kind) {
+                case STORE_ARG_INT:
+                        sqlite3_bind_int64(st, idx, args[i].i);
+                        break;
+                case STORE_ARG_TEXT:
+                        bind_text(st, idx, args[i].text);
+                        break;
+                case STORE_ARG_NULL:
+                        sqlite3_bind_null(st, idx);
+                        break;
+                }
+        }
+}
+
+static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_id id,
+                            const struct store_arg *args, size_t n, sqlite3_stmt **ret)
+{
+        int r = store_stmt(s, sql, id, ret);
+
+        if (r < 0)
+                return r;
+        store_bind(*ret, args, n);
+        return 0;
+}
+
+static int store_prepare_bound(struct store *s, const char *sql, const struct store_arg *args, size_t n,
+                               sqlite3_stmt **ret)
+{
+        int r = store_prepare(s, sql, ret);
+
+        if (r < 0)
+                return r;
+        store_bind(*ret, args, n);
+        return 0;
+}
+
+int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_arg *args,
+                   size_t n)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r = store_stmt_bound(s, sql, id, args, n, &st);
+
+        return r < 0 ? r : store_step_done(s, st);
+}
+
+int store_get_args(struct store *s, const char *const *sql, enum stmt_id id,
+                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
+                   const struct store_arg *args, size_t n)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r = store_stmt_bound(s, sql, id, args, n, &st);
+
+        return r < 0 ? r : store_read_one(s, st, read, ret);
+}
+
+int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_rows *rows,
+                    void *ret, size_t *ret_n, const struct store_arg *args, size_t n)
+{
+        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int r = store_stmt_bound(s, sql, id, args, n, &st);
+
+        return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
+}
+
+int store_get_once_args(struct store *s, const char *sql,
+                        int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
+                        const struct store_arg *args, size_t n)
+{
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r = store_prepare_bound(s, sql, args, n, &st);
+
+        return r < 0 ? r : store_read_one(s, st, read, ret);
+}
+
+int store_list_once_args(struct store *s, const char *sql, const struct store_rows *rows, void *ret,
+                         size_t *ret_n, const struct store_arg *args, size_t n)
+{
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r = store_prepare_bound(s, sql, args, n, &st);
+
+        return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
+}
+
 /* ---- Open, migrate, close. ---- */
 
 static int read_version(struct store *s, int *ret)

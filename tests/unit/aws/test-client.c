@@ -147,35 +147,62 @@ START_TEST(plain_http_is_refused_off_loopback)
 }
 END_TEST
 
-START_TEST(region_from_options_env_and_profile)
+/* A client made with `o` (may be NULL) has the region `expected`. */
+static void assert_client_region(const struct aws_client_options *o, const char *expected)
+{
+        struct aws_error e = {};
+        struct aws_client *c = NULL;
+
+        ck_assert_int_eq(aws_client_new(o, &c, &e), 0);
+        ck_assert_str_eq(aws_client_region(c), expected);
+        aws_client_free(c);
+}
+
+START_TEST(no_region_anywhere_is_refused)
 {
         offline_env();
         struct aws_error e = {};
         struct aws_client *c = NULL;
         ck_assert_int_eq(aws_client_new(NULL, &c, &e), -ENXIO);
         ck_assert_str_eq(e.code, "NoRegion");
+}
+END_TEST
+
+START_TEST(region_comes_from_aws_default_region)
+{
+        offline_env();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
-        ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
-        ck_assert_str_eq(aws_client_region(c), "eu-central-1");
-        c = aws_client_free(c);
+        assert_client_region(NULL, "eu-central-1");
+}
+END_TEST
+
+START_TEST(aws_region_wins_over_aws_default_region)
+{
+        offline_env();
+        setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         setenv("AWS_REGION", "eu-west-3", 1);
-        ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
-        ck_assert_str_eq(aws_client_region(c), "eu-west-3");
-        c = aws_client_free(c);
-        struct aws_client_options o = {.region = "ap-south-1"};
-        ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
-        ck_assert_str_eq(aws_client_region(c), "ap-south-1");
-        c = aws_client_free(c);
-        unsetenv("AWS_REGION");
-        unsetenv("AWS_DEFAULT_REGION");
+        assert_client_region(NULL, "eu-west-3");
+}
+END_TEST
+
+START_TEST(region_option_wins_over_the_environment)
+{
+        offline_env();
+        setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
+        setenv("AWS_REGION", "eu-west-3", 1);
+        assert_client_region(&(struct aws_client_options){.region = "ap-south-1"}, "ap-south-1");
+}
+END_TEST
+
+START_TEST(region_comes_from_the_selected_profile)
+{
+        offline_env();
         char path[4096];
         write_file("config", "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path,
                    sizeof(path));
         setenv("AWS_CONFIG_FILE", path, 1);
         setenv("AWS_PROFILE", "other", 1);
-        ck_assert_int_eq(aws_client_new(NULL, &c, &e), 0);
-        ck_assert_str_eq(aws_client_region(c), "sa-east-1");
-        aws_client_free(c);
+        assert_client_region(NULL, "sa-east-1");
 }
 END_TEST
 
@@ -276,51 +303,89 @@ static void on_refresh_failed(const struct aws_error *e, void *userdata)
         refresh_failures++;
 }
 
-START_TEST(cache_refreshes_early_and_keeps_old_credentials_on_failure)
+static int64_t cache_t0;
+
+/* A client whose first credentials (AKIDFIRST) were fetched at cache_t0 (set here) and expire an hour later.
+ */
+static struct aws_client *cache_client(void)
 {
-        offline_env();
-        int64_t t0 = time_from_civil(2026, 11, 24, 9, 0, 0);
         char exp[TIME_ISO8601_MAX];
-        setenv("AWS_ACCESS_KEY_ID", "AKIDFIRST", 1);
-        setenv("AWS_SECRET_ACCESS_KEY", "first-secret-value", 1);
-        setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(t0 + 3600, exp), 1);
-        fake_now = t0;
         struct aws_client_options o = {
             .region = "us-east-1", .now = fake_clock, .credentials_refresh_failed = on_refresh_failed};
         struct aws_client *c = NULL;
         struct aws_error e = {};
         struct aws_credentials cr = {};
+
+        offline_env();
+        cache_t0 = time_from_civil(2026, 11, 24, 9, 0, 0);
+        setenv("AWS_ACCESS_KEY_ID", "AKIDFIRST", 1);
+        setenv("AWS_SECRET_ACCESS_KEY", "first-secret-value", 1);
+        setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(cache_t0 + 3600, exp), 1);
+        fake_now = cache_t0;
+        refresh_failures = 0;
         ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
         ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
         ck_assert_str_eq(cr.access_key_id, "AKIDFIRST");
         aws_credentials_done(&cr);
         ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 1);
+        return c;
+}
 
-        /* Well before expiry: served from the cache. */
+/* The access key id the client `c` gives at `now`. */
+static void assert_credentials_at(struct aws_client *c, int64_t now, const char *access_key_id)
+{
+        struct aws_error e = {};
+        struct aws_credentials cr = {};
+
+        fake_now = now;
+        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
+        ck_assert_str_eq(cr.access_key_id, access_key_id);
+        aws_credentials_done(&cr);
+}
+
+START_TEST(cache_serves_credentials_well_before_expiry)
+{
+        struct aws_client *c = cache_client();
+
         setenv("AWS_ACCESS_KEY_ID", "AKIDSECOND", 1);
-        fake_now = t0 + 1800;
-        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
-        ck_assert_str_eq(cr.access_key_id, "AKIDFIRST");
-        aws_credentials_done(&cr);
+        assert_credentials_at(c, cache_t0 + 1800, "AKIDFIRST");
+        aws_client_free(c);
+}
+END_TEST
 
-        /* Within 5 minutes of expiry: refreshed. */
-        fake_now = t0 + 3600 - 300;
-        setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(t0 + 7200, exp), 1);
-        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
-        ck_assert_str_eq(cr.access_key_id, "AKIDSECOND");
-        aws_credentials_done(&cr);
+START_TEST(cache_refreshes_within_5_minutes_of_expiry)
+{
+        char exp[TIME_ISO8601_MAX];
+        struct aws_client *c = cache_client();
 
-        /* The refresh fails: the old ones stay while valid, and the failure is reported. */
+        setenv("AWS_ACCESS_KEY_ID", "AKIDSECOND", 1);
+        setenv("AWS_CREDENTIAL_EXPIRATION", time_format_iso8601(cache_t0 + 7200, exp), 1);
+        assert_credentials_at(c, cache_t0 + 3600 - 300, "AKIDSECOND");
+        aws_client_free(c);
+}
+END_TEST
+
+START_TEST(cache_keeps_old_credentials_while_valid_when_the_refresh_fails)
+{
+        struct aws_client *c = cache_client();
+
         unsetenv("AWS_ACCESS_KEY_ID");
         unsetenv("AWS_SECRET_ACCESS_KEY");
-        fake_now = t0 + 7200 - 120;
-        ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
-        ck_assert_str_eq(cr.access_key_id, "AKIDSECOND");
+        assert_credentials_at(c, cache_t0 + 3600 - 120, "AKIDFIRST");
         ck_assert_uint_eq(refresh_failures, 1);
-        aws_credentials_done(&cr);
+        aws_client_free(c);
+}
+END_TEST
 
-        /* Expired and still no refresh: an error naming the problem, without the secret. */
-        fake_now = t0 + 7200 + 1;
+START_TEST(expired_credentials_without_a_refresh_are_an_error_without_the_secret)
+{
+        struct aws_client *c = cache_client();
+        struct aws_error e = {};
+        struct aws_credentials cr = {};
+
+        unsetenv("AWS_ACCESS_KEY_ID");
+        unsetenv("AWS_SECRET_ACCESS_KEY");
+        fake_now = cache_t0 + 3600 + 1;
         ck_assert_int_lt(aws_client_credentials(c, &cr, &e), 0);
         ck_assert_int_eq(e.kind, AWS_ERROR_CREDENTIALS);
         ck_assert_str_eq(e.code, "NoCredentials");
@@ -338,12 +403,19 @@ TEST_SUITE(aws_client)
         tcase_add_test(tc, endpoint_refuses_a_region_that_is_not_a_name);
         tcase_add_test(tc, endpoint_service_variable_wins_over_global);
         tcase_add_test(tc, plain_http_is_refused_off_loopback);
-        tcase_add_test(tc, region_from_options_env_and_profile);
+        tcase_add_test(tc, no_region_anywhere_is_refused);
+        tcase_add_test(tc, region_comes_from_aws_default_region);
+        tcase_add_test(tc, aws_region_wins_over_aws_default_region);
+        tcase_add_test(tc, region_option_wins_over_the_environment);
+        tcase_add_test(tc, region_comes_from_the_selected_profile);
         tcase_add_test(tc, delete_refuses_aws_backup_snapshots_before_any_io);
         tcase_add_test(tc, env_credentials_need_both_keys);
         tcase_add_test(tc, profile_static_keys_from_credentials_file);
         tcase_add_test(tc, container_uri_must_be_loopback_or_https);
-        tcase_add_test(tc, cache_refreshes_early_and_keeps_old_credentials_on_failure);
+        tcase_add_test(tc, cache_serves_credentials_well_before_expiry);
+        tcase_add_test(tc, cache_refreshes_within_5_minutes_of_expiry);
+        tcase_add_test(tc, cache_keeps_old_credentials_while_valid_when_the_refresh_fails);
+        tcase_add_test(tc, expired_credentials_without_a_refresh_are_an_error_without_the_secret);
         suite_add_tcase(s, tc);
         return s;
 }

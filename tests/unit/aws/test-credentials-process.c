@@ -140,26 +140,47 @@ START_TEST(parse_takes_version_1_with_optional_token_and_expiration)
 }
 END_TEST
 
-START_TEST(parse_refuses_other_versions_and_missing_keys_without_quoting_them)
+/* `text` is refused as a credential_process answer, and the error does not quote it (it may hold a secret).
+ */
+static void assert_refused_unquoted(const char *text)
 {
-        const char *bad[] = {
-            "{\"Version\": 2, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}",
-            "{\"Version\": \"1\", \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}",
-            "{\"Version\": 1, \"SecretAccessKey\": \"bad-secret-0123\"}",
+        struct aws_credentials cr = {};
+        struct aws_error e = {};
+
+        ck_assert_int_eq(aws_credentials_process_parse(text, strlen(text), &cr, &e), -EBADMSG);
+        ck_assert_str_eq(e.code, "CredentialProcessOutput");
+        ck_assert_int_eq(e.kind, AWS_ERROR_CREDENTIALS);
+        ck_assert_ptr_null(strstr(e.message, "bad-secret-0123"));
+        ck_assert_ptr_null(cr.access_key_id);
+}
+
+START_TEST(parse_refuses_versions_other_than_the_number_1)
+{
+        assert_refused_unquoted(
+            "{\"Version\": 2, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}");
+        assert_refused_unquoted(
+            "{\"Version\": \"1\", \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}");
+}
+END_TEST
+
+START_TEST(parse_refuses_an_answer_without_an_access_key)
+{
+        assert_refused_unquoted("{\"Version\": 1, \"SecretAccessKey\": \"bad-secret-0123\"}");
+}
+END_TEST
+
+START_TEST(parse_refuses_an_unreadable_expiration)
+{
+        assert_refused_unquoted(
             "{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\", "
-            "\"Expiration\": \"tomorrow\"}",
-            "[\"bad-secret-0123\"]",
-            "bad-secret-0123",
-        };
-        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                struct aws_credentials cr = {};
-                struct aws_error e = {};
-                ck_assert_int_eq(aws_credentials_process_parse(bad[i], strlen(bad[i]), &cr, &e), -EBADMSG);
-                ck_assert_str_eq(e.code, "CredentialProcessOutput");
-                ck_assert_int_eq(e.kind, AWS_ERROR_CREDENTIALS);
-                ck_assert_ptr_null(strstr(e.message, "bad-secret-0123"));
-                ck_assert_ptr_null(cr.access_key_id);
-        }
+            "\"Expiration\": \"tomorrow\"}");
+}
+END_TEST
+
+START_TEST(parse_refuses_an_answer_that_is_not_an_object)
+{
+        assert_refused_unquoted("[\"bad-secret-0123\"]");
+        assert_refused_unquoted("bad-secret-0123");
 }
 END_TEST
 
@@ -347,22 +368,43 @@ static void config_text(const char *text)
         setenv("AWS_CONFIG_FILE", path, 1);
 }
 
-START_TEST(credential_source_must_be_one_of_the_three_and_not_with_source_profile)
+/* The profile `config` is refused as invalid (-EINVAL); the error is left in *e. */
+static void assert_profile_refused(const char *config, struct aws_error *e)
 {
-        offline_env();
         struct aws_credentials cr = {};
+
+        offline_env();
+        config_text(config);
+        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, e), -EINVAL);
+}
+
+START_TEST(credential_source_must_be_one_of_the_three)
+{
         struct aws_error e = {};
-        config_text(
-            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Ec2Metadata\n");
-        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EINVAL);
+
+        assert_profile_refused(
+            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Ec2Metadata\n", &e);
         ck_assert_str_eq(e.code, "InvalidCredentialSource");
-        config_text(
+}
+END_TEST
+
+START_TEST(credential_source_is_refused_with_source_profile)
+{
+        struct aws_error e = {};
+
+        assert_profile_refused(
             "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Environment\n"
-            "source_profile = base\n[profile base]\naws_access_key_id = A\naws_secret_access_key = B\n");
-        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EINVAL);
+            "source_profile = base\n[profile base]\naws_access_key_id = A\naws_secret_access_key = B\n",
+            &e);
         ck_assert_str_eq(e.code, "InvalidProfile");
-        config_text("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\n");
-        ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -EINVAL);
+}
+END_TEST
+
+START_TEST(role_arn_without_a_source_is_refused)
+{
+        struct aws_error e = {};
+
+        assert_profile_refused("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\n", &e);
         ck_assert_ptr_nonnull(strstr(e.message, "without source_profile or credential_source"));
 }
 END_TEST
@@ -394,7 +436,10 @@ TEST_SUITE(aws_credentials_process)
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, split_follows_the_aws_cli_quoting_without_a_shell);
         tcase_add_test(tc, parse_takes_version_1_with_optional_token_and_expiration);
-        tcase_add_test(tc, parse_refuses_other_versions_and_missing_keys_without_quoting_them);
+        tcase_add_test(tc, parse_refuses_versions_other_than_the_number_1);
+        tcase_add_test(tc, parse_refuses_an_answer_without_an_access_key);
+        tcase_add_test(tc, parse_refuses_an_unreadable_expiration);
+        tcase_add_test(tc, parse_refuses_an_answer_that_is_not_an_object);
         tcase_add_test(tc, profile_credential_process_gives_the_helpers_credentials);
         tcase_add_test(tc, quoted_arguments_reach_the_helper_as_single_words);
         tcase_add_test(tc, helper_printing_garbage_is_a_clear_error_that_does_not_quote_it);
@@ -403,7 +448,9 @@ TEST_SUITE(aws_credentials_process)
         tcase_add_test(tc, hanging_helper_and_its_children_are_killed_at_the_timeout);
         tcase_add_test(tc, helper_flooding_stdout_is_cut_off);
         tcase_add_test(tc, client_runs_the_helper_again_before_expiration);
-        tcase_add_test(tc, credential_source_must_be_one_of_the_three_and_not_with_source_profile);
+        tcase_add_test(tc, credential_source_must_be_one_of_the_three);
+        tcase_add_test(tc, credential_source_is_refused_with_source_profile);
+        tcase_add_test(tc, role_arn_without_a_source_is_refused);
         tcase_add_test(tc, credential_source_with_nothing_there_says_what_is_missing);
         suite_add_tcase(s, tc);
         return s;

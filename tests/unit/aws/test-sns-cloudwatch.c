@@ -46,26 +46,43 @@ START_TEST(sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject)
 }
 END_TEST
 
-START_TEST(get_metric_data_names_each_query_and_refuses_more_than_500)
+static const struct cloudwatch_query backup_billed = {.id = "b0",
+                                                      .namespace_ = "AWS/RDS",
+                                                      .metric = "TotalBackupStorageBilled",
+                                                      .dimension_name = "DBClusterIdentifier",
+                                                      .dimension_value = "db-a",
+                                                      .stat = "Average",
+                                                      .period_sec = 3600};
+
+START_TEST(get_metric_data_names_each_query)
 {
-        struct cloudwatch_query q = {.id = "b0",
-                                     .namespace_ = "AWS/RDS",
-                                     .metric = "TotalBackupStorageBilled",
-                                     .dimension_name = "DBClusterIdentifier",
-                                     .dimension_value = "db-a",
-                                     .stat = "Average",
-                                     .period_sec = 3600};
         char *p = NULL;
 
-        ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, 1, 0, 86400, &p), 0);
+        ck_assert_int_eq(cloudwatch_get_metric_data_params(&backup_billed, 1, 0, 86400, &p), 0);
         ck_assert_ptr_nonnull(strstr(p, "MetricDataQueries.member.1.Id=b0"));
         ck_assert_ptr_nonnull(strstr(p, "MetricDataQueries.member.1.MetricStat.Metric.Namespace=AWS%2FRDS"));
         ck_assert_ptr_nonnull(
             strstr(p, "MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Value=db-a"));
         ck_assert_ptr_nonnull(strstr(p, "StartTime=1970-01-01T00%3A00%3A00Z"));
         free(p);
-        ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, CLOUDWATCH_MAX_QUERIES + 1, 0, 1, &p),
-                         -EINVAL);
+}
+END_TEST
+
+START_TEST(get_metric_data_refuses_more_than_500_queries)
+{
+        char *p = NULL;
+
+        ck_assert_int_eq(
+            cloudwatch_get_metric_data_params(&backup_billed, CLOUDWATCH_MAX_QUERIES + 1, 0, 1, &p),
+            -EINVAL);
+}
+END_TEST
+
+START_TEST(get_metric_data_refuses_an_id_that_does_not_start_lowercase)
+{
+        struct cloudwatch_query q = backup_billed;
+        char *p = NULL;
+
         q.id = "B0";
         ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, 1, 0, 86400, &p), -EINVAL);
 }
@@ -107,7 +124,9 @@ TEST_SUITE(aws_sns_cloudwatch)
         Suite *s = suite_create("sns-cloudwatch");
         TCase *tc = tcase_create("sns-cloudwatch");
         tcase_add_test(tc, sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject);
-        tcase_add_test(tc, get_metric_data_names_each_query_and_refuses_more_than_500);
+        tcase_add_test(tc, get_metric_data_names_each_query);
+        tcase_add_test(tc, get_metric_data_refuses_more_than_500_queries);
+        tcase_add_test(tc, get_metric_data_refuses_an_id_that_does_not_start_lowercase);
         tcase_add_test(tc, get_metric_data_answer_gives_the_newest_value_of_each_query);
         suite_add_tcase(s, tc);
         return s;

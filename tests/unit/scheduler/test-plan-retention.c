@@ -375,31 +375,47 @@ START_TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
 }
 END_TEST
 
-START_TEST(ownership_awsbackup_deleted_only_through_backup_and_only_when_managed)
+/* Cluster c with three AWS Backup snapshots: a new and an old "manual" one, and an old one tagged as ours
+ * (still AWS Backup's: the prefix wins), under a 35-day AWS Backup retention. */
+static void awsbackup_world(struct world *w, const char **ret_new_manual, const char **ret_old_manual,
+                            const char **ret_old_backup)
+{
+        world_init(w, noon(2026, 11, 24));
+        w->pol[0].aws_backup_retention = (struct retention){.max_age_sec = 35 * DAY};
+        world_cluster(w, "c", "available");
+        *ret_new_manual = world_snap_full(w, WORLD_REGION, "c", "awsbackup:job-new", noon(2026, 11, 20),
+                                          "available", "manual", false)
+                              ->identifier;
+        *ret_old_manual = world_snap_full(w, WORLD_REGION, "c", "awsbackup:job-old-manual", noon(2026, 1, 1),
+                                          "available", "manual", false)
+                              ->identifier;
+        *ret_old_backup = world_snap_full(w, WORLD_REGION, "c", "awsbackup:job-old-typed", noon(2026, 1, 2),
+                                          "available", "awsbackup", true)
+                              ->identifier;
+}
+
+START_TEST(awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].aws_backup_retention = (struct retention){.max_age_sec = 35 * DAY};
-        world_cluster(&w, "c", "available");
-        const char *new_manual = world_snap_full(&w, WORLD_REGION, "c", "awsbackup:job-new",
-                                                 noon(2026, 11, 20), "available", "manual", false)
-                                     ->identifier;
-        const char *old_manual = world_snap_full(&w, WORLD_REGION, "c", "awsbackup:job-old-manual",
-                                                 noon(2026, 1, 1), "available", "manual", false)
-                                     ->identifier;
-        /* Tagged as ours, still AWS Backup's: the prefix wins. */
-        const char *old_backup = world_snap_full(&w, WORLD_REGION, "c", "awsbackup:job-old-typed",
-                                                 noon(2026, 1, 2), "available", "awsbackup", true)
-                                     ->identifier;
+        const char *new_manual, *old_manual, *old_backup;
 
+        awsbackup_world(&w, &new_manual, &old_manual, &old_backup);
         struct plan *p = world_plan(&w); /* manage is off */
         assert_kept(p, old_manual, KEEP_BACKUP_OFF);
         assert_kept(p, old_backup, KEEP_BACKUP_OFF);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP) + plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
+}
+END_TEST
 
+START_TEST(awsbackup_snapshots_are_deleted_only_through_aws_backup)
+{
+        struct world w;
+        const char *new_manual, *old_manual, *old_backup;
+
+        awsbackup_world(&w, &new_manual, &old_manual, &old_backup);
         w.pol[0].aws_backup_manage = true;
-        p = world_plan(&w);
+        struct plan *p = world_plan(&w);
         assert_kept(p, new_manual, KEEP_NEWEST);
         assert_deleted(p, old_manual, DELETE_MAX_AGE);
         assert_deleted(p, old_backup, DELETE_MAX_AGE);
@@ -555,7 +571,8 @@ TEST_SUITE(plan_retention_suite)
         tcase_add_test(tc, ownership_copy_made_with_copy_tags_is_never_deleted);
         tcase_add_test(tc, ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported);
         tcase_add_test(tc, retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot);
-        tcase_add_test(tc, ownership_awsbackup_deleted_only_through_backup_and_only_when_managed);
+        tcase_add_test(tc, awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed);
+        tcase_add_test(tc, awsbackup_snapshots_are_deleted_only_through_aws_backup);
         tcase_add_test(tc, ownership_agent_snapshots_of_unselected_clusters_are_unmanaged);
         tcase_add_test(tc, quota_create_allowed_exactly_at_the_edge);
         tcase_add_test(tc, quota_exhausted_one_past_the_edge_deletes_nothing_unexpired);

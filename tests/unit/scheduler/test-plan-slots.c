@@ -4,27 +4,70 @@
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
-START_TEST(plan_creates_in_open_window_with_deterministic_id_and_tags)
+/* prod-db in its open window at 02:45: the plan and its one create (p is the caller's, *ret_slot its slot).
+ */
+static struct plan *open_window_plan(struct world *w, struct slot *ret_slot, const struct plan_action **ret)
+{
+        world_init(w, T(2026, 11, 24, 2, 45));
+        world_cluster(w, "prod-db", "available");
+        *ret_slot = world_slot(w, "prod-db", w->in.now);
+        struct plan *p = world_plan(w);
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        *ret = plan_find(p, ACTION_CREATE);
+        return p;
+}
+
+START_TEST(plan_creates_in_open_window)
 {
         struct world w;
-        world_init(&w, T(2026, 11, 24, 2, 45));
-        world_cluster(&w, "prod-db", "available");
-        struct slot sl = world_slot(&w, "prod-db", w.in.now);
-        struct plan *p = world_plan(&w);
+        struct slot sl;
+        const struct plan_action *a;
+        struct plan *p = open_window_plan(&w, &sl, &a);
 
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
-        const struct plan_action *a = plan_find(p, ACTION_CREATE);
-        char id[PLAN_SNAPSHOT_ID_MAX], iso[TIME_ISO8601_MAX];
-        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", sl.start, id), 0);
-        ck_assert_str_eq(a->snapshot, id);
         ck_assert_str_eq(a->region, WORLD_REGION);
         ck_assert_str_eq(a->policy, "prod");
         ck_assert_int_eq(a->slot_start, sl.start);
+        ck_assert_ptr_nonnull(a->rule);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(create_names_its_snapshot_from_policy_cluster_and_slot)
+{
+        struct world w;
+        struct slot sl;
+        const struct plan_action *a;
+        struct plan *p = open_window_plan(&w, &sl, &a);
+        char id[PLAN_SNAPSHOT_ID_MAX];
+
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", sl.start, id), 0);
+        ck_assert_str_eq(a->snapshot, id);
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(create_carries_the_agents_tags)
+{
+        struct world w;
+        struct slot sl;
+        const struct plan_action *a;
+        struct plan *p = open_window_plan(&w, &sl, &a);
+        char iso[TIME_ISO8601_MAX];
+
         ck_assert_str_eq(plan_action_tag(a, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
         ck_assert_str_eq(plan_action_tag(a, TAG_POLICY), "prod");
         ck_assert_str_eq(plan_action_tag(a, TAG_SLOT), time_format_iso8601(sl.start, iso));
-        ck_assert_ptr_nonnull(a->rule);
-        /* In progress after the create: look again in a minute. */
+        plan_free(p);
+}
+END_TEST
+
+START_TEST(create_in_progress_looks_again_in_a_minute)
+{
+        struct world w;
+        struct slot sl;
+        const struct plan_action *a;
+        struct plan *p = open_window_plan(&w, &sl, &a);
+
         ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
         plan_free(p);
 }
@@ -344,7 +387,10 @@ TEST_SUITE(plan_slots_suite)
 {
         Suite *s = suite_create("plan-slots");
         TCase *tc = tcase_create("plan-slots");
-        tcase_add_test(tc, plan_creates_in_open_window_with_deterministic_id_and_tags);
+        tcase_add_test(tc, plan_creates_in_open_window);
+        tcase_add_test(tc, create_names_its_snapshot_from_policy_cluster_and_slot);
+        tcase_add_test(tc, create_carries_the_agents_tags);
+        tcase_add_test(tc, create_in_progress_looks_again_in_a_minute);
         tcase_add_test(tc, plan_waits_for_the_slot_start_inside_the_window);
         tcase_add_test(tc, plan_retries_inside_the_window_when_cluster_not_available);
         tcase_add_test(tc, plan_polls_a_creating_snapshot_and_never_creates_twice);
