@@ -15,6 +15,7 @@
 #include "aws-call.h"
 #include "aws-client.h"
 #include "aws-multi.h"
+#include "aws-rate.h"
 #include "build-config.h"
 #include "config-policy.h"
 #include "journal.h"
@@ -519,6 +520,10 @@ static int client_attach(struct agent *a, struct aws_client *c)
             .max_in_flight = a->config->agent.max_concurrent_calls,
             .waiter = &task_waiter,
         };
+        /* Under a fast test clock (benchmarks), the limiter's rate follows the agent's clock like every
+         * other span of time: N times faster clock, N times the requests per real second. */
+        if (a->test_clock_rate > 1)
+                o.max_rate = AWS_RATE_DEFAULT_MAX * a->test_clock_rate;
         return aws_client_attach_multi(c, a->multi, &o);
 }
 
