@@ -93,13 +93,13 @@ bool inventory_looked(const struct inventory_looks *l, const char *region, const
         return false;
 }
 
-bool inventory_action_looked(const struct inventory_looks *l, const struct plan_action *act)
+/* A step of a drill or of an operator's restore: decided on the drill cluster's record (an operator's new
+ * cluster's), looked at every wake-up while it exists (inventory_look), and on its instances, looked at by
+ * restore_drills_observe(). The drill's restore itself is not one: it is about the source cluster's
+ * snapshots, looked at like any other action. */
+static bool is_restore_step(enum action_kind k)
 {
-        switch (act->kind) {
-        case ACTION_REFUSED:
-        case ACTION_POLL:
-        case ACTION_QUOTA_EXHAUSTED: /* a report on the region's count, which the inventory keeps */
-                return true;
+        switch (k) {
         case ACTION_DRILL_INSTANCE:
         case ACTION_DRILL_PROBE:
         case ACTION_DRILL_TEARDOWN:
@@ -110,9 +110,20 @@ bool inventory_action_looked(const struct inventory_looks *l, const struct plan_
         case ACTION_RESTORE_WAIT:
         case ACTION_RESTORE_DONE:
         case ACTION_RESTORE_FAILED:
-                /* Decided on the drill cluster's record (an operator's new cluster's), looked at every
-                 * wake-up while it exists (below), and its instances, looked at by restore_drills_observe().
-                 * A restore is about the source cluster's snapshots: looked at like any other action. */
+                return true;
+        default:
+                return false;
+        }
+}
+
+bool inventory_action_looked(const struct inventory_looks *l, const struct plan_action *act)
+{
+        if (is_restore_step(act->kind))
+                return true;
+        switch (act->kind) {
+        case ACTION_REFUSED:
+        case ACTION_POLL:
+        case ACTION_QUOTA_EXHAUSTED: /* a report on the region's count, which the inventory keeps */
                 return true;
         case ACTION_COPY:
                 return inventory_looked(l, act->source_region ?: act->region, act->cluster) &&
@@ -488,19 +499,11 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                 const struct plan_action *act = &p->actions[i];
                 const struct policy *pol = agent_find_policy(a, act->policy);
                 const char *home = pol ? agent_policy_region(a, pol) : act->region;
+                if (is_restore_step(act->kind))
+                        continue; /* drill clusters and operators' new clusters: looked at below */
                 switch (act->kind) {
                 case ACTION_REFUSED:
-                case ACTION_DRILL_INSTANCE:
-                case ACTION_DRILL_PROBE:
-                case ACTION_DRILL_TEARDOWN:
-                case ACTION_DRILL_WAIT:
-                case ACTION_DRILL_FAILED:
-                case ACTION_RESTORE_CLUSTER:
-                case ACTION_RESTORE_INSTANCE:
-                case ACTION_RESTORE_WAIT:
-                case ACTION_RESTORE_DONE:
-                case ACTION_RESTORE_FAILED:
-                        break; /* drill clusters and operators' new clusters: looked at below */
+                        break;
                 case ACTION_QUOTA_EXHAUSTED:
                         /* Nothing to do there while the quota is full: no look (with hundreds of clusters
                          * due, a look each would be hundreds of calls per wake-up). The plan turns it into a

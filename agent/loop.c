@@ -284,26 +284,41 @@ static void loop_done(struct loop *l)
         sd_event_unref(l->event);
 }
 
-int agent_loop_run(struct agent *a)
+/* What the daemon and --once share: the signals blocked (the daemon's go to signal sources, SIGCHLD to the
+ * restore probe's child sources), the loop, the AWS calls and the notifier on it, and the callbacks
+ * through which the agent asks the loop whether to stop. On failure what was set up is undone by
+ * loop_done(). */
+static int loop_setup(struct loop *l, bool daemon)
 {
-        struct loop l = {.agent = a};
         sigset_t mask;
         int r;
 
         sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGCHLD); /* restore probes are child sources */
+        sigaddset(&mask, SIGCHLD);
+        if (daemon) {
+                sigaddset(&mask, SIGTERM);
+                sigaddset(&mask, SIGINT);
+                sigaddset(&mask, SIGHUP);
+        }
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
-
-        r = sd_event_new(&l.event);
+        r = sd_event_new(&l->event);
         if (r < 0)
                 return r;
-        r = agent_attach_event(a, l.event);
+        agent_set_stop_check(l->agent, stop_pending, wind_down_pending, l);
+        l->agent->on_jobs_done = jobs_done;
+        r = agent_attach_event(l->agent, l->event);
         if (r >= 0)
-                r = notifier_attach(a, l.event);
+                r = notifier_attach(l->agent, l->event);
+        return r;
+}
+
+int agent_loop_run(struct agent *a)
+{
+        struct loop l = {.agent = a};
+        int r;
+
+        r = loop_setup(&l, true);
         if (r >= 0)
                 r = sd_event_add_signal(l.event, NULL, SIGTERM, on_stop, &l);
         if (r >= 0)
@@ -320,8 +335,6 @@ int agent_loop_run(struct agent *a)
                 log_error("cannot set up the event loop: %s", strerror(-r));
                 goto out;
         }
-        agent_set_stop_check(a, stop_pending, wind_down_pending, &l);
-        a->on_jobs_done = jobs_done;
         (void)control_server_attach(l.event, a); /* failure logged; the agent runs on without the socket */
 
         (void)notify_ready();
@@ -338,24 +351,11 @@ out:
 int agent_loop_run_once(struct agent *a, struct cycle_result *ret)
 {
         struct loop l = {.agent = a, .once = true};
-        sigset_t mask;
         int r;
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD); /* restore probes are child sources */
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return -errno;
-        r = sd_event_new(&l.event);
-        if (r < 0)
-                return r;
-        r = agent_attach_event(a, l.event);
+        r = loop_setup(&l, false);
         if (r >= 0)
-                r = notifier_attach(a, l.event);
-        if (r >= 0) {
-                agent_set_stop_check(a, stop_pending, wind_down_pending, &l); /* jobs_done's userdata */
-                a->on_jobs_done = jobs_done;
                 r = cycle_start(&l);
-        }
         if (r >= 0)
                 r = sd_event_loop(l.event);
         if (r >= 0 && l.in_cycle)
