@@ -10,7 +10,7 @@
 #define PLAN_POLL_INTERVAL_SEC 60
 /* While a restore drill is in progress the plan wakes this soon: the time to restore it measures is AWS's,
  * not the agent's polling. */
-#define PLAN_DRILL_POLL_SEC 10
+#define PLAN_DRILL_POLL_SEC 5
 #define PLAN_CROSS_REGION_COPY_LIMIT 5
 #define PLAN_NO_WAKEUP INT64_MAX
 /* How long a restore that AWS accepted may stay unseen before the request fails. */

@@ -348,7 +348,7 @@ echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {o
 
     def test_daemon_drill_advances_as_soon_as_aws_is_done(self):
         """The daemon, reconcile_interval 15m, its clock 10x: once the restore is made, the plan wakes every
-        10 s while the drill is in progress and looks only at the drill, so an instant restore (the local
+        5 s while the drill is in progress and looks only at the drill, so an instant restore (the local
         world's) is reported after two short polls, not after a reconcile interval."""
         w = window_open_now(self.now)
         self.seed(clusters=[{"id": "db-a", "engine": "aurora-postgresql"}],
@@ -362,7 +362,7 @@ echo $pg $agent $(cut -d' ' -f5 /proc/$agent/stat) $(cat /proc/$agent/comm) > {o
         d.wait_event("cycle-summary", count=len(d.wait_event("cycle-summary", count=1)) + 1)
         d.stop()
         took = int(done[0].duration_sec or done[0].get("AURORA_DURATION_SEC"))
-        self.assertLessEqual(took, 2 * 10 + 5, f"time to restore {took}s: the agent's polling, not AWS's")
+        self.assertLessEqual(took, 2 * 5 + 5, f"time to restore {took}s: the agent's polling, not AWS's")
         full = [r for r in self.requests("DescribeDBClusters") if not r["params"].get("DBClusterIdentifier")]
         self.assertEqual(len(full), 1, "the drill's wake-ups are targeted: one full inventory")
         looks = {r["params"].get("DBClusterIdentifier") for r in self.requests("DescribeDBClusters")} - {None}
