@@ -41,6 +41,23 @@ static bool deleted(const struct act_counts *c, const struct observed_snapshot *
         return false;
 }
 
+/* Creation time of the newest available snapshot of the agent's of cluster `cl` (0: none), leaving out
+ * what this cycle deleted when `c` is given. */
+static int64_t newest_agent_snapshot(struct agent *a, const struct observation *o,
+                                     const struct observed_cluster *cl, const struct act_counts *c)
+{
+        int64_t newest = 0;
+        for (size_t k = 0; k < o->n_snapshots; k++) {
+                const struct observed_snapshot *s = &o->snapshots[k];
+                if (streq_ptr(s->region, cl->region) && streq_ptr(s->cluster_identifier, cl->identifier) &&
+                    snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
+                    streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
+                    s->create_time > newest && !(c && deleted(c, s)))
+                        newest = s->create_time;
+        }
+        return newest;
+}
+
 static void put_labels2(FILE *f, const char *name, const char *k1, const char *v1, const char *k2,
                         const char *v2)
 {
@@ -201,18 +218,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
         for (size_t i = 0; i < o->n_clusters; i++) {
                 const struct observed_cluster *cl = &o->clusters[i];
                 const char *policy = agent_cluster_policy(a, cl);
-                int64_t newest = 0;
                 if (!policy)
                         continue;
-                for (size_t k = 0; k < o->n_snapshots; k++) {
-                        const struct observed_snapshot *s = &o->snapshots[k];
-                        if (streq_ptr(s->region, cl->region) &&
-                            streq_ptr(s->cluster_identifier, cl->identifier) &&
-                            snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
-                            streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
-                            s->create_time > newest && !deleted(c, s))
-                                newest = s->create_time;
-                }
+                int64_t newest = newest_agent_snapshot(a, o, cl, c);
                 put_labels2(f, "aurora_backup_last_snapshot_timestamp_seconds", "policy", policy, "cluster",
                             cl->identifier);
                 fprintf(f, "%lld\n", (long long)newest);
@@ -277,18 +285,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
         for (size_t i = 0; i < o->n_clusters; i++) {
                 const struct observed_cluster *cl = &o->clusters[i];
                 const char *policy = agent_cluster_policy(a, cl);
-                int64_t newest = 0;
                 if (!policy)
                         continue;
-                for (size_t k = 0; k < o->n_snapshots; k++) {
-                        const struct observed_snapshot *s = &o->snapshots[k];
-                        if (streq_ptr(s->region, cl->region) &&
-                            streq_ptr(s->cluster_identifier, cl->identifier) &&
-                            snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
-                            streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
-                            s->create_time > newest)
-                                newest = s->create_time;
-                }
+                int64_t newest = newest_agent_snapshot(a, o, cl, NULL);
                 fputs("aurora_backup_newest_snapshot_timestamp_seconds{cluster=\"", f);
                 put_label(f, cl->identifier);
                 fputs("\",policy=\"", f);
