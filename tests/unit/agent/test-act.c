@@ -13,6 +13,8 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
+TEST_FILE("act", .unchecked_setup = test_tmp_base_setup, .unchecked_teardown = test_tmp_base_teardown);
+
 #define REGION "eu-west-1"
 
 static struct tag ours[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
@@ -22,7 +24,7 @@ static struct tag other_policy[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED
                                     {(char *)TAG_POLICY, (char *)"staging"},
                                     {(char *)TAG_SLOT, (char *)"2026-11-02T02:00:00Z"}};
 
-START_TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
+TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
 {
         char dir[PATH_MAX];
         struct policy pol = {.name = (char *)"prod", .aws_backup_manage = true};
@@ -180,15 +182,4 @@ START_TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
         act_counts_done(&c);
         free(out);
         store_close(a.store);
-}
-END_TEST
-
-TEST_SUITE(agent_act_suite)
-{
-        Suite *s = suite_create("act");
-        TCase *tc = tcase_create("act");
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_test(tc, act_refuses_deletions_of_what_is_not_plainly_ours);
-        suite_add_tcase(s, tc);
-        return s;
 }

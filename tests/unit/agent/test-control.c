@@ -6,7 +6,9 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
-START_TEST(control_peer_allowed_is_root_own_user_or_group_member)
+TEST_FILE("control");
+
+TEST(control_peer_allowed_is_root_own_user_or_group_member)
 {
         const gid_t groups[] = {100, 4242};
 
@@ -18,9 +20,8 @@ START_TEST(control_peer_allowed_is_root_own_user_or_group_member)
         /* No such group on this host: only root and the agent's user. */
         ck_assert(!control_peer_allowed(1000, 4242, groups, 2, 999, 0, false));
 }
-END_TEST
 
-START_TEST(control_dispatch_refuses_an_unknown_command_as_usage)
+TEST(control_dispatch_refuses_an_unknown_command_as_usage)
 {
         struct control_reply reply = {};
         struct control_request q = {.command = "run-now"};
@@ -29,15 +30,4 @@ START_TEST(control_dispatch_refuses_an_unknown_command_as_usage)
         ck_assert_int_eq(reply.status, CONTROL_USAGE);
         ck_assert_ptr_nonnull(strstr(reply.message, "unknown command 'run-now'"));
         control_reply_done(&reply);
-}
-END_TEST
-
-TEST_SUITE(agent_control_suite)
-{
-        Suite *s = suite_create("control");
-        TCase *tc = tcase_create("control");
-        tcase_add_test(tc, control_peer_allowed_is_root_own_user_or_group_member);
-        tcase_add_test(tc, control_dispatch_refuses_an_unknown_command_as_usage);
-        suite_add_tcase(s, tc);
-        return s;
 }

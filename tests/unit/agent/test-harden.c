@@ -5,7 +5,10 @@
 #include "harden.h"
 #include "test-suite.h"
 
-START_TEST(hardened_process_is_not_dumpable_and_has_no_core_limit)
+/* Each test runs in its own forked process (CK_FORK): the hardening does not leak out. */
+TEST_FILE("harden");
+
+TEST(hardened_process_is_not_dumpable_and_has_no_core_limit)
 {
         struct rlimit rl;
 
@@ -13,16 +16,4 @@ START_TEST(hardened_process_is_not_dumpable_and_has_no_core_limit)
         ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
         ck_assert_int_eq(getrlimit(RLIMIT_CORE, &rl), 0);
         ck_assert_uint_eq(rl.rlim_cur, 0);
-}
-END_TEST
-
-TEST_SUITE(harden_suite)
-{
-        Suite *s = suite_create("harden");
-        TCase *tc = tcase_create("harden");
-
-        /* Each test runs in its own forked process (CK_FORK): the hardening does not leak out. */
-        tcase_add_test(tc, hardened_process_is_not_dumpable_and_has_no_core_limit);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -13,7 +13,9 @@
 #include "notifier.h"
 #include "test-suite.h"
 
-START_TEST(every_event_has_a_unique_name_and_message_id)
+TEST_FILE("journal");
+
+TEST(every_event_has_a_unique_name_and_message_id)
 {
         for (int i = 0; i < _EVENT_MAX; i++) {
                 const char *id = journal_event_message_id(i), *name = journal_event_name(i);
@@ -31,9 +33,8 @@ START_TEST(every_event_has_a_unique_name_and_message_id)
         ck_assert_ptr_null(journal_event_name(-1));
         ck_assert_int_eq(journal_event_priority(_EVENT_MAX), -EINVAL);
 }
-END_TEST
 
-START_TEST(notifications_are_warnings_or_worse_and_drill_results_never_about_themselves)
+TEST(notifications_are_warnings_or_worse_and_drill_results_never_about_themselves)
 {
         ck_assert(notifier_wants(EVENT_SNAPSHOT_FAILED));
         ck_assert(notifier_wants(EVENT_WINDOW_MISSED));
@@ -46,9 +47,8 @@ START_TEST(notifications_are_warnings_or_worse_and_drill_results_never_about_the
         ck_assert(!notifier_wants(EVENT_NOTIFICATION_FAILED));
         ck_assert(!notifier_wants(EVENT_NOTIFICATIONS_DROPPED));
 }
-END_TEST
 
-START_TEST(priorities_fit_the_event)
+TEST(priorities_fit_the_event)
 {
         ck_assert_int_eq(journal_event_priority(EVENT_WINDOW_MISSED), LOG_WARNING);
         ck_assert_int_eq(journal_event_priority(EVENT_QUOTA_EXHAUSTED), LOG_WARNING);
@@ -72,9 +72,8 @@ START_TEST(priorities_fit_the_event)
                         ck_assert_int_eq(journal_event_priority(i), LOG_INFO);
         }
 }
-END_TEST
 
-START_TEST(line_has_level_message_and_set_fields_only)
+TEST(line_has_level_message_and_set_fields_only)
 {
         _cleanup_free_ char *line = NULL;
         const struct event_fields f = {
@@ -91,9 +90,8 @@ START_TEST(line_has_level_message_and_set_fields_only)
                                "snapshot=aba-prod-db-1-2023-11-14t2200z code=InvalidDBClusterStateFault "
                                "request-id=4c1d7c3e-0b6a-4f3e-9d0e-1a2b3c4d5e6f event=snapshot-failed]");
 }
-END_TEST
 
-START_TEST(line_without_fields_names_only_the_event)
+TEST(line_without_fields_names_only_the_event)
 {
         _cleanup_free_ char *line = NULL;
 
@@ -101,9 +99,8 @@ START_TEST(line_without_fields_names_only_the_event)
                          0);
         ck_assert_str_eq(line, "info: Configuration reloaded [event=config-reloaded]");
 }
-END_TEST
 
-START_TEST(line_quotes_values_and_stays_one_line)
+TEST(line_quotes_values_and_stays_one_line)
 {
         _cleanup_free_ char *line = NULL;
         const struct event_fields f = {
@@ -122,9 +119,8 @@ START_TEST(line_quotes_values_and_stays_one_line)
             "reason=\"kept by \\\"daily\\\" rule day 3\" region=\"\" duration=0s event=window-missed]");
         ck_assert_ptr_null(strchr(line, '\n'));
 }
-END_TEST
 
-START_TEST(line_includes_valid_extras_and_drops_invalid_ones)
+TEST(line_includes_valid_extras_and_drops_invalid_ones)
 {
         _cleanup_free_ char *line = NULL;
         const char *const extra[] = {
@@ -137,9 +133,8 @@ START_TEST(line_includes_valid_extras_and_drops_invalid_ones)
         ck_assert_str_eq(line,
                          "info: Cycle finished [created=3 api-calls=17 quota-used=95 event=cycle-summary]");
 }
-END_TEST
 
-START_TEST(event_goes_to_the_stderr_sink_as_one_line)
+TEST(event_goes_to_the_stderr_sink_as_one_line)
 {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
@@ -161,9 +156,8 @@ START_TEST(event_goes_to_the_stderr_sink_as_one_line)
                               "warning: Quota 95/95 [event=quota-exhausted]\n");
         ck_assert_int_eq(journal_event(_EVENT_MAX, NULL, "x"), -EINVAL);
 }
-END_TEST
 
-START_TEST(auto_sink_uses_journal_only_when_stderr_is_the_journal_stream)
+TEST(auto_sink_uses_journal_only_when_stderr_is_the_journal_stream)
 {
         struct stat st;
         char value[64];
@@ -191,7 +185,6 @@ START_TEST(auto_sink_uses_journal_only_when_stderr_is_the_journal_stream)
         ck_assert_int_eq(journal_sink_resolve(), socket_exists ? JOURNAL_SINK_JOURNAL : JOURNAL_SINK_STDERR);
         unsetenv("JOURNAL_STREAM");
 }
-END_TEST
 
 /* The catalog: "-- <id>" starts an entry, header lines follow up to a blank line, then the text. */
 struct catalog_entry {
@@ -243,7 +236,7 @@ static size_t parse_catalog(const char *path, struct catalog_entry *entries, siz
         return n;
 }
 
-START_TEST(catalog_explains_every_message_id_once)
+TEST(catalog_explains_every_message_id_once)
 {
         struct catalog_entry entries[2 * _EVENT_MAX];
         size_t n = parse_catalog(CATALOG_FILE, entries, ELEMENTSOF(entries));
@@ -265,24 +258,4 @@ START_TEST(catalog_explains_every_message_id_once)
                 ck_assert_msg(found == 1, "%s (%s) appears %zu times in the catalog", id,
                               journal_event_name(i), found);
         }
-}
-END_TEST
-
-TEST_SUITE(journal_suite)
-{
-        Suite *s = suite_create("journal");
-        TCase *tc = tcase_create("journal");
-
-        tcase_add_test(tc, every_event_has_a_unique_name_and_message_id);
-        tcase_add_test(tc, priorities_fit_the_event);
-        tcase_add_test(tc, notifications_are_warnings_or_worse_and_drill_results_never_about_themselves);
-        tcase_add_test(tc, line_has_level_message_and_set_fields_only);
-        tcase_add_test(tc, line_without_fields_names_only_the_event);
-        tcase_add_test(tc, line_quotes_values_and_stays_one_line);
-        tcase_add_test(tc, line_includes_valid_extras_and_drops_invalid_ones);
-        tcase_add_test(tc, event_goes_to_the_stderr_sink_as_one_line);
-        tcase_add_test(tc, auto_sink_uses_journal_only_when_stderr_is_the_journal_stream);
-        tcase_add_test(tc, catalog_explains_every_message_id_once);
-        suite_add_tcase(s, tc);
-        return s;
 }

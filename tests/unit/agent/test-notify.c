@@ -11,6 +11,8 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
+TEST_FILE("notify", .unchecked_setup = test_tmp_base_setup, .unchecked_teardown = test_tmp_base_teardown);
+
 static int notify_fd = -1;
 
 /* A datagram socket standing in for systemd's notify socket. */
@@ -39,7 +41,7 @@ static const char *received(void)
         return buf;
 }
 
-START_TEST(lifecycle_messages_reach_the_service_manager)
+TEST(lifecycle_messages_reach_the_service_manager)
 {
         const char *m;
 
@@ -58,9 +60,8 @@ START_TEST(lifecycle_messages_reach_the_service_manager)
         ck_assert_str_eq(received(), "STATUS=Reloading agent.conf now");
         close(notify_fd);
 }
-END_TEST
 
-START_TEST(status_summary_names_slot_clusters_quota_and_last_error)
+TEST(status_summary_names_slot_clusters_quota_and_last_error)
 {
         _cleanup_free_ char *text = NULL;
         const struct notify_summary s = {
@@ -87,26 +88,11 @@ START_TEST(status_summary_names_slot_clusters_quota_and_last_error)
                          "last error: Throttling: Rate exceeded");
         close(notify_fd);
 }
-END_TEST
 
-START_TEST(outside_systemd_nothing_is_sent)
+TEST(outside_systemd_nothing_is_sent)
 {
         ck_assert_int_eq(unsetenv("NOTIFY_SOCKET"), 0);
         ck_assert_int_eq(notify_ready(), 0);
         ck_assert_int_eq(notify_status("x"), 0);
         ck_assert_int_eq(notify_stopping(), 0);
-}
-END_TEST
-
-TEST_SUITE(notify_suite)
-{
-        Suite *s = suite_create("notify");
-        TCase *tc = tcase_create("notify");
-
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_test(tc, lifecycle_messages_reach_the_service_manager);
-        tcase_add_test(tc, status_summary_names_slot_clusters_quota_and_last_error);
-        tcase_add_test(tc, outside_systemd_nothing_is_sent);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -7,6 +7,8 @@
 #include "observation.h"
 #include "test-suite.h"
 
+TEST_FILE("observation");
+
 /* Streams one snapshot (strings copied) into `o` as a Describe page would. */
 static void collect(struct observation *o, const char *region, const char *id, const char *cluster)
 {
@@ -22,7 +24,7 @@ static void collect(struct observation *o, const char *region, const char *id, c
         rds_db_cluster_snapshot_done(&s);
 }
 
-START_TEST(collected_snapshot_becomes_a_view_with_shared_status)
+TEST(collected_snapshot_becomes_a_view_with_shared_status)
 {
         struct observation o = {};
 
@@ -36,9 +38,8 @@ START_TEST(collected_snapshot_becomes_a_view_with_shared_status)
         ck_assert_uint_eq(o.n_incomplete, 0);
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(malformed_snapshot_marks_its_cluster_incomplete)
+TEST(malformed_snapshot_marks_its_cluster_incomplete)
 {
         struct observation o = {};
 
@@ -50,9 +51,8 @@ START_TEST(malformed_snapshot_marks_its_cluster_incomplete)
         ck_assert(!observation_incomplete(&o, "us-east-1", "db-a"));
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(snapshot_without_a_cluster_marks_the_whole_region_incomplete)
+TEST(snapshot_without_a_cluster_marks_the_whole_region_incomplete)
 {
         struct observation o = {};
 
@@ -62,9 +62,8 @@ START_TEST(snapshot_without_a_cluster_marks_the_whole_region_incomplete)
         ck_assert(!observation_incomplete(&o, "us-east-1", "db-a"));
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(views_sort_by_region_then_identifier)
+TEST(views_sort_by_region_then_identifier)
 {
         struct observation o = {};
 
@@ -79,9 +78,8 @@ START_TEST(views_sort_by_region_then_identifier)
         ck_assert_str_eq(o.snapshots[2].region, "us-east-1");
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(sorting_drops_a_snapshot_listed_twice)
+TEST(sorting_drops_a_snapshot_listed_twice)
 {
         struct observation o = {};
 
@@ -94,9 +92,8 @@ START_TEST(sorting_drops_a_snapshot_listed_twice)
         ck_assert_str_eq(o.snapshots[1].identifier, "b");
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(sorting_from_an_index_leaves_the_views_before_it)
+TEST(sorting_from_an_index_leaves_the_views_before_it)
 {
         struct observation o = {};
 
@@ -109,9 +106,8 @@ START_TEST(sorting_from_an_index_leaves_the_views_before_it)
         ck_assert_str_eq(o.snapshots[2].identifier, "b");
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(merging_a_part_appends_its_views_and_marks)
+TEST(merging_a_part_appends_its_views_and_marks)
 {
         struct observation o = {}, part = {};
 
@@ -127,9 +123,8 @@ START_TEST(merging_a_part_appends_its_views_and_marks)
         ck_assert_ptr_null(part.snapshots);
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(find_snapshot_looks_up_the_sorted_views)
+TEST(find_snapshot_looks_up_the_sorted_views)
 {
         struct observation o = {};
 
@@ -144,9 +139,8 @@ START_TEST(find_snapshot_looks_up_the_sorted_views)
         ck_assert_ptr_null(observation_find_snapshot(&o, NULL, "a"));
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(region_is_ok_only_when_every_listing_of_it_succeeded)
+TEST(region_is_ok_only_when_every_listing_of_it_succeeded)
 {
         struct observed_region regions[] = {
             {.region = (char *)"eu-west-1", .ok = true},
@@ -159,9 +153,8 @@ START_TEST(region_is_ok_only_when_every_listing_of_it_succeeded)
         ck_assert(!observation_region_ok(&o, "us-east-1"));
         ck_assert(!observation_region_ok(&o, "ap-south-1"));
 }
-END_TEST
 
-START_TEST(rebuilt_views_skip_failed_regions_and_keep_known_quotas)
+TEST(rebuilt_views_skip_failed_regions_and_keep_known_quotas)
 {
         struct observation o = {};
         struct observed_region *r = calloc(2, sizeof(*r));
@@ -183,9 +176,8 @@ START_TEST(rebuilt_views_skip_failed_regions_and_keep_known_quotas)
         ck_assert_int_eq(o.account_quotas[0].used, 10);
         observation_done(&o);
 }
-END_TEST
 
-START_TEST(instance_add_copies_its_strings)
+TEST(instance_add_copies_its_strings)
 {
         struct observation o = {};
         char id[] = "drill-1-instance";
@@ -197,24 +189,4 @@ START_TEST(instance_add_copies_its_strings)
         ck_assert_str_eq(o.instances[0].cluster_identifier, "drill-1");
         ck_assert_ptr_null(o.instances[0].status);
         observation_done(&o);
-}
-END_TEST
-
-TEST_SUITE(agent_observation_suite)
-{
-        Suite *s = suite_create("observation");
-        TCase *tc = tcase_create("observation");
-        tcase_add_test(tc, collected_snapshot_becomes_a_view_with_shared_status);
-        tcase_add_test(tc, malformed_snapshot_marks_its_cluster_incomplete);
-        tcase_add_test(tc, snapshot_without_a_cluster_marks_the_whole_region_incomplete);
-        tcase_add_test(tc, views_sort_by_region_then_identifier);
-        tcase_add_test(tc, sorting_drops_a_snapshot_listed_twice);
-        tcase_add_test(tc, sorting_from_an_index_leaves_the_views_before_it);
-        tcase_add_test(tc, merging_a_part_appends_its_views_and_marks);
-        tcase_add_test(tc, find_snapshot_looks_up_the_sorted_views);
-        tcase_add_test(tc, region_is_ok_only_when_every_listing_of_it_succeeded);
-        tcase_add_test(tc, rebuilt_views_skip_failed_regions_and_keep_known_quotas);
-        tcase_add_test(tc, instance_add_copies_its_strings);
-        suite_add_tcase(s, tc);
-        return s;
 }

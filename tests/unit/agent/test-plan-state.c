@@ -6,6 +6,8 @@
 #include "plan-state.h"
 #include "test-suite.h"
 
+TEST_FILE("plan-state");
+
 #define T0 INT64_C(1700000000)
 
 static struct ledger_entry intent(enum ledger_kind kind, const char *cluster, const char *snapshot,
@@ -30,7 +32,7 @@ static struct ledger_entry *rows(size_t n, const struct ledger_entry *e)
         return r;
 }
 
-START_TEST(open_create_intent_becomes_a_create_in_its_region)
+TEST(open_create_intent_becomes_a_create_in_its_region)
 {
         struct plan_state s = {};
         struct ledger_entry e[] = {intent(LEDGER_CREATE, "db-a", "aurora-backup-db-a-1", "eu-west-1", NULL)};
@@ -45,9 +47,8 @@ START_TEST(open_create_intent_becomes_a_create_in_its_region)
         ck_assert_int_eq(s.ledger[0].slot_start, T0);
         plan_state_done(&s);
 }
-END_TEST
 
-START_TEST(open_copy_intent_runs_in_its_destination_from_its_source)
+TEST(open_copy_intent_runs_in_its_destination_from_its_source)
 {
         struct plan_state s = {};
         struct ledger_entry e[] = {intent(LEDGER_COPY, "db-a", "copy-1", "eu-west-1", "us-east-1")};
@@ -59,9 +60,8 @@ START_TEST(open_copy_intent_runs_in_its_destination_from_its_source)
         ck_assert_str_eq(s.ledger[0].source_region, "eu-west-1");
         plan_state_done(&s);
 }
-END_TEST
 
-START_TEST(open_copy_intent_without_a_target_stays_in_its_region)
+TEST(open_copy_intent_without_a_target_stays_in_its_region)
 {
         struct plan_state s = {};
         struct ledger_entry e[] = {intent(LEDGER_COPY, "db-a", "copy-1", "eu-west-1", NULL)};
@@ -71,9 +71,8 @@ START_TEST(open_copy_intent_without_a_target_stays_in_its_region)
         ck_assert_str_eq(s.ledger[0].source_region, "eu-west-1");
         plan_state_done(&s);
 }
-END_TEST
 
-START_TEST(intents_the_planner_does_not_track_are_left_out)
+TEST(intents_the_planner_does_not_track_are_left_out)
 {
         struct plan_state s = {};
         struct ledger_entry e[] = {
@@ -90,9 +89,8 @@ START_TEST(intents_the_planner_does_not_track_are_left_out)
         ck_assert_int_eq(s.ledger[1].kind, ACTION_EXPORT);
         plan_state_done(&s);
 }
-END_TEST
 
-START_TEST(every_ledger_kind_maps_to_one_action_or_none)
+TEST(every_ledger_kind_maps_to_one_action_or_none)
 {
         ck_assert_int_eq(plan_state_action_kind(LEDGER_CREATE), ACTION_CREATE);
         ck_assert_int_eq(plan_state_action_kind(LEDGER_DELETE_RDS), ACTION_DELETE_RDS);
@@ -104,9 +102,8 @@ START_TEST(every_ledger_kind_maps_to_one_action_or_none)
         ck_assert_int_eq(plan_state_action_kind(LEDGER_PROBE), -1);
         ck_assert_int_eq(plan_state_action_kind(LEDGER_OPERATOR_RESTORE), -1);
 }
-END_TEST
 
-START_TEST(history_row_counts_as_taken_only_when_taken)
+TEST(history_row_counts_as_taken_only_when_taken)
 {
         struct plan_state s = {};
         struct window_record *h = calloc(3, sizeof(*h));
@@ -125,9 +122,8 @@ START_TEST(history_row_counts_as_taken_only_when_taken)
         ck_assert_int_eq(s.entries[2].slot_start, T0 + 60);
         plan_state_done(&s);
 }
-END_TEST
 
-START_TEST(no_rows_give_empty_but_allocated_arrays)
+TEST(no_rows_give_empty_but_allocated_arrays)
 {
         struct plan_state s = {};
 
@@ -139,9 +135,8 @@ START_TEST(no_rows_give_empty_but_allocated_arrays)
         plan_state_done(&s);
         ck_assert_ptr_null(s.ledger);
 }
-END_TEST
 
-START_TEST(plan_input_borrows_the_views_and_the_state)
+TEST(plan_input_borrows_the_views_and_the_state)
 {
         struct plan_state s = {};
         struct observed_cluster clusters[2] = {};
@@ -164,21 +159,4 @@ START_TEST(plan_input_borrows_the_views_and_the_state)
         ck_assert_ptr_eq(in.history, s.entries);
         ck_assert_int_eq(in.now, T0);
         plan_state_done(&s);
-}
-END_TEST
-
-TEST_SUITE(agent_plan_state_suite)
-{
-        Suite *s = suite_create("plan-state");
-        TCase *tc = tcase_create("plan-state");
-        tcase_add_test(tc, open_create_intent_becomes_a_create_in_its_region);
-        tcase_add_test(tc, open_copy_intent_runs_in_its_destination_from_its_source);
-        tcase_add_test(tc, open_copy_intent_without_a_target_stays_in_its_region);
-        tcase_add_test(tc, intents_the_planner_does_not_track_are_left_out);
-        tcase_add_test(tc, every_ledger_kind_maps_to_one_action_or_none);
-        tcase_add_test(tc, history_row_counts_as_taken_only_when_taken);
-        tcase_add_test(tc, no_rows_give_empty_but_allocated_arrays);
-        tcase_add_test(tc, plan_input_borrows_the_views_and_the_state);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -11,6 +11,8 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
+TEST_FILE("recover", .unchecked_setup = test_tmp_base_setup, .unchecked_teardown = test_tmp_base_teardown);
+
 #define T0 INT64_C(1700000000)
 
 static int64_t begin(struct store *s, enum ledger_kind kind, const char *snapshot, const char *region,
@@ -39,7 +41,7 @@ static enum ledger_state state_of(struct store *s, int64_t id)
         return st;
 }
 
-START_TEST(recover_closes_each_open_intent_from_the_observed_world)
+TEST(recover_closes_each_open_intent_from_the_observed_world)
 {
         char dir[PATH_MAX];
         struct agent a = {};
@@ -87,9 +89,8 @@ START_TEST(recover_closes_each_open_intent_from_the_observed_world)
         ck_assert_int_eq(state_of(a.store, unobserved), LEDGER_INTENT);
         store_close(a.store);
 }
-END_TEST
 
-START_TEST(backup_cluster_arn_is_derived_from_the_snapshot_arn)
+TEST(backup_cluster_arn_is_derived_from_the_snapshot_arn)
 {
         _cleanup_free_ char *arn = backup_cluster_arn_from_snapshot(
             "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:awsbackup:job-abc", "db-a");
@@ -97,16 +98,4 @@ START_TEST(backup_cluster_arn_is_derived_from_the_snapshot_arn)
         ck_assert_ptr_null(backup_cluster_arn_from_snapshot("awsbackup:job-abc", "db-a"));
         ck_assert_ptr_null(backup_cluster_arn_from_snapshot("arn:aws:rds:eu-west-1:1:cluster:db-a", "db-a"));
         ck_assert_ptr_null(backup_cluster_arn_from_snapshot(NULL, "db-a"));
-}
-END_TEST
-
-TEST_SUITE(agent_recover_suite)
-{
-        Suite *s = suite_create("recover");
-        TCase *tc = tcase_create("recover");
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_test(tc, recover_closes_each_open_intent_from_the_observed_world);
-        tcase_add_test(tc, backup_cluster_arn_is_derived_from_the_snapshot_arn);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -17,6 +17,9 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
+TEST_FILE("restore-probe", .unchecked_setup = test_tmp_base_setup,
+          .unchecked_teardown = test_tmp_base_teardown);
+
 static const struct restore_probe_env probe_env = {
     .cluster = "aba-rt-db-a-20240101",
     .instance = "aba-rt-db-a-20240101-1",
@@ -58,7 +61,7 @@ static char *read_file(const char *path)
         return buf;
 }
 
-START_TEST(probe_environment_has_no_aws_credentials)
+TEST(probe_environment_has_no_aws_credentials)
 {
         /* Variables the shell adds by itself. */
         static const char *const shell_own[] = {"PWD=", "OLDPWD=", "SHLVL=", "_=", NULL};
@@ -95,9 +98,8 @@ START_TEST(probe_environment_has_no_aws_credentials)
                 ck_assert_msg(ok, "the probe's environment has %s", line);
         }
 }
-END_TEST
 
-START_TEST(probe_environment_has_path_lang_and_the_drill)
+TEST(probe_environment_has_path_lang_and_the_drill)
 {
         char out[PATH_MAX];
         _cleanup_free_ char *env = NULL;
@@ -111,9 +113,8 @@ START_TEST(probe_environment_has_path_lang_and_the_drill)
         ck_assert_ptr_nonnull(strstr(env, "AURORA_RESTORE_PORT=5432\n"));
         ck_assert_ptr_nonnull(strstr(env, "AURORA_REGION=us-east-1\n"));
 }
-END_TEST
 
-START_TEST(probe_inherits_no_descriptor_beyond_stderr)
+TEST(probe_inherits_no_descriptor_beyond_stderr)
 {
         char out[PATH_MAX];
         _cleanup_free_ char *fds = NULL;
@@ -141,9 +142,8 @@ START_TEST(probe_inherits_no_descriptor_beyond_stderr)
         close(sv[0]);
         close(sv[1]);
 }
-END_TEST
 
-START_TEST(probe_runs_in_its_own_process_group)
+TEST(probe_runs_in_its_own_process_group)
 {
         char out[PATH_MAX];
         _cleanup_free_ char *text = NULL;
@@ -155,7 +155,6 @@ START_TEST(probe_runs_in_its_own_process_group)
         ck_assert_int_eq(pgid, pid);
         ck_assert_int_ne(pgid, getpgrp());
 }
-END_TEST
 
 /* The probe's background child: reaped here (we are the subreaper), killed by SIGKILL. */
 static void assert_background_child_killed(const char *pidfile)
@@ -170,7 +169,7 @@ static void assert_background_child_killed(const char *pidfile)
                       status);
 }
 
-START_TEST(probe_timeout_kills_its_whole_process_group)
+TEST(probe_timeout_kills_its_whole_process_group)
 {
         char out[PATH_MAX];
 
@@ -178,30 +177,12 @@ START_TEST(probe_timeout_kills_its_whole_process_group)
         ck_assert_int_eq(RUN_PROBE("sleep 60 & echo $! > %s; wait", out, 1), 128 + SIGKILL);
         assert_background_child_killed(out);
 }
-END_TEST
 
-START_TEST(probe_leftovers_are_killed_when_it_exits)
+TEST(probe_leftovers_are_killed_when_it_exits)
 {
         char out[PATH_MAX];
 
         ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
         ck_assert_int_eq(RUN_PROBE("sleep 60 & echo $! > %s; exit 3", out, 30), 3);
         assert_background_child_killed(out);
-}
-END_TEST
-
-TEST_SUITE(restore_probe_suite)
-{
-        Suite *s = suite_create("restore-probe");
-        TCase *tc = tcase_create("restore-probe");
-
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_test(tc, probe_environment_has_no_aws_credentials);
-        tcase_add_test(tc, probe_environment_has_path_lang_and_the_drill);
-        tcase_add_test(tc, probe_inherits_no_descriptor_beyond_stderr);
-        tcase_add_test(tc, probe_runs_in_its_own_process_group);
-        tcase_add_test(tc, probe_timeout_kills_its_whole_process_group);
-        tcase_add_test(tc, probe_leftovers_are_killed_when_it_exits);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -11,7 +11,10 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
-START_TEST(second_taker_gets_ebusy_and_the_holders_pid)
+TEST_FILE("state-lock", .unchecked_setup = test_tmp_base_setup,
+          .unchecked_teardown = test_tmp_base_teardown);
+
+TEST(second_taker_gets_ebusy_and_the_holders_pid)
 {
         char dir[PATH_MAX];
         _cleanup_close_ int fd = -1;
@@ -25,9 +28,8 @@ START_TEST(second_taker_gets_ebusy_and_the_holders_pid)
         ck_assert_int_eq(fd2, -1);
         ck_assert_int_eq(holder, getpid());
 }
-END_TEST
 
-START_TEST(closing_the_descriptor_releases_the_lock)
+TEST(closing_the_descriptor_releases_the_lock)
 {
         char dir[PATH_MAX];
         int fd = -1;
@@ -39,9 +41,8 @@ START_TEST(closing_the_descriptor_releases_the_lock)
         ck_assert_int_eq(state_lock_acquire(dir, &fd, &holder), 0);
         close(fd);
 }
-END_TEST
 
-START_TEST(lock_left_by_a_dead_agent_is_taken_and_rewritten)
+TEST(lock_left_by_a_dead_agent_is_taken_and_rewritten)
 {
         char dir[PATH_MAX], path[PATH_MAX + 8], buf[32] = "";
         _cleanup_close_ int fd = -1;
@@ -60,9 +61,8 @@ START_TEST(lock_left_by_a_dead_agent_is_taken_and_rewritten)
         ck_assert_ptr_nonnull(strchr(buf, '\n'));
         ck_assert_ptr_null(strchr(strchr(buf, '\n') + 1, '9'));
 }
-END_TEST
 
-START_TEST(lock_file_is_0600_under_umask_022_and_close_on_exec)
+TEST(lock_file_is_0600_under_umask_022_and_close_on_exec)
 {
         char dir[PATH_MAX], path[PATH_MAX + 8];
         _cleanup_close_ int fd = -1;
@@ -77,29 +77,12 @@ START_TEST(lock_file_is_0600_under_umask_022_and_close_on_exec)
         ck_assert_uint_eq(st.st_mode & 07777, 0600);
         ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 }
-END_TEST
 
-START_TEST(missing_directory_is_an_error_not_a_lock)
+TEST(missing_directory_is_an_error_not_a_lock)
 {
         int fd = -1;
         pid_t holder = 0;
 
         ck_assert_int_eq(state_lock_acquire("/nonexistent/aba-state", &fd, &holder), -ENOENT);
         ck_assert_int_eq(fd, -1);
-}
-END_TEST
-
-TEST_SUITE(state_lock_suite)
-{
-        Suite *s = suite_create("state-lock");
-        TCase *tc = tcase_create("state-lock");
-
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_test(tc, second_taker_gets_ebusy_and_the_holders_pid);
-        tcase_add_test(tc, closing_the_descriptor_releases_the_lock);
-        tcase_add_test(tc, lock_left_by_a_dead_agent_is_taken_and_rewritten);
-        tcase_add_test(tc, lock_file_is_0600_under_umask_022_and_close_on_exec);
-        tcase_add_test(tc, missing_directory_is_an_error_not_a_lock);
-        suite_add_tcase(s, tc);
-        return s;
 }

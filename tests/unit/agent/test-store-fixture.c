@@ -51,23 +51,14 @@ const struct inventory_snapshot snapshots_eu[3] = {
 struct store *store;
 
 /* Checked fixtures: they run in the test's process, around each test. */
-static void store_setup(void)
+void test_store_setup(void)
 {
         char dir[PATH_MAX];
 
         store = test_store_open(test_tmp_dir(dir, sizeof(dir)));
 }
 
-static void store_teardown(void)
+void test_store_teardown(void)
 {
         store = store_close(store);
-}
-
-TCase *store_fixture_tcase(const char *name)
-{
-        TCase *tc = tcase_create(name);
-
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_checked_fixture(tc, store_setup, store_teardown);
-        return tc;
 }

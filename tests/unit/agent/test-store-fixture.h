@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "test-helpers.h"
 
 #define T0 INT64_C(1700000000)
 
@@ -17,7 +18,12 @@ extern const struct ledger_intent create_intent;
 extern const struct inventory_cluster clusters_eu[2];
 extern const struct inventory_snapshot snapshots_eu[3];
 
-/* The store each test of a store_fixture_tcase() gets, open on a fresh directory. */
+/* The store each test of a TEST_STORE_FIXTURE file gets, open on a fresh directory. */
 extern struct store *store;
-/* A test case with a fresh temporary base and, around each test, `store` opened and closed. */
-TCase *store_fixture_tcase(const char *name);
+void test_store_setup(void);
+void test_store_teardown(void);
+/* TEST_FILE("store-x", TEST_STORE_FIXTURE): a fresh temporary base and, around each test, `store` opened
+ * and closed. */
+#define TEST_STORE_FIXTURE                                                                                  \
+        .unchecked_setup = test_tmp_base_setup, .unchecked_teardown = test_tmp_base_teardown,               \
+        .checked_setup = test_store_setup, .checked_teardown = test_store_teardown

@@ -9,6 +9,8 @@
 #include "test-store-fixture.h"
 #include "test-suite.h"
 
+TEST_FILE("store-history", TEST_STORE_FIXTURE);
+
 /* ---- Window history. ---- */
 
 /* The record of (cluster, slot) as store_window_lookup() reads it; free with window_record_done(). */
@@ -20,13 +22,12 @@ static struct window_record window_lookup(const char *cluster, int64_t slot)
         return w;
 }
 
-START_TEST(window_lookup_of_an_unrecorded_slot_is_enoent)
+TEST(window_lookup_of_an_unrecorded_slot_is_enoent)
 {
         struct window_record w = {};
 
         ck_assert_int_eq(store_window_lookup(store, "db-a", T0, &w), -ENOENT);
 }
-END_TEST
 
 /* db-a's slot T0 had no room under the quota, and that was reported. */
 static void window_quota_exhausted_and_reported(void)
@@ -36,7 +37,7 @@ static void window_quota_exhausted_and_reported(void)
         ck_assert_int_eq(store_window_mark_reported(store, "db-a", T0), 0);
 }
 
-START_TEST(window_record_then_lookup_returns_every_field)
+TEST(window_record_then_lookup_returns_every_field)
 {
         struct window_record w;
 
@@ -51,9 +52,8 @@ START_TEST(window_record_then_lookup_returns_every_field)
         ck_assert_int_eq(w.recorded_at, T0);
         window_record_done(&w);
 }
-END_TEST
 
-START_TEST(window_record_of_the_same_outcome_stays_reported)
+TEST(window_record_of_the_same_outcome_stays_reported)
 {
         struct window_record w;
 
@@ -66,9 +66,8 @@ START_TEST(window_record_of_the_same_outcome_stays_reported)
         ck_assert_int_eq(w.recorded_at, T0 + 60);
         window_record_done(&w);
 }
-END_TEST
 
-START_TEST(window_record_of_a_new_outcome_is_news_again)
+TEST(window_record_of_a_new_outcome_is_news_again)
 {
         struct window_record w;
 
@@ -82,21 +81,18 @@ START_TEST(window_record_of_a_new_outcome_is_news_again)
         ck_assert(!w.reported);
         window_record_done(&w);
 }
-END_TEST
 
-START_TEST(window_mark_reported_of_an_unrecorded_slot_is_enoent)
+TEST(window_mark_reported_of_an_unrecorded_slot_is_enoent)
 {
         ck_assert_int_eq(store_window_record(store, "prod", "db-a", T0, WINDOW_MISSED, NULL, false, T0), 0);
         ck_assert_int_eq(store_window_mark_reported(store, "db-a", T0 + 1), -ENOENT);
 }
-END_TEST
 
-START_TEST(window_record_rejects_an_unknown_outcome)
+TEST(window_record_rejects_an_unknown_outcome)
 {
         ck_assert_int_eq(
             store_window_record(store, "prod", "db-a", T0, _WINDOW_OUTCOME_MAX, NULL, false, T0), -EINVAL);
 }
-END_TEST
 
 /* Four daily slots of db-a (taken, taken, taken, missed) and of db-b (all taken). */
 static void window_four_days(void)
@@ -115,15 +111,14 @@ static void window_four_days(void)
         }
 }
 
-START_TEST(window_last_taken_without_a_taken_slot_is_enoent)
+TEST(window_last_taken_without_a_taken_slot_is_enoent)
 {
         struct window_record w = {};
 
         ck_assert_int_eq(store_window_last_taken(store, "db-a", &w), -ENOENT);
 }
-END_TEST
 
-START_TEST(window_last_taken_is_the_newest_taken_slot)
+TEST(window_last_taken_is_the_newest_taken_slot)
 {
         struct window_record w = {};
 
@@ -133,9 +128,8 @@ START_TEST(window_last_taken_is_the_newest_taken_slot)
         ck_assert_int_eq(w.slot_start, T0 + 2 * 86400);
         window_record_done(&w);
 }
-END_TEST
 
-START_TEST(window_list_of_a_cluster_is_newest_slot_first)
+TEST(window_list_of_a_cluster_is_newest_slot_first)
 {
         struct window_record *list = NULL;
         size_t n;
@@ -148,9 +142,8 @@ START_TEST(window_list_of_a_cluster_is_newest_slot_first)
         ck_assert_int_eq(list[3].slot_start, T0);
         window_records_free(list, n);
 }
-END_TEST
 
-START_TEST(window_list_since_with_a_limit_orders_a_slot_by_cluster)
+TEST(window_list_since_with_a_limit_orders_a_slot_by_cluster)
 {
         struct window_record *list = NULL;
         size_t n;
@@ -163,7 +156,6 @@ START_TEST(window_list_since_with_a_limit_orders_a_slot_by_cluster)
         ck_assert_int_eq(list[2].slot_start, T0 + 2 * 86400);
         window_records_free(list, n);
 }
-END_TEST
 
 /* ---- Cycles. ---- */
 
@@ -178,15 +170,14 @@ static int64_t cycle_begin(bool dry_run, int64_t now)
         return id;
 }
 
-START_TEST(cycle_begin_gives_increasing_ids)
+TEST(cycle_begin_gives_increasing_ids)
 {
         int64_t a = cycle_begin(false, T0);
 
         ck_assert_int_gt(cycle_begin(true, T0 + 900), a);
 }
-END_TEST
 
-START_TEST(cycle_finish_then_get_returns_every_count)
+TEST(cycle_finish_then_get_returns_every_count)
 {
         int64_t a = cycle_begin(false, T0);
         struct cycle_record c;
@@ -206,35 +197,31 @@ START_TEST(cycle_finish_then_get_returns_every_count)
         ck_assert_uint_eq(c.counts.missed, 1);
         ck_assert_uint_eq(c.counts.api_calls, 17);
 }
-END_TEST
 
-START_TEST(cycle_finish_refuses_a_second_finish)
+TEST(cycle_finish_refuses_a_second_finish)
 {
         int64_t a = cycle_begin(false, T0);
 
         ck_assert_int_eq(store_cycle_finish(store, a, &counts, 1, T0 + 30), 0);
         ck_assert_int_eq(store_cycle_finish(store, a, &counts, 0, T0 + 31), -EALREADY);
 }
-END_TEST
 
-START_TEST(cycle_finish_of_an_unknown_cycle_is_enoent)
+TEST(cycle_finish_of_an_unknown_cycle_is_enoent)
 {
         int64_t a = cycle_begin(false, T0);
 
         ck_assert_int_eq(store_cycle_finish(store, a + 1, &counts, 0, T0 + 31), -ENOENT);
 }
-END_TEST
 
-START_TEST(cycle_get_of_an_unknown_cycle_is_enoent)
+TEST(cycle_get_of_an_unknown_cycle_is_enoent)
 {
         int64_t a = cycle_begin(false, T0);
         struct cycle_record c;
 
         ck_assert_int_eq(store_cycle_get(store, a + 1, &c), -ENOENT);
 }
-END_TEST
 
-START_TEST(cycle_list_is_newest_first_and_shows_unfinished_cycles)
+TEST(cycle_list_is_newest_first_and_shows_unfinished_cycles)
 {
         _cleanup_free_ struct cycle_record *list = NULL;
         int64_t a = cycle_begin(false, T0), b = cycle_begin(true, T0 + 900);
@@ -248,9 +235,8 @@ START_TEST(cycle_list_is_newest_first_and_shows_unfinished_cycles)
         ck_assert_int_eq(list[0].finished_at, 0); /* never finished: shows as interrupted */
         ck_assert_int_eq(list[1].id, a);
 }
-END_TEST
 
-START_TEST(cycle_list_keeps_the_newest_up_to_the_limit)
+TEST(cycle_list_keeps_the_newest_up_to_the_limit)
 {
         _cleanup_free_ struct cycle_record *list = NULL;
         size_t n;
@@ -262,9 +248,8 @@ START_TEST(cycle_list_keeps_the_newest_up_to_the_limit)
         ck_assert_uint_eq(n, 1);
         ck_assert_int_eq(list[0].id, b);
 }
-END_TEST
 
-START_TEST(cycle_first_started_is_the_oldest_start)
+TEST(cycle_first_started_is_the_oldest_start)
 {
         int64_t first = -1;
 
@@ -274,32 +259,4 @@ START_TEST(cycle_first_started_is_the_oldest_start)
         cycle_begin(false, T0 + 900);
         ck_assert_int_eq(store_cycle_first_started(store, &first), 0);
         ck_assert_int_eq(first, T0);
-}
-END_TEST
-
-TEST_SUITE(store_history_suite)
-{
-        Suite *suite = suite_create("store-history");
-        TCase *tc = store_fixture_tcase("store-history");
-
-        tcase_add_test(tc, window_lookup_of_an_unrecorded_slot_is_enoent);
-        tcase_add_test(tc, window_record_then_lookup_returns_every_field);
-        tcase_add_test(tc, window_record_of_the_same_outcome_stays_reported);
-        tcase_add_test(tc, window_record_of_a_new_outcome_is_news_again);
-        tcase_add_test(tc, window_mark_reported_of_an_unrecorded_slot_is_enoent);
-        tcase_add_test(tc, window_record_rejects_an_unknown_outcome);
-        tcase_add_test(tc, window_last_taken_without_a_taken_slot_is_enoent);
-        tcase_add_test(tc, window_last_taken_is_the_newest_taken_slot);
-        tcase_add_test(tc, window_list_of_a_cluster_is_newest_slot_first);
-        tcase_add_test(tc, window_list_since_with_a_limit_orders_a_slot_by_cluster);
-        tcase_add_test(tc, cycle_begin_gives_increasing_ids);
-        tcase_add_test(tc, cycle_finish_then_get_returns_every_count);
-        tcase_add_test(tc, cycle_finish_refuses_a_second_finish);
-        tcase_add_test(tc, cycle_finish_of_an_unknown_cycle_is_enoent);
-        tcase_add_test(tc, cycle_get_of_an_unknown_cycle_is_enoent);
-        tcase_add_test(tc, cycle_list_is_newest_first_and_shows_unfinished_cycles);
-        tcase_add_test(tc, cycle_list_keeps_the_newest_up_to_the_limit);
-        tcase_add_test(tc, cycle_first_started_is_the_oldest_start);
-        suite_add_tcase(suite, tc);
-        return suite;
 }

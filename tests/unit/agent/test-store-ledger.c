@@ -10,6 +10,8 @@
 #include "test-store-fixture.h"
 #include "test-suite.h"
 
+TEST_FILE("store-ledger", TEST_STORE_FIXTURE);
+
 static int64_t ledger_begin(const struct ledger_intent *in, int64_t now)
 {
         int64_t id = 0;
@@ -28,7 +30,7 @@ static struct ledger_entry ledger_get(int64_t id)
         return e;
 }
 
-START_TEST(ledger_begin_records_every_field_of_the_intent)
+TEST(ledger_begin_records_every_field_of_the_intent)
 {
         int64_t id, cycle;
         struct ledger_entry e;
@@ -64,9 +66,8 @@ START_TEST(ledger_begin_records_every_field_of_the_intent)
         ck_assert_uint_eq(e.attempts, 1);
         ledger_entry_done(&e);
 }
-END_TEST
 
-START_TEST(ledger_finish_records_the_outcome_and_its_error)
+TEST(ledger_finish_records_the_outcome_and_its_error)
 {
         int64_t id = ledger_begin(&create_intent, T0 + 5);
         struct ledger_entry e;
@@ -84,18 +85,16 @@ START_TEST(ledger_finish_records_the_outcome_and_its_error)
         ck_assert_int_eq(e.updated_at, T0 + 9);
         ledger_entry_done(&e);
 }
-END_TEST
 
-START_TEST(ledger_get_of_an_unknown_row_is_enoent)
+TEST(ledger_get_of_an_unknown_row_is_enoent)
 {
         struct ledger_entry e = {};
         int64_t id = ledger_begin(&create_intent, T0);
 
         ck_assert_int_eq(store_ledger_get(store, id + 100, &e), -ENOENT);
 }
-END_TEST
 
-START_TEST(ledger_optional_fields_may_be_absent)
+TEST(ledger_optional_fields_may_be_absent)
 {
         struct ledger_intent in = {.kind = LEDGER_DELETE_BACKUP, .snapshot = "awsbackup:job-1234"};
         int64_t id = ledger_begin(&in, T0);
@@ -112,17 +111,15 @@ START_TEST(ledger_optional_fields_may_be_absent)
         ck_assert_int_eq(e.state, LEDGER_DONE);
         ledger_entry_done(&e);
 }
-END_TEST
 
-START_TEST(ledger_finish_refuses_intent_as_an_outcome)
+TEST(ledger_finish_refuses_intent_as_an_outcome)
 {
         int64_t id = ledger_begin(&create_intent, T0);
 
         ck_assert_int_eq(store_ledger_finish(store, id, LEDGER_INTENT, NULL, NULL, NULL, T0), -EINVAL);
 }
-END_TEST
 
-START_TEST(ledger_finish_refuses_a_second_outcome)
+TEST(ledger_finish_refuses_a_second_outcome)
 {
         int64_t id = ledger_begin(&create_intent, T0);
         struct ledger_entry e;
@@ -137,17 +134,15 @@ START_TEST(ledger_finish_refuses_a_second_outcome)
         ck_assert_str_eq(e.request_id, "req-1");
         ledger_entry_done(&e);
 }
-END_TEST
 
-START_TEST(ledger_finish_of_an_unknown_row_is_enoent)
+TEST(ledger_finish_of_an_unknown_row_is_enoent)
 {
         int64_t id = ledger_begin(&create_intent, T0);
 
         ck_assert_int_eq(store_ledger_finish(store, id + 1, LEDGER_DONE, NULL, NULL, NULL, T0 + 2), -ENOENT);
 }
-END_TEST
 
-START_TEST(ledger_retry_counts_attempts_of_an_open_intent)
+TEST(ledger_retry_counts_attempts_of_an_open_intent)
 {
         int64_t id = ledger_begin(&create_intent, T0);
         struct ledger_entry e;
@@ -160,9 +155,8 @@ START_TEST(ledger_retry_counts_attempts_of_an_open_intent)
         ck_assert_int_eq(e.state, LEDGER_INTENT);
         ledger_entry_done(&e);
 }
-END_TEST
 
-START_TEST(ledger_retry_refuses_a_finished_row)
+TEST(ledger_retry_refuses_a_finished_row)
 {
         int64_t id = ledger_begin(&create_intent, T0);
 
@@ -170,17 +164,15 @@ START_TEST(ledger_retry_refuses_a_finished_row)
             store_ledger_finish(store, id, LEDGER_ABANDONED, NULL, NULL, "window over", T0 + 3600), 0);
         ck_assert_int_eq(store_ledger_retry(store, id, T0 + 3700), -EALREADY);
 }
-END_TEST
 
-START_TEST(ledger_retry_of_an_unknown_row_is_enoent)
+TEST(ledger_retry_of_an_unknown_row_is_enoent)
 {
         int64_t id = ledger_begin(&create_intent, T0);
 
         ck_assert_int_eq(store_ledger_retry(store, id + 7, T0 + 3700), -ENOENT);
 }
-END_TEST
 
-START_TEST(ledger_open_intents_of_an_empty_ledger_is_empty)
+TEST(ledger_open_intents_of_an_empty_ledger_is_empty)
 {
         struct ledger_entry *list = NULL;
         size_t n = 99;
@@ -189,9 +181,8 @@ START_TEST(ledger_open_intents_of_an_empty_ledger_is_empty)
         ck_assert_uint_eq(n, 0);
         ck_assert_ptr_null(list);
 }
-END_TEST
 
-START_TEST(ledger_open_intents_lists_only_open_rows_oldest_first)
+TEST(ledger_open_intents_lists_only_open_rows_oldest_first)
 {
         struct ledger_entry *list = NULL;
         size_t n;
@@ -207,7 +198,6 @@ START_TEST(ledger_open_intents_lists_only_open_rows_oldest_first)
         ck_assert_str_eq(list[1].snapshot, create_intent.snapshot);
         ledger_entries_free(list, n);
 }
-END_TEST
 
 /* Six creates a hundred seconds apart: policies prod, dev, prod, ...; clusters db-a for the first three,
  * db-b for the rest; the fifth failed with Throttling. */
@@ -236,7 +226,7 @@ static void ledger_list_expect(const struct ledger_filter *f, const int64_t *wan
         ledger_entries_free(list, n);
 }
 
-START_TEST(ledger_list_without_a_filter_is_every_row_newest_first)
+TEST(ledger_list_without_a_filter_is_every_row_newest_first)
 {
         int64_t ids[6];
 
@@ -244,9 +234,8 @@ START_TEST(ledger_list_without_a_filter_is_every_row_newest_first)
         ledger_list_expect(&LEDGER_FILTER_ALL, (int64_t[]){ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]},
                            6);
 }
-END_TEST
 
-START_TEST(ledger_list_filters_by_policy)
+TEST(ledger_list_filters_by_policy)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         int64_t ids[6];
@@ -255,9 +244,8 @@ START_TEST(ledger_list_filters_by_policy)
         f.policy = "prod";
         ledger_list_expect(&f, (int64_t[]){ids[4], ids[2], ids[0]}, 3);
 }
-END_TEST
 
-START_TEST(ledger_list_filters_combine)
+TEST(ledger_list_filters_combine)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         int64_t ids[6];
@@ -267,9 +255,8 @@ START_TEST(ledger_list_filters_combine)
         f.cluster = "db-b";
         ledger_list_expect(&f, (int64_t[]){ids[4]}, 1);
 }
-END_TEST
 
-START_TEST(ledger_list_filters_by_state)
+TEST(ledger_list_filters_by_state)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         struct ledger_entry *list = NULL;
@@ -284,9 +271,8 @@ START_TEST(ledger_list_filters_by_state)
         ck_assert_str_eq(list[0].error_code, "Throttling");
         ledger_entries_free(list, n);
 }
-END_TEST
 
-START_TEST(ledger_list_since_with_a_limit_keeps_the_newest)
+TEST(ledger_list_since_with_a_limit_keeps_the_newest)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         int64_t ids[6];
@@ -296,13 +282,12 @@ START_TEST(ledger_list_since_with_a_limit_keeps_the_newest)
         f.limit = 2;
         ledger_list_expect(&f, (int64_t[]){ids[5], ids[4]}, 2);
 }
-END_TEST
 
 /* What a restart asks: any row of this kind for this snapshot? */
 static const struct ledger_intent delete_old = {
     .kind = LEDGER_DELETE_RDS, .cluster = "db-a", .snapshot = "aba-old"};
 
-START_TEST(ledger_list_filters_by_snapshot)
+TEST(ledger_list_filters_by_snapshot)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         int64_t ids[6], del_id;
@@ -312,9 +297,8 @@ START_TEST(ledger_list_filters_by_snapshot)
         f.snapshot = "aba-old";
         ledger_list_expect(&f, (int64_t[]){del_id}, 1);
 }
-END_TEST
 
-START_TEST(ledger_list_filters_by_kind)
+TEST(ledger_list_filters_by_kind)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         int64_t ids[6];
@@ -325,9 +309,8 @@ START_TEST(ledger_list_filters_by_kind)
         f.cluster = "db-a";
         ledger_list_expect(&f, (int64_t[]){ids[2], ids[1], ids[0]}, 3);
 }
-END_TEST
 
-START_TEST(ledger_list_rejects_an_unknown_kind_or_state)
+TEST(ledger_list_rejects_an_unknown_kind_or_state)
 {
         struct ledger_filter f = LEDGER_FILTER_ALL;
         struct ledger_entry *list = NULL;
@@ -339,9 +322,8 @@ START_TEST(ledger_list_rejects_an_unknown_kind_or_state)
         f.state = _LEDGER_STATE_MAX;
         ck_assert_int_eq(store_ledger_list(store, &f, &list, &n), -EINVAL);
 }
-END_TEST
 
-START_TEST(ledger_begin_rejects_an_unknown_cycle)
+TEST(ledger_begin_rejects_an_unknown_cycle)
 {
         struct ledger_intent in = create_intent;
         int64_t id = -1;
@@ -352,9 +334,8 @@ START_TEST(ledger_begin_rejects_an_unknown_cycle)
         ck_assert_int_eq(id, -1);
         ck_assert_ptr_nonnull(strstr(store_last_error(store), "FOREIGN KEY"));
 }
-END_TEST
 
-START_TEST(ledger_begin_rejects_an_unknown_kind)
+TEST(ledger_begin_rejects_an_unknown_kind)
 {
         struct ledger_intent in = create_intent;
         int64_t id = -1;
@@ -363,9 +344,8 @@ START_TEST(ledger_begin_rejects_an_unknown_kind)
         ck_assert_int_eq(store_ledger_begin(store, &in, T0, &id), -EINVAL);
         ck_assert_int_eq(id, -1);
 }
-END_TEST
 
-START_TEST(ledger_counts_only_settled_rows)
+TEST(ledger_counts_only_settled_rows)
 {
         struct ledger_count *c = NULL;
         size_t n = 0;
@@ -383,9 +363,8 @@ START_TEST(ledger_counts_only_settled_rows)
         ck_assert_int_eq(c[1].state, LEDGER_FAILED);
         free(c);
 }
-END_TEST
 
-START_TEST(enum_names_round_trip)
+TEST(enum_names_round_trip)
 {
         for (int k = 0; k < _LEDGER_KIND_MAX; k++)
                 ck_assert_int_eq(ledger_kind_from_string(ledger_kind_to_string(k)), k);
@@ -400,47 +379,11 @@ START_TEST(enum_names_round_trip)
         ck_assert_str_eq(ledger_kind_to_string(LEDGER_DELETE_BACKUP), "delete-backup");
         ck_assert_str_eq(window_outcome_to_string(WINDOW_QUOTA_EXHAUSTED), "quota-exhausted");
 }
-END_TEST
 
-START_TEST(enum_names_refuse_what_they_do_not_know)
+TEST(enum_names_refuse_what_they_do_not_know)
 {
         ck_assert_ptr_null(ledger_kind_to_string(_LEDGER_KIND_MAX));
         ck_assert_ptr_null(problem_kind_to_string(_PROBLEM_KIND_MAX));
         ck_assert_int_eq(ledger_kind_from_string("reboot"), -EINVAL);
         ck_assert_int_eq(ledger_state_from_string(NULL), -EINVAL);
-}
-END_TEST
-
-TEST_SUITE(store_ledger_suite)
-{
-        Suite *suite = suite_create("store-ledger");
-        TCase *tc = store_fixture_tcase("store-ledger");
-
-        tcase_add_test(tc, ledger_begin_records_every_field_of_the_intent);
-        tcase_add_test(tc, ledger_finish_records_the_outcome_and_its_error);
-        tcase_add_test(tc, ledger_get_of_an_unknown_row_is_enoent);
-        tcase_add_test(tc, ledger_optional_fields_may_be_absent);
-        tcase_add_test(tc, ledger_finish_refuses_intent_as_an_outcome);
-        tcase_add_test(tc, ledger_finish_refuses_a_second_outcome);
-        tcase_add_test(tc, ledger_finish_of_an_unknown_row_is_enoent);
-        tcase_add_test(tc, ledger_retry_counts_attempts_of_an_open_intent);
-        tcase_add_test(tc, ledger_retry_refuses_a_finished_row);
-        tcase_add_test(tc, ledger_retry_of_an_unknown_row_is_enoent);
-        tcase_add_test(tc, ledger_open_intents_of_an_empty_ledger_is_empty);
-        tcase_add_test(tc, ledger_open_intents_lists_only_open_rows_oldest_first);
-        tcase_add_test(tc, ledger_list_without_a_filter_is_every_row_newest_first);
-        tcase_add_test(tc, ledger_list_filters_by_policy);
-        tcase_add_test(tc, ledger_list_filters_combine);
-        tcase_add_test(tc, ledger_list_filters_by_state);
-        tcase_add_test(tc, ledger_list_since_with_a_limit_keeps_the_newest);
-        tcase_add_test(tc, ledger_list_filters_by_snapshot);
-        tcase_add_test(tc, ledger_list_filters_by_kind);
-        tcase_add_test(tc, ledger_list_rejects_an_unknown_kind_or_state);
-        tcase_add_test(tc, ledger_begin_rejects_an_unknown_cycle);
-        tcase_add_test(tc, ledger_begin_rejects_an_unknown_kind);
-        tcase_add_test(tc, ledger_counts_only_settled_rows);
-        tcase_add_test(tc, enum_names_round_trip);
-        tcase_add_test(tc, enum_names_refuse_what_they_do_not_know);
-        suite_add_tcase(suite, tc);
-        return suite;
 }

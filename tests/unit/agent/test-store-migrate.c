@@ -10,6 +10,9 @@
 #include "test-helpers.h"
 #include "test-suite.h"
 
+TEST_FILE("store-migrate", .unchecked_setup = test_tmp_base_setup,
+          .unchecked_teardown = test_tmp_base_teardown);
+
 #define T0 INT64_C(1700000000)
 
 /* Rows in the shape each version introduced, as an agent of that version wrote them. */
@@ -230,7 +233,7 @@ static void (*const check_rows_of_version[STORE_SCHEMA_VERSION + 1])(struct stor
 };
 
 /* _i: the version the file was left at before the current agent opens it. */
-START_TEST(migrate_from_every_version_keeps_rows)
+TEST_LOOP(migrate_from_every_version_keeps_rows, 1, STORE_SCHEMA_VERSION + 1)
 {
         char dir[PATH_MAX];
         struct store *s = NULL;
@@ -248,9 +251,8 @@ START_TEST(migrate_from_every_version_keeps_rows)
                 check_rows_of_version[v](s);
         store_close(s);
 }
-END_TEST
 
-START_TEST(migrate_v1_carries_created_slots_into_window_history)
+TEST(migrate_v1_carries_created_slots_into_window_history)
 {
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *s = NULL;
@@ -271,11 +273,10 @@ START_TEST(migrate_v1_carries_created_slots_into_window_history)
         /* The open intent of db-b says nothing yet about its slot. */
         ck_assert_int_eq(store_window_lookup(s, "db-b", 1700000900, &w), -ENOENT);
 }
-END_TEST
 
 /* The figures were in backup-storage.json until v6: a v6 file migrates to an empty table that the next full
  * inventory fills, and the other tables are untouched. */
-START_TEST(migrate_v6_to_v7_starts_backup_storage_empty)
+TEST(migrate_v6_to_v7_starts_backup_storage_empty)
 {
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *s = NULL;
@@ -308,9 +309,8 @@ START_TEST(migrate_v6_to_v7_starts_backup_storage_empty)
         ck_assert(!b[0].has_billed && b[0].has_snapshot && b[0].snapshot_bytes == 512.0);
         backup_storage_records_free(b, n);
 }
-END_TEST
 
-START_TEST(migrate_failure_rolls_back_to_the_old_version)
+TEST(migrate_failure_rolls_back_to_the_old_version)
 {
         char dir[PATH_MAX];
         struct store *s = NULL;
@@ -337,9 +337,8 @@ START_TEST(migrate_failure_rolls_back_to_the_old_version)
         ledger_entry_done(&e);
         store_close(s);
 }
-END_TEST
 
-START_TEST(open_version_never_downgrades)
+TEST(open_version_never_downgrades)
 {
         char dir[PATH_MAX];
         struct store *s = NULL;
@@ -349,20 +348,4 @@ START_TEST(open_version_never_downgrades)
         ck_assert_int_eq(store_open_version(dir, 1, &s), 0);
         ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
         store_close(s);
-}
-END_TEST
-
-TEST_SUITE(store_migrate_suite)
-{
-        Suite *s = suite_create("store-migrate");
-        TCase *tc = tcase_create("migrate");
-
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_loop_test(tc, migrate_from_every_version_keeps_rows, 1, STORE_SCHEMA_VERSION + 1);
-        tcase_add_test(tc, migrate_v1_carries_created_slots_into_window_history);
-        tcase_add_test(tc, migrate_v6_to_v7_starts_backup_storage_empty);
-        tcase_add_test(tc, migrate_failure_rolls_back_to_the_old_version);
-        tcase_add_test(tc, open_version_never_downgrades);
-        suite_add_tcase(s, tc);
-        return s;
 }

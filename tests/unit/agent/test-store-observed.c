@@ -10,9 +10,11 @@
 #include "test-store-fixture.h"
 #include "test-suite.h"
 
+TEST_FILE("store-observed", TEST_STORE_FIXTURE);
+
 /* ---- Inventory. ---- */
 
-START_TEST(inventory_replace_then_load_round_trips_every_field)
+TEST(inventory_replace_then_load_round_trips_every_field)
 {
         struct inventory_cluster *c = NULL;
         struct inventory_snapshot *sn = NULL;
@@ -47,7 +49,6 @@ START_TEST(inventory_replace_then_load_round_trips_every_field)
         inventory_clusters_free(c, nc);
         inventory_snapshots_free(sn, ns);
 }
-END_TEST
 
 /* The stored inventory of `region`, checked to have `n_clusters` clusters and `n_snapshots` snapshots;
  * returns its observation time. */
@@ -68,13 +69,12 @@ static int64_t inventory_load_counts(const char *region, size_t n_clusters, size
 
 static const struct inventory_cluster clusters_us[] = {{.identifier = "db-us", .status = "available"}};
 
-START_TEST(inventory_load_of_nothing_stored_is_empty_and_never_observed)
+TEST(inventory_load_of_nothing_stored_is_empty_and_never_observed)
 {
         ck_assert_int_eq(inventory_load_counts(NULL, 0, 0), 0);
 }
-END_TEST
 
-START_TEST(inventory_replace_of_a_region_leaves_the_others)
+TEST(inventory_replace_of_a_region_leaves_the_others)
 {
         ck_assert_int_eq(store_inventory_replace(store, "eu-west-1", clusters_eu, 2, snapshots_eu, 3, T0),
                          0);
@@ -82,9 +82,8 @@ START_TEST(inventory_replace_of_a_region_leaves_the_others)
         ck_assert_int_eq(inventory_load_counts(NULL, 3, 3), T0 + 10);
         ck_assert_int_eq(inventory_load_counts("eu-west-1", 2, 3), T0);
 }
-END_TEST
 
-START_TEST(inventory_replace_failing_half_way_keeps_the_previous_inventory)
+TEST(inventory_replace_failing_half_way_keeps_the_previous_inventory)
 {
         const struct inventory_snapshot bad[] = {
             {.identifier = "ok", .origin = INVENTORY_ORIGIN_MANUAL},
@@ -97,9 +96,8 @@ START_TEST(inventory_replace_failing_half_way_keeps_the_previous_inventory)
                          -EINVAL);
         ck_assert_int_eq(inventory_load_counts("eu-west-1", 2, 3), T0);
 }
-END_TEST
 
-START_TEST(inventory_replace_refuses_duplicates_whole)
+TEST(inventory_replace_refuses_duplicates_whole)
 {
         const struct inventory_cluster dup[] = {{.identifier = "x"}, {.identifier = "x"}};
 
@@ -108,16 +106,14 @@ START_TEST(inventory_replace_refuses_duplicates_whole)
         ck_assert_int_eq(store_inventory_replace(store, "eu-west-1", dup, 2, NULL, 0, T0 + 30), -EEXIST);
         ck_assert_int_eq(inventory_load_counts("eu-west-1", 2, 3), T0);
 }
-END_TEST
 
-START_TEST(inventory_replace_with_nothing_empties_the_region)
+TEST(inventory_replace_with_nothing_empties_the_region)
 {
         ck_assert_int_eq(store_inventory_replace(store, "eu-west-1", clusters_eu, 2, snapshots_eu, 3, T0),
                          0);
         ck_assert_int_eq(store_inventory_replace(store, "eu-west-1", NULL, 0, NULL, 0, T0 + 40), 0);
         inventory_load_counts("eu-west-1", 0, 0);
 }
-END_TEST
 
 /* ---- Next slots. ---- */
 
@@ -136,7 +132,7 @@ static struct next_slot_record next_slots[] = {
      .retry_at = 70},
 };
 
-START_TEST(next_slots_load_orders_by_region_then_cluster)
+TEST(next_slots_load_orders_by_region_then_cluster)
 {
         struct next_slot_record *l = NULL;
         size_t n = 0;
@@ -150,9 +146,8 @@ START_TEST(next_slots_load_orders_by_region_then_cluster)
         ck_assert_str_eq(l[1].window, "02:00-03:00");
         next_slot_records_free(l, n);
 }
-END_TEST
 
-START_TEST(next_slots_replace_whole)
+TEST(next_slots_replace_whole)
 {
         struct next_slot_record *l = NULL;
         size_t n = 0;
@@ -164,22 +159,20 @@ START_TEST(next_slots_replace_whole)
         ck_assert_str_eq(l[0].cluster, "db-b");
         next_slot_records_free(l, n);
 }
-END_TEST
 
 /* ---- AWS Backup vault cache. ---- */
 
 static const char vault_arn[] = "arn:aws:rds:eu-west-1:123456789012:cluster:db-a";
 
-START_TEST(vault_cache_get_of_an_unknown_resource_is_enoent)
+TEST(vault_cache_get_of_an_unknown_resource_is_enoent)
 {
         char *vault = NULL;
 
         ck_assert_int_eq(store_vault_cache_get(store, vault_arn, &vault), -ENOENT);
         ck_assert_ptr_null(vault);
 }
-END_TEST
 
-START_TEST(vault_cache_put_overwrites)
+TEST(vault_cache_put_overwrites)
 {
         _cleanup_free_ char *vault = NULL;
 
@@ -188,9 +181,8 @@ START_TEST(vault_cache_put_overwrites)
         ck_assert_int_eq(store_vault_cache_get(store, vault_arn, &vault), 0);
         ck_assert_str_eq(vault, "prod-vault");
 }
-END_TEST
 
-START_TEST(vault_cache_forget_removes_and_may_repeat)
+TEST(vault_cache_forget_removes_and_may_repeat)
 {
         char *vault = NULL;
 
@@ -199,17 +191,15 @@ START_TEST(vault_cache_forget_removes_and_may_repeat)
         ck_assert_int_eq(store_vault_cache_forget(store, vault_arn), 0);
         ck_assert_int_eq(store_vault_cache_get(store, vault_arn, &vault), -ENOENT);
 }
-END_TEST
 
-START_TEST(vault_cache_put_requires_a_vault)
+TEST(vault_cache_put_requires_a_vault)
 {
         ck_assert_int_eq(store_vault_cache_put(store, vault_arn, NULL, T0), -EINVAL);
 }
-END_TEST
 
 /* ---- Account quota. ---- */
 
-START_TEST(account_quota_put_then_get_round_trips)
+TEST(account_quota_put_then_get_round_trips)
 {
         const struct account_quota_record q = {.max = 100, .used = 97, .counted = 95, .observed_at = T0};
         struct account_quota_record got = {};
@@ -221,27 +211,4 @@ START_TEST(account_quota_put_then_get_round_trips)
         ck_assert_int_eq(got.used, 97);
         ck_assert_int_eq(got.counted, 95);
         ck_assert_int_eq(got.observed_at, T0);
-}
-END_TEST
-
-TEST_SUITE(store_observed_suite)
-{
-        Suite *suite = suite_create("store-observed");
-        TCase *tc = store_fixture_tcase("store-observed");
-
-        tcase_add_test(tc, inventory_replace_then_load_round_trips_every_field);
-        tcase_add_test(tc, inventory_load_of_nothing_stored_is_empty_and_never_observed);
-        tcase_add_test(tc, inventory_replace_of_a_region_leaves_the_others);
-        tcase_add_test(tc, inventory_replace_failing_half_way_keeps_the_previous_inventory);
-        tcase_add_test(tc, inventory_replace_refuses_duplicates_whole);
-        tcase_add_test(tc, inventory_replace_with_nothing_empties_the_region);
-        tcase_add_test(tc, next_slots_load_orders_by_region_then_cluster);
-        tcase_add_test(tc, next_slots_replace_whole);
-        tcase_add_test(tc, vault_cache_get_of_an_unknown_resource_is_enoent);
-        tcase_add_test(tc, vault_cache_put_overwrites);
-        tcase_add_test(tc, vault_cache_forget_removes_and_may_repeat);
-        tcase_add_test(tc, vault_cache_put_requires_a_vault);
-        tcase_add_test(tc, account_quota_put_then_get_round_trips);
-        suite_add_tcase(suite, tc);
-        return suite;
 }

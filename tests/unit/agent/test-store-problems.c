@@ -10,6 +10,8 @@
 #include "test-store-fixture.h"
 #include "test-suite.h"
 
+TEST_FILE("store-problems", TEST_STORE_FIXTURE);
+
 /* ---- Problems. ---- */
 
 static bool resolve_all(const struct problem *p, void *userdata)
@@ -43,7 +45,7 @@ static void problems_update(const struct problem *current, size_t n_current, pro
         ck_assert_int_eq(store_problems_update(store, current, n_current, resolved, NULL, now, keep_sec), 0);
 }
 
-START_TEST(problem_raised_again_counts_and_keeps_first_seen)
+TEST(problem_raised_again_counts_and_keeps_first_seen)
 {
         struct problem cur = {.kind = PROBLEM_ACTION_FAILED,
                               .policy = (char *)"prod",
@@ -70,7 +72,6 @@ START_TEST(problem_raised_again_counts_and_keeps_first_seen)
         ck_assert_int_eq(l[0].resolved_at, 0);
         problems_free(l, 1);
 }
-END_TEST
 
 /* A policy that selects nothing, and a copy and a share that failed for the same snapshot. */
 static struct problem three_problems[] = {
@@ -86,22 +87,20 @@ static void three_problems_then_the_empty_policy_alone(void)
         problems_update(&three_problems[0], 1, resolve_all, 3000, 0);
 }
 
-START_TEST(problem_key_includes_the_action)
+TEST(problem_key_includes_the_action)
 {
         problems_update(three_problems, 3, resolve_none, 1000, 0);
         problems_free(problems_list(0, 3), 3);
 }
-END_TEST
 
-START_TEST(problem_not_seen_stays_open_when_the_rule_says_so)
+TEST(problem_not_seen_stays_open_when_the_rule_says_so)
 {
         problems_update(three_problems, 3, resolve_none, 1000, 0);
         problems_update(NULL, 0, resolve_none, 2000, 0);
         problems_free(problems_list(0, 3), 3);
 }
-END_TEST
 
-START_TEST(problem_not_seen_is_resolved_when_the_rule_says_so)
+TEST(problem_not_seen_is_resolved_when_the_rule_says_so)
 {
         struct problem *l;
 
@@ -110,9 +109,8 @@ START_TEST(problem_not_seen_is_resolved_when_the_rule_says_so)
         ck_assert_int_eq(l[0].kind, PROBLEM_POLICY_EMPTY);
         problems_free(l, 1);
 }
-END_TEST
 
-START_TEST(problem_list_keeps_resolved_rows_after_the_open_ones)
+TEST(problem_list_keeps_resolved_rows_after_the_open_ones)
 {
         struct problem *l;
 
@@ -123,9 +121,8 @@ START_TEST(problem_list_keeps_resolved_rows_after_the_open_ones)
         ck_assert_int_eq(l[2].resolved_at, 3000);
         problems_free(l, 3);
 }
-END_TEST
 
-START_TEST(problem_recurring_after_resolution_is_a_new_problem)
+TEST(problem_recurring_after_resolution_is_a_new_problem)
 {
         struct problem *l;
 
@@ -136,38 +133,34 @@ START_TEST(problem_recurring_after_resolution_is_a_new_problem)
         ck_assert_uint_eq(l[1].count, 1);
         problems_free(l, 2);
 }
-END_TEST
 
-START_TEST(problem_resolved_longer_than_keep_sec_is_forgotten)
+TEST(problem_resolved_longer_than_keep_sec_is_forgotten)
 {
         three_problems_then_the_empty_policy_alone();
         problems_update(&three_problems[1], 1, resolve_none, 4000, 0);
         problems_update(NULL, 0, resolve_none, 5000, 1000);
         problems_free(problems_list(1, 2), 2);
 }
-END_TEST
 
 /* ---- Reported-once markers. ---- */
 
 static const char marker[] = "vault-locked:arn:aws:backup:rp-1";
 
-START_TEST(reported_once_is_true_only_the_first_time)
+TEST(reported_once_is_true_only_the_first_time)
 {
         ck_assert_int_eq(store_reported_once(store, marker, T0), 1);
         ck_assert_int_eq(store_reported_once(store, marker, T0 + 900), 0);
         ck_assert_int_eq(store_reported_once(store, "vault-locked:arn:aws:backup:rp-2", T0 + 900), 1);
 }
-END_TEST
 
-START_TEST(reported_forget_lets_a_recurrence_be_reported)
+TEST(reported_forget_lets_a_recurrence_be_reported)
 {
         ck_assert_int_eq(store_reported_once(store, marker, T0), 1);
         ck_assert_int_eq(store_reported_forget(store, marker), 0);
         ck_assert_int_eq(store_reported_once(store, marker, T0 + 1800), 1);
 }
-END_TEST
 
-START_TEST(reported_at_says_when_it_was_first_marked)
+TEST(reported_at_says_when_it_was_first_marked)
 {
         int64_t at = -1;
 
@@ -179,30 +172,8 @@ START_TEST(reported_at_says_when_it_was_first_marked)
         ck_assert_int_eq(at, T0);
         ck_assert_int_eq(store_reported_check(store, marker), 1);
 }
-END_TEST
 
-START_TEST(reported_once_requires_a_key)
+TEST(reported_once_requires_a_key)
 {
         ck_assert_int_eq(store_reported_once(store, NULL, T0), -EINVAL);
-}
-END_TEST
-
-TEST_SUITE(store_problems_suite)
-{
-        Suite *suite = suite_create("store-problems");
-        TCase *tc = store_fixture_tcase("store-problems");
-
-        tcase_add_test(tc, problem_raised_again_counts_and_keeps_first_seen);
-        tcase_add_test(tc, problem_key_includes_the_action);
-        tcase_add_test(tc, problem_not_seen_stays_open_when_the_rule_says_so);
-        tcase_add_test(tc, problem_not_seen_is_resolved_when_the_rule_says_so);
-        tcase_add_test(tc, problem_list_keeps_resolved_rows_after_the_open_ones);
-        tcase_add_test(tc, problem_recurring_after_resolution_is_a_new_problem);
-        tcase_add_test(tc, problem_resolved_longer_than_keep_sec_is_forgotten);
-        tcase_add_test(tc, reported_once_is_true_only_the_first_time);
-        tcase_add_test(tc, reported_forget_lets_a_recurrence_be_reported);
-        tcase_add_test(tc, reported_at_says_when_it_was_first_marked);
-        tcase_add_test(tc, reported_once_requires_a_key);
-        suite_add_tcase(suite, tc);
-        return suite;
 }

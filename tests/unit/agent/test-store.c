@@ -17,7 +17,10 @@
 #include "test-store-fixture.h"
 #include "test-suite.h"
 
-START_TEST(store_open_creates_wal_database_at_latest_version)
+/* Each test makes its own stores: opening, reopening and sharing the file. */
+TEST_FILE("store", .unchecked_setup = test_tmp_base_setup, .unchecked_teardown = test_tmp_base_teardown);
+
+TEST(store_open_creates_wal_database_at_latest_version)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
         _cleanup_store_close_ struct store *s = NULL;
@@ -48,9 +51,8 @@ START_TEST(store_open_creates_wal_database_at_latest_version)
         sqlite3_finalize(st);
         sqlite3_close(db);
 }
-END_TEST
 
-START_TEST(store_files_are_0600_under_umask_022)
+TEST(store_files_are_0600_under_umask_022)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
         _cleanup_store_close_ struct store *s = NULL;
@@ -68,9 +70,8 @@ START_TEST(store_files_are_0600_under_umask_022)
                               (unsigned)(st.st_mode & 07777));
         }
 }
-END_TEST
 
-START_TEST(store_open_fails_on_a_missing_directory)
+TEST(store_open_fails_on_a_missing_directory)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
         struct store *s = NULL;
@@ -80,9 +81,8 @@ START_TEST(store_open_fails_on_a_missing_directory)
         ck_assert_ptr_null(s);
         ck_assert_ptr_nonnull(strstr(store_last_error(NULL), "absent"));
 }
-END_TEST
 
-START_TEST(store_open_fails_on_a_file_that_is_not_a_directory)
+TEST(store_open_fails_on_a_file_that_is_not_a_directory)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
         struct store *s = NULL;
@@ -95,9 +95,8 @@ START_TEST(store_open_fails_on_a_file_that_is_not_a_directory)
         ck_assert_int_eq(store_open(path, &s), -ENOTDIR);
         ck_assert_ptr_null(s);
 }
-END_TEST
 
-START_TEST(store_open_version_refuses_a_version_out_of_range)
+TEST(store_open_version_refuses_a_version_out_of_range)
 {
         char dir[PATH_MAX];
         struct store *s = NULL;
@@ -107,9 +106,8 @@ START_TEST(store_open_version_refuses_a_version_out_of_range)
         ck_assert_int_eq(store_open_version(dir, STORE_SCHEMA_VERSION + 1, &s), -EINVAL);
         ck_assert_ptr_null(s);
 }
-END_TEST
 
-START_TEST(store_open_rejects_a_file_that_is_not_a_database)
+TEST(store_open_rejects_a_file_that_is_not_a_database)
 {
         static const char garbage[] = "this is not an sqlite database, it is a text file of some length....";
         char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -126,9 +124,8 @@ START_TEST(store_open_rejects_a_file_that_is_not_a_database)
         ck_assert_ptr_null(s);
         ck_assert_str_ne(store_last_error(NULL), "");
 }
-END_TEST
 
-START_TEST(store_open_refuses_a_newer_schema)
+TEST(store_open_refuses_a_newer_schema)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
         struct store *s = NULL;
@@ -146,9 +143,8 @@ START_TEST(store_open_refuses_a_newer_schema)
         ck_assert_ptr_null(s);
         ck_assert_ptr_nonnull(strstr(store_last_error(NULL), "99"));
 }
-END_TEST
 
-START_TEST(store_read_only_reads_what_the_writer_committed)
+TEST(store_read_only_reads_what_the_writer_committed)
 {
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *w = NULL, *ro = NULL;
@@ -171,9 +167,8 @@ START_TEST(store_read_only_reads_what_the_writer_committed)
         ck_assert_int_eq(store_cycle_begin(ro, false, T0, &cycle), -EROFS);
         ck_assert_str_ne(store_last_error(ro), "");
 }
-END_TEST
 
-START_TEST(store_read_only_refuses_an_unmigrated_file)
+TEST(store_read_only_refuses_an_unmigrated_file)
 {
         char dir[PATH_MAX];
         struct store *s = NULL;
@@ -184,9 +179,8 @@ START_TEST(store_read_only_refuses_an_unmigrated_file)
         ck_assert_ptr_null(s);
         ck_assert_ptr_nonnull(strstr(store_last_error(NULL), "migrate"));
 }
-END_TEST
 
-START_TEST(store_reopen_after_close_keeps_every_table)
+TEST(store_reopen_after_close_keeps_every_table)
 {
         char dir[PATH_MAX];
         struct store *s;
@@ -221,9 +215,8 @@ START_TEST(store_reopen_after_close_keeps_every_table)
         window_record_done(&w);
         store_close(s);
 }
-END_TEST
 
-START_TEST(two_connections_see_each_others_commits)
+TEST(two_connections_see_each_others_commits)
 {
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *a = NULL, *b = NULL;
@@ -261,9 +254,8 @@ START_TEST(two_connections_see_each_others_commits)
         ck_assert_int_eq(store_reported_once(a, "k", T0), 1);
         ck_assert_int_eq(store_reported_once(b, "k", T0), 0);
 }
-END_TEST
 
-START_TEST(ledger_intent_survives_sigkill_after_begin)
+TEST(ledger_intent_survives_sigkill_after_begin)
 {
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *s = NULL;
@@ -309,7 +301,6 @@ START_TEST(ledger_intent_survives_sigkill_after_begin)
         /* The next start reconciles it: the snapshot exists, so the intent is done. */
         ck_assert_int_eq(store_ledger_finish(s, id, LEDGER_DONE, NULL, NULL, NULL, T0 + 30), 0);
 }
-END_TEST
 
 static struct backup_storage_record figures(const char *region, const char *cluster, double billed,
                                             int64_t at)
@@ -322,7 +313,7 @@ static struct backup_storage_record figures(const char *region, const char *clus
 }
 
 /* A region read again loses the clusters it no longer has; a region not read keeps its last figures. */
-START_TEST(backup_storage_replaces_only_the_regions_read)
+TEST(backup_storage_replaces_only_the_regions_read)
 {
         char dir[PATH_MAX];
         _cleanup_store_close_ struct store *s = test_store_open(test_tmp_dir(dir, sizeof(dir)));
@@ -353,29 +344,4 @@ START_TEST(backup_storage_replaces_only_the_regions_read)
         ck_assert_int_eq(store_backup_storage_load(s, &b, &n), 0);
         ck_assert_uint_eq(n, 2);
         backup_storage_records_free(b, n);
-}
-END_TEST
-
-TEST_SUITE(store_suite)
-{
-        Suite *suite = suite_create("store");
-        TCase *tc = tcase_create("files");
-
-        /* Each test makes its own stores: opening, reopening and sharing the file. */
-        tcase_add_unchecked_fixture(tc, test_tmp_base_setup, test_tmp_base_teardown);
-        tcase_add_test(tc, store_open_creates_wal_database_at_latest_version);
-        tcase_add_test(tc, store_files_are_0600_under_umask_022);
-        tcase_add_test(tc, store_open_fails_on_a_missing_directory);
-        tcase_add_test(tc, store_open_fails_on_a_file_that_is_not_a_directory);
-        tcase_add_test(tc, store_open_version_refuses_a_version_out_of_range);
-        tcase_add_test(tc, store_open_rejects_a_file_that_is_not_a_database);
-        tcase_add_test(tc, store_open_refuses_a_newer_schema);
-        tcase_add_test(tc, store_read_only_reads_what_the_writer_committed);
-        tcase_add_test(tc, store_read_only_refuses_an_unmigrated_file);
-        tcase_add_test(tc, store_reopen_after_close_keeps_every_table);
-        tcase_add_test(tc, two_connections_see_each_others_commits);
-        tcase_add_test(tc, ledger_intent_survives_sigkill_after_begin);
-        tcase_add_test(tc, backup_storage_replaces_only_the_regions_read);
-        suite_add_tcase(suite, tc);
-        return suite;
 }

@@ -11,6 +11,8 @@
 #include "task.h"
 #include "test-suite.h"
 
+TEST_FILE("task", .timeout = 30);
+
 /* ---- fibers ---- */
 
 struct trace {
@@ -34,7 +36,7 @@ static void yields_twice(void *userdata)
         trace_add(t, 'c');
 }
 
-START_TEST(fiber_runs_until_it_yields_and_goes_on_where_it_stopped)
+TEST_IN("fiber", fiber_runs_until_it_yields_and_goes_on_where_it_stopped)
 {
         struct trace t = {};
         struct fiber *f = NULL;
@@ -53,7 +55,6 @@ START_TEST(fiber_runs_until_it_yields_and_goes_on_where_it_stopped)
         ck_assert_ptr_null(fiber_current());
         fiber_free(f);
 }
-END_TEST
 
 static void deep(unsigned depth, char *sink)
 {
@@ -69,7 +70,7 @@ static void uses_half_its_stack(void *userdata)
         deep(400, userdata); /* ~400 KiB of frames */
 }
 
-START_TEST(fiber_stack_holds_hundreds_of_kilobytes)
+TEST_IN("fiber", fiber_stack_holds_hundreds_of_kilobytes)
 {
         char sink = 0;
         struct fiber *f = NULL;
@@ -79,7 +80,6 @@ START_TEST(fiber_stack_holds_hundreds_of_kilobytes)
         ck_assert(fiber_finished(f));
         fiber_free(f);
 }
-END_TEST
 
 static void resumes_itself(void *userdata)
 {
@@ -87,7 +87,7 @@ static void resumes_itself(void *userdata)
         *r = fiber_resume(fiber_current());
 }
 
-START_TEST(fiber_cannot_resume_from_a_fiber)
+TEST_IN("fiber", fiber_cannot_resume_from_a_fiber)
 {
         int r = 0;
         struct fiber *f = NULL;
@@ -97,7 +97,6 @@ START_TEST(fiber_cannot_resume_from_a_fiber)
         ck_assert_int_eq(r, -EBUSY);
         fiber_free(f);
 }
-END_TEST
 
 /* ---- tasks on a loop ---- */
 
@@ -148,7 +147,7 @@ static void for_each_on_a_loop(struct for_each_run *f)
         sd_event_unref(f->event);
 }
 
-START_TEST(task_for_each_runs_at_most_width_at_once)
+TEST_IN("task", task_for_each_runs_at_most_width_at_once)
 {
         struct for_each_run f = {.width = 3};
 
@@ -156,9 +155,8 @@ START_TEST(task_for_each_runs_at_most_width_at_once)
         ck_assert_uint_eq(f.s.most_running, 3);
         ck_assert_uint_eq(f.s.order.n, 6);
 }
-END_TEST
 
-START_TEST(task_for_each_with_width_one_keeps_the_order)
+TEST_IN("task", task_for_each_with_width_one_keeps_the_order)
 {
         struct for_each_run f = {.width = 1};
 
@@ -166,9 +164,8 @@ START_TEST(task_for_each_with_width_one_keeps_the_order)
         ck_assert_uint_eq(f.s.most_running, 1);
         ck_assert_str_eq(f.s.order.steps, "012345");
 }
-END_TEST
 
-START_TEST(task_for_each_outside_a_task_runs_in_the_caller)
+TEST_IN("task", task_for_each_outside_a_task_runs_in_the_caller)
 {
         struct sleepers s = {};
 
@@ -176,7 +173,6 @@ START_TEST(task_for_each_outside_a_task_runs_in_the_caller)
         ck_assert_uint_eq(s.most_running, 1);
         ck_assert_str_eq(s.order.steps, "012");
 }
-END_TEST
 
 /* The loop keeps running while a task waits: a timer of the loop fires in the middle of a task's sleep. */
 struct interleave {
@@ -207,7 +203,7 @@ static void interleave_done(void *userdata)
         sd_event_exit(x->event, 0);
 }
 
-START_TEST(task_waiting_leaves_the_loop_free)
+TEST_IN("task", task_waiting_leaves_the_loop_free)
 {
         struct interleave x = {};
         uint64_t now;
@@ -220,7 +216,6 @@ START_TEST(task_waiting_leaves_the_loop_free)
         ck_assert_str_eq(x.t.steps, "sTw");
         sd_event_unref(x.event);
 }
-END_TEST
 
 /* The restore probe, waited for as a child source from a task, while the loop serves a timer. */
 struct probe_run {
@@ -273,7 +268,7 @@ static void probe_on_a_loop(struct probe_run *p)
         ck_assert_int_eq(sigprocmask(SIG_UNBLOCK, &mask, NULL), 0);
 }
 
-START_TEST(probe_in_a_task_reports_its_exit_status_while_the_loop_runs)
+TEST_IN("probe", probe_in_a_task_reports_its_exit_status_while_the_loop_runs)
 {
         struct probe_run p = {.command = "sleep 0.3; exit 7", .timeout_sec = 30};
 
@@ -281,9 +276,8 @@ START_TEST(probe_in_a_task_reports_its_exit_status_while_the_loop_runs)
         ck_assert_int_eq(p.result, 7);
         ck_assert_uint_ge(p.ticks, 5); /* the loop ran every 20 ms meanwhile */
 }
-END_TEST
 
-START_TEST(probe_in_a_task_is_killed_at_its_timeout)
+TEST_IN("probe", probe_in_a_task_is_killed_at_its_timeout)
 {
         struct probe_run p = {.command = "exec sleep 30", .timeout_sec = 1};
         struct timespec t0, t1;
@@ -293,27 +287,4 @@ START_TEST(probe_in_a_task_is_killed_at_its_timeout)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         ck_assert_int_eq(p.result, 128 + SIGKILL);
         ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 10);
-}
-END_TEST
-
-TEST_SUITE(agent_task)
-{
-        Suite *s = suite_create("task");
-        TCase *tc = tcase_create("fiber");
-        tcase_add_test(tc, fiber_runs_until_it_yields_and_goes_on_where_it_stopped);
-        tcase_add_test(tc, fiber_stack_holds_hundreds_of_kilobytes);
-        tcase_add_test(tc, fiber_cannot_resume_from_a_fiber);
-        suite_add_tcase(s, tc);
-        tc = tcase_create("task");
-        tcase_add_test(tc, task_for_each_runs_at_most_width_at_once);
-        tcase_add_test(tc, task_for_each_with_width_one_keeps_the_order);
-        tcase_add_test(tc, task_for_each_outside_a_task_runs_in_the_caller);
-        tcase_add_test(tc, task_waiting_leaves_the_loop_free);
-        suite_add_tcase(s, tc);
-        tc = tcase_create("probe");
-        tcase_set_timeout(tc, 30);
-        tcase_add_test(tc, probe_in_a_task_reports_its_exit_status_while_the_loop_runs);
-        tcase_add_test(tc, probe_in_a_task_is_killed_at_its_timeout);
-        suite_add_tcase(s, tc);
-        return s;
 }

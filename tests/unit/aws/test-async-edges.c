@@ -12,6 +12,8 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-async-edges", .timeout = 60);
+
 /* ---- credentials refreshed for an async call: synchronous, but bounded ---- */
 
 static void sts_unavailable(const struct test_http_request *req, struct test_http_reply *reply,
@@ -35,7 +37,7 @@ static void web_identity_env(char *path, size_t size)
         setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/backup", 1);
 }
 
-START_TEST(a_credentials_refresh_for_an_async_call_makes_one_sts_attempt)
+TEST(a_credentials_refresh_for_an_async_call_makes_one_sts_attempt)
 {
         struct fixture f;
         struct outcome o = {};
@@ -52,9 +54,8 @@ START_TEST(a_credentials_refresh_for_an_async_call_makes_one_sts_attempt)
         unlink(token);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(a_slow_sts_holds_an_async_call_for_4_seconds_at_most)
+TEST(a_slow_sts_holds_an_async_call_for_4_seconds_at_most)
 {
         struct fixture f;
         struct outcome o = {};
@@ -70,11 +71,10 @@ START_TEST(a_slow_sts_holds_an_async_call_for_4_seconds_at_most)
         unlink(token);
         fixture_stop(&f);
 }
-END_TEST
 
 /* ---- the API's edges ---- */
 
-START_TEST(an_invalid_endpoint_is_reported_from_the_loop_not_from_send)
+TEST(an_invalid_endpoint_is_reported_from_the_loop_not_from_send)
 {
         struct fixture f;
         struct outcome o = {};
@@ -91,9 +91,8 @@ START_TEST(an_invalid_endpoint_is_reported_from_the_loop_not_from_send)
         ck_assert_uint_eq(test_http_server_requests(f.server), 0);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(a_client_without_an_event_loop_refuses_async_calls)
+TEST(a_client_without_an_event_loop_refuses_async_calls)
 {
         struct aws_client *c = NULL;
         struct aws_error e = {};
@@ -106,18 +105,4 @@ START_TEST(a_client_without_an_event_loop_refuses_async_calls)
         ck_assert_int_eq(aws_client_send_async(c, &req, NULL, on_outcome, &out, NULL), -ENXIO);
         ck_assert(!out.done);
         aws_client_free(c);
-}
-END_TEST
-
-TEST_SUITE(aws_async_edges_suite)
-{
-        Suite *s = suite_create("aws-async-edges");
-        TCase *tc = tcase_create("edges");
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, a_credentials_refresh_for_an_async_call_makes_one_sts_attempt);
-        tcase_add_test(tc, a_slow_sts_holds_an_async_call_for_4_seconds_at_most);
-        tcase_add_test(tc, an_invalid_endpoint_is_reported_from_the_loop_not_from_send);
-        tcase_add_test(tc, a_client_without_an_event_loop_refuses_async_calls);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -12,9 +12,11 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-async-loop", .timeout = 60);
+
 /* ---- (a) the loop is never blocked ---- */
 
-START_TEST(twenty_slow_calls_complete_while_a_50ms_timer_keeps_firing)
+TEST(twenty_slow_calls_complete_while_a_50ms_timer_keeps_firing)
 {
         struct fixture f;
         struct ticker t;
@@ -42,7 +44,6 @@ START_TEST(twenty_slow_calls_complete_while_a_50ms_timer_keeps_firing)
         ticker_stop(&t);
         fixture_stop(&f);
 }
-END_TEST
 
 /* ---- (b) retries wait on a timer ---- */
 
@@ -56,7 +57,7 @@ static void unavailable_then_ok(const struct test_http_request *req, struct test
                 reply->body = ok_body;
 }
 
-START_TEST(service_unavailable_is_retried_after_a_backoff_timer_not_a_sleep)
+TEST(service_unavailable_is_retried_after_a_backoff_timer_not_a_sleep)
 {
         struct fixture f;
         struct ticker t;
@@ -79,7 +80,6 @@ START_TEST(service_unavailable_is_retried_after_a_backoff_timer_not_a_sleep)
         ticker_stop(&t);
         fixture_stop(&f);
 }
-END_TEST
 
 static void skewed_then_ok(const struct test_http_request *req, struct test_http_reply *reply,
                            void *userdata)
@@ -105,7 +105,7 @@ static time_t amz_date_seconds(const char *d)
         return timegm(&tm);
 }
 
-START_TEST(clock_skew_is_re_signed_once_with_the_servers_time)
+TEST(clock_skew_is_re_signed_once_with_the_servers_time)
 {
         struct fixture f;
         struct outcome o = {};
@@ -122,7 +122,6 @@ START_TEST(clock_skew_is_re_signed_once_with_the_servers_time)
         ck_assert_uint_eq(f.sleeps, 0);
         fixture_stop(&f);
 }
-END_TEST
 
 /* ---- (c) cancellation ---- */
 
@@ -142,7 +141,7 @@ static bool server_saw_close(void *arg)
         return test_http_server_peer_closed(arg) >= 1;
 }
 
-START_TEST(cancelling_a_call_in_flight_calls_back_at_once_and_closes_its_connection)
+TEST(cancelling_a_call_in_flight_calls_back_at_once_and_closes_its_connection)
 {
         struct fixture f;
         struct outcome o = {};
@@ -169,9 +168,8 @@ START_TEST(cancelling_a_call_in_flight_calls_back_at_once_and_closes_its_connect
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(cancelling_a_queued_call_reports_that_it_was_never_sent)
+TEST(cancelling_a_queued_call_reports_that_it_was_never_sent)
 {
         struct fixture f;
         struct outcome first = {}, second = {};
@@ -196,9 +194,8 @@ START_TEST(cancelling_a_queued_call_reports_that_it_was_never_sent)
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(cancel_waiting_spares_the_call_on_the_wire)
+TEST(cancel_waiting_spares_the_call_on_the_wire)
 {
         struct fixture f;
         struct outcome first = {}, queued[2] = {};
@@ -226,9 +223,8 @@ START_TEST(cancel_waiting_spares_the_call_on_the_wire)
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(freeing_the_client_drops_pending_calls_without_calling_back)
+TEST(freeing_the_client_drops_pending_calls_without_calling_back)
 {
         struct fixture f;
         struct outcome o[3] = {};
@@ -249,21 +245,4 @@ START_TEST(freeing_the_client_drops_pending_calls_without_calling_back)
         ck_assert_int_eq(aws_call_cancel(kept), 0);
         run_until(&f, server_saw_close, f.server);
         fixture_stop(&f);
-}
-END_TEST
-
-TEST_SUITE(aws_async_loop_suite)
-{
-        Suite *s = suite_create("aws-async-loop");
-        TCase *tc = tcase_create("loop");
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, twenty_slow_calls_complete_while_a_50ms_timer_keeps_firing);
-        tcase_add_test(tc, service_unavailable_is_retried_after_a_backoff_timer_not_a_sleep);
-        tcase_add_test(tc, clock_skew_is_re_signed_once_with_the_servers_time);
-        tcase_add_test(tc, cancelling_a_call_in_flight_calls_back_at_once_and_closes_its_connection);
-        tcase_add_test(tc, cancelling_a_queued_call_reports_that_it_was_never_sent);
-        tcase_add_test(tc, cancel_waiting_spares_the_call_on_the_wire);
-        tcase_add_test(tc, freeing_the_client_drops_pending_calls_without_calling_back);
-        suite_add_tcase(s, tc);
-        return s;
 }

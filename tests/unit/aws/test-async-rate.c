@@ -12,6 +12,8 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-async-rate", .timeout = 60);
+
 /* ---- (d) the rate limiter follows throttling ---- */
 
 static void throttle_twice(const struct test_http_request *req, struct test_http_reply *reply,
@@ -36,7 +38,7 @@ static void throttled_twice(struct fixture *f, struct aws_async_options *ao)
         ck_assert_uint_eq(test_http_server_requests(f->server), 3);
 }
 
-START_TEST(throttling_lowers_the_rate_of_its_service_only)
+TEST(throttling_lowers_the_rate_of_its_service_only)
 {
         struct fixture f;
         struct aws_async_stats st;
@@ -50,9 +52,8 @@ START_TEST(throttling_lowers_the_rate_of_its_service_only)
         ck_assert_double_eq_tol(st.rate[AWS_SERVICE_BACKUP], 10, 1e-9); /* per service */
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(successes_after_throttling_restore_the_rate)
+TEST(successes_after_throttling_restore_the_rate)
 {
         struct fixture f;
         struct aws_async_stats st;
@@ -69,9 +70,8 @@ START_TEST(successes_after_throttling_restore_the_rate)
         ck_assert_uint_eq(st.throttles[AWS_SERVICE_RDS], 2);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(rate_limiter_makes_a_call_wait_for_its_token)
+TEST(rate_limiter_makes_a_call_wait_for_its_token)
 {
         uint64_t t0 = 1000000;
         struct aws_rate_limiter l;
@@ -83,9 +83,8 @@ START_TEST(rate_limiter_makes_a_call_wait_for_its_token)
         ck_assert_uint_eq(aws_rate_acquire(&l, t0 + 250000), 250000);
         ck_assert_uint_eq(aws_rate_acquire(&l, t0 + 500000), 0);
 }
-END_TEST
 
-START_TEST(rate_limiter_default_allows_a_burst_of_a_hundred_then_ten_a_second)
+TEST(rate_limiter_default_allows_a_burst_of_a_hundred_then_ten_a_second)
 {
         struct aws_rate_limiter l;
 
@@ -94,9 +93,8 @@ START_TEST(rate_limiter_default_allows_a_burst_of_a_hundred_then_ten_a_second)
                 ck_assert_uint_eq(aws_rate_acquire(&l, 0), 0);
         ck_assert_uint_eq(aws_rate_acquire(&l, 0), 100000); /* 10 a second: the next in 0.1 s */
 }
-END_TEST
 
-START_TEST(rate_limiter_burst_shrinks_with_the_rate)
+TEST(rate_limiter_burst_shrinks_with_the_rate)
 {
         struct aws_rate_limiter l;
         unsigned n = 0;
@@ -107,9 +105,8 @@ START_TEST(rate_limiter_burst_shrinks_with_the_rate)
                 n++;
         ck_assert_uint_eq(n, 70);
 }
-END_TEST
 
-START_TEST(rate_limiter_stays_between_its_floor_and_its_ceiling)
+TEST(rate_limiter_stays_between_its_floor_and_its_ceiling)
 {
         struct aws_rate_limiter l;
 
@@ -122,7 +119,6 @@ START_TEST(rate_limiter_stays_between_its_floor_and_its_ceiling)
                 aws_rate_on_success(&l, 0);
         ck_assert_double_eq_tol(l.rate, 20, 1e-9);
 }
-END_TEST
 
 /* ---- (e) the concurrency cap ---- */
 
@@ -133,7 +129,7 @@ static void reply_after_50ms(const struct test_http_request *req, struct test_ht
         reply->body = ok_body;
 }
 
-START_TEST(calls_beyond_the_cap_wait_and_start_in_fifo_order)
+TEST(calls_beyond_the_cap_wait_and_start_in_fifo_order)
 {
         struct fixture f;
         struct outcome o[4] = {};
@@ -159,9 +155,8 @@ START_TEST(calls_beyond_the_cap_wait_and_start_in_fifo_order)
         }
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(no_more_than_the_cap_are_in_flight)
+TEST(no_more_than_the_cap_are_in_flight)
 {
         struct fixture f;
         struct ticker t;
@@ -186,22 +181,4 @@ START_TEST(no_more_than_the_cap_are_in_flight)
         ck_assert_uint_eq(test_http_server_requests(f.server), 6);
         ticker_stop(&t);
         fixture_stop(&f);
-}
-END_TEST
-
-TEST_SUITE(aws_async_rate_suite)
-{
-        Suite *s = suite_create("aws-async-rate");
-        TCase *tc = tcase_create("rate");
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, throttling_lowers_the_rate_of_its_service_only);
-        tcase_add_test(tc, successes_after_throttling_restore_the_rate);
-        tcase_add_test(tc, rate_limiter_makes_a_call_wait_for_its_token);
-        tcase_add_test(tc, rate_limiter_stays_between_its_floor_and_its_ceiling);
-        tcase_add_test(tc, rate_limiter_default_allows_a_burst_of_a_hundred_then_ten_a_second);
-        tcase_add_test(tc, rate_limiter_burst_shrinks_with_the_rate);
-        tcase_add_test(tc, calls_beyond_the_cap_wait_and_start_in_fifo_order);
-        tcase_add_test(tc, no_more_than_the_cap_are_in_flight);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -12,6 +12,8 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-async-stream", .timeout = 60);
+
 /* ---- (f) streaming ---- */
 
 struct collected {
@@ -50,7 +52,7 @@ static void reply_in_chunks(const struct test_http_request *req, struct test_htt
         reply->chunk_delay_ms = 50;
 }
 
-START_TEST(a_streamed_answer_reaches_the_sink_in_chunks)
+TEST(a_streamed_answer_reaches_the_sink_in_chunks)
 {
         struct fixture f;
         struct outcome o = {};
@@ -71,7 +73,6 @@ START_TEST(a_streamed_answer_reaches_the_sink_in_chunks)
         ck_assert_uint_eq(c.resets, 0);
         fixture_stop(&f);
 }
-END_TEST
 
 static void reply_too_large(const struct test_http_request *req, struct test_http_reply *reply,
                             void *userdata)
@@ -79,7 +80,7 @@ static void reply_too_large(const struct test_http_request *req, struct test_htt
         reply->filler_len = 16u * 1024 * 1024 + 1;
 }
 
-START_TEST(a_streamed_answer_over_16_mib_is_refused)
+TEST(a_streamed_answer_over_16_mib_is_refused)
 {
         struct fixture f;
         struct outcome o = {};
@@ -94,7 +95,6 @@ START_TEST(a_streamed_answer_over_16_mib_is_refused)
         ck_assert_uint_eq(test_http_server_requests(f.server), 1); /* it would be too large again */
         fixture_stop(&f);
 }
-END_TEST
 
 static void reply_invalid(const struct test_http_request *req, struct test_http_reply *reply, void *userdata)
 {
@@ -102,7 +102,7 @@ static void reply_invalid(const struct test_http_request *req, struct test_http_
         reply->body = invalid_body;
 }
 
-START_TEST(an_error_body_is_parsed_not_streamed)
+TEST(an_error_body_is_parsed_not_streamed)
 {
         struct fixture f;
         struct outcome o = {};
@@ -118,7 +118,6 @@ START_TEST(an_error_body_is_parsed_not_streamed)
         ck_assert_uint_eq(c.chunks, 0);
         fixture_stop(&f);
 }
-END_TEST
 
 static void cut_then_whole(const struct test_http_request *req, struct test_http_reply *reply,
                            void *userdata)
@@ -129,7 +128,7 @@ static void cut_then_whole(const struct test_http_request *req, struct test_http
                 reply->cut_after = 1000;
 }
 
-START_TEST(a_retried_stream_tells_the_sink_to_start_over)
+TEST(a_retried_stream_tells_the_sink_to_start_over)
 {
         struct fixture f;
         struct outcome o = {};
@@ -148,9 +147,8 @@ START_TEST(a_retried_stream_tells_the_sink_to_start_over)
         ck_assert(memcmp(got, stream_body, sizeof(stream_body)) == 0);
         fixture_stop(&f);
 }
-END_TEST
 
-START_TEST(a_sink_that_refuses_ends_the_call)
+TEST(a_sink_that_refuses_ends_the_call)
 {
         struct fixture f;
         struct outcome o = {};
@@ -164,19 +162,4 @@ START_TEST(a_sink_that_refuses_ends_the_call)
         ck_assert_str_eq(o.e.code, "BodySinkFailed");
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);
         fixture_stop(&f);
-}
-END_TEST
-
-TEST_SUITE(aws_async_stream_suite)
-{
-        Suite *s = suite_create("aws-async-stream");
-        TCase *tc = tcase_create("stream");
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, a_streamed_answer_reaches_the_sink_in_chunks);
-        tcase_add_test(tc, a_streamed_answer_over_16_mib_is_refused);
-        tcase_add_test(tc, an_error_body_is_parsed_not_streamed);
-        tcase_add_test(tc, a_retried_stream_tells_the_sink_to_start_over);
-        tcase_add_test(tc, a_sink_that_refuses_ends_the_call);
-        suite_add_tcase(s, tc);
-        return s;
 }

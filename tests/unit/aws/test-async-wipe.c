@@ -16,6 +16,8 @@
 #include "test-suite.h"
 #include "wipe-scanner.h"
 
+TEST_FILE("aws-async-wipe", .timeout = 60);
+
 #define SECRET "async-wipe-SECRET-0123456789abcdefghijklmn"
 #define TOKEN "async-wipe-TOKEN-FwoGZXIvYXdzEJr//////////wEaDOm0123456789"
 
@@ -44,7 +46,7 @@ static bool server_got_two(struct test_http_server *s)
         return test_http_server_requests(s) >= 2;
 }
 
-START_TEST(async_calls_wipe_keys_and_tokens_before_free)
+TEST(async_calls_wipe_keys_and_tokens_before_free)
 {
         struct test_http_server *server = NULL;
         sd_event *event = NULL;
@@ -106,15 +108,4 @@ START_TEST(async_calls_wipe_keys_and_tokens_before_free)
 
         ck_assert_uint_gt(wipe_freed_blocks(), 0);
         ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
-}
-END_TEST
-
-TEST_SUITE(aws_async_wipe_suite)
-{
-        Suite *s = suite_create("aws-async-wipe");
-        TCase *tc = tcase_create("wipe");
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, async_calls_wipe_keys_and_tokens_before_free);
-        suite_add_tcase(s, tc);
-        return s;
 }

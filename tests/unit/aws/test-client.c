@@ -15,6 +15,8 @@
 #include "test-suite.h"
 #include "time-util.h"
 
+TEST_FILE("aws-client");
+
 static char tmpdir[64];
 
 static void remove_tmpdir(void)
@@ -75,7 +77,7 @@ static void write_file(const char *name, const char *content, char *path, size_t
         fclose(f);
 }
 
-START_TEST(endpoint_default_is_the_regional_amazonaws_host)
+TEST(endpoint_default_is_the_regional_amazonaws_host)
 {
         offline_env();
         unsetenv("AWS_ENDPOINT_URL");
@@ -84,9 +86,8 @@ START_TEST(endpoint_default_is_the_regional_amazonaws_host)
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "eu-west-1", &a, &e), 0);
         ck_assert_str_eq(a, "https://rds.eu-west-1.amazonaws.com");
 }
-END_TEST
 
-START_TEST(endpoint_in_china_ends_in_amazonaws_com_cn)
+TEST(endpoint_in_china_ends_in_amazonaws_com_cn)
 {
         offline_env();
         unsetenv("AWS_ENDPOINT_URL");
@@ -95,9 +96,8 @@ START_TEST(endpoint_in_china_ends_in_amazonaws_com_cn)
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_BACKUP, "cn-north-1", &b, &e), 0);
         ck_assert_str_eq(b, "https://backup.cn-north-1.amazonaws.com.cn");
 }
-END_TEST
 
-START_TEST(endpoint_refuses_a_region_that_is_not_a_name)
+TEST(endpoint_refuses_a_region_that_is_not_a_name)
 {
         offline_env();
         unsetenv("AWS_ENDPOINT_URL");
@@ -106,9 +106,8 @@ START_TEST(endpoint_refuses_a_region_that_is_not_a_name)
         ck_assert_int_lt(aws_endpoint_resolve(AWS_SERVICE_STS, "evil.example.com/", &c, &e), 0);
         ck_assert_int_eq(e.kind, AWS_ERROR_INVALID);
 }
-END_TEST
 
-START_TEST(endpoint_service_variable_wins_over_global)
+TEST(endpoint_service_variable_wins_over_global)
 {
         offline_env();
         setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
@@ -120,9 +119,8 @@ START_TEST(endpoint_service_variable_wins_over_global)
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_STS, "us-east-1", &b, &e), 0);
         ck_assert_str_eq(b, "http://127.0.0.1:5000");
 }
-END_TEST
 
-START_TEST(plain_http_is_refused_off_loopback)
+TEST(plain_http_is_refused_off_loopback)
 {
         offline_env();
         setenv("AWS_ENDPOINT_URL", "http://rds.example.com", 1);
@@ -145,7 +143,6 @@ START_TEST(plain_http_is_refused_off_loopback)
         setenv("AWS_ENDPOINT_URL", "http://127.1.2.3:5000", 1);
         ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "us-east-1", &a, &e), 0);
 }
-END_TEST
 
 /* A client made with `o` (may be NULL) has the region `expected`. */
 static void assert_client_region(const struct aws_client_options *o, const char *expected)
@@ -158,7 +155,7 @@ static void assert_client_region(const struct aws_client_options *o, const char 
         aws_client_free(c);
 }
 
-START_TEST(no_region_anywhere_is_refused)
+TEST(no_region_anywhere_is_refused)
 {
         offline_env();
         struct aws_error e = {};
@@ -166,35 +163,31 @@ START_TEST(no_region_anywhere_is_refused)
         ck_assert_int_eq(aws_client_new(NULL, &c, &e), -ENXIO);
         ck_assert_str_eq(e.code, "NoRegion");
 }
-END_TEST
 
-START_TEST(region_comes_from_aws_default_region)
+TEST(region_comes_from_aws_default_region)
 {
         offline_env();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         assert_client_region(NULL, "eu-central-1");
 }
-END_TEST
 
-START_TEST(aws_region_wins_over_aws_default_region)
+TEST(aws_region_wins_over_aws_default_region)
 {
         offline_env();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         setenv("AWS_REGION", "eu-west-3", 1);
         assert_client_region(NULL, "eu-west-3");
 }
-END_TEST
 
-START_TEST(region_option_wins_over_the_environment)
+TEST(region_option_wins_over_the_environment)
 {
         offline_env();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         setenv("AWS_REGION", "eu-west-3", 1);
         assert_client_region(&(struct aws_client_options){.region = "ap-south-1"}, "ap-south-1");
 }
-END_TEST
 
-START_TEST(region_comes_from_the_selected_profile)
+TEST(region_comes_from_the_selected_profile)
 {
         offline_env();
         char path[4096];
@@ -204,9 +197,8 @@ START_TEST(region_comes_from_the_selected_profile)
         setenv("AWS_PROFILE", "other", 1);
         assert_client_region(NULL, "sa-east-1");
 }
-END_TEST
 
-START_TEST(delete_refuses_aws_backup_snapshots_before_any_io)
+TEST(delete_refuses_aws_backup_snapshots_before_any_io)
 {
         offline_env();
         setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
@@ -236,9 +228,8 @@ START_TEST(delete_refuses_aws_backup_snapshots_before_any_io)
         ck_assert(!snapshot_id_deleted_only_through_backup("rds:prod-2019-06-20-09-16"));
         aws_client_free(c);
 }
-END_TEST
 
-START_TEST(env_credentials_need_both_keys)
+TEST(env_credentials_need_both_keys)
 {
         offline_env();
         struct aws_credentials cr = {};
@@ -253,9 +244,8 @@ START_TEST(env_credentials_need_both_keys)
         ck_assert_str_eq(cr.source, "env");
         aws_credentials_done(&cr);
 }
-END_TEST
 
-START_TEST(profile_static_keys_from_credentials_file)
+TEST(profile_static_keys_from_credentials_file)
 {
         offline_env();
         char path[4096];
@@ -277,9 +267,8 @@ START_TEST(profile_static_keys_from_credentials_file)
         setenv("AWS_PROFILE", "missing", 1);
         ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), 0);
 }
-END_TEST
 
-START_TEST(container_uri_must_be_loopback_or_https)
+TEST(container_uri_must_be_loopback_or_https)
 {
         offline_env();
         setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds", 1);
@@ -288,7 +277,6 @@ START_TEST(container_uri_must_be_loopback_or_https)
         ck_assert_int_eq(aws_credentials_from_container(NULL, &cr, &e), -EPERM);
         ck_assert_str_eq(e.code, "InvalidContainerUri");
 }
-END_TEST
 
 static int64_t fake_now;
 static unsigned refresh_failures;
@@ -343,7 +331,7 @@ static void assert_credentials_at(struct aws_client *c, int64_t now, const char 
         aws_credentials_done(&cr);
 }
 
-START_TEST(cache_serves_credentials_well_before_expiry)
+TEST(cache_serves_credentials_well_before_expiry)
 {
         struct aws_client *c = cache_client();
 
@@ -351,9 +339,8 @@ START_TEST(cache_serves_credentials_well_before_expiry)
         assert_credentials_at(c, cache_t0 + 1800, "AKIDFIRST");
         aws_client_free(c);
 }
-END_TEST
 
-START_TEST(cache_refreshes_within_5_minutes_of_expiry)
+TEST(cache_refreshes_within_5_minutes_of_expiry)
 {
         char exp[TIME_ISO8601_MAX];
         struct aws_client *c = cache_client();
@@ -363,9 +350,8 @@ START_TEST(cache_refreshes_within_5_minutes_of_expiry)
         assert_credentials_at(c, cache_t0 + 3600 - 300, "AKIDSECOND");
         aws_client_free(c);
 }
-END_TEST
 
-START_TEST(cache_keeps_old_credentials_while_valid_when_the_refresh_fails)
+TEST(cache_keeps_old_credentials_while_valid_when_the_refresh_fails)
 {
         struct aws_client *c = cache_client();
 
@@ -375,9 +361,8 @@ START_TEST(cache_keeps_old_credentials_while_valid_when_the_refresh_fails)
         ck_assert_uint_eq(refresh_failures, 1);
         aws_client_free(c);
 }
-END_TEST
 
-START_TEST(expired_credentials_without_a_refresh_are_an_error_without_the_secret)
+TEST(expired_credentials_without_a_refresh_are_an_error_without_the_secret)
 {
         struct aws_client *c = cache_client();
         struct aws_error e = {};
@@ -391,31 +376,4 @@ START_TEST(expired_credentials_without_a_refresh_are_an_error_without_the_secret
         ck_assert_str_eq(e.code, "NoCredentials");
         ck_assert_ptr_null(strstr(e.message, "first-secret-value"));
         aws_client_free(c);
-}
-END_TEST
-
-TEST_SUITE(aws_client)
-{
-        Suite *s = suite_create("aws-client");
-        TCase *tc = tcase_create("offline");
-        tcase_add_test(tc, endpoint_default_is_the_regional_amazonaws_host);
-        tcase_add_test(tc, endpoint_in_china_ends_in_amazonaws_com_cn);
-        tcase_add_test(tc, endpoint_refuses_a_region_that_is_not_a_name);
-        tcase_add_test(tc, endpoint_service_variable_wins_over_global);
-        tcase_add_test(tc, plain_http_is_refused_off_loopback);
-        tcase_add_test(tc, no_region_anywhere_is_refused);
-        tcase_add_test(tc, region_comes_from_aws_default_region);
-        tcase_add_test(tc, aws_region_wins_over_aws_default_region);
-        tcase_add_test(tc, region_option_wins_over_the_environment);
-        tcase_add_test(tc, region_comes_from_the_selected_profile);
-        tcase_add_test(tc, delete_refuses_aws_backup_snapshots_before_any_io);
-        tcase_add_test(tc, env_credentials_need_both_keys);
-        tcase_add_test(tc, profile_static_keys_from_credentials_file);
-        tcase_add_test(tc, container_uri_must_be_loopback_or_https);
-        tcase_add_test(tc, cache_serves_credentials_well_before_expiry);
-        tcase_add_test(tc, cache_refreshes_within_5_minutes_of_expiry);
-        tcase_add_test(tc, cache_keeps_old_credentials_while_valid_when_the_refresh_fails);
-        tcase_add_test(tc, expired_credentials_without_a_refresh_are_an_error_without_the_secret);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -19,6 +19,8 @@
 #include "test-suite.h"
 #include "time-util.h"
 
+TEST_FILE("aws-credentials-process", .timeout = 30);
+
 #define STDERR_MARKER "STDERR-SECRET-MARKER-0123456789"
 
 static char tmpdir[64];
@@ -99,7 +101,7 @@ static void assert_split(const char *command, const char *const *want)
         ck_assert_ptr_null(argv[n]);
 }
 
-START_TEST(split_follows_the_aws_cli_quoting_without_a_shell)
+TEST(split_follows_the_aws_cli_quoting_without_a_shell)
 {
         assert_split("/opt/bin/awscreds-custom --username helen",
                      (const char *[]){"/opt/bin/awscreds-custom", "--username", "helen", NULL});
@@ -116,9 +118,8 @@ START_TEST(split_follows_the_aws_cli_quoting_without_a_shell)
         ck_assert_int_eq(aws_credentials_process_split("   ", &argv), -EINVAL);
         ck_assert_ptr_null(argv);
 }
-END_TEST
 
-START_TEST(parse_takes_version_1_with_optional_token_and_expiration)
+TEST(parse_takes_version_1_with_optional_token_and_expiration)
 {
         const char *full =
             "{\"Version\": 1, \"AccessKeyId\": \"ASIAPROCESS\", \"SecretAccessKey\": \"proc-secret\", "
@@ -138,7 +139,6 @@ START_TEST(parse_takes_version_1_with_optional_token_and_expiration)
         ck_assert_int_eq(cr.expiration, 0);
         aws_credentials_done(&cr);
 }
-END_TEST
 
 /* `text` is refused as a credential_process answer, and the error does not quote it (it may hold a secret).
  */
@@ -154,37 +154,33 @@ static void assert_refused_unquoted(const char *text)
         ck_assert_ptr_null(cr.access_key_id);
 }
 
-START_TEST(parse_refuses_versions_other_than_the_number_1)
+TEST(parse_refuses_versions_other_than_the_number_1)
 {
         assert_refused_unquoted(
             "{\"Version\": 2, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}");
         assert_refused_unquoted(
             "{\"Version\": \"1\", \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\"}");
 }
-END_TEST
 
-START_TEST(parse_refuses_an_answer_without_an_access_key)
+TEST(parse_refuses_an_answer_without_an_access_key)
 {
         assert_refused_unquoted("{\"Version\": 1, \"SecretAccessKey\": \"bad-secret-0123\"}");
 }
-END_TEST
 
-START_TEST(parse_refuses_an_unreadable_expiration)
+TEST(parse_refuses_an_unreadable_expiration)
 {
         assert_refused_unquoted(
             "{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"bad-secret-0123\", "
             "\"Expiration\": \"tomorrow\"}");
 }
-END_TEST
 
-START_TEST(parse_refuses_an_answer_that_is_not_an_object)
+TEST(parse_refuses_an_answer_that_is_not_an_object)
 {
         assert_refused_unquoted("[\"bad-secret-0123\"]");
         assert_refused_unquoted("bad-secret-0123");
 }
-END_TEST
 
-START_TEST(profile_credential_process_gives_the_helpers_credentials)
+TEST(profile_credential_process_gives_the_helpers_credentials)
 {
         offline_env();
         char answer[4096];
@@ -202,9 +198,8 @@ START_TEST(profile_credential_process_gives_the_helpers_credentials)
         ck_assert_int_eq(cr.expiration, time_from_civil(2030, 1, 1, 0, 0, 0));
         aws_credentials_done(&cr);
 }
-END_TEST
 
-START_TEST(quoted_arguments_reach_the_helper_as_single_words)
+TEST(quoted_arguments_reach_the_helper_as_single_words)
 {
         offline_env();
         char cmd[8192];
@@ -215,9 +210,8 @@ START_TEST(quoted_arguments_reach_the_helper_as_single_words)
         ck_assert_str_eq(cr.access_key_id, "3:two words|plain|single quoted|");
         aws_credentials_done(&cr);
 }
-END_TEST
 
-START_TEST(helper_printing_garbage_is_a_clear_error_that_does_not_quote_it)
+TEST(helper_printing_garbage_is_a_clear_error_that_does_not_quote_it)
 {
         offline_env();
         config_with_process("garbage", NULL);
@@ -229,9 +223,8 @@ START_TEST(helper_printing_garbage_is_a_clear_error_that_does_not_quote_it)
         ck_assert_ptr_null(strstr(e.message, "GARBAGE-SECRET"));
         ck_assert_ptr_null(strstr(e.message, STDERR_MARKER));
 }
-END_TEST
 
-START_TEST(helper_exiting_non_zero_names_the_status_never_its_stderr)
+TEST(helper_exiting_non_zero_names_the_status_never_its_stderr)
 {
         offline_env();
         config_with_process("fail", "--password hunter2-0123456789");
@@ -245,9 +238,8 @@ START_TEST(helper_exiting_non_zero_names_the_status_never_its_stderr)
         ck_assert_ptr_null(strstr(e.message, STDERR_MARKER));
         ck_assert_ptr_null(strstr(e.message, "hunter2")); /* arguments may be secrets too */
 }
-END_TEST
 
-START_TEST(missing_helper_is_a_clear_error)
+TEST(missing_helper_is_a_clear_error)
 {
         offline_env();
         struct aws_credentials cr = {};
@@ -257,7 +249,6 @@ START_TEST(missing_helper_is_a_clear_error)
         ck_assert_str_eq(e.code, "CredentialProcessFailed");
         ck_assert_ptr_nonnull(strstr(e.message, "/nonexistent/credential-helper cannot be run"));
 }
-END_TEST
 
 static bool process_is_gone(pid_t pid)
 {
@@ -271,7 +262,7 @@ static bool process_is_gone(pid_t pid)
         return zombie;
 }
 
-START_TEST(hanging_helper_and_its_children_are_killed_at_the_timeout)
+TEST(hanging_helper_and_its_children_are_killed_at_the_timeout)
 {
         offline_env();
         char cmd[16384], pidfile[4096];
@@ -296,9 +287,8 @@ START_TEST(hanging_helper_and_its_children_are_killed_at_the_timeout)
                 nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
         ck_assert(process_is_gone(child));
 }
-END_TEST
 
-START_TEST(helper_flooding_stdout_is_cut_off)
+TEST(helper_flooding_stdout_is_cut_off)
 {
         offline_env();
         char cmd[8192];
@@ -308,7 +298,6 @@ START_TEST(helper_flooding_stdout_is_cut_off)
         ck_assert_int_eq(aws_credentials_process_run(cmd, 0, &cr, &e), -EFBIG);
         ck_assert_str_eq(e.code, "CredentialProcessOutput");
 }
-END_TEST
 
 static int64_t fake_now;
 
@@ -317,7 +306,7 @@ static int64_t fake_clock(void *userdata)
         return fake_now;
 }
 
-START_TEST(client_runs_the_helper_again_before_expiration)
+TEST(client_runs_the_helper_again_before_expiration)
 {
         offline_env();
         int64_t t0 = time_from_civil(2026, 11, 24, 9, 0, 0);
@@ -359,7 +348,6 @@ START_TEST(client_runs_the_helper_again_before_expiration)
         ck_assert_uint_eq(aws_client_stats(c)->credential_refreshes, 2);
         aws_client_free(c);
 }
-END_TEST
 
 static void config_text(const char *text)
 {
@@ -378,7 +366,7 @@ static void assert_profile_refused(const char *config, struct aws_error *e)
         ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, e), -EINVAL);
 }
 
-START_TEST(credential_source_must_be_one_of_the_three)
+TEST(credential_source_must_be_one_of_the_three)
 {
         struct aws_error e = {};
 
@@ -386,9 +374,8 @@ START_TEST(credential_source_must_be_one_of_the_three)
             "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Ec2Metadata\n", &e);
         ck_assert_str_eq(e.code, "InvalidCredentialSource");
 }
-END_TEST
 
-START_TEST(credential_source_is_refused_with_source_profile)
+TEST(credential_source_is_refused_with_source_profile)
 {
         struct aws_error e = {};
 
@@ -398,18 +385,16 @@ START_TEST(credential_source_is_refused_with_source_profile)
             &e);
         ck_assert_str_eq(e.code, "InvalidProfile");
 }
-END_TEST
 
-START_TEST(role_arn_without_a_source_is_refused)
+TEST(role_arn_without_a_source_is_refused)
 {
         struct aws_error e = {};
 
         assert_profile_refused("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\n", &e);
         ck_assert_ptr_nonnull(strstr(e.message, "without source_profile or credential_source"));
 }
-END_TEST
 
-START_TEST(credential_source_with_nothing_there_says_what_is_missing)
+TEST(credential_source_with_nothing_there_says_what_is_missing)
 {
         offline_env();
         struct aws_credentials cr = {};
@@ -426,32 +411,4 @@ START_TEST(credential_source_with_nothing_there_says_what_is_missing)
             "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = EcsContainer\n");
         ck_assert_int_eq(aws_credentials_from_profile(NULL, &cr, &e), -ENOKEY);
         ck_assert_ptr_nonnull(strstr(e.message, "no container credentials URI"));
-}
-END_TEST
-
-TEST_SUITE(aws_credentials_process)
-{
-        Suite *s = suite_create("aws-credentials-process");
-        TCase *tc = tcase_create("process");
-        tcase_set_timeout(tc, 30);
-        tcase_add_test(tc, split_follows_the_aws_cli_quoting_without_a_shell);
-        tcase_add_test(tc, parse_takes_version_1_with_optional_token_and_expiration);
-        tcase_add_test(tc, parse_refuses_versions_other_than_the_number_1);
-        tcase_add_test(tc, parse_refuses_an_answer_without_an_access_key);
-        tcase_add_test(tc, parse_refuses_an_unreadable_expiration);
-        tcase_add_test(tc, parse_refuses_an_answer_that_is_not_an_object);
-        tcase_add_test(tc, profile_credential_process_gives_the_helpers_credentials);
-        tcase_add_test(tc, quoted_arguments_reach_the_helper_as_single_words);
-        tcase_add_test(tc, helper_printing_garbage_is_a_clear_error_that_does_not_quote_it);
-        tcase_add_test(tc, helper_exiting_non_zero_names_the_status_never_its_stderr);
-        tcase_add_test(tc, missing_helper_is_a_clear_error);
-        tcase_add_test(tc, hanging_helper_and_its_children_are_killed_at_the_timeout);
-        tcase_add_test(tc, helper_flooding_stdout_is_cut_off);
-        tcase_add_test(tc, client_runs_the_helper_again_before_expiration);
-        tcase_add_test(tc, credential_source_must_be_one_of_the_three);
-        tcase_add_test(tc, credential_source_is_refused_with_source_profile);
-        tcase_add_test(tc, role_arn_without_a_source_is_refused);
-        tcase_add_test(tc, credential_source_with_nothing_there_says_what_is_missing);
-        suite_add_tcase(s, tc);
-        return s;
 }

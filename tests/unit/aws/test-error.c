@@ -9,7 +9,9 @@
 #include "macro.h"
 #include "test-suite.h"
 
-START_TEST(rds_error_response_is_parsed)
+TEST_FILE("aws-error");
+
+TEST(rds_error_response_is_parsed)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("error-rds-not-found.xml", &n);
@@ -22,9 +24,8 @@ START_TEST(rds_error_response_is_parsed)
         ck_assert_str_eq(e.request_id, "5e6f7a8b-0000-4000-8000-000000000001");
         ck_assert(!e.retryable);
 }
-END_TEST
 
-START_TEST(throttling_is_retryable)
+TEST(throttling_is_retryable)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("error-throttling.xml", &n);
@@ -34,9 +35,8 @@ START_TEST(throttling_is_retryable)
         ck_assert(e.throttling);
         ck_assert(e.retryable);
 }
-END_TEST
 
-START_TEST(non_xml_body_falls_back_to_http_status)
+TEST(non_xml_body_falls_back_to_http_status)
 {
         struct aws_error e;
         ck_assert_int_eq(aws_error_parse_xml(&e, 503, "<html>Service Unavailable", 25), -EBADMSG);
@@ -45,9 +45,8 @@ START_TEST(non_xml_body_falls_back_to_http_status)
         ck_assert_int_eq(aws_error_parse_xml(&e, 403, "", 0), -EBADMSG);
         ck_assert(!e.retryable);
 }
-END_TEST
 
-START_TEST(error_body_with_a_dtd_falls_back_to_http_status)
+TEST(error_body_with_a_dtd_falls_back_to_http_status)
 {
         /* The entity would put its text in Code: the body is refused whole instead. */
         const char *xml = "<!DOCTYPE e [<!ENTITY c \"Throttling\">]><ErrorResponse><Error><Code>&c;</Code>"
@@ -57,9 +56,8 @@ START_TEST(error_body_with_a_dtd_falls_back_to_http_status)
         ck_assert_str_eq(e.code, "HTTP500");
         ck_assert_str_eq(e.request_id, "");
 }
-END_TEST
 
-START_TEST(json_error_type_comes_from_header)
+TEST(json_error_type_comes_from_header)
 {
         struct aws_error e;
         const char *body = "{\"Code\":\"ERROR_9101\",\"Message\":\"Recovery point not found\"}";
@@ -73,9 +71,8 @@ START_TEST(json_error_type_comes_from_header)
         ck_assert_str_eq(e.request_id, "req-9");
         ck_assert(!e.retryable);
 }
-END_TEST
 
-START_TEST(json_error_type_falls_back_to_body)
+TEST(json_error_type_falls_back_to_body)
 {
         struct aws_error e;
         const char *body =
@@ -87,11 +84,10 @@ START_TEST(json_error_type_falls_back_to_body)
         ck_assert_int_eq(aws_error_parse_json(&e, 500, NULL, NULL, "{\"trunc", 7), -EBADMSG);
         ck_assert(e.retryable);
 }
-END_TEST
 
 /* Found by tests/fuzz/fuzz-error (tests/fuzz/regressions/error/): the code taken from x-amzn-ErrorType or
  * __type kept its CR/LF, so a peer could break a log line or a journal field. */
-START_TEST(json_error_code_stays_on_one_line)
+TEST(json_error_code_stays_on_one_line)
 {
         struct aws_error e;
         const char *body = "{\"__type\": \"ThrottlingException\", \"Message\": \"Rate exceeded\"}";
@@ -103,10 +99,9 @@ START_TEST(json_error_code_stays_on_one_line)
         ck_assert_int_eq(aws_error_parse_json(&e, 400, NULL, NULL, body, strlen(body)), 0);
         ck_assert_str_eq(e.code, "Forged AURORA_ACTION=delete");
 }
-END_TEST
 
 /* Found by tests/fuzz/fuzz-error: a type that cuts down to nothing gave a service error without a code. */
-START_TEST(json_error_type_naming_no_code_falls_back_to_http_status)
+TEST(json_error_type_naming_no_code_falls_back_to_http_status)
 {
         struct aws_error e;
         const char *body = "{\"__type\": \"ThrottlingException\", \"Message\": \"Rate exceeded\"}";
@@ -118,9 +113,8 @@ START_TEST(json_error_type_naming_no_code_falls_back_to_http_status)
         ck_assert_str_eq(e.code, "HTTP503");
         ck_assert(e.retryable);
 }
-END_TEST
 
-START_TEST(classification_follows_standard_mode)
+TEST(classification_follows_standard_mode)
 {
         struct aws_error e = {.kind = AWS_ERROR_SERVICE, .http_status = 400};
         strcpy(e.code, "InvalidResourceStateException");
@@ -147,9 +141,8 @@ START_TEST(classification_follows_standard_mode)
         ck_assert(aws_error_code_is_clock_skew("SignatureDoesNotMatch"));
         ck_assert(!aws_error_code_is_clock_skew("AccessDenied"));
 }
-END_TEST
 
-START_TEST(scrub_removes_secrets_even_when_cut)
+TEST(scrub_removes_secrets_even_when_cut)
 {
         struct aws_error e = {};
         const char *secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -166,9 +159,8 @@ START_TEST(scrub_removes_secrets_even_when_cut)
         aws_error_scrub(&e, list);
         ck_assert_ptr_null(strstr(e.message, "wJalrXUtnFEMI"));
 }
-END_TEST
 
-START_TEST(to_string_names_code_status_and_request_id)
+TEST(to_string_names_code_status_and_request_id)
 {
         struct aws_error e = {.kind = AWS_ERROR_SERVICE, .http_status = 404};
         strcpy(e.code, "DBClusterNotFoundFault");
@@ -177,24 +169,4 @@ START_TEST(to_string_names_code_status_and_request_id)
         char buf[256];
         ck_assert_str_eq(aws_error_to_string(&e, buf, sizeof(buf)),
                          "DBClusterNotFoundFault (HTTP 404): not found [request id r-1]");
-}
-END_TEST
-
-TEST_SUITE(aws_error)
-{
-        Suite *s = suite_create("aws-error");
-        TCase *tc = tcase_create("parse");
-        tcase_add_test(tc, rds_error_response_is_parsed);
-        tcase_add_test(tc, throttling_is_retryable);
-        tcase_add_test(tc, non_xml_body_falls_back_to_http_status);
-        tcase_add_test(tc, error_body_with_a_dtd_falls_back_to_http_status);
-        tcase_add_test(tc, json_error_type_comes_from_header);
-        tcase_add_test(tc, json_error_type_falls_back_to_body);
-        tcase_add_test(tc, json_error_code_stays_on_one_line);
-        tcase_add_test(tc, json_error_type_naming_no_code_falls_back_to_http_status);
-        tcase_add_test(tc, classification_follows_standard_mode);
-        tcase_add_test(tc, scrub_removes_secrets_even_when_cut);
-        tcase_add_test(tc, to_string_names_code_status_and_request_id);
-        suite_add_tcase(s, tc);
-        return s;
 }

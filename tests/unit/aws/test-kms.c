@@ -5,6 +5,8 @@
 #include "aws-kms.h"
 #include "test-suite.h"
 
+TEST_FILE("kms");
+
 static enum kms_key_manager parse(const char *body, int *ret_r)
 {
         enum kms_key_manager m = KMS_KEY_MANAGER_UNKNOWN;
@@ -13,7 +15,7 @@ static enum kms_key_manager parse(const char *body, int *ret_r)
         return m;
 }
 
-START_TEST(describe_key_aws_managed_key_is_aws)
+TEST(describe_key_aws_managed_key_is_aws)
 {
         int r;
         enum kms_key_manager m =
@@ -25,18 +27,16 @@ START_TEST(describe_key_aws_managed_key_is_aws)
         ck_assert_int_eq(r, 0);
         ck_assert_int_eq(m, KMS_KEY_MANAGER_AWS);
 }
-END_TEST
 
-START_TEST(describe_key_customer_key_is_customer)
+TEST(describe_key_customer_key_is_customer)
 {
         int r;
         ck_assert_int_eq(parse("{\"KeyMetadata\":{\"KeyManager\":\"CUSTOMER\"}}", &r),
                          KMS_KEY_MANAGER_CUSTOMER);
         ck_assert_int_eq(r, 0);
 }
-END_TEST
 
-START_TEST(describe_key_without_a_manager_is_malformed)
+TEST(describe_key_without_a_manager_is_malformed)
 {
         int r;
         const char *bad[] = {"{}", "{\"KeyMetadata\":{}}", "{\"KeyMetadata\":{\"KeyManager\":7}}",
@@ -45,16 +45,4 @@ START_TEST(describe_key_without_a_manager_is_malformed)
                 parse(bad[i], &r);
                 ck_assert_msg(r == -EBADMSG, "%s: %d", bad[i], r);
         }
-}
-END_TEST
-
-TEST_SUITE(aws_kms)
-{
-        Suite *s = suite_create("kms");
-        TCase *tc = tcase_create("kms");
-        tcase_add_test(tc, describe_key_aws_managed_key_is_aws);
-        tcase_add_test(tc, describe_key_customer_key_is_customer);
-        tcase_add_test(tc, describe_key_without_a_manager_is_malformed);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -11,6 +11,8 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-page-stream");
+
 /* Feed `xml` in pieces cut at `cuts` (ascending offsets), then finish. */
 static int stream_snapshots(const char *xml, size_t len, const size_t *cuts, size_t n_cuts,
                             struct rds_db_cluster_snapshot_list *l, char **marker, struct aws_error *e)
@@ -51,7 +53,7 @@ static void assert_same_snapshot(const struct rds_db_cluster_snapshot *a,
         }
 }
 
-START_TEST(page_split_at_every_byte_reads_as_the_whole_page)
+TEST(page_split_at_every_byte_reads_as_the_whole_page)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -73,9 +75,8 @@ START_TEST(page_split_at_every_byte_reads_as_the_whole_page)
         }
         rds_db_cluster_snapshot_list_done(&whole);
 }
-END_TEST
 
-START_TEST(page_fed_one_byte_at_a_time_reads_as_the_whole_page)
+TEST(page_fed_one_byte_at_a_time_reads_as_the_whole_page)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -95,9 +96,8 @@ START_TEST(page_fed_one_byte_at_a_time_reads_as_the_whole_page)
         rds_db_cluster_snapshot_list_done(&l);
         rds_db_cluster_snapshot_list_done(&whole);
 }
-END_TEST
 
-START_TEST(clusters_page_split_anywhere_reads_the_same)
+TEST(clusters_page_split_anywhere_reads_the_same)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-clusters.xml", &n);
@@ -124,9 +124,8 @@ START_TEST(clusters_page_split_anywhere_reads_the_same)
         }
         rds_db_cluster_list_done(&whole);
 }
-END_TEST
 
-START_TEST(dtd_split_across_chunks_is_refused_before_any_item)
+TEST(dtd_split_across_chunks_is_refused_before_any_item)
 {
         static const char xml[] =
             "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x \"boom\">]>"
@@ -143,7 +142,6 @@ START_TEST(dtd_split_across_chunks_is_refused_before_any_item)
                 ck_assert_ptr_nonnull(strstr(e.message, "DTD"));
         }
 }
-END_TEST
 
 static char *nested(unsigned depth)
 {
@@ -157,7 +155,7 @@ static char *nested(unsigned depth)
         return b;
 }
 
-START_TEST(nesting_past_the_depth_cap_is_refused)
+TEST(nesting_past_the_depth_cap_is_refused)
 {
         _cleanup_free_ char *ok = nested(AWS_XML_MAX_DEPTH), *deep = nested(AWS_XML_MAX_DEPTH + 1);
         _cleanup_xml_ struct aws_xml_node *doc = NULL;
@@ -168,7 +166,6 @@ START_TEST(nesting_past_the_depth_cap_is_refused)
         ck_assert_ptr_null(refused);
         ck_assert_ptr_nonnull(strstr(e.message, "deeper than"));
 }
-END_TEST
 
 /* A page of `n` minimal snapshots, each followed by `pad` blanks (no node: whitespace between elements). */
 static char *snapshot_page(size_t n, size_t pad, size_t *ret_len)
@@ -201,7 +198,7 @@ static int count_item(struct aws_xml_node *item, void *userdata, struct aws_erro
         return 0;
 }
 
-START_TEST(streamed_items_still_count_toward_the_node_cap)
+TEST(streamed_items_still_count_toward_the_node_cap)
 {
         /* Each item is 7 nodes (4 elements, 3 texts) and is freed as soon as it is read: the cap is on what
          * the response holds, not on what is alive at once. */
@@ -227,9 +224,8 @@ START_TEST(streamed_items_still_count_toward_the_node_cap)
         ck_assert_ptr_nonnull(strstr(e.message, "XML nodes"));
         ck_assert_uint_lt(items, AWS_XML_MAX_NODES / 7 + 1);
 }
-END_TEST
 
-START_TEST(more_items_than_a_page_holds_fail_the_page)
+TEST(more_items_than_a_page_holds_fail_the_page)
 {
         size_t len;
         _cleanup_free_ char *xml = snapshot_page(RDS_MAX_ITEMS_PER_PAGE + 1, 0, &len);
@@ -240,9 +236,8 @@ START_TEST(more_items_than_a_page_holds_fail_the_page)
         ck_assert_uint_eq(l.n, 0);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(bad_items_are_flagged_or_skipped_while_streaming)
+TEST(bad_items_are_flagged_or_skipped_while_streaming)
 {
         static const char snaps[] =
             "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
@@ -281,9 +276,8 @@ START_TEST(bad_items_are_flagged_or_skipped_while_streaming)
         ck_assert_str_eq(c.items[0].identifier, "good");
         rds_db_cluster_list_done(&c);
 }
-END_TEST
 
-START_TEST(failed_page_leaves_the_list_as_it_was)
+TEST(failed_page_leaves_the_list_as_it_was)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -311,9 +305,8 @@ START_TEST(failed_page_leaves_the_list_as_it_was)
         ck_assert_uint_eq(l.n, 2);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(sink_restart_forgets_the_first_attempt)
+TEST(sink_restart_forgets_the_first_attempt)
 {
         size_t n, big_len;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -339,9 +332,8 @@ START_TEST(sink_restart_forgets_the_first_attempt)
         ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(sink_in_small_chunks_reads_as_the_whole_page)
+TEST(sink_in_small_chunks_reads_as_the_whole_page)
 {
         size_t len;
         _cleanup_free_ char *xml = snapshot_page(RDS_MAX_ITEMS_PER_PAGE, 200, &len);
@@ -355,9 +347,8 @@ START_TEST(sink_in_small_chunks_reads_as_the_whole_page)
         ck_assert_uint_eq(l.n, RDS_MAX_ITEMS_PER_PAGE);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(only_the_first_result_and_list_are_read)
+TEST(only_the_first_result_and_list_are_read)
 {
         /* As the tree reading did (aws_xml_child: the first element of a name). */
         static const char xml[] =
@@ -380,25 +371,4 @@ START_TEST(only_the_first_result_and_list_are_read)
         ck_assert_str_eq(l.items[0].identifier, "one");
         ck_assert_str_eq(marker, "m1");
         rds_db_cluster_snapshot_list_done(&l);
-}
-END_TEST
-
-TEST_SUITE(aws_page_stream)
-{
-        Suite *s = suite_create("aws-page-stream");
-        TCase *tc = tcase_create("stream");
-        tcase_add_test(tc, page_split_at_every_byte_reads_as_the_whole_page);
-        tcase_add_test(tc, page_fed_one_byte_at_a_time_reads_as_the_whole_page);
-        tcase_add_test(tc, clusters_page_split_anywhere_reads_the_same);
-        tcase_add_test(tc, dtd_split_across_chunks_is_refused_before_any_item);
-        tcase_add_test(tc, nesting_past_the_depth_cap_is_refused);
-        tcase_add_test(tc, streamed_items_still_count_toward_the_node_cap);
-        tcase_add_test(tc, more_items_than_a_page_holds_fail_the_page);
-        tcase_add_test(tc, bad_items_are_flagged_or_skipped_while_streaming);
-        tcase_add_test(tc, failed_page_leaves_the_list_as_it_was);
-        tcase_add_test(tc, sink_restart_forgets_the_first_attempt);
-        tcase_add_test(tc, sink_in_small_chunks_reads_as_the_whole_page);
-        tcase_add_test(tc, only_the_first_result_and_list_are_read);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -8,7 +8,9 @@
 #include "aws-paging.h"
 #include "test-suite.h"
 
-START_TEST(no_marker_ends_the_listing)
+TEST_FILE("aws-paging");
+
+TEST(no_marker_ends_the_listing)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBClusters", "Marker");
         struct aws_error e = {};
@@ -16,9 +18,8 @@ START_TEST(no_marker_ends_the_listing)
         ck_assert_int_eq(aws_paging_next(&p, "", &e), 0);
         ck_assert_int_eq(e.kind, AWS_ERROR_NONE);
 }
-END_TEST
 
-START_TEST(new_markers_ask_for_more_pages)
+TEST(new_markers_ask_for_more_pages)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBClusters", "Marker");
         struct aws_error e = {};
@@ -26,9 +27,8 @@ START_TEST(new_markers_ask_for_more_pages)
         ck_assert_int_eq(aws_paging_next(&p, "bWFya2VyLXBhZ2UtMw==", &e), 1);
         ck_assert_int_eq(aws_paging_next(&p, NULL, &e), 0);
 }
-END_TEST
 
-START_TEST(previous_marker_again_is_refused)
+TEST(previous_marker_again_is_refused)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBClusterSnapshots", "Marker");
         struct aws_error e = {};
@@ -39,9 +39,8 @@ START_TEST(previous_marker_again_is_refused)
         ck_assert_ptr_nonnull(strstr(e.message, "DescribeDBClusterSnapshots"));
         ck_assert_ptr_nonnull(strstr(e.message, "Marker"));
 }
-END_TEST
 
-START_TEST(earlier_marker_after_others_is_refused)
+TEST(earlier_marker_after_others_is_refused)
 {
         _cleanup_paging_ struct aws_paging p =
             AWS_PAGING_INIT("ListRecoveryPointsByBackupVault", "NextToken");
@@ -54,9 +53,8 @@ START_TEST(earlier_marker_after_others_is_refused)
         ck_assert_ptr_nonnull(strstr(e.message, "ListRecoveryPointsByBackupVault"));
         ck_assert_ptr_nonnull(strstr(e.message, "NextToken"));
 }
-END_TEST
 
-START_TEST(marker_from_another_listing_is_not_a_repeat)
+TEST(marker_from_another_listing_is_not_a_repeat)
 {
         _cleanup_paging_ struct aws_paging a = AWS_PAGING_INIT("DescribeDBClusters", "Marker");
         _cleanup_paging_ struct aws_paging b = AWS_PAGING_INIT("DescribeDBClusters", "Marker");
@@ -64,9 +62,8 @@ START_TEST(marker_from_another_listing_is_not_a_repeat)
         ck_assert_int_eq(aws_paging_next(&a, "m", &e), 1);
         ck_assert_int_eq(aws_paging_next(&b, "m", &e), 1);
 }
-END_TEST
 
-START_TEST(listing_past_the_page_cap_is_stopped)
+TEST(listing_past_the_page_cap_is_stopped)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBInstances", "Marker");
         struct aws_error e = {};
@@ -79,9 +76,8 @@ START_TEST(listing_past_the_page_cap_is_stopped)
         ck_assert_str_eq(e.code, "TooManyPages");
         ck_assert_ptr_nonnull(strstr(e.message, "DescribeDBInstances"));
 }
-END_TEST
 
-START_TEST(last_page_at_the_cap_completes)
+TEST(last_page_at_the_cap_completes)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBInstances", "Marker");
         struct aws_error e = {};
@@ -91,20 +87,4 @@ START_TEST(last_page_at_the_cap_completes)
                 ck_assert_int_eq(aws_paging_next(&p, m, &e), 1);
         }
         ck_assert_int_eq(aws_paging_next(&p, NULL, &e), 0);
-}
-END_TEST
-
-TEST_SUITE(aws_paging)
-{
-        Suite *s = suite_create("aws-paging");
-        TCase *tc = tcase_create("guard");
-        tcase_add_test(tc, no_marker_ends_the_listing);
-        tcase_add_test(tc, new_markers_ask_for_more_pages);
-        tcase_add_test(tc, previous_marker_again_is_refused);
-        tcase_add_test(tc, earlier_marker_after_others_is_refused);
-        tcase_add_test(tc, marker_from_another_listing_is_not_a_repeat);
-        tcase_add_test(tc, listing_past_the_page_cap_is_stopped);
-        tcase_add_test(tc, last_page_at_the_cap_completes);
-        suite_add_tcase(s, tc);
-        return s;
 }

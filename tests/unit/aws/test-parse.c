@@ -13,7 +13,9 @@
 #include "test-suite.h"
 #include "time-util.h"
 
-START_TEST(snapshots_page_with_tags_and_marker)
+TEST_FILE("aws-parse");
+
+TEST(snapshots_page_with_tags_and_marker)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -43,9 +45,8 @@ START_TEST(snapshots_page_with_tags_and_marker)
         ck_assert_uint_eq(l.items[1].n_tags, 0);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
+TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-missing-status.xml", &n);
@@ -59,14 +60,13 @@ START_TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
         ck_assert_ptr_null(l.items[0].status);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
 #define SNAPSHOT_XML(id, created)                                                                           \
         "<DBClusterSnapshot><DBClusterSnapshotIdentifier>" id "</DBClusterSnapshotIdentifier>"              \
         "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"                            \
         "<SnapshotCreateTime>" created "</SnapshotCreateTime></DBClusterSnapshot>"
 
-START_TEST(one_bad_timestamp_spares_the_rest_of_the_page)
+TEST(one_bad_timestamp_spares_the_rest_of_the_page)
 {
         const char *xml =
             "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><"
@@ -86,9 +86,8 @@ START_TEST(one_bad_timestamp_spares_the_rest_of_the_page)
         ck_assert_int_gt(l.items[1].create_time, 0);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(cluster_that_cannot_be_read_is_left_out_and_counted)
+TEST(cluster_that_cannot_be_read_is_left_out_and_counted)
 {
         const char *xml =
             "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>"
@@ -104,9 +103,8 @@ START_TEST(cluster_that_cannot_be_read_is_left_out_and_counted)
         ck_assert_uint_eq(l.skipped, 1);
         rds_db_cluster_list_done(&l);
 }
-END_TEST
 
-START_TEST(cut_document_is_a_parse_error)
+TEST(cut_document_is_a_parse_error)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -117,9 +115,8 @@ START_TEST(cut_document_is_a_parse_error)
         ck_assert_int_eq(rds_parse_db_cluster_snapshots("", 0, &l, NULL, &e), -EBADMSG);
         ck_assert_int_eq(rds_parse_db_cluster_snapshots("<Other/>", 8, &l, NULL, &e), -EBADMSG);
 }
-END_TEST
 
-START_TEST(too_many_tags_make_the_item_malformed)
+TEST(too_many_tags_make_the_item_malformed)
 {
         char xml[16384];
         int o = snprintf(xml, sizeof(xml),
@@ -141,9 +138,8 @@ START_TEST(too_many_tags_make_the_item_malformed)
         ck_assert_uint_eq(l.items[0].n_tags, 0);
         rds_db_cluster_snapshot_list_done(&l);
 }
-END_TEST
 
-START_TEST(external_entities_are_not_expanded)
+TEST(external_entities_are_not_expanded)
 {
         const char *xml =
             "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
@@ -159,9 +155,8 @@ START_TEST(external_entities_are_not_expanded)
         ck_assert_int_eq(e.kind, AWS_ERROR_PARSE);
         ck_assert_ptr_nonnull(strstr(e.message, "DTD"));
 }
-END_TEST
 
-START_TEST(clusters_with_members_window_and_times)
+TEST(clusters_with_members_window_and_times)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-clusters.xml", &n);
@@ -186,9 +181,8 @@ START_TEST(clusters_with_members_window_and_times)
         ck_assert_ptr_nonnull(c->aws_backup_recovery_point_arn);
         rds_db_cluster_list_done(&l);
 }
-END_TEST
 
-START_TEST(sts_credentials)
+TEST(sts_credentials)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("sts-assume-role.xml", &n);
@@ -202,9 +196,8 @@ START_TEST(sts_credentials)
         ck_assert_ptr_null(c.secret_access_key);
         ck_assert_int_eq(sts_parse_credentials("<AssumeRoleResponse/>", 21, &c, &e), -EBADMSG);
 }
-END_TEST
 
-START_TEST(backup_recovery_points_page)
+TEST(backup_recovery_points_page)
 {
         size_t n;
         _cleanup_free_ char *json = read_aws_data("list-recovery-points-by-resource.json", &n);
@@ -226,9 +219,8 @@ START_TEST(backup_recovery_points_page)
             backup_parse_recovery_points("{\"RecoveryPoints\":[{\"Status\":\"X\"}]}", 35, &l, NULL, &e),
             -EBADMSG);
 }
-END_TEST
 
-START_TEST(backup_recovery_point_expired_with_lifecycle)
+TEST(backup_recovery_point_expired_with_lifecycle)
 {
         size_t n;
         _cleanup_free_ char *json = read_aws_data("describe-recovery-point.json", &n);
@@ -241,11 +233,10 @@ START_TEST(backup_recovery_point_expired_with_lifecycle)
         ck_assert_str_eq(p.resource_arn, "arn:aws:rds:us-east-1:123456789012:cluster:prod-a");
         backup_recovery_point_done(&p);
 }
-END_TEST
 
 /* Found by tests/fuzz/fuzz-backup: a PercentDone string beyond int64 or NaN was cast from double unchecked
  * (undefined; clang's UBSan reports it, gcc's -fsanitize=undefined does not check float casts). */
-START_TEST(backup_job_percent_done_out_of_range_is_zero)
+TEST(backup_job_percent_done_out_of_range_is_zero)
 {
         static const char *const bodies[] = {
             "{\"BackupJobId\":\"j-1\",\"PercentDone\":\"92233720368547758071$k0tru\"}",
@@ -268,9 +259,8 @@ START_TEST(backup_job_percent_done_out_of_range_is_zero)
         ck_assert_uint_eq(j.percent_done, 12);
         backup_job_done(&j);
 }
-END_TEST
 
-START_TEST(backup_path_encodes_arn_labels)
+TEST(backup_path_encodes_arn_labels)
 {
         _cleanup_free_ char *p = backup_recovery_point_path(
             "agent-vault", "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1/x");
@@ -278,7 +268,6 @@ START_TEST(backup_path_encodes_arn_labels)
             p, "/backup-vaults/agent-vault/recovery-points/"
                "arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1%2Fx");
 }
-END_TEST
 
 /* The end of a recorded document: a body cut at or after it is still the whole document. */
 static size_t document_end(const char *body, char last)
@@ -298,7 +287,7 @@ static void assert_cut_is_a_parse_error(int r, const void *items, const char *ma
 /* Every prefix of a recorded response (a body cut anywhere) is refused as a parse error, leaving nothing
  * behind, unless it still holds the whole document (only trailing whitespace was cut): then it reads as the
  * whole body does. ASan/LSan watch the failures. */
-START_TEST(every_truncation_fails_cleanly)
+TEST(every_truncation_fails_cleanly)
 {
         size_t n;
         _cleanup_free_ char *snaps = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
@@ -348,27 +337,4 @@ START_TEST(every_truncation_fails_cleanly)
                 ck_assert_str_eq(next, "token-page-2");
                 backup_recovery_point_list_done(&l);
         }
-}
-END_TEST
-
-TEST_SUITE(aws_parse)
-{
-        Suite *s = suite_create("aws-parse");
-        TCase *tc = tcase_create("recorded");
-        tcase_add_test(tc, snapshots_page_with_tags_and_marker);
-        tcase_add_test(tc, snapshot_without_status_is_kept_as_malformed_with_its_names);
-        tcase_add_test(tc, one_bad_timestamp_spares_the_rest_of_the_page);
-        tcase_add_test(tc, cluster_that_cannot_be_read_is_left_out_and_counted);
-        tcase_add_test(tc, cut_document_is_a_parse_error);
-        tcase_add_test(tc, too_many_tags_make_the_item_malformed);
-        tcase_add_test(tc, external_entities_are_not_expanded);
-        tcase_add_test(tc, clusters_with_members_window_and_times);
-        tcase_add_test(tc, sts_credentials);
-        tcase_add_test(tc, backup_recovery_points_page);
-        tcase_add_test(tc, backup_recovery_point_expired_with_lifecycle);
-        tcase_add_test(tc, backup_job_percent_done_out_of_range_is_zero);
-        tcase_add_test(tc, backup_path_encodes_arn_labels);
-        tcase_add_test(tc, every_truncation_fails_cleanly);
-        suite_add_tcase(s, tc);
-        return s;
 }

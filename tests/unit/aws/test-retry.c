@@ -4,30 +4,29 @@
 #include "aws-retry.h"
 #include "test-suite.h"
 
-START_TEST(first_attempt_is_never_delayed)
+TEST_FILE("aws-retry");
+
+TEST(first_attempt_is_never_delayed)
 {
         ck_assert_uint_eq(aws_retry_backoff_ms(1, 0.9), 0);
 }
-END_TEST
 
-START_TEST(backoff_doubles_with_full_jitter)
+TEST(backoff_doubles_with_full_jitter)
 {
         ck_assert_uint_eq(aws_retry_backoff_ms(2, 0.5), 500);
         ck_assert_uint_eq(aws_retry_backoff_ms(3, 0.5), 1000);
         ck_assert_uint_eq(aws_retry_backoff_ms(4, 0.5), 2000);
         ck_assert_uint_eq(aws_retry_backoff_ms(2, 0.0), 0);
 }
-END_TEST
 
-START_TEST(backoff_is_capped_at_20_seconds)
+TEST(backoff_is_capped_at_20_seconds)
 {
         ck_assert_uint_le(aws_retry_backoff_ms(7, 0.999999), 20000);
         ck_assert_uint_eq(aws_retry_backoff_ms(40, 0.5), 10000);
         ck_assert_uint_lt(aws_retry_backoff_ms(1000, 1.5), 20000);
 }
-END_TEST
 
-START_TEST(quota_pays_100_retries_then_stops)
+TEST(quota_pays_100_retries_then_stops)
 {
         struct aws_retry_quota q;
         aws_retry_quota_init(&q);
@@ -37,9 +36,8 @@ START_TEST(quota_pays_100_retries_then_stops)
         ck_assert_uint_eq(n, 100);
         ck_assert_uint_eq(q.available, 0);
 }
-END_TEST
 
-START_TEST(timeouts_cost_10)
+TEST(timeouts_cost_10)
 {
         struct aws_retry_quota q;
         aws_retry_quota_init(&q);
@@ -49,9 +47,8 @@ START_TEST(timeouts_cost_10)
         ck_assert_uint_eq(aws_retry_quota_acquire(&q, true), 0);
         ck_assert_uint_eq(q.available, 7);
 }
-END_TEST
 
-START_TEST(success_refunds_what_its_retry_took)
+TEST(success_refunds_what_its_retry_took)
 {
         struct aws_retry_quota q;
         aws_retry_quota_init(&q);
@@ -59,9 +56,8 @@ START_TEST(success_refunds_what_its_retry_took)
         aws_retry_quota_release(&q, 5);
         ck_assert_uint_eq(q.available, 500);
 }
-END_TEST
 
-START_TEST(first_try_success_adds_one_up_to_the_cap)
+TEST(first_try_success_adds_one_up_to_the_cap)
 {
         struct aws_retry_quota q;
         aws_retry_quota_init(&q);
@@ -70,20 +66,4 @@ START_TEST(first_try_success_adds_one_up_to_the_cap)
         q.available = 100;
         aws_retry_quota_release(&q, 0);
         ck_assert_uint_eq(q.available, 101);
-}
-END_TEST
-
-TEST_SUITE(aws_retry)
-{
-        Suite *s = suite_create("aws-retry");
-        TCase *tc = tcase_create("standard");
-        tcase_add_test(tc, first_attempt_is_never_delayed);
-        tcase_add_test(tc, backoff_doubles_with_full_jitter);
-        tcase_add_test(tc, backoff_is_capped_at_20_seconds);
-        tcase_add_test(tc, quota_pays_100_retries_then_stops);
-        tcase_add_test(tc, timeouts_cost_10);
-        tcase_add_test(tc, success_refunds_what_its_retry_took);
-        tcase_add_test(tc, first_try_success_adds_one_up_to_the_cap);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -7,6 +7,8 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-sigv4");
+
 static const struct aws_sigv4_params params = {
     .access_key_id = "AKIDEXAMPLE",
     .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
@@ -15,7 +17,7 @@ static const struct aws_sigv4_params params = {
     .time = 1440938160,
 };
 
-START_TEST(canonical_uri_double_encodes_arn_path_labels)
+TEST(canonical_uri_double_encodes_arn_path_labels)
 {
         _cleanup_free_ char *u = aws_sigv4_canonical_uri(
             "/backup-vaults/v1/recovery-points/"
@@ -25,16 +27,14 @@ START_TEST(canonical_uri_double_encodes_arn_path_labels)
                             "arn%253Aaws%253Ards%253Aus-east-1%253A123456789012%253Acluster-snapshot%"
                             "253Aawsbackup%253Ajob-1");
 }
-END_TEST
 
-START_TEST(canonical_uri_for_s3_is_the_wire_path)
+TEST(canonical_uri_for_s3_is_the_wire_path)
 {
         _cleanup_free_ char *u = aws_sigv4_canonical_uri("/my-bucket//a%20b/./c", "s3");
         ck_assert_str_eq(u, "/my-bucket//a%20b/./c");
 }
-END_TEST
 
-START_TEST(canonical_uri_normalises_dots_and_slashes)
+TEST(canonical_uri_normalises_dots_and_slashes)
 {
         _cleanup_free_ char *a = aws_sigv4_canonical_uri("", "rds"),
                             *b = aws_sigv4_canonical_uri("/a/./b/../c/", "rds"),
@@ -45,33 +45,29 @@ START_TEST(canonical_uri_normalises_dots_and_slashes)
         ck_assert_str_eq(c, "/");
         ck_assert_str_eq(d, "/a%20b~");
 }
-END_TEST
 
-START_TEST(canonical_query_sorts_by_key_then_value_and_reencodes)
+TEST(canonical_query_sorts_by_key_then_value_and_reencodes)
 {
         _cleanup_free_ char *q =
             aws_sigv4_canonical_query("b=2&a=z&a=y&c&d=%2f&e=a+b&f=x%20y&maxResults=1000");
         ck_assert_str_eq(q, "a=y&a=z&b=2&c=&d=%2F&e=a%2Bb&f=x%20y&maxResults=1000");
 }
-END_TEST
 
-START_TEST(canonical_query_sorts_by_encoded_key)
+TEST(canonical_query_sorts_by_encoded_key)
 {
         /* 'B' (0x42) sorts before 'a' (0x61); '%' encodings sort by their upper-case hex. */
         _cleanup_free_ char *q = aws_sigv4_canonical_query("a=1&B=2&%3A=3");
         ck_assert_str_eq(q, "%3A=3&B=2&a=1");
 }
-END_TEST
 
-START_TEST(empty_query_is_empty)
+TEST(empty_query_is_empty)
 {
         _cleanup_free_ char *a = aws_sigv4_canonical_query(NULL), *b = aws_sigv4_canonical_query("&&");
         ck_assert_str_eq(a, "");
         ck_assert_str_eq(b, "");
 }
-END_TEST
 
-START_TEST(get_vanilla_known_answer)
+TEST(get_vanilla_known_answer)
 {
         struct aws_sigv4_header h[] = {{"Host", "example.amazonaws.com"},
                                        {"X-Amz-Date", "20150830T123600Z"}};
@@ -84,9 +80,8 @@ START_TEST(get_vanilla_known_answer)
                          "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
         aws_sigv4_result_done(&res);
 }
-END_TEST
 
-START_TEST(headers_are_lowercased_trimmed_collapsed_and_joined)
+TEST(headers_are_lowercased_trimmed_collapsed_and_joined)
 {
         struct aws_sigv4_header h[] = {{"X-Amz-Date", "20150830T123600Z"},
                                        {"My-Header", "  a   b \t c  "},
@@ -99,9 +94,8 @@ START_TEST(headers_are_lowercased_trimmed_collapsed_and_joined)
         ck_assert_str_eq(res.signed_headers, "host;my-header;x-amz-date");
         aws_sigv4_result_done(&res);
 }
-END_TEST
 
-START_TEST(session_token_is_a_signed_header)
+TEST(session_token_is_a_signed_header)
 {
         struct aws_sigv4_header h[] = {{"Host", "rds.us-east-1.amazonaws.com"},
                                        {"X-Amz-Date", "20150830T123600Z"},
@@ -123,17 +117,15 @@ START_TEST(session_token_is_a_signed_header)
         ck_assert_ptr_null(strstr(res.authorization, p.secret_access_key));
         aws_sigv4_result_done(&res);
 }
-END_TEST
 
-START_TEST(payload_hash_of_empty_body)
+TEST(payload_hash_of_empty_body)
 {
         char hex[65];
         ck_assert_int_eq(aws_sha256_hex("", 0, hex), 0);
         ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
-END_TEST
 
-START_TEST(too_many_headers_is_rejected)
+TEST(too_many_headers_is_rejected)
 {
         struct aws_sigv4_header h[65];
         for (size_t i = 0; i < ELEMENTSOF(h); i++)
@@ -144,32 +136,10 @@ START_TEST(too_many_headers_is_rejected)
         ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), -EINVAL);
         ck_assert_ptr_null(res.authorization);
 }
-END_TEST
 
-START_TEST(date_format)
+TEST(date_format)
 {
         char buf[AWS_SIGV4_DATE_MAX];
         ck_assert_str_eq(aws_sigv4_format_date(1440938160, buf), "20150830T123600Z");
         ck_assert_str_eq(aws_sigv4_format_date(0, buf), "19700101T000000Z");
-}
-END_TEST
-
-TEST_SUITE(aws_sigv4)
-{
-        Suite *s = suite_create("aws-sigv4");
-        TCase *tc = tcase_create("canonical");
-        tcase_add_test(tc, canonical_uri_double_encodes_arn_path_labels);
-        tcase_add_test(tc, canonical_uri_for_s3_is_the_wire_path);
-        tcase_add_test(tc, canonical_uri_normalises_dots_and_slashes);
-        tcase_add_test(tc, canonical_query_sorts_by_key_then_value_and_reencodes);
-        tcase_add_test(tc, canonical_query_sorts_by_encoded_key);
-        tcase_add_test(tc, empty_query_is_empty);
-        tcase_add_test(tc, get_vanilla_known_answer);
-        tcase_add_test(tc, headers_are_lowercased_trimmed_collapsed_and_joined);
-        tcase_add_test(tc, session_token_is_a_signed_header);
-        tcase_add_test(tc, payload_hash_of_empty_body);
-        tcase_add_test(tc, too_many_headers_is_rejected);
-        tcase_add_test(tc, date_format);
-        suite_add_tcase(s, tc);
-        return s;
 }

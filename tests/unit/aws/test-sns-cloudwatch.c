@@ -10,7 +10,9 @@
 #include "macro.h"
 #include "test-suite.h"
 
-START_TEST(sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject)
+TEST_FILE("sns-cloudwatch");
+
+TEST(sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject)
 {
         struct sns_attribute a[16] = {
             {"AWS.reserved", "x"},
@@ -44,7 +46,6 @@ START_TEST(sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject)
         ck_assert(!sns_attribute_name_is_valid("amazon.x"));
         ck_assert(sns_attribute_name_is_valid("AURORA_EVENT"));
 }
-END_TEST
 
 static const struct cloudwatch_query backup_billed = {.id = "b0",
                                                       .namespace_ = "AWS/RDS",
@@ -54,7 +55,7 @@ static const struct cloudwatch_query backup_billed = {.id = "b0",
                                                       .stat = "Average",
                                                       .period_sec = 3600};
 
-START_TEST(get_metric_data_names_each_query)
+TEST(get_metric_data_names_each_query)
 {
         char *p = NULL;
 
@@ -66,9 +67,8 @@ START_TEST(get_metric_data_names_each_query)
         ck_assert_ptr_nonnull(strstr(p, "StartTime=1970-01-01T00%3A00%3A00Z"));
         free(p);
 }
-END_TEST
 
-START_TEST(get_metric_data_refuses_more_than_500_queries)
+TEST(get_metric_data_refuses_more_than_500_queries)
 {
         char *p = NULL;
 
@@ -76,9 +76,8 @@ START_TEST(get_metric_data_refuses_more_than_500_queries)
             cloudwatch_get_metric_data_params(&backup_billed, CLOUDWATCH_MAX_QUERIES + 1, 0, 1, &p),
             -EINVAL);
 }
-END_TEST
 
-START_TEST(get_metric_data_refuses_an_id_that_does_not_start_lowercase)
+TEST(get_metric_data_refuses_an_id_that_does_not_start_lowercase)
 {
         struct cloudwatch_query q = backup_billed;
         char *p = NULL;
@@ -86,9 +85,8 @@ START_TEST(get_metric_data_refuses_an_id_that_does_not_start_lowercase)
         q.id = "B0";
         ck_assert_int_eq(cloudwatch_get_metric_data_params(&q, 1, 0, 86400, &p), -EINVAL);
 }
-END_TEST
 
-START_TEST(get_metric_data_answer_gives_the_newest_value_of_each_query)
+TEST(get_metric_data_answer_gives_the_newest_value_of_each_query)
 {
         static const char xml[] =
             "<GetMetricDataResponse "
@@ -116,18 +114,4 @@ START_TEST(get_metric_data_answer_gives_the_newest_value_of_each_query)
         ck_assert(!r[1].has_value);
         cloudwatch_results_free(r, n);
         aws_xml_free(doc);
-}
-END_TEST
-
-TEST_SUITE(aws_sns_cloudwatch)
-{
-        Suite *s = suite_create("sns-cloudwatch");
-        TCase *tc = tcase_create("sns-cloudwatch");
-        tcase_add_test(tc, sns_publish_keeps_ten_valid_string_attributes_and_a_clean_subject);
-        tcase_add_test(tc, get_metric_data_names_each_query);
-        tcase_add_test(tc, get_metric_data_refuses_more_than_500_queries);
-        tcase_add_test(tc, get_metric_data_refuses_an_id_that_does_not_start_lowercase);
-        tcase_add_test(tc, get_metric_data_answer_gives_the_newest_value_of_each_query);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -13,6 +13,8 @@
 #include "test-suite.h"
 #include "wipe-scanner.h"
 
+TEST_FILE("aws-wipe");
+
 #define SECRET "wipe-test-SECRET-0123456789abcdefghijklmn"
 #define TOKEN "wipe-test-TOKEN-FwoGZXIvYXdzEJr//////////wEaDOm0123456789"
 
@@ -21,7 +23,7 @@ static void watch(void)
         wipe_watch(SECRET, TOKEN);
 }
 
-START_TEST(scanner_sees_a_secret_freed_without_wiping)
+TEST(scanner_sees_a_secret_freed_without_wiping)
 {
         char *volatile s = strdup("before " SECRET " after"); /* volatile: not elided with the free */
         ck_assert_ptr_nonnull(s);
@@ -31,9 +33,8 @@ START_TEST(scanner_sees_a_secret_freed_without_wiping)
         ck_assert_uint_eq(wipe_freed_blocks(), 1);
         ck_assert_uint_eq(wipe_blocks_with_secret(), 1);
 }
-END_TEST
 
-START_TEST(credentials_done_wipes_secret_and_token_before_free)
+TEST(credentials_done_wipes_secret_and_token_before_free)
 {
         struct aws_credentials src = {.access_key_id = (char *)"AKIDWIPETEST",
                                       .secret_access_key = (char *)SECRET,
@@ -49,9 +50,8 @@ START_TEST(credentials_done_wipes_secret_and_token_before_free)
         ck_assert_ptr_null(c.secret_access_key);
         ck_assert_ptr_null(c.session_token);
 }
-END_TEST
 
-START_TEST(sigv4_signing_frees_no_copy_of_secret_or_token)
+TEST(sigv4_signing_frees_no_copy_of_secret_or_token)
 {
         struct aws_sigv4_header h[] = {{"Host", "rds.us-east-1.amazonaws.com"},
                                        {"X-Amz-Date", "20150830T123600Z"},
@@ -76,9 +76,8 @@ START_TEST(sigv4_signing_frees_no_copy_of_secret_or_token)
         ck_assert_uint_gt(wipe_freed_blocks(), 0);
         ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
 }
-END_TEST
 
-START_TEST(sts_credentials_parsing_frees_no_copy_of_secret_or_token)
+TEST(sts_credentials_parsing_frees_no_copy_of_secret_or_token)
 {
         static const char xml[] =
             "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
@@ -97,17 +96,4 @@ START_TEST(sts_credentials_parsing_frees_no_copy_of_secret_or_token)
         wipe_unwatch();
         ck_assert_uint_gt(wipe_freed_blocks(), 0);
         ck_assert_uint_eq(wipe_blocks_with_secret(), 0);
-}
-END_TEST
-
-TEST_SUITE(aws_wipe)
-{
-        Suite *s = suite_create("aws-wipe");
-        TCase *tc = tcase_create("wipe");
-        tcase_add_test(tc, scanner_sees_a_secret_freed_without_wiping);
-        tcase_add_test(tc, credentials_done_wipes_secret_and_token_before_free);
-        tcase_add_test(tc, sigv4_signing_frees_no_copy_of_secret_or_token);
-        tcase_add_test(tc, sts_credentials_parsing_frees_no_copy_of_secret_or_token);
-        suite_add_tcase(s, tc);
-        return s;
 }

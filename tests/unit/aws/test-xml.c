@@ -9,6 +9,8 @@
 #include "macro.h"
 #include "test-suite.h"
 
+TEST_FILE("aws-xml");
+
 static const char laughs[] =
     "<?xml version=\"1.0\"?>\n"
     "<!DOCTYPE lolz [\n"
@@ -38,26 +40,23 @@ static void assert_dtd_refused(const char *xml)
         ck_assert_ptr_nonnull(strstr(e.message, "refused"));
 }
 
-START_TEST(billion_laughs_is_refused_as_a_dtd)
+TEST(billion_laughs_is_refused_as_a_dtd)
 {
         assert_dtd_refused(laughs);
 }
-END_TEST
 
-START_TEST(external_entity_is_refused_as_a_dtd)
+TEST(external_entity_is_refused_as_a_dtd)
 {
         assert_dtd_refused("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                            "<r>&x;</r>");
 }
-END_TEST
 
-START_TEST(external_subset_alone_is_refused_as_a_dtd)
+TEST(external_subset_alone_is_refused_as_a_dtd)
 {
         assert_dtd_refused("<!DOCTYPE r SYSTEM \"http://127.0.0.1:1/evil.dtd\"><r/>");
 }
-END_TEST
 
-START_TEST(dtd_in_utf16_is_refused)
+TEST(dtd_in_utf16_is_refused)
 {
         /* An encoding trick does not hide the DTD: the parser, not a byte scan, sees it. */
         const char ascii[] =
@@ -73,9 +72,8 @@ START_TEST(dtd_in_utf16_is_refused)
         ck_assert_ptr_null(doc);
         ck_assert_ptr_nonnull(strstr(e.message, "DTD"));
 }
-END_TEST
 
-START_TEST(undeclared_entity_is_not_well_formed)
+TEST(undeclared_entity_is_not_well_formed)
 {
         const char *xml = "<r>&x;</r>";
         struct aws_xml_node *doc = NULL;
@@ -83,9 +81,8 @@ START_TEST(undeclared_entity_is_not_well_formed)
         ck_assert_int_eq(aws_xml_parse(xml, strlen(xml), &doc, &e), -EBADMSG);
         ck_assert_ptr_nonnull(strstr(e.message, "not well-formed"));
 }
-END_TEST
 
-START_TEST(predefined_and_character_references_still_parse)
+TEST(predefined_and_character_references_still_parse)
 {
         const char *xml = "<r><v>a&amp;b&lt;&#67;&#x44;</v></r>";
         _cleanup_xml_ struct aws_xml_node *doc = NULL;
@@ -95,7 +92,6 @@ START_TEST(predefined_and_character_references_still_parse)
         ck_assert_int_eq(aws_xml_child_text(doc, "v", &v), 0);
         ck_assert_str_eq(v, "a&b<CD");
 }
-END_TEST
 
 /* A body of n copies of `unit` inside <r>…</r>. */
 static char *repeat_doc(const char *unit, size_t n, size_t *ret_len)
@@ -119,52 +115,30 @@ static int parse_repeated(const char *unit, size_t n, struct aws_error *e)
         return aws_xml_parse(b, len, &doc, e);
 }
 
-START_TEST(tiny_elements_past_the_node_cap_are_refused)
+TEST(tiny_elements_past_the_node_cap_are_refused)
 {
         struct aws_error e = {};
         ck_assert_int_eq(parse_repeated("<a/>", AWS_XML_MAX_NODES - 1, &e), 0);
         ck_assert_int_eq(parse_repeated("<a/>", AWS_XML_MAX_NODES, &e), -EBADMSG);
         ck_assert_ptr_nonnull(strstr(e.message, "XML nodes"));
 }
-END_TEST
 
-START_TEST(attributes_count_toward_the_node_cap)
+TEST(attributes_count_toward_the_node_cap)
 {
         struct aws_error e = {};
         ck_assert_int_eq(parse_repeated("<a x='' y=''/>", AWS_XML_MAX_NODES / 3 + 1, &e), -EBADMSG);
 }
-END_TEST
 
-START_TEST(text_and_cdata_count_toward_the_node_cap)
+TEST(text_and_cdata_count_toward_the_node_cap)
 {
         struct aws_error e = {};
         ck_assert_int_eq(parse_repeated("x<![CDATA[y]]>", AWS_XML_MAX_NODES / 2 + 1, &e), -EBADMSG);
         /* Text merged into one node does not count again. */
         ck_assert_int_eq(parse_repeated("&amp;", 2 * AWS_XML_MAX_NODES, &e), 0);
 }
-END_TEST
 
-START_TEST(comments_are_dropped_not_counted)
+TEST(comments_are_dropped_not_counted)
 {
         struct aws_error e = {};
         ck_assert_int_eq(parse_repeated("<!---->", 2 * AWS_XML_MAX_NODES, &e), 0);
-}
-END_TEST
-
-TEST_SUITE(aws_xml)
-{
-        Suite *s = suite_create("aws-xml");
-        TCase *tc = tcase_create("bounded");
-        tcase_add_test(tc, billion_laughs_is_refused_as_a_dtd);
-        tcase_add_test(tc, external_entity_is_refused_as_a_dtd);
-        tcase_add_test(tc, external_subset_alone_is_refused_as_a_dtd);
-        tcase_add_test(tc, dtd_in_utf16_is_refused);
-        tcase_add_test(tc, undeclared_entity_is_not_well_formed);
-        tcase_add_test(tc, predefined_and_character_references_still_parse);
-        tcase_add_test(tc, tiny_elements_past_the_node_cap_are_refused);
-        tcase_add_test(tc, attributes_count_toward_the_node_cap);
-        tcase_add_test(tc, text_and_cdata_count_toward_the_node_cap);
-        tcase_add_test(tc, comments_are_dropped_not_counted);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -6,7 +6,9 @@
 #include "intern.h"
 #include "test-suite.h"
 
-START_TEST(intern_returns_one_copy_per_value)
+TEST_FILE("intern");
+
+TEST(intern_returns_one_copy_per_value)
 {
         char a[] = "db-orders-1", b[] = "db-orders-1";
         const char *x = str_intern(a), *y = str_intern(b);
@@ -17,9 +19,8 @@ START_TEST(intern_returns_one_copy_per_value)
         ck_assert_str_eq(x, "db-orders-1");
         ck_assert_ptr_ne(str_intern("db-orders-2"), x);
 }
-END_TEST
 
-START_TEST(interned_knows_pool_pointers_only)
+TEST(interned_knows_pool_pointers_only)
 {
         char *own = strdup("arn:aws:kms:us-east-1:123456789012:key/abc");
         const char *pooled = str_intern(own);
@@ -30,9 +31,8 @@ START_TEST(interned_knows_pool_pointers_only)
         ck_assert_ptr_null(str_intern(NULL));
         free(own);
 }
-END_TEST
 
-START_TEST(intern_survives_growth_of_its_table)
+TEST(intern_survives_growth_of_its_table)
 {
         char buf[32];
         const char *first[3000];
@@ -47,9 +47,8 @@ START_TEST(intern_survives_growth_of_its_table)
                 ck_assert_ptr_eq(str_intern(buf), first[i]);
         }
 }
-END_TEST
 
-START_TEST(intern_stops_pooling_when_full)
+TEST(intern_stops_pooling_when_full)
 {
         static char big[4096];
         char buf[64];
@@ -67,17 +66,4 @@ START_TEST(intern_stops_pooling_when_full)
         ck_assert_uint_gt(pooled, 90000);
         ck_assert_uint_lt(pooled, 150000);
         ck_assert_ptr_eq(str_intern("kept-before-full"), kept); /* what is in it is still found */
-}
-END_TEST
-
-TEST_SUITE(common_intern)
-{
-        Suite *s = suite_create("intern");
-        TCase *tc = tcase_create("pool");
-        tcase_add_test(tc, intern_returns_one_copy_per_value);
-        tcase_add_test(tc, interned_knows_pool_pointers_only);
-        tcase_add_test(tc, intern_survives_growth_of_its_table);
-        tcase_add_test(tc, intern_stops_pooling_when_full);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -3,7 +3,9 @@
 #include "snapshot-origin.h"
 #include "test-suite.h"
 
-START_TEST(origin_of_identifier_reads_the_prefix)
+TEST_FILE("snapshot-origin");
+
+TEST(origin_of_identifier_reads_the_prefix)
 {
         ck_assert_int_eq(snapshot_origin_of_identifier("awsbackup:job-1a2b"), ORIGIN_AWS_BACKUP);
         ck_assert_int_eq(snapshot_origin_of_identifier("continuous:cluster-prod"),
@@ -13,9 +15,8 @@ START_TEST(origin_of_identifier_reads_the_prefix)
         ck_assert_int_eq(snapshot_origin_of_identifier("aba-prod-awsbackup-1"), ORIGIN_FOREIGN_MANUAL);
         ck_assert_int_eq(snapshot_origin_of_identifier(NULL), ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(origin_of_arn_reads_the_resource_part)
+TEST(origin_of_arn_reads_the_resource_part)
 {
         ck_assert_int_eq(snapshot_origin_of_identifier(
                              "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:awsbackup:job-1a2b"),
@@ -33,18 +34,16 @@ START_TEST(origin_of_arn_reads_the_resource_part)
                              "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:aba-prod-20261124t0215"),
                          ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(origin_of_recovery_point_arn_is_aws_backup)
+TEST(origin_of_recovery_point_arn_is_aws_backup)
 {
         ck_assert_int_eq(
             snapshot_origin_of_identifier(
                 "arn:aws:backup:eu-west-1:123456789012:recovery-point:0f1e2d3c-aaaa-bbbb-cccc-1234567890ab"),
             ORIGIN_AWS_BACKUP);
 }
-END_TEST
 
-START_TEST(only_backup_origins_are_deleted_only_through_backup)
+TEST(only_backup_origins_are_deleted_only_through_backup)
 {
         ck_assert(snapshot_origin_deleted_only_through_backup(ORIGIN_AWS_BACKUP));
         ck_assert(snapshot_origin_deleted_only_through_backup(ORIGIN_AWS_BACKUP_CONTINUOUS));
@@ -54,27 +53,12 @@ START_TEST(only_backup_origins_are_deleted_only_through_backup)
         ck_assert(snapshot_id_deleted_only_through_backup("awsbackup:job-1a2b"));
         ck_assert(!snapshot_id_deleted_only_through_backup("aba-prod-20261124t0215"));
 }
-END_TEST
 
-START_TEST(only_manual_origins_count_toward_quota)
+TEST(only_manual_origins_count_toward_quota)
 {
         ck_assert(snapshot_origin_counts_toward_quota(ORIGIN_AGENT));
         ck_assert(snapshot_origin_counts_toward_quota(ORIGIN_FOREIGN_MANUAL));
         ck_assert(!snapshot_origin_counts_toward_quota(ORIGIN_AWS_BACKUP));
         ck_assert(!snapshot_origin_counts_toward_quota(ORIGIN_AWS_BACKUP_CONTINUOUS));
         ck_assert(!snapshot_origin_counts_toward_quota(ORIGIN_AUTOMATED));
-}
-END_TEST
-
-TEST_SUITE(common_snapshot_origin)
-{
-        Suite *s = suite_create("snapshot-origin");
-        TCase *tc = tcase_create("classify");
-        tcase_add_test(tc, origin_of_identifier_reads_the_prefix);
-        tcase_add_test(tc, origin_of_arn_reads_the_resource_part);
-        tcase_add_test(tc, origin_of_recovery_point_arn_is_aws_backup);
-        tcase_add_test(tc, only_backup_origins_are_deleted_only_through_backup);
-        tcase_add_test(tc, only_manual_origins_count_toward_quota);
-        suite_add_tcase(s, tc);
-        return s;
 }

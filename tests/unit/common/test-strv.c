@@ -2,7 +2,9 @@
 #include "strv.h"
 #include "test-suite.h"
 
-START_TEST(strv_extend_copy_and_compare)
+TEST_FILE("strv");
+
+TEST(strv_extend_copy_and_compare)
 {
         _cleanup_strv_free_ char **a = NULL;
         ck_assert_int_eq(strv_extend(&a, "one"), 0);
@@ -15,14 +17,4 @@ START_TEST(strv_extend_copy_and_compare)
         ck_assert_int_eq(strv_extend(&b, "three"), 0);
         ck_assert(!strv_equal(a, b));
         ck_assert_uint_eq(strv_length(NULL), 0);
-}
-END_TEST
-
-TEST_SUITE(strv_suite)
-{
-        Suite *s = suite_create("strv");
-        TCase *tc = tcase_create("strv");
-        tcase_add_test(tc, strv_extend_copy_and_compare);
-        suite_add_tcase(s, tc);
-        return s;
 }

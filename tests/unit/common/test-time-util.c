@@ -4,7 +4,9 @@
 #include "test-suite.h"
 #include "time-util.h"
 
-START_TEST(iso8601_parses_aws_fractional_timestamps)
+TEST_FILE("time-util");
+
+TEST(iso8601_parses_aws_fractional_timestamps)
 {
         int64_t t;
         ck_assert_int_eq(time_parse_iso8601("2022-10-12T17:42:48.271Z", &t), 0);
@@ -14,9 +16,8 @@ START_TEST(iso8601_parses_aws_fractional_timestamps)
         ck_assert_int_eq(time_parse_iso8601("2015-03-07T23:45:00+01:00", &t), 0);
         ck_assert_int_eq(t, time_from_civil(2015, 3, 7, 22, 45, 0));
 }
-END_TEST
 
-START_TEST(iso8601_rejects_malformed_input)
+TEST(iso8601_rejects_malformed_input)
 {
         int64_t t = 42;
         ck_assert_int_eq(time_parse_iso8601("2022-13-12T17:42:48Z", &t), -EINVAL);
@@ -27,9 +28,8 @@ START_TEST(iso8601_rejects_malformed_input)
         ck_assert_int_eq(time_parse_iso8601(NULL, &t), -EINVAL);
         ck_assert_int_eq(t, 42);
 }
-END_TEST
 
-START_TEST(iso8601_round_trips)
+TEST(iso8601_round_trips)
 {
         char buf[TIME_ISO8601_MAX];
         int64_t t;
@@ -39,9 +39,8 @@ START_TEST(iso8601_round_trips)
         }
         ck_assert_str_eq(time_format_iso8601(951782400, buf), "2000-02-29T00:00:00Z");
 }
-END_TEST
 
-START_TEST(civil_knows_weekdays_and_leap_years)
+TEST(civil_knows_weekdays_and_leap_years)
 {
         int y, m, d, wday;
         time_to_civil(0, &y, &m, &d, NULL, NULL, NULL, &wday);
@@ -57,17 +56,4 @@ START_TEST(civil_knows_weekdays_and_leap_years)
         ck_assert_int_eq(wday, 3);
         ck_assert_int_eq(time_days_in_month(2100, 2), 28);
         ck_assert_int_eq(time_days_in_month(2000, 2), 29);
-}
-END_TEST
-
-TEST_SUITE(time_util_suite)
-{
-        Suite *s = suite_create("time-util");
-        TCase *tc = tcase_create("time-util");
-        tcase_add_test(tc, iso8601_parses_aws_fractional_timestamps);
-        tcase_add_test(tc, iso8601_rejects_malformed_input);
-        tcase_add_test(tc, iso8601_round_trips);
-        tcase_add_test(tc, civil_knows_weekdays_and_leap_years);
-        suite_add_tcase(s, tc);
-        return s;
 }

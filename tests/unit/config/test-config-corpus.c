@@ -10,6 +10,8 @@
 #include "agent-config.h"
 #include "test-suite.h"
 
+TEST_FILE("config-corpus");
+
 #define EXPECT_MAX 32
 
 struct expect {
@@ -157,14 +159,13 @@ static size_t for_each_case(const char *dir, void (*fn)(const char *main))
         return count;
 }
 
-START_TEST(every_bad_file_reports_exactly_its_declared_errors)
+TEST(every_bad_file_reports_exactly_its_declared_errors)
 {
         char dir[1024];
         snprintf(dir, sizeof(dir), "%s/config/bad", test_data_dir());
         size_t n = for_each_case(dir, check_bad_case);
         ck_assert_uint_ge(n, 40);
 }
-END_TEST
 
 static void check_good_case(const char *main)
 {
@@ -189,15 +190,14 @@ static void check_good_case(const char *main)
         agent_config_free(c);
 }
 
-START_TEST(every_good_file_loads_with_its_declared_policy_count)
+TEST(every_good_file_loads_with_its_declared_policy_count)
 {
         char dir[1024];
         snprintf(dir, sizeof(dir), "%s/config/good", test_data_dir());
         ck_assert_uint_ge(for_each_case(dir, check_good_case), 5);
 }
-END_TEST
 
-START_TEST(shipped_examples_are_valid)
+TEST(shipped_examples_are_valid)
 {
         static const char *const examples[] = {CONFIG_EXAMPLES_DIR "/minimal.conf",
                                                CONFIG_EXAMPLES_DIR "/full.conf"};
@@ -211,16 +211,4 @@ START_TEST(shipped_examples_are_valid)
                 ck_assert_uint_ge(c->n_policies, 1);
                 agent_config_free(c);
         }
-}
-END_TEST
-
-TEST_SUITE(config_corpus_suite)
-{
-        Suite *s = suite_create("config-corpus");
-        TCase *tc = tcase_create("corpus");
-        tcase_add_test(tc, every_bad_file_reports_exactly_its_declared_errors);
-        tcase_add_test(tc, every_good_file_loads_with_its_declared_policy_count);
-        tcase_add_test(tc, shipped_examples_are_valid);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -12,6 +12,8 @@
 #include "test-suite.h"
 #include "time-util.h"
 
+TEST_FILE("config-load");
+
 #define MINIMAL_POLICY "{ name = \"p\"; clusters = [ \"p-*\" ]; retention = { daily = 7; }; }"
 
 static struct agent_config *load_ok(const char *path)
@@ -45,7 +47,7 @@ static char *data_path(const char *rel)
         return p;
 }
 
-START_TEST(minimal_example_gets_the_documented_defaults)
+TEST_IN("values", minimal_example_gets_the_documented_defaults)
 {
         _cleanup_(agent_config_freep) struct agent_config *c = load_ok(CONFIG_EXAMPLES_DIR "/minimal.conf");
         const struct policy *p;
@@ -88,9 +90,8 @@ START_TEST(minimal_example_gets_the_documented_defaults)
         ck_assert_int_eq(p->check_warning_sec, 36 * SEC_PER_HOUR);
         ck_assert_int_eq(p->check_critical_sec, 60 * SEC_PER_HOUR);
 }
-END_TEST
 
-START_TEST(full_example_sets_every_field)
+TEST_IN("values", full_example_sets_every_field)
 {
         _cleanup_(agent_config_freep) struct agent_config *c = load_ok(CONFIG_EXAMPLES_DIR "/full.conf");
         const struct policy *p, *q;
@@ -154,9 +155,8 @@ START_TEST(full_example_sets_every_field)
         ck_assert_int_eq(q->check_warning_sec, 9 * SEC_PER_HOUR);
         ck_assert_int_eq(q->check_critical_sec, 15 * SEC_PER_HOUR);
 }
-END_TEST
 
-START_TEST(policies_d_files_follow_the_main_file_in_name_order)
+TEST_IN("values", policies_d_files_follow_the_main_file_in_name_order)
 {
         _cleanup_free_ char *path = data_path("good/layout/agent.conf");
         _cleanup_(agent_config_freep) struct agent_config *c = load_ok(path);
@@ -173,9 +173,8 @@ START_TEST(policies_d_files_follow_the_main_file_in_name_order)
         ck_assert_uint_eq(c->agent.shard_index, 2);
         ck_assert_uint_eq(c->agent.shard_count, 4);
 }
-END_TEST
 
-START_TEST(hidden_and_non_conf_files_in_policies_d_are_not_read)
+TEST_IN("values", hidden_and_non_conf_files_in_policies_d_are_not_read)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policies = ( " MINIMAL_POLICY " );\n");
@@ -187,9 +186,8 @@ START_TEST(hidden_and_non_conf_files_in_policies_d_are_not_read)
         agent_config_free(c);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(missing_main_file_returns_enoent_and_names_the_file)
+TEST_IN("errors", missing_main_file_returns_enoent_and_names_the_file)
 {
         struct agent_config *c = (struct agent_config *)0x1;
         struct config_diags d = {};
@@ -203,9 +201,8 @@ START_TEST(missing_main_file_returns_enoent_and_names_the_file)
         ck_assert_uint_eq(d.n, 0);
         ck_assert_ptr_null(d.items);
 }
-END_TEST
 
-START_TEST(invalid_config_leaves_the_output_untouched)
+TEST_IN("errors", invalid_config_leaves_the_output_untouched)
 {
         _cleanup_free_ char *path = data_path("bad/range-negative-count.conf");
         struct agent_config *c = (struct agent_config *)0x1;
@@ -216,9 +213,8 @@ START_TEST(invalid_config_leaves_the_output_untouched)
         ck_assert_uint_eq(d.n, 1);
         config_diags_clear(&d);
 }
-END_TEST
 
-START_TEST(syntax_error_carries_libconfigs_file_and_line)
+TEST_IN("errors", syntax_error_carries_libconfigs_file_and_line)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main =
@@ -233,9 +229,8 @@ START_TEST(syntax_error_carries_libconfigs_file_and_line)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(control_socket_and_group_are_checked_at_their_lines)
+TEST_IN("errors", control_socket_and_group_are_checked_at_their_lines)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
@@ -274,9 +269,8 @@ START_TEST(control_socket_and_group_are_checked_at_their_lines)
         agent_config_free(c);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(sns_topic_is_checked_at_its_line)
+TEST_IN("errors", sns_topic_is_checked_at_its_line)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
@@ -303,9 +297,8 @@ START_TEST(sns_topic_is_checked_at_its_line)
         agent_config_free(c);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(one_pass_reports_every_error_in_file_order)
+TEST_IN("errors", one_pass_reports_every_error_in_file_order)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
@@ -340,9 +333,8 @@ START_TEST(one_pass_reports_every_error_in_file_order)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(policies_d_is_checked_even_when_the_main_file_does_not_parse)
+TEST_IN("errors", policies_d_is_checked_even_when_the_main_file_does_not_parse)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "agent: {\n");
@@ -358,9 +350,8 @@ START_TEST(policies_d_is_checked_even_when_the_main_file_does_not_parse)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(duplicate_name_across_files_is_reported_on_the_later_file)
+TEST_IN("errors", duplicate_name_across_files_is_reported_on_the_later_file)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policies = ( " MINIMAL_POLICY " );\n");
@@ -377,9 +368,8 @@ START_TEST(duplicate_name_across_files_is_reported_on_the_later_file)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(diags_print_as_file_line_setting_message)
+TEST_IN("errors", diags_print_as_file_line_setting_message)
 {
         struct config_diags d = {
             .n = 3,
@@ -408,9 +398,8 @@ START_TEST(diags_print_as_file_line_setting_message)
                               "b.conf: cannot read\n");
         free(buf);
 }
-END_TEST
 
-START_TEST(copy_without_retention_keeps_what_the_policy_keeps)
+TEST_IN("values", copy_without_retention_keeps_what_the_policy_keeps)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
@@ -434,9 +423,8 @@ START_TEST(copy_without_retention_keeps_what_the_policy_keeps)
         agent_config_free(c);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(include_directive_is_refused_at_its_line)
+TEST_IN("errors", include_directive_is_refused_at_its_line)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main =
@@ -451,9 +439,8 @@ START_TEST(include_directive_is_refused_at_its_line)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(include_of_a_directory_is_refused_without_reaching_libconfig)
+TEST_IN("errors", include_of_a_directory_is_refused_without_reaching_libconfig)
 {
         /* libconfig 1.5 would exit the process on this one. */
         char *dir = scratch_new();
@@ -466,9 +453,8 @@ START_TEST(include_of_a_directory_is_refused_without_reaching_libconfig)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(file_with_a_nul_byte_is_refused)
+TEST_IN("errors", file_with_a_nul_byte_is_refused)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
@@ -484,9 +470,8 @@ START_TEST(file_with_a_nul_byte_is_refused)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(empty_file_is_a_valid_config_with_no_policies)
+TEST_IN("values", empty_file_is_a_valid_config_with_no_policies)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "# nothing yet\n");
@@ -496,9 +481,8 @@ START_TEST(empty_file_is_a_valid_config_with_no_policies)
         agent_config_free(c);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(policy_region_falls_back_to_the_agent_region)
+TEST_IN("values", policy_region_falls_back_to_the_agent_region)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
@@ -512,9 +496,8 @@ START_TEST(policy_region_falls_back_to_the_agent_region)
         agent_config_free(c);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(directory_named_like_a_policy_file_is_an_error)
+TEST_IN("errors", directory_named_like_a_policy_file_is_an_error)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
@@ -529,9 +512,8 @@ START_TEST(directory_named_like_a_policy_file_is_an_error)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(unknown_setting_without_a_close_name_gets_no_suggestion)
+TEST_IN("errors", unknown_setting_without_a_close_name_gets_no_suggestion)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "policy = ();\nbananas = 1;\n");
@@ -544,9 +526,8 @@ START_TEST(unknown_setting_without_a_close_name_gets_no_suggestion)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(fifo_in_policies_d_is_refused_without_blocking)
+TEST_IN("errors", fifo_in_policies_d_is_refused_without_blocking)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
@@ -562,9 +543,8 @@ START_TEST(fifo_in_policies_d_is_refused_without_blocking)
         config_diags_clear(&d);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(unknown_setting_suggests_the_closest_name)
+TEST_IN("errors", unknown_setting_suggests_the_closest_name)
 {
         _cleanup_free_ char *path = data_path("bad/unknown-policy-setting.conf");
         struct config_diags d = {};
@@ -572,39 +552,4 @@ START_TEST(unknown_setting_suggests_the_closest_name)
         load_rejected(path, 1, &d);
         ck_assert_ptr_nonnull(strstr(d.items[0].message, "did you mean \"retention\""));
         config_diags_clear(&d);
-}
-END_TEST
-
-TEST_SUITE(config_load_suite)
-{
-        Suite *s = suite_create("config-load");
-        TCase *tc = tcase_create("values");
-        tcase_add_test(tc, minimal_example_gets_the_documented_defaults);
-        tcase_add_test(tc, full_example_sets_every_field);
-        tcase_add_test(tc, policies_d_files_follow_the_main_file_in_name_order);
-        tcase_add_test(tc, hidden_and_non_conf_files_in_policies_d_are_not_read);
-        tcase_add_test(tc, copy_without_retention_keeps_what_the_policy_keeps);
-        tcase_add_test(tc, empty_file_is_a_valid_config_with_no_policies);
-        tcase_add_test(tc, policy_region_falls_back_to_the_agent_region);
-        suite_add_tcase(s, tc);
-
-        tc = tcase_create("errors");
-        tcase_add_test(tc, missing_main_file_returns_enoent_and_names_the_file);
-        tcase_add_test(tc, invalid_config_leaves_the_output_untouched);
-        tcase_add_test(tc, syntax_error_carries_libconfigs_file_and_line);
-        tcase_add_test(tc, one_pass_reports_every_error_in_file_order);
-        tcase_add_test(tc, policies_d_is_checked_even_when_the_main_file_does_not_parse);
-        tcase_add_test(tc, duplicate_name_across_files_is_reported_on_the_later_file);
-        tcase_add_test(tc, diags_print_as_file_line_setting_message);
-        tcase_add_test(tc, include_directive_is_refused_at_its_line);
-        tcase_add_test(tc, include_of_a_directory_is_refused_without_reaching_libconfig);
-        tcase_add_test(tc, file_with_a_nul_byte_is_refused);
-        tcase_add_test(tc, directory_named_like_a_policy_file_is_an_error);
-        tcase_add_test(tc, unknown_setting_without_a_close_name_gets_no_suggestion);
-        tcase_add_test(tc, fifo_in_policies_d_is_refused_without_blocking);
-        tcase_add_test(tc, unknown_setting_suggests_the_closest_name);
-        tcase_add_test(tc, control_socket_and_group_are_checked_at_their_lines);
-        tcase_add_test(tc, sns_topic_is_checked_at_its_line);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -6,7 +6,9 @@
 #include "config-validate.h"
 #include "test-suite.h"
 
-START_TEST(region_accepts_real_region_names)
+TEST_FILE("config-validate");
+
+TEST_IN("aws-names", region_accepts_real_region_names)
 {
         static const char *const good[] = {
             "us-east-1",      "eu-west-1",      "eu-central-2",  "ap-southeast-7", "ap-northeast-3",
@@ -17,9 +19,8 @@ START_TEST(region_accepts_real_region_names)
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
                 ck_assert_msg(region_name_is_valid(good[i]), "refused %s", good[i]);
 }
-END_TEST
 
-START_TEST(region_refuses_names_that_are_not_regions)
+TEST_IN("aws-names", region_refuses_names_that_are_not_regions)
 {
         static const char *const bad[] = {
             "",
@@ -44,9 +45,8 @@ START_TEST(region_refuses_names_that_are_not_regions)
                 ck_assert_msg(!region_name_is_valid(bad[i]), "accepted \"%s\"", bad[i]);
         ck_assert(!region_name_is_valid(NULL));
 }
-END_TEST
 
-START_TEST(region_partition_follows_the_region)
+TEST_IN("aws-names", region_partition_follows_the_region)
 {
         ck_assert_str_eq(region_partition("eu-west-1"), "aws");
         ck_assert_str_eq(region_partition("cn-north-1"), "aws-cn");
@@ -54,9 +54,8 @@ START_TEST(region_partition_follows_the_region)
         ck_assert_str_eq(region_partition("us-isob-east-1"), "aws-iso-b");
         ck_assert_ptr_null(region_partition("nowhere"));
 }
-END_TEST
 
-START_TEST(availability_zone_is_a_region_and_one_letter)
+TEST_IN("aws-names", availability_zone_is_a_region_and_one_letter)
 {
         ck_assert(availability_zone_is_valid("us-east-1a"));
         ck_assert(availability_zone_is_valid("eu-west-1c"));
@@ -65,9 +64,8 @@ START_TEST(availability_zone_is_a_region_and_one_letter)
         ck_assert(!availability_zone_is_valid("a"));
         ck_assert(!availability_zone_is_valid(NULL));
 }
-END_TEST
 
-START_TEST(account_id_is_exactly_twelve_digits)
+TEST_IN("aws-names", account_id_is_exactly_twelve_digits)
 {
         ck_assert(account_id_is_valid("123456789012"));
         ck_assert(account_id_is_valid("000000000000"));
@@ -78,9 +76,8 @@ START_TEST(account_id_is_exactly_twelve_digits)
         ck_assert(!account_id_is_valid(""));
         ck_assert(!account_id_is_valid(NULL));
 }
-END_TEST
 
-START_TEST(arn_parse_splits_the_six_fields)
+TEST_IN("aws-names", arn_parse_splits_the_six_fields)
 {
         struct arn a;
         ck_assert_int_eq(arn_parse("arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:aba-x:y", &a), 0);
@@ -93,9 +90,8 @@ START_TEST(arn_parse_splits_the_six_fields)
         ck_assert_str_eq(a.region, "");
         ck_assert_str_eq(a.account, "");
 }
-END_TEST
 
-START_TEST(arn_parse_refuses_what_is_not_an_arn)
+TEST_IN("aws-names", arn_parse_refuses_what_is_not_an_arn)
 {
         static const char *const bad[] = {
             "",
@@ -116,9 +112,8 @@ START_TEST(arn_parse_refuses_what_is_not_an_arn)
                 ck_assert_msg(arn_parse(bad[i], &a) == -EINVAL, "accepted \"%s\"", bad[i]);
         ck_assert_str_eq(a.partition, "untouched");
 }
-END_TEST
 
-START_TEST(arn_parse_refuses_arns_longer_than_the_cap)
+TEST_IN("aws-names", arn_parse_refuses_arns_longer_than_the_cap)
 {
         char buf[ARN_MAX + 64];
         struct arn a;
@@ -127,9 +122,8 @@ START_TEST(arn_parse_refuses_arns_longer_than_the_cap)
         buf[sizeof(buf) - 1] = '\0';
         ck_assert_int_eq(arn_parse(buf, &a), -EINVAL);
 }
-END_TEST
 
-START_TEST(iam_role_arn_needs_iam_role_account_and_no_region)
+TEST_IN("aws-names", iam_role_arn_needs_iam_role_account_and_no_region)
 {
         ck_assert(iam_role_arn_is_valid("arn:aws:iam::123456789012:role/rds-s3-export"));
         ck_assert(iam_role_arn_is_valid("arn:aws:iam::123456789012:role/service-role/x+y=z,a.b@c_d-e"));
@@ -145,9 +139,8 @@ START_TEST(iam_role_arn_needs_iam_role_account_and_no_region)
                                          "5"));
         ck_assert(!iam_role_arn_is_valid("rds-s3-export"));
 }
-END_TEST
 
-START_TEST(kms_key_arn_accepts_keys_and_customer_aliases_and_reports_the_region)
+TEST_IN("aws-names", kms_key_arn_accepts_keys_and_customer_aliases_and_reports_the_region)
 {
         char region[32] = "";
         ck_assert(kms_key_arn_is_valid(
@@ -158,9 +151,8 @@ START_TEST(kms_key_arn_accepts_keys_and_customer_aliases_and_reports_the_region)
         ck_assert(kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:alias/aurora-share", region));
         ck_assert_str_eq(region, "eu-west-1");
 }
-END_TEST
 
-START_TEST(kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases)
+TEST_IN("aws-names", kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases)
 {
         char region[32] = "untouched";
         ck_assert(!kms_key_arn_is_valid("1234abcd-12ab-34cd-56ef-1234567890ab", region));
@@ -172,9 +164,8 @@ START_TEST(kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases)
         ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:key/", region));
         ck_assert_str_eq(region, "untouched");
 }
-END_TEST
 
-START_TEST(sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region)
+TEST_IN("identifiers", sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region)
 {
         char region[32] = "untouched";
         ck_assert(!sns_topic_arn_is_valid("aurora-alerts", region));
@@ -191,9 +182,8 @@ START_TEST(sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_re
         ck_assert(sns_topic_arn_is_valid("arn:aws-cn:sns:cn-north-1:123456789012:alerts", region));
         ck_assert_str_eq(region, "cn-north-1");
 }
-END_TEST
 
-START_TEST(s3_bucket_name_follows_the_naming_rules)
+TEST_IN("aws-names", s3_bucket_name_follows_the_naming_rules)
 {
         ck_assert(s3_bucket_name_is_valid("prod-exports"));
         ck_assert(s3_bucket_name_is_valid("a.b-c"));
@@ -212,9 +202,8 @@ START_TEST(s3_bucket_name_follows_the_naming_rules)
         ck_assert(s3_prefix_is_valid(""));
         ck_assert(!s3_prefix_is_valid("/aurora"));
 }
-END_TEST
 
-START_TEST(snapshot_prefix_must_start_a_valid_rds_identifier)
+TEST_IN("identifiers", snapshot_prefix_must_start_a_valid_rds_identifier)
 {
         ck_assert(snapshot_prefix_is_valid("aba"));
         ck_assert(snapshot_prefix_is_valid("backup-agent2"));
@@ -229,9 +218,8 @@ START_TEST(snapshot_prefix_must_start_a_valid_rds_identifier)
         ck_assert(!snapshot_prefix_is_valid("a23456789012345678901234567890123"));
         ck_assert(snapshot_prefix_is_valid("a2345678901234567890123456789012"));
 }
-END_TEST
 
-START_TEST(cluster_glob_allows_identifier_characters_and_wildcards)
+TEST_IN("identifiers", cluster_glob_allows_identifier_characters_and_wildcards)
 {
         ck_assert(cluster_glob_is_valid("prod-*"));
         ck_assert(cluster_glob_is_valid("*"));
@@ -244,9 +232,8 @@ START_TEST(cluster_glob_allows_identifier_characters_and_wildcards)
         ck_assert(!cluster_glob_is_valid("prod-[[a]]"));
         ck_assert(!cluster_glob_is_valid("prod *"));
 }
-END_TEST
 
-START_TEST(policy_name_instance_class_and_external_id_shapes)
+TEST_IN("identifiers", policy_name_instance_class_and_external_id_shapes)
 {
         ck_assert(policy_name_is_valid("prod.eu_1-a"));
         ck_assert(!policy_name_is_valid(""));
@@ -263,9 +250,8 @@ START_TEST(policy_name_instance_class_and_external_id_shapes)
         ck_assert(!external_id_is_valid("x"));
         ck_assert(!external_id_is_valid("has space"));
 }
-END_TEST
 
-START_TEST(shard_parses_index_over_count)
+TEST_IN("identifiers", shard_parses_index_over_count)
 {
         unsigned i = 0, n = 0;
         ck_assert_int_eq(shard_parse("2/4", &i, &n), 0);
@@ -281,9 +267,8 @@ START_TEST(shard_parses_index_over_count)
         ck_assert_uint_eq(i, 99);
         ck_assert_uint_eq(n, 99);
 }
-END_TEST
 
-START_TEST(absolute_paths_and_tags)
+TEST_IN("identifiers", absolute_paths_and_tags)
 {
         ck_assert(absolute_path_is_valid("/var/lib/aurora-backup"));
         ck_assert(!absolute_path_is_valid("var/lib"));
@@ -292,34 +277,4 @@ START_TEST(absolute_paths_and_tags)
         ck_assert(!tag_key_is_valid(""));
         ck_assert(tag_value_is_valid(""));
         ck_assert(!tag_value_is_valid("a\tb"));
-}
-END_TEST
-
-TEST_SUITE(config_validate_suite)
-{
-        Suite *s = suite_create("config-validate");
-        TCase *tc = tcase_create("aws-names");
-        tcase_add_test(tc, region_accepts_real_region_names);
-        tcase_add_test(tc, region_refuses_names_that_are_not_regions);
-        tcase_add_test(tc, region_partition_follows_the_region);
-        tcase_add_test(tc, availability_zone_is_a_region_and_one_letter);
-        tcase_add_test(tc, account_id_is_exactly_twelve_digits);
-        tcase_add_test(tc, arn_parse_splits_the_six_fields);
-        tcase_add_test(tc, arn_parse_refuses_what_is_not_an_arn);
-        tcase_add_test(tc, arn_parse_refuses_arns_longer_than_the_cap);
-        tcase_add_test(tc, iam_role_arn_needs_iam_role_account_and_no_region);
-        tcase_add_test(tc, kms_key_arn_accepts_keys_and_customer_aliases_and_reports_the_region);
-        tcase_add_test(tc, kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases);
-        tcase_add_test(tc, s3_bucket_name_follows_the_naming_rules);
-        suite_add_tcase(s, tc);
-
-        tc = tcase_create("identifiers");
-        tcase_add_test(tc, snapshot_prefix_must_start_a_valid_rds_identifier);
-        tcase_add_test(tc, cluster_glob_allows_identifier_characters_and_wildcards);
-        tcase_add_test(tc, policy_name_instance_class_and_external_id_shapes);
-        tcase_add_test(tc, shard_parses_index_over_count);
-        tcase_add_test(tc, absolute_paths_and_tags);
-        tcase_add_test(tc, sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -9,6 +9,8 @@
 #include "config-test-util.h"
 #include "test-suite.h"
 
+TEST_FILE("config-warn");
+
 #define PROBE_POLICY(name)                                                                                  \
         "{ name = \"" name "\"; clusters = [ \"" name "-*\" ]; retention = { daily = 7; };\n"               \
         "  restore_test = { every = \"monthly:15\"; instance_class = \"db.r6g.large\";\n"                   \
@@ -29,7 +31,7 @@ static struct agent_config *load(const char *path)
         return c;
 }
 
-START_TEST(group_writable_probe_file_is_warned_with_file_line_setting_and_mode)
+TEST(group_writable_probe_file_is_warned_with_file_line_setting_and_mode)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main =
@@ -47,9 +49,8 @@ START_TEST(group_writable_probe_file_is_warned_with_file_line_setting_and_mode)
         config_diags_clear(&w);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(policies_d_file_with_a_probe_is_warned_under_its_own_name)
+TEST(policies_d_file_with_a_probe_is_warned_under_its_own_name)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main =
@@ -69,9 +70,8 @@ START_TEST(policies_d_file_with_a_probe_is_warned_under_its_own_name)
         config_diags_clear(&w);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(probe_file_writable_by_its_owner_only_is_not_warned)
+TEST(probe_file_writable_by_its_owner_only_is_not_warned)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
@@ -84,9 +84,8 @@ START_TEST(probe_file_writable_by_its_owner_only_is_not_warned)
         ck_assert_uint_eq(w.n, 0);
         scratch_remove(dir);
 }
-END_TEST
 
-START_TEST(two_probes_in_one_writable_file_are_one_warning)
+TEST(two_probes_in_one_writable_file_are_one_warning)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
@@ -100,17 +99,4 @@ START_TEST(two_probes_in_one_writable_file_are_one_warning)
         ck_assert_ptr_nonnull(strstr(w.items[0].message, "writable by group and others (mode 0666)"));
         config_diags_clear(&w);
         scratch_remove(dir);
-}
-END_TEST
-
-TEST_SUITE(config_warn_suite)
-{
-        Suite *s = suite_create("config-warn");
-        TCase *tc = tcase_create("probe-file-mode");
-        tcase_add_test(tc, group_writable_probe_file_is_warned_with_file_line_setting_and_mode);
-        tcase_add_test(tc, policies_d_file_with_a_probe_is_warned_under_its_own_name);
-        tcase_add_test(tc, probe_file_writable_by_its_owner_only_is_not_warned);
-        tcase_add_test(tc, two_probes_in_one_writable_file_are_one_warning);
-        suite_add_tcase(s, tc);
-        return s;
 }

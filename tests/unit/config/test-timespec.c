@@ -6,6 +6,8 @@
 #include "time-util.h"
 #include "timespec.h"
 
+TEST_FILE("timespec");
+
 static int64_t dur(const char *s)
 {
         int64_t v = -42;
@@ -13,7 +15,7 @@ static int64_t dur(const char *s)
         return r < 0 ? r : v;
 }
 
-START_TEST(duration_parses_each_unit)
+TEST_IN("duration", duration_parses_each_unit)
 {
         ck_assert_int_eq(dur("1s"), 1);
         ck_assert_int_eq(dur("15m"), 15 * 60);
@@ -23,9 +25,8 @@ START_TEST(duration_parses_each_unit)
         ck_assert_int_eq(dur("90m"), 90 * 60);
         ck_assert_int_eq(dur("007m"), 7 * 60);
 }
-END_TEST
 
-START_TEST(duration_parses_combined_units_largest_first)
+TEST_IN("duration", duration_parses_combined_units_largest_first)
 {
         ck_assert_int_eq(dur("1h30m"), 5400);
         ck_assert_int_eq(dur("2w3d"), 17 * SEC_PER_DAY);
@@ -33,18 +34,16 @@ START_TEST(duration_parses_combined_units_largest_first)
         ck_assert_int_eq(dur("0h5m"), 300);
         ck_assert_int_eq(dur("1d0s"), SEC_PER_DAY);
 }
-END_TEST
 
-START_TEST(duration_refuses_units_out_of_order_or_repeated)
+TEST_IN("duration", duration_refuses_units_out_of_order_or_repeated)
 {
         ck_assert_int_eq(dur("30m1h"), -EINVAL);
         ck_assert_int_eq(dur("1h1h"), -EINVAL);
         ck_assert_int_eq(dur("1s1m"), -EINVAL);
         ck_assert_int_eq(dur("1d1w"), -EINVAL);
 }
-END_TEST
 
-START_TEST(duration_refuses_malformed_text)
+TEST_IN("duration", duration_refuses_malformed_text)
 {
         static const char *const bad[] = {
             "",   "15x", "15", "m",   "h1",  "1.5h", "-5m",  "+5m",   " 5m", "5m ",  "5 m",
@@ -57,17 +56,15 @@ START_TEST(duration_refuses_malformed_text)
         }
         ck_assert_int_eq(duration_parse(NULL, &v), -EINVAL);
 }
-END_TEST
 
-START_TEST(duration_refuses_zero)
+TEST_IN("duration", duration_refuses_zero)
 {
         ck_assert_int_eq(dur("0s"), -EINVAL);
         ck_assert_int_eq(dur("0m"), -EINVAL);
         ck_assert_int_eq(dur("0d0h0m0s"), -EINVAL);
 }
-END_TEST
 
-START_TEST(duration_refuses_overflow_and_values_above_the_maximum)
+TEST_IN("duration", duration_refuses_overflow_and_values_above_the_maximum)
 {
         char buf[64];
         ck_assert_int_eq(dur("36600d"), DURATION_MAX_SEC);
@@ -81,9 +78,8 @@ START_TEST(duration_refuses_overflow_and_values_above_the_maximum)
         ck_assert_int_eq(dur("9223372036854775807s"), -EINVAL);
         ck_assert_int_eq(dur("9223372036854775807w"), -EINVAL);
 }
-END_TEST
 
-START_TEST(duration_format_round_trips_every_minute_of_a_week)
+TEST_IN("duration", duration_format_round_trips_every_minute_of_a_week)
 {
         char buf[32];
         for (int64_t sec = 1; sec <= SEC_PER_WEEK; sec += (sec < 7200 ? 1 : 59)) {
@@ -92,9 +88,8 @@ START_TEST(duration_format_round_trips_every_minute_of_a_week)
                               (long long)dur(buf));
         }
 }
-END_TEST
 
-START_TEST(duration_format_writes_the_shortest_form)
+TEST_IN("duration", duration_format_writes_the_shortest_form)
 {
         char buf[32];
         ck_assert_str_eq(duration_format(5400, buf, sizeof(buf)), "1h30m");
@@ -103,9 +98,8 @@ START_TEST(duration_format_writes_the_shortest_form)
         ck_assert_str_eq(duration_format(45, buf, sizeof(buf)), "45s");
         ck_assert_str_eq(duration_format(0, buf, sizeof(buf)), "0s");
 }
-END_TEST
 
-START_TEST(window_parses_every_start_and_end_minute)
+TEST_IN("window", window_parses_every_start_and_end_minute)
 {
         char s[16];
         struct window w;
@@ -118,9 +112,8 @@ START_TEST(window_parses_every_start_and_end_minute)
                                 ck_abort_msg("\"%s\" length %d", s, window_length_min(&w));
                 }
 }
-END_TEST
 
-START_TEST(window_refuses_hours_past_23_and_minutes_past_59)
+TEST_IN("window", window_refuses_hours_past_23_and_minutes_past_59)
 {
         char s[16];
         struct window w = {.start_min = -7};
@@ -138,9 +131,8 @@ START_TEST(window_refuses_hours_past_23_and_minutes_past_59)
         ck_assert_int_eq(window_parse("25:00-26:00", &w), -EINVAL);
         ck_assert_int_eq(w.start_min, -7);
 }
-END_TEST
 
-START_TEST(window_refuses_malformed_text)
+TEST_IN("window", window_refuses_malformed_text)
 {
         static const char *const bad[] = {
             "",
@@ -166,9 +158,8 @@ START_TEST(window_refuses_malformed_text)
                 ck_assert_msg(window_parse(bad[i], &w) == -EINVAL, "accepted \"%s\"", bad[i]);
         ck_assert_int_eq(window_parse(NULL, &w), -EINVAL);
 }
-END_TEST
 
-START_TEST(window_length_counts_across_midnight)
+TEST_IN("window", window_length_counts_across_midnight)
 {
         struct window w;
         ck_assert_int_eq(window_parse("23:50-00:10", &w), 0);
@@ -182,15 +173,13 @@ START_TEST(window_length_counts_across_midnight)
         ck_assert_int_eq(window_parse("00:00-23:59", &w), 0);
         ck_assert_int_eq(window_length_min(&w), 1439);
 }
-END_TEST
 
-START_TEST(window_format_is_the_inverse_of_parse)
+TEST_IN("window", window_format_is_the_inverse_of_parse)
 {
         char buf[16];
         struct window w = {.start_min = 23 * 60 + 45, .end_min = 15};
         ck_assert_str_eq(window_format(&w, buf, sizeof(buf)), "23:45-00:15");
 }
-END_TEST
 
 static int sched(const char *s, struct schedule *ret)
 {
@@ -198,15 +187,14 @@ static int sched(const char *s, struct schedule *ret)
         return schedule_parse(s, ret);
 }
 
-START_TEST(schedule_parses_daily)
+TEST_IN("schedule", schedule_parses_daily)
 {
         struct schedule s;
         ck_assert_int_eq(sched("daily", &s), 0);
         ck_assert_int_eq(s.kind, SCHEDULE_DAILY);
 }
-END_TEST
 
-START_TEST(schedule_parses_every_weekday_short_and_long)
+TEST_IN("schedule", schedule_parses_every_weekday_short_and_long)
 {
         static const char *const names[7][2] = {
             {"sun", "sunday"},   {"mon", "monday"}, {"tue", "tuesday"},  {"wed", "wednesday"},
@@ -222,9 +210,8 @@ START_TEST(schedule_parses_every_weekday_short_and_long)
                         ck_assert_int_eq(s.weekday, d);
                 }
 }
-END_TEST
 
-START_TEST(schedule_parses_monthly_days_1_to_28_and_last)
+TEST_IN("schedule", schedule_parses_monthly_days_1_to_28_and_last)
 {
         char buf[32];
         struct schedule s;
@@ -237,9 +224,8 @@ START_TEST(schedule_parses_monthly_days_1_to_28_and_last)
         ck_assert_int_eq(sched("monthly:last", &s), 0);
         ck_assert_int_eq(s.mday, SCHEDULE_MDAY_LAST);
 }
-END_TEST
 
-START_TEST(schedule_refuses_monthly_days_that_some_months_lack)
+TEST_IN("schedule", schedule_refuses_monthly_days_that_some_months_lack)
 {
         char buf[32];
         struct schedule s;
@@ -252,9 +238,8 @@ START_TEST(schedule_refuses_monthly_days_that_some_months_lack)
         ck_assert_int_eq(sched("monthly:100", &s), -EINVAL);
         ck_assert_int_eq(sched("monthly:-1", &s), -EINVAL);
 }
-END_TEST
 
-START_TEST(schedule_parses_intervals_from_one_hour_to_one_week)
+TEST_IN("schedule", schedule_parses_intervals_from_one_hour_to_one_week)
 {
         struct schedule s;
         ck_assert_int_eq(sched("every:6h", &s), 0);
@@ -267,9 +252,8 @@ START_TEST(schedule_parses_intervals_from_one_hour_to_one_week)
         ck_assert_int_eq(sched("every:1w", &s), 0);
         ck_assert_int_eq(s.interval_sec, SEC_PER_WEEK);
 }
-END_TEST
 
-START_TEST(schedule_refuses_intervals_out_of_range_or_not_whole_minutes)
+TEST_IN("schedule", schedule_refuses_intervals_out_of_range_or_not_whole_minutes)
 {
         struct schedule s;
         ck_assert_int_eq(sched("every:59m", &s), -EINVAL);
@@ -281,9 +265,8 @@ START_TEST(schedule_refuses_intervals_out_of_range_or_not_whole_minutes)
         ck_assert_int_eq(sched("every:", &s), -EINVAL);
         ck_assert_int_eq(sched("every:6", &s), -EINVAL);
 }
-END_TEST
 
-START_TEST(schedule_refuses_unknown_words)
+TEST_IN("schedule", schedule_refuses_unknown_words)
 {
         static const char *const bad[] = {
             "",        "hourly",   "Daily",     "DAILY",          "daily ",        " daily",    "weekly",
@@ -295,9 +278,8 @@ START_TEST(schedule_refuses_unknown_words)
                 ck_assert_msg(sched(bad[i], &s) == -EINVAL, "accepted \"%s\"", bad[i]);
         ck_assert_int_eq(schedule_parse(NULL, &s), -EINVAL);
 }
-END_TEST
 
-START_TEST(schedule_format_round_trips_every_accepted_form)
+TEST_IN("schedule", schedule_format_round_trips_every_accepted_form)
 {
         static const char *const good[] = {
             "daily",        "weekly:sun", "weekly:sat",  "monthly:1", "monthly:28",
@@ -312,9 +294,8 @@ START_TEST(schedule_format_round_trips_every_accepted_form)
         ck_assert_int_eq(sched("weekly:tuesday", &s), 0);
         ck_assert_str_eq(schedule_format(&s, buf, sizeof(buf)), "weekly:tue");
 }
-END_TEST
 
-START_TEST(schedule_period_matches_the_kind)
+TEST_IN("schedule", schedule_period_matches_the_kind)
 {
         struct schedule s;
         sched("daily", &s);
@@ -325,41 +306,4 @@ START_TEST(schedule_period_matches_the_kind)
         ck_assert_int_eq(schedule_period_sec(&s), 31 * SEC_PER_DAY);
         sched("every:6h", &s);
         ck_assert_int_eq(schedule_period_sec(&s), 6 * 3600);
-}
-END_TEST
-
-TEST_SUITE(timespec_suite)
-{
-        Suite *s = suite_create("timespec");
-        TCase *tc = tcase_create("duration");
-        tcase_add_test(tc, duration_parses_each_unit);
-        tcase_add_test(tc, duration_parses_combined_units_largest_first);
-        tcase_add_test(tc, duration_refuses_units_out_of_order_or_repeated);
-        tcase_add_test(tc, duration_refuses_malformed_text);
-        tcase_add_test(tc, duration_refuses_zero);
-        tcase_add_test(tc, duration_refuses_overflow_and_values_above_the_maximum);
-        tcase_add_test(tc, duration_format_round_trips_every_minute_of_a_week);
-        tcase_add_test(tc, duration_format_writes_the_shortest_form);
-        suite_add_tcase(s, tc);
-
-        tc = tcase_create("window");
-        tcase_add_test(tc, window_parses_every_start_and_end_minute);
-        tcase_add_test(tc, window_refuses_hours_past_23_and_minutes_past_59);
-        tcase_add_test(tc, window_refuses_malformed_text);
-        tcase_add_test(tc, window_length_counts_across_midnight);
-        tcase_add_test(tc, window_format_is_the_inverse_of_parse);
-        suite_add_tcase(s, tc);
-
-        tc = tcase_create("schedule");
-        tcase_add_test(tc, schedule_parses_daily);
-        tcase_add_test(tc, schedule_parses_every_weekday_short_and_long);
-        tcase_add_test(tc, schedule_parses_monthly_days_1_to_28_and_last);
-        tcase_add_test(tc, schedule_refuses_monthly_days_that_some_months_lack);
-        tcase_add_test(tc, schedule_parses_intervals_from_one_hour_to_one_week);
-        tcase_add_test(tc, schedule_refuses_intervals_out_of_range_or_not_whole_minutes);
-        tcase_add_test(tc, schedule_refuses_unknown_words);
-        tcase_add_test(tc, schedule_format_round_trips_every_accepted_form);
-        tcase_add_test(tc, schedule_period_matches_the_kind);
-        suite_add_tcase(s, tc);
-        return s;
 }

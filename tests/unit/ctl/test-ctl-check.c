@@ -6,9 +6,11 @@
 #include "ctl-output.h"
 #include "test-suite.h"
 
+TEST_FILE("ctl");
+
 #define DAY 86400
 
-START_TEST(thresholds_default_and_configured)
+TEST(thresholds_default_and_configured)
 {
         struct policy p = {.every = {.kind = SCHEDULE_DAILY}};
         int64_t w, c;
@@ -25,9 +27,8 @@ START_TEST(thresholds_default_and_configured)
         ck_assert_int_eq(w, 3600);
         ck_assert_int_eq(c, 7200);
 }
-END_TEST
 
-START_TEST(freshness_boundaries)
+TEST(freshness_boundaries)
 {
         int64_t now = 1000000;
         ck_assert_int_eq(ctl_check_freshness(now, 0, 100, 200), CHECK_CRITICAL);
@@ -37,9 +38,8 @@ START_TEST(freshness_boundaries)
         ck_assert_int_eq(ctl_check_freshness(now, now - 201, 100, 200), CHECK_CRITICAL);
         ck_assert_int_eq(ctl_check_freshness(now, now + 50, 100, 200), CHECK_OK); /* clock skew */
 }
-END_TEST
 
-START_TEST(worse_ranks_like_plugins)
+TEST(worse_ranks_like_plugins)
 {
         ck_assert_int_eq(ctl_check_worse(CHECK_OK, CHECK_WARNING), CHECK_WARNING);
         ck_assert_int_eq(ctl_check_worse(CHECK_CRITICAL, CHECK_WARNING), CHECK_CRITICAL);
@@ -49,9 +49,8 @@ START_TEST(worse_ranks_like_plugins)
         ck_assert_str_eq(ctl_check_status_to_string(CHECK_WARNING), "WARNING");
         ck_assert_str_eq(ctl_check_status_to_string(CHECK_UNKNOWN), "UNKNOWN");
 }
-END_TEST
 
-START_TEST(state_staleness)
+TEST(state_staleness)
 {
         ck_assert(ctl_check_state_stale(10000, 0, 900));
         ck_assert(!ctl_check_state_stale(10000, 10000 - 1800, 900));
@@ -59,9 +58,8 @@ START_TEST(state_staleness)
         /* Unset interval: the config default. */
         ck_assert(!ctl_check_state_stale(10000, 10000 - 2 * CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC, 0));
 }
-END_TEST
 
-START_TEST(since_parsing)
+TEST(since_parsing)
 {
         int64_t t = 42;
         ck_assert_int_eq(ctl_parse_since("2026-01-02T03:04:05Z", 0, &t), 0);
@@ -72,9 +70,8 @@ START_TEST(since_parsing)
         ck_assert_int_eq(ctl_parse_since("yesterday", 1000000, &t), -EINVAL);
         ck_assert_int_eq(t, 42);
 }
-END_TEST
 
-START_TEST(time_and_age_format)
+TEST(time_and_age_format)
 {
         char t[TIME_ISO8601_MAX], a[CTL_AGE_MAX];
         ck_assert_str_eq(ctl_format_time(0, t), "-");
@@ -82,19 +79,4 @@ START_TEST(time_and_age_format)
         ck_assert_str_eq(ctl_format_age(1000, 0, a), "-");
         ck_assert_str_eq(ctl_format_age(1000, 2000, a), "0s");
         ck_assert_str_eq(ctl_format_age(100000, 100000 - 5400, a), "1h30m");
-}
-END_TEST
-
-TEST_SUITE(ctl_check_suite)
-{
-        Suite *s = suite_create("ctl");
-        TCase *tc = tcase_create("check");
-        tcase_add_test(tc, thresholds_default_and_configured);
-        tcase_add_test(tc, freshness_boundaries);
-        tcase_add_test(tc, worse_ranks_like_plugins);
-        tcase_add_test(tc, state_staleness);
-        tcase_add_test(tc, since_parsing);
-        tcase_add_test(tc, time_and_age_format);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -2,6 +2,8 @@
 #include "plan-world.h"
 #include "snapshot-id.h"
 
+TEST_FILE("plan-copy");
+
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 #define WEST "us-west-2"
 #define WEST_KEY "arn:aws:kms:us-west-2:111122223333:key/west"
@@ -23,7 +25,7 @@ static struct observed_snapshot *copy_world(struct world *w)
         return s;
 }
 
-START_TEST(copy_newest_snapshot_to_the_target_region_with_tags)
+TEST(copy_newest_snapshot_to_the_target_region_with_tags)
 {
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
@@ -41,9 +43,8 @@ START_TEST(copy_newest_snapshot_to_the_target_region_with_tags)
         ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_not_repeated_when_done_or_in_flight)
+TEST(copy_not_repeated_when_done_or_in_flight)
 {
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
@@ -76,9 +77,8 @@ START_TEST(copy_not_repeated_when_done_or_in_flight)
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_retention_applies_per_target_region)
+TEST(copy_retention_applies_per_target_region)
 {
         struct world w;
         copy_world(&w);
@@ -105,9 +105,8 @@ START_TEST(copy_retention_applies_per_target_region)
                         ck_assert_str_eq(p->actions[i].region, WEST);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_retention_judges_copies_by_their_source_slot)
+TEST(copy_retention_judges_copies_by_their_source_slot)
 {
         /* Two copies made in the same second, the older backup's copy listed first: by create time they
          * tie; by the slots they copy, the copy of the 23rd is the newest and must be the one kept. */
@@ -127,9 +126,8 @@ START_TEST(copy_retention_judges_copies_by_their_source_slot)
         ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, old_copy->identifier);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again)
+TEST(copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again)
 {
         /* A copy in the target region under the source's name, from before copies carried a slot tag: it is
          * not provably the agent's, so copy retention never deletes it, and it counts as the copy (by its
@@ -153,9 +151,8 @@ START_TEST(copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again)
                 plan_free(p);
         }
 }
-END_TEST
 
-START_TEST(copy_waits_at_the_cross_region_copy_limit)
+TEST(copy_waits_at_the_cross_region_copy_limit)
 {
         struct world w;
         copy_world(&w);
@@ -177,9 +174,8 @@ START_TEST(copy_waits_at_the_cross_region_copy_limit)
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
+TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 12, 0));
@@ -194,9 +190,8 @@ START_TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapsho
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_refused_when_keys_do_not_allow_it)
+TEST(copy_refused_when_keys_do_not_allow_it)
 {
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
@@ -216,9 +211,8 @@ START_TEST(copy_refused_when_keys_do_not_allow_it)
         ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "kms_key"));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(copy_needs_quota_in_the_target_region)
+TEST(copy_needs_quota_in_the_target_region)
 {
         struct world w;
         copy_world(&w);
@@ -233,7 +227,6 @@ START_TEST(copy_needs_quota_in_the_target_region)
         ck_assert_str_eq(plan_find(p, ACTION_QUOTA_EXHAUSTED)->region, WEST);
         plan_free(p);
 }
-END_TEST
 
 /* ---- shares ---- */
 
@@ -248,7 +241,7 @@ static struct observed_snapshot *share_world(struct world *w)
         return world_snap(w, "c", T(2026, 11, 23, 2, 10));
 }
 
-START_TEST(share_newest_with_accounts_not_yet_shared)
+TEST(share_newest_with_accounts_not_yet_shared)
 {
         struct world w;
         struct observed_snapshot *s = share_world(&w);
@@ -269,9 +262,8 @@ START_TEST(share_newest_with_accounts_not_yet_shared)
         ck_assert_uint_eq(plan_count(p, ACTION_SHARE), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(share_copies_first_under_the_aws_managed_key)
+TEST(share_copies_first_under_the_aws_managed_key)
 {
         struct world w;
         struct observed_snapshot *s = share_world(&w);
@@ -305,9 +297,8 @@ START_TEST(share_copies_first_under_the_aws_managed_key)
         ck_assert(plan_verdict_for(p, s)->keep & KEEP_NEWEST);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(share_refused_without_a_key_for_the_aws_managed_key)
+TEST(share_refused_without_a_key_for_the_aws_managed_key)
 {
         struct world w;
         struct observed_snapshot *s = share_world(&w);
@@ -318,7 +309,6 @@ START_TEST(share_refused_without_a_key_for_the_aws_managed_key)
         ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "share.kms_key"));
         plan_free(p);
 }
-END_TEST
 
 /* ---- exports ---- */
 
@@ -335,7 +325,7 @@ static struct observed_snapshot *export_world(struct world *w)
         return world_snap(w, "c", T(2026, 12, 1, 2, 10));
 }
 
-START_TEST(export_newest_snapshot_once_per_period)
+TEST(export_newest_snapshot_once_per_period)
 {
         struct world w;
         struct observed_snapshot *s = export_world(&w);
@@ -365,9 +355,8 @@ START_TEST(export_newest_snapshot_once_per_period)
         ck_assert_int_ge(p->next_wakeup, T(2027, 1, 1, 0, 0));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
+TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
 {
         struct world w;
         struct observed_snapshot *s = export_world(&w);
@@ -387,27 +376,4 @@ START_TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
         p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 1);
         plan_free(p);
-}
-END_TEST
-
-TEST_SUITE(plan_copy_suite)
-{
-        Suite *s = suite_create("plan-copy");
-        TCase *tc = tcase_create("plan-copy");
-        tcase_add_test(tc, copy_newest_snapshot_to_the_target_region_with_tags);
-        tcase_add_test(tc, copy_not_repeated_when_done_or_in_flight);
-        tcase_add_test(tc, copy_retention_applies_per_target_region);
-        tcase_add_test(tc, copy_retention_judges_copies_by_their_source_slot);
-        tcase_add_test(tc, copy_whose_source_had_no_slot_tag_is_kept_and_not_copied_again);
-        tcase_add_test(tc, copy_waits_at_the_cross_region_copy_limit);
-        tcase_add_test(tc, copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot);
-        tcase_add_test(tc, copy_refused_when_keys_do_not_allow_it);
-        tcase_add_test(tc, copy_needs_quota_in_the_target_region);
-        tcase_add_test(tc, share_newest_with_accounts_not_yet_shared);
-        tcase_add_test(tc, share_copies_first_under_the_aws_managed_key);
-        tcase_add_test(tc, share_refused_without_a_key_for_the_aws_managed_key);
-        tcase_add_test(tc, export_newest_snapshot_once_per_period);
-        tcase_add_test(tc, export_skipped_when_the_newest_is_exported_and_polled_while_running);
-        suite_add_tcase(s, tc);
-        return s;
 }

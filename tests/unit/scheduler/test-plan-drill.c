@@ -4,6 +4,8 @@
 #include "plan-format.h"
 #include "plan-world.h"
 
+TEST_FILE("plan-drill");
+
 #define NOW (time_from_civil(2026, 11, 24, 10, 0, 0))
 #define DRILL "aba-rt-db-a-20261124"
 #define INSTANCE "aba-rt-db-a-20261124-1"
@@ -101,7 +103,7 @@ static const struct plan_action *only_drill_action(const struct plan *p, enum ac
         return a;
 }
 
-START_TEST(drill_restores_the_newest_agent_snapshot_and_polls_soon)
+TEST(drill_restores_the_newest_agent_snapshot_and_polls_soon)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -115,9 +117,8 @@ START_TEST(drill_restores_the_newest_agent_snapshot_and_polls_soon)
         ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_point_in_time_restores_the_cluster_itself)
+TEST(drill_point_in_time_restores_the_cluster_itself)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -132,9 +133,8 @@ START_TEST(drill_point_in_time_restores_the_cluster_itself)
         ck_assert_ptr_nonnull(strstr(a->rule, "latest restorable time"));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_without_an_agent_snapshot_fails_and_says_why)
+TEST(drill_without_an_agent_snapshot_fails_and_says_why)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -148,9 +148,8 @@ START_TEST(drill_without_an_agent_snapshot_fails_and_says_why)
         ck_assert_int_eq(p->next_wakeup <= NOW + PLAN_DRILL_POLL_SEC, false);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_waits_while_the_cluster_restores)
+TEST(drill_waits_while_the_cluster_restores)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -164,9 +163,8 @@ START_TEST(drill_waits_while_the_cluster_restores)
         ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_creates_the_primary_instance_once_the_cluster_is_available)
+TEST(drill_creates_the_primary_instance_once_the_cluster_is_available)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -180,9 +178,8 @@ START_TEST(drill_creates_the_primary_instance_once_the_cluster_is_available)
         ck_assert_int_eq(p->next_wakeup, NOW + PLAN_DRILL_POLL_SEC);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_waits_until_the_instance_is_the_writer)
+TEST(drill_waits_until_the_instance_is_the_writer)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -203,9 +200,8 @@ START_TEST(drill_waits_until_the_instance_is_the_writer)
         ck_assert_ptr_nonnull(strstr(a->rule, "not yet the cluster's writer"));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_probes_the_writer_with_the_restore_start)
+TEST(drill_probes_the_writer_with_the_restore_start)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -221,9 +217,8 @@ START_TEST(drill_probes_the_writer_with_the_restore_start)
         ck_assert_ptr_nonnull(strstr(a->rule, "writer"));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_is_kept_keep_minutes_then_torn_down_instance_first)
+TEST(drill_is_kept_keep_minutes_then_torn_down_instance_first)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -259,9 +254,8 @@ START_TEST(drill_is_kept_keep_minutes_then_torn_down_instance_first)
         ck_assert_str_eq(a->target, DRILL);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_keep_minutes_zero_tears_down_right_after_the_probe)
+TEST(drill_keep_minutes_zero_tears_down_right_after_the_probe)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -282,9 +276,8 @@ START_TEST(drill_keep_minutes_zero_tears_down_right_after_the_probe)
         ck_assert_str_eq(p->actions[teardown].snapshot, INSTANCE);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_whose_instance_could_not_be_created_is_torn_down)
+TEST(drill_whose_instance_could_not_be_created_is_torn_down)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -297,7 +290,6 @@ START_TEST(drill_whose_instance_could_not_be_created_is_torn_down)
         ck_assert_ptr_nonnull(strstr(a->rule, "could not be created"));
         plan_free(p);
 }
-END_TEST
 
 /* Three clusters that look like the agent's drills but have no restore of theirs in the ledger. */
 static struct plan *lookalike_plan(struct drill_world *d)
@@ -319,7 +311,7 @@ static struct plan *lookalike_plan(struct drill_world *d)
         return world_plan(&d->w);
 }
 
-START_TEST(drill_lookalike_is_refused)
+TEST(drill_lookalike_is_refused)
 {
         static struct drill_world d;
         struct plan *p = lookalike_plan(&d);
@@ -334,9 +326,8 @@ START_TEST(drill_lookalike_is_refused)
         }
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_lookalike_is_never_touched)
+TEST(drill_lookalike_is_never_touched)
 {
         static struct drill_world d;
         struct plan *p = lookalike_plan(&d);
@@ -352,9 +343,8 @@ START_TEST(drill_lookalike_is_never_touched)
         ck_assert_uint_eq(plan_count(p, ACTION_DRILL_RESTORE), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_continues_from_the_ledger_after_a_restart)
+TEST(drill_continues_from_the_ledger_after_a_restart)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -381,9 +371,8 @@ START_TEST(drill_continues_from_the_ledger_after_a_restart)
         ck_assert_int_eq(only_drill_action(p, ACTION_DRILL_PROBE)->since, NOW - 300);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_restore_in_flight_or_done_is_not_made_twice)
+TEST(drill_restore_in_flight_or_done_is_not_made_twice)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -409,9 +398,8 @@ START_TEST(drill_restore_in_flight_or_done_is_not_made_twice)
         ck_assert_str_eq(only_drill_action(p, ACTION_DRILL_RESTORE)->snapshot, "aba-rt-db-a-20261125");
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_with_unknown_instances_waits)
+TEST(drill_with_unknown_instances_waits)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -421,9 +409,8 @@ START_TEST(drill_with_unknown_instances_waits)
         only_drill_action(p, ACTION_DRILL_WAIT);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(drill_actions_are_in_the_plan_text)
+TEST(drill_actions_are_in_the_plan_text)
 {
         static struct drill_world d;
         drill_world_init(&d, NOW);
@@ -437,29 +424,4 @@ START_TEST(drill_actions_are_in_the_plan_text)
         ck_assert_msg(strstr(text, "restore-started=2026-11-24T09:00:00Z"), "%s", text);
         free(text);
         plan_free(p);
-}
-END_TEST
-
-TEST_SUITE(plan_drill_suite)
-{
-        Suite *s = suite_create("plan-drill");
-        TCase *tc = tcase_create("plan-drill");
-        tcase_add_test(tc, drill_restores_the_newest_agent_snapshot_and_polls_soon);
-        tcase_add_test(tc, drill_point_in_time_restores_the_cluster_itself);
-        tcase_add_test(tc, drill_without_an_agent_snapshot_fails_and_says_why);
-        tcase_add_test(tc, drill_waits_while_the_cluster_restores);
-        tcase_add_test(tc, drill_creates_the_primary_instance_once_the_cluster_is_available);
-        tcase_add_test(tc, drill_waits_until_the_instance_is_the_writer);
-        tcase_add_test(tc, drill_probes_the_writer_with_the_restore_start);
-        tcase_add_test(tc, drill_is_kept_keep_minutes_then_torn_down_instance_first);
-        tcase_add_test(tc, drill_keep_minutes_zero_tears_down_right_after_the_probe);
-        tcase_add_test(tc, drill_whose_instance_could_not_be_created_is_torn_down);
-        tcase_add_test(tc, drill_lookalike_is_refused);
-        tcase_add_test(tc, drill_lookalike_is_never_touched);
-        tcase_add_test(tc, drill_continues_from_the_ledger_after_a_restart);
-        tcase_add_test(tc, drill_restore_in_flight_or_done_is_not_made_twice);
-        tcase_add_test(tc, drill_with_unknown_instances_waits);
-        tcase_add_test(tc, drill_actions_are_in_the_plan_text);
-        suite_add_tcase(s, tc);
-        return s;
 }

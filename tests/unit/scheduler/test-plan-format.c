@@ -4,6 +4,8 @@
 #include "plan-format.h"
 #include "plan-world.h"
 
+TEST_FILE("plan-format");
+
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
 static void small_world(struct world *w)
@@ -21,7 +23,7 @@ static void small_world(struct world *w)
                         false);
 }
 
-START_TEST(format_lists_actions_then_verdicts_in_order)
+TEST(format_lists_actions_then_verdicts_in_order)
 {
         struct world w;
         small_world(&w);
@@ -56,9 +58,8 @@ START_TEST(format_lists_actions_then_verdicts_in_order)
         free(text);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(format_is_byte_identical_for_the_same_world_in_any_order)
+TEST(format_is_byte_identical_for_the_same_world_in_any_order)
 {
         struct world w;
         small_world(&w);
@@ -88,9 +89,8 @@ START_TEST(format_is_byte_identical_for_the_same_world_in_any_order)
         free(b);
         free(c);
 }
-END_TEST
 
-START_TEST(format_is_byte_identical_with_ledger_exports_and_history_in_any_order)
+TEST(format_is_byte_identical_with_ledger_exports_and_history_in_any_order)
 {
         static struct world w, r;
         static struct copy_target west = {.region = (char *)"us-west-2",
@@ -158,9 +158,8 @@ START_TEST(format_is_byte_identical_with_ledger_exports_and_history_in_any_order
         free(a);
         free(b);
 }
-END_TEST
 
-START_TEST(format_action_is_one_line_without_newline)
+TEST(format_action_is_one_line_without_newline)
 {
         struct world w;
         small_world(&w);
@@ -176,9 +175,8 @@ START_TEST(format_action_is_one_line_without_newline)
         free(line);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_owns_its_strings)
+TEST(plan_owns_its_strings)
 {
         struct world w;
         small_world(&w);
@@ -196,18 +194,4 @@ START_TEST(plan_owns_its_strings)
         free(before);
         free(after);
         plan_free(p);
-}
-END_TEST
-
-TEST_SUITE(plan_format_suite)
-{
-        Suite *s = suite_create("plan-format");
-        TCase *tc = tcase_create("plan-format");
-        tcase_add_test(tc, format_lists_actions_then_verdicts_in_order);
-        tcase_add_test(tc, format_is_byte_identical_for_the_same_world_in_any_order);
-        tcase_add_test(tc, format_is_byte_identical_with_ledger_exports_and_history_in_any_order);
-        tcase_add_test(tc, format_action_is_one_line_without_newline);
-        tcase_add_test(tc, plan_owns_its_strings);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -8,6 +8,9 @@
 #include "plan-world.h"
 #include "snapshot-id.h"
 
+/* Thousands of worlds: a generous limit for slow (sanitizer) builds; not a timing assertion. */
+TEST_FILE("plan-property", .timeout = 120);
+
 #define N_WORLDS 10000
 #define REGION2 "us-east-1"
 #define YEAR (365 * SEC_PER_DAY)
@@ -663,7 +666,7 @@ static void check_world(struct world *w, uint64_t seed)
         plan_free(p);
 }
 
-START_TEST(property_random_worlds_keep_the_invariants_and_match_the_reference)
+TEST(property_random_worlds_keep_the_invariants_and_match_the_reference)
 {
         static struct world w;
         for (uint64_t seed = 1; seed <= N_WORLDS; seed++) {
@@ -685,7 +688,6 @@ START_TEST(property_random_worlds_keep_the_invariants_and_match_the_reference)
         ck_assert_uint_gt(seen.copy, 100);
         ck_assert_uint_gt(seen.copy_judged, 1000);
 }
-END_TEST
 
 static void shuffle(void *base, size_t n, size_t size)
 {
@@ -701,7 +703,7 @@ static void shuffle(void *base, size_t n, size_t size)
         }
 }
 
-START_TEST(property_plan_text_is_byte_identical_for_shuffled_input)
+TEST(property_plan_text_is_byte_identical_for_shuffled_input)
 {
         static struct world w;
         for (uint64_t seed = 1; seed <= 500; seed++) {
@@ -727,17 +729,4 @@ START_TEST(property_plan_text_is_byte_identical_for_shuffled_input)
                 free(b);
                 free(c);
         }
-}
-END_TEST
-
-TEST_SUITE(plan_property_suite)
-{
-        Suite *s = suite_create("plan-property");
-        TCase *tc = tcase_create("plan-property");
-        /* Thousands of worlds: a generous limit for slow (sanitizer) builds; not a timing assertion. */
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, property_random_worlds_keep_the_invariants_and_match_the_reference);
-        tcase_add_test(tc, property_plan_text_is_byte_identical_for_shuffled_input);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -4,6 +4,8 @@
 #include "plan-world.h"
 #include "select.h"
 
+TEST_FILE("plan-retention");
+
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 #define DAY SEC_PER_DAY
 
@@ -36,7 +38,7 @@ static void assert_deleted(const struct plan *p, const char *id, enum delete_rea
         ck_assert_msg(found, "no delete action for %s", id);
 }
 
-START_TEST(retention_zero_snapshots_plans_nothing)
+TEST(retention_zero_snapshots_plans_nothing)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 3, .max_age_sec = 10 * DAY});
@@ -45,9 +47,8 @@ START_TEST(retention_zero_snapshots_plans_nothing)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_one_expired_snapshot_is_kept_as_newest)
+TEST(retention_one_expired_snapshot_is_kept_as_newest)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
@@ -57,9 +58,8 @@ START_TEST(retention_one_expired_snapshot_is_kept_as_newest)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_keeps_newest_and_floor_when_all_expired)
+TEST(retention_keeps_newest_and_floor_when_all_expired)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24),
@@ -76,9 +76,8 @@ START_TEST(retention_keeps_newest_and_floor_when_all_expired)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 7);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_keep_last_keeps_the_n_newest_of_many)
+TEST(retention_keep_last_keeps_the_n_newest_of_many)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 3});
@@ -95,9 +94,8 @@ START_TEST(retention_keep_last_keeps_the_n_newest_of_many)
                 ck_assert_int_ge(p->verdicts[i - 1].create_time, p->verdicts[i].create_time);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
+TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.daily = 2});
@@ -113,9 +111,8 @@ START_TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
         assert_deleted(p, d, DELETE_NOT_KEPT);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_weekly_uses_iso_week_53)
+TEST(retention_weekly_uses_iso_week_53)
 {
         struct world w;
         world_retention(&w, noon(2021, 1, 20), (struct retention){.weekly = 2});
@@ -130,9 +127,8 @@ START_TEST(retention_weekly_uses_iso_week_53)
         assert_deleted(p, w52, DELETE_NOT_KEPT);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_monthly_month_ends_and_leap_day)
+TEST(retention_monthly_month_ends_and_leap_day)
 {
         struct world w;
         world_retention(&w, noon(2024, 4, 15), (struct retention){.monthly = 3, .yearly = 1});
@@ -149,9 +145,8 @@ START_TEST(retention_monthly_month_ends_and_leap_day)
         assert_deleted(p, dec31, DELETE_NOT_KEPT); /* yearly = 1 keeps only 2024's newest */
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_yearly_keeps_newest_of_each_year)
+TEST(retention_yearly_keeps_newest_of_each_year)
 {
         struct world w;
         world_retention(&w, noon(2026, 6, 1), (struct retention){.yearly = 2});
@@ -166,9 +161,8 @@ START_TEST(retention_yearly_keeps_newest_of_each_year)
         assert_deleted(p, d, DELETE_NOT_KEPT);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_keep_within_is_measured_from_newest_not_now)
+TEST(retention_keep_within_is_measured_from_newest_not_now)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_within_sec = 7 * DAY});
@@ -183,9 +177,8 @@ START_TEST(retention_keep_within_is_measured_from_newest_not_now)
         assert_deleted(p, c, DELETE_NOT_KEPT);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_max_age_only_keeps_unexpired)
+TEST(retention_max_age_only_keeps_unexpired)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
@@ -198,9 +191,8 @@ START_TEST(retention_max_age_only_keeps_unexpired)
         assert_deleted(p, c, DELETE_MAX_AGE);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_no_rule_keeps_all)
+TEST(retention_no_rule_keeps_all)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){0});
@@ -211,9 +203,8 @@ START_TEST(retention_no_rule_keeps_all)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_hold_tag_is_never_deleted)
+TEST(retention_hold_tag_is_never_deleted)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = DAY});
@@ -226,9 +217,8 @@ START_TEST(retention_hold_tag_is_never_deleted)
         assert_deleted(p, old->identifier, DELETE_MAX_AGE);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_creating_snapshots_are_left_alone)
+TEST(retention_creating_snapshots_are_left_alone)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = DAY});
@@ -245,9 +235,8 @@ START_TEST(retention_creating_snapshots_are_left_alone)
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 2);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(ownership_never_deletes_automated_foreign_or_continuous)
+TEST(ownership_never_deletes_automated_foreign_or_continuous)
 {
         struct world w;
         world_init(&w, noon(2026, 11, 24));
@@ -280,9 +269,8 @@ START_TEST(ownership_never_deletes_automated_foreign_or_continuous)
         ck_assert_int_eq(plan_verdict_of(p, cont)->origin, ORIGIN_AWS_BACKUP_CONTINUOUS);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable)
+TEST(ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable)
 {
         /* A DBA's 200-day-old snapshot carrying the agent's managed-by and policy tags, no slot tag. */
         struct world w;
@@ -299,9 +287,8 @@ START_TEST(ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
+TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
 {
         /* An operator's CopyDBClusterSnapshot of the agent's snapshot with CopyTags=true: every tag of the
          * agent's (slot included), under a name the agent never gives. */
@@ -322,9 +309,8 @@ START_TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
         ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, src->identifier);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
+TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 {
         struct world w;
         world_init(&w, noon(2026, 11, 24));
@@ -356,9 +342,8 @@ START_TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_rep
         }
         plan_free(p);
 }
-END_TEST
 
-START_TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
+TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
 {
         struct world w;
         world_init(&w, noon(2026, 11, 24));
@@ -373,7 +358,6 @@ START_TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
         ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "could not be read"));
         plan_free(p);
 }
-END_TEST
 
 /* Cluster c with three AWS Backup snapshots: a new and an old "manual" one, and an old one tagged as ours
  * (still AWS Backup's: the prefix wins), under a 35-day AWS Backup retention. */
@@ -394,7 +378,7 @@ static void awsbackup_world(struct world *w, const char **ret_new_manual, const 
                               ->identifier;
 }
 
-START_TEST(awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed)
+TEST(awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed)
 {
         struct world w;
         const char *new_manual, *old_manual, *old_backup;
@@ -406,9 +390,8 @@ START_TEST(awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP) + plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(awsbackup_snapshots_are_deleted_only_through_aws_backup)
+TEST(awsbackup_snapshots_are_deleted_only_through_aws_backup)
 {
         struct world w;
         const char *new_manual, *old_manual, *old_backup;
@@ -424,9 +407,8 @@ START_TEST(awsbackup_snapshots_are_deleted_only_through_aws_backup)
         ck_assert_int_eq(plan_verdict_of(p, old_manual)->group, GROUP_AWS_BACKUP);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(ownership_agent_snapshots_of_unselected_clusters_are_unmanaged)
+TEST(ownership_agent_snapshots_of_unselected_clusters_are_unmanaged)
 {
         struct world w;
         world_init(&w, noon(2026, 11, 24));
@@ -439,7 +421,6 @@ START_TEST(ownership_agent_snapshots_of_unselected_clusters_are_unmanaged)
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
         plan_free(p);
 }
-END_TEST
 
 /* Quota: limit 10, reserve 2: creations only while the count stays <= 8. */
 static void quota_world(struct world *w, int manual, int expired)
@@ -459,7 +440,7 @@ static void quota_world(struct world *w, int manual, int expired)
                         false);
 }
 
-START_TEST(quota_create_allowed_exactly_at_the_edge)
+TEST(quota_create_allowed_exactly_at_the_edge)
 {
         struct world w;
         quota_world(&w, 7, 0); /* 7 + 1 = 8 = 10 - 2 */
@@ -468,9 +449,8 @@ START_TEST(quota_create_allowed_exactly_at_the_edge)
         ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
+TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
 {
         struct world w;
         quota_world(&w, 8, 0);
@@ -487,9 +467,8 @@ START_TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
         ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(quota_counts_this_cycles_deletions_first)
+TEST(quota_counts_this_cycles_deletions_first)
 {
         struct world w;
         quota_world(&w, 9, 2); /* 9 - 2 expired + 1 = 8 */
@@ -501,9 +480,8 @@ START_TEST(quota_counts_this_cycles_deletions_first)
         ck_assert_int_eq(p->actions[2].kind, ACTION_CREATE);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(quota_counts_open_ledger_creates_not_yet_observed)
+TEST(quota_counts_open_ledger_creates_not_yet_observed)
 {
         struct world w;
         quota_world(&w, 7, 0);
@@ -516,9 +494,8 @@ START_TEST(quota_counts_open_ledger_creates_not_yet_observed)
         ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(shard_other_agents_policy_leaves_its_clusters_alone)
+TEST(shard_other_agents_policy_leaves_its_clusters_alone)
 {
         struct world w;
         world_init(&w, time_from_civil(2026, 11, 24, 2, 59, 0));
@@ -546,39 +523,4 @@ START_TEST(shard_other_agents_policy_leaves_its_clusters_alone)
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
         plan_free(p);
-}
-END_TEST
-
-TEST_SUITE(plan_retention_suite)
-{
-        Suite *s = suite_create("plan-retention");
-        TCase *tc = tcase_create("plan-retention");
-        tcase_add_test(tc, retention_zero_snapshots_plans_nothing);
-        tcase_add_test(tc, retention_one_expired_snapshot_is_kept_as_newest);
-        tcase_add_test(tc, retention_keeps_newest_and_floor_when_all_expired);
-        tcase_add_test(tc, retention_keep_last_keeps_the_n_newest_of_many);
-        tcase_add_test(tc, retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one);
-        tcase_add_test(tc, retention_weekly_uses_iso_week_53);
-        tcase_add_test(tc, retention_monthly_month_ends_and_leap_day);
-        tcase_add_test(tc, retention_yearly_keeps_newest_of_each_year);
-        tcase_add_test(tc, retention_keep_within_is_measured_from_newest_not_now);
-        tcase_add_test(tc, retention_max_age_only_keeps_unexpired);
-        tcase_add_test(tc, retention_no_rule_keeps_all);
-        tcase_add_test(tc, retention_hold_tag_is_never_deleted);
-        tcase_add_test(tc, retention_creating_snapshots_are_left_alone);
-        tcase_add_test(tc, ownership_never_deletes_automated_foreign_or_continuous);
-        tcase_add_test(tc, ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable);
-        tcase_add_test(tc, ownership_copy_made_with_copy_tags_is_never_deleted);
-        tcase_add_test(tc, ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported);
-        tcase_add_test(tc, retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot);
-        tcase_add_test(tc, awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed);
-        tcase_add_test(tc, awsbackup_snapshots_are_deleted_only_through_aws_backup);
-        tcase_add_test(tc, ownership_agent_snapshots_of_unselected_clusters_are_unmanaged);
-        tcase_add_test(tc, quota_create_allowed_exactly_at_the_edge);
-        tcase_add_test(tc, quota_exhausted_one_past_the_edge_deletes_nothing_unexpired);
-        tcase_add_test(tc, quota_counts_this_cycles_deletions_first);
-        tcase_add_test(tc, quota_counts_open_ledger_creates_not_yet_observed);
-        tcase_add_test(tc, shard_other_agents_policy_leaves_its_clusters_alone);
-        suite_add_tcase(s, tc);
-        return s;
 }

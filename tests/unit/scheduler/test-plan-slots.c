@@ -2,6 +2,8 @@
 #include "plan-world.h"
 #include "snapshot-id.h"
 
+TEST_FILE("plan-slots");
+
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
 /* prod-db in its open window at 02:45: the plan and its one create (p is the caller's, *ret_slot its slot).
@@ -17,7 +19,7 @@ static struct plan *open_window_plan(struct world *w, struct slot *ret_slot, con
         return p;
 }
 
-START_TEST(plan_creates_in_open_window)
+TEST(plan_creates_in_open_window)
 {
         struct world w;
         struct slot sl;
@@ -30,9 +32,8 @@ START_TEST(plan_creates_in_open_window)
         ck_assert_ptr_nonnull(a->rule);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(create_names_its_snapshot_from_policy_cluster_and_slot)
+TEST(create_names_its_snapshot_from_policy_cluster_and_slot)
 {
         struct world w;
         struct slot sl;
@@ -44,9 +45,8 @@ START_TEST(create_names_its_snapshot_from_policy_cluster_and_slot)
         ck_assert_str_eq(a->snapshot, id);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(create_carries_the_agents_tags)
+TEST(create_carries_the_agents_tags)
 {
         struct world w;
         struct slot sl;
@@ -59,9 +59,8 @@ START_TEST(create_carries_the_agents_tags)
         ck_assert_str_eq(plan_action_tag(a, TAG_SLOT), time_format_iso8601(sl.start, iso));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(create_in_progress_looks_again_in_a_minute)
+TEST(create_in_progress_looks_again_in_a_minute)
 {
         struct world w;
         struct slot sl;
@@ -71,9 +70,8 @@ START_TEST(create_in_progress_looks_again_in_a_minute)
         ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_waits_for_the_slot_start_inside_the_window)
+TEST(plan_waits_for_the_slot_start_inside_the_window)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 2, 0));
@@ -88,9 +86,8 @@ START_TEST(plan_waits_for_the_slot_start_inside_the_window)
         ck_assert_int_eq(p->next_wakeup, sl.start);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_retries_inside_the_window_when_cluster_not_available)
+TEST(plan_retries_inside_the_window_when_cluster_not_available)
 {
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "backing-up", 10);
@@ -114,9 +111,8 @@ START_TEST(plan_retries_inside_the_window_when_cluster_not_available)
         ck_assert_int_le(p->next_wakeup, sl.close);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_polls_a_creating_snapshot_and_never_creates_twice)
+TEST(plan_polls_a_creating_snapshot_and_never_creates_twice)
 {
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "available", 120);
@@ -135,9 +131,8 @@ START_TEST(plan_polls_a_creating_snapshot_and_never_creates_twice)
         ck_assert(v->keep & KEEP_NOT_AVAILABLE);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_open_ledger_create_is_in_flight_not_created_again)
+TEST(plan_open_ledger_create_is_in_flight_not_created_again)
 {
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "available", 60);
@@ -153,9 +148,8 @@ START_TEST(plan_open_ledger_create_is_in_flight_not_created_again)
         ck_assert_str_eq(plan_find(p, ACTION_POLL)->snapshot, id);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
+TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
 {
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "available", 60);
@@ -170,9 +164,8 @@ START_TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
         ck_assert_int_eq(p->next_wakeup, next.start);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
+TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
 {
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "available", 60);
@@ -183,9 +176,8 @@ START_TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_window_wrapping_midnight_creates_after_midnight)
+TEST(plan_window_wrapping_midnight_creates_after_midnight)
 {
         struct world w;
         world_init(&w, T(2026, 11, 25, 0, 20));
@@ -206,9 +198,8 @@ START_TEST(plan_window_wrapping_midnight_creates_after_midnight)
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_missed_once_for_most_recent_closed_slot)
+TEST(plan_missed_once_for_most_recent_closed_slot)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 12, 0));
@@ -228,9 +219,8 @@ START_TEST(plan_missed_once_for_most_recent_closed_slot)
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
+TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 12, 0));
@@ -242,9 +232,8 @@ START_TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
         ck_assert_int_eq(p->next_wakeup, next.start);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
+TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
 {
         /* The agent's first snapshot of the cluster was taken today (in the open window): yesterday's
          * slot is before the agent's time, not a missed window. */
@@ -263,9 +252,8 @@ START_TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
+TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
 {
         struct world w;
         world_init(&w, 0);
@@ -281,9 +269,8 @@ START_TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
         ck_assert_int_eq(plan_find(p, ACTION_MISSED)->slot_start, yesterday.start);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_monthly_last_schedule_creates_on_leap_day)
+TEST(plan_monthly_last_schedule_creates_on_leap_day)
 {
         struct world w;
         world_init(&w, T(2028, 2, 29, 2, 59));
@@ -302,9 +289,8 @@ START_TEST(plan_monthly_last_schedule_creates_on_leap_day)
         ck_assert_int_ge(p->next_wakeup, T(2028, 2, 29, 2, 0));
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_cluster_window_from_preferred_backup_window)
+TEST(plan_cluster_window_from_preferred_backup_window)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 5, 59));
@@ -321,9 +307,8 @@ START_TEST(plan_cluster_window_from_preferred_backup_window)
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_policy_selection_first_match_by_region_glob_and_tags)
+TEST(plan_policy_selection_first_match_by_region_glob_and_tags)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 2, 59));
@@ -359,9 +344,8 @@ START_TEST(plan_policy_selection_first_match_by_region_glob_and_tags)
         }
         plan_free(p);
 }
-END_TEST
 
-START_TEST(plan_build_rejects_missing_config)
+TEST(plan_build_rejects_missing_config)
 {
         struct plan_input in = {.now = 1};
         struct plan *p = (struct plan *)0x1;
@@ -369,9 +353,8 @@ START_TEST(plan_build_rejects_missing_config)
         ck_assert_ptr_eq(p, (struct plan *)0x1);
         ck_assert_int_eq(plan_build(NULL, &p), -EINVAL);
 }
-END_TEST
 
-START_TEST(plan_nothing_selected_has_no_wakeup)
+TEST(plan_nothing_selected_has_no_wakeup)
 {
         struct world w;
         world_init(&w, T(2026, 11, 24, 2, 59));
@@ -380,33 +363,4 @@ START_TEST(plan_nothing_selected_has_no_wakeup)
         ck_assert_uint_eq(p->n_verdicts, 0);
         ck_assert_int_eq(p->next_wakeup, PLAN_NO_WAKEUP);
         plan_free(p);
-}
-END_TEST
-
-TEST_SUITE(plan_slots_suite)
-{
-        Suite *s = suite_create("plan-slots");
-        TCase *tc = tcase_create("plan-slots");
-        tcase_add_test(tc, plan_creates_in_open_window);
-        tcase_add_test(tc, create_names_its_snapshot_from_policy_cluster_and_slot);
-        tcase_add_test(tc, create_carries_the_agents_tags);
-        tcase_add_test(tc, create_in_progress_looks_again_in_a_minute);
-        tcase_add_test(tc, plan_waits_for_the_slot_start_inside_the_window);
-        tcase_add_test(tc, plan_retries_inside_the_window_when_cluster_not_available);
-        tcase_add_test(tc, plan_polls_a_creating_snapshot_and_never_creates_twice);
-        tcase_add_test(tc, plan_open_ledger_create_is_in_flight_not_created_again);
-        tcase_add_test(tc, plan_slot_done_by_slot_tag_of_an_agent_snapshot);
-        tcase_add_test(tc, plan_slot_done_by_any_snapshot_with_the_identifier);
-        tcase_add_test(tc, plan_window_wrapping_midnight_creates_after_midnight);
-        tcase_add_test(tc, plan_missed_once_for_most_recent_closed_slot);
-        tcase_add_test(tc, plan_first_slot_of_a_new_cluster_is_not_missed);
-        tcase_add_test(tc, plan_missed_previous_slot_reported_while_next_window_is_open);
-        tcase_add_test(tc, plan_slot_before_the_agents_first_snapshot_is_not_missed);
-        tcase_add_test(tc, plan_monthly_last_schedule_creates_on_leap_day);
-        tcase_add_test(tc, plan_cluster_window_from_preferred_backup_window);
-        tcase_add_test(tc, plan_policy_selection_first_match_by_region_glob_and_tags);
-        tcase_add_test(tc, plan_build_rejects_missing_config);
-        tcase_add_test(tc, plan_nothing_selected_has_no_wakeup);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -5,7 +5,9 @@
 #include "select.h"
 #include "snapshot-id.h"
 
-START_TEST(drill_period_monthly_starts_at_midnight_of_the_day)
+TEST_FILE("restore-drill");
+
+TEST(drill_period_monthly_starts_at_midnight_of_the_day)
 {
         struct schedule s = {.kind = SCHEDULE_MONTHLY, .mday = 1};
         int64_t start, end;
@@ -18,9 +20,8 @@ START_TEST(drill_period_monthly_starts_at_midnight_of_the_day)
         ck_assert_int_eq(start, time_from_civil(2026, 12, 1, 0, 0, 0));
         ck_assert_int_eq(end, time_from_civil(2027, 1, 1, 0, 0, 0));
 }
-END_TEST
 
-START_TEST(drill_period_weekly_daily_and_interval)
+TEST(drill_period_weekly_daily_and_interval)
 {
         struct schedule weekly = {.kind = SCHEDULE_WEEKLY, .weekday = 0}; /* Sunday */
         struct schedule daily = {.kind = SCHEDULE_DAILY};
@@ -41,17 +42,15 @@ START_TEST(drill_period_weekly_daily_and_interval)
         ck_assert_int_eq(start, time_from_civil(2026, 11, 24, 12, 0, 0));
         ck_assert_int_eq(end, time_from_civil(2026, 11, 24, 18, 0, 0));
 }
-END_TEST
 
-START_TEST(drill_period_rejects_a_bad_schedule)
+TEST(drill_period_rejects_a_bad_schedule)
 {
         struct schedule bad = {.kind = SCHEDULE_WEEKLY, .weekday = 9};
         int64_t start, end;
         ck_assert_int_eq(restore_drill_period(&bad, 0, &start, &end), -EINVAL);
 }
-END_TEST
 
-START_TEST(drill_identifier_is_deterministic_and_valid)
+TEST(drill_identifier_is_deterministic_and_valid)
 {
         char a[PLAN_SNAPSHOT_ID_MAX], b[PLAN_SNAPSHOT_ID_MAX];
         int64_t t = time_from_civil(2026, 11, 1, 0, 0, 0);
@@ -67,9 +66,8 @@ START_TEST(drill_identifier_is_deterministic_and_valid)
         ck_assert_int_eq(restore_drill_cluster_identifier("aba", "", t, b), -EINVAL);
         ck_assert_int_eq(restore_drill_cluster_identifier(NULL, "db-a", t, b), -EINVAL);
 }
-END_TEST
 
-START_TEST(drill_identifier_of_a_long_name_keeps_prefix_and_date)
+TEST(drill_identifier_of_a_long_name_keeps_prefix_and_date)
 {
         const char *long1 = "a-very-long-cluster-name-that-goes-on-and-on-and-on-and-on-x1";
         const char *long2 = "a-very-long-cluster-name-that-goes-on-and-on-and-on-and-on-x2";
@@ -90,7 +88,6 @@ START_TEST(drill_identifier_of_a_long_name_keeps_prefix_and_date)
         ck_assert(plan_identifier_is_valid(i, 63));
         ck_assert_str_ne(i, a);
 }
-END_TEST
 
 static struct observed_cluster drill_cluster(const char *id, const struct tag *tags, size_t n)
 {
@@ -98,7 +95,7 @@ static struct observed_cluster drill_cluster(const char *id, const struct tag *t
             .identifier = id, .region = WORLD_REGION, .tags = tags, .n_tags = n};
 }
 
-START_TEST(drill_teardown_needs_both_tags_and_the_prefix)
+TEST(drill_teardown_needs_both_tags_and_the_prefix)
 {
         const struct tag both[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
                                    {(char *)TAG_RESTORE_TEST, (char *)"db-a"}};
@@ -124,9 +121,8 @@ START_TEST(drill_teardown_needs_both_tags_and_the_prefix)
         ck_assert(!restore_drill_cluster_is_ours("aba", &c));
         ck_assert(!restore_drill_cluster_is_ours("aba", NULL));
 }
-END_TEST
 
-START_TEST(planner_never_manages_a_drill_cluster)
+TEST(planner_never_manages_a_drill_cluster)
 {
         static struct world w;
         int64_t now = time_from_civil(2026, 11, 24, 2, 59, 0); /* every slot of 02:00-03:00 has started */
@@ -161,20 +157,4 @@ START_TEST(planner_never_manages_a_drill_cluster)
                         ck_assert_ptr_null(p->verdicts[i].policy);
                 }
         plan_free(p);
-}
-END_TEST
-
-TEST_SUITE(restore_drill_suite)
-{
-        Suite *s = suite_create("restore-drill");
-        TCase *tc = tcase_create("restore-drill");
-        tcase_add_test(tc, drill_period_monthly_starts_at_midnight_of_the_day);
-        tcase_add_test(tc, drill_period_weekly_daily_and_interval);
-        tcase_add_test(tc, drill_period_rejects_a_bad_schedule);
-        tcase_add_test(tc, drill_identifier_is_deterministic_and_valid);
-        tcase_add_test(tc, drill_identifier_of_a_long_name_keeps_prefix_and_date);
-        tcase_add_test(tc, drill_teardown_needs_both_tags_and_the_prefix);
-        tcase_add_test(tc, planner_never_manages_a_drill_cluster);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -3,7 +3,9 @@
 #include "test-suite.h"
 #include "time-util.h"
 
-START_TEST(slot_window_wrapping_midnight_closes_next_day)
+TEST_FILE("slot");
+
+TEST(slot_window_wrapping_midnight_closes_next_day)
 {
         struct schedule s = {.kind = SCHEDULE_DAILY};
         struct window w = {.start_min = 23 * 60 + 30, .end_min = 30};
@@ -16,9 +18,8 @@ START_TEST(slot_window_wrapping_midnight_closes_next_day)
         ck_assert_int_ge(sl.start, sl.open);
         ck_assert_int_lt(sl.start, sl.open + 30 * 60);
 }
-END_TEST
 
-START_TEST(slot_offset_is_deterministic_and_in_first_half)
+TEST(slot_offset_is_deterministic_and_in_first_half)
 {
         struct schedule s = {.kind = SCHEDULE_DAILY};
         struct window w = {.start_min = 120, .end_min = 180};
@@ -30,9 +31,8 @@ START_TEST(slot_offset_is_deterministic_and_in_first_half)
         ck_assert_int_eq((a.start - a.open) % 60, 0);
         ck_assert_int_lt(a.start - a.open, 30 * 60);
 }
-END_TEST
 
-START_TEST(slot_monthly_last_day_handles_leap_february)
+TEST(slot_monthly_last_day_handles_leap_february)
 {
         struct schedule s = {.kind = SCHEDULE_MONTHLY, .mday = SCHEDULE_MDAY_LAST};
         struct window w = {.start_min = 60, .end_min = 120};
@@ -42,9 +42,8 @@ START_TEST(slot_monthly_last_day_handles_leap_february)
         ck_assert_int_eq(slot_next(&s, &w, "c", time_from_civil(2027, 2, 1, 0, 0, 0), &sl), 0);
         ck_assert_int_eq(sl.open, time_from_civil(2027, 2, 28, 1, 0, 0));
 }
-END_TEST
 
-START_TEST(slot_weekly_selects_the_named_day)
+TEST(slot_weekly_selects_the_named_day)
 {
         struct schedule s = {.kind = SCHEDULE_WEEKLY, .weekday = 0};
         struct window w = {.start_min = 60, .end_min = 120};
@@ -53,26 +52,11 @@ START_TEST(slot_weekly_selects_the_named_day)
         ck_assert_int_eq(slot_next(&s, &w, "c", time_from_civil(2026, 11, 24, 0, 0, 0), &sl), 0);
         ck_assert_int_eq(sl.open, time_from_civil(2026, 11, 29, 1, 0, 0));
 }
-END_TEST
 
-START_TEST(iso_week_53_and_year_boundaries)
+TEST(iso_week_53_and_year_boundaries)
 {
         ck_assert_int_eq(iso_week_key(time_from_civil(2020, 12, 31, 12, 0, 0)), 202053);
         ck_assert_int_eq(iso_week_key(time_from_civil(2021, 1, 3, 12, 0, 0)), 202053);
         ck_assert_int_eq(iso_week_key(time_from_civil(2021, 1, 4, 0, 0, 0)), 202101);
         ck_assert_int_eq(iso_week_key(time_from_civil(2024, 12, 30, 0, 0, 0)), 202501);
-}
-END_TEST
-
-TEST_SUITE(slot_suite)
-{
-        Suite *s = suite_create("slot");
-        TCase *tc = tcase_create("slot");
-        tcase_add_test(tc, slot_window_wrapping_midnight_closes_next_day);
-        tcase_add_test(tc, slot_offset_is_deterministic_and_in_first_half);
-        tcase_add_test(tc, slot_monthly_last_day_handles_leap_february);
-        tcase_add_test(tc, slot_weekly_selects_the_named_day);
-        tcase_add_test(tc, iso_week_53_and_year_boundaries);
-        suite_add_tcase(s, tc);
-        return s;
 }

@@ -7,6 +7,8 @@
 #include "test-suite.h"
 #include "time-util.h"
 
+TEST_FILE("snapshot-id");
+
 static void assert_valid_rds_id(const char *s)
 {
         size_t n = strlen(s);
@@ -18,7 +20,7 @@ static void assert_valid_rds_id(const char *s)
                 ck_assert(isalnum((unsigned char)s[i]) || s[i] == '-');
 }
 
-START_TEST(identifier_is_prefix_cluster_slot)
+TEST(identifier_is_prefix_cluster_slot)
 {
         char buf[PLAN_SNAPSHOT_ID_MAX];
         ck_assert_int_eq(
@@ -26,9 +28,8 @@ START_TEST(identifier_is_prefix_cluster_slot)
         ck_assert_str_eq(buf, "aba-prod-db-20261124t0215");
         assert_valid_rds_id(buf);
 }
-END_TEST
 
-START_TEST(identifier_shortens_long_names_with_hash_suffix)
+TEST(identifier_shortens_long_names_with_hash_suffix)
 {
         char a[PLAN_SNAPSHOT_ID_MAX], b[PLAN_SNAPSHOT_ID_MAX];
         const char *l1 = "a-very-long-cluster-name-that-goes-on-and-on-and-on-forever-number-one";
@@ -42,9 +43,8 @@ START_TEST(identifier_shortens_long_names_with_hash_suffix)
         ck_assert_int_eq(plan_snapshot_identifier("aba", "x--y-", t, a), 0);
         assert_valid_rds_id(a);
 }
-END_TEST
 
-START_TEST(classify_awsbackup_prefix_wins_over_snapshot_type)
+TEST(classify_awsbackup_prefix_wins_over_snapshot_type)
 {
         struct observed_snapshot s = {.identifier = "awsbackup:job-1", .snapshot_type = "manual"};
         ck_assert_int_eq(snapshot_classify(&s, "aba"), ORIGIN_AWS_BACKUP);
@@ -55,7 +55,6 @@ START_TEST(classify_awsbackup_prefix_wins_over_snapshot_type)
         s.identifier = "rds:prod-2026";
         ck_assert_int_eq(snapshot_classify(&s, "aba"), ORIGIN_AUTOMATED);
 }
-END_TEST
 
 /* The agent's own snapshot: its name, the managed-by tag and a slot tag that agrees with the name. */
 static struct observed_snapshot owned(struct tag t[static 4], const char *id, const char *slot)
@@ -66,15 +65,14 @@ static struct observed_snapshot owned(struct tag t[static 4], const char *id, co
             .identifier = id, .cluster_identifier = "x", .snapshot_type = "manual", .tags = t, .n_tags = 2};
 }
 
-START_TEST(snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents)
+TEST(snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents)
 {
         struct tag t[4];
         struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
         ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT);
 }
-END_TEST
 
-START_TEST(managed_by_tag_alone_does_not_make_a_snapshot_the_agents)
+TEST(managed_by_tag_alone_does_not_make_a_snapshot_the_agents)
 {
         struct tag t[4];
         struct observed_snapshot a = owned(t, "db-00-compliance-hold-2026", "2026-01-01T02:15:00Z");
@@ -82,9 +80,8 @@ START_TEST(managed_by_tag_alone_does_not_make_a_snapshot_the_agents)
         a.n_tags = 1; /* the managed-by tag only */
         ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(copy_with_copied_tags_under_another_name_is_not_the_agents)
+TEST(copy_with_copied_tags_under_another_name_is_not_the_agents)
 {
         struct tag t[4];
         /* An operator's CopyDBClusterSnapshot with CopyTags=true: every tag of the agent's, another name. */
@@ -92,9 +89,8 @@ START_TEST(copy_with_copied_tags_under_another_name_is_not_the_agents)
         a.cluster_identifier = "db-00";
         ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(slot_tag_disagreeing_with_the_name_is_not_the_agents)
+TEST(slot_tag_disagreeing_with_the_name_is_not_the_agents)
 {
         struct tag t[4];
         struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-02T02:15:00Z");
@@ -107,9 +103,8 @@ START_TEST(slot_tag_disagreeing_with_the_name_is_not_the_agents)
         a.n_tags = 1; /* no slot tag */
         ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(name_of_another_cluster_or_prefix_is_not_the_agents)
+TEST(name_of_another_cluster_or_prefix_is_not_the_agents)
 {
         struct tag t[4];
         struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
@@ -118,9 +113,8 @@ START_TEST(name_of_another_cluster_or_prefix_is_not_the_agents)
         a.cluster_identifier = "x";
         ck_assert_int_eq(snapshot_classify(&a, "zz"), ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(copies_are_the_agents_only_under_their_copy_names)
+TEST(copies_are_the_agents_only_under_their_copy_names)
 {
         struct tag t[4];
         struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
@@ -138,9 +132,8 @@ START_TEST(copies_are_the_agents_only_under_their_copy_names)
         t[2].value = (char *)"something-else";
         ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
 }
-END_TEST
 
-START_TEST(shortened_names_are_recognised)
+TEST(shortened_names_are_recognised)
 {
         const char *cluster = "a-very-long-cluster-name-that-goes-on-and-on-and-on-forever-number-one";
         char id[PLAN_SNAPSHOT_ID_MAX], copy[PLAN_SNAPSHOT_ID_MAX];
@@ -151,23 +144,4 @@ START_TEST(shortened_names_are_recognised)
         ck_assert(
             snapshot_identifier_is_agents("aba", cluster, copy, "2026-01-01T02:15:00Z", "copy:eu-west-1"));
         ck_assert(!snapshot_identifier_is_agents("aba", cluster, copy, "2026-01-01T02:15:00Z", NULL));
-}
-END_TEST
-
-TEST_SUITE(snapshot_id_suite)
-{
-        Suite *s = suite_create("snapshot-id");
-        TCase *tc = tcase_create("snapshot-id");
-        tcase_add_test(tc, identifier_is_prefix_cluster_slot);
-        tcase_add_test(tc, identifier_shortens_long_names_with_hash_suffix);
-        tcase_add_test(tc, classify_awsbackup_prefix_wins_over_snapshot_type);
-        tcase_add_test(tc, snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents);
-        tcase_add_test(tc, managed_by_tag_alone_does_not_make_a_snapshot_the_agents);
-        tcase_add_test(tc, copy_with_copied_tags_under_another_name_is_not_the_agents);
-        tcase_add_test(tc, slot_tag_disagreeing_with_the_name_is_not_the_agents);
-        tcase_add_test(tc, name_of_another_cluster_or_prefix_is_not_the_agents);
-        tcase_add_test(tc, copies_are_the_agents_only_under_their_copy_names);
-        tcase_add_test(tc, shortened_names_are_recognised);
-        suite_add_tcase(s, tc);
-        return s;
 }
