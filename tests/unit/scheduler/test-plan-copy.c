@@ -18,9 +18,7 @@ static struct observed_snapshot *copy_world(struct world *w)
         west.retention = (struct retention){.keep_last = 2};
         w->pol[0].copies = &west;
         w->pol[0].n_copies = 1;
-        world_cluster(w, "c", "available");
-        world_snap(w, "c", T(2026, 11, 22, 2, 10));
-        struct observed_snapshot *s = world_snap(w, "c", T(2026, 11, 23, 2, 10));
+        struct observed_snapshot *s = world_cluster_with_snaps(w, "c", T(2026, 11, 23, 2, 10));
         world_snap_tag(w, s, TAG_SLOT, "2026-11-23T02:10:00Z");
         return s;
 }
@@ -67,11 +65,7 @@ TEST(copy_not_repeated_when_done_or_in_flight)
 
         /* Started and not yet observed: the ledger says so. */
         src = copy_world(&w);
-        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_COPY,
-                                                           .cluster_identifier = "c",
-                                                           .snapshot_identifier = src->identifier,
-                                                           .region = WEST,
-                                                           .source_region = WORLD_REGION};
+        world_ledger(&w, ACTION_COPY, "c", src->identifier, WEST)->source_region = WORLD_REGION;
         p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
@@ -236,9 +230,7 @@ static struct observed_snapshot *share_world(struct world *w)
 {
         world_init(w, T(2026, 11, 24, 12, 0));
         w->pol[0].share.accounts = accounts;
-        world_cluster(w, "c", "available");
-        world_snap(w, "c", T(2026, 11, 22, 2, 10));
-        return world_snap(w, "c", T(2026, 11, 23, 2, 10));
+        return world_cluster_with_snaps(w, "c", T(2026, 11, 23, 2, 10));
 }
 
 TEST(share_newest_with_accounts_not_yet_shared)
@@ -320,9 +312,7 @@ static struct observed_snapshot *export_world(struct world *w)
                                                  .iam_role = (char *)"arn:aws:iam::111122223333:role/export",
                                                  .kms_key = (char *)SHARE_KEY,
                                                  .every = {.kind = SCHEDULE_MONTHLY, .mday = 1}};
-        world_cluster(w, "c", "available");
-        world_snap(w, "c", T(2026, 11, 30, 2, 10));
-        return world_snap(w, "c", T(2026, 12, 1, 2, 10));
+        return world_cluster_with_snaps(w, "c", T(2026, 12, 1, 2, 10));
 }
 
 TEST(export_newest_snapshot_once_per_period)
@@ -343,8 +333,7 @@ TEST(export_newest_snapshot_once_per_period)
         plan_free(p);
 
         /* This period's task exists, even for an older snapshot: nothing more this period. */
-        w.exports[w.in.n_exports++] =
-            (struct observed_export){.identifier = task, .source_arn = "older", .status = "COMPLETE"};
+        world_export(&w, task, "older", "COMPLETE");
         world_snap(&w, "c", T(2026, 12, 2, 2, 10));
         /* No snapshot schedule to wake for (the cluster reports no window): the next export period's
          * start is the wake-up. */
@@ -360,8 +349,7 @@ TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
 {
         struct world w;
         struct observed_snapshot *s = export_world(&w);
-        w.exports[w.in.n_exports++] = (struct observed_export){
-            .identifier = "manual-export", .source_arn = s->arn, .status = "IN_PROGRESS"};
+        world_export(&w, "manual-export", s->arn, "IN_PROGRESS");
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 0);
         const struct plan_action *a = plan_find(p, ACTION_POLL);

@@ -28,9 +28,8 @@ static void drill_world_init(struct drill_world *d, int64_t now)
             .instance_class = (char *)"db.r6g.large",
             .keep_minutes = 30,
         };
-        world_cluster(&d->w, "db-a", "available")->engine = "aurora-postgresql";
-        world_snap(&d->w, "db-a", now - 2 * SEC_PER_DAY);
-        d->newest = world_snap(&d->w, "db-a", now - SEC_PER_DAY);
+        d->newest = world_cluster_with_snaps(&d->w, "db-a", now - SEC_PER_DAY);
+        d->w.clusters[0].engine = "aurora-postgresql";
         d->drill_tags[0] = (struct tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
         d->drill_tags[1] = (struct tag){(char *)TAG_RESTORE_TEST, (char *)"db-a"};
         d->w.in.instances = d->instances;

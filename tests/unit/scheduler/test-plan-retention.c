@@ -239,11 +239,9 @@ TEST(retention_creating_snapshots_are_left_alone)
 TEST(ownership_never_deletes_automated_foreign_or_continuous)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = DAY});
         w.pol[0].aws_backup_manage = true;
         w.pol[0].aws_backup_retention = (struct retention){.max_age_sec = 1000 * DAY};
-        world_cluster(&w, "c", "available");
         const char *mine = world_snap_id(&w, noon(2026, 11, 24));
         const char *auto1 = world_snap_full(&w, WORLD_REGION, "c", "rds:c-2020-01-01", noon(2020, 1, 1),
                                             "available", "automated", false)
@@ -313,11 +311,9 @@ TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
 TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY});
         w.pol[1] = (struct policy){.name = (char *)"staging", .clusters = NULL};
         w.cfg.n_policies = 2;
-        world_cluster(&w, "c", "available");
         world_snap(&w, "c", noon(2026, 11, 23));
         struct observed_snapshot *other = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY);
         struct observed_snapshot *gone = world_snap(&w, "c", noon(2026, 11, 24) - 101 * DAY);
@@ -346,9 +342,8 @@ TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
-        world_cluster(&w, "c", "available")->snapshots_incomplete = true;
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY})
+            ->snapshots_incomplete = true;
         world_snap(&w, "c", noon(2026, 11, 23));
         const char *old = world_snap_id(&w, noon(2026, 11, 24) - 100 * DAY);
         struct plan *p = world_plan(&w);
@@ -485,10 +480,7 @@ TEST(quota_counts_open_ledger_creates_not_yet_observed)
 {
         struct world w;
         quota_world(&w, 7, 0);
-        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
-                                                           .cluster_identifier = "x",
-                                                           .snapshot_identifier = "aba-x-20261124t0200",
-                                                           .region = WORLD_REGION};
+        world_ledger(&w, ACTION_CREATE, "x", "aba-x-20261124t0200", WORLD_REGION);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);

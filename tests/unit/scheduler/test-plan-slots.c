@@ -137,11 +137,7 @@ TEST(plan_open_ledger_create_is_in_flight_not_created_again)
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "available", 60);
         const char *id = world_slot_id(&w, "c", sl.start);
-        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
-                                                           .cluster_identifier = "c",
-                                                           .snapshot_identifier = id,
-                                                           .slot_start = sl.start,
-                                                           .region = WORLD_REGION};
+        world_ledger(&w, ACTION_CREATE, "c", id, WORLD_REGION)->slot_start = sl.start;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
@@ -159,9 +155,7 @@ TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         /* Nothing left for this slot: the next wake-up is tomorrow's slot. */
-        struct slot next;
-        ck_assert_int_eq(slot_next(&w.pol[0].every, &w.pol[0].window, "c", w.in.now, &next), 0);
-        ck_assert_int_eq(p->next_wakeup, next.start);
+        ck_assert_int_eq(p->next_wakeup, world_next_slot(&w, "c", w.in.now).start);
         plan_free(p);
 }
 
@@ -213,8 +207,7 @@ TEST(plan_missed_once_for_most_recent_closed_slot)
         plan_free(p);
 
         /* Reported once: the history entry says so. */
-        w.history[w.in.n_history++] =
-            (struct window_history_entry){.cluster_identifier = "c", .slot_start = sl.start, .taken = false};
+        world_history(&w, "c", sl.start, false);
         p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
         plan_free(p);
@@ -227,9 +220,7 @@ TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
         world_cluster(&w, "fresh", "available");
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
-        struct slot next;
-        ck_assert_int_eq(slot_next(&w.pol[0].every, &w.pol[0].window, "fresh", w.in.now, &next), 0);
-        ck_assert_int_eq(p->next_wakeup, next.start);
+        ck_assert_int_eq(p->next_wakeup, world_next_slot(&w, "fresh", w.in.now).start);
         plan_free(p);
 }
 
@@ -240,8 +231,7 @@ TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
         struct world w;
         struct slot today = world_at_slot(&w, "c", "available", 120);
         world_snap(&w, "c", today.start + 5);
-        w.history[w.in.n_history++] = (struct window_history_entry){
-            .cluster_identifier = "c", .slot_start = today.start, .taken = true};
+        world_history(&w, "c", today.start, true);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
         plan_free(p);
@@ -258,8 +248,7 @@ TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
         struct world w;
         world_init(&w, 0);
         world_cluster(&w, "c", "available");
-        w.history[w.in.n_history++] = (struct window_history_entry){
-            .cluster_identifier = "c", .slot_start = T(2026, 11, 1, 2, 0), .taken = true};
+        world_history(&w, "c", T(2026, 11, 1, 2, 0), true);
         struct slot today = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
         struct slot yesterday = world_slot(&w, "c", T(2026, 11, 23, 2, 59));
         w.in.now = today.start;
