@@ -298,6 +298,15 @@ static inline size_t plan_count(const struct plan *p, enum action_kind k)
         return n;
 }
 
+/* How many actions of kind `k` a fresh plan of `w` has: what a test asks of the world it changed. */
+static inline size_t world_plan_count(struct world *w, enum action_kind k)
+{
+        struct plan *p = world_plan(w);
+        size_t n = plan_count(p, k);
+        plan_free(p);
+        return n;
+}
+
 static inline const struct plan_action *plan_find(const struct plan *p, enum action_kind k)
 {
         for (size_t i = 0; i < p->n_actions; i++)

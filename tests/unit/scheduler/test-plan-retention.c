@@ -458,9 +458,7 @@ TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
 
         quota_world(&w, 7, 0);
         world_snap_full(&w, WORLD_REGION, "other", "by-hand", 1, "available", "manual", false);
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_QUOTA_EXHAUSTED), 1);
 }
 
 TEST(quota_counts_this_cycles_deletions_first)
