@@ -315,6 +315,14 @@ static inline const struct plan_action *plan_find(const struct plan *p, enum act
         return NULL;
 }
 
+/* The one action of kind `k` in `p`: the test fails when there is none, or more than one. */
+static inline const struct plan_action *plan_only(const struct plan *p, enum action_kind k)
+{
+        size_t n = plan_count(p, k);
+        ck_assert_msg(n == 1, "%zu %s actions, wanted one", n, action_kind_to_string(k));
+        return plan_find(p, k);
+}
+
 static inline const char *plan_action_tag(const struct plan_action *a, const char *key)
 {
         for (size_t i = 0; i < a->n_tags; i++)

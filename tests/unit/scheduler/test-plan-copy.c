@@ -28,8 +28,7 @@ TEST(copy_newest_snapshot_to_the_target_region_with_tags)
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
-        const struct plan_action *a = plan_find(p, ACTION_COPY);
+        const struct plan_action *a = plan_only(p, ACTION_COPY);
         ck_assert_str_eq(a->region, WEST);
         ck_assert_str_eq(a->source_region, WORLD_REGION);
         ck_assert_str_eq(a->source_snapshot, src->identifier);
@@ -114,8 +113,7 @@ TEST(copy_retention_judges_copies_by_their_source_slot)
         struct plan *p = world_plan(&w);
         ck_assert(!plan_verdict_for(p, new_copy)->deleted);
         ck_assert(plan_verdict_for(p, old_copy)->deleted);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, old_copy->identifier);
+        ck_assert_str_eq(plan_only(p, ACTION_DELETE_RDS)->snapshot, old_copy->identifier);
         plan_free(p);
 }
 
@@ -173,8 +171,7 @@ TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
         w.pol[0].n_copies = 1;
         world_cluster(&w, "c", "available")->storage_encrypted = false;
         struct plan *p = world_plan(&w); /* no snapshot yet */
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        const struct plan_action *a = plan_find(p, ACTION_REFUSED);
+        const struct plan_action *a = plan_only(p, ACTION_REFUSED);
         ck_assert_str_eq(a->region, WEST);
         ck_assert_ptr_nonnull(strstr(a->rule, "not encrypted"));
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
@@ -189,8 +186,7 @@ TEST(copy_refused_when_keys_do_not_allow_it)
         src->kms_key_id = NULL;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "unencrypted"));
+        ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_REFUSED)->rule, "unencrypted"));
         plan_free(p);
 
         src = copy_world(&w);
@@ -213,8 +209,7 @@ TEST(copy_needs_quota_in_the_target_region)
                                 false);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_QUOTA_EXHAUSTED)->region, WEST);
+        ck_assert_str_eq(plan_only(p, ACTION_QUOTA_EXHAUSTED)->region, WEST);
         plan_free(p);
 }
 
@@ -291,8 +286,7 @@ TEST(share_refused_without_a_key_for_the_aws_managed_key)
         s->kms_key_aws_managed = true;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_SHARE) + plan_count(p, ACTION_COPY), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "share.kms_key"));
+        ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_REFUSED)->rule, "share.kms_key"));
         plan_free(p);
 }
 
@@ -314,8 +308,7 @@ TEST(export_newest_snapshot_once_per_period)
         struct world w;
         struct observed_snapshot *s = export_world(&w);
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 1);
-        const struct plan_action *a = plan_find(p, ACTION_EXPORT);
+        const struct plan_action *a = plan_only(p, ACTION_EXPORT);
         ck_assert_str_eq(a->source_snapshot, s->identifier);
         ck_assert_str_eq(a->kms_key, SHARE_KEY);
         ck_assert(plan_identifier_is_valid(a->snapshot, 60));

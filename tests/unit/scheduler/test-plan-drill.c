@@ -93,8 +93,7 @@ static size_t drill_actions(const struct plan *p)
 static const struct plan_action *only_drill_action(const struct plan *p, enum action_kind k)
 {
         ck_assert_uint_eq(drill_actions(p), 1);
-        const struct plan_action *a = plan_find(p, k);
-        ck_assert_ptr_nonnull(a);
+        const struct plan_action *a = plan_only(p, k);
         ck_assert_str_eq(a->policy, "prod");
         ck_assert_str_eq(a->cluster, "db-a");
         ck_assert_str_eq(a->region, WORLD_REGION);
