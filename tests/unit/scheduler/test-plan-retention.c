@@ -38,6 +38,33 @@ static void assert_deleted(const struct plan *p, const char *id, enum delete_rea
         ck_assert_msg(found, "no delete action for %s", id);
 }
 
+/* One agent snapshot of cluster "c" in a retention case: when it was made, and the verdict the plan must
+ * give it: kept for (at least) the reasons in `keep`, or, with `keep` 0, deleted for `why`. */
+struct expected {
+        int64_t created;
+        unsigned keep;
+        enum delete_reason why;
+};
+
+/* Plans a world at `now` whose retention is `r` and whose cluster "c" has one agent snapshot per row of
+ * `e` (made in that order), and checks every snapshot's verdict. */
+static void check_verdicts(int64_t now, struct retention r, const struct expected *e, size_t n)
+{
+        struct world w;
+        const char *ids[16];
+        ck_assert_uint_le(n, ELEMENTSOF(ids));
+        world_retention(&w, now, r);
+        for (size_t i = 0; i < n; i++)
+                ids[i] = world_snap_id(&w, e[i].created);
+        struct plan *p = world_plan(&w);
+        for (size_t i = 0; i < n; i++)
+                if (e[i].keep)
+                        assert_kept(p, ids[i], e[i].keep);
+                else
+                        assert_deleted(p, ids[i], e[i].why);
+        plan_free(p);
+}
+
 TEST(retention_zero_snapshots_plans_nothing)
 {
         struct world w;
@@ -97,99 +124,73 @@ TEST(retention_keep_last_keeps_the_n_newest_of_many)
 
 TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.daily = 2});
         /* Nov 23 has two; Nov 22 has none; Nov 21 has one; Nov 20 has one. */
-        const char *a = world_snap_id(&w, T(2026, 11, 23, 23, 0));
-        const char *b = world_snap_id(&w, T(2026, 11, 23, 1, 0));
-        const char *c = world_snap_id(&w, T(2026, 11, 21, 2, 0));
-        const char *d = world_snap_id(&w, T(2026, 11, 20, 2, 0));
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_DAILY | KEEP_NEWEST);
-        assert_deleted(p, b, DELETE_NOT_KEPT);
-        assert_kept(p, c, KEEP_DAILY); /* the days that have one, not calendar days back from now */
-        assert_deleted(p, d, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = T(2026, 11, 23, 23, 0), .keep = KEEP_DAILY | KEEP_NEWEST},
+            {.created = T(2026, 11, 23, 1, 0), .why = DELETE_NOT_KEPT},
+            /* the days that have one, not calendar days back from now */
+            {.created = T(2026, 11, 21, 2, 0), .keep = KEEP_DAILY},
+            {.created = T(2026, 11, 20, 2, 0), .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2026, 11, 24), (struct retention){.daily = 2}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_weekly_uses_iso_week_53)
 {
-        struct world w;
-        world_retention(&w, noon(2021, 1, 20), (struct retention){.weekly = 2});
-        const char *w1 = world_snap_id(&w, noon(2021, 1, 4));      /* 2021-W01 */
-        const char *sun = world_snap_id(&w, noon(2021, 1, 3));     /* 2020-W53 */
-        const char *dec31 = world_snap_id(&w, noon(2020, 12, 31)); /* 2020-W53 */
-        const char *w52 = world_snap_id(&w, noon(2020, 12, 27));   /* 2020-W52 */
-        struct plan *p = world_plan(&w);
-        assert_kept(p, w1, KEEP_WEEKLY);
-        assert_kept(p, sun, KEEP_WEEKLY);
-        assert_deleted(p, dec31, DELETE_NOT_KEPT);
-        assert_deleted(p, w52, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = noon(2021, 1, 4), .keep = KEEP_WEEKLY},      /* 2021-W01 */
+            {.created = noon(2021, 1, 3), .keep = KEEP_WEEKLY},      /* 2020-W53 */
+            {.created = noon(2020, 12, 31), .why = DELETE_NOT_KEPT}, /* 2020-W53 */
+            {.created = noon(2020, 12, 27), .why = DELETE_NOT_KEPT}, /* 2020-W52 */
+        };
+        check_verdicts(noon(2021, 1, 20), (struct retention){.weekly = 2}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_monthly_month_ends_and_leap_day)
 {
-        struct world w;
-        world_retention(&w, noon(2024, 4, 15), (struct retention){.monthly = 3, .yearly = 1});
-        const char *mar1 = world_snap_id(&w, T(2024, 3, 1, 0, 0));
-        const char *feb29 = world_snap_id(&w, T(2024, 2, 29, 23, 59));
-        const char *feb28 = world_snap_id(&w, T(2024, 2, 28, 23, 59));
-        const char *jan31 = world_snap_id(&w, T(2024, 1, 31, 23, 59));
-        const char *dec31 = world_snap_id(&w, T(2023, 12, 31, 23, 59));
-        struct plan *p = world_plan(&w);
-        assert_kept(p, mar1, KEEP_MONTHLY | KEEP_YEARLY | KEEP_NEWEST);
-        assert_kept(p, feb29, KEEP_MONTHLY);
-        assert_deleted(p, feb28, DELETE_NOT_KEPT);
-        assert_kept(p, jan31, KEEP_MONTHLY);
-        assert_deleted(p, dec31, DELETE_NOT_KEPT); /* yearly = 1 keeps only 2024's newest */
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = T(2024, 3, 1, 0, 0), .keep = KEEP_MONTHLY | KEEP_YEARLY | KEEP_NEWEST},
+            {.created = T(2024, 2, 29, 23, 59), .keep = KEEP_MONTHLY},
+            {.created = T(2024, 2, 28, 23, 59), .why = DELETE_NOT_KEPT},
+            {.created = T(2024, 1, 31, 23, 59), .keep = KEEP_MONTHLY},
+            /* yearly = 1 keeps only 2024's newest */
+            {.created = T(2023, 12, 31, 23, 59), .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2024, 4, 15), (struct retention){.monthly = 3, .yearly = 1}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_yearly_keeps_newest_of_each_year)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 6, 1), (struct retention){.yearly = 2});
-        const char *a = world_snap_id(&w, T(2026, 1, 1, 0, 0));
-        const char *b = world_snap_id(&w, T(2025, 12, 31, 23, 59));
-        const char *c = world_snap_id(&w, T(2025, 1, 1, 0, 0));
-        const char *d = world_snap_id(&w, T(2024, 12, 31, 0, 0));
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_YEARLY);
-        assert_kept(p, b, KEEP_YEARLY);
-        assert_deleted(p, c, DELETE_NOT_KEPT);
-        assert_deleted(p, d, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = T(2026, 1, 1, 0, 0), .keep = KEEP_YEARLY},
+            {.created = T(2025, 12, 31, 23, 59), .keep = KEEP_YEARLY},
+            {.created = T(2025, 1, 1, 0, 0), .why = DELETE_NOT_KEPT},
+            {.created = T(2024, 12, 31, 0, 0), .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2026, 6, 1), (struct retention){.yearly = 2}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_keep_within_is_measured_from_newest_not_now)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_within_sec = 7 * DAY});
         /* Backups failed for 60 days: what is kept does not erode. */
         int64_t newest = noon(2026, 11, 24) - 60 * DAY;
-        const char *a = world_snap_id(&w, newest);
-        const char *b = world_snap_id(&w, newest - 7 * DAY);
-        const char *c = world_snap_id(&w, newest - 7 * DAY - 1);
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_WITHIN | KEEP_NEWEST);
-        assert_kept(p, b, KEEP_WITHIN);
-        assert_deleted(p, c, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = newest, .keep = KEEP_WITHIN | KEEP_NEWEST},
+            {.created = newest - 7 * DAY, .keep = KEEP_WITHIN},
+            {.created = newest - 7 * DAY - 1, .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2026, 11, 24), (struct retention){.keep_within_sec = 7 * DAY}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_max_age_only_keeps_unexpired)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
-        const char *a = world_snap_id(&w, noon(2026, 11, 24) - 1 * DAY);
-        const char *b = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY);
-        const char *c = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_UNEXPIRED | KEEP_NEWEST);
-        assert_kept(p, b, KEEP_UNEXPIRED); /* exactly max_age old is not older than it */
-        assert_deleted(p, c, DELETE_MAX_AGE);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = noon(2026, 11, 24) - 1 * DAY, .keep = KEEP_UNEXPIRED | KEEP_NEWEST},
+            /* exactly max_age old is not older than it */
+            {.created = noon(2026, 11, 24) - 10 * DAY, .keep = KEEP_UNEXPIRED},
+            {.created = noon(2026, 11, 24) - 10 * DAY - 1, .why = DELETE_MAX_AGE},
+        };
+        check_verdicts(noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_no_rule_keeps_all)
