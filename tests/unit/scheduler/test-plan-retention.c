@@ -38,6 +38,13 @@ static void assert_deleted(const struct plan *p, const char *id, enum delete_rea
         ck_assert_msg(found, "no delete action for %s", id);
 }
 
+/* Neither through RDS nor through AWS Backup. */
+static void assert_nothing_deleted(const struct plan *p)
+{
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 0);
+}
+
 /* One agent snapshot of cluster "c" in a retention case: when it was made, and the verdict the plan must
  * give it: kept for (at least) the reasons in `keep`, or, with `keep` 0, deleted for `why`. */
 struct expected {
@@ -71,7 +78,7 @@ TEST(retention_zero_snapshots_plans_nothing)
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 3, .max_age_sec = 10 * DAY});
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(p->n_verdicts, 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -82,7 +89,7 @@ TEST(retention_one_expired_snapshot_is_kept_as_newest)
         struct observed_snapshot *s = world_snap(&w, "c", noon(2025, 1, 1));
         struct plan *p = world_plan(&w);
         assert_kept(p, s->identifier, KEEP_NEWEST);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -201,7 +208,7 @@ TEST(retention_no_rule_keeps_all)
         const char *old = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_NO_RULE);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -232,7 +239,7 @@ TEST(retention_creating_snapshots_are_left_alone)
         assert_kept(p, newest, KEEP_NEWEST | KEEP_LAST);
         assert_kept(p, creating->identifier, KEEP_NOT_AVAILABLE);
         assert_kept(p, copying->identifier, KEEP_NOT_AVAILABLE);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 2);
         plan_free(p);
 }
@@ -263,27 +270,34 @@ TEST(ownership_never_deletes_automated_foreign_or_continuous)
         assert_kept(p, auto2, KEEP_ORIGIN);
         assert_kept(p, cont, KEEP_ORIGIN);
         assert_kept(p, foreign, KEEP_ORIGIN);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 0);
+        assert_nothing_deleted(p);
         ck_assert_int_eq(plan_verdict_of(p, cont)->origin, ORIGIN_AWS_BACKUP_CONTINUOUS);
         plan_free(p);
+}
+
+/* Policy "prod" keeps the newest one and 30 days; `cluster` has the agent's snapshot of yesterday, so
+ * that any older snapshot of the agent's past 30 days is one retention deletes. */
+static struct observed_cluster *managed_world(struct world *w, const char *cluster)
+{
+        world_init(w, noon(2026, 11, 24));
+        w->pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        struct observed_cluster *c = world_cluster(w, cluster, "available");
+        world_snap(w, cluster, noon(2026, 11, 23));
+        return c;
 }
 
 TEST(ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable)
 {
         /* A DBA's 200-day-old snapshot carrying the agent's managed-by and policy tags, no slot tag. */
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
-        world_cluster(&w, "db-00", "available");
-        world_snap(&w, "db-00", noon(2026, 11, 23));
+        managed_world(&w, "db-00");
         struct observed_snapshot *forged =
             world_snap_full(&w, WORLD_REGION, "db-00", "db-00-compliance-hold-2026",
                             noon(2026, 11, 24) - 200 * DAY, "available", "manual", true);
         struct plan *p = world_plan(&w);
         assert_kept(p, forged->identifier, KEEP_ORIGIN);
         ck_assert_int_eq(plan_verdict_of(p, forged->identifier)->origin, ORIGIN_FOREIGN_MANUAL);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -292,10 +306,7 @@ TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
         /* An operator's CopyDBClusterSnapshot of the agent's snapshot with CopyTags=true: every tag of the
          * agent's (slot included), under a name the agent never gives. */
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
-        world_cluster(&w, "db-00", "available");
-        world_snap(&w, "db-00", noon(2026, 11, 23));
+        managed_world(&w, "db-00");
         struct observed_snapshot *src = world_snap(&w, "db-00", noon(2026, 11, 24) - 100 * DAY);
         struct observed_snapshot *copy =
             world_snap_full(&w, WORLD_REGION, "db-00", "db-00-keep-forever-copy",
@@ -311,10 +322,9 @@ TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
 TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 {
         struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY});
+        managed_world(&w, "c");
         w.pol[1] = (struct policy){.name = (char *)"staging", .clusters = NULL};
         w.cfg.n_policies = 2;
-        world_snap(&w, "c", noon(2026, 11, 23));
         struct observed_snapshot *other = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY);
         struct observed_snapshot *gone = world_snap(&w, "c", noon(2026, 11, 24) - 101 * DAY);
         /* world_snap tags "prod"; the first occurrence of a key wins, so retag by rewriting the value. */
@@ -323,7 +333,7 @@ TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
         struct plan *p = world_plan(&w);
         assert_kept(p, other->identifier, KEEP_OTHER_POLICY);
         assert_kept(p, gone->identifier, KEEP_OTHER_POLICY);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 2);
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct plan_action *a = &p->actions[i];
@@ -342,13 +352,11 @@ TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
 {
         struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY})
-            ->snapshots_incomplete = true;
-        world_snap(&w, "c", noon(2026, 11, 23));
+        managed_world(&w, "c")->snapshots_incomplete = true;
         const char *old = world_snap_id(&w, noon(2026, 11, 24) - 100 * DAY);
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_INCOMPLETE);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_REFUSED)->rule, "could not be read"));
         plan_free(p);
 }
@@ -381,7 +389,7 @@ TEST(awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed)
         struct plan *p = world_plan(&w); /* manage is off */
         assert_kept(p, old_manual, KEEP_BACKUP_OFF);
         assert_kept(p, old_backup, KEEP_BACKUP_OFF);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP) + plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -412,7 +420,7 @@ TEST(ownership_agent_snapshots_of_unselected_clusters_are_unmanaged)
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_UNMANAGED);
         ck_assert_ptr_null(plan_verdict_of(p, old)->policy);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -452,7 +460,7 @@ TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 
         quota_world(&w, 7, 0);
