@@ -6,68 +6,71 @@ TEST_FILE("plan-slots");
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
-/* prod-db in its open window at 02:45: the plan and its one create (p is the caller's, *ret_slot its slot).
- */
-static struct plan *open_window_plan(struct world *w, struct slot *ret_slot, const struct plan_action **ret)
+/* prod-db planned in its open window at 02:45: its slot, the plan (the test frees it), its one create. */
+struct open_window {
+        struct world w;
+        struct slot slot;
+        struct plan *plan;
+        const struct plan_action *create;
+};
+
+static void open_window_plan(struct open_window *o)
 {
-        world_init(w, T(2026, 11, 24, 2, 45));
-        world_cluster(w, "prod-db", "available");
-        *ret_slot = world_slot(w, "prod-db", w->in.now);
+        world_init(&o->w, T(2026, 11, 24, 2, 45));
+        world_cluster(&o->w, "prod-db", "available");
+        o->slot = world_slot(&o->w, "prod-db", o->w.in.now);
+        o->plan = world_plan(&o->w);
+        o->create = plan_only(o->plan, ACTION_CREATE);
+}
+
+/* Nothing for `cluster` now, neither a create nor a missed window: the plan wakes for its next slot. */
+static void assert_nothing_until_next_slot(struct world *w, const char *cluster)
+{
         struct plan *p = world_plan(w);
-        *ret = plan_only(p, ACTION_CREATE);
-        return p;
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
+        ck_assert_int_eq(p->next_wakeup, world_next_slot(w, cluster, w->in.now).start);
+        plan_free(p);
 }
 
 TEST(plan_creates_in_open_window)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
-
-        ck_assert_str_eq(a->region, WORLD_REGION);
-        ck_assert_str_eq(a->policy, "prod");
-        ck_assert_int_eq(a->slot_start, sl.start);
-        ck_assert_ptr_nonnull(a->rule);
-        plan_free(p);
+        struct open_window o;
+        open_window_plan(&o);
+        ck_assert_str_eq(o.create->region, WORLD_REGION);
+        ck_assert_str_eq(o.create->policy, "prod");
+        ck_assert_int_eq(o.create->slot_start, o.slot.start);
+        ck_assert_ptr_nonnull(o.create->rule);
+        plan_free(o.plan);
 }
 
 TEST(create_names_its_snapshot_from_policy_cluster_and_slot)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
+        struct open_window o;
         char id[PLAN_SNAPSHOT_ID_MAX];
-
-        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", sl.start, id), 0);
-        ck_assert_str_eq(a->snapshot, id);
-        plan_free(p);
+        open_window_plan(&o);
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", o.slot.start, id), 0);
+        ck_assert_str_eq(o.create->snapshot, id);
+        plan_free(o.plan);
 }
 
 TEST(create_carries_the_agents_tags)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
+        struct open_window o;
         char iso[TIME_ISO8601_MAX];
-
-        ck_assert_str_eq(plan_action_tag(a, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
-        ck_assert_str_eq(plan_action_tag(a, TAG_POLICY), "prod");
-        ck_assert_str_eq(plan_action_tag(a, TAG_SLOT), time_format_iso8601(sl.start, iso));
-        plan_free(p);
+        open_window_plan(&o);
+        ck_assert_str_eq(plan_action_tag(o.create, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
+        ck_assert_str_eq(plan_action_tag(o.create, TAG_POLICY), "prod");
+        ck_assert_str_eq(plan_action_tag(o.create, TAG_SLOT), time_format_iso8601(o.slot.start, iso));
+        plan_free(o.plan);
 }
 
 TEST(create_in_progress_looks_again_in_a_minute)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
-
-        ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
-        plan_free(p);
+        struct open_window o;
+        open_window_plan(&o);
+        ck_assert_int_eq(o.plan->next_wakeup, o.w.in.now + PLAN_POLL_INTERVAL_SEC);
+        plan_free(o.plan);
 }
 
 TEST(plan_waits_for_the_slot_start_inside_the_window)
@@ -150,11 +153,7 @@ TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
         char iso[TIME_ISO8601_MAX];
         struct observed_snapshot *s = world_snap(&w, "c", sl.start + 5);
         world_snap_tag(&w, s, TAG_SLOT, time_format_iso8601(sl.start, iso));
-        struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        /* Nothing left for this slot: the next wake-up is tomorrow's slot. */
-        ck_assert_int_eq(p->next_wakeup, world_next_slot(&w, "c", w.in.now).start);
-        plan_free(p);
+        assert_nothing_until_next_slot(&w, "c");
 }
 
 TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
@@ -209,10 +208,7 @@ TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
         struct world w;
         world_init(&w, T(2026, 11, 24, 12, 0));
         world_cluster(&w, "fresh", "available");
-        struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
-        ck_assert_int_eq(p->next_wakeup, world_next_slot(&w, "fresh", w.in.now).start);
-        plan_free(p);
+        assert_nothing_until_next_slot(&w, "fresh");
 }
 
 TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
