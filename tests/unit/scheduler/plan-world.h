@@ -33,12 +33,24 @@ struct world {
         struct plan_input in;
 };
 
+/* Points the config and the planner's input at the world's own arrays. */
+static inline void world_link(struct world *w)
+{
+        w->cfg.policies = w->pol;
+        w->in.config = &w->cfg;
+        w->in.clusters = w->clusters;
+        w->in.snapshots = w->snaps;
+        w->in.ledger = w->ledger;
+        w->in.history = w->history;
+        w->in.exports = w->exports;
+        w->in.account_quotas = w->quotas;
+}
+
 static inline void world_init(struct world *w, int64_t now)
 {
         memset(w, 0, sizeof *w);
         w->cfg.agent.region = (char *)WORLD_REGION;
         w->cfg.agent.snapshot_prefix = (char *)"aba";
-        w->cfg.policies = w->pol;
         w->cfg.n_policies = 1;
         w->pol[0] = (struct policy){
             .name = (char *)"prod",
@@ -47,16 +59,8 @@ static inline void world_init(struct world *w, int64_t now)
             .quota_limit = 100,
             .quota_reserve = 5,
         };
-        w->in = (struct plan_input){
-            .config = &w->cfg,
-            .clusters = w->clusters,
-            .snapshots = w->snaps,
-            .ledger = w->ledger,
-            .history = w->history,
-            .exports = w->exports,
-            .account_quotas = w->quotas,
-            .now = now,
-        };
+        world_link(w);
+        w->in.now = now;
 }
 
 /* Each adder below takes the next free row of its array: a test that outgrows the world fails here rather
@@ -213,14 +217,7 @@ static inline struct observed_snapshot *world_cluster_with_snaps(struct world *w
 static inline void world_copy(struct world *dst, const struct world *src)
 {
         *dst = *src;
-        dst->cfg.policies = dst->pol;
-        dst->in.config = &dst->cfg;
-        dst->in.clusters = dst->clusters;
-        dst->in.snapshots = dst->snaps;
-        dst->in.ledger = dst->ledger;
-        dst->in.history = dst->history;
-        dst->in.exports = dst->exports;
-        dst->in.account_quotas = dst->quotas;
+        world_link(dst);
 }
 
 /* Swaps elements i and j of an array of `size`-byte elements. */
