@@ -43,22 +43,32 @@ TEST(origin_of_recovery_point_arn_is_aws_backup)
             ORIGIN_AWS_BACKUP);
 }
 
-TEST(only_backup_origins_are_deleted_only_through_backup)
+/* The seed rules, one row per origin: what its origin alone decides about a snapshot. */
+static const struct {
+        bool deleted_only_through_backup, counts_toward_quota;
+} seed_rules[_ORIGIN_MAX] = {
+    [ORIGIN_AUTOMATED] = {.deleted_only_through_backup = false, .counts_toward_quota = false},
+    [ORIGIN_AWS_BACKUP] = {.deleted_only_through_backup = true, .counts_toward_quota = false},
+    [ORIGIN_AWS_BACKUP_CONTINUOUS] = {.deleted_only_through_backup = true, .counts_toward_quota = false},
+    [ORIGIN_AGENT] = {.deleted_only_through_backup = false, .counts_toward_quota = true},
+    [ORIGIN_FOREIGN_MANUAL] = {.deleted_only_through_backup = false, .counts_toward_quota = true},
+};
+
+TEST_LOOP(only_backup_origins_are_deleted_only_through_backup, 0, _ORIGIN_MAX)
 {
-        ck_assert(snapshot_origin_deleted_only_through_backup(ORIGIN_AWS_BACKUP));
-        ck_assert(snapshot_origin_deleted_only_through_backup(ORIGIN_AWS_BACKUP_CONTINUOUS));
-        ck_assert(!snapshot_origin_deleted_only_through_backup(ORIGIN_AGENT));
-        ck_assert(!snapshot_origin_deleted_only_through_backup(ORIGIN_FOREIGN_MANUAL));
-        ck_assert(!snapshot_origin_deleted_only_through_backup(ORIGIN_AUTOMATED));
+        ck_assert_msg(snapshot_origin_deleted_only_through_backup(_i) ==
+                          seed_rules[_i].deleted_only_through_backup,
+                      "origin %s", snapshot_origin_to_string(_i));
+}
+
+TEST(only_backup_identifiers_are_deleted_only_through_backup)
+{
         ck_assert(snapshot_id_deleted_only_through_backup("awsbackup:job-1a2b"));
         ck_assert(!snapshot_id_deleted_only_through_backup("aba-prod-20261124t0215"));
 }
 
-TEST(only_manual_origins_count_toward_quota)
+TEST_LOOP(only_manual_origins_count_toward_quota, 0, _ORIGIN_MAX)
 {
-        ck_assert(snapshot_origin_counts_toward_quota(ORIGIN_AGENT));
-        ck_assert(snapshot_origin_counts_toward_quota(ORIGIN_FOREIGN_MANUAL));
-        ck_assert(!snapshot_origin_counts_toward_quota(ORIGIN_AWS_BACKUP));
-        ck_assert(!snapshot_origin_counts_toward_quota(ORIGIN_AWS_BACKUP_CONTINUOUS));
-        ck_assert(!snapshot_origin_counts_toward_quota(ORIGIN_AUTOMATED));
+        ck_assert_msg(snapshot_origin_counts_toward_quota(_i) == seed_rules[_i].counts_toward_quota,
+                      "origin %s", snapshot_origin_to_string(_i));
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "plan-format.h"
 #include "plan.h"
 #include "slot.h"
 #include "snapshot-id.h"
@@ -32,12 +33,24 @@ struct world {
         struct plan_input in;
 };
 
+/* Points the config and the planner's input at the world's own arrays. */
+static inline void world_link(struct world *w)
+{
+        w->cfg.policies = w->pol;
+        w->in.config = &w->cfg;
+        w->in.clusters = w->clusters;
+        w->in.snapshots = w->snaps;
+        w->in.ledger = w->ledger;
+        w->in.history = w->history;
+        w->in.exports = w->exports;
+        w->in.account_quotas = w->quotas;
+}
+
 static inline void world_init(struct world *w, int64_t now)
 {
         memset(w, 0, sizeof *w);
         w->cfg.agent.region = (char *)WORLD_REGION;
         w->cfg.agent.snapshot_prefix = (char *)"aba";
-        w->cfg.policies = w->pol;
         w->cfg.n_policies = 1;
         w->pol[0] = (struct policy){
             .name = (char *)"prod",
@@ -46,21 +59,23 @@ static inline void world_init(struct world *w, int64_t now)
             .quota_limit = 100,
             .quota_reserve = 5,
         };
-        w->in = (struct plan_input){
-            .config = &w->cfg,
-            .clusters = w->clusters,
-            .snapshots = w->snaps,
-            .ledger = w->ledger,
-            .history = w->history,
-            .exports = w->exports,
-            .account_quotas = w->quotas,
-            .now = now,
-        };
+        world_link(w);
+        w->in.now = now;
+}
+
+/* Each adder below takes the next free row of its array: a test that outgrows the world fails here rather
+ * than writing past it. */
+static inline size_t world_row(size_t *n, size_t max, const char *what)
+{
+        if (*n >= max)
+                ck_abort_msg("world full: more than %zu %s", max, what);
+        return (*n)++;
 }
 
 static inline struct observed_cluster *world_cluster(struct world *w, const char *id, const char *status)
 {
-        struct observed_cluster *c = &w->clusters[w->in.n_clusters++];
+        struct observed_cluster *c =
+            &w->clusters[world_row(&w->in.n_clusters, ELEMENTSOF(w->clusters), "clusters")];
         *c = (struct observed_cluster){.identifier = id,
                                        .region = WORLD_REGION,
                                        .status = status,
@@ -76,9 +91,7 @@ static inline struct observed_snapshot *world_snap_full(struct world *w, const c
                                                         const char *cluster, const char *id, int64_t t,
                                                         const char *status, const char *type, bool agent)
 {
-        size_t i = w->in.n_snapshots++;
-        if (i >= WORLD_MAX_SNAPS)
-                ck_abort_msg("world full");
+        size_t i = world_row(&w->in.n_snapshots, WORLD_MAX_SNAPS, "snapshots");
         struct observed_snapshot *s = &w->snaps[i];
         bool slot_named = agent && !id && t != PLAN_TIME_UNKNOWN;
         if (slot_named) {
@@ -160,6 +173,80 @@ static inline void world_snap_tag(struct world *w, struct observed_snapshot *s, 
         w->snap_tags[i][s->n_tags++] = (struct tag){(char *)k, (char *)v};
 }
 
+/* An action the ledger holds for `cluster` (region, slot and source as the caller sets them). */
+static inline struct ledger_action *world_ledger(struct world *w, enum action_kind kind, const char *cluster,
+                                                 const char *snapshot, const char *region)
+{
+        struct ledger_action *l =
+            &w->ledger[world_row(&w->in.n_ledger, ELEMENTSOF(w->ledger), "ledger actions")];
+        *l = (struct ledger_action){
+            .kind = kind, .cluster_identifier = cluster, .snapshot_identifier = snapshot, .region = region};
+        return l;
+}
+
+/* The agent's record that the window of `cluster` for `slot_start` passed, with a snapshot or without. */
+static inline void world_history(struct world *w, const char *cluster, int64_t slot_start, bool taken)
+{
+        w->history[world_row(&w->in.n_history, ELEMENTSOF(w->history), "history entries")] =
+            (struct window_history_entry){
+                .cluster_identifier = cluster, .slot_start = slot_start, .taken = taken};
+}
+
+/* An export task `id` of the snapshot `source_arn`, as DescribeExportTasks reports it. */
+static inline struct observed_export *world_export(struct world *w, const char *id, const char *source_arn,
+                                                   const char *status)
+{
+        struct observed_export *e =
+            &w->exports[world_row(&w->in.n_exports, ELEMENTSOF(w->exports), "exports")];
+        *e = (struct observed_export){.identifier = id, .source_arn = source_arn, .status = status};
+        return e;
+}
+
+/* An available cluster `id` with the agent's snapshots of a day before `newest` and of `newest`; returns
+ * the newest, the one copies, shares, exports and drills start from. */
+static inline struct observed_snapshot *world_cluster_with_snaps(struct world *w, const char *id,
+                                                                 int64_t newest)
+{
+        world_cluster(w, id, "available");
+        world_snap(w, id, newest - SEC_PER_DAY);
+        return world_snap(w, id, newest);
+}
+
+/* `*dst` becomes a copy of `src` whose input points at its own arrays, so that a test can change or
+ * reorder one world and plan both. The snapshots' strings and tags still point into `src`. */
+static inline void world_copy(struct world *dst, const struct world *src)
+{
+        *dst = *src;
+        world_link(dst);
+}
+
+/* Swaps elements i and j of an array of `size`-byte elements. */
+static inline void world_swap(void *base, size_t size, size_t i, size_t j)
+{
+        unsigned char *a = (unsigned char *)base + i * size, *b = (unsigned char *)base + j * size;
+        for (size_t k = 0; k < size; k++) {
+                unsigned char t = a[k];
+                a[k] = b[k];
+                b[k] = t;
+        }
+}
+
+static inline void world_reverse_array(void *base, size_t n, size_t size)
+{
+        for (size_t i = 0; i < n / 2; i++)
+                world_swap(base, size, i, n - 1 - i);
+}
+
+/* Every input list of `w` in the opposite order: what the planner says must not depend on it. */
+static inline void world_reverse(struct world *w)
+{
+        world_reverse_array(w->clusters, w->in.n_clusters, sizeof w->clusters[0]);
+        world_reverse_array(w->snaps, w->in.n_snapshots, sizeof w->snaps[0]);
+        world_reverse_array(w->ledger, w->in.n_ledger, sizeof w->ledger[0]);
+        world_reverse_array(w->history, w->in.n_history, sizeof w->history[0]);
+        world_reverse_array(w->exports, w->in.n_exports, sizeof w->exports[0]);
+}
+
 static inline struct plan *world_plan(struct world *w)
 {
         struct plan *p = NULL;
@@ -167,6 +254,16 @@ static inline struct plan *world_plan(struct world *w)
         if (r < 0 || !p)
                 ck_abort_msg("plan_build: %d", r);
         return p;
+}
+
+/* The text of a fresh plan of `w` (the caller frees it): two plans of one world read the same. */
+static inline char *world_plan_text(struct world *w)
+{
+        struct plan *p = world_plan(w);
+        char *text = NULL;
+        ck_assert_int_eq(plan_format_string(p, &text), 0);
+        plan_free(p);
+        return text;
 }
 
 static inline const struct snapshot_verdict *plan_verdict_of(const struct plan *p, const char *id)
@@ -198,12 +295,29 @@ static inline size_t plan_count(const struct plan *p, enum action_kind k)
         return n;
 }
 
+/* How many actions of kind `k` a fresh plan of `w` has: what a test asks of the world it changed. */
+static inline size_t world_plan_count(struct world *w, enum action_kind k)
+{
+        struct plan *p = world_plan(w);
+        size_t n = plan_count(p, k);
+        plan_free(p);
+        return n;
+}
+
 static inline const struct plan_action *plan_find(const struct plan *p, enum action_kind k)
 {
         for (size_t i = 0; i < p->n_actions; i++)
                 if (p->actions[i].kind == k)
                         return &p->actions[i];
         return NULL;
+}
+
+/* The one action of kind `k` in `p`: the test fails when there is none, or more than one. */
+static inline const struct plan_action *plan_only(const struct plan *p, enum action_kind k)
+{
+        size_t n = plan_count(p, k);
+        ck_assert_msg(n == 1, "%zu %s actions, wanted one", n, action_kind_to_string(k));
+        return plan_find(p, k);
 }
 
 static inline const char *plan_action_tag(const struct plan_action *a, const char *key)
@@ -237,6 +351,14 @@ static inline struct slot world_slot(struct world *w, const char *cluster, int64
         return s;
 }
 
+/* The slot of `cluster` under policy 0 that opens next after t: where a plan with nothing left wakes. */
+static inline struct slot world_next_slot(struct world *w, const char *cluster, int64_t t)
+{
+        struct slot s;
+        ck_assert_int_eq(slot_next(&w->pol[0].every, &w->pol[0].window, cluster, t, &s), 0);
+        return s;
+}
+
 /* A world whose one cluster `cluster` (status `status`) is `after` seconds past the start of its slot in
  * the 2026-11-24 window; returns that slot. */
 static inline struct slot world_at_slot(struct world *w, const char *cluster, const char *status,
@@ -259,12 +381,12 @@ static inline const char *world_slot_id(struct world *w, const char *cluster, in
         return id;
 }
 
-/* A world at `now` whose policy "prod" has retention `r` and one available cluster "c". */
-static inline void world_retention(struct world *w, int64_t now, struct retention r)
+/* A world at `now` whose policy "prod" has retention `r` and one available cluster "c", which it returns. */
+static inline struct observed_cluster *world_retention(struct world *w, int64_t now, struct retention r)
 {
         world_init(w, now);
         w->pol[0].retention = r;
-        world_cluster(w, "c", "available");
+        return world_cluster(w, "c", "available");
 }
 
 /* The identifier of a new agent snapshot of cluster "c" created at `t`. */

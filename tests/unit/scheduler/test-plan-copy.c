@@ -18,9 +18,7 @@ static struct observed_snapshot *copy_world(struct world *w)
         west.retention = (struct retention){.keep_last = 2};
         w->pol[0].copies = &west;
         w->pol[0].n_copies = 1;
-        world_cluster(w, "c", "available");
-        world_snap(w, "c", T(2026, 11, 22, 2, 10));
-        struct observed_snapshot *s = world_snap(w, "c", T(2026, 11, 23, 2, 10));
+        struct observed_snapshot *s = world_cluster_with_snaps(w, "c", T(2026, 11, 23, 2, 10));
         world_snap_tag(w, s, TAG_SLOT, "2026-11-23T02:10:00Z");
         return s;
 }
@@ -30,8 +28,7 @@ TEST(copy_newest_snapshot_to_the_target_region_with_tags)
         struct world w;
         struct observed_snapshot *src = copy_world(&w);
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
-        const struct plan_action *a = plan_find(p, ACTION_COPY);
+        const struct plan_action *a = plan_only(p, ACTION_COPY);
         ck_assert_str_eq(a->region, WEST);
         ck_assert_str_eq(a->source_region, WORLD_REGION);
         ck_assert_str_eq(a->source_snapshot, src->identifier);
@@ -61,17 +58,11 @@ TEST(copy_not_repeated_when_done_or_in_flight)
         struct observed_snapshot *c =
             world_snap_full(&w, WEST, "c", "renamed", T(2026, 11, 23, 3, 0), "available", "manual", true);
         c->source_arn = src->arn;
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_COPY), 0);
 
         /* Started and not yet observed: the ledger says so. */
         src = copy_world(&w);
-        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_COPY,
-                                                           .cluster_identifier = "c",
-                                                           .snapshot_identifier = src->identifier,
-                                                           .region = WEST,
-                                                           .source_region = WORLD_REGION};
+        world_ledger(&w, ACTION_COPY, "c", src->identifier, WEST)->source_region = WORLD_REGION;
         p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
@@ -122,8 +113,7 @@ TEST(copy_retention_judges_copies_by_their_source_slot)
         struct plan *p = world_plan(&w);
         ck_assert(!plan_verdict_for(p, new_copy)->deleted);
         ck_assert(plan_verdict_for(p, old_copy)->deleted);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, old_copy->identifier);
+        ck_assert_str_eq(plan_only(p, ACTION_DELETE_RDS)->snapshot, old_copy->identifier);
         plan_free(p);
 }
 
@@ -170,9 +160,7 @@ TEST(copy_waits_at_the_cross_region_copy_limit)
 
         /* One fewer in flight: the copy starts. */
         w.in.n_snapshots--;
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_COPY), 1);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_COPY), 1);
 }
 
 TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
@@ -183,8 +171,7 @@ TEST(copy_kms_key_for_an_unencrypted_cluster_is_refused_before_any_snapshot)
         w.pol[0].n_copies = 1;
         world_cluster(&w, "c", "available")->storage_encrypted = false;
         struct plan *p = world_plan(&w); /* no snapshot yet */
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        const struct plan_action *a = plan_find(p, ACTION_REFUSED);
+        const struct plan_action *a = plan_only(p, ACTION_REFUSED);
         ck_assert_str_eq(a->region, WEST);
         ck_assert_ptr_nonnull(strstr(a->rule, "not encrypted"));
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
@@ -199,8 +186,7 @@ TEST(copy_refused_when_keys_do_not_allow_it)
         src->kms_key_id = NULL;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "unencrypted"));
+        ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_REFUSED)->rule, "unencrypted"));
         plan_free(p);
 
         src = copy_world(&w);
@@ -223,8 +209,7 @@ TEST(copy_needs_quota_in_the_target_region)
                                 false);
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_COPY), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_QUOTA_EXHAUSTED)->region, WEST);
+        ck_assert_str_eq(plan_only(p, ACTION_QUOTA_EXHAUSTED)->region, WEST);
         plan_free(p);
 }
 
@@ -236,9 +221,7 @@ static struct observed_snapshot *share_world(struct world *w)
 {
         world_init(w, T(2026, 11, 24, 12, 0));
         w->pol[0].share.accounts = accounts;
-        world_cluster(w, "c", "available");
-        world_snap(w, "c", T(2026, 11, 22, 2, 10));
-        return world_snap(w, "c", T(2026, 11, 23, 2, 10));
+        return world_cluster_with_snaps(w, "c", T(2026, 11, 23, 2, 10));
 }
 
 TEST(share_newest_with_accounts_not_yet_shared)
@@ -258,9 +241,7 @@ TEST(share_newest_with_accounts_not_yet_shared)
 
         static const char *const both[] = {"111111111111", "222222222222", NULL};
         s->shared_accounts = both;
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_SHARE), 0);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_SHARE), 0);
 }
 
 TEST(share_copies_first_under_the_aws_managed_key)
@@ -305,8 +286,7 @@ TEST(share_refused_without_a_key_for_the_aws_managed_key)
         s->kms_key_aws_managed = true;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_SHARE) + plan_count(p, ACTION_COPY), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "share.kms_key"));
+        ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_REFUSED)->rule, "share.kms_key"));
         plan_free(p);
 }
 
@@ -320,9 +300,7 @@ static struct observed_snapshot *export_world(struct world *w)
                                                  .iam_role = (char *)"arn:aws:iam::111122223333:role/export",
                                                  .kms_key = (char *)SHARE_KEY,
                                                  .every = {.kind = SCHEDULE_MONTHLY, .mday = 1}};
-        world_cluster(w, "c", "available");
-        world_snap(w, "c", T(2026, 11, 30, 2, 10));
-        return world_snap(w, "c", T(2026, 12, 1, 2, 10));
+        return world_cluster_with_snaps(w, "c", T(2026, 12, 1, 2, 10));
 }
 
 TEST(export_newest_snapshot_once_per_period)
@@ -330,8 +308,7 @@ TEST(export_newest_snapshot_once_per_period)
         struct world w;
         struct observed_snapshot *s = export_world(&w);
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 1);
-        const struct plan_action *a = plan_find(p, ACTION_EXPORT);
+        const struct plan_action *a = plan_only(p, ACTION_EXPORT);
         ck_assert_str_eq(a->source_snapshot, s->identifier);
         ck_assert_str_eq(a->kms_key, SHARE_KEY);
         ck_assert(plan_identifier_is_valid(a->snapshot, 60));
@@ -343,8 +320,7 @@ TEST(export_newest_snapshot_once_per_period)
         plan_free(p);
 
         /* This period's task exists, even for an older snapshot: nothing more this period. */
-        w.exports[w.in.n_exports++] =
-            (struct observed_export){.identifier = task, .source_arn = "older", .status = "COMPLETE"};
+        world_export(&w, task, "older", "COMPLETE");
         world_snap(&w, "c", T(2026, 12, 2, 2, 10));
         /* No snapshot schedule to wake for (the cluster reports no window): the next export period's
          * start is the wake-up. */
@@ -360,8 +336,7 @@ TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
 {
         struct world w;
         struct observed_snapshot *s = export_world(&w);
-        w.exports[w.in.n_exports++] = (struct observed_export){
-            .identifier = "manual-export", .source_arn = s->arn, .status = "IN_PROGRESS"};
+        world_export(&w, "manual-export", s->arn, "IN_PROGRESS");
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 0);
         const struct plan_action *a = plan_find(p, ACTION_POLL);
@@ -373,7 +348,5 @@ TEST(export_skipped_when_the_newest_is_exported_and_polled_while_running)
 
         /* A failed export of the snapshot does not count as exported. */
         w.exports[0].status = "FAILED";
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_EXPORT), 1);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_EXPORT), 1);
 }

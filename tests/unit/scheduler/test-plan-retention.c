@@ -38,13 +38,47 @@ static void assert_deleted(const struct plan *p, const char *id, enum delete_rea
         ck_assert_msg(found, "no delete action for %s", id);
 }
 
+/* Neither through RDS nor through AWS Backup. */
+static void assert_nothing_deleted(const struct plan *p)
+{
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 0);
+}
+
+/* One agent snapshot of cluster "c" in a retention case: when it was made, and the verdict the plan must
+ * give it: kept for (at least) the reasons in `keep`, or, with `keep` 0, deleted for `why`. */
+struct expected {
+        int64_t created;
+        unsigned keep;
+        enum delete_reason why;
+};
+
+/* Plans a world at `now` whose retention is `r` and whose cluster "c" has one agent snapshot per row of
+ * `e` (made in that order), and checks every snapshot's verdict. */
+static void check_verdicts(int64_t now, struct retention r, const struct expected *e, size_t n)
+{
+        struct world w;
+        const char *ids[16];
+        ck_assert_uint_le(n, ELEMENTSOF(ids));
+        world_retention(&w, now, r);
+        for (size_t i = 0; i < n; i++)
+                ids[i] = world_snap_id(&w, e[i].created);
+        struct plan *p = world_plan(&w);
+        for (size_t i = 0; i < n; i++)
+                if (e[i].keep)
+                        assert_kept(p, ids[i], e[i].keep);
+                else
+                        assert_deleted(p, ids[i], e[i].why);
+        plan_free(p);
+}
+
 TEST(retention_zero_snapshots_plans_nothing)
 {
         struct world w;
         world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 3, .max_age_sec = 10 * DAY});
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(p->n_verdicts, 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -55,7 +89,7 @@ TEST(retention_one_expired_snapshot_is_kept_as_newest)
         struct observed_snapshot *s = world_snap(&w, "c", noon(2025, 1, 1));
         struct plan *p = world_plan(&w);
         assert_kept(p, s->identifier, KEEP_NEWEST);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -97,99 +131,73 @@ TEST(retention_keep_last_keeps_the_n_newest_of_many)
 
 TEST(retention_daily_keeps_newest_of_each_of_the_last_n_days_with_one)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.daily = 2});
         /* Nov 23 has two; Nov 22 has none; Nov 21 has one; Nov 20 has one. */
-        const char *a = world_snap_id(&w, T(2026, 11, 23, 23, 0));
-        const char *b = world_snap_id(&w, T(2026, 11, 23, 1, 0));
-        const char *c = world_snap_id(&w, T(2026, 11, 21, 2, 0));
-        const char *d = world_snap_id(&w, T(2026, 11, 20, 2, 0));
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_DAILY | KEEP_NEWEST);
-        assert_deleted(p, b, DELETE_NOT_KEPT);
-        assert_kept(p, c, KEEP_DAILY); /* the days that have one, not calendar days back from now */
-        assert_deleted(p, d, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = T(2026, 11, 23, 23, 0), .keep = KEEP_DAILY | KEEP_NEWEST},
+            {.created = T(2026, 11, 23, 1, 0), .why = DELETE_NOT_KEPT},
+            /* the days that have one, not calendar days back from now */
+            {.created = T(2026, 11, 21, 2, 0), .keep = KEEP_DAILY},
+            {.created = T(2026, 11, 20, 2, 0), .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2026, 11, 24), (struct retention){.daily = 2}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_weekly_uses_iso_week_53)
 {
-        struct world w;
-        world_retention(&w, noon(2021, 1, 20), (struct retention){.weekly = 2});
-        const char *w1 = world_snap_id(&w, noon(2021, 1, 4));      /* 2021-W01 */
-        const char *sun = world_snap_id(&w, noon(2021, 1, 3));     /* 2020-W53 */
-        const char *dec31 = world_snap_id(&w, noon(2020, 12, 31)); /* 2020-W53 */
-        const char *w52 = world_snap_id(&w, noon(2020, 12, 27));   /* 2020-W52 */
-        struct plan *p = world_plan(&w);
-        assert_kept(p, w1, KEEP_WEEKLY);
-        assert_kept(p, sun, KEEP_WEEKLY);
-        assert_deleted(p, dec31, DELETE_NOT_KEPT);
-        assert_deleted(p, w52, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = noon(2021, 1, 4), .keep = KEEP_WEEKLY},      /* 2021-W01 */
+            {.created = noon(2021, 1, 3), .keep = KEEP_WEEKLY},      /* 2020-W53 */
+            {.created = noon(2020, 12, 31), .why = DELETE_NOT_KEPT}, /* 2020-W53 */
+            {.created = noon(2020, 12, 27), .why = DELETE_NOT_KEPT}, /* 2020-W52 */
+        };
+        check_verdicts(noon(2021, 1, 20), (struct retention){.weekly = 2}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_monthly_month_ends_and_leap_day)
 {
-        struct world w;
-        world_retention(&w, noon(2024, 4, 15), (struct retention){.monthly = 3, .yearly = 1});
-        const char *mar1 = world_snap_id(&w, T(2024, 3, 1, 0, 0));
-        const char *feb29 = world_snap_id(&w, T(2024, 2, 29, 23, 59));
-        const char *feb28 = world_snap_id(&w, T(2024, 2, 28, 23, 59));
-        const char *jan31 = world_snap_id(&w, T(2024, 1, 31, 23, 59));
-        const char *dec31 = world_snap_id(&w, T(2023, 12, 31, 23, 59));
-        struct plan *p = world_plan(&w);
-        assert_kept(p, mar1, KEEP_MONTHLY | KEEP_YEARLY | KEEP_NEWEST);
-        assert_kept(p, feb29, KEEP_MONTHLY);
-        assert_deleted(p, feb28, DELETE_NOT_KEPT);
-        assert_kept(p, jan31, KEEP_MONTHLY);
-        assert_deleted(p, dec31, DELETE_NOT_KEPT); /* yearly = 1 keeps only 2024's newest */
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = T(2024, 3, 1, 0, 0), .keep = KEEP_MONTHLY | KEEP_YEARLY | KEEP_NEWEST},
+            {.created = T(2024, 2, 29, 23, 59), .keep = KEEP_MONTHLY},
+            {.created = T(2024, 2, 28, 23, 59), .why = DELETE_NOT_KEPT},
+            {.created = T(2024, 1, 31, 23, 59), .keep = KEEP_MONTHLY},
+            /* yearly = 1 keeps only 2024's newest */
+            {.created = T(2023, 12, 31, 23, 59), .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2024, 4, 15), (struct retention){.monthly = 3, .yearly = 1}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_yearly_keeps_newest_of_each_year)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 6, 1), (struct retention){.yearly = 2});
-        const char *a = world_snap_id(&w, T(2026, 1, 1, 0, 0));
-        const char *b = world_snap_id(&w, T(2025, 12, 31, 23, 59));
-        const char *c = world_snap_id(&w, T(2025, 1, 1, 0, 0));
-        const char *d = world_snap_id(&w, T(2024, 12, 31, 0, 0));
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_YEARLY);
-        assert_kept(p, b, KEEP_YEARLY);
-        assert_deleted(p, c, DELETE_NOT_KEPT);
-        assert_deleted(p, d, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = T(2026, 1, 1, 0, 0), .keep = KEEP_YEARLY},
+            {.created = T(2025, 12, 31, 23, 59), .keep = KEEP_YEARLY},
+            {.created = T(2025, 1, 1, 0, 0), .why = DELETE_NOT_KEPT},
+            {.created = T(2024, 12, 31, 0, 0), .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2026, 6, 1), (struct retention){.yearly = 2}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_keep_within_is_measured_from_newest_not_now)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_within_sec = 7 * DAY});
         /* Backups failed for 60 days: what is kept does not erode. */
         int64_t newest = noon(2026, 11, 24) - 60 * DAY;
-        const char *a = world_snap_id(&w, newest);
-        const char *b = world_snap_id(&w, newest - 7 * DAY);
-        const char *c = world_snap_id(&w, newest - 7 * DAY - 1);
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_WITHIN | KEEP_NEWEST);
-        assert_kept(p, b, KEEP_WITHIN);
-        assert_deleted(p, c, DELETE_NOT_KEPT);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = newest, .keep = KEEP_WITHIN | KEEP_NEWEST},
+            {.created = newest - 7 * DAY, .keep = KEEP_WITHIN},
+            {.created = newest - 7 * DAY - 1, .why = DELETE_NOT_KEPT},
+        };
+        check_verdicts(noon(2026, 11, 24), (struct retention){.keep_within_sec = 7 * DAY}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_max_age_only_keeps_unexpired)
 {
-        struct world w;
-        world_retention(&w, noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY});
-        const char *a = world_snap_id(&w, noon(2026, 11, 24) - 1 * DAY);
-        const char *b = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY);
-        const char *c = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
-        struct plan *p = world_plan(&w);
-        assert_kept(p, a, KEEP_UNEXPIRED | KEEP_NEWEST);
-        assert_kept(p, b, KEEP_UNEXPIRED); /* exactly max_age old is not older than it */
-        assert_deleted(p, c, DELETE_MAX_AGE);
-        plan_free(p);
+        const struct expected e[] = {
+            {.created = noon(2026, 11, 24) - 1 * DAY, .keep = KEEP_UNEXPIRED | KEEP_NEWEST},
+            /* exactly max_age old is not older than it */
+            {.created = noon(2026, 11, 24) - 10 * DAY, .keep = KEEP_UNEXPIRED},
+            {.created = noon(2026, 11, 24) - 10 * DAY - 1, .why = DELETE_MAX_AGE},
+        };
+        check_verdicts(noon(2026, 11, 24), (struct retention){.max_age_sec = 10 * DAY}, e, ELEMENTSOF(e));
 }
 
 TEST(retention_no_rule_keeps_all)
@@ -200,7 +208,7 @@ TEST(retention_no_rule_keeps_all)
         const char *old = world_snap_id(&w, noon(2026, 11, 24) - 10 * DAY - 1);
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_NO_RULE);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -231,7 +239,7 @@ TEST(retention_creating_snapshots_are_left_alone)
         assert_kept(p, newest, KEEP_NEWEST | KEEP_LAST);
         assert_kept(p, creating->identifier, KEEP_NOT_AVAILABLE);
         assert_kept(p, copying->identifier, KEEP_NOT_AVAILABLE);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         ck_assert_uint_eq(plan_count(p, ACTION_POLL), 2);
         plan_free(p);
 }
@@ -239,11 +247,9 @@ TEST(retention_creating_snapshots_are_left_alone)
 TEST(ownership_never_deletes_automated_foreign_or_continuous)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = DAY};
+        world_retention(&w, noon(2026, 11, 24), (struct retention){.keep_last = 1, .max_age_sec = DAY});
         w.pol[0].aws_backup_manage = true;
         w.pol[0].aws_backup_retention = (struct retention){.max_age_sec = 1000 * DAY};
-        world_cluster(&w, "c", "available");
         const char *mine = world_snap_id(&w, noon(2026, 11, 24));
         const char *auto1 = world_snap_full(&w, WORLD_REGION, "c", "rds:c-2020-01-01", noon(2020, 1, 1),
                                             "available", "automated", false)
@@ -264,27 +270,34 @@ TEST(ownership_never_deletes_automated_foreign_or_continuous)
         assert_kept(p, auto2, KEEP_ORIGIN);
         assert_kept(p, cont, KEEP_ORIGIN);
         assert_kept(p, foreign, KEEP_ORIGIN);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP), 0);
+        assert_nothing_deleted(p);
         ck_assert_int_eq(plan_verdict_of(p, cont)->origin, ORIGIN_AWS_BACKUP_CONTINUOUS);
         plan_free(p);
+}
+
+/* Policy "prod" keeps the newest one and 30 days; `cluster` has the agent's snapshot of yesterday, so
+ * that any older snapshot of the agent's past 30 days is one retention deletes. */
+static struct observed_cluster *managed_world(struct world *w, const char *cluster)
+{
+        world_init(w, noon(2026, 11, 24));
+        w->pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        struct observed_cluster *c = world_cluster(w, cluster, "available");
+        world_snap(w, cluster, noon(2026, 11, 23));
+        return c;
 }
 
 TEST(ownership_managed_by_tag_alone_never_makes_a_snapshot_deletable)
 {
         /* A DBA's 200-day-old snapshot carrying the agent's managed-by and policy tags, no slot tag. */
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
-        world_cluster(&w, "db-00", "available");
-        world_snap(&w, "db-00", noon(2026, 11, 23));
+        managed_world(&w, "db-00");
         struct observed_snapshot *forged =
             world_snap_full(&w, WORLD_REGION, "db-00", "db-00-compliance-hold-2026",
                             noon(2026, 11, 24) - 200 * DAY, "available", "manual", true);
         struct plan *p = world_plan(&w);
         assert_kept(p, forged->identifier, KEEP_ORIGIN);
         ck_assert_int_eq(plan_verdict_of(p, forged->identifier)->origin, ORIGIN_FOREIGN_MANUAL);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -293,10 +306,7 @@ TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
         /* An operator's CopyDBClusterSnapshot of the agent's snapshot with CopyTags=true: every tag of the
          * agent's (slot included), under a name the agent never gives. */
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
-        world_cluster(&w, "db-00", "available");
-        world_snap(&w, "db-00", noon(2026, 11, 23));
+        managed_world(&w, "db-00");
         struct observed_snapshot *src = world_snap(&w, "db-00", noon(2026, 11, 24) - 100 * DAY);
         struct observed_snapshot *copy =
             world_snap_full(&w, WORLD_REGION, "db-00", "db-00-keep-forever-copy",
@@ -305,20 +315,16 @@ TEST(ownership_copy_made_with_copy_tags_is_never_deleted)
         struct plan *p = world_plan(&w);
         assert_kept(p, copy->identifier, KEEP_ORIGIN);
         assert_deleted(p, src->identifier, DELETE_MAX_AGE); /* the agent's own original is */
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_DELETE_RDS)->snapshot, src->identifier);
+        ck_assert_str_eq(plan_only(p, ACTION_DELETE_RDS)->snapshot, src->identifier);
         plan_free(p);
 }
 
 TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
+        managed_world(&w, "c");
         w.pol[1] = (struct policy){.name = (char *)"staging", .clusters = NULL};
         w.cfg.n_policies = 2;
-        world_cluster(&w, "c", "available");
-        world_snap(&w, "c", noon(2026, 11, 23));
         struct observed_snapshot *other = world_snap(&w, "c", noon(2026, 11, 24) - 100 * DAY);
         struct observed_snapshot *gone = world_snap(&w, "c", noon(2026, 11, 24) - 101 * DAY);
         /* world_snap tags "prod"; the first occurrence of a key wins, so retag by rewriting the value. */
@@ -327,7 +333,7 @@ TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
         struct plan *p = world_plan(&w);
         assert_kept(p, other->identifier, KEEP_OTHER_POLICY);
         assert_kept(p, gone->identifier, KEEP_OTHER_POLICY);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 2);
         for (size_t i = 0; i < p->n_actions; i++) {
                 const struct plan_action *a = &p->actions[i];
@@ -346,16 +352,12 @@ TEST(ownership_snapshot_of_another_or_no_configured_policy_is_kept_and_reported)
 TEST(retention_deletes_nothing_for_a_cluster_with_an_unreadable_snapshot)
 {
         struct world w;
-        world_init(&w, noon(2026, 11, 24));
-        w.pol[0].retention = (struct retention){.keep_last = 1, .max_age_sec = 30 * DAY};
-        world_cluster(&w, "c", "available")->snapshots_incomplete = true;
-        world_snap(&w, "c", noon(2026, 11, 23));
+        managed_world(&w, "c")->snapshots_incomplete = true;
         const char *old = world_snap_id(&w, noon(2026, 11, 24) - 100 * DAY);
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_INCOMPLETE);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_REFUSED), 1);
-        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_REFUSED)->rule, "could not be read"));
+        assert_nothing_deleted(p);
+        ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_REFUSED)->rule, "could not be read"));
         plan_free(p);
 }
 
@@ -387,7 +389,7 @@ TEST(awsbackup_snapshots_are_kept_when_aws_backup_is_not_managed)
         struct plan *p = world_plan(&w); /* manage is off */
         assert_kept(p, old_manual, KEEP_BACKUP_OFF);
         assert_kept(p, old_backup, KEEP_BACKUP_OFF);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_BACKUP) + plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -418,7 +420,7 @@ TEST(ownership_agent_snapshots_of_unselected_clusters_are_unmanaged)
         struct plan *p = world_plan(&w);
         assert_kept(p, old, KEEP_UNMANAGED);
         ck_assert_ptr_null(plan_verdict_of(p, old)->policy);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_nothing_deleted(p);
         plan_free(p);
 }
 
@@ -440,13 +442,20 @@ static void quota_world(struct world *w, int manual, int expired)
                         false);
 }
 
+/* With room in the quota the slot's snapshot is created; without, the quota's exhaustion is reported
+ * instead: never both, never neither. */
+static void assert_quota_room(const struct plan *p, bool room)
+{
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), room ? 1 : 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), room ? 0 : 1);
+}
+
 TEST(quota_create_allowed_exactly_at_the_edge)
 {
         struct world w;
         quota_world(&w, 7, 0); /* 7 + 1 = 8 = 10 - 2 */
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 0);
+        assert_quota_room(p, true);
         plan_free(p);
 }
 
@@ -456,15 +465,14 @@ TEST(quota_exhausted_one_past_the_edge_deletes_nothing_unexpired)
         quota_world(&w, 8, 0);
         /* A foreign manual snapshot counts too. */
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
-        ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 0);
+        assert_quota_room(p, false);
+        assert_nothing_deleted(p);
         plan_free(p);
 
         quota_world(&w, 7, 0);
         world_snap_full(&w, WORLD_REGION, "other", "by-hand", 1, "available", "manual", false);
         p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
+        assert_quota_room(p, false);
         plan_free(p);
 }
 
@@ -474,7 +482,7 @@ TEST(quota_counts_this_cycles_deletions_first)
         quota_world(&w, 9, 2); /* 9 - 2 expired + 1 = 8 */
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_DELETE_RDS), 2);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
+        assert_quota_room(p, true);
         /* Deletions come before creations. */
         ck_assert_int_eq(p->actions[0].kind, ACTION_DELETE_RDS);
         ck_assert_int_eq(p->actions[2].kind, ACTION_CREATE);
@@ -485,13 +493,9 @@ TEST(quota_counts_open_ledger_creates_not_yet_observed)
 {
         struct world w;
         quota_world(&w, 7, 0);
-        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
-                                                           .cluster_identifier = "x",
-                                                           .snapshot_identifier = "aba-x-20261124t0200",
-                                                           .region = WORLD_REGION};
+        world_ledger(&w, ACTION_CREATE, "x", "aba-x-20261124t0200", WORLD_REGION);
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_QUOTA_EXHAUSTED), 1);
+        assert_quota_room(p, false);
         plan_free(p);
 }
 

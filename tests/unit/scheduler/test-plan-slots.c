@@ -6,69 +6,71 @@ TEST_FILE("plan-slots");
 
 #define T(y, mo, d, h, mi) time_from_civil(y, mo, d, h, mi, 0)
 
-/* prod-db in its open window at 02:45: the plan and its one create (p is the caller's, *ret_slot its slot).
- */
-static struct plan *open_window_plan(struct world *w, struct slot *ret_slot, const struct plan_action **ret)
+/* prod-db planned in its open window at 02:45: its slot, the plan (the test frees it), its one create. */
+struct open_window {
+        struct world w;
+        struct slot slot;
+        struct plan *plan;
+        const struct plan_action *create;
+};
+
+static void open_window_plan(struct open_window *o)
 {
-        world_init(w, T(2026, 11, 24, 2, 45));
-        world_cluster(w, "prod-db", "available");
-        *ret_slot = world_slot(w, "prod-db", w->in.now);
+        world_init(&o->w, T(2026, 11, 24, 2, 45));
+        world_cluster(&o->w, "prod-db", "available");
+        o->slot = world_slot(&o->w, "prod-db", o->w.in.now);
+        o->plan = world_plan(&o->w);
+        o->create = plan_only(o->plan, ACTION_CREATE);
+}
+
+/* Nothing for `cluster` now, neither a create nor a missed window: the plan wakes for its next slot. */
+static void assert_nothing_until_next_slot(struct world *w, const char *cluster)
+{
         struct plan *p = world_plan(w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
-        *ret = plan_find(p, ACTION_CREATE);
-        return p;
+        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
+        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
+        ck_assert_int_eq(p->next_wakeup, world_next_slot(w, cluster, w->in.now).start);
+        plan_free(p);
 }
 
 TEST(plan_creates_in_open_window)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
-
-        ck_assert_str_eq(a->region, WORLD_REGION);
-        ck_assert_str_eq(a->policy, "prod");
-        ck_assert_int_eq(a->slot_start, sl.start);
-        ck_assert_ptr_nonnull(a->rule);
-        plan_free(p);
+        struct open_window o;
+        open_window_plan(&o);
+        ck_assert_str_eq(o.create->region, WORLD_REGION);
+        ck_assert_str_eq(o.create->policy, "prod");
+        ck_assert_int_eq(o.create->slot_start, o.slot.start);
+        ck_assert_ptr_nonnull(o.create->rule);
+        plan_free(o.plan);
 }
 
 TEST(create_names_its_snapshot_from_policy_cluster_and_slot)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
+        struct open_window o;
         char id[PLAN_SNAPSHOT_ID_MAX];
-
-        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", sl.start, id), 0);
-        ck_assert_str_eq(a->snapshot, id);
-        plan_free(p);
+        open_window_plan(&o);
+        ck_assert_int_eq(plan_snapshot_identifier("aba", "prod-db", o.slot.start, id), 0);
+        ck_assert_str_eq(o.create->snapshot, id);
+        plan_free(o.plan);
 }
 
 TEST(create_carries_the_agents_tags)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
+        struct open_window o;
         char iso[TIME_ISO8601_MAX];
-
-        ck_assert_str_eq(plan_action_tag(a, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
-        ck_assert_str_eq(plan_action_tag(a, TAG_POLICY), "prod");
-        ck_assert_str_eq(plan_action_tag(a, TAG_SLOT), time_format_iso8601(sl.start, iso));
-        plan_free(p);
+        open_window_plan(&o);
+        ck_assert_str_eq(plan_action_tag(o.create, TAG_MANAGED_BY), TAG_MANAGED_BY_VALUE);
+        ck_assert_str_eq(plan_action_tag(o.create, TAG_POLICY), "prod");
+        ck_assert_str_eq(plan_action_tag(o.create, TAG_SLOT), time_format_iso8601(o.slot.start, iso));
+        plan_free(o.plan);
 }
 
 TEST(create_in_progress_looks_again_in_a_minute)
 {
-        struct world w;
-        struct slot sl;
-        const struct plan_action *a;
-        struct plan *p = open_window_plan(&w, &sl, &a);
-
-        ck_assert_int_eq(p->next_wakeup, w.in.now + PLAN_POLL_INTERVAL_SEC);
-        plan_free(p);
+        struct open_window o;
+        open_window_plan(&o);
+        ck_assert_int_eq(o.plan->next_wakeup, o.w.in.now + PLAN_POLL_INTERVAL_SEC);
+        plan_free(o.plan);
 }
 
 TEST(plan_waits_for_the_slot_start_inside_the_window)
@@ -137,15 +139,10 @@ TEST(plan_open_ledger_create_is_in_flight_not_created_again)
         struct world w;
         struct slot sl = world_at_slot(&w, "c", "available", 60);
         const char *id = world_slot_id(&w, "c", sl.start);
-        w.ledger[w.in.n_ledger++] = (struct ledger_action){.kind = ACTION_CREATE,
-                                                           .cluster_identifier = "c",
-                                                           .snapshot_identifier = id,
-                                                           .slot_start = sl.start,
-                                                           .region = WORLD_REGION};
+        world_ledger(&w, ACTION_CREATE, "c", id, WORLD_REGION)->slot_start = sl.start;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        ck_assert_uint_eq(plan_count(p, ACTION_POLL), 1);
-        ck_assert_str_eq(plan_find(p, ACTION_POLL)->snapshot, id);
+        ck_assert_str_eq(plan_only(p, ACTION_POLL)->snapshot, id);
         plan_free(p);
 }
 
@@ -156,13 +153,7 @@ TEST(plan_slot_done_by_slot_tag_of_an_agent_snapshot)
         char iso[TIME_ISO8601_MAX];
         struct observed_snapshot *s = world_snap(&w, "c", sl.start + 5);
         world_snap_tag(&w, s, TAG_SLOT, time_format_iso8601(sl.start, iso));
-        struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        /* Nothing left for this slot: the next wake-up is tomorrow's slot. */
-        struct slot next;
-        ck_assert_int_eq(slot_next(&w.pol[0].every, &w.pol[0].window, "c", w.in.now, &next), 0);
-        ck_assert_int_eq(p->next_wakeup, next.start);
-        plan_free(p);
+        assert_nothing_until_next_slot(&w, "c");
 }
 
 TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
@@ -172,9 +163,7 @@ TEST(plan_slot_done_by_any_snapshot_with_the_identifier)
         const char *id = world_slot_id(&w, "c", sl.start);
         /* Someone else (no ownership tag) already holds the name: AlreadyExists would answer; done. */
         world_snap_full(&w, WORLD_REGION, "c", id, sl.start + 1, "available", "manual", false);
-        struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_CREATE), 0);
 }
 
 TEST(plan_window_wrapping_midnight_creates_after_midnight)
@@ -194,9 +183,7 @@ TEST(plan_window_wrapping_midnight_creates_after_midnight)
 
         /* At 00:30 that window has closed. */
         w.in.now = T(2026, 11, 25, 0, 30);
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_CREATE), 0);
 }
 
 TEST(plan_missed_once_for_most_recent_closed_slot)
@@ -207,17 +194,13 @@ TEST(plan_missed_once_for_most_recent_closed_slot)
         world_snap(&w, "c", T(2026, 11, 20, 2, 10)); /* the agent knows this cluster */
         struct slot sl = world_slot(&w, "c", w.in.now);
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
-        ck_assert_int_eq(plan_find(p, ACTION_MISSED)->slot_start, sl.start);
+        ck_assert_int_eq(plan_only(p, ACTION_MISSED)->slot_start, sl.start);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 0);
         plan_free(p);
 
         /* Reported once: the history entry says so. */
-        w.history[w.in.n_history++] =
-            (struct window_history_entry){.cluster_identifier = "c", .slot_start = sl.start, .taken = false};
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
-        plan_free(p);
+        world_history(&w, "c", sl.start, false);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_MISSED), 0);
 }
 
 TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
@@ -225,12 +208,7 @@ TEST(plan_first_slot_of_a_new_cluster_is_not_missed)
         struct world w;
         world_init(&w, T(2026, 11, 24, 12, 0));
         world_cluster(&w, "fresh", "available");
-        struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
-        struct slot next;
-        ck_assert_int_eq(slot_next(&w.pol[0].every, &w.pol[0].window, "fresh", w.in.now, &next), 0);
-        ck_assert_int_eq(p->next_wakeup, next.start);
-        plan_free(p);
+        assert_nothing_until_next_slot(&w, "fresh");
 }
 
 TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
@@ -240,17 +218,12 @@ TEST(plan_slot_before_the_agents_first_snapshot_is_not_missed)
         struct world w;
         struct slot today = world_at_slot(&w, "c", "available", 120);
         world_snap(&w, "c", today.start + 5);
-        w.history[w.in.n_history++] = (struct window_history_entry){
-            .cluster_identifier = "c", .slot_start = today.start, .taken = true};
-        struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 0);
-        plan_free(p);
+        world_history(&w, "c", today.start, true);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_MISSED), 0);
 
         /* With a snapshot from the day before yesterday, yesterday's empty slot is missed. */
         world_snap(&w, "c", T(2026, 11, 22, 2, 10));
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_MISSED), 1);
 }
 
 TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
@@ -258,15 +231,13 @@ TEST(plan_missed_previous_slot_reported_while_next_window_is_open)
         struct world w;
         world_init(&w, 0);
         world_cluster(&w, "c", "available");
-        w.history[w.in.n_history++] = (struct window_history_entry){
-            .cluster_identifier = "c", .slot_start = T(2026, 11, 1, 2, 0), .taken = true};
+        world_history(&w, "c", T(2026, 11, 1, 2, 0), true);
         struct slot today = world_slot(&w, "c", T(2026, 11, 24, 2, 59));
         struct slot yesterday = world_slot(&w, "c", T(2026, 11, 23, 2, 59));
         w.in.now = today.start;
         struct plan *p = world_plan(&w);
         ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
-        ck_assert_uint_eq(plan_count(p, ACTION_MISSED), 1);
-        ck_assert_int_eq(plan_find(p, ACTION_MISSED)->slot_start, yesterday.start);
+        ck_assert_int_eq(plan_only(p, ACTION_MISSED)->slot_start, yesterday.start);
         plan_free(p);
 }
 
@@ -277,8 +248,7 @@ TEST(plan_monthly_last_schedule_creates_on_leap_day)
         w.pol[0].every = (struct schedule){.kind = SCHEDULE_MONTHLY, .mday = SCHEDULE_MDAY_LAST};
         world_cluster(&w, "c", "available");
         struct plan *p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
-        ck_assert_ptr_nonnull(strstr(plan_find(p, ACTION_CREATE)->snapshot, "20280229t02"));
+        ck_assert_ptr_nonnull(strstr(plan_only(p, ACTION_CREATE)->snapshot, "20280229t02"));
         /* The next slot is the end of March. */
         ck_assert_int_le(p->next_wakeup, T(2028, 3, 31, 3, 0));
         plan_free(p);
@@ -303,9 +273,7 @@ TEST(plan_cluster_window_from_preferred_backup_window)
 
         c->has_preferred_window = true;
         c->preferred_window = (struct window){.start_min = 5 * 60, .end_min = 6 * 60};
-        p = world_plan(&w);
-        ck_assert_uint_eq(plan_count(p, ACTION_CREATE), 1);
-        plan_free(p);
+        ck_assert_uint_eq(world_plan_count(&w, ACTION_CREATE), 1);
 }
 
 TEST(plan_policy_selection_first_match_by_region_glob_and_tags)

@@ -9,6 +9,9 @@
 
 TEST_FILE("snapshot-id");
 
+/* The slot tag the agent writes for the slot of 2026-01-01 02:15 (its names say "20260101t0215"). */
+#define SLOT "2026-01-01T02:15:00Z"
+
 static void assert_valid_rds_id(const char *s)
 {
         size_t n = strlen(s);
@@ -65,59 +68,61 @@ static struct observed_snapshot owned(struct tag t[static 4], const char *id, co
             .identifier = id, .cluster_identifier = "x", .snapshot_type = "manual", .tags = t, .n_tags = 2};
 }
 
-TEST(snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents)
+/* The origin that `prefix` gives a snapshot of `cluster` named `id` with the agent's managed-by tag and,
+ * unless `slot` is NULL, a slot tag `slot`. */
+static enum snapshot_origin origin_of_owned(const char *prefix, const char *cluster, const char *id,
+                                            const char *slot)
 {
         struct tag t[4];
-        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT);
+        struct observed_snapshot s = owned(t, id, slot);
+        s.cluster_identifier = cluster;
+        s.n_tags = slot ? 2 : 1;
+        return snapshot_classify(&s, prefix);
+}
+
+TEST(snapshot_with_name_managed_by_and_agreeing_slot_is_the_agents)
+{
+        ck_assert_int_eq(origin_of_owned("aba", "x", "aba-x-20260101t0215", SLOT), ORIGIN_AGENT);
 }
 
 TEST(managed_by_tag_alone_does_not_make_a_snapshot_the_agents)
 {
-        struct tag t[4];
-        struct observed_snapshot a = owned(t, "db-00-compliance-hold-2026", "2026-01-01T02:15:00Z");
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
-        a.n_tags = 1; /* the managed-by tag only */
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("aba", "x", "db-00-compliance-hold-2026", SLOT),
+                         ORIGIN_FOREIGN_MANUAL);
+        /* the managed-by tag only */
+        ck_assert_int_eq(origin_of_owned("aba", "x", "db-00-compliance-hold-2026", NULL),
+                         ORIGIN_FOREIGN_MANUAL);
 }
 
 TEST(copy_with_copied_tags_under_another_name_is_not_the_agents)
 {
-        struct tag t[4];
         /* An operator's CopyDBClusterSnapshot with CopyTags=true: every tag of the agent's, another name. */
-        struct observed_snapshot a = owned(t, "db-00-keep-forever-copy", "2026-01-01T02:15:00Z");
-        a.cluster_identifier = "db-00";
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("aba", "db-00", "db-00-keep-forever-copy", SLOT),
+                         ORIGIN_FOREIGN_MANUAL);
 }
 
 TEST(slot_tag_disagreeing_with_the_name_is_not_the_agents)
 {
-        struct tag t[4];
-        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-02T02:15:00Z");
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("aba", "x", "aba-x-20260101t0215", "2026-01-02T02:15:00Z"),
+                         ORIGIN_FOREIGN_MANUAL);
         /* The same instant, written otherwise than the agent writes it. */
-        a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00.000Z");
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
-        a = owned(t, "aba-x-20260101t0215", "");
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
-        a.n_tags = 1; /* no slot tag */
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("aba", "x", "aba-x-20260101t0215", "2026-01-01T02:15:00.000Z"),
+                         ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("aba", "x", "aba-x-20260101t0215", ""), ORIGIN_FOREIGN_MANUAL);
+        /* no slot tag */
+        ck_assert_int_eq(origin_of_owned("aba", "x", "aba-x-20260101t0215", NULL), ORIGIN_FOREIGN_MANUAL);
 }
 
 TEST(name_of_another_cluster_or_prefix_is_not_the_agents)
 {
-        struct tag t[4];
-        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
-        a.cluster_identifier = "y";
-        ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_FOREIGN_MANUAL);
-        a.cluster_identifier = "x";
-        ck_assert_int_eq(snapshot_classify(&a, "zz"), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("aba", "y", "aba-x-20260101t0215", SLOT), ORIGIN_FOREIGN_MANUAL);
+        ck_assert_int_eq(origin_of_owned("zz", "x", "aba-x-20260101t0215", SLOT), ORIGIN_FOREIGN_MANUAL);
 }
 
 TEST(copies_are_the_agents_only_under_their_copy_names)
 {
         struct tag t[4];
-        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", "2026-01-01T02:15:00Z");
+        struct observed_snapshot a = owned(t, "aba-x-20260101t0215", SLOT);
         t[2] = (struct tag){(char *)PLAN_TAG_COPY, (char *)"copy:eu-west-1"};
         a.n_tags = 3;
         ck_assert_int_eq(snapshot_classify(&a, "aba"), ORIGIN_AGENT); /* in another region: same name */
@@ -140,8 +145,7 @@ TEST(shortened_names_are_recognised)
         int64_t slot = time_from_civil(2026, 1, 1, 2, 15, 0);
         ck_assert_int_eq(plan_snapshot_identifier("aba", cluster, slot, id), 0);
         ck_assert_int_eq(plan_identifier_with_suffix(id, "copy", 63, copy), 0);
-        ck_assert(snapshot_identifier_is_agents("aba", cluster, id, "2026-01-01T02:15:00Z", NULL));
-        ck_assert(
-            snapshot_identifier_is_agents("aba", cluster, copy, "2026-01-01T02:15:00Z", "copy:eu-west-1"));
-        ck_assert(!snapshot_identifier_is_agents("aba", cluster, copy, "2026-01-01T02:15:00Z", NULL));
+        ck_assert(snapshot_identifier_is_agents("aba", cluster, id, SLOT, NULL));
+        ck_assert(snapshot_identifier_is_agents("aba", cluster, copy, SLOT, "copy:eu-west-1"));
+        ck_assert(!snapshot_identifier_is_agents("aba", cluster, copy, SLOT, NULL));
 }
