@@ -29,19 +29,11 @@ int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE 
 {
         _cleanup_(agent_config_freep) struct agent_config *cfg = NULL;
         _cleanup_store_close_ struct store *s = NULL;
-        struct config_diags diags = {};
-        const char *path = cli_config_path(o->config);
         int r;
 
-        r = config_load(path, &cfg, &diags);
-        if (r < 0) {
-                config_diags_print(&diags, err);
-                if (diags.n == 0)
-                        fprintf(err, "%s: %s\n", path, strerror(-r));
-                config_diags_clear(&diags);
-                return -EINVAL;
-        }
-        config_diags_clear(&diags);
+        r = cli_config_load(cli_config_path(o->config), false, &cfg, err);
+        if (r < 0)
+                return r;
 
         const char *dir = ctl_state_dir(o->state_dir, cfg);
         r = store_open_read_only(dir, &s);
