@@ -311,8 +311,8 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
 
         if (o->json) {
                 _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-                struct json_object *arr = json_object_new_array();
-                if (!j || !arr || ctl_json_add(j, "clusters", arr) < 0) {
+                struct json_object *arr = j ? ctl_json_add_array(j, "clusters") : NULL;
+                if (!arr) {
                         r = -ENOMEM;
                         goto finish;
                 }
@@ -347,33 +347,23 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         r = ctl_json_add_bool(j, "quota_exhausted", quota_exhausted > 0);
                 if (r == 0)
                         r = ctl_json_add_int(j, "problem_critical_sec", problem_critical);
-                struct json_object *pa = r == 0 ? json_object_new_array() : NULL;
+                struct json_object *pa = r == 0 ? ctl_json_add_array(j, "problem_list") : NULL;
                 if (r == 0)
-                        r = pa ? ctl_json_add(j, "problem_list", pa) : -ENOMEM;
-                for (size_t i = 0; r == 0 && i < n_problems; i++) {
-                        struct json_object *e = ctl_json_array_add_object(pa);
-                        r = e ? ctl_problem_json(e, ctx.now, &problems[i]) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "status",
-                                                        ctl_check_status_to_string(problem_status(
-                                                            &problems[i], ctx.now, problem_critical)));
-                }
+                        r = pa ? ctl_problems_json(pa, ctx.now, problems, n_problems) : -ENOMEM;
+                /* Each problem's own verdict, after the fields status and history show too. */
+                for (size_t i = 0; r == 0 && i < n_problems; i++)
+                        r = ctl_json_add_string(json_object_array_get_idx(pa, i), "status",
+                                                ctl_check_status_to_string(problem_status(
+                                                    &problems[i], ctx.now, problem_critical)));
                 for (size_t i = 0; r == 0 && i < n_cc; i++) {
-                        struct json_object *e = json_object_new_object();
-                        if (!e || json_object_array_add(arr, e) < 0) {
-                                json_object_put(e);
-                                r = -ENOMEM;
-                                break;
-                        }
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "cluster", cc[i].cluster);
+                        struct json_object *e = ctl_json_array_add_object(arr);
+                        r = e ? ctl_json_add_string(e, "cluster", cc[i].cluster) : -ENOMEM;
                         if (r == 0)
                                 r = ctl_json_add_string(e, "policy", cc[i].policy);
                         if (r == 0)
                                 r = ctl_json_add_time(e, "newest_snapshot", cc[i].newest);
                         if (r == 0)
-                                r = ctl_json_add_int(e, "age_sec",
-                                                     cc[i].newest ? MAX(ctx.now - cc[i].newest, 0) : -1);
+                                r = ctl_json_add_age(e, "age_sec", ctx.now, cc[i].newest);
                         if (r == 0)
                                 r = ctl_json_add_string(
                                     e, "status",
@@ -386,9 +376,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         if (r == 0)
                                 r = ctl_json_add_time(e, "newest_restorable_point", cc[i].rpo.newest_point);
                         if (r == 0)
-                                r = ctl_json_add_int(
-                                    e, "rpo_age_sec",
-                                    cc[i].rpo.newest_point ? MAX(ctx.now - cc[i].rpo.newest_point, 0) : -1);
+                                r = ctl_json_add_age(e, "rpo_age_sec", ctx.now, cc[i].rpo.newest_point);
                         if (r == 0)
                                 r = ctl_json_add_bool(e, "rpo_late", cc[i].rpo_late);
                 }

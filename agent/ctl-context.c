@@ -136,6 +136,16 @@ int ctl_problem_json(struct json_object *e, int64_t now, const struct problem *p
         return r;
 }
 
+int ctl_problems_json(struct json_object *arr, int64_t now, const struct problem *p, size_t n)
+{
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct json_object *e = ctl_json_array_add_object(arr);
+                r = e ? ctl_problem_json(e, now, &p[i]) : -ENOMEM;
+        }
+        return r;
+}
+
 void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p)
 {
         char t[TIME_ISO8601_MAX], a[CTL_AGE_MAX];
@@ -162,31 +172,37 @@ void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct p
                         p->request_id ? ")" : "");
 }
 
+int ctl_slot_json(struct json_object *e, int64_t slot_start, int64_t window_open, int64_t window_close,
+                  const char *window, bool window_from_cluster, const char *schedule, const char *then,
+                  int64_t retry_at)
+{
+        int r = ctl_json_add_time(e, "slot", slot_start);
+        if (r == 0)
+                r = ctl_json_add_time(e, "window_open", window_open);
+        if (r == 0)
+                r = ctl_json_add_time(e, "window_close", window_close);
+        if (r == 0)
+                r = ctl_json_add_string(e, "window", window);
+        if (r == 0)
+                r = ctl_json_add_string(e, "window_from", window_from_cluster ? "cluster" : "policy");
+        if (r == 0)
+                r = ctl_json_add_string(e, "schedule", schedule);
+        if (r == 0)
+                r = ctl_json_add_string(e, "then", then);
+        if (r == 0 && retry_at != 0)
+                r = ctl_json_add_time(e, "retry", retry_at);
+        return r;
+}
+
 int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n)
 {
         if (!n)
                 return ctl_json_add(obj, key, NULL);
-        struct json_object *e = json_object_new_object();
-        int r = ctl_json_add(obj, key, e);
-        if (r < 0)
-                return r;
+        struct json_object *e = ctl_json_add_object(obj, key);
         if (!e)
                 return -ENOMEM;
-        r = ctl_json_add_time(e, "slot", n->slot_start);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_open", n->window_open);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_close", n->window_close);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window", n->window);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window_from", n->window_from_cluster ? "cluster" : "policy");
-        if (r == 0)
-                r = ctl_json_add_string(e, "schedule", n->schedule);
-        if (r == 0)
-                r = ctl_json_add_string(e, "then", n->state);
-        if (r == 0 && n->retry_at)
-                r = ctl_json_add_time(e, "retry", n->retry_at);
+        int r = ctl_slot_json(e, n->slot_start, n->window_open, n->window_close, n->window,
+                              n->window_from_cluster, n->schedule, n->state, n->retry_at);
         if (r == 0)
                 r = ctl_json_add_time(e, "planned", n->planned_at);
         return r;

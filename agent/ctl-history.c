@@ -17,17 +17,14 @@ static int history_json(FILE *out, const struct ledger_entry *l, size_t n_l, con
                         size_t n_w, const struct problem *pr, size_t n_pr, int64_t now)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-        struct json_object *ledger = json_object_new_array(), *windows = json_object_new_array(),
-                           *problems = json_object_new_array();
-        int r = 0;
+        struct json_object *ledger = j ? ctl_json_add_array(j, "ledger") : NULL,
+                           *windows = ledger ? ctl_json_add_array(j, "windows") : NULL,
+                           *problems = windows ? ctl_json_add_array(j, "problems") : NULL;
+        int r;
 
-        if (!j || ctl_json_add(j, "ledger", ledger) < 0 || ctl_json_add(j, "windows", windows) < 0 ||
-            ctl_json_add(j, "problems", problems) < 0 || !ledger || !windows || !problems)
+        if (!problems)
                 return -ENOMEM;
-        for (size_t i = 0; r == 0 && i < n_pr; i++) {
-                struct json_object *e = ctl_json_array_add_object(problems);
-                r = e ? ctl_problem_json(e, now, &pr[i]) : -ENOMEM;
-        }
+        r = ctl_problems_json(problems, now, pr, n_pr);
         for (size_t i = 0; r == 0 && i < n_l; i++) {
                 struct json_object *e = ctl_json_array_add_object(ledger);
                 if (!e)
