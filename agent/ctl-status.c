@@ -16,6 +16,17 @@ struct origin_stats {
         uint64_t gib;
 };
 
+/* Each origin's key in --json and its label in the text. */
+static const struct {
+        const char *key, *label;
+} origins[_INVENTORY_ORIGIN_MAX] = {
+    [INVENTORY_ORIGIN_AGENT] = {"agent", "agent"},
+    [INVENTORY_ORIGIN_MANUAL] = {"manual", "manual"},
+    [INVENTORY_ORIGIN_AUTOMATED] = {"automated", "automated"},
+    [INVENTORY_ORIGIN_AWS_BACKUP] = {"aws_backup", "aws-backup"},
+    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = {"aws_backup_continuous", "aws-backup-continuous"},
+};
+
 static void stats_add(struct origin_stats *s, const struct inventory_snapshot *sn)
 {
         s->count++;
@@ -148,17 +159,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                         r = ctl_json_add_string(e, "window", window);
                 if (r == 0)
                         r = ctl_json_add_int(e, "backup_retention_days", c->backup_retention_days);
-                if (r == 0)
-                        r = stats_json(e, "agent", &st[INVENTORY_ORIGIN_AGENT]);
-                if (r == 0)
-                        r = stats_json(e, "manual", &st[INVENTORY_ORIGIN_MANUAL]);
-                if (r == 0)
-                        r = stats_json(e, "automated", &st[INVENTORY_ORIGIN_AUTOMATED]);
-                if (r == 0)
-                        r = stats_json(e, "aws_backup", &st[INVENTORY_ORIGIN_AWS_BACKUP]);
-                if (r == 0)
-                        r = stats_json(e, "aws_backup_continuous",
-                                       &st[INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS]);
+                for (int k = 0; r == 0 && k < _INVENTORY_ORIGIN_MAX; k++)
+                        r = stats_json(e, origins[k].key, &st[k]);
                 if (r == 0)
                         r = rpo_json(e, ctx->now, &rpo, c->backup_retention_days);
                 if (r == 0)
@@ -180,17 +182,11 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         } else {
                 fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
                         c->status ? c->status : "-", window ? window : "-", c->backup_retention_days);
-                static const char *const labels[_INVENTORY_ORIGIN_MAX] = {
-                    [INVENTORY_ORIGIN_AGENT] = "agent",
-                    [INVENTORY_ORIGIN_MANUAL] = "manual",
-                    [INVENTORY_ORIGIN_AUTOMATED] = "automated",
-                    [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
-                    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous"};
                 for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++) {
                         if (st[k].count == 0 && k != INVENTORY_ORIGIN_AGENT)
                                 continue;
                         char t2[TIME_ISO8601_MAX];
-                        fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", labels[k],
+                        fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", origins[k].label,
                                 st[k].count, ctl_format_time(st[k].oldest, t1),
                                 ctl_format_time(st[k].newest, t2), (unsigned long long)st[k].gib);
                 }
