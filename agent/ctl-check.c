@@ -11,26 +11,25 @@
 #include "select.h"
 #include "timespec.h"
 
+/* Each verdict's name and how bad it is; anything else counts as UNKNOWN. */
+static const struct {
+        const char *name;
+        int rank;
+} check_statuses[] = {
+    [CHECK_OK] = {"OK", 0},
+    [CHECK_UNKNOWN] = {"UNKNOWN", 1},
+    [CHECK_WARNING] = {"WARNING", 2},
+    [CHECK_CRITICAL] = {"CRITICAL", 3},
+};
+
 const char *ctl_check_status_to_string(enum ctl_check_status s)
 {
-        switch (s) {
-        case CHECK_OK:
-                return "OK";
-        case CHECK_WARNING:
-                return "WARNING";
-        case CHECK_CRITICAL:
-                return "CRITICAL";
-        case CHECK_UNKNOWN:
-        default:
-                return "UNKNOWN";
-        }
+        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].name : "UNKNOWN";
 }
 
 static int check_rank(enum ctl_check_status s)
 {
-        static const int rank[] = {
-            [CHECK_OK] = 0, [CHECK_UNKNOWN] = 1, [CHECK_WARNING] = 2, [CHECK_CRITICAL] = 3};
-        return (unsigned)s < sizeof(rank) / sizeof(rank[0]) ? rank[s] : 1;
+        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].rank : 1;
 }
 
 enum ctl_check_status ctl_check_worse(enum ctl_check_status a, enum ctl_check_status b)
@@ -157,8 +156,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         if (r >= 0)
                 r = store_problems_list(ctx.store, 0, &problems, &n_problems);
         if (r < 0) {
-                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
-                        store_last_error(ctx.store));
+                ctl_store_error(&ctx, r, err);
                 inventory_clusters_free(clusters, n_clusters);
                 inventory_snapshots_free(snaps, n_snaps);
                 free(cycles);

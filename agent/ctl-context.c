@@ -76,6 +76,12 @@ void ctl_context_done(struct ctl_context *c)
         c->config = agent_config_free(c->config);
 }
 
+void ctl_store_error(const struct ctl_context *c, int r, FILE *err)
+{
+        fprintf(err, "%s/%s: %s (%s)\n", c->state_dir, STORE_FILE_NAME, strerror(-r),
+                store_last_error(c->store));
+}
+
 int ctl_parse_since(const char *s, int64_t now, int64_t *ret)
 {
         int64_t t, d;

@@ -48,6 +48,8 @@ const char *ctl_state_dir(const char *arg, const struct agent_config *c);
  * or the store error) and returns -EINVAL (config) or the store's negative errno. */
 int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE *err);
 void ctl_context_done(struct ctl_context *c);
+/* Why a read of the open store failed, on `err`: the file, the error and the store's own message. */
+void ctl_store_error(const struct ctl_context *c, int r, FILE *err);
 
 /* `--since`: an ISO 8601 UTC time, or a duration ("2d", "6h") counted back from `now`. -EINVAL. */
 int ctl_parse_since(const char *s, int64_t now, int64_t *ret);

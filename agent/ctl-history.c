@@ -139,18 +139,11 @@ int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, F
         if (r >= 0)
                 /* The window history has no policy filter in the store; filter here, so list all first. */
                 r = store_window_list(ctx.store, a->cluster, since, a->policy ? 0 : a->limit, &w, &n_w);
-        if (r < 0) {
-                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
-                        store_last_error(ctx.store));
-                ledger_entries_free(l, n_l);
-                return EXIT_FAILED;
-        }
-        /* Problems: open ones, and those resolved in the period (default: the last 30 days). */
         if (r >= 0)
+                /* Problems: open ones, and those resolved in the period (default: the last 30 days). */
                 r = store_problems_list(ctx.store, since ? since : ctx.now - 30 * 86400, &pr, &n_pr);
         if (r < 0) {
-                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
-                        store_last_error(ctx.store));
+                ctl_store_error(&ctx, r, err);
                 ledger_entries_free(l, n_l);
                 window_records_free(w, n_w);
                 return EXIT_FAILED;
