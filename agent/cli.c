@@ -12,21 +12,33 @@ const char *cli_config_path(const char *arg)
         return arg ? arg : DEFAULT_CONFIG_FILE;
 }
 
-int cli_check_config(const char *path, FILE *out, FILE *err)
+int cli_config_load(const char *path, bool unreadable_ok, struct agent_config **ret, FILE *err)
 {
         _cleanup_(agent_config_freep) struct agent_config *c = NULL;
         struct config_diags diags = {};
         int r;
 
         r = config_load(path, &c, &diags);
-        if (r < 0) {
+        if (r < 0 && !(unreadable_ok && (r == -EACCES || r == -ENOENT))) {
                 config_diags_print(&diags, err);
                 if (diags.n == 0)
                         fprintf(err, "%s: %s\n", path, strerror(-r));
                 config_diags_clear(&diags);
-                return EXIT_FAILED;
+                return -EINVAL;
         }
         config_diags_clear(&diags);
+        *ret = r < 0 ? NULL : TAKE_PTR(c);
+        return 0;
+}
+
+int cli_check_config(const char *path, FILE *out, FILE *err)
+{
+        _cleanup_(agent_config_freep) struct agent_config *c = NULL;
+        struct config_diags diags = {};
+        int r;
+
+        if (cli_config_load(path, false, &c, err) < 0)
+                return EXIT_FAILED;
         fprintf(out, "OK: %zu %s\n", c->n_policies, c->n_policies == 1 ? "policy" : "policies");
         /* Valid but unsafe: said, and still OK. */
         r = config_warnings(c, &diags);

@@ -1,7 +1,10 @@
 /* Command-line pieces shared by aurora-backup-agent and aurora-backupctl. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
+
+struct agent_config;
 
 enum {
         EXIT_OK = 0,
@@ -11,6 +14,10 @@ enum {
 
 /* The config file to use: --config, else the build default. */
 const char *cli_config_path(const char *arg);
+/* Load the config at `path` into *ret. On failure prints why on `err` (its errors with file:line, or why
+ * the file cannot be read) and returns -EINVAL. With `unreadable_ok`, a file that is missing or not ours to
+ * read is no failure: 0, *ret NULL and nothing printed (the caller falls back to its defaults). */
+int cli_config_load(const char *path, bool unreadable_ok, struct agent_config **ret, FILE *err);
 /* Validate a config without contacting AWS: "OK: N policies" on `out` and 0, or the errors on `err`
  * and EXIT_FAILED. */
 int cli_check_config(const char *path, FILE *out, FILE *err);

@@ -109,47 +109,84 @@ static const struct policy *selecting_policy(struct agent *a, const char *region
         return NULL;
 }
 
-int control_find_cluster(struct agent *a, const char *identifier, struct control_cluster *ret,
-                         struct control_reply *reply)
+/* Where a lookup found what it looked for. */
+struct region_hit {
+        const char *region;
+        const struct policy *policy;
+        struct aws_client *client;
+};
+
+/* One region's targeted Describe call: 1 (found: its list, in userdata, is kept), 0 (not in this region)
+ * or a negative errno with `e` filled. */
+typedef int (*describe_fn)(struct aws_client *client, const char *id, void *userdata, struct aws_error *e);
+
+/* Ask each region the config's policies use (only `only_region`, when set) until one has `id`. 0 with *ret,
+ * -ENOENT (the reply says it is not found), or another negative errno (the reply says why). */
+static int find_in_regions(struct agent *a, const char *what, const char *id, const char *only_region,
+                           describe_fn describe, void *userdata, struct region_hit *ret,
+                           struct control_reply *reply)
 {
         const struct policy *p;
         const char *region;
         int r;
 
         for (size_t i = 0; region_at(a, i, &region, &p); i++) {
-                struct rds_db_cluster_list list = {};
                 struct aws_error e = {};
                 struct aws_client *client;
 
                 /* region_at skips repeats: move i to the policy it returned. */
                 i = (size_t)(p - a->config->policies);
+                if (only_region && !streq(only_region, region))
+                        continue;
                 r = agent_client_get(a, region, p, &client, &e);
                 if (r >= 0)
-                        r = rds_describe_db_clusters(client, identifier, &list, &e);
-                if (r < 0 && streq(e.code, "DBClusterNotFoundFault"))
-                        continue;
+                        r = describe(client, id, userdata, &e);
                 if (r < 0) {
-                        (void)control_reply_aws_error(reply, &e, "cannot look for cluster %s in %s",
-                                                      identifier, region);
+                        (void)control_reply_aws_error(reply, &e, "cannot look for %s %s in %s", what, id,
+                                                      region);
                         return r;
                 }
-                if (list.n == 0) {
-                        rds_db_cluster_list_done(&list);
-                        continue;
+                if (r > 0) {
+                        *ret = (struct region_hit){.region = region, .policy = p, .client = client};
+                        return 0;
                 }
-                _cleanup_free_ struct tag *tags = calloc(list.items[0].n_tags + 1, sizeof(*tags));
-                if (!tags) {
-                        rds_db_cluster_list_done(&list);
-                        return -ENOMEM;
-                }
-                *ret = (struct control_cluster){.region = region, .client = client, .list = list};
-                ret->cluster = &ret->list.items[0];
-                ret->policy = selecting_policy(a, region, ret->cluster, tags);
-                return 0;
         }
-        control_reply_set(reply, CONTROL_FAILED, "cluster %s not found in the regions the policies use",
-                          identifier);
+        control_reply_set(reply, CONTROL_FAILED, "%s %s not found in the regions the policies use", what,
+                          id);
         return -ENOENT;
+}
+
+static int describe_cluster(struct aws_client *client, const char *id, void *userdata, struct aws_error *e)
+{
+        struct rds_db_cluster_list *list = userdata;
+        int r = rds_describe_db_clusters(client, id, list, e);
+        if (r < 0)
+                return streq(e->code, "DBClusterNotFoundFault") ? 0 : r;
+        if (list->n > 0)
+                return 1;
+        rds_db_cluster_list_done(list);
+        return 0;
+}
+
+int control_find_cluster(struct agent *a, const char *identifier, struct control_cluster *ret,
+                         struct control_reply *reply)
+{
+        struct rds_db_cluster_list list = {};
+        struct region_hit hit;
+        int r;
+
+        r = find_in_regions(a, "cluster", identifier, NULL, describe_cluster, &list, &hit, reply);
+        if (r < 0)
+                return r;
+        _cleanup_free_ struct tag *tags = calloc(list.items[0].n_tags + 1, sizeof(*tags));
+        if (!tags) {
+                rds_db_cluster_list_done(&list);
+                return -ENOMEM;
+        }
+        *ret = (struct control_cluster){.region = hit.region, .client = hit.client, .list = list};
+        ret->cluster = &ret->list.items[0];
+        ret->policy = selecting_policy(a, hit.region, ret->cluster, tags);
+        return 0;
 }
 
 /* "arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:ID" -> REGION (in buf), or NULL. */
@@ -170,71 +207,64 @@ static const char *arn_region(const char *arn, char *buf, size_t size)
         return buf;
 }
 
+struct snapshot_lookup {
+        struct rds_db_cluster_snapshot_list list;
+        bool include_shared; /* asked by ARN: a snapshot shared with this account counts */
+};
+
+static int describe_snapshot(struct aws_client *client, const char *id, void *userdata, struct aws_error *e)
+{
+        struct snapshot_lookup *l = userdata;
+        int r = rds_describe_db_cluster_snapshots(
+            client,
+            &(struct rds_snapshot_filter){.snapshot_identifier = id, .include_shared = l->include_shared},
+            &l->list, e);
+        if (r < 0)
+                return streq(e->code, "DBClusterSnapshotNotFoundFault") ? 0 : r;
+        if (l->list.n > 0 && !l->list.items[0].malformed)
+                return 1;
+        rds_db_cluster_snapshot_list_done(&l->list);
+        return 0;
+}
+
 int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret,
                           struct control_reply *reply)
 {
         char arn_buf[64];
         const char *only = arn_region(id, arn_buf, sizeof arn_buf);
-        const struct policy *p;
-        const char *region;
+        struct snapshot_lookup l = {.include_shared = only != NULL};
+        struct region_hit hit;
         int r;
 
-        for (size_t i = 0; region_at(a, i, &region, &p); i++) {
-                struct rds_db_cluster_snapshot_list list = {};
-                struct aws_error e = {};
-                struct aws_client *client;
-
-                i = (size_t)(p - a->config->policies);
-                if (only && !streq(only, region))
-                        continue;
-                r = agent_client_get(a, region, p, &client, &e);
-                if (r >= 0)
-                        r = rds_describe_db_cluster_snapshots(
-                            client,
-                            &(struct rds_snapshot_filter){.snapshot_identifier = id,
-                                                          .include_shared = only != NULL},
-                            &list, &e);
-                if (r < 0 && streq(e.code, "DBClusterSnapshotNotFoundFault"))
-                        continue;
-                if (r < 0) {
-                        (void)control_reply_aws_error(reply, &e, "cannot look for snapshot %s in %s", id,
-                                                      region);
-                        return r;
-                }
-                if (list.n == 0 || list.items[0].malformed) {
-                        rds_db_cluster_snapshot_list_done(&list);
-                        continue;
-                }
-                const struct rds_db_cluster_snapshot *s = &list.items[0];
-                struct tag *tags = calloc(s->n_tags + 1, sizeof(*tags));
-                if (!tags) {
-                        rds_db_cluster_snapshot_list_done(&list);
-                        return -ENOMEM;
-                }
-                for (size_t k = 0; k < s->n_tags; k++)
-                        tags[k] = (struct tag){s->tags[k].key, s->tags[k].value};
-                *ret = (struct control_snapshot){
-                    .region = region, .policy = p, .client = client, .list = list, .tags = tags};
-                ret->snapshot = &ret->list.items[0];
-                s = ret->snapshot;
-                ret->view = (struct observed_snapshot){
-                    .identifier = s->identifier,
-                    .arn = s->arn,
-                    .cluster_identifier = s->cluster_identifier,
-                    .region = region,
-                    .status = s->status,
-                    .snapshot_type = s->snapshot_type,
-                    .create_time = s->create_time ? s->create_time : PLAN_TIME_UNKNOWN,
-                    .encrypted = s->storage_encrypted,
-                    .kms_key_id = s->kms_key_id,
-                    .tags = tags,
-                    .n_tags = s->n_tags,
-                    .allocated_storage_gib = s->allocated_storage,
-                    .source_arn = s->source_arn,
-                };
-                return 0;
+        r = find_in_regions(a, "snapshot", id, only, describe_snapshot, &l, &hit, reply);
+        if (r < 0)
+                return r;
+        const struct rds_db_cluster_snapshot *s = &l.list.items[0];
+        struct tag *tags = calloc(s->n_tags + 1, sizeof(*tags));
+        if (!tags) {
+                rds_db_cluster_snapshot_list_done(&l.list);
+                return -ENOMEM;
         }
-        control_reply_set(reply, CONTROL_FAILED, "snapshot %s not found in the regions the policies use",
-                          id);
-        return -ENOENT;
+        for (size_t k = 0; k < s->n_tags; k++)
+                tags[k] = (struct tag){s->tags[k].key, s->tags[k].value};
+        *ret = (struct control_snapshot){
+            .region = hit.region, .policy = hit.policy, .client = hit.client, .list = l.list, .tags = tags};
+        ret->snapshot = &ret->list.items[0];
+        s = ret->snapshot;
+        ret->view = (struct observed_snapshot){
+            .identifier = s->identifier,
+            .arn = s->arn,
+            .cluster_identifier = s->cluster_identifier,
+            .region = hit.region,
+            .status = s->status,
+            .snapshot_type = s->snapshot_type,
+            .create_time = s->create_time ? s->create_time : PLAN_TIME_UNKNOWN,
+            .encrypted = s->storage_encrypted,
+            .kms_key_id = s->kms_key_id,
+            .tags = tags,
+            .n_tags = s->n_tags,
+            .allocated_storage_gib = s->allocated_storage,
+            .source_arn = s->source_arn,
+        };
+        return 0;
 }

@@ -74,18 +74,24 @@ void control_reply_done(struct control_reply *r)
         r->data = NULL;
 }
 
-int control_reply_set(struct control_reply *r, int status, const char *fmt, ...)
+static void reply_setv(struct control_reply *r, int status, const char *fmt, va_list ap)
 {
-        va_list ap;
         char *m = NULL;
 
-        va_start(ap, fmt);
         if (vasprintf(&m, fmt, ap) < 0)
                 m = NULL;
-        va_end(ap);
         free(r->message);
         r->message = m;
         r->status = status;
+}
+
+int control_reply_set(struct control_reply *r, int status, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        reply_setv(r, status, fmt, ap);
+        va_end(ap);
         return 0;
 }
 
@@ -249,6 +255,23 @@ static int send_reply(int fd, const struct control_reply *reply)
         return 0;
 }
 
+/* A reply from the socket itself, not from a command: a malformed, oversized or refused request, or no
+ * room for another connection. */
+static int send_message(int fd, int status, const char *fmt, ...) _printf_(3, 4);
+static int send_message(int fd, int status, const char *fmt, ...)
+{
+        struct control_reply reply = {};
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        reply_setv(&reply, status, fmt, ap);
+        va_end(ap);
+        r = send_reply(fd, &reply);
+        control_reply_done(&reply);
+        return r;
+}
+
 static int arm_idle(struct control_conn *c)
 {
         uint64_t now;
@@ -296,7 +319,6 @@ static void job_done(void *userdata)
 
 static int handle_message(struct control_conn *c, const char *buf, size_t len)
 {
-        struct control_reply reply = {};
         struct json_object *args = NULL, *cmd = NULL;
         struct json_tokener *tok;
         struct json_object *j = NULL;
@@ -311,10 +333,8 @@ static int handle_message(struct control_conn *c, const char *buf, size_t len)
 
         if (!j || !complete || !json_object_is_type(j, json_type_object) ||
             !json_object_object_get_ex(j, "command", &cmd) || !json_object_is_type(cmd, json_type_string)) {
-                control_reply_set(&reply, CONTROL_USAGE,
-                                  "malformed request: expected one JSON object with a \"command\"");
-                r = send_reply(c->fd, &reply);
-                control_reply_done(&reply);
+                r = send_message(c->fd, CONTROL_USAGE,
+                                 "malformed request: expected one JSON object with a \"command\"");
                 if (j)
                         json_object_put(j);
                 return r < 0 ? r : arm_idle(c);
@@ -354,14 +374,11 @@ static int handle_message(struct control_conn *c, const char *buf, size_t len)
 static void refuse_reply(const struct control_conn *c)
 {
         const char *group = c->server->agent->config->agent.control_group;
-        struct control_reply reply = {};
 
-        control_reply_set(
-            &reply, CONTROL_FAILED,
+        (void)send_message(
+            c->fd, CONTROL_FAILED,
             "permission denied: uid %u is not root and not a member of group %s (agent.control_group)",
             (unsigned)c->uid, strempty(group));
-        (void)send_reply(c->fd, &reply);
-        control_reply_done(&reply);
 }
 
 static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -388,11 +405,8 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 return 0;
         }
         if ((size_t)n > CONTROL_REQUEST_MAX) {
-                struct control_reply reply = {};
-                control_reply_set(&reply, CONTROL_USAGE, "request too large: at most %d bytes",
-                                  CONTROL_REQUEST_MAX);
-                (void)send_reply(fd, &reply);
-                control_reply_done(&reply);
+                (void)send_message(fd, CONTROL_USAGE, "request too large: at most %d bytes",
+                                   CONTROL_REQUEST_MAX);
                 conn_free(c);
                 return 0;
         }
@@ -455,11 +469,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         break;
                 }
         if (slot == CONTROL_MAX_CONNECTIONS) {
-                struct control_reply reply = {};
-                control_reply_set(&reply, CONTROL_FAILED, "too many control connections (%d); try again",
-                                  CONTROL_MAX_CONNECTIONS);
-                (void)send_reply(cfd, &reply);
-                control_reply_done(&reply);
+                (void)send_message(cfd, CONTROL_FAILED, "too many control connections (%d); try again",
+                                   CONTROL_MAX_CONNECTIONS);
                 close(cfd);
                 return 0;
         }

@@ -11,26 +11,25 @@
 #include "select.h"
 #include "timespec.h"
 
+/* Each verdict's name and how bad it is; anything else counts as UNKNOWN. */
+static const struct {
+        const char *name;
+        int rank;
+} check_statuses[] = {
+    [CHECK_OK] = {"OK", 0},
+    [CHECK_UNKNOWN] = {"UNKNOWN", 1},
+    [CHECK_WARNING] = {"WARNING", 2},
+    [CHECK_CRITICAL] = {"CRITICAL", 3},
+};
+
 const char *ctl_check_status_to_string(enum ctl_check_status s)
 {
-        switch (s) {
-        case CHECK_OK:
-                return "OK";
-        case CHECK_WARNING:
-                return "WARNING";
-        case CHECK_CRITICAL:
-                return "CRITICAL";
-        case CHECK_UNKNOWN:
-        default:
-                return "UNKNOWN";
-        }
+        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].name : "UNKNOWN";
 }
 
 static int check_rank(enum ctl_check_status s)
 {
-        static const int rank[] = {
-            [CHECK_OK] = 0, [CHECK_UNKNOWN] = 1, [CHECK_WARNING] = 2, [CHECK_CRITICAL] = 3};
-        return (unsigned)s < sizeof(rank) / sizeof(rank[0]) ? rank[s] : 1;
+        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].rank : 1;
 }
 
 enum ctl_check_status ctl_check_worse(enum ctl_check_status a, enum ctl_check_status b)
@@ -157,8 +156,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         if (r >= 0)
                 r = store_problems_list(ctx.store, 0, &problems, &n_problems);
         if (r < 0) {
-                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
-                        store_last_error(ctx.store));
+                ctl_store_error(&ctx, r, err);
                 inventory_clusters_free(clusters, n_clusters);
                 inventory_snapshots_free(snaps, n_snaps);
                 free(cycles);
@@ -311,8 +309,8 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
 
         if (o->json) {
                 _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-                struct json_object *arr = json_object_new_array();
-                if (!j || !arr || ctl_json_add(j, "clusters", arr) < 0) {
+                struct json_object *arr = j ? ctl_json_add_array(j, "clusters") : NULL;
+                if (!arr) {
                         r = -ENOMEM;
                         goto finish;
                 }
@@ -347,33 +345,23 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         r = ctl_json_add_bool(j, "quota_exhausted", quota_exhausted > 0);
                 if (r == 0)
                         r = ctl_json_add_int(j, "problem_critical_sec", problem_critical);
-                struct json_object *pa = r == 0 ? json_object_new_array() : NULL;
+                struct json_object *pa = r == 0 ? ctl_json_add_array(j, "problem_list") : NULL;
                 if (r == 0)
-                        r = pa ? ctl_json_add(j, "problem_list", pa) : -ENOMEM;
-                for (size_t i = 0; r == 0 && i < n_problems; i++) {
-                        struct json_object *e = ctl_json_array_add_object(pa);
-                        r = e ? ctl_problem_json(e, ctx.now, &problems[i]) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "status",
-                                                        ctl_check_status_to_string(problem_status(
-                                                            &problems[i], ctx.now, problem_critical)));
-                }
+                        r = pa ? ctl_problems_json(pa, ctx.now, problems, n_problems) : -ENOMEM;
+                /* Each problem's own verdict, after the fields status and history show too. */
+                for (size_t i = 0; r == 0 && i < n_problems; i++)
+                        r = ctl_json_add_string(json_object_array_get_idx(pa, i), "status",
+                                                ctl_check_status_to_string(problem_status(
+                                                    &problems[i], ctx.now, problem_critical)));
                 for (size_t i = 0; r == 0 && i < n_cc; i++) {
-                        struct json_object *e = json_object_new_object();
-                        if (!e || json_object_array_add(arr, e) < 0) {
-                                json_object_put(e);
-                                r = -ENOMEM;
-                                break;
-                        }
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "cluster", cc[i].cluster);
+                        struct json_object *e = ctl_json_array_add_object(arr);
+                        r = e ? ctl_json_add_string(e, "cluster", cc[i].cluster) : -ENOMEM;
                         if (r == 0)
                                 r = ctl_json_add_string(e, "policy", cc[i].policy);
                         if (r == 0)
                                 r = ctl_json_add_time(e, "newest_snapshot", cc[i].newest);
                         if (r == 0)
-                                r = ctl_json_add_int(e, "age_sec",
-                                                     cc[i].newest ? MAX(ctx.now - cc[i].newest, 0) : -1);
+                                r = ctl_json_add_age(e, "age_sec", ctx.now, cc[i].newest);
                         if (r == 0)
                                 r = ctl_json_add_string(
                                     e, "status",
@@ -386,9 +374,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                         if (r == 0)
                                 r = ctl_json_add_time(e, "newest_restorable_point", cc[i].rpo.newest_point);
                         if (r == 0)
-                                r = ctl_json_add_int(
-                                    e, "rpo_age_sec",
-                                    cc[i].rpo.newest_point ? MAX(ctx.now - cc[i].rpo.newest_point, 0) : -1);
+                                r = ctl_json_add_age(e, "rpo_age_sec", ctx.now, cc[i].rpo.newest_point);
                         if (r == 0)
                                 r = ctl_json_add_bool(e, "rpo_late", cc[i].rpo_late);
                 }

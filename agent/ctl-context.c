@@ -29,19 +29,11 @@ int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE 
 {
         _cleanup_(agent_config_freep) struct agent_config *cfg = NULL;
         _cleanup_store_close_ struct store *s = NULL;
-        struct config_diags diags = {};
-        const char *path = cli_config_path(o->config);
         int r;
 
-        r = config_load(path, &cfg, &diags);
-        if (r < 0) {
-                config_diags_print(&diags, err);
-                if (diags.n == 0)
-                        fprintf(err, "%s: %s\n", path, strerror(-r));
-                config_diags_clear(&diags);
-                return -EINVAL;
-        }
-        config_diags_clear(&diags);
+        r = cli_config_load(cli_config_path(o->config), false, &cfg, err);
+        if (r < 0)
+                return r;
 
         const char *dir = ctl_state_dir(o->state_dir, cfg);
         r = store_open_read_only(dir, &s);
@@ -82,6 +74,12 @@ void ctl_context_done(struct ctl_context *c)
         c->next_slots = next_slot_records_free(c->next_slots, c->n_next_slots);
         c->store = store_close(c->store);
         c->config = agent_config_free(c->config);
+}
+
+void ctl_store_error(const struct ctl_context *c, int r, FILE *err)
+{
+        fprintf(err, "%s/%s: %s (%s)\n", c->state_dir, STORE_FILE_NAME, strerror(-r),
+                store_last_error(c->store));
 }
 
 int ctl_parse_since(const char *s, int64_t now, int64_t *ret)
@@ -144,6 +142,16 @@ int ctl_problem_json(struct json_object *e, int64_t now, const struct problem *p
         return r;
 }
 
+int ctl_problems_json(struct json_object *arr, int64_t now, const struct problem *p, size_t n)
+{
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct json_object *e = ctl_json_array_add_object(arr);
+                r = e ? ctl_problem_json(e, now, &p[i]) : -ENOMEM;
+        }
+        return r;
+}
+
 void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p)
 {
         char t[TIME_ISO8601_MAX], a[CTL_AGE_MAX];
@@ -170,31 +178,37 @@ void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct p
                         p->request_id ? ")" : "");
 }
 
+int ctl_slot_json(struct json_object *e, int64_t slot_start, int64_t window_open, int64_t window_close,
+                  const char *window, bool window_from_cluster, const char *schedule, const char *then,
+                  int64_t retry_at)
+{
+        int r = ctl_json_add_time(e, "slot", slot_start);
+        if (r == 0)
+                r = ctl_json_add_time(e, "window_open", window_open);
+        if (r == 0)
+                r = ctl_json_add_time(e, "window_close", window_close);
+        if (r == 0)
+                r = ctl_json_add_string(e, "window", window);
+        if (r == 0)
+                r = ctl_json_add_string(e, "window_from", window_from_cluster ? "cluster" : "policy");
+        if (r == 0)
+                r = ctl_json_add_string(e, "schedule", schedule);
+        if (r == 0)
+                r = ctl_json_add_string(e, "then", then);
+        if (r == 0 && retry_at != 0)
+                r = ctl_json_add_time(e, "retry", retry_at);
+        return r;
+}
+
 int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n)
 {
         if (!n)
                 return ctl_json_add(obj, key, NULL);
-        struct json_object *e = json_object_new_object();
-        int r = ctl_json_add(obj, key, e);
-        if (r < 0)
-                return r;
+        struct json_object *e = ctl_json_add_object(obj, key);
         if (!e)
                 return -ENOMEM;
-        r = ctl_json_add_time(e, "slot", n->slot_start);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_open", n->window_open);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_close", n->window_close);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window", n->window);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window_from", n->window_from_cluster ? "cluster" : "policy");
-        if (r == 0)
-                r = ctl_json_add_string(e, "schedule", n->schedule);
-        if (r == 0)
-                r = ctl_json_add_string(e, "then", n->state);
-        if (r == 0 && n->retry_at)
-                r = ctl_json_add_time(e, "retry", n->retry_at);
+        int r = ctl_slot_json(e, n->slot_start, n->window_open, n->window_close, n->window,
+                              n->window_from_cluster, n->schedule, n->state, n->retry_at);
         if (r == 0)
                 r = ctl_json_add_time(e, "planned", n->planned_at);
         return r;

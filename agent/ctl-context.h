@@ -31,8 +31,15 @@ const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *
 /* The open problems, one line per problem, and as JSON objects: shared by status and check. */
 struct json_object;
 int ctl_problem_json(struct json_object *obj, int64_t now, const struct problem *p);
+/* One object per problem, appended to the array `arr`. */
+int ctl_problems_json(struct json_object *arr, int64_t now, const struct problem *p, size_t n);
 void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p);
 int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n);
+/* The fields of a next slot that status and check (the agent's last plan, from state.db) and plan (a plan
+ * made now) all show, in this order. `then` is next_slot_state_to_string(); retry_at 0: not retrying. */
+int ctl_slot_json(struct json_object *e, int64_t slot_start, int64_t window_open, int64_t window_close,
+                  const char *window, bool window_from_cluster, const char *schedule, const char *then,
+                  int64_t retry_at);
 
 /* The state directory: --state-dir, else agent.state_directory, else $STATE_DIRECTORY, else the default. */
 const char *ctl_state_dir(const char *arg, const struct agent_config *c);
@@ -41,6 +48,8 @@ const char *ctl_state_dir(const char *arg, const struct agent_config *c);
  * or the store error) and returns -EINVAL (config) or the store's negative errno. */
 int ctl_context_open(const struct ctl_options *o, struct ctl_context *ret, FILE *err);
 void ctl_context_done(struct ctl_context *c);
+/* Why a read of the open store failed, on `err`: the file, the error and the store's own message. */
+void ctl_store_error(const struct ctl_context *c, int r, FILE *err);
 
 /* `--since`: an ISO 8601 UTC time, or a duration ("2d", "6h") counted back from `now`. -EINVAL. */
 int ctl_parse_since(const char *s, int64_t now, int64_t *ret);

@@ -36,29 +36,17 @@ static int socket_path(const struct ctl_options *o, const struct ctl_control_arg
                        FILE *err)
 {
         _cleanup_(agent_config_freep) struct agent_config *cfg = NULL;
-        struct config_diags diags = {};
-        const char *path = cli_config_path(o->config);
         int r;
 
         if (args->socket) {
                 *ret = strdup(args->socket);
                 return *ret ? 0 : -ENOMEM;
         }
-        r = config_load(path, &cfg, &diags);
-        if (r == -EACCES || r == -ENOENT) {
-                config_diags_clear(&diags);
-                *ret = strdup(CONFIG_DEFAULT_CONTROL_SOCKET);
-                return *ret ? 0 : -ENOMEM;
-        }
-        if (r < 0) {
-                config_diags_print(&diags, err);
-                if (diags.n == 0)
-                        fprintf(err, "%s: %s\n", path, strerror(-r));
-                config_diags_clear(&diags);
-                return -EINVAL;
-        }
-        config_diags_clear(&diags);
-        *ret = strdup(cfg->agent.control_socket ? cfg->agent.control_socket : CONFIG_DEFAULT_CONTROL_SOCKET);
+        r = cli_config_load(cli_config_path(o->config), /* unreadable_ok= */ true, &cfg, err);
+        if (r < 0)
+                return r;
+        *ret = strdup(cfg && cfg->agent.control_socket ? cfg->agent.control_socket
+                                                       : CONFIG_DEFAULT_CONTROL_SOCKET);
         return *ret ? 0 : -ENOMEM;
 }
 

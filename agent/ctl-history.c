@@ -17,17 +17,14 @@ static int history_json(FILE *out, const struct ledger_entry *l, size_t n_l, con
                         size_t n_w, const struct problem *pr, size_t n_pr, int64_t now)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-        struct json_object *ledger = json_object_new_array(), *windows = json_object_new_array(),
-                           *problems = json_object_new_array();
-        int r = 0;
+        struct json_object *ledger = j ? ctl_json_add_array(j, "ledger") : NULL,
+                           *windows = ledger ? ctl_json_add_array(j, "windows") : NULL,
+                           *problems = windows ? ctl_json_add_array(j, "problems") : NULL;
+        int r;
 
-        if (!j || ctl_json_add(j, "ledger", ledger) < 0 || ctl_json_add(j, "windows", windows) < 0 ||
-            ctl_json_add(j, "problems", problems) < 0 || !ledger || !windows || !problems)
+        if (!problems)
                 return -ENOMEM;
-        for (size_t i = 0; r == 0 && i < n_pr; i++) {
-                struct json_object *e = ctl_json_array_add_object(problems);
-                r = e ? ctl_problem_json(e, now, &pr[i]) : -ENOMEM;
-        }
+        r = ctl_problems_json(problems, now, pr, n_pr);
         for (size_t i = 0; r == 0 && i < n_l; i++) {
                 struct json_object *e = ctl_json_array_add_object(ledger);
                 if (!e)
@@ -142,18 +139,11 @@ int ctl_history(const struct ctl_options *o, const struct ctl_history_args *a, F
         if (r >= 0)
                 /* The window history has no policy filter in the store; filter here, so list all first. */
                 r = store_window_list(ctx.store, a->cluster, since, a->policy ? 0 : a->limit, &w, &n_w);
-        if (r < 0) {
-                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
-                        store_last_error(ctx.store));
-                ledger_entries_free(l, n_l);
-                return EXIT_FAILED;
-        }
-        /* Problems: open ones, and those resolved in the period (default: the last 30 days). */
         if (r >= 0)
+                /* Problems: open ones, and those resolved in the period (default: the last 30 days). */
                 r = store_problems_list(ctx.store, since ? since : ctx.now - 30 * 86400, &pr, &n_pr);
         if (r < 0) {
-                fprintf(err, "%s/%s: %s (%s)\n", ctx.state_dir, STORE_FILE_NAME, strerror(-r),
-                        store_last_error(ctx.store));
+                ctl_store_error(&ctx, r, err);
                 ledger_entries_free(l, n_l);
                 window_records_free(w, n_w);
                 return EXIT_FAILED;

@@ -63,6 +63,11 @@ int ctl_json_add_time(struct json_object *obj, const char *key, int64_t t)
         return ctl_json_add_string(obj, key, t == 0 ? NULL : time_format_iso8601(t, buf));
 }
 
+int ctl_json_add_age(struct json_object *obj, const char *key, int64_t now, int64_t t)
+{
+        return ctl_json_add_int(obj, key, t ? MAX(now - t, 0) : -1);
+}
+
 int ctl_json_add_bool(struct json_object *obj, const char *key, int value)
 {
         struct json_object *v = json_object_new_boolean(value);
@@ -92,4 +97,21 @@ struct json_object *ctl_json_array_add_object(struct json_object *arr)
                 return NULL;
         }
         return e;
+}
+
+static struct json_object *add_new(struct json_object *obj, const char *key, struct json_object *v)
+{
+        if (!v || ctl_json_add(obj, key, v) < 0)
+                return NULL;
+        return v;
+}
+
+struct json_object *ctl_json_add_object(struct json_object *obj, const char *key)
+{
+        return add_new(obj, key, json_object_new_object());
+}
+
+struct json_object *ctl_json_add_array(struct json_object *obj, const char *key)
+{
+        return add_new(obj, key, json_object_new_array());
 }

@@ -18,6 +18,8 @@ const char *ctl_format_age(int64_t now, int64_t t, char buf[static CTL_AGE_MAX])
 int ctl_json_add_string(struct json_object *obj, const char *key, const char *value);
 int ctl_json_add_int(struct json_object *obj, const char *key, int64_t value);
 int ctl_json_add_time(struct json_object *obj, const char *key, int64_t t);
+/* Seconds from `t` to `now` (0 for a t in the future), or -1 when t is 0 (never). */
+int ctl_json_add_age(struct json_object *obj, const char *key, int64_t now, int64_t t);
 int ctl_json_add_bool(struct json_object *obj, const char *key, int value);
 int ctl_json_add(struct json_object *obj, const char *key, struct json_object *value);
 
@@ -32,3 +34,6 @@ static inline void json_object_putp(struct json_object **p)
 
 /* A new JSON object appended to `arr`, or NULL on allocation failure. */
 struct json_object *ctl_json_array_add_object(struct json_object *arr);
+/* A new JSON object or array added to `obj` under `key`, or NULL on allocation failure. */
+struct json_object *ctl_json_add_object(struct json_object *obj, const char *key);
+struct json_object *ctl_json_add_array(struct json_object *obj, const char *key);

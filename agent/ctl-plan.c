@@ -110,8 +110,8 @@ static int verdict_json(struct json_object *e, const struct snapshot_verdict *v)
         if (r == 0 && v->deleted)
                 r = ctl_json_add_string(e, "why", delete_reason_to_string(v->why));
         if (r == 0 && !v->deleted) {
-                struct json_object *rules = json_object_new_array();
-                r = rules ? ctl_json_add(e, "kept_by", rules) : -ENOMEM;
+                struct json_object *rules = ctl_json_add_array(e, "kept_by");
+                r = rules ? 0 : -ENOMEM;
                 for (unsigned bit = 1; r == 0 && bit <= _KEEP_REASON_LAST; bit <<= 1)
                         if (v->keep & bit &&
                             json_object_array_add(rules,
@@ -121,6 +121,7 @@ static int verdict_json(struct json_object *e, const struct snapshot_verdict *v)
         return r;
 }
 
+/* retry_at is set for NEXT_SLOT_RETRY only (plan-action.h), so "retry" shows for that state alone. */
 static int next_slot_json(struct json_object *e, const struct plan_next_slot *n)
 {
         int r = ctl_json_add_string(e, "policy", n->policy);
@@ -129,33 +130,21 @@ static int next_slot_json(struct json_object *e, const struct plan_next_slot *n)
         if (r == 0)
                 r = ctl_json_add_string(e, "region", n->region);
         if (r == 0)
-                r = ctl_json_add_time(e, "slot", n->slot_start);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_open", n->window_open);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_close", n->window_close);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window", n->window);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window_from", n->window_from_cluster ? "cluster" : "policy");
-        if (r == 0)
-                r = ctl_json_add_string(e, "schedule", n->schedule);
-        if (r == 0)
-                r = ctl_json_add_string(e, "then", next_slot_state_to_string(n->state));
-        if (r == 0 && n->state == NEXT_SLOT_RETRY)
-                r = ctl_json_add_time(e, "retry", n->retry_at);
+                r = ctl_slot_json(e, n->slot_start, n->window_open, n->window_close, n->window,
+                                  n->window_from_cluster, n->schedule, next_slot_state_to_string(n->state),
+                                  n->retry_at);
         return r;
 }
 
 static int plan_json(FILE *out, const struct plan *p, unsigned failures)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-        struct json_object *acts = json_object_new_array(), *verdicts = json_object_new_array(),
-                           *slots = json_object_new_array();
+        struct json_object *acts = j ? ctl_json_add_array(j, "actions") : NULL,
+                           *verdicts = acts ? ctl_json_add_array(j, "verdicts") : NULL,
+                           *slots = verdicts ? ctl_json_add_array(j, "next_slots") : NULL;
         int r;
 
-        if (!j || ctl_json_add(j, "actions", acts) < 0 || ctl_json_add(j, "verdicts", verdicts) < 0 ||
-            ctl_json_add(j, "next_slots", slots) < 0 || !acts || !verdicts || !slots)
+        if (!slots)
                 return -ENOMEM;
         r = ctl_json_add_time(j, "now", p->now);
         if (r == 0)

@@ -16,6 +16,17 @@ struct origin_stats {
         uint64_t gib;
 };
 
+/* Each origin's key in --json and its label in the text. */
+static const struct {
+        const char *key, *label;
+} origins[_INVENTORY_ORIGIN_MAX] = {
+    [INVENTORY_ORIGIN_AGENT] = {"agent", "agent"},
+    [INVENTORY_ORIGIN_MANUAL] = {"manual", "manual"},
+    [INVENTORY_ORIGIN_AUTOMATED] = {"automated", "automated"},
+    [INVENTORY_ORIGIN_AWS_BACKUP] = {"aws_backup", "aws-backup"},
+    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = {"aws_backup_continuous", "aws-backup-continuous"},
+};
+
 static void stats_add(struct origin_stats *s, const struct inventory_snapshot *sn)
 {
         s->count++;
@@ -30,11 +41,10 @@ static void stats_add(struct origin_stats *s, const struct inventory_snapshot *s
 
 static int stats_json(struct json_object *obj, const char *key, const struct origin_stats *s)
 {
-        struct json_object *e = json_object_new_object();
-        int r = ctl_json_add(obj, key, e);
-        if (r < 0 || !e)
+        struct json_object *e = ctl_json_add_object(obj, key);
+        if (!e)
                 return -ENOMEM;
-        r = ctl_json_add_int(e, "count", s->count);
+        int r = ctl_json_add_int(e, "count", s->count);
         if (r == 0)
                 r = ctl_json_add_time(e, "oldest", s->oldest);
         if (r == 0)
@@ -65,13 +75,12 @@ void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_s
 
 static int rpo_json(struct json_object *e, int64_t now, const struct ctl_rpo *rpo, unsigned retention_days)
 {
-        struct json_object *j = json_object_new_object();
-        int r = ctl_json_add(e, "rpo", j);
-        if (r < 0 || !j)
+        struct json_object *j = ctl_json_add_object(e, "rpo");
+        if (!j)
                 return -ENOMEM;
-        r = ctl_json_add_time(j, "newest_point", rpo->newest_point);
+        int r = ctl_json_add_time(j, "newest_point", rpo->newest_point);
         if (r == 0)
-                r = ctl_json_add_int(j, "age_sec", rpo->newest_point ? MAX(now - rpo->newest_point, 0) : -1);
+                r = ctl_json_add_age(j, "age_sec", now, rpo->newest_point);
         if (r == 0)
                 r = ctl_json_add_time(j, "newest_snapshot", rpo->newest_snapshot);
         if (r == 0)
@@ -139,10 +148,9 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         n_missed = m;
 
         if (o->json) {
-                struct json_object *e = ctl_json_array_add_object(arr), *ma = json_object_new_array();
-                r = e ? ctl_json_add(e, "missed_windows", ma) : -ENOMEM;
-                if (r == 0 && !ma)
-                        r = -ENOMEM;
+                struct json_object *e = ctl_json_array_add_object(arr),
+                                   *ma = e ? ctl_json_add_array(e, "missed_windows") : NULL;
+                r = ma ? 0 : -ENOMEM;
                 if (r == 0)
                         r = ctl_json_add_string(e, "cluster", c->identifier);
                 if (r == 0)
@@ -151,17 +159,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                         r = ctl_json_add_string(e, "window", window);
                 if (r == 0)
                         r = ctl_json_add_int(e, "backup_retention_days", c->backup_retention_days);
-                if (r == 0)
-                        r = stats_json(e, "agent", &st[INVENTORY_ORIGIN_AGENT]);
-                if (r == 0)
-                        r = stats_json(e, "manual", &st[INVENTORY_ORIGIN_MANUAL]);
-                if (r == 0)
-                        r = stats_json(e, "automated", &st[INVENTORY_ORIGIN_AUTOMATED]);
-                if (r == 0)
-                        r = stats_json(e, "aws_backup", &st[INVENTORY_ORIGIN_AWS_BACKUP]);
-                if (r == 0)
-                        r = stats_json(e, "aws_backup_continuous",
-                                       &st[INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS]);
+                for (int k = 0; r == 0 && k < _INVENTORY_ORIGIN_MAX; k++)
+                        r = stats_json(e, origins[k].key, &st[k]);
                 if (r == 0)
                         r = rpo_json(e, ctx->now, &rpo, c->backup_retention_days);
                 if (r == 0)
@@ -169,8 +168,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 if (r == 0)
                         r = ctl_json_add_string(e, "last_taken_snapshot", last.snapshot);
                 if (r == 0)
-                        r = ctl_json_add_int(e, "last_taken_age_sec",
-                                             last.slot_start ? MAX(ctx->now - last.slot_start, 0) : -1);
+                        r = ctl_json_add_age(e, "last_taken_age_sec", ctx->now, last.slot_start);
                 if (r == 0)
                         r = ctl_next_slot_json(e, "next_slot",
                                                ctl_next_slot(ctx, policy_region(ctx, p), c->identifier));
@@ -184,17 +182,11 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         } else {
                 fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
                         c->status ? c->status : "-", window ? window : "-", c->backup_retention_days);
-                static const char *const labels[_INVENTORY_ORIGIN_MAX] = {
-                    [INVENTORY_ORIGIN_AGENT] = "agent",
-                    [INVENTORY_ORIGIN_MANUAL] = "manual",
-                    [INVENTORY_ORIGIN_AUTOMATED] = "automated",
-                    [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
-                    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous"};
                 for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++) {
                         if (st[k].count == 0 && k != INVENTORY_ORIGIN_AGENT)
                                 continue;
                         char t2[TIME_ISO8601_MAX];
-                        fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", labels[k],
+                        fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", origins[k].label,
                                 st[k].count, ctl_format_time(st[k].oldest, t1),
                                 ctl_format_time(st[k].newest, t2), (unsigned long long)st[k].gib);
                 }
@@ -282,10 +274,8 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
 
         if (o->json) {
                 pj = ctl_json_array_add_object(parr);
-                carr = json_object_new_array();
-                r = pj ? ctl_json_add(pj, "clusters", carr) : -ENOMEM;
-                if (r == 0 && !carr)
-                        r = -ENOMEM;
+                carr = pj ? ctl_json_add_array(pj, "clusters") : NULL;
+                r = carr ? 0 : -ENOMEM;
                 if (r == 0)
                         r = ctl_json_add_string(pj, "policy", p->name);
                 if (r == 0)
@@ -303,10 +293,8 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
         }
         if (r == 0) {
                 if (o->json) {
-                        struct json_object *qj = json_object_new_object();
-                        r = ctl_json_add(pj, "quota", qj);
-                        if (r == 0 && !qj)
-                                r = -ENOMEM;
+                        struct json_object *qj = ctl_json_add_object(pj, "quota");
+                        r = qj ? 0 : -ENOMEM;
                         if (r == 0)
                                 r = ctl_json_add_int(qj, "used", used);
                         if (r == 0)
@@ -321,10 +309,8 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
                         if (r == 0)
                                 r = ctl_json_add_int(qj, "available", cap > used ? cap - used : 0);
                         if (r == 0 && q.account_known) {
-                                struct json_object *aj = json_object_new_object();
-                                r = ctl_json_add(qj, "account", aj);
-                                if (r == 0 && !aj)
-                                        r = -ENOMEM;
+                                struct json_object *aj = ctl_json_add_object(qj, "account");
+                                r = aj ? 0 : -ENOMEM;
                                 if (r == 0)
                                         r = ctl_json_add_int(aj, "max", q.account.max);
                                 if (r == 0)
@@ -423,13 +409,9 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
                         if (r == 0)
                                 r = ctl_json_add_int(cj, "api_calls", c->counts.api_calls);
                 }
-                struct json_object *pa = r == 0 ? json_object_new_array() : NULL;
+                struct json_object *pa = r == 0 ? ctl_json_add_array(j, "problems") : NULL;
                 if (r == 0)
-                        r = pa ? ctl_json_add(j, "problems", pa) : -ENOMEM;
-                for (size_t i = 0; r == 0 && i < n_problems; i++) {
-                        struct json_object *e = ctl_json_array_add_object(pa);
-                        r = e ? ctl_problem_json(e, ctx->now, &problems[i]) : -ENOMEM;
-                }
+                        r = pa ? ctl_problems_json(pa, ctx->now, problems, n_problems) : -ENOMEM;
                 for (size_t i = 0; r == 0 && i < n_open; i++) {
                         struct json_object *e = ctl_json_array_add_object(oa);
                         r = e ? ctl_json_add_int(e, "id", open[i].id) : -ENOMEM;
@@ -490,10 +472,8 @@ static int status_restores(struct ctl_context *ctx, const struct ctl_options *o,
         if (r < 0)
                 return r;
         if (o->json) {
-                struct json_object *arr = json_object_new_array();
-                r = ctl_json_add(j, "restores", arr);
-                if (r == 0 && !arr)
-                        r = -ENOMEM;
+                struct json_object *arr = ctl_json_add_array(j, "restores");
+                r = arr ? 0 : -ENOMEM;
                 for (size_t i = 0; r == 0 && i < n; i++) {
                         bool open = streq_ptr(q[i].state, "recorded") || streq_ptr(q[i].state, "started");
                         struct json_object *e = ctl_json_array_add_object(arr);
@@ -572,10 +552,8 @@ static int status_backup_storage(struct ctl_context *ctx, const struct ctl_optio
         if (r < 0)
                 n = 0; /* unreadable: shown as none, status goes on */
         if (o->json) {
-                struct json_object *arr = json_object_new_array();
-                r = ctl_json_add(j, "backup_storage", arr);
-                if (r == 0 && !arr)
-                        r = -ENOMEM;
+                struct json_object *arr = ctl_json_add_array(j, "backup_storage");
+                r = arr ? 0 : -ENOMEM;
                 for (size_t i = 0; r == 0 && i < n; i++) {
                         struct json_object *e = ctl_json_array_add_object(arr);
                         r = e ? ctl_json_add_string(e, "region", c[i].region) : -ENOMEM;
@@ -624,8 +602,8 @@ int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
         if (o->json) {
                 j = json_object_new_object();
-                parr = json_object_new_array();
-                if (!j || ctl_json_add(j, "policies", parr) < 0 || !parr) {
+                parr = j ? ctl_json_add_array(j, "policies") : NULL;
+                if (!parr) {
                         fprintf(err, "status: %s\n", strerror(ENOMEM));
                         return EXIT_FAILED;
                 }
