@@ -17,6 +17,16 @@ static void assert_shape(bool (*is_valid)(const char *), const char *const *good
                 ck_assert_msg(!is_valid(*bad), "accepted \"%s\"", *bad);
 }
 
+/* `is_valid` refuses every string of `bad` (NULL-terminated) and reports no region for any of them. */
+static void assert_refused_without_a_region(bool (*is_valid)(const char *, char *), const char *const *bad)
+{
+        char region[32] = "untouched";
+
+        for (; *bad; bad++)
+                ck_assert_msg(!is_valid(*bad, region), "accepted \"%s\"", *bad);
+        ck_assert_str_eq(region, "untouched");
+}
+
 TEST_IN("aws-names", region_accepts_real_region_names)
 {
         static const char *const good[] = {
@@ -155,29 +165,26 @@ TEST_IN("aws-names", kms_key_arn_accepts_keys_and_customer_aliases_and_reports_t
 
 TEST_IN("aws-names", kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases)
 {
-        char region[32] = "untouched";
-        ck_assert(!kms_key_arn_is_valid("1234abcd-12ab-34cd-56ef-1234567890ab", region));
-        ck_assert(!kms_key_arn_is_valid("alias/aurora", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:alias/aws/rds", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms::123456789012:key/abc", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:iam::123456789012:role/x", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:grant/x", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:key/", region));
-        ck_assert_str_eq(region, "untouched");
+        assert_refused_without_a_region(
+            kms_key_arn_is_valid,
+            (const char *const[]){"1234abcd-12ab-34cd-56ef-1234567890ab", "alias/aurora",
+                                  "arn:aws:kms:eu-west-1:123456789012:alias/aws/rds",
+                                  "arn:aws:kms::123456789012:key/abc", "arn:aws:iam::123456789012:role/x",
+                                  "arn:aws:kms:eu-west-1:123456789012:grant/x",
+                                  "arn:aws:kms:eu-west-1:123456789012:key/", NULL});
 }
 
 TEST_IN("identifiers", sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region)
 {
-        char region[32] = "untouched";
-        ck_assert(!sns_topic_arn_is_valid("aurora-alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns::123456789012:alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sqs:eu-west-1:123456789012:alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:1234:alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:alerts.fifo", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:a/b", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:cn-north-1:123456789012:alerts", region));
-        ck_assert_str_eq(region, "untouched");
+        char region[32] = "";
+        assert_refused_without_a_region(
+            sns_topic_arn_is_valid,
+            (const char *const[]){
+                "aurora-alerts", "arn:aws:sns::123456789012:alerts",
+                "arn:aws:sqs:eu-west-1:123456789012:alerts", "arn:aws:sns:eu-west-1:1234:alerts",
+                "arn:aws:sns:eu-west-1:123456789012:", "arn:aws:sns:eu-west-1:123456789012:alerts.fifo",
+                "arn:aws:sns:eu-west-1:123456789012:a/b", "arn:aws:sns:cn-north-1:123456789012:alerts",
+                NULL});
         ck_assert(sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:aurora_backup-alerts", region));
         ck_assert_str_eq(region, "eu-west-1");
         ck_assert(sns_topic_arn_is_valid("arn:aws-cn:sns:cn-north-1:123456789012:alerts", region));
