@@ -13,6 +13,14 @@ static void check_error(int r, const struct aws_error *e)
         FUZZ_CHECK(e->kind == AWS_ERROR_PARSE && !isempty(e->code));
 }
 
+/* Whether the parse that returned `r` succeeded; a failure must be a clean parse error. */
+static bool parsed(int r, const struct aws_error *e)
+{
+        if (r < 0)
+                check_error(r, e);
+        return r >= 0;
+}
+
 static void check_point(const struct backup_recovery_point *p)
 {
         FUZZ_CHECK(!isempty(p->arn) && !isempty(p->status));
@@ -30,12 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct backup_job j = {};
         struct aws_error e = {};
         char *next = NULL;
-        int r;
 
-        r = backup_parse_recovery_points(json, size, &l, &next, &e);
-        if (r < 0)
-                check_error(r, &e);
-        else {
+        if (parsed(backup_parse_recovery_points(json, size, &l, &next, &e), &e)) {
                 FUZZ_CHECK(l.n <= BACKUP_MAX_LIST && (!next || next[0] != '\0'));
                 for (size_t i = 0; i < l.n; i++)
                         check_point(&l.items[i]);
@@ -43,17 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         backup_recovery_point_list_done(&l);
         free(next);
 
-        r = backup_parse_recovery_point(json, size, &p, &e);
-        if (r < 0)
-                check_error(r, &e);
-        else
+        if (parsed(backup_parse_recovery_point(json, size, &p, &e), &e))
                 check_point(&p);
         backup_recovery_point_done(&p);
 
-        r = backup_parse_backup_job(json, size, "DescribeBackupJob", &j, &e);
-        if (r < 0)
-                check_error(r, &e);
-        else
+        if (parsed(backup_parse_backup_job(json, size, "DescribeBackupJob", &j, &e), &e))
                 FUZZ_CHECK(!isempty(j.id) && j.percent_done <= 100);
         backup_job_done(&j);
         return 0;

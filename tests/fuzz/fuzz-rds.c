@@ -80,6 +80,14 @@ static void check_error(int r, const struct aws_error *e)
         FUZZ_CHECK(e->kind == AWS_ERROR_PARSE && !isempty(e->code));
 }
 
+/* Whether the parse that returned `r` succeeded; a failure must be a clean parse error. */
+static bool parsed(int r, const struct aws_error *e)
+{
+        if (r < 0)
+                check_error(r, e);
+        return r >= 0;
+}
+
 static void check_tags(const struct aws_tag *tags, size_t n)
 {
         FUZZ_CHECK(n <= RDS_MAX_TAGS);
@@ -147,8 +155,11 @@ static void check_same_outcome(int r, int rs, const char *marker, const char *ms
         FUZZ_CHECK(n == ns && skipped == skipped_s);
 }
 
-#define CHECK_STREAMED(new_fn, list_type, list_done, l, r, marker, same_item)                               \
+/* What every page of a list must hold to (the list types differ, hence a macro): a failure is a clean
+ * parse error, the page streamed in chunks reads as it does whole, and it holds no more than a page may. */
+#define CHECK_PAGE(new_fn, list_type, list_done, l, r, e, marker, same_item)                                \
         do {                                                                                                \
+                (void)parsed(r, &e);                                                                        \
                 struct list_type ls = {};                                                                   \
                 struct aws_error es = {};                                                                   \
                 char *ms = NULL;                                                                            \
@@ -158,6 +169,7 @@ static void check_same_outcome(int r, int rs, const char *marker, const char *ms
                         FUZZ_CHECK(same_item(&l.items[i], &ls.items[i]));                                   \
                 list_done(&ls);                                                                             \
                 free(ms);                                                                                   \
+                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);                                      \
         } while (0)
 
 static bool same_cluster(const struct rds_db_cluster *a, const struct rds_db_cluster *b)
@@ -202,11 +214,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case CLUSTERS: {
                 struct rds_db_cluster_list l = {};
                 r = rds_parse_db_clusters(xml, size, &l, &marker, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_db_clusters, rds_db_cluster_list,
-                               rds_db_cluster_list_done, l, r, marker, same_cluster);
-                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                CHECK_PAGE(rds_page_parser_new_db_clusters, rds_db_cluster_list, rds_db_cluster_list_done, l,
+                           r, e, marker, same_cluster);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_cluster(&l.items[i]);
                 rds_db_cluster_list_done(&l);
@@ -215,11 +224,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case SNAPSHOTS: {
                 struct rds_db_cluster_snapshot_list l = {};
                 r = rds_parse_db_cluster_snapshots(xml, size, &l, &marker, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list,
-                               rds_db_cluster_snapshot_list_done, l, r, marker, same_snapshot);
-                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                CHECK_PAGE(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list,
+                           rds_db_cluster_snapshot_list_done, l, r, e, marker, same_snapshot);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         check_snapshot(&l.items[i]);
                 rds_db_cluster_snapshot_list_done(&l);
@@ -228,11 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case INSTANCES: {
                 struct rds_db_instance_list l = {};
                 r = rds_parse_db_instances(xml, size, &l, &marker, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_db_instances, rds_db_instance_list,
-                               rds_db_instance_list_done, l, r, marker, same_instance);
-                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                CHECK_PAGE(rds_page_parser_new_db_instances, rds_db_instance_list, rds_db_instance_list_done,
+                           l, r, e, marker, same_instance);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier));
                 rds_db_instance_list_done(&l);
@@ -241,11 +244,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case EXPORTS: {
                 struct rds_export_task_list l = {};
                 r = rds_parse_export_tasks(xml, size, &l, &marker, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                CHECK_STREAMED(rds_page_parser_new_export_tasks, rds_export_task_list,
-                               rds_export_task_list_done, l, r, marker, same_export);
-                FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);
+                CHECK_PAGE(rds_page_parser_new_export_tasks, rds_export_task_list, rds_export_task_list_done,
+                           l, r, e, marker, same_export);
                 for (size_t i = 0; r >= 0 && i < l.n; i++)
                         FUZZ_CHECK(!isempty(l.items[i].identifier) && !isempty(l.items[i].status));
                 rds_export_task_list_done(&l);
@@ -253,60 +253,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case SNAPSHOT: {
                 struct rds_db_cluster_snapshot s = {};
-                r = rds_parse_db_cluster_snapshot_result(xml, size, &s, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                else
+                if (parsed(rds_parse_db_cluster_snapshot_result(xml, size, &s, &e), &e))
                         check_snapshot(&s);
                 rds_db_cluster_snapshot_done(&s);
                 break;
         }
         case CLUSTER: {
                 struct rds_db_cluster c = {};
-                r = rds_parse_db_cluster_result(xml, size, action, &c, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                else
+                if (parsed(rds_parse_db_cluster_result(xml, size, action, &c, &e), &e))
                         check_cluster(&c);
                 rds_db_cluster_done(&c);
                 break;
         }
         case INSTANCE: {
                 struct rds_db_instance in = {};
-                r = rds_parse_db_instance_result(xml, size, action, &in, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                else
+                if (parsed(rds_parse_db_instance_result(xml, size, action, &in, &e), &e))
                         FUZZ_CHECK(!isempty(in.identifier));
                 rds_db_instance_done(&in);
                 break;
         }
         case EXPORT: {
                 struct rds_export_task t = {};
-                r = rds_parse_export_task_result(xml, size, action, &t, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                else
+                if (parsed(rds_parse_export_task_result(xml, size, action, &t, &e), &e))
                         FUZZ_CHECK(!isempty(t.identifier) && !isempty(t.status));
                 rds_export_task_done(&t);
                 break;
         }
         case ACCOUNT_QUOTA: {
                 int64_t used = -1, max = -1;
-                r = rds_parse_account_quota(xml, size, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &used, &max, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                else
+                if (parsed(rds_parse_account_quota(xml, size, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &used,
+                                                   &max, &e),
+                           &e))
                         FUZZ_CHECK(used >= 0 && max >= 0);
                 break;
         }
         case ATTRIBUTES:
         default: {
                 struct rds_snapshot_attributes a = {};
-                r = rds_parse_snapshot_attributes(xml, size, action, &a, &e);
-                if (r < 0)
-                        check_error(r, &e);
-                else
+                if (parsed(rds_parse_snapshot_attributes(xml, size, action, &a, &e), &e))
                         FUZZ_CHECK(a.snapshot_identifier);
                 rds_snapshot_attributes_done(&a);
                 break;

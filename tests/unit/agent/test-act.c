@@ -24,6 +24,40 @@ static struct tag other_policy[] = {{(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED
                                     {(char *)TAG_POLICY, (char *)"staging"},
                                     {(char *)TAG_SLOT, (char *)"2026-11-02T02:00:00Z"}};
 
+/* The cluster "db"'s snapshots in REGION, sorted by identifier as observe() leaves them; only what decides
+ * ownership differs from one to the next. */
+static const struct {
+        const char *identifier, *status, *type;
+        struct tag *tags; /* three of them, or none */
+} observed[] = {
+    {"aba-db-20261101t0200", "creating", "manual", ours},          /* not available yet */
+    {"aba-db-20261102t0200", "available", "manual", other_policy}, /* another policy's */
+    {"aba-mine", "available", "manual", ours},                     /* a name the agent never gives */
+    {"awsbackup:job-1", "available", "manual", ours}, /* AWS Backup's: deleted only through it */
+    {"before-upgrade", "available", "manual", NULL},  /* an operator's, untagged */
+    /* An operator's copy made with CopyTags: every tag of the agent's, a name it never gives. */
+    {"db-keep-forever-copy", "available", "manual", ours},
+    {"rds:db-2026-11-01-02-00", "available", "automated", ours}, /* RDS's own */
+};
+
+/* What a buggy plan asks to delete: every observed snapshot and one never observed through RDS, and two of
+ * them through AWS Backup, which manages none of them. */
+static const struct {
+        enum action_kind kind;
+        const char *snapshot;
+} deletions[] = {
+    {ACTION_DELETE_RDS, "aba-db-20261101t0200"},
+    {ACTION_DELETE_RDS, "aba-db-20261102t0200"},
+    {ACTION_DELETE_RDS, "aba-mine"},
+    {ACTION_DELETE_RDS, "db-keep-forever-copy"},
+    {ACTION_DELETE_RDS, "awsbackup:job-1"},
+    {ACTION_DELETE_RDS, "before-upgrade"},
+    {ACTION_DELETE_RDS, "rds:db-2026-11-01-02-00"},
+    {ACTION_DELETE_RDS, "not-observed"},
+    {ACTION_DELETE_BACKUP, "aba-mine"},
+    {ACTION_DELETE_BACKUP, "before-upgrade"},
+};
+
 TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
 {
         char dir[PATH_MAX];
@@ -31,128 +65,27 @@ TEST(act_refuses_deletions_of_what_is_not_plainly_ours)
         struct agent_config cfg = {.policies = &pol, .n_policies = 1};
         struct agent a = {.config = &cfg};
         struct observed_region regions[] = {{.region = (char *)REGION, .ok = true}};
-        /* Sorted by identifier, as observe() leaves them. */
-        struct observed_snapshot snaps[] = {
-            {.identifier = "aba-db-20261101t0200",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "creating",
-             .snapshot_type = "manual",
-             .create_time = 1,
-             .tags = ours,
-             .n_tags = 3},
-            {.identifier = "aba-db-20261102t0200",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "available",
-             .snapshot_type = "manual",
-             .create_time = 1,
-             .tags = other_policy,
-             .n_tags = 3},
-            {.identifier = "aba-mine",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "available",
-             .snapshot_type = "manual",
-             .create_time = 1,
-             .tags = ours,
-             .n_tags = 3},
-            {.identifier = "awsbackup:job-1",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "available",
-             .snapshot_type = "manual",
-             .create_time = 1,
-             .tags = ours,
-             .n_tags = 3},
-            {.identifier = "before-upgrade",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "available",
-             .snapshot_type = "manual",
-             .create_time = 1},
-            /* An operator's copy made with CopyTags: every tag of the agent's, a name it never gives. */
-            {.identifier = "db-keep-forever-copy",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "available",
-             .snapshot_type = "manual",
-             .create_time = 1,
-             .tags = ours,
-             .n_tags = 3},
-            {.identifier = "rds:db-2026-11-01-02-00",
-             .cluster_identifier = "db",
-             .region = REGION,
-             .status = "available",
-             .snapshot_type = "automated",
-             .create_time = 1,
-             .tags = ours,
-             .n_tags = 3},
-        };
+        struct observed_snapshot snaps[ELEMENTSOF(observed)];
+        struct plan_action actions[ELEMENTSOF(deletions)];
+
+        for (size_t i = 0; i < ELEMENTSOF(observed); i++)
+                snaps[i] = (struct observed_snapshot){.identifier = observed[i].identifier,
+                                                      .cluster_identifier = "db",
+                                                      .region = REGION,
+                                                      .status = observed[i].status,
+                                                      .snapshot_type = observed[i].type,
+                                                      .create_time = 1,
+                                                      .tags = observed[i].tags,
+                                                      .n_tags = observed[i].tags ? 3 : 0};
+        for (size_t i = 0; i < ELEMENTSOF(deletions); i++)
+                actions[i] = (struct plan_action){.kind = deletions[i].kind,
+                                                  .policy = "prod",
+                                                  .cluster = "db",
+                                                  .region = REGION,
+                                                  .snapshot = deletions[i].snapshot,
+                                                  .rule = "bug"};
         struct observation o = {
             .regions = regions, .n_regions = 1, .snapshots = snaps, .n_snapshots = ELEMENTSOF(snaps)};
-        struct plan_action actions[] = {
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "aba-db-20261101t0200",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "aba-db-20261102t0200",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "aba-mine",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "db-keep-forever-copy",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "awsbackup:job-1",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "before-upgrade",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "rds:db-2026-11-01-02-00",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_RDS,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "not-observed",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_BACKUP,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "aba-mine",
-             .rule = "bug"},
-            {.kind = ACTION_DELETE_BACKUP,
-             .policy = "prod",
-             .cluster = "db",
-             .region = REGION,
-             .snapshot = "before-upgrade",
-             .rule = "bug"},
-        };
         struct plan p = {.actions = actions, .n_actions = ELEMENTSOF(actions)};
         struct act_counts c = {};
         struct ledger_entry *rows = NULL;

@@ -50,16 +50,21 @@ TEST(notifications_are_warnings_or_worse_and_drill_results_never_about_themselve
 
 TEST(priorities_fit_the_event)
 {
-        ck_assert_int_eq(journal_event_priority(EVENT_WINDOW_MISSED), LOG_WARNING);
-        ck_assert_int_eq(journal_event_priority(EVENT_QUOTA_EXHAUSTED), LOG_WARNING);
-        ck_assert_int_eq(journal_event_priority(EVENT_BACKUP_VAULT_LOCKED), LOG_WARNING);
-        ck_assert_int_eq(journal_event_priority(EVENT_SNAPSHOT_FAILED), LOG_ERR);
-        ck_assert_int_eq(journal_event_priority(EVENT_DELETE_FAILED), LOG_ERR);
-        ck_assert_int_eq(journal_event_priority(EVENT_API_ERROR), LOG_ERR);
-        ck_assert_int_eq(journal_event_priority(EVENT_CONFIG_REJECTED), LOG_ERR);
-        ck_assert_int_eq(journal_event_priority(EVENT_BACKUP_DELETE_EXPIRED), LOG_ERR);
-        ck_assert_int_eq(journal_event_priority(EVENT_SNAPSHOT_CREATED), LOG_INFO);
-        ck_assert_int_eq(journal_event_priority(EVENT_CYCLE_SUMMARY), LOG_INFO);
+        static const struct {
+                enum journal_event event;
+                int priority;
+        } expected[] = {
+            {EVENT_WINDOW_MISSED, LOG_WARNING},       {EVENT_QUOTA_EXHAUSTED, LOG_WARNING},
+            {EVENT_BACKUP_VAULT_LOCKED, LOG_WARNING}, {EVENT_SNAPSHOT_FAILED, LOG_ERR},
+            {EVENT_DELETE_FAILED, LOG_ERR},           {EVENT_API_ERROR, LOG_ERR},
+            {EVENT_CONFIG_REJECTED, LOG_ERR},         {EVENT_BACKUP_DELETE_EXPIRED, LOG_ERR},
+            {EVENT_SNAPSHOT_CREATED, LOG_INFO},       {EVENT_CYCLE_SUMMARY, LOG_INFO},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(expected); i++)
+                ck_assert_msg(journal_event_priority(expected[i].event) == expected[i].priority,
+                              "%s: priority %d, expected %d", journal_event_name(expected[i].event),
+                              journal_event_priority(expected[i].event), expected[i].priority);
         /* Every "...-failed" kind is an error; every "...-started/-completed" one is info. */
         for (int i = 0; i < _EVENT_MAX; i++) {
                 const char *name = journal_event_name(i);
@@ -73,9 +78,19 @@ TEST(priorities_fit_the_event)
         }
 }
 
-TEST(line_has_level_message_and_set_fields_only)
+/* The stderr line of `event` is `expected`, and one line whatever the message and fields hold. */
+static void assert_line(enum journal_event event, const struct event_fields *f, const char *message,
+                        const char *expected)
 {
         _cleanup_free_ char *line = NULL;
+
+        ck_assert_int_eq(journal_format_line(event, f, message, &line), 0);
+        ck_assert_str_eq(line, expected);
+        ck_assert_ptr_null(strchr(line, '\n'));
+}
+
+TEST(line_has_level_message_and_set_fields_only)
+{
         const struct event_fields f = {
             .policy = "prod",
             .cluster = "prod-db-1",
@@ -84,25 +99,20 @@ TEST(line_has_level_message_and_set_fields_only)
             .request_id = "4c1d7c3e-0b6a-4f3e-9d0e-1a2b3c4d5e6f",
         };
 
-        ck_assert_int_eq(
-            journal_format_line(EVENT_SNAPSHOT_FAILED, &f, "Snapshot of prod-db-1 failed", &line), 0);
-        ck_assert_str_eq(line, "error: Snapshot of prod-db-1 failed [policy=prod cluster=prod-db-1 "
-                               "snapshot=aba-prod-db-1-2023-11-14t2200z code=InvalidDBClusterStateFault "
-                               "request-id=4c1d7c3e-0b6a-4f3e-9d0e-1a2b3c4d5e6f event=snapshot-failed]");
+        assert_line(EVENT_SNAPSHOT_FAILED, &f, "Snapshot of prod-db-1 failed",
+                    "error: Snapshot of prod-db-1 failed [policy=prod cluster=prod-db-1 "
+                    "snapshot=aba-prod-db-1-2023-11-14t2200z code=InvalidDBClusterStateFault "
+                    "request-id=4c1d7c3e-0b6a-4f3e-9d0e-1a2b3c4d5e6f event=snapshot-failed]");
 }
 
 TEST(line_without_fields_names_only_the_event)
 {
-        _cleanup_free_ char *line = NULL;
-
-        ck_assert_int_eq(journal_format_line(EVENT_CONFIG_RELOADED, NULL, "Configuration reloaded", &line),
-                         0);
-        ck_assert_str_eq(line, "info: Configuration reloaded [event=config-reloaded]");
+        assert_line(EVENT_CONFIG_RELOADED, NULL, "Configuration reloaded",
+                    "info: Configuration reloaded [event=config-reloaded]");
 }
 
 TEST(line_quotes_values_and_stays_one_line)
 {
-        _cleanup_free_ char *line = NULL;
         const struct event_fields f = {
             .cluster = "db-a",
             .action = "keep",
@@ -112,26 +122,22 @@ TEST(line_quotes_values_and_stays_one_line)
             .duration_sec = 0,
         };
 
-        ck_assert_int_eq(journal_format_line(EVENT_WINDOW_MISSED, &f, "Window of db-a\nmissed", &line), 0);
-        ck_assert_str_eq(
-            line,
+        assert_line(
+            EVENT_WINDOW_MISSED, &f, "Window of db-a\nmissed",
             "warning: Window of db-a missed [cluster=db-a action=keep "
             "reason=\"kept by \\\"daily\\\" rule day 3\" region=\"\" duration=0s event=window-missed]");
-        ck_assert_ptr_null(strchr(line, '\n'));
 }
 
 TEST(line_includes_valid_extras_and_drops_invalid_ones)
 {
-        _cleanup_free_ char *line = NULL;
         const char *const extra[] = {
             "AURORA_CREATED=3", "AURORA_API_CALLS=17",  "lower=1", "_HIDDEN=1",     "NOEQUALS",
             "MESSAGE=spoofed",  "AURORA_CLUSTER=spoof", "2X=bad",  "QUOTA_USED=95", NULL,
         };
         const struct event_fields f = {.extra = extra};
 
-        ck_assert_int_eq(journal_format_line(EVENT_CYCLE_SUMMARY, &f, "Cycle finished", &line), 0);
-        ck_assert_str_eq(line,
-                         "info: Cycle finished [created=3 api-calls=17 quota-used=95 event=cycle-summary]");
+        assert_line(EVENT_CYCLE_SUMMARY, &f, "Cycle finished",
+                    "info: Cycle finished [created=3 api-calls=17 quota-used=95 event=cycle-summary]");
 }
 
 TEST(event_goes_to_the_stderr_sink_as_one_line)

@@ -63,18 +63,34 @@ TEST(snapshot_without_a_cluster_marks_the_whole_region_incomplete)
         observation_done(&o);
 }
 
+/* Streams the snapshots `ids` (NULL-terminated), all of cluster db-a, into `o` in that order. */
+static void collect_each(struct observation *o, const char *region, const char *const *ids)
+{
+        for (; *ids; ids++)
+                collect(o, region, *ids, "db-a");
+}
+
+/* The views of `o` are exactly `ids` (NULL-terminated), in that order. */
+static void assert_identifiers(const struct observation *o, const char *const *ids)
+{
+        size_t n = 0;
+
+        for (; ids[n]; n++) {
+                ck_assert_uint_lt(n, o->n_snapshots);
+                ck_assert_str_eq(o->snapshots[n].identifier, ids[n]);
+        }
+        ck_assert_uint_eq(o->n_snapshots, n);
+}
+
 TEST(views_sort_by_region_then_identifier)
 {
         struct observation o = {};
 
         collect(&o, "us-east-1", "a", "db-a");
-        collect(&o, "eu-west-1", "c", "db-a");
-        collect(&o, "eu-west-1", "b", "db-a");
+        collect_each(&o, "eu-west-1", (const char *[]){"c", "b", NULL});
         observation_sort_views(&o, 0);
-        ck_assert_uint_eq(o.n_snapshots, 3);
+        assert_identifiers(&o, (const char *[]){"b", "c", "a", NULL});
         ck_assert_str_eq(o.snapshots[0].region, "eu-west-1");
-        ck_assert_str_eq(o.snapshots[0].identifier, "b");
-        ck_assert_str_eq(o.snapshots[1].identifier, "c");
         ck_assert_str_eq(o.snapshots[2].region, "us-east-1");
         observation_done(&o);
 }
@@ -83,13 +99,9 @@ TEST(sorting_drops_a_snapshot_listed_twice)
 {
         struct observation o = {};
 
-        collect(&o, "eu-west-1", "b", "db-a");
-        collect(&o, "eu-west-1", "a", "db-a");
-        collect(&o, "eu-west-1", "b", "db-a");
+        collect_each(&o, "eu-west-1", (const char *[]){"b", "a", "b", NULL});
         observation_sort_views(&o, 0);
-        ck_assert_uint_eq(o.n_snapshots, 2);
-        ck_assert_str_eq(o.snapshots[0].identifier, "a");
-        ck_assert_str_eq(o.snapshots[1].identifier, "b");
+        assert_identifiers(&o, (const char *[]){"a", "b", NULL});
         observation_done(&o);
 }
 
@@ -97,13 +109,9 @@ TEST(sorting_from_an_index_leaves_the_views_before_it)
 {
         struct observation o = {};
 
-        collect(&o, "eu-west-1", "z", "db-a");
-        collect(&o, "eu-west-1", "b", "db-a");
-        collect(&o, "eu-west-1", "a", "db-a");
+        collect_each(&o, "eu-west-1", (const char *[]){"z", "b", "a", NULL});
         observation_sort_views(&o, 1);
-        ck_assert_str_eq(o.snapshots[0].identifier, "z");
-        ck_assert_str_eq(o.snapshots[1].identifier, "a");
-        ck_assert_str_eq(o.snapshots[2].identifier, "b");
+        assert_identifiers(&o, (const char *[]){"z", "a", "b", NULL});
         observation_done(&o);
 }
 

@@ -92,15 +92,26 @@ TEST(intents_the_planner_does_not_track_are_left_out)
 
 TEST(every_ledger_kind_maps_to_one_action_or_none)
 {
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_CREATE), ACTION_CREATE);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_DELETE_RDS), ACTION_DELETE_RDS);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_DELETE_BACKUP), ACTION_DELETE_BACKUP);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_COPY), ACTION_COPY);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_SHARE), ACTION_SHARE);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_EXPORT), ACTION_EXPORT);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_RESTORE), -1);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_PROBE), -1);
-        ck_assert_int_eq(plan_state_action_kind(LEDGER_OPERATOR_RESTORE), -1);
+        /* -1: the planner does not track that kind. */
+        static const struct {
+                enum ledger_kind ledger;
+                int action;
+        } expected[] = {
+            {LEDGER_CREATE, ACTION_CREATE},
+            {LEDGER_DELETE_RDS, ACTION_DELETE_RDS},
+            {LEDGER_DELETE_BACKUP, ACTION_DELETE_BACKUP},
+            {LEDGER_COPY, ACTION_COPY},
+            {LEDGER_SHARE, ACTION_SHARE},
+            {LEDGER_EXPORT, ACTION_EXPORT},
+            {LEDGER_RESTORE, -1},
+            {LEDGER_PROBE, -1},
+            {LEDGER_OPERATOR_RESTORE, -1},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(expected); i++)
+                ck_assert_msg(plan_state_action_kind(expected[i].ledger) == expected[i].action,
+                              "ledger kind %d: action %d, expected %d", expected[i].ledger,
+                              plan_state_action_kind(expected[i].ledger), expected[i].action);
 }
 
 TEST(history_row_counts_as_taken_only_when_taken)

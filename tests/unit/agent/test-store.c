@@ -82,16 +82,24 @@ TEST(store_open_fails_on_a_missing_directory)
         ck_assert_ptr_nonnull(strstr(store_last_error(NULL), "absent"));
 }
 
+/* Creates `path` (0600) holding `copies` copies of `data`: an empty file for none. */
+static void create_file(const char *path, const char *data, size_t size, int copies)
+{
+        int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+        ck_assert_int_ge(fd, 0);
+        for (int i = 0; i < copies; i++)
+                ck_assert_int_eq(write(fd, data, size), (ssize_t)size);
+        close(fd);
+}
+
 TEST(store_open_fails_on_a_file_that_is_not_a_directory)
 {
         char dir[PATH_MAX], path[PATH_MAX + 16];
         struct store *s = NULL;
-        int fd;
 
         snprintf(path, sizeof(path), "%s/file", test_tmp_dir(dir, sizeof(dir)));
-        fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-        ck_assert_int_ge(fd, 0);
-        close(fd);
+        create_file(path, NULL, 0, 0);
         ck_assert_int_eq(store_open(path, &s), -ENOTDIR);
         ck_assert_ptr_null(s);
 }
@@ -112,14 +120,9 @@ TEST(store_open_rejects_a_file_that_is_not_a_database)
         static const char garbage[] = "this is not an sqlite database, it is a text file of some length....";
         char dir[PATH_MAX], path[PATH_MAX + 16];
         struct store *s = NULL;
-        int fd;
 
         snprintf(path, sizeof(path), "%s/state.db", test_tmp_dir(dir, sizeof(dir)));
-        fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-        ck_assert_int_ge(fd, 0);
-        for (int i = 0; i < 64; i++)
-                ck_assert_int_eq(write(fd, garbage, sizeof(garbage)), (ssize_t)sizeof(garbage));
-        close(fd);
+        create_file(path, garbage, sizeof(garbage), 64);
         ck_assert_int_eq(store_open(dir, &s), -EBADMSG);
         ck_assert_ptr_null(s);
         ck_assert_str_ne(store_last_error(NULL), "");

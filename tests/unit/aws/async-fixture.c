@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "async-fixture.h"
+#include "aws-test-env.h"
 #include "macro.h"
 
 const char ok_body[] = "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters/>"
@@ -37,34 +38,6 @@ static void counting_sleep(uint64_t ms, void *userdata)
         f->sleeps++;
 }
 
-void test_env(unsigned port)
-{
-        char url[64];
-        snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
-        setenv("AWS_ENDPOINT_URL", url, 1);
-        setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
-        setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
-        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-        setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
-        setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
-        const char *unset[] = {"AWS_SESSION_TOKEN",
-                               "AWS_SECURITY_TOKEN",
-                               "AWS_PROFILE",
-                               "AWS_WEB_IDENTITY_TOKEN_FILE",
-                               "AWS_ROLE_ARN",
-                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                               "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                               "AWS_ENDPOINT_URL_RDS",
-                               "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-                               "http_proxy",
-                               "https_proxy",
-                               "HTTPS_PROXY",
-                               "ALL_PROXY",
-                               "all_proxy"};
-        for (size_t i = 0; i < ELEMENTSOF(unset); i++)
-                unsetenv(unset[i]);
-}
-
 void fixture_start(struct fixture *f, test_http_handler handler, void *userdata,
                    const struct aws_async_options *ao)
 {
@@ -72,7 +45,7 @@ void fixture_start(struct fixture *f, test_http_handler handler, void *userdata,
 
         *f = (struct fixture){};
         ck_assert_int_eq(test_http_server_start(handler, userdata, &f->server), 0);
-        test_env(test_http_server_port(f->server));
+        aws_test_env_loopback(test_http_server_port(f->server));
         ck_assert_int_ge(sd_event_new(&f->event), 0);
         ck_assert_int_eq(aws_multi_new(f->event, &f->multi), 0);
         struct aws_client_options o = {

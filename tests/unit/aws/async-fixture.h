@@ -32,8 +32,6 @@ struct fixture {
         unsigned sleeps; /* calls of the client's sleep_ms: the async path must make none */
 };
 
-/* The environment of a client that talks to http://127.0.0.1:`port` with static keys and nothing else. */
-void test_env(unsigned port);
 void fixture_start(struct fixture *f, test_http_handler handler, void *userdata,
                    const struct aws_async_options *ao);
 void fixture_stop(struct fixture *f);

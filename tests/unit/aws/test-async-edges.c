@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "async-fixture.h"
+#include "aws-test-env.h"
 #include "macro.h"
 #include "test-suite.h"
 
@@ -100,7 +101,7 @@ TEST(a_client_without_an_event_loop_refuses_async_calls)
         struct aws_request req = describe(NULL);
         struct outcome out = {};
 
-        test_env(9);
+        aws_test_env_loopback(9);
         ck_assert_int_eq(aws_client_new(&o, &c, &e), 0);
         ck_assert_int_eq(aws_client_send_async(c, &req, NULL, on_outcome, &out, NULL), -ENXIO);
         ck_assert(!out.done);

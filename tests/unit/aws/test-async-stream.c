@@ -41,6 +41,17 @@ static int collect(const void *data, size_t len, void *userdata)
         return 0;
 }
 
+/* One DescribeDBClusters call whose body goes to `c`, answered by `handler`, and the loop run until it has
+ * answered; `f` is left started for the test to look at. */
+static void call_into_sink(struct fixture *f, test_http_handler handler, void *userdata, struct collected *c,
+                           struct outcome *o)
+{
+        struct aws_call_options co = {.sink = collect, .sink_userdata = c};
+
+        fixture_start(f, handler, userdata, NULL);
+        call_and_wait(f, &co, o);
+}
+
 static char stream_body[5000];
 
 static void reply_in_chunks(const struct test_http_request *req, struct test_http_reply *reply,
@@ -58,12 +69,10 @@ TEST(a_streamed_answer_reaches_the_sink_in_chunks)
         struct outcome o = {};
         char got[sizeof(stream_body)];
         struct collected c = {.data = got};
-        struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
 
         for (size_t i = 0; i < sizeof(stream_body); i++)
                 stream_body[i] = (char)('a' + i / 1000);
-        fixture_start(&f, reply_in_chunks, NULL, NULL);
-        call_and_wait(&f, &co, &o);
+        call_into_sink(&f, reply_in_chunks, NULL, &c, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert_int_eq(o.status, 200);
         ck_assert_uint_eq(o.body_len, 0); /* it all went to the sink */
@@ -85,10 +94,8 @@ TEST(a_streamed_answer_over_16_mib_is_refused)
         struct fixture f;
         struct outcome o = {};
         struct collected c = {};
-        struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
 
-        fixture_start(&f, reply_too_large, NULL, NULL);
-        call_and_wait(&f, &co, &o);
+        call_into_sink(&f, reply_too_large, NULL, &c, &o);
         ck_assert_int_eq(o.r, -EFBIG);
         ck_assert_str_eq(o.e.code, "ResponseTooLarge");
         ck_assert_uint_le(c.len, 16u * 1024 * 1024);
@@ -107,10 +114,8 @@ TEST(an_error_body_is_parsed_not_streamed)
         struct fixture f;
         struct outcome o = {};
         struct collected c = {};
-        struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
 
-        fixture_start(&f, reply_invalid, NULL, NULL);
-        call_and_wait(&f, &co, &o);
+        call_into_sink(&f, reply_invalid, NULL, &c, &o);
         ck_assert_int_eq(o.r, -EREMOTEIO);
         ck_assert_int_eq(o.e.kind, AWS_ERROR_SERVICE);
         ck_assert_str_eq(o.e.code, "InvalidParameterValue");
@@ -134,12 +139,10 @@ TEST(a_retried_stream_tells_the_sink_to_start_over)
         struct outcome o = {};
         char got[sizeof(stream_body)];
         struct collected c = {.data = got};
-        struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
 
         memset(stream_body, 'z', sizeof(stream_body));
         random_value = 0;
-        fixture_start(&f, cut_then_whole, NULL, NULL);
-        call_and_wait(&f, &co, &o);
+        call_into_sink(&f, cut_then_whole, NULL, &c, &o);
         ck_assert_int_eq(o.r, 0);
         ck_assert_uint_eq(test_http_server_requests(f.server), 2);
         ck_assert_uint_eq(c.resets, 1);
@@ -153,11 +156,9 @@ TEST(a_sink_that_refuses_ends_the_call)
         struct fixture f;
         struct outcome o = {};
         struct collected c = {.refuse = -EBADMSG};
-        struct aws_call_options co = {.sink = collect, .sink_userdata = &c};
         unsigned delay_ms = 0;
 
-        fixture_start(&f, reply_slowly, &delay_ms, NULL);
-        call_and_wait(&f, &co, &o);
+        call_into_sink(&f, reply_slowly, &delay_ms, &c, &o);
         ck_assert_int_eq(o.r, -EBADMSG);
         ck_assert_str_eq(o.e.code, "BodySinkFailed");
         ck_assert_uint_eq(test_http_server_requests(f.server), 1);

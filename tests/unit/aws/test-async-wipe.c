@@ -11,6 +11,7 @@
 #include "aws-call.h"
 #include "aws-client.h"
 #include "aws-multi.h"
+#include "aws-test-env.h"
 #include "http-test-server.h"
 #include "macro.h"
 #include "test-suite.h"
@@ -55,7 +56,6 @@ TEST(async_calls_wipe_keys_and_tokens_before_free)
         struct aws_error e = {};
         struct aws_call *in_flight = NULL;
         unsigned done = 0;
-        char url[64];
         static const char body[] = "Action=DescribeDBClusters&Version=2014-10-31";
         const struct aws_credentials explicit = {
             .access_key_id = (char *)"AKIDEXPLICIT",
@@ -72,14 +72,10 @@ TEST(async_calls_wipe_keys_and_tokens_before_free)
         };
 
         ck_assert_int_eq(test_http_server_start(reply, NULL, &server), 0);
-        snprintf(url, sizeof(url), "http://127.0.0.1:%u", test_http_server_port(server));
-        setenv("AWS_ENDPOINT_URL", url, 1);
-        setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+        aws_test_env_loopback(test_http_server_port(server));
+        /* The secrets the scanner looks for. */
         setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
         setenv("AWS_SESSION_TOKEN", TOKEN, 1);
-        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-        setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config", 1);
-        setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials", 1);
 
         wipe_watch(SECRET, TOKEN);
         ck_assert_int_ge(sd_event_new(&event), 0);

@@ -2,14 +2,13 @@
  * (before any I/O), the credentials providers that read only the environment and files, and the
  * credentials cache keeping old credentials when a refresh fails. */
 #include <check.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws-client.h"
 #include "aws-credentials-providers.h"
 #include "aws-rds.h"
+#include "aws-test-env.h"
 #include "macro.h"
 #include "snapshot-origin.h"
 #include "test-suite.h"
@@ -17,99 +16,45 @@
 
 TEST_FILE("aws-client");
 
-static char tmpdir[64];
-
-static void remove_tmpdir(void)
+/* The endpoint of `service` in `region` when nothing names one. */
+static int resolve_default_endpoint(enum aws_service service, const char *region, char **ret,
+                                    struct aws_error *e)
 {
-        const char *names[] = {"config", "credentials"};
-        char p[128];
-        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-                snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
-                (void)unlink(p);
-        }
-        (void)rmdir(tmpdir);
-}
-
-/* A clean, offline environment: no files, no metadata service, an endpoint nothing listens on. */
-static void offline_env(void)
-{
-        static bool registered;
-        if (tmpdir[0]) /* CK_FORK=no: the previous test's directory */
-                remove_tmpdir();
-        snprintf(tmpdir, sizeof(tmpdir), "/tmp/aws-unit-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-        if (!registered)
-                atexit(remove_tmpdir);
-        registered = true;
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/none", tmpdir);
-        setenv("HOME", tmpdir, 1);
-        setenv("AWS_CONFIG_FILE", p, 1);
-        setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
-        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-        setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
-        const char *unset[] = {"AWS_ACCESS_KEY_ID",
-                               "AWS_SECRET_ACCESS_KEY",
-                               "AWS_SESSION_TOKEN",
-                               "AWS_SECURITY_TOKEN",
-                               "AWS_PROFILE",
-                               "AWS_DEFAULT_PROFILE",
-                               "AWS_REGION",
-                               "AWS_DEFAULT_REGION",
-                               "AWS_WEB_IDENTITY_TOKEN_FILE",
-                               "AWS_ROLE_ARN",
-                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                               "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                               "AWS_ENDPOINT_URL_RDS",
-                               "AWS_ENDPOINT_URL_BACKUP",
-                               "AWS_CREDENTIAL_EXPIRATION",
-                               "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"};
-        for (size_t i = 0; i < ELEMENTSOF(unset); i++)
-                unsetenv(unset[i]);
-}
-
-static void write_file(const char *name, const char *content, char *path, size_t size)
-{
-        snprintf(path, size, "%s/%s", tmpdir, name);
-        FILE *f = fopen(path, "we");
-        ck_assert_ptr_nonnull(f);
-        fputs(content, f);
-        fclose(f);
+        aws_test_env_offline();
+        unsetenv("AWS_ENDPOINT_URL");
+        return aws_endpoint_resolve(service, region, ret, e);
 }
 
 TEST(endpoint_default_is_the_regional_amazonaws_host)
 {
-        offline_env();
-        unsetenv("AWS_ENDPOINT_URL");
         struct aws_error e = {};
         _cleanup_free_ char *a = NULL;
-        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_RDS, "eu-west-1", &a, &e), 0);
+
+        ck_assert_int_eq(resolve_default_endpoint(AWS_SERVICE_RDS, "eu-west-1", &a, &e), 0);
         ck_assert_str_eq(a, "https://rds.eu-west-1.amazonaws.com");
 }
 
 TEST(endpoint_in_china_ends_in_amazonaws_com_cn)
 {
-        offline_env();
-        unsetenv("AWS_ENDPOINT_URL");
         struct aws_error e = {};
         _cleanup_free_ char *b = NULL;
-        ck_assert_int_eq(aws_endpoint_resolve(AWS_SERVICE_BACKUP, "cn-north-1", &b, &e), 0);
+
+        ck_assert_int_eq(resolve_default_endpoint(AWS_SERVICE_BACKUP, "cn-north-1", &b, &e), 0);
         ck_assert_str_eq(b, "https://backup.cn-north-1.amazonaws.com.cn");
 }
 
 TEST(endpoint_refuses_a_region_that_is_not_a_name)
 {
-        offline_env();
-        unsetenv("AWS_ENDPOINT_URL");
         struct aws_error e = {};
         _cleanup_free_ char *c = NULL;
-        ck_assert_int_lt(aws_endpoint_resolve(AWS_SERVICE_STS, "evil.example.com/", &c, &e), 0);
+
+        ck_assert_int_lt(resolve_default_endpoint(AWS_SERVICE_STS, "evil.example.com/", &c, &e), 0);
         ck_assert_int_eq(e.kind, AWS_ERROR_INVALID);
 }
 
 TEST(endpoint_service_variable_wins_over_global)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000/", 1);
         setenv("AWS_ENDPOINT_URL_RDS", "http://localhost:6000", 1);
         struct aws_error e = {};
@@ -122,7 +67,7 @@ TEST(endpoint_service_variable_wins_over_global)
 
 TEST(plain_http_is_refused_off_loopback)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_ENDPOINT_URL", "http://rds.example.com", 1);
         struct aws_error e = {};
         _cleanup_free_ char *a = NULL;
@@ -157,7 +102,7 @@ static void assert_client_region(const struct aws_client_options *o, const char 
 
 TEST(no_region_anywhere_is_refused)
 {
-        offline_env();
+        aws_test_env_offline();
         struct aws_error e = {};
         struct aws_client *c = NULL;
         ck_assert_int_eq(aws_client_new(NULL, &c, &e), -ENXIO);
@@ -166,14 +111,14 @@ TEST(no_region_anywhere_is_refused)
 
 TEST(region_comes_from_aws_default_region)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         assert_client_region(NULL, "eu-central-1");
 }
 
 TEST(aws_region_wins_over_aws_default_region)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         setenv("AWS_REGION", "eu-west-3", 1);
         assert_client_region(NULL, "eu-west-3");
@@ -181,7 +126,7 @@ TEST(aws_region_wins_over_aws_default_region)
 
 TEST(region_option_wins_over_the_environment)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
         setenv("AWS_REGION", "eu-west-3", 1);
         assert_client_region(&(struct aws_client_options){.region = "ap-south-1"}, "ap-south-1");
@@ -189,10 +134,11 @@ TEST(region_option_wins_over_the_environment)
 
 TEST(region_comes_from_the_selected_profile)
 {
-        offline_env();
+        aws_test_env_offline();
         char path[4096];
-        write_file("config", "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path,
-                   sizeof(path));
+        aws_test_env_write_file("config",
+                                "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path,
+                                sizeof(path));
         setenv("AWS_CONFIG_FILE", path, 1);
         setenv("AWS_PROFILE", "other", 1);
         assert_client_region(NULL, "sa-east-1");
@@ -200,7 +146,7 @@ TEST(region_comes_from_the_selected_profile)
 
 TEST(delete_refuses_aws_backup_snapshots_before_any_io)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
         setenv("AWS_SECRET_ACCESS_KEY", "secret-secret-secret", 1);
         struct aws_client_options o = {.region = "us-east-1"};
@@ -231,7 +177,7 @@ TEST(delete_refuses_aws_backup_snapshots_before_any_io)
 
 TEST(env_credentials_need_both_keys)
 {
-        offline_env();
+        aws_test_env_offline();
         struct aws_credentials cr = {};
         struct aws_error e = {};
         ck_assert_int_eq(aws_credentials_from_env(&cr, &e), 0);
@@ -247,9 +193,9 @@ TEST(env_credentials_need_both_keys)
 
 TEST(profile_static_keys_from_credentials_file)
 {
-        offline_env();
+        aws_test_env_offline();
         char path[4096];
-        write_file(
+        aws_test_env_write_file(
             "credentials",
             "# comment\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n"
             "[ops]\naws_access_key_id=AKIDOPS\naws_secret_access_key =  ops-secret  \n",
@@ -270,7 +216,7 @@ TEST(profile_static_keys_from_credentials_file)
 
 TEST(container_uri_must_be_loopback_or_https)
 {
-        offline_env();
+        aws_test_env_offline();
         setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds", 1);
         struct aws_credentials cr = {};
         struct aws_error e = {};
@@ -304,7 +250,7 @@ static struct aws_client *cache_client(void)
         struct aws_error e = {};
         struct aws_credentials cr = {};
 
-        offline_env();
+        aws_test_env_offline();
         cache_t0 = time_from_civil(2026, 11, 24, 9, 0, 0);
         setenv("AWS_ACCESS_KEY_ID", "AKIDFIRST", 1);
         setenv("AWS_SECRET_ACCESS_KEY", "first-secret-value", 1);

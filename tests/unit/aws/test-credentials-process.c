@@ -14,6 +14,7 @@
 #include "aws-client.h"
 #include "aws-credentials-process.h"
 #include "aws-credentials-providers.h"
+#include "aws-test-env.h"
 #include "macro.h"
 #include "strv.h"
 #include "test-suite.h"
@@ -23,60 +24,13 @@ TEST_FILE("aws-credentials-process", .timeout = 30);
 
 #define STDERR_MARKER "STDERR-SECRET-MARKER-0123456789"
 
-static char tmpdir[64];
 static char helper[4096];
 
-static void remove_tmpdir(void)
+/* The offline environment, and where the helper is. Returns HOME. */
+static const char *offline_env(void)
 {
-        const char *names[] = {"config", "answer.json", "pid"};
-        char p[128];
-        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-                snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
-                (void)unlink(p);
-        }
-        (void)rmdir(tmpdir);
-}
-
-static void offline_env(void)
-{
-        static bool registered;
-        if (tmpdir[0])
-                remove_tmpdir();
-        snprintf(tmpdir, sizeof(tmpdir), "/tmp/aws-process-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-        if (!registered)
-                atexit(remove_tmpdir);
-        registered = true;
         snprintf(helper, sizeof(helper), "%s/aws/fake-credential-process", test_data_dir());
-        char p[4096];
-        snprintf(p, sizeof(p), "%s/none", tmpdir);
-        setenv("HOME", tmpdir, 1);
-        setenv("AWS_CONFIG_FILE", p, 1);
-        setenv("AWS_SHARED_CREDENTIALS_FILE", p, 1);
-        setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-        setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
-        const char *unset[] = {"AWS_ACCESS_KEY_ID",
-                               "AWS_SECRET_ACCESS_KEY",
-                               "AWS_SESSION_TOKEN",
-                               "AWS_SECURITY_TOKEN",
-                               "AWS_PROFILE",
-                               "AWS_DEFAULT_PROFILE",
-                               "AWS_WEB_IDENTITY_TOKEN_FILE",
-                               "AWS_ROLE_ARN",
-                               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                               "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                               "AWS_CREDENTIAL_EXPIRATION"};
-        for (size_t i = 0; i < ELEMENTSOF(unset); i++)
-                unsetenv(unset[i]);
-}
-
-static void write_file(const char *name, const char *content, char *path, size_t size)
-{
-        snprintf(path, size, "%s/%s", tmpdir, name);
-        FILE *f = fopen(path, "we");
-        ck_assert_ptr_nonnull(f);
-        fputs(content, f);
-        fclose(f);
+        return aws_test_env_offline();
 }
 
 /* A config file whose default profile runs the helper in `mode` with `arg`. */
@@ -85,7 +39,7 @@ static void config_with_process(const char *mode, const char *arg)
         char cfg[16384], path[4096];
         snprintf(cfg, sizeof(cfg), "[default]\nregion = us-east-1\ncredential_process = %s %s %s\n", helper,
                  mode, arg ?: "");
-        write_file("config", cfg, path, sizeof(path));
+        aws_test_env_write_file("config", cfg, path, sizeof(path));
         setenv("AWS_CONFIG_FILE", path, 1);
 }
 
@@ -184,7 +138,7 @@ TEST(profile_credential_process_gives_the_helpers_credentials)
 {
         offline_env();
         char answer[4096];
-        write_file(
+        aws_test_env_write_file(
             "answer.json",
             "{\"Version\": 1, \"AccessKeyId\": \"ASIAFROMHELPER\", \"SecretAccessKey\": \"helper-secret\", "
             "\"SessionToken\": \"helper-token\", \"Expiration\": \"2030-01-01T00:00:00Z\"}\n",
@@ -199,14 +153,23 @@ TEST(profile_credential_process_gives_the_helpers_credentials)
         aws_credentials_done(&cr);
 }
 
+/* Runs the helper with `args` (its mode first) as a credential_process command would, with `timeout_ms`
+ * (0: the default). */
+static int run_helper(const char *args, unsigned timeout_ms, struct aws_credentials *cr, struct aws_error *e)
+{
+        char cmd[16384];
+
+        ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "%s %s", helper, args), (int)sizeof(cmd));
+        return aws_credentials_process_run(cmd, timeout_ms, cr, e);
+}
+
 TEST(quoted_arguments_reach_the_helper_as_single_words)
 {
         offline_env();
-        char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "%s args \"two words\" plain 'single quoted'", helper);
         struct aws_credentials cr = {};
         struct aws_error e = {};
-        ck_assert_int_eq(aws_credentials_process_run(cmd, 0, &cr, &e), 1);
+
+        ck_assert_int_eq(run_helper("args \"two words\" plain 'single quoted'", 0, &cr, &e), 1);
         ck_assert_str_eq(cr.access_key_id, "3:two words|plain|single quoted|");
         aws_credentials_done(&cr);
 }
@@ -264,15 +227,14 @@ static bool process_is_gone(pid_t pid)
 
 TEST(hanging_helper_and_its_children_are_killed_at_the_timeout)
 {
-        offline_env();
-        char cmd[16384], pidfile[4096];
-        snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
-        snprintf(cmd, sizeof(cmd), "%s hang %s", helper, pidfile);
+        char args[4096 + 8], pidfile[4096];
+        snprintf(pidfile, sizeof(pidfile), "%s/pid", offline_env());
+        snprintf(args, sizeof(args), "hang %s", pidfile);
         struct aws_credentials cr = {};
         struct aws_error e = {};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        ck_assert_int_eq(aws_credentials_process_run(cmd, 300, &cr, &e), -ETIME);
+        ck_assert_int_eq(run_helper(args, 300, &cr, &e), -ETIME);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         ck_assert_str_eq(e.code, "CredentialProcessTimeout");
         ck_assert_ptr_nonnull(strstr(e.message, "did not finish within 300 ms"));
@@ -291,11 +253,10 @@ TEST(hanging_helper_and_its_children_are_killed_at_the_timeout)
 TEST(helper_flooding_stdout_is_cut_off)
 {
         offline_env();
-        char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "%s big", helper);
         struct aws_credentials cr = {};
         struct aws_error e = {};
-        ck_assert_int_eq(aws_credentials_process_run(cmd, 0, &cr, &e), -EFBIG);
+
+        ck_assert_int_eq(run_helper("big", 0, &cr, &e), -EFBIG);
         ck_assert_str_eq(e.code, "CredentialProcessOutput");
 }
 
@@ -315,7 +276,7 @@ TEST(client_runs_the_helper_again_before_expiration)
                  "{\"Version\": 1, \"AccessKeyId\": \"ASIAFIRST\", \"SecretAccessKey\": \"s1\", "
                  "\"SessionToken\": \"t1\", \"Expiration\": \"%s\"}",
                  time_format_iso8601(t0 + 3600, exp));
-        write_file("answer.json", json, answer, sizeof(answer));
+        aws_test_env_write_file("answer.json", json, answer, sizeof(answer));
         config_with_process("ok", answer);
         fake_now = t0;
         struct aws_client_options o = {.region = "us-east-1", .now = fake_clock};
@@ -333,7 +294,7 @@ TEST(client_runs_the_helper_again_before_expiration)
                  "{\"Version\": 1, \"AccessKeyId\": \"ASIASECOND\", \"SecretAccessKey\": \"s2\", "
                  "\"SessionToken\": \"t2\", \"Expiration\": \"%s\"}",
                  time_format_iso8601(t0 + 7200, exp));
-        write_file("answer.json", json, answer, sizeof(answer));
+        aws_test_env_write_file("answer.json", json, answer, sizeof(answer));
         fake_now = t0 + 1800;
         ck_assert_int_eq(aws_client_credentials(c, &cr, &e), 0);
         ck_assert_str_eq(cr.access_key_id, "ASIAFIRST");
@@ -352,7 +313,7 @@ TEST(client_runs_the_helper_again_before_expiration)
 static void config_text(const char *text)
 {
         char path[4096];
-        write_file("config", text, path, sizeof(path));
+        aws_test_env_write_file("config", text, path, sizeof(path));
         setenv("AWS_CONFIG_FILE", path, 1);
 }
 

@@ -53,27 +53,31 @@ static void assert_same_snapshot(const struct rds_db_cluster_snapshot *a,
         }
 }
 
+/* The recorded page `xml` streamed in pieces cut at `cuts` reads as the page parsed whole. */
+static void assert_streams_as_whole(const char *xml, size_t n, const size_t *cuts, size_t n_cuts)
+{
+        struct rds_db_cluster_snapshot_list whole = {}, l = {};
+        _cleanup_free_ char *whole_marker = NULL, *marker = NULL;
+        struct aws_error e = {};
+
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &whole, &whole_marker, &e), 0);
+        ck_assert_uint_eq(whole.n, 2);
+        ck_assert_int_eq(stream_snapshots(xml, n, cuts, n_cuts, &l, &marker, &e), 0);
+        ck_assert_uint_eq(l.n, whole.n);
+        for (size_t i = 0; i < l.n; i++)
+                assert_same_snapshot(&l.items[i], &whole.items[i]);
+        ck_assert_str_eq(marker, whole_marker);
+        rds_db_cluster_snapshot_list_done(&l);
+        rds_db_cluster_snapshot_list_done(&whole);
+}
+
 TEST(page_split_at_every_byte_reads_as_the_whole_page)
 {
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
-        struct rds_db_cluster_snapshot_list whole = {};
-        _cleanup_free_ char *whole_marker = NULL;
-        struct aws_error e = {};
-        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &whole, &whole_marker, &e), 0);
-        ck_assert_uint_eq(whole.n, 2);
 
-        for (size_t cut = 0; cut <= n; cut++) {
-                struct rds_db_cluster_snapshot_list l = {};
-                _cleanup_free_ char *marker = NULL;
-                ck_assert_int_eq(stream_snapshots(xml, n, &cut, 1, &l, &marker, &e), 0);
-                ck_assert_uint_eq(l.n, whole.n);
-                for (size_t i = 0; i < l.n; i++)
-                        assert_same_snapshot(&l.items[i], &whole.items[i]);
-                ck_assert_str_eq(marker, whole_marker);
-                rds_db_cluster_snapshot_list_done(&l);
-        }
-        rds_db_cluster_snapshot_list_done(&whole);
+        for (size_t cut = 0; cut <= n; cut++)
+                assert_streams_as_whole(xml, n, &cut, 1);
 }
 
 TEST(page_fed_one_byte_at_a_time_reads_as_the_whole_page)
@@ -81,20 +85,11 @@ TEST(page_fed_one_byte_at_a_time_reads_as_the_whole_page)
         size_t n;
         _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
         _cleanup_free_ size_t *cuts = calloc(n, sizeof(size_t));
-        struct rds_db_cluster_snapshot_list whole = {}, l = {};
-        _cleanup_free_ char *whole_marker = NULL, *marker = NULL;
-        struct aws_error e = {};
+
         ck_assert_ptr_nonnull(cuts);
         for (size_t i = 0; i < n; i++)
                 cuts[i] = i;
-        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &whole, &whole_marker, &e), 0);
-        ck_assert_int_eq(stream_snapshots(xml, n, cuts, n, &l, &marker, &e), 0);
-        ck_assert_uint_eq(l.n, whole.n);
-        for (size_t i = 0; i < l.n; i++)
-                assert_same_snapshot(&l.items[i], &whole.items[i]);
-        ck_assert_str_eq(marker, whole_marker);
-        rds_db_cluster_snapshot_list_done(&l);
-        rds_db_cluster_snapshot_list_done(&whole);
+        assert_streams_as_whole(xml, n, cuts, n);
 }
 
 TEST(clusters_page_split_anywhere_reads_the_same)

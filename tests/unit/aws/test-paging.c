@@ -63,15 +63,23 @@ TEST(marker_from_another_listing_is_not_a_repeat)
         ck_assert_int_eq(aws_paging_next(&b, "m", &e), 1);
 }
 
+/* Every page up to the cap, each with a new marker: all of them go on. */
+static void turn_pages_up_to_the_cap(struct aws_paging *p)
+{
+        struct aws_error e = {};
+        char m[32];
+
+        for (unsigned i = 1; i < AWS_PAGING_MAX_PAGES; i++) {
+                snprintf(m, sizeof(m), "page-%u", i + 1);
+                ck_assert_int_eq(aws_paging_next(p, m, &e), 1);
+        }
+}
+
 TEST(listing_past_the_page_cap_is_stopped)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBInstances", "Marker");
         struct aws_error e = {};
-        char m[32];
-        for (unsigned i = 1; i < AWS_PAGING_MAX_PAGES; i++) {
-                snprintf(m, sizeof(m), "page-%u", i + 1);
-                ck_assert_int_eq(aws_paging_next(&p, m, &e), 1);
-        }
+        turn_pages_up_to_the_cap(&p);
         ck_assert_int_eq(aws_paging_next(&p, "one-more", &e), -E2BIG);
         ck_assert_str_eq(e.code, "TooManyPages");
         ck_assert_ptr_nonnull(strstr(e.message, "DescribeDBInstances"));
@@ -81,10 +89,6 @@ TEST(last_page_at_the_cap_completes)
 {
         _cleanup_paging_ struct aws_paging p = AWS_PAGING_INIT("DescribeDBInstances", "Marker");
         struct aws_error e = {};
-        char m[32];
-        for (unsigned i = 1; i < AWS_PAGING_MAX_PAGES; i++) {
-                snprintf(m, sizeof(m), "page-%u", i + 1);
-                ck_assert_int_eq(aws_paging_next(&p, m, &e), 1);
-        }
+        turn_pages_up_to_the_cap(&p);
         ck_assert_int_eq(aws_paging_next(&p, NULL, &e), 0);
 }

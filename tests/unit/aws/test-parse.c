@@ -1,6 +1,7 @@
 /* Parsing recorded RDS, STS and Backup responses: fields, tags, markers, unknown elements ignored,
  * missing required elements and broken documents rejected. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws-backup.h"
@@ -269,72 +270,99 @@ TEST(backup_path_encodes_arn_labels)
                "arn%3Aaws%3Ards%3Aus-east-1%3A123456789012%3Acluster-snapshot%3Aawsbackup%3Ajob-1%2Fx");
 }
 
-/* The end of a recorded document: a body cut at or after it is still the whole document. */
-static size_t document_end(const char *body, char last)
+/* What parsing a body gave: the result, and enough of the list to judge it. */
+struct parsed {
+        int r;
+        size_t n;
+        bool has_items; /* the list holds an array (it must not after a failure) */
+        char *first;    /* the first item's name, where its kind has one */
+        char *marker;   /* the marker or NextToken */
+        struct aws_error e;
+};
+
+static void parsed_done(struct parsed *p)
 {
-        return (size_t)(strrchr(body, last) - body) + 1;
+        free(p->first);
+        free(p->marker);
 }
 
-static void assert_cut_is_a_parse_error(int r, const void *items, const char *marker,
-                                        const struct aws_error *e, size_t len)
+/* Keeps what the test judges of a list of `n` `items`, whose first is named `first`. */
+static void parsed_list(struct parsed *p, const void *items, size_t n, const char *first)
 {
-        ck_assert_msg(r == -EBADMSG, "cut at %zu: %d, not -EBADMSG", len, r);
-        ck_assert_int_eq(e->kind, AWS_ERROR_PARSE);
-        ck_assert_ptr_null(items);
-        ck_assert_ptr_null(marker);
+        p->n = n;
+        p->has_items = items;
+        p->first = first ? strdup(first) : NULL;
 }
+
+static void parse_snapshots(const char *body, size_t len, struct parsed *ret)
+{
+        struct rds_db_cluster_snapshot_list l = {};
+
+        ret->r = rds_parse_db_cluster_snapshots(body, len, &l, &ret->marker, &ret->e);
+        parsed_list(ret, l.items, l.n, l.n ? l.items[0].identifier : NULL);
+        rds_db_cluster_snapshot_list_done(&l);
+}
+
+static void parse_clusters(const char *body, size_t len, struct parsed *ret)
+{
+        struct rds_db_cluster_list l = {};
+
+        ret->r = rds_parse_db_clusters(body, len, &l, &ret->marker, &ret->e);
+        parsed_list(ret, l.items, l.n, l.n ? l.items[0].identifier : NULL);
+        rds_db_cluster_list_done(&l);
+}
+
+static void parse_recovery_points(const char *body, size_t len, struct parsed *ret)
+{
+        struct backup_recovery_point_list l = {};
+
+        ret->r = backup_parse_recovery_points(body, len, &l, &ret->marker, &ret->e);
+        parsed_list(ret, l.items, l.n, NULL); /* recovery points have an ARN, not a name */
+        backup_recovery_point_list_done(&l);
+}
+
+/* Recorded responses, and what each reads as whole. */
+static const struct {
+        const char *file;
+        char last; /* the document's last character: a body cut after it is still the whole document */
+        void (*parse)(const char *body, size_t len, struct parsed *ret);
+        size_t n;
+        const char *first;  /* NULL: the kind has no name to check */
+        const char *marker; /* NULL: none */
+} recorded[] = {
+    {"describe-db-cluster-snapshots-page1.xml", '>', parse_snapshots, 2, "aba-prod-a-20221012t0735z",
+     "bWFya2VyLXBhZ2UtMg=="},
+    {"describe-db-clusters.xml", '>', parse_clusters, 1, "prod-a", NULL},
+    {"list-recovery-points-by-resource.json", '}', parse_recovery_points, 2, NULL, "token-page-2"},
+};
 
 /* Every prefix of a recorded response (a body cut anywhere) is refused as a parse error, leaving nothing
  * behind, unless it still holds the whole document (only trailing whitespace was cut): then it reads as the
  * whole body does. ASan/LSan watch the failures. */
-TEST(every_truncation_fails_cleanly)
+TEST_LOOP(every_truncation_fails_cleanly, 0, ELEMENTSOF(recorded))
 {
         size_t n;
-        _cleanup_free_ char *snaps = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
-        for (size_t len = 0, end = document_end(snaps, '>'); len < n; len++) {
-                struct rds_db_cluster_snapshot_list l = {};
-                _cleanup_free_ char *marker = NULL;
-                struct aws_error e = {};
-                int r = rds_parse_db_cluster_snapshots(snaps, len, &l, &marker, &e);
+        _cleanup_free_ char *body = read_aws_data(recorded[_i].file, &n);
+        size_t end = (size_t)(strrchr(body, recorded[_i].last) - body) + 1;
+
+        for (size_t len = 0; len < n; len++) {
+                struct parsed p = {};
+
+                recorded[_i].parse(body, len, &p);
                 if (len < end) {
-                        assert_cut_is_a_parse_error(r, l.items, marker, &e, len);
-                        continue;
+                        ck_assert_msg(p.r == -EBADMSG, "%s cut at %zu: %d, not -EBADMSG", recorded[_i].file,
+                                      len, p.r);
+                        ck_assert_int_eq(p.e.kind, AWS_ERROR_PARSE);
+                        ck_assert(!p.has_items);
+                        ck_assert_ptr_null(p.marker);
+                } else {
+                        ck_assert_msg(p.r == 0, "%s cut at %zu (after its end): %d", recorded[_i].file, len,
+                                      p.r);
+                        ck_assert_uint_eq(p.n, recorded[_i].n);
+                        if (recorded[_i].first)
+                                ck_assert_str_eq(p.first, recorded[_i].first);
+                        ck_assert_pstr_eq(p.marker, recorded[_i].marker);
                 }
-                ck_assert_int_eq(r, 0);
-                ck_assert_uint_eq(l.n, 2);
-                ck_assert_str_eq(l.items[0].identifier, "aba-prod-a-20221012t0735z");
-                ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
-                rds_db_cluster_snapshot_list_done(&l);
-        }
-        _cleanup_free_ char *clusters = read_aws_data("describe-db-clusters.xml", &n);
-        for (size_t len = 0, end = document_end(clusters, '>'); len < n; len++) {
-                struct rds_db_cluster_list l = {};
-                _cleanup_free_ char *marker = NULL;
-                struct aws_error e = {};
-                int r = rds_parse_db_clusters(clusters, len, &l, &marker, &e);
-                if (len < end) {
-                        assert_cut_is_a_parse_error(r, l.items, marker, &e, len);
-                        continue;
-                }
-                ck_assert_int_eq(r, 0);
-                ck_assert_uint_eq(l.n, 1);
-                ck_assert_str_eq(l.items[0].identifier, "prod-a");
-                ck_assert_ptr_null(marker);
-                rds_db_cluster_list_done(&l);
-        }
-        _cleanup_free_ char *points = read_aws_data("list-recovery-points-by-resource.json", &n);
-        for (size_t len = 0, end = document_end(points, '}'); len < n; len++) {
-                struct backup_recovery_point_list l = {};
-                _cleanup_free_ char *next = NULL;
-                struct aws_error e = {};
-                int r = backup_parse_recovery_points(points, len, &l, &next, &e);
-                if (len < end) {
-                        assert_cut_is_a_parse_error(r, l.items, next, &e, len);
-                        continue;
-                }
-                ck_assert_int_eq(r, 0);
-                ck_assert_uint_eq(l.n, 2);
-                ck_assert_str_eq(next, "token-page-2");
-                backup_recovery_point_list_done(&l);
+                parsed_done(&p);
         }
 }

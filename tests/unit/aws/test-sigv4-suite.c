@@ -10,6 +10,7 @@
 
 #include "aws-sigv4.h"
 #include "macro.h"
+#include "sigv4-req.h"
 #include "strv.h"
 
 #define MAX_CASES 128
@@ -72,70 +73,13 @@ START_TEST(sigv4_official_case)
                             *sts = case_file((size_t)_i, "sts"), *authz = case_file((size_t)_i, "authz");
         ck_assert_msg(req && creq && sts && authz, "case %s incomplete", cases[_i]);
 
-        /* Request line: METHOD SP target SP HTTP/1.1 (the target may contain spaces). */
-        char *eol = strchr(req, '\n');
-        char *line_end = eol ? eol : req + strlen(req);
-        char *sp = strchr(req, ' ');
-        ck_assert_ptr_nonnull(sp);
-        _cleanup_free_ char *method = strndup(req, (size_t)(sp - req));
-        char *http = NULL;
-        for (char *p = sp; p < line_end; p++)
-                if (strncmp(p, " HTTP/", 6) == 0)
-                        http = p;
-        ck_assert_ptr_nonnull(http);
-        _cleanup_free_ char *target = strndup(sp + 1, (size_t)(http - sp - 1));
-        char *q = strchr(target, '?');
-        if (q)
-                *q++ = '\0';
-
         struct aws_sigv4_header headers[32];
-        size_t n = 0;
-        const char *body = "";
-        char *p = eol ? eol + 1 : line_end;
-        const char *last_name = NULL;
-        while (*p) {
-                char *e = strchr(p, '\n');
-                if (e)
-                        *e = '\0';
-                if (*p == '\0') { /* blank line: the body follows */
-                        body = e ? e + 1 : "";
-                        break;
-                }
-                ck_assert_uint_lt(n, ELEMENTSOF(headers));
-                if (*p == ' ' || *p == '\t') {
-                        /* A folded continuation line is another value of the previous header. */
-                        ck_assert_ptr_nonnull(last_name);
-                        headers[n++] = (struct aws_sigv4_header){last_name, p};
-                } else {
-                        char *colon = strchr(p, ':');
-                        ck_assert_ptr_nonnull(colon);
-                        *colon = '\0';
-                        headers[n++] = (struct aws_sigv4_header){p, colon + 1};
-                        last_name = p;
-                }
-                if (!e)
-                        break;
-                p = e + 1;
-        }
+        struct aws_sigv4_request r;
+        ck_assert_msg(sigv4_req_parse(req, headers, ELEMENTSOF(headers), &r) == 0, "case %s: bad request",
+                      cases[_i]);
 
-        struct aws_sigv4_request r = {
-            .method = method,
-            .path = target,
-            .query = q,
-            .headers = headers,
-            .n_headers = n,
-            .payload = body,
-            .payload_len = strlen(body),
-        };
-        struct aws_sigv4_params params = {
-            .access_key_id = "AKIDEXAMPLE",
-            .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            .region = "us-east-1",
-            .service = "service",
-            .time = 1440938160, /* 20150830T123600Z */
-        };
         struct aws_sigv4_result res = {};
-        ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), 0);
+        ck_assert_int_eq(aws_sigv4_sign(&r, &sigv4_req_params, &res), 0);
         ck_assert_msg(streq(res.canonical_request, creq), "%s: canonical request\n--- got\n%s\n--- want\n%s",
                       cases[_i], res.canonical_request, creq);
 
@@ -154,13 +98,13 @@ START_TEST(sigv4_official_case)
                 if (!strstr(authz, "content-length")) {
                         struct aws_sigv4_header h2[ELEMENTSOF(headers)];
                         size_t n2 = 0;
-                        for (size_t k = 0; k < n; k++)
+                        for (size_t k = 0; k < r.n_headers; k++)
                                 if (strcasecmp(headers[k].name, "content-length") != 0)
                                         h2[n2++] = headers[k];
                         r.headers = h2;
                         r.n_headers = n2;
                         struct aws_sigv4_result res2 = {};
-                        ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res2), 0);
+                        ck_assert_int_eq(aws_sigv4_sign(&r, &sigv4_req_params, &res2), 0);
                         ck_assert_str_eq(res2.string_to_sign, sts);
                         ck_assert_str_eq(res2.authorization, authz);
                         aws_sigv4_result_done(&res2);

@@ -51,6 +51,21 @@ char *scratch_write(const char *dir, const char *name, const char *text)
         return path;
 }
 
+struct agent_config *load_ok(const char *path)
+{
+        struct agent_config *c = NULL;
+        struct config_diags d = {};
+        int r = config_load(path, &c, &d);
+
+        if (r < 0) {
+                config_diags_print(&d, stderr);
+                ck_abort_msg("config_load(%s) = %d", path, r);
+        }
+        ck_assert_uint_eq(d.n, 0);
+        config_diags_clear(&d);
+        return c;
+}
+
 const struct config_diag *diag_find(const struct config_diags *d, const char *setting)
 {
         for (size_t i = 0; i < d->n; i++)

@@ -16,20 +16,6 @@ TEST_FILE("config-load");
 
 #define MINIMAL_POLICY "{ name = \"p\"; clusters = [ \"p-*\" ]; retention = { daily = 7; }; }"
 
-static struct agent_config *load_ok(const char *path)
-{
-        struct agent_config *c = NULL;
-        struct config_diags d = {};
-        int r = config_load(path, &c, &d);
-        if (r < 0) {
-                config_diags_print(&d, stderr);
-                ck_abort_msg("config_load(%s) = %d", path, r);
-        }
-        ck_assert_uint_eq(d.n, 0);
-        config_diags_clear(&d);
-        return c;
-}
-
 /* config_load() rejects `path` with `n` diagnostics, returned in *d. */
 static void load_rejected(const char *path, size_t n, struct config_diags *d)
 {
@@ -38,6 +24,35 @@ static void load_rejected(const char *path, size_t n, struct config_diags *d)
         ck_assert_int_eq(config_load(path, &c, d), -EINVAL);
         ck_assert_ptr_null(c);
         ck_assert_uint_eq(d->n, n);
+}
+
+/* A diagnostic's place: its line and the setting's path. */
+struct diag_at {
+        unsigned line;
+        const char *setting;
+};
+
+/* config_load() rejects `path` with exactly the diagnostics `want`, in that order. */
+static void assert_rejected_at(const char *path, const struct diag_at *want, size_t n)
+{
+        struct config_diags d = {};
+
+        load_rejected(path, n, &d);
+        for (size_t i = 0; i < n; i++) {
+                ck_assert_uint_eq(d.items[i].line, want[i].line);
+                ck_assert_str_eq(d.items[i].setting, want[i].setting);
+        }
+        config_diags_clear(&d);
+}
+
+/* The path of `name` in the policies.d of `dir`, which then exists (with a README in it). */
+static char *policies_d_path(const char *dir, const char *name)
+{
+        char *path = NULL;
+
+        free(scratch_write(dir, "policies.d/README", "x"));
+        ck_assert_int_ge(asprintf(&path, "%s/policies.d/%s", dir, name), 0);
+        return path;
 }
 
 static char *data_path(const char *rel)
@@ -246,27 +261,14 @@ TEST_IN("errors", control_socket_and_group_are_checked_at_their_lines)
             "agent: { control_socket = \"/run/aba/ctl\"; control_group = \"backup-ops\"; };\n"
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
             "  check = { rpo_warning = \"30m\"; }; } );\n");
-        static const struct {
-                unsigned line;
-                const char *setting;
-        } want[] = {
+        static const struct diag_at want[] = {
             {2, "agent.control_socket"}, {3, "agent.control_group"}, {6, "policies.[0].check.rpo_warning"}};
-        struct agent_config *c = NULL;
-        struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, ELEMENTSOF(want));
-        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
-                ck_assert_uint_eq(d.items[i].line, want[i].line);
-                ck_assert_str_eq(d.items[i].setting, want[i].setting);
-        }
-        config_diags_clear(&d);
-
-        ck_assert_int_eq(config_load(good, &c, &d), 0);
+        assert_rejected_at(main, want, ELEMENTSOF(want));
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(good);
         ck_assert_str_eq(c->agent.control_socket, "/run/aba/ctl");
         ck_assert_str_eq(c->agent.control_group, "backup-ops");
         ck_assert_int_eq(c->policies[0].check_rpo_warning_sec, 30 * 60);
-        agent_config_free(c);
         scratch_remove(dir);
 }
 
@@ -283,18 +285,10 @@ TEST_IN("errors", sns_topic_is_checked_at_its_line)
             dir, "good.conf",
             "agent: { sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts\"; };\n"
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n");
-        struct agent_config *c = NULL;
-        struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, 1);
-        ck_assert_uint_eq(d.items[0].line, 2);
-        ck_assert_str_eq(d.items[0].setting, "agent.sns_topic");
-        config_diags_clear(&d);
-
-        ck_assert_int_eq(config_load(good, &c, &d), 0);
+        assert_rejected_at(main, &(const struct diag_at){2, "agent.sns_topic"}, 1);
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(good);
         ck_assert_str_eq(c->agent.sns_topic, "arn:aws:sns:eu-west-1:123456789012:alerts");
-        agent_config_free(c);
         scratch_remove(dir);
 }
 
@@ -313,24 +307,13 @@ TEST_IN("errors", one_pass_reports_every_error_in_file_order)
                                                   "    retention = { daily = 1; };\n"            /* 9 */
                                                   "    retenion = { }; }\n"                      /* 10 */
                                                   ");\n");
-        static const struct {
-                unsigned line;
-                const char *setting;
-        } want[] = {
+        static const struct diag_at want[] = {
             {1, "agent.reconcile_interval"},    {5, "policies.[0].retention.daily"},
             {6, "policies.[0].schedule.every"}, {7, "policies.[1].name"},
             {10, "policies.[1].retenion"},
         };
-        struct agent_config *c = NULL;
-        struct config_diags d = {};
 
-        ck_assert_int_eq(config_load(main, &c, &d), -EINVAL);
-        ck_assert_uint_eq(d.n, ELEMENTSOF(want));
-        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
-                ck_assert_uint_eq(d.items[i].line, want[i].line);
-                ck_assert_str_eq(d.items[i].setting, want[i].setting);
-        }
-        config_diags_clear(&d);
+        assert_rejected_at(main, want, ELEMENTSOF(want));
         scratch_remove(dir);
 }
 
@@ -501,9 +484,7 @@ TEST_IN("errors", directory_named_like_a_policy_file_is_an_error)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
-        _cleanup_free_ char *sub = NULL;
-        free(scratch_write(dir, "policies.d/README", "x"));
-        ck_assert_int_ge(asprintf(&sub, "%s/policies.d/10-dir.conf", dir), 0);
+        _cleanup_free_ char *sub = policies_d_path(dir, "10-dir.conf");
         ck_assert_int_eq(mkdir(sub, 0755), 0);
         struct config_diags d = {};
 
@@ -531,9 +512,7 @@ TEST_IN("errors", fifo_in_policies_d_is_refused_without_blocking)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
-        _cleanup_free_ char *fifo = NULL;
-        free(scratch_write(dir, "policies.d/README", "x"));
-        ck_assert_int_ge(asprintf(&fifo, "%s/policies.d/10-fifo.conf", dir), 0);
+        _cleanup_free_ char *fifo = policies_d_path(dir, "10-fifo.conf");
         ck_assert_int_eq(mkfifo(fifo, 0600), 0);
         struct config_diags d = {};
 

@@ -8,16 +8,36 @@
 
 TEST_FILE("config-validate");
 
+/* `is_valid` accepts every string of `good` and refuses every one of `bad` (both NULL-terminated). */
+static void assert_shape(bool (*is_valid)(const char *), const char *const *good, const char *const *bad)
+{
+        for (; *good; good++)
+                ck_assert_msg(is_valid(*good), "refused \"%s\"", *good);
+        for (; *bad; bad++)
+                ck_assert_msg(!is_valid(*bad), "accepted \"%s\"", *bad);
+}
+
+/* `is_valid` refuses every string of `bad` (NULL-terminated) and reports no region for any of them. */
+static void assert_refused_without_a_region(bool (*is_valid)(const char *, char *), const char *const *bad)
+{
+        char region[32] = "untouched";
+
+        for (; *bad; bad++)
+                ck_assert_msg(!is_valid(*bad, region), "accepted \"%s\"", *bad);
+        ck_assert_str_eq(region, "untouched");
+}
+
 TEST_IN("aws-names", region_accepts_real_region_names)
 {
         static const char *const good[] = {
-            "us-east-1",      "eu-west-1",      "eu-central-2",  "ap-southeast-7", "ap-northeast-3",
-            "il-central-1",   "ca-west-1",      "mx-central-1",  "sa-east-1",      "me-south-1",
-            "cn-north-1",     "cn-northwest-1", "us-gov-west-1", "us-iso-east-1",  "us-isob-east-1",
-            "eu-isoe-west-1", "af-south-1",
+            "us-east-1",      "eu-west-1",      "eu-central-2",
+            "ap-southeast-7", "ap-northeast-3", "il-central-1",
+            "ca-west-1",      "mx-central-1",   "sa-east-1",
+            "me-south-1",     "cn-north-1",     "cn-northwest-1",
+            "us-gov-west-1",  "us-iso-east-1",  "us-isob-east-1",
+            "eu-isoe-west-1", "af-south-1",     NULL,
         };
-        for (size_t i = 0; i < ELEMENTSOF(good); i++)
-                ck_assert_msg(region_name_is_valid(good[i]), "refused %s", good[i]);
+        assert_shape(region_name_is_valid, good, (const char *const[]){NULL});
 }
 
 TEST_IN("aws-names", region_refuses_names_that_are_not_regions)
@@ -40,9 +60,9 @@ TEST_IN("aws-names", region_refuses_names_that_are_not_regions)
             "us--east-1",
             "us-east-1-1",
             "eu-west-1.",
+            NULL,
         };
-        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
-                ck_assert_msg(!region_name_is_valid(bad[i]), "accepted \"%s\"", bad[i]);
+        assert_shape(region_name_is_valid, (const char *const[]){NULL}, bad);
         ck_assert(!region_name_is_valid(NULL));
 }
 
@@ -57,23 +77,16 @@ TEST_IN("aws-names", region_partition_follows_the_region)
 
 TEST_IN("aws-names", availability_zone_is_a_region_and_one_letter)
 {
-        ck_assert(availability_zone_is_valid("us-east-1a"));
-        ck_assert(availability_zone_is_valid("eu-west-1c"));
-        ck_assert(!availability_zone_is_valid("us-east-1"));
-        ck_assert(!availability_zone_is_valid("us-east-1ab"));
-        ck_assert(!availability_zone_is_valid("a"));
+        assert_shape(availability_zone_is_valid, (const char *const[]){"us-east-1a", "eu-west-1c", NULL},
+                     (const char *const[]){"us-east-1", "us-east-1ab", "a", NULL});
         ck_assert(!availability_zone_is_valid(NULL));
 }
 
 TEST_IN("aws-names", account_id_is_exactly_twelve_digits)
 {
-        ck_assert(account_id_is_valid("123456789012"));
-        ck_assert(account_id_is_valid("000000000000"));
-        ck_assert(!account_id_is_valid("12345678901"));
-        ck_assert(!account_id_is_valid("1234567890123"));
-        ck_assert(!account_id_is_valid("12345678901x"));
-        ck_assert(!account_id_is_valid(" 23456789012"));
-        ck_assert(!account_id_is_valid(""));
+        assert_shape(
+            account_id_is_valid, (const char *const[]){"123456789012", "000000000000", NULL},
+            (const char *const[]){"12345678901", "1234567890123", "12345678901x", " 23456789012", "", NULL});
         ck_assert(!account_id_is_valid(NULL));
 }
 
@@ -125,19 +138,17 @@ TEST_IN("aws-names", arn_parse_refuses_arns_longer_than_the_cap)
 
 TEST_IN("aws-names", iam_role_arn_needs_iam_role_account_and_no_region)
 {
-        ck_assert(iam_role_arn_is_valid("arn:aws:iam::123456789012:role/rds-s3-export"));
-        ck_assert(iam_role_arn_is_valid("arn:aws:iam::123456789012:role/service-role/x+y=z,a.b@c_d-e"));
-        ck_assert(iam_role_arn_is_valid("arn:aws-cn:iam::123456789012:role/x"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:iam::123456789012:user/bob"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:iam::123456789012:role/"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:iam:eu-west-1:123456789012:role/x"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:iam:::role/x"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:sts::123456789012:role/x"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:iam::123456789012:role/x y"));
-        ck_assert(!iam_role_arn_is_valid("arn:aws:iam::123456789012:role/"
-                                         "a234567890123456789012345678901234567890123456789012345678901234"
-                                         "5"));
-        ck_assert(!iam_role_arn_is_valid("rds-s3-export"));
+        assert_shape(
+            iam_role_arn_is_valid,
+            (const char *const[]){"arn:aws:iam::123456789012:role/rds-s3-export",
+                                  "arn:aws:iam::123456789012:role/service-role/x+y=z,a.b@c_d-e",
+                                  "arn:aws-cn:iam::123456789012:role/x", NULL},
+            (const char *const[]){"arn:aws:iam::123456789012:user/bob", "arn:aws:iam::123456789012:role/",
+                                  "arn:aws:iam:eu-west-1:123456789012:role/x", "arn:aws:iam:::role/x",
+                                  "arn:aws:sts::123456789012:role/x", "arn:aws:iam::123456789012:role/x y",
+                                  "arn:aws:iam::123456789012:role/"
+                                  "a2345678901234567890123456789012345678901234567890123456789012345",
+                                  "rds-s3-export", NULL});
 }
 
 TEST_IN("aws-names", kms_key_arn_accepts_keys_and_customer_aliases_and_reports_the_region)
@@ -154,29 +165,26 @@ TEST_IN("aws-names", kms_key_arn_accepts_keys_and_customer_aliases_and_reports_t
 
 TEST_IN("aws-names", kms_key_arn_refuses_ids_other_services_and_aws_managed_aliases)
 {
-        char region[32] = "untouched";
-        ck_assert(!kms_key_arn_is_valid("1234abcd-12ab-34cd-56ef-1234567890ab", region));
-        ck_assert(!kms_key_arn_is_valid("alias/aurora", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:alias/aws/rds", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms::123456789012:key/abc", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:iam::123456789012:role/x", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:grant/x", region));
-        ck_assert(!kms_key_arn_is_valid("arn:aws:kms:eu-west-1:123456789012:key/", region));
-        ck_assert_str_eq(region, "untouched");
+        assert_refused_without_a_region(
+            kms_key_arn_is_valid,
+            (const char *const[]){"1234abcd-12ab-34cd-56ef-1234567890ab", "alias/aurora",
+                                  "arn:aws:kms:eu-west-1:123456789012:alias/aws/rds",
+                                  "arn:aws:kms::123456789012:key/abc", "arn:aws:iam::123456789012:role/x",
+                                  "arn:aws:kms:eu-west-1:123456789012:grant/x",
+                                  "arn:aws:kms:eu-west-1:123456789012:key/", NULL});
 }
 
 TEST_IN("identifiers", sns_topic_arn_is_a_standard_topic_in_its_partition_and_reports_the_region)
 {
-        char region[32] = "untouched";
-        ck_assert(!sns_topic_arn_is_valid("aurora-alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns::123456789012:alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sqs:eu-west-1:123456789012:alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:1234:alerts", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:alerts.fifo", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:a/b", region));
-        ck_assert(!sns_topic_arn_is_valid("arn:aws:sns:cn-north-1:123456789012:alerts", region));
-        ck_assert_str_eq(region, "untouched");
+        char region[32] = "";
+        assert_refused_without_a_region(
+            sns_topic_arn_is_valid,
+            (const char *const[]){
+                "aurora-alerts", "arn:aws:sns::123456789012:alerts",
+                "arn:aws:sqs:eu-west-1:123456789012:alerts", "arn:aws:sns:eu-west-1:1234:alerts",
+                "arn:aws:sns:eu-west-1:123456789012:", "arn:aws:sns:eu-west-1:123456789012:alerts.fifo",
+                "arn:aws:sns:eu-west-1:123456789012:a/b", "arn:aws:sns:cn-north-1:123456789012:alerts",
+                NULL});
         ck_assert(sns_topic_arn_is_valid("arn:aws:sns:eu-west-1:123456789012:aurora_backup-alerts", region));
         ck_assert_str_eq(region, "eu-west-1");
         ck_assert(sns_topic_arn_is_valid("arn:aws-cn:sns:cn-north-1:123456789012:alerts", region));
@@ -185,70 +193,39 @@ TEST_IN("identifiers", sns_topic_arn_is_a_standard_topic_in_its_partition_and_re
 
 TEST_IN("aws-names", s3_bucket_name_follows_the_naming_rules)
 {
-        ck_assert(s3_bucket_name_is_valid("prod-exports"));
-        ck_assert(s3_bucket_name_is_valid("a.b-c"));
-        ck_assert(s3_bucket_name_is_valid("abc"));
-        ck_assert(!s3_bucket_name_is_valid("ab"));
-        ck_assert(!s3_bucket_name_is_valid("Prod_Exports"));
-        ck_assert(!s3_bucket_name_is_valid("-prod"));
-        ck_assert(!s3_bucket_name_is_valid("prod-"));
-        ck_assert(!s3_bucket_name_is_valid("a..b"));
-        ck_assert(!s3_bucket_name_is_valid("a.-b"));
-        ck_assert(!s3_bucket_name_is_valid("192.168.1.1"));
-        ck_assert(!s3_bucket_name_is_valid("xn--abc"));
-        ck_assert(
-            !s3_bucket_name_is_valid("a234567890123456789012345678901234567890123456789012345678901234"));
-        ck_assert(s3_prefix_is_valid("aurora/"));
-        ck_assert(s3_prefix_is_valid(""));
-        ck_assert(!s3_prefix_is_valid("/aurora"));
+        assert_shape(s3_bucket_name_is_valid, (const char *const[]){"prod-exports", "a.b-c", "abc", NULL},
+                     (const char *const[]){
+                         "ab", "Prod_Exports", "-prod", "prod-", "a..b", "a.-b", "192.168.1.1", "xn--abc",
+                         "a234567890123456789012345678901234567890123456789012345678901234", NULL});
+        assert_shape(s3_prefix_is_valid, (const char *const[]){"aurora/", "", NULL},
+                     (const char *const[]){"/aurora", NULL});
 }
 
 TEST_IN("identifiers", snapshot_prefix_must_start_a_valid_rds_identifier)
 {
-        ck_assert(snapshot_prefix_is_valid("aba"));
-        ck_assert(snapshot_prefix_is_valid("backup-agent2"));
-        ck_assert(snapshot_prefix_is_valid("a"));
-        ck_assert(!snapshot_prefix_is_valid(""));
-        ck_assert(!snapshot_prefix_is_valid("Aba"));
-        ck_assert(!snapshot_prefix_is_valid("1aba"));
-        ck_assert(!snapshot_prefix_is_valid("aba-"));
-        ck_assert(!snapshot_prefix_is_valid("aba--x"));
-        ck_assert(!snapshot_prefix_is_valid("aba_x"));
-        ck_assert(!snapshot_prefix_is_valid("rds:x"));
-        ck_assert(!snapshot_prefix_is_valid("a23456789012345678901234567890123"));
-        ck_assert(snapshot_prefix_is_valid("a2345678901234567890123456789012"));
+        assert_shape(
+            snapshot_prefix_is_valid,
+            (const char *const[]){"aba", "backup-agent2", "a", "a2345678901234567890123456789012", NULL},
+            (const char *const[]){"", "Aba", "1aba", "aba-", "aba--x", "aba_x", "rds:x",
+                                  "a23456789012345678901234567890123", NULL});
 }
 
 TEST_IN("identifiers", cluster_glob_allows_identifier_characters_and_wildcards)
 {
-        ck_assert(cluster_glob_is_valid("prod-*"));
-        ck_assert(cluster_glob_is_valid("*"));
-        ck_assert(cluster_glob_is_valid("db-?-[ab]"));
-        ck_assert(cluster_glob_is_valid("db-[!x]"));
-        ck_assert(!cluster_glob_is_valid(""));
-        ck_assert(!cluster_glob_is_valid("prod_*"));
-        ck_assert(!cluster_glob_is_valid("prod-[ab"));
-        ck_assert(!cluster_glob_is_valid("prod-]"));
-        ck_assert(!cluster_glob_is_valid("prod-[[a]]"));
-        ck_assert(!cluster_glob_is_valid("prod *"));
+        assert_shape(
+            cluster_glob_is_valid, (const char *const[]){"prod-*", "*", "db-?-[ab]", "db-[!x]", NULL},
+            (const char *const[]){"", "prod_*", "prod-[ab", "prod-]", "prod-[[a]]", "prod *", NULL});
 }
 
 TEST_IN("identifiers", policy_name_instance_class_and_external_id_shapes)
 {
-        ck_assert(policy_name_is_valid("prod.eu_1-a"));
-        ck_assert(!policy_name_is_valid(""));
-        ck_assert(!policy_name_is_valid("prod cluster"));
-        ck_assert(!policy_name_is_valid("prod/x"));
-        ck_assert(instance_class_is_valid("db.r6g.large"));
-        ck_assert(instance_class_is_valid("db.serverless"));
-        ck_assert(instance_class_is_valid("db.x2g.16xlarge"));
-        ck_assert(!instance_class_is_valid("r6g.large"));
-        ck_assert(!instance_class_is_valid("db.r6g"));
-        ck_assert(!instance_class_is_valid("db.R6G.large"));
-        ck_assert(!instance_class_is_valid("db..large"));
-        ck_assert(external_id_is_valid("aurora-backup-prod"));
-        ck_assert(!external_id_is_valid("x"));
-        ck_assert(!external_id_is_valid("has space"));
+        assert_shape(policy_name_is_valid, (const char *const[]){"prod.eu_1-a", NULL},
+                     (const char *const[]){"", "prod cluster", "prod/x", NULL});
+        assert_shape(instance_class_is_valid,
+                     (const char *const[]){"db.r6g.large", "db.serverless", "db.x2g.16xlarge", NULL},
+                     (const char *const[]){"r6g.large", "db.r6g", "db.R6G.large", "db..large", NULL});
+        assert_shape(external_id_is_valid, (const char *const[]){"aurora-backup-prod", NULL},
+                     (const char *const[]){"x", "has space", NULL});
 }
 
 TEST_IN("identifiers", shard_parses_index_over_count)
@@ -270,11 +247,10 @@ TEST_IN("identifiers", shard_parses_index_over_count)
 
 TEST_IN("identifiers", absolute_paths_and_tags)
 {
-        ck_assert(absolute_path_is_valid("/var/lib/aurora-backup"));
-        ck_assert(!absolute_path_is_valid("var/lib"));
-        ck_assert(!absolute_path_is_valid("/var/\nlib"));
-        ck_assert(tag_key_is_valid("aws:cloudformation:stack-name"));
-        ck_assert(!tag_key_is_valid(""));
-        ck_assert(tag_value_is_valid(""));
-        ck_assert(!tag_value_is_valid("a\tb"));
+        assert_shape(absolute_path_is_valid, (const char *const[]){"/var/lib/aurora-backup", NULL},
+                     (const char *const[]){"var/lib", "/var/\nlib", NULL});
+        assert_shape(tag_key_is_valid, (const char *const[]){"aws:cloudformation:stack-name", NULL},
+                     (const char *const[]){"", NULL});
+        assert_shape(tag_value_is_valid, (const char *const[]){"", NULL},
+                     (const char *const[]){"a\tb", NULL});
 }

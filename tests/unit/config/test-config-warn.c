@@ -18,17 +18,12 @@ TEST_FILE("config-warn");
 #define PLAIN_POLICY(name)                                                                                  \
         "{ name = \"" name "\"; clusters = [ \"" name "-*\" ]; retention = { daily = 7; }; }"
 
-static struct agent_config *load(const char *path)
+/* The warnings about the config in `main`, once its mode is `mode`. */
+static void warnings_of(const char *main, mode_t mode, struct config_diags *w)
 {
-        struct agent_config *c = NULL;
-        struct config_diags d = {};
-        int r = config_load(path, &c, &d);
-        if (r < 0) {
-                config_diags_print(&d, stderr);
-                ck_abort_msg("config_load(%s) = %d", path, r);
-        }
-        config_diags_clear(&d);
-        return c;
+        ck_assert_int_eq(chmod(main, mode), 0);
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(main);
+        ck_assert_int_eq(config_warnings(c, w), 0);
 }
 
 TEST(group_writable_probe_file_is_warned_with_file_line_setting_and_mode)
@@ -38,9 +33,7 @@ TEST(group_writable_probe_file_is_warned_with_file_line_setting_and_mode)
             scratch_write(dir, "agent.conf", "policies = ( " PROBE_POLICY("p") " );\n");
         struct config_diags w = {};
 
-        ck_assert_int_eq(chmod(main, 0664), 0);
-        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
-        ck_assert_int_eq(config_warnings(c, &w), 0);
+        warnings_of(main, 0664, &w);
         ck_assert_uint_eq(w.n, 1);
         ck_assert_str_eq(w.items[0].file, main);
         ck_assert_uint_eq(w.items[0].line, 3);
@@ -59,10 +52,8 @@ TEST(policies_d_file_with_a_probe_is_warned_under_its_own_name)
             dir, "policies.d/10-b.conf", "policies = ( " PLAIN_POLICY("c") ", " PROBE_POLICY("b") " );\n");
         struct config_diags w = {};
 
-        ck_assert_int_eq(chmod(main, 0666), 0); /* no probe_command here: nothing to say */
         ck_assert_int_eq(chmod(pd, 0646), 0);
-        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
-        ck_assert_int_eq(config_warnings(c, &w), 0);
+        warnings_of(main, 0666, &w); /* no probe_command in main: nothing to say about it */
         ck_assert_uint_eq(w.n, 1);
         ck_assert_str_eq(w.items[0].file, pd);
         ck_assert_str_eq(w.items[0].setting, "policies.[1].restore_test.probe_command");
@@ -78,9 +69,7 @@ TEST(probe_file_writable_by_its_owner_only_is_not_warned)
             dir, "agent.conf", "policies = ( " PROBE_POLICY("p") ", " PROBE_POLICY("q") " );\n");
         struct config_diags w = {};
 
-        ck_assert_int_eq(chmod(main, 0644), 0);
-        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
-        ck_assert_int_eq(config_warnings(c, &w), 0);
+        warnings_of(main, 0644, &w);
         ck_assert_uint_eq(w.n, 0);
         scratch_remove(dir);
 }
@@ -92,9 +81,7 @@ TEST(two_probes_in_one_writable_file_are_one_warning)
             dir, "agent.conf", "policies = ( " PROBE_POLICY("p") ", " PROBE_POLICY("q") " );\n");
         struct config_diags w = {};
 
-        ck_assert_int_eq(chmod(main, 0666), 0);
-        _cleanup_(agent_config_freep) struct agent_config *c = load(main);
-        ck_assert_int_eq(config_warnings(c, &w), 0);
+        warnings_of(main, 0666, &w);
         ck_assert_uint_eq(w.n, 1);
         ck_assert_ptr_nonnull(strstr(w.items[0].message, "writable by group and others (mode 0666)"));
         config_diags_clear(&w);

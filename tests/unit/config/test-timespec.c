@@ -211,13 +211,20 @@ TEST_IN("schedule", schedule_parses_every_weekday_short_and_long)
                 }
 }
 
-TEST_IN("schedule", schedule_parses_monthly_days_1_to_28_and_last)
+/* sched() of "monthly:<mday>". */
+static int sched_monthly(int mday, struct schedule *ret)
 {
         char buf[32];
+
+        snprintf(buf, sizeof(buf), "monthly:%d", mday);
+        return sched(buf, ret);
+}
+
+TEST_IN("schedule", schedule_parses_monthly_days_1_to_28_and_last)
+{
         struct schedule s;
         for (int d = 1; d <= 28; d++) {
-                snprintf(buf, sizeof(buf), "monthly:%d", d);
-                ck_assert_int_eq(sched(buf, &s), 0);
+                ck_assert_int_eq(sched_monthly(d, &s), 0);
                 ck_assert_int_eq(s.kind, SCHEDULE_MONTHLY);
                 ck_assert_int_eq(s.mday, d);
         }
@@ -227,12 +234,9 @@ TEST_IN("schedule", schedule_parses_monthly_days_1_to_28_and_last)
 
 TEST_IN("schedule", schedule_refuses_monthly_days_that_some_months_lack)
 {
-        char buf[32];
         struct schedule s;
-        for (int d = 29; d <= 99; d++) {
-                snprintf(buf, sizeof(buf), "monthly:%d", d);
-                ck_assert_int_eq(sched(buf, &s), -EINVAL);
-        }
+        for (int d = 29; d <= 99; d++)
+                ck_assert_int_eq(sched_monthly(d, &s), -EINVAL);
         ck_assert_int_eq(sched("monthly:0", &s), -EINVAL);
         ck_assert_int_eq(sched("monthly:01", &s), -EINVAL);
         ck_assert_int_eq(sched("monthly:100", &s), -EINVAL);
