@@ -11,7 +11,159 @@
 #include "macro.h"
 #include "strv.h"
 
-/* ---- items ---- */
+/* ---- items: the fields each struct reads from its element (and frees) ---- */
+
+static const struct aws_xml_field cluster_fields[] = {
+    AWS_XML_TEXT("DBClusterIdentifier", struct rds_db_cluster, identifier),
+    AWS_XML_TEXT("DBClusterArn", struct rds_db_cluster, arn),
+    AWS_XML_TEXT("DbClusterResourceId", struct rds_db_cluster, resource_id),
+    AWS_XML_TEXT("Status", struct rds_db_cluster, status),
+    AWS_XML_TEXT("Engine", struct rds_db_cluster, engine),
+    AWS_XML_TEXT("EngineVersion", struct rds_db_cluster, engine_version),
+    AWS_XML_TEXT("KmsKeyId", struct rds_db_cluster, kms_key_id),
+    AWS_XML_TEXT("PreferredBackupWindow", struct rds_db_cluster, preferred_backup_window),
+    AWS_XML_TEXT("Endpoint", struct rds_db_cluster, endpoint),
+    AWS_XML_UINT("Port", struct rds_db_cluster, port),
+    AWS_XML_TEXT("AwsBackupRecoveryPointArn", struct rds_db_cluster, aws_backup_recovery_point_arn),
+    AWS_XML_UINT("BackupRetentionPeriod", struct rds_db_cluster, backup_retention_period),
+    AWS_XML_BOOL("StorageEncrypted", struct rds_db_cluster, storage_encrypted),
+    AWS_XML_BOOL("DeletionProtection", struct rds_db_cluster, deletion_protection),
+    AWS_XML_TIME("ClusterCreateTime", struct rds_db_cluster, cluster_create_time),
+    AWS_XML_TIME("EarliestRestorableTime", struct rds_db_cluster, earliest_restorable_time),
+    AWS_XML_TIME("LatestRestorableTime", struct rds_db_cluster, latest_restorable_time),
+    AWS_XML_TEXT("DBSubnetGroup", struct rds_db_cluster, db_subnet_group),
+    AWS_XML_TEXT("DBClusterParameterGroup", struct rds_db_cluster, db_cluster_parameter_group),
+    AWS_XML_BOOL("IAMDatabaseAuthenticationEnabled", struct rds_db_cluster, iam_database_authentication),
+    AWS_XML_BOOL("CopyTagsToSnapshot", struct rds_db_cluster, copy_tags_to_snapshot),
+};
+
+static const struct aws_xml_field snapshot_fields[] = {
+    AWS_XML_TEXT("DBClusterSnapshotIdentifier", struct rds_db_cluster_snapshot, identifier),
+    AWS_XML_TEXT("DBClusterSnapshotArn", struct rds_db_cluster_snapshot, arn),
+    AWS_XML_TEXT("DBClusterIdentifier", struct rds_db_cluster_snapshot, cluster_identifier),
+    AWS_XML_TEXT("Status", struct rds_db_cluster_snapshot, status),
+    AWS_XML_TEXT("SnapshotType", struct rds_db_cluster_snapshot, snapshot_type),
+    AWS_XML_TEXT("Engine", struct rds_db_cluster_snapshot, engine),
+    AWS_XML_TEXT("EngineVersion", struct rds_db_cluster_snapshot, engine_version),
+    AWS_XML_TEXT("KmsKeyId", struct rds_db_cluster_snapshot, kms_key_id),
+    AWS_XML_TEXT("SourceDBClusterSnapshotArn", struct rds_db_cluster_snapshot, source_arn),
+    AWS_XML_TEXT("DbClusterResourceId", struct rds_db_cluster_snapshot, resource_id),
+    AWS_XML_TIME("SnapshotCreateTime", struct rds_db_cluster_snapshot, create_time),
+    AWS_XML_TIME("ClusterCreateTime", struct rds_db_cluster_snapshot, cluster_create_time),
+    AWS_XML_BOOL("StorageEncrypted", struct rds_db_cluster_snapshot, storage_encrypted),
+    AWS_XML_UINT("AllocatedStorage", struct rds_db_cluster_snapshot, allocated_storage),
+    AWS_XML_UINT("PercentProgress", struct rds_db_cluster_snapshot, percent_progress),
+};
+
+static const struct aws_xml_field instance_fields[] = {
+    AWS_XML_TEXT("DBInstanceIdentifier", struct rds_db_instance, identifier),
+    AWS_XML_TEXT("DBInstanceArn", struct rds_db_instance, arn),
+    AWS_XML_TEXT("DBClusterIdentifier", struct rds_db_instance, cluster_identifier),
+    AWS_XML_TEXT("DBInstanceStatus", struct rds_db_instance, status),
+    AWS_XML_TEXT("DBInstanceClass", struct rds_db_instance, instance_class),
+    AWS_XML_TEXT("Engine", struct rds_db_instance, engine),
+};
+
+static const struct aws_xml_field export_task_fields[] = {
+    AWS_XML_TEXT("ExportTaskIdentifier", struct rds_export_task, identifier),
+    AWS_XML_TEXT("SourceArn", struct rds_export_task, source_arn),
+    AWS_XML_TEXT("Status", struct rds_export_task, status),
+    AWS_XML_TEXT("S3Bucket", struct rds_export_task, s3_bucket),
+    AWS_XML_TEXT("S3Prefix", struct rds_export_task, s3_prefix),
+    AWS_XML_TEXT("KmsKeyId", struct rds_export_task, kms_key_id),
+    AWS_XML_TEXT("IamRoleArn", struct rds_export_task, iam_role_arn),
+    AWS_XML_TEXT("FailureCause", struct rds_export_task, failure_cause),
+    AWS_XML_TEXT("WarningMessage", struct rds_export_task, warning_message),
+    AWS_XML_UINT("PercentProgress", struct rds_export_task, percent_progress),
+    AWS_XML_TIME("SnapshotTime", struct rds_export_task, snapshot_time),
+    AWS_XML_TIME("TaskStartTime", struct rds_export_task, task_start_time),
+    AWS_XML_TIME("TaskEndTime", struct rds_export_task, task_end_time),
+};
+
+#define READ_FIELDS(n, fields, obj) aws_xml_read_fields((n), (fields), ELEMENTSOF(fields), (obj))
+#define FREE_FIELDS(fields, obj) aws_xml_fields_free((fields), ELEMENTSOF(fields), (obj))
+
+void aws_tags_free(struct aws_tag *tags, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(tags[i].key);
+                free(tags[i].value);
+        }
+        free(tags);
+}
+
+const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (streq(tags[i].key, key))
+                        return tags[i].value;
+        return NULL;
+}
+
+void rds_db_cluster_done(struct rds_db_cluster *c)
+{
+        if (!c)
+                return;
+        FREE_FIELDS(cluster_fields, c);
+        strv_free(c->members);
+        free(c->writer);
+        aws_tags_free(c->tags, c->n_tags);
+        strv_free(c->vpc_security_group_ids);
+        free(c->serverless_v2_min_capacity);
+        free(c->serverless_v2_max_capacity);
+        *c = (struct rds_db_cluster){};
+}
+
+void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
+{
+        if (!s)
+                return;
+        FREE_FIELDS(snapshot_fields, s);
+        aws_tags_free(s->tags, s->n_tags);
+        *s = (struct rds_db_cluster_snapshot){};
+}
+
+void rds_db_instance_done(struct rds_db_instance *i)
+{
+        if (!i)
+                return;
+        FREE_FIELDS(instance_fields, i);
+        *i = (struct rds_db_instance){};
+}
+
+void rds_export_task_done(struct rds_export_task *t)
+{
+        if (!t)
+                return;
+        FREE_FIELDS(export_task_fields, t);
+        *t = (struct rds_export_task){};
+}
+
+void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
+{
+        if (!a)
+                return;
+        free(a->snapshot_identifier);
+        strv_free(a->restore_accounts);
+        *a = (struct rds_snapshot_attributes){};
+}
+
+#define DEFINE_LIST_DONE(fn, list_type, item_done)                                                          \
+        void fn(struct list_type *l)                                                                        \
+        {                                                                                                   \
+                if (!l)                                                                                     \
+                        return;                                                                             \
+                for (size_t i = 0; i < l->n; i++)                                                           \
+                        item_done(&l->items[i]);                                                            \
+                free(l->items);                                                                             \
+                l->items = NULL;                                                                            \
+                l->n = l->allocated = 0;                                                                    \
+        }
+DEFINE_LIST_DONE(rds_db_cluster_list_done, rds_db_cluster_list, rds_db_cluster_done)
+DEFINE_LIST_DONE(rds_db_cluster_snapshot_list_done, rds_db_cluster_snapshot_list,
+                 rds_db_cluster_snapshot_done)
+DEFINE_LIST_DONE(rds_db_instance_list_done, rds_db_instance_list, rds_db_instance_done)
+DEFINE_LIST_DONE(rds_export_task_list_done, rds_export_task_list, rds_export_task_done)
 
 static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, size_t *ret_n)
 {
@@ -44,29 +196,7 @@ static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *re
 {
         struct rds_db_cluster c = {};
         int r = 0;
-        if ((r = aws_xml_child_text(n, "DBClusterIdentifier", &c.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterArn", &c.arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DbClusterResourceId", &c.resource_id)) < 0 ||
-            (r = aws_xml_child_text(n, "Status", &c.status)) < 0 ||
-            (r = aws_xml_child_text(n, "Engine", &c.engine)) < 0 ||
-            (r = aws_xml_child_text(n, "EngineVersion", &c.engine_version)) < 0 ||
-            (r = aws_xml_child_text(n, "KmsKeyId", &c.kms_key_id)) < 0 ||
-            (r = aws_xml_child_text(n, "PreferredBackupWindow", &c.preferred_backup_window)) < 0 ||
-            (r = aws_xml_child_text(n, "Endpoint", &c.endpoint)) < 0 ||
-            (r = aws_xml_child_uint(n, "Port", &c.port)) < 0 ||
-            (r = aws_xml_child_text(n, "AwsBackupRecoveryPointArn", &c.aws_backup_recovery_point_arn)) < 0 ||
-            (r = aws_xml_child_uint(n, "BackupRetentionPeriod", &c.backup_retention_period)) < 0 ||
-            (r = aws_xml_child_bool(n, "StorageEncrypted", &c.storage_encrypted)) < 0 ||
-            (r = aws_xml_child_bool(n, "DeletionProtection", &c.deletion_protection)) < 0 ||
-            (r = aws_xml_child_time(n, "ClusterCreateTime", &c.cluster_create_time)) < 0 ||
-            (r = aws_xml_child_time(n, "EarliestRestorableTime", &c.earliest_restorable_time)) < 0 ||
-            (r = aws_xml_child_time(n, "LatestRestorableTime", &c.latest_restorable_time)) < 0 ||
-            (r = aws_xml_child_text(n, "DBSubnetGroup", &c.db_subnet_group)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterParameterGroup", &c.db_cluster_parameter_group)) < 0 ||
-            (r = aws_xml_child_bool(n, "IAMDatabaseAuthenticationEnabled", &c.iam_database_authentication)) <
-                0 ||
-            (r = aws_xml_child_bool(n, "CopyTagsToSnapshot", &c.copy_tags_to_snapshot)) < 0 ||
-            (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
+        if ((r = READ_FIELDS(n, cluster_fields, &c)) < 0 || (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
                 goto fail;
         /* (No local for the node: its type differs between the XML back-ends; a NULL parent reads as
          * absent.) */
@@ -118,22 +248,7 @@ static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_sn
 {
         struct rds_db_cluster_snapshot s = {};
         int r;
-        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &s.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterSnapshotArn", &s.arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterIdentifier", &s.cluster_identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "Status", &s.status)) < 0 ||
-            (r = aws_xml_child_text(n, "SnapshotType", &s.snapshot_type)) < 0 ||
-            (r = aws_xml_child_text(n, "Engine", &s.engine)) < 0 ||
-            (r = aws_xml_child_text(n, "EngineVersion", &s.engine_version)) < 0 ||
-            (r = aws_xml_child_text(n, "KmsKeyId", &s.kms_key_id)) < 0 ||
-            (r = aws_xml_child_text(n, "SourceDBClusterSnapshotArn", &s.source_arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DbClusterResourceId", &s.resource_id)) < 0 ||
-            (r = aws_xml_child_time(n, "SnapshotCreateTime", &s.create_time)) < 0 ||
-            (r = aws_xml_child_time(n, "ClusterCreateTime", &s.cluster_create_time)) < 0 ||
-            (r = aws_xml_child_bool(n, "StorageEncrypted", &s.storage_encrypted)) < 0 ||
-            (r = aws_xml_child_uint(n, "AllocatedStorage", &s.allocated_storage)) < 0 ||
-            (r = aws_xml_child_uint(n, "PercentProgress", &s.percent_progress)) < 0 ||
-            (r = parse_tags(n, &s.tags, &s.n_tags)) < 0)
+        if ((r = READ_FIELDS(n, snapshot_fields, &s)) < 0 || (r = parse_tags(n, &s.tags, &s.n_tags)) < 0)
                 goto fail;
         if (isempty(s.identifier) || isempty(s.status) || isempty(s.cluster_identifier)) {
                 r = -EBADMSG;
@@ -150,12 +265,7 @@ static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *
 {
         struct rds_db_instance i = {};
         int r;
-        if ((r = aws_xml_child_text(n, "DBInstanceIdentifier", &i.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBInstanceArn", &i.arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterIdentifier", &i.cluster_identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBInstanceStatus", &i.status)) < 0 ||
-            (r = aws_xml_child_text(n, "DBInstanceClass", &i.instance_class)) < 0 ||
-            (r = aws_xml_child_text(n, "Engine", &i.engine)) < 0)
+        if ((r = READ_FIELDS(n, instance_fields, &i)) < 0)
                 goto fail;
         if (isempty(i.identifier)) {
                 r = -EBADMSG;
@@ -172,19 +282,7 @@ static int parse_export_task(const struct aws_xml_node *n, struct rds_export_tas
 {
         struct rds_export_task t = {};
         int r;
-        if ((r = aws_xml_child_text(n, "ExportTaskIdentifier", &t.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "SourceArn", &t.source_arn)) < 0 ||
-            (r = aws_xml_child_text(n, "Status", &t.status)) < 0 ||
-            (r = aws_xml_child_text(n, "S3Bucket", &t.s3_bucket)) < 0 ||
-            (r = aws_xml_child_text(n, "S3Prefix", &t.s3_prefix)) < 0 ||
-            (r = aws_xml_child_text(n, "KmsKeyId", &t.kms_key_id)) < 0 ||
-            (r = aws_xml_child_text(n, "IamRoleArn", &t.iam_role_arn)) < 0 ||
-            (r = aws_xml_child_text(n, "FailureCause", &t.failure_cause)) < 0 ||
-            (r = aws_xml_child_text(n, "WarningMessage", &t.warning_message)) < 0 ||
-            (r = aws_xml_child_uint(n, "PercentProgress", &t.percent_progress)) < 0 ||
-            (r = aws_xml_child_time(n, "SnapshotTime", &t.snapshot_time)) < 0 ||
-            (r = aws_xml_child_time(n, "TaskStartTime", &t.task_start_time)) < 0 ||
-            (r = aws_xml_child_time(n, "TaskEndTime", &t.task_end_time)) < 0)
+        if ((r = READ_FIELDS(n, export_task_fields, &t)) < 0)
                 goto fail;
         if (isempty(t.identifier) || isempty(t.status)) {
                 r = -EBADMSG;

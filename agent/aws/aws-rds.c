@@ -1,6 +1,6 @@
 /* Amazon RDS Query API (2014-10-31) operations for Aurora clusters, snapshots, exports, restores and
- * instances: freeing the typed structs, and the calls that change something (one request, one item back).
- * The Describe calls are in aws-rds-describe.c, the parsers in aws-rds-parse.c. */
+ * instances: the calls that change something (one request, one item back). The Describe calls are in
+ * aws-rds-describe.c; the typed structs are read and freed in aws-rds-parse.c. */
 #include "aws-rds.h"
 
 #include <errno.h>
@@ -15,123 +15,6 @@
 #include "snapshot-origin.h"
 #include "strv.h"
 #include "time-util.h"
-
-/* ---- freeing ---- */
-
-void aws_tags_free(struct aws_tag *tags, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(tags[i].key);
-                free(tags[i].value);
-        }
-        free(tags);
-}
-
-const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (streq(tags[i].key, key))
-                        return tags[i].value;
-        return NULL;
-}
-
-void rds_db_cluster_done(struct rds_db_cluster *c)
-{
-        if (!c)
-                return;
-        free(c->identifier);
-        free(c->arn);
-        free(c->resource_id);
-        free(c->status);
-        free(c->engine);
-        free(c->engine_version);
-        free(c->kms_key_id);
-        free(c->preferred_backup_window);
-        free(c->endpoint);
-        free(c->aws_backup_recovery_point_arn);
-        strv_free(c->members);
-        free(c->writer);
-        aws_tags_free(c->tags, c->n_tags);
-        free(c->db_subnet_group);
-        strv_free(c->vpc_security_group_ids);
-        free(c->db_cluster_parameter_group);
-        free(c->serverless_v2_min_capacity);
-        free(c->serverless_v2_max_capacity);
-        *c = (struct rds_db_cluster){};
-}
-
-void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
-{
-        if (!s)
-                return;
-        free(s->identifier);
-        free(s->arn);
-        free(s->cluster_identifier);
-        free(s->status);
-        free(s->snapshot_type);
-        free(s->engine);
-        free(s->engine_version);
-        free(s->kms_key_id);
-        free(s->source_arn);
-        free(s->resource_id);
-        aws_tags_free(s->tags, s->n_tags);
-        *s = (struct rds_db_cluster_snapshot){};
-}
-
-void rds_db_instance_done(struct rds_db_instance *i)
-{
-        if (!i)
-                return;
-        free(i->identifier);
-        free(i->arn);
-        free(i->cluster_identifier);
-        free(i->status);
-        free(i->instance_class);
-        free(i->engine);
-        *i = (struct rds_db_instance){};
-}
-
-void rds_export_task_done(struct rds_export_task *t)
-{
-        if (!t)
-                return;
-        free(t->identifier);
-        free(t->source_arn);
-        free(t->status);
-        free(t->s3_bucket);
-        free(t->s3_prefix);
-        free(t->kms_key_id);
-        free(t->iam_role_arn);
-        free(t->failure_cause);
-        free(t->warning_message);
-        *t = (struct rds_export_task){};
-}
-
-void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
-{
-        if (!a)
-                return;
-        free(a->snapshot_identifier);
-        strv_free(a->restore_accounts);
-        *a = (struct rds_snapshot_attributes){};
-}
-
-#define DEFINE_LIST_DONE(fn, list_type, item_done)                                                          \
-        void fn(struct list_type *l)                                                                        \
-        {                                                                                                   \
-                if (!l)                                                                                     \
-                        return;                                                                             \
-                for (size_t i = 0; i < l->n; i++)                                                           \
-                        item_done(&l->items[i]);                                                            \
-                free(l->items);                                                                             \
-                l->items = NULL;                                                                            \
-                l->n = l->allocated = 0;                                                                    \
-        }
-DEFINE_LIST_DONE(rds_db_cluster_list_done, rds_db_cluster_list, rds_db_cluster_done)
-DEFINE_LIST_DONE(rds_db_cluster_snapshot_list_done, rds_db_cluster_snapshot_list,
-                 rds_db_cluster_snapshot_done)
-DEFINE_LIST_DONE(rds_db_instance_list_done, rds_db_instance_list, rds_db_instance_done)
-DEFINE_LIST_DONE(rds_export_task_list_done, rds_export_task_list, rds_export_task_done)
 
 /* ---- request building ---- */
 
