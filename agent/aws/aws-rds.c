@@ -89,18 +89,43 @@ static int result_call(struct aws_client *c, const char *action, struct aws_buf 
         return 0;
 }
 
+/* A parameter the call cannot go without: sent as `param` (NULL: checked here, sent further on), named
+ * `what` in the MissingParameter error. */
+struct required {
+        const char *param;
+        const char *what;
+        const char *value;
+};
+
+/* Starts `action`'s parameters: every required one is checked first, in order (nothing is built when one
+ * is missing), then they are added in the same order. */
+static int params_begin(struct aws_buf *p, struct aws_error *e, const char *action,
+                        const struct required *req, size_t n)
+{
+        int r;
+        aws_error_clear(e);
+        for (size_t i = 0; i < n; i++)
+                if ((r = rds_need(e, action, req[i].what, req[i].value)) < 0)
+                        return r;
+        for (size_t i = 0; i < n; i++)
+                if (req[i].param)
+                        aws_buf_param(p, req[i].param, req[i].value);
+        return 0;
+}
+#define PARAMS_BEGIN(p, e, action, req) params_begin((p), (e), (action), (req), ELEMENTSOF(req))
+
 int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_identifier,
                                    const char *snapshot_identifier, const struct aws_tag *tags,
                                    size_t n_tags, struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CreateDBClusterSnapshot", "a cluster identifier", cluster_identifier)) < 0 ||
-            (r = rds_need(e, "CreateDBClusterSnapshot", "a snapshot identifier", snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterIdentifier", "a cluster identifier", cluster_identifier},
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CreateDBClusterSnapshot", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         add_tags(&p, tags, n_tags);
         return result_call(c, "CreateDBClusterSnapshot", &p, &rds_result_snapshot, ret, e);
 }
@@ -108,10 +133,12 @@ int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_ide
 int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_identifier,
                                    struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DeleteDBClusterSnapshot", "a snapshot identifier", snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DeleteDBClusterSnapshot", req);
+        if (r < 0)
                 return r;
         /* Invariant: AWS Backup recovery points are deleted only through AWS Backup. Checked here, in
          * code, so that no caller can get it wrong. */
@@ -120,21 +147,20 @@ int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_id
                                      "refusing to delete %.200s through RDS: AWS Backup recovery points "
                                      "(awsbackup:, continuous:) are deleted only through AWS Backup",
                                      snapshot_identifier);
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         return result_call(c, "DeleteDBClusterSnapshot", &p, &rds_result_snapshot, ret, e);
 }
 
 int rds_copy_db_cluster_snapshot(struct aws_client *c, const struct rds_copy_params *cp,
                                  struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CopyDBClusterSnapshot", "a source snapshot", cp->source_snapshot)) < 0 ||
-            (r = rds_need(e, "CopyDBClusterSnapshot", "a target identifier", cp->target_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"SourceDBClusterSnapshotIdentifier", "a source snapshot", cp->source_snapshot},
+            {"TargetDBClusterSnapshotIdentifier", "a target identifier", cp->target_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CopyDBClusterSnapshot", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "SourceDBClusterSnapshotIdentifier", cp->source_snapshot);
-        aws_buf_param(&p, "TargetDBClusterSnapshotIdentifier", cp->target_identifier);
         if (cp->kms_key_id)
                 aws_buf_param(&p, "KmsKeyId", cp->kms_key_id);
         if (cp->copy_tags)
@@ -147,13 +173,13 @@ int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *s
                                              char *const *add, char *const *remove,
                                              struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "ModifyDBClusterSnapshotAttribute", "a snapshot identifier",
-                          snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "ModifyDBClusterSnapshotAttribute", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         aws_buf_param(&p, "AttributeName", "restore");
         add_list(&p, "ValuesToAdd.AttributeValue", add);
         add_list(&p, "ValuesToRemove.AttributeValue", remove);
@@ -163,33 +189,30 @@ int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *s
 int rds_describe_db_cluster_snapshot_attributes(struct aws_client *c, const char *snapshot_identifier,
                                                 struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DescribeDBClusterSnapshotAttributes", "a snapshot identifier",
-                          snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DescribeDBClusterSnapshotAttributes", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         return result_call(c, "DescribeDBClusterSnapshotAttributes", &p, &rds_result_attributes, ret, e);
 }
 
 int rds_start_export_task(struct aws_client *c, const struct rds_export_params *ep,
                           struct rds_export_task *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "StartExportTask", "an identifier", ep->identifier)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "a source ARN", ep->source_arn)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "an S3 bucket", ep->s3_bucket)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "an IAM role ARN", ep->iam_role_arn)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "a KMS key", ep->kms_key_id)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"ExportTaskIdentifier", "an identifier", ep->identifier},
+            {"SourceArn", "a source ARN", ep->source_arn},
+            {"S3BucketName", "an S3 bucket", ep->s3_bucket},
+            {"IamRoleArn", "an IAM role ARN", ep->iam_role_arn},
+            {"KmsKeyId", "a KMS key", ep->kms_key_id},
+        };
+        int r = PARAMS_BEGIN(&p, e, "StartExportTask", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "ExportTaskIdentifier", ep->identifier);
-        aws_buf_param(&p, "SourceArn", ep->source_arn);
-        aws_buf_param(&p, "S3BucketName", ep->s3_bucket);
-        aws_buf_param(&p, "IamRoleArn", ep->iam_role_arn);
-        aws_buf_param(&p, "KmsKeyId", ep->kms_key_id);
         if (ep->s3_prefix)
                 aws_buf_param(&p, "S3Prefix", ep->s3_prefix);
         add_list(&p, "ExportOnly.member", ep->export_only);
@@ -199,15 +222,17 @@ int rds_start_export_task(struct aws_client *c, const struct rds_export_params *
 int rds_cancel_export_task(struct aws_client *c, const char *identifier, struct rds_export_task *ret,
                            struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CancelExportTask", "an identifier", identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"ExportTaskIdentifier", "an identifier", identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CancelExportTask", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "ExportTaskIdentifier", identifier);
         return result_call(c, "CancelExportTask", &p, &rds_result_export_task, ret, e);
 }
 
+/* What both restores send after their source (DBClusterIdentifier among it: checked by the caller). */
 static void add_restore_common(struct aws_buf *p, const struct rds_restore_params *rp)
 {
         aws_buf_param(p, "DBClusterIdentifier", rp->cluster_identifier);
@@ -240,17 +265,15 @@ static void add_restore_common(struct aws_buf *p, const struct rds_restore_param
 int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_restore_params *rp,
                                          struct rds_db_cluster *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "RestoreDBClusterFromSnapshot", "a cluster identifier",
-                          rp->cluster_identifier)) < 0 ||
-            (r = rds_need(e, "RestoreDBClusterFromSnapshot", "a snapshot identifier",
-                          rp->snapshot_identifier)) < 0 ||
-            (r = rds_need(e, "RestoreDBClusterFromSnapshot", "an engine", rp->engine)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {NULL, "a cluster identifier", rp->cluster_identifier},
+            {"SnapshotIdentifier", "a snapshot identifier", rp->snapshot_identifier},
+            {"Engine", "an engine", rp->engine},
+        };
+        int r = PARAMS_BEGIN(&p, e, "RestoreDBClusterFromSnapshot", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "SnapshotIdentifier", rp->snapshot_identifier);
-        aws_buf_param(&p, "Engine", rp->engine);
         if (rp->engine_version)
                 aws_buf_param(&p, "EngineVersion", rp->engine_version);
         add_restore_common(&p, rp);
@@ -260,15 +283,14 @@ int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_
 int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct rds_restore_params *rp,
                                             struct rds_db_cluster *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "RestoreDBClusterToPointInTime", "a cluster identifier",
-                          rp->cluster_identifier)) < 0 ||
-            (r = rds_need(e, "RestoreDBClusterToPointInTime", "a source cluster",
-                          rp->source_cluster_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {NULL, "a cluster identifier", rp->cluster_identifier},
+            {"SourceDBClusterIdentifier", "a source cluster", rp->source_cluster_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "RestoreDBClusterToPointInTime", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "SourceDBClusterIdentifier", rp->source_cluster_identifier);
         if (rp->restore_time > 0) {
                 char t[TIME_ISO8601_MAX];
                 aws_buf_param(&p, "RestoreToTime", time_format_iso8601(rp->restore_time, t));
@@ -281,16 +303,15 @@ int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct r
 int rds_create_db_instance(struct aws_client *c, const struct rds_instance_params *ip,
                            struct rds_db_instance *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CreateDBInstance", "an instance identifier", ip->instance_identifier)) < 0 ||
-            (r = rds_need(e, "CreateDBInstance", "an instance class", ip->instance_class)) < 0 ||
-            (r = rds_need(e, "CreateDBInstance", "an engine", ip->engine)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBInstanceIdentifier", "an instance identifier", ip->instance_identifier},
+            {"DBInstanceClass", "an instance class", ip->instance_class},
+            {"Engine", "an engine", ip->engine},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CreateDBInstance", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBInstanceIdentifier", ip->instance_identifier);
-        aws_buf_param(&p, "DBInstanceClass", ip->instance_class);
-        aws_buf_param(&p, "Engine", ip->engine);
         if (ip->cluster_identifier)
                 aws_buf_param(&p, "DBClusterIdentifier", ip->cluster_identifier);
         aws_buf_param(&p, "PubliclyAccessible", ip->publicly_accessible ? "true" : "false");
@@ -301,12 +322,13 @@ int rds_create_db_instance(struct aws_client *c, const struct rds_instance_param
 int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
                           bool delete_automated_backups, struct rds_db_cluster *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DeleteDBCluster", "a cluster identifier", cluster_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterIdentifier", "a cluster identifier", cluster_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DeleteDBCluster", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
         aws_buf_param(&p, "SkipFinalSnapshot", "true");
         aws_buf_param(&p, "DeleteAutomatedBackups", delete_automated_backups ? "true" : "false");
         return result_call(c, "DeleteDBCluster", &p, &rds_result_cluster, ret, e);
@@ -315,12 +337,13 @@ int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
 int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier,
                            struct rds_db_instance *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DeleteDBInstance", "an instance identifier", instance_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBInstanceIdentifier", "an instance identifier", instance_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DeleteDBInstance", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBInstanceIdentifier", instance_identifier);
         aws_buf_param(&p, "SkipFinalSnapshot", "true");
         return result_call(c, "DeleteDBInstance", &p, &rds_result_instance, ret, e);
 }
@@ -328,16 +351,17 @@ int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier
 int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, const struct aws_tag *tags,
                              size_t n_tags, struct aws_error *e)
 {
-        struct aws_buf p = {};
+        _cleanup_buf_ struct aws_buf p = {};
         _cleanup_xml_ struct aws_xml_node *doc = NULL;
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "AddTagsToResource", "a resource ARN", resource_arn)) < 0)
+        const struct required req[] = {
+            {"ResourceName", "a resource ARN", resource_arn},
+        };
+        int r = PARAMS_BEGIN(&p, e, "AddTagsToResource", req);
+        if (r < 0)
                 return r;
         if (n_tags == 0)
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
                                      "AddTagsToResource needs tags");
-        aws_buf_param(&p, "ResourceName", resource_arn);
         add_tags(&p, tags, n_tags);
         return rds_call(c, "AddTagsToResource", &p, &doc, e);
 }
@@ -347,17 +371,17 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
 int rds_remove_tags_from_resource(struct aws_client *c, const char *resource_arn, char *const *keys,
                                   struct aws_error *e)
 {
-        struct aws_buf p = {};
+        _cleanup_buf_ struct aws_buf p = {};
         _cleanup_xml_ struct aws_xml_node *doc = NULL;
-        int r;
-
-        aws_error_clear(e);
-        if ((r = rds_need(e, "RemoveTagsFromResource", "a resource ARN", resource_arn)) < 0)
+        const struct required req[] = {
+            {"ResourceName", "a resource ARN", resource_arn},
+        };
+        int r = PARAMS_BEGIN(&p, e, "RemoveTagsFromResource", req);
+        if (r < 0)
                 return r;
         if (!keys || !keys[0])
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
                                      "RemoveTagsFromResource needs tag keys");
-        aws_buf_param(&p, "ResourceName", resource_arn);
         /* KeyList has no member locationName: TagKeys.member.N (botocore's rds 2014-10-31 model). */
         add_list(&p, "TagKeys.member", keys);
         return rds_call(c, "RemoveTagsFromResource", &p, &doc, e);
