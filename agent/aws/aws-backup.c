@@ -10,6 +10,7 @@
 #include "array.h"
 #include "aws-buf.h"
 #include "aws-client-internal.h"
+#include "aws-field.h"
 #include "aws-json.h"
 #include "aws-paging.h"
 #include "macro.h"
@@ -17,44 +18,6 @@
 
 #define BACKUP_PAGE_SIZE "1000"
 #define BACKUP_MAX_PAGE 1000
-
-void backup_recovery_point_done(struct backup_recovery_point *p)
-{
-        if (!p)
-                return;
-        free(p->arn);
-        free(p->backup_vault_name);
-        free(p->resource_arn);
-        free(p->resource_type);
-        free(p->status);
-        free(p->status_message);
-        free(p->encryption_key_arn);
-        free(p->iam_role_arn);
-        *p = (struct backup_recovery_point){};
-}
-
-void backup_recovery_point_list_done(struct backup_recovery_point_list *l)
-{
-        if (!l)
-                return;
-        for (size_t i = 0; i < l->n; i++)
-                backup_recovery_point_done(&l->items[i]);
-        free(l->items);
-        *l = (struct backup_recovery_point_list){};
-}
-
-void backup_job_done(struct backup_job *j)
-{
-        if (!j)
-                return;
-        free(j->id);
-        free(j->state);
-        free(j->status_message);
-        free(j->recovery_point_arn);
-        free(j->resource_arn);
-        free(j->backup_vault_name);
-        *j = (struct backup_job){};
-}
 
 /* Optional string member: NULL if absent; -EBADMSG if of another type or too long. */
 static int get_str(json_object *o, const char *key, char **ret)
@@ -105,6 +68,105 @@ static int get_int(json_object *o, const char *key, int64_t *ret)
         return 0;
 }
 
+/* A member of one of the answer's objects read into a struct: one row per field instead of one call. */
+enum field_type {
+        FIELD_STR,  /* char *: get_str */
+        FIELD_TIME, /* int64_t: get_time */
+        FIELD_INT,  /* int64_t: get_int */
+};
+struct field {
+        const char *key;
+        enum field_type type;
+        size_t offset;
+};
+#define STR(key, st, member)                                                                                \
+        {                                                                                                   \
+                key, FIELD_STR, AWS_FIELD_OFFSET(st, member, char *)                                        \
+        }
+#define TIME(key, st, member)                                                                               \
+        {                                                                                                   \
+                key, FIELD_TIME, AWS_FIELD_OFFSET(st, member, int64_t)                                      \
+        }
+#define INT(key, st, member)                                                                                \
+        {                                                                                                   \
+                key, FIELD_INT, AWS_FIELD_OFFSET(st, member, int64_t)                                       \
+        }
+
+static const struct field point_fields[] = {
+    STR("RecoveryPointArn", struct backup_recovery_point, arn),
+    STR("BackupVaultName", struct backup_recovery_point, backup_vault_name),
+    STR("ResourceArn", struct backup_recovery_point, resource_arn),
+    STR("ResourceType", struct backup_recovery_point, resource_type),
+    STR("Status", struct backup_recovery_point, status),
+    STR("StatusMessage", struct backup_recovery_point, status_message),
+    STR("EncryptionKeyArn", struct backup_recovery_point, encryption_key_arn),
+    STR("IamRoleArn", struct backup_recovery_point, iam_role_arn),
+    TIME("CreationDate", struct backup_recovery_point, creation_date),
+    TIME("CompletionDate", struct backup_recovery_point, completion_date),
+    /* The model's name, and the one some answers use: the later one wins. */
+    INT("BackupSizeInBytes", struct backup_recovery_point, backup_size_bytes),
+    INT("BackupSizeBytes", struct backup_recovery_point, backup_size_bytes),
+};
+
+static const struct field job_fields[] = {
+    STR("BackupJobId", struct backup_job, id),
+    STR("State", struct backup_job, state),
+    STR("StatusMessage", struct backup_job, status_message),
+    STR("RecoveryPointArn", struct backup_job, recovery_point_arn),
+    STR("ResourceArn", struct backup_job, resource_arn),
+    STR("BackupVaultName", struct backup_job, backup_vault_name),
+    TIME("CreationDate", struct backup_job, creation_date),
+    TIME("CompletionDate", struct backup_job, completion_date),
+};
+
+static int read_fields(json_object *o, const struct field *f, size_t n, void *obj)
+{
+        for (size_t i = 0; i < n; i++) {
+                void *p = (char *)obj + f[i].offset;
+                int r = f[i].type == FIELD_STR    ? get_str(o, f[i].key, p)
+                        : f[i].type == FIELD_TIME ? get_time(o, f[i].key, p)
+                                                  : get_int(o, f[i].key, p);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void free_fields(const struct field *f, size_t n, void *obj)
+{
+        for (size_t i = 0; i < n; i++)
+                if (f[i].type == FIELD_STR) {
+                        char **s = (char **)((char *)obj + f[i].offset);
+                        *s = mfree(*s);
+                }
+}
+
+void backup_recovery_point_done(struct backup_recovery_point *p)
+{
+        if (!p)
+                return;
+        free_fields(point_fields, ELEMENTSOF(point_fields), p);
+        *p = (struct backup_recovery_point){};
+}
+
+void backup_recovery_point_list_done(struct backup_recovery_point_list *l)
+{
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->n; i++)
+                backup_recovery_point_done(&l->items[i]);
+        free(l->items);
+        *l = (struct backup_recovery_point_list){};
+}
+
+void backup_job_done(struct backup_job *j)
+{
+        if (!j)
+                return;
+        free_fields(job_fields, ELEMENTSOF(job_fields), j);
+        *j = (struct backup_job){};
+}
+
 static int parse_point(json_object *o, struct backup_recovery_point *ret)
 {
         struct backup_recovery_point p = {};
@@ -113,18 +175,7 @@ static int parse_point(json_object *o, struct backup_recovery_point *ret)
         int r;
         if (!json_object_is_type(o, json_type_object))
                 return -EBADMSG;
-        if ((r = get_str(o, "RecoveryPointArn", &p.arn)) < 0 ||
-            (r = get_str(o, "BackupVaultName", &p.backup_vault_name)) < 0 ||
-            (r = get_str(o, "ResourceArn", &p.resource_arn)) < 0 ||
-            (r = get_str(o, "ResourceType", &p.resource_type)) < 0 ||
-            (r = get_str(o, "Status", &p.status)) < 0 ||
-            (r = get_str(o, "StatusMessage", &p.status_message)) < 0 ||
-            (r = get_str(o, "EncryptionKeyArn", &p.encryption_key_arn)) < 0 ||
-            (r = get_str(o, "IamRoleArn", &p.iam_role_arn)) < 0 ||
-            (r = get_time(o, "CreationDate", &p.creation_date)) < 0 ||
-            (r = get_time(o, "CompletionDate", &p.completion_date)) < 0 ||
-            (r = get_int(o, "BackupSizeInBytes", &p.backup_size_bytes)) < 0 ||
-            (r = get_int(o, "BackupSizeBytes", &p.backup_size_bytes)) < 0)
+        if ((r = read_fields(o, point_fields, ELEMENTSOF(point_fields), &p)) < 0)
                 goto fail;
         if (json_object_object_get_ex(o, "Lifecycle", &lc) && json_object_is_type(lc, json_type_object)) {
                 if ((r = get_int(lc, "DeleteAfterDays", &days)) < 0)
@@ -179,13 +230,7 @@ static int parse_job(json_object *o, struct backup_job *ret)
         int64_t pct = 0;
         int r;
         json_object *v;
-        if ((r = get_str(o, "BackupJobId", &j.id)) < 0 || (r = get_str(o, "State", &j.state)) < 0 ||
-            (r = get_str(o, "StatusMessage", &j.status_message)) < 0 ||
-            (r = get_str(o, "RecoveryPointArn", &j.recovery_point_arn)) < 0 ||
-            (r = get_str(o, "ResourceArn", &j.resource_arn)) < 0 ||
-            (r = get_str(o, "BackupVaultName", &j.backup_vault_name)) < 0 ||
-            (r = get_time(o, "CreationDate", &j.creation_date)) < 0 ||
-            (r = get_time(o, "CompletionDate", &j.completion_date)) < 0)
+        if ((r = read_fields(o, job_fields, ELEMENTSOF(job_fields), &j)) < 0)
                 goto fail;
         /* PercentDone is a string in the model ("12.5"). */
         if (json_object_object_get_ex(o, "PercentDone", &v)) {

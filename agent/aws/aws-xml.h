@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws-error.h"
+#include "aws-field.h"
 
 #define AWS_XML_MAX_TEXT (64u * 1024)
 /* Elements, attributes, namespace declarations and text nodes in one response, counted as they are read
@@ -129,12 +130,7 @@ struct aws_xml_field {
  * time. */
 #define AWS_XML_FIELD(xml_name, field_type, c_type, st, member)                                             \
         {                                                                                                   \
-                .name = (xml_name), .type = (field_type),                                                   \
-                .offset =                                                                                   \
-                    offsetof(st, member) +                                                                  \
-                    0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((st *)0)->member), c_type)     \
-                                        ? 1                                                                 \
-                                        : -1]),                                                             \
+                .name = (xml_name), .type = (field_type), .offset = AWS_FIELD_OFFSET(st, member, c_type)    \
         }
 #define AWS_XML_TEXT(xml_name, st, member) AWS_XML_FIELD(xml_name, AWS_XML_FIELD_TEXT, char *, st, member)
 #define AWS_XML_BOOL(xml_name, st, member) AWS_XML_FIELD(xml_name, AWS_XML_FIELD_BOOL, bool, st, member)
