@@ -68,84 +68,54 @@ static int get_int(json_object *o, const char *key, int64_t *ret)
         return 0;
 }
 
-/* A member of one of the answer's objects read into a struct: one row per field instead of one call. */
-enum field_type {
-        FIELD_STR,  /* char *: get_str */
-        FIELD_TIME, /* int64_t: get_time */
-        FIELD_INT,  /* int64_t: get_int */
-};
-struct field {
-        const char *key;
-        enum field_type type;
-        size_t offset;
-};
-#define STR(key, st, member)                                                                                \
-        {                                                                                                   \
-                key, FIELD_STR, AWS_FIELD_OFFSET(st, member, char *)                                        \
-        }
-#define TIME(key, st, member)                                                                               \
-        {                                                                                                   \
-                key, FIELD_TIME, AWS_FIELD_OFFSET(st, member, int64_t)                                      \
-        }
-#define INT(key, st, member)                                                                                \
-        {                                                                                                   \
-                key, FIELD_INT, AWS_FIELD_OFFSET(st, member, int64_t)                                       \
-        }
-
-static const struct field point_fields[] = {
-    STR("RecoveryPointArn", struct backup_recovery_point, arn),
-    STR("BackupVaultName", struct backup_recovery_point, backup_vault_name),
-    STR("ResourceArn", struct backup_recovery_point, resource_arn),
-    STR("ResourceType", struct backup_recovery_point, resource_type),
-    STR("Status", struct backup_recovery_point, status),
-    STR("StatusMessage", struct backup_recovery_point, status_message),
-    STR("EncryptionKeyArn", struct backup_recovery_point, encryption_key_arn),
-    STR("IamRoleArn", struct backup_recovery_point, iam_role_arn),
-    TIME("CreationDate", struct backup_recovery_point, creation_date),
-    TIME("CompletionDate", struct backup_recovery_point, completion_date),
+static const struct aws_field point_fields[] = {
+    AWS_FIELD_TEXT("RecoveryPointArn", struct backup_recovery_point, arn),
+    AWS_FIELD_TEXT("BackupVaultName", struct backup_recovery_point, backup_vault_name),
+    AWS_FIELD_TEXT("ResourceArn", struct backup_recovery_point, resource_arn),
+    AWS_FIELD_TEXT("ResourceType", struct backup_recovery_point, resource_type),
+    AWS_FIELD_TEXT("Status", struct backup_recovery_point, status),
+    AWS_FIELD_TEXT("StatusMessage", struct backup_recovery_point, status_message),
+    AWS_FIELD_TEXT("EncryptionKeyArn", struct backup_recovery_point, encryption_key_arn),
+    AWS_FIELD_TEXT("IamRoleArn", struct backup_recovery_point, iam_role_arn),
+    AWS_FIELD_TIME("CreationDate", struct backup_recovery_point, creation_date),
+    AWS_FIELD_TIME("CompletionDate", struct backup_recovery_point, completion_date),
     /* The model's name, and the one some answers use: the later one wins. */
-    INT("BackupSizeInBytes", struct backup_recovery_point, backup_size_bytes),
-    INT("BackupSizeBytes", struct backup_recovery_point, backup_size_bytes),
+    AWS_FIELD_INT64("BackupSizeInBytes", struct backup_recovery_point, backup_size_bytes),
+    AWS_FIELD_INT64("BackupSizeBytes", struct backup_recovery_point, backup_size_bytes),
 };
 
-static const struct field job_fields[] = {
-    STR("BackupJobId", struct backup_job, id),
-    STR("State", struct backup_job, state),
-    STR("StatusMessage", struct backup_job, status_message),
-    STR("RecoveryPointArn", struct backup_job, recovery_point_arn),
-    STR("ResourceArn", struct backup_job, resource_arn),
-    STR("BackupVaultName", struct backup_job, backup_vault_name),
-    TIME("CreationDate", struct backup_job, creation_date),
-    TIME("CompletionDate", struct backup_job, completion_date),
+static const struct aws_field job_fields[] = {
+    AWS_FIELD_TEXT("BackupJobId", struct backup_job, id),
+    AWS_FIELD_TEXT("State", struct backup_job, state),
+    AWS_FIELD_TEXT("StatusMessage", struct backup_job, status_message),
+    AWS_FIELD_TEXT("RecoveryPointArn", struct backup_job, recovery_point_arn),
+    AWS_FIELD_TEXT("ResourceArn", struct backup_job, resource_arn),
+    AWS_FIELD_TEXT("BackupVaultName", struct backup_job, backup_vault_name),
+    AWS_FIELD_TIME("CreationDate", struct backup_job, creation_date),
+    AWS_FIELD_TIME("CompletionDate", struct backup_job, completion_date),
 };
 
-static int read_fields(json_object *o, const struct field *f, size_t n, void *obj)
+/* The JSON readers of aws-field.h's types: TEXT, TIME and INT64. */
+static int read_fields(json_object *o, const struct aws_field *fields, size_t n, void *obj)
 {
         for (size_t i = 0; i < n; i++) {
-                void *p = (char *)obj + f[i].offset;
-                int r = f[i].type == FIELD_STR    ? get_str(o, f[i].key, p)
-                        : f[i].type == FIELD_TIME ? get_time(o, f[i].key, p)
-                                                  : get_int(o, f[i].key, p);
+                const struct aws_field *f = &fields[i];
+                void *p = aws_field_ptr(f, obj);
+                int r = f->type == AWS_FIELD_TYPE_TEXT    ? get_str(o, f->name, p)
+                        : f->type == AWS_FIELD_TYPE_TIME  ? get_time(o, f->name, p)
+                        : f->type == AWS_FIELD_TYPE_INT64 ? get_int(o, f->name, p)
+                                                          : -EINVAL;
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static void free_fields(const struct field *f, size_t n, void *obj)
-{
-        for (size_t i = 0; i < n; i++)
-                if (f[i].type == FIELD_STR) {
-                        char **s = (char **)((char *)obj + f[i].offset);
-                        *s = mfree(*s);
-                }
-}
-
 void backup_recovery_point_done(struct backup_recovery_point *p)
 {
         if (!p)
                 return;
-        free_fields(point_fields, ELEMENTSOF(point_fields), p);
+        aws_fields_free(point_fields, ELEMENTSOF(point_fields), p);
         *p = (struct backup_recovery_point){};
 }
 
@@ -163,7 +133,7 @@ void backup_job_done(struct backup_job *j)
 {
         if (!j)
                 return;
-        free_fields(job_fields, ELEMENTSOF(job_fields), j);
+        aws_fields_free(job_fields, ELEMENTSOF(job_fields), j);
         *j = (struct backup_job){};
 }
 
@@ -269,22 +239,23 @@ static int read_points_page(json_object *root, const char *action, void *ret, st
         return parse_points_obj(root, pg->list, pg->next, e);
 }
 
+/* A one-item answer: `r` is what parsing the item returned, `lacks` what its absence means. */
+static int item_result(int r, const char *action, const char *lacks, struct aws_error *e)
+{
+        if (r < 0)
+                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse", "%s response lacks %s",
+                                     action, lacks);
+        return 0;
+}
+
 static int read_point(json_object *root, const char *action, void *ret, struct aws_error *e)
 {
-        int r = parse_point(root, ret);
-        if (r < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s response lacks RecoveryPointArn/Status", action);
-        return 0;
+        return item_result(parse_point(root, ret), action, "RecoveryPointArn/Status", e);
 }
 
 static int read_job(json_object *root, const char *action, void *ret, struct aws_error *e)
 {
-        int r = parse_job(root, ret);
-        if (r < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s response lacks BackupJobId", action);
-        return 0;
+        return item_result(parse_job(root, ret), action, "BackupJobId", e);
 }
 
 static int read_body(const char *json, size_t len, backup_reader read, const char *action, void *ret,

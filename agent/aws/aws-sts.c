@@ -14,17 +14,17 @@
 
 #define STS_VERSION "2011-06-15"
 
-static const struct aws_xml_field identity_fields[] = {
-    AWS_XML_TEXT("Account", struct sts_caller_identity, account),
-    AWS_XML_TEXT("Arn", struct sts_caller_identity, arn),
-    AWS_XML_TEXT("UserId", struct sts_caller_identity, user_id),
+static const struct aws_field identity_fields[] = {
+    AWS_FIELD_TEXT("Account", struct sts_caller_identity, account),
+    AWS_FIELD_TEXT("Arn", struct sts_caller_identity, arn),
+    AWS_FIELD_TEXT("UserId", struct sts_caller_identity, user_id),
 };
 
 void sts_caller_identity_done(struct sts_caller_identity *id)
 {
         if (!id)
                 return;
-        aws_xml_fields_free(identity_fields, ELEMENTSOF(identity_fields), id);
+        aws_fields_free(identity_fields, ELEMENTSOF(identity_fields), id);
 }
 
 /* The tree wipes its text when it is freed (aws-xml.h): the secret key and token leave no copy behind. */

@@ -559,15 +559,15 @@ int aws_xml_child_text(const struct aws_xml_node *parent, const char *name, char
 
 /* A scalar from the child's text `s`, NULL when the child is absent (then false / 0). *ret is untouched
  * when `s` does not read as that type. */
-static int parse_scalar(enum aws_xml_field_type type, const char *s, void *ret)
+static int parse_scalar(enum aws_field_type type, const char *s, void *ret)
 {
         switch (type) {
-        case AWS_XML_FIELD_BOOL:
+        case AWS_FIELD_TYPE_BOOL:
                 if (s && !streq(s, "true") && !streq(s, "false"))
                         return -EBADMSG;
                 *(bool *)ret = s && streq(s, "true");
                 return 0;
-        case AWS_XML_FIELD_UINT: {
+        case AWS_FIELD_TYPE_UINT: {
                 unsigned long v = 0;
                 if (s) {
                         char *end;
@@ -579,7 +579,7 @@ static int parse_scalar(enum aws_xml_field_type type, const char *s, void *ret)
                 *(unsigned *)ret = (unsigned)v;
                 return 0;
         }
-        case AWS_XML_FIELD_TIME: {
+        case AWS_FIELD_TYPE_TIME: {
                 int64_t t = 0;
                 if (s && time_parse_iso8601(s, &t) < 0)
                         return -EBADMSG;
@@ -591,11 +591,11 @@ static int parse_scalar(enum aws_xml_field_type type, const char *s, void *ret)
         }
 }
 
-static int child_value(const struct aws_xml_node *parent, const char *name, enum aws_xml_field_type type,
+static int child_value(const struct aws_xml_node *parent, const char *name, enum aws_field_type type,
                        void *ret)
 {
         _cleanup_free_ char *s = NULL;
-        if (type == AWS_XML_FIELD_TEXT)
+        if (type == AWS_FIELD_TYPE_TEXT)
                 return aws_xml_child_text(parent, name, ret);
         int r = aws_xml_child_text(parent, name, &s);
         if (r < 0)
@@ -605,37 +605,28 @@ static int child_value(const struct aws_xml_node *parent, const char *name, enum
 
 int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool *ret)
 {
-        return child_value(parent, name, AWS_XML_FIELD_BOOL, ret);
+        return child_value(parent, name, AWS_FIELD_TYPE_BOOL, ret);
 }
 
 int aws_xml_child_uint(const struct aws_xml_node *parent, const char *name, unsigned *ret)
 {
-        return child_value(parent, name, AWS_XML_FIELD_UINT, ret);
+        return child_value(parent, name, AWS_FIELD_TYPE_UINT, ret);
 }
 
 int aws_xml_child_time(const struct aws_xml_node *parent, const char *name, int64_t *ret)
 {
-        return child_value(parent, name, AWS_XML_FIELD_TIME, ret);
+        return child_value(parent, name, AWS_FIELD_TYPE_TIME, ret);
 }
 
-int aws_xml_read_fields(const struct aws_xml_node *parent, const struct aws_xml_field *fields, size_t n,
+int aws_xml_read_fields(const struct aws_xml_node *parent, const struct aws_field *fields, size_t n,
                         void *obj)
 {
         for (size_t i = 0; i < n; i++) {
-                int r = child_value(parent, fields[i].name, fields[i].type, (char *)obj + fields[i].offset);
+                int r = child_value(parent, fields[i].name, fields[i].type, aws_field_ptr(&fields[i], obj));
                 if (r < 0)
                         return r;
         }
         return 0;
-}
-
-void aws_xml_fields_free(const struct aws_xml_field *fields, size_t n, void *obj)
-{
-        for (size_t i = 0; i < n; i++)
-                if (fields[i].type == AWS_XML_FIELD_TEXT) {
-                        char **s = (char **)((char *)obj + fields[i].offset);
-                        *s = mfree(*s);
-                }
 }
 
 int aws_error_parse_xml(struct aws_error *e, long http_status, const char *body, size_t len)

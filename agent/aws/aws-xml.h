@@ -112,33 +112,8 @@ int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool
 int aws_xml_child_uint(const struct aws_xml_node *parent, const char *name, unsigned *ret); /* absent: 0 */
 int aws_xml_child_time(const struct aws_xml_node *parent, const char *name, int64_t *ret);  /* absent: 0 */
 
-/* ---- Reading a struct: one row per field instead of one call per field ---- */
-
-enum aws_xml_field_type {
-        AWS_XML_FIELD_TEXT, /* char *, as aws_xml_child_text */
-        AWS_XML_FIELD_BOOL, /* bool */
-        AWS_XML_FIELD_UINT, /* unsigned */
-        AWS_XML_FIELD_TIME, /* int64_t epoch seconds */
-};
-/* Child element `name` read into the member at `offset` of the struct. */
-struct aws_xml_field {
-        const char *name;
-        enum aws_xml_field_type type;
-        size_t offset;
-};
-/* A row for `member` of struct type `st`; the member's C type is checked against the field type at compile
- * time. */
-#define AWS_XML_FIELD(xml_name, field_type, c_type, st, member)                                             \
-        {                                                                                                   \
-                .name = (xml_name), .type = (field_type), .offset = AWS_FIELD_OFFSET(st, member, c_type)    \
-        }
-#define AWS_XML_TEXT(xml_name, st, member) AWS_XML_FIELD(xml_name, AWS_XML_FIELD_TEXT, char *, st, member)
-#define AWS_XML_BOOL(xml_name, st, member) AWS_XML_FIELD(xml_name, AWS_XML_FIELD_BOOL, bool, st, member)
-#define AWS_XML_UINT(xml_name, st, member) AWS_XML_FIELD(xml_name, AWS_XML_FIELD_UINT, unsigned, st, member)
-#define AWS_XML_TIME(xml_name, st, member) AWS_XML_FIELD(xml_name, AWS_XML_FIELD_TIME, int64_t, st, member)
-/* Each field from its child of `parent` (absent: NULL / false / 0), in order; stops at the first error
- * (-EBADMSG, -ENOMEM), leaving what was read so far for aws_xml_fields_free. */
-int aws_xml_read_fields(const struct aws_xml_node *parent, const struct aws_xml_field *fields, size_t n,
+/* A struct's members from the children of `parent`, one per row (aws-field.h; TEXT, BOOL, UINT, TIME), in
+ * order; absent children read as NULL / false / 0. Stops at the first error (-EBADMSG, -ENOMEM; -EINVAL for
+ * a type XML has no reader for), leaving what was read so far for aws_fields_free. */
+int aws_xml_read_fields(const struct aws_xml_node *parent, const struct aws_field *fields, size_t n,
                         void *obj);
-/* Frees (and sets to NULL) the text fields of `obj`. */
-void aws_xml_fields_free(const struct aws_xml_field *fields, size_t n, void *obj);
