@@ -332,13 +332,7 @@ fail:
         return r;
 }
 
-/* What is left of an item that could not be read: nothing (leave it out, counted in `skipped`), or, for
- * snapshots, its names marked malformed (see aws-rds.h). */
-static int salvage_none(const struct aws_xml_node *item, void *slot)
-{
-        return -EBADMSG;
-}
-
+/* What is left of a snapshot that could not be read: its names, marked malformed (see aws-rds.h). */
 static int salvage_snapshot(const struct aws_xml_node *item, void *slot)
 {
         struct rds_db_cluster_snapshot *s = slot;
@@ -351,54 +345,44 @@ static int salvage_snapshot(const struct aws_xml_node *item, void *slot)
         return 0;
 }
 
-/* The item parsers and destructors behind a void slot, for the tables below. */
-#define DEFINE_SLOT_FUNCTIONS(name, type, parse, done)                                                      \
-        static int name##_parse_slot(const struct aws_xml_node *n, void *slot)                              \
+/* The item parsers and destructors behind a void pointer, for the page and result kinds. */
+#define DEFINE_ITEM_TYPE(name, type, parse_fn, done_fn)                                                     \
+        static int name##_parse(const struct aws_xml_node *n, void *item)                                   \
         {                                                                                                   \
-                return parse(n, (type *)slot);                                                              \
+                return parse_fn(n, (type *)item);                                                           \
         }                                                                                                   \
-        static void name##_slot_done(void *slot)                                                            \
+        static void name##_done(void *item)                                                                 \
         {                                                                                                   \
-                done((type *)slot);                                                                         \
-        }
-DEFINE_SLOT_FUNCTIONS(cluster, struct rds_db_cluster, parse_cluster, rds_db_cluster_done)
-DEFINE_SLOT_FUNCTIONS(snapshot, struct rds_db_cluster_snapshot, parse_snapshot, rds_db_cluster_snapshot_done)
-DEFINE_SLOT_FUNCTIONS(instance, struct rds_db_instance, parse_instance, rds_db_instance_done)
-DEFINE_SLOT_FUNCTIONS(export_task, struct rds_export_task, parse_export_task, rds_export_task_done)
-DEFINE_SLOT_FUNCTIONS(attributes, struct rds_snapshot_attributes, parse_attributes,
-                      rds_snapshot_attributes_done)
+                done_fn((type *)item);                                                                      \
+        }                                                                                                   \
+        static const struct rds_item_type name = {sizeof(type), name##_parse, name##_done};
+DEFINE_ITEM_TYPE(cluster_item, struct rds_db_cluster, parse_cluster, rds_db_cluster_done)
+DEFINE_ITEM_TYPE(snapshot_item, struct rds_db_cluster_snapshot, parse_snapshot, rds_db_cluster_snapshot_done)
+DEFINE_ITEM_TYPE(instance_item, struct rds_db_instance, parse_instance, rds_db_instance_done)
+DEFINE_ITEM_TYPE(export_task_item, struct rds_export_task, parse_export_task, rds_export_task_done)
+DEFINE_ITEM_TYPE(attributes_item, struct rds_snapshot_attributes, parse_attributes,
+                 rds_snapshot_attributes_done)
 
 const struct rds_page_kind rds_page_clusters = {
     .action = "DescribeDBClusters",
     .path = {"DescribeDBClustersResult", "DBClusters", "DBCluster", NULL},
-    .item_size = sizeof(struct rds_db_cluster),
-    .parse_item = cluster_parse_slot,
-    .salvage = salvage_none,
-    .item_done = cluster_slot_done,
+    .item = &cluster_item,
 };
 const struct rds_page_kind rds_page_snapshots = {
     .action = "DescribeDBClusterSnapshots",
     .path = {"DescribeDBClusterSnapshotsResult", "DBClusterSnapshots", "DBClusterSnapshot", NULL},
-    .item_size = sizeof(struct rds_db_cluster_snapshot),
-    .parse_item = snapshot_parse_slot,
-    .salvage = salvage_snapshot,
-    .item_done = snapshot_slot_done,
+    .item = &snapshot_item,
+    .salvage = salvage_snapshot, /* one bad snapshot must not hide what its cluster has */
 };
 const struct rds_page_kind rds_page_instances = {
     .action = "DescribeDBInstances",
     .path = {"DescribeDBInstancesResult", "DBInstances", "DBInstance", NULL},
-    .item_size = sizeof(struct rds_db_instance),
-    .parse_item = instance_parse_slot,
-    .salvage = salvage_none,
-    .item_done = instance_slot_done,
+    .item = &instance_item,
 };
 const struct rds_page_kind rds_page_exports = {
     .action = "DescribeExportTasks",
     .path = {"DescribeExportTasksResult", "ExportTasks", "ExportTask", NULL},
-    .item_size = sizeof(struct rds_export_task),
-    .parse_item = export_task_parse_slot,
-    .salvage = salvage_none,
-    .item_done = export_task_slot_done,
+    .item = &export_task_item,
 };
 
 /* ---- Describe pages, parsed item by item as the body arrives ---- */
@@ -433,7 +417,7 @@ static void page_truncate(struct rds_page_parser *p)
         struct rds_list_ref l = p->list;
         while (*l.n > p->n0) {
                 (*l.n)--;
-                p->kind->item_done((char *)*l.items + *l.n * p->kind->item_size);
+                p->kind->item->done((char *)*l.items + *l.n * p->kind->item->size);
         }
         *l.skipped = p->skipped0;
         p->count = 0;
@@ -450,14 +434,14 @@ static int page_item(struct aws_xml_node *item, void *userdata, struct aws_error
         if (++p->count > RDS_MAX_ITEMS_PER_PAGE)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: too many items in one page", k->action);
-        if (*l.n >= RDS_MAX_LIST || array_grow(l.items, l.allocated, *l.n, k->item_size) < 0)
+        if (*l.n >= RDS_MAX_LIST || array_grow(l.items, l.allocated, *l.n, k->item->size) < 0)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "TooManyItems",
                                      "%s: out of memory or over %d items", k->action, RDS_MAX_LIST);
-        slot = (char *)*l.items + (*l.n)++ * k->item_size;
-        memset(slot, 0, k->item_size);
-        r = k->parse_item(item, slot);
+        slot = (char *)*l.items + (*l.n)++ * k->item->size;
+        memset(slot, 0, k->item->size);
+        r = k->item->parse(item, slot);
         if (r == -EBADMSG) /* one bad item must not blind the listing */
-                r = k->salvage(item, slot);
+                r = k->salvage ? k->salvage(item, slot) : -EBADMSG;
         if (r == -EBADMSG) {
                 (*l.n)--;
                 (*l.skipped)++;
@@ -618,36 +602,15 @@ DEFINE_PARSE_LIST(rds_parse_export_tasks, rds_export_task_list, rds_export_task_
 
 /* ---- the one item a mutating call answers ---- */
 
-const struct rds_result_kind rds_result_snapshot = {
-    .item = "DBClusterSnapshot",
-    .what = "a complete DBClusterSnapshot",
-    .parse = snapshot_parse_slot,
-    .done = snapshot_slot_done,
-};
-const struct rds_result_kind rds_result_cluster = {
-    .item = "DBCluster",
-    .what = "a complete DBCluster",
-    .parse = cluster_parse_slot,
-    .done = cluster_slot_done,
-};
-const struct rds_result_kind rds_result_instance = {
-    .item = "DBInstance",
-    .what = "a complete DBInstance",
-    .parse = instance_parse_slot,
-    .done = instance_slot_done,
-};
-const struct rds_result_kind rds_result_export_task = {
-    .item = NULL, /* ExportTask fields sit directly in the Result. */
-    .what = "ExportTaskIdentifier/Status",
-    .parse = export_task_parse_slot,
-    .done = export_task_slot_done,
-};
-const struct rds_result_kind rds_result_attributes = {
-    .item = "DBClusterSnapshotAttributesResult",
-    .what = "DBClusterSnapshotAttributesResult",
-    .parse = attributes_parse_slot,
-    .done = attributes_slot_done,
-};
+const struct rds_result_kind rds_result_snapshot = {"DBClusterSnapshot", "a complete DBClusterSnapshot",
+                                                    &snapshot_item};
+const struct rds_result_kind rds_result_cluster = {"DBCluster", "a complete DBCluster", &cluster_item};
+const struct rds_result_kind rds_result_instance = {"DBInstance", "a complete DBInstance", &instance_item};
+/* ExportTask fields sit directly in the Result. */
+const struct rds_result_kind rds_result_export_task = {NULL, "ExportTaskIdentifier/Status",
+                                                       &export_task_item};
+const struct rds_result_kind rds_result_attributes = {"DBClusterSnapshotAttributesResult",
+                                                      "DBClusterSnapshotAttributesResult", &attributes_item};
 
 int rds_result_from_doc(const struct aws_xml_node *doc, const char *action, const struct rds_result_kind *k,
                         void *ret, struct aws_error *e)
@@ -655,7 +618,7 @@ int rds_result_from_doc(const struct aws_xml_node *doc, const char *action, cons
         const struct aws_xml_node *n = aws_query_result(doc, action);
         if (n && k->item)
                 n = aws_xml_child(n, k->item);
-        if (!n || k->parse(n, ret) < 0)
+        if (!n || k->type->parse(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: response lacks %s", action, k->what);
         return 0;

@@ -85,7 +85,7 @@ static int result_call(struct aws_client *c, const char *action, struct aws_buf 
         if ((r = rds_result_from_doc(doc, action, k, ret ?: &unwanted, e)) < 0)
                 return r;
         if (!ret)
-                k->done(&unwanted);
+                k->type->done(&unwanted);
         return 0;
 }
 
