@@ -192,144 +192,98 @@ static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, s
         return 0;
 }
 
-static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *ret)
+/* The item parsers read into a zeroed struct and return a negative errno when the item is incomplete or
+ * unreadable; the struct is then freed by the item type's wrapper below (DEFINE_ITEM_TYPE), which hands
+ * it out only on success. */
+
+static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *c)
 {
-        struct rds_db_cluster c = {};
-        int r = 0;
-        if ((r = READ_FIELDS(n, cluster_fields, &c)) < 0 || (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
-                goto fail;
+        int r;
+        if ((r = READ_FIELDS(n, cluster_fields, c)) < 0 || (r = parse_tags(n, &c->tags, &c->n_tags)) < 0)
+                return r;
         /* (No local for the node: its type differs between the XML back-ends; a NULL parent reads as
          * absent.) */
         if ((r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MinCapacity",
-                                    &c.serverless_v2_min_capacity)) < 0 ||
+                                    &c->serverless_v2_min_capacity)) < 0 ||
             (r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MaxCapacity",
-                                    &c.serverless_v2_max_capacity)) < 0)
-                goto fail;
+                                    &c->serverless_v2_max_capacity)) < 0)
+                return r;
         size_t ng = 0;
         AWS_XML_FOREACH(g, aws_xml_child(n, "VpcSecurityGroups"), "VpcSecurityGroupMembership")
         {
                 _cleanup_free_ char *id = NULL;
-                if (++ng > RDS_MAX_MEMBERS || (r = aws_xml_child_text(g, "VpcSecurityGroupId", &id)) < 0) {
-                        r = r < 0 ? r : -EBADMSG;
-                        goto fail;
-                }
-                if (id && (r = strv_extend(&c.vpc_security_group_ids, id)) < 0)
-                        goto fail;
+                if (++ng > RDS_MAX_MEMBERS)
+                        return -EBADMSG;
+                if ((r = aws_xml_child_text(g, "VpcSecurityGroupId", &id)) < 0)
+                        return r;
+                if (id && (r = strv_extend(&c->vpc_security_group_ids, id)) < 0)
+                        return r;
         }
         size_t nm = 0;
         AWS_XML_FOREACH(m, aws_xml_child(n, "DBClusterMembers"), "DBClusterMember")
         {
                 _cleanup_free_ char *id = NULL;
                 bool writer = false;
-                if (++nm > RDS_MAX_MEMBERS || (r = aws_xml_child_text(m, "DBInstanceIdentifier", &id)) < 0 ||
-                    (r = aws_xml_child_bool(m, "IsClusterWriter", &writer)) < 0 || !id) {
-                        r = -EBADMSG;
-                        goto fail;
-                }
-                if (writer && !c.writer && !(c.writer = strdup(id))) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                if ((r = strv_extend(&c.members, id)) < 0)
-                        goto fail;
+                if (++nm > RDS_MAX_MEMBERS || aws_xml_child_text(m, "DBInstanceIdentifier", &id) < 0 ||
+                    aws_xml_child_bool(m, "IsClusterWriter", &writer) < 0 || !id)
+                        return -EBADMSG;
+                if (writer && !c->writer && !(c->writer = strdup(id)))
+                        return -ENOMEM;
+                if ((r = strv_extend(&c->members, id)) < 0)
+                        return r;
         }
-        if (isempty(c.identifier) || isempty(c.status)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = c;
-        return 0;
-fail:
-        rds_db_cluster_done(&c);
-        return r;
+        return isempty(c->identifier) || isempty(c->status) ? -EBADMSG : 0;
 }
 
-static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_snapshot *ret)
+static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_snapshot *s)
 {
-        struct rds_db_cluster_snapshot s = {};
         int r;
-        if ((r = READ_FIELDS(n, snapshot_fields, &s)) < 0 || (r = parse_tags(n, &s.tags, &s.n_tags)) < 0)
-                goto fail;
-        if (isempty(s.identifier) || isempty(s.status) || isempty(s.cluster_identifier)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = s;
-        return 0;
-fail:
-        rds_db_cluster_snapshot_done(&s);
-        return r;
+        if ((r = READ_FIELDS(n, snapshot_fields, s)) < 0 || (r = parse_tags(n, &s->tags, &s->n_tags)) < 0)
+                return r;
+        return isempty(s->identifier) || isempty(s->status) || isempty(s->cluster_identifier) ? -EBADMSG : 0;
 }
 
-static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *ret)
+static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *i)
 {
-        struct rds_db_instance i = {};
-        int r;
-        if ((r = READ_FIELDS(n, instance_fields, &i)) < 0)
-                goto fail;
-        if (isempty(i.identifier)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = i;
-        return 0;
-fail:
-        rds_db_instance_done(&i);
-        return r;
+        int r = READ_FIELDS(n, instance_fields, i);
+        if (r < 0)
+                return r;
+        return isempty(i->identifier) ? -EBADMSG : 0;
 }
 
-static int parse_export_task(const struct aws_xml_node *n, struct rds_export_task *ret)
+static int parse_export_task(const struct aws_xml_node *n, struct rds_export_task *t)
 {
-        struct rds_export_task t = {};
-        int r;
-        if ((r = READ_FIELDS(n, export_task_fields, &t)) < 0)
-                goto fail;
-        if (isempty(t.identifier) || isempty(t.status)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = t;
-        return 0;
-fail:
-        rds_export_task_done(&t);
-        return r;
+        int r = READ_FIELDS(n, export_task_fields, t);
+        if (r < 0)
+                return r;
+        return isempty(t->identifier) || isempty(t->status) ? -EBADMSG : 0;
 }
 
 /* `n`: a DBClusterSnapshotAttributesResult. */
-static int parse_attributes(const struct aws_xml_node *n, struct rds_snapshot_attributes *ret)
+static int parse_attributes(const struct aws_xml_node *n, struct rds_snapshot_attributes *a)
 {
-        struct rds_snapshot_attributes a = {};
         int r;
-        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &a.snapshot_identifier)) < 0)
-                goto fail;
+        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &a->snapshot_identifier)) < 0)
+                return r;
         AWS_XML_FOREACH(attr, aws_xml_child(n, "DBClusterSnapshotAttributes"), "DBClusterSnapshotAttribute")
         {
                 _cleanup_free_ char *name = NULL;
                 if ((r = aws_xml_child_text(attr, "AttributeName", &name)) < 0)
-                        goto fail;
+                        return r;
                 if (!name || !streq(name, "restore"))
                         continue;
                 size_t count = 0;
                 AWS_XML_FOREACH(v, aws_xml_child(attr, "AttributeValues"), "AttributeValue")
                 {
                         _cleanup_free_ char *val = NULL;
-                        if (++count > RDS_MAX_LIST || (r = aws_xml_text(v, &val)) < 0) {
-                                r = r < 0 ? r : -EBADMSG;
-                                goto fail;
-                        }
-                        if ((r = strv_extend(&a.restore_accounts, val)) < 0)
-                                goto fail;
+                        if (++count > RDS_MAX_LIST)
+                                return -EBADMSG;
+                        if ((r = aws_xml_text(v, &val)) < 0 ||
+                            (r = strv_extend(&a->restore_accounts, val)) < 0)
+                                return r;
                 }
         }
-        if (!a.snapshot_identifier) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = a;
-        return 0;
-fail:
-        rds_snapshot_attributes_done(&a);
-        return r;
+        return a->snapshot_identifier ? 0 : -EBADMSG;
 }
 
 /* What is left of a snapshot that could not be read: its names, marked malformed (see aws-rds.h). */
@@ -345,11 +299,19 @@ static int salvage_snapshot(const struct aws_xml_node *item, void *slot)
         return 0;
 }
 
-/* The item parsers and destructors behind a void pointer, for the page and result kinds. */
+/* The item parsers and destructors behind a void pointer, for the page and result kinds. The parse
+ * wrapper leaves *item untouched on failure and frees what the parser had read. */
 #define DEFINE_ITEM_TYPE(name, type, parse_fn, done_fn)                                                     \
         static int name##_parse(const struct aws_xml_node *n, void *item)                                   \
         {                                                                                                   \
-                return parse_fn(n, (type *)item);                                                           \
+                type x = {};                                                                                \
+                int r = parse_fn(n, &x);                                                                    \
+                if (r < 0) {                                                                                \
+                        done_fn(&x);                                                                        \
+                        return r;                                                                           \
+                }                                                                                           \
+                *(type *)item = x;                                                                          \
+                return 0;                                                                                   \
         }                                                                                                   \
         static void name##_done(void *item)                                                                 \
         {                                                                                                   \
@@ -649,7 +611,7 @@ int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds
         const struct aws_xml_node *n = NULL;
         for (const struct aws_xml_node *c = doc->children; c && !n; c = c->next)
                 n = aws_xml_child(c, "DBClusterSnapshot");
-        if (!n || parse_snapshot(n, ret) < 0)
+        if (!n || snapshot_item.parse(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "response lacks a complete DBClusterSnapshot");
         return 0;
