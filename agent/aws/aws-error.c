@@ -241,16 +241,6 @@ static bool code_is(const char *code, enum code_class class)
         return false;
 }
 
-bool aws_error_code_is_throttling(const char *code)
-{
-        return code_is(code, CODE_THROTTLING);
-}
-
-bool aws_error_code_is_transient(const char *code)
-{
-        return code_is(code, CODE_TRANSIENT);
-}
-
 bool aws_error_code_is_clock_skew(const char *code)
 {
         return code_is(code, CODE_CLOCK_SKEW);
@@ -268,10 +258,9 @@ void aws_error_classify(struct aws_error *e)
                                !streq(e->code, "OutOfMemory");
                 break;
         case AWS_ERROR_SERVICE:
-                e->throttling = aws_error_code_is_throttling(e->code) || e->http_status == 429;
-                e->retryable = e->throttling || aws_error_code_is_transient(e->code) ||
-                               e->http_status == 500 || e->http_status == 502 || e->http_status == 503 ||
-                               e->http_status == 504;
+                e->throttling = code_is(e->code, CODE_THROTTLING) || e->http_status == 429;
+                e->retryable = e->throttling || code_is(e->code, CODE_TRANSIENT) || e->http_status == 500 ||
+                               e->http_status == 502 || e->http_status == 503 || e->http_status == 504;
                 break;
         default:
                 break;
