@@ -1,5 +1,6 @@
-/* What the three files of the RDS module share (aws-rds.c: freeing and the mutating calls; aws-rds-parse.c:
- * reading answers; aws-rds-describe.c: the paged Describe calls and quotas). Private to agent/aws. */
+/* What the three files of the RDS module share (aws-rds.c: the mutating calls; aws-rds-parse.c: the typed
+ * structs, read from answers and freed; aws-rds-describe.c: the paged Describe calls and quotas). Private to
+ * agent/aws. */
 #pragma once
 
 #include <stddef.h>

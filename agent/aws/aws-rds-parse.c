@@ -1,5 +1,6 @@
-/* Reading RDS Query answers into the typed structs: Describe pages item by item as they arrive (aws-xml.h's
- * push parser), and the one item a mutating call answers. */
+/* The typed RDS structs: their fields, how they are freed, and how RDS Query answers are read into them
+ * (Describe pages item by item as they arrive through aws-xml.h's push parser, and the one item a mutating
+ * call answers). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
