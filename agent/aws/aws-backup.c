@@ -10,6 +10,7 @@
 #include "array.h"
 #include "aws-buf.h"
 #include "aws-client-internal.h"
+#include "aws-field.h"
 #include "aws-json.h"
 #include "aws-paging.h"
 #include "macro.h"
@@ -17,44 +18,6 @@
 
 #define BACKUP_PAGE_SIZE "1000"
 #define BACKUP_MAX_PAGE 1000
-
-void backup_recovery_point_done(struct backup_recovery_point *p)
-{
-        if (!p)
-                return;
-        free(p->arn);
-        free(p->backup_vault_name);
-        free(p->resource_arn);
-        free(p->resource_type);
-        free(p->status);
-        free(p->status_message);
-        free(p->encryption_key_arn);
-        free(p->iam_role_arn);
-        *p = (struct backup_recovery_point){};
-}
-
-void backup_recovery_point_list_done(struct backup_recovery_point_list *l)
-{
-        if (!l)
-                return;
-        for (size_t i = 0; i < l->n; i++)
-                backup_recovery_point_done(&l->items[i]);
-        free(l->items);
-        *l = (struct backup_recovery_point_list){};
-}
-
-void backup_job_done(struct backup_job *j)
-{
-        if (!j)
-                return;
-        free(j->id);
-        free(j->state);
-        free(j->status_message);
-        free(j->recovery_point_arn);
-        free(j->resource_arn);
-        free(j->backup_vault_name);
-        *j = (struct backup_job){};
-}
 
 /* Optional string member: NULL if absent; -EBADMSG if of another type or too long. */
 static int get_str(json_object *o, const char *key, char **ret)
@@ -105,6 +68,75 @@ static int get_int(json_object *o, const char *key, int64_t *ret)
         return 0;
 }
 
+static const struct aws_field point_fields[] = {
+    AWS_FIELD_TEXT("RecoveryPointArn", struct backup_recovery_point, arn),
+    AWS_FIELD_TEXT("BackupVaultName", struct backup_recovery_point, backup_vault_name),
+    AWS_FIELD_TEXT("ResourceArn", struct backup_recovery_point, resource_arn),
+    AWS_FIELD_TEXT("ResourceType", struct backup_recovery_point, resource_type),
+    AWS_FIELD_TEXT("Status", struct backup_recovery_point, status),
+    AWS_FIELD_TEXT("StatusMessage", struct backup_recovery_point, status_message),
+    AWS_FIELD_TEXT("EncryptionKeyArn", struct backup_recovery_point, encryption_key_arn),
+    AWS_FIELD_TEXT("IamRoleArn", struct backup_recovery_point, iam_role_arn),
+    AWS_FIELD_TIME("CreationDate", struct backup_recovery_point, creation_date),
+    AWS_FIELD_TIME("CompletionDate", struct backup_recovery_point, completion_date),
+    /* The model's name, and the one some answers use: the later one wins. */
+    AWS_FIELD_INT64("BackupSizeInBytes", struct backup_recovery_point, backup_size_bytes),
+    AWS_FIELD_INT64("BackupSizeBytes", struct backup_recovery_point, backup_size_bytes),
+};
+
+static const struct aws_field job_fields[] = {
+    AWS_FIELD_TEXT("BackupJobId", struct backup_job, id),
+    AWS_FIELD_TEXT("State", struct backup_job, state),
+    AWS_FIELD_TEXT("StatusMessage", struct backup_job, status_message),
+    AWS_FIELD_TEXT("RecoveryPointArn", struct backup_job, recovery_point_arn),
+    AWS_FIELD_TEXT("ResourceArn", struct backup_job, resource_arn),
+    AWS_FIELD_TEXT("BackupVaultName", struct backup_job, backup_vault_name),
+    AWS_FIELD_TIME("CreationDate", struct backup_job, creation_date),
+    AWS_FIELD_TIME("CompletionDate", struct backup_job, completion_date),
+};
+
+/* The JSON readers of aws-field.h's types: TEXT, TIME and INT64. */
+static int read_fields(json_object *o, const struct aws_field *fields, size_t n, void *obj)
+{
+        for (size_t i = 0; i < n; i++) {
+                const struct aws_field *f = &fields[i];
+                void *p = aws_field_ptr(f, obj);
+                int r = f->type == AWS_FIELD_TYPE_TEXT    ? get_str(o, f->name, p)
+                        : f->type == AWS_FIELD_TYPE_TIME  ? get_time(o, f->name, p)
+                        : f->type == AWS_FIELD_TYPE_INT64 ? get_int(o, f->name, p)
+                                                          : -EINVAL;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void backup_recovery_point_done(struct backup_recovery_point *p)
+{
+        if (!p)
+                return;
+        aws_fields_free(point_fields, ELEMENTSOF(point_fields), p);
+        *p = (struct backup_recovery_point){};
+}
+
+void backup_recovery_point_list_done(struct backup_recovery_point_list *l)
+{
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->n; i++)
+                backup_recovery_point_done(&l->items[i]);
+        free(l->items);
+        *l = (struct backup_recovery_point_list){};
+}
+
+void backup_job_done(struct backup_job *j)
+{
+        if (!j)
+                return;
+        aws_fields_free(job_fields, ELEMENTSOF(job_fields), j);
+        *j = (struct backup_job){};
+}
+
 static int parse_point(json_object *o, struct backup_recovery_point *ret)
 {
         struct backup_recovery_point p = {};
@@ -113,18 +145,7 @@ static int parse_point(json_object *o, struct backup_recovery_point *ret)
         int r;
         if (!json_object_is_type(o, json_type_object))
                 return -EBADMSG;
-        if ((r = get_str(o, "RecoveryPointArn", &p.arn)) < 0 ||
-            (r = get_str(o, "BackupVaultName", &p.backup_vault_name)) < 0 ||
-            (r = get_str(o, "ResourceArn", &p.resource_arn)) < 0 ||
-            (r = get_str(o, "ResourceType", &p.resource_type)) < 0 ||
-            (r = get_str(o, "Status", &p.status)) < 0 ||
-            (r = get_str(o, "StatusMessage", &p.status_message)) < 0 ||
-            (r = get_str(o, "EncryptionKeyArn", &p.encryption_key_arn)) < 0 ||
-            (r = get_str(o, "IamRoleArn", &p.iam_role_arn)) < 0 ||
-            (r = get_time(o, "CreationDate", &p.creation_date)) < 0 ||
-            (r = get_time(o, "CompletionDate", &p.completion_date)) < 0 ||
-            (r = get_int(o, "BackupSizeInBytes", &p.backup_size_bytes)) < 0 ||
-            (r = get_int(o, "BackupSizeBytes", &p.backup_size_bytes)) < 0)
+        if ((r = read_fields(o, point_fields, ELEMENTSOF(point_fields), &p)) < 0)
                 goto fail;
         if (json_object_object_get_ex(o, "Lifecycle", &lc) && json_object_is_type(lc, json_type_object)) {
                 if ((r = get_int(lc, "DeleteAfterDays", &days)) < 0)
@@ -179,13 +200,7 @@ static int parse_job(json_object *o, struct backup_job *ret)
         int64_t pct = 0;
         int r;
         json_object *v;
-        if ((r = get_str(o, "BackupJobId", &j.id)) < 0 || (r = get_str(o, "State", &j.state)) < 0 ||
-            (r = get_str(o, "StatusMessage", &j.status_message)) < 0 ||
-            (r = get_str(o, "RecoveryPointArn", &j.recovery_point_arn)) < 0 ||
-            (r = get_str(o, "ResourceArn", &j.resource_arn)) < 0 ||
-            (r = get_str(o, "BackupVaultName", &j.backup_vault_name)) < 0 ||
-            (r = get_time(o, "CreationDate", &j.creation_date)) < 0 ||
-            (r = get_time(o, "CompletionDate", &j.completion_date)) < 0)
+        if ((r = read_fields(o, job_fields, ELEMENTSOF(job_fields), &j)) < 0)
                 goto fail;
         /* PercentDone is a string in the model ("12.5"). */
         if (json_object_object_get_ex(o, "PercentDone", &v)) {
@@ -224,22 +239,23 @@ static int read_points_page(json_object *root, const char *action, void *ret, st
         return parse_points_obj(root, pg->list, pg->next, e);
 }
 
+/* A one-item answer: `r` is what parsing the item returned, `lacks` what its absence means. */
+static int item_result(int r, const char *action, const char *lacks, struct aws_error *e)
+{
+        if (r < 0)
+                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse", "%s response lacks %s",
+                                     action, lacks);
+        return 0;
+}
+
 static int read_point(json_object *root, const char *action, void *ret, struct aws_error *e)
 {
-        int r = parse_point(root, ret);
-        if (r < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s response lacks RecoveryPointArn/Status", action);
-        return 0;
+        return item_result(parse_point(root, ret), action, "RecoveryPointArn/Status", e);
 }
 
 static int read_job(json_object *root, const char *action, void *ret, struct aws_error *e)
 {
-        int r = parse_job(root, ret);
-        if (r < 0)
-                return aws_error_set(e, r, AWS_ERROR_PARSE, "MalformedResponse",
-                                     "%s response lacks BackupJobId", action);
-        return 0;
+        return item_result(parse_job(root, ret), action, "BackupJobId", e);
 }
 
 static int read_body(const char *json, size_t len, backup_reader read, const char *action, void *ret,

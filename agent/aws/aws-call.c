@@ -67,27 +67,19 @@ struct aws_async {
         struct aws_waiter waiter;
 };
 
-static void list_push_tail(struct call_list *l, struct aws_call *call)
+/* Links `call` in after `prev` (NULL: at the head). */
+static void list_insert_after(struct call_list *l, struct aws_call *prev, struct aws_call *call)
 {
-        call->next = NULL;
-        call->prev = l->tail;
-        if (l->tail)
-                l->tail->next = call;
-        else
-                l->head = call;
-        l->tail = call;
-        l->n++;
-}
-
-static void list_push_head(struct call_list *l, struct aws_call *call)
-{
-        call->prev = NULL;
-        call->next = l->head;
-        if (l->head)
-                l->head->prev = call;
+        call->prev = prev;
+        call->next = prev ? prev->next : l->head;
+        if (call->next)
+                call->next->prev = call;
         else
                 l->tail = call;
-        l->head = call;
+        if (prev)
+                prev->next = call;
+        else
+                l->head = call;
         l->n++;
 }
 
@@ -127,10 +119,8 @@ static void call_move(struct aws_async *a, struct aws_call *call, enum call_stat
                 list_remove(from, call);
         call->state = to;
         dest = list_of(a, call);
-        if (dest && at_head)
-                list_push_head(dest, call);
-        else if (dest)
-                list_push_tail(dest, call);
+        if (dest)
+                list_insert_after(dest, at_head ? NULL : dest->tail, call);
 }
 
 static uint64_t now_usec(struct aws_async *a)

@@ -62,4 +62,9 @@ void aws_async_free(struct aws_async *a);
 #define AWS_SEND_BLOCKING 3
 int aws_async_send_suspending(struct aws_client *c, const struct aws_request *req, struct aws_response *ret,
                               struct aws_error *e);
+/* A Query-protocol POST of the whole form body (aws-query.c builds it for the services, aws-sts.c for
+ * STS): the one place that says how such a request looks. */
+int aws_client_send_form(struct aws_client *c, enum aws_service svc, const char *form, size_t form_len,
+                         enum aws_signing signing, const struct aws_credentials *creds,
+                         struct aws_response *ret, struct aws_error *e);
 void aws_client_set_last_request_id(struct aws_client *c, const char *request_id);

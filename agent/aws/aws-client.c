@@ -744,24 +744,33 @@ int aws_client_send(struct aws_client *c, const struct aws_request *req, struct 
         return r;
 }
 
-/* aws_sts_sender.send for this client (aws-sts.h): STS requests get the client's endpoint resolution,
- * signing, retries and caps like any other call. */
-static int client_sts_send(void *userdata, const char *form, size_t form_len, enum aws_sts_auth auth,
-                           const struct aws_credentials *creds, struct aws_response *ret,
-                           struct aws_error *e)
+int aws_client_send_form(struct aws_client *c, enum aws_service svc, const char *form, size_t form_len,
+                         enum aws_signing signing, const struct aws_credentials *creds,
+                         struct aws_response *ret, struct aws_error *e)
 {
         struct aws_request req = {
-            .service = AWS_SERVICE_STS,
+            .service = svc,
             .protocol = AWS_PROTOCOL_QUERY,
             .method = "POST",
             .path = "/",
             .content_type = "application/x-www-form-urlencoded; charset=utf-8",
             .body = form,
             .body_len = form_len,
-            .signing = auth == AWS_STS_AUTH_NONE       ? AWS_SIGN_NONE
-                       : auth == AWS_STS_AUTH_EXPLICIT ? AWS_SIGN_EXPLICIT
-                                                       : AWS_SIGN_CLIENT,
+            .signing = signing,
             .credentials = creds,
         };
-        return aws_client_send(userdata, &req, ret, e);
+        return aws_client_send(c, &req, ret, e);
+}
+
+/* aws_sts_sender.send for this client (aws-sts.h): STS requests get the client's endpoint resolution,
+ * signing, retries and caps like any other call. */
+static int client_sts_send(void *userdata, const char *form, size_t form_len, enum aws_sts_auth auth,
+                           const struct aws_credentials *creds, struct aws_response *ret,
+                           struct aws_error *e)
+{
+        return aws_client_send_form(userdata, AWS_SERVICE_STS, form, form_len,
+                                    auth == AWS_STS_AUTH_NONE       ? AWS_SIGN_NONE
+                                    : auth == AWS_STS_AUTH_EXPLICIT ? AWS_SIGN_EXPLICIT
+                                                                    : AWS_SIGN_CLIENT,
+                                    creds, ret, e);
 }

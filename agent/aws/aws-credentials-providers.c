@@ -58,6 +58,15 @@ int aws_credentials_from_env(struct aws_credentials *ret, struct aws_error *e)
         return 1;
 }
 
+/* The role session name when the configuration names none: the agent and the time of the call. */
+#define SESSION_NAME_MAX 64
+static const char *default_session_name(const struct aws_credentials_context *ctx,
+                                        char name[SESSION_NAME_MAX])
+{
+        snprintf(name, SESSION_NAME_MAX, "aurora-backup-agent-%lld", (long long)ctx->now(ctx->now_userdata));
+        return name;
+}
+
 static int web_identity(const struct aws_credentials_context *ctx, const char *token_file,
                         const char *role_arn, const char *session_name, struct aws_credentials *ret,
                         struct aws_error *e)
@@ -72,17 +81,12 @@ static int web_identity(const struct aws_credentials_context *ctx, const char *t
         if (isempty(token))
                 return aws_error_set(e, -EINVAL, AWS_ERROR_CREDENTIALS, "WebIdentityTokenFile",
                                      "web identity token file %s is empty", token_file);
-        char name[64];
-        if (isempty(session_name)) {
-                snprintf(name, sizeof(name), "aurora-backup-agent-%lld",
-                         (long long)ctx->now(ctx->now_userdata));
-                session_name = name;
-        }
+        char name[SESSION_NAME_MAX];
+        if (isempty(session_name))
+                session_name = default_session_name(ctx, name);
+        /* (sts_assume_role_with_web_identity marks them "web-identity".) */
         r = sts_assume_role_with_web_identity(&ctx->sts, role_arn, session_name, token, ret, e);
-        if (r < 0)
-                return r;
-        ret->source = "web-identity";
-        return 1;
+        return r < 0 ? r : 1;
 }
 
 int aws_credentials_from_web_identity(const struct aws_credentials_context *ctx, struct aws_credentials *ret,
@@ -206,17 +210,13 @@ static int profile_creds(const struct aws_credentials_context *ctx, const char *
                 return r;
 
         /* Down a chain of roles the intermediate sessions get a fixed name. */
-        char name[64] = "aurora-backup-agent-chain";
+        char name[SESSION_NAME_MAX] = "aurora-backup-agent-chain";
         if (depth == 0 && !session)
-                snprintf(name, sizeof(name), "aurora-backup-agent-%lld",
-                         (long long)ctx->now(ctx->now_userdata));
+                default_session_name(ctx, name);
         r = sts_assume_role(&ctx->sts, &base, role_arn, external_id, depth == 0 && session ? session : name,
                             0, ret, e);
         aws_credentials_done(&base);
-        if (r < 0)
-                return r;
-        ret->source = "assume-role";
-        return 1;
+        return r < 0 ? r : 1; /* sts_assume_role marks them "assume-role" */
 }
 
 int aws_credentials_from_profile(const struct aws_credentials_context *ctx, struct aws_credentials *ret,

@@ -195,59 +195,55 @@ int aws_error_parse_json(struct aws_error *e, long http_status, const char *erro
         return 0;
 }
 
-static bool in_list(const char *code, const char *const *list)
+/* The error codes the SDKs' "standard" retry mode singles out, by what they mean. */
+enum code_class {
+        CODE_THROTTLING,
+        CODE_TRANSIENT,
+        CODE_CLOCK_SKEW,
+};
+
+static const struct {
+        const char *code;
+        enum code_class class;
+} known_codes[] = {
+    {"Throttling", CODE_THROTTLING},
+    {"ThrottlingException", CODE_THROTTLING},
+    {"ThrottledException", CODE_THROTTLING},
+    {"RequestThrottledException", CODE_THROTTLING},
+    {"TooManyRequestsException", CODE_THROTTLING},
+    {"ProvisionedThroughputExceededException", CODE_THROTTLING},
+    {"TransactionInProgressException", CODE_THROTTLING},
+    {"RequestLimitExceeded", CODE_THROTTLING},
+    {"BandwidthLimitExceeded", CODE_THROTTLING},
+    {"LimitExceededException", CODE_THROTTLING},
+    {"RequestThrottled", CODE_THROTTLING},
+    {"SlowDown", CODE_THROTTLING},
+    {"EC2ThrottledException", CODE_THROTTLING},
+    {"RequestTimeout", CODE_TRANSIENT},
+    {"RequestTimeoutException", CODE_TRANSIENT},
+    {"PriorRequestNotComplete", CODE_TRANSIENT},
+    {"IDPCommunicationError", CODE_TRANSIENT},
+    {"RequestTimeTooSkewed", CODE_CLOCK_SKEW},
+    {"RequestExpired", CODE_CLOCK_SKEW},
+    {"RequestInTheFuture", CODE_CLOCK_SKEW},
+    {"InvalidSignatureException", CODE_CLOCK_SKEW},
+    {"SignatureDoesNotMatch", CODE_CLOCK_SKEW},
+    {"AuthFailure", CODE_CLOCK_SKEW},
+};
+
+static bool code_is(const char *code, enum code_class class)
 {
-        for (; *list; list++)
-                if (streq(code, *list))
+        if (!code)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(known_codes); i++)
+                if (known_codes[i].class == class && streq(code, known_codes[i].code))
                         return true;
         return false;
 }
 
-bool aws_error_code_is_throttling(const char *code)
-{
-        static const char *const codes[] = {
-            "Throttling",
-            "ThrottlingException",
-            "ThrottledException",
-            "RequestThrottledException",
-            "TooManyRequestsException",
-            "ProvisionedThroughputExceededException",
-            "TransactionInProgressException",
-            "RequestLimitExceeded",
-            "BandwidthLimitExceeded",
-            "LimitExceededException",
-            "RequestThrottled",
-            "SlowDown",
-            "EC2ThrottledException",
-            NULL,
-        };
-        return code && in_list(code, codes);
-}
-
-bool aws_error_code_is_transient(const char *code)
-{
-        static const char *const codes[] = {
-            "RequestTimeout",
-            "RequestTimeoutException",
-            "PriorRequestNotComplete",
-            "IDPCommunicationError",
-            NULL,
-        };
-        return code && in_list(code, codes);
-}
-
 bool aws_error_code_is_clock_skew(const char *code)
 {
-        static const char *const codes[] = {
-            "RequestTimeTooSkewed",
-            "RequestExpired",
-            "RequestInTheFuture",
-            "InvalidSignatureException",
-            "SignatureDoesNotMatch",
-            "AuthFailure",
-            NULL,
-        };
-        return code && in_list(code, codes);
+        return code_is(code, CODE_CLOCK_SKEW);
 }
 
 void aws_error_classify(struct aws_error *e)
@@ -262,10 +258,9 @@ void aws_error_classify(struct aws_error *e)
                                !streq(e->code, "OutOfMemory");
                 break;
         case AWS_ERROR_SERVICE:
-                e->throttling = aws_error_code_is_throttling(e->code) || e->http_status == 429;
-                e->retryable = e->throttling || aws_error_code_is_transient(e->code) ||
-                               e->http_status == 500 || e->http_status == 502 || e->http_status == 503 ||
-                               e->http_status == 504;
+                e->throttling = code_is(e->code, CODE_THROTTLING) || e->http_status == 429;
+                e->retryable = e->throttling || code_is(e->code, CODE_TRANSIENT) || e->http_status == 500 ||
+                               e->http_status == 502 || e->http_status == 503 || e->http_status == 504;
                 break;
         default:
                 break;

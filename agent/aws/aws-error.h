@@ -54,11 +54,10 @@ int aws_error_set_service(struct aws_error *e, long http_status, const char *cod
 int aws_error_parse_json(struct aws_error *e, long http_status, const char *error_type_header,
                          const char *request_id_header, const char *body, size_t len);
 
-/* Classification per the SDK "standard" retry mode. */
-bool aws_error_code_is_throttling(const char *code);
-bool aws_error_code_is_transient(const char *code);
+/* Whether `code` says the request's signature is off by the clock (the client then re-signs once). */
 bool aws_error_code_is_clock_skew(const char *code);
-/* Set e->throttling and e->retryable from the kind, HTTP status and code. */
+/* Set e->throttling and e->retryable from the kind, HTTP status and code, per the SDK "standard" retry
+ * mode. */
 void aws_error_classify(struct aws_error *e);
 
 /* Whether the request may have reached AWS and taken effect although no answer says so: the connection

@@ -1,5 +1,6 @@
-/* What the three files of the RDS module share (aws-rds.c: freeing and the mutating calls; aws-rds-parse.c:
- * reading answers; aws-rds-describe.c: the paged Describe calls and quotas). Private to agent/aws. */
+/* What the three files of the RDS module share (aws-rds.c: the mutating calls; aws-rds-parse.c: the typed
+ * structs, read from answers and freed; aws-rds-describe.c: the paged Describe calls and quotas). Private to
+ * agent/aws. */
 #pragma once
 
 #include <stddef.h>
@@ -19,14 +20,20 @@ struct rds_list_ref {
 #define RDS_LIST_REF(l)                                                                                     \
         ((struct rds_list_ref){(void **)&(l)->items, &(l)->n, &(l)->allocated, &(l)->skipped})
 
-/* What a Describe page lists: the action, where its items are, and how one is read, salvaged and freed. */
+/* One of the typed structs behind a void pointer: its size, how it is read from its element, how freed. */
+struct rds_item_type {
+        size_t size;
+        int (*parse)(const struct aws_xml_node *n, void *item);
+        void (*done)(void *item);
+};
+
+/* What a Describe page lists: the action, where its items are, their type, and what is left of one that
+ * could not be read (NULL: nothing, it is skipped and counted). */
 struct rds_page_kind {
         const char *action;
         const char *path[4]; /* {action}Result, the list, the item */
-        size_t item_size;
-        int (*parse_item)(const struct aws_xml_node *item, void *slot);
+        const struct rds_item_type *item;
         int (*salvage)(const struct aws_xml_node *item, void *slot);
-        void (*item_done)(void *slot);
 };
 extern const struct rds_page_kind rds_page_clusters, rds_page_snapshots, rds_page_instances,
     rds_page_exports;
@@ -40,8 +47,7 @@ int rds_parse_page(const struct rds_page_kind *k, const char *xml, size_t len, s
 struct rds_result_kind {
         const char *item; /* the Result's child holding the answer; NULL: the Result itself */
         const char *what; /* named in the error when it is missing or incomplete */
-        int (*parse)(const struct aws_xml_node *n, void *ret);
-        void (*done)(void *ret);
+        const struct rds_item_type *type;
 };
 extern const struct rds_result_kind rds_result_snapshot, rds_result_cluster, rds_result_instance,
     rds_result_export_task, rds_result_attributes;

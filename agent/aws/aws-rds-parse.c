@@ -1,5 +1,6 @@
-/* Reading RDS Query answers into the typed structs: Describe pages item by item as they arrive (aws-xml.h's
- * push parser), and the one item a mutating call answers. */
+/* The typed RDS structs: their fields, how they are freed, and how RDS Query answers are read into them
+ * (Describe pages item by item as they arrive through aws-xml.h's push parser, and the one item a mutating
+ * call answers). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,159 @@
 #include "macro.h"
 #include "strv.h"
 
-/* ---- items ---- */
+/* ---- items: the fields each struct reads from its element (and frees) ---- */
+
+static const struct aws_field cluster_fields[] = {
+    AWS_FIELD_TEXT("DBClusterIdentifier", struct rds_db_cluster, identifier),
+    AWS_FIELD_TEXT("DBClusterArn", struct rds_db_cluster, arn),
+    AWS_FIELD_TEXT("DbClusterResourceId", struct rds_db_cluster, resource_id),
+    AWS_FIELD_TEXT("Status", struct rds_db_cluster, status),
+    AWS_FIELD_TEXT("Engine", struct rds_db_cluster, engine),
+    AWS_FIELD_TEXT("EngineVersion", struct rds_db_cluster, engine_version),
+    AWS_FIELD_TEXT("KmsKeyId", struct rds_db_cluster, kms_key_id),
+    AWS_FIELD_TEXT("PreferredBackupWindow", struct rds_db_cluster, preferred_backup_window),
+    AWS_FIELD_TEXT("Endpoint", struct rds_db_cluster, endpoint),
+    AWS_FIELD_UINT("Port", struct rds_db_cluster, port),
+    AWS_FIELD_TEXT("AwsBackupRecoveryPointArn", struct rds_db_cluster, aws_backup_recovery_point_arn),
+    AWS_FIELD_UINT("BackupRetentionPeriod", struct rds_db_cluster, backup_retention_period),
+    AWS_FIELD_BOOL("StorageEncrypted", struct rds_db_cluster, storage_encrypted),
+    AWS_FIELD_BOOL("DeletionProtection", struct rds_db_cluster, deletion_protection),
+    AWS_FIELD_TIME("ClusterCreateTime", struct rds_db_cluster, cluster_create_time),
+    AWS_FIELD_TIME("EarliestRestorableTime", struct rds_db_cluster, earliest_restorable_time),
+    AWS_FIELD_TIME("LatestRestorableTime", struct rds_db_cluster, latest_restorable_time),
+    AWS_FIELD_TEXT("DBSubnetGroup", struct rds_db_cluster, db_subnet_group),
+    AWS_FIELD_TEXT("DBClusterParameterGroup", struct rds_db_cluster, db_cluster_parameter_group),
+    AWS_FIELD_BOOL("IAMDatabaseAuthenticationEnabled", struct rds_db_cluster, iam_database_authentication),
+    AWS_FIELD_BOOL("CopyTagsToSnapshot", struct rds_db_cluster, copy_tags_to_snapshot),
+};
+
+static const struct aws_field snapshot_fields[] = {
+    AWS_FIELD_TEXT("DBClusterSnapshotIdentifier", struct rds_db_cluster_snapshot, identifier),
+    AWS_FIELD_TEXT("DBClusterSnapshotArn", struct rds_db_cluster_snapshot, arn),
+    AWS_FIELD_TEXT("DBClusterIdentifier", struct rds_db_cluster_snapshot, cluster_identifier),
+    AWS_FIELD_TEXT("Status", struct rds_db_cluster_snapshot, status),
+    AWS_FIELD_TEXT("SnapshotType", struct rds_db_cluster_snapshot, snapshot_type),
+    AWS_FIELD_TEXT("Engine", struct rds_db_cluster_snapshot, engine),
+    AWS_FIELD_TEXT("EngineVersion", struct rds_db_cluster_snapshot, engine_version),
+    AWS_FIELD_TEXT("KmsKeyId", struct rds_db_cluster_snapshot, kms_key_id),
+    AWS_FIELD_TEXT("SourceDBClusterSnapshotArn", struct rds_db_cluster_snapshot, source_arn),
+    AWS_FIELD_TEXT("DbClusterResourceId", struct rds_db_cluster_snapshot, resource_id),
+    AWS_FIELD_TIME("SnapshotCreateTime", struct rds_db_cluster_snapshot, create_time),
+    AWS_FIELD_TIME("ClusterCreateTime", struct rds_db_cluster_snapshot, cluster_create_time),
+    AWS_FIELD_BOOL("StorageEncrypted", struct rds_db_cluster_snapshot, storage_encrypted),
+    AWS_FIELD_UINT("AllocatedStorage", struct rds_db_cluster_snapshot, allocated_storage),
+    AWS_FIELD_UINT("PercentProgress", struct rds_db_cluster_snapshot, percent_progress),
+};
+
+static const struct aws_field instance_fields[] = {
+    AWS_FIELD_TEXT("DBInstanceIdentifier", struct rds_db_instance, identifier),
+    AWS_FIELD_TEXT("DBInstanceArn", struct rds_db_instance, arn),
+    AWS_FIELD_TEXT("DBClusterIdentifier", struct rds_db_instance, cluster_identifier),
+    AWS_FIELD_TEXT("DBInstanceStatus", struct rds_db_instance, status),
+    AWS_FIELD_TEXT("DBInstanceClass", struct rds_db_instance, instance_class),
+    AWS_FIELD_TEXT("Engine", struct rds_db_instance, engine),
+};
+
+static const struct aws_field export_task_fields[] = {
+    AWS_FIELD_TEXT("ExportTaskIdentifier", struct rds_export_task, identifier),
+    AWS_FIELD_TEXT("SourceArn", struct rds_export_task, source_arn),
+    AWS_FIELD_TEXT("Status", struct rds_export_task, status),
+    AWS_FIELD_TEXT("S3Bucket", struct rds_export_task, s3_bucket),
+    AWS_FIELD_TEXT("S3Prefix", struct rds_export_task, s3_prefix),
+    AWS_FIELD_TEXT("KmsKeyId", struct rds_export_task, kms_key_id),
+    AWS_FIELD_TEXT("IamRoleArn", struct rds_export_task, iam_role_arn),
+    AWS_FIELD_TEXT("FailureCause", struct rds_export_task, failure_cause),
+    AWS_FIELD_TEXT("WarningMessage", struct rds_export_task, warning_message),
+    AWS_FIELD_UINT("PercentProgress", struct rds_export_task, percent_progress),
+    AWS_FIELD_TIME("SnapshotTime", struct rds_export_task, snapshot_time),
+    AWS_FIELD_TIME("TaskStartTime", struct rds_export_task, task_start_time),
+    AWS_FIELD_TIME("TaskEndTime", struct rds_export_task, task_end_time),
+};
+
+#define READ_FIELDS(n, fields, obj) aws_xml_read_fields((n), (fields), ELEMENTSOF(fields), (obj))
+#define FREE_FIELDS(fields, obj) aws_fields_free((fields), ELEMENTSOF(fields), (obj))
+
+void aws_tags_free(struct aws_tag *tags, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(tags[i].key);
+                free(tags[i].value);
+        }
+        free(tags);
+}
+
+const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (streq(tags[i].key, key))
+                        return tags[i].value;
+        return NULL;
+}
+
+void rds_db_cluster_done(struct rds_db_cluster *c)
+{
+        if (!c)
+                return;
+        FREE_FIELDS(cluster_fields, c);
+        strv_free(c->members);
+        free(c->writer);
+        aws_tags_free(c->tags, c->n_tags);
+        strv_free(c->vpc_security_group_ids);
+        free(c->serverless_v2_min_capacity);
+        free(c->serverless_v2_max_capacity);
+        *c = (struct rds_db_cluster){};
+}
+
+void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
+{
+        if (!s)
+                return;
+        FREE_FIELDS(snapshot_fields, s);
+        aws_tags_free(s->tags, s->n_tags);
+        *s = (struct rds_db_cluster_snapshot){};
+}
+
+void rds_db_instance_done(struct rds_db_instance *i)
+{
+        if (!i)
+                return;
+        FREE_FIELDS(instance_fields, i);
+        *i = (struct rds_db_instance){};
+}
+
+void rds_export_task_done(struct rds_export_task *t)
+{
+        if (!t)
+                return;
+        FREE_FIELDS(export_task_fields, t);
+        *t = (struct rds_export_task){};
+}
+
+void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
+{
+        if (!a)
+                return;
+        free(a->snapshot_identifier);
+        strv_free(a->restore_accounts);
+        *a = (struct rds_snapshot_attributes){};
+}
+
+#define DEFINE_LIST_DONE(fn, list_type, item_done)                                                          \
+        void fn(struct list_type *l)                                                                        \
+        {                                                                                                   \
+                if (!l)                                                                                     \
+                        return;                                                                             \
+                for (size_t i = 0; i < l->n; i++)                                                           \
+                        item_done(&l->items[i]);                                                            \
+                free(l->items);                                                                             \
+                l->items = NULL;                                                                            \
+                l->n = l->allocated = 0;                                                                    \
+        }
+DEFINE_LIST_DONE(rds_db_cluster_list_done, rds_db_cluster_list, rds_db_cluster_done)
+DEFINE_LIST_DONE(rds_db_cluster_snapshot_list_done, rds_db_cluster_snapshot_list,
+                 rds_db_cluster_snapshot_done)
+DEFINE_LIST_DONE(rds_db_instance_list_done, rds_db_instance_list, rds_db_instance_done)
+DEFINE_LIST_DONE(rds_export_task_list_done, rds_export_task_list, rds_export_task_done)
 
 static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, size_t *ret_n)
 {
@@ -40,207 +193,101 @@ static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, s
         return 0;
 }
 
-static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *ret)
+/* The item parsers read into a zeroed struct and return a negative errno when the item is incomplete or
+ * unreadable; the struct is then freed by the item type's wrapper below (DEFINE_ITEM_TYPE), which hands
+ * it out only on success. */
+
+static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *c)
 {
-        struct rds_db_cluster c = {};
-        int r = 0;
-        if ((r = aws_xml_child_text(n, "DBClusterIdentifier", &c.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterArn", &c.arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DbClusterResourceId", &c.resource_id)) < 0 ||
-            (r = aws_xml_child_text(n, "Status", &c.status)) < 0 ||
-            (r = aws_xml_child_text(n, "Engine", &c.engine)) < 0 ||
-            (r = aws_xml_child_text(n, "EngineVersion", &c.engine_version)) < 0 ||
-            (r = aws_xml_child_text(n, "KmsKeyId", &c.kms_key_id)) < 0 ||
-            (r = aws_xml_child_text(n, "PreferredBackupWindow", &c.preferred_backup_window)) < 0 ||
-            (r = aws_xml_child_text(n, "Endpoint", &c.endpoint)) < 0 ||
-            (r = aws_xml_child_uint(n, "Port", &c.port)) < 0 ||
-            (r = aws_xml_child_text(n, "AwsBackupRecoveryPointArn", &c.aws_backup_recovery_point_arn)) < 0 ||
-            (r = aws_xml_child_uint(n, "BackupRetentionPeriod", &c.backup_retention_period)) < 0 ||
-            (r = aws_xml_child_bool(n, "StorageEncrypted", &c.storage_encrypted)) < 0 ||
-            (r = aws_xml_child_bool(n, "DeletionProtection", &c.deletion_protection)) < 0 ||
-            (r = aws_xml_child_time(n, "ClusterCreateTime", &c.cluster_create_time)) < 0 ||
-            (r = aws_xml_child_time(n, "EarliestRestorableTime", &c.earliest_restorable_time)) < 0 ||
-            (r = aws_xml_child_time(n, "LatestRestorableTime", &c.latest_restorable_time)) < 0 ||
-            (r = aws_xml_child_text(n, "DBSubnetGroup", &c.db_subnet_group)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterParameterGroup", &c.db_cluster_parameter_group)) < 0 ||
-            (r = aws_xml_child_bool(n, "IAMDatabaseAuthenticationEnabled", &c.iam_database_authentication)) <
-                0 ||
-            (r = aws_xml_child_bool(n, "CopyTagsToSnapshot", &c.copy_tags_to_snapshot)) < 0 ||
-            (r = parse_tags(n, &c.tags, &c.n_tags)) < 0)
-                goto fail;
+        int r;
+        if ((r = READ_FIELDS(n, cluster_fields, c)) < 0 || (r = parse_tags(n, &c->tags, &c->n_tags)) < 0)
+                return r;
         /* (No local for the node: its type differs between the XML back-ends; a NULL parent reads as
          * absent.) */
         if ((r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MinCapacity",
-                                    &c.serverless_v2_min_capacity)) < 0 ||
+                                    &c->serverless_v2_min_capacity)) < 0 ||
             (r = aws_xml_child_text(aws_xml_child(n, "ServerlessV2ScalingConfiguration"), "MaxCapacity",
-                                    &c.serverless_v2_max_capacity)) < 0)
-                goto fail;
+                                    &c->serverless_v2_max_capacity)) < 0)
+                return r;
         size_t ng = 0;
         AWS_XML_FOREACH(g, aws_xml_child(n, "VpcSecurityGroups"), "VpcSecurityGroupMembership")
         {
                 _cleanup_free_ char *id = NULL;
-                if (++ng > RDS_MAX_MEMBERS || (r = aws_xml_child_text(g, "VpcSecurityGroupId", &id)) < 0) {
-                        r = r < 0 ? r : -EBADMSG;
-                        goto fail;
-                }
-                if (id && (r = strv_extend(&c.vpc_security_group_ids, id)) < 0)
-                        goto fail;
+                if (++ng > RDS_MAX_MEMBERS)
+                        return -EBADMSG;
+                if ((r = aws_xml_child_text(g, "VpcSecurityGroupId", &id)) < 0)
+                        return r;
+                if (id && (r = strv_extend(&c->vpc_security_group_ids, id)) < 0)
+                        return r;
         }
         size_t nm = 0;
         AWS_XML_FOREACH(m, aws_xml_child(n, "DBClusterMembers"), "DBClusterMember")
         {
                 _cleanup_free_ char *id = NULL;
                 bool writer = false;
-                if (++nm > RDS_MAX_MEMBERS || (r = aws_xml_child_text(m, "DBInstanceIdentifier", &id)) < 0 ||
-                    (r = aws_xml_child_bool(m, "IsClusterWriter", &writer)) < 0 || !id) {
-                        r = -EBADMSG;
-                        goto fail;
-                }
-                if (writer && !c.writer && !(c.writer = strdup(id))) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                if ((r = strv_extend(&c.members, id)) < 0)
-                        goto fail;
+                if (++nm > RDS_MAX_MEMBERS || aws_xml_child_text(m, "DBInstanceIdentifier", &id) < 0 ||
+                    aws_xml_child_bool(m, "IsClusterWriter", &writer) < 0 || !id)
+                        return -EBADMSG;
+                if (writer && !c->writer && !(c->writer = strdup(id)))
+                        return -ENOMEM;
+                if ((r = strv_extend(&c->members, id)) < 0)
+                        return r;
         }
-        if (isempty(c.identifier) || isempty(c.status)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = c;
-        return 0;
-fail:
-        rds_db_cluster_done(&c);
-        return r;
+        return isempty(c->identifier) || isempty(c->status) ? -EBADMSG : 0;
 }
 
-static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_snapshot *ret)
+static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_snapshot *s)
 {
-        struct rds_db_cluster_snapshot s = {};
         int r;
-        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &s.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterSnapshotArn", &s.arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterIdentifier", &s.cluster_identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "Status", &s.status)) < 0 ||
-            (r = aws_xml_child_text(n, "SnapshotType", &s.snapshot_type)) < 0 ||
-            (r = aws_xml_child_text(n, "Engine", &s.engine)) < 0 ||
-            (r = aws_xml_child_text(n, "EngineVersion", &s.engine_version)) < 0 ||
-            (r = aws_xml_child_text(n, "KmsKeyId", &s.kms_key_id)) < 0 ||
-            (r = aws_xml_child_text(n, "SourceDBClusterSnapshotArn", &s.source_arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DbClusterResourceId", &s.resource_id)) < 0 ||
-            (r = aws_xml_child_time(n, "SnapshotCreateTime", &s.create_time)) < 0 ||
-            (r = aws_xml_child_time(n, "ClusterCreateTime", &s.cluster_create_time)) < 0 ||
-            (r = aws_xml_child_bool(n, "StorageEncrypted", &s.storage_encrypted)) < 0 ||
-            (r = aws_xml_child_uint(n, "AllocatedStorage", &s.allocated_storage)) < 0 ||
-            (r = aws_xml_child_uint(n, "PercentProgress", &s.percent_progress)) < 0 ||
-            (r = parse_tags(n, &s.tags, &s.n_tags)) < 0)
-                goto fail;
-        if (isempty(s.identifier) || isempty(s.status) || isempty(s.cluster_identifier)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = s;
-        return 0;
-fail:
-        rds_db_cluster_snapshot_done(&s);
-        return r;
+        if ((r = READ_FIELDS(n, snapshot_fields, s)) < 0 || (r = parse_tags(n, &s->tags, &s->n_tags)) < 0)
+                return r;
+        return isempty(s->identifier) || isempty(s->status) || isempty(s->cluster_identifier) ? -EBADMSG : 0;
 }
 
-static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *ret)
+static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *i)
 {
-        struct rds_db_instance i = {};
-        int r;
-        if ((r = aws_xml_child_text(n, "DBInstanceIdentifier", &i.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBInstanceArn", &i.arn)) < 0 ||
-            (r = aws_xml_child_text(n, "DBClusterIdentifier", &i.cluster_identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "DBInstanceStatus", &i.status)) < 0 ||
-            (r = aws_xml_child_text(n, "DBInstanceClass", &i.instance_class)) < 0 ||
-            (r = aws_xml_child_text(n, "Engine", &i.engine)) < 0)
-                goto fail;
-        if (isempty(i.identifier)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = i;
-        return 0;
-fail:
-        rds_db_instance_done(&i);
-        return r;
+        int r = READ_FIELDS(n, instance_fields, i);
+        if (r < 0)
+                return r;
+        return isempty(i->identifier) ? -EBADMSG : 0;
 }
 
-static int parse_export_task(const struct aws_xml_node *n, struct rds_export_task *ret)
+static int parse_export_task(const struct aws_xml_node *n, struct rds_export_task *t)
 {
-        struct rds_export_task t = {};
-        int r;
-        if ((r = aws_xml_child_text(n, "ExportTaskIdentifier", &t.identifier)) < 0 ||
-            (r = aws_xml_child_text(n, "SourceArn", &t.source_arn)) < 0 ||
-            (r = aws_xml_child_text(n, "Status", &t.status)) < 0 ||
-            (r = aws_xml_child_text(n, "S3Bucket", &t.s3_bucket)) < 0 ||
-            (r = aws_xml_child_text(n, "S3Prefix", &t.s3_prefix)) < 0 ||
-            (r = aws_xml_child_text(n, "KmsKeyId", &t.kms_key_id)) < 0 ||
-            (r = aws_xml_child_text(n, "IamRoleArn", &t.iam_role_arn)) < 0 ||
-            (r = aws_xml_child_text(n, "FailureCause", &t.failure_cause)) < 0 ||
-            (r = aws_xml_child_text(n, "WarningMessage", &t.warning_message)) < 0 ||
-            (r = aws_xml_child_uint(n, "PercentProgress", &t.percent_progress)) < 0 ||
-            (r = aws_xml_child_time(n, "SnapshotTime", &t.snapshot_time)) < 0 ||
-            (r = aws_xml_child_time(n, "TaskStartTime", &t.task_start_time)) < 0 ||
-            (r = aws_xml_child_time(n, "TaskEndTime", &t.task_end_time)) < 0)
-                goto fail;
-        if (isempty(t.identifier) || isempty(t.status)) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = t;
-        return 0;
-fail:
-        rds_export_task_done(&t);
-        return r;
+        int r = READ_FIELDS(n, export_task_fields, t);
+        if (r < 0)
+                return r;
+        return isempty(t->identifier) || isempty(t->status) ? -EBADMSG : 0;
 }
 
 /* `n`: a DBClusterSnapshotAttributesResult. */
-static int parse_attributes(const struct aws_xml_node *n, struct rds_snapshot_attributes *ret)
+static int parse_attributes(const struct aws_xml_node *n, struct rds_snapshot_attributes *a)
 {
-        struct rds_snapshot_attributes a = {};
         int r;
-        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &a.snapshot_identifier)) < 0)
-                goto fail;
+        if ((r = aws_xml_child_text(n, "DBClusterSnapshotIdentifier", &a->snapshot_identifier)) < 0)
+                return r;
         AWS_XML_FOREACH(attr, aws_xml_child(n, "DBClusterSnapshotAttributes"), "DBClusterSnapshotAttribute")
         {
                 _cleanup_free_ char *name = NULL;
                 if ((r = aws_xml_child_text(attr, "AttributeName", &name)) < 0)
-                        goto fail;
+                        return r;
                 if (!name || !streq(name, "restore"))
                         continue;
                 size_t count = 0;
                 AWS_XML_FOREACH(v, aws_xml_child(attr, "AttributeValues"), "AttributeValue")
                 {
                         _cleanup_free_ char *val = NULL;
-                        if (++count > RDS_MAX_LIST || (r = aws_xml_text(v, &val)) < 0) {
-                                r = r < 0 ? r : -EBADMSG;
-                                goto fail;
-                        }
-                        if ((r = strv_extend(&a.restore_accounts, val)) < 0)
-                                goto fail;
+                        if (++count > RDS_MAX_LIST)
+                                return -EBADMSG;
+                        if ((r = aws_xml_text(v, &val)) < 0 ||
+                            (r = strv_extend(&a->restore_accounts, val)) < 0)
+                                return r;
                 }
         }
-        if (!a.snapshot_identifier) {
-                r = -EBADMSG;
-                goto fail;
-        }
-        *ret = a;
-        return 0;
-fail:
-        rds_snapshot_attributes_done(&a);
-        return r;
+        return a->snapshot_identifier ? 0 : -EBADMSG;
 }
 
-/* What is left of an item that could not be read: nothing (leave it out, counted in `skipped`), or, for
- * snapshots, its names marked malformed (see aws-rds.h). */
-static int salvage_none(const struct aws_xml_node *item, void *slot)
-{
-        return -EBADMSG;
-}
-
+/* What is left of a snapshot that could not be read: its names, marked malformed (see aws-rds.h). */
 static int salvage_snapshot(const struct aws_xml_node *item, void *slot)
 {
         struct rds_db_cluster_snapshot *s = slot;
@@ -253,54 +300,52 @@ static int salvage_snapshot(const struct aws_xml_node *item, void *slot)
         return 0;
 }
 
-/* The item parsers and destructors behind a void slot, for the tables below. */
-#define DEFINE_SLOT_FUNCTIONS(name, type, parse, done)                                                      \
-        static int name##_parse_slot(const struct aws_xml_node *n, void *slot)                              \
+/* The item parsers and destructors behind a void pointer, for the page and result kinds. The parse
+ * wrapper leaves *item untouched on failure and frees what the parser had read. */
+#define DEFINE_ITEM_TYPE(name, type, parse_fn, done_fn)                                                     \
+        static int name##_parse(const struct aws_xml_node *n, void *item)                                   \
         {                                                                                                   \
-                return parse(n, (type *)slot);                                                              \
+                type x = {};                                                                                \
+                int r = parse_fn(n, &x);                                                                    \
+                if (r < 0) {                                                                                \
+                        done_fn(&x);                                                                        \
+                        return r;                                                                           \
+                }                                                                                           \
+                *(type *)item = x;                                                                          \
+                return 0;                                                                                   \
         }                                                                                                   \
-        static void name##_slot_done(void *slot)                                                            \
+        static void name##_done(void *item)                                                                 \
         {                                                                                                   \
-                done((type *)slot);                                                                         \
-        }
-DEFINE_SLOT_FUNCTIONS(cluster, struct rds_db_cluster, parse_cluster, rds_db_cluster_done)
-DEFINE_SLOT_FUNCTIONS(snapshot, struct rds_db_cluster_snapshot, parse_snapshot, rds_db_cluster_snapshot_done)
-DEFINE_SLOT_FUNCTIONS(instance, struct rds_db_instance, parse_instance, rds_db_instance_done)
-DEFINE_SLOT_FUNCTIONS(export_task, struct rds_export_task, parse_export_task, rds_export_task_done)
-DEFINE_SLOT_FUNCTIONS(attributes, struct rds_snapshot_attributes, parse_attributes,
-                      rds_snapshot_attributes_done)
+                done_fn((type *)item);                                                                      \
+        }                                                                                                   \
+        static const struct rds_item_type name = {sizeof(type), name##_parse, name##_done};
+DEFINE_ITEM_TYPE(cluster_item, struct rds_db_cluster, parse_cluster, rds_db_cluster_done)
+DEFINE_ITEM_TYPE(snapshot_item, struct rds_db_cluster_snapshot, parse_snapshot, rds_db_cluster_snapshot_done)
+DEFINE_ITEM_TYPE(instance_item, struct rds_db_instance, parse_instance, rds_db_instance_done)
+DEFINE_ITEM_TYPE(export_task_item, struct rds_export_task, parse_export_task, rds_export_task_done)
+DEFINE_ITEM_TYPE(attributes_item, struct rds_snapshot_attributes, parse_attributes,
+                 rds_snapshot_attributes_done)
 
 const struct rds_page_kind rds_page_clusters = {
     .action = "DescribeDBClusters",
     .path = {"DescribeDBClustersResult", "DBClusters", "DBCluster", NULL},
-    .item_size = sizeof(struct rds_db_cluster),
-    .parse_item = cluster_parse_slot,
-    .salvage = salvage_none,
-    .item_done = cluster_slot_done,
+    .item = &cluster_item,
 };
 const struct rds_page_kind rds_page_snapshots = {
     .action = "DescribeDBClusterSnapshots",
     .path = {"DescribeDBClusterSnapshotsResult", "DBClusterSnapshots", "DBClusterSnapshot", NULL},
-    .item_size = sizeof(struct rds_db_cluster_snapshot),
-    .parse_item = snapshot_parse_slot,
-    .salvage = salvage_snapshot,
-    .item_done = snapshot_slot_done,
+    .item = &snapshot_item,
+    .salvage = salvage_snapshot, /* one bad snapshot must not hide what its cluster has */
 };
 const struct rds_page_kind rds_page_instances = {
     .action = "DescribeDBInstances",
     .path = {"DescribeDBInstancesResult", "DBInstances", "DBInstance", NULL},
-    .item_size = sizeof(struct rds_db_instance),
-    .parse_item = instance_parse_slot,
-    .salvage = salvage_none,
-    .item_done = instance_slot_done,
+    .item = &instance_item,
 };
 const struct rds_page_kind rds_page_exports = {
     .action = "DescribeExportTasks",
     .path = {"DescribeExportTasksResult", "ExportTasks", "ExportTask", NULL},
-    .item_size = sizeof(struct rds_export_task),
-    .parse_item = export_task_parse_slot,
-    .salvage = salvage_none,
-    .item_done = export_task_slot_done,
+    .item = &export_task_item,
 };
 
 /* ---- Describe pages, parsed item by item as the body arrives ---- */
@@ -335,7 +380,7 @@ static void page_truncate(struct rds_page_parser *p)
         struct rds_list_ref l = p->list;
         while (*l.n > p->n0) {
                 (*l.n)--;
-                p->kind->item_done((char *)*l.items + *l.n * p->kind->item_size);
+                p->kind->item->done((char *)*l.items + *l.n * p->kind->item->size);
         }
         *l.skipped = p->skipped0;
         p->count = 0;
@@ -352,14 +397,14 @@ static int page_item(struct aws_xml_node *item, void *userdata, struct aws_error
         if (++p->count > RDS_MAX_ITEMS_PER_PAGE)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: too many items in one page", k->action);
-        if (*l.n >= RDS_MAX_LIST || array_grow(l.items, l.allocated, *l.n, k->item_size) < 0)
+        if (*l.n >= RDS_MAX_LIST || array_grow(l.items, l.allocated, *l.n, k->item->size) < 0)
                 return aws_error_set(e, -ENOMEM, AWS_ERROR_PARSE, "TooManyItems",
                                      "%s: out of memory or over %d items", k->action, RDS_MAX_LIST);
-        slot = (char *)*l.items + (*l.n)++ * k->item_size;
-        memset(slot, 0, k->item_size);
-        r = k->parse_item(item, slot);
+        slot = (char *)*l.items + (*l.n)++ * k->item->size;
+        memset(slot, 0, k->item->size);
+        r = k->item->parse(item, slot);
         if (r == -EBADMSG) /* one bad item must not blind the listing */
-                r = k->salvage(item, slot);
+                r = k->salvage ? k->salvage(item, slot) : -EBADMSG;
         if (r == -EBADMSG) {
                 (*l.n)--;
                 (*l.skipped)++;
@@ -520,36 +565,15 @@ DEFINE_PARSE_LIST(rds_parse_export_tasks, rds_export_task_list, rds_export_task_
 
 /* ---- the one item a mutating call answers ---- */
 
-const struct rds_result_kind rds_result_snapshot = {
-    .item = "DBClusterSnapshot",
-    .what = "a complete DBClusterSnapshot",
-    .parse = snapshot_parse_slot,
-    .done = snapshot_slot_done,
-};
-const struct rds_result_kind rds_result_cluster = {
-    .item = "DBCluster",
-    .what = "a complete DBCluster",
-    .parse = cluster_parse_slot,
-    .done = cluster_slot_done,
-};
-const struct rds_result_kind rds_result_instance = {
-    .item = "DBInstance",
-    .what = "a complete DBInstance",
-    .parse = instance_parse_slot,
-    .done = instance_slot_done,
-};
-const struct rds_result_kind rds_result_export_task = {
-    .item = NULL, /* ExportTask fields sit directly in the Result. */
-    .what = "ExportTaskIdentifier/Status",
-    .parse = export_task_parse_slot,
-    .done = export_task_slot_done,
-};
-const struct rds_result_kind rds_result_attributes = {
-    .item = "DBClusterSnapshotAttributesResult",
-    .what = "DBClusterSnapshotAttributesResult",
-    .parse = attributes_parse_slot,
-    .done = attributes_slot_done,
-};
+const struct rds_result_kind rds_result_snapshot = {"DBClusterSnapshot", "a complete DBClusterSnapshot",
+                                                    &snapshot_item};
+const struct rds_result_kind rds_result_cluster = {"DBCluster", "a complete DBCluster", &cluster_item};
+const struct rds_result_kind rds_result_instance = {"DBInstance", "a complete DBInstance", &instance_item};
+/* ExportTask fields sit directly in the Result. */
+const struct rds_result_kind rds_result_export_task = {NULL, "ExportTaskIdentifier/Status",
+                                                       &export_task_item};
+const struct rds_result_kind rds_result_attributes = {"DBClusterSnapshotAttributesResult",
+                                                      "DBClusterSnapshotAttributesResult", &attributes_item};
 
 int rds_result_from_doc(const struct aws_xml_node *doc, const char *action, const struct rds_result_kind *k,
                         void *ret, struct aws_error *e)
@@ -557,7 +581,7 @@ int rds_result_from_doc(const struct aws_xml_node *doc, const char *action, cons
         const struct aws_xml_node *n = aws_query_result(doc, action);
         if (n && k->item)
                 n = aws_xml_child(n, k->item);
-        if (!n || k->parse(n, ret) < 0)
+        if (!n || k->type->parse(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "%s: response lacks %s", action, k->what);
         return 0;
@@ -588,7 +612,7 @@ int rds_parse_db_cluster_snapshot_result(const char *xml, size_t len, struct rds
         const struct aws_xml_node *n = NULL;
         for (const struct aws_xml_node *c = doc->children; c && !n; c = c->next)
                 n = aws_xml_child(c, "DBClusterSnapshot");
-        if (!n || parse_snapshot(n, ret) < 0)
+        if (!n || snapshot_item.parse(n, ret) < 0)
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "response lacks a complete DBClusterSnapshot");
         return 0;

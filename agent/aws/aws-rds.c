@@ -1,6 +1,6 @@
 /* Amazon RDS Query API (2014-10-31) operations for Aurora clusters, snapshots, exports, restores and
- * instances: freeing the typed structs, and the calls that change something (one request, one item back).
- * The Describe calls are in aws-rds-describe.c, the parsers in aws-rds-parse.c. */
+ * instances: the calls that change something (one request, one item back). The Describe calls are in
+ * aws-rds-describe.c; the typed structs are read and freed in aws-rds-parse.c. */
 #include "aws-rds.h"
 
 #include <errno.h>
@@ -15,123 +15,6 @@
 #include "snapshot-origin.h"
 #include "strv.h"
 #include "time-util.h"
-
-/* ---- freeing ---- */
-
-void aws_tags_free(struct aws_tag *tags, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(tags[i].key);
-                free(tags[i].value);
-        }
-        free(tags);
-}
-
-const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (streq(tags[i].key, key))
-                        return tags[i].value;
-        return NULL;
-}
-
-void rds_db_cluster_done(struct rds_db_cluster *c)
-{
-        if (!c)
-                return;
-        free(c->identifier);
-        free(c->arn);
-        free(c->resource_id);
-        free(c->status);
-        free(c->engine);
-        free(c->engine_version);
-        free(c->kms_key_id);
-        free(c->preferred_backup_window);
-        free(c->endpoint);
-        free(c->aws_backup_recovery_point_arn);
-        strv_free(c->members);
-        free(c->writer);
-        aws_tags_free(c->tags, c->n_tags);
-        free(c->db_subnet_group);
-        strv_free(c->vpc_security_group_ids);
-        free(c->db_cluster_parameter_group);
-        free(c->serverless_v2_min_capacity);
-        free(c->serverless_v2_max_capacity);
-        *c = (struct rds_db_cluster){};
-}
-
-void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
-{
-        if (!s)
-                return;
-        free(s->identifier);
-        free(s->arn);
-        free(s->cluster_identifier);
-        free(s->status);
-        free(s->snapshot_type);
-        free(s->engine);
-        free(s->engine_version);
-        free(s->kms_key_id);
-        free(s->source_arn);
-        free(s->resource_id);
-        aws_tags_free(s->tags, s->n_tags);
-        *s = (struct rds_db_cluster_snapshot){};
-}
-
-void rds_db_instance_done(struct rds_db_instance *i)
-{
-        if (!i)
-                return;
-        free(i->identifier);
-        free(i->arn);
-        free(i->cluster_identifier);
-        free(i->status);
-        free(i->instance_class);
-        free(i->engine);
-        *i = (struct rds_db_instance){};
-}
-
-void rds_export_task_done(struct rds_export_task *t)
-{
-        if (!t)
-                return;
-        free(t->identifier);
-        free(t->source_arn);
-        free(t->status);
-        free(t->s3_bucket);
-        free(t->s3_prefix);
-        free(t->kms_key_id);
-        free(t->iam_role_arn);
-        free(t->failure_cause);
-        free(t->warning_message);
-        *t = (struct rds_export_task){};
-}
-
-void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
-{
-        if (!a)
-                return;
-        free(a->snapshot_identifier);
-        strv_free(a->restore_accounts);
-        *a = (struct rds_snapshot_attributes){};
-}
-
-#define DEFINE_LIST_DONE(fn, list_type, item_done)                                                          \
-        void fn(struct list_type *l)                                                                        \
-        {                                                                                                   \
-                if (!l)                                                                                     \
-                        return;                                                                             \
-                for (size_t i = 0; i < l->n; i++)                                                           \
-                        item_done(&l->items[i]);                                                            \
-                free(l->items);                                                                             \
-                l->items = NULL;                                                                            \
-                l->n = l->allocated = 0;                                                                    \
-        }
-DEFINE_LIST_DONE(rds_db_cluster_list_done, rds_db_cluster_list, rds_db_cluster_done)
-DEFINE_LIST_DONE(rds_db_cluster_snapshot_list_done, rds_db_cluster_snapshot_list,
-                 rds_db_cluster_snapshot_done)
-DEFINE_LIST_DONE(rds_db_instance_list_done, rds_db_instance_list, rds_db_instance_done)
-DEFINE_LIST_DONE(rds_export_task_list_done, rds_export_task_list, rds_export_task_done)
 
 /* ---- request building ---- */
 
@@ -202,22 +85,47 @@ static int result_call(struct aws_client *c, const char *action, struct aws_buf 
         if ((r = rds_result_from_doc(doc, action, k, ret ?: &unwanted, e)) < 0)
                 return r;
         if (!ret)
-                k->done(&unwanted);
+                k->type->done(&unwanted);
         return 0;
 }
+
+/* A parameter the call cannot go without: sent as `param` (NULL: checked here, sent further on), named
+ * `what` in the MissingParameter error. */
+struct required {
+        const char *param;
+        const char *what;
+        const char *value;
+};
+
+/* Starts `action`'s parameters: every required one is checked first, in order (nothing is built when one
+ * is missing), then they are added in the same order. */
+static int params_begin(struct aws_buf *p, struct aws_error *e, const char *action,
+                        const struct required *req, size_t n)
+{
+        int r;
+        aws_error_clear(e);
+        for (size_t i = 0; i < n; i++)
+                if ((r = rds_need(e, action, req[i].what, req[i].value)) < 0)
+                        return r;
+        for (size_t i = 0; i < n; i++)
+                if (req[i].param)
+                        aws_buf_param(p, req[i].param, req[i].value);
+        return 0;
+}
+#define PARAMS_BEGIN(p, e, action, req) params_begin((p), (e), (action), (req), ELEMENTSOF(req))
 
 int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_identifier,
                                    const char *snapshot_identifier, const struct aws_tag *tags,
                                    size_t n_tags, struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CreateDBClusterSnapshot", "a cluster identifier", cluster_identifier)) < 0 ||
-            (r = rds_need(e, "CreateDBClusterSnapshot", "a snapshot identifier", snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterIdentifier", "a cluster identifier", cluster_identifier},
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CreateDBClusterSnapshot", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         add_tags(&p, tags, n_tags);
         return result_call(c, "CreateDBClusterSnapshot", &p, &rds_result_snapshot, ret, e);
 }
@@ -225,10 +133,12 @@ int rds_create_db_cluster_snapshot(struct aws_client *c, const char *cluster_ide
 int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_identifier,
                                    struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DeleteDBClusterSnapshot", "a snapshot identifier", snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DeleteDBClusterSnapshot", req);
+        if (r < 0)
                 return r;
         /* Invariant: AWS Backup recovery points are deleted only through AWS Backup. Checked here, in
          * code, so that no caller can get it wrong. */
@@ -237,21 +147,20 @@ int rds_delete_db_cluster_snapshot(struct aws_client *c, const char *snapshot_id
                                      "refusing to delete %.200s through RDS: AWS Backup recovery points "
                                      "(awsbackup:, continuous:) are deleted only through AWS Backup",
                                      snapshot_identifier);
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         return result_call(c, "DeleteDBClusterSnapshot", &p, &rds_result_snapshot, ret, e);
 }
 
 int rds_copy_db_cluster_snapshot(struct aws_client *c, const struct rds_copy_params *cp,
                                  struct rds_db_cluster_snapshot *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CopyDBClusterSnapshot", "a source snapshot", cp->source_snapshot)) < 0 ||
-            (r = rds_need(e, "CopyDBClusterSnapshot", "a target identifier", cp->target_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"SourceDBClusterSnapshotIdentifier", "a source snapshot", cp->source_snapshot},
+            {"TargetDBClusterSnapshotIdentifier", "a target identifier", cp->target_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CopyDBClusterSnapshot", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "SourceDBClusterSnapshotIdentifier", cp->source_snapshot);
-        aws_buf_param(&p, "TargetDBClusterSnapshotIdentifier", cp->target_identifier);
         if (cp->kms_key_id)
                 aws_buf_param(&p, "KmsKeyId", cp->kms_key_id);
         if (cp->copy_tags)
@@ -264,13 +173,13 @@ int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *s
                                              char *const *add, char *const *remove,
                                              struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "ModifyDBClusterSnapshotAttribute", "a snapshot identifier",
-                          snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "ModifyDBClusterSnapshotAttribute", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         aws_buf_param(&p, "AttributeName", "restore");
         add_list(&p, "ValuesToAdd.AttributeValue", add);
         add_list(&p, "ValuesToRemove.AttributeValue", remove);
@@ -280,33 +189,30 @@ int rds_modify_db_cluster_snapshot_attribute(struct aws_client *c, const char *s
 int rds_describe_db_cluster_snapshot_attributes(struct aws_client *c, const char *snapshot_identifier,
                                                 struct rds_snapshot_attributes *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DescribeDBClusterSnapshotAttributes", "a snapshot identifier",
-                          snapshot_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterSnapshotIdentifier", "a snapshot identifier", snapshot_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DescribeDBClusterSnapshotAttributes", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterSnapshotIdentifier", snapshot_identifier);
         return result_call(c, "DescribeDBClusterSnapshotAttributes", &p, &rds_result_attributes, ret, e);
 }
 
 int rds_start_export_task(struct aws_client *c, const struct rds_export_params *ep,
                           struct rds_export_task *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "StartExportTask", "an identifier", ep->identifier)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "a source ARN", ep->source_arn)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "an S3 bucket", ep->s3_bucket)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "an IAM role ARN", ep->iam_role_arn)) < 0 ||
-            (r = rds_need(e, "StartExportTask", "a KMS key", ep->kms_key_id)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"ExportTaskIdentifier", "an identifier", ep->identifier},
+            {"SourceArn", "a source ARN", ep->source_arn},
+            {"S3BucketName", "an S3 bucket", ep->s3_bucket},
+            {"IamRoleArn", "an IAM role ARN", ep->iam_role_arn},
+            {"KmsKeyId", "a KMS key", ep->kms_key_id},
+        };
+        int r = PARAMS_BEGIN(&p, e, "StartExportTask", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "ExportTaskIdentifier", ep->identifier);
-        aws_buf_param(&p, "SourceArn", ep->source_arn);
-        aws_buf_param(&p, "S3BucketName", ep->s3_bucket);
-        aws_buf_param(&p, "IamRoleArn", ep->iam_role_arn);
-        aws_buf_param(&p, "KmsKeyId", ep->kms_key_id);
         if (ep->s3_prefix)
                 aws_buf_param(&p, "S3Prefix", ep->s3_prefix);
         add_list(&p, "ExportOnly.member", ep->export_only);
@@ -316,15 +222,17 @@ int rds_start_export_task(struct aws_client *c, const struct rds_export_params *
 int rds_cancel_export_task(struct aws_client *c, const char *identifier, struct rds_export_task *ret,
                            struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CancelExportTask", "an identifier", identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"ExportTaskIdentifier", "an identifier", identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CancelExportTask", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "ExportTaskIdentifier", identifier);
         return result_call(c, "CancelExportTask", &p, &rds_result_export_task, ret, e);
 }
 
+/* What both restores send after their source (DBClusterIdentifier among it: checked by the caller). */
 static void add_restore_common(struct aws_buf *p, const struct rds_restore_params *rp)
 {
         aws_buf_param(p, "DBClusterIdentifier", rp->cluster_identifier);
@@ -357,17 +265,15 @@ static void add_restore_common(struct aws_buf *p, const struct rds_restore_param
 int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_restore_params *rp,
                                          struct rds_db_cluster *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "RestoreDBClusterFromSnapshot", "a cluster identifier",
-                          rp->cluster_identifier)) < 0 ||
-            (r = rds_need(e, "RestoreDBClusterFromSnapshot", "a snapshot identifier",
-                          rp->snapshot_identifier)) < 0 ||
-            (r = rds_need(e, "RestoreDBClusterFromSnapshot", "an engine", rp->engine)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {NULL, "a cluster identifier", rp->cluster_identifier},
+            {"SnapshotIdentifier", "a snapshot identifier", rp->snapshot_identifier},
+            {"Engine", "an engine", rp->engine},
+        };
+        int r = PARAMS_BEGIN(&p, e, "RestoreDBClusterFromSnapshot", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "SnapshotIdentifier", rp->snapshot_identifier);
-        aws_buf_param(&p, "Engine", rp->engine);
         if (rp->engine_version)
                 aws_buf_param(&p, "EngineVersion", rp->engine_version);
         add_restore_common(&p, rp);
@@ -377,15 +283,14 @@ int rds_restore_db_cluster_from_snapshot(struct aws_client *c, const struct rds_
 int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct rds_restore_params *rp,
                                             struct rds_db_cluster *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "RestoreDBClusterToPointInTime", "a cluster identifier",
-                          rp->cluster_identifier)) < 0 ||
-            (r = rds_need(e, "RestoreDBClusterToPointInTime", "a source cluster",
-                          rp->source_cluster_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {NULL, "a cluster identifier", rp->cluster_identifier},
+            {"SourceDBClusterIdentifier", "a source cluster", rp->source_cluster_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "RestoreDBClusterToPointInTime", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "SourceDBClusterIdentifier", rp->source_cluster_identifier);
         if (rp->restore_time > 0) {
                 char t[TIME_ISO8601_MAX];
                 aws_buf_param(&p, "RestoreToTime", time_format_iso8601(rp->restore_time, t));
@@ -398,16 +303,15 @@ int rds_restore_db_cluster_to_point_in_time(struct aws_client *c, const struct r
 int rds_create_db_instance(struct aws_client *c, const struct rds_instance_params *ip,
                            struct rds_db_instance *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "CreateDBInstance", "an instance identifier", ip->instance_identifier)) < 0 ||
-            (r = rds_need(e, "CreateDBInstance", "an instance class", ip->instance_class)) < 0 ||
-            (r = rds_need(e, "CreateDBInstance", "an engine", ip->engine)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBInstanceIdentifier", "an instance identifier", ip->instance_identifier},
+            {"DBInstanceClass", "an instance class", ip->instance_class},
+            {"Engine", "an engine", ip->engine},
+        };
+        int r = PARAMS_BEGIN(&p, e, "CreateDBInstance", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBInstanceIdentifier", ip->instance_identifier);
-        aws_buf_param(&p, "DBInstanceClass", ip->instance_class);
-        aws_buf_param(&p, "Engine", ip->engine);
         if (ip->cluster_identifier)
                 aws_buf_param(&p, "DBClusterIdentifier", ip->cluster_identifier);
         aws_buf_param(&p, "PubliclyAccessible", ip->publicly_accessible ? "true" : "false");
@@ -418,12 +322,13 @@ int rds_create_db_instance(struct aws_client *c, const struct rds_instance_param
 int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
                           bool delete_automated_backups, struct rds_db_cluster *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DeleteDBCluster", "a cluster identifier", cluster_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBClusterIdentifier", "a cluster identifier", cluster_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DeleteDBCluster", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBClusterIdentifier", cluster_identifier);
         aws_buf_param(&p, "SkipFinalSnapshot", "true");
         aws_buf_param(&p, "DeleteAutomatedBackups", delete_automated_backups ? "true" : "false");
         return result_call(c, "DeleteDBCluster", &p, &rds_result_cluster, ret, e);
@@ -432,12 +337,13 @@ int rds_delete_db_cluster(struct aws_client *c, const char *cluster_identifier,
 int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier,
                            struct rds_db_instance *ret, struct aws_error *e)
 {
-        struct aws_buf p = {};
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "DeleteDBInstance", "an instance identifier", instance_identifier)) < 0)
+        _cleanup_buf_ struct aws_buf p = {};
+        const struct required req[] = {
+            {"DBInstanceIdentifier", "an instance identifier", instance_identifier},
+        };
+        int r = PARAMS_BEGIN(&p, e, "DeleteDBInstance", req);
+        if (r < 0)
                 return r;
-        aws_buf_param(&p, "DBInstanceIdentifier", instance_identifier);
         aws_buf_param(&p, "SkipFinalSnapshot", "true");
         return result_call(c, "DeleteDBInstance", &p, &rds_result_instance, ret, e);
 }
@@ -445,16 +351,17 @@ int rds_delete_db_instance(struct aws_client *c, const char *instance_identifier
 int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, const struct aws_tag *tags,
                              size_t n_tags, struct aws_error *e)
 {
-        struct aws_buf p = {};
+        _cleanup_buf_ struct aws_buf p = {};
         _cleanup_xml_ struct aws_xml_node *doc = NULL;
-        int r;
-        aws_error_clear(e);
-        if ((r = rds_need(e, "AddTagsToResource", "a resource ARN", resource_arn)) < 0)
+        const struct required req[] = {
+            {"ResourceName", "a resource ARN", resource_arn},
+        };
+        int r = PARAMS_BEGIN(&p, e, "AddTagsToResource", req);
+        if (r < 0)
                 return r;
         if (n_tags == 0)
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
                                      "AddTagsToResource needs tags");
-        aws_buf_param(&p, "ResourceName", resource_arn);
         add_tags(&p, tags, n_tags);
         return rds_call(c, "AddTagsToResource", &p, &doc, e);
 }
@@ -464,17 +371,17 @@ int rds_add_tags_to_resource(struct aws_client *c, const char *resource_arn, con
 int rds_remove_tags_from_resource(struct aws_client *c, const char *resource_arn, char *const *keys,
                                   struct aws_error *e)
 {
-        struct aws_buf p = {};
+        _cleanup_buf_ struct aws_buf p = {};
         _cleanup_xml_ struct aws_xml_node *doc = NULL;
-        int r;
-
-        aws_error_clear(e);
-        if ((r = rds_need(e, "RemoveTagsFromResource", "a resource ARN", resource_arn)) < 0)
+        const struct required req[] = {
+            {"ResourceName", "a resource ARN", resource_arn},
+        };
+        int r = PARAMS_BEGIN(&p, e, "RemoveTagsFromResource", req);
+        if (r < 0)
                 return r;
         if (!keys || !keys[0])
                 return aws_error_set(e, -EINVAL, AWS_ERROR_INVALID, "MissingParameter",
                                      "RemoveTagsFromResource needs tag keys");
-        aws_buf_param(&p, "ResourceName", resource_arn);
         /* KeyList has no member locationName: TagKeys.member.N (botocore's rds 2014-10-31 model). */
         add_list(&p, "TagKeys.member", keys);
         return rds_call(c, "RemoveTagsFromResource", &p, &doc, e);

@@ -4,24 +4,27 @@
 
 #include <errno.h>
 #include <openssl/crypto.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws-buf.h"
+#include "aws-query-form.h"
 #include "aws-xml.h"
 #include "macro.h"
 
 #define STS_VERSION "2011-06-15"
 
+static const struct aws_field identity_fields[] = {
+    AWS_FIELD_TEXT("Account", struct sts_caller_identity, account),
+    AWS_FIELD_TEXT("Arn", struct sts_caller_identity, arn),
+    AWS_FIELD_TEXT("UserId", struct sts_caller_identity, user_id),
+};
+
 void sts_caller_identity_done(struct sts_caller_identity *id)
 {
         if (!id)
                 return;
-        free(id->account);
-        free(id->arn);
-        free(id->user_id);
-        *id = (struct sts_caller_identity){};
+        aws_fields_free(identity_fields, ELEMENTSOF(identity_fields), id);
 }
 
 /* The tree wipes its text when it is freed (aws-xml.h): the secret key and token leave no copy behind. */
@@ -70,41 +73,15 @@ static int sts_call(const struct aws_sts_sender *s, const char *action, const ch
                     enum aws_sts_auth auth, const struct aws_credentials *creds,
                     struct aws_xml_node **ret_doc, struct aws_xml_node **ret_result, struct aws_error *e)
 {
-        struct aws_buf form = {.secret = true}; /* may carry a web identity token */
+        _cleanup_buf_ struct aws_buf form = {.secret = true}; /* may carry a web identity token */
         struct aws_response resp = {};
-        struct aws_xml_node *doc = NULL;
-        char name[128];
-        int r;
-
-        aws_buf_param(&form, "Action", action);
-        aws_buf_param(&form, "Version", STS_VERSION);
-        if (!isempty(params)) {
-                aws_buf_putc(&form, '&');
-                aws_buf_puts(&form, params);
-        }
-        if (form.oom) {
-                aws_buf_done(&form);
-                return aws_error_set(e, -ENOMEM, AWS_ERROR_INVALID, "OutOfMemory", "out of memory");
-        }
-        r = s->send(s->userdata, form.data, form.len, auth, creds, &resp, e);
-        aws_buf_done(&form);
+        int r = aws_query_form(&form, action, STS_VERSION, params, e);
         if (r < 0)
                 return r;
-        r = aws_xml_parse(resp.body, resp.body_len, &doc, e);
-        if (r >= 0) {
-                snprintf(name, sizeof(name), "%sResult", action);
-                *ret_result = aws_xml_child(doc, name);
-                snprintf(name, sizeof(name), "%sResponse", action);
-                if (!*ret_result && !aws_xml_is_named(doc, name)) {
-                        doc = aws_xml_free(doc);
-                        r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
-                                          "%s: response has no %s element", action, name);
-                }
-        }
+        r = s->send(s->userdata, form.data, form.len, auth, creds, &resp, e);
         if (r < 0)
-                e->http_status = resp.status;
-        else
-                *ret_doc = doc;
+                return r;
+        r = aws_query_answer(&resp, action, ret_doc, ret_result, e);
         if (resp.body)
                 OPENSSL_cleanse(resp.body, resp.body_len);
         aws_response_done(&resp);
@@ -180,9 +157,8 @@ int sts_get_caller_identity(const struct aws_sts_sender *s, struct sts_caller_id
         if (r < 0)
                 return r;
         struct sts_caller_identity id = {};
-        if (!res || aws_xml_child_text(res, "Account", &id.account) < 0 ||
-            aws_xml_child_text(res, "Arn", &id.arn) < 0 ||
-            aws_xml_child_text(res, "UserId", &id.user_id) < 0 || !id.account || !id.arn) {
+        if (!res || aws_xml_read_fields(res, identity_fields, ELEMENTSOF(identity_fields), &id) < 0 ||
+            !id.account || !id.arn) {
                 sts_caller_identity_done(&id);
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "GetCallerIdentity response lacks Account/Arn");

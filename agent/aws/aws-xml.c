@@ -557,58 +557,75 @@ int aws_xml_child_text(const struct aws_xml_node *parent, const char *name, char
         return 0;
 }
 
-int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool *ret)
+/* A scalar from the child's text `s`, NULL when the child is absent (then false / 0). *ret is untouched
+ * when `s` does not read as that type. */
+static int parse_scalar(enum aws_field_type type, const char *s, void *ret)
+{
+        switch (type) {
+        case AWS_FIELD_TYPE_BOOL:
+                if (s && !streq(s, "true") && !streq(s, "false"))
+                        return -EBADMSG;
+                *(bool *)ret = s && streq(s, "true");
+                return 0;
+        case AWS_FIELD_TYPE_UINT: {
+                unsigned long v = 0;
+                if (s) {
+                        char *end;
+                        errno = 0;
+                        v = strtoul(s, &end, 10);
+                        if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
+                                return -EBADMSG;
+                }
+                *(unsigned *)ret = (unsigned)v;
+                return 0;
+        }
+        case AWS_FIELD_TYPE_TIME: {
+                int64_t t = 0;
+                if (s && time_parse_iso8601(s, &t) < 0)
+                        return -EBADMSG;
+                *(int64_t *)ret = t;
+                return 0;
+        }
+        default:
+                return -EINVAL;
+        }
+}
+
+static int child_value(const struct aws_xml_node *parent, const char *name, enum aws_field_type type,
+                       void *ret)
 {
         _cleanup_free_ char *s = NULL;
+        if (type == AWS_FIELD_TYPE_TEXT)
+                return aws_xml_child_text(parent, name, ret);
         int r = aws_xml_child_text(parent, name, &s);
         if (r < 0)
                 return r;
-        if (!s) {
-                *ret = false;
-                return 0;
-        }
-        if (streq(s, "true"))
-                *ret = true;
-        else if (streq(s, "false"))
-                *ret = false;
-        else
-                return -EBADMSG;
-        return 0;
+        return parse_scalar(type, s, ret);
+}
+
+int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool *ret)
+{
+        return child_value(parent, name, AWS_FIELD_TYPE_BOOL, ret);
 }
 
 int aws_xml_child_uint(const struct aws_xml_node *parent, const char *name, unsigned *ret)
 {
-        _cleanup_free_ char *s = NULL;
-        int r = aws_xml_child_text(parent, name, &s);
-        if (r < 0)
-                return r;
-        if (!s) {
-                *ret = 0;
-                return 0;
-        }
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || v > UINT32_MAX || s[0] == '-')
-                return -EBADMSG;
-        *ret = (unsigned)v;
-        return 0;
+        return child_value(parent, name, AWS_FIELD_TYPE_UINT, ret);
 }
 
 int aws_xml_child_time(const struct aws_xml_node *parent, const char *name, int64_t *ret)
 {
-        _cleanup_free_ char *s = NULL;
-        int r = aws_xml_child_text(parent, name, &s);
-        if (r < 0)
-                return r;
-        if (!s) {
-                *ret = 0;
-                return 0;
+        return child_value(parent, name, AWS_FIELD_TYPE_TIME, ret);
+}
+
+int aws_xml_read_fields(const struct aws_xml_node *parent, const struct aws_field *fields, size_t n,
+                        void *obj)
+{
+        for (size_t i = 0; i < n; i++) {
+                int r = child_value(parent, fields[i].name, fields[i].type, aws_field_ptr(&fields[i], obj));
+                if (r < 0)
+                        return r;
         }
-        int64_t t;
-        if (time_parse_iso8601(s, &t) < 0)
-                return -EBADMSG;
-        *ret = t;
         return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aws-error.h"
+#include "aws-field.h"
 
 #define AWS_XML_MAX_TEXT (64u * 1024)
 /* Elements, attributes, namespace declarations and text nodes in one response, counted as they are read
@@ -110,3 +111,9 @@ int aws_xml_child_text(const struct aws_xml_node *parent, const char *name, char
 int aws_xml_child_bool(const struct aws_xml_node *parent, const char *name, bool *ret); /* absent: false */
 int aws_xml_child_uint(const struct aws_xml_node *parent, const char *name, unsigned *ret); /* absent: 0 */
 int aws_xml_child_time(const struct aws_xml_node *parent, const char *name, int64_t *ret);  /* absent: 0 */
+
+/* A struct's members from the children of `parent`, one per row (aws-field.h; TEXT, BOOL, UINT, TIME), in
+ * order; absent children read as NULL / false / 0. Stops at the first error (-EBADMSG, -ENOMEM; -EINVAL for
+ * a type XML has no reader for), leaving what was read so far for aws_fields_free. */
+int aws_xml_read_fields(const struct aws_xml_node *parent, const struct aws_field *fields, size_t n,
+                        void *obj);

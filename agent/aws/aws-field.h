@@ -1,0 +1,44 @@
+/* Field tables: a struct's members named by offset, one row per member, so that a reader (aws-xml.h's
+ * aws_xml_read_fields, AWS Backup's JSON) and the struct's destructor walk the same list. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum aws_field_type {
+        AWS_FIELD_TYPE_TEXT,  /* char *, owned */
+        AWS_FIELD_TYPE_BOOL,  /* bool */
+        AWS_FIELD_TYPE_UINT,  /* unsigned */
+        AWS_FIELD_TYPE_INT64, /* int64_t */
+        AWS_FIELD_TYPE_TIME,  /* int64_t, UTC epoch seconds */
+};
+
+/* `name`: the member's name in the answer (an XML element, a JSON key). */
+struct aws_field {
+        const char *name;
+        enum aws_field_type type;
+        size_t offset;
+};
+
+/* The member's offset, its C type checked at compile time (a row cannot read a number into a string). */
+#define AWS_FIELD_OFFSET(st, member, c_type)                                                                \
+        (offsetof(st, member) +                                                                             \
+         0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((st *)0)->member), c_type) ? 1 : -1]))
+#define AWS_FIELD(name_, type_, c_type, st, member)                                                         \
+        {                                                                                                   \
+                .name = (name_), .type = (type_), .offset = AWS_FIELD_OFFSET(st, member, c_type)            \
+        }
+#define AWS_FIELD_TEXT(name, st, member) AWS_FIELD(name, AWS_FIELD_TYPE_TEXT, char *, st, member)
+#define AWS_FIELD_BOOL(name, st, member) AWS_FIELD(name, AWS_FIELD_TYPE_BOOL, bool, st, member)
+#define AWS_FIELD_UINT(name, st, member) AWS_FIELD(name, AWS_FIELD_TYPE_UINT, unsigned, st, member)
+#define AWS_FIELD_INT64(name, st, member) AWS_FIELD(name, AWS_FIELD_TYPE_INT64, int64_t, st, member)
+#define AWS_FIELD_TIME(name, st, member) AWS_FIELD(name, AWS_FIELD_TYPE_TIME, int64_t, st, member)
+
+static inline void *aws_field_ptr(const struct aws_field *f, void *obj)
+{
+        return (char *)obj + f->offset;
+}
+
+/* Frees (and sets to NULL) the text members of `obj`. */
+void aws_fields_free(const struct aws_field *fields, size_t n, void *obj);
