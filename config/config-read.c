@@ -146,7 +146,7 @@ _printf_(5, 0) static void conf_verror(struct conf_ctx *ctx, const char *file, u
         _cleanup_free_ char *msg = NULL;
 
         ctx->n_errors++;
-        if (vasprintf(&msg, fmt, ap) < 0) {
+        if (vasprintf_safe(&msg, fmt, ap) < 0) {
                 ctx->oom = -ENOMEM;
                 return;
         }
