@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent-internal.h"
 #include "aws-error.h"
@@ -24,6 +25,14 @@ struct act_counts {
         const struct plan_action **changes;
         size_t n_changes, allocated_changes;
 };
+
+/* An executor of one kind of plan action (act.c's table of kinds): 0 when done or failed (reported, counted
+ * in `c`), 1 when skipped on purpose (e.g. a point behind a vault lock), or a negative errno when the cycle
+ * cannot go on (no memory, the state store failed). Each executor is declared with it, so that they
+ * keep the one signature the table calls. */
+struct observation;
+typedef int act_executor_fn(struct agent *a, const struct plan_action *act, const struct observation *o,
+                            int64_t cycle_id, struct act_counts *c);
 
 void act_counts_done(struct act_counts *c);
 /* `act` changed the inventory. 0 or -ENOMEM. */

@@ -10,6 +10,7 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "ledger-intent.h"
+#include "observe.h"
 #include "plan-restore.h"
 #include "plan.h"
 #include "snapshot-id.h"
@@ -40,39 +41,15 @@ static const char *region_string(const struct observation *o, const char *region
         return region;
 }
 
-/* The instances of a new cluster that AWS shows available; an instance of unknown status stands for them
- * when they cannot be read (the planner then waits). */
+/* The instances of a new cluster that AWS shows available (observe_cluster_instances()). */
 static int observe_instances(struct agent *a, struct observation *o, const struct observed_cluster *c)
 {
-        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
-        struct aws_error e = {};
-        struct aws_client *client;
         char instance_id[PLAN_SNAPSHOT_ID_MAX];
-        int r;
 
         if (plan_restore_instance_identifier(c->identifier, instance_id) < 0)
                 return 0;
-        r = agent_client_get(a, c->region, operator_restore_policy(a, c->region), &client, &e);
-        if (r >= 0)
-                r = rds_describe_db_instances(client, NULL, c->identifier, &l, &e);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                struct event_fields f = {.region = c->region, .target = c->identifier, .action = "observe"};
-                char buf[1024];
-                act_error_fields(&e, &f);
-                journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restored cluster %s: %s",
-                              c->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return observation_instance_add(o, c->region, instance_id, c->identifier, NULL);
-        }
-        for (size_t i = 0; i < l.n; i++)
-                if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, c->identifier)) {
-                        r = observation_instance_add(o, c->region, l.items[i].identifier, c->identifier,
-                                                     l.items[i].status ?: "unknown");
-                        if (r < 0)
-                                return r;
-                }
-        return 0;
+        return observe_cluster_instances(a, o, c, operator_restore_policy(a, c->region), NULL,
+                                         "restored cluster", instance_id);
 }
 
 int operator_restores_observe(struct agent *a, struct observation *o)

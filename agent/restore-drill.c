@@ -13,6 +13,7 @@
 #include "drill-id.h"
 #include "journal.h"
 #include "ledger-intent.h"
+#include "observe.h"
 #include "operator-restore.h"
 #include "plan.h"
 #include "restore-probe.h"
@@ -152,41 +153,15 @@ bool restore_drill_known(const struct agent *a, const struct observation *o,
                            dc->identifier);
 }
 
-/* The instances of one drill cluster, by DescribeDBInstances filtered on it. When they cannot be read, an
- * instance of unknown status stands for them: the planner then waits instead of acting on a guess. */
+/* The instances of one drill cluster (observe_cluster_instances()). */
 static int observe_drill(struct agent *a, struct observation *o, const struct observed_cluster *dc,
                          const struct policy *p)
 {
-        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
         char instance_id[PLAN_SNAPSHOT_ID_MAX];
-        struct aws_error e = {};
-        struct aws_client *client;
-        int r;
 
         if (restore_drill_instance_identifier(dc->identifier, instance_id) < 0)
                 return 0;
-        r = agent_client_get(a, dc->region, p, &client, &e);
-        if (r >= 0)
-                r = rds_describe_db_instances(client, NULL, dc->identifier, &l, &e);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                struct event_fields f = {
-                    .policy = p->name, .region = dc->region, .target = dc->identifier, .action = "observe"};
-                char buf[1024];
-                act_error_fields(&e, &f);
-                journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restore drill %s: %s",
-                              dc->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return observation_instance_add(o, dc->region, instance_id, dc->identifier, NULL);
-        }
-        for (size_t i = 0; i < l.n; i++)
-                if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, dc->identifier)) {
-                        r = observation_instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
-                                                     l.items[i].status ?: "unknown");
-                        if (r < 0)
-                                return r;
-                }
-        return 0;
+        return observe_cluster_instances(a, o, dc, p, p->name, "restore drill", instance_id);
 }
 
 int restore_drills_observe(struct agent *a, struct observation *o)
