@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "aws-rds.h"
 #include "drill-id.h"
 #include "journal.h"
@@ -72,21 +73,6 @@ static enum drill_record_state drill_state_of(enum ledger_state s)
         }
 }
 
-static void drills_forget(struct observation *o)
-{
-        for (size_t i = 0; i < o->n_instances; i++) {
-                free((char *)o->instances[i].identifier);
-                free((char *)o->instances[i].cluster_identifier);
-                free((char *)o->instances[i].status);
-        }
-        o->instances = mfree(o->instances);
-        o->n_instances = 0;
-        o->drill_records = mfree(o->drill_records);
-        o->n_drill_records = 0;
-        o->drill_rows = ledger_entries_free(o->drill_rows, o->n_drill_rows);
-        o->n_drill_rows = 0;
-}
-
 static int load_records(struct agent *a, struct observation *o)
 {
         int64_t since = agent_now(a) - DRILL_LEDGER_LOOKBACK_SEC;
@@ -101,16 +87,12 @@ static int load_records(struct agent *a, struct observation *o)
                     &n);
                 if (r < 0)
                         return r;
-                struct ledger_entry *all = realloc(o->drill_rows, (o->n_drill_rows + n + 1) * sizeof(*all));
-                if (!all) {
+                r = ARRAY_APPEND(o->drill_rows, o->n_drill_rows, rows, n);
+                if (r < 0) {
                         ledger_entries_free(rows, n);
-                        return -ENOMEM;
+                        return r;
                 }
-                if (n > 0) /* rows may be NULL then */
-                        memcpy(all + o->n_drill_rows, rows, n * sizeof(*rows));
-                free(rows);
-                o->drill_rows = all;
-                o->n_drill_rows += n;
+                free(rows); /* the entries are moved, their strings with them */
         }
         o->drill_records = calloc(o->n_drill_rows + 1, sizeof(*o->drill_records));
         if (!o->drill_records)
@@ -168,7 +150,7 @@ int restore_drills_observe(struct agent *a, struct observation *o)
 {
         int r;
 
-        drills_forget(o);
+        observation_drills_done(o);
         if (!a->store)
                 return 0; /* read-only planning before the agent ever ran: no drill of its own */
         r = load_records(a, o);

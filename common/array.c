@@ -26,3 +26,20 @@ int array_grow(void **array, size_t *allocated, size_t n, size_t size)
         *allocated = want;
         return 0;
 }
+
+int array_append(void **array, size_t *n, const void *items, size_t n_items, size_t size)
+{
+        void *p;
+
+        if (n_items == 0)
+                return 0;
+        if (size == 0 || *n > SIZE_MAX / size - n_items)
+                return -ENOMEM;
+        p = realloc(*array, (*n + n_items) * size);
+        if (!p)
+                return -ENOMEM;
+        memcpy((char *)p + *n * size, items, n_items * size);
+        *array = p;
+        *n += n_items;
+        return 0;
+}
