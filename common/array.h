@@ -8,6 +8,10 @@
  * *allocated as they were. */
 int array_grow(void **array, size_t *allocated, size_t n, size_t size);
 
+/* The same growth, from `first` elements when there are none, without zeroing: for a large first
+ * reservation whose pages cost no memory until they are written. */
+int array_reserve(void **array, size_t *allocated, size_t n, size_t first, size_t size);
+
 /* ARRAY_GROW(items, allocated, n): array_grow for a typed pointer. */
 #define ARRAY_GROW(array, allocated, n) array_grow((void **)&(array), &(allocated), (n), sizeof(*(array)))
 
