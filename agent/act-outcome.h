@@ -48,6 +48,13 @@ void act_error_fields(const struct aws_error *e, struct event_fields *f);
  * <object>: ..."), counts it and returns true; else returns false and does nothing. */
 bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f,
                          const char *what, const char *object, struct act_counts *c);
+/* After a mutating call (`r`, `e`, made on `client`): its intent `id` settled. It is done when the call
+ * succeeded or when `already`: what it was for already holds ("already exists" to a create, "not found"
+ * to a delete). 1: done, counted, and the success event's fields `f` (may be NULL) carry the request id;
+ * the caller says what happened; 0: failed (the caller reports it); negative: the ledger could not be
+ * written (the cycle stops). */
+int act_settle(struct agent *a, int64_t id, int r, bool already, const struct aws_error *e,
+               struct aws_client *client, struct event_fields *f, struct act_counts *c);
 /* "<what> <object> failed: <AWS error>" as event `kind`, counted as failed, and remembered for STATUS=. */
 void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,
                 struct act_counts *c, const char *what, const char *object);

@@ -64,26 +64,6 @@ static int act_start(struct agent *a, const struct plan_action *act, int64_t cyc
         return r < 0 ? r : 1;
 }
 
-/* After the call (`r`, `e`): its intent settled. It is done when the call succeeded or when `already`, what
- * it was for already holds ("already exists" to a create, "not found" to a delete). 1: done, counted, `f`
- * carries the request id (the caller says what happened); 0: failed (the caller reports it); negative: the
- * ledger could not be written (the cycle stops). */
-static int act_settle(struct agent *a, int64_t id, int r, bool already, const struct aws_error *e,
-                      struct aws_client *client, struct event_fields *f, struct act_counts *c)
-{
-        bool ok = r >= 0 || already;
-        int k;
-
-        k = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : e, aws_client_last_request_id(client));
-        if (k < 0)
-                return k;
-        if (!ok)
-                return 0;
-        c->succeeded++;
-        f->request_id = e->request_id[0] ? e->request_id : aws_client_last_request_id(client);
-        return 1;
-}
-
 /* Belt and braces: the planner already decided; this refuses anything that is not plainly ours, and ours
  * for the policy that asks (invariant 1). */
 static const char *rds_delete_refusal(const struct agent *a, const struct observation *o,

@@ -314,28 +314,22 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         rds_db_cluster_done(&out);
         const char *op =
             ord->point_in_time ? "RestoreDBClusterToPointInTime" : "RestoreDBClusterFromSnapshot";
-        if (r < 0) {
-                struct event_fields f = order_fields(ord, "restore");
-                if (act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
-                        agent_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
-                        return 0;
-                }
+        struct event_fields f = order_fields(ord, "restore");
+        if (r < 0 && act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
+                agent_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
+                return 0;
         }
-        bool ok = r >= 0;
-        r = ledger_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, false, &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (!ok && streq(e.code, ERR_CLUSTER_EXISTS)) {
+        if (r == 0 && streq(e.code, ERR_CLUSTER_EXISTS)) {
                 /* Made by an earlier attempt whose answer was lost, or by someone else: its tags tell, next
                  * wake-up. */
                 agent_look_later(a, ord->region, ord->new_cluster);
                 return set_state(a, ord->id, NULL, "cluster exists; looking whether this request made it");
         }
-        if (!ok)
+        if (r == 0)
                 return fail_request(a, ord, "restore", op, &e, c);
-        c->succeeded++;
-        struct event_fields f = order_fields(ord, "restore");
-        f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f,
                       "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, from,
                       ord->new_cluster, op);
@@ -398,21 +392,15 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                    },
                                    &out, &e);
         rds_db_instance_done(&out);
-        if (r < 0) {
-                struct event_fields f = order_fields(ord, "create-instance");
-                if (act_outcome_unknown(a, &e, &f, "CreateDBInstance", act->snapshot, c))
-                        return 0;
-        }
-        bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        struct event_fields f = order_fields(ord, "create-instance");
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "CreateDBInstance", act->snapshot, c))
+                return 0;
+        r = act_settle(a, id, r, streq(e.code, ERR_INSTANCE_EXISTS), &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (!ok)
+        if (r == 0)
                 return fail_request(a, ord, "create-instance", "CreateDBInstance (the primary instance)", &e,
                                     c);
-        c->succeeded++;
-        struct event_fields f = order_fields(ord, "create-instance");
-        f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f,
                       "Restore request %" PRIi64 ": creating primary instance %s (%s) in new cluster %s",
                       ord->id, act->snapshot, ord->instance_class, ord->new_cluster);

@@ -316,18 +316,15 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         r = pit ? rds_restore_db_cluster_to_point_in_time(client, &params, &out, &e)
                 : rds_restore_db_cluster_from_snapshot(client, &params, &out, &e);
         rds_db_cluster_done(&out);
-        if (r < 0) {
-                struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
-                if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
-                        agent_look_later(a, act->region, drill); /* recovery settles it from what it finds */
-                        return 0;
-                }
+        struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
+                agent_look_later(a, act->region, drill); /* recovery settles it from what it finds */
+                return 0;
         }
-        bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS), &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (!ok) {
+        if (r == 0) {
                 report_failure(
                     a, act, "restore", act->source_snapshot,
                     streq(e.code, ERR_CLUSTER_EXISTS)
@@ -337,9 +334,6 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
                     &e, c);
                 return 0;
         }
-        c->succeeded++;
-        struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
-        f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         if (pit)
                 journal_event(EVENT_RESTORE_STARTED, &f,
                               "Restore drill: restoring cluster %s to its latest restorable time as %s",
@@ -396,20 +390,16 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
                                    },
                                    &out, &e);
         rds_db_instance_done(&out);
-        if (r < 0) {
-                struct event_fields f = drill_fields(act, "restore", NULL);
-                if (act_outcome_unknown(a, &e, &f, "Creating drill instance", act->snapshot, c))
-                        return 0;
-        }
-        bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        struct event_fields uf = drill_fields(act, "restore", NULL);
+        if (r < 0 && act_outcome_unknown(a, &e, &uf, "Creating drill instance", act->snapshot, c))
+                return 0;
+        r = act_settle(a, id, r, streq(e.code, ERR_INSTANCE_EXISTS), &e, client, NULL, c);
         if (r < 0)
                 return r;
-        if (!ok) {
+        if (r == 0) {
                 report_failure(a, act, "restore", NULL, "CreateDBInstance failed", &e, c);
                 return 0;
         }
-        c->succeeded++;
         struct event_fields f = drill_fields(act, "instance", NULL);
         f.reason = streq(e.code, ERR_INSTANCE_EXISTS) ? "already exists" : "created";
         journal_event(EVENT_RESTORE_INSTANCE_CREATED, &f, "Restore drill %s: creating instance %s (%s)",
@@ -553,26 +543,22 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
                 r = rds_delete_db_cluster(client, act->target, true, &out, &e);
                 rds_db_cluster_done(&out);
         }
-        if (r < 0) {
-                struct event_fields f = drill_fields(act, "teardown", NULL);
-                if (act_outcome_unknown(a, &e, &f, "Deleting drill", act->snapshot, c))
-                        return 0;
-        }
-        bool ok = r >= 0 || streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        struct event_fields f = drill_fields(act, "teardown", NULL);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting drill", act->snapshot, c))
+                return 0;
+        r = act_settle(a, id, r, streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND),
+                       &e, client, NULL, c);
         if (r < 0)
                 return r;
-        if (!ok) {
+        if (r == 0) {
                 report_failure(a, act, "teardown", NULL,
                                instance ? "teardown failed: DeleteDBInstance"
                                         : "teardown failed: DeleteDBCluster",
                                &e, c);
                 return 0;
         }
-        c->succeeded++;
         agent_look_later(a, act->region, act->target);
-        struct event_fields tf = drill_fields(act, "teardown", NULL);
-        journal_event(EVENT_RESTORE_TEARDOWN, &tf, "Restore drill %s: deleting %s %s", act->target,
+        journal_event(EVENT_RESTORE_TEARDOWN, &f, "Restore drill %s: deleting %s %s", act->target,
                       instance ? "instance" : "cluster", act->snapshot);
         return 0;
 }
