@@ -177,6 +177,25 @@ static int client_for(struct agent *a, const struct restore_order *ord, struct a
         return 0;
 }
 
+/* The tags of what a request creates: where it came from, and the request that owns it; no managed-by tag:
+ * the agent never deletes it. */
+struct order_tags {
+        char from[PLAN_RESTORED_FROM_MAX], request[24];
+        struct aws_tag tags[2];
+};
+
+/* 0, or negative when the source's name is too long for a tag. */
+static int order_tags_init(const struct restore_order *ord, struct order_tags *t)
+{
+        int r = plan_restored_from(ord, t->from);
+        if (r < 0)
+                return r;
+        snprintf(t->request, sizeof(t->request), "%" PRIi64, ord->id);
+        t->tags[0] = (struct aws_tag){(char *)TAG_RESTORED_FROM, t->from};
+        t->tags[1] = (struct aws_tag){(char *)TAG_RESTORE_REQUEST, t->request};
+        return 0;
+}
+
 /* What the restore copies from the source: the snapshot's engine and version (a snapshot restore), and the
  * source cluster's settings when it exists. 1: found; 0: the request failed or waits (reported); negative:
  * no memory or the store failed. */
@@ -249,7 +268,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
 {
         const struct restore_order *ord = order_of(o, act->request);
         _cleanup_(source_facts_done) struct source_facts src = {};
-        char from[PLAN_RESTORED_FROM_MAX], request[24];
+        struct order_tags t;
         struct rds_db_cluster out = {};
         struct aws_error e = {};
         struct aws_client *client;
@@ -263,7 +282,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                        ord->id, ord->source, ord->new_cluster);
                 return 0;
         }
-        if (plan_restored_from(ord, from) < 0)
+        if (order_tags_init(ord, &t) < 0)
                 return fail_request(a, ord, "restore", "the source's name is too long for a tag", NULL, c);
         if (client_for(a, ord, &client, c) < 0)
                 return 0;
@@ -271,13 +290,6 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         if (r <= 0)
                 return r;
 
-        snprintf(request, sizeof(request), "%" PRIi64, ord->id);
-        /* Where it came from, and the request that owns it; no managed-by tag: the agent never deletes it.
-         */
-        const struct aws_tag tags[] = {
-            {(char *)TAG_RESTORED_FROM, from},
-            {(char *)TAG_RESTORE_REQUEST, request},
-        };
         const struct rds_db_cluster *sc = src.sc;
         const struct rds_restore_params params = {
             .cluster_identifier = ord->new_cluster,
@@ -289,8 +301,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
             .db_subnet_group_name = sc ? sc->db_subnet_group : NULL,
             .vpc_security_group_ids = sc ? sc->vpc_security_group_ids : NULL,
             .kms_key_id = sc && sc->storage_encrypted ? sc->kms_key_id : NULL,
-            .tags = tags,
-            .n_tags = ELEMENTSOF(tags),
+            .tags = t.tags,
+            .n_tags = ELEMENTSOF(t.tags),
             .port = sc ? sc->port : 0,
             .db_cluster_parameter_group_name = sc ? sc->db_cluster_parameter_group : NULL,
             .serverless_v2_min_capacity = sc ? sc->serverless_v2_min_capacity : NULL,
@@ -302,7 +314,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                                   .snapshot = ord->new_cluster,
                                   .region = ord->region,
                                   .slot_start = ord->id};
-        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, from, &id);
+        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, t.from, &id);
         if (r < 0)
                 return r;
         r = set_state(a, ord->id, "started", "restore requested");
@@ -331,7 +343,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         if (r == 0)
                 return fail_request(a, ord, "restore", op, &e, c);
         journal_event(EVENT_RESTORE_STARTED, &f,
-                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, from,
+                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, t.from,
                       ord->new_cluster, op);
         agent_look_later(a, ord->region, ord->new_cluster);
         _cleanup_free_ char *phase = NULL;
@@ -344,7 +356,7 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                      const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
         const struct restore_order *ord = order_of(o, act->request);
-        char from[PLAN_RESTORED_FROM_MAX], request[24];
+        struct order_tags t;
         struct rds_db_instance out = {};
         struct aws_error e = {};
         struct aws_client *client;
@@ -362,15 +374,10 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
         if (!rc || !rc->engine)
                 return fail_request(a, ord, "create-instance", "the restored cluster's engine is unknown",
                                     NULL, c);
-        if (plan_restored_from(ord, from) < 0)
+        if (order_tags_init(ord, &t) < 0)
                 return 0;
         if (client_for(a, ord, &client, c) < 0)
                 return 0;
-        snprintf(request, sizeof(request), "%" PRIi64, ord->id);
-        const struct aws_tag tags[] = {
-            {(char *)TAG_RESTORED_FROM, from},
-            {(char *)TAG_RESTORE_REQUEST, request},
-        };
         struct plan_action row = {.cluster = ord->new_cluster,
                                   .snapshot = act->snapshot,
                                   .region = ord->region,
@@ -387,8 +394,8 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                        .instance_class = ord->instance_class,
                                        .engine = rc->engine,
                                        .cluster_identifier = ord->new_cluster,
-                                       .tags = tags,
-                                       .n_tags = ELEMENTSOF(tags),
+                                       .tags = t.tags,
+                                       .n_tags = ELEMENTSOF(t.tags),
                                    },
                                    &out, &e);
         rds_db_instance_done(&out);

@@ -209,6 +209,17 @@ static void report_failure(struct agent *a, const struct plan_action *act, const
         c->failed++;
 }
 
+/* The tags of what a drill creates: the agent's, a drill of which cluster, for which policy (what
+ * restore_drill_cluster_is_ours() and the teardown's checks look for). */
+#define DRILL_TAGS 3
+static void drill_tags(const struct plan_action *act, const struct policy *p,
+                       struct aws_tag tags[static DRILL_TAGS])
+{
+        tags[0] = (struct aws_tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
+        tags[1] = (struct aws_tag){(char *)TAG_RESTORE_TEST, (char *)act->cluster};
+        tags[2] = (struct aws_tag){(char *)TAG_POLICY, p->name};
+}
+
 /* One mutating call (or the probe), bracketed by its ledger row: `resource` is what is created, probed or
  * deleted; `target` the drill cluster (for the restore: what it is restored from). */
 static int intent_begin(struct agent *a, const struct plan_action *act, int64_t cycle_id,
@@ -291,11 +302,8 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         if (client_for(a, act, &client, c) < 0)
                 return 0;
 
-        const struct aws_tag tags[] = {
-            {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
-            {(char *)TAG_RESTORE_TEST, (char *)act->cluster},
-            {(char *)TAG_POLICY, p->name},
-        };
+        struct aws_tag tags[DRILL_TAGS];
+        drill_tags(act, p, tags);
         /* "Already exists" is this restore only if an earlier attempt of the agent's may have made it. */
         int earlier = ledger_has_restore(a, act, drill);
         if (earlier < 0)
@@ -369,11 +377,8 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
         }
         if (client_for(a, act, &client, c) < 0)
                 return 0;
-        const struct aws_tag tags[] = {
-            {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
-            {(char *)TAG_RESTORE_TEST, (char *)act->cluster},
-            {(char *)TAG_POLICY, p->name},
-        };
+        struct aws_tag tags[DRILL_TAGS];
+        drill_tags(act, p, tags);
         r = intent_begin(a, act, cycle_id, LEDGER_RESTORE_INSTANCE, act->snapshot, act->target, &id);
         if (r < 0)
                 return r;

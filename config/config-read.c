@@ -344,40 +344,33 @@ static bool is_bool(const struct conf_node *n)
         return config_setting_type(n->s) == CONFIG_TYPE_BOOL;
 }
 
-/* The member `key` of `group` into *ret when `is` accepts its type: 1; 0 when there is none; -EINVAL,
+/* The member `key` of `group` when `is` accepts its type: 1 (into *ret); 0 when there is none; -EINVAL,
  * reported as "expected <expected>, got <its type>", when it has another type. */
 static int get_typed(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
                      bool (*is)(const struct conf_node *), const char *expected, struct conf_node *ret)
 {
-        if (!conf_member(group, key, ret))
+        struct conf_node m;
+
+        if (!conf_member(group, key, &m))
                 return 0;
-        if (!is(ret)) {
-                conf_error(ctx, ret, "expected %s, got %s", expected, conf_type_name(ret));
+        if (!is(&m)) {
+                conf_error(ctx, &m, "expected %s, got %s", expected, conf_type_name(&m));
                 return -EINVAL;
         }
+        *ret = m;
         return 1;
 }
 
 int conf_get_group(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
                    struct conf_node *ret)
 {
-        struct conf_node m;
-        int r = get_typed(ctx, group, key, conf_is_group, "a group { ... }", &m);
-
-        if (r > 0)
-                *ret = m;
-        return r;
+        return get_typed(ctx, group, key, conf_is_group, "a group { ... }", ret);
 }
 
 int conf_get_list(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
                   struct conf_node *ret)
 {
-        struct conf_node m;
-        int r = get_typed(ctx, group, key, conf_is_list, "a list ( { ... }, ... )", &m);
-
-        if (r > 0)
-                *ret = m;
-        return r;
+        return get_typed(ctx, group, key, conf_is_list, "a list ( { ... }, ... )", ret);
 }
 
 int conf_get_string_seq(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
