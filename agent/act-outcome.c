@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include "array.h"
+#include "aws-client.h"
+#include "ledger-intent.h"
 
 void act_counts_done(struct act_counts *c)
 {
@@ -54,6 +56,23 @@ bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct even
             what, strempty(object), aws_error_to_string(e, buf, sizeof(buf)));
         agent_set_last_error(a, "%s %s: outcome unknown (%s)", what, strempty(object), f->error_code);
         return true;
+}
+
+int act_settle(struct agent *a, int64_t id, int r, bool already, const struct aws_error *e,
+               struct aws_client *client, struct event_fields *f, struct act_counts *c)
+{
+        bool ok = r >= 0 || already;
+        int k;
+
+        k = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : e, aws_client_last_request_id(client));
+        if (k < 0)
+                return k;
+        if (!ok)
+                return 0;
+        c->succeeded++;
+        if (f)
+                f->request_id = e->request_id[0] ? e->request_id : aws_client_last_request_id(client);
+        return 1;
 }
 
 void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,

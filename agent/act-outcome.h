@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent-internal.h"
 #include "aws-error.h"
@@ -25,6 +26,14 @@ struct act_counts {
         size_t n_changes, allocated_changes;
 };
 
+/* An executor of one kind of plan action (act.c's table of kinds): 0 when done or failed (reported, counted
+ * in `c`), 1 when skipped on purpose (e.g. a point behind a vault lock), or a negative errno when the cycle
+ * cannot go on (no memory, the state store failed). Each executor is declared with it, so that they
+ * keep the one signature the table calls. */
+struct observation;
+typedef int act_executor_fn(struct agent *a, const struct plan_action *act, const struct observation *o,
+                            int64_t cycle_id, struct act_counts *c);
+
 void act_counts_done(struct act_counts *c);
 /* `act` changed the inventory. 0 or -ENOMEM. */
 int act_counts_record_change(struct act_counts *c, const struct plan_action *act);
@@ -39,6 +48,13 @@ void act_error_fields(const struct aws_error *e, struct event_fields *f);
  * <object>: ..."), counts it and returns true; else returns false and does nothing. */
 bool act_outcome_unknown(struct agent *a, const struct aws_error *e, struct event_fields *f,
                          const char *what, const char *object, struct act_counts *c);
+/* After a mutating call (`r`, `e`, made on `client`): its intent `id` settled. It is done when the call
+ * succeeded or when `already`: what it was for already holds ("already exists" to a create, "not found"
+ * to a delete). 1: done, counted, and the success event's fields `f` (may be NULL) carry the request id;
+ * the caller says what happened; 0: failed (the caller reports it); negative: the ledger could not be
+ * written (the cycle stops). */
+int act_settle(struct agent *a, int64_t id, int r, bool already, const struct aws_error *e,
+               struct aws_client *client, struct event_fields *f, struct act_counts *c);
 /* "<what> <object> failed: <AWS error>" as event `kind`, counted as failed, and remembered for STATUS=. */
 void act_failed(struct agent *a, enum journal_event kind, struct event_fields *f, const struct aws_error *e,
                 struct act_counts *c, const char *what, const char *object);

@@ -113,14 +113,11 @@ static int act_delete_rds(struct agent *a, const struct plan_action *act, const 
         r = rds_delete_db_cluster_snapshot(client, act->snapshot, NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting", act->snapshot, c))
                 return 0;
-        bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_NOT_FOUND);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, streq(e.code, ERR_SNAPSHOT_NOT_FOUND), &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (ok) {
-                c->succeeded++;
+        if (r > 0) {
                 c->deleted++;
-                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_SNAPSHOT_DELETED, &f, "Deleted %s (%s)", act->snapshot, act->rule);
         } else {
                 act_failed(a, EVENT_DELETE_FAILED, &f, &e, c, "Deleting", act->snapshot);
@@ -168,17 +165,14 @@ static int act_create(struct agent *a, const struct plan_action *act, const stru
         /* The identifier is deterministic: "already exists" means this slot's snapshot was made (by an
          * earlier attempt whose answer was lost, or by a second agent). */
         bool exists = r < 0 && streq(e.code, ERR_SNAPSHOT_EXISTS);
-        bool ok = r >= 0 || exists;
-        int k = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        int k = act_settle(a, id, r, exists, &e, client, &f, c);
         if (k < 0) {
                 rds_db_cluster_snapshot_done(&snap);
                 return k;
         }
-        if (ok) {
+        if (k > 0) {
                 bool available = streq_ptr(snap.status, "available");
-                c->succeeded++;
                 c->created++;
-                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
                 journal_event(EVENT_SNAPSHOT_STARTED, &f, "%s %s of cluster %s (%s)",
                               exists ? "Found" : "Started", act->snapshot, act->cluster, act->rule);
                 if (available)
@@ -258,18 +252,14 @@ static int act_copy(struct agent *a, const struct plan_action *act, const struct
             NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Copying to", act->snapshot, c))
                 return 0;
-        bool ok = r >= 0 || streq(e.code, ERR_SNAPSHOT_EXISTS);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, streq(e.code, ERR_SNAPSHOT_EXISTS), &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (ok) {
-                c->succeeded++;
-                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
+        if (r > 0)
                 journal_event(EVENT_COPY_STARTED, &f, "Copying %s to %s in %s (%s)", act->source_snapshot,
                               act->snapshot, act->region, act->rule);
-        } else {
+        else
                 act_failed(a, EVENT_COPY_FAILED, &f, &e, c, "Copying", act->source_snapshot);
-        }
         return 0;
 }
 
@@ -305,13 +295,10 @@ static int act_share(struct agent *a, const struct plan_action *act, const struc
                                                      NULL, NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Sharing", act->snapshot, c))
                 return 0;
-        bool ok = r >= 0;
-        r = ledger_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, false, &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (ok) {
-                c->succeeded++;
-                f.request_id = aws_client_last_request_id(client);
+        if (r > 0) {
                 share_cache_shared(a->share_facts, act->region, act->snapshot, act->accounts);
                 journal_event(EVENT_SHARE_COMPLETED, &f, "Shared %s with %s", act->snapshot, accounts);
         } else {
@@ -359,20 +346,18 @@ static int act_export(struct agent *a, const struct plan_action *act, const stru
             NULL, &e);
         if (r < 0 && act_outcome_unknown(a, &e, &f, "Exporting to", act->snapshot, c))
                 return 0;
-        bool ok = r >= 0 || streq(e.code, "ExportTaskAlreadyExistsFault") ||
-                  streq(e.code, "ExportTaskAlreadyExists");
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r,
+                       streq(e.code, "ExportTaskAlreadyExistsFault") ||
+                           streq(e.code, "ExportTaskAlreadyExists"),
+                       &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (ok) {
-                c->succeeded++;
-                f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
+        if (r > 0)
                 journal_event(EVENT_EXPORT_STARTED, &f, "Exporting %s to s3://%s/%s as %s",
                               act->source_snapshot, p->export_.bucket, strempty(p->export_.prefix),
                               act->snapshot);
-        } else {
+        else
                 act_failed(a, EVENT_EXPORT_FAILED, &f, &e, c, "Exporting", act->source_snapshot);
-        }
         return 0;
 }
 
@@ -468,14 +453,9 @@ static int act_refused(struct agent *a, const struct plan_action *act, const str
         return 0;
 }
 
-typedef int (*act_handler_t)(struct agent *a, const struct plan_action *act, const struct observation *o,
-                             int64_t cycle_id, struct act_counts *c);
-
-/* What the act step does with each kind of action. A handler returns 0 when done or failed (reported), 1
- * when skipped on purpose (e.g. a point behind a vault lock), or a negative errno when the cycle cannot go
- * on (no memory, the state store failed). */
+/* What the act step does with each kind of action (act_executor_fn says what a handler returns). */
 struct act_kind {
-        act_handler_t run;      /* NULL: nothing to do (observed this cycle; the next wake-up polls again) */
+        act_executor_fn *run;   /* NULL: nothing to do (observed this cycle; the next wake-up polls again) */
         bool mutating;          /* a call that changes AWS: only in a region observed this cycle, counted as
                                    planned, and run for several clusters at once */
         bool changes_inventory; /* a success changes the kept inventory (act_counts.changes) */

@@ -407,8 +407,7 @@ void agent_set_last_error(struct agent *a, const char *fmt, ...)
         char *s = NULL;
 
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        (void)vasprintf_safe(&s, fmt, ap); /* without memory, no last error rather than a stale one */
         va_end(ap);
         free(a->last_error);
         a->last_error = s;

@@ -11,8 +11,7 @@
  * DELETING afterwards. EXPIRED after a 200 (missing permissions) is a failure with a hint; a locked
  * vault's refusal is reported once per point and not retried every cycle; InvalidResourceState is
  * retried on a later cycle. Returns 0 (outcomes are counted in `c`) or a negative errno from the store. */
-int backup_delete_act(struct agent *a, const struct plan_action *act, const struct observation *o,
-                      int64_t cycle_id, struct act_counts *c);
+act_executor_fn backup_delete_act;
 
 /* The vault holding the recovery points of a cluster, as the state's cache knows it (no AWS call: the
  * cycle summary uses it). -ENOENT when none is known. */

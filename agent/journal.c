@@ -363,12 +363,10 @@ int journal_event(enum journal_event kind, const struct event_fields *f, const c
                 f = &none;
 
         va_start(ap, fmt);
-        r = vasprintf(&message, fmt, ap);
+        r = vasprintf_safe(&message, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                message = NULL;
-                return -ENOMEM;
-        }
+        if (r < 0)
+                return r;
 
         if (observer) {
                 static bool observing = false; /* an event from inside the observer is not observed */

@@ -48,7 +48,7 @@ static void log_va(int priority, const char *fmt, va_list ap)
         _cleanup_free_ char *msg = NULL;
         char prefix[8];
 
-        if (vasprintf(&msg, fmt, ap) < 0)
+        if (vasprintf_safe(&msg, fmt, ap) < 0)
                 return;
         /* One line: journald would split a message at its newlines, each part at the default priority. */
         for (char *p = msg; *p; p++)

@@ -5,6 +5,7 @@
 #include "metrics.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,16 +59,30 @@ static int64_t newest_agent_snapshot(struct agent *a, const struct observation *
         return newest;
 }
 
-static void put_labels2(FILE *f, const char *name, const char *k1, const char *v1, const char *k2,
-                        const char *v2)
+/* `name{key="value",...} `, from key, value pairs ended by a NULL key; the caller writes the value. */
+static void put_labels(FILE *f, const char *name, const char *key, ...) __attribute__((sentinel));
+static void put_labels(FILE *f, const char *name, const char *key, ...)
 {
-        fprintf(f, "%s{%s=\"", name, k1);
-        put_label(f, v1);
-        if (k2) {
-                fprintf(f, "\",%s=\"", k2);
-                put_label(f, v2);
+        va_list ap;
+
+        fprintf(f, "%s{", name);
+        va_start(ap, key);
+        for (const char *sep = ""; key; key = va_arg(ap, const char *), sep = ",") {
+                fprintf(f, "%s%s=\"", sep, key);
+                put_label(f, va_arg(ap, const char *));
+                fputc('"', f);
         }
-        fputs("\"} ", f);
+        va_end(ap);
+        fputs("} ", f);
+}
+
+/* Whether rows[i] is the first of its cluster (rows are newest first: the newest), and has one. */
+static bool newest_of_cluster(const struct ledger_entry *rows, size_t i)
+{
+        for (size_t k = 0; k < i; k++)
+                if (streq_ptr(rows[k].cluster, rows[i].cluster))
+                        return false;
+        return rows[i].cluster != NULL;
 }
 
 /* The counters and the gauges kept in the state: actions, problems, next slots, drills. */
@@ -92,8 +107,9 @@ static void write_state_metrics(struct agent *a, FILE *f)
                                 for (size_t i = 0; i < n_lc; i++)
                                         if ((int)lc[i].kind == k && (int)lc[i].state == st)
                                                 n = lc[i].count;
-                                put_labels2(f, "aurora_backup_actions_total", "kind",
-                                            ledger_kind_to_string(k), "outcome", ledger_state_to_string(st));
+                                put_labels(f, "aurora_backup_actions_total", "kind",
+                                           ledger_kind_to_string(k), "outcome", ledger_state_to_string(st),
+                                           NULL);
                                 fprintf(f, "%llu\n", (unsigned long long)n);
                         }
         free(lc);
@@ -105,8 +121,7 @@ static void write_state_metrics(struct agent *a, FILE *f)
                         unsigned n = 0;
                         for (size_t i = 0; i < n_pr; i++)
                                 n += (int)pr[i].kind == k;
-                        put_labels2(f, "aurora_backup_problems", "kind", problem_kind_to_string(k), NULL,
-                                    NULL);
+                        put_labels(f, "aurora_backup_problems", "kind", problem_kind_to_string(k), NULL);
                         fprintf(f, "%u\n", n);
                 }
         fprintf(f, "# HELP aurora_backup_problem_oldest_timestamp_seconds When the oldest unresolved "
@@ -119,8 +134,8 @@ static void write_state_metrics(struct agent *a, FILE *f)
                         if ((int)pr[i].kind == k && (oldest == 0 || pr[i].first_seen < oldest))
                                 oldest = pr[i].first_seen;
                 if (oldest) {
-                        put_labels2(f, "aurora_backup_problem_oldest_timestamp_seconds", "kind",
-                                    problem_kind_to_string(k), NULL, NULL);
+                        put_labels(f, "aurora_backup_problem_oldest_timestamp_seconds", "kind",
+                                   problem_kind_to_string(k), NULL);
                         fprintf(f, "%lld\n", (long long)oldest);
                 }
         }
@@ -133,8 +148,8 @@ static void write_state_metrics(struct agent *a, FILE *f)
             "# TYPE aurora_backup_next_slot_timestamp_seconds gauge\n");
         if (store_next_slots_load(a->store, &ns, &n_ns) >= 0)
                 for (size_t i = 0; i < n_ns; i++) {
-                        put_labels2(f, "aurora_backup_next_slot_timestamp_seconds", "policy", ns[i].policy,
-                                    "cluster", ns[i].cluster);
+                        put_labels(f, "aurora_backup_next_slot_timestamp_seconds", "policy", ns[i].policy,
+                                   "cluster", ns[i].cluster, NULL);
                         fprintf(f, "%lld\n", (long long)ns[i].slot_start);
                 }
         next_slot_records_free(ns, n_ns);
@@ -157,13 +172,10 @@ static void write_state_metrics(struct agent *a, FILE *f)
             "restore drill of each cluster ended.\n"
             "# TYPE aurora_backup_restore_drill_last_success_timestamp_seconds gauge\n");
         for (size_t i = 0; i < n_probes; i++) {
-                bool newer = false; /* rows are newest first: only the first of each cluster */
-                for (size_t k = 0; k < i && !newer; k++)
-                        newer = streq_ptr(probes[k].cluster, probes[i].cluster);
-                if (newer || !probes[i].cluster)
+                if (!newest_of_cluster(probes, i))
                         continue;
-                put_labels2(f, "aurora_backup_restore_drill_last_success_timestamp_seconds", "cluster",
-                            probes[i].cluster, NULL, NULL);
+                put_labels(f, "aurora_backup_restore_drill_last_success_timestamp_seconds", "cluster",
+                           probes[i].cluster, NULL);
                 fprintf(f, "%lld\n", (long long)probes[i].updated_at);
         }
         fprintf(f,
@@ -171,16 +183,13 @@ static void write_state_metrics(struct agent *a, FILE *f)
                 "successful drill of each cluster (restore call to a writer that passed the probe).\n"
                 "# TYPE aurora_backup_restore_drill_duration_seconds gauge\n");
         for (size_t i = 0; i < n_probes; i++) {
-                bool newer = false;
-                for (size_t k = 0; k < i && !newer; k++)
-                        newer = streq_ptr(probes[k].cluster, probes[i].cluster);
-                if (newer || !probes[i].cluster)
+                if (!newest_of_cluster(probes, i))
                         continue;
                 for (size_t k = 0; k < n_restores; k++)
                         if (streq_ptr(restores[k].cluster, probes[i].cluster) &&
                             restores[k].created_at <= probes[i].created_at) {
-                                put_labels2(f, "aurora_backup_restore_drill_duration_seconds", "cluster",
-                                            probes[i].cluster, NULL, NULL);
+                                put_labels(f, "aurora_backup_restore_drill_duration_seconds", "cluster",
+                                           probes[i].cluster, NULL);
                                 fprintf(f, "%lld\n",
                                         (long long)(probes[i].updated_at - restores[k].created_at));
                                 break;
@@ -221,8 +230,8 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 if (!policy)
                         continue;
                 int64_t newest = newest_agent_snapshot(a, o, cl, c);
-                put_labels2(f, "aurora_backup_last_snapshot_timestamp_seconds", "policy", policy, "cluster",
-                            cl->identifier);
+                put_labels(f, "aurora_backup_last_snapshot_timestamp_seconds", "policy", policy, "cluster",
+                           cl->identifier, NULL);
                 fprintf(f, "%lld\n", (long long)newest);
         }
 
@@ -233,7 +242,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
         for (size_t r = 0; r < o->n_regions; r++) {
                 if (!o->regions[r].ok || o->regions[r].repeat)
                         continue;
-                put_labels2(f, "aurora_backup_manual_snapshots", "region", o->regions[r].region, NULL, NULL);
+                put_labels(f, "aurora_backup_manual_snapshots", "region", o->regions[r].region, NULL);
                 fprintf(f, "%lld\n", (long long)problems_quota_count(a, o, c, o->regions[r].region));
         }
         fprintf(f,
@@ -252,7 +261,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                                 limit = observation_quota_limit(o, &a->config->policies[k], reg->region);
                                 break;
                         }
-                put_labels2(f, "aurora_backup_quota_limit", "region", reg->region, NULL, NULL);
+                put_labels(f, "aurora_backup_quota_limit", "region", reg->region, NULL);
                 fprintf(f, "%lld\n", (long long)limit);
         }
 
@@ -271,8 +280,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                         if (!done && !streq_ptr(e->status, "STARTING") &&
                             !streq_ptr(e->status, "IN_PROGRESS"))
                                 continue;
-                        put_labels2(f, "aurora_backup_export_progress_ratio", "task", e->identifier, NULL,
-                                    NULL);
+                        put_labels(f, "aurora_backup_export_progress_ratio", "task", e->identifier, NULL);
                         fprintf(f, "%.2f\n", done ? 1.0 : e->percent_progress / 100.0);
                 }
         }
@@ -288,13 +296,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 if (!policy)
                         continue;
                 int64_t newest = newest_agent_snapshot(a, o, cl, NULL);
-                fputs("aurora_backup_newest_snapshot_timestamp_seconds{cluster=\"", f);
-                put_label(f, cl->identifier);
-                fputs("\",policy=\"", f);
-                put_label(f, policy);
-                fputs("\",region=\"", f);
-                put_label(f, cl->region);
-                fprintf(f, "\"} %lld\n", (long long)newest);
+                put_labels(f, "aurora_backup_newest_snapshot_timestamp_seconds", "cluster", cl->identifier,
+                           "policy", policy, "region", cl->region, NULL);
+                fprintf(f, "%lld\n", (long long)newest);
         }
 
         fprintf(
@@ -311,9 +315,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                             !deleted(c, &o->snapshots[k]))
                                 n[snapshot_classify(&o->snapshots[k], agent_snapshot_prefix(a))]++;
                 for (int k = 0; k < _ORIGIN_MAX; k++) {
-                        fputs("aurora_backup_snapshots{region=\"", f);
-                        put_label(f, o->regions[r].region);
-                        fprintf(f, "\",origin=\"%s\"} %u\n", snapshot_origin_to_string(k), n[k]);
+                        put_labels(f, "aurora_backup_snapshots", "region", o->regions[r].region, "origin",
+                                   snapshot_origin_to_string(k), NULL);
+                        fprintf(f, "%u\n", n[k]);
                 }
         }
 }

@@ -63,12 +63,10 @@ int notify_status(const char *fmt, ...)
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&text, fmt, ap);
+        r = vasprintf_safe(&text, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                text = NULL;
-                return -ENOMEM;
-        }
+        if (r < 0)
+                return r;
         return notify_status_text(text);
 }
 

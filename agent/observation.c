@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "intern.h"
 #include "plan-quota.h"
 #include "snapshot-id.h"
@@ -169,26 +170,12 @@ void observation_sort_views(struct observation *o, size_t from)
 
 int observation_merge_part(struct observation *o, struct observation *part)
 {
-        if (part->n_snapshots > 0) {
-                struct observed_snapshot *n =
-                    realloc(o->snapshots, (o->n_snapshots + part->n_snapshots) * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                memcpy(n + o->n_snapshots, part->snapshots, part->n_snapshots * sizeof(*n));
-                o->snapshots = n;
-                o->n_snapshots += part->n_snapshots;
-                part->n_snapshots = 0;
-        }
-        if (part->n_incomplete > 0) {
-                struct observed_incomplete *n =
-                    realloc(o->incomplete, (o->n_incomplete + part->n_incomplete) * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                memcpy(n + o->n_incomplete, part->incomplete, part->n_incomplete * sizeof(*n));
-                o->incomplete = n;
-                o->n_incomplete += part->n_incomplete;
-                part->n_incomplete = 0;
-        }
+        if (ARRAY_APPEND(o->snapshots, o->n_snapshots, part->snapshots, part->n_snapshots) < 0)
+                return -ENOMEM;
+        part->n_snapshots = 0; /* moved: their strings are o's now */
+        if (ARRAY_APPEND(o->incomplete, o->n_incomplete, part->incomplete, part->n_incomplete) < 0)
+                return -ENOMEM;
+        part->n_incomplete = 0;
         observation_done(part);
         return 0;
 }
@@ -196,14 +183,10 @@ int observation_merge_part(struct observation *o, struct observation *part)
 /* The cluster and export views (the snapshot views are built while streaming). */
 int observation_rebuild_views(struct observation *o)
 {
-        free(o->clusters);
-        free(o->exports);
-        free(o->tag_pool);
-        free(o->account_quotas);
-        o->clusters = NULL;
-        o->exports = NULL;
-        o->tag_pool = NULL;
-        o->account_quotas = NULL;
+        o->clusters = mfree(o->clusters);
+        o->exports = mfree(o->exports);
+        o->tag_pool = mfree(o->tag_pool);
+        o->account_quotas = mfree(o->account_quotas);
         o->n_clusters = o->n_exports = o->n_account_quotas = 0;
         size_t nc = 0, ne = 0, nt = 0;
 
@@ -292,14 +275,7 @@ void observation_done(struct observation *o)
                 free(o->incomplete[i].snapshot);
         }
         free(o->incomplete);
-        for (size_t i = 0; i < o->n_instances; i++) {
-                free((char *)o->instances[i].identifier);
-                free((char *)o->instances[i].cluster_identifier);
-                free((char *)o->instances[i].status);
-        }
-        free(o->instances);
-        free(o->drill_records);
-        ledger_entries_free(o->drill_rows, o->n_drill_rows);
+        observation_drills_done(o);
         restore_requests_free(o->restore_rows, o->n_restore_rows);
         free(o->restore_orders);
         *o = (struct observation){};
@@ -363,6 +339,21 @@ bool observation_incomplete(const struct observation *o, const char *region, con
                     (!o->incomplete[i].cluster || streq_ptr(o->incomplete[i].cluster, cluster)))
                         return true;
         return false;
+}
+
+void observation_drills_done(struct observation *o)
+{
+        for (size_t i = 0; i < o->n_instances; i++) {
+                free((char *)o->instances[i].identifier);
+                free((char *)o->instances[i].cluster_identifier);
+                free((char *)o->instances[i].status);
+        }
+        o->instances = mfree(o->instances);
+        o->n_instances = 0;
+        o->drill_records = mfree(o->drill_records);
+        o->n_drill_records = 0;
+        o->drill_rows = ledger_entries_free(o->drill_rows, o->n_drill_rows);
+        o->n_drill_rows = 0;
 }
 
 int observation_instance_add(struct observation *o, const char *region, const char *id, const char *cluster,

@@ -94,6 +94,8 @@ int64_t observation_quota_limit(const struct observation *o, const struct policy
 /* Whether the region was observed successfully (recovery only judges intents there). */
 bool observation_region_ok(const struct observation *o, const char *region);
 
+/* Frees the drills' part (instances, drill records and rows), which restore_drills_observe() replaces. */
+void observation_drills_done(struct observation *o);
 /* An instance into o->instances (strings copied; `region` must outlive o). 0 or -ENOMEM. */
 int observation_instance_add(struct observation *o, const char *region, const char *id, const char *cluster,
                              const char *status);

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act-outcome.h"
 #include "agent-internal.h"
 #include "aws-rds.h"
 #include "backup-delete.h"
+#include "journal.h"
 #include "log.h"
 #include "plan-quota.h"
 #include "snapshot-id.h"
@@ -176,4 +178,37 @@ fail:
         free(results);
         observation_done(&o);
         return r;
+}
+
+int observe_cluster_instances(struct agent *a, struct observation *o, const struct observed_cluster *c,
+                              const struct policy *p, const char *policy, const char *what,
+                              const char *placeholder)
+{
+        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
+        struct aws_error e = {};
+        struct aws_client *client;
+        int r;
+
+        r = agent_client_get(a, c->region, p, &client, &e);
+        if (r >= 0)
+                r = rds_describe_db_instances(client, NULL, c->identifier, &l, &e);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                struct event_fields f = {
+                    .policy = policy, .region = c->region, .target = c->identifier, .action = "observe"};
+                char buf[1024];
+                act_error_fields(&e, &f);
+                journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of %s %s: %s", what,
+                              c->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
+                return observation_instance_add(o, c->region, placeholder, c->identifier, NULL);
+        }
+        for (size_t i = 0; i < l.n; i++)
+                if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, c->identifier)) {
+                        r = observation_instance_add(o, c->region, l.items[i].identifier, c->identifier,
+                                                     l.items[i].status ?: "unknown");
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
 }

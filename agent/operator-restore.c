@@ -10,6 +10,7 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "ledger-intent.h"
+#include "observe.h"
 #include "plan-restore.h"
 #include "plan.h"
 #include "snapshot-id.h"
@@ -40,39 +41,15 @@ static const char *region_string(const struct observation *o, const char *region
         return region;
 }
 
-/* The instances of a new cluster that AWS shows available; an instance of unknown status stands for them
- * when they cannot be read (the planner then waits). */
+/* The instances of a new cluster that AWS shows available (observe_cluster_instances()). */
 static int observe_instances(struct agent *a, struct observation *o, const struct observed_cluster *c)
 {
-        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
-        struct aws_error e = {};
-        struct aws_client *client;
         char instance_id[PLAN_SNAPSHOT_ID_MAX];
-        int r;
 
         if (plan_restore_instance_identifier(c->identifier, instance_id) < 0)
                 return 0;
-        r = agent_client_get(a, c->region, operator_restore_policy(a, c->region), &client, &e);
-        if (r >= 0)
-                r = rds_describe_db_instances(client, NULL, c->identifier, &l, &e);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                struct event_fields f = {.region = c->region, .target = c->identifier, .action = "observe"};
-                char buf[1024];
-                act_error_fields(&e, &f);
-                journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restored cluster %s: %s",
-                              c->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return observation_instance_add(o, c->region, instance_id, c->identifier, NULL);
-        }
-        for (size_t i = 0; i < l.n; i++)
-                if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, c->identifier)) {
-                        r = observation_instance_add(o, c->region, l.items[i].identifier, c->identifier,
-                                                     l.items[i].status ?: "unknown");
-                        if (r < 0)
-                                return r;
-                }
-        return 0;
+        return observe_cluster_instances(a, o, c, operator_restore_policy(a, c->region), NULL,
+                                         "restored cluster", instance_id);
 }
 
 int operator_restores_observe(struct agent *a, struct observation *o)
@@ -200,6 +177,25 @@ static int client_for(struct agent *a, const struct restore_order *ord, struct a
         return 0;
 }
 
+/* The tags of what a request creates: where it came from, and the request that owns it; no managed-by tag:
+ * the agent never deletes it. */
+struct order_tags {
+        char from[PLAN_RESTORED_FROM_MAX], request[24];
+        struct aws_tag tags[2];
+};
+
+/* 0, or negative when the source's name is too long for a tag. */
+static int order_tags_init(const struct restore_order *ord, struct order_tags *t)
+{
+        int r = plan_restored_from(ord, t->from);
+        if (r < 0)
+                return r;
+        snprintf(t->request, sizeof(t->request), "%" PRIi64, ord->id);
+        t->tags[0] = (struct aws_tag){(char *)TAG_RESTORED_FROM, t->from};
+        t->tags[1] = (struct aws_tag){(char *)TAG_RESTORE_REQUEST, t->request};
+        return 0;
+}
+
 /* What the restore copies from the source: the snapshot's engine and version (a snapshot restore), and the
  * source cluster's settings when it exists. 1: found; 0: the request failed or waits (reported); negative:
  * no memory or the store failed. */
@@ -272,7 +268,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
 {
         const struct restore_order *ord = order_of(o, act->request);
         _cleanup_(source_facts_done) struct source_facts src = {};
-        char from[PLAN_RESTORED_FROM_MAX], request[24];
+        struct order_tags t;
         struct rds_db_cluster out = {};
         struct aws_error e = {};
         struct aws_client *client;
@@ -286,7 +282,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                        ord->id, ord->source, ord->new_cluster);
                 return 0;
         }
-        if (plan_restored_from(ord, from) < 0)
+        if (order_tags_init(ord, &t) < 0)
                 return fail_request(a, ord, "restore", "the source's name is too long for a tag", NULL, c);
         if (client_for(a, ord, &client, c) < 0)
                 return 0;
@@ -294,13 +290,6 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         if (r <= 0)
                 return r;
 
-        snprintf(request, sizeof(request), "%" PRIi64, ord->id);
-        /* Where it came from, and the request that owns it; no managed-by tag: the agent never deletes it.
-         */
-        const struct aws_tag tags[] = {
-            {(char *)TAG_RESTORED_FROM, from},
-            {(char *)TAG_RESTORE_REQUEST, request},
-        };
         const struct rds_db_cluster *sc = src.sc;
         const struct rds_restore_params params = {
             .cluster_identifier = ord->new_cluster,
@@ -312,8 +301,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
             .db_subnet_group_name = sc ? sc->db_subnet_group : NULL,
             .vpc_security_group_ids = sc ? sc->vpc_security_group_ids : NULL,
             .kms_key_id = sc && sc->storage_encrypted ? sc->kms_key_id : NULL,
-            .tags = tags,
-            .n_tags = ELEMENTSOF(tags),
+            .tags = t.tags,
+            .n_tags = ELEMENTSOF(t.tags),
             .port = sc ? sc->port : 0,
             .db_cluster_parameter_group_name = sc ? sc->db_cluster_parameter_group : NULL,
             .serverless_v2_min_capacity = sc ? sc->serverless_v2_min_capacity : NULL,
@@ -325,7 +314,7 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                                   .snapshot = ord->new_cluster,
                                   .region = ord->region,
                                   .slot_start = ord->id};
-        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, from, &id);
+        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, t.from, &id);
         if (r < 0)
                 return r;
         r = set_state(a, ord->id, "started", "restore requested");
@@ -337,30 +326,24 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
         rds_db_cluster_done(&out);
         const char *op =
             ord->point_in_time ? "RestoreDBClusterToPointInTime" : "RestoreDBClusterFromSnapshot";
-        if (r < 0) {
-                struct event_fields f = order_fields(ord, "restore");
-                if (act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
-                        agent_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
-                        return 0;
-                }
+        struct event_fields f = order_fields(ord, "restore");
+        if (r < 0 && act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
+                agent_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
+                return 0;
         }
-        bool ok = r >= 0;
-        r = ledger_intent_finish(a, id, ok, ok ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, false, &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (!ok && streq(e.code, ERR_CLUSTER_EXISTS)) {
+        if (r == 0 && streq(e.code, ERR_CLUSTER_EXISTS)) {
                 /* Made by an earlier attempt whose answer was lost, or by someone else: its tags tell, next
                  * wake-up. */
                 agent_look_later(a, ord->region, ord->new_cluster);
                 return set_state(a, ord->id, NULL, "cluster exists; looking whether this request made it");
         }
-        if (!ok)
+        if (r == 0)
                 return fail_request(a, ord, "restore", op, &e, c);
-        c->succeeded++;
-        struct event_fields f = order_fields(ord, "restore");
-        f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f,
-                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, from,
+                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, t.from,
                       ord->new_cluster, op);
         agent_look_later(a, ord->region, ord->new_cluster);
         _cleanup_free_ char *phase = NULL;
@@ -373,7 +356,7 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                      const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
         const struct restore_order *ord = order_of(o, act->request);
-        char from[PLAN_RESTORED_FROM_MAX], request[24];
+        struct order_tags t;
         struct rds_db_instance out = {};
         struct aws_error e = {};
         struct aws_client *client;
@@ -391,15 +374,10 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
         if (!rc || !rc->engine)
                 return fail_request(a, ord, "create-instance", "the restored cluster's engine is unknown",
                                     NULL, c);
-        if (plan_restored_from(ord, from) < 0)
+        if (order_tags_init(ord, &t) < 0)
                 return 0;
         if (client_for(a, ord, &client, c) < 0)
                 return 0;
-        snprintf(request, sizeof(request), "%" PRIi64, ord->id);
-        const struct aws_tag tags[] = {
-            {(char *)TAG_RESTORED_FROM, from},
-            {(char *)TAG_RESTORE_REQUEST, request},
-        };
         struct plan_action row = {.cluster = ord->new_cluster,
                                   .snapshot = act->snapshot,
                                   .region = ord->region,
@@ -416,26 +394,20 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                        .instance_class = ord->instance_class,
                                        .engine = rc->engine,
                                        .cluster_identifier = ord->new_cluster,
-                                       .tags = tags,
-                                       .n_tags = ELEMENTSOF(tags),
+                                       .tags = t.tags,
+                                       .n_tags = ELEMENTSOF(t.tags),
                                    },
                                    &out, &e);
         rds_db_instance_done(&out);
-        if (r < 0) {
-                struct event_fields f = order_fields(ord, "create-instance");
-                if (act_outcome_unknown(a, &e, &f, "CreateDBInstance", act->snapshot, c))
-                        return 0;
-        }
-        bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        struct event_fields f = order_fields(ord, "create-instance");
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "CreateDBInstance", act->snapshot, c))
+                return 0;
+        r = act_settle(a, id, r, streq(e.code, ERR_INSTANCE_EXISTS), &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (!ok)
+        if (r == 0)
                 return fail_request(a, ord, "create-instance", "CreateDBInstance (the primary instance)", &e,
                                     c);
-        c->succeeded++;
-        struct event_fields f = order_fields(ord, "create-instance");
-        f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         journal_event(EVENT_RESTORE_STARTED, &f,
                       "Restore request %" PRIi64 ": creating primary instance %s (%s) in new cluster %s",
                       ord->id, act->snapshot, ord->instance_class, ord->new_cluster);

@@ -25,14 +25,8 @@ const struct policy *operator_restore_policy(struct agent *a, const char *region
 
 /* The executors, called from act_one(). Each returns 0 (outcomes are events and request states) or a
  * negative errno when the state store failed. */
-int operator_restore_call(struct agent *a, const struct plan_action *act, const struct observation *o,
-                          int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_CLUSTER */
-int operator_restore_create_instance(struct agent *a, const struct plan_action *act,
-                                     const struct observation *o, int64_t cycle_id,
-                                     struct act_counts *c); /* ACTION_RESTORE_INSTANCE */
-int operator_restore_progress(struct agent *a, const struct plan_action *act, const struct observation *o,
-                              int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_WAIT */
-int operator_restore_completed(struct agent *a, const struct plan_action *act, const struct observation *o,
-                               int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_DONE */
-int operator_restore_failed(struct agent *a, const struct plan_action *act, const struct observation *o,
-                            int64_t cycle_id, struct act_counts *c); /* ACTION_RESTORE_FAILED */
+act_executor_fn operator_restore_call;            /* ACTION_RESTORE_CLUSTER */
+act_executor_fn operator_restore_create_instance; /* ACTION_RESTORE_INSTANCE */
+act_executor_fn operator_restore_progress;        /* ACTION_RESTORE_WAIT */
+act_executor_fn operator_restore_completed;       /* ACTION_RESTORE_DONE */
+act_executor_fn operator_restore_failed;          /* ACTION_RESTORE_FAILED */

@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "aws-rds.h"
 #include "drill-id.h"
 #include "journal.h"
 #include "ledger-intent.h"
+#include "observe.h"
 #include "operator-restore.h"
 #include "plan.h"
 #include "restore-probe.h"
@@ -71,21 +73,6 @@ static enum drill_record_state drill_state_of(enum ledger_state s)
         }
 }
 
-static void drills_forget(struct observation *o)
-{
-        for (size_t i = 0; i < o->n_instances; i++) {
-                free((char *)o->instances[i].identifier);
-                free((char *)o->instances[i].cluster_identifier);
-                free((char *)o->instances[i].status);
-        }
-        o->instances = mfree(o->instances);
-        o->n_instances = 0;
-        o->drill_records = mfree(o->drill_records);
-        o->n_drill_records = 0;
-        o->drill_rows = ledger_entries_free(o->drill_rows, o->n_drill_rows);
-        o->n_drill_rows = 0;
-}
-
 static int load_records(struct agent *a, struct observation *o)
 {
         int64_t since = agent_now(a) - DRILL_LEDGER_LOOKBACK_SEC;
@@ -100,16 +87,12 @@ static int load_records(struct agent *a, struct observation *o)
                     &n);
                 if (r < 0)
                         return r;
-                struct ledger_entry *all = realloc(o->drill_rows, (o->n_drill_rows + n + 1) * sizeof(*all));
-                if (!all) {
+                r = ARRAY_APPEND(o->drill_rows, o->n_drill_rows, rows, n);
+                if (r < 0) {
                         ledger_entries_free(rows, n);
-                        return -ENOMEM;
+                        return r;
                 }
-                if (n > 0) /* rows may be NULL then */
-                        memcpy(all + o->n_drill_rows, rows, n * sizeof(*rows));
-                free(rows);
-                o->drill_rows = all;
-                o->n_drill_rows += n;
+                free(rows); /* the entries are moved, their strings with them */
         }
         o->drill_records = calloc(o->n_drill_rows + 1, sizeof(*o->drill_records));
         if (!o->drill_records)
@@ -152,48 +135,22 @@ bool restore_drill_known(const struct agent *a, const struct observation *o,
                            dc->identifier);
 }
 
-/* The instances of one drill cluster, by DescribeDBInstances filtered on it. When they cannot be read, an
- * instance of unknown status stands for them: the planner then waits instead of acting on a guess. */
+/* The instances of one drill cluster (observe_cluster_instances()). */
 static int observe_drill(struct agent *a, struct observation *o, const struct observed_cluster *dc,
                          const struct policy *p)
 {
-        _cleanup_(rds_db_instance_list_done) struct rds_db_instance_list l = {};
         char instance_id[PLAN_SNAPSHOT_ID_MAX];
-        struct aws_error e = {};
-        struct aws_client *client;
-        int r;
 
         if (restore_drill_instance_identifier(dc->identifier, instance_id) < 0)
                 return 0;
-        r = agent_client_get(a, dc->region, p, &client, &e);
-        if (r >= 0)
-                r = rds_describe_db_instances(client, NULL, dc->identifier, &l, &e);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0) {
-                struct event_fields f = {
-                    .policy = p->name, .region = dc->region, .target = dc->identifier, .action = "observe"};
-                char buf[1024];
-                act_error_fields(&e, &f);
-                journal_event(EVENT_API_ERROR, &f, "Cannot look at the instances of restore drill %s: %s",
-                              dc->identifier, aws_error_to_string(&e, buf, sizeof(buf)));
-                return observation_instance_add(o, dc->region, instance_id, dc->identifier, NULL);
-        }
-        for (size_t i = 0; i < l.n; i++)
-                if (l.items[i].identifier && streq_ptr(l.items[i].cluster_identifier, dc->identifier)) {
-                        r = observation_instance_add(o, dc->region, l.items[i].identifier, dc->identifier,
-                                                     l.items[i].status ?: "unknown");
-                        if (r < 0)
-                                return r;
-                }
-        return 0;
+        return observe_cluster_instances(a, o, dc, p, p->name, "restore drill", instance_id);
 }
 
 int restore_drills_observe(struct agent *a, struct observation *o)
 {
         int r;
 
-        drills_forget(o);
+        observation_drills_done(o);
         if (!a->store)
                 return 0; /* read-only planning before the agent ever ran: no drill of its own */
         r = load_records(a, o);
@@ -250,6 +207,17 @@ static void report_failure(struct agent *a, const struct plan_action *act, const
         agent_set_last_error(a, "restore drill %s: %s", strempty(act->target),
                              e && e->code[0] ? e->code : reason);
         c->failed++;
+}
+
+/* The tags of what a drill creates: the agent's, a drill of which cluster, for which policy (what
+ * restore_drill_cluster_is_ours() and the teardown's checks look for). */
+#define DRILL_TAGS 3
+static void drill_tags(const struct plan_action *act, const struct policy *p,
+                       struct aws_tag tags[static DRILL_TAGS])
+{
+        tags[0] = (struct aws_tag){(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE};
+        tags[1] = (struct aws_tag){(char *)TAG_RESTORE_TEST, (char *)act->cluster};
+        tags[2] = (struct aws_tag){(char *)TAG_POLICY, p->name};
 }
 
 /* One mutating call (or the probe), bracketed by its ledger row: `resource` is what is created, probed or
@@ -334,11 +302,8 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         if (client_for(a, act, &client, c) < 0)
                 return 0;
 
-        const struct aws_tag tags[] = {
-            {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
-            {(char *)TAG_RESTORE_TEST, (char *)act->cluster},
-            {(char *)TAG_POLICY, p->name},
-        };
+        struct aws_tag tags[DRILL_TAGS];
+        drill_tags(act, p, tags);
         /* "Already exists" is this restore only if an earlier attempt of the agent's may have made it. */
         int earlier = ledger_has_restore(a, act, drill);
         if (earlier < 0)
@@ -359,18 +324,15 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
         r = pit ? rds_restore_db_cluster_to_point_in_time(client, &params, &out, &e)
                 : rds_restore_db_cluster_from_snapshot(client, &params, &out, &e);
         rds_db_cluster_done(&out);
-        if (r < 0) {
-                struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
-                if (act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
-                        agent_look_later(a, act->region, drill); /* recovery settles it from what it finds */
-                        return 0;
-                }
+        struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Restoring drill cluster", drill, c)) {
+                agent_look_later(a, act->region, drill); /* recovery settles it from what it finds */
+                return 0;
         }
-        bool ok = r >= 0 || (earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS));
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        r = act_settle(a, id, r, earlier > 0 && streq(e.code, ERR_CLUSTER_EXISTS), &e, client, &f, c);
         if (r < 0)
                 return r;
-        if (!ok) {
+        if (r == 0) {
                 report_failure(
                     a, act, "restore", act->source_snapshot,
                     streq(e.code, ERR_CLUSTER_EXISTS)
@@ -380,9 +342,6 @@ int restore_drill_restore(struct agent *a, const struct plan_action *act, const 
                     &e, c);
                 return 0;
         }
-        c->succeeded++;
-        struct event_fields f = drill_fields(act, "restore", act->source_snapshot);
-        f.request_id = e.request_id[0] ? e.request_id : aws_client_last_request_id(client);
         if (pit)
                 journal_event(EVENT_RESTORE_STARTED, &f,
                               "Restore drill: restoring cluster %s to its latest restorable time as %s",
@@ -418,11 +377,8 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
         }
         if (client_for(a, act, &client, c) < 0)
                 return 0;
-        const struct aws_tag tags[] = {
-            {(char *)TAG_MANAGED_BY, (char *)TAG_MANAGED_BY_VALUE},
-            {(char *)TAG_RESTORE_TEST, (char *)act->cluster},
-            {(char *)TAG_POLICY, p->name},
-        };
+        struct aws_tag tags[DRILL_TAGS];
+        drill_tags(act, p, tags);
         r = intent_begin(a, act, cycle_id, LEDGER_RESTORE_INSTANCE, act->snapshot, act->target, &id);
         if (r < 0)
                 return r;
@@ -439,20 +395,16 @@ int restore_drill_create_instance(struct agent *a, const struct plan_action *act
                                    },
                                    &out, &e);
         rds_db_instance_done(&out);
-        if (r < 0) {
-                struct event_fields f = drill_fields(act, "restore", NULL);
-                if (act_outcome_unknown(a, &e, &f, "Creating drill instance", act->snapshot, c))
-                        return 0;
-        }
-        bool ok = r >= 0 || streq(e.code, ERR_INSTANCE_EXISTS);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        struct event_fields uf = drill_fields(act, "restore", NULL);
+        if (r < 0 && act_outcome_unknown(a, &e, &uf, "Creating drill instance", act->snapshot, c))
+                return 0;
+        r = act_settle(a, id, r, streq(e.code, ERR_INSTANCE_EXISTS), &e, client, NULL, c);
         if (r < 0)
                 return r;
-        if (!ok) {
+        if (r == 0) {
                 report_failure(a, act, "restore", NULL, "CreateDBInstance failed", &e, c);
                 return 0;
         }
-        c->succeeded++;
         struct event_fields f = drill_fields(act, "instance", NULL);
         f.reason = streq(e.code, ERR_INSTANCE_EXISTS) ? "already exists" : "created";
         journal_event(EVENT_RESTORE_INSTANCE_CREATED, &f, "Restore drill %s: creating instance %s (%s)",
@@ -596,26 +548,22 @@ int restore_drill_teardown(struct agent *a, const struct plan_action *act, const
                 r = rds_delete_db_cluster(client, act->target, true, &out, &e);
                 rds_db_cluster_done(&out);
         }
-        if (r < 0) {
-                struct event_fields f = drill_fields(act, "teardown", NULL);
-                if (act_outcome_unknown(a, &e, &f, "Deleting drill", act->snapshot, c))
-                        return 0;
-        }
-        bool ok = r >= 0 || streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND);
-        r = ledger_intent_finish(a, id, ok, r >= 0 ? NULL : &e, aws_client_last_request_id(client));
+        struct event_fields f = drill_fields(act, "teardown", NULL);
+        if (r < 0 && act_outcome_unknown(a, &e, &f, "Deleting drill", act->snapshot, c))
+                return 0;
+        r = act_settle(a, id, r, streq(e.code, instance ? ERR_INSTANCE_NOT_FOUND : ERR_CLUSTER_NOT_FOUND),
+                       &e, client, NULL, c);
         if (r < 0)
                 return r;
-        if (!ok) {
+        if (r == 0) {
                 report_failure(a, act, "teardown", NULL,
                                instance ? "teardown failed: DeleteDBInstance"
                                         : "teardown failed: DeleteDBCluster",
                                &e, c);
                 return 0;
         }
-        c->succeeded++;
         agent_look_later(a, act->region, act->target);
-        struct event_fields tf = drill_fields(act, "teardown", NULL);
-        journal_event(EVENT_RESTORE_TEARDOWN, &tf, "Restore drill %s: deleting %s %s", act->target,
+        journal_event(EVENT_RESTORE_TEARDOWN, &f, "Restore drill %s: deleting %s %s", act->target,
                       instance ? "instance" : "cluster", act->snapshot);
         return 0;
 }

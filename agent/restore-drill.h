@@ -25,15 +25,8 @@ bool restore_drill_known(const struct agent *a, const struct observation *o,
 
 /* The executors of the plan's drill actions, called from act_plan(). Each returns 0 (outcomes are events,
  * counted in `c`) or a negative errno if the state store failed. */
-int restore_drill_restore(struct agent *a, const struct plan_action *act, const struct observation *o,
-                          int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_RESTORE */
-int restore_drill_create_instance(struct agent *a, const struct plan_action *act,
-                                  const struct observation *o, int64_t cycle_id,
-                                  struct act_counts *c); /* ACTION_DRILL_INSTANCE */
-int restore_drill_probe(struct agent *a, const struct plan_action *act, const struct observation *o,
-                        int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_PROBE */
-int restore_drill_teardown(struct agent *a, const struct plan_action *act, const struct observation *o,
-                           int64_t cycle_id, struct act_counts *c); /* ACTION_DRILL_TEARDOWN */
-int restore_drill_failed(struct agent *a, const struct plan_action *act, const struct observation *o,
-                         int64_t cycle_id,
-                         struct act_counts *c); /* ACTION_DRILL_FAILED: reported once per drill */
+act_executor_fn restore_drill_restore;         /* ACTION_DRILL_RESTORE */
+act_executor_fn restore_drill_create_instance; /* ACTION_DRILL_INSTANCE */
+act_executor_fn restore_drill_probe;           /* ACTION_DRILL_PROBE */
+act_executor_fn restore_drill_teardown;        /* ACTION_DRILL_TEARDOWN */
+act_executor_fn restore_drill_failed;          /* ACTION_DRILL_FAILED: reported once per drill */

@@ -147,7 +147,7 @@ static int probe_wait_blocking(pid_t pid, int64_t timeout_sec, int *status)
 
 struct probe_wait {
         struct task *task;
-        bool exited, timed_out;
+        bool exited;
         int status;
 };
 
@@ -165,40 +165,27 @@ static int on_probe_exit(sd_event_source *s, const siginfo_t *si, void *userdata
         return 0; /* sd-event reaps it */
 }
 
-static int on_probe_timeout(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        struct probe_wait *w = userdata;
-        (void)s;
-        (void)usec;
-        w->timed_out = true;
-        task_wake(w->task);
-        return 0;
-}
-
 /* In the daemon: a child source and a timer, the task suspended in between; the loop runs on. */
 static int probe_wait_task(pid_t pid, int64_t timeout_sec, int *status)
 {
         struct probe_wait w = {.task = task_current()};
-        sd_event *e = task_event();
-        sd_event_source *child = NULL, *timer = NULL;
-        uint64_t now;
+        struct task_timer timeout = {};
+        sd_event_source *child = NULL;
         int r;
 
-        r = sd_event_add_child(e, &child, pid, WEXITED, on_probe_exit, &w);
+        r = sd_event_add_child(task_event(), &child, pid, WEXITED, on_probe_exit, &w);
         if (r >= 0)
-                r = sd_event_now(e, CLOCK_BOOTTIME, &now);
-        if (r >= 0)
-                r = sd_event_add_time(e, &timer, CLOCK_BOOTTIME, now + (uint64_t)timeout_sec * 1000000ULL, 0,
-                                      on_probe_timeout, &w);
+                r = task_timer_start(&timeout, (uint64_t)timeout_sec * 1000000ULL);
         if (r < 0) {
                 /* Not watched: it must not outlive the drill. */
+                task_timer_stop(&timeout);
                 sd_event_source_disable_unref(child);
                 (void)probe_kill(pid, status);
                 return r;
         }
-        while (!w.exited && !w.timed_out)
+        while (!w.exited && !timeout.elapsed)
                 task_suspend();
-        sd_event_source_disable_unref(timer);
+        task_timer_stop(&timeout);
         sd_event_source_disable_unref(child);
         if (!w.exited)
                 return probe_kill(pid, status);

@@ -124,26 +124,39 @@ int task_join(struct task *t)
         return 0;
 }
 
-struct sleeper {
-        struct task *task;
-        bool elapsed;
-};
-
-static int on_sleeper(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_task_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
-        struct sleeper *w = userdata;
+        struct task_timer *t = userdata;
         (void)s;
         (void)usec;
-        w->elapsed = true;
-        task_wake(w->task);
+        t->elapsed = true;
+        task_wake(t->task);
         return 0;
+}
+
+int task_timer_start(struct task_timer *t, uint64_t usec)
+{
+        uint64_t now;
+        int r;
+
+        if (!current)
+                return -EDEADLK;
+        *t = (struct task_timer){.task = current};
+        r = sd_event_now(current->event, CLOCK_BOOTTIME, &now);
+        if (r < 0)
+                return r;
+        return sd_event_add_time(current->event, &t->source, CLOCK_BOOTTIME, now + usec, 0, on_task_timer,
+                                 t);
+}
+
+void task_timer_stop(struct task_timer *t)
+{
+        t->source = sd_event_source_disable_unref(t->source);
 }
 
 int task_sleep(uint64_t usec)
 {
-        struct sleeper w = {.task = current};
-        sd_event_source *timer = NULL;
-        uint64_t now;
+        struct task_timer timer;
         int r;
 
         if (!current) {
@@ -153,15 +166,12 @@ int task_sleep(uint64_t usec)
                         ;
                 return 0;
         }
-        r = sd_event_now(current->event, CLOCK_BOOTTIME, &now);
+        r = task_timer_start(&timer, usec);
         if (r < 0)
                 return r;
-        r = sd_event_add_time(current->event, &timer, CLOCK_BOOTTIME, now + usec, 0, on_sleeper, &w);
-        if (r < 0)
-                return r;
-        while (!w.elapsed)
+        while (!timer.elapsed)
                 task_suspend();
-        sd_event_source_disable_unref(timer);
+        task_timer_stop(&timer);
         return 0;
 }
 

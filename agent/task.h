@@ -36,6 +36,18 @@ void task_wake(struct task *t);
 /* From a task: waits until `t` has returned, then frees it. Returns 0, or -EDEADLK outside a task. */
 int task_join(struct task *t);
 
+/* A one-shot CLOCK_BOOTTIME timer of the task that starts it: when it elapses it sets `elapsed` and wakes
+ * the task, which waits on that with whatever else it waits for (a child, an answer). */
+struct task_timer {
+        struct task *task;
+        sd_event_source *source;
+        bool elapsed;
+};
+/* From a task: starts `t`, `usec` from now. 0 or a negative errno. */
+int task_timer_start(struct task_timer *t, uint64_t usec);
+/* Stops `t` (started or not). */
+void task_timer_stop(struct task_timer *t);
+
 /* From a task: waits `usec` of CLOCK_BOOTTIME. Outside a task it sleeps (the blocking fallback). Returns 0
  * or a negative errno. */
 int task_sleep(uint64_t usec);

@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int array_grow(void **array, size_t *allocated, size_t n, size_t size)
+int array_reserve(void **array, size_t *allocated, size_t n, size_t first, size_t size)
 {
         size_t want;
         void *p;
 
         if (n < *allocated)
                 return 0;
-        want = *allocated ? *allocated * 2 : 16;
+        want = *allocated ? *allocated * 2 : first;
         if (want <= n)
                 want = n + 1;
         if (size == 0 || want > SIZE_MAX / size)
@@ -21,8 +21,36 @@ int array_grow(void **array, size_t *allocated, size_t n, size_t size)
         p = realloc(*array, want * size);
         if (!p)
                 return -ENOMEM;
-        memset((char *)p + *allocated * size, 0, (want - *allocated) * size);
         *array = p;
         *allocated = want;
+        return 0;
+}
+
+int array_grow(void **array, size_t *allocated, size_t n, size_t size)
+{
+        size_t before = *allocated;
+        int r;
+
+        r = array_reserve(array, allocated, n, 16, size);
+        if (r < 0)
+                return r;
+        memset((char *)*array + before * size, 0, (*allocated - before) * size);
+        return 0;
+}
+
+int array_append(void **array, size_t *n, const void *items, size_t n_items, size_t size)
+{
+        void *p;
+
+        if (n_items == 0)
+                return 0;
+        if (size == 0 || *n > SIZE_MAX / size - n_items)
+                return -ENOMEM;
+        p = realloc(*array, (*n + n_items) * size);
+        if (!p)
+                return -ENOMEM;
+        memcpy((char *)p + *n * size, items, n_items * size);
+        *array = p;
+        *n += n_items;
         return 0;
 }

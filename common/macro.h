@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -107,6 +108,10 @@ static inline const char *strna(const char *s)
 {
         return s ? s : "n/a";
 }
+
+/* vasprintf() as a negative errno: 0, or -ENOMEM with *ret set to NULL (glibc leaves it undefined, so that
+ * every caller would have to reset it before its cleanup frees it). */
+int vasprintf_safe(char **ret, const char *fmt, va_list ap) _printf_(2, 0);
 
 /* Free a string whose contents must not outlive it (secrets). */
 void free_erase(char *s);

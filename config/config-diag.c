@@ -26,12 +26,10 @@ int config_diags_add(struct config_diags *d, const char *file, unsigned line, co
                         return -ENOMEM;
         }
         va_start(ap, fmt);
-        r = vasprintf(&m, fmt, ap);
+        r = vasprintf_safe(&m, fmt, ap);
         va_end(ap);
-        if (r < 0) {
-                m = NULL;
-                return -ENOMEM;
-        }
+        if (r < 0)
+                return r;
 
         items = reallocarray(d->items, d->n + 1, sizeof(*items));
         if (!items)

@@ -46,6 +46,24 @@ static int dup_into(struct conf_ctx *ctx, const char *s, char **ret)
         return 0;
 }
 
+/* A string setting that must be there and pass `valid`, copied into *ret. Missing, it is reported with
+ * `missing` (what to write); refused, as "\"<value>\" is not <what>". */
+static void parse_required_string(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
+                                  bool (*valid)(const char *), const char *what, const char *missing,
+                                  char **ret)
+{
+        struct conf_node n;
+        const char *s;
+        int r = conf_get_string(ctx, group, key, &s, &n);
+
+        if (r == 0)
+                conf_error_missing(ctx, group, key, "%s", missing);
+        else if (r > 0 && !valid(s))
+                conf_error(ctx, &n, "\"%s\" is not %s", s, what);
+        else if (r > 0)
+                dup_into(ctx, s, ret);
+}
+
 const char *policy_region(const struct policy *p, const struct agent_settings *agent)
 {
         return p->region ? p->region : agent->region;
@@ -506,21 +524,11 @@ static void parse_export(struct conf_ctx *ctx, const struct conf_node *pn, struc
         p->export_.enabled = true;
         conf_check_members(ctx, &g, export_keys);
 
-        int r = conf_get_string(ctx, &g, "bucket", &s, &n);
-        if (r == 0)
-                conf_error_missing(ctx, &g, "bucket",
-                                   "export needs bucket = \"NAME\" (an S3 bucket in the "
-                                   "cluster's region)");
-        else if (r > 0) {
-                if (!s3_bucket_name_is_valid(s))
-                        conf_error(
-                            ctx, &n,
-                            "\"%s\" is not an S3 bucket name: expected 3..63 lowercase letters, digits, "
-                            "dots and hyphens, starting and ending with a letter or digit",
-                            s);
-                else
-                        dup_into(ctx, s, &p->export_.bucket);
-        }
+        parse_required_string(
+            ctx, &g, "bucket", s3_bucket_name_is_valid,
+            "an S3 bucket name: expected 3..63 lowercase letters, digits, dots and hyphens, "
+            "starting and ending with a letter or digit",
+            "export needs bucket = \"NAME\" (an S3 bucket in the cluster's region)", &p->export_.bucket);
         if (conf_get_string(ctx, &g, "prefix", &s, &n) > 0) {
                 if (!s3_prefix_is_valid(s))
                         conf_error(ctx, &n,
@@ -560,21 +568,11 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
                                    "snapshot) or \"point-in-time\" (the cluster's latest restorable time)",
                                    s);
         }
-        int r = conf_get_string(ctx, &g, "instance_class", &s, &n);
-        if (r == 0)
-                conf_error_missing(ctx, &g, "instance_class",
-                                   "restore_test needs instance_class = \"db.r6g.large\" (the class of the "
-                                   "temporary writer)");
-        else if (r > 0) {
-                if (!instance_class_is_valid(s))
-                        conf_error(
-                            ctx, &n,
-                            "\"%s\" is not a DB instance class: expected one such as \"db.r6g.large\" or "
-                            "\"db.serverless\"",
-                            s);
-                else
-                        dup_into(ctx, s, &p->restore_test.instance_class);
-        }
+        parse_required_string(
+            ctx, &g, "instance_class", instance_class_is_valid,
+            "a DB instance class: expected one such as \"db.r6g.large\" or \"db.serverless\"",
+            "restore_test needs instance_class = \"db.r6g.large\" (the class of the temporary writer)",
+            &p->restore_test.instance_class);
         conf_get_uint(ctx, &g, "keep_minutes", 0, 24 * 60, &p->restore_test.keep_minutes);
         if (conf_get_string(ctx, &g, "probe_command", &s, &n) > 0) {
                 if (isempty(s) || strlen(s) > 4096)

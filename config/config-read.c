@@ -146,7 +146,7 @@ _printf_(5, 0) static void conf_verror(struct conf_ctx *ctx, const char *file, u
         _cleanup_free_ char *msg = NULL;
 
         ctx->n_errors++;
-        if (vasprintf(&msg, fmt, ap) < 0) {
+        if (vasprintf_safe(&msg, fmt, ap) < 0) {
                 ctx->oom = -ENOMEM;
                 return;
         }
@@ -334,49 +334,53 @@ const char *conf_type_name(const struct conf_node *n)
         }
 }
 
-int conf_get_group(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
-                   struct conf_node *ret)
+static bool is_string(const struct conf_node *n)
+{
+        return conf_string(n) != NULL;
+}
+
+static bool is_bool(const struct conf_node *n)
+{
+        return config_setting_type(n->s) == CONFIG_TYPE_BOOL;
+}
+
+/* The member `key` of `group` when `is` accepts its type: 1 (into *ret); 0 when there is none; -EINVAL,
+ * reported as "expected <expected>, got <its type>", when it has another type. */
+static int get_typed(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
+                     bool (*is)(const struct conf_node *), const char *expected, struct conf_node *ret)
 {
         struct conf_node m;
 
         if (!conf_member(group, key, &m))
                 return 0;
-        if (!conf_is_group(&m)) {
-                conf_error(ctx, &m, "expected a group { ... }, got %s", conf_type_name(&m));
+        if (!is(&m)) {
+                conf_error(ctx, &m, "expected %s, got %s", expected, conf_type_name(&m));
                 return -EINVAL;
         }
         *ret = m;
         return 1;
 }
 
+int conf_get_group(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
+                   struct conf_node *ret)
+{
+        return get_typed(ctx, group, key, conf_is_group, "a group { ... }", ret);
+}
+
 int conf_get_list(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
                   struct conf_node *ret)
 {
-        struct conf_node m;
-
-        if (!conf_member(group, key, &m))
-                return 0;
-        if (!conf_is_list(&m)) {
-                conf_error(ctx, &m, "expected a list ( { ... }, ... ), got %s", conf_type_name(&m));
-                return -EINVAL;
-        }
-        *ret = m;
-        return 1;
+        return get_typed(ctx, group, key, conf_is_list, "a list ( { ... }, ... )", ret);
 }
 
 int conf_get_string_seq(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
                         struct conf_node *ret)
 {
         struct conf_node m;
-        int r = 1;
+        int r = get_typed(ctx, group, key, conf_is_string_seq, "an array of strings [ \"...\", ... ]", &m);
 
-        if (!conf_member(group, key, &m))
-                return 0;
-        if (!conf_is_string_seq(&m)) {
-                conf_error(ctx, &m, "expected an array of strings [ \"...\", ... ], got %s",
-                           conf_type_name(&m));
-                return -EINVAL;
-        }
+        if (r <= 0)
+                return r;
         for (unsigned i = 0; i < conf_length(&m); i++) {
                 struct conf_node e;
                 conf_elem(&m, i, &e);
@@ -394,13 +398,10 @@ int conf_get_string(struct conf_ctx *ctx, const struct conf_node *group, const c
                     struct conf_node *ret_node)
 {
         struct conf_node m;
+        int r = get_typed(ctx, group, key, is_string, "a string in double quotes", &m);
 
-        if (!conf_member(group, key, &m))
-                return 0;
-        if (!conf_string(&m)) {
-                conf_error(ctx, &m, "expected a string in double quotes, got %s", conf_type_name(&m));
-                return -EINVAL;
-        }
+        if (r <= 0)
+                return r;
         *ret = conf_string(&m);
         if (ret_node)
                 *ret_node = m;
@@ -410,13 +411,10 @@ int conf_get_string(struct conf_ctx *ctx, const struct conf_node *group, const c
 int conf_get_bool(struct conf_ctx *ctx, const struct conf_node *group, const char *key, bool *ret)
 {
         struct conf_node m;
+        int r = get_typed(ctx, group, key, is_bool, "true or false", &m);
 
-        if (!conf_member(group, key, &m))
-                return 0;
-        if (config_setting_type(m.s) != CONFIG_TYPE_BOOL) {
-                conf_error(ctx, &m, "expected true or false, got %s", conf_type_name(&m));
-                return -EINVAL;
-        }
+        if (r <= 0)
+                return r;
         *ret = config_setting_get_bool(m.s);
         return 1;
 }

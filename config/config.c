@@ -188,11 +188,11 @@ _printf_(4, 5) static void policy_error(struct conf_ctx *ctx, const struct polic
 
         ctx->n_errors++;
         va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
+        r = vasprintf_safe(&msg, fmt, ap);
         va_end(ap);
         if (r < 0 ||
             asprintf(&path, "policies.[%u]%s%s", p->index, setting ? "." : "", setting ? setting : "") < 0) {
-                msg = path = NULL;
+                path = NULL;
                 ctx->oom = -ENOMEM;
                 return;
         }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 
 const char *plan_str(const char *s)
@@ -38,14 +39,9 @@ const char *plan_memo_copy(struct builder *b, struct str_memo *m, const char *s,
 
 void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
 {
-        if (b->n_next_slots == b->cap_next_slots) {
-                size_t cap = b->cap_next_slots ? b->cap_next_slots * 2 : b->n_clusters + 1;
-                struct plan_next_slot *x = realloc(b->next_slots, cap * sizeof *x);
-                if (!x)
-                        return plan_fail(b, -ENOMEM);
-                b->next_slots = x;
-                b->cap_next_slots = cap;
-        }
+        if (array_reserve((void **)&b->next_slots, &b->cap_next_slots, b->n_next_slots, b->n_clusters + 1,
+                          sizeof(*b->next_slots)) < 0)
+                return plan_fail(b, -ENOMEM);
         struct plan_next_slot c = *n;
         c.policy = plan_memo_copy(b, &b->memo_policy, n->policy, true);
         c.cluster = plan_memo_copy(b, &b->memo_cluster, n->cluster, true);
@@ -57,18 +53,12 @@ void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
 
 void plan_add_action(struct builder *b, const struct plan_action *a)
 {
-        if (b->n_actions == b->cap_actions) {
-                /* Room for a deletion of every snapshot and a few actions per cluster up front: pages
-                 * never written cost no memory, and the vector is not copied as it grows. */
-                size_t cap = b->cap_actions ? b->cap_actions * 2
-                                            : b->in->n_snapshots + 8 * b->in->n_clusters + b->in->n_ledger +
-                                                  b->in->n_exports + 64;
-                struct plan_action *n = realloc(b->actions, cap * sizeof *n);
-                if (!n)
-                        return plan_fail(b, -ENOMEM);
-                b->actions = n;
-                b->cap_actions = cap;
-        }
+        /* Room for a deletion of every snapshot and a few actions per cluster up front: pages never written
+         * cost no memory, and the vector is not copied as it grows. */
+        size_t first = b->in->n_snapshots + 8 * b->in->n_clusters + b->in->n_ledger + b->in->n_exports + 64;
+        if (array_reserve((void **)&b->actions, &b->cap_actions, b->n_actions, first, sizeof(*b->actions)) <
+            0)
+                return plan_fail(b, -ENOMEM);
         struct plan_action c = *a;
         c.policy = plan_memo_copy(b, &b->memo_policy, a->policy, true);
         c.cluster = plan_memo_copy(b, &b->memo_cluster, a->cluster, true);
@@ -106,4 +96,13 @@ void plan_add_action(struct builder *b, const struct plan_action *a)
                 }
         }
         b->actions[b->n_actions++] = c;
+}
+
+void plan_add_cluster_action(struct builder *b, const struct cluster_plan *cp, struct plan_action a)
+{
+        a.policy = cp->p->name;
+        a.cluster = cp->c->identifier;
+        if (!a.region)
+                a.region = cp->region;
+        plan_add_action(b, &a);
 }

@@ -94,6 +94,10 @@ void plan_fail(struct builder *b, int r);
 
 /* Deep-copies the action into the plan (strings, tags, accounts). */
 void plan_add_action(struct builder *b, const struct plan_action *a);
+/* plan_add_action() for an action about the cluster of `cp`: `a` with its policy and cluster, and the
+ * cluster's region unless `a` says where it runs (a copy in its destination, a deletion where the snapshot
+ * is). */
+void plan_add_cluster_action(struct builder *b, const struct cluster_plan *cp, struct plan_action a);
 void plan_wake(struct builder *b, int64_t t);
 /* Records a selected cluster's next slot (strings copied into the plan). */
 void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n);

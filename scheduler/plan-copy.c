@@ -76,47 +76,44 @@ static void add_copy(struct builder *b, const struct cluster_plan *cp, const str
 {
         struct tag tags[4];
         size_t n = copy_tags(cp, src, kind, tags);
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_COPY,
-                               .policy = cp->p->name,
-                               .cluster = cp->c->identifier,
-                               .region = region,
-                               .snapshot = id,
-                               .source_snapshot = src->s->identifier,
-                               .source_region = cp->region,
-                               .kms_key = kms_key,
-                               .rule = rule,
-                               .tags = tags,
-                               .n_tags = n,
-                           });
+        plan_add_cluster_action(b, cp,
+                                (struct plan_action){
+                                    .kind = ACTION_COPY,
+                                    .region = region,
+                                    .snapshot = id,
+                                    .source_snapshot = src->s->identifier,
+                                    .source_region = cp->region,
+                                    .kms_key = kms_key,
+                                    .rule = rule,
+                                    .tags = tags,
+                                    .n_tags = n,
+                                });
         plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
 }
 
 static void refuse(struct builder *b, const struct cluster_plan *cp, const char *region,
                    const char *snapshot, const char *why)
 {
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_REFUSED,
-                               .policy = cp->p->name,
-                               .cluster = cp->c->identifier,
-                               .region = region,
-                               .snapshot = snapshot,
-                               .rule = why,
-                           });
+        plan_add_cluster_action(b, cp,
+                                (struct plan_action){
+                                    .kind = ACTION_REFUSED,
+                                    .region = region,
+                                    .snapshot = snapshot,
+                                    .rule = why,
+                                });
 }
 
 static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, const char *region,
                             const char *snapshot, const char *what)
 {
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_QUOTA_EXHAUSTED,
-                               .policy = cp->p->name,
-                               .cluster = cp->c->identifier,
-                               .region = region,
-                               .snapshot = snapshot,
-                               .rule = plan_arena_printf(b->arena, "%s: %s", what,
-                                                         plan_quota_describe(b, region, cp->p)),
-                           });
+        plan_add_cluster_action(
+            b, cp,
+            (struct plan_action){
+                .kind = ACTION_QUOTA_EXHAUSTED,
+                .region = region,
+                .snapshot = snapshot,
+                .rule = plan_arena_printf(b->arena, "%s: %s", what, plan_quota_describe(b, region, cp->p)),
+            });
 }
 
 /* Whether `region` already has the copy (by name, or by its source ARN). */
@@ -167,17 +164,16 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
                               "(a key in the destination region)");
         if (cross && cross_region_copy_limit_reached(b)) {
                 int64_t t_retry = b->in->now + PLAN_POLL_INTERVAL_SEC;
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_WAIT,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = t->region,
-                                       .snapshot = id,
-                                       .source_snapshot = src->s->identifier,
-                                       .source_region = cp->region,
-                                       .retry_at = t_retry,
-                                       .rule = "at most 5 cross-region copies in flight per account",
-                                   });
+                plan_add_cluster_action(b, cp,
+                                        (struct plan_action){
+                                            .kind = ACTION_WAIT,
+                                            .region = t->region,
+                                            .snapshot = id,
+                                            .source_snapshot = src->s->identifier,
+                                            .source_region = cp->region,
+                                            .retry_at = t_retry,
+                                            .rule = "at most 5 cross-region copies in flight per account",
+                                        });
                 plan_wake(b, t_retry);
                 return;
         }
@@ -272,18 +268,16 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
                         missing[k++] = *a;
         if (k == 0 || plan_ledger_open(b, ACTION_SHARE, cp->region, target->s->identifier))
                 return;
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_SHARE,
-                               .policy = cp->p->name,
-                               .cluster = cp->c->identifier,
-                               .region = cp->region,
-                               .snapshot = target->s->identifier,
-                               .rule = target == src
-                                           ? "share: newest snapshot not yet shared with every account"
-                                           : "share: the re-encrypted copy of the newest snapshot is "
-                                             "not yet shared with every account",
-                               .accounts = missing,
-                           });
+        plan_add_cluster_action(b, cp,
+                                (struct plan_action){
+                                    .kind = ACTION_SHARE,
+                                    .snapshot = target->s->identifier,
+                                    .rule = target == src
+                                                ? "share: newest snapshot not yet shared with every account"
+                                                : "share: the re-encrypted copy of the newest snapshot is "
+                                                  "not yet shared with every account",
+                                    .accounts = missing,
+                                });
 }
 
 /* ---- exports ---- */
@@ -329,18 +323,16 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
                     (src->s->arn && streq_ptr(x->source_arn, src->s->arn) && export_counts(x->status)))
                         return; /* this period's task exists, or the newest snapshot is exported */
         }
-        plan_add_action(
-            b, &(struct plan_action){
-                   .kind = ACTION_EXPORT,
-                   .policy = cp->p->name,
-                   .cluster = cp->c->identifier,
-                   .region = cp->region,
-                   .snapshot = task,
-                   .source_snapshot = src->s->identifier,
-                   .kms_key = e->kms_key,
-                   .slot_start = cur.start,
-                   .rule = plan_arena_printf(b->arena, "export period from %s: newest snapshot not exported",
-                                             time_format_iso8601(cur.start, base)),
-               });
+        plan_add_cluster_action(
+            b, cp,
+            (struct plan_action){
+                .kind = ACTION_EXPORT,
+                .snapshot = task,
+                .source_snapshot = src->s->identifier,
+                .kms_key = e->kms_key,
+                .slot_start = cur.start,
+                .rule = plan_arena_printf(b->arena, "export period from %s: newest snapshot not exported",
+                                          time_format_iso8601(cur.start, base)),
+            });
         plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
 }

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +19,6 @@ struct drill_ctx {
         struct builder *b;
         const struct cluster_plan *cp;
 };
-
-static const char *describe(struct builder *b, const char *fmt, ...) _printf_(2, 3);
-static const char *describe(struct builder *b, const char *fmt, ...)
-{
-        char buf[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof buf, fmt, ap);
-        va_end(ap);
-        return plan_arena_strdup(b->arena, buf);
-}
 
 static void add(const struct drill_ctx *d, enum action_kind kind, const char *drill, const char *snapshot,
                 const char *status, const char *rule)
@@ -134,17 +122,18 @@ static void teardown(const struct drill_ctx *d, const struct observed_cluster *d
         struct builder *b = d->b;
         if (instance && streq_ptr(instance->status, "deleting"))
                 add(d, ACTION_DRILL_WAIT, dc->identifier, instance->identifier, instance->status,
-                    describe(b, "teardown: instance %s is being deleted; then the cluster",
-                             instance->identifier));
+                    plan_arena_printf(b->arena, "teardown: instance %s is being deleted; then the cluster",
+                                      instance->identifier));
         else if (instance)
                 add(d, ACTION_DRILL_TEARDOWN, dc->identifier, instance->identifier, instance->status,
-                    describe(b, "%s: delete instance %s, then the cluster", why, instance->identifier));
+                    plan_arena_printf(b->arena, "%s: delete instance %s, then the cluster", why,
+                                      instance->identifier));
         else if (streq_ptr(dc->status, "deleting"))
                 add(d, ACTION_DRILL_WAIT, dc->identifier, dc->identifier, dc->status,
                     "teardown: the cluster is being deleted");
         else
                 add(d, ACTION_DRILL_TEARDOWN, dc->identifier, dc->identifier, dc->status,
-                    describe(b, "%s: delete the cluster (no instance left)", why));
+                    plan_arena_printf(b->arena, "%s: delete the cluster (no instance left)", why));
         poll_soon(d);
 }
 
@@ -177,26 +166,27 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                 char at[TIME_ISO8601_MAX];
                 if (b->in->now < teardown_at) {
                         plan_add_action(
-                            b,
-                            &(struct plan_action){
-                                .kind = ACTION_DRILL_WAIT,
-                                .policy = p->name,
-                                .cluster = source,
-                                .region = region,
-                                .target = dc->identifier,
-                                .snapshot = dc->identifier,
-                                .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
-                                .retry_at = teardown_at,
-                                .rule = describe(b, "drill %s at %s; kept keep_minutes=%u",
-                                                 probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
-                                                 time_format_iso8601(probe->finished_at, at),
-                                                 p->restore_test.keep_minutes),
-                            });
+                            b, &(struct plan_action){
+                                   .kind = ACTION_DRILL_WAIT,
+                                   .policy = p->name,
+                                   .cluster = source,
+                                   .region = region,
+                                   .target = dc->identifier,
+                                   .snapshot = dc->identifier,
+                                   .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                   .retry_at = teardown_at,
+                                   .rule = plan_arena_printf(
+                                       b->arena, "drill %s at %s; kept keep_minutes=%u",
+                                       probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                       time_format_iso8601(probe->finished_at, at),
+                                       p->restore_test.keep_minutes),
+                               });
                         plan_wake(b, teardown_at);
                         return;
                 }
-                return teardown(d, dc, instance,
-                                describe(b, "kept keep_minutes=%u", p->restore_test.keep_minutes));
+                return teardown(
+                    d, dc, instance,
+                    plan_arena_printf(b->arena, "kept keep_minutes=%u", p->restore_test.keep_minutes));
         }
 
         if (!instance && record_find(b, ACTION_DRILL_INSTANCE, region, source, dc->identifier, true,
@@ -204,8 +194,8 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                 return teardown(d, dc, NULL, "the primary instance could not be created: the drill failed");
         if (!streq_ptr(dc->status, "available")) {
                 add(d, ACTION_DRILL_WAIT, dc->identifier, dc->identifier, dc->status,
-                    describe(b, "restoring: the cluster is %s",
-                             dc->status ? dc->status : "not yet observed"));
+                    plan_arena_printf(b->arena, "restoring: the cluster is %s",
+                                      dc->status ? dc->status : "not yet observed"));
                 return poll_soon(d);
         }
         if (!instance) {
@@ -221,18 +211,19 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                         return poll_soon(d);
                 }
                 add(d, ACTION_DRILL_INSTANCE, dc->identifier, instance_id, dc->status,
-                    describe(b,
-                             "the restored cluster is available without an instance: create its primary "
-                             "(writer), class %s",
-                             strempty(p->restore_test.instance_class)));
+                    plan_arena_printf(
+                        b->arena,
+                        "the restored cluster is available without an instance: create its primary "
+                        "(writer), class %s",
+                        strempty(p->restore_test.instance_class)));
                 return poll_soon(d);
         }
         if (!streq_ptr(instance->status, "available") || !streq_ptr(dc->writer, instance->identifier)) {
                 add(d, ACTION_DRILL_WAIT, dc->identifier, instance->identifier, instance->status,
                     streq_ptr(instance->status, "available")
                         ? "the instance is available but not yet the cluster's writer"
-                        : describe(b, "the instance is %s (a reader until it is the writer)",
-                                   instance->status ? instance->status : "not known"));
+                        : plan_arena_printf(b->arena, "the instance is %s (a reader until it is the writer)",
+                                            instance->status ? instance->status : "not known"));
                 return poll_soon(d);
         }
         plan_add_action(
@@ -305,8 +296,8 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                     owned_restore(b, cp->region, source, found[i]->identifier);
                 if (!restore) {
                         add(&d, ACTION_REFUSED, found[i]->identifier, NULL, found[i]->status,
-                            describe(
-                                b,
+                            plan_arena_printf(
+                                b->arena,
                                 "cluster %s looks like a restore drill of %s but the agent's ledger has no "
                                 "restore of it: not probed, not deleted",
                                 found[i]->identifier, source));
@@ -339,10 +330,11 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
         const char *every = plan_schedule_describe(&p->restore_test.every, buf);
         if (p->restore_test.source == RESTORE_SOURCE_POINT_IN_TIME) {
                 add(&d, ACTION_DRILL_RESTORE, drill_id, drill_id, NULL,
-                    describe(b,
-                             "restore_test every %s, source point-in-time: restore %s to its latest "
-                             "restorable time",
-                             every, source));
+                    plan_arena_printf(
+                        b->arena,
+                        "restore_test every %s, source point-in-time: restore %s to its latest "
+                        "restorable time",
+                        every, source));
                 return poll_soon(&d);
         }
         const struct snap *snap = newest_agent_snapshot(&d);
@@ -353,17 +345,18 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                 return;
         }
         plan_add_action(
-            b, &(struct plan_action){
-                   .kind = ACTION_DRILL_RESTORE,
-                   .policy = p->name,
-                   .cluster = source,
-                   .region = cp->region,
-                   .target = drill_id,
-                   .snapshot = drill_id,
-                   .source_snapshot = snap->s->identifier,
-                   .rule = describe(b, "restore_test every %s: restore the newest available agent snapshot",
-                                    every),
-               });
+            b,
+            &(struct plan_action){
+                .kind = ACTION_DRILL_RESTORE,
+                .policy = p->name,
+                .cluster = source,
+                .region = cp->region,
+                .target = drill_id,
+                .snapshot = drill_id,
+                .source_snapshot = snap->s->identifier,
+                .rule = plan_arena_printf(
+                    b->arena, "restore_test every %s: restore the newest available agent snapshot", every),
+            });
         poll_soon(&d);
 }
 

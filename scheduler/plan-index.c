@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "hash.h"
 #include "plan-builder.h"
 
@@ -106,14 +107,8 @@ static int pair_add(struct builder *b, const char *region, const char *cluster, 
 {
         if ((b->n_pairs + 1) * 2 > b->pair_cap && pair_table_rebuild(b, b->pair_cap * 2) < 0)
                 return -ENOMEM;
-        if (b->n_pairs == b->cap_pairs) {
-                size_t cap = b->cap_pairs * 2;
-                struct snap_pair *n = realloc(b->pairs, cap * sizeof *n);
-                if (!n)
-                        return -ENOMEM;
-                b->pairs = n;
-                b->cap_pairs = cap;
-        }
+        if (ARRAY_GROW(b->pairs, b->cap_pairs, b->n_pairs) < 0)
+                return -ENOMEM;
         b->pairs[b->n_pairs] = (struct snap_pair){.region = region, .cluster = cluster, .hash = h};
         b->pair_table[pair_probe(b, h, region, cluster)] = ++b->n_pairs;
         return 0;

@@ -167,14 +167,14 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
                 const struct observed_snapshot *s = sn->s;
                 /* Seed rule: AWS Backup's snapshots are deleted only through AWS Backup. */
                 bool through_backup = snapshot_origin_deleted_only_through_backup(sn->origin);
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = through_backup ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = s->region,
-                                       .snapshot = s->identifier,
-                                       .rule = rule,
-                                   });
+                plan_add_cluster_action(
+                    b, cp,
+                    (struct plan_action){
+                        .kind = through_backup ? ACTION_DELETE_BACKUP : ACTION_DELETE_RDS,
+                        .region = s->region,
+                        .snapshot = s->identifier,
+                        .rule = rule,
+                    });
         }
 }
 
@@ -223,14 +223,13 @@ static void keep_other_policies(struct builder *b, const struct cluster_plan *cp
                               b->arena,
                               "tagged %s=%s, which names no configured policy: kept, never deleted",
                               TAG_POLICY, sn->policy_tag);
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_REFUSED,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = sn->s->region,
-                                       .snapshot = sn->s->identifier,
-                                       .rule = why,
-                                   });
+                plan_add_cluster_action(b, cp,
+                                        (struct plan_action){
+                                            .kind = ACTION_REFUSED,
+                                            .region = sn->s->region,
+                                            .snapshot = sn->s->identifier,
+                                            .rule = why,
+                                        });
         }
 }
 
@@ -239,15 +238,13 @@ void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp)
         const struct policy *p = cp->p;
 
         if (cp->c->snapshots_incomplete)
-                plan_add_action(b,
-                                &(struct plan_action){
-                                    .kind = ACTION_REFUSED,
-                                    .policy = p->name,
-                                    .cluster = cp->c->identifier,
-                                    .region = cp->region,
-                                    .rule = "a snapshot of this cluster could not be read (malformed in the "
-                                            "Describe answer): no deletion for it until every one can",
-                                });
+                plan_add_cluster_action(
+                    b, cp,
+                    (struct plan_action){
+                        .kind = ACTION_REFUSED,
+                        .rule = "a snapshot of this cluster could not be read (malformed in the "
+                                "Describe answer): no deletion for it until every one can",
+                    });
 
         keep_other_policies(b, cp, cp->region);
         for (size_t t = 0; t < p->n_copies; t++)

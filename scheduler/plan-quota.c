@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "plan-builder.h"
 #include "plan-index.h"
 #include "time-util.h"
@@ -19,15 +20,9 @@ static struct quota_region *quota_region(struct builder *b, const char *region)
         for (size_t i = 0; i < b->n_quota; i++)
                 if (streq(b->quota[i].region, region))
                         return &b->quota[i];
-        if (b->n_quota == b->cap_quota) {
-                size_t cap = b->cap_quota ? b->cap_quota * 2 : 8;
-                struct quota_region *n = realloc(b->quota, cap * sizeof *n);
-                if (!n) {
-                        b->error = b->error ?: -ENOMEM;
-                        return NULL;
-                }
-                b->quota = n;
-                b->cap_quota = cap;
+        if (ARRAY_GROW(b->quota, b->cap_quota, b->n_quota) < 0) {
+                b->error = b->error ?: -ENOMEM;
+                return NULL;
         }
         /* The plan's shared copy, so that actions' regions compare by pointer. */
         const char *copy = plan_arena_intern(b->arena, region);

@@ -115,14 +115,13 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
         char id[PLAN_SNAPSHOT_ID_MAX], iso[TIME_ISO8601_MAX], what[96];
 
         if (plan_snapshot_identifier(b->prefix, cp->c->identifier, sl->start, id) < 0) {
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_REFUSED,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = cp->region,
-                                       .slot_start = sl->start,
-                                       .rule = "no valid snapshot identifier from the prefix and cluster",
-                                   });
+                plan_add_cluster_action(
+                    b, cp,
+                    (struct plan_action){
+                        .kind = ACTION_REFUSED,
+                        .slot_start = sl->start,
+                        .rule = "no valid snapshot identifier from the prefix and cluster",
+                    });
                 return -1;
         }
         if (slot_done(b, cp, id, sl))
@@ -137,32 +136,28 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
         describe(cp, w, what);
         if (!cluster_can_snapshot(cp->c)) {
                 int64_t t = plan_retry_at(sl->start, sl->close, now);
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_WAIT,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = cp->region,
-                                       .snapshot = id,
-                                       .status = cp->c->status ?: "unknown",
-                                       .slot_start = sl->start,
-                                       .retry_at = t,
-                                       .rule = plan_arena_printf(
-                                           b->arena, "cluster not available in its window (%s)", what),
-                                   });
+                plan_add_cluster_action(b, cp,
+                                        (struct plan_action){
+                                            .kind = ACTION_WAIT,
+                                            .snapshot = id,
+                                            .status = cp->c->status ?: "unknown",
+                                            .slot_start = sl->start,
+                                            .retry_at = t,
+                                            .rule = plan_arena_printf(
+                                                b->arena, "cluster not available in its window (%s)", what),
+                                        });
                 plan_wake(b, t);
                 *ret_retry = t;
                 return NEXT_SLOT_RETRY;
         }
         if (!plan_quota_take(b, cp->region, cp->p)) {
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_QUOTA_EXHAUSTED,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = cp->region,
-                                       .snapshot = id,
-                                       .slot_start = sl->start,
-                                       .rule = plan_quota_describe(b, cp->region, cp->p),
-                                   });
+                plan_add_cluster_action(b, cp,
+                                        (struct plan_action){
+                                            .kind = ACTION_QUOTA_EXHAUSTED,
+                                            .snapshot = id,
+                                            .slot_start = sl->start,
+                                            .rule = plan_quota_describe(b, cp->region, cp->p),
+                                        });
                 return NEXT_SLOT_QUOTA_EXHAUSTED;
         }
         time_format_iso8601(sl->start, iso);
@@ -171,17 +166,15 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
             {(char *)TAG_POLICY, cp->p->name},
             {(char *)TAG_SLOT, iso},
         };
-        plan_add_action(b, &(struct plan_action){
-                               .kind = ACTION_CREATE,
-                               .policy = cp->p->name,
-                               .cluster = cp->c->identifier,
-                               .region = cp->region,
-                               .snapshot = id,
-                               .slot_start = sl->start,
-                               .rule = plan_arena_printf(b->arena, "slot %s of %s", iso, what),
-                               .tags = tags,
-                               .n_tags = ELEMENTSOF(tags),
-                           });
+        plan_add_cluster_action(b, cp,
+                                (struct plan_action){
+                                    .kind = ACTION_CREATE,
+                                    .snapshot = id,
+                                    .slot_start = sl->start,
+                                    .rule = plan_arena_printf(b->arena, "slot %s of %s", iso, what),
+                                    .tags = tags,
+                                    .n_tags = ELEMENTSOF(tags),
+                                });
         plan_wake(b, now + PLAN_POLL_INTERVAL_SEC);
         return NEXT_SLOT_CREATE_NOW;
 }
@@ -196,17 +189,15 @@ static void closed_slot(struct builder *b, const struct cluster_plan *cp, const 
             !cluster_has_record_before(b, cp, sl->start))
                 return;
         describe(cp, w, what);
-        plan_add_action(b,
-                        &(struct plan_action){
-                            .kind = ACTION_MISSED,
-                            .policy = cp->p->name,
-                            .cluster = cp->c->identifier,
-                            .region = cp->region,
-                            .snapshot = id,
-                            .status = cp->c->status,
-                            .slot_start = sl->start,
-                            .rule = plan_arena_printf(b->arena, "window closed with no snapshot (%s)", what),
-                        });
+        plan_add_cluster_action(
+            b, cp,
+            (struct plan_action){
+                .kind = ACTION_MISSED,
+                .snapshot = id,
+                .status = cp->c->status,
+                .slot_start = sl->start,
+                .rule = plan_arena_printf(b->arena, "window closed with no snapshot (%s)", what),
+            });
 }
 
 void plan_slots(struct builder *b, const struct cluster_plan *cp)
@@ -216,25 +207,22 @@ void plan_slots(struct builder *b, const struct cluster_plan *cp)
         struct slot cur, prev, next;
 
         if (!w) {
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_REFUSED,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = cp->region,
-                                       .rule = "the policy uses the cluster's backup window and the cluster "
-                                               "reports none",
-                                   });
+                plan_add_cluster_action(
+                    b, cp,
+                    (struct plan_action){
+                        .kind = ACTION_REFUSED,
+                        .rule = "the policy uses the cluster's backup window and the cluster "
+                                "reports none",
+                    });
                 return;
         }
         if (slot_latest(&cp->p->every, w, cp->c->identifier, now, &cur) < 0 ||
             slot_next(&cp->p->every, w, cp->c->identifier, now, &next) < 0) {
-                plan_add_action(b, &(struct plan_action){
-                                       .kind = ACTION_REFUSED,
-                                       .policy = cp->p->name,
-                                       .cluster = cp->c->identifier,
-                                       .region = cp->region,
-                                       .rule = "invalid schedule or window",
-                                   });
+                plan_add_cluster_action(b, cp,
+                                        (struct plan_action){
+                                            .kind = ACTION_REFUSED,
+                                            .rule = "invalid schedule or window",
+                                        });
                 return;
         }
         int state = -1;
