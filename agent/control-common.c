@@ -39,8 +39,7 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&what, fmt, ap) < 0)
-                what = NULL;
+        (void)vasprintf_safe(&what, fmt, ap);
         va_end(ap);
         control_reply_set(reply, CONTROL_FAILED, "%s: %s", strempty(what),
                           aws_error_to_string(e, buf, sizeof(buf)));

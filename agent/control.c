@@ -78,8 +78,7 @@ static void reply_setv(struct control_reply *r, int status, const char *fmt, va_
 {
         char *m = NULL;
 
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
+        (void)vasprintf_safe(&m, fmt, ap); /* out of memory: no message, the status still says it */
         free(r->message);
         r->message = m;
         r->status = status;
@@ -274,11 +273,7 @@ static int send_message(int fd, int status, const char *fmt, ...)
 
 static int arm_idle(struct control_conn *c)
 {
-        uint64_t now;
-        int r = sd_event_now(c->server->event, CLOCK_MONOTONIC, &now);
-        if (r < 0)
-                return r;
-        r = sd_event_source_set_time(c->timer, now + CONTROL_IDLE_TIMEOUT_USEC);
+        int r = sd_event_source_set_time_relative(c->timer, CONTROL_IDLE_TIMEOUT_USEC);
         if (r < 0)
                 return r;
         return sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);

@@ -424,14 +424,6 @@ static int look_export(struct agent *a, struct observation *o, const char *regio
         return observation_rebuild_views(o);
 }
 
-static bool is_export(const struct observation *o, const char *identifier)
-{
-        for (size_t i = 0; i < o->n_exports; i++)
-                if (streq_ptr(o->exports[i].identifier, identifier))
-                        return true;
-        return false;
-}
-
 struct look_target {
         const char *region;
         const struct policy *policy;
@@ -510,7 +502,7 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                          * create once deletions free room, and that is looked at. */
                         break;
                 case ACTION_POLL:
-                        if (is_export(o, act->snapshot))
+                        if (observation_has_export(o, act->snapshot))
                                 r = look_export(a, o, act->region, pol, act->snapshot);
                         else
                                 r = look_snapshot(a, o, act->region, pol, act->snapshot);

@@ -74,13 +74,7 @@ static uint64_t next_delay_usec(const struct agent *a, int64_t next_wakeup)
 
 static int arm(struct loop *l, uint64_t delay_usec)
 {
-        uint64_t now;
-        int r;
-
-        r = sd_event_now(l->event, CLOCK_BOOTTIME, &now);
-        if (r < 0)
-                return r;
-        r = sd_event_source_set_time(l->timer, now + delay_usec);
+        int r = sd_event_source_set_time_relative(l->timer, delay_usec);
         if (r < 0)
                 return r;
         return sd_event_source_set_enabled(l->timer, SD_EVENT_ONESHOT);

@@ -313,6 +313,14 @@ const struct rds_db_cluster *observation_find_rds_cluster(const struct observati
         return NULL;
 }
 
+bool observation_has_export(const struct observation *o, const char *identifier)
+{
+        for (size_t i = 0; i < o->n_exports; i++)
+                if (streq_ptr(o->exports[i].identifier, identifier))
+                        return true;
+        return false;
+}
+
 bool observation_region_ok(const struct observation *o, const char *region)
 {
         bool any = false;

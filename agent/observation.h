@@ -91,6 +91,8 @@ const struct rds_db_cluster *observation_find_rds_cluster(const struct observati
 /* The manual snapshot limit of policy `p` in `region`: quota.limit, else the account's (observed), else
  * CONFIG_DEFAULT_QUOTA_LIMIT (plan_quota_limit). */
 int64_t observation_quota_limit(const struct observation *o, const struct policy *p, const char *region);
+/* Whether an export task of that identifier was observed (exports are few: a walk). */
+bool observation_has_export(const struct observation *o, const char *identifier);
 /* Whether the region was observed successfully (recovery only judges intents there). */
 bool observation_region_ok(const struct observation *o, const char *region);
 

@@ -8,14 +8,6 @@
 #include "store.h"
 #include <stdio.h>
 
-static bool export_exists(const struct observation *o, const char *identifier)
-{
-        for (size_t i = 0; i < o->n_exports; i++)
-                if (streq_ptr(o->exports[i].identifier, identifier))
-                        return true;
-        return false;
-}
-
 /* How an open intent is settled from what the observe step saw: what its call makes (or removes), where it
  * would show, and why, in words, for each answer. */
 enum effect {
@@ -69,7 +61,7 @@ static bool effect_found(const struct observation *o, const char *region, const 
         case EFFECT_SNAPSHOT:
                 return e->snapshot && observation_find_snapshot(o, region, e->snapshot);
         case EFFECT_EXPORT:
-                return export_exists(o, e->snapshot);
+                return observation_has_export(o, e->snapshot);
         case EFFECT_CLUSTER:
                 return e->snapshot && observation_find_cluster(o, region, e->snapshot);
         }
