@@ -46,23 +46,19 @@ class AuthOnTest(WorldTestCase):
         backup.list_recovery_points_by_resource(ResourceArn=cluster_arn("db1"))
 
     def test_unknown_access_key_is_refused(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidClientTokenId", 403):
             self.client("rds", DUMMY).describe_db_clusters()
-        self.assertAwsError(ctx, "InvalidClientTokenId", 403)
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("UnrecognizedClientException", 403):
             self.client("backup", DUMMY).list_recovery_points_by_resource(
                 ResourceArn=cluster_arn("db1"))
-        self.assertAwsError(ctx, "UnrecognizedClientException", 403)
 
     def test_wrong_secret_is_signature_does_not_match(self):
         bad = dict(self.creds, SecretAccessKey="wrong" + self.creds["SecretAccessKey"])
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("SignatureDoesNotMatch", 403):
             self.client("rds", bad).describe_db_clusters()
-        self.assertAwsError(ctx, "SignatureDoesNotMatch", 403)
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidSignatureException", 403):
             self.client("backup", bad).list_recovery_points_by_resource(
                 ResourceArn=cluster_arn("db1"))
-        self.assertAwsError(ctx, "InvalidSignatureException", 403)
 
     def test_sts_session_credentials_are_accepted_and_token_checked(self):
         sts = self.client("sts", self.creds)

@@ -28,17 +28,15 @@ class FaultTest(WorldTestCase):
     def test_rds_throttle_is_throttling_400_xml(self):
         self.admin.add_faults({"kind": "throttle", "service": "rds",
                                "action": "DescribeDBClusters"})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("Throttling", 400) as ctx:
             self.client("rds").describe_db_clusters()
-        self.assertAwsError(ctx, "Throttling", 400)
         self.assertEqual(ctx.exception.response["Error"]["Message"], "Rate exceeded")
         self.assertEqual(ctx.exception.response["Error"]["Type"], "Sender")
 
     def test_backup_throttle_is_throttling_exception_400_json(self):
         self.admin.add_faults({"kind": "throttle", "service": "backup"})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ThrottlingException", 400):
             self.client("backup").list_recovery_points_by_resource(ResourceArn=cluster_arn("db1"))
-        self.assertAwsError(ctx, "ThrottlingException", 400)
 
     def test_backup_throttle_is_retried_and_succeeds(self):
         self.admin.add_faults({"kind": "throttle", "service": "backup", "count": 2})
@@ -48,19 +46,16 @@ class FaultTest(WorldTestCase):
 
     def test_sts_throttle_is_throttling(self):
         self.admin.add_faults({"kind": "throttle", "service": "sts"})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("Throttling", 400):
             self.client("sts").get_caller_identity()
-        self.assertAwsError(ctx, "Throttling", 400)
 
     def test_500_and_503_are_returned_then_retried(self):
         self.admin.add_faults({"kind": "500", "service": "rds", "count": 1},
                               {"kind": "503", "service": "rds", "count": 1})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InternalFailure", 500):
             self.client("rds").describe_db_clusters()
-        self.assertAwsError(ctx, "InternalFailure", 500)
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ServiceUnavailable", 503):
             self.client("rds").describe_db_clusters()
-        self.assertAwsError(ctx, "ServiceUnavailable", 503)
         self.admin.add_faults({"kind": "503", "service": "backup", "count": 1})
         resp = self.client("backup", retries=2).list_recovery_points_by_resource(
             ResourceArn=cluster_arn("db1"))

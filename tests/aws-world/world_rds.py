@@ -205,51 +205,59 @@ def _ts(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
+def _elements(fields):
+    """<Name>value</Name> for each (name, value) in order; a value of None is an element AWS leaves out."""
+    return "".join(f"<{name}>{value}</{name}>" for name, value in fields if value is not None)
+
+
+def _query_response(action, result):
+    """The RDS Query API's envelope around an action's result: the form botocore parses."""
+    return (
+        f'<{action}Response xmlns="{RDS_XMLNS}"><{action}Result>{result}</{action}Result>'
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        f"</{action}Response>"
+    )
+
+
+def _tag_list(tags):
+    if not tags:
+        return "<TagList/>"
+    return "<TagList>" + "".join(
+        f"<Tag><Key>{_x(t['Key'])}</Key><Value>{_x(t.get('Value', ''))}</Value></Tag>"
+        for t in tags) + "</TagList>"
+
+
 def snapshot_xml(s):
-    parts = [
-        f"<DBClusterSnapshotIdentifier>{_x(s._db_cluster_snapshot_identifier)}"
-        f"</DBClusterSnapshotIdentifier>",
-        f"<DBClusterIdentifier>{_x(s.db_cluster_identifier)}</DBClusterIdentifier>",
-        f"<SnapshotCreateTime>{_ts(s.created)}</SnapshotCreateTime>",
-        f"<Engine>{_x(s.engine)}</Engine>",
-        f"<AllocatedStorage>{int(s.allocated_storage or 0)}</AllocatedStorage>",
-        f"<Status>{_x(s.status)}</Status>",
-    ]
-    if s.port:
-        parts.append(f"<Port>{int(s.port)}</Port>")
-    parts.append(f"<ClusterCreateTime>{_ts(s.cluster_create_time)}</ClusterCreateTime>")
-    if s.master_username:
-        parts.append(f"<MasterUsername>{_x(s.master_username)}</MasterUsername>")
-    parts += [
-        f"<EngineVersion>{_x(s.engine_version)}</EngineVersion>",
-        f"<SnapshotType>{_x(s.snapshot_type)}</SnapshotType>",
-        f"<PercentProgress>{int(s.percent_progress)}</PercentProgress>",
-        f"<StorageEncrypted>{'true' if s.storage_encrypted else 'false'}</StorageEncrypted>",
-    ]
-    if s.kms_key_id:
-        parts.append(f"<KmsKeyId>{_x(s.kms_key_id)}</KmsKeyId>")
-    parts.append(f"<DBClusterSnapshotArn>{_x(s.arn)}</DBClusterSnapshotArn>")
-    if s.tags:
-        parts.append("<TagList>" + "".join(
-            f"<Tag><Key>{_x(t['Key'])}</Key><Value>{_x(t.get('Value', ''))}</Value></Tag>"
-            for t in s.tags) + "</TagList>")
-    else:
-        parts.append("<TagList/>")
-    parts.append(
-        f"<DbClusterResourceId>{_x(s.cluster.db_cluster_resource_id)}</DbClusterResourceId>")
-    return "<DBClusterSnapshot>" + "".join(parts) + "</DBClusterSnapshot>"
+    return "".join([
+        "<DBClusterSnapshot>",
+        _elements([
+            ("DBClusterSnapshotIdentifier", _x(s._db_cluster_snapshot_identifier)),
+            ("DBClusterIdentifier", _x(s.db_cluster_identifier)),
+            ("SnapshotCreateTime", _ts(s.created)),
+            ("Engine", _x(s.engine)),
+            ("AllocatedStorage", int(s.allocated_storage or 0)),
+            ("Status", _x(s.status)),
+            ("Port", int(s.port) if s.port else None),
+            ("ClusterCreateTime", _ts(s.cluster_create_time)),
+            ("MasterUsername", _x(s.master_username) if s.master_username else None),
+            ("EngineVersion", _x(s.engine_version)),
+            ("SnapshotType", _x(s.snapshot_type)),
+            ("PercentProgress", int(s.percent_progress)),
+            ("StorageEncrypted", "true" if s.storage_encrypted else "false"),
+            ("KmsKeyId", _x(s.kms_key_id) if s.kms_key_id else None),
+            ("DBClusterSnapshotArn", _x(s.arn)),
+        ]),
+        _tag_list(s.tags),
+        _elements([("DbClusterResourceId", _x(s.cluster.db_cluster_resource_id))]),
+        "</DBClusterSnapshot>",
+    ])
 
 
 def snapshots_xml(page, marker):
     body = "".join(snapshot_xml(s) for s in page)
     marker_xml = f"<Marker>{_x(marker)}</Marker>" if marker else ""
-    return (
-        f'<DescribeDBClusterSnapshotsResponse xmlns="{RDS_XMLNS}">'
-        f"<DescribeDBClusterSnapshotsResult><DBClusterSnapshots>{body}</DBClusterSnapshots>"
-        f"{marker_xml}</DescribeDBClusterSnapshotsResult>"
-        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
-        f"</DescribeDBClusterSnapshotsResponse>"
-    )
+    return _query_response("DescribeDBClusterSnapshots",
+                           f"<DBClusterSnapshots>{body}</DBClusterSnapshots>{marker_xml}")
 
 
 def create_db_cluster_snapshot(self):
@@ -307,14 +315,10 @@ def describe_account_attributes(self):
         ("ManualClusterSnapshots", used, STATE.quota_limit),
         ("ManualSnapshots", 0, 100),
     ]
-    body = "".join(f"<AccountQuota><AccountQuotaName>{name}</AccountQuotaName><Used>{u}</Used><Max>{m}</Max>"
-                   f"</AccountQuota>" for name, u, m in quotas)
-    return (
-        f'<DescribeAccountAttributesResponse xmlns="{RDS_XMLNS}">'
-        f"<DescribeAccountAttributesResult><AccountQuotas>{body}</AccountQuotas></DescribeAccountAttributesResult>"
-        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
-        f"</DescribeAccountAttributesResponse>"
-    ), {"status": 200, "Content-Type": "text/xml"}
+    body = "".join("<AccountQuota>" + _elements([("AccountQuotaName", name), ("Used", u), ("Max", m)])
+                   + "</AccountQuota>" for name, u, m in quotas)
+    return (_query_response("DescribeAccountAttributes", f"<AccountQuotas>{body}</AccountQuotas>"),
+            {"status": 200, "Content-Type": "text/xml"})
 
 
 class DBClusterAlreadyExistsFault(RDSClientError):
