@@ -118,6 +118,37 @@ def _filters(params):
     return {f["Name"]: [v for v in f.get("Values", [])] for f in params.get("Filters", []) or []}
 
 
+def _lower_id(kind):
+    return lambda value: _strip_arn(value, kind).lower()
+
+
+def _same(value):
+    return value
+
+
+# The Filters each Describe honours: name -> (the form a value is compared in, the item's value).
+CLUSTER_FILTERS = {
+    "db-cluster-id": (_lower_id("cluster"), lambda c: c.db_cluster_identifier.lower()),
+    "db-cluster-resource-id": (_same, lambda c: c.db_cluster_resource_id),
+    "engine": (_same, lambda c: c.engine),
+}
+SNAPSHOT_FILTERS = {
+    "db-cluster-id": (_lower_id("cluster"), lambda s: s.db_cluster_identifier.lower()),
+    "db-cluster-snapshot-id": (_lower_id("cluster-snapshot"), lambda s: s.db_cluster_snapshot_identifier),
+    "snapshot-type": (_same, lambda s: s.snapshot_type),
+    "engine": (_same, lambda s: s.engine),
+}
+
+
+def _apply_filters(items, filters, known):
+    """The items that match every filter `known` names (any of its values); others are not looked at."""
+    for name, (value_form, item_value) in known.items():
+        if name in filters:
+            wanted = {value_form(v) for v in filters[name]}
+            items = [i for i in items if item_value(i) in wanted]
+    return items
+
+
 def describe_db_clusters(self):
     max_records, marker = _page_args(self.params)
     cluster_id = _strip_arn(self.params.get("DBClusterIdentifier"), "cluster")
@@ -128,15 +159,7 @@ def describe_db_clusters(self):
                     or c.db_cluster_identifier == cluster_id]
         if not clusters:
             raise DBClusterNotFoundError(cluster_id)
-    if "db-cluster-id" in filters:
-        wanted = {_strip_arn(v, "cluster").lower() for v in filters["db-cluster-id"]}
-        clusters = [c for c in clusters if c.db_cluster_identifier.lower() in wanted]
-    if "db-cluster-resource-id" in filters:
-        wanted = set(filters["db-cluster-resource-id"])
-        clusters = [c for c in clusters if c.db_cluster_resource_id in wanted]
-    if "engine" in filters:
-        wanted = set(filters["engine"])
-        clusters = [c for c in clusters if c.engine in wanted]
+    clusters = _apply_filters(clusters, filters, CLUSTER_FILTERS)
     page, next_marker = _paginate(clusters, lambda c: c.db_cluster_identifier, max_records, marker)
     result = {"DBClusters": page}
     if next_marker:
@@ -171,19 +194,7 @@ def describe_db_cluster_snapshots(self):
         snaps = [s for s in snaps if s.db_cluster_snapshot_identifier == snap_id.lower()]
         if not snaps:
             raise DBClusterSnapshotNotFoundError(snap_id)
-    if "db-cluster-id" in filters:
-        wanted = {_strip_arn(v, "cluster").lower() for v in filters["db-cluster-id"]}
-        snaps = [s for s in snaps if s.db_cluster_identifier.lower() in wanted]
-    if "db-cluster-snapshot-id" in filters:
-        wanted = {_strip_arn(v, "cluster-snapshot").lower()
-                  for v in filters["db-cluster-snapshot-id"]}
-        snaps = [s for s in snaps if s.db_cluster_snapshot_identifier in wanted]
-    if "snapshot-type" in filters:
-        wanted = set(filters["snapshot-type"])
-        snaps = [s for s in snaps if s.snapshot_type in wanted]
-    if "engine" in filters:
-        wanted = set(filters["engine"])
-        snaps = [s for s in snaps if s.engine in wanted]
+    snaps = _apply_filters(snaps, filters, SNAPSHOT_FILTERS)
     # _db_cluster_snapshot_identifier: the property costs a call per snapshot per page.
     page, next_marker = _paginate(
         snaps, operator.attrgetter("_db_cluster_snapshot_identifier"), max_records, marker

@@ -623,6 +623,14 @@ class AgentTestCase(unittest.TestCase):
     def seed(self, clusters=(), snapshots=()):
         return self.admin.seed(clusters=list(clusters), snapshots=list(snapshots))
 
+    def seed_daily_export(self, cluster):
+        """`cluster` with yesterday's snapshot of the agent's, under a config whose policy exports it daily
+        to EXPORT's bucket (made in the world); the window is open now."""
+        self.client("s3").create_bucket(Bucket=EXPORT["bucket"])
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": cluster}], snapshots=[agent_snapshot(cluster, w, self.now - DAY)])
+        self.write_config([policy(clusters=[cluster], window=w, export=dict(EXPORT, every="daily"))])
+
     def client(self, service, region=REGION, **config):
         """A boto3 client of the world, with keys of the harness's own (not the agent's); `config`:
         botocore.config.Config's settings."""

@@ -7,7 +7,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (DAY, EXPORT, REGION, AgentTestCase, Window, agent_snapshot, main, policy,  # noqa: E402
+from agent_harness import (DAY, REGION, AgentTestCase, Window, agent_snapshot, main, policy,  # noqa: E402
                            window_open_now)
 
 OTHER = "us-west-2"
@@ -113,10 +113,7 @@ class CopyShareExport(AgentTestCase):
         self.assertLessEqual(len(self.requests("DescribeKey")), 1 + 2 * 3)
 
     def test_export_once_per_period_then_completed(self):
-        self.client("s3").create_bucket(Bucket=EXPORT["bucket"])
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-e"}], snapshots=[agent_snapshot("db-e", w, self.now - DAY)])
-        self.write_config([policy(clusters=["db-e"], window=w, export=dict(EXPORT, every="daily"))])
+        self.seed_daily_export("db-e")
         run = self.once()
         started = run.named("export-started")
         self.assertEqual(len(started), 1, run.describe())

@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (ACCOUNT, CTL, DAY, EXPORT, REGION, AgentTestCase, agent_snapshot, main,  # noqa: E402
-                           policy, window_open_now)
+from agent_harness import (ACCOUNT, CTL, DAY, REGION, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
+                           window_open_now)
 
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:aurora-alerts"
 
@@ -20,13 +20,19 @@ class Notifications(AgentTestCase):
     def publishes(self):
         return [r for r in self.requests("Publish") if r["service"] == "sns"]
 
-    def test_a_failure_is_published_with_its_fields_info_events_are_not(self):
-        self.client("sns").create_topic(Name="aurora-alerts")
+    def notify_topic_of_failing(self, action, create_topic=True):
+        """db-b in its window under a config that notifies TOPIC (made in the world unless not
+        `create_topic`); `action` fails with a 500 at each of its 3 attempts."""
+        if create_topic:
+            self.client("sns").create_topic(Name="aurora-alerts")
         w = window_open_now(self.now)
         self.seed(clusters=[{"id": "db-b"}])
         self.write_config([policy(clusters=["db-*"], window=w)], sns_topic=TOPIC)
-        # db-b's snapshot fails (500 at each of the 3 attempts); the cycle summary is an info event.
-        self.admin.add_faults({"kind": "500", "service": "rds", "action": "CreateDBClusterSnapshot", "count": 3})
+        self.admin.add_faults({"kind": "500", "service": "rds", "action": action, "count": 3})
+
+    def test_a_failure_is_published_with_its_fields_info_events_are_not(self):
+        # db-b's snapshot fails; the cycle summary is an info event.
+        self.notify_topic_of_failing("CreateDBClusterSnapshot")
         run = self.once(expect=None)
         failed = [e for e in run.events if e.level in ("error", "warning")]
         self.assertTrue(failed, run.describe())
@@ -48,10 +54,7 @@ class Notifications(AgentTestCase):
 
     def test_a_publish_failure_is_an_event_and_is_not_published_again(self):
         # No such topic: moto answers NotFound; the failure is logged once per notification, never published.
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-b"}])
-        self.write_config([policy(clusters=["db-*"], window=w)], sns_topic=TOPIC)
-        self.admin.add_faults({"kind": "500", "service": "rds", "action": "CreateDBClusterSnapshot", "count": 3})
+        self.notify_topic_of_failing("CreateDBClusterSnapshot", create_topic=False)
         run = self.once(expect=None)
         failures = run.named("notification-failed")
         self.assertEqual(len(failures), 1, run.describe())
@@ -59,11 +62,7 @@ class Notifications(AgentTestCase):
         self.assertEqual(len(self.publishes()), 1, "one attempt (the error is not retried), no publish of the failure")
 
     def test_no_topic_no_publish_and_dry_run_publishes_nothing(self):
-        self.client("sns").create_topic(Name="aurora-alerts")
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-b"}])
-        self.write_config([policy(clusters=["db-*"], window=w)], sns_topic=TOPIC)
-        self.admin.add_faults({"kind": "500", "service": "rds", "action": "DescribeDBClusters", "count": 3})
+        self.notify_topic_of_failing("DescribeDBClusters")
         self.once("--dry-run", expect=None)
         self.assertEqual(self.publishes(), [])
 
@@ -155,10 +154,7 @@ class Priorities(AgentTestCase):
 
 class ExportProgress(AgentTestCase):
     def test_export_progress_is_reported_as_it_changes(self):
-        self.client("s3").create_bucket(Bucket=EXPORT["bucket"])
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-e"}], snapshots=[agent_snapshot("db-e", w, self.now - DAY)])
-        self.write_config([policy(clusters=["db-e"], window=w, export=dict(EXPORT, every="daily"))])
+        self.seed_daily_export("db-e")
         run = self.once()
         task = run.named("export-started")[0].snapshot
         seen = []
