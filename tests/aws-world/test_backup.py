@@ -22,6 +22,11 @@ class BackupApiTest(WorldTestCase):
         return self.backup.start_backup_job(BackupVaultName=vault, ResourceArn=cluster_arn(cluster),
                                             IamRoleArn=ROLE, **kw)
 
+    def assertNoRecoveryPoint(self, vault, arn):
+        """DescribeRecoveryPoint of `arn` in `vault` is ResourceNotFoundException (400)."""
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
+            self.backup.describe_recovery_point(BackupVaultName=vault, RecoveryPointArn=arn)
+
     def rds_snapshot_ids(self, cluster="db1"):
         snaps = self.rds.describe_db_cluster_snapshots(DBClusterIdentifier=cluster)
         return [s["DBClusterSnapshotIdentifier"] for s in snaps["DBClusterSnapshots"]]
@@ -98,15 +103,10 @@ class BackupApiTest(WorldTestCase):
     def test_describe_recovery_point_in_other_vault_is_resource_not_found(self):
         job = self.start_job()
         self.backup.create_backup_vault(BackupVaultName="vault-b")
-        with self.assertAwsRaises("ResourceNotFoundException", 400):
-            self.backup.describe_recovery_point(BackupVaultName="vault-b",
-                                                RecoveryPointArn=job["RecoveryPointArn"])
+        self.assertNoRecoveryPoint("vault-b", job["RecoveryPointArn"])
 
     def test_describe_recovery_point_in_unknown_vault_is_resource_not_found(self):
-        with self.assertAwsRaises("ResourceNotFoundException", 400):
-            self.backup.describe_recovery_point(
-                BackupVaultName="nope",
-                RecoveryPointArn="arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x")
+        self.assertNoRecoveryPoint("nope", "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x")
 
     # ListRecoveryPointsByResource / ByBackupVault
 
@@ -208,9 +208,7 @@ class BackupApiTest(WorldTestCase):
         self.backup.delete_recovery_point(BackupVaultName="vault-a",
                                           RecoveryPointArn=job["RecoveryPointArn"])
         self.assertNotIn(snap_id, self.rds_snapshot_ids())
-        with self.assertAwsRaises("ResourceNotFoundException", 400):
-            self.backup.describe_recovery_point(BackupVaultName="vault-a",
-                                                RecoveryPointArn=job["RecoveryPointArn"])
+        self.assertNoRecoveryPoint("vault-a", job["RecoveryPointArn"])
 
     def test_delete_unknown_recovery_point_is_resource_not_found(self):
         with self.assertAwsRaises("ResourceNotFoundException", 400):
