@@ -9,7 +9,6 @@ daemon's CPU time and wake-ups (context switches) over that long with nothing du
     python3 bench/cycle/run.py build/agent/aurora-backup-agent 1000 20 --idle 60
 """
 
-import argparse
 import datetime
 import math
 import os
@@ -19,7 +18,8 @@ import sys
 import tempfile
 import time
 
-REGION = "us-east-1"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench_world import REGION, agent_env, fleet_arguments, world  # noqa: E402
 
 
 def proc_stats(pid):
@@ -36,28 +36,19 @@ def proc_stats(pid):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("agent")
-    ap.add_argument("clusters", type=int, nargs="?", default=1000)
-    ap.add_argument("snapshots", type=int, nargs="?", default=20)
+    ap = fleet_arguments()
     ap.add_argument("--idle", type=int, default=0, help="also measure the idle daemon for this many seconds")
     ap.add_argument("--peak-rss", help="the peak-rss helper (bench/cycle/peak-rss.c), built by meson",
                     default=os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "..", "..", "build", "bench",
                                          "cycle", "peak-rss"))
     args = ap.parse_args()
-    src = os.environ.get("MESON_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
-    sys.path.insert(0, os.path.join(src, "tests", "aws-world"))
-    import logging
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from aws_world import World
 
     n, m = args.clusters, args.snapshots
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     # Windows far from now: the cycle plans no create, so its calls are the pages (and any deletions).
     start = (now + datetime.timedelta(hours=6)).strftime("%H:00")
     end = (now + datetime.timedelta(hours=7)).strftime("%H:00")
-    with World() as w:
+    with world() as w:
         w.admin.quota(limit=n * m + 1000)
         clusters = [{"id": f"bench-{i:05d}", "backup_window": f"{start}-{end}"} for i in range(n)]
         snaps = []
@@ -78,8 +69,7 @@ def main():
                     'policies = ( { name = "bench"; clusters = [ "bench-*" ];\n'
                     '  schedule = { every = "daily"; window = "cluster"; };\n'
                     f'  retention = {{ keep_last = {m}; }}; quota = {{ limit = 10000; reserve = 5; }}; }} );\n')
-        env = dict(os.environ, AWS_ENDPOINT_URL=w.url, AWS_ACCESS_KEY_ID="AKIDBENCH", AWS_SECRET_ACCESS_KEY="bench-secret",
-                   AWS_REGION=REGION)
+        env = agent_env(w)
         w.admin.clear_requests()
         t0 = time.monotonic()
         with tempfile.TemporaryFile("w+") as out:

@@ -17,7 +17,6 @@ world's request log:
     python3 bench/reconcile/run.py build/agent/aurora-backup-agent 1000 20 --minutes 10 --rate 20
 """
 
-import argparse
 import datetime
 import os
 import signal
@@ -28,7 +27,8 @@ import tempfile
 import threading
 import time
 
-REGION = "us-east-1"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from bench_world import REGION, SRC, agent_env, fleet_arguments, world  # noqa: E402
 FULL = ("DescribeDBClusters", "DescribeDBClusterSnapshots", "DescribeAccountAttributes", "DescribeExportTasks", "GetMetricData")
 
 
@@ -68,10 +68,7 @@ class NotifyListener(threading.Thread):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("agent")
-    ap.add_argument("clusters", type=int, nargs="?", default=1000)
-    ap.add_argument("snapshots", type=int, nargs="?", default=20)
+    ap = fleet_arguments()
     ap.add_argument("--minutes", type=float, default=10, help="agent-clock minutes to run the daemon")
     ap.add_argument("--rate", type=int, default=20, help="the agent's clock runs this many times faster")
     ap.add_argument("--delay-ms", type=int, default=0, help="delay every AWS request this long")
@@ -79,13 +76,7 @@ def main():
     ap.add_argument("--term-after", type=float, default=0,
                     help="SIGTERM this many real seconds after the start (e.g. in the first full inventory)")
     args = ap.parse_args()
-    src = os.environ.get("MESON_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
-    sys.path.insert(0, os.path.join(src, "tests", "aws-world"))
-    sys.path.insert(0, os.path.join(src, "tests", "integration", "agent"))
-    import logging
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from aws_world import World
+    sys.path.insert(0, os.path.join(SRC, "tests", "integration", "agent"))
     from agent_harness import fnv1a64  # the slot offsets, as scheduler/slot.c computes them
 
     n, m = args.clusters, args.snapshots
@@ -100,7 +91,7 @@ def main():
     def stamp(t):
         return datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
 
-    with World() as w:
+    with world() as w:
         w.admin.quota(limit=n * (m + 2) + 1000)
         snaps = []
         for c in ids:
@@ -125,10 +116,8 @@ def main():
                     f'  retention = {{ daily = {m + 5}; }}; quota = {{ reserve = 5; }}; }} );\n')
         notify = NotifyListener(os.path.join(d, "notify"))
         notify.start()
-        env = dict(os.environ, AWS_ENDPOINT_URL=w.url, AWS_ACCESS_KEY_ID="AKIDBENCH",
-                   AWS_SECRET_ACCESS_KEY="bench-secret", AWS_REGION=REGION, AURORA_BACKUP_TEST_NOW=str(now),
-                   AURORA_BACKUP_TEST_CLOCK_RATE=str(args.rate), NOTIFY_SOCKET=os.path.join(d, "notify"),
-                   WATCHDOG_USEC=str(args.watchdog_sec * 1000000))
+        env = agent_env(w, AURORA_BACKUP_TEST_NOW=str(now), AURORA_BACKUP_TEST_CLOCK_RATE=str(args.rate),
+                        NOTIFY_SOCKET=os.path.join(d, "notify"), WATCHDOG_USEC=str(args.watchdog_sec * 1000000))
         w.admin.clear_requests()
         log = os.path.join(d, "daemon.log")
         real0 = time.time()

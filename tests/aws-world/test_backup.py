@@ -22,6 +22,11 @@ class BackupApiTest(WorldTestCase):
         return self.backup.start_backup_job(BackupVaultName=vault, ResourceArn=cluster_arn(cluster),
                                             IamRoleArn=ROLE, **kw)
 
+    def assertNoRecoveryPoint(self, vault, arn):
+        """DescribeRecoveryPoint of `arn` in `vault` is ResourceNotFoundException (400)."""
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
+            self.backup.describe_recovery_point(BackupVaultName=vault, RecoveryPointArn=arn)
+
     def rds_snapshot_ids(self, cluster="db1"):
         snaps = self.rds.describe_db_cluster_snapshots(DBClusterIdentifier=cluster)
         return [s["DBClusterSnapshotIdentifier"] for s in snaps["DBClusterSnapshots"]]
@@ -53,30 +58,25 @@ class BackupApiTest(WorldTestCase):
         self.assertEqual(len([s for s in self.rds_snapshot_ids() if s.startswith("awsbackup:")]), 1)
 
     def test_start_backup_job_in_unknown_vault_is_resource_not_found(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
             self.start_job(vault="nope")
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
 
     def test_start_backup_job_for_unknown_cluster_is_resource_not_found(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
             self.start_job(cluster="ghost")
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
 
     def test_start_backup_job_for_non_cluster_arn_is_invalid_parameter(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidParameterValueException", 400):
             self.backup.start_backup_job(BackupVaultName="vault-a", IamRoleArn=ROLE,
                                          ResourceArn="arn:aws:s3:::bucket")
-        self.assertAwsError(ctx, "InvalidParameterValueException", 400)
 
     def test_start_backup_job_with_short_start_window_is_invalid_parameter(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidParameterValueException", 400):
             self.start_job(StartWindowMinutes=10)
-        self.assertAwsError(ctx, "InvalidParameterValueException", 400)
 
     def test_describe_unknown_backup_job_is_resource_not_found(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
             self.backup.describe_backup_job(BackupJobId="00000000-0000-0000-0000-000000000000")
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
 
     def test_error_carries_request_id_and_error_type_header(self):
         with self.assertRaises(ClientError) as ctx:
@@ -103,17 +103,10 @@ class BackupApiTest(WorldTestCase):
     def test_describe_recovery_point_in_other_vault_is_resource_not_found(self):
         job = self.start_job()
         self.backup.create_backup_vault(BackupVaultName="vault-b")
-        with self.assertRaises(ClientError) as ctx:
-            self.backup.describe_recovery_point(BackupVaultName="vault-b",
-                                                RecoveryPointArn=job["RecoveryPointArn"])
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
+        self.assertNoRecoveryPoint("vault-b", job["RecoveryPointArn"])
 
     def test_describe_recovery_point_in_unknown_vault_is_resource_not_found(self):
-        with self.assertRaises(ClientError) as ctx:
-            self.backup.describe_recovery_point(
-                BackupVaultName="nope",
-                RecoveryPointArn="arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x")
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
+        self.assertNoRecoveryPoint("nope", "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x")
 
     # ListRecoveryPointsByResource / ByBackupVault
 
@@ -157,20 +150,17 @@ class BackupApiTest(WorldTestCase):
         self.assertEqual(sum(len(p["RecoveryPoints"]) for p in pages), 5)
 
     def test_list_with_max_results_out_of_range_is_invalid_parameter(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidParameterValueException", 400):
             self.backup.list_recovery_points_by_resource(ResourceArn=cluster_arn("db1"),
                                                          MaxResults=1001)
-        self.assertAwsError(ctx, "InvalidParameterValueException", 400)
 
     def test_list_with_garbage_next_token_is_invalid_parameter(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidParameterValueException", 400):
             self.backup.list_recovery_points_by_backup_vault(BackupVaultName="vault-a",
                                                              NextToken="!!not-a-token")
-        self.assertAwsError(ctx, "InvalidParameterValueException", 400)
-        with self.assertRaises(ClientError) as ctx:  # valid base64, wrong content
+        with self.assertAwsRaises("InvalidParameterValueException", 400):  # valid base64, wrong content
             self.backup.list_recovery_points_by_backup_vault(BackupVaultName="vault-a",
                                                              NextToken="ImFiYyI=")
-        self.assertAwsError(ctx, "InvalidParameterValueException", 400)
 
     def test_list_by_vault_filters_and_pages(self):
         self.backup.create_backup_vault(BackupVaultName="vault-b")
@@ -199,9 +189,8 @@ class BackupApiTest(WorldTestCase):
         self.assertEqual(len(late), 4)
 
     def test_list_by_unknown_vault_is_resource_not_found(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
             self.backup.list_recovery_points_by_backup_vault(BackupVaultName="nope")
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
 
     def test_vault_calls_count_recovery_points(self):
         self.start_job()
@@ -219,25 +208,20 @@ class BackupApiTest(WorldTestCase):
         self.backup.delete_recovery_point(BackupVaultName="vault-a",
                                           RecoveryPointArn=job["RecoveryPointArn"])
         self.assertNotIn(snap_id, self.rds_snapshot_ids())
-        with self.assertRaises(ClientError) as ctx:
-            self.backup.describe_recovery_point(BackupVaultName="vault-a",
-                                                RecoveryPointArn=job["RecoveryPointArn"])
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
+        self.assertNoRecoveryPoint("vault-a", job["RecoveryPointArn"])
 
     def test_delete_unknown_recovery_point_is_resource_not_found(self):
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ResourceNotFoundException", 400):
             self.backup.delete_recovery_point(
                 BackupVaultName="vault-a",
                 RecoveryPointArn=("arn:aws:rds:us-east-1:123456789012:cluster-snapshot:"
                                   "awsbackup:job-x"))
-        self.assertAwsError(ctx, "ResourceNotFoundException", 400)
 
     def test_rds_refuses_to_delete_awsbackup_snapshot(self):
         job = self.start_job()
         snap_id = job["RecoveryPointArn"].split(":cluster-snapshot:")[1]
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidDBClusterSnapshotStateFault", 400):
             self.rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=snap_id)
-        self.assertAwsError(ctx, "InvalidDBClusterSnapshotStateFault", 400)
         self.assertIn(snap_id, self.rds_snapshot_ids())
 
     def test_seeded_awsbackup_snapshot_is_a_recovery_point(self):
@@ -261,10 +245,9 @@ class BackupApiTest(WorldTestCase):
     def test_vault_lock_refuses_delete_inside_minimum_retention(self):
         job = self.start_job()
         self.admin.vault_lock("vault-a", min_retention_days=7)
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidRequestException", 400):
             self.backup.delete_recovery_point(BackupVaultName="vault-a",
                                               RecoveryPointArn=job["RecoveryPointArn"])
-        self.assertAwsError(ctx, "InvalidRequestException", 400)
         snap_id = job["RecoveryPointArn"].split(":cluster-snapshot:")[1]
         self.assertIn(snap_id, self.rds_snapshot_ids())
 
@@ -273,10 +256,9 @@ class BackupApiTest(WorldTestCase):
         self.backup.put_backup_vault_lock_configuration(BackupVaultName="vault-a",
                                                         MinRetentionDays=7)
         snap_id = job["RecoveryPointArn"].split(":cluster-snapshot:")[1]
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InvalidRequestException", 400):
             self.backup.delete_recovery_point(BackupVaultName="vault-a",
                                               RecoveryPointArn=job["RecoveryPointArn"])
-        self.assertAwsError(ctx, "InvalidRequestException", 400)
         self.assertTrue(self.backup.describe_backup_vault(BackupVaultName="vault-a")["Locked"])
         self.admin.backdate(snap_id, age_days=8)
         self.backup.delete_recovery_point(BackupVaultName="vault-a",

@@ -17,6 +17,11 @@ class FaultTest(WorldTestCase):
     def log(self, action=None):
         return [r for r in self.admin.requests() if action is None or r["action"] == action]
 
+    def list_points(self, retries=1):
+        """ListRecoveryPointsByResource of db1: these tests' AWS Backup (REST-JSON) call."""
+        return self.client("backup", retries=retries).list_recovery_points_by_resource(
+            ResourceArn=cluster_arn("db1"))
+
     def test_rds_throttle_is_retried_by_boto3_and_succeeds(self):
         self.admin.add_faults({"kind": "throttle", "service": "rds", "count": 1})
         rds = self.client("rds", retries=3)
@@ -28,42 +33,35 @@ class FaultTest(WorldTestCase):
     def test_rds_throttle_is_throttling_400_xml(self):
         self.admin.add_faults({"kind": "throttle", "service": "rds",
                                "action": "DescribeDBClusters"})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("Throttling", 400) as ctx:
             self.client("rds").describe_db_clusters()
-        self.assertAwsError(ctx, "Throttling", 400)
         self.assertEqual(ctx.exception.response["Error"]["Message"], "Rate exceeded")
         self.assertEqual(ctx.exception.response["Error"]["Type"], "Sender")
 
     def test_backup_throttle_is_throttling_exception_400_json(self):
         self.admin.add_faults({"kind": "throttle", "service": "backup"})
-        with self.assertRaises(ClientError) as ctx:
-            self.client("backup").list_recovery_points_by_resource(ResourceArn=cluster_arn("db1"))
-        self.assertAwsError(ctx, "ThrottlingException", 400)
+        with self.assertAwsRaises("ThrottlingException", 400):
+            self.list_points()
 
     def test_backup_throttle_is_retried_and_succeeds(self):
         self.admin.add_faults({"kind": "throttle", "service": "backup", "count": 2})
-        resp = self.client("backup", retries=3).list_recovery_points_by_resource(
-            ResourceArn=cluster_arn("db1"))
+        resp = self.list_points(retries=3)
         self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 2)
 
     def test_sts_throttle_is_throttling(self):
         self.admin.add_faults({"kind": "throttle", "service": "sts"})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("Throttling", 400):
             self.client("sts").get_caller_identity()
-        self.assertAwsError(ctx, "Throttling", 400)
 
     def test_500_and_503_are_returned_then_retried(self):
         self.admin.add_faults({"kind": "500", "service": "rds", "count": 1},
                               {"kind": "503", "service": "rds", "count": 1})
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("InternalFailure", 500):
             self.client("rds").describe_db_clusters()
-        self.assertAwsError(ctx, "InternalFailure", 500)
-        with self.assertRaises(ClientError) as ctx:
+        with self.assertAwsRaises("ServiceUnavailable", 503):
             self.client("rds").describe_db_clusters()
-        self.assertAwsError(ctx, "ServiceUnavailable", 503)
         self.admin.add_faults({"kind": "503", "service": "backup", "count": 1})
-        resp = self.client("backup", retries=2).list_recovery_points_by_resource(
-            ResourceArn=cluster_arn("db1"))
+        resp = self.list_points(retries=2)
         self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 1)
 
     def test_delay_longer_than_read_timeout_times_out(self):
@@ -87,8 +85,7 @@ class FaultTest(WorldTestCase):
 
     def test_dropped_connection_is_retried(self):
         self.admin.add_faults({"kind": "drop", "service": "backup", "count": 1})
-        resp = self.client("backup", retries=2).list_recovery_points_by_resource(
-            ResourceArn=cluster_arn("db1"))
+        resp = self.list_points(retries=2)
         self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 1)
 
     def test_cut_body_is_a_client_error(self):
@@ -131,7 +128,7 @@ class FaultTest(WorldTestCase):
 
     def test_request_log_records_service_action_method_path_status(self):
         self.client("rds").describe_db_clusters()
-        self.client("backup").list_recovery_points_by_resource(ResourceArn=cluster_arn("db1"))
+        self.list_points()
         self.client("s3").list_buckets()
         log = self.admin.requests()
         self.assertEqual([(r["service"], r["action"], r["method"], r["status"]) for r in log],

@@ -82,6 +82,14 @@ class Admin:
     def _rds(body):
         return rds_backends[ACCOUNT][body.get("region", "us-east-1")]
 
+    @staticmethod
+    def _find(items, key, what):
+        """items[key], or a 404 that names `what` as the caller asked for it."""
+        found = items.get(key)
+        if found is None:
+            raise AdminError(f"{what} not found", 404)
+        return found
+
     # -- endpoints -----------------------------------------------------------------------------
 
     def do_health(self, method, body):
@@ -194,11 +202,8 @@ class Admin:
         return snap, point
 
     def do_backdate(self, method, body):
-        rds = self._rds(body)
         sid = body["snapshot"].lower()
-        snap = rds.cluster_snapshots.get(sid)
-        if snap is None:
-            raise AdminError(f"snapshot {body['snapshot']} not found", 404)
+        snap = self._find(self._rds(body).cluster_snapshots, sid, f"snapshot {body['snapshot']}")
         if "created" in body:
             snap.created = parse_time(body["created"])
         elif "age_seconds" in body:
@@ -212,26 +217,18 @@ class Admin:
         return {"snapshot": sid, "SnapshotCreateTime": _iso(snap.created)}
 
     def do_set_cluster_status(self, method, body):
-        rds = self._rds(body)
-        cluster = rds.clusters.get(body["cluster"])
-        if cluster is None:
-            raise AdminError(f"cluster {body['cluster']} not found", 404)
+        cluster = self._find(self._rds(body).clusters, body["cluster"], f"cluster {body['cluster']}")
         cluster._status = body["status"]
         return {"cluster": cluster.db_cluster_identifier, "status": cluster._status}
 
     def do_set_snapshot_status(self, method, body):
-        rds = self._rds(body)
-        snap = rds.cluster_snapshots.get(body["snapshot"].lower())
-        if snap is None:
-            raise AdminError(f"snapshot {body['snapshot']} not found", 404)
+        snap = self._find(self._rds(body).cluster_snapshots, body["snapshot"].lower(),
+                          f"snapshot {body['snapshot']}")
         snap.status = body["status"]
         return {"snapshot": snap.db_cluster_snapshot_identifier, "status": snap.status}
 
     def do_set_export_status(self, method, body):
-        rds = self._rds(body)
-        task = rds.export_tasks.get(body["task"])
-        if task is None:
-            raise AdminError(f"export task {body['task']} not found", 404)
+        task = self._find(self._rds(body).export_tasks, body["task"], f"export task {body['task']}")
         task.status = body["status"]
         if "percent" in body:
             task.percent_progress = int(body["percent"])  # DescribeExportTasks' PercentProgress

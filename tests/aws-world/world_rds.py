@@ -118,6 +118,37 @@ def _filters(params):
     return {f["Name"]: [v for v in f.get("Values", [])] for f in params.get("Filters", []) or []}
 
 
+def _lower_id(kind):
+    return lambda value: _strip_arn(value, kind).lower()
+
+
+def _same(value):
+    return value
+
+
+# The Filters each Describe honours: name -> (the form a value is compared in, the item's value).
+CLUSTER_FILTERS = {
+    "db-cluster-id": (_lower_id("cluster"), lambda c: c.db_cluster_identifier.lower()),
+    "db-cluster-resource-id": (_same, lambda c: c.db_cluster_resource_id),
+    "engine": (_same, lambda c: c.engine),
+}
+SNAPSHOT_FILTERS = {
+    "db-cluster-id": (_lower_id("cluster"), lambda s: s.db_cluster_identifier.lower()),
+    "db-cluster-snapshot-id": (_lower_id("cluster-snapshot"), lambda s: s.db_cluster_snapshot_identifier),
+    "snapshot-type": (_same, lambda s: s.snapshot_type),
+    "engine": (_same, lambda s: s.engine),
+}
+
+
+def _apply_filters(items, filters, known):
+    """The items that match every filter `known` names (any of its values); others are not looked at."""
+    for name, (value_form, item_value) in known.items():
+        if name in filters:
+            wanted = {value_form(v) for v in filters[name]}
+            items = [i for i in items if item_value(i) in wanted]
+    return items
+
+
 def describe_db_clusters(self):
     max_records, marker = _page_args(self.params)
     cluster_id = _strip_arn(self.params.get("DBClusterIdentifier"), "cluster")
@@ -128,15 +159,7 @@ def describe_db_clusters(self):
                     or c.db_cluster_identifier == cluster_id]
         if not clusters:
             raise DBClusterNotFoundError(cluster_id)
-    if "db-cluster-id" in filters:
-        wanted = {_strip_arn(v, "cluster").lower() for v in filters["db-cluster-id"]}
-        clusters = [c for c in clusters if c.db_cluster_identifier.lower() in wanted]
-    if "db-cluster-resource-id" in filters:
-        wanted = set(filters["db-cluster-resource-id"])
-        clusters = [c for c in clusters if c.db_cluster_resource_id in wanted]
-    if "engine" in filters:
-        wanted = set(filters["engine"])
-        clusters = [c for c in clusters if c.engine in wanted]
+    clusters = _apply_filters(clusters, filters, CLUSTER_FILTERS)
     page, next_marker = _paginate(clusters, lambda c: c.db_cluster_identifier, max_records, marker)
     result = {"DBClusters": page}
     if next_marker:
@@ -171,19 +194,7 @@ def describe_db_cluster_snapshots(self):
         snaps = [s for s in snaps if s.db_cluster_snapshot_identifier == snap_id.lower()]
         if not snaps:
             raise DBClusterSnapshotNotFoundError(snap_id)
-    if "db-cluster-id" in filters:
-        wanted = {_strip_arn(v, "cluster").lower() for v in filters["db-cluster-id"]}
-        snaps = [s for s in snaps if s.db_cluster_identifier.lower() in wanted]
-    if "db-cluster-snapshot-id" in filters:
-        wanted = {_strip_arn(v, "cluster-snapshot").lower()
-                  for v in filters["db-cluster-snapshot-id"]}
-        snaps = [s for s in snaps if s.db_cluster_snapshot_identifier in wanted]
-    if "snapshot-type" in filters:
-        wanted = set(filters["snapshot-type"])
-        snaps = [s for s in snaps if s.snapshot_type in wanted]
-    if "engine" in filters:
-        wanted = set(filters["engine"])
-        snaps = [s for s in snaps if s.engine in wanted]
+    snaps = _apply_filters(snaps, filters, SNAPSHOT_FILTERS)
     # _db_cluster_snapshot_identifier: the property costs a call per snapshot per page.
     page, next_marker = _paginate(
         snaps, operator.attrgetter("_db_cluster_snapshot_identifier"), max_records, marker
@@ -205,51 +216,59 @@ def _ts(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
+def _elements(fields):
+    """<Name>value</Name> for each (name, value) in order; a value of None is an element AWS leaves out."""
+    return "".join(f"<{name}>{value}</{name}>" for name, value in fields if value is not None)
+
+
+def _query_response(action, result):
+    """The RDS Query API's envelope around an action's result: the form botocore parses."""
+    return (
+        f'<{action}Response xmlns="{RDS_XMLNS}"><{action}Result>{result}</{action}Result>'
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        f"</{action}Response>"
+    )
+
+
+def _tag_list(tags):
+    if not tags:
+        return "<TagList/>"
+    return "<TagList>" + "".join(
+        f"<Tag><Key>{_x(t['Key'])}</Key><Value>{_x(t.get('Value', ''))}</Value></Tag>"
+        for t in tags) + "</TagList>"
+
+
 def snapshot_xml(s):
-    parts = [
-        f"<DBClusterSnapshotIdentifier>{_x(s._db_cluster_snapshot_identifier)}"
-        f"</DBClusterSnapshotIdentifier>",
-        f"<DBClusterIdentifier>{_x(s.db_cluster_identifier)}</DBClusterIdentifier>",
-        f"<SnapshotCreateTime>{_ts(s.created)}</SnapshotCreateTime>",
-        f"<Engine>{_x(s.engine)}</Engine>",
-        f"<AllocatedStorage>{int(s.allocated_storage or 0)}</AllocatedStorage>",
-        f"<Status>{_x(s.status)}</Status>",
-    ]
-    if s.port:
-        parts.append(f"<Port>{int(s.port)}</Port>")
-    parts.append(f"<ClusterCreateTime>{_ts(s.cluster_create_time)}</ClusterCreateTime>")
-    if s.master_username:
-        parts.append(f"<MasterUsername>{_x(s.master_username)}</MasterUsername>")
-    parts += [
-        f"<EngineVersion>{_x(s.engine_version)}</EngineVersion>",
-        f"<SnapshotType>{_x(s.snapshot_type)}</SnapshotType>",
-        f"<PercentProgress>{int(s.percent_progress)}</PercentProgress>",
-        f"<StorageEncrypted>{'true' if s.storage_encrypted else 'false'}</StorageEncrypted>",
-    ]
-    if s.kms_key_id:
-        parts.append(f"<KmsKeyId>{_x(s.kms_key_id)}</KmsKeyId>")
-    parts.append(f"<DBClusterSnapshotArn>{_x(s.arn)}</DBClusterSnapshotArn>")
-    if s.tags:
-        parts.append("<TagList>" + "".join(
-            f"<Tag><Key>{_x(t['Key'])}</Key><Value>{_x(t.get('Value', ''))}</Value></Tag>"
-            for t in s.tags) + "</TagList>")
-    else:
-        parts.append("<TagList/>")
-    parts.append(
-        f"<DbClusterResourceId>{_x(s.cluster.db_cluster_resource_id)}</DbClusterResourceId>")
-    return "<DBClusterSnapshot>" + "".join(parts) + "</DBClusterSnapshot>"
+    return "".join([
+        "<DBClusterSnapshot>",
+        _elements([
+            ("DBClusterSnapshotIdentifier", _x(s._db_cluster_snapshot_identifier)),
+            ("DBClusterIdentifier", _x(s.db_cluster_identifier)),
+            ("SnapshotCreateTime", _ts(s.created)),
+            ("Engine", _x(s.engine)),
+            ("AllocatedStorage", int(s.allocated_storage or 0)),
+            ("Status", _x(s.status)),
+            ("Port", int(s.port) if s.port else None),
+            ("ClusterCreateTime", _ts(s.cluster_create_time)),
+            ("MasterUsername", _x(s.master_username) if s.master_username else None),
+            ("EngineVersion", _x(s.engine_version)),
+            ("SnapshotType", _x(s.snapshot_type)),
+            ("PercentProgress", int(s.percent_progress)),
+            ("StorageEncrypted", "true" if s.storage_encrypted else "false"),
+            ("KmsKeyId", _x(s.kms_key_id) if s.kms_key_id else None),
+            ("DBClusterSnapshotArn", _x(s.arn)),
+        ]),
+        _tag_list(s.tags),
+        _elements([("DbClusterResourceId", _x(s.cluster.db_cluster_resource_id))]),
+        "</DBClusterSnapshot>",
+    ])
 
 
 def snapshots_xml(page, marker):
     body = "".join(snapshot_xml(s) for s in page)
     marker_xml = f"<Marker>{_x(marker)}</Marker>" if marker else ""
-    return (
-        f'<DescribeDBClusterSnapshotsResponse xmlns="{RDS_XMLNS}">'
-        f"<DescribeDBClusterSnapshotsResult><DBClusterSnapshots>{body}</DBClusterSnapshots>"
-        f"{marker_xml}</DescribeDBClusterSnapshotsResult>"
-        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
-        f"</DescribeDBClusterSnapshotsResponse>"
-    )
+    return _query_response("DescribeDBClusterSnapshots",
+                           f"<DBClusterSnapshots>{body}</DBClusterSnapshots>{marker_xml}")
 
 
 def create_db_cluster_snapshot(self):
@@ -307,14 +326,10 @@ def describe_account_attributes(self):
         ("ManualClusterSnapshots", used, STATE.quota_limit),
         ("ManualSnapshots", 0, 100),
     ]
-    body = "".join(f"<AccountQuota><AccountQuotaName>{name}</AccountQuotaName><Used>{u}</Used><Max>{m}</Max>"
-                   f"</AccountQuota>" for name, u, m in quotas)
-    return (
-        f'<DescribeAccountAttributesResponse xmlns="{RDS_XMLNS}">'
-        f"<DescribeAccountAttributesResult><AccountQuotas>{body}</AccountQuotas></DescribeAccountAttributesResult>"
-        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
-        f"</DescribeAccountAttributesResponse>"
-    ), {"status": 200, "Content-Type": "text/xml"}
+    body = "".join("<AccountQuota>" + _elements([("AccountQuotaName", name), ("Used", u), ("Max", m)])
+                   + "</AccountQuota>" for name, u, m in quotas)
+    return (_query_response("DescribeAccountAttributes", f"<AccountQuotas>{body}</AccountQuotas>"),
+            {"status": 200, "Content-Type": "text/xml"})
 
 
 class DBClusterAlreadyExistsFault(RDSClientError):

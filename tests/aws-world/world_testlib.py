@@ -1,5 +1,6 @@
 """Shared fixtures for the world's boto3 suite: one world per test class, reset before each test."""
 
+import contextlib
 import os
 import sys
 import unittest
@@ -21,6 +22,7 @@ for _var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ACCE
 try:
     import boto3  # noqa: E402
     import botocore.config  # noqa: E402
+    from botocore.exceptions import ClientError  # noqa: E402
     import moto  # noqa: E402
 
     del moto  # imported only to skip when it is missing
@@ -69,3 +71,11 @@ class WorldTestCase(unittest.TestCase):
         self.assertEqual(err["Error"]["Code"], code, err)
         if status is not None:
             self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], status, err)
+
+    @contextlib.contextmanager
+    def assertAwsRaises(self, code, status=None):
+        """The block fails with the AWS error `code` (and HTTP `status`); `as ctx` gives the exception,
+        as assertRaises does."""
+        with self.assertRaises(ClientError) as ctx:
+            yield ctx
+        self.assertAwsError(ctx, code, status)

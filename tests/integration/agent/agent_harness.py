@@ -40,6 +40,10 @@ RUN_TIMEOUT = 120  # a safety net against a hung agent, not an assertion
 ACCESS_KEY = "AKIDAGENTTESTKEY0001"
 SECRET_KEY = "agent-test-SECRET-0123456789abcdefSECRET"
 
+# Where the tests' export policies send a snapshot (the test creates the bucket).
+EXPORT = {"bucket": "exports", "prefix": "aurora/", "iam_role": f"arn:aws:iam::{ACCOUNT}:role/export",
+          "kms_key": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+
 # Calls that change AWS. Anything else the agent sends must be a Describe/List/Get.
 READ_PREFIXES = ("Describe", "List", "Get")
 
@@ -608,17 +612,37 @@ class AgentTestCase(unittest.TestCase):
         self.addCleanup(d.kill)
         return d
 
+    def started_daemon(self, config=None, env=None):
+        """A daemon that has said READY=1 and finished its first cycle."""
+        d = self.daemon(config, env)
+        d.notify.wait_for("READY=1")
+        d.wait_event("cycle-summary", count=1)
+        return d
+
     # ---- the world
     def seed(self, clusters=(), snapshots=()):
         return self.admin.seed(clusters=list(clusters), snapshots=list(snapshots))
 
-    def rds(self):
+    def seed_daily_export(self, cluster):
+        """`cluster` with yesterday's snapshot of the agent's, under a config whose policy exports it daily
+        to EXPORT's bucket (made in the world); the window is open now."""
+        self.client("s3").create_bucket(Bucket=EXPORT["bucket"])
+        w = window_open_now(self.now)
+        self.seed(clusters=[{"id": cluster}], snapshots=[agent_snapshot(cluster, w, self.now - DAY)])
+        self.write_config([policy(clusters=[cluster], window=w, export=dict(EXPORT, every="daily"))])
+
+    def client(self, service, region=REGION, **config):
+        """A boto3 client of the world, with keys of the harness's own (not the agent's); `config`:
+        botocore.config.Config's settings."""
         import boto3
         import botocore.config
 
-        return boto3.client("rds", endpoint_url=self.world.url, region_name=REGION,
+        return boto3.client(service, endpoint_url=self.world.url, region_name=region,
                             aws_access_key_id="AKIDHARNESS", aws_secret_access_key="harness",
-                            config=botocore.config.Config(retries={"max_attempts": 1}))
+                            config=botocore.config.Config(**config) if config else None)
+
+    def rds(self):
+        return self.client("rds", retries={"max_attempts": 1})
 
     def snapshots(self, cluster=None):
         """{identifier: DBClusterSnapshot} in the world (any type)."""

@@ -11,12 +11,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (CTL, DAY, REGION, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
+from agent_harness import (CTL, DAY, EXPORT, AgentTestCase, agent_snapshot, main, policy,  # noqa: E402
                            window_open_now)
-
-EXPORT = {"bucket": "exports", "prefix": "aurora/", "iam_role": "arn:aws:iam::123456789012:role/export",
-          "kms_key": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-          "every": "monthly:1"}
 
 
 class Control(AgentTestCase):
@@ -26,11 +22,9 @@ class Control(AgentTestCase):
         self.seed(clusters=[{"id": c} for c in seed_clusters], snapshots=list(snapshots))
         self.socket = os.path.join(self.tmp, "control")
         self.write_config(policies or [policy(clusters=["db-*"], window=self.later(),
-                                              export=EXPORT)],
+                                              export=dict(EXPORT, every="monthly:1"))],
                           control_socket=self.socket, control_group=group, **agent)
-        d = self.daemon()
-        d.notify.wait_for("READY=1")
-        d.wait_event("cycle-summary", count=1)
+        d = self.started_daemon()
         self.d = d
         self.admin.clear_requests()
         return d
@@ -137,10 +131,7 @@ class Control(AgentTestCase):
     # ---- export / cancel-export
 
     def test_export_snapshot_and_cluster_then_cancel(self):
-        import boto3
-
-        boto3.client("s3", endpoint_url=self.world.url, region_name=REGION, aws_access_key_id="AKIDHARNESS",
-                     aws_secret_access_key="harness").create_bucket(Bucket="exports")
+        self.client("s3").create_bucket(Bucket=EXPORT["bucket"])
         snap = agent_snapshot("db-a", window_open_now(self.now), self.now - DAY)
         self.start(snapshots=[snap])
         r1 = json.loads(self.ctl("--json", "export", "--snapshot", snap["id"], expect=0).stdout)

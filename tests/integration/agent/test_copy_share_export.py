@@ -15,12 +15,6 @@ ACCOUNT_B = "210987654321"
 
 
 class CopyShareExport(AgentTestCase):
-    def rds_in(self, region):
-        import boto3
-
-        return boto3.client("rds", endpoint_url=self.world.url, region_name=region,
-                            aws_access_key_id="AKIDHARNESS", aws_secret_access_key="harness")
-
     def test_copy_to_another_region_then_completed(self):
         w = window_open_now(self.now)
         prev = agent_snapshot("db-c", w, self.now - DAY)
@@ -32,7 +26,7 @@ class CopyShareExport(AgentTestCase):
         started = run.named("copy-started")
         self.assertEqual(len(started), 1, run.describe())
         self.assertEqual(started[0].target, OTHER)
-        copies = self.rds_in(OTHER).describe_db_cluster_snapshots()["DBClusterSnapshots"]
+        copies = self.client("rds", OTHER).describe_db_cluster_snapshots()["DBClusterSnapshots"]
         self.assertEqual(len(copies), 1, copies)
         tags = {t["Key"]: t["Value"] for t in copies[0].get("TagList", [])}
         self.assertEqual(tags.get("aurora-backup:managed-by"), "aurora-backup-agent", tags)
@@ -52,7 +46,7 @@ class CopyShareExport(AgentTestCase):
         second = [e.snapshot for e in run2.named("copy-started")]
         self.assertEqual(len(second), 1, run2.describe())
         self.assertNotEqual(second[0], first)
-        for c in self.rds_in(OTHER).describe_db_cluster_snapshots()["DBClusterSnapshots"]:
+        for c in self.client("rds", OTHER).describe_db_cluster_snapshots()["DBClusterSnapshots"]:
             print("DEBUG", c["DBClusterSnapshotIdentifier"], c["SnapshotCreateTime"], c.get("Status"), self.now)
         for c in self.rds().describe_db_cluster_snapshots()["DBClusterSnapshots"]:
             print("DEBUG src", c["DBClusterSnapshotIdentifier"], c["SnapshotCreateTime"], c.get("Status"))
@@ -98,10 +92,7 @@ class CopyShareExport(AgentTestCase):
         w = Window(self.now + 6 * 3600, 60)
         snap = agent_snapshot("db-k", w, self.now)
         self.seed(clusters=[{"id": "db-k", "encrypted": True}], snapshots=[snap])
-        import boto3
-
-        share_key = boto3.client("kms", endpoint_url=self.world.url, region_name=REGION, aws_access_key_id="AKIDHARNESS",
-                                 aws_secret_access_key="harness").create_key()["KeyMetadata"]["Arn"]
+        share_key = self.client("kms").create_key()["KeyMetadata"]["Arn"]
         self.write_config([policy(clusters=["db-k"], window=w,
                                   share={"accounts": [ACCOUNT_B], "kms_key": share_key})])
         first = self.once()
@@ -122,17 +113,7 @@ class CopyShareExport(AgentTestCase):
         self.assertLessEqual(len(self.requests("DescribeKey")), 1 + 2 * 3)
 
     def test_export_once_per_period_then_completed(self):
-        import boto3
-
-        boto3.client("s3", endpoint_url=self.world.url, region_name=REGION, aws_access_key_id="AKIDHARNESS",
-                     aws_secret_access_key="harness").create_bucket(Bucket="exports")
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-e"}], snapshots=[agent_snapshot("db-e", w, self.now - DAY)])
-        self.write_config([policy(clusters=["db-e"], window=w,
-                                  export={"bucket": "exports", "prefix": "aurora/",
-                                          "iam_role": "arn:aws:iam::123456789012:role/export",
-                                          "kms_key": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-                                          "every": "daily"})])
+        self.seed_daily_export("db-e")
         run = self.once()
         started = run.named("export-started")
         self.assertEqual(len(started), 1, run.describe())
@@ -166,7 +147,7 @@ class CopyShareExport(AgentTestCase):
         self.assertEqual(summary.get("AURORA_SUCCEEDED"), "0", run.describe())
         self.assertNoMutatingCalls(run)
         self.assertEqual(self.ledger(), [])
-        self.assertEqual(self.rds_in(OTHER).describe_db_cluster_snapshots()["DBClusterSnapshots"], [])
+        self.assertEqual(self.client("rds", OTHER).describe_db_cluster_snapshots()["DBClusterSnapshots"], [])
 
 
 if __name__ == "__main__":

@@ -68,9 +68,7 @@ class Daemon(AgentTestCase):
     def test_sigterm_exits_0_with_stopping_and_a_closed_ledger(self):
         good_a, _, _ = self.configs()
         self.write_config(good_a, reconcile_interval="1m")
-        d = self.daemon()
-        d.notify.wait_for("READY=1")
-        d.wait_event("cycle-summary", count=1)
+        d = self.started_daemon()
 
         self.assertEqual(d.stop(), 0, d.output())
         d.notify.wait_for("STOPPING=1")
@@ -81,9 +79,7 @@ class Daemon(AgentTestCase):
     def test_status_names_next_slot_and_clusters(self):
         good_a, _, _ = self.configs()
         self.write_config(good_a, reconcile_interval="1m")
-        d = self.daemon()
-        d.notify.wait_for("READY=1")
-        d.wait_event("cycle-summary", count=1)
+        d = self.started_daemon()
         d.notify.wait_for("STATUS=")
         status = [m for m in d.notify.messages if m.startswith("STATUS=")]
         summaries = [m for m in status if "1 cluster" in m]

@@ -17,22 +17,22 @@ TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:aurora-alerts"
 
 
 class Notifications(AgentTestCase):
-    def client(self, service):
-        import boto3
-
-        return boto3.client(service, endpoint_url=self.world.url, region_name=REGION,
-                            aws_access_key_id="AKIDHARNESS", aws_secret_access_key="harness")
-
     def publishes(self):
         return [r for r in self.requests("Publish") if r["service"] == "sns"]
 
-    def test_a_failure_is_published_with_its_fields_info_events_are_not(self):
-        self.client("sns").create_topic(Name="aurora-alerts")
+    def notify_topic_of_failing(self, action, create_topic=True):
+        """db-b in its window under a config that notifies TOPIC (made in the world unless not
+        `create_topic`); `action` fails with a 500 at each of its 3 attempts."""
+        if create_topic:
+            self.client("sns").create_topic(Name="aurora-alerts")
         w = window_open_now(self.now)
         self.seed(clusters=[{"id": "db-b"}])
         self.write_config([policy(clusters=["db-*"], window=w)], sns_topic=TOPIC)
-        # db-b's snapshot fails (500 at each of the 3 attempts); the cycle summary is an info event.
-        self.admin.add_faults({"kind": "500", "service": "rds", "action": "CreateDBClusterSnapshot", "count": 3})
+        self.admin.add_faults({"kind": "500", "service": "rds", "action": action, "count": 3})
+
+    def test_a_failure_is_published_with_its_fields_info_events_are_not(self):
+        # db-b's snapshot fails; the cycle summary is an info event.
+        self.notify_topic_of_failing("CreateDBClusterSnapshot")
         run = self.once(expect=None)
         failed = [e for e in run.events if e.level in ("error", "warning")]
         self.assertTrue(failed, run.describe())
@@ -54,10 +54,7 @@ class Notifications(AgentTestCase):
 
     def test_a_publish_failure_is_an_event_and_is_not_published_again(self):
         # No such topic: moto answers NotFound; the failure is logged once per notification, never published.
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-b"}])
-        self.write_config([policy(clusters=["db-*"], window=w)], sns_topic=TOPIC)
-        self.admin.add_faults({"kind": "500", "service": "rds", "action": "CreateDBClusterSnapshot", "count": 3})
+        self.notify_topic_of_failing("CreateDBClusterSnapshot", create_topic=False)
         run = self.once(expect=None)
         failures = run.named("notification-failed")
         self.assertEqual(len(failures), 1, run.describe())
@@ -65,11 +62,7 @@ class Notifications(AgentTestCase):
         self.assertEqual(len(self.publishes()), 1, "one attempt (the error is not retried), no publish of the failure")
 
     def test_no_topic_no_publish_and_dry_run_publishes_nothing(self):
-        self.client("sns").create_topic(Name="aurora-alerts")
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-b"}])
-        self.write_config([policy(clusters=["db-*"], window=w)], sns_topic=TOPIC)
-        self.admin.add_faults({"kind": "500", "service": "rds", "action": "DescribeDBClusters", "count": 3})
+        self.notify_topic_of_failing("DescribeDBClusters")
         self.once("--dry-run", expect=None)
         self.assertEqual(self.publishes(), [])
 
@@ -92,10 +85,7 @@ class Notifications(AgentTestCase):
 
 class BackupStorage(AgentTestCase):
     def test_status_shows_cloudwatch_backup_storage_per_cluster(self):
-        import boto3
-
-        cw = boto3.client("cloudwatch", endpoint_url=self.world.url, region_name=REGION,
-                          aws_access_key_id="AKIDHARNESS", aws_secret_access_key="harness")
+        cw = self.client("cloudwatch")
         when = datetime.datetime.fromtimestamp(self.now - 1800, datetime.timezone.utc)
         for cluster, billed, used in (("db-a", 5 * 2**30, 3 * 2**30), ("db-b", 2**20, 2**20)):
             cw.put_metric_data(Namespace="AWS/RDS", MetricData=[
@@ -128,14 +118,18 @@ class BackupStorage(AgentTestCase):
 
 
 class Priorities(AgentTestCase):
-    def test_an_internal_error_line_carries_its_priority_on_the_journal_stream(self):
-        # stderr is a file that $JOURNAL_STREAM names, as systemd sets it for a unit.
+    def write_config_with_state_under_a_file(self):
+        """A config whose state directory cannot be created: the agent fails at its start."""
         blocker = os.path.join(self.tmp, "not-a-dir")
         with open(blocker, "w") as f:
             f.write("x")
         with open(self.config_path, "w") as f:
             f.write(f'agent: {{ region = "{REGION}"; state_directory = "{blocker}/state"; }};\n'
                     'policies = ( { name = "p"; clusters = [ "db-*" ]; retention = { daily = 1; }; } );\n')
+
+    def test_an_internal_error_line_carries_its_priority_on_the_journal_stream(self):
+        # stderr is a file that $JOURNAL_STREAM names, as systemd sets it for a unit.
+        self.write_config_with_state_under_a_file()
         err_path = os.path.join(self.tmp, "stderr")
         with open(err_path, "w") as err:
             st = os.fstat(err.fileno())
@@ -150,12 +144,7 @@ class Priorities(AgentTestCase):
         self.assertTrue(all(line.startswith("<3>aurora-backup-agent: ") for line in lines), lines)
 
     def test_without_the_journal_stream_lines_have_no_prefix(self):
-        blocker = os.path.join(self.tmp, "not-a-dir")
-        with open(blocker, "w") as f:
-            f.write("x")
-        with open(self.config_path, "w") as f:
-            f.write(f'agent: {{ region = "{REGION}"; state_directory = "{blocker}/state"; }};\n'
-                    'policies = ( { name = "p"; clusters = [ "db-*" ]; retention = { daily = 1; }; } );\n')
+        self.write_config_with_state_under_a_file()
         from agent_harness import AGENT
         p = subprocess.run([AGENT, "--config", self.config_path, "--once"], env=self.env(),
                            capture_output=True, text=True, timeout=60)
@@ -165,17 +154,7 @@ class Priorities(AgentTestCase):
 
 class ExportProgress(AgentTestCase):
     def test_export_progress_is_reported_as_it_changes(self):
-        import boto3
-
-        boto3.client("s3", endpoint_url=self.world.url, region_name=REGION, aws_access_key_id="AKIDHARNESS",
-                     aws_secret_access_key="harness").create_bucket(Bucket="exports")
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-e"}], snapshots=[agent_snapshot("db-e", w, self.now - DAY)])
-        self.write_config([policy(clusters=["db-e"], window=w,
-                                  export={"bucket": "exports", "prefix": "aurora/",
-                                          "iam_role": "arn:aws:iam::123456789012:role/export",
-                                          "kms_key": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-                                          "every": "daily"})])
+        self.seed_daily_export("db-e")
         run = self.once()
         task = run.named("export-started")[0].snapshot
         seen = []

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (CTL, DAY, REGION, AgentTestCase, Window, agent_snapshot, main, policy,  # noqa: E402
+from agent_harness import (CTL, DAY, AgentTestCase, Window, agent_snapshot, main, policy,  # noqa: E402
                            window_open_now)
 
 # ---------------------------------------------------------------- a strict text-format parser
@@ -389,16 +389,11 @@ class Problems(AgentTestCase):
         # Someone with the permission deletes the point: cleared.
         self.admin.expire_trap(old, enabled=False)
         [point] = [rp for rp in self.admin.recovery_points() if rp["SnapshotId"] == old]
-        self.backup().delete_recovery_point(BackupVaultName=point["BackupVaultName"],
-                                            RecoveryPointArn=point["RecoveryPointArn"])
+        self.client("backup").delete_recovery_point(BackupVaultName=point["BackupVaultName"],
+                                                    RecoveryPointArn=point["RecoveryPointArn"])
         self.assertNotIn(old, self.snapshots("db-k"))
         run = self.once(now=self.now + 1800)
         self.assertCleared("backup-undeletable", run, self.now + 1800)
-
-    def backup(self):
-        import boto3
-        return boto3.client("backup", endpoint_url=self.world.url, region_name=REGION,
-                            aws_access_key_id="AKIDHARNESS", aws_secret_access_key="harness")
 
     # ---- history
     def test_history_shows_failed_and_refused_rows(self):

@@ -35,11 +35,8 @@ class OperatorRestore(AgentTestCase):
         return self.start_daemon(crash_at)
 
     def start_daemon(self, crash_at=None):
-        d = self.daemon(env=self.env(crash_at=crash_at))
-        d.notify.wait_for("READY=1")
-        d.wait_event("cycle-summary", count=1)
-        self.d = d
-        return d
+        self.d = self.started_daemon(env=self.env(crash_at=crash_at))
+        return self.d
 
     def ctl(self, *args, expect=None, timeout=180):
         p = subprocess.run([CTL, "--config", self.config_path, *args], env=self.env(), capture_output=True,

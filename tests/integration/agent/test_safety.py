@@ -185,9 +185,7 @@ class OneAgentPerState(Scenario):
         self.scenario(expired=False)
         old_umask = os.umask(0o022)  # the daemon inherits it: its files must be 0600 all the same
         self.addCleanup(os.umask, old_umask)
-        d = self.daemon(env=self.env(now=self.now))
-        d.notify.wait_for("READY=1")
-        d.wait_event("cycle-summary", count=1)
+        d = self.started_daemon(env=self.env(now=self.now))
         with open(os.path.join(self.state_dir, ".lock")) as f:
             holder = int(f.read().strip())
         self.assertTrue(os.readlink(f"/proc/{holder}/exe").endswith("aurora-backup-agent"), holder)

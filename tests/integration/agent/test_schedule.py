@@ -11,12 +11,17 @@ from agent_harness import (DAY, AgentTestCase, agent_snapshot, iso, main, policy
 
 
 class Schedule(AgentTestCase):
-    def test_snapshot_inside_window_carries_ownership_tags(self):
+    def one_cluster_in_its_window(self):
+        """db-a under a policy whose window is open now; returns the start of db-a's slot and the
+        identifier of the slot's snapshot."""
         w = window_open_now(self.now)
         self.seed(clusters=[{"id": "db-a"}])
         self.write_config([policy(window=w)])
         _, start, _ = w.slot("db-a", self.now)
-        sid = snapshot_id("db-a", start)
+        return start, snapshot_id("db-a", start)
+
+    def test_snapshot_inside_window_carries_ownership_tags(self):
+        start, sid = self.one_cluster_in_its_window()
 
         run = self.once()
 
@@ -56,9 +61,7 @@ class Schedule(AgentTestCase):
 
     def test_successful_create_records_its_request_id(self):
         # Issue 6: the ledger holds outcomes "with AWS request ids", successes included.
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-a"}])
-        self.write_config([policy(window=w)])
+        self.one_cluster_in_its_window()
 
         run = self.once()
 
@@ -69,11 +72,7 @@ class Schedule(AgentTestCase):
         self.assertEqual([e.request_id for e in started], [rows[0]["request_id"]], run.describe())
 
     def test_creating_snapshot_is_polled_until_available_and_reported_with_its_duration(self):
-        w = window_open_now(self.now)
-        self.seed(clusters=[{"id": "db-a"}])
-        self.write_config([policy(window=w)])
-        _, start, _ = w.slot("db-a", self.now)
-        sid = snapshot_id("db-a", start)
+        _, sid = self.one_cluster_in_its_window()
         # The create went out and the agent died before recording the answer; the snapshot is still
         # being made when the agent comes back.
         crashed = self.once(crash_at="after-call", expect=None)

@@ -3,10 +3,8 @@ tests/aws-world is not there (moto has no recovery points). It checks every requ
 with botocore's own signer, so ARN path labels must be encoded (and double-encoded for signing)
 exactly as AWS expects. Recovery points are RDS cluster snapshots named awsbackup:job-<uuid>."""
 
-import http.server
 import json
 import re
-import threading
 import time
 import urllib.parse
 import uuid
@@ -14,6 +12,8 @@ import uuid
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from driver_harness import Handler, LoopbackServer
 
 AUTH_RE = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
                      r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$")
@@ -31,13 +31,7 @@ class BackupFake:
         self.requests = []
         fake = self
 
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive
-
-            def log_message(self, *a):
-                pass
-
+        class H(Handler):
             def reply(self, status, obj=None, error=None):
                 data = json.dumps(obj).encode() if obj is not None else b""
                 self.send_response(status)
@@ -65,10 +59,8 @@ class BackupFake:
 
             do_GET = do_PUT = do_DELETE = do_POST = handle_any
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = LoopbackServer(H)
+        self.url = self.httpd.url
 
     def verify(self, h, body):
         m = AUTH_RE.match(h.headers.get("Authorization", ""))

@@ -8,7 +8,6 @@ unless it points the metadata endpoint at the loopback server."""
 import datetime
 import email.utils
 import http.client
-import http.server
 import json
 import logging
 import os
@@ -17,7 +16,8 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+
+from driver_harness import Handler, LoopbackServer, Results, driver_env, facts
 
 SKIP = 77
 SRC = os.environ.get("ABA_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -116,13 +116,7 @@ class Proxy:
         self.lock = threading.Lock()
         proxy = self
 
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive
-
-            def log_message(self, *a):
-                pass
-
+        class H(Handler):
             def handle_any(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
@@ -183,10 +177,8 @@ class Proxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = LoopbackServer(H)
+        self.url = self.httpd.url
 
     def reset(self, faults=(), storm=None):
         with self.lock:
@@ -212,13 +204,7 @@ class Metadata:
         self.log = []
         md = self
 
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive
-
-            def log_message(self, *a):
-                pass
-
+        class H(Handler):
             def send(self, status, text):
                 data = text.encode()
                 self.send_response(status)
@@ -251,10 +237,8 @@ class Metadata:
                     return self.send(200, REGION)
                 self.send(404, "not found")
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = LoopbackServer(H)
+        self.url = self.httpd.url
 
     def stop(self):
         self.httpd.shutdown()
@@ -270,19 +254,8 @@ class Env:
         self.tmp = tempfile.TemporaryDirectory(prefix="aws-it-")
 
     def base_env(self, endpoint, creds=None, **extra):
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.tmp.name,
-            "AWS_CONFIG_FILE": os.path.join(self.tmp.name, "none-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(self.tmp.name, "none-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_REGION": REGION,
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                env[k] = os.environ[k]
+        env = driver_env(self.tmp.name, endpoint)
+        env["NO_PROXY"] = "127.0.0.1,localhost"
         if creds:
             env["AWS_ACCESS_KEY_ID"] = creds["AccessKeyId"]
             env["AWS_SECRET_ACCESS_KEY"] = creds["SecretAccessKey"]
@@ -299,13 +272,7 @@ class Env:
         if expect is not None and p.returncode != expect:
             raise AssertionError(f"aws-driver {' '.join(args)} exited {p.returncode}, wanted {expect}:\n"
                                  f"{p.stdout}{p.stderr}")
-        facts = {}
-        for line in p.stdout.splitlines():
-            for tok in line.split(" "):
-                if "=" in tok:
-                    k, v = tok.split("=", 1)
-                    facts.setdefault(k, v)
-        return p.stdout, facts
+        return p.stdout, facts(p.stdout)
 
 
 def main():
@@ -321,7 +288,8 @@ def main():
     print(f"world: {backend.kind} at {backend.url}")
     url = backend.url
     h = Env()
-    results = []
+    results = Results()
+    test = results.test
 
     # Principals, created before signature checking is switched on.
     iam = client("iam", url)
@@ -364,22 +332,6 @@ def main():
         .strftime("%Y-%m-%dT%H:%M:%SZ")
     h.secrets += [role_creds["SecretAccessKey"], role_creds["SessionToken"]]
     md = Metadata(role_creds)
-
-    def test(name):
-        def wrap(fn):
-            t0 = time.monotonic()
-            try:
-                fn()
-                results.append((name, "ok", f"({time.monotonic() - t0:.1f}s)"))
-            except Skip as s:
-                results.append((name, "skip", str(s)))
-            except Exception:
-                results.append((name, "FAIL", traceback.format_exc()))
-            return fn
-        return wrap
-
-    class Skip(Exception):
-        pass
 
     @test("auth is really checked: a wrong secret is refused")
     def _():
@@ -666,14 +618,7 @@ def main():
     md.stop()
     proxy.stop()
     backend.stop()
-    failed = 0
-    for name, status, detail in results:
-        print(f"{status:4} {name} {detail if status != 'FAIL' else ''}")
-        if status == "FAIL":
-            failed += 1
-            print(detail)
-    print(f"{len(results)} tests, {failed} failed")
-    return 1 if failed else 0
+    return results.report()
 
 
 if __name__ == "__main__":

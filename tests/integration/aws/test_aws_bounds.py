@@ -4,16 +4,15 @@
 NextToken values that repeat, and proxy variables in the environment pointing at a recording proxy.
 Needs only Python's standard library; nothing leaves 127.0.0.1."""
 
-import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import traceback
 import urllib.parse
+
+from driver_harness import Handler, LoopbackServer, Results, driver_env, facts
 
 SKIP = 77
 DRIVER = os.environ.get("AWS_DRIVER")
@@ -47,13 +46,7 @@ def entity_bomb(size=110 * 1024):
     return (head + "&a;" * refs + tail).encode()
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, host, handler):
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        super().__init__((host, 0), handler)
-
+class Server(LoopbackServer):
     def handle_error(self, request, client_address):
         pass  # a driver killed mid-request resets its connection: not worth a traceback
 
@@ -68,13 +61,7 @@ class Fake:
         self.lock = threading.Lock()
         fake = self
 
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *a):
-                pass
-
+        class H(Handler):
             def reply(self, status, data, ctype):
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -105,9 +92,8 @@ class Fake:
                     page["NextToken"] = "same-token"
                 self.reply(200, json.dumps(page).encode(), "application/json")
 
-        self.httpd = Server(host, H)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = Server(H, host)
+        self.port = self.httpd.port
 
     def query(self, mode, action, marker):
         if action == "DescribeDBClusters":
@@ -139,12 +125,7 @@ class RecordingProxy:
         self.log = []
         proxy = self
 
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
+        class H(Handler):
             def handle_any(self):
                 proxy.log.append((self.command, self.path, "Authorization" in self.headers))
                 self.send_response(502)
@@ -153,29 +134,17 @@ class RecordingProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_CONNECT = handle_any
 
-        self.httpd = Server("127.0.0.1", H)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = Server(H)
+        self.url = self.httpd.url
 
     def stop(self):
         self.httpd.shutdown()
 
 
 def base_env(tmp, endpoint, **extra):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": tmp,
-        "AWS_CONFIG_FILE": os.path.join(tmp, "none-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmp, "none-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    }
-    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-        if k in os.environ:
-            env[k] = os.environ[k]
+    # No NO_PROXY: the proxy test needs the environment's proxy variables to stand unopposed.
+    env = driver_env(tmp, endpoint)
+    env.update(AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
     env.update(extra)
     return env
 
@@ -196,13 +165,7 @@ def run(env, *args, expect=0):
         raise AssertionError(f"aws-driver {args[0]} died of signal {-p.returncode}:\n{text}")
     if expect is not None and p.returncode != expect:
         raise AssertionError(f"aws-driver {' '.join(args)} exited {p.returncode}, wanted {expect}:\n{text}")
-    facts = {}
-    for line in text.splitlines():
-        for tok in line.split(" "):
-            if "=" in tok:
-                k, v = tok.split("=", 1)
-                facts.setdefault(k, v)
-    return text, facts, ru.ru_maxrss * 1024
+    return text, facts(text), ru.ru_maxrss * 1024
 
 
 def message(out):
@@ -216,17 +179,8 @@ def main():
     tmp = tempfile.TemporaryDirectory(prefix="aws-bounds-")
     fake = Fake()
     url = f"http://127.0.0.1:{fake.port}"
-    results = []
-
-    def test(name):
-        def wrap(fn):
-            try:
-                fn()
-                results.append((name, "ok", ""))
-            except Exception:
-                results.append((name, "FAIL", traceback.format_exc()))
-            return fn
-        return wrap
+    results = Results()
+    test = results.test
 
     @test("a 110 KB entity bomb is refused as a DTD, with peak memory near a plain call's")
     def _():
@@ -294,14 +248,7 @@ def main():
 
     proxy.stop()
     fake.stop()
-    failed = 0
-    for name, status, detail in results:
-        print(f"{status:4} {name}")
-        if status == "FAIL":
-            failed += 1
-            print(detail)
-    print(f"{len(results)} tests, {failed} failed")
-    return 1 if failed else 0
+    return results.report()
 
 
 if __name__ == "__main__":

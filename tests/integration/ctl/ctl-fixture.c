@@ -72,9 +72,9 @@ int main(int argc, char *argv[])
             {(char *)"old-x", (char *)"other-x", INVENTORY_ORIGIN_MANUAL, (char *)"available",
              now - 90 * DAY, 1, false, 8},
         };
-        check(
-            store_inventory_replace(s, "eu-west-1", clusters, 3, snaps, sizeof(snaps) / sizeof(snaps[0]), t),
-            "inventory");
+        check(store_inventory_replace(s, "eu-west-1", clusters, ELEMENTSOF(clusters), snaps,
+                                      ELEMENTSOF(snaps), t),
+              "inventory");
 
         check(store_cycle_begin(s, false, now - 2 * DAY, &cycle), "cycle");
         check(store_cycle_finish(s, cycle,
@@ -92,45 +92,54 @@ int main(int argc, char *argv[])
         check(store_cycle_finish(s, cycle, &counts, strcmp(scenario, "failed") == 0 ? 1 : 0, t),
               "cycle finish");
 
-        struct ledger_intent create = {.cycle_id = cycle,
-                                       .kind = LEDGER_CREATE,
-                                       .policy = "prod",
-                                       .cluster = "prod-a",
-                                       .snapshot = "aba-prod-a-1",
-                                       .region = "eu-west-1",
-                                       .slot_start = now - 3600};
-        check(store_ledger_begin(s, &create, now - 3600, &id), "ledger");
-        check(store_ledger_finish(s, id, LEDGER_DONE, "req-create-1", NULL, NULL, now - 3590), "ledger");
-        struct ledger_intent del = {.cycle_id = cycle,
-                                    .kind = LEDGER_DELETE_RDS,
-                                    .policy = "prod",
-                                    .cluster = "prod-b",
-                                    .snapshot = "aba-prod-b-0",
-                                    .region = "eu-west-1"};
-        check(store_ledger_begin(s, &del, now - 1800, &id), "ledger");
-        check(store_ledger_finish(s, id, LEDGER_FAILED, "req-delete-1", "InvalidDBClusterSnapshotStateFault",
-                                  "snapshot is being copied", now - 1790),
-              "ledger");
-        struct ledger_intent open = {.cycle_id = cycle,
-                                     .kind = LEDGER_CREATE,
-                                     .policy = "prod",
-                                     .cluster = "prod-b",
-                                     .snapshot = "aba-prod-b-2",
-                                     .region = "eu-west-1",
-                                     .slot_start = now - 120};
-        check(store_ledger_begin(s, &open, now - 120, &id), "ledger");
+        /* Policy prod's calls in the last cycle, each finished 10 s after it began but the last: left
+         * open, as by a crash. */
+        const struct {
+                enum ledger_kind kind;
+                const char *cluster, *snapshot;
+                int64_t slot_start, begun_at;
+                enum ledger_state outcome; /* LEDGER_INTENT: not finished */
+                const char *request_id, *error_code, *error_message;
+        } ledger[] = {
+            {LEDGER_CREATE, "prod-a", "aba-prod-a-1", now - 3600, now - 3600, LEDGER_DONE, "req-create-1",
+             NULL, NULL},
+            {LEDGER_DELETE_RDS, "prod-b", "aba-prod-b-0", 0, now - 1800, LEDGER_FAILED, "req-delete-1",
+             "InvalidDBClusterSnapshotStateFault", "snapshot is being copied"},
+            {LEDGER_CREATE, "prod-b", "aba-prod-b-2", now - 120, now - 120, LEDGER_INTENT, NULL, NULL, NULL},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(ledger); i++) {
+                struct ledger_intent in = {.cycle_id = cycle,
+                                           .kind = ledger[i].kind,
+                                           .policy = "prod",
+                                           .cluster = ledger[i].cluster,
+                                           .snapshot = ledger[i].snapshot,
+                                           .region = "eu-west-1",
+                                           .slot_start = ledger[i].slot_start};
+                check(store_ledger_begin(s, &in, ledger[i].begun_at, &id), "ledger");
+                if (ledger[i].outcome != LEDGER_INTENT)
+                        check(store_ledger_finish(s, id, ledger[i].outcome, ledger[i].request_id,
+                                                  ledger[i].error_code, ledger[i].error_message,
+                                                  ledger[i].begun_at + 10),
+                              "ledger");
+        }
 
-        check(store_window_record(s, "prod", "prod-a", now - 3600, WINDOW_TAKEN, "aba-prod-a-1", true,
-                                  now - 3590),
-              "window");
-        check(
-            store_window_record(s, "prod", "prod-b", now - DAY, WINDOW_MISSED, NULL, true, now - DAY + 1800),
-            "window");
-        check(store_window_record(s, "prod", "prod-b", now - 2 * DAY, WINDOW_QUOTA_EXHAUSTED, NULL, true,
-                                  now - 2 * DAY + 60),
-              "window");
-        check(store_window_record(s, "prod", "prod-b", now - age_b, WINDOW_TAKEN, "aba-prod-b-1", true,
-                                  now - age_b),
-              "window");
+        /* Policy prod's slots; every outcome was reported. */
+        const struct {
+                const char *cluster;
+                int64_t slot_start;
+                enum window_outcome outcome;
+                const char *snapshot;
+                int64_t recorded_at;
+        } windows[] = {
+            {"prod-a", now - 3600, WINDOW_TAKEN, "aba-prod-a-1", now - 3590},
+            {"prod-b", now - DAY, WINDOW_MISSED, NULL, now - DAY + 1800},
+            {"prod-b", now - 2 * DAY, WINDOW_QUOTA_EXHAUSTED, NULL, now - 2 * DAY + 60},
+            {"prod-b", now - age_b, WINDOW_TAKEN, "aba-prod-b-1", now - age_b},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(windows); i++)
+                check(store_window_record(s, "prod", windows[i].cluster, windows[i].slot_start,
+                                          windows[i].outcome, windows[i].snapshot, true,
+                                          windows[i].recorded_at),
+                      "window");
         return 0;
 }
