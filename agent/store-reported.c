@@ -16,10 +16,10 @@ int store_reported_once(struct store *s, const char *key, int64_t now)
 
         if (!s || !key)
                 return -EINVAL;
-        r = store_run(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
+        r = store_run_changes(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
         if (r < 0)
                 return r;
-        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+        return r > 0 ? 1 : 0;
 }
 
 int store_reported_forget(struct store *s, const char *key)
