@@ -28,7 +28,7 @@ static int backup_storage_read_figures(struct store *s, sqlite3_stmt *st, void *
 }
 
 DEFINE_STORE_ROWS(backup_storage_rows, struct backup_storage_record, backup_storage_columns,
-                  backup_storage_read_figures);
+                  .read_rest = backup_storage_read_figures);
 
 static void backup_storage_record_done(struct backup_storage_record *x)
 {

@@ -79,7 +79,7 @@ static const struct store_column cycle_columns[] = {
     STORE_INT(struct cycle_record, exit_status),
 };
 
-DEFINE_STORE_ROWS(cycle_rows, struct cycle_record, cycle_columns, NULL);
+DEFINE_STORE_ROWS(cycle_rows, struct cycle_record, cycle_columns);
 
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret)
 {
@@ -97,17 +97,8 @@ int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, s
 
 int store_cycle_first_started(struct store *s, int64_t *ret)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r, rc;
-
         if (!s || !ret)
                 return -EINVAL;
-        r = store_prepare(s, "SELECT MIN(started_at) FROM cycles", &st);
-        if (r < 0)
-                return r;
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
-        *ret = sqlite3_column_int64(st, 0); /* NULL (no cycle) reads as 0 */
-        return 0;
+        /* One row even with no cycle: its NULL reads as 0. */
+        return store_get_once_args(s, "SELECT MIN(started_at) FROM cycles", &store_int64_rows, ret, NULL, 0);
 }

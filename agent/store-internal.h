@@ -132,9 +132,10 @@ static inline int64_t sql_limit(size_t limit)
 /* ---- Rows as structs: each query's columns, in SELECT order, say which field each is read into. ---- */
 
 enum store_column_kind {
-        STORE_COLUMN_OTHER,    /* left to the table's read_rest(): an enum stored by name, a NULL flag */
+        STORE_COLUMN_OTHER,    /* left to the table's read_rest() */
         STORE_COLUMN_TEXT,     /* char *, a fresh copy; NULL for SQL NULL */
         STORE_COLUMN_KEY,      /* char *, as TEXT, but '' (a key column's "not applicable") is NULL too */
+        STORE_COLUMN_NAME,     /* an enum stored by its name in the column's `names` */
         STORE_COLUMN_INT64,    /* int64_t; SQL NULL reads as 0, as for every number */
         STORE_COLUMN_UINT64,   /* uint64_t: sqlite integers are signed, the bits are stored */
         STORE_COLUMN_UNSIGNED, /* unsigned */
@@ -145,18 +146,22 @@ enum store_column_kind {
 struct store_column {
         enum store_column_kind kind;
         size_t offset; /* of the field in the element */
+        /* NAME: the enum's names indexed by value, and the field's name for the error on one this build
+         * does not know. */
+        const char *const *names;
+        size_t n_names;
+        const char *label;
 };
 
-/* A column read into `field` of `type`, which must be a `ctype`: the build fails when a struct's field
- * and its column's kind disagree, since the reader writes through an offset. */
+/* 0; and the build fails unless `check` holds: the reader writes through an offset, so a struct's field
+ * and its column's kind must agree. */
+#define STORE_CHECK_(check) (0 * sizeof(char[(check) ? 1 : -1]))
+#define STORE_FIELD_IS_(type, field, ctype)                                                                 \
+        __builtin_types_compatible_p(typeof(((type *)NULL)->field), ctype)
 #define STORE_COLUMN_(k, ctype, type, field)                                                                \
         {                                                                                                   \
                 .kind = (k),                                                                                \
-                .offset =                                                                                   \
-                    offsetof(type, field) +                                                                 \
-                    0 * sizeof(                                                                             \
-                            char[__builtin_types_compatible_p(typeof(((type *)NULL)->field), ctype) ? 1     \
-                                                                                                    : -1])  \
+                .offset = offsetof(type, field) + STORE_CHECK_(STORE_FIELD_IS_(type, field, ctype))         \
         }
 #define STORE_TEXT(type, field) STORE_COLUMN_(STORE_COLUMN_TEXT, char *, type, field)
 #define STORE_KEY(type, field) STORE_COLUMN_(STORE_COLUMN_KEY, char *, type, field)
@@ -165,12 +170,20 @@ struct store_column {
 #define STORE_UNSIGNED(type, field) STORE_COLUMN_(STORE_COLUMN_UNSIGNED, unsigned, type, field)
 #define STORE_INT(type, field) STORE_COLUMN_(STORE_COLUMN_INT, int, type, field)
 #define STORE_BOOL(type, field) STORE_COLUMN_(STORE_COLUMN_BOOL, bool, type, field)
+/* An enum `field` (int-sized) stored by its name in the array `table`. */
+#define STORE_NAME(type, field, table)                                                                      \
+        {                                                                                                   \
+                .kind = STORE_COLUMN_NAME,                                                                  \
+                .offset =                                                                                   \
+                    offsetof(type, field) + STORE_CHECK_(sizeof(((type *)NULL)->field) == sizeof(int)),     \
+                .names = (table), .n_names = ELEMENTSOF(table), .label = #field                             \
+        }
 #define STORE_OTHER                                                                                         \
         {                                                                                                   \
                 .kind = STORE_COLUMN_OTHER                                                                  \
         }
 
-/* A read_rest() result for a row it leaves out (e.g. a name this build does not know). */
+/* A store_row_read() result for a row it leaves out. */
 #define STORE_ROW_SKIP 1
 
 /* How the rows of one query become elements. Every string an element owns is a TEXT or KEY column:
@@ -179,19 +192,23 @@ struct store_rows {
         size_t size; /* of an element */
         const struct store_column *columns;
         size_t n_columns;
-        /* The STORE_OTHER columns, into the zeroed *element before the others are read: 0, STORE_ROW_SKIP,
-         * or a negative errno (with store_set_error() for a row it cannot read). Allocates nothing. NULL
-         * when there are none. */
+        const char *what;  /* "ledger row": for the error on a name this build does not know */
+        bool skip_unknown; /* leave such a row out (STORE_ROW_SKIP) rather than fail with -EBADMSG */
+        /* The STORE_OTHER columns, into *element once the others are read: 0 or a negative errno (with
+         * store_set_error() for a row it cannot read). Allocates nothing. NULL when there are none. */
         int (*read_rest)(struct store *s, sqlite3_stmt *st, void *element);
 };
 
-/* DEFINE_STORE_ROWS(rows, type, columns, read_rest): `static const struct store_rows rows` for elements of
- * `type` read by the array `columns` (and `read_rest`, or NULL). */
-#define DEFINE_STORE_ROWS(rows, type, column_array, read_rest_fn)                                           \
+/* DEFINE_STORE_ROWS(rows, type, columns, ...): `static const struct store_rows rows` for elements of `type`
+ * read by the array `columns`; the rest are more of its fields (.what = "ledger row", .read_rest = ...). */
+#define DEFINE_STORE_ROWS(rows, type, column_array, ...)                                                    \
         static const struct store_rows rows = {.size = sizeof(type),                                        \
                                                .columns = column_array,                                     \
                                                .n_columns = ELEMENTSOF(column_array),                       \
-                                               .read_rest = read_rest_fn}
+                                               __VA_ARGS__}
+
+/* Rows of one integer column, read into an int64_t (a MAX(), a time). */
+extern const struct store_rows store_int64_rows;
 
 /* The current row of `st` into *element (overwritten, even on failure): 0, STORE_ROW_SKIP or a negative
  * errno; on anything but 0 it owns nothing. */

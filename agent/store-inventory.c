@@ -50,13 +50,13 @@ static const struct store_column cluster_columns[] = {
     STORE_INT64(struct inventory_cluster, latest_restorable_time),
 };
 
-DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, cluster_columns, NULL);
+DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, cluster_columns);
 
 /* In the order of STMT_INV_SNAPSHOTS' SELECT. */
 static const struct store_column snapshot_columns[] = {
     STORE_TEXT(struct inventory_snapshot, identifier),
     STORE_TEXT(struct inventory_snapshot, cluster),
-    STORE_OTHER, /* origin */
+    STORE_NAME(struct inventory_snapshot, origin, origin_table),
     STORE_TEXT(struct inventory_snapshot, status),
     STORE_INT64(struct inventory_snapshot, create_time),
     STORE_UNSIGNED(struct inventory_snapshot, allocated_gib),
@@ -64,21 +64,7 @@ static const struct store_column snapshot_columns[] = {
     STORE_UINT64(struct inventory_snapshot, tags_digest),
 };
 
-static int inventory_snapshot_read_origin(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        int o = inventory_origin_from_string((const char *)sqlite3_column_text(st, 2));
-
-        if (o < 0) {
-                store_set_error(s, "inventory snapshot has unknown origin '%s'",
-                                strna((const char *)sqlite3_column_text(st, 2)));
-                return -EBADMSG;
-        }
-        ((struct inventory_snapshot *)ret)->origin = o;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, snapshot_columns,
-                  inventory_snapshot_read_origin);
+DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, snapshot_columns, .what = "inventory snapshot");
 
 void inventory_cluster_done(struct inventory_cluster *c)
 {
@@ -144,24 +130,6 @@ int store_inventory_replace(struct store *s, const char *region, const struct in
             s, inventory_write(s, region, clusters, n_clusters, snapshots, n_snapshots, now));
 }
 
-static int inventory_observed_at(struct store *s, const char *region, int64_t *ret)
-{
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
-        r = store_stmt(s, inventory_sql, STMT_INV_OBSERVED, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        r = store_step_row(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return store_fail(s, SQLITE_DONE);
-        *ret = sqlite3_column_int64(st, 0);
-        return 0;
-}
-
 int store_inventory_load(struct store *s, const char *region, struct inventory_cluster **ret_clusters,
                          size_t *ret_n_clusters, struct inventory_snapshot **ret_snapshots,
                          size_t *ret_n_snapshots, int64_t *ret_observed_at)
@@ -184,7 +152,8 @@ int store_inventory_load(struct store *s, const char *region, struct inventory_c
                 r = store_list(s, inventory_sql, STMT_INV_SNAPSHOTS, &snapshot_rows, &snapshots,
                                &n_snapshots, ARG_TEXT(region));
         if (r >= 0 && ret_observed_at)
-                r = inventory_observed_at(s, region, &observed);
+                r = store_get(s, inventory_sql, STMT_INV_OBSERVED, &store_int64_rows, &observed,
+                              ARG_TEXT(region));
         r = store_commit_or_rollback(s, r);
         if (r < 0) {
                 inventory_clusters_free(clusters, n_clusters);

@@ -61,8 +61,8 @@ DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
 static const struct store_column ledger_columns[] = {
     STORE_INT64(struct ledger_entry, id),
     STORE_INT64(struct ledger_entry, cycle_id),
-    STORE_OTHER, /* kind */
-    STORE_OTHER, /* state */
+    STORE_NAME(struct ledger_entry, kind, ledger_kind_table),
+    STORE_NAME(struct ledger_entry, state, ledger_state_table),
     STORE_TEXT(struct ledger_entry, policy),
     STORE_TEXT(struct ledger_entry, cluster),
     STORE_TEXT(struct ledger_entry, snapshot),
@@ -77,25 +77,7 @@ static const struct store_column ledger_columns[] = {
     STORE_UNSIGNED(struct ledger_entry, attempts),
 };
 
-static int ledger_entry_read_names(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct ledger_entry *e = ret;
-        int kind = ledger_kind_from_string((const char *)sqlite3_column_text(st, 2));
-        int state = ledger_state_from_string((const char *)sqlite3_column_text(st, 3));
-
-        if (kind < 0 || state < 0) {
-                store_set_error(s, "ledger row %" PRId64 " has unknown kind '%s' or state '%s'",
-                                (int64_t)sqlite3_column_int64(st, 0),
-                                strna((const char *)sqlite3_column_text(st, 2)),
-                                strna((const char *)sqlite3_column_text(st, 3)));
-                return -EBADMSG;
-        }
-        e->kind = kind;
-        e->state = state;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_columns, ledger_entry_read_names);
+DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_columns, .what = "ledger row");
 
 void ledger_entry_done(struct ledger_entry *e)
 {
@@ -206,26 +188,13 @@ int store_ledger_list(struct store *s, const struct ledger_filter *f, struct led
 /* ---- Settled rows counted by (kind, state), for the metrics. ---- */
 
 static const struct store_column count_columns[] = {
-    STORE_OTHER, /* kind */
-    STORE_OTHER, /* state */
+    STORE_NAME(struct ledger_count, kind, ledger_kind_table),
+    STORE_NAME(struct ledger_count, state, ledger_state_table),
     STORE_UINT64(struct ledger_count, count),
 };
 
-static int ledger_count_read_names(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct ledger_count *c = ret;
-        int kind = ledger_kind_from_string((const char *)sqlite3_column_text(st, 0));
-        int state = ledger_state_from_string((const char *)sqlite3_column_text(st, 1));
-
-        (void)s;
-        if (kind < 0 || state < 0)
-                return STORE_ROW_SKIP; /* a kind this build does not know: not exported */
-        c->kind = kind;
-        c->state = state;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(count_rows, struct ledger_count, count_columns, ledger_count_read_names);
+/* A kind this build does not know is not exported. */
+DEFINE_STORE_ROWS(count_rows, struct ledger_count, count_columns, .skip_unknown = true);
 
 int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n)
 {

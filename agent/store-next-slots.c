@@ -21,7 +21,7 @@ static const struct store_column next_slot_columns[] = {
     STORE_INT64(struct next_slot_record, planned_at),
 };
 
-DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_columns, NULL);
+DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_columns);
 
 static void next_slot_record_done(struct next_slot_record *x)
 {

@@ -2,7 +2,6 @@
  * sees them, resolved when the caller's rule says so. A cycle runs these once: statements are prepared per
  * call. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +23,7 @@ DEFINE_STORE_NAMES(problem_kind, enum problem_kind, problem_kind_table)
 /* In PROBLEM_COLUMNS order. The key columns hold '' for "not applicable" (a UNIQUE index would take
  * NULLs as all different): NULL in the struct. */
 static const struct store_column problem_columns[] = {
-    STORE_INT64(struct problem, id),        STORE_OTHER, /* kind */
+    STORE_INT64(struct problem, id),        STORE_NAME(struct problem, kind, problem_kind_table),
     STORE_KEY(struct problem, policy),      STORE_KEY(struct problem, cluster),
     STORE_KEY(struct problem, snapshot),    STORE_KEY(struct problem, region),
     STORE_KEY(struct problem, action),      STORE_INT64(struct problem, first_seen),
@@ -33,21 +32,7 @@ static const struct store_column problem_columns[] = {
     STORE_TEXT(struct problem, request_id), STORE_INT64(struct problem, resolved_at),
 };
 
-static int problem_read_kind(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        int k = problem_kind_from_string((const char *)sqlite3_column_text(st, 1));
-
-        if (k < 0) {
-                store_set_error(s, "problem row %" PRId64 " has unknown kind '%s'",
-                                (int64_t)sqlite3_column_int64(st, 0),
-                                strna((const char *)sqlite3_column_text(st, 1)));
-                return -EBADMSG;
-        }
-        ((struct problem *)ret)->kind = k;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(problem_rows, struct problem, problem_columns, problem_read_kind);
+DEFINE_STORE_ROWS(problem_rows, struct problem, problem_columns, .what = "problem row");
 
 void problem_done(struct problem *p)
 {

@@ -27,7 +27,7 @@ static const struct store_column quota_columns[] = {
     STORE_INT64(struct account_quota_record, observed_at),
 };
 
-DEFINE_STORE_ROWS(quota_rows, struct account_quota_record, quota_columns, NULL);
+DEFINE_STORE_ROWS(quota_rows, struct account_quota_record, quota_columns);
 
 int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret)
 {

@@ -41,7 +41,8 @@ static int restore_request_read_kind(struct store *s, sqlite3_stmt *st, void *re
         return 0;
 }
 
-DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns, restore_request_read_kind);
+DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns,
+                  .read_rest = restore_request_read_kind);
 
 void restore_request_done(struct restore_request *r)
 {

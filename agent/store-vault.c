@@ -15,7 +15,7 @@ static const char *const vault_sql[_STMT_MAX] = {
 /* The element is the vault's name itself (a char *). */
 static const struct store_column vault_columns[] = {{.kind = STORE_COLUMN_TEXT, .offset = 0}};
 
-DEFINE_STORE_ROWS(vault_rows, char *, vault_columns, NULL);
+DEFINE_STORE_ROWS(vault_rows, char *, vault_columns);
 
 int store_vault_cache_get(struct store *s, const char *resource_arn, char **ret_vault)
 {

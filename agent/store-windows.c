@@ -37,26 +37,16 @@ DEFINE_STORE_NAMES(window_outcome, enum window_outcome, window_outcome_table)
 
 /* In WINDOW_COLUMNS order. */
 static const struct store_column window_columns[] = {
-    STORE_TEXT(struct window_record, policy),       STORE_TEXT(struct window_record, cluster),
-    STORE_INT64(struct window_record, slot_start),  STORE_OTHER, /* outcome */
-    STORE_TEXT(struct window_record, snapshot),     STORE_BOOL(struct window_record, reported),
+    STORE_TEXT(struct window_record, policy),
+    STORE_TEXT(struct window_record, cluster),
+    STORE_INT64(struct window_record, slot_start),
+    STORE_NAME(struct window_record, outcome, window_outcome_table),
+    STORE_TEXT(struct window_record, snapshot),
+    STORE_BOOL(struct window_record, reported),
     STORE_INT64(struct window_record, recorded_at),
 };
 
-static int window_record_read_outcome(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        int o = window_outcome_from_string((const char *)sqlite3_column_text(st, 3));
-
-        if (o < 0) {
-                store_set_error(s, "window row has unknown outcome '%s'",
-                                strna((const char *)sqlite3_column_text(st, 3)));
-                return -EBADMSG;
-        }
-        ((struct window_record *)ret)->outcome = o;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(window_rows, struct window_record, window_columns, window_record_read_outcome);
+DEFINE_STORE_ROWS(window_rows, struct window_record, window_columns, .what = "window row");
 
 void window_record_done(struct window_record *w)
 {

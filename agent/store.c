@@ -199,14 +199,36 @@ static int column_strdup(sqlite3_stmt *st, int col, bool empty_is_null, char **r
         return 0;
 }
 
-static int column_read(sqlite3_stmt *st, int col, enum store_column_kind kind, void *field)
+/* The enum value named by column `col`: >= 0, STORE_ROW_SKIP or -EBADMSG (see struct store_rows). */
+static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct store_rows *rows, int *ret)
 {
+        const struct store_column *c = &rows->columns[col];
+        const char *t = (const char *)sqlite3_column_text(st, col);
+        int v = store_table_lookup(c->names, c->n_names, t);
+
+        if (v < 0) {
+                if (rows->skip_unknown)
+                        return STORE_ROW_SKIP;
+                store_set_error(s, "%s has unknown %s '%s'", strna(rows->what), c->label, strna(t));
+                return -EBADMSG;
+        }
+        *ret = v;
+        return 0;
+}
+
+static int column_read(struct store *s, sqlite3_stmt *st, int col, const struct store_rows *rows,
+                       void *field)
+{
+        enum store_column_kind kind = rows->columns[col].kind;
+
         switch (kind) {
         case STORE_COLUMN_OTHER:
                 return 0;
         case STORE_COLUMN_TEXT:
         case STORE_COLUMN_KEY:
                 return column_strdup(st, col, kind == STORE_COLUMN_KEY, field);
+        case STORE_COLUMN_NAME:
+                return column_name(s, st, col, rows, field);
         case STORE_COLUMN_INT64:
                 *(int64_t *)field = sqlite3_column_int64(st, col);
                 return 0;
@@ -238,24 +260,21 @@ void store_row_done(const struct store_rows *rows, void *element)
 
 int store_row_read(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *element)
 {
-        int r;
+        int r = 0;
 
         memset(element, 0, rows->size);
-        if (rows->read_rest) {
+        for (size_t i = 0; r == 0 && i < rows->n_columns; i++)
+                r = column_read(s, st, (int)i, rows, (char *)element + rows->columns[i].offset);
+        if (r == 0 && rows->read_rest)
                 r = rows->read_rest(s, st, element);
-                if (r != 0)
-                        return r;
-        }
-        for (size_t i = 0; i < rows->n_columns; i++) {
-                r = column_read(st, (int)i, rows->columns[i].kind,
-                                (char *)element + rows->columns[i].offset);
-                if (r < 0) {
-                        store_row_done(rows, element);
-                        return r;
-                }
-        }
-        return 0;
+        if (r != 0)
+                store_row_done(rows, element);
+        return r;
 }
+
+static const struct store_column int64_column[] = {{.kind = STORE_COLUMN_INT64, .offset = 0}};
+const struct store_rows store_int64_rows = {
+    .size = sizeof(int64_t), .columns = int64_column, .n_columns = ELEMENTSOF(int64_column)};
 
 static void rows_free(const struct store_rows *rows, void *items, size_t n)
 {
@@ -562,6 +581,7 @@ static int store_open_internal(const char *dir, int version, bool read_only, str
         struct stat st;
         int rc, r;
 
+        open_error[0] = '\0'; /* a failure before `s` exists says why here */
         if (!dir || !ret || version < 1 || version > STORE_SCHEMA_VERSION)
                 return -EINVAL;
         if (stat(dir, &st) < 0) {
@@ -650,28 +670,12 @@ static int store_open_internal(const char *dir, int version, bool read_only, str
 
 int store_open_version(const char *dir, int version, struct store **ret)
 {
-        struct store *s = NULL;
-        int r;
-
-        open_error[0] = '\0';
-        r = store_open_internal(dir, version, false, &s);
-        if (r < 0)
-                return r;
-        *ret = s;
-        return 0;
+        return store_open_internal(dir, version, false, ret);
 }
 
 int store_open_read_only(const char *dir, struct store **ret)
 {
-        struct store *s = NULL;
-        int r;
-
-        open_error[0] = '\0';
-        r = store_open_internal(dir, STORE_SCHEMA_VERSION, true, &s);
-        if (r < 0)
-                return r;
-        *ret = s;
-        return 0;
+        return store_open_internal(dir, STORE_SCHEMA_VERSION, true, ret);
 }
 
 int store_open(const char *dir, struct store **ret)
