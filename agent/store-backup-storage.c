@@ -9,8 +9,8 @@
 static const struct store_column backup_storage_columns[] = {
     STORE_TEXT(struct backup_storage_record, region),
     STORE_TEXT(struct backup_storage_record, cluster),
-    STORE_OTHER, /* billed_bytes */
-    STORE_OTHER, /* snapshot_bytes */
+    STORE_OTHER(struct backup_storage_record, billed_bytes),
+    STORE_OTHER(struct backup_storage_record, snapshot_bytes),
     STORE_INT64(struct backup_storage_record, observed_at),
 };
 

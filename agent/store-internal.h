@@ -178,9 +178,10 @@ struct store_column {
                     offsetof(type, field) + STORE_CHECK_(sizeof(((type *)NULL)->field) == sizeof(int)),     \
                 .names = (table), .n_names = ELEMENTSOF(table), .label = #field                             \
         }
-#define STORE_OTHER                                                                                         \
+/* A column that read_rest() reads into `field`, whatever its type. */
+#define STORE_OTHER(type, field)                                                                            \
         {                                                                                                   \
-                .kind = STORE_COLUMN_OTHER                                                                  \
+                .kind = STORE_COLUMN_OTHER, .offset = offsetof(type, field)                                 \
         }
 
 /* A store_row_read() result for a row it leaves out. */
@@ -194,7 +195,7 @@ struct store_rows {
         size_t n_columns;
         const char *what;  /* "ledger row": for the error on a name this build does not know */
         bool skip_unknown; /* leave such a row out (STORE_ROW_SKIP) rather than fail with -EBADMSG */
-        /* The STORE_OTHER columns, into *element once the others are read: 0 or a negative errno (with
+        /* The STORE_OTHER() columns, into *element once the others are read: 0 or a negative errno (with
          * store_set_error() for a row it cannot read). Allocates nothing. NULL when there are none. */
         int (*read_rest)(struct store *s, sqlite3_stmt *st, void *element);
 };

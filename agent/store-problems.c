@@ -20,16 +20,24 @@ static const char *const problem_kind_table[_PROBLEM_KIND_MAX] = {
 
 DEFINE_STORE_NAMES(problem_kind, enum problem_kind, problem_kind_table)
 
-/* In PROBLEM_COLUMNS order. The key columns hold '' for "not applicable" (a UNIQUE index would take
- * NULLs as all different): NULL in the struct. */
+/* In PROBLEM_COLUMNS order. */
 static const struct store_column problem_columns[] = {
-    STORE_INT64(struct problem, id),        STORE_NAME(struct problem, kind, problem_kind_table),
-    STORE_KEY(struct problem, policy),      STORE_KEY(struct problem, cluster),
-    STORE_KEY(struct problem, snapshot),    STORE_KEY(struct problem, region),
-    STORE_KEY(struct problem, action),      STORE_INT64(struct problem, first_seen),
-    STORE_INT64(struct problem, last_seen), STORE_UNSIGNED(struct problem, count),
-    STORE_TEXT(struct problem, error_code), STORE_TEXT(struct problem, error_message),
-    STORE_TEXT(struct problem, request_id), STORE_INT64(struct problem, resolved_at),
+    STORE_INT64(struct problem, id),
+    STORE_NAME(struct problem, kind, problem_kind_table),
+    /* The rest of the key: '' for "not applicable" in the table (a UNIQUE index takes NULLs as all
+     * different), NULL in the struct. */
+    STORE_KEY(struct problem, policy),
+    STORE_KEY(struct problem, cluster),
+    STORE_KEY(struct problem, snapshot),
+    STORE_KEY(struct problem, region),
+    STORE_KEY(struct problem, action),
+    STORE_INT64(struct problem, first_seen),
+    STORE_INT64(struct problem, last_seen),
+    STORE_UNSIGNED(struct problem, count),
+    STORE_TEXT(struct problem, error_code),
+    STORE_TEXT(struct problem, error_message),
+    STORE_TEXT(struct problem, request_id),
+    STORE_INT64(struct problem, resolved_at),
 };
 
 DEFINE_STORE_ROWS(problem_rows, struct problem, problem_columns, .what = "problem row");

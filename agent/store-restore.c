@@ -23,13 +23,22 @@ const char *restore_request_kind_to_string(enum restore_request_kind k)
 
 /* In RESTORE_COLUMNS order. */
 static const struct store_column restore_columns[] = {
-    STORE_INT64(struct restore_request, id),           STORE_OTHER, /* kind */
-    STORE_TEXT(struct restore_request, source),        STORE_TEXT(struct restore_request, region),
-    STORE_INT64(struct restore_request, restore_time), STORE_BOOL(struct restore_request, use_latest),
-    STORE_TEXT(struct restore_request, new_cluster),   STORE_TEXT(struct restore_request, instance_class),
-    STORE_BOOL(struct restore_request, wait),          STORE_TEXT(struct restore_request, state),
-    STORE_INT64(struct restore_request, requested_by), STORE_TEXT(struct restore_request, message),
-    STORE_INT64(struct restore_request, created_at),   STORE_INT64(struct restore_request, updated_at),
+    STORE_INT64(struct restore_request, id),
+    STORE_OTHER(struct restore_request, kind),
+    /* what to restore, and where */
+    STORE_TEXT(struct restore_request, source),
+    STORE_TEXT(struct restore_request, region),
+    STORE_INT64(struct restore_request, restore_time),
+    STORE_BOOL(struct restore_request, use_latest),
+    STORE_TEXT(struct restore_request, new_cluster),
+    STORE_TEXT(struct restore_request, instance_class),
+    STORE_BOOL(struct restore_request, wait),
+    /* who asked, and where it stands */
+    STORE_TEXT(struct restore_request, state),
+    STORE_INT64(struct restore_request, requested_by),
+    STORE_TEXT(struct restore_request, message),
+    STORE_INT64(struct restore_request, created_at),
+    STORE_INT64(struct restore_request, updated_at),
 };
 
 static int restore_request_read_kind(struct store *s, sqlite3_stmt *st, void *ret)
