@@ -30,13 +30,7 @@ static int backup_storage_read_figures(struct store *s, sqlite3_stmt *st, void *
 DEFINE_STORE_ROWS(backup_storage_rows, struct backup_storage_record, backup_storage_columns,
                   .read_rest = backup_storage_read_figures);
 
-static void backup_storage_record_done(struct backup_storage_record *x)
-{
-        store_row_done(&backup_storage_rows, x);
-}
-
-DEFINE_STORE_ARRAY_FREE(backup_storage_records_free, struct backup_storage_record,
-                        backup_storage_record_done)
+DEFINE_STORE_ARRAY_FREE(backup_storage_records_free, struct backup_storage_record, backup_storage_rows)
 
 static int backup_storage_write(struct store *s, char *const *regions, size_t n_regions,
                                 const struct backup_storage_record *rec, size_t n)

@@ -76,14 +76,12 @@ int store_table_lookup(const char *const *table, size_t n, const char *s);
                 return store_table_lookup(table, ELEMENTSOF(table), s);                                     \
         }
 
-/* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done): frees an array of
- * n elements and what each owns; accepts NULL, returns NULL. */
-#define DEFINE_STORE_ARRAY_FREE(name, type, done_fn)                                                        \
+/* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows): frees an array of n
+ * elements and what each owns (see struct store_rows); accepts NULL, returns NULL. */
+#define DEFINE_STORE_ARRAY_FREE(name, type, rows)                                                           \
         type *name(type *array, size_t n)                                                                   \
         {                                                                                                   \
-                for (size_t i = 0; array && i < n; i++)                                                     \
-                        done_fn(&array[i]);                                                                 \
-                free(array);                                                                                \
+                store_rows_free(&(rows), array, n);                                                         \
                 return NULL;                                                                                \
         }
 
@@ -216,6 +214,8 @@ extern const struct store_rows store_int64_rows;
 int store_row_read(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *element);
 /* Free the strings *element owns and zero it; accepts NULL. */
 void store_row_done(const struct store_rows *rows, void *element);
+/* Free an array of n elements and what each owns; accepts NULL. */
+void store_rows_free(const struct store_rows *rows, void *array, size_t n);
 
 /* The rows of `st` into an array grown with array_grow(). `ret` is a pointer to the element pointer (e.g.
  * struct ledger_entry **). On failure the rows read so far are freed, and *ret, *ret_n are untouched. An

@@ -71,14 +71,14 @@ void inventory_cluster_done(struct inventory_cluster *c)
         store_row_done(&cluster_rows, c);
 }
 
-DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, inventory_cluster_done)
+DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, cluster_rows)
 
 void inventory_snapshot_done(struct inventory_snapshot *sn)
 {
         store_row_done(&snapshot_rows, sn);
 }
 
-DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, inventory_snapshot_done)
+DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, snapshot_rows)
 
 static int inventory_write(struct store *s, const char *region, const struct inventory_cluster *clusters,
                            size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,

@@ -84,7 +84,7 @@ void ledger_entry_done(struct ledger_entry *e)
         store_row_done(&ledger_rows, e);
 }
 
-DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done)
+DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows)
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {

@@ -23,12 +23,7 @@ static const struct store_column next_slot_columns[] = {
 
 DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_columns);
 
-static void next_slot_record_done(struct next_slot_record *x)
-{
-        store_row_done(&next_slot_rows, x);
-}
-
-DEFINE_STORE_ARRAY_FREE(next_slot_records_free, struct next_slot_record, next_slot_record_done)
+DEFINE_STORE_ARRAY_FREE(next_slot_records_free, struct next_slot_record, next_slot_rows)
 
 static int next_slots_write(struct store *s, const struct next_slot_record *rec, size_t n, int64_t now)
 {

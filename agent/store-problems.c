@@ -47,7 +47,7 @@ void problem_done(struct problem *p)
         store_row_done(&problem_rows, p);
 }
 
-DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_done)
+DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_rows)
 
 int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n)
 {

@@ -58,7 +58,7 @@ void restore_request_done(struct restore_request *r)
         store_row_done(&restore_rows, r);
 }
 
-DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_request_done)
+DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_rows)
 
 /* The requests still to run or running: their new cluster is taken. */
 #define RESTORE_OPEN "state IN ('recorded', 'started')"

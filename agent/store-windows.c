@@ -53,7 +53,7 @@ void window_record_done(struct window_record *w)
         store_row_done(&window_rows, w);
 }
 
-DEFINE_STORE_ARRAY_FREE(window_records_free, struct window_record, window_record_done)
+DEFINE_STORE_ARRAY_FREE(window_records_free, struct window_record, window_rows)
 
 int store_window_record(struct store *s, const char *policy, const char *cluster, int64_t slot_start,
                         enum window_outcome outcome, const char *snapshot, bool reported, int64_t now)

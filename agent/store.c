@@ -276,11 +276,11 @@ static const struct store_column int64_column[] = {{.kind = STORE_COLUMN_INT64, 
 const struct store_rows store_int64_rows = {
     .size = sizeof(int64_t), .columns = int64_column, .n_columns = ELEMENTSOF(int64_column)};
 
-static void rows_free(const struct store_rows *rows, void *items, size_t n)
+void store_rows_free(const struct store_rows *rows, void *array, size_t n)
 {
-        for (size_t i = 0; items && i < n; i++)
-                store_row_done(rows, (char *)items + i * rows->size);
-        free(items);
+        for (size_t i = 0; array && i < n; i++)
+                store_row_done(rows, (char *)array + i * rows->size);
+        free(array);
 }
 
 int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret, size_t *ret_n)
@@ -303,7 +303,7 @@ int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *ro
                         n++;
         }
         if (r < 0) {
-                rows_free(rows, items, n);
+                store_rows_free(rows, items, n);
                 return r;
         }
         if (n == 0)
