@@ -5,14 +5,32 @@
 
 #include "store-internal.h"
 
-static void backup_storage_record_done(struct backup_storage_record *x)
+/* In the order of store_backup_storage_load()'s SELECT. */
+static const struct store_column backup_storage_columns[] = {
+    STORE_TEXT(struct backup_storage_record, region),
+    STORE_TEXT(struct backup_storage_record, cluster),
+    STORE_OTHER(struct backup_storage_record, billed_bytes),
+    STORE_OTHER(struct backup_storage_record, snapshot_bytes),
+    STORE_INT64(struct backup_storage_record, observed_at),
+};
+
+/* A figure CloudWatch did not give is NULL, not 0. */
+static int backup_storage_read_figures(struct store *s, sqlite3_stmt *st, void *ret)
 {
-        free(x->region);
-        free(x->cluster);
+        struct backup_storage_record *x = ret;
+
+        (void)s;
+        x->has_billed = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        x->billed_bytes = sqlite3_column_double(st, 2);
+        x->has_snapshot = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        x->snapshot_bytes = sqlite3_column_double(st, 3);
+        return 0;
 }
 
-DEFINE_STORE_ARRAY_FREE(backup_storage_records_free, struct backup_storage_record,
-                        backup_storage_record_done)
+DEFINE_STORE_ROWS(backup_storage_rows, struct backup_storage_record, backup_storage_columns,
+                  .read_rest = backup_storage_read_figures);
+
+DEFINE_STORE_ARRAY_FREE(backup_storage_records_free, struct backup_storage_record, backup_storage_rows)
 
 static int backup_storage_write(struct store *s, char *const *regions, size_t n_regions,
                                 const struct backup_storage_record *rec, size_t n)
@@ -29,10 +47,7 @@ static int backup_storage_write(struct store *s, char *const *regions, size_t n_
         for (size_t i = 0; r >= 0 && i < n_regions; i++) {
                 if (!regions[i])
                         return -EINVAL;
-                bind_text(del, 1, regions[i]);
-                r = store_step_done(s, del);
-                sqlite3_reset(del);
-                sqlite3_clear_bindings(del);
+                r = store_step(s, del, ARG_TEXT(regions[i]));
         }
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 bool replaced = false;
@@ -40,20 +55,10 @@ static int backup_storage_write(struct store *s, char *const *regions, size_t n_
                         replaced = streq(regions[k], rec[i].region);
                 if (!replaced || !rec[i].cluster)
                         return -EINVAL; /* it would outlive the figures it was read with */
-                bind_text(add, 1, rec[i].region);
-                bind_text(add, 2, rec[i].cluster);
-                if (rec[i].has_billed)
-                        sqlite3_bind_double(add, 3, rec[i].billed_bytes);
-                else
-                        sqlite3_bind_null(add, 3);
-                if (rec[i].has_snapshot)
-                        sqlite3_bind_double(add, 4, rec[i].snapshot_bytes);
-                else
-                        sqlite3_bind_null(add, 4);
-                sqlite3_bind_int64(add, 5, rec[i].observed_at);
-                r = store_step_done(s, add);
-                sqlite3_reset(add);
-                sqlite3_clear_bindings(add);
+                r = store_step(s, add, ARG_TEXT(rec[i].region), ARG_TEXT(rec[i].cluster),
+                               rec[i].has_billed ? ARG_DOUBLE(rec[i].billed_bytes) : ARG_NULL,
+                               rec[i].has_snapshot ? ARG_DOUBLE(rec[i].snapshot_bytes) : ARG_NULL,
+                               ARG_INT(rec[i].observed_at));
         }
         return r;
 }
@@ -71,40 +76,12 @@ int store_backup_storage_replace(struct store *s, char *const *regions, size_t n
         return store_commit_or_rollback(s, backup_storage_write(s, regions, n_regions, rec, n));
 }
 
-static int backup_storage_record_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct backup_storage_record x = {
-            .has_billed = sqlite3_column_type(st, 2) != SQLITE_NULL,
-            .billed_bytes = sqlite3_column_double(st, 2),
-            .has_snapshot = sqlite3_column_type(st, 3) != SQLITE_NULL,
-            .snapshot_bytes = sqlite3_column_double(st, 3),
-            .observed_at = sqlite3_column_int64(st, 4),
-        };
-
-        (void)s;
-        if (column_strdup(st, 0, &x.region) < 0 || column_strdup(st, 1, &x.cluster) < 0) {
-                backup_storage_record_done(&x);
-                return -ENOMEM;
-        }
-        *(struct backup_storage_record *)ret = x;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(backup_storage_rows, struct backup_storage_record, backup_storage_record_read,
-                  backup_storage_record_done);
-
 int store_backup_storage_load(struct store *s, struct backup_storage_record **ret, size_t *ret_n)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT region, cluster, billed_bytes, snapshot_bytes, observed_at "
-                          "FROM backup_storage ORDER BY region, cluster",
-                          &st);
-        if (r < 0)
-                return r;
-        return store_collect(s, st, &backup_storage_rows, ret, ret_n);
+        return store_list_once_args(s,
+                                    "SELECT region, cluster, billed_bytes, snapshot_bytes, observed_at "
+                                    "FROM backup_storage ORDER BY region, cluster",
+                                    &backup_storage_rows, ret, ret_n, NULL, 0);
 }

@@ -42,13 +42,12 @@ int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c
 
         if (!s || !c)
                 return -EINVAL;
-        r = store_run(s, cycle_sql, STMT_CYCLE_FINISH, ARG_INT(id), ARG_INT(now), ARG_INT(c->planned),
-                      ARG_INT(c->succeeded), ARG_INT(c->failed), ARG_INT(c->created), ARG_INT(c->deleted),
-                      ARG_INT(c->missed), ARG_INT(c->api_calls), ARG_INT(exit_status));
-        if (r < 0)
-                return r;
-        if (sqlite3_changes(s->db) > 0)
-                return 0;
+        r = store_run_changes(s, cycle_sql, STMT_CYCLE_FINISH, ARG_INT(id), ARG_INT(now),
+                              ARG_INT(c->planned), ARG_INT(c->succeeded), ARG_INT(c->failed),
+                              ARG_INT(c->created), ARG_INT(c->deleted), ARG_INT(c->missed),
+                              ARG_INT(c->api_calls), ARG_INT(exit_status));
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         r = store_stmt(s, cycle_sql, STMT_CYCLE_EXISTS, &ex);
         if (r < 0)
@@ -64,41 +63,33 @@ int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c
         return r;
 }
 
-static int cycle_record_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        (void)s;
-        *(struct cycle_record *)ret = (struct cycle_record){
-            .id = sqlite3_column_int64(st, 0),
-            .started_at = sqlite3_column_int64(st, 1),
-            .finished_at = sqlite3_column_int64(st, 2),
-            .dry_run = sqlite3_column_int(st, 3) != 0,
-            .counts =
-                {
-                    .planned = (unsigned)sqlite3_column_int64(st, 4),
-                    .succeeded = (unsigned)sqlite3_column_int64(st, 5),
-                    .failed = (unsigned)sqlite3_column_int64(st, 6),
-                    .created = (unsigned)sqlite3_column_int64(st, 7),
-                    .deleted = (unsigned)sqlite3_column_int64(st, 8),
-                    .missed = (unsigned)sqlite3_column_int64(st, 9),
-                    .api_calls = (unsigned)sqlite3_column_int64(st, 10),
-                },
-            .exit_status = sqlite3_column_int(st, 11),
-        };
-        return 0;
-}
+/* In CYCLE_COLUMNS order. */
+static const struct store_column cycle_columns[] = {
+    STORE_INT64(struct cycle_record, id),
+    STORE_INT64(struct cycle_record, started_at),
+    STORE_INT64(struct cycle_record, finished_at),
+    STORE_BOOL(struct cycle_record, dry_run),
+    STORE_UNSIGNED(struct cycle_record, counts.planned),
+    STORE_UNSIGNED(struct cycle_record, counts.succeeded),
+    STORE_UNSIGNED(struct cycle_record, counts.failed),
+    STORE_UNSIGNED(struct cycle_record, counts.created),
+    STORE_UNSIGNED(struct cycle_record, counts.deleted),
+    STORE_UNSIGNED(struct cycle_record, counts.missed),
+    STORE_UNSIGNED(struct cycle_record, counts.api_calls),
+    STORE_INT(struct cycle_record, exit_status),
+};
+
+DEFINE_STORE_ROWS(cycle_rows, struct cycle_record, cycle_columns);
 
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret)
 {
         if (!s || !ret)
                 return -EINVAL;
-        return store_get(s, cycle_sql, STMT_CYCLE_GET, cycle_record_read, ret, ARG_INT(id));
+        return store_get(s, cycle_sql, STMT_CYCLE_GET, &cycle_rows, ret, ARG_INT(id));
 }
 
 int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n)
 {
-        static const struct store_rows cycle_rows = {.size = sizeof(struct cycle_record),
-                                                     .read = cycle_record_read};
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         return store_list(s, cycle_sql, STMT_CYCLE_LIST, &cycle_rows, ret, ret_n, ARG_INT(sql_limit(limit)));
@@ -106,17 +97,8 @@ int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, s
 
 int store_cycle_first_started(struct store *s, int64_t *ret)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r, rc;
-
         if (!s || !ret)
                 return -EINVAL;
-        r = store_prepare(s, "SELECT MIN(started_at) FROM cycles", &st);
-        if (r < 0)
-                return r;
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
-        *ret = sqlite3_column_int64(st, 0); /* NULL (no cycle) reads as 0 */
-        return 0;
+        /* One row even with no cycle: its NULL reads as 0. */
+        return store_get_once_args(s, "SELECT MIN(started_at) FROM cycles", &store_int64_rows, ret, NULL, 0);
 }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,14 +76,12 @@ int store_table_lookup(const char *const *table, size_t n, const char *s);
                 return store_table_lookup(table, ELEMENTSOF(table), s);                                     \
         }
 
-/* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done): frees an array of
- * n elements and what each owns; accepts NULL, returns NULL. */
-#define DEFINE_STORE_ARRAY_FREE(name, type, done_fn)                                                        \
+/* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows): frees an array of n
+ * elements and what each owns (see struct store_rows); accepts NULL, returns NULL. */
+#define DEFINE_STORE_ARRAY_FREE(name, type, rows)                                                           \
         type *name(type *array, size_t n)                                                                   \
         {                                                                                                   \
-                for (size_t i = 0; array && i < n; i++)                                                     \
-                        done_fn(&array[i]);                                                                 \
-                free(array);                                                                                \
+                store_rows_free(&(rows), array, n);                                                         \
                 return NULL;                                                                                \
         }
 
@@ -127,55 +127,117 @@ static inline int64_t sql_limit(size_t limit)
         return limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit;
 }
 
-/* A column as a fresh string (NULL for SQL NULL). */
-int column_strdup(sqlite3_stmt *st, int col, char **ret);
+/* ---- Rows as structs: each query's columns, in SELECT order, say which field each is read into. ---- */
 
-/* ---- Reading rows. ---- */
-
-/* A reader's result for a row it leaves out (e.g. a name this build does not know). */
-#define STORE_ROW_SKIP 1
-
-/* How rows of one query become elements of an array. */
-struct store_rows {
-        size_t size; /* of an element */
-        /* Fill *element from the current row of `st`: 0, STORE_ROW_SKIP, or a negative errno (with
-         * store_set_error() for a row it cannot read). *element is untouched unless it returns 0. */
-        int (*read)(struct store *s, sqlite3_stmt *st, void *element);
-        /* Free what an element owns (not the element); NULL when elements own nothing. */
-        void (*done)(void *element);
+enum store_column_kind {
+        STORE_COLUMN_OTHER,    /* left to the table's read_rest() */
+        STORE_COLUMN_TEXT,     /* char *, a fresh copy; NULL for SQL NULL */
+        STORE_COLUMN_KEY,      /* char *, as TEXT, but '' (a key column's "not applicable") is NULL too */
+        STORE_COLUMN_NAME,     /* an enum stored by its name in the column's `names` */
+        STORE_COLUMN_INT64,    /* int64_t; SQL NULL reads as 0, as for every number */
+        STORE_COLUMN_UINT64,   /* uint64_t: sqlite integers are signed, the bits are stored */
+        STORE_COLUMN_UNSIGNED, /* unsigned */
+        STORE_COLUMN_INT,      /* int */
+        STORE_COLUMN_BOOL,     /* bool: non-zero */
 };
 
-/* DEFINE_STORE_ROWS(rows, type, read, done): `static const struct store_rows rows` for elements of `type`,
- * read by `read` and freed by `done(type *)`. */
-#define DEFINE_STORE_ROWS(rows, type, read_fn, done_fn)                                                     \
-        static void rows##_done(void *element)                                                              \
-        {                                                                                                   \
-                done_fn(element);                                                                           \
-        }                                                                                                   \
-        static const struct store_rows rows = {.size = sizeof(type), .read = read_fn, .done = rows##_done}
+struct store_column {
+        enum store_column_kind kind;
+        size_t offset; /* of the field in the element */
+        /* NAME: the enum's names indexed by value, and the field's name for the error on one this build
+         * does not know. */
+        const char *const *names;
+        size_t n_names;
+        const char *label;
+};
 
-/* The rows of `st`, each read by rows->read into an array grown with array_grow(). `ret` is a pointer to
- * the element pointer (e.g. struct ledger_entry **). On failure the rows read so far are freed through
- * rows->done, and *ret, *ret_n are untouched. An empty result is (NULL, 0). */
+/* 0; and the build fails unless `check` holds: the reader writes through an offset, so a struct's field
+ * and its column's kind must agree. */
+#define STORE_CHECK_(check) (0 * sizeof(char[(check) ? 1 : -1]))
+#define STORE_FIELD_IS_(type, field, ctype)                                                                 \
+        __builtin_types_compatible_p(typeof(((type *)NULL)->field), ctype)
+#define STORE_COLUMN_(k, ctype, type, field)                                                                \
+        {                                                                                                   \
+                .kind = (k),                                                                                \
+                .offset = offsetof(type, field) + STORE_CHECK_(STORE_FIELD_IS_(type, field, ctype))         \
+        }
+#define STORE_TEXT(type, field) STORE_COLUMN_(STORE_COLUMN_TEXT, char *, type, field)
+#define STORE_KEY(type, field) STORE_COLUMN_(STORE_COLUMN_KEY, char *, type, field)
+#define STORE_INT64(type, field) STORE_COLUMN_(STORE_COLUMN_INT64, int64_t, type, field)
+#define STORE_UINT64(type, field) STORE_COLUMN_(STORE_COLUMN_UINT64, uint64_t, type, field)
+#define STORE_UNSIGNED(type, field) STORE_COLUMN_(STORE_COLUMN_UNSIGNED, unsigned, type, field)
+#define STORE_INT(type, field) STORE_COLUMN_(STORE_COLUMN_INT, int, type, field)
+#define STORE_BOOL(type, field) STORE_COLUMN_(STORE_COLUMN_BOOL, bool, type, field)
+/* An enum `field` (int-sized) stored by its name in the array `table`. */
+#define STORE_NAME(type, field, table)                                                                      \
+        {                                                                                                   \
+                .kind = STORE_COLUMN_NAME,                                                                  \
+                .offset =                                                                                   \
+                    offsetof(type, field) + STORE_CHECK_(sizeof(((type *)NULL)->field) == sizeof(int)),     \
+                .names = (table), .n_names = ELEMENTSOF(table), .label = #field                             \
+        }
+/* A column that read_rest() reads into `field`, whatever its type. */
+#define STORE_OTHER(type, field)                                                                            \
+        {                                                                                                   \
+                .kind = STORE_COLUMN_OTHER, .offset = offsetof(type, field)                                 \
+        }
+
+/* A store_row_read() result for a row it leaves out. */
+#define STORE_ROW_SKIP 1
+
+/* How the rows of one query become elements. Every string an element owns is a TEXT or KEY column:
+ * store_row_done() frees them, so that a struct's _done() is its table. */
+struct store_rows {
+        size_t size; /* of an element */
+        const struct store_column *columns;
+        size_t n_columns;
+        const char *what;  /* "ledger row": for the error on a name this build does not know */
+        bool skip_unknown; /* leave such a row out (STORE_ROW_SKIP) rather than fail with -EBADMSG */
+        /* The STORE_OTHER() columns, into *element once the others are read: 0 or a negative errno (with
+         * store_set_error() for a row it cannot read). Allocates nothing. NULL when there are none. */
+        int (*read_rest)(struct store *s, sqlite3_stmt *st, void *element);
+};
+
+/* DEFINE_STORE_ROWS(rows, type, columns, ...): `static const struct store_rows rows` for elements of `type`
+ * read by the array `columns`; the rest are more of its fields (.what = "ledger row", .read_rest = ...). */
+#define DEFINE_STORE_ROWS(rows, type, column_array, ...)                                                    \
+        static const struct store_rows rows = {.size = sizeof(type),                                        \
+                                               .columns = column_array,                                     \
+                                               .n_columns = ELEMENTSOF(column_array),                       \
+                                               __VA_ARGS__}
+
+/* Rows of one integer column, read into an int64_t (a MAX(), a time). */
+extern const struct store_rows store_int64_rows;
+
+/* The current row of `st` into *element (overwritten, even on failure): 0, STORE_ROW_SKIP or a negative
+ * errno; on anything but 0 it owns nothing. */
+int store_row_read(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *element);
+/* Free the strings *element owns and zero it; accepts NULL. */
+void store_row_done(const struct store_rows *rows, void *element);
+/* Free an array of n elements and what each owns; accepts NULL. */
+void store_rows_free(const struct store_rows *rows, void *array, size_t n);
+
+/* The rows of `st` into an array grown with array_grow(). `ret` is a pointer to the element pointer (e.g.
+ * struct ledger_entry **). On failure the rows read so far are freed, and *ret, *ret_n are untouched. An
+ * empty result is (NULL, 0). */
 int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret,
                   size_t *ret_n);
-/* Same, with the rows of each statement of `sts` in turn, in one array. */
-int store_collect_many(struct store *s, sqlite3_stmt *const *sts, size_t n_sts,
-                       const struct store_rows *rows, void *ret, size_t *ret_n);
-/* The one row of `st` read by `read` into *ret; -ENOENT when there is none. */
-int store_read_one(struct store *s, sqlite3_stmt *st,
-                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret);
+/* The one row of `st` into *ret (untouched on failure); -ENOENT when there is none (or it is skipped). */
+int store_read_one(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret);
 
 /* ---- One statement: prepare, bind, step, reset or finalize. ---- */
 
-/* A statement's parameter: an integer, text (NULL binds SQL NULL) or SQL NULL. Built with ARG_INT(),
- * ARG_TEXT(), ARG_NULL; a list of them with STORE_ARGS(a, b, ...) binds ?1, ?2, ... in order. */
+/* A statement's parameter: an integer, a double, text (NULL binds SQL NULL) or SQL NULL. Built with
+ * ARG_INT(), ARG_DOUBLE(), ARG_TEXT(), ARG_NULL; a list of them with STORE_ARGS(a, b, ...) binds ?1, ?2,
+ * ... in order. */
 struct store_arg {
-        enum { STORE_ARG_INT, STORE_ARG_TEXT, STORE_ARG_NULL } kind;
+        enum { STORE_ARG_INT, STORE_ARG_DOUBLE, STORE_ARG_TEXT, STORE_ARG_NULL } kind;
         int64_t i;
+        double d;
         const char *text;
 };
 #define ARG_INT(v) ((struct store_arg){.kind = STORE_ARG_INT, .i = (v)})
+#define ARG_DOUBLE(v) ((struct store_arg){.kind = STORE_ARG_DOUBLE, .d = (v)})
 #define ARG_TEXT(v) ((struct store_arg){.kind = STORE_ARG_TEXT, .text = (v)})
 #define ARG_NULL ((struct store_arg){.kind = STORE_ARG_NULL})
 #define STORE_ARGS(...)                                                                                     \
@@ -183,28 +245,38 @@ struct store_arg {
 
 void store_bind(sqlite3_stmt *st, const struct store_arg *args, size_t n);
 
+/* The statement `st` (prepared by the caller, for a batch of rows) run once with `args`, then reset for
+ * the next: 0 or a negative errno. */
+int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *args, size_t n);
+#define store_step(s, st, ...) store_step_args(s, st, STORE_ARGS(__VA_ARGS__))
+
 /* The kept statement sql[id] run once with `args`, then reset: a statement that returns no row (0, or a
- * negative errno); sqlite3_changes() and sqlite3_last_insert_rowid() tell what it did. */
+ * negative errno); sqlite3_last_insert_rowid() tells what it inserted. */
 int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_arg *args,
                    size_t n);
 #define store_run(s, sql, id, ...) store_run_args(s, sql, id, STORE_ARGS(__VA_ARGS__))
-/* The one row of the kept statement sql[id] with `args`, read by `read` into *ret; -ENOENT when none. */
-int store_get_args(struct store *s, const char *const *sql, enum stmt_id id,
-                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
-                   const struct store_arg *args, size_t n);
-#define store_get(s, sql, id, read, ret, ...) store_get_args(s, sql, id, read, ret, STORE_ARGS(__VA_ARGS__))
+/* Same, returning how many rows it changed (>= 0): for an UPDATE or an INSERT OR IGNORE whose caller must
+ * tell "done" from "nothing to do". */
+int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,
+                           const struct store_arg *args, size_t n);
+#define store_run_changes(s, sql, id, ...) store_run_changes_args(s, sql, id, STORE_ARGS(__VA_ARGS__))
+/* The one row of the kept statement sql[id] with `args`, read into *ret; -ENOENT when none. */
+int store_get_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_rows *rows,
+                   void *ret, const struct store_arg *args, size_t n);
+#define store_get(s, sql, id, rows, ret, ...) store_get_args(s, sql, id, rows, ret, STORE_ARGS(__VA_ARGS__))
 /* The rows of the kept statement sql[id] with `args`, as store_collect(). */
 int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_rows *rows,
                     void *ret, size_t *ret_n, const struct store_arg *args, size_t n);
 #define store_list(s, sql, id, rows, ret, ret_n, ...)                                                       \
         store_list_args(s, sql, id, rows, ret, ret_n, STORE_ARGS(__VA_ARGS__))
-/* Same as store_get() and store_list(), for SQL text prepared for this one call (what runs once per cycle
- * or per operator request). */
-int store_get_once_args(struct store *s, const char *sql,
-                        int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
+/* Same as store_run_changes(), store_get() and store_list(), for SQL text prepared for this one call (what
+ * runs once per cycle or per operator request). */
+int store_run_changes_once_args(struct store *s, const char *sql, const struct store_arg *args, size_t n);
+#define store_run_changes_once(s, sql, ...) store_run_changes_once_args(s, sql, STORE_ARGS(__VA_ARGS__))
+int store_get_once_args(struct store *s, const char *sql, const struct store_rows *rows, void *ret,
                         const struct store_arg *args, size_t n);
-#define store_get_once(s, sql, read, ret, ...)                                                              \
-        store_get_once_args(s, sql, read, ret, STORE_ARGS(__VA_ARGS__))
+#define store_get_once(s, sql, rows, ret, ...)                                                              \
+        store_get_once_args(s, sql, rows, ret, STORE_ARGS(__VA_ARGS__))
 int store_list_once_args(struct store *s, const char *sql, const struct store_rows *rows, void *ret,
                          size_t *ret_n, const struct store_arg *args, size_t n);
 #define store_list_once(s, sql, rows, ret, ret_n, ...)                                                      \

@@ -38,31 +38,47 @@ static const char *const origin_table[_INVENTORY_ORIGIN_MAX] = {
 
 DEFINE_STORE_NAMES(inventory_origin, enum inventory_origin, origin_table)
 
+/* In the order of STMT_INV_CLUSTERS' SELECT. */
+static const struct store_column cluster_columns[] = {
+    STORE_TEXT(struct inventory_cluster, identifier),
+    STORE_TEXT(struct inventory_cluster, status),
+    STORE_TEXT(struct inventory_cluster, arn),
+    STORE_TEXT(struct inventory_cluster, preferred_window),
+    STORE_UNSIGNED(struct inventory_cluster, backup_retention_days),
+    STORE_TEXT(struct inventory_cluster, policy),
+    STORE_INT64(struct inventory_cluster, earliest_restorable_time),
+    STORE_INT64(struct inventory_cluster, latest_restorable_time),
+};
+
+DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, cluster_columns);
+
+/* In the order of STMT_INV_SNAPSHOTS' SELECT. */
+static const struct store_column snapshot_columns[] = {
+    STORE_TEXT(struct inventory_snapshot, identifier),
+    STORE_TEXT(struct inventory_snapshot, cluster),
+    STORE_NAME(struct inventory_snapshot, origin, origin_table),
+    STORE_TEXT(struct inventory_snapshot, status),
+    STORE_INT64(struct inventory_snapshot, create_time),
+    STORE_UNSIGNED(struct inventory_snapshot, allocated_gib),
+    STORE_BOOL(struct inventory_snapshot, encrypted),
+    STORE_UINT64(struct inventory_snapshot, tags_digest),
+};
+
+DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, snapshot_columns, .what = "inventory snapshot");
+
 void inventory_cluster_done(struct inventory_cluster *c)
 {
-        if (!c)
-                return;
-        free(c->identifier);
-        free(c->status);
-        free(c->arn);
-        free(c->preferred_window);
-        free(c->policy);
-        memset(c, 0, sizeof(*c));
+        store_row_done(&cluster_rows, c);
 }
 
-DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, inventory_cluster_done)
+DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, cluster_rows)
 
 void inventory_snapshot_done(struct inventory_snapshot *sn)
 {
-        if (!sn)
-                return;
-        free(sn->identifier);
-        free(sn->cluster);
-        free(sn->status);
-        memset(sn, 0, sizeof(*sn));
+        store_row_done(&snapshot_rows, sn);
 }
 
-DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, inventory_snapshot_done)
+DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, snapshot_rows)
 
 static int inventory_write(struct store *s, const char *region, const struct inventory_cluster *clusters,
                            size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,
@@ -114,74 +130,6 @@ int store_inventory_replace(struct store *s, const char *region, const struct in
             s, inventory_write(s, region, clusters, n_clusters, snapshots, n_snapshots, now));
 }
 
-static int inventory_cluster_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct inventory_cluster c = {
-            .backup_retention_days = (unsigned)sqlite3_column_int64(st, 4),
-            .earliest_restorable_time = sqlite3_column_int64(st, 6),
-            .latest_restorable_time = sqlite3_column_int64(st, 7),
-        };
-
-        (void)s;
-        if (column_strdup(st, 0, &c.identifier) < 0 || column_strdup(st, 1, &c.status) < 0 ||
-            column_strdup(st, 2, &c.arn) < 0 || column_strdup(st, 3, &c.preferred_window) < 0 ||
-            column_strdup(st, 5, &c.policy) < 0) {
-                inventory_cluster_done(&c);
-                return -ENOMEM;
-        }
-        *(struct inventory_cluster *)ret = c;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, inventory_cluster_read, inventory_cluster_done);
-
-static int inventory_snapshot_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct inventory_snapshot sn = {
-            .create_time = sqlite3_column_int64(st, 4),
-            .allocated_gib = (unsigned)sqlite3_column_int64(st, 5),
-            .encrypted = sqlite3_column_int(st, 6) != 0,
-            .tags_digest = (uint64_t)sqlite3_column_int64(st, 7),
-        };
-        int o;
-
-        o = inventory_origin_from_string((const char *)sqlite3_column_text(st, 2));
-        if (o < 0) {
-                store_set_error(s, "inventory snapshot has unknown origin '%s'",
-                                strna((const char *)sqlite3_column_text(st, 2)));
-                return -EBADMSG;
-        }
-        sn.origin = o;
-        if (column_strdup(st, 0, &sn.identifier) < 0 || column_strdup(st, 1, &sn.cluster) < 0 ||
-            column_strdup(st, 3, &sn.status) < 0) {
-                inventory_snapshot_done(&sn);
-                return -ENOMEM;
-        }
-        *(struct inventory_snapshot *)ret = sn;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, inventory_snapshot_read,
-                  inventory_snapshot_done);
-
-static int inventory_observed_at(struct store *s, const char *region, int64_t *ret)
-{
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r;
-
-        r = store_stmt(s, inventory_sql, STMT_INV_OBSERVED, &st);
-        if (r < 0)
-                return r;
-        bind_text(st, 1, region);
-        r = store_step_row(s, st);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return store_fail(s, SQLITE_DONE);
-        *ret = sqlite3_column_int64(st, 0);
-        return 0;
-}
-
 int store_inventory_load(struct store *s, const char *region, struct inventory_cluster **ret_clusters,
                          size_t *ret_n_clusters, struct inventory_snapshot **ret_snapshots,
                          size_t *ret_n_snapshots, int64_t *ret_observed_at)
@@ -204,7 +152,8 @@ int store_inventory_load(struct store *s, const char *region, struct inventory_c
                 r = store_list(s, inventory_sql, STMT_INV_SNAPSHOTS, &snapshot_rows, &snapshots,
                                &n_snapshots, ARG_TEXT(region));
         if (r >= 0 && ret_observed_at)
-                r = inventory_observed_at(s, region, &observed);
+                r = store_get(s, inventory_sql, STMT_INV_OBSERVED, &store_int64_rows, &observed,
+                              ARG_TEXT(region));
         r = store_commit_or_rollback(s, r);
         if (r < 0) {
                 inventory_clusters_free(clusters, n_clusters);

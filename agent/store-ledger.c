@@ -57,57 +57,34 @@ DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
 
 DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
 
+/* In LEDGER_COLUMNS order. */
+static const struct store_column ledger_columns[] = {
+    STORE_INT64(struct ledger_entry, id),
+    STORE_INT64(struct ledger_entry, cycle_id),
+    STORE_NAME(struct ledger_entry, kind, ledger_kind_table),
+    STORE_NAME(struct ledger_entry, state, ledger_state_table),
+    STORE_TEXT(struct ledger_entry, policy),
+    STORE_TEXT(struct ledger_entry, cluster),
+    STORE_TEXT(struct ledger_entry, snapshot),
+    STORE_TEXT(struct ledger_entry, region),
+    STORE_TEXT(struct ledger_entry, target),
+    STORE_INT64(struct ledger_entry, slot_start),
+    STORE_TEXT(struct ledger_entry, request_id),
+    STORE_TEXT(struct ledger_entry, error_code),
+    STORE_TEXT(struct ledger_entry, error_message),
+    STORE_INT64(struct ledger_entry, created_at),
+    STORE_INT64(struct ledger_entry, updated_at),
+    STORE_UNSIGNED(struct ledger_entry, attempts),
+};
+
+DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_columns, .what = "ledger row");
+
 void ledger_entry_done(struct ledger_entry *e)
 {
-        if (!e)
-                return;
-        free(e->policy);
-        free(e->cluster);
-        free(e->snapshot);
-        free(e->region);
-        free(e->target);
-        free(e->request_id);
-        free(e->error_code);
-        free(e->error_message);
-        memset(e, 0, sizeof(*e));
+        store_row_done(&ledger_rows, e);
 }
 
-DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_entry_done)
-
-static int ledger_entry_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct ledger_entry e = {
-            .id = sqlite3_column_int64(st, 0),
-            .cycle_id = sqlite3_column_int64(st, 1),
-            .slot_start = sqlite3_column_int64(st, 9),
-            .created_at = sqlite3_column_int64(st, 13),
-            .updated_at = sqlite3_column_int64(st, 14),
-            .attempts = (unsigned)sqlite3_column_int64(st, 15),
-        };
-        int kind, state;
-
-        kind = ledger_kind_from_string((const char *)sqlite3_column_text(st, 2));
-        state = ledger_state_from_string((const char *)sqlite3_column_text(st, 3));
-        if (kind < 0 || state < 0) {
-                store_set_error(s, "ledger row %" PRId64 " has unknown kind '%s' or state '%s'", e.id,
-                                strna((const char *)sqlite3_column_text(st, 2)),
-                                strna((const char *)sqlite3_column_text(st, 3)));
-                return -EBADMSG;
-        }
-        e.kind = kind;
-        e.state = state;
-        if (column_strdup(st, 4, &e.policy) < 0 || column_strdup(st, 5, &e.cluster) < 0 ||
-            column_strdup(st, 6, &e.snapshot) < 0 || column_strdup(st, 7, &e.region) < 0 ||
-            column_strdup(st, 8, &e.target) < 0 || column_strdup(st, 10, &e.request_id) < 0 ||
-            column_strdup(st, 11, &e.error_code) < 0 || column_strdup(st, 12, &e.error_message) < 0) {
-                ledger_entry_done(&e);
-                return -ENOMEM;
-        }
-        *(struct ledger_entry *)ret = e;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_entry_read, ledger_entry_done);
+DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows)
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {
@@ -154,13 +131,11 @@ static int ledger_not_open(struct store *s, int64_t id)
 static int ledger_update_open(struct store *s, enum stmt_id stmt, int64_t id, const struct store_arg *args,
                               size_t n)
 {
-        int r = store_run_args(s, ledger_sql, stmt, args, n);
+        int r = store_run_changes_args(s, ledger_sql, stmt, args, n);
 
         if (r < 0)
                 return r;
-        if (sqlite3_changes(s->db) == 0)
-                return ledger_not_open(s, id);
-        return 0;
+        return r == 0 ? ledger_not_open(s, id) : 0;
 }
 
 int store_ledger_retry(struct store *s, int64_t id, int64_t now)
@@ -185,7 +160,7 @@ int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret)
 {
         if (!s || !ret)
                 return -EINVAL;
-        return store_get(s, ledger_sql, STMT_LEDGER_GET, ledger_entry_read, ret, ARG_INT(id));
+        return store_get(s, ledger_sql, STMT_LEDGER_GET, &ledger_rows, ret, ARG_INT(id));
 }
 
 int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n)
@@ -212,24 +187,17 @@ int store_ledger_list(struct store *s, const struct ledger_filter *f, struct led
 
 /* ---- Settled rows counted by (kind, state), for the metrics. ---- */
 
-static int ledger_count_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        int kind = ledger_kind_from_string((const char *)sqlite3_column_text(st, 0));
-        int state = ledger_state_from_string((const char *)sqlite3_column_text(st, 1));
+static const struct store_column count_columns[] = {
+    STORE_NAME(struct ledger_count, kind, ledger_kind_table),
+    STORE_NAME(struct ledger_count, state, ledger_state_table),
+    STORE_UINT64(struct ledger_count, count),
+};
 
-        (void)s;
-        if (kind < 0 || state < 0)
-                return STORE_ROW_SKIP; /* a kind this build does not know: not exported */
-        *(struct ledger_count *)ret =
-            (struct ledger_count){kind, state, (uint64_t)sqlite3_column_int64(st, 2)};
-        return 0;
-}
+/* A kind this build does not know is not exported. */
+DEFINE_STORE_ROWS(count_rows, struct ledger_count, count_columns, .skip_unknown = true);
 
 int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n)
 {
-        static const struct store_rows count_rows = {.size = sizeof(struct ledger_count),
-                                                     .read = ledger_count_read};
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         return store_list_once_args(s,

@@ -5,17 +5,25 @@
 
 #include "store-internal.h"
 
-static void next_slot_record_done(struct next_slot_record *x)
-{
-        free(x->policy);
-        free(x->cluster);
-        free(x->region);
-        free(x->state);
-        free(x->schedule);
-        free(x->window);
-}
+/* In the order of store_next_slots_load()'s SELECT. */
+static const struct store_column next_slot_columns[] = {
+    STORE_TEXT(struct next_slot_record, region),
+    STORE_TEXT(struct next_slot_record, cluster),
+    STORE_TEXT(struct next_slot_record, policy),
+    STORE_INT64(struct next_slot_record, window_open),
+    STORE_INT64(struct next_slot_record, slot_start),
+    STORE_INT64(struct next_slot_record, window_close),
+    STORE_INT64(struct next_slot_record, retry_at),
+    STORE_TEXT(struct next_slot_record, state),
+    STORE_TEXT(struct next_slot_record, schedule),
+    STORE_TEXT(struct next_slot_record, window),
+    STORE_BOOL(struct next_slot_record, window_from_cluster),
+    STORE_INT64(struct next_slot_record, planned_at),
+};
 
-DEFINE_STORE_ARRAY_FREE(next_slot_records_free, struct next_slot_record, next_slot_record_done)
+DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_columns);
+
+DEFINE_STORE_ARRAY_FREE(next_slot_records_free, struct next_slot_record, next_slot_rows)
 
 static int next_slots_write(struct store *s, const struct next_slot_record *rec, size_t n, int64_t now)
 {
@@ -33,21 +41,11 @@ static int next_slots_write(struct store *s, const struct next_slot_record *rec,
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 if (!rec[i].cluster || !rec[i].policy || !rec[i].state)
                         return -EINVAL;
-                bind_text(add, 1, strempty(rec[i].region));
-                bind_text(add, 2, rec[i].cluster);
-                bind_text(add, 3, rec[i].policy);
-                sqlite3_bind_int64(add, 4, rec[i].window_open);
-                sqlite3_bind_int64(add, 5, rec[i].slot_start);
-                sqlite3_bind_int64(add, 6, rec[i].window_close);
-                sqlite3_bind_int64(add, 7, rec[i].retry_at);
-                bind_text(add, 8, rec[i].state);
-                bind_text(add, 9, rec[i].schedule);
-                bind_text(add, 10, rec[i].window);
-                sqlite3_bind_int(add, 11, rec[i].window_from_cluster);
-                sqlite3_bind_int64(add, 12, now);
-                r = store_step_done(s, add);
-                sqlite3_reset(add);
-                sqlite3_clear_bindings(add);
+                r = store_step(s, add, ARG_TEXT(strempty(rec[i].region)), ARG_TEXT(rec[i].cluster),
+                               ARG_TEXT(rec[i].policy), ARG_INT(rec[i].window_open),
+                               ARG_INT(rec[i].slot_start), ARG_INT(rec[i].window_close),
+                               ARG_INT(rec[i].retry_at), ARG_TEXT(rec[i].state), ARG_TEXT(rec[i].schedule),
+                               ARG_TEXT(rec[i].window), ARG_INT(rec[i].window_from_cluster), ARG_INT(now));
         }
         return r;
 }
@@ -63,30 +61,6 @@ int store_next_slots_replace(struct store *s, const struct next_slot_record *rec
                 return r;
         return store_commit_or_rollback(s, next_slots_write(s, rec, n, now));
 }
-
-static int next_slot_record_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct next_slot_record x = {
-            .window_open = sqlite3_column_int64(st, 3),
-            .slot_start = sqlite3_column_int64(st, 4),
-            .window_close = sqlite3_column_int64(st, 5),
-            .retry_at = sqlite3_column_int64(st, 6),
-            .window_from_cluster = sqlite3_column_int(st, 10) != 0,
-            .planned_at = sqlite3_column_int64(st, 11),
-        };
-
-        (void)s;
-        if (column_strdup(st, 0, &x.region) < 0 || column_strdup(st, 1, &x.cluster) < 0 ||
-            column_strdup(st, 2, &x.policy) < 0 || column_strdup(st, 7, &x.state) < 0 ||
-            column_strdup(st, 8, &x.schedule) < 0 || column_strdup(st, 9, &x.window) < 0) {
-                next_slot_record_done(&x);
-                return -ENOMEM;
-        }
-        *(struct next_slot_record *)ret = x;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(next_slot_rows, struct next_slot_record, next_slot_record_read, next_slot_record_done);
 
 int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n)
 {

@@ -2,7 +2,6 @@
  * sees them, resolved when the caller's rule says so. A cycle runs these once: statements are prepared per
  * call. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,79 +20,44 @@ static const char *const problem_kind_table[_PROBLEM_KIND_MAX] = {
 
 DEFINE_STORE_NAMES(problem_kind, enum problem_kind, problem_kind_table)
 
+/* In PROBLEM_COLUMNS order. */
+static const struct store_column problem_columns[] = {
+    STORE_INT64(struct problem, id),
+    STORE_NAME(struct problem, kind, problem_kind_table),
+    /* The rest of the key: '' for "not applicable" in the table (a UNIQUE index takes NULLs as all
+     * different), NULL in the struct. */
+    STORE_KEY(struct problem, policy),
+    STORE_KEY(struct problem, cluster),
+    STORE_KEY(struct problem, snapshot),
+    STORE_KEY(struct problem, region),
+    STORE_KEY(struct problem, action),
+    STORE_INT64(struct problem, first_seen),
+    STORE_INT64(struct problem, last_seen),
+    STORE_UNSIGNED(struct problem, count),
+    STORE_TEXT(struct problem, error_code),
+    STORE_TEXT(struct problem, error_message),
+    STORE_TEXT(struct problem, request_id),
+    STORE_INT64(struct problem, resolved_at),
+};
+
+DEFINE_STORE_ROWS(problem_rows, struct problem, problem_columns, .what = "problem row");
+
 void problem_done(struct problem *p)
 {
-        if (!p)
-                return;
-        free(p->policy);
-        free(p->cluster);
-        free(p->snapshot);
-        free(p->region);
-        free(p->action);
-        free(p->error_code);
-        free(p->error_message);
-        free(p->request_id);
-        memset(p, 0, sizeof(*p));
+        store_row_done(&problem_rows, p);
 }
 
-DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_done)
-
-/* A key column: '' in the table is NULL in the struct. */
-static int column_key(sqlite3_stmt *st, int col, char **ret)
-{
-        const unsigned char *t = sqlite3_column_text(st, col);
-        if (!t || !*t) {
-                *ret = NULL;
-                return 0;
-        }
-        return column_strdup(st, col, ret);
-}
-
-static int problem_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct problem p = {
-            .id = sqlite3_column_int64(st, 0),
-            .first_seen = sqlite3_column_int64(st, 7),
-            .last_seen = sqlite3_column_int64(st, 8),
-            .count = (unsigned)sqlite3_column_int64(st, 9),
-            .resolved_at = sqlite3_column_int64(st, 13),
-        };
-        int k = problem_kind_from_string((const char *)sqlite3_column_text(st, 1));
-        if (k < 0) {
-                store_set_error(s, "problem row %" PRId64 " has unknown kind '%s'", p.id,
-                                strna((const char *)sqlite3_column_text(st, 1)));
-                return -EBADMSG;
-        }
-        p.kind = k;
-        if (column_key(st, 2, &p.policy) < 0 || column_key(st, 3, &p.cluster) < 0 ||
-            column_key(st, 4, &p.snapshot) < 0 || column_key(st, 5, &p.region) < 0 ||
-            column_key(st, 6, &p.action) < 0 || column_strdup(st, 10, &p.error_code) < 0 ||
-            column_strdup(st, 11, &p.error_message) < 0 || column_strdup(st, 12, &p.request_id) < 0) {
-                problem_done(&p);
-                return -ENOMEM;
-        }
-        *(struct problem *)ret = p;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(problem_rows, struct problem, problem_read, problem_done);
+DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_rows)
 
 int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
-                          "OR (?1 > 0 AND resolved_at >= ?1) "
-                          "ORDER BY resolved_at IS NOT NULL, first_seen, id",
-                          &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, resolved_since);
-        return store_collect(s, st, &problem_rows, ret, ret_n);
+        return store_list_once(s,
+                               "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
+                               "OR (?1 > 0 AND resolved_at >= ?1) "
+                               "ORDER BY resolved_at IS NOT NULL, first_seen, id",
+                               &problem_rows, ret, ret_n, ARG_INT(resolved_since));
 }
 
 static bool problem_same_key(const struct problem *a, const struct problem *b)
@@ -108,25 +72,31 @@ static bool problem_same_key(const struct problem *a, const struct problem *b)
 static int problems_write(struct store *s, const struct problem *current, size_t n_current,
                           problem_resolved_fn resolved, void *userdata, int64_t now, int64_t keep_sec)
 {
-        _cleanup_finalize_ sqlite3_stmt *raise = NULL, *resolve = NULL, *forget = NULL, *open = NULL;
+        _cleanup_finalize_ sqlite3_stmt *raise = NULL, *resolve = NULL, *forget = NULL;
         struct problem *list = NULL;
         size_t n = 0;
         int r;
 
-        r = store_prepare(
-            s,
-            "INSERT INTO problems (kind, policy, cluster, snapshot, region, action, first_seen, "
-            "last_seen, count, error_code, error_message, request_id) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1, ?8, ?9, ?10) "
-            "ON CONFLICT (kind, policy, cluster, snapshot, region, action) WHERE resolved_at IS NULL "
-            "DO UPDATE SET last_seen = excluded.last_seen, count = count + 1, "
+        r = store_list_once_args(s,
+                                 "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
+                                 "ORDER BY first_seen, id",
+                                 &problem_rows, &list, &n, NULL, 0);
+        if (r >= 0)
+                r = store_prepare(
+                    s,
+                    "INSERT INTO problems (kind, policy, cluster, snapshot, region, action, first_seen, "
+                    "last_seen, count, error_code, error_message, request_id) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1, ?8, ?9, ?10) "
+                    "ON CONFLICT (kind, policy, cluster, snapshot, region, action) WHERE resolved_at IS "
+                    "NULL "
+                    "DO UPDATE SET last_seen = excluded.last_seen, count = count + 1, "
 
-            "error_code = COALESCE(excluded.error_code, error_code), "
-            "error_message = CASE WHEN excluded.error_code IS NULL AND excluded.error_message "
-            "IS NULL THEN error_message ELSE excluded.error_message END, "
-            "request_id = CASE WHEN excluded.error_code IS NULL AND excluded.error_message "
-            "IS NULL THEN request_id ELSE excluded.request_id END",
-            &raise);
+                    "error_code = COALESCE(excluded.error_code, error_code), "
+                    "error_message = CASE WHEN excluded.error_code IS NULL AND excluded.error_message "
+                    "IS NULL THEN error_message ELSE excluded.error_message END, "
+                    "request_id = CASE WHEN excluded.error_code IS NULL AND excluded.error_message "
+                    "IS NULL THEN request_id ELSE excluded.request_id END",
+                    &raise);
         if (r >= 0)
                 r = store_prepare(
                     s, "UPDATE problems SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
@@ -134,16 +104,10 @@ static int problems_write(struct store *s, const struct problem *current, size_t
         if (r >= 0)
                 r = store_prepare(
                     s, "DELETE FROM problems WHERE resolved_at IS NOT NULL AND resolved_at < ?1", &forget);
-        if (r >= 0)
-                r = store_prepare(s,
-                                  "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
-                                  "ORDER BY first_seen, id",
-                                  &open);
-        if (r < 0)
+        if (r < 0) {
+                problems_free(list, n);
                 return r;
-        r = store_collect(s, open, &problem_rows, &list, &n);
-        if (r < 0)
-                return r;
+        }
 
         for (size_t i = 0; r >= 0 && i < n_current; i++) {
                 const struct problem *p = &current[i];
@@ -151,19 +115,11 @@ static int problems_write(struct store *s, const struct problem *current, size_t
                         r = -EINVAL;
                         break;
                 }
-                bind_text(raise, 1, problem_kind_to_string(p->kind));
-                bind_text(raise, 2, strempty(p->policy));
-                bind_text(raise, 3, strempty(p->cluster));
-                bind_text(raise, 4, strempty(p->snapshot));
-                bind_text(raise, 5, strempty(p->region));
-                bind_text(raise, 6, strempty(p->action));
-                sqlite3_bind_int64(raise, 7, now);
-                bind_text(raise, 8, p->error_code);
-                bind_text(raise, 9, p->error_message);
-                bind_text(raise, 10, p->request_id);
-                r = store_step_done(s, raise);
-                sqlite3_reset(raise);
-                sqlite3_clear_bindings(raise);
+                r = store_step(s, raise, ARG_TEXT(problem_kind_to_string(p->kind)),
+                               ARG_TEXT(strempty(p->policy)), ARG_TEXT(strempty(p->cluster)),
+                               ARG_TEXT(strempty(p->snapshot)), ARG_TEXT(strempty(p->region)),
+                               ARG_TEXT(strempty(p->action)), ARG_INT(now), ARG_TEXT(p->error_code),
+                               ARG_TEXT(p->error_message), ARG_TEXT(p->request_id));
         }
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 bool seen = false;
@@ -171,15 +127,10 @@ static int problems_write(struct store *s, const struct problem *current, size_t
                         seen = problem_same_key(&list[i], &current[k]);
                 if (seen || !resolved || !resolved(&list[i], userdata))
                         continue;
-                sqlite3_bind_int64(resolve, 1, list[i].id);
-                sqlite3_bind_int64(resolve, 2, now);
-                r = store_step_done(s, resolve);
-                sqlite3_reset(resolve);
+                r = store_step(s, resolve, ARG_INT(list[i].id), ARG_INT(now));
         }
-        if (r >= 0 && keep_sec > 0) {
-                sqlite3_bind_int64(forget, 1, now - keep_sec);
-                r = store_step_done(s, forget);
-        }
+        if (r >= 0 && keep_sec > 0)
+                r = store_step(s, forget, ARG_INT(now - keep_sec));
         problems_free(list, n);
         return r;
 }

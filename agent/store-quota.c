@@ -19,21 +19,19 @@ int store_account_quota_put(struct store *s, const char *region, const struct ac
                          ARG_INT(q->counted), ARG_INT(q->observed_at));
 }
 
-static int quota_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        (void)s;
-        *(struct account_quota_record *)ret = (struct account_quota_record){
-            .max = sqlite3_column_int64(st, 0),
-            .used = sqlite3_column_int64(st, 1),
-            .counted = sqlite3_column_int64(st, 2),
-            .observed_at = sqlite3_column_int64(st, 3),
-        };
-        return 0;
-}
+/* In the order of STMT_QUOTA_GET's SELECT. */
+static const struct store_column quota_columns[] = {
+    STORE_INT64(struct account_quota_record, max),
+    STORE_INT64(struct account_quota_record, used),
+    STORE_INT64(struct account_quota_record, counted),
+    STORE_INT64(struct account_quota_record, observed_at),
+};
+
+DEFINE_STORE_ROWS(quota_rows, struct account_quota_record, quota_columns);
 
 int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret)
 {
         if (!s || !region || !ret)
                 return -EINVAL;
-        return store_get(s, quota_sql, STMT_QUOTA_GET, quota_read, ret, ARG_TEXT(region));
+        return store_get(s, quota_sql, STMT_QUOTA_GET, &quota_rows, ret, ARG_TEXT(region));
 }

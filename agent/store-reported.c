@@ -16,10 +16,10 @@ int store_reported_once(struct store *s, const char *key, int64_t now)
 
         if (!s || !key)
                 return -EINVAL;
-        r = store_run(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
+        r = store_run_changes(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
         if (r < 0)
                 return r;
-        return sqlite3_changes(s->db) > 0 ? 1 : 0;
+        return r > 0 ? 1 : 0;
 }
 
 int store_reported_forget(struct store *s, const char *key)
@@ -31,19 +31,19 @@ int store_reported_forget(struct store *s, const char *key)
 
 int store_reported_at(struct store *s, const char *key, int64_t *ret)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
+        int64_t at;
         int r;
 
         if (!s || !key)
                 return -EINVAL;
-        r = store_stmt(s, reported_sql, STMT_MARK_CHECK, &st);
+        r = store_get(s, reported_sql, STMT_MARK_CHECK, &store_int64_rows, &at, ARG_TEXT(key));
+        if (r == -ENOENT)
+                return 0;
         if (r < 0)
                 return r;
-        bind_text(st, 1, key);
-        r = store_step_row(s, st);
-        if (r > 0 && ret)
-                *ret = sqlite3_column_int64(st, 0);
-        return r;
+        if (ret)
+                *ret = at;
+        return 1;
 }
 
 int store_reported_check(struct store *s, const char *key)

@@ -21,48 +21,47 @@ const char *restore_request_kind_to_string(enum restore_request_kind k)
         return TABLE_TO_STRING(restore_kind_table, k);
 }
 
-void restore_request_done(struct restore_request *r)
+/* In RESTORE_COLUMNS order. */
+static const struct store_column restore_columns[] = {
+    STORE_INT64(struct restore_request, id),
+    STORE_OTHER(struct restore_request, kind),
+    /* what to restore, and where */
+    STORE_TEXT(struct restore_request, source),
+    STORE_TEXT(struct restore_request, region),
+    STORE_INT64(struct restore_request, restore_time),
+    STORE_BOOL(struct restore_request, use_latest),
+    STORE_TEXT(struct restore_request, new_cluster),
+    STORE_TEXT(struct restore_request, instance_class),
+    STORE_BOOL(struct restore_request, wait),
+    /* who asked, and where it stands */
+    STORE_TEXT(struct restore_request, state),
+    STORE_INT64(struct restore_request, requested_by),
+    STORE_TEXT(struct restore_request, message),
+    STORE_INT64(struct restore_request, created_at),
+    STORE_INT64(struct restore_request, updated_at),
+};
+
+static int restore_request_read_kind(struct store *s, sqlite3_stmt *st, void *ret)
 {
-        if (!r)
-                return;
-        free(r->source);
-        free(r->region);
-        free(r->new_cluster);
-        free(r->instance_class);
-        free(r->state);
-        free(r->message);
-        memset(r, 0, sizeof(*r));
-}
-
-DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_request_done)
-
-static int restore_request_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct restore_request q = {
-            .id = sqlite3_column_int64(st, 0),
-            .kind = streq_ptr((const char *)sqlite3_column_text(st, 1), "point-in-time")
-                        ? RESTORE_TO_POINT_IN_TIME
-                        : RESTORE_FROM_SNAPSHOT,
-            .restore_time = sqlite3_column_int64(st, 4),
-            .use_latest = sqlite3_column_int64(st, 5) != 0,
-            .wait = sqlite3_column_int64(st, 8) != 0,
-            .requested_by = sqlite3_column_int64(st, 10),
-            .created_at = sqlite3_column_int64(st, 12),
-            .updated_at = sqlite3_column_int64(st, 13),
-        };
-
         (void)s;
-        if (column_strdup(st, 2, &q.source) < 0 || column_strdup(st, 3, &q.region) < 0 ||
-            column_strdup(st, 6, &q.new_cluster) < 0 || column_strdup(st, 7, &q.instance_class) < 0 ||
-            column_strdup(st, 9, &q.state) < 0 || column_strdup(st, 11, &q.message) < 0) {
-                restore_request_done(&q);
-                return -ENOMEM;
-        }
-        *(struct restore_request *)ret = q;
+        ((struct restore_request *)ret)->kind =
+            streq_ptr((const char *)sqlite3_column_text(st, 1), "point-in-time") ? RESTORE_TO_POINT_IN_TIME
+                                                                                 : RESTORE_FROM_SNAPSHOT;
         return 0;
 }
 
-DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_request_read, restore_request_done);
+DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns,
+                  .read_rest = restore_request_read_kind);
+
+void restore_request_done(struct restore_request *r)
+{
+        store_row_done(&restore_rows, r);
+}
+
+DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_rows)
+
+/* The requests still to run or running: their new cluster is taken. */
+#define RESTORE_OPEN "state IN ('recorded', 'started')"
 
 int store_restore_request_add(struct store *s, const struct restore_request *in, int64_t now,
                               int64_t *ret_id)
@@ -72,6 +71,8 @@ int store_restore_request_add(struct store *s, const struct restore_request *in,
 
         if (!s || !in || !in->source || !in->new_cluster || !restore_request_kind_to_string(in->kind))
                 return -EINVAL;
+        /* Stepped here rather than by a helper: a constraint failure is the unique new cluster of an open
+         * request, and says so. */
         r = store_prepare(
             s,
             "INSERT INTO restore_requests (kind, source, region, restore_time, use_latest, "
@@ -80,17 +81,10 @@ int store_restore_request_add(struct store *s, const struct restore_request *in,
             &st);
         if (r < 0)
                 return r;
-        bind_text(st, 1, restore_request_kind_to_string(in->kind));
-        bind_text(st, 2, in->source);
-        bind_text(st, 3, in->region);
-        sqlite3_bind_int64(st, 4, in->restore_time);
-        sqlite3_bind_int(st, 5, in->use_latest);
-        bind_text(st, 6, in->new_cluster);
-        bind_text(st, 7, in->instance_class);
-        sqlite3_bind_int(st, 8, in->wait);
-        sqlite3_bind_int64(st, 9, in->requested_by);
-        bind_text(st, 10, in->message);
-        sqlite3_bind_int64(st, 11, now);
+        store_bind(st, STORE_ARGS(ARG_TEXT(restore_request_kind_to_string(in->kind)), ARG_TEXT(in->source),
+                                  ARG_TEXT(in->region), ARG_INT(in->restore_time), ARG_INT(in->use_latest),
+                                  ARG_TEXT(in->new_cluster), ARG_TEXT(in->instance_class), ARG_INT(in->wait),
+                                  ARG_INT(in->requested_by), ARG_TEXT(in->message), ARG_INT(now)));
         rc = sqlite3_step(st);
         if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT) {
                 store_set_error(s, "an open restore request already names %s", in->new_cluster);
@@ -109,8 +103,8 @@ int store_restore_request_find_open(struct store *s, const char *new_cluster, st
                 return -EINVAL;
         return store_get_once(s,
                               "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
-                              "AND state IN ('recorded', 'started')",
-                              restore_request_read, ret, ARG_TEXT(new_cluster));
+                              "AND " RESTORE_OPEN,
+                              &restore_rows, ret, ARG_TEXT(new_cluster));
 }
 
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n)
@@ -119,31 +113,23 @@ int store_restore_requests_open(struct store *s, struct restore_request **ret, s
                 return -EINVAL;
         return store_list_once_args(s,
                                     "SELECT " RESTORE_COLUMNS " FROM restore_requests "
-                                    "WHERE state IN ('recorded', 'started') ORDER BY id",
+                                    "WHERE " RESTORE_OPEN " ORDER BY id",
                                     &restore_rows, ret, ret_n, NULL, 0);
 }
 
 int store_restore_requests_recent(struct store *s, size_t limit, struct restore_request **ret, size_t *ret_n)
 {
-        _cleanup_finalize_ sqlite3_stmt *open = NULL, *settled = NULL;
-        int r;
-
         if (!s || !ret || !ret_n)
                 return -EINVAL;
-        r = store_prepare(s,
-                          "SELECT " RESTORE_COLUMNS " FROM restore_requests "
-                          "WHERE state IN ('recorded', 'started') ORDER BY id DESC",
-                          &open);
-        if (r < 0)
-                return r;
-        r = store_prepare(s,
-                          "SELECT " RESTORE_COLUMNS " FROM restore_requests "
-                          "WHERE state NOT IN ('recorded', 'started') ORDER BY id DESC LIMIT ?1",
-                          &settled);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(settled, 1, (int64_t)limit);
-        return store_collect_many(s, (sqlite3_stmt *const[]){open, settled}, 2, &restore_rows, ret, ret_n);
+        /* `settled` (an extra column the rows do not read) keeps the open ones first. */
+        return store_list_once(
+            s,
+            "SELECT * FROM (SELECT " RESTORE_COLUMNS ", 0 AS settled FROM restore_requests "
+            "WHERE " RESTORE_OPEN ") "
+            "UNION ALL SELECT * FROM (SELECT " RESTORE_COLUMNS ", 1 FROM restore_requests "
+            "WHERE NOT " RESTORE_OPEN " ORDER BY id DESC LIMIT ?1) "
+            "ORDER BY settled, id DESC",
+            &restore_rows, ret, ret_n, ARG_INT((int64_t)limit));
 }
 
 int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret)
@@ -151,7 +137,7 @@ int store_restore_request_get(struct store *s, int64_t id, struct restore_reques
         if (!s || !ret)
                 return -EINVAL;
         return store_get_once(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1",
-                              restore_request_read, ret, ARG_INT(id));
+                              &restore_rows, ret, ARG_INT(id));
 }
 
 int store_restore_request_find_latest(struct store *s, const char *new_cluster, struct restore_request *ret)
@@ -161,37 +147,29 @@ int store_restore_request_find_latest(struct store *s, const char *new_cluster, 
         return store_get_once(s,
                               "SELECT " RESTORE_COLUMNS
                               " FROM restore_requests WHERE new_cluster = ?1 ORDER BY id DESC LIMIT 1",
-                              restore_request_read, ret, ARG_TEXT(new_cluster));
+                              &restore_rows, ret, ARG_TEXT(new_cluster));
 }
 
 int store_restore_request_update(struct store *s, int64_t id, const char *state, const char *message,
                                  int64_t now)
 {
-        _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r, rc;
+        struct restore_request q = {};
+        int r;
 
         if (!s)
                 return -EINVAL;
-        r = store_prepare(
+        r = store_run_changes_once(
             s,
             "UPDATE restore_requests SET state = coalesce(?2, state), message = coalesce(?3, message), "
             "updated_at = ?4 WHERE id = ?1 AND (state IS NOT coalesce(?2, state) OR "
             "message IS NOT coalesce(?3, message))",
-            &st);
+            ARG_INT(id), ARG_TEXT(state), ARG_TEXT(message), ARG_INT(now));
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, state);
-        bind_text(st, 3, message);
-        sqlite3_bind_int64(st, 4, now);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_fail(s, rc);
-        if (sqlite3_changes(s->db) == 0) {
-                struct restore_request q = {};
-                r = store_restore_request_get(s, id, &q);
-                restore_request_done(&q);
-                return r < 0 ? r : 0;
-        }
-        return 0;
+        if (r > 0)
+                return 0;
+        /* Nothing changed: tell "no such request" (-ENOENT) from "already so" (0). */
+        r = store_restore_request_get(s, id, &q);
+        restore_request_done(&q);
+        return r < 0 ? r : 0;
 }

@@ -35,44 +35,25 @@ static const char *const window_outcome_table[_WINDOW_OUTCOME_MAX] = {
 
 DEFINE_STORE_NAMES(window_outcome, enum window_outcome, window_outcome_table)
 
+/* In WINDOW_COLUMNS order. */
+static const struct store_column window_columns[] = {
+    STORE_TEXT(struct window_record, policy),
+    STORE_TEXT(struct window_record, cluster),
+    STORE_INT64(struct window_record, slot_start),
+    STORE_NAME(struct window_record, outcome, window_outcome_table),
+    STORE_TEXT(struct window_record, snapshot),
+    STORE_BOOL(struct window_record, reported),
+    STORE_INT64(struct window_record, recorded_at),
+};
+
+DEFINE_STORE_ROWS(window_rows, struct window_record, window_columns, .what = "window row");
+
 void window_record_done(struct window_record *w)
 {
-        if (!w)
-                return;
-        free(w->policy);
-        free(w->cluster);
-        free(w->snapshot);
-        memset(w, 0, sizeof(*w));
+        store_row_done(&window_rows, w);
 }
 
-DEFINE_STORE_ARRAY_FREE(window_records_free, struct window_record, window_record_done)
-
-static int window_record_read(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        struct window_record w = {
-            .slot_start = sqlite3_column_int64(st, 2),
-            .reported = sqlite3_column_int(st, 5) != 0,
-            .recorded_at = sqlite3_column_int64(st, 6),
-        };
-        int o;
-
-        o = window_outcome_from_string((const char *)sqlite3_column_text(st, 3));
-        if (o < 0) {
-                store_set_error(s, "window row has unknown outcome '%s'",
-                                strna((const char *)sqlite3_column_text(st, 3)));
-                return -EBADMSG;
-        }
-        w.outcome = o;
-        if (column_strdup(st, 0, &w.policy) < 0 || column_strdup(st, 1, &w.cluster) < 0 ||
-            column_strdup(st, 4, &w.snapshot) < 0) {
-                window_record_done(&w);
-                return -ENOMEM;
-        }
-        *(struct window_record *)ret = w;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(window_rows, struct window_record, window_record_read, window_record_done);
+DEFINE_STORE_ARRAY_FREE(window_records_free, struct window_record, window_rows)
 
 int store_window_record(struct store *s, const char *policy, const char *cluster, int64_t slot_start,
                         enum window_outcome outcome, const char *snapshot, bool reported, int64_t now)
@@ -88,7 +69,7 @@ int store_window_lookup(struct store *s, const char *cluster, int64_t slot_start
 {
         if (!s || !cluster || !ret)
                 return -EINVAL;
-        return store_get(s, window_sql, STMT_WINDOW_LOOKUP, window_record_read, ret, ARG_TEXT(cluster),
+        return store_get(s, window_sql, STMT_WINDOW_LOOKUP, &window_rows, ret, ARG_TEXT(cluster),
                          ARG_INT(slot_start));
 }
 
@@ -96,7 +77,7 @@ int store_window_last_taken(struct store *s, const char *cluster, struct window_
 {
         if (!s || !cluster || !ret)
                 return -EINVAL;
-        return store_get(s, window_sql, STMT_WINDOW_LAST_TAKEN, window_record_read, ret, ARG_TEXT(cluster));
+        return store_get(s, window_sql, STMT_WINDOW_LAST_TAKEN, &window_rows, ret, ARG_TEXT(cluster));
 }
 
 int store_window_mark_reported(struct store *s, const char *cluster, int64_t slot_start)
@@ -105,10 +86,10 @@ int store_window_mark_reported(struct store *s, const char *cluster, int64_t slo
 
         if (!s || !cluster)
                 return -EINVAL;
-        r = store_run(s, window_sql, STMT_WINDOW_MARK, ARG_TEXT(cluster), ARG_INT(slot_start));
+        r = store_run_changes(s, window_sql, STMT_WINDOW_MARK, ARG_TEXT(cluster), ARG_INT(slot_start));
         if (r < 0)
                 return r;
-        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+        return r > 0 ? 0 : -ENOENT;
 }
 
 int store_window_list(struct store *s, const char *cluster, int64_t since, size_t limit,

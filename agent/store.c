@@ -180,12 +180,15 @@ int store_commit_or_rollback(struct store *s, int r)
         return 0;
 }
 
-int column_strdup(sqlite3_stmt *st, int col, char **ret)
+/* ---- Reading rows. ---- */
+
+/* A text column as a fresh string: NULL for SQL NULL and, for a key column, for ''. */
+static int column_strdup(sqlite3_stmt *st, int col, bool empty_is_null, char **ret)
 {
         const unsigned char *t = sqlite3_column_text(st, col);
         char *c;
 
-        if (!t) {
+        if (!t || (empty_is_null && !*t)) {
                 *ret = NULL;
                 return 0;
         }
@@ -196,38 +199,111 @@ int column_strdup(sqlite3_stmt *st, int col, char **ret)
         return 0;
 }
 
-/* ---- Reading rows. ---- */
-
-static void rows_free(const struct store_rows *rows, void *items, size_t n)
+/* The enum value named by column `col`: >= 0, STORE_ROW_SKIP or -EBADMSG (see struct store_rows). */
+static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct store_rows *rows, int *ret)
 {
-        for (size_t i = 0; rows->done && i < n; i++)
-                rows->done((char *)items + i * rows->size);
-        free(items);
+        const struct store_column *c = &rows->columns[col];
+        const char *t = (const char *)sqlite3_column_text(st, col);
+        int v = store_table_lookup(c->names, c->n_names, t);
+
+        if (v < 0) {
+                if (rows->skip_unknown)
+                        return STORE_ROW_SKIP;
+                store_set_error(s, "%s has unknown %s '%s'", strna(rows->what), c->label, strna(t));
+                return -EBADMSG;
+        }
+        *ret = v;
+        return 0;
 }
 
-int store_collect_many(struct store *s, sqlite3_stmt *const *sts, size_t n_sts,
-                       const struct store_rows *rows, void *ret, size_t *ret_n)
+static int column_read(struct store *s, sqlite3_stmt *st, int col, const struct store_rows *rows,
+                       void *field)
+{
+        enum store_column_kind kind = rows->columns[col].kind;
+
+        switch (kind) {
+        case STORE_COLUMN_OTHER:
+                return 0;
+        case STORE_COLUMN_TEXT:
+        case STORE_COLUMN_KEY:
+                return column_strdup(st, col, kind == STORE_COLUMN_KEY, field);
+        case STORE_COLUMN_NAME:
+                return column_name(s, st, col, rows, field);
+        case STORE_COLUMN_INT64:
+                *(int64_t *)field = sqlite3_column_int64(st, col);
+                return 0;
+        case STORE_COLUMN_UINT64:
+                *(uint64_t *)field = (uint64_t)sqlite3_column_int64(st, col);
+                return 0;
+        case STORE_COLUMN_UNSIGNED:
+                *(unsigned *)field = (unsigned)sqlite3_column_int64(st, col);
+                return 0;
+        case STORE_COLUMN_INT:
+                *(int *)field = sqlite3_column_int(st, col);
+                return 0;
+        case STORE_COLUMN_BOOL:
+                *(bool *)field = sqlite3_column_int64(st, col) != 0;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+void store_row_done(const struct store_rows *rows, void *element)
+{
+        if (!element)
+                return;
+        for (size_t i = 0; i < rows->n_columns; i++)
+                if (rows->columns[i].kind == STORE_COLUMN_TEXT || rows->columns[i].kind == STORE_COLUMN_KEY)
+                        free(*(char **)((char *)element + rows->columns[i].offset));
+        memset(element, 0, rows->size);
+}
+
+int store_row_read(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *element)
+{
+        int r = 0;
+
+        memset(element, 0, rows->size);
+        for (size_t i = 0; r == 0 && i < rows->n_columns; i++)
+                r = column_read(s, st, (int)i, rows, (char *)element + rows->columns[i].offset);
+        if (r == 0 && rows->read_rest)
+                r = rows->read_rest(s, st, element);
+        if (r != 0)
+                store_row_done(rows, element);
+        return r;
+}
+
+static const struct store_column int64_column[] = {{.kind = STORE_COLUMN_INT64, .offset = 0}};
+const struct store_rows store_int64_rows = {
+    .size = sizeof(int64_t), .columns = int64_column, .n_columns = ELEMENTSOF(int64_column)};
+
+void store_rows_free(const struct store_rows *rows, void *array, size_t n)
+{
+        for (size_t i = 0; array && i < n; i++)
+                store_row_done(rows, (char *)array + i * rows->size);
+        free(array);
+}
+
+int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret, size_t *ret_n)
 {
         void *items = NULL;
         size_t n = 0, allocated = 0;
-        int r = 0;
+        int r;
 
-        for (size_t i = 0; r >= 0 && i < n_sts; i++)
-                for (;;) {
-                        r = store_step_row(s, sts[i]);
-                        if (r <= 0)
-                                break;
-                        r = array_grow(&items, &allocated, n, rows->size);
-                        if (r < 0)
-                                break;
-                        r = rows->read(s, sts[i], (char *)items + n * rows->size);
-                        if (r < 0)
-                                break;
-                        if (r != STORE_ROW_SKIP)
-                                n++;
-                }
+        for (;;) {
+                r = store_step_row(s, st);
+                if (r <= 0)
+                        break;
+                r = array_grow(&items, &allocated, n, rows->size);
+                if (r < 0)
+                        break;
+                r = store_row_read(s, st, rows, (char *)items + n * rows->size);
+                if (r < 0)
+                        break;
+                if (r != STORE_ROW_SKIP)
+                        n++;
+        }
         if (r < 0) {
-                rows_free(rows, items, n);
+                store_rows_free(rows, items, n);
                 return r;
         }
         if (n == 0)
@@ -237,21 +313,26 @@ int store_collect_many(struct store *s, sqlite3_stmt *const *sts, size_t n_sts,
         return 0;
 }
 
-int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret, size_t *ret_n)
+int store_read_one(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret)
 {
-        return store_collect_many(s, &st, 1, rows, ret, ret_n);
-}
-
-int store_read_one(struct store *s, sqlite3_stmt *st,
-                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret)
-{
+        /* Read aside, so that *ret is untouched unless the whole row could be read. */
+        _cleanup_free_ void *element = NULL;
         int r = store_step_row(s, st);
 
         if (r < 0)
                 return r;
         if (r == 0)
                 return -ENOENT;
-        return read(s, st, ret);
+        element = malloc(rows->size);
+        if (!element)
+                return -ENOMEM;
+        r = store_row_read(s, st, rows, element);
+        if (r < 0)
+                return r;
+        if (r == STORE_ROW_SKIP)
+                return -ENOENT;
+        memcpy(ret, element, rows->size);
+        return 0;
 }
 
 /* ---- One statement. ---- */
@@ -265,6 +346,9 @@ void store_bind(sqlite3_stmt *st, const struct store_arg *args, size_t n)
                 case STORE_ARG_INT:
                         sqlite3_bind_int64(st, idx, args[i].i);
                         break;
+                case STORE_ARG_DOUBLE:
+                        sqlite3_bind_double(st, idx, args[i].d);
+                        break;
                 case STORE_ARG_TEXT:
                         bind_text(st, idx, args[i].text);
                         break;
@@ -273,6 +357,16 @@ void store_bind(sqlite3_stmt *st, const struct store_arg *args, size_t n)
                         break;
                 }
         }
+}
+
+int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *args, size_t n)
+{
+        int r;
+
+        store_bind(st, args, n);
+        r = store_step_done(s, st);
+        store_stmt_resetp(&st);
+        return r;
 }
 
 static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_id id,
@@ -300,20 +394,37 @@ static int store_prepare_bound(struct store *s, const char *sql, const struct st
 int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_arg *args,
                    size_t n)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = store_stmt_bound(s, sql, id, args, n, &st);
+        sqlite3_stmt *st = NULL;
+        int r = store_stmt(s, sql, id, &st);
 
-        return r < 0 ? r : store_step_done(s, st);
+        return r < 0 ? r : store_step_args(s, st, args, n);
 }
 
-int store_get_args(struct store *s, const char *const *sql, enum stmt_id id,
-                   int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
-                   const struct store_arg *args, size_t n)
+int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,
+                           const struct store_arg *args, size_t n)
+{
+        int r = store_run_args(s, sql, id, args, n);
+
+        return r < 0 ? r : sqlite3_changes(s->db);
+}
+
+int store_run_changes_once_args(struct store *s, const char *sql, const struct store_arg *args, size_t n)
+{
+        _cleanup_finalize_ sqlite3_stmt *st = NULL;
+        int r = store_prepare_bound(s, sql, args, n, &st);
+
+        if (r >= 0)
+                r = store_step_done(s, st);
+        return r < 0 ? r : sqlite3_changes(s->db);
+}
+
+int store_get_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_rows *rows,
+                   void *ret, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
         int r = store_stmt_bound(s, sql, id, args, n, &st);
 
-        return r < 0 ? r : store_read_one(s, st, read, ret);
+        return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
 
 int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_rows *rows,
@@ -325,14 +436,13 @@ int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, co
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
 
-int store_get_once_args(struct store *s, const char *sql,
-                        int (*read)(struct store *s, sqlite3_stmt *st, void *ret), void *ret,
+int store_get_once_args(struct store *s, const char *sql, const struct store_rows *rows, void *ret,
                         const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
         int r = store_prepare_bound(s, sql, args, n, &st);
 
-        return r < 0 ? r : store_read_one(s, st, read, ret);
+        return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
 
 int store_list_once_args(struct store *s, const char *sql, const struct store_rows *rows, void *ret,
@@ -471,6 +581,7 @@ static int store_open_internal(const char *dir, int version, bool read_only, str
         struct stat st;
         int rc, r;
 
+        open_error[0] = '\0'; /* a failure before `s` exists says why here */
         if (!dir || !ret || version < 1 || version > STORE_SCHEMA_VERSION)
                 return -EINVAL;
         if (stat(dir, &st) < 0) {
@@ -559,28 +670,12 @@ static int store_open_internal(const char *dir, int version, bool read_only, str
 
 int store_open_version(const char *dir, int version, struct store **ret)
 {
-        struct store *s = NULL;
-        int r;
-
-        open_error[0] = '\0';
-        r = store_open_internal(dir, version, false, &s);
-        if (r < 0)
-                return r;
-        *ret = s;
-        return 0;
+        return store_open_internal(dir, version, false, ret);
 }
 
 int store_open_read_only(const char *dir, struct store **ret)
 {
-        struct store *s = NULL;
-        int r;
-
-        open_error[0] = '\0';
-        r = store_open_internal(dir, STORE_SCHEMA_VERSION, true, &s);
-        if (r < 0)
-                return r;
-        *ret = s;
-        return 0;
+        return store_open_internal(dir, STORE_SCHEMA_VERSION, true, ret);
 }
 
 int store_open(const char *dir, struct store **ret)
