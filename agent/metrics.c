@@ -31,32 +31,107 @@ static void put_label(FILE *f, const char *v)
         }
 }
 
-static bool deleted(const struct act_counts *c, const struct observed_snapshot *s)
+/* What the per-cluster and per-origin gauges need, found in one pass over the snapshots (they used to walk
+ * every snapshot once per cluster: O(clusters x snapshots) for each textfile). Indexes follow the
+ * observation's arrays. */
+struct metrics_view {
+        bool *gone;             /* per snapshot: this cycle deleted it */
+        int64_t *newest_seen;   /* per cluster: its newest available agent snapshot as observed (0: none) */
+        int64_t *newest_kept;   /* the same, leaving out what this cycle deleted */
+        size_t *clusters_by_id; /* cluster indexes sorted by (region, identifier), for the lookups */
+};
+
+static void metrics_view_done(struct metrics_view *v)
 {
-        for (size_t i = 0; i < c->n_changes; i++)
-                if ((c->changes[i]->kind == ACTION_DELETE_RDS ||
-                     c->changes[i]->kind == ACTION_DELETE_BACKUP) &&
-                    streq_ptr(c->changes[i]->region, s->region) &&
-                    streq_ptr(c->changes[i]->snapshot, s->identifier))
-                        return true;
-        return false;
+        free(v->gone);
+        free(v->newest_seen);
+        free(v->newest_kept);
+        free(v->clusters_by_id);
+        *v = (struct metrics_view){};
 }
 
-/* Creation time of the newest available snapshot of the agent's of cluster `cl` (0: none), leaving out
- * what this cycle deleted when `c` is given. */
-static int64_t newest_agent_snapshot(struct agent *a, const struct observation *o,
-                                     const struct observed_cluster *cl, const struct act_counts *c)
+static int cmp_region_id(const char *ra, const char *ia, const char *rb, const char *ib)
 {
-        int64_t newest = 0;
+        int d = strcmp(strempty(ra), strempty(rb));
+        return d != 0 ? d : strcmp(strempty(ia), strempty(ib));
+}
+
+static int cmp_cluster_index(const void *a, const void *b, void *userdata)
+{
+        const struct observed_cluster *cl = userdata;
+        const struct observed_cluster *x = &cl[*(const size_t *)a], *y = &cl[*(const size_t *)b];
+        return cmp_region_id(x->region, x->identifier, y->region, y->identifier);
+}
+
+/* Marks every snapshot of that (region, identifier): the views are sorted by it, so they stand together. */
+static void mark_gone(const struct observation *o, const struct plan_action *act, bool *gone)
+{
+        const struct observed_snapshot *s = observation_find_snapshot(o, act->region, act->snapshot);
+        if (!s)
+                return;
+        size_t k = (size_t)(s - o->snapshots);
+        while (k > 0 && cmp_region_id(o->snapshots[k - 1].region, o->snapshots[k - 1].identifier,
+                                      act->region, act->snapshot) == 0)
+                k--;
+        for (; k < o->n_snapshots && cmp_region_id(o->snapshots[k].region, o->snapshots[k].identifier,
+                                                   act->region, act->snapshot) == 0;
+             k++)
+                gone[k] = true;
+}
+
+/* Raises the newest of every cluster of (region, identifier) to the snapshot's time. */
+static void note_newest(const struct observation *o, struct metrics_view *v,
+                        const struct observed_snapshot *s, bool gone)
+{
+        size_t lo = 0, hi = o->n_clusters;
+
+        while (lo < hi) { /* the first cluster not below the snapshot's */
+                size_t mid = lo + (hi - lo) / 2;
+                const struct observed_cluster *cl = &o->clusters[v->clusters_by_id[mid]];
+                if (cmp_region_id(cl->region, cl->identifier, s->region, s->cluster_identifier) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (; lo < o->n_clusters; lo++) {
+                size_t i = v->clusters_by_id[lo];
+                if (cmp_region_id(o->clusters[i].region, o->clusters[i].identifier, s->region,
+                                  s->cluster_identifier) != 0)
+                        break;
+                v->newest_seen[i] = MAX(v->newest_seen[i], s->create_time);
+                if (!gone)
+                        v->newest_kept[i] = MAX(v->newest_kept[i], s->create_time);
+        }
+}
+
+static int metrics_view_build(struct agent *a, const struct observation *o, const struct act_counts *c,
+                              struct metrics_view *v)
+{
+        *v = (struct metrics_view){
+            .gone = calloc(o->n_snapshots + 1, sizeof(*v->gone)),
+            .newest_seen = calloc(o->n_clusters + 1, sizeof(*v->newest_seen)),
+            .newest_kept = calloc(o->n_clusters + 1, sizeof(*v->newest_kept)),
+            .clusters_by_id = calloc(o->n_clusters + 1, sizeof(*v->clusters_by_id)),
+        };
+        if (!v->gone || !v->newest_seen || !v->newest_kept || !v->clusters_by_id) {
+                metrics_view_done(v);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->n_changes; i++)
+                if (c->changes[i]->kind == ACTION_DELETE_RDS || c->changes[i]->kind == ACTION_DELETE_BACKUP)
+                        mark_gone(o, c->changes[i], v->gone);
+        for (size_t i = 0; i < o->n_clusters; i++)
+                v->clusters_by_id[i] = i;
+        qsort_r(v->clusters_by_id, o->n_clusters, sizeof(*v->clusters_by_id), cmp_cluster_index,
+                (void *)o->clusters);
         for (size_t k = 0; k < o->n_snapshots; k++) {
                 const struct observed_snapshot *s = &o->snapshots[k];
-                if (streq_ptr(s->region, cl->region) && streq_ptr(s->cluster_identifier, cl->identifier) &&
-                    snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
+                if (snapshot_classify(s, agent_snapshot_prefix(a)) == ORIGIN_AGENT &&
                     streq_ptr(s->status, "available") && s->create_time != PLAN_TIME_UNKNOWN &&
-                    s->create_time > newest && !(c && deleted(c, s)))
-                        newest = s->create_time;
+                    s->create_time > 0)
+                        note_newest(o, v, s, v->gone[k]);
         }
-        return newest;
+        return 0;
 }
 
 /* `name{key="value",...} `, from key, value pairs ended by a NULL key; the caller writes the value. */
@@ -200,7 +275,7 @@ static void write_state_metrics(struct agent *a, FILE *f)
 }
 
 static void write_metrics(struct agent *a, FILE *f, const struct observation *o, const struct act_counts *c,
-                          int64_t now)
+                          const struct metrics_view *v, int64_t now)
 {
         fprintf(f,
                 "# HELP aurora_backup_cycle_end_timestamp_seconds When the last cycle ended.\n"
@@ -229,10 +304,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 const char *policy = agent_cluster_policy(a, cl);
                 if (!policy)
                         continue;
-                int64_t newest = newest_agent_snapshot(a, o, cl, c);
                 put_labels(f, "aurora_backup_last_snapshot_timestamp_seconds", "policy", policy, "cluster",
                            cl->identifier, NULL);
-                fprintf(f, "%lld\n", (long long)newest);
+                fprintf(f, "%lld\n", (long long)v->newest_kept[i]);
         }
 
         fprintf(f, "# HELP aurora_backup_manual_snapshots Manual cluster snapshots the quota counts in each "
@@ -295,10 +369,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 const char *policy = agent_cluster_policy(a, cl);
                 if (!policy)
                         continue;
-                int64_t newest = newest_agent_snapshot(a, o, cl, NULL);
                 put_labels(f, "aurora_backup_newest_snapshot_timestamp_seconds", "cluster", cl->identifier,
                            "policy", policy, "region", cl->region, NULL);
-                fprintf(f, "%lld\n", (long long)newest);
+                fprintf(f, "%lld\n", (long long)v->newest_seen[i]);
         }
 
         fprintf(
@@ -311,8 +384,7 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 if (!o->regions[r].ok || o->regions[r].repeat)
                         continue;
                 for (size_t k = 0; k < o->n_snapshots; k++)
-                        if (streq(o->snapshots[k].region, o->regions[r].region) &&
-                            !deleted(c, &o->snapshots[k]))
+                        if (streq(o->snapshots[k].region, o->regions[r].region) && !v->gone[k])
                                 n[snapshot_classify(&o->snapshots[k], agent_snapshot_prefix(a))]++;
                 for (int k = 0; k < _ORIGIN_MAX; k++) {
                         put_labels(f, "aurora_backup_snapshots", "region", o->regions[r].region, "origin",
@@ -327,9 +399,13 @@ int metrics_write(struct agent *a, const char *path, const struct observation *o
 {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -1;
+        _cleanup_(metrics_view_done) struct metrics_view view = {};
         FILE *f;
         int r;
 
+        r = metrics_view_build(a, o, c, &view);
+        if (r < 0)
+                return r;
         if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
                 return -ENOMEM;
         fd = mkstemp(tmp);
@@ -343,7 +419,7 @@ int metrics_write(struct agent *a, const char *path, const struct observation *o
                 return r;
         }
         fd = -1;
-        write_metrics(a, f, o, c, now);
+        write_metrics(a, f, o, c, &view, now);
         r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : negative_errno();
         if (fclose(f) != 0 && r == 0)
                 r = negative_errno();

@@ -97,6 +97,38 @@ class Fleet(AgentTestCase):
             self.assertRegex(line, r'^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?\d+)$', "text format")
         self.assertEqual(len(run.named("snapshot-started")), 1)
 
+    def test_prometheus_gauges_leave_out_what_the_cycle_deleted(self):
+        """aurora_backup_snapshots counts what is left after the cycle's deletions; the newest-snapshot
+        gauges name each cluster's own newest, whatever else is in the region."""
+        w = window_open_now(self.now)
+        kept = [agent_snapshot("db-a", w, self.now - d * DAY) for d in (1, 2)]
+        expired = [agent_snapshot("db-a", w, self.now - d * DAY) for d in (40, 50)]
+        other = agent_snapshot("db-b", w, self.now - 3 * DAY)
+        self.seed(clusters=[{"id": "db-a"}, {"id": "db-b"}, {"id": "db-c"}],
+                  snapshots=kept + expired + [other])
+        prom = os.path.join(self.tmp, "aurora-backup.prom")
+        self.write_config([policy(clusters=["db-*"], window=w, retention={"max_age": "30d", "min_keep": 1})],
+                          prometheus_textfile=prom)
+
+        run = self.once()
+        self.assertEqual(len(self.requests("DeleteDBClusterSnapshot")), 2, run.describe())
+        with open(prom) as f:
+            text = f.read()
+
+        def gauge(name, **labels):
+            sel = ",".join(f'{k}="{v}"' for k, v in labels.items())
+            m = re.search(rf'(?m)^{name}\{{{sel}\}} (\d+)$', text)
+            self.assertIsNotNone(m, f"{name}{{{sel}}} in\n{text}")
+            return int(m.group(1))
+
+        # Observed: 5 of the agent's; the cycle deleted 2 (its creations show from the next cycle on).
+        self.assertEqual(gauge("aurora_backup_snapshots", region="us-east-1", origin="agent"), 3)
+        for cluster, newest in (("db-a", kept[0]["created"]), ("db-b", other["created"]), ("db-c", 0)):
+            self.assertEqual(gauge("aurora_backup_newest_snapshot_timestamp_seconds", cluster=cluster,
+                                   policy="prod", region="us-east-1"), newest, cluster)
+            self.assertEqual(gauge("aurora_backup_last_snapshot_timestamp_seconds", policy="prod",
+                                   cluster=cluster), newest, cluster)
+
 
 if __name__ == "__main__":
     main()
