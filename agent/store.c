@@ -209,7 +209,9 @@ static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct 
         if (v < 0) {
                 if (rows->skip_unknown)
                         return STORE_ROW_SKIP;
-                store_set_error(s, "%s has unknown %s '%s'", strna(rows->what), c->label, strna(t));
+                /* The first column names the row (its id, or its identifier), as in "ledger row 5". */
+                store_set_error(s, "%s %s has unknown %s '%s'", strna(rows->what),
+                                strna((const char *)sqlite3_column_text(st, 0)), c->label, strna(t));
                 return -EBADMSG;
         }
         *ret = v;

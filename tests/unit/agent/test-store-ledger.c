@@ -1,6 +1,9 @@
 /* The action ledger (store-ledger.c): intents, outcomes, retries, the lists recovery and history read,
  * and the counts the metrics export. */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +324,28 @@ TEST(ledger_list_rejects_an_unknown_kind_or_state)
         f = LEDGER_FILTER_ALL;
         f.state = _LEDGER_STATE_MAX;
         ck_assert_int_eq(store_ledger_list(store, &f, &list, &n), -EINVAL);
+}
+
+/* A row a newer agent wrote (a kind this build does not know) is refused, and the error names the row. */
+TEST(ledger_get_of_a_row_of_an_unknown_kind_names_the_row)
+{
+        char dir[PATH_MAX], path[PATH_MAX + 16], want[64];
+        struct store *s = test_store_open(test_tmp_dir(dir, sizeof(dir)));
+        struct ledger_entry e = {};
+        sqlite3 *db = NULL;
+        int64_t id = 0;
+
+        ck_assert_int_eq(store_ledger_begin(s, &create_intent, T0, &id), 0);
+        snprintf(path, sizeof(path), "%s/state.db", dir);
+        ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(db, "UPDATE ledger SET kind = 'from-the-future'", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+
+        ck_assert_int_eq(store_ledger_get(s, id, &e), -EBADMSG);
+        snprintf(want, sizeof(want), "ledger row %" PRId64 " has unknown kind 'from-the-future'", id);
+        ck_assert_str_eq(store_last_error(s), want);
+        store_close(s);
 }
 
 TEST(ledger_begin_rejects_an_unknown_cycle)
