@@ -46,6 +46,22 @@
                         func(*p);                                                                           \
         }
 
+/* Define `name##_ref` and `name##_unref` for a type counted in its `n_ref` field: both accept NULL, unref
+ * returns NULL and hands the object to `free_func` (a void function) when the last reference goes. */
+#define DEFINE_TRIVIAL_REF_UNREF_FUNC(type, name, free_func)                                                \
+        type *name##_ref(type *p)                                                                           \
+        {                                                                                                   \
+                if (p)                                                                                      \
+                        p->n_ref++;                                                                         \
+                return p;                                                                                   \
+        }                                                                                                   \
+        type *name##_unref(type *p)                                                                         \
+        {                                                                                                   \
+                if (p && --p->n_ref == 0)                                                                   \
+                        free_func(p);                                                                       \
+                return NULL;                                                                                \
+        }
+
 static inline void freep(void *p)
 {
         free(*(void **)p);

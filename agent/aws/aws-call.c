@@ -551,23 +551,15 @@ unsigned aws_client_cancel_waiting(struct aws_client *c)
         return n;
 }
 
-struct aws_call *aws_call_ref(struct aws_call *call)
+/* The last reference goes only after the owner's, so the call is done and holds nothing else. */
+static void call_free(struct aws_call *call)
 {
-        if (call)
-                call->n_ref++;
-        return call;
-}
-
-struct aws_call *aws_call_unref(struct aws_call *call)
-{
-        if (!call || --call->n_ref > 0)
-                return NULL;
-        /* The last reference goes only after the owner's, so the call is done and holds nothing else. */
         aws_response_done(&call->answer);
         call_drop_request(call);
         free(call);
-        return NULL;
 }
+
+DEFINE_TRIVIAL_REF_UNREF_FUNC(struct aws_call, aws_call, call_free);
 
 bool aws_call_is_done(const struct aws_call *call)
 {

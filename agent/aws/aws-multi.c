@@ -232,17 +232,8 @@ int aws_multi_new(sd_event *event, struct aws_multi **ret)
         return 0;
 }
 
-struct aws_multi *aws_multi_ref(struct aws_multi *m)
+static void multi_free(struct aws_multi *m)
 {
-        if (m)
-                m->n_ref++;
-        return m;
-}
-
-struct aws_multi *aws_multi_unref(struct aws_multi *m)
-{
-        if (!m || --m->n_ref > 0)
-                return NULL;
         while (m->transfers) {
                 struct multi_transfer *t = m->transfers;
                 (void)curl_multi_remove_handle(m->curl, t->easy);
@@ -258,8 +249,9 @@ struct aws_multi *aws_multi_unref(struct aws_multi *m)
         sd_event_unref(m->event);
         free(m);
         curl_global_cleanup();
-        return NULL;
 }
+
+DEFINE_TRIVIAL_REF_UNREF_FUNC(struct aws_multi, aws_multi, multi_free);
 
 int aws_multi_add(struct aws_multi *m, CURL *easy, aws_multi_done_fn done, void *userdata)
 {
