@@ -112,10 +112,19 @@ static void parse_retention_keys(struct conf_ctx *ctx, const struct conf_node *g
                     duration_format(r->max_age_sec, b, sizeof(b)));
 }
 
-static void parse_retention(struct conf_ctx *ctx, const struct conf_node *group, struct retention *r)
+/* A retention group of its own, which must name a rule: `if_none` ends the error when it names none (what
+ * leaving it out would do instead differs between a policy and a copy). */
+static void parse_retention(struct conf_ctx *ctx, const struct conf_node *group, struct retention *r,
+                            const char *if_none)
 {
         conf_check_members(ctx, group, retention_keys);
         parse_retention_keys(ctx, group, r);
+        if (!retention_keys_present(group))
+                conf_error(
+                    ctx, group,
+                    "no retention rule: set at least one of keep_last, daily, weekly, monthly, yearly, "
+                    "keep_within or max_age%s",
+                    if_none);
 }
 
 static void parse_kms_key(struct conf_ctx *ctx, const struct conf_node *group, const char *expected_region,
@@ -431,13 +440,8 @@ static void parse_copies(struct conf_ctx *ctx, const struct conf_node *pn, struc
                 conf_get_bool(ctx, &e, "copy_tags", &c->copy_tags);
                 if (conf_get_group(ctx, &e, "retention", &rg) > 0) {
                         c->retention = (struct retention){};
-                        parse_retention(ctx, &rg, &c->retention);
-                        if (!retention_keys_present(&rg))
-                                conf_error(
-                                    ctx, &rg,
-                                    "no retention rule: set at least one of keep_last, daily, weekly, "
-                                    "monthly, yearly, keep_within or max_age (or leave retention out to "
-                                    "use the policy's)");
+                        parse_retention(ctx, &rg, &c->retention,
+                                        " (or leave retention out to use the policy's)");
                 }
         }
 }
@@ -670,13 +674,8 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
 
         r = conf_get_group(ctx, pn, "retention", &rg);
         if (r > 0) {
-                parse_retention(ctx, &rg, &p->retention);
-                if (!retention_keys_present(&rg))
-                        conf_error(
-                            ctx, &rg,
-                            "no retention rule: set at least one of keep_last, daily, weekly, monthly, "
-                            "yearly, keep_within or max_age, or snapshots pile up until the quota stops "
-                            "the policy");
+                parse_retention(ctx, &rg, &p->retention,
+                                ", or snapshots pile up until the quota stops the policy");
         } else if (r == 0)
                 conf_error_missing(
                     ctx, pn, "retention",

@@ -23,16 +23,14 @@ struct drill_ctx {
 static void add(const struct drill_ctx *d, enum action_kind kind, const char *drill, const char *snapshot,
                 const char *status, const char *rule)
 {
-        plan_add_action(d->b, &(struct plan_action){
-                                  .kind = kind,
-                                  .policy = d->cp->p->name,
-                                  .cluster = d->cp->c->identifier,
-                                  .region = d->cp->region,
-                                  .target = drill,
-                                  .snapshot = snapshot,
-                                  .status = status,
-                                  .rule = rule,
-                              });
+        plan_add_cluster_action(d->b, d->cp,
+                                (struct plan_action){
+                                    .kind = kind,
+                                    .target = drill,
+                                    .snapshot = snapshot,
+                                    .status = status,
+                                    .rule = rule,
+                                });
 }
 
 static bool record_newer(const struct drill_record *a, const struct drill_record *than)
@@ -165,22 +163,20 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                     probe->finished_at + (int64_t)p->restore_test.keep_minutes * SEC_PER_MINUTE;
                 char at[TIME_ISO8601_MAX];
                 if (b->in->now < teardown_at) {
-                        plan_add_action(
-                            b, &(struct plan_action){
-                                   .kind = ACTION_DRILL_WAIT,
-                                   .policy = p->name,
-                                   .cluster = source,
-                                   .region = region,
-                                   .target = dc->identifier,
-                                   .snapshot = dc->identifier,
-                                   .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
-                                   .retry_at = teardown_at,
-                                   .rule = plan_arena_printf(
-                                       b->arena, "drill %s at %s; kept keep_minutes=%u",
-                                       probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
-                                       time_format_iso8601(probe->finished_at, at),
-                                       p->restore_test.keep_minutes),
-                               });
+                        plan_add_cluster_action(
+                            b, d->cp,
+                            (struct plan_action){
+                                .kind = ACTION_DRILL_WAIT,
+                                .target = dc->identifier,
+                                .snapshot = dc->identifier,
+                                .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                .retry_at = teardown_at,
+                                .rule = plan_arena_printf(b->arena, "drill %s at %s; kept keep_minutes=%u",
+                                                          probe->state == DRILL_RECORD_DONE ? "completed"
+                                                                                            : "failed",
+                                                          time_format_iso8601(probe->finished_at, at),
+                                                          p->restore_test.keep_minutes),
+                            });
                         plan_wake(b, teardown_at);
                         return;
                 }
@@ -226,23 +222,21 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                                             instance->status ? instance->status : "not known"));
                 return poll_soon(d);
         }
-        plan_add_action(
-            b, &(struct plan_action){
-                   .kind = ACTION_DRILL_PROBE,
-                   .policy = p->name,
-                   .cluster = source,
-                   .region = region,
-                   .target = dc->identifier,
-                   .snapshot = instance->identifier,
-                   .source_snapshot =
-                       streq_ptr(restore->target, PLAN_DRILL_POINT_IN_TIME) ? NULL : restore->target,
-                   .status = "writer",
-                   .since = restore->started_at,
-                   .rule = p->restore_test.probe_command
-                               ? "the instance is the writer: run probe_command, then record the time "
-                                 "to restore"
-                               : "the instance is the writer: record the time to restore",
-               });
+        plan_add_cluster_action(
+            b, d->cp,
+            (struct plan_action){
+                .kind = ACTION_DRILL_PROBE,
+                .target = dc->identifier,
+                .snapshot = instance->identifier,
+                .source_snapshot =
+                    streq_ptr(restore->target, PLAN_DRILL_POINT_IN_TIME) ? NULL : restore->target,
+                .status = "writer",
+                .since = restore->started_at,
+                .rule = p->restore_test.probe_command
+                            ? "the instance is the writer: run probe_command, then record the time "
+                              "to restore"
+                            : "the instance is the writer: record the time to restore",
+            });
         poll_soon(d);
         if (p->restore_test.keep_minutes == 0)
                 /* Nothing to keep: the teardown follows the probe in the same plan (the probe runs first).
@@ -344,13 +338,10 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                           : "the source cluster's engine is unknown");
                 return;
         }
-        plan_add_action(
-            b,
-            &(struct plan_action){
+        plan_add_cluster_action(
+            b, cp,
+            (struct plan_action){
                 .kind = ACTION_DRILL_RESTORE,
-                .policy = p->name,
-                .cluster = source,
-                .region = cp->region,
                 .target = drill_id,
                 .snapshot = drill_id,
                 .source_snapshot = snap->s->identifier,

@@ -64,20 +64,22 @@ static int64_t interval_length(const struct schedule *s, const struct window *w)
         return l < s->interval_sec ? l : s->interval_sec;
 }
 
-int slot_latest(const struct schedule *s, const struct window *w, const char *cluster, int64_t t,
-                struct slot *ret)
+/* The slot that starts at or before t (after = false), or the first that starts after t (after = true):
+ * the two searches differ only in where they begin and which way they walk. */
+static int slot_find(const struct schedule *s, const struct window *w, const char *cluster, int64_t t,
+                     bool after, struct slot *ret)
 {
         if (!schedule_valid(s, w))
                 return -EINVAL;
-        int64_t anchor = w->start_min * SEC_PER_MINUTE;
+        int64_t anchor = w->start_min * SEC_PER_MINUTE, skip = after ? 1 : 0;
         if (s->kind == SCHEDULE_INTERVAL) {
-                int64_t k = floor_div(t - anchor, s->interval_sec);
+                int64_t k = floor_div(t - anchor, s->interval_sec) + skip;
                 *ret = slot_make(anchor + k * s->interval_sec, interval_length(s, w), cluster);
                 return 0;
         }
-        int64_t day = floor_div(t - anchor, SEC_PER_DAY);
+        int64_t day = floor_div(t - anchor, SEC_PER_DAY) + skip;
         /* Monthly schedules select a day at least every 31 days; weekly every 7. */
-        for (int i = 0; i < 32; i++, day--)
+        for (int i = 0; i < 32; i++, day += after ? 1 : -1)
                 if (schedule_selects_day(s, day)) {
                         *ret = slot_make(day * SEC_PER_DAY + anchor, window_length_min(w) * SEC_PER_MINUTE,
                                          cluster);
@@ -86,25 +88,16 @@ int slot_latest(const struct schedule *s, const struct window *w, const char *cl
         return -EINVAL;
 }
 
+int slot_latest(const struct schedule *s, const struct window *w, const char *cluster, int64_t t,
+                struct slot *ret)
+{
+        return slot_find(s, w, cluster, t, false, ret);
+}
+
 int slot_next(const struct schedule *s, const struct window *w, const char *cluster, int64_t t,
               struct slot *ret)
 {
-        if (!schedule_valid(s, w))
-                return -EINVAL;
-        int64_t anchor = w->start_min * SEC_PER_MINUTE;
-        if (s->kind == SCHEDULE_INTERVAL) {
-                int64_t k = floor_div(t - anchor, s->interval_sec) + 1;
-                *ret = slot_make(anchor + k * s->interval_sec, interval_length(s, w), cluster);
-                return 0;
-        }
-        int64_t day = floor_div(t - anchor, SEC_PER_DAY) + 1;
-        for (int i = 0; i < 32; i++, day++)
-                if (schedule_selects_day(s, day)) {
-                        *ret = slot_make(day * SEC_PER_DAY + anchor, window_length_min(w) * SEC_PER_MINUTE,
-                                         cluster);
-                        return 0;
-                }
-        return -EINVAL;
+        return slot_find(s, w, cluster, t, true, ret);
 }
 
 int iso_week_key(int64_t t)
