@@ -22,6 +22,13 @@ class FaultTest(WorldTestCase):
         return self.client("backup", retries=retries).list_recovery_points_by_resource(
             ResourceArn=cluster_arn("db1"))
 
+    def assert_backup_fault_retried(self, kind, count):
+        """`count` faults of `kind` on AWS Backup, then a call allowed one retry more succeeds after
+        exactly `count` retries."""
+        self.admin.add_faults({"kind": kind, "service": "backup", "count": count})
+        resp = self.list_points(retries=count + 1)
+        self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], count)
+
     def test_rds_throttle_is_retried_by_boto3_and_succeeds(self):
         self.admin.add_faults({"kind": "throttle", "service": "rds", "count": 1})
         rds = self.client("rds", retries=3)
@@ -44,9 +51,7 @@ class FaultTest(WorldTestCase):
             self.list_points()
 
     def test_backup_throttle_is_retried_and_succeeds(self):
-        self.admin.add_faults({"kind": "throttle", "service": "backup", "count": 2})
-        resp = self.list_points(retries=3)
-        self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 2)
+        self.assert_backup_fault_retried("throttle", 2)
 
     def test_sts_throttle_is_throttling(self):
         self.admin.add_faults({"kind": "throttle", "service": "sts"})
@@ -60,9 +65,7 @@ class FaultTest(WorldTestCase):
             self.client("rds").describe_db_clusters()
         with self.assertAwsRaises("ServiceUnavailable", 503):
             self.client("rds").describe_db_clusters()
-        self.admin.add_faults({"kind": "503", "service": "backup", "count": 1})
-        resp = self.list_points(retries=2)
-        self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 1)
+        self.assert_backup_fault_retried("503", 1)
 
     def test_delay_longer_than_read_timeout_times_out(self):
         self.admin.add_faults({"kind": "delay", "service": "rds", "delay_ms": 1000})
@@ -84,9 +87,7 @@ class FaultTest(WorldTestCase):
         self.assertEqual((entry["fault"], entry["status"]), ("drop", 0))
 
     def test_dropped_connection_is_retried(self):
-        self.admin.add_faults({"kind": "drop", "service": "backup", "count": 1})
-        resp = self.list_points(retries=2)
-        self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 1)
+        self.assert_backup_fault_retried("drop", 1)
 
     def test_cut_body_is_a_client_error(self):
         self.admin.add_faults({"kind": "cut", "service": "rds"})

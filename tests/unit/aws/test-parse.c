@@ -16,14 +16,23 @@
 
 TEST_FILE("aws-parse");
 
-TEST(snapshots_page_with_tags_and_marker)
+/* The recorded snapshot page `file` parses whole into `l` (and its marker into `ret_marker`, if given). */
+static void parse_recorded_snapshots(const char *file, struct rds_db_cluster_snapshot_list *l,
+                                     char **ret_marker)
 {
         size_t n;
-        _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-page1.xml", &n);
+        _cleanup_free_ char *xml = read_aws_data(file, &n);
+        struct aws_error e = {};
+
+        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, l, ret_marker, &e), 0);
+}
+
+TEST(snapshots_page_with_tags_and_marker)
+{
         struct rds_db_cluster_snapshot_list l = {};
         _cleanup_free_ char *marker = NULL;
-        struct aws_error e = {};
-        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &l, &marker, &e), 0);
+
+        parse_recorded_snapshots("describe-db-cluster-snapshots-page1.xml", &l, &marker);
         ck_assert_uint_eq(l.n, 2);
         ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
         struct rds_db_cluster_snapshot *s = &l.items[0];
@@ -49,11 +58,9 @@ TEST(snapshots_page_with_tags_and_marker)
 
 TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
 {
-        size_t n;
-        _cleanup_free_ char *xml = read_aws_data("describe-db-cluster-snapshots-missing-status.xml", &n);
         struct rds_db_cluster_snapshot_list l = {};
-        struct aws_error e = {};
-        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, &l, NULL, &e), 0);
+
+        parse_recorded_snapshots("describe-db-cluster-snapshots-missing-status.xml", &l, NULL);
         ck_assert_uint_eq(l.n, 1);
         ck_assert(l.items[0].malformed);
         ck_assert_str_eq(l.items[0].identifier, "no-status");

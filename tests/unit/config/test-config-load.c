@@ -480,18 +480,28 @@ TEST_IN("values", policy_region_falls_back_to_the_agent_region)
         scratch_remove(dir);
 }
 
-TEST_IN("errors", directory_named_like_a_policy_file_is_an_error)
+/* A policies.d entry `name` that is no regular file, made by make(path, mode), rejects the config with one
+ * diagnostic naming that entry (and saying `message`, where given). */
+static void assert_policies_d_entry_refused(const char *name, int (*make)(const char *, mode_t), mode_t mode,
+                                            const char *message)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
-        _cleanup_free_ char *sub = policies_d_path(dir, "10-dir.conf");
-        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        _cleanup_free_ char *entry = policies_d_path(dir, name);
+        ck_assert_int_eq(make(entry, mode), 0);
         struct config_diags d = {};
 
         load_rejected(main, 1, &d);
-        ck_assert_str_eq(d.items[0].file, sub);
+        ck_assert_str_eq(d.items[0].file, entry);
+        if (message)
+                ck_assert_ptr_nonnull(strstr(d.items[0].message, message));
         config_diags_clear(&d);
         scratch_remove(dir);
+}
+
+TEST_IN("errors", directory_named_like_a_policy_file_is_an_error)
+{
+        assert_policies_d_entry_refused("10-dir.conf", mkdir, 0755, NULL);
 }
 
 TEST_IN("errors", unknown_setting_without_a_close_name_gets_no_suggestion)
@@ -510,17 +520,7 @@ TEST_IN("errors", unknown_setting_without_a_close_name_gets_no_suggestion)
 
 TEST_IN("errors", fifo_in_policies_d_is_refused_without_blocking)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
-        _cleanup_free_ char *fifo = policies_d_path(dir, "10-fifo.conf");
-        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-        struct config_diags d = {};
-
-        load_rejected(main, 1, &d);
-        ck_assert_str_eq(d.items[0].file, fifo);
-        ck_assert_ptr_nonnull(strstr(d.items[0].message, "not a regular file"));
-        config_diags_clear(&d);
-        scratch_remove(dir);
+        assert_policies_d_entry_refused("10-fifo.conf", mkfifo, 0600, "not a regular file");
 }
 
 TEST_IN("errors", unknown_setting_suggests_the_closest_name)

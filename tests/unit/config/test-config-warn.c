@@ -62,28 +62,31 @@ TEST(policies_d_file_with_a_probe_is_warned_under_its_own_name)
         scratch_remove(dir);
 }
 
-TEST(probe_file_writable_by_its_owner_only_is_not_warned)
+/* The warnings about a config whose one file holds two policies with a probe_command, at `mode`. */
+static void warnings_of_two_probes(mode_t mode, struct config_diags *w)
 {
         char *dir = scratch_new();
         _cleanup_free_ char *main = scratch_write(
             dir, "agent.conf", "policies = ( " PROBE_POLICY("p") ", " PROBE_POLICY("q") " );\n");
+
+        warnings_of(main, mode, w);
+        scratch_remove(dir);
+}
+
+TEST(probe_file_writable_by_its_owner_only_is_not_warned)
+{
         struct config_diags w = {};
 
-        warnings_of(main, 0644, &w);
+        warnings_of_two_probes(0644, &w);
         ck_assert_uint_eq(w.n, 0);
-        scratch_remove(dir);
 }
 
 TEST(two_probes_in_one_writable_file_are_one_warning)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(
-            dir, "agent.conf", "policies = ( " PROBE_POLICY("p") ", " PROBE_POLICY("q") " );\n");
         struct config_diags w = {};
 
-        warnings_of(main, 0666, &w);
+        warnings_of_two_probes(0666, &w);
         ck_assert_uint_eq(w.n, 1);
         ck_assert_ptr_nonnull(strstr(w.items[0].message, "writable by group and others (mode 0666)"));
         config_diags_clear(&w);
-        scratch_remove(dir);
 }
