@@ -178,7 +178,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 int64_t warning, critical, newest = 0;
                 ctl_check_thresholds(p, &warning, &critical);
                 for (size_t k = 0; k < n_snaps; k++)
-                        if (snaps[k].origin == INVENTORY_ORIGIN_AGENT &&
+                        if (snaps[k].origin == ORIGIN_AGENT &&
                             strcmp(snaps[k].cluster, clusters[i].identifier) == 0 && snaps[k].status &&
                             strcmp(snaps[k].status, "available") == 0 && snaps[k].create_time > newest)
                                 newest = snaps[k].create_time;

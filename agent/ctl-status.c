@@ -16,15 +16,17 @@ struct origin_stats {
         uint64_t gib;
 };
 
-/* Each origin's key in --json and its label in the text. */
+/* Each origin's key in --json and its label in the text, in the order status shows them (the agent's
+ * own first). */
 static const struct {
+        enum snapshot_origin origin;
         const char *key, *label;
-} origins[_INVENTORY_ORIGIN_MAX] = {
-    [INVENTORY_ORIGIN_AGENT] = {"agent", "agent"},
-    [INVENTORY_ORIGIN_MANUAL] = {"manual", "manual"},
-    [INVENTORY_ORIGIN_AUTOMATED] = {"automated", "automated"},
-    [INVENTORY_ORIGIN_AWS_BACKUP] = {"aws_backup", "aws-backup"},
-    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = {"aws_backup_continuous", "aws-backup-continuous"},
+} origins[] = {
+    {ORIGIN_AGENT, "agent", "agent"},
+    {ORIGIN_FOREIGN_MANUAL, "manual", "manual"},
+    {ORIGIN_AUTOMATED, "automated", "automated"},
+    {ORIGIN_AWS_BACKUP, "aws_backup", "aws-backup"},
+    {ORIGIN_AWS_BACKUP_CONTINUOUS, "aws_backup_continuous", "aws-backup-continuous"},
 };
 
 static void stats_add(struct origin_stats *s, const struct inventory_snapshot *sn)
@@ -110,7 +112,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                           const struct inventory_snapshot *snaps, size_t n_snaps, struct json_object *arr,
                           uint64_t *policy_gib)
 {
-        struct origin_stats st[_INVENTORY_ORIGIN_MAX] = {};
+        struct origin_stats st[_ORIGIN_MAX] = {};
         _cleanup_(window_record_done) struct window_record last = {};
         struct window_record *missed = NULL;
         size_t n_missed = 0;
@@ -122,7 +124,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                 if (snaps[k].cluster && strcmp(snaps[k].cluster, c->identifier) == 0)
                         stats_add(&st[snaps[k].origin], &snaps[k]);
         ctl_rpo_compute(c, snaps, n_snaps, &rpo);
-        for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++)
+        for (int k = 0; k < _ORIGIN_MAX; k++)
                 *policy_gib += st[k].gib;
 
         const char *window = c->preferred_window;
@@ -159,8 +161,8 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                         r = ctl_json_add_string(e, "window", window);
                 if (r == 0)
                         r = ctl_json_add_int(e, "backup_retention_days", c->backup_retention_days);
-                for (int k = 0; r == 0 && k < _INVENTORY_ORIGIN_MAX; k++)
-                        r = stats_json(e, origins[k].key, &st[k]);
+                for (size_t k = 0; r == 0 && k < ELEMENTSOF(origins); k++)
+                        r = stats_json(e, origins[k].key, &st[origins[k].origin]);
                 if (r == 0)
                         r = rpo_json(e, ctx->now, &rpo, c->backup_retention_days);
                 if (r == 0)
@@ -182,13 +184,14 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         } else {
                 fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
                         c->status ? c->status : "-", window ? window : "-", c->backup_retention_days);
-                for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++) {
-                        if (st[k].count == 0 && k != INVENTORY_ORIGIN_AGENT)
+                for (size_t k = 0; k < ELEMENTSOF(origins); k++) {
+                        const struct origin_stats *s = &st[origins[k].origin];
+                        if (s->count == 0 && origins[k].origin != ORIGIN_AGENT)
                                 continue;
                         char t2[TIME_ISO8601_MAX];
                         fprintf(out, "    %-22s %3u  oldest %s  newest %s  %llu GiB\n", origins[k].label,
-                                st[k].count, ctl_format_time(st[k].oldest, t1),
-                                ctl_format_time(st[k].newest, t2), (unsigned long long)st[k].gib);
+                                s->count, ctl_format_time(s->oldest, t1), ctl_format_time(s->newest, t2),
+                                (unsigned long long)s->gib);
                 }
                 char t3[TIME_ISO8601_MAX], t4[TIME_ISO8601_MAX];
                 fprintf(
@@ -243,7 +246,7 @@ static void status_quota(const struct ctl_context *ctx, const struct policy *p, 
 {
         *ret = (struct status_quota){};
         for (size_t k = 0; k < n_snaps; k++)
-                if (snaps[k].origin == INVENTORY_ORIGIN_AGENT || snaps[k].origin == INVENTORY_ORIGIN_MANUAL)
+                if (snaps[k].origin == ORIGIN_AGENT || snaps[k].origin == ORIGIN_FOREIGN_MANUAL)
                         ret->used++;
         ret->account_known = region && store_account_quota_get(ctx->store, region, &ret->account) >= 0;
         ret->limit = p->quota_limit > 0   ? p->quota_limit

@@ -13,7 +13,7 @@
 struct ctl_rpo {
         int64_t newest_snapshot;
         const char *newest_snapshot_id; /* borrowed from the snapshots */
-        enum inventory_origin newest_snapshot_origin;
+        enum snapshot_origin newest_snapshot_origin;
         int64_t earliest_restorable;
         int64_t latest_restorable;
         int64_t newest_point;

@@ -17,22 +17,6 @@
 #include "strv.h"
 #include "time-util.h"
 
-static enum inventory_origin inventory_origin(enum snapshot_origin o)
-{
-        switch (o) {
-        case ORIGIN_AGENT:
-                return INVENTORY_ORIGIN_AGENT;
-        case ORIGIN_AUTOMATED:
-                return INVENTORY_ORIGIN_AUTOMATED;
-        case ORIGIN_AWS_BACKUP:
-                return INVENTORY_ORIGIN_AWS_BACKUP;
-        case ORIGIN_AWS_BACKUP_CONTINUOUS:
-                return INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS;
-        default:
-                return INVENTORY_ORIGIN_MANUAL;
-        }
-}
-
 static uint64_t tags_digest(const struct tag *t, size_t n)
 {
         uint64_t h = 0;
@@ -113,7 +97,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                         is[ns++] = (struct inventory_snapshot){
                             .identifier = (char *)s->identifier,
                             .cluster = (char *)s->cluster_identifier,
-                            .origin = inventory_origin(snapshot_classify(s, agent_snapshot_prefix(a))),
+                            .origin = snapshot_classify(s, agent_snapshot_prefix(a)),
                             .status = (char *)s->status,
                             .create_time = s->create_time == PLAN_TIME_UNKNOWN ? 0 : s->create_time,
                             .allocated_gib = (unsigned)s->allocated_storage_gib,
@@ -130,7 +114,7 @@ int report_inventory(struct agent *a, const struct observation *o, const struct 
                         is[ns++] = (struct inventory_snapshot){
                             .identifier = (char *)act->snapshot,
                             .cluster = (char *)act->cluster,
-                            .origin = INVENTORY_ORIGIN_AGENT,
+                            .origin = ORIGIN_AGENT,
                             .status = (char *)"creating",
                         };
                 }

@@ -28,15 +28,15 @@ static const char *const inventory_sql[_STMT_MAX] = {
                           "FROM inventory_snapshots WHERE (?1 IS NULL OR region = ?1))",
 };
 
-static const char *const origin_table[_INVENTORY_ORIGIN_MAX] = {
-    [INVENTORY_ORIGIN_AGENT] = "agent",
-    [INVENTORY_ORIGIN_MANUAL] = "manual",
-    [INVENTORY_ORIGIN_AUTOMATED] = "automated",
-    [INVENTORY_ORIGIN_AWS_BACKUP] = "aws-backup",
-    [INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
+static const char *const origin_table[_ORIGIN_MAX] = {
+    [ORIGIN_AGENT] = "agent",
+    [ORIGIN_FOREIGN_MANUAL] = "manual",
+    [ORIGIN_AUTOMATED] = "automated",
+    [ORIGIN_AWS_BACKUP] = "aws-backup",
+    [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
 };
 
-DEFINE_STORE_NAMES(inventory_origin, enum inventory_origin, origin_table)
+DEFINE_STORE_NAMES(inventory_origin, enum snapshot_origin, origin_table)
 
 /* In the order of STMT_INV_CLUSTERS' SELECT. */
 static const struct store_column cluster_columns[] = {

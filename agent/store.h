@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "snapshot-origin.h"
 #include "store-migrate.h" /* STORE_SCHEMA_VERSION */
 #define STORE_FILE_NAME "state.db"
 
@@ -167,15 +168,9 @@ int store_window_last_taken(struct store *s, const char *cluster, struct window_
 
 /* ---- The last observed inventory, per region, replaced whole after each observe step. ---- */
 
-enum inventory_origin {
-        INVENTORY_ORIGIN_AGENT,                 /* manual, carries the agent's ownership tag */
-        INVENTORY_ORIGIN_MANUAL,                /* manual, made by someone else */
-        INVENTORY_ORIGIN_AUTOMATED,             /* rds:... */
-        INVENTORY_ORIGIN_AWS_BACKUP,            /* awsbackup:job-... */
-        INVENTORY_ORIGIN_AWS_BACKUP_CONTINUOUS, /* continuous:cluster-... */
-        _INVENTORY_ORIGIN_MAX,
-};
-const char *inventory_origin_to_string(enum inventory_origin o);
+/* A snapshot's origin (common/snapshot-origin.h) as the state file and ctl name it: "agent", "manual"
+ * (another's manual snapshot), "automated", "aws-backup", "aws-backup-continuous". */
+const char *inventory_origin_to_string(enum snapshot_origin o);
 int inventory_origin_from_string(const char *s);
 
 struct inventory_cluster {
@@ -192,7 +187,7 @@ struct inventory_cluster {
 struct inventory_snapshot {
         char *identifier;
         char *cluster;
-        enum inventory_origin origin;
+        enum snapshot_origin origin;
         char *status;
         int64_t create_time; /* SnapshotCreateTime, 0 while unknown */
         unsigned allocated_gib;

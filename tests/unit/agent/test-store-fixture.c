@@ -35,7 +35,7 @@ const struct inventory_cluster clusters_eu[2] = {
 const struct inventory_snapshot snapshots_eu[3] = {
     {.identifier = "aba-db-a-2023-11-14t2200z",
      .cluster = "db-a",
-     .origin = INVENTORY_ORIGIN_AGENT,
+     .origin = ORIGIN_AGENT,
      .status = "available",
      .create_time = T0,
      .allocated_gib = 42,
@@ -43,9 +43,9 @@ const struct inventory_snapshot snapshots_eu[3] = {
      .tags_digest = UINT64_C(0xcbf29ce484222325)},
     {.identifier = "awsbackup:job-0f1e2d",
      .cluster = "db-a",
-     .origin = INVENTORY_ORIGIN_AWS_BACKUP,
+     .origin = ORIGIN_AWS_BACKUP,
      .status = "available"},
-    {.identifier = "rds:db-a-2023-11-14-03-10", .cluster = "db-a", .origin = INVENTORY_ORIGIN_AUTOMATED},
+    {.identifier = "rds:db-a-2023-11-14-03-10", .cluster = "db-a", .origin = ORIGIN_AUTOMATED},
 };
 
 struct store *store;

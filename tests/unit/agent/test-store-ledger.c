@@ -397,7 +397,7 @@ TEST(enum_names_round_trip)
                 ck_assert_int_eq(ledger_state_from_string(ledger_state_to_string(k)), k);
         for (int k = 0; k < _WINDOW_OUTCOME_MAX; k++)
                 ck_assert_int_eq(window_outcome_from_string(window_outcome_to_string(k)), k);
-        for (int k = 0; k < _INVENTORY_ORIGIN_MAX; k++)
+        for (int k = 0; k < _ORIGIN_MAX; k++)
                 ck_assert_int_eq(inventory_origin_from_string(inventory_origin_to_string(k)), k);
         for (int k = 0; k < _PROBLEM_KIND_MAX; k++)
                 ck_assert_int_eq(problem_kind_from_string(problem_kind_to_string(k)), k);

@@ -130,7 +130,7 @@ static void check_v2_rows(struct store *s)
         ck_assert_uint_eq(nc, 1);
         ck_assert_str_eq(c[0].preferred_window, "22:00-23:00");
         ck_assert_uint_eq(ns, 1);
-        ck_assert_int_eq(sn[0].origin, INVENTORY_ORIGIN_AWS_BACKUP);
+        ck_assert_int_eq(sn[0].origin, ORIGIN_AWS_BACKUP);
         ck_assert(sn[0].tags_digest == UINT64_MAX);
         inventory_clusters_free(c, nc);
         inventory_snapshots_free(sn, ns);

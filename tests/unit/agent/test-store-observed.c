@@ -37,14 +37,14 @@ TEST(inventory_replace_then_load_round_trips_every_field)
         ck_assert_ptr_null(c[1].policy);
         ck_assert_uint_eq(ns, 3);
         ck_assert_str_eq(sn[0].identifier, "aba-db-a-2023-11-14t2200z");
-        ck_assert_int_eq(sn[0].origin, INVENTORY_ORIGIN_AGENT);
+        ck_assert_int_eq(sn[0].origin, ORIGIN_AGENT);
         ck_assert_int_eq(sn[0].create_time, T0);
         ck_assert_uint_eq(sn[0].allocated_gib, 42);
         ck_assert(sn[0].encrypted);
         ck_assert(sn[0].tags_digest == UINT64_C(0xcbf29ce484222325)); /* high bit survives */
         ck_assert_str_eq(sn[1].identifier, "awsbackup:job-0f1e2d");
-        ck_assert_int_eq(sn[1].origin, INVENTORY_ORIGIN_AWS_BACKUP);
-        ck_assert_int_eq(sn[2].origin, INVENTORY_ORIGIN_AUTOMATED);
+        ck_assert_int_eq(sn[1].origin, ORIGIN_AWS_BACKUP);
+        ck_assert_int_eq(sn[2].origin, ORIGIN_AUTOMATED);
         ck_assert_ptr_null(sn[2].status);
         inventory_clusters_free(c, nc);
         inventory_snapshots_free(sn, ns);
@@ -86,8 +86,8 @@ TEST(inventory_replace_of_a_region_leaves_the_others)
 TEST(inventory_replace_failing_half_way_keeps_the_previous_inventory)
 {
         const struct inventory_snapshot bad[] = {
-            {.identifier = "ok", .origin = INVENTORY_ORIGIN_MANUAL},
-            {.identifier = NULL, .origin = INVENTORY_ORIGIN_MANUAL},
+            {.identifier = "ok", .origin = ORIGIN_FOREIGN_MANUAL},
+            {.identifier = NULL, .origin = ORIGIN_FOREIGN_MANUAL},
         };
 
         ck_assert_int_eq(store_inventory_replace(store, "eu-west-1", clusters_eu, 2, snapshots_eu, 3, T0),
