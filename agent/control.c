@@ -74,6 +74,7 @@ void control_reply_done(struct control_reply *r)
         r->data = NULL;
 }
 
+static void reply_setv(struct control_reply *r, int status, const char *fmt, va_list ap) _printf_(3, 0);
 static void reply_setv(struct control_reply *r, int status, const char *fmt, va_list ap)
 {
         char *m = NULL;

@@ -42,6 +42,7 @@ const char *log_priority_prefix(int priority, char buf[static 8])
         return buf;
 }
 
+static void log_va(int priority, const char *fmt, va_list ap) _printf_(2, 0);
 static void log_va(int priority, const char *fmt, va_list ap)
 {
         FILE *out = log_stream ? log_stream : stderr;

@@ -95,7 +95,6 @@ int cloudwatch_parse_metric_data(const struct aws_xml_node *result, struct cloud
         AWS_XML_FOREACH(m, list, "member")
         {
                 struct cloudwatch_result it = {};
-                _cleanup_free_ char *value = NULL;
                 int64_t newest = 0;
                 double v = 0;
                 unsigned k = 0;
