@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 /* Caps, so that a caller's runaway list cannot build an unbounded datagram. */
@@ -167,77 +168,47 @@ static size_t extra_key_length(const char *kv)
         return n;
 }
 
-struct field_list {
-        char *items[16 + JOURNAL_MAX_EXTRA];
-        size_t n;
-};
-
-static void field_list_done(struct field_list *l)
-{
-        for (size_t i = 0; i < l->n; i++)
-                free(l->items[i]);
-        l->n = 0;
-}
-
-static int field_add(struct field_list *l, const char *key, const char *value)
-{
-        char *s;
-
-        if (!value)
-                return 0;
-        if (l->n >= ELEMENTSOF(l->items))
-                return -E2BIG;
-        if (asprintf(&s, "%s=%s", key, value) < 0)
-                return -ENOMEM;
-        l->items[l->n++] = s;
-        return 0;
-}
-
 static int send_journal(const struct event_info *info, const struct event_fields *f, const char *message)
 {
-        _cleanup_(field_list_done) struct field_list l = {};
-        struct iovec iov[ELEMENTSOF(l.items)];
+        _cleanup_strv_free_ char **l = NULL;
+        struct iovec iov[16 + JOURNAL_MAX_EXTRA];
         char prio[4], duration[32];
-        size_t n_extra = 0;
+        size_t n = 0, n_extra = 0;
         int r;
 
         snprintf(prio, sizeof(prio), "%d", info->priority);
-        if ((r = field_add(&l, "MESSAGE", message)) < 0 ||
-            (r = field_add(&l, "MESSAGE_ID", info->message_id)) < 0 ||
-            (r = field_add(&l, "PRIORITY", prio)) < 0 ||
-            (r = field_add(&l, "SYSLOG_IDENTIFIER", program_invocation_short_name)) < 0 ||
-            (r = field_add(&l, "AURORA_EVENT", info->name)) < 0 ||
-            (r = field_add(&l, "AURORA_POLICY", f->policy)) < 0 ||
-            (r = field_add(&l, "AURORA_CLUSTER", f->cluster)) < 0 ||
-            (r = field_add(&l, "AURORA_SNAPSHOT", f->snapshot)) < 0 ||
-            (r = field_add(&l, "AURORA_ACTION", f->action)) < 0 ||
-            (r = field_add(&l, "AURORA_REASON", f->reason)) < 0 ||
-            (r = field_add(&l, "AWS_ERROR_CODE", f->error_code)) < 0 ||
-            (r = field_add(&l, "AWS_REQUEST_ID", f->request_id)) < 0 ||
-            (r = field_add(&l, "AURORA_REGION", f->region)) < 0 ||
-            (r = field_add(&l, "AURORA_TARGET", f->target)) < 0)
+        snprintf(duration, sizeof(duration), "%" PRId64, f->duration_sec);
+        if ((r = strv_extend_assignment(&l, "MESSAGE", message)) < 0 ||
+            (r = strv_extend_assignment(&l, "MESSAGE_ID", info->message_id)) < 0 ||
+            (r = strv_extend_assignment(&l, "PRIORITY", prio)) < 0 ||
+            (r = strv_extend_assignment(&l, "SYSLOG_IDENTIFIER", program_invocation_short_name)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_EVENT", info->name)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_POLICY", f->policy)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_CLUSTER", f->cluster)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_SNAPSHOT", f->snapshot)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_ACTION", f->action)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_REASON", f->reason)) < 0 ||
+            (r = strv_extend_assignment(&l, "AWS_ERROR_CODE", f->error_code)) < 0 ||
+            (r = strv_extend_assignment(&l, "AWS_REQUEST_ID", f->request_id)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_REGION", f->region)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_TARGET", f->target)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_DURATION_SEC", f->has_duration ? duration : NULL)) < 0)
                 return r;
-        if (f->has_duration) {
-                snprintf(duration, sizeof(duration), "%" PRId64, f->duration_sec);
-                r = field_add(&l, "AURORA_DURATION_SEC", duration);
-                if (r < 0)
-                        return r;
-        }
         for (const char *const *e = f->extra; e && *e && n_extra < JOURNAL_MAX_EXTRA; e++) {
-                char *s;
-
                 if (extra_key_length(*e) == 0)
                         continue;
-                s = strdup(*e);
-                if (!s)
-                        return -ENOMEM;
-                l.items[l.n++] = s;
+                r = strv_extend(&l, *e);
+                if (r < 0)
+                        return r;
                 n_extra++;
         }
 
-        for (size_t i = 0; i < l.n; i++)
-                iov[i] = (struct iovec){.iov_base = l.items[i], .iov_len = strlen(l.items[i])};
-        return sd_journal_sendv(iov, (int)l.n);
+        STRV_FOREACH (s, l) {
+                if (n >= ELEMENTSOF(iov))
+                        return -E2BIG; /* 15 fields and the capped extras: cannot happen */
+                iov[n++] = (struct iovec){.iov_base = *s, .iov_len = strlen(*s)};
+        }
+        return sd_journal_sendv(iov, (int)n);
 }
 
 static const char *level_name(int priority)

@@ -17,60 +17,36 @@
 
 #include "macro.h"
 #include "notify.h"
+#include "strv.h"
 #include "task.h"
 
 /* PATH when the agent has none (systemd always sets one). */
 #define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-/* PATH, HOME, LANG and the eight AURORA_* variables, with room to spare. */
-#define PROBE_ENV_MAX 16
 /* Where close_range(2) is refused (an old kernel, a seccomp filter), descriptors up to this are closed. */
 #define PROBE_FD_SCAN_MAX 65536
 
-struct probe_env {
-        char *items[PROBE_ENV_MAX + 1]; /* NULL-terminated */
-        size_t n;
-};
-
-static void probe_env_done(struct probe_env *e)
-{
-        for (size_t i = 0; i < e->n; i++)
-                free(e->items[i]);
-        e->n = 0;
-}
-
-static int probe_env_add(struct probe_env *e, const char *key, const char *value)
-{
-        if (!value)
-                return 0;
-        if (e->n >= PROBE_ENV_MAX)
-                return -E2BIG;
-        if (asprintf(&e->items[e->n], "%s=%s", key, value) < 0)
-                return -ENOMEM;
-        e->items[++e->n] = NULL;
-        return 0;
-}
-
 /* Built before fork(): the child only calls async-signal-safe functions. */
-static int probe_env_build(const struct restore_probe_env *env, struct probe_env *ret)
+static int probe_env_build(const struct restore_probe_env *env, char ***ret)
 {
+        _cleanup_strv_free_ char **l = NULL;
         char port[16];
-        int r = 0;
+        int r;
 
         snprintf(port, sizeof(port), "%u", env->port);
-        ret->items[0] = NULL;
-        if ((r = probe_env_add(ret, "PATH", getenv("PATH") ?: PROBE_DEFAULT_PATH)) < 0 ||
-            (r = probe_env_add(ret, "HOME", getenv("HOME"))) < 0 ||
-            (r = probe_env_add(ret, "LANG", getenv("LANG"))) < 0 ||
-            (r = probe_env_add(ret, "AURORA_RESTORE_CLUSTER", env->cluster)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_RESTORE_INSTANCE", env->instance)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_RESTORE_ENDPOINT", env->endpoint)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_RESTORE_PORT", env->port ? port : NULL)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_RESTORE_ENGINE", env->engine)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_SOURCE_CLUSTER", env->source)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_SOURCE_SNAPSHOT", env->snapshot)) < 0 ||
-            (r = probe_env_add(ret, "AURORA_REGION", env->region)) < 0)
-                probe_env_done(ret);
-        return r;
+        if ((r = strv_extend_assignment(&l, "PATH", getenv("PATH") ?: PROBE_DEFAULT_PATH)) < 0 ||
+            (r = strv_extend_assignment(&l, "HOME", getenv("HOME"))) < 0 ||
+            (r = strv_extend_assignment(&l, "LANG", getenv("LANG"))) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_RESTORE_CLUSTER", env->cluster)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_RESTORE_INSTANCE", env->instance)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_RESTORE_ENDPOINT", env->endpoint)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_RESTORE_PORT", env->port ? port : NULL)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_RESTORE_ENGINE", env->engine)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_SOURCE_CLUSTER", env->source)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_SOURCE_SNAPSHOT", env->snapshot)) < 0 ||
+            (r = strv_extend_assignment(&l, "AURORA_REGION", env->region)) < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 /* In the child: every descriptor above stderr goes (curl's sockets, state.db, the state lock). */
@@ -195,22 +171,19 @@ static int probe_wait_task(pid_t pid, int64_t timeout_sec, int *status)
 
 int restore_probe_run(const char *command, const struct restore_probe_env *env, int64_t timeout_sec)
 {
-        struct probe_env penv = {};
+        _cleanup_strv_free_ char **envp = NULL;
         int status = 0, r;
         pid_t pid;
 
-        r = probe_env_build(env, &penv);
+        r = probe_env_build(env, &envp);
         if (r < 0)
                 return r;
         pid = fork();
-        if (pid < 0) {
-                r = negative_errno();
-                probe_env_done(&penv);
-                return r;
-        }
+        if (pid < 0)
+                return negative_errno();
         if (pid == 0)
-                probe_exec(command, penv.items);
-        probe_env_done(&penv);
+                probe_exec(command, envp);
+        envp = strv_free(envp);
         /* Also here: the group must exist before a timeout can kill it, whichever process runs first. */
         (void)setpgid(pid, pid);
 

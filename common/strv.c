@@ -45,6 +45,21 @@ int strv_extend(char ***l, const char *value)
         return r;
 }
 
+int strv_extend_assignment(char ***l, const char *key, const char *value)
+{
+        char *v;
+        int r;
+
+        if (!value)
+                return 0;
+        if (asprintf(&v, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        r = strv_push(l, v);
+        if (r < 0)
+                free(v);
+        return r;
+}
+
 bool strv_contains(char *const *l, const char *value)
 {
         STRV_FOREACH (s, l)

@@ -13,6 +13,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
 size_t strv_length(char *const *l);
 /* Append a copy of `value`; returns 0 or -ENOMEM, leaving `*l` intact on failure. */
 int strv_extend(char ***l, const char *value);
+/* Append "key=value" (an environment entry, a journal field); nothing when `value` is NULL. */
+int strv_extend_assignment(char ***l, const char *key, const char *value);
 /* Append `value` itself, taking ownership only on success. */
 int strv_push(char ***l, char *value);
 bool strv_contains(char *const *l, const char *value);
