@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "config-validate.h"
 #include "time-util.h"
 #include "timespec.h"
@@ -73,12 +74,10 @@ void agent_settings_done(struct agent_settings *a)
 bool group_name_is_valid(const char *s)
 {
         size_t n = s ? strlen(s) : 0;
-        if (n == 0 || n > 31 || s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))
+        if (n == 0 || n > 31 || s[0] == '-' || ascii_isdigit(s[0]))
                 return false;
         for (size_t i = 0; i < n; i++) {
-                char c = s[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '-' || c == '.'))
+                if (!ascii_isalnum_or(s[i], "_-."))
                         return false;
         }
         return true;

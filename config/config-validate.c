@@ -5,32 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "macro.h"
-
-static bool is_lower(char c)
-{
-        return c >= 'a' && c <= 'z';
-}
-
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(char c)
-{
-        return is_lower(c) || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_alnum(char c)
-{
-        return is_alpha(c) || is_digit(c);
-}
 
 static bool all_chars_in(const char *s, const char *extra, bool alnum)
 {
         for (; *s; s++)
-                if (!(alnum && is_alnum(*s)) && !strchr(extra, *s))
+                if (!(alnum && ascii_isalnum(*s)) && !strchr(extra, *s))
                         return false;
         return true;
 }
@@ -67,7 +48,7 @@ static const char *region_split(const char *s)
                 return NULL;
 
         /* two-letter area */
-        if (strlen(parts[0]) != 2 || !is_lower(parts[0][0]) || !is_lower(parts[0][1]))
+        if (strlen(parts[0]) != 2 || !ascii_islower(parts[0][0]) || !ascii_islower(parts[0][1]))
                 return NULL;
         if (streq(parts[0], "cn"))
                 partition = "aws-cn";
@@ -89,7 +70,7 @@ static const char *region_split(const char *s)
         if (!dir_ok)
                 return NULL;
         /* 1..99, no leading zero */
-        if (!is_digit(num[0]) || num[0] == '0' || (num[1] && (!is_digit(num[1]) || num[2])))
+        if (!ascii_isdigit(num[0]) || num[0] == '0' || (num[1] && (!ascii_isdigit(num[1]) || num[2])))
                 return NULL;
         return partition;
 }
@@ -104,7 +85,7 @@ bool availability_zone_is_valid(const char *s)
         char region[32];
         size_t l = s ? strlen(s) : 0;
 
-        if (l < 2 || l >= sizeof(region) || !is_lower(s[l - 1]))
+        if (l < 2 || l >= sizeof(region) || !ascii_islower(s[l - 1]))
                 return false;
         memcpy(region, s, l - 1);
         region[l - 1] = '\0';
@@ -121,7 +102,7 @@ bool account_id_is_valid(const char *s)
         if (!s || strlen(s) != 12)
                 return false;
         for (; *s; s++)
-                if (!is_digit(*s))
+                if (!ascii_isdigit(*s))
                         return false;
         return true;
 }
@@ -258,16 +239,17 @@ bool s3_bucket_name_is_valid(const char *s)
         l = strlen(s);
         if (l < 3 || l > 63)
                 return false;
-        if (!(is_lower(s[0]) || is_digit(s[0])) || !(is_lower(s[l - 1]) || is_digit(s[l - 1])))
+        if (!(ascii_islower(s[0]) || ascii_isdigit(s[0])) ||
+            !(ascii_islower(s[l - 1]) || ascii_isdigit(s[l - 1])))
                 return false;
         for (size_t i = 0; i < l; i++) {
-                if (!is_lower(s[i]) && !is_digit(s[i]) && s[i] != '.' && s[i] != '-')
+                if (!ascii_islower(s[i]) && !ascii_isdigit(s[i]) && s[i] != '.' && s[i] != '-')
                         return false;
                 if (s[i] == '.') {
                         dots++;
                         if (s[i + 1] == '.' || s[i + 1] == '-' || (i > 0 && s[i - 1] == '-'))
                                 return false;
-                } else if (!is_digit(s[i]))
+                } else if (!ascii_isdigit(s[i]))
                         all_numeric_groups = false;
         }
         if (dots == 3 && all_numeric_groups)
@@ -294,10 +276,10 @@ bool snapshot_prefix_is_valid(const char *s)
         if (!s)
                 return false;
         l = strlen(s);
-        if (l < 1 || l > SNAPSHOT_PREFIX_MAX || !is_lower(s[0]) || s[l - 1] == '-')
+        if (l < 1 || l > SNAPSHOT_PREFIX_MAX || !ascii_islower(s[0]) || s[l - 1] == '-')
                 return false;
         for (size_t i = 0; i < l; i++) {
-                if (!is_lower(s[i]) && !is_digit(s[i]) && s[i] != '-')
+                if (!ascii_islower(s[i]) && !ascii_isdigit(s[i]) && s[i] != '-')
                         return false;
                 if (s[i] == '-' && s[i + 1] == '-')
                         return false;
@@ -325,7 +307,7 @@ bool cluster_glob_is_valid(const char *s)
                         if (!in_bracket)
                                 return false;
                         in_bracket = false;
-                } else if (!is_alnum(c) && !strchr("-*?!", c))
+                } else if (!ascii_isalnum(c) && !strchr("-*?!", c))
                         return false;
         }
         return !in_bracket;
@@ -349,7 +331,7 @@ bool instance_class_is_valid(const char *s)
         if (!dot || dot == rest || !dot[1] || strchr(dot + 1, '.'))
                 return false;
         for (const char *c = rest; *c; c++)
-                if (!is_lower(*c) && !is_digit(*c) && *c != '.' && *c != '-')
+                if (!ascii_islower(*c) && !ascii_isdigit(*c) && *c != '.' && *c != '-')
                         return false;
         return true;
 }

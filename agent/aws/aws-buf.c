@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
+
 static bool grow(struct aws_buf *b, size_t extra)
 {
         if (b->oom)
@@ -78,10 +80,10 @@ void aws_buf_printf(struct aws_buf *b, const char *fmt, ...)
         b->len += (size_t)n;
 }
 
+/* RFC 3986's unreserved characters, which SigV4 leaves as they are. */
 static bool is_unreserved(unsigned char c)
 {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-               c == '.' || c == '_' || c == '~';
+        return ascii_isalnum_or((char)c, "-._~");
 }
 
 void aws_buf_encode(struct aws_buf *b, const char *s, size_t n, bool keep_slash)

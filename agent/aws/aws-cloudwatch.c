@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "ascii.h"
 #include "aws-buf.h"
 #include "aws-client-internal.h"
 #include "aws-query.h"
@@ -28,14 +29,11 @@ struct cloudwatch_result *cloudwatch_results_free(struct cloudwatch_result *r, s
 static bool query_id_is_valid(const char *id)
 {
         size_t l = id ? strlen(id) : 0;
-        if (l == 0 || l > 255 || id[0] < 'a' || id[0] > 'z')
+        if (l == 0 || l > 255 || !ascii_islower(id[0]))
                 return false;
-        for (size_t i = 0; i < l; i++) {
-                char c = id[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_'))
+        for (size_t i = 0; i < l; i++)
+                if (!ascii_isalnum_or(id[i], "_"))
                         return false;
-        }
         return true;
 }
 

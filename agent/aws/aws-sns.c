@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "aws-buf.h"
 #include "aws-client-internal.h"
 #include "aws-query.h"
@@ -24,11 +25,9 @@ bool sns_attribute_name_is_valid(const char *name)
         if (strncasecmp(name, "AWS.", 4) == 0 || strncasecmp(name, "Amazon.", 7) == 0)
                 return false;
         for (size_t i = 0; i < l; i++) {
-                char c = name[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '-' || c == '.'))
+                if (!ascii_isalnum_or(name[i], "_-."))
                         return false;
-                if (c == '.' && name[i + 1] == '.')
+                if (name[i] == '.' && name[i + 1] == '.')
                         return false;
         }
         return true;
