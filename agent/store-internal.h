@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "store.h"
+#include "string-table.h"
 
 /* The statements kept prepared for the life of a connection: those a cycle runs again and again. Each
  * concern's SQL is in its own file, in a table indexed by these ids (see store_stmt()). */
@@ -58,23 +59,11 @@ struct store {
         char error[512];
 };
 
-/* ---- Enum names: each concern keeps a table of names indexed by its enum. ---- */
-
-/* The index of `s` in `table` (n entries), or -EINVAL. */
-int store_table_lookup(const char *const *table, size_t n, const char *s);
-#define TABLE_TO_STRING(table, i) ((unsigned)(i) < ELEMENTSOF(table) ? table[i] : NULL)
+/* ---- Enum names: each concern keeps a table of names indexed by its enum (common/string-table.h). ---- */
 
 /* DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, table): ledger_kind_to_string() (NULL when out of
  * range) and ledger_kind_from_string() (-EINVAL when unknown) over `table`. */
-#define DEFINE_STORE_NAMES(name, type, table)                                                               \
-        const char *name##_to_string(type i)                                                                \
-        {                                                                                                   \
-                return TABLE_TO_STRING(table, i);                                                           \
-        }                                                                                                   \
-        int name##_from_string(const char *s)                                                               \
-        {                                                                                                   \
-                return store_table_lookup(table, ELEMENTSOF(table), s);                                     \
-        }
+#define DEFINE_STORE_NAMES(name, type, table) DEFINE_STRING_TABLE_LOOKUP(name, type, table, NULL)
 
 /* DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows): frees an array of n
  * elements and what each owns (see struct store_rows); accepts NULL, returns NULL. */

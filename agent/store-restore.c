@@ -16,10 +16,7 @@ static const char *const restore_kind_table[_RESTORE_REQUEST_KIND_MAX] = {
     [RESTORE_TO_POINT_IN_TIME] = "point-in-time",
 };
 
-const char *restore_request_kind_to_string(enum restore_request_kind k)
-{
-        return TABLE_TO_STRING(restore_kind_table, k);
-}
+DEFINE_STRING_TABLE_TO_STRING(restore_request_kind, enum restore_request_kind, restore_kind_table, NULL)
 
 /* In RESTORE_COLUMNS order. */
 static const struct store_column restore_columns[] = {

@@ -21,16 +21,6 @@
 /* Long enough for another agent's migration or inventory replace, short enough to notice a hang. */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
-int store_table_lookup(const char *const *table, size_t n, const char *s)
-{
-        if (!s)
-                return -EINVAL;
-        for (size_t i = 0; i < n; i++)
-                if (table[i] && streq(table[i], s))
-                        return (int)i;
-        return -EINVAL;
-}
-
 /* ---- sqlite result codes to errno: the one place where they are converted. ---- */
 
 static int errno_from_sqlite(sqlite3 *db, int rc)
@@ -204,7 +194,7 @@ static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct 
 {
         const struct store_column *c = &rows->columns[col];
         const char *t = (const char *)sqlite3_column_text(st, col);
-        int v = store_table_lookup(c->names, c->n_names, t);
+        int v = string_table_lookup(c->names, c->n_names, t);
 
         if (v < 0) {
                 if (rows->skip_unknown)

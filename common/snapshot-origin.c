@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "string-table.h"
 
 /* The resource part of an RDS snapshot ARN ("arn:aws:rds:<region>:<account>:cluster-snapshot:<id>"), or the
  * identifier itself when it is not an ARN. NULL for an AWS Backup recovery-point ARN. */
@@ -56,14 +57,12 @@ bool snapshot_origin_counts_toward_quota(enum snapshot_origin o)
         return o == ORIGIN_AGENT || o == ORIGIN_FOREIGN_MANUAL;
 }
 
-const char *snapshot_origin_to_string(enum snapshot_origin o)
-{
-        static const char *const names[_ORIGIN_MAX] = {
-            [ORIGIN_AUTOMATED] = "automated",
-            [ORIGIN_AWS_BACKUP] = "aws-backup",
-            [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
-            [ORIGIN_AGENT] = "agent",
-            [ORIGIN_FOREIGN_MANUAL] = "foreign-manual",
-        };
-        return (unsigned)o < _ORIGIN_MAX ? names[o] : "unknown";
-}
+static const char *const snapshot_origin_table[_ORIGIN_MAX] = {
+    [ORIGIN_AUTOMATED] = "automated",
+    [ORIGIN_AWS_BACKUP] = "aws-backup",
+    [ORIGIN_AWS_BACKUP_CONTINUOUS] = "aws-backup-continuous",
+    [ORIGIN_AGENT] = "agent",
+    [ORIGIN_FOREIGN_MANUAL] = "foreign-manual",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(snapshot_origin, enum snapshot_origin, snapshot_origin_table, "unknown")
