@@ -179,6 +179,21 @@ void ticker_stop(struct ticker *t)
         sd_event_source_disable_unref(t->source);
 }
 
+void slow_calls_start(struct slow_calls *s, size_t n, unsigned delay_ms, const struct aws_async_options *ao)
+{
+        ck_assert_uint_le(n, SLOW_CALLS_MAX);
+        *s = (struct slow_calls){.delay_ms = delay_ms, .os = {s->o, n}};
+        fixture_start(&s->f, reply_slowly, &s->delay_ms, ao);
+        ticker_start(&s->f, &s->t);
+        send_each(&s->f, &s->os);
+}
+
+void slow_calls_stop(struct slow_calls *s)
+{
+        ticker_stop(&s->t);
+        fixture_stop(&s->f);
+}
+
 void reply_slowly(const struct test_http_request *req, struct test_http_reply *reply, void *userdata)
 {
         reply->delay_ms = *(unsigned *)userdata;

@@ -77,3 +77,19 @@ void reply_slowly(const struct test_http_request *req, struct test_http_reply *r
 
 void ticker_start(struct fixture *f, struct ticker *t);
 void ticker_stop(struct ticker *t);
+
+#define SLOW_CALLS_MAX 20
+
+/* Slow calls side by side: DescribeDBClusters calls answered after `delay_ms` (reply_slowly), all queued
+ * before the loop runs, with a ticker watching the loop meanwhile. */
+struct slow_calls {
+        struct fixture f;
+        struct ticker t;
+        unsigned delay_ms;
+        struct outcome o[SLOW_CALLS_MAX];
+        struct outcomes os;
+};
+
+/* `n` (at most SLOW_CALLS_MAX) calls sent through a client made with `ao`. */
+void slow_calls_start(struct slow_calls *s, size_t n, unsigned delay_ms, const struct aws_async_options *ao);
+void slow_calls_stop(struct slow_calls *s);

@@ -18,31 +18,23 @@ TEST_FILE("aws-async-loop", .timeout = 60);
 
 TEST(twenty_slow_calls_complete_while_a_50ms_timer_keeps_firing)
 {
-        struct fixture f;
-        struct ticker t;
-        unsigned delay_ms = 300;
-        struct outcome o[20] = {};
-        struct outcomes os = {o, ELEMENTSOF(o)};
-        struct aws_async_options ao = {.max_in_flight = 20, .max_rate = 1000};
+        struct slow_calls s;
 
-        fixture_start(&f, reply_slowly, &delay_ms, &ao);
-        ticker_start(&f, &t);
-        send_each(&f, &os);
-        run_until(&f, all_done, &os);
-        for (size_t i = 0; i < ELEMENTSOF(o); i++) {
-                ck_assert_int_eq(o[i].r, 0);
-                ck_assert_int_eq(o[i].status, 200);
-                ck_assert_str_eq(o[i].request_id, "rid-ok");
+        slow_calls_start(&s, 20, 300, &(struct aws_async_options){.max_in_flight = 20, .max_rate = 1000});
+        run_until(&s.f, all_done, &s.os);
+        for (size_t i = 0; i < s.os.n; i++) {
+                ck_assert_int_eq(s.o[i].r, 0);
+                ck_assert_int_eq(s.o[i].status, 200);
+                ck_assert_str_eq(s.o[i].request_id, "rid-ok");
         }
         /* Served side by side, and the loop turned every 50 ms meanwhile (a blocking transport would
          * leave one gap of 20 x 300 ms). */
-        ck_assert_uint_ge(test_http_server_max_active(f.server), 2);
-        ck_assert_uint_ge(t.ticks, 3);
-        ck_assert_msg(t.max_gap_usec < MAX_GAP_USEC, "longest gap between ticks: %llu us",
-                      (unsigned long long)t.max_gap_usec);
-        ck_assert_uint_eq(f.sleeps, 0);
-        ticker_stop(&t);
-        fixture_stop(&f);
+        ck_assert_uint_ge(test_http_server_max_active(s.f.server), 2);
+        ck_assert_uint_ge(s.t.ticks, 3);
+        ck_assert_msg(s.t.max_gap_usec < MAX_GAP_USEC, "longest gap between ticks: %llu us",
+                      (unsigned long long)s.t.max_gap_usec);
+        ck_assert_uint_eq(s.f.sleeps, 0);
+        slow_calls_stop(&s);
 }
 
 /* ---- (b) retries wait on a timer ---- */

@@ -158,27 +158,19 @@ TEST(calls_beyond_the_cap_wait_and_start_in_fifo_order)
 
 TEST(no_more_than_the_cap_are_in_flight)
 {
-        struct fixture f;
-        struct ticker t;
+        struct slow_calls s;
         struct aws_async_stats st;
-        unsigned delay_ms = 200;
-        struct outcome o[6] = {};
-        struct outcomes os = {o, ELEMENTSOF(o)};
-        struct aws_async_options ao = {.max_in_flight = 2, .max_rate = 1000};
 
-        fixture_start(&f, reply_slowly, &delay_ms, &ao);
-        ticker_start(&f, &t);
-        send_each(&f, &os);
+        slow_calls_start(&s, 6, 200, &(struct aws_async_options){.max_in_flight = 2, .max_rate = 1000});
         /* Nothing starts inside aws_client_send_async: the loop does it. */
-        ck_assert_int_eq(aws_client_async_stats(f.client, &st), 0);
+        ck_assert_int_eq(aws_client_async_stats(s.f.client, &st), 0);
         ck_assert_uint_eq(st.queued, 6);
         ck_assert_uint_eq(st.in_flight, 0);
-        run_until(&f, all_done, &os);
-        for (size_t i = 0; i < ELEMENTSOF(o); i++)
-                ck_assert_int_eq(o[i].r, 0);
-        ck_assert_uint_le(test_http_server_max_active(f.server), 2);
-        ck_assert_uint_le(t.max_in_flight, 2);
-        ck_assert_uint_eq(test_http_server_requests(f.server), 6);
-        ticker_stop(&t);
-        fixture_stop(&f);
+        run_until(&s.f, all_done, &s.os);
+        for (size_t i = 0; i < s.os.n; i++)
+                ck_assert_int_eq(s.o[i].r, 0);
+        ck_assert_uint_le(test_http_server_max_active(s.f.server), 2);
+        ck_assert_uint_le(s.t.max_in_flight, 2);
+        ck_assert_uint_eq(test_http_server_requests(s.f.server), 6);
+        slow_calls_stop(&s);
 }

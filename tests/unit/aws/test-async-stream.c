@@ -41,18 +41,33 @@ static int collect(const void *data, size_t len, void *userdata)
         return 0;
 }
 
-/* One DescribeDBClusters call whose body goes to `c`, answered by `handler`, and the loop run until it has
- * answered; `f` is left started for the test to look at. */
-static void call_into_sink(struct fixture *f, test_http_handler handler, void *userdata, struct collected *c,
-                           struct outcome *o)
-{
-        struct aws_call_options co = {.sink = collect, .sink_userdata = c};
+static char stream_body[5000];
+/* Where a test's sink keeps what it is given: stream_body, if all goes well. */
+static char got[sizeof(stream_body)];
 
-        fixture_start(f, handler, userdata, NULL);
-        call_and_wait(f, &co, o);
+/* One DescribeDBClusters call whose body goes to the sink `c`, and what it reported. */
+struct sink_call {
+        struct fixture f;
+        struct outcome o;
+        struct collected c;
+};
+
+/* The call answered by `handler`, and the loop run until it has answered; `t->f` is left started for the
+ * test to look at. */
+static void call_into_sink(struct sink_call *t, test_http_handler handler, void *userdata)
+{
+        struct aws_call_options co = {.sink = collect, .sink_userdata = &t->c};
+
+        fixture_start(&t->f, handler, userdata, NULL);
+        call_and_wait(&t->f, &co, &t->o);
 }
 
-static char stream_body[5000];
+/* The sink kept all of stream_body, as sent. */
+static void assert_sink_got_stream_body(const struct collected *c)
+{
+        ck_assert_uint_eq(c->len, sizeof(stream_body));
+        ck_assert(memcmp(c->data, stream_body, sizeof(stream_body)) == 0);
+}
 
 static void reply_in_chunks(const struct test_http_request *req, struct test_http_reply *reply,
                             void *userdata)
@@ -65,22 +80,18 @@ static void reply_in_chunks(const struct test_http_request *req, struct test_htt
 
 TEST(a_streamed_answer_reaches_the_sink_in_chunks)
 {
-        struct fixture f;
-        struct outcome o = {};
-        char got[sizeof(stream_body)];
-        struct collected c = {.data = got};
+        struct sink_call t = {.c.data = got};
 
         for (size_t i = 0; i < sizeof(stream_body); i++)
                 stream_body[i] = (char)('a' + i / 1000);
-        call_into_sink(&f, reply_in_chunks, NULL, &c, &o);
-        ck_assert_int_eq(o.r, 0);
-        ck_assert_int_eq(o.status, 200);
-        ck_assert_uint_eq(o.body_len, 0); /* it all went to the sink */
-        ck_assert_uint_eq(c.len, sizeof(stream_body));
-        ck_assert(memcmp(got, stream_body, sizeof(stream_body)) == 0);
-        ck_assert_uint_ge(c.chunks, 2);
-        ck_assert_uint_eq(c.resets, 0);
-        fixture_stop(&f);
+        call_into_sink(&t, reply_in_chunks, NULL);
+        ck_assert_int_eq(t.o.r, 0);
+        ck_assert_int_eq(t.o.status, 200);
+        ck_assert_uint_eq(t.o.body_len, 0); /* it all went to the sink */
+        assert_sink_got_stream_body(&t.c);
+        ck_assert_uint_ge(t.c.chunks, 2);
+        ck_assert_uint_eq(t.c.resets, 0);
+        fixture_stop(&t.f);
 }
 
 static void reply_too_large(const struct test_http_request *req, struct test_http_reply *reply,
@@ -91,16 +102,14 @@ static void reply_too_large(const struct test_http_request *req, struct test_htt
 
 TEST(a_streamed_answer_over_16_mib_is_refused)
 {
-        struct fixture f;
-        struct outcome o = {};
-        struct collected c = {};
+        struct sink_call t = {};
 
-        call_into_sink(&f, reply_too_large, NULL, &c, &o);
-        ck_assert_int_eq(o.r, -EFBIG);
-        ck_assert_str_eq(o.e.code, "ResponseTooLarge");
-        ck_assert_uint_le(c.len, 16u * 1024 * 1024);
-        ck_assert_uint_eq(test_http_server_requests(f.server), 1); /* it would be too large again */
-        fixture_stop(&f);
+        call_into_sink(&t, reply_too_large, NULL);
+        ck_assert_int_eq(t.o.r, -EFBIG);
+        ck_assert_str_eq(t.o.e.code, "ResponseTooLarge");
+        ck_assert_uint_le(t.c.len, 16u * 1024 * 1024);
+        ck_assert_uint_eq(test_http_server_requests(t.f.server), 1); /* it would be too large again */
+        fixture_stop(&t.f);
 }
 
 static void reply_invalid(const struct test_http_request *req, struct test_http_reply *reply, void *userdata)
@@ -111,17 +120,15 @@ static void reply_invalid(const struct test_http_request *req, struct test_http_
 
 TEST(an_error_body_is_parsed_not_streamed)
 {
-        struct fixture f;
-        struct outcome o = {};
-        struct collected c = {};
+        struct sink_call t = {};
 
-        call_into_sink(&f, reply_invalid, NULL, &c, &o);
-        ck_assert_int_eq(o.r, -EREMOTEIO);
-        ck_assert_int_eq(o.e.kind, AWS_ERROR_SERVICE);
-        ck_assert_str_eq(o.e.code, "InvalidParameterValue");
-        ck_assert_str_eq(o.e.request_id, "rid-400");
-        ck_assert_uint_eq(c.chunks, 0);
-        fixture_stop(&f);
+        call_into_sink(&t, reply_invalid, NULL);
+        ck_assert_int_eq(t.o.r, -EREMOTEIO);
+        ck_assert_int_eq(t.o.e.kind, AWS_ERROR_SERVICE);
+        ck_assert_str_eq(t.o.e.code, "InvalidParameterValue");
+        ck_assert_str_eq(t.o.e.request_id, "rid-400");
+        ck_assert_uint_eq(t.c.chunks, 0);
+        fixture_stop(&t.f);
 }
 
 static void cut_then_whole(const struct test_http_request *req, struct test_http_reply *reply,
@@ -135,32 +142,26 @@ static void cut_then_whole(const struct test_http_request *req, struct test_http
 
 TEST(a_retried_stream_tells_the_sink_to_start_over)
 {
-        struct fixture f;
-        struct outcome o = {};
-        char got[sizeof(stream_body)];
-        struct collected c = {.data = got};
+        struct sink_call t = {.c.data = got};
 
         memset(stream_body, 'z', sizeof(stream_body));
         random_value = 0;
-        call_into_sink(&f, cut_then_whole, NULL, &c, &o);
-        ck_assert_int_eq(o.r, 0);
-        ck_assert_uint_eq(test_http_server_requests(f.server), 2);
-        ck_assert_uint_eq(c.resets, 1);
-        ck_assert_uint_eq(c.len, sizeof(stream_body));
-        ck_assert(memcmp(got, stream_body, sizeof(stream_body)) == 0);
-        fixture_stop(&f);
+        call_into_sink(&t, cut_then_whole, NULL);
+        ck_assert_int_eq(t.o.r, 0);
+        ck_assert_uint_eq(test_http_server_requests(t.f.server), 2);
+        ck_assert_uint_eq(t.c.resets, 1);
+        assert_sink_got_stream_body(&t.c);
+        fixture_stop(&t.f);
 }
 
 TEST(a_sink_that_refuses_ends_the_call)
 {
-        struct fixture f;
-        struct outcome o = {};
-        struct collected c = {.refuse = -EBADMSG};
+        struct sink_call t = {.c.refuse = -EBADMSG};
         unsigned delay_ms = 0;
 
-        call_into_sink(&f, reply_slowly, &delay_ms, &c, &o);
-        ck_assert_int_eq(o.r, -EBADMSG);
-        ck_assert_str_eq(o.e.code, "BodySinkFailed");
-        ck_assert_uint_eq(test_http_server_requests(f.server), 1);
-        fixture_stop(&f);
+        call_into_sink(&t, reply_slowly, &delay_ms);
+        ck_assert_int_eq(t.o.r, -EBADMSG);
+        ck_assert_str_eq(t.o.e.code, "BodySinkFailed");
+        ck_assert_uint_eq(test_http_server_requests(t.f.server), 1);
+        fixture_stop(&t.f);
 }
