@@ -109,39 +109,37 @@ TEST(no_region_anywhere_is_refused)
         ck_assert_str_eq(e.code, "NoRegion");
 }
 
-TEST(region_comes_from_aws_default_region)
-{
-        aws_test_env_offline();
-        setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
-        assert_client_region(NULL, "eu-central-1");
-}
+/* Where a client's region comes from, first to last: the option, AWS_REGION, AWS_DEFAULT_REGION, the
+ * selected profile of AWS_CONFIG_FILE (NULL: not set). */
+static const struct region_source {
+        const char *option, *aws_region, *aws_default_region, *profile;
+        const char *expected;
+} region_sources[] = {
+    {NULL, NULL, "eu-central-1", NULL, "eu-central-1"},              /* AWS_DEFAULT_REGION alone */
+    {NULL, "eu-west-3", "eu-central-1", NULL, "eu-west-3"},          /* AWS_REGION wins over it */
+    {"ap-south-1", "eu-west-3", "eu-central-1", NULL, "ap-south-1"}, /* the option wins over both */
+    {NULL, NULL, NULL, "other", "sa-east-1"},                        /* the selected profile's */
+};
 
-TEST(aws_region_wins_over_aws_default_region)
+TEST_LOOP(region_comes_from_the_first_source_that_names_one, 0, ELEMENTSOF(region_sources))
 {
-        aws_test_env_offline();
-        setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
-        setenv("AWS_REGION", "eu-west-3", 1);
-        assert_client_region(NULL, "eu-west-3");
-}
+        const struct region_source *w = &region_sources[_i];
 
-TEST(region_option_wins_over_the_environment)
-{
         aws_test_env_offline();
-        setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
-        setenv("AWS_REGION", "eu-west-3", 1);
-        assert_client_region(&(struct aws_client_options){.region = "ap-south-1"}, "ap-south-1");
-}
-
-TEST(region_comes_from_the_selected_profile)
-{
-        aws_test_env_offline();
-        char path[4096];
-        aws_test_env_write_file("config",
-                                "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n", path,
-                                sizeof(path));
-        setenv("AWS_CONFIG_FILE", path, 1);
-        setenv("AWS_PROFILE", "other", 1);
-        assert_client_region(NULL, "sa-east-1");
+        if (w->profile) {
+                char path[4096];
+                aws_test_env_write_file("config",
+                                        "[default]\nregion = us-west-1\n[profile other]\nregion=sa-east-1\n",
+                                        path, sizeof(path));
+                setenv("AWS_CONFIG_FILE", path, 1);
+                setenv("AWS_PROFILE", w->profile, 1);
+        }
+        if (w->aws_default_region)
+                setenv("AWS_DEFAULT_REGION", w->aws_default_region, 1);
+        if (w->aws_region)
+                setenv("AWS_REGION", w->aws_region, 1);
+        assert_client_region(w->option ? &(struct aws_client_options){.region = w->option} : NULL,
+                             w->expected);
 }
 
 TEST(delete_refuses_aws_backup_snapshots_before_any_io)

@@ -9,6 +9,7 @@
 #include "aws-test-data.h"
 #include "aws-xml.h"
 #include "macro.h"
+#include "rds-test-pages.h"
 #include "test-suite.h"
 
 TEST_FILE("aws-page-stream");
@@ -123,11 +124,8 @@ TEST(clusters_page_split_anywhere_reads_the_same)
 TEST(dtd_split_across_chunks_is_refused_before_any_item)
 {
         static const char xml[] =
-            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x \"boom\">]>"
-            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>&x;</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-            "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>";
+            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x \"boom\">]>" RDS_SNAPSHOTS_PAGE(
+                RDS_SNAPSHOT("&x;", ""));
         size_t len = sizeof(xml) - 1, dtd = (size_t)(strstr(xml, "<!DOCTYPE") - xml);
         for (size_t cut = 0; cut <= dtd + 9; cut++) {
                 struct rds_db_cluster_snapshot_list l = {};
@@ -165,14 +163,8 @@ TEST(nesting_past_the_depth_cap_is_refused)
 /* A page of `n` minimal snapshots, each followed by `pad` blanks (no node: whitespace between elements). */
 static char *snapshot_page(size_t n, size_t pad, size_t *ret_len)
 {
-        static const char
-            head[] = "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
-                     "<DBClusterSnapshots>",
-            item[] = "<DBClusterSnapshot><DBClusterSnapshotIdentifier>s</DBClusterSnapshotIdentifier>"
-                     "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"
-                     "</DBClusterSnapshot>",
-            tail[] = "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
-                     "</DescribeDBClusterSnapshotsResponse>";
+        static const char head[] = RDS_SNAPSHOTS_HEAD, item[] = RDS_SNAPSHOT("s", ""),
+                          tail[] = RDS_SNAPSHOTS_TAIL;
         size_t len = strlen(head) + n * (strlen(item) + pad) + strlen(tail);
         char *b = malloc(len + 1), *w = b;
         ck_assert_ptr_nonnull(b);
@@ -234,31 +226,16 @@ TEST(more_items_than_a_page_holds_fail_the_page)
 
 TEST(bad_items_are_flagged_or_skipped_while_streaming)
 {
-        static const char snaps[] =
-            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>bad</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"
-            "<AllocatedStorage>-1</AllocatedStorage></DBClusterSnapshot>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>good</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-            "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>";
-        static const char clusters[] =
-            "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>"
-            "<DBCluster><DBClusterIdentifier>bad</DBClusterIdentifier><Status>available</Status>"
-            "<StorageEncrypted>maybe</StorageEncrypted></DBCluster>"
-            "<DBCluster><DBClusterIdentifier>good</DBClusterIdentifier><Status>available</Status></"
-            "DBCluster>"
-            "</DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>";
+        static const char snaps[] = RDS_SNAPSHOTS_PAGE(
+            RDS_SNAPSHOT("bad", "<AllocatedStorage>-1</AllocatedStorage>") RDS_SNAPSHOT("good", ""));
+        static const char clusters[] = RDS_CLUSTERS_PAGE(
+            RDS_CLUSTER("bad", "<StorageEncrypted>maybe</StorageEncrypted>") RDS_CLUSTER("good", ""));
         struct rds_db_cluster_snapshot_list s = {};
         struct rds_db_cluster_list c = {};
         struct aws_error e = {};
         size_t cut = (size_t)(strstr(snaps, "-1") - snaps) + 1; /* inside the bad value */
         ck_assert_int_eq(stream_snapshots(snaps, sizeof(snaps) - 1, &cut, 1, &s, NULL, &e), 0);
-        ck_assert_uint_eq(s.n, 2);
-        ck_assert(s.items[0].malformed);
-        ck_assert_str_eq(s.items[0].identifier, "bad");
-        ck_assert_str_eq(s.items[0].cluster_identifier, "c");
-        ck_assert(!s.items[1].malformed);
+        assert_bad_snapshot_flagged_good_kept(&s);
         rds_db_cluster_snapshot_list_done(&s);
 
         struct rds_page_parser *p = rds_page_parser_new_db_clusters(&c);
@@ -266,9 +243,7 @@ TEST(bad_items_are_flagged_or_skipped_while_streaming)
         ck_assert_int_eq(rds_page_parser_feed(p, clusters + 100, sizeof(clusters) - 1 - 100, &e), 0);
         ck_assert_int_eq(rds_page_parser_finish(p, NULL, &e), 0);
         rds_page_parser_free(p);
-        ck_assert_uint_eq(c.n, 1);
-        ck_assert_uint_eq(c.skipped, 1);
-        ck_assert_str_eq(c.items[0].identifier, "good");
+        assert_bad_cluster_skipped_good_kept(&c);
         rds_db_cluster_list_done(&c);
 }
 
@@ -346,18 +321,24 @@ TEST(sink_in_small_chunks_reads_as_the_whole_page)
 TEST(only_the_first_result_and_list_are_read)
 {
         /* As the tree reading did (aws_xml_child: the first element of a name). */
-        static const char xml[] =
-            "<R><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>one</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-            "</DBClusterSnapshots><DBClusterSnapshots>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>two</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-            "</DBClusterSnapshots><Marker>m1</Marker></DescribeDBClusterSnapshotsResult>"
-            "<DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>three</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-            "</DBClusterSnapshots><Marker>m2</Marker></DescribeDBClusterSnapshotsResult></R>";
+        static const char xml[] = "<R><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>" RDS_SNAPSHOT(
+            "one",
+            "") "</DBClusterSnapshots><DBClusterSnapshots>" RDS_SNAPSHOT("two",
+                                                                         "") "</"
+                                                                             "DBClusterSnapshots><Marker>m1<"
+                                                                             "/Marker></"
+                                                                             "DescribeDBClusterSnapshotsResu"
+                                                                             "lt>"
+                                                                             "<DescribeDBClusterSnapshotsRes"
+                                                                             "ult><"
+                                                                             "DBClusterSnapshots"
+                                                                             ">" RDS_SNAPSHOT(
+                                                                                 "three",
+                                                                                 "") "</"
+                                                                                     "DBClusterSnapshots><"
+                                                                                     "Marker>m2</Marker></"
+                                                                                     "DescribeDBClusterSnaps"
+                                                                                     "hotsResult></R>";
         struct rds_db_cluster_snapshot_list l = {};
         _cleanup_free_ char *marker = NULL;
         struct aws_error e = {};

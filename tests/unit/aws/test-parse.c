@@ -9,6 +9,7 @@
 #include "aws-sts.h"
 #include "aws-test-data.h"
 #include "macro.h"
+#include "rds-test-pages.h"
 #include "snapshot-origin.h"
 #include "strv.h"
 #include "test-suite.h"
@@ -69,28 +70,17 @@ TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
         rds_db_cluster_snapshot_list_done(&l);
 }
 
-#define SNAPSHOT_XML(id, created)                                                                           \
-        "<DBClusterSnapshot><DBClusterSnapshotIdentifier>" id "</DBClusterSnapshotIdentifier>"              \
-        "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status>"                            \
-        "<SnapshotCreateTime>" created "</SnapshotCreateTime></DBClusterSnapshot>"
+#define SNAPSHOT_CREATED(id, created)                                                                       \
+        RDS_SNAPSHOT(id, "<SnapshotCreateTime>" created "</SnapshotCreateTime>")
 
 TEST(one_bad_timestamp_spares_the_rest_of_the_page)
 {
-        const char *xml =
-            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><"
-            "DBClusterSnapshots>" SNAPSHOT_XML("bad", "yesterday") SNAPSHOT_XML(
-                "good",
-                "2026-11-24T02:17:05.123Z") "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult>"
-                                            "</DescribeDBClusterSnapshotsResponse>";
+        const char *xml = RDS_SNAPSHOTS_PAGE(SNAPSHOT_CREATED("bad", "yesterday")
+                                                 SNAPSHOT_CREATED("good", "2026-11-24T02:17:05.123Z"));
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, strlen(xml), &l, NULL, &e), 0);
-        ck_assert_uint_eq(l.n, 2);
-        ck_assert(l.items[0].malformed);
-        ck_assert_str_eq(l.items[0].identifier, "bad");
-        ck_assert_str_eq(l.items[0].cluster_identifier, "c");
-        ck_assert(!l.items[1].malformed);
-        ck_assert_str_eq(l.items[1].identifier, "good");
+        assert_bad_snapshot_flagged_good_kept(&l);
         ck_assert_int_gt(l.items[1].create_time, 0);
         rds_db_cluster_snapshot_list_done(&l);
 }
@@ -98,17 +88,11 @@ TEST(one_bad_timestamp_spares_the_rest_of_the_page)
 TEST(cluster_that_cannot_be_read_is_left_out_and_counted)
 {
         const char *xml =
-            "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters>"
-            "<DBCluster><DBClusterIdentifier>bad</DBClusterIdentifier><Status>available</Status>"
-            "<Port>not-a-number</Port></DBCluster>"
-            "<DBCluster><DBClusterIdentifier>good</DBClusterIdentifier><Status>available</Status>"
-            "</DBCluster></DBClusters></DescribeDBClustersResult></DescribeDBClustersResponse>";
+            RDS_CLUSTERS_PAGE(RDS_CLUSTER("bad", "<Port>not-a-number</Port>") RDS_CLUSTER("good", ""));
         struct rds_db_cluster_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(rds_parse_db_clusters(xml, strlen(xml), &l, NULL, &e), 0);
-        ck_assert_uint_eq(l.n, 1);
-        ck_assert_str_eq(l.items[0].identifier, "good");
-        ck_assert_uint_eq(l.skipped, 1);
+        assert_bad_cluster_skipped_good_kept(&l);
         rds_db_cluster_list_done(&l);
 }
 
@@ -126,18 +110,12 @@ TEST(cut_document_is_a_parse_error)
 
 TEST(too_many_tags_make_the_item_malformed)
 {
-        char xml[16384];
-        int o = snprintf(xml, sizeof(xml),
-                         "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult>"
-                         "<DBClusterSnapshots><DBClusterSnapshot><DBClusterSnapshotIdentifier>a"
-                         "</DBClusterSnapshotIdentifier><DBClusterIdentifier>c</DBClusterIdentifier>"
-                         "<Status>available</Status><TagList>");
+        char tags[16384], xml[16384];
+        int o = 0;
         for (int i = 0; i < RDS_MAX_TAGS + 1; i++)
-                o += snprintf(xml + o, sizeof(xml) - (size_t)o, "<Tag><Key>k%d</Key><Value>v</Value></Tag>",
-                              i);
-        o += snprintf(xml + o, sizeof(xml) - (size_t)o,
-                      "</TagList></DBClusterSnapshot></DBClusterSnapshots>"
-                      "</DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>");
+                o += snprintf(tags + o, sizeof(tags) - (size_t)o,
+                              "<Tag><Key>k%d</Key><Value>v</Value></Tag>", i);
+        o = snprintf(xml, sizeof(xml), RDS_SNAPSHOTS_PAGE(RDS_SNAPSHOT("a", "<TagList>%s</TagList>")), tags);
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, (size_t)o, &l, NULL, &e), 0);
@@ -149,12 +127,8 @@ TEST(too_many_tags_make_the_item_malformed)
 
 TEST(external_entities_are_not_expanded)
 {
-        const char *xml =
-            "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-            "<DescribeDBClusterSnapshotsResponse><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>"
-            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>&x;</DBClusterSnapshotIdentifier>"
-            "<DBClusterIdentifier>c</DBClusterIdentifier><Status>available</Status></DBClusterSnapshot>"
-            "</DBClusterSnapshots></DescribeDBClusterSnapshotsResult></DescribeDBClusterSnapshotsResponse>";
+        const char *xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM "
+                          "\"file:///etc/passwd\">]>" RDS_SNAPSHOTS_PAGE(RDS_SNAPSHOT("&x;", ""));
         struct rds_db_cluster_snapshot_list l = {};
         struct aws_error e = {};
         /* Refused whole (a DTD), so nothing of /etc/passwd can reach an identifier. */
