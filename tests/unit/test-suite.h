@@ -51,6 +51,7 @@ void test_file_add(struct test_file *f, struct test_entry *t);
 #define TEST_IN(group, tname) TEST_DEFINE_(tname, group, 0, 1)
 /* Run once for each _i in [start, end). */
 #define TEST_LOOP(tname, start, end) TEST_DEFINE_(tname, NULL, start, end)
+#define TEST_LOOP_IN(group, tname, start, end) TEST_DEFINE_(tname, group, start, end)
 
 /* Where tests find their data (tests/data) and the shared SigV4 suite; set by meson. */
 const char *test_data_dir(void);

@@ -35,6 +35,11 @@ void scratch_remove(char *dir)
 
 char *scratch_write(const char *dir, const char *name, const char *text)
 {
+        return scratch_write_len(dir, name, text, strlen(text));
+}
+
+char *scratch_write_len(const char *dir, const char *name, const char *text, size_t len)
+{
         char *path = NULL, *pd = NULL;
         FILE *f;
 
@@ -46,7 +51,7 @@ char *scratch_write(const char *dir, const char *name, const char *text)
         ck_assert_int_ge(asprintf(&path, "%s/%s", dir, name), 0);
         f = fopen(path, "we");
         ck_assert_ptr_nonnull(f);
-        ck_assert_int_ge(fputs(text, f), 0);
+        ck_assert_uint_eq(fwrite(text, 1, len, f), len);
         ck_assert_int_eq(fclose(f), 0);
         return path;
 }

@@ -45,6 +45,27 @@ static void assert_rejected_at(const char *path, const struct diag_at *want, siz
         config_diags_clear(&d);
 }
 
+/* A config of `text` alone (agent.conf in a scratch directory) is rejected with exactly `want`. */
+static void assert_text_rejected_at(const char *text, const struct diag_at *want, size_t n)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", text);
+
+        assert_rejected_at(main, want, n);
+        scratch_remove(dir);
+}
+
+/* A config of `text` alone, which must load. */
+static struct agent_config *load_text_ok(const char *text)
+{
+        char *dir = scratch_new();
+        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", text);
+        struct agent_config *c = load_ok(main);
+
+        scratch_remove(dir);
+        return c;
+}
+
 /* The path of `name` in the policies.d of `dir`, which then exists (with a README in it). */
 static char *policies_d_path(const char *dir, const char *name)
 {
@@ -229,92 +250,62 @@ TEST_IN("errors", invalid_config_leaves_the_output_untouched)
         config_diags_clear(&d);
 }
 
-TEST_IN("errors", syntax_error_carries_libconfigs_file_and_line)
-{
-        char *dir = scratch_new();
-        _cleanup_free_ char *main =
-            scratch_write(dir, "agent.conf", "agent: {\n  region = \"eu-west-1\";\n  x = ;\n};\n");
-        struct config_diags d = {};
-
-        load_rejected(main, 1, &d);
-        ck_assert_str_eq(d.items[0].file, main);
-        ck_assert_uint_eq(d.items[0].line, 3);
-        ck_assert_ptr_null(d.items[0].setting);
-        ck_assert_ptr_nonnull(strstr(d.items[0].message, "syntax error"));
-        config_diags_clear(&d);
-        scratch_remove(dir);
-}
-
 TEST_IN("errors", control_socket_and_group_are_checked_at_their_lines)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(
-            dir, "agent.conf",
+        static const struct diag_at want[] = {
+            {2, "agent.control_socket"}, {3, "agent.control_group"}, {6, "policies.[0].check.rpo_warning"}};
+
+        assert_text_rejected_at(
             "agent: {\n"                            /* 1 */
             "  control_socket = \"run/control\";\n" /* 2 */
             "  control_group = \"1ops\";\n"         /* 3 */
             "};\n"
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
-            "  check = { rpo_warning = \"1m\"; }; } );\n"); /* 6 */
-        _cleanup_free_ char *good = scratch_write(
-            dir, "good.conf",
-            "agent: { control_socket = \"/run/aba/ctl\"; control_group = \"backup-ops\"; };\n"
-            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
-            "  check = { rpo_warning = \"30m\"; }; } );\n");
-        static const struct diag_at want[] = {
-            {2, "agent.control_socket"}, {3, "agent.control_group"}, {6, "policies.[0].check.rpo_warning"}};
-
-        assert_rejected_at(main, want, ELEMENTSOF(want));
-        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(good);
+            "  check = { rpo_warning = \"1m\"; }; } );\n", /* 6 */
+            want, ELEMENTSOF(want));
+        _cleanup_(agent_config_freep) struct agent_config *c =
+            load_text_ok("agent: { control_socket = \"/run/aba/ctl\"; control_group = \"backup-ops\"; };\n"
+                         "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; };\n"
+                         "  check = { rpo_warning = \"30m\"; }; } );\n");
         ck_assert_str_eq(c->agent.control_socket, "/run/aba/ctl");
         ck_assert_str_eq(c->agent.control_group, "backup-ops");
         ck_assert_int_eq(c->policies[0].check_rpo_warning_sec, 30 * 60);
-        scratch_remove(dir);
 }
 
 TEST_IN("errors", sns_topic_is_checked_at_its_line)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(
-            dir, "agent.conf",
+        assert_text_rejected_at(
             "agent: {\n"                                                          /* 1 */
             "  sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts.fifo\";\n" /* 2 */
             "};\n"
-            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n");
-        _cleanup_free_ char *good = scratch_write(
-            dir, "good.conf",
+            "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n",
+            &(const struct diag_at){2, "agent.sns_topic"}, 1);
+        _cleanup_(agent_config_freep) struct agent_config *c = load_text_ok(
             "agent: { sns_topic = \"arn:aws:sns:eu-west-1:123456789012:alerts\"; };\n"
             "policies = ( { name = \"a\"; clusters = [ \"a-*\" ]; retention = { daily = 1; }; } );\n");
-
-        assert_rejected_at(main, &(const struct diag_at){2, "agent.sns_topic"}, 1);
-        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(good);
         ck_assert_str_eq(c->agent.sns_topic, "arn:aws:sns:eu-west-1:123456789012:alerts");
-        scratch_remove(dir);
 }
 
 TEST_IN("errors", one_pass_reports_every_error_in_file_order)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
-                                                  "agent: { reconcile_interval = \"15x\"; };\n"  /* 1 */
-                                                  "policies = (\n"                               /* 2 */
-                                                  "  { name = \"a\";\n"                          /* 3 */
-                                                  "    clusters = [ \"a-*\" ];\n"                /* 4 */
-                                                  "    retention = { daily = -1; };\n"           /* 5 */
-                                                  "    schedule = { every = \"hourly\"; }; },\n" /* 6 */
-                                                  "  { name = \"a\";\n"                          /* 7 */
-                                                  "    clusters = [ \"b-*\" ];\n"                /* 8 */
-                                                  "    retention = { daily = 1; };\n"            /* 9 */
-                                                  "    retenion = { }; }\n"                      /* 10 */
-                                                  ");\n");
         static const struct diag_at want[] = {
             {1, "agent.reconcile_interval"},    {5, "policies.[0].retention.daily"},
             {6, "policies.[0].schedule.every"}, {7, "policies.[1].name"},
             {10, "policies.[1].retenion"},
         };
 
-        assert_rejected_at(main, want, ELEMENTSOF(want));
-        scratch_remove(dir);
+        assert_text_rejected_at("agent: { reconcile_interval = \"15x\"; };\n"  /* 1 */
+                                "policies = (\n"                               /* 2 */
+                                "  { name = \"a\";\n"                          /* 3 */
+                                "    clusters = [ \"a-*\" ];\n"                /* 4 */
+                                "    retention = { daily = -1; };\n"           /* 5 */
+                                "    schedule = { every = \"hourly\"; }; },\n" /* 6 */
+                                "  { name = \"a\";\n"                          /* 7 */
+                                "    clusters = [ \"b-*\" ];\n"                /* 8 */
+                                "    retention = { daily = 1; };\n"            /* 9 */
+                                "    retenion = { }; }\n"                      /* 10 */
+                                ");\n",
+                                want, ELEMENTSOF(want));
 }
 
 TEST_IN("errors", policies_d_is_checked_even_when_the_main_file_does_not_parse)
@@ -384,15 +375,13 @@ TEST_IN("errors", diags_print_as_file_line_setting_message)
 
 TEST_IN("values", copy_without_retention_keeps_what_the_policy_keeps)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
-                                                  "agent: { region = \"eu-west-1\"; };\n"
-                                                  "policies = ( { name = \"p\"; clusters = [ \"p-*\" ];\n"
-                                                  "  retention = { daily = 9; weekly = 3; };\n"
-                                                  "  copy = ( { region = \"us-east-1\"; }, { region = "
-                                                  "\"us-west-2\"; retention = { monthly = 2; }; } );\n"
-                                                  "} );\n");
-        struct agent_config *c = load_ok(main);
+        _cleanup_(agent_config_freep) struct agent_config *c =
+            load_text_ok("agent: { region = \"eu-west-1\"; };\n"
+                         "policies = ( { name = \"p\"; clusters = [ \"p-*\" ];\n"
+                         "  retention = { daily = 9; weekly = 3; };\n"
+                         "  copy = ( { region = \"us-east-1\"; }, { region = "
+                         "\"us-west-2\"; retention = { monthly = 2; }; } );\n"
+                         "} );\n");
         const struct policy *p = &c->policies[0];
 
         ck_assert_uint_eq(p->n_copies, 2);
@@ -403,81 +392,62 @@ TEST_IN("values", copy_without_retention_keeps_what_the_policy_keeps)
         ck_assert_uint_eq(p->copies[1].retention.daily, 0);
         ck_assert_uint_eq(p->copies[1].retention.monthly, 2);
         ck_assert_uint_eq(p->copies[1].line, 4);
-        agent_config_free(c);
-        scratch_remove(dir);
 }
 
-TEST_IN("errors", include_directive_is_refused_at_its_line)
+/* A main file that config_load() refuses whole: one diagnostic, of that file, at the line of its fault. */
+static const struct refused_file {
+        const char *text;
+        size_t len;                       /* 0: up to the first NUL */
+        const char *beside, *beside_text; /* a file written next to it (NULL: none) */
+        unsigned line;
+        const char *message; /* a part of the diagnostic's message (NULL: not checked) */
+} refused_files[] = {
+    /* A syntax error, at libconfig's file and line. */
+    {"agent: {\n  region = \"eu-west-1\";\n  x = ;\n};\n", 0, NULL, NULL, 3, "syntax error"},
+    /* An include directive, at its line: policies.d is the way to split a config. */
+    {"# settings\n  @include \"agent-settings.inc\"\n", 0, "agent-settings.inc",
+     "agent: { region = \"sa-east-1\"; };\n", 2, "policies.d"},
+    /* An include of a directory, without reaching libconfig (libconfig 1.5 would exit the process). */
+    {"@include \"policies.d\"\n", 0, "policies.d/README", "x", 1, NULL},
+    /* A NUL byte. */
+    {"agent: {};\n\0policies = ();\n", 26, NULL, NULL, 2, "NUL"},
+};
+
+TEST_LOOP_IN("errors", file_is_refused_at_the_line_of_its_fault, 0, ELEMENTSOF(refused_files))
 {
+        const struct refused_file *w = &refused_files[_i];
         char *dir = scratch_new();
-        _cleanup_free_ char *main =
-            scratch_write(dir, "agent.conf", "# settings\n  @include \"agent-settings.inc\"\n");
-        free(scratch_write(dir, "agent-settings.inc", "agent: { region = \"sa-east-1\"; };\n"));
+        _cleanup_free_ char *main = scratch_write_len(dir, "agent.conf", w->text, w->len ?: strlen(w->text));
         struct config_diags d = {};
 
+        if (w->beside)
+                free(scratch_write(dir, w->beside, w->beside_text));
         load_rejected(main, 1, &d);
         ck_assert_str_eq(d.items[0].file, main);
-        ck_assert_uint_eq(d.items[0].line, 2);
-        ck_assert_ptr_nonnull(strstr(d.items[0].message, "policies.d"));
-        config_diags_clear(&d);
-        scratch_remove(dir);
-}
-
-TEST_IN("errors", include_of_a_directory_is_refused_without_reaching_libconfig)
-{
-        /* libconfig 1.5 would exit the process on this one. */
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "@include \"policies.d\"\n");
-        free(scratch_write(dir, "policies.d/README", "x"));
-        struct config_diags d = {};
-
-        load_rejected(main, 1, &d);
-        ck_assert_uint_eq(d.items[0].line, 1);
-        config_diags_clear(&d);
-        scratch_remove(dir);
-}
-
-TEST_IN("errors", file_with_a_nul_byte_is_refused)
-{
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "");
-        FILE *f = fopen(main, "we");
-        ck_assert_ptr_nonnull(f);
-        ck_assert_uint_eq(fwrite("agent: {};\n\0policies = ();\n", 1, 26, f), 26);
-        fclose(f);
-        struct config_diags d = {};
-
-        load_rejected(main, 1, &d);
-        ck_assert_uint_eq(d.items[0].line, 2);
-        ck_assert_ptr_nonnull(strstr(d.items[0].message, "NUL"));
+        ck_assert_uint_eq(d.items[0].line, w->line);
+        ck_assert_ptr_null(d.items[0].setting);
+        if (w->message)
+                ck_assert_ptr_nonnull(strstr(d.items[0].message, w->message));
         config_diags_clear(&d);
         scratch_remove(dir);
 }
 
 TEST_IN("values", empty_file_is_a_valid_config_with_no_policies)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf", "# nothing yet\n");
-        struct agent_config *c = load_ok(main);
+        _cleanup_(agent_config_freep) struct agent_config *c = load_text_ok("# nothing yet\n");
         ck_assert_uint_eq(c->n_policies, 0);
         ck_assert_str_eq(c->agent.snapshot_prefix, "aba");
-        agent_config_free(c);
-        scratch_remove(dir);
 }
 
 TEST_IN("values", policy_region_falls_back_to_the_agent_region)
 {
-        char *dir = scratch_new();
-        _cleanup_free_ char *main = scratch_write(dir, "agent.conf",
-                                                  "agent: { region = \"eu-west-1\"; };\n"
-                                                  "policies = ( " MINIMAL_POLICY ",\n"
-                                                  "  { name = \"q\"; clusters = [ \"p-*\" ]; region = "
-                                                  "\"eu-north-1\"; retention = { daily = 7; }; } );\n");
-        struct agent_config *c = load_ok(main);
+        _cleanup_(agent_config_freep) struct agent_config *c =
+            load_text_ok("agent: { region = \"eu-west-1\"; };\n"
+                         "policies = ( " MINIMAL_POLICY ",\n"
+                         "  { name = \"q\"; clusters = [ \"p-*\" ]; region = "
+                         "\"eu-north-1\"; retention = { daily = 7; }; } );\n");
         ck_assert_str_eq(policy_region(&c->policies[0], &c->agent), "eu-west-1");
         ck_assert_str_eq(policy_region(&c->policies[1], &c->agent), "eu-north-1");
-        agent_config_free(c);
-        scratch_remove(dir);
 }
 
 /* A policies.d entry `name` that is no regular file, made by make(path, mode), rejects the config with one
