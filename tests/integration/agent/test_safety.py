@@ -101,24 +101,6 @@ class Crash(Scenario):
             self.assertEqual(len([r for r in self.requests("DeleteDBClusterSnapshot")
                                   if r["status"] == 200]), 1)
 
-    def test_crash_before_intent_at_create(self):
-        self.crash_then_restart("before-intent", expired=False)
-
-    def test_crash_after_intent_at_create(self):
-        self.crash_then_restart("after-intent", expired=False)
-
-    def test_crash_after_call_at_create(self):
-        self.crash_then_restart("after-call", expired=False)
-
-    def test_crash_before_intent_at_delete(self):
-        self.crash_then_restart("before-intent", expired=True)
-
-    def test_crash_after_intent_at_delete(self):
-        self.crash_then_restart("after-intent", expired=True)
-
-    def test_crash_after_call_at_delete(self):
-        self.crash_then_restart("after-call", expired=True)
-
     def test_open_create_intent_after_the_window_is_abandoned_not_retried(self):
         self.scenario(expired=False)
         crashed = self.once(crash_at="after-intent", expect=None)
@@ -131,6 +113,19 @@ class Crash(Scenario):
         self.assertLedgerComplete(run)
         rows = self.ledger(kind="create")
         self.assertEqual([(r["snapshot"], r["state"]) for r in rows], [(self.sid, "abandoned")], rows)
+
+
+def crash_test(point, expired):
+    """A test of Crash: kill -9 at `point` of the create (or, `expired`, of the expired one's delete)."""
+    def test(self):
+        self.crash_then_restart(point, expired=expired)
+    return test
+
+
+# test_crash_{before_intent,after_intent,after_call}_at_{create,delete}
+for _point in CRASH_POINTS:
+    for _action, _expired in (("create", False), ("delete", True)):
+        setattr(Crash, f"test_crash_{_point.replace('-', '_')}_at_{_action}", crash_test(_point, _expired))
 
 
 class TwoAgents(Scenario):
