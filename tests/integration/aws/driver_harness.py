@@ -1,13 +1,17 @@
 """What the aws-driver tests share (test_aws.py, test_aws_bounds.py, backup_fake.py): loopback HTTP
 servers for the stand-ins they put in front of the driver, the driver's environment and the facts it
-prints, and the list of results they report. Needs only Python's standard library."""
+prints, the list of results they report, and their main. Needs only Python's standard library."""
 
 import http.server
 import os
 import socket
+import sys
 import threading
 import time
 import traceback
+
+SKIP = 77
+DRIVER = os.environ.get("AWS_DRIVER")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -91,3 +95,25 @@ class Results:
                 print(detail)
         print(f"{len(self.rows)} tests, {failed} failed")
         return 1 if failed else 0
+
+
+def driver_main(tests):
+    """A test file's main: skipped without the driver; else tests(results, started) writes and runs its
+    tests, handing each server it starts to started() (which returns it) to have it stopped once they have
+    run, last started first. Exits with the report's status, or with what tests() returns instead (SKIP)."""
+    if not DRIVER or not os.path.exists(DRIVER):
+        print("SKIP: AWS_DRIVER not set (run through meson test)")
+        sys.exit(SKIP)
+    results = Results()
+    servers = []
+
+    def started(server):
+        servers.append(server)
+        return server
+
+    try:
+        status = tests(results, started)
+    finally:
+        for server in reversed(servers):
+            server.stop()
+    sys.exit(results.report() if status is None else status)

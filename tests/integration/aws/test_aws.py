@@ -17,11 +17,9 @@ import tempfile
 import threading
 import time
 
-from driver_harness import Handler, LoopbackServer, Results, driver_env, facts
+from driver_harness import DRIVER, SKIP, Handler, LoopbackServer, driver_env, driver_main, facts
 
-SKIP = 77
 SRC = os.environ.get("ABA_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-DRIVER = os.environ.get("AWS_DRIVER")
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
@@ -275,20 +273,17 @@ class Env:
         return p.stdout, facts(p.stdout)
 
 
-def main():
-    if not DRIVER or not os.path.exists(DRIVER):
-        print("SKIP: AWS_DRIVER not set (run through meson test)")
-        return SKIP
+def tests(results, started):
     backend = Backend()
     try:
         backend.start()
     except Exception as e:  # moto missing or broken
         print(f"SKIP: cannot start the AWS world ({backend.kind}): {e}")
         return SKIP
+    started(backend)
     print(f"world: {backend.kind} at {backend.url}")
     url = backend.url
     h = Env()
-    results = Results()
     test = results.test
 
     # Principals, created before signature checking is switched on.
@@ -324,14 +319,14 @@ def main():
     kms_key = client("kms", url).create_key()["KeyMetadata"]["Arn"]
 
     backend.enable_auth()
-    proxy = Proxy(url)
+    proxy = started(Proxy(url))
     sts = client("sts", url, creds={"aws_access_key_id": user["AccessKeyId"],
                                      "aws_secret_access_key": user["SecretAccessKey"]})
     role_creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="metadata")["Credentials"]
     role_creds["Expiration"] = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=6)) \
         .strftime("%Y-%m-%dT%H:%M:%SZ")
     h.secrets += [role_creds["SecretAccessKey"], role_creds["SessionToken"]]
-    md = Metadata(role_creds)
+    md = started(Metadata(role_creds))
 
     @test("auth is really checked: a wrong secret is refused")
     def _():
@@ -615,11 +610,6 @@ def main():
             for s in h.secrets:
                 assert s not in out, "a secret leaked into driver output"
 
-    md.stop()
-    proxy.stop()
-    backend.stop()
-    return results.report()
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_main(tests)

@@ -7,15 +7,12 @@ Needs only Python's standard library; nothing leaves 127.0.0.1."""
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import urllib.parse
 
-from driver_harness import Handler, LoopbackServer, Results, driver_env, facts
+from driver_harness import DRIVER, Handler, LoopbackServer, driver_env, driver_main, facts
 
-SKIP = 77
-DRIVER = os.environ.get("AWS_DRIVER")
 MiB = 1024 * 1024
 
 RDS_NS = "http://rds.amazonaws.com/doc/2014-10-31/"
@@ -172,14 +169,10 @@ def message(out):
     return next((line for line in out.splitlines() if line.startswith("message=")), "")
 
 
-def main():
-    if not DRIVER or not os.path.exists(DRIVER):
-        print("SKIP: AWS_DRIVER not set (run through meson test)")
-        return SKIP
+def tests(results, started):
     tmp = tempfile.TemporaryDirectory(prefix="aws-bounds-")
-    fake = Fake()
+    fake = started(Fake())
     url = f"http://127.0.0.1:{fake.port}"
-    results = Results()
     test = results.test
 
     @test("a 110 KB entity bomb is refused as a DTD, with peak memory near a plain call's")
@@ -220,7 +213,7 @@ def main():
         assert f["op"] == "ListRecoveryPointsByBackupVault" and f["code"] == "RepeatedMarker", out
         assert [t for _, t in fake.log] == [None, "same-token"], fake.log
 
-    proxy = RecordingProxy()
+    proxy = started(RecordingProxy())
     proxy_env = {"http_proxy": proxy.url, "HTTP_PROXY": proxy.url, "https_proxy": proxy.url,
                  "HTTPS_PROXY": proxy.url, "ALL_PROXY": proxy.url, "all_proxy": proxy.url}
 
@@ -246,10 +239,6 @@ def main():
         finally:
             fake6.stop()
 
-    proxy.stop()
-    fake.stop()
-    return results.report()
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_main(tests)
