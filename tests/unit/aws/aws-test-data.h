@@ -1,10 +1,11 @@
-/* Reads a recorded AWS response from tests/data/aws/ for the parser tests. */
+/* Reads a recorded AWS response from tests/data/aws/ for the parser tests, and parses it whole. */
 #pragma once
 
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "macro.h"
 #include "test-suite.h"
 
 static inline char *read_aws_data(const char *name, size_t *ret_len)
@@ -22,3 +23,12 @@ static inline char *read_aws_data(const char *name, size_t *ret_len)
                 *ret_len = n;
         return buf;
 }
+
+/* The recorded response `name` parsed whole by parse(body, len, ..., &error), which must succeed. */
+#define PARSE_RECORDED(name, parse, ...)                                                                    \
+        do {                                                                                                \
+                size_t len_;                                                                                \
+                _cleanup_free_ char *body_ = read_aws_data(name, &len_);                                    \
+                struct aws_error e_ = {};                                                                   \
+                ck_assert_int_eq(parse(body_, len_, __VA_ARGS__, &e_), 0);                                  \
+        } while (0)

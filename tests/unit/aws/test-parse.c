@@ -17,23 +17,13 @@
 
 TEST_FILE("aws-parse");
 
-/* The recorded snapshot page `file` parses whole into `l` (and its marker into `ret_marker`, if given). */
-static void parse_recorded_snapshots(const char *file, struct rds_db_cluster_snapshot_list *l,
-                                     char **ret_marker)
-{
-        size_t n;
-        _cleanup_free_ char *xml = read_aws_data(file, &n);
-        struct aws_error e = {};
-
-        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, n, l, ret_marker, &e), 0);
-}
-
 TEST(snapshots_page_with_tags_and_marker)
 {
         struct rds_db_cluster_snapshot_list l = {};
         _cleanup_free_ char *marker = NULL;
 
-        parse_recorded_snapshots("describe-db-cluster-snapshots-page1.xml", &l, &marker);
+        PARSE_RECORDED("describe-db-cluster-snapshots-page1.xml", rds_parse_db_cluster_snapshots, &l,
+                       &marker);
         ck_assert_uint_eq(l.n, 2);
         ck_assert_str_eq(marker, "bWFya2VyLXBhZ2UtMg==");
         struct rds_db_cluster_snapshot *s = &l.items[0];
@@ -61,7 +51,8 @@ TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
 {
         struct rds_db_cluster_snapshot_list l = {};
 
-        parse_recorded_snapshots("describe-db-cluster-snapshots-missing-status.xml", &l, NULL);
+        PARSE_RECORDED("describe-db-cluster-snapshots-missing-status.xml", rds_parse_db_cluster_snapshots,
+                       &l, NULL);
         ck_assert_uint_eq(l.n, 1);
         ck_assert(l.items[0].malformed);
         ck_assert_str_eq(l.items[0].identifier, "no-status");
@@ -140,12 +131,10 @@ TEST(external_entities_are_not_expanded)
 
 TEST(clusters_with_members_window_and_times)
 {
-        size_t n;
-        _cleanup_free_ char *xml = read_aws_data("describe-db-clusters.xml", &n);
         struct rds_db_cluster_list l = {};
         _cleanup_free_ char *marker = NULL;
-        struct aws_error e = {};
-        ck_assert_int_eq(rds_parse_db_clusters(xml, n, &l, &marker, &e), 0);
+
+        PARSE_RECORDED("describe-db-clusters.xml", rds_parse_db_clusters, &l, &marker);
         ck_assert_ptr_null(marker);
         ck_assert_uint_eq(l.n, 1);
         struct rds_db_cluster *c = &l.items[0];
@@ -166,11 +155,10 @@ TEST(clusters_with_members_window_and_times)
 
 TEST(sts_credentials)
 {
-        size_t n;
-        _cleanup_free_ char *xml = read_aws_data("sts-assume-role.xml", &n);
         struct aws_credentials c = {};
         struct aws_error e = {};
-        ck_assert_int_eq(sts_parse_credentials(xml, n, &c, &e), 0);
+
+        PARSE_RECORDED("sts-assume-role.xml", sts_parse_credentials, &c);
         ck_assert_str_eq(c.access_key_id, "ASIAIOSFODNN7EXAMPLE");
         ck_assert_str_eq(c.session_token, "IQoJb3JpZ2luX2VjEXAMPLETOKENFORTESTSONLY==");
         ck_assert_int_eq(c.expiration, time_from_civil(2026, 11, 24, 10, 0, 0));
@@ -204,11 +192,9 @@ TEST(backup_recovery_points_page)
 
 TEST(backup_recovery_point_expired_with_lifecycle)
 {
-        size_t n;
-        _cleanup_free_ char *json = read_aws_data("describe-recovery-point.json", &n);
         struct backup_recovery_point p = {};
-        struct aws_error e = {};
-        ck_assert_int_eq(backup_parse_recovery_point(json, n, &p, &e), 0);
+
+        PARSE_RECORDED("describe-recovery-point.json", backup_parse_recovery_point, &p);
         ck_assert_str_eq(p.status, "EXPIRED");
         ck_assert_uint_eq(p.delete_after_days, 35);
         ck_assert_int_eq(p.completion_date, 1665597000);
