@@ -14,11 +14,10 @@
 
 TEST_FILE("aws-page-stream");
 
-/* Feed `xml` in pieces cut at `cuts` (ascending offsets), then finish. */
-static int stream_snapshots(const char *xml, size_t len, const size_t *cuts, size_t n_cuts,
-                            struct rds_db_cluster_snapshot_list *l, char **marker, struct aws_error *e)
+/* Feed `xml` to `p` in pieces cut at `cuts` (ascending offsets), then finish, and free `p`. */
+static int stream_page(struct rds_page_parser *p, const char *xml, size_t len, const size_t *cuts,
+                       size_t n_cuts, char **marker, struct aws_error *e)
 {
-        struct rds_page_parser *p = rds_page_parser_new_db_cluster_snapshots(l);
         size_t from = 0;
         int r = 0;
         ck_assert_ptr_nonnull(p);
@@ -31,6 +30,18 @@ static int stream_snapshots(const char *xml, size_t len, const size_t *cuts, siz
                 r = rds_page_parser_finish(p, marker, e);
         rds_page_parser_free(p);
         return r;
+}
+
+static int stream_snapshots(const char *xml, size_t len, const size_t *cuts, size_t n_cuts,
+                            struct rds_db_cluster_snapshot_list *l, char **marker, struct aws_error *e)
+{
+        return stream_page(rds_page_parser_new_db_cluster_snapshots(l), xml, len, cuts, n_cuts, marker, e);
+}
+
+static int stream_clusters(const char *xml, size_t len, const size_t *cuts, size_t n_cuts,
+                           struct rds_db_cluster_list *l, char **marker, struct aws_error *e)
+{
+        return stream_page(rds_page_parser_new_db_clusters(l), xml, len, cuts, n_cuts, marker, e);
 }
 
 static void assert_same_snapshot(const struct rds_db_cluster_snapshot *a,
@@ -103,11 +114,7 @@ TEST(clusters_page_split_anywhere_reads_the_same)
         ck_assert_uint_gt(whole.n, 0);
         for (size_t cut = 0; cut <= n; cut++) {
                 struct rds_db_cluster_list l = {};
-                struct rds_page_parser *p = rds_page_parser_new_db_clusters(&l);
-                ck_assert_int_eq(rds_page_parser_feed(p, xml, cut, &e), 0);
-                ck_assert_int_eq(rds_page_parser_feed(p, xml + cut, n - cut, &e), 0);
-                ck_assert_int_eq(rds_page_parser_finish(p, NULL, &e), 0);
-                rds_page_parser_free(p);
+                ck_assert_int_eq(stream_clusters(xml, n, &cut, 1, &l, NULL, &e), 0);
                 ck_assert_uint_eq(l.n, whole.n);
                 for (size_t i = 0; i < l.n; i++) {
                         ck_assert_str_eq(l.items[i].identifier, whole.items[i].identifier);
@@ -224,27 +231,73 @@ TEST(more_items_than_a_page_holds_fail_the_page)
         rds_db_cluster_snapshot_list_done(&l);
 }
 
-TEST(bad_items_are_flagged_or_skipped_while_streaming)
-{
-        static const char snaps[] = RDS_SNAPSHOTS_PAGE(
-            RDS_SNAPSHOT("bad", "<AllocatedStorage>-1</AllocatedStorage>") RDS_SNAPSHOT("good", ""));
-        static const char clusters[] = RDS_CLUSTERS_PAGE(
-            RDS_CLUSTER("bad", "<StorageEncrypted>maybe</StorageEncrypted>") RDS_CLUSTER("good", ""));
-        struct rds_db_cluster_snapshot_list s = {};
-        struct rds_db_cluster_list c = {};
-        struct aws_error e = {};
-        size_t cut = (size_t)(strstr(snaps, "-1") - snaps) + 1; /* inside the bad value */
-        ck_assert_int_eq(stream_snapshots(snaps, sizeof(snaps) - 1, &cut, 1, &s, NULL, &e), 0);
-        assert_bad_snapshot_flagged_good_kept(&s);
-        rds_db_cluster_snapshot_list_done(&s);
+#define SNAPSHOT_CREATED(id, created)                                                                       \
+        RDS_SNAPSHOT(id, "<SnapshotCreateTime>" created "</SnapshotCreateTime>")
 
-        struct rds_page_parser *p = rds_page_parser_new_db_clusters(&c);
-        ck_assert_int_eq(rds_page_parser_feed(p, clusters, 100, &e), 0);
-        ck_assert_int_eq(rds_page_parser_feed(p, clusters + 100, sizeof(clusters) - 1 - 100, &e), 0);
-        ck_assert_int_eq(rds_page_parser_finish(p, NULL, &e), 0);
-        rds_page_parser_free(p);
-        assert_bad_cluster_skipped_good_kept(&c);
-        rds_db_cluster_list_done(&c);
+/* Pages whose item "bad" cannot be read and whose item "good" can: the bad snapshot is kept, flagged, with
+ * its names; the bad cluster is left out and counted; the rest of the page is read. */
+static const struct bad_page {
+        bool clusters;
+        const char *xml;
+        int64_t good_created; /* the good snapshot's SnapshotCreateTime */
+} bad_pages[] = {
+    /* A bad timestamp spares the rest of the page. */
+    {false,
+     RDS_SNAPSHOTS_PAGE(SNAPSHOT_CREATED("bad", "yesterday")
+                            SNAPSHOT_CREATED("good", "2026-11-24T02:17:05.123Z")),
+     1795486625},
+    /* A negative size. */
+    {false,
+     RDS_SNAPSHOTS_PAGE(RDS_SNAPSHOT("bad", "<AllocatedStorage>-1</AllocatedStorage>")
+                            RDS_SNAPSHOT("good", "")),
+     0},
+    /* A port that is not a number. */
+    {true, RDS_CLUSTERS_PAGE(RDS_CLUSTER("bad", "<Port>not-a-number</Port>") RDS_CLUSTER("good", "")), 0},
+    /* A boolean that is neither. */
+    {true,
+     RDS_CLUSTERS_PAGE(RDS_CLUSTER("bad", "<StorageEncrypted>maybe</StorageEncrypted>")
+                           RDS_CLUSTER("good", "")),
+     0},
+};
+
+/* `b` read whole (parsed by rds_parse_*), or streamed in two pieces cut at `cut` (< its length). */
+static void assert_bad_item_flagged_or_skipped(const struct bad_page *b, const size_t *cut)
+{
+        size_t len = strlen(b->xml);
+        struct aws_error e = {};
+
+        if (b->clusters) {
+                struct rds_db_cluster_list l = {};
+
+                ck_assert_int_eq(cut ? stream_clusters(b->xml, len, cut, 1, &l, NULL, &e)
+                                     : rds_parse_db_clusters(b->xml, len, &l, NULL, &e),
+                                 0);
+                ck_assert_uint_eq(l.n, 1);
+                ck_assert_uint_eq(l.skipped, 1);
+                ck_assert_str_eq(l.items[0].identifier, "good");
+                rds_db_cluster_list_done(&l);
+        } else {
+                struct rds_db_cluster_snapshot_list l = {};
+
+                ck_assert_int_eq(cut ? stream_snapshots(b->xml, len, cut, 1, &l, NULL, &e)
+                                     : rds_parse_db_cluster_snapshots(b->xml, len, &l, NULL, &e),
+                                 0);
+                ck_assert_uint_eq(l.n, 2);
+                ck_assert(l.items[0].malformed);
+                ck_assert_str_eq(l.items[0].identifier, "bad");
+                ck_assert_str_eq(l.items[0].cluster_identifier, "c");
+                ck_assert(!l.items[1].malformed);
+                ck_assert_str_eq(l.items[1].identifier, "good");
+                ck_assert_int_eq(l.items[1].create_time, b->good_created);
+                rds_db_cluster_snapshot_list_done(&l);
+        }
+}
+
+TEST_LOOP(bad_items_are_flagged_or_skipped_whole_or_split_anywhere, 0, ELEMENTSOF(bad_pages))
+{
+        assert_bad_item_flagged_or_skipped(&bad_pages[_i], NULL);
+        for (size_t cut = 0; cut < strlen(bad_pages[_i].xml); cut++)
+                assert_bad_item_flagged_or_skipped(&bad_pages[_i], &cut);
 }
 
 TEST(failed_page_leaves_the_list_as_it_was)

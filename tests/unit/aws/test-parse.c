@@ -61,32 +61,6 @@ TEST(snapshot_without_status_is_kept_as_malformed_with_its_names)
         rds_db_cluster_snapshot_list_done(&l);
 }
 
-#define SNAPSHOT_CREATED(id, created)                                                                       \
-        RDS_SNAPSHOT(id, "<SnapshotCreateTime>" created "</SnapshotCreateTime>")
-
-TEST(one_bad_timestamp_spares_the_rest_of_the_page)
-{
-        const char *xml = RDS_SNAPSHOTS_PAGE(SNAPSHOT_CREATED("bad", "yesterday")
-                                                 SNAPSHOT_CREATED("good", "2026-11-24T02:17:05.123Z"));
-        struct rds_db_cluster_snapshot_list l = {};
-        struct aws_error e = {};
-        ck_assert_int_eq(rds_parse_db_cluster_snapshots(xml, strlen(xml), &l, NULL, &e), 0);
-        assert_bad_snapshot_flagged_good_kept(&l);
-        ck_assert_int_gt(l.items[1].create_time, 0);
-        rds_db_cluster_snapshot_list_done(&l);
-}
-
-TEST(cluster_that_cannot_be_read_is_left_out_and_counted)
-{
-        const char *xml =
-            RDS_CLUSTERS_PAGE(RDS_CLUSTER("bad", "<Port>not-a-number</Port>") RDS_CLUSTER("good", ""));
-        struct rds_db_cluster_list l = {};
-        struct aws_error e = {};
-        ck_assert_int_eq(rds_parse_db_clusters(xml, strlen(xml), &l, NULL, &e), 0);
-        assert_bad_cluster_skipped_good_kept(&l);
-        rds_db_cluster_list_done(&l);
-}
-
 TEST(cut_document_is_a_parse_error)
 {
         size_t n;
