@@ -260,7 +260,7 @@ static const struct bad_page {
      0},
 };
 
-/* `b` read whole (parsed by rds_parse_*), or streamed in two pieces cut at `cut` (< its length). */
+/* `b` parsed whole (cut NULL: by rds_parse_*), or streamed in two pieces cut at `cut`. */
 static void assert_bad_item_flagged_or_skipped(const struct bad_page *b, const size_t *cut)
 {
         size_t len = strlen(b->xml);
@@ -296,7 +296,7 @@ static void assert_bad_item_flagged_or_skipped(const struct bad_page *b, const s
 TEST_LOOP(bad_items_are_flagged_or_skipped_whole_or_split_anywhere, 0, ELEMENTSOF(bad_pages))
 {
         assert_bad_item_flagged_or_skipped(&bad_pages[_i], NULL);
-        for (size_t cut = 0; cut < strlen(bad_pages[_i].xml); cut++)
+        for (size_t cut = 0; cut <= strlen(bad_pages[_i].xml); cut++)
                 assert_bad_item_flagged_or_skipped(&bad_pages[_i], &cut);
 }
 
