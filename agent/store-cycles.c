@@ -24,8 +24,6 @@ int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_i
 {
         int r;
 
-        if (!s)
-                return -EINVAL;
         r = store_run(s, cycle_sql, STMT_CYCLE_BEGIN, ARG_INT(now), ARG_INT(dry_run));
         if (r < 0)
                 return r;
@@ -37,8 +35,8 @@ int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_i
 int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,
                        int64_t now)
 {
-        sqlite3_stmt *ex = NULL;
-        int r, rc;
+        int64_t one;
+        int r;
 
         if (!s || !c)
                 return -EINVAL;
@@ -47,20 +45,16 @@ int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c
                               ARG_INT(c->created), ARG_INT(c->deleted), ARG_INT(c->missed),
                               ARG_INT(c->api_calls), ARG_INT(exit_status));
         if (r != 0)
-                return r < 0 ? r : 0;
+                return MIN(r, 0);
 
-        r = store_stmt(s, cycle_sql, STMT_CYCLE_EXISTS, &ex);
+        /* Nothing changed: tell "no such cycle" from "already finished". */
+        r = store_get(s, cycle_sql, STMT_CYCLE_EXISTS, &store_int64_rows, &one, ARG_INT(id));
+        if (r == -ENOENT)
+                store_set_error(s, "no cycle %" PRId64, id);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(ex, 1, id);
-        rc = sqlite3_step(ex);
-        r = rc == SQLITE_ROW ? -EALREADY : rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc);
-        store_stmt_resetp(&ex);
-        if (r == -EALREADY)
-                store_set_error(s, "cycle %" PRId64 " is already finished", id);
-        else if (r == -ENOENT)
-                store_set_error(s, "no cycle %" PRId64, id);
-        return r;
+        store_set_error(s, "cycle %" PRId64 " is already finished", id);
+        return -EALREADY;
 }
 
 /* In CYCLE_COLUMNS order. */
@@ -83,15 +77,11 @@ DEFINE_STORE_ROWS(cycle_rows, struct cycle_record, cycle_columns);
 
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret)
 {
-        if (!s || !ret)
-                return -EINVAL;
         return store_get(s, cycle_sql, STMT_CYCLE_GET, &cycle_rows, ret, ARG_INT(id));
 }
 
 int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list(s, cycle_sql, STMT_CYCLE_LIST, &cycle_rows, ret, ret_n, ARG_INT(sql_limit(limit)));
 }
 

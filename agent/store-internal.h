@@ -74,6 +74,16 @@ struct store {
                 return NULL;                                                                                \
         }
 
+/* DEFINE_STORE_RECORD_FREE(ledger_entry_done, ledger_entries_free, struct ledger_entry, ledger_rows): a
+ * record's destructors, both from its rows: done() frees what one element owns and zeroes it (accepts
+ * NULL), free() is DEFINE_STORE_ARRAY_FREE()'s. */
+#define DEFINE_STORE_RECORD_FREE(done, free, type, rows)                                                    \
+        void done(type *element)                                                                            \
+        {                                                                                                   \
+                store_row_done(&(rows), element);                                                           \
+        }                                                                                                   \
+        DEFINE_STORE_ARRAY_FREE(free, type, rows)
+
 /* ---- Errors: sqlite's result codes become negative errno here and nowhere else. ---- */
 
 void store_set_error(struct store *s, const char *fmt, ...) _printf_(2, 3);
@@ -104,6 +114,19 @@ int store_step_row(struct store *s, sqlite3_stmt *st);
 /* End the transaction begun before the work whose result is `r`: commit when r >= 0, else (or when the
  * commit fails) roll back. Returns 0 or the first error. */
 int store_commit_or_rollback(struct store *s, int r);
+
+#define STORE_BEGIN_WRITE "BEGIN IMMEDIATE"
+#define STORE_BEGIN_READ "BEGIN"
+
+/* The work `expr` (an int, >= 0 or a negative errno; not evaluated when the BEGIN fails) in a transaction
+ * begun with `begin`: STORE_BEGIN_WRITE for a write (the lock is taken up front, so that it cannot fail
+ * half-way with SQLITE_BUSY), STORE_BEGIN_READ for reads that must see one state. Committed when it
+ * succeeds, else rolled back: 0 or the first error. */
+#define STORE_TRANSACTION(s, begin, expr)                                                                   \
+        ({                                                                                                  \
+                int _begin_r_ = store_exec((s), (begin));                                                   \
+                _begin_r_ < 0 ? _begin_r_ : store_commit_or_rollback((s), (expr));                          \
+        })
 
 static inline int bind_text(sqlite3_stmt *st, int idx, const char *v)
 {
@@ -197,6 +220,8 @@ struct store_rows {
 
 /* Rows of one integer column, read into an int64_t (a MAX(), a time). */
 extern const struct store_rows store_int64_rows;
+/* Rows of one text column, read into a char * (a fresh copy, NULL for SQL NULL). */
+extern const struct store_rows store_text_rows;
 
 /* The current row of `st` into *element (overwritten, even on failure): 0, STORE_ROW_SKIP or a negative
  * errno; on anything but 0 it owns nothing. */
@@ -214,7 +239,11 @@ int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *ro
 /* The one row of `st` into *ret (untouched on failure); -ENOENT when there is none (or it is skipped). */
 int store_read_one(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret);
 
-/* ---- One statement: prepare, bind, step, reset or finalize. ---- */
+/* ---- One statement: prepare, bind, step, reset or finalize. ----
+ *
+ * The helpers below check what the store's public functions take from their callers and pass on: `s`,
+ * and `ret` / `ret_n` for a query; -EINVAL when one is NULL, so that a function that only passes them on
+ * need not check them again. */
 
 /* A statement's parameter: an integer, a double, text (NULL binds SQL NULL) or SQL NULL. Built with
  * ARG_INT(), ARG_DOUBLE(), ARG_TEXT(), ARG_NULL; a list of them with STORE_ARGS(a, b, ...) binds ?1, ?2,
@@ -245,7 +274,7 @@ int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, con
                    size_t n);
 #define store_run(s, sql, id, ...) store_run_args(s, sql, id, STORE_ARGS(__VA_ARGS__))
 /* Same, returning how many rows it changed (>= 0): for an UPDATE or an INSERT OR IGNORE whose caller must
- * tell "done" from "nothing to do". */
+ * tell "done" from "nothing to do": `r == 0 ? <why nothing> : MIN(r, 0)`. */
 int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,
                            const struct store_arg *args, size_t n);
 #define store_run_changes(s, sql, id, ...) store_run_changes_args(s, sql, id, STORE_ARGS(__VA_ARGS__))

@@ -79,12 +79,7 @@ static const struct store_column ledger_columns[] = {
 
 DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_columns, .what = "ledger row");
 
-void ledger_entry_done(struct ledger_entry *e)
-{
-        store_row_done(&ledger_rows, e);
-}
-
-DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows)
+DEFINE_STORE_RECORD_FREE(ledger_entry_done, ledger_entries_free, struct ledger_entry, ledger_rows)
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {
@@ -107,22 +102,15 @@ int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t 
 /* After an UPDATE ... WHERE state = 'intent' changed nothing: tell "no row" from "not open". */
 static int ledger_not_open(struct store *s, int64_t id)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int rc, r;
+        _cleanup_free_ char *state = NULL;
+        int r;
 
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_STATE, &st);
+        r = store_get(s, ledger_sql, STMT_LEDGER_STATE, &store_text_rows, &state, ARG_INT(id));
+        if (r == -ENOENT)
+                store_set_error(s, "no ledger row %" PRId64, id);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, id);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                store_set_error(s, "no ledger row %" PRId64, id);
-                return -ENOENT;
-        }
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
-        store_set_error(s, "ledger row %" PRId64 " is already %s", id,
-                        strna((const char *)sqlite3_column_text(st, 0)));
+        store_set_error(s, "ledger row %" PRId64 " is already %s", id, strna(state));
         return -EALREADY;
 }
 
@@ -133,15 +121,11 @@ static int ledger_update_open(struct store *s, enum stmt_id stmt, int64_t id, co
 {
         int r = store_run_changes_args(s, ledger_sql, stmt, args, n);
 
-        if (r < 0)
-                return r;
-        return r == 0 ? ledger_not_open(s, id) : 0;
+        return r == 0 ? ledger_not_open(s, id) : MIN(r, 0);
 }
 
 int store_ledger_retry(struct store *s, int64_t id, int64_t now)
 {
-        if (!s)
-                return -EINVAL;
         return ledger_update_open(s, STMT_LEDGER_RETRY, id, STORE_ARGS(ARG_INT(id), ARG_INT(now)));
 }
 
@@ -158,15 +142,11 @@ int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, 
 
 int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret)
 {
-        if (!s || !ret)
-                return -EINVAL;
         return store_get(s, ledger_sql, STMT_LEDGER_GET, &ledger_rows, ret, ARG_INT(id));
 }
 
 int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_args(s, ledger_sql, STMT_LEDGER_OPEN, &ledger_rows, ret, ret_n, NULL, 0);
 }
 
@@ -198,8 +178,6 @@ DEFINE_STORE_ROWS(count_rows, struct ledger_count, count_columns, .skip_unknown 
 
 int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once_args(s,
                                     "SELECT kind, state, COUNT(*) FROM ledger WHERE state != 'intent' "
                                     "GROUP BY kind, state ORDER BY kind, state",

@@ -42,17 +42,10 @@ static const struct store_column problem_columns[] = {
 
 DEFINE_STORE_ROWS(problem_rows, struct problem, problem_columns, .what = "problem row");
 
-void problem_done(struct problem *p)
-{
-        store_row_done(&problem_rows, p);
-}
-
-DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_rows)
+DEFINE_STORE_RECORD_FREE(problem_done, problems_free, struct problem, problem_rows)
 
 int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once(s,
                                "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
                                "OR (?1 > 0 AND resolved_at >= ?1) "
@@ -138,13 +131,8 @@ static int problems_write(struct store *s, const struct problem *current, size_t
 int store_problems_update(struct store *s, const struct problem *current, size_t n_current,
                           problem_resolved_fn resolved, void *userdata, int64_t now, int64_t keep_sec)
 {
-        int r;
-
         if (!s || (n_current > 0 && !current))
                 return -EINVAL;
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(
-            s, problems_write(s, current, n_current, resolved, userdata, now, keep_sec));
+        return STORE_TRANSACTION(s, STORE_BEGIN_WRITE,
+                                 problems_write(s, current, n_current, resolved, userdata, now, keep_sec));
 }

@@ -13,7 +13,7 @@ static const char *const quota_sql[_STMT_MAX] = {
 
 int store_account_quota_put(struct store *s, const char *region, const struct account_quota_record *q)
 {
-        if (!s || !region || !q)
+        if (!region || !q)
                 return -EINVAL;
         return store_run(s, quota_sql, STMT_QUOTA_PUT, ARG_TEXT(region), ARG_INT(q->max), ARG_INT(q->used),
                          ARG_INT(q->counted), ARG_INT(q->observed_at));
@@ -31,7 +31,7 @@ DEFINE_STORE_ROWS(quota_rows, struct account_quota_record, quota_columns);
 
 int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret)
 {
-        if (!s || !region || !ret)
+        if (!region)
                 return -EINVAL;
         return store_get(s, quota_sql, STMT_QUOTA_GET, &quota_rows, ret, ARG_TEXT(region));
 }

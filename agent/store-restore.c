@@ -50,12 +50,7 @@ static int restore_request_read_kind(struct store *s, sqlite3_stmt *st, void *re
 DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns,
                   .read_rest = restore_request_read_kind);
 
-void restore_request_done(struct restore_request *r)
-{
-        store_row_done(&restore_rows, r);
-}
-
-DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_rows)
+DEFINE_STORE_RECORD_FREE(restore_request_done, restore_requests_free, struct restore_request, restore_rows)
 
 /* The requests still to run or running: their new cluster is taken. */
 #define RESTORE_OPEN "state IN ('recorded', 'started')"
@@ -96,7 +91,7 @@ int store_restore_request_add(struct store *s, const struct restore_request *in,
 
 int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret)
 {
-        if (!s || !new_cluster || !ret)
+        if (!new_cluster)
                 return -EINVAL;
         return store_get_once(s,
                               "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
@@ -106,8 +101,6 @@ int store_restore_request_find_open(struct store *s, const char *new_cluster, st
 
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once_args(s,
                                     "SELECT " RESTORE_COLUMNS " FROM restore_requests "
                                     "WHERE " RESTORE_OPEN " ORDER BY id",
@@ -131,15 +124,13 @@ int store_restore_requests_recent(struct store *s, size_t limit, struct restore_
 
 int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret)
 {
-        if (!s || !ret)
-                return -EINVAL;
         return store_get_once(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1",
                               &restore_rows, ret, ARG_INT(id));
 }
 
 int store_restore_request_find_latest(struct store *s, const char *new_cluster, struct restore_request *ret)
 {
-        if (!s || !new_cluster || !ret)
+        if (!new_cluster)
                 return -EINVAL;
         return store_get_once(s,
                               "SELECT " RESTORE_COLUMNS
@@ -153,18 +144,14 @@ int store_restore_request_update(struct store *s, int64_t id, const char *state,
         struct restore_request q = {};
         int r;
 
-        if (!s)
-                return -EINVAL;
         r = store_run_changes_once(
             s,
             "UPDATE restore_requests SET state = coalesce(?2, state), message = coalesce(?3, message), "
             "updated_at = ?4 WHERE id = ?1 AND (state IS NOT coalesce(?2, state) OR "
             "message IS NOT coalesce(?3, message))",
             ARG_INT(id), ARG_TEXT(state), ARG_TEXT(message), ARG_INT(now));
-        if (r < 0)
-                return r;
-        if (r > 0)
-                return 0;
+        if (r != 0)
+                return MIN(r, 0);
         /* Nothing changed: tell "no such request" (-ENOENT) from "already so" (0). */
         r = store_restore_request_get(s, id, &q);
         restore_request_done(&q);

@@ -268,6 +268,10 @@ static const struct store_column int64_column[] = {{.kind = STORE_COLUMN_INT64, 
 const struct store_rows store_int64_rows = {
     .size = sizeof(int64_t), .columns = int64_column, .n_columns = ELEMENTSOF(int64_column)};
 
+static const struct store_column text_column[] = {{.kind = STORE_COLUMN_TEXT, .offset = 0}};
+const struct store_rows store_text_rows = {
+    .size = sizeof(char *), .columns = text_column, .n_columns = ELEMENTSOF(text_column)};
+
 void store_rows_free(const struct store_rows *rows, void *array, size_t n)
 {
         for (size_t i = 0; array && i < n; i++)
@@ -355,6 +359,8 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 {
         int r;
 
+        if (!s)
+                return -EINVAL;
         store_bind(st, args, n);
         r = store_step_done(s, st);
         store_stmt_resetp(&st);
@@ -364,7 +370,7 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_id id,
                             const struct store_arg *args, size_t n, sqlite3_stmt **ret)
 {
-        int r = store_stmt(s, sql, id, ret);
+        int r = s ? store_stmt(s, sql, id, ret) : -EINVAL;
 
         if (r < 0)
                 return r;
@@ -375,7 +381,7 @@ static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_i
 static int store_prepare_bound(struct store *s, const char *sql, const struct store_arg *args, size_t n,
                                sqlite3_stmt **ret)
 {
-        int r = store_prepare(s, sql, ret);
+        int r = s ? store_prepare(s, sql, ret) : -EINVAL;
 
         if (r < 0)
                 return r;
@@ -387,7 +393,7 @@ int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, con
                    size_t n)
 {
         sqlite3_stmt *st = NULL;
-        int r = store_stmt(s, sql, id, &st);
+        int r = s ? store_stmt(s, sql, id, &st) : -EINVAL;
 
         return r < 0 ? r : store_step_args(s, st, args, n);
 }
@@ -414,7 +420,7 @@ int store_get_args(struct store *s, const char *const *sql, enum stmt_id id, con
                    void *ret, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = store_stmt_bound(s, sql, id, args, n, &st);
+        int r = ret ? store_stmt_bound(s, sql, id, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
@@ -423,7 +429,7 @@ int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, co
                     void *ret, size_t *ret_n, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = store_stmt_bound(s, sql, id, args, n, &st);
+        int r = ret && ret_n ? store_stmt_bound(s, sql, id, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
@@ -432,7 +438,7 @@ int store_get_once_args(struct store *s, const char *sql, const struct store_row
                         const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = store_prepare_bound(s, sql, args, n, &st);
+        int r = ret ? store_prepare_bound(s, sql, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
@@ -441,7 +447,7 @@ int store_list_once_args(struct store *s, const char *sql, const struct store_ro
                          size_t *ret_n, const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = store_prepare_bound(s, sql, args, n, &st);
+        int r = ret && ret_n ? store_prepare_bound(s, sql, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
@@ -510,12 +516,7 @@ static int migrate_step(struct store *s, int version)
 /* Apply migration `version` in its own write transaction. */
 static int migrate_one(struct store *s, int version)
 {
-        int r;
-
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(s, migrate_step(s, version));
+        return STORE_TRANSACTION(s, STORE_BEGIN_WRITE, migrate_step(s, version));
 }
 
 static int store_migrate(struct store *s, int target)
