@@ -146,6 +146,7 @@ enum store_column_kind {
         STORE_COLUMN_TEXT,     /* char *, a fresh copy; NULL for SQL NULL */
         STORE_COLUMN_KEY,      /* char *, as TEXT, but '' (a key column's "not applicable") is NULL too */
         STORE_COLUMN_NAME,     /* an enum stored by its name in the column's `names` */
+        STORE_COLUMN_NAME_OR,  /* the same, but a name it does not know (or NULL) reads as `fallback` */
         STORE_COLUMN_INT64,    /* int64_t; SQL NULL reads as 0, as for every number */
         STORE_COLUMN_UINT64,   /* uint64_t: sqlite integers are signed, the bits are stored */
         STORE_COLUMN_UNSIGNED, /* unsigned */
@@ -156,11 +157,12 @@ enum store_column_kind {
 struct store_column {
         enum store_column_kind kind;
         size_t offset; /* of the field in the element */
-        /* NAME: the enum's names indexed by value, and the field's name for the error on one this build
-         * does not know. */
+        /* NAME, NAME_OR: the enum's names indexed by value, and the field's name for the error on one this
+         * build does not know. */
         const char *const *names;
         size_t n_names;
         const char *label;
+        int fallback; /* NAME_OR */
 };
 
 /* 0; and the build fails unless `check` holds: the reader writes through an offset, so a struct's field
@@ -180,14 +182,19 @@ struct store_column {
 #define STORE_UNSIGNED(type, field) STORE_COLUMN_(STORE_COLUMN_UNSIGNED, unsigned, type, field)
 #define STORE_INT(type, field) STORE_COLUMN_(STORE_COLUMN_INT, int, type, field)
 #define STORE_BOOL(type, field) STORE_COLUMN_(STORE_COLUMN_BOOL, bool, type, field)
-/* An enum `field` (int-sized) stored by its name in the array `table`. */
-#define STORE_NAME(type, field, table)                                                                      \
+#define STORE_NAME_(k, type, field, table, fallback_value)                                                  \
         {                                                                                                   \
-                .kind = STORE_COLUMN_NAME,                                                                  \
+                .kind = (k),                                                                                \
                 .offset =                                                                                   \
                     offsetof(type, field) + STORE_CHECK_(sizeof(((type *)NULL)->field) == sizeof(int)),     \
-                .names = (table), .n_names = ELEMENTSOF(table), .label = #field                             \
+                .names = (table), .n_names = ELEMENTSOF(table), .label = #field,                            \
+                .fallback = (fallback_value)                                                                \
         }
+/* An enum `field` (int-sized) stored by its name in the array `table`. */
+#define STORE_NAME(type, field, table) STORE_NAME_(STORE_COLUMN_NAME, type, field, table, 0)
+/* Same, for a column whose unknown names (and NULL) read as `fallback` rather than failing the row. */
+#define STORE_NAME_OR(type, field, table, fallback)                                                         \
+        STORE_NAME_(STORE_COLUMN_NAME_OR, type, field, table, fallback)
 /* A column that read_rest() reads into `field`, whatever its type. */
 #define STORE_OTHER(type, field)                                                                            \
         {                                                                                                   \

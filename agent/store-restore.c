@@ -21,7 +21,8 @@ DEFINE_STRING_TABLE_TO_STRING(restore_request_kind, enum restore_request_kind, r
 /* In RESTORE_COLUMNS order. */
 static const struct store_column restore_columns[] = {
     STORE_INT64(struct restore_request, id),
-    STORE_OTHER(struct restore_request, kind),
+    /* a name this build does not know reads as a snapshot restore */
+    STORE_NAME_OR(struct restore_request, kind, restore_kind_table, RESTORE_FROM_SNAPSHOT),
     /* what to restore, and where */
     STORE_TEXT(struct restore_request, source),
     STORE_TEXT(struct restore_request, region),
@@ -38,17 +39,7 @@ static const struct store_column restore_columns[] = {
     STORE_INT64(struct restore_request, updated_at),
 };
 
-static int restore_request_read_kind(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        (void)s;
-        ((struct restore_request *)ret)->kind =
-            streq_ptr((const char *)sqlite3_column_text(st, 1), "point-in-time") ? RESTORE_TO_POINT_IN_TIME
-                                                                                 : RESTORE_FROM_SNAPSHOT;
-        return 0;
-}
-
-DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns,
-                  .read_rest = restore_request_read_kind);
+DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns);
 
 DEFINE_STORE_RECORD_FREE(restore_request_done, restore_requests_free, struct restore_request, restore_rows)
 

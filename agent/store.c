@@ -196,6 +196,8 @@ static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct 
         const char *t = (const char *)sqlite3_column_text(st, col);
         int v = string_table_lookup(c->names, c->n_names, t);
 
+        if (v < 0 && c->kind == STORE_COLUMN_NAME_OR)
+                v = c->fallback;
         if (v < 0) {
                 if (rows->skip_unknown)
                         return STORE_ROW_SKIP;
@@ -220,6 +222,7 @@ static int column_read(struct store *s, sqlite3_stmt *st, int col, const struct 
         case STORE_COLUMN_KEY:
                 return column_strdup(st, col, kind == STORE_COLUMN_KEY, field);
         case STORE_COLUMN_NAME:
+        case STORE_COLUMN_NAME_OR:
                 return column_name(s, st, col, rows, field);
         case STORE_COLUMN_INT64:
                 *(int64_t *)field = sqlite3_column_int64(st, col);
