@@ -5,7 +5,6 @@
 
 #include "store-internal.h"
 
-/* In the order of store_backup_storage_load()'s SELECT. */
 static const struct store_column backup_storage_columns[] = {
     STORE_TEXT(struct backup_storage_record, region),
     STORE_TEXT(struct backup_storage_record, cluster),
@@ -74,7 +73,6 @@ int store_backup_storage_replace(struct store *s, char *const *regions, size_t n
 int store_backup_storage_load(struct store *s, struct backup_storage_record **ret, size_t *ret_n)
 {
         return store_list_once_args(s,
-                                    "SELECT region, cluster, billed_bytes, snapshot_bytes, observed_at "
-                                    "FROM backup_storage ORDER BY region, cluster",
+                                    "SELECT " STORE_COLUMNS " FROM backup_storage ORDER BY region, cluster",
                                     &backup_storage_rows, ret, ret_n, NULL, 0);
 }

@@ -6,18 +6,14 @@
 
 #include "store-internal.h"
 
-#define CYCLE_COLUMNS                                                                                       \
-        "id, started_at, finished_at, dry_run, planned, succeeded, failed, created, deleted, missed, "      \
-        "api_calls, exit_status"
-
 static const char *const cycle_sql[_STMT_MAX] = {
     [STMT_CYCLE_BEGIN] = "INSERT INTO cycles (started_at, dry_run) VALUES (?1, ?2)",
     [STMT_CYCLE_FINISH] = "UPDATE cycles SET finished_at = ?2, planned = ?3, succeeded = ?4, failed = ?5, "
                           "created = ?6, deleted = ?7, missed = ?8, api_calls = ?9, exit_status = ?10 "
                           "WHERE id = ?1 AND finished_at IS NULL",
     [STMT_CYCLE_EXISTS] = "SELECT 1 FROM cycles WHERE id = ?1",
-    [STMT_CYCLE_GET] = "SELECT " CYCLE_COLUMNS " FROM cycles WHERE id = ?1",
-    [STMT_CYCLE_LIST] = "SELECT " CYCLE_COLUMNS " FROM cycles ORDER BY id DESC LIMIT ?1",
+    [STMT_CYCLE_GET] = "SELECT " STORE_COLUMNS " FROM cycles WHERE id = ?1",
+    [STMT_CYCLE_LIST] = "SELECT " STORE_COLUMNS " FROM cycles ORDER BY id DESC LIMIT ?1",
 };
 
 int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_id)
@@ -57,7 +53,6 @@ int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c
         return -EALREADY;
 }
 
-/* In CYCLE_COLUMNS order. */
 static const struct store_column cycle_columns[] = {
     STORE_INT64(struct cycle_record, id),
     STORE_INT64(struct cycle_record, started_at),

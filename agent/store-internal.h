@@ -157,11 +157,13 @@ enum store_column_kind {
 struct store_column {
         enum store_column_kind kind;
         size_t offset; /* of the field in the element */
-        /* NAME, NAME_OR: the enum's names indexed by value, and the field's name for the error on one this
-         * build does not know. */
+        /* The field's name: without what it is a member of (counts.planned: planned), the column's in the
+         * table, which a query's STORE_COLUMNS names; and the label in the error on a NAME this build does
+         * not know. */
+        const char *name;
+        /* NAME, NAME_OR: the enum's names indexed by value. */
         const char *const *names;
         size_t n_names;
-        const char *label;
         int fallback; /* NAME_OR */
 };
 
@@ -173,7 +175,8 @@ struct store_column {
 #define STORE_COLUMN_(k, ctype, type, field)                                                                \
         {                                                                                                   \
                 .kind = (k),                                                                                \
-                .offset = offsetof(type, field) + STORE_CHECK_(STORE_FIELD_IS_(type, field, ctype))         \
+                .offset = offsetof(type, field) + STORE_CHECK_(STORE_FIELD_IS_(type, field, ctype)),        \
+                .name = #field                                                                              \
         }
 #define STORE_TEXT(type, field) STORE_COLUMN_(STORE_COLUMN_TEXT, char *, type, field)
 #define STORE_KEY(type, field) STORE_COLUMN_(STORE_COLUMN_KEY, char *, type, field)
@@ -187,7 +190,7 @@ struct store_column {
                 .kind = (k),                                                                                \
                 .offset =                                                                                   \
                     offsetof(type, field) + STORE_CHECK_(sizeof(((type *)NULL)->field) == sizeof(int)),     \
-                .names = (table), .n_names = ELEMENTSOF(table), .label = #field,                            \
+                .name = #field, .names = (table), .n_names = ELEMENTSOF(table),                             \
                 .fallback = (fallback_value)                                                                \
         }
 /* An enum `field` (int-sized) stored by its name in the array `table`. */
@@ -198,7 +201,7 @@ struct store_column {
 /* A column that read_rest() reads into `field`, whatever its type. */
 #define STORE_OTHER(type, field)                                                                            \
         {                                                                                                   \
-                .kind = STORE_COLUMN_OTHER, .offset = offsetof(type, field)                                 \
+                .kind = STORE_COLUMN_OTHER, .offset = offsetof(type, field), .name = #field                 \
         }
 
 /* A store_row_read() result for a row it leaves out. */
@@ -224,6 +227,11 @@ struct store_rows {
                                                .columns = column_array,                                     \
                                                .n_columns = ELEMENTSOF(column_array),                       \
                                                __VA_ARGS__}
+
+/* Where a query's SQL lists the columns it selects: replaced, when the statement is prepared, by the names
+ * of the columns of the rows it is read with, in their order (`"SELECT " STORE_COLUMNS " FROM ledger"`), so
+ * that a column is named once, in its table, and read in the order it is selected. */
+#define STORE_COLUMNS "{columns}"
 
 /* Rows of one integer column, read into an int64_t (a MAX(), a time). */
 extern const struct store_rows store_int64_rows;

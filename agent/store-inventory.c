@@ -16,12 +16,10 @@ static const char *const inventory_sql[_STMT_MAX] = {
     [STMT_INV_ADD_SNAPSHOT] = "INSERT INTO inventory_snapshots (region, identifier, cluster, origin, "
                               "status, create_time, allocated_gib, encrypted, tags_digest, observed_at) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [STMT_INV_CLUSTERS] = "SELECT identifier, status, arn, preferred_window, backup_retention_days, policy, "
-                          "earliest_restorable_time, latest_restorable_time FROM inventory_clusters WHERE "
-                          "(?1 IS NULL OR region = ?1) "
-                          "ORDER BY identifier, region",
-    [STMT_INV_SNAPSHOTS] = "SELECT identifier, cluster, origin, status, create_time, allocated_gib, "
-                           "encrypted, tags_digest FROM inventory_snapshots "
+    [STMT_INV_CLUSTERS] =
+        "SELECT " STORE_COLUMNS " FROM inventory_clusters WHERE (?1 IS NULL OR region = ?1) "
+        "ORDER BY identifier, region",
+    [STMT_INV_SNAPSHOTS] = "SELECT " STORE_COLUMNS " FROM inventory_snapshots "
                            "WHERE (?1 IS NULL OR region = ?1) ORDER BY identifier, region",
     [STMT_INV_OBSERVED] = "SELECT MAX(observed_at) FROM (SELECT observed_at FROM inventory_clusters "
                           "WHERE (?1 IS NULL OR region = ?1) UNION ALL SELECT observed_at "
@@ -38,7 +36,6 @@ static const char *const origin_table[_ORIGIN_MAX] = {
 
 DEFINE_STORE_NAMES(inventory_origin, enum snapshot_origin, origin_table)
 
-/* In the order of STMT_INV_CLUSTERS' SELECT. */
 static const struct store_column cluster_columns[] = {
     STORE_TEXT(struct inventory_cluster, identifier),
     STORE_TEXT(struct inventory_cluster, status),
@@ -52,7 +49,6 @@ static const struct store_column cluster_columns[] = {
 
 DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, cluster_columns);
 
-/* In the order of STMT_INV_SNAPSHOTS' SELECT. */
 static const struct store_column snapshot_columns[] = {
     STORE_TEXT(struct inventory_snapshot, identifier),
     STORE_TEXT(struct inventory_snapshot, cluster),

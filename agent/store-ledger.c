@@ -7,10 +7,6 @@
 
 #include "store-internal.h"
 
-#define LEDGER_COLUMNS                                                                                      \
-        "id, cycle_id, kind, state, policy, cluster, snapshot, region, target, slot_start, request_id, "    \
-        "error_code, error_message, created_at, updated_at, attempts"
-
 static const char *const ledger_sql[_STMT_MAX] = {
     [STMT_LEDGER_BEGIN] = "INSERT INTO ledger (cycle_id, kind, policy, cluster, snapshot, region, target, "
                           "slot_start, state, created_at, updated_at, attempts) "
@@ -20,9 +16,9 @@ static const char *const ledger_sql[_STMT_MAX] = {
     [STMT_LEDGER_FINISH] = "UPDATE ledger SET state = ?2, request_id = ?3, error_code = ?4, "
                            "error_message = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'intent'",
     [STMT_LEDGER_STATE] = "SELECT state FROM ledger WHERE id = ?1",
-    [STMT_LEDGER_GET] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE id = ?1",
-    [STMT_LEDGER_OPEN] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE state = 'intent' ORDER BY id",
-    [STMT_LEDGER_LIST] = "SELECT " LEDGER_COLUMNS " FROM ledger "
+    [STMT_LEDGER_GET] = "SELECT " STORE_COLUMNS " FROM ledger WHERE id = ?1",
+    [STMT_LEDGER_OPEN] = "SELECT " STORE_COLUMNS " FROM ledger WHERE state = 'intent' ORDER BY id",
+    [STMT_LEDGER_LIST] = "SELECT " STORE_COLUMNS " FROM ledger "
                          "WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR cluster = ?2) "
                          "AND (?3 IS NULL OR state = ?3) AND created_at >= ?4 "
                          "AND (?6 IS NULL OR snapshot = ?6) AND (?7 IS NULL OR kind = ?7) "
@@ -57,7 +53,6 @@ DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
 
 DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
 
-/* In LEDGER_COLUMNS order. */
 static const struct store_column ledger_columns[] = {
     STORE_INT64(struct ledger_entry, id),
     STORE_INT64(struct ledger_entry, cycle_id),

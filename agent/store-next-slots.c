@@ -5,7 +5,6 @@
 
 #include "store-internal.h"
 
-/* In the order of store_next_slots_load()'s SELECT. */
 static const struct store_column next_slot_columns[] = {
     STORE_TEXT(struct next_slot_record, region),
     STORE_TEXT(struct next_slot_record, cluster),
@@ -59,9 +58,6 @@ int store_next_slots_replace(struct store *s, const struct next_slot_record *rec
 
 int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n)
 {
-        return store_list_once_args(s,
-                                    "SELECT region, cluster, policy, window_open, slot_start, window_close, "
-                                    "retry_at, state, schedule, window, window_from_cluster, planned_at "
-                                    "FROM next_slots ORDER BY region, cluster",
+        return store_list_once_args(s, "SELECT " STORE_COLUMNS " FROM next_slots ORDER BY region, cluster",
                                     &next_slot_rows, ret, ret_n, NULL, 0);
 }

@@ -7,10 +7,6 @@
 
 #include "store-internal.h"
 
-#define RESTORE_COLUMNS                                                                                     \
-        "id, kind, source, region, restore_time, use_latest, new_cluster, instance_class, wait, state, "    \
-        "requested_by, message, created_at, updated_at"
-
 static const char *const restore_kind_table[_RESTORE_REQUEST_KIND_MAX] = {
     [RESTORE_FROM_SNAPSHOT] = "snapshot",
     [RESTORE_TO_POINT_IN_TIME] = "point-in-time",
@@ -18,7 +14,6 @@ static const char *const restore_kind_table[_RESTORE_REQUEST_KIND_MAX] = {
 
 DEFINE_STRING_TABLE_TO_STRING(restore_request_kind, enum restore_request_kind, restore_kind_table, NULL)
 
-/* In RESTORE_COLUMNS order. */
 static const struct store_column restore_columns[] = {
     STORE_INT64(struct restore_request, id),
     /* a name this build does not know reads as a snapshot restore */
@@ -85,7 +80,7 @@ int store_restore_request_find_open(struct store *s, const char *new_cluster, st
         if (!new_cluster)
                 return -EINVAL;
         return store_get_once(s,
-                              "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
+                              "SELECT " STORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
                               "AND " RESTORE_OPEN,
                               &restore_rows, ret, ARG_TEXT(new_cluster));
 }
@@ -93,7 +88,7 @@ int store_restore_request_find_open(struct store *s, const char *new_cluster, st
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n)
 {
         return store_list_once_args(s,
-                                    "SELECT " RESTORE_COLUMNS " FROM restore_requests "
+                                    "SELECT " STORE_COLUMNS " FROM restore_requests "
                                     "WHERE " RESTORE_OPEN " ORDER BY id",
                                     &restore_rows, ret, ret_n, NULL, 0);
 }
@@ -103,19 +98,18 @@ int store_restore_requests_recent(struct store *s, size_t limit, struct restore_
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         /* `settled` (an extra column the rows do not read) keeps the open ones first. */
-        return store_list_once(
-            s,
-            "SELECT * FROM (SELECT " RESTORE_COLUMNS ", 0 AS settled FROM restore_requests "
-            "WHERE " RESTORE_OPEN ") "
-            "UNION ALL SELECT * FROM (SELECT " RESTORE_COLUMNS ", 1 FROM restore_requests "
-            "WHERE NOT " RESTORE_OPEN " ORDER BY id DESC LIMIT ?1) "
-            "ORDER BY settled, id DESC",
-            &restore_rows, ret, ret_n, ARG_INT((int64_t)limit));
+        return store_list_once(s,
+                               "SELECT * FROM (SELECT " STORE_COLUMNS ", 0 AS settled FROM restore_requests "
+                               "WHERE " RESTORE_OPEN ") "
+                               "UNION ALL SELECT * FROM (SELECT " STORE_COLUMNS ", 1 FROM restore_requests "
+                               "WHERE NOT " RESTORE_OPEN " ORDER BY id DESC LIMIT ?1) "
+                               "ORDER BY settled, id DESC",
+                               &restore_rows, ret, ret_n, ARG_INT((int64_t)limit));
 }
 
 int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret)
 {
-        return store_get_once(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1",
+        return store_get_once(s, "SELECT " STORE_COLUMNS " FROM restore_requests WHERE id = ?1",
                               &restore_rows, ret, ARG_INT(id));
 }
 
@@ -124,7 +118,7 @@ int store_restore_request_find_latest(struct store *s, const char *new_cluster, 
         if (!new_cluster)
                 return -EINVAL;
         return store_get_once(s,
-                              "SELECT " RESTORE_COLUMNS
+                              "SELECT " STORE_COLUMNS
                               " FROM restore_requests WHERE new_cluster = ?1 ORDER BY id DESC LIMIT 1",
                               &restore_rows, ret, ARG_TEXT(new_cluster));
 }

@@ -6,23 +6,22 @@
 
 #include "store-internal.h"
 
-#define WINDOW_COLUMNS "policy, cluster, slot_start, outcome, snapshot, reported, recorded_at"
-
 static const char *const window_sql[_STMT_MAX] = {
-    [STMT_WINDOW_RECORD] = "INSERT INTO window_history (" WINDOW_COLUMNS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                           "ON CONFLICT (cluster, slot_start) DO UPDATE SET "
-                           "policy = excluded.policy, snapshot = excluded.snapshot, "
-                           "reported = CASE WHEN outcome = excluded.outcome "
-                           "THEN (reported OR excluded.reported) ELSE excluded.reported END, "
-                           "outcome = excluded.outcome, recorded_at = excluded.recorded_at",
-    [STMT_WINDOW_LOOKUP] = "SELECT " WINDOW_COLUMNS " FROM window_history "
+    [STMT_WINDOW_RECORD] =
+        "INSERT INTO window_history (policy, cluster, slot_start, outcome, snapshot, reported, recorded_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (cluster, slot_start) DO UPDATE SET "
+        "policy = excluded.policy, snapshot = excluded.snapshot, "
+        "reported = CASE WHEN outcome = excluded.outcome "
+        "THEN (reported OR excluded.reported) ELSE excluded.reported END, "
+        "outcome = excluded.outcome, recorded_at = excluded.recorded_at",
+    [STMT_WINDOW_LOOKUP] = "SELECT " STORE_COLUMNS " FROM window_history "
                            "WHERE cluster = ?1 AND slot_start = ?2",
     [STMT_WINDOW_MARK] = "UPDATE window_history SET reported = 1 WHERE cluster = ?1 AND slot_start = ?2",
-    [STMT_WINDOW_LIST] = "SELECT " WINDOW_COLUMNS " FROM window_history "
+    [STMT_WINDOW_LIST] = "SELECT " STORE_COLUMNS " FROM window_history "
                          "WHERE (?1 IS NULL OR cluster = ?1) AND slot_start >= ?2 "
                          "ORDER BY slot_start DESC, cluster LIMIT ?3",
-    [STMT_WINDOW_LAST_TAKEN] = "SELECT " WINDOW_COLUMNS " FROM window_history "
+    [STMT_WINDOW_LAST_TAKEN] = "SELECT " STORE_COLUMNS " FROM window_history "
                                "WHERE cluster = ?1 AND outcome = 'taken' "
                                "ORDER BY slot_start DESC LIMIT 1",
 };
@@ -35,7 +34,6 @@ static const char *const window_outcome_table[_WINDOW_OUTCOME_MAX] = {
 
 DEFINE_STORE_NAMES(window_outcome, enum window_outcome, window_outcome_table)
 
-/* In WINDOW_COLUMNS order. */
 static const struct store_column window_columns[] = {
     STORE_TEXT(struct window_record, policy),
     STORE_TEXT(struct window_record, cluster),

@@ -106,23 +106,87 @@ void store_stmt_finalizep(sqlite3_stmt **st)
                 sqlite3_finalize(*st);
 }
 
-int store_stmt(struct store *s, const char *const *sql, enum stmt_id id, sqlite3_stmt **ret)
+/* The SQL column name of `c`: its field's, without what the field is a member of. */
+static const char *column_sql_name(const struct store_column *c)
 {
-        int rc;
+        const char *dot = strrchr(c->name, '.');
+
+        return dot ? dot + 1 : c->name;
+}
+
+/* `sql` with each STORE_COLUMNS replaced by the names of the columns of `rows` (see STORE_COLUMNS); *ret is
+ * NULL when there is nothing to replace. */
+static int sql_with_columns(const char *sql, const struct store_rows *rows, char **ret)
+{
+        const size_t mark = strlen(STORE_COLUMNS);
+        size_t list = 0, size = strlen(sql) + 1;
+        char *out, *o;
+
+        *ret = NULL;
+        if (!rows || !strstr(sql, STORE_COLUMNS))
+                return 0;
+        for (size_t i = 0; i < rows->n_columns; i++)
+                list += strlen(column_sql_name(&rows->columns[i])) + (i > 0 ? 2 : 0);
+        for (const char *p = strstr(sql, STORE_COLUMNS); p; p = strstr(p + mark, STORE_COLUMNS))
+                size += list;
+        out = o = malloc(size);
+        if (!out)
+                return -ENOMEM;
+        for (const char *p = sql, *m; *p; p = m + mark) {
+                m = strstr(p, STORE_COLUMNS);
+                if (!m) {
+                        o = stpcpy(o, p);
+                        break;
+                }
+                o = mempcpy(o, p, (size_t)(m - p));
+                for (size_t i = 0; i < rows->n_columns; i++) {
+                        if (i > 0)
+                                o = stpcpy(o, ", ");
+                        o = stpcpy(o, column_sql_name(&rows->columns[i]));
+                }
+        }
+        *o = '\0';
+        *ret = out;
+        return 0;
+}
+
+/* Prepare `sql`, with the columns of `rows` in it (NULL: none), with sqlite's prepare `flags`. */
+static int prepare_flags(struct store *s, const char *sql, const struct store_rows *rows, unsigned flags,
+                         sqlite3_stmt **ret)
+{
+        _cleanup_free_ char *expanded = NULL;
+        int rc, r;
+
+        r = sql_with_columns(sql, rows, &expanded);
+        if (r < 0)
+                return r;
+        rc = sqlite3_prepare_v3(s->db, expanded ?: sql, -1, flags, ret, NULL);
+        return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
+/* The kept statement sql[id]; a query is always read with the same `rows`, those it is prepared with. */
+static int store_stmt_rows(struct store *s, const char *const *sql, enum stmt_id id,
+                           const struct store_rows *rows, sqlite3_stmt **ret)
+{
+        int r;
 
         if (!s->stmts[id]) {
-                rc = sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL);
-                if (rc != SQLITE_OK)
-                        return store_fail(s, rc);
+                r = prepare_flags(s, sql[id], rows, SQLITE_PREPARE_PERSISTENT, &s->stmts[id]);
+                if (r < 0)
+                        return r;
         }
         *ret = s->stmts[id];
         return 0;
 }
 
+int store_stmt(struct store *s, const char *const *sql, enum stmt_id id, sqlite3_stmt **ret)
+{
+        return store_stmt_rows(s, sql, id, NULL, ret);
+}
+
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
 {
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
-        return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+        return prepare_flags(s, sql, NULL, 0, ret);
 }
 
 int store_step_done(struct store *s, sqlite3_stmt *st)
@@ -203,7 +267,7 @@ static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct 
                         return STORE_ROW_SKIP;
                 /* The first column names the row (its id, or its identifier), as in "ledger row 5". */
                 store_set_error(s, "%s %s has unknown %s '%s'", strna(rows->what),
-                                strna((const char *)sqlite3_column_text(st, 0)), c->label, strna(t));
+                                strna((const char *)sqlite3_column_text(st, 0)), c->name, strna(t));
                 return -EBADMSG;
         }
         *ret = v;
@@ -371,9 +435,10 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 }
 
 static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_id id,
-                            const struct store_arg *args, size_t n, sqlite3_stmt **ret)
+                            const struct store_rows *rows, const struct store_arg *args, size_t n,
+                            sqlite3_stmt **ret)
 {
-        int r = s ? store_stmt(s, sql, id, ret) : -EINVAL;
+        int r = s ? store_stmt_rows(s, sql, id, rows, ret) : -EINVAL;
 
         if (r < 0)
                 return r;
@@ -381,10 +446,10 @@ static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_i
         return 0;
 }
 
-static int store_prepare_bound(struct store *s, const char *sql, const struct store_arg *args, size_t n,
-                               sqlite3_stmt **ret)
+static int store_prepare_bound(struct store *s, const char *sql, const struct store_rows *rows,
+                               const struct store_arg *args, size_t n, sqlite3_stmt **ret)
 {
-        int r = s ? store_prepare(s, sql, ret) : -EINVAL;
+        int r = s ? prepare_flags(s, sql, rows, 0, ret) : -EINVAL;
 
         if (r < 0)
                 return r;
@@ -412,7 +477,7 @@ int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id
 int store_run_changes_once_args(struct store *s, const char *sql, const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = store_prepare_bound(s, sql, args, n, &st);
+        int r = store_prepare_bound(s, sql, NULL, args, n, &st);
 
         if (r >= 0)
                 r = store_step_done(s, st);
@@ -423,7 +488,7 @@ int store_get_args(struct store *s, const char *const *sql, enum stmt_id id, con
                    void *ret, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = ret ? store_stmt_bound(s, sql, id, args, n, &st) : -EINVAL;
+        int r = ret ? store_stmt_bound(s, sql, id, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
@@ -432,7 +497,7 @@ int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, co
                     void *ret, size_t *ret_n, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = ret && ret_n ? store_stmt_bound(s, sql, id, args, n, &st) : -EINVAL;
+        int r = ret && ret_n ? store_stmt_bound(s, sql, id, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
@@ -441,7 +506,7 @@ int store_get_once_args(struct store *s, const char *sql, const struct store_row
                         const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = ret ? store_prepare_bound(s, sql, args, n, &st) : -EINVAL;
+        int r = ret ? store_prepare_bound(s, sql, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
@@ -450,7 +515,7 @@ int store_list_once_args(struct store *s, const char *sql, const struct store_ro
                          size_t *ret_n, const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = ret && ret_n ? store_prepare_bound(s, sql, args, n, &st) : -EINVAL;
+        int r = ret && ret_n ? store_prepare_bound(s, sql, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
