@@ -18,14 +18,7 @@ static const char *const cycle_sql[_STMT_MAX] = {
 
 int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_id)
 {
-        int r;
-
-        r = store_run(s, cycle_sql, STMT_CYCLE_BEGIN, ARG_INT(now), ARG_INT(dry_run));
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = sqlite3_last_insert_rowid(s->db);
-        return 0;
+        return store_insert(s, cycle_sql, STMT_CYCLE_BEGIN, ret_id, ARG_INT(now), ARG_INT(dry_run));
 }
 
 int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,

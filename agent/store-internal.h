@@ -288,6 +288,10 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_arg *args,
                    size_t n);
 #define store_run(s, sql, id, ...) store_run_args(s, sql, id, STORE_ARGS(__VA_ARGS__))
+/* Same, for an INSERT: the id of the row it inserted into *ret_id (when not NULL). */
+int store_insert_args(struct store *s, const char *const *sql, enum stmt_id id, int64_t *ret_id,
+                      const struct store_arg *args, size_t n);
+#define store_insert(s, sql, id, ret_id, ...) store_insert_args(s, sql, id, ret_id, STORE_ARGS(__VA_ARGS__))
 /* Same, returning how many rows it changed (>= 0): for an UPDATE or an INSERT OR IGNORE whose caller must
  * tell "done" from "nothing to do": `r == 0 ? <why nothing> : MIN(r, 0)`. */
 int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,

@@ -78,20 +78,14 @@ DEFINE_STORE_RECORD_FREE(ledger_entry_done, ledger_entries_free, struct ledger_e
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {
-        int r;
-
-        if (!s || !in || !ledger_kind_to_string(in->kind))
+        if (!in || !ledger_kind_to_string(in->kind))
                 return -EINVAL;
         /* Autocommit: the row is durable once sqlite3_step returns SQLITE_DONE. */
-        r = store_run(s, ledger_sql, STMT_LEDGER_BEGIN, in->cycle_id > 0 ? ARG_INT(in->cycle_id) : ARG_NULL,
-                      ARG_TEXT(ledger_kind_to_string(in->kind)), ARG_TEXT(in->policy), ARG_TEXT(in->cluster),
-                      ARG_TEXT(in->snapshot), ARG_TEXT(in->region), ARG_TEXT(in->target),
-                      in->slot_start != 0 ? ARG_INT(in->slot_start) : ARG_NULL, ARG_INT(now));
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = sqlite3_last_insert_rowid(s->db);
-        return 0;
+        return store_insert(
+            s, ledger_sql, STMT_LEDGER_BEGIN, ret_id, in->cycle_id > 0 ? ARG_INT(in->cycle_id) : ARG_NULL,
+            ARG_TEXT(ledger_kind_to_string(in->kind)), ARG_TEXT(in->policy), ARG_TEXT(in->cluster),
+            ARG_TEXT(in->snapshot), ARG_TEXT(in->region), ARG_TEXT(in->target),
+            in->slot_start != 0 ? ARG_INT(in->slot_start) : ARG_NULL, ARG_INT(now));
 }
 
 /* After an UPDATE ... WHERE state = 'intent' changed nothing: tell "no row" from "not open". */

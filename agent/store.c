@@ -466,6 +466,18 @@ int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, con
         return r < 0 ? r : store_step_args(s, st, args, n);
 }
 
+int store_insert_args(struct store *s, const char *const *sql, enum stmt_id id, int64_t *ret_id,
+                      const struct store_arg *args, size_t n)
+{
+        int r = store_run_args(s, sql, id, args, n);
+
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
 int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,
                            const struct store_arg *args, size_t n)
 {
