@@ -5,7 +5,6 @@
 
 #include "store-internal.h"
 
-/* In the order of store_backup_storage_load()'s SELECT. */
 static const struct store_column backup_storage_columns[] = {
     STORE_TEXT(struct backup_storage_record, region),
     STORE_TEXT(struct backup_storage_record, cluster),
@@ -66,22 +65,14 @@ static int backup_storage_write(struct store *s, char *const *regions, size_t n_
 int store_backup_storage_replace(struct store *s, char *const *regions, size_t n_regions,
                                  const struct backup_storage_record *rec, size_t n)
 {
-        int r;
-
         if (!s || (n_regions > 0 && !regions) || (n > 0 && !rec))
                 return -EINVAL;
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(s, backup_storage_write(s, regions, n_regions, rec, n));
+        return STORE_TRANSACTION(s, STORE_BEGIN_WRITE, backup_storage_write(s, regions, n_regions, rec, n));
 }
 
 int store_backup_storage_load(struct store *s, struct backup_storage_record **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once_args(s,
-                                    "SELECT region, cluster, billed_bytes, snapshot_bytes, observed_at "
-                                    "FROM backup_storage ORDER BY region, cluster",
+                                    "SELECT " STORE_COLUMNS " FROM backup_storage ORDER BY region, cluster",
                                     &backup_storage_rows, ret, ret_n, NULL, 0);
 }

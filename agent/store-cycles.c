@@ -6,39 +6,26 @@
 
 #include "store-internal.h"
 
-#define CYCLE_COLUMNS                                                                                       \
-        "id, started_at, finished_at, dry_run, planned, succeeded, failed, created, deleted, missed, "      \
-        "api_calls, exit_status"
-
 static const char *const cycle_sql[_STMT_MAX] = {
     [STMT_CYCLE_BEGIN] = "INSERT INTO cycles (started_at, dry_run) VALUES (?1, ?2)",
     [STMT_CYCLE_FINISH] = "UPDATE cycles SET finished_at = ?2, planned = ?3, succeeded = ?4, failed = ?5, "
                           "created = ?6, deleted = ?7, missed = ?8, api_calls = ?9, exit_status = ?10 "
                           "WHERE id = ?1 AND finished_at IS NULL",
     [STMT_CYCLE_EXISTS] = "SELECT 1 FROM cycles WHERE id = ?1",
-    [STMT_CYCLE_GET] = "SELECT " CYCLE_COLUMNS " FROM cycles WHERE id = ?1",
-    [STMT_CYCLE_LIST] = "SELECT " CYCLE_COLUMNS " FROM cycles ORDER BY id DESC LIMIT ?1",
+    [STMT_CYCLE_GET] = "SELECT " STORE_COLUMNS " FROM cycles WHERE id = ?1",
+    [STMT_CYCLE_LIST] = "SELECT " STORE_COLUMNS " FROM cycles ORDER BY id DESC LIMIT ?1",
 };
 
 int store_cycle_begin(struct store *s, bool dry_run, int64_t now, int64_t *ret_id)
 {
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        r = store_run(s, cycle_sql, STMT_CYCLE_BEGIN, ARG_INT(now), ARG_INT(dry_run));
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = sqlite3_last_insert_rowid(s->db);
-        return 0;
+        return store_insert(s, cycle_sql, STMT_CYCLE_BEGIN, ret_id, ARG_INT(now), ARG_INT(dry_run));
 }
 
 int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c, int exit_status,
                        int64_t now)
 {
-        sqlite3_stmt *ex = NULL;
-        int r, rc;
+        int64_t one;
+        int r;
 
         if (!s || !c)
                 return -EINVAL;
@@ -47,23 +34,18 @@ int store_cycle_finish(struct store *s, int64_t id, const struct cycle_counts *c
                               ARG_INT(c->created), ARG_INT(c->deleted), ARG_INT(c->missed),
                               ARG_INT(c->api_calls), ARG_INT(exit_status));
         if (r != 0)
-                return r < 0 ? r : 0;
+                return MIN(r, 0);
 
-        r = store_stmt(s, cycle_sql, STMT_CYCLE_EXISTS, &ex);
+        /* Nothing changed: tell "no such cycle" from "already finished". */
+        r = store_get(s, cycle_sql, STMT_CYCLE_EXISTS, &store_int64_rows, &one, ARG_INT(id));
+        if (r == -ENOENT)
+                store_set_error(s, "no cycle %" PRId64, id);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(ex, 1, id);
-        rc = sqlite3_step(ex);
-        r = rc == SQLITE_ROW ? -EALREADY : rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc);
-        store_stmt_resetp(&ex);
-        if (r == -EALREADY)
-                store_set_error(s, "cycle %" PRId64 " is already finished", id);
-        else if (r == -ENOENT)
-                store_set_error(s, "no cycle %" PRId64, id);
-        return r;
+        store_set_error(s, "cycle %" PRId64 " is already finished", id);
+        return -EALREADY;
 }
 
-/* In CYCLE_COLUMNS order. */
 static const struct store_column cycle_columns[] = {
     STORE_INT64(struct cycle_record, id),
     STORE_INT64(struct cycle_record, started_at),
@@ -83,15 +65,11 @@ DEFINE_STORE_ROWS(cycle_rows, struct cycle_record, cycle_columns);
 
 int store_cycle_get(struct store *s, int64_t id, struct cycle_record *ret)
 {
-        if (!s || !ret)
-                return -EINVAL;
         return store_get(s, cycle_sql, STMT_CYCLE_GET, &cycle_rows, ret, ARG_INT(id));
 }
 
 int store_cycle_list(struct store *s, size_t limit, struct cycle_record **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list(s, cycle_sql, STMT_CYCLE_LIST, &cycle_rows, ret, ret_n, ARG_INT(sql_limit(limit)));
 }
 

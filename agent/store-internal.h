@@ -74,6 +74,16 @@ struct store {
                 return NULL;                                                                                \
         }
 
+/* DEFINE_STORE_RECORD_FREE(ledger_entry_done, ledger_entries_free, struct ledger_entry, ledger_rows): a
+ * record's destructors, both from its rows: done() frees what one element owns and zeroes it (accepts
+ * NULL), free() is DEFINE_STORE_ARRAY_FREE()'s. */
+#define DEFINE_STORE_RECORD_FREE(done, free, type, rows)                                                    \
+        void done(type *element)                                                                            \
+        {                                                                                                   \
+                store_row_done(&(rows), element);                                                           \
+        }                                                                                                   \
+        DEFINE_STORE_ARRAY_FREE(free, type, rows)
+
 /* ---- Errors: sqlite's result codes become negative errno here and nowhere else. ---- */
 
 void store_set_error(struct store *s, const char *fmt, ...) _printf_(2, 3);
@@ -105,6 +115,19 @@ int store_step_row(struct store *s, sqlite3_stmt *st);
  * commit fails) roll back. Returns 0 or the first error. */
 int store_commit_or_rollback(struct store *s, int r);
 
+#define STORE_BEGIN_WRITE "BEGIN IMMEDIATE"
+#define STORE_BEGIN_READ "BEGIN"
+
+/* The work `expr` (an int, >= 0 or a negative errno; not evaluated when the BEGIN fails) in a transaction
+ * begun with `begin`: STORE_BEGIN_WRITE for a write (the lock is taken up front, so that it cannot fail
+ * half-way with SQLITE_BUSY), STORE_BEGIN_READ for reads that must see one state. Committed when it
+ * succeeds, else rolled back: 0 or the first error. */
+#define STORE_TRANSACTION(s, begin, expr)                                                                   \
+        ({                                                                                                  \
+                int _begin_r_ = store_exec((s), (begin));                                                   \
+                _begin_r_ < 0 ? _begin_r_ : store_commit_or_rollback((s), (expr));                          \
+        })
+
 static inline int bind_text(sqlite3_stmt *st, int idx, const char *v)
 {
         return v ? sqlite3_bind_text(st, idx, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, idx);
@@ -123,6 +146,7 @@ enum store_column_kind {
         STORE_COLUMN_TEXT,     /* char *, a fresh copy; NULL for SQL NULL */
         STORE_COLUMN_KEY,      /* char *, as TEXT, but '' (a key column's "not applicable") is NULL too */
         STORE_COLUMN_NAME,     /* an enum stored by its name in the column's `names` */
+        STORE_COLUMN_NAME_OR,  /* the same, but a name it does not know (or NULL) reads as `fallback` */
         STORE_COLUMN_INT64,    /* int64_t; SQL NULL reads as 0, as for every number */
         STORE_COLUMN_UINT64,   /* uint64_t: sqlite integers are signed, the bits are stored */
         STORE_COLUMN_UNSIGNED, /* unsigned */
@@ -133,11 +157,14 @@ enum store_column_kind {
 struct store_column {
         enum store_column_kind kind;
         size_t offset; /* of the field in the element */
-        /* NAME: the enum's names indexed by value, and the field's name for the error on one this build
-         * does not know. */
+        /* The field's name: without what it is a member of (counts.planned: planned), the column's in the
+         * table, which a query's STORE_COLUMNS names; and the label in the error on a NAME this build does
+         * not know. */
+        const char *name;
+        /* NAME, NAME_OR: the enum's names indexed by value. */
         const char *const *names;
         size_t n_names;
-        const char *label;
+        int fallback; /* NAME_OR */
 };
 
 /* 0; and the build fails unless `check` holds: the reader writes through an offset, so a struct's field
@@ -148,7 +175,8 @@ struct store_column {
 #define STORE_COLUMN_(k, ctype, type, field)                                                                \
         {                                                                                                   \
                 .kind = (k),                                                                                \
-                .offset = offsetof(type, field) + STORE_CHECK_(STORE_FIELD_IS_(type, field, ctype))         \
+                .offset = offsetof(type, field) + STORE_CHECK_(STORE_FIELD_IS_(type, field, ctype)),        \
+                .name = #field                                                                              \
         }
 #define STORE_TEXT(type, field) STORE_COLUMN_(STORE_COLUMN_TEXT, char *, type, field)
 #define STORE_KEY(type, field) STORE_COLUMN_(STORE_COLUMN_KEY, char *, type, field)
@@ -157,18 +185,23 @@ struct store_column {
 #define STORE_UNSIGNED(type, field) STORE_COLUMN_(STORE_COLUMN_UNSIGNED, unsigned, type, field)
 #define STORE_INT(type, field) STORE_COLUMN_(STORE_COLUMN_INT, int, type, field)
 #define STORE_BOOL(type, field) STORE_COLUMN_(STORE_COLUMN_BOOL, bool, type, field)
-/* An enum `field` (int-sized) stored by its name in the array `table`. */
-#define STORE_NAME(type, field, table)                                                                      \
+#define STORE_NAME_(k, type, field, table, fallback_value)                                                  \
         {                                                                                                   \
-                .kind = STORE_COLUMN_NAME,                                                                  \
+                .kind = (k),                                                                                \
                 .offset =                                                                                   \
                     offsetof(type, field) + STORE_CHECK_(sizeof(((type *)NULL)->field) == sizeof(int)),     \
-                .names = (table), .n_names = ELEMENTSOF(table), .label = #field                             \
+                .name = #field, .names = (table), .n_names = ELEMENTSOF(table),                             \
+                .fallback = (fallback_value)                                                                \
         }
+/* An enum `field` (int-sized) stored by its name in the array `table`. */
+#define STORE_NAME(type, field, table) STORE_NAME_(STORE_COLUMN_NAME, type, field, table, 0)
+/* Same, for a column whose unknown names (and NULL) read as `fallback` rather than failing the row. */
+#define STORE_NAME_OR(type, field, table, fallback)                                                         \
+        STORE_NAME_(STORE_COLUMN_NAME_OR, type, field, table, fallback)
 /* A column that read_rest() reads into `field`, whatever its type. */
 #define STORE_OTHER(type, field)                                                                            \
         {                                                                                                   \
-                .kind = STORE_COLUMN_OTHER, .offset = offsetof(type, field)                                 \
+                .kind = STORE_COLUMN_OTHER, .offset = offsetof(type, field), .name = #field                 \
         }
 
 /* A store_row_read() result for a row it leaves out. */
@@ -195,8 +228,15 @@ struct store_rows {
                                                .n_columns = ELEMENTSOF(column_array),                       \
                                                __VA_ARGS__}
 
+/* Where a query's SQL lists the columns it selects: replaced, when the statement is prepared, by the names
+ * of the columns of the rows it is read with, in their order (`"SELECT " STORE_COLUMNS " FROM ledger"`), so
+ * that a column is named once, in its table, and read in the order it is selected. */
+#define STORE_COLUMNS "{columns}"
+
 /* Rows of one integer column, read into an int64_t (a MAX(), a time). */
 extern const struct store_rows store_int64_rows;
+/* Rows of one text column, read into a char * (a fresh copy, NULL for SQL NULL). */
+extern const struct store_rows store_text_rows;
 
 /* The current row of `st` into *element (overwritten, even on failure): 0, STORE_ROW_SKIP or a negative
  * errno; on anything but 0 it owns nothing. */
@@ -214,7 +254,11 @@ int store_collect(struct store *s, sqlite3_stmt *st, const struct store_rows *ro
 /* The one row of `st` into *ret (untouched on failure); -ENOENT when there is none (or it is skipped). */
 int store_read_one(struct store *s, sqlite3_stmt *st, const struct store_rows *rows, void *ret);
 
-/* ---- One statement: prepare, bind, step, reset or finalize. ---- */
+/* ---- One statement: prepare, bind, step, reset or finalize. ----
+ *
+ * The helpers below check what the store's public functions take from their callers and pass on: `s`,
+ * and `ret` / `ret_n` for a query; -EINVAL when one is NULL, so that a function that only passes them on
+ * need not check them again. */
 
 /* A statement's parameter: an integer, a double, text (NULL binds SQL NULL) or SQL NULL. Built with
  * ARG_INT(), ARG_DOUBLE(), ARG_TEXT(), ARG_NULL; a list of them with STORE_ARGS(a, b, ...) binds ?1, ?2,
@@ -244,8 +288,12 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, const struct store_arg *args,
                    size_t n);
 #define store_run(s, sql, id, ...) store_run_args(s, sql, id, STORE_ARGS(__VA_ARGS__))
+/* Same, for an INSERT: the id of the row it inserted into *ret_id (when not NULL). */
+int store_insert_args(struct store *s, const char *const *sql, enum stmt_id id, int64_t *ret_id,
+                      const struct store_arg *args, size_t n);
+#define store_insert(s, sql, id, ret_id, ...) store_insert_args(s, sql, id, ret_id, STORE_ARGS(__VA_ARGS__))
 /* Same, returning how many rows it changed (>= 0): for an UPDATE or an INSERT OR IGNORE whose caller must
- * tell "done" from "nothing to do". */
+ * tell "done" from "nothing to do": `r == 0 ? <why nothing> : MIN(r, 0)`. */
 int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,
                            const struct store_arg *args, size_t n);
 #define store_run_changes(s, sql, id, ...) store_run_changes_args(s, sql, id, STORE_ARGS(__VA_ARGS__))

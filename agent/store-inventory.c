@@ -16,12 +16,10 @@ static const char *const inventory_sql[_STMT_MAX] = {
     [STMT_INV_ADD_SNAPSHOT] = "INSERT INTO inventory_snapshots (region, identifier, cluster, origin, "
                               "status, create_time, allocated_gib, encrypted, tags_digest, observed_at) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [STMT_INV_CLUSTERS] = "SELECT identifier, status, arn, preferred_window, backup_retention_days, policy, "
-                          "earliest_restorable_time, latest_restorable_time FROM inventory_clusters WHERE "
-                          "(?1 IS NULL OR region = ?1) "
-                          "ORDER BY identifier, region",
-    [STMT_INV_SNAPSHOTS] = "SELECT identifier, cluster, origin, status, create_time, allocated_gib, "
-                           "encrypted, tags_digest FROM inventory_snapshots "
+    [STMT_INV_CLUSTERS] =
+        "SELECT " STORE_COLUMNS " FROM inventory_clusters WHERE (?1 IS NULL OR region = ?1) "
+        "ORDER BY identifier, region",
+    [STMT_INV_SNAPSHOTS] = "SELECT " STORE_COLUMNS " FROM inventory_snapshots "
                            "WHERE (?1 IS NULL OR region = ?1) ORDER BY identifier, region",
     [STMT_INV_OBSERVED] = "SELECT MAX(observed_at) FROM (SELECT observed_at FROM inventory_clusters "
                           "WHERE (?1 IS NULL OR region = ?1) UNION ALL SELECT observed_at "
@@ -38,7 +36,6 @@ static const char *const origin_table[_ORIGIN_MAX] = {
 
 DEFINE_STORE_NAMES(inventory_origin, enum snapshot_origin, origin_table)
 
-/* In the order of STMT_INV_CLUSTERS' SELECT. */
 static const struct store_column cluster_columns[] = {
     STORE_TEXT(struct inventory_cluster, identifier),
     STORE_TEXT(struct inventory_cluster, status),
@@ -52,7 +49,6 @@ static const struct store_column cluster_columns[] = {
 
 DEFINE_STORE_ROWS(cluster_rows, struct inventory_cluster, cluster_columns);
 
-/* In the order of STMT_INV_SNAPSHOTS' SELECT. */
 static const struct store_column snapshot_columns[] = {
     STORE_TEXT(struct inventory_snapshot, identifier),
     STORE_TEXT(struct inventory_snapshot, cluster),
@@ -66,19 +62,11 @@ static const struct store_column snapshot_columns[] = {
 
 DEFINE_STORE_ROWS(snapshot_rows, struct inventory_snapshot, snapshot_columns, .what = "inventory snapshot");
 
-void inventory_cluster_done(struct inventory_cluster *c)
-{
-        store_row_done(&cluster_rows, c);
-}
+DEFINE_STORE_RECORD_FREE(inventory_cluster_done, inventory_clusters_free, struct inventory_cluster,
+                         cluster_rows)
 
-DEFINE_STORE_ARRAY_FREE(inventory_clusters_free, struct inventory_cluster, cluster_rows)
-
-void inventory_snapshot_done(struct inventory_snapshot *sn)
-{
-        store_row_done(&snapshot_rows, sn);
-}
-
-DEFINE_STORE_ARRAY_FREE(inventory_snapshots_free, struct inventory_snapshot, snapshot_rows)
+DEFINE_STORE_RECORD_FREE(inventory_snapshot_done, inventory_snapshots_free, struct inventory_snapshot,
+                         snapshot_rows)
 
 static int inventory_write(struct store *s, const char *region, const struct inventory_cluster *clusters,
                            size_t n_clusters, const struct inventory_snapshot *snapshots, size_t n_snapshots,
@@ -119,15 +107,30 @@ int store_inventory_replace(struct store *s, const char *region, const struct in
                             size_t n_clusters, const struct inventory_snapshot *snapshots,
                             size_t n_snapshots, int64_t now)
 {
-        int r;
-
         if (!s || !region || (n_clusters > 0 && !clusters) || (n_snapshots > 0 && !snapshots))
                 return -EINVAL;
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(
-            s, inventory_write(s, region, clusters, n_clusters, snapshots, n_snapshots, now));
+        return STORE_TRANSACTION(
+            s, STORE_BEGIN_WRITE,
+            inventory_write(s, region, clusters, n_clusters, snapshots, n_snapshots, now));
+}
+
+/* Both lists, and when they were observed: in one read transaction, so that they come from the same
+ * replace. */
+static int inventory_read(struct store *s, const char *region, struct inventory_cluster **clusters,
+                          size_t *n_clusters, struct inventory_snapshot **snapshots, size_t *n_snapshots,
+                          int64_t *observed)
+{
+        int r;
+
+        r = store_list(s, inventory_sql, STMT_INV_CLUSTERS, &cluster_rows, clusters, n_clusters,
+                       ARG_TEXT(region));
+        if (r >= 0)
+                r = store_list(s, inventory_sql, STMT_INV_SNAPSHOTS, &snapshot_rows, snapshots, n_snapshots,
+                               ARG_TEXT(region));
+        if (r >= 0 && observed)
+                r = store_get(s, inventory_sql, STMT_INV_OBSERVED, &store_int64_rows, observed,
+                              ARG_TEXT(region));
+        return r;
 }
 
 int store_inventory_load(struct store *s, const char *region, struct inventory_cluster **ret_clusters,
@@ -142,19 +145,9 @@ int store_inventory_load(struct store *s, const char *region, struct inventory_c
 
         if (!s || !ret_clusters || !ret_n_clusters || !ret_snapshots || !ret_n_snapshots)
                 return -EINVAL;
-        /* One read transaction, so that the two lists come from the same replace. */
-        r = store_exec(s, "BEGIN");
-        if (r < 0)
-                return r;
-        r = store_list(s, inventory_sql, STMT_INV_CLUSTERS, &cluster_rows, &clusters, &n_clusters,
-                       ARG_TEXT(region));
-        if (r >= 0)
-                r = store_list(s, inventory_sql, STMT_INV_SNAPSHOTS, &snapshot_rows, &snapshots,
-                               &n_snapshots, ARG_TEXT(region));
-        if (r >= 0 && ret_observed_at)
-                r = store_get(s, inventory_sql, STMT_INV_OBSERVED, &store_int64_rows, &observed,
-                              ARG_TEXT(region));
-        r = store_commit_or_rollback(s, r);
+        r = STORE_TRANSACTION(s, STORE_BEGIN_READ,
+                              inventory_read(s, region, &clusters, &n_clusters, &snapshots, &n_snapshots,
+                                             ret_observed_at ? &observed : NULL));
         if (r < 0) {
                 inventory_clusters_free(clusters, n_clusters);
                 inventory_snapshots_free(snapshots, n_snapshots);

@@ -7,10 +7,6 @@
 
 #include "store-internal.h"
 
-#define LEDGER_COLUMNS                                                                                      \
-        "id, cycle_id, kind, state, policy, cluster, snapshot, region, target, slot_start, request_id, "    \
-        "error_code, error_message, created_at, updated_at, attempts"
-
 static const char *const ledger_sql[_STMT_MAX] = {
     [STMT_LEDGER_BEGIN] = "INSERT INTO ledger (cycle_id, kind, policy, cluster, snapshot, region, target, "
                           "slot_start, state, created_at, updated_at, attempts) "
@@ -20,9 +16,9 @@ static const char *const ledger_sql[_STMT_MAX] = {
     [STMT_LEDGER_FINISH] = "UPDATE ledger SET state = ?2, request_id = ?3, error_code = ?4, "
                            "error_message = ?5, updated_at = ?6 WHERE id = ?1 AND state = 'intent'",
     [STMT_LEDGER_STATE] = "SELECT state FROM ledger WHERE id = ?1",
-    [STMT_LEDGER_GET] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE id = ?1",
-    [STMT_LEDGER_OPEN] = "SELECT " LEDGER_COLUMNS " FROM ledger WHERE state = 'intent' ORDER BY id",
-    [STMT_LEDGER_LIST] = "SELECT " LEDGER_COLUMNS " FROM ledger "
+    [STMT_LEDGER_GET] = "SELECT " STORE_COLUMNS " FROM ledger WHERE id = ?1",
+    [STMT_LEDGER_OPEN] = "SELECT " STORE_COLUMNS " FROM ledger WHERE state = 'intent' ORDER BY id",
+    [STMT_LEDGER_LIST] = "SELECT " STORE_COLUMNS " FROM ledger "
                          "WHERE (?1 IS NULL OR policy = ?1) AND (?2 IS NULL OR cluster = ?2) "
                          "AND (?3 IS NULL OR state = ?3) AND created_at >= ?4 "
                          "AND (?6 IS NULL OR snapshot = ?6) AND (?7 IS NULL OR kind = ?7) "
@@ -57,7 +53,6 @@ DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
 
 DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
 
-/* In LEDGER_COLUMNS order. */
 static const struct store_column ledger_columns[] = {
     STORE_INT64(struct ledger_entry, id),
     STORE_INT64(struct ledger_entry, cycle_id),
@@ -79,50 +74,32 @@ static const struct store_column ledger_columns[] = {
 
 DEFINE_STORE_ROWS(ledger_rows, struct ledger_entry, ledger_columns, .what = "ledger row");
 
-void ledger_entry_done(struct ledger_entry *e)
-{
-        store_row_done(&ledger_rows, e);
-}
-
-DEFINE_STORE_ARRAY_FREE(ledger_entries_free, struct ledger_entry, ledger_rows)
+DEFINE_STORE_RECORD_FREE(ledger_entry_done, ledger_entries_free, struct ledger_entry, ledger_rows)
 
 int store_ledger_begin(struct store *s, const struct ledger_intent *in, int64_t now, int64_t *ret_id)
 {
-        int r;
-
-        if (!s || !in || !ledger_kind_to_string(in->kind))
+        if (!in || !ledger_kind_to_string(in->kind))
                 return -EINVAL;
         /* Autocommit: the row is durable once sqlite3_step returns SQLITE_DONE. */
-        r = store_run(s, ledger_sql, STMT_LEDGER_BEGIN, in->cycle_id > 0 ? ARG_INT(in->cycle_id) : ARG_NULL,
-                      ARG_TEXT(ledger_kind_to_string(in->kind)), ARG_TEXT(in->policy), ARG_TEXT(in->cluster),
-                      ARG_TEXT(in->snapshot), ARG_TEXT(in->region), ARG_TEXT(in->target),
-                      in->slot_start != 0 ? ARG_INT(in->slot_start) : ARG_NULL, ARG_INT(now));
-        if (r < 0)
-                return r;
-        if (ret_id)
-                *ret_id = sqlite3_last_insert_rowid(s->db);
-        return 0;
+        return store_insert(
+            s, ledger_sql, STMT_LEDGER_BEGIN, ret_id, in->cycle_id > 0 ? ARG_INT(in->cycle_id) : ARG_NULL,
+            ARG_TEXT(ledger_kind_to_string(in->kind)), ARG_TEXT(in->policy), ARG_TEXT(in->cluster),
+            ARG_TEXT(in->snapshot), ARG_TEXT(in->region), ARG_TEXT(in->target),
+            in->slot_start != 0 ? ARG_INT(in->slot_start) : ARG_NULL, ARG_INT(now));
 }
 
 /* After an UPDATE ... WHERE state = 'intent' changed nothing: tell "no row" from "not open". */
 static int ledger_not_open(struct store *s, int64_t id)
 {
-        _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int rc, r;
+        _cleanup_free_ char *state = NULL;
+        int r;
 
-        r = store_stmt(s, ledger_sql, STMT_LEDGER_STATE, &st);
+        r = store_get(s, ledger_sql, STMT_LEDGER_STATE, &store_text_rows, &state, ARG_INT(id));
+        if (r == -ENOENT)
+                store_set_error(s, "no ledger row %" PRId64, id);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, id);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
-                store_set_error(s, "no ledger row %" PRId64, id);
-                return -ENOENT;
-        }
-        if (rc != SQLITE_ROW)
-                return store_fail(s, rc);
-        store_set_error(s, "ledger row %" PRId64 " is already %s", id,
-                        strna((const char *)sqlite3_column_text(st, 0)));
+        store_set_error(s, "ledger row %" PRId64 " is already %s", id, strna(state));
         return -EALREADY;
 }
 
@@ -133,15 +110,11 @@ static int ledger_update_open(struct store *s, enum stmt_id stmt, int64_t id, co
 {
         int r = store_run_changes_args(s, ledger_sql, stmt, args, n);
 
-        if (r < 0)
-                return r;
-        return r == 0 ? ledger_not_open(s, id) : 0;
+        return r == 0 ? ledger_not_open(s, id) : MIN(r, 0);
 }
 
 int store_ledger_retry(struct store *s, int64_t id, int64_t now)
 {
-        if (!s)
-                return -EINVAL;
         return ledger_update_open(s, STMT_LEDGER_RETRY, id, STORE_ARGS(ARG_INT(id), ARG_INT(now)));
 }
 
@@ -158,15 +131,11 @@ int store_ledger_finish(struct store *s, int64_t id, enum ledger_state outcome, 
 
 int store_ledger_get(struct store *s, int64_t id, struct ledger_entry *ret)
 {
-        if (!s || !ret)
-                return -EINVAL;
         return store_get(s, ledger_sql, STMT_LEDGER_GET, &ledger_rows, ret, ARG_INT(id));
 }
 
 int store_ledger_open_intents(struct store *s, struct ledger_entry **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_args(s, ledger_sql, STMT_LEDGER_OPEN, &ledger_rows, ret, ret_n, NULL, 0);
 }
 
@@ -198,8 +167,6 @@ DEFINE_STORE_ROWS(count_rows, struct ledger_count, count_columns, .skip_unknown 
 
 int store_ledger_counts(struct store *s, struct ledger_count **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once_args(s,
                                     "SELECT kind, state, COUNT(*) FROM ledger WHERE state != 'intent' "
                                     "GROUP BY kind, state ORDER BY kind, state",

@@ -5,7 +5,6 @@
 
 #include "store-internal.h"
 
-/* In the order of store_next_slots_load()'s SELECT. */
 static const struct store_column next_slot_columns[] = {
     STORE_TEXT(struct next_slot_record, region),
     STORE_TEXT(struct next_slot_record, cluster),
@@ -52,23 +51,13 @@ static int next_slots_write(struct store *s, const struct next_slot_record *rec,
 
 int store_next_slots_replace(struct store *s, const struct next_slot_record *rec, size_t n, int64_t now)
 {
-        int r;
-
         if (!s || (n > 0 && !rec))
                 return -EINVAL;
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(s, next_slots_write(s, rec, n, now));
+        return STORE_TRANSACTION(s, STORE_BEGIN_WRITE, next_slots_write(s, rec, n, now));
 }
 
 int store_next_slots_load(struct store *s, struct next_slot_record **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
-        return store_list_once_args(s,
-                                    "SELECT region, cluster, policy, window_open, slot_start, window_close, "
-                                    "retry_at, state, schedule, window, window_from_cluster, planned_at "
-                                    "FROM next_slots ORDER BY region, cluster",
+        return store_list_once_args(s, "SELECT " STORE_COLUMNS " FROM next_slots ORDER BY region, cluster",
                                     &next_slot_rows, ret, ret_n, NULL, 0);
 }

@@ -7,10 +7,6 @@
 
 #include "store-internal.h"
 
-#define PROBLEM_COLUMNS                                                                                     \
-        "id, kind, policy, cluster, snapshot, region, action, first_seen, last_seen, count, error_code, "   \
-        "error_message, request_id, resolved_at"
-
 static const char *const problem_kind_table[_PROBLEM_KIND_MAX] = {
     [PROBLEM_ACTION_FAILED] = "action-failed",         [PROBLEM_ACTION_REFUSED] = "action-refused",
     [PROBLEM_DRILL_FAILED] = "drill-failed",           [PROBLEM_MISSED_WINDOW] = "missed-window",
@@ -20,7 +16,6 @@ static const char *const problem_kind_table[_PROBLEM_KIND_MAX] = {
 
 DEFINE_STORE_NAMES(problem_kind, enum problem_kind, problem_kind_table)
 
-/* In PROBLEM_COLUMNS order. */
 static const struct store_column problem_columns[] = {
     STORE_INT64(struct problem, id),
     STORE_NAME(struct problem, kind, problem_kind_table),
@@ -42,19 +37,12 @@ static const struct store_column problem_columns[] = {
 
 DEFINE_STORE_ROWS(problem_rows, struct problem, problem_columns, .what = "problem row");
 
-void problem_done(struct problem *p)
-{
-        store_row_done(&problem_rows, p);
-}
-
-DEFINE_STORE_ARRAY_FREE(problems_free, struct problem, problem_rows)
+DEFINE_STORE_RECORD_FREE(problem_done, problems_free, struct problem, problem_rows)
 
 int store_problems_list(struct store *s, int64_t resolved_since, struct problem **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once(s,
-                               "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
+                               "SELECT " STORE_COLUMNS " FROM problems WHERE resolved_at IS NULL "
                                "OR (?1 > 0 AND resolved_at >= ?1) "
                                "ORDER BY resolved_at IS NOT NULL, first_seen, id",
                                &problem_rows, ret, ret_n, ARG_INT(resolved_since));
@@ -78,7 +66,7 @@ static int problems_write(struct store *s, const struct problem *current, size_t
         int r;
 
         r = store_list_once_args(s,
-                                 "SELECT " PROBLEM_COLUMNS " FROM problems WHERE resolved_at IS NULL "
+                                 "SELECT " STORE_COLUMNS " FROM problems WHERE resolved_at IS NULL "
                                  "ORDER BY first_seen, id",
                                  &problem_rows, &list, &n, NULL, 0);
         if (r >= 0)
@@ -138,13 +126,8 @@ static int problems_write(struct store *s, const struct problem *current, size_t
 int store_problems_update(struct store *s, const struct problem *current, size_t n_current,
                           problem_resolved_fn resolved, void *userdata, int64_t now, int64_t keep_sec)
 {
-        int r;
-
         if (!s || (n_current > 0 && !current))
                 return -EINVAL;
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(
-            s, problems_write(s, current, n_current, resolved, userdata, now, keep_sec));
+        return STORE_TRANSACTION(s, STORE_BEGIN_WRITE,
+                                 problems_write(s, current, n_current, resolved, userdata, now, keep_sec));
 }

@@ -8,18 +8,17 @@ static const char *const quota_sql[_STMT_MAX] = {
         "INSERT INTO account_quotas (region, max, used, counted, observed_at) VALUES (?1, ?2, ?3, ?4, ?5) "
         "ON CONFLICT (region) DO UPDATE SET max = excluded.max, used = excluded.used, "
         "counted = excluded.counted, observed_at = excluded.observed_at",
-    [STMT_QUOTA_GET] = "SELECT max, used, counted, observed_at FROM account_quotas WHERE region = ?1",
+    [STMT_QUOTA_GET] = "SELECT " STORE_COLUMNS " FROM account_quotas WHERE region = ?1",
 };
 
 int store_account_quota_put(struct store *s, const char *region, const struct account_quota_record *q)
 {
-        if (!s || !region || !q)
+        if (!region || !q)
                 return -EINVAL;
         return store_run(s, quota_sql, STMT_QUOTA_PUT, ARG_TEXT(region), ARG_INT(q->max), ARG_INT(q->used),
                          ARG_INT(q->counted), ARG_INT(q->observed_at));
 }
 
-/* In the order of STMT_QUOTA_GET's SELECT. */
 static const struct store_column quota_columns[] = {
     STORE_INT64(struct account_quota_record, max),
     STORE_INT64(struct account_quota_record, used),
@@ -31,7 +30,7 @@ DEFINE_STORE_ROWS(quota_rows, struct account_quota_record, quota_columns);
 
 int store_account_quota_get(struct store *s, const char *region, struct account_quota_record *ret)
 {
-        if (!s || !region || !ret)
+        if (!region)
                 return -EINVAL;
         return store_get(s, quota_sql, STMT_QUOTA_GET, &quota_rows, ret, ARG_TEXT(region));
 }

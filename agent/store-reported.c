@@ -12,19 +12,15 @@ static const char *const reported_sql[_STMT_MAX] = {
 
 int store_reported_once(struct store *s, const char *key, int64_t now)
 {
-        int r;
-
-        if (!s || !key)
+        if (!key)
                 return -EINVAL;
-        r = store_run_changes(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
-        if (r < 0)
-                return r;
-        return r > 0 ? 1 : 0;
+        /* The key is unique: one row inserted the first time (1), none after (0). */
+        return store_run_changes(s, reported_sql, STMT_MARK_ONCE, ARG_TEXT(key), ARG_INT(now));
 }
 
 int store_reported_forget(struct store *s, const char *key)
 {
-        if (!s || !key)
+        if (!key)
                 return -EINVAL;
         return store_run(s, reported_sql, STMT_MARK_FORGET, ARG_TEXT(key));
 }
@@ -34,7 +30,7 @@ int store_reported_at(struct store *s, const char *key, int64_t *ret)
         int64_t at;
         int r;
 
-        if (!s || !key)
+        if (!key)
                 return -EINVAL;
         r = store_get(s, reported_sql, STMT_MARK_CHECK, &store_int64_rows, &at, ARG_TEXT(key));
         if (r == -ENOENT)

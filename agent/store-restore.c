@@ -7,10 +7,6 @@
 
 #include "store-internal.h"
 
-#define RESTORE_COLUMNS                                                                                     \
-        "id, kind, source, region, restore_time, use_latest, new_cluster, instance_class, wait, state, "    \
-        "requested_by, message, created_at, updated_at"
-
 static const char *const restore_kind_table[_RESTORE_REQUEST_KIND_MAX] = {
     [RESTORE_FROM_SNAPSHOT] = "snapshot",
     [RESTORE_TO_POINT_IN_TIME] = "point-in-time",
@@ -18,10 +14,10 @@ static const char *const restore_kind_table[_RESTORE_REQUEST_KIND_MAX] = {
 
 DEFINE_STRING_TABLE_TO_STRING(restore_request_kind, enum restore_request_kind, restore_kind_table, NULL)
 
-/* In RESTORE_COLUMNS order. */
 static const struct store_column restore_columns[] = {
     STORE_INT64(struct restore_request, id),
-    STORE_OTHER(struct restore_request, kind),
+    /* a name this build does not know reads as a snapshot restore */
+    STORE_NAME_OR(struct restore_request, kind, restore_kind_table, RESTORE_FROM_SNAPSHOT),
     /* what to restore, and where */
     STORE_TEXT(struct restore_request, source),
     STORE_TEXT(struct restore_request, region),
@@ -38,24 +34,9 @@ static const struct store_column restore_columns[] = {
     STORE_INT64(struct restore_request, updated_at),
 };
 
-static int restore_request_read_kind(struct store *s, sqlite3_stmt *st, void *ret)
-{
-        (void)s;
-        ((struct restore_request *)ret)->kind =
-            streq_ptr((const char *)sqlite3_column_text(st, 1), "point-in-time") ? RESTORE_TO_POINT_IN_TIME
-                                                                                 : RESTORE_FROM_SNAPSHOT;
-        return 0;
-}
+DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns);
 
-DEFINE_STORE_ROWS(restore_rows, struct restore_request, restore_columns,
-                  .read_rest = restore_request_read_kind);
-
-void restore_request_done(struct restore_request *r)
-{
-        store_row_done(&restore_rows, r);
-}
-
-DEFINE_STORE_ARRAY_FREE(restore_requests_free, struct restore_request, restore_rows)
+DEFINE_STORE_RECORD_FREE(restore_request_done, restore_requests_free, struct restore_request, restore_rows)
 
 /* The requests still to run or running: their new cluster is taken. */
 #define RESTORE_OPEN "state IN ('recorded', 'started')"
@@ -96,20 +77,18 @@ int store_restore_request_add(struct store *s, const struct restore_request *in,
 
 int store_restore_request_find_open(struct store *s, const char *new_cluster, struct restore_request *ret)
 {
-        if (!s || !new_cluster || !ret)
+        if (!new_cluster)
                 return -EINVAL;
         return store_get_once(s,
-                              "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
+                              "SELECT " STORE_COLUMNS " FROM restore_requests WHERE new_cluster = ?1 "
                               "AND " RESTORE_OPEN,
                               &restore_rows, ret, ARG_TEXT(new_cluster));
 }
 
 int store_restore_requests_open(struct store *s, struct restore_request **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list_once_args(s,
-                                    "SELECT " RESTORE_COLUMNS " FROM restore_requests "
+                                    "SELECT " STORE_COLUMNS " FROM restore_requests "
                                     "WHERE " RESTORE_OPEN " ORDER BY id",
                                     &restore_rows, ret, ret_n, NULL, 0);
 }
@@ -119,30 +98,27 @@ int store_restore_requests_recent(struct store *s, size_t limit, struct restore_
         if (!s || !ret || !ret_n)
                 return -EINVAL;
         /* `settled` (an extra column the rows do not read) keeps the open ones first. */
-        return store_list_once(
-            s,
-            "SELECT * FROM (SELECT " RESTORE_COLUMNS ", 0 AS settled FROM restore_requests "
-            "WHERE " RESTORE_OPEN ") "
-            "UNION ALL SELECT * FROM (SELECT " RESTORE_COLUMNS ", 1 FROM restore_requests "
-            "WHERE NOT " RESTORE_OPEN " ORDER BY id DESC LIMIT ?1) "
-            "ORDER BY settled, id DESC",
-            &restore_rows, ret, ret_n, ARG_INT((int64_t)limit));
+        return store_list_once(s,
+                               "SELECT * FROM (SELECT " STORE_COLUMNS ", 0 AS settled FROM restore_requests "
+                               "WHERE " RESTORE_OPEN ") "
+                               "UNION ALL SELECT * FROM (SELECT " STORE_COLUMNS ", 1 FROM restore_requests "
+                               "WHERE NOT " RESTORE_OPEN " ORDER BY id DESC LIMIT ?1) "
+                               "ORDER BY settled, id DESC",
+                               &restore_rows, ret, ret_n, ARG_INT((int64_t)limit));
 }
 
 int store_restore_request_get(struct store *s, int64_t id, struct restore_request *ret)
 {
-        if (!s || !ret)
-                return -EINVAL;
-        return store_get_once(s, "SELECT " RESTORE_COLUMNS " FROM restore_requests WHERE id = ?1",
+        return store_get_once(s, "SELECT " STORE_COLUMNS " FROM restore_requests WHERE id = ?1",
                               &restore_rows, ret, ARG_INT(id));
 }
 
 int store_restore_request_find_latest(struct store *s, const char *new_cluster, struct restore_request *ret)
 {
-        if (!s || !new_cluster || !ret)
+        if (!new_cluster)
                 return -EINVAL;
         return store_get_once(s,
-                              "SELECT " RESTORE_COLUMNS
+                              "SELECT " STORE_COLUMNS
                               " FROM restore_requests WHERE new_cluster = ?1 ORDER BY id DESC LIMIT 1",
                               &restore_rows, ret, ARG_TEXT(new_cluster));
 }
@@ -153,18 +129,14 @@ int store_restore_request_update(struct store *s, int64_t id, const char *state,
         struct restore_request q = {};
         int r;
 
-        if (!s)
-                return -EINVAL;
         r = store_run_changes_once(
             s,
             "UPDATE restore_requests SET state = coalesce(?2, state), message = coalesce(?3, message), "
             "updated_at = ?4 WHERE id = ?1 AND (state IS NOT coalesce(?2, state) OR "
             "message IS NOT coalesce(?3, message))",
             ARG_INT(id), ARG_TEXT(state), ARG_TEXT(message), ARG_INT(now));
-        if (r < 0)
-                return r;
-        if (r > 0)
-                return 0;
+        if (r != 0)
+                return MIN(r, 0);
         /* Nothing changed: tell "no such request" (-ENOENT) from "already so" (0). */
         r = store_restore_request_get(s, id, &q);
         restore_request_done(&q);

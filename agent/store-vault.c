@@ -12,21 +12,16 @@ static const char *const vault_sql[_STMT_MAX] = {
     [STMT_VAULT_FORGET] = "DELETE FROM vault_cache WHERE resource_arn = ?1",
 };
 
-/* The element is the vault's name itself (a char *). */
-static const struct store_column vault_columns[] = {{.kind = STORE_COLUMN_TEXT, .offset = 0}};
-
-DEFINE_STORE_ROWS(vault_rows, char *, vault_columns);
-
 int store_vault_cache_get(struct store *s, const char *resource_arn, char **ret_vault)
 {
-        if (!s || !resource_arn || !ret_vault)
+        if (!resource_arn)
                 return -EINVAL;
-        return store_get(s, vault_sql, STMT_VAULT_GET, &vault_rows, ret_vault, ARG_TEXT(resource_arn));
+        return store_get(s, vault_sql, STMT_VAULT_GET, &store_text_rows, ret_vault, ARG_TEXT(resource_arn));
 }
 
 int store_vault_cache_put(struct store *s, const char *resource_arn, const char *vault, int64_t now)
 {
-        if (!s || !resource_arn || !vault)
+        if (!resource_arn || !vault)
                 return -EINVAL;
         return store_run(s, vault_sql, STMT_VAULT_PUT, ARG_TEXT(resource_arn), ARG_TEXT(vault),
                          ARG_INT(now));
@@ -34,7 +29,7 @@ int store_vault_cache_put(struct store *s, const char *resource_arn, const char 
 
 int store_vault_cache_forget(struct store *s, const char *resource_arn)
 {
-        if (!s || !resource_arn)
+        if (!resource_arn)
                 return -EINVAL;
         return store_run(s, vault_sql, STMT_VAULT_FORGET, ARG_TEXT(resource_arn));
 }

@@ -6,23 +6,22 @@
 
 #include "store-internal.h"
 
-#define WINDOW_COLUMNS "policy, cluster, slot_start, outcome, snapshot, reported, recorded_at"
-
 static const char *const window_sql[_STMT_MAX] = {
-    [STMT_WINDOW_RECORD] = "INSERT INTO window_history (" WINDOW_COLUMNS ") "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                           "ON CONFLICT (cluster, slot_start) DO UPDATE SET "
-                           "policy = excluded.policy, snapshot = excluded.snapshot, "
-                           "reported = CASE WHEN outcome = excluded.outcome "
-                           "THEN (reported OR excluded.reported) ELSE excluded.reported END, "
-                           "outcome = excluded.outcome, recorded_at = excluded.recorded_at",
-    [STMT_WINDOW_LOOKUP] = "SELECT " WINDOW_COLUMNS " FROM window_history "
+    [STMT_WINDOW_RECORD] =
+        "INSERT INTO window_history (policy, cluster, slot_start, outcome, snapshot, reported, recorded_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (cluster, slot_start) DO UPDATE SET "
+        "policy = excluded.policy, snapshot = excluded.snapshot, "
+        "reported = CASE WHEN outcome = excluded.outcome "
+        "THEN (reported OR excluded.reported) ELSE excluded.reported END, "
+        "outcome = excluded.outcome, recorded_at = excluded.recorded_at",
+    [STMT_WINDOW_LOOKUP] = "SELECT " STORE_COLUMNS " FROM window_history "
                            "WHERE cluster = ?1 AND slot_start = ?2",
     [STMT_WINDOW_MARK] = "UPDATE window_history SET reported = 1 WHERE cluster = ?1 AND slot_start = ?2",
-    [STMT_WINDOW_LIST] = "SELECT " WINDOW_COLUMNS " FROM window_history "
+    [STMT_WINDOW_LIST] = "SELECT " STORE_COLUMNS " FROM window_history "
                          "WHERE (?1 IS NULL OR cluster = ?1) AND slot_start >= ?2 "
                          "ORDER BY slot_start DESC, cluster LIMIT ?3",
-    [STMT_WINDOW_LAST_TAKEN] = "SELECT " WINDOW_COLUMNS " FROM window_history "
+    [STMT_WINDOW_LAST_TAKEN] = "SELECT " STORE_COLUMNS " FROM window_history "
                                "WHERE cluster = ?1 AND outcome = 'taken' "
                                "ORDER BY slot_start DESC LIMIT 1",
 };
@@ -35,7 +34,6 @@ static const char *const window_outcome_table[_WINDOW_OUTCOME_MAX] = {
 
 DEFINE_STORE_NAMES(window_outcome, enum window_outcome, window_outcome_table)
 
-/* In WINDOW_COLUMNS order. */
 static const struct store_column window_columns[] = {
     STORE_TEXT(struct window_record, policy),
     STORE_TEXT(struct window_record, cluster),
@@ -48,17 +46,12 @@ static const struct store_column window_columns[] = {
 
 DEFINE_STORE_ROWS(window_rows, struct window_record, window_columns, .what = "window row");
 
-void window_record_done(struct window_record *w)
-{
-        store_row_done(&window_rows, w);
-}
-
-DEFINE_STORE_ARRAY_FREE(window_records_free, struct window_record, window_rows)
+DEFINE_STORE_RECORD_FREE(window_record_done, window_records_free, struct window_record, window_rows)
 
 int store_window_record(struct store *s, const char *policy, const char *cluster, int64_t slot_start,
                         enum window_outcome outcome, const char *snapshot, bool reported, int64_t now)
 {
-        if (!s || !policy || !cluster || !window_outcome_to_string(outcome))
+        if (!policy || !cluster || !window_outcome_to_string(outcome))
                 return -EINVAL;
         return store_run(s, window_sql, STMT_WINDOW_RECORD, ARG_TEXT(policy), ARG_TEXT(cluster),
                          ARG_INT(slot_start), ARG_TEXT(window_outcome_to_string(outcome)),
@@ -67,7 +60,7 @@ int store_window_record(struct store *s, const char *policy, const char *cluster
 
 int store_window_lookup(struct store *s, const char *cluster, int64_t slot_start, struct window_record *ret)
 {
-        if (!s || !cluster || !ret)
+        if (!cluster)
                 return -EINVAL;
         return store_get(s, window_sql, STMT_WINDOW_LOOKUP, &window_rows, ret, ARG_TEXT(cluster),
                          ARG_INT(slot_start));
@@ -75,7 +68,7 @@ int store_window_lookup(struct store *s, const char *cluster, int64_t slot_start
 
 int store_window_last_taken(struct store *s, const char *cluster, struct window_record *ret)
 {
-        if (!s || !cluster || !ret)
+        if (!cluster)
                 return -EINVAL;
         return store_get(s, window_sql, STMT_WINDOW_LAST_TAKEN, &window_rows, ret, ARG_TEXT(cluster));
 }
@@ -84,19 +77,15 @@ int store_window_mark_reported(struct store *s, const char *cluster, int64_t slo
 {
         int r;
 
-        if (!s || !cluster)
+        if (!cluster)
                 return -EINVAL;
         r = store_run_changes(s, window_sql, STMT_WINDOW_MARK, ARG_TEXT(cluster), ARG_INT(slot_start));
-        if (r < 0)
-                return r;
-        return r > 0 ? 0 : -ENOENT;
+        return r == 0 ? -ENOENT : MIN(r, 0);
 }
 
 int store_window_list(struct store *s, const char *cluster, int64_t since, size_t limit,
                       struct window_record **ret, size_t *ret_n)
 {
-        if (!s || !ret || !ret_n)
-                return -EINVAL;
         return store_list(s, window_sql, STMT_WINDOW_LIST, &window_rows, ret, ret_n, ARG_TEXT(cluster),
                           ARG_INT(since), ARG_INT(sql_limit(limit)));
 }

@@ -106,23 +106,87 @@ void store_stmt_finalizep(sqlite3_stmt **st)
                 sqlite3_finalize(*st);
 }
 
-int store_stmt(struct store *s, const char *const *sql, enum stmt_id id, sqlite3_stmt **ret)
+/* The SQL column name of `c`: its field's, without what the field is a member of. */
+static const char *column_sql_name(const struct store_column *c)
 {
-        int rc;
+        const char *dot = strrchr(c->name, '.');
+
+        return dot ? dot + 1 : c->name;
+}
+
+/* `sql` with each STORE_COLUMNS replaced by the names of the columns of `rows` (see STORE_COLUMNS); *ret is
+ * NULL when there is nothing to replace. */
+static int sql_with_columns(const char *sql, const struct store_rows *rows, char **ret)
+{
+        const size_t mark = strlen(STORE_COLUMNS);
+        size_t list = 0, size = strlen(sql) + 1;
+        char *out, *o;
+
+        *ret = NULL;
+        if (!rows || !strstr(sql, STORE_COLUMNS))
+                return 0;
+        for (size_t i = 0; i < rows->n_columns; i++)
+                list += strlen(column_sql_name(&rows->columns[i])) + (i > 0 ? 2 : 0);
+        for (const char *p = strstr(sql, STORE_COLUMNS); p; p = strstr(p + mark, STORE_COLUMNS))
+                size += list;
+        out = o = malloc(size);
+        if (!out)
+                return -ENOMEM;
+        for (const char *p = sql, *m; *p; p = m + mark) {
+                m = strstr(p, STORE_COLUMNS);
+                if (!m) {
+                        o = stpcpy(o, p);
+                        break;
+                }
+                o = mempcpy(o, p, (size_t)(m - p));
+                for (size_t i = 0; i < rows->n_columns; i++) {
+                        if (i > 0)
+                                o = stpcpy(o, ", ");
+                        o = stpcpy(o, column_sql_name(&rows->columns[i]));
+                }
+        }
+        *o = '\0';
+        *ret = out;
+        return 0;
+}
+
+/* Prepare `sql`, with the columns of `rows` in it (NULL: none), with sqlite's prepare `flags`. */
+static int prepare_flags(struct store *s, const char *sql, const struct store_rows *rows, unsigned flags,
+                         sqlite3_stmt **ret)
+{
+        _cleanup_free_ char *expanded = NULL;
+        int rc, r;
+
+        r = sql_with_columns(sql, rows, &expanded);
+        if (r < 0)
+                return r;
+        rc = sqlite3_prepare_v3(s->db, expanded ?: sql, -1, flags, ret, NULL);
+        return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
+/* The kept statement sql[id]; a query is always read with the same `rows`, those it is prepared with. */
+static int store_stmt_rows(struct store *s, const char *const *sql, enum stmt_id id,
+                           const struct store_rows *rows, sqlite3_stmt **ret)
+{
+        int r;
 
         if (!s->stmts[id]) {
-                rc = sqlite3_prepare_v3(s->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL);
-                if (rc != SQLITE_OK)
-                        return store_fail(s, rc);
+                r = prepare_flags(s, sql[id], rows, SQLITE_PREPARE_PERSISTENT, &s->stmts[id]);
+                if (r < 0)
+                        return r;
         }
         *ret = s->stmts[id];
         return 0;
 }
 
+int store_stmt(struct store *s, const char *const *sql, enum stmt_id id, sqlite3_stmt **ret)
+{
+        return store_stmt_rows(s, sql, id, NULL, ret);
+}
+
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **ret)
 {
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
-        return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+        return prepare_flags(s, sql, NULL, 0, ret);
 }
 
 int store_step_done(struct store *s, sqlite3_stmt *st)
@@ -196,12 +260,14 @@ static int column_name(struct store *s, sqlite3_stmt *st, int col, const struct 
         const char *t = (const char *)sqlite3_column_text(st, col);
         int v = string_table_lookup(c->names, c->n_names, t);
 
+        if (v < 0 && c->kind == STORE_COLUMN_NAME_OR)
+                v = c->fallback;
         if (v < 0) {
                 if (rows->skip_unknown)
                         return STORE_ROW_SKIP;
                 /* The first column names the row (its id, or its identifier), as in "ledger row 5". */
                 store_set_error(s, "%s %s has unknown %s '%s'", strna(rows->what),
-                                strna((const char *)sqlite3_column_text(st, 0)), c->label, strna(t));
+                                strna((const char *)sqlite3_column_text(st, 0)), c->name, strna(t));
                 return -EBADMSG;
         }
         *ret = v;
@@ -220,6 +286,7 @@ static int column_read(struct store *s, sqlite3_stmt *st, int col, const struct 
         case STORE_COLUMN_KEY:
                 return column_strdup(st, col, kind == STORE_COLUMN_KEY, field);
         case STORE_COLUMN_NAME:
+        case STORE_COLUMN_NAME_OR:
                 return column_name(s, st, col, rows, field);
         case STORE_COLUMN_INT64:
                 *(int64_t *)field = sqlite3_column_int64(st, col);
@@ -267,6 +334,10 @@ int store_row_read(struct store *s, sqlite3_stmt *st, const struct store_rows *r
 static const struct store_column int64_column[] = {{.kind = STORE_COLUMN_INT64, .offset = 0}};
 const struct store_rows store_int64_rows = {
     .size = sizeof(int64_t), .columns = int64_column, .n_columns = ELEMENTSOF(int64_column)};
+
+static const struct store_column text_column[] = {{.kind = STORE_COLUMN_TEXT, .offset = 0}};
+const struct store_rows store_text_rows = {
+    .size = sizeof(char *), .columns = text_column, .n_columns = ELEMENTSOF(text_column)};
 
 void store_rows_free(const struct store_rows *rows, void *array, size_t n)
 {
@@ -355,6 +426,8 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 {
         int r;
 
+        if (!s)
+                return -EINVAL;
         store_bind(st, args, n);
         r = store_step_done(s, st);
         store_stmt_resetp(&st);
@@ -362,9 +435,10 @@ int store_step_args(struct store *s, sqlite3_stmt *st, const struct store_arg *a
 }
 
 static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_id id,
-                            const struct store_arg *args, size_t n, sqlite3_stmt **ret)
+                            const struct store_rows *rows, const struct store_arg *args, size_t n,
+                            sqlite3_stmt **ret)
 {
-        int r = store_stmt(s, sql, id, ret);
+        int r = s ? store_stmt_rows(s, sql, id, rows, ret) : -EINVAL;
 
         if (r < 0)
                 return r;
@@ -372,10 +446,10 @@ static int store_stmt_bound(struct store *s, const char *const *sql, enum stmt_i
         return 0;
 }
 
-static int store_prepare_bound(struct store *s, const char *sql, const struct store_arg *args, size_t n,
-                               sqlite3_stmt **ret)
+static int store_prepare_bound(struct store *s, const char *sql, const struct store_rows *rows,
+                               const struct store_arg *args, size_t n, sqlite3_stmt **ret)
 {
-        int r = store_prepare(s, sql, ret);
+        int r = s ? prepare_flags(s, sql, rows, 0, ret) : -EINVAL;
 
         if (r < 0)
                 return r;
@@ -387,9 +461,21 @@ int store_run_args(struct store *s, const char *const *sql, enum stmt_id id, con
                    size_t n)
 {
         sqlite3_stmt *st = NULL;
-        int r = store_stmt(s, sql, id, &st);
+        int r = s ? store_stmt(s, sql, id, &st) : -EINVAL;
 
         return r < 0 ? r : store_step_args(s, st, args, n);
+}
+
+int store_insert_args(struct store *s, const char *const *sql, enum stmt_id id, int64_t *ret_id,
+                      const struct store_arg *args, size_t n)
+{
+        int r = store_run_args(s, sql, id, args, n);
+
+        if (r < 0)
+                return r;
+        if (ret_id)
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
 }
 
 int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id id,
@@ -403,7 +489,7 @@ int store_run_changes_args(struct store *s, const char *const *sql, enum stmt_id
 int store_run_changes_once_args(struct store *s, const char *sql, const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = store_prepare_bound(s, sql, args, n, &st);
+        int r = store_prepare_bound(s, sql, NULL, args, n, &st);
 
         if (r >= 0)
                 r = store_step_done(s, st);
@@ -414,7 +500,7 @@ int store_get_args(struct store *s, const char *const *sql, enum stmt_id id, con
                    void *ret, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = store_stmt_bound(s, sql, id, args, n, &st);
+        int r = ret ? store_stmt_bound(s, sql, id, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
@@ -423,7 +509,7 @@ int store_list_args(struct store *s, const char *const *sql, enum stmt_id id, co
                     void *ret, size_t *ret_n, const struct store_arg *args, size_t n)
 {
         _cleanup_reset_ sqlite3_stmt *st = NULL;
-        int r = store_stmt_bound(s, sql, id, args, n, &st);
+        int r = ret && ret_n ? store_stmt_bound(s, sql, id, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
@@ -432,7 +518,7 @@ int store_get_once_args(struct store *s, const char *sql, const struct store_row
                         const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = store_prepare_bound(s, sql, args, n, &st);
+        int r = ret ? store_prepare_bound(s, sql, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_read_one(s, st, rows, ret);
 }
@@ -441,7 +527,7 @@ int store_list_once_args(struct store *s, const char *sql, const struct store_ro
                          size_t *ret_n, const struct store_arg *args, size_t n)
 {
         _cleanup_finalize_ sqlite3_stmt *st = NULL;
-        int r = store_prepare_bound(s, sql, args, n, &st);
+        int r = ret && ret_n ? store_prepare_bound(s, sql, rows, args, n, &st) : -EINVAL;
 
         return r < 0 ? r : store_collect(s, st, rows, ret, ret_n);
 }
@@ -510,12 +596,7 @@ static int migrate_step(struct store *s, int version)
 /* Apply migration `version` in its own write transaction. */
 static int migrate_one(struct store *s, int version)
 {
-        int r;
-
-        r = store_exec(s, "BEGIN IMMEDIATE");
-        if (r < 0)
-                return r;
-        return store_commit_or_rollback(s, migrate_step(s, version));
+        return STORE_TRANSACTION(s, STORE_BEGIN_WRITE, migrate_step(s, version));
 }
 
 static int store_migrate(struct store *s, int target)
