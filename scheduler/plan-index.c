@@ -202,8 +202,8 @@ int plan_index_build(struct builder *b)
                         in_order = snap_time_cmp(&sorted[i - 1], &sorted[i]) < 0;
                 if (!in_order)
                         qsort(sorted + p->lo, p->hi - p->lo, sizeof *sorted, snap_time_cmp);
-                p->region_out = plan_arena_intern(b->arena, p->region);
-                p->cluster_out = plan_arena_intern(b->arena, p->cluster);
+                p->region_out = arena_intern(b->arena, p->region);
+                p->cluster_out = arena_intern(b->arena, p->cluster);
         }
 
         b->n_snaps = n;

@@ -110,7 +110,7 @@ static int read_world(struct builder *b)
 {
         const struct plan_input *in = b->in;
         b->history = calloc(in->n_history + 1, sizeof *b->history);
-        b->verdicts = plan_arena_alloc_raw(b->arena, (in->n_snapshots + 1) * sizeof *b->verdicts);
+        b->verdicts = arena_alloc_raw(b->arena, (in->n_snapshots + 1) * sizeof *b->verdicts);
         if (!b->history || !b->verdicts)
                 return -ENOMEM;
         int r = plan_index_build(b);
@@ -135,7 +135,7 @@ static int read_world(struct builder *b)
                         sn->available = s->status && streq(s->status, "available") &&
                                         s->create_time != PLAN_TIME_UNKNOWN;
                         b->verdicts[i] = (struct snapshot_verdict){
-                            .snapshot = plan_arena_strdup(b->arena, s->identifier),
+                            .snapshot = arena_strdup(b->arena, s->identifier),
                             .region = s->region ? pair->region_out : NULL,
                             .cluster = s->cluster_identifier ? pair->cluster_out : NULL,
                             .create_time = s->create_time,
@@ -188,7 +188,7 @@ static int finish(struct builder *b, struct plan *p)
                         actions = shrunk;
         }
         b->actions = NULL;
-        if (actions && plan_arena_adopt(b->arena, actions) < 0) {
+        if (actions && arena_adopt(b->arena, actions) < 0) {
                 free(actions);
                 return -ENOMEM;
         }
@@ -197,14 +197,14 @@ static int finish(struct builder *b, struct plan *p)
         p->verdicts = b->verdicts;
         p->n_verdicts = b->n_snaps;
         if (b->n_next_slots > 0) {
-                if (plan_arena_adopt(b->arena, b->next_slots) < 0)
+                if (arena_adopt(b->arena, b->next_slots) < 0)
                         return -ENOMEM;
                 p->next_slots = TAKE_PTR(b->next_slots);
                 p->n_next_slots = b->n_next_slots;
         }
         p->now = b->in->now;
         p->next_wakeup = b->wakeup;
-        return plan_arena_failed(b->arena) ? -ENOMEM : 0;
+        return arena_failed(b->arena) ? -ENOMEM : 0;
 }
 
 int plan_build(const struct plan_input *in, struct plan **ret)
@@ -222,10 +222,10 @@ int plan_build(const struct plan_input *in, struct plan **ret)
                 if (!in->config->policies[i].name)
                         return -EINVAL;
 
-        _cleanup_(plan_arena_freep) struct plan_arena *arena = plan_arena_new();
+        _cleanup_(arena_freep) struct arena *arena = arena_new();
         if (!arena)
                 return -ENOMEM;
-        struct plan *p = plan_arena_alloc(arena, sizeof *p);
+        struct plan *p = arena_alloc(arena, sizeof *p);
         if (!p)
                 return -ENOMEM;
 
@@ -271,6 +271,6 @@ int plan_build(const struct plan_input *in, struct plan **ret)
 struct plan *plan_free(struct plan *p)
 {
         if (p)
-                plan_arena_free(p->arena); /* the plan itself lives in its arena */
+                arena_free(p->arena); /* the plan itself lives in its arena */
         return NULL;
 }
