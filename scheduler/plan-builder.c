@@ -37,15 +37,21 @@ const char *plan_memo_copy(struct builder *b, struct str_memo *m, const char *s,
         return c;
 }
 
+/* A row's policy, cluster and region, replaced by their copies in the plan (they repeat row after row). */
+static void copy_place(struct builder *b, const char **policy, const char **cluster, const char **region)
+{
+        *policy = plan_memo_copy(b, &b->memo_policy, *policy, true);
+        *cluster = plan_memo_copy(b, &b->memo_cluster, *cluster, true);
+        *region = plan_memo_copy(b, &b->memo_region, *region, true);
+}
+
 void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
 {
         if (array_reserve((void **)&b->next_slots, &b->cap_next_slots, b->n_next_slots, b->n_clusters + 1,
                           sizeof(*b->next_slots)) < 0)
                 return plan_fail(b, -ENOMEM);
         struct plan_next_slot c = *n;
-        c.policy = plan_memo_copy(b, &b->memo_policy, n->policy, true);
-        c.cluster = plan_memo_copy(b, &b->memo_cluster, n->cluster, true);
-        c.region = plan_memo_copy(b, &b->memo_region, n->region, true);
+        copy_place(b, &c.policy, &c.cluster, &c.region);
         c.schedule = arena_strdup(b->arena, n->schedule);
         c.window = arena_strdup(b->arena, n->window);
         b->next_slots[b->n_next_slots++] = c;
@@ -60,9 +66,7 @@ void plan_add_action(struct builder *b, const struct plan_action *a)
             0)
                 return plan_fail(b, -ENOMEM);
         struct plan_action c = *a;
-        c.policy = plan_memo_copy(b, &b->memo_policy, a->policy, true);
-        c.cluster = plan_memo_copy(b, &b->memo_cluster, a->cluster, true);
-        c.region = plan_memo_copy(b, &b->memo_region, a->region, true);
+        copy_place(b, &c.policy, &c.cluster, &c.region);
         c.snapshot = arena_strdup(b->arena, a->snapshot);
         c.source_snapshot = arena_strdup(b->arena, a->source_snapshot);
         c.source_region = plan_memo_copy(b, &b->memo_source_region, a->source_region, true);
