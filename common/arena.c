@@ -116,6 +116,15 @@ void *arena_alloc(struct arena *a, size_t size)
         return p;
 }
 
+void *arena_alloc_array(struct arena *a, size_t n, size_t size)
+{
+        if (size != 0 && n > SIZE_MAX / size) {
+                a->failed = true;
+                return NULL;
+        }
+        return arena_alloc(a, n * size);
+}
+
 char *arena_strdup(struct arena *a, const char *s)
 {
         if (!s)

@@ -16,7 +16,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct arena *, arena_free);
 
 /* Zeroed memory, aligned for any type. NULL on failure, and the arena remembers it failed. */
 void *arena_alloc(struct arena *a, size_t size);
-/* The same, not zeroed, for memory the caller fills completely. */
+/* Zeroed room for `n` elements of `size` bytes, as calloc(): NULL on failure or overflow. */
+void *arena_alloc_array(struct arena *a, size_t n, size_t size);
+/* The same as arena_alloc(), not zeroed, for memory the caller fills completely. */
 void *arena_alloc_raw(struct arena *a, size_t size);
 /* Copies; NULL in gives NULL out. */
 char *arena_strdup(struct arena *a, const char *s);

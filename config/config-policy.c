@@ -212,7 +212,7 @@ static void parse_selector(struct conf_ctx *ctx, const struct conf_node *pn, str
                         len = 0;
                 }
                 if (len > 0) {
-                        p->match_tags = arena_alloc(ctx->arena, len * sizeof(*p->match_tags));
+                        p->match_tags = arena_alloc_array(ctx->arena, len, sizeof(*p->match_tags));
                         if (!p->match_tags) {
                                 ctx->oom = -ENOMEM;
                                 len = 0;
@@ -383,7 +383,7 @@ static void parse_copies(struct conf_ctx *ctx, const struct conf_node *pn, struc
         }
         if (len == 0)
                 return;
-        p->copies = arena_alloc(ctx->arena, len * sizeof(*p->copies));
+        p->copies = arena_alloc_array(ctx->arena, len, sizeof(*p->copies));
         if (!p->copies) {
                 ctx->oom = -ENOMEM;
                 return;

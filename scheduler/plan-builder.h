@@ -52,7 +52,8 @@ struct str_memo {
 
 struct builder {
         const struct plan_input *in;
-        struct arena *arena;
+        struct arena *arena;   /* the plan's */
+        struct arena *scratch; /* the build's own fixed-size arrays, freed when it ends */
         const char *prefix;
 
         struct snap *snaps; /* sorted by region, cluster, newest first, identifier: the verdict order */

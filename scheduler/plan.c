@@ -56,7 +56,7 @@ static int select_clusters(struct builder *b)
 {
         const struct plan_input *in = b->in;
         _cleanup_free_ const struct observed_cluster **sorted = calloc(in->n_clusters + 1, sizeof *sorted);
-        b->clusters = calloc(in->n_clusters + 1, sizeof *b->clusters);
+        b->clusters = arena_alloc_array(b->scratch, in->n_clusters + 1, sizeof *b->clusters);
         if (!sorted || !b->clusters)
                 return -ENOMEM;
         for (size_t i = 0; i < in->n_clusters; i++)
@@ -85,13 +85,10 @@ static int select_clusters(struct builder *b)
 static void builder_done(struct builder *b)
 {
         plan_index_free(b);
-        free(b->clusters);
-        free(b->history);
+        arena_free(b->scratch);
         free(b->actions);
         free(b->next_slots);
         free(b->quota);
-        free(b->items);
-        free(b->item_index);
 }
 
 /* The tags the planner reads, in one pass, and the origin they give with the identifier. */
@@ -109,7 +106,7 @@ static void snap_scan_tags(const struct builder *b, struct snap *sn)
 static int read_world(struct builder *b)
 {
         const struct plan_input *in = b->in;
-        b->history = calloc(in->n_history + 1, sizeof *b->history);
+        b->history = arena_alloc_array(b->scratch, in->n_history + 1, sizeof *b->history);
         b->verdicts = arena_alloc_raw(b->arena, (in->n_snapshots + 1) * sizeof *b->verdicts);
         if (!b->history || !b->verdicts)
                 return -ENOMEM;
@@ -120,8 +117,8 @@ static int read_world(struct builder *b)
         size_t longest = 0;
         for (size_t k = 0; k < b->n_pairs; k++)
                 longest = MAX(longest, b->pairs[k].hi - b->pairs[k].lo);
-        b->items = calloc(longest + 1, sizeof *b->items);
-        b->item_index = calloc(longest + 1, sizeof *b->item_index);
+        b->items = arena_alloc_array(b->scratch, longest + 1, sizeof *b->items);
+        b->item_index = arena_alloc_array(b->scratch, longest + 1, sizeof *b->item_index);
         if (!b->items || !b->item_index)
                 return -ENOMEM;
 
@@ -232,10 +229,11 @@ int plan_build(const struct plan_input *in, struct plan **ret)
         struct builder b = {
             .in = in,
             .arena = arena,
+            .scratch = arena_new(),
             .prefix = in->config->agent.snapshot_prefix ?: CONFIG_DEFAULT_SNAPSHOT_PREFIX,
             .wakeup = PLAN_NO_WAKEUP,
         };
-        int r = read_world(&b);
+        int r = b.scratch ? read_world(&b) : -ENOMEM;
         if (r >= 0)
                 r = select_clusters(&b);
         if (r >= 0) {
