@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "config-validate.h"
+#include "string-table.h"
 #include "strv.h"
 #include "time-util.h"
 #include "timespec.h"
@@ -537,6 +538,11 @@ static void parse_export(struct conf_ctx *ctx, const struct conf_node *pn, struc
         conf_get_schedule(ctx, &g, "every", &p->export_.every);
 }
 
+static const char *const restore_source_table[] = {
+    [RESTORE_SOURCE_SNAPSHOT] = "snapshot",
+    [RESTORE_SOURCE_POINT_IN_TIME] = "point-in-time",
+};
+
 static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn, struct policy *p)
 {
         struct conf_node g, n;
@@ -548,10 +554,9 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
         conf_check_members(ctx, &g, restore_test_keys);
         conf_get_schedule(ctx, &g, "every", &p->restore_test.every);
         if (conf_get_string(ctx, &g, "source", &s, &n) > 0) {
-                if (streq(s, "snapshot"))
-                        p->restore_test.source = RESTORE_SOURCE_SNAPSHOT;
-                else if (streq(s, "point-in-time"))
-                        p->restore_test.source = RESTORE_SOURCE_POINT_IN_TIME;
+                int source = string_table_lookup(restore_source_table, ELEMENTSOF(restore_source_table), s);
+                if (source >= 0)
+                        p->restore_test.source = source;
                 else
                         conf_error(ctx, &n,
                                    "\"%s\" is not a restore source: expected \"snapshot\" (the newest agent "
