@@ -348,13 +348,17 @@ bool observation_incomplete(const struct observation *o, const char *region, con
         return false;
 }
 
+static void instance_done(struct observed_instance *x)
+{
+        free((char *)x->identifier);
+        free((char *)x->cluster_identifier);
+        free((char *)x->status);
+}
+
 void observation_drills_done(struct observation *o)
 {
-        for (size_t i = 0; i < o->n_instances; i++) {
-                free((char *)o->instances[i].identifier);
-                free((char *)o->instances[i].cluster_identifier);
-                free((char *)o->instances[i].status);
-        }
+        for (size_t i = 0; i < o->n_instances; i++)
+                instance_done(&o->instances[i]);
         o->instances = mfree(o->instances);
         o->n_instances = 0;
         o->drill_records = mfree(o->drill_records);
@@ -377,9 +381,7 @@ int observation_instance_add(struct observation *o, const char *region, const ch
             .status = status ? strdup(status) : NULL,
         };
         if (!x.identifier || !x.cluster_identifier || (status && !x.status)) {
-                free((char *)x.identifier);
-                free((char *)x.cluster_identifier);
-                free((char *)x.status);
+                instance_done(&x);
                 return -ENOMEM;
         }
         o->instances[o->n_instances++] = x;
