@@ -27,6 +27,7 @@
 #include "share-cache.h"
 #include "state-lock.h"
 #include "store.h"
+#include "string-table.h"
 #include "strv.h"
 #include "task.h"
 #include "time-util.h"
@@ -47,17 +48,17 @@ static int parse_test_now(const char *s, int64_t *ret)
         return 0;
 }
 
+static const char *const crash_point_table[] = {
+    [CRASH_BEFORE_INTENT] = "before-intent",
+    [CRASH_AFTER_INTENT] = "after-intent",
+    [CRASH_AFTER_CALL] = "after-call",
+};
+
+/* Unset or unknown: never. */
 static enum crash_point parse_crash_point(const char *s)
 {
-        if (!s)
-                return CRASH_NEVER;
-        if (streq(s, "before-intent"))
-                return CRASH_BEFORE_INTENT;
-        if (streq(s, "after-intent"))
-                return CRASH_AFTER_INTENT;
-        if (streq(s, "after-call"))
-                return CRASH_AFTER_CALL;
-        return CRASH_NEVER;
+        int r = string_table_lookup(crash_point_table, ELEMENTSOF(crash_point_table), s);
+        return r < 0 ? CRASH_NEVER : (enum crash_point)r;
 }
 
 /* The test-only hooks (meson -Dtest_hooks=true): a fixed clock and a crash at a chosen point. */

@@ -160,6 +160,16 @@ static bool newest_of_cluster(const struct ledger_entry *rows, size_t i)
         return rows[i].cluster != NULL;
 }
 
+/* The first of the n rows from *i on that is the newest of its cluster (*i moved to it); false when none is
+ * left. */
+static bool next_newest_of_cluster(const struct ledger_entry *rows, size_t n, size_t *i)
+{
+        for (; *i < n; (*i)++)
+                if (newest_of_cluster(rows, *i))
+                        return true;
+        return false;
+}
+
 /* The counters and the gauges kept in the state: actions, problems, next slots, drills. */
 static void write_state_metrics(struct agent *a, FILE *f)
 {
@@ -246,9 +256,7 @@ static void write_state_metrics(struct agent *a, FILE *f)
             "# HELP aurora_backup_restore_drill_last_success_timestamp_seconds When the newest successful "
             "restore drill of each cluster ended.\n"
             "# TYPE aurora_backup_restore_drill_last_success_timestamp_seconds gauge\n");
-        for (size_t i = 0; i < n_probes; i++) {
-                if (!newest_of_cluster(probes, i))
-                        continue;
+        for (size_t i = 0; next_newest_of_cluster(probes, n_probes, &i); i++) {
                 put_labels(f, "aurora_backup_restore_drill_last_success_timestamp_seconds", "cluster",
                            probes[i].cluster, NULL);
                 fprintf(f, "%lld\n", (long long)probes[i].updated_at);
@@ -257,9 +265,7 @@ static void write_state_metrics(struct agent *a, FILE *f)
                 "# HELP aurora_backup_restore_drill_duration_seconds Time to restore measured by the newest "
                 "successful drill of each cluster (restore call to a writer that passed the probe).\n"
                 "# TYPE aurora_backup_restore_drill_duration_seconds gauge\n");
-        for (size_t i = 0; i < n_probes; i++) {
-                if (!newest_of_cluster(probes, i))
-                        continue;
+        for (size_t i = 0; next_newest_of_cluster(probes, n_probes, &i); i++) {
                 for (size_t k = 0; k < n_restores; k++)
                         if (streq_ptr(restores[k].cluster, probes[i].cluster) &&
                             restores[k].created_at <= probes[i].created_at) {
@@ -274,9 +280,23 @@ static void write_state_metrics(struct agent *a, FILE *f)
         ledger_entries_free(restores, n_restores);
 }
 
+/* The first cluster from *i on that a policy manages (*i moved to it): its policy, or NULL when none is
+ * left. */
+static const char *next_managed(struct agent *a, const struct observation *o, size_t *i)
+{
+        for (; *i < o->n_clusters; (*i)++) {
+                const char *policy = agent_cluster_policy(a, &o->clusters[*i]);
+                if (policy)
+                        return policy;
+        }
+        return NULL;
+}
+
 static void write_metrics(struct agent *a, FILE *f, const struct observation *o, const struct act_counts *c,
                           const struct metrics_view *v, int64_t now)
 {
+        const char *policy;
+
         fprintf(f,
                 "# HELP aurora_backup_cycle_end_timestamp_seconds When the last cycle ended.\n"
                 "# TYPE aurora_backup_cycle_end_timestamp_seconds gauge\n"
@@ -299,13 +319,9 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
                 "# HELP aurora_backup_last_snapshot_timestamp_seconds Creation time of the newest available "
                 "snapshot the agent made of each selected cluster (0: none yet).\n"
                 "# TYPE aurora_backup_last_snapshot_timestamp_seconds gauge\n");
-        for (size_t i = 0; i < o->n_clusters; i++) {
-                const struct observed_cluster *cl = &o->clusters[i];
-                const char *policy = agent_cluster_policy(a, cl);
-                if (!policy)
-                        continue;
+        for (size_t i = 0; (policy = next_managed(a, o, &i)); i++) {
                 put_labels(f, "aurora_backup_last_snapshot_timestamp_seconds", "policy", policy, "cluster",
-                           cl->identifier, NULL);
+                           o->clusters[i].identifier, NULL);
                 fprintf(f, "%lld\n", (long long)v->newest_kept[i]);
         }
 
@@ -364,13 +380,10 @@ static void write_metrics(struct agent *a, FILE *f, const struct observation *o,
             "# HELP aurora_backup_newest_snapshot_timestamp_seconds Creation time of the newest available "
             "agent snapshot of each managed cluster, as observed at the start of the last cycle (0: none).\n"
             "# TYPE aurora_backup_newest_snapshot_timestamp_seconds gauge\n");
-        for (size_t i = 0; i < o->n_clusters; i++) {
-                const struct observed_cluster *cl = &o->clusters[i];
-                const char *policy = agent_cluster_policy(a, cl);
-                if (!policy)
-                        continue;
-                put_labels(f, "aurora_backup_newest_snapshot_timestamp_seconds", "cluster", cl->identifier,
-                           "policy", policy, "region", cl->region, NULL);
+        for (size_t i = 0; (policy = next_managed(a, o, &i)); i++) {
+                put_labels(f, "aurora_backup_newest_snapshot_timestamp_seconds", "cluster",
+                           o->clusters[i].identifier, "policy", policy, "region", o->clusters[i].region,
+                           NULL);
                 fprintf(f, "%lld\n", (long long)v->newest_seen[i]);
         }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "array.h"
 #include "intern.h"
 #include "plan-quota.h"
@@ -183,10 +184,11 @@ int observation_merge_part(struct observation *o, struct observation *part)
 /* The cluster and export views (the snapshot views are built while streaming). */
 int observation_rebuild_views(struct observation *o)
 {
-        o->clusters = mfree(o->clusters);
-        o->exports = mfree(o->exports);
-        o->tag_pool = mfree(o->tag_pool);
-        o->account_quotas = mfree(o->account_quotas);
+        struct arena *views = arena_new();
+        if (!views)
+                return -ENOMEM;
+        arena_free(o->views); /* the last views, replaced below */
+        o->views = views;
         o->n_clusters = o->n_exports = o->n_account_quotas = 0;
         size_t nc = 0, ne = 0, nt = 0;
 
@@ -199,10 +201,10 @@ int observation_rebuild_views(struct observation *o)
                 for (size_t j = 0; j < r->clusters.n; j++)
                         nt += r->clusters.items[j].n_tags;
         }
-        o->clusters = calloc(nc ? nc : 1, sizeof(*o->clusters));
-        o->exports = calloc(ne ? ne : 1, sizeof(*o->exports));
-        o->tag_pool = calloc(nt ? nt : 1, sizeof(*o->tag_pool));
-        o->account_quotas = calloc(o->n_regions + 1, sizeof(*o->account_quotas));
+        o->clusters = arena_alloc_array(views, nc, sizeof(*o->clusters));
+        o->exports = arena_alloc_array(views, ne, sizeof(*o->exports));
+        o->tag_pool = arena_alloc_array(views, nt, sizeof(*o->tag_pool));
+        o->account_quotas = arena_alloc_array(views, o->n_regions, sizeof(*o->account_quotas));
         if (!o->clusters || !o->exports || !o->tag_pool || !o->account_quotas)
                 return -ENOMEM;
         for (size_t i = 0; i < o->n_regions; i++)
@@ -265,11 +267,8 @@ void observation_done(struct observation *o)
                 rds_export_task_list_done(&o->regions[i].exports);
         }
         free(o->regions);
-        free(o->clusters);
         free(o->snapshots);
-        free(o->exports);
-        free(o->tag_pool);
-        free(o->account_quotas);
+        arena_free(o->views);
         for (size_t i = 0; i < o->n_incomplete; i++) {
                 free(o->incomplete[i].cluster);
                 free(o->incomplete[i].snapshot);
@@ -349,13 +348,17 @@ bool observation_incomplete(const struct observation *o, const char *region, con
         return false;
 }
 
+static void instance_done(struct observed_instance *x)
+{
+        free((char *)x->identifier);
+        free((char *)x->cluster_identifier);
+        free((char *)x->status);
+}
+
 void observation_drills_done(struct observation *o)
 {
-        for (size_t i = 0; i < o->n_instances; i++) {
-                free((char *)o->instances[i].identifier);
-                free((char *)o->instances[i].cluster_identifier);
-                free((char *)o->instances[i].status);
-        }
+        for (size_t i = 0; i < o->n_instances; i++)
+                instance_done(&o->instances[i]);
         o->instances = mfree(o->instances);
         o->n_instances = 0;
         o->drill_records = mfree(o->drill_records);
@@ -378,9 +381,7 @@ int observation_instance_add(struct observation *o, const char *region, const ch
             .status = status ? strdup(status) : NULL,
         };
         if (!x.identifier || !x.cluster_identifier || (status && !x.status)) {
-                free((char *)x.identifier);
-                free((char *)x.cluster_identifier);
-                free((char *)x.status);
+                instance_done(&x);
                 return -ENOMEM;
         }
         o->instances[o->n_instances++] = x;

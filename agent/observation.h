@@ -12,6 +12,7 @@
 #include "config-policy.h"
 #include "plan.h"
 
+struct arena;
 struct ledger_entry;
 struct restore_request;
 
@@ -35,7 +36,9 @@ struct observation {
         struct observed_region *regions;
         size_t n_regions;
 
-        /* The planner's view (borrowing strings from the regions' lists). */
+        /* The planner's view (borrowing strings from the regions' lists). The cluster, export, tag and
+         * quota arrays are rebuilt together, in `views`. */
+        struct arena *views;
         struct observed_cluster *clusters;
         size_t n_clusters;
         struct observed_snapshot *snapshots; /* sorted by region, identifier; owns its strings and tags */

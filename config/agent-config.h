@@ -149,7 +149,11 @@ struct agent_settings {
         char *sns_topic; /* NULL: no notifications; else a standard topic's ARN (agent/notifier.c) */
 };
 
+struct arena;
+
+/* Every string of a config, and its policies' tag and copy arrays, live in its arena. */
 struct agent_config {
+        struct arena *arena;
         char *path; /* the main file */
         struct agent_settings agent;
         struct policy *policies;

@@ -30,17 +30,14 @@ static const char *const agent_keys[] = {
     NULL,
 };
 
-int config_agent_defaults(struct agent_settings *a)
+int config_agent_defaults(struct conf_ctx *ctx, struct agent_settings *a)
 {
-        char *prefix = strdup(CONFIG_DEFAULT_SNAPSHOT_PREFIX);
-        char *sock = strdup(CONFIG_DEFAULT_CONTROL_SOCKET);
-        char *group = strdup(CONFIG_DEFAULT_CONTROL_GROUP);
-        if (!prefix || !sock || !group) {
-                free(prefix);
-                free(sock);
-                free(group);
+        char *prefix, *sock, *group;
+
+        if (conf_strdup(ctx, CONFIG_DEFAULT_SNAPSHOT_PREFIX, &prefix) < 0 ||
+            conf_strdup(ctx, CONFIG_DEFAULT_CONTROL_SOCKET, &sock) < 0 ||
+            conf_strdup(ctx, CONFIG_DEFAULT_CONTROL_GROUP, &group) < 0)
                 return -ENOMEM;
-        }
         *a = (struct agent_settings){
             .reconcile_interval_sec = CONFIG_DEFAULT_RECONCILE_INTERVAL_SEC,
             .inventory_interval_sec = CONFIG_DEFAULT_INVENTORY_INTERVAL_SEC,
@@ -53,21 +50,6 @@ int config_agent_defaults(struct agent_settings *a)
             .problem_critical_sec = CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC,
         };
         return 0;
-}
-
-void agent_settings_done(struct agent_settings *a)
-{
-        if (!a)
-                return;
-        free(a->region);
-        free(a->state_directory);
-        free(a->snapshot_prefix);
-        free(a->ca_bundle);
-        free(a->prometheus_textfile);
-        free(a->control_socket);
-        free(a->control_group);
-        free(a->sns_topic);
-        *a = (struct agent_settings){};
 }
 
 /* A POSIX portable user/group name, as useradd and systemd-sysusers accept it. */
@@ -107,17 +89,6 @@ int shard_parse(const char *s, unsigned *ret_index, unsigned *ret_count)
         return 0;
 }
 
-static void set_string(struct conf_ctx *ctx, const char *s, char **ret)
-{
-        char *d = strdup(s);
-        if (!d) {
-                ctx->oom = -ENOMEM;
-                return;
-        }
-        free(*ret);
-        *ret = d;
-}
-
 static void parse_path(struct conf_ctx *ctx, const struct conf_node *g, const char *key, const char *suffix,
                        char **ret)
 {
@@ -136,7 +107,7 @@ static void parse_path(struct conf_ctx *ctx, const struct conf_node *g, const ch
                            s, suffix);
                 return;
         }
-        set_string(ctx, s, ret);
+        conf_strdup(ctx, s, ret);
 }
 
 void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct agent_settings *a)
@@ -156,7 +127,7 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                                        ? " (that is an availability zone; drop the letter)"
                                        : "");
                 else
-                        set_string(ctx, s, &a->region);
+                        conf_strdup(ctx, s, &a->region);
         }
         parse_path(ctx, g, "state_directory", NULL, &a->state_directory);
         conf_get_duration(ctx, g, "reconcile_interval", SEC_PER_MINUTE, SEC_PER_DAY,
@@ -179,7 +150,7 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                             "with a hyphen, such as \"aba\"",
                             s, SNAPSHOT_PREFIX_MAX);
                 else
-                        set_string(ctx, s, &a->snapshot_prefix);
+                        conf_strdup(ctx, s, &a->snapshot_prefix);
         }
 
         parse_path(ctx, g, "ca_bundle", NULL, &a->ca_bundle);
@@ -204,7 +175,7 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                                    "\"%s\" is %zu characters long: an AF_UNIX socket path has at most %d", s,
                                    strlen(s), CONFIG_CONTROL_SOCKET_MAX);
                 else
-                        set_string(ctx, s, &a->control_socket);
+                        conf_strdup(ctx, s, &a->control_socket);
         }
         if (conf_get_string(ctx, g, "control_group", &s, &n) > 0) {
                 if (!group_name_is_valid(s))
@@ -214,7 +185,7 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                             "not starting with a digit or '-', such as \"aurora-backup\"",
                             s);
                 else
-                        set_string(ctx, s, &a->control_group);
+                        conf_strdup(ctx, s, &a->control_group);
         }
 
         if (conf_get_string(ctx, g, "sns_topic", &s, &n) > 0) {
@@ -227,7 +198,7 @@ void config_agent_parse(struct conf_ctx *ctx, const struct conf_node *g, struct 
                             "region's, e.g. arn:aws-cn:sns:cn-north-1:...)",
                             s);
                 else
-                        set_string(ctx, s, &a->sns_topic);
+                        conf_strdup(ctx, s, &a->sns_topic);
         }
 
         if (conf_get_string(ctx, g, "shard", &s, &n) > 0 &&

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "config-validate.h"
+#include "string-table.h"
 #include "strv.h"
 #include "time-util.h"
 #include "timespec.h"
@@ -34,18 +36,6 @@ static const char *const check_keys[] = {"warning", "critical", "rpo_warning", N
 #define RETENTION_DURATION_MIN SEC_PER_HOUR
 #define RETENTION_DURATION_MAX DURATION_MAX_SEC
 
-static int dup_into(struct conf_ctx *ctx, const char *s, char **ret)
-{
-        char *d = strdup(s);
-        if (!d) {
-                ctx->oom = -ENOMEM;
-                return -ENOMEM;
-        }
-        free(*ret);
-        *ret = d;
-        return 0;
-}
-
 /* A string setting that must be there and pass `valid`, copied into *ret. Missing, it is reported with
  * `missing` (what to write); refused, as "\"<value>\" is not <what>". */
 static void parse_required_string(struct conf_ctx *ctx, const struct conf_node *group, const char *key,
@@ -61,7 +51,7 @@ static void parse_required_string(struct conf_ctx *ctx, const struct conf_node *
         else if (r > 0 && !valid(s))
                 conf_error(ctx, &n, "\"%s\" is not %s", s, what);
         else if (r > 0)
-                dup_into(ctx, s, ret);
+                conf_strdup(ctx, s, ret);
 }
 
 const char *policy_region(const struct policy *p, const struct agent_settings *agent)
@@ -150,7 +140,7 @@ static void parse_kms_key(struct conf_ctx *ctx, const struct conf_node *group, c
                            region, what, expected_region, expected_region);
                 return;
         }
-        dup_into(ctx, s, ret);
+        conf_strdup(ctx, s, ret);
 }
 
 static void parse_region(struct conf_ctx *ctx, const struct conf_node *group, char **ret)
@@ -166,7 +156,7 @@ static void parse_region(struct conf_ctx *ctx, const struct conf_node *group, ch
                     availability_zone_is_valid(s) ? " (that is an availability zone; drop the letter)" : "");
                 return;
         }
-        dup_into(ctx, s, ret);
+        conf_strdup(ctx, s, ret);
 }
 
 static void parse_selector(struct conf_ctx *ctx, const struct conf_node *pn, struct policy *p)
@@ -223,7 +213,7 @@ static void parse_selector(struct conf_ctx *ctx, const struct conf_node *pn, str
                         len = 0;
                 }
                 if (len > 0) {
-                        p->match_tags = calloc(len, sizeof(*p->match_tags));
+                        p->match_tags = arena_alloc_array(ctx->arena, len, sizeof(*p->match_tags));
                         if (!p->match_tags) {
                                 ctx->oom = -ENOMEM;
                                 len = 0;
@@ -274,11 +264,8 @@ static void parse_selector(struct conf_ctx *ctx, const struct conf_node *pn, str
                                 continue;
                         }
                         struct tag *t = &p->match_tags[p->n_match_tags];
-                        if (dup_into(ctx, k, &t->key) < 0 || dup_into(ctx, v, &t->value) < 0) {
-                                free(t->key);
-                                *t = (struct tag){};
+                        if (conf_strdup(ctx, k, &t->key) < 0 || conf_strdup(ctx, v, &t->value) < 0)
                                 continue;
-                        }
                         p->n_match_tags++;
                         have_tags = true;
                 }
@@ -397,7 +384,7 @@ static void parse_copies(struct conf_ctx *ctx, const struct conf_node *pn, struc
         }
         if (len == 0)
                 return;
-        p->copies = calloc(len, sizeof(*p->copies));
+        p->copies = arena_alloc_array(ctx->arena, len, sizeof(*p->copies));
         if (!p->copies) {
                 ctx->oom = -ENOMEM;
                 return;
@@ -513,7 +500,7 @@ static void check_role_arn(struct conf_ctx *ctx, const struct conf_node *group, 
                            region, region_partition(region));
                 return;
         }
-        dup_into(ctx, s, ret);
+        conf_strdup(ctx, s, ret);
 }
 
 static void parse_export(struct conf_ctx *ctx, const struct conf_node *pn, struct policy *p,
@@ -539,7 +526,7 @@ static void parse_export(struct conf_ctx *ctx, const struct conf_node *pn, struc
                                    "expected an object key prefix of at most 512 characters, not "
                                    "starting with '/', such as \"aurora/\"");
                 else
-                        dup_into(ctx, s, &p->export_.prefix);
+                        conf_strdup(ctx, s, &p->export_.prefix);
         }
         check_role_arn(ctx, &g, "iam_role", region, &p->export_.iam_role, true, "export");
         if (!conf_member(&g, "kms_key", &n))
@@ -550,6 +537,11 @@ static void parse_export(struct conf_ctx *ctx, const struct conf_node *pn, struc
         parse_kms_key(ctx, &g, region, "the policy", &p->export_.kms_key);
         conf_get_schedule(ctx, &g, "every", &p->export_.every);
 }
+
+static const char *const restore_source_table[] = {
+    [RESTORE_SOURCE_SNAPSHOT] = "snapshot",
+    [RESTORE_SOURCE_POINT_IN_TIME] = "point-in-time",
+};
 
 static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn, struct policy *p)
 {
@@ -562,10 +554,9 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
         conf_check_members(ctx, &g, restore_test_keys);
         conf_get_schedule(ctx, &g, "every", &p->restore_test.every);
         if (conf_get_string(ctx, &g, "source", &s, &n) > 0) {
-                if (streq(s, "snapshot"))
-                        p->restore_test.source = RESTORE_SOURCE_SNAPSHOT;
-                else if (streq(s, "point-in-time"))
-                        p->restore_test.source = RESTORE_SOURCE_POINT_IN_TIME;
+                int source = string_table_lookup(restore_source_table, ELEMENTSOF(restore_source_table), s);
+                if (source >= 0)
+                        p->restore_test.source = source;
                 else
                         conf_error(ctx, &n,
                                    "\"%s\" is not a restore source: expected \"snapshot\" (the newest agent "
@@ -582,7 +573,7 @@ static void parse_restore_test(struct conf_ctx *ctx, const struct conf_node *pn,
                 if (isempty(s) || strlen(s) > 4096)
                         conf_error(ctx, &n, "expected a command line of 1..4096 characters");
                 else {
-                        dup_into(ctx, s, &p->restore_test.probe_command);
+                        conf_strdup(ctx, s, &p->restore_test.probe_command);
                         p->restore_test.probe_command_line = conf_line(&n);
                 }
         }
@@ -603,8 +594,12 @@ static void parse_assume_role(struct conf_ctx *ctx, const struct conf_node *pn, 
                 if (!external_id_is_valid(s))
                         conf_error(ctx, &n,
                                    "expected an external id of 2..1224 letters, digits and +=,.@:/_-");
-                else
-                        dup_into(ctx, s, &p->assume_role.external_id);
+                else {
+                        /* A secret: its own copy, which policy_done() wipes, not the arena's. */
+                        p->assume_role.external_id = strdup(s);
+                        if (!p->assume_role.external_id)
+                                ctx->oom = -ENOMEM;
+                }
         }
 }
 
@@ -644,7 +639,7 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
         const char *s;
 
         p->line = conf_line(pn);
-        dup_into(ctx, conf_file(ctx, pn), &p->file);
+        conf_strdup(ctx, conf_file(ctx, pn), &p->file);
         p->every = (struct schedule){.kind = SCHEDULE_DAILY};
         p->window_from_cluster = true;
         p->quota_limit = 0; /* the account's, from DescribeAccountAttributes */
@@ -665,7 +660,7 @@ int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *pn, const 
                             "\"%s\" is not a policy name: expected 1..%d letters, digits, '-', '_' or '.'",
                             s, POLICY_NAME_MAX);
                 else
-                        dup_into(ctx, s, &p->name);
+                        conf_strdup(ctx, s, &p->name);
         }
 
         parse_region(ctx, pn, &p->region);
@@ -707,29 +702,8 @@ void policy_done(struct policy *p)
 {
         if (!p)
                 return;
-        free(p->name);
-        free(p->file);
         strv_free(p->clusters);
-        for (size_t i = 0; i < p->n_match_tags; i++) {
-                free(p->match_tags[i].key);
-                free(p->match_tags[i].value);
-        }
-        free(p->match_tags);
-        free(p->region);
-        for (size_t i = 0; i < p->n_copies; i++) {
-                free(p->copies[i].region);
-                free(p->copies[i].kms_key);
-        }
-        free(p->copies);
         strv_free(p->share.accounts);
-        free(p->share.kms_key);
-        free(p->export_.bucket);
-        free(p->export_.prefix);
-        free(p->export_.iam_role);
-        free(p->export_.kms_key);
-        free(p->restore_test.instance_class);
-        free(p->restore_test.probe_command);
-        free(p->assume_role.role_arn);
         free_erase(p->assume_role.external_id);
         *p = (struct policy){};
 }

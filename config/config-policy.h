@@ -15,7 +15,8 @@
 
 /* Parse `n` into `ret` (which the caller zeroed). Errors go to ctx. Whatever parsed is kept even when
  * something else was wrong, so that cross-policy checks still see the name and selector; the caller
- * frees `ret` with policy_done() in every case. `agent` supplies the default region. Returns 0, or
+ * frees `ret` with policy_done() in every case (its strings and arrays are in ctx's arena; it owns its
+ * two lists and the external id). `agent` supplies the default region. Returns 0, or
  * -EINVAL when this policy had errors. */
 int config_policy_parse(struct conf_ctx *ctx, const struct conf_node *n, const struct agent_settings *agent,
                         struct policy *ret);

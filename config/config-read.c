@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arena.h"
 #include "config-diag.h"
 #include "timespec.h"
 
@@ -121,6 +122,15 @@ int conf_read_file(struct conf_ctx *ctx, const char *path, config_t *cfg)
                 ctx->oom = -ENOMEM;
         config_destroy(cfg);
         return -EINVAL;
+}
+
+int conf_strdup(struct conf_ctx *ctx, const char *s, char **ret)
+{
+        char *d = arena_strdup(ctx->arena, s);
+        if (!d)
+                return ctx->oom = -ENOMEM;
+        *ret = d;
+        return 0;
 }
 
 void conf_root(const config_t *c, struct conf_node *ret)

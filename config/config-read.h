@@ -10,9 +10,12 @@
 
 #define CONF_PATH_MAX 512
 
+struct arena;
+
 struct conf_ctx {
         struct config_diags *diags;
-        const char *file; /* for settings that carry no source file */
+        struct arena *arena; /* the config's: every string it keeps is copied here */
+        const char *file;    /* for settings that carry no source file */
         unsigned n_errors;
         int oom; /* -ENOMEM once a diag could not be stored */
 };
@@ -34,6 +37,10 @@ int conf_read_file(struct conf_ctx *ctx, const char *path, config_t *cfg);
 void conf_destroyp(config_t **c);
 /* Record an error about a whole file (line 0) or a line of it, with no setting. Returns -EINVAL. */
 int conf_file_error(struct conf_ctx *ctx, const char *file, unsigned line, const char *msg);
+
+/* A copy of `s` in the config's arena, into *ret (which may already point into it). 0, or -ENOMEM (also
+ * recorded in ctx). */
+int conf_strdup(struct conf_ctx *ctx, const char *s, char **ret);
 
 void conf_root(const config_t *c, struct conf_node *ret);
 unsigned conf_line(const struct conf_node *n);

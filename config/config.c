@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agent-config.h"
+#include "arena.h"
 #include "config-agent.h"
 #include "config-diag.h"
 #include "config-policy.h"
@@ -25,11 +26,10 @@ struct agent_config *agent_config_free(struct agent_config *c)
 {
         if (!c)
                 return NULL;
-        free(c->path);
-        agent_settings_done(&c->agent);
         for (size_t i = 0; i < c->n_policies; i++)
                 policy_done(&c->policies[i]);
         free(c->policies);
+        arena_free(c->arena);
         free(c);
         return NULL;
 }
@@ -248,10 +248,10 @@ int config_load(const char *path, struct agent_config **ret, struct config_diags
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
-        c->path = strdup(path);
-        if (!c->path)
+        c->arena = ctx.arena = arena_new();
+        if (!c->arena || conf_strdup(&ctx, path, &c->path) < 0)
                 return -ENOMEM;
-        r = config_agent_defaults(&c->agent);
+        r = config_agent_defaults(&ctx, &c->agent);
         if (r < 0)
                 return r;
 

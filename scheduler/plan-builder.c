@@ -31,10 +31,18 @@ const char *plan_memo_copy(struct builder *b, struct str_memo *m, const char *s,
                 return NULL;
         if (m->out && streq(m->out, s))
                 return m->out;
-        const char *c = intern ? plan_arena_intern(b->arena, s) : plan_arena_strdup(b->arena, s);
+        const char *c = intern ? arena_intern(b->arena, s) : arena_strdup(b->arena, s);
         if (c)
                 m->out = c;
         return c;
+}
+
+/* A row's policy, cluster and region, replaced by their copies in the plan (they repeat row after row). */
+static void copy_place(struct builder *b, const char **policy, const char **cluster, const char **region)
+{
+        *policy = plan_memo_copy(b, &b->memo_policy, *policy, true);
+        *cluster = plan_memo_copy(b, &b->memo_cluster, *cluster, true);
+        *region = plan_memo_copy(b, &b->memo_region, *region, true);
 }
 
 void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
@@ -43,11 +51,9 @@ void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n)
                           sizeof(*b->next_slots)) < 0)
                 return plan_fail(b, -ENOMEM);
         struct plan_next_slot c = *n;
-        c.policy = plan_memo_copy(b, &b->memo_policy, n->policy, true);
-        c.cluster = plan_memo_copy(b, &b->memo_cluster, n->cluster, true);
-        c.region = plan_memo_copy(b, &b->memo_region, n->region, true);
-        c.schedule = plan_arena_strdup(b->arena, n->schedule);
-        c.window = plan_arena_strdup(b->arena, n->window);
+        copy_place(b, &c.policy, &c.cluster, &c.region);
+        c.schedule = arena_strdup(b->arena, n->schedule);
+        c.window = arena_strdup(b->arena, n->window);
         b->next_slots[b->n_next_slots++] = c;
 }
 
@@ -60,24 +66,22 @@ void plan_add_action(struct builder *b, const struct plan_action *a)
             0)
                 return plan_fail(b, -ENOMEM);
         struct plan_action c = *a;
-        c.policy = plan_memo_copy(b, &b->memo_policy, a->policy, true);
-        c.cluster = plan_memo_copy(b, &b->memo_cluster, a->cluster, true);
-        c.region = plan_memo_copy(b, &b->memo_region, a->region, true);
-        c.snapshot = plan_arena_strdup(b->arena, a->snapshot);
-        c.source_snapshot = plan_arena_strdup(b->arena, a->source_snapshot);
+        copy_place(b, &c.policy, &c.cluster, &c.region);
+        c.snapshot = arena_strdup(b->arena, a->snapshot);
+        c.source_snapshot = arena_strdup(b->arena, a->source_snapshot);
         c.source_region = plan_memo_copy(b, &b->memo_source_region, a->source_region, true);
         c.kms_key = plan_memo_copy(b, &b->memo_kms, a->kms_key, true);
         c.status = plan_memo_copy(b, &b->memo_status, a->status, true);
         c.rule = plan_memo_copy(b, &b->memo_rule, a->rule, false);
-        c.target = plan_arena_strdup(b->arena, a->target);
+        c.target = arena_strdup(b->arena, a->target);
         c.tags = NULL;
         c.n_tags = 0;
         if (a->n_tags > 0) {
-                struct tag *t = plan_arena_alloc(b->arena, a->n_tags * sizeof *t);
+                struct tag *t = arena_alloc(b->arena, a->n_tags * sizeof *t);
                 if (t) {
                         for (size_t i = 0; i < a->n_tags; i++) {
-                                t[i].key = (char *)plan_arena_intern(b->arena, a->tags[i].key);
-                                t[i].value = plan_arena_strdup(b->arena, a->tags[i].value);
+                                t[i].key = (char *)arena_intern(b->arena, a->tags[i].key);
+                                t[i].value = arena_strdup(b->arena, a->tags[i].value);
                         }
                         c.tags = t;
                         c.n_tags = a->n_tags;
@@ -88,10 +92,10 @@ void plan_add_action(struct builder *b, const struct plan_action *a)
                 size_t n = 0;
                 while (a->accounts[n])
                         n++;
-                const char **l = plan_arena_alloc(b->arena, (n + 1) * sizeof *l);
+                const char **l = arena_alloc(b->arena, (n + 1) * sizeof *l);
                 if (l) {
                         for (size_t i = 0; i < n; i++)
-                                l[i] = plan_arena_intern(b->arena, a->accounts[i]);
+                                l[i] = arena_intern(b->arena, a->accounts[i]);
                         c.accounts = l;
                 }
         }

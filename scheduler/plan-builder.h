@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "plan-action.h"
-#include "plan-arena.h"
 #include "plan-input.h"
 #include "plan-verdict.h"
 #include "retention.h"
@@ -52,7 +52,8 @@ struct str_memo {
 
 struct builder {
         const struct plan_input *in;
-        struct plan_arena *arena;
+        struct arena *arena;   /* the plan's */
+        struct arena *scratch; /* the build's own fixed-size arrays, freed when it ends */
         const char *prefix;
 
         struct snap *snaps; /* sorted by region, cluster, newest first, identifier: the verdict order */

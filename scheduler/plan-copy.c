@@ -112,7 +112,7 @@ static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, co
                 .kind = ACTION_QUOTA_EXHAUSTED,
                 .region = region,
                 .snapshot = snapshot,
-                .rule = plan_arena_printf(b->arena, "%s: %s", what, plan_quota_describe(b, region, cp->p)),
+                .rule = arena_printf(b->arena, "%s: %s", what, plan_quota_describe(b, region, cp->p)),
             });
 }
 
@@ -182,7 +182,7 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
 
         snprintf(kind, sizeof kind, "copy:%s", cp->region);
         add_copy(b, cp, src, t->region, id, kind, t->kms_key,
-                 plan_arena_printf(b->arena, "copy target %s: newest snapshot not copied yet", t->region));
+                 arena_printf(b->arena, "copy target %s: newest snapshot not copied yet", t->region));
         if (cross)
                 b->cross_region_copies++;
 }
@@ -331,8 +331,8 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
                 .source_snapshot = src->s->identifier,
                 .kms_key = e->kms_key,
                 .slot_start = cur.start,
-                .rule = plan_arena_printf(b->arena, "export period from %s: newest snapshot not exported",
-                                          time_format_iso8601(cur.start, base)),
+                .rule = arena_printf(b->arena, "export period from %s: newest snapshot not exported",
+                                     time_format_iso8601(cur.start, base)),
             });
         plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
 }

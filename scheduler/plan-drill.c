@@ -120,18 +120,18 @@ static void teardown(const struct drill_ctx *d, const struct observed_cluster *d
         struct builder *b = d->b;
         if (instance && streq_ptr(instance->status, "deleting"))
                 add(d, ACTION_DRILL_WAIT, dc->identifier, instance->identifier, instance->status,
-                    plan_arena_printf(b->arena, "teardown: instance %s is being deleted; then the cluster",
-                                      instance->identifier));
+                    arena_printf(b->arena, "teardown: instance %s is being deleted; then the cluster",
+                                 instance->identifier));
         else if (instance)
                 add(d, ACTION_DRILL_TEARDOWN, dc->identifier, instance->identifier, instance->status,
-                    plan_arena_printf(b->arena, "%s: delete instance %s, then the cluster", why,
-                                      instance->identifier));
+                    arena_printf(b->arena, "%s: delete instance %s, then the cluster", why,
+                                 instance->identifier));
         else if (streq_ptr(dc->status, "deleting"))
                 add(d, ACTION_DRILL_WAIT, dc->identifier, dc->identifier, dc->status,
                     "teardown: the cluster is being deleted");
         else
                 add(d, ACTION_DRILL_TEARDOWN, dc->identifier, dc->identifier, dc->status,
-                    plan_arena_printf(b->arena, "%s: delete the cluster (no instance left)", why));
+                    arena_printf(b->arena, "%s: delete the cluster (no instance left)", why));
         poll_soon(d);
 }
 
@@ -171,18 +171,18 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                                 .snapshot = dc->identifier,
                                 .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
                                 .retry_at = teardown_at,
-                                .rule = plan_arena_printf(b->arena, "drill %s at %s; kept keep_minutes=%u",
-                                                          probe->state == DRILL_RECORD_DONE ? "completed"
-                                                                                            : "failed",
-                                                          time_format_iso8601(probe->finished_at, at),
-                                                          p->restore_test.keep_minutes),
+                                .rule =
+                                    arena_printf(b->arena, "drill %s at %s; kept keep_minutes=%u",
+                                                 probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                                 time_format_iso8601(probe->finished_at, at),
+                                                 p->restore_test.keep_minutes),
                             });
                         plan_wake(b, teardown_at);
                         return;
                 }
                 return teardown(
                     d, dc, instance,
-                    plan_arena_printf(b->arena, "kept keep_minutes=%u", p->restore_test.keep_minutes));
+                    arena_printf(b->arena, "kept keep_minutes=%u", p->restore_test.keep_minutes));
         }
 
         if (!instance && record_find(b, ACTION_DRILL_INSTANCE, region, source, dc->identifier, true,
@@ -190,8 +190,8 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                 return teardown(d, dc, NULL, "the primary instance could not be created: the drill failed");
         if (!streq_ptr(dc->status, "available")) {
                 add(d, ACTION_DRILL_WAIT, dc->identifier, dc->identifier, dc->status,
-                    plan_arena_printf(b->arena, "restoring: the cluster is %s",
-                                      dc->status ? dc->status : "not yet observed"));
+                    arena_printf(b->arena, "restoring: the cluster is %s",
+                                 dc->status ? dc->status : "not yet observed"));
                 return poll_soon(d);
         }
         if (!instance) {
@@ -207,19 +207,18 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                         return poll_soon(d);
                 }
                 add(d, ACTION_DRILL_INSTANCE, dc->identifier, instance_id, dc->status,
-                    plan_arena_printf(
-                        b->arena,
-                        "the restored cluster is available without an instance: create its primary "
-                        "(writer), class %s",
-                        strempty(p->restore_test.instance_class)));
+                    arena_printf(b->arena,
+                                 "the restored cluster is available without an instance: create its primary "
+                                 "(writer), class %s",
+                                 strempty(p->restore_test.instance_class)));
                 return poll_soon(d);
         }
         if (!streq_ptr(instance->status, "available") || !streq_ptr(dc->writer, instance->identifier)) {
                 add(d, ACTION_DRILL_WAIT, dc->identifier, instance->identifier, instance->status,
                     streq_ptr(instance->status, "available")
                         ? "the instance is available but not yet the cluster's writer"
-                        : plan_arena_printf(b->arena, "the instance is %s (a reader until it is the writer)",
-                                            instance->status ? instance->status : "not known"));
+                        : arena_printf(b->arena, "the instance is %s (a reader until it is the writer)",
+                                       instance->status ? instance->status : "not known"));
                 return poll_soon(d);
         }
         plan_add_cluster_action(
@@ -290,7 +289,7 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                     owned_restore(b, cp->region, source, found[i]->identifier);
                 if (!restore) {
                         add(&d, ACTION_REFUSED, found[i]->identifier, NULL, found[i]->status,
-                            plan_arena_printf(
+                            arena_printf(
                                 b->arena,
                                 "cluster %s looks like a restore drill of %s but the agent's ledger has no "
                                 "restore of it: not probed, not deleted",
@@ -324,11 +323,10 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
         const char *every = plan_schedule_describe(&p->restore_test.every, buf);
         if (p->restore_test.source == RESTORE_SOURCE_POINT_IN_TIME) {
                 add(&d, ACTION_DRILL_RESTORE, drill_id, drill_id, NULL,
-                    plan_arena_printf(
-                        b->arena,
-                        "restore_test every %s, source point-in-time: restore %s to its latest "
-                        "restorable time",
-                        every, source));
+                    arena_printf(b->arena,
+                                 "restore_test every %s, source point-in-time: restore %s to its latest "
+                                 "restorable time",
+                                 every, source));
                 return poll_soon(&d);
         }
         const struct snap *snap = newest_agent_snapshot(&d);
@@ -345,7 +343,7 @@ static void drill_source(struct builder *b, const struct cluster_plan *cp)
                 .target = drill_id,
                 .snapshot = drill_id,
                 .source_snapshot = snap->s->identifier,
-                .rule = plan_arena_printf(
+                .rule = arena_printf(
                     b->arena, "restore_test every %s: restore the newest available agent snapshot", every),
             });
         poll_soon(&d);

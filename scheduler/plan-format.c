@@ -129,21 +129,6 @@ static void verdict_write(const struct snapshot_verdict *v, FILE *f)
                 fputs("none", f);
 }
 
-int plan_format(const struct plan *p, FILE *f)
-{
-        if (!p || !f)
-                return -EINVAL;
-        for (size_t i = 0; i < p->n_actions; i++) {
-                action_write(&p->actions[i], f);
-                fputc('\n', f);
-        }
-        for (size_t i = 0; i < p->n_verdicts; i++) {
-                verdict_write(&p->verdicts[i], f);
-                fputc('\n', f);
-        }
-        return ferror(f) ? -EIO : 0;
-}
-
 void plan_next_slot_write(const struct plan_next_slot *n, FILE *f)
 {
         fputs("next-slot", f);
@@ -159,17 +144,6 @@ void plan_next_slot_write(const struct plan_next_slot *n, FILE *f)
         put_field(f, "then", next_slot_state_to_string(n->state));
         if (n->state == NEXT_SLOT_RETRY)
                 put_time(f, "retry", n->retry_at);
-}
-
-int plan_format_next_slots(const struct plan *p, FILE *f)
-{
-        if (!p || !f)
-                return -EINVAL;
-        for (size_t i = 0; i < p->n_next_slots; i++) {
-                plan_next_slot_write(&p->next_slots[i], f);
-                fputc('\n', f);
-        }
-        return ferror(f) ? -EIO : 0;
 }
 
 /* Runs `write` into a memory stream and hands out the text. */
@@ -203,6 +177,38 @@ static void write_action(const void *x, FILE *f)
 static void write_verdict(const void *x, FILE *f)
 {
         verdict_write(x, f);
+}
+
+static void write_next_slot(const void *x, FILE *f)
+{
+        plan_next_slot_write(x, f);
+}
+
+/* `n` records `size` bytes apart, a line each. */
+static void write_lines(FILE *f, const void *items, size_t n, size_t size,
+                        void (*write)(const void *, FILE *))
+{
+        for (size_t i = 0; i < n; i++) {
+                write((const char *)items + i * size, f);
+                fputc('\n', f);
+        }
+}
+
+int plan_format(const struct plan *p, FILE *f)
+{
+        if (!p || !f)
+                return -EINVAL;
+        write_lines(f, p->actions, p->n_actions, sizeof(*p->actions), write_action);
+        write_lines(f, p->verdicts, p->n_verdicts, sizeof(*p->verdicts), write_verdict);
+        return ferror(f) ? -EIO : 0;
+}
+
+int plan_format_next_slots(const struct plan *p, FILE *f)
+{
+        if (!p || !f)
+                return -EINVAL;
+        write_lines(f, p->next_slots, p->n_next_slots, sizeof(*p->next_slots), write_next_slot);
+        return ferror(f) ? -EIO : 0;
 }
 
 int plan_format_string(const struct plan *p, char **ret)

@@ -160,7 +160,7 @@ int plan_index_build(struct builder *b)
         b->pairs = calloc(b->cap_pairs, sizeof *b->pairs);
         b->pair_cap = 128;
         b->pair_table = calloc(b->pair_cap, sizeof *b->pair_table);
-        b->snaps = calloc(n + 1, sizeof *b->snaps);
+        b->snaps = arena_alloc_array(b->scratch, n + 1, sizeof *b->snaps);
         if (!sorted || !of || !b->pairs || !b->pair_table || !b->snaps)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
@@ -202,8 +202,8 @@ int plan_index_build(struct builder *b)
                         in_order = snap_time_cmp(&sorted[i - 1], &sorted[i]) < 0;
                 if (!in_order)
                         qsort(sorted + p->lo, p->hi - p->lo, sizeof *sorted, snap_time_cmp);
-                p->region_out = plan_arena_intern(b->arena, p->region);
-                p->cluster_out = plan_arena_intern(b->arena, p->cluster);
+                p->region_out = arena_intern(b->arena, p->region);
+                p->cluster_out = arena_intern(b->arena, p->cluster);
         }
 
         b->n_snaps = n;
@@ -214,7 +214,6 @@ int plan_index_build(struct builder *b)
 
 void plan_index_free(struct builder *b)
 {
-        free(b->snaps);
         free(b->pairs);
         free(b->pair_table);
 }

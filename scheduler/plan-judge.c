@@ -35,7 +35,7 @@ static const char *retention_describe(struct builder *b, const struct retention 
         if (r->min_keep)
                 APPEND(" min_keep=%u", r->min_keep);
 #undef APPEND
-        return plan_arena_intern(b->arena, n > 0 ? out + 1 : "none");
+        return arena_intern(b->arena, n > 0 ? out + 1 : "none");
 }
 
 static bool in_group(const struct snap *sn, enum verdict_group g, const char *copy_tag)
@@ -138,7 +138,7 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
                                 b->items[k].keep = KEEP_INCOMPLETE;
                         }
 
-        const char *policy = plan_arena_intern(b->arena, cp->p->name);
+        const char *policy = arena_intern(b->arena, cp->p->name);
         const char *rule_max_age = NULL, *rule_not_kept = NULL;
         for (size_t k = 0; k < n; k++) {
                 struct snapshot_verdict *v = &b->verdicts[b->item_index[k]];
@@ -155,14 +155,14 @@ static void judge_group(struct builder *b, const struct cluster_plan *cp, const 
                 const char *rule;
                 if (it->why == DELETE_MAX_AGE)
                         rule = rule_max_age
-                                   ?: (rule_max_age = plan_arena_printf(
+                                   ?: (rule_max_age = arena_printf(
                                            b->arena, "%s: older than max_age=%s", group_rule_names[g],
                                            plan_duration_describe(r->max_age_sec, d)));
                 else
                         rule = rule_not_kept
                                    ?: (rule_not_kept =
-                                           plan_arena_printf(b->arena, "%s: kept by no rule of %s",
-                                                             group_rule_names[g], retention_describe(b, r)));
+                                           arena_printf(b->arena, "%s: kept by no rule of %s",
+                                                        group_rule_names[g], retention_describe(b, r)));
                 const struct snap *sn = &b->snaps[b->item_index[k]];
                 const struct observed_snapshot *s = sn->s;
                 /* Seed rule: AWS Backup's snapshots are deleted only through AWS Backup. */
@@ -210,19 +210,18 @@ static void keep_other_policies(struct builder *b, const struct cluster_plan *cp
                 b->verdicts[i].keep = KEEP_OTHER_POLICY;
                 const char *why =
                     !sn->policy_tag
-                        ? plan_arena_printf(b->arena,
-                                            "the agent's snapshot has no %s tag; cluster %s is selected by "
-                                            "policy %s: kept, never deleted",
-                                            TAG_POLICY, cp->c->identifier, cp->p->name)
+                        ? arena_printf(b->arena,
+                                       "the agent's snapshot has no %s tag; cluster %s is selected by "
+                                       "policy %s: kept, never deleted",
+                                       TAG_POLICY, cp->c->identifier, cp->p->name)
                     : policy_configured(b, sn->policy_tag)
-                        ? plan_arena_printf(
+                        ? arena_printf(
                               b->arena,
                               "tagged %s=%s, but cluster %s is selected by policy %s: kept, never deleted",
                               TAG_POLICY, sn->policy_tag, cp->c->identifier, cp->p->name)
-                        : plan_arena_printf(
-                              b->arena,
-                              "tagged %s=%s, which names no configured policy: kept, never deleted",
-                              TAG_POLICY, sn->policy_tag);
+                        : arena_printf(b->arena,
+                                       "tagged %s=%s, which names no configured policy: kept, never deleted",
+                                       TAG_POLICY, sn->policy_tag);
                 plan_add_cluster_action(b, cp,
                                         (struct plan_action){
                                             .kind = ACTION_REFUSED,

@@ -25,7 +25,7 @@ static struct quota_region *quota_region(struct builder *b, const char *region)
                 return NULL;
         }
         /* The plan's shared copy, so that actions' regions compare by pointer. */
-        const char *copy = plan_arena_intern(b->arena, region);
+        const char *copy = arena_intern(b->arena, region);
         if (!copy)
                 return NULL;
         b->quota[b->n_quota] = (struct quota_region){.region = copy};
@@ -50,11 +50,11 @@ int64_t plan_quota_limit(const struct plan_input *in, const struct policy *p, co
 
 const char *plan_quota_describe(struct builder *b, const char *region, const struct policy *p)
 {
-        return plan_arena_printf(b->arena,
-                                 "%" PRId64 " manual snapshots after this cycle's deletions, limit %" PRId64
-                                 "%s - reserve %u",
-                                 plan_quota_count(b, region), plan_quota_limit(b->in, p, region),
-                                 p->quota_limit > 0 ? "" : " (the account's)", p->quota_reserve);
+        return arena_printf(b->arena,
+                            "%" PRId64 " manual snapshots after this cycle's deletions, limit %" PRId64
+                            "%s - reserve %u",
+                            plan_quota_count(b, region), plan_quota_limit(b->in, p, region),
+                            p->quota_limit > 0 ? "" : " (the account's)", p->quota_reserve);
 }
 
 int64_t quota_room_after_retention(struct builder *b, const char *region, const struct policy *p)

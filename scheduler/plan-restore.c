@@ -122,25 +122,25 @@ static void before_cluster(const struct order_ctx *x)
                 return step(x, ACTION_RESTORE_FAILED, o->new_cluster, "failed", "AWS refused the restore");
         if (r && r->state == DRILL_RECORD_DONE) {
                 if (b->in->now - r->finished_at > PLAN_RESTORE_UNSEEN_SEC)
-                        return step(x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
-                                    plan_arena_printf(
-                                        b->arena,
-                                        "AWS accepted the restore at %s, but cluster %s has not been seen "
-                                        "since",
-                                        time_format_iso8601(r->finished_at, t), o->new_cluster));
+                        return step(
+                            x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
+                            arena_printf(b->arena,
+                                         "AWS accepted the restore at %s, but cluster %s has not been seen "
+                                         "since",
+                                         time_format_iso8601(r->finished_at, t), o->new_cluster));
                 return step(x, ACTION_RESTORE_WAIT, o->new_cluster, "cluster creating",
                             "AWS accepted the restore; the cluster is not shown yet");
         }
         /* None yet, or one a crash left open that recovery settled as not made: (again) now. */
         const char *rule =
-            !o->point_in_time ? plan_arena_printf(b->arena, "restore snapshot %s into new cluster %s",
-                                                  o->source, o->new_cluster)
+            !o->point_in_time ? arena_printf(b->arena, "restore snapshot %s into new cluster %s", o->source,
+                                             o->new_cluster)
             : o->use_latest
-                ? plan_arena_printf(b->arena,
-                                    "restore cluster %s to its latest restorable time into new cluster %s",
-                                    o->source, o->new_cluster)
-                : plan_arena_printf(b->arena, "restore cluster %s to %s into new cluster %s", o->source,
-                                    time_format_iso8601(o->restore_time, t), o->new_cluster);
+                ? arena_printf(b->arena,
+                               "restore cluster %s to its latest restorable time into new cluster %s",
+                               o->source, o->new_cluster)
+                : arena_printf(b->arena, "restore cluster %s to %s into new cluster %s", o->source,
+                               time_format_iso8601(o->restore_time, t), o->new_cluster);
         step(x, ACTION_RESTORE_CLUSTER, o->new_cluster, "restore requested", rule);
 }
 
@@ -158,17 +158,16 @@ static void restore_one(struct builder *b, const struct restore_order *o)
 
         snprintf(id, sizeof id, "%" PRIi64, o->id);
         if (!streq_ptr(plan_tag_get(c->tags, c->n_tags, TAG_RESTORE_REQUEST), id))
-                return step(&x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
-                            plan_arena_printf(
-                                b->arena,
-                                "a cluster named %s exists that this request did not make (no %s=%s tag): "
-                                "not touched",
-                                o->new_cluster, TAG_RESTORE_REQUEST, id));
-        if (!streq_ptr(c->status, "available"))
                 return step(
-                    &x, ACTION_RESTORE_WAIT, o->new_cluster,
-                    plan_arena_printf(b->arena, "cluster %s", c->status ? c->status : "not yet observed"),
-                    "restoring: AWS is making the cluster");
+                    &x, ACTION_RESTORE_FAILED, o->new_cluster, "failed",
+                    arena_printf(b->arena,
+                                 "a cluster named %s exists that this request did not make (no %s=%s tag): "
+                                 "not touched",
+                                 o->new_cluster, TAG_RESTORE_REQUEST, id));
+        if (!streq_ptr(c->status, "available"))
+                return step(&x, ACTION_RESTORE_WAIT, o->new_cluster,
+                            arena_printf(b->arena, "cluster %s", c->status ? c->status : "not yet observed"),
+                            "restoring: AWS is making the cluster");
 
         const struct observed_instance *n = find_instance(&x);
         if (n && !n->status)
@@ -177,14 +176,13 @@ static void restore_one(struct builder *b, const struct restore_order *o)
         if (!n) {
                 const struct drill_record *r = record(&x, ACTION_RESTORE_INSTANCE, x.instance);
                 const char *phase =
-                    plan_arena_printf(b->arena, "cluster available, creating instance %s", x.instance);
+                    arena_printf(b->arena, "cluster available, creating instance %s", x.instance);
                 if (r && r->state == DRILL_RECORD_OPEN)
                         return step(&x, ACTION_RESTORE_WAIT, x.instance, phase,
                                     "the CreateDBInstance call was made; its outcome is not known yet");
                 if (r && r->state == DRILL_RECORD_FAILED)
-                        return step(
-                            &x, ACTION_RESTORE_FAILED, x.instance, "failed",
-                            plan_arena_printf(b->arena, "AWS refused to create instance %s", x.instance));
+                        return step(&x, ACTION_RESTORE_FAILED, x.instance, "failed",
+                                    arena_printf(b->arena, "AWS refused to create instance %s", x.instance));
                 if (r && r->state == DRILL_RECORD_DONE)
                         return step(&x, ACTION_RESTORE_WAIT, x.instance, phase,
                                     "AWS accepted CreateDBInstance; the instance is not shown yet");
@@ -194,24 +192,24 @@ static void restore_one(struct builder *b, const struct restore_order *o)
                                         ? "the restored cluster's engine is unknown: no instance can be "
                                           "created"
                                         : "no instance class known for the primary instance");
-                return step(&x, ACTION_RESTORE_INSTANCE, x.instance, phase,
-                            plan_arena_printf(
-                                b->arena,
-                                "the restored cluster is available without an instance: create its primary "
-                                "(writer), class %s",
-                                o->instance_class));
+                return step(
+                    &x, ACTION_RESTORE_INSTANCE, x.instance, phase,
+                    arena_printf(b->arena,
+                                 "the restored cluster is available without an instance: create its primary "
+                                 "(writer), class %s",
+                                 o->instance_class));
         }
         if (!streq_ptr(n->status, "available"))
                 return step(&x, ACTION_RESTORE_WAIT, n->identifier,
-                            plan_arena_printf(b->arena, "instance %s %s", n->identifier, n->status),
+                            arena_printf(b->arena, "instance %s %s", n->identifier, n->status),
                             "the instance is being made (a reader until it is the writer)");
         if (!streq_ptr(c->writer, n->identifier))
                 return step(
                     &x, ACTION_RESTORE_WAIT, n->identifier,
-                    plan_arena_printf(b->arena, "instance %s available, not yet the writer", n->identifier),
+                    arena_printf(b->arena, "instance %s available, not yet the writer", n->identifier),
                     "the instance is available but not yet the cluster's writer");
         step(&x, ACTION_RESTORE_DONE, n->identifier,
-             plan_arena_printf(b->arena, "instance %s available, writer", n->identifier),
+             arena_printf(b->arena, "instance %s available, writer", n->identifier),
              "the primary instance is available and the cluster's writer: restored");
 }
 

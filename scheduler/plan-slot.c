@@ -136,16 +136,16 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
         describe(cp, w, what);
         if (!cluster_can_snapshot(cp->c)) {
                 int64_t t = plan_retry_at(sl->start, sl->close, now);
-                plan_add_cluster_action(b, cp,
-                                        (struct plan_action){
-                                            .kind = ACTION_WAIT,
-                                            .snapshot = id,
-                                            .status = cp->c->status ?: "unknown",
-                                            .slot_start = sl->start,
-                                            .retry_at = t,
-                                            .rule = plan_arena_printf(
-                                                b->arena, "cluster not available in its window (%s)", what),
-                                        });
+                plan_add_cluster_action(
+                    b, cp,
+                    (struct plan_action){
+                        .kind = ACTION_WAIT,
+                        .snapshot = id,
+                        .status = cp->c->status ?: "unknown",
+                        .slot_start = sl->start,
+                        .retry_at = t,
+                        .rule = arena_printf(b->arena, "cluster not available in its window (%s)", what),
+                    });
                 plan_wake(b, t);
                 *ret_retry = t;
                 return NEXT_SLOT_RETRY;
@@ -171,7 +171,7 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
                                     .kind = ACTION_CREATE,
                                     .snapshot = id,
                                     .slot_start = sl->start,
-                                    .rule = plan_arena_printf(b->arena, "slot %s of %s", iso, what),
+                                    .rule = arena_printf(b->arena, "slot %s of %s", iso, what),
                                     .tags = tags,
                                     .n_tags = ELEMENTSOF(tags),
                                 });
@@ -196,7 +196,7 @@ static void closed_slot(struct builder *b, const struct cluster_plan *cp, const 
                 .snapshot = id,
                 .status = cp->c->status,
                 .slot_start = sl->start,
-                .rule = plan_arena_printf(b->arena, "window closed with no snapshot (%s)", what),
+                .rule = arena_printf(b->arena, "window closed with no snapshot (%s)", what),
             });
 }
 

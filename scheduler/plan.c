@@ -56,7 +56,7 @@ static int select_clusters(struct builder *b)
 {
         const struct plan_input *in = b->in;
         _cleanup_free_ const struct observed_cluster **sorted = calloc(in->n_clusters + 1, sizeof *sorted);
-        b->clusters = calloc(in->n_clusters + 1, sizeof *b->clusters);
+        b->clusters = arena_alloc_array(b->scratch, in->n_clusters + 1, sizeof *b->clusters);
         if (!sorted || !b->clusters)
                 return -ENOMEM;
         for (size_t i = 0; i < in->n_clusters; i++)
@@ -85,13 +85,10 @@ static int select_clusters(struct builder *b)
 static void builder_done(struct builder *b)
 {
         plan_index_free(b);
-        free(b->clusters);
-        free(b->history);
+        arena_free(b->scratch);
         free(b->actions);
         free(b->next_slots);
         free(b->quota);
-        free(b->items);
-        free(b->item_index);
 }
 
 /* The tags the planner reads, in one pass, and the origin they give with the identifier. */
@@ -109,8 +106,8 @@ static void snap_scan_tags(const struct builder *b, struct snap *sn)
 static int read_world(struct builder *b)
 {
         const struct plan_input *in = b->in;
-        b->history = calloc(in->n_history + 1, sizeof *b->history);
-        b->verdicts = plan_arena_alloc_raw(b->arena, (in->n_snapshots + 1) * sizeof *b->verdicts);
+        b->history = arena_alloc_array(b->scratch, in->n_history + 1, sizeof *b->history);
+        b->verdicts = arena_alloc_raw(b->arena, (in->n_snapshots + 1) * sizeof *b->verdicts);
         if (!b->history || !b->verdicts)
                 return -ENOMEM;
         int r = plan_index_build(b);
@@ -120,8 +117,8 @@ static int read_world(struct builder *b)
         size_t longest = 0;
         for (size_t k = 0; k < b->n_pairs; k++)
                 longest = MAX(longest, b->pairs[k].hi - b->pairs[k].lo);
-        b->items = calloc(longest + 1, sizeof *b->items);
-        b->item_index = calloc(longest + 1, sizeof *b->item_index);
+        b->items = arena_alloc_array(b->scratch, longest + 1, sizeof *b->items);
+        b->item_index = arena_alloc_array(b->scratch, longest + 1, sizeof *b->item_index);
         if (!b->items || !b->item_index)
                 return -ENOMEM;
 
@@ -135,7 +132,7 @@ static int read_world(struct builder *b)
                         sn->available = s->status && streq(s->status, "available") &&
                                         s->create_time != PLAN_TIME_UNKNOWN;
                         b->verdicts[i] = (struct snapshot_verdict){
-                            .snapshot = plan_arena_strdup(b->arena, s->identifier),
+                            .snapshot = arena_strdup(b->arena, s->identifier),
                             .region = s->region ? pair->region_out : NULL,
                             .cluster = s->cluster_identifier ? pair->cluster_out : NULL,
                             .create_time = s->create_time,
@@ -188,7 +185,7 @@ static int finish(struct builder *b, struct plan *p)
                         actions = shrunk;
         }
         b->actions = NULL;
-        if (actions && plan_arena_adopt(b->arena, actions) < 0) {
+        if (actions && arena_adopt(b->arena, actions) < 0) {
                 free(actions);
                 return -ENOMEM;
         }
@@ -197,14 +194,14 @@ static int finish(struct builder *b, struct plan *p)
         p->verdicts = b->verdicts;
         p->n_verdicts = b->n_snaps;
         if (b->n_next_slots > 0) {
-                if (plan_arena_adopt(b->arena, b->next_slots) < 0)
+                if (arena_adopt(b->arena, b->next_slots) < 0)
                         return -ENOMEM;
                 p->next_slots = TAKE_PTR(b->next_slots);
                 p->n_next_slots = b->n_next_slots;
         }
         p->now = b->in->now;
         p->next_wakeup = b->wakeup;
-        return plan_arena_failed(b->arena) ? -ENOMEM : 0;
+        return arena_failed(b->arena) ? -ENOMEM : 0;
 }
 
 int plan_build(const struct plan_input *in, struct plan **ret)
@@ -222,20 +219,21 @@ int plan_build(const struct plan_input *in, struct plan **ret)
                 if (!in->config->policies[i].name)
                         return -EINVAL;
 
-        _cleanup_(plan_arena_freep) struct plan_arena *arena = plan_arena_new();
+        _cleanup_(arena_freep) struct arena *arena = arena_new();
         if (!arena)
                 return -ENOMEM;
-        struct plan *p = plan_arena_alloc(arena, sizeof *p);
+        struct plan *p = arena_alloc(arena, sizeof *p);
         if (!p)
                 return -ENOMEM;
 
         struct builder b = {
             .in = in,
             .arena = arena,
+            .scratch = arena_new(),
             .prefix = in->config->agent.snapshot_prefix ?: CONFIG_DEFAULT_SNAPSHOT_PREFIX,
             .wakeup = PLAN_NO_WAKEUP,
         };
-        int r = read_world(&b);
+        int r = b.scratch ? read_world(&b) : -ENOMEM;
         if (r >= 0)
                 r = select_clusters(&b);
         if (r >= 0) {
@@ -271,6 +269,6 @@ int plan_build(const struct plan_input *in, struct plan **ret)
 struct plan *plan_free(struct plan *p)
 {
         if (p)
-                plan_arena_free(p->arena); /* the plan itself lives in its arena */
+                arena_free(p->arena); /* the plan itself lives in its arena */
         return NULL;
 }

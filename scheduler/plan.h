@@ -96,7 +96,7 @@
 #include "plan-input.h"
 #include "plan-verdict.h"
 
-struct plan_arena;
+struct arena;
 
 /* All strings and arrays of a plan live in its arena: the plan does not borrow from the input. */
 struct plan {
@@ -109,7 +109,7 @@ struct plan {
                                               the selected clusters (region, identifier) */
         size_t n_next_slots;
         int64_t next_wakeup;
-        struct plan_arena *arena;
+        struct arena *arena;
 };
 
 /* Plans one cycle. Returns 0 and a new plan in *ret, or -ENOMEM / -EINVAL (ret untouched). */

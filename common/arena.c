@@ -1,13 +1,13 @@
-/* A bump allocator with a string intern table: a plan of 100,000 verdicts is a few large blocks and
- * one copy of each region, cluster and status name, freed by one call. */
+/* The arena (arena.h): a bump allocator with a string intern table. A plan of 100,000 verdicts is a few
+ * large blocks and one copy of each region, cluster and status name, freed by one call. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "hash.h"
-#include "plan-arena.h"
 
 /* Blocks double from 4 KiB to 1 MiB: a small plan costs one small allocation, a fleet's plan few. */
 #define ARENA_BLOCK_MIN (4 * 1024)
@@ -20,7 +20,7 @@ struct arena_block {
         _Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
-struct plan_arena {
+struct arena {
         struct arena_block *blocks;
         const char **interned; /* open addressing; size a power of two */
         size_t n_interned, cap_interned;
@@ -30,12 +30,12 @@ struct plan_arena {
         bool failed;
 };
 
-struct plan_arena *plan_arena_new(void)
+struct arena *arena_new(void)
 {
-        return calloc(1, sizeof(struct plan_arena));
+        return calloc(1, sizeof(struct arena));
 }
 
-struct plan_arena *plan_arena_free(struct plan_arena *a)
+struct arena *arena_free(struct arena *a)
 {
         if (!a)
                 return NULL;
@@ -51,7 +51,7 @@ struct plan_arena *plan_arena_free(struct plan_arena *a)
         return NULL;
 }
 
-int plan_arena_adopt(struct plan_arena *a, void *p)
+int arena_adopt(struct arena *a, void *p)
 {
         void **n = realloc(a->adopted, (a->n_adopted + 1) * sizeof *n);
         if (!n)
@@ -61,13 +61,13 @@ int plan_arena_adopt(struct plan_arena *a, void *p)
         return 0;
 }
 
-bool plan_arena_failed(const struct plan_arena *a)
+bool arena_failed(const struct arena *a)
 {
         return a->failed;
 }
 
 /* `align` is 1 for strings, ARENA_ALIGN for everything else. */
-static void *arena_take(struct plan_arena *a, size_t size, size_t align)
+static void *arena_take(struct arena *a, size_t size, size_t align)
 {
         struct arena_block *b = a->blocks;
         if (size == 0)
@@ -103,20 +103,29 @@ static void *arena_take(struct plan_arena *a, size_t size, size_t align)
         return p;
 }
 
-void *plan_arena_alloc_raw(struct plan_arena *a, size_t size)
+void *arena_alloc_raw(struct arena *a, size_t size)
 {
         return arena_take(a, size, ARENA_ALIGN);
 }
 
-void *plan_arena_alloc(struct plan_arena *a, size_t size)
+void *arena_alloc(struct arena *a, size_t size)
 {
-        void *p = plan_arena_alloc_raw(a, size);
+        void *p = arena_alloc_raw(a, size);
         if (p)
                 memset(p, 0, size);
         return p;
 }
 
-char *plan_arena_strdup(struct plan_arena *a, const char *s)
+void *arena_alloc_array(struct arena *a, size_t n, size_t size)
+{
+        if (size != 0 && n > SIZE_MAX / size) {
+                a->failed = true;
+                return NULL;
+        }
+        return arena_alloc(a, n * size);
+}
+
+char *arena_strdup(struct arena *a, const char *s)
 {
         if (!s)
                 return NULL;
@@ -137,7 +146,7 @@ static size_t slot_of(const char *s, size_t cap)
         return (size_t)h & (cap - 1);
 }
 
-static bool intern_grow(struct plan_arena *a)
+static bool intern_grow(struct arena *a)
 {
         size_t cap = a->cap_interned ? a->cap_interned * 2 : 256;
         const char **t = calloc(cap, sizeof *t);
@@ -156,7 +165,7 @@ static bool intern_grow(struct plan_arena *a)
         return true;
 }
 
-const char *plan_arena_intern(struct plan_arena *a, const char *s)
+const char *arena_intern(struct arena *a, const char *s)
 {
         if (!s)
                 return NULL;
@@ -168,7 +177,7 @@ const char *plan_arena_intern(struct plan_arena *a, const char *s)
         for (; a->interned[j]; j = (j + 1) & (a->cap_interned - 1))
                 if (streq(a->interned[j], s))
                         return a->interned[j];
-        char *p = plan_arena_strdup(a, s);
+        char *p = arena_strdup(a, s);
         if (!p)
                 return NULL;
         a->interned[j] = p;
@@ -176,7 +185,7 @@ const char *plan_arena_intern(struct plan_arena *a, const char *s)
         return p;
 }
 
-char *plan_arena_printf(struct plan_arena *a, const char *fmt, ...)
+char *arena_printf(struct arena *a, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
