@@ -335,7 +335,6 @@ static int backup_call(struct aws_client *c, const char *method, const char *pat
             .method = method,
             .path = path,
             .query = query,
-            .content_type = body ? "application/json" : NULL,
             .body = body,
             .body_len = body ? strlen(body) : 0,
         };

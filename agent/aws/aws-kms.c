@@ -60,7 +60,6 @@ int kms_describe_key_manager(struct aws_client *c, const char *key_id, enum kms_
                                 .service = AWS_SERVICE_KMS,
                                 .protocol = AWS_PROTOCOL_JSON,
                                 .method = "POST",
-                                .content_type = "application/x-amz-json-1.1",
                                 .target = "TrentService.DescribeKey",
                                 .body = text,
                                 .body_len = strlen(text),
