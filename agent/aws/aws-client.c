@@ -762,7 +762,6 @@ int aws_client_send_form(struct aws_client *c, enum aws_service svc, const char 
             .service = svc,
             .protocol = AWS_PROTOCOL_QUERY,
             .method = "POST",
-            .path = "/",
             .body = form,
             .body_len = form_len,
             .signing = signing,
