@@ -110,15 +110,13 @@ static bool param_present(const struct param *p)
 
 static int params_check(const char *action, const struct param *params, size_t n, struct aws_error *e)
 {
-        int r;
         for (size_t i = 0; i < n; i++) {
                 const struct param *p = &params[i];
+                int r = 0;
                 if (p->kind == PARAM_GROUP)
                         r = params_check(action, p->group, p->n, e);
                 else if (p->what && !param_present(p))
-                        r = rds_need(e, action, p->what, NULL);
-                else
-                        r = 0;
+                        r = rds_need(e, action, p->what, NULL); /* "{action} needs {what}" */
                 if (r < 0)
                         return r;
         }
