@@ -111,31 +111,9 @@ static int read_fields(json_object *o, const struct aws_field *fields, size_t n,
         return 0;
 }
 
-void backup_recovery_point_done(struct backup_recovery_point *p)
-{
-        if (!p)
-                return;
-        aws_fields_free(point_fields, ELEMENTSOF(point_fields), p);
-        *p = (struct backup_recovery_point){};
-}
-
-void backup_recovery_point_list_done(struct backup_recovery_point_list *l)
-{
-        if (!l)
-                return;
-        for (size_t i = 0; i < l->n; i++)
-                backup_recovery_point_done(&l->items[i]);
-        free(l->items);
-        *l = (struct backup_recovery_point_list){};
-}
-
-void backup_job_done(struct backup_job *j)
-{
-        if (!j)
-                return;
-        aws_fields_free(job_fields, ELEMENTSOF(job_fields), j);
-        *j = (struct backup_job){};
-}
+DEFINE_AWS_FIELDS_DONE(backup_recovery_point, struct backup_recovery_point, point_fields)
+DEFINE_AWS_LIST_DONE(backup_recovery_point_list, backup_recovery_point_done)
+DEFINE_AWS_FIELDS_DONE(backup_job, struct backup_job, job_fields)
 
 static int parse_point(json_object *o, struct backup_recovery_point *ret)
 {
@@ -335,7 +313,6 @@ static int backup_call(struct aws_client *c, const char *method, const char *pat
             .method = method,
             .path = path,
             .query = query,
-            .content_type = body ? "application/json" : NULL,
             .body = body,
             .body_len = body ? strlen(body) : 0,
         };

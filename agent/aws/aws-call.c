@@ -9,6 +9,7 @@
 
 #include "aws-client-internal.h"
 #include "aws-http.h"
+#include "aws-list.h"
 #include "aws-rate.h"
 #include "macro.h"
 
@@ -70,30 +71,13 @@ struct aws_async {
 /* Links `call` in after `prev` (NULL: at the head). */
 static void list_insert_after(struct call_list *l, struct aws_call *prev, struct aws_call *call)
 {
-        call->prev = prev;
-        call->next = prev ? prev->next : l->head;
-        if (call->next)
-                call->next->prev = call;
-        else
-                l->tail = call;
-        if (prev)
-                prev->next = call;
-        else
-                l->head = call;
+        DLIST_INSERT_AFTER(l->head, l->tail, prev, call);
         l->n++;
 }
 
 static void list_remove(struct call_list *l, struct aws_call *call)
 {
-        if (call->prev)
-                call->prev->next = call->next;
-        else
-                l->head = call->next;
-        if (call->next)
-                call->next->prev = call->prev;
-        else
-                l->tail = call->prev;
-        call->prev = call->next = NULL;
+        DLIST_REMOVE(l->head, l->tail, call);
         l->n--;
 }
 

@@ -22,6 +22,7 @@
 #include "aws-xml.h"
 #include "build-config.h"
 #include "macro.h"
+#include "string-table.h"
 #include "strv.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 5000
@@ -58,7 +59,7 @@ static int client_sts_send(void *userdata, const char *form, size_t form_len, en
                            const struct aws_credentials *creds, struct aws_response *ret,
                            struct aws_error *e);
 
-static const char *const service_names[_AWS_SERVICE_MAX] = {
+static const char *const aws_service_table[_AWS_SERVICE_MAX] = {
     [AWS_SERVICE_RDS] = "rds",
     [AWS_SERVICE_BACKUP] = "backup",
     [AWS_SERVICE_STS] = "sts",
@@ -73,10 +74,7 @@ static const char *const service_env_ids[_AWS_SERVICE_MAX] = {
     [AWS_SERVICE_CLOUDWATCH] = "CLOUDWATCH",
 };
 
-const char *aws_service_signing_name(enum aws_service svc)
-{
-        return (unsigned)svc < _AWS_SERVICE_MAX ? service_names[svc] : NULL;
-}
+DEFINE_STRING_TABLE_TO_STRING(aws_service, enum aws_service, aws_service_table, NULL)
 
 static bool region_is_valid(const char *r)
 {
@@ -91,7 +89,7 @@ static bool region_is_valid(const char *r)
 
 int aws_endpoint_resolve(enum aws_service svc, const char *region, char **ret, struct aws_error *e)
 {
-        const char *name = aws_service_signing_name(svc);
+        const char *name = aws_service_to_string(svc);
         char var[64];
         const char *url = NULL;
         _cleanup_free_ char *owned = NULL;
@@ -187,18 +185,12 @@ static int client_alloc(const struct aws_client_options *opts, struct aws_client
         c->opts.role_arn = c->role_arn;
         c->opts.external_id = c->external_id;
         c->opts.role_session_name = c->role_session_name;
-        if (!c->opts.connect_timeout_ms)
-                c->opts.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
-        if (!c->opts.total_timeout_ms)
-                c->opts.total_timeout_ms = DEFAULT_TOTAL_TIMEOUT_MS;
-        if (!c->opts.max_attempts)
-                c->opts.max_attempts = AWS_RETRY_MAX_ATTEMPTS;
-        if (!c->opts.sleep_ms)
-                c->opts.sleep_ms = default_sleep;
-        if (!c->opts.now)
-                c->opts.now = default_now;
-        if (!c->opts.random)
-                c->opts.random = default_random;
+        c->opts.connect_timeout_ms = c->opts.connect_timeout_ms ?: DEFAULT_CONNECT_TIMEOUT_MS;
+        c->opts.total_timeout_ms = c->opts.total_timeout_ms ?: DEFAULT_TOTAL_TIMEOUT_MS;
+        c->opts.max_attempts = c->opts.max_attempts ?: AWS_RETRY_MAX_ATTEMPTS;
+        c->opts.sleep_ms = c->opts.sleep_ms ?: default_sleep;
+        c->opts.now = c->opts.now ?: default_now;
+        c->opts.random = c->opts.random ?: default_random;
         aws_retry_quota_init(&c->quota);
         struct aws_http_options ho = {
             .ca_bundle = c->ca_bundle,
@@ -430,12 +422,30 @@ void aws_attempt_done(struct aws_attempt *a)
         *a = (struct aws_attempt){};
 }
 
+/* The Content-Type a request's body is sent with: its protocol's, unless the request names one. */
+static const char *content_type_of(const struct aws_request *req)
+{
+        if (req->content_type)
+                return req->content_type;
+        switch (req->protocol) {
+        case AWS_PROTOCOL_QUERY:
+                return "application/x-www-form-urlencoded; charset=utf-8";
+        case AWS_PROTOCOL_JSON:
+                return "application/x-amz-json-1.1";
+        case AWS_PROTOCOL_REST_JSON:
+                return req->body ? "application/json" : NULL;
+        case AWS_PROTOCOL_REST_XML:
+                break;
+        }
+        return NULL;
+}
+
 /* Sign one attempt: the URL and the header lines (Authorization included) for the transport. */
 static int build_attempt(struct aws_client *c, const struct aws_request *req,
                          const struct aws_credentials *creds, const char *region, const char *endpoint,
                          struct aws_attempt *ret, struct aws_error *e)
 {
-        const char *svc = aws_service_signing_name(req->service);
+        const char *svc = aws_service_to_string(req->service);
         _cleanup_free_ char *scheme = NULL, *host = NULL, *authority = NULL, *base_path = NULL, *path = NULL,
                             *url = NULL;
         char *lines[16] = {};
@@ -460,9 +470,9 @@ static int build_attempt(struct aws_client *c, const struct aws_request *req,
         aws_sigv4_format_date(now, date);
         header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Host", authority, &oom);
         header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Date", date, &oom);
-        if (req->content_type)
-                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Content-Type", req->content_type,
-                           &oom);
+        const char *content_type = content_type_of(req);
+        if (content_type)
+                header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "Content-Type", content_type, &oom);
         if (req->target)
                 header_add(lines, &nl, ELEMENTSOF(lines) - 1, sh, &nsh, "X-Amz-Target", req->target, &oom);
         if (creds && creds->session_token)
@@ -752,8 +762,6 @@ int aws_client_send_form(struct aws_client *c, enum aws_service svc, const char 
             .service = svc,
             .protocol = AWS_PROTOCOL_QUERY,
             .method = "POST",
-            .path = "/",
-            .content_type = "application/x-www-form-urlencoded; charset=utf-8",
             .body = form,
             .body_len = form_len,
             .signing = signing,

@@ -96,7 +96,9 @@ const struct aws_sts_sender *aws_client_sts(const struct aws_client *c);
  * (".amazonaws.com.cn" for cn- regions). Plain http is accepted only for loopback hosts. Returns a
  * malloc'ed URL without a trailing slash. */
 int aws_endpoint_resolve(enum aws_service svc, const char *region, char **ret, struct aws_error *e);
-const char *aws_service_signing_name(enum aws_service svc);
+/* The service's signing name, also its endpoint's host prefix ("monitoring" for CloudWatch); NULL when out
+ * of range. */
+const char *aws_service_to_string(enum aws_service svc);
 
 /* ---- Low level: one signed request with retries. Used by the service modules. ---- */
 
@@ -119,7 +121,7 @@ struct aws_request {
         const char *method;       /* "GET", "POST", "PUT", "DELETE", "HEAD" */
         const char *path;         /* wire path, already encoded; NULL: "/" */
         const char *query;        /* wire query without '?', may be NULL */
-        const char *content_type; /* NULL: none */
+        const char *content_type; /* NULL: the protocol's (content_type_of() in aws-client.c) */
         const char *target;       /* X-Amz-Target (JSON protocol), signed; NULL: none */
         const char *body;
         size_t body_len;

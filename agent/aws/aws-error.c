@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "string-table.h"
 
 void aws_error_clear(struct aws_error *e)
 {
@@ -50,16 +51,14 @@ int aws_error_set(struct aws_error *e, int r, enum aws_error_kind kind, const ch
         return r;
 }
 
-const char *aws_error_kind_to_string(enum aws_error_kind kind)
-{
-        static const char *const names[] = {
-            [AWS_ERROR_NONE] = "none",           [AWS_ERROR_SERVICE] = "service",
-            [AWS_ERROR_TRANSPORT] = "transport", [AWS_ERROR_TIMEOUT] = "timeout",
-            [AWS_ERROR_PARSE] = "parse",         [AWS_ERROR_CREDENTIALS] = "credentials",
-            [AWS_ERROR_REFUSED] = "refused",     [AWS_ERROR_INVALID] = "invalid",
-        };
-        return (unsigned)kind < ELEMENTSOF(names) && names[kind] ? names[kind] : "unknown";
-}
+static const char *const aws_error_kind_table[_AWS_ERROR_KIND_MAX] = {
+    [AWS_ERROR_NONE] = "none",           [AWS_ERROR_SERVICE] = "service",
+    [AWS_ERROR_TRANSPORT] = "transport", [AWS_ERROR_TIMEOUT] = "timeout",
+    [AWS_ERROR_PARSE] = "parse",         [AWS_ERROR_CREDENTIALS] = "credentials",
+    [AWS_ERROR_REFUSED] = "refused",     [AWS_ERROR_INVALID] = "invalid",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(aws_error_kind, enum aws_error_kind, aws_error_kind_table, "unknown")
 
 const char *aws_error_to_string(const struct aws_error *e, char *buf, size_t size)
 {

@@ -14,6 +14,7 @@ enum aws_error_kind {
         AWS_ERROR_CREDENTIALS, /* no credentials could be found or refreshed */
         AWS_ERROR_REFUSED,     /* refused in code before any I/O (e.g. deleting an awsbackup: snapshot) */
         AWS_ERROR_INVALID,     /* bad argument or configuration (endpoint, region, identifier) */
+        _AWS_ERROR_KIND_MAX,
 };
 
 #define AWS_ERROR_CODE_MAX 128

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+#include "macro.h"
 
 enum aws_field_type {
         AWS_FIELD_TYPE_TEXT,  /* char *, owned */
@@ -42,3 +45,28 @@ static inline void *aws_field_ptr(const struct aws_field *f, void *obj)
 
 /* Frees (and sets to NULL) the text members of `obj`. */
 void aws_fields_free(const struct aws_field *fields, size_t n, void *obj);
+
+/* name##_done(): frees the text members `fields` names and empties the struct (NULL is fine): the whole
+ * destructor of a record that owns nothing else. */
+#define DEFINE_AWS_FIELDS_DONE(name, type, fields)                                                          \
+        void name##_done(type *x)                                                                           \
+        {                                                                                                   \
+                if (!x)                                                                                     \
+                        return;                                                                             \
+                aws_fields_free((fields), ELEMENTSOF(fields), x);                                           \
+                *x = (type){};                                                                              \
+        }
+
+/* list_type##_done(): frees every item of a `struct list_type` (items, n, allocated) with `item_done`, then
+ * the array; other members (an RDS list's `skipped`) are left as they are. */
+#define DEFINE_AWS_LIST_DONE(list_type, item_done)                                                          \
+        void list_type##_done(struct list_type *l)                                                          \
+        {                                                                                                   \
+                if (!l)                                                                                     \
+                        return;                                                                             \
+                for (size_t i = 0; i < l->n; i++)                                                           \
+                        item_done(&l->items[i]);                                                            \
+                free(l->items);                                                                             \
+                l->items = NULL;                                                                            \
+                l->n = l->allocated = 0;                                                                    \
+        }

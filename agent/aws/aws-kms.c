@@ -7,6 +7,7 @@
 
 #include "aws-json.h"
 #include "macro.h"
+#include "string-table.h"
 
 /* A key ARN's region: arn:aws:kms:<region>:<account>:key/<id>. NULL for anything else. */
 static char *key_arn_region(const char *key_id)
@@ -18,6 +19,13 @@ static char *key_arn_region(const char *key_id)
         const char *end = strchr(p, ':');
         return end && end > p ? strndup(p, (size_t)(end - p)) : NULL;
 }
+
+static const char *const kms_key_manager_table[_KMS_KEY_MANAGER_MAX] = {
+    [KMS_KEY_MANAGER_AWS] = "AWS",
+    [KMS_KEY_MANAGER_CUSTOMER] = "CUSTOMER",
+};
+
+DEFINE_STRING_TABLE_FROM_STRING(kms_key_manager, kms_key_manager_table)
 
 int kms_parse_key_manager(const char *body, size_t len, enum kms_key_manager *ret, struct aws_error *e)
 {
@@ -31,10 +39,8 @@ int kms_parse_key_manager(const char *body, size_t len, enum kms_key_manager *re
             !json_object_is_type(manager, json_type_string))
                 return aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",
                                      "DescribeKey response lacks KeyMetadata.KeyManager");
-        const char *m = json_object_get_string(manager);
-        *ret = streq(m, "AWS")        ? KMS_KEY_MANAGER_AWS
-               : streq(m, "CUSTOMER") ? KMS_KEY_MANAGER_CUSTOMER
-                                      : KMS_KEY_MANAGER_UNKNOWN;
+        r = kms_key_manager_from_string(json_object_get_string(manager));
+        *ret = r >= 0 ? (enum kms_key_manager)r : KMS_KEY_MANAGER_UNKNOWN;
         return 0;
 }
 
@@ -60,7 +66,6 @@ int kms_describe_key_manager(struct aws_client *c, const char *key_id, enum kms_
                                 .service = AWS_SERVICE_KMS,
                                 .protocol = AWS_PROTOCOL_JSON,
                                 .method = "POST",
-                                .content_type = "application/x-amz-json-1.1",
                                 .target = "TrentService.DescribeKey",
                                 .body = text,
                                 .body_len = strlen(text),

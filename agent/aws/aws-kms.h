@@ -11,7 +11,11 @@ enum kms_key_manager {
         KMS_KEY_MANAGER_UNKNOWN,
         KMS_KEY_MANAGER_AWS,
         KMS_KEY_MANAGER_CUSTOMER,
+        _KMS_KEY_MANAGER_MAX,
 };
+
+/* The value KeyMetadata.KeyManager names ("AWS", "CUSTOMER"), or -EINVAL. */
+int kms_key_manager_from_string(const char *s);
 
 /* DescribeKey `key_id` (a key id, key ARN, alias name or alias ARN) in the client's region, or in the
  * region of a key ARN. Returns 0 with *ret set from KeyMetadata.KeyManager, or a negative errno with `e`

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 
+#include "aws-list.h"
 #include "macro.h"
 
 /* curl asks for "now" (0 ms) often: a coarse accuracy would add up to sd-event's default 250 ms each. */
@@ -35,26 +36,6 @@ struct aws_multi {
         unsigned n_running;
         struct multi_socket *sockets;
 };
-
-#define LIST_UNLINK(head, item)                                                                             \
-        do {                                                                                                \
-                if ((item)->next)                                                                           \
-                        (item)->next->prev = (item)->prev;                                                  \
-                if ((item)->prev)                                                                           \
-                        (item)->prev->next = (item)->next;                                                  \
-                else                                                                                        \
-                        (head) = (item)->next;                                                              \
-                (item)->prev = (item)->next = NULL;                                                         \
-        } while (0)
-
-#define LIST_PREPEND(head, item)                                                                            \
-        do {                                                                                                \
-                (item)->prev = NULL;                                                                        \
-                (item)->next = (head);                                                                      \
-                if (head)                                                                                   \
-                        (head)->prev = (item);                                                              \
-                (head) = (item);                                                                            \
-        } while (0)
 
 static void socket_free(struct aws_multi *m, struct multi_socket *s)
 {

@@ -124,21 +124,8 @@ void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
         *s = (struct rds_db_cluster_snapshot){};
 }
 
-void rds_db_instance_done(struct rds_db_instance *i)
-{
-        if (!i)
-                return;
-        FREE_FIELDS(instance_fields, i);
-        *i = (struct rds_db_instance){};
-}
-
-void rds_export_task_done(struct rds_export_task *t)
-{
-        if (!t)
-                return;
-        FREE_FIELDS(export_task_fields, t);
-        *t = (struct rds_export_task){};
-}
+DEFINE_AWS_FIELDS_DONE(rds_db_instance, struct rds_db_instance, instance_fields)
+DEFINE_AWS_FIELDS_DONE(rds_export_task, struct rds_export_task, export_task_fields)
 
 void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
 {
@@ -149,22 +136,10 @@ void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
         *a = (struct rds_snapshot_attributes){};
 }
 
-#define DEFINE_LIST_DONE(fn, list_type, item_done)                                                          \
-        void fn(struct list_type *l)                                                                        \
-        {                                                                                                   \
-                if (!l)                                                                                     \
-                        return;                                                                             \
-                for (size_t i = 0; i < l->n; i++)                                                           \
-                        item_done(&l->items[i]);                                                            \
-                free(l->items);                                                                             \
-                l->items = NULL;                                                                            \
-                l->n = l->allocated = 0;                                                                    \
-        }
-DEFINE_LIST_DONE(rds_db_cluster_list_done, rds_db_cluster_list, rds_db_cluster_done)
-DEFINE_LIST_DONE(rds_db_cluster_snapshot_list_done, rds_db_cluster_snapshot_list,
-                 rds_db_cluster_snapshot_done)
-DEFINE_LIST_DONE(rds_db_instance_list_done, rds_db_instance_list, rds_db_instance_done)
-DEFINE_LIST_DONE(rds_export_task_list_done, rds_export_task_list, rds_export_task_done)
+DEFINE_AWS_LIST_DONE(rds_db_cluster_list, rds_db_cluster_done)
+DEFINE_AWS_LIST_DONE(rds_db_cluster_snapshot_list, rds_db_cluster_snapshot_done)
+DEFINE_AWS_LIST_DONE(rds_db_instance_list, rds_db_instance_done)
+DEFINE_AWS_LIST_DONE(rds_export_task_list, rds_export_task_done)
 
 static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, size_t *ret_n)
 {

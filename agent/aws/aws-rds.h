@@ -13,6 +13,9 @@ struct aws_tag {
         char *key;
         char *value;
 };
+void aws_tags_free(struct aws_tag *tags, size_t n);
+/* Value of tag `key`, NULL if absent. */
+const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key);
 
 /* Caps on what a response may carry (beyond them the response is rejected as malformed). */
 #define RDS_MAX_ITEMS_PER_PAGE                                                                              \
@@ -106,13 +109,15 @@ struct rds_snapshot_attributes {
         char **restore_accounts; /* values of the "restore" attribute (account ids or "all") */
 };
 
+/* A list of records, declared with its destructor name##_done() (every item, then the array). */
 #define DEFINE_RDS_LIST(name, type)                                                                         \
         struct name {                                                                                       \
                 type *items;                                                                                \
                 size_t n;                                                                                   \
                 size_t allocated; /* room in items (array_grow) */                                          \
                 size_t skipped;   /* items that could not be read and were left out (clusters) */           \
-        }
+        };                                                                                                  \
+        void name##_done(struct name *l)
 DEFINE_RDS_LIST(rds_db_cluster_list, struct rds_db_cluster);
 DEFINE_RDS_LIST(rds_db_cluster_snapshot_list, struct rds_db_cluster_snapshot);
 DEFINE_RDS_LIST(rds_db_instance_list, struct rds_db_instance);
@@ -123,13 +128,6 @@ void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s);
 void rds_db_instance_done(struct rds_db_instance *i);
 void rds_export_task_done(struct rds_export_task *t);
 void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a);
-void rds_db_cluster_list_done(struct rds_db_cluster_list *l);
-void rds_db_cluster_snapshot_list_done(struct rds_db_cluster_snapshot_list *l);
-void rds_db_instance_list_done(struct rds_db_instance_list *l);
-void rds_export_task_list_done(struct rds_export_task_list *l);
-void aws_tags_free(struct aws_tag *tags, size_t n);
-/* Value of tag `key`, NULL if absent. */
-const char *aws_tags_get(const struct aws_tag *tags, size_t n, const char *key);
 
 /* ---- Describe (all pages, MaxRecords=100) ---- */
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws-list.h"
 #include "macro.h"
 #include "time-util.h"
 
@@ -92,26 +93,13 @@ struct aws_xml_node *aws_xml_free(struct aws_xml_node *top)
 static void node_append(struct aws_xml_node *parent, struct aws_xml_node *n)
 {
         n->parent = parent;
-        n->prev = parent->last;
-        if (parent->last)
-                parent->last->next = n;
-        else
-                parent->children = n;
-        parent->last = n;
+        DLIST_INSERT_AFTER(parent->children, parent->last, parent->last, n);
 }
 
 static void node_detach(struct aws_xml_node *n)
 {
-        struct aws_xml_node *parent = n->parent;
-        if (n->prev)
-                n->prev->next = n->next;
-        else
-                parent->children = n->next;
-        if (n->next)
-                n->next->prev = n->prev;
-        else
-                parent->last = n->prev;
-        n->parent = n->prev = n->next = NULL;
+        DLIST_REMOVE(n->parent->children, n->parent->last, n);
+        n->parent = NULL;
 }
 
 static bool is_text(const struct aws_xml_node *n)

@@ -117,6 +117,21 @@ static void check_snapshot(const struct rds_db_cluster_snapshot *s)
         check_tags(s->tags, s->n_tags);
 }
 
+static void check_instance(const struct rds_db_instance *in)
+{
+        FUZZ_CHECK(!isempty(in->identifier));
+}
+
+static void check_export(const struct rds_export_task *t)
+{
+        FUZZ_CHECK(!isempty(t->identifier) && !isempty(t->status));
+}
+
+static void check_attributes(const struct rds_snapshot_attributes *a)
+{
+        FUZZ_CHECK(a->snapshot_identifier);
+}
+
 static void check_marker(const char *marker)
 {
         FUZZ_CHECK(!marker || marker[0] != '\0');
@@ -155,22 +170,51 @@ static void check_same_outcome(int r, int rs, const char *marker, const char *ms
         FUZZ_CHECK(n == ns && skipped == skipped_s);
 }
 
-/* What every page of a list must hold to (the list types differ, hence a macro): a failure is a clean
- * parse error, the page streamed in chunks reads as it does whole, and it holds no more than a page may. */
-#define CHECK_PAGE(new_fn, list_type, list_done, l, r, e, marker, same_item)                                \
-        do {                                                                                                \
-                (void)parsed(r, &e);                                                                        \
-                struct list_type ls = {};                                                                   \
-                struct aws_error es = {};                                                                   \
+/* One Describe page (the list types differ, hence a macro): parsed whole, a failure is a clean parse error;
+ * streamed in chunks it reads as it does whole; it holds no more than a page may; every item read holds to
+ * `check_item`. `list_type##_done` frees the list. */
+#define DEFINE_CHECK_LIST(name, parse_fn, new_fn, list_type, same_item, check_item)                         \
+        static void name(const uint8_t *data, size_t size, const char *action, char **marker)               \
+        {                                                                                                   \
+                const char *xml = (const char *)data;                                                       \
+                struct list_type l = {}, ls = {};                                                           \
+                struct aws_error e = {}, es = {};                                                           \
                 char *ms = NULL;                                                                            \
+                int r = parse_fn(xml, size, &l, marker, &e);                                                \
+                (void)action;                                                                               \
+                (void)parsed(r, &e);                                                                        \
                 int rs = stream(new_fn(&ls), data, size, &ms, &es);                                         \
-                check_same_outcome(r, rs, marker, ms, l.n, ls.n, l.skipped, ls.skipped);                    \
+                check_same_outcome(r, rs, *marker, ms, l.n, ls.n, l.skipped, ls.skipped);                   \
                 for (size_t i = 0; i < l.n; i++)                                                            \
                         FUZZ_CHECK(same_item(&l.items[i], &ls.items[i]));                                   \
-                list_done(&ls);                                                                             \
+                list_type##_done(&ls);                                                                      \
                 free(ms);                                                                                   \
                 FUZZ_CHECK(l.n + l.skipped <= RDS_MAX_ITEMS_PER_PAGE);                                      \
-        } while (0)
+                for (size_t i = 0; r >= 0 && i < l.n; i++)                                                  \
+                        check_item(&l.items[i]);                                                            \
+                list_type##_done(&l);                                                                       \
+        }
+
+/* One mutating call's answer (the item types differ, hence a macro): a clean parse error, or an item that
+ * holds to `check_item`. */
+#define DEFINE_CHECK_RESULT(name, type, parse_fn, check_item, done)                                         \
+        static void name(const uint8_t *data, size_t size, const char *action, char **marker)               \
+        {                                                                                                   \
+                struct aws_error e = {};                                                                    \
+                type x = {};                                                                                \
+                (void)marker;                                                                               \
+                if (parsed(parse_fn((const char *)data, size, action, &x, &e), &e))                         \
+                        check_item(&x);                                                                     \
+                done(&x);                                                                                   \
+        }
+
+/* The snapshot answer's reader alone does not take the action (it reads every snapshot call's). */
+static int parse_snapshot_result(const char *xml, size_t size, const char *action,
+                                 struct rds_db_cluster_snapshot *ret, struct aws_error *e)
+{
+        (void)action;
+        return rds_parse_db_cluster_snapshot_result(xml, size, ret, e);
+}
 
 static bool same_cluster(const struct rds_db_cluster *a, const struct rds_db_cluster *b)
 {
@@ -196,106 +240,61 @@ static bool same_export(const struct rds_export_task *a, const struct rds_export
                a->percent_progress == b->percent_progress;
 }
 
+DEFINE_CHECK_LIST(check_clusters, rds_parse_db_clusters, rds_page_parser_new_db_clusters,
+                  rds_db_cluster_list, same_cluster, check_cluster)
+DEFINE_CHECK_LIST(check_snapshots, rds_parse_db_cluster_snapshots, rds_page_parser_new_db_cluster_snapshots,
+                  rds_db_cluster_snapshot_list, same_snapshot, check_snapshot)
+DEFINE_CHECK_LIST(check_instances, rds_parse_db_instances, rds_page_parser_new_db_instances,
+                  rds_db_instance_list, same_instance, check_instance)
+DEFINE_CHECK_LIST(check_exports, rds_parse_export_tasks, rds_page_parser_new_export_tasks,
+                  rds_export_task_list, same_export, check_export)
+DEFINE_CHECK_RESULT(check_snapshot_result, struct rds_db_cluster_snapshot, parse_snapshot_result,
+                    check_snapshot, rds_db_cluster_snapshot_done)
+DEFINE_CHECK_RESULT(check_cluster_result, struct rds_db_cluster, rds_parse_db_cluster_result, check_cluster,
+                    rds_db_cluster_done)
+DEFINE_CHECK_RESULT(check_instance_result, struct rds_db_instance, rds_parse_db_instance_result,
+                    check_instance, rds_db_instance_done)
+DEFINE_CHECK_RESULT(check_export_result, struct rds_export_task, rds_parse_export_task_result, check_export,
+                    rds_export_task_done)
+DEFINE_CHECK_RESULT(check_attributes_result, struct rds_snapshot_attributes, rds_parse_snapshot_attributes,
+                    check_attributes, rds_snapshot_attributes_done)
+
+static void check_account_quota(const uint8_t *data, size_t size, const char *action, char **marker)
+{
+        struct aws_error e = {};
+        int64_t used = -1, max = -1;
+        (void)action;
+        (void)marker;
+        if (parsed(rds_parse_account_quota((const char *)data, size, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS,
+                                           &used, &max, &e),
+                   &e))
+                FUZZ_CHECK(used >= 0 && max >= 0);
+}
+
+static void (*const checks[N_KINDS])(const uint8_t *data, size_t size, const char *action, char **marker) = {
+    [CLUSTERS] = check_clusters,
+    [SNAPSHOTS] = check_snapshots,
+    [INSTANCES] = check_instances,
+    [EXPORTS] = check_exports,
+    [SNAPSHOT] = check_snapshot_result,
+    [CLUSTER] = check_cluster_result,
+    [INSTANCE] = check_instance_result,
+    [EXPORT] = check_export_result,
+    [ATTRIBUTES] = check_attributes_result,
+    [ACCOUNT_QUOTA] = check_account_quota,
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        const char *xml = (const char *)data;
-        struct aws_error e = {};
         char *marker = NULL;
         char action[128];
         enum kind kind = (enum kind)(size % N_KINDS);
-        int r;
 
         root_action(data, size, action, sizeof(action));
         for (size_t i = 0; i < ELEMENTSOF(actions); i++)
                 if (streq(action, actions[i].action))
                         kind = actions[i].kind;
-
-        switch (kind) {
-        case CLUSTERS: {
-                struct rds_db_cluster_list l = {};
-                r = rds_parse_db_clusters(xml, size, &l, &marker, &e);
-                CHECK_PAGE(rds_page_parser_new_db_clusters, rds_db_cluster_list, rds_db_cluster_list_done, l,
-                           r, e, marker, same_cluster);
-                for (size_t i = 0; r >= 0 && i < l.n; i++)
-                        check_cluster(&l.items[i]);
-                rds_db_cluster_list_done(&l);
-                break;
-        }
-        case SNAPSHOTS: {
-                struct rds_db_cluster_snapshot_list l = {};
-                r = rds_parse_db_cluster_snapshots(xml, size, &l, &marker, &e);
-                CHECK_PAGE(rds_page_parser_new_db_cluster_snapshots, rds_db_cluster_snapshot_list,
-                           rds_db_cluster_snapshot_list_done, l, r, e, marker, same_snapshot);
-                for (size_t i = 0; r >= 0 && i < l.n; i++)
-                        check_snapshot(&l.items[i]);
-                rds_db_cluster_snapshot_list_done(&l);
-                break;
-        }
-        case INSTANCES: {
-                struct rds_db_instance_list l = {};
-                r = rds_parse_db_instances(xml, size, &l, &marker, &e);
-                CHECK_PAGE(rds_page_parser_new_db_instances, rds_db_instance_list, rds_db_instance_list_done,
-                           l, r, e, marker, same_instance);
-                for (size_t i = 0; r >= 0 && i < l.n; i++)
-                        FUZZ_CHECK(!isempty(l.items[i].identifier));
-                rds_db_instance_list_done(&l);
-                break;
-        }
-        case EXPORTS: {
-                struct rds_export_task_list l = {};
-                r = rds_parse_export_tasks(xml, size, &l, &marker, &e);
-                CHECK_PAGE(rds_page_parser_new_export_tasks, rds_export_task_list, rds_export_task_list_done,
-                           l, r, e, marker, same_export);
-                for (size_t i = 0; r >= 0 && i < l.n; i++)
-                        FUZZ_CHECK(!isempty(l.items[i].identifier) && !isempty(l.items[i].status));
-                rds_export_task_list_done(&l);
-                break;
-        }
-        case SNAPSHOT: {
-                struct rds_db_cluster_snapshot s = {};
-                if (parsed(rds_parse_db_cluster_snapshot_result(xml, size, &s, &e), &e))
-                        check_snapshot(&s);
-                rds_db_cluster_snapshot_done(&s);
-                break;
-        }
-        case CLUSTER: {
-                struct rds_db_cluster c = {};
-                if (parsed(rds_parse_db_cluster_result(xml, size, action, &c, &e), &e))
-                        check_cluster(&c);
-                rds_db_cluster_done(&c);
-                break;
-        }
-        case INSTANCE: {
-                struct rds_db_instance in = {};
-                if (parsed(rds_parse_db_instance_result(xml, size, action, &in, &e), &e))
-                        FUZZ_CHECK(!isempty(in.identifier));
-                rds_db_instance_done(&in);
-                break;
-        }
-        case EXPORT: {
-                struct rds_export_task t = {};
-                if (parsed(rds_parse_export_task_result(xml, size, action, &t, &e), &e))
-                        FUZZ_CHECK(!isempty(t.identifier) && !isempty(t.status));
-                rds_export_task_done(&t);
-                break;
-        }
-        case ACCOUNT_QUOTA: {
-                int64_t used = -1, max = -1;
-                if (parsed(rds_parse_account_quota(xml, size, RDS_QUOTA_MANUAL_CLUSTER_SNAPSHOTS, &used,
-                                                   &max, &e),
-                           &e))
-                        FUZZ_CHECK(used >= 0 && max >= 0);
-                break;
-        }
-        case ATTRIBUTES:
-        default: {
-                struct rds_snapshot_attributes a = {};
-                if (parsed(rds_parse_snapshot_attributes(xml, size, action, &a, &e), &e))
-                        FUZZ_CHECK(a.snapshot_identifier);
-                rds_snapshot_attributes_done(&a);
-                break;
-        }
-        }
+        checks[kind](data, size, action, &marker);
         check_marker(marker);
         free(marker);
         return 0;
