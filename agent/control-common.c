@@ -28,7 +28,7 @@ void control_snapshot_done(struct control_snapshot *s)
 int control_reply_request_id(struct control_reply *reply, const char *request_id)
 {
         if (isempty(request_id))
-                return 0;
+                return reply->error;
         return control_reply_add_string(reply, "aws_request_id", request_id);
 }
 
@@ -43,8 +43,8 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
         va_end(ap);
         control_reply_set(reply, CONTROL_FAILED, "%s: %s", strempty(what),
                           aws_error_to_string(e, buf, sizeof(buf)));
-        if (e->code[0] && control_reply_add_string(reply, "aws_error_code", e->code) < 0)
-                return -ENOMEM;
+        if (e->code[0])
+                control_reply_add_string(reply, "aws_error_code", e->code);
         return control_reply_request_id(reply, e->request_id);
 }
 

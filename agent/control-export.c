@@ -152,12 +152,9 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
             snapshot ? "snapshot" : "cluster", source_name, p->export_.bucket, strempty(p->export_.prefix),
             isempty(p->export_.prefix) || p->export_.prefix[strlen(p->export_.prefix) - 1] == '/' ? "" : "/",
             task);
-        r = control_reply_add_string(reply, "export_task", task);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "bucket", p->export_.bucket);
-        if (r >= 0)
-                r = control_reply_request_id(reply, f.request_id);
-        return r;
+        control_reply_add_string(reply, "export_task", task);
+        control_reply_add_string(reply, "bucket", p->export_.bucket);
+        return control_reply_request_id(reply, f.request_id);
 }
 
 int control_handle_cancel_export(struct agent *a, const struct control_request *q,
@@ -240,10 +237,7 @@ int control_handle_cancel_export(struct agent *a, const struct control_request *
                           "Canceling export task %s. Canceling does not remove the data already exported: "
                           "delete what was written under %s yourself",
                           task, where);
-        r = control_reply_add_string(reply, "export_task", task);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "s3_prefix_to_clean", where);
-        if (r >= 0)
-                r = control_reply_request_id(reply, f.request_id);
-        return r;
+        control_reply_add_string(reply, "export_task", task);
+        control_reply_add_string(reply, "s3_prefix_to_clean", where);
+        return control_reply_request_id(reply, f.request_id);
 }

@@ -20,24 +20,17 @@
 static int reply_request(struct control_reply *reply, const struct restore_request *q)
 {
         char instance[PLAN_SNAPSHOT_ID_MAX];
-        int r;
 
-        r = control_reply_add_int(reply, "restore_request", q->id);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "state", q->state ? q->state : "recorded");
-        if (r >= 0)
-                r = control_reply_add_string(reply, "new_cluster", q->new_cluster);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "kind", restore_request_kind_to_string(q->kind));
-        if (r >= 0)
-                r = control_reply_add_string(reply, "source", q->source);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "region", q->region);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "instance_class", q->instance_class);
-        if (r >= 0 && plan_restore_instance_identifier(q->new_cluster, instance) >= 0)
-                r = control_reply_add_string(reply, "instance", instance);
-        return r;
+        control_reply_add_int(reply, "restore_request", q->id);
+        control_reply_add_string(reply, "state", q->state ? q->state : "recorded");
+        control_reply_add_string(reply, "new_cluster", q->new_cluster);
+        control_reply_add_string(reply, "kind", restore_request_kind_to_string(q->kind));
+        control_reply_add_string(reply, "source", q->source);
+        control_reply_add_string(reply, "region", q->region);
+        control_reply_add_string(reply, "instance_class", q->instance_class);
+        if (plan_restore_instance_identifier(q->new_cluster, instance) >= 0)
+                control_reply_add_string(reply, "instance", instance);
+        return reply->error;
 }
 
 /* Same source, same kind, same time: a re-run of the same command. */
@@ -341,13 +334,10 @@ int control_handle_restore_status(struct agent *a, const struct control_request 
         control_reply_set(reply, failed ? CONTROL_FAILED : CONTROL_OK, "restore request %" PRIi64 " %s: %s",
                           rq.id, strna(rq.state),
                           rq.message ? rq.message : "waiting for the agent's next wake-up");
-        r = reply_request(reply, &rq);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "phase", rq.message);
-        if (r >= 0)
-                r = control_reply_add_int(reply, "elapsed_sec", elapsed < 0 ? 0 : elapsed);
-        if (r >= 0)
-                r = control_reply_add_int(reply, "requested_at", rq.created_at);
+        reply_request(reply, &rq);
+        control_reply_add_string(reply, "phase", rq.message);
+        control_reply_add_int(reply, "elapsed_sec", elapsed < 0 ? 0 : elapsed);
+        r = control_reply_add_int(reply, "requested_at", rq.created_at);
         if (r < 0 || !done)
                 return r;
 
@@ -355,11 +345,9 @@ int control_handle_restore_status(struct agent *a, const struct control_request 
         struct control_reply ignored = {};
         r = control_reply_add_int(reply, "time_to_restore_sec", elapsed < 0 ? 0 : elapsed);
         if (r >= 0 && control_find_cluster(a, new_cluster, &c, &ignored) >= 0) {
-                r = control_reply_add_string(reply, "endpoint", c.cluster->endpoint);
-                if (r >= 0)
-                        r = control_reply_add_int(reply, "port", c.cluster->port);
-                if (r >= 0)
-                        r = control_reply_add_string(reply, "writer", c.cluster->writer);
+                control_reply_add_string(reply, "endpoint", c.cluster->endpoint);
+                control_reply_add_int(reply, "port", c.cluster->port);
+                r = control_reply_add_string(reply, "writer", c.cluster->writer);
         }
         control_reply_done(&ignored);
         return r;

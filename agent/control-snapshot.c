@@ -140,11 +140,9 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
                 control_reply_set(reply, CONTROL_OK, "%s snapshot %s of cluster %s (policy %s, region %s)%s",
                                   exists ? "Found" : "Started", sid, id, c.policy->name, c.region,
                                   exists ? ": it was already taken this minute" : "");
-                r = control_reply_add_string(reply, "snapshot", sid);
-                if (r >= 0)
-                        r = control_reply_add_string(reply, "policy", c.policy->name);
-                if (r >= 0)
-                        r = control_reply_request_id(reply, f.request_id);
+                control_reply_add_string(reply, "snapshot", sid);
+                control_reply_add_string(reply, "policy", c.policy->name);
+                r = control_reply_request_id(reply, f.request_id);
         } else {
                 char buf[1024];
                 act_error_fields(&e, &f);
@@ -215,10 +213,8 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
                           s.snapshot->identifier,
                           hold ? "will not delete it until it is released"
                                : "judges it by its policy again from the next cycle");
-        r = control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
-        if (r >= 0)
-                r = control_reply_request_id(reply, f.request_id);
-        return r;
+        control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
+        return control_reply_request_id(reply, f.request_id);
 }
 
 int control_handle_hold(struct agent *a, const struct control_request *q, struct control_reply *reply)
@@ -414,8 +410,6 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
                     row && row->error_code ? ": " : "", row ? strempty(row->error_code) : "",
                     row && row->error_message ? ": " : "", row ? strempty(row->error_message) : "");
         }
-        r = control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
-        if (r >= 0 && row)
-                r = control_reply_request_id(reply, row->request_id);
-        return r;
+        control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
+        return control_reply_request_id(reply, row ? row->request_id : NULL);
 }
