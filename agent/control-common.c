@@ -7,6 +7,7 @@
 
 #include "control-internal.h"
 #include "select.h"
+#include "string-table.h"
 
 void control_cluster_done(struct control_cluster *c)
 {
@@ -48,23 +49,17 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
         return control_reply_request_id(reply, e->request_id);
 }
 
-const char *control_origin_words(enum snapshot_origin o)
-{
-        switch (o) {
-        case ORIGIN_AUTOMATED:
-                return "an automated snapshot (RDS deletes it at the end of the backup retention period)";
-        case ORIGIN_AWS_BACKUP:
-                return "an AWS Backup snapshot";
-        case ORIGIN_AWS_BACKUP_CONTINUOUS:
-                return "AWS Backup's continuous backup of the cluster (deleting it would stop continuous "
-                       "backup)";
-        case ORIGIN_AGENT:
-                return "the agent's own snapshot";
-        case ORIGIN_FOREIGN_MANUAL:
-        default:
-                return "not the agent's own (its name, managed-by tag and slot tag must all agree)";
-        }
-}
+static const char *const origin_words[_ORIGIN_MAX] = {
+    [ORIGIN_AUTOMATED] = "an automated snapshot (RDS deletes it at the end of the backup retention period)",
+    [ORIGIN_AWS_BACKUP] = "an AWS Backup snapshot",
+    [ORIGIN_AWS_BACKUP_CONTINUOUS] =
+        "AWS Backup's continuous backup of the cluster (deleting it would stop continuous backup)",
+    [ORIGIN_AGENT] = "the agent's own snapshot",
+    [ORIGIN_FOREIGN_MANUAL] = "not the agent's own (its name, managed-by tag and slot tag must all agree)",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(control_origin, enum snapshot_origin, origin_words,
+                              origin_words[ORIGIN_FOREIGN_MANUAL]);
 
 /* The i-th distinct (region, role) the config's policies use, and the first policy using it. */
 static bool region_at(struct agent *a, size_t i, const char **ret_region, const struct policy **ret_policy)

@@ -45,7 +45,7 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
 int control_reply_request_id(struct control_reply *reply, const char *request_id);
 
 /* A snapshot's origin in words for refusals ("an automated snapshot", ...). */
-const char *control_origin_words(enum snapshot_origin o);
+const char *control_origin_to_string(enum snapshot_origin o);
 
 /* Ledger rows read back, freed on scope exit. */
 struct ledger_list {

@@ -312,7 +312,7 @@ static const char *delete_refusal(struct agent *a, const struct control_snapshot
                 return NULL;
         }
         if (o != ORIGIN_AGENT)
-                return control_origin_words(o);
+                return control_origin_to_string(o);
         p = agent_find_policy(a, policy_tag);
         if (!p)
                 return "tagged for a policy this agent does not have";
