@@ -61,7 +61,7 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         if (snapshot) {
                 r = control_find_snapshot(a, snapshot, &s, reply);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 if (!streq_ptr(s.snapshot->status, "available"))
                         return control_reply_set(reply, CONTROL_FAILED,
                                                  "refused: snapshot %s is %s, not available", snapshot,
@@ -81,7 +81,7 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         } else {
                 r = control_find_cluster(a, cluster, &c, reply);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 p = c.policy;
                 source_arn = c.cluster->arn;
                 source_name = c.cluster->identifier;

@@ -196,7 +196,7 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
                 return r < 0 ? r : 0;
         r = control_find_snapshot(a, snapshot, &s, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         if (!streq_ptr(s.snapshot->status, "available"))
                 return control_reply_set(reply, CONTROL_FAILED, "refused: snapshot %s is %s, not available",
                                          snapshot, strna(s.snapshot->status));
@@ -219,7 +219,7 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
                 r = writer_class(s.client, l.n > 0 ? cluster : NULL, l.n > 0 ? &l.items[0] : NULL, reply,
                                  &class);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 instance_class = class;
         }
         if (asprintf(&describe, "snapshot %s (cluster %s, region %s)", s.snapshot->identifier,
@@ -262,7 +262,7 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
                 return r < 0 ? r : 0;
         r = control_find_cluster(a, cluster, &c, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         int64_t earliest = c.cluster->earliest_restorable_time, last = c.cluster->latest_restorable_time;
         if (earliest == 0 || last == 0)
                 return control_reply_set(
@@ -283,7 +283,7 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
         if (!instance_class) {
                 r = writer_class(c.client, cluster, c.cluster, reply, &class);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 instance_class = class;
         }
         if (asprintf(&describe, "cluster %s (region %s) as of %s", cluster, c.region,

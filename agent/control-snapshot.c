@@ -63,7 +63,7 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
                 return control_reply_set(reply, CONTROL_USAGE, "snapshot: which cluster?");
         r = control_find_cluster(a, id, &c, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         if (!c.policy)
                 return control_reply_set(
                     reply, CONTROL_FAILED,
@@ -169,7 +169,7 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
                 return control_reply_set(reply, CONTROL_USAGE, "%s: which snapshot?", verb);
         r = control_find_snapshot(a, id, &s, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         bool held = plan_tag_get(s.view.tags, s.view.n_tags, TAG_HOLD) != NULL;
         if (held == hold)
                 return control_reply_set(reply, CONTROL_OK, "%s is %s held", s.snapshot->identifier,
@@ -340,7 +340,7 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
                 return control_reply_set(reply, CONTROL_USAGE, "delete: which snapshot?");
         r = control_find_snapshot(a, id, &s, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         refusal = delete_refusal(a, &s, &p);
         bool backup = snapshot_classify(&s.view, agent_snapshot_prefix(a)) == ORIGIN_AWS_BACKUP;
         if (!refusal && !backup) {
