@@ -120,10 +120,13 @@ static int find_in_regions(struct agent *a, const char *what, const char *id, co
                            describe_fn describe, void *userdata, struct region_hit *ret,
                            struct control_reply *reply)
 {
+        _cleanup_(control_reply_done) struct control_reply ignored = {};
         const struct policy *p;
         const char *region;
         int r;
 
+        if (!reply)
+                reply = &ignored;
         for (size_t i = 0; region_at(a, i, &region, &p); i++) {
                 struct aws_error e = {};
                 struct aws_client *client;

@@ -68,12 +68,10 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
                                                  strna(s.snapshot->status));
                 /* The policy that selects its cluster; a cluster gone since falls back to the snapshot's
                  * tag. */
-                struct control_reply ignored = {};
-                if (control_find_cluster(a, s.snapshot->cluster_identifier, &c, &ignored) >= 0 && c.policy)
+                if (control_find_cluster(a, s.snapshot->cluster_identifier, &c, NULL) >= 0 && c.policy)
                         p = c.policy;
                 else
                         p = agent_find_policy(a, plan_tag_get(s.view.tags, s.view.n_tags, TAG_POLICY));
-                control_reply_done(&ignored);
                 source_arn = s.snapshot->arn;
                 source_name = s.snapshot->identifier;
                 region = s.region;

@@ -31,7 +31,7 @@ struct control_snapshot {
 void control_snapshot_done(struct control_snapshot *s);
 
 /* Look for `identifier` in every region the config uses. 0 (found), -ENOENT (not found: reply filled), or
- * another negative errno with the reply filled (AWS error). */
+ * another negative errno with the reply filled (AWS error). `reply` NULL: nobody reads why. */
 int control_find_cluster(struct agent *a, const char *identifier, struct control_cluster *ret,
                          struct control_reply *reply);
 /* `id` is a snapshot identifier or ARN (then only the ARN's region is asked). */

@@ -79,7 +79,6 @@ static int continued(struct agent *a, struct control_reply *reply, const struct 
 static int check_new_cluster(struct agent *a, const char *name, struct control_reply *reply, bool *ret_ok)
 {
         _cleanup_(control_cluster_done) struct control_cluster c = {};
-        struct control_reply ignored = {};
         char drills[PLAN_SNAPSHOT_ID_MAX];
         int r;
 
@@ -99,8 +98,7 @@ static int check_new_cluster(struct agent *a, const char *name, struct control_r
                     drills);
                 return 0;
         }
-        r = control_find_cluster(a, name, &c, &ignored);
-        control_reply_done(&ignored);
+        r = control_find_cluster(a, name, &c, NULL);
         if (r >= 0) {
                 control_reply_set(reply, CONTROL_FAILED, "refused: a cluster named %s already exists in %s",
                                   name, c.region);
@@ -342,13 +340,11 @@ int control_handle_restore_status(struct agent *a, const struct control_request 
                 return r;
 
         _cleanup_(control_cluster_done) struct control_cluster c = {};
-        struct control_reply ignored = {};
         r = control_reply_add_int(reply, "time_to_restore_sec", elapsed < 0 ? 0 : elapsed);
-        if (r >= 0 && control_find_cluster(a, new_cluster, &c, &ignored) >= 0) {
+        if (r >= 0 && control_find_cluster(a, new_cluster, &c, NULL) >= 0) {
                 control_reply_add_string(reply, "endpoint", c.cluster->endpoint);
                 control_reply_add_int(reply, "port", c.cluster->port);
                 r = control_reply_add_string(reply, "writer", c.cluster->writer);
         }
-        control_reply_done(&ignored);
         return r;
 }
