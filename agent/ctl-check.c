@@ -9,27 +9,30 @@
 #include "ctl-status.h"
 #include "plan.h"
 #include "select.h"
+#include "string-table.h"
 #include "timespec.h"
 
-/* Each verdict's name and how bad it is; anything else counts as UNKNOWN. */
-static const struct {
-        const char *name;
-        int rank;
-} check_statuses[] = {
-    [CHECK_OK] = {"OK", 0},
-    [CHECK_UNKNOWN] = {"UNKNOWN", 1},
-    [CHECK_WARNING] = {"WARNING", 2},
-    [CHECK_CRITICAL] = {"CRITICAL", 3},
+/* Each verdict's name; anything else counts as UNKNOWN. */
+static const char *const ctl_check_status_table[_CHECK_STATUS_MAX] = {
+    [CHECK_OK] = "OK",
+    [CHECK_WARNING] = "WARNING",
+    [CHECK_CRITICAL] = "CRITICAL",
+    [CHECK_UNKNOWN] = "UNKNOWN",
 };
 
-const char *ctl_check_status_to_string(enum ctl_check_status s)
-{
-        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].name : "UNKNOWN";
-}
+DEFINE_STRING_TABLE_TO_STRING(ctl_check_status, enum ctl_check_status, ctl_check_status_table, "UNKNOWN")
+
+/* How bad each verdict is; anything else ranks as UNKNOWN. */
+static const int check_ranks[_CHECK_STATUS_MAX] = {
+    [CHECK_OK] = 0,
+    [CHECK_UNKNOWN] = 1,
+    [CHECK_WARNING] = 2,
+    [CHECK_CRITICAL] = 3,
+};
 
 static int check_rank(enum ctl_check_status s)
 {
-        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].rank : 1;
+        return (unsigned)s < ELEMENTSOF(check_ranks) ? check_ranks[s] : check_ranks[CHECK_UNKNOWN];
 }
 
 enum ctl_check_status ctl_check_worse(enum ctl_check_status a, enum ctl_check_status b)
@@ -172,7 +175,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 r = -ENOMEM;
                 goto finish;
         }
-        unsigned counts[4] = {}, pending = 0;
+        unsigned counts[_CHECK_STATUS_MAX] = {}, pending = 0;
         for (size_t i = 0; i < n_clusters; i++) {
                 const struct policy *p = find_policy(ctx.config, clusters[i].policy);
                 if (!p)
@@ -231,7 +234,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         }
         if (empty_policies > 0)
                 verdict = ctl_check_worse(verdict, CHECK_WARNING);
-        unsigned problem_counts[4] = {}, quota_exhausted = 0;
+        unsigned problem_counts[_CHECK_STATUS_MAX] = {}, quota_exhausted = 0;
         int64_t problem_critical = ctx.config->agent.problem_critical_sec > 0
                                        ? ctx.config->agent.problem_critical_sec
                                        : CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC;
