@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ctl-output.h"
+#include "plan-action.h"
 #include "timespec.h"
 
 struct origin_stats {
@@ -83,6 +84,24 @@ static void rpo_json(int *r, struct json_object *e, int64_t now, const struct ct
         ctl_json_add_time(r, j, "latest_restorable_time", rpo->latest_restorable);
         ctl_json_add_time(r, j, "earliest_restorable_time", rpo->earliest_restorable);
         ctl_json_add_int(r, j, "backup_retention_days", retention_days);
+}
+
+/* What each state of a next slot (stored by its name) means, in status's text. */
+static const char *const next_slot_words_table[_NEXT_SLOT_STATE_MAX] = {
+    [NEXT_SLOT_SCHEDULED] = "create then",
+    [NEXT_SLOT_CREATE_NOW] = "being created",
+    [NEXT_SLOT_IN_FLIGHT] = "created, waiting for it to be available",
+    [NEXT_SLOT_RETRY] = "cluster not available, retried",
+    [NEXT_SLOT_QUOTA_EXHAUSTED] = "no room under the quota",
+};
+
+/* The words for the state named `state`; a name this build does not know is shown as it is. */
+static const char *next_slot_words(const char *state)
+{
+        for (size_t s = 0; s < ELEMENTSOF(next_slot_words_table); s++)
+                if (streq_ptr(state, next_slot_state_to_string(s)))
+                        return next_slot_words_table[s];
+        return state;
 }
 
 static const char *policy_region(const struct ctl_context *ctx, const struct policy *p)
@@ -187,13 +206,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                                 ctl_format_time(ns->slot_start, t1), ns->window ? ns->window : "-",
                                 ns->window_from_cluster ? "of the cluster" : "of the policy",
                                 ctl_format_time(ns->window_open, t3), ctl_format_time(ns->window_close, t5),
-                                ns->schedule ? ns->schedule : "-",
-                                streq(ns->state, "scheduled")    ? "create then"
-                                : streq(ns->state, "create-now") ? "being created"
-                                : streq(ns->state, "in-flight")  ? "created, waiting for it to be available"
-                                : streq(ns->state, "retry")      ? "cluster not available, retried"
-                                : streq(ns->state, "quota-exhausted") ? "no room under the quota"
-                                                                      : ns->state);
+                                ns->schedule ? ns->schedule : "-", next_slot_words(ns->state));
                         if (ns->retry_at)
                                 fprintf(out, "      retry at %s\n", ctl_format_time(ns->retry_at, t6));
                 } else
