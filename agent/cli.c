@@ -7,6 +7,21 @@
 #include "agent-config.h"
 #include "build-config.h"
 
+int cli_help_version_option(int c, const char *program, void (*help)(FILE *f))
+{
+        switch (c) {
+        case 'h':
+                help(stdout);
+                return EXIT_OK;
+        case CLI_ARG_VERSION:
+                printf("%s %s\n", program, PACKAGE_VERSION);
+                return EXIT_OK;
+        default:
+                help(stderr);
+                return EXIT_USAGE;
+        }
+}
+
 const char *cli_config_path(const char *arg)
 {
         return arg ? arg : DEFAULT_CONFIG_FILE;

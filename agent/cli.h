@@ -12,6 +12,18 @@ enum {
         EXIT_USAGE = 2,  /* bad command line or bad configuration */
 };
 
+/* getopt_long() values: CLI_ARG_VERSION for the --version both programs take, each program's own long
+ * options from CLI_ARG_OWN on. */
+enum {
+        CLI_ARG_VERSION = 0x100,
+        CLI_ARG_OWN,
+};
+
+/* What getopt_long() returned when it is none of the program's own options: -h/--help (help on stdout)
+ * and --version ("PROGRAM VERSION") are EXIT_OK; anything else is a bad option: help on stderr,
+ * EXIT_USAGE. */
+int cli_help_version_option(int c, const char *program, void (*help)(FILE *f));
+
 /* The config file to use: --config, else the build default. */
 const char *cli_config_path(const char *arg);
 /* Load the config at `path` into *ret. On failure prints why on `err` (its errors with file:line, or why

@@ -7,6 +7,7 @@
 
 #include "control-internal.h"
 #include "select.h"
+#include "string-table.h"
 
 void control_cluster_done(struct control_cluster *c)
 {
@@ -28,7 +29,7 @@ void control_snapshot_done(struct control_snapshot *s)
 int control_reply_request_id(struct control_reply *reply, const char *request_id)
 {
         if (isempty(request_id))
-                return 0;
+                return reply->error;
         return control_reply_add_string(reply, "aws_request_id", request_id);
 }
 
@@ -43,28 +44,22 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
         va_end(ap);
         control_reply_set(reply, CONTROL_FAILED, "%s: %s", strempty(what),
                           aws_error_to_string(e, buf, sizeof(buf)));
-        if (e->code[0] && control_reply_add_string(reply, "aws_error_code", e->code) < 0)
-                return -ENOMEM;
+        if (e->code[0])
+                control_reply_add_string(reply, "aws_error_code", e->code);
         return control_reply_request_id(reply, e->request_id);
 }
 
-const char *control_origin_words(enum snapshot_origin o)
-{
-        switch (o) {
-        case ORIGIN_AUTOMATED:
-                return "an automated snapshot (RDS deletes it at the end of the backup retention period)";
-        case ORIGIN_AWS_BACKUP:
-                return "an AWS Backup snapshot";
-        case ORIGIN_AWS_BACKUP_CONTINUOUS:
-                return "AWS Backup's continuous backup of the cluster (deleting it would stop continuous "
-                       "backup)";
-        case ORIGIN_AGENT:
-                return "the agent's own snapshot";
-        case ORIGIN_FOREIGN_MANUAL:
-        default:
-                return "not the agent's own (its name, managed-by tag and slot tag must all agree)";
-        }
-}
+static const char *const origin_words[_ORIGIN_MAX] = {
+    [ORIGIN_AUTOMATED] = "an automated snapshot (RDS deletes it at the end of the backup retention period)",
+    [ORIGIN_AWS_BACKUP] = "an AWS Backup snapshot",
+    [ORIGIN_AWS_BACKUP_CONTINUOUS] =
+        "AWS Backup's continuous backup of the cluster (deleting it would stop continuous backup)",
+    [ORIGIN_AGENT] = "the agent's own snapshot",
+    [ORIGIN_FOREIGN_MANUAL] = "not the agent's own (its name, managed-by tag and slot tag must all agree)",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(control_origin, enum snapshot_origin, origin_words,
+                              origin_words[ORIGIN_FOREIGN_MANUAL]);
 
 /* The i-th distinct (region, role) the config's policies use, and the first policy using it. */
 static bool region_at(struct agent *a, size_t i, const char **ret_region, const struct policy **ret_policy)
@@ -125,10 +120,13 @@ static int find_in_regions(struct agent *a, const char *what, const char *id, co
                            describe_fn describe, void *userdata, struct region_hit *ret,
                            struct control_reply *reply)
 {
+        _cleanup_(control_reply_done) struct control_reply ignored = {};
         const struct policy *p;
         const char *region;
         int r;
 
+        if (!reply)
+                reply = &ignored;
         for (size_t i = 0; region_at(a, i, &region, &p); i++) {
                 struct aws_error e = {};
                 struct aws_client *client;

@@ -61,19 +61,17 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         if (snapshot) {
                 r = control_find_snapshot(a, snapshot, &s, reply);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 if (!streq_ptr(s.snapshot->status, "available"))
                         return control_reply_set(reply, CONTROL_FAILED,
                                                  "refused: snapshot %s is %s, not available", snapshot,
                                                  strna(s.snapshot->status));
                 /* The policy that selects its cluster; a cluster gone since falls back to the snapshot's
                  * tag. */
-                struct control_reply ignored = {};
-                if (control_find_cluster(a, s.snapshot->cluster_identifier, &c, &ignored) >= 0 && c.policy)
+                if (control_find_cluster(a, s.snapshot->cluster_identifier, &c, NULL) >= 0 && c.policy)
                         p = c.policy;
                 else
                         p = agent_find_policy(a, plan_tag_get(s.view.tags, s.view.n_tags, TAG_POLICY));
-                control_reply_done(&ignored);
                 source_arn = s.snapshot->arn;
                 source_name = s.snapshot->identifier;
                 region = s.region;
@@ -81,7 +79,7 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
         } else {
                 r = control_find_cluster(a, cluster, &c, reply);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 p = c.policy;
                 source_arn = c.cluster->arn;
                 source_name = c.cluster->identifier;
@@ -152,12 +150,9 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
             snapshot ? "snapshot" : "cluster", source_name, p->export_.bucket, strempty(p->export_.prefix),
             isempty(p->export_.prefix) || p->export_.prefix[strlen(p->export_.prefix) - 1] == '/' ? "" : "/",
             task);
-        r = control_reply_add_string(reply, "export_task", task);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "bucket", p->export_.bucket);
-        if (r >= 0)
-                r = control_reply_request_id(reply, f.request_id);
-        return r;
+        control_reply_add_string(reply, "export_task", task);
+        control_reply_add_string(reply, "bucket", p->export_.bucket);
+        return control_reply_request_id(reply, f.request_id);
 }
 
 int control_handle_cancel_export(struct agent *a, const struct control_request *q,
@@ -240,10 +235,7 @@ int control_handle_cancel_export(struct agent *a, const struct control_request *
                           "Canceling export task %s. Canceling does not remove the data already exported: "
                           "delete what was written under %s yourself",
                           task, where);
-        r = control_reply_add_string(reply, "export_task", task);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "s3_prefix_to_clean", where);
-        if (r >= 0)
-                r = control_reply_request_id(reply, f.request_id);
-        return r;
+        control_reply_add_string(reply, "export_task", task);
+        control_reply_add_string(reply, "s3_prefix_to_clean", where);
+        return control_reply_request_id(reply, f.request_id);
 }

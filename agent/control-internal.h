@@ -31,12 +31,18 @@ struct control_snapshot {
 void control_snapshot_done(struct control_snapshot *s);
 
 /* Look for `identifier` in every region the config uses. 0 (found), -ENOENT (not found: reply filled), or
- * another negative errno with the reply filled (AWS error). */
+ * another negative errno with the reply filled (AWS error). `reply` NULL: nobody reads why. */
 int control_find_cluster(struct agent *a, const char *identifier, struct control_cluster *ret,
                          struct control_reply *reply);
 /* `id` is a snapshot identifier or ARN (then only the ARN's region is asked). */
 int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret,
                           struct control_reply *reply);
+/* What a handler returns when one of these lookups failed with `r`: the reply says why (not found, or
+ * AWS's error), so the request is answered (0), unless the agent itself failed (-ENOMEM). */
+static inline int control_lookup_failed(int r)
+{
+        return r == -ENOMEM ? r : 0;
+}
 
 /* The reply for an AWS error: "<what>: <error>", CONTROL_FAILED, with aws_error_code / aws_request_id. */
 int control_reply_aws_error(struct control_reply *reply, const struct aws_error *e, const char *fmt, ...)
@@ -45,7 +51,7 @@ int control_reply_aws_error(struct control_reply *reply, const struct aws_error 
 int control_reply_request_id(struct control_reply *reply, const char *request_id);
 
 /* A snapshot's origin in words for refusals ("an automated snapshot", ...). */
-const char *control_origin_words(enum snapshot_origin o);
+const char *control_origin_to_string(enum snapshot_origin o);
 
 /* Ledger rows read back, freed on scope exit. */
 struct ledger_list {

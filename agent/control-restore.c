@@ -20,24 +20,17 @@
 static int reply_request(struct control_reply *reply, const struct restore_request *q)
 {
         char instance[PLAN_SNAPSHOT_ID_MAX];
-        int r;
 
-        r = control_reply_add_int(reply, "restore_request", q->id);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "state", q->state ? q->state : "recorded");
-        if (r >= 0)
-                r = control_reply_add_string(reply, "new_cluster", q->new_cluster);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "kind", restore_request_kind_to_string(q->kind));
-        if (r >= 0)
-                r = control_reply_add_string(reply, "source", q->source);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "region", q->region);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "instance_class", q->instance_class);
-        if (r >= 0 && plan_restore_instance_identifier(q->new_cluster, instance) >= 0)
-                r = control_reply_add_string(reply, "instance", instance);
-        return r;
+        control_reply_add_int(reply, "restore_request", q->id);
+        control_reply_add_string(reply, "state", q->state ? q->state : "recorded");
+        control_reply_add_string(reply, "new_cluster", q->new_cluster);
+        control_reply_add_string(reply, "kind", restore_request_kind_to_string(q->kind));
+        control_reply_add_string(reply, "source", q->source);
+        control_reply_add_string(reply, "region", q->region);
+        control_reply_add_string(reply, "instance_class", q->instance_class);
+        if (plan_restore_instance_identifier(q->new_cluster, instance) >= 0)
+                control_reply_add_string(reply, "instance", instance);
+        return reply->error;
 }
 
 /* Same source, same kind, same time: a re-run of the same command. */
@@ -86,7 +79,6 @@ static int continued(struct agent *a, struct control_reply *reply, const struct 
 static int check_new_cluster(struct agent *a, const char *name, struct control_reply *reply, bool *ret_ok)
 {
         _cleanup_(control_cluster_done) struct control_cluster c = {};
-        struct control_reply ignored = {};
         char drills[PLAN_SNAPSHOT_ID_MAX];
         int r;
 
@@ -106,8 +98,7 @@ static int check_new_cluster(struct agent *a, const char *name, struct control_r
                     drills);
                 return 0;
         }
-        r = control_find_cluster(a, name, &c, &ignored);
-        control_reply_done(&ignored);
+        r = control_find_cluster(a, name, &c, NULL);
         if (r >= 0) {
                 control_reply_set(reply, CONTROL_FAILED, "refused: a cluster named %s already exists in %s",
                                   name, c.region);
@@ -203,7 +194,7 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
                 return r < 0 ? r : 0;
         r = control_find_snapshot(a, snapshot, &s, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         if (!streq_ptr(s.snapshot->status, "available"))
                 return control_reply_set(reply, CONTROL_FAILED, "refused: snapshot %s is %s, not available",
                                          snapshot, strna(s.snapshot->status));
@@ -226,7 +217,7 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
                 r = writer_class(s.client, l.n > 0 ? cluster : NULL, l.n > 0 ? &l.items[0] : NULL, reply,
                                  &class);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 instance_class = class;
         }
         if (asprintf(&describe, "snapshot %s (cluster %s, region %s)", s.snapshot->identifier,
@@ -269,7 +260,7 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
                 return r < 0 ? r : 0;
         r = control_find_cluster(a, cluster, &c, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         int64_t earliest = c.cluster->earliest_restorable_time, last = c.cluster->latest_restorable_time;
         if (earliest == 0 || last == 0)
                 return control_reply_set(
@@ -290,7 +281,7 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
         if (!instance_class) {
                 r = writer_class(c.client, cluster, c.cluster, reply, &class);
                 if (r < 0)
-                        return r == -ENOMEM ? r : 0;
+                        return control_lookup_failed(r);
                 instance_class = class;
         }
         if (asprintf(&describe, "cluster %s (region %s) as of %s", cluster, c.region,
@@ -341,26 +332,19 @@ int control_handle_restore_status(struct agent *a, const struct control_request 
         control_reply_set(reply, failed ? CONTROL_FAILED : CONTROL_OK, "restore request %" PRIi64 " %s: %s",
                           rq.id, strna(rq.state),
                           rq.message ? rq.message : "waiting for the agent's next wake-up");
-        r = reply_request(reply, &rq);
-        if (r >= 0)
-                r = control_reply_add_string(reply, "phase", rq.message);
-        if (r >= 0)
-                r = control_reply_add_int(reply, "elapsed_sec", elapsed < 0 ? 0 : elapsed);
-        if (r >= 0)
-                r = control_reply_add_int(reply, "requested_at", rq.created_at);
+        reply_request(reply, &rq);
+        control_reply_add_string(reply, "phase", rq.message);
+        control_reply_add_int(reply, "elapsed_sec", elapsed < 0 ? 0 : elapsed);
+        r = control_reply_add_int(reply, "requested_at", rq.created_at);
         if (r < 0 || !done)
                 return r;
 
         _cleanup_(control_cluster_done) struct control_cluster c = {};
-        struct control_reply ignored = {};
         r = control_reply_add_int(reply, "time_to_restore_sec", elapsed < 0 ? 0 : elapsed);
-        if (r >= 0 && control_find_cluster(a, new_cluster, &c, &ignored) >= 0) {
-                r = control_reply_add_string(reply, "endpoint", c.cluster->endpoint);
-                if (r >= 0)
-                        r = control_reply_add_int(reply, "port", c.cluster->port);
-                if (r >= 0)
-                        r = control_reply_add_string(reply, "writer", c.cluster->writer);
+        if (r >= 0 && control_find_cluster(a, new_cluster, &c, NULL) >= 0) {
+                control_reply_add_string(reply, "endpoint", c.cluster->endpoint);
+                control_reply_add_int(reply, "port", c.cluster->port);
+                r = control_reply_add_string(reply, "writer", c.cluster->writer);
         }
-        control_reply_done(&ignored);
         return r;
 }

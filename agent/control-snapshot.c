@@ -63,7 +63,7 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
                 return control_reply_set(reply, CONTROL_USAGE, "snapshot: which cluster?");
         r = control_find_cluster(a, id, &c, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         if (!c.policy)
                 return control_reply_set(
                     reply, CONTROL_FAILED,
@@ -140,11 +140,9 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
                 control_reply_set(reply, CONTROL_OK, "%s snapshot %s of cluster %s (policy %s, region %s)%s",
                                   exists ? "Found" : "Started", sid, id, c.policy->name, c.region,
                                   exists ? ": it was already taken this minute" : "");
-                r = control_reply_add_string(reply, "snapshot", sid);
-                if (r >= 0)
-                        r = control_reply_add_string(reply, "policy", c.policy->name);
-                if (r >= 0)
-                        r = control_reply_request_id(reply, f.request_id);
+                control_reply_add_string(reply, "snapshot", sid);
+                control_reply_add_string(reply, "policy", c.policy->name);
+                r = control_reply_request_id(reply, f.request_id);
         } else {
                 char buf[1024];
                 act_error_fields(&e, &f);
@@ -171,7 +169,7 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
                 return control_reply_set(reply, CONTROL_USAGE, "%s: which snapshot?", verb);
         r = control_find_snapshot(a, id, &s, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         bool held = plan_tag_get(s.view.tags, s.view.n_tags, TAG_HOLD) != NULL;
         if (held == hold)
                 return control_reply_set(reply, CONTROL_OK, "%s is %s held", s.snapshot->identifier,
@@ -215,10 +213,8 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
                           s.snapshot->identifier,
                           hold ? "will not delete it until it is released"
                                : "judges it by its policy again from the next cycle");
-        r = control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
-        if (r >= 0)
-                r = control_reply_request_id(reply, f.request_id);
-        return r;
+        control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
+        return control_reply_request_id(reply, f.request_id);
 }
 
 int control_handle_hold(struct agent *a, const struct control_request *q, struct control_reply *reply)
@@ -316,7 +312,7 @@ static const char *delete_refusal(struct agent *a, const struct control_snapshot
                 return NULL;
         }
         if (o != ORIGIN_AGENT)
-                return control_origin_words(o);
+                return control_origin_to_string(o);
         p = agent_find_policy(a, policy_tag);
         if (!p)
                 return "tagged for a policy this agent does not have";
@@ -344,7 +340,7 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
                 return control_reply_set(reply, CONTROL_USAGE, "delete: which snapshot?");
         r = control_find_snapshot(a, id, &s, reply);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return control_lookup_failed(r);
         refusal = delete_refusal(a, &s, &p);
         bool backup = snapshot_classify(&s.view, agent_snapshot_prefix(a)) == ORIGIN_AWS_BACKUP;
         if (!refusal && !backup) {
@@ -414,8 +410,6 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
                     row && row->error_code ? ": " : "", row ? strempty(row->error_code) : "",
                     row && row->error_message ? ": " : "", row ? strempty(row->error_message) : "");
         }
-        r = control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
-        if (r >= 0 && row)
-                r = control_reply_request_id(reply, row->request_id);
-        return r;
+        control_reply_add_string(reply, "snapshot", s.snapshot->identifier);
+        return control_reply_request_id(reply, row ? row->request_id : NULL);
 }

@@ -72,6 +72,7 @@ void control_reply_done(struct control_reply *r)
         if (r->data)
                 json_object_put(r->data);
         r->data = NULL;
+        r->error = 0;
 }
 
 static void reply_setv(struct control_reply *r, int status, const char *fmt, va_list ap) _printf_(3, 0);
@@ -95,31 +96,26 @@ int control_reply_set(struct control_reply *r, int status, const char *fmt, ...)
         return 0;
 }
 
-static int reply_data(struct control_reply *r)
+/* Add `v`, a value just made for `key` (NULL: it could not be made, unless `null_ok`). */
+static int reply_add(struct control_reply *r, const char *key, struct json_object *v, bool null_ok)
 {
-        if (!r->data)
+        if (r->error >= 0 && !r->data)
                 r->data = json_object_new_object();
-        return r->data ? 0 : -ENOMEM;
+        if (r->error < 0 || !r->data || (!v && !null_ok) || json_object_object_add(r->data, key, v) < 0) {
+                json_object_put(v);
+                r->error = -ENOMEM; /* the only way adding fails */
+        }
+        return r->error;
 }
 
 int control_reply_add_string(struct control_reply *r, const char *key, const char *value)
 {
-        if (reply_data(r) < 0)
-                return -ENOMEM;
-        struct json_object *v = value ? json_object_new_string(value) : NULL;
-        if (value && !v)
-                return -ENOMEM;
-        return json_object_object_add(r->data, key, v) < 0 ? -ENOMEM : 0;
+        return reply_add(r, key, value ? json_object_new_string(value) : NULL, /* null_ok= */ !value);
 }
 
 int control_reply_add_int(struct control_reply *r, const char *key, int64_t value)
 {
-        if (reply_data(r) < 0)
-                return -ENOMEM;
-        struct json_object *v = json_object_new_int64(value);
-        if (!v)
-                return -ENOMEM;
-        return json_object_object_add(r->data, key, v) < 0 ? -ENOMEM : 0;
+        return reply_add(r, key, json_object_new_int64(value), /* null_ok= */ false);
 }
 
 const char *control_arg_string(const struct control_request *q, const char *key)

@@ -38,12 +38,14 @@ struct control_reply {
         int status;               /* CONTROL_OK, CONTROL_FAILED, CONTROL_USAGE */
         char *message;            /* for the operator, one or more lines */
         struct json_object *data; /* extra fields for --json (owned), NULL: none */
+        int error;                /* the first failure to add to data (-ENOMEM), sticky */
 };
 
 void control_reply_done(struct control_reply *r);
 /* Set status and message (printf). Returns `status` as a negative-free int for `return` chains. */
 int control_reply_set(struct control_reply *r, int status, const char *fmt, ...) _printf_(3, 4);
-/* data[key] = string / int (creates data on first use). -ENOMEM. */
+/* data[key] = string / int (creates data on first use). Once one fails (r->error = -ENOMEM), the later
+ * ones do nothing: add every field, then check once. Return r->error. */
 int control_reply_add_string(struct control_reply *r, const char *key, const char *value);
 int control_reply_add_int(struct control_reply *r, const char *key, int64_t value);
 

@@ -9,27 +9,30 @@
 #include "ctl-status.h"
 #include "plan.h"
 #include "select.h"
+#include "string-table.h"
 #include "timespec.h"
 
-/* Each verdict's name and how bad it is; anything else counts as UNKNOWN. */
-static const struct {
-        const char *name;
-        int rank;
-} check_statuses[] = {
-    [CHECK_OK] = {"OK", 0},
-    [CHECK_UNKNOWN] = {"UNKNOWN", 1},
-    [CHECK_WARNING] = {"WARNING", 2},
-    [CHECK_CRITICAL] = {"CRITICAL", 3},
+/* Each verdict's name; anything else counts as UNKNOWN. */
+static const char *const ctl_check_status_table[_CHECK_STATUS_MAX] = {
+    [CHECK_OK] = "OK",
+    [CHECK_WARNING] = "WARNING",
+    [CHECK_CRITICAL] = "CRITICAL",
+    [CHECK_UNKNOWN] = "UNKNOWN",
 };
 
-const char *ctl_check_status_to_string(enum ctl_check_status s)
-{
-        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].name : "UNKNOWN";
-}
+DEFINE_STRING_TABLE_TO_STRING(ctl_check_status, enum ctl_check_status, ctl_check_status_table, "UNKNOWN")
+
+/* How bad each verdict is; anything else ranks as UNKNOWN. */
+static const int check_ranks[_CHECK_STATUS_MAX] = {
+    [CHECK_OK] = 0,
+    [CHECK_UNKNOWN] = 1,
+    [CHECK_WARNING] = 2,
+    [CHECK_CRITICAL] = 3,
+};
 
 static int check_rank(enum ctl_check_status s)
 {
-        return (unsigned)s < ELEMENTSOF(check_statuses) ? check_statuses[s].rank : 1;
+        return (unsigned)s < ELEMENTSOF(check_ranks) ? check_ranks[s] : check_ranks[CHECK_UNKNOWN];
 }
 
 enum ctl_check_status ctl_check_worse(enum ctl_check_status a, enum ctl_check_status b)
@@ -121,9 +124,11 @@ static int check_unknown(const struct ctl_options *o, FILE *out, const char *why
 {
         if (o->json) {
                 _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-                if (j && ctl_json_add_string(j, "status", "UNKNOWN") >= 0 &&
-                    ctl_json_add_int(j, "exit_code", CHECK_UNKNOWN) >= 0 &&
-                    ctl_json_add_string(j, "message", why) >= 0)
+                int r = j ? 0 : -ENOMEM;
+                ctl_json_add_string(&r, j, "status", "UNKNOWN");
+                ctl_json_add_int(&r, j, "exit_code", CHECK_UNKNOWN);
+                ctl_json_add_string(&r, j, "message", why);
+                if (r >= 0)
                         ctl_json_print(out, j);
         } else
                 fprintf(out, "AURORA-BACKUP UNKNOWN - %s\n", why);
@@ -140,6 +145,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         _cleanup_free_ struct check_cluster *cc = NULL;
         size_t n_clusters = 0, n_snaps = 0, n_cycles = 0, n_cc = 0, n_problems = 0;
         int64_t observed_at = 0, first_cycle = 0;
+        enum ctl_check_status verdict = CHECK_OK;
         int r;
 
         r = ctl_context_open(o, &ctx, err);
@@ -169,8 +175,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
                 r = -ENOMEM;
                 goto finish;
         }
-        unsigned counts[4] = {}, pending = 0;
-        enum ctl_check_status verdict = CHECK_OK;
+        unsigned counts[_CHECK_STATUS_MAX] = {}, pending = 0;
         for (size_t i = 0; i < n_clusters; i++) {
                 const struct policy *p = find_policy(ctx.config, clusters[i].policy);
                 if (!p)
@@ -229,7 +234,7 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
         }
         if (empty_policies > 0)
                 verdict = ctl_check_worse(verdict, CHECK_WARNING);
-        unsigned problem_counts[4] = {}, quota_exhausted = 0;
+        unsigned problem_counts[_CHECK_STATUS_MAX] = {}, quota_exhausted = 0;
         int64_t problem_critical = ctx.config->agent.problem_critical_sec > 0
                                        ? ctx.config->agent.problem_critical_sec
                                        : CONFIG_DEFAULT_PROBLEM_CRITICAL_SEC;
@@ -309,76 +314,46 @@ int ctl_check(const struct ctl_options *o, FILE *out, FILE *err)
 
         if (o->json) {
                 _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-                struct json_object *arr = j ? ctl_json_add_array(j, "clusters") : NULL;
-                if (!arr) {
-                        r = -ENOMEM;
-                        goto finish;
-                }
-                r = 0;
-                if (r == 0)
-                        r = ctl_json_add_string(j, "status", ctl_check_status_to_string(verdict));
-                if (r == 0)
-                        r = ctl_json_add_int(j, "exit_code", verdict);
-                if (r == 0)
-                        r = ctl_json_add_string(j, "message", summary);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "fresh", counts[CHECK_OK]);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "warning", counts[CHECK_WARNING]);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "critical", counts[CHECK_CRITICAL]);
-                if (r == 0)
-                        r = ctl_json_add_bool(j, "state_stale", stale);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "state_age_sec", state_age);
-                if (r == 0)
-                        r = ctl_json_add_bool(j, "last_cycle_failed", last_failed);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "pending", pending);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "policies_selecting_nothing", empty_policies);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "problems", n_open_problems);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "problems_critical", problem_counts[CHECK_CRITICAL]);
-                if (r == 0)
-                        r = ctl_json_add_bool(j, "quota_exhausted", quota_exhausted > 0);
-                if (r == 0)
-                        r = ctl_json_add_int(j, "problem_critical_sec", problem_critical);
-                struct json_object *pa = r == 0 ? ctl_json_add_array(j, "problem_list") : NULL;
-                if (r == 0)
-                        r = pa ? ctl_problems_json(pa, ctx.now, problems, n_problems) : -ENOMEM;
+                r = j ? 0 : -ENOMEM;
+                struct json_object *arr = ctl_json_add_array(&r, j, "clusters");
+                ctl_json_add_string(&r, j, "status", ctl_check_status_to_string(verdict));
+                ctl_json_add_int(&r, j, "exit_code", verdict);
+                ctl_json_add_string(&r, j, "message", summary);
+                ctl_json_add_int(&r, j, "fresh", counts[CHECK_OK]);
+                ctl_json_add_int(&r, j, "warning", counts[CHECK_WARNING]);
+                ctl_json_add_int(&r, j, "critical", counts[CHECK_CRITICAL]);
+                ctl_json_add_bool(&r, j, "state_stale", stale);
+                ctl_json_add_int(&r, j, "state_age_sec", state_age);
+                ctl_json_add_bool(&r, j, "last_cycle_failed", last_failed);
+                ctl_json_add_int(&r, j, "pending", pending);
+                ctl_json_add_int(&r, j, "policies_selecting_nothing", empty_policies);
+                ctl_json_add_int(&r, j, "problems", n_open_problems);
+                ctl_json_add_int(&r, j, "problems_critical", problem_counts[CHECK_CRITICAL]);
+                ctl_json_add_bool(&r, j, "quota_exhausted", quota_exhausted > 0);
+                ctl_json_add_int(&r, j, "problem_critical_sec", problem_critical);
+                struct json_object *pa = ctl_json_add_array(&r, j, "problem_list");
+                ctl_problems_json(&r, pa, ctx.now, problems, n_problems);
                 /* Each problem's own verdict, after the fields status and history show too. */
-                for (size_t i = 0; r == 0 && i < n_problems; i++)
-                        r = ctl_json_add_string(json_object_array_get_idx(pa, i), "status",
-                                                ctl_check_status_to_string(problem_status(
-                                                    &problems[i], ctx.now, problem_critical)));
-                for (size_t i = 0; r == 0 && i < n_cc; i++) {
-                        struct json_object *e = ctl_json_array_add_object(arr);
-                        r = e ? ctl_json_add_string(e, "cluster", cc[i].cluster) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "policy", cc[i].policy);
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "newest_snapshot", cc[i].newest);
-                        if (r == 0)
-                                r = ctl_json_add_age(e, "age_sec", ctx.now, cc[i].newest);
-                        if (r == 0)
-                                r = ctl_json_add_string(
-                                    e, "status",
-                                    cc[i].pending ? "PENDING" : ctl_check_status_to_string(cc[i].status));
-                        if (r == 0)
-                                r = ctl_json_add_bool(e, "pending", cc[i].pending);
-                        if (r == 0)
-                                r = ctl_next_slot_json(e, "next_slot",
-                                                       ctl_next_slot(&ctx, NULL, cc[i].cluster));
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "newest_restorable_point", cc[i].rpo.newest_point);
-                        if (r == 0)
-                                r = ctl_json_add_age(e, "rpo_age_sec", ctx.now, cc[i].rpo.newest_point);
-                        if (r == 0)
-                                r = ctl_json_add_bool(e, "rpo_late", cc[i].rpo_late);
+                for (size_t i = 0; r >= 0 && i < n_problems; i++)
+                        ctl_json_add_string(&r, json_object_array_get_idx(pa, i), "status",
+                                            ctl_check_status_to_string(
+                                                problem_status(&problems[i], ctx.now, problem_critical)));
+                for (size_t i = 0; r >= 0 && i < n_cc; i++) {
+                        struct json_object *e = ctl_json_array_add_object(&r, arr);
+                        ctl_json_add_string(&r, e, "cluster", cc[i].cluster);
+                        ctl_json_add_string(&r, e, "policy", cc[i].policy);
+                        ctl_json_add_time(&r, e, "newest_snapshot", cc[i].newest);
+                        ctl_json_add_age(&r, e, "age_sec", ctx.now, cc[i].newest);
+                        ctl_json_add_string(&r, e, "status",
+                                            cc[i].pending ? "PENDING"
+                                                          : ctl_check_status_to_string(cc[i].status));
+                        ctl_json_add_bool(&r, e, "pending", cc[i].pending);
+                        ctl_next_slot_json(&r, e, "next_slot", ctl_next_slot(&ctx, NULL, cc[i].cluster));
+                        ctl_json_add_time(&r, e, "newest_restorable_point", cc[i].rpo.newest_point);
+                        ctl_json_add_age(&r, e, "rpo_age_sec", ctx.now, cc[i].rpo.newest_point);
+                        ctl_json_add_bool(&r, e, "rpo_late", cc[i].rpo_late);
                 }
-                if (r == 0)
+                if (r >= 0)
                         r = ctl_json_print(out, j);
         } else {
                 fprintf(out,

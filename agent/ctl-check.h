@@ -13,6 +13,7 @@ enum ctl_check_status {
         CHECK_WARNING = 1,
         CHECK_CRITICAL = 2,
         CHECK_UNKNOWN = 3,
+        _CHECK_STATUS_MAX,
 };
 const char *ctl_check_status_to_string(enum ctl_check_status s);
 /* The worse of two verdicts (CRITICAL > WARNING > UNKNOWN > OK, as monitoring plugins rank them). */

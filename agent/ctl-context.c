@@ -110,46 +110,29 @@ const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *
         return NULL;
 }
 
-int ctl_problem_json(struct json_object *e, int64_t now, const struct problem *p)
+void ctl_problem_json(int *r, struct json_object *e, int64_t now, const struct problem *p)
 {
-        int r = ctl_json_add_string(e, "kind", problem_kind_to_string(p->kind));
-        if (r == 0)
-                r = ctl_json_add_string(e, "policy", p->policy);
-        if (r == 0)
-                r = ctl_json_add_string(e, "cluster", p->cluster);
-        if (r == 0)
-                r = ctl_json_add_string(e, "snapshot", p->snapshot);
-        if (r == 0)
-                r = ctl_json_add_string(e, "region", p->region);
-        if (r == 0)
-                r = ctl_json_add_string(e, "action", p->action);
-        if (r == 0)
-                r = ctl_json_add_time(e, "since", p->first_seen);
-        if (r == 0)
-                r = ctl_json_add_int(e, "age_sec", MAX(now - p->first_seen, 0));
-        if (r == 0)
-                r = ctl_json_add_time(e, "last_seen", p->last_seen);
-        if (r == 0)
-                r = ctl_json_add_int(e, "count", p->count);
-        if (r == 0)
-                r = ctl_json_add_string(e, "error_code", p->error_code);
-        if (r == 0)
-                r = ctl_json_add_string(e, "error_message", p->error_message);
-        if (r == 0)
-                r = ctl_json_add_string(e, "request_id", p->request_id);
-        if (r == 0 && p->resolved_at)
-                r = ctl_json_add_time(e, "resolved", p->resolved_at);
-        return r;
+        ctl_json_add_string(r, e, "kind", problem_kind_to_string(p->kind));
+        ctl_json_add_string(r, e, "policy", p->policy);
+        ctl_json_add_string(r, e, "cluster", p->cluster);
+        ctl_json_add_string(r, e, "snapshot", p->snapshot);
+        ctl_json_add_string(r, e, "region", p->region);
+        ctl_json_add_string(r, e, "action", p->action);
+        ctl_json_add_time(r, e, "since", p->first_seen);
+        ctl_json_add_int(r, e, "age_sec", MAX(now - p->first_seen, 0));
+        ctl_json_add_time(r, e, "last_seen", p->last_seen);
+        ctl_json_add_int(r, e, "count", p->count);
+        ctl_json_add_string(r, e, "error_code", p->error_code);
+        ctl_json_add_string(r, e, "error_message", p->error_message);
+        ctl_json_add_string(r, e, "request_id", p->request_id);
+        if (p->resolved_at)
+                ctl_json_add_time(r, e, "resolved", p->resolved_at);
 }
 
-int ctl_problems_json(struct json_object *arr, int64_t now, const struct problem *p, size_t n)
+void ctl_problems_json(int *r, struct json_object *arr, int64_t now, const struct problem *p, size_t n)
 {
-        int r = 0;
-        for (size_t i = 0; r == 0 && i < n; i++) {
-                struct json_object *e = ctl_json_array_add_object(arr);
-                r = e ? ctl_problem_json(e, now, &p[i]) : -ENOMEM;
-        }
-        return r;
+        for (size_t i = 0; *r >= 0 && i < n; i++)
+                ctl_problem_json(r, ctl_json_array_add_object(r, arr), now, &p[i]);
 }
 
 void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p)
@@ -178,38 +161,29 @@ void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct p
                         p->request_id ? ")" : "");
 }
 
-int ctl_slot_json(struct json_object *e, int64_t slot_start, int64_t window_open, int64_t window_close,
-                  const char *window, bool window_from_cluster, const char *schedule, const char *then,
-                  int64_t retry_at)
+void ctl_slot_json(int *r, struct json_object *e, int64_t slot_start, int64_t window_open,
+                   int64_t window_close, const char *window, bool window_from_cluster, const char *schedule,
+                   const char *then, int64_t retry_at)
 {
-        int r = ctl_json_add_time(e, "slot", slot_start);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_open", window_open);
-        if (r == 0)
-                r = ctl_json_add_time(e, "window_close", window_close);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window", window);
-        if (r == 0)
-                r = ctl_json_add_string(e, "window_from", window_from_cluster ? "cluster" : "policy");
-        if (r == 0)
-                r = ctl_json_add_string(e, "schedule", schedule);
-        if (r == 0)
-                r = ctl_json_add_string(e, "then", then);
-        if (r == 0 && retry_at != 0)
-                r = ctl_json_add_time(e, "retry", retry_at);
-        return r;
+        ctl_json_add_time(r, e, "slot", slot_start);
+        ctl_json_add_time(r, e, "window_open", window_open);
+        ctl_json_add_time(r, e, "window_close", window_close);
+        ctl_json_add_string(r, e, "window", window);
+        ctl_json_add_string(r, e, "window_from", window_from_cluster ? "cluster" : "policy");
+        ctl_json_add_string(r, e, "schedule", schedule);
+        ctl_json_add_string(r, e, "then", then);
+        if (retry_at != 0)
+                ctl_json_add_time(r, e, "retry", retry_at);
 }
 
-int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n)
+void ctl_next_slot_json(int *r, struct json_object *obj, const char *key, const struct next_slot_record *n)
 {
-        if (!n)
-                return ctl_json_add(obj, key, NULL);
-        struct json_object *e = ctl_json_add_object(obj, key);
-        if (!e)
-                return -ENOMEM;
-        int r = ctl_slot_json(e, n->slot_start, n->window_open, n->window_close, n->window,
-                              n->window_from_cluster, n->schedule, n->state, n->retry_at);
-        if (r == 0)
-                r = ctl_json_add_time(e, "planned", n->planned_at);
-        return r;
+        if (!n) {
+                ctl_json_add(r, obj, key, NULL);
+                return;
+        }
+        struct json_object *e = ctl_json_add_object(r, obj, key);
+        ctl_slot_json(r, e, n->slot_start, n->window_open, n->window_close, n->window,
+                      n->window_from_cluster, n->schedule, n->state, n->retry_at);
+        ctl_json_add_time(r, e, "planned", n->planned_at);
 }

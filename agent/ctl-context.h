@@ -30,16 +30,17 @@ struct ctl_context {
 const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *region, const char *cluster);
 /* The open problems, one line per problem, and as JSON objects: shared by status and check. */
 struct json_object;
-int ctl_problem_json(struct json_object *obj, int64_t now, const struct problem *p);
+/* The JSON writers here carry a sticky error, as ctl-output.h's do. */
+void ctl_problem_json(int *r, struct json_object *obj, int64_t now, const struct problem *p);
 /* One object per problem, appended to the array `arr`. */
-int ctl_problems_json(struct json_object *arr, int64_t now, const struct problem *p, size_t n);
+void ctl_problems_json(int *r, struct json_object *arr, int64_t now, const struct problem *p, size_t n);
 void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p);
-int ctl_next_slot_json(struct json_object *obj, const char *key, const struct next_slot_record *n);
+void ctl_next_slot_json(int *r, struct json_object *obj, const char *key, const struct next_slot_record *n);
 /* The fields of a next slot that status and check (the agent's last plan, from state.db) and plan (a plan
  * made now) all show, in this order. `then` is next_slot_state_to_string(); retry_at 0: not retrying. */
-int ctl_slot_json(struct json_object *e, int64_t slot_start, int64_t window_open, int64_t window_close,
-                  const char *window, bool window_from_cluster, const char *schedule, const char *then,
-                  int64_t retry_at);
+void ctl_slot_json(int *r, struct json_object *e, int64_t slot_start, int64_t window_open,
+                   int64_t window_close, const char *window, bool window_from_cluster, const char *schedule,
+                   const char *then, int64_t retry_at);
 
 /* The state directory: --state-dir, else agent.state_directory, else $STATE_DIRECTORY, else the default. */
 const char *ctl_state_dir(const char *arg, const struct agent_config *c);

@@ -50,11 +50,11 @@ static int socket_path(const struct ctl_options *o, const struct ctl_control_arg
         return *ret ? 0 : -ENOMEM;
 }
 
-static int add(struct json_object *args, const char *key, const char *value)
+/* An argument given on the command line; those not given are left out. */
+static void add(int *r, struct json_object *args, const char *key, const char *value)
 {
-        if (!value)
-                return 0;
-        return ctl_json_add_string(args, key, value);
+        if (value)
+                ctl_json_add_string(r, args, key, value);
 }
 
 /* The request's "args", or a usage message and -EINVAL. */
@@ -113,19 +113,15 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
                 }
         }
         if (restore || export) {
-                r = add(j, "snapshot", a->snapshot);
-                if (r >= 0)
-                        r = add(j, "cluster", a->cluster);
-                if (r >= 0)
-                        r = add(j, "new_cluster", a->new_cluster);
-                if (r >= 0)
-                        r = add(j, "time", a->time);
-                if (r >= 0)
-                        r = add(j, "instance_class", a->instance_class);
-                if (r >= 0 && a->latest)
-                        r = ctl_json_add_bool(j, "latest", 1);
-                if (r >= 0 && a->no_wait)
-                        r = ctl_json_add_bool(j, "no_wait", 1);
+                add(&r, j, "snapshot", a->snapshot);
+                add(&r, j, "cluster", a->cluster);
+                add(&r, j, "new_cluster", a->new_cluster);
+                add(&r, j, "time", a->time);
+                add(&r, j, "instance_class", a->instance_class);
+                if (a->latest)
+                        ctl_json_add_bool(&r, j, "latest", 1);
+                if (a->no_wait)
+                        ctl_json_add_bool(&r, j, "no_wait", 1);
                 return r;
         }
         if (streq(verb, "ping"))
@@ -140,7 +136,8 @@ static int build_args(const char *verb, const struct ctl_control_args *a, struct
         const char *key = streq(verb, "snapshot")        ? "cluster"
                           : streq(verb, "cancel-export") ? "task"
                                                          : "snapshot";
-        return add(j, key, a->target);
+        add(&r, j, key, a->target);
+        return r;
 }
 
 /* Why a call to the agent failed, for the operator. */
@@ -203,7 +200,9 @@ static int restore_wait(const struct ctl_options *o, const char *path, const cha
         for (;;) {
                 _cleanup_(json_object_putp) struct json_object *args = json_object_new_object(),
                                                                *reply = NULL;
-                if (!args || ctl_json_add_string(args, "new_cluster", new_cluster) < 0)
+                r = args ? 0 : -ENOMEM;
+                ctl_json_add_string(&r, args, "new_cluster", new_cluster);
+                if (r < 0)
                         return EXIT_FAILED;
                 r = control_client_call(path, "restore-status", args, CTL_CONTROL_TIMEOUT_USEC, &reply);
                 if (r < 0)

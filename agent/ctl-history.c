@@ -13,68 +13,49 @@ static const char *dash(const char *s)
         return s && *s ? s : "-";
 }
 
+static void ledger_entry_json(int *r, struct json_object *e, const struct ledger_entry *l)
+{
+        ctl_json_add_int(r, e, "id", l->id);
+        ctl_json_add_time(r, e, "time", l->created_at);
+        ctl_json_add_time(r, e, "updated", l->updated_at);
+        ctl_json_add_string(r, e, "kind", ledger_kind_to_string(l->kind));
+        ctl_json_add_string(r, e, "state", ledger_state_to_string(l->state));
+        ctl_json_add_string(r, e, "policy", l->policy);
+        ctl_json_add_string(r, e, "cluster", l->cluster);
+        ctl_json_add_string(r, e, "snapshot", l->snapshot);
+        ctl_json_add_string(r, e, "region", l->region);
+        ctl_json_add_string(r, e, "target", l->target);
+        ctl_json_add_time(r, e, "slot", l->slot_start);
+        ctl_json_add_int(r, e, "attempts", l->attempts);
+        ctl_json_add_string(r, e, "request_id", l->request_id);
+        ctl_json_add_string(r, e, "error_code", l->error_code);
+        ctl_json_add_string(r, e, "error_message", l->error_message);
+}
+
+static void window_record_json(int *r, struct json_object *e, const struct window_record *w)
+{
+        ctl_json_add_time(r, e, "slot", w->slot_start);
+        ctl_json_add_string(r, e, "policy", w->policy);
+        ctl_json_add_string(r, e, "cluster", w->cluster);
+        ctl_json_add_string(r, e, "outcome", window_outcome_to_string(w->outcome));
+        ctl_json_add_string(r, e, "snapshot", w->snapshot);
+        ctl_json_add_time(r, e, "recorded", w->recorded_at);
+}
+
 static int history_json(FILE *out, const struct ledger_entry *l, size_t n_l, const struct window_record *w,
                         size_t n_w, const struct problem *pr, size_t n_pr, int64_t now)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-        struct json_object *ledger = j ? ctl_json_add_array(j, "ledger") : NULL,
-                           *windows = ledger ? ctl_json_add_array(j, "windows") : NULL,
-                           *problems = windows ? ctl_json_add_array(j, "problems") : NULL;
-        int r;
+        int r = j ? 0 : -ENOMEM;
+        struct json_object *ledger = ctl_json_add_array(&r, j, "ledger"),
+                           *windows = ctl_json_add_array(&r, j, "windows"),
+                           *problems = ctl_json_add_array(&r, j, "problems");
 
-        if (!problems)
-                return -ENOMEM;
-        r = ctl_problems_json(problems, now, pr, n_pr);
-        for (size_t i = 0; r == 0 && i < n_l; i++) {
-                struct json_object *e = ctl_json_array_add_object(ledger);
-                if (!e)
-                        return -ENOMEM;
-                r = ctl_json_add_int(e, "id", l[i].id);
-                if (r == 0)
-                        r = ctl_json_add_time(e, "time", l[i].created_at);
-                if (r == 0)
-                        r = ctl_json_add_time(e, "updated", l[i].updated_at);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "kind", ledger_kind_to_string(l[i].kind));
-                if (r == 0)
-                        r = ctl_json_add_string(e, "state", ledger_state_to_string(l[i].state));
-                if (r == 0)
-                        r = ctl_json_add_string(e, "policy", l[i].policy);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "cluster", l[i].cluster);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "snapshot", l[i].snapshot);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "region", l[i].region);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "target", l[i].target);
-                if (r == 0)
-                        r = ctl_json_add_time(e, "slot", l[i].slot_start);
-                if (r == 0)
-                        r = ctl_json_add_int(e, "attempts", l[i].attempts);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "request_id", l[i].request_id);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "error_code", l[i].error_code);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "error_message", l[i].error_message);
-        }
-        for (size_t i = 0; r == 0 && i < n_w; i++) {
-                struct json_object *e = ctl_json_array_add_object(windows);
-                if (!e)
-                        return -ENOMEM;
-                r = ctl_json_add_time(e, "slot", w[i].slot_start);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "policy", w[i].policy);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "cluster", w[i].cluster);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "outcome", window_outcome_to_string(w[i].outcome));
-                if (r == 0)
-                        r = ctl_json_add_string(e, "snapshot", w[i].snapshot);
-                if (r == 0)
-                        r = ctl_json_add_time(e, "recorded", w[i].recorded_at);
-        }
+        ctl_problems_json(&r, problems, now, pr, n_pr);
+        for (size_t i = 0; r >= 0 && i < n_l; i++)
+                ledger_entry_json(&r, ctl_json_array_add_object(&r, ledger), &l[i]);
+        for (size_t i = 0; r >= 0 && i < n_w; i++)
+                window_record_json(&r, ctl_json_array_add_object(&r, windows), &w[i]);
         return r < 0 ? r : ctl_json_print(out, j);
 }
 

@@ -29,51 +29,51 @@ const char *ctl_format_age(int64_t now, int64_t t, char buf[static CTL_AGE_MAX])
         return duration_format(age, buf, CTL_AGE_MAX);
 }
 
-int ctl_json_add(struct json_object *obj, const char *key, struct json_object *value)
+void ctl_json_add(int *r, struct json_object *obj, const char *key, struct json_object *value)
 {
-        if (json_object_object_add(obj, key, value) < 0) {
-                json_object_put(value);
-                return -ENOMEM;
-        }
-        return 0;
+        if (*r >= 0 && json_object_object_add(obj, key, value) >= 0)
+                return;
+        json_object_put(value);
+        if (*r >= 0)
+                *r = -ENOMEM;
 }
 
-int ctl_json_add_string(struct json_object *obj, const char *key, const char *value)
+/* Add `v`, a value just made (NULL: it could not be made), and return it, or NULL. */
+static struct json_object *add_new(int *r, struct json_object *obj, const char *key, struct json_object *v)
 {
-        struct json_object *v = NULL;
-        if (value) {
-                v = json_object_new_string(value);
-                if (!v)
-                        return -ENOMEM;
-        }
-        return ctl_json_add(obj, key, v);
+        if (!v && *r >= 0)
+                *r = -ENOMEM;
+        ctl_json_add(r, obj, key, v);
+        return *r >= 0 ? v : NULL;
 }
 
-int ctl_json_add_int(struct json_object *obj, const char *key, int64_t value)
+void ctl_json_add_string(int *r, struct json_object *obj, const char *key, const char *value)
 {
-        struct json_object *v = json_object_new_int64(value);
-        if (!v)
-                return -ENOMEM;
-        return ctl_json_add(obj, key, v);
+        if (value)
+                add_new(r, obj, key, json_object_new_string(value));
+        else
+                ctl_json_add(r, obj, key, NULL);
 }
 
-int ctl_json_add_time(struct json_object *obj, const char *key, int64_t t)
+void ctl_json_add_int(int *r, struct json_object *obj, const char *key, int64_t value)
+{
+        add_new(r, obj, key, json_object_new_int64(value));
+}
+
+void ctl_json_add_time(int *r, struct json_object *obj, const char *key, int64_t t)
 {
         char buf[TIME_ISO8601_MAX];
-        return ctl_json_add_string(obj, key, t == 0 ? NULL : time_format_iso8601(t, buf));
+        ctl_json_add_string(r, obj, key, t == 0 ? NULL : time_format_iso8601(t, buf));
 }
 
-int ctl_json_add_age(struct json_object *obj, const char *key, int64_t now, int64_t t)
+void ctl_json_add_age(int *r, struct json_object *obj, const char *key, int64_t now, int64_t t)
 {
-        return ctl_json_add_int(obj, key, t ? MAX(now - t, 0) : -1);
+        ctl_json_add_int(r, obj, key, t ? MAX(now - t, 0) : -1);
 }
 
-int ctl_json_add_bool(struct json_object *obj, const char *key, int value)
+void ctl_json_add_bool(int *r, struct json_object *obj, const char *key, int value)
 {
-        struct json_object *v = json_object_new_boolean(value);
-        if (!v)
-                return -ENOMEM;
-        return ctl_json_add(obj, key, v);
+        add_new(r, obj, key, json_object_new_boolean(value));
 }
 
 int ctl_json_print(FILE *f, struct json_object *obj)
@@ -87,31 +87,25 @@ int ctl_json_print(FILE *f, struct json_object *obj)
         return 0;
 }
 
-struct json_object *ctl_json_array_add_object(struct json_object *arr)
+struct json_object *ctl_json_array_add_object(int *r, struct json_object *arr)
 {
-        struct json_object *e = json_object_new_object();
-        if (!e)
+        if (*r < 0)
                 return NULL;
-        if (json_object_array_add(arr, e) < 0) {
+        struct json_object *e = json_object_new_object();
+        if (!e || json_object_array_add(arr, e) < 0) {
                 json_object_put(e);
+                *r = -ENOMEM;
                 return NULL;
         }
         return e;
 }
 
-static struct json_object *add_new(struct json_object *obj, const char *key, struct json_object *v)
+struct json_object *ctl_json_add_object(int *r, struct json_object *obj, const char *key)
 {
-        if (!v || ctl_json_add(obj, key, v) < 0)
-                return NULL;
-        return v;
+        return add_new(r, obj, key, json_object_new_object());
 }
 
-struct json_object *ctl_json_add_object(struct json_object *obj, const char *key)
+struct json_object *ctl_json_add_array(int *r, struct json_object *obj, const char *key)
 {
-        return add_new(obj, key, json_object_new_object());
-}
-
-struct json_object *ctl_json_add_array(struct json_object *obj, const char *key)
-{
-        return add_new(obj, key, json_object_new_array());
+        return add_new(r, obj, key, json_object_new_array());
 }

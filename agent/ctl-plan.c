@@ -59,111 +59,71 @@ static void plan_view_done(struct plan *v)
         free(v->next_slots);
 }
 
-static int action_json(struct json_object *e, const struct plan_action *a)
+static void action_json(int *r, struct json_object *e, const struct plan_action *a)
 {
-        int r = ctl_json_add_string(e, "kind", action_kind_to_string(a->kind));
-        if (r == 0)
-                r = ctl_json_add_string(e, "policy", a->policy);
-        if (r == 0)
-                r = ctl_json_add_string(e, "cluster", a->cluster);
-        if (r == 0)
-                r = ctl_json_add_string(e, "region", a->region);
-        if (r == 0)
-                r = ctl_json_add_string(e, "snapshot", a->snapshot);
-        if (r == 0)
-                r = ctl_json_add_string(e, "source_snapshot", a->source_snapshot);
-        if (r == 0)
-                r = ctl_json_add_string(e, "source_region", a->source_region);
-        if (r == 0)
-                r = ctl_json_add_string(e, "status", a->status);
-        if (r == 0)
-                r = ctl_json_add_time(e, "slot", a->slot_start);
-        if (r == 0)
-                r = ctl_json_add_time(e, "retry", a->retry_at);
-        if (r == 0)
-                r = ctl_json_add_string(e, "target", a->target);
-        if (r == 0)
-                r = ctl_json_add_string(e, "rule", a->rule);
-        return r;
+        ctl_json_add_string(r, e, "kind", action_kind_to_string(a->kind));
+        ctl_json_add_string(r, e, "policy", a->policy);
+        ctl_json_add_string(r, e, "cluster", a->cluster);
+        ctl_json_add_string(r, e, "region", a->region);
+        ctl_json_add_string(r, e, "snapshot", a->snapshot);
+        ctl_json_add_string(r, e, "source_snapshot", a->source_snapshot);
+        ctl_json_add_string(r, e, "source_region", a->source_region);
+        ctl_json_add_string(r, e, "status", a->status);
+        ctl_json_add_time(r, e, "slot", a->slot_start);
+        ctl_json_add_time(r, e, "retry", a->retry_at);
+        ctl_json_add_string(r, e, "target", a->target);
+        ctl_json_add_string(r, e, "rule", a->rule);
 }
 
-static int verdict_json(struct json_object *e, const struct snapshot_verdict *v)
+static void verdict_json(int *r, struct json_object *e, const struct snapshot_verdict *v)
 {
-        int r = ctl_json_add_string(e, "snapshot", v->snapshot);
-        if (r == 0)
-                r = ctl_json_add_string(e, "region", v->region);
-        if (r == 0)
-                r = ctl_json_add_string(e, "cluster", v->cluster);
-        if (r == 0)
-                r = ctl_json_add_time(e, "created",
-                                      v->create_time == PLAN_TIME_UNKNOWN ? 0 : v->create_time);
-        if (r == 0)
-                r = ctl_json_add_string(e, "status", v->status);
-        if (r == 0)
-                r = ctl_json_add_string(e, "origin", snapshot_origin_to_string(v->origin));
-        if (r == 0)
-                r = ctl_json_add_string(e, "group", verdict_group_to_string(v->group));
-        if (r == 0)
-                r = ctl_json_add_string(e, "policy", v->policy);
-        if (r == 0)
-                r = ctl_json_add_string(e, "verdict", v->deleted ? "delete" : "keep");
-        if (r == 0 && v->deleted)
-                r = ctl_json_add_string(e, "why", delete_reason_to_string(v->why));
-        if (r == 0 && !v->deleted) {
-                struct json_object *rules = ctl_json_add_array(e, "kept_by");
-                r = rules ? 0 : -ENOMEM;
-                for (unsigned bit = 1; r == 0 && bit <= _KEEP_REASON_LAST; bit <<= 1)
-                        if (v->keep & bit &&
-                            json_object_array_add(rules,
-                                                  json_object_new_string(keep_reason_to_string(bit))) < 0)
-                                r = -ENOMEM;
+        ctl_json_add_string(r, e, "snapshot", v->snapshot);
+        ctl_json_add_string(r, e, "region", v->region);
+        ctl_json_add_string(r, e, "cluster", v->cluster);
+        ctl_json_add_time(r, e, "created", v->create_time == PLAN_TIME_UNKNOWN ? 0 : v->create_time);
+        ctl_json_add_string(r, e, "status", v->status);
+        ctl_json_add_string(r, e, "origin", snapshot_origin_to_string(v->origin));
+        ctl_json_add_string(r, e, "group", verdict_group_to_string(v->group));
+        ctl_json_add_string(r, e, "policy", v->policy);
+        ctl_json_add_string(r, e, "verdict", v->deleted ? "delete" : "keep");
+        if (v->deleted) {
+                ctl_json_add_string(r, e, "why", delete_reason_to_string(v->why));
+                return;
         }
-        return r;
+        struct json_object *rules = ctl_json_add_array(r, e, "kept_by");
+        for (unsigned bit = 1; *r >= 0 && bit <= _KEEP_REASON_LAST; bit <<= 1)
+                if (v->keep & bit &&
+                    json_object_array_add(rules, json_object_new_string(keep_reason_to_string(bit))) < 0)
+                        *r = -ENOMEM;
 }
 
 /* retry_at is set for NEXT_SLOT_RETRY only (plan-action.h), so "retry" shows for that state alone. */
-static int next_slot_json(struct json_object *e, const struct plan_next_slot *n)
+static void next_slot_json(int *r, struct json_object *e, const struct plan_next_slot *n)
 {
-        int r = ctl_json_add_string(e, "policy", n->policy);
-        if (r == 0)
-                r = ctl_json_add_string(e, "cluster", n->cluster);
-        if (r == 0)
-                r = ctl_json_add_string(e, "region", n->region);
-        if (r == 0)
-                r = ctl_slot_json(e, n->slot_start, n->window_open, n->window_close, n->window,
-                                  n->window_from_cluster, n->schedule, next_slot_state_to_string(n->state),
-                                  n->retry_at);
-        return r;
+        ctl_json_add_string(r, e, "policy", n->policy);
+        ctl_json_add_string(r, e, "cluster", n->cluster);
+        ctl_json_add_string(r, e, "region", n->region);
+        ctl_slot_json(r, e, n->slot_start, n->window_open, n->window_close, n->window,
+                      n->window_from_cluster, n->schedule, next_slot_state_to_string(n->state), n->retry_at);
 }
 
 static int plan_json(FILE *out, const struct plan *p, unsigned failures)
 {
         _cleanup_(json_object_putp) struct json_object *j = json_object_new_object();
-        struct json_object *acts = j ? ctl_json_add_array(j, "actions") : NULL,
-                           *verdicts = acts ? ctl_json_add_array(j, "verdicts") : NULL,
-                           *slots = verdicts ? ctl_json_add_array(j, "next_slots") : NULL;
-        int r;
+        int r = j ? 0 : -ENOMEM;
+        struct json_object *acts = ctl_json_add_array(&r, j, "actions"),
+                           *verdicts = ctl_json_add_array(&r, j, "verdicts"),
+                           *slots = ctl_json_add_array(&r, j, "next_slots");
 
-        if (!slots)
-                return -ENOMEM;
-        r = ctl_json_add_time(j, "now", p->now);
-        if (r == 0)
-                r = ctl_json_add_time(j, "next_wakeup",
-                                      p->next_wakeup == PLAN_NO_WAKEUP ? 0 : p->next_wakeup);
-        if (r == 0)
-                r = ctl_json_add_int(j, "regions_not_observed", failures);
-        for (size_t i = 0; r == 0 && i < p->n_actions; i++) {
-                struct json_object *e = ctl_json_array_add_object(acts);
-                r = e ? action_json(e, &p->actions[i]) : -ENOMEM;
-        }
-        for (size_t i = 0; r == 0 && i < p->n_verdicts; i++) {
-                struct json_object *e = ctl_json_array_add_object(verdicts);
-                r = e ? verdict_json(e, &p->verdicts[i]) : -ENOMEM;
-        }
-        for (size_t i = 0; r == 0 && i < p->n_next_slots; i++) {
-                struct json_object *e = ctl_json_array_add_object(slots);
-                r = e ? next_slot_json(e, &p->next_slots[i]) : -ENOMEM;
-        }
+        ctl_json_add_time(&r, j, "now", p->now);
+        ctl_json_add_time(&r, j, "next_wakeup", p->next_wakeup == PLAN_NO_WAKEUP ? 0 : p->next_wakeup);
+        ctl_json_add_int(&r, j, "regions_not_observed", failures);
+        for (size_t i = 0; r >= 0 && i < p->n_actions; i++)
+                action_json(&r, ctl_json_array_add_object(&r, acts), &p->actions[i]);
+        for (size_t i = 0; r >= 0 && i < p->n_verdicts; i++)
+                verdict_json(&r, ctl_json_array_add_object(&r, verdicts), &p->verdicts[i]);
+        for (size_t i = 0; r >= 0 && i < p->n_next_slots; i++)
+                next_slot_json(&r, ctl_json_array_add_object(&r, slots), &p->next_slots[i]);
         return r < 0 ? r : ctl_json_print(out, j);
 }
 

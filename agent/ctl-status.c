@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ctl-output.h"
+#include "plan-action.h"
 #include "timespec.h"
 
 struct origin_stats {
@@ -41,19 +42,13 @@ static void stats_add(struct origin_stats *s, const struct inventory_snapshot *s
         }
 }
 
-static int stats_json(struct json_object *obj, const char *key, const struct origin_stats *s)
+static void stats_json(int *r, struct json_object *obj, const char *key, const struct origin_stats *s)
 {
-        struct json_object *e = ctl_json_add_object(obj, key);
-        if (!e)
-                return -ENOMEM;
-        int r = ctl_json_add_int(e, "count", s->count);
-        if (r == 0)
-                r = ctl_json_add_time(e, "oldest", s->oldest);
-        if (r == 0)
-                r = ctl_json_add_time(e, "newest", s->newest);
-        if (r == 0)
-                r = ctl_json_add_int(e, "allocated_gib", (int64_t)s->gib);
-        return r;
+        struct json_object *e = ctl_json_add_object(r, obj, key);
+        ctl_json_add_int(r, e, "count", s->count);
+        ctl_json_add_time(r, e, "oldest", s->oldest);
+        ctl_json_add_time(r, e, "newest", s->newest);
+        ctl_json_add_int(r, e, "allocated_gib", (int64_t)s->gib);
 }
 
 void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_snapshot *snaps,
@@ -75,30 +70,38 @@ void ctl_rpo_compute(const struct inventory_cluster *c, const struct inventory_s
         *ret = r;
 }
 
-static int rpo_json(struct json_object *e, int64_t now, const struct ctl_rpo *rpo, unsigned retention_days)
+static void rpo_json(int *r, struct json_object *e, int64_t now, const struct ctl_rpo *rpo,
+                     unsigned retention_days)
 {
-        struct json_object *j = ctl_json_add_object(e, "rpo");
-        if (!j)
-                return -ENOMEM;
-        int r = ctl_json_add_time(j, "newest_point", rpo->newest_point);
-        if (r == 0)
-                r = ctl_json_add_age(j, "age_sec", now, rpo->newest_point);
-        if (r == 0)
-                r = ctl_json_add_time(j, "newest_snapshot", rpo->newest_snapshot);
-        if (r == 0)
-                r = ctl_json_add_string(j, "newest_snapshot_id", rpo->newest_snapshot_id);
-        if (r == 0)
-                r = ctl_json_add_string(j, "newest_snapshot_origin",
-                                        rpo->newest_snapshot_id
-                                            ? inventory_origin_to_string(rpo->newest_snapshot_origin)
-                                            : NULL);
-        if (r == 0)
-                r = ctl_json_add_time(j, "latest_restorable_time", rpo->latest_restorable);
-        if (r == 0)
-                r = ctl_json_add_time(j, "earliest_restorable_time", rpo->earliest_restorable);
-        if (r == 0)
-                r = ctl_json_add_int(j, "backup_retention_days", retention_days);
-        return r;
+        struct json_object *j = ctl_json_add_object(r, e, "rpo");
+        ctl_json_add_time(r, j, "newest_point", rpo->newest_point);
+        ctl_json_add_age(r, j, "age_sec", now, rpo->newest_point);
+        ctl_json_add_time(r, j, "newest_snapshot", rpo->newest_snapshot);
+        ctl_json_add_string(r, j, "newest_snapshot_id", rpo->newest_snapshot_id);
+        ctl_json_add_string(r, j, "newest_snapshot_origin",
+                            rpo->newest_snapshot_id ? inventory_origin_to_string(rpo->newest_snapshot_origin)
+                                                    : NULL);
+        ctl_json_add_time(r, j, "latest_restorable_time", rpo->latest_restorable);
+        ctl_json_add_time(r, j, "earliest_restorable_time", rpo->earliest_restorable);
+        ctl_json_add_int(r, j, "backup_retention_days", retention_days);
+}
+
+/* What each state of a next slot (stored by its name) means, in status's text. */
+static const char *const next_slot_words_table[_NEXT_SLOT_STATE_MAX] = {
+    [NEXT_SLOT_SCHEDULED] = "create then",
+    [NEXT_SLOT_CREATE_NOW] = "being created",
+    [NEXT_SLOT_IN_FLIGHT] = "created, waiting for it to be available",
+    [NEXT_SLOT_RETRY] = "cluster not available, retried",
+    [NEXT_SLOT_QUOTA_EXHAUSTED] = "no room under the quota",
+};
+
+/* The words for the state named `state`; a name this build does not know is shown as it is. */
+static const char *next_slot_words(const char *state)
+{
+        for (size_t s = 0; s < ELEMENTSOF(next_slot_words_table); s++)
+                if (streq_ptr(state, next_slot_state_to_string(s)))
+                        return next_slot_words_table[s];
+        return state;
 }
 
 static const char *policy_region(const struct ctl_context *ctx, const struct policy *p)
@@ -150,36 +153,25 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
         n_missed = m;
 
         if (o->json) {
-                struct json_object *e = ctl_json_array_add_object(arr),
-                                   *ma = e ? ctl_json_add_array(e, "missed_windows") : NULL;
-                r = ma ? 0 : -ENOMEM;
-                if (r == 0)
-                        r = ctl_json_add_string(e, "cluster", c->identifier);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "status", c->status);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "window", window);
-                if (r == 0)
-                        r = ctl_json_add_int(e, "backup_retention_days", c->backup_retention_days);
-                for (size_t k = 0; r == 0 && k < ELEMENTSOF(origins); k++)
-                        r = stats_json(e, origins[k].key, &st[origins[k].origin]);
-                if (r == 0)
-                        r = rpo_json(e, ctx->now, &rpo, c->backup_retention_days);
-                if (r == 0)
-                        r = ctl_json_add_time(e, "last_taken_slot", last.slot_start);
-                if (r == 0)
-                        r = ctl_json_add_string(e, "last_taken_snapshot", last.snapshot);
-                if (r == 0)
-                        r = ctl_json_add_age(e, "last_taken_age_sec", ctx->now, last.slot_start);
-                if (r == 0)
-                        r = ctl_next_slot_json(e, "next_slot",
-                                               ctl_next_slot(ctx, policy_region(ctx, p), c->identifier));
-                for (size_t i = 0; r == 0 && i < n_missed; i++) {
-                        struct json_object *w = ctl_json_array_add_object(ma);
-                        r = w ? ctl_json_add_time(w, "slot", missed[i].slot_start) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_string(w, "outcome",
-                                                        window_outcome_to_string(missed[i].outcome));
+                r = 0;
+                struct json_object *e = ctl_json_array_add_object(&r, arr),
+                                   *ma = ctl_json_add_array(&r, e, "missed_windows");
+                ctl_json_add_string(&r, e, "cluster", c->identifier);
+                ctl_json_add_string(&r, e, "status", c->status);
+                ctl_json_add_string(&r, e, "window", window);
+                ctl_json_add_int(&r, e, "backup_retention_days", c->backup_retention_days);
+                for (size_t k = 0; k < ELEMENTSOF(origins); k++)
+                        stats_json(&r, e, origins[k].key, &st[origins[k].origin]);
+                rpo_json(&r, e, ctx->now, &rpo, c->backup_retention_days);
+                ctl_json_add_time(&r, e, "last_taken_slot", last.slot_start);
+                ctl_json_add_string(&r, e, "last_taken_snapshot", last.snapshot);
+                ctl_json_add_age(&r, e, "last_taken_age_sec", ctx->now, last.slot_start);
+                ctl_next_slot_json(&r, e, "next_slot",
+                                   ctl_next_slot(ctx, policy_region(ctx, p), c->identifier));
+                for (size_t i = 0; r >= 0 && i < n_missed; i++) {
+                        struct json_object *w = ctl_json_array_add_object(&r, ma);
+                        ctl_json_add_time(&r, w, "slot", missed[i].slot_start);
+                        ctl_json_add_string(&r, w, "outcome", window_outcome_to_string(missed[i].outcome));
                 }
         } else {
                 fprintf(out, "  %s: %s, window %s, automated retention %ud\n", c->identifier,
@@ -214,13 +206,7 @@ static int status_cluster(struct ctl_context *ctx, const struct ctl_options *o, 
                                 ctl_format_time(ns->slot_start, t1), ns->window ? ns->window : "-",
                                 ns->window_from_cluster ? "of the cluster" : "of the policy",
                                 ctl_format_time(ns->window_open, t3), ctl_format_time(ns->window_close, t5),
-                                ns->schedule ? ns->schedule : "-",
-                                streq(ns->state, "scheduled")    ? "create then"
-                                : streq(ns->state, "create-now") ? "being created"
-                                : streq(ns->state, "in-flight")  ? "created, waiting for it to be available"
-                                : streq(ns->state, "retry")      ? "cluster not available, retried"
-                                : streq(ns->state, "quota-exhausted") ? "no room under the quota"
-                                                                      : ns->state);
+                                ns->schedule ? ns->schedule : "-", next_slot_words(ns->state));
                         if (ns->retry_at)
                                 fprintf(out, "      retry at %s\n", ctl_format_time(ns->retry_at, t6));
                 } else
@@ -276,13 +262,11 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
         cap = q.limit > p->quota_reserve ? (unsigned)(q.limit - p->quota_reserve) : 0;
 
         if (o->json) {
-                pj = ctl_json_array_add_object(parr);
-                carr = pj ? ctl_json_add_array(pj, "clusters") : NULL;
-                r = carr ? 0 : -ENOMEM;
-                if (r == 0)
-                        r = ctl_json_add_string(pj, "policy", p->name);
-                if (r == 0)
-                        r = ctl_json_add_string(pj, "region", region);
+                r = 0;
+                pj = ctl_json_array_add_object(&r, parr);
+                carr = ctl_json_add_array(&r, pj, "clusters");
+                ctl_json_add_string(&r, pj, "policy", p->name);
+                ctl_json_add_string(&r, pj, "region", region);
         } else {
                 char sched[32];
                 fprintf(out, "Policy %s (%s, region %s)\n", p->name,
@@ -296,35 +280,23 @@ static int status_policy(struct ctl_context *ctx, const struct ctl_options *o, F
         }
         if (r == 0) {
                 if (o->json) {
-                        struct json_object *qj = ctl_json_add_object(pj, "quota");
-                        r = qj ? 0 : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_int(qj, "used", used);
-                        if (r == 0)
-                                r = ctl_json_add_int(qj, "limit", q.limit);
-                        if (r == 0)
-                                r = ctl_json_add_string(qj, "limit_source",
-                                                        p->quota_limit > 0 ? "config"
-                                                        : q.account_known  ? "account"
-                                                                           : "default");
-                        if (r == 0)
-                                r = ctl_json_add_int(qj, "reserve", p->quota_reserve);
-                        if (r == 0)
-                                r = ctl_json_add_int(qj, "available", cap > used ? cap - used : 0);
-                        if (r == 0 && q.account_known) {
-                                struct json_object *aj = ctl_json_add_object(qj, "account");
-                                r = aj ? 0 : -ENOMEM;
-                                if (r == 0)
-                                        r = ctl_json_add_int(aj, "max", q.account.max);
-                                if (r == 0)
-                                        r = ctl_json_add_int(aj, "used", q.account.used);
-                                if (r == 0)
-                                        r = ctl_json_add_int(aj, "counted_by_agent", q.account.counted);
-                                if (r == 0)
-                                        r = ctl_json_add_int(aj, "observed_at", q.account.observed_at);
+                        struct json_object *qj = ctl_json_add_object(&r, pj, "quota");
+                        ctl_json_add_int(&r, qj, "used", used);
+                        ctl_json_add_int(&r, qj, "limit", q.limit);
+                        ctl_json_add_string(&r, qj, "limit_source",
+                                            p->quota_limit > 0 ? "config"
+                                            : q.account_known  ? "account"
+                                                               : "default");
+                        ctl_json_add_int(&r, qj, "reserve", p->quota_reserve);
+                        ctl_json_add_int(&r, qj, "available", cap > used ? cap - used : 0);
+                        if (q.account_known) {
+                                struct json_object *aj = ctl_json_add_object(&r, qj, "account");
+                                ctl_json_add_int(&r, aj, "max", q.account.max);
+                                ctl_json_add_int(&r, aj, "used", q.account.used);
+                                ctl_json_add_int(&r, aj, "counted_by_agent", q.account.counted);
+                                ctl_json_add_int(&r, aj, "observed_at", q.account.observed_at);
                         }
-                        if (r == 0)
-                                r = ctl_json_add_int(pj, "allocated_gib", (int64_t)gib);
+                        ctl_json_add_int(&r, pj, "allocated_gib", (int64_t)gib);
                 } else {
                         if (n_sel == 0)
                                 fprintf(out, "  (no clusters selected in the last inventory)\n");
@@ -379,55 +351,36 @@ static int status_agent(struct ctl_context *ctx, const struct ctl_options *o, FI
                                                   : "failed";
         r = 0;
         if (o->json) {
-                struct json_object *cj = c ? json_object_new_object() : NULL, *oa = json_object_new_array();
-                r = ctl_json_add(j, "last_cycle", cj);
-                if (r == 0)
-                        r = ctl_json_add(j, "open_intents", oa);
-                if (r == 0 && (!oa || (c && !cj)))
-                        r = -ENOMEM;
-                if (r == 0 && c) {
-                        r = ctl_json_add_int(cj, "id", c->id);
-                        if (r == 0)
-                                r = ctl_json_add_time(cj, "started", c->started_at);
-                        if (r == 0)
-                                r = ctl_json_add_time(cj, "finished", c->finished_at);
-                        if (r == 0)
-                                r = ctl_json_add_string(cj, "result", ended);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "exit_status", c->exit_status);
-                        if (r == 0)
-                                r = ctl_json_add_bool(cj, "dry_run", c->dry_run);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "planned", c->counts.planned);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "succeeded", c->counts.succeeded);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "failed", c->counts.failed);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "created", c->counts.created);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "deleted", c->counts.deleted);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "missed", c->counts.missed);
-                        if (r == 0)
-                                r = ctl_json_add_int(cj, "api_calls", c->counts.api_calls);
+                struct json_object *cj = NULL, *oa;
+                if (c)
+                        cj = ctl_json_add_object(&r, j, "last_cycle");
+                else
+                        ctl_json_add(&r, j, "last_cycle", NULL);
+                oa = ctl_json_add_array(&r, j, "open_intents");
+                if (c) {
+                        ctl_json_add_int(&r, cj, "id", c->id);
+                        ctl_json_add_time(&r, cj, "started", c->started_at);
+                        ctl_json_add_time(&r, cj, "finished", c->finished_at);
+                        ctl_json_add_string(&r, cj, "result", ended);
+                        ctl_json_add_int(&r, cj, "exit_status", c->exit_status);
+                        ctl_json_add_bool(&r, cj, "dry_run", c->dry_run);
+                        ctl_json_add_int(&r, cj, "planned", c->counts.planned);
+                        ctl_json_add_int(&r, cj, "succeeded", c->counts.succeeded);
+                        ctl_json_add_int(&r, cj, "failed", c->counts.failed);
+                        ctl_json_add_int(&r, cj, "created", c->counts.created);
+                        ctl_json_add_int(&r, cj, "deleted", c->counts.deleted);
+                        ctl_json_add_int(&r, cj, "missed", c->counts.missed);
+                        ctl_json_add_int(&r, cj, "api_calls", c->counts.api_calls);
                 }
-                struct json_object *pa = r == 0 ? ctl_json_add_array(j, "problems") : NULL;
-                if (r == 0)
-                        r = pa ? ctl_problems_json(pa, ctx->now, problems, n_problems) : -ENOMEM;
-                for (size_t i = 0; r == 0 && i < n_open; i++) {
-                        struct json_object *e = ctl_json_array_add_object(oa);
-                        r = e ? ctl_json_add_int(e, "id", open[i].id) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "time", open[i].created_at);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "kind", ledger_kind_to_string(open[i].kind));
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "cluster", open[i].cluster);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "snapshot", open[i].snapshot);
-                        if (r == 0)
-                                r = ctl_json_add_int(e, "attempts", open[i].attempts);
+                ctl_problems_json(&r, ctl_json_add_array(&r, j, "problems"), ctx->now, problems, n_problems);
+                for (size_t i = 0; r >= 0 && i < n_open; i++) {
+                        struct json_object *e = ctl_json_array_add_object(&r, oa);
+                        ctl_json_add_int(&r, e, "id", open[i].id);
+                        ctl_json_add_time(&r, e, "time", open[i].created_at);
+                        ctl_json_add_string(&r, e, "kind", ledger_kind_to_string(open[i].kind));
+                        ctl_json_add_string(&r, e, "cluster", open[i].cluster);
+                        ctl_json_add_string(&r, e, "snapshot", open[i].snapshot);
+                        ctl_json_add_int(&r, e, "attempts", open[i].attempts);
                 }
         } else {
                 fprintf(out, "Agent (state %s)\n", ctx->state_dir);
@@ -475,42 +428,26 @@ static int status_restores(struct ctl_context *ctx, const struct ctl_options *o,
         if (r < 0)
                 return r;
         if (o->json) {
-                struct json_object *arr = ctl_json_add_array(j, "restores");
-                r = arr ? 0 : -ENOMEM;
-                for (size_t i = 0; r == 0 && i < n; i++) {
+                r = 0;
+                struct json_object *arr = ctl_json_add_array(&r, j, "restores");
+                for (size_t i = 0; r >= 0 && i < n; i++) {
                         bool open = streq_ptr(q[i].state, "recorded") || streq_ptr(q[i].state, "started");
-                        struct json_object *e = ctl_json_array_add_object(arr);
-                        r = e ? ctl_json_add_int(e, "id", q[i].id) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "state", q[i].state);
-                        if (r == 0)
-                                r = ctl_json_add_bool(e, "in_progress", open);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "kind",
-                                                        restore_request_kind_to_string(q[i].kind));
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "source", q[i].source);
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "restore_time",
-                                                      q[i].use_latest ? 0 : q[i].restore_time);
-                        if (r == 0)
-                                r = ctl_json_add_bool(e, "latest", q[i].use_latest);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "new_cluster", q[i].new_cluster);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "region", q[i].region);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "instance_class", q[i].instance_class);
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "phase", q[i].message);
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "requested", q[i].created_at);
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "updated", q[i].updated_at);
-                        if (r == 0)
-                                r = ctl_json_add_int(
-                                    e, "elapsed_sec",
-                                    MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0));
+                        struct json_object *e = ctl_json_array_add_object(&r, arr);
+                        ctl_json_add_int(&r, e, "id", q[i].id);
+                        ctl_json_add_string(&r, e, "state", q[i].state);
+                        ctl_json_add_bool(&r, e, "in_progress", open);
+                        ctl_json_add_string(&r, e, "kind", restore_request_kind_to_string(q[i].kind));
+                        ctl_json_add_string(&r, e, "source", q[i].source);
+                        ctl_json_add_time(&r, e, "restore_time", q[i].use_latest ? 0 : q[i].restore_time);
+                        ctl_json_add_bool(&r, e, "latest", q[i].use_latest);
+                        ctl_json_add_string(&r, e, "new_cluster", q[i].new_cluster);
+                        ctl_json_add_string(&r, e, "region", q[i].region);
+                        ctl_json_add_string(&r, e, "instance_class", q[i].instance_class);
+                        ctl_json_add_string(&r, e, "phase", q[i].message);
+                        ctl_json_add_time(&r, e, "requested", q[i].created_at);
+                        ctl_json_add_time(&r, e, "updated", q[i].updated_at);
+                        ctl_json_add_int(&r, e, "elapsed_sec",
+                                         MAX((open ? ctx->now : q[i].updated_at) - q[i].created_at, 0));
                 }
         } else {
                 fprintf(out, "  restores: %s\n", n == 0 ? "none" : "");
@@ -555,23 +492,17 @@ static int status_backup_storage(struct ctl_context *ctx, const struct ctl_optio
         if (r < 0)
                 n = 0; /* unreadable: shown as none, status goes on */
         if (o->json) {
-                struct json_object *arr = ctl_json_add_array(j, "backup_storage");
-                r = arr ? 0 : -ENOMEM;
-                for (size_t i = 0; r == 0 && i < n; i++) {
-                        struct json_object *e = ctl_json_array_add_object(arr);
-                        r = e ? ctl_json_add_string(e, "region", c[i].region) : -ENOMEM;
-                        if (r == 0)
-                                r = ctl_json_add_string(e, "cluster", c[i].cluster);
-                        if (r == 0)
-                                r = ctl_json_add(e, "total_backup_storage_billed_bytes",
-                                                 c[i].has_billed ? json_object_new_double(c[i].billed_bytes)
-                                                                 : NULL);
-                        if (r == 0)
-                                r = ctl_json_add(
-                                    e, "snapshot_storage_used_bytes",
-                                    c[i].has_snapshot ? json_object_new_double(c[i].snapshot_bytes) : NULL);
-                        if (r == 0)
-                                r = ctl_json_add_time(e, "observed", c[i].observed_at);
+                r = 0;
+                struct json_object *arr = ctl_json_add_array(&r, j, "backup_storage");
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        struct json_object *e = ctl_json_array_add_object(&r, arr);
+                        ctl_json_add_string(&r, e, "region", c[i].region);
+                        ctl_json_add_string(&r, e, "cluster", c[i].cluster);
+                        ctl_json_add(&r, e, "total_backup_storage_billed_bytes",
+                                     c[i].has_billed ? json_object_new_double(c[i].billed_bytes) : NULL);
+                        ctl_json_add(&r, e, "snapshot_storage_used_bytes",
+                                     c[i].has_snapshot ? json_object_new_double(c[i].snapshot_bytes) : NULL);
+                        ctl_json_add_time(&r, e, "observed", c[i].observed_at);
                 }
         } else {
                 char t[TIME_ISO8601_MAX], billed[32], snap[32];
@@ -604,13 +535,15 @@ int ctl_status(const struct ctl_options *o, FILE *out, FILE *err)
         if (r < 0)
                 return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
         if (o->json) {
+                r = 0;
                 j = json_object_new_object();
-                parr = j ? ctl_json_add_array(j, "policies") : NULL;
+                parr = j ? ctl_json_add_array(&r, j, "policies") : NULL;
                 if (!parr) {
                         fprintf(err, "status: %s\n", strerror(ENOMEM));
                         return EXIT_FAILED;
                 }
-                if (ctl_json_add_time(j, "now", ctx.now) < 0)
+                ctl_json_add_time(&r, j, "now", ctx.now);
+                if (r < 0)
                         return EXIT_FAILED;
         }
         r = status_agent(&ctx, o, out, j);

@@ -73,8 +73,7 @@ static int parse_limit(const char *s, size_t *ret)
 int main(int argc, char *argv[])
 {
         enum {
-                ARG_VERSION = 0x100,
-                ARG_STATE_DIR,
+                ARG_STATE_DIR = CLI_ARG_OWN,
                 ARG_JSON,
                 ARG_CLUSTER,
                 ARG_POLICY,
@@ -106,7 +105,7 @@ int main(int argc, char *argv[])
             {"socket", required_argument, NULL, ARG_SOCKET},
             {"all", no_argument, NULL, ARG_ALL},
             {"help", no_argument, NULL, 'h'},
-            {"version", no_argument, NULL, ARG_VERSION},
+            {"version", no_argument, NULL, CLI_ARG_VERSION},
             {},
         };
         struct ctl_options o = {};
@@ -189,15 +188,8 @@ int main(int argc, char *argv[])
                         }
                         history_opts = true;
                         break;
-                case 'h':
-                        help(stdout);
-                        return EXIT_OK;
-                case ARG_VERSION:
-                        printf("aurora-backupctl %s\n", PACKAGE_VERSION);
-                        return EXIT_OK;
                 default:
-                        help(stderr);
-                        return EXIT_USAGE;
+                        return cli_help_version_option(c, "aurora-backupctl", help);
                 }
         }
         if (!verb) {

@@ -52,14 +52,14 @@ static int run(const char *config, bool once, bool dry_run)
 
 int main(int argc, char *argv[])
 {
-        enum { ARG_CHECK_CONFIG = 0x100, ARG_ONCE, ARG_DRY_RUN, ARG_VERSION };
+        enum { ARG_CHECK_CONFIG = CLI_ARG_OWN, ARG_ONCE, ARG_DRY_RUN };
         static const struct option options[] = {
             {"config", required_argument, NULL, 'c'},
             {"check-config", no_argument, NULL, ARG_CHECK_CONFIG},
             {"once", no_argument, NULL, ARG_ONCE},
             {"dry-run", no_argument, NULL, ARG_DRY_RUN},
             {"help", no_argument, NULL, 'h'},
-            {"version", no_argument, NULL, ARG_VERSION},
+            {"version", no_argument, NULL, CLI_ARG_VERSION},
             {},
         };
         const char *config = NULL;
@@ -85,15 +85,8 @@ int main(int argc, char *argv[])
                 case ARG_DRY_RUN:
                         dry_run = true;
                         break;
-                case 'h':
-                        help(stdout);
-                        return EXIT_OK;
-                case ARG_VERSION:
-                        printf("aurora-backup-agent %s\n", PACKAGE_VERSION);
-                        return EXIT_OK;
                 default:
-                        help(stderr);
-                        return EXIT_USAGE;
+                        return cli_help_version_option(c, "aurora-backup-agent", help);
                 }
         }
         if (optind < argc) {

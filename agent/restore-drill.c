@@ -36,41 +36,39 @@
 
 /* ---- observation ---- */
 
-/* With the operators' restores' rows: the planner tells them apart by kind. */
-static const enum ledger_kind drill_kinds[] = {
-    LEDGER_RESTORE,  LEDGER_RESTORE_INSTANCE, LEDGER_PROBE,
-    LEDGER_TEARDOWN, LEDGER_OPERATOR_RESTORE, LEDGER_OPERATOR_INSTANCE};
+/* The ledger's kinds of drill rows, with the operators' restores' rows (the planner tells them apart by
+ * kind), and the action each kind's row records. */
+static const struct {
+        enum ledger_kind kind;
+        enum action_kind action;
+} drill_kinds[] = {
+    {LEDGER_RESTORE, ACTION_DRILL_RESTORE},
+    {LEDGER_RESTORE_INSTANCE, ACTION_DRILL_INSTANCE},
+    {LEDGER_PROBE, ACTION_DRILL_PROBE},
+    {LEDGER_TEARDOWN, ACTION_DRILL_TEARDOWN},
+    {LEDGER_OPERATOR_RESTORE, ACTION_RESTORE_CLUSTER},
+    {LEDGER_OPERATOR_INSTANCE, ACTION_RESTORE_INSTANCE},
+};
 
 static enum action_kind drill_action_of(enum ledger_kind k)
 {
-        switch (k) {
-        case LEDGER_RESTORE:
-                return ACTION_DRILL_RESTORE;
-        case LEDGER_RESTORE_INSTANCE:
-                return ACTION_DRILL_INSTANCE;
-        case LEDGER_PROBE:
-                return ACTION_DRILL_PROBE;
-        case LEDGER_OPERATOR_RESTORE:
-                return ACTION_RESTORE_CLUSTER;
-        case LEDGER_OPERATOR_INSTANCE:
-                return ACTION_RESTORE_INSTANCE;
-        default:
-                return ACTION_DRILL_TEARDOWN;
-        }
+        for (size_t i = 0; i < ELEMENTSOF(drill_kinds); i++)
+                if (drill_kinds[i].kind == k)
+                        return drill_kinds[i].action;
+        return ACTION_DRILL_TEARDOWN;
 }
+
+/* A ledger state as the planner's drill record state; anything else counts as abandoned. */
+static const enum drill_record_state drill_states[_LEDGER_STATE_MAX] = {
+    [LEDGER_INTENT] = DRILL_RECORD_OPEN,
+    [LEDGER_DONE] = DRILL_RECORD_DONE,
+    [LEDGER_FAILED] = DRILL_RECORD_FAILED,
+    [LEDGER_ABANDONED] = DRILL_RECORD_ABANDONED,
+};
 
 static enum drill_record_state drill_state_of(enum ledger_state s)
 {
-        switch (s) {
-        case LEDGER_INTENT:
-                return DRILL_RECORD_OPEN;
-        case LEDGER_DONE:
-                return DRILL_RECORD_DONE;
-        case LEDGER_FAILED:
-                return DRILL_RECORD_FAILED;
-        default:
-                return DRILL_RECORD_ABANDONED;
-        }
+        return (unsigned)s < ELEMENTSOF(drill_states) ? drill_states[s] : DRILL_RECORD_ABANDONED;
 }
 
 static int load_records(struct agent *a, struct observation *o)
@@ -83,8 +81,8 @@ static int load_records(struct agent *a, struct observation *o)
                 size_t n = 0;
                 r = store_ledger_list(
                     a->store,
-                    &(struct ledger_filter){.kind = (int)drill_kinds[k], .state = -1, .since = since}, &rows,
-                    &n);
+                    &(struct ledger_filter){.kind = (int)drill_kinds[k].kind, .state = -1, .since = since},
+                    &rows, &n);
                 if (r < 0)
                         return r;
                 r = ARRAY_APPEND(o->drill_rows, o->n_drill_rows, rows, n);
