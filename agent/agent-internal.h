@@ -25,6 +25,7 @@ enum crash_point {
         CRASH_BEFORE_INTENT,
         CRASH_AFTER_INTENT,
         CRASH_AFTER_CALL,
+        _CRASH_POINT_MAX,
 };
 
 struct agent {

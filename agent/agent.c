@@ -48,7 +48,7 @@ static int parse_test_now(const char *s, int64_t *ret)
         return 0;
 }
 
-static const char *const crash_point_table[] = {
+static const char *const crash_point_table[_CRASH_POINT_MAX] = {
     [CRASH_BEFORE_INTENT] = "before-intent",
     [CRASH_AFTER_INTENT] = "after-intent",
     [CRASH_AFTER_CALL] = "after-call",

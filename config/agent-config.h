@@ -73,6 +73,7 @@ struct export_spec {
 enum restore_source {
         RESTORE_SOURCE_SNAPSHOT,      /* "snapshot": the newest available agent snapshot (default) */
         RESTORE_SOURCE_POINT_IN_TIME, /* "point-in-time": the cluster at its latest restorable time */
+        _RESTORE_SOURCE_MAX,
 };
 
 struct restore_test_spec {

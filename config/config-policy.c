@@ -538,7 +538,7 @@ static void parse_export(struct conf_ctx *ctx, const struct conf_node *pn, struc
         conf_get_schedule(ctx, &g, "every", &p->export_.every);
 }
 
-static const char *const restore_source_table[] = {
+static const char *const restore_source_table[_RESTORE_SOURCE_MAX] = {
     [RESTORE_SOURCE_SNAPSHOT] = "snapshot",
     [RESTORE_SOURCE_POINT_IN_TIME] = "point-in-time",
 };

@@ -51,12 +51,13 @@ static bool in_group(const struct snap *sn, enum verdict_group g, const char *co
         case GROUP_AWS_BACKUP:
                 return sn->origin == ORIGIN_AWS_BACKUP;
         case GROUP_NONE:
+        case _VERDICT_GROUP_MAX:
                 break;
         }
         return false;
 }
 
-static const char *const group_rule_names[] = {
+static const char *const group_rule_names[_VERDICT_GROUP_MAX] = {
     [GROUP_NONE] = "none",
     [GROUP_PRIMARY] = "retention",
     [GROUP_COPY] = "copy retention",

@@ -3,7 +3,7 @@
 
 #include "string-table.h"
 
-static const char *const delete_reason_table[] = {
+static const char *const delete_reason_table[_DELETE_REASON_MAX] = {
     [DELETE_NONE] = "none",
     [DELETE_MAX_AGE] = "max-age",
     [DELETE_NOT_KEPT] = "not-kept",
@@ -11,7 +11,7 @@ static const char *const delete_reason_table[] = {
 
 DEFINE_STRING_TABLE_TO_STRING(delete_reason, enum delete_reason, delete_reason_table, "unknown")
 
-static const char *const verdict_group_table[] = {
+static const char *const verdict_group_table[_VERDICT_GROUP_MAX] = {
     [GROUP_NONE] = "none",
     [GROUP_PRIMARY] = "primary",
     [GROUP_COPY] = "copy",
@@ -24,7 +24,7 @@ DEFINE_STRING_TABLE_TO_STRING(verdict_group, enum verdict_group, verdict_group_t
 /* Indexed by the reason's bit number: keep reasons are a bit set. */
 #define KEEP_BIT(r) __builtin_ctz(r)
 
-static const char *const keep_reason_table[] = {
+static const char *const keep_reason_table[_KEEP_REASON_BITS] = {
     [KEEP_BIT(KEEP_LAST)] = "keep-last",
     [KEEP_BIT(KEEP_DAILY)] = "daily",
     [KEEP_BIT(KEEP_WEEKLY)] = "weekly",

@@ -28,10 +28,14 @@ enum keep_reason {
         _KEEP_REASON_LAST = KEEP_INCOMPLETE,
 };
 
+/* The number of keep reasons, one bit each. */
+#define _KEEP_REASON_BITS (__builtin_ctz(_KEEP_REASON_LAST) + 1)
+
 enum delete_reason {
         DELETE_NONE,
         DELETE_MAX_AGE,  /* older than max_age */
         DELETE_NOT_KEPT, /* no keep rule selects it */
+        _DELETE_REASON_MAX,
 };
 
 /* Which retention group judged a snapshot. */
@@ -41,6 +45,7 @@ enum verdict_group {
         GROUP_COPY,
         GROUP_SHARE_COPY,
         GROUP_AWS_BACKUP,
+        _VERDICT_GROUP_MAX,
 };
 
 struct snapshot_verdict {
