@@ -46,6 +46,11 @@ static inline void *aws_field_ptr(const struct aws_field *f, void *obj)
 /* Frees (and sets to NULL) the text members of `obj`. */
 void aws_fields_free(const struct aws_field *fields, size_t n, void *obj);
 
+/* The first of `fields` whose member differs between `a` and `b` (texts by their content, NULL equal only to
+ * NULL), or NULL when the two agree on every one. */
+const struct aws_field *aws_fields_differ(const struct aws_field *fields, size_t n, const void *a,
+                                          const void *b);
+
 /* name##_done(): frees the text members `fields` names and empties the struct (NULL is fine): the whole
  * destructor of a record that owns nothing else. */
 #define DEFINE_AWS_FIELDS_DONE(name, type, fields)                                                          \

@@ -14,7 +14,7 @@
 
 /* ---- items: the fields each struct reads from its element (and frees) ---- */
 
-static const struct aws_field cluster_fields[] = {
+const struct aws_field rds_db_cluster_fields[] = {
     AWS_FIELD_TEXT("DBClusterIdentifier", struct rds_db_cluster, identifier),
     AWS_FIELD_TEXT("DBClusterArn", struct rds_db_cluster, arn),
     AWS_FIELD_TEXT("DbClusterResourceId", struct rds_db_cluster, resource_id),
@@ -38,7 +38,7 @@ static const struct aws_field cluster_fields[] = {
     AWS_FIELD_BOOL("CopyTagsToSnapshot", struct rds_db_cluster, copy_tags_to_snapshot),
 };
 
-static const struct aws_field snapshot_fields[] = {
+const struct aws_field rds_db_cluster_snapshot_fields[] = {
     AWS_FIELD_TEXT("DBClusterSnapshotIdentifier", struct rds_db_cluster_snapshot, identifier),
     AWS_FIELD_TEXT("DBClusterSnapshotArn", struct rds_db_cluster_snapshot, arn),
     AWS_FIELD_TEXT("DBClusterIdentifier", struct rds_db_cluster_snapshot, cluster_identifier),
@@ -55,6 +55,9 @@ static const struct aws_field snapshot_fields[] = {
     AWS_FIELD_UINT("AllocatedStorage", struct rds_db_cluster_snapshot, allocated_storage),
     AWS_FIELD_UINT("PercentProgress", struct rds_db_cluster_snapshot, percent_progress),
 };
+
+const size_t rds_db_cluster_n_fields = ELEMENTSOF(rds_db_cluster_fields),
+             rds_db_cluster_snapshot_n_fields = ELEMENTSOF(rds_db_cluster_snapshot_fields);
 
 static const struct aws_field instance_fields[] = {
     AWS_FIELD_TEXT("DBInstanceIdentifier", struct rds_db_instance, identifier),
@@ -105,7 +108,7 @@ void rds_db_cluster_done(struct rds_db_cluster *c)
 {
         if (!c)
                 return;
-        FREE_FIELDS(cluster_fields, c);
+        FREE_FIELDS(rds_db_cluster_fields, c);
         strv_free(c->members);
         free(c->writer);
         aws_tags_free(c->tags, c->n_tags);
@@ -119,7 +122,7 @@ void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
 {
         if (!s)
                 return;
-        FREE_FIELDS(snapshot_fields, s);
+        FREE_FIELDS(rds_db_cluster_snapshot_fields, s);
         aws_tags_free(s->tags, s->n_tags);
         *s = (struct rds_db_cluster_snapshot){};
 }
@@ -175,7 +178,8 @@ static int parse_tags(const struct aws_xml_node *parent, struct aws_tag **ret, s
 static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *c)
 {
         int r;
-        if ((r = READ_FIELDS(n, cluster_fields, c)) < 0 || (r = parse_tags(n, &c->tags, &c->n_tags)) < 0)
+        if ((r = READ_FIELDS(n, rds_db_cluster_fields, c)) < 0 ||
+            (r = parse_tags(n, &c->tags, &c->n_tags)) < 0)
                 return r;
         /* (No local for the node: its type differs between the XML back-ends; a NULL parent reads as
          * absent.) */
@@ -214,7 +218,8 @@ static int parse_cluster(const struct aws_xml_node *n, struct rds_db_cluster *c)
 static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_snapshot *s)
 {
         int r;
-        if ((r = READ_FIELDS(n, snapshot_fields, s)) < 0 || (r = parse_tags(n, &s->tags, &s->n_tags)) < 0)
+        if ((r = READ_FIELDS(n, rds_db_cluster_snapshot_fields, s)) < 0 ||
+            (r = parse_tags(n, &s->tags, &s->n_tags)) < 0)
                 return r;
         return isempty(s->identifier) || isempty(s->status) || isempty(s->cluster_identifier) ? -EBADMSG : 0;
 }

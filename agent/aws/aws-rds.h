@@ -8,6 +8,7 @@
 
 #include "aws-client.h"
 #include "aws-error.h"
+#include "aws-field.h"
 
 struct aws_tag {
         char *key;
@@ -80,6 +81,11 @@ struct rds_db_cluster_snapshot {
          * caller must treat what it knows of that cluster as incomplete. */
         bool malformed;
 };
+
+/* The members a cluster and a snapshot read from their element (and free), for a caller that walks them:
+ * comparing two items through aws_fields_differ. Tags, a cluster's members and the like are not in them. */
+extern const struct aws_field rds_db_cluster_fields[], rds_db_cluster_snapshot_fields[];
+extern const size_t rds_db_cluster_n_fields, rds_db_cluster_snapshot_n_fields;
 
 struct rds_db_instance {
         char *identifier;

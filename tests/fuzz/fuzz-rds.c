@@ -179,17 +179,17 @@ static int parse_snapshot_result(const char *xml, size_t size, const char *actio
         return rds_parse_db_cluster_snapshot_result(xml, size, ret, e);
 }
 
+/* Every member the field table names, and the ones it does not that the checks read. */
 static bool same_cluster(const struct rds_db_cluster *a, const struct rds_db_cluster *b)
 {
-        return streq(a->identifier, b->identifier) && streq(a->status, b->status) &&
-               streq_ptr(a->writer, b->writer) && a->n_tags == b->n_tags && a->port == b->port;
+        return !aws_fields_differ(rds_db_cluster_fields, rds_db_cluster_n_fields, a, b) &&
+               streq_ptr(a->writer, b->writer) && a->n_tags == b->n_tags;
 }
 
 static bool same_snapshot(const struct rds_db_cluster_snapshot *a, const struct rds_db_cluster_snapshot *b)
 {
-        return streq_ptr(a->identifier, b->identifier) &&
-               streq_ptr(a->cluster_identifier, b->cluster_identifier) && streq_ptr(a->status, b->status) &&
-               a->malformed == b->malformed && a->create_time == b->create_time && a->n_tags == b->n_tags;
+        return !aws_fields_differ(rds_db_cluster_snapshot_fields, rds_db_cluster_snapshot_n_fields, a, b) &&
+               a->malformed == b->malformed && a->n_tags == b->n_tags;
 }
 
 static bool same_instance(const struct rds_db_instance *a, const struct rds_db_instance *b)
