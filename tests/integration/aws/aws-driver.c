@@ -103,7 +103,12 @@ static int cmd_rds_ops(struct aws_client *c, char **args, struct aws_error *e)
                    *role = args[4];
         struct aws_tag tags[] = {{(char *)"aurora-backup:policy", (char *)"prod"},
                                  {(char *)"aurora-backup:managed-by", (char *)"aurora-backup-agent"}};
+        /* The answers, declared together: later steps read them, and several steps fill the same one. */
         struct rds_db_cluster_snapshot snap = {}, copy = {}, del = {};
+        struct rds_snapshot_attributes attrs = {};
+        struct rds_export_task task = {};
+        struct rds_db_cluster restored = {};
+        struct rds_db_instance inst = {};
         struct rds_db_cluster_list cl = {};
         struct rds_db_cluster_snapshot_list sl = {};
 
@@ -136,7 +141,6 @@ static int cmd_rds_ops(struct aws_client *c, char **args, struct aws_error *e)
         printf("copy=%s\n", copy.identifier);
 
         char *accounts[] = {(char *)account, NULL};
-        struct rds_snapshot_attributes attrs = {};
         CHECK("ModifyDBClusterSnapshotAttribute",
               rds_modify_db_cluster_snapshot_attribute(c, "drv-snap-copy", accounts, NULL, &attrs, e));
         rds_snapshot_attributes_done(&attrs);
@@ -146,7 +150,6 @@ static int cmd_rds_ops(struct aws_client *c, char **args, struct aws_error *e)
                attrs.restore_accounts && attrs.restore_accounts[0] ? attrs.restore_accounts[0] : "none");
         rds_snapshot_attributes_done(&attrs);
 
-        struct rds_export_task task = {};
         struct rds_export_params ep = {.identifier = "drv-export-1",
                                        .source_arn = snap.arn,
                                        .s3_bucket = bucket,
@@ -164,7 +167,6 @@ static int cmd_rds_ops(struct aws_client *c, char **args, struct aws_error *e)
         printf("export_status=%s\n", task.status);
         rds_export_task_done(&task);
 
-        struct rds_db_cluster restored = {};
         struct rds_restore_params rp = {.cluster_identifier = "drv-restored",
                                         .snapshot_identifier = "drv-snap-1",
                                         .engine = engine,
@@ -180,7 +182,6 @@ static int cmd_rds_ops(struct aws_client *c, char **args, struct aws_error *e)
         printf("pitr=%s\n", restored.identifier);
         rds_db_cluster_done(&restored);
 
-        struct rds_db_instance inst = {};
         struct rds_instance_params ip = {.instance_identifier = "drv-restored-1",
                                          .instance_class = "db.r6g.large",
                                          .engine = engine,
