@@ -42,14 +42,14 @@ static const char *const ledger_kind_table[_LEDGER_KIND_MAX] = {
     [LEDGER_OPERATOR_INSTANCE] = "operator-instance",
 };
 
+DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
+
 static const char *const ledger_state_table[_LEDGER_STATE_MAX] = {
     [LEDGER_INTENT] = "intent",
     [LEDGER_DONE] = "done",
     [LEDGER_FAILED] = "failed",
     [LEDGER_ABANDONED] = "abandoned",
 };
-
-DEFINE_STORE_NAMES(ledger_kind, enum ledger_kind, ledger_kind_table)
 
 DEFINE_STORE_NAMES(ledger_state, enum ledger_state, ledger_state_table)
 

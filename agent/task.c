@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "event-util.h"
 #include "fiber.h"
 
 struct task {
@@ -76,14 +77,11 @@ int task_spawn(sd_event *event, task_fn fn, task_done_fn done, void *userdata, s
             .event = sd_event_ref(event), .fn = fn, .done = done, .userdata = userdata, .joinable = !!ret};
         r = fiber_new(run, t, 0, &t->fiber);
         if (r >= 0)
-                r = sd_event_add_defer(event, &t->wake, on_wake, t);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(t->wake, SD_EVENT_ONESHOT);
+                r = event_add_defer_full(event, &t->wake, on_wake, t, SD_EVENT_ONESHOT, "task");
         if (r < 0) {
                 task_free(t);
                 return r;
         }
-        (void)sd_event_source_set_description(t->wake, "task");
         if (ret)
                 *ret = t;
         return 0;

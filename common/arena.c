@@ -185,21 +185,19 @@ const char *arena_intern(struct arena *a, const char *s)
         return p;
 }
 
+static void *arena_reserve(void *userdata, size_t size)
+{
+        return arena_take(userdata, size, 1);
+}
+
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
+        char *p = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
+        /* A failed format marks the arena as a failed allocation would (arena_take() marks its own). */
+        if (vsprintf_reserve(arena_reserve, a, &p, fmt, ap) < 0)
                 a->failed = true;
-                return NULL;
-        }
-        char *p = arena_take(a, (size_t)n + 1, 1);
-        if (!p)
-                return NULL;
-        va_start(ap, fmt);
-        vsnprintf(p, (size_t)n + 1, fmt, ap);
         va_end(ap);
         return p;
 }

@@ -129,6 +129,12 @@ static inline const char *strna(const char *s)
  * every caller would have to reset it before its cleanup frees it). */
 int vasprintf_safe(char **ret, const char *fmt, va_list ap) _printf_(2, 0);
 
+/* Format into memory that the caller's allocator hands out once the length is known (measure, then print):
+ * reserve(userdata, size) returns room for `size` bytes (the text and its NUL) or NULL. The text's length,
+ * with *ret pointing at it; -EINVAL when the format fails, -ENOMEM when reserve() does (*ret untouched). */
+int vsprintf_reserve(void *(*reserve)(void *userdata, size_t size), void *userdata, char **ret,
+                     const char *fmt, va_list ap) _printf_(4, 0);
+
 /* Free a string whose contents must not outlive it (secrets). */
 void free_erase(char *s);
 static inline void free_erasep(char **p)

@@ -110,3 +110,15 @@ void plan_add_cluster_action(struct builder *b, const struct cluster_plan *cp, s
                 a.region = cp->region;
         plan_add_action(b, &a);
 }
+
+void plan_refuse(struct builder *b, const struct cluster_plan *cp, const char *region, const char *snapshot,
+                 const char *why)
+{
+        plan_add_cluster_action(b, cp,
+                                (struct plan_action){
+                                    .kind = ACTION_REFUSED,
+                                    .region = region,
+                                    .snapshot = snapshot,
+                                    .rule = why,
+                                });
+}

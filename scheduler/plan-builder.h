@@ -99,6 +99,10 @@ void plan_add_action(struct builder *b, const struct plan_action *a);
  * cluster's region unless `a` says where it runs (a copy in its destination, a deletion where the snapshot
  * is). */
 void plan_add_cluster_action(struct builder *b, const struct cluster_plan *cp, struct plan_action a);
+/* A REFUSED action about the cluster of `cp`: what the plan will not do (to `snapshot` in `region`, when
+ * the refusal is about one; NULL otherwise), and `why`. */
+void plan_refuse(struct builder *b, const struct cluster_plan *cp, const char *region, const char *snapshot,
+                 const char *why);
 void plan_wake(struct builder *b, int64_t t);
 /* Records a selected cluster's next slot (strings copied into the plan). */
 void plan_add_next_slot(struct builder *b, const struct plan_next_slot *n);

@@ -91,31 +91,6 @@ static void add_copy(struct builder *b, const struct cluster_plan *cp, const str
         plan_wake(b, b->in->now + PLAN_POLL_INTERVAL_SEC);
 }
 
-static void refuse(struct builder *b, const struct cluster_plan *cp, const char *region,
-                   const char *snapshot, const char *why)
-{
-        plan_add_cluster_action(b, cp,
-                                (struct plan_action){
-                                    .kind = ACTION_REFUSED,
-                                    .region = region,
-                                    .snapshot = snapshot,
-                                    .rule = why,
-                                });
-}
-
-static void quota_exhausted(struct builder *b, const struct cluster_plan *cp, const char *region,
-                            const char *snapshot, const char *what)
-{
-        plan_add_cluster_action(
-            b, cp,
-            (struct plan_action){
-                .kind = ACTION_QUOTA_EXHAUSTED,
-                .region = region,
-                .snapshot = snapshot,
-                .rule = arena_printf(b->arena, "%s: %s", what, plan_quota_describe(b, region, cp->p)),
-            });
-}
-
 /* Whether `region` already has the copy (by name, or by its source ARN). */
 static bool copy_exists(const struct builder *b, const char *region, const char *cluster, const char *id,
                         const struct snap *src)
@@ -150,18 +125,18 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
         if (cross)
                 snprintf(id, sizeof id, "%s", src->s->identifier);
         else if (plan_identifier_with_suffix(src->s->identifier, "copy", 63, id) < 0)
-                return refuse(b, cp, t->region, src->s->identifier, "no valid identifier for the copy");
+                return plan_refuse(b, cp, t->region, src->s->identifier, "no valid identifier for the copy");
         if (copy_exists(b, t->region, cp->c->identifier, id, src) ||
             plan_ledger_open(b, ACTION_COPY, t->region, id))
                 return; /* done, or in flight (polled) */
         if (copy_would_encrypt_unencrypted(src->s, t))
-                return refuse(
+                return plan_refuse(
                     b, cp, t->region, id,
                     "an unencrypted snapshot cannot be encrypted by copying it: drop the copy's kms_key");
         if (src->s->encrypted && cross && !t->kms_key)
-                return refuse(b, cp, t->region, id,
-                              "an encrypted snapshot copied to another region needs the copy's kms_key "
-                              "(a key in the destination region)");
+                return plan_refuse(b, cp, t->region, id,
+                                   "an encrypted snapshot copied to another region needs the copy's kms_key "
+                                   "(a key in the destination region)");
         if (cross && cross_region_copy_limit_reached(b)) {
                 int64_t t_retry = b->in->now + PLAN_POLL_INTERVAL_SEC;
                 plan_add_cluster_action(b, cp,
@@ -178,7 +153,7 @@ static void copy_to_target(struct builder *b, const struct cluster_plan *cp, con
                 return;
         }
         if (!plan_quota_take(b, t->region, cp->p))
-                return quota_exhausted(b, cp, t->region, id, "copy");
+                return plan_quota_exhausted(b, cp, t->region, id, 0, "copy");
 
         snprintf(kind, sizeof kind, "copy:%s", cp->region);
         add_copy(b, cp, src, t->region, id, kind, t->kms_key,
@@ -199,10 +174,10 @@ void plan_copies(struct builder *b, const struct cluster_plan *cp)
                         continue;
                 /* Known from the cluster alone: said at the first plan, before any snapshot exists. */
                 if (!cp->c->storage_encrypted && t->kms_key) {
-                        refuse(b, cp, t->region, NULL,
-                               "the cluster is not encrypted, and an unencrypted snapshot cannot be "
-                               "encrypted by "
-                               "copying it: drop the copy's kms_key");
+                        plan_refuse(b, cp, t->region, NULL,
+                                    "the cluster is not encrypted, and an unencrypted snapshot cannot be "
+                                    "encrypted by "
+                                    "copying it: drop the copy's kms_key");
                         continue;
                 }
                 if (!src && !(src = plan_group_newest(b, cp->region, cp->c->identifier, NULL)))
@@ -234,18 +209,18 @@ void plan_shares(struct builder *b, const struct cluster_plan *cp)
         if (snapshot_share_needs_copy(src->s, b->prefix)) {
                 char id[PLAN_SNAPSHOT_ID_MAX];
                 if (snapshot_uses_aws_managed_key(src->s) && !sh->kms_key)
-                        return refuse(b, cp, cp->region, src->s->identifier,
-                                      "a snapshot under the AWS-managed RDS key cannot be shared: set "
-                                      "share.kms_key to re-encrypt a copy with a customer-managed key");
+                        return plan_refuse(b, cp, cp->region, src->s->identifier,
+                                           "a snapshot under the AWS-managed RDS key cannot be shared: set "
+                                           "share.kms_key to re-encrypt a copy with a customer-managed key");
                 if (plan_identifier_with_suffix(src->s->identifier, "share", 63, id) < 0)
-                        return refuse(b, cp, cp->region, src->s->identifier,
-                                      "no valid identifier for the copy to share");
+                        return plan_refuse(b, cp, cp->region, src->s->identifier,
+                                           "no valid identifier for the copy to share");
                 target = plan_snap_find(b, cp->region, cp->c->identifier, id);
                 if (!target) {
                         if (plan_ledger_open(b, ACTION_COPY, cp->region, id))
                                 return;
                         if (!plan_quota_take(b, cp->region, cp->p))
-                                return quota_exhausted(b, cp, cp->region, id, "copy to share");
+                                return plan_quota_exhausted(b, cp, cp->region, id, 0, "copy to share");
                         add_copy(
                             b, cp, src, cp->region, id, "share", sh->kms_key,
                             "share: the newest snapshot must be copied to a customer-managed key before it "
@@ -299,7 +274,7 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
                 return;
         if (slot_latest(&e->every, &whole_day, cp->c->identifier, b->in->now, &cur) < 0 ||
             slot_next(&e->every, &whole_day, cp->c->identifier, b->in->now, &next) < 0)
-                return refuse(b, cp, cp->region, NULL, "invalid export schedule");
+                return plan_refuse(b, cp, cp->region, NULL, "invalid export schedule");
         if (cur.start > b->in->now) {
                 /* Before this period's start: the period that runs now began with the previous slot. */
                 plan_wake(b, cur.start);
@@ -313,7 +288,7 @@ void plan_exports(struct builder *b, const struct cluster_plan *cp)
                 return;
         if (plan_snapshot_identifier(b->prefix, cp->c->identifier, cur.start, base) < 0 ||
             plan_identifier_with_suffix(base, "export", 60, task) < 0)
-                return refuse(b, cp, cp->region, src->s->identifier, "no valid export task identifier");
+                return plan_refuse(b, cp, cp->region, src->s->identifier, "no valid export task identifier");
 
         if (plan_ledger_open(b, ACTION_EXPORT, cp->region, task))
                 return;

@@ -161,6 +161,7 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                 /* Settled either way: the cluster stays keep_minutes (to look at a failure too). */
                 int64_t teardown_at =
                     probe->finished_at + (int64_t)p->restore_test.keep_minutes * SEC_PER_MINUTE;
+                const char *outcome = probe->state == DRILL_RECORD_DONE ? "completed" : "failed";
                 char at[TIME_ISO8601_MAX];
                 if (b->in->now < teardown_at) {
                         plan_add_cluster_action(
@@ -169,13 +170,11 @@ static void drill_step(const struct drill_ctx *d, const struct observed_cluster 
                                 .kind = ACTION_DRILL_WAIT,
                                 .target = dc->identifier,
                                 .snapshot = dc->identifier,
-                                .status = probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
+                                .status = outcome,
                                 .retry_at = teardown_at,
-                                .rule =
-                                    arena_printf(b->arena, "drill %s at %s; kept keep_minutes=%u",
-                                                 probe->state == DRILL_RECORD_DONE ? "completed" : "failed",
-                                                 time_format_iso8601(probe->finished_at, at),
-                                                 p->restore_test.keep_minutes),
+                                .rule = arena_printf(b->arena, "drill %s at %s; kept keep_minutes=%u",
+                                                     outcome, time_format_iso8601(probe->finished_at, at),
+                                                     p->restore_test.keep_minutes),
                             });
                         plan_wake(b, teardown_at);
                         return;

@@ -223,13 +223,7 @@ static void keep_other_policies(struct builder *b, const struct cluster_plan *cp
                         : arena_printf(b->arena,
                                        "tagged %s=%s, which names no configured policy: kept, never deleted",
                                        TAG_POLICY, sn->policy_tag);
-                plan_add_cluster_action(b, cp,
-                                        (struct plan_action){
-                                            .kind = ACTION_REFUSED,
-                                            .region = sn->s->region,
-                                            .snapshot = sn->s->identifier,
-                                            .rule = why,
-                                        });
+                plan_refuse(b, cp, sn->s->region, sn->s->identifier, why);
         }
 }
 
@@ -238,13 +232,9 @@ void plan_judge_cluster(struct builder *b, const struct cluster_plan *cp)
         const struct policy *p = cp->p;
 
         if (cp->c->snapshots_incomplete)
-                plan_add_cluster_action(
-                    b, cp,
-                    (struct plan_action){
-                        .kind = ACTION_REFUSED,
-                        .rule = "a snapshot of this cluster could not be read (malformed in the "
-                                "Describe answer): no deletion for it until every one can",
-                    });
+                plan_refuse(b, cp, NULL, NULL,
+                            "a snapshot of this cluster could not be read (malformed in the "
+                            "Describe answer): no deletion for it until every one can");
 
         keep_other_policies(b, cp, cp->region);
         for (size_t t = 0; t < p->n_copies; t++)

@@ -57,6 +57,20 @@ const char *plan_quota_describe(struct builder *b, const char *region, const str
                             p->quota_limit > 0 ? "" : " (the account's)", p->quota_reserve);
 }
 
+void plan_quota_exhausted(struct builder *b, const struct cluster_plan *cp, const char *region,
+                          const char *snapshot, int64_t slot_start, const char *what)
+{
+        const char *quota = plan_quota_describe(b, region, cp->p);
+        plan_add_cluster_action(b, cp,
+                                (struct plan_action){
+                                    .kind = ACTION_QUOTA_EXHAUSTED,
+                                    .region = region,
+                                    .snapshot = snapshot,
+                                    .slot_start = slot_start,
+                                    .rule = what ? arena_printf(b->arena, "%s: %s", what, quota) : quota,
+                                });
+}
+
 int64_t quota_room_after_retention(struct builder *b, const char *region, const struct policy *p)
 {
         int64_t limit = plan_quota_limit(b->in, p, region);

@@ -151,13 +151,7 @@ static int open_slot(struct builder *b, const struct cluster_plan *cp, const str
                 return NEXT_SLOT_RETRY;
         }
         if (!plan_quota_take(b, cp->region, cp->p)) {
-                plan_add_cluster_action(b, cp,
-                                        (struct plan_action){
-                                            .kind = ACTION_QUOTA_EXHAUSTED,
-                                            .snapshot = id,
-                                            .slot_start = sl->start,
-                                            .rule = plan_quota_describe(b, cp->region, cp->p),
-                                        });
+                plan_quota_exhausted(b, cp, cp->region, id, sl->start, NULL);
                 return NEXT_SLOT_QUOTA_EXHAUSTED;
         }
         time_format_iso8601(sl->start, iso);
@@ -207,22 +201,13 @@ void plan_slots(struct builder *b, const struct cluster_plan *cp)
         struct slot cur, prev, next;
 
         if (!w) {
-                plan_add_cluster_action(
-                    b, cp,
-                    (struct plan_action){
-                        .kind = ACTION_REFUSED,
-                        .rule = "the policy uses the cluster's backup window and the cluster "
-                                "reports none",
-                    });
+                plan_refuse(b, cp, NULL, NULL,
+                            "the policy uses the cluster's backup window and the cluster reports none");
                 return;
         }
         if (slot_latest(&cp->p->every, w, cp->c->identifier, now, &cur) < 0 ||
             slot_next(&cp->p->every, w, cp->c->identifier, now, &next) < 0) {
-                plan_add_cluster_action(b, cp,
-                                        (struct plan_action){
-                                            .kind = ACTION_REFUSED,
-                                            .rule = "invalid schedule or window",
-                                        });
+                plan_refuse(b, cp, NULL, NULL, "invalid schedule or window");
                 return;
         }
         int state = -1;
