@@ -11,6 +11,7 @@
 #include "agent-internal.h"
 #include "aws-sns.h"
 #include "config-validate.h"
+#include "event-util.h"
 #include "task.h"
 
 struct notification {
@@ -245,16 +246,12 @@ int notifier_attach(struct agent *a, sd_event *event)
         if (!n)
                 return -ENOMEM;
         *n = (struct notifier){.agent = a, .event = sd_event_ref(event)};
-        r = sd_event_add_defer(event, &n->kick, on_kick, n);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(n->kick, SD_EVENT_OFF);
+        r = event_add_defer_full(event, &n->kick, on_kick, n, SD_EVENT_OFF, "notifier");
         if (r < 0) {
-                sd_event_source_disable_unref(n->kick);
                 sd_event_unref(n->event);
                 free(n);
                 return r;
         }
-        (void)sd_event_source_set_description(n->kick, "notifier");
         a->notifier = n;
         journal_set_observer(on_event, n);
         return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "macro.h"
 
 static bool grow(struct aws_buf *b, size_t extra)
 {
@@ -62,22 +63,25 @@ void aws_buf_putc(struct aws_buf *b, char c)
         aws_buf_append(b, &c, 1);
 }
 
+/* vsprintf_reserve()'s allocator: room at the buffer's end, so that the text is written in place (a secret
+ * buffer's contents are never copied through a temporary). */
+static void *reserve_at_end(void *userdata, size_t size)
+{
+        struct aws_buf *b = userdata;
+        return grow(b, size - 1) ? b->data + b->len : NULL;
+}
+
 void aws_buf_printf(struct aws_buf *b, const char *fmt, ...)
 {
+        char *p;
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(NULL, 0, fmt, ap);
+        int n = vsprintf_reserve(reserve_at_end, b, &p, fmt, ap);
         va_end(ap);
-        if (n < 0) {
+        if (n < 0)
                 b->oom = true;
-                return;
-        }
-        if (!grow(b, (size_t)n))
-                return;
-        va_start(ap, fmt);
-        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        b->len += (size_t)n;
+        else
+                b->len += (size_t)n;
 }
 
 /* RFC 3986's unreserved characters, which SigV4 leaves as they are. */

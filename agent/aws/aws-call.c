@@ -11,6 +11,7 @@
 #include "aws-http.h"
 #include "aws-list.h"
 #include "aws-rate.h"
+#include "event-util.h"
 #include "macro.h"
 
 #define BACKOFF_ACCURACY_USEC 1000
@@ -396,9 +397,7 @@ int aws_client_attach_multi(struct aws_client *c, struct aws_multi *m, const str
         a->multi = aws_multi_ref(m);
         a->max_in_flight = o && o->max_in_flight ? MIN(o->max_in_flight, AWS_ASYNC_MAX_IN_FLIGHT)
                                                  : AWS_ASYNC_DEFAULT_MAX_IN_FLIGHT;
-        r = sd_event_add_defer(aws_multi_event(m), &a->kick, on_kick, a);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(a->kick, SD_EVENT_OFF);
+        r = event_add_defer_full(aws_multi_event(m), &a->kick, on_kick, a, SD_EVENT_OFF, "aws-call-kick");
         if (r >= 0)
                 r = sd_event_add_time(aws_multi_event(m), &a->rate_timer, CLOCK_BOOTTIME, 0,
                                       BACKOFF_ACCURACY_USEC, on_rate_timer, a);
@@ -408,7 +407,6 @@ int aws_client_attach_multi(struct aws_client *c, struct aws_multi *m, const str
                 aws_async_free(a);
                 return r;
         }
-        (void)sd_event_source_set_description(a->kick, "aws-call-kick");
         (void)sd_event_source_set_description(a->rate_timer, "aws-call-rate");
         uint64_t now = now_usec(a);
         for (size_t i = 0; i < _AWS_SERVICE_MAX; i++)
