@@ -186,6 +186,23 @@ int control_find_cluster(struct agent *a, const char *identifier, struct control
         return 0;
 }
 
+/* A control_find_*() result as a handler's lookup returns it: a lookup that failed has its reply filled,
+ * which answers the request, unless the agent itself failed. */
+static int lookup_result(int r)
+{
+        if (r >= 0)
+                return 1;
+        return r == -ENOMEM ? r : 0;
+}
+
+int control_lookup_cluster(struct agent *a, const char *verb, const char *id, struct control_cluster *ret,
+                           struct control_reply *reply)
+{
+        if (isempty(id))
+                return control_reply_set(reply, CONTROL_USAGE, "%s: which cluster?", verb);
+        return lookup_result(control_find_cluster(a, id, ret, reply));
+}
+
 /* "arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:ID" -> REGION (in buf), or NULL. */
 static const char *arn_region(const char *arn, char *buf, size_t size)
 {
@@ -264,4 +281,12 @@ int control_find_snapshot(struct agent *a, const char *id, struct control_snapsh
             .source_arn = s->source_arn,
         };
         return 0;
+}
+
+int control_lookup_snapshot(struct agent *a, const char *verb, const char *id, struct control_snapshot *ret,
+                            struct control_reply *reply)
+{
+        if (isempty(id))
+                return control_reply_set(reply, CONTROL_USAGE, "%s: which snapshot?", verb);
+        return lookup_result(control_find_snapshot(a, id, ret, reply));
 }
