@@ -256,13 +256,7 @@ static int group_refusal(struct agent *a, const struct control_snapshot *s, cons
                         rds_db_cluster_snapshot_list_done(&list);
                         return -ENOMEM;
                 }
-                for (size_t k = 0; k < o->n_tags; k++)
-                        tags[k] = (struct tag){o->tags[k].key, o->tags[k].value};
-                struct observed_snapshot v = {.identifier = o->identifier,
-                                              .cluster_identifier = o->cluster_identifier,
-                                              .snapshot_type = o->snapshot_type,
-                                              .tags = tags,
-                                              .n_tags = o->n_tags};
+                struct observed_snapshot v = observation_snapshot_view(o, s->region, tags);
                 if (snapshot_classify(&v, agent_snapshot_prefix(a)) != ORIGIN_AGENT ||
                     !streq_ptr(plan_tag_get(tags, o->n_tags, TAG_POLICY), p->name) ||
                     !streq_ptr(plan_tag_get(tags, o->n_tags, PLAN_TAG_COPY), copy) ||
