@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "control-internal.h"
+#include "observation.h"
 #include "select.h"
 #include "string-table.h"
 
@@ -87,14 +88,7 @@ static bool region_at(struct agent *a, size_t i, const char **ret_region, const 
 static const struct policy *selecting_policy(struct agent *a, const char *region,
                                              const struct rds_db_cluster *c, struct tag *tags)
 {
-        for (size_t k = 0; k < c->n_tags; k++)
-                tags[k] = (struct tag){c->tags[k].key, c->tags[k].value};
-        struct observed_cluster v = {.identifier = c->identifier,
-                                     .arn = c->arn,
-                                     .region = region,
-                                     .status = c->status,
-                                     .tags = tags,
-                                     .n_tags = c->n_tags};
+        struct observed_cluster v = observation_cluster_view(c, region, tags);
         for (size_t i = 0; i < a->config->n_policies; i++) {
                 const struct policy *p = &a->config->policies[i];
                 if (plan_policy_selects(p, agent_policy_region(a, p), &v))
@@ -186,6 +180,23 @@ int control_find_cluster(struct agent *a, const char *identifier, struct control
         return 0;
 }
 
+/* A control_find_*() result as a handler's lookup returns it: a lookup that failed has its reply filled,
+ * which answers the request, unless the agent itself failed. */
+static int lookup_result(int r)
+{
+        if (r >= 0)
+                return 1;
+        return r == -ENOMEM ? r : 0;
+}
+
+int control_lookup_cluster(struct agent *a, const char *verb, const char *id, struct control_cluster *ret,
+                           struct control_reply *reply)
+{
+        if (isempty(id))
+                return control_reply_set(reply, CONTROL_USAGE, "%s: which cluster?", verb);
+        return lookup_result(control_find_cluster(a, id, ret, reply));
+}
+
 /* "arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:ID" -> REGION (in buf), or NULL. */
 static const char *arn_region(const char *arn, char *buf, size_t size)
 {
@@ -242,26 +253,17 @@ int control_find_snapshot(struct agent *a, const char *id, struct control_snapsh
                 rds_db_cluster_snapshot_list_done(&l.list);
                 return -ENOMEM;
         }
-        for (size_t k = 0; k < s->n_tags; k++)
-                tags[k] = (struct tag){s->tags[k].key, s->tags[k].value};
         *ret = (struct control_snapshot){
             .region = hit.region, .policy = hit.policy, .client = hit.client, .list = l.list, .tags = tags};
         ret->snapshot = &ret->list.items[0];
-        s = ret->snapshot;
-        ret->view = (struct observed_snapshot){
-            .identifier = s->identifier,
-            .arn = s->arn,
-            .cluster_identifier = s->cluster_identifier,
-            .region = hit.region,
-            .status = s->status,
-            .snapshot_type = s->snapshot_type,
-            .create_time = s->create_time ? s->create_time : PLAN_TIME_UNKNOWN,
-            .encrypted = s->storage_encrypted,
-            .kms_key_id = s->kms_key_id,
-            .tags = tags,
-            .n_tags = s->n_tags,
-            .allocated_storage_gib = s->allocated_storage,
-            .source_arn = s->source_arn,
-        };
+        ret->view = observation_snapshot_view(ret->snapshot, hit.region, tags);
         return 0;
+}
+
+int control_lookup_snapshot(struct agent *a, const char *verb, const char *id, struct control_snapshot *ret,
+                            struct control_reply *reply)
+{
+        if (isempty(id))
+                return control_reply_set(reply, CONTROL_USAGE, "%s: which snapshot?", verb);
+        return lookup_result(control_find_snapshot(a, id, ret, reply));
 }

@@ -59,9 +59,9 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
                 return control_reply_set(reply, CONTROL_USAGE,
                                          "export: give either --snapshot ID or --cluster ID");
         if (snapshot) {
-                r = control_find_snapshot(a, snapshot, &s, reply);
-                if (r < 0)
-                        return control_lookup_failed(r);
+                r = control_lookup_snapshot(a, "export", snapshot, &s, reply);
+                if (r <= 0)
+                        return r;
                 if (!streq_ptr(s.snapshot->status, "available"))
                         return control_reply_set(reply, CONTROL_FAILED,
                                                  "refused: snapshot %s is %s, not available", snapshot,
@@ -77,9 +77,9 @@ int control_handle_export(struct agent *a, const struct control_request *q, stru
                 region = s.region;
                 cluster_id = s.snapshot->cluster_identifier;
         } else {
-                r = control_find_cluster(a, cluster, &c, reply);
-                if (r < 0)
-                        return control_lookup_failed(r);
+                r = control_lookup_cluster(a, "export", cluster, &c, reply);
+                if (r <= 0)
+                        return r;
                 p = c.policy;
                 source_arn = c.cluster->arn;
                 source_name = c.cluster->identifier;

@@ -37,12 +37,13 @@ int control_find_cluster(struct agent *a, const char *identifier, struct control
 /* `id` is a snapshot identifier or ARN (then only the ARN's region is asked). */
 int control_find_snapshot(struct agent *a, const char *id, struct control_snapshot *ret,
                           struct control_reply *reply);
-/* What a handler returns when one of these lookups failed with `r`: the reply says why (not found, or
- * AWS's error), so the request is answered (0), unless the agent itself failed (-ENOMEM). */
-static inline int control_lookup_failed(int r)
-{
-        return r == -ENOMEM ? r : 0;
-}
+/* A handler's lookup of the cluster / snapshot `id` that the request names, for command `verb`: 1 with *ret
+ * filled; 0 when the reply answers the request instead (no `id`: "<verb>: which cluster?", a usage error;
+ * not found; AWS's error); -ENOMEM when the agent itself failed. */
+int control_lookup_cluster(struct agent *a, const char *verb, const char *id, struct control_cluster *ret,
+                           struct control_reply *reply);
+int control_lookup_snapshot(struct agent *a, const char *verb, const char *id, struct control_snapshot *ret,
+                            struct control_reply *reply);
 
 /* The reply for an AWS error: "<what>: <error>", CONTROL_FAILED, with aws_error_code / aws_request_id. */
 int control_reply_aws_error(struct control_reply *reply, const struct aws_error *e, const char *fmt, ...)

@@ -75,45 +75,44 @@ static int continued(struct agent *a, struct control_reply *reply, const struct 
         return r < 0 ? r : 1;
 }
 
-/* The new name: a valid identifier, not a drill's, not an existing cluster. */
-static int check_new_cluster(struct agent *a, const char *name, struct control_reply *reply, bool *ret_ok)
+/* The new name: a valid identifier, not a drill's, not an existing cluster. false: the reply says why not.
+ */
+static bool new_cluster_free(struct agent *a, const char *name, struct control_reply *reply)
 {
         _cleanup_(control_cluster_done) struct control_cluster c = {};
         char drills[PLAN_SNAPSHOT_ID_MAX];
         int r;
 
-        *ret_ok = false;
         if (!plan_identifier_is_valid(name, 63)) {
                 control_reply_set(
                     reply, CONTROL_USAGE,
                     "--new-cluster '%s' is not a valid cluster identifier: 1..63 letters, digits and "
                     "single hyphens, starting with a letter, not ending with a hyphen",
                     name);
-                return 0;
+                return false;
         }
         if (restore_drill_prefix(agent_snapshot_prefix(a), drills) >= 0 && startswith(name, drills)) {
                 control_reply_set(
                     reply, CONTROL_USAGE,
                     "--new-cluster '%s': names starting with %s are the agent's restore drills", name,
                     drills);
-                return 0;
+                return false;
         }
         r = control_find_cluster(a, name, &c, NULL);
         if (r >= 0) {
                 control_reply_set(reply, CONTROL_FAILED, "refused: a cluster named %s already exists in %s",
                                   name, c.region);
-                return 0;
+                return false;
         }
         if (r != -ENOENT) {
                 control_reply_set(reply, CONTROL_FAILED, "cannot tell whether cluster %s exists", name);
-                return 0;
+                return false;
         }
-        *ret_ok = true;
-        return 0;
+        return true;
 }
 
-/* The class of cluster `cluster`'s writer (DescribeDBInstances of it), into *ret (allocated). 0, or -ENOENT
- * with the reply saying --instance-class is needed. */
+/* The class of cluster `cluster`'s writer (DescribeDBInstances of it), into *ret (allocated). 1, 0 with the
+ * reply saying --instance-class is needed, or -ENOMEM. */
 static int writer_class(struct aws_client *client, const char *cluster, const struct rds_db_cluster *c,
                         struct control_reply *reply, char **ret)
 {
@@ -128,10 +127,10 @@ static int writer_class(struct aws_client *client, const char *cluster, const st
                         return r;
                 if (r >= 0 && l.n > 0 && l.items[0].instance_class) {
                         *ret = strdup(l.items[0].instance_class);
-                        return *ret ? 0 : -ENOMEM;
+                        return *ret ? 1 : -ENOMEM;
                 }
         }
-        control_reply_set(
+        return control_reply_set(
             reply, CONTROL_USAGE,
             "cannot tell the instance class of %s%s%s: give --instance-class CLASS for the new "
             "cluster's primary instance",
@@ -139,7 +138,6 @@ static int writer_class(struct aws_client *client, const char *cluster, const st
                     : "the source cluster's writer (the snapshot's cluster is "
                       "not found)",
             cluster ? cluster : "", writer || !cluster ? "" : " (it has no writer)");
-        return -ENOENT;
 }
 
 static int accept_request(struct agent *a, const struct control_request *q, struct control_reply *reply,
@@ -175,32 +173,21 @@ static int accept_request(struct agent *a, const struct control_request *q, stru
 }
 
 static int restore_from_snapshot(struct agent *a, const struct control_request *q,
-                                 struct control_reply *reply, const char *snapshot, const char *new_cluster)
+                                 struct control_reply *reply, struct restore_request *in)
 {
         _cleanup_(control_snapshot_done) struct control_snapshot s = {};
         _cleanup_free_ char *describe = NULL, *class = NULL;
-        struct restore_request in = {
-            .kind = RESTORE_FROM_SNAPSHOT,
-            .source = (char *)snapshot,
-            .new_cluster = (char *)new_cluster,
-            .wait = !control_arg_bool(q, "no_wait"),
-            .requested_by = q->uid,
-        };
-        bool ok;
+        const char *snapshot = in->source;
         int r;
 
-        r = continued(a, reply, &in);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = control_find_snapshot(a, snapshot, &s, reply);
-        if (r < 0)
-                return control_lookup_failed(r);
+        r = control_lookup_snapshot(a, "restore", snapshot, &s, reply);
+        if (r <= 0)
+                return r;
         if (!streq_ptr(s.snapshot->status, "available"))
                 return control_reply_set(reply, CONTROL_FAILED, "refused: snapshot %s is %s, not available",
                                          snapshot, strna(s.snapshot->status));
-        r = check_new_cluster(a, new_cluster, reply, &ok);
-        if (r < 0 || !ok)
-                return r;
+        if (!new_cluster_free(a, in->new_cluster, reply))
+                return 0;
         const char *instance_class = control_arg_string(q, "instance_class");
         if (!instance_class) {
                 _cleanup_(rds_db_cluster_list_done) struct rds_db_cluster_list l = {};
@@ -216,51 +203,31 @@ static int restore_from_snapshot(struct agent *a, const struct control_request *
                 }
                 r = writer_class(s.client, l.n > 0 ? cluster : NULL, l.n > 0 ? &l.items[0] : NULL, reply,
                                  &class);
-                if (r < 0)
-                        return control_lookup_failed(r);
+                if (r <= 0)
+                        return r;
                 instance_class = class;
         }
         if (asprintf(&describe, "snapshot %s (cluster %s, region %s)", s.snapshot->identifier,
                      strna(s.snapshot->cluster_identifier), s.region) < 0)
                 return -ENOMEM;
-        in.region = (char *)s.region;
-        in.instance_class = (char *)instance_class;
-        return accept_request(a, q, reply, &in, describe);
+        in->region = (char *)s.region;
+        in->instance_class = (char *)instance_class;
+        return accept_request(a, q, reply, in, describe);
 }
 
 static int restore_to_time(struct agent *a, const struct control_request *q, struct control_reply *reply,
-                           const char *cluster, const char *new_cluster)
+                           struct restore_request *in)
 {
         _cleanup_(control_cluster_done) struct control_cluster c = {};
         _cleanup_free_ char *describe = NULL, *class = NULL;
-        const char *when = control_arg_string(q, "time");
-        bool latest = control_arg_bool(q, "latest"), ok;
+        const char *cluster = in->source;
         char t0[TIME_ISO8601_MAX], t1[TIME_ISO8601_MAX], t2[TIME_ISO8601_MAX];
-        int64_t at = 0;
+        int64_t at = in->restore_time;
         int r;
 
-        if (!!when == latest)
-                return control_reply_set(reply, CONTROL_USAGE,
-                                         "restore --cluster: give either --time ISO8601 or --latest");
-        if (when && time_parse_iso8601(when, &at) < 0)
-                return control_reply_set(
-                    reply, CONTROL_USAGE,
-                    "--time '%s' is not an ISO 8601 UTC time such as 2026-11-24T02:15:00Z", when);
-        struct restore_request in = {
-            .kind = RESTORE_TO_POINT_IN_TIME,
-            .source = (char *)cluster,
-            .restore_time = latest ? 0 : at,
-            .use_latest = latest,
-            .new_cluster = (char *)new_cluster,
-            .wait = !control_arg_bool(q, "no_wait"),
-            .requested_by = q->uid,
-        };
-        r = continued(a, reply, &in);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = control_find_cluster(a, cluster, &c, reply);
-        if (r < 0)
-                return control_lookup_failed(r);
+        r = control_lookup_cluster(a, "restore", cluster, &c, reply);
+        if (r <= 0)
+                return r;
         int64_t earliest = c.cluster->earliest_restorable_time, last = c.cluster->latest_restorable_time;
         if (earliest == 0 || last == 0)
                 return control_reply_set(
@@ -268,28 +235,51 @@ static int restore_to_time(struct agent *a, const struct control_request *q, str
                     "refused: cluster %s has no restorable range (no EarliestRestorableTime / "
                     "LatestRestorableTime in DescribeDBClusters)",
                     cluster);
-        if (when && (at < earliest || at > last))
+        if (!in->use_latest && (at < earliest || at > last))
                 return control_reply_set(
                     reply, CONTROL_FAILED,
                     "refused: %s is outside the restorable range of cluster %s: %s .. %s",
                     time_format_iso8601(at, t0), cluster, time_format_iso8601(earliest, t1),
                     time_format_iso8601(last, t2));
-        r = check_new_cluster(a, new_cluster, reply, &ok);
-        if (r < 0 || !ok)
-                return r;
+        if (!new_cluster_free(a, in->new_cluster, reply))
+                return 0;
         const char *instance_class = control_arg_string(q, "instance_class");
         if (!instance_class) {
                 r = writer_class(c.client, cluster, c.cluster, reply, &class);
-                if (r < 0)
-                        return control_lookup_failed(r);
+                if (r <= 0)
+                        return r;
                 instance_class = class;
         }
         if (asprintf(&describe, "cluster %s (region %s) as of %s", cluster, c.region,
-                     latest ? "its latest restorable time" : time_format_iso8601(at, t0)) < 0)
+                     in->use_latest ? "its latest restorable time" : time_format_iso8601(at, t0)) < 0)
                 return -ENOMEM;
-        in.region = (char *)c.region;
-        in.instance_class = (char *)instance_class;
-        return accept_request(a, q, reply, &in, describe);
+        in->region = (char *)c.region;
+        in->instance_class = (char *)instance_class;
+        return accept_request(a, q, reply, in, describe);
+}
+
+/* restore --cluster's point in time (--time or --latest) into `in`. false: the reply says what is wrong. */
+static bool point_in_time(const struct control_request *q, struct control_reply *reply,
+                          struct restore_request *in)
+{
+        const char *when = control_arg_string(q, "time");
+        bool latest = control_arg_bool(q, "latest");
+        int64_t at = 0;
+
+        if (!!when == latest) {
+                control_reply_set(reply, CONTROL_USAGE,
+                                  "restore --cluster: give either --time ISO8601 or --latest");
+                return false;
+        }
+        if (when && time_parse_iso8601(when, &at) < 0) {
+                control_reply_set(reply, CONTROL_USAGE,
+                                  "--time '%s' is not an ISO 8601 UTC time such as 2026-11-24T02:15:00Z",
+                                  when);
+                return false;
+        }
+        in->restore_time = latest ? 0 : at;
+        in->use_latest = latest;
+        return true;
 }
 
 int control_handle_restore(struct agent *a, const struct control_request *q, struct control_reply *reply)
@@ -297,15 +287,30 @@ int control_handle_restore(struct agent *a, const struct control_request *q, str
         const char *snapshot = control_arg_string(q, "snapshot"),
                    *cluster = control_arg_string(q, "cluster");
         const char *new_cluster = control_arg_string(q, "new_cluster");
+        struct restore_request in = {
+            .kind = snapshot ? RESTORE_FROM_SNAPSHOT : RESTORE_TO_POINT_IN_TIME,
+            .source = (char *)(snapshot ? snapshot : cluster),
+            .new_cluster = (char *)new_cluster,
+            .wait = !control_arg_bool(q, "no_wait"),
+            .requested_by = q->uid,
+        };
+        int r;
 
         if (isempty(new_cluster))
                 return control_reply_set(reply, CONTROL_USAGE, "restore: --new-cluster NAME is required");
         if (isempty(snapshot) == isempty(cluster))
                 return control_reply_set(reply, CONTROL_USAGE,
                                          "restore: give either --snapshot ID or --cluster ID");
+        if (!snapshot && !point_in_time(q, reply, &in))
+                return 0;
+        /* The same request again (after an interruption) is continued, another naming the new cluster
+         * refused, before any AWS call. */
+        r = continued(a, reply, &in);
+        if (r != 0)
+                return r < 0 ? r : 0;
         if (snapshot)
-                return restore_from_snapshot(a, q, reply, snapshot, new_cluster);
-        return restore_to_time(a, q, reply, cluster, new_cluster);
+                return restore_from_snapshot(a, q, reply, &in);
+        return restore_to_time(a, q, reply, &in);
 }
 
 /* Where a request stands, from its row (the agent's wake-ups write its phase); once done, the new cluster's

@@ -59,11 +59,9 @@ int control_handle_snapshot(struct agent *a, const struct control_request *q, st
         int64_t used, cap, ledger_id, now = agent_now(a);
         int r;
 
-        if (isempty(id))
-                return control_reply_set(reply, CONTROL_USAGE, "snapshot: which cluster?");
-        r = control_find_cluster(a, id, &c, reply);
-        if (r < 0)
-                return control_lookup_failed(r);
+        r = control_lookup_cluster(a, "snapshot", id, &c, reply);
+        if (r <= 0)
+                return r;
         if (!c.policy)
                 return control_reply_set(
                     reply, CONTROL_FAILED,
@@ -165,11 +163,9 @@ static int set_hold(struct agent *a, const struct control_request *q, struct con
         int64_t ledger_id;
         int r;
 
-        if (isempty(id))
-                return control_reply_set(reply, CONTROL_USAGE, "%s: which snapshot?", verb);
-        r = control_find_snapshot(a, id, &s, reply);
-        if (r < 0)
-                return control_lookup_failed(r);
+        r = control_lookup_snapshot(a, verb, id, &s, reply);
+        if (r <= 0)
+                return r;
         bool held = plan_tag_get(s.view.tags, s.view.n_tags, TAG_HOLD) != NULL;
         if (held == hold)
                 return control_reply_set(reply, CONTROL_OK, "%s is %s held", s.snapshot->identifier,
@@ -260,13 +256,7 @@ static int group_refusal(struct agent *a, const struct control_snapshot *s, cons
                         rds_db_cluster_snapshot_list_done(&list);
                         return -ENOMEM;
                 }
-                for (size_t k = 0; k < o->n_tags; k++)
-                        tags[k] = (struct tag){o->tags[k].key, o->tags[k].value};
-                struct observed_snapshot v = {.identifier = o->identifier,
-                                              .cluster_identifier = o->cluster_identifier,
-                                              .snapshot_type = o->snapshot_type,
-                                              .tags = tags,
-                                              .n_tags = o->n_tags};
+                struct observed_snapshot v = observation_snapshot_view(o, s->region, tags);
                 if (snapshot_classify(&v, agent_snapshot_prefix(a)) != ORIGIN_AGENT ||
                     !streq_ptr(plan_tag_get(tags, o->n_tags, TAG_POLICY), p->name) ||
                     !streq_ptr(plan_tag_get(tags, o->n_tags, PLAN_TAG_COPY), copy) ||
@@ -336,11 +326,9 @@ int control_handle_delete(struct agent *a, const struct control_request *q, stru
         struct act_counts counts = {};
         int r;
 
-        if (isempty(id))
-                return control_reply_set(reply, CONTROL_USAGE, "delete: which snapshot?");
-        r = control_find_snapshot(a, id, &s, reply);
-        if (r < 0)
-                return control_lookup_failed(r);
+        r = control_lookup_snapshot(a, "delete", id, &s, reply);
+        if (r <= 0)
+                return r;
         refusal = delete_refusal(a, &s, &p);
         bool backup = snapshot_classify(&s.view, agent_snapshot_prefix(a)) == ORIGIN_AWS_BACKUP;
         if (!refusal && !backup) {

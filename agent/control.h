@@ -42,7 +42,7 @@ struct control_reply {
 };
 
 void control_reply_done(struct control_reply *r);
-/* Set status and message (printf). Returns `status` as a negative-free int for `return` chains. */
+/* Set status and message (printf). Returns 0: a handler answers with `return control_reply_set(...)`. */
 int control_reply_set(struct control_reply *r, int status, const char *fmt, ...) _printf_(3, 4);
 /* data[key] = string / int (creates data on first use). Once one fails (r->error = -ENOMEM), the later
  * ones do nothing: add every field, then check once. Return r->error. */

@@ -177,6 +177,33 @@ static void report_look_error(struct agent *a, const char *what, const char *reg
         agent_set_last_error(a, "look %s %s: %s", what, object, f.error_code);
 }
 
+/* Where one look goes: the region's entry in the observation, the client of the policy's role there, and
+ * the error of the look's calls. */
+struct look {
+        struct observed_region *region;
+        struct aws_client *client;
+        struct aws_error e;
+};
+
+/* A look at `what` `object` in `region`: 1 (go on, *l filled); 0 (not now: a region the last refresh could
+ * not observe, which the next refresh will; or no client, reported: not acted on this time); -ENOMEM. */
+static int look_begin(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+                      const char *what, const char *object, struct look *l)
+{
+        int r;
+
+        *l = (struct look){.region = region_of(o, region, p)};
+        if (!l->region)
+                return 0;
+        r = agent_client_get(a, region, p, &l->client, &l->e);
+        if (r >= 0)
+                return 1;
+        if (r == -ENOMEM)
+                return r;
+        report_look_error(a, what, region, object, &l->e);
+        return 0;
+}
+
 /* Manual snapshots that someone other than AWS's schedules makes or deletes: the ones whose appearance or
  * disappearance means the inventory missed something. */
 static bool counts_for_agreement(const struct observed_snapshot *s)
@@ -257,18 +284,16 @@ static int replace_cluster(struct observed_region *r, const char *cluster, struc
 static int look_cluster(struct agent *a, struct observation *o, const char *region, const struct policy *p,
                         const char *cluster, bool snapshots, struct inventory_looks *looks)
 {
-        struct observed_region *home = region_of(o, region, p);
         struct rds_db_cluster_list fresh = {};
-        struct aws_client *c;
-        struct aws_error e = {};
+        struct look l;
         int r;
 
-        if (!home)
-                return 0; /* a region the last refresh could not observe: the next refresh will */
-        r = agent_client_get(a, region, p, &c, &e);
-        if (r >= 0)
-                r = rds_describe_db_clusters(c, cluster, &fresh, &e);
-        if (r < 0 && streq(e.code, ERR_CLUSTER_NOT_FOUND)) {
+        r = look_begin(a, o, region, p, "cluster", cluster, &l);
+        if (r <= 0)
+                return r;
+        struct observed_region *home = l.region;
+        r = rds_describe_db_clusters(l.client, cluster, &fresh, &l.e);
+        if (r < 0 && streq(l.e.code, ERR_CLUSTER_NOT_FOUND)) {
                 bool known = false, drill = false;
                 for (size_t i = 0; i < home->clusters.n; i++)
                         if (streq_ptr(home->clusters.items[i].identifier, cluster)) {
@@ -283,7 +308,7 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                 if (known && !drill)
                         a->inventory_refresh = true;
         } else if (r < 0) {
-                report_look_error(a, "cluster", region, cluster, &e);
+                report_look_error(a, "cluster", region, cluster, &l.e);
                 return r == -ENOMEM ? r : 0;
         } else if (fresh.n == 1) {
                 r = replace_cluster(home, cluster, &fresh.items[0]);
@@ -310,16 +335,17 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
                 struct observation part = {};
                 struct snapshot_sink sink = {.o = &part, .region = regions[k]};
 
-                r = agent_client_get(a, regions[k], p, &c, &e);
-                if (r >= 0)
-                        r = rds_describe_db_cluster_snapshots_foreach(
-                            c, &(struct rds_snapshot_filter){.cluster_identifier = cluster},
-                            observation_collect_view, &sink, &e);
+                r = look_begin(a, o, regions[k], p, "the snapshots of cluster", cluster, &l);
+                if (r <= 0)
+                        return r;
+                r = rds_describe_db_cluster_snapshots_foreach(
+                    l.client, &(struct rds_snapshot_filter){.cluster_identifier = cluster},
+                    observation_collect_view, &sink, &l.e);
                 if (r < 0) {
                         observation_done(&part);
                         if (r == -ENOMEM)
                                 return r;
-                        report_look_error(a, "the snapshots of cluster", regions[k], cluster, &e);
+                        report_look_error(a, "the snapshots of cluster", regions[k], cluster, &l.e);
                         return 0; /* not looked at: not acted on */
                 }
                 _cleanup_strv_free_ char **before = agreement_ids(o, regions[k], cluster);
@@ -360,68 +386,70 @@ static int look_cluster(struct agent *a, struct observation *o, const char *regi
 }
 
 /* One snapshot being polled (created, copied). */
-static int look_snapshot(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+static int look_snapshot(struct agent *a, struct observation *o, struct look *l, const char *region,
                          const char *identifier)
 {
-        struct observed_region *reg = region_of(o, region, p);
-        struct aws_client *c;
-        struct aws_error e = {};
+        struct snapshot_sink sink = {.o = o, .region = l->region->region};
         size_t keep = o->n_snapshots;
         int r;
 
-        if (!reg)
-                return 0;
-        struct snapshot_sink sink = {.o = o, .region = reg->region};
-        r = agent_client_get(a, region, p, &c, &e);
-        if (r >= 0)
-                r = rds_describe_db_cluster_snapshots_foreach(
-                    c, &(struct rds_snapshot_filter){.snapshot_identifier = identifier},
-                    observation_collect_view, &sink, &e);
-        if (r < 0 && !streq(e.code, ERR_SNAPSHOT_NOT_FOUND)) {
+        r = rds_describe_db_cluster_snapshots_foreach(
+            l->client, &(struct rds_snapshot_filter){.snapshot_identifier = identifier},
+            observation_collect_view, &sink, &l->e);
+        if (r < 0 && !streq(l->e.code, ERR_SNAPSHOT_NOT_FOUND)) {
                 while (o->n_snapshots > keep)
                         observation_view_done(&o->snapshots[--o->n_snapshots]);
                 if (r == -ENOMEM)
                         return r;
-                report_look_error(a, "snapshot", region, identifier, &e);
+                report_look_error(a, "snapshot", region, identifier, &l->e);
                 return 0;
         }
-        replace_views(o, keep, reg->region, NULL, identifier);
+        replace_views(o, keep, l->region->region, NULL, identifier);
         return 0;
 }
 
 /* One export task being polled. */
-static int look_export(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+static int look_export(struct agent *a, struct observation *o, struct look *l, const char *region,
                        const char *identifier)
 {
-        struct observed_region *reg = region_of(o, region, p);
         struct rds_export_task_list fresh = {};
-        struct aws_client *c;
-        struct aws_error e = {};
         int r;
 
-        if (!reg)
-                return 0;
-        r = agent_client_get(a, region, p, &c, &e);
-        if (r >= 0)
-                r = rds_describe_export_tasks(c, identifier, NULL, &fresh, &e);
+        r = rds_describe_export_tasks(l->client, identifier, NULL, &fresh, &l->e);
         if (r < 0) {
                 if (r != -ENOMEM)
-                        report_look_error(a, "export task", region, identifier, &e);
+                        report_look_error(a, "export task", region, identifier, &l->e);
                 return r == -ENOMEM ? r : 0;
         }
-        struct rds_export_task_list *l = &reg->exports;
+        struct rds_export_task_list *known = &l->region->exports;
         for (size_t i = 0; i < fresh.n; i++) {
                 bool replaced = false;
-                for (size_t k = 0; k < l->n && !replaced; k++)
-                        if (streq_ptr(l->items[k].identifier, fresh.items[i].identifier)) {
-                                rds_export_task_done(&l->items[k]);
-                                l->items[k] = fresh.items[i];
+                for (size_t k = 0; k < known->n && !replaced; k++)
+                        if (streq_ptr(known->items[k].identifier, fresh.items[i].identifier)) {
+                                rds_export_task_done(&known->items[k]);
+                                known->items[k] = fresh.items[i];
                                 fresh.items[i] = (struct rds_export_task){};
                                 replaced = true;
                         }
         }
         rds_export_task_list_done(&fresh);
         return observation_rebuild_views(o);
+}
+
+/* What an ACTION_POLL waits for: an export task (when one of that identifier was observed) or a snapshot. */
+static int look_poll(struct agent *a, struct observation *o, const char *region, const struct policy *p,
+                     const char *identifier)
+{
+        bool is_export = observation_has_export(o, identifier);
+        struct look l;
+        int r;
+
+        r = look_begin(a, o, region, p, is_export ? "export task" : "snapshot", identifier, &l);
+        if (r <= 0)
+                return r;
+        if (is_export)
+                return look_export(a, o, &l, region, identifier);
+        return look_snapshot(a, o, &l, region, identifier);
 }
 
 struct look_target {
@@ -502,10 +530,7 @@ int inventory_look(struct agent *a, struct observation *o, const struct plan *p,
                          * create once deletions free room, and that is looked at. */
                         break;
                 case ACTION_POLL:
-                        if (observation_has_export(o, act->snapshot))
-                                r = look_export(a, o, act->region, pol, act->snapshot);
-                        else
-                                r = look_snapshot(a, o, act->region, pol, act->snapshot);
+                        r = look_poll(a, o, act->region, pol, act->snapshot);
                         break;
                 default:
                         r = targets_add(&t, &n, home, pol, act->cluster, true);

@@ -181,6 +181,57 @@ int observation_merge_part(struct observation *o, struct observation *part)
         return 0;
 }
 
+/* ---- Views of one Describe record, borrowing its strings (the cycle's cluster views, and the control
+ * commands' targeted lookups). ---- */
+
+static struct tag *tags_view(const struct aws_tag *from, size_t n, struct tag *to)
+{
+        for (size_t i = 0; i < n; i++)
+                to[i] = (struct tag){from[i].key, from[i].value};
+        return to;
+}
+
+struct observed_cluster observation_cluster_view(const struct rds_db_cluster *c, const char *region,
+                                                 struct tag *tags)
+{
+        struct observed_cluster v = {
+            .identifier = c->identifier,
+            .arn = c->arn,
+            .region = region,
+            .status = c->status,
+            .storage_encrypted = c->storage_encrypted,
+            .kms_key_id = c->kms_key_id,
+            .tags = tags_view(c->tags, c->n_tags, tags),
+            .n_tags = c->n_tags,
+            .backup_retention_period = (int)c->backup_retention_period,
+            .engine = c->engine,
+            .writer = c->writer,
+        };
+        if (c->preferred_backup_window && window_parse(c->preferred_backup_window, &v.preferred_window) >= 0)
+                v.has_preferred_window = true;
+        return v;
+}
+
+struct observed_snapshot observation_snapshot_view(const struct rds_db_cluster_snapshot *s,
+                                                   const char *region, struct tag *tags)
+{
+        return (struct observed_snapshot){
+            .identifier = s->identifier,
+            .arn = s->arn,
+            .cluster_identifier = s->cluster_identifier,
+            .region = region,
+            .status = s->status,
+            .snapshot_type = s->snapshot_type,
+            .create_time = s->create_time > 0 ? s->create_time : PLAN_TIME_UNKNOWN,
+            .encrypted = s->storage_encrypted,
+            .kms_key_id = s->kms_key_id,
+            .tags = tags_view(s->tags, s->n_tags, tags),
+            .n_tags = s->n_tags,
+            .allocated_storage_gib = s->allocated_storage,
+            .source_arn = s->source_arn,
+        };
+}
+
 /* The cluster and export views (the snapshot views are built while streaming). */
 int observation_rebuild_views(struct observation *o)
 {
@@ -225,25 +276,9 @@ int observation_rebuild_views(struct observation *o)
                         if (r->repeat && observation_find_cluster(o, r->region, c->identifier))
                                 continue; /* the same cluster seen through another role */
                         struct observed_cluster *v = &o->clusters[o->n_clusters++];
-                        *v = (struct observed_cluster){
-                            .identifier = c->identifier,
-                            .arn = c->arn,
-                            .region = r->region,
-                            .status = c->status,
-                            .storage_encrypted = c->storage_encrypted,
-                            .kms_key_id = c->kms_key_id,
-                            .tags = t,
-                            .n_tags = c->n_tags,
-                            .backup_retention_period = (int)c->backup_retention_period,
-                            .engine = c->engine,
-                            .writer = c->writer,
-                        };
-                        if (c->preferred_backup_window &&
-                            window_parse(c->preferred_backup_window, &v->preferred_window) >= 0)
-                                v->has_preferred_window = true;
+                        *v = observation_cluster_view(c, r->region, t);
                         v->snapshots_incomplete = observation_incomplete(o, r->region, c->identifier);
-                        for (size_t k = 0; k < c->n_tags; k++)
-                                *t++ = (struct tag){c->tags[k].key, c->tags[k].value};
+                        t += c->n_tags;
                 }
                 for (size_t j = 0; j < r->exports.n; j++) {
                         const struct rds_export_task *e = &r->exports.items[j];

@@ -121,5 +121,11 @@ void observation_view_done(struct observed_snapshot *v);
 /* Sort the views from `from` on by (region, identifier) and drop duplicates (one region observed through
  * two roles, or two listings returning the same snapshot). */
 void observation_sort_views(struct observation *o, size_t from);
+/* The planner's view of one Describe record of `region`, borrowing its strings; its tags are written to
+ * `tags` (room for n_tags). A cluster's snapshots_incomplete is left to the caller. */
+struct observed_cluster observation_cluster_view(const struct rds_db_cluster *c, const char *region,
+                                                 struct tag *tags);
+struct observed_snapshot observation_snapshot_view(const struct rds_db_cluster_snapshot *s,
+                                                   const char *region, struct tag *tags);
 /* Rebuild the cluster, export and account quota views from the regions' lists (after they changed). */
 int observation_rebuild_views(struct observation *o);

@@ -196,6 +196,41 @@ static int order_tags_init(const struct restore_order *ord, struct order_tags *t
         return 0;
 }
 
+/* What each AWS call of a request works with: the tags of what it creates, the client of the request's
+ * region, the call's error and its ledger row. */
+struct order_call {
+        struct order_tags t;
+        struct aws_client *client;
+        struct aws_error e;
+        int64_t ledger_id;
+};
+
+/* The call's tags and client. 1: go on; 0: reported (the source's name is too long for a tag: the request
+ * failed; no client: the next wake-up tries again); negative: the request's state could not be recorded. */
+static int order_call_prepare(struct agent *a, const struct restore_order *ord, const char *verb,
+                              struct order_call *k, struct act_counts *c)
+{
+        int r;
+
+        *k = (struct order_call){};
+        if (order_tags_init(ord, &k->t) < 0) {
+                r = fail_request(a, ord, verb, "the source's name is too long for a tag", NULL, c);
+                return r < 0 ? r : 0;
+        }
+        return client_for(a, ord, &k->client, c) < 0 ? 0 : 1;
+}
+
+/* The call's intent: a ledger row of the request's new cluster, naming what the call makes (`made`), with
+ * the request's id as its slot. */
+static int order_call_intent(struct agent *a, int64_t cycle_id, const struct restore_order *ord,
+                             enum ledger_kind kind, const char *made, const char *target,
+                             struct order_call *k)
+{
+        struct plan_action row = {
+            .cluster = ord->new_cluster, .snapshot = made, .region = ord->region, .slot_start = ord->id};
+        return ledger_intent_begin(a, cycle_id, kind, &row, ord->region, target, &k->ledger_id);
+}
+
 /* What the restore copies from the source: the snapshot's engine and version (a snapshot restore), and the
  * source cluster's settings when it exists. 1: found; 0: the request failed or waits (reported); negative:
  * no memory or the store failed. */
@@ -268,11 +303,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
 {
         const struct restore_order *ord = order_of(o, act->request);
         _cleanup_(source_facts_done) struct source_facts src = {};
-        struct order_tags t;
         struct rds_db_cluster out = {};
-        struct aws_error e = {};
-        struct aws_client *client;
-        int64_t id;
+        struct order_call k;
         int r;
 
         if (!ord)
@@ -282,11 +314,10 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
                        ord->id, ord->source, ord->new_cluster);
                 return 0;
         }
-        if (order_tags_init(ord, &t) < 0)
-                return fail_request(a, ord, "restore", "the source's name is too long for a tag", NULL, c);
-        if (client_for(a, ord, &client, c) < 0)
-                return 0;
-        r = source_facts_get(a, client, ord, &src, c);
+        r = order_call_prepare(a, ord, "restore", &k, c);
+        if (r <= 0)
+                return r;
+        r = source_facts_get(a, k.client, ord, &src, c);
         if (r <= 0)
                 return r;
 
@@ -301,8 +332,8 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
             .db_subnet_group_name = sc ? sc->db_subnet_group : NULL,
             .vpc_security_group_ids = sc ? sc->vpc_security_group_ids : NULL,
             .kms_key_id = sc && sc->storage_encrypted ? sc->kms_key_id : NULL,
-            .tags = t.tags,
-            .n_tags = ELEMENTSOF(t.tags),
+            .tags = k.t.tags,
+            .n_tags = ELEMENTSOF(k.t.tags),
             .port = sc ? sc->port : 0,
             .db_cluster_parameter_group_name = sc ? sc->db_cluster_parameter_group : NULL,
             .serverless_v2_min_capacity = sc ? sc->serverless_v2_min_capacity : NULL,
@@ -310,41 +341,37 @@ int operator_restore_call(struct agent *a, const struct plan_action *act, const 
             .enable_iam_database_authentication = sc && sc->iam_database_authentication,
             .copy_tags_to_snapshot = sc && sc->copy_tags_to_snapshot,
         };
-        struct plan_action row = {.cluster = ord->new_cluster,
-                                  .snapshot = ord->new_cluster,
-                                  .region = ord->region,
-                                  .slot_start = ord->id};
-        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_RESTORE, &row, ord->region, t.from, &id);
+        r = order_call_intent(a, cycle_id, ord, LEDGER_OPERATOR_RESTORE, ord->new_cluster, k.t.from, &k);
         if (r < 0)
                 return r;
         r = set_state(a, ord->id, "started", "restore requested");
         if (r < 0)
                 return r;
-        r = ord->point_in_time ? rds_restore_db_cluster_to_point_in_time(client, &params, &out, &e)
-                               : rds_restore_db_cluster_from_snapshot(client, &params, &out, &e);
+        r = ord->point_in_time ? rds_restore_db_cluster_to_point_in_time(k.client, &params, &out, &k.e)
+                               : rds_restore_db_cluster_from_snapshot(k.client, &params, &out, &k.e);
         _cleanup_free_ char *status = out.status ? strdup(out.status) : NULL;
         rds_db_cluster_done(&out);
         const char *op =
             ord->point_in_time ? "RestoreDBClusterToPointInTime" : "RestoreDBClusterFromSnapshot";
         struct event_fields f = order_fields(ord, "restore");
-        if (r < 0 && act_outcome_unknown(a, &e, &f, op, ord->new_cluster, c)) {
+        if (r < 0 && act_outcome_unknown(a, &k.e, &f, op, ord->new_cluster, c)) {
                 agent_look_later(a, ord->region, ord->new_cluster); /* recovery settles it */
                 return 0;
         }
-        r = act_settle(a, id, r, false, &e, client, &f, c);
+        r = act_settle(a, k.ledger_id, r, false, &k.e, k.client, &f, c);
         if (r < 0)
                 return r;
-        if (r == 0 && streq(e.code, ERR_CLUSTER_EXISTS)) {
+        if (r == 0 && streq(k.e.code, ERR_CLUSTER_EXISTS)) {
                 /* Made by an earlier attempt whose answer was lost, or by someone else: its tags tell, next
                  * wake-up. */
                 agent_look_later(a, ord->region, ord->new_cluster);
                 return set_state(a, ord->id, NULL, "cluster exists; looking whether this request made it");
         }
         if (r == 0)
-                return fail_request(a, ord, "restore", op, &e, c);
+                return fail_request(a, ord, "restore", op, &k.e, c);
         journal_event(EVENT_RESTORE_STARTED, &f,
-                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id, t.from,
-                      ord->new_cluster, op);
+                      "Restore request %" PRIi64 ": restoring %s into new cluster %s (%s)", ord->id,
+                      k.t.from, ord->new_cluster, op);
         agent_look_later(a, ord->region, ord->new_cluster);
         _cleanup_free_ char *phase = NULL;
         if (asprintf(&phase, "cluster %s", status ? status : "creating") < 0)
@@ -356,11 +383,8 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
                                      const struct observation *o, int64_t cycle_id, struct act_counts *c)
 {
         const struct restore_order *ord = order_of(o, act->request);
-        struct order_tags t;
         struct rds_db_instance out = {};
-        struct aws_error e = {};
-        struct aws_client *client;
-        int64_t id;
+        struct order_call k;
         int r;
 
         if (!ord || !act->snapshot)
@@ -374,40 +398,35 @@ int operator_restore_create_instance(struct agent *a, const struct plan_action *
         if (!rc || !rc->engine)
                 return fail_request(a, ord, "create-instance", "the restored cluster's engine is unknown",
                                     NULL, c);
-        if (order_tags_init(ord, &t) < 0)
-                return 0;
-        if (client_for(a, ord, &client, c) < 0)
-                return 0;
-        struct plan_action row = {.cluster = ord->new_cluster,
-                                  .snapshot = act->snapshot,
-                                  .region = ord->region,
-                                  .slot_start = ord->id};
-        r = ledger_intent_begin(a, cycle_id, LEDGER_OPERATOR_INSTANCE, &row, ord->region, ord->new_cluster,
-                                &id);
+        r = order_call_prepare(a, ord, "create-instance", &k, c);
+        if (r <= 0)
+                return r;
+        r = order_call_intent(a, cycle_id, ord, LEDGER_OPERATOR_INSTANCE, act->snapshot, ord->new_cluster,
+                              &k);
         if (r < 0)
                 return r;
         /* The API creates no instance on a restore: the primary is created with the cluster's identifier and
          * shows as a reader until it becomes the writer. */
-        r = rds_create_db_instance(client,
+        r = rds_create_db_instance(k.client,
                                    &(struct rds_instance_params){
                                        .instance_identifier = act->snapshot,
                                        .instance_class = ord->instance_class,
                                        .engine = rc->engine,
                                        .cluster_identifier = ord->new_cluster,
-                                       .tags = t.tags,
-                                       .n_tags = ELEMENTSOF(t.tags),
+                                       .tags = k.t.tags,
+                                       .n_tags = ELEMENTSOF(k.t.tags),
                                    },
-                                   &out, &e);
+                                   &out, &k.e);
         rds_db_instance_done(&out);
         struct event_fields f = order_fields(ord, "create-instance");
-        if (r < 0 && act_outcome_unknown(a, &e, &f, "CreateDBInstance", act->snapshot, c))
+        if (r < 0 && act_outcome_unknown(a, &k.e, &f, "CreateDBInstance", act->snapshot, c))
                 return 0;
-        r = act_settle(a, id, r, streq(e.code, ERR_INSTANCE_EXISTS), &e, client, &f, c);
+        r = act_settle(a, k.ledger_id, r, streq(k.e.code, ERR_INSTANCE_EXISTS), &k.e, k.client, &f, c);
         if (r < 0)
                 return r;
         if (r == 0)
-                return fail_request(a, ord, "create-instance", "CreateDBInstance (the primary instance)", &e,
-                                    c);
+                return fail_request(a, ord, "create-instance", "CreateDBInstance (the primary instance)",
+                                    &k.e, c);
         journal_event(EVENT_RESTORE_STARTED, &f,
                       "Restore request %" PRIi64 ": creating primary instance %s (%s) in new cluster %s",
                       ord->id, act->snapshot, ord->instance_class, ord->new_cluster);
