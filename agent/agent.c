@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent-internal.h"
+#include "array.h"
 #include "aws-call.h"
 #include "aws-client.h"
 #include "aws-multi.h"
@@ -587,13 +588,12 @@ int agent_client_get(struct agent *a, const char *region, const struct policy *p
                 }
         }
 
-        struct agent_client *n = realloc(a->clients, (a->n_clients + 1) * sizeof(*n));
+        struct agent_client *n = ARRAY_ADD_SLOT(a->clients, a->n_clients);
         if (!n) {
                 aws_client_free(c);
                 return -ENOMEM;
         }
-        a->clients = n;
-        n[a->n_clients] = (struct agent_client){
+        *n = (struct agent_client){
             .region = region ? strdup(region) : NULL,
             .role_arn = role ? strdup(role) : NULL,
             .client = c,

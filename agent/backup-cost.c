@@ -8,6 +8,7 @@
 
 #include "act-outcome.h"
 #include "agent-internal.h"
+#include "array.h"
 #include "aws-cloudwatch.h"
 #include "journal.h"
 #include "log.h"
@@ -60,15 +61,9 @@ static int observe_region(struct agent *a, const struct observation *o, const st
                 if (r < 0)
                         break;
                 for (size_t i = 0; i < batch; i++) {
-                        if (*n == *cap) {
-                                size_t c2 = *cap ? *cap * 2 : 64;
-                                struct backup_storage_record *p = realloc(*list, c2 * sizeof(**list));
-                                if (!p) {
-                                        cloudwatch_results_free(res, n_res);
-                                        return -ENOMEM;
-                                }
-                                *list = p;
-                                *cap = c2;
+                        if (array_grow((void **)list, cap, *n, sizeof(**list)) < 0) {
+                                cloudwatch_results_free(res, n_res);
+                                return -ENOMEM;
                         }
                         struct backup_storage_record *c = &(*list)[*n];
                         *c = (struct backup_storage_record){.region = strdup(reg->region),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "aws-rds.h"
 #include "config-policy.h"
 #include "journal.h"
@@ -137,12 +138,11 @@ static int looks_add(struct inventory_looks *l, const char *region, const char *
 {
         if (inventory_looked(l, region, cluster))
                 return 0;
-        struct inventory_look *n = realloc(l->items, (l->n + 1) * sizeof(*n));
+        struct inventory_look *n = ARRAY_ADD_SLOT(l->items, l->n);
         if (!n)
                 return -ENOMEM;
-        l->items = n;
-        l->items[l->n] = (struct inventory_look){.region = region, .cluster = strdup(cluster)};
-        if (!l->items[l->n].cluster)
+        *n = (struct inventory_look){.region = region, .cluster = strdup(cluster)};
+        if (!n->cluster)
                 return -ENOMEM;
         l->n++;
         return 0;
@@ -272,12 +272,7 @@ static int replace_cluster(struct observed_region *r, const char *cluster, struc
         }
         if (!fresh)
                 return 0;
-        struct rds_db_cluster *n = realloc(l->items, (l->n + 1) * sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        l->items = n;
-        l->items[l->n++] = *fresh;
-        return 0;
+        return ARRAY_APPEND(l->items, l->n, fresh, 1);
 }
 
 /* One cluster: its record, and its snapshots in its region and each copy region of its policy. */
@@ -469,13 +464,12 @@ static int targets_add(struct look_target **t, size_t *n, const char *region, co
                         (*t)[i].snapshots |= snapshots;
                         return 0;
                 }
-        struct look_target *x = realloc(*t, (*n + 1) * sizeof(*x));
+        struct look_target *x = ARRAY_ADD_SLOT(*t, *n);
         if (!x)
                 return -ENOMEM;
-        *t = x;
-        x[*n] = (struct look_target){
+        *x = (struct look_target){
             .region = region, .policy = p, .cluster = strdup(cluster), .snapshots = snapshots};
-        if (!x[*n].cluster)
+        if (!x->cluster)
                 return -ENOMEM;
         (*n)++;
         return 0;
@@ -603,10 +597,6 @@ static int add_view(struct observation *o, const struct plan_action *act)
                         region = o->regions[i].region;
         if (!region || observation_find_snapshot(o, region, act->snapshot))
                 return 0;
-        struct observed_snapshot *n = realloc(o->snapshots, (o->n_snapshots + 1) * sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        o->snapshots = n;
         struct tag *tags = calloc(act->n_tags + 1, sizeof(*tags));
         struct observed_snapshot v = {
             .identifier = strdup(act->snapshot),
@@ -623,11 +613,10 @@ static int add_view(struct observation *o, const struct plan_action *act)
                 v.n_tags++;
                 oom = !tags[i].key || !tags[i].value;
         }
-        if (oom) {
+        if (oom || ARRAY_APPEND(o->snapshots, o->n_snapshots, &v, 1) < 0) {
                 observation_view_done(&v);
                 return -ENOMEM;
         }
-        o->snapshots[o->n_snapshots++] = v;
         return 0;
 }
 

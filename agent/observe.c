@@ -10,6 +10,7 @@
 
 #include "act-outcome.h"
 #include "agent-internal.h"
+#include "array.h"
 #include "aws-rds.h"
 #include "backup-delete.h"
 #include "journal.h"
@@ -31,11 +32,9 @@ static int regions_add(struct observation *o, const char *region, const struct p
                 if (streq(o->regions[i].region, region) &&
                     streq_ptr(role_of(o->regions[i].policy), role_of(p)))
                         return (int)i;
-        struct observed_region *n = realloc(o->regions, (o->n_regions + 1) * sizeof(*n));
+        struct observed_region *n = ARRAY_ADD_SLOT(o->regions, o->n_regions);
         if (!n)
                 return -ENOMEM;
-        o->regions = n;
-        n = &o->regions[o->n_regions];
         *n = (struct observed_region){.policy = p};
         n->region = strdup(region);
         if (!n->region)

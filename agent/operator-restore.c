@@ -10,6 +10,7 @@
 #include "aws-rds.h"
 #include "journal.h"
 #include "ledger-intent.h"
+#include "log.h"
 #include "observe.h"
 #include "plan-restore.h"
 #include "plan.h"
@@ -124,9 +125,8 @@ static int set_state(struct agent *a, int64_t id, const char *state, const char 
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                fprintf(stderr,
-                        "aurora-backup-agent: cannot record the state of restore request %" PRIi64 ": %s\n",
-                        id, store_last_error(a->store));
+                return log_error_errno(r, "cannot record the state of restore request %" PRIi64 ": %s", id,
+                                       store_last_error(a->store));
         return r;
 }
 

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "journal.h"
+#include "log.h"
 #include "select.h"
 #include "snapshot-id.h"
 #include "store.h"
@@ -39,14 +41,8 @@ static int raise_problem(struct problem_scan *s, enum problem_kind kind, const c
                          const char *cluster, const char *snapshot, const char *region, const char *action,
                          const char *code, const char *message, const char *request_id)
 {
-        if (s->n_current == s->cap_current) {
-                size_t cap = s->cap_current ? 2 * s->cap_current : 16;
-                struct problem *n = realloc(s->current, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                s->current = n;
-                s->cap_current = cap;
-        }
+        if (ARRAY_GROW(s->current, s->cap_current, s->n_current) < 0)
+                return -ENOMEM;
         struct problem p = {
             .kind = kind,
             .policy = strdup_or_null(policy),
@@ -70,16 +66,13 @@ static int raise_problem(struct problem_scan *s, enum problem_kind kind, const c
 
 static int push_key(char ***list, size_t *n, const char *a, const char *b)
 {
-        char *k = NULL, **x;
+        char *k = NULL;
         if (asprintf(&k, "%s\t%s", strempty(a), strempty(b)) < 0)
                 return -ENOMEM;
-        x = realloc(*list, (*n + 1) * sizeof(*x));
-        if (!x) {
+        if (ARRAY_APPEND(*list, *n, &k, 1) < 0) {
                 free(k);
                 return -ENOMEM;
         }
-        *list = x;
-        x[(*n)++] = k;
         return 0;
 }
 
@@ -439,10 +432,8 @@ int problems_update(struct agent *a, struct problem_scan *s, const struct plan *
                         quota++;
         problems_free(open, n_open);
         ledger_entries_free(rows, n_rows);
-        if (r < 0) {
-                fprintf(stderr, "aurora-backup-agent: cannot record problems in %s: %s (%s)\n",
-                        a->state_directory, store_last_error(a->store), strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "cannot record problems in %s: %s (%s)", a->state_directory,
+                                       store_last_error(a->store), strerror(-r));
         return quota;
 }

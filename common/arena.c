@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "array.h"
 #include "hash.h"
 
 /* Blocks double from 4 KiB to 1 MiB: a small plan costs one small allocation, a fleet's plan few. */
@@ -53,12 +54,7 @@ struct arena *arena_free(struct arena *a)
 
 int arena_adopt(struct arena *a, void *p)
 {
-        void **n = realloc(a->adopted, (a->n_adopted + 1) * sizeof *n);
-        if (!n)
-                return -ENOMEM;
-        a->adopted = n;
-        a->adopted[a->n_adopted++] = p;
-        return 0;
+        return ARRAY_APPEND(a->adopted, a->n_adopted, &p, 1);
 }
 
 bool arena_failed(const struct arena *a)

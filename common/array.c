@@ -38,6 +38,19 @@ int array_grow(void **array, size_t *allocated, size_t n, size_t size)
         return 0;
 }
 
+void *array_add_slot(void **array, size_t n, size_t size)
+{
+        void *p;
+
+        if (size == 0 || n >= SIZE_MAX / size)
+                return NULL;
+        p = realloc(*array, (n + 1) * size);
+        if (!p)
+                return NULL;
+        *array = p;
+        return memset((char *)p + n * size, 0, size);
+}
+
 int array_append(void **array, size_t *n, const void *items, size_t n_items, size_t size)
 {
         void *p;

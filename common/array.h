@@ -15,6 +15,14 @@ int array_reserve(void **array, size_t *allocated, size_t n, size_t first, size_
 /* ARRAY_GROW(items, allocated, n): array_grow for a typed pointer. */
 #define ARRAY_GROW(array, allocated, n) array_grow((void **)&(array), &(allocated), (n), sizeof(*(array)))
 
+/* Makes room for one element after the `n` of *array (reallocated to exactly n + 1 elements) and returns
+ * it zeroed, for the caller to fill and then count; NULL (-ENOMEM) leaves *array as it was. */
+void *array_add_slot(void **array, size_t n, size_t size);
+
+/* ARRAY_ADD_SLOT(items, n): array_add_slot for a typed pointer; the slot has the elements' type. */
+#define ARRAY_ADD_SLOT(array, n)                                                                            \
+        ((typeof(&(array)[0]))array_add_slot((void **)&(array), (n), sizeof(*(array))))
+
 /* Copies the `n_items` elements at `items` to the end of *array, which has *n elements and is reallocated
  * to exactly the new count (for arrays that grow by whole batches: a listing, a part merged in). Returns 0,
  * or -ENOMEM leaving *array and *n as they were. */
