@@ -598,9 +598,9 @@ int agent_client_get(struct agent *a, const char *region, const struct policy *p
             .role_arn = role ? strdup(role) : NULL,
             .client = c,
         };
-        if ((region && !n[a->n_clients].region) || (role && !n[a->n_clients].role_arn)) {
-                free(n[a->n_clients].region);
-                free(n[a->n_clients].role_arn);
+        if ((region && !n->region) || (role && !n->role_arn)) {
+                free(n->region);
+                free(n->role_arn);
                 aws_client_free(c);
                 return -ENOMEM;
         }
