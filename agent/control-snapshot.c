@@ -36,7 +36,7 @@ static int quota_room(struct agent *a, const struct policy *p, struct aws_client
                         return r;
                 used = 0;
                 for (size_t i = 0; i < nsn; i++)
-                        if (sn[i].origin == ORIGIN_AGENT || sn[i].origin == ORIGIN_FOREIGN_MANUAL)
+                        if (snapshot_origin_counts_toward_quota(sn[i].origin))
                                 used++;
                 inventory_clusters_free(cl, ncl);
                 inventory_snapshots_free(sn, nsn);

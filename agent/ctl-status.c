@@ -98,10 +98,8 @@ static const char *const next_slot_words_table[_NEXT_SLOT_STATE_MAX] = {
 /* The words for the state named `state`; a name this build does not know is shown as it is. */
 static const char *next_slot_words(const char *state)
 {
-        for (size_t s = 0; s < ELEMENTSOF(next_slot_words_table); s++)
-                if (streq_ptr(state, next_slot_state_to_string(s)))
-                        return next_slot_words_table[s];
-        return state;
+        int s = next_slot_state_from_string(state);
+        return s < 0 ? state : next_slot_words_table[s];
 }
 
 static const char *policy_region(const struct ctl_context *ctx, const struct policy *p)
@@ -232,7 +230,7 @@ static void status_quota(const struct ctl_context *ctx, const struct policy *p, 
 {
         *ret = (struct status_quota){};
         for (size_t k = 0; k < n_snaps; k++)
-                if (snaps[k].origin == ORIGIN_AGENT || snaps[k].origin == ORIGIN_FOREIGN_MANUAL)
+                if (snapshot_origin_counts_toward_quota(snaps[k].origin))
                         ret->used++;
         ret->account_known = region && store_account_quota_get(ctx->store, region, &ret->account) >= 0;
         ret->limit = p->quota_limit > 0   ? p->quota_limit

@@ -37,4 +37,4 @@ static const char *const next_slot_state_table[_NEXT_SLOT_STATE_MAX] = {
     [NEXT_SLOT_QUOTA_EXHAUSTED] = "quota-exhausted",
 };
 
-DEFINE_STRING_TABLE_TO_STRING(next_slot_state, enum next_slot_state, next_slot_state_table, NULL)
+DEFINE_STRING_TABLE_LOOKUP(next_slot_state, enum next_slot_state, next_slot_state_table, NULL)

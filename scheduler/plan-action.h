@@ -79,6 +79,8 @@ enum next_slot_state {
         _NEXT_SLOT_STATE_MAX,
 };
 const char *next_slot_state_to_string(enum next_slot_state s);
+/* The state named `s` (as stored in the state file), or -EINVAL. */
+int next_slot_state_from_string(const char *s);
 
 struct plan_next_slot {
         const char *policy;
