@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "macro.h"
 
 int config_diags_add(struct config_diags *d, const char *file, unsigned line, const char *setting,
                      const char *fmt, ...)
 {
         _cleanup_free_ char *f = NULL, *s = NULL, *m = NULL;
-        struct config_diag *items;
         va_list ap;
         int r;
 
@@ -31,16 +31,16 @@ int config_diags_add(struct config_diags *d, const char *file, unsigned line, co
         if (r < 0)
                 return r;
 
-        items = reallocarray(d->items, d->n + 1, sizeof(*items));
-        if (!items)
+        struct config_diag *item = ARRAY_ADD_SLOT(d->items, d->n);
+        if (!item)
                 return -ENOMEM;
-        d->items = items;
-        d->items[d->n++] = (struct config_diag){
+        *item = (struct config_diag){
             .file = TAKE_PTR(f),
             .line = line,
             .setting = TAKE_PTR(s),
             .message = TAKE_PTR(m),
         };
+        d->n++;
         return 0;
 }
 

@@ -8,10 +8,11 @@
 #include "ascii.h"
 #include "macro.h"
 
-static bool all_chars_in(const char *s, const char *extra, bool alnum)
+/* Only ASCII letters, digits and the characters of `extra`. */
+static bool all_chars_in(const char *s, const char *extra)
 {
         for (; *s; s++)
-                if (!(alnum && ascii_isalnum(*s)) && !strchr(extra, *s))
+                if (!ascii_isalnum_or(*s, extra))
                         return false;
         return true;
 }
@@ -141,7 +142,7 @@ int arn_parse(const char *s, struct arn *ret)
                         partition_ok = true;
         if (!partition_ok)
                 return -EINVAL;
-        if (isempty(fields[1]) || !all_chars_in(fields[1], "-", true))
+        if (isempty(fields[1]) || !all_chars_in(fields[1], "-"))
                 return -EINVAL;
         if (!isempty(fields[2]) && !region_name_is_valid(fields[2]))
                 return -EINVAL;
@@ -178,11 +179,11 @@ bool iam_role_arn_is_valid(const char *s)
         /* optional path segments, then the role name (1..64 of [\w+=,.@-]) */
         slash = strrchr(name, '/');
         if (slash) {
-                if (!all_chars_in(name, "/+=,.@_-", true) || name[0] == '/')
+                if (!all_chars_in(name, "/+=,.@_-") || name[0] == '/')
                         return false;
                 name = slash + 1;
         }
-        return strlen(name) >= 1 && strlen(name) <= 64 && all_chars_in(name, "+=,.@_-", true);
+        return strlen(name) >= 1 && strlen(name) <= 64 && all_chars_in(name, "+=,.@_-");
 }
 
 bool kms_key_arn_is_valid(const char *s, char region[static 32])
@@ -196,11 +197,10 @@ bool kms_key_arn_is_valid(const char *s, char region[static 32])
                 return false;
         if ((id = startswith(a.resource, "key/"))) {
                 /* key ids are UUIDs, or "mrk-" + 32 hex digits for multi-Region keys */
-                if (strlen(id) < 1 || strlen(id) > 64 || !all_chars_in(id, "-", true))
+                if (strlen(id) < 1 || strlen(id) > 64 || !all_chars_in(id, "-"))
                         return false;
         } else if ((id = startswith(a.resource, "alias/"))) {
-                if (strlen(id) < 1 || strlen(id) > 250 || !all_chars_in(id, "/_-", true) ||
-                    startswith(id, "aws/"))
+                if (strlen(id) < 1 || strlen(id) > 250 || !all_chars_in(id, "/_-") || startswith(id, "aws/"))
                         return false;
         } else
                 return false;
@@ -222,7 +222,7 @@ bool sns_topic_arn_is_valid(const char *s, char region[static 32])
         if (!partition || !streq(partition, a.partition))
                 return false;
         l = strlen(a.resource);
-        if (l < 1 || l > 256 || !all_chars_in(a.resource, "_-", true))
+        if (l < 1 || l > 256 || !all_chars_in(a.resource, "_-"))
                 return false;
         snprintf(region, 32, "%s", a.region);
         return true;
@@ -315,7 +315,7 @@ bool cluster_glob_is_valid(const char *s)
 
 bool policy_name_is_valid(const char *s)
 {
-        return s && strlen(s) >= 1 && strlen(s) <= POLICY_NAME_MAX && all_chars_in(s, "-_.", true);
+        return s && strlen(s) >= 1 && strlen(s) <= POLICY_NAME_MAX && all_chars_in(s, "-_.");
 }
 
 bool instance_class_is_valid(const char *s)
@@ -338,7 +338,7 @@ bool instance_class_is_valid(const char *s)
 
 bool external_id_is_valid(const char *s)
 {
-        return s && strlen(s) >= 2 && strlen(s) <= 1224 && all_chars_in(s, "+=,.@:/_-", true);
+        return s && strlen(s) >= 2 && strlen(s) <= 1224 && all_chars_in(s, "+=,.@:/_-");
 }
 
 static bool no_control_chars(const char *s)

@@ -9,6 +9,7 @@
 
 #include "agent-config.h"
 #include "arena.h"
+#include "array.h"
 #include "config-agent.h"
 #include "config-diag.h"
 #include "config-policy.h"
@@ -36,12 +37,10 @@ struct agent_config *agent_config_free(struct agent_config *c)
 
 static int policies_append(struct agent_config *c, struct policy **p)
 {
-        struct policy *l = reallocarray(c->policies, c->n_policies + 1, sizeof(*l));
-        if (!l)
+        *p = ARRAY_ADD_SLOT(c->policies, c->n_policies);
+        if (!*p)
                 return -ENOMEM;
-        c->policies = l;
-        l[c->n_policies] = (struct policy){};
-        *p = &l[c->n_policies++];
+        c->n_policies++;
         return 0;
 }
 
