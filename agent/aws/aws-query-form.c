@@ -23,6 +23,13 @@ int aws_query_form(struct aws_buf *form, const char *action, const char *version
         return 0;
 }
 
+struct aws_xml_node *aws_query_result(const struct aws_xml_node *doc, const char *action)
+{
+        char name[128];
+        snprintf(name, sizeof(name), "%sResult", action);
+        return aws_xml_child(doc, name);
+}
+
 int aws_query_answer(const struct aws_response *resp, const char *action, struct aws_xml_node **ret_doc,
                      struct aws_xml_node **ret_result, struct aws_error *e)
 {
@@ -31,8 +38,7 @@ int aws_query_answer(const struct aws_response *resp, const char *action, struct
         char name[128];
         int r = aws_xml_parse(resp->body, resp->body_len, &doc, e);
         if (r >= 0) {
-                snprintf(name, sizeof(name), "%sResult", action);
-                result = aws_xml_child(doc, name);
+                result = aws_query_result(doc, action);
                 snprintf(name, sizeof(name), "%sResponse", action);
                 if (!result && !aws_xml_is_named(doc, name))
                         r = aws_error_set(e, -EBADMSG, AWS_ERROR_PARSE, "MalformedResponse",

@@ -15,6 +15,9 @@ struct aws_xml_node;
 int aws_query_form(struct aws_buf *form, const char *action, const char *version, const char *params,
                    struct aws_error *e);
 
+/* The <{action}Result> element of a Query response, or NULL. */
+struct aws_xml_node *aws_query_result(const struct aws_xml_node *doc, const char *action);
+
 /* The 2xx answer of `action` parsed: 0 with the document, which has an {action}Result (*ret_result, if
  * asked for; NULL otherwise) or at least an {action}Response root (Add/RemoveTags answer with no Result).
  * On failure (-EBADMSG, -ENOMEM) `e` carries the answer's HTTP status. */

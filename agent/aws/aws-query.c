@@ -3,8 +3,6 @@
 #include "aws-query.h"
 
 #include <errno.h>
-#include <openssl/crypto.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "aws-buf.h"
@@ -33,15 +31,6 @@ int aws_query_call(struct aws_client *c, enum aws_service svc, const char *actio
         if (r < 0)
                 return r;
         r = aws_query_answer(&resp, action, ret_doc, NULL, e);
-        if (svc == AWS_SERVICE_STS && resp.body)
-                OPENSSL_cleanse(resp.body, resp.body_len); /* may hold credentials */
         aws_response_done(&resp);
         return r;
-}
-
-struct aws_xml_node *aws_query_result(const struct aws_xml_node *doc, const char *action)
-{
-        char name[128];
-        snprintf(name, sizeof(name), "%sResult", action);
-        return aws_xml_child(doc, name);
 }

@@ -4,6 +4,7 @@
 
 #include "aws-client.h"
 #include "aws-credentials.h"
+#include "aws-query-form.h"
 
 struct aws_xml_node;
 
@@ -17,5 +18,3 @@ int aws_query_send(struct aws_client *c, enum aws_service svc, const char *actio
 int aws_query_call(struct aws_client *c, enum aws_service svc, const char *action, const char *version,
                    const char *params, enum aws_signing signing, const struct aws_credentials *creds,
                    struct aws_xml_node **ret_doc, struct aws_error *e);
-/* The <{action}Result> element of a Query response, or NULL. */
-struct aws_xml_node *aws_query_result(const struct aws_xml_node *doc, const char *action);

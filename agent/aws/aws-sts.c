@@ -20,12 +20,7 @@ static const struct aws_field identity_fields[] = {
     AWS_FIELD_TEXT("UserId", struct sts_caller_identity, user_id),
 };
 
-void sts_caller_identity_done(struct sts_caller_identity *id)
-{
-        if (!id)
-                return;
-        aws_fields_free(identity_fields, ELEMENTSOF(identity_fields), id);
-}
+DEFINE_AWS_FIELDS_DONE(sts_caller_identity, struct sts_caller_identity, identity_fields)
 
 /* The tree wipes its text when it is freed (aws-xml.h): the secret key and token leave no copy behind. */
 static int parse_credentials_node(const struct aws_xml_node *result, struct aws_credentials *ret,
