@@ -60,7 +60,7 @@ static const char *const origin_words[_ORIGIN_MAX] = {
 };
 
 DEFINE_STRING_TABLE_TO_STRING(control_origin, enum snapshot_origin, origin_words,
-                              origin_words[ORIGIN_FOREIGN_MANUAL]);
+                              origin_words[ORIGIN_FOREIGN_MANUAL])
 
 /* The i-th distinct (region, role) the config's policies use, and the first policy using it. */
 static bool region_at(struct agent *a, size_t i, const char **ret_region, const struct policy **ret_policy)

@@ -110,7 +110,7 @@ const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *
         return NULL;
 }
 
-void ctl_problem_json(int *r, struct json_object *e, int64_t now, const struct problem *p)
+static void ctl_problem_json(int *r, struct json_object *e, int64_t now, const struct problem *p)
 {
         ctl_json_add_string(r, e, "kind", problem_kind_to_string(p->kind));
         ctl_json_add_string(r, e, "policy", p->policy);

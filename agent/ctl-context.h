@@ -31,7 +31,6 @@ const struct next_slot_record *ctl_next_slot(struct ctl_context *c, const char *
 /* The open problems, one line per problem, and as JSON objects: shared by status and check. */
 struct json_object;
 /* The JSON writers here carry a sticky error, as ctl-output.h's do. */
-void ctl_problem_json(int *r, struct json_object *obj, int64_t now, const struct problem *p);
 /* One object per problem, appended to the array `arr`. */
 void ctl_problems_json(int *r, struct json_object *arr, int64_t now, const struct problem *p, size_t n);
 void ctl_problem_text(FILE *out, const char *indent, int64_t now, const struct problem *p);

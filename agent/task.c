@@ -134,17 +134,11 @@ static int on_task_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 int task_timer_start(struct task_timer *t, uint64_t usec)
 {
-        uint64_t now;
-        int r;
-
         if (!current)
                 return -EDEADLK;
         *t = (struct task_timer){.task = current};
-        r = sd_event_now(current->event, CLOCK_BOOTTIME, &now);
-        if (r < 0)
-                return r;
-        return sd_event_add_time(current->event, &t->source, CLOCK_BOOTTIME, now + usec, 0, on_task_timer,
-                                 t);
+        return sd_event_add_time_relative(current->event, &t->source, CLOCK_BOOTTIME, usec, 0, on_task_timer,
+                                          t);
 }
 
 void task_timer_stop(struct task_timer *t)
