@@ -59,7 +59,7 @@ const struct aws_field rds_db_cluster_snapshot_fields[] = {
 const size_t rds_db_cluster_n_fields = ELEMENTSOF(rds_db_cluster_fields),
              rds_db_cluster_snapshot_n_fields = ELEMENTSOF(rds_db_cluster_snapshot_fields);
 
-static const struct aws_field instance_fields[] = {
+const struct aws_field rds_db_instance_fields[] = {
     AWS_FIELD_TEXT("DBInstanceIdentifier", struct rds_db_instance, identifier),
     AWS_FIELD_TEXT("DBInstanceArn", struct rds_db_instance, arn),
     AWS_FIELD_TEXT("DBClusterIdentifier", struct rds_db_instance, cluster_identifier),
@@ -68,7 +68,7 @@ static const struct aws_field instance_fields[] = {
     AWS_FIELD_TEXT("Engine", struct rds_db_instance, engine),
 };
 
-static const struct aws_field export_task_fields[] = {
+const struct aws_field rds_export_task_fields[] = {
     AWS_FIELD_TEXT("ExportTaskIdentifier", struct rds_export_task, identifier),
     AWS_FIELD_TEXT("SourceArn", struct rds_export_task, source_arn),
     AWS_FIELD_TEXT("Status", struct rds_export_task, status),
@@ -83,6 +83,9 @@ static const struct aws_field export_task_fields[] = {
     AWS_FIELD_TIME("TaskStartTime", struct rds_export_task, task_start_time),
     AWS_FIELD_TIME("TaskEndTime", struct rds_export_task, task_end_time),
 };
+
+const size_t rds_db_instance_n_fields = ELEMENTSOF(rds_db_instance_fields),
+             rds_export_task_n_fields = ELEMENTSOF(rds_export_task_fields);
 
 #define READ_FIELDS(n, fields, obj) aws_xml_read_fields((n), (fields), ELEMENTSOF(fields), (obj))
 #define FREE_FIELDS(fields, obj) aws_fields_free((fields), ELEMENTSOF(fields), (obj))
@@ -127,8 +130,8 @@ void rds_db_cluster_snapshot_done(struct rds_db_cluster_snapshot *s)
         *s = (struct rds_db_cluster_snapshot){};
 }
 
-DEFINE_AWS_FIELDS_DONE(rds_db_instance, struct rds_db_instance, instance_fields)
-DEFINE_AWS_FIELDS_DONE(rds_export_task, struct rds_export_task, export_task_fields)
+DEFINE_AWS_FIELDS_DONE(rds_db_instance, struct rds_db_instance, rds_db_instance_fields)
+DEFINE_AWS_FIELDS_DONE(rds_export_task, struct rds_export_task, rds_export_task_fields)
 
 void rds_snapshot_attributes_done(struct rds_snapshot_attributes *a)
 {
@@ -226,7 +229,7 @@ static int parse_snapshot(const struct aws_xml_node *n, struct rds_db_cluster_sn
 
 static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *i)
 {
-        int r = READ_FIELDS(n, instance_fields, i);
+        int r = READ_FIELDS(n, rds_db_instance_fields, i);
         if (r < 0)
                 return r;
         return isempty(i->identifier) ? -EBADMSG : 0;
@@ -234,7 +237,7 @@ static int parse_instance(const struct aws_xml_node *n, struct rds_db_instance *
 
 static int parse_export_task(const struct aws_xml_node *n, struct rds_export_task *t)
 {
-        int r = READ_FIELDS(n, export_task_fields, t);
+        int r = READ_FIELDS(n, rds_export_task_fields, t);
         if (r < 0)
                 return r;
         return isempty(t->identifier) || isempty(t->status) ? -EBADMSG : 0;

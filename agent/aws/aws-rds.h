@@ -82,10 +82,12 @@ struct rds_db_cluster_snapshot {
         bool malformed;
 };
 
-/* The members a cluster and a snapshot read from their element (and free), for a caller that walks them:
+/* The members each item kind reads from its element (and frees), for a caller that walks them:
  * comparing two items through aws_fields_differ. Tags, a cluster's members and the like are not in them. */
-extern const struct aws_field rds_db_cluster_fields[], rds_db_cluster_snapshot_fields[];
-extern const size_t rds_db_cluster_n_fields, rds_db_cluster_snapshot_n_fields;
+extern const struct aws_field rds_db_cluster_fields[], rds_db_cluster_snapshot_fields[],
+    rds_db_instance_fields[], rds_export_task_fields[];
+extern const size_t rds_db_cluster_n_fields, rds_db_cluster_snapshot_n_fields, rds_db_instance_n_fields,
+    rds_export_task_n_fields;
 
 struct rds_db_instance {
         char *identifier;

@@ -194,13 +194,12 @@ static bool same_snapshot(const struct rds_db_cluster_snapshot *a, const struct 
 
 static bool same_instance(const struct rds_db_instance *a, const struct rds_db_instance *b)
 {
-        return streq(a->identifier, b->identifier) && streq_ptr(a->status, b->status);
+        return !aws_fields_differ(rds_db_instance_fields, rds_db_instance_n_fields, a, b);
 }
 
 static bool same_export(const struct rds_export_task *a, const struct rds_export_task *b)
 {
-        return streq(a->identifier, b->identifier) && streq(a->status, b->status) &&
-               a->percent_progress == b->percent_progress;
+        return !aws_fields_differ(rds_export_task_fields, rds_export_task_n_fields, a, b);
 }
 
 DEFINE_CHECK_LIST(check_clusters, rds_parse_db_clusters, rds_page_parser_new_db_clusters,
