@@ -42,14 +42,14 @@ static int collect(const void *data, size_t len, void *userdata)
 }
 
 static char stream_body[5000];
-/* Where a test's sink keeps what it is given: stream_body, if all goes well. */
-static char got[sizeof(stream_body)];
 
 /* One DescribeDBClusters call whose body goes to the sink `c`, and what it reported. */
 struct sink_call {
         struct fixture f;
         struct outcome o;
         struct collected c;
+        char got[sizeof(
+            stream_body)]; /* where the sink keeps what it is given: stream_body, if all goes well */
 };
 
 /* The call answered by `handler`, and the loop run until it has answered; `t->f` is left started for the
@@ -80,7 +80,8 @@ static void reply_in_chunks(const struct test_http_request *req, struct test_htt
 
 TEST(a_streamed_answer_reaches_the_sink_in_chunks)
 {
-        struct sink_call t = {.c.data = got};
+        struct sink_call t = {};
+        t.c.data = t.got;
 
         for (size_t i = 0; i < sizeof(stream_body); i++)
                 stream_body[i] = (char)('a' + i / 1000);
@@ -142,7 +143,8 @@ static void cut_then_whole(const struct test_http_request *req, struct test_http
 
 TEST(a_retried_stream_tells_the_sink_to_start_over)
 {
-        struct sink_call t = {.c.data = got};
+        struct sink_call t = {};
+        t.c.data = t.got;
 
         memset(stream_body, 'z', sizeof(stream_body));
         random_value = 0;

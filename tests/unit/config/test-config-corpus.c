@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "agent-config.h"
+#include "config-test-util.h"
 #include "test-suite.h"
 
 TEST_FILE("config-corpus");
@@ -169,8 +170,6 @@ TEST(every_bad_file_reports_exactly_its_declared_errors)
 
 static void check_good_case(const char *main)
 {
-        struct agent_config *c = NULL;
-        struct config_diags d = {};
         FILE *f = fopen(main, "re");
         char line[256];
         int want = -1;
@@ -182,12 +181,8 @@ static void check_good_case(const char *main)
         fclose(f);
         ck_assert_msg(want >= 0, "%s declares no \"# expect-ok: N\"", main);
 
-        int r = config_load(main, &c, &d);
-        if (r < 0)
-                config_diags_print(&d, stderr);
-        ck_assert_msg(r == 0, "%s was refused (%d)", main, r);
+        _cleanup_(agent_config_freep) struct agent_config *c = load_ok(main);
         ck_assert_uint_eq(c->n_policies, (size_t)want);
-        agent_config_free(c);
 }
 
 TEST(every_good_file_loads_with_its_declared_policy_count)
@@ -202,13 +197,7 @@ TEST(shipped_examples_are_valid)
         static const char *const examples[] = {CONFIG_EXAMPLES_DIR "/minimal.conf",
                                                CONFIG_EXAMPLES_DIR "/full.conf"};
         for (size_t i = 0; i < ELEMENTSOF(examples); i++) {
-                struct agent_config *c = NULL;
-                struct config_diags d = {};
-                int r = config_load(examples[i], &c, &d);
-                if (r < 0)
-                        config_diags_print(&d, stderr);
-                ck_assert_msg(r == 0, "%s was refused", examples[i]);
+                _cleanup_(agent_config_freep) struct agent_config *c = load_ok(examples[i]);
                 ck_assert_uint_ge(c->n_policies, 1);
-                agent_config_free(c);
         }
 }
