@@ -5,17 +5,10 @@
 
 #include "aws-sigv4.h"
 #include "macro.h"
+#include "sigv4-req.h"
 #include "test-suite.h"
 
 TEST_FILE("aws-sigv4");
-
-static const struct aws_sigv4_params params = {
-    .access_key_id = "AKIDEXAMPLE",
-    .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    .region = "us-east-1",
-    .service = "service",
-    .time = 1440938160,
-};
 
 TEST(canonical_uri_double_encodes_arn_path_labels)
 {
@@ -73,7 +66,7 @@ TEST(get_vanilla_known_answer)
                                        {"X-Amz-Date", "20150830T123600Z"}};
         struct aws_sigv4_request r = {.method = "GET", .path = "/", .headers = h, .n_headers = 2};
         struct aws_sigv4_result res = {};
-        ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), 0);
+        ck_assert_int_eq(aws_sigv4_sign(&r, &sigv4_req_params, &res), 0);
         ck_assert_str_eq(res.authorization,
                          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
                          "SignedHeaders=host;x-amz-date, "
@@ -89,7 +82,7 @@ TEST(headers_are_lowercased_trimmed_collapsed_and_joined)
                                        {"my-header", "second"}};
         struct aws_sigv4_request r = {.method = "GET", .path = "/", .headers = h, .n_headers = 4};
         struct aws_sigv4_result res = {};
-        ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), 0);
+        ck_assert_int_eq(aws_sigv4_sign(&r, &sigv4_req_params, &res), 0);
         ck_assert_ptr_nonnull(strstr(res.canonical_request, "\nmy-header:a b c,second\n"));
         ck_assert_str_eq(res.signed_headers, "host;my-header;x-amz-date");
         aws_sigv4_result_done(&res);
@@ -101,7 +94,7 @@ TEST(session_token_is_a_signed_header)
                                        {"X-Amz-Date", "20150830T123600Z"},
                                        {"X-Amz-Security-Token", "TOKEN"},
                                        {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-        struct aws_sigv4_params p = params;
+        struct aws_sigv4_params p = sigv4_req_params;
         p.session_token = "TOKEN";
         p.service = "rds";
         struct aws_sigv4_request r = {.method = "POST",
@@ -133,7 +126,7 @@ TEST(too_many_headers_is_rejected)
         struct aws_sigv4_request r = {
             .method = "GET", .path = "/", .headers = h, .n_headers = ELEMENTSOF(h)};
         struct aws_sigv4_result res = {};
-        ck_assert_int_eq(aws_sigv4_sign(&r, &params, &res), -EINVAL);
+        ck_assert_int_eq(aws_sigv4_sign(&r, &sigv4_req_params, &res), -EINVAL);
         ck_assert_ptr_null(res.authorization);
 }
 
